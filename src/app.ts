@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
+import type { TSchema } from 'typebox'
+import type { Config } from './config.ts'
+import { migrateDatabase, openDatabase, type Database } from './db/client.ts'
+import { registerAuth } from './http/auth.ts'
+import { commonSchemas } from './http/common.schemas.ts'
+import { registerErrorHandling } from './http/errors.ts'
+import { registerOpenApi } from './http/openapi.ts'
+import { systemClock, type Clock } from './lib/clock.ts'
+import { demandSchemas } from './modules/demands/demands.schemas.ts'
+import { demandRoutes } from './modules/demands/demands.routes.ts'
+import { healthRoutes, healthSchemas } from './modules/health/health.routes.ts'
+import { listingSchemas } from './modules/listings/listings.schemas.ts'
+import { listingRoutes } from './modules/listings/listings.routes.ts'
+import { organizationSchemas } from './modules/organizations/organizations.schemas.ts'
+import { organizationRoutes } from './modules/organizations/organizations.routes.ts'
+import { referenceSchemas } from './modules/reference/reference.schemas.ts'
+import { referenceRoutes } from './modules/reference/reference.routes.ts'
+import { createServices, type Services } from './services.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    database: Database
+    services: Services
+  }
+}
+
+export type AppOverrides = {
+  /** An already opened (and migrated) database; the app will not close it. */
+  database?: Database
+  clock?: Clock
+  logger?: FastifyServerOptions['logger']
+}
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
+
+export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: overrides.logger ?? {
+      level: config.LOG_LEVEL,
+      redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.key', '*.secret'], censor: '[redacted]' },
+    },
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    // Echo a caller's X-Request-Id when it is sane, so a portal can follow one request across systems.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id']
+      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID()
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+  })
+  app.setValidatorCompiler(TypeBoxValidatorCompiler)
+
+  const database = overrides.database ?? (await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    poolSize: config.DATABASE_POOL_SIZE,
+  }))
+  if (!overrides.database) {
+    app.addHook('onClose', async () => database.close())
+    await migrateDatabase(database)
+  }
+  const clock = overrides.clock ?? systemClock
+  app.decorate('database', database)
+  app.decorate('services', createServices({ db: database.db, clock }))
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  registerErrorHandling(app)
+  registerAuth(app, { db: database.db, clock })
+  await registerOpenApi(app, { serverUrl: config.PUBLIC_BASE_URL })
+
+  const schemas: TSchema[] = [
+    ...commonSchemas,
+    ...healthSchemas,
+    ...referenceSchemas,
+    ...organizationSchemas,
+    ...listingSchemas,
+    ...demandSchemas,
+  ]
+  for (const schema of schemas) app.addSchema(schema)
+
+  await app.register(healthRoutes)
+  await app.register(referenceRoutes, { prefix: '/v1/reference' })
+  await app.register(organizationRoutes, { prefix: '/v1/organizations' })
+  await app.register(listingRoutes, { prefix: '/v1/listings' })
+  await app.register(demandRoutes, { prefix: '/v1/demands' })
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  return app
+}

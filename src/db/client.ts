@@ -1,0 +1,73 @@
+import { fileURLToPath } from 'node:url'
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
+import { migrate } from 'drizzle-orm/node-postgres/migrator'
+import pg from 'pg'
+import * as schema from './schema/index.ts'
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.ts'
+
+export type Db = NodePgDatabase<typeof schema>
+/** A transaction handle; queries take `Db | Tx` first so they run the same inside or outside one. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+export type DbOrTx = Db | Tx
+
+export type Database = {
+  db: Db
+  pool: pg.Pool
+  /** 'embedded' when the API started its own PGlite. */
+  mode: 'embedded' | 'postgres'
+  /** The embedded database process, when there is one. */
+  embedded?: EmbeddedDatabase
+  close: () => Promise<void>
+}
+
+export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url))
+
+// bigint (int8) columns hold VND amounts; they fit in a JS number well below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
+// `date` columns stay 'YYYY-MM-DD' strings: no time zone games with calendar dates.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value)
+
+export type DatabaseOptions = {
+  databaseUrl?: string
+  dataDir: string
+  poolSize: number
+  templateFile?: string
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  let embedded: EmbeddedDatabase | undefined
+  let url = options.databaseUrl
+  if (!url) {
+    embedded = await startEmbeddedDatabase({
+      dataDir: options.dataDir,
+      templateFile: options.templateFile,
+      maxConnections: options.poolSize + 2,
+    })
+    url = embedded.url
+  }
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize })
+  pool.on('error', () => {}) // an idle client's error is reported on its next use; don't crash here
+  const db = drizzle(pool, { schema, casing: 'snake_case' })
+  return {
+    db,
+    pool,
+    mode: embedded ? 'embedded' : 'postgres',
+    embedded,
+    close: async () => {
+      await pool.end()
+      await embedded?.stop()
+    },
+  }
+}
+
+/** Applies pending migrations; an advisory lock keeps two starting processes from racing. */
+export async function migrateDatabase(database: Database): Promise<void> {
+  const client = await database.pool.connect()
+  try {
+    await client.query('select pg_advisory_lock(727274)')
+    await migrate(drizzle(client, { casing: 'snake_case' }), { migrationsFolder })
+  } finally {
+    await client.query('select pg_advisory_unlock(727274)').catch(() => {})
+    client.release()
+  }
+}

@@ -1,0 +1,22 @@
+import { sql } from 'drizzle-orm'
+import { customType, integer, timestamp, uuid } from 'drizzle-orm/pg-core'
+
+export const tsvector = customType<{ data: string }>({
+  dataType: () => 'tsvector',
+})
+
+export const id = () => uuid('id').primaryKey().default(sql`gen_random_uuid()`)
+
+/** created/updated stamps and the optimistic-concurrency version behind ETag / If-Match. */
+export const stamps = () => ({
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  version: integer('version').notNull().default(1),
+})
+
+/**
+ * The unaccented, lower-cased text that search runs on. tx_search_text is an IMMUTABLE wrapper
+ * around unaccent (created in the first migration) so it can feed generated columns and indexes.
+ */
+export const searchDocument = (...parts: string[]) =>
+  sql.raw(`tx_search_text(${parts.join(` || ' ' || `)})`)

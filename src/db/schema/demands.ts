@@ -1,0 +1,62 @@
+import { sql } from 'drizzle-orm'
+import { bigint, check, date, index, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { id, searchDocument, stamps, tsvector } from './columns.ts'
+import { organizations } from './organizations.ts'
+
+export const demands = pgTable(
+  'demands',
+  {
+    id: id(),
+    ownerId: uuid('owner_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
+    status: text('status').notNull().default('draft'),
+    titleVi: text('title_vi').notNull(),
+    titleEn: text('title_en'),
+    problemVi: text('problem_vi').notNull(),
+    problemEn: text('problem_en'),
+    desiredOutcomeVi: text('desired_outcome_vi'),
+    desiredOutcomeEn: text('desired_outcome_en'),
+    sectors: text('sectors').array().notNull().default(sql`'{}'`),
+    fields: text('fields').array().notNull().default(sql`'{}'`),
+    keywords: text('keywords').array().notNull().default(sql`'{}'`),
+    minTrl: smallint('min_trl'),
+    budgetMinVnd: bigint('budget_min_vnd', { mode: 'number' }),
+    budgetMaxVnd: bigint('budget_max_vnd', { mode: 'number' }),
+    deadline: date('deadline', { mode: 'string' }),
+    provinceCode: text('province_code'),
+    currentProvinceCode: text('current_province_code'),
+    openedAt: timestamp('opened_at', { withTimezone: true, mode: 'date' }),
+    closedAt: timestamp('closed_at', { withTimezone: true, mode: 'date' }),
+    closeReason: text('close_reason'),
+    closeNote: text('close_note'),
+    ...stamps(),
+    searchDocument: text('search_document').generatedAlwaysAs(
+      searchDocument(
+        'title_vi',
+        `coalesce(title_en, '')`,
+        'problem_vi',
+        `coalesce(problem_en, '')`,
+        `coalesce(desired_outcome_vi, '')`,
+        `coalesce(desired_outcome_en, '')`,
+        `tx_join_words(keywords)`,
+      ),
+    ),
+    searchVector: tsvector('search_vector').generatedAlwaysAs(
+      sql.raw(
+        `setweight(to_tsvector('simple', tx_search_text(title_vi || ' ' || coalesce(title_en, '') || ' ' || tx_join_words(keywords))), 'A') || ` +
+          `setweight(to_tsvector('simple', tx_search_text(problem_vi || ' ' || coalesce(problem_en, '') || ' ' || coalesce(desired_outcome_vi, '') || ' ' || coalesce(desired_outcome_en, ''))), 'B')`,
+      ),
+    ),
+  },
+  (table) => [
+    check('demands_status_check', sql`${table.status} in ('draft', 'open', 'closed')`),
+    check('demands_min_trl_check', sql`${table.minTrl} between 1 and 9`),
+    check('demands_budget_check', sql`${table.budgetMinVnd} is null or ${table.budgetMaxVnd} is null or ${table.budgetMinVnd} <= ${table.budgetMaxVnd}`),
+    index('demands_owner_idx').on(table.ownerId),
+    index('demands_status_opened_idx').on(table.status, table.openedAt.desc(), table.id.desc()),
+    index('demands_search_vector_idx').using('gin', table.searchVector),
+    index('demands_search_trgm_idx').using('gin', sql`${table.searchDocument} gin_trgm_ops`),
+    index('demands_province_idx').on(table.currentProvinceCode),
+    index('demands_sectors_idx').using('gin', table.sectors),
+    index('demands_fields_idx').using('gin', table.fields),
+  ],
+)

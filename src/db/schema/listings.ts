@@ -1,0 +1,60 @@
+import { sql } from 'drizzle-orm'
+import { bigint, check, date, index, jsonb, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { id, searchDocument, stamps, tsvector } from './columns.ts'
+import { organizations } from './organizations.ts'
+
+export type MediaLink = { url: string; kind: string; title?: string }
+
+export const listings = pgTable(
+  'listings',
+  {
+    id: id(),
+    ownerId: uuid('owner_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
+    status: text('status').notNull().default('draft'),
+    kind: text('kind').notNull(),
+    titleVi: text('title_vi').notNull(),
+    titleEn: text('title_en'),
+    descriptionVi: text('description_vi').notNull(),
+    descriptionEn: text('description_en'),
+    trl: smallint('trl'),
+    iprStatus: text('ipr_status').notNull().default('none'),
+    iprNumbers: text('ipr_numbers').array().notNull().default(sql`'{}'`),
+    transferForms: text('transfer_forms').array().notNull().default(sql`'{}'`),
+    transferMethods: text('transfer_methods').array().notNull().default(sql`'{}'`),
+    priceType: text('price_type').notNull().default('negotiable'),
+    priceVnd: bigint('price_vnd', { mode: 'number' }),
+    sectors: text('sectors').array().notNull().default(sql`'{}'`),
+    fields: text('fields').array().notNull().default(sql`'{}'`),
+    keywords: text('keywords').array().notNull().default(sql`'{}'`),
+    // Codes as filed (a legacy code stays as it was) and the same resolved to the 34 units of 2025.
+    provinceCodes: text('province_codes').array().notNull().default(sql`'{}'`),
+    currentProvinceCodes: text('current_province_codes').array().notNull().default(sql`'{}'`),
+    media: jsonb('media').$type<MediaLink[]>().notNull().default([]),
+    validUntil: date('valid_until', { mode: 'string' }),
+    publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }),
+    withdrawnAt: timestamp('withdrawn_at', { withTimezone: true, mode: 'date' }),
+    withdrawReason: text('withdraw_reason'),
+    ...stamps(),
+    searchDocument: text('search_document').generatedAlwaysAs(
+      searchDocument('title_vi', `coalesce(title_en, '')`, 'description_vi', `coalesce(description_en, '')`, `tx_join_words(keywords)`),
+    ),
+    searchVector: tsvector('search_vector').generatedAlwaysAs(
+      sql.raw(
+        `setweight(to_tsvector('simple', tx_search_text(title_vi || ' ' || coalesce(title_en, '') || ' ' || tx_join_words(keywords))), 'A') || ` +
+          `setweight(to_tsvector('simple', tx_search_text(description_vi || ' ' || coalesce(description_en, ''))), 'B')`,
+      ),
+    ),
+  },
+  (table) => [
+    check('listings_status_check', sql`${table.status} in ('draft', 'published', 'withdrawn')`),
+    check('listings_trl_check', sql`${table.trl} between 1 and 9`),
+    check('listings_price_check', sql`(${table.priceType} = 'amount') = (${table.priceVnd} is not null)`),
+    index('listings_owner_idx').on(table.ownerId),
+    index('listings_status_published_idx').on(table.status, table.publishedAt.desc(), table.id.desc()),
+    index('listings_search_vector_idx').using('gin', table.searchVector),
+    index('listings_search_trgm_idx').using('gin', sql`${table.searchDocument} gin_trgm_ops`),
+    index('listings_provinces_idx').using('gin', table.currentProvinceCodes),
+    index('listings_sectors_idx').using('gin', table.sectors),
+    index('listings_fields_idx').using('gin', table.fields),
+  ],
+)

@@ -1,0 +1,39 @@
+import { sql } from 'drizzle-orm'
+import { check, index, jsonb, pgTable, text, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core'
+import { id, stamps } from './columns.ts'
+
+export type Contact = { name: string; position?: string; email?: string; phone?: string }
+
+export const organizations = pgTable(
+  'organizations',
+  {
+    id: id(),
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    nameEn: text('name_en'),
+    shortName: text('short_name'),
+    parentId: uuid('parent_id').references((): AnyPgColumn => organizations.id, { onDelete: 'restrict' }),
+    provinceCode: text('province_code'),
+    currentProvinceCode: text('current_province_code'),
+    address: text('address'),
+    website: text('website'),
+    email: text('email'),
+    phone: text('phone'),
+    taxCode: text('tax_code'),
+    description: text('description'),
+    contacts: jsonb('contacts').$type<Contact[]>().notNull().default([]),
+    ...stamps(),
+  },
+  (table) => [
+    check(
+      'organizations_kind_check',
+      sql`${table.kind} in ('transfer_centre', 'research_institute', 'university', 'enterprise', 'connection_point', 'authority', 'exchange_operator')`,
+    ),
+    // A tax code identifies one enterprise; institutes and centres may share their parent's.
+    uniqueIndex('organizations_enterprise_tax_code_key').on(table.taxCode).where(sql`${table.kind} = 'enterprise'`),
+    index('organizations_kind_idx').on(table.kind),
+    index('organizations_current_province_idx').on(table.currentProvinceCode),
+    index('organizations_parent_idx').on(table.parentId),
+    index('organizations_name_trgm_idx').using('gin', sql`tx_search_text(${table.name} || ' ' || coalesce(${table.nameEn}, '') || ' ' || coalesce(${table.shortName}, '')) gin_trgm_ops`),
+  ],
+)

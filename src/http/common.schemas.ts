@@ -1,0 +1,69 @@
+import { Type, type Static, type TSchema } from 'typebox'
+
+/**
+ * A `$ref` to a shared schema (registered with app.addSchema, so it becomes an OpenAPI component)
+ * that still gives the handler the schema's static type.
+ */
+export const ref = <T extends TSchema & { $id?: string }>(schema: T) => {
+  if (!schema.$id) throw new Error('ref() needs a schema with an $id')
+  return Type.Unsafe<Static<T>>(Type.Ref(schema.$id))
+}
+
+export const FieldError = Type.Object(
+  {
+    pointer: Type.String({ description: 'JSON pointer to the offending value: #/title in the body, or #/query/limit, #/params/id, #/headers/if-match' }),
+    detail: Type.String(),
+  },
+  { $id: 'FieldError' },
+)
+
+export const Problem = Type.Object(
+  {
+    type: Type.String({ description: 'URI reference naming the kind of problem: /problems/<code>' }),
+    title: Type.String(),
+    status: Type.Integer({ minimum: 400, maximum: 599 }),
+    detail: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.String({ description: 'The request path' })),
+    code: Type.String({ description: 'Stable machine-readable code, e.g. validation_failed, not_found' }),
+    requestId: Type.String(),
+    errors: Type.Optional(Type.Array(ref(FieldError))),
+    allowed: Type.Optional(Type.Array(Type.String(), { description: 'Transitions allowed from the current state' })),
+  },
+  { $id: 'Problem', description: 'An RFC 9457 problem detail, served as application/problem+json' },
+)
+
+export const commonSchemas = [FieldError, Problem]
+
+const problem = (description: string) => ({ ...ref(Problem), description })
+
+/** Response entries for errors, so every status a route can return is in the spec. */
+export const errors = {
+  400: problem('The request is malformed or fails validation'),
+  401: problem('No valid API key was given'),
+  403: problem('The key may not do this'),
+  404: problem('No such resource, or not visible to you'),
+  409: problem('The request conflicts with the current state'),
+  412: problem('If-Match names a stale version'),
+  413: problem('The body is larger than allowed'),
+  415: problem('The body is not application/json'),
+  422: problem('The request is well-formed but breaks a rule'),
+  429: problem('Too many requests'),
+} as const
+
+export type ErrorStatus = keyof typeof errors
+export const errorResponses = <S extends ErrorStatus>(...statuses: S[]) =>
+  Object.fromEntries(statuses.map((status) => [status, errors[status]])) as Pick<typeof errors, S>
+
+export const Uuid = Type.String({ format: 'uuid', description: 'A UUID' })
+export const IdParams = Type.Object({ id: Uuid })
+
+export const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size (1-100, default 20)' })
+export const Cursor = Type.String({ maxLength: 512, description: 'The nextCursor of the previous page' })
+
+export const IfMatchHeaders = Type.Object({
+  'if-match': Type.Optional(Type.String({ maxLength: 64, description: 'ETag of the version you read; 412 if it changed since' })),
+})
+
+export const bearerSecurity = [{ apiKey: [] }]
+// Note: use ref() in responses only. Request schemas (body, query, params, headers) are checked by
+// TypeBox's compiler, which does not resolve $ref: write them inline.

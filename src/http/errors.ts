@@ -1,0 +1,93 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { AppError, type FieldError } from '../lib/problem.ts'
+import { mapPgError } from '../lib/pg-errors.ts'
+
+type ValidationIssue = { instancePath?: string; message?: string; params?: Record<string, unknown>; keyword?: string }
+
+const contextPointer: Record<string, string> = { body: '#', querystring: '#/query', params: '#/params', headers: '#/headers' }
+
+function fieldErrors(issues: ValidationIssue[], context: string | undefined): FieldError[] {
+  const base = contextPointer[context ?? 'body'] ?? '#'
+  const seen = new Set<string>()
+  const result: FieldError[] = []
+  for (const issue of issues) {
+    // TypeBox reports an unknown property twice: once as "schema is false" on the property itself.
+    if (issue.keyword === 'boolean') continue
+    const pointer = `${base}${issue.instancePath ?? ''}`
+    const detail = issue.message ?? 'is invalid'
+    const extra = issue.params?.additionalProperties
+    if (issue.keyword === 'additionalProperties' && Array.isArray(extra)) {
+      for (const name of extra) add(`${pointer}/${name}`, 'is not a known field')
+      continue
+    }
+    if (issue.keyword === 'required' && Array.isArray(issue.params?.requiredProperties)) {
+      for (const name of issue.params.requiredProperties as string[]) add(`${pointer}/${name}`, 'is required')
+      continue
+    }
+    add(pointer, detail)
+  }
+  if (result.length === 0) add(base, 'does not match the schema')
+  return result
+
+  function add(pointer: string, detail: string) {
+    const key = `${pointer} ${detail}`
+    if (seen.has(key)) return
+    seen.add(key)
+    result.push({ pointer, detail })
+  }
+}
+
+/** Turns anything thrown into an RFC 9457 problem; 5xx responses never carry internals. */
+export function toAppError(error: FastifyError & { validation?: ValidationIssue[]; validationContext?: string }): AppError {
+  if (error instanceof AppError) return error
+  if (error.validation) {
+    const errors = fieldErrors(error.validation, error.validationContext)
+    return new AppError(400, 'validation_failed', 'Validation failed', 'The request does not match the schema; see errors', { errors })
+  }
+  const mapped = mapPgError(error)
+  if (mapped) return mapped
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError(413, 'body_too_large', 'Payload too large', 'The request body is larger than the server accepts')
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError(415, 'unsupported_media_type', 'Unsupported media type', 'Send the body as application/json')
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError(400, 'empty_body', 'Bad request', 'The body is empty but application/json was declared')
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError(400, 'malformed_json', 'Bad request', 'The body is not valid JSON')
+  }
+  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
+    return new AppError(400, 'malformed_json', 'Bad request', 'The body is not valid JSON')
+  }
+  const status = error.statusCode ?? 500
+  if (status >= 400 && status < 500) return new AppError(status, 'bad_request', 'Bad request', error.message)
+  return new AppError(500, 'internal_error', 'Internal server error', 'Something went wrong on our side; quote the requestId when reporting it')
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
+  return reply
+    .code(error.status)
+    .type('application/problem+json')
+    .send({
+      type: `/problems/${error.code.replaceAll('_', '-')}`,
+      title: error.title,
+      status: error.status,
+      ...(error.detail ? { detail: error.detail } : {}),
+      instance: request.url.split('?')[0],
+      code: error.code,
+      requestId: request.id,
+      ...error.extensions,
+    })
+}
+
+export function registerErrorHandling(app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const problem = toAppError(error)
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed')
+    else request.log.info({ code: problem.code, status: problem.status }, 'request refused')
+    return sendProblem(request, reply, problem)
+  })
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, new AppError(404, 'route_not_found', 'Not found', `No route ${request.method} ${request.url.split('?')[0]}`)),
+  )
+}

@@ -1,0 +1,29 @@
+import { Type, type TSchema } from 'typebox'
+
+// Field shapes shared by modules, so one rule (say, the longest title) is written once.
+
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+
+export const ShortText = (options: { description?: string; minLength?: number } = {}) =>
+  Type.String({ minLength: options.minLength ?? 1, maxLength: 300, ...(options.description ? { description: options.description } : {}) })
+
+export const LongText = (description?: string) =>
+  Type.String({ minLength: 1, maxLength: 20_000, ...(description ? { description } : {}) })
+
+export const Url = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048 })
+export const Email = Type.String({ format: 'email', maxLength: 254 })
+export const Phone = Type.String({ pattern: '^[0-9+()\\-. ]{6,20}$', description: 'Digits, spaces and + ( ) - .' })
+
+export const DateOnly = Type.String({ format: 'date', description: 'A calendar date, YYYY-MM-DD' })
+export const Timestamp = Type.String({ format: 'date-time' })
+
+export const Vnd = Type.Integer({ minimum: 0, maximum: 1e15, description: 'An amount in Vietnamese dong' })
+
+/** A list of codes from a vocabulary, without repeats. */
+export const CodeList = (codes: readonly string[], description: string, maxItems = codes.length) =>
+  Type.Array(Type.Union(codes.map((code) => Type.Literal(code))), { uniqueItems: true, maxItems, description })
+
+export const Keywords = Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: 30, uniqueItems: true })
+
+export const Enum = (codes: readonly string[], description?: string) =>
+  Type.Union(codes.map((code) => Type.Literal(code)), description ? { description } : {})

@@ -1,0 +1,51 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyInstance } from 'fastify'
+
+export const apiDescription = `The open REST API behind Vietnam's technology supply-demand exchanges:
+organisations, supply listings (technologies, products, equipment, know-how, services), demand
+requests, and the reference data they use (provinces of 2025 and the 63 legacy units, TRL, transfer
+forms and methods under Law 07/2017/QH14).
+
+**Authentication.** Public reads need no key. Every write needs \`Authorization: Bearer <key>\`; the
+key belongs to one organisation and acts for it.
+
+**Conventions.** JSON bodies are camelCase and unknown fields are rejected. Errors are RFC 9457
+\`application/problem+json\` with a stable \`code\`, the \`requestId\` and, for validation, \`errors\`
+with JSON pointers. Single resources carry an \`ETag\`; send it back in \`If-Match\` to update safely
+(412 when stale). Lists use opaque cursors: pass \`nextCursor\` back as \`cursor\`.`
+
+export async function registerOpenApi(app: FastifyInstance, options: { serverUrl?: string }) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'tech-exchange API',
+        version: '1.0.0',
+        description: apiDescription,
+        license: { name: 'MIT', identifier: 'MIT' },
+        contact: { name: 'tech-exchange maintainers', url: 'https://github.com/tech-exchange/tech-exchange' },
+      },
+      servers: [{ url: options.serverUrl ?? 'http://localhost:3000', description: 'This server' }],
+      tags: [
+        { name: 'reference', description: 'Read-only reference data: provinces, regions, TRL, kinds, transfer forms and methods, fields, sectors' },
+        { name: 'organizations', description: 'Transfer centres, institutes, universities, enterprises, connection points, authorities' },
+        { name: 'listings', description: 'Supply: technologies and products offered for transfer' },
+        { name: 'demands', description: 'Demand: technology needs of enterprises' },
+        { name: 'health', description: 'Liveness and readiness probes' },
+      ],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer txk_...' },
+        },
+      },
+    },
+    // Name components after the schemas' $id instead of def-0, def-1, ...
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`) },
+  })
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { deepLinking: true },
+    staticCSP: true,
+  })
+}

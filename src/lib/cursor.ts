@@ -1,0 +1,28 @@
+import { badRequest } from './problem.ts'
+
+/**
+ * Opaque keyset cursors: the sort values of the last row, tagged with the sort they belong to,
+ * base64url-encoded. Clients must treat them as opaque; a tampered one is a 400, never a 500.
+ */
+export type CursorValue = string | number | null
+
+export function encodeCursor(sort: string, values: CursorValue[]): string {
+  return Buffer.from(JSON.stringify([sort, ...values])).toString('base64url')
+}
+
+export function decodeCursor(cursor: string, sort: string, types: Array<'string' | 'number'>): CursorValue[] {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+  } catch {
+    throw invalid()
+  }
+  if (!Array.isArray(parsed) || parsed[0] !== sort || parsed.length !== types.length + 1) throw invalid()
+  const values = parsed.slice(1) as unknown[]
+  values.forEach((value, index) => {
+    if (typeof value !== types[index] || (typeof value === 'number' && !Number.isFinite(value))) throw invalid()
+  })
+  return values as CursorValue[]
+}
+
+const invalid = () => badRequest('invalid_cursor', 'The cursor is malformed or belongs to another sort order; start again without it')

@@ -1,0 +1,6 @@
+import type { Db } from '../../db/client.ts'
+import type { Clock } from '../../lib/clock.ts'
+
+export function createDemandService(_deps: { db: Db; clock: Clock }) {
+  return {}
+}

@@ -1,0 +1,60 @@
+import { and, asc, eq, gt, or, sql, type SQL } from 'drizzle-orm'
+import type { DbOrTx } from '../../db/client.ts'
+import { organizations } from '../../db/schema/index.ts'
+
+export type OrganizationRow = typeof organizations.$inferSelect
+export type OrganizationInsert = typeof organizations.$inferInsert
+
+const nameDocument = sql`tx_search_text(${organizations.name} || ' ' || coalesce(${organizations.nameEn}, '') || ' ' || coalesce(${organizations.shortName}, ''))`
+
+export const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
+
+export async function findOrganization(db: DbOrTx, id: string): Promise<OrganizationRow | undefined> {
+  const [row] = await db.select().from(organizations).where(eq(organizations.id, id))
+  return row
+}
+
+export async function insertOrganization(db: DbOrTx, values: OrganizationInsert): Promise<OrganizationRow> {
+  const [row] = await db.insert(organizations).values(values).returning()
+  return row!
+}
+
+/** Applies a change if the row is still at `expectedVersion` (when given); undefined if not. */
+export async function updateOrganization(
+  db: DbOrTx,
+  params: { id: string; expectedVersion?: number; values: Partial<OrganizationInsert>; now: Date },
+): Promise<OrganizationRow | undefined> {
+  const [row] = await db
+    .update(organizations)
+    .set({ ...params.values, updatedAt: params.now, version: sql`${organizations.version} + 1` })
+    .where(and(eq(organizations.id, params.id), params.expectedVersion === undefined ? undefined : eq(organizations.version, params.expectedVersion)))
+    .returning()
+  return row
+}
+
+export type OrganizationFilter = {
+  kind?: string
+  currentProvinceCode?: string
+  parentId?: string
+  q?: string
+  after?: { name: string; id: string }
+  limit: number
+}
+
+export async function listOrganizations(db: DbOrTx, filter: OrganizationFilter): Promise<OrganizationRow[]> {
+  const conditions: Array<SQL | undefined> = [
+    filter.kind ? eq(organizations.kind, filter.kind) : undefined,
+    filter.currentProvinceCode ? eq(organizations.currentProvinceCode, filter.currentProvinceCode) : undefined,
+    filter.parentId ? eq(organizations.parentId, filter.parentId) : undefined,
+    filter.q ? sql`${nameDocument} like tx_search_text(${likePattern(filter.q)})` : undefined,
+    filter.after
+      ? or(gt(organizations.name, filter.after.name), and(eq(organizations.name, filter.after.name), gt(organizations.id, filter.after.id)))
+      : undefined,
+  ]
+  return db
+    .select()
+    .from(organizations)
+    .where(and(...conditions))
+    .orderBy(asc(organizations.name), asc(organizations.id))
+    .limit(filter.limit)
+}

@@ -1,0 +1,89 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { requireActor } from '../../http/auth.ts'
+import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
+import { etagOf, expectedVersion } from '../../lib/etag.ts'
+import { Organization, OrganizationCreate, OrganizationListQuery, OrganizationPage, OrganizationUpdate } from './organizations.schemas.ts'
+
+const tags = ['organizations']
+
+export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const organizations = app.services.organizations
+
+  app.post(
+    '/',
+    {
+      schema: {
+        operationId: 'createOrganization',
+        tags,
+        summary: 'Register an organisation',
+        description: 'Registers a centre, institute, university, enterprise, connection point or authority. Operator keys only. A tax code is unique among enterprises.',
+        security: bearerSecurity,
+        body: OrganizationCreate,
+        response: { 201: ref(Organization), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      const organization = await organizations.create(requireActor(request), request.body)
+      return reply.code(201).header('location', `/v1/organizations/${organization.id}`).header('etag', etagOf(organization.version)).send(organization)
+    },
+  )
+
+  app.get(
+    '/',
+    {
+      schema: {
+        operationId: 'listOrganizations',
+        tags,
+        summary: 'List and search organisations',
+        description: 'Filter by kind, province (a legacy code finds the same organisations as its 2025 unit) and parent; `q` matches part of the name without regard to diacritics. Sorted by name. Public.',
+        querystring: OrganizationListQuery,
+        response: { 200: ref(OrganizationPage), ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => organizations.list(request.query),
+  )
+
+  app.get(
+    '/:id',
+    {
+      schema: {
+        operationId: 'getOrganization',
+        tags,
+        summary: 'Get an organisation',
+        description: 'One organisation, with its ETag. Public.',
+        params: IdParams,
+        response: { 200: ref(Organization), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const organization = await organizations.get(request.params.id)
+      return reply.header('etag', etagOf(organization.version)).send(organization)
+    },
+  )
+
+  app.patch(
+    '/:id',
+    {
+      schema: {
+        operationId: 'updateOrganization',
+        tags,
+        summary: 'Update an organisation',
+        description: 'Changes the given fields (null clears an optional one). The organisation\'s own admin or editor key, or the operator. Send If-Match with the ETag you read to avoid overwriting someone else\'s change.',
+        security: bearerSecurity,
+        params: IdParams,
+        headers: IfMatchHeaders,
+        body: OrganizationUpdate,
+        response: { 200: ref(Organization), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      const organization = await organizations.update(
+        requireActor(request),
+        request.params.id,
+        request.body,
+        expectedVersion(request.headers['if-match']),
+      )
+      return reply.header('etag', etagOf(organization.version)).send(organization)
+    },
+  )
+}

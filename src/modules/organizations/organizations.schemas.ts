@@ -1,0 +1,118 @@
+import { Type, type Static } from 'typebox'
+import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
+import { Email, Enum, LongText, Nullable, Phone, ShortText, Timestamp, Url } from '../../http/fields.ts'
+import { ProvinceCode } from '../reference/reference.schemas.ts'
+import { codesOf, organizationKinds } from '../reference/vocabularies.ts'
+
+export const OrganizationKind = Enum(codesOf(organizationKinds), 'See /v1/reference/organization-kinds')
+
+export const Contact = Type.Object(
+  {
+    name: ShortText(),
+    position: Type.Optional(ShortText()),
+    email: Type.Optional(Email),
+    phone: Type.Optional(Phone),
+  },
+  { additionalProperties: false, description: 'A contact person' },
+)
+
+const TaxCode = Type.String({ pattern: '^[0-9]{10}(-[0-9]{3})?$', description: 'Vietnamese tax code (MST): 10 digits, or 10-3 for a branch' })
+
+const editable = {
+  name: ShortText({ description: 'Name in Vietnamese' }),
+  nameEn: Nullable(ShortText()),
+  shortName: Nullable(Type.String({ minLength: 1, maxLength: 60 })),
+  parentId: Nullable({ ...Uuid, description: 'The parent organisation, e.g. the DOST a centre belongs to' }),
+  provinceCode: Nullable(ProvinceCode),
+  address: Nullable(ShortText()),
+  website: Nullable(Url),
+  email: Nullable(Email),
+  phone: Nullable(Phone),
+  taxCode: Nullable(TaxCode),
+  description: Nullable(LongText()),
+  contacts: Type.Array(Contact, { maxItems: 20 }),
+}
+
+export const OrganizationCreate = Type.Object(
+  {
+    kind: OrganizationKind,
+    name: editable.name,
+    nameEn: Type.Optional(editable.nameEn),
+    shortName: Type.Optional(editable.shortName),
+    parentId: Type.Optional(editable.parentId),
+    provinceCode: Type.Optional(editable.provinceCode),
+    address: Type.Optional(editable.address),
+    website: Type.Optional(editable.website),
+    email: Type.Optional(editable.email),
+    phone: Type.Optional(editable.phone),
+    taxCode: Type.Optional(editable.taxCode),
+    description: Type.Optional(editable.description),
+    contacts: Type.Optional(editable.contacts),
+  },
+  { additionalProperties: false },
+)
+export type OrganizationCreate = Static<typeof OrganizationCreate>
+
+export const OrganizationUpdate = Type.Object(
+  {
+    name: Type.Optional(editable.name),
+    nameEn: Type.Optional(editable.nameEn),
+    shortName: Type.Optional(editable.shortName),
+    parentId: Type.Optional(editable.parentId),
+    provinceCode: Type.Optional(editable.provinceCode),
+    address: Type.Optional(editable.address),
+    website: Type.Optional(editable.website),
+    email: Type.Optional(editable.email),
+    phone: Type.Optional(editable.phone),
+    taxCode: Type.Optional(editable.taxCode),
+    description: Type.Optional(editable.description),
+    contacts: Type.Optional(editable.contacts),
+  },
+  { additionalProperties: false, minProperties: 1, description: 'Fields to change; null clears an optional field. The kind cannot change.' },
+)
+export type OrganizationUpdate = Static<typeof OrganizationUpdate>
+
+export const Organization = Type.Object(
+  {
+    id: Uuid,
+    kind: OrganizationKind,
+    name: Type.String(),
+    nameEn: Nullable(Type.String()),
+    shortName: Nullable(Type.String()),
+    parentId: Nullable(Uuid),
+    provinceCode: Nullable(Type.String({ description: 'As filed; may be a legacy code' })),
+    currentProvinceCode: Nullable(Type.String({ description: 'The 2025 unit the province code resolves to' })),
+    address: Nullable(Type.String()),
+    website: Nullable(Type.String()),
+    email: Nullable(Type.String()),
+    phone: Nullable(Type.String()),
+    taxCode: Nullable(Type.String()),
+    description: Nullable(Type.String()),
+    contacts: Type.Array(Contact),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    version: Type.Integer({ description: 'Increases with every change; the ETag carries it' }),
+  },
+  { $id: 'Organization' },
+)
+export type Organization = Static<typeof Organization>
+
+export const OrganizationListQuery = Type.Object(
+  {
+    kind: Type.Optional(OrganizationKind),
+    province: Type.Optional({ ...ProvinceCode, description: 'Province code, current or legacy: both find the same organisations' }),
+    parentId: Type.Optional(Uuid),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Part of the name, with or without diacritics' })),
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Cursor),
+  },
+  { additionalProperties: false },
+)
+export type OrganizationListQuery = Static<typeof OrganizationListQuery>
+
+export const OrganizationPage = Type.Object(
+  { items: Type.Array(ref(Organization)), nextCursor: Nullable(Type.String()) },
+  { $id: 'OrganizationPage' },
+)
+
+export const organizationSchemas = [Organization, OrganizationPage]

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs'
+
+// The province data is the project's own copy of shared/data (see its README): the 34 units in
+// force since 1 July 2025 and the 63 units before, with the unit each became.
+
+export type Province = {
+  code: string
+  name: string
+  nameEn: string
+  fullName: string
+  fullNameEn: string
+  kind: 'city' | 'province'
+  northern: boolean
+  /** Geographic regions of the legacy units merged into this one. */
+  regionIds: number[]
+  /** Codes of the legacy units merged into this one (its own code included where it existed). */
+  legacyCodes: string[]
+}
+
+export type LegacyProvince = { code: string; fullName: string; regionId: number; currentCode: string; currentName: string }
+
+export type Region = { id: number; labelVi: string; labelEn: string }
+
+export const regions: Region[] = [
+  { id: 1, labelVi: 'Đông Bắc Bộ', labelEn: 'North East' },
+  { id: 2, labelVi: 'Tây Bắc Bộ', labelEn: 'North West' },
+  { id: 3, labelVi: 'Đồng bằng sông Hồng', labelEn: 'Red River Delta' },
+  { id: 4, labelVi: 'Bắc Trung Bộ', labelEn: 'North Central Coast' },
+  { id: 5, labelVi: 'Duyên hải Nam Trung Bộ', labelEn: 'South Central Coast' },
+  { id: 6, labelVi: 'Tây Nguyên', labelEn: 'Central Highlands' },
+  { id: 7, labelVi: 'Đông Nam Bộ', labelEn: 'South East' },
+  { id: 8, labelVi: 'Đồng bằng sông Cửu Long', labelEn: 'Mekong River Delta' },
+]
+
+function readCsv(name: string): Record<string, string>[] {
+  const text = readFileSync(new URL(`./data/${name}`, import.meta.url), 'utf8').trim()
+  const [header, ...lines] = text.split(/\r?\n/)
+  const columns = header!.split(',')
+  return lines.map((line) => {
+    const cells = line.split(',')
+    return Object.fromEntries(columns.map((column, index) => [column, cells[index] ?? '']))
+  })
+}
+
+export const legacyProvinces: LegacyProvince[] = readCsv('provinces-legacy-63.csv').map((row) => ({
+  code: row.old_code!,
+  fullName: row.old_full_name!,
+  regionId: Number(row.old_region_id),
+  currentCode: row.new_code!,
+  currentName: row.new_name!,
+}))
+
+export const provinces: Province[] = readCsv('provinces-2025.csv').map((row) => {
+  const merged = legacyProvinces.filter((legacy) => legacy.currentCode === row.code)
+  return {
+    code: row.code!,
+    name: row.name!,
+    nameEn: row.name_en!,
+    fullName: row.full_name!,
+    fullNameEn: row.full_name_en!,
+    kind: row.kind as 'city' | 'province',
+    northern: row.northern === 'yes',
+    regionIds: [...new Set(merged.map((legacy) => legacy.regionId))].sort(),
+    legacyCodes: merged.map((legacy) => legacy.code),
+  }
+})
+
+const currentByCode = new Map<string, string>([
+  ...legacyProvinces.map((legacy) => [legacy.code, legacy.currentCode] as const),
+  ...provinces.map((province) => [province.code, province.code] as const),
+])
+
+export const knownProvinceCodes = [...currentByCode.keys()].sort()
+
+/** The 2025 unit a code (current or legacy) belongs to: 36 (Nam Định) -> 37 (Ninh Bình). */
+export function currentProvinceCode(code: string): string | undefined {
+  return currentByCode.get(code)
+}
+
+/** The 2025 units that cover a region, through the legacy units they absorbed. */
+export function currentCodesInRegion(regionId: number): string[] {
+  return provinces.filter((province) => province.regionIds.includes(regionId)).map((province) => province.code)
+}

@@ -1,0 +1,16 @@
+import type { Db } from './db/client.ts'
+import type { Clock } from './lib/clock.ts'
+import { createDemandService } from './modules/demands/demands.service.ts'
+import { createListingService } from './modules/listings/listings.service.ts'
+import { createOrganizationService } from './modules/organizations/organizations.service.ts'
+
+/** The one place services are wired, with their dependencies passed in explicitly. */
+export function createServices(deps: { db: Db; clock: Clock }) {
+  return {
+    organizations: createOrganizationService(deps),
+    listings: createListingService(deps),
+    demands: createDemandService(deps),
+  }
+}
+
+export type Services = ReturnType<typeof createServices>

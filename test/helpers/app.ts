@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify'
+import type { Test } from 'tap'
+import { buildApp } from '../../src/app.ts'
+import { loadConfig } from '../../src/config.ts'
+import type { Db } from '../../src/db/client.ts'
+import type { Clock } from '../../src/lib/clock.ts'
+import { openTestDatabase } from './database.ts'
+
+/** A clock the test moves by hand. */
+export class TestClock implements Clock {
+  constructor(private current = new Date('2026-03-02T03:00:00Z')) {}
+  now = () => new Date(this.current)
+  set(instant: Date | string) {
+    this.current = new Date(instant)
+  }
+  advanceDays(days: number) {
+    this.current = new Date(this.current.getTime() + days * 86_400_000)
+  }
+}
+
+export type TestContext = { app: FastifyInstance; db: Db; clock: TestClock }
+
+/** The real app on a fresh database of its own; closed when the test ends. */
+export async function buildTestApp(t: Test, env: Record<string, string> = {}): Promise<TestContext> {
+  const database = await openTestDatabase()
+  const clock = new TestClock()
+  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', ...env }), { database, clock })
+  t.teardown(async () => {
+    await app.close()
+    await database.close()
+  })
+  return { app, db: database.db, clock }
+}

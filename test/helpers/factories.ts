@@ -1,0 +1,40 @@
+import { count } from 'drizzle-orm'
+import type { Db } from '../../src/db/client.ts'
+import * as schema from '../../src/db/schema/index.ts'
+import { createApiKey, type Role } from '../../src/modules/api-keys/api-keys.service.ts'
+
+let sequence = 0
+
+/** An organisation straight in the database, for tests that need one to exist. */
+export async function createOrganization(db: Db, values: Partial<typeof schema.organizations.$inferInsert> = {}) {
+  sequence += 1
+  const [row] = await db
+    .insert(schema.organizations)
+    .values({ kind: 'enterprise', name: `Công ty thử nghiệm ${sequence}`, ...values })
+    .returning()
+  return row!
+}
+
+/** An organisation with an API key; `auth` is ready to spread into inject()'s headers. */
+export async function createMember(db: Db, options: { kind?: string; role?: Role; name?: string; provinceCode?: string } = {}) {
+  const organization = await createOrganization(db, {
+    kind: options.kind ?? 'enterprise',
+    ...(options.name ? { name: options.name } : {}),
+    ...(options.provinceCode ? { provinceCode: options.provinceCode } : {}),
+  })
+  const key = await createApiKey(db, { organizationId: organization.id, role: options.role ?? 'admin' })
+  return { organization, key: key.key, auth: { authorization: `Bearer ${key.key}` } }
+}
+
+export const createOperator = (db: Db) => createMember(db, { kind: 'exchange_operator', role: 'operator', name: 'Sàn giao dịch công nghệ' })
+
+/** Row counts of the tables a failed write must leave alone. */
+export async function tableCounts(db: Db) {
+  const tables = { organizations: schema.organizations, apiKeys: schema.apiKeys, listings: schema.listings, demands: schema.demands }
+  const result: Record<string, number> = {}
+  for (const [name, table] of Object.entries(tables)) {
+    const [row] = await db.select({ n: count() }).from(table)
+    result[name] = row!.n
+  }
+  return result
+}
