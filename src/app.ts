@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { DestinationStream } from 'pino'
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
 import type { TSchema } from 'typebox'
 import type { Config } from './config.ts'
@@ -31,15 +32,18 @@ export type AppOverrides = {
   /** An already opened (and migrated) database; the app will not close it. */
   database?: Database
   clock?: Clock
-  logger?: FastifyServerOptions['logger']
+  /** Log level and destination (tests capture the lines); secrets are redacted whatever is passed. */
+  logger?: { level?: Config['LOG_LEVEL']; stream?: DestinationStream }
 }
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
 
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: overrides.logger ?? {
+    logger: {
       level: config.LOG_LEVEL,
+      ...overrides.logger,
+      // Applied after the overrides, so no logger configuration can drop it.
       redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.key', '*.secret'], censor: '[redacted]' },
     },
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -52,6 +56,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   })
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
+  // The API reads JSON only: without this, Fastify's built-in text/plain parser hands a string to the
+  // body schema and the client gets a confusing 400 instead of 415 Unsupported Media Type.
+  app.removeContentTypeParser('text/plain')
 
   const database = overrides.database ?? (await openDatabase({
     databaseUrl: config.DATABASE_URL,

@@ -8,8 +8,17 @@ export const ConfigSchema = Type.Object({
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  // Spelled out (not mapped from an array) so that Config['LOG_LEVEL'] is the union of these literals.
   LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    [
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('trace'),
+      Type.Literal('silent'),
+    ],
     { default: 'info' },
   ),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024, default: 1024 * 1024 }),
@@ -22,19 +31,30 @@ export class ConfigError extends Error {}
 
 /** Parses the environment once; a bad value throws a ConfigError naming the variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const raw: Record<string, string> = {}
+  const given: Record<string, string> = {}
   for (const key of Object.keys(ConfigSchema.properties)) {
-    const value = env[key]
-    if (value !== undefined && value !== '') raw[key] = value
+    const value = env[key]?.trim()
+    if (value !== undefined && value !== '') given[key] = value
   }
-  const value = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, raw))
-  const errors = [...Value.Errors(ConfigSchema, value)]
-  if (errors.length > 0) {
-    const lines = errors.map((error) => {
-      const name = error.instancePath.replace(/^\//, '')
-      return `${name || 'environment'}=${JSON.stringify(raw[name] ?? '')}: ${error.message}`
-    })
-    throw new ConfigError(`Invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`)
+  // Integers are coerced strictly: Value.Convert would quietly read PORT=3000.5 as 3000 and
+  // PORT=true as 1. Anything but plain digits stays a string and fails validation below.
+  const raw: Record<string, unknown> = { ...given }
+  for (const [key, schema] of Object.entries(ConfigSchema.properties)) {
+    if ((schema as { type?: string }).type === 'integer' && /^-?\d{1,16}$/.test(given[key] ?? '')) raw[key] = Number(given[key])
   }
+  const value = Value.Default(ConfigSchema, raw)
+  const problems = new Map<string, string>()
+  for (const error of Value.Errors(ConfigSchema, value)) {
+    const name = error.instancePath.replace(/^\//, '') || 'environment'
+    if (!problems.has(name)) problems.set(name, `${name}=${JSON.stringify(given[name] ?? '')}: ${describe(name, error.message)}`)
+  }
+  if (problems.size > 0) throw new ConfigError(`Invalid configuration:\n  ${[...problems.values()].join('\n  ')}`)
   return value as Config
+}
+
+/** A union of literals (LOG_LEVEL) is best explained by listing its values. */
+function describe(name: string, message: string): string {
+  const schema = (ConfigSchema.properties as Record<string, { anyOf?: { const?: unknown }[] }>)[name]
+  const allowed = schema?.anyOf?.map((option) => option.const).filter((option) => option !== undefined)
+  return allowed?.length ? `must be one of ${allowed.join(', ')}` : message
 }

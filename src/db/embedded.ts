@@ -71,7 +71,14 @@ function lockDataDir(dataDir: string): () => void {
     }
     rmSync(lockFile, { force: true }) // left behind by a process that died
   }
-  const fd = openSync(lockFile, 'wx')
+  let fd: number
+  try {
+    fd = openSync(lockFile, 'wx')
+  } catch (error) {
+    // Another process created the lock between our check and now.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    throw new Error(`DATA_DIR ${dataDir} is in use by another process; stop it or choose another DATA_DIR`, { cause: error })
+  }
   writeFileSync(fd, String(process.pid))
   closeSync(fd)
   return () => rmSync(lockFile, { force: true })

@@ -55,10 +55,11 @@ export function toAppError(error: FastifyError & { validation?: ValidationIssue[
       return new AppError(400, 'empty_body', 'Bad request', 'The body is empty but application/json was declared')
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError(400, 'malformed_json', 'Bad request', 'The body is not valid JSON')
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError(400, 'invalid_content_length', 'Bad request', 'The body length does not match Content-Length')
   }
-  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
-    return new AppError(400, 'malformed_json', 'Bad request', 'The body is not valid JSON')
-  }
+  // A SyntaxError from our own code (say JSON.parse of a stored value) is a bug: it stays an opaque 500
+  // below; malformed request bodies were mapped above by Fastify's code.
   const status = error.statusCode ?? 500
   if (status >= 400 && status < 500) return new AppError(status, 'bad_request', 'Bad request', error.message)
   return new AppError(500, 'internal_error', 'Internal server error', 'Something went wrong on our side; quote the requestId when reporting it')

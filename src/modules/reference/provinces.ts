@@ -60,7 +60,7 @@ export const provinces: Province[] = readCsv('provinces-2025.csv').map((row) => 
     fullNameEn: row.full_name_en!,
     kind: row.kind as 'city' | 'province',
     northern: row.northern === 'yes',
-    regionIds: [...new Set(merged.map((legacy) => legacy.regionId))].sort(),
+    regionIds: [...new Set(merged.map((legacy) => legacy.regionId))].sort((a, b) => a - b),
     legacyCodes: merged.map((legacy) => legacy.code),
   }
 })

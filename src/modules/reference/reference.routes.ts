@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ref } from '../../http/common.schemas.ts'
+import { errorResponses, ref } from '../../http/common.schemas.ts'
 import { legacyProvinces, provinces, regions } from './provinces.ts'
 import { LegacyProvince, Province, Region, Term } from './reference.schemas.ts'
 import * as vocabularies from './vocabularies.ts'
@@ -20,6 +20,8 @@ const vocabularyRoutes = [
 
 const list = <T>(items: T) => ({ items })
 
+// Public, but the auth hook still answers 401 to a malformed or unknown key: hence errorResponses(401).
+
 export const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Reference data only changes with a release: let clients and proxies cache it for a day.
   app.addHook('onSend', async (_request, reply) => {
@@ -35,7 +37,7 @@ export const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
           tags: ['reference'],
           summary: route.summary,
           description: `${route.summary}: the codes the API accepts, with Vietnamese and English labels. Public.`,
-          response: { 200: Type.Object({ items: Type.Array(ref(Term)) }) },
+          response: { 200: Type.Object({ items: Type.Array(ref(Term)) }), ...errorResponses(401) },
         },
       },
       async () => list([...route.terms]),
@@ -50,7 +52,7 @@ export const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['reference'],
         summary: 'The 34 provinces and cities of 2025',
         description: 'The province-level units in force since 1 July 2025, each with the legacy units it absorbed and their regions. Public.',
-        response: { 200: Type.Object({ items: Type.Array(ref(Province)) }) },
+        response: { 200: Type.Object({ items: Type.Array(ref(Province)) }), ...errorResponses(401) },
       },
     },
     async () => list(provinces),
@@ -63,7 +65,7 @@ export const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['reference'],
         summary: 'The 63 provinces before 1 July 2025',
         description: 'The legacy units, their geographic region and the 2025 unit each became. Records filed under a legacy code stay valid and are found by either code. Public.',
-        response: { 200: Type.Object({ items: Type.Array(ref(LegacyProvince)) }) },
+        response: { 200: Type.Object({ items: Type.Array(ref(LegacyProvince)) }), ...errorResponses(401) },
       },
     },
     async () => list(legacyProvinces),
@@ -76,7 +78,7 @@ export const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['reference'],
         summary: 'Geographic regions',
         description: 'The eight geographic regions used to filter by region. Public.',
-        response: { 200: Type.Object({ items: Type.Array(ref(Region)) }) },
+        response: { 200: Type.Object({ items: Type.Array(ref(Region)) }), ...errorResponses(401) },
       },
     },
     async () => list(regions),

@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import t from 'tap'
+import { ConfigError, loadConfig } from '../src/config.ts'
+
+t.test('defaults when nothing is set', async (t) => {
+  t.same(loadConfig({}), {
+    PORT: 3000,
+    HOST: '0.0.0.0',
+    DATA_DIR: './data',
+    DATABASE_POOL_SIZE: 10,
+    LOG_LEVEL: 'info',
+    BODY_LIMIT_BYTES: 1024 * 1024,
+  })
+})
+
+t.test('values are read and coerced to their types', async (t) => {
+  const config = loadConfig({
+    PORT: '8080',
+    HOST: '127.0.0.1',
+    DATABASE_URL: 'postgresql://tx:secret@db.internal:5432/tech_exchange',
+    DATA_DIR: '/var/lib/tech-exchange',
+    DATABASE_POOL_SIZE: '25',
+    LOG_LEVEL: 'debug',
+    BODY_LIMIT_BYTES: '2048',
+    PUBLIC_BASE_URL: 'https://api.techmart.example.vn',
+    UNRELATED: 'ignored',
+  })
+  t.same(config, {
+    PORT: 8080,
+    HOST: '127.0.0.1',
+    DATABASE_URL: 'postgresql://tx:secret@db.internal:5432/tech_exchange',
+    DATA_DIR: '/var/lib/tech-exchange',
+    DATABASE_POOL_SIZE: 25,
+    LOG_LEVEL: 'debug',
+    BODY_LIMIT_BYTES: 2048,
+    PUBLIC_BASE_URL: 'https://api.techmart.example.vn',
+  })
+  t.equal(typeof config.PORT, 'number')
+  t.equal(loadConfig({ DATABASE_URL: 'postgres://localhost/x' }).DATABASE_URL, 'postgres://localhost/x', 'postgres:// works too')
+  t.equal(loadConfig({ PORT: ' 4000 ' }).PORT, 4000, 'surrounding spaces are ignored')
+})
+
+t.test('empty strings count as unset', async (t) => {
+  const config = loadConfig({ PORT: '', HOST: '', DATABASE_URL: '', DATA_DIR: '  ', LOG_LEVEL: '', PUBLIC_BASE_URL: '' })
+  t.same(config, loadConfig({}))
+  t.equal(config.DATABASE_URL, undefined, 'an empty DATABASE_URL means the embedded database')
+})
+
+t.test('a bad value throws a ConfigError naming the variable', async (t) => {
+  const cases: [Record<string, string>, string, RegExp?][] = [
+    [{ PORT: 'abc' }, 'PORT', /must be integer/],
+    [{ PORT: '3000.5' }, 'PORT'],
+    [{ PORT: 'true' }, 'PORT'],
+    [{ PORT: '0x50' }, 'PORT'],
+    [{ PORT: '1e3' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: '-1' }, 'PORT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /must be one of fatal, error, warn, info, debug, trace, silent/],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE', />= 1/],
+    [{ DATABASE_POOL_SIZE: '201' }, 'DATABASE_POOL_SIZE'],
+    [{ BODY_LIMIT_BYTES: '10kb' }, 'BODY_LIMIT_BYTES'],
+    [{ BODY_LIMIT_BYTES: '100' }, 'BODY_LIMIT_BYTES'],
+    [{ PUBLIC_BASE_URL: 'ftp://files.example.vn' }, 'PUBLIC_BASE_URL'],
+  ]
+  for (const [env, name, message] of cases) {
+    const value = Object.values(env)[0]!
+    const error = t.throws(() => loadConfig(env), `${name}=${value} is refused`)
+    t.ok(error instanceof ConfigError, 'a ConfigError')
+    t.match((error as Error).message, `${name}=${JSON.stringify(value)}`, 'names the variable and its value')
+    if (message) t.match((error as Error).message, message)
+  }
+})
+
+t.test('every bad variable is reported at once, each once', async (t) => {
+  const error = t.throws(() => loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud', DATABASE_POOL_SIZE: '0' })) as Error
+  const lines = error.message.split('\n').slice(1).map((line) => line.trim().split('=')[0])
+  t.same(lines, ['PORT', 'DATABASE_POOL_SIZE', 'LOG_LEVEL'])
+})
+
+t.test('the server refuses to start on a bad value, naming it', async (t) => {
+  // A scratch DATA_DIR: should config checking ever break, the server must not touch ./data.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tx-config-'))
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
+  const server = path.resolve('src/server.ts')
+  const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', server],
+      { env: { PATH: process.env.PATH, PORT: 'abc', DATA_DIR: dataDir, LOG_LEVEL: 'silent' }, timeout: 60_000 },
+      (error, _stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr }),
+    )
+  })
+  t.not(result.code, 0, 'exits non-zero')
+  t.not(result.code, null, 'exits by itself, not killed by the timeout')
+  t.match(result.stderr, /PORT="abc"/)
+  t.same(readdirSync(dataDir), [], 'no database was opened')
+})

@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import t from 'tap'
+import pg from 'pg'
+import { startEmbeddedDatabase } from '../../src/db/embedded.ts'
+
+// Two PGlite starts on one data directory on disk: the first proves the lock and writes a row, the
+// second takes over a stale lock and reads the row back.
+const dataDir = mkdtempSync(path.join(tmpdir(), 'tx-embedded-'))
+t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
+const lockFile = path.join(dataDir, 'tech-exchange.lock')
+
+async function query(url: string, sql: string): Promise<unknown[]> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return (await client.query(sql)).rows
+  } finally {
+    await client.end()
+  }
+}
+
+t.test('a data directory in use is refused, naming it; data persists across a restart', async (t) => {
+  const first = await startEmbeddedDatabase({ dataDir })
+  let stopped = false
+  t.teardown(async () => {
+    if (!stopped) await first.stop()
+  })
+  t.equal(readFileSync(lockFile, 'utf8'), String(process.pid), 'the lock names its owner')
+  await query(first.url, `create table notes (body text not null); insert into notes values ('Hợp tác xã Hải Hậu')`)
+
+  const again = await startEmbeddedDatabase({ dataDir }).then(
+    async (database) => {
+      await database.stop()
+      return 'started'
+    },
+    (error: Error) => error.message,
+  )
+  t.equal(again, `DATA_DIR ${dataDir} is in use by process ${process.pid}; stop it or choose another DATA_DIR`, 'the second is refused')
+  t.same(await query(first.url, 'select body from notes'), [{ body: 'Hợp tác xã Hải Hậu' }], 'the refusal left the running database alone')
+
+  await first.stop()
+  stopped = true
+  t.notOk(existsSync(lockFile), 'stopping releases the lock')
+
+  // A process that held the directory and died without cleaning up.
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' })
+  writeFileSync(lockFile, dead.stdout)
+  const second = await startEmbeddedDatabase({ dataDir })
+  t.teardown(() => second.stop())
+  t.equal(readFileSync(lockFile, 'utf8'), String(process.pid), 'the stale lock was taken over')
+  t.same(await query(second.url, 'select body from notes'), [{ body: 'Hợp tác xã Hải Hậu' }], 'the row survived the restart')
+})

@@ -1,0 +1,36 @@
+import t from 'tap'
+import pg from 'pg'
+import { buildApp } from '../../src/app.ts'
+import { loadConfig } from '../../src/config.ts'
+import { buildTestApp } from '../helpers/app.ts'
+
+const { app } = await buildTestApp(t)
+const healthy = app.database
+
+t.test('/health is up without touching the database', async (t) => {
+  const response = await app.inject({ method: 'GET', url: '/health' })
+  t.equal(response.statusCode, 200)
+  t.same(response.json(), { status: 'ok' })
+})
+
+t.test('/ready answers with the database mode', async (t) => {
+  const response = await app.inject({ method: 'GET', url: '/ready' })
+  t.equal(response.statusCode, 200)
+  t.same(response.json(), { status: 'ready', database: process.env.TEST_DATABASE_URL ? 'postgres' : 'embedded' })
+})
+
+t.test('/ready is 503 when the database cannot be reached; /health stays 200', async (t) => {
+  // A second app over the same database handle but a pool that has been closed.
+  const closedPool = new pg.Pool({ connectionString: 'postgresql://postgres@127.0.0.1:1/none' })
+  await closedPool.end()
+  const broken = await buildApp(loadConfig({ LOG_LEVEL: 'silent' }), { database: { ...healthy, pool: closedPool } })
+  t.teardown(() => broken.close())
+
+  const ready = await broken.inject({ method: 'GET', url: '/ready' })
+  t.equal(ready.statusCode, 503)
+  t.equal(ready.headers['content-type'], 'application/json; charset=utf-8', 'a probe answer, not a problem')
+  t.same(ready.json(), { status: 'unavailable' })
+  const health = await broken.inject({ method: 'GET', url: '/health' })
+  t.equal(health.statusCode, 200)
+  t.same(health.json(), { status: 'ok' })
+})
