@@ -1,1 +1,235 @@
-export const listingSchemas = []
+import { Type, type Static, type TLiteral, type TUnion } from 'typebox'
+import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
+import { CodeList, DateOnly, Enum, Keywords, LongText, Nullable, ShortText, Timestamp, Url, Vnd } from '../../http/fields.ts'
+import { ProvinceCode } from '../reference/reference.schemas.ts'
+import { regions } from '../reference/provinces.ts'
+import { codesOf, iprStatuses, listingKinds, organizationKinds, priceTypes, scienceFields, sectors, transferForms, transferMethods } from '../reference/vocabularies.ts'
+import { listingStatuses } from './listings.lifecycle.ts'
+
+// Request schemas are inline TypeBox (no ref()): the validator does not resolve $ref.
+
+/** The shared Enum, typed as the union of its codes (the shared helper's static type is never). */
+const Codes = <const T extends readonly string[]>(codes: T, description?: string) =>
+  Enum(codes, description) as unknown as TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>
+
+export const ListingKind = Codes(codesOf(listingKinds), 'See /v1/reference/listing-kinds')
+export const ListingStatus = Codes(listingStatuses, 'draft, published or withdrawn as stored; expired = published and past validUntil (Vietnam time)')
+const IprStatus = Codes(codesOf(iprStatuses), 'See /v1/reference/ipr-statuses')
+const PriceType = Codes(codesOf(priceTypes), 'See /v1/reference/price-types')
+const Trl = Type.Integer({ minimum: 1, maximum: 9, description: 'Technology readiness level, see /v1/reference/trl-levels' })
+const Sector = Codes(codesOf(sectors), 'A VSIC section, see /v1/reference/sectors')
+const ScienceField = Codes(codesOf(scienceFields), 'An S&T field, see /v1/reference/science-fields')
+
+// What a media link points at; a listing-only vocabulary, so it lives here rather than in reference.
+export const mediaKinds = ['image', 'video', 'document', 'website'] as const
+
+const MediaLink = Type.Object(
+  { url: Url, kind: Codes(mediaKinds), title: Type.Optional(ShortText()) },
+  { additionalProperties: false, description: 'A link to a picture, video, brochure or web page about the listing' },
+)
+
+const editable = {
+  kind: ListingKind,
+  titleVi: ShortText({ description: 'Title in Vietnamese' }),
+  titleEn: Nullable(ShortText({ description: 'Title in English' })),
+  descriptionVi: LongText('Description in Vietnamese'),
+  descriptionEn: Nullable(LongText('Description in English')),
+  trl: Nullable(Trl),
+  iprStatus: IprStatus,
+  iprNumbers: Type.Array(Type.String({ minLength: 1, maxLength: 60 }), {
+    maxItems: 20,
+    uniqueItems: true,
+    description: 'Patent or utility solution numbers (granted) or application numbers (pending); only with those statuses',
+  }),
+  transferForms: CodeList(codesOf(transferForms), 'Forms of transfer offered, see /v1/reference/transfer-forms'),
+  transferMethods: CodeList(codesOf(transferMethods), 'Methods of transfer offered, see /v1/reference/transfer-methods'),
+  priceType: PriceType,
+  priceVnd: Nullable({ ...Vnd, description: 'The price in VND: required when priceType is amount, forbidden otherwise' }),
+  sectors: CodeList(codesOf(sectors), 'VSIC sections the listing serves'),
+  fields: CodeList(codesOf(scienceFields), 'S&T fields of the listing'),
+  keywords: Keywords,
+  provinceCodes: Type.Array(ProvinceCode, {
+    maxItems: 63,
+    uniqueItems: true,
+    description: 'Where the listing applies: 2025 or legacy codes; a legacy code is kept as filed and also resolved to its 2025 unit',
+  }),
+  media: Type.Array(MediaLink, { maxItems: 20 }),
+  validUntil: Nullable({ ...DateOnly, description: 'Last day (Vietnam time) the offer stands; a published listing expires after it' }),
+}
+
+export const ListingCreate = Type.Object(
+  {
+    kind: editable.kind,
+    titleVi: editable.titleVi,
+    titleEn: Type.Optional(editable.titleEn),
+    descriptionVi: editable.descriptionVi,
+    descriptionEn: Type.Optional(editable.descriptionEn),
+    trl: Type.Optional(editable.trl),
+    iprStatus: Type.Optional(Codes(codesOf(iprStatuses), 'Default none; see /v1/reference/ipr-statuses')),
+    iprNumbers: Type.Optional(editable.iprNumbers),
+    transferForms: Type.Optional(editable.transferForms),
+    transferMethods: Type.Optional(editable.transferMethods),
+    priceType: Type.Optional(Codes(codesOf(priceTypes), 'Default negotiable; see /v1/reference/price-types')),
+    priceVnd: Type.Optional(editable.priceVnd),
+    sectors: Type.Optional(editable.sectors),
+    fields: Type.Optional(editable.fields),
+    keywords: Type.Optional(editable.keywords),
+    provinceCodes: Type.Optional(editable.provinceCodes),
+    media: Type.Optional(editable.media),
+    validUntil: Type.Optional(editable.validUntil),
+  },
+  { additionalProperties: false },
+)
+export type ListingCreate = Static<typeof ListingCreate>
+
+export const ListingUpdate = Type.Object(
+  {
+    kind: Type.Optional(editable.kind),
+    titleVi: Type.Optional(editable.titleVi),
+    titleEn: Type.Optional(editable.titleEn),
+    descriptionVi: Type.Optional(editable.descriptionVi),
+    descriptionEn: Type.Optional(editable.descriptionEn),
+    trl: Type.Optional(editable.trl),
+    iprStatus: Type.Optional(editable.iprStatus),
+    iprNumbers: Type.Optional(editable.iprNumbers),
+    transferForms: Type.Optional(editable.transferForms),
+    transferMethods: Type.Optional(editable.transferMethods),
+    priceType: Type.Optional(editable.priceType),
+    priceVnd: Type.Optional(editable.priceVnd),
+    sectors: Type.Optional(editable.sectors),
+    fields: Type.Optional(editable.fields),
+    keywords: Type.Optional(editable.keywords),
+    provinceCodes: Type.Optional(editable.provinceCodes),
+    media: Type.Optional(editable.media),
+    validUntil: Type.Optional(editable.validUntil),
+  },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    description: 'Fields to change; null clears an optional field, [] empties a list. The rules on price and IPR numbers apply to the listing as it will be.',
+  },
+)
+export type ListingUpdate = Static<typeof ListingUpdate>
+
+export const ListingWithdraw = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S', description: 'Why the listing is withdrawn; shown with it' }) },
+  { additionalProperties: false },
+)
+export type ListingWithdraw = Static<typeof ListingWithdraw>
+
+export const ListingOwner = Type.Object(
+  { id: Uuid, name: Type.String(), kind: Codes(codesOf(organizationKinds)) },
+  { $id: 'ListingOwner', description: 'The organisation that offers the listing' },
+)
+
+export const Listing = Type.Object(
+  {
+    id: Uuid,
+    status: ListingStatus,
+    owner: ref(ListingOwner),
+    kind: ListingKind,
+    titleVi: Type.String(),
+    titleEn: Nullable(Type.String()),
+    descriptionVi: Type.String(),
+    descriptionEn: Nullable(Type.String()),
+    trl: Nullable(Trl),
+    iprStatus: IprStatus,
+    iprNumbers: Type.Array(Type.String()),
+    transferForms: Type.Array(Type.String()),
+    transferMethods: Type.Array(Type.String()),
+    priceType: PriceType,
+    priceVnd: Nullable(Vnd),
+    sectors: Type.Array(Type.String()),
+    fields: Type.Array(Type.String()),
+    keywords: Type.Array(Type.String()),
+    provinceCodes: Type.Array(Type.String(), { description: 'As filed; may hold legacy codes' }),
+    currentProvinceCodes: Type.Array(Type.String(), { description: 'The 2025 units the province codes resolve to' }),
+    media: Type.Array(MediaLink),
+    validUntil: Nullable(DateOnly),
+    publishedAt: Nullable(Timestamp),
+    withdrawnAt: Nullable(Timestamp),
+    withdrawReason: Nullable(Type.String()),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    version: Type.Integer({ description: 'Increases with every change; the ETag carries it' }),
+  },
+  { $id: 'Listing', description: 'A supply listing: a technology, product, equipment, know-how or service offered for transfer' },
+)
+export type Listing = Static<typeof Listing>
+
+export const ListingSummary = Type.Object(
+  {
+    id: Uuid,
+    status: ListingStatus,
+    kind: ListingKind,
+    titleVi: Type.String(),
+    titleEn: Nullable(Type.String()),
+    trl: Nullable(Trl),
+    priceType: PriceType,
+    priceVnd: Nullable(Vnd),
+    sectors: Type.Array(Type.String()),
+    fields: Type.Array(Type.String()),
+    provinceCodes: Type.Array(Type.String()),
+    currentProvinceCodes: Type.Array(Type.String()),
+    owner: ref(ListingOwner),
+    publishedAt: Nullable(Timestamp),
+    validUntil: Nullable(DateOnly),
+    score: Type.Optional(Type.Number({ description: 'Relevance to q (higher is better); only when q is given' })),
+  },
+  { $id: 'ListingSummary', description: 'A listing as it appears in search results' },
+)
+export type ListingSummary = Static<typeof ListingSummary>
+
+export const ListingFacetCount = Type.Object({ code: Type.String(), count: Type.Integer() }, { $id: 'ListingFacetCount' })
+
+export const ListingFacets = Type.Object(
+  {
+    kind: Type.Array(ref(ListingFacetCount), { description: 'By kind, most frequent first' }),
+    province: Type.Array(ref(ListingFacetCount), { description: 'By 2025 province code, most frequent first' }),
+    trl: Type.Array(ref(ListingFacetCount), { description: 'By TRL, level 1 to 9 (listings without a TRL are not counted)' }),
+  },
+  { $id: 'ListingFacets', description: 'Counts over every listing the filters match, not only this page' },
+)
+export type ListingFacets = Static<typeof ListingFacets>
+
+export const ListingPage = Type.Object(
+  { items: Type.Array(ref(ListingSummary)), nextCursor: Nullable(Type.String()), facets: Type.Optional(ref(ListingFacets)) },
+  { $id: 'ListingPage' },
+)
+export type ListingPage = Static<typeof ListingPage>
+
+export const listingSorts = ['relevance', 'newest'] as const
+
+// A new schema rather than { ...Vnd }: a spread copy loses TypeBox's hidden kind, and with it the
+// string-to-number conversion of query parameters.
+const VndFilter = (description: string) => Type.Integer({ minimum: 0, maximum: 1e15, description })
+
+export const ListingSearchQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'Words to find, with or without diacritics; one typo per word is tolerated' })),
+    kind: Type.Optional(ListingKind),
+    sector: Type.Optional(Sector),
+    field: Type.Optional(ScienceField),
+    province: Type.Optional({ ...ProvinceCode, description: 'A 2025 or legacy code: both find the same listings' }),
+    region: Type.Optional(Type.Integer({ minimum: 1, maximum: regions.length, description: 'A geographic region, see /v1/reference/regions' })),
+    trlMin: Type.Optional(Trl),
+    trlMax: Type.Optional(Trl),
+    priceMin: Type.Optional(VndFilter('Lowest price in VND; a price filter keeps only listings with an amount')),
+    priceMax: Type.Optional(VndFilter('Highest price in VND')),
+    owner: Type.Optional({ ...Uuid, description: 'Only listings of this organisation' }),
+    status: Type.Optional(
+      Codes(
+        listingStatuses,
+        'Default published (and not expired). Anyone may ask for expired; draft and withdrawn need an operator key, or owner= your own organisation',
+      ),
+    ),
+    sort: Type.Optional(Codes(listingSorts, 'relevance (default when q is given; needs q) or newest (default otherwise)')),
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Cursor),
+    facets: Type.Optional(Type.Boolean({ description: 'Include facet counts (default true)' })),
+  },
+  { additionalProperties: false },
+)
+export type ListingSearchQuery = Static<typeof ListingSearchQuery>
+
+export const listingSchemas = [ListingOwner, Listing, ListingSummary, ListingFacetCount, ListingFacets, ListingPage]

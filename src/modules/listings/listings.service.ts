@@ -1,6 +1,219 @@
 import type { Db } from '../../db/client.ts'
-import type { Clock } from '../../lib/clock.ts'
+import { vietnamDate, type Clock } from '../../lib/clock.ts'
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
+import { badRequest, conflict, forbidden, notFound, preconditionFailed, unauthorized, unprocessable, type FieldError } from '../../lib/problem.ts'
+import type { Actor } from '../api-keys/api-keys.service.ts'
+import { resolveProvince } from '../organizations/organizations.service.ts'
+import { currentCodesInRegion, currentProvinceCode } from '../reference/provinces.ts'
+import { allowedFrom, editableStatuses, statusOf, storedSourcesOf, transitionTarget, transitionsFrom, type ListingStatus, type Transition } from './listings.lifecycle.ts'
+import * as repo from './listings.repo.ts'
+import type { ListingCreate, ListingSearchQuery, ListingUpdate } from './listings.schemas.ts'
+import { countFacets, searchListings, type ListingFilter, type ListingSort, type SortKey } from './listings.search.ts'
+import { canManage, canSee, toListing, toListingSummary } from './listings.view.ts'
 
-export function createListingService(_deps: { db: Db; clock: Clock }) {
-  return {}
+// IPR statuses that come with a patent or utility solution number (granted, or applied for).
+const numberedIprStatuses = ['patent_granted', 'patent_pending', 'utility_solution_granted', 'utility_solution_pending']
+
+type RuleFields = { priceType: string; priceVnd: number | null; iprStatus: string; iprNumbers: string[] }
+
+/** Rules across fields, checked on the listing as it will be after the write. */
+function checkRules(listing: RuleFields) {
+  const errors: FieldError[] = []
+  if (listing.priceType === 'amount' && listing.priceVnd === null) {
+    errors.push({ pointer: '#/priceVnd', detail: 'is required when priceType is amount' })
+  }
+  if (listing.priceType !== 'amount' && listing.priceVnd !== null) {
+    errors.push({ pointer: '#/priceVnd', detail: `must be absent or null when priceType is ${listing.priceType}` })
+  }
+  if (listing.iprNumbers.length > 0 && !numberedIprStatuses.includes(listing.iprStatus)) {
+    errors.push({ pointer: '#/iprNumbers', detail: `must be empty when iprStatus is ${listing.iprStatus}: only patents and utility solutions have numbers` })
+  }
+  if (errors.length > 0) throw unprocessable('invalid_listing', 'The listing breaks a rule; see errors', errors)
 }
+
+/** Filed codes resolved to the 2025 units, without repeats; an unknown code is a 422 on its pointer. */
+const resolveProvinces = (codes: string[]) => [...new Set(codes.map((code, index) => resolveProvince(code, `#/provinceCodes/${index}`)))]
+
+const invalidTransition = (transition: Transition, status: ListingStatus) =>
+  conflict('invalid_transition', `A ${status} listing cannot be ${transition === 'publish' ? 'published' : 'withdrawn'}`, allowedFrom(status))
+
+const invalidQuery = (name: string, detail: string) =>
+  badRequest('validation_failed', `Query parameter ${name} ${detail}`, [{ pointer: `#/query/${name}`, detail }])
+
+/** Turns the query into a filter, enforcing who may see which statuses. */
+function searchFilter(actor: Actor | null, query: ListingSearchQuery, today: string): ListingFilter {
+  const status = query.status ?? 'published'
+  if (status === 'draft' || status === 'withdrawn') {
+    if (!actor) throw unauthorized(`A key is needed to list ${status} listings`)
+    if (actor.role !== 'operator' && query.owner !== actor.organizationId) {
+      throw forbidden(`Only the operator, or an owner asking with owner=<its own id>, may list ${status} listings`)
+    }
+  }
+  if (query.trlMin !== undefined && query.trlMax !== undefined && query.trlMin > query.trlMax) throw invalidQuery('trlMin', 'must not exceed trlMax')
+  if (query.priceMin !== undefined && query.priceMax !== undefined && query.priceMin > query.priceMax) {
+    throw invalidQuery('priceMin', 'must not exceed priceMax')
+  }
+  const provinceSets: string[][] = []
+  if (query.province !== undefined) {
+    const current = currentProvinceCode(query.province)
+    if (!current) {
+      throw badRequest('unknown_province', `Province code ${query.province} is neither a 2025 nor a legacy unit; see /v1/reference/provinces`, [
+        { pointer: '#/query/province', detail: 'is not a known province code' },
+      ])
+    }
+    provinceSets.push([current])
+  }
+  if (query.region !== undefined) provinceSets.push(currentCodesInRegion(query.region))
+  return {
+    status,
+    today,
+    q: query.q,
+    kind: query.kind,
+    sector: query.sector,
+    field: query.field,
+    provinceSets,
+    trlMin: query.trlMin,
+    trlMax: query.trlMax,
+    priceMin: query.priceMin,
+    priceMax: query.priceMax,
+    ownerId: query.owner,
+  }
+}
+
+const timestampPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
+const float8Pattern = /^-?\d+(\.\d+)?(e[-+]?\d+)?$/
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/** The cursor's sort key, checked so a tampered cursor is a 400 rather than a database error. */
+function decodeSortKey(cursor: string, sort: ListingSort): SortKey {
+  const [value, id] = decodeCursor(cursor, sort, ['string', 'string']) as [string, string]
+  const valuePattern = sort === 'relevance' ? float8Pattern : timestampPattern
+  if (!valuePattern.test(value) || !uuidPattern.test(id)) {
+    throw badRequest('invalid_cursor', 'The cursor is malformed or belongs to another sort order; start again without it')
+  }
+  return { value, id }
+}
+
+export function createListingService(deps: { db: Db; clock: Clock }) {
+  const { db, clock } = deps
+  const today = () => vietnamDate(clock.now())
+
+  /** The listing for a write: 404 if the actor may not even see it, 403 if it may see but not change it. */
+  function manageable(actor: Actor, row: repo.ListingWithOwner | undefined, id: string): repo.ListingWithOwner {
+    if (!row || !canSee(actor, row)) throw notFound('Listing', id)
+    if (!canManage(actor, row)) throw forbidden("Only the owner's admin or editor keys, or the operator, may change a listing")
+    return row
+  }
+
+  async function get(actor: Actor | null, id: string) {
+    const row = await repo.findListing(db, id)
+    // Drafts and withdrawn listings of others are reported missing, so their existence is not revealed.
+    if (!row || !canSee(actor, row)) throw notFound('Listing', id)
+    return toListing(row, today())
+  }
+
+  async function create(actor: Actor, input: ListingCreate) {
+    if (actor.role === 'reader') throw forbidden('A reader key cannot create listings')
+    const values = {
+      ...input,
+      iprStatus: input.iprStatus ?? 'none',
+      iprNumbers: input.iprNumbers ?? [],
+      priceType: input.priceType ?? 'negotiable',
+      priceVnd: input.priceVnd ?? null,
+    }
+    checkRules(values)
+    const provinceCodes = input.provinceCodes ?? []
+    const now = clock.now()
+    const row = await repo.insertListing(db, {
+      ...values,
+      ownerId: actor.organizationId,
+      status: 'draft',
+      provinceCodes,
+      currentProvinceCodes: resolveProvinces(provinceCodes),
+      createdAt: now,
+      updatedAt: now,
+    })
+    const created = await repo.findListing(db, row.id)
+    return toListing(created!, today())
+  }
+
+  async function update(actor: Actor, id: string, input: ListingUpdate, expectedVersion?: number) {
+    // Read, check and write under a row lock: the cross-field rules are checked against exactly
+    // the row being overwritten, and a concurrent withdraw cannot slip in between.
+    return db.transaction(async (tx) => {
+      const row = manageable(actor, await repo.findListing(tx, id, { lock: true }), id)
+      const status = statusOf(row, today())
+      if (!editableStatuses.includes(status)) {
+        throw conflict('invalid_state', `A ${status} listing can no longer be edited`, allowedFrom(status))
+      }
+      if (expectedVersion !== undefined && expectedVersion !== row.version) throw preconditionFailed()
+      checkRules({ ...row, ...input })
+      const values: Partial<repo.ListingInsert> = { ...input }
+      if (input.provinceCodes) values.currentProvinceCodes = resolveProvinces(input.provinceCodes)
+      const updated = await repo.updateListing(tx, { id, expectedVersion: row.version, values, now: clock.now() })
+      // The row is locked, so the version cannot have moved; this is only a safety net.
+      if (!updated) throw preconditionFailed()
+      return toListing({ ...updated, owner: row.owner }, today())
+    })
+  }
+
+  /**
+   * Applies a lifecycle transition. The checks below give a precise error; the conditional UPDATE
+   * is what actually decides, so of two concurrent calls only one wins and the other is told why.
+   */
+  async function transition(actor: Actor, id: string, name: Transition, values: Partial<repo.ListingInsert>) {
+    const day = today()
+    const check = (row: repo.ListingWithOwner) => {
+      const status = statusOf(row, day)
+      if (!(transitionsFrom[status] as readonly Transition[]).includes(name)) throw invalidTransition(name, status)
+      if (name === 'publish' && row.validUntil !== null && row.validUntil < day) {
+        throw unprocessable('validity_passed', `validUntil ${row.validUntil} is before today (${day}, Vietnam time); set a later date or none before publishing`)
+      }
+    }
+    const row = manageable(actor, await repo.findListing(db, id), id)
+    check(row)
+    const updated = await repo.transitionListing(db, {
+      id,
+      from: storedSourcesOf(name),
+      to: transitionTarget[name],
+      values,
+      now: clock.now(),
+      validOn: name === 'publish' ? day : undefined,
+    })
+    if (updated) return toListing({ ...updated, owner: row.owner }, day)
+    // Another request changed the listing first: report against its state now.
+    const current = await repo.findListing(db, id)
+    if (!current) throw notFound('Listing', id)
+    check(current)
+    throw conflict('concurrent_change', 'The listing changed while this request ran; fetch it and try again')
+  }
+
+  const publish = (actor: Actor, id: string) => transition(actor, id, 'publish', { publishedAt: clock.now() })
+
+  const withdraw = (actor: Actor, id: string, reason: string) =>
+    transition(actor, id, 'withdraw', { withdrawnAt: clock.now(), withdrawReason: reason.trim() })
+
+  async function search(actor: Actor | null, query: ListingSearchQuery) {
+    const day = today()
+    const filter = searchFilter(actor, query, day)
+    const sort: ListingSort = query.sort ?? (query.q ? 'relevance' : 'newest')
+    if (sort === 'relevance' && !query.q) throw invalidQuery('sort', 'relevance needs q')
+    const after = query.cursor ? decodeSortKey(query.cursor, sort) : undefined
+    const limit = query.limit ?? 20
+    const [rows, facets] = await Promise.all([
+      searchListings(db, filter, { sort, after, limit: limit + 1 }),
+      query.facets === false ? undefined : countFacets(db, filter),
+    ])
+    const page = rows.slice(0, limit)
+    const last = page.at(-1)
+    return {
+      items: page.map((row) => toListingSummary(row, day)),
+      nextCursor: rows.length > limit && last ? encodeCursor(sort, [last.sortValue, last.id]) : null,
+      ...(facets ? { facets } : {}),
+    }
+  }
+
+  return { get, create, update, publish, withdraw, search }
+}
+
+export type ListingService = ReturnType<typeof createListingService>

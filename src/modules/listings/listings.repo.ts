@@ -1,0 +1,101 @@
+import { and, eq, gte, inArray, isNull, or, sql } from 'drizzle-orm'
+import type { DbOrTx } from '../../db/client.ts'
+import { listings, organizations } from '../../db/schema/index.ts'
+import type { StoredStatus } from './listings.lifecycle.ts'
+
+export type ListingInsert = typeof listings.$inferInsert
+
+/**
+ * The columns a listing is read with. The generated search columns are left out on purpose:
+ * they are internal, large, and must never be written.
+ */
+export const listingColumns = {
+  id: listings.id,
+  ownerId: listings.ownerId,
+  status: listings.status,
+  kind: listings.kind,
+  titleVi: listings.titleVi,
+  titleEn: listings.titleEn,
+  descriptionVi: listings.descriptionVi,
+  descriptionEn: listings.descriptionEn,
+  trl: listings.trl,
+  iprStatus: listings.iprStatus,
+  iprNumbers: listings.iprNumbers,
+  transferForms: listings.transferForms,
+  transferMethods: listings.transferMethods,
+  priceType: listings.priceType,
+  priceVnd: listings.priceVnd,
+  sectors: listings.sectors,
+  fields: listings.fields,
+  keywords: listings.keywords,
+  provinceCodes: listings.provinceCodes,
+  currentProvinceCodes: listings.currentProvinceCodes,
+  media: listings.media,
+  validUntil: listings.validUntil,
+  publishedAt: listings.publishedAt,
+  withdrawnAt: listings.withdrawnAt,
+  withdrawReason: listings.withdrawReason,
+  createdAt: listings.createdAt,
+  updatedAt: listings.updatedAt,
+  version: listings.version,
+}
+
+export const ownerColumns = { id: organizations.id, name: organizations.name, kind: organizations.kind }
+
+export type ListingRecord = {
+  [K in keyof typeof listingColumns]: (typeof listings.$inferSelect)[K]
+}
+export type OwnerSummary = { id: string; name: string; kind: string }
+export type ListingWithOwner = ListingRecord & { owner: OwnerSummary }
+
+/** One listing with its owner's summary; `lock` takes a row lock for a read-then-write in a transaction. */
+export async function findListing(db: DbOrTx, id: string, options: { lock?: boolean } = {}): Promise<ListingWithOwner | undefined> {
+  const query = db
+    .select({ ...listingColumns, owner: ownerColumns })
+    .from(listings)
+    .innerJoin(organizations, eq(organizations.id, listings.ownerId))
+    .where(eq(listings.id, id))
+  const [row] = options.lock ? await query.for('update', { of: listings }) : await query
+  return row
+}
+
+export async function insertListing(db: DbOrTx, values: ListingInsert): Promise<ListingRecord> {
+  const [row] = await db.insert(listings).values(values).returning(listingColumns)
+  return row!
+}
+
+/** Applies a change if the row is still at `expectedVersion`; undefined if not. */
+export async function updateListing(
+  db: DbOrTx,
+  params: { id: string; expectedVersion: number; values: Partial<ListingInsert>; now: Date },
+): Promise<ListingRecord | undefined> {
+  const [row] = await db
+    .update(listings)
+    .set({ ...params.values, updatedAt: params.now, version: sql`${listings.version} + 1` })
+    .where(and(eq(listings.id, params.id), eq(listings.version, params.expectedVersion)))
+    .returning(listingColumns)
+  return row
+}
+
+/**
+ * Moves a listing from one of `from` to `to` in a single statement, so of two concurrent calls
+ * only one can win. `validOn` (publishing) also requires validUntil to be absent or not before it.
+ * Returns undefined when the row was not in an expected state.
+ */
+export async function transitionListing(
+  db: DbOrTx,
+  params: { id: string; from: StoredStatus[]; to: StoredStatus; values: Partial<ListingInsert>; now: Date; validOn?: string },
+): Promise<ListingRecord | undefined> {
+  const [row] = await db
+    .update(listings)
+    .set({ ...params.values, status: params.to, updatedAt: params.now, version: sql`${listings.version} + 1` })
+    .where(
+      and(
+        eq(listings.id, params.id),
+        inArray(listings.status, params.from),
+        params.validOn === undefined ? undefined : or(isNull(listings.validUntil), gte(listings.validUntil, params.validOn)),
+      ),
+    )
+    .returning(listingColumns)
+  return row
+}
