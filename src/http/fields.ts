@@ -20,10 +20,11 @@ export const Timestamp = Type.String({ format: 'date-time' })
 export const Vnd = Type.Integer({ minimum: 0, maximum: 1e15, description: 'An amount in Vietnamese dong' })
 
 /** A list of codes from a vocabulary, without repeats. */
-export const CodeList = (codes: readonly string[], description: string, maxItems = codes.length) =>
-  Type.Array(Type.Union(codes.map((code) => Type.Literal(code))), { uniqueItems: true, maxItems, description })
+export const CodeList = <C extends string>(codes: readonly C[], description: string, maxItems = codes.length) =>
+  Type.Unsafe<C[]>(Type.Array(Type.Union(codes.map((code) => Type.Literal(code))), { uniqueItems: true, maxItems, description }))
 
 export const Keywords = Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: 30, uniqueItems: true })
 
-export const Enum = (codes: readonly string[], description?: string) =>
-  Type.Union(codes.map((code) => Type.Literal(code)), description ? { description } : {})
+/** One code of a vocabulary; the static type is the union of the codes. */
+export const Enum = <C extends string>(codes: readonly C[], description?: string) =>
+  Type.Unsafe<C>(Type.Union(codes.map((code) => Type.Literal(code)), description ? { description } : {}))

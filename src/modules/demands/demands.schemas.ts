@@ -1,1 +1,191 @@
-export const demandSchemas = []
+import { Type, type Static } from 'typebox'
+import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
+import { CodeList, DateOnly, Enum, Keywords, LongText, Nullable, ShortText, Timestamp, Vnd } from '../../http/fields.ts'
+import { OrganizationKind } from '../organizations/organizations.schemas.ts'
+import { ProvinceCode } from '../reference/reference.schemas.ts'
+import { codesOf, demandCloseReasons, scienceFields, sectors } from '../reference/vocabularies.ts'
+import { demandStatuses } from './demands.lifecycle.ts'
+
+// fields.ts's CodeList validates right but its static type is `never[]`; this gives the handlers
+// the union of codes (the schema itself is unchanged).
+
+export const DemandStatus = Enum(demandStatuses, 'draft (only its owner sees it) -> open -> closed')
+const Sector = Enum(codesOf(sectors), 'A VSIC 2018 section; see /v1/reference/sectors')
+const ScienceField = Enum(codesOf(scienceFields), 'A level-1 S&T field; see /v1/reference/science-fields')
+const CloseReason = Enum(codesOf(demandCloseReasons), 'Why a demand closed; see /v1/reference/demand-close-reasons')
+const Trl = Type.Integer({ minimum: 1, maximum: 9, description: 'Technology readiness level, 1-9' })
+
+const editable = {
+  titleVi: ShortText({ description: 'Title in Vietnamese' }),
+  titleEn: Nullable(ShortText()),
+  problemVi: LongText('The problem to solve, in Vietnamese'),
+  problemEn: Nullable(LongText()),
+  desiredOutcomeVi: Nullable(LongText('What a solution should achieve, in Vietnamese')),
+  desiredOutcomeEn: Nullable(LongText()),
+  sectors: CodeList(codesOf(sectors), 'Economic sectors (VSIC sections) the demand belongs to'),
+  fields: CodeList(codesOf(scienceFields), 'S&T fields a solution may come from'),
+  keywords: Keywords,
+  minTrl: Nullable(Type.Integer({ ...Trl, description: 'The lowest readiness level a solution may have' })),
+  budgetMinVnd: Nullable(Vnd),
+  budgetMaxVnd: Nullable(Vnd),
+  deadline: Nullable(Type.String({ ...DateOnly, description: 'The last day (in Vietnam) offers are wanted' })),
+  provinceCode: Nullable(ProvinceCode),
+}
+
+export const DemandCreate = Type.Object(
+  {
+    titleVi: editable.titleVi,
+    titleEn: Type.Optional(editable.titleEn),
+    problemVi: editable.problemVi,
+    problemEn: Type.Optional(editable.problemEn),
+    desiredOutcomeVi: Type.Optional(editable.desiredOutcomeVi),
+    desiredOutcomeEn: Type.Optional(editable.desiredOutcomeEn),
+    sectors: Type.Optional(editable.sectors),
+    fields: Type.Optional(editable.fields),
+    keywords: Type.Optional(editable.keywords),
+    minTrl: Type.Optional(editable.minTrl),
+    budgetMinVnd: Type.Optional(editable.budgetMinVnd),
+    budgetMaxVnd: Type.Optional(editable.budgetMaxVnd),
+    deadline: Type.Optional(editable.deadline),
+    provinceCode: Type.Optional(editable.provinceCode),
+  },
+  { additionalProperties: false },
+)
+export type DemandCreate = Static<typeof DemandCreate>
+
+export const DemandUpdate = Type.Object(
+  {
+    titleVi: Type.Optional(editable.titleVi),
+    titleEn: Type.Optional(editable.titleEn),
+    problemVi: Type.Optional(editable.problemVi),
+    problemEn: Type.Optional(editable.problemEn),
+    desiredOutcomeVi: Type.Optional(editable.desiredOutcomeVi),
+    desiredOutcomeEn: Type.Optional(editable.desiredOutcomeEn),
+    sectors: Type.Optional(editable.sectors),
+    fields: Type.Optional(editable.fields),
+    keywords: Type.Optional(editable.keywords),
+    minTrl: Type.Optional(editable.minTrl),
+    budgetMinVnd: Type.Optional(editable.budgetMinVnd),
+    budgetMaxVnd: Type.Optional(editable.budgetMaxVnd),
+    deadline: Type.Optional(editable.deadline),
+    provinceCode: Type.Optional(editable.provinceCode),
+  },
+  { additionalProperties: false, minProperties: 1, description: 'Fields to change; null clears an optional field. Status changes through /open and /close.' },
+)
+export type DemandUpdate = Static<typeof DemandUpdate>
+
+export const DemandClose = Type.Object(
+  {
+    reason: CloseReason,
+    note: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'Required when the reason is `other`' })),
+  },
+  { additionalProperties: false },
+)
+export type DemandClose = Static<typeof DemandClose>
+
+/** Who filed the demand: enough to show it without fetching the organisation. */
+const DemandOwner = Type.Object({ id: Uuid, name: Type.String(), kind: OrganizationKind }, { description: 'The organisation that filed the demand' })
+
+export const DemandSummary = Type.Object(
+  {
+    id: Uuid,
+    status: DemandStatus,
+    titleVi: Type.String(),
+    titleEn: Nullable(Type.String()),
+    sectors: Type.Array(Sector),
+    fields: Type.Array(ScienceField),
+    minTrl: Nullable(Trl),
+    budgetMinVnd: Nullable(Vnd),
+    budgetMaxVnd: Nullable(Vnd),
+    deadline: Nullable(DateOnly),
+    provinceCode: Nullable(Type.String({ description: 'As filed; may be a legacy code' })),
+    currentProvinceCode: Nullable(Type.String({ description: 'The 2025 unit the province code resolves to' })),
+    owner: DemandOwner,
+    openedAt: Nullable(Timestamp),
+    score: Type.Optional(Type.Number({ description: 'Relevance to q (only when q is given); higher is closer' })),
+  },
+  { $id: 'DemandSummary', description: 'A demand as listed in search results' },
+)
+export type DemandSummary = Static<typeof DemandSummary>
+
+export const Demand = Type.Object(
+  {
+    id: Uuid,
+    status: DemandStatus,
+    owner: DemandOwner,
+    titleVi: Type.String(),
+    titleEn: Nullable(Type.String()),
+    problemVi: Type.String(),
+    problemEn: Nullable(Type.String()),
+    desiredOutcomeVi: Nullable(Type.String()),
+    desiredOutcomeEn: Nullable(Type.String()),
+    sectors: Type.Array(Sector),
+    fields: Type.Array(ScienceField),
+    keywords: Type.Array(Type.String()),
+    minTrl: Nullable(Trl),
+    budgetMinVnd: Nullable(Vnd),
+    budgetMaxVnd: Nullable(Vnd),
+    deadline: Nullable(DateOnly),
+    deadlinePassed: Type.Boolean({ description: 'True when the deadline is before today in Vietnam' }),
+    provinceCode: Nullable(Type.String({ description: 'As filed; may be a legacy code' })),
+    currentProvinceCode: Nullable(Type.String({ description: 'The 2025 unit the province code resolves to' })),
+    openedAt: Nullable(Timestamp),
+    closedAt: Nullable(Timestamp),
+    closeReason: Nullable(CloseReason),
+    closeNote: Nullable(Type.String()),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    version: Type.Integer({ description: 'Increases with every change; the ETag carries it' }),
+  },
+  { $id: 'Demand', description: 'A technology demand filed by an enterprise' },
+)
+export type Demand = Static<typeof Demand>
+
+export const DemandSearchQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'Words to find, with or without diacritics; tolerates a typo' })),
+    sector: Type.Optional(Sector),
+    field: Type.Optional(ScienceField),
+    province: Type.Optional(Type.String({ ...ProvinceCode, description: 'Province code, current or legacy: both find the same demands' })),
+    region: Type.Optional(Type.Integer({ minimum: 1, maximum: 8, description: 'A geographic region, 1-8; see /v1/reference/regions' })),
+    minTrl: Type.Optional(
+      Type.Integer({
+        ...Trl,
+        description: 'The TRL a solution has: finds demands it could satisfy, those whose minTrl is at most this value or that set no minimum',
+      }),
+    ),
+    budgetMin: Type.Optional(Type.Integer({ ...Vnd, description: 'With budgetMax, a range: finds demands whose budget range overlaps it (a missing bound of a demand is open-ended; demands with no budget are left out)' })),
+    budgetMax: Type.Optional(Type.Integer({ ...Vnd, description: 'See budgetMin' })),
+    owner: Type.Optional(Type.String({ ...Uuid, description: 'Only demands of this organisation' })),
+    status: Type.Optional(Enum(demandStatuses, 'open (default) or closed; draft needs owner=<your organisation> or an operator key')),
+    sort: Type.Optional(Enum(['relevance', 'newest'] as const, 'relevance (the default when q is given; needs q) or newest (most recently opened; drafts: created)')),
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Cursor),
+    facets: Type.Optional(Type.Boolean({ description: 'Include counts by province, sector and minTrl over all matches (default true)' })),
+  },
+  { additionalProperties: false },
+)
+export type DemandSearchQuery = Static<typeof DemandSearchQuery>
+
+const FacetCounts = Type.Array(Type.Object({ code: Type.String(), count: Type.Integer() }))
+
+export const DemandPage = Type.Object(
+  {
+    items: Type.Array(ref(DemandSummary)),
+    nextCursor: Nullable(Type.String()),
+    facets: Type.Optional(
+      Type.Object(
+        {
+          province: FacetCounts,
+          sector: FacetCounts,
+          minTrl: FacetCounts,
+        },
+        { description: 'Counts over every demand matching the filters (not only this page); province is the 2025 unit' },
+      ),
+    ),
+  },
+  { $id: 'DemandPage' },
+)
+export type DemandPage = Static<typeof DemandPage>
+
+export const demandSchemas = [DemandSummary, Demand, DemandPage]

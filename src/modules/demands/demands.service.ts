@@ -1,6 +1,198 @@
+import type { SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
-import type { Clock } from '../../lib/clock.ts'
+import { vietnamDate, type Clock } from '../../lib/clock.ts'
+import { conflict, forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
+import type { Actor } from '../api-keys/api-keys.service.ts'
+import { resolveProvince } from '../organizations/organizations.service.ts'
+import { allowedFrom, isEditable, transitionOf, type DemandStatus, type Transition } from './demands.lifecycle.ts'
+import * as repo from './demands.repo.ts'
+import type { Demand, DemandClose, DemandCreate, DemandUpdate } from './demands.schemas.ts'
+import { createDemandSearch } from './demands.search-service.ts'
 
-export function createDemandService(_deps: { db: Db; clock: Clock }) {
-  return {}
+export function toDemand(row: repo.DemandRow, today: string): Demand {
+  return {
+    id: row.id,
+    status: row.status as Demand['status'],
+    owner: { id: row.owner.id, name: row.owner.name, kind: row.owner.kind as Demand['owner']['kind'] },
+    titleVi: row.titleVi,
+    titleEn: row.titleEn,
+    problemVi: row.problemVi,
+    problemEn: row.problemEn,
+    desiredOutcomeVi: row.desiredOutcomeVi,
+    desiredOutcomeEn: row.desiredOutcomeEn,
+    sectors: row.sectors as Demand['sectors'],
+    fields: row.fields as Demand['fields'],
+    keywords: row.keywords,
+    minTrl: row.minTrl,
+    budgetMinVnd: row.budgetMinVnd,
+    budgetMaxVnd: row.budgetMaxVnd,
+    deadline: row.deadline,
+    // Dates are YYYY-MM-DD strings, so they compare as strings.
+    deadlinePassed: row.deadline !== null && row.deadline < today,
+    provinceCode: row.provinceCode,
+    currentProvinceCode: row.currentProvinceCode,
+    openedAt: row.openedAt?.toISOString() ?? null,
+    closedAt: row.closedAt?.toISOString() ?? null,
+    closeReason: row.closeReason as Demand['closeReason'],
+    closeNote: row.closeNote,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    version: row.version,
+  }
 }
+
+const isOperator = (actor: Actor | null) => actor?.role === 'operator'
+
+/** Open and closed demands are public; a draft only to its owner's keys and the operator. */
+export const canSee = (actor: Actor | null, row: { status: string; owner: { id: string } }) =>
+  row.status !== 'draft' || isOperator(actor) || actor?.organizationId === row.owner.id
+
+function assertCanManage(actor: Actor, row: repo.DemandRow) {
+  if (isOperator(actor)) return
+  if (actor.organizationId !== row.owner.id) throw forbidden('Only the enterprise that filed the demand (admin or editor key) or the operator may change it')
+  if (actor.role !== 'admin' && actor.role !== 'editor') throw forbidden('A reader key cannot change demands; use an admin or editor key')
+}
+
+/** Only enterprises file demands (delegation by connection points comes later); the operator may too. */
+function assertCanFile(actor: Actor) {
+  if (isOperator(actor)) return
+  if (actor.organizationKind !== 'enterprise') {
+    throw forbidden(`Only enterprises file demand requests; this key belongs to a ${actor.organizationKind} organisation`)
+  }
+  if (actor.role !== 'admin' && actor.role !== 'editor') throw forbidden('A reader key cannot file demands; use an admin or editor key')
+}
+
+/** min <= max, or a 422 pointing at the bound the request set. */
+function checkBudget(min: number | null | undefined, max: number | null | undefined, pointer: '#/budgetMinVnd' | '#/budgetMaxVnd') {
+  if (min === null || min === undefined || max === null || max === undefined || min <= max) return
+  const detail = pointer === '#/budgetMinVnd' ? `must not exceed budgetMaxVnd (${max})` : `must not be below budgetMinVnd (${min})`
+  throw unprocessable('invalid_budget', `The budget range is empty: budgetMinVnd ${min} is greater than budgetMaxVnd ${max}`, [{ pointer, detail }])
+}
+
+function assertTransition(row: { status: string }, transition: Transition) {
+  const status = row.status as DemandStatus
+  if (!allowedFrom(status).includes(transition)) {
+    throw conflict('invalid_transition', `A demand that is ${status} cannot ${transition}`, allowedFrom(status))
+  }
+}
+
+function assertEditable(row: { status: string }) {
+  const status = row.status as DemandStatus
+  if (!isEditable(status)) throw conflict('invalid_state', `A ${status} demand can no longer be edited`, allowedFrom(status))
+}
+
+function assertDeadlineAhead(row: { deadline: string | null }, today: string) {
+  if (row.deadline !== null && row.deadline < today) {
+    throw unprocessable('deadline_passed', `The deadline ${row.deadline} has passed (today is ${today} in Vietnam); move it before opening the demand`)
+  }
+}
+
+export function createDemandService(deps: { db: Db; clock: Clock }) {
+  const { db, clock } = deps
+  const today = () => vietnamDate(clock.now())
+
+  /** The demand if this caller may see it; drafts of others are a 404, as if they did not exist. */
+  async function load(actor: Actor | null, id: string) {
+    const row = await repo.findDemand(db, id)
+    if (!row || !canSee(actor, row)) throw notFound('Demand', id)
+    return row
+  }
+
+  async function get(actor: Actor | null, id: string) {
+    return toDemand(await load(actor, id), today())
+  }
+
+  async function create(actor: Actor, input: DemandCreate) {
+    assertCanFile(actor)
+    checkBudget(input.budgetMinVnd, input.budgetMaxVnd, '#/budgetMinVnd')
+    const now = clock.now()
+    const id = await repo.insertDemand(db, {
+      ...input,
+      ownerId: actor.organizationId,
+      status: 'draft',
+      currentProvinceCode: input.provinceCode ? resolveProvince(input.provinceCode, '#/provinceCode') : null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    return get(actor, id)
+  }
+
+  async function update(actor: Actor, id: string, input: DemandUpdate, expectedVersion?: number) {
+    const row = await load(actor, id)
+    assertCanManage(actor, row)
+    assertEditable(row)
+    if (expectedVersion !== undefined && row.version !== expectedVersion) throw preconditionFailed()
+    // The range must hold after the change, so a bound the request leaves alone counts too.
+    const min = input.budgetMinVnd !== undefined ? input.budgetMinVnd : row.budgetMinVnd
+    const max = input.budgetMaxVnd !== undefined ? input.budgetMaxVnd : row.budgetMaxVnd
+    checkBudget(min, max, input.budgetMinVnd !== undefined ? '#/budgetMinVnd' : '#/budgetMaxVnd')
+
+    const values: repo.DemandValues = { ...input }
+    if (input.provinceCode !== undefined) {
+      values.currentProvinceCode = input.provinceCode === null ? null : resolveProvince(input.provinceCode, '#/provinceCode')
+    }
+    // The UPDATE re-checks the state and version itself: a change since our read loses here.
+    if (!(await repo.updateDemand(db, { id, expectedVersion, values, now: clock.now() }))) {
+      assertEditable(await load(actor, id))
+      throw preconditionFailed()
+    }
+    return get(actor, id)
+  }
+
+  /**
+   * Applies a transition of the state table in one conditional UPDATE. `rules` are the checks
+   * besides the state; `guard` is the same rule in SQL, so it holds at the instant of the write.
+   * When the UPDATE matches nothing the row changed under us: read it again and report why in the
+   * same terms as a first refusal.
+   */
+  async function applyTransition(
+    actor: Actor,
+    id: string,
+    transition: Transition,
+    step: {
+      values: (now: Date) => repo.DemandValues
+      rules?: (row: repo.DemandRow, today: string) => void
+      guard?: (today: string) => SQL
+    },
+  ) {
+    const now = clock.now()
+    const today = vietnamDate(now)
+    const row = await load(actor, id)
+    assertCanManage(actor, row)
+    assertTransition(row, transition)
+    step.rules?.(row, today)
+    const { from, to } = transitionOf(transition)
+    if (!(await repo.transitionDemand(db, { id, from, to, values: step.values(now), now, guard: step.guard?.(today) }))) {
+      const fresh = await load(actor, id)
+      assertTransition(fresh, transition)
+      step.rules?.(fresh, today)
+      throw conflict('concurrent_change', 'The demand changed while this request ran; fetch it and try again')
+    }
+    return get(actor, id)
+  }
+
+  /** draft -> open: it becomes public. A demand whose deadline has passed cannot open. */
+  const open = (actor: Actor, id: string) =>
+    applyTransition(actor, id, 'open', {
+      values: (now) => ({ openedAt: now }),
+      rules: assertDeadlineAhead,
+      guard: repo.deadlineNotBefore,
+    })
+
+  /** open -> closed, with a reason; `other` needs a note saying what it is. */
+  const close = (actor: Actor, id: string, input: DemandClose) =>
+    applyTransition(actor, id, 'close', {
+      values: (now) => ({ closedAt: now, closeReason: input.reason, closeNote: input.note ?? null }),
+      rules: () => {
+        if (input.reason === 'other' && input.note === undefined) {
+          throw unprocessable('note_required', 'Closing for reason `other` needs a note saying why', [{ pointer: '#/note', detail: 'is required when reason is other' }])
+        }
+      },
+    })
+
+  const search = createDemandSearch({ db })
+
+  return { get, create, update, open, close, search }
+}
+
+export type DemandService = ReturnType<typeof createDemandService>

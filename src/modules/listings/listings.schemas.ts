@@ -1,4 +1,4 @@
-import { Type, type Static, type TLiteral, type TUnion } from 'typebox'
+import { Type, type Static } from 'typebox'
 import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
 import { CodeList, DateOnly, Enum, Keywords, LongText, Nullable, ShortText, Timestamp, Url, Vnd } from '../../http/fields.ts'
 import { ProvinceCode } from '../reference/reference.schemas.ts'
@@ -8,23 +8,19 @@ import { listingStatuses } from './listings.lifecycle.ts'
 
 // Request schemas are inline TypeBox (no ref()): the validator does not resolve $ref.
 
-/** The shared Enum, typed as the union of its codes (the shared helper's static type is never). */
-const Codes = <const T extends readonly string[]>(codes: T, description?: string) =>
-  Enum(codes, description) as unknown as TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>
-
-export const ListingKind = Codes(codesOf(listingKinds), 'See /v1/reference/listing-kinds')
-export const ListingStatus = Codes(listingStatuses, 'draft, published or withdrawn as stored; expired = published and past validUntil (Vietnam time)')
-const IprStatus = Codes(codesOf(iprStatuses), 'See /v1/reference/ipr-statuses')
-const PriceType = Codes(codesOf(priceTypes), 'See /v1/reference/price-types')
+export const ListingKind = Enum(codesOf(listingKinds), 'See /v1/reference/listing-kinds')
+export const ListingStatus = Enum(listingStatuses, 'draft, published or withdrawn as stored; expired = published and past validUntil (Vietnam time)')
+const IprStatus = Enum(codesOf(iprStatuses), 'See /v1/reference/ipr-statuses')
+const PriceType = Enum(codesOf(priceTypes), 'See /v1/reference/price-types')
 const Trl = Type.Integer({ minimum: 1, maximum: 9, description: 'Technology readiness level, see /v1/reference/trl-levels' })
-const Sector = Codes(codesOf(sectors), 'A VSIC section, see /v1/reference/sectors')
-const ScienceField = Codes(codesOf(scienceFields), 'An S&T field, see /v1/reference/science-fields')
+const Sector = Enum(codesOf(sectors), 'A VSIC section, see /v1/reference/sectors')
+const ScienceField = Enum(codesOf(scienceFields), 'An S&T field, see /v1/reference/science-fields')
 
 // What a media link points at; a listing-only vocabulary, so it lives here rather than in reference.
 export const mediaKinds = ['image', 'video', 'document', 'website'] as const
 
 const MediaLink = Type.Object(
-  { url: Url, kind: Codes(mediaKinds), title: Type.Optional(ShortText()) },
+  { url: Url, kind: Enum(mediaKinds), title: Type.Optional(ShortText()) },
   { additionalProperties: false, description: 'A link to a picture, video, brochure or web page about the listing' },
 )
 
@@ -65,11 +61,11 @@ export const ListingCreate = Type.Object(
     descriptionVi: editable.descriptionVi,
     descriptionEn: Type.Optional(editable.descriptionEn),
     trl: Type.Optional(editable.trl),
-    iprStatus: Type.Optional(Codes(codesOf(iprStatuses), 'Default none; see /v1/reference/ipr-statuses')),
+    iprStatus: Type.Optional(Enum(codesOf(iprStatuses), 'Default none; see /v1/reference/ipr-statuses')),
     iprNumbers: Type.Optional(editable.iprNumbers),
     transferForms: Type.Optional(editable.transferForms),
     transferMethods: Type.Optional(editable.transferMethods),
-    priceType: Type.Optional(Codes(codesOf(priceTypes), 'Default negotiable; see /v1/reference/price-types')),
+    priceType: Type.Optional(Enum(codesOf(priceTypes), 'Default negotiable; see /v1/reference/price-types')),
     priceVnd: Type.Optional(editable.priceVnd),
     sectors: Type.Optional(editable.sectors),
     fields: Type.Optional(editable.fields),
@@ -118,7 +114,7 @@ export const ListingWithdraw = Type.Object(
 export type ListingWithdraw = Static<typeof ListingWithdraw>
 
 export const ListingOwner = Type.Object(
-  { id: Uuid, name: Type.String(), kind: Codes(codesOf(organizationKinds)) },
+  { id: Uuid, name: Type.String(), kind: Enum(codesOf(organizationKinds)) },
   { $id: 'ListingOwner', description: 'The organisation that offers the listing' },
 )
 
@@ -218,12 +214,12 @@ export const ListingSearchQuery = Type.Object(
     priceMax: Type.Optional(VndFilter('Highest price in VND')),
     owner: Type.Optional({ ...Uuid, description: 'Only listings of this organisation' }),
     status: Type.Optional(
-      Codes(
+      Enum(
         listingStatuses,
         'Default published (and not expired). Anyone may ask for expired; draft and withdrawn need an operator key, or owner= your own organisation',
       ),
     ),
-    sort: Type.Optional(Codes(listingSorts, 'relevance (default when q is given; needs q) or newest (default otherwise)')),
+    sort: Type.Optional(Enum(listingSorts, 'relevance (default when q is given; needs q) or newest (default otherwise)')),
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),
     facets: Type.Optional(Type.Boolean({ description: 'Include facet counts (default true)' })),

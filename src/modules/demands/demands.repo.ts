@@ -1,0 +1,99 @@
+import { and, eq, gte, isNull, ne, or, sql, type SQL } from 'drizzle-orm'
+import type { DbOrTx } from '../../db/client.ts'
+import { demands, organizations } from '../../db/schema/index.ts'
+import type { DemandStatus } from './demands.lifecycle.ts'
+
+// Writes never name search_document / search_vector: the database generates them.
+export type DemandInsert = typeof demands.$inferInsert
+export type DemandValues = Partial<Omit<DemandInsert, 'id' | 'ownerId' | 'version' | 'createdAt'>>
+
+/** The columns a search result shows; the owner comes from the organisation row. */
+export const summaryColumns = {
+  id: demands.id,
+  status: demands.status,
+  titleVi: demands.titleVi,
+  titleEn: demands.titleEn,
+  sectors: demands.sectors,
+  fields: demands.fields,
+  minTrl: demands.minTrl,
+  budgetMinVnd: demands.budgetMinVnd,
+  budgetMaxVnd: demands.budgetMaxVnd,
+  deadline: demands.deadline,
+  provinceCode: demands.provinceCode,
+  currentProvinceCode: demands.currentProvinceCode,
+  openedAt: demands.openedAt,
+  owner: { id: organizations.id, name: organizations.name, kind: organizations.kind },
+}
+
+/** Everything the API shows of one demand: explicit, so internal columns never leak. */
+const demandColumns = {
+  ...summaryColumns,
+  problemVi: demands.problemVi,
+  problemEn: demands.problemEn,
+  desiredOutcomeVi: demands.desiredOutcomeVi,
+  desiredOutcomeEn: demands.desiredOutcomeEn,
+  keywords: demands.keywords,
+  closedAt: demands.closedAt,
+  closeReason: demands.closeReason,
+  closeNote: demands.closeNote,
+  createdAt: demands.createdAt,
+  updatedAt: demands.updatedAt,
+  version: demands.version,
+}
+
+export async function findDemand(db: DbOrTx, id: string) {
+  const [row] = await db
+    .select(demandColumns)
+    .from(demands)
+    .innerJoin(organizations, eq(organizations.id, demands.ownerId))
+    .where(eq(demands.id, id))
+  return row
+}
+
+export type DemandRow = NonNullable<Awaited<ReturnType<typeof findDemand>>>
+
+export async function insertDemand(db: DbOrTx, values: DemandInsert): Promise<string> {
+  const [row] = await db.insert(demands).values(values).returning({ id: demands.id })
+  return row!.id
+}
+
+/**
+ * Applies an edit if the demand is not closed and, when given, still at `expectedVersion`.
+ * Returns false when the conditions no longer hold; the caller finds out which.
+ */
+export async function updateDemand(
+  db: DbOrTx,
+  params: { id: string; expectedVersion?: number; values: DemandValues; now: Date },
+): Promise<boolean> {
+  const rows = await db
+    .update(demands)
+    .set({ ...params.values, updatedAt: params.now, version: sql`${demands.version} + 1` })
+    .where(
+      and(
+        eq(demands.id, params.id),
+        ne(demands.status, 'closed'),
+        params.expectedVersion === undefined ? undefined : eq(demands.version, params.expectedVersion),
+      ),
+    )
+    .returning({ id: demands.id })
+  return rows.length > 0
+}
+
+/**
+ * Moves a demand from one state to the next in one statement, so two concurrent requests cannot
+ * both win. `guard` adds a rule the row must still meet (say, a deadline not yet passed).
+ */
+export async function transitionDemand(
+  db: DbOrTx,
+  params: { id: string; from: DemandStatus; to: DemandStatus; values: DemandValues; now: Date; guard?: SQL },
+): Promise<boolean> {
+  const rows = await db
+    .update(demands)
+    .set({ ...params.values, status: params.to, updatedAt: params.now, version: sql`${demands.version} + 1` })
+    .where(and(eq(demands.id, params.id), eq(demands.status, params.from), params.guard))
+    .returning({ id: demands.id })
+  return rows.length > 0
+}
+
+/** The deadline, if any, is `today` or later: a demand past it cannot open. */
+export const deadlineNotBefore = (today: string): SQL => or(isNull(demands.deadline), gte(demands.deadline, today))!

@@ -1,0 +1,109 @@
+import type { Db } from '../../db/client.ts'
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
+import { badRequest, forbidden, unauthorized } from '../../lib/problem.ts'
+import type { Actor } from '../api-keys/api-keys.service.ts'
+import { currentCodesInRegion, currentProvinceCode } from '../reference/provinces.ts'
+import type { DemandPage, DemandSearchQuery, DemandSummary } from './demands.schemas.ts'
+import { demandFacets, searchDemands, type DemandFilter, type DemandSort } from './demands.search-repo.ts'
+
+type SearchRow = Awaited<ReturnType<typeof searchDemands>>[number]
+
+function toSummary(row: SearchRow, withScore: boolean): DemandSummary {
+  return {
+    id: row.id,
+    status: row.status as DemandSummary['status'],
+    titleVi: row.titleVi,
+    titleEn: row.titleEn,
+    sectors: row.sectors as DemandSummary['sectors'],
+    fields: row.fields as DemandSummary['fields'],
+    minTrl: row.minTrl,
+    budgetMinVnd: row.budgetMinVnd,
+    budgetMaxVnd: row.budgetMaxVnd,
+    deadline: row.deadline,
+    provinceCode: row.provinceCode,
+    currentProvinceCode: row.currentProvinceCode,
+    owner: { id: row.owner.id, name: row.owner.name, kind: row.owner.kind as DemandSummary['owner']['kind'] },
+    openedAt: row.openedAt?.toISOString() ?? null,
+    ...(withScore ? { score: row.score ?? 0 } : {}),
+  }
+}
+
+// A cursor's values go back into SQL casts: check their shape so a tampered one is a clean 400.
+const timestampText = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/
+const uuidText = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const invalidCursor = () => badRequest('invalid_cursor', 'The cursor is malformed or belongs to another sort order; start again without it')
+
+function sortOf(query: DemandSearchQuery): DemandSort {
+  const by = query.sort ?? (query.q ? 'relevance' : 'newest')
+  if (by === 'relevance') {
+    if (!query.q) throw badRequest('validation_failed', 'sort=relevance ranks by q: give q or sort by newest', [{ pointer: '#/query/sort', detail: 'relevance needs q' }])
+    if (!query.cursor) return { by, q: query.q }
+    const [rank, id] = decodeCursor(query.cursor, 'relevance', ['number', 'string']) as [number, string]
+    if (!uuidText.test(id)) throw invalidCursor()
+    return { by, q: query.q, after: { rank, id } }
+  }
+  if (!query.cursor) return { by }
+  const [at, id] = decodeCursor(query.cursor, 'newest', ['string', 'string']) as [string, string]
+  if (!timestampText.test(at) || !uuidText.test(id)) throw invalidCursor()
+  return { by, after: { at, id } }
+}
+
+/** Turns the query into a filter, refusing what cannot match anything sensible. */
+function filterOf(actor: Actor | null, query: DemandSearchQuery): DemandFilter {
+  const status = query.status ?? 'open'
+  if (status === 'draft') {
+    const hint = 'Drafts are visible only to their owner: pass owner=<your organisation id> with its key, or use an operator key'
+    if (!actor) throw unauthorized(hint)
+    if (actor.role !== 'operator' && query.owner !== actor.organizationId) throw forbidden(hint)
+  }
+  let current: string | undefined
+  if (query.province !== undefined) {
+    current = currentProvinceCode(query.province)
+    if (!current) {
+      throw badRequest('unknown_province', `Province code ${query.province} is neither a 2025 nor a legacy unit; see /v1/reference/provinces`, [
+        { pointer: '#/query/province', detail: 'is not a known province code' },
+      ])
+    }
+  }
+  if (query.budgetMin !== undefined && query.budgetMax !== undefined && query.budgetMin > query.budgetMax) {
+    throw badRequest('validation_failed', 'budgetMin is greater than budgetMax: the range is empty', [
+      { pointer: '#/query/budgetMin', detail: 'must not exceed budgetMax' },
+    ])
+  }
+  return {
+    status,
+    ownerId: query.owner,
+    q: query.q,
+    sector: query.sector,
+    field: query.field,
+    currentProvinceCode: current,
+    regionProvinceCodes: query.region !== undefined ? currentCodesInRegion(query.region) : undefined,
+    trl: query.minTrl,
+    budgetMin: query.budgetMin,
+    budgetMax: query.budgetMax,
+  }
+}
+
+/**
+ * Public search. Anyone sees open demands (the default) and closed ones; drafts only their owner
+ * (owner=<own id>) and the operator. Sorted by relevance when q is given, else newest first.
+ */
+export function createDemandSearch(deps: { db: Db }) {
+  const { db } = deps
+  return async function search(actor: Actor | null, query: DemandSearchQuery): Promise<DemandPage> {
+    const filter = filterOf(actor, query)
+    const sort = sortOf(query)
+    const limit = query.limit ?? 20
+    const [rows, facets] = await Promise.all([
+      searchDemands(db, filter, sort, limit + 1),
+      query.facets === false ? undefined : demandFacets(db, filter),
+    ])
+    const page = rows.slice(0, limit)
+    const last = page.at(-1)
+    let nextCursor: string | null = null
+    if (rows.length > limit && last) {
+      nextCursor = sort.by === 'relevance' ? encodeCursor('relevance', [last.score ?? 0, last.id]) : encodeCursor('newest', [last.sortAt, last.id])
+    }
+    return { items: page.map((row) => toSummary(row, filter.q !== undefined)), nextCursor, ...(facets ? { facets } : {}) }
+  }
+}
