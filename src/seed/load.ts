@@ -1,0 +1,108 @@
+import { and, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm'
+import type { DbOrTx } from '../db/client.ts'
+import { demands, listings, organizations } from '../db/schema/index.ts'
+import type { Clock } from '../lib/clock.ts'
+import { demandRows, demoIds, demoOperatorId, listingRows, organizationRows } from './dataset.ts'
+
+export type TableReport = { added: number; present: number }
+
+export type SeedReport = {
+  organizations: TableReport
+  listings: TableReport
+  demands: TableReport
+  /** What was deliberately left out, in words. */
+  notes: string[]
+}
+
+export type ResetReport = { organizations: number; listings: number; demands: number; keptOrganizations: string[] }
+
+const report = (total: number, added: number): TableReport => ({ added, present: total - added })
+
+/**
+ * Loads the demo data set. Rows have fixed ids and are inserted with ON CONFLICT DO NOTHING, so a
+ * second run adds nothing and rows changed since (through the API) are left as they are.
+ * Inserts straight into the tables: the demo does not depend on the services' rules.
+ */
+export async function seedDemoData(db: DbOrTx, clock: Clock): Promise<SeedReport> {
+  const now = clock.now()
+  return db.transaction(async (tx) => {
+    const notes: string[] = []
+    let orgRows = organizationRows(now)
+
+    // A fresh install bootstrapped with `keys create --operator` already has its operator: keep one.
+    const [otherOperator] = await tx
+      .select({ name: organizations.name })
+      .from(organizations)
+      .where(and(eq(organizations.kind, 'exchange_operator'), ne(organizations.id, demoOperatorId)))
+      .limit(1)
+    if (otherOperator) {
+      orgRows = orgRows.filter((row) => row.id !== demoOperatorId)
+      notes.push(`The demo operator organisation was not added: ${otherOperator.name} already operates this exchange.`)
+    }
+
+    // Parents first, so a centre never points at a DOST that is not there yet.
+    let addedOrganizations = 0
+    for (const rows of [orgRows.filter((row) => !row.parentId), orgRows.filter((row) => row.parentId)]) {
+      if (rows.length === 0) continue
+      const added = await tx.insert(organizations).values(rows).onConflictDoNothing().returning({ id: organizations.id })
+      addedOrganizations += added.length
+    }
+
+    // An enterprise whose tax code someone else registered meanwhile is not added; neither is what it owns.
+    const owners = new Set(
+      (await tx.select({ id: organizations.id }).from(organizations).where(inArray(organizations.id, demoIds.organizations))).map((row) => row.id),
+    )
+    const owned = <T extends { ownerId: string }>(rows: T[], what: string) => {
+      const kept = rows.filter((row) => owners.has(row.ownerId))
+      if (kept.length < rows.length) notes.push(`${rows.length - kept.length} demo ${what} were not added: their organisation could not be.`)
+      return kept
+    }
+    const listingValues = owned(listingRows(now), 'listings')
+    const demandValues = owned(demandRows(now), 'demands')
+
+    const addedListings = listingValues.length
+      ? await tx.insert(listings).values(listingValues).onConflictDoNothing().returning({ id: listings.id })
+      : []
+    const addedDemands = demandValues.length
+      ? await tx.insert(demands).values(demandValues).onConflictDoNothing().returning({ id: demands.id })
+      : []
+
+    return {
+      organizations: report(orgRows.length, addedOrganizations),
+      listings: report(listingValues.length, addedListings.length),
+      demands: report(demandValues.length, addedDemands.length),
+      notes,
+    }
+  })
+}
+
+// An organisation is removed only when nothing outside the demo set still refers to it
+// (an API key made for it, a listing or demand created through the API, a child organisation).
+const unreferenced = sql`not exists (select 1 from api_keys where api_keys.organization_id = organizations.id)
+  and not exists (select 1 from listings where listings.owner_id = organizations.id)
+  and not exists (select 1 from demands where demands.owner_id = organizations.id)
+  and not exists (select 1 from organizations as child where child.parent_id = organizations.id)`
+
+/** Deletes the demo rows (those with the demo ids, nothing else). */
+export async function resetDemoData(db: DbOrTx): Promise<ResetReport> {
+  return db.transaction(async (tx) => {
+    const removedListings = await tx.delete(listings).where(inArray(listings.id, demoIds.listings)).returning({ id: listings.id })
+    const removedDemands = await tx.delete(demands).where(inArray(demands.id, demoIds.demands)).returning({ id: demands.id })
+    let removedOrganizations = 0
+    // Children (centres, connection points) before their parents (the DOSTs).
+    for (const level of [isNotNull(organizations.parentId), isNull(organizations.parentId)]) {
+      const removed = await tx
+        .delete(organizations)
+        .where(and(inArray(organizations.id, demoIds.organizations), level, unreferenced))
+        .returning({ id: organizations.id })
+      removedOrganizations += removed.length
+    }
+    const kept = await tx.select({ name: organizations.name }).from(organizations).where(inArray(organizations.id, demoIds.organizations))
+    return {
+      organizations: removedOrganizations,
+      listings: removedListings.length,
+      demands: removedDemands.length,
+      keptOrganizations: kept.map((row) => row.name),
+    }
+  })
+}
