@@ -34,7 +34,9 @@ export const Problem = Type.Object(
 
 export const commonSchemas = [FieldError, Problem]
 
-const problem = (description: string) => ({ ...ref(Problem), description })
+// Errors are sent as application/problem+json (src/http/errors.ts), so the spec says so; Fastify
+// picks the serializer by the reply's content type.
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref(Problem) } } })
 
 /** Response entries for errors, so every status a route can return is in the spec. */
 export const errors = {

@@ -34,12 +34,17 @@ export async function registerOpenApi(app: FastifyInstance, options: { serverUrl
         { name: 'demands', description: 'Demand: technology needs of enterprises' },
         { name: 'health', description: 'Liveness and readiness probes' },
       ],
+      // Reads are public but accept a key (a bad one is a 401); writes override this with bearerSecurity.
+      security: [{}, { apiKey: [] }],
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer txk_...' },
         },
       },
     },
+    // A collection's root is registered as '/' under its prefix and answers with or without the
+    // slash; document it without one (/v1/listings), as clients and linters expect.
+    transform: ({ schema, url }) => ({ schema, url: url.length > 1 && url.endsWith('/') ? url.slice(0, -1) : url }),
     // Name components after the schemas' $id instead of def-0, def-1, ...
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`) },
   })

@@ -31,10 +31,10 @@ export const createOperator = (db: Db) => createMember(db, { kind: 'exchange_ope
 /** Row counts of the tables a failed write must leave alone. */
 export async function tableCounts(db: Db) {
   const tables = { organizations: schema.organizations, apiKeys: schema.apiKeys, listings: schema.listings, demands: schema.demands }
-  const result: Record<string, number> = {}
+  const result = {} as Record<keyof typeof tables, number>
   for (const [name, table] of Object.entries(tables)) {
     const [row] = await db.select({ n: count() }).from(table)
-    result[name] = row!.n
+    result[name as keyof typeof tables] = row!.n
   }
   return result
 }

@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { errorResponses } from '../../http/common.schemas.ts'
+import { errorResponses, ref } from '../../http/common.schemas.ts'
 
 const Health = Type.Object({ status: Type.Literal('ok') }, { $id: 'Health' })
 const Ready = Type.Object({ status: Type.Literal('ready'), database: Type.Union([Type.Literal('embedded'), Type.Literal('postgres')]) }, { $id: 'Ready' })
@@ -16,7 +16,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['health'],
         summary: 'Liveness probe',
         description: 'Answers 200 while the process is up; does not touch the database.',
-        response: { 200: Health },
+        response: { 200: ref(Health), ...errorResponses(401) },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -29,7 +29,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['health'],
         summary: 'Readiness probe',
         description: 'Answers 200 when the database answers a query, 503 otherwise.',
-        response: { 200: Ready, ...errorResponses(), 503: Type.Object({ status: Type.Literal('unavailable') }) },
+        response: { 200: ref(Ready), ...errorResponses(401), 503: Type.Object({ status: Type.Literal('unavailable') }) },
       },
     },
     async (_request, reply) => {
