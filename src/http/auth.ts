@@ -24,7 +24,7 @@ export function registerAuth(app: FastifyInstance, deps: { db: Db; clock: Clock 
     if (!match) throw unauthorized('The Authorization header must be: Bearer <key>')
     const actor = await authenticateKey(deps.db, deps.clock, match[1]!)
     if (!actor) throw unauthorized('The API key is unknown, revoked or expired')
-    request.actor = actor
+    request.actor = { ...actor, requestId: request.id }
   })
 }
 

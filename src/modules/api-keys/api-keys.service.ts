@@ -7,12 +7,18 @@ import type { Clock } from '../../lib/clock.ts'
 export const roles = ['operator', 'admin', 'editor', 'reader'] as const
 export type Role = (typeof roles)[number]
 
-/** Who is calling: every service operation takes one, so finer rules can be added in one place. */
-export type Actor = {
+/** What a key stands for. */
+export type KeyIdentity = {
   keyId: string
   organizationId: string
   organizationKind: string
   role: Role
+}
+
+/** Who is calling: every service operation takes one, so finer rules can be added in one place. */
+export type Actor = KeyIdentity & {
+  /** The request the call belongs to, recorded in the audit trail. */
+  requestId: string
 }
 
 // Key format: txk_<12-char public prefix>_<43-char secret>. The prefix finds the row; only a
@@ -44,7 +50,7 @@ export async function createApiKey(
 }
 
 /** Resolves a bearer key to its actor, or null when it is unknown, revoked, expired or malformed. */
-export async function authenticateKey(db: DbOrTx, clock: Clock, key: string): Promise<Actor | null> {
+export async function authenticateKey(db: DbOrTx, clock: Clock, key: string): Promise<KeyIdentity | null> {
   const match = keyPattern.exec(key)
   if (!match) return null
   const now = clock.now()
