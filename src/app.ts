@@ -7,9 +7,16 @@ import type { Config } from './config.ts'
 import { migrateDatabase, openDatabase, type Database } from './db/client.ts'
 import { registerAuth } from './http/auth.ts'
 import { commonSchemas } from './http/common.schemas.ts'
-import { registerErrorHandling } from './http/errors.ts'
+import { frameworkErrors, registerErrorHandling } from './http/errors.ts'
 import { registerOpenApi } from './http/openapi.ts'
+import { registerRateLimits } from './http/rate-limit.ts'
+import { registerSecurity } from './http/security.ts'
+import { registerTextGuard } from './http/text-guard.ts'
 import { systemClock, type Clock } from './lib/clock.ts'
+import { auditRoutes } from './modules/audit/audit.routes.ts'
+import { auditSchemas } from './modules/audit/audit.schemas.ts'
+import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.ts'
+import { apiKeySchemas } from './modules/api-keys/api-keys.schemas.ts'
 import { demandSchemas } from './modules/demands/demands.schemas.ts'
 import { demandRoutes } from './modules/demands/demands.routes.ts'
 import { healthRoutes, healthSchemas } from './modules/health/health.routes.ts'
@@ -36,6 +43,17 @@ export type AppOverrides = {
   logger?: { level?: Config['LOG_LEVEL']; stream?: DestinationStream }
 }
 
+/** TRUST_PROXY as Fastify's trustProxy: true, a hop count, or the proxies' addresses. */
+function trustProxyOf(value: string | undefined): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (value === undefined || value === 'false') return false
+  if (value === 'true') return true
+  if (/^[0-9]+$/.test(value)) {
+    const hops = Number(value)
+    return (_address, hop) => hop < hops
+  }
+  return value.split(',').map((address) => address.trim())
+}
+
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
 
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
@@ -47,6 +65,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.key', '*.secret'], censor: '[redacted]' },
     },
     bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: trustProxyOf(config.TRUST_PROXY),
     requestIdHeader: false,
     // Echo a caller's X-Request-Id when it is sane, so a portal can follow one request across systems.
     genReqId: (request) => {
@@ -54,6 +73,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID()
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    // Malformed or over-long paths, refused by the router before any hook: problem documents too.
+    frameworkErrors,
   })
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
   // The API reads JSON only: without this, Fastify's built-in text/plain parser hands a string to the
@@ -77,7 +98,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     reply.header('x-request-id', request.id)
   })
   registerErrorHandling(app)
+  // Hooks run in this order: security headers and CORS, rate limits, then the key check.
+  await registerSecurity(app, config)
+  await registerRateLimits(app, config)
   registerAuth(app, { db: database.db, clock })
+  registerTextGuard(app)
   await registerOpenApi(app, { serverUrl: config.PUBLIC_BASE_URL })
 
   const schemas: TSchema[] = [
@@ -87,6 +112,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ...organizationSchemas,
     ...listingSchemas,
     ...demandSchemas,
+    ...apiKeySchemas,
+    ...auditSchemas,
   ]
   for (const schema of schemas) app.addSchema(schema)
 
@@ -95,6 +122,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(organizationRoutes, { prefix: '/v1/organizations' })
   await app.register(listingRoutes, { prefix: '/v1/listings' })
   await app.register(demandRoutes, { prefix: '/v1/demands' })
+  await app.register(apiKeyRoutes, { prefix: '/v1/api-keys' })
+  await app.register(auditRoutes, { prefix: '/v1/audit-events' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   return app
 }

@@ -23,6 +23,16 @@ export const ConfigSchema = Type.Object({
   ),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024, default: 1024 * 1024 }),
   PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  // Abuse limits (src/http/rate-limit.ts): requests per window, counted in this process's memory. 0 turns a limit off.
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 600 }),
+  RATE_LIMIT_ANONYMOUS_MAX: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 300 }),
+  RATE_LIMIT_AUTH_FAILURES_MAX: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 30 }),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+  // Who may see the client's address behind a reverse proxy (X-Forwarded-For): per-IP limits need it.
+  // 'true' (any), a hop count, or comma-separated addresses/CIDRs of the proxies.
+  TRUST_PROXY: Type.Optional(Type.String({ maxLength: 1000, pattern: '^(true|false|[0-9]{1,2}|[0-9A-Fa-f.:/]+(\\s*,\\s*[0-9A-Fa-f.:/]+)*)$' })),
+  // Browser origins allowed to call the API (src/http/security.ts): comma-separated, or '*'. Unset: no CORS.
+  CORS_ORIGINS: Type.Optional(Type.String({ maxLength: 4000, pattern: '^(\\*|https?://[^\\s,/]+(\\s*,\\s*https?://[^\\s,/]+)*)$' })),
 })
 
 export type Config = Static<typeof ConfigSchema>

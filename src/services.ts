@@ -1,5 +1,7 @@
 import type { Db } from './db/client.ts'
 import type { Clock } from './lib/clock.ts'
+import { createApiKeyService } from './modules/api-keys/api-keys.service.ts'
+import { createAuditService } from './modules/audit/audit.service.ts'
 import { createDemandService } from './modules/demands/demands.service.ts'
 import { createListingService } from './modules/listings/listings.service.ts'
 import { createOrganizationService } from './modules/organizations/organizations.service.ts'
@@ -10,6 +12,8 @@ export function createServices(deps: { db: Db; clock: Clock }) {
     organizations: createOrganizationService(deps),
     listings: createListingService(deps),
     demands: createDemandService(deps),
+    audit: createAuditService(deps),
+    apiKeys: createApiKeyService(deps),
   }
 }
 

@@ -164,7 +164,7 @@ t.test('keys create --operator bootstraps the operator once, then reuses it', as
   t.equal(second.code, 0)
   t.match(second.stdout, `Using the existing exchange operator organisation Sàn giao dịch công nghệ vùng đồng bằng sông Hồng (${operators[0]!.id}); --name was ignored.`)
   const after = await tableCounts(db)
-  t.same(after, { ...before, apiKeys: before.apiKeys + 1 }, 'a key, no new organisation')
+  t.same(after, { ...before, apiKeys: before.apiKeys + 1, auditEvents: before.auditEvents + 1 }, 'a key and its audit event, no new organisation')
   const secondKey = second.stdout.match(keyPattern)![0]
   t.not(secondKey, firstKeys[0])
   t.match(await authenticateKey(db, clock, secondKey), { organizationId: operators[0]!.id, role: 'operator' })

@@ -13,6 +13,10 @@ t.test('defaults when nothing is set', async (t) => {
     DATABASE_POOL_SIZE: 10,
     LOG_LEVEL: 'info',
     BODY_LIMIT_BYTES: 1024 * 1024,
+    RATE_LIMIT_MAX: 600,
+    RATE_LIMIT_ANONYMOUS_MAX: 300,
+    RATE_LIMIT_AUTH_FAILURES_MAX: 30,
+    RATE_LIMIT_WINDOW_SECONDS: 60,
   })
 })
 
@@ -26,6 +30,12 @@ t.test('values are read and coerced to their types', async (t) => {
     LOG_LEVEL: 'debug',
     BODY_LIMIT_BYTES: '2048',
     PUBLIC_BASE_URL: 'https://api.techmart.example.vn',
+    RATE_LIMIT_MAX: '1200',
+    RATE_LIMIT_ANONYMOUS_MAX: '0',
+    RATE_LIMIT_AUTH_FAILURES_MAX: '10',
+    RATE_LIMIT_WINDOW_SECONDS: '300',
+    TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
+    CORS_ORIGINS: 'https://portal.namdinh.example.vn, http://localhost:5173',
     UNRELATED: 'ignored',
   })
   t.same(config, {
@@ -37,8 +47,17 @@ t.test('values are read and coerced to their types', async (t) => {
     LOG_LEVEL: 'debug',
     BODY_LIMIT_BYTES: 2048,
     PUBLIC_BASE_URL: 'https://api.techmart.example.vn',
+    RATE_LIMIT_MAX: 1200,
+    RATE_LIMIT_ANONYMOUS_MAX: 0,
+    RATE_LIMIT_AUTH_FAILURES_MAX: 10,
+    RATE_LIMIT_WINDOW_SECONDS: 300,
+    TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
+    CORS_ORIGINS: 'https://portal.namdinh.example.vn, http://localhost:5173',
   })
   t.equal(typeof config.PORT, 'number')
+  t.equal(loadConfig({ CORS_ORIGINS: '*' }).CORS_ORIGINS, '*', 'CORS_ORIGINS=* allows any origin')
+  t.equal(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY, 'true')
+  t.equal(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY, '2', 'a hop count')
   t.equal(loadConfig({ DATABASE_URL: 'postgres://localhost/x' }).DATABASE_URL, 'postgres://localhost/x', 'postgres:// works too')
   t.equal(loadConfig({ PORT: ' 4000 ' }).PORT, 4000, 'surrounding spaces are ignored')
 })
@@ -65,6 +84,16 @@ t.test('a bad value throws a ConfigError naming the variable', async (t) => {
     [{ BODY_LIMIT_BYTES: '10kb' }, 'BODY_LIMIT_BYTES'],
     [{ BODY_LIMIT_BYTES: '100' }, 'BODY_LIMIT_BYTES'],
     [{ PUBLIC_BASE_URL: 'ftp://files.example.vn' }, 'PUBLIC_BASE_URL'],
+    [{ RATE_LIMIT_MAX: '-1' }, 'RATE_LIMIT_MAX'],
+    [{ RATE_LIMIT_MAX: 'lots' }, 'RATE_LIMIT_MAX'],
+    [{ RATE_LIMIT_ANONYMOUS_MAX: '1.5' }, 'RATE_LIMIT_ANONYMOUS_MAX'],
+    [{ RATE_LIMIT_AUTH_FAILURES_MAX: '-5' }, 'RATE_LIMIT_AUTH_FAILURES_MAX'],
+    [{ RATE_LIMIT_WINDOW_SECONDS: '0' }, 'RATE_LIMIT_WINDOW_SECONDS'],
+    [{ RATE_LIMIT_WINDOW_SECONDS: '86401' }, 'RATE_LIMIT_WINDOW_SECONDS'],
+    [{ CORS_ORIGINS: 'portal.example.vn' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: 'https://portal.example.vn/app' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: '*, https://portal.example.vn' }, 'CORS_ORIGINS'],
+    [{ TRUST_PROXY: 'yes please' }, 'TRUST_PROXY'],
   ]
   for (const [env, name, message] of cases) {
     const value = Object.values(env)[0]!

@@ -1,9 +1,12 @@
 import { asc, eq, sql } from 'drizzle-orm'
-import type { Db } from '../db/client.ts'
+import type { Db, DbOrTx } from '../db/client.ts'
 import { migrateDatabase } from '../db/client.ts'
 import { organizations } from '../db/schema/index.ts'
 import type { Clock } from '../lib/clock.ts'
-import { createApiKey, roles, type CreatedKey, type Role } from '../modules/api-keys/api-keys.service.ts'
+import { findKey } from '../modules/api-keys/api-keys.repo.ts'
+import { createApiKey, roles, toApiKey, type CreatedKey, type Role } from '../modules/api-keys/api-keys.service.ts'
+import { recordAudit } from '../modules/audit/audit.repo.ts'
+import { toOrganization } from '../modules/organizations/organizations.service.ts'
 import { CliError, parseCommandArgs, UsageError, withDatabase, type CommandGroup, type Io } from './command.ts'
 
 export const defaultOperatorName = 'Sàn giao dịch công nghệ'
@@ -14,6 +17,23 @@ const maxExpiryDays = 3650
 export type KeyOptions = { label?: string; expiresInDays?: number }
 
 const expiryFrom = (clock: Clock, days?: number) => (days === undefined ? undefined : new Date(clock.now().getTime() + days * 86_400_000))
+
+/**
+ * Records a key made from the command line, as the API records one (its API shape, never the
+ * secret). No API key acted (actor null): the trail shows it came from someone with access to the server.
+ */
+async function auditKeyCreated(tx: DbOrTx, clock: Clock, created: CreatedKey) {
+  const now = clock.now()
+  await recordAudit(tx, {
+    actor: null,
+    owningOrganizationId: created.organizationId,
+    operation: 'api_key.create',
+    targetType: 'api_key',
+    targetId: created.id,
+    after: toApiKey((await findKey(tx, created.id))!, now),
+    occurredAt: now,
+  })
+}
 
 /** Prints a new key. The secret is shown here once: only its hash is stored. */
 function printKey(io: Io, created: CreatedKey, organization: { name: string; kind: string }, expiresAt?: Date) {
@@ -45,7 +65,12 @@ export async function createOrganizationKey(
     throw new CliError(`The operator role is reserved for the exchange operator; ${organization.name} is a ${organization.kind}.`)
   }
   const expiresAt = expiryFrom(clock, options.expiresInDays)
-  const created = await createApiKey(db, { organizationId: options.organizationId, role: options.role, label: options.label, expiresAt })
+  // The key and its audit event commit together or not at all.
+  const created = await db.transaction(async (tx) => {
+    const key = await createApiKey(tx, { organizationId: options.organizationId, role: options.role, label: options.label, expiresAt })
+    await auditKeyCreated(tx, clock, key)
+    return key
+  })
   printKey(io, created, organization, expiresAt)
   return created
 }
@@ -70,15 +95,23 @@ export async function createOperatorKey(
       .where(eq(organizations.kind, 'exchange_operator'))
       .orderBy(asc(organizations.createdAt), asc(organizations.id))
       .limit(1)
-    const organization =
-      existing ??
-      (
-        await tx
-          .insert(organizations)
-          .values({ kind: 'exchange_operator', name: options.name ?? defaultOperatorName })
-          .returning({ id: organizations.id, name: organizations.name })
-      )[0]!
+    let organization = existing
+    if (!organization) {
+      const [row] = await tx.insert(organizations).values({ kind: 'exchange_operator', name: options.name ?? defaultOperatorName }).returning()
+      const operator = toOrganization(row!)
+      await recordAudit(tx, {
+        actor: null,
+        owningOrganizationId: operator.id,
+        operation: 'organization.create',
+        targetType: 'organization',
+        targetId: operator.id,
+        after: operator,
+        occurredAt: clock.now(),
+      })
+      organization = { id: operator.id, name: operator.name }
+    }
     const created = await createApiKey(tx, { organizationId: organization.id, role: 'operator', label: options.label, expiresAt })
+    await auditKeyCreated(tx, clock, created)
     return { created, organization, organizationCreated: !existing }
   })
   if (result.organizationCreated) {

@@ -2,10 +2,12 @@
 // talks to the embedded database through the same `pg` driver as to a real server, and PGlite's
 // synchronous WASM work never blocks the API's event loop. Started by startEmbeddedDatabase().
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { PGlite } from '@electric-sql/pglite'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent'
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { PGLiteSocketHandler } from '@electric-sql/pglite-socket'
+import { ConnectionSerialQueue } from './embedded-queue.ts'
 
 type StartMessage = { dataDir: string; templateFile?: string; maxConnections: number }
 
@@ -17,12 +19,22 @@ async function main(options: StartMessage) {
     extensions: { unaccent, pg_trgm },
     ...(loadDataDir ? { loadDataDir } : {}),
   })
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: options.maxConnections })
-  await server.start()
-  const port = Number(server.getServerConn().split(':').pop())
+  // Our own listener instead of PGLiteSocketServer, to give the handlers a queue that keeps each
+  // connection's query or transaction whole (see embedded-queue.ts).
+  const queryQueue = new ConnectionSerialQueue(db) as unknown as ConstructorParameters<typeof PGLiteSocketHandler>[0]['queryQueue']
+  const server = createServer((socket) => {
+    new PGLiteSocketHandler({ queryQueue, closeOnDetach: true }).attach(socket).catch(() => socket.destroy())
+  })
+  server.maxConnections = options.maxConnections
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', resolve)
+  })
+  const port = (server.address() as AddressInfo).port
 
   const stop = async () => {
-    await server.stop().catch(() => {})
+    // close() waits for open connections; the parent has closed its pool by now, or is gone.
+    await Promise.race([new Promise((resolve) => server.close(resolve)), new Promise((resolve) => setTimeout(resolve, 1000))])
     await db.close().catch(() => {})
     process.exit(0)
   }

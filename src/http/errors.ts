@@ -57,10 +57,17 @@ export function toAppError(error: FastifyError & { validation?: ValidationIssue[
       return new AppError(400, 'malformed_json', 'Bad request', 'The body is not valid JSON')
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AppError(400, 'invalid_content_length', 'Bad request', 'The body length does not match Content-Length')
+    case 'FST_ERR_BAD_URL':
+      return new AppError(400, 'malformed_url', 'Bad request', 'The URL path is not valid percent-encoded UTF-8')
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      // Fastify says 414, but the URL is not too long: one path segment is longer than any id.
+      return new AppError(400, 'path_segment_too_long', 'Bad request', 'A path segment is longer than any id this API uses')
   }
   // A SyntaxError from our own code (say JSON.parse of a stored value) is a bug: it stays an opaque 500
   // below; malformed request bodies were mapped above by Fastify's code.
   const status = error.statusCode ?? 500
+  // The rate limiter throws AppErrors; this catches a 429 from anywhere else in the same shape.
+  if (status === 429) return new AppError(429, 'rate_limited', 'Too many requests', 'Too many requests; wait for the time in Retry-After')
   if (status >= 400 && status < 500) return new AppError(status, 'bad_request', 'Bad request', error.message)
   return new AppError(500, 'internal_error', 'Internal server error', 'Something went wrong on our side; quote the requestId when reporting it')
 }
@@ -79,6 +86,16 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
       requestId: request.id,
       ...error.extensions,
     })
+}
+
+/**
+ * For Fastify's `frameworkErrors` option: the router refuses a malformed or over-long path before
+ * any route, hook or error handler runs, and would answer with its own JSON shape. This gives those
+ * the same problem document (and X-Request-Id, since no onSend hook runs) as every other error.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header('x-request-id', request.id)
+  return sendProblem(request, reply, toAppError(error))
 }
 
 export function registerErrorHandling(app: FastifyInstance) {

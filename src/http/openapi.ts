@@ -1,6 +1,9 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifySchema } from 'fastify'
+import { errors } from './common.schemas.ts'
+import { rateLimitExemptRoutes } from './rate-limit.ts'
+import { docsContentSecurityPolicy } from './security.ts'
 
 export const apiDescription = `The open REST API behind Vietnam's technology supply-demand exchanges:
 organisations, supply listings (technologies, products, equipment, know-how, services), demand
@@ -8,12 +11,34 @@ requests, and the reference data they use (provinces of 2025 and the 63 legacy u
 forms and methods under Law 07/2017/QH14).
 
 **Authentication.** Public reads need no key. Every write needs \`Authorization: Bearer <key>\`; the
-key belongs to one organisation and acts for it.
+key belongs to one organisation and acts for it. Keys are managed under \`/v1/api-keys\`.
 
 **Conventions.** JSON bodies are camelCase and unknown fields are rejected. Errors are RFC 9457
 \`application/problem+json\` with a stable \`code\`, the \`requestId\` and, for validation, \`errors\`
 with JSON pointers. Single resources carry an \`ETag\`; send it back in \`If-Match\` to update safely
-(412 when stale). Lists use opaque cursors: pass \`nextCursor\` back as \`cursor\`.`
+(412 when stale). Lists use opaque cursors: pass \`nextCursor\` back as \`cursor\`.
+
+**Limits.** Requests are rate limited per key, or per client address without one; responses carry
+\`RateLimit-Limit\`, \`RateLimit-Remaining\` and \`RateLimit-Reset\`, and a 429 carries \`Retry-After\`.
+Repeated failed key checks from one address get its keyed requests refused for a while.`
+
+const seconds = (description: string) => ({ type: 'integer', minimum: 0, description })
+const tooManyRequests = {
+  ...errors[429],
+  description: 'A rate limit was reached; wait for Retry-After seconds',
+  headers: {
+    'Retry-After': seconds('Seconds until the limit resets'),
+    'RateLimit-Limit': seconds('Requests allowed per window (also on other responses)'),
+    'RateLimit-Remaining': seconds('Requests left in this window (also on other responses)'),
+    'RateLimit-Reset': seconds('Seconds until this window ends (also on other responses)'),
+  },
+}
+
+/** Every operation but the probes is rate limited (src/http/rate-limit.ts), so each may answer 429. */
+function withTooManyRequests(schema: FastifySchema, url: string): FastifySchema {
+  if (!schema?.response || (schema as { hide?: boolean }).hide || rateLimitExemptRoutes.has(url)) return schema
+  return { ...schema, response: { ...(schema.response as object), 429: tooManyRequests } }
+}
 
 export async function registerOpenApi(app: FastifyInstance, options: { serverUrl?: string }) {
   await app.register(swagger, {
@@ -32,6 +57,8 @@ export async function registerOpenApi(app: FastifyInstance, options: { serverUrl
         { name: 'organizations', description: 'Transfer centres, institutes, universities, enterprises, connection points, authorities' },
         { name: 'listings', description: 'Supply: technologies and products offered for transfer' },
         { name: 'demands', description: 'Demand: technology needs of enterprises' },
+        { name: 'api-keys', description: "API keys: create, list, rotate and revoke an organisation's keys" },
+        { name: 'audit', description: 'The audit trail: who changed what, and when' },
         { name: 'health', description: 'Liveness and readiness probes' },
       ],
       // Reads are public but accept a key (a bad one is a 401); writes override this with bearerSecurity.
@@ -44,13 +71,13 @@ export async function registerOpenApi(app: FastifyInstance, options: { serverUrl
     },
     // A collection's root is registered as '/' under its prefix and answers with or without the
     // slash; document it without one (/v1/listings), as clients and linters expect.
-    transform: ({ schema, url }) => ({ schema, url: url.length > 1 && url.endsWith('/') ? url.slice(0, -1) : url }),
+    transform: ({ schema, url }) => ({ schema: withTooManyRequests(schema, url), url: url.length > 1 && url.endsWith('/') ? url.slice(0, -1) : url }),
     // Name components after the schemas' $id instead of def-0, def-1, ...
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`) },
   })
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     uiConfig: { deepLinking: true },
-    staticCSP: true,
+    staticCSP: docsContentSecurityPolicy,
   })
 }

@@ -1,4 +1,5 @@
 import { badRequest } from './problem.ts'
+import { unstorableText } from './text.ts'
 
 /**
  * Opaque keyset cursors: the sort values of the last row, tagged with the sort they belong to,
@@ -21,6 +22,8 @@ export function decodeCursor(cursor: string, sort: string, types: Array<'string'
   const values = parsed.slice(1) as unknown[]
   values.forEach((value, index) => {
     if (typeof value !== types[index] || (typeof value === 'number' && !Number.isFinite(value))) throw invalid()
+    // A forged value goes back into SQL: a NUL there would be a database error, not a 400.
+    if (typeof value === 'string' && unstorableText(value)) throw invalid()
   })
   return values as CursorValue[]
 }

@@ -27,6 +27,11 @@ export function mapPgError(error: unknown): AppError | undefined {
       return unprocessable('constraint_violated', `The values break a rule of the record${constraint}`)
     case '22001':
       return badRequest('value_too_long', 'A value is longer than allowed')
+    // Text the database cannot hold (a NUL, or bytes invalid in UTF-8): the HTTP layer refuses
+    // these up front (src/http/text-guard.ts); this is the net for any path it does not see.
+    case '22021':
+    case '22P05':
+      return badRequest('invalid_text', 'A value holds text the database cannot store, such as a NUL character')
     case '22P02':
     case '22007':
     case '22008':

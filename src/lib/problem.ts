@@ -23,7 +23,7 @@ export const badRequest = (code: string, detail: string, errors?: FieldError[]) 
 export const unauthorized = (detail = 'A valid API key is required: Authorization: Bearer <key>') =>
   new AppError(401, 'unauthorized', 'Unauthorized', detail)
 
-export const forbidden = (detail: string) => new AppError(403, 'forbidden', 'Forbidden', detail)
+export const forbidden = (detail: string, errors?: FieldError[]) => new AppError(403, 'forbidden', 'Forbidden', detail, errors ? { errors } : {})
 
 export const notFound = (resource: string, id: string) =>
   new AppError(404, 'not_found', 'Not found', `${resource} ${id} does not exist or is not visible to you`)

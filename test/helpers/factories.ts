@@ -23,14 +23,20 @@ export async function createMember(db: Db, options: { kind?: string; role?: Role
     ...(options.provinceCode ? { provinceCode: options.provinceCode } : {}),
   })
   const key = await createApiKey(db, { organizationId: organization.id, role: options.role ?? 'admin' })
-  return { organization, key: key.key, auth: { authorization: `Bearer ${key.key}` } }
+  return { organization, key: key.key, keyId: key.id, auth: { authorization: `Bearer ${key.key}` } }
 }
 
 export const createOperator = (db: Db) => createMember(db, { kind: 'exchange_operator', role: 'operator', name: 'Sàn giao dịch công nghệ' })
 
-/** Row counts of the tables a failed write must leave alone. */
+/** Row counts of the tables a failed write must leave alone, the audit trail included. */
 export async function tableCounts(db: Db) {
-  const tables = { organizations: schema.organizations, apiKeys: schema.apiKeys, listings: schema.listings, demands: schema.demands }
+  const tables = {
+    organizations: schema.organizations,
+    apiKeys: schema.apiKeys,
+    listings: schema.listings,
+    demands: schema.demands,
+    auditEvents: schema.auditEvents,
+  }
   const result = {} as Record<keyof typeof tables, number>
   for (const [name, table] of Object.entries(tables)) {
     const [row] = await db.select({ n: count() }).from(table)

@@ -2,6 +2,7 @@ import t from 'tap'
 import { eq } from 'drizzle-orm'
 import { organizations } from '../../src/db/schema/index.ts'
 import { buildTestApp } from '../helpers/app.ts'
+import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
 import { createMember, createOperator, createOrganization, tableCounts } from '../helpers/factories.ts'
 
 const { app, db } = await buildTestApp(t)
@@ -118,7 +119,17 @@ t.test('update: own key or operator, If-Match, null clears', async (t) => {
   const readerWrite = await app.inject({ method: 'PATCH', url: `/v1/organizations/${reader.organization.id}`, headers: reader.auth, payload: { nameEn: 'X' } })
   t.equal(readerWrite.statusCode, 403)
 
-  const byOperator = await app.inject({ method: 'PATCH', url, headers: operator.auth, payload: { shortName: 'TBS' } })
+  const editor = await createApiKey(db, { organizationId: member.organization.id, role: 'editor' })
+  const editorWrite = await app.inject({ method: 'PATCH', url, headers: { authorization: `Bearer ${editor.key}` }, payload: { nameEn: 'X' } })
+  t.equal(editorWrite.statusCode, 403, "the profile is the admin's")
+  const squat = await app.inject({ method: 'PATCH', url, headers: member.auth, payload: { taxCode: '0700999999', parentId: other.organization.id } })
+  t.equal(squat.statusCode, 403, 'tax code and parent are the operator’s')
+  t.same(squat.json().errors.map((error: { pointer: string }) => error.pointer), ['#/taxCode', '#/parentId'])
+  const [unchanged] = await db.select().from(organizations).where(eq(organizations.id, member.organization.id))
+  t.equal(unchanged!.taxCode, null)
+  t.equal(unchanged!.version, 2, 'refused writes change nothing')
+
+  const byOperator = await app.inject({ method: 'PATCH', url, headers: operator.auth, payload: { shortName: 'TBS', taxCode: '0700999999' } })
   t.equal(byOperator.statusCode, 200)
   t.equal(byOperator.json().version, 3)
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { check, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { check, index, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core'
 import { id } from './columns.ts'
 import { organizations } from './organizations.ts'
 
@@ -17,9 +17,12 @@ export const apiKeys = pgTable(
     lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+    // The key this one replaced by rotation. Unique: a key is rotated once; rotate its successor next.
+    rotatedFromId: uuid('rotated_from_id').references((): AnyPgColumn => apiKeys.id, { onDelete: 'restrict' }),
   },
   (table) => [
     check('api_keys_role_check', sql`${table.role} in ('operator', 'admin', 'editor', 'reader')`),
     index('api_keys_organization_idx').on(table.organizationId),
+    uniqueIndex('api_keys_rotated_from_idx').on(table.rotatedFromId),
   ],
 )

@@ -1,8 +1,13 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { and, eq, isNull } from 'drizzle-orm'
-import type { DbOrTx } from '../../db/client.ts'
+import type { Db, DbOrTx } from '../../db/client.ts'
 import { apiKeys, organizations } from '../../db/schema/index.ts'
 import type { Clock } from '../../lib/clock.ts'
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
+import { badRequest, conflict, forbidden, notFound, unauthorized, unprocessable } from '../../lib/problem.ts'
+import { recordAudit } from '../audit/audit.repo.ts'
+import * as repo from './api-keys.repo.ts'
+import type { ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyListQuery, ApiKeyPage, ApiKeyRotate, CurrentApiKey, KeyStatus } from './api-keys.schemas.ts'
 
 export const roles = ['operator', 'admin', 'editor', 'reader'] as const
 export type Role = (typeof roles)[number]
@@ -24,6 +29,15 @@ export type Actor = KeyIdentity & {
 // Key format: txk_<12-char public prefix>_<43-char secret>. The prefix finds the row; only a
 // SHA-256 of the whole key is stored (keys are 256-bit random, so a slow hash adds nothing).
 const keyPattern = /^txk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/
+const bearerPrefixPattern = /^Bearer\s+txk_([A-Za-z0-9]{12})_/i
+
+/**
+ * The public prefix of the key in an Authorization header, read without touching the database (the
+ * rate limiter counts per key with it). Undefined when the header does not look like one of our keys.
+ */
+export function keyPrefixOf(authorization: string | undefined): string | undefined {
+  return authorization === undefined ? undefined : bearerPrefixPattern.exec(authorization)?.[1]
+}
 
 const hashKey = (key: string) => createHash('sha256').update(key).digest()
 
@@ -31,7 +45,7 @@ export type CreatedKey = { id: string; key: string; prefix: string; role: Role; 
 
 export async function createApiKey(
   db: DbOrTx,
-  params: { organizationId: string; role: Role; label?: string; expiresAt?: Date },
+  params: { organizationId: string; role: Role; label?: string; expiresAt?: Date; rotatedFromId?: string; createdAt?: Date },
 ): Promise<CreatedKey> {
   const prefix = randomBytes(9).toString('base64url').replace(/[-_]/g, 'x').slice(0, 12)
   const key = `txk_${prefix}_${randomBytes(32).toString('base64url')}`
@@ -44,6 +58,9 @@ export async function createApiKey(
       role: params.role,
       label: params.label,
       expiresAt: params.expiresAt,
+      rotatedFromId: params.rotatedFromId,
+      // The API passes its clock's time; the command line leaves it to the database.
+      ...(params.createdAt ? { createdAt: params.createdAt } : {}),
     })
     .returning({ id: apiKeys.id })
   return { id: row!.id, key, prefix, role: params.role, organizationId: params.organizationId }
@@ -76,3 +93,182 @@ export async function authenticateKey(db: DbOrTx, clock: Clock, key: string): Pr
   }
   return { keyId: row.id, organizationId: row.organizationId, organizationKind: row.organizationKind, role: row.role as Role }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Key management over HTTP. Who may do what:
+// - the operator: every key of every organisation;
+// - an admin key: the keys of its own organisation, except operator keys (only the exchange
+//   operator's organisation has them, and only operator keys manage them);
+// - any key: read itself (GET /current or by id) and revoke itself.
+// Keys of other organisations are 404, as if they did not exist.
+
+export function statusOf(row: Pick<repo.KeyRow, 'revokedAt' | 'expiresAt'>, now: Date): KeyStatus {
+  if (row.revokedAt) return 'revoked'
+  if (row.expiresAt && row.expiresAt <= now) return 'expired'
+  return 'active'
+}
+
+export function toApiKey(row: repo.KeyRow, now: Date): ApiKey {
+  return {
+    id: row.id,
+    organizationId: row.organizationId,
+    prefix: row.prefix,
+    role: row.role as Role,
+    label: row.label,
+    status: statusOf(row, now),
+    createdAt: row.createdAt.toISOString(),
+    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+    expiresAt: row.expiresAt?.toISOString() ?? null,
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+    rotatedFromId: row.rotatedFromId,
+  }
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const adminOnly = "Only an organisation's admin key (or the operator) manages its API keys"
+const operatorKeysOnly = 'Operator keys are created and managed by operator keys only'
+
+/** Reading a key: the key itself, the operator, or an admin of its organisation. */
+function assertMaySee(actor: Actor, row: repo.KeyRow) {
+  if (row.id === actor.keyId || actor.role === 'operator') return
+  if (row.organizationId !== actor.organizationId) throw notFound('API key', row.id)
+  if (actor.role !== 'admin') throw forbidden(adminOnly)
+}
+
+/** Revoking or rotating: as for reading, and operator keys only by the operator. */
+function assertMayManage(actor: Actor, row: repo.KeyRow) {
+  assertMaySee(actor, row)
+  if (row.role === 'operator' && actor.role !== 'operator') throw forbidden(operatorKeysOnly)
+}
+
+/** A requested expiry: a future instant, else 422 on `pointer`. */
+function futureExpiry(value: string | undefined, now: Date, pointer: string): Date | undefined {
+  if (value === undefined) return undefined
+  const expiresAt = new Date(value)
+  if (!(expiresAt.getTime() > now.getTime())) {
+    throw unprocessable('expiry_not_in_future', 'expiresAt must be in the future', [{ pointer, detail: 'is not in the future' }])
+  }
+  return expiresAt
+}
+
+export function createApiKeyService(deps: { db: Db; clock: Clock }) {
+  const { db, clock } = deps
+
+  async function create(actor: Actor, input: ApiKeyCreate): Promise<ApiKeyCreated> {
+    const organizationId = input.organizationId ?? actor.organizationId
+    if (actor.role !== 'operator') {
+      if (actor.role !== 'admin') throw forbidden(adminOnly)
+      if (organizationId !== actor.organizationId) throw forbidden('An admin key creates keys for its own organisation only')
+      if (input.role === 'operator') throw forbidden(operatorKeysOnly)
+    }
+    const now = clock.now()
+    const expiresAt = futureExpiry(input.expiresAt, now, '#/expiresAt')
+    return db.transaction(async (tx) => {
+      const organization = await repo.findOrganizationSummary(tx, organizationId)
+      if (!organization) {
+        throw unprocessable('unknown_organization', `No organisation has id ${organizationId}`, [{ pointer: '#/organizationId', detail: 'is not a known organisation' }])
+      }
+      // The same rule as `keys create` on the command line: an operator key may do anything.
+      if (input.role === 'operator' && organization.kind !== 'exchange_operator') {
+        throw unprocessable('invalid_role', 'The operator role is reserved for the exchange operator organisation', [{ pointer: '#/role', detail: `is not allowed for a ${organization.kind}` }])
+      }
+      const created = await createApiKey(tx, { organizationId, role: input.role, label: input.label, expiresAt, createdAt: now })
+      const apiKey = toApiKey((await repo.findKey(tx, created.id))!, now)
+      await recordAudit(tx, { actor, owningOrganizationId: organizationId, operation: 'api_key.create', targetType: 'api_key', targetId: apiKey.id, before: null, after: apiKey, occurredAt: now })
+      return { apiKey, secret: created.key }
+    })
+  }
+
+  async function list(actor: Actor, query: ApiKeyListQuery): Promise<ApiKeyPage> {
+    const organizationId = query.organizationId ?? actor.organizationId
+    if (actor.role !== 'operator') {
+      if (organizationId !== actor.organizationId) throw forbidden("Only the operator lists another organisation's keys")
+      if (actor.role !== 'admin') throw forbidden(adminOnly)
+    }
+    const limit = query.limit ?? 20
+    const after = query.cursor ? decodeCursor(query.cursor, 'created', ['string', 'string']) : undefined
+    const afterDate = after ? new Date(after[0] as string) : undefined
+    if (after && (Number.isNaN(afterDate!.getTime()) || !uuidPattern.test(after[1] as string))) {
+      throw badRequest('invalid_cursor', 'The cursor is malformed; start again without it')
+    }
+    const rows = await repo.listKeys(db, {
+      organizationId,
+      includeRevoked: query.includeRevoked ?? false,
+      after: after ? { createdAt: afterDate!, id: after[1] as string } : undefined,
+      limit: limit + 1,
+    })
+    const now = clock.now()
+    const page = rows.slice(0, limit)
+    const last = page.at(-1)
+    return {
+      items: page.map((row) => toApiKey(row, now)),
+      nextCursor: rows.length > limit && last ? encodeCursor('created', [last.createdAt.toISOString(), last.id]) : null,
+    }
+  }
+
+  async function get(actor: Actor, id: string): Promise<ApiKey> {
+    const row = await repo.findKey(db, id)
+    if (!row) throw notFound('API key', id)
+    assertMaySee(actor, row)
+    return toApiKey(row, clock.now())
+  }
+
+  async function current(actor: Actor): Promise<CurrentApiKey> {
+    const row = await repo.findKey(db, actor.keyId)
+    const organization = await repo.findOrganizationSummary(db, actor.organizationId)
+    // The key authenticated a moment ago; if it vanished since, it no longer stands for anyone.
+    if (!row || !organization) throw unauthorized('The API key is unknown, revoked or expired')
+    return { apiKey: toApiKey(row, clock.now()), organization: { ...organization, kind: organization.kind as CurrentApiKey['organization']['kind'] } }
+  }
+
+  async function revoke(actor: Actor, id: string): Promise<ApiKey> {
+    const now = clock.now()
+    return db.transaction(async (tx) => {
+      const row = await repo.findKey(tx, id, { forUpdate: true })
+      if (!row) throw notFound('API key', id)
+      assertMayManage(actor, row)
+      if (row.revokedAt) throw conflict('key_revoked', `The key was already revoked at ${row.revokedAt.toISOString()}`)
+      const revoked = toApiKey((await repo.revokeKey(tx, id, now))!, now)
+      await recordAudit(tx, { actor, owningOrganizationId: row.organizationId, operation: 'api_key.revoke', targetType: 'api_key', targetId: id, before: toApiKey(row, now), after: revoked, occurredAt: now })
+      return revoked
+    })
+  }
+
+  async function rotate(actor: Actor, id: string, input: ApiKeyRotate): Promise<ApiKeyCreated> {
+    const now = clock.now()
+    const newExpiry = futureExpiry(input.expiresAt, now, '#/expiresAt')
+    const cutoff = new Date(now.getTime() + (input.overlapSeconds ?? 86_400) * 1000)
+    return db.transaction(async (tx) => {
+      // Locked, so two rotations of one key cannot both create a successor.
+      const row = await repo.findKey(tx, id, { forUpdate: true })
+      if (!row) throw notFound('API key', id)
+      assertMayManage(actor, row)
+      if (actor.role !== 'operator' && actor.role !== 'admin') throw forbidden(adminOnly)
+      const status = statusOf(row, now)
+      if (status === 'revoked') throw conflict('key_revoked', 'A revoked key cannot be rotated; create a new key instead')
+      if (status === 'expired') throw conflict('key_expired', 'An expired key cannot be rotated; create a new key instead')
+      if (await repo.hasSuccessor(tx, id)) throw conflict('key_already_rotated', 'The key has already been rotated; rotate its successor instead')
+
+      // The old key works until the overlap ends, or until its own earlier expiry.
+      const oldExpiry = row.expiresAt && row.expiresAt < cutoff ? row.expiresAt : cutoff
+      const retiring = toApiKey(await repo.setKeyExpiry(tx, id, oldExpiry), now)
+      const created = await createApiKey(tx, {
+        organizationId: row.organizationId,
+        role: row.role as Role,
+        label: row.label ?? undefined,
+        expiresAt: newExpiry,
+        rotatedFromId: id,
+        createdAt: now,
+      })
+      const apiKey = toApiKey((await repo.findKey(tx, created.id))!, now)
+      const common = { actor, owningOrganizationId: row.organizationId, targetType: 'api_key', occurredAt: now }
+      await recordAudit(tx, { ...common, operation: 'api_key.rotate', targetId: id, before: toApiKey(row, now), after: { ...retiring, replacedById: apiKey.id } })
+      await recordAudit(tx, { ...common, operation: 'api_key.create', targetId: apiKey.id, before: null, after: apiKey })
+      return { apiKey, secret: created.key }
+    })
+  }
+
+  return { create, list, get, current, revoke, rotate }
+}
+
+export type ApiKeyService = ReturnType<typeof createApiKeyService>

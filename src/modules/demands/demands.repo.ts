@@ -41,12 +41,14 @@ const demandColumns = {
   version: demands.version,
 }
 
-export async function findDemand(db: DbOrTx, id: string) {
-  const [row] = await db
+/** One demand with its owner; `lock` takes a row lock for a read-then-write in a transaction. */
+export async function findDemand(db: DbOrTx, id: string, options: { lock?: boolean } = {}) {
+  const query = db
     .select(demandColumns)
     .from(demands)
     .innerJoin(organizations, eq(organizations.id, demands.ownerId))
     .where(eq(demands.id, id))
+  const [row] = options.lock ? await query.for('update', { of: demands }) : await query
   return row
 }
 

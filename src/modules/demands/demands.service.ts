@@ -1,8 +1,9 @@
 import type { SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import type { Db, DbOrTx, Tx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { conflict, forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
+import { recordAudit } from '../audit/audit.repo.ts'
 import { resolveProvince } from '../organizations/organizations.service.ts'
 import { allowedFrom, isEditable, transitionOf, type DemandStatus, type Transition } from './demands.lifecycle.ts'
 import * as repo from './demands.repo.ts'
@@ -91,59 +92,83 @@ export function createDemandService(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps
   const today = () => vietnamDate(clock.now())
 
-  /** The demand if this caller may see it; drafts of others are a 404, as if they did not exist. */
-  async function load(actor: Actor | null, id: string) {
-    const row = await repo.findDemand(db, id)
+  /**
+   * The demand if this caller may see it; drafts of others are a 404, as if they did not exist.
+   * Writes pass their transaction and `lock`, so what they check is what they overwrite.
+   */
+  async function load(conn: DbOrTx, actor: Actor | null, id: string, options: { lock?: boolean } = {}) {
+    const row = await repo.findDemand(conn, id, options)
     if (!row || !canSee(actor, row)) throw notFound('Demand', id)
     return row
   }
 
   async function get(actor: Actor | null, id: string) {
-    return toDemand(await load(actor, id), today())
+    return toDemand(await load(db, actor, id), today())
+  }
+
+  /** Reads the demand as written and records the write, in the write's own transaction. */
+  async function audited(tx: Tx, actor: Actor, operation: string, id: string, before: repo.DemandRow | undefined, now: Date) {
+    const day = vietnamDate(now)
+    const after = toDemand((await repo.findDemand(tx, id))!, day)
+    await recordAudit(tx, {
+      actor,
+      owningOrganizationId: after.owner.id,
+      operation,
+      targetType: 'demand',
+      targetId: id,
+      before: before ? toDemand(before, day) : undefined,
+      after,
+      occurredAt: now,
+    })
+    return after
   }
 
   async function create(actor: Actor, input: DemandCreate) {
     assertCanFile(actor)
     checkBudget(input.budgetMinVnd, input.budgetMaxVnd, '#/budgetMinVnd')
+    const currentProvinceCode = input.provinceCode ? resolveProvince(input.provinceCode, '#/provinceCode') : null
     const now = clock.now()
-    const id = await repo.insertDemand(db, {
-      ...input,
-      ownerId: actor.organizationId,
-      status: 'draft',
-      currentProvinceCode: input.provinceCode ? resolveProvince(input.provinceCode, '#/provinceCode') : null,
-      createdAt: now,
-      updatedAt: now,
+    return db.transaction(async (tx) => {
+      const id = await repo.insertDemand(tx, {
+        ...input,
+        ownerId: actor.organizationId,
+        status: 'draft',
+        currentProvinceCode,
+        createdAt: now,
+        updatedAt: now,
+      })
+      return audited(tx, actor, 'demand.create', id, undefined, now)
     })
-    return get(actor, id)
   }
 
   async function update(actor: Actor, id: string, input: DemandUpdate, expectedVersion?: number) {
-    const row = await load(actor, id)
-    assertCanManage(actor, row)
-    assertEditable(row)
-    if (expectedVersion !== undefined && row.version !== expectedVersion) throw preconditionFailed()
-    // The range must hold after the change, so a bound the request leaves alone counts too.
-    const min = input.budgetMinVnd !== undefined ? input.budgetMinVnd : row.budgetMinVnd
-    const max = input.budgetMaxVnd !== undefined ? input.budgetMaxVnd : row.budgetMaxVnd
-    checkBudget(min, max, input.budgetMinVnd !== undefined ? '#/budgetMinVnd' : '#/budgetMaxVnd')
+    return db.transaction(async (tx) => {
+      const row = await load(tx, actor, id, { lock: true })
+      assertCanManage(actor, row)
+      assertEditable(row)
+      if (expectedVersion !== undefined && row.version !== expectedVersion) throw preconditionFailed()
+      // The range must hold after the change, so a bound the request leaves alone counts too.
+      const min = input.budgetMinVnd !== undefined ? input.budgetMinVnd : row.budgetMinVnd
+      const max = input.budgetMaxVnd !== undefined ? input.budgetMaxVnd : row.budgetMaxVnd
+      checkBudget(min, max, input.budgetMinVnd !== undefined ? '#/budgetMinVnd' : '#/budgetMaxVnd')
 
-    const values: repo.DemandValues = { ...input }
-    if (input.provinceCode !== undefined) {
-      values.currentProvinceCode = input.provinceCode === null ? null : resolveProvince(input.provinceCode, '#/provinceCode')
-    }
-    // The UPDATE re-checks the state and version itself: a change since our read loses here.
-    if (!(await repo.updateDemand(db, { id, expectedVersion, values, now: clock.now() }))) {
-      assertEditable(await load(actor, id))
-      throw preconditionFailed()
-    }
-    return get(actor, id)
+      const values: repo.DemandValues = { ...input }
+      if (input.provinceCode !== undefined) {
+        values.currentProvinceCode = input.provinceCode === null ? null : resolveProvince(input.provinceCode, '#/provinceCode')
+      }
+      const now = clock.now()
+      // The UPDATE re-checks the state and version itself; under the row lock it cannot lose, so a
+      // refusal here is only a safety net.
+      if (!(await repo.updateDemand(tx, { id, expectedVersion: row.version, values, now }))) throw preconditionFailed()
+      return audited(tx, actor, 'demand.update', id, row, now)
+    })
   }
 
   /**
-   * Applies a transition of the state table in one conditional UPDATE. `rules` are the checks
-   * besides the state; `guard` is the same rule in SQL, so it holds at the instant of the write.
-   * When the UPDATE matches nothing the row changed under us: read it again and report why in the
-   * same terms as a first refusal.
+   * Applies a transition of the state table under a row lock, in one conditional UPDATE. `rules`
+   * are the checks besides the state; `guard` is the same rule in SQL, so it holds at the instant
+   * of the write. Of two concurrent requests the second waits for the first, then is refused in
+   * the same terms as any first refusal.
    */
   async function applyTransition(
     actor: Actor,
@@ -155,20 +180,20 @@ export function createDemandService(deps: { db: Db; clock: Clock }) {
       guard?: (today: string) => SQL
     },
   ) {
-    const now = clock.now()
-    const today = vietnamDate(now)
-    const row = await load(actor, id)
-    assertCanManage(actor, row)
-    assertTransition(row, transition)
-    step.rules?.(row, today)
-    const { from, to } = transitionOf(transition)
-    if (!(await repo.transitionDemand(db, { id, from, to, values: step.values(now), now, guard: step.guard?.(today) }))) {
-      const fresh = await load(actor, id)
-      assertTransition(fresh, transition)
-      step.rules?.(fresh, today)
-      throw conflict('concurrent_change', 'The demand changed while this request ran; fetch it and try again')
-    }
-    return get(actor, id)
+    return db.transaction(async (tx) => {
+      const now = clock.now()
+      const today = vietnamDate(now)
+      const row = await load(tx, actor, id, { lock: true })
+      assertCanManage(actor, row)
+      assertTransition(row, transition)
+      step.rules?.(row, today)
+      const { from, to } = transitionOf(transition)
+      if (!(await repo.transitionDemand(tx, { id, from, to, values: step.values(now), now, guard: step.guard?.(today) }))) {
+        throw conflict('concurrent_change', 'The demand changed while this request ran; fetch it and try again')
+      }
+      // The transition's payload (openedAt, close reason and note) shows up among the changed fields.
+      return audited(tx, actor, `demand.${transition}`, id, row, now)
+    })
   }
 
   /** draft -> open: it becomes public. A demand whose deadline has passed cannot open. */

@@ -3,6 +3,7 @@ import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, unauthorized, unprocessable, type FieldError } from '../../lib/problem.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
+import { recordAudit } from '../audit/audit.repo.ts'
 import { resolveProvince } from '../organizations/organizations.service.ts'
 import { currentCodesInRegion, currentProvinceCode } from '../reference/provinces.ts'
 import { allowedFrom, editableStatuses, statusOf, storedSourcesOf, transitionTarget, transitionsFrom, type ListingStatus, type Transition } from './listings.lifecycle.ts'
@@ -123,26 +124,42 @@ export function createListingService(deps: { db: Db; clock: Clock }) {
     }
     checkRules(values)
     const provinceCodes = input.provinceCodes ?? []
+    const currentProvinceCodes = resolveProvinces(provinceCodes)
     const now = clock.now()
-    const row = await repo.insertListing(db, {
-      ...values,
-      ownerId: actor.organizationId,
-      status: 'draft',
-      provinceCodes,
-      currentProvinceCodes: resolveProvinces(provinceCodes),
-      createdAt: now,
-      updatedAt: now,
+    // The row and its audit event commit together or not at all.
+    return db.transaction(async (tx) => {
+      const row = await repo.insertListing(tx, {
+        ...values,
+        ownerId: actor.organizationId,
+        status: 'draft',
+        provinceCodes,
+        currentProvinceCodes,
+        createdAt: now,
+        updatedAt: now,
+      })
+      const listing = toListing((await repo.findListing(tx, row.id))!, vietnamDate(now))
+      await recordAudit(tx, {
+        actor,
+        owningOrganizationId: row.ownerId,
+        operation: 'listing.create',
+        targetType: 'listing',
+        targetId: row.id,
+        after: listing,
+        occurredAt: now,
+      })
+      return listing
     })
-    const created = await repo.findListing(db, row.id)
-    return toListing(created!, today())
   }
 
   async function update(actor: Actor, id: string, input: ListingUpdate, expectedVersion?: number) {
     // Read, check and write under a row lock: the cross-field rules are checked against exactly
-    // the row being overwritten, and a concurrent withdraw cannot slip in between.
+    // the row being overwritten, a concurrent withdraw cannot slip in between, and the audit's
+    // "before" is that row.
     return db.transaction(async (tx) => {
       const row = manageable(actor, await repo.findListing(tx, id, { lock: true }), id)
-      const status = statusOf(row, today())
+      const now = clock.now()
+      const day = vietnamDate(now)
+      const status = statusOf(row, day)
       if (!editableStatuses.includes(status)) {
         throw conflict('invalid_state', `A ${status} listing can no longer be edited`, allowedFrom(status))
       }
@@ -150,48 +167,68 @@ export function createListingService(deps: { db: Db; clock: Clock }) {
       checkRules({ ...row, ...input })
       const values: Partial<repo.ListingInsert> = { ...input }
       if (input.provinceCodes) values.currentProvinceCodes = resolveProvinces(input.provinceCodes)
-      const updated = await repo.updateListing(tx, { id, expectedVersion: row.version, values, now: clock.now() })
+      const updated = await repo.updateListing(tx, { id, expectedVersion: row.version, values, now })
       // The row is locked, so the version cannot have moved; this is only a safety net.
       if (!updated) throw preconditionFailed()
-      return toListing({ ...updated, owner: row.owner }, today())
+      const listing = toListing({ ...updated, owner: row.owner }, day)
+      await recordAudit(tx, {
+        actor,
+        owningOrganizationId: row.ownerId,
+        operation: 'listing.update',
+        targetType: 'listing',
+        targetId: id,
+        before: toListing(row, day),
+        after: listing,
+        occurredAt: now,
+      })
+      return listing
     })
   }
 
   /**
-   * Applies a lifecycle transition. The checks below give a precise error; the conditional UPDATE
-   * is what actually decides, so of two concurrent calls only one wins and the other is told why.
+   * Applies a lifecycle transition under a row lock: of two concurrent calls the second waits,
+   * then sees the state the first left and is told why it cannot follow. The conditional UPDATE
+   * re-checks the state in SQL as well, so the rule holds even if the lock were ever dropped.
    */
-  async function transition(actor: Actor, id: string, name: Transition, values: Partial<repo.ListingInsert>) {
-    const day = today()
-    const check = (row: repo.ListingWithOwner) => {
+  async function transition(actor: Actor, id: string, name: Transition, values: (now: Date) => Partial<repo.ListingInsert>) {
+    return db.transaction(async (tx) => {
+      const now = clock.now()
+      const day = vietnamDate(now)
+      const row = manageable(actor, await repo.findListing(tx, id, { lock: true }), id)
       const status = statusOf(row, day)
       if (!(transitionsFrom[status] as readonly Transition[]).includes(name)) throw invalidTransition(name, status)
       if (name === 'publish' && row.validUntil !== null && row.validUntil < day) {
         throw unprocessable('validity_passed', `validUntil ${row.validUntil} is before today (${day}, Vietnam time); set a later date or none before publishing`)
       }
-    }
-    const row = manageable(actor, await repo.findListing(db, id), id)
-    check(row)
-    const updated = await repo.transitionListing(db, {
-      id,
-      from: storedSourcesOf(name),
-      to: transitionTarget[name],
-      values,
-      now: clock.now(),
-      validOn: name === 'publish' ? day : undefined,
+      const updated = await repo.transitionListing(tx, {
+        id,
+        from: storedSourcesOf(name),
+        to: transitionTarget[name],
+        values: values(now),
+        now,
+        validOn: name === 'publish' ? day : undefined,
+      })
+      if (!updated) throw conflict('concurrent_change', 'The listing changed while this request ran; fetch it and try again')
+      const listing = toListing({ ...updated, owner: row.owner }, day)
+      // The transition's payload (publishedAt, withdrawal reason) shows up among the changed fields.
+      await recordAudit(tx, {
+        actor,
+        owningOrganizationId: row.ownerId,
+        operation: `listing.${name}`,
+        targetType: 'listing',
+        targetId: id,
+        before: toListing(row, day),
+        after: listing,
+        occurredAt: now,
+      })
+      return listing
     })
-    if (updated) return toListing({ ...updated, owner: row.owner }, day)
-    // Another request changed the listing first: report against its state now.
-    const current = await repo.findListing(db, id)
-    if (!current) throw notFound('Listing', id)
-    check(current)
-    throw conflict('concurrent_change', 'The listing changed while this request ran; fetch it and try again')
   }
 
-  const publish = (actor: Actor, id: string) => transition(actor, id, 'publish', { publishedAt: clock.now() })
+  const publish = (actor: Actor, id: string) => transition(actor, id, 'publish', (now) => ({ publishedAt: now }))
 
   const withdraw = (actor: Actor, id: string, reason: string) =>
-    transition(actor, id, 'withdraw', { withdrawnAt: clock.now(), withdrawReason: reason.trim() })
+    transition(actor, id, 'withdraw', (now) => ({ withdrawnAt: now, withdrawReason: reason.trim() }))
 
   async function search(actor: Actor | null, query: ListingSearchQuery) {
     const day = today()

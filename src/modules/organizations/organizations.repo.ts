@@ -9,8 +9,10 @@ const nameDocument = sql`tx_search_text(${organizations.name} || ' ' || coalesce
 
 export const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
 
-export async function findOrganization(db: DbOrTx, id: string): Promise<OrganizationRow | undefined> {
-  const [row] = await db.select().from(organizations).where(eq(organizations.id, id))
+/** One organisation; `lock` takes a row lock for a read-then-write in a transaction. */
+export async function findOrganization(db: DbOrTx, id: string, options: { lock?: boolean } = {}): Promise<OrganizationRow | undefined> {
+  const query = db.select().from(organizations).where(eq(organizations.id, id))
+  const [row] = options.lock ? await query.for('update') : await query
   return row
 }
 

@@ -68,7 +68,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'updateOrganization',
         tags,
         summary: 'Update an organisation',
-        description: 'Changes the given fields (null clears an optional one). The organisation\'s own admin or editor key, or the operator. Send If-Match with the ETag you read to avoid overwriting someone else\'s change.',
+        description: 'Changes the given fields (null clears an optional one). The organisation\'s own admin key, or the operator; taxCode and parentId only the operator. Send If-Match with the ETag you read to avoid overwriting someone else\'s change.',
         security: bearerSecurity,
         params: IdParams,
         headers: IfMatchHeaders,

@@ -3,6 +3,7 @@ import type { Clock } from '../../lib/clock.ts'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
 import { forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
+import { recordAudit } from '../audit/audit.repo.ts'
 import { currentProvinceCode } from '../reference/provinces.ts'
 import * as repo from './organizations.repo.ts'
 import type { Organization, OrganizationCreate, OrganizationListQuery, OrganizationUpdate } from './organizations.schemas.ts'
@@ -41,8 +42,12 @@ export function resolveProvince(code: string, pointer: string): string {
   return current
 }
 
+// The profile is the organisation's admin's to keep. The fields that place it in the exchange's
+// structure are the operator's: a member that could set its tax code could squat another firm's
+// (unique among enterprises), and one that could set its parent could attach itself under any DOST.
 const canManage = (actor: Actor, organizationId: string) =>
-  actor.role === 'operator' || (actor.organizationId === organizationId && (actor.role === 'admin' || actor.role === 'editor'))
+  actor.role === 'operator' || (actor.organizationId === organizationId && actor.role === 'admin')
+const operatorOnlyFields = ['taxCode', 'parentId'] as const
 
 export function createOrganizationService(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps
@@ -56,19 +61,39 @@ export function createOrganizationService(deps: { db: Db; clock: Clock }) {
   async function create(actor: Actor, input: OrganizationCreate) {
     // Onboarding is the operator's job for now; delegation to connection points comes with roles.
     if (actor.role !== 'operator') throw forbidden('Only the exchange operator registers organisations')
-    const row = await repo.insertOrganization(db, {
+    const values = {
       ...input,
       contacts: input.contacts ?? [],
       currentProvinceCode: input.provinceCode ? resolveProvince(input.provinceCode, '#/provinceCode') : null,
+    }
+    // The row and its audit event commit together or not at all.
+    return db.transaction(async (tx) => {
+      const organization = toOrganization(await repo.insertOrganization(tx, values))
+      await recordAudit(tx, {
+        actor,
+        owningOrganizationId: organization.id,
+        operation: 'organization.create',
+        targetType: 'organization',
+        targetId: organization.id,
+        after: organization,
+        occurredAt: clock.now(),
+      })
+      return organization
     })
-    return toOrganization(row)
   }
 
   async function update(actor: Actor, id: string, input: OrganizationUpdate, expectedVersion?: number) {
     if (!canManage(actor, id)) {
       // Hide nothing here: organisations are public, so say plainly why the write is refused.
       if (!(await repo.findOrganization(db, id))) throw notFound('Organization', id)
-      throw forbidden('Only the organisation itself (admin or editor key) or the operator may change it')
+      throw forbidden("Only the organisation's admin keys or the operator may change it")
+    }
+    const restricted = operatorOnlyFields.filter((field) => input[field] !== undefined)
+    if (actor.role !== 'operator' && restricted.length > 0) {
+      throw forbidden(
+        `Only the operator changes ${restricted.join(' and ')}`,
+        restricted.map((field) => ({ pointer: `#/${field}`, detail: 'is set by the exchange operator' })),
+      )
     }
     if (input.parentId === id) {
       throw unprocessable('invalid_parent', 'An organisation cannot be its own parent', [{ pointer: '#/parentId', detail: 'is the organisation itself' }])
@@ -77,10 +102,28 @@ export function createOrganizationService(deps: { db: Db; clock: Clock }) {
     if (input.provinceCode !== undefined) {
       values.currentProvinceCode = input.provinceCode === null ? null : resolveProvince(input.provinceCode, '#/provinceCode')
     }
-    const row = await repo.updateOrganization(db, { id, expectedVersion, values, now: clock.now() })
-    if (row) return toOrganization(row)
-    if (!(await repo.findOrganization(db, id))) throw notFound('Organization', id)
-    throw preconditionFailed()
+    // Read under a row lock, so the audit's "before" is exactly the version being overwritten.
+    return db.transaction(async (tx) => {
+      const current = await repo.findOrganization(tx, id, { lock: true })
+      if (!current) throw notFound('Organization', id)
+      if (expectedVersion !== undefined && expectedVersion !== current.version) throw preconditionFailed()
+      const now = clock.now()
+      const row = await repo.updateOrganization(tx, { id, expectedVersion: current.version, values, now })
+      // The row is locked, so the version cannot have moved; this is only a safety net.
+      if (!row) throw preconditionFailed()
+      const organization = toOrganization(row)
+      await recordAudit(tx, {
+        actor,
+        owningOrganizationId: id,
+        operation: 'organization.update',
+        targetType: 'organization',
+        targetId: id,
+        before: toOrganization(current),
+        after: organization,
+        occurredAt: now,
+      })
+      return organization
+    })
   }
 
   async function list(query: OrganizationListQuery) {

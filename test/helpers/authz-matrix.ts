@@ -1,0 +1,113 @@
+// The authorisation matrix: for every operation of the OpenAPI document, and each scenario of it
+// (a target in a given state, see authz-requests.ts), the status each caller gets. Targets belong
+// to "own"; lists and creations act for the caller itself unless the scenario says otherwise.
+// test/authz.test.ts fails for an operation that is missing here, so a new route must say who may
+// call it before it can be merged.
+
+type Triple = readonly [reader: number, editor: number, admin: number]
+
+export type Expectation = {
+  anonymous: number
+  /** Keys of the organisation that owns the target: reader, editor, admin. */
+  own: Triple
+  /** Keys of another organisation of the same kind: reader, editor, admin. */
+  other: Triple
+  operator: number
+  /**
+   * Keys of a connection point or DOST that "own" delegated to: reader, editor, admin. Delegation
+   * is not built yet, so no entry fills it; when it is, every entry must (see authz-world.ts).
+   */
+  delegate?: Triple
+}
+
+const row = (anonymous: number, own: Triple, other: Triple, operator: number): Expectation => ({ anonymous, own, other, operator })
+const all = (status: number): Triple => [status, status, status]
+
+/** Public data: anyone, with or without a key. */
+const everyone = { public: row(200, all(200), all(200), 200) }
+/** Any valid key, acting for itself. */
+const anyKey = (status: number) => row(401, all(status), all(status), status)
+
+/** A write on "own"'s record that its admin and editor keys and the operator may make. */
+const ownersWrite = (success: number, otherSees: 403 | 404) => row(401, [403, success, success], all(otherSees), success)
+/** A record only its owner and the operator may see (drafts, withdrawn listings). */
+const ownersOnly = row(404, all(200), all(404), 200)
+/** Key management and the audit trail: admin keys, for their own organisation. */
+const adminsOfOwn = (success: number, other: Triple) => row(401, [403, 403, success], other, success)
+
+export const matrix: Record<string, Record<string, Expectation>> = {
+  getHealth: everyone,
+  getReady: everyone,
+  listOrganizationKinds: everyone,
+  listListingKinds: everyone,
+  listTransferForms: everyone,
+  listTransferMethods: everyone,
+  listIprStatuses: everyone,
+  listPriceTypes: everyone,
+  listTrlLevels: everyone,
+  listScienceFields: everyone,
+  listSectors: everyone,
+  listDemandCloseReasons: everyone,
+  listProvinces: everyone,
+  listLegacyProvinces: everyone,
+  listRegions: everyone,
+
+  // Onboarding is the operator's; an organisation's admin keys may edit its profile.
+  createOrganization: { new: row(401, all(403), all(403), 201) },
+  listOrganizations: everyone,
+  getOrganization: { own: row(200, all(200), all(200), 200) },
+  updateOrganization: { own: row(401, [403, 403, 200], all(403), 200), identity: row(401, [403, 403, 403], all(403), 200) },
+
+  // Any editor or admin key creates listings for its own organisation; readers only read.
+  createListing: { itself: row(401, [403, 201, 201], [403, 201, 201], 201) },
+  searchListings: {
+    public: everyone.public,
+    ownDrafts: row(401, all(200), all(403), 200),
+  },
+  // Drafts and withdrawn listings are the owner's (and the operator's); others cannot tell they exist.
+  getListing: { draft: ownersOnly, published: everyone.public, withdrawn: ownersOnly },
+  // Another organisation cannot tell a draft exists (404); a published listing it can see (403).
+  updateListing: { draft: ownersWrite(200, 404), published: ownersWrite(200, 403) },
+  publishListing: { draft: ownersWrite(200, 404) },
+  withdrawListing: { published: ownersWrite(200, 403) },
+
+  // "other" is an enterprise too, so it may file demands of its own.
+  createDemand: { itself: row(401, [403, 201, 201], [403, 201, 201], 201) },
+  searchDemands: {
+    public: everyone.public,
+    ownDrafts: row(401, all(200), all(403), 200),
+  },
+  getDemand: { draft: ownersOnly, open: everyone.public, closed: everyone.public },
+  updateDemand: { draft: ownersWrite(200, 404), open: ownersWrite(200, 403) },
+  openDemand: { draft: ownersWrite(200, 404) },
+  closeDemand: { open: ownersWrite(200, 403) },
+
+  // Another organisation's keys are 404, as if they did not exist.
+  createApiKey: {
+    itself: row(401, [403, 403, 201], [403, 403, 201], 201),
+    forOwn: adminsOfOwn(201, all(403)),
+  },
+  listApiKeys: {
+    itself: row(401, [403, 403, 200], [403, 403, 200], 200),
+    ofOwn: adminsOfOwn(200, all(403)),
+  },
+  getCurrentApiKey: { itself: anyKey(200) },
+  getApiKey: { ownKey: adminsOfOwn(200, all(404)), self: anyKey(200) },
+  // Any key may revoke itself (a leaked key can be stopped by whoever holds it) ...
+  revokeApiKey: { ownKey: adminsOfOwn(200, all(404)), self: anyKey(200) },
+  // ... but a rotation creates a key, which only admins do.
+  rotateApiKey: { ownKey: adminsOfOwn(201, all(404)), self: row(401, [403, 403, 201], [403, 403, 201], 201) },
+
+  // Editors and readers are refused before the event is looked up, so they learn nothing from it.
+  listAuditEvents: { itself: row(401, [403, 403, 200], [403, 403, 200], 200) },
+  getAuditEvent: { ownEvent: adminsOfOwn(200, [403, 403, 404]) },
+}
+
+/** The status a caller expects, by its column. */
+export function expectedStatus(expectation: Expectation, caller: { party: 'own' | 'other' | 'delegate' | 'operator' | null; role: string | null }): number {
+  if (caller.party === null) return expectation.anonymous
+  if (caller.party === 'operator') return expectation.operator
+  const triple = expectation[caller.party]
+  if (!triple) throw new Error(`the matrix entry has no ${caller.party} column`)
+  return triple[['reader', 'editor', 'admin'].indexOf(caller.role!)]!
+}

@@ -1,0 +1,174 @@
+import type { FastifyInstance, InjectOptions } from 'fastify'
+import { demandInput } from './demands.ts'
+import { listingInput } from './listings.ts'
+import type { Operation } from './fuzz-schema.ts'
+import {
+  authOf,
+  closedDemand,
+  draftDemand,
+  draftListing,
+  freshKey,
+  freshKeyOf,
+  openDemand,
+  ownAuditEvent,
+  publishedListing,
+  withdrawnListing,
+  type Auth,
+  type Caller,
+  type World,
+} from './authz-world.ts'
+
+// A valid request for every operation, per scenario: built on a fresh fixture owned by "own" (or,
+// for lists and creations, acting for the caller itself), so that the only reason a caller can be
+// refused is who it is. The fuzz test starts from the same requests and breaks them.
+
+export type RequestParts = {
+  params?: Record<string, string>
+  query?: Record<string, string>
+  headers?: Record<string, string>
+  body?: unknown
+  /** Replaces the caller's key: null sends none, a key sends that one. */
+  auth?: Auth | null
+}
+
+export type Builder = (world: World, caller: Caller) => Promise<RequestParts>
+
+/** The request as app.inject() takes it. */
+export function injectOptions(operation: Pick<Operation, 'method' | 'path'>, parts: RequestParts, auth: Auth | undefined): InjectOptions {
+  const url = operation.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(parts.params?.[name] ?? ''))
+  const query = new URLSearchParams(parts.query ?? {}).toString()
+  const key = parts.auth === undefined ? auth : (parts.auth ?? undefined)
+  const headers: Record<string, string> = { ...key, ...parts.headers }
+  const options: InjectOptions = { method: operation.method as InjectOptions['method'], url: query ? `${url}?${query}` : url, headers }
+  if (parts.body !== undefined) {
+    headers['content-type'] = 'application/json'
+    options.payload = JSON.stringify(parts.body)
+  }
+  return options
+}
+
+/** The GET that shows a write's target (PATCH /x/{id} and POST /x/{id}/publish: GET /x/{id}). */
+export function readerOf(operations: Operation[], operation: Operation): Operation | undefined {
+  const paths = [operation.path, operation.path.replace(/\/[^/{}]+$/, '')]
+  return operations.find((candidate) => candidate.method === 'GET' && candidate.path.includes('{') && paths.includes(candidate.path))
+}
+
+/**
+ * A write's target as the operator sees it, to compare before and after a refused write. A key's
+ * lastUsedAt moves whenever the key is used, refused or not, so it is left out.
+ */
+export async function targetSnapshot(app: FastifyInstance, reader: Operation | undefined, params: Record<string, string> | undefined, auth: Auth) {
+  if (!reader || !params) return undefined
+  const response = await app.inject(injectOptions(reader, { params }, auth))
+  const body = response.json() as Record<string, unknown>
+  delete body.lastUsedAt
+  return { status: response.statusCode, body }
+}
+
+const none: Builder = async () => ({})
+const publicRead = { public: none }
+
+let sequence = 0
+const organizationBody = () => ({ kind: 'enterprise', name: `Công ty TNHH Thử quyền ${++sequence}`, provinceCode: '01' })
+
+/** Builders by operationId, then by scenario. authz-matrix.ts holds the expected statuses. */
+export const builders: Record<string, Record<string, Builder>> = {
+  getHealth: publicRead,
+  getReady: publicRead,
+  listOrganizationKinds: publicRead,
+  listListingKinds: publicRead,
+  listTransferForms: publicRead,
+  listTransferMethods: publicRead,
+  listIprStatuses: publicRead,
+  listPriceTypes: publicRead,
+  listTrlLevels: publicRead,
+  listScienceFields: publicRead,
+  listSectors: publicRead,
+  listDemandCloseReasons: publicRead,
+  listProvinces: publicRead,
+  listLegacyProvinces: publicRead,
+  listRegions: publicRead,
+
+  createOrganization: { new: async () => ({ body: organizationBody() }) },
+  listOrganizations: { public: async () => ({ query: { kind: 'enterprise' } }) },
+  getOrganization: { own: async (world) => ({ params: { id: world.own.organizationId } }) },
+  updateOrganization: {
+    own: async (world) => ({ params: { id: world.own.organizationId }, body: { nameEn: `Own Company ${++sequence}` } }),
+    // Tax code and parent place an organisation in the exchange: the operator's to set.
+    identity: async (world) => ({ params: { id: world.own.organizationId }, body: { taxCode: String(1_000_000_000 + ++sequence) } }),
+  },
+
+  createListing: { itself: async () => ({ body: listingInput() }) },
+  searchListings: {
+    public: async () => ({ query: { kind: 'technology' } }),
+    ownDrafts: async (world) => ({ query: { status: 'draft', owner: world.own.organizationId } }),
+  },
+  getListing: {
+    draft: async (world) => ({ params: { id: await draftListing(world) } }),
+    published: async (world) => ({ params: { id: await publishedListing(world) } }),
+    withdrawn: async (world) => ({ params: { id: await withdrawnListing(world) } }),
+  },
+  updateListing: {
+    draft: async (world) => ({ params: { id: await draftListing(world) }, body: { titleEn: 'Renamed' }, headers: { 'if-match': '"1"' } }),
+    published: async (world) => ({ params: { id: await publishedListing(world) }, body: { titleEn: 'Renamed' } }),
+  },
+  publishListing: { draft: async (world) => ({ params: { id: await draftListing(world) } }) },
+  withdrawListing: { published: async (world) => ({ params: { id: await publishedListing(world) }, body: { reason: 'Đã chuyển giao xong' } }) },
+
+  createDemand: { itself: async () => ({ body: demandInput() }) },
+  searchDemands: {
+    public: async () => ({ query: { sector: 'A' } }),
+    ownDrafts: async (world) => ({ query: { status: 'draft', owner: world.own.organizationId } }),
+  },
+  getDemand: {
+    draft: async (world) => ({ params: { id: await draftDemand(world) } }),
+    open: async (world) => ({ params: { id: await openDemand(world) } }),
+    closed: async (world) => ({ params: { id: await closedDemand(world) } }),
+  },
+  updateDemand: {
+    draft: async (world) => ({ params: { id: await draftDemand(world) }, body: { titleEn: 'Renamed' }, headers: { 'if-match': '"1"' } }),
+    open: async (world) => ({ params: { id: await openDemand(world) }, body: { titleEn: 'Renamed' } }),
+  },
+  openDemand: { draft: async (world) => ({ params: { id: await draftDemand(world) } }) },
+  closeDemand: { open: async (world) => ({ params: { id: await openDemand(world) }, body: { reason: 'fulfilled' } }) },
+
+  createApiKey: {
+    itself: async () => ({ body: { role: 'reader', label: 'matrix' } }),
+    forOwn: async (world) => ({ body: { organizationId: world.own.organizationId, role: 'reader' } }),
+  },
+  listApiKeys: {
+    itself: none,
+    ofOwn: async (world) => ({ query: { organizationId: world.own.organizationId } }),
+  },
+  getCurrentApiKey: { itself: none },
+  getApiKey: {
+    ownKey: async (world) => ({ params: { id: (await freshKey(world.db, world.own.organizationId, 'editor')).id } }),
+    // A key reading itself (the anonymous caller names some key, and has none to send).
+    self: async (world, caller) => ({ params: { id: await selfKeyId(world, caller) } }),
+  },
+  revokeApiKey: {
+    ownKey: async (world) => ({ params: { id: (await freshKey(world.db, world.own.organizationId, 'editor')).id } }),
+    self: async (world, caller) => selfRequest(world, caller),
+  },
+  rotateApiKey: {
+    ownKey: async (world) => ({ params: { id: (await freshKey(world.db, world.own.organizationId, 'editor')).id }, body: { overlapSeconds: 60 } }),
+    self: async (world, caller) => ({ ...(await selfRequest(world, caller)), body: {} }),
+  },
+
+  listAuditEvents: { itself: none },
+  getAuditEvent: { ownEvent: async (world) => ({ params: { id: await ownAuditEvent(world) } }) },
+}
+
+async function selfKeyId(world: World, caller: Caller) {
+  if (caller.party === null) return (await freshKey(world.db, world.own.organizationId, 'reader')).id
+  const auth = authOf(world, caller)
+  const key = [world.operator.key, ...Object.values(world.own.keys), ...Object.values(world.other.keys)].find((candidate) => candidate.auth === auth)
+  return key!.id
+}
+
+/** A request on the caller's own key that uses it up: a fresh key of the same organisation and role. */
+async function selfRequest(world: World, caller: Caller): Promise<RequestParts> {
+  const key = await freshKeyOf(world, caller)
+  if (!key) return { params: { id: (await freshKey(world.db, world.own.organizationId, 'reader')).id } }
+  return { params: { id: key.id }, auth: key.auth }
+}
