@@ -43,7 +43,8 @@ t.test('organisations', async (t) => {
     ['update by another organisation', 403, { method: 'PATCH', url, headers: university.auth, payload: { nameEn: 'Hijack' } }],
     ['update by a reader', 403, { method: 'PATCH', url, headers: reader, payload: { nameEn: 'Reader' } }],
     ['update with a stale If-Match', 412, { method: 'PATCH', url, headers: { ...enterprise.auth, 'if-match': '"7"' }, payload: { nameEn: 'Stale' } }],
-    ['update with an unknown parent (foreign key, inside the transaction)', 422, { method: 'PATCH', url, headers: enterprise.auth, payload: { parentId: missingId } }],
+    ['update with an unknown parent (foreign key, inside the transaction)', 422, { method: 'PATCH', url, headers: operator.auth, payload: { parentId: missingId } }],
+    ['update of the parent by the member itself', 403, { method: 'PATCH', url, headers: enterprise.auth, payload: { parentId: missingId } }],
     ['update of a missing organisation', 404, { method: 'PATCH', url: `/v1/organizations/${missingId}`, headers: operator.auth, payload: { nameEn: 'X' } }],
     ['update with an unknown field', 400, { method: 'PATCH', url, headers: enterprise.auth, payload: { kind: 'university' } }],
   ])
