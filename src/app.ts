@@ -17,6 +17,8 @@ import { auditRoutes } from './modules/audit/audit.routes.ts'
 import { auditSchemas } from './modules/audit/audit.schemas.ts'
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.ts'
 import { apiKeySchemas } from './modules/api-keys/api-keys.schemas.ts'
+import { delegationRoutes } from './modules/delegations/delegations.routes.ts'
+import { delegationSchemas } from './modules/delegations/delegations.schemas.ts'
 import { demandSchemas } from './modules/demands/demands.schemas.ts'
 import { demandRoutes } from './modules/demands/demands.routes.ts'
 import { healthRoutes, healthSchemas } from './modules/health/health.routes.ts'
@@ -114,6 +116,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ...demandSchemas,
     ...apiKeySchemas,
     ...auditSchemas,
+    ...delegationSchemas,
   ]
   for (const schema of schemas) app.addSchema(schema)
 
@@ -124,6 +127,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(demandRoutes, { prefix: '/v1/demands' })
   await app.register(apiKeyRoutes, { prefix: '/v1/api-keys' })
   await app.register(auditRoutes, { prefix: '/v1/audit-events' })
+  await app.register(delegationRoutes, { prefix: '/v1/delegations' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   return app
 }

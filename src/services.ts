@@ -2,6 +2,7 @@ import type { Db } from './db/client.ts'
 import type { Clock } from './lib/clock.ts'
 import { createApiKeyService } from './modules/api-keys/api-keys.service.ts'
 import { createAuditService } from './modules/audit/audit.service.ts'
+import { createDelegationService } from './modules/delegations/delegations.service.ts'
 import { createDemandService } from './modules/demands/demands.service.ts'
 import { createListingService } from './modules/listings/listings.service.ts'
 import { createOrganizationService } from './modules/organizations/organizations.service.ts'
@@ -14,6 +15,7 @@ export function createServices(deps: { db: Db; clock: Clock }) {
     demands: createDemandService(deps),
     audit: createAuditService(deps),
     apiKeys: createApiKeyService(deps),
+    delegations: createDelegationService(deps),
   }
 }
 

@@ -2,7 +2,7 @@ import t from 'tap'
 import { buildTestApp } from './helpers/app.ts'
 import { expectedStatus, matrix } from './helpers/authz-matrix.ts'
 import { builders, injectOptions, readerOf, targetSnapshot } from './helpers/authz-requests.ts'
-import { authOf, callers, createWorld } from './helpers/authz-world.ts'
+import { authOf, callers, createWorld, ensureDelegation } from './helpers/authz-world.ts'
 import { tableCounts } from './helpers/factories.ts'
 import { documentOf, operationsOf } from './helpers/fuzz-schema.ts'
 
@@ -40,6 +40,8 @@ for (const operation of operations) {
       for (const caller of callers) {
         cells += 1
         const expected = expectedStatus(expectation, caller)
+        // An endDelegation cell ends the world's delegation: start it again for the next request.
+        await ensureDelegation(world)
         const parts = await builder(world, caller)
         const reader = operation.isWrite ? readerOf(operations, operation) : undefined
         const before = operation.isWrite ? { counts: await tableCounts(db), target: await targetSnapshot(app, reader, parts.params, world.operator.key.auth) } : undefined

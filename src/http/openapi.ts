@@ -58,6 +58,7 @@ export async function registerOpenApi(app: FastifyInstance, options: { serverUrl
         { name: 'listings', description: 'Supply: technologies and products offered for transfer' },
         { name: 'demands', description: 'Demand: technology needs of enterprises' },
         { name: 'api-keys', description: "API keys: create, list, rotate and revoke an organisation's keys" },
+        { name: 'delegations', description: 'Connection points and DOSTs acting for member organisations' },
         { name: 'audit', description: 'The audit trail: who changed what, and when' },
         { name: 'health', description: 'Liveness and readiness probes' },
       ],

@@ -2,7 +2,7 @@
 // (a target in a given state, see authz-requests.ts), the status each caller gets. Targets belong
 // to "own"; lists and creations act for the caller itself unless the scenario says otherwise.
 // test/authz.test.ts fails for an operation that is missing here, so a new route must say who may
-// call it before it can be merged.
+// call it before it can be merged. "delegate" is a connection point "own" has actively delegated to.
 
 type Triple = readonly [reader: number, editor: number, admin: number]
 
@@ -12,28 +12,27 @@ export type Expectation = {
   own: Triple
   /** Keys of another organisation of the same kind: reader, editor, admin. */
   other: Triple
+  /** Keys of a connection point that "own" actively delegated to: reader, editor, admin. */
+  delegate: Triple
   operator: number
-  /**
-   * Keys of a connection point or DOST that "own" delegated to: reader, editor, admin. Delegation
-   * is not built yet, so no entry fills it; when it is, every entry must (see authz-world.ts).
-   */
-  delegate?: Triple
 }
 
-const row = (anonymous: number, own: Triple, other: Triple, operator: number): Expectation => ({ anonymous, own, other, operator })
+const row = (anonymous: number, own: Triple, other: Triple, operator: number, delegate: Triple): Expectation => ({ anonymous, own, other, delegate, operator })
 const all = (status: number): Triple => [status, status, status]
 
 /** Public data: anyone, with or without a key. */
-const everyone = { public: row(200, all(200), all(200), 200) }
+const everyone = { public: row(200, all(200), all(200), 200, all(200)) }
 /** Any valid key, acting for itself. */
-const anyKey = (status: number) => row(401, all(status), all(status), status)
+const anyKey = (status: number) => row(401, all(status), all(status), status, all(status))
 
-/** A write on "own"'s record that its admin and editor keys and the operator may make. */
-const ownersWrite = (success: number, otherSees: 403 | 404) => row(401, [403, success, success], all(otherSees), success)
-/** A record only its owner and the operator may see (drafts, withdrawn listings). */
-const ownersOnly = row(404, all(200), all(404), 200)
-/** Key management and the audit trail: admin keys, for their own organisation. */
-const adminsOfOwn = (success: number, other: Triple) => row(401, [403, 403, success], other, success)
+/** A write on "own"'s record that its and its delegate's admin and editor keys and the operator may make. */
+const ownersWrite = (success: number, otherSees: 403 | 404) => row(401, [403, success, success], all(otherSees), success, [403, success, success])
+/** A record only its owner, its delegate and the operator may see (drafts, withdrawn listings). */
+const ownersOnly = row(404, all(200), all(404), 200, all(200))
+/** Key management and the audit trail: admin keys, for their own organisation; delegation does not extend to them. */
+const adminsOfOwn = (success: number, other: Triple) => row(401, [403, 403, success], other, success, other)
+/** An admin-only operation on the caller's own organisation (the delegate is a connection point, so acts for itself here). */
+const adminsOfItself = (success: number) => row(401, [403, 403, success], [403, 403, success], success, [403, 403, success])
 
 export const matrix: Record<string, Record<string, Expectation>> = {
   getHealth: everyone,
@@ -52,17 +51,23 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   listLegacyProvinces: everyone,
   listRegions: everyone,
 
-  // Onboarding is the operator's; an organisation's admin keys may edit its profile.
-  createOrganization: { new: row(401, all(403), all(403), 201) },
+  // The operator registers any organisation; a connection point's admin key onboards a member (an
+  // enterprise here), which creates a delegation too. An organisation's admin keys edit its profile;
+  // delegation does not extend to the profile.
+  createOrganization: { new: row(401, all(403), all(403), 201, [403, 403, 201]) },
   listOrganizations: everyone,
-  getOrganization: { own: row(200, all(200), all(200), 200) },
-  updateOrganization: { own: row(401, [403, 403, 200], all(403), 200), identity: row(401, [403, 403, 403], all(403), 200) },
+  getOrganization: { own: row(200, all(200), all(200), 200, all(200)) },
+  updateOrganization: { own: row(401, [403, 403, 200], all(403), 200, all(403)), identity: row(401, [403, 403, 403], all(403), 200, all(403)) },
 
-  // Any editor or admin key creates listings for its own organisation; readers only read.
-  createListing: { itself: row(401, [403, 201, 201], [403, 201, 201], 201) },
+  // Any editor or admin key creates listings for its own organisation (the delegate, a connection
+  // point, too), and the delegate's for "own" (ownerId); readers only read.
+  createListing: {
+    itself: row(401, [403, 201, 201], [403, 201, 201], 201, [403, 201, 201]),
+    forOwn: row(401, [403, 201, 201], all(403), 201, [403, 201, 201]),
+  },
   searchListings: {
     public: everyone.public,
-    ownDrafts: row(401, all(200), all(403), 200),
+    ownDrafts: row(401, all(200), all(403), 200, all(200)),
   },
   // Drafts and withdrawn listings are the owner's (and the operator's); others cannot tell they exist.
   getListing: { draft: ownersOnly, published: everyone.public, withdrawn: ownersOnly },
@@ -71,11 +76,15 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   publishListing: { draft: ownersWrite(200, 404) },
   withdrawListing: { published: ownersWrite(200, 403) },
 
-  // "other" is an enterprise too, so it may file demands of its own.
-  createDemand: { itself: row(401, [403, 201, 201], [403, 201, 201], 201) },
+  // "other" is an enterprise too, so it may file demands of its own; the delegate, a connection
+  // point, files none of its own, but files for "own", an enterprise.
+  createDemand: {
+    itself: row(401, [403, 201, 201], [403, 201, 201], 201, all(403)),
+    forOwn: row(401, [403, 201, 201], all(403), 201, [403, 201, 201]),
+  },
   searchDemands: {
     public: everyone.public,
-    ownDrafts: row(401, all(200), all(403), 200),
+    ownDrafts: row(401, all(200), all(403), 200, all(200)),
   },
   getDemand: { draft: ownersOnly, open: everyone.public, closed: everyone.public },
   updateDemand: { draft: ownersWrite(200, 404), open: ownersWrite(200, 403) },
@@ -84,11 +93,11 @@ export const matrix: Record<string, Record<string, Expectation>> = {
 
   // Another organisation's keys are 404, as if they did not exist.
   createApiKey: {
-    itself: row(401, [403, 403, 201], [403, 403, 201], 201),
+    itself: adminsOfItself(201),
     forOwn: adminsOfOwn(201, all(403)),
   },
   listApiKeys: {
-    itself: row(401, [403, 403, 200], [403, 403, 200], 200),
+    itself: adminsOfItself(200),
     ofOwn: adminsOfOwn(200, all(403)),
   },
   getCurrentApiKey: { itself: anyKey(200) },
@@ -96,18 +105,29 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   // Any key may revoke itself (a leaked key can be stopped by whoever holds it) ...
   revokeApiKey: { ownKey: adminsOfOwn(200, all(404)), self: anyKey(200) },
   // ... but a rotation creates a key, which only admins do.
-  rotateApiKey: { ownKey: adminsOfOwn(201, all(404)), self: row(401, [403, 403, 201], [403, 403, 201], 201) },
+  rotateApiKey: { ownKey: adminsOfOwn(201, all(404)), self: adminsOfItself(201) },
 
   // Editors and readers are refused before the event is looked up, so they learn nothing from it.
-  listAuditEvents: { itself: row(401, [403, 403, 200], [403, 403, 200], 200) },
+  // The delegate took no part in "own"'s listing creation, so that event is not its to see.
+  listAuditEvents: { itself: adminsOfItself(200) },
   getAuditEvent: { ownEvent: adminsOfOwn(200, [403, 403, 404]) },
+
+  // Admin keys of a connection point or DOST start acting for a member (a fresh enterprise here);
+  // the operator names the agent. A pair already delegated is a 409. Enterprises delegate to nobody.
+  createDelegation: {
+    newMember: row(401, all(403), all(403), 201, [403, 403, 201]),
+    active: row(401, all(403), all(403), 409, [403, 403, 409]),
+  },
+  // Any key sees the delegations its organisation is agent or member of.
+  listDelegations: { itself: anyKey(200) },
+  getDelegation: { ownDelegation: row(401, all(200), all(404), 200, all(200)) },
+  // Either side's admin key, or the operator, ends it; the other keys of either side see it (403).
+  endDelegation: { ownDelegation: row(401, [403, 403, 200], all(404), 200, [403, 403, 200]) },
 }
 
-/** The status a caller expects, by its column. */
+/** The status a caller expects, by its column (every entry fills every column). */
 export function expectedStatus(expectation: Expectation, caller: { party: 'own' | 'other' | 'delegate' | 'operator' | null; role: string | null }): number {
   if (caller.party === null) return expectation.anonymous
   if (caller.party === 'operator') return expectation.operator
-  const triple = expectation[caller.party]
-  if (!triple) throw new Error(`the matrix entry has no ${caller.party} column`)
-  return triple[['reader', 'editor', 'admin'].indexOf(caller.role!)]!
+  return expectation[caller.party][['reader', 'editor', 'admin'].indexOf(caller.role!)]!
 }

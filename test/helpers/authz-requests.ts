@@ -1,5 +1,6 @@
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { demandInput } from './demands.ts'
+import { createOrganization } from './factories.ts'
 import { listingInput } from './listings.ts'
 import type { Operation } from './fuzz-schema.ts'
 import {
@@ -7,6 +8,7 @@ import {
   closedDemand,
   draftDemand,
   draftListing,
+  ensureDelegation,
   freshKey,
   freshKeyOf,
   openDemand,
@@ -98,7 +100,10 @@ export const builders: Record<string, Record<string, Builder>> = {
     identity: async (world) => ({ params: { id: world.own.organizationId }, body: { taxCode: String(1_000_000_000 + ++sequence) } }),
   },
 
-  createListing: { itself: async () => ({ body: listingInput() }) },
+  createListing: {
+    itself: async () => ({ body: listingInput() }),
+    forOwn: async (world) => ({ body: { ...listingInput(), ownerId: world.own.organizationId } }),
+  },
   searchListings: {
     public: async () => ({ query: { kind: 'technology' } }),
     ownDrafts: async (world) => ({ query: { status: 'draft', owner: world.own.organizationId } }),
@@ -115,7 +120,10 @@ export const builders: Record<string, Record<string, Builder>> = {
   publishListing: { draft: async (world) => ({ params: { id: await draftListing(world) } }) },
   withdrawListing: { published: async (world) => ({ params: { id: await publishedListing(world) }, body: { reason: 'Đã chuyển giao xong' } }) },
 
-  createDemand: { itself: async () => ({ body: demandInput() }) },
+  createDemand: {
+    itself: async () => ({ body: demandInput() }),
+    forOwn: async (world) => ({ body: { ...demandInput(), ownerId: world.own.organizationId } }),
+  },
   searchDemands: {
     public: async () => ({ query: { sector: 'A' } }),
     ownDrafts: async (world) => ({ query: { status: 'draft', owner: world.own.organizationId } }),
@@ -157,12 +165,27 @@ export const builders: Record<string, Record<string, Builder>> = {
 
   listAuditEvents: { itself: none },
   getAuditEvent: { ownEvent: async (world) => ({ params: { id: await ownAuditEvent(world) } }) },
+
+  // The agent is the caller's own organisation; the operator names "delegate" as the agent.
+  createDelegation: {
+    newMember: async (world, caller) => delegationBody(world, caller, (await createOrganization(world.db)).id),
+    active: async (world, caller) => delegationBody(world, caller, world.own.organizationId),
+  },
+  listDelegations: { itself: none },
+  getDelegation: { ownDelegation: async (world) => ({ params: { id: await ensureDelegation(world) } }) },
+  endDelegation: { ownDelegation: async (world) => ({ params: { id: await ensureDelegation(world) }, body: { reason: 'Doanh nghiệp tự quản lý hồ sơ' } }) },
+}
+
+function delegationBody(world: World, caller: Caller, memberOrganizationId: string): RequestParts {
+  const agent = caller.party === 'operator' ? { agentOrganizationId: world.delegate.organizationId } : {}
+  return { body: { memberOrganizationId, ...agent } }
 }
 
 async function selfKeyId(world: World, caller: Caller) {
   if (caller.party === null) return (await freshKey(world.db, world.own.organizationId, 'reader')).id
   const auth = authOf(world, caller)
-  const key = [world.operator.key, ...Object.values(world.own.keys), ...Object.values(world.other.keys)].find((candidate) => candidate.auth === auth)
+  const parties = [world.own, world.other, world.delegate]
+  const key = [world.operator.key, ...parties.flatMap((party) => Object.values(party.keys))].find((candidate) => candidate.auth === auth)
   return key!.id
 }
 

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Db } from '../../src/db/client.ts'
+import { and, eq, isNull } from 'drizzle-orm'
+import { delegations } from '../../src/db/schema/index.ts'
 import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
 import { closeDemand, fileDemand, fileOpenDemand } from './demands.ts'
 import { createMember, createOperator } from './factories.ts'
@@ -7,7 +9,7 @@ import { createListingViaApi } from './listings.ts'
 
 // The parties of the authorisation matrix and the fixtures its requests act on. "own" owns every
 // target; "other" is a second organisation of the same kind, so any refusal is about ownership and
-// role, never about the kind of organisation.
+// role, never about the kind of organisation; "delegate" is a connection point "own" delegated to.
 
 export const memberRoles = ['reader', 'editor', 'admin'] as const
 export type MemberRole = (typeof memberRoles)[number]
@@ -22,8 +24,8 @@ export type World = {
   own: Party
   other: Party
   operator: { organizationId: string; key: Key }
-  /** Not built yet: a connection point or DOST that "own" delegated to (see `callers`). */
-  delegate?: Party
+  /** A connection point with an active delegation from "own" (see ensureDelegation). */
+  delegate: Party
 }
 
 /** The columns of the matrix: who calls. */
@@ -37,16 +39,13 @@ export const callers: Caller[] = [
   ...memberRoles.map((role) => ({ name: `own:${role}`, party: 'own', role }) as Caller),
   ...memberRoles.map((role) => ({ name: `other:${role}`, party: 'other', role }) as Caller),
   { name: 'operator', party: 'operator', role: 'operator' },
-  // Delegation (a connection point or DOST acting for an organisation) is not built yet. When it
-  // is: create World.delegate in createWorld (an organisation "own" delegated to, with its keys),
-  // fill the `delegate` column of every entry in authz-matrix.ts, and add its callers here:
-  // ...memberRoles.map((role) => ({ name: `delegate:${role}`, party: 'delegate', role }) as Caller),
+  ...memberRoles.map((role) => ({ name: `delegate:${role}`, party: 'delegate', role }) as Caller),
 ]
 
 export const callerNamed = (name: Caller['name']) => callers.find((caller) => caller.name === name)!
 
-async function createParty(db: Db, name: string): Promise<Party> {
-  const admin = await createMember(db, { kind: 'enterprise', role: 'admin', name })
+async function createParty(db: Db, name: string, kind = 'enterprise'): Promise<Party> {
+  const admin = await createMember(db, { kind, role: 'admin', name })
   const keys = { admin: { id: admin.keyId, auth: admin.auth } } as Record<MemberRole, Key>
   for (const role of ['reader', 'editor'] as const) keys[role] = await freshKey(db, admin.organization.id, role)
   return { organizationId: admin.organization.id, keys }
@@ -54,13 +53,34 @@ async function createParty(db: Db, name: string): Promise<Party> {
 
 export async function createWorld(app: FastifyInstance, db: Db): Promise<World> {
   const operator = await createOperator(db)
-  return {
+  const world: World = {
     app,
     db,
     own: await createParty(db, 'Công ty Cổ phần Cơ khí Nông nghiệp Nam Định'),
     other: await createParty(db, 'Công ty TNHH Thiết bị Sấy Thái Bình'),
+    delegate: await createParty(db, 'Điểm kết nối cung cầu công nghệ Nam Định', 'connection_point'),
     operator: { organizationId: operator.organization.id, key: { id: operator.keyId, auth: operator.auth } },
   }
+  await ensureDelegation(world)
+  return world
+}
+
+const ownToDelegate = (world: World) =>
+  and(eq(delegations.agentOrganizationId, world.delegate.organizationId), eq(delegations.memberOrganizationId, world.own.organizationId))
+
+/**
+ * The id of the active delegation from "own" to "delegate", started (straight in the database) if
+ * a request ended it. The matrix calls it before every request, so ending one cannot leak into
+ * the cells that follow.
+ */
+export async function ensureDelegation(world: World): Promise<string> {
+  const [active] = await world.db.select({ id: delegations.id }).from(delegations).where(and(ownToDelegate(world), isNull(delegations.endedAt)))
+  if (active) return active.id
+  const [created] = await world.db
+    .insert(delegations)
+    .values({ agentOrganizationId: world.delegate.organizationId, memberOrganizationId: world.own.organizationId })
+    .returning({ id: delegations.id })
+  return created!.id
 }
 
 /** A new key of an organisation, straight in the database. */
@@ -70,11 +90,7 @@ export async function freshKey(db: Db, organizationId: string, role: MemberRole 
 }
 
 /** The caller's organisation in this world. */
-function partyOf(world: World, party: 'own' | 'other' | 'delegate'): Party {
-  const found = world[party]
-  if (!found) throw new Error(`the world has no ${party} organisation yet`)
-  return found
-}
+const partyOf = (world: World, party: 'own' | 'other' | 'delegate'): Party => world[party]
 
 /** The caller's headers; none for the anonymous caller. */
 export function authOf(world: World, caller: Caller): Auth | undefined {

@@ -36,6 +36,7 @@ export async function tableCounts(db: Db) {
     listings: schema.listings,
     demands: schema.demands,
     auditEvents: schema.auditEvents,
+    delegations: schema.delegations,
   }
   const result = {} as Record<keyof typeof tables, number>
   for (const [name, table] of Object.entries(tables)) {

@@ -17,8 +17,8 @@ export const demandRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'File a demand request',
         description:
-          'Files a technology demand as a draft owned by the key\'s organisation; open it with POST /v1/demands/{id}/open. ' +
-          'Enterprise keys (admin or editor) and the operator only. budgetMinVnd must not exceed budgetMaxVnd; a legacy province code is kept as filed and resolved to its 2025 unit.',
+          'Files a technology demand as a draft owned by the key\'s organisation, or by `ownerId`: a member enterprise that delegated to the caller\'s connection point or DOST (the owner must be an enterprise); open it with POST /v1/demands/{id}/open. ' +
+          'Admin or editor keys of the enterprise or of its delegate, and the operator. budgetMinVnd must not exceed budgetMaxVnd; a legacy province code is kept as filed and resolved to its 2025 unit.',
         security: bearerSecurity,
         body: DemandCreate,
         response: { 201: ref(Demand), ...errorResponses(400, 401, 403, 413, 415, 422) },
@@ -38,7 +38,7 @@ export const demandRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Search demand requests',
         description:
-          'Open demands by default (status=closed for closed ones; drafts only with owner=<your organisation> or an operator key). ' +
+          'Open demands by default (status=closed for closed ones; drafts only with owner=<the owner> by a key of the owner or its delegate, or an operator key). ' +
           '`q` ignores diacritics and tolerates a typo. `province` accepts a legacy code or its 2025 unit and finds the same demands; `region` covers the units of a region. ' +
           '`minTrl` is the TRL a solution has: it finds the demands that solution could satisfy (minTrl at most that value, or none set). ' +
           '`budgetMin`/`budgetMax` find demands whose budget range overlaps. Sorted by relevance when q is given, else by newest; facets count all matches. Public.',
@@ -56,7 +56,7 @@ export const demandRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getDemand',
         tags,
         summary: 'Get a demand request',
-        description: 'One demand, with its ETag. Open and closed demands are public; a draft only to its owner\'s keys and the operator (404 to anyone else).',
+        description: 'One demand, with its ETag. Open and closed demands are public; a draft only to its owner\'s keys, its delegates\' keys and the operator (404 to anyone else).',
         params: IdParams,
         response: { 200: ref(Demand), ...errorResponses(400, 401, 404) },
       },
@@ -76,7 +76,7 @@ export const demandRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Update a demand request',
         description:
           'Changes the given fields (null clears an optional one) of a draft or open demand; a closed one cannot change (409). ' +
-          'The owner\'s admin or editor key, or the operator. Send If-Match with the ETag you read to avoid overwriting someone else\'s change (412).',
+          'The owner\'s or its delegates\' admin or editor keys, or the operator. Send If-Match with the ETag you read to avoid overwriting someone else\'s change (412).',
         security: bearerSecurity,
         params: IdParams,
         headers: IfMatchHeaders,
@@ -97,7 +97,7 @@ export const demandRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'openDemand',
         tags,
         summary: 'Open a demand request',
-        description: 'draft -> open: the demand becomes public. Refused with 422 when its deadline has passed, 409 (with `allowed`) when it is not a draft. The owner\'s admin or editor key, or the operator.',
+        description: 'draft -> open: the demand becomes public. Refused with 422 when its deadline has passed, 409 (with `allowed`) when it is not a draft. The owner\'s or its delegates\' admin or editor keys, or the operator.',
         security: bearerSecurity,
         params: IdParams,
         response: { 200: ref(Demand), ...errorResponses(400, 401, 403, 404, 409, 422) },
@@ -116,7 +116,7 @@ export const demandRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'closeDemand',
         tags,
         summary: 'Close a demand request',
-        description: 'open -> closed, with a reason from /v1/reference/demand-close-reasons and an optional note (required for `other`). 409 (with `allowed`) when it is not open. The owner\'s admin or editor key, or the operator.',
+        description: 'open -> closed, with a reason from /v1/reference/demand-close-reasons and an optional note (required for `other`). 409 (with `allowed`) when it is not open. The owner\'s or its delegates\' admin or editor keys, or the operator.',
         security: bearerSecurity,
         params: IdParams,
         body: DemandClose,

@@ -48,6 +48,7 @@ export const DemandCreate = Type.Object(
     budgetMaxVnd: Type.Optional(editable.budgetMaxVnd),
     deadline: Type.Optional(editable.deadline),
     provinceCode: Type.Optional(editable.provinceCode),
+    ownerId: Type.Optional({ ...Uuid, description: "The enterprise filing the demand: default the caller's own organisation; a connection point or DOST names a member enterprise that delegated to it" }),
   },
   { additionalProperties: false },
 )

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client.ts'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
 import { badRequest, forbidden, unauthorized } from '../../lib/problem.ts'
+import { maySearchPrivate } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { currentCodesInRegion, currentProvinceCode } from '../reference/provinces.ts'
 import type { DemandPage, DemandSearchQuery, DemandSummary } from './demands.schemas.ts'
@@ -49,12 +50,12 @@ function sortOf(query: DemandSearchQuery): DemandSort {
 }
 
 /** Turns the query into a filter, refusing what cannot match anything sensible. */
-function filterOf(actor: Actor | null, query: DemandSearchQuery): DemandFilter {
+async function filterOf(db: Db, actor: Actor | null, query: DemandSearchQuery): Promise<DemandFilter> {
   const status = query.status ?? 'open'
   if (status === 'draft') {
-    const hint = 'Drafts are visible only to their owner: pass owner=<your organisation id> with its key, or use an operator key'
+    const hint = 'Drafts are visible only to their owner and its delegates: pass owner=<the owner id> with a key that acts for it, or use an operator key'
     if (!actor) throw unauthorized(hint)
-    if (actor.role !== 'operator' && query.owner !== actor.organizationId) throw forbidden(hint)
+    if (!(await maySearchPrivate(db, actor, query.owner))) throw forbidden(hint)
   }
   let current: string | undefined
   if (query.province !== undefined) {
@@ -85,13 +86,13 @@ function filterOf(actor: Actor | null, query: DemandSearchQuery): DemandFilter {
 }
 
 /**
- * Public search. Anyone sees open demands (the default) and closed ones; drafts only their owner
- * (owner=<own id>) and the operator. Sorted by relevance when q is given, else newest first.
+ * Public search. Anyone sees open demands (the default) and closed ones; drafts only their owner and
+ * its delegates (owner=<owner id>) and the operator. Sorted by relevance when q is given, else newest first.
  */
 export function createDemandSearch(deps: { db: Db }) {
   const { db } = deps
   return async function search(actor: Actor | null, query: DemandSearchQuery): Promise<DemandPage> {
-    const filter = filterOf(actor, query)
+    const filter = await filterOf(db, actor, query)
     const sort = sortOf(query)
     const limit = query.limit ?? 20
     const [rows, facets] = await Promise.all([

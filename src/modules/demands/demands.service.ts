@@ -3,7 +3,9 @@ import type { Db, DbOrTx, Tx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { conflict, forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
+import { accessTo, assertManages, ownerForCreation } from '../access/access.policy.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
+import { findOrganization } from '../organizations/organizations.repo.ts'
 import { resolveProvince } from '../organizations/organizations.service.ts'
 import { allowedFrom, isEditable, transitionOf, type DemandStatus, type Transition } from './demands.lifecycle.ts'
 import * as repo from './demands.repo.ts'
@@ -42,25 +44,28 @@ export function toDemand(row: repo.DemandRow, today: string): Demand {
   }
 }
 
-const isOperator = (actor: Actor | null) => actor?.role === 'operator'
+/** Open and closed demands are public; drafts are not (who sees them: access.policy.ts). */
+const accessRecord = (row: { status: string; owner: { id: string } }) => ({ ownerId: row.owner.id, isPublic: row.status !== 'draft' })
 
-/** Open and closed demands are public; a draft only to its owner's keys and the operator. */
-export const canSee = (actor: Actor | null, row: { status: string; owner: { id: string } }) =>
-  row.status !== 'draft' || isOperator(actor) || actor?.organizationId === row.owner.id
+const manageRefusal = (id: string) => ({
+  resource: 'Demand',
+  id,
+  detail: "Only the enterprise that filed the demand, a connection point or DOST it delegated to (admin or editor keys), or the operator may change it",
+})
 
-function assertCanManage(actor: Actor, row: repo.DemandRow) {
-  if (isOperator(actor)) return
-  if (actor.organizationId !== row.owner.id) throw forbidden('Only the enterprise that filed the demand (admin or editor key) or the operator may change it')
-  if (actor.role !== 'admin' && actor.role !== 'editor') throw forbidden('A reader key cannot change demands; use an admin or editor key')
-}
-
-/** Only enterprises file demands (delegation by connection points comes later); the operator may too. */
-function assertCanFile(actor: Actor) {
-  if (isOperator(actor)) return
-  if (actor.organizationKind !== 'enterprise') {
-    throw forbidden(`Only enterprises file demand requests; this key belongs to a ${actor.organizationKind} organisation`)
+/**
+ * Only enterprises file demands: the rule is about the owner, not the caller, so a connection point
+ * files for a member enterprise. The operator may file in its own name.
+ */
+async function assertCanFile(conn: DbOrTx, actor: Actor, ownerId: string) {
+  if (actor.role === 'operator' && ownerId === actor.organizationId) return
+  const kind = ownerId === actor.organizationId ? actor.organizationKind : (await findOrganization(conn, ownerId))?.kind
+  if (kind === undefined) {
+    throw unprocessable('reference_not_found', `Organisation ${ownerId} does not exist`, [{ pointer: '#/ownerId', detail: 'is not a known organisation' }])
   }
-  if (actor.role !== 'admin' && actor.role !== 'editor') throw forbidden('A reader key cannot file demands; use an admin or editor key')
+  if (kind !== 'enterprise') {
+    throw forbidden(`Only enterprises file demand requests; the owner is a ${kind} organisation`)
+  }
 }
 
 /** min <= max, or a 422 pointing at the bound the request set. */
@@ -98,7 +103,7 @@ export function createDemandService(deps: { db: Db; clock: Clock }) {
    */
   async function load(conn: DbOrTx, actor: Actor | null, id: string, options: { lock?: boolean } = {}) {
     const row = await repo.findDemand(conn, id, options)
-    if (!row || !canSee(actor, row)) throw notFound('Demand', id)
+    if (!row || !(await accessTo(conn, actor, accessRecord(row))).see) throw notFound('Demand', id)
     return row
   }
 
@@ -124,14 +129,16 @@ export function createDemandService(deps: { db: Db; clock: Clock }) {
   }
 
   async function create(actor: Actor, input: DemandCreate) {
-    assertCanFile(actor)
+    const { ownerId: requestedOwner, ...fields } = input
+    const ownerId = await ownerForCreation(db, actor, requestedOwner, 'demands')
+    await assertCanFile(db, actor, ownerId)
     checkBudget(input.budgetMinVnd, input.budgetMaxVnd, '#/budgetMinVnd')
     const currentProvinceCode = input.provinceCode ? resolveProvince(input.provinceCode, '#/provinceCode') : null
     const now = clock.now()
     return db.transaction(async (tx) => {
       const id = await repo.insertDemand(tx, {
-        ...input,
-        ownerId: actor.organizationId,
+        ...fields,
+        ownerId,
         status: 'draft',
         currentProvinceCode,
         createdAt: now,
@@ -144,7 +151,7 @@ export function createDemandService(deps: { db: Db; clock: Clock }) {
   async function update(actor: Actor, id: string, input: DemandUpdate, expectedVersion?: number) {
     return db.transaction(async (tx) => {
       const row = await load(tx, actor, id, { lock: true })
-      assertCanManage(actor, row)
+      await assertManages(tx, actor, accessRecord(row), manageRefusal(id))
       assertEditable(row)
       if (expectedVersion !== undefined && row.version !== expectedVersion) throw preconditionFailed()
       // The range must hold after the change, so a bound the request leaves alone counts too.
@@ -184,7 +191,7 @@ export function createDemandService(deps: { db: Db; clock: Clock }) {
       const now = clock.now()
       const today = vietnamDate(now)
       const row = await load(tx, actor, id, { lock: true })
-      assertCanManage(actor, row)
+      await assertManages(tx, actor, accessRecord(row), manageRefusal(id))
       assertTransition(row, transition)
       step.rules?.(row, today)
       const { from, to } = transitionOf(transition)

@@ -17,7 +17,7 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Create a listing (draft)',
         description:
-          "Creates a draft listing owned by the key's organisation (operator, admin or editor keys). A price type of amount needs priceVnd; the other types forbid it. IPR numbers go only with patent or utility solution statuses. Province codes may be legacy codes: they are kept as filed and resolved to the 2025 units.",
+          "Creates a draft listing owned by the key's organisation (operator, admin or editor keys), or by `ownerId`: a member that delegated to the caller's connection point or DOST (any organisation for the operator; 403 otherwise). A price type of amount needs priceVnd; the other types forbid it. IPR numbers go only with patent or utility solution statuses. Province codes may be legacy codes: they are kept as filed and resolved to the 2025 units.",
         security: bearerSecurity,
         body: ListingCreate,
         response: { 201: ref(Listing), ...errorResponses(400, 401, 403, 413, 415, 422) },
@@ -37,7 +37,7 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Search listings',
         description:
-          'Full-text search without regard to diacritics and tolerant of a typo per word, with filters (kind, sector, S&T field, province, legacy or current, region, TRL and price ranges, owner, status). Sorted by relevance when q is given, else newest first; pages through opaque cursors. Facets count kinds, provinces and TRLs over the whole filtered set. Public: anyone sees published and expired listings; drafts and withdrawn ones are for the operator, or the owner asking with owner=<its id>.',
+          'Full-text search without regard to diacritics and tolerant of a typo per word, with filters (kind, sector, S&T field, province, legacy or current, region, TRL and price ranges, owner, status). Sorted by relevance when q is given, else newest first; pages through opaque cursors. Facets count kinds, provinces and TRLs over the whole filtered set. Public: anyone sees published and expired listings; drafts and withdrawn ones are for the operator, or the owner or its delegate asking with owner=<owner id>.',
         querystring: ListingSearchQuery,
         response: { 200: ref(ListingPage), ...errorResponses(400, 401, 403) },
       },
@@ -53,7 +53,7 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Get a listing',
         description:
-          "One listing with its ETag. Published listings (expired ones included) are public; drafts and withdrawn listings are visible only to the owner's keys and the operator, and 404 to anyone else.",
+          "One listing with its ETag. Published listings (expired ones included) are public; drafts and withdrawn listings are visible only to the owner's keys, its delegates' keys and the operator, and 404 to anyone else.",
         params: IdParams,
         response: { 200: ref(Listing), ...errorResponses(400, 401, 404) },
       },
@@ -72,7 +72,7 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Update a listing',
         description:
-          "Changes the given fields (null clears an optional one) of a draft, published or expired listing; a withdrawn listing is final (409). The owner's admin or editor keys, or the operator. Send If-Match with the ETag you read to avoid overwriting someone else's change (412 when stale).",
+          "Changes the given fields (null clears an optional one) of a draft, published or expired listing; a withdrawn listing is final (409). The owner's or its delegates' admin or editor keys, or the operator. Send If-Match with the ETag you read to avoid overwriting someone else's change (412 when stale).",
         security: bearerSecurity,
         params: IdParams,
         headers: IfMatchHeaders,
@@ -94,7 +94,7 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Publish a draft listing',
         description:
-          "Makes a draft public and stamps publishedAt. Refused (422) when validUntil is already past in Vietnam, and (409, with the transitions allowed) from any state but draft. The owner's admin or editor keys, or the operator. No body.",
+          "Makes a draft public and stamps publishedAt. Refused (422) when validUntil is already past in Vietnam, and (409, with the transitions allowed) from any state but draft. The owner's or its delegates' admin or editor keys, or the operator. No body.",
         security: bearerSecurity,
         params: IdParams,
         response: { 200: ref(Listing), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
@@ -114,7 +114,7 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Withdraw a listing',
         description:
-          "Takes a published (or expired) listing off the exchange for good, with a reason shown on it. 409, with the transitions allowed, from any other state. The owner's admin or editor keys, or the operator.",
+          "Takes a published (or expired) listing off the exchange for good, with a reason shown on it. 409, with the transitions allowed, from any other state. The owner's or its delegates' admin or editor keys, or the operator.",
         security: bearerSecurity,
         params: IdParams,
         body: ListingWithdraw,

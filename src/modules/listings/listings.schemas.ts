@@ -73,6 +73,7 @@ export const ListingCreate = Type.Object(
     provinceCodes: Type.Optional(editable.provinceCodes),
     media: Type.Optional(editable.media),
     validUntil: Type.Optional(editable.validUntil),
+    ownerId: Type.Optional({ ...Uuid, description: "The organisation the listing is for: default the caller's own; a connection point or DOST names a member that delegated to it" }),
   },
   { additionalProperties: false },
 )

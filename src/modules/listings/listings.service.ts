@@ -1,7 +1,8 @@
-import type { Db } from '../../db/client.ts'
+import type { Db, DbOrTx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, unauthorized, unprocessable, type FieldError } from '../../lib/problem.ts'
+import { accessTo, assertManages, maySearchPrivate, ownerForCreation } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
 import { resolveProvince } from '../organizations/organizations.service.ts'
@@ -10,7 +11,7 @@ import { allowedFrom, editableStatuses, statusOf, storedSourcesOf, transitionTar
 import * as repo from './listings.repo.ts'
 import type { ListingCreate, ListingSearchQuery, ListingUpdate } from './listings.schemas.ts'
 import { countFacets, searchListings, type ListingFilter, type ListingSort, type SortKey } from './listings.search.ts'
-import { canManage, canSee, toListing, toListingSummary } from './listings.view.ts'
+import { accessRecord, toListing, toListingSummary } from './listings.view.ts'
 
 // IPR statuses that come with a patent or utility solution number (granted, or applied for).
 const numberedIprStatuses = ['patent_granted', 'patent_pending', 'utility_solution_granted', 'utility_solution_pending']
@@ -42,12 +43,12 @@ const invalidQuery = (name: string, detail: string) =>
   badRequest('validation_failed', `Query parameter ${name} ${detail}`, [{ pointer: `#/query/${name}`, detail }])
 
 /** Turns the query into a filter, enforcing who may see which statuses. */
-function searchFilter(actor: Actor | null, query: ListingSearchQuery, today: string): ListingFilter {
+async function searchFilter(db: DbOrTx, actor: Actor | null, query: ListingSearchQuery, today: string): Promise<ListingFilter> {
   const status = query.status ?? 'published'
   if (status === 'draft' || status === 'withdrawn') {
     if (!actor) throw unauthorized(`A key is needed to list ${status} listings`)
-    if (actor.role !== 'operator' && query.owner !== actor.organizationId) {
-      throw forbidden(`Only the operator, or an owner asking with owner=<its own id>, may list ${status} listings`)
+    if (!(await maySearchPrivate(db, actor, query.owner))) {
+      throw forbidden(`Only the operator, or an owner (or its delegate) asking with owner=<the owner's id>, may list ${status} listings`)
     }
   }
   if (query.trlMin !== undefined && query.trlMax !== undefined && query.trlMin > query.trlMax) throw invalidQuery('trlMin', 'must not exceed trlMax')
@@ -100,23 +101,28 @@ export function createListingService(deps: { db: Db; clock: Clock }) {
   const today = () => vietnamDate(clock.now())
 
   /** The listing for a write: 404 if the actor may not even see it, 403 if it may see but not change it. */
-  function manageable(actor: Actor, row: repo.ListingWithOwner | undefined, id: string): repo.ListingWithOwner {
-    if (!row || !canSee(actor, row)) throw notFound('Listing', id)
-    if (!canManage(actor, row)) throw forbidden("Only the owner's admin or editor keys, or the operator, may change a listing")
+  async function manageable(tx: DbOrTx, actor: Actor, row: repo.ListingWithOwner | undefined, id: string): Promise<repo.ListingWithOwner> {
+    if (!row) throw notFound('Listing', id)
+    await assertManages(tx, actor, accessRecord(row), {
+      resource: 'Listing',
+      id,
+      detail: "Only the owner's admin or editor keys, its delegates' admin or editor keys, or the operator, may change a listing",
+    })
     return row
   }
 
   async function get(actor: Actor | null, id: string) {
     const row = await repo.findListing(db, id)
     // Drafts and withdrawn listings of others are reported missing, so their existence is not revealed.
-    if (!row || !canSee(actor, row)) throw notFound('Listing', id)
+    if (!row || !(await accessTo(db, actor, accessRecord(row))).see) throw notFound('Listing', id)
     return toListing(row, today())
   }
 
   async function create(actor: Actor, input: ListingCreate) {
-    if (actor.role === 'reader') throw forbidden('A reader key cannot create listings')
+    const { ownerId: requestedOwner, ...fields } = input
+    const ownerId = await ownerForCreation(db, actor, requestedOwner, 'listings')
     const values = {
-      ...input,
+      ...fields,
       iprStatus: input.iprStatus ?? 'none',
       iprNumbers: input.iprNumbers ?? [],
       priceType: input.priceType ?? 'negotiable',
@@ -130,7 +136,7 @@ export function createListingService(deps: { db: Db; clock: Clock }) {
     return db.transaction(async (tx) => {
       const row = await repo.insertListing(tx, {
         ...values,
-        ownerId: actor.organizationId,
+        ownerId,
         status: 'draft',
         provinceCodes,
         currentProvinceCodes,
@@ -156,7 +162,7 @@ export function createListingService(deps: { db: Db; clock: Clock }) {
     // the row being overwritten, a concurrent withdraw cannot slip in between, and the audit's
     // "before" is that row.
     return db.transaction(async (tx) => {
-      const row = manageable(actor, await repo.findListing(tx, id, { lock: true }), id)
+      const row = await manageable(tx, actor, await repo.findListing(tx, id, { lock: true }), id)
       const now = clock.now()
       const day = vietnamDate(now)
       const status = statusOf(row, day)
@@ -194,7 +200,7 @@ export function createListingService(deps: { db: Db; clock: Clock }) {
     return db.transaction(async (tx) => {
       const now = clock.now()
       const day = vietnamDate(now)
-      const row = manageable(actor, await repo.findListing(tx, id, { lock: true }), id)
+      const row = await manageable(tx, actor, await repo.findListing(tx, id, { lock: true }), id)
       const status = statusOf(row, day)
       if (!(transitionsFrom[status] as readonly Transition[]).includes(name)) throw invalidTransition(name, status)
       if (name === 'publish' && row.validUntil !== null && row.validUntil < day) {
@@ -232,7 +238,7 @@ export function createListingService(deps: { db: Db; clock: Clock }) {
 
   async function search(actor: Actor | null, query: ListingSearchQuery) {
     const day = today()
-    const filter = searchFilter(actor, query, day)
+    const filter = await searchFilter(db, actor, query, day)
     const sort: ListingSort = query.sort ?? (query.q ? 'relevance' : 'newest')
     if (sort === 'relevance' && !query.q) throw invalidQuery('sort', 'relevance needs q')
     const after = query.cursor ? decodeSortKey(query.cursor, sort) : undefined

@@ -1,18 +1,13 @@
-import type { Actor } from '../api-keys/api-keys.service.ts'
 import { statusOf } from './listings.lifecycle.ts'
 import type { ListingWithOwner, OwnerSummary } from './listings.repo.ts'
 import type { Listing, ListingSummary } from './listings.schemas.ts'
 import type { ListingSearchRow } from './listings.search.ts'
 
-// Who sees what, and how rows become API shapes.
+// How rows become API shapes, and which listings are public. Who may see the others and change
+// any of them is decided in one place: src/modules/access/access.policy.ts.
 
-/** Published (expired included) listings are public; drafts and withdrawn ones belong to their owner and the operator. */
-export const canSee = (actor: Actor | null, row: { status: string; ownerId: string }) =>
-  row.status === 'published' || actor?.role === 'operator' || actor?.organizationId === row.ownerId
-
-/** The owner's admin and editor keys, and the operator, may change a listing. */
-export const canManage = (actor: Actor, row: { ownerId: string }) =>
-  actor.role === 'operator' || (actor.organizationId === row.ownerId && (actor.role === 'admin' || actor.role === 'editor'))
+/** Published (expired included) listings are public; drafts and withdrawn ones are not. */
+export const accessRecord = (row: { status: string; ownerId: string }) => ({ ownerId: row.ownerId, isPublic: row.status === 'published' })
 
 const toOwner = (owner: OwnerSummary) => ({ id: owner.id, name: owner.name, kind: owner.kind as ListingSummary['owner']['kind'] })
 

@@ -16,7 +16,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'createOrganization',
         tags,
         summary: 'Register an organisation',
-        description: 'Registers a centre, institute, university, enterprise, connection point or authority. Operator keys only. A tax code is unique among enterprises.',
+        description: 'Registers a centre, institute, university, enterprise, connection point or authority. Operator keys register any kind. An admin key of a connection point or authority (DOST) onboards a member (enterprise, transfer centre, research institute or university): the organisation is created with an active delegation to the caller, in one transaction (an authority only in its own province). A tax code is unique among enterprises.',
         security: bearerSecurity,
         body: OrganizationCreate,
         response: { 201: ref(Organization), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },

@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
 import { forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
+import { agentKinds, memberKinds, startDelegation } from '../delegations/delegations.service.ts'
 import { currentProvinceCode } from '../reference/provinces.ts'
 import * as repo from './organizations.repo.ts'
 import type { Organization, OrganizationCreate, OrganizationListQuery, OrganizationUpdate } from './organizations.schemas.ts'
@@ -59,16 +60,33 @@ export function createOrganizationService(deps: { db: Db; clock: Clock }) {
   }
 
   async function create(actor: Actor, input: OrganizationCreate) {
-    // Onboarding is the operator's job for now; delegation to connection points comes with roles.
-    if (actor.role !== 'operator') throw forbidden('Only the exchange operator registers organisations')
+    // The operator registers any organisation. A connection point or DOST onboards members: its
+    // admin key registers an enterprise, centre, institute or university and starts acting for it.
+    const onboarding = actor.role !== 'operator'
+    if (onboarding) {
+      if (actor.role !== 'admin' || !agentKinds.includes(actor.organizationKind)) {
+        throw forbidden('Only the exchange operator, or admin keys of a connection point or authority onboarding a member, register organisations')
+      }
+      if (!memberKinds.includes(input.kind)) {
+        throw unprocessable('invalid_member', `A connection point or authority onboards enterprises, transfer centres, research institutes and universities, not a ${input.kind}`, [
+          { pointer: '#/kind', detail: `must be one of ${memberKinds.join(', ')}` },
+        ])
+      }
+      // The parent places an organisation in the exchange's structure: an agent may only put its member under itself.
+      if (input.parentId !== undefined && input.parentId !== null && input.parentId !== actor.organizationId) {
+        throw forbidden('An onboarding agent may set only itself as the parent', [{ pointer: '#/parentId', detail: 'is set by the exchange operator' }])
+      }
+    }
     const values = {
       ...input,
       contacts: input.contacts ?? [],
       currentProvinceCode: input.provinceCode ? resolveProvince(input.provinceCode, '#/provinceCode') : null,
     }
-    // The row and its audit event commit together or not at all.
+    // The row, the onboarding delegation and their audit events commit together or not at all.
     return db.transaction(async (tx) => {
-      const organization = toOrganization(await repo.insertOrganization(tx, values))
+      const now = clock.now()
+      const row = await repo.insertOrganization(tx, values)
+      const organization = toOrganization(row)
       await recordAudit(tx, {
         actor,
         owningOrganizationId: organization.id,
@@ -76,8 +94,13 @@ export function createOrganizationService(deps: { db: Db; clock: Clock }) {
         targetType: 'organization',
         targetId: organization.id,
         after: organization,
-        occurredAt: clock.now(),
+        occurredAt: now,
       })
+      if (onboarding) {
+        const agent = await repo.findOrganization(tx, actor.organizationId)
+        if (!agent) throw forbidden("The key's organisation no longer exists")
+        await startDelegation(tx, actor, agent, row, now)
+      }
       return organization
     })
   }
