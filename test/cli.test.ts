@@ -145,6 +145,15 @@ t.test('keys create --org refuses a missing organisation and an operator key for
   t.match(operator.stderr, /^Error: The operator role is reserved for the exchange operator/)
   t.equal(missing.stdout + operator.stdout, '')
   t.same(await tableCounts(db), before, 'no key written')
+
+  const successor = await createOrganization(db, { kind: 'enterprise' })
+  const merged = await createOrganization(db, { kind: 'enterprise', mergedIntoId: successor.id, mergedAt: new Date() })
+  const afterFixtures = await tableCounts(db)
+  const toMerged = await cli(['keys', 'create', '--org', merged.id])
+  t.equal(toMerged.code, 1)
+  t.match(toMerged.stderr, new RegExp(`was merged into ${successor.id}`))
+  t.equal(toMerged.stdout, '')
+  t.same(await tableCounts(db), afterFixtures, 'no key for a merged organisation')
 })
 
 t.test('keys create --operator bootstraps the operator once, then reuses it', async (t) => {

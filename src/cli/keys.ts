@@ -56,10 +56,14 @@ export async function createOrganizationKey(
   options: KeyOptions & { organizationId: string; role: Role },
 ): Promise<CreatedKey> {
   const [organization] = await db
-    .select({ name: organizations.name, kind: organizations.kind })
+    .select({ name: organizations.name, kind: organizations.kind, mergedIntoId: organizations.mergedIntoId })
     .from(organizations)
     .where(eq(organizations.id, options.organizationId))
   if (!organization) throw new CliError(`No organisation has id ${options.organizationId}.`)
+  // A merged organisation no longer acts: its successor's keys manage what it left.
+  if (organization.mergedIntoId) {
+    throw new CliError(`${organization.name} was merged into ${organization.mergedIntoId}; create the key for that organisation.`)
+  }
   // An operator key may do anything on the exchange: it belongs to the operator organisation only.
   if (options.role === 'operator' && organization.kind !== 'exchange_operator') {
     throw new CliError(`The operator role is reserved for the exchange operator; ${organization.name} is a ${organization.kind}.`)

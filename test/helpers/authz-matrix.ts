@@ -58,6 +58,8 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   listOrganizations: everyone,
   getOrganization: { own: row(200, all(200), all(200), 200, all(200)) },
   updateOrganization: { own: row(401, [403, 403, 200], all(403), 200, all(403)), identity: row(401, [403, 403, 403], all(403), 200, all(403)) },
+  // Only the operator merges (a fresh organisation into another fresh one: a merge happens once).
+  mergeOrganization: { fresh: row(401, all(403), all(403), 200, all(403)) },
 
   // Any editor or admin key creates listings for its own organisation (the delegate, a connection
   // point, too), and the delegate's for "own" (ownerId); readers only read.

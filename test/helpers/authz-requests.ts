@@ -99,6 +99,14 @@ export const builders: Record<string, Record<string, Builder>> = {
     // Tax code and parent place an organisation in the exchange: the operator's to set.
     identity: async (world) => ({ params: { id: world.own.organizationId }, body: { taxCode: String(1_000_000_000 + ++sequence) } }),
   },
+  // A merge can be applied once per organisation, and "own" must stay unmerged for the other
+  // operations: each request merges a fresh organisation into another fresh one.
+  mergeOrganization: {
+    fresh: async (world) => ({
+      params: { id: (await createOrganization(world.db)).id },
+      body: { intoOrganizationId: (await createOrganization(world.db)).id, reason: 'Sáp nhập hai trung tâm' },
+    }),
+  },
 
   createListing: {
     itself: async () => ({ body: listingInput() }),

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { check, index, jsonb, pgTable, text, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core'
+import { check, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core'
 import { id, stamps } from './columns.ts'
 
 export type Contact = { name: string; position?: string; email?: string; phone?: string }
@@ -22,6 +22,10 @@ export const organizations = pgTable(
     taxCode: text('tax_code'),
     description: text('description'),
     contacts: jsonb('contacts').$type<Contact[]>().notNull().default([]),
+    // Set when the operator merged this organisation into its successor: it is then read-only, and
+    // its records stay attributed to it (reports resolve it to the successor through this column).
+    mergedIntoId: uuid('merged_into_id').references((): AnyPgColumn => organizations.id, { onDelete: 'restrict' }),
+    mergedAt: timestamp('merged_at', { withTimezone: true, mode: 'date' }),
     ...stamps(),
   },
   (table) => [
@@ -34,6 +38,8 @@ export const organizations = pgTable(
     index('organizations_kind_idx').on(table.kind),
     index('organizations_current_province_idx').on(table.currentProvinceCode),
     index('organizations_parent_idx').on(table.parentId),
+    check('organizations_merged_into_other_check', sql`${table.mergedIntoId} <> ${table.id}`),
+    index('organizations_merged_into_idx').on(table.mergedIntoId),
     index('organizations_name_trgm_idx').using('gin', sql`tx_search_text(${table.name} || ' ' || coalesce(${table.nameEn}, '') || ' ' || coalesce(${table.shortName}, '')) gin_trgm_ops`),
   ],
 )

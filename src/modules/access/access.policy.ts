@@ -1,21 +1,55 @@
+import { and, eq, isNull, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
-import { forbidden, notFound } from '../../lib/problem.ts'
+import { delegations, organizations } from '../../db/schema/index.ts'
+import { conflict, forbidden, notFound } from '../../lib/problem.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
-import { hasActiveDelegation } from '../delegations/delegations.repo.ts'
 
 // The one place that says who may see and change an organisation's listings and demands:
-// the organisation itself, a connection point or DOST it has delegated to, and the operator.
-// Within those, reader keys see and never write.
+// the organisation itself, a connection point or DOST it has delegated to, the organisation it was
+// merged into (the successor manages what it inherited), and the operator. Within those, reader
+// keys see and never write. A merged organisation is read-only: its records can only be retired
+// (listings withdrawn, demands closed), never created, changed or (re)published.
 
 /** Roles that write content (listings, demands); readers only read. */
 export const writesContent = (actor: Actor) => actor.role === 'operator' || actor.role === 'admin' || actor.role === 'editor'
 
-/** True for the operator, for the owner's own keys, and for keys of an organisation the owner actively delegated to. */
+type Standing = { acting: boolean; mergedIntoId: string | null }
+
+/**
+ * Whether the actor acts for the owner, and whether the owner was merged, in one indexed lookup:
+ * the owner's row by primary key, with its active delegation to the actor's organisation (if any)
+ * by the delegations' unique active-pair index.
+ */
+async function standingOf(db: DbOrTx, actor: Actor, ownerOrganizationId: string): Promise<Standing> {
+  const [row] = await db
+    .select({
+      mergedIntoId: organizations.mergedIntoId,
+      delegated: sql<boolean>`exists (${db
+        .select({ one: sql`1` })
+        .from(delegations)
+        .where(and(eq(delegations.agentOrganizationId, actor.organizationId), eq(delegations.memberOrganizationId, organizations.id), isNull(delegations.endedAt)))})`,
+    })
+    .from(organizations)
+    .where(eq(organizations.id, ownerOrganizationId))
+  if (!row) return { acting: actor.role === 'operator', mergedIntoId: null }
+  const acting =
+    actor.role === 'operator' || actor.organizationId === ownerOrganizationId || row.delegated === true || row.mergedIntoId === actor.organizationId
+  return { acting, mergedIntoId: row.mergedIntoId }
+}
+
+/**
+ * True for the operator, for the owner's own keys, for keys of an organisation the owner actively
+ * delegated to, and for keys of the organisation the owner was merged into.
+ */
 export async function actsFor(db: DbOrTx, actor: Actor | null, ownerOrganizationId: string): Promise<boolean> {
   if (!actor) return false
   if (actor.role === 'operator' || actor.organizationId === ownerOrganizationId) return true
-  return hasActiveDelegation(db, { agentOrganizationId: actor.organizationId, memberOrganizationId: ownerOrganizationId })
+  return (await standingOf(db, actor, ownerOrganizationId)).acting
 }
+
+/** 409 for a write that would change a merged organisation's records or profile. */
+export const organizationMerged = (organizationId: string, mergedIntoId: string) =>
+  conflict('organization_merged', `Organisation ${organizationId} was merged into ${mergedIntoId} and is read-only; act on ${mergedIntoId} instead`)
 
 export type RecordAccess = { see: boolean; manage: boolean }
 
@@ -31,17 +65,20 @@ export async function accessTo(db: DbOrTx, actor: Actor | null, record: { ownerI
 
 /**
  * The check before a write on an existing record: 404 when the actor may not even see it (so a
- * draft's existence is not revealed), 403 when it may see but not change it.
+ * draft's existence is not revealed), 403 when it may see but not change it, 409 when the owner
+ * was merged, unless the write only `retires` the record (withdraw, close): the successor cleans up.
  */
 export async function assertManages(
   db: DbOrTx,
   actor: Actor,
   record: { ownerId: string; isPublic: boolean },
   refusal: { resource: string; id: string; detail: string },
+  options: { retires?: boolean } = {},
 ): Promise<void> {
-  const access = await accessTo(db, actor, record)
-  if (!access.see) throw notFound(refusal.resource, refusal.id)
-  if (!access.manage) throw forbidden(refusal.detail)
+  const standing = await standingOf(db, actor, record.ownerId)
+  if (!record.isPublic && !standing.acting) throw notFound(refusal.resource, refusal.id)
+  if (!standing.acting || !writesContent(actor)) throw forbidden(refusal.detail)
+  if (standing.mergedIntoId !== null && !options.retires) throw organizationMerged(record.ownerId, standing.mergedIntoId)
 }
 
 /**
@@ -51,11 +88,13 @@ export async function assertManages(
 export async function ownerForCreation(db: DbOrTx, actor: Actor, requested: string | undefined, what: string): Promise<string> {
   if (!writesContent(actor)) throw forbidden(`A reader key cannot create ${what}; use an admin or editor key`)
   const ownerId = requested ?? actor.organizationId
-  if (!(await actsFor(db, actor, ownerId))) {
+  const standing = await standingOf(db, actor, ownerId)
+  if (!standing.acting) {
     throw forbidden(`This key may create ${what} only for its own organisation or for members that delegated to it`, [
       { pointer: '#/ownerId', detail: 'is not an organisation this key acts for' },
     ])
   }
+  if (standing.mergedIntoId !== null) throw organizationMerged(ownerId, standing.mergedIntoId)
   return ownerId
 }
 

@@ -83,3 +83,12 @@ export async function listKeys(
     .orderBy(desc(createdMs), desc(apiKeys.id))
     .limit(filter.limit)
 }
+
+/** Revokes every key of an organisation that is not revoked yet (a merge); the keys revoked. */
+export async function revokeOrganizationKeys(db: DbOrTx, organizationId: string, now: Date): Promise<KeyRow[]> {
+  return db
+    .update(apiKeys)
+    .set({ revokedAt: now })
+    .where(and(eq(apiKeys.organizationId, organizationId), isNull(apiKeys.revokedAt)))
+    .returning(keyColumns)
+}

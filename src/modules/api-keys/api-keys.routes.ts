@@ -16,10 +16,10 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'createApiKey',
         tags,
         summary: 'Create an API key',
-        description: `Creates a key for an organisation (default: the caller's own). An admin key creates admin, editor and reader keys for its own organisation; the operator creates keys for any organisation, and is the only one to create operator keys, which belong to the exchange operator organisation only. An unknown organisation is a 422. ${secretOnce}`,
+        description: `Creates a key for an organisation (default: the caller's own). An admin key creates admin, editor and reader keys for its own organisation; the operator creates keys for any organisation, and is the only one to create operator keys, which belong to the exchange operator organisation only. An unknown organisation is a 422; a merged one a 409. ${secretOnce}`,
         security: bearerSecurity,
         body: ApiKeyCreate,
-        response: { 201: ref(ApiKeyCreated), ...errorResponses(400, 401, 403, 413, 415, 422) },
+        response: { 201: ref(ApiKeyCreated), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {

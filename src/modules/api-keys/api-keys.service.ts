@@ -5,7 +5,9 @@ import { apiKeys, organizations } from '../../db/schema/index.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
 import { badRequest, conflict, forbidden, notFound, unauthorized, unprocessable } from '../../lib/problem.ts'
+import { organizationMerged } from '../access/access.policy.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
+import { findOrganization } from '../organizations/organizations.repo.ts'
 import * as repo from './api-keys.repo.ts'
 import type { ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyListQuery, ApiKeyPage, ApiKeyRotate, CurrentApiKey, KeyStatus } from './api-keys.schemas.ts'
 
@@ -168,6 +170,9 @@ export function createApiKeyService(deps: { db: Db; clock: Clock }) {
       if (!organization) {
         throw unprocessable('unknown_organization', `No organisation has id ${organizationId}`, [{ pointer: '#/organizationId', detail: 'is not a known organisation' }])
       }
+      // A merged organisation no longer acts: its keys were revoked at the merge and none are issued.
+      const mergedIntoId = (await findOrganization(tx, organizationId))?.mergedIntoId
+      if (mergedIntoId) throw organizationMerged(organizationId, mergedIntoId)
       // The same rule as `keys create` on the command line: an operator key may do anything.
       if (input.role === 'operator' && organization.kind !== 'exchange_operator') {
         throw unprocessable('invalid_role', 'The operator role is reserved for the exchange operator organisation', [{ pointer: '#/role', detail: `is not allowed for a ${organization.kind}` }])

@@ -76,3 +76,20 @@ export async function listDelegations(db: DbOrTx, filter: DelegationFilter): Pro
     .orderBy(desc(delegations.createdAt), desc(delegations.id))
     .limit(filter.limit)
 }
+
+/** Ends every active delegation an organisation is agent or member of (a merge); the rows as ended. */
+export async function endDelegationsOf(
+  db: DbOrTx,
+  params: { organizationId: string; endedAt: Date; endedByOrganizationId: string; endReason: string },
+): Promise<DelegationRow[]> {
+  return db
+    .update(delegations)
+    .set({ endedAt: params.endedAt, endedByOrganizationId: params.endedByOrganizationId, endReason: params.endReason })
+    .where(
+      and(
+        or(eq(delegations.agentOrganizationId, params.organizationId), eq(delegations.memberOrganizationId, params.organizationId)),
+        isNull(delegations.endedAt),
+      ),
+    )
+    .returning()
+}

@@ -34,6 +34,12 @@ const isAgentAdmin = (actor: Actor) => actor.role === 'admin' && agentKinds.incl
  * caller's transaction (onboarding writes the member organisation in the same one).
  */
 export async function startDelegation(tx: DbOrTx, actor: Actor, agent: OrganizationRow, member: OrganizationRow, now: Date): Promise<Delegation> {
+  // A merged organisation no longer acts, and its records are its successor's to manage.
+  for (const organization of [agent, member]) {
+    if (organization.mergedIntoId !== null) {
+      throw conflict('organization_merged', `Organisation ${organization.id} was merged into ${organization.mergedIntoId}; delegate to or from ${organization.mergedIntoId} instead`)
+    }
+  }
   if (!agentKinds.includes(agent.kind)) {
     throw unprocessable('invalid_agent', `Only connection points and authorities act for members; this one is a ${agent.kind}`, [
       { pointer: '#/agentOrganizationId', detail: 'is not a connection point or authority' },

@@ -17,11 +17,11 @@ export const demandRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'File a demand request',
         description:
-          'Files a technology demand as a draft owned by the key\'s organisation, or by `ownerId`: a member enterprise that delegated to the caller\'s connection point or DOST (the owner must be an enterprise); open it with POST /v1/demands/{id}/open. ' +
+          'Files a technology demand as a draft owned by the key\'s organisation, or by `ownerId`: a member enterprise that delegated to the caller\'s connection point or DOST (the owner must be an enterprise; a merged one files nothing new: 409 organization_merged); open it with POST /v1/demands/{id}/open. ' +
           'Admin or editor keys of the enterprise or of its delegate, and the operator. budgetMinVnd must not exceed budgetMaxVnd; a legacy province code is kept as filed and resolved to its 2025 unit.',
         security: bearerSecurity,
         body: DemandCreate,
-        response: { 201: ref(Demand), ...errorResponses(400, 401, 403, 413, 415, 422) },
+        response: { 201: ref(Demand), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {

@@ -185,13 +185,15 @@ export function createDemandService(deps: { db: Db; clock: Clock }) {
       values: (now: Date) => repo.DemandValues
       rules?: (row: repo.DemandRow, today: string) => void
       guard?: (today: string) => SQL
+      /** The transition only retires the demand, so it stays possible after the owner was merged. */
+      retires?: boolean
     },
   ) {
     return db.transaction(async (tx) => {
       const now = clock.now()
       const today = vietnamDate(now)
       const row = await load(tx, actor, id, { lock: true })
-      await assertManages(tx, actor, accessRecord(row), manageRefusal(id))
+      await assertManages(tx, actor, accessRecord(row), manageRefusal(id), { retires: step.retires })
       assertTransition(row, transition)
       step.rules?.(row, today)
       const { from, to } = transitionOf(transition)
@@ -215,6 +217,7 @@ export function createDemandService(deps: { db: Db; clock: Clock }) {
   const close = (actor: Actor, id: string, input: DemandClose) =>
     applyTransition(actor, id, 'close', {
       values: (now) => ({ closedAt: now, closeReason: input.reason, closeNote: input.note ?? null }),
+      retires: true,
       rules: () => {
         if (input.reason === 'other' && input.note === undefined) {
           throw unprocessable('note_required', 'Closing for reason `other` needs a note saying why', [{ pointer: '#/note', detail: 'is required when reason is other' }])

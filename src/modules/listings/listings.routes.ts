@@ -17,10 +17,10 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Create a listing (draft)',
         description:
-          "Creates a draft listing owned by the key's organisation (operator, admin or editor keys), or by `ownerId`: a member that delegated to the caller's connection point or DOST (any organisation for the operator; 403 otherwise). A price type of amount needs priceVnd; the other types forbid it. IPR numbers go only with patent or utility solution statuses. Province codes may be legacy codes: they are kept as filed and resolved to the 2025 units.",
+          "Creates a draft listing owned by the key's organisation (operator, admin or editor keys), or by `ownerId`: a member that delegated to the caller's connection point or DOST (any organisation for the operator; 403 otherwise; the successor of a merged organisation too). A merged organisation files nothing new: 409 organization_merged. A price type of amount needs priceVnd; the other types forbid it. IPR numbers go only with patent or utility solution statuses. Province codes may be legacy codes: they are kept as filed and resolved to the 2025 units.",
         security: bearerSecurity,
         body: ListingCreate,
-        response: { 201: ref(Listing), ...errorResponses(400, 401, 403, 413, 415, 422) },
+        response: { 201: ref(Listing), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {

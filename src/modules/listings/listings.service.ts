@@ -101,13 +101,15 @@ export function createListingService(deps: { db: Db; clock: Clock }) {
   const today = () => vietnamDate(clock.now())
 
   /** The listing for a write: 404 if the actor may not even see it, 403 if it may see but not change it. */
-  async function manageable(tx: DbOrTx, actor: Actor, row: repo.ListingWithOwner | undefined, id: string): Promise<repo.ListingWithOwner> {
+  async function manageable(tx: DbOrTx, actor: Actor, row: repo.ListingWithOwner | undefined, id: string, options: { retires?: boolean } = {}): Promise<repo.ListingWithOwner> {
     if (!row) throw notFound('Listing', id)
-    await assertManages(tx, actor, accessRecord(row), {
-      resource: 'Listing',
-      id,
-      detail: "Only the owner's admin or editor keys, its delegates' admin or editor keys, or the operator, may change a listing",
-    })
+    await assertManages(
+      tx,
+      actor,
+      accessRecord(row),
+      { resource: 'Listing', id, detail: "Only the owner's admin or editor keys, its delegates' admin or editor keys, or the operator, may change a listing" },
+      options,
+    )
     return row
   }
 
@@ -200,7 +202,8 @@ export function createListingService(deps: { db: Db; clock: Clock }) {
     return db.transaction(async (tx) => {
       const now = clock.now()
       const day = vietnamDate(now)
-      const row = await manageable(tx, actor, await repo.findListing(tx, id, { lock: true }), id)
+      // Withdrawing only retires a listing, so it stays possible after the owner was merged.
+      const row = await manageable(tx, actor, await repo.findListing(tx, id, { lock: true }), id, { retires: name === 'withdraw' })
       const status = statusOf(row, day)
       if (!(transitionsFrom[status] as readonly Transition[]).includes(name)) throw invalidTransition(name, status)
       if (name === 'publish' && row.validUntil !== null && row.validUntil < day) {

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { organizations } from '../../db/schema/index.ts'
 
@@ -39,6 +39,7 @@ export type OrganizationFilter = {
   currentProvinceCode?: string
   parentId?: string
   q?: string
+  merged?: boolean
   after?: { name: string; id: string }
   limit: number
 }
@@ -48,6 +49,7 @@ export async function listOrganizations(db: DbOrTx, filter: OrganizationFilter):
     filter.kind ? eq(organizations.kind, filter.kind) : undefined,
     filter.currentProvinceCode ? eq(organizations.currentProvinceCode, filter.currentProvinceCode) : undefined,
     filter.parentId ? eq(organizations.parentId, filter.parentId) : undefined,
+    filter.merged === undefined ? undefined : filter.merged ? isNotNull(organizations.mergedIntoId) : isNull(organizations.mergedIntoId),
     filter.q ? sql`${nameDocument} like tx_search_text(${likePattern(filter.q)})` : undefined,
     filter.after
       ? or(gt(organizations.name, filter.after.name), and(eq(organizations.name, filter.after.name), gt(organizations.id, filter.after.id)))

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
 import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
-import { Organization, OrganizationCreate, OrganizationListQuery, OrganizationPage, OrganizationUpdate } from './organizations.schemas.ts'
+import { Organization, OrganizationCreate, OrganizationListQuery, OrganizationMerge, OrganizationPage, OrganizationUpdate } from './organizations.schemas.ts'
 
 const tags = ['organizations']
 
@@ -35,7 +35,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listOrganizations',
         tags,
         summary: 'List and search organisations',
-        description: 'Filter by kind, province (a legacy code finds the same organisations as its 2025 unit) and parent; `q` matches part of the name without regard to diacritics. Sorted by name. Public.',
+        description: 'Filter by kind, province (a legacy code finds the same organisations as its 2025 unit), parent and whether merged (default: merged and not merged alike); `q` matches part of the name without regard to diacritics. Sorted by name. Public.',
         querystring: OrganizationListQuery,
         response: { 200: ref(OrganizationPage), ...errorResponses(400, 401) },
       },
@@ -50,7 +50,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getOrganization',
         tags,
         summary: 'Get an organisation',
-        description: 'One organisation, with its ETag. Public.',
+        description: 'One organisation, with its ETag. Public. A merged organisation still answers, with mergedIntoId naming its successor.',
         params: IdParams,
         response: { 200: ref(Organization), ...errorResponses(400, 401, 404) },
       },
@@ -68,7 +68,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'updateOrganization',
         tags,
         summary: 'Update an organisation',
-        description: 'Changes the given fields (null clears an optional one). The organisation\'s own admin key, or the operator; taxCode and parentId only the operator. Send If-Match with the ETag you read to avoid overwriting someone else\'s change.',
+        description: 'Changes the given fields (null clears an optional one). The organisation\'s own admin key, or the operator; taxCode and parentId only the operator. A merged organisation is read-only: 409 organization_merged. Send If-Match with the ETag you read to avoid overwriting someone else\'s change.',
         security: bearerSecurity,
         params: IdParams,
         headers: IfMatchHeaders,
@@ -78,6 +78,33 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const organization = await organizations.update(
+        requireActor(request),
+        request.params.id,
+        request.body,
+        expectedVersion(request.headers['if-match']),
+      )
+      return reply.header('etag', etagOf(organization.version)).send(organization)
+    },
+  )
+
+  app.post(
+    '/:id/merge',
+    {
+      schema: {
+        operationId: 'mergeOrganization',
+        tags,
+        summary: 'Merge an organisation into its successor',
+        description:
+          'The operator merges this organisation (A) into intoOrganizationId (B), in one transaction: A becomes read-only and points to B (mergedIntoId), its API keys are revoked, its active delegations (as agent and as member) end with reason `merged`. A\'s listings and demands stay attributed to A; B\'s admin and editor keys manage them from then on, but may only withdraw listings and close demands. A merge is applied once: merging A again, or into a B that is merged itself, is a 409 already_merged. B unknown or equal to A is a 422. If-Match (A\'s ETag) is optional.',
+        security: bearerSecurity,
+        params: IdParams,
+        headers: IfMatchHeaders,
+        body: OrganizationMerge,
+        response: { 200: ref(Organization), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      const organization = await organizations.merge(
         requireActor(request),
         request.params.id,
         request.body,

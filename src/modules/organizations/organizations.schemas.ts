@@ -91,6 +91,8 @@ export const Organization = Type.Object(
     contacts: Type.Array(Contact),
     createdAt: Timestamp,
     updatedAt: Timestamp,
+    mergedIntoId: Nullable({ ...Uuid, description: 'The organisation this one was merged into; a merged organisation is read-only and its records stay attributed to it' }),
+    mergedAt: Nullable(Timestamp),
     version: Type.Integer({ description: 'Increases with every change; the ETag carries it' }),
   },
   { $id: 'Organization' },
@@ -103,12 +105,22 @@ export const OrganizationListQuery = Type.Object(
     province: Type.Optional({ ...ProvinceCode, description: 'Province code, current or legacy: both find the same organisations' }),
     parentId: Type.Optional(Uuid),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Part of the name, with or without diacritics' })),
+    merged: Type.Optional(Type.Boolean({ description: 'true: only organisations merged into another; false: only the others. Default: all' })),
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),
   },
   { additionalProperties: false },
 )
 export type OrganizationListQuery = Static<typeof OrganizationListQuery>
+
+export const OrganizationMerge = Type.Object(
+  {
+    intoOrganizationId: { ...Uuid, description: 'The successor; it must not be merged itself (merge into the final successor)' },
+    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'Why, for the audit trail' })),
+  },
+  { additionalProperties: false },
+)
+export type OrganizationMerge = Static<typeof OrganizationMerge>
 
 export const OrganizationPage = Type.Object(
   { items: Type.Array(ref(Organization)), nextCursor: Nullable(Type.String()) },

@@ -2,12 +2,14 @@ import type { Db } from '../../db/client.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
 import { forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
+import { organizationMerged } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
 import { agentKinds, memberKinds, startDelegation } from '../delegations/delegations.service.ts'
 import { currentProvinceCode } from '../reference/provinces.ts'
+import { mergeOrganization } from './organizations.merge.ts'
 import * as repo from './organizations.repo.ts'
-import type { Organization, OrganizationCreate, OrganizationListQuery, OrganizationUpdate } from './organizations.schemas.ts'
+import type { Organization, OrganizationCreate, OrganizationListQuery, OrganizationMerge, OrganizationUpdate } from './organizations.schemas.ts'
 
 export function toOrganization(row: repo.OrganizationRow): Organization {
   return {
@@ -26,6 +28,8 @@ export function toOrganization(row: repo.OrganizationRow): Organization {
     taxCode: row.taxCode,
     description: row.description,
     contacts: row.contacts,
+    mergedIntoId: row.mergedIntoId,
+    mergedAt: row.mergedAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     version: row.version,
@@ -129,6 +133,7 @@ export function createOrganizationService(deps: { db: Db; clock: Clock }) {
     return db.transaction(async (tx) => {
       const current = await repo.findOrganization(tx, id, { lock: true })
       if (!current) throw notFound('Organization', id)
+      if (current.mergedIntoId !== null) throw organizationMerged(id, current.mergedIntoId)
       if (expectedVersion !== undefined && expectedVersion !== current.version) throw preconditionFailed()
       const now = clock.now()
       const row = await repo.updateOrganization(tx, { id, expectedVersion: current.version, values, now })
@@ -157,6 +162,7 @@ export function createOrganizationService(deps: { db: Db; clock: Clock }) {
       currentProvinceCode: query.province ? currentProvinceCode(query.province) ?? 'none' : undefined,
       parentId: query.parentId,
       q: query.q,
+      merged: query.merged,
       after: after ? { name: after[0] as string, id: after[1] as string } : undefined,
       limit: limit + 1,
     })
@@ -168,7 +174,10 @@ export function createOrganizationService(deps: { db: Db; clock: Clock }) {
     }
   }
 
-  return { get, create, update, list }
+  const merge = (actor: Actor, id: string, input: OrganizationMerge, expectedVersion?: number) =>
+    mergeOrganization({ db, clock }, actor, id, input, expectedVersion)
+
+  return { get, create, update, list, merge }
 }
 
 export type OrganizationService = ReturnType<typeof createOrganizationService>

@@ -1,0 +1,89 @@
+import type { Db } from '../../db/client.ts'
+import type { Clock } from '../../lib/clock.ts'
+import { conflict, forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
+import { revokeOrganizationKeys } from '../api-keys/api-keys.repo.ts'
+import { toApiKey, type Actor } from '../api-keys/api-keys.service.ts'
+import { recordAudit } from '../audit/audit.repo.ts'
+import { endDelegationsOf } from '../delegations/delegations.repo.ts'
+import { toDelegation } from '../delegations/delegations.service.ts'
+import * as repo from './organizations.repo.ts'
+import type { OrganizationMerge } from './organizations.schemas.ts'
+import { toOrganization } from './organizations.service.ts'
+
+// Merging organisation A into B (centres merged in reality). A's listings, demands and audit trail
+// stay attributed to A: who filed a record is a historical fact, and reports resolve A to B through
+// merged_into_id. What changes is who acts: A's keys are revoked and its delegations (as agent and
+// as member) end, while B's keys act for A's records through the access policy. A becomes
+// read-only, and a merge is applied once: A is merged at most once, and never into a merged B.
+
+const invalidSuccessor = (detail: string, why: string) =>
+  unprocessable('invalid_successor', detail, [{ pointer: '#/intoOrganizationId', detail: why }])
+
+export async function mergeOrganization(deps: { db: Db; clock: Clock }, actor: Actor, id: string, input: OrganizationMerge, expectedVersion?: number) {
+  if (actor.role !== 'operator') throw forbidden('Only the exchange operator merges organisations')
+  const intoId = input.intoOrganizationId
+  return deps.db.transaction(async (tx) => {
+    // Lock both rows in id order, so two merges touching the same organisations cannot deadlock,
+    // and neither A nor B can be merged elsewhere while this one runs.
+    const locked = new Map<string, repo.OrganizationRow | undefined>()
+    for (const organizationId of [...new Set([id, intoId])].sort()) locked.set(organizationId, await repo.findOrganization(tx, organizationId, { lock: true }))
+    const merged = locked.get(id)
+    if (!merged) throw notFound('Organization', id)
+    if (intoId === id) throw invalidSuccessor('An organisation cannot be merged into itself', 'is the organisation being merged')
+    const successor = locked.get(intoId)
+    if (!successor) throw invalidSuccessor(`Organisation ${intoId} does not exist`, 'is not a known organisation')
+    if (merged.mergedIntoId !== null) {
+      throw conflict('already_merged', `Organisation ${id} was already merged into ${merged.mergedIntoId} at ${merged.mergedAt?.toISOString()}; a merge is applied once`)
+    }
+    if (successor.mergedIntoId !== null) {
+      throw conflict('already_merged', `Organisation ${intoId} was itself merged into ${successor.mergedIntoId}; merge into the final successor instead`)
+    }
+    if (expectedVersion !== undefined && expectedVersion !== merged.version) throw preconditionFailed()
+
+    const now = deps.clock.now()
+    const row = await repo.updateOrganization(tx, { id, expectedVersion: merged.version, values: { mergedIntoId: intoId, mergedAt: now }, now })
+    // The row is locked, so the version cannot have moved; this is only a safety net.
+    if (!row) throw preconditionFailed()
+    const organization = toOrganization(row)
+    const revokedKeys = await revokeOrganizationKeys(tx, id, now)
+    const endedDelegations = await endDelegationsOf(tx, { organizationId: id, endedAt: now, endedByOrganizationId: actor.organizationId, endReason: 'merged' })
+
+    // One event for the merge, then one per key revoked and delegation ended, as if each had been
+    // done on its own: a search of the trail for a key or delegation finds why it stopped.
+    await recordAudit(tx, {
+      actor,
+      owningOrganizationId: id,
+      operation: 'organization.merge',
+      targetType: 'organization',
+      targetId: id,
+      before: { ...toOrganization(merged), reason: null },
+      after: { ...organization, reason: input.reason?.trim() ?? null },
+      occurredAt: now,
+    })
+    for (const key of revokedKeys) {
+      await recordAudit(tx, {
+        actor,
+        owningOrganizationId: id,
+        operation: 'api_key.revoke',
+        targetType: 'api_key',
+        targetId: key.id,
+        before: toApiKey({ ...key, revokedAt: null }, now),
+        after: toApiKey(key, now),
+        occurredAt: now,
+      })
+    }
+    for (const delegation of endedDelegations) {
+      await recordAudit(tx, {
+        actor,
+        owningOrganizationId: delegation.memberOrganizationId,
+        operation: 'delegation.end',
+        targetType: 'delegation',
+        targetId: delegation.id,
+        before: toDelegation({ ...delegation, endedAt: null, endedByOrganizationId: null, endReason: null }),
+        after: toDelegation(delegation),
+        occurredAt: now,
+      })
+    }
+    return organization
+  })
+}
