@@ -127,6 +127,7 @@ export const builders: Record<string, Record<string, Builder>> = {
   },
   publishListing: { draft: async (world) => ({ params: { id: await draftListing(world) } }) },
   withdrawListing: { published: async (world) => ({ params: { id: await publishedListing(world) }, body: { reason: 'Đã chuyển giao xong' } }) },
+  unpublishListing: { published: async (world) => ({ params: { id: await publishedListing(world) }, body: { reason: 'Nội dung chưa phù hợp' } }) },
 
   createDemand: {
     itself: async () => ({ body: demandInput() }),

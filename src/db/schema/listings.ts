@@ -1,9 +1,11 @@
 import { sql } from 'drizzle-orm'
 import { bigint, check, date, index, jsonb, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 import { id, searchDocument, stamps, tsvector } from './columns.ts'
-import { organizations } from './organizations.ts'
+import { organizations, type Contact } from './organizations.ts'
 
 export type MediaLink = { url: string; kind: string; title?: string }
+/** Which confidential fields the owner made public; false (the default) keeps them to those who act for it. */
+export type Disclosure = { contacts: boolean; iprNumbers: boolean }
 
 export const listings = pgTable(
   'listings',
@@ -34,6 +36,11 @@ export const listings = pgTable(
     publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }),
     withdrawnAt: timestamp('withdrawn_at', { withTimezone: true, mode: 'date' }),
     withdrawReason: text('withdraw_reason'),
+    // Set when the operator sends a published listing back to draft; cleared when it is published again.
+    moderationReason: text('moderation_reason'),
+    moderatedAt: timestamp('moderated_at', { withTimezone: true, mode: 'date' }),
+    contacts: jsonb('contacts').$type<Contact[]>().notNull().default([]),
+    disclosure: jsonb('disclosure').$type<Disclosure>().notNull().default({ contacts: false, iprNumbers: false }),
     ...stamps(),
     searchDocument: text('search_document').generatedAlwaysAs(
       searchDocument('title_vi', `coalesce(title_en, '')`, 'description_vi', `coalesce(description_en, '')`, `tx_join_words(keywords)`),

@@ -81,6 +81,34 @@ export async function assertManages(
   if (standing.mergedIntoId !== null && !options.retires) throw organizationMerged(record.ownerId, standing.mergedIntoId)
 }
 
+/** Listing fields the owner keeps to itself unless it discloses them. */
+export const confidentialFields = ['contacts', 'iprNumbers'] as const
+export type ConfidentialField = (typeof confidentialFields)[number]
+
+/**
+ * THE redaction rule for a listing as the API shows it: a confidential field the owner has not
+ * disclosed is null for a caller who does not act for the owner (see actsFor), and named in
+ * `redacted`. Writers always act for the owner, so only reads need it.
+ */
+export async function redactListing<T extends { owner: { id: string }; disclosure: Record<ConfidentialField, boolean>; redacted: string[] }>(
+  db: DbOrTx,
+  actor: Actor | null,
+  listing: T,
+): Promise<T> {
+  const hidden = confidentialFields.filter((field) => !listing.disclosure[field])
+  if (hidden.length === 0 || (await actsFor(db, actor, listing.owner.id))) return listing
+  return { ...listing, ...Object.fromEntries(hidden.map((field) => [field, null])), redacted: hidden }
+}
+
+/**
+ * The check before an operator-only action on an existing record (moderation): 404 when the actor
+ * may not even see it, as for any write, and 403 for every key but the operator's.
+ */
+export async function assertModerates(db: DbOrTx, actor: Actor, record: { ownerId: string; isPublic: boolean }, refusal: { resource: string; id: string; detail: string }): Promise<void> {
+  if (!(await accessTo(db, actor, record)).see) throw notFound(refusal.resource, refusal.id)
+  if (actor.role !== 'operator') throw forbidden(refusal.detail)
+}
+
 /**
  * The owner of a record being created: `requested` (an organisation the actor acts for) or, by
  * default, the actor's own organisation. Readers create nothing.

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
 import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
-import { Listing, ListingCreate, ListingPage, ListingSearchQuery, ListingUpdate, ListingWithdraw } from './listings.schemas.ts'
+import { Listing, ListingCreate, ListingPage, ListingSearchQuery, ListingUnpublish, ListingUpdate, ListingWithdraw } from './listings.schemas.ts'
 
 const tags = ['listings']
 
@@ -123,6 +123,27 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const listing = await listings.withdraw(requireActor(request), request.params.id, request.body.reason)
+      return reply.header('etag', etagOf(listing.version)).send(listing)
+    },
+  )
+
+  app.post(
+    '/:id/unpublish',
+    {
+      schema: {
+        operationId: 'unpublishListing',
+        tags,
+        summary: 'Unpublish a listing (operator moderation)',
+        description:
+          "Sends a published (or expired) listing back to draft, recording moderationReason and moderatedAt; the owner sees the reason, may edit the listing and publish it again (publishing clears the two fields; the audit trail keeps them). Operator keys only (403 for others; 404 for a listing the caller cannot see). 409, with the transitions of the listing's state, from any other state.",
+        security: bearerSecurity,
+        params: IdParams,
+        body: ListingUnpublish,
+        response: { 200: ref(Listing), ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const listing = await listings.unpublish(requireActor(request), request.params.id, request.body.reason)
       return reply.header('etag', etagOf(listing.version)).send(listing)
     },
   )

@@ -1,6 +1,8 @@
 import { Type, type Static } from 'typebox'
 import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
 import { CodeList, DateOnly, Enum, Keywords, LongText, Nullable, ShortText, Timestamp, Url, Vnd } from '../../http/fields.ts'
+import { confidentialFields } from '../access/access.policy.ts'
+import { Contact } from '../organizations/organizations.schemas.ts'
 import { ProvinceCode } from '../reference/reference.schemas.ts'
 import { regions } from '../reference/provinces.ts'
 import { codesOf, iprStatuses, listingKinds, organizationKinds, priceTypes, scienceFields, sectors, transferForms, transferMethods } from '../reference/vocabularies.ts'
@@ -22,6 +24,18 @@ export const mediaKinds = ['image', 'video', 'document', 'website'] as const
 const MediaLink = Type.Object(
   { url: Url, kind: Enum(mediaKinds), title: Type.Optional(ShortText()) },
   { additionalProperties: false, description: 'A link to a picture, video, brochure or web page about the listing' },
+)
+
+const Disclosure = Type.Object(
+  {
+    contacts: Type.Boolean({ description: 'true: everyone sees the contacts' }),
+    iprNumbers: Type.Boolean({ description: 'true: everyone sees the IPR numbers' }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "Which confidential fields the owner makes public. Default both false: only those who act for the owner (its keys, its delegates', the operator's, its successor's after a merge) see them. A price on request has no amount to hide.",
+  },
 )
 
 const editable = {
@@ -50,6 +64,8 @@ const editable = {
     description: 'Where the listing applies: 2025 or legacy codes; a legacy code is kept as filed and also resolved to its 2025 unit',
   }),
   media: Type.Array(MediaLink, { maxItems: 20 }),
+  contacts: Type.Array(Contact, { maxItems: 10, description: 'Who to talk to about the listing; confidential unless disclosure.contacts' }),
+  disclosure: Disclosure,
   validUntil: Nullable({ ...DateOnly, description: 'Last day (Vietnam time) the offer stands; a published listing expires after it' }),
 }
 
@@ -72,6 +88,8 @@ export const ListingCreate = Type.Object(
     keywords: Type.Optional(editable.keywords),
     provinceCodes: Type.Optional(editable.provinceCodes),
     media: Type.Optional(editable.media),
+    contacts: Type.Optional(editable.contacts),
+    disclosure: Type.Optional(editable.disclosure),
     validUntil: Type.Optional(editable.validUntil),
     ownerId: Type.Optional({ ...Uuid, description: "The organisation the listing is for: default the caller's own; a connection point or DOST names a member that delegated to it" }),
   },
@@ -98,6 +116,8 @@ export const ListingUpdate = Type.Object(
     keywords: Type.Optional(editable.keywords),
     provinceCodes: Type.Optional(editable.provinceCodes),
     media: Type.Optional(editable.media),
+    contacts: Type.Optional(editable.contacts),
+    disclosure: Type.Optional(editable.disclosure),
     validUntil: Type.Optional(editable.validUntil),
   },
   {
@@ -113,6 +133,12 @@ export const ListingWithdraw = Type.Object(
   { additionalProperties: false },
 )
 export type ListingWithdraw = Static<typeof ListingWithdraw>
+
+export const ListingUnpublish = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S', description: 'Why the operator takes the listing down; the owner sees it on the listing' }) },
+  { additionalProperties: false },
+)
+export type ListingUnpublish = Static<typeof ListingUnpublish>
 
 export const ListingOwner = Type.Object(
   { id: Uuid, name: Type.String(), kind: Enum(codesOf(organizationKinds)) },
@@ -131,7 +157,7 @@ export const Listing = Type.Object(
     descriptionEn: Nullable(Type.String()),
     trl: Nullable(Trl),
     iprStatus: IprStatus,
-    iprNumbers: Type.Array(Type.String()),
+    iprNumbers: Nullable(Type.Array(Type.String(), { description: 'null when confidential and the caller does not act for the owner (see redacted)' })),
     transferForms: Type.Array(Type.String()),
     transferMethods: Type.Array(Type.String()),
     priceType: PriceType,
@@ -146,6 +172,11 @@ export const Listing = Type.Object(
     publishedAt: Nullable(Timestamp),
     withdrawnAt: Nullable(Timestamp),
     withdrawReason: Nullable(Type.String()),
+    moderationReason: Nullable(Type.String({ description: "Why the operator sent the listing back to draft (unpublishListing); cleared when it is published again" })),
+    moderatedAt: Nullable(Type.String({ format: 'date-time', description: 'When the operator last sent the listing back to draft; cleared when it is published again' })),
+    contacts: Nullable(Type.Array(Contact, { description: 'null when confidential and the caller does not act for the owner (see redacted)' })),
+    disclosure: Disclosure,
+    redacted: Type.Array(Enum(confidentialFields), { description: 'The confidential fields hidden from this caller (returned as null); empty when it sees everything' }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
     version: Type.Integer({ description: 'Increases with every change; the ETag carries it' }),

@@ -2,7 +2,7 @@ import type { Db, DbOrTx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, unauthorized, unprocessable, type FieldError } from '../../lib/problem.ts'
-import { accessTo, assertManages, maySearchPrivate, ownerForCreation } from '../access/access.policy.ts'
+import { accessTo, assertManages, assertModerates, maySearchPrivate, ownerForCreation, redactListing } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
 import { resolveProvince } from '../organizations/organizations.service.ts'
@@ -36,8 +36,10 @@ function checkRules(listing: RuleFields) {
 /** Filed codes resolved to the 2025 units, without repeats; an unknown code is a 422 on its pointer. */
 const resolveProvinces = (codes: string[]) => [...new Set(codes.map((code, index) => resolveProvince(code, `#/provinceCodes/${index}`)))]
 
+const pastTense = { publish: 'published', withdraw: 'withdrawn', unpublish: 'unpublished' } as const satisfies Record<Transition, string>
+
 const invalidTransition = (transition: Transition, status: ListingStatus) =>
-  conflict('invalid_transition', `A ${status} listing cannot be ${transition === 'publish' ? 'published' : 'withdrawn'}`, allowedFrom(status))
+  conflict('invalid_transition', `A ${status} listing cannot be ${pastTense[transition]}`, allowedFrom(status))
 
 const invalidQuery = (name: string, detail: string) =>
   badRequest('validation_failed', `Query parameter ${name} ${detail}`, [{ pointer: `#/query/${name}`, detail }])
@@ -113,11 +115,18 @@ export function createListingService(deps: { db: Db; clock: Clock }) {
     return row
   }
 
+  /** The listing for a moderation: 404 if the actor may not see it, 403 for any key but the operator's. */
+  async function moderatable(tx: DbOrTx, actor: Actor, row: repo.ListingWithOwner | undefined, id: string): Promise<repo.ListingWithOwner> {
+    if (!row) throw notFound('Listing', id)
+    await assertModerates(tx, actor, accessRecord(row), { resource: 'Listing', id, detail: 'Only an operator key may unpublish a listing' })
+    return row
+  }
+
   async function get(actor: Actor | null, id: string) {
     const row = await repo.findListing(db, id)
     // Drafts and withdrawn listings of others are reported missing, so their existence is not revealed.
     if (!row || !(await accessTo(db, actor, accessRecord(row))).see) throw notFound('Listing', id)
-    return toListing(row, today())
+    return redactListing(db, actor, toListing(row, today()))
   }
 
   async function create(actor: Actor, input: ListingCreate) {
@@ -159,6 +168,7 @@ export function createListingService(deps: { db: Db; clock: Clock }) {
     })
   }
 
+  // Writes answer with every field: whoever may write acts for the owner.
   async function update(actor: Actor, id: string, input: ListingUpdate, expectedVersion?: number) {
     // Read, check and write under a row lock: the cross-field rules are checked against exactly
     // the row being overwritten, a concurrent withdraw cannot slip in between, and the audit's
@@ -202,8 +212,10 @@ export function createListingService(deps: { db: Db; clock: Clock }) {
     return db.transaction(async (tx) => {
       const now = clock.now()
       const day = vietnamDate(now)
-      // Withdrawing only retires a listing, so it stays possible after the owner was merged.
-      const row = await manageable(tx, actor, await repo.findListing(tx, id, { lock: true }), id, { retires: name === 'withdraw' })
+      const found = await repo.findListing(tx, id, { lock: true })
+      // Unpublishing is moderation: the operator's alone. Withdrawing only retires a listing, so it
+      // stays possible after the owner was merged.
+      const row = name === 'unpublish' ? await moderatable(tx, actor, found, id) : await manageable(tx, actor, found, id, { retires: name === 'withdraw' })
       const status = statusOf(row, day)
       if (!(transitionsFrom[status] as readonly Transition[]).includes(name)) throw invalidTransition(name, status)
       if (name === 'publish' && row.validUntil !== null && row.validUntil < day) {
@@ -234,7 +246,12 @@ export function createListingService(deps: { db: Db; clock: Clock }) {
     })
   }
 
-  const publish = (actor: Actor, id: string) => transition(actor, id, 'publish', (now) => ({ publishedAt: now }))
+  // Publishing again after a moderation clears the operator's reason: a published listing shows no
+  // stale moderation note to the public. The audit trail keeps every unpublish with its reason.
+  const publish = (actor: Actor, id: string) => transition(actor, id, 'publish', (now) => ({ publishedAt: now, moderationReason: null, moderatedAt: null }))
+
+  const unpublish = (actor: Actor, id: string, reason: string) =>
+    transition(actor, id, 'unpublish', (now) => ({ moderatedAt: now, moderationReason: reason.trim() }))
 
   const withdraw = (actor: Actor, id: string, reason: string) =>
     transition(actor, id, 'withdraw', (now) => ({ withdrawnAt: now, withdrawReason: reason.trim() }))
@@ -259,7 +276,7 @@ export function createListingService(deps: { db: Db; clock: Clock }) {
     }
   }
 
-  return { get, create, update, publish, withdraw, search }
+  return { get, create, update, publish, withdraw, unpublish, search }
 }
 
 export type ListingService = ReturnType<typeof createListingService>

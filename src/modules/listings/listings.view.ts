@@ -38,6 +38,12 @@ export function toListing(row: ListingWithOwner, today: string): Listing {
     publishedAt: row.publishedAt?.toISOString() ?? null,
     withdrawnAt: row.withdrawnAt?.toISOString() ?? null,
     withdrawReason: row.withdrawReason,
+    moderationReason: row.moderationReason,
+    moderatedAt: row.moderatedAt?.toISOString() ?? null,
+    contacts: row.contacts,
+    disclosure: row.disclosure,
+    // Complete here; redactListing (access.policy.ts) hides what the reader may not see.
+    redacted: [],
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     version: row.version,

@@ -1,0 +1,2 @@
+ALTER TABLE "listings" ADD COLUMN "contacts" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
+ALTER TABLE "listings" ADD COLUMN "disclosure" jsonb DEFAULT '{"contacts":false,"iprNumbers":false}'::jsonb NOT NULL;
