@@ -6,6 +6,7 @@ import type { TSchema } from 'typebox'
 import type { Config } from './config.ts'
 import { migrateDatabase, openDatabase, type Database } from './db/client.ts'
 import { registerAuth } from './http/auth.ts'
+import { createJobQueue, type JobQueue } from './jobs/queue.ts'
 import { commonSchemas } from './http/common.schemas.ts'
 import { frameworkErrors, registerErrorHandling } from './http/errors.ts'
 import { registerOpenApi } from './http/openapi.ts'
@@ -23,6 +24,8 @@ import { demandSchemas } from './modules/demands/demands.schemas.ts'
 import { demandRoutes } from './modules/demands/demands.routes.ts'
 import { healthRoutes, healthSchemas } from './modules/health/health.routes.ts'
 import { listingSchemas } from './modules/listings/listings.schemas.ts'
+import { matchingRoutes } from './modules/matching/matching.routes.ts'
+import { matchSchemas } from './modules/matching/matching.schemas.ts'
 import { listingRoutes } from './modules/listings/listings.routes.ts'
 import { organizationSchemas } from './modules/organizations/organizations.schemas.ts'
 import { organizationRoutes } from './modules/organizations/organizations.routes.ts'
@@ -33,6 +36,7 @@ import { createServices, type Services } from './services.ts'
 declare module 'fastify' {
   interface FastifyInstance {
     database: Database
+    jobs: JobQueue
     services: Services
   }
 }
@@ -88,13 +92,23 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     dataDir: config.DATA_DIR,
     poolSize: config.DATABASE_POOL_SIZE,
   }))
-  if (!overrides.database) {
-    app.addHook('onClose', async () => database.close())
-    await migrateDatabase(database)
-  }
+  if (!overrides.database) await migrateDatabase(database)
   const clock = overrides.clock ?? systemClock
+  const jobs = createJobQueue({
+    pool: database.pool,
+    worker: config.JOBS_WORKER === 'true',
+    pollingIntervalSeconds: config.JOBS_POLL_SECONDS,
+    log: app.log,
+  })
   app.decorate('database', database)
-  app.decorate('services', createServices({ db: database.db, clock }))
+  app.decorate('jobs', jobs)
+  app.decorate('services', createServices({ db: database.db, clock, config, jobs }))
+  await jobs.start()
+  // One hook, so the queue stops (its running jobs finish) before the database it uses closes.
+  app.addHook('onClose', async () => {
+    await jobs.stop()
+    if (!overrides.database) await database.close()
+  })
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
@@ -117,6 +131,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ...apiKeySchemas,
     ...auditSchemas,
     ...delegationSchemas,
+    ...matchSchemas,
   ]
   for (const schema of schemas) app.addSchema(schema)
 
@@ -128,6 +143,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(apiKeyRoutes, { prefix: '/v1/api-keys' })
   await app.register(auditRoutes, { prefix: '/v1/audit-events' })
   await app.register(delegationRoutes, { prefix: '/v1/delegations' })
+  await app.register(matchingRoutes, { prefix: '/v1' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   return app
 }

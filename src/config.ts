@@ -33,6 +33,19 @@ export const ConfigSchema = Type.Object({
   TRUST_PROXY: Type.Optional(Type.String({ maxLength: 1000, pattern: '^(true|false|[0-9]{1,2}|[0-9A-Fa-f.:/]+(\\s*,\\s*[0-9A-Fa-f.:/]+)*)$' })),
   // Browser origins allowed to call the API (src/http/security.ts): comma-separated, or '*'. Unset: no CORS.
   CORS_ORIGINS: Type.Optional(Type.String({ maxLength: 4000, pattern: '^(\\*|https?://[^\\s,/]+(\\s*,\\s*https?://[^\\s,/]+)*)$' })),
+  // Background jobs (pg-boss): whether this process works the queue, and how often it polls.
+  JOBS_WORKER: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'true' }),
+  JOBS_POLL_SECONDS: Type.Number({ minimum: 0.5, maximum: 300, default: 2 }),
+  // Matching (src/modules/matching): the weight of each score component (any non-negative numbers;
+  // the score divides by their sum), how many suggestions a run keeps, and the lowest score kept.
+  MATCH_WEIGHT_TEXT: Type.Number({ minimum: 0, maximum: 100, default: 0.5 }),
+  MATCH_WEIGHT_TAXONOMY: Type.Number({ minimum: 0, maximum: 100, default: 0.15 }),
+  MATCH_WEIGHT_TRL: Type.Number({ minimum: 0, maximum: 100, default: 0.1 }),
+  MATCH_WEIGHT_LOCATION: Type.Number({ minimum: 0, maximum: 100, default: 0.1 }),
+  MATCH_WEIGHT_PRICE: Type.Number({ minimum: 0, maximum: 100, default: 0.1 }),
+  MATCH_WEIGHT_FRESHNESS: Type.Number({ minimum: 0, maximum: 100, default: 0.05 }),
+  MATCH_TOP_N: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  MATCH_MIN_SCORE: Type.Number({ minimum: 0, maximum: 1, default: 0.2 }),
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -46,17 +59,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const value = env[key]?.trim()
     if (value !== undefined && value !== '') given[key] = value
   }
-  // Integers are coerced strictly: Value.Convert would quietly read PORT=3000.5 as 3000 and
-  // PORT=true as 1. Anything but plain digits stays a string and fails validation below.
+  // Numbers are coerced strictly: Value.Convert would quietly read PORT=3000.5 as 3000 and
+  // PORT=true as 1. Anything but plain digits (and, for non-integers, one decimal point) stays a
+  // string and fails validation below.
   const raw: Record<string, unknown> = { ...given }
   for (const [key, schema] of Object.entries(ConfigSchema.properties)) {
-    if ((schema as { type?: string }).type === 'integer' && /^-?\d{1,16}$/.test(given[key] ?? '')) raw[key] = Number(given[key])
+    const type = (schema as { type?: string }).type
+    if (type === 'integer' && /^-?\d{1,16}$/.test(given[key] ?? '')) raw[key] = Number(given[key])
+    if (type === 'number' && /^-?\d{1,16}(\.\d{1,16})?$/.test(given[key] ?? '')) raw[key] = Number(given[key])
   }
   const value = Value.Default(ConfigSchema, raw)
   const problems = new Map<string, string>()
   for (const error of Value.Errors(ConfigSchema, value)) {
     const name = error.instancePath.replace(/^\//, '') || 'environment'
     if (!problems.has(name)) problems.set(name, `${name}=${JSON.stringify(given[name] ?? '')}: ${describe(name, error.message)}`)
+  }
+  // A score is a weighted mean: with every weight 0 it would divide by zero.
+  if (problems.size === 0 && Object.values(matchWeights(value as Config)).every((weight) => weight === 0)) {
+    problems.set('MATCH_WEIGHT', 'MATCH_WEIGHT_*: at least one match weight must be above 0')
   }
   if (problems.size > 0) throw new ConfigError(`Invalid configuration:\n  ${[...problems.values()].join('\n  ')}`)
   return value as Config
@@ -67,4 +87,19 @@ function describe(name: string, message: string): string {
   const schema = (ConfigSchema.properties as Record<string, { anyOf?: { const?: unknown }[] }>)[name]
   const allowed = schema?.anyOf?.map((option) => option.const).filter((option) => option !== undefined)
   return allowed?.length ? `must be one of ${allowed.join(', ')}` : message
+}
+
+export const matchComponents = ['text', 'taxonomy', 'trl', 'location', 'price', 'freshness'] as const
+export type MatchComponent = (typeof matchComponents)[number]
+
+/** The configured weight of each match score component. */
+export function matchWeights(config: Config): Record<MatchComponent, number> {
+  return {
+    text: config.MATCH_WEIGHT_TEXT,
+    taxonomy: config.MATCH_WEIGHT_TAXONOMY,
+    trl: config.MATCH_WEIGHT_TRL,
+    location: config.MATCH_WEIGHT_LOCATION,
+    price: config.MATCH_WEIGHT_PRICE,
+    freshness: config.MATCH_WEIGHT_FRESHNESS,
+  }
 }

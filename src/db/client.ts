@@ -4,6 +4,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import pg from 'pg'
 import * as schema from './schema/index.ts'
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.ts'
+import { installJobSchema } from '../jobs/queue.ts'
 
 export type Db = NodePgDatabase<typeof schema>
 /** A transaction handle; queries take `Db | Tx` first so they run the same inside or outside one. */
@@ -60,12 +61,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
 }
 
-/** Applies pending migrations; an advisory lock keeps two starting processes from racing. */
+/** Applies pending migrations and installs the job queue's schema; an advisory lock keeps two starting processes from racing. */
 export async function migrateDatabase(database: Database): Promise<void> {
   const client = await database.pool.connect()
   try {
     await client.query('select pg_advisory_lock(727274)')
     await migrate(drizzle(client, { casing: 'snake_case' }), { migrationsFolder })
+    await installJobSchema(client)
   } finally {
     await client.query('select pg_advisory_unlock(727274)').catch(() => {})
     client.release()

@@ -24,7 +24,8 @@ export type TestContext = { app: FastifyInstance; db: Db; clock: TestClock }
 export async function buildTestApp(t: Test, env: Record<string, string> = {}): Promise<TestContext> {
   const database = await openTestDatabase()
   const clock = new TestClock()
-  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', ...env }), { database, clock })
+  // Jobs run when a test calls app.jobs.runPending(), not on a poller's schedule.
+  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false', ...env }), { database, clock })
   t.teardown(async () => {
     await app.close()
     await database.close()

@@ -134,3 +134,17 @@ export async function maySearchPrivate(db: DbOrTx, actor: Actor, ownerId: string
   if (actor.role === 'operator') return true
   return ownerId !== undefined && actsFor(db, actor, ownerId)
 }
+
+/** Organisations that broker technology transfer: they see every match and propose their own. */
+const brokerKinds = ['connection_point', 'transfer_centre', 'authority']
+
+/** The operator, connection points, technology transfer centres and DOSTs (any of their keys). */
+export const isBroker = (actor: Actor | null) => actor !== null && (actor.role === 'operator' || brokerKinds.includes(actor.organizationKind))
+
+/**
+ * Who may read a demand's or a listing's matches: those who act for its owner, and brokers.
+ * Matches carry the owner's curation (dismissals and their reasons), so they are not public.
+ */
+export async function maySeeMatches(db: DbOrTx, actor: Actor | null, ownerId: string): Promise<boolean> {
+  return isBroker(actor) || (await actsFor(db, actor, ownerId))
+}

@@ -7,9 +7,9 @@ import { currentCodesInRegion, currentProvinceCode } from '../reference/province
 import type { DemandPage, DemandSearchQuery, DemandSummary } from './demands.schemas.ts'
 import { demandFacets, searchDemands, type DemandFilter, type DemandSort } from './demands.search-repo.ts'
 
-type SearchRow = Awaited<ReturnType<typeof searchDemands>>[number]
+export type DemandSearchRow = Awaited<ReturnType<typeof searchDemands>>[number]
 
-function toSummary(row: SearchRow, withScore: boolean): DemandSummary {
+export function toDemandSummary(row: DemandSearchRow, withScore = false): DemandSummary {
   return {
     id: row.id,
     status: row.status as DemandSummary['status'],
@@ -105,6 +105,6 @@ export function createDemandSearch(deps: { db: Db }) {
     if (rows.length > limit && last) {
       nextCursor = sort.by === 'relevance' ? encodeCursor('relevance', [last.score ?? 0, last.id]) : encodeCursor('newest', [last.sortAt, last.id])
     }
-    return { items: page.map((row) => toSummary(row, filter.q !== undefined)), nextCursor, ...(facets ? { facets } : {}) }
+    return { items: page.map((row) => toDemandSummary(row, filter.q !== undefined)), nextCursor, ...(facets ? { facets } : {}) }
   }
 }

@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/audit.repo.ts'
 import { findOrganization } from '../organizations/organizations.repo.ts'
 import { resolveProvince } from '../organizations/organizations.service.ts'
 import { allowedFrom, isEditable, transitionOf, type DemandStatus, type Transition } from './demands.lifecycle.ts'
+import type { RequestMatches } from '../matching/matching.jobs.ts'
 import * as repo from './demands.repo.ts'
 import type { Demand, DemandClose, DemandCreate, DemandUpdate } from './demands.schemas.ts'
 import { createDemandSearch } from './demands.search-service.ts'
@@ -93,8 +94,8 @@ function assertDeadlineAhead(row: { deadline: string | null }, today: string) {
   }
 }
 
-export function createDemandService(deps: { db: Db; clock: Clock }) {
-  const { db, clock } = deps
+export function createDemandService(deps: { db: Db; clock: Clock; requestMatches: RequestMatches }) {
+  const { db, clock, requestMatches } = deps
   const today = () => vietnamDate(clock.now())
 
   /**
@@ -167,6 +168,8 @@ export function createDemandService(deps: { db: Db; clock: Clock }) {
       // The UPDATE re-checks the state and version itself; under the row lock it cannot lose, so a
       // refusal here is only a safety net.
       if (!(await repo.updateDemand(tx, { id, expectedVersion: row.version, values, now }))) throw preconditionFailed()
+      // An open demand's suggestions follow its text, budget and place.
+      if (row.status === 'open') await requestMatches(tx, 'demand', id)
       return audited(tx, actor, 'demand.update', id, row, now)
     })
   }
@@ -183,6 +186,8 @@ export function createDemandService(deps: { db: Db; clock: Clock }) {
     transition: Transition,
     step: {
       values: (now: Date) => repo.DemandValues
+      /** Runs in the transaction once the transition is written. */
+      after?: (tx: Tx) => Promise<void>
       rules?: (row: repo.DemandRow, today: string) => void
       guard?: (today: string) => SQL
       /** The transition only retires the demand, so it stays possible after the owner was merged. */
@@ -200,6 +205,7 @@ export function createDemandService(deps: { db: Db; clock: Clock }) {
       if (!(await repo.transitionDemand(tx, { id, from, to, values: step.values(now), now, guard: step.guard?.(today) }))) {
         throw conflict('concurrent_change', 'The demand changed while this request ran; fetch it and try again')
       }
+      await step.after?.(tx)
       // The transition's payload (openedAt, close reason and note) shows up among the changed fields.
       return audited(tx, actor, `demand.${transition}`, id, row, now)
     })
@@ -209,6 +215,8 @@ export function createDemandService(deps: { db: Db; clock: Clock }) {
   const open = (actor: Actor, id: string) =>
     applyTransition(actor, id, 'open', {
       values: (now) => ({ openedAt: now }),
+      // Matching starts as the demand becomes public: a job queued in this transaction.
+      after: (tx) => requestMatches(tx, 'demand', id),
       rules: assertDeadlineAhead,
       guard: repo.deadlineNotBefore,
     })

@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/audit.repo.ts'
 import { resolveProvince } from '../organizations/organizations.service.ts'
 import { currentCodesInRegion, currentProvinceCode } from '../reference/provinces.ts'
 import { allowedFrom, editableStatuses, statusOf, storedSourcesOf, transitionTarget, transitionsFrom, type ListingStatus, type Transition } from './listings.lifecycle.ts'
+import type { RequestMatches } from '../matching/matching.jobs.ts'
 import * as repo from './listings.repo.ts'
 import type { ListingCreate, ListingSearchQuery, ListingUpdate } from './listings.schemas.ts'
 import { countFacets, searchListings, type ListingFilter, type ListingSort, type SortKey } from './listings.search.ts'
@@ -98,8 +99,8 @@ function decodeSortKey(cursor: string, sort: ListingSort): SortKey {
   return { value, id }
 }
 
-export function createListingService(deps: { db: Db; clock: Clock }) {
-  const { db, clock } = deps
+export function createListingService(deps: { db: Db; clock: Clock; requestMatches: RequestMatches }) {
+  const { db, clock, requestMatches } = deps
   const today = () => vietnamDate(clock.now())
 
   /** The listing for a write: 404 if the actor may not even see it, 403 if it may see but not change it. */
@@ -188,6 +189,8 @@ export function createListingService(deps: { db: Db; clock: Clock }) {
       const updated = await repo.updateListing(tx, { id, expectedVersion: row.version, values, now })
       // The row is locked, so the version cannot have moved; this is only a safety net.
       if (!updated) throw preconditionFailed()
+      // A published listing's suggestions follow its text, TRL, price and place.
+      if (row.status === 'published') await requestMatches(tx, 'listing', id)
       const listing = toListing({ ...updated, owner: row.owner }, day)
       await recordAudit(tx, {
         actor,
@@ -230,6 +233,8 @@ export function createListingService(deps: { db: Db; clock: Clock }) {
         validOn: name === 'publish' ? day : undefined,
       })
       if (!updated) throw conflict('concurrent_change', 'The listing changed while this request ran; fetch it and try again')
+      // Matching starts as the listing becomes public: a job queued in this transaction.
+      if (name === 'publish') await requestMatches(tx, 'listing', id)
       const listing = toListing({ ...updated, owner: row.owner }, day)
       // The transition's payload (publishedAt, withdrawal reason) shows up among the changed fields.
       await recordAudit(tx, {

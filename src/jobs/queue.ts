@@ -1,0 +1,121 @@
+import { sql, type SQL } from 'drizzle-orm'
+import type { FastifyBaseLogger } from 'fastify'
+import type pg from 'pg'
+import PgBoss from 'pg-boss'
+import type { DbOrTx } from '../db/client.ts'
+
+// The project's one job queue: pg-boss 10 on the same database (and connection pool) as the API.
+// Jobs live in PostgreSQL, so they survive a restart and several API processes share them without
+// running one twice (pg-boss fetches with SELECT ... FOR UPDATE SKIP LOCKED).
+
+export const jobSchema = 'pgboss'
+
+export type JobHandler = (data: Record<string, unknown>) => Promise<void>
+
+export type JobQueueOptions = {
+  pool: pg.Pool
+  /** false: jobs are queued but this process does not poll for them (tests run them by hand). */
+  worker: boolean
+  pollingIntervalSeconds: number
+  log: FastifyBaseLogger
+}
+
+/** pg-boss's SQL ($1, $2 ...) run through a drizzle transaction, so a job is queued iff the write commits. */
+function executorOf(tx: DbOrTx): PgBoss.Db {
+  return {
+    executeSql: async (text, values) => {
+      const chunks: SQL[] = []
+      let last = 0
+      for (const placeholder of text.matchAll(/\$(\d+)/g)) {
+        chunks.push(sql.raw(text.slice(last, placeholder.index)), sql`${values[Number(placeholder[1]) - 1] ?? null}`)
+        last = placeholder.index + placeholder[0].length
+      }
+      chunks.push(sql.raw(text.slice(last)))
+      const result = await tx.execute(sql.join(chunks))
+      return { rows: result.rows }
+    },
+  }
+}
+
+export function createJobQueue(options: JobQueueOptions) {
+  const boss = new PgBoss({
+    db: { executeSql: async (text, values) => options.pool.query(text, values) },
+    schema: jobSchema,
+    // Maintenance and cron belong to the processes that work; a process that only queues stays quiet.
+    supervise: options.worker,
+    schedule: options.worker,
+    migrate: true,
+  })
+  const handlers = new Map<string, JobHandler>()
+  boss.on('error', (error) => options.log.error({ err: error }, 'job queue error'))
+
+  /** Declares a queue; one pending job per key at a time ('stately'), so a burst of edits recomputes once. */
+  function register(name: string, handler: JobHandler) {
+    handlers.set(name, handler)
+  }
+
+  async function run(name: string, job: PgBoss.Job<object>) {
+    const handler = handlers.get(name)!
+    await handler(job.data as Record<string, unknown>)
+  }
+
+  async function start() {
+    await boss.start()
+    for (const name of handlers.keys()) {
+      if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: 'stately', retryLimit: 5, retryDelay: 5, retryBackoff: true })
+    }
+    if (!options.worker) return
+    for (const name of handlers.keys()) {
+      await boss.work<object>(name, { pollingIntervalSeconds: options.pollingIntervalSeconds, batchSize: 1 }, async ([job]) => {
+        if (job) await run(name, job)
+      })
+    }
+  }
+
+  /**
+   * Queues a job. Given a transaction, the job is inserted in it and exists only if the
+   * transaction commits. `key` collapses repeated requests for the same subject.
+   */
+  async function send(name: string, data: object, options: { tx?: DbOrTx; key?: string } = {}) {
+    await boss.send(name, data, {
+      ...(options.key ? { singletonKey: options.key } : {}),
+      ...(options.tx ? { db: executorOf(options.tx) } : {}),
+    })
+  }
+
+  /** Runs every queued job now, in this process (tests, the CLI); returns how many ran. */
+  async function runPending(): Promise<number> {
+    let count = 0
+    for (;;) {
+      let ran = 0
+      for (const name of handlers.keys()) {
+        const jobs = await boss.fetch<object>(name, { batchSize: 20 })
+        for (const job of jobs) {
+          try {
+            await run(name, job)
+            await boss.complete(name, job.id)
+          } catch (error) {
+            await boss.fail(name, job.id, { message: (error as Error).message })
+            throw error
+          }
+          ran += 1
+        }
+      }
+      if (ran === 0) return count
+      count += ran
+    }
+  }
+
+  const stop = () => boss.stop({ graceful: true, wait: true, close: false, timeout: 10_000 })
+
+  return { register, start, stop, send, runPending }
+}
+
+export type JobQueue = ReturnType<typeof createJobQueue>
+
+/** pg-boss's tables, created with the migrations so that every process (and test template) starts with them. */
+export async function installJobSchema(client: pg.PoolClient): Promise<void> {
+  const { rows } = await client.query<{ installed: string | null }>(`select to_regclass('${jobSchema}.version') as installed`)
+  if (rows[0]?.installed) return
+  await client.query(PgBoss.getConstructionPlans(jobSchema))
+}

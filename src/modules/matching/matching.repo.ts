@@ -1,0 +1,172 @@
+import { and, desc, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/pg-core'
+import type { DbOrTx } from '../../db/client.ts'
+import { demands, listings, matches, matchRuns, organizations } from '../../db/schema/index.ts'
+import type { Direction } from './matching.scoring.ts'
+
+export type MatchRow = typeof matches.$inferSelect
+export type MatchInsert = typeof matches.$inferInsert
+
+const proposer = sql<{ id: string; name: string } | null>`(select json_build_object('id', o.id, 'name', o.name) from ${organizations} o where o.id = ${matches.proposedById})`
+
+export type MatchWithProposer = MatchRow & { proposedBy: { id: string; name: string } | null }
+
+export async function findMatch(db: DbOrTx, id: string, options: { lock?: boolean } = {}): Promise<MatchWithProposer | undefined> {
+  const query = db.select({ match: matches, proposedBy: proposer }).from(matches).where(eq(matches.id, id))
+  const [row] = options.lock ? await query.for('update', { of: matches }) : await query
+  return row ? { ...row.match, proposedBy: row.proposedBy } : undefined
+}
+
+export async function findPair(db: DbOrTx, demandId: string, listingId: string, options: { lock?: boolean } = {}): Promise<MatchRow | undefined> {
+  const query = db.select().from(matches).where(and(eq(matches.demandId, demandId), eq(matches.listingId, listingId)))
+  const [row] = options.lock ? await query.for('update') : await query
+  return row
+}
+
+/** The pairs of one subject, locked: a run replaces them while concurrent curation waits. */
+export async function lockPairsOf(tx: DbOrTx, direction: Direction, subjectId: string): Promise<MatchRow[]> {
+  const column = direction === 'demand' ? matches.demandId : matches.listingId
+  return tx.select().from(matches).where(eq(column, subjectId)).for('update')
+}
+
+export async function insertMatch(tx: DbOrTx, values: MatchInsert): Promise<MatchRow> {
+  const [row] = await tx.insert(matches).values(values).returning()
+  return row!
+}
+
+export async function updateMatch(tx: DbOrTx, id: string, values: Partial<MatchInsert>, now: Date): Promise<MatchRow> {
+  const [row] = await tx
+    .update(matches)
+    .set({ ...values, updatedAt: now, version: sql`${matches.version} + 1` })
+    .where(eq(matches.id, id))
+    .returning()
+  return row!
+}
+
+/** A run's own earlier suggestions that it no longer ranks: curated and brokered pairs stay. */
+export async function deleteStaleSuggestions(tx: DbOrTx, direction: Direction, subjectId: string, keepIds: string[]): Promise<number> {
+  const column = direction === 'demand' ? matches.demandId : matches.listingId
+  const deleted = await tx
+    .delete(matches)
+    .where(
+      and(
+        eq(column, subjectId),
+        eq(matches.origin, 'computed'),
+        eq(matches.status, 'suggested'),
+        eq(matches.computedFrom, direction),
+        keepIds.length > 0 ? notInArray(matches.id, keepIds) : undefined,
+      ),
+    )
+    .returning({ id: matches.id })
+  return deleted.length
+}
+
+export async function recordRun(tx: DbOrTx, run: { direction: Direction; subjectId: string; computedAt: Date; candidates: number; durationMs: number }) {
+  const values = { subjectType: run.direction, subjectId: run.subjectId, computedAt: run.computedAt, candidates: run.candidates, durationMs: run.durationMs }
+  await tx
+    .insert(matchRuns)
+    .values(values)
+    .onConflictDoUpdate({ target: [matchRuns.subjectType, matchRuns.subjectId], set: { computedAt: values.computedAt, candidates: values.candidates, durationMs: values.durationMs } })
+}
+
+export async function lastRun(db: DbOrTx, direction: Direction, subjectId: string): Promise<Date | null> {
+  const [row] = await db
+    .select({ computedAt: matchRuns.computedAt })
+    .from(matchRuns)
+    .where(and(eq(matchRuns.subjectType, direction), eq(matchRuns.subjectId, subjectId)))
+  return row?.computedAt ?? null
+}
+
+const listingOwners = alias(organizations, 'listing_owner')
+const demandOwners = alias(organizations, 'demand_owner')
+
+/** A match with both sides' summaries and owners, as the API shows it. */
+const viewColumns = {
+  match: matches,
+  proposedBy: proposer,
+  listing: {
+    id: listings.id,
+    status: listings.status,
+    kind: listings.kind,
+    titleVi: listings.titleVi,
+    titleEn: listings.titleEn,
+    trl: listings.trl,
+    priceType: listings.priceType,
+    priceVnd: listings.priceVnd,
+    sectors: listings.sectors,
+    fields: listings.fields,
+    provinceCodes: listings.provinceCodes,
+    currentProvinceCodes: listings.currentProvinceCodes,
+    validUntil: listings.validUntil,
+    publishedAt: listings.publishedAt,
+  },
+  listingOwner: { id: listingOwners.id, name: listingOwners.name, kind: listingOwners.kind },
+  demand: {
+    id: demands.id,
+    status: demands.status,
+    titleVi: demands.titleVi,
+    titleEn: demands.titleEn,
+    sectors: demands.sectors,
+    fields: demands.fields,
+    minTrl: demands.minTrl,
+    budgetMinVnd: demands.budgetMinVnd,
+    budgetMaxVnd: demands.budgetMaxVnd,
+    deadline: demands.deadline,
+    provinceCode: demands.provinceCode,
+    currentProvinceCode: demands.currentProvinceCode,
+    openedAt: demands.openedAt,
+  },
+  demandOwner: { id: demandOwners.id, name: demandOwners.name, kind: demandOwners.kind },
+}
+
+function selectViews(db: DbOrTx) {
+  return db
+    .select(viewColumns)
+    .from(matches)
+    .innerJoin(listings, eq(listings.id, matches.listingId))
+    .innerJoin(listingOwners, eq(listingOwners.id, listings.ownerId))
+    .innerJoin(demands, eq(demands.id, matches.demandId))
+    .innerJoin(demandOwners, eq(demandOwners.id, demands.ownerId))
+}
+
+export type MatchView = Awaited<ReturnType<typeof selectViews>>[number]
+
+export async function findMatchView(db: DbOrTx, id: string): Promise<MatchView | undefined> {
+  const [row] = await selectViews(db).where(eq(matches.id, id))
+  return row
+}
+
+/**
+ * A subject's matches, best first. Only live counterparts are shown (published, unexpired
+ * listings; open demands): a withdrawn listing is not the public's to see.
+ */
+export async function listMatches(db: DbOrTx, direction: Direction, subjectId: string, options: { statuses: string[]; today: string }): Promise<MatchView[]> {
+  const subject = direction === 'demand' ? eq(matches.demandId, subjectId) : eq(matches.listingId, subjectId)
+  const live: SQL =
+    direction === 'demand'
+      ? sql`${listings.status} = 'published' and (${listings.validUntil} is null or ${listings.validUntil} >= ${options.today}::date)`
+      : sql`${demands.status} = 'open'`
+  return selectViews(db)
+    .where(and(subject, inArray(matches.status, options.statuses), live))
+    .orderBy(desc(matches.score), matches.id)
+}
+
+/** The owners of both sides of a pair. */
+export async function ownersOf(db: DbOrTx, demandId: string, listingId: string): Promise<{ demandOwnerId: string; listingOwnerId: string }> {
+  const [row] = await db
+    .select({ demandOwnerId: demands.ownerId, listingOwnerId: sql<string>`(select owner_id from ${listings} where id = ${listingId}::uuid)` })
+    .from(demands)
+    .where(eq(demands.id, demandId))
+  return row!
+}
+
+/** A matcher's new suggestion; undefined when the pair appeared meanwhile (the other side's run). */
+export async function insertSuggestion(tx: DbOrTx, values: MatchInsert): Promise<MatchRow | undefined> {
+  const [row] = await tx.insert(matches).values(values).onConflictDoNothing({ target: [matches.demandId, matches.listingId] }).returning()
+  return row
+}
+
+/** A new score from a run: not a curation, so version (and thus ETags) stay as they are. */
+export async function updateScore(tx: DbOrTx, id: string, values: Pick<MatchInsert, 'score' | 'explanation' | 'computedAt' | 'computedFrom'>) {
+  await tx.update(matches).set(values).where(eq(matches.id, id))
+}

@@ -1,0 +1,147 @@
+import { Type, type Static } from 'typebox'
+import { ref, Uuid } from '../../http/common.schemas.ts'
+import { Enum, Nullable, Timestamp, Vnd } from '../../http/fields.ts'
+import { DemandSummary } from '../demands/demands.schemas.ts'
+import { ListingSummary } from '../listings/listings.schemas.ts'
+
+export const matchStatuses = ['suggested', 'shortlisted', 'dismissed'] as const
+export const matchOrigins = ['computed', 'broker'] as const
+export const dismissReasons = ['not_relevant', 'too_early_stage', 'too_expensive', 'location', 'already_known', 'other'] as const
+export type MatchStatus = (typeof matchStatuses)[number]
+export type DismissReason = (typeof dismissReasons)[number]
+
+const Weight = Type.Number({ minimum: 0, maximum: 1, description: "The component's share of the score (the weights sum to 1)" })
+const Value = Type.Number({ minimum: 0, maximum: 1, description: 'How well the pair does on this component, 0 to 1' })
+
+export const MatchExplanation = Type.Object(
+  {
+    perspective: Enum(['demand', 'listing'] as const, "Whose run scored the pair: 'demand' when the demand's terms were looked for in the listing, 'listing' the other way round (the listing's run, when it was published or changed)"),
+    text: Type.Object(
+      {
+        weight: Weight,
+        value: Value,
+        matchedTerms: Type.Array(Type.String(), { description: "The subject's terms (keywords, title and body phrases) found in the other side's text, most important first" }),
+        termCount: Type.Integer({ minimum: 0, description: 'How many terms were looked for' }),
+        coverage: Type.Number({ minimum: 0, maximum: 1, description: 'Weighted share of the key terms (keywords and title) found' }),
+        trigramSimilarity: Type.Number({ minimum: 0, maximum: 1, description: "Typo-tolerant similarity of the subject's title to the other side's text" }),
+      },
+      { description: 'Text relevance: full text without diacritics (75%) and trigram similarity (25%)' },
+    ),
+    taxonomy: Type.Object(
+      {
+        weight: Weight,
+        value: Value,
+        sharedSectors: Type.Array(Type.String(), { description: 'VSIC sections both sides name' }),
+        sharedFields: Type.Array(Type.String(), { description: 'S&T fields both sides name' }),
+      },
+      { description: 'Overlap of sectors and S&T fields (0.5 when the subject names none)' },
+    ),
+    trl: Type.Object(
+      {
+        weight: Weight,
+        value: Value,
+        listingTrl: Nullable(Type.Integer({ minimum: 1, maximum: 9 })),
+        minTrl: Nullable(Type.Integer({ minimum: 1, maximum: 9 })),
+        gap: Type.Integer({ minimum: 0, description: 'Levels the listing lacks to reach the minimum (0 when it does)' }),
+      },
+      { description: "TRL fit: 1 when the listing reaches the demand's minimum (or there is none), one third less per missing level, 0.5 when the listing states no TRL" },
+    ),
+    location: Type.Object(
+      {
+        weight: Weight,
+        value: Value,
+        distanceClass: Enum(['same_province', 'same_region', 'other_region', 'unspecified'] as const),
+        demandProvince: Nullable(Type.String({ description: '2025 code' })),
+        listingProvinces: Type.Array(Type.String(), { description: '2025 codes' }),
+      },
+      { description: 'Same province 1, same region 0.6, elsewhere 0.25, unspecified 0.5; legacy codes count as the 2025 units they became' },
+    ),
+    price: Type.Object(
+      {
+        weight: Weight,
+        value: Value,
+        fit: Enum(['within_budget', 'over_budget', 'no_budget', 'price_not_stated'] as const),
+        priceType: Nullable(Type.String()),
+        priceVnd: Nullable(Vnd),
+        budgetMinVnd: Nullable(Vnd),
+        budgetMaxVnd: Nullable(Vnd),
+      },
+      { description: 'Price within the budget 1, above it less in proportion, unknown on either side 0.5' },
+    ),
+    freshness: Type.Object(
+      {
+        weight: Weight,
+        value: Value,
+        ageDays: Type.Number({ minimum: 0, description: 'Days since the candidate was published (listing) or opened (demand)' }),
+      },
+      { description: 'Halves every 180 days since publication' },
+    ),
+  },
+  { $id: 'MatchExplanation', description: 'Why a pair scored what it did: each component with its weight, value and evidence. score = sum of weight × value.' },
+)
+export type MatchExplanation = Static<typeof MatchExplanation>
+
+const Proposer = Type.Object({ id: Uuid, name: Type.String() }, { description: 'The broker who proposed the match' })
+
+export const Match = Type.Object(
+  {
+    id: Uuid,
+    demandId: Uuid,
+    listingId: Uuid,
+    status: Enum(matchStatuses, 'suggested -> shortlisted or dismissed (by the demand owner); dismissed pairs are never suggested again'),
+    origin: Enum(matchOrigins, 'computed by the matcher, or proposed by a broker'),
+    score: Type.Number({ minimum: 0, maximum: 1 }),
+    explanation: ref(MatchExplanation),
+    proposedBy: Nullable(Proposer),
+    proposalNote: Nullable(Type.String()),
+    dismissReason: Nullable(Enum(dismissReasons)),
+    dismissNote: Nullable(Type.String()),
+    decidedAt: Nullable(Timestamp),
+    computedAt: Timestamp,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    version: Type.Integer({ minimum: 1 }),
+    listing: Type.Optional(ref(ListingSummary)),
+    demand: Type.Optional(ref(DemandSummary)),
+  },
+  { $id: 'Match', description: 'A proposed pairing of a demand and a listing, with its score and explanation' },
+)
+export type Match = Static<typeof Match>
+
+export const MatchList = Type.Object(
+  {
+    items: Type.Array(ref(Match), { description: 'Best score first; each item carries the other side (listing or demand)' }),
+    computedAt: Nullable(Timestamp),
+  },
+  { $id: 'MatchList', description: 'The stored suggestions of one demand or listing' },
+)
+export type MatchList = Static<typeof MatchList>
+
+export const MatchListQuery = Type.Object(
+  {
+    status: Type.Optional(Enum(matchStatuses, 'Only matches in this state; by default suggested and shortlisted ones')),
+  },
+  { additionalProperties: false },
+)
+export type MatchListQuery = Static<typeof MatchListQuery>
+
+export const MatchDismiss = Type.Object(
+  {
+    reason: Enum(dismissReasons, 'Why the suggestion does not fit'),
+    note: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+)
+export type MatchDismiss = Static<typeof MatchDismiss>
+
+export const MatchProposal = Type.Object(
+  {
+    demandId: Uuid,
+    listingId: Uuid,
+    note: Type.String({ minLength: 1, maxLength: 2000, description: 'Why the broker thinks they fit' }),
+  },
+  { additionalProperties: false },
+)
+export type MatchProposal = Static<typeof MatchProposal>
+
+export const matchSchemas = [MatchExplanation, Match, MatchList]

@@ -1,0 +1,245 @@
+import { sql, type SQL } from 'drizzle-orm'
+import type { MatchComponent } from '../../config.ts'
+import type { DbOrTx } from '../../db/client.ts'
+import type { MatchTerm } from './matching.terms.ts'
+
+// The matcher: one SQL statement finds candidates on the other side and scores each on six
+// components, so ranking, the threshold and the top-N cut happen in the database.
+//
+// Candidates come from two index-backed channels: the text channel (any term of the subject in the
+// candidate's tsvector, best ts_rank first) and the taxonomy channel (same sector and S&T field,
+// newest first). Each channel is capped, which bounds the cost of a run on a national catalogue.
+// Each component is a number in [0, 1]; the score is their weighted mean. Unknown facts (no TRL, no
+// budget, no province) score a neutral 0.5 rather than count for or against.
+
+export type Direction = 'demand' | 'listing'
+
+/** The facts of the subject (the demand, or the listing) that its candidates are compared with. */
+export type Subject = {
+  direction: Direction
+  id: string
+  ownerId: string
+  terms: MatchTerm[]
+  title: string
+  sectors: string[]
+  fields: string[]
+  /** A listing's TRL, or a demand's minimum. */
+  trl: number | null
+  /** A listing's price (type and amount), or a demand's budget. */
+  priceType: string | null
+  priceVnd: number | null
+  budgetMinVnd: number | null
+  budgetMaxVnd: number | null
+  /** 2025 province codes: the listing's, or the demand's one. */
+  provinceCodes: string[]
+  /** 2025 codes of every region the subject's provinces lie in. */
+  regionCodes: string[]
+}
+
+export type RankOptions = {
+  today: string
+  now: Date
+  weights: Record<MatchComponent, number>
+  limit: number
+  minScore: number
+  /** Score only this candidate, with no threshold (a broker's proposal). */
+  candidateId?: string
+}
+
+export type RankedRow = {
+  candidateId: string
+  score: number
+  text: number
+  coverage: number
+  matchedTerms: string[]
+  trigram: number
+  taxonomy: number
+  sharedSectors: string[]
+  sharedFields: string[]
+  trlValue: number
+  candidateTrl: number | null
+  location: number
+  distanceClass: 'same_province' | 'same_region' | 'other_region' | 'unspecified'
+  candidateProvinces: string[]
+  price: number
+  priceFit: 'within_budget' | 'over_budget' | 'no_budget' | 'price_not_stated'
+  candidatePriceType: string | null
+  candidatePriceVnd: number | null
+  candidateBudgetMinVnd: number | null
+  candidateBudgetMaxVnd: number | null
+  freshness: number
+  ageDays: number
+}
+
+const textCandidates = 300
+const taxonomyCandidates = 100
+/** A listing loses half its freshness every half-life. */
+const freshnessHalfLifeDays = 180
+
+/** A JS array as one text[] parameter (drizzle would otherwise spread it into a row constructor). */
+const textArray = (values: string[]) => sql`${sql.param(values)}::text[]`
+
+/** The candidate side's columns, and the listing/demand roles of the facts, for one direction. */
+function sides(subject: Subject, today: string) {
+  if (subject.direction === 'demand') {
+    // A demand looks for published, unexpired listings of others.
+    return {
+      table: sql.raw('listings'),
+      live: sql`c.status = 'published' and (c.valid_until is null or c.valid_until >= ${today}::date)`,
+      liveOrder: sql.raw('c.published_at'),
+      listingTrl: sql.raw('c.trl'),
+      minTrl: sql`${subject.trl}::int`,
+      priceType: sql.raw('c.price_type'),
+      priceVnd: sql.raw('c.price_vnd'),
+      budgetMin: sql`${subject.budgetMinVnd}::bigint`,
+      budgetMax: sql`${subject.budgetMaxVnd}::bigint`,
+      sameProvince: sql`c.current_province_codes && ${textArray(subject.provinceCodes)}`,
+      sameRegion: sql`c.current_province_codes && ${textArray(subject.regionCodes)}`,
+      unspecified: sql`(cardinality(c.current_province_codes) = 0 or ${subject.provinceCodes.length}::int = 0)`,
+      candidateProvinces: sql.raw('c.current_province_codes'),
+      since: sql.raw('c.published_at'),
+      dismissed: sql`m.demand_id = ${subject.id}::uuid and m.listing_id = c.id`,
+    }
+  }
+  // A listing looks for open demands of others whose deadline has not passed.
+  return {
+    table: sql.raw('demands'),
+    live: sql`c.status = 'open' and (c.deadline is null or c.deadline >= ${today}::date)`,
+    liveOrder: sql.raw('c.opened_at'),
+    listingTrl: sql`${subject.trl}::int`,
+    minTrl: sql.raw('c.min_trl'),
+    priceType: sql`${subject.priceType}::text`,
+    priceVnd: sql`${subject.priceVnd}::bigint`,
+    budgetMin: sql.raw('c.budget_min_vnd'),
+    budgetMax: sql.raw('c.budget_max_vnd'),
+    sameProvince: sql`c.current_province_code = any(${textArray(subject.provinceCodes)})`,
+    sameRegion: sql`c.current_province_code = any(${textArray(subject.regionCodes)})`,
+    unspecified: sql`(c.current_province_code is null or ${subject.provinceCodes.length}::int = 0)`,
+    candidateProvinces: sql`case when c.current_province_code is null then '{}'::text[] else array[c.current_province_code] end`,
+    since: sql.raw('c.opened_at'),
+    dismissed: sql`m.listing_id = ${subject.id}::uuid and m.demand_id = c.id`,
+  }
+}
+
+export async function rankCandidates(db: DbOrTx, subject: Subject, options: RankOptions): Promise<RankedRow[]> {
+  const side = sides(subject, options.today)
+  const weights = options.weights
+  const weightSum = Object.values(weights).reduce((sum, weight) => sum + weight, 0)
+  const notOwn = sql`c.owner_id <> ${subject.ownerId}::uuid`
+  const candidates: SQL = options.candidateId
+    ? sql`select ${options.candidateId}::uuid as id`
+    : sql`
+      (select c.id from ${side.table} c, any_term t
+        where ${side.live} and ${notOwn} and t.query is not null and c.search_vector @@ t.query
+        order by ts_rank(c.search_vector, t.query) desc, c.id
+        limit ${textCandidates})
+      union
+      (select c.id from ${side.table} c
+        where ${side.live} and ${notOwn} and c.sectors && ${textArray(subject.sectors)} and c.fields && ${textArray(subject.fields)}
+        order by ${side.liveOrder} desc, c.id desc
+        limit ${taxonomyCandidates})`
+  const threshold = options.candidateId
+    ? sql`true`
+    : sql`score >= ${options.minScore} and (coverage > 0 or taxonomy > 0.5 or trigram >= 0.3)`
+
+  const result = await db.execute(sql`
+    with terms as (
+      select t.text, t.weight, t.position, phraseto_tsquery('simple', tx_search_text(t.text)) as query
+      from unnest(${textArray(subject.terms.map((term) => term.text))}, ${sql.param(subject.terms.map((term) => term.weight))}::float8[]) with ordinality as t(text, weight, position)
+    ),
+    usable as (select * from terms where numnode(query) > 0),
+    any_term as (
+      select to_tsquery('simple', string_agg('(' || querytree(query) || ')', ' | ')) as query,
+        -- Coverage is measured against the key terms (keywords, title); body terms only add to it.
+        coalesce(nullif(sum(weight) filter (where weight >= 1.5), 0), sum(weight)) as key_weight
+      from usable
+    ),
+    candidate_ids as (${candidates}),
+    facts as (
+      select c.id,
+        least(1, coalesce(matched.weight / nullif(t.key_weight, 0), 0)) as coverage,
+        matched.terms as matched_terms,
+        word_similarity(tx_search_text(${subject.title}), c.search_document) as trigram,
+        array(select unnest(c.sectors) intersect select unnest(${textArray(subject.sectors)}) order by 1) as shared_sectors,
+        array(select unnest(c.fields) intersect select unnest(${textArray(subject.fields)}) order by 1) as shared_fields,
+        ${side.listingTrl} as listing_trl,
+        ${side.minTrl} as min_trl,
+        ${side.priceType} as price_type,
+        ${side.priceVnd} as price_vnd,
+        ${side.budgetMin} as budget_min,
+        ${side.budgetMax} as budget_max,
+        case when ${side.unspecified} then 'unspecified'
+             when ${side.sameProvince} then 'same_province'
+             when ${side.sameRegion} then 'same_region'
+             else 'other_region' end as distance_class,
+        ${side.candidateProvinces} as candidate_provinces,
+        greatest(0, extract(epoch from (${options.now.toISOString()}::timestamptz - ${side.since})) / 86400)::float8 as age_days,
+        c.${sql.raw(subject.direction === 'demand' ? 'trl' : 'min_trl')} as candidate_trl
+      from candidate_ids ids
+      join ${side.table} c on c.id = ids.id
+      cross join any_term t
+      cross join lateral (
+        select coalesce(sum(u.weight), 0) as weight, coalesce(array_agg(u.text order by u.position), '{}') as terms
+        from usable u where c.search_vector @@ u.query
+      ) matched
+      where not exists (select 1 from matches m where ${side.dismissed} and m.status = 'dismissed')
+    ),
+    components as (
+      select f.*,
+        (0.75 * coverage + 0.25 * trigram)::float8 as text,
+        (case when cardinality(${textArray(subject.sectors)}) + cardinality(${textArray(subject.fields)}) = 0 then 0.5
+              else (0.5 * cardinality(shared_sectors)::float8 / greatest(1, cardinality(${textArray(subject.sectors)}))
+                  + 0.5 * cardinality(shared_fields)::float8 / greatest(1, cardinality(${textArray(subject.fields)}))) end)::float8 as taxonomy,
+        (case when min_trl is null then 1
+              when listing_trl is null then 0.5
+              when listing_trl >= min_trl then 1
+              else greatest(0, 1 - (min_trl - listing_trl) / 3.0) end)::float8 as trl_value,
+        (case distance_class when 'same_province' then 1 when 'same_region' then 0.6 when 'unspecified' then 0.5 else 0.25 end)::float8 as location,
+        (case when price_type <> 'amount' or price_vnd is null then 'price_not_stated'
+              when budget_max is null then 'no_budget'
+              when price_vnd <= budget_max then 'within_budget'
+              else 'over_budget' end) as price_fit,
+        power(0.5, age_days / ${freshnessHalfLifeDays})::float8 as freshness
+      from facts f
+    ),
+    scored as (
+      select k.*,
+        (case price_fit when 'within_budget' then 1 when 'over_budget' then greatest(0, 1 - (price_vnd - budget_max)::float8 / greatest(budget_max, 1)) else 0.5 end)::float8 as price
+      from components k
+    ),
+    totals as (
+      select s.*,
+        ((${weights.text}::float8 * text + ${weights.taxonomy}::float8 * taxonomy + ${weights.trl}::float8 * trl_value + ${weights.location}::float8 * location
+          + ${weights.price}::float8 * price + ${weights.freshness}::float8 * freshness) / ${weightSum}::float8)::float8 as score
+      from scored s
+    )
+    select * from totals
+    where ${threshold}
+    order by score desc, id
+    limit ${options.limit}
+  `)
+  return result.rows.map((row) => ({
+    candidateId: row.id as string,
+    score: Number(row.score),
+    text: Number(row.text),
+    coverage: Number(row.coverage),
+    matchedTerms: row.matched_terms as string[],
+    trigram: Number(row.trigram),
+    taxonomy: Number(row.taxonomy),
+    sharedSectors: row.shared_sectors as string[],
+    sharedFields: row.shared_fields as string[],
+    trlValue: Number(row.trl_value),
+    candidateTrl: row.candidate_trl as number | null,
+    location: Number(row.location),
+    distanceClass: row.distance_class as RankedRow['distanceClass'],
+    candidateProvinces: row.candidate_provinces as string[],
+    price: Number(row.price),
+    priceFit: row.price_fit as RankedRow['priceFit'],
+    candidatePriceType: subject.direction === 'demand' ? (row.price_type as string) : null,
+    candidatePriceVnd: subject.direction === 'demand' ? (row.price_vnd as number | null) : null,
+    candidateBudgetMinVnd: subject.direction === 'listing' ? (row.budget_min as number | null) : null,
+    candidateBudgetMaxVnd: subject.direction === 'listing' ? (row.budget_max as number | null) : null,
+    freshness: Number(row.freshness),
+    ageDays: Number(row.age_days),
+  }))
+}

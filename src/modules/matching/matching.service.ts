@@ -1,0 +1,297 @@
+import { performance } from 'node:perf_hooks'
+import type { MatchComponent } from '../../config.ts'
+import type { Db, DbOrTx } from '../../db/client.ts'
+import { vietnamDate, type Clock } from '../../lib/clock.ts'
+import { conflict, forbidden, notFound, preconditionFailed } from '../../lib/problem.ts'
+import { accessTo, actsFor, isBroker, maySeeMatches, writesContent } from '../access/access.policy.ts'
+import type { Actor } from '../api-keys/api-keys.service.ts'
+import { recordAudit } from '../audit/audit.repo.ts'
+import * as demandRepo from '../demands/demands.repo.ts'
+import * as listingRepo from '../listings/listings.repo.ts'
+import { accessRecord as listingAccess } from '../listings/listings.view.ts'
+import { recordEvents } from '../outbox/outbox.repo.ts'
+import { provinces } from '../reference/provinces.ts'
+import * as repo from './matching.repo.ts'
+import type { DismissReason, Match, MatchDismiss, MatchList, MatchListQuery, MatchProposal, MatchStatus } from './matching.schemas.ts'
+import { rankCandidates, type Direction, type RankedRow, type Subject } from './matching.scoring.ts'
+import { matchTerms } from './matching.terms.ts'
+import { explain, toMatch } from './matching.view.ts'
+
+export type MatchingSettings = { weights: Record<MatchComponent, number>; topN: number; minScore: number }
+
+/** Codes of every 2025 unit sharing a region with one of these. */
+function regionCodesOf(codes: string[]): string[] {
+  const regionIds = new Set(provinces.filter((province) => codes.includes(province.code)).flatMap((province) => province.regionIds))
+  return provinces.filter((province) => province.regionIds.some((id) => regionIds.has(id))).map((province) => province.code)
+}
+
+function demandSubject(row: demandRepo.DemandRow, ownerId: string): Subject {
+  const provinceCodes = row.currentProvinceCode ? [row.currentProvinceCode] : []
+  return {
+    direction: 'demand',
+    id: row.id,
+    ownerId,
+    terms: matchTerms({ title: row.titleVi, keywords: row.keywords, body: [row.problemVi, row.desiredOutcomeVi ?? ''] }),
+    title: row.titleVi,
+    sectors: row.sectors,
+    fields: row.fields,
+    trl: row.minTrl,
+    priceType: null,
+    priceVnd: null,
+    budgetMinVnd: row.budgetMinVnd,
+    budgetMaxVnd: row.budgetMaxVnd,
+    provinceCodes,
+    regionCodes: regionCodesOf(provinceCodes),
+  }
+}
+
+function listingSubject(row: listingRepo.ListingWithOwner): Subject {
+  return {
+    direction: 'listing',
+    id: row.id,
+    ownerId: row.ownerId,
+    terms: matchTerms({ title: row.titleVi, keywords: row.keywords, body: [row.descriptionVi] }),
+    title: row.titleVi,
+    sectors: row.sectors,
+    fields: row.fields,
+    trl: row.trl,
+    priceType: row.priceType,
+    priceVnd: row.priceVnd,
+    budgetMinVnd: null,
+    budgetMaxVnd: null,
+    provinceCodes: row.currentProvinceCodes,
+    regionCodes: regionCodesOf(row.currentProvinceCodes),
+  }
+}
+
+const liveListing = (row: listingRepo.ListingWithOwner, today: string) => row.status === 'published' && (row.validUntil === null || row.validUntil >= today)
+const liveDemand = (row: demandRepo.DemandRow, today: string) => row.status === 'open' && (row.deadline === null || row.deadline >= today)
+
+// Curation: the demand owner's moves on a match.
+const curation = {
+  shortlist: { from: ['suggested'], to: 'shortlisted' },
+  dismiss: { from: ['suggested', 'shortlisted'], to: 'dismissed' },
+} as const satisfies Record<string, { from: readonly MatchStatus[]; to: MatchStatus }>
+type Curation = keyof typeof curation
+
+const allowedCurations = (status: string) => (Object.keys(curation) as Curation[]).filter((name) => (curation[name].from as readonly string[]).includes(status))
+
+export function createMatchingService(deps: { db: Db; clock: Clock; settings: MatchingSettings }) {
+  const { db, clock, settings } = deps
+  const today = () => vietnamDate(clock.now())
+
+  /** The subject's facts, or undefined when it is missing or no longer live (nothing to match). */
+  async function loadSubject(conn: DbOrTx, direction: Direction, id: string) {
+    const day = today()
+    if (direction === 'demand') {
+      const row = await demandRepo.findDemand(conn, id)
+      return row && { row, ownerId: row.owner.id, isPublic: row.status !== 'draft', live: liveDemand(row, day), subject: () => demandSubject(row, row.owner.id) }
+    }
+    const row = await listingRepo.findListing(conn, id)
+    return row && { row, ownerId: row.ownerId, isPublic: listingAccess(row).isPublic, live: liveListing(row, day), subject: () => listingSubject(row) }
+  }
+
+  /**
+   * Ranks the subject's candidates and stores the top N as suggestions, replacing the ones its
+   * previous run made. Curated (shortlisted, dismissed) and brokered pairs are kept; a dismissed
+   * pair is never suggested again. Returns false when the subject is gone or not live.
+   */
+  async function compute(direction: Direction, id: string): Promise<boolean> {
+    const loaded = await loadSubject(db, direction, id)
+    if (!loaded?.live) return false
+    const started = performance.now()
+    const now = clock.now()
+    const subject = loaded.subject()
+    const ranked = await rankCandidates(db, subject, { today: vietnamDate(now), now, weights: settings.weights, limit: settings.topN, minScore: settings.minScore })
+    await db.transaction(async (tx) => {
+      const stored = await upsertSuggestions(tx, subject, ranked, now)
+      await repo.deleteStaleSuggestions(tx, direction, id, stored)
+      await repo.recordRun(tx, { direction, subjectId: id, computedAt: now, candidates: ranked.length, durationMs: performance.now() - started })
+    })
+    return true
+  }
+
+  /** Inserts new pairs (with a match.suggested event each) and refreshes the scores of known ones. */
+  async function upsertSuggestions(tx: DbOrTx, subject: Subject, ranked: RankedRow[], now: Date): Promise<string[]> {
+    const ids: string[] = []
+    for (const row of ranked) {
+      const pair = subject.direction === 'demand' ? { demandId: subject.id, listingId: row.candidateId } : { demandId: row.candidateId, listingId: subject.id }
+      const explanation = explain(subject, row, settings.weights)
+      const existing = await repo.findPair(tx, pair.demandId, pair.listingId, { lock: true })
+      if (existing?.status === 'dismissed') continue
+      if (existing) {
+        await repo.updateScore(tx, existing.id, { score: row.score, explanation, computedAt: now, computedFrom: subject.direction })
+        ids.push(existing.id)
+        continue
+      }
+      const inserted = await repo.insertSuggestion(tx, { ...pair, origin: 'computed', computedFrom: subject.direction, status: 'suggested', score: row.score, explanation, computedAt: now, createdAt: now, updatedAt: now })
+      if (!inserted) continue // the other side's run inserted the pair a moment ago; it stays theirs
+      ids.push(inserted.id)
+      await recordEvents(tx, [await matchEvent(tx, 'match.suggested', inserted, now)])
+    }
+    return ids
+  }
+
+  /** An event about a match, addressed to both owners. */
+  async function matchEvent(tx: DbOrTx, type: string, match: repo.MatchRow, now: Date, extra: Record<string, unknown> = {}) {
+    const owners = await repo.ownersOf(tx, match.demandId, match.listingId)
+    return {
+      type,
+      subjectType: 'match',
+      subjectId: match.id,
+      organizationIds: [owners.demandOwnerId, owners.listingOwnerId],
+      payload: { matchId: match.id, demandId: match.demandId, listingId: match.listingId, status: match.status, origin: match.origin, score: match.score, ...extra },
+      occurredAt: now,
+    }
+  }
+
+  /** 404 when the subject is not visible at all, 403 when it is but its matches are not the actor's to see. */
+  async function assertSeesMatches(conn: DbOrTx, actor: Actor | null, direction: Direction, id: string) {
+    const loaded = await loadSubject(conn, direction, id)
+    const resource = direction === 'demand' ? 'Demand' : 'Listing'
+    if (!loaded || !(await accessTo(conn, actor, { ownerId: loaded.ownerId, isPublic: loaded.isPublic })).see) throw notFound(resource, id)
+    if (!(await maySeeMatches(conn, actor, loaded.ownerId))) {
+      throw forbidden(`The matches of a ${direction} are for its owner (and its delegates), brokers (connection points, transfer centres, DOSTs) and the operator`)
+    }
+    return loaded
+  }
+
+  async function list(actor: Actor | null, direction: Direction, id: string, query: MatchListQuery = {}): Promise<MatchList> {
+    const loaded = await assertSeesMatches(db, actor, direction, id)
+    // Dismissals (and their reasons) are the demand owner's business: the listing side sees them only as brokers.
+    const demandSide = direction === 'demand' && (await actsFor(db, actor, loaded.ownerId))
+    const curator = demandSide || isBroker(actor)
+    if (query.status === 'dismissed' && !curator) throw forbidden('Only the demand owner and brokers see dismissed matches')
+    const statuses = query.status ? [query.status] : ['suggested', 'shortlisted']
+    const rows = await repo.listMatches(db, direction, id, { statuses, today: today() })
+    return {
+      items: rows.map((row) => toMatch(row, { withCounterpart: direction === 'demand' ? 'listing' : 'demand', showDismissal: curator, today: today() })),
+      computedAt: (await repo.lastRun(db, direction, id))?.toISOString() ?? null,
+    }
+  }
+
+  /** Computes now (instead of waiting for the job) and answers with the fresh list. */
+  async function recompute(actor: Actor, direction: Direction, id: string): Promise<MatchList> {
+    const loaded = await assertSeesMatches(db, actor, direction, id)
+    if (!writesContent(actor)) throw forbidden('A reader key cannot recompute matches')
+    if (!loaded.live) {
+      const state = direction === 'demand' ? 'open demand (deadline not passed)' : 'published listing (not expired)'
+      throw conflict('invalid_state', `Only an ${state} is matched`)
+    }
+    await compute(direction, id)
+    return list(actor, direction, id)
+  }
+
+  /** A match as one of its parties or a broker sees it. */
+  async function get(actor: Actor | null, matchId: string): Promise<Match> {
+    const row = await repo.findMatchView(db, matchId)
+    if (!row) throw notFound('Match', matchId)
+    const demandSide = await actsFor(db, actor, row.demandOwner.id)
+    const listingSide = await actsFor(db, actor, row.listingOwner.id)
+    const curator = demandSide || isBroker(actor)
+    if (!curator && !(listingSide && row.match.status !== 'dismissed')) throw notFound('Match', matchId)
+    return toMatch(row, { showDismissal: curator, today: today() })
+  }
+
+  /** Shortlist or dismiss: the demand owner's (or its delegate's) writers, under a row lock. */
+  async function curate(actor: Actor, matchId: string, name: Curation, expectedVersion: number | undefined, dismissal?: MatchDismiss): Promise<Match> {
+    return db.transaction(async (tx) => {
+      const found = await repo.findMatch(tx, matchId, { lock: true })
+      if (!found) throw notFound('Match', matchId)
+      const owners = await repo.ownersOf(tx, found.demandId, found.listingId)
+      const demandSide = await actsFor(tx, actor, owners.demandOwnerId)
+      if (!demandSide && !isBroker(actor) && !(await actsFor(tx, actor, owners.listingOwnerId))) throw notFound('Match', matchId)
+      if (!demandSide || !writesContent(actor)) throw forbidden("Only the demand owner's (or its delegates') admin or editor keys, or the operator, curate its matches")
+      if (expectedVersion !== undefined && expectedVersion !== found.version) throw preconditionFailed()
+      const step = curation[name]
+      if (!(step.from as readonly string[]).includes(found.status)) {
+        throw conflict('invalid_transition', `A ${found.status} match cannot be ${name === 'shortlist' ? 'shortlisted' : 'dismissed'}`, allowedCurations(found.status))
+      }
+      const now = clock.now()
+      const updated = await repo.updateMatch(
+        tx,
+        matchId,
+        {
+          status: step.to,
+          decidedAt: now,
+          dismissReason: dismissal?.reason ?? null,
+          dismissNote: dismissal?.note?.trim() ?? null,
+        },
+        now,
+      )
+      await recordAudit(tx, {
+        actor,
+        owningOrganizationId: owners.demandOwnerId,
+        operation: `match.${name}`,
+        targetType: 'match',
+        targetId: matchId,
+        before: { status: found.status },
+        after: { status: updated.status, ...(dismissal ? { dismissReason: dismissal.reason, dismissNote: updated.dismissNote } : {}) },
+        occurredAt: now,
+      })
+      const extra = dismissal ? { reason: dismissal.reason as DismissReason } : {}
+      await recordEvents(tx, [await matchEvent(tx, name === 'shortlist' ? 'match.shortlisted' : 'match.dismissed', updated, now, extra)])
+      return toMatch((await repo.findMatchView(tx, matchId))!, { showDismissal: true, today: vietnamDate(now) })
+    })
+  }
+
+  /**
+   * A broker's proposal. A new pair is created (201); a pair the matcher suggested takes the
+   * broker's note (200); a dismissed pair or one a broker already proposed is a 409.
+   */
+  async function propose(actor: Actor, input: MatchProposal): Promise<{ match: Match; created: boolean }> {
+    if (!isBroker(actor)) throw forbidden('Only brokers (connection points, transfer centres, DOSTs) and the operator propose matches')
+    if (!writesContent(actor)) throw forbidden('A reader key cannot propose matches')
+    const day = today()
+    const demand = await loadSubject(db, 'demand', input.demandId)
+    if (!demand || !(await accessTo(db, actor, { ownerId: demand.ownerId, isPublic: demand.isPublic })).see) throw notFound('Demand', input.demandId)
+    const listing = await loadSubject(db, 'listing', input.listingId)
+    if (!listing || !(await accessTo(db, actor, { ownerId: listing.ownerId, isPublic: listing.isPublic })).see) throw notFound('Listing', input.listingId)
+    if (!demand.live) throw conflict('invalid_state', 'Only an open demand (deadline not passed) is matched')
+    if (!listing.live) throw conflict('invalid_state', 'Only a published listing (not expired) is matched')
+    if (demand.ownerId === listing.ownerId) throw conflict('same_owner', "A demand is never matched with its owner's own listing")
+    const now = clock.now()
+    const subject = demand.subject()
+    const [scored] = await rankCandidates(db, subject, { today: day, now, weights: settings.weights, limit: 1, minScore: 0, candidateId: input.listingId })
+    return db.transaction(async (tx) => {
+      const existing = await repo.findPair(tx, input.demandId, input.listingId, { lock: true })
+      if (existing?.status === 'dismissed' || (existing && !scored)) {
+        throw conflict('match_dismissed', 'The demand owner dismissed this pair; it is not proposed again')
+      }
+      if (existing?.origin === 'broker') throw conflict('already_proposed', `A broker already proposed this pair: match ${existing.id}`)
+      const proposal = { origin: 'broker', proposedById: actor.organizationId, proposalNote: input.note.trim() }
+      const explanation = explain(subject, scored!, settings.weights)
+      const match = existing
+        ? await repo.updateMatch(tx, existing.id, { ...proposal, score: scored!.score, explanation, computedAt: now }, now)
+        : await repo.insertMatch(tx, {
+            demandId: input.demandId,
+            listingId: input.listingId,
+            ...proposal,
+            status: 'suggested',
+            score: scored!.score,
+            explanation,
+            computedAt: now,
+            createdAt: now,
+            updatedAt: now,
+          })
+      await recordAudit(tx, {
+        actor,
+        owningOrganizationId: demand.ownerId,
+        operation: 'match.propose',
+        targetType: 'match',
+        targetId: match.id,
+        after: { demandId: match.demandId, listingId: match.listingId, origin: match.origin, proposalNote: match.proposalNote },
+        occurredAt: now,
+      })
+      await recordEvents(tx, [await matchEvent(tx, 'match.proposed', match, now, { proposedById: actor.organizationId })])
+      return { match: toMatch((await repo.findMatchView(tx, match.id))!, { showDismissal: true, today: vietnamDate(now) }), created: !existing }
+    })
+  }
+
+  const shortlist = (actor: Actor, matchId: string, expectedVersion?: number) => curate(actor, matchId, 'shortlist', expectedVersion)
+  const dismiss = (actor: Actor, matchId: string, input: MatchDismiss, expectedVersion?: number) => curate(actor, matchId, 'dismiss', expectedVersion, input)
+
+  return { compute, list, recompute, get, shortlist, dismiss, propose }
+}
+
+export type MatchingService = ReturnType<typeof createMatchingService>

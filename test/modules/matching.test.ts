@@ -1,0 +1,183 @@
+import t from 'tap'
+import { buildTestApp } from '../helpers/app.ts'
+import { closeDemand, fileDemand, fileOpenDemand } from '../helpers/demands.ts'
+import { createMember } from '../helpers/factories.ts'
+import { matchesOf, matchJobs, outboxEvents, publishListing } from '../helpers/matching.ts'
+import { assertProblem } from '../helpers/problem.ts'
+
+// A demand for a rice dryer (filed in Nam Định, legacy code 36, now Ninh Bình 37) and listings
+// that fit it more or less well.
+const dryer = {
+  titleVi: 'Máy sấy lúa tầng sôi công suất 10 tấn/mẻ',
+  descriptionVi: 'Máy sấy lúa tầng sôi giúp giảm hao hụt sau thu hoạch, sấy đều hạt, tiết kiệm nhiên liệu trấu.',
+  keywords: ['sấy lúa', 'máy sấy', 'sau thu hoạch'],
+  sectors: ['A', 'C'],
+  fields: ['4'],
+  trl: 8,
+  priceType: 'amount',
+  priceVnd: 900_000_000,
+  provinceCodes: ['37'],
+}
+const textileWater = {
+  titleVi: 'Hệ thống xử lý nước thải dệt nhuộm',
+  descriptionVi: 'Xử lý nước thải dệt nhuộm bằng keo tụ và oxy hóa nâng cao, đạt QCVN 13-MT:2015.',
+  keywords: ['nước thải dệt nhuộm', 'keo tụ'],
+  sectors: ['E'],
+  fields: ['2'],
+  trl: 7,
+  provinceCodes: ['79'],
+}
+
+async function setting(t: Parameters<typeof buildTestApp>[0]) {
+  const context = await buildTestApp(t)
+  const seeker = await createMember(context.db, { name: 'HTX Nông nghiệp Giao Thủy' })
+  const provider = await createMember(context.db, { kind: 'research_institute', name: 'Viện Cơ điện nông nghiệp' })
+  return { ...context, seeker, provider }
+}
+
+t.test('a demand is matched with the listings that fit, each score explained', async (t) => {
+  const { app, seeker, provider } = await setting(t)
+  const fit = await publishListing(app, provider.auth, dryer)
+  const unrelated = await publishListing(app, provider.auth, textileWater)
+  // The seeker's own dryer would fit perfectly, but one's own listing is never a match.
+  const own = await publishListing(app, seeker.auth, dryer)
+  const demand = await fileOpenDemand(app, seeker.auth)
+  await app.jobs.runPending()
+  t.ok((await matchesOf(app, seeker.auth, 'demand', demand.id)).computedAt, 'the job ran and stamped the run')
+  // The pair was also found by the listing's run; recomputing makes the demand's run the last word.
+  const recomputed = await app.inject({ method: 'POST', url: `/v1/demands/${demand.id}/matches/recompute`, headers: seeker.auth })
+  t.equal(recomputed.statusCode, 200)
+  const { items } = recomputed.json() as Awaited<ReturnType<typeof matchesOf>>
+  const ids = items.map((item) => item.listingId)
+  t.same(ids, [fit.id], 'only the fitting listing: not the unrelated one, not its own')
+  t.notOk(ids.includes(unrelated.id))
+  t.notOk(ids.includes(own.id))
+  const [match] = items
+  t.match(match, { status: 'suggested', origin: 'computed', listing: { id: fit.id, titleVi: dryer.titleVi } })
+  const explanation = match!.explanation
+  const { perspective, ...components } = explanation
+  t.equal(perspective, 'demand')
+  t.same(Object.keys(components).sort(), ['freshness', 'location', 'price', 'taxonomy', 'text', 'trl'])
+  const weights = Object.values(components).reduce((sum, component) => sum + component.weight, 0)
+  t.ok(Math.abs(weights - 1) < 0.001, 'weights sum to 1')
+  const total = Object.values(components).reduce((sum, component) => sum + component.weight * component.value, 0)
+  t.ok(Math.abs(total - match!.score) < 0.001, 'score = sum of weight × value')
+  const matchedTerms = explanation.text.matchedTerms as string[]
+  t.same(matchedTerms.slice(0, 3), ['sấy lúa', 'sau thu hoạch', 'máy sấy'], "the demand's keywords first (they weigh most), then its title's phrases")
+  t.ok(matchedTerms.includes('hao hụt'), 'a phrase of the problem text matched too')
+  t.same(explanation.taxonomy, { ...explanation.taxonomy, sharedSectors: ['A', 'C'], sharedFields: ['4'] })
+  t.match(explanation.trl, { listingTrl: 8, minTrl: 6, gap: 0, value: 1 })
+  // Filed under legacy Nam Định (36): the listing in Ninh Bình (37) is in the same province now.
+  t.match(explanation.location, { distanceClass: 'same_province', demandProvince: '37', listingProvinces: ['37'], value: 1 })
+  t.match(explanation.price, { fit: 'within_budget', priceVnd: 900_000_000, budgetMaxVnd: 2_000_000_000, value: 1 })
+  t.match(explanation.freshness, { ageDays: 0, value: 1 })
+})
+
+t.test('a listing is matched with open demands of others, in the other direction', async (t) => {
+  const { app, db, seeker, provider } = await setting(t)
+  const open = await fileOpenDemand(app, seeker.auth)
+  const closed = await fileOpenDemand(app, seeker.auth, { titleVi: 'Cần máy sấy lúa cho hợp tác xã' })
+  await closeDemand(app, seeker.auth, closed.id)
+  const draft = await fileDemand(app, seeker.auth, { titleVi: 'Cần máy sấy lúa mini' })
+  const listing = await publishListing(app, provider.auth, dryer)
+  t.same((await matchJobs(db)).map((job) => job.key).sort(), [`demand:${closed.id}`, `demand:${open.id}`, `listing:${listing.id}`].sort(), 'one job per opened or published subject')
+  await app.jobs.runPending()
+  t.equal((await matchesOf(app, provider.auth, 'listing', listing.id)).items.length, 1)
+
+  // Recomputed, the listing's run has the last word on the pair's explanation.
+  const recomputed = await app.inject({ method: 'POST', url: `/v1/listings/${listing.id}/matches/recompute`, headers: provider.auth })
+  const { items } = recomputed.json() as Awaited<ReturnType<typeof matchesOf>>
+  t.same(items.map((item) => item.demandId), [open.id], 'the open demand only: not the closed one, not the draft')
+  t.notOk(items.some((item) => item.demandId === draft.id))
+  t.match(items[0], { demand: { id: open.id }, explanation: { perspective: 'listing', trl: { listingTrl: 8, minTrl: 6 }, location: { distanceClass: 'same_province' } } })
+  t.notOk('listing' in items[0]!, 'a listing-side list carries the demands')
+})
+
+t.test('location, price and TRL are graded and explained', async (t) => {
+  const { app, seeker, provider } = await setting(t)
+  const demand = await fileOpenDemand(app, seeker.auth, { minTrl: 7, budgetMaxVnd: 1_000_000_000, budgetMinVnd: null })
+  // Same region (Red River Delta: Hà Nội 01 with Ninh Bình 37), too expensive, a level short.
+  const near = await publishListing(app, provider.auth, { ...dryer, provinceCodes: ['01'], priceVnd: 1_500_000_000, trl: 6 })
+  // Far away (Hồ Chí Minh City 79), negotiable price, no TRL stated.
+  const far = await publishListing(app, provider.auth, { ...dryer, provinceCodes: ['79'], priceType: 'negotiable', priceVnd: null, trl: null })
+  await app.jobs.runPending()
+  const byListing = new Map((await matchesOf(app, seeker.auth, 'demand', demand.id)).items.map((item) => [item.listingId, item.explanation]))
+  t.match(byListing.get(near.id), {
+    location: { distanceClass: 'same_region', value: 0.6 },
+    price: { fit: 'over_budget', value: 0.5 },
+    trl: { listingTrl: 6, minTrl: 7, gap: 1 },
+  })
+  t.ok(Math.abs((byListing.get(near.id)!.trl.value as number) - 2 / 3) < 0.001, 'one level short costs a third')
+  t.match(byListing.get(far.id), { location: { distanceClass: 'other_region', value: 0.25 }, price: { fit: 'price_not_stated', value: 0.5 }, trl: { listingTrl: null, value: 0.5 } })
+})
+
+t.test('expired and withdrawn listings never match, and a rerun retires their suggestions', async (t) => {
+  const { app, clock, seeker, provider } = await setting(t)
+  const expiring = await publishListing(app, provider.auth, { ...dryer, validUntil: '2026-03-10' })
+  const lasting = await publishListing(app, provider.auth, dryer)
+  const withdrawn = await publishListing(app, provider.auth, dryer)
+  const demand = await fileOpenDemand(app, seeker.auth)
+  await app.jobs.runPending()
+  t.equal((await matchesOf(app, seeker.auth, 'demand', demand.id)).items.length, 3)
+
+  const response = await app.inject({ method: 'POST', url: `/v1/listings/${withdrawn.id}/withdraw`, headers: provider.auth, payload: { reason: 'Đã chuyển giao độc quyền' } })
+  t.equal(response.statusCode, 200)
+  clock.advanceDays(10)
+  t.same((await matchesOf(app, seeker.auth, 'demand', demand.id)).items.map((item) => item.listingId), [lasting.id], 'hidden at once when read')
+  const rerun = await app.inject({ method: 'POST', url: `/v1/demands/${demand.id}/matches/recompute`, headers: seeker.auth })
+  t.equal(rerun.statusCode, 200)
+  t.same(rerun.json().items.map((item: { listingId: string }) => item.listingId), [lasting.id])
+  t.notOk(rerun.json().items.some((item: { listingId: string }) => item.listingId === expiring.id))
+})
+
+t.test('each new suggestion writes a match.suggested event for both owners, once', async (t) => {
+  const { app, db, seeker, provider } = await setting(t)
+  const listing = await publishListing(app, provider.auth, dryer)
+  const demand = await fileOpenDemand(app, seeker.auth)
+  await app.jobs.runPending()
+  const events = await outboxEvents(db, 'match.suggested')
+  t.equal(events.length, 1, 'the demand run and the listing run found the same pair: one event')
+  t.match(events[0]!.payload, { demandId: demand.id, listingId: listing.id, status: 'suggested', origin: 'computed' })
+  t.same([...events[0]!.organization_ids].sort(), [seeker.organization.id, provider.organization.id].sort())
+  await app.inject({ method: 'POST', url: `/v1/demands/${demand.id}/matches/recompute`, headers: seeker.auth })
+  t.equal((await outboxEvents(db, 'match.suggested')).length, 1, 'a rerun that finds the same pair says nothing new')
+})
+
+t.test('jobs are queued in the transaction of the change, once per subject', async (t) => {
+  const { app, db, clock, seeker, provider } = await setting(t)
+  const demand = await fileOpenDemand(app, seeker.auth)
+  // Two edits while a job is pending collapse into that job.
+  for (const titleVi of ['Cần máy sấy lúa 12 tấn/mẻ', 'Cần máy sấy lúa 15 tấn/mẻ']) {
+    const response = await app.inject({ method: 'PATCH', url: `/v1/demands/${demand.id}`, headers: seeker.auth, payload: { titleVi } })
+    t.equal(response.statusCode, 200)
+  }
+  t.same(await matchJobs(db), [{ key: `demand:${demand.id}`, state: 'created' }])
+  // A refused publish (validity already past) rolls back, and its job with it.
+  const draft = await app.inject({ method: 'POST', url: '/v1/listings', headers: provider.auth, payload: { ...dryer, kind: 'technology', validUntil: '2026-03-05' } })
+  clock.advanceDays(5)
+  assertProblem(t, await app.inject({ method: 'POST', url: `/v1/listings/${draft.json().id}/publish`, headers: provider.auth }), 422, 'validity_passed')
+  t.equal((await matchJobs(db)).length, 1, 'no job for the listing that was not published')
+  t.equal(await app.jobs.runPending(), 1)
+  t.same(await matchJobs(db), [{ key: `demand:${demand.id}`, state: 'completed' }])
+})
+
+t.test('matches are for the owner, its delegates and brokers', async (t) => {
+  const { app, db, seeker, provider } = await setting(t)
+  await publishListing(app, provider.auth, dryer)
+  const demand = await fileOpenDemand(app, seeker.auth)
+  const draft = await fileDemand(app, seeker.auth)
+  await app.jobs.runPending()
+  const stranger = await createMember(db)
+  const centre = await createMember(db, { kind: 'transfer_centre' })
+  const reader = await createMember(db, { kind: 'connection_point', role: 'reader' })
+  const url = `/v1/demands/${demand.id}/matches`
+  assertProblem(t, await app.inject({ method: 'GET', url }), 401, 'unauthorized')
+  assertProblem(t, await app.inject({ method: 'GET', url, headers: stranger.auth }), 403, 'forbidden')
+  t.equal((await matchesOf(app, centre.auth, 'demand', demand.id)).items.length, 1, 'a transfer centre brokers')
+  t.equal((await matchesOf(app, reader.auth, 'demand', demand.id)).items.length, 1, 'a reader key reads')
+  assertProblem(t, await app.inject({ method: 'POST', url: `${url}/recompute`, headers: reader.auth }), 403, 'forbidden')
+  assertProblem(t, await app.inject({ method: 'GET', url: `/v1/demands/${draft.id}/matches`, headers: stranger.auth }), 404, 'not_found')
+  const notOpen = assertProblem(t, await app.inject({ method: 'POST', url: `/v1/demands/${draft.id}/matches/recompute`, headers: seeker.auth }), 409, 'invalid_state')
+  t.match(notOpen.detail, /open demand/)
+  t.same((await matchesOf(app, seeker.auth, 'demand', draft.id)).items, [], 'a draft has no matches yet')
+})
