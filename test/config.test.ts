@@ -17,6 +17,16 @@ t.test('defaults when nothing is set', async (t) => {
     RATE_LIMIT_ANONYMOUS_MAX: 300,
     RATE_LIMIT_AUTH_FAILURES_MAX: 30,
     RATE_LIMIT_WINDOW_SECONDS: 60,
+    JOBS_WORKER: 'true',
+    JOBS_POLL_SECONDS: 2,
+    MATCH_WEIGHT_TEXT: 0.5,
+    MATCH_WEIGHT_TAXONOMY: 0.15,
+    MATCH_WEIGHT_TRL: 0.1,
+    MATCH_WEIGHT_LOCATION: 0.1,
+    MATCH_WEIGHT_PRICE: 0.1,
+    MATCH_WEIGHT_FRESHNESS: 0.05,
+    MATCH_TOP_N: 20,
+    MATCH_MIN_SCORE: 0.2,
   })
 })
 
@@ -53,6 +63,16 @@ t.test('values are read and coerced to their types', async (t) => {
     RATE_LIMIT_WINDOW_SECONDS: 300,
     TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
     CORS_ORIGINS: 'https://portal.namdinh.example.vn, http://localhost:5173',
+    JOBS_WORKER: 'true',
+    JOBS_POLL_SECONDS: 2,
+    MATCH_WEIGHT_TEXT: 0.5,
+    MATCH_WEIGHT_TAXONOMY: 0.15,
+    MATCH_WEIGHT_TRL: 0.1,
+    MATCH_WEIGHT_LOCATION: 0.1,
+    MATCH_WEIGHT_PRICE: 0.1,
+    MATCH_WEIGHT_FRESHNESS: 0.05,
+    MATCH_TOP_N: 20,
+    MATCH_MIN_SCORE: 0.2,
   })
   t.equal(typeof config.PORT, 'number')
   t.equal(loadConfig({ CORS_ORIGINS: '*' }).CORS_ORIGINS, '*', 'CORS_ORIGINS=* allows any origin')
@@ -127,4 +147,19 @@ t.test('the server refuses to start on a bad value, naming it', async (t) => {
   t.not(result.code, null, 'exits by itself, not killed by the timeout')
   t.match(result.stderr, /PORT="abc"/)
   t.same(readdirSync(dataDir), [], 'no database was opened')
+})
+
+t.test('match weights are decimal numbers, and not all of them may be zero', async (t) => {
+  const config = loadConfig({ MATCH_WEIGHT_TEXT: '0.7', MATCH_WEIGHT_PRICE: '0', MATCH_MIN_SCORE: '0.35', JOBS_POLL_SECONDS: '0.5' })
+  t.equal(config.MATCH_WEIGHT_TEXT, 0.7)
+  t.equal(config.MATCH_WEIGHT_PRICE, 0)
+  t.equal(config.MATCH_WEIGHT_TAXONOMY, 0.15, 'the others keep their defaults')
+  t.equal(config.MATCH_MIN_SCORE, 0.35)
+  t.equal(config.JOBS_POLL_SECONDS, 0.5)
+  t.throws(() => loadConfig({ MATCH_WEIGHT_TEXT: '1e3' }), /MATCH_WEIGHT_TEXT="1e3"/)
+  t.throws(() => loadConfig({ MATCH_WEIGHT_TEXT: '-1' }), /MATCH_WEIGHT_TEXT="-1"/)
+  t.throws(() => loadConfig({ MATCH_MIN_SCORE: '1.5' }), /MATCH_MIN_SCORE/)
+  const zeros = { MATCH_WEIGHT_TEXT: '0', MATCH_WEIGHT_TAXONOMY: '0', MATCH_WEIGHT_TRL: '0', MATCH_WEIGHT_LOCATION: '0', MATCH_WEIGHT_PRICE: '0', MATCH_WEIGHT_FRESHNESS: '0' }
+  t.throws(() => loadConfig(zeros), /at least one match weight must be above 0/)
+  t.throws(() => loadConfig({ JOBS_WORKER: 'yes' }), /JOBS_WORKER="yes": must be one of true, false/)
 })

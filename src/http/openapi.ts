@@ -59,6 +59,7 @@ export async function registerOpenApi(app: FastifyInstance, options: { serverUrl
         { name: 'demands', description: 'Demand: technology needs of enterprises' },
         { name: 'api-keys', description: "API keys: create, list, rotate and revoke an organisation's keys" },
         { name: 'delegations', description: 'Connection points and DOSTs acting for member organisations' },
+        { name: 'matching', description: 'Suggested matches of demands and listings, with explanations; brokers propose, demand owners curate' },
         { name: 'audit', description: 'The audit trail: who changed what, and when' },
         { name: 'health', description: 'Liveness and readiness probes' },
       ],

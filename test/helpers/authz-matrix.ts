@@ -33,6 +33,14 @@ const ownersOnly = row(404, all(200), all(404), 200, all(200))
 const adminsOfOwn = (success: number, other: Triple) => row(401, [403, 403, success], other, success, other)
 /** An admin-only operation on the caller's own organisation (the delegate is a connection point, so acts for itself here). */
 const adminsOfItself = (success: number) => row(401, [403, 403, success], [403, 403, success], success, [403, 403, success])
+/** "own"'s matches: its keys, its delegate's and the operator's; "other" sees the subject (403) or not (404). */
+const matchReaders = (success: number, otherSees: 403 | 404 = 403) => row(401, all(success), all(otherSees), success, all(success))
+/** As matchReaders, for writing keys only. */
+const matchWriters = (success: number, otherSees: 403 | 404) => row(401, [403, success, success], all(otherSees), success, [403, success, success])
+/** Only brokers' writing keys: the operator and the delegate (a connection point) here. */
+const brokersWrite = (success: number) => row(401, all(403), all(403), success, [403, success, success])
+/** The demand owner's curation of a match; unrelated keys cannot tell it exists. */
+const curators = (success: number) => row(401, [403, success, success], all(404), success, [403, success, success])
 
 export const matrix: Record<string, Record<string, Expectation>> = {
   getHealth: everyone,
@@ -127,6 +135,34 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   getDelegation: { ownDelegation: row(401, all(200), all(404), 200, all(200)) },
   // Either side's admin key, or the operator, ends it; the other keys of either side see it (403).
   endDelegation: { ownDelegation: row(401, [403, 403, 200], all(404), 200, [403, 403, 200]) },
+
+  // Matches are not public: those who act for the owner and brokers (the delegate is a connection
+  // point, so a broker too) see them; "other", an enterprise, sees the demand or listing but not
+  // its matches (403), and a draft not at all (404). Dismissed pairs are the demand owner's business:
+  // the listing owner sees them only as a broker.
+  listDemandMatches: { open: matchReaders(200), draft: matchReaders(200, 404), dismissed: matchReaders(200) },
+  listListingMatches: {
+    published: matchReaders(200),
+    draft: matchReaders(200, 404),
+    dismissed: row(401, all(403), all(403), 200, all(200)),
+  },
+  // Writing keys of those who see the matches; only a live demand or listing is matched (409).
+  recomputeDemandMatches: { open: matchWriters(200, 403), draft: matchWriters(409, 404), closed: matchWriters(409, 403) },
+  recomputeListingMatches: { published: matchWriters(200, 403), draft: matchWriters(409, 404) },
+  // Brokers' writing keys propose ("own" and "other" are enterprises): "own"'s open demand with
+  // "counterpart"'s listing; a pair "own" dismissed is a 409.
+  proposeMatch: { fresh: brokersWrite(201), dismissed: brokersWrite(409) },
+  // A match of "own"'s demand or listing with "counterpart"'s other side: unrelated keys get 404.
+  // The listing owner loses sight of a match its counterpart dismissed; brokers do not.
+  getMatch: {
+    ownDemand: row(401, all(200), all(404), 200, all(200)),
+    ownListing: row(401, all(200), all(404), 200, all(200)),
+    dismissedOwnListing: row(401, all(404), all(404), 200, all(200)),
+  },
+  // Curation is the demand owner's (its and its delegate's writers, and the operator): on the listing
+  // side "own" and the delegate (a broker, but not acting for the demand owner) see it, so 403.
+  shortlistMatch: { ownDemand: curators(200), ownListing: row(401, all(403), all(404), 200, all(403)), shortlisted: curators(409) },
+  dismissMatch: { ownDemand: curators(200), ownListing: row(401, all(403), all(404), 200, all(403)), dismissed: curators(409) },
 }
 
 /** The status a caller expects, by its column (every entry fills every column). */

@@ -6,6 +6,8 @@ import type { Operation } from './fuzz-schema.ts'
 import {
   authOf,
   closedDemand,
+  counterpartListing,
+  curatedMatch,
   draftDemand,
   draftListing,
   ensureDelegation,
@@ -13,6 +15,9 @@ import {
   freshKeyOf,
   openDemand,
   ownAuditEvent,
+  ownDemandMatch,
+  ownListingMatch,
+  proposedMatch,
   publishedListing,
   withdrawnListing,
   type Auth,
@@ -183,7 +188,56 @@ export const builders: Record<string, Record<string, Builder>> = {
   listDelegations: { itself: none },
   getDelegation: { ownDelegation: async (world) => ({ params: { id: await ensureDelegation(world) } }) },
   endDelegation: { ownDelegation: async (world) => ({ params: { id: await ensureDelegation(world) }, body: { reason: 'Doanh nghiệp tự quản lý hồ sơ' } }) },
+
+  listDemandMatches: {
+    open: async (world) => ({ params: { id: await openDemand(world) } }),
+    draft: async (world) => ({ params: { id: await draftDemand(world) } }),
+    dismissed: async (world) => ({ params: { id: await openDemand(world) }, query: { status: 'dismissed' } }),
+  },
+  recomputeDemandMatches: {
+    open: async (world) => ({ params: { id: await openDemand(world) } }),
+    draft: async (world) => ({ params: { id: await draftDemand(world) } }),
+    closed: async (world) => ({ params: { id: await closedDemand(world) } }),
+  },
+  listListingMatches: {
+    published: async (world) => ({ params: { id: await publishedListing(world) } }),
+    draft: async (world) => ({ params: { id: await draftListing(world) } }),
+    dismissed: async (world) => ({ params: { id: await publishedListing(world) }, query: { status: 'dismissed' } }),
+  },
+  recomputeListingMatches: {
+    published: async (world) => ({ params: { id: await publishedListing(world) } }),
+    draft: async (world) => ({ params: { id: await draftListing(world) } }),
+  },
+  proposeMatch: {
+    fresh: async (world) => proposal(await openDemand(world), await counterpartListing(world)),
+    // The pair "own" (the demand owner) dismissed is never proposed again.
+    dismissed: async (world) => {
+      const demandId = await openDemand(world)
+      const listingId = await counterpartListing(world)
+      await curatedMatch(world, await proposedMatch(world, demandId, listingId), 'dismiss', world.own.keys.admin.auth)
+      return proposal(demandId, listingId)
+    },
+  },
+  getMatch: {
+    ownDemand: async (world) => ({ params: { id: await ownDemandMatch(world) } }),
+    ownListing: async (world) => ({ params: { id: await ownListingMatch(world) } }),
+    // Dismissed by its demand owner ("counterpart", through the operator here).
+    dismissedOwnListing: async (world) => ({ params: { id: await curatedMatch(world, await ownListingMatch(world), 'dismiss', world.operator.key.auth) } }),
+  },
+  shortlistMatch: {
+    ownDemand: async (world) => ({ params: { id: await ownDemandMatch(world) } }),
+    ownListing: async (world) => ({ params: { id: await ownListingMatch(world) } }),
+    shortlisted: async (world) => ({ params: { id: await curatedMatch(world, await ownDemandMatch(world), 'shortlist', world.own.keys.admin.auth) } }),
+  },
+  dismissMatch: {
+    ownDemand: async (world) => ({ params: { id: await ownDemandMatch(world) }, body: dismissal, headers: { 'if-match': '"1"' } }),
+    ownListing: async (world) => ({ params: { id: await ownListingMatch(world) }, body: dismissal }),
+    dismissed: async (world) => ({ params: { id: await curatedMatch(world, await ownDemandMatch(world), 'dismiss', world.own.keys.admin.auth) }, body: dismissal }),
+  },
 }
+
+const proposal = (demandId: string, listingId: string): RequestParts => ({ body: { demandId, listingId, note: 'Giải pháp sấy phù hợp quy mô hợp tác xã' } })
+const dismissal = { reason: 'too_expensive', note: 'Vượt ngân sách năm nay' }
 
 function delegationBody(world: World, caller: Caller, memberOrganizationId: string): RequestParts {
   const agent = caller.party === 'operator' ? { agentOrganizationId: world.delegate.organizationId } : {}

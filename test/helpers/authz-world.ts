@@ -10,6 +10,8 @@ import { createListingViaApi } from './listings.ts'
 // The parties of the authorisation matrix and the fixtures its requests act on. "own" owns every
 // target; "other" is a second organisation of the same kind, so any refusal is about ownership and
 // role, never about the kind of organisation; "delegate" is a connection point "own" delegated to.
+// "counterpart" is no caller: it owns the other side of "own"'s matches, so that a match involves
+// no caller but "own" (and those who act for it).
 
 export const memberRoles = ['reader', 'editor', 'admin'] as const
 export type MemberRole = (typeof memberRoles)[number]
@@ -26,6 +28,8 @@ export type World = {
   operator: { organizationId: string; key: Key }
   /** A connection point with an active delegation from "own" (see ensureDelegation). */
   delegate: Party
+  /** An enterprise no caller acts for: the other side of "own"'s matches. */
+  counterpart: { organizationId: string; key: Key }
 }
 
 /** The columns of the matrix: who calls. */
@@ -53,6 +57,7 @@ async function createParty(db: Db, name: string, kind = 'enterprise'): Promise<P
 
 export async function createWorld(app: FastifyInstance, db: Db): Promise<World> {
   const operator = await createOperator(db)
+  const counterpart = await createMember(db, { kind: 'enterprise', role: 'admin', name: 'Công ty TNHH Máy Nông nghiệp Thái Nguyên' })
   const world: World = {
     app,
     db,
@@ -60,6 +65,7 @@ export async function createWorld(app: FastifyInstance, db: Db): Promise<World> 
     other: await createParty(db, 'Công ty TNHH Thiết bị Sấy Thái Bình'),
     delegate: await createParty(db, 'Điểm kết nối cung cầu công nghệ Nam Định', 'connection_point'),
     operator: { organizationId: operator.organization.id, key: { id: operator.keyId, auth: operator.auth } },
+    counterpart: { organizationId: counterpart.organization.id, key: { id: counterpart.keyId, auth: counterpart.auth } },
   }
   await ensureDelegation(world)
   return world
@@ -111,9 +117,9 @@ const ownAdmin = (world: World) => world.own.keys.admin.auth
 
 export const draftListing = async (world: World) => (await createListingViaApi(world.app, ownAdmin(world))).id
 
-export async function publishedListing(world: World) {
-  const id = await draftListing(world)
-  const published = await world.app.inject({ method: 'POST', url: `/v1/listings/${id}/publish`, headers: ownAdmin(world) })
+export async function publishedListing(world: World, auth = ownAdmin(world)) {
+  const id = (await createListingViaApi(world.app, auth)).id
+  const published = await world.app.inject({ method: 'POST', url: `/v1/listings/${id}/publish`, headers: auth })
   if (published.statusCode !== 200) throw new Error(`publishListing fixture: ${published.statusCode} ${published.body}`)
   return id
 }
@@ -141,4 +147,29 @@ export async function ownAuditEvent(world: World): Promise<string> {
   const id = (response.json() as { items?: Array<{ id: string }> }).items?.[0]?.id
   if (response.statusCode !== 200 || !id) throw new Error(`no audit event for listing ${listingId}: ${response.statusCode} ${response.body}`)
   return id
+}
+
+// Matches: a broker's proposal (the operator's) stores a pair whatever its score. Either "own"'s
+// demand with "counterpart"'s listing, or "counterpart"'s demand with "own"'s listing.
+
+export async function proposedMatch(world: World, demandId: string, listingId: string): Promise<string> {
+  const body = { demandId, listingId, note: 'Hai bên cùng lĩnh vực sau thu hoạch' }
+  const response = await world.app.inject({ method: 'POST', url: '/v1/matches', headers: world.operator.key.auth, payload: body })
+  if (response.statusCode !== 201) throw new Error(`proposeMatch fixture: ${response.statusCode} ${response.body}`)
+  return (response.json() as { id: string }).id
+}
+
+export const counterpartListing = (world: World) => publishedListing(world, world.counterpart.key.auth)
+export const ownDemandMatch = async (world: World) => proposedMatch(world, await openDemand(world), await counterpartListing(world))
+export async function ownListingMatch(world: World) {
+  const demand = await fileOpenDemand(world.app, world.counterpart.key.auth)
+  return proposedMatch(world, demand.id, await publishedListing(world))
+}
+
+/** Shortlists or dismisses a match with the given key (its demand owner's, or the operator's). */
+export async function curatedMatch(world: World, matchId: string, step: 'shortlist' | 'dismiss', auth: Auth) {
+  const payload = step === 'dismiss' ? { reason: 'already_known' } : undefined
+  const response = await world.app.inject({ method: 'POST', url: `/v1/matches/${matchId}/${step}`, headers: auth, ...(payload ? { payload } : {}) })
+  if (response.statusCode !== 200) throw new Error(`${step}Match fixture: ${response.statusCode} ${response.body}`)
+  return matchId
 }

@@ -37,6 +37,9 @@ export async function tableCounts(db: Db) {
     demands: schema.demands,
     auditEvents: schema.auditEvents,
     delegations: schema.delegations,
+    matches: schema.matches,
+    matchRuns: schema.matchRuns,
+    outboxEvents: schema.outboxEvents,
   }
   const result = {} as Record<keyof typeof tables, number>
   for (const [name, table] of Object.entries(tables)) {

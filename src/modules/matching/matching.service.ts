@@ -200,7 +200,9 @@ export function createMatchingService(deps: { db: Db; clock: Clock; settings: Ma
       if (!found) throw notFound('Match', matchId)
       const owners = await repo.ownersOf(tx, found.demandId, found.listingId)
       const demandSide = await actsFor(tx, actor, owners.demandOwnerId)
-      if (!demandSide && !isBroker(actor) && !(await actsFor(tx, actor, owners.listingOwnerId))) throw notFound('Match', matchId)
+      // As in get(): the listing side does not learn of a dismissed match.
+      const listingSide = found.status !== 'dismissed' && (await actsFor(tx, actor, owners.listingOwnerId))
+      if (!demandSide && !isBroker(actor) && !listingSide) throw notFound('Match', matchId)
       if (!demandSide || !writesContent(actor)) throw forbidden("Only the demand owner's (or its delegates') admin or editor keys, or the operator, curate its matches")
       if (expectedVersion !== undefined && expectedVersion !== found.version) throw preconditionFailed()
       const step = curation[name]
@@ -255,20 +257,21 @@ export function createMatchingService(deps: { db: Db; clock: Clock; settings: Ma
     const [scored] = await rankCandidates(db, subject, { today: day, now, weights: settings.weights, limit: 1, minScore: 0, candidateId: input.listingId })
     return db.transaction(async (tx) => {
       const existing = await repo.findPair(tx, input.demandId, input.listingId, { lock: true })
-      if (existing?.status === 'dismissed' || (existing && !scored)) {
+      // No score means the scoring query left the pair out, which it does only for a dismissed pair.
+      if (!scored || existing?.status === 'dismissed') {
         throw conflict('match_dismissed', 'The demand owner dismissed this pair; it is not proposed again')
       }
       if (existing?.origin === 'broker') throw conflict('already_proposed', `A broker already proposed this pair: match ${existing.id}`)
       const proposal = { origin: 'broker', proposedById: actor.organizationId, proposalNote: input.note.trim() }
-      const explanation = explain(subject, scored!, settings.weights)
+      const explanation = explain(subject, scored, settings.weights)
       const match = existing
-        ? await repo.updateMatch(tx, existing.id, { ...proposal, score: scored!.score, explanation, computedAt: now }, now)
+        ? await repo.updateMatch(tx, existing.id, { ...proposal, score: scored.score, explanation, computedAt: now }, now)
         : await repo.insertMatch(tx, {
             demandId: input.demandId,
             listingId: input.listingId,
             ...proposal,
             status: 'suggested',
-            score: scored!.score,
+            score: scored.score,
             explanation,
             computedAt: now,
             createdAt: now,

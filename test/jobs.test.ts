@@ -1,0 +1,58 @@
+import t from 'tap'
+import { buildApp } from '../src/app.ts'
+import { loadConfig } from '../src/config.ts'
+import { buildTestApp, TestClock } from './helpers/app.ts'
+import { openTestDatabase } from './helpers/database.ts'
+import { fileOpenDemand } from './helpers/demands.ts'
+import { createMember } from './helpers/factories.ts'
+import { matchesOf, matchJobs, publishListing } from './helpers/matching.ts'
+
+// The job queue for real: a polling worker, and jobs that outlive the process that queued them.
+
+const dryer = { titleVi: 'Máy sấy lúa tầng sôi', descriptionVi: 'Máy sấy lúa giảm hao hụt sau thu hoạch.', keywords: ['sấy lúa', 'máy sấy'] }
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, seconds = 20): Promise<T> {
+  const deadline = Date.now() + seconds * 1000
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}
+
+t.test('a worker picks the job up by itself and stores the suggestions', async (t) => {
+  const { app, db } = await buildTestApp(t, { JOBS_WORKER: 'true', JOBS_POLL_SECONDS: '0.5' })
+  const seeker = await createMember(db)
+  const provider = await createMember(db, { kind: 'university' })
+  const listing = await publishListing(app, provider.auth, dryer)
+  const demand = await fileOpenDemand(app, seeker.auth)
+  const list = await until('the matches', async () => {
+    const result = await matchesOf(app, seeker.auth, 'demand', demand.id)
+    return result.computedAt ? result : undefined
+  })
+  t.same(list.items.map((item) => item.listingId), [listing.id])
+  await until('both jobs to complete', async () => ((await matchJobs(db)).every((job) => job.state === 'completed') ? true : undefined))
+})
+
+t.test('a queued job survives the process that queued it', async (t) => {
+  const database = await openTestDatabase()
+  t.teardown(() => database.close())
+  const clock = new TestClock()
+  const first = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database, clock })
+  const seeker = await createMember(database.db)
+  const provider = await createMember(database.db, { kind: 'university' })
+  const listing = await publishListing(first, provider.auth, dryer)
+  const demand = await fileOpenDemand(first, seeker.auth)
+  await first.close()
+  t.same((await matchJobs(database.db)).map((job) => job.state), ['created', 'created'], 'queued, not run')
+
+  // A new process (here a second app on the same database) with a worker finds and runs them.
+  const second = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'true', JOBS_POLL_SECONDS: '0.5' }), { database, clock })
+  t.teardown(() => second.close())
+  const list = await until('the matches', async () => {
+    const result = await matchesOf(second, seeker.auth, 'demand', demand.id)
+    return result.computedAt ? result : undefined
+  })
+  t.same(list.items.map((item) => item.listingId), [listing.id])
+})
