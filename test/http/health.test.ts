@@ -20,11 +20,11 @@ t.test('/ready answers with the database mode', async (t) => {
 })
 
 t.test('/ready is 503 when the database cannot be reached; /health stays 200', async (t) => {
-  // A second app over the same database handle but a pool that has been closed.
-  const closedPool = new pg.Pool({ connectionString: 'postgresql://postgres@127.0.0.1:1/none' })
-  await closedPool.end()
-  const broken = await buildApp(loadConfig({ LOG_LEVEL: 'silent' }), { database: { ...healthy, pool: closedPool } })
+  // A second app over the same database through a pool of its own, which then loses the database.
+  const pool = new pg.Pool({ connectionString: (healthy.pool.options as { connectionString: string }).connectionString, max: 2 })
+  const broken = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database: { ...healthy, pool } })
   t.teardown(() => broken.close())
+  await pool.end()
 
   const ready = await broken.inject({ method: 'GET', url: '/ready' })
   t.equal(ready.statusCode, 503)
