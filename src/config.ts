@@ -38,12 +38,14 @@ export const ConfigSchema = Type.Object({
   JOBS_POLL_SECONDS: Type.Number({ minimum: 0.5, maximum: 300, default: 2 }),
   // Matching (src/modules/matching): the weight of each score component (any non-negative numbers;
   // the score divides by their sum), how many suggestions a run keeps, and the lowest score kept.
-  MATCH_WEIGHT_TEXT: Type.Number({ minimum: 0, maximum: 100, default: 0.5 }),
-  MATCH_WEIGHT_TAXONOMY: Type.Number({ minimum: 0, maximum: 100, default: 0.15 }),
-  MATCH_WEIGHT_TRL: Type.Number({ minimum: 0, maximum: 100, default: 0.1 }),
-  MATCH_WEIGHT_LOCATION: Type.Number({ minimum: 0, maximum: 100, default: 0.1 }),
-  MATCH_WEIGHT_PRICE: Type.Number({ minimum: 0, maximum: 100, default: 0.1 }),
-  MATCH_WEIGHT_FRESHNESS: Type.Number({ minimum: 0, maximum: 100, default: 0.05 }),
+  // The defaults were chosen on the evaluation set (bench/quality): text relevance must dominate,
+  // or listings that merely share sector, TRL and province crowd out the ones about the problem.
+  MATCH_WEIGHT_TEXT: Type.Number({ minimum: 0, maximum: 100, default: 0.75 }),
+  MATCH_WEIGHT_TAXONOMY: Type.Number({ minimum: 0, maximum: 100, default: 0.08 }),
+  MATCH_WEIGHT_TRL: Type.Number({ minimum: 0, maximum: 100, default: 0.08 }),
+  MATCH_WEIGHT_LOCATION: Type.Number({ minimum: 0, maximum: 100, default: 0.04 }),
+  MATCH_WEIGHT_PRICE: Type.Number({ minimum: 0, maximum: 100, default: 0.03 }),
+  MATCH_WEIGHT_FRESHNESS: Type.Number({ minimum: 0, maximum: 100, default: 0.02 }),
   MATCH_TOP_N: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
   MATCH_MIN_SCORE: Type.Number({ minimum: 0, maximum: 1, default: 0.2 }),
 })

@@ -19,12 +19,12 @@ t.test('defaults when nothing is set', async (t) => {
     RATE_LIMIT_WINDOW_SECONDS: 60,
     JOBS_WORKER: 'true',
     JOBS_POLL_SECONDS: 2,
-    MATCH_WEIGHT_TEXT: 0.5,
-    MATCH_WEIGHT_TAXONOMY: 0.15,
-    MATCH_WEIGHT_TRL: 0.1,
-    MATCH_WEIGHT_LOCATION: 0.1,
-    MATCH_WEIGHT_PRICE: 0.1,
-    MATCH_WEIGHT_FRESHNESS: 0.05,
+    MATCH_WEIGHT_TEXT: 0.75,
+    MATCH_WEIGHT_TAXONOMY: 0.08,
+    MATCH_WEIGHT_TRL: 0.08,
+    MATCH_WEIGHT_LOCATION: 0.04,
+    MATCH_WEIGHT_PRICE: 0.03,
+    MATCH_WEIGHT_FRESHNESS: 0.02,
     MATCH_TOP_N: 20,
     MATCH_MIN_SCORE: 0.2,
   })
@@ -65,12 +65,12 @@ t.test('values are read and coerced to their types', async (t) => {
     CORS_ORIGINS: 'https://portal.namdinh.example.vn, http://localhost:5173',
     JOBS_WORKER: 'true',
     JOBS_POLL_SECONDS: 2,
-    MATCH_WEIGHT_TEXT: 0.5,
-    MATCH_WEIGHT_TAXONOMY: 0.15,
-    MATCH_WEIGHT_TRL: 0.1,
-    MATCH_WEIGHT_LOCATION: 0.1,
-    MATCH_WEIGHT_PRICE: 0.1,
-    MATCH_WEIGHT_FRESHNESS: 0.05,
+    MATCH_WEIGHT_TEXT: 0.75,
+    MATCH_WEIGHT_TAXONOMY: 0.08,
+    MATCH_WEIGHT_TRL: 0.08,
+    MATCH_WEIGHT_LOCATION: 0.04,
+    MATCH_WEIGHT_PRICE: 0.03,
+    MATCH_WEIGHT_FRESHNESS: 0.02,
     MATCH_TOP_N: 20,
     MATCH_MIN_SCORE: 0.2,
   })
@@ -153,7 +153,7 @@ t.test('match weights are decimal numbers, and not all of them may be zero', asy
   const config = loadConfig({ MATCH_WEIGHT_TEXT: '0.7', MATCH_WEIGHT_PRICE: '0', MATCH_MIN_SCORE: '0.35', JOBS_POLL_SECONDS: '0.5' })
   t.equal(config.MATCH_WEIGHT_TEXT, 0.7)
   t.equal(config.MATCH_WEIGHT_PRICE, 0)
-  t.equal(config.MATCH_WEIGHT_TAXONOMY, 0.15, 'the others keep their defaults')
+  t.equal(config.MATCH_WEIGHT_TAXONOMY, 0.08, 'the others keep their defaults')
   t.equal(config.MATCH_MIN_SCORE, 0.35)
   t.equal(config.JOBS_POLL_SECONDS, 0.5)
   t.throws(() => loadConfig({ MATCH_WEIGHT_TEXT: '1e3' }), /MATCH_WEIGHT_TEXT="1e3"/)

@@ -1,0 +1,62 @@
+import t, { type Test } from 'tap'
+import { mean, ndcgAt, precisionAt } from '../../bench/quality/metrics.ts'
+
+// Expected values worked out by hand; log2(3) = 1.5849625007211562.
+const close = (t: Test, actual: number, expected: number, message: string) =>
+  t.ok(Math.abs(actual - expected) < 1e-12, `${message}: ${actual} ≈ ${expected}`)
+
+t.test('precision@k counts grade 1 and 2 alike among the first k', async (t) => {
+  const grades = { a: 2, c: 1, z: 2 }
+  t.equal(precisionAt(5, ['a', 'b', 'c', 'd', 'e'], grades), 2 / 5, 'a and c of five')
+  t.equal(precisionAt(3, ['a', 'b', 'c', 'd', 'e'], grades), 2 / 3, 'only the first three count')
+  t.equal(precisionAt(1, ['b', 'a'], grades), 0, 'the hit at rank 2 is past k=1')
+})
+
+t.test('precision@k divides by k even when fewer results came back', async (t) => {
+  t.equal(precisionAt(5, ['a'], { a: 2 }), 1 / 5)
+  t.equal(precisionAt(5, [], { a: 2 }), 0)
+})
+
+t.test('a listing graded 0 or not graded is not relevant', async (t) => {
+  t.equal(precisionAt(2, ['a', 'b'], { a: 0 }), 0)
+})
+
+t.test('nDCG@k uses gains 2^g - 1, a log2 discount and the ideal order of the graded listings', async (t) => {
+  const grades = { a: 2, b: 1, d: 2 }
+  // DCG of b, a, c:   (2^1-1)/log2(2) + (2^2-1)/log2(3) + 0            = 1 + 1.8927892607143724 = 2.8927892607143724
+  // ideal 2, 2, 1:    3/log2(2) + 3/log2(3) + (2^1-1)/log2(4)          = 3 + 1.8927892607143724 + 0.5 = 5.392789260714372
+  close(t, ndcgAt(3, ['b', 'a', 'c'], grades), 2.8927892607143724 / 5.392789260714372, 'b, a, c')
+  close(t, ndcgAt(3, ['b', 'a', 'c'], grades), 0.5364180057596336, 'the same as a number')
+  t.equal(ndcgAt(3, ['a', 'd', 'b'], grades), 1, 'the ideal ranking scores 1')
+  t.equal(ndcgAt(3, ['d', 'a', 'b'], grades), 1, 'ties in grade may come in any order')
+})
+
+t.test('nDCG@k cuts both the ranking and the ideal at k', async (t) => {
+  // k=1: DCG = (2^1-1)/1 = 1; ideal = (2^2-1)/1 = 3.
+  t.equal(ndcgAt(1, ['b', 'a'], { a: 2, b: 1 }), 1 / 3)
+})
+
+t.test('the ideal counts graded listings the matcher did not return', async (t) => {
+  // DCG = 3; ideal over a and d (both grade 2) = 3 + 3/log2(3) = 4.892789260714372.
+  close(t, ndcgAt(10, ['a'], { a: 2, d: 2 }), 0.6131471927654584, 'one of two grade-2 listings at the top')
+  // DCG = 0 + (2^1-1)/log2(3) = 0.6309297535714574; ideal = 3 + 0.6309297535714574.
+  close(t, ndcgAt(10, ['x', 'a'], { a: 1, b: 2 }), 0.17376534287144002, 'a grade-1 listing at rank 2')
+})
+
+t.test('nDCG@k is 0 with no graded listing or no relevant one returned', async (t) => {
+  t.equal(ndcgAt(10, ['a', 'b'], {}), 0)
+  t.equal(ndcgAt(10, ['a', 'b'], { a: 0 }), 0)
+  t.equal(ndcgAt(10, ['x', 'y'], { a: 2 }), 0)
+  t.equal(ndcgAt(10, [], { a: 2 }), 0)
+})
+
+t.test('k must be positive', async (t) => {
+  t.throws(() => precisionAt(0, ['a'], { a: 1 }), RangeError)
+  t.throws(() => ndcgAt(0, ['a'], { a: 1 }), RangeError)
+})
+
+t.test('mean over demands', async (t) => {
+  t.equal(mean([0.5, 1, 0]), 0.5)
+  t.equal(mean([0.2]), 0.2)
+  t.equal(mean([]), 0)
+})
