@@ -4,13 +4,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { eq } from 'drizzle-orm'
+import { and, count, eq, inArray, sql } from 'drizzle-orm'
 import { CliError, type CliContext } from '../src/cli/command.ts'
 import { openConfiguredDatabase } from '../src/cli/context.ts'
 import { createOperatorKey } from '../src/cli/keys.ts'
 import { runCli } from '../src/cli/run.ts'
 import { openDatabase, type Database } from '../src/db/client.ts'
-import { apiKeys, organizations } from '../src/db/schema/index.ts'
+import { apiKeys, demands, listings, matches, organizations } from '../src/db/schema/index.ts'
+import { loadConfig, matchWeights } from '../src/config.ts'
+import { createMatchingService } from '../src/modules/matching/matching.service.ts'
 import { systemClock } from '../src/lib/clock.ts'
 import { authenticateKey } from '../src/modules/api-keys/api-keys.service.ts'
 import { demoIds } from '../src/seed/dataset.ts'
@@ -193,17 +195,31 @@ t.test('seed through the command line is idempotent', async (t) => {
   // The operator bootstrapped above is kept as the only one.
   t.match(first.stdout, /demo operator organisation was not added/)
   const counts = await tableCounts(db)
+  // The demo's published listings and open demands come with a matching job each, for the server's worker.
+  const queued = await db.execute<{ n: number }>(sql`select count(*)::int as n from pgboss.job where name = 'matching.compute' and state = 'created'`)
+  const [published, open] = await Promise.all([
+    db.select({ id: listings.id }).from(listings).where(and(inArray(listings.id, demoIds.listings), eq(listings.status, 'published'))),
+    db.select({ id: demands.id }).from(demands).where(and(inArray(demands.id, demoIds.demands), eq(demands.status, 'open'))),
+  ])
+  t.ok(published.length > 0 && open.length > 0)
+  t.equal(queued.rows[0]!.n, published.length + open.length)
   const second = await cli(['seed'])
   t.equal(second.code, 0)
   t.match(second.stdout, new RegExp(`listings\\s+0 added, ${demoIds.listings.length} already present`))
   t.match(second.stdout, new RegExp(`demands\\s+0 added, ${demoIds.demands.length} already present`))
   t.same(await tableCounts(db), counts)
 
+  // Matches made on demo rows do not stop a reset: they are derived from them and go with them.
+  const matching = createMatchingService({ db, clock, settings: { weights: matchWeights(loadConfig({})), topN: 20, minScore: 0.2 } })
+  await matching.compute('demand', open[0]!.id)
+  const [made] = await db.select({ n: count() }).from(matches)
+  t.ok(made!.n > 0, 'the demo demand has suggestions')
   const reset = await cli(['seed', '--reset'])
   t.equal(reset.code, 0)
   t.match(reset.stdout, new RegExp(`Removed demo data: \\d+ organisations, ${demoIds.listings.length} listings, ${demoIds.demands.length} demands\\.`))
   t.match(reset.stdout, new RegExp(`listings\\s+${demoIds.listings.length} added`))
-  t.same(await tableCounts(db), counts)
+  // The events stay: they are the record of what happened, not data about the rows.
+  t.same(await tableCounts(db), { ...counts, matchRuns: 0, outboxEvents: made!.n }, 'the same rows again, and no matches left')
 })
 
 t.test('a DATA_DIR held by another process (the server) gets a clear message', async (t) => {

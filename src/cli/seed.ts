@@ -1,15 +1,22 @@
 import { migrateDatabase, type Db } from '../db/client.ts'
+import { createJobQueue } from '../jobs/queue.ts'
 import type { Clock } from '../lib/clock.ts'
+import { registerMatchingQueue, requestMatchesVia, type RequestMatches } from '../modules/matching/matching.jobs.ts'
 import { resetDemoData, seedDemoData, type ResetReport, type SeedReport } from '../seed/load.ts'
 import { CliError, codedErrorOf, parseCommandArgs, withDatabase, type Io, type LeafCommand } from './command.ts'
 
 /** `seed [--reset]`: loads the demo data set, after deleting the demo rows with --reset. One transaction. */
-export async function seed(db: Db, clock: Clock, io: Io, options: { reset?: boolean } = {}): Promise<{ reset?: ResetReport; seeded: SeedReport }> {
+export async function seed(
+  db: Db,
+  clock: Clock,
+  io: Io,
+  options: { reset?: boolean; requestMatches?: RequestMatches } = {},
+): Promise<{ reset?: ResetReport; seeded: SeedReport }> {
   let result: { reset?: ResetReport; seeded: SeedReport }
   try {
     result = await db.transaction(async (tx) => {
       const reset = options.reset ? await resetDemoData(tx) : undefined
-      return { reset, seeded: await seedDemoData(tx, clock) }
+      return { reset, seeded: await seedDemoData(tx, clock, options.requestMatches) }
     })
   } catch (error) {
     // Other tables (deals, matches...) may refer to demo rows; then they cannot simply go.
@@ -51,7 +58,15 @@ export const seedCommand: LeafCommand = {
     await withDatabase(context, async ({ database, label }) => {
       context.io.out(`Database: ${label}`)
       await migrateDatabase(database)
-      await seed(database.db, context.clock, context.io, { reset: values.reset })
+      // Matching jobs are queued with the data; the server's worker computes the suggestions.
+      const jobs = createJobQueue({ pool: database.pool, worker: false, pollingIntervalSeconds: 2 })
+      registerMatchingQueue(jobs)
+      await jobs.start()
+      try {
+        await seed(database.db, context.clock, context.io, { reset: values.reset, requestMatches: requestMatchesVia(jobs) })
+      } finally {
+        await jobs.stop()
+      }
     })
   },
 }

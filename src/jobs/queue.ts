@@ -17,7 +17,8 @@ export type JobQueueOptions = {
   /** false: jobs are queued but this process does not poll for them (tests run them by hand). */
   worker: boolean
   pollingIntervalSeconds: number
-  log: FastifyBaseLogger
+  /** Where queue errors go; the CLI, which only queues, has none. */
+  log?: Pick<FastifyBaseLogger, 'error'>
 }
 
 /** pg-boss's SQL ($1, $2 ...) run through a drizzle transaction, so a job is queued iff the write commits. */
@@ -47,7 +48,7 @@ export function createJobQueue(options: JobQueueOptions) {
     migrate: true,
   })
   const handlers = new Map<string, JobHandler>()
-  boss.on('error', (error) => options.log.error({ err: error }, 'job queue error'))
+  boss.on('error', (error) => options.log?.error({ err: error }, 'job queue error'))
 
   /** Declares a queue; one pending job per key at a time ('stately'), so a burst of edits recomputes once. */
   function register(name: string, handler: JobHandler) {

@@ -1,7 +1,8 @@
-import { and, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm'
+import { and, eq, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/client.ts'
-import { demands, listings, organizations } from '../db/schema/index.ts'
+import { demands, listings, matches, matchRuns, organizations } from '../db/schema/index.ts'
 import type { Clock } from '../lib/clock.ts'
+import type { RequestMatches } from '../modules/matching/matching.jobs.ts'
 import { demandRows, demoIds, demoOperatorId, listingRows, organizationRows } from './dataset.ts'
 
 export type TableReport = { added: number; present: number }
@@ -23,7 +24,7 @@ const report = (total: number, added: number): TableReport => ({ added, present:
  * second run adds nothing and rows changed since (through the API) are left as they are.
  * Inserts straight into the tables: the demo does not depend on the services' rules.
  */
-export async function seedDemoData(db: DbOrTx, clock: Clock): Promise<SeedReport> {
+export async function seedDemoData(db: DbOrTx, clock: Clock, requestMatches?: RequestMatches): Promise<SeedReport> {
   const now = clock.now()
   return db.transaction(async (tx) => {
     const notes: string[] = []
@@ -61,11 +62,17 @@ export async function seedDemoData(db: DbOrTx, clock: Clock): Promise<SeedReport
     const demandValues = owned(demandRows(now), 'demands')
 
     const addedListings = listingValues.length
-      ? await tx.insert(listings).values(listingValues).onConflictDoNothing().returning({ id: listings.id })
+      ? await tx.insert(listings).values(listingValues).onConflictDoNothing().returning({ id: listings.id, status: listings.status })
       : []
     const addedDemands = demandValues.length
-      ? await tx.insert(demands).values(demandValues).onConflictDoNothing().returning({ id: demands.id })
+      ? await tx.insert(demands).values(demandValues).onConflictDoNothing().returning({ id: demands.id, status: demands.status })
       : []
+    // The demo comes with matches: a job per published listing and open demand, in this
+    // transaction, for the server's worker (or a recompute) to run.
+    if (requestMatches) {
+      for (const row of addedListings) if (row.status === 'published') await requestMatches(tx, 'listing', row.id)
+      for (const row of addedDemands) if (row.status === 'open') await requestMatches(tx, 'demand', row.id)
+    }
 
     return {
       organizations: report(orgRows.length, addedOrganizations),
@@ -86,6 +93,10 @@ const unreferenced = sql`not exists (select 1 from api_keys where api_keys.organ
 /** Deletes the demo rows (those with the demo ids, nothing else). */
 export async function resetDemoData(db: DbOrTx): Promise<ResetReport> {
   return db.transaction(async (tx) => {
+    // Matches are derived from the demo rows: they go with them.
+    const demo = or(inArray(matches.listingId, demoIds.listings), inArray(matches.demandId, demoIds.demands))
+    await tx.delete(matches).where(demo)
+    await tx.delete(matchRuns).where(inArray(matchRuns.subjectId, [...demoIds.listings, ...demoIds.demands]))
     const removedListings = await tx.delete(listings).where(inArray(listings.id, demoIds.listings)).returning({ id: listings.id })
     const removedDemands = await tx.delete(demands).where(inArray(demands.id, demoIds.demands)).returning({ id: demands.id })
     let removedOrganizations = 0

@@ -20,3 +20,10 @@ export function registerMatchingJobs(jobs: JobQueue, matching: MatchingService) 
     await matching.compute(direction, String(data.id))
   })
 }
+
+/** Declares the queue without a handler, for a process that only queues (the CLI's seed). */
+export function registerMatchingQueue(jobs: JobQueue) {
+  jobs.register(matchJob, async () => {
+    throw new Error('this process only queues matching jobs')
+  })
+}
