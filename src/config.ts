@@ -47,7 +47,7 @@ export const ConfigSchema = Type.Object({
   MATCH_WEIGHT_PRICE: Type.Number({ minimum: 0, maximum: 100, default: 0.03 }),
   MATCH_WEIGHT_FRESHNESS: Type.Number({ minimum: 0, maximum: 100, default: 0.02 }),
   MATCH_TOP_N: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  MATCH_MIN_SCORE: Type.Number({ minimum: 0, maximum: 1, default: 0.2 }),
+  MATCH_MIN_SCORE: Type.Number({ minimum: 0, maximum: 1, default: 0.25 }),
 })
 
 export type Config = Static<typeof ConfigSchema>

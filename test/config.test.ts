@@ -26,7 +26,7 @@ t.test('defaults when nothing is set', async (t) => {
     MATCH_WEIGHT_PRICE: 0.03,
     MATCH_WEIGHT_FRESHNESS: 0.02,
     MATCH_TOP_N: 20,
-    MATCH_MIN_SCORE: 0.2,
+    MATCH_MIN_SCORE: 0.25,
   })
 })
 
@@ -72,7 +72,7 @@ t.test('values are read and coerced to their types', async (t) => {
     MATCH_WEIGHT_PRICE: 0.03,
     MATCH_WEIGHT_FRESHNESS: 0.02,
     MATCH_TOP_N: 20,
-    MATCH_MIN_SCORE: 0.2,
+    MATCH_MIN_SCORE: 0.25,
   })
   t.equal(typeof config.PORT, 'number')
   t.equal(loadConfig({ CORS_ORIGINS: '*' }).CORS_ORIGINS, '*', 'CORS_ORIGINS=* allows any origin')

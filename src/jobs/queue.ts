@@ -10,6 +10,9 @@ import type { DbOrTx } from '../db/client.ts'
 
 export const jobSchema = 'pgboss'
 
+/** Jobs a worker fetches at once. */
+const workBatchSize = 10
+
 export type JobHandler = (data: Record<string, unknown>) => Promise<void>
 
 export type JobQueueOptions = {
@@ -67,8 +70,14 @@ export function createJobQueue(options: JobQueueOptions) {
     }
     if (!options.worker) return
     for (const name of handlers.keys()) {
-      await boss.work<object>(name, { pollingIntervalSeconds: options.pollingIntervalSeconds, batchSize: 1 }, async ([job]) => {
-        if (job) await run(name, job)
+      let workerId = ''
+      workerId = await boss.work<object>(name, { pollingIntervalSeconds: options.pollingIntervalSeconds, batchSize: workBatchSize }, async (jobs) => {
+        // One at a time. A failure fails the whole batch and pg-boss retries its jobs: handlers are
+        // idempotent (a matching run recomputes from scratch), so running one again is harmless.
+        for (const job of jobs) await run(name, job)
+        // pg-boss pauses for the polling interval after every batch; a full batch means more are
+        // waiting (after a bulk seed or import), so skip the pause.
+        if (jobs.length === workBatchSize) boss.notifyWorker(workerId)
       })
     }
   }

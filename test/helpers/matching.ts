@@ -13,7 +13,7 @@ export type MatchItem = {
   score: number
   version: number
   dismissReason: string | null
-  explanation: { perspective: string } & Record<'text' | 'taxonomy' | 'trl' | 'location' | 'price' | 'freshness', Record<string, unknown> & { weight: number; value: number }>
+  explanation: Record<'text' | 'taxonomy' | 'trl' | 'location' | 'price' | 'freshness', Record<string, unknown> & { weight: number; value: number }>
   listing?: { id: string; titleVi: string }
   demand?: { id: string; titleVi: string }
 }

@@ -83,7 +83,7 @@ t.test('brokers propose matches by hand, with a note', async (t) => {
   assertProblem(t, await app.inject({ method: 'POST', url: '/v1/matches', headers: seeker.auth, payload: body }), 403, 'forbidden')
   const created = await app.inject({ method: 'POST', url: '/v1/matches', headers: point.auth, payload: body })
   t.equal(created.statusCode, 201)
-  t.match(created.json(), { origin: 'broker', status: 'suggested', proposalNote: body.note, proposedBy: { id: point.organization.id }, explanation: { perspective: 'demand' } })
+  t.match(created.json(), { origin: 'broker', status: 'suggested', proposalNote: body.note, proposedBy: { id: point.organization.id }, explanation: { text: { matchedTerms: Array } } })
   t.equal(created.headers.location, `/v1/matches/${created.json().id}`)
   assertProblem(t, await app.inject({ method: 'POST', url: '/v1/matches', headers: point.auth, payload: body }), 409, 'already_proposed')
 

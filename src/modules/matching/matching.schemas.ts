@@ -15,7 +15,6 @@ const Value = Type.Number({ minimum: 0, maximum: 1, description: 'How well the p
 
 export const MatchExplanation = Type.Object(
   {
-    perspective: Enum(['demand', 'listing'] as const, "Whose run scored the pair: 'demand' when the demand's terms were looked for in the listing, 'listing' the other way round (the listing's run, when it was published or changed)"),
     text: Type.Object(
       {
         weight: Weight,
@@ -77,7 +76,11 @@ export const MatchExplanation = Type.Object(
       { description: 'Halves every 180 days since publication' },
     ),
   },
-  { $id: 'MatchExplanation', description: 'Why a pair scored what it did: each component with its weight, value and evidence. score = sum of weight × value.' },
+  {
+    $id: 'MatchExplanation',
+    description:
+      "Why a pair scored what it did, from the demand's side (the demand's terms looked for in the listing), whichever side's run found it: each component with its weight, value and evidence. score = sum of weight × value.",
+  },
 )
 export type MatchExplanation = Static<typeof MatchExplanation>
 

@@ -121,6 +121,12 @@ function sides(subject: Subject, today: string) {
   }
 }
 
+/** Without a shared term, only a close title (typos, other spellings) makes a pair worth suggesting. */
+const minTrigram = 0.3
+
+/** The rule a computed suggestion passes: a minimum score and some text in common. */
+export const passesThreshold = (row: RankedRow, minScore: number) => row.score >= minScore && (row.coverage > 0 || row.trigram >= minTrigram)
+
 export async function rankCandidates(db: DbOrTx, subject: Subject, options: RankOptions): Promise<RankedRow[]> {
   const side = sides(subject, options.today)
   const weights = options.weights
@@ -138,9 +144,7 @@ export async function rankCandidates(db: DbOrTx, subject: Subject, options: Rank
         where ${side.live} and ${notOwn} and c.sectors && ${textArray(subject.sectors)} and c.fields && ${textArray(subject.fields)}
         order by ${side.liveOrder} desc, c.id desc
         limit ${taxonomyCandidates})`
-  const threshold = options.candidateId
-    ? sql`true`
-    : sql`score >= ${options.minScore} and (coverage > 0 or taxonomy > 0.5 or trigram >= 0.3)`
+  const threshold = options.candidateId ? sql`true` : sql`score >= ${options.minScore} and (coverage > 0 or trigram >= ${minTrigram})`
 
   const result = await db.execute(sql`
     with terms as (

@@ -12,8 +12,8 @@ import { accessRecord as listingAccess } from '../listings/listings.view.ts'
 import { recordEvents } from '../outbox/outbox.repo.ts'
 import { provinces } from '../reference/provinces.ts'
 import * as repo from './matching.repo.ts'
-import type { DismissReason, Match, MatchDismiss, MatchList, MatchListQuery, MatchProposal, MatchStatus } from './matching.schemas.ts'
-import { rankCandidates, type Direction, type RankedRow, type Subject } from './matching.scoring.ts'
+import type { DismissReason, Match, MatchDismiss, MatchExplanation, MatchList, MatchListQuery, MatchProposal, MatchStatus } from './matching.schemas.ts'
+import { passesThreshold, rankCandidates, type Direction, type RankedRow, type RankOptions, type Subject } from './matching.scoring.ts'
 import { matchTerms } from './matching.terms.ts'
 import { explain, toMatch } from './matching.view.ts'
 
@@ -101,30 +101,53 @@ export function createMatchingService(deps: { db: Db; clock: Clock; settings: Ma
     if (!loaded?.live) return false
     const started = performance.now()
     const now = clock.now()
-    const subject = loaded.subject()
-    const ranked = await rankCandidates(db, subject, { today: vietnamDate(now), now, weights: settings.weights, limit: settings.topN, minScore: settings.minScore })
+    const options = { today: vietnamDate(now), now, weights: settings.weights, limit: settings.topN, minScore: settings.minScore }
+    const ranked = await rankCandidates(db, loaded.subject(), options)
+    const scored = direction === 'demand' ? ranked.map((row) => scoredPair(loaded.subject(), row)) : await rescoreForDemands(id, ranked, options)
     await db.transaction(async (tx) => {
-      const stored = await upsertSuggestions(tx, subject, ranked, now)
+      const stored = await upsertSuggestions(tx, direction, scored, now)
       await repo.deleteStaleSuggestions(tx, direction, id, stored)
       await repo.recordRun(tx, { direction, subjectId: id, computedAt: now, candidates: ranked.length, durationMs: performance.now() - started })
     })
     return true
   }
 
-  /** Inserts new pairs (with a match.suggested event each) and refreshes the scores of known ones. */
-  async function upsertSuggestions(tx: DbOrTx, subject: Subject, ranked: RankedRow[], now: Date): Promise<string[]> {
-    const ids: string[] = []
+  type ScoredPair = { demandId: string; listingId: string; score: number; explanation: MatchExplanation }
+
+  /** A pair scored from its demand's side: the one scale every stored match is on. */
+  function scoredPair(demand: Subject, row: RankedRow): ScoredPair {
+    return { demandId: demand.id, listingId: row.candidateId, score: row.score, explanation: explain(demand, row, settings.weights) }
+  }
+
+  /**
+   * A listing's run finds the demands by the listing's terms, then scores each pair the way the
+   * demand's own run would (the demand's terms in the listing), so a demand's list ranks every
+   * suggestion on one scale, whichever side found it. Pairs that fail the demand's threshold go.
+   */
+  async function rescoreForDemands(listingId: string, ranked: RankedRow[], options: Omit<RankOptions, 'candidateId'>): Promise<ScoredPair[]> {
+    const pairs: ScoredPair[] = []
     for (const row of ranked) {
-      const pair = subject.direction === 'demand' ? { demandId: subject.id, listingId: row.candidateId } : { demandId: row.candidateId, listingId: subject.id }
-      const explanation = explain(subject, row, settings.weights)
+      const demand = await demandRepo.findDemand(db, row.candidateId)
+      if (!demand) continue
+      const subject = demandSubject(demand, demand.owner.id)
+      const [rescored] = await rankCandidates(db, subject, { ...options, limit: 1, candidateId: listingId })
+      if (rescored && passesThreshold(rescored, settings.minScore)) pairs.push(scoredPair(subject, rescored))
+    }
+    return pairs.sort((a, b) => b.score - a.score)
+  }
+
+  /** Inserts new pairs (with a match.suggested event each) and refreshes the scores of known ones. */
+  async function upsertSuggestions(tx: DbOrTx, direction: Direction, pairs: ScoredPair[], now: Date): Promise<string[]> {
+    const ids: string[] = []
+    for (const { score, explanation, ...pair } of pairs) {
       const existing = await repo.findPair(tx, pair.demandId, pair.listingId, { lock: true })
       if (existing?.status === 'dismissed') continue
       if (existing) {
-        await repo.updateScore(tx, existing.id, { score: row.score, explanation, computedAt: now, computedFrom: subject.direction })
+        await repo.updateScore(tx, existing.id, { score, explanation, computedAt: now, computedFrom: direction })
         ids.push(existing.id)
         continue
       }
-      const inserted = await repo.insertSuggestion(tx, { ...pair, origin: 'computed', computedFrom: subject.direction, status: 'suggested', score: row.score, explanation, computedAt: now, createdAt: now, updatedAt: now })
+      const inserted = await repo.insertSuggestion(tx, { ...pair, origin: 'computed', computedFrom: direction, status: 'suggested', score, explanation, computedAt: now, createdAt: now, updatedAt: now })
       if (!inserted) continue // the other side's run inserted the pair a moment ago; it stays theirs
       ids.push(inserted.id)
       await recordEvents(tx, [await matchEvent(tx, 'match.suggested', inserted, now)])

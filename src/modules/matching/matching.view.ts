@@ -16,7 +16,6 @@ export function explain(subject: Subject, row: RankedRow, weights: Record<MatchC
   const listingTrl = fromDemand ? row.candidateTrl : subject.trl
   const minTrl = fromDemand ? subject.trl : row.candidateTrl
   return {
-    perspective: subject.direction,
     text: {
       weight: share('text'),
       value: round(row.text),
