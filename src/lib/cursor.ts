@@ -29,3 +29,13 @@ export function decodeCursor(cursor: string, sort: string, types: Array<'string'
 }
 
 const invalid = () => badRequest('invalid_cursor', 'The cursor is malformed or belongs to another sort order; start again without it')
+
+/** The tag of a cursor (its sort), or undefined when it is not one of ours; decodeCursor still checks it all. */
+export function tagOf(cursor: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    return Array.isArray(parsed) && typeof parsed[0] === 'string' ? parsed[0] : undefined
+  } catch {
+    return undefined
+  }
+}

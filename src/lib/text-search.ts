@@ -3,20 +3,33 @@ import { sql, type AnyColumn, type SQL } from 'drizzle-orm'
 // Full-text search shared by listings and demands. Each searchable table has two generated columns
 // (see db/schema/columns.ts): `search_document`, its text unaccented and lower-cased, with a trigram
 // index; and `search_vector`, a weighted tsvector ('simple' config, title A, body B) with a GIN index.
-// So "lua gao huu co" finds "lúa gạo hữu cơ" (unaccent) and "lua gao huu co" with a typo in one word
-// still finds it (trigram word similarity).
+//
+// A search runs in one of two modes. `exact`: every word of q, unaccented, in the tsvector — precise
+// and index-backed at any catalogue size, so "lua gao huu co" finds "lúa gạo hữu cơ". `typo`: trigram
+// word similarity of q to the document, so "lua gao huu coo" still finds it; but on a national
+// catalogue short words share trigrams with almost every document, so typo mode is a fallback,
+// used only when exact mode finds nothing (see the search services).
 
 export type SearchColumns = { document: AnyColumn; vector: AnyColumn }
+export type TextMode = 'exact' | 'typo'
 
 /** Every word of q as a prefix-free AND query over the unaccented vector. */
 const tsQuery = (q: string) => sql`plainto_tsquery('simple', tx_search_text(${q}))`
 
-/** Rows whose text matches q exactly (all words) or closely (word similarity, typo-tolerant). */
-export function textMatches(columns: SearchColumns, q: string): SQL {
-  return sql`(${columns.vector} @@ ${tsQuery(q)} or tx_search_text(${q}) <% ${columns.document})`
+/** Rows whose text matches q: all its words (exact), or closely (typo). */
+export function textMatches(columns: SearchColumns, q: string, mode: TextMode): SQL {
+  return mode === 'exact' ? sql`${columns.vector} @@ ${tsQuery(q)}` : sql`tx_search_text(${q}) <% ${columns.document}`
 }
 
-/** A relevance score in [0, ~2]: full-text rank plus trigram word similarity. */
-export function textRank(columns: SearchColumns, q: string): SQL<number> {
-  return sql<number>`(ts_rank(${columns.vector}, ${tsQuery(q)}) + word_similarity(tx_search_text(${q}), ${columns.document}))::float8`
+/** Relevance to q: the weighted full-text rank (exact), or the word similarity (typo). Higher is closer. */
+export function textRank(columns: SearchColumns, q: string, mode: TextMode): SQL<number> {
+  return mode === 'exact'
+    ? sql<number>`ts_rank(${columns.vector}, ${tsQuery(q)})::float8`
+    : sql<number>`word_similarity(tx_search_text(${q}), ${columns.document})::float8`
 }
+
+/** A cursor's tag: its sort, and the mode, so the next page is read the way the first one was. */
+export const cursorTag = (sort: string, mode: TextMode) => (mode === 'exact' ? sort : `${sort}-typo`)
+
+/** The mode a cursor was made in (exact for anything that is not a typo-mode tag). */
+export const modeOfTag = (tag: string | undefined): TextMode => (tag?.endsWith('-typo') ? 'typo' : 'exact')

@@ -1,7 +1,7 @@
 import { and, arrayContains, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { demands, organizations } from '../../db/schema/index.ts'
-import { textMatches, textRank } from '../../lib/text-search.ts'
+import { textMatches, textRank, type TextMode } from '../../lib/text-search.ts'
 import type { DemandStatus } from './demands.lifecycle.ts'
 import { summaryColumns } from './demands.repo.ts'
 
@@ -11,6 +11,8 @@ export type DemandFilter = {
   status: DemandStatus
   ownerId?: string
   q?: string
+  /** How q is matched: exact words, or tolerating typos (the fallback when exact finds nothing). */
+  textMode: TextMode
   sector?: string
   field?: string
   /** The 2025 unit a province filter resolved to. */
@@ -35,7 +37,7 @@ function conditions(filter: DemandFilter): SQL | undefined {
   return and(
     eq(demands.status, filter.status),
     filter.ownerId ? eq(demands.ownerId, filter.ownerId) : undefined,
-    filter.q ? textMatches(searchColumns, filter.q) : undefined,
+    filter.q ? textMatches(searchColumns, filter.q, filter.textMode) : undefined,
     filter.sector ? arrayContains(demands.sectors, [filter.sector]) : undefined,
     filter.field ? arrayContains(demands.fields, [filter.field]) : undefined,
     filter.currentProvinceCode ? eq(demands.currentProvinceCode, filter.currentProvinceCode) : undefined,
@@ -59,7 +61,7 @@ const newestColumn = (status: DemandStatus) => (status === 'draft' ? demands.cre
  */
 export async function searchDemands(db: DbOrTx, filter: DemandFilter, sort: DemandSort, limit: number) {
   const timeColumn = newestColumn(filter.status)
-  const rank = sort.by === 'relevance' ? textRank(searchColumns, sort.q) : undefined
+  const rank = sort.by === 'relevance' ? textRank(searchColumns, sort.q, filter.textMode) : undefined
   let after: SQL | undefined
   let order: SQL[]
   if (rank) {
@@ -75,7 +77,7 @@ export async function searchDemands(db: DbOrTx, filter: DemandFilter, sort: Dema
     .select({
       ...summaryColumns,
       sortAt: sql<string>`${timeColumn}::text`,
-      score: filter.q ? textRank(searchColumns, filter.q) : sql<number | null>`null::float8`,
+      score: filter.q ? textRank(searchColumns, filter.q, filter.textMode) : sql<number | null>`null::float8`,
     })
     .from(demands)
     .innerJoin(organizations, eq(organizations.id, demands.ownerId))

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client.ts'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
+import { decodeCursor, encodeCursor, tagOf } from '../../lib/cursor.ts'
+import { cursorTag, modeOfTag, type TextMode } from '../../lib/text-search.ts'
 import { badRequest, forbidden, unauthorized } from '../../lib/problem.ts'
 import { maySearchPrivate } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
@@ -34,17 +35,17 @@ const timestampText = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}
 const uuidText = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const invalidCursor = () => badRequest('invalid_cursor', 'The cursor is malformed or belongs to another sort order; start again without it')
 
-function sortOf(query: DemandSearchQuery): DemandSort {
+function sortOf(query: DemandSearchQuery, mode: TextMode): DemandSort {
   const by = query.sort ?? (query.q ? 'relevance' : 'newest')
   if (by === 'relevance') {
     if (!query.q) throw badRequest('validation_failed', 'sort=relevance ranks by q: give q or sort by newest', [{ pointer: '#/query/sort', detail: 'relevance needs q' }])
     if (!query.cursor) return { by, q: query.q }
-    const [rank, id] = decodeCursor(query.cursor, 'relevance', ['number', 'string']) as [number, string]
+    const [rank, id] = decodeCursor(query.cursor, cursorTag('relevance', mode), ['number', 'string']) as [number, string]
     if (!uuidText.test(id)) throw invalidCursor()
     return { by, q: query.q, after: { rank, id } }
   }
   if (!query.cursor) return { by }
-  const [at, id] = decodeCursor(query.cursor, 'newest', ['string', 'string']) as [string, string]
+  const [at, id] = decodeCursor(query.cursor, cursorTag('newest', mode), ['string', 'string']) as [string, string]
   if (!timestampText.test(at) || !uuidText.test(id)) throw invalidCursor()
   return { by, after: { at, id } }
 }
@@ -75,6 +76,7 @@ async function filterOf(db: Db, actor: Actor | null, query: DemandSearchQuery): 
     status,
     ownerId: query.owner,
     q: query.q,
+    textMode: 'exact',
     sector: query.sector,
     field: query.field,
     currentProvinceCode: current,
@@ -93,17 +95,28 @@ export function createDemandSearch(deps: { db: Db }) {
   const { db } = deps
   return async function search(actor: Actor | null, query: DemandSearchQuery): Promise<DemandPage> {
     const filter = await filterOf(db, actor, query)
-    const sort = sortOf(query)
+    // A next page is read in the mode its first page was.
+    let mode = query.cursor ? modeOfTag(tagOf(query.cursor)) : 'exact'
+    const sort = sortOf(query, mode)
     const limit = query.limit ?? 20
-    const [rows, facets] = await Promise.all([
-      searchDemands(db, filter, sort, limit + 1),
-      query.facets === false ? undefined : demandFacets(db, filter),
-    ])
+    const run = (textMode: TextMode) =>
+      Promise.all([
+        searchDemands(db, { ...filter, textMode }, sort, limit + 1),
+        query.facets === false ? undefined : demandFacets(db, { ...filter, textMode }),
+      ])
+    let [rows, facets] = await run(mode)
+    // Nothing for the words as typed: look again, tolerating a typo per word.
+    if (filter.q && !query.cursor && rows.length === 0) {
+      mode = 'typo'
+      ;[rows, facets] = await run(mode)
+    }
     const page = rows.slice(0, limit)
     const last = page.at(-1)
     let nextCursor: string | null = null
     if (rows.length > limit && last) {
-      nextCursor = sort.by === 'relevance' ? encodeCursor('relevance', [last.score ?? 0, last.id]) : encodeCursor('newest', [last.sortAt, last.id])
+      nextCursor = sort.by === 'relevance'
+        ? encodeCursor(cursorTag('relevance', mode), [last.score ?? 0, last.id])
+        : encodeCursor(cursorTag('newest', mode), [last.sortAt, last.id])
     }
     return { items: page.map((row) => toDemandSummary(row, filter.q !== undefined)), nextCursor, ...(facets ? { facets } : {}) }
   }

@@ -1,7 +1,7 @@
 import { and, arrayContains, arrayOverlaps, desc, eq, gte, lt, lte, or, isNull, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { listings, organizations } from '../../db/schema/index.ts'
-import { textMatches, textRank } from '../../lib/text-search.ts'
+import { textMatches, textRank, type TextMode } from '../../lib/text-search.ts'
 import type { ListingStatus } from './listings.lifecycle.ts'
 import { ownerColumns, type OwnerSummary } from './listings.repo.ts'
 
@@ -12,6 +12,8 @@ export type ListingFilter = {
   /** Vietnam's date today, which decides what has expired. */
   today: string
   q?: string
+  /** How q is matched: exact words, or tolerating typos (the fallback when exact finds nothing). */
+  textMode: TextMode
   kind?: string
   sector?: string
   field?: string
@@ -46,7 +48,7 @@ function statusCondition(status: ListingStatus, today: string): SQL | undefined 
 function filterConditions(filter: ListingFilter): SQL | undefined {
   return and(
     statusCondition(filter.status, filter.today),
-    filter.q ? textMatches(searchColumns, filter.q) : undefined,
+    filter.q ? textMatches(searchColumns, filter.q, filter.textMode) : undefined,
     filter.kind ? eq(listings.kind, filter.kind) : undefined,
     filter.sector ? arrayContains(listings.sectors, [filter.sector]) : undefined,
     filter.field ? arrayContains(listings.fields, [filter.field]) : undefined,
@@ -97,7 +99,7 @@ export async function searchListings(
   filter: ListingFilter,
   page: { sort: ListingSort; after?: SortKey; limit: number },
 ): Promise<ListingSearchRow[]> {
-  const rank = filter.q ? textRank(searchColumns, filter.q) : undefined
+  const rank = filter.q ? textRank(searchColumns, filter.q, filter.textMode) : undefined
   // float8 text (shortest exact form since PostgreSQL 12) parses back to the very same double.
   const rankText = rank ? sql<string>`(${rank})::text` : sql<null>`null::text`
   const sortExpression: SQL = page.sort === 'relevance' && rank ? rank : sql`${newestColumn(filter.status)}`

@@ -1,6 +1,7 @@
 import type { Db, DbOrTx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
+import { decodeCursor, encodeCursor, tagOf } from '../../lib/cursor.ts'
+import { cursorTag, modeOfTag, type TextMode } from '../../lib/text-search.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, unauthorized, unprocessable, type FieldError } from '../../lib/problem.ts'
 import { accessTo, assertManages, assertModerates, maySearchPrivate, ownerForCreation, redactListing } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
@@ -73,6 +74,7 @@ async function searchFilter(db: DbOrTx, actor: Actor | null, query: ListingSearc
     status,
     today,
     q: query.q,
+    textMode: 'exact',
     kind: query.kind,
     sector: query.sector,
     field: query.field,
@@ -90,8 +92,8 @@ const float8Pattern = /^-?\d+(\.\d+)?(e[-+]?\d+)?$/
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** The cursor's sort key, checked so a tampered cursor is a 400 rather than a database error. */
-function decodeSortKey(cursor: string, sort: ListingSort): SortKey {
-  const [value, id] = decodeCursor(cursor, sort, ['string', 'string']) as [string, string]
+function decodeSortKey(cursor: string, sort: ListingSort, mode: TextMode): SortKey {
+  const [value, id] = decodeCursor(cursor, cursorTag(sort, mode), ['string', 'string']) as [string, string]
   const valuePattern = sort === 'relevance' ? float8Pattern : timestampPattern
   if (!valuePattern.test(value) || !uuidPattern.test(id)) {
     throw badRequest('invalid_cursor', 'The cursor is malformed or belongs to another sort order; start again without it')
@@ -266,17 +268,26 @@ export function createListingService(deps: { db: Db; clock: Clock; requestMatche
     const filter = await searchFilter(db, actor, query, day)
     const sort: ListingSort = query.sort ?? (query.q ? 'relevance' : 'newest')
     if (sort === 'relevance' && !query.q) throw invalidQuery('sort', 'relevance needs q')
-    const after = query.cursor ? decodeSortKey(query.cursor, sort) : undefined
+    // A next page is read in the mode its first page was.
+    let mode = query.cursor ? modeOfTag(tagOf(query.cursor)) : 'exact'
+    const after = query.cursor ? decodeSortKey(query.cursor, sort, mode) : undefined
     const limit = query.limit ?? 20
-    const [rows, facets] = await Promise.all([
-      searchListings(db, filter, { sort, after, limit: limit + 1 }),
-      query.facets === false ? undefined : countFacets(db, filter),
-    ])
+    const run = (textMode: TextMode) =>
+      Promise.all([
+        searchListings(db, { ...filter, textMode }, { sort, after, limit: limit + 1 }),
+        query.facets === false ? undefined : countFacets(db, { ...filter, textMode }),
+      ])
+    let [rows, facets] = await run(mode)
+    // Nothing for the words as typed: look again, tolerating a typo per word.
+    if (filter.q && !query.cursor && rows.length === 0) {
+      mode = 'typo'
+      ;[rows, facets] = await run(mode)
+    }
     const page = rows.slice(0, limit)
     const last = page.at(-1)
     return {
       items: page.map((row) => toListingSummary(row, day)),
-      nextCursor: rows.length > limit && last ? encodeCursor(sort, [last.sortValue, last.id]) : null,
+      nextCursor: rows.length > limit && last ? encodeCursor(cursorTag(sort, mode), [last.sortValue, last.id]) : null,
       ...(facets ? { facets } : {}),
     }
   }
