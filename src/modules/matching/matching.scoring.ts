@@ -6,9 +6,9 @@ import type { MatchTerm } from './matching.terms.ts'
 // The matcher: one SQL statement finds candidates on the other side and scores each on six
 // components, so ranking, the threshold and the top-N cut happen in the database.
 //
-// Candidates come from two index-backed channels: the text channel (any term of the subject in the
-// candidate's tsvector, best ts_rank first) and the taxonomy channel (same sector and S&T field,
-// newest first). Each channel is capped, which bounds the cost of a run on a national catalogue.
+// Candidates are the live records of the other side sharing a term with the subject, a capped
+// number per term (more for keywords and title phrases than for body phrases), which bounds the cost of a run on a national
+// catalogue; a pair without a shared term is never suggested anyway (see passesThreshold).
 // Each component is a number in [0, 1]; the score is their weighted mean. Unknown facts (no TRL, no
 // budget, no province) score a neutral 0.5 rather than count for or against.
 
@@ -71,8 +71,13 @@ export type RankedRow = {
   ageDays: number
 }
 
-const textCandidates = 300
-const taxonomyCandidates = 100
+/** Candidates each key term (and each body phrase) may bring. */
+const perKeyTermCandidates = 40
+const perBodyTermCandidates = 10
+/** Body phrases that look for candidates (the first ones); the rest still count in the score. */
+const maxBodyTermsForCandidates = 8
+/** Keywords (2) and title phrases (1.5) are key terms; body phrases (0.5) only add to a score. */
+const keyTermWeight = 1.5
 /** A listing loses half its freshness every half-life. */
 const freshnessHalfLifeDays = 180
 
@@ -86,7 +91,6 @@ function sides(subject: Subject, today: string) {
     return {
       table: sql.raw('listings'),
       live: sql`c.status = 'published' and (c.valid_until is null or c.valid_until >= ${today}::date)`,
-      liveOrder: sql.raw('c.published_at'),
       listingTrl: sql.raw('c.trl'),
       minTrl: sql`${subject.trl}::int`,
       priceType: sql.raw('c.price_type'),
@@ -105,7 +109,6 @@ function sides(subject: Subject, today: string) {
   return {
     table: sql.raw('demands'),
     live: sql`c.status = 'open' and (c.deadline is null or c.deadline >= ${today}::date)`,
-    liveOrder: sql.raw('c.opened_at'),
     listingTrl: sql`${subject.trl}::int`,
     minTrl: sql.raw('c.min_trl'),
     priceType: sql`${subject.priceType}::text`,
@@ -132,36 +135,47 @@ export async function rankCandidates(db: DbOrTx, subject: Subject, options: Rank
   const weights = options.weights
   const weightSum = Object.values(weights).reduce((sum, weight) => sum + weight, 0)
   const notOwn = sql`c.owner_id <> ${subject.ownerId}::uuid`
+  // Each term brings a few dozen of its matches, in no particular order: the first found. Ordering
+  // them (by date or rank) would mean reading every match, and a term as common as "xuất khẩu"
+  // matches a tenth of a national catalogue: seconds per run. Unordered, the scan stops at the
+  // limit. Specific terms, the informative ones, match fewer rows than the limit and bring all of
+  // them; the scoring below then ranks the union properly.
+  // One subquery per term, with the term as a parameter rather than a row of a CTE, so the
+  // planner sees how common it is (tsvector statistics) and plans for it. Candidates need the
+  // term's words, not the phrase: the GIN index answers that alone, while a phrase is checked
+  // against each row's positions, and two common words that are rarely adjacent would mean
+  // rechecking a hundred thousand rows. The score still counts phrases.
+  const someMatches = (term: MatchTerm, limit: number) => sql`
+      (select c.id from ${side.table} c
+        where ${side.live} and ${notOwn} and c.search_vector @@ plainto_tsquery('simple', tx_search_text(${term.text}))
+        limit ${limit})`
+  const keyTerms = subject.terms.filter((term) => term.weight >= keyTermWeight)
+  const bodyTerms = subject.terms.filter((term) => term.weight < keyTermWeight).slice(0, maxBodyTermsForCandidates)
+  const termQueries = [
+    ...keyTerms.map((term) => someMatches(term, perKeyTermCandidates)),
+    ...bodyTerms.map((term) => someMatches(term, perBodyTermCandidates)),
+  ]
   const candidates: SQL = options.candidateId
     ? sql`select ${options.candidateId}::uuid as id`
-    : sql`
-      (select c.id from ${side.table} c, any_term t
-        where ${side.live} and ${notOwn} and t.query is not null and c.search_vector @@ t.query
-        order by ts_rank(c.search_vector, t.query) desc, c.id
-        limit ${textCandidates})
-      union
-      (select c.id from ${side.table} c
-        where ${side.live} and ${notOwn} and c.sectors && ${textArray(subject.sectors)} and c.fields && ${textArray(subject.fields)}
-        order by ${side.liveOrder} desc, c.id desc
-        limit ${taxonomyCandidates})`
+    : termQueries.length > 0
+      ? sql.join(termQueries, sql` union `)
+      : sql`select null::uuid as id where false`
   const threshold = options.candidateId ? sql`true` : sql`score >= ${options.minScore} and (coverage > 0 or trigram >= ${minTrigram})`
 
-  const result = await db.execute(sql`
+  const statement = sql`
     with terms as (
       select t.text, t.weight, t.position, phraseto_tsquery('simple', tx_search_text(t.text)) as query
       from unnest(${textArray(subject.terms.map((term) => term.text))}, ${sql.param(subject.terms.map((term) => term.weight))}::float8[]) with ordinality as t(text, weight, position)
     ),
     usable as (select * from terms where numnode(query) > 0),
-    any_term as (
-      select to_tsquery('simple', string_agg('(' || querytree(query) || ')', ' | ')) as query,
-        -- Coverage is measured against the key terms (keywords, title); body terms only add to it.
-        coalesce(nullif(sum(weight) filter (where weight >= 1.5), 0), sum(weight)) as key_weight
-      from usable
+    key_weight as (
+      -- Coverage is measured against the key terms (keywords, title); body terms only add to it.
+      select coalesce(nullif(sum(weight) filter (where weight >= ${keyTermWeight}), 0), sum(weight)) as total from usable
     ),
     candidate_ids as (${candidates}),
     facts as (
       select c.id,
-        least(1, coalesce(matched.weight / nullif(t.key_weight, 0), 0)) as coverage,
+        least(1, coalesce(matched.weight / nullif(t.total, 0), 0)) as coverage,
         matched.terms as matched_terms,
         word_similarity(tx_search_text(${subject.title}), c.search_document) as trigram,
         array(select unnest(c.sectors) intersect select unnest(${textArray(subject.sectors)}) order by 1) as shared_sectors,
@@ -181,7 +195,7 @@ export async function rankCandidates(db: DbOrTx, subject: Subject, options: Rank
         c.${sql.raw(subject.direction === 'demand' ? 'trl' : 'min_trl')} as candidate_trl
       from candidate_ids ids
       join ${side.table} c on c.id = ids.id
-      cross join any_term t
+      cross join key_weight t
       cross join lateral (
         select coalesce(sum(u.weight), 0) as weight, coalesce(array_agg(u.text order by u.position), '{}') as terms
         from usable u where c.search_vector @@ u.query
@@ -221,7 +235,15 @@ export async function rankCandidates(db: DbOrTx, subject: Subject, options: Rank
     where ${threshold}
     order by score desc, id
     limit ${options.limit}
-  `)
+  `
+  // A phrase's frequency is estimated from its words': "A B" with two common words looks common even
+  // when the words are never adjacent, and the planner then picks a sequential scan "to find 40
+  // quickly" that reads the whole table (seconds on 1M listings). The GIN index answers any term in
+  // milliseconds, so for this statement sequential scans are off.
+  const result = await db.transaction(async (tx) => {
+    await tx.execute(sql`set local enable_seqscan = off`)
+    return tx.execute(statement)
+  })
   return result.rows.map((row) => ({
     candidateId: row.id as string,
     score: Number(row.score),
