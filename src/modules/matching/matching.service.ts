@@ -186,10 +186,13 @@ export function createMatchingService(deps: { db: Db; clock: Clock; settings: Ma
     const curator = demandSide || isBroker(actor)
     if (query.status === 'dismissed' && !curator) throw forbidden('Only the demand owner and brokers see dismissed matches')
     const statuses = query.status ? [query.status] : ['suggested', 'shortlisted']
+    // The run's time first, then the items: a run that commits in between shows in the items, so a
+    // client that sees computedAt also sees what that run stored.
+    const computedAt = await repo.lastRun(db, direction, id)
     const rows = await repo.listMatches(db, direction, id, { statuses, today: today() })
     return {
       items: rows.map((row) => toMatch(row, { withCounterpart: direction === 'demand' ? 'listing' : 'demand', showDismissal: curator, today: today() })),
-      computedAt: (await repo.lastRun(db, direction, id))?.toISOString() ?? null,
+      computedAt: computedAt?.toISOString() ?? null,
     }
   }
 
