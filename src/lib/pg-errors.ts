@@ -13,6 +13,9 @@ function pgErrorOf(error: unknown): PgError | undefined {
   return undefined
 }
 
+/** The SQLSTATE of a PostgreSQL error (under drizzle's wrapper), if it is one. */
+export const sqlStateOf = (error: unknown): string | undefined => pgErrorOf(error)?.code
+
 /** The one place where database errors become HTTP problems; unknown ones stay 500s. */
 export function mapPgError(error: unknown): AppError | undefined {
   const pg = pgErrorOf(error)

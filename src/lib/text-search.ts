@@ -1,4 +1,6 @@
 import { sql, type AnyColumn, type SQL } from 'drizzle-orm'
+import type { Db, DbOrTx } from '../db/client.ts'
+import { sqlStateOf } from './pg-errors.ts'
 
 // Full-text search shared by listings and demands. Each searchable table has two generated columns
 // (see db/schema/columns.ts): `search_document`, its text unaccented and lower-cased, with a trigram
@@ -33,3 +35,23 @@ export const cursorTag = (sort: string, mode: TextMode) => (mode === 'exact' ? s
 
 /** The mode a cursor was made in (exact for anything that is not a typo-mode tag). */
 export const modeOfTag = (tag: string | undefined): TextMode => (tag?.endsWith('-typo') ? 'typo' : 'exact')
+
+/** How long one statement of a typo-mode search may run (a misspelt word can match most of a large catalogue). */
+export const typoBudgetMs = 2000
+
+/**
+ * Runs typo-mode queries in a transaction whose statements may take `budgetMs` each; undefined
+ * when one takes longer (the search then answers as if nothing was found), so one misspelt query
+ * cannot hold the database for seconds.
+ */
+export async function withinTypoBudget<T>(db: Db, work: (tx: DbOrTx) => Promise<T>, budgetMs = typoBudgetMs): Promise<T | undefined> {
+  try {
+    return await db.transaction(async (tx) => {
+      await tx.execute(sql.raw(`set local statement_timeout = ${Math.max(1, Math.floor(budgetMs))}`))
+      return work(tx)
+    })
+  } catch (error) {
+    if (sqlStateOf(error) === '57014') return undefined // query_canceled: over the budget
+    throw error
+  }
+}

@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm'
 import t from 'tap'
+import { withinTypoBudget } from '../../src/lib/text-search.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createMember } from '../helpers/factories.ts'
 import { insertListing } from '../helpers/listings.ts'
@@ -57,4 +59,15 @@ t.test('demands fall back the same way', async (t) => {
   t.same(typo.json().items.map((item: { id: string }) => item.id), [demand.id])
   const none = await app.inject({ method: 'GET', url: `/v1/demands?q=${encodeURIComponent('robot hàn')}` })
   t.same(none.json().items, [], 'unrelated words still find nothing')
+})
+
+t.test('a typo search over its time budget gives up instead of holding the database', async (t) => {
+  const slow = await withinTypoBudget(db, (tx) => tx.execute(sql`select pg_sleep(0.5)`), 50)
+  if (app.database.mode === 'postgres') t.equal(slow, undefined, 'cancelled by the statement timeout: no result, no error')
+  // PGlite runs in one thread without timers: it does not enforce statement_timeout (docs/matching.md).
+  else t.ok(slow, 'the embedded database has no budget: the statement completes')
+  const quick = await withinTypoBudget(db, async (tx) => (await tx.execute<{ one: number }>(sql`select 1 as one`)).rows[0], 1000)
+  t.same(quick, { one: 1 })
+  // The budget is the transaction's own: the next statement on the pool has no timeout.
+  t.same((await db.execute<{ timeout: string }>(sql`select current_setting('statement_timeout') as timeout`)).rows[0], { timeout: '0' })
 })

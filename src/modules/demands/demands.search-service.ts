@@ -1,6 +1,6 @@
-import type { Db } from '../../db/client.ts'
+import type { Db, DbOrTx } from '../../db/client.ts'
 import { decodeCursor, encodeCursor, tagOf } from '../../lib/cursor.ts'
-import { cursorTag, modeOfTag, type TextMode } from '../../lib/text-search.ts'
+import { cursorTag, modeOfTag, withinTypoBudget, type TextMode } from '../../lib/text-search.ts'
 import { badRequest, forbidden, unauthorized } from '../../lib/problem.ts'
 import { maySearchPrivate } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
@@ -99,16 +99,22 @@ export function createDemandSearch(deps: { db: Db }) {
     let mode = query.cursor ? modeOfTag(tagOf(query.cursor)) : 'exact'
     const sort = sortOf(query, mode)
     const limit = query.limit ?? 20
-    const run = (textMode: TextMode) =>
-      Promise.all([
-        searchDemands(db, { ...filter, textMode }, sort, limit + 1),
-        query.facets === false ? undefined : demandFacets(db, { ...filter, textMode }),
-      ])
+    const runOn = async (conn: DbOrTx, textMode: TextMode) => {
+      const rows = await searchDemands(conn, { ...filter, textMode }, sort, limit + 1)
+      const facets = query.facets === false ? undefined : await demandFacets(conn, { ...filter, textMode })
+      return [rows, facets] as const
+    }
+    // Typo mode runs within a time budget; over it, the page is empty.
+    const run = async (textMode: TextMode) =>
+      (textMode === 'exact' ? await runOn(db, textMode) : await withinTypoBudget(db, (tx) => runOn(tx, textMode))) ?? ([[], undefined] as const)
     let [rows, facets] = await run(mode)
     // Nothing for the words as typed: look again, tolerating a typo per word.
     if (filter.q && !query.cursor && rows.length === 0) {
-      mode = 'typo'
-      ;[rows, facets] = await run(mode)
+      const typo = await run('typo')
+      if (typo[0].length > 0) {
+        mode = 'typo'
+        ;[rows, facets] = typo
+      }
     }
     const page = rows.slice(0, limit)
     const last = page.at(-1)

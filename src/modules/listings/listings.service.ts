@@ -1,7 +1,7 @@
 import type { Db, DbOrTx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { decodeCursor, encodeCursor, tagOf } from '../../lib/cursor.ts'
-import { cursorTag, modeOfTag, type TextMode } from '../../lib/text-search.ts'
+import { cursorTag, modeOfTag, withinTypoBudget, type TextMode } from '../../lib/text-search.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, unauthorized, unprocessable, type FieldError } from '../../lib/problem.ts'
 import { accessTo, assertManages, assertModerates, maySearchPrivate, ownerForCreation, redactListing } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
@@ -272,16 +272,22 @@ export function createListingService(deps: { db: Db; clock: Clock; requestMatche
     let mode = query.cursor ? modeOfTag(tagOf(query.cursor)) : 'exact'
     const after = query.cursor ? decodeSortKey(query.cursor, sort, mode) : undefined
     const limit = query.limit ?? 20
-    const run = (textMode: TextMode) =>
-      Promise.all([
-        searchListings(db, { ...filter, textMode }, { sort, after, limit: limit + 1 }),
-        query.facets === false ? undefined : countFacets(db, { ...filter, textMode }),
-      ])
+    const runOn = async (conn: DbOrTx, textMode: TextMode) => {
+      const rows = await searchListings(conn, { ...filter, textMode }, { sort, after, limit: limit + 1 })
+      const facets = query.facets === false ? undefined : await countFacets(conn, { ...filter, textMode })
+      return [rows, facets] as const
+    }
+    // Typo mode runs within a time budget; over it, the page is empty.
+    const run = async (textMode: TextMode) =>
+      (textMode === 'exact' ? await runOn(db, textMode) : await withinTypoBudget(db, (tx) => runOn(tx, textMode))) ?? ([[], undefined] as const)
     let [rows, facets] = await run(mode)
     // Nothing for the words as typed: look again, tolerating a typo per word.
     if (filter.q && !query.cursor && rows.length === 0) {
-      mode = 'typo'
-      ;[rows, facets] = await run(mode)
+      const typo = await run('typo')
+      if (typo[0].length > 0) {
+        mode = 'typo'
+        ;[rows, facets] = typo
+      }
     }
     const page = rows.slice(0, limit)
     const last = page.at(-1)

@@ -240,8 +240,12 @@ export async function rankCandidates(db: DbOrTx, subject: Subject, options: Rank
   // when the words are never adjacent, and the planner then picks a sequential scan "to find 40
   // quickly" that reads the whole table (seconds on 1M listings). The GIN index answers any term in
   // milliseconds, so for this statement sequential scans are off.
+  // And a common term's index scan would still collect every match before the limit takes 40:
+  // gin_fuzzy_search_limit stops it after a few thousand (a sample, which is all a candidate list
+  // from a common term is anyway).
   const result = await db.transaction(async (tx) => {
     await tx.execute(sql`set local enable_seqscan = off`)
+    await tx.execute(sql`set local gin_fuzzy_search_limit = 2000`)
     return tx.execute(statement)
   })
   return result.rows.map((row) => ({
