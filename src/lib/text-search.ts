@@ -55,3 +55,24 @@ export async function withinTypoBudget<T>(db: Db, work: (tx: DbOrTx) => Promise<
     throw error
   }
 }
+
+/**
+ * Runs a search's queries in `mode`: exact as they are, typo within its time budget (over it,
+ * nothing found). When `fallback` is set and exact mode finds no rows, it tries typo mode and
+ * keeps that answer if it found something. Returns the rows, the facets and the mode they came from.
+ */
+export async function runTextSearch<Row, Facets>(
+  db: Db,
+  mode: TextMode,
+  fallback: boolean,
+  runOn: (conn: DbOrTx, mode: TextMode) => Promise<readonly [Row[], Facets | undefined]>,
+): Promise<{ rows: Row[]; facets: Facets | undefined; mode: TextMode }> {
+  const run = async (textMode: TextMode) =>
+    (textMode === 'exact' ? await runOn(db, textMode) : await withinTypoBudget(db, (tx) => runOn(tx, textMode))) ?? ([[], undefined] as const)
+  const [rows, facets] = await run(mode)
+  if (fallback && mode === 'exact' && rows.length === 0) {
+    const [typoRows, typoFacets] = await run('typo')
+    if (typoRows.length > 0) return { rows: typoRows, facets: typoFacets, mode: 'typo' }
+  }
+  return { rows, facets, mode }
+}

@@ -7,8 +7,8 @@ import type { DemandStatus } from './demands.lifecycle.ts'
 export type DemandInsert = typeof demands.$inferInsert
 export type DemandValues = Partial<Omit<DemandInsert, 'id' | 'ownerId' | 'version' | 'createdAt'>>
 
-/** The columns a search result shows; the owner comes from the organisation row. */
-export const summaryColumns = {
+/** What a demand summary shows of the demand itself (search results, matches). */
+export const demandSummaryFields = {
   id: demands.id,
   status: demands.status,
   titleVi: demands.titleVi,
@@ -22,6 +22,11 @@ export const summaryColumns = {
   provinceCode: demands.provinceCode,
   currentProvinceCode: demands.currentProvinceCode,
   openedAt: demands.openedAt,
+}
+
+/** The columns a search result shows; the owner comes from the organisation row. */
+export const summaryColumns = {
+  ...demandSummaryFields,
   owner: { id: organizations.id, name: organizations.name, kind: organizations.kind },
 }
 

@@ -1,6 +1,6 @@
-import type { Db, DbOrTx } from '../../db/client.ts'
+import type { Db } from '../../db/client.ts'
 import { decodeCursor, encodeCursor, tagOf } from '../../lib/cursor.ts'
-import { cursorTag, modeOfTag, withinTypoBudget, type TextMode } from '../../lib/text-search.ts'
+import { cursorTag, modeOfTag, runTextSearch, type TextMode } from '../../lib/text-search.ts'
 import { badRequest, forbidden, unauthorized } from '../../lib/problem.ts'
 import { maySearchPrivate } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
@@ -10,7 +10,8 @@ import { demandFacets, searchDemands, type DemandFilter, type DemandSort } from 
 
 export type DemandSearchRow = Awaited<ReturnType<typeof searchDemands>>[number]
 
-export function toDemandSummary(row: DemandSearchRow, withScore = false): DemandSummary {
+/** A summary from a search row, or from any row with the summary columns and its owner. */
+export function toDemandSummary(row: Omit<DemandSearchRow, 'sortAt' | 'score'> & { score?: number | null }, withScore = false): DemandSummary {
   return {
     id: row.id,
     status: row.status as DemandSummary['status'],
@@ -95,27 +96,14 @@ export function createDemandSearch(deps: { db: Db }) {
   const { db } = deps
   return async function search(actor: Actor | null, query: DemandSearchQuery): Promise<DemandPage> {
     const filter = await filterOf(db, actor, query)
-    // A next page is read in the mode its first page was.
-    let mode = query.cursor ? modeOfTag(tagOf(query.cursor)) : 'exact'
-    const sort = sortOf(query, mode)
+    // A next page is read in the mode its first page was; a first page with no exact hit tries typos.
+    const startMode = query.cursor ? modeOfTag(tagOf(query.cursor)) : 'exact'
+    const sort = sortOf(query, startMode)
     const limit = query.limit ?? 20
-    const runOn = async (conn: DbOrTx, textMode: TextMode) => {
-      const rows = await searchDemands(conn, { ...filter, textMode }, sort, limit + 1)
-      const facets = query.facets === false ? undefined : await demandFacets(conn, { ...filter, textMode })
-      return [rows, facets] as const
-    }
-    // Typo mode runs within a time budget; over it, the page is empty.
-    const run = async (textMode: TextMode) =>
-      (textMode === 'exact' ? await runOn(db, textMode) : await withinTypoBudget(db, (tx) => runOn(tx, textMode))) ?? ([[], undefined] as const)
-    let [rows, facets] = await run(mode)
-    // Nothing for the words as typed: look again, tolerating a typo per word.
-    if (filter.q && !query.cursor && rows.length === 0) {
-      const typo = await run('typo')
-      if (typo[0].length > 0) {
-        mode = 'typo'
-        ;[rows, facets] = typo
-      }
-    }
+    const { rows, facets, mode } = await runTextSearch(db, startMode, Boolean(filter.q) && !query.cursor, async (conn, textMode) => {
+      const found = await searchDemands(conn, { ...filter, textMode }, sort, limit + 1)
+      return [found, query.facets === false ? undefined : await demandFacets(conn, { ...filter, textMode })] as const
+    })
     const page = rows.slice(0, limit)
     const last = page.at(-1)
     let nextCursor: string | null = null

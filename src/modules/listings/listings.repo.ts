@@ -46,6 +46,24 @@ export const listingColumns = {
 
 export const ownerColumns = { id: organizations.id, name: organizations.name, kind: organizations.kind }
 
+/** What a listing summary shows of the listing itself (search results, matches); the owner comes apart. */
+export const listingSummaryColumns = {
+  id: listings.id,
+  status: listings.status,
+  kind: listings.kind,
+  titleVi: listings.titleVi,
+  titleEn: listings.titleEn,
+  trl: listings.trl,
+  priceType: listings.priceType,
+  priceVnd: listings.priceVnd,
+  sectors: listings.sectors,
+  fields: listings.fields,
+  provinceCodes: listings.provinceCodes,
+  currentProvinceCodes: listings.currentProvinceCodes,
+  validUntil: listings.validUntil,
+  publishedAt: listings.publishedAt,
+}
+
 export type ListingRecord = {
   [K in keyof typeof listingColumns]: (typeof listings.$inferSelect)[K]
 }

@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../db/client.ts'
 import { listings, organizations } from '../../db/schema/index.ts'
 import { textMatches, textRank, type TextMode } from '../../lib/text-search.ts'
 import type { ListingStatus } from './listings.lifecycle.ts'
-import { ownerColumns, type OwnerSummary } from './listings.repo.ts'
+import { listingSummaryColumns, ownerColumns, type OwnerSummary } from './listings.repo.ts'
 
 // The search queries: the filtered set, one keyset page of it, and its facet counts.
 
@@ -108,20 +108,7 @@ export async function searchListings(
 
   const rows = await db
     .select({
-      id: listings.id,
-      status: listings.status,
-      kind: listings.kind,
-      titleVi: listings.titleVi,
-      titleEn: listings.titleEn,
-      trl: listings.trl,
-      priceType: listings.priceType,
-      priceVnd: listings.priceVnd,
-      sectors: listings.sectors,
-      fields: listings.fields,
-      provinceCodes: listings.provinceCodes,
-      currentProvinceCodes: listings.currentProvinceCodes,
-      validUntil: listings.validUntil,
-      publishedAt: listings.publishedAt,
+      ...listingSummaryColumns,
       owner: ownerColumns,
       sortValue: sortText,
       rank: rankText,

@@ -1,7 +1,7 @@
 import type { Db, DbOrTx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { decodeCursor, encodeCursor, tagOf } from '../../lib/cursor.ts'
-import { cursorTag, modeOfTag, withinTypoBudget, type TextMode } from '../../lib/text-search.ts'
+import { cursorTag, modeOfTag, runTextSearch, type TextMode } from '../../lib/text-search.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, unauthorized, unprocessable, type FieldError } from '../../lib/problem.ts'
 import { accessTo, assertManages, assertModerates, maySearchPrivate, ownerForCreation, redactListing } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
@@ -268,27 +268,14 @@ export function createListingService(deps: { db: Db; clock: Clock; requestMatche
     const filter = await searchFilter(db, actor, query, day)
     const sort: ListingSort = query.sort ?? (query.q ? 'relevance' : 'newest')
     if (sort === 'relevance' && !query.q) throw invalidQuery('sort', 'relevance needs q')
-    // A next page is read in the mode its first page was.
-    let mode = query.cursor ? modeOfTag(tagOf(query.cursor)) : 'exact'
-    const after = query.cursor ? decodeSortKey(query.cursor, sort, mode) : undefined
+    // A next page is read in the mode its first page was; a first page with no exact hit tries typos.
+    const startMode = query.cursor ? modeOfTag(tagOf(query.cursor)) : 'exact'
+    const after = query.cursor ? decodeSortKey(query.cursor, sort, startMode) : undefined
     const limit = query.limit ?? 20
-    const runOn = async (conn: DbOrTx, textMode: TextMode) => {
-      const rows = await searchListings(conn, { ...filter, textMode }, { sort, after, limit: limit + 1 })
-      const facets = query.facets === false ? undefined : await countFacets(conn, { ...filter, textMode })
-      return [rows, facets] as const
-    }
-    // Typo mode runs within a time budget; over it, the page is empty.
-    const run = async (textMode: TextMode) =>
-      (textMode === 'exact' ? await runOn(db, textMode) : await withinTypoBudget(db, (tx) => runOn(tx, textMode))) ?? ([[], undefined] as const)
-    let [rows, facets] = await run(mode)
-    // Nothing for the words as typed: look again, tolerating a typo per word.
-    if (filter.q && !query.cursor && rows.length === 0) {
-      const typo = await run('typo')
-      if (typo[0].length > 0) {
-        mode = 'typo'
-        ;[rows, facets] = typo
-      }
-    }
+    const { rows, facets, mode } = await runTextSearch(db, startMode, Boolean(filter.q) && !query.cursor, async (conn, textMode) => {
+      const found = await searchListings(conn, { ...filter, textMode }, { sort, after, limit: limit + 1 })
+      return [found, query.facets === false ? undefined : await countFacets(conn, { ...filter, textMode })] as const
+    })
     const page = rows.slice(0, limit)
     const last = page.at(-1)
     return {

@@ -50,7 +50,8 @@ export function toListing(row: ListingWithOwner, today: string): Listing {
   }
 }
 
-export function toListingSummary(row: ListingSearchRow, today: string): ListingSummary {
+/** A summary from a search row, or from any row with the summary columns and its owner (rank: null). */
+export function toListingSummary(row: Omit<ListingSearchRow, 'sortValue'>, today: string): ListingSummary {
   return {
     id: row.id,
     status: statusOf(row, today),

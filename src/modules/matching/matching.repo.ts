@@ -2,6 +2,8 @@ import { and, desc, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import type { DbOrTx } from '../../db/client.ts'
 import { demands, listings, matches, matchRuns, organizations } from '../../db/schema/index.ts'
+import { demandSummaryFields } from '../demands/demands.repo.ts'
+import { listingSummaryColumns } from '../listings/listings.repo.ts'
 import type { Direction } from './matching.scoring.ts'
 
 export type MatchRow = typeof matches.$inferSelect
@@ -84,38 +86,9 @@ const demandOwners = alias(organizations, 'demand_owner')
 const viewColumns = {
   match: matches,
   proposedBy: proposer,
-  listing: {
-    id: listings.id,
-    status: listings.status,
-    kind: listings.kind,
-    titleVi: listings.titleVi,
-    titleEn: listings.titleEn,
-    trl: listings.trl,
-    priceType: listings.priceType,
-    priceVnd: listings.priceVnd,
-    sectors: listings.sectors,
-    fields: listings.fields,
-    provinceCodes: listings.provinceCodes,
-    currentProvinceCodes: listings.currentProvinceCodes,
-    validUntil: listings.validUntil,
-    publishedAt: listings.publishedAt,
-  },
+  listing: listingSummaryColumns,
   listingOwner: { id: listingOwners.id, name: listingOwners.name, kind: listingOwners.kind },
-  demand: {
-    id: demands.id,
-    status: demands.status,
-    titleVi: demands.titleVi,
-    titleEn: demands.titleEn,
-    sectors: demands.sectors,
-    fields: demands.fields,
-    minTrl: demands.minTrl,
-    budgetMinVnd: demands.budgetMinVnd,
-    budgetMaxVnd: demands.budgetMaxVnd,
-    deadline: demands.deadline,
-    provinceCode: demands.provinceCode,
-    currentProvinceCode: demands.currentProvinceCode,
-    openedAt: demands.openedAt,
-  },
+  demand: demandSummaryFields,
   demandOwner: { id: demandOwners.id, name: demandOwners.name, kind: demandOwners.kind },
 }
 

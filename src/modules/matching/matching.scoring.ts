@@ -63,10 +63,9 @@ export type RankedRow = {
   candidateProvinces: string[]
   price: number
   priceFit: 'within_budget' | 'over_budget' | 'no_budget' | 'price_not_stated'
+  /** A listing candidate's price (null when the candidates are demands). */
   candidatePriceType: string | null
   candidatePriceVnd: number | null
-  candidateBudgetMinVnd: number | null
-  candidateBudgetMaxVnd: number | null
   freshness: number
   ageDays: number
 }
@@ -267,8 +266,6 @@ export async function rankCandidates(db: DbOrTx, subject: Subject, options: Rank
     priceFit: row.price_fit as RankedRow['priceFit'],
     candidatePriceType: subject.direction === 'demand' ? (row.price_type as string) : null,
     candidatePriceVnd: subject.direction === 'demand' ? (row.price_vnd as number | null) : null,
-    candidateBudgetMinVnd: subject.direction === 'listing' ? (row.budget_min as number | null) : null,
-    candidateBudgetMaxVnd: subject.direction === 'listing' ? (row.budget_max as number | null) : null,
     freshness: Number(row.freshness),
     ageDays: Number(row.age_days),
   }))
