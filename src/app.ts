@@ -25,6 +25,9 @@ import { demandRoutes } from './modules/demands/demands.routes.ts'
 import { healthRoutes, healthSchemas } from './modules/health/health.routes.ts'
 import { listingSchemas } from './modules/listings/listings.schemas.ts'
 import { matchingRoutes } from './modules/matching/matching.routes.ts'
+import { dealRoutes } from './modules/deals/deals.routes.ts'
+import { dealSchemas } from './modules/deals/deals.schemas.ts'
+import { registerIdempotency } from './http/idempotency.ts'
 import { matchSchemas } from './modules/matching/matching.schemas.ts'
 import { listingRoutes } from './modules/listings/listings.routes.ts'
 import { organizationSchemas } from './modules/organizations/organizations.schemas.ts'
@@ -119,6 +122,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await registerRateLimits(app, config)
   registerAuth(app, { db: database.db, clock })
   registerTextGuard(app)
+  registerIdempotency(app, { db: database.db, clock })
   await registerOpenApi(app, { serverUrl: config.PUBLIC_BASE_URL })
 
   const schemas: TSchema[] = [
@@ -132,6 +136,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ...auditSchemas,
     ...delegationSchemas,
     ...matchSchemas,
+    ...dealSchemas,
   ]
   for (const schema of schemas) app.addSchema(schema)
 
@@ -144,6 +149,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(auditRoutes, { prefix: '/v1/audit-events' })
   await app.register(delegationRoutes, { prefix: '/v1/delegations' })
   await app.register(matchingRoutes, { prefix: '/v1' })
+  await app.register(dealRoutes, { prefix: '/v1' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   return app
 }

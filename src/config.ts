@@ -48,6 +48,13 @@ export const ConfigSchema = Type.Object({
   MATCH_WEIGHT_FRESHNESS: Type.Number({ minimum: 0, maximum: 100, default: 0.02 }),
   MATCH_TOP_N: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
   MATCH_MIN_SCORE: Type.Number({ minimum: 0, maximum: 1, default: 0.25 }),
+  // Deal timers (src/modules/deals/deals.timers.ts): days to answer an interest before it expires,
+  // days before that a reminder goes out, an offer's validity when it names none, and the hours
+  // before an offer lapses that its reminder goes out.
+  DEAL_RESPONSE_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 14 }),
+  DEAL_REMINDER_DAYS: Type.Integer({ minimum: 0, maximum: 364, default: 3 }),
+  DEAL_OFFER_VALIDITY_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
+  DEAL_OFFER_REMINDER_HOURS: Type.Integer({ minimum: 0, maximum: 8760, default: 48 }),
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -4,6 +4,9 @@ import type { JobQueue } from './jobs/queue.ts'
 import type { Clock } from './lib/clock.ts'
 import { createApiKeyService } from './modules/api-keys/api-keys.service.ts'
 import { createAuditService } from './modules/audit/audit.service.ts'
+import { createDealMessageService } from './modules/deals/deals.messages.ts'
+import { createDealService } from './modules/deals/deals.service.ts'
+import { createDealTimers, registerDealJobs } from './modules/deals/deals.timers.ts'
 import { createDelegationService } from './modules/delegations/delegations.service.ts'
 import { createDemandService } from './modules/demands/demands.service.ts'
 import { createListingService } from './modules/listings/listings.service.ts'
@@ -21,6 +24,18 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     settings: { weights: matchWeights(config), topN: config.MATCH_TOP_N, minScore: config.MATCH_MIN_SCORE },
   })
   registerMatchingJobs(jobs, matching)
+  const deals = createDealService({
+    db,
+    clock,
+    timers: {
+      responseDays: config.DEAL_RESPONSE_DAYS,
+      responseReminderDays: Math.min(config.DEAL_REMINDER_DAYS, config.DEAL_RESPONSE_DAYS),
+      offerValidityDays: config.DEAL_OFFER_VALIDITY_DAYS,
+      offerReminderHours: config.DEAL_OFFER_REMINDER_HOURS,
+    },
+  })
+  const dealTimers = createDealTimers({ db, clock, deals })
+  registerDealJobs(jobs, dealTimers)
   return {
     organizations: createOrganizationService({ db, clock }),
     listings: createListingService({ db, clock, requestMatches }),
@@ -29,6 +44,9 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     apiKeys: createApiKeyService({ db, clock }),
     delegations: createDelegationService({ db, clock }),
     matching,
+    deals,
+    dealMessages: createDealMessageService({ db, clock, deals }),
+    dealTimers,
   }
 }
 

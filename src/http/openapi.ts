@@ -60,6 +60,7 @@ export async function registerOpenApi(app: FastifyInstance, options: { serverUrl
         { name: 'api-keys', description: "API keys: create, list, rotate and revoke an organisation's keys" },
         { name: 'delegations', description: 'Connection points and DOSTs acting for member organisations' },
         { name: 'matching', description: 'Suggested matches of demands and listings, with explanations; brokers propose, demand owners curate' },
+        { name: 'deals', description: 'Deals from expression of interest through offers and agreement to a completed transfer; the process is data (GET /v1/deal-process)' },
         { name: 'audit', description: 'The audit trail: who changed what, and when' },
         { name: 'health', description: 'Liveness and readiness probes' },
       ],

@@ -51,11 +51,17 @@ export function createJobQueue(options: JobQueueOptions) {
     migrate: true,
   })
   const handlers = new Map<string, JobHandler>()
+  const crons = new Map<string, string>()
   boss.on('error', (error) => options.log?.error({ err: error }, 'job queue error'))
 
-  /** Declares a queue; one pending job per key at a time ('stately'), so a burst of edits recomputes once. */
-  function register(name: string, handler: JobHandler) {
+  /**
+   * Declares a queue; one pending job per key at a time ('stately'), so a burst of edits recomputes
+   * once. With `cron`, a working process also schedules it: pg-boss sends a scheduled job once per
+   * tick however many processes hold the schedule.
+   */
+  function register(name: string, handler: JobHandler, schedule: { cron?: string } = {}) {
     handlers.set(name, handler)
+    if (schedule.cron) crons.set(name, schedule.cron)
   }
 
   async function run(name: string, job: PgBoss.Job<object>) {
@@ -69,6 +75,7 @@ export function createJobQueue(options: JobQueueOptions) {
       if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: 'stately', retryLimit: 5, retryDelay: 5, retryBackoff: true })
     }
     if (!options.worker) return
+    for (const [name, cron] of crons) await boss.schedule(name, cron)
     for (const name of handlers.keys()) {
       let workerId = ''
       workerId = await boss.work<object>(name, { pollingIntervalSeconds: options.pollingIntervalSeconds, batchSize: workBatchSize }, async (jobs) => {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, check, date, index, jsonb, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { bigint, boolean, check, date, index, jsonb, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 import { id, searchDocument, stamps, tsvector } from './columns.ts'
 import { organizations, type Contact } from './organizations.ts'
 
@@ -40,6 +40,9 @@ export const listings = pgTable(
     moderationReason: text('moderation_reason'),
     moderatedAt: timestamp('moderated_at', { withTimezone: true, mode: 'date' }),
     contacts: jsonb('contacts').$type<Contact[]>().notNull().default([]),
+    // An anonymous listing hides its owner from everyone but those who act for it, until a deal
+    // reveals it to a seeker (see deals.disclosure.ts).
+    anonymous: boolean('anonymous').notNull().default(false),
     disclosure: jsonb('disclosure').$type<Disclosure>().notNull().default({ contacts: false, iprNumbers: false }),
     ...stamps(),
     searchDocument: text('search_document').generatedAlwaysAs(
@@ -55,7 +58,9 @@ export const listings = pgTable(
   (table) => [
     check('listings_status_check', sql`${table.status} in ('draft', 'published', 'withdrawn')`),
     check('listings_trl_check', sql`${table.trl} between 1 and 9`),
-    check('listings_price_check', sql`(${table.priceType} = 'amount') = (${table.priceVnd} is not null)`),
+    // A fixed amount states its price; a negotiable price has none; "on request" may hold the price
+    // the owner asks, shown only to those a deal has brought that far.
+    check('listings_price_check', sql`${table.priceType} = 'on_request' or (${table.priceType} = 'amount') = (${table.priceVnd} is not null)`),
     index('listings_owner_idx').on(table.ownerId),
     index('listings_status_published_idx').on(table.status, table.publishedAt.desc(), table.id.desc()),
     index('listings_search_vector_idx').using('gin', table.searchVector),

@@ -1,0 +1,60 @@
+import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm'
+import type { DbOrTx } from '../../db/client.ts'
+import { deals, delegations, organizations } from '../../db/schema/index.ts'
+import type { Actor } from '../api-keys/api-keys.service.ts'
+import { mainPath, stageOf, type DealState } from './deals.process.ts'
+
+// Staged disclosure: THE rule table for what a listing hides from those who do not act for its
+// owner, and how far a seeker's deal must get before the seeker sees it. Once a deal reached a
+// stage, what it revealed stays revealed (a cancelled deal does not make the seeker forget).
+
+export type DisclosedListing = {
+  anonymous: boolean
+  priceType: string
+  disclosure: { contacts: boolean; iprNumbers: boolean }
+}
+
+export const disclosureRules = [
+  { field: 'owner', hiddenWhen: 'the listing is anonymous', revealedAt: 'accepted', hides: (listing: DisclosedListing) => listing.anonymous },
+  { field: 'contacts', hiddenWhen: 'disclosure.contacts is false', revealedAt: 'accepted', hides: (listing: DisclosedListing) => !listing.disclosure.contacts },
+  { field: 'priceVnd', hiddenWhen: 'the price is on request', revealedAt: 'accepted', hides: (listing: DisclosedListing) => listing.priceType === 'on_request' },
+  { field: 'iprNumbers', hiddenWhen: 'disclosure.iprNumbers is false', revealedAt: 'agreed', hides: (listing: DisclosedListing) => !listing.disclosure.iprNumbers },
+] as const satisfies ReadonlyArray<{ field: string; hiddenWhen: string; revealedAt: DealState; hides: (listing: DisclosedListing) => boolean }>
+
+export type ConfidentialField = (typeof disclosureRules)[number]['field']
+export const confidentialFields = disclosureRules.map((rule) => rule.field) as ConfidentialField[]
+
+/**
+ * The fields this listing hides from a caller who does not act for its owner and whose deals on
+ * it got as far as `reached` (null: no deal).
+ */
+export function hiddenFields(listing: DisclosedListing, reached: string | null): ConfidentialField[] {
+  const stage = reached === null ? -1 : stageOf(reached)
+  return disclosureRules.filter((rule) => rule.hides(listing) && stage < stageOf(rule.revealedAt)).map((rule) => rule.field)
+}
+
+/**
+ * How far the caller's deals on a listing got: the furthest main-path state reached by any deal
+ * whose seeker the caller acts for (the seeker itself, its delegates, its successor). Null when
+ * there is none. The operator acts for everyone and never needs this.
+ */
+export async function reachedOnListing(db: DbOrTx, actor: Actor | null, listingId: string): Promise<string | null> {
+  if (!actor) return null
+  const delegators = db
+    .select({ id: delegations.memberOrganizationId })
+    .from(delegations)
+    .where(and(eq(delegations.agentOrganizationId, actor.organizationId), isNull(delegations.endedAt)))
+  const merged = db.select({ id: organizations.id }).from(organizations).where(eq(organizations.mergedIntoId, actor.organizationId))
+  const rows = await db
+    .select({ reached: deals.reachedState })
+    .from(deals)
+    .where(
+      and(
+        eq(deals.listingId, listingId),
+        or(eq(deals.seekerId, actor.organizationId), inArray(deals.seekerId, delegators), inArray(deals.seekerId, merged)),
+      ),
+    )
+    .orderBy(sql`array_position(${sql.raw(`array[${mainPath.map((state) => `'${state}'`).join(',')}]::text[]`)}, ${deals.reachedState}) desc`)
+    .limit(1)
+  return rows[0]?.reached ?? null
+}

@@ -1,0 +1,232 @@
+import { Type, type Static } from 'typebox'
+import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
+import { DateOnly, Enum, Nullable, Timestamp, Vnd } from '../../http/fields.ts'
+import { Contact } from '../organizations/organizations.schemas.ts'
+import { codesOf, organizationKinds } from '../reference/vocabularies.ts'
+import { confidentialFields } from './deals.disclosure.ts'
+import { cancelReasons, declineReasons, EvidenceLink, OfferTermsInput, transitionInputs, type TransitionName } from './deals.inputs.ts'
+import { dealRoles, dealStates } from './deals.process.ts'
+
+// Request schemas are inline TypeBox (no ref()); responses use ref().
+
+const stateNames = dealStates.map((state) => state.name)
+const transitionNames = Object.keys(transitionInputs) as TransitionName[]
+export const DealState = Enum(stateNames, 'See GET /v1/deal-process')
+const Role = Enum(dealRoles)
+
+export const DealStart = Type.Object(
+  {
+    listingId: Type.Optional({ ...Uuid, description: 'The listing: alone, an expression of interest by the seeker; with demandId, a proposal by the listing owner' }),
+    demandId: Type.Optional({ ...Uuid, description: "With listingId: the listing owner proposes its listing for this open demand; the demand's owner is the seeker" }),
+    matchId: Type.Optional({ ...Uuid, description: "Alone: the demand owner starts from its shortlisted match (the match's listing and demand)" }),
+    seekerId: Type.Optional({ ...Uuid, description: "For an expression of interest: the organisation interested, if not the key's own (one that delegated to it)" }),
+    message: Type.String({ minLength: 1, maxLength: 4000, description: 'What the initiator wants, for the other side' }),
+  },
+  { additionalProperties: false },
+)
+export type DealStart = Static<typeof DealStart>
+
+// The union of every transition's input fields: the body is checked here for shapes, then
+// against the named transition's own schema (deals.inputs.ts) for what it requires and allows.
+const inputFields = Object.assign({}, ...Object.values(transitionInputs).map((schema) => schema.properties)) as Record<string, never>
+export const DealTransitionRequest = Type.Object(
+  {
+    transition: Enum(transitionNames, 'The transition to fire; GET /v1/deal-process lists each with its input, and a deal lists the ones its caller may fire now'),
+    ...Object.fromEntries(Object.entries(inputFields).map(([name, schema]) => [name, Type.Optional(schema)])),
+  },
+  { additionalProperties: false },
+)
+export type DealTransitionRequest = { transition: TransitionName } & Record<string, unknown>
+
+export const DealListQuery = Type.Object(
+  {
+    organizationId: Type.Optional({ ...Uuid, description: "Whose deals: an organisation the key acts for; default the key's own (the operator: every deal)" }),
+    side: Type.Optional(Enum(['provider', 'seeker'] as const, 'Only deals where that organisation is the provider, or the seeker')),
+    state: Type.Optional(DealState),
+    listingId: Type.Optional(Uuid),
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Cursor),
+  },
+  { additionalProperties: false },
+)
+export type DealListQuery = Static<typeof DealListQuery>
+
+export const PageQuery = Type.Object({ limit: Type.Optional(Limit), cursor: Type.Optional(Cursor) }, { additionalProperties: false })
+export type PageQuery = Static<typeof PageQuery>
+
+export const DealMessageCreate = Type.Object(
+  {
+    body: Type.String({ minLength: 1, maxLength: 10_000 }),
+    attachments: Type.Optional(Type.Array(EvidenceLink, { maxItems: 10, description: 'Links to documents; the exchange stores links, not files' })),
+  },
+  { additionalProperties: false },
+)
+export type DealMessageCreate = Static<typeof DealMessageCreate>
+
+// Responses
+
+export const DealParty = Type.Object(
+  {
+    id: Nullable({ ...Uuid, description: "null while the listing is anonymous and the deal has not revealed its owner" }),
+    name: Nullable(Type.String()),
+    kind: Enum(codesOf(organizationKinds)),
+  },
+  { $id: 'DealParty' },
+)
+
+export const DealListing = Type.Object(
+  {
+    id: Uuid,
+    titleVi: Type.String(),
+    titleEn: Nullable(Type.String()),
+    kind: Type.String(),
+    status: Type.String(),
+    trl: Nullable(Type.Integer()),
+    anonymous: Type.Boolean(),
+    priceType: Type.String(),
+    priceVnd: Nullable(Vnd),
+    iprStatus: Type.String(),
+    iprNumbers: Nullable(Type.Array(Type.String())),
+    contacts: Nullable(Type.Array(Contact)),
+    redacted: Type.Array(Enum(confidentialFields), { description: 'What the listing still hides from this caller at this stage of the deal (see GET /v1/deal-process, disclosure)' }),
+  },
+  { $id: 'DealListing', description: 'The listing as this deal has disclosed it to the caller' },
+)
+
+const Milestone = Type.Object({ title: Type.String(), dueDate: Nullable(DateOnly) })
+
+export const DealOffer = Type.Object(
+  {
+    id: Uuid,
+    number: Type.Integer({ description: '1 for the first offer of the deal, then 2, 3 ...' }),
+    madeBy: Enum(['provider', 'seeker'] as const),
+    counterOfId: Nullable(Uuid),
+    status: Enum(['open', 'accepted', 'rejected', 'withdrawn', 'countered', 'lapsed'] as const),
+    terms: Type.Object({
+      priceType: Enum(['amount', 'free'] as const),
+      priceVnd: Nullable(Vnd),
+      transferForm: Type.String(),
+      transferMethods: Type.Array(Type.String()),
+      scope: Type.String(),
+      milestones: Type.Array(Milestone),
+    }),
+    validUntil: Timestamp,
+    decidedAt: Nullable(Timestamp),
+    rejectNote: Nullable(Type.String()),
+    createdAt: Timestamp,
+  },
+  { $id: 'DealOffer' },
+)
+
+export const DealMilestone = Type.Object(
+  {
+    id: Uuid,
+    position: Type.Integer(),
+    title: Type.String(),
+    dueDate: Nullable(DateOnly),
+    doneAt: Nullable(Timestamp),
+    evidence: Type.Array(Type.Object({ url: Type.String(), title: Type.Optional(Type.String()) })),
+    note: Nullable(Type.String()),
+  },
+  { $id: 'DealMilestone' },
+)
+
+export const Deal = Type.Object(
+  {
+    id: Uuid,
+    state: DealState,
+    origin: Enum(['interest', 'proposal', 'match'] as const),
+    initiatedBy: Enum(['provider', 'seeker'] as const),
+    listing: ref(DealListing),
+    provider: ref(DealParty),
+    seeker: ref(DealParty),
+    demandId: Nullable(Uuid),
+    matchId: Nullable(Uuid),
+    message: Type.String(),
+    respondBy: Nullable({ ...Timestamp, description: 'While interest_expressed: when it expires unanswered' }),
+    closeReason: Nullable(Type.String({ description: `Why it was declined (${declineReasons.join(', ')}) or cancelled (${cancelReasons.join(', ')})` })),
+    closeNote: Nullable(Type.String()),
+    disputedFrom: Nullable(DealState),
+    offers: Type.Array(ref(DealOffer)),
+    milestones: Type.Array(ref(DealMilestone)),
+    contractSignedOn: Nullable(DateOnly),
+    contractReference: Nullable(Type.String()),
+    transferValueVnd: Nullable(Vnd),
+    completedOn: Nullable(DateOnly),
+    yourRoles: Type.Array(Role, { description: "The caller's roles on this deal" }),
+    allowedTransitions: Type.Array(Enum(transitionNames), { description: 'What the caller may fire now (state, role and guards checked): the buttons to show' }),
+    stateChangedAt: Timestamp,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    version: Type.Integer({ description: 'Increases with every move; the ETag carries it' }),
+  },
+  { $id: 'Deal', description: 'A deal between a provider (the listing owner) and a seeker' },
+)
+export type Deal = Static<typeof Deal>
+
+export const DealPage = Type.Object({ items: Type.Array(ref(Deal)), nextCursor: Nullable(Type.String()) }, { $id: 'DealPage' })
+export type DealPage = Static<typeof DealPage>
+
+export const DealHistoryEntry = Type.Object(
+  {
+    id: Type.Integer(),
+    transition: Type.String({ description: 'A transition of the process, or start' }),
+    fromState: Nullable(DealState),
+    toState: DealState,
+    actorRole: Role,
+    actorOrganizationId: Nullable(Uuid),
+    payload: Type.Record(Type.String(), Type.Unknown(), { description: 'The input the transition was fired with, and what it recorded' }),
+    occurredAt: Timestamp,
+  },
+  { $id: 'DealHistoryEntry' },
+)
+export const DealHistory = Type.Object({ items: Type.Array(ref(DealHistoryEntry)), nextCursor: Nullable(Type.String()) }, { $id: 'DealHistory' })
+export type DealHistory = Static<typeof DealHistory>
+
+export const DealMessage = Type.Object(
+  {
+    id: Uuid,
+    author: Type.Object({ organizationId: Uuid, role: Role }),
+    body: Type.String(),
+    attachments: Type.Array(Type.Object({ url: Type.String(), title: Type.Optional(Type.String()) })),
+    createdAt: Timestamp,
+  },
+  { $id: 'DealMessage' },
+)
+export type DealMessage = Static<typeof DealMessage>
+export const DealMessagePage = Type.Object({ items: Type.Array(ref(DealMessage)), nextCursor: Nullable(Type.String()) }, { $id: 'DealMessagePage' })
+export type DealMessagePage = Static<typeof DealMessagePage>
+
+export const DealProcess = Type.Object(
+  {
+    states: Type.Array(Type.Object({ name: Type.String(), terminal: Type.Boolean(), description: Type.String() })),
+    roles: Type.Array(Type.String()),
+    transitions: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        from: Type.Array(Type.String()),
+        to: Type.String({ description: "The target state; disputed_from: the state the dispute interrupted" }),
+        by: Type.Array(Type.String()),
+        guards: Type.Array(Type.String()),
+        effects: Type.Array(Type.String()),
+        description: Type.String(),
+        input: Type.Unknown({ description: 'JSON Schema of the fields the transition takes besides `transition`' }),
+      }),
+    ),
+    guards: Type.Record(Type.String(), Type.String()),
+    effects: Type.Record(Type.String(), Type.String()),
+    disclosure: Type.Array(Type.Object({ field: Type.String(), hiddenWhen: Type.String(), revealedAt: Type.String() })),
+    timers: Type.Object({
+      responseDays: Type.Integer({ description: 'An interest not answered within this many days expires' }),
+      responseReminderDays: Type.Integer({ description: 'Days before it expires that a reminder goes out' }),
+      offerValidityDays: Type.Integer({ description: "An offer's validity when it names none" }),
+      offerReminderHours: Type.Integer({ description: 'Hours before an offer lapses that a reminder goes out' }),
+    }),
+  },
+  { $id: 'DealProcess', description: 'The deal process as data: the table the API enforces' },
+)
+export type DealProcess = Static<typeof DealProcess>
+
+export const dealSchemas = [DealParty, DealListing, DealOffer, DealMilestone, Deal, DealPage, DealHistoryEntry, DealHistory, DealMessage, DealMessagePage, DealProcess]
+
+export { OfferTermsInput }

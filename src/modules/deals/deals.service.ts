@@ -1,0 +1,333 @@
+import { Value } from 'typebox/value'
+import type { Db, DbOrTx } from '../../db/client.ts'
+import { vietnamDate, type Clock } from '../../lib/clock.ts'
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
+import { sqlStateOf } from '../../lib/pg-errors.ts'
+import { badRequest, conflict, forbidden, notFound, preconditionFailed, type FieldError } from '../../lib/problem.ts'
+import { actsFor, organizationMerged, writesContent } from '../access/access.policy.ts'
+import type { Actor } from '../api-keys/api-keys.service.ts'
+import { recordAudit } from '../audit/audit.repo.ts'
+import * as demandRepo from '../demands/demands.repo.ts'
+import * as matchRepo from '../matching/matching.repo.ts'
+import { recordEvents } from '../outbox/outbox.repo.ts'
+import { disclosureRules } from './deals.disclosure.ts'
+import { transitionInputs, type TransitionName } from './deals.inputs.ts'
+import { dealEffects, dealGuards, dealRoles, dealStates, dealTransitions, transitionNamed, transitionsFrom, type DealRole, type DealTransition } from './deals.process.ts'
+import * as repo from './deals.repo.ts'
+import type { Deal, DealHistory, DealListQuery, DealProcess, DealStart, DealTransitionRequest, PageQuery } from './deals.schemas.ts'
+import { applyEffects, guardHolds, guardRefusal, invalidTransition, type DealContext, type DealTimers, type Input } from './deals.transitions.ts'
+import { toDeal, toHistoryEntry } from './deals.view.ts'
+
+/** The organisations a deal's event concerns: both parties. */
+const partiesOf = (deal: repo.DealRow) => [deal.providerId, deal.seekerId]
+
+/** The caller's roles on a deal; none means the deal is not theirs to see. */
+export async function rolesOn(conn: DbOrTx, actor: Actor | null, deal: repo.DealRow): Promise<DealRole[]> {
+  if (!actor) return []
+  if (actor.role === 'operator') return ['operator']
+  const roles: DealRole[] = []
+  for (const side of ['provider', 'seeker'] as const) {
+    const relation = await repo.relationTo(conn, actor.organizationId, side === 'provider' ? deal.providerId : deal.seekerId)
+    if (relation === 'self' || relation === 'successor') roles.push(side)
+    if (relation === 'delegate') roles.push(`${side}_broker`)
+  }
+  return roles
+}
+
+/** The transitions these roles may fire now: the table's state and role rules, and guards as far as they can be known without input. */
+function allowedNow(context: DealContext, roles: DealRole[]): TransitionName[] {
+  return transitionsFrom(context.deal.state, roles)
+    .filter((transition) => transition.by.some((role) => roles.includes(role) && transition.guards.every((guard) => guardHolds(guard, context, role))))
+    .map((transition) => transition.name)
+}
+
+function inputErrors(name: TransitionName, input: Input): FieldError[] {
+  return [...Value.Errors(transitionInputs[name], input)].map((error) => ({
+    pointer: `#${error.instancePath || ''}${error.keyword === 'required' ? `/${(error.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? ''}` : ''}`,
+    detail: error.keyword === 'additionalProperties' ? `${name} does not take ${(error.params as { additionalProperties?: string[] }).additionalProperties?.join(', ')}` : error.message,
+  }))
+}
+
+export function createDealService(deps: { db: Db; clock: Clock; timers: DealTimers }) {
+  const { db, clock, timers } = deps
+
+  function process(): DealProcess {
+    return {
+      states: dealStates.map((state) => ({ ...state })),
+      roles: [...dealRoles],
+      transitions: dealTransitions.map(({ event: _event, ...transition }) => ({
+        ...transition,
+        from: [...transition.from],
+        by: [...transition.by],
+        guards: [...transition.guards],
+        effects: [...transition.effects],
+        input: transitionInputs[transition.name],
+      })),
+      guards: { ...dealGuards },
+      effects: { ...dealEffects },
+      disclosure: disclosureRules.map(({ field, hiddenWhen, revealedAt }) => ({ field, hiddenWhen, revealedAt })),
+      timers: { ...timers },
+    }
+  }
+
+  async function contextOf(conn: DbOrTx, deal: repo.DealRow, now: Date): Promise<DealContext> {
+    return { deal, offers: await repo.listOffers(conn, deal.id), milestones: await repo.listMilestones(conn, deal.id), now }
+  }
+
+  async function view(conn: DbOrTx, context: DealContext, roles: DealRole[], actor: Actor | null): Promise<Deal> {
+    const { deal } = context
+    const listing = (await repo.findDealListing(conn, deal.listingId))!
+    const parties = await repo.findParties(conn, [deal.providerId, deal.seekerId])
+    const allowed = actor && writesContent(actor) ? allowedNow(context, roles) : []
+    return toDeal({ deal, listing, parties, offers: context.offers, milestones: context.milestones }, { roles, allowed })
+  }
+
+  /** The deal with the caller's roles, or 404 when the caller has none (the deal is the parties' business). */
+  async function visibleDeal(conn: DbOrTx, actor: Actor, id: string, options: { lock?: boolean } = {}) {
+    const deal = await repo.findDeal(conn, id, options)
+    if (!deal) throw notFound('Deal', id)
+    const roles = await rolesOn(conn, actor, deal)
+    if (roles.length === 0) throw notFound('Deal', id)
+    return { deal, roles }
+  }
+
+  async function get(actor: Actor, id: string): Promise<Deal> {
+    const { deal, roles } = await visibleDeal(db, actor, id)
+    return view(db, await contextOf(db, deal, clock.now()), roles, actor)
+  }
+
+  /** Starts a deal: an expression of interest, a provider's proposal for a demand, or a seeker's shortlisted match. */
+  async function start(actor: Actor, input: DealStart): Promise<Deal> {
+    if (!writesContent(actor)) throw forbidden('A reader key cannot start a deal')
+    const now = clock.now()
+    const today = vietnamDate(now)
+    const plan = await planStart(actor, input, today)
+    const respondBy = new Date(now.getTime() + timers.responseDays * 86_400_000)
+    const respondReminderAt = new Date(respondBy.getTime() - timers.responseReminderDays * 86_400_000)
+    try {
+      return await db.transaction(async (tx) => {
+        const existing = await repo.findOpenDeal(tx, plan.listingId, plan.seekerId)
+        if (existing) throw conflict('deal_exists', `This seeker already has an open deal on this listing: ${existing.id}`)
+        const deal = await repo.insertDeal(tx, {
+          listingId: plan.listingId,
+          providerId: plan.providerId,
+          seekerId: plan.seekerId,
+          demandId: plan.demandId,
+          matchId: plan.matchId,
+          origin: plan.origin,
+          initiatedBy: plan.initiatedBy,
+          state: 'interest_expressed',
+          reachedState: 'interest_expressed',
+          message: input.message.trim(),
+          respondBy,
+          respondReminderAt,
+          stateChangedAt: now,
+          createdAt: now,
+          updatedAt: now,
+        })
+        const role: DealRole = plan.actorRole
+        const payload = { origin: plan.origin, message: deal.message, demandId: plan.demandId, matchId: plan.matchId }
+        await record(tx, { deal, transition: 'start', event: 'deal.started', from: null, role, actor, payload, now })
+        return view(tx, await contextOf(tx, deal, now), await rolesOn(tx, actor, deal), actor)
+      })
+    } catch (error) {
+      // Two first requests at once: the open-pair index lets one in.
+      if (sqlStateOf(error) === '23505') throw conflict('deal_exists', 'This seeker already has an open deal on this listing')
+      throw error
+    }
+  }
+
+  type StartPlan = {
+    listingId: string
+    providerId: string
+    seekerId: string
+    demandId: string | null
+    matchId: string | null
+    origin: 'interest' | 'proposal' | 'match'
+    initiatedBy: 'provider' | 'seeker'
+    actorRole: DealRole
+  }
+
+  async function planStart(actor: Actor, input: DealStart, today: string): Promise<StartPlan> {
+    const { listingId, demandId, matchId, seekerId } = input
+    const shape = matchId ? (listingId || demandId || seekerId ? null : 'match') : listingId ? (demandId ? (seekerId ? null : 'proposal') : 'interest') : null
+    if (!shape) {
+      throw badRequest('invalid_start', 'Start a deal with listingId (an interest), listingId and demandId (a proposal), or matchId alone (a shortlisted match)')
+    }
+    if (shape === 'match') {
+      const match = await matchRepo.findMatch(db, matchId!)
+      const owners = match && (await matchRepo.ownersOf(db, match.demandId, match.listingId))
+      if (!match || !owners || !(await actsFor(db, actor, owners.demandOwnerId))) throw notFound('Match', matchId!)
+      if (match.status !== 'shortlisted') throw conflict('invalid_state', `Only a shortlisted match starts a deal; this one is ${match.status}`)
+      await liveListing(match.listingId, today)
+      return { ...(await seekerPlan(actor, owners.demandOwnerId, match.listingId)), demandId: match.demandId, matchId: match.id, origin: 'match' }
+    }
+    if (shape === 'proposal') {
+      const listing = await liveListing(listingId!, today)
+      if (!(await actsFor(db, actor, listing.ownerId))) throw forbidden("Only those who act for the listing's owner propose it for a demand")
+      await assertNotMerged(listing.ownerId)
+      const demand = await demandRepo.findDemand(db, demandId!)
+      if (!demand || demand.status === 'draft') throw notFound('Demand', demandId!)
+      if (demand.status !== 'open' || (demand.deadline !== null && demand.deadline < today)) throw conflict('invalid_state', 'Only an open demand (deadline not passed) takes proposals')
+      if (demand.owner.id === listing.ownerId) throw conflict('same_owner', "A listing is not proposed for its owner's own demand")
+      const role = (await repo.relationTo(db, actor.organizationId, listing.ownerId)) === 'delegate' ? 'provider_broker' : 'provider'
+      return {
+        listingId: listing.id,
+        providerId: listing.ownerId,
+        seekerId: demand.owner.id,
+        demandId: demand.id,
+        matchId: null,
+        origin: 'proposal',
+        initiatedBy: 'provider',
+        actorRole: actor.role === 'operator' ? 'operator' : role,
+      }
+    }
+    const seeker = seekerId ?? actor.organizationId
+    if (!(await actsFor(db, actor, seeker))) {
+      throw forbidden('A key expresses interest for its own organisation or for one that delegated to it', [{ pointer: '#/seekerId', detail: 'is not an organisation this key acts for' }])
+    }
+    return { ...(await seekerPlan(actor, seeker, listingId!)), demandId: null, matchId: null, origin: 'interest' }
+  }
+
+  async function seekerPlan(actor: Actor, seekerId: string, listingId: string) {
+    const listing = await liveListing(listingId, vietnamDate(clock.now()))
+    if (listing.ownerId === seekerId) throw conflict('same_owner', 'An organisation does not start a deal on its own listing')
+    await assertNotMerged(seekerId)
+    const relation = await repo.relationTo(db, actor.organizationId, seekerId)
+    const actorRole: DealRole = actor.role === 'operator' && relation === null ? 'operator' : relation === 'delegate' ? 'seeker_broker' : 'seeker'
+    return { listingId, providerId: listing.ownerId, seekerId, initiatedBy: 'seeker' as const, actorRole }
+  }
+
+  async function liveListing(listingId: string, today: string) {
+    const listing = await repo.findDealListing(db, listingId)
+    if (!listing || listing.status === 'draft') throw notFound('Listing', listingId)
+    if (listing.status !== 'published' || (listing.validUntil !== null && listing.validUntil < today)) {
+      throw conflict('invalid_state', 'Only a published listing that has not expired starts a deal')
+    }
+    return listing
+  }
+
+  async function assertNotMerged(organizationId: string) {
+    const party = (await repo.findParties(db, [organizationId])).get(organizationId)
+    if (party?.mergedIntoId) throw organizationMerged(organizationId, party.mergedIntoId)
+  }
+
+  /** History row, outbox event and audit entry of a move, in the move's transaction. */
+  async function record(
+    tx: DbOrTx,
+    move: { deal: repo.DealRow; transition: string; event: string; from: string | null; role: DealRole; actor: Actor | null; payload: Record<string, unknown>; now: Date },
+  ) {
+    const { deal, now } = move
+    await repo.insertTransition(tx, {
+      dealId: deal.id,
+      transition: move.transition,
+      fromState: move.from,
+      toState: deal.state,
+      actorRole: move.role,
+      actorOrganizationId: move.actor?.organizationId ?? null,
+      actorKeyId: move.actor?.keyId ?? null,
+      payload: move.payload,
+      occurredAt: now,
+    })
+    await recordEvents(tx, [
+      {
+        type: move.event,
+        subjectType: 'deal',
+        subjectId: deal.id,
+        organizationIds: partiesOf(deal),
+        payload: { dealId: deal.id, listingId: deal.listingId, transition: move.transition, fromState: move.from, state: deal.state, actorRole: move.role, ...move.payload },
+        occurredAt: now,
+      },
+    ])
+    if (move.actor) {
+      await recordAudit(tx, {
+        actor: move.actor,
+        owningOrganizationId: deal.providerId,
+        operation: `deal.${move.transition}`,
+        targetType: 'deal',
+        targetId: deal.id,
+        before: move.from === null ? null : { state: move.from },
+        after: { state: deal.state },
+        occurredAt: now,
+      })
+    }
+  }
+
+  /**
+   * Fires a transition under the deal's row lock: state, role, If-Match, input and guards are
+   * checked against the locked row, so of two concurrent moves the second sees the first's result.
+   */
+  async function fire(actor: Actor | null, id: string, request: DealTransitionRequest, expectedVersion?: number): Promise<Deal> {
+    const { transition: name, ...input } = request
+    const transition = transitionNamed(name)!
+    return db.transaction(async (tx) => {
+      const now = clock.now()
+      const deal = await repo.findDeal(tx, id, { lock: true })
+      if (!deal) throw notFound('Deal', id)
+      const roles: DealRole[] = actor ? await rolesOn(tx, actor, deal) : ['system']
+      if (roles.length === 0) throw notFound('Deal', id)
+      if (actor && !writesContent(actor)) throw forbidden('A reader key cannot move a deal')
+      if (expectedVersion !== undefined && expectedVersion !== deal.version) throw preconditionFailed()
+      const context = await contextOf(tx, deal, now)
+      if (!(transition.from as readonly string[]).includes(deal.state)) throw invalidTransition(name, deal.state, allowedNow(context, roles))
+      const eligible = transition.by.filter((role) => roles.includes(role))
+      if (eligible.length === 0) throw forbidden(`${name} is fired by ${transition.by.join(', ')}; this key is ${roles.join(', ')} on this deal`)
+      const errors = inputErrors(name, input)
+      if (errors.length > 0) throw badRequest('validation_failed', `The input does not fit ${name}; see GET /v1/deal-process`, errors)
+      const role = eligible.find((candidate) => transition.guards.every((guard) => guardHolds(guard, context, candidate, input)))
+      if (!role) {
+        const failed = transition.guards.find((guard) => !guardHolds(guard, context, eligible[0]!, input))!
+        throw conflict(`guard_${failed}`, guardRefusal[failed], allowedNow(context, roles))
+      }
+      return applyMove(tx, transition, context, role, actor, input)
+    })
+  }
+
+  async function applyMove(tx: DbOrTx, transition: DealTransition, context: DealContext, role: DealRole, actor: Actor | null, input: Input): Promise<Deal> {
+    const { deal, now } = context
+    const applied = await applyEffects(tx, transition, context, role, input, actor?.organizationId ?? null, timers)
+    const stateChanged = applied.to !== deal.state
+    const updated = await repo.updateDeal(tx, deal.id, deal.version, { ...applied.values, state: applied.to, ...(stateChanged ? { stateChangedAt: now } : {}) }, now)
+    // The row is locked, so the version cannot have moved; a miss here would be a bug, not a race.
+    if (!updated) throw conflict('concurrent_change', 'The deal changed while this move was applied; read it again')
+    await record(tx, { deal: updated, transition: transition.name, event: transition.event, from: deal.state, role, actor, payload: applied.payload, now })
+    const roles = actor ? await rolesOn(tx, actor, updated) : []
+    return view(tx, await contextOf(tx, updated, now), roles, actor)
+  }
+
+  async function list(actor: Actor, query: DealListQuery) {
+    const limit = query.limit ?? 20
+    let partyIds: repo.DealFilter['partyIds']
+    if (query.organizationId) {
+      if (!(await actsFor(db, actor, query.organizationId))) throw forbidden('This key lists the deals of its own organisation or of those it acts for')
+      partyIds = [query.organizationId]
+    } else if (actor.role !== 'operator') {
+      const { merged, delegators } = repo.partiesActedFor(db, actor.organizationId)
+      const [mergedRows, delegatorRows] = await Promise.all([merged, delegators])
+      partyIds = [actor.organizationId, ...mergedRows.map((row) => row.id), ...delegatorRows.map((row) => row.id)]
+    }
+    const values = query.cursor ? decodeCursor(query.cursor, 'deals', ['string', 'string']) : undefined
+    const after = values ? { updatedAt: new Date(String(values[0])), id: String(values[1]) } : undefined
+    if (after && Number.isNaN(after.updatedAt.getTime())) throw badRequest('invalid_cursor', 'The cursor is malformed; start again without it')
+    const rows = await repo.listDeals(db, { partyIds, side: query.side, states: query.state ? [query.state] : undefined, listingId: query.listingId, after, limit: limit + 1 })
+    const items: Deal[] = []
+    const now = clock.now()
+    for (const deal of rows.slice(0, limit)) items.push(await view(db, await contextOf(db, deal, now), await rolesOn(db, actor, deal), actor))
+    const last = rows.length > limit ? rows[limit - 1]! : undefined
+    return { items, nextCursor: last ? encodeCursor('deals', [last.updatedAt.toISOString(), last.id]) : null }
+  }
+
+  async function history(actor: Actor, id: string, query: PageQuery): Promise<DealHistory> {
+    await visibleDeal(db, actor, id)
+    const limit = query.limit ?? 20
+    const afterId = query.cursor ? Number(decodeCursor(query.cursor, 'deal-history', ['number'])[0]) : undefined
+    const rows = await repo.listTransitions(db, id, { afterId, limit: limit + 1 })
+    const items = rows.slice(0, limit).map(toHistoryEntry)
+    return { items, nextCursor: rows.length > limit ? encodeCursor('deal-history', [items[items.length - 1]!.id]) : null }
+  }
+
+  return { process, start, get, list, fire, history, visibleDeal }
+}
+
+export type DealService = ReturnType<typeof createDealService>
+

@@ -1,0 +1,81 @@
+import type { Db } from '../../db/client.ts'
+import type { JobQueue } from '../../jobs/queue.ts'
+import type { Clock } from '../../lib/clock.ts'
+import { AppError } from '../../lib/problem.ts'
+import { recordEvents } from '../outbox/outbox.repo.ts'
+import * as repo from './deals.repo.ts'
+import type { DealService } from './deals.service.ts'
+
+// The deal timers: unanswered interests expire, unanswered offers lapse, and reminders go out
+// before both. A pg-boss cron job runs the sweep every minute; due times live in the rows, so the
+// sweep reads the (injectable) clock and tests move it by hand. Each expiry and lapse is a system
+// transition under the deal's row lock, and each reminder a conditional update: with several API
+// processes sweeping at once, every one of them still happens once.
+
+export const dealTimersJob = 'deals.timers'
+const batchSize = 100
+
+export type SweepResult = { expired: number; lapsed: number; reminders: number }
+
+export function createDealTimers(deps: { db: Db; clock: Clock; deals: DealService }) {
+  const { db, clock, deals } = deps
+
+  /** Fires a system transition; false when another process (or a party) got there first. */
+  async function fireOnce(dealId: string, transition: 'expire_interest' | 'lapse_offer'): Promise<boolean> {
+    try {
+      await deals.fire(null, dealId, { transition })
+      return true
+    } catch (error) {
+      if (error instanceof AppError && error.status === 409) return false
+      throw error
+    }
+  }
+
+  async function sweep(): Promise<SweepResult> {
+    const result: SweepResult = { expired: 0, lapsed: 0, reminders: 0 }
+    const now = clock.now()
+    for (const id of await repo.dueInterests(db, now, batchSize)) if (await fireOnce(id, 'expire_interest')) result.expired += 1
+    for (const { dealId } of await repo.dueOffers(db, now, batchSize)) if (await fireOnce(dealId, 'lapse_offer')) result.lapsed += 1
+    result.reminders += await db.transaction(async (tx) => {
+      const reminded = await repo.claimInterestReminders(tx, now, batchSize)
+      await recordEvents(
+        tx,
+        reminded.map((deal) => ({
+          type: 'deal.interest_reminder',
+          subjectType: 'deal',
+          subjectId: deal.id,
+          organizationIds: [deal.providerId, deal.seekerId],
+          payload: { dealId: deal.id, listingId: deal.listingId, respondBy: deal.respondBy?.toISOString() ?? null, respondent: deal.initiatedBy === 'seeker' ? 'provider' : 'seeker' },
+          occurredAt: now,
+        })),
+      )
+      const offers = await repo.claimOfferReminders(tx, now, batchSize)
+      for (const offer of offers) {
+        const deal = (await repo.findDeal(tx, offer.dealId))!
+        await recordEvents(tx, [
+          {
+            type: 'deal.offer_reminder',
+            subjectType: 'deal',
+            subjectId: deal.id,
+            organizationIds: [deal.providerId, deal.seekerId],
+            payload: { dealId: deal.id, offerId: offer.id, validUntil: offer.validUntil.toISOString(), respondent: offer.madeBy === 'provider' ? 'seeker' : 'provider' },
+            occurredAt: now,
+          },
+        ])
+      }
+      return reminded.length + offers.length
+    })
+    return result
+  }
+
+  return { sweep }
+}
+
+export type DealTimerService = ReturnType<typeof createDealTimers>
+
+/** The sweep as a cron job: pg-boss sends it once a minute however many processes run. */
+export function registerDealJobs(jobs: JobQueue, timers: DealTimerService) {
+  jobs.register(dealTimersJob, async () => {
+    await timers.sweep()
+  }, { cron: '* * * * *' })
+}
