@@ -21,8 +21,8 @@ export class TestClock implements Clock {
 export type TestContext = { app: FastifyInstance; db: Db; clock: TestClock }
 
 /** The real app on a fresh database of its own; closed when the test ends. */
-export async function buildTestApp(t: Test, env: Record<string, string> = {}): Promise<TestContext> {
-  const database = await openTestDatabase()
+export async function buildTestApp(t: Test, env: Record<string, string> = {}, options: { poolSize?: number } = {}): Promise<TestContext> {
+  const database = await openTestDatabase(options)
   const clock = new TestClock()
   // Jobs run when a test calls app.jobs.runPending(), not on a poller's schedule.
   const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false', ...env }), { database, clock })

@@ -70,10 +70,10 @@ export async function prepareTemplate(): Promise<void> {
 }
 
 /** A fresh, migrated database for one test file; close() removes it. */
-export async function openTestDatabase(): Promise<Database> {
+export async function openTestDatabase(options: { poolSize?: number } = {}): Promise<Database> {
   await prepareTemplate()
   const serverUrl = process.env.TEST_DATABASE_URL
-  if (!serverUrl) return openDatabase({ dataDir: 'memory://', poolSize: 5, templateFile: templateFile() })
+  if (!serverUrl) return openDatabase({ dataDir: 'memory://', poolSize: options.poolSize ?? 5, templateFile: templateFile() })
 
   const name = `tx_test_${randomBytes(6).toString('hex')}`
   const admin = new pg.Client({ connectionString: serverUrl })
@@ -88,7 +88,7 @@ export async function openTestDatabase(): Promise<Database> {
       await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100))
     }
   }
-  const database = await openDatabase({ databaseUrl: withDatabase(serverUrl, name), dataDir: '', poolSize: 5 })
+  const database = await openDatabase({ databaseUrl: withDatabase(serverUrl, name), dataDir: '', poolSize: options.poolSize ?? 5 })
   return {
     ...database,
     close: async () => {

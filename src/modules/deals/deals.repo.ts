@@ -47,7 +47,10 @@ export async function relationTo(db: DbOrTx, actorOrganizationId: string, partyI
   const [row] = await db
     .select({
       mergedIntoId: organizations.mergedIntoId,
-      delegated: sql<boolean>`exists (select 1 from ${delegations} d where d.agent_organization_id = ${actorOrganizationId} and d.member_organization_id = ${organizations.id} and d.ended_at is null)`,
+      delegated: sql<boolean>`exists (${db
+        .select({ one: sql`1` })
+        .from(delegations)
+        .where(and(eq(delegations.agentOrganizationId, actorOrganizationId), eq(delegations.memberOrganizationId, organizations.id), isNull(delegations.endedAt)))})`,
     })
     .from(organizations)
     .where(eq(organizations.id, partyId))
