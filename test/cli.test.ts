@@ -207,6 +207,7 @@ t.test('seed through the command line is idempotent', async (t) => {
   t.equal(second.code, 0)
   t.match(second.stdout, new RegExp(`listings\\s+0 added, ${demoIds.listings.length} already present`))
   t.match(second.stdout, new RegExp(`demands\\s+0 added, ${demoIds.demands.length} already present`))
+  t.match(second.stdout, /deals\s+0 added, 6 already present/)
   t.same(await tableCounts(db), counts)
 
   // Matches made on demo rows do not stop a reset: they are derived from them and go with them.
@@ -216,7 +217,7 @@ t.test('seed through the command line is idempotent', async (t) => {
   t.ok(made!.n > 0, 'the demo demand has suggestions')
   const reset = await cli(['seed', '--reset'])
   t.equal(reset.code, 0)
-  t.match(reset.stdout, new RegExp(`Removed demo data: \\d+ organisations, ${demoIds.listings.length} listings, ${demoIds.demands.length} demands\\.`))
+  t.match(reset.stdout, new RegExp(`Removed demo data: \\d+ organisations, ${demoIds.listings.length} listings, ${demoIds.demands.length} demands, 6 deals\\.`))
   t.match(reset.stdout, new RegExp(`listings\\s+${demoIds.listings.length} added`))
   // The events stay: they are the record of what happened, not data about the rows.
   t.same(await tableCounts(db), { ...counts, matchRuns: 0, outboxEvents: made!.n }, 'the same rows again, and no matches left')

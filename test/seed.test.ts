@@ -1,6 +1,8 @@
 import t from 'tap'
 import { eq, inArray } from 'drizzle-orm'
-import { demands, listings, organizations } from '../src/db/schema/index.ts'
+import { deals as dealsTable, dealTransitions, demands, listings, organizations } from '../src/db/schema/index.ts'
+import { dealTransitions as dealTransitionTable } from '../src/modules/deals/deals.process.ts'
+import { demoDeals } from '../src/seed/deals.ts'
 import { vietnamDate } from '../src/lib/clock.ts'
 import { createApiKey } from '../src/modules/api-keys/api-keys.service.ts'
 import { currentProvinceCode, knownProvinceCodes } from '../src/modules/reference/provinces.ts'
@@ -17,6 +19,7 @@ const known = new Set(knownProvinceCodes)
 const today = vietnamDate(clock.now())
 const yearAgo = new Date(clock.now().getTime() - 365 * 86_400_000)
 
+const demoDealIds = demoDeals.map((deal) => demoId('deal', deal.key))
 const demoListingRows = () => db.select().from(listings).where(inArray(listings.id, demoIds.listings))
 const demoDemandRows = () => db.select().from(demands).where(inArray(demands.id, demoIds.demands))
 const demoOrganizationRows = () => db.select().from(organizations).where(inArray(organizations.id, demoIds.organizations))
@@ -36,6 +39,7 @@ t.test('seeding an empty database loads everything', async (t) => {
   t.same(report.organizations, { added: demoOrganizations.length, present: 0 })
   t.same(report.listings, { added: demoListings.length, present: 0 })
   t.same(report.demands, { added: demoDemands.length, present: 0 })
+  t.same(report.deals, { added: demoDeals.length, present: 0 })
   t.same(report.notes, [])
   const after = await tableCounts(db)
   t.equal(after.organizations - before.organizations, demoOrganizations.length)
@@ -53,6 +57,7 @@ t.test('a second seed adds nothing', async (t) => {
   t.same(report.organizations, { added: 0, present: demoOrganizations.length })
   t.same(report.listings, { added: 0, present: demoListings.length })
   t.same(report.demands, { added: 0, present: demoDemands.length })
+  t.same(report.deals, { added: 0, present: demoDeals.length })
   t.same(await tableCounts(db), before)
 })
 
@@ -181,6 +186,28 @@ t.test('the listings API serves the demo listings', async (t) => {
   t.equal(page.json().items.length, live.length, 'every live demo listing is listed')
 })
 
+t.test('the demo deals stand at every stage, each reached by moves the process table allows', async (t) => {
+  const rows = await db.select().from(dealsTable).where(inArray(dealsTable.id, demoDealIds))
+  t.equal(rows.length, demoDeals.length)
+  t.same(rows.map((row) => row.state).sort(), ['agreed', 'completed', 'declined', 'in_transfer', 'interest_expressed', 'negotiating'])
+  for (const deal of rows) {
+    const history = await db.select().from(dealTransitions).where(eq(dealTransitions.dealId, deal.id)).orderBy(dealTransitions.id)
+    t.equal(history[0]!.transition, 'start')
+    for (const entry of history.slice(1)) {
+      const transition = dealTransitionTable.find((candidate) => candidate.name === entry.transition)!
+      t.ok((transition.from as readonly string[]).includes(entry.fromState!) && transition.to === entry.toState, `${deal.id}: ${entry.transition} from ${entry.fromState}`)
+      t.ok(transition.by.includes(entry.actorRole as never), `${entry.transition} by ${entry.actorRole}`)
+    }
+    t.equal(history[history.length - 1]!.toState, deal.state, 'the history ends where the deal is')
+  }
+  const completed = rows.find((row) => row.state === 'completed')!
+  t.match(completed, { transferValueVnd: 180_000_000, completedOn: String })
+  // Served by the API like any deal: the operator sees it with its offer and milestones.
+  const operator = { keyId: demoOperatorId, organizationId: demoOperatorId, organizationKind: 'exchange_operator', role: 'operator' as const, requestId: 'seed-test' }
+  const served = await app.services.deals.get(operator, completed.id)
+  t.match(served, { state: 'completed', offers: [{ status: 'accepted' }], milestones: [{ doneAt: String }, { doneAt: String }] })
+})
+
 t.test('reset deletes the demo rows only, keeping organisations something else refers to', async (t) => {
   const stranger = await createOrganization(db, { name: 'Công ty không thuộc demo' })
   const [strangerListing] = await db
@@ -192,6 +219,7 @@ t.test('reset deletes the demo rows only, keeping organisations something else r
   const before = await tableCounts(db)
 
   const removed = await resetDemoData(db)
+  t.equal(removed.deals, demoDeals.length)
   t.equal(removed.listings, demoListings.length)
   t.equal(removed.demands, demoDemands.length)
   t.same(removed.keptOrganizations.sort(), ['Hợp tác xã Nông nghiệp hữu cơ Hải Hậu', 'Đại học Bách khoa Hà Nội'].sort())

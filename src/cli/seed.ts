@@ -27,13 +27,13 @@ export async function seed(
   }
   const { reset, seeded } = result
   if (reset) {
-    io.out(`Removed demo data: ${reset.organizations} organisations, ${reset.listings} listings, ${reset.demands} demands.`)
+    io.out(`Removed demo data: ${reset.organizations} organisations, ${reset.listings} listings, ${reset.demands} demands, ${reset.deals} deals.`)
     if (reset.keptOrganizations.length > 0) {
       io.out(`Kept ${reset.keptOrganizations.length} demo organisation(s) that API keys or other data still refer to: ${reset.keptOrganizations.join('; ')}.`)
     }
   }
   io.out('Demo data:')
-  for (const [name, counts] of [['organisations', seeded.organizations], ['listings', seeded.listings], ['demands', seeded.demands]] as const) {
+  for (const [name, counts] of [['organisations', seeded.organizations], ['listings', seeded.listings], ['demands', seeded.demands], ['deals', seeded.deals]] as const) {
     io.out(`  ${name.padEnd(14)} ${String(counts.added).padStart(3)} added, ${counts.present} already present`)
   }
   for (const note of seeded.notes) io.out(note)
@@ -41,12 +41,13 @@ export async function seed(
 }
 
 export const seedCommand: LeafCommand = {
-  summary: 'Load the demo data set (organisations, listings, demands)',
+  summary: 'Load the demo data set (organisations, listings, demands, deals)',
   usage: [
     'Usage: npm run cli -- seed [--reset]',
     '',
     'Loads a demo data set of the Northern provinces\' technology exchange: the operator, DOSTs and their',
-    'transfer centres, institutes, universities, enterprises, about 60 listings and 30 demands.',
+    'transfer centres, institutes, universities, enterprises, about 60 listings and 30 demands, and',
+    'six deals at every stage from a fresh interest to a completed transfer.',
     'Running it again adds nothing: demo rows have fixed ids. Dates are relative to today.',
     '',
     'Options:',

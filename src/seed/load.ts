@@ -1,9 +1,11 @@
 import { and, eq, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/client.ts'
-import { demands, listings, matches, matchRuns, organizations } from '../db/schema/index.ts'
+import { dealMilestones, dealOffers, deals, dealTransitions, demands, listings, matches, matchRuns, organizations } from '../db/schema/index.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { RequestMatches } from '../modules/matching/matching.jobs.ts'
 import { demandRows, demoIds, demoOperatorId, listingRows, organizationRows } from './dataset.ts'
+import { demoDealRows, demoDeals } from './deals.ts'
+import { demoId } from './types.ts'
 
 export type TableReport = { added: number; present: number }
 
@@ -11,11 +13,12 @@ export type SeedReport = {
   organizations: TableReport
   listings: TableReport
   demands: TableReport
+  deals: TableReport
   /** What was deliberately left out, in words. */
   notes: string[]
 }
 
-export type ResetReport = { organizations: number; listings: number; demands: number; keptOrganizations: string[] }
+export type ResetReport = { organizations: number; listings: number; demands: number; deals: number; keptOrganizations: string[] }
 
 const report = (total: number, added: number): TableReport => ({ added, present: total - added })
 
@@ -74,13 +77,43 @@ export async function seedDemoData(db: DbOrTx, clock: Clock, requestMatches?: Re
       for (const row of addedDemands) if (row.status === 'open') await requestMatches(tx, 'demand', row.id)
     }
 
+    const addedDeals = await seedDemoDeals(tx, now, notes)
+
     return {
       organizations: report(orgRows.length, addedOrganizations),
       listings: report(listingValues.length, addedListings.length),
       demands: report(demandValues.length, addedDemands.length),
+      deals: report(demoDeals.length, addedDeals),
       notes,
     }
   })
+}
+
+const demoDealIds = () => demoDeals.map((deal) => demoId('deal', deal.key))
+
+/**
+ * The demo deals, with their offer, milestones and history. A deal is added with its rows or not
+ * at all: one whose listing or parties are missing, or whose pair already has an open deal made
+ * through the API, is left out (and said so).
+ */
+async function seedDemoDeals(tx: DbOrTx, now: Date, notes: string[]): Promise<number> {
+  const rows = demoDealRows(now)
+  const present = new Set((await tx.select({ id: listings.id }).from(listings).where(inArray(listings.id, rows.deals.map((deal) => deal.listingId)))).map((row) => row.id))
+  const parties = new Set((await tx.select({ id: organizations.id }).from(organizations).where(inArray(organizations.id, rows.deals.flatMap((deal) => [deal.providerId, deal.seekerId])))).map((row) => row.id))
+  const open = await tx
+    .select({ listingId: deals.listingId, seekerId: deals.seekerId })
+    .from(deals)
+    .where(and(inArray(deals.listingId, [...present]), sql`${deals.state} not in ('completed', 'declined', 'expired', 'cancelled')`, sql`${deals.id} not in ${demoDealIds()}`))
+  const blocked = new Set(open.map((row) => `${row.listingId} ${row.seekerId}`))
+  const wanted = rows.deals.filter((deal) => present.has(deal.listingId) && parties.has(deal.providerId) && parties.has(deal.seekerId) && !blocked.has(`${deal.listingId} ${deal.seekerId}`))
+  if (wanted.length < rows.deals.length) notes.push(`${rows.deals.length - wanted.length} demo deals were not added: their listing or organisations are missing, or the pair already has an open deal.`)
+  if (wanted.length === 0) return 0
+  const added = new Set((await tx.insert(deals).values(wanted).onConflictDoNothing().returning({ id: deals.id })).map((row) => row.id))
+  const ofAdded = <T extends { dealId: string }>(values: T[]) => values.filter((value) => added.has(value.dealId))
+  if (ofAdded(rows.offers).length) await tx.insert(dealOffers).values(ofAdded(rows.offers))
+  if (ofAdded(rows.milestones).length) await tx.insert(dealMilestones).values(ofAdded(rows.milestones))
+  if (ofAdded(rows.transitions).length) await tx.insert(dealTransitions).values(ofAdded(rows.transitions))
+  return added.size
 }
 
 // An organisation is removed only when nothing outside the demo set still refers to it
@@ -93,6 +126,8 @@ const unreferenced = sql`not exists (select 1 from api_keys where api_keys.organ
 /** Deletes the demo rows (those with the demo ids, nothing else). */
 export async function resetDemoData(db: DbOrTx): Promise<ResetReport> {
   return db.transaction(async (tx) => {
+    // The demo deals go with their offers, milestones, history and messages (cascade).
+    const removedDeals = await tx.delete(deals).where(inArray(deals.id, demoDealIds())).returning({ id: deals.id })
     // Matches are derived from the demo rows: they go with them.
     const demo = or(inArray(matches.listingId, demoIds.listings), inArray(matches.demandId, demoIds.demands))
     await tx.delete(matches).where(demo)
@@ -113,6 +148,7 @@ export async function resetDemoData(db: DbOrTx): Promise<ResetReport> {
       organizations: removedOrganizations,
       listings: removedListings.length,
       demands: removedDemands.length,
+      deals: removedDeals.length,
       keptOrganizations: kept.map((row) => row.name),
     }
   })
