@@ -142,7 +142,6 @@ t.test('rules across fields and unknown provinces are 422 with a pointer, and no
     { payload: listingInput({ priceType: 'amount', priceVnd: undefined }), pointer: '#/priceVnd', detail: 'is required when priceType is amount' },
     { payload: listingInput({ priceType: 'amount', priceVnd: null }), pointer: '#/priceVnd', detail: 'is required when priceType is amount' },
     { payload: listingInput({ priceType: 'negotiable', priceVnd: 100 }), pointer: '#/priceVnd', detail: 'must be absent or null when priceType is negotiable' },
-    { payload: listingInput({ priceType: 'on_request', priceVnd: 100 }), pointer: '#/priceVnd', detail: 'must be absent or null when priceType is on_request' },
     { payload: listingInput({ iprStatus: 'none' }), pointer: '#/iprNumbers' },
     { payload: listingInput({ iprStatus: 'know_how' }), pointer: '#/iprNumbers' },
     { payload: listingInput({ provinceCodes: ['01', '99'] }), pointer: '#/provinceCodes/1', detail: 'is not a known province code' },

@@ -3,6 +3,7 @@ import type { DbOrTx } from '../../db/client.ts'
 import { delegations, organizations } from '../../db/schema/index.ts'
 import { conflict, forbidden, notFound } from '../../lib/problem.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
+import { hiddenFields, reachedOnListing, type ConfidentialField, type DisclosedListing } from '../deals/deals.disclosure.ts'
 
 // The one place that says who may see and change an organisation's listings and demands:
 // the organisation itself, a connection point or DOST it has delegated to, the organisation it was
@@ -81,23 +82,60 @@ export async function assertManages(
   if (standing.mergedIntoId !== null && !options.retires) throw organizationMerged(record.ownerId, standing.mergedIntoId)
 }
 
-/** Listing fields the owner keeps to itself unless it discloses them. */
-export const confidentialFields = ['contacts', 'iprNumbers'] as const
-export type ConfidentialField = (typeof confidentialFields)[number]
+type RedactableListing = { owner: { id: string | null; name: string | null }; redacted: ConfidentialField[] }
+
+/** What a hidden field reads as: the owner keeps only its kind ("a university"); the rest is null. */
+function withhold<T extends RedactableListing>(listing: T, hidden: ConfidentialField[]): T {
+  if (hidden.length === 0) return listing
+  const redacted: Record<string, unknown> = { ...listing, redacted: hidden }
+  for (const field of hidden) redacted[field] = field === 'owner' ? { ...listing.owner, id: null, name: null } : null
+  return redacted as T
+}
 
 /**
- * THE redaction rule for a listing as the API shows it: a confidential field the owner has not
- * disclosed is null for a caller who does not act for the owner (see actsFor), and named in
- * `redacted`. Writers always act for the owner, so only reads need it.
+ * THE redaction rule for a listing as the API shows it: those who act for the owner (see actsFor)
+ * see everything; anyone else has the fields of the rule table (deals.disclosure.ts) hidden that
+ * their deals on the listing have not revealed yet, each null (the owner's kind stays) and named
+ * in `redacted`. Writers always act for the owner, so only reads need it.
  */
-export async function redactListing<T extends { owner: { id: string }; disclosure: Record<ConfidentialField, boolean>; redacted: string[] }>(
-  db: DbOrTx,
-  actor: Actor | null,
-  listing: T,
-): Promise<T> {
-  const hidden = confidentialFields.filter((field) => !listing.disclosure[field])
-  if (hidden.length === 0 || (await actsFor(db, actor, listing.owner.id))) return listing
-  return { ...listing, ...Object.fromEntries(hidden.map((field) => [field, null])), redacted: hidden }
+export async function redactListing<T extends RedactableListing & DisclosedListing & { id: string }>(db: DbOrTx, actor: Actor | null, listing: T): Promise<T> {
+  // Nothing to hide from anyone (most listings): no need to ask who the caller is.
+  if (hiddenFields(listing, null).length === 0) return listing
+  const ownerId = listing.owner.id
+  if (ownerId !== null && (await actsFor(db, actor, ownerId))) return listing
+  return withhold(listing, hiddenFields(listing, await reachedOnListing(db, actor, listing.id)))
+}
+
+/** The confidential fields a listing summary carries; contacts and IPR numbers are only on the full listing. */
+const summaryFields: readonly ConfidentialField[] = ['owner', 'priceVnd']
+
+/**
+ * What a listing's summary hides from a caller who does not act for its owner: an anonymous
+ * listing's owner, a price on request, whatever deals the caller has. Lists never look deals up
+ * row by row; the full listing and the deal show what a deal revealed.
+ */
+export const hiddenInSummary = (listing: DisclosedListing) => hiddenFields(listing, null).filter((field) => summaryFields.includes(field))
+
+/** THE redaction rule for listing summaries (search results, matches); see hiddenInSummary. */
+export function redactListingSummary<T extends RedactableListing>(summary: T, listing: DisclosedListing, acting: boolean): T {
+  return acting ? summary : withhold(summary, hiddenInSummary(listing))
+}
+
+/**
+ * Whom the actor acts for, for lists of other organisations' records where a check per row would
+ * cost a query each: its own organisation, those that actively delegated to it and those merged
+ * into it; everyone for the operator, no one without a key. Agrees with actsFor.
+ */
+export async function actingOwners(db: DbOrTx, actor: Actor | null): Promise<(ownerOrganizationId: string) => boolean> {
+  if (!actor) return () => false
+  if (actor.role === 'operator') return () => true
+  const rows = await db
+    .select({ id: delegations.memberOrganizationId })
+    .from(delegations)
+    .where(and(eq(delegations.agentOrganizationId, actor.organizationId), isNull(delegations.endedAt)))
+    .union(db.select({ id: organizations.id }).from(organizations).where(eq(organizations.mergedIntoId, actor.organizationId)))
+  const owners = new Set([actor.organizationId, ...rows.map((row) => row.id)])
+  return (ownerOrganizationId) => owners.has(ownerOrganizationId)
 }
 
 /**

@@ -38,6 +38,7 @@ export const listingColumns = {
   moderationReason: listings.moderationReason,
   moderatedAt: listings.moderatedAt,
   contacts: listings.contacts,
+  anonymous: listings.anonymous,
   disclosure: listings.disclosure,
   createdAt: listings.createdAt,
   updatedAt: listings.updatedAt,
@@ -46,7 +47,10 @@ export const listingColumns = {
 
 export const ownerColumns = { id: organizations.id, name: organizations.name, kind: organizations.kind }
 
-/** What a listing summary shows of the listing itself (search results, matches); the owner comes apart. */
+/**
+ * What a listing summary shows of the listing itself (search results, matches), and what decides
+ * which of it the caller may see (anonymous, disclosure); the owner comes apart.
+ */
 export const listingSummaryColumns = {
   id: listings.id,
   status: listings.status,
@@ -62,6 +66,8 @@ export const listingSummaryColumns = {
   currentProvinceCodes: listings.currentProvinceCodes,
   validUntil: listings.validUntil,
   publishedAt: listings.publishedAt,
+  anonymous: listings.anonymous,
+  disclosure: listings.disclosure,
 }
 
 export type ListingRecord = {

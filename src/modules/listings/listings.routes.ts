@@ -17,7 +17,7 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Create a listing (draft)',
         description:
-          "Creates a draft listing owned by the key's organisation (operator, admin or editor keys), or by `ownerId`: a member that delegated to the caller's connection point or DOST (any organisation for the operator; 403 otherwise; the successor of a merged organisation too). A merged organisation files nothing new: 409 organization_merged. A price type of amount needs priceVnd; the other types forbid it. IPR numbers go only with patent or utility solution statuses. Province codes may be legacy codes: they are kept as filed and resolved to the 2025 units.",
+          "Creates a draft listing owned by the key's organisation (operator, admin or editor keys), or by `ownerId`: a member that delegated to the caller's connection point or DOST (any organisation for the operator; 403 otherwise; the successor of a merged organisation too). A merged organisation files nothing new: 409 organization_merged. A price type of amount needs priceVnd; negotiable forbids it; on_request may hold the asking price, hidden from others until a deal reveals it. An anonymous listing hides its owner's id and name (not its kind) the same way. IPR numbers go only with patent or utility solution statuses. Province codes may be legacy codes: they are kept as filed and resolved to the 2025 units.",
         security: bearerSecurity,
         body: ListingCreate,
         response: { 201: ref(Listing), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
@@ -37,7 +37,7 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Search listings',
         description:
-          'Full-text search without regard to diacritics and tolerant of a typo per word, with filters (kind, sector, S&T field, province, legacy or current, region, TRL and price ranges, owner, status). Sorted by relevance when q is given, else newest first; pages through opaque cursors. Facets count kinds, provinces and TRLs over the whole filtered set. Public: anyone sees published and expired listings; drafts and withdrawn ones are for the operator, or the owner or its delegate asking with owner=<owner id>.',
+          'Full-text search without regard to diacritics and tolerant of a typo per word, with filters (kind, sector, S&T field, province, legacy or current, region, TRL and price ranges, owner, status). Sorted by relevance when q is given, else newest first; pages through opaque cursors. Facets count kinds, provinces and TRLs over the whole filtered set. Public: anyone sees published and expired listings; drafts and withdrawn ones are for the operator, or the owner or its delegate asking with owner=<owner id>. Summaries hide the owner of an anonymous listing and a price on request from those who do not act for the owner (see redacted), and owner= leaves the anonymous listings of that owner out for them.',
         querystring: ListingSearchQuery,
         response: { 200: ref(ListingPage), ...errorResponses(400, 401, 403) },
       },
@@ -53,7 +53,7 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Get a listing',
         description:
-          "One listing with its ETag. Published listings (expired ones included) are public; drafts and withdrawn listings are visible only to the owner's keys, its delegates' keys and the operator, and 404 to anyone else.",
+          "One listing with its ETag. Published listings (expired ones included) are public; drafts and withdrawn listings are visible only to the owner's keys, its delegates' keys and the operator, and 404 to anyone else. Confidential fields (an anonymous listing's owner, undisclosed contacts and IPR numbers, a price on request) are null for others until their deal on the listing reveals them (see redacted).",
         params: IdParams,
         response: { 200: ref(Listing), ...errorResponses(400, 401, 404) },
       },

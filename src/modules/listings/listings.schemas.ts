@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
 import { CodeList, DateOnly, Enum, Keywords, LongText, Nullable, ShortText, Timestamp, Url, Vnd } from '../../http/fields.ts'
-import { confidentialFields } from '../access/access.policy.ts'
+import { confidentialFields } from '../deals/deals.disclosure.ts'
 import { Contact } from '../organizations/organizations.schemas.ts'
 import { ProvinceCode } from '../reference/reference.schemas.ts'
 import { regions } from '../reference/provinces.ts'
@@ -34,9 +34,14 @@ const Disclosure = Type.Object(
   {
     additionalProperties: false,
     description:
-      "Which confidential fields the owner makes public. Default both false: only those who act for the owner (its keys, its delegates', the operator's, its successor's after a merge) see them. A price on request has no amount to hide.",
+      "Which confidential fields the owner makes public. Default both false: only those who act for the owner (its keys, its delegates', the operator's, its successor's after a merge) see them, and a seeker once its deal on the listing got far enough: contacts when the deal is accepted, IPR numbers when it is agreed (see redacted).",
   },
 )
+
+const Anonymous = Type.Boolean({
+  description:
+    "true: the owner's id and name are hidden (its kind stays) from all but those who act for the owner, until a seeker's deal on the listing is accepted. Default false",
+})
 
 const editable = {
   kind: ListingKind,
@@ -54,7 +59,11 @@ const editable = {
   transferForms: CodeList(codesOf(transferForms), 'Forms of transfer offered, see /v1/reference/transfer-forms'),
   transferMethods: CodeList(codesOf(transferMethods), 'Methods of transfer offered, see /v1/reference/transfer-methods'),
   priceType: PriceType,
-  priceVnd: Nullable({ ...Vnd, description: 'The price in VND: required when priceType is amount, forbidden otherwise' }),
+  priceVnd: Nullable({
+    ...Vnd,
+    description:
+      'The price in VND: required when priceType is amount, forbidden when negotiable; optional when on_request (the asking price, shown only to those who act for the owner and to a seeker once its deal is accepted)',
+  }),
   sectors: CodeList(codesOf(sectors), 'VSIC sections the listing serves'),
   fields: CodeList(codesOf(scienceFields), 'S&T fields of the listing'),
   keywords: Keywords,
@@ -66,6 +75,7 @@ const editable = {
   media: Type.Array(MediaLink, { maxItems: 20 }),
   contacts: Type.Array(Contact, { maxItems: 10, description: 'Who to talk to about the listing; confidential unless disclosure.contacts' }),
   disclosure: Disclosure,
+  anonymous: Anonymous,
   validUntil: Nullable({ ...DateOnly, description: 'Last day (Vietnam time) the offer stands; a published listing expires after it' }),
 }
 
@@ -90,6 +100,7 @@ export const ListingCreate = Type.Object(
     media: Type.Optional(editable.media),
     contacts: Type.Optional(editable.contacts),
     disclosure: Type.Optional(editable.disclosure),
+    anonymous: Type.Optional(editable.anonymous),
     validUntil: Type.Optional(editable.validUntil),
     ownerId: Type.Optional({ ...Uuid, description: "The organisation the listing is for: default the caller's own; a connection point or DOST names a member that delegated to it" }),
   },
@@ -118,6 +129,7 @@ export const ListingUpdate = Type.Object(
     media: Type.Optional(editable.media),
     contacts: Type.Optional(editable.contacts),
     disclosure: Type.Optional(editable.disclosure),
+    anonymous: Type.Optional(editable.anonymous),
     validUntil: Type.Optional(editable.validUntil),
   },
   {
@@ -141,7 +153,11 @@ export const ListingUnpublish = Type.Object(
 export type ListingUnpublish = Static<typeof ListingUnpublish>
 
 export const ListingOwner = Type.Object(
-  { id: Uuid, name: Type.String(), kind: Enum(codesOf(organizationKinds)) },
+  {
+    id: Nullable({ ...Uuid, description: 'null when the listing is anonymous and hidden from this caller (see redacted)' }),
+    name: Nullable(Type.String({ description: 'null when the listing is anonymous and hidden from this caller (see redacted)' })),
+    kind: Enum(codesOf(organizationKinds), 'Always shown, even for an anonymous listing: "a university"'),
+  },
   { $id: 'ListingOwner', description: 'The organisation that offers the listing' },
 )
 
@@ -161,7 +177,7 @@ export const Listing = Type.Object(
     transferForms: Type.Array(Type.String()),
     transferMethods: Type.Array(Type.String()),
     priceType: PriceType,
-    priceVnd: Nullable(Vnd),
+    priceVnd: Nullable({ ...Vnd, description: 'null when there is none, or when it is on request and hidden from this caller (see redacted)' }),
     sectors: Type.Array(Type.String()),
     fields: Type.Array(Type.String()),
     keywords: Type.Array(Type.String()),
@@ -176,7 +192,11 @@ export const Listing = Type.Object(
     moderatedAt: Nullable(Type.String({ format: 'date-time', description: 'When the operator last sent the listing back to draft; cleared when it is published again' })),
     contacts: Nullable(Type.Array(Contact, { description: 'null when confidential and the caller does not act for the owner (see redacted)' })),
     disclosure: Disclosure,
-    redacted: Type.Array(Enum(confidentialFields), { description: 'The confidential fields hidden from this caller (returned as null); empty when it sees everything' }),
+    anonymous: Anonymous,
+    redacted: Type.Array(Enum(confidentialFields), {
+      description:
+        "The confidential fields hidden from this caller (returned as null; the owner keeps its kind); empty when it sees everything. A seeker's deal reveals owner, contacts and priceVnd once accepted, iprNumbers once agreed",
+    }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
     version: Type.Integer({ description: 'Increases with every change; the ETag carries it' }),
@@ -194,7 +214,7 @@ export const ListingSummary = Type.Object(
     titleEn: Nullable(Type.String()),
     trl: Nullable(Trl),
     priceType: PriceType,
-    priceVnd: Nullable(Vnd),
+    priceVnd: Nullable({ ...Vnd, description: 'null when there is none, or when it is on request and the caller does not act for the owner (see redacted)' }),
     sectors: Type.Array(Type.String()),
     fields: Type.Array(Type.String()),
     provinceCodes: Type.Array(Type.String()),
@@ -202,9 +222,13 @@ export const ListingSummary = Type.Object(
     owner: ref(ListingOwner),
     publishedAt: Nullable(Timestamp),
     validUntil: Nullable(DateOnly),
+    redacted: Type.Array(Enum(confidentialFields), {
+      description:
+        "The fields hidden from this caller (returned as null): owner (its id and name; the kind stays) of an anonymous listing, priceVnd on request. Empty for those who act for the owner. A summary never shows what a deal revealed: the full listing (getListing) and the deal do",
+    }),
     score: Type.Optional(Type.Number({ description: 'Relevance to q (higher is better); only when q is given' })),
   },
-  { $id: 'ListingSummary', description: 'A listing as it appears in search results' },
+  { $id: 'ListingSummary', description: 'A listing as it appears in search results and matches' },
 )
 export type ListingSummary = Static<typeof ListingSummary>
 
@@ -242,9 +266,9 @@ export const ListingSearchQuery = Type.Object(
     region: Type.Optional(Type.Integer({ minimum: 1, maximum: regions.length, description: 'A geographic region, see /v1/reference/regions' })),
     trlMin: Type.Optional(Trl),
     trlMax: Type.Optional(Trl),
-    priceMin: Type.Optional(VndFilter('Lowest price in VND; a price filter keeps only listings with an amount')),
+    priceMin: Type.Optional(VndFilter('Lowest price in VND; a price filter keeps only listings with priceType amount (a price on request is never searched on)')),
     priceMax: Type.Optional(VndFilter('Highest price in VND')),
-    owner: Type.Optional({ ...Uuid, description: 'Only listings of this organisation' }),
+    owner: Type.Optional({ ...Uuid, description: 'Only listings of this organisation; its anonymous listings only for those who act for it' }),
     status: Type.Optional(
       Enum(
         listingStatuses,

@@ -1,6 +1,6 @@
 import { and, arrayContains, arrayOverlaps, desc, eq, gte, lt, lte, or, isNull, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
-import { listings, organizations } from '../../db/schema/index.ts'
+import { listings, organizations, type Disclosure } from '../../db/schema/index.ts'
 import { textMatches, textRank, type TextMode } from '../../lib/text-search.ts'
 import type { ListingStatus } from './listings.lifecycle.ts'
 import { listingSummaryColumns, ownerColumns, type OwnerSummary } from './listings.repo.ts'
@@ -24,6 +24,8 @@ export type ListingFilter = {
   priceMin?: number
   priceMax?: number
   ownerId?: string
+  /** Leaves anonymous listings out: owner= asked by a caller who does not act for that owner. */
+  withoutAnonymous?: boolean
 }
 
 export type ListingSort = 'relevance' | 'newest'
@@ -55,10 +57,13 @@ function filterConditions(filter: ListingFilter): SQL | undefined {
     ...filter.provinceSets.map((codes) => arrayOverlaps(listings.currentProvinceCodes, codes)),
     filter.trlMin !== undefined ? gte(listings.trl, filter.trlMin) : undefined,
     filter.trlMax !== undefined ? lte(listings.trl, filter.trlMax) : undefined,
-    // Comparisons with a null price are never true: a price range keeps only listings with an amount.
+    // A price range keeps only listings with an amount: a price on request is the owner's to reveal,
+    // and ranges narrowed down one after the other would reveal it.
+    filter.priceMin !== undefined || filter.priceMax !== undefined ? eq(listings.priceType, 'amount') : undefined,
     filter.priceMin !== undefined ? gte(listings.priceVnd, filter.priceMin) : undefined,
     filter.priceMax !== undefined ? lte(listings.priceVnd, filter.priceMax) : undefined,
     filter.ownerId ? eq(listings.ownerId, filter.ownerId) : undefined,
+    filter.withoutAnonymous ? eq(listings.anonymous, false) : undefined,
   )
 }
 
@@ -86,6 +91,8 @@ export type ListingSearchRow = {
   currentProvinceCodes: string[]
   validUntil: string | null
   publishedAt: Date | null
+  anonymous: boolean
+  disclosure: Disclosure
   owner: OwnerSummary
   /** The value the page is sorted on, as text: timestamp or float8 rank. */
   sortValue: string

@@ -3,7 +3,17 @@ import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { decodeCursor, encodeCursor, tagOf } from '../../lib/cursor.ts'
 import { cursorTag, modeOfTag, runTextSearch, type TextMode } from '../../lib/text-search.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, unauthorized, unprocessable, type FieldError } from '../../lib/problem.ts'
-import { accessTo, assertManages, assertModerates, maySearchPrivate, ownerForCreation, redactListing } from '../access/access.policy.ts'
+import {
+  accessTo,
+  actingOwners,
+  actsFor,
+  assertManages,
+  assertModerates,
+  hiddenInSummary,
+  maySearchPrivate,
+  ownerForCreation,
+  redactListing,
+} from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
 import { resolveProvince } from '../organizations/organizations.service.ts'
@@ -26,8 +36,9 @@ function checkRules(listing: RuleFields) {
   if (listing.priceType === 'amount' && listing.priceVnd === null) {
     errors.push({ pointer: '#/priceVnd', detail: 'is required when priceType is amount' })
   }
-  if (listing.priceType !== 'amount' && listing.priceVnd !== null) {
-    errors.push({ pointer: '#/priceVnd', detail: `must be absent or null when priceType is ${listing.priceType}` })
+  // A price on request may hold the asking price: hidden until a deal reveals it (deals.disclosure.ts).
+  if (listing.priceType === 'negotiable' && listing.priceVnd !== null) {
+    errors.push({ pointer: '#/priceVnd', detail: 'must be absent or null when priceType is negotiable' })
   }
   if (listing.iprNumbers.length > 0 && !numberedIprStatuses.includes(listing.iprStatus)) {
     errors.push({ pointer: '#/iprNumbers', detail: `must be empty when iprStatus is ${listing.iprStatus}: only patents and utility solutions have numbers` })
@@ -84,6 +95,8 @@ async function searchFilter(db: DbOrTx, actor: Actor | null, query: ListingSearc
     priceMin: query.priceMin,
     priceMax: query.priceMax,
     ownerId: query.owner,
+    // An anonymous listing's owner is not revealed by asking for that owner's listings.
+    withoutAnonymous: query.owner !== undefined && !(await actsFor(db, actor, query.owner)),
   }
 }
 
@@ -141,6 +154,7 @@ export function createListingService(deps: { db: Db; clock: Clock; requestMatche
       iprNumbers: input.iprNumbers ?? [],
       priceType: input.priceType ?? 'negotiable',
       priceVnd: input.priceVnd ?? null,
+      anonymous: input.anonymous ?? false,
     }
     checkRules(values)
     const provinceCodes = input.provinceCodes ?? []
@@ -278,8 +292,10 @@ export function createListingService(deps: { db: Db; clock: Clock; requestMatche
     })
     const page = rows.slice(0, limit)
     const last = page.at(-1)
+    // Whom the caller acts for matters only when the page holds something a summary may hide.
+    const acting = page.some((row) => hiddenInSummary(row).length > 0) ? await actingOwners(db, actor) : () => true
     return {
-      items: page.map((row) => toListingSummary(row, day)),
+      items: page.map((row) => toListingSummary(row, day, acting(row.owner.id))),
       nextCursor: rows.length > limit && last ? encodeCursor(cursorTag(sort, mode), [last.sortValue, last.id]) : null,
       ...(facets ? { facets } : {}),
     }

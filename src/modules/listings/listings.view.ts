@@ -1,3 +1,4 @@
+import { redactListingSummary } from '../access/access.policy.ts'
 import { statusOf } from './listings.lifecycle.ts'
 import type { ListingWithOwner, OwnerSummary } from './listings.repo.ts'
 import type { Listing, ListingSummary } from './listings.schemas.ts'
@@ -42,6 +43,7 @@ export function toListing(row: ListingWithOwner, today: string): Listing {
     moderatedAt: row.moderatedAt?.toISOString() ?? null,
     contacts: row.contacts,
     disclosure: row.disclosure,
+    anonymous: row.anonymous,
     // Complete here; redactListing (access.policy.ts) hides what the reader may not see.
     redacted: [],
     createdAt: row.createdAt.toISOString(),
@@ -50,9 +52,12 @@ export function toListing(row: ListingWithOwner, today: string): Listing {
   }
 }
 
-/** A summary from a search row, or from any row with the summary columns and its owner (rank: null). */
-export function toListingSummary(row: Omit<ListingSearchRow, 'sortValue'>, today: string): ListingSummary {
-  return {
+/**
+ * A summary from a search row, or from any row with the summary columns and its owner (rank: null),
+ * as a caller sees it who does (`acting`) or does not act for the owner (see redactListingSummary).
+ */
+export function toListingSummary(row: Omit<ListingSearchRow, 'sortValue'>, today: string, acting: boolean): ListingSummary {
+  const summary: ListingSummary = {
     id: row.id,
     status: statusOf(row, today),
     kind: row.kind as ListingSummary['kind'],
@@ -68,6 +73,8 @@ export function toListingSummary(row: Omit<ListingSearchRow, 'sortValue'>, today
     owner: toOwner(row.owner),
     publishedAt: row.publishedAt?.toISOString() ?? null,
     validUntil: row.validUntil,
+    redacted: [],
     ...(row.rank !== null ? { score: Number(row.rank) } : {}),
   }
+  return redactListingSummary(summary, row, acting)
 }

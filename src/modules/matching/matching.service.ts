@@ -3,7 +3,7 @@ import type { MatchComponent } from '../../config.ts'
 import type { Db, DbOrTx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { conflict, forbidden, notFound, preconditionFailed } from '../../lib/problem.ts'
-import { accessTo, actsFor, isBroker, maySeeMatches, writesContent } from '../access/access.policy.ts'
+import { accessTo, actingOwners, actsFor, hiddenInSummary, isBroker, maySeeMatches, writesContent } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
 import * as demandRepo from '../demands/demands.repo.ts'
@@ -190,8 +190,13 @@ export function createMatchingService(deps: { db: Db; clock: Clock; settings: Ma
     // client that sees computedAt also sees what that run stored.
     const computedAt = await repo.lastRun(db, direction, id)
     const rows = await repo.listMatches(db, direction, id, { statuses, today: today() })
+    const counterpart = direction === 'demand' ? 'listing' : 'demand'
+    // Whom the caller acts for matters only when a listing shown has something its summary may hide.
+    const acting = counterpart === 'listing' && rows.some((row) => hiddenInSummary(row.listing).length > 0) ? await actingOwners(db, actor) : () => true
     return {
-      items: rows.map((row) => toMatch(row, { withCounterpart: direction === 'demand' ? 'listing' : 'demand', showDismissal: curator, today: today() })),
+      items: rows.map((row) =>
+        toMatch(row, { withCounterpart: counterpart, showDismissal: curator, actsForListingOwner: acting(row.listingOwner.id), today: today() }),
+      ),
       computedAt: computedAt?.toISOString() ?? null,
     }
   }
@@ -216,7 +221,7 @@ export function createMatchingService(deps: { db: Db; clock: Clock; settings: Ma
     const listingSide = await actsFor(db, actor, row.listingOwner.id)
     const curator = demandSide || isBroker(actor)
     if (!curator && !(listingSide && row.match.status !== 'dismissed')) throw notFound('Match', matchId)
-    return toMatch(row, { showDismissal: curator, today: today() })
+    return toMatch(row, { showDismissal: curator, actsForListingOwner: listingSide, today: today() })
   }
 
   /** Shortlist or dismiss: the demand owner's (or its delegate's) writers, under a row lock. */
@@ -226,8 +231,9 @@ export function createMatchingService(deps: { db: Db; clock: Clock; settings: Ma
       if (!found) throw notFound('Match', matchId)
       const owners = await repo.ownersOf(tx, found.demandId, found.listingId)
       const demandSide = await actsFor(tx, actor, owners.demandOwnerId)
+      const actsForListingOwner = await actsFor(tx, actor, owners.listingOwnerId)
       // As in get(): the listing side does not learn of a dismissed match.
-      const listingSide = found.status !== 'dismissed' && (await actsFor(tx, actor, owners.listingOwnerId))
+      const listingSide = found.status !== 'dismissed' && actsForListingOwner
       if (!demandSide && !isBroker(actor) && !listingSide) throw notFound('Match', matchId)
       if (!demandSide || !writesContent(actor)) throw forbidden("Only the demand owner's (or its delegates') admin or editor keys, or the operator, curate its matches")
       if (expectedVersion !== undefined && expectedVersion !== found.version) throw preconditionFailed()
@@ -259,7 +265,7 @@ export function createMatchingService(deps: { db: Db; clock: Clock; settings: Ma
       })
       const extra = dismissal ? { reason: dismissal.reason as DismissReason } : {}
       await recordEvents(tx, [await matchEvent(tx, name === 'shortlist' ? 'match.shortlisted' : 'match.dismissed', updated, now, extra)])
-      return toMatch((await repo.findMatchView(tx, matchId))!, { showDismissal: true, today: vietnamDate(now) })
+      return toMatch((await repo.findMatchView(tx, matchId))!, { showDismissal: true, actsForListingOwner, today: vietnamDate(now) })
     })
   }
 
@@ -313,7 +319,9 @@ export function createMatchingService(deps: { db: Db; clock: Clock; settings: Ma
         occurredAt: now,
       })
       await recordEvents(tx, [await matchEvent(tx, 'match.proposed', match, now, { proposedById: actor.organizationId })])
-      return { match: toMatch((await repo.findMatchView(tx, match.id))!, { showDismissal: true, today: vietnamDate(now) }), created: !existing }
+      const view = (await repo.findMatchView(tx, match.id))!
+      const actsForListingOwner = await actsFor(tx, actor, listing.ownerId)
+      return { match: toMatch(view, { showDismissal: true, actsForListingOwner, today: vietnamDate(now) }), created: !existing }
     })
   }
 

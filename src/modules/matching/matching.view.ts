@@ -45,7 +45,8 @@ export function explain(demand: Subject, row: RankedRow, weights: Record<MatchCo
       value: round(row.price),
       fit: row.priceFit,
       priceType: row.candidatePriceType,
-      priceVnd: row.candidatePriceVnd,
+      // Only an amount is scored; a price on request stays the owner's to reveal, here as anywhere.
+      priceVnd: row.candidatePriceType === 'amount' ? row.candidatePriceVnd : null,
       budgetMinVnd: demand.budgetMinVnd,
       budgetMaxVnd: demand.budgetMaxVnd,
     },
@@ -55,9 +56,14 @@ export function explain(demand: Subject, row: RankedRow, weights: Record<MatchCo
 
 /**
  * A match for the API. Lists carry the other side only (`withCounterpart`); one match carries both.
- * The dismissal's reason and note are the demand owner's: hidden from the listing side.
+ * The dismissal's reason and note are the demand owner's: hidden from the listing side. The
+ * listing's summary hides what it hides from anyone who does not act for the listing's owner
+ * (`actsForListingOwner`): the demand owner and brokers do not learn who offers an anonymous listing.
  */
-export function toMatch(view: MatchView, options: { withCounterpart?: 'listing' | 'demand'; showDismissal: boolean; today: string }): Match {
+export function toMatch(
+  view: MatchView,
+  options: { withCounterpart?: 'listing' | 'demand'; showDismissal: boolean; actsForListingOwner: boolean; today: string },
+): Match {
   const match = view.match
   const side = options.withCounterpart
   return {
@@ -77,7 +83,7 @@ export function toMatch(view: MatchView, options: { withCounterpart?: 'listing' 
     createdAt: match.createdAt.toISOString(),
     updatedAt: match.updatedAt.toISOString(),
     version: match.version,
-    ...(side !== 'demand' ? { listing: toListingSummary({ ...view.listing, owner: view.listingOwner, rank: null }, options.today) } : {}),
+    ...(side !== 'demand' ? { listing: toListingSummary({ ...view.listing, owner: view.listingOwner, rank: null }, options.today, options.actsForListingOwner) } : {}),
     ...(side !== 'listing' ? { demand: toDemandSummary({ ...view.demand, owner: view.demandOwner }) } : {}),
   }
 }
