@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
-import { conflict, forbidden } from '../../lib/problem.ts'
+import { badRequest, conflict, forbidden } from '../../lib/problem.ts'
 import { writesContent } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordEvents } from '../outbox/outbox.repo.ts'
@@ -10,6 +10,8 @@ import * as repo from './deals.repo.ts'
 import type { DealMessage, DealMessageCreate, DealMessagePage, PageQuery } from './deals.schemas.ts'
 import type { DealService } from './deals.service.ts'
 import { toMessage } from './deals.view.ts'
+
+const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 
 /** Messages between a deal's parties and their brokers (and the operator, settling a dispute). */
 export function createDealMessageService(deps: { db: Db; clock: Clock; deals: DealService }) {
@@ -48,10 +50,11 @@ export function createDealMessageService(deps: { db: Db; clock: Clock; deals: De
     await deals.visibleDeal(db, actor, dealId)
     const limit = query.limit ?? 20
     const values = query.cursor ? decodeCursor(query.cursor, 'deal-messages', ['string', 'string']) : undefined
-    const after = values ? { createdAt: new Date(String(values[0])), id: String(values[1]) } : undefined
-    if (after && (Number.isNaN(after.createdAt.getTime()) || !/^[0-9a-f-]{36}$/i.test(after.id))) {
-      return { items: [], nextCursor: null }
+    // Only what encodeCursor wrote: a forged time the database cannot hold (year -271821) is a 400, not a 500.
+    if (values && (!isoInstant.test(String(values[0])) || Number.isNaN(Date.parse(String(values[0]))) || !/^[0-9a-f-]{36}$/i.test(String(values[1])))) {
+      throw badRequest('invalid_cursor', 'The cursor is malformed or belongs to another sort order; start again without it')
     }
+    const after = values ? { createdAt: new Date(String(values[0])), id: String(values[1]) } : undefined
     const rows = await repo.listMessages(db, dealId, { after, limit: limit + 1 })
     const items = rows.slice(0, limit)
     const last = rows.length > limit ? items[items.length - 1]! : undefined

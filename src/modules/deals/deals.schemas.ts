@@ -28,7 +28,12 @@ export type DealStart = Static<typeof DealStart>
 
 // The union of every transition's input fields: the body is checked here for shapes, then
 // against the named transition's own schema (deals.inputs.ts) for what it requires and allows.
-const inputFields = Object.assign({}, ...Object.values(transitionInputs).map((schema) => schema.properties)) as Record<string, never>
+// decline_interest and cancel take `reason` from different lists: here it accepts either (the
+// transition's own schema picks the list); a plain merge kept cancel's and refused decline reasons.
+const inputFields = {
+  ...(Object.assign({}, ...Object.values(transitionInputs).map((schema) => schema.properties)) as Record<string, never>),
+  reason: Enum([...new Set([...declineReasons, ...cancelReasons])], `decline_interest: ${declineReasons.join(', ')}; cancel: ${cancelReasons.join(', ')}`),
+}
 export const DealTransitionRequest = Type.Object(
   {
     transition: Enum(transitionNames, 'The transition to fire; GET /v1/deal-process lists each with its input, and a deal lists the ones its caller may fire now'),
@@ -56,7 +61,7 @@ export type PageQuery = Static<typeof PageQuery>
 
 export const DealMessageCreate = Type.Object(
   {
-    body: Type.String({ minLength: 1, maxLength: 10_000 }),
+    body: Type.String({ minLength: 1, maxLength: 10_000, pattern: '\\S', description: 'The message; not blank' }),
     attachments: Type.Optional(Type.Array(EvidenceLink, { maxItems: 10, description: 'Links to documents; the exchange stores links, not files' })),
   },
   { additionalProperties: false },

@@ -41,11 +41,18 @@ function allowedNow(context: DealContext, roles: DealRole[]): TransitionName[] {
     .map((transition) => transition.name)
 }
 
+/** One error per field, each pointing at the field (a missing or an unknown one too), as the error handler words a request's. */
 function inputErrors(name: TransitionName, input: Input): FieldError[] {
-  return [...Value.Errors(transitionInputs[name], input)].map((error) => ({
-    pointer: `#${error.instancePath || ''}${error.keyword === 'required' ? `/${(error.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? ''}` : ''}`,
-    detail: error.keyword === 'additionalProperties' ? `${name} does not take ${(error.params as { additionalProperties?: string[] }).additionalProperties?.join(', ')}` : error.message,
-  }))
+  const errors = new Map<string, string>()
+  for (const error of Value.Errors(transitionInputs[name], input)) {
+    const at = `#${error.instancePath}`
+    const params = error.params as { requiredProperties?: string[]; additionalProperties?: string[] }
+    if (error.keyword === 'required') for (const field of params.requiredProperties ?? []) errors.set(`${at}/${field}`, 'is required')
+    else if (error.keyword === 'additionalProperties') for (const field of params.additionalProperties ?? []) errors.set(`${at}/${field}`, `${name} does not take it`)
+    // TypeBox also reports an unknown field as "schema is false" on itself, and a value outside an enum once per member.
+    else if (error.keyword !== 'boolean' && !errors.has(at)) errors.set(at, error.keyword === 'const' ? 'is not one of the allowed values' : error.message)
+  }
+  return [...errors].map(([pointer, detail]) => ({ pointer, detail }))
 }
 
 export function createDealService(deps: { db: Db; clock: Clock; timers: DealTimers }) {

@@ -81,8 +81,15 @@ function offerTerms(terms: OfferTermsInput, now: Date, timers: DealTimers) {
     throw unprocessable('invalid_terms', 'A free transfer has no price', [{ pointer: '#/terms/priceVnd', detail: 'must be absent when priceType is free' }])
   }
   const validUntil = terms.validUntil ? new Date(terms.validUntil) : new Date(now.getTime() + timers.offerValidityDays * 86_400_000)
-  if (validUntil <= now || validUntil.getTime() > now.getTime() + 366 * 86_400_000) {
+  // A leap second (23:59:60) passes the date-time format but is no JavaScript date.
+  if (Number.isNaN(validUntil.getTime()) || validUntil <= now || validUntil.getTime() > now.getTime() + 366 * 86_400_000) {
     throw unprocessable('invalid_terms', 'An offer is valid for up to a year from now', [{ pointer: '#/terms/validUntil', detail: 'must be in the future and within a year' }])
+  }
+  // The milestones become date rows only when the offer is accepted: a date PostgreSQL cannot hold
+  // (year 0) would make the offer impossible to accept, so it is refused now.
+  const unstorable = terms.milestones.findIndex((milestone) => milestone.dueDate !== undefined && milestone.dueDate < '0001-01-01')
+  if (unstorable >= 0) {
+    throw unprocessable('invalid_terms', 'A milestone is due on a real date', [{ pointer: `#/terms/milestones/${unstorable}/dueDate`, detail: 'must be a date from year 1' }])
   }
   return { validUntil, priceVnd: terms.priceType === 'amount' ? (terms.priceVnd ?? null) : null }
 }
