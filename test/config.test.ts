@@ -27,6 +27,10 @@ t.test('defaults when nothing is set', async (t) => {
     MATCH_WEIGHT_FRESHNESS: 0.02,
     MATCH_TOP_N: 20,
     MATCH_MIN_SCORE: 0.25,
+    DEAL_RESPONSE_DAYS: 14,
+    DEAL_REMINDER_DAYS: 3,
+    DEAL_OFFER_VALIDITY_DAYS: 30,
+    DEAL_OFFER_REMINDER_HOURS: 48,
   })
 })
 
@@ -46,6 +50,8 @@ t.test('values are read and coerced to their types', async (t) => {
     RATE_LIMIT_WINDOW_SECONDS: '300',
     TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
     CORS_ORIGINS: 'https://portal.namdinh.example.vn, http://localhost:5173',
+    DEAL_RESPONSE_DAYS: '7',
+    DEAL_OFFER_REMINDER_HOURS: '24',
     UNRELATED: 'ignored',
   })
   t.same(config, {
@@ -73,6 +79,10 @@ t.test('values are read and coerced to their types', async (t) => {
     MATCH_WEIGHT_FRESHNESS: 0.02,
     MATCH_TOP_N: 20,
     MATCH_MIN_SCORE: 0.25,
+    DEAL_RESPONSE_DAYS: 7,
+    DEAL_REMINDER_DAYS: 3,
+    DEAL_OFFER_VALIDITY_DAYS: 30,
+    DEAL_OFFER_REMINDER_HOURS: 24,
   })
   t.equal(typeof config.PORT, 'number')
   t.equal(loadConfig({ CORS_ORIGINS: '*' }).CORS_ORIGINS, '*', 'CORS_ORIGINS=* allows any origin')
@@ -114,6 +124,12 @@ t.test('a bad value throws a ConfigError naming the variable', async (t) => {
     [{ CORS_ORIGINS: 'https://portal.example.vn/app' }, 'CORS_ORIGINS'],
     [{ CORS_ORIGINS: '*, https://portal.example.vn' }, 'CORS_ORIGINS'],
     [{ TRUST_PROXY: 'yes please' }, 'TRUST_PROXY'],
+    [{ DEAL_RESPONSE_DAYS: '0' }, 'DEAL_RESPONSE_DAYS', />= 1/],
+    [{ DEAL_RESPONSE_DAYS: '1.5' }, 'DEAL_RESPONSE_DAYS'],
+    [{ DEAL_RESPONSE_DAYS: '366' }, 'DEAL_RESPONSE_DAYS'],
+    [{ DEAL_REMINDER_DAYS: '-1' }, 'DEAL_REMINDER_DAYS'],
+    [{ DEAL_OFFER_VALIDITY_DAYS: 'a month' }, 'DEAL_OFFER_VALIDITY_DAYS'],
+    [{ DEAL_OFFER_REMINDER_HOURS: '8761' }, 'DEAL_OFFER_REMINDER_HOURS'],
   ]
   for (const [env, name, message] of cases) {
     const value = Object.values(env)[0]!

@@ -1,8 +1,10 @@
 import t from 'tap'
 import { mapPgError } from '../src/lib/pg-errors.ts'
 import { buildTestApp } from './helpers/app.ts'
+import { fire, move, offerTerms, startInterest } from './helpers/deals.ts'
 import { createMember, createOperator, tableCounts } from './helpers/factories.ts'
 import { listingInput } from './helpers/listings.ts'
+import { publishListing } from './helpers/matching.ts'
 import { assertProblem, pointers } from './helpers/problem.ts'
 
 // What the fuzz test (test/fuzz.test.ts) found in the HTTP layer, pinned down one case each, and
@@ -41,6 +43,37 @@ t.test('a lone surrogate is refused rather than stored as U+FFFD', async (t) => 
 t.test('a forged cursor holding a NUL is an invalid cursor', async (t) => {
   const cursor = Buffer.from(JSON.stringify(['name', 'a\u0000b', '00000000-0000-4000-8000-000000000000'])).toString('base64url')
   assertProblem(t, await app.inject({ method: 'GET', url: `/v1/organizations?cursor=${cursor}` }), 400, 'invalid_cursor')
+})
+
+t.test("forged deal cursors are 400s, even with a time the database cannot hold", async (t) => {
+  const provider = await createMember(db, { kind: 'research_institute' })
+  const deal = await startInterest(app, member.auth, (await publishListing(app, provider.auth)).id)
+  const forged = (...values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url')
+  const uuid = '00000000-0000-4000-8000-000000000000'
+  const cases: Array<[string, string, string]> = [
+    // Year -271821 is a valid JavaScript date; PostgreSQL answered 22009 (time zone displacement out of range): a 500.
+    [`/v1/deals/${deal.id}/messages`, forged('deal-messages', '-271821-04-20T00:00:00.000Z', uuid), 'invalid_cursor'],
+    [`/v1/deals/${deal.id}/messages`, forged('deal-messages', 'yesterday', uuid), 'invalid_cursor'],
+    [`/v1/deals/${deal.id}/messages`, forged('deal-messages', '2026-03-02T03:00:00.000Z', 'not-a-uuid'), 'invalid_cursor'],
+    ['/v1/deals', forged('deals', '-271821-04-20T00:00:00.000Z', uuid), 'invalid_value'],
+    [`/v1/deals/${deal.id}/history`, forged('deal-history', 1.5), 'invalid_value'],
+  ]
+  for (const [url, cursor, code] of cases) assertProblem(t, await app.inject({ method: 'GET', url: `${url}?cursor=${cursor}`, headers: member.auth }), 400, code)
+})
+
+t.test('offer terms that pass the formats but no clock or database takes are a 422', async (t) => {
+  const provider = await createMember(db, { kind: 'research_institute' })
+  const deal = await startInterest(app, member.auth, (await publishListing(app, provider.auth)).id)
+  await move(app, provider.auth, deal.id, { transition: 'accept_interest' })
+  const before = await tableCounts(db)
+  // A leap second is a valid date-time and an Invalid Date in JavaScript: it was a 500.
+  const leap = assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'make_offer', terms: offerTerms({ validUntil: '2026-03-10T23:59:60Z' }) }), 422, 'invalid_terms')
+  t.same(pointers(leap), ['#/terms/validUntil'])
+  // Year 0 was stored in the offer and made it impossible to accept (PostgreSQL has no year 0).
+  const yearZero = offerTerms({ milestones: [{ title: 'Bàn giao tài liệu', dueDate: '0000-01-01' }] })
+  const zero = assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'make_offer', terms: yearZero }), 422, 'invalid_terms')
+  t.same(pointers(zero), ['#/terms/milestones/0/dueDate'])
+  t.same(await tableCounts(db), before, 'nothing written')
 })
 
 t.test('paths the router refuses are problem documents too', async (t) => {

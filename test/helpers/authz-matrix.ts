@@ -41,6 +41,10 @@ const matchWriters = (success: number, otherSees: 403 | 404) => row(401, [403, s
 const brokersWrite = (success: number) => row(401, all(403), all(403), success, [403, success, success])
 /** The demand owner's curation of a match; unrelated keys cannot tell it exists. */
 const curators = (success: number) => row(401, [403, success, success], all(404), success, [403, success, success])
+/** A deal's parties (here "own", the provider, and its delegate, a provider_broker) and the operator; anyone else cannot tell it exists. */
+const dealParties = (success: number) => row(401, all(success), all(404), success, all(success))
+/** Writing keys of "own"'s side of a deal and its delegate's; the operator is no party, so the table decides. */
+const dealWriters = (success: number, operator: number) => row(401, [403, success, success], all(404), operator, [403, success, success])
 
 export const matrix: Record<string, Record<string, Expectation>> = {
   getHealth: everyone,
@@ -163,6 +167,35 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   // side "own" and the delegate (a broker, but not acting for the demand owner) see it, so 403.
   shortlistMatch: { ownDemand: curators(200), ownListing: row(401, all(403), all(404), 200, all(403)), shortlisted: curators(409) },
   dismissMatch: { ownDemand: curators(200), ownListing: row(401, all(403), all(404), 200, all(403)), dismissed: curators(409) },
+
+  // Deals. Any writing key starts one for its own organisation (readers look only), or for one
+  // that delegated to it. Proposing a listing for a demand is for those who act for the listing's
+  // owner; a match starts a deal for the demand's side only. An organisation never starts a deal on
+  // its own listing (409). Two 201s here are questionable (issue-5 report): the operator naming no
+  // seeker makes its own organisation the seeker, and the delegate, for itself, starts a deal on the
+  // listing of the organisation it brokers for (then it is seeker and provider_broker at once).
+  getDealProcess: everyone,
+  startDeal: {
+    interest: row(401, [403, 201, 201], [403, 201, 201], 201, [403, 201, 201]),
+    forOwn: row(401, [403, 201, 201], all(403), 201, [403, 201, 201]),
+    ownListing: row(401, [403, 409, 409], [403, 201, 201], 201, [403, 201, 201]),
+    proposal: row(401, [403, 201, 201], all(403), 201, [403, 201, 201]),
+    fromMatch: row(401, [403, 201, 201], [403, 404, 404], 201, [403, 201, 201]),
+  },
+  listDeals: { itself: anyKey(200), ofOwn: row(401, all(200), all(403), 200, all(200)) },
+  getDeal: { ownDeal: dealParties(200) },
+  // Who fires a transition is the process table's business: the provider side offers and answers,
+  // the seeker side may cancel its own, only the operator (no party) settles a dispute.
+  transitionDeal: {
+    accepted: dealWriters(200, 403),
+    fresh: dealWriters(200, 403),
+    ownInterest: dealWriters(200, 403),
+    disputed: row(401, all(403), all(404), 200, all(403)),
+  },
+  listDealHistory: { ownDeal: dealParties(200) },
+  listDealMessages: { ownDeal: dealParties(200) },
+  // The operator writes on any deal (it settles disputes); an ended deal's messages are read-only.
+  postDealMessage: { ownDeal: dealWriters(201, 201), declined: dealWriters(409, 409) },
 }
 
 /** The status a caller expects, by its column (every entry fills every column). */

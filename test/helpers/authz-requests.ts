@@ -1,13 +1,18 @@
 import type { FastifyInstance, InjectOptions } from 'fastify'
+import { offerTerms } from './deals.ts'
 import { demandInput } from './demands.ts'
 import { createOrganization } from './factories.ts'
 import { listingInput } from './listings.ts'
 import type { Operation } from './fuzz-schema.ts'
 import {
+  acceptedDeal,
   authOf,
   closedDemand,
+  counterpartDemand,
   counterpartListing,
   curatedMatch,
+  declinedDeal,
+  disputedDeal,
   draftDemand,
   draftListing,
   ensureDelegation,
@@ -15,10 +20,13 @@ import {
   freshKeyOf,
   openDemand,
   ownAuditEvent,
+  ownDeal,
   ownDemandMatch,
+  ownInterest,
   ownListingMatch,
   proposedMatch,
   publishedListing,
+  shortlistedOwnMatch,
   withdrawnListing,
   type Auth,
   type Caller,
@@ -234,10 +242,48 @@ export const builders: Record<string, Record<string, Builder>> = {
     ownListing: async (world) => ({ params: { id: await ownListingMatch(world) }, body: dismissal }),
     dismissed: async (world) => ({ params: { id: await curatedMatch(world, await ownDemandMatch(world), 'dismiss', world.own.keys.admin.auth) }, body: dismissal }),
   },
+
+  getDealProcess: publicRead,
+  // Each start is on a fresh listing: a seeker has one open deal per listing.
+  startDeal: {
+    // The caller's organisation expresses interest in "counterpart"'s listing.
+    interest: async (world) => ({ body: { listingId: await counterpartListing(world), message: interest } }),
+    // ... for "own" (seekerId), as its delegate may.
+    forOwn: async (world) => ({ body: { listingId: await counterpartListing(world), seekerId: world.own.organizationId, message: interest } }),
+    // Interest in "own"'s listing: its own keys may not start a deal with themselves.
+    ownListing: async (world) => ({ body: { listingId: await publishedListing(world), message: interest } }),
+    // "own"'s listing proposed for "counterpart"'s open demand.
+    proposal: async (world) => ({ body: { listingId: await publishedListing(world), demandId: await counterpartDemand(world), message: interest } }),
+    // From a match "own" (the demand owner) shortlisted.
+    fromMatch: async (world) => ({ body: { matchId: await shortlistedOwnMatch(world), message: interest } }),
+  },
+  listDeals: {
+    itself: none,
+    ofOwn: async (world) => ({ query: { organizationId: world.own.organizationId } }),
+  },
+  getDeal: { ownDeal: async (world) => ({ params: { id: await ownDeal(world) } }) },
+  transitionDeal: {
+    // The provider side makes an offer (first: the fuzz test breaks the richest input, an offer's terms).
+    accepted: async (world) => ({ params: { id: await acceptedDeal(world) }, body: { transition: 'make_offer', terms: offerTerms({ validUntil: '2026-03-20T10:00:00Z' }) } }),
+    // The provider side answers an interest.
+    fresh: async (world) => ({ params: { id: await ownDeal(world) }, body: { transition: 'accept_interest', note: 'Mời anh chị trao đổi' }, headers: { 'if-match': '"1"' } }),
+    // The seeker side ("own" here) ends its own interest.
+    ownInterest: async (world) => ({ params: { id: await ownInterest(world) }, body: { transition: 'cancel', reason: 'changed_needs' } }),
+    // Only the operator settles a dispute.
+    disputed: async (world) => ({ params: { id: await disputedDeal(world) }, body: { transition: 'resolve_dispute', outcome: 'resume', note: 'Hai bên tiếp tục đàm phán' } }),
+  },
+  listDealHistory: { ownDeal: async (world) => ({ params: { id: await ownDeal(world) } }) },
+  listDealMessages: { ownDeal: async (world) => ({ params: { id: await ownDeal(world) } }) },
+  postDealMessage: {
+    ownDeal: async (world) => ({ params: { id: await ownDeal(world) }, body: dealMessage }),
+    declined: async (world) => ({ params: { id: await declinedDeal(world) }, body: dealMessage }),
+  },
 }
 
 const proposal = (demandId: string, listingId: string): RequestParts => ({ body: { demandId, listingId, note: 'Giải pháp sấy phù hợp quy mô hợp tác xã' } })
 const dismissal = { reason: 'too_expensive', note: 'Vượt ngân sách năm nay' }
+const interest = 'Hợp tác xã cần máy sấy cho vụ hè thu, xin trao đổi về giá và đào tạo'
+const dealMessage = { body: 'Gửi anh chị bản vẽ mặt bằng nhà sấy', attachments: [{ url: 'https://example.vn/mat-bang.pdf', title: 'Mặt bằng' }] }
 
 function delegationBody(world: World, caller: Caller, memberOrganizationId: string): RequestParts {
   const agent = caller.party === 'operator' ? { agentOrganizationId: world.delegate.organizationId } : {}

@@ -3,6 +3,7 @@ import type { Db } from '../../src/db/client.ts'
 import { and, eq, isNull } from 'drizzle-orm'
 import { delegations } from '../../src/db/schema/index.ts'
 import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
+import { move, startInterest } from './deals.ts'
 import { closeDemand, fileDemand, fileOpenDemand } from './demands.ts'
 import { createMember, createOperator } from './factories.ts'
 import { createListingViaApi } from './listings.ts'
@@ -173,3 +174,40 @@ export async function curatedMatch(world: World, matchId: string, step: 'shortli
   if (response.statusCode !== 200) throw new Error(`${step}Match fixture: ${response.statusCode} ${response.body}`)
   return matchId
 }
+
+// Deals: "own" is the provider (the listing's owner) of a deal "counterpart" started as the seeker,
+// so the delegate acts in it as provider_broker and no other caller is a party. Each fixture has a
+// listing of its own: a seeker has one open deal per listing.
+
+/** A deal in interest_expressed: "counterpart"'s interest in a fresh listing of "own". */
+export const ownDeal = async (world: World) => (await startInterest(world.app, world.counterpart.key.auth, await publishedListing(world))).id
+
+/** A deal where "own" is the seeker: its interest in a fresh listing of "counterpart". */
+export const ownInterest = async (world: World) => (await startInterest(world.app, ownAdmin(world), await counterpartListing(world))).id
+
+/** "own"'s deal, accepted by "own": the parties negotiate. */
+export async function acceptedDeal(world: World) {
+  const id = await ownDeal(world)
+  await move(world.app, ownAdmin(world), id, { transition: 'accept_interest' })
+  return id
+}
+
+/** "own"'s deal, accepted by "own" and then disputed by it: only the operator moves it on. */
+export async function disputedDeal(world: World) {
+  const id = await acceptedDeal(world)
+  await move(world.app, ownAdmin(world), id, { transition: 'open_dispute', note: 'Bên tìm kiếm không phản hồi sau buổi làm việc' })
+  return id
+}
+
+/** "own"'s deal, declined by "own": ended, so read-only. */
+export async function declinedDeal(world: World) {
+  const id = await ownDeal(world)
+  await move(world.app, ownAdmin(world), id, { transition: 'decline_interest', reason: 'capacity' })
+  return id
+}
+
+/** "own"'s open demand matched with "counterpart"'s listing, shortlisted by "own": a deal may start from it. */
+export const shortlistedOwnMatch = async (world: World) => curatedMatch(world, await ownDemandMatch(world), 'shortlist', ownAdmin(world))
+
+/** An open demand of "counterpart", for "own" to propose its listing to. */
+export const counterpartDemand = async (world: World) => (await fileOpenDemand(world.app, world.counterpart.key.auth)).id

@@ -40,6 +40,12 @@ export async function tableCounts(db: Db) {
     matches: schema.matches,
     matchRuns: schema.matchRuns,
     outboxEvents: schema.outboxEvents,
+    deals: schema.deals,
+    dealOffers: schema.dealOffers,
+    dealMilestones: schema.dealMilestones,
+    dealTransitions: schema.dealTransitions,
+    dealMessages: schema.dealMessages,
+    idempotencyKeys: schema.idempotencyKeys,
   }
   const result = {} as Record<keyof typeof tables, number>
   for (const [name, table] of Object.entries(tables)) {

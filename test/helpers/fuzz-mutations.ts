@@ -193,6 +193,13 @@ function headerMutations(operation: Operation, currentVersion: number): Mutation
   if (operation.parameters.some((parameter) => parameter.in === 'header' && parameter.name === 'if-match')) {
     sources.push({ refuses: true, weight: 4, arbitrary: values.badIfMatch(currentVersion).map((value) => mutation(`if-match ${JSON.stringify(value.slice(0, 30))}`, (c) => ({ ...c, headers: { ...c.headers, 'if-match': value } }))) })
   }
+  if (operation.parameters.some((parameter) => parameter.in === 'header' && parameter.name === 'idempotency-key')) {
+    sources.push({
+      refuses: true,
+      weight: 2,
+      arbitrary: values.badIdempotencyKeys.map((value) => mutation(`idempotency-key ${JSON.stringify(value.slice(0, 30))}`, (c) => ({ ...c, headers: { ...c.headers, 'idempotency-key': value } }))),
+    })
+  }
   return sources
 }
 

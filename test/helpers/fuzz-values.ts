@@ -122,8 +122,9 @@ export function badFormatted(schema: JsonSchema) {
   const shape = nonNull(schema)
   const byFormat: Record<string, string[]> = {
     uuid: badUuids,
-    date: ['2026-02-30', '2026-13-01', '0000-00-00', '2026-1-1', '26-01-01', 'yesterday', '2026-01-01T00:00:00Z', '+002026-01-01'],
-    'date-time': ['2026-02-30T00:00:00Z', '2026-01-01', '2026-01-01T25:00:00Z', 'now', '1700000000', '2026-01-01 00:00:00'],
+    // Year 0 and a leap second pass the formats, but neither PostgreSQL nor JavaScript takes them.
+    date: ['2026-02-30', '2026-13-01', '0000-00-00', '0000-01-01', '2026-1-1', '26-01-01', 'yesterday', '2026-01-01T00:00:00Z', '+002026-01-01'],
+    'date-time': ['2026-02-30T00:00:00Z', '2026-01-01', '2026-01-01T25:00:00Z', '2026-12-31T23:59:60Z', '0000-01-01T00:00:00Z', 'now', '1700000000', '2026-01-01 00:00:00'],
     email: ['@', 'a@', 'a b@c.vn', 'a@b@c', '<a@b.vn>'],
     uri: ['javascript:alert(1)', 'file:///etc/passwd', 'ftp://x.vn', 'http//x', '//evil.example', 'data:text/html,<script>'],
   }
@@ -132,7 +133,7 @@ export function badFormatted(schema: JsonSchema) {
 }
 
 // Cursor values: random base64url, non-base64 text, and well-encoded JSON of the wrong shape.
-const sortNames = ['name', 'newest', 'relevance', 'created', 'id']
+const sortNames = ['name', 'newest', 'relevance', 'created', 'id', 'deals', 'deal-history', 'deal-messages']
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
 const uuid = '00000000-0000-4000-8000-000000000000'
 
@@ -162,6 +163,13 @@ export const badCursors = fc.oneof(
     encode(['id', 1.5]),
     encode(['id', 1e300]),
     encode(['id', '1']),
+    encode(['deals', '-271821-04-20T00:00:00.000Z', uuid]),
+    encode(['deals', '2026-01-01T00:00:00.000Z', "' or 1=1 --"]),
+    encode(['deal-history', 1e300]),
+    encode(['deal-history', 1.5]),
+    encode(['deal-messages', '-271821-04-20T00:00:00.000Z', uuid]),
+    encode(['deal-messages', '+275760-09-13T00:00:00.000Z', uuid]),
+    encode(['deal-messages', '2026-01-01T00:00:00.000Z', '-'.repeat(36)]),
     Buffer.from('not json').toString('base64url'),
     Buffer.from([0xff, 0xfe, 0x00]).toString('base64url'),
   ),
@@ -181,6 +189,15 @@ export function badIfMatch(current: number) {
     return !match || Number(match[1]) !== current
   })
 }
+
+/**
+ * Idempotency-Key values that are refused before the key is claimed: empty, too long, or not
+ * visible ASCII (spaces, Latin-1 letters; Node refuses control characters in headers outright).
+ */
+export const badIdempotencyKeys = fc.oneof(
+  fc.constantFrom('', 'a b', 'clé-1', '\u00a0', 'x'.repeat(256), `${'k'.repeat(253)} x`, "' or 1=1 --"),
+  fc.integer({ min: 256, max: 4096 }).map((length) => 'k'.repeat(length)),
+)
 
 /** Authorization headers that are not a valid key. */
 export const badAuthorization = fc.oneof(
