@@ -1,5 +1,6 @@
 import { matchWeights, type Config } from './config.ts'
 import type { Db } from './db/client.ts'
+import { registerMaintenanceJobs } from './jobs/maintenance.ts'
 import type { JobQueue } from './jobs/queue.ts'
 import type { Clock } from './lib/clock.ts'
 import { createApiKeyService } from './modules/api-keys/api-keys.service.ts'
@@ -29,13 +30,14 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     clock,
     timers: {
       responseDays: config.DEAL_RESPONSE_DAYS,
-      responseReminderDays: Math.min(config.DEAL_REMINDER_DAYS, config.DEAL_RESPONSE_DAYS),
+      responseReminderDays: config.DEAL_REMINDER_DAYS,
       offerValidityDays: config.DEAL_OFFER_VALIDITY_DAYS,
       offerReminderHours: config.DEAL_OFFER_REMINDER_HOURS,
     },
   })
   const dealTimers = createDealTimers({ db, clock, deals })
   registerDealJobs(jobs, dealTimers)
+  registerMaintenanceJobs(jobs, { db, clock })
   return {
     organizations: createOrganizationService({ db, clock }),
     listings: createListingService({ db, clock, requestMatches }),

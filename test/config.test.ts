@@ -128,6 +128,7 @@ t.test('a bad value throws a ConfigError naming the variable', async (t) => {
     [{ DEAL_RESPONSE_DAYS: '1.5' }, 'DEAL_RESPONSE_DAYS'],
     [{ DEAL_RESPONSE_DAYS: '366' }, 'DEAL_RESPONSE_DAYS'],
     [{ DEAL_REMINDER_DAYS: '-1' }, 'DEAL_REMINDER_DAYS'],
+    [{ DEAL_REMINDER_DAYS: '14' }, 'DEAL_REMINDER_DAYS', /less than DEAL_RESPONSE_DAYS \(14\)/],
     [{ DEAL_OFFER_VALIDITY_DAYS: 'a month' }, 'DEAL_OFFER_VALIDITY_DAYS'],
     [{ DEAL_OFFER_REMINDER_HOURS: '8761' }, 'DEAL_OFFER_REMINDER_HOURS'],
   ]

@@ -7,8 +7,8 @@ import type { Clock } from '../lib/clock.ts'
 import { badRequest, conflict, unprocessable } from '../lib/problem.ts'
 
 // Idempotency-Key on POSTs (routes opt in with config: { idempotent: true }). The first request
-// with a key claims it; its response is stored for 24 hours and replayed to every retry with the
-// same key and the same request. Another request under the same key is a 422; a retry while the
+// with a key claims it; its successful response is stored for 24 hours and replayed to every
+// retry with the same key and the same request. Another request under the same key is a 422; a retry while the
 // first is still running is a 409 (try again shortly). The claim is its own statement, before the
 // work: a crash in between leaves a claim that lapses after `claimSeconds`, so a retry can run.
 
@@ -98,8 +98,10 @@ export function registerIdempotency(app: FastifyInstance, deps: { db: Db; clock:
     if (!claimed) return payload
     request.idempotency = null
     const where = and(eq(idempotencyKeys.apiKeyId, claimed.apiKeyId), eq(idempotencyKeys.key, claimed.key))
-    // A server error is not an answer: release the key so the retry runs the request again.
-    if (reply.statusCode >= 500) {
+    // Only a success is kept. A refusal wrote nothing, so it keeps nothing either: the key is
+    // released and a retry is judged afresh (a 409 may have become a 200 since); a server error
+    // likewise lets the retry run the request again.
+    if (reply.statusCode >= 400) {
       await db.delete(idempotencyKeys).where(where)
       return payload
     }

@@ -33,6 +33,19 @@ export function hiddenFields(listing: DisclosedListing, reached: string | null):
   return disclosureRules.filter((rule) => rule.hides(listing) && stage < stageOf(rule.revealedAt)).map((rule) => rule.field)
 }
 
+const furthestFirst = sql`array_position(${sql.raw(`array[${mainPath.map((state) => `'${state}'`).join(',')}]::text[]`)}, ${deals.reachedState}) desc`
+
+/** How far one seeker's deals on a listing got: what it has been shown of the listing. */
+export async function reachedBySeeker(db: DbOrTx, listingId: string, seekerId: string): Promise<string | null> {
+  const rows = await db
+    .select({ reached: deals.reachedState })
+    .from(deals)
+    .where(and(eq(deals.listingId, listingId), eq(deals.seekerId, seekerId)))
+    .orderBy(furthestFirst)
+    .limit(1)
+  return rows[0]?.reached ?? null
+}
+
 /**
  * How far the caller's deals on a listing got: the furthest main-path state reached by any deal
  * whose seeker the caller acts for (the seeker itself, its delegates, its successor). Null when
@@ -54,7 +67,7 @@ export async function reachedOnListing(db: DbOrTx, actor: Actor | null, listingI
         or(eq(deals.seekerId, actor.organizationId), inArray(deals.seekerId, delegators), inArray(deals.seekerId, merged)),
       ),
     )
-    .orderBy(sql`array_position(${sql.raw(`array[${mainPath.map((state) => `'${state}'`).join(',')}]::text[]`)}, ${deals.reachedState}) desc`)
+    .orderBy(furthestFirst)
     .limit(1)
   return rows[0]?.reached ?? null
 }

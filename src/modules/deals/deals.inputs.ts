@@ -9,7 +9,7 @@ import { codesOf, transferForms, transferMethods } from '../reference/vocabulari
 export const declineReasons = ['not_a_fit', 'not_available', 'terms', 'capacity', 'other'] as const
 export const cancelReasons = ['no_agreement', 'changed_needs', 'no_funding', 'no_response', 'found_alternative', 'other'] as const
 
-const Note = (description: string) => Type.String({ minLength: 1, maxLength: 2000, description })
+const Note = (description: string) => Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S', description: `${description}; not blank` })
 
 export const EvidenceLink = Type.Object(
   { url: Url, title: Type.Optional(ShortText()) },

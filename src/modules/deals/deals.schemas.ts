@@ -20,7 +20,7 @@ export const DealStart = Type.Object(
     demandId: Type.Optional({ ...Uuid, description: "With listingId: the listing owner proposes its listing for this open demand; the demand's owner is the seeker" }),
     matchId: Type.Optional({ ...Uuid, description: "Alone: the demand owner starts from its shortlisted match (the match's listing and demand)" }),
     seekerId: Type.Optional({ ...Uuid, description: "For an expression of interest: the organisation interested, if not the key's own (one that delegated to it)" }),
-    message: Type.String({ minLength: 1, maxLength: 4000, description: 'What the initiator wants, for the other side' }),
+    message: Type.String({ minLength: 1, maxLength: 4000, pattern: '\\S', description: 'What the initiator wants, for the other side; not blank' }),
   },
   { additionalProperties: false },
 )
@@ -37,11 +37,12 @@ const inputFields = {
 export const DealTransitionRequest = Type.Object(
   {
     transition: Enum(transitionNames, 'The transition to fire; GET /v1/deal-process lists each with its input, and a deal lists the ones its caller may fire now'),
+    side: Type.Optional(Enum(['provider', 'seeker'] as const, 'Only for a broker both parties delegated to: the side it acts for in this move')),
     ...Object.fromEntries(Object.entries(inputFields).map(([name, schema]) => [name, Type.Optional(schema)])),
   },
   { additionalProperties: false },
 )
-export type DealTransitionRequest = { transition: TransitionName } & Record<string, unknown>
+export type DealTransitionRequest = { transition: TransitionName; side?: 'provider' | 'seeker' } & Record<string, unknown>
 
 export const DealListQuery = Type.Object(
   {

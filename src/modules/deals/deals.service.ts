@@ -10,9 +10,9 @@ import { recordAudit } from '../audit/audit.repo.ts'
 import * as demandRepo from '../demands/demands.repo.ts'
 import * as matchRepo from '../matching/matching.repo.ts'
 import { recordEvents } from '../outbox/outbox.repo.ts'
-import { disclosureRules } from './deals.disclosure.ts'
+import { disclosureRules, reachedBySeeker } from './deals.disclosure.ts'
 import { transitionInputs, type TransitionName } from './deals.inputs.ts'
-import { dealEffects, dealGuards, dealRoles, dealStates, dealTransitions, transitionNamed, transitionsFrom, type DealRole, type DealTransition } from './deals.process.ts'
+import { dealEffects, dealGuards, dealRoles, dealStates, dealTransitions, sideOf, transitionNamed, transitionsFrom, type DealRole, type DealTransition } from './deals.process.ts'
 import * as repo from './deals.repo.ts'
 import type { Deal, DealHistory, DealListQuery, DealProcess, DealStart, DealTransitionRequest, PageQuery } from './deals.schemas.ts'
 import { applyEffects, guardHolds, guardRefusal, invalidTransition, type DealContext, type DealTimers, type Input } from './deals.transitions.ts'
@@ -86,7 +86,9 @@ export function createDealService(deps: { db: Db; clock: Clock; timers: DealTime
     const listing = (await repo.findDealListing(conn, deal.listingId))!
     const parties = await repo.findParties(conn, [deal.providerId, deal.seekerId])
     const allowed = actor && writesContent(actor) ? allowedNow(context, roles) : []
-    return toDeal({ deal, listing, parties, offers: context.offers, milestones: context.milestones }, { roles, allowed })
+    // What the seeker has been shown, by this deal or an earlier one: the same as the listing shows it.
+    const revealed = await reachedBySeeker(conn, deal.listingId, deal.seekerId)
+    return toDeal({ deal, listing, parties, offers: context.offers, milestones: context.milestones }, { roles, allowed, revealed })
   }
 
   /** The deal with the caller's roles, or 404 when the caller has none (the deal is the parties' business). */
@@ -177,6 +179,8 @@ export function createDealService(deps: { db: Db; clock: Clock; timers: DealTime
       if (!demand || demand.status === 'draft') throw notFound('Demand', demandId!)
       if (demand.status !== 'open' || (demand.deadline !== null && demand.deadline < today)) throw conflict('invalid_state', 'Only an open demand (deadline not passed) takes proposals')
       if (demand.owner.id === listing.ownerId) throw conflict('same_owner', "A listing is not proposed for its owner's own demand")
+      await assertNotMerged(demand.owner.id)
+      await assertSidesApart(demand.owner.id, listing.ownerId)
       const role = (await repo.relationTo(db, actor.organizationId, listing.ownerId)) === 'delegate' ? 'provider_broker' : 'provider'
       return {
         listingId: listing.id,
@@ -189,6 +193,10 @@ export function createDealService(deps: { db: Db; clock: Clock; timers: DealTime
         actorRole: actor.role === 'operator' ? 'operator' : role,
       }
     }
+    // The operator is no seeker of its own: it starts a deal only for an organisation it names.
+    if (actor.role === 'operator' && !seekerId) {
+      throw badRequest('seeker_required', 'The operator starts a deal for a seeker: name it in seekerId', [{ pointer: '#/seekerId', detail: 'is required for the operator' }])
+    }
     const seeker = seekerId ?? actor.organizationId
     if (!(await actsFor(db, actor, seeker))) {
       throw forbidden('A key expresses interest for its own organisation or for one that delegated to it', [{ pointer: '#/seekerId', detail: 'is not an organisation this key acts for' }])
@@ -200,6 +208,7 @@ export function createDealService(deps: { db: Db; clock: Clock; timers: DealTime
     const listing = await liveListing(listingId, vietnamDate(clock.now()))
     if (listing.ownerId === seekerId) throw conflict('same_owner', 'An organisation does not start a deal on its own listing')
     await assertNotMerged(seekerId)
+    await assertSidesApart(seekerId, listing.ownerId)
     const relation = await repo.relationTo(db, actor.organizationId, seekerId)
     const actorRole: DealRole = actor.role === 'operator' && relation === null ? 'operator' : relation === 'delegate' ? 'seeker_broker' : 'seeker'
     return { listingId, providerId: listing.ownerId, seekerId, initiatedBy: 'seeker' as const, actorRole }
@@ -212,6 +221,13 @@ export function createDealService(deps: { db: Db; clock: Clock; timers: DealTime
       throw conflict('invalid_state', 'Only a published listing that has not expired starts a deal')
     }
     return listing
+  }
+
+  /** A seeker that acts for the provider (its delegate, its successor), or the reverse, would be dealing with itself. */
+  async function assertSidesApart(seekerId: string, providerId: string) {
+    if ((await repo.relationTo(db, seekerId, providerId)) !== null || (await repo.relationTo(db, providerId, seekerId)) !== null) {
+      throw conflict('same_side', 'The seeker acts for the provider (as its delegate or successor); a deal needs two sides')
+    }
   }
 
   async function assertNotMerged(organizationId: string) {
@@ -265,20 +281,26 @@ export function createDealService(deps: { db: Db; clock: Clock; timers: DealTime
    * checked against the locked row, so of two concurrent moves the second sees the first's result.
    */
   async function fire(actor: Actor | null, id: string, request: DealTransitionRequest, expectedVersion?: number): Promise<Deal> {
-    const { transition: name, ...input } = request
+    const { transition: name, side, ...input } = request
     const transition = transitionNamed(name)!
     return db.transaction(async (tx) => {
       const now = clock.now()
       const deal = await repo.findDeal(tx, id, { lock: true })
       if (!deal) throw notFound('Deal', id)
-      const roles: DealRole[] = actor ? await rolesOn(tx, actor, deal) : ['system']
-      if (roles.length === 0) throw notFound('Deal', id)
+      const held: DealRole[] = actor ? await rolesOn(tx, actor, deal) : ['system']
+      if (held.length === 0) throw notFound('Deal', id)
+      // A broker both parties delegated to says which side it acts for; a key acts for one side per move.
+      const roles = side ? held.filter((role) => sideOf(role) === side) : held
+      if (roles.length === 0) throw forbidden(`This key does not act for the ${side} on this deal`)
       if (actor && !writesContent(actor)) throw forbidden('A reader key cannot move a deal')
       if (expectedVersion !== undefined && expectedVersion !== deal.version) throw preconditionFailed()
       const context = await contextOf(tx, deal, now)
       if (!(transition.from as readonly string[]).includes(deal.state)) throw invalidTransition(name, deal.state, allowedNow(context, roles))
       const eligible = transition.by.filter((role) => roles.includes(role))
       if (eligible.length === 0) throw forbidden(`${name} is fired by ${transition.by.join(', ')}; this key is ${roles.join(', ')} on this deal`)
+      if (new Set(eligible.map(sideOf)).size > 1) {
+        throw badRequest('side_required', 'This key acts for both sides of the deal: say which in `side`', [{ pointer: '#/side', detail: 'is required: provider or seeker' }])
+      }
       const errors = inputErrors(name, input)
       if (errors.length > 0) throw badRequest('validation_failed', `The input does not fit ${name}; see GET /v1/deal-process`, errors)
       const role = eligible.find((candidate) => transition.guards.every((guard) => guardHolds(guard, context, candidate, input)))

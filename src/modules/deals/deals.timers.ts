@@ -34,9 +34,30 @@ export function createDealTimers(deps: { db: Db; clock: Clock; deals: DealServic
   async function sweep(): Promise<SweepResult> {
     const result: SweepResult = { expired: 0, lapsed: 0, reminders: 0 }
     const now = clock.now()
-    for (const id of await repo.dueInterests(db, now, batchSize)) if (await fireOnce(id, 'expire_interest')) result.expired += 1
-    for (const { dealId } of await repo.dueOffers(db, now, batchSize)) if (await fireOnce(dealId, 'lapse_offer')) result.lapsed += 1
-    result.reminders += await db.transaction(async (tx) => {
+    // Batch after batch until one comes back short: a backlog (after downtime) clears in one sweep.
+    for (let due = await repo.dueInterests(db, now, batchSize); ; due = await repo.dueInterests(db, now, batchSize)) {
+      let fired = 0
+      for (const id of due) if (await fireOnce(id, 'expire_interest')) fired += 1
+      result.expired += fired
+      if (due.length < batchSize || fired === 0) break
+    }
+    for (let due = await repo.dueOffers(db, now, batchSize); ; due = await repo.dueOffers(db, now, batchSize)) {
+      let fired = 0
+      for (const { dealId } of due) if (await fireOnce(dealId, 'lapse_offer')) fired += 1
+      result.lapsed += fired
+      if (due.length < batchSize || fired === 0) break
+    }
+    for (;;) {
+      const { sent, more } = await remind(now)
+      result.reminders += sent
+      if (!more) break
+    }
+    return result
+  }
+
+  /** Claims and announces one batch of due reminders of each kind; `more` when a batch came back full. */
+  async function remind(now: Date): Promise<{ sent: number; more: boolean }> {
+    return db.transaction(async (tx) => {
       const reminded = await repo.claimInterestReminders(tx, now, batchSize)
       await recordEvents(
         tx,
@@ -63,9 +84,8 @@ export function createDealTimers(deps: { db: Db; clock: Clock; deals: DealServic
           },
         ])
       }
-      return reminded.length + offers.length
+      return { sent: reminded.length + offers.length, more: reminded.length === batchSize || offers.length === batchSize }
     })
-    return result
   }
 
   return { sweep }

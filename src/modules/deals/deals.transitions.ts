@@ -34,6 +34,8 @@ export function guardHolds(guard: DealGuard, context: DealContext, role: DealRol
       return side !== null && side !== deal.initiatedBy
     case 'respond_by_passed':
       return deal.respondBy !== null && deal.respondBy <= now
+    case 'before_respond_by':
+      return deal.respondBy === null || deal.respondBy > now
     case 'no_own_open_offer':
       return !offer || offer.madeBy !== side
     case 'offer_to_actor':
@@ -55,6 +57,7 @@ export function guardHolds(guard: DealGuard, context: DealContext, role: DealRol
 export const guardRefusal: Record<DealGuard, string> = {
   respondent: 'Only the side that did not start the deal answers it',
   respond_by_passed: 'The time to answer has not passed',
+  before_respond_by: 'The time to answer has passed: the interest expires',
   no_own_open_offer: 'Your side already has an open offer on this deal; withdraw it before making another',
   offer_to_actor: "offerId is not the other side's open, valid offer on this deal",
   offer_by_actor: 'offerId is not your open offer on this deal',
@@ -129,7 +132,9 @@ export async function applyEffects(
       const terms = input.terms as OfferTermsInput
       const { validUntil, priceVnd } = offerTerms(terms, now, timers)
       if (offer) await repo.closeOffer(tx, offer.id, { status: 'countered', decidedAt: now })
-      const reminderAt = new Date(Math.max(now.getTime(), validUntil.getTime() - timers.offerReminderHours * 3_600_000))
+      // An offer shorter than the reminder window is reminded halfway, not the moment it is made.
+      const window = Math.min(timers.offerReminderHours * 3_600_000, (validUntil.getTime() - now.getTime()) / 2)
+      const reminderAt = new Date(validUntil.getTime() - window)
       const stored = { ...terms, priceVnd, validUntil: validUntil.toISOString(), milestones: terms.milestones.map((m) => ({ title: m.title.trim(), dueDate: m.dueDate ?? null })) }
       const created = await repo.insertOffer(tx, {
         dealId: deal.id,

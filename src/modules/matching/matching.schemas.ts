@@ -61,7 +61,7 @@ export const MatchExplanation = Type.Object(
         value: Value,
         fit: Enum(['within_budget', 'over_budget', 'no_budget', 'price_not_stated'] as const),
         priceType: Nullable(Type.String()),
-        priceVnd: Nullable(Vnd),
+        priceVnd: Nullable({ ...Vnd, description: "The listing's price when it states one (priceType amount); null otherwise, and for a price on request, which stays hidden" }),
         budgetMinVnd: Nullable(Vnd),
         budgetMaxVnd: Nullable(Vnd),
       },

@@ -2,12 +2,12 @@ import { and, count, eq } from 'drizzle-orm'
 import t, { type Test } from 'tap'
 import * as schema from '../../../src/db/schema/index.ts'
 import { createApiKey } from '../../../src/modules/api-keys/api-keys.service.ts'
-import { dealSetting, startInterest } from '../../helpers/deals.ts'
+import { dealSetting, offerTerms, startInterest } from '../../helpers/deals.ts'
 import { createMember } from '../../helpers/factories.ts'
 import { assertProblem, pointers } from '../../helpers/problem.ts'
 
-// Idempotency-Key on the deal POSTs: a retry gets the first answer (201, 200 or 409 alike) and does
-// nothing twice; a key is bound to one request of one API key; concurrent requests under one key
+// Idempotency-Key on the deal POSTs: a retry gets the first successful answer and does nothing
+// twice; a refusal keeps nothing, so its retry is judged afresh; a key is bound to one request of one API key; concurrent requests under one key
 // run once; keys expire after 24 hours and an abandoned claim lapses.
 
 const { app, db, clock, provider, seeker, listing } = await dealSetting(t)
@@ -64,14 +64,17 @@ t.test('POST /v1/deals: a retry returns the first answer and starts one deal', a
   t.same(await rows(), { ...before, deals: before.deals + 2, transitions: before.transitions + 2, events: before.events + 2, audit: before.audit + 2 })
 })
 
-t.test('a refusal is replayed as the same refusal', async (t) => {
+t.test('a refusal keeps nothing: its retry is judged afresh, and the key stays free', async (t) => {
   const before = await rows()
   const refused = await startDeal(withKey(seeker.auth, 'start-again'), interest())
   assertProblem(t, refused, 409, 'deal_exists')
-  const replay = await startDeal(withKey(seeker.auth, 'start-again'), interest())
-  assertReplay(t, replay, refused)
-  t.equal((replay.json() as { requestId: string }).requestId, (refused.json() as { requestId: string }).requestId, "the first request's problem, requestId and all")
-  t.same(await rows(), before)
+  const retried = await startDeal(withKey(seeker.auth, 'start-again'), interest())
+  assertProblem(t, retried, 409, 'deal_exists')
+  t.notOk(retried.headers['idempotent-replayed'], 'run again, not replayed')
+  t.not((retried.json() as { requestId: string }).requestId, (refused.json() as { requestId: string }).requestId, "the retry's own problem")
+  t.same(await rows(), before, 'nothing written')
+  const kept = await db.select({ n: count() }).from(schema.idempotencyKeys).where(eq(schema.idempotencyKeys.key, 'start-again'))
+  t.equal(kept[0]!.n, 0, 'and no key kept')
 
   // A request the schema refuses is not an answer to keep: the key is still free for a good one.
   const bad = await postMessage(withKey(seeker.auth, 'first-try'), (await dealOf(seeker.auth)).id, { body: '' })
@@ -106,10 +109,16 @@ t.test('POST /v1/deals/{id}/transitions: a retry returns the first answer and mo
   t.equal((await app.inject({ method: 'GET', url: `/v1/deals/${otherDeal.id}`, headers: provider.auth })).json().state, 'interest_expressed', "the other deal's key check ran nothing")
   t.same(await rows(), { ...before, transitions: before.transitions + 1, events: before.events + 1, audit: before.audit + 1 })
 
-  // A 409 is an answer like any other.
-  const refused = await transition(withKey(provider.auth, 'move-2'), deal.id, { transition: 'accept_interest' })
-  assertProblem(t, refused, 409, 'invalid_transition')
-  assertReplay(t, await transition(withKey(provider.auth, 'move-2'), deal.id, { transition: 'accept_interest' }), refused)
+  // A 409 is not kept: once the state allows the move, the same key carries it out.
+  const refused = await transition(withKey(seeker.auth, 'move-2'), deal.id, { transition: 'make_offer', terms: offerTerms() })
+  t.equal(refused.statusCode, 200, 'the seeker makes an offer')
+  const clash = await transition(withKey(seeker.auth, 'move-3'), deal.id, { transition: 'make_offer', terms: offerTerms() })
+  assertProblem(t, clash, 409, 'guard_no_own_open_offer')
+  const offerId = (refused.json() as { offers: Array<{ id: string }> }).offers[0]!.id
+  await transition(seeker.auth, deal.id, { transition: 'withdraw_offer', offerId })
+  const retried = await transition(withKey(seeker.auth, 'move-3'), deal.id, { transition: 'make_offer', terms: offerTerms() })
+  t.equal(retried.statusCode, 200, 'the retry runs now that the state allows it')
+  t.notOk(retried.headers['idempotent-replayed'])
 })
 
 t.test('POST /v1/deals/{id}/messages: a retry returns the first answer and posts once', async (t) => {

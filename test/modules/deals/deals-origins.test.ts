@@ -388,4 +388,53 @@ t.test('staged disclosure: the seeker sees the anonymous owner, contacts and the
   await move(app, provider.auth, secondDeal.id, { transition: 'cancel', reason: 'no_agreement' })
   matchWhole(t, await getDeal(app, second.auth, secondDeal.id), { state: 'cancelled', ...afterAccept }, 'cancelled after acceptance: still no IPR numbers')
   await seesAll(provider.auth, secondDeal.id, 'the provider')
+
+  // A new deal of a seeker shows what an earlier deal revealed, as the listing itself does.
+  const renewed = await startInterest(app, second.auth, listing.id)
+  matchWhole(t, renewed, { state: 'interest_expressed', ...afterAccept }, "a second deal starts from what the seeker's first one revealed")
+  const asListing = (await app.inject({ method: 'GET', url: `/v1/listings/${listing.id}`, headers: second.auth })).json()
+  t.same([asListing.owner.id, asListing.priceVnd, asListing.redacted], [provider.organization.id, 300_000_000, ['iprNumbers']], 'the same on the listing')
+})
+
+t.test('two sides apart: the operator names its seeker, a delegate does not deal with its member, a broker of both sides says which it acts for', async (t) => {
+  const setting = await withNewParties('Viện Nghiên cứu Rau quả')
+  const { app, db, provider, seeker, listing } = setting
+  const operator = await createOperator(db)
+  let before = await dealCounts(db)
+  const unnamed = assertProblem(t, await app.inject({ method: 'POST', url: '/v1/deals', headers: operator.auth, payload: { listingId: listing.id, message: 'Sàn giới thiệu' } }), 400, 'seeker_required')
+  t.same(pointers(unnamed), ['#/seekerId'])
+
+  // The provider's own connection point expressing interest for itself would deal with itself.
+  t.same(await dealCounts(db), before, 'nothing written')
+  const providerPoint = await delegateOf(t, setting, provider, 'Điểm kết nối của viện')
+  before = await dealCounts(db)
+  assertProblem(t, await app.inject({ method: 'POST', url: '/v1/deals', headers: providerPoint.auth, payload: { listingId: listing.id, message: 'Cho chính mình' } }), 409, 'same_side')
+  t.same(await dealCounts(db), before, 'nothing written')
+
+  // A point both sides delegated to: it must say which side each move is for.
+  await app.inject({ method: 'POST', url: '/v1/delegations', headers: providerPoint.auth, payload: { memberOrganizationId: seeker.organization.id } })
+  const deal = await startInterest(app, providerPoint.auth, listing.id, { seekerId: seeker.organization.id })
+  t.same(deal.yourRoles, ['provider_broker', 'seeker_broker'])
+  const ambiguous = assertProblem(t, await fire(app, providerPoint.auth, deal.id, { transition: 'cancel', reason: 'other' }), 400, 'side_required')
+  t.same(pointers(ambiguous), ['#/side'])
+  assertProblem(t, await fire(app, providerPoint.auth, deal.id, { transition: 'accept_interest', side: 'seeker' }), 409, 'guard_respondent')
+  const accepted = await move(app, providerPoint.auth, deal.id, { transition: 'accept_interest', side: 'provider' })
+  t.equal(accepted.state, 'accepted')
+  const history = (await app.inject({ method: 'GET', url: `/v1/deals/${deal.id}/history`, headers: seeker.auth })).json().items
+  t.equal(history[1].actorRole, 'provider_broker', 'the move is recorded for the side named')
+  assertProblem(t, await fire(app, seeker.auth, deal.id, { transition: 'cancel', reason: 'other', side: 'provider' }), 403, 'forbidden')
+})
+
+t.test("proposal: a merged demand owner's demand takes no proposals", async (t) => {
+  const { app, db, provider, listing } = await withNewParties('Viện Công nghệ sau thu hoạch')
+  const owner = await createMember(db, { name: 'Công ty Chế biến Nông sản Ý Yên' })
+  const successor = await createMember(db, { name: 'Tổng công ty Nông sản Nam Định' })
+  const demand = await fileOpenDemand(app, owner.auth)
+  const operator = await createOperator(db)
+  const merge = await app.inject({ method: 'POST', url: `/v1/organizations/${owner.organization.id}/merge`, headers: operator.auth, payload: { intoOrganizationId: successor.organization.id } })
+  t.equal(merge.statusCode, 200, merge.body)
+  const before = await dealCounts(db)
+  const refused = await app.inject({ method: 'POST', url: '/v1/deals', headers: provider.auth, payload: { listingId: listing.id, demandId: demand.id, message: 'Đề xuất' } })
+  assertProblem(t, refused, 409, 'organization_merged')
+  t.same(await dealCounts(db), before)
 })

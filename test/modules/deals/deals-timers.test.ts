@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm'
+import * as schema from '../../../src/db/schema/index.ts'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { buildApp } from '../../../src/app.ts'
@@ -6,7 +7,7 @@ import { loadConfig } from '../../../src/config.ts'
 import type { Db } from '../../../src/db/client.ts'
 import { TestClock } from '../../helpers/app.ts'
 import { openTestDatabase } from '../../helpers/database.ts'
-import { dealRow, dealSetting, fire, move, offerTerms, startInterest, type DealBody } from '../../helpers/deals.ts'
+import { dealRow, dealSetting, fire, matchWhole, move, offerTerms, startInterest, type DealBody } from '../../helpers/deals.ts'
 import { createMember } from '../../helpers/factories.ts'
 import { outboxEvents, publishListing } from '../../helpers/matching.ts'
 import { assertProblem } from '../../helpers/problem.ts'
@@ -75,7 +76,7 @@ t.test('an unanswered interest: one reminder DEAL_REMINDER_DAYS before respondBy
   clock.set(new Date(respondBy))
   await sweepViaJob(app)
   const expired = await getDeal(app, seeker.auth, deal.id)
-  t.match(expired, { state: 'expired', respondBy: null, allowedTransitions: [], stateChangedAt: at(respondBy), version: deal.version + 1 })
+  matchWhole(t, expired, { state: 'expired', respondBy: null, allowedTransitions: [], stateChangedAt: at(respondBy), version: deal.version + 1 })
   const last = (await historyOf(app, seeker.auth, deal.id)).at(-1)
   t.match(last, { transition: 'expire_interest', fromState: 'interest_expressed', toState: 'expired', actorRole: 'system', actorOrganizationId: null, occurredAt: at(respondBy) })
   const expiries = await eventsOf(db, 'deal.interest_expired')
@@ -308,9 +309,50 @@ t.test('a worker process schedules the sweep as a pg-boss cron job', async (t) =
   const worker = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'true', JOBS_POLL_SECONDS: '0.5' }), { database, clock: new TestClock() })
   try {
     t.same(await schedules(), [{ name: 'deals.timers', cron: '* * * * *' }], 'every minute')
+    const purge = await database.db.execute<{ cron: string }>(sql`select cron from pgboss.schedule where name = 'maintenance.idempotency-keys'`)
+    t.same(purge.rows, [{ cron: '17 * * * *' }], 'and the purge of expired Idempotency-Key records every hour')
     const queue = await database.db.execute<{ name: string }>(sql`select name from pgboss.queue where name = 'deals.timers'`)
     t.equal(queue.rows.length, 1, 'the queue exists')
   } finally {
     await worker.close()
   }
+})
+
+t.test('a late answer finds the interest expired, even before the sweep has run', async (t) => {
+  const { app, clock, provider, seeker, listing } = await dealSetting(t)
+  const deal = await startInterest(app, seeker.auth, listing.id)
+  clock.advanceDays(14)
+  const late = assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'accept_interest' }), 409, 'guard_before_respond_by')
+  t.same((late as unknown as { allowed: string[] }).allowed, ['cancel'], 'only cancelling is left to the provider')
+  assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'decline_interest', reason: 'capacity' }), 409, 'guard_before_respond_by')
+  t.same(await app.services.dealTimers.sweep(), { ...noSweep, expired: 1 }, 'expired, and not reminded of what is over')
+  t.equal((await getDeal(app, seeker.auth, deal.id)).state, 'expired')
+})
+
+t.test('a backlog larger than one batch (after downtime) clears in one sweep', async (t) => {
+  const { app, db, clock, provider, listing } = await dealSetting(t)
+  const count = 130
+  const seekers = await db
+    .insert(schema.organizations)
+    .values(Array.from({ length: count }, (_, index) => ({ kind: 'enterprise', name: `Doanh nghiệp tồn đọng ${index}` })))
+    .returning({ id: schema.organizations.id })
+  const now = clock.now()
+  await db.insert(schema.deals).values(
+    seekers.map((seeker) => ({
+      listingId: listing.id,
+      providerId: provider.organization.id,
+      seekerId: seeker.id,
+      origin: 'interest',
+      initiatedBy: 'seeker',
+      state: 'interest_expressed',
+      reachedState: 'interest_expressed',
+      message: 'Quan tâm',
+      respondBy: new Date(now.getTime() - hour),
+      respondReminderAt: new Date(now.getTime() - 3 * day),
+      stateChangedAt: new Date(now.getTime() - 15 * day),
+    })),
+  )
+  t.same(await app.services.dealTimers.sweep(), { expired: count, lapsed: 0, reminders: 0 }, 'every due interest expires (the reminders were moot)')
+  t.equal((await eventsOf(db, 'deal.interest_expired')).length, count)
+  t.same(await app.services.dealTimers.sweep(), noSweep)
 })
