@@ -14,7 +14,8 @@ export async function generateOpenApiDocument(): Promise<object> {
   const database = await openDatabase({ dataDir: 'memory://', poolSize: 1 })
   try {
     await migrateDatabase(database)
-    const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent' }), { database })
+    // No worker: building the document runs no jobs and schedules no timers.
+    const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database })
     try {
       await app.ready()
       // A deep copy: app.swagger() hands out its cached object, which must outlive app.close().

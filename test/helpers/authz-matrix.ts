@@ -171,14 +171,14 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   // Deals. Any writing key starts one for its own organisation (readers look only), or for one
   // that delegated to it. Proposing a listing for a demand is for those who act for the listing's
   // owner; a match starts a deal for the demand's side only. An organisation never starts a deal on
-  // its own listing (409). Two 201s here are questionable (issue-5 report): the operator naming no
-  // seeker makes its own organisation the seeker, and the delegate, for itself, starts a deal on the
-  // listing of the organisation it brokers for (then it is seeker and provider_broker at once).
+  // its own listing (409), nor on the listing of an organisation it acts for (409 same_side: the
+  // delegate would be seeker and provider_broker at once). The operator is no seeker: it names one
+  // (400 without seekerId).
   getDealProcess: everyone,
   startDeal: {
-    interest: row(401, [403, 201, 201], [403, 201, 201], 201, [403, 201, 201]),
+    interest: row(401, [403, 201, 201], [403, 201, 201], 400, [403, 201, 201]),
     forOwn: row(401, [403, 201, 201], all(403), 201, [403, 201, 201]),
-    ownListing: row(401, [403, 409, 409], [403, 201, 201], 201, [403, 201, 201]),
+    ownListing: row(401, [403, 409, 409], [403, 201, 201], 400, [403, 409, 409]),
     proposal: row(401, [403, 201, 201], all(403), 201, [403, 201, 201]),
     fromMatch: row(401, [403, 201, 201], [403, 404, 404], 201, [403, 201, 201]),
   },
