@@ -16,26 +16,35 @@ export const writesContent = (actor: Actor) => actor.role === 'operator' || acto
 
 type Standing = { acting: boolean; mergedIntoId: string | null }
 
+/** How one organisation stands to another: the same one, its successor after a merge, its active delegate, or none. */
+export type Relation = 'self' | 'successor' | 'delegate' | null
+
 /**
- * Whether the actor acts for the owner, and whether the owner was merged, in one indexed lookup:
- * the owner's row by primary key, with its active delegation to the actor's organisation (if any)
- * by the delegations' unique active-pair index.
+ * How `organizationId` stands to `ownerOrganizationId`, and whether the owner was merged, in one
+ * indexed lookup: the owner's row by primary key, with its active delegation to the organisation
+ * (if any) by the delegations' unique active-pair index.
  */
-async function standingOf(db: DbOrTx, actor: Actor, ownerOrganizationId: string): Promise<Standing> {
+export async function relationTo(db: DbOrTx, organizationId: string, ownerOrganizationId: string): Promise<{ relation: Relation; mergedIntoId: string | null; exists: boolean }> {
   const [row] = await db
     .select({
       mergedIntoId: organizations.mergedIntoId,
       delegated: sql<boolean>`exists (${db
         .select({ one: sql`1` })
         .from(delegations)
-        .where(and(eq(delegations.agentOrganizationId, actor.organizationId), eq(delegations.memberOrganizationId, organizations.id), isNull(delegations.endedAt)))})`,
+        .where(and(eq(delegations.agentOrganizationId, organizationId), eq(delegations.memberOrganizationId, organizations.id), isNull(delegations.endedAt)))})`,
     })
     .from(organizations)
     .where(eq(organizations.id, ownerOrganizationId))
-  if (!row) return { acting: actor.role === 'operator', mergedIntoId: null }
-  const acting =
-    actor.role === 'operator' || actor.organizationId === ownerOrganizationId || row.delegated === true || row.mergedIntoId === actor.organizationId
-  return { acting, mergedIntoId: row.mergedIntoId }
+  if (!row) return { relation: null, mergedIntoId: null, exists: false }
+  const relation: Relation =
+    organizationId === ownerOrganizationId ? 'self' : row.mergedIntoId === organizationId ? 'successor' : row.delegated === true ? 'delegate' : null
+  return { relation, mergedIntoId: row.mergedIntoId, exists: true }
+}
+
+async function standingOf(db: DbOrTx, actor: Actor, ownerOrganizationId: string): Promise<Standing> {
+  const { relation, mergedIntoId, exists } = await relationTo(db, actor.organizationId, ownerOrganizationId)
+  if (!exists) return { acting: actor.role === 'operator', mergedIntoId: null }
+  return { acting: actor.role === 'operator' || relation !== null, mergedIntoId }
 }
 
 /**

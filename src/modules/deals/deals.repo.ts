@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
+import { relationTo as relationOf, type Relation } from '../access/access.policy.ts'
 import { dealMessages, dealMilestones, dealOffers, deals, dealTransitions, delegations, listings, organizations } from '../../db/schema/index.ts'
 
 export type DealRow = typeof deals.$inferSelect
@@ -42,21 +43,8 @@ export async function updateDeal(tx: DbOrTx, id: string, version: number, values
 }
 
 /** How an organisation stands to a party: the party itself, its successor after a merge, its delegate, or none. */
-export async function relationTo(db: DbOrTx, actorOrganizationId: string, partyId: string): Promise<'self' | 'successor' | 'delegate' | null> {
-  if (actorOrganizationId === partyId) return 'self'
-  const [row] = await db
-    .select({
-      mergedIntoId: organizations.mergedIntoId,
-      delegated: sql<boolean>`exists (${db
-        .select({ one: sql`1` })
-        .from(delegations)
-        .where(and(eq(delegations.agentOrganizationId, actorOrganizationId), eq(delegations.memberOrganizationId, organizations.id), isNull(delegations.endedAt)))})`,
-    })
-    .from(organizations)
-    .where(eq(organizations.id, partyId))
-  if (!row) return null
-  if (row.mergedIntoId === actorOrganizationId) return 'successor'
-  return row.delegated ? 'delegate' : null
+export async function relationTo(db: DbOrTx, actorOrganizationId: string, partyId: string): Promise<Relation> {
+  return (await relationOf(db, actorOrganizationId, partyId)).relation
 }
 
 /** The organisations an organisation acts for as a party: itself, those merged into it, those that delegated to it. */
