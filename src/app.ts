@@ -122,6 +122,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await registerRateLimits(app, config)
   registerAuth(app, { db: database.db, clock })
   registerTextGuard(app)
+  // Before the OpenAPI plugin: its onRoute hook must see the Idempotency-Key header it adds.
   registerIdempotency(app, { db: database.db, clock })
   await registerOpenApi(app, { serverUrl: config.PUBLIC_BASE_URL })
 

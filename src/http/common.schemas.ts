@@ -66,13 +66,11 @@ export const IfMatchHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ maxLength: 64, description: 'ETag of the version you read; 412 if it changed since' })),
 })
 
-const IdempotencyKey = Type.String({
+export const IdempotencyKey = Type.String({
   minLength: 1,
   maxLength: 255,
   description: 'A unique key (a UUID) per intended operation: a retry with the same key and the same request gets the first response again (header Idempotent-Replayed: true) instead of repeating the work. Kept 24 hours; the same key with another request is a 422, and a retry while the first is still running a 409.',
 })
-export const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(IdempotencyKey) })
-export const IfMatchIdempotencyHeaders = Type.Object({ ...IfMatchHeaders.properties, 'idempotency-key': Type.Optional(IdempotencyKey) })
 
 export const bearerSecurity = [{ apiKey: [] }]
 // Note: use ref() in responses only. Request schemas (body, query, params, headers) are checked by

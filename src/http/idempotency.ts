@@ -1,20 +1,22 @@
 import { createHash } from 'node:crypto'
 import { and, eq, lt, sql } from 'drizzle-orm'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { Type, type TObject } from 'typebox'
 import type { Db } from '../db/client.ts'
 import { idempotencyKeys } from '../db/schema/index.ts'
+import { IdempotencyKey } from './common.schemas.ts'
 import type { Clock } from '../lib/clock.ts'
 import { badRequest, conflict, unprocessable } from '../lib/problem.ts'
 
-// Idempotency-Key on POSTs (routes opt in with config: { idempotent: true }). The first request
-// with a key claims it; its successful response is stored for 24 hours and replayed to every
+// Idempotency-Key on every POST: an onRoute hook declares the header on each POST route (a route
+// opts out with config: { idempotent: false }, and says why). The first request with a key claims it; its successful response is stored for 24 hours and replayed to every
 // retry with the same key and the same request. Another request under the same key is a 422; a retry while the
 // first is still running is a 409 (try again shortly). The claim is its own statement, before the
 // work: a crash in between leaves a claim that lapses after `claimSeconds`, so a retry can run.
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Honour Idempotency-Key on this route. */
+    /** Honour Idempotency-Key on this route: every POST unless it says false. */
     idempotent?: boolean
   }
   interface FastifyRequest {
@@ -37,6 +39,15 @@ function requestHash(request: FastifyRequest): string {
 export function registerIdempotency(app: FastifyInstance, deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps
   app.decorateRequest('idempotency', null)
+
+  // Every POST takes the header (declared in its schema, so it is validated and documented).
+  app.addHook('onRoute', (route) => {
+    if (![route.method].flat().includes('POST') || route.config?.idempotent === false) return
+    route.config = { ...route.config, idempotent: true }
+    const headers = route.schema?.headers as TObject | undefined
+    const header = { 'idempotency-key': Type.Optional(IdempotencyKey) }
+    route.schema = { ...route.schema, headers: headers ? { ...headers, properties: { ...headers.properties, ...header } } : Type.Object(header) }
+  })
 
   async function claim(request: FastifyRequest, apiKeyId: string, key: string): Promise<typeof idempotencyKeys.$inferSelect | 'claimed'> {
     const now = clock.now()

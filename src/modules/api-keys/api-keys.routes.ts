@@ -4,6 +4,9 @@ import { IdParams, bearerSecurity, errorResponses, ref } from '../../http/common
 import { ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyListQuery, ApiKeyPage, ApiKeyRotate, CurrentApiKey } from './api-keys.schemas.ts'
 
 const tags = ['api-keys']
+// The two POSTs that answer with a new secret take no Idempotency-Key: a replay would need the
+// secret stored in the clear for 24 hours, and only its hash is ever stored.
+const noReplay = { idempotent: false }
 const secretOnce = 'The response carries the secret (`txk_...`) this once: only its hash is stored, so it cannot be shown again. A lost key cannot be recovered, only replaced.'
 
 export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -12,11 +15,12 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/',
     {
+      config: noReplay,
       schema: {
         operationId: 'createApiKey',
         tags,
         summary: 'Create an API key',
-        description: `Creates a key for an organisation (default: the caller's own). An admin key creates admin, editor and reader keys for its own organisation; the operator creates keys for any organisation, and is the only one to create operator keys, which belong to the exchange operator organisation only. An unknown organisation is a 422; a merged one a 409. ${secretOnce}`,
+        description: `Creates a key for an organisation (default: the caller's own). An admin key creates admin, editor and reader keys for its own organisation; the operator creates keys for any organisation, and is the only one to create operator keys, which belong to the exchange operator organisation only. An unknown organisation is a 422; a merged one a 409. ${secretOnce} No Idempotency-Key: a replay would need the secret stored.`,
         security: bearerSecurity,
         body: ApiKeyCreate,
         response: { 201: ref(ApiKeyCreated), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
@@ -96,11 +100,12 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/:id/rotate',
     {
+      config: noReplay,
       schema: {
         operationId: 'rotateApiKey',
         tags,
         summary: 'Rotate an API key',
-        description: `Creates a successor with the same organisation, role and label, and lets the old key work for overlapSeconds more (default one day; never past its own earlier expiry), so clients can switch without downtime; send {} for the defaults. A revoked, expired or already rotated key is a 409. Admin keys rotate their organisation's keys (but not operator keys), the operator any key. ${secretOnce}`,
+        description: `Creates a successor with the same organisation, role and label, and lets the old key work for overlapSeconds more (default one day; never past its own earlier expiry), so clients can switch without downtime; send {} for the defaults. A revoked, expired or already rotated key is a 409. Admin keys rotate their organisation's keys (but not operator keys), the operator any key. ${secretOnce} No Idempotency-Key: a replay would need the secret stored.`,
         security: bearerSecurity,
         params: IdParams,
         body: ApiKeyRotate,

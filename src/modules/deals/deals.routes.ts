@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
-import { IdempotencyHeaders, IdParams, IfMatchIdempotencyHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
+import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
 import { Deal, DealHistory, DealListQuery, DealMessage, DealMessageCreate, DealMessagePage, DealPage, DealProcess, DealStart, DealTransitionRequest, PageQuery } from './deals.schemas.ts'
 
@@ -32,7 +32,6 @@ export const dealRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/deals',
     {
-      config: { idempotent: true },
       schema: {
         operationId: 'startDeal',
         tags,
@@ -41,7 +40,6 @@ export const dealRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'listingId alone: the seeker expresses interest in a published listing (seekerId names the seeker when a broker acts for it). listingId and demandId: the listing owner proposes its listing for an open demand; the demand owner is the seeker. matchId alone: the demand owner starts from its shortlisted match. ' +
           'The deal starts in interest_expressed; the other side answers within DEAL_RESPONSE_DAYS or it expires. One open deal per (listing, seeker): 409 deal_exists otherwise. Writing keys (admin, editor, operator). Idempotency-Key supported. Emits deal.started.',
         security: bearerSecurity,
-        headers: IdempotencyHeaders,
         body: DealStart,
         response: { 201: ref(Deal), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
       },
@@ -92,7 +90,6 @@ export const dealRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/deals/:id/transitions',
     {
-      config: { idempotent: true },
       schema: {
         operationId: 'transitionDeal',
         tags,
@@ -103,7 +100,7 @@ export const dealRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'If-Match (the ETag) makes the move conditional (412 if the deal changed); Idempotency-Key makes a retry return the first answer. Writing keys of the parties (and their brokers); the operator settles disputes. Emits the transition\'s deal.* event.',
         security: bearerSecurity,
         params: IdParams,
-        headers: IfMatchIdempotencyHeaders,
+        headers: IfMatchHeaders,
         body: DealTransitionRequest,
         response: { 200: ref(Deal), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
       },
@@ -152,7 +149,6 @@ export const dealRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/deals/:id/messages',
     {
-      config: { idempotent: true },
       schema: {
         operationId: 'postDealMessage',
         tags,
@@ -161,7 +157,6 @@ export const dealRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'A message to the other side, with links to attachments. Writing keys of the parties, their brokers and the operator; 409 once the deal has ended. Idempotency-Key supported. Emits deal.message_posted.',
         security: bearerSecurity,
         params: IdParams,
-        headers: IdempotencyHeaders,
         body: DealMessageCreate,
         response: { 201: ref(DealMessage), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
       },
