@@ -18,14 +18,16 @@ export type DealParts = {
 
 const iso = (date: Date | null) => date?.toISOString() ?? null
 
+/** The provider's side and the operator see the whole listing; the seeker's side what its deals revealed. */
+export const seesEverything = (roles: DealRole[]) => roles.some((role) => role === 'provider' || role === 'provider_broker' || role === 'operator')
+
 /**
  * `revealed`: how far the seeker's deals on this listing got (this one or an earlier one), as the
  * listing itself shows it to the seeker; null for a viewer who sees everything.
  */
 export function toDeal(parts: DealParts, viewer: { roles: DealRole[]; allowed: TransitionName[]; revealed: string | null }): Deal {
   const { deal, listing, parties } = parts
-  const seesAll = viewer.roles.some((role) => role === 'provider' || role === 'provider_broker' || role === 'operator')
-  const hidden = seesAll ? [] : hiddenFields(listing, viewer.revealed ?? deal.reachedState)
+  const hidden = seesEverything(viewer.roles) ? [] : hiddenFields(listing, viewer.revealed ?? deal.reachedState)
   const provider = parties.get(deal.providerId)!
   const seeker = parties.get(deal.seekerId)!
   return {
