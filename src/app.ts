@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { DestinationStream } from 'pino'
+import SerializerSelector from '@fastify/fast-json-stringify-compiler'
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
 import type { TSchema } from 'typebox'
 import type { Config } from './config.ts'
@@ -63,6 +64,19 @@ function trustProxyOf(value: string | undefined): boolean | string[] | ((address
   return value.split(',').map((address) => address.trim())
 }
 
+const defaultSerializers = SerializerSelector()
+
+/** Compiles on the first call, so start-up does not pay for routes no request reaches yet. */
+function compileOnFirstUse<F extends (...args: never[]) => unknown>(compile: () => F): F {
+  let compiled: F | undefined
+  return ((...args: Parameters<F>) => (compiled ??= compile())(...args)) as F
+}
+
+const lazySerializers: typeof defaultSerializers = (externalSchemas, options) => {
+  const build = defaultSerializers(externalSchemas, options)
+  return (route) => compileOnFirstUse(() => build(route))
+}
+
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
 
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
@@ -84,8 +98,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
     // Malformed or over-long paths, refused by the router before any hook: problem documents too.
     frameworkErrors,
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   })
-  app.setValidatorCompiler(TypeBoxValidatorCompiler)
+  app.setValidatorCompiler((route) => compileOnFirstUse(() => TypeBoxValidatorCompiler(route)))
   // The API reads JSON only: without this, Fastify's built-in text/plain parser hands a string to the
   // body schema and the client gets a confusing 400 instead of 415 Unsupported Media Type.
   app.removeContentTypeParser('text/plain')
