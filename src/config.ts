@@ -55,6 +55,18 @@ export const ConfigSchema = Type.Object({
   DEAL_REMINDER_DAYS: Type.Integer({ minimum: 0, maximum: 364, default: 3 }),
   DEAL_OFFER_VALIDITY_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
   DEAL_OFFER_REMINDER_HOURS: Type.Integer({ minimum: 0, maximum: 8760, default: 48 }),
+  // Federation (src/modules/sources): this exchange's own source id, the first part of the global id
+  // of every record it owns.
+  EXCHANGE_ID: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$', default: 'tech-exchange' }),
+  // Webhooks (src/modules/webhooks): the delay before each retry, in seconds, comma-separated (the
+  // default spreads 11 retries over 3 days); a delivery that fails them all is given up and its
+  // subscription disabled. Per attempt, the receiver has WEBHOOK_TIMEOUT_MS to answer. Private,
+  // loopback and link-local addresses are refused unless WEBHOOK_ALLOW_PRIVATE=true (tests, intranets).
+  WEBHOOK_RETRY_SECONDS: Type.String({ pattern: '^\\d{1,7}(,\\d{1,7}){0,29}$', default: '5,300,1800,7200,18000,36000,36000,36000,36000,43200,43200' }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
+  WEBHOOK_ALLOW_PRIVATE: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
+  // Bulk imports (src/modules/imports): the largest file accepted, in bytes.
+  IMPORT_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 500 * 1024 * 1024, default: 100 * 1024 * 1024 }),
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -95,6 +107,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (problems.size > 0) throw new ConfigError(`Invalid configuration:\n  ${[...problems.values()].join('\n  ')}`)
   return value as Config
 }
+
+/** The webhook retry schedule: seconds before each retry after the first attempt. */
+export const webhookRetryDelays = (config: Config): number[] => config.WEBHOOK_RETRY_SECONDS.split(',').map(Number)
 
 /** A union of literals (LOG_LEVEL) is best explained by listing its values. */
 function describe(name: string, message: string): string {

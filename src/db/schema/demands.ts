@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, check, date, index, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { bigint, check, date, index, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { id, searchDocument, stamps, tsvector } from './columns.ts'
 import { organizations } from './organizations.ts'
 
@@ -28,6 +28,10 @@ export const demands = pgTable(
     closedAt: timestamp('closed_at', { withTimezone: true, mode: 'date' }),
     closeReason: text('close_reason'),
     closeNote: text('close_note'),
+    // Provenance: the exchange or portal that owns the record (null: this exchange) and its id there;
+    // a record of this exchange may carry its owner's own reference (set by imports) as externalId.
+    source: text('source'),
+    externalId: text('external_id'),
     ...stamps(),
     searchDocument: text('search_document').generatedAlwaysAs(
       searchDocument(
@@ -52,6 +56,10 @@ export const demands = pgTable(
     check('demands_min_trl_check', sql`${table.minTrl} between 1 and 9`),
     check('demands_budget_check', sql`${table.budgetMinVnd} is null or ${table.budgetMaxVnd} is null or ${table.budgetMinVnd} <= ${table.budgetMaxVnd}`),
     index('demands_owner_idx').on(table.ownerId),
+    // A source's record is one row per external id; on this exchange an owner's external ids (its own
+    // references, given in imports) are unique to it, so importing a file again updates, never duplicates.
+    uniqueIndex('demands_source_external_key').on(table.source, table.externalId).where(sql`${table.source} is not null`),
+    uniqueIndex('demands_owner_external_key').on(table.ownerId, table.externalId).where(sql`${table.source} is null and ${table.externalId} is not null`),
     index('demands_status_opened_idx').on(table.status, table.openedAt.desc(), table.id.desc()),
     index('demands_search_vector_idx').using('gin', table.searchVector),
     index('demands_search_trgm_idx').using('gin', sql`${table.searchDocument} gin_trgm_ops`),

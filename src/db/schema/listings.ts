@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, check, date, index, jsonb, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { bigint, boolean, check, date, index, jsonb, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { id, searchDocument, stamps, tsvector } from './columns.ts'
 import { organizations, type Contact } from './organizations.ts'
 
@@ -44,6 +44,10 @@ export const listings = pgTable(
     // reveals it to a seeker (see deals.disclosure.ts).
     anonymous: boolean('anonymous').notNull().default(false),
     disclosure: jsonb('disclosure').$type<Disclosure>().notNull().default({ contacts: false, iprNumbers: false }),
+    // Provenance: the exchange or portal that owns the record (null: this exchange) and its id there;
+    // a record of this exchange may carry its owner's own reference (set by imports) as externalId.
+    source: text('source'),
+    externalId: text('external_id'),
     ...stamps(),
     searchDocument: text('search_document').generatedAlwaysAs(
       searchDocument('title_vi', `coalesce(title_en, '')`, 'description_vi', `coalesce(description_en, '')`, `tx_join_words(keywords)`),
@@ -62,9 +66,15 @@ export const listings = pgTable(
     // the owner asks, shown only to those a deal has brought that far.
     check('listings_price_check', sql`${table.priceType} = 'on_request' or (${table.priceType} = 'amount') = (${table.priceVnd} is not null)`),
     index('listings_owner_idx').on(table.ownerId),
+    // A source's record is one row per external id; on this exchange an owner's external ids (its own
+    // references, given in imports) are unique to it, so importing a file again updates, never duplicates.
+    uniqueIndex('listings_source_external_key').on(table.source, table.externalId).where(sql`${table.source} is not null`),
+    uniqueIndex('listings_owner_external_key').on(table.ownerId, table.externalId).where(sql`${table.source} is null and ${table.externalId} is not null`),
     index('listings_status_published_idx').on(table.status, table.publishedAt.desc(), table.id.desc()),
     index('listings_search_vector_idx').using('gin', table.searchVector),
     index('listings_search_trgm_idx').using('gin', sql`${table.searchDocument} gin_trgm_ops`),
+    // Near-duplicate titles (possibleDuplicates on create and import).
+    index('listings_title_trgm_idx').using('gin', sql`tx_search_text(${table.titleVi}) gin_trgm_ops`),
     index('listings_provinces_idx').using('gin', table.currentProvinceCodes),
     index('listings_sectors_idx').using('gin', table.sectors),
     index('listings_fields_idx').using('gin', table.fields),

@@ -26,6 +26,9 @@ export const organizations = pgTable(
     // its records stay attributed to it (reports resolve it to the successor through this column).
     mergedIntoId: uuid('merged_into_id').references((): AnyPgColumn => organizations.id, { onDelete: 'restrict' }),
     mergedAt: timestamp('merged_at', { withTimezone: true, mode: 'date' }),
+    // Provenance: the exchange or portal that owns the record (null: this exchange) and its id there.
+    source: text('source'),
+    externalId: text('external_id'),
     ...stamps(),
   },
   (table) => [
@@ -36,6 +39,8 @@ export const organizations = pgTable(
     // A tax code identifies one enterprise; institutes and centres may share their parent's.
     uniqueIndex('organizations_enterprise_tax_code_key').on(table.taxCode).where(sql`${table.kind} = 'enterprise'`),
     index('organizations_kind_idx').on(table.kind),
+    // One record per source and external id; this exchange's own external ids (from imports) are unique too.
+    uniqueIndex('organizations_source_external_key').on(sql`coalesce(${table.source}, '')`, table.externalId).where(sql`${table.externalId} is not null`),
     index('organizations_current_province_idx').on(table.currentProvinceCode),
     index('organizations_parent_idx').on(table.parentId),
     check('organizations_merged_into_other_check', sql`${table.mergedIntoId} <> ${table.id}`),

@@ -1,4 +1,7 @@
-import { bigint, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { sql } from 'drizzle-orm'
+import { bigint, boolean, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { xid8 } from './columns.ts'
+
 
 /**
  * Domain events (match.suggested, match.shortlisted, ...), written in the same transaction as the
@@ -17,6 +20,16 @@ export const outboxEvents = pgTable(
     organizationIds: uuid('organization_ids').array().notNull(),
     payload: jsonb('payload').notNull(),
     occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull(),
+    // Part of the public event feed (catalogue changes a mirror needs), not only of webhooks.
+    public: boolean('public').notNull().default(false),
+    // The writing transaction. Ids are drawn before commit, so a reader going by id alone could pass
+    // an event whose transaction commits late; readers go by (transaction, id) and stop below the
+    // oldest transaction still running (pg_snapshot_xmin), which no later commit can precede.
+    transactionId: xid8('transaction_id').notNull().default(sql`pg_current_xact_id()`),
   },
-  (table) => [index('outbox_events_subject_idx').on(table.subjectType, table.subjectId, table.id)],
+  (table) => [
+    index('outbox_events_subject_idx').on(table.subjectType, table.subjectId, table.id),
+    index('outbox_events_order_idx').on(table.transactionId, table.id),
+    index('outbox_events_public_idx').on(table.transactionId, table.id).where(sql`${table.public}`),
+  ],
 )

@@ -8,6 +8,8 @@ export type OutboxEvent = {
   organizationIds: string[]
   payload: Record<string, unknown>
   occurredAt: Date
+  /** In the public event feed (GET /v1/events): a change to the public catalogue. Default false. */
+  public?: boolean
 }
 
 /** Writes events in the caller's transaction: they exist exactly when the change they report committed. */
