@@ -28,6 +28,8 @@ import { listingSchemas } from './modules/listings/listings.schemas.ts'
 import { matchingRoutes } from './modules/matching/matching.routes.ts'
 import { dealRoutes } from './modules/deals/deals.routes.ts'
 import { dealSchemas } from './modules/deals/deals.schemas.ts'
+import { eventRoutes } from './modules/events/events.routes.ts'
+import { eventSchemas } from './modules/events/events.schemas.ts'
 import { registerIdempotency } from './http/idempotency.ts'
 import { matchSchemas } from './modules/matching/matching.schemas.ts'
 import { listingRoutes } from './modules/listings/listings.routes.ts'
@@ -35,7 +37,14 @@ import { organizationSchemas } from './modules/organizations/organizations.schem
 import { organizationRoutes } from './modules/organizations/organizations.routes.ts'
 import { referenceSchemas } from './modules/reference/reference.schemas.ts'
 import { referenceRoutes } from './modules/reference/reference.routes.ts'
+import { sourceRoutes } from './modules/sources/sources.routes.ts'
+import { sourceSchemas } from './modules/sources/sources.schemas.ts'
+import { demandExportRoutes, listingExportRoutes } from './modules/imports/exports.routes.ts'
+import { importRoutes } from './modules/imports/imports.routes.ts'
+import { importSchemas } from './modules/imports/imports.schemas.ts'
 import { createServices, type Services } from './services.ts'
+import { webhookRoutes } from './modules/webhooks/webhooks.routes.ts'
+import { webhookSchemas } from './modules/webhooks/webhooks.schemas.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -153,6 +162,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ...delegationSchemas,
     ...matchSchemas,
     ...dealSchemas,
+    ...importSchemas,
+    ...sourceSchemas,
+    ...eventSchemas,
+    ...webhookSchemas,
   ]
   for (const schema of schemas) app.addSchema(schema)
 
@@ -166,6 +179,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(delegationRoutes, { prefix: '/v1/delegations' })
   await app.register(matchingRoutes, { prefix: '/v1' })
   await app.register(dealRoutes, { prefix: '/v1' })
+  await app.register(importRoutes, { prefix: '/v1/imports', maxBytes: config.IMPORT_MAX_BYTES })
+  await app.register(listingExportRoutes, { prefix: '/v1/listings' })
+  await app.register(demandExportRoutes, { prefix: '/v1/demands' })
+  await app.register(sourceRoutes, { prefix: '/v1/sources' })
+  await app.register(eventRoutes, { prefix: '/v1' })
+  await app.register(webhookRoutes, { prefix: '/v1/webhooks' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   return app
 }

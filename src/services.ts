@@ -1,4 +1,4 @@
-import { matchWeights, type Config } from './config.ts'
+import { matchWeights, webhookRetryDelays, type Config } from './config.ts'
 import type { Db } from './db/client.ts'
 import { registerMaintenanceJobs } from './jobs/maintenance.ts'
 import type { JobQueue } from './jobs/queue.ts'
@@ -10,19 +10,44 @@ import { createDealService } from './modules/deals/deals.service.ts'
 import { createDealTimers, registerDealJobs } from './modules/deals/deals.timers.ts'
 import { createDelegationService } from './modules/delegations/delegations.service.ts'
 import { createDemandService } from './modules/demands/demands.service.ts'
+import { createEventService } from './modules/events/events.service.ts'
 import { createListingService } from './modules/listings/listings.service.ts'
-import { registerMatchingJobs, requestMatchesVia } from './modules/matching/matching.jobs.ts'
+import { createExportService } from './modules/imports/exports.service.ts'
+import { createImportRunner, queueImportVia, registerImportJobs } from './modules/imports/imports.runner.ts'
+import { createImportService } from './modules/imports/imports.service.ts'
+import { registerMatchingJobs, requestManyMatchesVia, requestMatchesVia } from './modules/matching/matching.jobs.ts'
 import { createMatchingService } from './modules/matching/matching.service.ts'
+import { recordEventsVia } from './modules/outbox/outbox.repo.ts'
 import { createOrganizationService } from './modules/organizations/organizations.service.ts'
+import { createSourceService } from './modules/sources/sources.service.ts'
+import { createWebhookDispatch, registerWebhookJobs } from './modules/webhooks/webhooks.dispatch.ts'
+import { createWebhookService } from './modules/webhooks/webhooks.service.ts'
+import { createWebhookSender } from './modules/webhooks/webhooks.transport.ts'
 
 /** The one place services are wired, with their dependencies passed in explicitly. */
 export function createServices(deps: { db: Db; clock: Clock; config: Config; jobs: JobQueue }) {
   const { db, clock, config, jobs } = deps
   const requestMatches = requestMatchesVia(jobs)
+  const recordEvents = recordEventsVia(jobs)
+  // This exchange's id: the source of its own records in their provenance and global ids.
+  const exchangeId = config.EXCHANGE_ID
+  // Catalogue events show records with their provenance, which names this exchange.
+  const allowPrivate = config.WEBHOOK_ALLOW_PRIVATE === 'true'
+  const webhookDispatch = createWebhookDispatch({
+    db,
+    clock,
+    jobs,
+    recordEvents,
+    send: createWebhookSender({ timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowPrivate }),
+    settings: { retryDelays: webhookRetryDelays(config), timeoutMs: config.WEBHOOK_TIMEOUT_MS },
+  })
+  registerWebhookJobs(jobs, webhookDispatch)
   const matching = createMatchingService({
     db,
     clock,
     settings: { weights: matchWeights(config), topN: config.MATCH_TOP_N, minScore: config.MATCH_MIN_SCORE },
+    exchangeId,
+    recordEvents,
   })
   registerMatchingJobs(jobs, matching)
   const deals = createDealService({
@@ -34,21 +59,30 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
       offerValidityDays: config.DEAL_OFFER_VALIDITY_DAYS,
       offerReminderHours: config.DEAL_OFFER_REMINDER_HOURS,
     },
+    recordEvents,
   })
-  const dealTimers = createDealTimers({ db, clock, deals })
+  const dealTimers = createDealTimers({ db, clock, deals, recordEvents })
   registerDealJobs(jobs, dealTimers)
   registerMaintenanceJobs(jobs, { db, clock })
+  const importRunner = createImportRunner({ db, clock, recordEvents, requestMatches: requestManyMatchesVia(jobs), exchangeId })
+  registerImportJobs(jobs, importRunner)
   return {
-    organizations: createOrganizationService({ db, clock }),
-    listings: createListingService({ db, clock, requestMatches }),
-    demands: createDemandService({ db, clock, requestMatches }),
+    organizations: createOrganizationService({ db, clock, recordEvents, exchangeId }),
+    listings: createListingService({ db, clock, requestMatches, recordEvents, exchangeId }),
+    demands: createDemandService({ db, clock, requestMatches, recordEvents, exchangeId }),
+    sources: createSourceService({ db, clock, exchangeId, requestMatches, recordEvents }),
     audit: createAuditService({ db }),
     apiKeys: createApiKeyService({ db, clock }),
     delegations: createDelegationService({ db, clock }),
     matching,
     deals,
-    dealMessages: createDealMessageService({ db, clock, deals }),
+    dealMessages: createDealMessageService({ db, clock, deals, recordEvents }),
     dealTimers,
+    imports: createImportService({ db, clock, queueImport: queueImportVia(jobs), runner: importRunner }),
+    exports: createExportService({ db, clock }),
+    events: createEventService({ db }),
+    webhooks: createWebhookService({ db, clock, jobs, allowPrivate }),
+    webhookDispatch,
   }
 }
 

@@ -15,6 +15,7 @@ import { loadConfig, matchWeights } from '../src/config.ts'
 import { createMatchingService } from '../src/modules/matching/matching.service.ts'
 import { systemClock } from '../src/lib/clock.ts'
 import { authenticateKey } from '../src/modules/api-keys/api-keys.service.ts'
+import { recordEvents } from '../src/modules/outbox/outbox.repo.ts'
 import { demoIds } from '../src/seed/dataset.ts'
 import { TestClock } from './helpers/app.ts'
 import { openTestDatabase } from './helpers/database.ts'
@@ -211,7 +212,7 @@ t.test('seed through the command line is idempotent', async (t) => {
   t.same(await tableCounts(db), counts)
 
   // Matches made on demo rows do not stop a reset: they are derived from them and go with them.
-  const matching = createMatchingService({ db, clock, settings: { weights: matchWeights(loadConfig({})), topN: 20, minScore: 0.2 } })
+  const matching = createMatchingService({ db, clock, settings: { weights: matchWeights(loadConfig({})), topN: 20, minScore: 0.2 }, exchangeId: 'tech-exchange', recordEvents })
   await matching.compute('demand', open[0]!.id)
   const [made] = await db.select({ n: count() }).from(matches)
   t.ok(made!.n > 0, 'the demo demand has suggestions')

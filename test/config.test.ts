@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import t from 'tap'
-import { ConfigError, loadConfig } from '../src/config.ts'
+import { ConfigError, loadConfig, webhookRetryDelays } from '../src/config.ts'
 
 t.test('defaults when nothing is set', async (t) => {
   t.same(loadConfig({}), {
@@ -31,7 +31,13 @@ t.test('defaults when nothing is set', async (t) => {
     DEAL_REMINDER_DAYS: 3,
     DEAL_OFFER_VALIDITY_DAYS: 30,
     DEAL_OFFER_REMINDER_HOURS: 48,
+    EXCHANGE_ID: 'tech-exchange',
+    WEBHOOK_RETRY_SECONDS: '5,300,1800,7200,18000,36000,36000,36000,36000,43200,43200',
+    WEBHOOK_TIMEOUT_MS: 10000,
+    WEBHOOK_ALLOW_PRIVATE: 'false',
+    IMPORT_MAX_BYTES: 104857600,
   })
+  t.equal(webhookRetryDelays(loadConfig({})).reduce((sum, delay) => sum + delay, 0), 257_705, 'the default retries span about 3 days (71.6 h)')
 })
 
 t.test('values are read and coerced to their types', async (t) => {
@@ -52,6 +58,11 @@ t.test('values are read and coerced to their types', async (t) => {
     CORS_ORIGINS: 'https://portal.namdinh.example.vn, http://localhost:5173',
     DEAL_RESPONSE_DAYS: '7',
     DEAL_OFFER_REMINDER_HOURS: '24',
+    EXCHANGE_ID: 'techport-hanoi',
+    WEBHOOK_RETRY_SECONDS: '1,2,3',
+    WEBHOOK_TIMEOUT_MS: '2500',
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    IMPORT_MAX_BYTES: '2048',
     UNRELATED: 'ignored',
   })
   t.same(config, {
@@ -83,7 +94,13 @@ t.test('values are read and coerced to their types', async (t) => {
     DEAL_REMINDER_DAYS: 3,
     DEAL_OFFER_VALIDITY_DAYS: 30,
     DEAL_OFFER_REMINDER_HOURS: 24,
+    EXCHANGE_ID: 'techport-hanoi',
+    WEBHOOK_RETRY_SECONDS: '1,2,3',
+    WEBHOOK_TIMEOUT_MS: 2500,
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    IMPORT_MAX_BYTES: 2048,
   })
+  t.same(webhookRetryDelays(config), [1, 2, 3])
   t.equal(typeof config.PORT, 'number')
   t.equal(loadConfig({ CORS_ORIGINS: '*' }).CORS_ORIGINS, '*', 'CORS_ORIGINS=* allows any origin')
   t.equal(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY, 'true')
@@ -131,6 +148,14 @@ t.test('a bad value throws a ConfigError naming the variable', async (t) => {
     [{ DEAL_REMINDER_DAYS: '14' }, 'DEAL_REMINDER_DAYS', /less than DEAL_RESPONSE_DAYS \(14\)/],
     [{ DEAL_OFFER_VALIDITY_DAYS: 'a month' }, 'DEAL_OFFER_VALIDITY_DAYS'],
     [{ DEAL_OFFER_REMINDER_HOURS: '8761' }, 'DEAL_OFFER_REMINDER_HOURS'],
+    [{ EXCHANGE_ID: 'Tech Exchange' }, 'EXCHANGE_ID'],
+    [{ EXCHANGE_ID: 'a:b' }, 'EXCHANGE_ID'],
+    [{ WEBHOOK_RETRY_SECONDS: '5, 300' }, 'WEBHOOK_RETRY_SECONDS'],
+    [{ WEBHOOK_RETRY_SECONDS: '5,,300' }, 'WEBHOOK_RETRY_SECONDS'],
+    [{ WEBHOOK_RETRY_SECONDS: '1.5' }, 'WEBHOOK_RETRY_SECONDS'],
+    [{ WEBHOOK_TIMEOUT_MS: '50' }, 'WEBHOOK_TIMEOUT_MS'],
+    [{ WEBHOOK_ALLOW_PRIVATE: 'yes' }, 'WEBHOOK_ALLOW_PRIVATE', /must be one of true, false/],
+    [{ IMPORT_MAX_BYTES: '100' }, 'IMPORT_MAX_BYTES'],
   ]
   for (const [env, name, message] of cases) {
     const value = Object.values(env)[0]!

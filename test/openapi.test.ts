@@ -85,7 +85,8 @@ t.test('every operation is documented completely', async (t) => {
         if (/^4\d\d$/.test(status)) {
           t.same(response.content, { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } }, `${status} is a problem+json Problem`)
         } else if (status !== '204' && status !== '304') {
-          t.ok(response.content?.['application/json']?.schema, `${status} has a JSON schema`)
+          // JSON, or a file (an export): CSV, with NDJSON beside it.
+          t.ok(response.content?.['application/json']?.schema ?? response.content?.['text/csv']?.schema, `${status} has a JSON schema, or is a CSV file`)
         }
       }
 
@@ -97,7 +98,8 @@ t.test('every operation is documented completely', async (t) => {
       if (operation.requestBody) {
         expect('413', 'it takes a body, which has a size limit')
         expect('415', 'it takes a JSON body')
-        t.ok(operation.requestBody.content?.['application/json'], 'the body is JSON')
+        const content = operation.requestBody.content ?? {}
+        t.ok(content['application/json'] ?? (content['text/csv'] && content['application/x-ndjson']), 'the body is JSON, or a file upload (CSV or NDJSON)')
       }
       if (route.includes('{id}')) expect('404', 'it names a resource by id')
       if (parameters.some((parameter) => parameter.in === 'header' && parameter.name === 'if-match')) {

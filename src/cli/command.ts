@@ -3,7 +3,12 @@ import type { Database } from '../db/client.ts'
 import type { Clock } from '../lib/clock.ts'
 
 /** Where a command writes: the real process streams, or a buffer in tests. */
-export type Io = { out: (text: string) => void; err: (text: string) => void }
+export type Io = {
+  out: (text: string) => void
+  err: (text: string) => void
+  /** Rewrites the status line on stderr (a terminal only); without it, status lines go to `err` one by one. */
+  progress?: (text: string) => void
+}
 
 /** The database a command works on, with a line saying which one it is (no password). */
 export type OpenedDatabase = { database: Database; label: string }

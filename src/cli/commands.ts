@@ -1,5 +1,6 @@
 import type { Command } from './command.ts'
 import { dbCommand } from './db.ts'
+import { importCommand } from './import.ts'
 import { keysCommand } from './keys.ts'
 import { seedCommand } from './seed.ts'
 
@@ -9,6 +10,7 @@ import { seedCommand } from './seed.ts'
  */
 export const commands: Record<string, Command> = {
   db: dbCommand,
+  import: importCommand,
   keys: keysCommand,
   seed: seedCommand,
 }

@@ -44,6 +44,8 @@ export function processContext(env: Record<string, string | undefined> = process
     io: {
       out: (text) => process.stdout.write(`${text}\n`),
       err: (text) => process.stderr.write(`${text}\n`),
+      // Carriage return and erase-to-end-of-line: the bar redraws in place, on a terminal only.
+      ...(process.stderr.isTTY ? { progress: (text: string) => process.stderr.write(`\r${text}\x1b[K`) } : {}),
     },
     clock: systemClock,
     openDatabase: () => openConfiguredDatabase(env),

@@ -6,7 +6,7 @@ import type { Clock } from '../lib/clock.ts'
 import { findKey } from '../modules/api-keys/api-keys.repo.ts'
 import { createApiKey, roles, toApiKey, type CreatedKey, type Role } from '../modules/api-keys/api-keys.service.ts'
 import { recordAudit } from '../modules/audit/audit.repo.ts'
-import { toOrganization } from '../modules/organizations/organizations.service.ts'
+import { organizationFields } from '../modules/organizations/organizations.service.ts'
 import { CliError, parseCommandArgs, UsageError, withDatabase, type CommandGroup, type Io } from './command.ts'
 
 export const defaultOperatorName = 'Sàn giao dịch công nghệ'
@@ -102,7 +102,8 @@ export async function createOperatorKey(
     let organization = existing
     if (!organization) {
       const [row] = await tx.insert(organizations).values({ kind: 'exchange_operator', name: options.name ?? defaultOperatorName }).returning()
-      const operator = toOrganization(row!)
+      // The command line has no EXCHANGE_ID: the trail keeps the fields; provenance is derived from them.
+      const operator = organizationFields(row!)
       await recordAudit(tx, {
         actor: null,
         owningOrganizationId: operator.id,

@@ -32,7 +32,24 @@ export const Problem = Type.Object(
   { $id: 'Problem', description: 'An RFC 9457 problem detail, served as application/problem+json' },
 )
 
-export const commonSchemas = [FieldError, Problem]
+export const Provenance = Type.Object(
+  {
+    source: Type.String({
+      description: "The exchange or portal that owns the record: this exchange's own id (EXCHANGE_ID, default tech-exchange) for its own records, else a registered source (GET /v1/sources/{source})",
+    }),
+    externalId: Type.Union([Type.String(), Type.Null()], {
+      description: "The record's id at its source. For this exchange's own records: the owner's own reference given in an import, or null; hidden (null) with the owner of an anonymous listing",
+    }),
+    globalId: Type.String({
+      description:
+        'Names the record across exchanges: `<source>:<kind>:<externalId>` for a record another source owns, `<exchange id>:<kind>:<uuid>` for this exchange\'s own; kind is listing, demand or organization. Split at the first two colons',
+      examples: ['tech-exchange:listing:0f8e7c1a-3b2d-4c5e-9f60-7a8b9c0d1e2f', 'techport-hanoi:listing:HN-2025-0042'],
+    }),
+  },
+  { $id: 'Provenance', description: 'Where the record comes from (federation): its source, its id there and its global id' },
+)
+
+export const commonSchemas = [FieldError, Problem, Provenance]
 
 // Errors are sent as application/problem+json (src/http/errors.ts), so the spec says so; Fastify
 // picks the serializer by the reply's content type.

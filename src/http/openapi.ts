@@ -61,7 +61,11 @@ export async function registerOpenApi(app: FastifyInstance, options: { serverUrl
         { name: 'delegations', description: 'Connection points and DOSTs acting for member organisations' },
         { name: 'matching', description: 'Suggested matches of demands and listings, with explanations; brokers propose, demand owners curate' },
         { name: 'deals', description: 'Deals from expression of interest through offers and agreement to a completed transfer; the process is data (GET /v1/deal-process)' },
+        { name: 'sources', description: 'Federation: the other exchanges and portals whose records this exchange mirrors, and their upserts by external id' },
+        { name: 'webhooks', description: "Signed webhooks: subscribe to an organisation's events, read the delivery log, redeliver (Standard Webhooks signatures)" },
+        { name: 'imports', description: 'Bulk import of listings, demands and organisations from CSV or NDJSON, with progress and per-row errors; exports of listings and demands' },
         { name: 'audit', description: 'The audit trail: who changed what, and when' },
+        { name: 'events', description: 'The public event feed: the catalogue\'s changes in commit order, with tombstones for removals, to mirror it by polling' },
         { name: 'health', description: 'Liveness and readiness probes' },
       ],
       // Reads are public but accept a key (a bad one is a 401); writes override this with bearerSecurity.

@@ -13,6 +13,8 @@ export const jobSchema = 'pgboss'
 /** Jobs a worker fetches at once. */
 const workBatchSize = 10
 
+export type QueuePolicy = 'stately' | 'standard'
+
 export type JobHandler = (data: Record<string, unknown>) => Promise<void>
 
 export type JobQueueOptions = {
@@ -52,16 +54,20 @@ export function createJobQueue(options: JobQueueOptions) {
   })
   const handlers = new Map<string, JobHandler>()
   const crons = new Map<string, string>()
+  const policies = new Map<string, QueuePolicy>()
   boss.on('error', (error) => options.log?.error({ err: error }, 'job queue error'))
 
   /**
-   * Declares a queue; one pending job per key at a time ('stately'), so a burst of edits recomputes
-   * once. With `cron`, a working process also schedules it: pg-boss sends a scheduled job once per
-   * tick however many processes hold the schedule.
+   * Declares a queue; by default one pending job per key at a time ('stately'), so a burst of edits
+   * recomputes once. 'standard' queues every job sent: a stately send waits on the pending job's
+   * unique key while another transaction holds it, which a job sent by every write cannot afford.
+   * With `cron`, a working process also schedules it: pg-boss sends a scheduled job once per tick
+   * however many processes hold the schedule.
    */
-  function register(name: string, handler: JobHandler, schedule: { cron?: string } = {}) {
+  function register(name: string, handler: JobHandler, options: { cron?: string; policy?: QueuePolicy } = {}) {
     handlers.set(name, handler)
-    if (schedule.cron) crons.set(name, schedule.cron)
+    if (options.cron) crons.set(name, options.cron)
+    policies.set(name, options.policy ?? 'stately')
   }
 
   async function run(name: string, job: PgBoss.Job<object>) {
@@ -72,7 +78,7 @@ export function createJobQueue(options: JobQueueOptions) {
   async function start() {
     await boss.start()
     for (const name of handlers.keys()) {
-      if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: 'stately', retryLimit: 5, retryDelay: 5, retryBackoff: true })
+      if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: policies.get(name), retryLimit: 5, retryDelay: 5, retryBackoff: true })
     }
     if (!options.worker) return
     for (const [name, cron] of crons) await boss.schedule(name, cron)
@@ -93,11 +99,27 @@ export function createJobQueue(options: JobQueueOptions) {
    * Queues a job. Given a transaction, the job is inserted in it and exists only if the
    * transaction commits. `key` collapses repeated requests for the same subject.
    */
-  async function send(name: string, data: object, options: { tx?: DbOrTx; key?: string } = {}) {
+  async function send(name: string, data: object, options: { tx?: DbOrTx; key?: string; startAfterSeconds?: number } = {}) {
     await boss.send(name, data, {
       ...(options.key ? { singletonKey: options.key } : {}),
+      // In a transaction pg-boss's SQL goes through executorOf, where each use of its start-after
+      // parameter becomes a parameter of its own, typed by its context: one is a timestamptz, which
+      // cannot parse "5". An instant parses everywhere.
+      ...(options.startAfterSeconds ? { startAfter: options.tx ? new Date(Date.now() + options.startAfterSeconds * 1000) : options.startAfterSeconds } : {}),
       ...(options.tx ? { db: executorOf(options.tx) } : {}),
     })
+  }
+
+  /**
+   * Queues many jobs of one queue in one statement (an import's batch), in the caller's transaction
+   * when given. A key already pending is not queued again, as with `send`.
+   */
+  async function sendMany(name: string, jobs: Array<{ data: object; key?: string }>, options: { tx?: DbOrTx } = {}) {
+    if (jobs.length === 0) return
+    await boss.insert(
+      jobs.map((job) => ({ name, data: job.data, ...(job.key ? { singletonKey: job.key } : {}) })),
+      options.tx ? { db: executorOf(options.tx) } : {},
+    )
   }
 
   /** Runs every queued job now, in this process (tests, the CLI); returns how many ran. */
@@ -125,7 +147,7 @@ export function createJobQueue(options: JobQueueOptions) {
 
   const stop = () => boss.stop({ graceful: true, wait: true, close: false, timeout: 10_000 })
 
-  return { register, start, stop, send, runPending }
+  return { register, start, stop, send, sendMany, runPending }
 }
 
 export type JobQueue = ReturnType<typeof createJobQueue>

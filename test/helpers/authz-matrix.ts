@@ -45,6 +45,8 @@ const curators = (success: number) => row(401, [403, success, success], all(404)
 const dealParties = (success: number) => row(401, all(success), all(404), success, all(success))
 /** Writing keys of "own"'s side of a deal and its delegate's; the operator is no party, so the table decides. */
 const dealWriters = (success: number, operator: number) => row(401, [403, success, success], all(404), operator, [403, success, success])
+/** "own"'s webhooks: its admin keys, its delegate's and the operator's; other organisations cannot tell they exist. */
+const webhookAdmins = (success: number, other: Triple = all(404)) => row(401, [403, 403, success], other, success, [403, 403, success])
 
 export const matrix: Record<string, Record<string, Expectation>> = {
   getHealth: everyone,
@@ -196,6 +198,52 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   listDealMessages: { ownDeal: dealParties(200) },
   // The operator writes on any deal (it settles disputes); an ended deal's messages are read-only.
   postDealMessage: { ownDeal: dealWriters(201, 201), declined: dealWriters(409, 409) },
+
+  // Imports: writing keys import listings and demands for themselves (rows may name an organisation
+  // they act for); only the operator imports organisations. An import is read by the keys of its
+  // organisation, its delegate's and the operator's; others cannot tell it exists. Exports are public
+  // like search: drafts only for the operator and for owner= an organisation the key acts for.
+  createImport: {
+    listings: row(401, [403, 202, 202], [403, 202, 202], 202, [403, 202, 202]),
+    organizations: row(401, all(403), all(403), 202, all(403)),
+  },
+  listImports: { itself: anyKey(200) },
+  getImport: { ownImport: row(401, all(200), all(404), 200, all(200)) },
+  listImportErrors: { ownImport: row(401, all(200), all(404), 200, all(200)) },
+  exportListings: { public: everyone.public, ownDrafts: row(401, all(200), all(403), 200, all(200)) },
+  exportDemands: { public: everyone.public, ownDrafts: row(401, all(200), all(403), 200, all(200)) },
+
+  // Federation. The operator registers sources; anyone reads them. A source's records are written
+  // by its organisation's ("own"'s here) admin and editor keys, and the operator: keys of any other
+  // organisation, the delegate's included, are refused (403), as are readers.
+  createSource: { new: row(401, all(403), all(403), 201, all(403)) },
+  listSources: everyone,
+  getSource: { ownSource: everyone.public },
+  upsertSourceListing: {
+    new: row(401, [403, 201, 201], all(403), 201, all(403)),
+    existing: row(401, [403, 200, 200], all(403), 200, all(403)),
+  },
+  upsertSourceDemand: {
+    new: row(401, [403, 201, 201], all(403), 201, all(403)),
+    existing: row(401, [403, 200, 200], all(403), 200, all(403)),
+  },
+
+  // The public event feed: anyone, with or without a key.
+  listEvents: everyone,
+
+  // Webhooks: "own"'s admin keys, its delegate's admin keys and the operator manage them; editors
+  // and readers of those see them (403), other organisations do not (404). Lists and creations for
+  // the caller itself are any organisation's admin keys'.
+  createWebhook: { itself: adminsOfItself(201), forOwn: webhookAdmins(201, all(403)) },
+  listWebhooks: { itself: adminsOfItself(200), ofOwn: webhookAdmins(200, all(403)) },
+  getWebhook: { ownWebhook: webhookAdmins(200) },
+  updateWebhook: { ownWebhook: webhookAdmins(200) },
+  deleteWebhook: { ownWebhook: webhookAdmins(204) },
+  rotateWebhookSecret: { ownWebhook: webhookAdmins(200) },
+  listWebhookDeliveries: { ownWebhook: webhookAdmins(200) },
+  // A finished delivery starts again; a disabled webhook neither redelivers nor pings (409).
+  redeliverWebhookDelivery: { failed: webhookAdmins(202), disabled: webhookAdmins(409) },
+  pingWebhook: { ownWebhook: webhookAdmins(202), disabled: webhookAdmins(409) },
 }
 
 /** The status a caller expects, by its column (every entry fills every column). */

@@ -1,4 +1,6 @@
 import type { FastifyInstance, InjectOptions } from 'fastify'
+import { outboxEvents, sources, webhookDeliveries, webhookSubscriptions } from '../../src/db/schema/index.ts'
+import { encodeCursor } from '../../src/lib/cursor.ts'
 import { offerTerms } from './deals.ts'
 import { demandInput } from './demands.ts'
 import { createOrganization } from './factories.ts'
@@ -42,6 +44,8 @@ export type RequestParts = {
   query?: Record<string, string>
   headers?: Record<string, string>
   body?: unknown
+  /** A file upload (createImport): the text sent as is, with its content type, instead of a JSON body. */
+  file?: { contentType: string; text: string }
   /** Replaces the caller's key: null sends none, a key sends that one. */
   auth?: Auth | null
 }
@@ -58,6 +62,10 @@ export function injectOptions(operation: Pick<Operation, 'method' | 'path'>, par
   if (parts.body !== undefined) {
     headers['content-type'] = 'application/json'
     options.payload = JSON.stringify(parts.body)
+  }
+  if (parts.file) {
+    headers['content-type'] = parts.file.contentType
+    options.payload = parts.file.text
   }
   return options
 }
@@ -278,6 +286,116 @@ export const builders: Record<string, Record<string, Builder>> = {
     ownDeal: async (world) => ({ params: { id: await ownDeal(world) }, body: dealMessage }),
     declined: async (world) => ({ params: { id: await declinedDeal(world) }, body: dealMessage }),
   },
+
+  // Imports stay queued (no worker runs here): the upload is what is authorised.
+  createImport: {
+    listings: async () => ({ query: { kind: 'listings' }, file: { contentType: 'text/csv', text: listingFile() } }),
+    organizations: async () => ({ query: { kind: 'organizations' }, file: { contentType: 'text/csv', text: `Mã,Loại hình,Tên tổ chức\nORG-${++sequence},enterprise,Công ty nhập khẩu thử ${sequence}\n` } }),
+  },
+  listImports: { itself: async () => ({ query: { limit: '10' } }) },
+  getImport: { ownImport: async (world) => ({ params: { id: await ownImport(world) } }) },
+  listImportErrors: { ownImport: async (world) => ({ params: { id: await ownImport(world) }, query: { limit: '10' } }) },
+  exportListings: {
+    public: async () => ({ query: { format: 'csv', kind: 'technology', sector: 'A', province: '01' } }),
+    ownDrafts: async (world) => ({ query: { format: 'ndjson', status: 'draft', owner: world.own.organizationId } }),
+  },
+  exportDemands: {
+    public: async () => ({ query: { format: 'csv', sector: 'A', field: '4', province: '36' } }),
+    ownDrafts: async (world) => ({ query: { format: 'ndjson', status: 'draft', owner: world.own.organizationId } }),
+  },
+
+  createSource: { new: async (world) => ({ body: { id: `portal-${++sequence}`, name: 'Cổng thông tin KH&CN thử', organizationId: world.own.organizationId, homepage: 'https://portal.example.vn' } }) },
+  listSources: { public: async () => ({ query: { limit: '10' } }) },
+  getSource: { ownSource: async (world) => ({ params: { source: await ownSource(world) } }) },
+  // Each request names a fresh external id ("new"), or one "own" created just before ("existing").
+  upsertSourceListing: {
+    new: async (world) => ({ params: { source: await ownSource(world), externalId: `NEW-${++sequence}` }, body: { ...listingInput(), status: 'draft' } }),
+    existing: async (world) => {
+      const params = { source: await ownSource(world), externalId: `OLD-${++sequence}` }
+      const created = await world.app.inject({ method: 'PUT', url: `/v1/sources/${params.source}/listings/${params.externalId}`, headers: world.own.keys.admin.auth, payload: { ...listingInput(), status: 'draft' } })
+      if (created.statusCode !== 201) throw new Error(`upsertSourceListing fixture: ${created.statusCode} ${created.body}`)
+      return { params, body: { ...listingInput({ titleEn: 'Renamed at the source' }), status: 'published' }, headers: { 'if-match': '"1"' } }
+    },
+  },
+  upsertSourceDemand: {
+    new: async (world) => ({ params: { source: await ownSource(world), externalId: `NEW-${++sequence}` }, body: { ...demandInput(), status: 'draft' } }),
+    existing: async (world) => {
+      const params = { source: await ownSource(world), externalId: `OLD-${++sequence}` }
+      const created = await world.app.inject({ method: 'PUT', url: `/v1/sources/${params.source}/demands/${params.externalId}`, headers: world.own.keys.admin.auth, payload: { ...demandInput(), status: 'draft' } })
+      if (created.statusCode !== 201) throw new Error(`upsertSourceDemand fixture: ${created.statusCode} ${created.body}`)
+      return { params, body: { ...demandInput({ titleEn: 'Renamed at the source' }), status: 'open' }, headers: { 'if-match': '"1"' } }
+    },
+  },
+  // Every parameter set, so the fuzz test has a cursor and a type list to break.
+  listEvents: { public: async () => ({ query: { after: encodeCursor('events', ['0', 0]), limit: '50', types: 'listing.published,listing.withdrawn' } }) },
+
+  // Webhooks go to a public address (TEST-NET-3, never resolved or called: no worker runs here).
+  createWebhook: {
+    itself: async () => ({ body: { url: 'https://203.0.113.10/hooks/tech-exchange', eventTypes: ['deal.started', 'listing.published'], description: 'Cổng tỉnh' } }),
+    forOwn: async (world) => ({ body: { url: 'https://203.0.113.10/hooks/own', organizationId: world.own.organizationId } }),
+  },
+  listWebhooks: {
+    itself: none,
+    ofOwn: async (world) => ({ query: { organizationId: world.own.organizationId, limit: '10' } }),
+  },
+  getWebhook: { ownWebhook: async (world) => ({ params: { id: await ownWebhook(world) } }) },
+  updateWebhook: { ownWebhook: async (world) => ({ params: { id: await ownWebhook(world) }, body: { description: 'Cổng tỉnh (mới)', eventTypes: ['deal.started'] }, headers: { 'if-match': '"1"' } }) },
+  deleteWebhook: { ownWebhook: async (world) => ({ params: { id: await ownWebhook(world) } }) },
+  rotateWebhookSecret: { ownWebhook: async (world) => ({ params: { id: await ownWebhook(world) } }) },
+  listWebhookDeliveries: { ownWebhook: async (world) => ({ params: { id: (await ownFailedDelivery(world)).webhookId }, query: { status: 'failed', limit: '10' } }) },
+  redeliverWebhookDelivery: {
+    failed: async (world) => ({ params: await ownFailedDelivery(world) }),
+    disabled: async (world) => ({ params: await ownFailedDelivery(world, 'disabled') }),
+  },
+  pingWebhook: {
+    ownWebhook: async (world) => ({ params: { id: await ownWebhook(world) } }),
+    disabled: async (world) => ({ params: { id: await ownWebhook(world, 'disabled') } }),
+  },
+}
+
+/** A small listings file with Vietnamese headers. */
+const listingFile = () => `Mã,Loại,Tiêu đề,Mô tả,Lĩnh vực,Tỉnh/thành\nL-${++sequence},technology,Máy gieo hạt ${sequence},Gieo hạt ngô theo hàng,A,01\n`
+
+/** An import uploaded by "own"'s admin key. */
+async function ownImport(world: World): Promise<string> {
+  const response = await world.app.inject({ method: 'POST', url: '/v1/imports?kind=listings', headers: { ...world.own.keys.admin.auth, 'content-type': 'text/csv' }, payload: listingFile() })
+  if (response.statusCode !== 202) throw new Error(`createImport fixture: ${response.statusCode} ${response.body}`)
+  return (response.json() as { id: string }).id
+}
+
+/** A webhook of "own", straight in the database. */
+async function ownWebhook(world: World, status: 'active' | 'disabled' = 'active'): Promise<string> {
+  const [row] = await world.db
+    .insert(webhookSubscriptions)
+    .values({ organizationId: world.own.organizationId, url: 'https://203.0.113.10/hooks/own', secret: `whsec_${Buffer.alloc(24, 7).toString('base64')}`, status, ...(status === 'disabled' ? { disabledAt: new Date(), disabledReason: 'A delivery failed every retry' } : {}) })
+    .returning({ id: webhookSubscriptions.id })
+  return row!.id
+}
+
+/** A delivery that failed every attempt, of a fresh webhook of "own" (active unless said otherwise). */
+async function ownFailedDelivery(world: World, status: 'active' | 'disabled' = 'active'): Promise<{ id: string; deliveryId: string; webhookId: string }> {
+  const webhookId = await ownWebhook(world, status)
+  const now = new Date()
+  const [event] = await world.db
+    .insert(outboxEvents)
+    .values({ type: 'deal.started', subjectType: 'deal', subjectId: webhookId, organizationIds: [world.own.organizationId], payload: { dealId: webhookId }, occurredAt: now })
+    .returning({ id: outboxEvents.id })
+  const [delivery] = await world.db
+    .insert(webhookDeliveries)
+    .values({ subscriptionId: webhookId, eventId: event!.id, status: 'failed', attempts: 1, lastAttemptAt: now, lastStatusCode: 500, lastError: 'HTTP 500', createdAt: now, updatedAt: now })
+    .returning({ id: webhookDeliveries.id })
+  return { id: webhookId, deliveryId: delivery!.id, webhookId }
+}
+
+/** A source run by "own", registered straight in the database once per world. */
+const ownSources = new WeakMap<World, string>()
+async function ownSource(world: World): Promise<string> {
+  const known = ownSources.get(world)
+  if (known) return known
+  const id = `own-portal-${++sequence}`
+  await world.db.insert(sources).values({ id, name: 'Cổng cung cầu công nghệ của "own"', organizationId: world.own.organizationId })
+  ownSources.set(world, id)
+  return id
 }
 
 const proposal = (demandId: string, listingId: string): RequestParts => ({ body: { demandId, listingId, note: 'Giải pháp sấy phù hợp quy mô hợp tác xã' } })

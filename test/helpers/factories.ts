@@ -46,6 +46,8 @@ export async function tableCounts(db: Db) {
     dealTransitions: schema.dealTransitions,
     dealMessages: schema.dealMessages,
     idempotencyKeys: schema.idempotencyKeys,
+    webhookSubscriptions: schema.webhookSubscriptions,
+    webhookDeliveries: schema.webhookDeliveries,
   }
   const result = {} as Record<keyof typeof tables, number>
   for (const [name, table] of Object.entries(tables)) {

@@ -47,7 +47,9 @@ export function responseProblem(operation: Operation, response: LightMyRequestRe
     return undefined
   }
   if (operation.isWrite) return `a malformed write was accepted (${status})`
-  if (!type.startsWith('application/json')) return `a ${status} served as ${type || 'no content type'}`
+  // JSON, or a file the operation documents (an export's CSV or NDJSON).
+  const served = operation.responseTypes.length > 0 ? operation.responseTypes : ['application/json']
+  if (!served.some((documented) => type.startsWith(documented))) return `a ${status} served as ${type || 'no content type'}`
   return undefined
 }
 

@@ -41,6 +41,8 @@ export function baselineCase(parts: RequestParts): FuzzCase {
     rawQuery: [],
     headers: { ...parts.headers },
     body: parts.body,
+    // A file upload is sent as it is: its mutations are the content type and the parameters, not its text.
+    ...(parts.file ? { rawBody: parts.file.text, contentType: parts.file.contentType } : {}),
     caller: 'own:admin',
   }
 }
@@ -121,16 +123,30 @@ function bodyMutations(operation: Operation, baseline: FuzzCase): MutationSource
   return sources
 }
 
+/** Whether a path value meets its parameter's string schema (length, pattern, uuid format). */
+function fitsSchema(schema: JsonSchema, value: string): boolean {
+  const shape = nonNull(schema)
+  const length = [...value].length
+  if (shape.minLength !== undefined && length < shape.minLength) return false
+  if (shape.maxLength !== undefined && length > shape.maxLength) return false
+  if (shape.pattern !== undefined && !new RegExp(shape.pattern, 'u').test(value)) return false
+  if (shape.format === 'uuid' && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) return false
+  return true
+}
+
 function paramMutations(operation: Operation): MutationSource[] {
   const sources: MutationSource[] = []
   for (const parameter of operation.parameters.filter((candidate) => candidate.in === 'path')) {
     const name = parameter.name
-    const decoded = fc.oneof(
+    const any = fc.oneof(
       values.badFormatted(parameter.schema),
       values.nastyString,
       values.nulIn('00000000-0000-4000-8000-000000000000'),
       ...(parameter.schema.format === 'uuid' ? [fc.uuid({ version: 4 })] : []),
     )
+    // A PUT's path names the record it creates (an upsert by external id): another valid name is
+    // another record, rightly created. Only names its schema refuses must be refused.
+    const decoded = operation.method === 'PUT' ? any.filter((value) => !fitsSchema(parameter.schema, value)) : any
     sources.push({ refuses: true, weight: 4, arbitrary: decoded.map((value) => mutation(`path ${name}=${JSON.stringify(value.slice(0, 40))}`, (c) => ({ ...c, params: { ...c.params, [name]: value } }))) })
     const raw = fc.constantFrom('%00', '..', '.', '%2e%2e', '%2F', '..%2F..%2Fetc%2Fpasswd', '%zz', '%', '%E0%A4%A', '%ED%A0%80', '%C0%AE%C0%AE')
     sources.push({ refuses: true, weight: 2, arbitrary: raw.map((value) => mutation(`raw path ${name}=${value}`, (c) => ({ ...c, rawParams: { ...c.rawParams, [name]: value } }))) })

@@ -37,6 +37,8 @@ export type Operation = {
   /** The documented path, e.g. /v1/listings/{id}. */
   path: string
   parameters: Parameter[]
+  /** The content types of its success responses (application/json, or a file: text/csv, application/x-ndjson). */
+  responseTypes: string[]
   /** The application/json request body schema, if the operation takes one. */
   body?: JsonSchema
   bodyRequired: boolean
@@ -54,6 +56,7 @@ type RawOperation = {
   parameters?: Parameter[]
   requestBody?: { required?: boolean; content?: Record<string, { schema?: JsonSchema }> }
   security?: Array<Record<string, string[]>>
+  responses?: Record<string, { content?: Record<string, unknown> }>
 }
 
 const httpMethods = ['get', 'put', 'post', 'delete', 'patch']
@@ -81,6 +84,7 @@ export function operationsOf(document: OpenApiDocument): Operation[] {
         parameters: (raw.parameters ?? []).map((parameter) => ({ ...parameter, schema: deref(document, parameter.schema) })),
         body: body ? deref(document, body) : undefined,
         bodyRequired: raw.requestBody?.required ?? false,
+        responseTypes: Object.entries(raw.responses ?? {}).flatMap(([status, response]) => (/^2/.test(status) ? Object.keys(response.content ?? {}) : [])),
         needsKey: (raw.security ?? []).some((entry) => 'apiKey' in entry),
         isWrite: method !== 'get',
       })

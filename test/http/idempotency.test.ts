@@ -13,7 +13,7 @@ type Operation = { operationId: string; parameters?: Array<{ in: string; name: s
 const document = JSON.parse(readFileSync('openapi/openapi.json', 'utf8')) as { paths: Record<string, Record<string, Operation>> }
 const posts = Object.values(document.paths).flatMap((item) => (item.post ? [item.post] : []))
 // Their answers carry a new secret, which is never stored in the clear: no replay possible.
-const secretAnswers = ['createApiKey', 'rotateApiKey']
+const secretAnswers = ['createApiKey', 'rotateApiKey', 'createWebhook', 'rotateWebhookSecret']
 
 t.test('every POST operation declares Idempotency-Key, except those that answer with a secret', async (t) => {
   t.ok(posts.length >= 20, `${posts.length} POST operations`)

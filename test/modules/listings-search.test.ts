@@ -76,6 +76,7 @@ t.test('by default: published and not expired, newest first, compact items', asy
     owner: { id: A, name: 'Viện Cây lương thực', kind: 'research_institute' },
     publishedAt: item.publishedAt,
     validUntil: '2026-12-31',
+    provenance: { source: 'tech-exchange', externalId: null, globalId: `tech-exchange:listing:${rice}` },
     redacted: [],
   })
   t.notOk('score' in item, 'no score without q')

@@ -158,7 +158,8 @@ t.test('jobs are queued in the transaction of the change, once per subject', asy
   clock.advanceDays(5)
   assertProblem(t, await app.inject({ method: 'POST', url: `/v1/listings/${draft.json().id}/publish`, headers: provider.auth }), 422, 'validity_passed')
   t.equal((await matchJobs(db)).length, 1, 'no job for the listing that was not published')
-  t.equal(await app.jobs.runPending(), 1)
+  // The one matching job runs (besides the webhook fan-outs the catalogue events queued).
+  await app.jobs.runPending()
   t.same(await matchJobs(db), [{ key: `demand:${demand.id}`, state: 'completed' }])
 })
 

@@ -2,6 +2,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { delegations, organizations } from '../../db/schema/index.ts'
 import { conflict, forbidden, notFound } from '../../lib/problem.ts'
+import { isLocalRecord, type Provenance } from '../../lib/provenance.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { hiddenFields, reachedOnListing, type ConfidentialField, type DisclosedListing } from '../deals/deals.disclosure.ts'
 
@@ -91,13 +92,18 @@ export async function assertManages(
   if (standing.mergedIntoId !== null && !options.retires) throw organizationMerged(record.ownerId, standing.mergedIntoId)
 }
 
-type RedactableListing = { owner: { id: string | null; name: string | null }; redacted: ConfidentialField[] }
+type RedactableListing = { id: string; owner: { id: string | null; name: string | null }; redacted: ConfidentialField[]; provenance: Provenance }
 
-/** What a hidden field reads as: the owner keeps only its kind ("a university"); the rest is null. */
+/**
+ * What a hidden field reads as: the owner keeps only its kind ("a university"); the rest is null.
+ * A hidden owner takes this exchange's external id with it: that is the owner's own reference (from
+ * an import), which may name it. Another source's id stays: it is the public name of its record.
+ */
 function withhold<T extends RedactableListing>(listing: T, hidden: ConfidentialField[]): T {
   if (hidden.length === 0) return listing
   const redacted: Record<string, unknown> = { ...listing, redacted: hidden }
   for (const field of hidden) redacted[field] = field === 'owner' ? { ...listing.owner, id: null, name: null } : null
+  if (hidden.includes('owner') && isLocalRecord(listing.provenance, 'listing', listing.id)) redacted.provenance = { ...listing.provenance, externalId: null }
   return redacted as T
 }
 
@@ -107,7 +113,7 @@ function withhold<T extends RedactableListing>(listing: T, hidden: ConfidentialF
  * their deals on the listing have not revealed yet, each null (the owner's kind stays) and named
  * in `redacted`. Writers always act for the owner, so only reads need it.
  */
-export async function redactListing<T extends RedactableListing & DisclosedListing & { id: string }>(db: DbOrTx, actor: Actor | null, listing: T): Promise<T> {
+export async function redactListing<T extends RedactableListing & DisclosedListing>(db: DbOrTx, actor: Actor | null, listing: T): Promise<T> {
   // Nothing to hide from anyone (most listings): no need to ask who the caller is.
   if (hiddenFields(listing, null).length === 0) return listing
   const ownerId = listing.owner.id

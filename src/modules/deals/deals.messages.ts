@@ -4,7 +4,7 @@ import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
 import { badRequest, conflict, forbidden } from '../../lib/problem.ts'
 import { writesContent } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
-import { recordEvents } from '../outbox/outbox.repo.ts'
+import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import { terminalStates } from './deals.process.ts'
 import * as repo from './deals.repo.ts'
 import type { DealMessage, DealMessageCreate, DealMessagePage, PageQuery } from './deals.schemas.ts'
@@ -14,8 +14,8 @@ import { toMessage } from './deals.view.ts'
 const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 
 /** Messages between a deal's parties and their brokers (and the operator, settling a dispute). */
-export function createDealMessageService(deps: { db: Db; clock: Clock; deals: DealService }) {
-  const { db, clock, deals } = deps
+export function createDealMessageService(deps: { db: Db; clock: Clock; deals: DealService; recordEvents: RecordEvents }) {
+  const { db, clock, deals, recordEvents } = deps
 
   async function post(actor: Actor, dealId: string, input: DealMessageCreate): Promise<DealMessage> {
     return db.transaction(async (tx) => {

@@ -9,7 +9,7 @@ import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
 import * as demandRepo from '../demands/demands.repo.ts'
 import * as matchRepo from '../matching/matching.repo.ts'
-import { recordEvents } from '../outbox/outbox.repo.ts'
+import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import { disclosureRules, reachedBySeeker } from './deals.disclosure.ts'
 import { transitionInputs, type TransitionName } from './deals.inputs.ts'
 import { dealEffects, dealGuards, dealRoles, dealStates, dealTransitions, sideOf, transitionNamed, transitionsFrom, type DealRole, type DealTransition } from './deals.process.ts'
@@ -55,8 +55,8 @@ function inputErrors(name: TransitionName, input: Input): FieldError[] {
   return [...errors].map(([pointer, detail]) => ({ pointer, detail }))
 }
 
-export function createDealService(deps: { db: Db; clock: Clock; timers: DealTimers }) {
-  const { db, clock, timers } = deps
+export function createDealService(deps: { db: Db; clock: Clock; timers: DealTimers; recordEvents: RecordEvents }) {
+  const { db, clock, timers, recordEvents } = deps
 
   function process(): DealProcess {
     return {

@@ -2,7 +2,7 @@ import type { Db } from '../../db/client.ts'
 import type { JobQueue } from '../../jobs/queue.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { AppError } from '../../lib/problem.ts'
-import { recordEvents } from '../outbox/outbox.repo.ts'
+import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import * as repo from './deals.repo.ts'
 import type { DealService } from './deals.service.ts'
 
@@ -17,8 +17,8 @@ const batchSize = 100
 
 export type SweepResult = { expired: number; lapsed: number; reminders: number }
 
-export function createDealTimers(deps: { db: Db; clock: Clock; deals: DealService }) {
-  const { db, clock, deals } = deps
+export function createDealTimers(deps: { db: Db; clock: Clock; deals: DealService; recordEvents: RecordEvents }) {
+  const { db, clock, deals, recordEvents } = deps
 
   /** Fires a system transition; false when another process (or a party) got there first. */
   async function fireOnce(dealId: string, transition: 'expire_interest' | 'lapse_offer'): Promise<boolean> {

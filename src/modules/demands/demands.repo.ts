@@ -1,4 +1,4 @@
-import { and, eq, gte, isNull, ne, or, sql, type SQL } from 'drizzle-orm'
+import { and, eq, gte, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { demands, organizations } from '../../db/schema/index.ts'
 import type { DemandStatus } from './demands.lifecycle.ts'
@@ -22,6 +22,8 @@ export const demandSummaryFields = {
   provinceCode: demands.provinceCode,
   currentProvinceCode: demands.currentProvinceCode,
   openedAt: demands.openedAt,
+  source: demands.source,
+  externalId: demands.externalId,
 }
 
 /** The columns a search result shows; the owner comes from the organisation row. */
@@ -58,6 +60,12 @@ export async function findDemand(db: DbOrTx, id: string, options: { lock?: boole
 }
 
 export type DemandRow = NonNullable<Awaited<ReturnType<typeof findDemand>>>
+
+/** Several demands with their owners, in one query (catalogue events of a bulk write). */
+export async function findDemands(db: DbOrTx, ids: string[]): Promise<DemandRow[]> {
+  if (ids.length === 0) return []
+  return db.select(demandColumns).from(demands).innerJoin(organizations, eq(organizations.id, demands.ownerId)).where(inArray(demands.id, ids))
+}
 
 export async function insertDemand(db: DbOrTx, values: DemandInsert): Promise<string> {
   const [row] = await db.insert(demands).values(values).returning({ id: demands.id })

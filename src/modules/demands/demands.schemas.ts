@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
+import { Cursor, Limit, Provenance, Uuid, ref } from '../../http/common.schemas.ts'
 import { CodeList, DateOnly, Enum, Keywords, LongText, Nullable, ShortText, Timestamp, Vnd } from '../../http/fields.ts'
 import { OrganizationKind } from '../organizations/organizations.schemas.ts'
 import { ProvinceCode } from '../reference/reference.schemas.ts'
@@ -103,6 +103,7 @@ export const DemandSummary = Type.Object(
     currentProvinceCode: Nullable(Type.String({ description: 'The 2025 unit the province code resolves to' })),
     owner: DemandOwner,
     openedAt: Nullable(Timestamp),
+    provenance: ref(Provenance),
     score: Type.Optional(Type.Number({ description: 'Relevance to q (only when q is given); higher is closer' })),
   },
   { $id: 'DemandSummary', description: 'A demand as listed in search results' },
@@ -134,6 +135,7 @@ export const Demand = Type.Object(
     closedAt: Nullable(Timestamp),
     closeReason: Nullable(CloseReason),
     closeNote: Nullable(Type.String()),
+    provenance: ref(Provenance),
     createdAt: Timestamp,
     updatedAt: Timestamp,
     version: Type.Integer({ description: 'Increases with every change; the ETag carries it' }),

@@ -2,6 +2,7 @@ import type { Db } from '../../db/client.ts'
 import { decodeCursor, encodeCursor, tagOf } from '../../lib/cursor.ts'
 import { cursorTag, modeOfTag, runTextSearch, type TextMode } from '../../lib/text-search.ts'
 import { badRequest, forbidden, unauthorized } from '../../lib/problem.ts'
+import { provenanceOf } from '../../lib/provenance.ts'
 import { maySearchPrivate } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { currentCodesInRegion, currentProvinceCode } from '../reference/provinces.ts'
@@ -10,8 +11,8 @@ import { demandFacets, searchDemands, type DemandFilter, type DemandSort } from 
 
 export type DemandSearchRow = Awaited<ReturnType<typeof searchDemands>>[number]
 
-/** A summary from a search row, or from any row with the summary columns and its owner. */
-export function toDemandSummary(row: Omit<DemandSearchRow, 'sortAt' | 'score'> & { score?: number | null }, withScore = false): DemandSummary {
+/** A summary from a search row, or from any row with the summary columns and its owner; `exchangeId` names this exchange in its provenance. */
+export function toDemandSummary(row: Omit<DemandSearchRow, 'sortAt' | 'score'> & { score?: number | null }, exchangeId: string, withScore = false): DemandSummary {
   return {
     id: row.id,
     status: row.status as DemandSummary['status'],
@@ -27,6 +28,7 @@ export function toDemandSummary(row: Omit<DemandSearchRow, 'sortAt' | 'score'> &
     currentProvinceCode: row.currentProvinceCode,
     owner: { id: row.owner.id, name: row.owner.name, kind: row.owner.kind as DemandSummary['owner']['kind'] },
     openedAt: row.openedAt?.toISOString() ?? null,
+    provenance: provenanceOf(row, 'demand', exchangeId),
     ...(withScore ? { score: row.score ?? 0 } : {}),
   }
 }
@@ -92,8 +94,8 @@ async function filterOf(db: Db, actor: Actor | null, query: DemandSearchQuery): 
  * Public search. Anyone sees open demands (the default) and closed ones; drafts only their owner and
  * its delegates (owner=<owner id>) and the operator. Sorted by relevance when q is given, else newest first.
  */
-export function createDemandSearch(deps: { db: Db }) {
-  const { db } = deps
+export function createDemandSearch(deps: { db: Db; exchangeId: string }) {
+  const { db, exchangeId } = deps
   return async function search(actor: Actor | null, query: DemandSearchQuery): Promise<DemandPage> {
     const filter = await filterOf(db, actor, query)
     // A next page is read in the mode its first page was; a first page with no exact hit tries typos.
@@ -112,6 +114,6 @@ export function createDemandSearch(deps: { db: Db }) {
         ? encodeCursor(cursorTag('relevance', mode), [last.score ?? 0, last.id])
         : encodeCursor(cursorTag('newest', mode), [last.sortAt, last.id])
     }
-    return { items: page.map((row) => toDemandSummary(row, filter.q !== undefined)), nextCursor, ...(facets ? { facets } : {}) }
+    return { items: page.map((row) => toDemandSummary(row, exchangeId, filter.q !== undefined)), nextCursor, ...(facets ? { facets } : {}) }
   }
 }

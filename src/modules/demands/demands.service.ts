@@ -2,6 +2,7 @@ import type { SQL } from 'drizzle-orm'
 import type { Db, DbOrTx, Tx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { conflict, forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
+import { provenanceOf } from '../../lib/provenance.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { accessTo, assertManages, ownerForCreation } from '../access/access.policy.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
@@ -9,11 +10,14 @@ import { findOrganization } from '../organizations/organizations.repo.ts'
 import { resolveProvince } from '../organizations/organizations.service.ts'
 import { allowedFrom, isEditable, transitionOf, type DemandStatus, type Transition } from './demands.lifecycle.ts'
 import type { RequestMatches } from '../matching/matching.jobs.ts'
+import { catalogueEvent, type CatalogueEventType } from '../events/events.catalog.ts'
+import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import * as repo from './demands.repo.ts'
 import type { Demand, DemandClose, DemandCreate, DemandUpdate } from './demands.schemas.ts'
 import { createDemandSearch } from './demands.search-service.ts'
 
-export function toDemand(row: repo.DemandRow, today: string): Demand {
+/** The demand as the API shows it; `exchangeId` (config EXCHANGE_ID) names this exchange in its provenance. */
+export function toDemand(row: repo.DemandRow, today: string, exchangeId: string): Demand {
   return {
     id: row.id,
     status: row.status as Demand['status'],
@@ -39,6 +43,7 @@ export function toDemand(row: repo.DemandRow, today: string): Demand {
     closedAt: row.closedAt?.toISOString() ?? null,
     closeReason: row.closeReason as Demand['closeReason'],
     closeNote: row.closeNote,
+    provenance: provenanceOf(row, 'demand', exchangeId),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     version: row.version,
@@ -46,7 +51,7 @@ export function toDemand(row: repo.DemandRow, today: string): Demand {
 }
 
 /** Open and closed demands are public; drafts are not (who sees them: access.policy.ts). */
-const accessRecord = (row: { status: string; owner: { id: string } }) => ({ ownerId: row.owner.id, isPublic: row.status !== 'draft' })
+export const accessRecord = (row: { status: string; owner: { id: string } }) => ({ ownerId: row.owner.id, isPublic: row.status !== 'draft' })
 
 const manageRefusal = (id: string) => ({
   resource: 'Demand',
@@ -58,7 +63,7 @@ const manageRefusal = (id: string) => ({
  * Only enterprises file demands: the rule is about the owner, not the caller, so a connection point
  * files for a member enterprise. The operator may file in its own name.
  */
-async function assertCanFile(conn: DbOrTx, actor: Actor, ownerId: string) {
+export async function assertCanFile(conn: DbOrTx, actor: Actor, ownerId: string) {
   if (actor.role === 'operator' && ownerId === actor.organizationId) return
   const kind = ownerId === actor.organizationId ? actor.organizationKind : (await findOrganization(conn, ownerId))?.kind
   if (kind === undefined) {
@@ -70,7 +75,7 @@ async function assertCanFile(conn: DbOrTx, actor: Actor, ownerId: string) {
 }
 
 /** min <= max, or a 422 pointing at the bound the request set. */
-function checkBudget(min: number | null | undefined, max: number | null | undefined, pointer: '#/budgetMinVnd' | '#/budgetMaxVnd') {
+export function checkBudget(min: number | null | undefined, max: number | null | undefined, pointer: '#/budgetMinVnd' | '#/budgetMaxVnd') {
   if (min === null || min === undefined || max === null || max === undefined || min <= max) return
   const detail = pointer === '#/budgetMinVnd' ? `must not exceed budgetMaxVnd (${max})` : `must not be below budgetMinVnd (${min})`
   throw unprocessable('invalid_budget', `The budget range is empty: budgetMinVnd ${min} is greater than budgetMaxVnd ${max}`, [{ pointer, detail }])
@@ -94,8 +99,8 @@ function assertDeadlineAhead(row: { deadline: string | null }, today: string) {
   }
 }
 
-export function createDemandService(deps: { db: Db; clock: Clock; requestMatches: RequestMatches }) {
-  const { db, clock, requestMatches } = deps
+export function createDemandService(deps: { db: Db; clock: Clock; requestMatches: RequestMatches; recordEvents: RecordEvents; exchangeId: string }) {
+  const { db, clock, requestMatches, recordEvents, exchangeId } = deps
   const today = () => vietnamDate(clock.now())
 
   /**
@@ -109,23 +114,24 @@ export function createDemandService(deps: { db: Db; clock: Clock; requestMatches
   }
 
   async function get(actor: Actor | null, id: string) {
-    return toDemand(await load(db, actor, id), today())
+    return toDemand(await load(db, actor, id), today(), exchangeId)
   }
 
-  /** Reads the demand as written and records the write, in the write's own transaction. */
-  async function audited(tx: Tx, actor: Actor, operation: string, id: string, before: repo.DemandRow | undefined, now: Date) {
+  /** Reads the demand as written and records the write and its event, in the write's own transaction. */
+  async function audited(tx: Tx, actor: Actor, operation: string, id: string, before: repo.DemandRow | undefined, now: Date, event: CatalogueEventType, extra?: Record<string, unknown>) {
     const day = vietnamDate(now)
-    const after = toDemand((await repo.findDemand(tx, id))!, day)
+    const after = toDemand((await repo.findDemand(tx, id))!, day, exchangeId)
     await recordAudit(tx, {
       actor,
       owningOrganizationId: after.owner.id,
       operation,
       targetType: 'demand',
       targetId: id,
-      before: before ? toDemand(before, day) : undefined,
+      before: before ? toDemand(before, day, exchangeId) : undefined,
       after,
       occurredAt: now,
     })
+    await recordEvents(tx, [await catalogueEvent(tx, exchangeId, event, id, now, extra)])
     return after
   }
 
@@ -145,7 +151,7 @@ export function createDemandService(deps: { db: Db; clock: Clock; requestMatches
         createdAt: now,
         updatedAt: now,
       })
-      return audited(tx, actor, 'demand.create', id, undefined, now)
+      return audited(tx, actor, 'demand.create', id, undefined, now, 'demand.created')
     })
   }
 
@@ -170,7 +176,7 @@ export function createDemandService(deps: { db: Db; clock: Clock; requestMatches
       if (!(await repo.updateDemand(tx, { id, expectedVersion: row.version, values, now }))) throw preconditionFailed()
       // An open demand's suggestions follow its text, budget and place.
       if (row.status === 'open') await requestMatches(tx, 'demand', id)
-      return audited(tx, actor, 'demand.update', id, row, now)
+      return audited(tx, actor, 'demand.update', id, row, now, 'demand.updated')
     })
   }
 
@@ -192,6 +198,9 @@ export function createDemandService(deps: { db: Db; clock: Clock; requestMatches
       guard?: (today: string) => SQL
       /** The transition only retires the demand, so it stays possible after the owner was merged. */
       retires?: boolean
+      /** The catalogue event it writes, and what a tombstone says besides the id. */
+      event: CatalogueEventType
+      eventExtra?: Record<string, unknown>
     },
   ) {
     return db.transaction(async (tx) => {
@@ -207,7 +216,7 @@ export function createDemandService(deps: { db: Db; clock: Clock; requestMatches
       }
       await step.after?.(tx)
       // The transition's payload (openedAt, close reason and note) shows up among the changed fields.
-      return audited(tx, actor, `demand.${transition}`, id, row, now)
+      return audited(tx, actor, `demand.${transition}`, id, row, now, step.event, step.eventExtra)
     })
   }
 
@@ -219,6 +228,7 @@ export function createDemandService(deps: { db: Db; clock: Clock; requestMatches
       after: (tx) => requestMatches(tx, 'demand', id),
       rules: assertDeadlineAhead,
       guard: repo.deadlineNotBefore,
+      event: 'demand.opened',
     })
 
   /** open -> closed, with a reason; `other` needs a note saying what it is. */
@@ -226,6 +236,9 @@ export function createDemandService(deps: { db: Db; clock: Clock; requestMatches
     applyTransition(actor, id, 'close', {
       values: (now) => ({ closedAt: now, closeReason: input.reason, closeNote: input.note ?? null }),
       retires: true,
+      // The reason is public (a closed demand's GET shows it); the note stays with the record.
+      event: 'demand.closed',
+      eventExtra: { reason: input.reason },
       rules: () => {
         if (input.reason === 'other' && input.note === undefined) {
           throw unprocessable('note_required', 'Closing for reason `other` needs a note saying why', [{ pointer: '#/note', detail: 'is required when reason is other' }])
@@ -233,7 +246,7 @@ export function createDemandService(deps: { db: Db; clock: Clock; requestMatches
       },
     })
 
-  const search = createDemandSearch({ db })
+  const search = createDemandSearch({ db, exchangeId })
 
   return { get, create, update, open, close, search }
 }

@@ -40,6 +40,8 @@ export const listingColumns = {
   contacts: listings.contacts,
   anonymous: listings.anonymous,
   disclosure: listings.disclosure,
+  source: listings.source,
+  externalId: listings.externalId,
   createdAt: listings.createdAt,
   updatedAt: listings.updatedAt,
   version: listings.version,
@@ -68,6 +70,8 @@ export const listingSummaryColumns = {
   publishedAt: listings.publishedAt,
   anonymous: listings.anonymous,
   disclosure: listings.disclosure,
+  source: listings.source,
+  externalId: listings.externalId,
 }
 
 export type ListingRecord = {
@@ -85,6 +89,16 @@ export async function findListing(db: DbOrTx, id: string, options: { lock?: bool
     .where(eq(listings.id, id))
   const [row] = options.lock ? await query.for('update', { of: listings }) : await query
   return row
+}
+
+/** Several listings with their owners, in one query (catalogue events of a bulk write). */
+export async function findListings(db: DbOrTx, ids: string[]): Promise<ListingWithOwner[]> {
+  if (ids.length === 0) return []
+  return db
+    .select({ ...listingColumns, owner: ownerColumns })
+    .from(listings)
+    .innerJoin(organizations, eq(organizations.id, listings.ownerId))
+    .where(inArray(listings.id, ids))
 }
 
 export async function insertListing(db: DbOrTx, values: ListingInsert): Promise<ListingRecord> {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
 import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
-import { Listing, ListingCreate, ListingPage, ListingSearchQuery, ListingUnpublish, ListingUpdate, ListingWithdraw } from './listings.schemas.ts'
+import { Listing, ListingCreate, ListingPage, ListingSearchQuery, ListingUnpublish, ListingUpdate, ListingWithDuplicates, ListingWithdraw } from './listings.schemas.ts'
 
 const tags = ['listings']
 
@@ -17,10 +17,10 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Create a listing (draft)',
         description:
-          "Creates a draft listing owned by the key's organisation (operator, admin or editor keys), or by `ownerId`: a member that delegated to the caller's connection point or DOST (any organisation for the operator; 403 otherwise; the successor of a merged organisation too). A merged organisation files nothing new: 409 organization_merged. A price type of amount needs priceVnd; negotiable forbids it; on_request may hold the asking price, hidden from others until a deal reveals it. An anonymous listing hides its owner's id and name (not its kind) the same way. IPR numbers go only with patent or utility solution statuses. Province codes may be legacy codes: they are kept as filed and resolved to the 2025 units.",
+          "Creates a draft listing owned by the key's organisation (operator, admin or editor keys), or by `ownerId`: a member that delegated to the caller's connection point or DOST (any organisation for the operator; 403 otherwise; the successor of a merged organisation too). A merged organisation files nothing new: 409 organization_merged. A price type of amount needs priceVnd; negotiable forbids it; on_request may hold the asking price, hidden from others until a deal reveals it. An anonymous listing hides its owner's id and name (not its kind) the same way. IPR numbers go only with patent or utility solution statuses. Province codes may be legacy codes: they are kept as filed and resolved to the 2025 units. The answer lists possibleDuplicates: up to 5 published listings (or the owner's own drafts) whose Vietnamese title is at least 0.6 similar, a warning only.",
         security: bearerSecurity,
         body: ListingCreate,
-        response: { 201: ref(Listing), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+        response: { 201: ref(ListingWithDuplicates), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {

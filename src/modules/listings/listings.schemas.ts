@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
+import { Cursor, Limit, Provenance, Uuid, ref } from '../../http/common.schemas.ts'
 import { CodeList, DateOnly, Enum, Keywords, LongText, Nullable, ShortText, Timestamp, Url, Vnd } from '../../http/fields.ts'
 import { confidentialFields } from '../deals/deals.disclosure.ts'
 import { Contact } from '../organizations/organizations.schemas.ts'
@@ -193,6 +193,7 @@ export const Listing = Type.Object(
     contacts: Nullable(Type.Array(Contact, { description: 'null when confidential and the caller does not act for the owner (see redacted)' })),
     disclosure: Disclosure,
     anonymous: Anonymous,
+    provenance: ref(Provenance),
     redacted: Type.Array(Enum(confidentialFields), {
       description:
         "The confidential fields hidden from this caller (returned as null; the owner keeps its kind); empty when it sees everything. A seeker's deal reveals owner, contacts and priceVnd once accepted, iprNumbers once agreed",
@@ -204,6 +205,31 @@ export const Listing = Type.Object(
   { $id: 'Listing', description: 'A supply listing: a technology, product, equipment, know-how or service offered for transfer' },
 )
 export type Listing = Static<typeof Listing>
+
+export const PossibleDuplicate = Type.Object(
+  {
+    id: Uuid,
+    title: Type.String({ description: "The other listing's Vietnamese title" }),
+    similarity: Type.Number({ minimum: 0, maximum: 1, description: 'Trigram similarity of the Vietnamese titles (unaccented, lower-cased); at least 0.6' }),
+    descriptionSimilarity: Nullable(Type.Number({ minimum: 0, maximum: 1, description: "Trigram similarity of the descriptions' first 1000 characters" })),
+    provenance: Type.Optional(ref(Provenance)),
+  },
+  { $id: 'PossibleDuplicate', description: 'An existing listing whose title is near this one: a warning, not a refusal' },
+)
+export type PossibleDuplicate = Static<typeof PossibleDuplicate>
+
+export const ListingWithDuplicates = Type.Object(
+  {
+    ...Listing.properties,
+    possibleDuplicates: Type.Array(ref(PossibleDuplicate), {
+      maxItems: 5,
+      description:
+        "Up to 5 listings that may be the same offer, closest first: published listings, and the owner's own drafts, whose Vietnamese title is at least 0.6 similar (trigrams, without diacritics). Empty when none",
+    }),
+  },
+  { $id: 'ListingWithDuplicates', description: 'A listing just written, with the existing listings it may duplicate' },
+)
+export type ListingWithDuplicates = Static<typeof ListingWithDuplicates>
 
 export const ListingSummary = Type.Object(
   {
@@ -222,6 +248,7 @@ export const ListingSummary = Type.Object(
     owner: ref(ListingOwner),
     publishedAt: Nullable(Timestamp),
     validUntil: Nullable(DateOnly),
+    provenance: ref(Provenance),
     redacted: Type.Array(Enum(confidentialFields), {
       description:
         "The fields hidden from this caller (returned as null): owner (its id and name; the kind stays) of an anonymous listing, priceVnd on request. Empty for those who act for the owner. A summary never shows what a deal revealed: the full listing (getListing) and the deal do",
@@ -284,4 +311,4 @@ export const ListingSearchQuery = Type.Object(
 )
 export type ListingSearchQuery = Static<typeof ListingSearchQuery>
 
-export const listingSchemas = [ListingOwner, Listing, ListingSummary, ListingFacetCount, ListingFacets, ListingPage]
+export const listingSchemas = [ListingOwner, Listing, PossibleDuplicate, ListingWithDuplicates, ListingSummary, ListingFacetCount, ListingFacets, ListingPage]

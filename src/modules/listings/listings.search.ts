@@ -93,6 +93,8 @@ export type ListingSearchRow = {
   publishedAt: Date | null
   anonymous: boolean
   disclosure: Disclosure
+  source: string | null
+  externalId: string | null
   owner: OwnerSummary
   /** The value the page is sorted on, as text: timestamp or float8 rank. */
   sortValue: string

@@ -20,6 +20,9 @@ import { resolveProvince } from '../organizations/organizations.service.ts'
 import { currentCodesInRegion, currentProvinceCode } from '../reference/provinces.ts'
 import { allowedFrom, editableStatuses, statusOf, storedSourcesOf, transitionTarget, transitionsFrom, type ListingStatus, type Transition } from './listings.lifecycle.ts'
 import type { RequestMatches } from '../matching/matching.jobs.ts'
+import { catalogueEvent } from '../events/events.catalog.ts'
+import type { RecordEvents } from '../outbox/outbox.repo.ts'
+import { findPossibleDuplicates } from './listings.duplicates.ts'
 import * as repo from './listings.repo.ts'
 import type { ListingCreate, ListingSearchQuery, ListingUpdate } from './listings.schemas.ts'
 import { countFacets, searchListings, type ListingFilter, type ListingSort, type SortKey } from './listings.search.ts'
@@ -31,7 +34,7 @@ const numberedIprStatuses = ['patent_granted', 'patent_pending', 'utility_soluti
 type RuleFields = { priceType: string; priceVnd: number | null; iprStatus: string; iprNumbers: string[] }
 
 /** Rules across fields, checked on the listing as it will be after the write. */
-function checkRules(listing: RuleFields) {
+export function checkRules(listing: RuleFields) {
   const errors: FieldError[] = []
   if (listing.priceType === 'amount' && listing.priceVnd === null) {
     errors.push({ pointer: '#/priceVnd', detail: 'is required when priceType is amount' })
@@ -47,7 +50,7 @@ function checkRules(listing: RuleFields) {
 }
 
 /** Filed codes resolved to the 2025 units, without repeats; an unknown code is a 422 on its pointer. */
-const resolveProvinces = (codes: string[]) => [...new Set(codes.map((code, index) => resolveProvince(code, `#/provinceCodes/${index}`)))]
+export const resolveProvinces = (codes: string[]) => [...new Set(codes.map((code, index) => resolveProvince(code, `#/provinceCodes/${index}`)))]
 
 const pastTense = { publish: 'published', withdraw: 'withdrawn', unpublish: 'unpublished' } as const satisfies Record<Transition, string>
 
@@ -114,8 +117,8 @@ function decodeSortKey(cursor: string, sort: ListingSort, mode: TextMode): SortK
   return { value, id }
 }
 
-export function createListingService(deps: { db: Db; clock: Clock; requestMatches: RequestMatches }) {
-  const { db, clock, requestMatches } = deps
+export function createListingService(deps: { db: Db; clock: Clock; requestMatches: RequestMatches; recordEvents: RecordEvents; exchangeId: string }) {
+  const { db, clock, requestMatches, recordEvents, exchangeId } = deps
   const today = () => vietnamDate(clock.now())
 
   /** The listing for a write: 404 if the actor may not even see it, 403 if it may see but not change it. */
@@ -142,7 +145,7 @@ export function createListingService(deps: { db: Db; clock: Clock; requestMatche
     const row = await repo.findListing(db, id)
     // Drafts and withdrawn listings of others are reported missing, so their existence is not revealed.
     if (!row || !(await accessTo(db, actor, accessRecord(row))).see) throw notFound('Listing', id)
-    return redactListing(db, actor, toListing(row, today()))
+    return redactListing(db, actor, toListing(row, today(), exchangeId))
   }
 
   async function create(actor: Actor, input: ListingCreate) {
@@ -171,7 +174,7 @@ export function createListingService(deps: { db: Db; clock: Clock; requestMatche
         createdAt: now,
         updatedAt: now,
       })
-      const listing = toListing((await repo.findListing(tx, row.id))!, vietnamDate(now))
+      const listing = toListing((await repo.findListing(tx, row.id))!, vietnamDate(now), exchangeId)
       await recordAudit(tx, {
         actor,
         owningOrganizationId: row.ownerId,
@@ -181,7 +184,10 @@ export function createListingService(deps: { db: Db; clock: Clock; requestMatche
         after: listing,
         occurredAt: now,
       })
-      return listing
+      await recordEvents(tx, [await catalogueEvent(tx, exchangeId, 'listing.created', row.id, now)])
+      // A warning for the caller, not part of the record: the audit and the event leave it out.
+      const possibleDuplicates = await findPossibleDuplicates(tx, { titleVi: row.titleVi, descriptionVi: row.descriptionVi, ownerId, excludeId: row.id, exchangeId })
+      return { ...listing, possibleDuplicates }
     })
   }
 
@@ -207,17 +213,18 @@ export function createListingService(deps: { db: Db; clock: Clock; requestMatche
       if (!updated) throw preconditionFailed()
       // A published listing's suggestions follow its text, TRL, price and place.
       if (row.status === 'published') await requestMatches(tx, 'listing', id)
-      const listing = toListing({ ...updated, owner: row.owner }, day)
+      const listing = toListing({ ...updated, owner: row.owner }, day, exchangeId)
       await recordAudit(tx, {
         actor,
         owningOrganizationId: row.ownerId,
         operation: 'listing.update',
         targetType: 'listing',
         targetId: id,
-        before: toListing(row, day),
+        before: toListing(row, day, exchangeId),
         after: listing,
         occurredAt: now,
       })
+      await recordEvents(tx, [await catalogueEvent(tx, exchangeId, 'listing.updated', id, now)])
       return listing
     })
   }
@@ -251,7 +258,7 @@ export function createListingService(deps: { db: Db; clock: Clock; requestMatche
       if (!updated) throw conflict('concurrent_change', 'The listing changed while this request ran; fetch it and try again')
       // Matching starts as the listing becomes public: a job queued in this transaction.
       if (name === 'publish') await requestMatches(tx, 'listing', id)
-      const listing = toListing({ ...updated, owner: row.owner }, day)
+      const listing = toListing({ ...updated, owner: row.owner }, day, exchangeId)
       // The transition's payload (publishedAt, withdrawal reason) shows up among the changed fields.
       await recordAudit(tx, {
         actor,
@@ -259,10 +266,13 @@ export function createListingService(deps: { db: Db; clock: Clock; requestMatche
         operation: `listing.${name}`,
         targetType: 'listing',
         targetId: id,
-        before: toListing(row, day),
+        before: toListing(row, day, exchangeId),
         after: listing,
         occurredAt: now,
       })
+      // Withdrawn and unpublished listings leave the public catalogue: a tombstone. Their reasons
+      // stay out of it, as a stranger's GET never shows them.
+      await recordEvents(tx, [await catalogueEvent(tx, exchangeId, `listing.${pastTense[name]}`, id, now)])
       return listing
     })
   }
@@ -295,7 +305,7 @@ export function createListingService(deps: { db: Db; clock: Clock; requestMatche
     // Whom the caller acts for matters only when the page holds something a summary may hide.
     const acting = page.some((row) => hiddenInSummary(row).length > 0) ? await actingOwners(db, actor) : () => true
     return {
-      items: page.map((row) => toListingSummary(row, day, acting(row.owner.id))),
+      items: page.map((row) => toListingSummary(row, day, acting(row.owner.id), exchangeId)),
       nextCursor: rows.length > limit && last ? encodeCursor(cursorTag(sort, mode), [last.sortValue, last.id]) : null,
       ...(facets ? { facets } : {}),
     }

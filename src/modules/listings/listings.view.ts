@@ -1,3 +1,4 @@
+import { provenanceOf } from '../../lib/provenance.ts'
 import { redactListingSummary } from '../access/access.policy.ts'
 import { statusOf } from './listings.lifecycle.ts'
 import type { ListingWithOwner, OwnerSummary } from './listings.repo.ts'
@@ -12,7 +13,8 @@ export const accessRecord = (row: { status: string; ownerId: string }) => ({ own
 
 const toOwner = (owner: OwnerSummary) => ({ id: owner.id, name: owner.name, kind: owner.kind as ListingSummary['owner']['kind'] })
 
-export function toListing(row: ListingWithOwner, today: string): Listing {
+/** The listing as the API shows it; `exchangeId` (config EXCHANGE_ID) names this exchange in its provenance. */
+export function toListing(row: ListingWithOwner, today: string, exchangeId: string): Listing {
   return {
     id: row.id,
     status: statusOf(row, today),
@@ -44,6 +46,7 @@ export function toListing(row: ListingWithOwner, today: string): Listing {
     contacts: row.contacts,
     disclosure: row.disclosure,
     anonymous: row.anonymous,
+    provenance: provenanceOf(row, 'listing', exchangeId),
     // Complete here; redactListing (access.policy.ts) hides what the reader may not see.
     redacted: [],
     createdAt: row.createdAt.toISOString(),
@@ -56,7 +59,7 @@ export function toListing(row: ListingWithOwner, today: string): Listing {
  * A summary from a search row, or from any row with the summary columns and its owner (rank: null),
  * as a caller sees it who does (`acting`) or does not act for the owner (see redactListingSummary).
  */
-export function toListingSummary(row: Omit<ListingSearchRow, 'sortValue'>, today: string, acting: boolean): ListingSummary {
+export function toListingSummary(row: Omit<ListingSearchRow, 'sortValue'>, today: string, acting: boolean, exchangeId: string): ListingSummary {
   const summary: ListingSummary = {
     id: row.id,
     status: statusOf(row, today),
@@ -73,6 +76,7 @@ export function toListingSummary(row: Omit<ListingSearchRow, 'sortValue'>, today
     owner: toOwner(row.owner),
     publishedAt: row.publishedAt?.toISOString() ?? null,
     validUntil: row.validUntil,
+    provenance: provenanceOf(row, 'listing', exchangeId),
     redacted: [],
     ...(row.rank !== null ? { score: Number(row.rank) } : {}),
   }

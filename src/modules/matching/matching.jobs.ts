@@ -14,6 +14,14 @@ export const requestMatchesVia =
   (tx, direction, id) =>
     jobs.send(matchJob, { direction, id }, { tx, key: `${direction}:${id}` })
 
+/** Asks for many subjects' matches at once (an import's batch), one statement; the same keys as requestMatches. */
+export type RequestManyMatches = (tx: DbOrTx, direction: Direction, ids: string[]) => Promise<void>
+
+export const requestManyMatchesVia =
+  (jobs: Pick<JobQueue, 'sendMany'>): RequestManyMatches =>
+  (tx, direction, ids) =>
+    jobs.sendMany(matchJob, ids.map((id) => ({ data: { direction, id }, key: `${direction}:${id}` })), { tx })
+
 export function registerMatchingJobs(jobs: JobQueue, matching: MatchingService) {
   jobs.register(matchJob, async (data) => {
     const direction = data.direction === 'listing' ? 'listing' : 'demand'

@@ -9,7 +9,7 @@ import { recordAudit } from '../audit/audit.repo.ts'
 import * as demandRepo from '../demands/demands.repo.ts'
 import * as listingRepo from '../listings/listings.repo.ts'
 import { accessRecord as listingAccess } from '../listings/listings.view.ts'
-import { recordEvents } from '../outbox/outbox.repo.ts'
+import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import { provinces } from '../reference/provinces.ts'
 import * as repo from './matching.repo.ts'
 import type { DismissReason, Match, MatchDismiss, MatchExplanation, MatchList, MatchListQuery, MatchProposal, MatchStatus } from './matching.schemas.ts'
@@ -76,8 +76,8 @@ type Curation = keyof typeof curation
 
 const allowedCurations = (status: string) => (Object.keys(curation) as Curation[]).filter((name) => (curation[name].from as readonly string[]).includes(status))
 
-export function createMatchingService(deps: { db: Db; clock: Clock; settings: MatchingSettings }) {
-  const { db, clock, settings } = deps
+export function createMatchingService(deps: { db: Db; clock: Clock; settings: MatchingSettings; exchangeId: string; recordEvents: RecordEvents }) {
+  const { db, clock, settings, exchangeId, recordEvents } = deps
   const today = () => vietnamDate(clock.now())
 
   /** The subject's facts, or undefined when it is missing or no longer live (nothing to match). */
@@ -195,7 +195,7 @@ export function createMatchingService(deps: { db: Db; clock: Clock; settings: Ma
     const acting = counterpart === 'listing' && rows.some((row) => hiddenInSummary(row.listing).length > 0) ? await actingOwners(db, actor) : () => true
     return {
       items: rows.map((row) =>
-        toMatch(row, { withCounterpart: counterpart, showDismissal: curator, actsForListingOwner: acting(row.listingOwner.id), today: today() }),
+        toMatch(row, { withCounterpart: counterpart, showDismissal: curator, actsForListingOwner: acting(row.listingOwner.id), today: today(), exchangeId }),
       ),
       computedAt: computedAt?.toISOString() ?? null,
     }
@@ -221,7 +221,7 @@ export function createMatchingService(deps: { db: Db; clock: Clock; settings: Ma
     const listingSide = await actsFor(db, actor, row.listingOwner.id)
     const curator = demandSide || isBroker(actor)
     if (!curator && !(listingSide && row.match.status !== 'dismissed')) throw notFound('Match', matchId)
-    return toMatch(row, { showDismissal: curator, actsForListingOwner: listingSide, today: today() })
+    return toMatch(row, { showDismissal: curator, actsForListingOwner: listingSide, today: today(), exchangeId })
   }
 
   /** Shortlist or dismiss: the demand owner's (or its delegate's) writers, under a row lock. */
@@ -265,7 +265,7 @@ export function createMatchingService(deps: { db: Db; clock: Clock; settings: Ma
       })
       const extra = dismissal ? { reason: dismissal.reason as DismissReason } : {}
       await recordEvents(tx, [await matchEvent(tx, name === 'shortlist' ? 'match.shortlisted' : 'match.dismissed', updated, now, extra)])
-      return toMatch((await repo.findMatchView(tx, matchId))!, { showDismissal: true, actsForListingOwner, today: vietnamDate(now) })
+      return toMatch((await repo.findMatchView(tx, matchId))!, { showDismissal: true, actsForListingOwner, today: vietnamDate(now), exchangeId })
     })
   }
 
@@ -321,7 +321,7 @@ export function createMatchingService(deps: { db: Db; clock: Clock; settings: Ma
       await recordEvents(tx, [await matchEvent(tx, 'match.proposed', match, now, { proposedById: actor.organizationId })])
       const view = (await repo.findMatchView(tx, match.id))!
       const actsForListingOwner = await actsFor(tx, actor, listing.ownerId)
-      return { match: toMatch(view, { showDismissal: true, actsForListingOwner, today: vietnamDate(now) }), created: !existing }
+      return { match: toMatch(view, { showDismissal: true, actsForListingOwner, today: vietnamDate(now), exchangeId }), created: !existing }
     })
   }
 

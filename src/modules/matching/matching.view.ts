@@ -62,7 +62,7 @@ export function explain(demand: Subject, row: RankedRow, weights: Record<MatchCo
  */
 export function toMatch(
   view: MatchView,
-  options: { withCounterpart?: 'listing' | 'demand'; showDismissal: boolean; actsForListingOwner: boolean; today: string },
+  options: { withCounterpart?: 'listing' | 'demand'; showDismissal: boolean; actsForListingOwner: boolean; today: string; exchangeId: string },
 ): Match {
   const match = view.match
   const side = options.withCounterpart
@@ -83,7 +83,7 @@ export function toMatch(
     createdAt: match.createdAt.toISOString(),
     updatedAt: match.updatedAt.toISOString(),
     version: match.version,
-    ...(side !== 'demand' ? { listing: toListingSummary({ ...view.listing, owner: view.listingOwner, rank: null }, options.today, options.actsForListingOwner) } : {}),
-    ...(side !== 'listing' ? { demand: toDemandSummary({ ...view.demand, owner: view.demandOwner }) } : {}),
+    ...(side !== 'demand' ? { listing: toListingSummary({ ...view.listing, owner: view.listingOwner, rank: null }, options.today, options.actsForListingOwner, options.exchangeId) } : {}),
+    ...(side !== 'listing' ? { demand: toDemandSummary({ ...view.demand, owner: view.demandOwner }, options.exchangeId) } : {}),
   }
 }

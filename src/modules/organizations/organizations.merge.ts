@@ -6,6 +6,8 @@ import { toApiKey, type Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
 import { endDelegationsOf } from '../delegations/delegations.repo.ts'
 import { toDelegation } from '../delegations/delegations.service.ts'
+import { catalogueEvent } from '../events/events.catalog.ts'
+import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import * as repo from './organizations.repo.ts'
 import type { OrganizationMerge } from './organizations.schemas.ts'
 import { toOrganization } from './organizations.service.ts'
@@ -19,7 +21,7 @@ import { toOrganization } from './organizations.service.ts'
 const invalidSuccessor = (detail: string, why: string) =>
   unprocessable('invalid_successor', detail, [{ pointer: '#/intoOrganizationId', detail: why }])
 
-export async function mergeOrganization(deps: { db: Db; clock: Clock }, actor: Actor, id: string, input: OrganizationMerge, expectedVersion?: number) {
+export async function mergeOrganization(deps: { db: Db; clock: Clock; recordEvents: RecordEvents; exchangeId: string }, actor: Actor, id: string, input: OrganizationMerge, expectedVersion?: number) {
   if (actor.role !== 'operator') throw forbidden('Only the exchange operator merges organisations')
   const intoId = input.intoOrganizationId
   return deps.db.transaction(async (tx) => {
@@ -44,7 +46,7 @@ export async function mergeOrganization(deps: { db: Db; clock: Clock }, actor: A
     const row = await repo.updateOrganization(tx, { id, expectedVersion: merged.version, values: { mergedIntoId: intoId, mergedAt: now }, now })
     // The row is locked, so the version cannot have moved; this is only a safety net.
     if (!row) throw preconditionFailed()
-    const organization = toOrganization(row)
+    const organization = toOrganization(row, deps.exchangeId)
     const revokedKeys = await revokeOrganizationKeys(tx, id, now)
     const endedDelegations = await endDelegationsOf(tx, { organizationId: id, endedAt: now, endedByOrganizationId: actor.organizationId, endReason: 'merged' })
 
@@ -56,10 +58,12 @@ export async function mergeOrganization(deps: { db: Db; clock: Clock }, actor: A
       operation: 'organization.merge',
       targetType: 'organization',
       targetId: id,
-      before: { ...toOrganization(merged), reason: null },
+      before: { ...toOrganization(merged, deps.exchangeId), reason: null },
       after: { ...organization, reason: input.reason?.trim() ?? null },
       occurredAt: now,
     })
+    // Mirrors drop the merged organisation and point its records at the successor.
+    await deps.recordEvents(tx, [await catalogueEvent(tx, deps.exchangeId, 'organization.merged', id, now, { successorId: intoId })])
     for (const key of revokedKeys) {
       await recordAudit(tx, {
         actor,

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { organizations } from '../../db/schema/index.ts'
 
@@ -14,6 +14,12 @@ export async function findOrganization(db: DbOrTx, id: string, options: { lock?:
   const query = db.select().from(organizations).where(eq(organizations.id, id))
   const [row] = options.lock ? await query.for('update') : await query
   return row
+}
+
+/** Several organisations in one query (catalogue events of a bulk write). */
+export async function findOrganizations(db: DbOrTx, ids: string[]): Promise<OrganizationRow[]> {
+  if (ids.length === 0) return []
+  return db.select().from(organizations).where(inArray(organizations.id, ids))
 }
 
 export async function insertOrganization(db: DbOrTx, values: OrganizationInsert): Promise<OrganizationRow> {

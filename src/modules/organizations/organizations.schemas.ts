@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
+import { Cursor, Limit, Provenance, Uuid, ref } from '../../http/common.schemas.ts'
 import { Email, Enum, LongText, Nullable, Phone, ShortText, Timestamp, Url } from '../../http/fields.ts'
 import { ProvinceCode } from '../reference/reference.schemas.ts'
 import { codesOf, organizationKinds } from '../reference/vocabularies.ts'
@@ -93,6 +93,7 @@ export const Organization = Type.Object(
     updatedAt: Timestamp,
     mergedIntoId: Nullable({ ...Uuid, description: 'The organisation this one was merged into; a merged organisation is read-only and its records stay attributed to it' }),
     mergedAt: Nullable(Timestamp),
+    provenance: ref(Provenance),
     version: Type.Integer({ description: 'Increases with every change; the ETag carries it' }),
   },
   { $id: 'Organization' },

@@ -2,16 +2,20 @@ import type { Db } from '../../db/client.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
 import { forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
+import { provenanceOf } from '../../lib/provenance.ts'
 import { organizationMerged } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
 import { agentKinds, memberKinds, startDelegation } from '../delegations/delegations.service.ts'
+import { catalogueEvent } from '../events/events.catalog.ts'
+import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import { currentProvinceCode } from '../reference/provinces.ts'
 import { mergeOrganization } from './organizations.merge.ts'
 import * as repo from './organizations.repo.ts'
 import type { Organization, OrganizationCreate, OrganizationListQuery, OrganizationMerge, OrganizationUpdate } from './organizations.schemas.ts'
 
-export function toOrganization(row: repo.OrganizationRow): Organization {
+/** The organisation's own fields, without its provenance (which needs this exchange's id). */
+export function organizationFields(row: repo.OrganizationRow): Omit<Organization, 'provenance'> {
   return {
     id: row.id,
     kind: row.kind as Organization['kind'],
@@ -36,6 +40,12 @@ export function toOrganization(row: repo.OrganizationRow): Organization {
   }
 }
 
+/** The organisation as the API shows it; `exchangeId` (config EXCHANGE_ID) names this exchange in its provenance. */
+export const toOrganization = (row: repo.OrganizationRow, exchangeId: string): Organization => ({
+  ...organizationFields(row),
+  provenance: provenanceOf(row, 'organization', exchangeId),
+})
+
 /** Resolves a filed province code to its 2025 unit; an unknown code is a 422 on `pointer`. */
 export function resolveProvince(code: string, pointer: string): string {
   const current = currentProvinceCode(code)
@@ -54,13 +64,13 @@ const canManage = (actor: Actor, organizationId: string) =>
   actor.role === 'operator' || (actor.organizationId === organizationId && actor.role === 'admin')
 const operatorOnlyFields = ['taxCode', 'parentId'] as const
 
-export function createOrganizationService(deps: { db: Db; clock: Clock }) {
-  const { db, clock } = deps
+export function createOrganizationService(deps: { db: Db; clock: Clock; recordEvents: RecordEvents; exchangeId: string }) {
+  const { db, clock, recordEvents, exchangeId } = deps
 
   async function get(id: string) {
     const row = await repo.findOrganization(db, id)
     if (!row) throw notFound('Organization', id)
-    return toOrganization(row)
+    return toOrganization(row, exchangeId)
   }
 
   async function create(actor: Actor, input: OrganizationCreate) {
@@ -90,7 +100,7 @@ export function createOrganizationService(deps: { db: Db; clock: Clock }) {
     return db.transaction(async (tx) => {
       const now = clock.now()
       const row = await repo.insertOrganization(tx, values)
-      const organization = toOrganization(row)
+      const organization = toOrganization(row, exchangeId)
       await recordAudit(tx, {
         actor,
         owningOrganizationId: organization.id,
@@ -100,6 +110,7 @@ export function createOrganizationService(deps: { db: Db; clock: Clock }) {
         after: organization,
         occurredAt: now,
       })
+      await recordEvents(tx, [await catalogueEvent(tx, exchangeId, 'organization.created', organization.id, now)])
       if (onboarding) {
         const agent = await repo.findOrganization(tx, actor.organizationId)
         if (!agent) throw forbidden("The key's organisation no longer exists")
@@ -139,17 +150,18 @@ export function createOrganizationService(deps: { db: Db; clock: Clock }) {
       const row = await repo.updateOrganization(tx, { id, expectedVersion: current.version, values, now })
       // The row is locked, so the version cannot have moved; this is only a safety net.
       if (!row) throw preconditionFailed()
-      const organization = toOrganization(row)
+      const organization = toOrganization(row, exchangeId)
       await recordAudit(tx, {
         actor,
         owningOrganizationId: id,
         operation: 'organization.update',
         targetType: 'organization',
         targetId: id,
-        before: toOrganization(current),
+        before: toOrganization(current, exchangeId),
         after: organization,
         occurredAt: now,
       })
+      await recordEvents(tx, [await catalogueEvent(tx, exchangeId, 'organization.updated', id, now)])
       return organization
     })
   }
@@ -169,13 +181,13 @@ export function createOrganizationService(deps: { db: Db; clock: Clock }) {
     const page = rows.slice(0, limit)
     const last = page.at(-1)
     return {
-      items: page.map(toOrganization),
+      items: page.map((row) => toOrganization(row, exchangeId)),
       nextCursor: rows.length > limit && last ? encodeCursor('name', [last.name, last.id]) : null,
     }
   }
 
   const merge = (actor: Actor, id: string, input: OrganizationMerge, expectedVersion?: number) =>
-    mergeOrganization({ db, clock }, actor, id, input, expectedVersion)
+    mergeOrganization({ db, clock, recordEvents, exchangeId }, actor, id, input, expectedVersion)
 
   return { get, create, update, list, merge }
 }

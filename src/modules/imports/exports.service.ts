@@ -1,0 +1,204 @@
+import { and, arrayContains, arrayOverlaps, asc, eq, gt, gte, isNull, lt, or, type SQL } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import { demands, listings, organizations } from '../../db/schema/index.ts'
+import { vietnamDate, type Clock } from '../../lib/clock.ts'
+import { badRequest, forbidden, unauthorized } from '../../lib/problem.ts'
+import { actingOwners, actsFor, maySearchPrivate } from '../access/access.policy.ts'
+import type { Actor } from '../api-keys/api-keys.service.ts'
+import { hiddenFields } from '../deals/deals.disclosure.ts'
+import { currentProvinceCode } from '../reference/provinces.ts'
+import { importColumns, type ImportKind } from './imports.columns.ts'
+import { csvLine } from './imports.csv.ts'
+import type { DemandExportQuery, ExportFormat, ListingExportQuery } from './exports.schemas.ts'
+
+// Exports of listings and demands as CSV or NDJSON, streamed: the rows are read a page at a time
+// (keyset on id, each page its own short query, so no transaction or connection is held while the
+// client reads) and written as they come. A row is the import's shape, so an exported file imports
+// back (into another organisation, say) as it is; two read-only columns follow, id and owner.
+// Listings are shown as a stranger sees them unless the caller acts for their owner.
+
+const pageSize = 500
+
+export type ExportFile = { filename: string; contentType: string; body: AsyncGenerator<string> }
+
+type ExportRecord = Record<string, unknown>
+
+/** The columns of a kind's export: the import's fields (ownerId aside: it would not import elsewhere), then id and owner. */
+const exportedFields = (kind: ImportKind) => [...importColumns[kind].map((column) => column.field).filter((field) => field !== 'ownerId'), 'id', 'owner']
+
+/** A value as a CSV cell, in the form the import reads back. */
+function cellOf(field: string, value: unknown): string {
+  if (value === null || value === undefined) return ''
+  if (field === 'owner') return (value as { name: string | null }).name ?? ''
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string') && !['media', 'contacts'].includes(field)) {
+    // A list is items separated by "; ", unless an item holds a semicolon: then a JSON array.
+    return value.some((item: string) => item.includes(';')) ? JSON.stringify(value) : value.join('; ')
+  }
+  if (typeof value === 'object') return JSON.stringify(value)
+  return String(value)
+}
+
+/** A record as an NDJSON line: fields without a value left out (null would not import back). */
+const ndjsonLine = (record: ExportRecord) => `${JSON.stringify(Object.fromEntries(Object.entries(record).filter(([, value]) => value !== null && value !== undefined)))}\n`
+
+async function* written(kind: ImportKind, format: ExportFormat, records: AsyncGenerator<ExportRecord>): AsyncGenerator<string> {
+  const fields = exportedFields(kind)
+  // The byte order mark tells spreadsheet programs the file is UTF-8; the import skips it.
+  if (format === 'csv') yield `\ufeff${csvLine(fields)}`
+  for await (const record of records) yield format === 'csv' ? csvLine(fields.map((field) => cellOf(field, record[field]))) : ndjsonLine(record)
+}
+
+function provinceOf(code: string | undefined): string | undefined {
+  if (code === undefined) return undefined
+  const current = currentProvinceCode(code)
+  if (!current) {
+    throw badRequest('unknown_province', `Province code ${code} is neither a 2025 nor a legacy unit; see /v1/reference/provinces`, [{ pointer: '#/query/province', detail: 'is not a known province code' }])
+  }
+  return current
+}
+
+/** Drafts (and withdrawn listings) are the operator's, or an owner's asking for its own with owner=. */
+async function assertMayExport(db: Db, actor: Actor | null, what: string, ownerId: string | undefined) {
+  if (!actor) throw unauthorized(`A key is needed to export ${what}`)
+  if (!(await maySearchPrivate(db, actor, ownerId))) throw forbidden(`Only the operator, or an owner (or its delegate) asking with owner=<the owner's id>, may export ${what}`)
+}
+
+const ownerOf = { id: organizations.id, name: organizations.name, kind: organizations.kind }
+
+export function createExportService(deps: { db: Db; clock: Clock }) {
+  const { db, clock } = deps
+
+  /** Pages of a query by id, until one comes back short. */
+  async function* pages<T extends { id: string }>(read: (after: string | undefined) => Promise<T[]>): AsyncGenerator<T> {
+    let after: string | undefined
+    for (;;) {
+      const page = await read(after)
+      yield* page
+      if (page.length < pageSize) return
+      after = page.at(-1)!.id
+    }
+  }
+
+  async function exportListings(actor: Actor | null, query: ListingExportQuery): Promise<ExportFile> {
+    const status = query.status ?? 'published'
+    if (status === 'draft' || status === 'withdrawn') await assertMayExport(db, actor, `${status} listings`, query.owner)
+    const province = provinceOf(query.province)
+    const today = vietnamDate(clock.now())
+    const acting = await actingOwners(db, actor)
+    const notExpired = or(isNull(listings.validUntil), gte(listings.validUntil, today))
+    const statusCondition: SQL | undefined =
+      status === 'published' ? and(eq(listings.status, 'published'), notExpired) : status === 'expired' ? and(eq(listings.status, 'published'), lt(listings.validUntil, today)) : eq(listings.status, status)
+    const conditions = and(
+      statusCondition,
+      query.owner ? eq(listings.ownerId, query.owner) : undefined,
+      // An anonymous listing's owner is not revealed by asking for that owner's listings.
+      query.owner && !(await actsFor(db, actor, query.owner)) ? eq(listings.anonymous, false) : undefined,
+      query.kind ? eq(listings.kind, query.kind) : undefined,
+      query.sector ? arrayContains(listings.sectors, [query.sector]) : undefined,
+      query.field ? arrayContains(listings.fields, [query.field]) : undefined,
+      province ? arrayOverlaps(listings.currentProvinceCodes, [province]) : undefined,
+    )
+    const rows = pages((after) =>
+      db
+        .select({
+          id: listings.id,
+          status: listings.status,
+          externalId: listings.externalId,
+          source: listings.source,
+          kind: listings.kind,
+          titleVi: listings.titleVi,
+          titleEn: listings.titleEn,
+          descriptionVi: listings.descriptionVi,
+          descriptionEn: listings.descriptionEn,
+          trl: listings.trl,
+          iprStatus: listings.iprStatus,
+          iprNumbers: listings.iprNumbers,
+          transferForms: listings.transferForms,
+          transferMethods: listings.transferMethods,
+          priceType: listings.priceType,
+          priceVnd: listings.priceVnd,
+          sectors: listings.sectors,
+          fields: listings.fields,
+          keywords: listings.keywords,
+          provinceCodes: listings.provinceCodes,
+          media: listings.media,
+          contacts: listings.contacts,
+          disclosure: listings.disclosure,
+          anonymous: listings.anonymous,
+          validUntil: listings.validUntil,
+          owner: ownerOf,
+        })
+        .from(listings)
+        .innerJoin(organizations, eq(organizations.id, listings.ownerId))
+        .where(and(conditions, after ? gt(listings.id, after) : undefined))
+        .orderBy(asc(listings.id))
+        .limit(pageSize),
+    )
+    async function* records(): AsyncGenerator<ExportRecord> {
+      for await (const { source, ...row } of rows) {
+        const record: ExportRecord = { ...row }
+        if (!acting(row.owner.id)) {
+          // As a stranger's GET shows it (deals aside): confidential fields null, an anonymous owner hidden with its own reference.
+          for (const field of hiddenFields(row, null)) record[field] = field === 'owner' ? { ...row.owner, id: null, name: null } : null
+          if (row.anonymous && source === null) record.externalId = null
+        }
+        yield record
+      }
+    }
+    return exportFile('listings', query.format ?? 'csv', today, records())
+  }
+
+  async function exportDemands(actor: Actor | null, query: DemandExportQuery): Promise<ExportFile> {
+    const status = query.status ?? 'open'
+    if (status === 'draft') await assertMayExport(db, actor, 'draft demands', query.owner)
+    const province = provinceOf(query.province)
+    const conditions = and(
+      eq(demands.status, status),
+      query.owner ? eq(demands.ownerId, query.owner) : undefined,
+      query.sector ? arrayContains(demands.sectors, [query.sector]) : undefined,
+      query.field ? arrayContains(demands.fields, [query.field]) : undefined,
+      province ? eq(demands.currentProvinceCode, province) : undefined,
+    )
+    const rows = pages((after) =>
+      db
+        .select({
+          id: demands.id,
+          externalId: demands.externalId,
+          status: demands.status,
+          titleVi: demands.titleVi,
+          titleEn: demands.titleEn,
+          problemVi: demands.problemVi,
+          problemEn: demands.problemEn,
+          desiredOutcomeVi: demands.desiredOutcomeVi,
+          desiredOutcomeEn: demands.desiredOutcomeEn,
+          sectors: demands.sectors,
+          fields: demands.fields,
+          keywords: demands.keywords,
+          minTrl: demands.minTrl,
+          budgetMinVnd: demands.budgetMinVnd,
+          budgetMaxVnd: demands.budgetMaxVnd,
+          deadline: demands.deadline,
+          provinceCode: demands.provinceCode,
+          owner: ownerOf,
+        })
+        .from(demands)
+        .innerJoin(organizations, eq(organizations.id, demands.ownerId))
+        .where(and(conditions, after ? gt(demands.id, after) : undefined))
+        .orderBy(asc(demands.id))
+        .limit(pageSize),
+    )
+    return exportFile('demands', query.format ?? 'csv', vietnamDate(clock.now()), rows)
+  }
+
+  return { listings: exportListings, demands: exportDemands }
+}
+
+function exportFile(kind: ImportKind, format: ExportFormat, today: string, records: AsyncGenerator<ExportRecord>): ExportFile {
+  return {
+    filename: `${kind}-${today}.${format}`,
+    contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+    body: written(kind, format, records),
+  }
+}
+
+export type ExportService = ReturnType<typeof createExportService>

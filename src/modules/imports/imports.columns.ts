@@ -1,0 +1,135 @@
+import type { Term } from '../reference/vocabularies.ts'
+import { iprStatuses, listingKinds, organizationKinds, priceTypes, scienceFields, sectors, transferForms, transferMethods } from '../reference/vocabularies.ts'
+
+// The columns a file may have, per kind of import: the field each one fills (the field names of the
+// create endpoints, plus externalId and status), the Vietnamese headers that name it too, and how a
+// CSV cell becomes the field's value. Headers are compared without case, diacritics, spaces or
+// punctuation: "Tiêu đề", "TIEU DE" and "tieu_de" are one header, as are "titleVi" and "title_vi".
+// The table is the documentation (docs/integration.md prints it), so keep both in step.
+
+export type ImportKind = 'listings' | 'demands' | 'organizations'
+export const importKinds = ['listings', 'demands', 'organizations'] as const
+
+/**
+ * How a cell is read: text as is (trimmed); integer with Vietnamese digit grouping allowed
+ * (1.500.000); boolean (true/false, có/không, 1/0); date YYYY-MM-DD or DD/MM/YYYY; list items
+ * separated by ";" (or a JSON array); json an object or array (contacts, media); code and codes a
+ * vocabulary's codes or its labels.
+ */
+export type CellType = 'text' | 'integer' | 'boolean' | 'date' | 'list' | 'json' | 'code' | 'codes'
+
+export type Column = { field: string; type: CellType; vi: string[]; vocabulary?: readonly Term[] }
+
+const column = (field: string, type: CellType, vi: string[], vocabulary?: readonly Term[]): Column => ({ field, type, vi, ...(vocabulary ? { vocabulary } : {}) })
+
+const listingStatuses: readonly Term[] = [
+  { code: 'draft', labelVi: 'Nháp', labelEn: 'Draft' },
+  { code: 'published', labelVi: 'Công bố', labelEn: 'Published' },
+]
+const demandStatuses: readonly Term[] = [
+  { code: 'draft', labelVi: 'Nháp', labelEn: 'Draft' },
+  { code: 'open', labelVi: 'Mở', labelEn: 'Open' },
+]
+
+const reference = column('externalId', 'text', ['Mã', 'Mã tham chiếu', 'Mã hồ sơ'])
+
+export const importColumns: Record<ImportKind, Column[]> = {
+  listings: [
+    reference,
+    column('status', 'code', ['Trạng thái'], listingStatuses),
+    column('kind', 'code', ['Loại', 'Loại hình'], listingKinds),
+    column('titleVi', 'text', ['Tiêu đề', 'Tên công nghệ', 'Tên sản phẩm']),
+    column('titleEn', 'text', ['Tiêu đề (EN)', 'Tiêu đề tiếng Anh']),
+    column('descriptionVi', 'text', ['Mô tả', 'Mô tả chi tiết']),
+    column('descriptionEn', 'text', ['Mô tả (EN)', 'Mô tả tiếng Anh']),
+    column('trl', 'integer', ['TRL', 'Mức độ sẵn sàng công nghệ', 'Mức sẵn sàng']),
+    column('iprStatus', 'code', ['Tình trạng SHTT', 'Sở hữu trí tuệ'], iprStatuses),
+    column('iprNumbers', 'list', ['Số văn bằng', 'Số bằng', 'Số đơn']),
+    column('transferForms', 'codes', ['Hình thức chuyển giao'], transferForms),
+    column('transferMethods', 'codes', ['Phương thức chuyển giao'], transferMethods),
+    column('priceType', 'code', ['Loại giá', 'Hình thức giá'], priceTypes),
+    column('priceVnd', 'integer', ['Giá (VND)', 'Giá (VNĐ)', 'Giá']),
+    column('sectors', 'codes', ['Lĩnh vực', 'Ngành'], sectors),
+    column('fields', 'codes', ['Lĩnh vực KH&CN', 'Lĩnh vực khoa học'], scienceFields),
+    column('keywords', 'list', ['Từ khóa']),
+    column('provinceCodes', 'list', ['Tỉnh/thành', 'Tỉnh thành', 'Mã tỉnh', 'Địa phương']),
+    column('media', 'json', ['Tư liệu', 'Hình ảnh và tài liệu']),
+    column('contacts', 'json', ['Liên hệ', 'Người liên hệ']),
+    column('disclosure', 'json', ['Công khai']),
+    column('anonymous', 'boolean', ['Ẩn danh']),
+    column('validUntil', 'date', ['Hiệu lực đến', 'Có hiệu lực đến', 'Hạn hiệu lực']),
+    column('ownerId', 'text', ['Mã tổ chức sở hữu', 'Chủ sở hữu']),
+  ],
+  demands: [
+    reference,
+    column('status', 'code', ['Trạng thái'], demandStatuses),
+    column('titleVi', 'text', ['Tiêu đề', 'Tên nhu cầu']),
+    column('titleEn', 'text', ['Tiêu đề (EN)', 'Tiêu đề tiếng Anh']),
+    column('problemVi', 'text', ['Vấn đề', 'Mô tả', 'Mô tả nhu cầu']),
+    column('problemEn', 'text', ['Vấn đề (EN)', 'Mô tả (EN)']),
+    column('desiredOutcomeVi', 'text', ['Kết quả mong muốn']),
+    column('desiredOutcomeEn', 'text', ['Kết quả mong muốn (EN)']),
+    column('sectors', 'codes', ['Lĩnh vực', 'Ngành'], sectors),
+    column('fields', 'codes', ['Lĩnh vực KH&CN', 'Lĩnh vực khoa học'], scienceFields),
+    column('keywords', 'list', ['Từ khóa']),
+    column('minTrl', 'integer', ['TRL tối thiểu', 'TRL']),
+    column('budgetMinVnd', 'integer', ['Ngân sách tối thiểu (VND)', 'Ngân sách từ']),
+    column('budgetMaxVnd', 'integer', ['Ngân sách tối đa (VND)', 'Ngân sách đến']),
+    column('deadline', 'date', ['Hạn chót', 'Thời hạn']),
+    column('provinceCode', 'text', ['Tỉnh/thành', 'Tỉnh thành', 'Mã tỉnh', 'Địa phương']),
+    column('ownerId', 'text', ['Mã tổ chức sở hữu', 'Chủ sở hữu']),
+  ],
+  organizations: [
+    reference,
+    column('kind', 'code', ['Loại hình', 'Loại'], organizationKinds),
+    column('name', 'text', ['Tên', 'Tên tổ chức']),
+    column('nameEn', 'text', ['Tên (EN)', 'Tên tiếng Anh']),
+    column('shortName', 'text', ['Tên viết tắt']),
+    column('parentId', 'text', ['Đơn vị chủ quản', 'Tổ chức cấp trên']),
+    column('provinceCode', 'text', ['Tỉnh/thành', 'Tỉnh thành', 'Mã tỉnh']),
+    column('address', 'text', ['Địa chỉ']),
+    column('website', 'text', ['Trang web', 'Website']),
+    column('email', 'text', ['Thư điện tử', 'Email']),
+    column('phone', 'text', ['Điện thoại', 'Số điện thoại']),
+    column('taxCode', 'text', ['Mã số thuế', 'MST']),
+    column('description', 'text', ['Mô tả', 'Giới thiệu']),
+    column('contacts', 'json', ['Liên hệ', 'Người liên hệ']),
+  ],
+}
+
+/**
+ * Fields an export writes besides the importable ones (the record's id, its owner as shown to the
+ * caller): read-only, so an import skips them without complaint and an exported file imports back.
+ */
+export const readOnlyFields = ['id', 'owner']
+
+/** The fields a row must have, so a CSV without their columns is refused at upload. */
+export const requiredFields: Record<ImportKind, string[]> = {
+  listings: ['kind', 'titleVi', 'descriptionVi'],
+  demands: ['titleVi', 'problemVi'],
+  organizations: ['kind', 'name'],
+}
+
+/** Lower case, without diacritics (đ is d), spaces or punctuation: how headers and labels compare. */
+export function foldText(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+}
+
+const headerIndex = new Map<ImportKind, Map<string, Column | 'read-only'>>(
+  importKinds.map((kind) => {
+    const index = new Map<string, Column | 'read-only'>()
+    for (const field of readOnlyFields) index.set(foldText(field), 'read-only')
+    for (const entry of importColumns[kind]) for (const name of [entry.field, ...entry.vi]) index.set(foldText(name), entry)
+    return [kind, index]
+  }),
+)
+
+/** The column a header names, 'read-only' for an export's extra columns, undefined when unknown. */
+export const columnNamed = (kind: ImportKind, header: string) => headerIndex.get(kind)!.get(foldText(header))
+
+export const columnOf = (kind: ImportKind, field: string) => importColumns[kind].find((entry) => entry.field === field)

@@ -1,0 +1,105 @@
+import { and, asc, desc, eq, gt, lt, or, sql } from 'drizzle-orm'
+import type { DbOrTx } from '../../db/client.ts'
+import { importErrors, imports } from '../../db/schema/index.ts'
+import type { FieldError } from '../../lib/problem.ts'
+
+export type ImportInsert = typeof imports.$inferInsert
+
+/** Every column but the file itself, which only the job reads. */
+export const importColumns = {
+  id: imports.id,
+  organizationId: imports.organizationId,
+  apiKeyId: imports.apiKeyId,
+  kind: imports.kind,
+  format: imports.format,
+  status: imports.status,
+  totalRows: imports.totalRows,
+  rowsDone: imports.rowsDone,
+  rowsCreated: imports.rowsCreated,
+  rowsUpdated: imports.rowsUpdated,
+  rowsFailed: imports.rowsFailed,
+  options: imports.options,
+  error: imports.error,
+  createdAt: imports.createdAt,
+  startedAt: imports.startedAt,
+  finishedAt: imports.finishedAt,
+}
+
+export type ImportRow = {
+  [K in keyof typeof importColumns]: (typeof imports.$inferSelect)[K]
+}
+
+export async function insertImport(db: DbOrTx, values: ImportInsert): Promise<ImportRow> {
+  const [row] = await db.insert(imports).values(values).returning(importColumns)
+  return row!
+}
+
+/** One import; `lock` holds its row for a batch, so two runners of one import take turns. */
+export async function findImport(db: DbOrTx, id: string, options: { lock?: boolean } = {}): Promise<ImportRow | undefined> {
+  const query = db.select(importColumns).from(imports).where(eq(imports.id, id))
+  const [row] = options.lock ? await query.for('update') : await query
+  return row
+}
+
+export async function importContent(db: DbOrTx, id: string): Promise<string | undefined> {
+  const [row] = await db.select({ content: imports.content }).from(imports).where(eq(imports.id, id))
+  return row?.content
+}
+
+export async function updateImport(db: DbOrTx, id: string, values: Partial<ImportInsert>): Promise<void> {
+  await db.update(imports).set(values).where(eq(imports.id, id))
+}
+
+/** Adds a batch's counts to the import's progress, with its other changes. */
+export async function recordProgress(
+  db: DbOrTx,
+  id: string,
+  counts: { done: number; created: number; updated: number; failed: number },
+  values: Partial<ImportInsert> = {},
+): Promise<void> {
+  await db
+    .update(imports)
+    .set({
+      ...values,
+      rowsDone: sql`${imports.rowsDone} + ${counts.done}`,
+      rowsCreated: sql`${imports.rowsCreated} + ${counts.created}`,
+      rowsUpdated: sql`${imports.rowsUpdated} + ${counts.updated}`,
+      rowsFailed: sql`${imports.rowsFailed} + ${counts.failed}`,
+    })
+    .where(eq(imports.id, id))
+}
+
+/** An organisation's imports, newest first, after the (createdAt, id) of the previous page. */
+export async function listImports(db: DbOrTx, params: { organizationId: string; after?: { createdAt: Date; id: string }; limit: number }): Promise<ImportRow[]> {
+  const after = params.after
+  return db
+    .select(importColumns)
+    .from(imports)
+    .where(
+      and(
+        eq(imports.organizationId, params.organizationId),
+        after ? or(lt(imports.createdAt, after.createdAt), and(eq(imports.createdAt, after.createdAt), lt(imports.id, after.id))) : undefined,
+      ),
+    )
+    .orderBy(desc(imports.createdAt), desc(imports.id))
+    .limit(params.limit)
+}
+
+/** A batch's refused rows. A line already recorded (a batch run again after a crash) is kept as it was. */
+export async function insertImportErrors(db: DbOrTx, importId: string, rows: Array<{ line: number; errors: FieldError[] }>): Promise<void> {
+  if (rows.length === 0) return
+  await db
+    .insert(importErrors)
+    .values(rows.map((row) => ({ importId, line: row.line, errors: row.errors })))
+    .onConflictDoNothing()
+}
+
+/** Refused rows in line order, after `afterLine`. */
+export async function listImportErrors(db: DbOrTx, params: { importId: string; afterLine?: number; limit: number }) {
+  return db
+    .select({ line: importErrors.line, errors: importErrors.errors })
+    .from(importErrors)
+    .where(and(eq(importErrors.importId, params.importId), params.afterLine !== undefined ? gt(importErrors.line, params.afterLine) : undefined))
+    .orderBy(asc(importErrors.line))
+    .limit(params.limit)
+}

@@ -1,0 +1,205 @@
+import type { FieldError } from '../../lib/problem.ts'
+import { unprocessable } from '../../lib/problem.ts'
+import { CsvError, parseCsv, sniffDelimiter } from './imports.csv.ts'
+import { columnNamed, foldText, requiredFields, type CellType, type Column, type ImportKind } from './imports.columns.ts'
+
+// From an uploaded file to rows: each with its line number and either the object it describes
+// (field names as the create endpoints take them) or what made it unreadable. Validation against
+// the create schemas comes later (imports.prepare.ts), the same way for CSV and NDJSON.
+
+export type ImportFormat = 'csv' | 'ndjson'
+
+export type RawRow = { line: number; values: Record<string, unknown>; errors: FieldError[] }
+
+/** How a CSV's header was read: the field of each column (null: skipped), and the unknown headers. */
+export type HeaderMap = { fields: Array<Column | null>; mapped: Array<{ header: string; field: string }>; ignored: string[] }
+
+/** Reads a CSV header; a file with no known column or a column twice is refused (422). */
+export function readHeader(kind: ImportKind, cells: string[]): HeaderMap {
+  const fields: Array<Column | null> = []
+  const mapped: HeaderMap['mapped'] = []
+  const ignored: string[] = []
+  const seen = new Map<string, string>()
+  for (const raw of cells) {
+    const header = raw.trim()
+    const found = header === '' ? undefined : columnNamed(kind, header)
+    if (found === undefined || found === 'read-only') {
+      if (found === undefined && header !== '') ignored.push(header)
+      fields.push(null)
+      continue
+    }
+    const earlier = seen.get(found.field)
+    if (earlier !== undefined) {
+      throw unprocessable('duplicate_column', `Columns "${earlier}" and "${header}" both fill ${found.field}; keep one of them`)
+    }
+    seen.set(found.field, header)
+    fields.push(found)
+    mapped.push({ header, field: found.field })
+  }
+  if (mapped.length === 0) {
+    throw unprocessable(
+      'missing_header',
+      `The first line names no known column (${cells.slice(0, 5).join(', ').slice(0, 200)}): a CSV import starts with a header line, with the field names or their Vietnamese headers (see docs/integration.md)`,
+    )
+  }
+  const missing = requiredFields[kind].filter((field) => !seen.has(field))
+  if (missing.length > 0) throw unprocessable('missing_columns', `Every ${kind} row needs ${missing.join(', ')}, but the header has no column for ${missing.length > 1 ? 'them' : 'it'}`)
+  return { fields, mapped, ignored }
+}
+
+/** What an upload is, checked before it is accepted: rows to do and, for a CSV, its header. */
+export type FileSummary = { totalRows: number; header?: HeaderMap }
+
+/** Reads the whole file once at upload: empty, headerless and malformed files are refused (422). */
+export function summarizeFile(kind: ImportKind, format: ImportFormat, content: string): FileSummary {
+  if (format === 'ndjson') {
+    let totalRows = 0
+    for (const line of content.split('\n')) if (line.trim() !== '') totalRows += 1
+    if (totalRows === 0) throw emptyFile()
+    return { totalRows }
+  }
+  try {
+    const records = parseCsv(content)
+    const first = records.next()
+    if (first.done) throw emptyFile()
+    const header = readHeader(kind, first.value.cells)
+    let totalRows = 0
+    for (const _record of records) totalRows += 1
+    if (totalRows === 0) throw unprocessable('empty_file', 'The file has a header but no rows')
+    return { totalRows, header }
+  } catch (error) {
+    if (error instanceof CsvError) throw unprocessable('malformed_csv', `${error.message}; close it with " (a quote inside a quoted field is written "")`)
+    throw error
+  }
+}
+
+const emptyFile = () => unprocessable('empty_file', 'The file is empty: nothing to import')
+
+/** The rows of a file in order, after skipping the first `skip` of them (an import resuming). */
+export function* readRows(kind: ImportKind, format: ImportFormat, content: string, skip = 0): Generator<RawRow> {
+  if (format === 'ndjson') {
+    yield* ndjsonRows(content, skip)
+    return
+  }
+  const records = parseCsv(content, sniffDelimiter(content))
+  const first = records.next()
+  if (first.done) return
+  const header = readHeader(kind, first.value.cells)
+  let index = 0
+  for (const record of records) {
+    if (index++ < skip) continue
+    yield csvRow(header, record.line, record.cells)
+  }
+}
+
+function* ndjsonRows(content: string, skip: number): Generator<RawRow> {
+  let index = 0
+  let start = 0
+  let line = 0
+  while (start <= content.length) {
+    const end = content.indexOf('\n', start)
+    const text = content.slice(start, end === -1 ? content.length : end)
+    start = end === -1 ? content.length + 1 : end + 1
+    line += 1
+    if (text.trim() === '') continue
+    if (index++ < skip) continue
+    yield ndjsonRow(line, text)
+  }
+}
+
+function ndjsonRow(line: number, text: string): RawRow {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return { line, values: {}, errors: [{ pointer: '#', detail: 'is not valid JSON (NDJSON: one JSON object per line)' }] }
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { line, values: {}, errors: [{ pointer: '#', detail: 'must be a JSON object' }] }
+  }
+  return { line, values: value as Record<string, unknown>, errors: [] }
+}
+
+function csvRow(header: HeaderMap, line: number, cells: string[]): RawRow {
+  const values: Record<string, unknown> = {}
+  const errors: FieldError[] = []
+  if (cells.length > header.fields.length && cells.slice(header.fields.length).some((cell) => cell.trim() !== '')) {
+    errors.push({ pointer: '#', detail: `has ${cells.length} cells but the header has ${header.fields.length} columns` })
+  }
+  header.fields.forEach((column, index) => {
+    const cell = cells[index]?.trim() ?? ''
+    if (!column || cell === '') return
+    const read = readCell(column, cell)
+    if ('error' in read) errors.push({ pointer: `#/${column.field}`, detail: read.error })
+    else values[column.field] = read.value
+  })
+  return { line, values, errors }
+}
+
+const trueWords = new Set(['true', 'yes', 'y', '1', 'co', 'x'])
+const falseWords = new Set(['false', 'no', 'n', '0', 'khong'])
+
+/**
+ * A cell's value for its column. A cell that does not read as its type is passed on as text, so
+ * the schema reports it in its own words ("must be integer"); only bad JSON is an error here.
+ */
+export function readCell(column: Column, cell: string): { value: unknown } | { error: string } {
+  return readAs(column.type, cell, column)
+}
+
+function readAs(type: CellType, cell: string, column: Column): { value: unknown } | { error: string } {
+  switch (type) {
+    case 'text':
+      return { value: cell }
+    case 'integer': {
+      const compact = cell.replace(/\s/g, '')
+      if (/^-?\d+$/.test(compact)) return { value: Number(compact) }
+      // Vietnamese digit grouping: 1.500.000.000 (or 1,500,000,000 from an English spreadsheet).
+      if (/^\d{1,3}([.,]\d{3})+$/.test(compact)) return { value: Number(compact.replace(/[.,]/g, '')) }
+      return { value: cell }
+    }
+    case 'boolean': {
+      const word = foldText(cell)
+      return { value: trueWords.has(word) ? true : falseWords.has(word) ? false : cell }
+    }
+    case 'date': {
+      const day = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(cell)
+      return { value: day ? `${day[3]}-${day[2]!.padStart(2, '0')}-${day[1]!.padStart(2, '0')}` : cell }
+    }
+    case 'list':
+    case 'codes': {
+      const items = listItems(cell)
+      if ('error' in items) return items
+      return { value: type === 'codes' ? items.value.map((item) => (typeof item === 'string' ? codeOf(column, item) : item)) : items.value }
+    }
+    case 'code':
+      return { value: codeOf(column, cell) }
+    case 'json':
+      try {
+        return { value: JSON.parse(cell) as unknown }
+      } catch {
+        return { error: 'is not valid JSON (a list of objects, e.g. [{"name": "Nguyễn Văn A", "email": "a@example.vn"}])' }
+      }
+  }
+}
+
+/** Items separated by ";" (blank ones dropped), or a JSON array when the cell starts with "[". */
+function listItems(cell: string): { value: unknown[] } | { error: string } {
+  if (cell.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(cell)
+      if (Array.isArray(parsed)) return { value: parsed }
+    } catch {
+      // Not JSON after all: an item that starts with a bracket.
+    }
+  }
+  return { value: cell.split(';').map((item) => item.trim()).filter((item) => item !== '') }
+}
+
+/** A vocabulary code given as the code itself or as its Vietnamese or English label. */
+function codeOf(column: Column, cell: string): string {
+  if (!column.vocabulary || column.vocabulary.some((term) => term.code === cell)) return cell
+  const folded = foldText(cell)
+  const term = column.vocabulary.find((candidate) => foldText(candidate.code) === folded || foldText(candidate.labelVi) === folded || foldText(candidate.labelEn) === folded)
+  return term?.code ?? cell
+}

@@ -1,0 +1,148 @@
+import type { Db, DbOrTx } from '../../db/client.ts'
+import type { Clock } from '../../lib/clock.ts'
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
+import { badRequest, forbidden, notFound } from '../../lib/problem.ts'
+import { actsFor, ownerForCreation, writesContent } from '../access/access.policy.ts'
+import type { Actor } from '../api-keys/api-keys.service.ts'
+import { recordAudit } from '../audit/audit.repo.ts'
+import type { RowWarning } from './imports.batch.ts'
+import type { ImportKind } from './imports.columns.ts'
+import * as repo from './imports.repo.ts'
+import { summarizeFile, type ImportFormat } from './imports.rows.ts'
+import type { ImportRunner } from './imports.runner.ts'
+import type { Import, ImportErrorPage, ImportErrorQuery, ImportListQuery, ImportPage, ImportSummary } from './imports.schemas.ts'
+
+// Bulk imports over HTTP: the upload (checked, stored, its job queued), and reading an import's
+// progress and refused rows. The rows themselves are written by the job (imports.runner.ts).
+
+const shownErrors = 100
+
+export function toImportSummary(row: repo.ImportRow): ImportSummary {
+  return {
+    id: row.id,
+    organizationId: row.organizationId,
+    kind: row.kind as ImportSummary['kind'],
+    format: row.format as ImportSummary['format'],
+    status: row.status as ImportSummary['status'],
+    totalRows: row.totalRows,
+    rowsDone: row.rowsDone,
+    rowsCreated: row.rowsCreated,
+    rowsUpdated: row.rowsUpdated,
+    rowsUnchanged: row.rowsDone - row.rowsCreated - row.rowsUpdated - row.rowsFailed,
+    rowsFailed: row.rowsFailed,
+    error: row.error,
+    createdAt: row.createdAt.toISOString(),
+    startedAt: row.startedAt?.toISOString() ?? null,
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+  }
+}
+
+function toImport(row: repo.ImportRow, errors: Import['errors']): Import {
+  const options = row.options as { columns?: Import['columns']; ignoredColumns?: string[]; warnings?: RowWarning[]; warningCount?: number }
+  return {
+    ...toImportSummary(row),
+    columns: options.columns ?? [],
+    ignoredColumns: options.ignoredColumns ?? [],
+    errors,
+    warnings: options.warnings ?? [],
+    warningCount: options.warningCount ?? 0,
+  }
+}
+
+export type Upload = { kind: ImportKind; format: ImportFormat; content: string }
+
+export function createImportService(deps: { db: Db; clock: Clock; queueImport: (tx: DbOrTx, importId: string) => Promise<void>; runner: ImportRunner }) {
+  const { db, clock, queueImport } = deps
+
+  /** The import if the caller acts for the organisation that uploaded it; 404 otherwise. */
+  async function visible(actor: Actor, id: string) {
+    const row = await repo.findImport(db, id)
+    if (!row || !(await actsFor(db, actor, row.organizationId))) throw notFound('Import', id)
+    return row
+  }
+
+  /**
+   * Accepts a file: who may import what is checked now (readers nothing, organisations only the
+   * operator), the file is read once (an empty, headerless or malformed file is a 422), stored,
+   * and its job queued in the same transaction.
+   */
+  async function create(actor: Actor, upload: Upload): Promise<Import> {
+    if (upload.kind === 'organizations') {
+      if (actor.role !== 'operator') throw forbidden('Only operator keys import organisations, as only the operator registers any organisation')
+    } else {
+      if (!writesContent(actor)) throw forbidden(`A reader key cannot import ${upload.kind}; use an admin or editor key`)
+      // A merged organisation files nothing new (409), as createListing and createDemand say.
+      await ownerForCreation(db, actor, undefined, upload.kind)
+    }
+    const summary = summarizeFile(upload.kind, upload.format, upload.content)
+    const now = clock.now()
+    return db.transaction(async (tx) => {
+      const row = await repo.insertImport(tx, {
+        organizationId: actor.organizationId,
+        apiKeyId: actor.keyId,
+        kind: upload.kind,
+        format: upload.format,
+        status: 'queued',
+        content: upload.content,
+        totalRows: summary.totalRows,
+        options: summary.header ? { columns: summary.header.mapped, ignoredColumns: summary.header.ignored } : {},
+        createdAt: now,
+      })
+      await queueImport(tx, row.id)
+      const created = toImport(row, [])
+      await recordAudit(tx, {
+        actor,
+        owningOrganizationId: actor.organizationId,
+        operation: 'import.create',
+        targetType: 'import',
+        targetId: row.id,
+        after: { kind: created.kind, format: created.format, totalRows: created.totalRows, columns: created.columns, ignoredColumns: created.ignoredColumns },
+        occurredAt: now,
+      })
+      return created
+    })
+  }
+
+  async function get(actor: Actor, id: string): Promise<Import> {
+    const row = await visible(actor, id)
+    return toImport(row, await repo.listImportErrors(db, { importId: id, limit: shownErrors }))
+  }
+
+  async function list(actor: Actor, query: ImportListQuery): Promise<ImportPage> {
+    const organizationId = query.organizationId ?? actor.organizationId
+    if (!(await actsFor(db, actor, organizationId))) {
+      throw forbidden("A key lists the imports of its own organisation, or of one it acts for (a member that delegated to it; any for the operator)", [
+        { pointer: '#/query/organizationId', detail: 'is not an organisation this key acts for' },
+      ])
+    }
+    const limit = query.limit ?? 20
+    let after: { createdAt: Date; id: string } | undefined
+    if (query.cursor) {
+      const [at, id] = decodeCursor(query.cursor, 'imports', ['string', 'string']) as [string, string]
+      const createdAt = new Date(at)
+      if (Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw badRequest('invalid_cursor', 'The cursor is malformed; start again without it')
+      after = { createdAt, id }
+    }
+    const rows = await repo.listImports(db, { organizationId, after, limit: limit + 1 })
+    const page = rows.slice(0, limit)
+    const last = page.at(-1)
+    return {
+      items: page.map(toImportSummary),
+      nextCursor: rows.length > limit && last ? encodeCursor('imports', [last.createdAt.toISOString(), last.id]) : null,
+    }
+  }
+
+  async function listErrors(actor: Actor, id: string, query: ImportErrorQuery): Promise<ImportErrorPage> {
+    await visible(actor, id)
+    const limit = query.limit ?? 20
+    const afterLine = query.cursor ? (decodeCursor(query.cursor, 'line', ['number'])[0] as number) : undefined
+    const rows = await repo.listImportErrors(db, { importId: id, afterLine, limit: limit + 1 })
+    const page = rows.slice(0, limit)
+    const last = page.at(-1)
+    return { items: page, nextCursor: rows.length > limit && last ? encodeCursor('line', [last.line]) : null }
+  }
+
+  return { create, get, list, listErrors, run: deps.runner.run }
+}
+
+export type ImportService = ReturnType<typeof createImportService>
