@@ -18,6 +18,8 @@ export type Database = {
   mode: 'embedded' | 'postgres'
   /** The embedded database process, when there is one. */
   embedded?: EmbeddedDatabase
+  /** Where it listens: the server's, or the embedded process's (other processes may connect to it). */
+  url: string
   close: () => Promise<void>
 }
 
@@ -54,6 +56,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pool,
     mode: embedded ? 'embedded' : 'postgres',
     embedded,
+    url,
     close: async () => {
       await pool.end()
       await embedded?.stop()

@@ -13,6 +13,9 @@ export const jobSchema = 'pgboss'
 /** Jobs a worker fetches at once. */
 const workBatchSize = 10
 
+/** deadlock_detected, unique_violation, duplicate_table: what a concurrent create_queue can raise. */
+const racingCreateCodes = ['40P01', '23505', '42P07']
+
 export type QueuePolicy = 'stately' | 'standard'
 
 export type JobHandler = (data: Record<string, unknown>) => Promise<void>
@@ -75,11 +78,26 @@ export function createJobQueue(options: JobQueueOptions) {
     await handler(job.data as Record<string, unknown>)
   }
 
+  /**
+   * Creates a queue unless it exists. Two processes starting at once on a fresh database both
+   * create it; pg-boss's create_queue then deadlocks or trips over the other's rows, so the loser
+   * looks again (the test with two server processes crashed one at start-up without this).
+   */
+  async function createQueue(name: string) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: policies.get(name), retryLimit: 5, retryDelay: 5, retryBackoff: true })
+        return
+      } catch (error) {
+        if (!racingCreateCodes.includes((error as { code?: string }).code ?? '') || attempt >= 5) throw error
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt))
+      }
+    }
+  }
+
   async function start() {
     await boss.start()
-    for (const name of handlers.keys()) {
-      if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: policies.get(name), retryLimit: 5, retryDelay: 5, retryBackoff: true })
-    }
+    for (const name of handlers.keys()) await createQueue(name)
     if (!options.worker) return
     for (const [name, cron] of crons) await boss.schedule(name, cron)
     for (const name of handlers.keys()) {

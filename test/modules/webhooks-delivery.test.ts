@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
@@ -211,4 +212,77 @@ t.test('two processes on one database: each event delivered once per webhook, ea
   t.equal(expiredHits.filter((hit) => hit.path === '/expired').length, deals.length, 'the filtered webhook got each expiry once')
   t.equal(expiredHits.filter((hit) => hit.path === '/all').length, deals.length, 'and so did the catch-all one')
   t.comment(`scale-out: 2 processes, ${expected.size} deliveries of ${new Set([...expected.keys()].map((key) => key.split(' ')[1])).size} events, ${receiver.hits.length} requests received`)
+})
+
+/** `node --import tsx src/server.ts` on the given database, listening on a free port: a real second process. */
+async function startServerProcess(t: Test, databaseUrl: string): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: {
+      ...process.env,
+      ...workerEnv,
+      LOG_LEVEL: 'info',
+      DATABASE_URL: databaseUrl,
+      DATABASE_POOL_SIZE: '4',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      RATE_LIMIT_ANONYMOUS_MAX: '0',
+      WEBHOOK_RETRY_SECONDS: '1,1,1,1,1',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  t.teardown(async () => {
+    child.kill('SIGTERM')
+    await exited
+  })
+  // pino's "Server listening at http://127.0.0.1:<port>" line says where it is.
+  return new Promise<string>((resolve, reject) => {
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+      const found = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+      if (found) resolve(found[1]!)
+    })
+    child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening:\n${output}`)))
+  })
+}
+
+t.test('two API processes (separate OS processes) on one database: each event delivered once per webhook', async (t) => {
+  // The test's own database: PostgreSQL, or the embedded PGlite, which serves other processes too.
+  const database = await openTestDatabase({ poolSize: 16 })
+  t.teardown(() => database.close())
+  const [first, second] = await Promise.all([startServerProcess(t, database.url), startServerProcess(t, database.url)])
+  const receiver = await startReceiver()
+  t.teardown(() => receiver.stop())
+  const provider = await createMember(database.db, { kind: 'research_institute' })
+  const call = async (base: string, method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { ...provider.auth, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    })
+    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
+    return (await response.json()) as Record<string, unknown> & { id: string }
+  }
+  const created = (await call(first, 'POST', '/v1/webhooks', { url: receiver.url('/two') })) as unknown as { webhook: { createdAt: string }; secret: string }
+  receiver.secrets.set('/two', created.secret)
+
+  // 10 listings, created and published through either process in turn: 20 events for the provider.
+  for (let index = 0; index < 10; index++) {
+    const base = index % 2 === 0 ? first : second
+    const listing = await call(base, 'POST', '/v1/listings', { kind: 'technology', titleVi: `Quy trình xử lý nước thải số ${index}`, descriptionVi: 'Xử lý nước thải chăn nuôi bằng màng sinh học.' })
+    await call(base === first ? second : first, 'POST', `/v1/listings/${listing.id}/publish`)
+  }
+  const expected = await expectedFor(database.db, '/two', provider.organization.id, created.webhook.createdAt)
+  t.equal(expected.size, 20, '20 events for the provider: each listing created and published')
+  await waitFor(
+    async () => (await deliveryCounts(database.db)).succeeded === expected.size && tally(receiver.hits, ['/two']).size === expected.size,
+    60_000,
+    async () => JSON.stringify(await deliveryCounts(database.db)),
+  )
+  const counts = tally(receiver.hits, ['/two'])
+  t.same([...counts.keys()].sort(), [...expected.keys()].sort(), 'every event arrived')
+  t.same([...counts.values()].filter((n) => n !== 1), [], 'each exactly once')
+  t.ok(receiver.hits.every((hit) => hit.verified), 'every signature verifies')
+  t.equal(await scalar(database.db, sql`select count(*) as n from webhook_attempts`), expected.size, 'one attempt per delivery')
 })
