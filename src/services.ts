@@ -31,7 +31,6 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
   const recordEvents = recordEventsVia(jobs)
   // This exchange's id: the source of its own records in their provenance and global ids.
   const exchangeId = config.EXCHANGE_ID
-  // Catalogue events show records with their provenance, which names this exchange.
   const allowPrivate = config.WEBHOOK_ALLOW_PRIVATE === 'true'
   const webhookDispatch = createWebhookDispatch({
     db,
