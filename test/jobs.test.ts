@@ -1,6 +1,7 @@
 import t from 'tap'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
+import { createJobQueue } from '../src/jobs/queue.ts'
 import { buildTestApp, TestClock } from './helpers/app.ts'
 import { openTestDatabase } from './helpers/database.ts'
 import { fileOpenDemand } from './helpers/demands.ts'
@@ -55,4 +56,36 @@ t.test('a queued job survives the process that queued it', async (t) => {
     return result.computedAt ? result : undefined
   })
   t.same(list.items.map((item) => item.listingId), [listing.id])
+})
+
+t.test('stopping waits for a job whose fetch was still on its way, so it never runs on an ended pool', async (t) => {
+  const database = await openTestDatabase()
+  t.teardown(() => database.close())
+  // Each fetch's answer is held back 300 ms, so stop() is called while one that found the job is
+  // in flight: pg-boss's own graceful stop sees no worker holding a job and returns at once.
+  let fetchesStarted = 0
+  const pool = new Proxy(database.pool, {
+    get(target, property) {
+      if (property !== 'query') return Reflect.get(target, property)
+      return async (text: string, values?: unknown[]) => {
+        if (!/SKIP LOCKED/i.test(text)) return target.query(text, values)
+        fetchesStarted += 1
+        const result = await target.query(text, values)
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        return result
+      }
+    },
+  })
+  const jobs = createJobQueue({ pool, worker: true, pollingIntervalSeconds: 0.5 })
+  const outcomes: string[] = []
+  jobs.register('test.slow', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await database.pool.query('select 1').then(() => outcomes.push('done'), (error: Error) => outcomes.push(error.message))
+  })
+  await jobs.start()
+  await jobs.send('test.slow', {})
+  const sent = fetchesStarted
+  await until('a fetch started after the job was sent', async () => (fetchesStarted > sent ? true : undefined), 5)
+  await jobs.stop()
+  t.same(outcomes, ['done'], 'the job fetched during stop() ran to its end before stop() returned')
 })

@@ -13,6 +13,9 @@ export const jobSchema = 'pgboss'
 /** Jobs a worker fetches at once. */
 const workBatchSize = 10
 
+/** How long stop() waits for running jobs before it gives up on them (pg-boss retries them). */
+const stopTimeoutMs = 10_000
+
 /** deadlock_detected, unique_violation, duplicate_table: what a concurrent create_queue can raise. */
 const racingCreateCodes = ['40P01', '23505', '42P07']
 
@@ -47,8 +50,20 @@ function executorOf(tx: DbOrTx): PgBoss.Db {
 }
 
 export function createJobQueue(options: JobQueueOptions) {
+  // Everything this queue has running on the pool: pg-boss's own queries (fetches, completions,
+  // maintenance) and the handlers. stop() waits for it to drain, because pg-boss's graceful stop
+  // only waits for workers holding jobs: a worker still fetching when stop() is called gets its
+  // jobs afterwards and would run them on a pool the caller has already ended.
+  const running = new Set<Promise<unknown>>()
+  function track<T>(work: Promise<T>): Promise<T> {
+    running.add(work)
+    const forget = () => running.delete(work)
+    work.then(forget, forget)
+    return work
+  }
+
   const boss = new PgBoss({
-    db: { executeSql: async (text, values) => options.pool.query(text, values) },
+    db: { executeSql: (text, values) => track(options.pool.query(text, values)) },
     schema: jobSchema,
     // Maintenance and cron belong to the processes that work; a process that only queues stays quiet.
     supervise: options.worker,
@@ -75,7 +90,7 @@ export function createJobQueue(options: JobQueueOptions) {
 
   async function run(name: string, job: PgBoss.Job<object>) {
     const handler = handlers.get(name)!
-    await handler(job.data as Record<string, unknown>)
+    await track(handler(job.data as Record<string, unknown>))
   }
 
   /**
@@ -163,10 +178,25 @@ export function createJobQueue(options: JobQueueOptions) {
     }
   }
 
-  const stop = () => boss.stop({ graceful: true, wait: true, close: false, timeout: 10_000 })
+  /** Stops polling and returns once nothing of the queue's is running (or after stopTimeoutMs). */
+  async function stop() {
+    const deadline = Date.now() + stopTimeoutMs
+    await boss.stop({ graceful: true, wait: true, close: false, timeout: stopTimeoutMs })
+    // A fetch that resolves hands its jobs to the handler a few promise turns later, and a handler
+    // that ends is followed by pg-boss's completion query: only a turn of the event loop with
+    // nothing running means the queue is idle.
+    while (Date.now() < deadline) {
+      if (running.size > 0) await Promise.race([Promise.allSettled([...running]), sleep(deadline - Date.now())])
+      await new Promise((resolve) => setImmediate(resolve))
+      if (running.size === 0) return
+    }
+    options.log?.error({ running: running.size }, 'job queue stopped with work still running')
+  }
 
   return { register, start, stop, send, sendMany, runPending }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(ms, 0)).unref())
 
 export type JobQueue = ReturnType<typeof createJobQueue>
 
