@@ -28,6 +28,8 @@ import { listingSchemas } from './modules/listings/listings.schemas.ts'
 import { matchingRoutes } from './modules/matching/matching.routes.ts'
 import { dealRoutes } from './modules/deals/deals.routes.ts'
 import { dealSchemas } from './modules/deals/deals.schemas.ts'
+import { taskRoutes } from './modules/tasks/tasks.routes.ts'
+import { taskSchemas } from './modules/tasks/tasks.schemas.ts'
 import { eventRoutes } from './modules/events/events.routes.ts'
 import { eventSchemas } from './modules/events/events.schemas.ts'
 import { registerIdempotency } from './http/idempotency.ts'
@@ -162,6 +164,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ...delegationSchemas,
     ...matchSchemas,
     ...dealSchemas,
+    ...taskSchemas,
     ...importSchemas,
     ...sourceSchemas,
     ...eventSchemas,
@@ -179,6 +182,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(delegationRoutes, { prefix: '/v1/delegations' })
   await app.register(matchingRoutes, { prefix: '/v1' })
   await app.register(dealRoutes, { prefix: '/v1' })
+  await app.register(taskRoutes, { prefix: '/v1' })
   await app.register(importRoutes, { prefix: '/v1/imports', maxBytes: config.IMPORT_MAX_BYTES })
   await app.register(listingExportRoutes, { prefix: '/v1/listings' })
   await app.register(demandExportRoutes, { prefix: '/v1/demands' })

@@ -20,6 +20,7 @@ import { createMatchingService } from './modules/matching/matching.service.ts'
 import { recordEventsVia } from './modules/outbox/outbox.repo.ts'
 import { createOrganizationService } from './modules/organizations/organizations.service.ts'
 import { createSourceService } from './modules/sources/sources.service.ts'
+import { createTaskService } from './modules/tasks/tasks.service.ts'
 import { createWebhookDispatch, registerWebhookJobs } from './modules/webhooks/webhooks.dispatch.ts'
 import { createWebhookService } from './modules/webhooks/webhooks.service.ts'
 import { createWebhookSender } from './modules/webhooks/webhooks.transport.ts'
@@ -77,6 +78,7 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     deals,
     dealMessages: createDealMessageService({ db, clock, deals, recordEvents }),
     dealTimers,
+    tasks: createTaskService({ db, clock, recordEvents }),
     imports: createImportService({ db, clock, queueImport: queueImportVia(jobs), runner: importRunner }),
     exports: createExportService({ db, clock }),
     events: createEventService({ db }),

@@ -199,6 +199,21 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   // The operator writes on any deal (it settles disputes); an ended deal's messages are read-only.
   postDealMessage: { ownDeal: dealWriters(201, 201), declined: dealWriters(409, 409) },
 
+  // Joint tasks: "own" leads, "counterpart" (no caller) is the partner. A proposed task is the lead's
+  // and its partners' business; an approved one is public. The process table says who moves it:
+  // the lead (and its delegate) starts and cancels, only an authority partner or the operator approves.
+  getTaskProcess: everyone,
+  createTask: { itself: row(401, [403, 201, 201], [403, 201, 201], 201, [403, 201, 201]), forOwn: row(401, [403, 201, 201], all(403), 201, [403, 201, 201]) },
+  listTasks: everyone,
+  getTask: { proposed: ownersOnly, approved: everyone.public },
+  updateTask: { proposed: ownersWrite(200, 404), approved: ownersWrite(200, 403) },
+  transitionTask: {
+    start: ownersWrite(200, 403),
+    approve: row(401, [403, 403, 403], all(404), 200, [403, 403, 403]),
+    cancel: ownersWrite(200, 404),
+  },
+  listTaskHistory: { proposed: ownersOnly },
+
   // Imports: writing keys import listings and demands for themselves (rows may name an organisation
   // they act for); only the operator imports organisations. An import is read by the keys of its
   // organisation, its delegate's and the operator's; others cannot tell it exists. Exports are public

@@ -8,6 +8,7 @@ import { listingInput } from './listings.ts'
 import type { Operation } from './fuzz-schema.ts'
 import {
   acceptedDeal,
+  approvedOwnTask,
   authOf,
   closedDemand,
   counterpartDemand,
@@ -26,6 +27,7 @@ import {
   ownDemandMatch,
   ownInterest,
   ownListingMatch,
+  ownTask,
   proposedMatch,
   publishedListing,
   shortlistedOwnMatch,
@@ -89,6 +91,19 @@ export async function targetSnapshot(app: FastifyInstance, reader: Operation | u
 }
 
 const none: Builder = async () => ({})
+
+const taskProposal = (world: World) => ({
+  title: 'Liên kết phát triển sản phẩm chủ lực',
+  objectives: 'Ứng dụng công nghệ chế biến cho sản phẩm chủ lực của tỉnh.',
+  provinceCode: '36',
+  keyProduct: 'Lúa gạo',
+  startsOn: '2026-03-01',
+  endsOn: '2027-02-28',
+  funding: [{ source: 'provincial', amountVnd: 300_000_000 }],
+  listingIds: [] as string[],
+  outputs: [] as unknown[],
+  partners: [{ organizationId: world.counterpart.organizationId, role: 'authority' }],
+})
 const publicRead = { public: none }
 
 let sequence = 0
@@ -286,6 +301,32 @@ export const builders: Record<string, Record<string, Builder>> = {
     ownDeal: async (world) => ({ params: { id: await ownDeal(world) }, body: dealMessage }),
     declined: async (world) => ({ params: { id: await declinedDeal(world) }, body: dealMessage }),
   },
+
+  getTaskProcess: publicRead,
+  createTask: {
+    // Led by the caller's own organisation, with "counterpart" as a partner.
+    itself: async (world) => ({ body: { ...taskProposal(world), partners: [{ organizationId: world.counterpart.organizationId, role: 'enterprise' }] } }),
+    // Led by "own" (leadId), as its delegate may.
+    forOwn: async (world) => ({ body: { ...taskProposal(world), leadId: world.own.organizationId } }),
+  },
+  listTasks: { public: async (world) => ({ query: { organizationId: world.own.organizationId, limit: '5' } }) },
+  getTask: {
+    proposed: async (world) => ({ params: { id: await ownTask(world) } }),
+    approved: async (world) => ({ params: { id: await approvedOwnTask(world) } }),
+  },
+  updateTask: {
+    proposed: async (world) => ({ params: { id: await ownTask(world) }, body: { title: 'Nhiệm vụ đổi tên', outputs: [{ title: 'Mô hình trình diễn', kind: 'model' }] }, headers: { 'if-match': '"1"' } }),
+    approved: async (world) => ({ params: { id: await approvedOwnTask(world) }, body: { funding: [{ source: 'state', amountVnd: 250_000_000 }] } }),
+  },
+  transitionTask: {
+    // The lead starts an approved task.
+    start: async (world) => ({ params: { id: await approvedOwnTask(world) }, body: { transition: 'start' }, headers: { 'if-match': '"2"' } }),
+    // Only an authority partner ("counterpart", no caller) or the operator approves.
+    approve: async (world) => ({ params: { id: await ownTask(world, 'authority') }, body: { transition: 'approve' } }),
+    // The lead cancels its proposal, with a reason.
+    cancel: async (world) => ({ params: { id: await ownTask(world) }, body: { transition: 'cancel', reason: 'Đối tác rút lui' } }),
+  },
+  listTaskHistory: { proposed: async (world) => ({ params: { id: await ownTask(world) }, query: { limit: '5' } }) },
 
   // Imports stay queued (no worker runs here): the upload is what is authorised.
   createImport: {

@@ -211,3 +211,29 @@ export const shortlistedOwnMatch = async (world: World) => curatedMatch(world, a
 
 /** An open demand of "counterpart", for "own" to propose its listing to. */
 export const counterpartDemand = async (world: World) => (await fileOpenDemand(world.app, world.counterpart.key.auth)).id
+
+// Joint tasks: "own" leads, "counterpart" is its partner (so no other caller has a part in it).
+
+const taskBody = (partnerRole: string, counterpart: string) => ({
+  title: 'Nhiệm vụ liên kết thử nghiệm',
+  objectives: 'Ứng dụng công nghệ cho sản phẩm chủ lực của tỉnh.',
+  startsOn: '2026-01-01',
+  endsOn: '2026-12-31',
+  partners: [{ organizationId: counterpart, role: partnerRole }],
+  funding: [{ source: 'provincial', amountVnd: 100_000_000 }],
+})
+
+/** A proposed task led by "own", with "counterpart" as an enterprise partner: private to them. */
+export async function ownTask(world: World, partnerRole = 'enterprise') {
+  const response = await world.app.inject({ method: 'POST', url: '/v1/tasks', headers: ownAdmin(world), payload: taskBody(partnerRole, world.counterpart.organizationId) })
+  if (response.statusCode !== 201) throw new Error(`ownTask fixture: ${response.statusCode} ${response.body}`)
+  return (response.json() as { id: string }).id
+}
+
+/** A task led by "own" that "counterpart", its authority partner, approved: public. */
+export async function approvedOwnTask(world: World) {
+  const id = await ownTask(world, 'authority')
+  const response = await world.app.inject({ method: 'POST', url: `/v1/tasks/${id}/transitions`, headers: world.counterpart.key.auth, payload: { transition: 'approve' } })
+  if (response.statusCode !== 200) throw new Error(`approvedOwnTask fixture: ${response.statusCode} ${response.body}`)
+  return id
+}

@@ -10,6 +10,8 @@ export type ProblemBody = {
   code: string
   requestId: string
   errors?: { pointer: string; detail: string }[]
+  /** On a 409 about a state: what the caller may do instead. */
+  allowed?: string[]
 }
 
 /** Asserts an RFC 9457 problem of this status and code, with every member we promise; returns it. */

@@ -166,13 +166,13 @@ export async function assertModerates(db: DbOrTx, actor: Actor, record: { ownerI
  * The owner of a record being created: `requested` (an organisation the actor acts for) or, by
  * default, the actor's own organisation. Readers create nothing.
  */
-export async function ownerForCreation(db: DbOrTx, actor: Actor, requested: string | undefined, what: string): Promise<string> {
+export async function ownerForCreation(db: DbOrTx, actor: Actor, requested: string | undefined, what: string, field = 'ownerId'): Promise<string> {
   if (!writesContent(actor)) throw forbidden(`A reader key cannot create ${what}; use an admin or editor key`)
   const ownerId = requested ?? actor.organizationId
   const standing = await standingOf(db, actor, ownerId)
   if (!standing.acting) {
     throw forbidden(`This key may create ${what} only for its own organisation or for members that delegated to it`, [
-      { pointer: '#/ownerId', detail: 'is not an organisation this key acts for' },
+      { pointer: `#/${field}`, detail: 'is not an organisation this key acts for' },
     ])
   }
   if (standing.mergedIntoId !== null) throw organizationMerged(ownerId, standing.mergedIntoId)

@@ -4,6 +4,7 @@ import { CodeList, Enum, Nullable, Timestamp, Url } from '../../http/fields.ts'
 import { dealTransitions } from '../deals/deals.process.ts'
 import { catalogueEventTypes } from '../events/events.catalog.ts'
 import { importCompletedEvent } from '../imports/imports.runner.ts'
+import { taskTransitions } from '../tasks/tasks.process.ts'
 
 // Request schemas are inline TypeBox (no ref()): the validator does not resolve $ref.
 
@@ -24,6 +25,9 @@ export const webhookEventTypes: readonly string[] = [
     'match.dismissed',
     ...Object.keys(catalogueEventTypes),
     importCompletedEvent,
+    'task.proposed',
+    'task.updated',
+    ...taskTransitions.map((transition) => transition.event),
     ...webhookOwnEvents,
   ]),
 ]

@@ -1,0 +1,193 @@
+import { Type, type Static } from 'typebox'
+import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
+import { DateOnly, Enum, LongText, Nullable, ShortText, Timestamp, Url, Vnd } from '../../http/fields.ts'
+import { ProvinceCode } from '../reference/reference.schemas.ts'
+import { codesOf, organizationKinds } from '../reference/vocabularies.ts'
+import { fundingSources, outputKinds, partnerRoles, taskRoles, taskStates, taskTransitions } from './tasks.process.ts'
+
+// Request schemas are inline TypeBox (no ref()); responses use ref().
+
+export const TaskState = Enum(
+  taskStates.map((state) => state.name),
+  'See GET /v1/task-process',
+)
+
+const PartnerInput = Type.Object(
+  {
+    organizationId: Uuid,
+    role: Enum(partnerRoles, 'st_organization: a research institute or university; enterprise; centre: a centre for technology application and transfer; authority: a Department of Science and Technology or another authority, which approves the task'),
+    contribution: Type.Optional(ShortText({ description: 'What the partner brings' })),
+  },
+  { additionalProperties: false },
+)
+
+const FundingInput = Type.Object(
+  {
+    source: Enum(fundingSources, 'state: the national budget; provincial: the province; enterprise; other'),
+    amountVnd: Vnd,
+    note: Type.Optional(ShortText()),
+  },
+  { additionalProperties: false },
+)
+
+const OutputInput = Type.Object(
+  {
+    title: ShortText(),
+    kind: Enum(outputKinds),
+    url: Type.Optional(Url),
+    deliveredOn: Type.Optional(DateOnly),
+  },
+  { additionalProperties: false },
+)
+
+const LinkIds = (what: string) => Type.Array(Uuid, { maxItems: 50, uniqueItems: true, description: what })
+
+/** The fields a task's lead sets when proposing it and may change until it ends. */
+const editable = {
+  title: ShortText({ description: 'The title of the task' }),
+  objectives: LongText('What the task sets out to do, for which market need or key product'),
+  provinceCode: Nullable(ProvinceCode),
+  keyProduct: Nullable(ShortText({ description: "The province's key product the task serves (e.g. lúa gạo, dê núi, hải sản)" })),
+  startsOn: DateOnly,
+  endsOn: { ...DateOnly, description: 'The planned end; not before startsOn' },
+  partners: Type.Array(PartnerInput, { maxItems: 50, description: 'The organisations working with the lead; each once, never the lead itself' }),
+  funding: Type.Array(FundingInput, { maxItems: 20, description: 'The funding lines' }),
+  listingIds: LinkIds('Listings (technologies) the task builds on or transfers: published ones, or drafts of the lead'),
+  demandIds: LinkIds('Demands the task answers: open or closed ones, or drafts of the lead'),
+  dealIds: LinkIds('Deals the task carries: deals whose party is the lead or a partner'),
+  outputs: Type.Array(OutputInput, { maxItems: 50, description: 'What the task produced so far' }),
+}
+
+export const TaskCreate = Type.Object(
+  {
+    leadId: Type.Optional({ ...Uuid, description: "The lead organisation, if not the key's own (one that delegated to it)" }),
+    title: editable.title,
+    objectives: editable.objectives,
+    provinceCode: Type.Optional(editable.provinceCode),
+    keyProduct: Type.Optional(editable.keyProduct),
+    startsOn: editable.startsOn,
+    endsOn: editable.endsOn,
+    partners: Type.Optional(editable.partners),
+    funding: Type.Optional(editable.funding),
+    listingIds: Type.Optional(editable.listingIds),
+    demandIds: Type.Optional(editable.demandIds),
+    dealIds: Type.Optional(editable.dealIds),
+    outputs: Type.Optional(editable.outputs),
+  },
+  { additionalProperties: false },
+)
+export type TaskCreate = Static<typeof TaskCreate>
+
+export const TaskUpdate = Type.Partial(Type.Object(editable), { additionalProperties: false, minProperties: 1 })
+export type TaskUpdate = Static<typeof TaskUpdate>
+
+export const TaskTransitionRequest = Type.Object(
+  {
+    transition: Enum(
+      taskTransitions.map((transition) => transition.name),
+      'The transition to fire; GET /v1/task-process lists them, and a task lists the ones its caller may fire now',
+    ),
+    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S', description: 'cancel: why the task stops (required); not blank' })),
+    completedOn: Type.Optional({ ...DateOnly, description: 'complete: the day the task was completed; default today in Vietnam' }),
+  },
+  { additionalProperties: false },
+)
+export type TaskTransitionRequest = Static<typeof TaskTransitionRequest>
+
+export const TaskListQuery = Type.Object(
+  {
+    status: Type.Optional(TaskState),
+    organizationId: Type.Optional({ ...Uuid, description: 'Tasks this organisation leads or is a partner of' }),
+    provinceCode: Type.Optional({ ...ProvinceCode, description: 'Tasks serving this province (a legacy code means the 2025 unit it became)' }),
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Cursor),
+  },
+  { additionalProperties: false },
+)
+export type TaskListQuery = Static<typeof TaskListQuery>
+
+// Responses
+
+export const TaskOrganization = Type.Object(
+  { id: Uuid, name: Type.String(), kind: Enum(codesOf(organizationKinds)) },
+  { $id: 'TaskOrganization' },
+)
+
+export const Task = Type.Object(
+  {
+    id: Uuid,
+    title: Type.String(),
+    objectives: Type.String(),
+    lead: ref(TaskOrganization),
+    provinceCode: Nullable(Type.String()),
+    currentProvinceCode: Nullable(Type.String({ description: 'The 2025 unit of provinceCode' })),
+    keyProduct: Nullable(Type.String()),
+    startsOn: DateOnly,
+    endsOn: DateOnly,
+    status: TaskState,
+    partners: Type.Array(Type.Object({ organization: ref(TaskOrganization), role: Enum(partnerRoles), contribution: Nullable(Type.String()) })),
+    funding: Type.Array(Type.Object({ source: Enum(fundingSources), amountVnd: Type.Integer(), note: Nullable(Type.String()) })),
+    fundingTotalVnd: Type.Integer({ description: 'The sum of the funding lines' }),
+    listingIds: Type.Array(Uuid),
+    demandIds: Type.Array(Uuid),
+    dealIds: Type.Array(Uuid),
+    outputs: Type.Array(Type.Object({ title: Type.String(), kind: Enum(outputKinds), url: Type.Optional(Type.String()), deliveredOn: Type.Optional(DateOnly) })),
+    approvedAt: Nullable(Timestamp),
+    completedOn: Nullable(DateOnly),
+    cancelReason: Nullable(Type.String()),
+    statusChangedAt: Timestamp,
+    roles: Type.Array(Enum(taskRoles), { description: "The caller's roles on the task" }),
+    allowedTransitions: Type.Array(Type.String(), { description: 'The transitions the caller may fire now' }),
+    version: Type.Integer(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'Task' },
+)
+export type Task = Static<typeof Task>
+
+export const TaskPage = Type.Object({ items: Type.Array(ref(Task)), nextCursor: Nullable(Type.String()) }, { $id: 'TaskPage' })
+export type TaskPage = Static<typeof TaskPage>
+
+export const TaskHistoryEntry = Type.Object(
+  {
+    id: Type.Integer(),
+    transition: Type.String({ description: 'A transition of the process, or propose' }),
+    fromState: Nullable(TaskState),
+    toState: TaskState,
+    actorRole: Enum(taskRoles),
+    actorOrganizationId: Nullable(Uuid),
+    payload: Type.Record(Type.String(), Type.Unknown(), { description: 'The input the transition was fired with' }),
+    occurredAt: Timestamp,
+  },
+  { $id: 'TaskHistoryEntry' },
+)
+export const TaskHistory = Type.Object({ items: Type.Array(ref(TaskHistoryEntry)), nextCursor: Nullable(Type.String()) }, { $id: 'TaskHistory' })
+export type TaskHistory = Static<typeof TaskHistory>
+
+export const TaskProcess = Type.Object(
+  {
+    states: Type.Array(Type.Object({ name: Type.String(), terminal: Type.Boolean(), description: Type.String() })),
+    roles: Type.Array(Type.String()),
+    transitions: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        from: Type.Array(Type.String()),
+        to: Type.String(),
+        by: Type.Array(Type.String()),
+        guards: Type.Array(Type.String()),
+        effects: Type.Array(Type.String()),
+        description: Type.String(),
+      }),
+    ),
+    guards: Type.Record(Type.String(), Type.String()),
+    effects: Type.Record(Type.String(), Type.String()),
+    partnerRoles: Type.Array(Type.String()),
+    fundingSources: Type.Array(Type.String()),
+    outputKinds: Type.Array(Type.String()),
+  },
+  { $id: 'TaskProcess' },
+)
+export type TaskProcess = Static<typeof TaskProcess>
+
+export const taskSchemas = [TaskOrganization, Task, TaskPage, TaskHistoryEntry, TaskHistory, TaskProcess]

@@ -1,0 +1,394 @@
+import type { Db, DbOrTx } from '../../db/client.ts'
+import { vietnamDate, type Clock } from '../../lib/clock.ts'
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
+import { badRequest, conflict, forbidden, notFound, preconditionFailed, unprocessable, type FieldError } from '../../lib/problem.ts'
+import { organizationMerged, ownerForCreation, relationTo, writesContent } from '../access/access.policy.ts'
+import type { Actor } from '../api-keys/api-keys.service.ts'
+import { recordAudit } from '../audit/audit.repo.ts'
+import { partiesActedFor } from '../deals/deals.repo.ts'
+import { resolveProvince } from '../organizations/organizations.service.ts'
+import { currentProvinceCode } from '../reference/provinces.ts'
+import type { RecordEvents } from '../outbox/outbox.repo.ts'
+import {
+  fundingSources,
+  outputKinds,
+  partnerRoles,
+  taskEffects,
+  taskGuards,
+  taskRoles,
+  taskStates,
+  taskTransitionNamed,
+  taskTransitions,
+  taskTransitionsFrom,
+  terminalTaskStates,
+  type TaskGuard,
+  type TaskRole,
+  type TaskTransition,
+} from './tasks.process.ts'
+import * as repo from './tasks.repo.ts'
+import type { Task, TaskCreate, TaskHistory, TaskListQuery, TaskProcess, TaskTransitionRequest, TaskUpdate } from './tasks.schemas.ts'
+import { toHistoryEntry, toTask, type TaskParts } from './tasks.view.ts'
+
+type PageQuery = { limit?: number; cursor?: string }
+
+/** A task with its partners, funding and links: what guards, roles and the view look at. */
+type LoadedTask = { task: repo.TaskRow; parts: TaskParts }
+
+const guardRefusal: Record<TaskGuard, string> = {
+  has_partner: 'A joint task needs at least one partner before it is approved',
+  has_outputs: 'Record at least one output (PATCH outputs) before completing the task',
+}
+
+function guardHolds(guard: TaskGuard, loaded: LoadedTask): boolean {
+  switch (guard) {
+    case 'has_partner':
+      return loaded.parts.partners.length > 0
+    case 'has_outputs':
+      return loaded.task.outputs.length > 0
+  }
+}
+
+/** The caller's roles on a task; none means it only sees the task if the task is public. */
+async function rolesOn(conn: DbOrTx, actor: Actor | null, loaded: LoadedTask): Promise<TaskRole[]> {
+  if (!actor) return []
+  if (actor.role === 'operator') return ['operator']
+  const roles = new Set<TaskRole>()
+  if ((await relationTo(conn, actor.organizationId, loaded.task.leadId)).relation !== null) roles.add('lead')
+  for (const partner of loaded.parts.partners) {
+    if ((await relationTo(conn, actor.organizationId, partner.organizationId)).relation === null) continue
+    roles.add('partner')
+    if (partner.role === 'authority') roles.add('authority')
+  }
+  return taskRoles.filter((role) => roles.has(role))
+}
+
+function allowedNow(loaded: LoadedTask, roles: TaskRole[]): string[] {
+  return taskTransitionsFrom(loaded.task.status, roles)
+    .filter((transition) => transition.guards.every((guard) => guardHolds(guard, loaded)))
+    .map((transition) => transition.name)
+}
+
+const invalidTransition = (name: string, state: string, allowed: string[]) =>
+  conflict('invalid_transition', `${name} is not possible while the task is ${state}`, allowed)
+
+export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: RecordEvents }) {
+  const { db, clock, recordEvents } = deps
+
+  function process(): TaskProcess {
+    return {
+      states: taskStates.map((state) => ({ ...state })),
+      roles: [...taskRoles],
+      transitions: taskTransitions.map(({ event: _event, ...transition }) => ({
+        ...transition,
+        from: [...transition.from],
+        by: [...transition.by],
+        guards: [...transition.guards],
+        effects: [...transition.effects],
+      })),
+      guards: { ...taskGuards },
+      effects: { ...taskEffects },
+      partnerRoles: [...partnerRoles],
+      fundingSources: [...fundingSources],
+      outputKinds: [...outputKinds],
+    }
+  }
+
+  async function load(conn: DbOrTx, id: string, options: { lock?: boolean } = {}): Promise<LoadedTask | undefined> {
+    const task = await repo.findTask(conn, id, options)
+    if (!task) return undefined
+    const { partners, funding, links } = await repo.findTaskParts(conn, [task.id])
+    return { task, parts: { partners, funding, links } }
+  }
+
+  async function view(conn: DbOrTx, loaded: LoadedTask, roles: TaskRole[], actor: Actor | null): Promise<Task> {
+    const organizations = await repo.findOrganizations(conn, [loaded.task.leadId, ...loaded.parts.partners.map((partner) => partner.organizationId)])
+    const allowed = actor && writesContent(actor) ? allowedNow(loaded, roles) : []
+    return toTask(loaded, organizations, roles, allowed)
+  }
+
+  /** The task and the caller's roles; 404 for a task not yet approved that the caller has no part in. */
+  async function visibleTask(conn: DbOrTx, actor: Actor | null, id: string, options: { lock?: boolean } = {}) {
+    const loaded = await load(conn, id, options)
+    if (!loaded) throw notFound('Task', id)
+    const roles = await rolesOn(conn, actor, loaded)
+    if (roles.length === 0 && loaded.task.approvedAt === null) throw notFound('Task', id)
+    return { loaded, roles }
+  }
+
+  async function get(actor: Actor | null, id: string): Promise<Task> {
+    const { loaded, roles } = await visibleTask(db, actor, id)
+    return view(db, loaded, roles, actor)
+  }
+
+  /**
+   * Checks partners, links and the period against the lead, in the write's transaction: partners
+   * exist, are not merged and are not the lead; linked listings and demands are public or the
+   * lead's; linked deals have the lead or a partner as a party.
+   */
+  async function checkParts(conn: DbOrTx, leadId: string, fields: Required<Pick<TaskCreate, 'startsOn' | 'endsOn'>> & TaskUpdate) {
+    const errors: FieldError[] = []
+    if (fields.endsOn < fields.startsOn) errors.push({ pointer: '#/endsOn', detail: 'is before startsOn' })
+    const partners = fields.partners ?? []
+    const organizations = await repo.findOrganizations(conn, partners.map((partner) => partner.organizationId))
+    const seen = new Set<string>()
+    partners.forEach((partner, index) => {
+      const pointer = `#/partners/${index}/organizationId`
+      const organization = organizations.get(partner.organizationId)
+      if (!organization) errors.push({ pointer, detail: 'is not a known organisation' })
+      else if (organization.mergedIntoId) errors.push({ pointer, detail: `was merged into ${organization.mergedIntoId}; name its successor` })
+      else if (partner.organizationId === leadId) errors.push({ pointer, detail: 'is the lead; the lead is not its own partner' })
+      else if (seen.has(partner.organizationId)) errors.push({ pointer, detail: 'is named twice' })
+      seen.add(partner.organizationId)
+    })
+    const listingIds = fields.listingIds ?? []
+    const demandIds = fields.demandIds ?? []
+    const dealIds = fields.dealIds ?? []
+    const targets = await repo.findLinkTargets(conn, { listingIds, demandIds, dealIds })
+    listingIds.forEach((id, index) => {
+      const listing = targets.listings.get(id)
+      if (!listing || (listing.status === 'draft' && listing.ownerId !== leadId)) errors.push({ pointer: `#/listingIds/${index}`, detail: 'is not a listing the task may name' })
+    })
+    demandIds.forEach((id, index) => {
+      const demand = targets.demands.get(id)
+      if (!demand || (demand.status === 'draft' && demand.ownerId !== leadId)) errors.push({ pointer: `#/demandIds/${index}`, detail: 'is not a demand the task may name' })
+    })
+    const members = new Set([leadId, ...partners.map((partner) => partner.organizationId)])
+    dealIds.forEach((id, index) => {
+      const deal = targets.deals.get(id)
+      if (!deal || !(members.has(deal.providerId) || members.has(deal.seekerId))) {
+        errors.push({ pointer: `#/dealIds/${index}`, detail: 'is not a deal of the lead or a partner' })
+      }
+    })
+    if (errors.length > 0) throw unprocessable('invalid_task', 'The task names what it may not; see errors', errors)
+  }
+
+  async function writeParts(tx: DbOrTx, taskId: string, fields: TaskUpdate) {
+    if (fields.partners) {
+      await repo.replacePartners(
+        tx,
+        taskId,
+        fields.partners.map((partner) => ({ organizationId: partner.organizationId, role: partner.role, contribution: partner.contribution ?? null })),
+      )
+    }
+    if (fields.funding) await repo.replaceFunding(tx, taskId, fields.funding.map((line) => ({ source: line.source, amountVnd: line.amountVnd, note: line.note ?? null })))
+    if (fields.listingIds || fields.demandIds || fields.dealIds) {
+      const current = (await repo.findTaskParts(tx, [taskId])).links
+      const keep = (kind: 'listingId' | 'demandId' | 'dealId', given: string[] | undefined) =>
+        (given ?? current.filter((link) => link[kind] !== null).map((link) => link[kind]!)).map((id) => ({ listingId: null, demandId: null, dealId: null, [kind]: id }))
+      await repo.replaceLinks(tx, taskId, [...keep('listingId', fields.listingIds), ...keep('demandId', fields.demandIds), ...keep('dealId', fields.dealIds)])
+    }
+  }
+
+  const membersOf = (loaded: LoadedTask) => [loaded.task.leadId, ...loaded.parts.partners.map((partner) => partner.organizationId)]
+
+  /** History row, outbox event and audit entry of a move or an edit, in its transaction. */
+  async function record(
+    tx: DbOrTx,
+    move: { loaded: LoadedTask; transition: string; event: string; from: string | null; role: TaskRole; actor: Actor; payload: Record<string, unknown>; now: Date; changed?: string[] },
+  ) {
+    const { task } = move.loaded
+    // An edit is no move: it has an audit entry and an event, not a line in the history.
+    if (move.transition !== 'update') {
+      await repo.insertTransition(tx, {
+        taskId: task.id,
+        transition: move.transition,
+        fromState: move.from,
+        toState: task.status,
+        actorRole: move.role,
+        actorOrganizationId: move.actor.organizationId,
+        actorKeyId: move.actor.keyId,
+        payload: move.payload,
+        occurredAt: move.now,
+      })
+    }
+    await recordEvents(tx, [
+      {
+        type: move.event,
+        subjectType: 'task',
+        subjectId: task.id,
+        organizationIds: membersOf(move.loaded),
+        payload: { taskId: task.id, transition: move.transition, fromState: move.from, state: task.status, actorRole: move.role, ...move.payload },
+        occurredAt: move.now,
+      },
+    ])
+    await recordAudit(tx, {
+      actor: move.actor,
+      owningOrganizationId: task.leadId,
+      operation: `task.${move.transition}`,
+      targetType: 'task',
+      targetId: task.id,
+      before: move.from === null ? null : { state: move.from },
+      after: { state: task.status, ...(move.changed ? { changed: move.changed } : {}) },
+      occurredAt: move.now,
+    })
+  }
+
+  async function create(actor: Actor, input: TaskCreate): Promise<Task> {
+    const leadId = await ownerForCreation(db, actor, input.leadId, 'a task', 'leadId')
+    const provinceCode = input.provinceCode ?? null
+    const current = provinceCode === null ? null : resolveProvince(provinceCode, '#/provinceCode')
+    const now = clock.now()
+    return db.transaction(async (tx) => {
+      await checkParts(tx, leadId, input)
+      const task = await repo.insertTask(tx, {
+        title: input.title.trim(),
+        objectives: input.objectives,
+        leadId,
+        provinceCode,
+        currentProvinceCode: current,
+        keyProduct: input.keyProduct ?? null,
+        startsOn: input.startsOn,
+        endsOn: input.endsOn,
+        outputs: input.outputs ?? [],
+        status: 'proposed',
+        statusChangedAt: now,
+        createdAt: now,
+        updatedAt: now,
+      })
+      await writeParts(tx, task.id, input)
+      const loaded = (await load(tx, task.id))!
+      const roles = await rolesOn(tx, actor, loaded)
+      const role: TaskRole = actor.role === 'operator' ? 'operator' : 'lead'
+      await record(tx, { loaded, transition: 'propose', event: 'task.proposed', from: null, role, actor, payload: { title: task.title }, now })
+      return view(tx, loaded, roles, actor)
+    })
+  }
+
+  async function update(actor: Actor, id: string, input: TaskUpdate, expectedVersion?: number): Promise<Task> {
+    return db.transaction(async (tx) => {
+      const now = clock.now()
+      const { loaded, roles } = await visibleTask(tx, actor, id, { lock: true })
+      if (!writesContent(actor)) throw forbidden('A reader key cannot change a task')
+      if (!roles.includes('lead') && !roles.includes('operator')) throw forbidden("A task is edited by its lead's keys (and its delegates') or the operator")
+      if (expectedVersion !== undefined && expectedVersion !== loaded.task.version) throw preconditionFailed()
+      if (terminalTaskStates.includes(loaded.task.status)) throw conflict('invalid_state', `A ${loaded.task.status} task is read-only`)
+      const lead = (await repo.findOrganizations(tx, [loaded.task.leadId])).get(loaded.task.leadId)
+      if (lead?.mergedIntoId && actor.role !== 'operator') throw organizationMerged(loaded.task.leadId, lead.mergedIntoId)
+      const current = loaded.parts
+      await checkParts(tx, loaded.task.leadId, {
+        startsOn: input.startsOn ?? loaded.task.startsOn,
+        endsOn: input.endsOn ?? loaded.task.endsOn,
+        partners: input.partners ?? current.partners.map((partner) => ({ organizationId: partner.organizationId, role: partner.role as (typeof partnerRoles)[number] })),
+        // Links already on the task stay valid even if their record has changed since; only new ones are checked.
+        listingIds: (input.listingIds ?? []).filter((linkId) => !current.links.some((link) => link.listingId === linkId)),
+        demandIds: (input.demandIds ?? []).filter((linkId) => !current.links.some((link) => link.demandId === linkId)),
+        dealIds: input.dealIds ?? current.links.filter((link) => link.dealId !== null).map((link) => link.dealId!),
+      })
+      const provinceCode = input.provinceCode === undefined ? loaded.task.provinceCode : input.provinceCode
+      const updated = await repo.updateTask(
+        tx,
+        id,
+        loaded.task.version,
+        {
+          ...(input.title !== undefined ? { title: input.title.trim() } : {}),
+          ...(input.objectives !== undefined ? { objectives: input.objectives } : {}),
+          ...(input.keyProduct !== undefined ? { keyProduct: input.keyProduct } : {}),
+          ...(input.startsOn !== undefined ? { startsOn: input.startsOn } : {}),
+          ...(input.endsOn !== undefined ? { endsOn: input.endsOn } : {}),
+          ...(input.outputs !== undefined ? { outputs: input.outputs } : {}),
+          provinceCode,
+          currentProvinceCode: provinceCode === null ? null : provinceCode === loaded.task.provinceCode ? loaded.task.currentProvinceCode : resolveProvince(provinceCode, '#/provinceCode'),
+        },
+        now,
+      )
+      if (!updated) throw conflict('concurrent_change', 'The task changed while this edit was applied; read it again')
+      await writeParts(tx, id, input)
+      const reloaded = (await load(tx, id))!
+      const role: TaskRole = roles.includes('lead') ? 'lead' : 'operator'
+      const changed = Object.keys(input)
+      await record(tx, { loaded: reloaded, transition: 'update', event: 'task.updated', from: loaded.task.status, role, actor, payload: { changed }, now, changed })
+      return view(tx, reloaded, roles, actor)
+    })
+  }
+
+  /** Fires a transition under the task's row lock, against the state it finds. */
+  async function fire(actor: Actor, id: string, request: TaskTransitionRequest, expectedVersion?: number): Promise<Task> {
+    const transition = taskTransitionNamed(request.transition)!
+    return db.transaction(async (tx) => {
+      const now = clock.now()
+      const { loaded, roles } = await visibleTask(tx, actor, id, { lock: true })
+      if (!writesContent(actor)) throw forbidden('A reader key cannot move a task')
+      if (expectedVersion !== undefined && expectedVersion !== loaded.task.version) throw preconditionFailed()
+      if (!(transition.from as readonly string[]).includes(loaded.task.status)) throw invalidTransition(transition.name, loaded.task.status, allowedNow(loaded, roles))
+      const role = transition.by.find((candidate) => roles.includes(candidate))
+      if (!role) throw forbidden(`${transition.name} is fired by ${transition.by.join(', ')}; this key is ${roles.join(', ') || 'no party'} on this task`)
+      const failed = transition.guards.find((guard) => !guardHolds(guard, loaded))
+      if (failed) throw conflict(`guard_${failed}`, guardRefusal[failed], allowedNow(loaded, roles))
+      const values = effectsOf(transition, request, now)
+      const updated = await repo.updateTask(tx, id, loaded.task.version, { ...values, status: transition.to, statusChangedAt: now }, now)
+      if (!updated) throw conflict('concurrent_change', 'The task changed while this move was applied; read it again')
+      const moved = { task: updated, parts: loaded.parts }
+      const payload = { ...(request.reason ? { reason: request.reason } : {}), ...(values.completedOn ? { completedOn: values.completedOn } : {}) }
+      await record(tx, { loaded: moved, transition: transition.name, event: transition.event, from: loaded.task.status, role, actor, payload, now })
+      return view(tx, moved, roles, actor)
+    })
+  }
+
+  function effectsOf(transition: TaskTransition, request: TaskTransitionRequest, now: Date): Partial<repo.TaskInsert> {
+    const inputs = { reason: request.reason, completedOn: request.completedOn }
+    const allowedInput = transition.name === 'cancel' ? 'reason' : transition.name === 'complete' ? 'completedOn' : null
+    for (const [field, value] of Object.entries(inputs)) {
+      if (value !== undefined && field !== allowedInput) throw badRequest('validation_failed', `${transition.name} does not take ${field}`, [{ pointer: `#/${field}`, detail: `${transition.name} does not take it` }])
+    }
+    const values: Partial<repo.TaskInsert> = {}
+    for (const effect of transition.effects) {
+      if (effect === 'record_approval') values.approvedAt = now
+      if (effect === 'record_completion') {
+        const today = vietnamDate(now)
+        if (request.completedOn && request.completedOn > today) throw unprocessable('invalid_date', 'completedOn is in the future', [{ pointer: '#/completedOn', detail: 'is after today' }])
+        values.completedOn = request.completedOn ?? today
+      }
+      if (effect === 'record_cancellation') {
+        if (!request.reason) throw badRequest('validation_failed', 'cancel needs a reason', [{ pointer: '#/reason', detail: 'is required' }])
+        values.cancelReason = request.reason
+      }
+    }
+    return values
+  }
+
+  async function list(actor: Actor | null, query: TaskListQuery) {
+    const limit = query.limit ?? 20
+    let privateFor: string[] | undefined = []
+    if (actor?.role === 'operator') privateFor = undefined
+    else if (actor) {
+      const { merged, delegators } = partiesActedFor(db, actor.organizationId)
+      const [mergedRows, delegatorRows] = await Promise.all([merged, delegators])
+      privateFor = [actor.organizationId, ...mergedRows.map((row) => row.id), ...delegatorRows.map((row) => row.id)]
+    }
+    const values = query.cursor ? decodeCursor(query.cursor, 'tasks', ['string', 'string']) : undefined
+    const after = values ? { updatedAt: new Date(String(values[0])), id: String(values[1]) } : undefined
+    if (after && Number.isNaN(after.updatedAt.getTime())) throw badRequest('invalid_cursor', 'The cursor is malformed; start again without it')
+    const province = query.provinceCode ? currentProvinceCode(query.provinceCode) : undefined
+    if (query.provinceCode && !province) {
+      throw badRequest('unknown_province', `Province code ${query.provinceCode} is neither a 2025 nor a legacy unit; see /v1/reference/provinces`, [
+        { pointer: '#/query/provinceCode', detail: 'is not a known province code' },
+      ])
+    }
+    const rows = await repo.listTasks(db, { privateFor, status: query.status, organizationId: query.organizationId, currentProvinceCode: province, after, limit: limit + 1 })
+    const page = rows.slice(0, limit)
+    const { partners, funding, links } = await repo.findTaskParts(db, page.map((task) => task.id))
+    const items: Task[] = []
+    for (const task of page) {
+      const loaded = {
+        task,
+        parts: { partners: partners.filter((row) => row.taskId === task.id), funding: funding.filter((row) => row.taskId === task.id), links: links.filter((row) => row.taskId === task.id) },
+      }
+      items.push(await view(db, loaded, await rolesOn(db, actor, loaded), actor))
+    }
+    const last = rows.length > limit ? page[page.length - 1]! : undefined
+    return { items, nextCursor: last ? encodeCursor('tasks', [last.updatedAt.toISOString(), last.id]) : null }
+  }
+
+  async function history(actor: Actor | null, id: string, query: PageQuery): Promise<TaskHistory> {
+    await visibleTask(db, actor, id)
+    const limit = query.limit ?? 20
+    const afterId = query.cursor ? Number(decodeCursor(query.cursor, 'task-history', ['number'])[0]) : undefined
+    const rows = await repo.listTransitions(db, id, { afterId, limit: limit + 1 })
+    const items = rows.slice(0, limit).map(toHistoryEntry)
+    return { items, nextCursor: rows.length > limit ? encodeCursor('task-history', [items[items.length - 1]!.id]) : null }
+  }
+
+  return { process, create, get, list, update, fire, history }
+}
+
+export type TaskService = ReturnType<typeof createTaskService>

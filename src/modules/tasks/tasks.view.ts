@@ -1,0 +1,62 @@
+import type { TaskRole } from './tasks.process.ts'
+import type { FundingRow, LinkRow, OrganizationSummary, PartnerRow, TaskRow, TaskTransitionRow } from './tasks.repo.ts'
+import type { Task, TaskHistory } from './tasks.schemas.ts'
+
+export type TaskParts = { partners: PartnerRow[]; funding: FundingRow[]; links: LinkRow[] }
+
+type Item = TaskHistory['items'][number]
+
+function organizationOf(organizations: Map<string, OrganizationSummary>, id: string) {
+  const organization = organizations.get(id)!
+  return { id, name: organization.name, kind: organization.kind as Task['lead']['kind'] }
+}
+
+export function toTask(loaded: { task: TaskRow; parts: TaskParts }, organizations: Map<string, OrganizationSummary>, roles: TaskRole[], allowed: string[]): Task {
+  const { task, parts } = loaded
+  const linked = (kind: 'listingId' | 'demandId' | 'dealId') => parts.links.filter((link) => link[kind] !== null).map((link) => link[kind]!)
+  return {
+    id: task.id,
+    title: task.title,
+    objectives: task.objectives,
+    lead: organizationOf(organizations, task.leadId),
+    provinceCode: task.provinceCode,
+    currentProvinceCode: task.currentProvinceCode,
+    keyProduct: task.keyProduct,
+    startsOn: task.startsOn,
+    endsOn: task.endsOn,
+    status: task.status as Task['status'],
+    partners: parts.partners.map((partner) => ({
+      organization: organizationOf(organizations, partner.organizationId),
+      role: partner.role as Task['partners'][number]['role'],
+      contribution: partner.contribution,
+    })),
+    funding: parts.funding.map((line) => ({ source: line.source as Task['funding'][number]['source'], amountVnd: line.amountVnd, note: line.note })),
+    fundingTotalVnd: parts.funding.reduce((sum, line) => sum + line.amountVnd, 0),
+    listingIds: linked('listingId'),
+    demandIds: linked('demandId'),
+    dealIds: linked('dealId'),
+    outputs: task.outputs as Task['outputs'],
+    approvedAt: task.approvedAt?.toISOString() ?? null,
+    completedOn: task.completedOn,
+    cancelReason: task.cancelReason,
+    statusChangedAt: task.statusChangedAt.toISOString(),
+    roles,
+    allowedTransitions: allowed,
+    version: task.version,
+    createdAt: task.createdAt.toISOString(),
+    updatedAt: task.updatedAt.toISOString(),
+  }
+}
+
+export function toHistoryEntry(row: TaskTransitionRow): Item {
+  return {
+    id: row.id,
+    transition: row.transition,
+    fromState: row.fromState as Item['fromState'],
+    toState: row.toState as Item['toState'],
+    actorRole: row.actorRole as Item['actorRole'],
+    actorOrganizationId: row.actorOrganizationId,
+    payload: row.payload as Record<string, unknown>,
+    occurredAt: row.occurredAt.toISOString(),
+  }
+}
