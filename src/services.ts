@@ -21,6 +21,7 @@ import { recordEventsVia } from './modules/outbox/outbox.repo.ts'
 import { createOrganizationService } from './modules/organizations/organizations.service.ts'
 import { createSourceService } from './modules/sources/sources.service.ts'
 import { createTaskService } from './modules/tasks/tasks.service.ts'
+import { createValueChainService } from './modules/value-chains/value-chains.service.ts'
 import { createWebhookDispatch, registerWebhookJobs } from './modules/webhooks/webhooks.dispatch.ts'
 import { createWebhookService } from './modules/webhooks/webhooks.service.ts'
 import { createWebhookSender } from './modules/webhooks/webhooks.transport.ts'
@@ -79,6 +80,7 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     dealMessages: createDealMessageService({ db, clock, deals, recordEvents }),
     dealTimers,
     tasks: createTaskService({ db, clock, recordEvents }),
+    valueChains: createValueChainService({ db, clock }),
     imports: createImportService({ db, clock, queueImport: queueImportVia(jobs), runner: importRunner }),
     exports: createExportService({ db, clock }),
     events: createEventService({ db }),

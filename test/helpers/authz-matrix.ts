@@ -1,7 +1,7 @@
 // The authorisation matrix: for every operation of the OpenAPI document, and each scenario of it
 // (a target in a given state, see authz-requests.ts), the status each caller gets. Targets belong
 // to "own"; lists and creations act for the caller itself unless the scenario says otherwise.
-// test/authz.test.ts fails for an operation that is missing here, so a new route must say who may
+// test/authz/ (shard 1) fails for an operation that is missing here, so a new route must say who may
 // call it before it can be merged. "delegate" is a connection point "own" has actively delegated to.
 
 type Triple = readonly [reader: number, editor: number, admin: number]
@@ -213,6 +213,13 @@ export const matrix: Record<string, Record<string, Expectation>> = {
     cancel: ownersWrite(200, 404),
   },
   listTaskHistory: { proposed: ownersOnly },
+
+  // Value chains are public; writing keys keep chains for themselves (or for an organisation they act for).
+  createValueChain: { itself: row(401, [403, 201, 201], [403, 201, 201], 201, [403, 201, 201]), forOwn: row(401, [403, 201, 201], all(403), 201, [403, 201, 201]) },
+  listValueChains: everyone,
+  getValueChain: { ownChain: everyone.public },
+  updateValueChain: { ownChain: ownersWrite(200, 403) },
+  getValueChainGaps: { ownChain: everyone.public },
 
   // Imports: writing keys import listings and demands for themselves (rows may name an organisation
   // they act for); only the operator imports organisations. An import is read by the keys of its

@@ -28,6 +28,7 @@ import {
   ownInterest,
   ownListingMatch,
   ownTask,
+  ownValueChain,
   proposedMatch,
   publishedListing,
   shortlistedOwnMatch,
@@ -327,6 +328,28 @@ export const builders: Record<string, Record<string, Builder>> = {
     cancel: async (world) => ({ params: { id: await ownTask(world) }, body: { transition: 'cancel', reason: 'Đối tác rút lui' } }),
   },
   listTaskHistory: { proposed: async (world) => ({ params: { id: await ownTask(world) }, query: { limit: '5' } }) },
+
+  createValueChain: {
+    itself: async (world) => ({
+      body: {
+        title: 'Chuỗi giá trị dê núi',
+        keyProduct: 'Dê núi',
+        description: 'Từ con giống tới thịt dê đóng gói',
+        provinceCode: '37',
+        stages: [
+          { kind: 'inputs', title: 'Con giống', keywords: ['giống dê'], listingIds: [await counterpartListing(world)], organizationIds: [world.counterpart.organizationId] },
+          { kind: 'processing', title: 'Giết mổ, chế biến', keywords: ['chế biến thịt'] },
+        ],
+      },
+    }),
+    forOwn: async (world) => ({ body: { ownerId: world.own.organizationId, title: 'Chuỗi hải sản', keyProduct: 'Hải sản', provinceCode: '22', stages: [{ kind: 'harvest_preservation' }] } }),
+  },
+  listValueChains: { public: async () => ({ query: { provinceCode: '36', limit: '5' } }) },
+  getValueChain: { ownChain: async (world) => ({ params: { id: await ownValueChain(world) } }) },
+  updateValueChain: {
+    ownChain: async (world) => ({ params: { id: await ownValueChain(world) }, body: { title: 'Chuỗi đổi tên', stages: [{ kind: 'distribution', keywords: ['sàn thương mại điện tử'] }] }, headers: { 'if-match': '"1"' } }),
+  },
+  getValueChainGaps: { ownChain: async (world) => ({ params: { id: await ownValueChain(world) } }) },
 
   // Imports stay queued (no worker runs here): the upload is what is authorised.
   createImport: {

@@ -237,3 +237,16 @@ export async function approvedOwnTask(world: World) {
   if (response.statusCode !== 200) throw new Error(`approvedOwnTask fixture: ${response.statusCode} ${response.body}`)
   return id
 }
+
+/** A value chain kept by "own", its processing stage linked to a listing of "own". */
+export async function ownValueChain(world: World) {
+  const payload = {
+    title: 'Chuỗi giá trị thử nghiệm',
+    keyProduct: 'Lúa gạo',
+    provinceCode: '36',
+    stages: [{ kind: 'production', keywords: ['canh tác lúa'] }, { kind: 'processing', listingIds: [await publishedListing(world)] }],
+  }
+  const response = await world.app.inject({ method: 'POST', url: '/v1/value-chains', headers: ownAdmin(world), payload })
+  if (response.statusCode !== 201) throw new Error(`ownValueChain fixture: ${response.statusCode} ${response.body}`)
+  return (response.json() as { id: string }).id
+}
