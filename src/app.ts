@@ -30,6 +30,8 @@ import { dealRoutes } from './modules/deals/deals.routes.ts'
 import { dealSchemas } from './modules/deals/deals.schemas.ts'
 import { taskRoutes } from './modules/tasks/tasks.routes.ts'
 import { taskSchemas } from './modules/tasks/tasks.schemas.ts'
+import { reportRoutes } from './modules/reports/reports.routes.ts'
+import { reportSchemas } from './modules/reports/reports.schemas.ts'
 import { valueChainRoutes } from './modules/value-chains/value-chains.routes.ts'
 import { valueChainSchemas } from './modules/value-chains/value-chains.schemas.ts'
 import { eventRoutes } from './modules/events/events.routes.ts'
@@ -168,6 +170,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ...dealSchemas,
     ...taskSchemas,
     ...valueChainSchemas,
+    ...reportSchemas,
     ...importSchemas,
     ...sourceSchemas,
     ...eventSchemas,
@@ -187,6 +190,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(dealRoutes, { prefix: '/v1' })
   await app.register(taskRoutes, { prefix: '/v1' })
   await app.register(valueChainRoutes, { prefix: '/v1/value-chains' })
+  await app.register(reportRoutes, { prefix: '/v1/reports' })
   await app.register(importRoutes, { prefix: '/v1/imports', maxBytes: config.IMPORT_MAX_BYTES })
   await app.register(listingExportRoutes, { prefix: '/v1/listings' })
   await app.register(demandExportRoutes, { prefix: '/v1/demands' })

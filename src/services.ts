@@ -19,6 +19,7 @@ import { registerMatchingJobs, requestManyMatchesVia, requestMatchesVia } from '
 import { createMatchingService } from './modules/matching/matching.service.ts'
 import { recordEventsVia } from './modules/outbox/outbox.repo.ts'
 import { createOrganizationService } from './modules/organizations/organizations.service.ts'
+import { createReportService } from './modules/reports/reports.service.ts'
 import { createSourceService } from './modules/sources/sources.service.ts'
 import { createTaskService } from './modules/tasks/tasks.service.ts'
 import { createValueChainService } from './modules/value-chains/value-chains.service.ts'
@@ -81,6 +82,7 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     dealTimers,
     tasks: createTaskService({ db, clock, recordEvents }),
     valueChains: createValueChainService({ db, clock }),
+    reports: createReportService({ db, clock }),
     imports: createImportService({ db, clock, queueImport: queueImportVia(jobs), runner: importRunner }),
     exports: createExportService({ db, clock }),
     events: createEventService({ db }),

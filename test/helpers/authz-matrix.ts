@@ -221,6 +221,9 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   updateValueChain: { ownChain: ownersWrite(200, 403) },
   getValueChainGaps: { ownChain: everyone.public },
 
+  // Reports are aggregates: public.
+  getActivityReport: everyone,
+
   // Imports: writing keys import listings and demands for themselves (rows may name an organisation
   // they act for); only the operator imports organisations. An import is read by the keys of its
   // organisation, its delegate's and the operator's; others cannot tell it exists. Exports are public

@@ -351,6 +351,8 @@ export const builders: Record<string, Record<string, Builder>> = {
   },
   getValueChainGaps: { ownChain: async (world) => ({ params: { id: await ownValueChain(world) } }) },
 
+  getActivityReport: { public: async () => ({ query: { groupBy: 'province', ranges: '2016-01-01..2020-12-31,2021-01-01..2025-12-31', metric: 'dealsStarted' } }) },
+
   // Imports stay queued (no worker runs here): the upload is what is authorised.
   createImport: {
     listings: async () => ({ query: { kind: 'listings' }, file: { contentType: 'text/csv', text: listingFile() } }),

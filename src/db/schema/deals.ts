@@ -73,6 +73,7 @@ export const deals = pgTable(
       .on(table.listingId, table.seekerId)
       .where(sql`${table.state} not in ('completed', 'declined', 'expired', 'cancelled')`),
     index('deals_provider_idx').on(table.providerId, table.updatedAt.desc()),
+    index('deals_created_provider_idx').on(table.createdAt, table.providerId, table.state),
     index('deals_seeker_idx').on(table.seekerId, table.updatedAt.desc()),
     index('deals_listing_idx').on(table.listingId),
     index('deals_respond_by_idx').on(table.respondBy).where(sql`${table.state} = 'interest_expressed'`),

@@ -56,6 +56,7 @@ export const demands = pgTable(
     check('demands_min_trl_check', sql`${table.minTrl} between 1 and 9`),
     check('demands_budget_check', sql`${table.budgetMinVnd} is null or ${table.budgetMaxVnd} is null or ${table.budgetMinVnd} <= ${table.budgetMaxVnd}`),
     index('demands_owner_idx').on(table.ownerId),
+    index('demands_opened_owner_idx').on(table.openedAt, table.ownerId).where(sql`${table.openedAt} is not null`),
     // A source's record is one row per external id; on this exchange an owner's external ids (its own
     // references, given in imports) are unique to it, so importing a file again updates, never duplicates.
     uniqueIndex('demands_source_external_key').on(table.source, table.externalId).where(sql`${table.source} is not null`),

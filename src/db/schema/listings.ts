@@ -66,6 +66,8 @@ export const listings = pgTable(
     // the owner asks, shown only to those a deal has brought that far.
     check('listings_price_check', sql`${table.priceType} = 'on_request' or (${table.priceType} = 'amount') = (${table.priceVnd} is not null)`),
     index('listings_owner_idx').on(table.ownerId),
+    // Activity reports count publications per owner and period: an index-only scan of the range.
+    index('listings_published_owner_idx').on(table.publishedAt, table.ownerId).where(sql`${table.publishedAt} is not null`),
     // A source's record is one row per external id; on this exchange an owner's external ids (its own
     // references, given in imports) are unique to it, so importing a file again updates, never duplicates.
     uniqueIndex('listings_source_external_key').on(table.source, table.externalId).where(sql`${table.source} is not null`),

@@ -40,6 +40,7 @@ export const matches = pgTable(
     check('matches_dismissal_check', sql`(${table.status} = 'dismissed') = (${table.dismissReason} is not null)`),
     index('matches_demand_idx').on(table.demandId, table.score.desc()),
     index('matches_listing_idx').on(table.listingId, table.score.desc()),
+    index('matches_created_demand_idx').on(table.createdAt, table.demandId),
   ],
 )
 

@@ -1,0 +1,53 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { errorResponses, ref } from '../../http/common.schemas.ts'
+import { activityCsv, activitySvg } from './reports.render.ts'
+import { ActivityQuery, ActivityReport } from './reports.schemas.ts'
+
+/** A rendered file as the payload: a Buffer goes out as it is, past the JSON serializer. */
+const rendered = (text: string) => Buffer.from(text) as unknown as string
+
+/** Activity reports (/v1/reports). */
+export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const reports = app.services.reports
+
+  app.get(
+    '/activity',
+    {
+      schema: {
+        operationId: 'getActivityReport',
+        tags: ['reports'],
+        summary: 'Activity by organisation, province or region, and period',
+        description:
+          'What the exchange did, by period (month, quarter, year, all, or custom ranges such as 2016-01-01..2020-12-31,2021-01-01..2025-12-31, in Vietnam time) and by group (none, organization, province, legacyProvince, region): listings published and demands opened (by their owner), matches put forward (by the demand owner), deals started, by state and completed with their value (by the provider), and approved joint tasks started with their funding and completed (by the lead). ' +
+          "With exactly two periods, each figure is compared (difference and ratio). successor=true counts a merged organisation's history under the organisation it was merged into. format=csv gives one line per group and period; format=svg a bar chart of metric that a portal embeds with <img>. Public: aggregates only.",
+        querystring: ActivityQuery,
+        response: {
+          200: {
+            description: 'The report',
+            content: {
+              'application/json': { schema: ref(ActivityReport) },
+              'text/csv': { schema: Type.String({ description: 'A header line, then one line per group and period' }) },
+              'image/svg+xml': { schema: Type.String({ description: 'A bar chart of metric' }) },
+            },
+          },
+          ...errorResponses(400, 401),
+        },
+      },
+    },
+    async (request, reply) => {
+      const report = await reports.activity(request.query)
+      switch (request.query.format ?? 'json') {
+        case 'csv':
+          return reply
+            .header('content-type', 'text/csv; charset=utf-8')
+            .header('content-disposition', 'attachment; filename="activity.csv"')
+            .send(rendered(activityCsv(report)))
+        case 'svg':
+          return reply.header('content-type', 'image/svg+xml; charset=utf-8').send(rendered(activitySvg(report)))
+        default:
+          return reply.header('content-type', 'application/json; charset=utf-8').send(report)
+      }
+    },
+  )
+}

@@ -1,0 +1,102 @@
+import { Type, type Static } from 'typebox'
+import { Uuid, ref } from '../../http/common.schemas.ts'
+import { DateOnly, Enum, Nullable } from '../../http/fields.ts'
+import { dealStates } from '../deals/deals.process.ts'
+import { ProvinceCode } from '../reference/reference.schemas.ts'
+
+// GET /v1/reports/activity: what every centre (and organisation, province, region) did, by period.
+
+export const groupings = ['none', 'organization', 'province', 'legacyProvince', 'region'] as const
+export type Grouping = (typeof groupings)[number]
+export const periodKinds = ['month', 'quarter', 'year', 'all'] as const
+export type PeriodKind = (typeof periodKinds)[number]
+
+/** The figures of a report, each counted for the organisation it is attributed to (see the route's description). */
+export const metrics = {
+  listingsPublished: 'Listings published in the period (by their owner)',
+  demandsOpened: 'Demands opened in the period (by their owner)',
+  matchesProposed: 'Matches put forward in the period, computed or by a broker (by the demand owner)',
+  dealsStarted: 'Deals started in the period (by the provider: the listing owner)',
+  completedTransfers: 'Deals completed in the period: technology transfers done (by the provider)',
+  transferValueVnd: 'The value of those transfers, VND',
+  tasksStarted: 'Approved joint tasks starting in the period (by the lead)',
+  tasksCompleted: 'Joint tasks completed in the period (by the lead)',
+  taskFundingVnd: 'The funding of the tasks starting in the period, VND',
+} as const
+export type Metric = keyof typeof metrics
+export const metricNames = Object.keys(metrics) as Metric[]
+
+const stateNames = dealStates.map((state) => state.name)
+
+/** A range: YYYY-MM-DD..YYYY-MM-DD, both days included. */
+const rangePattern = '[0-9]{4}-[0-9]{2}-[0-9]{2}\\.\\.[0-9]{4}-[0-9]{2}-[0-9]{2}'
+
+export const ActivityQuery = Type.Object(
+  {
+    groupBy: Type.Optional(Enum(groupings, 'none (default): the whole exchange; organization; province (2025 units); legacyProvince (the 63 units, as filed); region (of the legacy unit)')),
+    period: Type.Optional(Enum(periodKinds, 'How to cut [from, to] into periods (Vietnam time): month, quarter, year (default), or all (one period)')),
+    from: Type.Optional({ ...DateOnly, description: 'The first day counted (default 2016-01-01)' }),
+    to: Type.Optional({ ...DateOnly, description: 'The last day counted (default today in Vietnam)' }),
+    ranges: Type.Optional(
+      Type.String({
+        pattern: `^${rangePattern}(,${rangePattern}){0,5}$`,
+        maxLength: 140,
+        description: 'Custom periods instead of period/from/to: up to 6 ranges, e.g. 2016-01-01..2020-12-31,2021-01-01..2025-12-31. With exactly two periods the report compares them',
+      }),
+    ),
+    successor: Type.Optional(Type.Boolean({ description: "true: a merged organisation's history counts under the organisation it was merged into (default false: under itself)" })),
+    organizationId: Type.Optional({ ...Uuid, description: 'Only what this organisation did (with successor=true, also those merged into it)' }),
+    provinceCode: Type.Optional({ ...ProvinceCode, description: "Only organisations of this province (its 2025 unit; a legacy code means the unit it became)" }),
+    metric: Type.Optional(Enum(metricNames, 'The figure that ranks the groups (and that the SVG chart draws); default listingsPublished')),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100, description: 'At most this many groups, those with the highest total of metric (1-500, default 100)' })),
+    format: Type.Optional(Enum(['json', 'csv', 'svg'] as const, 'json (default); csv: one line per group and period; svg: a bar chart of metric, to embed with <img>')),
+  },
+  { additionalProperties: false },
+)
+export type ActivityQuery = Static<typeof ActivityQuery>
+
+const Figures = Type.Object(
+  {
+    ...Object.fromEntries(metricNames.map((name) => [name, Type.Integer({ description: metrics[name] })])),
+    dealsByState: Type.Record(Type.String(), Type.Integer(), { description: `Deals started in the period, by the state they are in now (${stateNames.join(', ')})` }),
+  } as Record<Metric, ReturnType<typeof Type.Integer>> & { dealsByState: ReturnType<typeof Type.Record> },
+  { $id: 'ActivityFigures' },
+)
+export type Figures = Record<Metric, number> & { dealsByState: Record<string, number> }
+
+const Change = Type.Object({ first: Type.Integer(), second: Type.Integer(), difference: Type.Integer(), ratio: Nullable(Type.Number({ description: 'second / first; null when first is 0' })) })
+
+export const ActivityReport = Type.Object(
+  {
+    groupBy: Enum(groupings),
+    period: Type.String({ description: 'month, quarter, year, all, or ranges' }),
+    successor: Type.Boolean(),
+    metric: Enum(metricNames),
+    periods: Type.Array(Type.Object({ key: Type.String(), from: DateOnly, to: DateOnly })),
+    groups: Type.Array(
+      Type.Object({
+        key: Type.String({ description: 'The organisation id, the province code, the region id, or all' }),
+        label: Type.String(),
+        values: Type.Array(ref(Figures), { description: 'One per period, in the order of periods' }),
+        total: ref(Figures),
+      }),
+    ),
+    groupCount: Type.Integer({ description: 'How many groups had any activity (groups beyond limit are left out)' }),
+    totals: Type.Object({ values: Type.Array(ref(Figures)), total: ref(Figures) }, { description: 'Over every group, left out ones included' }),
+    comparison: Nullable(
+      Type.Object(
+        {
+          first: Type.String(),
+          second: Type.String(),
+          groups: Type.Array(Type.Object({ key: Type.String(), label: Type.String(), changes: Type.Record(Type.String(), Change) })),
+          totals: Type.Record(Type.String(), Change),
+        },
+        { description: 'With exactly two periods: each figure in the first and the second, and how it changed' },
+      ),
+    ),
+  },
+  { $id: 'ActivityReport' },
+)
+export type ActivityReport = Static<typeof ActivityReport>
+
+export const reportSchemas = [Figures, ActivityReport]

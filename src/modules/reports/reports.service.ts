@@ -1,0 +1,192 @@
+import type { Db } from '../../db/client.ts'
+import { vietnamDate, type Clock } from '../../lib/clock.ts'
+import { badRequest } from '../../lib/problem.ts'
+import { dealStates } from '../deals/deals.process.ts'
+import { currentProvinceCode, legacyProvinces, provinces, regions } from '../reference/provinces.ts'
+import { activityFacts, type Bucketing, type FactRow } from './reports.repo.ts'
+import { metricNames, type ActivityQuery, type ActivityReport, type Figures, type Grouping, type Metric } from './reports.schemas.ts'
+
+/** The exchange's records start in 2016: the first period the workshop compares (2016-2020). */
+const defaultFrom = '2016-01-01'
+/** month over ten years is 120 periods; more would make an unreadable report. */
+const maxPeriods = 240
+
+type Period = { key: string; from: string; to: string }
+
+const emptyFigures = (): Figures => ({ ...(Object.fromEntries(metricNames.map((name) => [name, 0])) as Record<Metric, number>), dealsByState: {} })
+
+function addFigures(into: Figures, from: Figures) {
+  for (const name of metricNames) into[name] += from[name]
+  for (const [state, n] of Object.entries(from.dealsByState)) into.dealsByState[state] = (into.dealsByState[state] ?? 0) + n
+}
+
+/** Where a fact row's count (and amount) goes in the figures. */
+function addFact(figures: Figures, row: FactRow) {
+  if (row.metric.startsWith('state:')) {
+    const state = row.metric.slice('state:'.length)
+    figures.dealsByState[state] = (figures.dealsByState[state] ?? 0) + row.n
+    return
+  }
+  const metric = row.metric as Metric
+  figures[metric] += row.n
+  if (metric === 'completedTransfers') figures.transferValueVnd += row.amount
+  if (metric === 'tasksStarted') figures.taskFundingVnd += row.amount
+}
+
+const pad = (n: number) => String(n).padStart(2, '0')
+const lastDay = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate()
+
+/** The calendar periods (Vietnam dates) that [from, to] touches, each clipped to it. */
+function calendarPeriods(kind: 'month' | 'quarter' | 'year' | 'all', from: string, to: string): Period[] {
+  if (kind === 'all') return [{ key: 'all', from, to }]
+  const months = kind === 'month' ? 1 : kind === 'quarter' ? 3 : 12
+  const periods: Period[] = []
+  let year = Number(from.slice(0, 4))
+  let month = kind === 'year' ? 1 : Math.floor((Number(from.slice(5, 7)) - 1) / months) * months + 1
+  for (;;) {
+    const start = `${year}-${pad(month)}-01`
+    if (start > to) return periods
+    const endMonth = month + months - 1
+    const end = `${year}-${pad(endMonth)}-${pad(lastDay(year, endMonth))}`
+    const key = kind === 'month' ? `${year}-${pad(month)}` : kind === 'quarter' ? `${year}-Q${(month - 1) / 3 + 1}` : String(year)
+    periods.push({ key, from: start < from ? from : start, to: end > to ? to : end })
+    if (periods.length > maxPeriods) throw badRequest('too_many_periods', `At most ${maxPeriods} periods; widen the period or narrow from/to`, [{ pointer: '#/query/period', detail: 'cuts the range into too many periods' }])
+    month += months
+    if (month > 12) {
+      month -= 12
+      year += 1
+    }
+  }
+}
+
+const isDate = (text: string) => !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && new Date(`${text}T00:00:00Z`).toISOString().slice(0, 10) === text
+
+function parseRanges(text: string): Period[] {
+  const periods = text.split(',').map((range, index) => {
+    const [from, to] = range.split('..') as [string, string]
+    if (!isDate(from) || !isDate(to) || to < from) {
+      throw badRequest('invalid_range', `Range ${index + 1} (${range}) is not two real days in order`, [{ pointer: '#/query/ranges', detail: `range ${index + 1} is not valid` }])
+    }
+    return { key: range, from, to }
+  })
+  const sorted = [...periods].sort((a, b) => a.from.localeCompare(b.from))
+  for (let index = 1; index < sorted.length; index++) {
+    if (sorted[index]!.from <= sorted[index - 1]!.to) throw badRequest('invalid_range', 'Ranges overlap; a fact would count twice', [{ pointer: '#/query/ranges', detail: 'ranges overlap' }])
+  }
+  return periods
+}
+
+const provinceNames = new Map(provinces.map((province) => [province.code, province.name]))
+const legacyNames = new Map(legacyProvinces.map((legacy) => [legacy.code, legacy.fullName]))
+const regionOfLegacy = new Map(legacyProvinces.map((legacy) => [legacy.code, legacy.regionId]))
+
+/** The group a fact row goes to, with its label: regions and province names come from the reference data. */
+function groupOf(grouping: Grouping, row: FactRow): { key: string; label: string } {
+  switch (grouping) {
+    case 'none':
+      return { key: 'all', label: 'Toàn sàn' }
+    case 'organization':
+      return { key: row.groupKey, label: row.label ?? row.groupKey }
+    case 'province':
+      return { key: row.groupKey || 'unknown', label: provinceNames.get(row.groupKey) ?? 'Chưa rõ tỉnh' }
+    case 'legacyProvince':
+      return { key: row.groupKey || 'unknown', label: legacyNames.get(row.groupKey) ?? 'Chưa rõ tỉnh' }
+    case 'region': {
+      const region = regions.find((candidate) => candidate.id === regionOfLegacy.get(row.groupKey))
+      return region ? { key: String(region.id), label: region.labelVi } : { key: 'unknown', label: 'Chưa rõ vùng' }
+    }
+  }
+}
+
+function change(first: number, second: number) {
+  return { first, second, difference: second - first, ratio: first === 0 ? null : Math.round((second / first) * 1000) / 1000 }
+}
+
+function changes(first: Figures, second: Figures) {
+  return Object.fromEntries(metricNames.map((name) => [name, change(first[name], second[name])]))
+}
+
+export function createReportService(deps: { db: Db; clock: Clock }) {
+  const { db, clock } = deps
+
+  async function activity(query: ActivityQuery): Promise<ActivityReport> {
+    const grouping = query.groupBy ?? 'none'
+    const metric = query.metric ?? 'listingsPublished'
+    const successor = query.successor ?? false
+    const today = vietnamDate(clock.now())
+    let periods: Period[]
+    let bucketing: Bucketing
+    let periodName: string
+    if (query.ranges) {
+      periods = parseRanges(query.ranges)
+      bucketing = { kind: 'ranges', ranges: periods }
+      periodName = 'ranges'
+    } else {
+      const from = query.from ?? defaultFrom
+      const to = query.to ?? today
+      if (to < from) throw badRequest('invalid_range', 'to is before from', [{ pointer: '#/query/to', detail: 'is before from' }])
+      const kind = query.period ?? 'year'
+      periods = calendarPeriods(kind, from, to)
+      bucketing = { kind }
+      periodName = kind
+    }
+    const province = query.provinceCode ? currentProvinceCode(query.provinceCode) : undefined
+    if (query.provinceCode && !province) {
+      throw badRequest('unknown_province', `Province code ${query.provinceCode} is neither a 2025 nor a legacy unit; see /v1/reference/provinces`, [
+        { pointer: '#/query/provinceCode', detail: 'is not a known province code' },
+      ])
+    }
+    const from = periods.reduce((first, period) => (period.from < first ? period.from : first), periods[0]!.from)
+    const to = periods.reduce((last, period) => (period.to > last ? period.to : last), periods[0]!.to)
+    const rows = await activityFacts(db, { from, to, bucketing, successor, grouping, organizationId: query.organizationId, currentProvinceCode: province })
+
+    const index = new Map(periods.map((period, position) => [period.key, position]))
+    const groups = new Map<string, { key: string; label: string; values: Figures[] }>()
+    for (const row of rows) {
+      const position = index.get(row.bucket)
+      if (position === undefined) continue
+      const { key, label } = groupOf(grouping, row)
+      let group = groups.get(key)
+      if (!group) groups.set(key, (group = { key, label, values: periods.map(emptyFigures) }))
+      addFact(group.values[position]!, row)
+    }
+    const all = [...groups.values()].map((group) => {
+      const total = emptyFigures()
+      for (const figures of group.values) addFigures(total, figures)
+      return { ...group, total }
+    })
+    const totals = { values: periods.map(emptyFigures), total: emptyFigures() }
+    for (const group of all) {
+      group.values.forEach((figures, position) => addFigures(totals.values[position]!, figures))
+      addFigures(totals.total, group.total)
+    }
+    const ranked = all.sort((a, b) => b.total[metric] - a.total[metric] || a.label.localeCompare(b.label, 'vi')).slice(0, query.limit ?? 100)
+    const comparison =
+      periods.length === 2
+        ? {
+            first: periods[0]!.key,
+            second: periods[1]!.key,
+            groups: ranked.map((group) => ({ key: group.key, label: group.label, changes: changes(group.values[0]!, group.values[1]!) })),
+            totals: changes(totals.values[0]!, totals.values[1]!),
+          }
+        : null
+    return {
+      groupBy: grouping,
+      period: periodName,
+      successor,
+      metric,
+      periods,
+      groups: ranked,
+      groupCount: all.length,
+      totals,
+      comparison,
+    } as ActivityReport
+  }
+
+  return { activity }
+}
+
+export type ReportService = ReturnType<typeof createReportService>
+
+/** The deal states, for the CSV's columns. */
+export const dealStateNames = dealStates.map((state) => state.name)

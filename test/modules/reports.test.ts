@@ -1,0 +1,157 @@
+import { eq } from 'drizzle-orm'
+import t from 'tap'
+import type { Db } from '../../src/db/client.ts'
+import * as schema from '../../src/db/schema/index.ts'
+import { buildTestApp } from '../helpers/app.ts'
+import { createOrganization } from '../helpers/factories.ts'
+import { insertListing } from '../helpers/listings.ts'
+import { assertProblem } from '../helpers/problem.ts'
+
+// Activity reports over HTTP, on facts placed in time: two Nam Định centres (one later merged into
+// the other) and a Hồ Chí Minh City institute, across 2016-2020 and 2021-2025. The facts go straight
+// into the database; what is under test is how the report counts, groups and compares them.
+
+type Figures = Record<string, number> & { dealsByState: Record<string, number> }
+type Report = {
+  periods: Array<{ key: string; from: string; to: string }>
+  groups: Array<{ key: string; label: string; values: Figures[]; total: Figures }>
+  groupCount: number
+  totals: { values: Figures[]; total: Figures }
+  comparison: null | { first: string; second: string; totals: Record<string, { first: number; second: number; difference: number; ratio: number | null }>; groups: Array<{ key: string }> }
+}
+
+const { app, db } = await buildTestApp(t)
+const centre = await createOrganization(db, { kind: 'transfer_centre', name: 'Trung tâm Ứng dụng KH&CN Nam Định', provinceCode: '36', currentProvinceCode: '37' })
+const merged = await createOrganization(db, { kind: 'transfer_centre', name: 'Trung tâm Thông tin & Thống kê Nam Định', provinceCode: '36', currentProvinceCode: '37' })
+const institute = await createOrganization(db, { kind: 'research_institute', name: 'Viện Sinh học Nhiệt đới', provinceCode: '79', currentProvinceCode: '79' })
+const seeker = await createOrganization(db, { name: 'Công ty Cổ phần Nông sản Hải Hậu', provinceCode: '36', currentProvinceCode: '37' })
+
+const at = (instant: string) => new Date(instant)
+async function published(db: Db, ownerId: string, instants: string[]) {
+  for (const instant of instants) await insertListing(db, { ownerId, publishedAt: at(instant) })
+}
+await published(db, centre.id, ['2018-03-01T02:00:00Z', '2018-09-01T02:00:00Z', '2022-01-10T02:00:00Z', '2022-05-10T02:00:00Z', '2023-02-10T02:00:00Z'])
+await published(db, merged.id, ['2019-04-01T02:00:00Z', '2023-04-01T02:00:00Z', '2024-04-01T02:00:00Z'])
+// 00:30 on 1 January 2021 in Vietnam: still 2020 in UTC. It counts in 2021.
+await published(db, institute.id, ['2020-12-31T17:30:00Z'])
+await insertListing(db, { ownerId: centre.id, status: 'draft' })
+await db.insert(schema.demands).values({ ownerId: seeker.id, titleVi: 'Cần công nghệ bảo quản gạo', problemVi: 'Gạo bị mốc khi lưu kho.', status: 'open', openedAt: at('2017-06-01T02:00:00Z') })
+
+const [listing] = await db.insert(schema.listings).values({ ownerId: centre.id, kind: 'technology', titleVi: 'Máy sấy', descriptionVi: 'Máy sấy.', status: 'published', publishedAt: at('2016-02-01T02:00:00Z') }).returning()
+const deal = (providerId: string, created: string, values: Partial<typeof schema.deals.$inferInsert>) => ({
+  listingId: listing!.id,
+  providerId,
+  seekerId: seeker.id,
+  origin: 'interest',
+  initiatedBy: 'seeker',
+  state: 'interest_expressed',
+  reachedState: 'interest_expressed',
+  message: 'Quan tâm',
+  stateChangedAt: at(created),
+  createdAt: at(created),
+  updatedAt: at(created),
+  ...values,
+})
+await db.insert(schema.deals).values([
+  deal(merged.id, '2019-01-05T02:00:00Z', { state: 'completed', reachedState: 'completed', completedOn: '2019-11-20', transferValueVnd: 200_000_000 }),
+  deal(centre.id, '2022-02-01T02:00:00Z', { state: 'completed', reachedState: 'completed', completedOn: '2022-06-01', transferValueVnd: 500_000_000 }),
+  deal(centre.id, '2023-03-01T02:00:00Z', { state: 'cancelled', closeReason: 'no_agreement' }),
+])
+const [task] = await db
+  .insert(schema.tasks)
+  .values({ title: 'Nhiệm vụ chuỗi lúa gạo', objectives: 'Nâng cao giá trị', leadId: centre.id, startsOn: '2021-03-01', endsOn: '2022-12-31', status: 'in_progress', statusChangedAt: at('2021-03-01T00:00:00Z'), approvedAt: at('2021-02-01T00:00:00Z') })
+  .returning()
+await db.insert(schema.taskFunding).values([
+  { taskId: task!.id, position: 0, source: 'provincial', amountVnd: 700_000_000 },
+  { taskId: task!.id, position: 1, source: 'enterprise', amountVnd: 300_000_000 },
+])
+await db.insert(schema.tasks).values({ title: 'Đề xuất chưa duyệt', objectives: 'Chưa duyệt', leadId: centre.id, startsOn: '2021-05-01', endsOn: '2021-12-31', statusChangedAt: at('2021-04-01T00:00:00Z') })
+await db.update(schema.organizations).set({ mergedIntoId: centre.id, mergedAt: at('2024-06-01T00:00:00Z') }).where(eq(schema.organizations.id, merged.id))
+
+const twoPeriods = 'ranges=2016-01-01..2020-12-31,2021-01-01..2025-12-31'
+async function report(query: string): Promise<Report> {
+  const response = await app.inject({ method: 'GET', url: `/v1/reports/activity?${query}` })
+  if (response.statusCode !== 200) throw new Error(`report failed: ${response.statusCode} ${response.body}`)
+  return response.json() as Report
+}
+const byKey = (result: Report, key: string) => result.groups.find((group) => group.key === key)
+
+t.test('2016-2020 against 2021-2025 for the whole exchange', async (t) => {
+  const result = await report(twoPeriods)
+  t.same(result.periods.map((period) => period.key), ['2016-01-01..2020-12-31', '2021-01-01..2025-12-31'])
+  const [first, second] = result.totals.values
+  t.match(first, { listingsPublished: 4, demandsOpened: 1, dealsStarted: 1, completedTransfers: 1, transferValueVnd: 200_000_000, tasksStarted: 0 })
+  t.match(second, { listingsPublished: 6, dealsStarted: 2, completedTransfers: 1, transferValueVnd: 500_000_000, tasksStarted: 1, taskFundingVnd: 1_000_000_000, tasksCompleted: 0 })
+  t.same(second!.dealsByState, { completed: 1, cancelled: 1 }, 'deals started in the period, by their state now')
+  t.same(result.comparison!.totals.listingsPublished, { first: 4, second: 6, difference: 2, ratio: 1.5 })
+  t.same(result.comparison!.totals.tasksStarted, { first: 0, second: 1, difference: 1, ratio: null }, 'no ratio from nothing')
+  t.equal(result.totals.total.listingsPublished, 10, 'drafts are never counted')
+})
+
+t.test("a merged centre's history counts under its successor only when asked", async (t) => {
+  const apart = await report(`${twoPeriods}&groupBy=organization`)
+  t.same(byKey(apart, merged.id)!.total.listingsPublished, 3)
+  t.same(byKey(apart, centre.id)!.values.map((figures) => figures.listingsPublished), [3, 3])
+  const together = await report(`${twoPeriods}&groupBy=organization&successor=true`)
+  t.notOk(byKey(together, merged.id), 'the merged centre is no group of its own')
+  t.same(byKey(together, centre.id)!.values.map((figures) => figures.listingsPublished), [4, 5])
+  t.same(byKey(together, centre.id)!.values.map((figures) => figures.transferValueVnd), [200_000_000, 500_000_000])
+  t.same(together.groups.map((group) => group.key), [centre.id, institute.id, seeker.id], 'ranked by the metric (listingsPublished)')
+  t.same((await report(`${twoPeriods}&groupBy=organization&successor=true&organizationId=${centre.id}`)).groups.map((group) => group.key), [centre.id])
+})
+
+t.test('by province (2025 or legacy) and by region', async (t) => {
+  const current = await report('groupBy=province&period=all&from=2016-01-01&to=2025-12-31')
+  t.same(current.groups.map((group) => [group.key, group.label, group.total.listingsPublished]), [['37', 'Ninh Bình', 9], ['79', 'Hồ Chí Minh', 1]])
+  const legacy = await report('groupBy=legacyProvince&period=all&from=2016-01-01&to=2025-12-31')
+  t.same(legacy.groups.map((group) => [group.key, group.label]), [['36', 'Tỉnh Nam Định'], ['79', 'Thành phố Hồ Chí Minh']])
+  const regions = await report('groupBy=region&period=all&from=2016-01-01&to=2025-12-31&metric=demandsOpened')
+  t.same(regions.groups.map((group) => [group.key, group.label]), [['3', 'Đồng bằng sông Hồng'], ['7', 'Đông Nam Bộ']])
+  t.same((await report('groupBy=province&period=all&provinceCode=36')).groups.map((group) => group.key), ['37'], 'a legacy code filters by its 2025 unit')
+})
+
+t.test('calendar periods are Vietnamese dates, clipped to from and to', async (t) => {
+  const years = await report('period=year&from=2020-12-01&to=2021-06-30')
+  t.same(years.periods, [
+    { key: '2020', from: '2020-12-01', to: '2020-12-31' },
+    { key: '2021', from: '2021-01-01', to: '2021-06-30' },
+  ])
+  t.same(years.totals.values.map((figures) => figures.listingsPublished), [0, 1], '00:30 on 1 January in Vietnam is 2021')
+  const quarters = await report('period=quarter&from=2022-01-01&to=2022-12-31')
+  t.same(quarters.periods.map((period) => period.key), ['2022-Q1', '2022-Q2', '2022-Q3', '2022-Q4'])
+  t.same(quarters.totals.values.map((figures) => figures.listingsPublished), [1, 1, 0, 0])
+  const months = await report('period=month&from=2018-02-15&to=2018-04-10')
+  t.same(months.periods.map((period) => [period.key, period.from, period.to]), [['2018-02', '2018-02-15', '2018-02-28'], ['2018-03', '2018-03-01', '2018-03-31'], ['2018-04', '2018-04-01', '2018-04-10']])
+  t.equal(months.comparison, null, 'three periods: no comparison')
+})
+
+t.test('CSV and SVG', async (t) => {
+  const csv = await app.inject({ method: 'GET', url: `/v1/reports/activity?${twoPeriods}&groupBy=organization&format=csv` })
+  t.equal(csv.statusCode, 200)
+  t.match(csv.headers['content-type'], /^text\/csv/)
+  const lines = csv.body.trim().split('\r\n')
+  t.match(lines[0], /^group_key,group_label,period,period_from,period_to,listingsPublished,.*deals_completed/)
+  t.equal(lines.length, 1 + 4 * 2, 'a line per group and period')
+  t.ok(lines.some((line) => line.startsWith(`${merged.id},Trung tâm Thông tin & Thống kê Nam Định,2016-01-01..2020-12-31,2016-01-01,2020-12-31,1,`)))
+
+  const svg = await app.inject({ method: 'GET', url: `/v1/reports/activity?${twoPeriods}&groupBy=organization&format=svg&metric=transferValueVnd` })
+  t.equal(svg.statusCode, 200)
+  t.match(svg.headers['content-type'], /^image\/svg\+xml/)
+  t.match(svg.body, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/)
+  t.match(svg.body, /Trung tâm Thông tin &amp; Thống kê/, 'names escaped')
+  t.notMatch(svg.body, /<script/i)
+  t.equal((svg.body.match(/<rect x=/g) ?? []).length, 4 * 2 + 2, 'a bar per group and period, and a legend swatch per period')
+  t.match(svg.body, /<title>Trung tâm Ứng dụng KH&amp;CN Nam Định, 2021-01-01..2025-12-31: 500\.000\.000<\/title>/)
+})
+
+t.test('bad reports are refused with a problem', async (t) => {
+  const refused = async (query: string, code: string) => assertProblem(t, await app.inject({ method: 'GET', url: `/v1/reports/activity?${query}` }), 400, code)
+  await refused('ranges=2016-01-01..2020-12-31,2020-06-01..2025-12-31', 'invalid_range')
+  await refused('ranges=2021-02-30..2021-03-31', 'invalid_range')
+  await refused('ranges=2021-03-01..2021-02-01', 'invalid_range')
+  await refused('from=2022-01-01&to=2021-01-01', 'invalid_range')
+  await refused('period=month&from=1990-01-01&to=2025-12-31', 'too_many_periods')
+  await refused('groupBy=province&provinceCode=98', 'unknown_province')
+  await refused('groupBy=district', 'validation_failed')
+  await refused('format=pdf', 'validation_failed')
+})
