@@ -3,6 +3,7 @@ import { eq, inArray } from 'drizzle-orm'
 import { deals as dealsTable, dealTransitions, demands, listings, organizations } from '../src/db/schema/index.ts'
 import { dealTransitions as dealTransitionTable } from '../src/modules/deals/deals.process.ts'
 import { demoDeals } from '../src/seed/deals.ts'
+import { historyRows } from '../src/seed/history.ts'
 import { vietnamDate } from '../src/lib/clock.ts'
 import { createApiKey } from '../src/modules/api-keys/api-keys.service.ts'
 import { currentProvinceCode, knownProvinceCodes } from '../src/modules/reference/provinces.ts'
@@ -20,6 +21,7 @@ const today = vietnamDate(clock.now())
 const yearAgo = new Date(clock.now().getTime() - 365 * 86_400_000)
 
 const demoDealIds = demoDeals.map((deal) => demoId('deal', deal.key))
+const history = historyRows(clock.now())
 const demoListingRows = () => db.select().from(listings).where(inArray(listings.id, demoIds.listings))
 const demoDemandRows = () => db.select().from(demands).where(inArray(demands.id, demoIds.demands))
 const demoOrganizationRows = () => db.select().from(organizations).where(inArray(organizations.id, demoIds.organizations))
@@ -40,6 +42,8 @@ t.test('seeding an empty database loads everything', async (t) => {
   t.same(report.listings, { added: demoListings.length, present: 0 })
   t.same(report.demands, { added: demoDemands.length, present: 0 })
   t.same(report.deals, { added: demoDeals.length, present: 0 })
+  t.same(report.history, { listings: history.listings.length, deals: history.deals.length, tasks: history.tasks.length, valueChains: 1 })
+  t.ok(history.listings.length > 200 && history.deals.length > 100, `${history.listings.length} past listings, ${history.deals.length} transfers`)
   t.same(report.notes, [])
   const after = await tableCounts(db)
   t.equal(after.organizations - before.organizations, demoOrganizations.length)
@@ -208,6 +212,26 @@ t.test('the demo deals stand at every stage, each reached by moves the process t
   t.match(served, { state: 'completed', offers: [{ status: 'accepted' }], milestones: [{ doneAt: String }, { doneAt: String }] })
 })
 
+t.test('the history gives the reports two periods to compare, and the value chain its gaps', async (t) => {
+  const response = await app.inject({ method: 'GET', url: '/v1/reports/activity?ranges=2016-01-01..2020-12-31,2021-01-01..2025-12-31&groupBy=province' })
+  t.equal(response.statusCode, 200)
+  const report = response.json() as { groups: unknown[]; comparison: { totals: Record<string, { first: number; second: number }> } }
+  const { listingsPublished, completedTransfers, tasksStarted, transferValueVnd } = report.comparison.totals
+  t.ok(listingsPublished!.first > 50 && listingsPublished!.second > listingsPublished!.first, `listings ${listingsPublished!.first} then ${listingsPublished!.second}`)
+  t.ok(completedTransfers!.first > 20 && completedTransfers!.second > 20, `transfers ${completedTransfers!.first} then ${completedTransfers!.second}`)
+  t.ok(transferValueVnd!.second > transferValueVnd!.first)
+  t.same([tasksStarted!.first, tasksStarted!.second], [10, 10], 'a task per province and period')
+  t.ok(report.groups.length >= 8, 'the provinces of the demo')
+
+  const chain = demoId('value_chain', 'nam-dinh-rice')
+  const gaps = (await app.inject({ method: 'GET', url: `/v1/value-chains/${chain}/gaps` })).json() as { gaps: Array<{ stage: { kind: string } }> }
+  t.same(gaps.gaps.map((gap) => gap.stage.kind), ['harvest_preservation', 'processing', 'packaging_branding'])
+
+  const operator = { keyId: demoOperatorId, organizationId: demoOperatorId, organizationKind: 'exchange_operator', role: 'operator' as const, requestId: 'seed-test' }
+  t.match(await app.services.deals.get(operator, history.deals[0]!.id!), { state: 'completed', transferValueVnd: Number }, 'a past transfer is served like any deal')
+  t.match(await app.services.tasks.get(null, history.tasks[0]!.id!), { status: 'completed', fundingTotalVnd: Number }, 'a past task is public')
+})
+
 t.test('reset deletes the demo rows only, keeping organisations something else refers to', async (t) => {
   const stranger = await createOrganization(db, { name: 'Công ty không thuộc demo' })
   const [strangerListing] = await db
@@ -219,13 +243,13 @@ t.test('reset deletes the demo rows only, keeping organisations something else r
   const before = await tableCounts(db)
 
   const removed = await resetDemoData(db)
-  t.equal(removed.deals, demoDeals.length)
-  t.equal(removed.listings, demoListings.length)
+  t.equal(removed.deals, demoDeals.length + history.deals.length)
+  t.equal(removed.listings, demoListings.length + history.listings.length)
   t.equal(removed.demands, demoDemands.length)
   t.same(removed.keptOrganizations.sort(), ['Hợp tác xã Nông nghiệp hữu cơ Hải Hậu', 'Đại học Bách khoa Hà Nội'].sort())
   t.equal(removed.organizations, demoOrganizations.length - 2)
   const afterReset = await tableCounts(db)
-  t.equal(afterReset.listings, before.listings - demoListings.length, 'the API-made listing stays')
+  t.equal(afterReset.listings, before.listings - demoListings.length - history.listings.length, 'the API-made listing stays')
   t.ok(await db.select().from(organizations).where(eq(organizations.id, stranger.id)).then((rows) => rows.length === 1), 'other organisations stay')
   t.ok(await db.select().from(listings).where(eq(listings.id, strangerListing!.id)).then((rows) => rows.length === 1))
 

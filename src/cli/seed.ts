@@ -36,6 +36,8 @@ export async function seed(
   for (const [name, counts] of [['organisations', seeded.organizations], ['listings', seeded.listings], ['demands', seeded.demands], ['deals', seeded.deals]] as const) {
     io.out(`  ${name.padEnd(14)} ${String(counts.added).padStart(3)} added, ${counts.present} already present`)
   }
+  const { history } = seeded
+  io.out(`  history        ${history.listings} past listings, ${history.deals} completed transfers, ${history.tasks} joint tasks, ${history.valueChains} value chain added (2016-2025)`)
   for (const note of seeded.notes) io.out(note)
   return result
 }

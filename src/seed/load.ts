@@ -1,10 +1,28 @@
 import { and, eq, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/client.ts'
-import { dealMilestones, dealOffers, deals, dealTransitions, demands, listings, matches, matchRuns, organizations } from '../db/schema/index.ts'
+import {
+  dealMilestones,
+  dealOffers,
+  deals,
+  dealTransitions,
+  demands,
+  listings,
+  matches,
+  matchRuns,
+  organizations,
+  taskFunding,
+  taskPartners,
+  tasks,
+  valueChains,
+  valueChainStageListings,
+  valueChainStageOrganizations,
+  valueChainStages,
+} from '../db/schema/index.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { RequestMatches } from '../modules/matching/matching.jobs.ts'
 import { demandRows, demoIds, demoOperatorId, listingRows, organizationRows } from './dataset.ts'
 import { demoDealRows, demoDeals } from './deals.ts'
+import { historyRows } from './history.ts'
 import { demoId } from './types.ts'
 
 export type TableReport = { added: number; present: number }
@@ -14,6 +32,8 @@ export type SeedReport = {
   listings: TableReport
   demands: TableReport
   deals: TableReport
+  /** The ten years of activity behind the catalogue (history.ts): withdrawn listings, completed transfers, tasks, the value chain. */
+  history: { listings: number; deals: number; tasks: number; valueChains: number }
   /** What was deliberately left out, in words. */
   notes: string[]
 }
@@ -78,12 +98,14 @@ export async function seedDemoData(db: DbOrTx, clock: Clock, requestMatches?: Re
     }
 
     const addedDeals = await seedDemoDeals(tx, now, notes)
+    const history = await seedHistory(tx, now, notes)
 
     return {
       organizations: report(orgRows.length, addedOrganizations),
       listings: report(listingValues.length, addedListings.length),
       demands: report(demandValues.length, addedDemands.length),
       deals: report(demoDeals.length, addedDeals),
+      history,
       notes,
     }
   })
@@ -116,6 +138,35 @@ async function seedDemoDeals(tx: DbOrTx, now: Date, notes: string[]): Promise<nu
   return added.size
 }
 
+/**
+ * The history behind the catalogue, all or nothing: it needs every demo centre, DOST and buyer,
+ * and the two demo listings the value chain links.
+ */
+async function seedHistory(tx: DbOrTx, now: Date, notes: string[]) {
+  const rows = historyRows(now)
+  const needed = [...new Set([...rows.listings.map((row) => row.ownerId), ...rows.deals.map((row) => row.seekerId), ...rows.taskPartners.map((row) => row.organizationId), ...rows.valueChains.map((row) => row.ownerId)])]
+  const present = await tx.select({ id: organizations.id }).from(organizations).where(inArray(organizations.id, needed))
+  const linked = await tx.select({ id: listings.id }).from(listings).where(inArray(listings.id, rows.valueChainStageListings.map((row) => row.listingId)))
+  if (present.length < needed.length || linked.length < new Set(rows.valueChainStageListings.map((row) => row.listingId)).size) {
+    notes.push('The ten years of history (reports) were not added: some demo organisations or listings are missing.')
+    return { listings: 0, deals: 0, tasks: 0, valueChains: 0 }
+  }
+  const addedListings = await tx.insert(listings).values(rows.listings).onConflictDoNothing().returning({ id: listings.id })
+  const addedDeals = await tx.insert(deals).values(rows.deals).onConflictDoNothing().returning({ id: deals.id })
+  const addedTasks = await tx.insert(tasks).values(rows.tasks).onConflictDoNothing().returning({ id: tasks.id })
+  const newTasks = new Set(addedTasks.map((row) => row.id))
+  const ofNewTasks = <T extends { taskId: string }>(values: T[]) => values.filter((value) => newTasks.has(value.taskId))
+  if (ofNewTasks(rows.taskPartners).length) await tx.insert(taskPartners).values(ofNewTasks(rows.taskPartners))
+  if (ofNewTasks(rows.taskFunding).length) await tx.insert(taskFunding).values(ofNewTasks(rows.taskFunding))
+  const addedChains = await tx.insert(valueChains).values(rows.valueChains).onConflictDoNothing().returning({ id: valueChains.id })
+  if (addedChains.length) {
+    await tx.insert(valueChainStages).values(rows.valueChainStages)
+    if (rows.valueChainStageListings.length) await tx.insert(valueChainStageListings).values(rows.valueChainStageListings)
+    if (rows.valueChainStageOrganizations.length) await tx.insert(valueChainStageOrganizations).values(rows.valueChainStageOrganizations)
+  }
+  return { listings: addedListings.length, deals: addedDeals.length, tasks: addedTasks.length, valueChains: addedChains.length }
+}
+
 // An organisation is removed only when nothing outside the demo set still refers to it
 // (an API key made for it, a listing or demand created through the API, a child organisation).
 const unreferenced = sql`not exists (select 1 from api_keys where api_keys.organization_id = organizations.id)
@@ -127,12 +178,19 @@ const unreferenced = sql`not exists (select 1 from api_keys where api_keys.organ
 export async function resetDemoData(db: DbOrTx): Promise<ResetReport> {
   return db.transaction(async (tx) => {
     // The demo deals go with their offers, milestones, history and messages (cascade).
-    const removedDeals = await tx.delete(deals).where(inArray(deals.id, demoDealIds())).returning({ id: deals.id })
+    const history = historyRows(new Date())
+    // The history's tasks and value chain go with their partners, funding and stages (cascade).
+    await tx.delete(tasks).where(inArray(tasks.id, history.tasks.map((row) => row.id!)))
+    await tx.delete(valueChains).where(inArray(valueChains.id, history.valueChains.map((row) => row.id!)))
+    const removedDeals = await tx.delete(deals).where(inArray(deals.id, [...demoDealIds(), ...history.deals.map((row) => row.id!)])).returning({ id: deals.id })
     // Matches are derived from the demo rows: they go with them.
     const demo = or(inArray(matches.listingId, demoIds.listings), inArray(matches.demandId, demoIds.demands))
     await tx.delete(matches).where(demo)
     await tx.delete(matchRuns).where(inArray(matchRuns.subjectId, [...demoIds.listings, ...demoIds.demands]))
-    const removedListings = await tx.delete(listings).where(inArray(listings.id, demoIds.listings)).returning({ id: listings.id })
+    const removedListings = await tx
+      .delete(listings)
+      .where(inArray(listings.id, [...demoIds.listings, ...history.listings.map((row) => row.id!)]))
+      .returning({ id: listings.id })
     const removedDemands = await tx.delete(demands).where(inArray(demands.id, demoIds.demands)).returning({ id: demands.id })
     let removedOrganizations = 0
     // Children (centres, connection points) before their parents (the DOSTs).

@@ -142,6 +142,11 @@ t.test('CSV and SVG', async (t) => {
   t.notMatch(svg.body, /<script/i)
   t.equal((svg.body.match(/<rect x=/g) ?? []).length, 4 * 2 + 2, 'a bar per group and period, and a legend swatch per period')
   t.match(svg.body, /<title>Trung tâm Ứng dụng KH&amp;CN Nam Định, 2021-01-01..2025-12-31: 500\.000\.000<\/title>/)
+  t.equal(svg.headers['cross-origin-resource-policy'], 'cross-origin', 'embeddable by a portal on another origin')
+
+  const years = await app.inject({ method: 'GET', url: '/v1/reports/activity?period=year&from=2018-01-01&to=2022-12-31&format=svg' })
+  t.equal((years.body.match(/<rect x=/g) ?? []).length, 5, 'not grouped: a bar per year')
+  t.match(years.body, /<title>2022: 2<\/title>/)
 })
 
 t.test('bad reports are refused with a problem', async (t) => {

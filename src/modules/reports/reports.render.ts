@@ -1,4 +1,4 @@
-import { metricNames, metrics, type ActivityReport, type Figures, type Metric } from './reports.schemas.ts'
+import { metricNames, type ActivityReport, type Figures, type Metric } from './reports.schemas.ts'
 import { dealStateNames } from './reports.service.ts'
 
 // The activity report as CSV (a spreadsheet's rows) and as an SVG bar chart a portal embeds with
@@ -43,66 +43,93 @@ function niceStep(max: number): number {
 
 const formatNumber = (value: number) => new Intl.NumberFormat('vi-VN').format(value)
 
+/** Chart titles, in Vietnamese like the exchange's users. */
+const metricTitles: Record<Metric, string> = {
+  listingsPublished: 'Công nghệ, sản phẩm được chào bán',
+  demandsOpened: 'Yêu cầu công nghệ được đăng',
+  matchesProposed: 'Đề xuất kết nối cung - cầu',
+  dealsStarted: 'Giao dịch được khởi tạo',
+  completedTransfers: 'Chuyển giao công nghệ hoàn thành',
+  transferValueVnd: 'Giá trị chuyển giao (VNĐ)',
+  tasksStarted: 'Nhiệm vụ liên kết bắt đầu',
+  tasksCompleted: 'Nhiệm vụ liên kết hoàn thành',
+  taskFundingVnd: 'Kinh phí nhiệm vụ (VNĐ)',
+}
+const groupingTitles: Record<string, string> = {
+  organization: 'theo tổ chức',
+  province: 'theo tỉnh, thành phố',
+  legacyProvince: 'theo tỉnh, thành phố (trước 2025)',
+  region: 'theo vùng',
+}
+
+type Category = { label: string; bars: Array<{ period: string; value: number; colour: string }> }
+
 /**
- * A grouped bar chart of one metric: a cluster per group (the first 12), a bar per period, or a
- * bar per period when the report is not grouped.
+ * A bar chart of one metric. Grouped: a cluster per group (the first 12), a bar per period (the
+ * first 8, in the legend). Not grouped: a bar per period, each labelled with its value.
  */
-export function activitySvg(report: ActivityReport, title?: string): string {
+export function activitySvg(report: ActivityReport): string {
   const metric = report.metric as Metric
   const grouped = report.groupBy !== 'none'
-  const clusters = grouped ? report.groups.slice(0, 12) : [{ key: 'all', label: '', values: report.totals.values }]
-  const series = report.periods.slice(0, grouped ? palette.length : report.periods.length)
-  const values = clusters.flatMap((cluster) => series.map((_, position) => (cluster.values[position] as Figures)[metric]))
+  const periods = report.periods.slice(0, grouped ? palette.length : 60)
+  const categories: Category[] = grouped
+    ? report.groups.slice(0, 12).map((group) => ({
+        label: group.label,
+        bars: periods.map((period, position) => ({ period: period.key, value: (group.values[position] as Figures)[metric], colour: palette[position % palette.length]! })),
+      }))
+    : periods.map((period, position) => ({ label: period.key, bars: [{ period: period.key, value: (report.totals.values[position] as Figures)[metric], colour: palette[0]! }] }))
+  const values = categories.flatMap((category) => category.bars.map((bar) => bar.value))
   const step = niceStep(Math.max(0, ...values))
   const top = Math.max(step, Math.ceil(Math.max(0, ...values) / step) * step)
 
   const width = 960
   const height = 540
-  const margin = { top: 64, right: 24, bottom: grouped ? 120 : 72, left: 96 }
+  const margin = { top: grouped ? 72 : 56, right: 24, bottom: grouped ? 120 : 56, left: 120 }
   const plotWidth = width - margin.left - margin.right
   const plotHeight = height - margin.top - margin.bottom
-  const y = (value: number) => margin.top + plotHeight - (value / top) * plotHeight
-  const clusterWidth = plotWidth / Math.max(1, clusters.length)
-  const barWidth = Math.max(2, Math.min(48, (clusterWidth * 0.8) / Math.max(1, series.length)))
+  const base = margin.top + plotHeight
+  const y = (value: number) => base - (value / top) * plotHeight
+  const categoryWidth = plotWidth / Math.max(1, categories.length)
+  const barsPerCategory = Math.max(1, categories[0]?.bars.length ?? 1)
+  const barWidth = Math.max(2, Math.min(56, (categoryWidth * 0.8) / barsPerCategory))
 
   const parts: string[] = []
-  const heading = title ?? `${metrics[metric]}${grouped ? ` — theo ${report.groupBy}` : ''}`
-  parts.push(`<text x="${margin.left}" y="28" font-size="18" font-weight="bold">${escapeXml(shorten(heading, 90))}</text>`)
+  const heading = `${metricTitles[metric]}${grouped ? ` ${groupingTitles[report.groupBy] ?? ''}` : ''}`
+  parts.push(`<text x="${margin.left}" y="30" font-size="18" font-weight="bold">${escapeXml(shorten(heading, 80))}</text>`)
   for (let value = 0; value <= top; value += step) {
     const at = y(value).toFixed(1)
     parts.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${at}" y2="${at}" stroke="#ddd"/>`)
     parts.push(`<text x="${margin.left - 8}" y="${at}" font-size="12" text-anchor="end" dominant-baseline="middle">${formatNumber(value)}</text>`)
   }
-  clusters.forEach((cluster, clusterIndex) => {
-    const clusterStart = margin.left + clusterIndex * clusterWidth + (clusterWidth - barWidth * series.length) / 2
-    series.forEach((period, position) => {
-      const value = (cluster.values[position] as Figures)[metric]
-      const x = grouped ? clusterStart + position * barWidth : margin.left + position * clusterWidth + (clusterWidth - barWidth) / 2
-      const barTop = y(value)
-      const colour = grouped ? palette[position % palette.length] : palette[0]
+  categories.forEach((category, index) => {
+    const centre = margin.left + index * categoryWidth + categoryWidth / 2
+    const first = centre - (barWidth * category.bars.length) / 2
+    category.bars.forEach((bar, position) => {
+      const x = first + position * barWidth
+      const barTop = y(bar.value)
       parts.push(
-        `<rect x="${x.toFixed(1)}" y="${barTop.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(margin.top + plotHeight - barTop).toFixed(1)}" fill="${colour}"><title>${escapeXml(`${cluster.label || 'Toàn sàn'}, ${period.key}: ${formatNumber(value)}`)}</title></rect>`,
+        `<rect x="${x.toFixed(1)}" y="${barTop.toFixed(1)}" width="${Math.max(1, barWidth - 2).toFixed(1)}" height="${(base - barTop).toFixed(1)}" fill="${bar.colour}"><title>${escapeXml(`${grouped ? `${category.label}, ` : ''}${bar.period}: ${formatNumber(bar.value)}`)}</title></rect>`,
       )
-      if (!grouped) {
-        parts.push(`<text x="${(x + barWidth / 2).toFixed(1)}" y="${(barTop - 6).toFixed(1)}" font-size="12" text-anchor="middle">${formatNumber(value)}</text>`)
-        parts.push(`<text x="${(x + barWidth / 2).toFixed(1)}" y="${margin.top + plotHeight + 18}" font-size="12" text-anchor="middle">${escapeXml(period.key)}</text>`)
+      if (!grouped && categories.length <= 20) {
+        parts.push(`<text x="${(x + barWidth / 2 - 1).toFixed(1)}" y="${(barTop - 6).toFixed(1)}" font-size="12" text-anchor="middle">${formatNumber(bar.value)}</text>`)
       }
     })
-    if (grouped) {
-      const centre = margin.left + clusterIndex * clusterWidth + clusterWidth / 2
-      const labelY = margin.top + plotHeight + 14
-      parts.push(`<text x="${centre.toFixed(1)}" y="${labelY}" font-size="12" text-anchor="end" transform="rotate(-35 ${centre.toFixed(1)} ${labelY})">${escapeXml(shorten(cluster.label, 28))}</text>`)
-    }
+    const labelY = base + 16
+    parts.push(
+      grouped
+        ? `<text x="${centre.toFixed(1)}" y="${labelY}" font-size="12" text-anchor="end" transform="rotate(-35 ${centre.toFixed(1)} ${labelY})">${escapeXml(shorten(category.label, 28))}</text>`
+        : `<text x="${centre.toFixed(1)}" y="${labelY}" font-size="12" text-anchor="middle">${escapeXml(shorten(category.label, 24))}</text>`,
+    )
   })
-  parts.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${margin.top + plotHeight}" y2="${margin.top + plotHeight}" stroke="#333"/>`)
+  parts.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${base}" y2="${base}" stroke="#333"/>`)
   if (grouped) {
-    series.forEach((period, position) => {
-      const x = margin.left + position * 150
-      parts.push(`<rect x="${x}" y="40" width="12" height="12" fill="${palette[position % palette.length]}"/>`)
-      parts.push(`<text x="${x + 18}" y="50" font-size="12">${escapeXml(shorten(period.key, 22))}</text>`)
+    periods.forEach((period, position) => {
+      const x = margin.left + position * 200
+      parts.push(`<rect x="${x}" y="44" width="12" height="12" fill="${palette[position % palette.length]}"/>`)
+      parts.push(`<text x="${x + 18}" y="54" font-size="12">${escapeXml(shorten(period.key, 26))}</text>`)
     })
   }
-  if (clusters.length === 0) parts.push(`<text x="${width / 2}" y="${height / 2}" font-size="16" text-anchor="middle">Không có hoạt động trong kỳ</text>`)
+  if (categories.length === 0) parts.push(`<text x="${width / 2}" y="${height / 2}" font-size="16" text-anchor="middle">Không có hoạt động trong kỳ</text>`)
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Arial, Helvetica, sans-serif" role="img" aria-label="${escapeXml(heading)}">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,

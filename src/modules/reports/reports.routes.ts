@@ -44,7 +44,12 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
             .header('content-disposition', 'attachment; filename="activity.csv"')
             .send(rendered(activityCsv(report)))
         case 'svg':
-          return reply.header('content-type', 'image/svg+xml; charset=utf-8').send(rendered(activitySvg(report)))
+          // Made to be embedded by portals on other origins: the default same-origin policy would
+          // keep their <img> from loading it.
+          return reply
+            .header('content-type', 'image/svg+xml; charset=utf-8')
+            .header('cross-origin-resource-policy', 'cross-origin')
+            .send(rendered(activitySvg(report)))
         default:
           return reply.header('content-type', 'application/json; charset=utf-8').send(report)
       }
