@@ -30,6 +30,8 @@ import { dealRoutes } from './modules/deals/deals.routes.ts'
 import { dealSchemas } from './modules/deals/deals.schemas.ts'
 import { taskRoutes } from './modules/tasks/tasks.routes.ts'
 import { taskSchemas } from './modules/tasks/tasks.schemas.ts'
+import { exchangeEventRoutes } from './modules/exchange-events/exchange-events.routes.ts'
+import { exchangeEventSchemas } from './modules/exchange-events/exchange-events.schemas.ts'
 import { reportRoutes } from './modules/reports/reports.routes.ts'
 import { reportSchemas } from './modules/reports/reports.schemas.ts'
 import { valueChainRoutes } from './modules/value-chains/value-chains.routes.ts'
@@ -171,6 +173,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ...taskSchemas,
     ...valueChainSchemas,
     ...reportSchemas,
+    ...exchangeEventSchemas,
     ...importSchemas,
     ...sourceSchemas,
     ...eventSchemas,
@@ -191,6 +194,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(taskRoutes, { prefix: '/v1' })
   await app.register(valueChainRoutes, { prefix: '/v1/value-chains' })
   await app.register(reportRoutes, { prefix: '/v1/reports' })
+  await app.register(exchangeEventRoutes, { prefix: '/v1/exchange-events' })
   await app.register(importRoutes, { prefix: '/v1/imports', maxBytes: config.IMPORT_MAX_BYTES })
   await app.register(listingExportRoutes, { prefix: '/v1/listings' })
   await app.register(demandExportRoutes, { prefix: '/v1/demands' })

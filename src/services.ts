@@ -10,6 +10,7 @@ import { createDealService } from './modules/deals/deals.service.ts'
 import { createDealTimers, registerDealJobs } from './modules/deals/deals.timers.ts'
 import { createDelegationService } from './modules/delegations/delegations.service.ts'
 import { createDemandService } from './modules/demands/demands.service.ts'
+import { createExchangeEventService } from './modules/exchange-events/exchange-events.service.ts'
 import { createEventService } from './modules/events/events.service.ts'
 import { createListingService } from './modules/listings/listings.service.ts'
 import { createExportService } from './modules/imports/exports.service.ts'
@@ -83,6 +84,7 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     tasks: createTaskService({ db, clock, recordEvents }),
     valueChains: createValueChainService({ db, clock }),
     reports: createReportService({ db, clock }),
+    exchangeEvents: createExchangeEventService({ db, clock }),
     imports: createImportService({ db, clock, queueImport: queueImportVia(jobs), runner: importRunner }),
     exports: createExportService({ db, clock }),
     events: createEventService({ db }),

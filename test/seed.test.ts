@@ -42,7 +42,7 @@ t.test('seeding an empty database loads everything', async (t) => {
   t.same(report.listings, { added: demoListings.length, present: 0 })
   t.same(report.demands, { added: demoDemands.length, present: 0 })
   t.same(report.deals, { added: demoDeals.length, present: 0 })
-  t.same(report.history, { listings: history.listings.length, deals: history.deals.length, tasks: history.tasks.length, valueChains: 1 })
+  t.same(report.history, { listings: history.listings.length, deals: history.deals.length, tasks: history.tasks.length, valueChains: 1, events: 1 })
   t.ok(history.listings.length > 200 && history.deals.length > 100, `${history.listings.length} past listings, ${history.deals.length} transfers`)
   t.same(report.notes, [])
   const after = await tableCounts(db)
@@ -222,6 +222,9 @@ t.test('the history gives the reports two periods to compare, and the value chai
   t.ok(transferValueVnd!.second > transferValueVnd!.first)
   t.same([tasksStarted!.first, tasksStarted!.second], [10, 10], 'a task per province and period')
   t.ok(report.groups.length >= 8, 'the provinces of the demo')
+
+  const fair = (await app.inject({ method: 'GET', url: `/v1/exchange-events/${history.exchangeEvents[0]!.id}` })).json() as { outcomes: { dealsStarted: number; completedTransfers: number } }
+  t.ok(fair.outcomes.dealsStarted >= 1 && fair.outcomes.completedTransfers === fair.outcomes.dealsStarted, `the 2024 fair started ${fair.outcomes.dealsStarted} transfers`)
 
   const chain = demoId('value_chain', 'nam-dinh-rice')
   const gaps = (await app.inject({ method: 'GET', url: `/v1/value-chains/${chain}/gaps` })).json() as { gaps: Array<{ stage: { kind: string } }> }

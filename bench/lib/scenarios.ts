@@ -21,7 +21,7 @@ export type Scenario = {
   variants: BenchRequest[]
 }
 
-export const scenarioNames = ['search', 'search-no-facets', 'get-listing', 'create-listing', 'recompute-matches', 'demand-matches'] as const
+export const scenarioNames = ['search', 'search-no-facets', 'get-listing', 'create-listing', 'recompute-matches', 'demand-matches', 'report-compare', 'report-organizations'] as const
 
 const bearer = (key: BenchKey) => ({ authorization: `Bearer ${key.key}` })
 
@@ -113,6 +113,30 @@ export async function buildScenarios(client: pg.ClientBase, keys: BenchKey[], ra
       writes: false,
       expectedStatus: 200,
       variants: (computed.length > 0 ? computed : demandIds).map((id) => ({ method: 'GET', path: `/v1/demands/${id}/matches`, headers: bearer(operator) })),
+    },
+    {
+      name: 'report-compare',
+      description: 'GET /v1/reports/activity comparing 2016-2020 with 2021-2025, by no group, province (2025 or legacy) or region, each metric ranking',
+      writes: false,
+      expectedStatus: 200,
+      variants: Array.from({ length: count }, () => {
+        const query = new URLSearchParams({
+          ranges: '2016-01-01..2020-12-31,2021-01-01..2025-12-31',
+          groupBy: random.pick(['none', 'province', 'legacyProvince', 'region']),
+          metric: random.pick(['listingsPublished', 'demandsOpened', 'completedTransfers']),
+        })
+        return { method: 'GET', path: `/v1/reports/activity?${query.toString()}`, headers: {} }
+      }),
+    },
+    {
+      name: 'report-organizations',
+      description: 'GET /v1/reports/activity by organisation and year since 2016 (top 100), with successor on or off',
+      writes: false,
+      expectedStatus: 200,
+      variants: Array.from({ length: count }, () => {
+        const query = new URLSearchParams({ groupBy: 'organization', period: 'year', from: '2016-01-01', successor: String(random.chance(0.5)), limit: '100' })
+        return { method: 'GET', path: `/v1/reports/activity?${query.toString()}`, headers: {} }
+      }),
     },
   ]
 }

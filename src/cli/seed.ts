@@ -37,7 +37,7 @@ export async function seed(
     io.out(`  ${name.padEnd(14)} ${String(counts.added).padStart(3)} added, ${counts.present} already present`)
   }
   const { history } = seeded
-  io.out(`  history        ${history.listings} past listings, ${history.deals} completed transfers, ${history.tasks} joint tasks, ${history.valueChains} value chain added (2016-2025)`)
+  io.out(`  history        ${history.listings} past listings, ${history.deals} completed transfers, ${history.tasks} joint tasks, ${history.valueChains} value chain, ${history.events} fair added (2016-2025)`)
   for (const note of seeded.notes) io.out(note)
   return result
 }

@@ -1,4 +1,4 @@
-import type { deals, listings, taskFunding, taskPartners, tasks, valueChains, valueChainStageListings, valueChainStageOrganizations, valueChainStages } from '../db/schema/index.ts'
+import type { deals, exchangeEventListings, exchangeEventOrganizations, exchangeEvents, listings, taskFunding, taskPartners, tasks, valueChains, valueChainStageListings, valueChainStageOrganizations, valueChainStages } from '../db/schema/index.ts'
 import { currentProvinceCode } from '../modules/reference/provinces.ts'
 import { demoId } from './types.ts'
 
@@ -46,11 +46,33 @@ export type HistoryRows = {
   valueChainStages: (typeof valueChainStages.$inferInsert)[]
   valueChainStageListings: (typeof valueChainStageListings.$inferInsert)[]
   valueChainStageOrganizations: (typeof valueChainStageOrganizations.$inferInsert)[]
+  exchangeEvents: (typeof exchangeEvents.$inferInsert)[]
+  exchangeEventOrganizations: (typeof exchangeEventOrganizations.$inferInsert)[]
+  exchangeEventListings: (typeof exchangeEventListings.$inferInsert)[]
 }
+
+/** The regional technology fair of October 2024: deals started within 30 days after it name it. */
+const fair = { key: 'techmart-red-river-2024', startsOn: '2024-10-15', endsOn: '2024-10-17' }
 
 /** The history's rows, for years before `now` (nothing is dated in the future). */
 export function historyRows(now: Date): HistoryRows {
-  const rows: HistoryRows = { listings: [], deals: [], tasks: [], taskPartners: [], taskFunding: [], valueChains: [], valueChainStages: [], valueChainStageListings: [], valueChainStageOrganizations: [] }
+  const rows: HistoryRows = {
+    listings: [],
+    deals: [],
+    tasks: [],
+    taskPartners: [],
+    taskFunding: [],
+    valueChains: [],
+    valueChainStages: [],
+    valueChainStageListings: [],
+    valueChainStageOrganizations: [],
+    exchangeEvents: [],
+    exchangeEventOrganizations: [],
+    exchangeEventListings: [],
+  }
+  const fairId = demoId('exchange_event', fair.key)
+  const fairOpen = Date.parse(`${fair.startsOn}T00:00:00Z`)
+  const fairFollowUp = Date.parse(`${fair.endsOn}T00:00:00Z`) + 30 * 86_400_000
   provinces.forEach((province, provinceIndex) => {
     const centreId = organization(`centre-${province.slug}`)
     for (const year of historyYears) {
@@ -89,7 +111,10 @@ export function historyRows(now: Date): HistoryRows {
           const completed = new Date(publishedAt.getTime() + 200 * 86_400_000)
           if (completed >= now) continue
           const started = new Date(publishedAt.getTime() + 30 * 86_400_000)
+          const atFair = started.getTime() >= fairOpen && started.getTime() <= fairFollowUp
+          if (atFair) rows.exchangeEventListings.push({ eventId: fairId, listingId })
           rows.deals.push({
+            exchangeEventId: atFair ? fairId : null,
             id: demoId('deal', key),
             listingId,
             providerId: centreId,
@@ -144,6 +169,27 @@ export function historyRows(now: Date): HistoryRows {
     }
   })
   rows.valueChains.push(...riceChain(rows))
+  if (Date.parse(`${fair.endsOn}T00:00:00Z`) < now.getTime()) {
+    rows.exchangeEvents.push({
+      id: fairId,
+      organizerId: organization('dost-nam-dinh'),
+      kind: 'fair',
+      title: 'Chợ công nghệ và thiết bị vùng Đồng bằng sông Hồng 2024',
+      description: 'Các trung tâm ứng dụng và chuyển giao công nghệ giới thiệu công nghệ cho sản phẩm chủ lực; doanh nghiệp và hợp tác xã gặp gỡ bên cung.',
+      startsOn: fair.startsOn,
+      endsOn: fair.endsOn,
+      place: 'Trung tâm Hội chợ triển lãm tỉnh, TP. Nam Định',
+      provinceCode: '36',
+      currentProvinceCode: currentProvinceCode('36')!,
+      createdAt: at(2024, 8, 1),
+      updatedAt: at(2024, 8, 1),
+    })
+    for (const province of provinces) rows.exchangeEventOrganizations.push({ eventId: fairId, organizationId: organization(`centre-${province.slug}`), role: 'organizer' })
+    for (const buyer of buyers) rows.exchangeEventOrganizations.push({ eventId: fairId, organizationId: organization(buyer), role: 'participant' })
+  } else {
+    for (const deal of rows.deals) deal.exchangeEventId = null
+    rows.exchangeEventListings.length = 0
+  }
   return rows
 }
 

@@ -6,6 +6,9 @@ import {
   deals,
   dealTransitions,
   demands,
+  exchangeEventListings,
+  exchangeEventOrganizations,
+  exchangeEvents,
   listings,
   matches,
   matchRuns,
@@ -33,7 +36,7 @@ export type SeedReport = {
   demands: TableReport
   deals: TableReport
   /** The ten years of activity behind the catalogue (history.ts): withdrawn listings, completed transfers, tasks, the value chain. */
-  history: { listings: number; deals: number; tasks: number; valueChains: number }
+  history: { listings: number; deals: number; tasks: number; valueChains: number; events: number }
   /** What was deliberately left out, in words. */
   notes: string[]
 }
@@ -149,9 +152,15 @@ async function seedHistory(tx: DbOrTx, now: Date, notes: string[]) {
   const linked = await tx.select({ id: listings.id }).from(listings).where(inArray(listings.id, rows.valueChainStageListings.map((row) => row.listingId)))
   if (present.length < needed.length || linked.length < new Set(rows.valueChainStageListings.map((row) => row.listingId)).size) {
     notes.push('The ten years of history (reports) were not added: some demo organisations or listings are missing.')
-    return { listings: 0, deals: 0, tasks: 0, valueChains: 0 }
+    return { listings: 0, deals: 0, tasks: 0, valueChains: 0, events: 0 }
   }
   const addedListings = await tx.insert(listings).values(rows.listings).onConflictDoNothing().returning({ id: listings.id })
+  // The fair before the deals that name it.
+  const addedEvents = rows.exchangeEvents.length ? await tx.insert(exchangeEvents).values(rows.exchangeEvents).onConflictDoNothing().returning({ id: exchangeEvents.id }) : []
+  if (addedEvents.length) {
+    if (rows.exchangeEventOrganizations.length) await tx.insert(exchangeEventOrganizations).values(rows.exchangeEventOrganizations)
+    if (rows.exchangeEventListings.length) await tx.insert(exchangeEventListings).values(rows.exchangeEventListings)
+  }
   const addedDeals = await tx.insert(deals).values(rows.deals).onConflictDoNothing().returning({ id: deals.id })
   const addedTasks = await tx.insert(tasks).values(rows.tasks).onConflictDoNothing().returning({ id: tasks.id })
   const newTasks = new Set(addedTasks.map((row) => row.id))
@@ -164,7 +173,7 @@ async function seedHistory(tx: DbOrTx, now: Date, notes: string[]) {
     if (rows.valueChainStageListings.length) await tx.insert(valueChainStageListings).values(rows.valueChainStageListings)
     if (rows.valueChainStageOrganizations.length) await tx.insert(valueChainStageOrganizations).values(rows.valueChainStageOrganizations)
   }
-  return { listings: addedListings.length, deals: addedDeals.length, tasks: addedTasks.length, valueChains: addedChains.length }
+  return { listings: addedListings.length, deals: addedDeals.length, tasks: addedTasks.length, valueChains: addedChains.length, events: addedEvents.length }
 }
 
 // An organisation is removed only when nothing outside the demo set still refers to it
@@ -183,6 +192,7 @@ export async function resetDemoData(db: DbOrTx): Promise<ResetReport> {
     await tx.delete(tasks).where(inArray(tasks.id, history.tasks.map((row) => row.id!)))
     await tx.delete(valueChains).where(inArray(valueChains.id, history.valueChains.map((row) => row.id!)))
     const removedDeals = await tx.delete(deals).where(inArray(deals.id, [...demoDealIds(), ...history.deals.map((row) => row.id!)])).returning({ id: deals.id })
+    await tx.delete(exchangeEvents).where(inArray(exchangeEvents.id, history.exchangeEvents.map((row) => row.id!)))
     // Matches are derived from the demo rows: they go with them.
     const demo = or(inArray(matches.listingId, demoIds.listings), inArray(matches.demandId, demoIds.demands))
     await tx.delete(matches).where(demo)

@@ -221,6 +221,12 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   updateValueChain: { ownChain: ownersWrite(200, 403) },
   getValueChainGaps: { ownChain: everyone.public },
 
+  // Events are public; writing keys organise them for themselves (or an organisation they act for).
+  createExchangeEvent: { itself: row(401, [403, 201, 201], [403, 201, 201], 201, [403, 201, 201]), forOwn: row(401, [403, 201, 201], all(403), 201, [403, 201, 201]) },
+  listExchangeEvents: everyone,
+  getExchangeEvent: { ownEvent: everyone.public },
+  updateExchangeEvent: { ownEvent: ownersWrite(200, 403) },
+
   // Reports are aggregates: public.
   getActivityReport: everyone,
 

@@ -29,6 +29,7 @@ import {
   ownListingMatch,
   ownTask,
   ownValueChain,
+  ownExchangeEvent,
   proposedMatch,
   publishedListing,
   shortlistedOwnMatch,
@@ -351,6 +352,27 @@ export const builders: Record<string, Record<string, Builder>> = {
   },
   getValueChainGaps: { ownChain: async (world) => ({ params: { id: await ownValueChain(world) } }) },
 
+  createExchangeEvent: {
+    itself: async (world) => ({
+      body: {
+        kind: 'workshop',
+        title: 'Hội thảo kết nối cung cầu công nghệ',
+        description: 'Giới thiệu công nghệ sau thu hoạch',
+        startsOn: '2026-04-10',
+        endsOn: '2026-04-10',
+        place: 'Hội trường Sở KH&CN',
+        provinceCode: '37',
+        coOrganizerIds: [world.counterpart.organizationId],
+        listingIds: [await counterpartListing(world)],
+      },
+    }),
+    forOwn: async (world) => ({ body: { organizerId: world.own.organizationId, kind: 'demo_day', title: 'Ngày trình diễn máy nông nghiệp', startsOn: '2026-05-05', endsOn: '2026-05-06', place: 'Cánh đồng mẫu xã Hải Hậu', provinceCode: '36' } }),
+  },
+  listExchangeEvents: { public: async () => ({ query: { provinceCode: '36', from: '2026-01-01', limit: '5' } }) },
+  getExchangeEvent: { ownEvent: async (world) => ({ params: { id: await ownExchangeEvent(world) } }) },
+  updateExchangeEvent: {
+    ownEvent: async (world) => ({ params: { id: await ownExchangeEvent(world) }, body: { title: 'Chợ công nghệ đổi tên', participantIds: [] }, headers: { 'if-match': '"1"' } }),
+  },
   getActivityReport: { public: async () => ({ query: { groupBy: 'province', ranges: '2016-01-01..2020-12-31,2021-01-01..2025-12-31', metric: 'dealsStarted' } }) },
 
   // Imports stay queued (no worker runs here): the upload is what is authorised.

@@ -250,3 +250,20 @@ export async function ownValueChain(world: World) {
   if (response.statusCode !== 201) throw new Error(`ownValueChain fixture: ${response.statusCode} ${response.body}`)
   return (response.json() as { id: string }).id
 }
+
+/** A fair organised by "own", "counterpart" taking part, showcasing a listing of "counterpart". */
+export async function ownExchangeEvent(world: World) {
+  const payload = {
+    kind: 'fair',
+    title: 'Chợ công nghệ thử nghiệm',
+    startsOn: '2026-03-01',
+    endsOn: '2026-03-02',
+    place: 'Nhà văn hóa tỉnh',
+    provinceCode: '36',
+    participantIds: [world.counterpart.organizationId],
+    listingIds: [await counterpartListing(world)],
+  }
+  const response = await world.app.inject({ method: 'POST', url: '/v1/exchange-events', headers: ownAdmin(world), payload })
+  if (response.statusCode !== 201) throw new Error(`ownExchangeEvent fixture: ${response.statusCode} ${response.body}`)
+  return (response.json() as { id: string }).id
+}

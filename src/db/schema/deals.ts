@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import { bigint, check, date, index, jsonb, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { id, stamps } from './columns.ts'
 import { demands } from './demands.ts'
+import { exchangeEvents } from './exchange-events.ts'
 import { listings } from './listings.ts'
 import { matches } from './matches.ts'
 import { organizations } from './organizations.ts'
@@ -33,6 +34,8 @@ export const deals = pgTable(
     seekerId: uuid('seeker_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
     demandId: uuid('demand_id').references(() => demands.id, { onDelete: 'restrict' }),
     matchId: uuid('match_id').references(() => matches.id, { onDelete: 'restrict' }),
+    // The workshop or fair where the deal started, if any: its outcomes and the reports count it.
+    exchangeEventId: uuid('exchange_event_id').references(() => exchangeEvents.id, { onDelete: 'restrict' }),
     // How it started: 'interest' (the seeker on a listing), 'proposal' (the provider answering a
     // demand) or 'match' (the seeker from a shortlisted match). The side that did not start answers.
     origin: text('origin').notNull(),
@@ -77,6 +80,7 @@ export const deals = pgTable(
     index('deals_seeker_idx').on(table.seekerId, table.updatedAt.desc()),
     index('deals_listing_idx').on(table.listingId),
     index('deals_respond_by_idx').on(table.respondBy).where(sql`${table.state} = 'interest_expressed'`),
+    index('deals_exchange_event_idx').on(table.exchangeEventId).where(sql`${table.exchangeEventId} is not null`),
     index('deals_completed_idx').on(table.completedOn).where(sql`${table.state} = 'completed'`),
   ],
 )

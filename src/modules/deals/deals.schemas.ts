@@ -21,6 +21,7 @@ export const DealStart = Type.Object(
     matchId: Type.Optional({ ...Uuid, description: "Alone: the demand owner starts from its shortlisted match (the match's listing and demand)" }),
     seekerId: Type.Optional({ ...Uuid, description: "For an expression of interest: the organisation interested, if not the key's own (one that delegated to it)" }),
     message: Type.String({ minLength: 1, maxLength: 4000, pattern: '\\S', description: 'What the initiator wants, for the other side; not blank' }),
+    eventId: Type.Optional({ ...Uuid, description: 'The workshop or fair where the deal started (from its first day until 30 days after its last); its outcomes and the reports count the deal' }),
   },
   { additionalProperties: false },
 )

@@ -8,6 +8,7 @@ import { actsFor, organizationMerged, writesContent } from '../access/access.pol
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
 import * as demandRepo from '../demands/demands.repo.ts'
+import { assertEventOpenForDeals } from '../exchange-events/exchange-events.service.ts'
 import * as matchRepo from '../matching/matching.repo.ts'
 import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import { disclosureRules, reachedBySeeker } from './deals.disclosure.ts'
@@ -112,6 +113,7 @@ export function createDealService(deps: { db: Db; clock: Clock; timers: DealTime
     const now = clock.now()
     const today = vietnamDate(now)
     const plan = await planStart(actor, input, today)
+    if (input.eventId) await assertEventOpenForDeals(db, input.eventId, today)
     const respondBy = new Date(now.getTime() + timers.responseDays * 86_400_000)
     const respondReminderAt = new Date(respondBy.getTime() - timers.responseReminderDays * 86_400_000)
     try {
@@ -124,6 +126,7 @@ export function createDealService(deps: { db: Db; clock: Clock; timers: DealTime
           seekerId: plan.seekerId,
           demandId: plan.demandId,
           matchId: plan.matchId,
+          exchangeEventId: input.eventId ?? null,
           origin: plan.origin,
           initiatedBy: plan.initiatedBy,
           state: 'interest_expressed',

@@ -49,6 +49,7 @@ const metricTitles: Record<Metric, string> = {
   demandsOpened: 'Yêu cầu công nghệ được đăng',
   matchesProposed: 'Đề xuất kết nối cung - cầu',
   dealsStarted: 'Giao dịch được khởi tạo',
+  eventDeals: 'Giao dịch khởi tạo tại sự kiện',
   completedTransfers: 'Chuyển giao công nghệ hoàn thành',
   transferValueVnd: 'Giá trị chuyển giao (VNĐ)',
   tasksStarted: 'Nhiệm vụ liên kết bắt đầu',

@@ -75,6 +75,7 @@ function facts(): Fact[] {
     },
     { table: sql`deals`, organization: sql`provider_id`, date: sql`created_at`, isDate: false, metric: sql`'dealsStarted'` },
     { table: sql`deals`, organization: sql`provider_id`, date: sql`created_at`, isDate: false, metric: sql`'state:' || state` },
+    { table: sql`deals`, organization: sql`provider_id`, date: sql`created_at`, isDate: false, metric: sql`'eventDeals'`, where: sql`exchange_event_id is not null` },
     {
       table: sql`deals`,
       organization: sql`provider_id`,

@@ -17,6 +17,7 @@ export const metrics = {
   demandsOpened: 'Demands opened in the period (by their owner)',
   matchesProposed: 'Matches put forward in the period, computed or by a broker (by the demand owner)',
   dealsStarted: 'Deals started in the period (by the provider: the listing owner)',
+  eventDeals: 'Of those, the deals started at a workshop or fair (startDeal with eventId)',
   completedTransfers: 'Deals completed in the period: technology transfers done (by the provider)',
   transferValueVnd: 'The value of those transfers, VND',
   tasksStarted: 'Approved joint tasks starting in the period (by the lead)',
