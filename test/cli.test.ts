@@ -17,6 +17,7 @@ import { systemClock } from '../src/lib/clock.ts'
 import { authenticateKey } from '../src/modules/api-keys/api-keys.service.ts'
 import { recordEvents } from '../src/modules/outbox/outbox.repo.ts'
 import { demoIds } from '../src/seed/dataset.ts'
+import { historyRows } from '../src/seed/history.ts'
 import { TestClock } from './helpers/app.ts'
 import { openTestDatabase } from './helpers/database.ts'
 import { createOrganization, tableCounts } from './helpers/factories.ts'
@@ -218,7 +219,10 @@ t.test('seed through the command line is idempotent', async (t) => {
   t.ok(made!.n > 0, 'the demo demand has suggestions')
   const reset = await cli(['seed', '--reset'])
   t.equal(reset.code, 0)
-  t.match(reset.stdout, new RegExp(`Removed demo data: \\d+ organisations, ${demoIds.listings.length} listings, ${demoIds.demands.length} demands, 6 deals\\.`))
+  // The ten years of history behind the catalogue go too (as of the seed's clock).
+  const history = historyRows(clock.now())
+  const removedListings = demoIds.listings.length + history.listings.length
+  t.match(reset.stdout, new RegExp(`Removed demo data: \\d+ organisations, ${removedListings} listings, ${demoIds.demands.length} demands, ${6 + history.deals.length} deals\\.`))
   t.match(reset.stdout, new RegExp(`listings\\s+${demoIds.listings.length} added`))
   // The events stay: they are the record of what happened, not data about the rows.
   t.same(await tableCounts(db), { ...counts, matchRuns: 0, outboxEvents: made!.n }, 'the same rows again, and no matches left')
