@@ -58,16 +58,6 @@ export function partiesActedFor(db: DbOrTx, organizationId: string) {
   }
 }
 
-export type PartySummary = { id: string; name: string; kind: string; mergedIntoId: string | null }
-
-export async function findParties(db: DbOrTx, ids: string[]): Promise<Map<string, PartySummary>> {
-  const rows = await db
-    .select({ id: organizations.id, name: organizations.name, kind: organizations.kind, mergedIntoId: organizations.mergedIntoId })
-    .from(organizations)
-    .where(inArray(organizations.id, ids))
-  return new Map(rows.map((row) => [row.id, row]))
-}
-
 export const dealListingColumns = {
   id: listings.id,
   ownerId: listings.ownerId,

@@ -18,6 +18,7 @@ import * as repo from './deals.repo.ts'
 import type { Deal, DealHistory, DealListQuery, DealProcess, DealStart, DealTransitionRequest, PageQuery } from './deals.schemas.ts'
 import { applyEffects, guardHolds, guardRefusal, invalidTransition, type DealContext, type DealTimers, type Input } from './deals.transitions.ts'
 import { seesEverything, toDeal, toHistoryEntry } from './deals.view.ts'
+import { findOrganizationSummaries } from '../organizations/organizations.repo.ts'
 
 /** The organisations a deal's event concerns: both parties. */
 const partiesOf = (deal: repo.DealRow) => [deal.providerId, deal.seekerId]
@@ -85,7 +86,7 @@ export function createDealService(deps: { db: Db; clock: Clock; timers: DealTime
   async function view(conn: DbOrTx, context: DealContext, roles: DealRole[], actor: Actor | null): Promise<Deal> {
     const { deal } = context
     const listing = (await repo.findDealListing(conn, deal.listingId))!
-    const parties = await repo.findParties(conn, [deal.providerId, deal.seekerId])
+    const parties = await findOrganizationSummaries(conn, [deal.providerId, deal.seekerId])
     const allowed = actor && writesContent(actor) ? allowedNow(context, roles) : []
     // What the seeker has been shown, by this deal or an earlier one: the same as the listing shows it.
     // Only looked up for a viewer who does not see everything anyway.
@@ -235,7 +236,7 @@ export function createDealService(deps: { db: Db; clock: Clock; timers: DealTime
   }
 
   async function assertNotMerged(organizationId: string) {
-    const party = (await repo.findParties(db, [organizationId])).get(organizationId)
+    const party = (await findOrganizationSummaries(db, [organizationId])).get(organizationId)
     if (party?.mergedIntoId) throw organizationMerged(organizationId, party.mergedIntoId)
   }
 

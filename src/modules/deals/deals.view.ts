@@ -1,8 +1,9 @@
 import { hiddenFields } from './deals.disclosure.ts'
 import type { TransitionName } from './deals.inputs.ts'
 import type { DealRole } from './deals.process.ts'
-import type { DealListingRow, DealRow, MessageRow, MilestoneRow, OfferRow, PartySummary, TransitionRow } from './deals.repo.ts'
+import type { DealListingRow, DealRow, MessageRow, MilestoneRow, OfferRow, TransitionRow } from './deals.repo.ts'
 import type { Deal, DealHistory, DealMessage } from './deals.schemas.ts'
+import type { OrganizationSummary } from '../organizations/organizations.repo.ts'
 
 // How deal rows become API shapes. What the listing shows depends on who is looking: those who act
 // for the provider (and the operator) see all of it; the seeker's side sees what the deal's stage
@@ -11,7 +12,7 @@ import type { Deal, DealHistory, DealMessage } from './deals.schemas.ts'
 export type DealParts = {
   deal: DealRow
   listing: DealListingRow
-  parties: Map<string, PartySummary>
+  parties: Map<string, OrganizationSummary>
   offers: OfferRow[]
   milestones: MilestoneRow[]
 }
@@ -100,7 +101,7 @@ export function toDeal(parts: DealParts, viewer: { roles: DealRole[]; allowed: T
   }
 }
 
-const toParty = (party: PartySummary) => ({ id: party.id, name: party.name, kind: party.kind as Deal['seeker']['kind'] })
+const toParty = (party: OrganizationSummary) => ({ id: party.id, name: party.name, kind: party.kind as Deal['seeker']['kind'] })
 
 export function toHistoryEntry(row: TransitionRow): DealHistory['items'][number] {
   return {

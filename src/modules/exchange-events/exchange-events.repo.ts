@@ -65,12 +65,6 @@ export async function findEventParts(db: DbOrTx, eventIds: string[]) {
   return { organizations: organizationRows, listings: listingRows, outcomes: outcomeRows }
 }
 
-export async function findOrganizations(db: DbOrTx, ids: string[]) {
-  if (ids.length === 0) return new Map<string, { id: string; name: string; kind: string; mergedIntoId: string | null }>()
-  const rows = await db.select({ id: organizations.id, name: organizations.name, kind: organizations.kind, mergedIntoId: organizations.mergedIntoId }).from(organizations).where(inArray(organizations.id, ids))
-  return new Map(rows.map((row) => [row.id, row]))
-}
-
 export async function findListingStatuses(db: DbOrTx, ids: string[]) {
   if (ids.length === 0) return new Map<string, string>()
   const rows = await db.select({ id: listings.id, status: listings.status }).from(listings).where(inArray(listings.id, ids))

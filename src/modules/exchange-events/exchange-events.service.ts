@@ -9,6 +9,7 @@ import { resolveProvince } from '../organizations/organizations.service.ts'
 import { currentProvinceCode } from '../reference/provinces.ts'
 import * as repo from './exchange-events.repo.ts'
 import { followUpDays, type ExchangeEvent, type ExchangeEventCreate, type ExchangeEventListQuery, type ExchangeEventUpdate } from './exchange-events.schemas.ts'
+import { findOrganizationSummaries } from '../organizations/organizations.repo.ts'
 
 type Kind = ExchangeEvent['organizer']['kind']
 
@@ -31,7 +32,7 @@ export function createExchangeEventService(deps: { db: Db; clock: Clock }) {
 
   async function views(conn: DbOrTx, events: repo.EventRow[]): Promise<ExchangeEvent[]> {
     const parts = await repo.findEventParts(conn, events.map((event) => event.id))
-    const organizers = await repo.findOrganizations(conn, events.map((event) => event.organizerId))
+    const organizers = await findOrganizationSummaries(conn, events.map((event) => event.organizerId))
     return events.map((event) => {
       const organizer = organizers.get(event.organizerId)!
       const members = (role: string) =>
@@ -70,7 +71,7 @@ export function createExchangeEventService(deps: { db: Db; clock: Clock }) {
     if (fields.endsOn < fields.startsOn) errors.push({ pointer: '#/endsOn', detail: 'is before startsOn' })
     const coOrganizers = fields.coOrganizerIds ?? []
     const participants = fields.participantIds ?? []
-    const organizations = await repo.findOrganizations(conn, [...coOrganizers, ...participants])
+    const organizations = await findOrganizationSummaries(conn, [...coOrganizers, ...participants])
     const check = (ids: string[], field: string) =>
       ids.forEach((id, index) => {
         const organization = organizations.get(id)

@@ -22,6 +22,19 @@ export async function findOrganizations(db: DbOrTx, ids: string[]): Promise<Orga
   return db.select().from(organizations).where(inArray(organizations.id, ids))
 }
 
+/** What another record shows of the organisations it names, and whether each was merged away. */
+export type OrganizationSummary = { id: string; name: string; kind: string; mergedIntoId: string | null }
+
+/** Several organisations' summaries in one query, by id; unknown ids are absent. */
+export async function findOrganizationSummaries(db: DbOrTx, ids: string[]): Promise<Map<string, OrganizationSummary>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db
+    .select({ id: organizations.id, name: organizations.name, kind: organizations.kind, mergedIntoId: organizations.mergedIntoId })
+    .from(organizations)
+    .where(inArray(organizations.id, ids))
+  return new Map(rows.map((row) => [row.id, row]))
+}
+
 export async function insertOrganization(db: DbOrTx, values: OrganizationInsert): Promise<OrganizationRow> {
   const [row] = await db.insert(organizations).values(values).returning()
   return row!

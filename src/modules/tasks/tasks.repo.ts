@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
-import { deals, demands, listings, organizations, taskFunding, taskLinks, taskPartners, tasks, taskTransitions } from '../../db/schema/index.ts'
+import { deals, demands, listings, taskFunding, taskLinks, taskPartners, tasks, taskTransitions } from '../../db/schema/index.ts'
 
 export type TaskRow = typeof tasks.$inferSelect
 export type TaskInsert = typeof tasks.$inferInsert
@@ -66,17 +66,6 @@ export async function replaceFunding(tx: DbOrTx, taskId: string, lines: Array<Om
 export async function replaceLinks(tx: DbOrTx, taskId: string, links: Array<Omit<LinkRow, 'taskId'>>): Promise<void> {
   await tx.delete(taskLinks).where(eq(taskLinks.taskId, taskId))
   if (links.length > 0) await tx.insert(taskLinks).values(links.map((link, position) => ({ ...link, taskId, position })))
-}
-
-export type OrganizationSummary = { id: string; name: string; kind: string; mergedIntoId: string | null }
-
-export async function findOrganizations(db: DbOrTx, ids: string[]): Promise<Map<string, OrganizationSummary>> {
-  if (ids.length === 0) return new Map()
-  const rows = await db
-    .select({ id: organizations.id, name: organizations.name, kind: organizations.kind, mergedIntoId: organizations.mergedIntoId })
-    .from(organizations)
-    .where(inArray(organizations.id, ids))
-  return new Map(rows.map((row) => [row.id, row]))
 }
 
 /** What a link's check needs of the records it names. */

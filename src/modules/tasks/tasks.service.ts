@@ -28,6 +28,7 @@ import {
 import * as repo from './tasks.repo.ts'
 import type { Task, TaskCreate, TaskHistory, TaskListQuery, TaskProcess, TaskTransitionRequest, TaskUpdate } from './tasks.schemas.ts'
 import { toHistoryEntry, toTask, type TaskParts } from './tasks.view.ts'
+import { findOrganizationSummaries } from '../organizations/organizations.repo.ts'
 
 type PageQuery = { limit?: number; cursor?: string }
 
@@ -101,7 +102,7 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
   }
 
   async function view(conn: DbOrTx, loaded: LoadedTask, roles: TaskRole[], actor: Actor | null): Promise<Task> {
-    const organizations = await repo.findOrganizations(conn, [loaded.task.leadId, ...loaded.parts.partners.map((partner) => partner.organizationId)])
+    const organizations = await findOrganizationSummaries(conn, [loaded.task.leadId, ...loaded.parts.partners.map((partner) => partner.organizationId)])
     const allowed = actor && writesContent(actor) ? allowedNow(loaded, roles) : []
     return toTask(loaded, organizations, roles, allowed)
   }
@@ -129,7 +130,7 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
     const errors: FieldError[] = []
     if (fields.endsOn < fields.startsOn) errors.push({ pointer: '#/endsOn', detail: 'is before startsOn' })
     const partners = fields.partners ?? []
-    const organizations = await repo.findOrganizations(conn, partners.map((partner) => partner.organizationId))
+    const organizations = await findOrganizationSummaries(conn, partners.map((partner) => partner.organizationId))
     const seen = new Set<string>()
     partners.forEach((partner, index) => {
       const pointer = `#/partners/${index}/organizationId`
@@ -262,7 +263,7 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
       if (!roles.includes('lead') && !roles.includes('operator')) throw forbidden("A task is edited by its lead's keys (and its delegates') or the operator")
       if (expectedVersion !== undefined && expectedVersion !== loaded.task.version) throw preconditionFailed()
       if (terminalTaskStates.includes(loaded.task.status)) throw conflict('invalid_state', `A ${loaded.task.status} task is read-only`)
-      const lead = (await repo.findOrganizations(tx, [loaded.task.leadId])).get(loaded.task.leadId)
+      const lead = (await findOrganizationSummaries(tx, [loaded.task.leadId])).get(loaded.task.leadId)
       if (lead?.mergedIntoId && actor.role !== 'operator') throw organizationMerged(loaded.task.leadId, lead.mergedIntoId)
       const current = loaded.parts
       await checkParts(tx, loaded.task.leadId, {

@@ -1,6 +1,7 @@
 import type { TaskRole } from './tasks.process.ts'
-import type { FundingRow, LinkRow, OrganizationSummary, PartnerRow, TaskRow, TaskTransitionRow } from './tasks.repo.ts'
+import type { FundingRow, LinkRow, PartnerRow, TaskRow, TaskTransitionRow } from './tasks.repo.ts'
 import type { Task, TaskHistory } from './tasks.schemas.ts'
+import type { OrganizationSummary } from '../organizations/organizations.repo.ts'
 
 export type TaskParts = { partners: PartnerRow[]; funding: FundingRow[]; links: LinkRow[] }
 

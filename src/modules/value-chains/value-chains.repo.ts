@@ -127,13 +127,9 @@ export async function matchingDemands(db: DbOrTx, keywords: string[], options: {
   return rows.map(({ province, ...row }) => ({ ...row, provinces: province ? [province] : [] }))
 }
 
-/** What a link's check needs: the listings' owners and statuses, the organisations' merge state. */
-export async function findLinkTargets(db: DbOrTx, listingIds: string[], organizationIds: string[]) {
-  const [listingRows, organizationRows] = await Promise.all([
-    listingIds.length ? db.select({ id: listings.id, ownerId: listings.ownerId, status: listings.status }).from(listings).where(inArray(listings.id, listingIds)) : [],
-    organizationIds.length
-      ? db.select({ id: organizations.id, name: organizations.name, kind: organizations.kind, mergedIntoId: organizations.mergedIntoId }).from(organizations).where(inArray(organizations.id, organizationIds))
-      : [],
-  ])
-  return { listings: new Map(listingRows.map((row) => [row.id, row])), organizations: new Map(organizationRows.map((row) => [row.id, row])) }
+/** What a link's check needs of the listings: their owners and statuses. */
+export async function findListings(db: DbOrTx, ids: string[]) {
+  if (ids.length === 0) return new Map<string, { id: string; ownerId: string; status: string }>()
+  const rows = await db.select({ id: listings.id, ownerId: listings.ownerId, status: listings.status }).from(listings).where(inArray(listings.id, ids))
+  return new Map(rows.map((row) => [row.id, row]))
 }

@@ -9,6 +9,7 @@ import { resolveProvince } from '../organizations/organizations.service.ts'
 import { currentProvinceCode } from '../reference/provinces.ts'
 import * as repo from './value-chains.repo.ts'
 import { stageKindCodes, stageKinds, type ValueChain, type ValueChainCreate, type ValueChainGaps, type ValueChainListQuery, type ValueChainUpdate } from './value-chains.schemas.ts'
+import { findOrganizationSummaries } from '../organizations/organizations.repo.ts'
 
 type StageInput = ValueChainCreate['stages'][number]
 
@@ -26,7 +27,7 @@ export function createValueChainService(deps: { db: Db; clock: Clock }) {
 
   async function views(conn: DbOrTx, chains: repo.ChainRow[]): Promise<ValueChain[]> {
     const { stages, listings, organizations } = await repo.findStages(conn, chains.map((chain) => chain.id))
-    const owners = (await repo.findLinkTargets(conn, [], chains.map((chain) => chain.ownerId))).organizations
+    const owners = await findOrganizationSummaries(conn, chains.map((chain) => chain.ownerId))
     const today = vietnamDate(clock.now())
     return chains.map((chain) => {
       const owner = owners.get(chain.ownerId)!
@@ -68,18 +69,17 @@ export function createValueChainService(deps: { db: Db; clock: Clock }) {
     order.forEach((position, index) => {
       if (index > 0 && position <= order[index - 1]!) errors.push({ pointer: `#/stages/${index}/kind`, detail: `comes after ${stages[index - 1]!.kind} in the chain, or repeats it` })
     })
-    const targets = await repo.findLinkTargets(
-      conn,
-      stages.flatMap((stage) => stage.listingIds ?? []),
-      stages.flatMap((stage) => stage.organizationIds ?? []),
-    )
+    const [linkedListings, linkedOrganizations] = await Promise.all([
+      repo.findListings(conn, stages.flatMap((stage) => stage.listingIds ?? [])),
+      findOrganizationSummaries(conn, stages.flatMap((stage) => stage.organizationIds ?? [])),
+    ])
     stages.forEach((stage, index) => {
       ;(stage.listingIds ?? []).forEach((id, at) => {
-        const listing = targets.listings.get(id)
+        const listing = linkedListings.get(id)
         if (!listing || (listing.status === 'draft' && listing.ownerId !== ownerId)) errors.push({ pointer: `#/stages/${index}/listingIds/${at}`, detail: 'is not a listing the chain may name' })
       })
       ;(stage.organizationIds ?? []).forEach((id, at) => {
-        const organization = targets.organizations.get(id)
+        const organization = linkedOrganizations.get(id)
         if (!organization) errors.push({ pointer: `#/stages/${index}/organizationIds/${at}`, detail: 'is not a known organisation' })
         else if (organization.mergedIntoId) errors.push({ pointer: `#/stages/${index}/organizationIds/${at}`, detail: `was merged into ${organization.mergedIntoId}; name its successor` })
       })
