@@ -32,6 +32,9 @@ export const tasks = pgTable(
     approvedAt: timestamp('approved_at', { withTimezone: true, mode: 'date' }),
     completedOn: date('completed_on', { mode: 'string' }),
     cancelReason: text('cancel_reason'),
+    // The sum of the task's funding lines, kept by a trigger on task_funding: the activity
+    // roll-up counts it with the task, whose row alone then says what the task adds to a report.
+    fundingVnd: bigint('funding_vnd', { mode: 'number' }).notNull().default(0),
     ...stamps(),
   },
   (table) => [

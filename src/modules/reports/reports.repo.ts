@@ -1,19 +1,21 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 
-// The activity report's one query. Each kind of fact (a listing published, a demand opened, a
-// deal completed ...) is counted per organisation and period straight from its table, over an
-// index on the fact's date; the counts are then attributed to groups through the organisations
-// table (a few thousand rows), so the work grows with the facts in the asked range, not with the
-// catalogue.
+// The activity report's one query. The years and months a period covers whole are read from the
+// roll-up (activity_rollup, kept by triggers in the facts' transactions); only the days of the
+// months a period cuts through are counted from the records themselves, over indexes on the facts'
+// dates. The counts are then attributed to groups through the organisations table (a few thousand
+// rows), so the work grows with the organisations and periods asked for, not with the catalogue.
 
 /** How facts are cut into periods: by calendar unit, or into the given ranges (days inclusive). */
 export type Bucketing = { kind: 'month' | 'quarter' | 'year' | 'all' } | { kind: 'ranges'; ranges: Array<{ key: string; from: string; to: string }> }
 
+/** A span of days, both included (YYYY-MM-DD). */
+export type Days = { from: string; to: string }
+
 export type FactScope = {
-  /** First and last day counted, Vietnam time. */
-  from: string
-  to: string
+  /** The periods counted, Vietnam days; none overlaps another. */
+  periods: Days[]
   bucketing: Bucketing
   /** Group facts under the organisation a merged one was merged into. */
   successor: boolean
@@ -23,6 +25,53 @@ export type FactScope = {
 }
 
 export type FactRow = { groupKey: string; label: string | null; bucket: string; metric: string; n: number; amount: number }
+
+/** Days from `from` up to, not including, `until` (YYYY-MM-DD). */
+type Span = { from: string; until: string }
+
+const addDays = (text: string, days: number) => new Date(Date.parse(`${text}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
+const monthStart = (text: string) => `${text.slice(0, 7)}-01`
+const yearStart = (text: string) => `${text.slice(0, 4)}-01-01`
+const nextMonth = (start: string) => (start.slice(5, 7) === '12' ? `${Number(start.slice(0, 4)) + 1}-01-01` : `${start.slice(0, 5)}${String(Number(start.slice(5, 7)) + 1).padStart(2, '0')}-01`)
+const nextYear = (start: string) => `${Number(start.slice(0, 4)) + 1}-01-01`
+
+/** Adds a span to a list, joining it to the last one when they meet. */
+function append(spans: Span[], span: Span) {
+  if (span.from >= span.until) return
+  const last = spans.at(-1)
+  if (last && last.until === span.from) last.until = span.until
+  else spans.push({ ...span })
+}
+
+/**
+ * Splits the periods into the years they cover whole, the months left that they cover whole, and
+ * the days left over at their edges.
+ */
+export function splitPeriods(periods: Days[]): { years: Span[]; months: Span[]; days: Span[] } {
+  const split = { years: [] as Span[], months: [] as Span[], days: [] as Span[] }
+  for (const period of [...periods].sort((a, b) => a.from.localeCompare(b.from))) {
+    const from = period.from
+    const until = addDays(period.to, 1)
+    const firstMonth = from === monthStart(from) ? from : nextMonth(monthStart(from))
+    const endMonth = monthStart(until)
+    if (firstMonth >= endMonth) {
+      append(split.days, { from, until })
+      continue
+    }
+    append(split.days, { from, until: firstMonth })
+    const firstYear = firstMonth === yearStart(firstMonth) ? firstMonth : nextYear(yearStart(firstMonth))
+    const endYear = yearStart(endMonth)
+    if (firstYear < endYear) {
+      append(split.months, { from: firstMonth, until: firstYear })
+      append(split.years, { from: firstYear, until: endYear })
+      append(split.months, { from: endYear, until: endMonth })
+    } else {
+      append(split.months, { from: firstMonth, until: endMonth })
+    }
+    append(split.days, { from: endMonth, until })
+  }
+  return split
+}
 
 const vietnamOffset = sql.raw(`interval '7 hours'`)
 
@@ -47,21 +96,39 @@ function bucketOf(local: SQL, bucketing: Bucketing): SQL {
   }
 }
 
-/** The range condition on the raw column, so its index serves it. */
-function within(column: SQL, isDate: boolean, scope: FactScope): SQL {
-  if (isDate) return sql`${column} >= ${scope.from}::date and ${column} <= ${scope.to}::date`
-  return sql`${column} >= (${scope.from}::timestamp - ${vietnamOffset}) at time zone 'UTC' and ${column} < ((${scope.to}::date + 1)::timestamp - ${vietnamOffset}) at time zone 'UTC'`
+/** The days condition on the raw column, so its index serves it. */
+function within(column: SQL, isDate: boolean, spans: Span[]): SQL {
+  const conditions = spans.map((span) =>
+    isDate
+      ? sql`(${column} >= ${span.from}::date and ${column} < ${span.until}::date)`
+      : sql`(${column} >= (${span.from}::timestamp - ${vietnamOffset}) at time zone 'UTC' and ${column} < (${span.until}::timestamp - ${vietnamOffset}) at time zone 'UTC')`,
+  )
+  return sql`(${sql.join(conditions, sql` or `)})`
 }
 
 type Fact = { table: SQL; organization: SQL; date: SQL; isDate: boolean; metric: SQL; amount?: SQL; where?: SQL }
 
-function factQuery(fact: Fact, scope: FactScope): SQL {
-  const bucket = bucketOf(localTime(fact.date, fact.isDate), scope.bucketing)
-  return sql`select ${fact.organization} as organization_id, ${bucket} as bucket, ${fact.metric} as metric, count(*)::bigint as n, ${fact.amount ?? sql`0`}::numeric as amount
-    from ${fact.table} where ${within(fact.date, fact.isDate, scope)} ${fact.where ? sql`and ${fact.where}` : sql``} group by 1, 2, 3`
+function factQuery(fact: Fact, days: Span[], bucketing: Bucketing): SQL {
+  const bucket = bucketOf(localTime(fact.date, fact.isDate), bucketing)
+  return sql`select ${fact.organization} as organization_id, ${bucket} as bucket, ${fact.metric} as metric, count(*)::bigint as n, ${fact.amount ?? sql`0`}::bigint as amount
+    from ${fact.table} where ${within(fact.date, fact.isDate, days)} ${fact.where ? sql`and ${fact.where}` : sql``} group by 1, 2, 3`
 }
 
-/** Every kind of fact the report counts, with the organisation it is attributed to. */
+/**
+ * The whole years and months, from the roll-up. A year or month lies whole in one period, so its
+ * first day says which.
+ */
+function rollupQuery(split: { years: Span[]; months: Span[] }, bucketing: Bucketing): SQL {
+  const spans = (unit: string, spans: Span[]) => spans.map((span) => sql`(unit = ${unit} and starts_on >= ${span.from}::date and starts_on < ${span.until}::date)`)
+  return sql`select organization_id, ${bucketOf(sql`starts_on::timestamp`, bucketing)} as bucket, metric, n, amount
+    from activity_rollup where ${sql.join([...spans('year', split.years), ...spans('month', split.months)], sql` or `)}`
+}
+
+/**
+ * Every kind of fact the report counts, with the organisation it is attributed to. The roll-up's
+ * triggers (migrations/0016_activity_triggers.sql) count the same facts the same way; the reports
+ * tests compare the two.
+ */
 function facts(): Fact[] {
   return [
     { table: sql`listings`, organization: sql`owner_id`, date: sql`published_at`, isDate: false, metric: sql`'listingsPublished'` },
@@ -100,16 +167,19 @@ function facts(): Fact[] {
 
 /** The counts of every fact in scope, per group, period and metric. */
 export async function activityFacts(db: DbOrTx, scope: FactScope): Promise<FactRow[]> {
-  const union = sql.join(
-    facts().map((fact) => factQuery(fact, scope)),
-    sql` union all `,
-  )
+  const split = splitPeriods(scope.periods)
+  const parts = [
+    ...(split.years.length + split.months.length > 0 ? [rollupQuery(split, scope.bucketing)] : []),
+    ...(split.days.length > 0 ? facts().map((fact) => factQuery(fact, split.days, scope.bucketing)) : []),
+  ]
+  const union = sql.join(parts, sql` union all `)
   // The organisation a fact counts for: itself, or with successor=true the one it was merged into.
   const owner = scope.successor ? sql`coalesce(successor.id, organization.id)` : sql`organization.id`
   const ownerRow = scope.successor ? sql`coalesce(successor.current_province_code, organization.current_province_code)` : sql`organization.current_province_code`
+  // Groups by the uuid itself, cheaper than by its text.
   const [groupKey, label] = {
     none: [sql`'all'`, sql`null::text`],
-    organization: [sql`${owner}::text`, scope.successor ? sql`coalesce(successor.name, organization.name)` : sql`organization.name`],
+    organization: [owner, scope.successor ? sql`coalesce(successor.name, organization.name)` : sql`organization.name`],
     province: [sql`coalesce(${ownerRow}, '')`, sql`null::text`],
     legacyProvince: [sql`coalesce(${scope.successor ? sql`coalesce(successor.province_code, organization.province_code)` : sql`organization.province_code`}, '')`, sql`null::text`],
     region: [sql`coalesce(${scope.successor ? sql`coalesce(successor.province_code, organization.province_code)` : sql`organization.province_code`}, '')`, sql`null::text`],
@@ -118,11 +188,11 @@ export async function activityFacts(db: DbOrTx, scope: FactScope): Promise<FactR
   if (scope.organizationId) filters.push(sql`${owner} = ${scope.organizationId}`)
   if (scope.currentProvinceCode) filters.push(sql`${ownerRow} = ${scope.currentProvinceCode}`)
   const result = await db.execute<{ group_key: string; label: string | null; bucket: string; metric: string; n: string; amount: string }>(sql`
-    select ${groupKey} as group_key, ${label} as label, fact.bucket, fact.metric, sum(fact.n)::text as n, sum(fact.amount)::text as amount
+    select ${groupKey}::text as group_key, ${label} as label, fact.bucket, fact.metric, sum(fact.n)::text as n, sum(fact.amount)::text as amount
     from (${union}) as fact
     join organizations as organization on organization.id = fact.organization_id
     ${scope.successor ? sql`left join organizations as successor on successor.id = organization.merged_into_id` : sql``}
     where ${sql.join(filters, sql` and `)}
-    group by 1, 2, 3, 4`)
+    group by ${scope.grouping === 'organization' ? owner : sql`1`}, 2, 3, 4`)
   return result.rows.map((row) => ({ groupKey: row.group_key, label: row.label, bucket: row.bucket, metric: row.metric, n: Number(row.n), amount: Number(row.amount) }))
 }

@@ -13,25 +13,59 @@ const maxPeriods = 240
 
 type Period = { key: string; from: string; to: string }
 
-const emptyFigures = (): Figures => ({ ...(Object.fromEntries(metricNames.map((name) => [name, 0])) as Record<Metric, number>), dealsByState: {} })
+const metricIndex = new Map(metricNames.map((name, index) => [name, index]))
+const transferValueIndex = metricIndex.get('transferValueVnd')!
+const taskFundingIndex = metricIndex.get('taskFundingVnd')!
 
-function addFigures(into: Figures, from: Figures) {
-  for (const name of metricNames) into[name] += from[name]
-  for (const [state, n] of Object.entries(from.dealsByState)) into.dealsByState[state] = (into.dealsByState[state] ?? 0) + n
-}
-
-/** Where a fact row's count (and amount) goes in the figures. */
-function addFact(figures: Figures, row: FactRow) {
-  if (row.metric.startsWith('state:')) {
-    const state = row.metric.slice('state:'.length)
-    figures.dealsByState[state] = (figures.dealsByState[state] ?? 0) + row.n
-    return
+/**
+ * A group's figures while the fact rows come in: one flat array of counts per period and metric,
+ * and the deals by state. Figures objects are made only for the groups a report shows, so a
+ * report over 5,000 organisations does not build 5,000 x periods of them.
+ */
+class Tally {
+  readonly counts: Float64Array
+  readonly states: Array<Record<string, number>>
+  constructor(readonly periodCount: number) {
+    this.counts = new Float64Array(periodCount * metricNames.length)
+    this.states = Array.from({ length: periodCount }, () => ({}))
   }
-  const metric = row.metric as Metric
-  figures[metric] += row.n
-  if (metric === 'completedTransfers') figures.transferValueVnd += row.amount
-  if (metric === 'tasksStarted') figures.taskFundingVnd += row.amount
+
+  /** Where a fact row's count (and amount) goes. */
+  add(position: number, row: FactRow) {
+    if (row.metric.startsWith('state:')) {
+      const state = row.metric.slice('state:'.length)
+      this.states[position]![state] = (this.states[position]![state] ?? 0) + row.n
+      return
+    }
+    const base = position * metricNames.length
+    this.counts[base + metricIndex.get(row.metric as Metric)!]! += row.n
+    if (row.metric === 'completedTransfers') this.counts[base + transferValueIndex]! += row.amount
+    if (row.metric === 'tasksStarted') this.counts[base + taskFundingIndex]! += row.amount
+  }
+
+  /** The total of one metric over the periods: what ranks the groups. */
+  sum(metric: Metric): number {
+    const index = metricIndex.get(metric)!
+    let sum = 0
+    for (let position = 0; position < this.periodCount; position++) sum += this.counts[position * metricNames.length + index]!
+    return sum
+  }
+
+  figures(position: number): Figures {
+    const base = position * metricNames.length
+    return { ...(Object.fromEntries(metricNames.map((name, index) => [name, this.counts[base + index]!])) as Record<Metric, number>), dealsByState: { ...this.states[position] } }
+  }
+
+  total(): Figures {
+    const total = Object.fromEntries(metricNames.map((name) => [name, this.sum(name)])) as Record<Metric, number>
+    const dealsByState: Record<string, number> = {}
+    for (const states of this.states) for (const [state, n] of Object.entries(states)) dealsByState[state] = (dealsByState[state] ?? 0) + n
+    return { ...total, dealsByState }
+  }
 }
+
+/** One collator for every sort: localeCompare with a locale builds a new one per comparison. */
+const vietnameseOrder = new Intl.Collator('vi')
 
 const pad = (n: number) => String(n).padStart(2, '0')
 const lastDay = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate()
@@ -136,31 +170,26 @@ export function createReportService(deps: { db: Db; clock: Clock }) {
         { pointer: '#/query/provinceCode', detail: 'is not a known province code' },
       ])
     }
-    const from = periods.reduce((first, period) => (period.from < first ? period.from : first), periods[0]!.from)
-    const to = periods.reduce((last, period) => (period.to > last ? period.to : last), periods[0]!.to)
-    const rows = await activityFacts(db, { from, to, bucketing, successor, grouping, organizationId: query.organizationId, currentProvinceCode: province })
+    const rows = await activityFacts(db, { periods, bucketing, successor, grouping, organizationId: query.organizationId, currentProvinceCode: province })
 
     const index = new Map(periods.map((period, position) => [period.key, position]))
-    const groups = new Map<string, { key: string; label: string; values: Figures[] }>()
+    const groups = new Map<string, { key: string; label: string; tally: Tally }>()
+    const everything = new Tally(periods.length)
     for (const row of rows) {
       const position = index.get(row.bucket)
       if (position === undefined) continue
       const { key, label } = groupOf(grouping, row)
       let group = groups.get(key)
-      if (!group) groups.set(key, (group = { key, label, values: periods.map(emptyFigures) }))
-      addFact(group.values[position]!, row)
+      if (!group) groups.set(key, (group = { key, label, tally: new Tally(periods.length) }))
+      group.tally.add(position, row)
+      everything.add(position, row)
     }
-    const all = [...groups.values()].map((group) => {
-      const total = emptyFigures()
-      for (const figures of group.values) addFigures(total, figures)
-      return { ...group, total }
-    })
-    const totals = { values: periods.map(emptyFigures), total: emptyFigures() }
-    for (const group of all) {
-      group.values.forEach((figures, position) => addFigures(totals.values[position]!, figures))
-      addFigures(totals.total, group.total)
-    }
-    const ranked = all.sort((a, b) => b.total[metric] - a.total[metric] || a.label.localeCompare(b.label, 'vi')).slice(0, query.limit ?? 100)
+    const ranked = [...groups.values()]
+      .map((group) => ({ ...group, rank: group.tally.sum(metric) }))
+      .sort((a, b) => b.rank - a.rank || vietnameseOrder.compare(a.label, b.label))
+      .slice(0, query.limit ?? 100)
+      .map(({ key, label, tally }) => ({ key, label, values: periods.map((_, position) => tally.figures(position)), total: tally.total() }))
+    const totals = { values: periods.map((_, position) => everything.figures(position)), total: everything.total() }
     const comparison =
       periods.length === 2
         ? {
@@ -177,7 +206,7 @@ export function createReportService(deps: { db: Db; clock: Clock }) {
       metric,
       periods,
       groups: ranked,
-      groupCount: all.length,
+      groupCount: groups.size,
       totals,
       comparison,
     } as ActivityReport

@@ -1,0 +1,28 @@
+import { sql } from 'drizzle-orm'
+import { bigint, check, date, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core'
+
+/**
+ * The activity report's roll-up: how many of each fact (a listing published, a deal started in a
+ * state, a transfer completed ...) an organisation has per month and per year, Vietnam time, with
+ * the VND amount where the fact carries one. Triggers on the facts' tables keep it current in the
+ * facts' own transactions (migrations/0016_activity_triggers.sql). A report reads the years its
+ * periods cover whole from the year rows, the months left from the month rows, and counts only
+ * the days left over from the records themselves (src/modules/reports/reports.repo.ts).
+ *
+ * No foreign key: the rows of a removed organisation net to zero and the reports join organisations.
+ */
+export const activityRollup = pgTable(
+  'activity_rollup',
+  {
+    unit: text('unit').notNull(),
+    startsOn: date('starts_on', { mode: 'string' }).notNull(),
+    organizationId: uuid('organization_id').notNull(),
+    metric: text('metric').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.unit, table.startsOn, table.organizationId, table.metric] }),
+    check('activity_rollup_unit_check', sql`${table.unit} in ('month', 'year')`),
+  ],
+)
