@@ -5,9 +5,10 @@ import { badRequest, forbidden, unauthorized } from '../../lib/problem.ts'
 import { provenanceOf } from '../../lib/provenance.ts'
 import { maySearchPrivate } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
-import { currentCodesInRegion, currentProvinceCode } from '../reference/provinces.ts'
+import { currentCodesInRegion } from '../reference/provinces.ts'
 import type { DemandPage, DemandSearchQuery, DemandSummary } from './demands.schemas.ts'
 import { demandFacets, searchDemands, type DemandFilter, type DemandSort } from './demands.search-repo.ts'
+import { provinceFilter } from '../organizations/organizations.service.ts'
 
 export type DemandSearchRow = Awaited<ReturnType<typeof searchDemands>>[number]
 
@@ -61,15 +62,7 @@ async function filterOf(db: Db, actor: Actor | null, query: DemandSearchQuery): 
     if (!actor) throw unauthorized(hint)
     if (!(await maySearchPrivate(db, actor, query.owner))) throw forbidden(hint)
   }
-  let current: string | undefined
-  if (query.province !== undefined) {
-    current = currentProvinceCode(query.province)
-    if (!current) {
-      throw badRequest('unknown_province', `Province code ${query.province} is neither a 2025 nor a legacy unit; see /v1/reference/provinces`, [
-        { pointer: '#/query/province', detail: 'is not a known province code' },
-      ])
-    }
-  }
+  const current = provinceFilter(query.province, 'province')
   if (query.budgetMin !== undefined && query.budgetMax !== undefined && query.budgetMin > query.budgetMax) {
     throw badRequest('validation_failed', 'budgetMin is greater than budgetMax: the range is empty', [
       { pointer: '#/query/budgetMin', detail: 'must not exceed budgetMax' },

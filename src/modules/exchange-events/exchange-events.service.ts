@@ -5,8 +5,7 @@ import { badRequest, conflict, forbidden, notFound, preconditionFailed, unproces
 import { actsFor, ownerForCreation, writesContent } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
-import { resolveProvince } from '../organizations/organizations.service.ts'
-import { currentProvinceCode } from '../reference/provinces.ts'
+import { resolveProvince, provinceFilter } from '../organizations/organizations.service.ts'
 import * as repo from './exchange-events.repo.ts'
 import { followUpDays, type ExchangeEvent, type ExchangeEventCreate, type ExchangeEventListQuery, type ExchangeEventUpdate } from './exchange-events.schemas.ts'
 import { findOrganizationSummaries } from '../organizations/organizations.repo.ts'
@@ -171,12 +170,7 @@ export function createExchangeEventService(deps: { db: Db; clock: Clock }) {
 
   async function list(query: ExchangeEventListQuery) {
     const limit = query.limit ?? 20
-    const province = query.provinceCode ? currentProvinceCode(query.provinceCode) : undefined
-    if (query.provinceCode && !province) {
-      throw badRequest('unknown_province', `Province code ${query.provinceCode} is neither a 2025 nor a legacy unit; see /v1/reference/provinces`, [
-        { pointer: '#/query/provinceCode', detail: 'is not a known province code' },
-      ])
-    }
+    const province = provinceFilter(query.provinceCode, 'provinceCode')
     const values = query.cursor ? decodeCursor(query.cursor, 'exchange-events', ['string', 'string']) : undefined
     const after = values ? { startsOn: String(values[0]), id: String(values[1]) } : undefined
     if (after && !/^\d{4}-\d{2}-\d{2}$/.test(after.startsOn)) throw badRequest('invalid_cursor', 'The cursor is malformed; start again without it')

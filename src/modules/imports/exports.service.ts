@@ -2,14 +2,14 @@ import { and, arrayContains, arrayOverlaps, asc, eq, gt, gte, isNull, lt, or, ty
 import type { Db } from '../../db/client.ts'
 import { demands, listings, organizations } from '../../db/schema/index.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
-import { badRequest, forbidden, unauthorized } from '../../lib/problem.ts'
+import { forbidden, unauthorized } from '../../lib/problem.ts'
 import { actingOwners, actsFor, maySearchPrivate } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { hiddenFields } from '../deals/deals.disclosure.ts'
-import { currentProvinceCode } from '../reference/provinces.ts'
 import { importColumns, type ImportKind } from './imports.columns.ts'
 import { csvLine } from './imports.csv.ts'
 import type { DemandExportQuery, ExportFormat, ListingExportQuery } from './exports.schemas.ts'
+import { provinceFilter } from '../organizations/organizations.service.ts'
 
 // Exports of listings and demands as CSV or NDJSON, streamed: the rows are read a page at a time
 // (keyset on id, each page its own short query, so no transaction or connection is held while the
@@ -48,15 +48,6 @@ async function* written(kind: ImportKind, format: ExportFormat, records: AsyncGe
   for await (const record of records) yield format === 'csv' ? csvLine(fields.map((field) => cellOf(field, record[field]))) : ndjsonLine(record)
 }
 
-function provinceOf(code: string | undefined): string | undefined {
-  if (code === undefined) return undefined
-  const current = currentProvinceCode(code)
-  if (!current) {
-    throw badRequest('unknown_province', `Province code ${code} is neither a 2025 nor a legacy unit; see /v1/reference/provinces`, [{ pointer: '#/query/province', detail: 'is not a known province code' }])
-  }
-  return current
-}
-
 /** Drafts (and withdrawn listings) are the operator's, or an owner's asking for its own with owner=. */
 async function assertMayExport(db: Db, actor: Actor | null, what: string, ownerId: string | undefined) {
   if (!actor) throw unauthorized(`A key is needed to export ${what}`)
@@ -82,7 +73,7 @@ export function createExportService(deps: { db: Db; clock: Clock }) {
   async function exportListings(actor: Actor | null, query: ListingExportQuery): Promise<ExportFile> {
     const status = query.status ?? 'published'
     if (status === 'draft' || status === 'withdrawn') await assertMayExport(db, actor, `${status} listings`, query.owner)
-    const province = provinceOf(query.province)
+    const province = provinceFilter(query.province, 'province')
     const today = vietnamDate(clock.now())
     const acting = await actingOwners(db, actor)
     const notExpired = or(isNull(listings.validUntil), gte(listings.validUntil, today))
@@ -151,7 +142,7 @@ export function createExportService(deps: { db: Db; clock: Clock }) {
   async function exportDemands(actor: Actor | null, query: DemandExportQuery): Promise<ExportFile> {
     const status = query.status ?? 'open'
     if (status === 'draft') await assertMayExport(db, actor, 'draft demands', query.owner)
-    const province = provinceOf(query.province)
+    const province = provinceFilter(query.province, 'province')
     const conditions = and(
       eq(demands.status, status),
       query.owner ? eq(demands.ownerId, query.owner) : undefined,

@@ -16,8 +16,8 @@ import {
 } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
-import { resolveProvince } from '../organizations/organizations.service.ts'
-import { currentCodesInRegion, currentProvinceCode } from '../reference/provinces.ts'
+import { resolveProvince, provinceFilter } from '../organizations/organizations.service.ts'
+import { currentCodesInRegion } from '../reference/provinces.ts'
 import { allowedFrom, editableStatuses, statusOf, storedSourcesOf, transitionTarget, transitionsFrom, type ListingStatus, type Transition } from './listings.lifecycle.ts'
 import type { RequestMatches } from '../matching/matching.jobs.ts'
 import { catalogueEvent } from '../events/events.catalog.ts'
@@ -74,15 +74,8 @@ async function searchFilter(db: DbOrTx, actor: Actor | null, query: ListingSearc
     throw invalidQuery('priceMin', 'must not exceed priceMax')
   }
   const provinceSets: string[][] = []
-  if (query.province !== undefined) {
-    const current = currentProvinceCode(query.province)
-    if (!current) {
-      throw badRequest('unknown_province', `Province code ${query.province} is neither a 2025 nor a legacy unit; see /v1/reference/provinces`, [
-        { pointer: '#/query/province', detail: 'is not a known province code' },
-      ])
-    }
-    provinceSets.push([current])
-  }
+  const current = provinceFilter(query.province, 'province')
+  if (current) provinceSets.push([current])
   if (query.region !== undefined) provinceSets.push(currentCodesInRegion(query.region))
   return {
     status,

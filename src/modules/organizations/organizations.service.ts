@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
-import { forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
+import { badRequest, forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
 import { provenanceOf } from '../../lib/provenance.ts'
 import { organizationMerged } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
@@ -52,6 +52,18 @@ export function resolveProvince(code: string, pointer: string): string {
   if (!current) {
     throw unprocessable('unknown_province', `Province code ${code} is neither a 2025 nor a legacy unit; see /v1/reference/provinces`, [
       { pointer, detail: 'is not a known province code' },
+    ])
+  }
+  return current
+}
+
+/** A query's province filter as its 2025 unit (undefined when absent); an unknown code is a 400 on the parameter. */
+export function provinceFilter(code: string | undefined, parameter: string): string | undefined {
+  if (code === undefined) return undefined
+  const current = currentProvinceCode(code)
+  if (!current) {
+    throw badRequest('unknown_province', `Province code ${code} is neither a 2025 nor a legacy unit; see /v1/reference/provinces`, [
+      { pointer: `#/query/${parameter}`, detail: 'is not a known province code' },
     ])
   }
   return current

@@ -2,9 +2,10 @@ import type { Db } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { badRequest } from '../../lib/problem.ts'
 import { dealStates } from '../deals/deals.process.ts'
-import { currentProvinceCode, legacyProvinces, provinces, regions } from '../reference/provinces.ts'
+import { legacyProvinces, provinces, regions } from '../reference/provinces.ts'
 import { activityFacts, type Bucketing, type FactRow } from './reports.repo.ts'
 import { metricNames, type ActivityQuery, type ActivityReport, type Figures, type Grouping, type Metric } from './reports.schemas.ts'
+import { provinceFilter } from '../organizations/organizations.service.ts'
 
 /** The exchange's records start in 2016: the first period the workshop compares (2016-2020). */
 const defaultFrom = '2016-01-01'
@@ -164,12 +165,7 @@ export function createReportService(deps: { db: Db; clock: Clock }) {
       bucketing = { kind }
       periodName = kind
     }
-    const province = query.provinceCode ? currentProvinceCode(query.provinceCode) : undefined
-    if (query.provinceCode && !province) {
-      throw badRequest('unknown_province', `Province code ${query.provinceCode} is neither a 2025 nor a legacy unit; see /v1/reference/provinces`, [
-        { pointer: '#/query/provinceCode', detail: 'is not a known province code' },
-      ])
-    }
+    const province = provinceFilter(query.provinceCode, 'provinceCode')
     const rows = await activityFacts(db, { periods, bucketing, successor, grouping, organizationId: query.organizationId, currentProvinceCode: province })
 
     const index = new Map(periods.map((period, position) => [period.key, position]))

@@ -6,8 +6,7 @@ import { organizationMerged, ownerForCreation, relationTo, writesContent } from 
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
 import { partiesActedFor } from '../deals/deals.repo.ts'
-import { resolveProvince } from '../organizations/organizations.service.ts'
-import { currentProvinceCode } from '../reference/provinces.ts'
+import { resolveProvince, provinceFilter } from '../organizations/organizations.service.ts'
 import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import {
   fundingSources,
@@ -359,12 +358,7 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
     const values = query.cursor ? decodeCursor(query.cursor, 'tasks', ['string', 'string']) : undefined
     const after = values ? { updatedAt: new Date(String(values[0])), id: String(values[1]) } : undefined
     if (after && Number.isNaN(after.updatedAt.getTime())) throw badRequest('invalid_cursor', 'The cursor is malformed; start again without it')
-    const province = query.provinceCode ? currentProvinceCode(query.provinceCode) : undefined
-    if (query.provinceCode && !province) {
-      throw badRequest('unknown_province', `Province code ${query.provinceCode} is neither a 2025 nor a legacy unit; see /v1/reference/provinces`, [
-        { pointer: '#/query/provinceCode', detail: 'is not a known province code' },
-      ])
-    }
+    const province = provinceFilter(query.provinceCode, 'provinceCode')
     const rows = await repo.listTasks(db, { privateFor, status: query.status, organizationId: query.organizationId, currentProvinceCode: province, after, limit: limit + 1 })
     const page = rows.slice(0, limit)
     const { partners, funding, links } = await repo.findTaskParts(db, page.map((task) => task.id))
