@@ -2,7 +2,7 @@ import type { Db, DbOrTx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, unprocessable, type FieldError } from '../../lib/problem.ts'
-import { organizationMerged, ownerForCreation, relationTo, writesContent } from '../access/access.policy.ts'
+import { organizationMerged, ownerForCreation, writesContent } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
 import { partiesActedFor } from '../deals/deals.repo.ts'
@@ -27,7 +27,7 @@ import {
 import * as repo from './tasks.repo.ts'
 import type { Task, TaskCreate, TaskHistory, TaskListQuery, TaskProcess, TaskTransitionRequest, TaskUpdate } from './tasks.schemas.ts'
 import { toHistoryEntry, toTask, type TaskParts } from './tasks.view.ts'
-import { findOrganizationSummaries } from '../organizations/organizations.repo.ts'
+import { findOrganizationSummaries, type OrganizationSummary } from '../organizations/organizations.repo.ts'
 
 type PageQuery = { limit?: number; cursor?: string }
 
@@ -48,14 +48,25 @@ function guardHolds(guard: TaskGuard, loaded: LoadedTask): boolean {
   }
 }
 
+/**
+ * The organisations the caller acts for (itself, those merged into it, those that delegated to
+ * it), once per request; undefined for the operator, who acts for all, and an empty set for none.
+ */
+async function actingFor(conn: DbOrTx, actor: Actor | null): Promise<Set<string> | undefined> {
+  if (!actor) return new Set()
+  if (actor.role === 'operator') return undefined
+  const { merged, delegators } = partiesActedFor(conn, actor.organizationId)
+  const [mergedRows, delegatorRows] = await Promise.all([merged, delegators])
+  return new Set([actor.organizationId, ...mergedRows.map((row) => row.id), ...delegatorRows.map((row) => row.id)])
+}
+
 /** The caller's roles on a task; none means it only sees the task if the task is public. */
-async function rolesOn(conn: DbOrTx, actor: Actor | null, loaded: LoadedTask): Promise<TaskRole[]> {
-  if (!actor) return []
-  if (actor.role === 'operator') return ['operator']
+function rolesOn(actedFor: Set<string> | undefined, loaded: LoadedTask): TaskRole[] {
+  if (!actedFor) return ['operator']
   const roles = new Set<TaskRole>()
-  if ((await relationTo(conn, actor.organizationId, loaded.task.leadId)).relation !== null) roles.add('lead')
+  if (actedFor.has(loaded.task.leadId)) roles.add('lead')
   for (const partner of loaded.parts.partners) {
-    if ((await relationTo(conn, actor.organizationId, partner.organizationId)).relation === null) continue
+    if (!actedFor.has(partner.organizationId)) continue
     roles.add('partner')
     if (partner.role === 'authority') roles.add('authority')
   }
@@ -100,8 +111,8 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
     return { task, parts: { partners, funding, links } }
   }
 
-  async function view(conn: DbOrTx, loaded: LoadedTask, roles: TaskRole[], actor: Actor | null): Promise<Task> {
-    const organizations = await findOrganizationSummaries(conn, [loaded.task.leadId, ...loaded.parts.partners.map((partner) => partner.organizationId)])
+  async function view(conn: DbOrTx, loaded: LoadedTask, roles: TaskRole[], actor: Actor | null, known?: Map<string, OrganizationSummary>): Promise<Task> {
+    const organizations = known ?? (await findOrganizationSummaries(conn, [loaded.task.leadId, ...loaded.parts.partners.map((partner) => partner.organizationId)]))
     const allowed = actor && writesContent(actor) ? allowedNow(loaded, roles) : []
     return toTask(loaded, organizations, roles, allowed)
   }
@@ -110,7 +121,7 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
   async function visibleTask(conn: DbOrTx, actor: Actor | null, id: string, options: { lock?: boolean } = {}) {
     const loaded = await load(conn, id, options)
     if (!loaded) throw notFound('Task', id)
-    const roles = await rolesOn(conn, actor, loaded)
+    const roles = rolesOn(await actingFor(conn, actor), loaded)
     if (roles.length === 0 && loaded.task.approvedAt === null) throw notFound('Task', id)
     return { loaded, roles }
   }
@@ -247,7 +258,7 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
       })
       await writeParts(tx, task.id, input)
       const loaded = (await load(tx, task.id))!
-      const roles = await rolesOn(tx, actor, loaded)
+      const roles = rolesOn(await actingFor(tx, actor), loaded)
       const role: TaskRole = actor.role === 'operator' ? 'operator' : 'lead'
       await record(tx, { loaded, transition: 'propose', event: 'task.proposed', from: null, role, actor, payload: { title: task.title }, now })
       return view(tx, loaded, roles, actor)
@@ -348,13 +359,8 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
 
   async function list(actor: Actor | null, query: TaskListQuery) {
     const limit = query.limit ?? 20
-    let privateFor: string[] | undefined = []
-    if (actor?.role === 'operator') privateFor = undefined
-    else if (actor) {
-      const { merged, delegators } = partiesActedFor(db, actor.organizationId)
-      const [mergedRows, delegatorRows] = await Promise.all([merged, delegators])
-      privateFor = [actor.organizationId, ...mergedRows.map((row) => row.id), ...delegatorRows.map((row) => row.id)]
-    }
+    const actedFor = await actingFor(db, actor)
+    const privateFor = actedFor ? [...actedFor] : undefined
     const values = query.cursor ? decodeCursor(query.cursor, 'tasks', ['string', 'string']) : undefined
     const after = values ? { updatedAt: new Date(String(values[0])), id: String(values[1]) } : undefined
     if (after && Number.isNaN(after.updatedAt.getTime())) throw badRequest('invalid_cursor', 'The cursor is malformed; start again without it')
@@ -362,13 +368,14 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
     const rows = await repo.listTasks(db, { privateFor, status: query.status, organizationId: query.organizationId, currentProvinceCode: province, after, limit: limit + 1 })
     const page = rows.slice(0, limit)
     const { partners, funding, links } = await repo.findTaskParts(db, page.map((task) => task.id))
+    const organizations = await findOrganizationSummaries(db, [...page.map((task) => task.leadId), ...partners.map((partner) => partner.organizationId)])
     const items: Task[] = []
     for (const task of page) {
       const loaded = {
         task,
         parts: { partners: partners.filter((row) => row.taskId === task.id), funding: funding.filter((row) => row.taskId === task.id), links: links.filter((row) => row.taskId === task.id) },
       }
-      items.push(await view(db, loaded, await rolesOn(db, actor, loaded), actor))
+      items.push(await view(db, loaded, rolesOn(actedFor, loaded), actor, organizations))
     }
     const last = rows.length > limit ? page[page.length - 1]! : undefined
     return { items, nextCursor: last ? encodeCursor('tasks', [last.updatedAt.toISOString(), last.id]) : null }
