@@ -5,13 +5,13 @@ import path from 'node:path'
 export type EmbeddedDatabase = {
   url: string
   stop: () => Promise<void>
-  /** Writes the data directory as a gzipped tarball (what `templateFile` reads). */
+  /** Writes the data directory as a tarball (what `templateFile` reads). */
   dump: (file: string) => Promise<void>
 }
 
 export type EmbeddedOptions = {
   dataDir: string
-  /** A gzipped PGlite data directory to start from (tests start from a migrated template). */
+  /** A PGlite data directory as a tarball, gzipped or not, to start from (tests start from a migrated template). */
   templateFile?: string
   maxConnections?: number
 }

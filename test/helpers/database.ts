@@ -5,7 +5,7 @@ import pg from 'pg'
 import { migrateDatabase, migrationsFolder, openDatabase, type Database } from '../../src/db/client.ts'
 
 // Every test file gets a database of its own, started from a template migrated once per run:
-// on PGlite a gzipped data directory, on PostgreSQL (TEST_DATABASE_URL) a template database.
+// on PGlite a data directory as a tarball, on PostgreSQL (TEST_DATABASE_URL) a template database.
 
 const cacheDir = path.resolve('node_modules/.cache/tech-exchange')
 
@@ -23,7 +23,7 @@ function migrationsHash(): string {
   return hash.digest('hex').slice(0, 12)
 }
 
-const templateFile = () => path.join(cacheDir, `pglite-template-${migrationsHash()}.tgz`)
+const templateFile = () => path.join(cacheDir, `pglite-template-${migrationsHash()}.tar`)
 const templateDatabase = () => `tx_template_${migrationsHash()}`
 
 function withDatabase(url: string, name: string): string {
