@@ -20,7 +20,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Activity by organisation, province or region, and period',
         description:
           'What the exchange did, by period (month, quarter, year, all, or custom ranges such as 2016-01-01..2020-12-31,2021-01-01..2025-12-31, in Vietnam time) and by group (none, organization, province, legacyProvince, region): listings published and demands opened (by their owner), matches put forward (by the demand owner), deals started, by state and completed with their value (by the provider), and approved joint tasks started with their funding and completed (by the lead). ' +
-          "With exactly two periods, each figure is compared (difference and ratio). successor=true counts a merged organisation's history under the organisation it was merged into. format=csv gives one line per group and period; format=svg a bar chart of metric that a portal embeds with <img>. Public: aggregates only.",
+          "With exactly two periods, each figure is compared (difference and ratio). successor=true counts a merged organisation's history under the organisation it was merged into. format=csv gives one line per group and period; format=svg a bar chart of metric that a portal embeds with <img>. Figures are current as of the last committed write: the roll-up they are read from changes in the same transaction as the records. Public: aggregates only.",
         querystring: ActivityQuery,
         response: {
           200: {
