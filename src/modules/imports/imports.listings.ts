@@ -3,7 +3,7 @@ import { listings } from '../../db/schema/index.ts'
 import { ownerForCreation } from '../access/access.policy.ts'
 import type { CatalogueEventType } from '../events/events.catalog.ts'
 import { findPossibleDuplicates } from '../listings/listings.duplicates.ts'
-import type { ListingInsert } from '../listings/listings.repo.ts'
+import { listingContentColumns, type ListingInsert } from '../listings/listings.repo.ts'
 import { ListingCreate } from '../listings/listings.schemas.ts'
 import { checkRules, resolveProvinces } from '../listings/listings.service.ts'
 import { differs, ownerRefusal, recordBatchEvents, replacing, runsWithoutRepeats, type BatchContext, type BatchResult, importHandler } from './imports.batch.ts'
@@ -21,30 +21,7 @@ type Ready = { line: number; key: string; status: string; ownerId: string; value
 const validate = rowValidator<ListingCreate>(ListingCreate, ['draft', 'published'], (input) => [input.kind, input.titleVi, input.descriptionVi])
 
 /** The fields a row sets; everything else (status, dates, moderation) follows the lifecycle. */
-const importable = {
-  kind: listings.kind,
-  titleVi: listings.titleVi,
-  titleEn: listings.titleEn,
-  descriptionVi: listings.descriptionVi,
-  descriptionEn: listings.descriptionEn,
-  trl: listings.trl,
-  iprStatus: listings.iprStatus,
-  iprNumbers: listings.iprNumbers,
-  transferForms: listings.transferForms,
-  transferMethods: listings.transferMethods,
-  priceType: listings.priceType,
-  priceVnd: listings.priceVnd,
-  sectors: listings.sectors,
-  fields: listings.fields,
-  keywords: listings.keywords,
-  provinceCodes: listings.provinceCodes,
-  currentProvinceCodes: listings.currentProvinceCodes,
-  media: listings.media,
-  contacts: listings.contacts,
-  disclosure: listings.disclosure,
-  anonymous: listings.anonymous,
-  validUntil: listings.validUntil,
-}
+const importable = listingContentColumns
 
 async function prepare(context: BatchContext, row: ValidRow<ListingCreate>): Promise<Ready | FailedRow> {
   const { ownerId: requested, ...input } = row.input

@@ -6,13 +6,10 @@ import type { StoredStatus } from './listings.lifecycle.ts'
 export type ListingInsert = typeof listings.$inferInsert
 
 /**
- * The columns a listing is read with. The generated search columns are left out on purpose:
- * they are internal, large, and must never be written.
+ * The fields of a listing its owner writes (create, update, a source's PUT, an import row): its
+ * content. Status, dates and moderation follow the lifecycle instead.
  */
-export const listingColumns = {
-  id: listings.id,
-  ownerId: listings.ownerId,
-  status: listings.status,
+export const listingContentColumns = {
   kind: listings.kind,
   titleVi: listings.titleVi,
   titleEn: listings.titleEn,
@@ -31,15 +28,26 @@ export const listingColumns = {
   provinceCodes: listings.provinceCodes,
   currentProvinceCodes: listings.currentProvinceCodes,
   media: listings.media,
+  contacts: listings.contacts,
+  disclosure: listings.disclosure,
+  anonymous: listings.anonymous,
   validUntil: listings.validUntil,
+}
+
+/**
+ * The columns a listing is read with. The generated search columns are left out on purpose:
+ * they are internal, large, and must never be written.
+ */
+export const listingColumns = {
+  id: listings.id,
+  ownerId: listings.ownerId,
+  status: listings.status,
+  ...listingContentColumns,
   publishedAt: listings.publishedAt,
   withdrawnAt: listings.withdrawnAt,
   withdrawReason: listings.withdrawReason,
   moderationReason: listings.moderationReason,
   moderatedAt: listings.moderatedAt,
-  contacts: listings.contacts,
-  anonymous: listings.anonymous,
-  disclosure: listings.disclosure,
   source: listings.source,
   externalId: listings.externalId,
   createdAt: listings.createdAt,
