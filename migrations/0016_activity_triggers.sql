@@ -3,10 +3,15 @@
 --
 -- Each table that holds facts has a function saying what one of its rows adds, and in which
 -- month (tx_activity_of_<table>). After every statement, the table's trigger function
--- (tx_activity_track_<table>) takes out what the old rows added and puts in what the new rows
--- add, per month and per year, organisation and metric, in one upsert; a statement that changes
--- nothing the report counts (a title edited, a reminder sent) writes nothing. Months are Vietnam
--- months (UTC+7 all year), like the reports'.
+-- (tx_activity_track_<table>) appends what the new rows add and, negated, what the old rows
+-- added, per month and per year, organisation and metric; a statement that changes nothing the
+-- report counts (a title edited, a reminder sent) appends nothing. Months are Vietnam months
+-- (UTC+7 all year), like the reports'.
+--
+-- Appending, not updating one counter row per key: two transactions writing for the same
+-- organisation and month would otherwise wait on each other's counter rows until commit, and,
+-- taking them in different orders, deadlock (two concurrent match recomputes did, at 1M listings).
+-- tx_activity_compact folds the appended rows (a maintenance job, every five minutes).
 CREATE FUNCTION tx_local_month(instant timestamptz) RETURNS date
   LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
   AS $$ SELECT date_trunc('month', (instant AT TIME ZONE 'UTC') + interval '7 hours')::date $$;
@@ -55,20 +60,17 @@ CREATE FUNCTION tx_activity_of_task(item tasks)
 -- statement's changes into the roll-up. Transition tables cannot serve a trigger with several
 -- events, hence three triggers per table and the branches on TG_OP. Each branch is static SQL,
 -- so PL/pgSQL plans it once per session: built with EXECUTE at every statement instead, the
--- triggers cost a one-row insert 0.3 ms more (bench/rollup.ts). The upsert goes in key order, so
--- two writers take shared rows in the same order.
+-- triggers cost a one-row insert 0.3 ms more (bench/rollup.ts).
 DO $migration$
 DECLARE
   fact record;
-  upsert constant text := $upsert$
-    INSERT INTO activity_rollup AS total (unit, starts_on, organization_id, metric, n, amount)
+  append constant text := $append$
+    INSERT INTO activity_rollup (unit, starts_on, organization_id, metric, n, amount)
     SELECT span.unit, span.starts_on, change.organization_id, change.metric, sum(change.sign * change.n), sum(change.sign * change.amount)
     FROM (%s) AS change
     CROSS JOIN LATERAL (VALUES ('month', change.month), ('year', date_trunc('year', change.month)::date)) AS span (unit, starts_on)
     GROUP BY 1, 2, 3, 4
-    HAVING sum(change.sign * change.n) <> 0 OR sum(change.sign * change.amount) <> 0
-    ORDER BY 1, 2, 3, 4
-    ON CONFLICT (unit, starts_on, organization_id, metric) DO UPDATE SET n = total.n + excluded.n, amount = total.amount + excluded.amount;$upsert$;
+    HAVING sum(change.sign * change.n) <> 0 OR sum(change.sign * change.amount) <> 0;$append$;
   added constant text := 'SELECT c.*, 1 AS sign FROM new_rows AS r CROSS JOIN LATERAL %I(r) AS c';
   removed constant text := 'SELECT c.*, -1 AS sign FROM old_rows AS r CROSS JOIN LATERAL %I(r) AS c';
 BEGIN
@@ -89,9 +91,9 @@ BEGIN
 END
 $body$$function$,
       'tx_activity_track_' || fact.table_name,
-      format(upsert, format(added, fact.contribution)),
-      format(upsert, format(removed, fact.contribution)),
-      format(upsert, format(added, fact.contribution) || ' UNION ALL ' || format(removed, fact.contribution)));
+      format(append, format(added, fact.contribution)),
+      format(append, format(removed, fact.contribution)),
+      format(append, format(added, fact.contribution) || ' UNION ALL ' || format(removed, fact.contribution)));
     EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION %I()',
       fact.table_name || '_activity_insert', fact.table_name, 'tx_activity_track_' || fact.table_name);
     EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION %I()',
@@ -150,3 +152,22 @@ CREATE FUNCTION tx_activity_rebuild() RETURNS void
 UPDATE tasks SET funding_vnd = (SELECT coalesce(sum(amount_vnd), 0) FROM task_funding WHERE task_id = tasks.id);
 --> statement-breakpoint
 SELECT tx_activity_rebuild();
+--> statement-breakpoint
+-- Folds each key's appended rows into one and drops the keys that net to zero. Safe beside
+-- writers (their new rows are not in its snapshot, so they wait for the next run) and beside
+-- another compaction (a row the other deleted first is skipped, so nothing counts twice).
+CREATE FUNCTION tx_activity_compact() RETURNS void
+  LANGUAGE sql
+  AS $$
+    WITH folded AS (
+      DELETE FROM activity_rollup AS item
+      WHERE (item.unit, item.starts_on, item.organization_id, item.metric) IN (
+        SELECT unit, starts_on, organization_id, metric FROM activity_rollup
+        GROUP BY 1, 2, 3, 4
+        HAVING count(*) > 1 OR (sum(n) = 0 AND sum(amount) = 0))
+      RETURNING item.*)
+    INSERT INTO activity_rollup (unit, starts_on, organization_id, metric, n, amount)
+    SELECT unit, starts_on, organization_id, metric, sum(n), sum(amount) FROM folded
+    GROUP BY 1, 2, 3, 4
+    HAVING sum(n) <> 0 OR sum(amount) <> 0;
+  $$;

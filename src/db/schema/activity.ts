@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, check, date, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core'
+import { bigint, check, date, index, pgTable, text, uuid } from 'drizzle-orm/pg-core'
 
 /**
  * The activity report's roll-up: how many of each fact (a listing published, a deal started in a
@@ -8,6 +8,11 @@ import { bigint, check, date, pgTable, primaryKey, text, uuid } from 'drizzle-or
  * facts' own transactions (migrations/0016_activity_triggers.sql). A report reads the years its
  * periods cover whole from the year rows, the months left from the month rows, and counts only
  * the days left over from the records themselves (src/modules/reports/reports.repo.ts).
+ *
+ * The triggers only append: each statement adds its changes as rows of their own, so writers
+ * never wait on one another's counters, nor deadlock on them. A report sums the rows of a key;
+ * a maintenance job (tx_activity_compact, every five minutes) folds each key's rows into one and
+ * drops keys that net to zero.
  *
  * No foreign key: the rows of a removed organisation net to zero and the reports join organisations.
  */
@@ -22,7 +27,7 @@ export const activityRollup = pgTable(
     amount: bigint('amount', { mode: 'number' }).notNull(),
   },
   (table) => [
-    primaryKey({ columns: [table.unit, table.startsOn, table.organizationId, table.metric] }),
+    index('activity_rollup_period_idx').on(table.unit, table.startsOn, table.organizationId, table.metric),
     check('activity_rollup_unit_check', sql`${table.unit} in ('month', 'year')`),
   ],
 )

@@ -311,6 +311,8 @@ t.test('a worker process schedules the sweep as a pg-boss cron job', async (t) =
     t.same(await schedules(), [{ name: 'deals.timers', cron: '* * * * *' }], 'every minute')
     const purge = await database.db.execute<{ cron: string }>(sql`select cron from pgboss.schedule where name = 'maintenance.idempotency-keys'`)
     t.same(purge.rows, [{ cron: '17 * * * *' }], 'and the purge of expired Idempotency-Key records every hour')
+    const compaction = await database.db.execute<{ cron: string }>(sql`select cron from pgboss.schedule where name = 'maintenance.activity-rollup'`)
+    t.same(compaction.rows, [{ cron: '*/5 * * * *' }], "and the activity roll-up's compaction every five minutes")
     const queue = await database.db.execute<{ name: string }>(sql`select name from pgboss.queue where name = 'deals.timers'`)
     t.equal(queue.rows.length, 1, 'the queue exists')
   } finally {
