@@ -42,6 +42,21 @@ export async function relationTo(db: DbOrTx, organizationId: string, ownerOrgani
   return { relation, mergedIntoId: row.mergedIntoId, exists: true }
 }
 
+/**
+ * Every organisation `organizationId` acts for: itself, those merged into it, and those that
+ * delegated to it; the same relations relationTo answers for one owner, for all at once (lists).
+ */
+export async function organizationsActedFor(db: DbOrTx, organizationId: string): Promise<string[]> {
+  const [merged, delegators] = await Promise.all([
+    db.select({ id: organizations.id }).from(organizations).where(eq(organizations.mergedIntoId, organizationId)),
+    db
+      .select({ id: delegations.memberOrganizationId })
+      .from(delegations)
+      .where(and(eq(delegations.agentOrganizationId, organizationId), isNull(delegations.endedAt))),
+  ])
+  return [organizationId, ...merged.map((row) => row.id), ...delegators.map((row) => row.id)]
+}
+
 async function standingOf(db: DbOrTx, actor: Actor, ownerOrganizationId: string): Promise<Standing> {
   const { relation, mergedIntoId, exists } = await relationTo(db, actor.organizationId, ownerOrganizationId)
   if (!exists) return { acting: actor.role === 'operator', mergedIntoId: null }

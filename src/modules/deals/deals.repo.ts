@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { relationTo as relationOf, type Relation } from '../access/access.policy.ts'
-import { dealMessages, dealMilestones, dealOffers, deals, dealTransitions, delegations, listings, organizations } from '../../db/schema/index.ts'
+import { dealMessages, dealMilestones, dealOffers, deals, dealTransitions, listings } from '../../db/schema/index.ts'
 
 export type DealRow = typeof deals.$inferSelect
 export type DealInsert = typeof deals.$inferInsert
@@ -45,17 +45,6 @@ export async function updateDeal(tx: DbOrTx, id: string, version: number, values
 /** How an organisation stands to a party: the party itself, its successor after a merge, its delegate, or none. */
 export async function relationTo(db: DbOrTx, actorOrganizationId: string, partyId: string): Promise<Relation> {
   return (await relationOf(db, actorOrganizationId, partyId)).relation
-}
-
-/** The organisations an organisation acts for as a party: itself, those merged into it, those that delegated to it. */
-export function partiesActedFor(db: DbOrTx, organizationId: string) {
-  return {
-    merged: db.select({ id: organizations.id }).from(organizations).where(eq(organizations.mergedIntoId, organizationId)),
-    delegators: db
-      .select({ id: delegations.memberOrganizationId })
-      .from(delegations)
-      .where(and(eq(delegations.agentOrganizationId, organizationId), isNull(delegations.endedAt))),
-  }
 }
 
 export const dealListingColumns = {

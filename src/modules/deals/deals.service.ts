@@ -4,7 +4,7 @@ import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
 import { sqlStateOf } from '../../lib/pg-errors.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, type FieldError } from '../../lib/problem.ts'
-import { actsFor, organizationMerged, writesContent } from '../access/access.policy.ts'
+import { actsFor, organizationMerged, organizationsActedFor, writesContent } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
 import * as demandRepo from '../demands/demands.repo.ts'
@@ -336,9 +336,7 @@ export function createDealService(deps: { db: Db; clock: Clock; timers: DealTime
       if (!(await actsFor(db, actor, query.organizationId))) throw forbidden('This key lists the deals of its own organisation or of those it acts for')
       partyIds = [query.organizationId]
     } else if (actor.role !== 'operator') {
-      const { merged, delegators } = repo.partiesActedFor(db, actor.organizationId)
-      const [mergedRows, delegatorRows] = await Promise.all([merged, delegators])
-      partyIds = [actor.organizationId, ...mergedRows.map((row) => row.id), ...delegatorRows.map((row) => row.id)]
+      partyIds = await organizationsActedFor(db, actor.organizationId)
     }
     const values = query.cursor ? decodeCursor(query.cursor, 'deals', ['string', 'string']) : undefined
     const after = values ? { updatedAt: new Date(String(values[0])), id: String(values[1]) } : undefined

@@ -2,10 +2,9 @@ import type { Db, DbOrTx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, unprocessable, type FieldError } from '../../lib/problem.ts'
-import { organizationMerged, ownerForCreation, writesContent } from '../access/access.policy.ts'
+import { organizationMerged, organizationsActedFor, ownerForCreation, writesContent } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
-import { partiesActedFor } from '../deals/deals.repo.ts'
 import { resolveProvince, provinceFilter } from '../organizations/organizations.service.ts'
 import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import {
@@ -55,9 +54,7 @@ function guardHolds(guard: TaskGuard, loaded: LoadedTask): boolean {
 async function actingFor(conn: DbOrTx, actor: Actor | null): Promise<Set<string> | undefined> {
   if (!actor) return new Set()
   if (actor.role === 'operator') return undefined
-  const { merged, delegators } = partiesActedFor(conn, actor.organizationId)
-  const [mergedRows, delegatorRows] = await Promise.all([merged, delegators])
-  return new Set([actor.organizationId, ...mergedRows.map((row) => row.id), ...delegatorRows.map((row) => row.id)])
+  return new Set(await organizationsActedFor(conn, actor.organizationId))
 }
 
 /** The caller's roles on a task; none means it only sees the task if the task is public. */
