@@ -65,12 +65,6 @@ export async function findEventParts(db: DbOrTx, eventIds: string[]) {
   return { organizations: organizationRows, listings: listingRows, outcomes: outcomeRows }
 }
 
-export async function findListingStatuses(db: DbOrTx, ids: string[]) {
-  if (ids.length === 0) return new Map<string, string>()
-  const rows = await db.select({ id: listings.id, status: listings.status }).from(listings).where(inArray(listings.id, ids))
-  return new Map(rows.map((row) => [row.id, row.status]))
-}
-
 export type EventFilter = {
   currentProvinceCode?: string
   kind?: string

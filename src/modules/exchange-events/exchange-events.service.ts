@@ -9,6 +9,7 @@ import { resolveProvince, provinceFilter } from '../organizations/organizations.
 import * as repo from './exchange-events.repo.ts'
 import { followUpDays, type ExchangeEvent, type ExchangeEventCreate, type ExchangeEventListQuery, type ExchangeEventUpdate } from './exchange-events.schemas.ts'
 import { findOrganizationSummaries } from '../organizations/organizations.repo.ts'
+import { findListingStates } from '../listings/listings.repo.ts'
 
 type Kind = ExchangeEvent['organizer']['kind']
 
@@ -82,9 +83,9 @@ export function createExchangeEventService(deps: { db: Db; clock: Clock }) {
     participants.forEach((id, index) => {
       if (coOrganizers.includes(id)) errors.push({ pointer: `#/participantIds/${index}`, detail: 'is also a co-organiser' })
     })
-    const statuses = await repo.findListingStatuses(conn, fields.listingIds ?? [])
+    const showcased = await findListingStates(conn, fields.listingIds ?? [])
     ;(fields.listingIds ?? []).forEach((id, index) => {
-      if (statuses.get(id) !== 'published') errors.push({ pointer: `#/listingIds/${index}`, detail: 'is not a published listing' })
+      if (showcased.get(id)?.status !== 'published') errors.push({ pointer: `#/listingIds/${index}`, detail: 'is not a published listing' })
     })
     if (errors.length > 0) throw unprocessable('invalid_event', 'The event names what it may not; see errors', errors)
   }

@@ -109,6 +109,13 @@ export async function findListings(db: DbOrTx, ids: string[]): Promise<ListingWi
     .where(inArray(listings.id, ids))
 }
 
+/** The owner and status of several listings by id, for checks of records that name them; unknown ids are absent. */
+export async function findListingStates(db: DbOrTx, ids: string[]): Promise<Map<string, { id: string; ownerId: string; status: string }>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db.select({ id: listings.id, ownerId: listings.ownerId, status: listings.status }).from(listings).where(inArray(listings.id, ids))
+  return new Map(rows.map((row) => [row.id, row]))
+}
+
 export async function insertListing(db: DbOrTx, values: ListingInsert): Promise<ListingRecord> {
   const [row] = await db.insert(listings).values(values).returning(listingColumns)
   return row!

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
-import { deals, demands, listings, taskFunding, taskLinks, taskPartners, tasks, taskTransitions } from '../../db/schema/index.ts'
+import { findListingStates } from '../listings/listings.repo.ts'
+import { deals, demands, taskFunding, taskLinks, taskPartners, tasks, taskTransitions } from '../../db/schema/index.ts'
 
 export type TaskRow = typeof tasks.$inferSelect
 export type TaskInsert = typeof tasks.$inferInsert
@@ -70,13 +71,13 @@ export async function replaceLinks(tx: DbOrTx, taskId: string, links: Array<Omit
 
 /** What a link's check needs of the records it names. */
 export async function findLinkTargets(db: DbOrTx, ids: { listingIds: string[]; demandIds: string[]; dealIds: string[] }) {
-  const [listingRows, demandRows, dealRows] = await Promise.all([
-    ids.listingIds.length ? db.select({ id: listings.id, ownerId: listings.ownerId, status: listings.status }).from(listings).where(inArray(listings.id, ids.listingIds)) : [],
+  const [linkedListings, demandRows, dealRows] = await Promise.all([
+    findListingStates(db, ids.listingIds),
     ids.demandIds.length ? db.select({ id: demands.id, ownerId: demands.ownerId, status: demands.status }).from(demands).where(inArray(demands.id, ids.demandIds)) : [],
     ids.dealIds.length ? db.select({ id: deals.id, providerId: deals.providerId, seekerId: deals.seekerId }).from(deals).where(inArray(deals.id, ids.dealIds)) : [],
   ])
   return {
-    listings: new Map(listingRows.map((row) => [row.id, row])),
+    listings: linkedListings,
     demands: new Map(demandRows.map((row) => [row.id, row])),
     deals: new Map(dealRows.map((row) => [row.id, row])),
   }

@@ -126,10 +126,3 @@ export async function matchingDemands(db: DbOrTx, keywords: string[], options: {
     .limit(options.limit)
   return rows.map(({ province, ...row }) => ({ ...row, provinces: province ? [province] : [] }))
 }
-
-/** What a link's check needs of the listings: their owners and statuses. */
-export async function findListings(db: DbOrTx, ids: string[]) {
-  if (ids.length === 0) return new Map<string, { id: string; ownerId: string; status: string }>()
-  const rows = await db.select({ id: listings.id, ownerId: listings.ownerId, status: listings.status }).from(listings).where(inArray(listings.id, ids))
-  return new Map(rows.map((row) => [row.id, row]))
-}

@@ -9,6 +9,7 @@ import { resolveProvince, provinceFilter } from '../organizations/organizations.
 import * as repo from './value-chains.repo.ts'
 import { stageKindCodes, stageKinds, type ValueChain, type ValueChainCreate, type ValueChainGaps, type ValueChainListQuery, type ValueChainUpdate } from './value-chains.schemas.ts'
 import { findOrganizationSummaries } from '../organizations/organizations.repo.ts'
+import { findListingStates } from '../listings/listings.repo.ts'
 
 type StageInput = ValueChainCreate['stages'][number]
 
@@ -69,7 +70,7 @@ export function createValueChainService(deps: { db: Db; clock: Clock }) {
       if (index > 0 && position <= order[index - 1]!) errors.push({ pointer: `#/stages/${index}/kind`, detail: `comes after ${stages[index - 1]!.kind} in the chain, or repeats it` })
     })
     const [linkedListings, linkedOrganizations] = await Promise.all([
-      repo.findListings(conn, stages.flatMap((stage) => stage.listingIds ?? [])),
+      findListingStates(conn, stages.flatMap((stage) => stage.listingIds ?? [])),
       findOrganizationSummaries(conn, stages.flatMap((stage) => stage.organizationIds ?? [])),
     ])
     stages.forEach((stage, index) => {
