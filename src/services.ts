@@ -8,7 +8,7 @@ import { createAuditService } from './modules/audit/audit.service.ts'
 import { createDealMessageService } from './modules/deals/deals.messages.ts'
 import { createDealService } from './modules/deals/deals.service.ts'
 import { createDealTimers, registerDealJobs } from './modules/deals/deals.timers.ts'
-import { createDelegationService } from './modules/delegations/delegations.service.ts'
+import { createDelegationService, registerDelegationJobs } from './modules/delegations/delegations.service.ts'
 import { createDemandService } from './modules/demands/demands.service.ts'
 import { createExchangeEventService } from './modules/exchange-events/exchange-events.service.ts'
 import { createEventService } from './modules/events/events.service.ts'
@@ -69,6 +69,8 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
   registerMaintenanceJobs(jobs, { db, clock })
   const importRunner = createImportRunner({ db, clock, recordEvents, requestMatches: requestManyMatchesVia(jobs), exchangeId })
   registerImportJobs(jobs, importRunner)
+  const delegations = createDelegationService({ db, clock, recordEvents, proposalDays: config.DELEGATION_PROPOSAL_DAYS })
+  registerDelegationJobs(jobs, delegations)
   return {
     organizations: createOrganizationService({ db, clock, recordEvents, exchangeId }),
     listings: createListingService({ db, clock, requestMatches, recordEvents, exchangeId }),
@@ -76,7 +78,7 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     sources: createSourceService({ db, clock, exchangeId, requestMatches, recordEvents }),
     audit: createAuditService({ db }),
     apiKeys: createApiKeyService({ db, clock }),
-    delegations: createDelegationService({ db, clock }),
+    delegations,
     matching,
     deals,
     dealMessages: createDealMessageService({ db, clock, deals, recordEvents }),

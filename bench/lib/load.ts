@@ -60,9 +60,10 @@ export async function loadTables(
     delegations: await copyTable(
       databaseUrl,
       'delegations',
-      ['agent_organization_id', 'member_organization_id'],
+      // In effect, as if each agent had onboarded its members (a proposal would grant nothing).
+      ['agent_organization_id', 'member_organization_id', 'status', 'origin'],
       delegations.length,
-      (index) => [delegations[index]!.agentId, delegations[index]!.memberId],
+      (index) => [delegations[index]!.agentId, delegations[index]!.memberId, 'active', 'onboarding'],
       single,
     ),
     // A few owners file most listings (Zipf): big institutes and centres, then a long tail.

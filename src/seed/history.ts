@@ -159,8 +159,17 @@ export function historyRows(now: Date): HistoryRows {
         updatedAt: at(done ? year + 2 : year, 12, 20),
       })
       rows.taskPartners.push(
-        { taskId: id, organizationId: organization(`dost-${province.slug}`), position: 0, role: 'authority' },
-        { taskId: id, organizationId: organization(buyers[(provinceIndex + index) % buyers.length]!), position: 1, role: 'enterprise', contribution: 'Đối ứng vốn và đất sản xuất' },
+        // Approved tasks: their partners accepted before the DOST approved.
+        { taskId: id, organizationId: organization(`dost-${province.slug}`), position: 0, role: 'authority', status: 'accepted', respondedAt: at(year, 2, 1) },
+        {
+          taskId: id,
+          organizationId: organization(buyers[(provinceIndex + index) % buyers.length]!),
+          position: 1,
+          role: 'enterprise',
+          contribution: 'Đối ứng vốn và đất sản xuất',
+          status: 'accepted',
+          respondedAt: at(year, 2, 1),
+        },
       )
       rows.taskFunding.push(
         { taskId: id, position: 0, source: 'provincial', amountVnd: (600 + provinceIndex * 50 + index * 300) * 1_000_000 },

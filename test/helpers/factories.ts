@@ -16,15 +16,22 @@ export async function createOrganization(db: Db, values: Partial<typeof schema.o
 }
 
 /** An organisation with an API key; `auth` is ready to spread into inject()'s headers. */
-export async function createMember(db: Db, options: { kind?: string; role?: Role; name?: string; provinceCode?: string } = {}) {
+export async function createMember(
+  db: Db,
+  options: { kind?: string; role?: Role; name?: string; provinceCode?: string; delegationScope?: schema.DelegationScope } = {},
+) {
   const organization = await createOrganization(db, {
     kind: options.kind ?? 'enterprise',
     ...(options.name ? { name: options.name } : {}),
     ...(options.provinceCode ? { provinceCode: options.provinceCode } : {}),
+    ...(options.delegationScope ? { delegationScope: options.delegationScope } : {}),
   })
   const key = await createApiKey(db, { organizationId: organization.id, role: options.role ?? 'admin' })
   return { organization, key: key.key, keyId: key.id, auth: { authorization: `Bearer ${key.key}` } }
 }
+
+/** Everywhere: a connection point's declared scope that restricts neither province nor sector. */
+export const nationalScope: schema.DelegationScope = { provinceCodes: [], sectors: [] }
 
 export const createOperator = (db: Db) => createMember(db, { kind: 'exchange_operator', role: 'operator', name: 'Sàn giao dịch công nghệ' })
 

@@ -3,7 +3,8 @@ import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { auditTrailOf } from '../helpers/audit.ts'
 import { demandInput, demandRow } from '../helpers/demands.ts'
-import { createMember, createOperator, tableCounts } from '../helpers/factories.ts'
+import { delegate } from '../helpers/delegations.ts'
+import { createMember, createOperator, nationalScope, tableCounts } from '../helpers/factories.ts'
 import { listingInput, storedListing } from '../helpers/listings.ts'
 import { assertProblem } from '../helpers/problem.ts'
 
@@ -22,15 +23,13 @@ const send = (method: 'GET' | 'POST' | 'PATCH', url: string, headers?: Auth, pay
   app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) })
 
 const member = await createMember(db, { name: 'Công ty TNHH Cơ khí Gia Lộc' })
-const point = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Hải Dương' })
+const point = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Hải Dương', delegationScope: nationalScope })
 const pointEditor = await keyOf(point.organization.id, 'editor')
 const pointReader = await keyOf(point.organization.id, 'reader')
 const outsider = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Thái Bình' })
 const memberId = member.organization.id
 
-const delegation = await send('POST', '/v1/delegations', point.auth, { memberOrganizationId: memberId })
-t.equal(delegation.statusCode, 201, 'the fixture delegation')
-const delegationId = delegation.json().id as string
+const delegationId = await delegate(app, point.auth, member.auth, memberId)
 
 /** The last audit event of a record. */
 const lastEvent = async (id: string) => (await auditTrailOf(db, id)).at(-1)!
@@ -98,7 +97,7 @@ t.test("the delegate files, opens and closes the member's demand; the owner must
 
   // The connection point files nothing in its own name, nor for a member that is not an enterprise.
   const centre = await createMember(db, { kind: 'transfer_centre' })
-  t.equal((await send('POST', '/v1/delegations', point.auth, { memberOrganizationId: centre.organization.id })).statusCode, 201)
+  await delegate(app, point.auth, centre.auth, centre.organization.id)
   const before = await tableCounts(db)
   assertProblem(t, await send('POST', '/v1/demands', pointEditor, demandInput()), 403, 'forbidden')
   assertProblem(t, await send('POST', '/v1/demands', pointEditor, demandInput({ ownerId: centre.organization.id })), 403, 'forbidden')

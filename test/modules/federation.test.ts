@@ -4,6 +4,7 @@ import { auditEvents, demands, listings, outboxEvents } from '../../src/db/schem
 import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { demandInput, fileOpenDemand } from '../helpers/demands.ts'
+import { recordDelegation } from '../helpers/delegations.ts'
 import { createMember, createOperator, createOrganization } from '../helpers/factories.ts'
 import { createListingViaApi, insertListing, listingInput } from '../helpers/listings.ts'
 import { assertProblem, pointers } from '../helpers/problem.ts'
@@ -19,7 +20,7 @@ const portalEditor = { authorization: `Bearer ${(await createApiKey(db, { organi
 const portalReader = { authorization: `Bearer ${(await createApiKey(db, { organizationId: portal.organization.id, role: 'reader' })).key}` }
 const member = await createMember(db, { kind: 'enterprise', role: 'admin', name: 'Công ty Cổ phần Cơ khí Đông Anh' })
 const stranger = await createMember(db, { kind: 'enterprise', role: 'admin', name: 'Công ty TNHH Phân bón Xanh' })
-await app.inject({ method: 'POST', url: '/v1/delegations', headers: operator.auth, payload: { agentOrganizationId: portal.organization.id, memberOrganizationId: member.organization.id } })
+await recordDelegation(app, operator.auth, portal.organization.id, member.organization.id)
 
 type Body = Record<string, unknown> & { id: string; version: number; status: string; provenance: { source: string; externalId: string | null; globalId: string } }
 type Duplicate = { id: string; title: string; similarity: number; descriptionSimilarity: number | null; provenance?: Body['provenance'] }

@@ -269,7 +269,7 @@ t.test('demands: Vietnamese headers, open status, the rules of createDemand', as
 
   // Only enterprises file demands; a connection point files for the members that delegated to it.
   const point = await createMember(db, { kind: 'connection_point' })
-  await db.insert(delegations).values({ agentOrganizationId: point.organization.id, memberOrganizationId: enterprise.organization.id })
+  await db.insert(delegations).values({ agentOrganizationId: point.organization.id, memberOrganizationId: enterprise.organization.id, status: 'active', origin: 'onboarding' })
   const forMember = `titleVi,problemVi,ownerId\nCần máy gặt,Thiếu nhân công,${enterprise.organization.id}\nCần máy cấy,Thiếu nhân công,\nCần máy cày,Thiếu nhân công,${other.organization.id}\n`
   const filed = await importFile(point.auth, 'demands', forMember)
   t.match(filed, { rowsCreated: 1, rowsFailed: 2 })
@@ -331,7 +331,7 @@ t.test('who may import, and who may read an import', async (t) => {
   t.equal((await read(undefined)).statusCode, 401)
   const point = await createMember(db, { kind: 'connection_point' })
   t.equal((await read(point.auth)).statusCode, 404)
-  await db.insert(delegations).values({ agentOrganizationId: point.organization.id, memberOrganizationId: member.organization.id })
+  await db.insert(delegations).values({ agentOrganizationId: point.organization.id, memberOrganizationId: member.organization.id, status: 'active', origin: 'onboarding' })
   t.equal((await read(point.auth)).statusCode, 200, 'a delegate of the importing organisation')
 
   const mine = (await read(member.auth, '/v1/imports?limit=2')).json() as { items: ImportBody[]; nextCursor: string | null }

@@ -1,7 +1,8 @@
 import t from 'tap'
 import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
 import { buildTestApp } from '../helpers/app.ts'
-import { createMember, createOperator, tableCounts } from '../helpers/factories.ts'
+import { delegate } from '../helpers/delegations.ts'
+import { createMember, createOperator, nationalScope, tableCounts } from '../helpers/factories.ts'
 import { createListingViaApi, listingInput, storedListing } from '../helpers/listings.ts'
 
 // Confidential fields: a listing's contacts and IPR numbers are shown only to those who act for
@@ -12,13 +13,12 @@ const operator = await createOperator(db)
 const owner = await createMember(db, { name: 'Công ty TNHH Cơ khí Gia Lộc' })
 const ownerReaderKey = await createApiKey(db, { organizationId: owner.organization.id, role: 'reader' })
 const ownerReader = { authorization: `Bearer ${ownerReaderKey.key}` }
-const point = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Hải Dương' })
+const point = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Hải Dương', delegationScope: nationalScope })
 const pointReaderKey = await createApiKey(db, { organizationId: point.organization.id, role: 'reader' })
 const pointReader = { authorization: `Bearer ${pointReaderKey.key}` }
 const other = await createMember(db)
 
-const delegation = await app.inject({ method: 'POST', url: '/v1/delegations', headers: point.auth, payload: { memberOrganizationId: owner.organization.id } })
-t.equal(delegation.statusCode, 201, 'the fixture delegation')
+await delegate(app, point.auth, owner.auth, owner.organization.id)
 
 const contacts = [{ name: 'Nguyễn Văn An', position: 'Giám đốc kỹ thuật', email: 'an@gialoc.vn', phone: '0912345678' }]
 const get = (id: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url: `/v1/listings/${id}`, headers })

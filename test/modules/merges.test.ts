@@ -5,7 +5,7 @@ import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { auditTrailOf } from '../helpers/audit.ts'
 import { demandInput, demandRow, fileDemand, fileOpenDemand } from '../helpers/demands.ts'
-import { createMember, createOperator, tableCounts } from '../helpers/factories.ts'
+import { createMember, createOperator, nationalScope, tableCounts } from '../helpers/factories.ts'
 import { createListingViaApi, listingInput, storedListing } from '../helpers/listings.ts'
 import { assertProblem } from '../helpers/problem.ts'
 
@@ -32,12 +32,17 @@ const successorId = successor.organization.id
 const successorEditor = await keyOf(successorId, 'editor')
 const successorReader = await keyOf(successorId, 'reader')
 const outsider = await createMember(db, { name: 'Công ty TNHH Thiết bị Ninh Bình' })
-const point = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Hà Nội' })
+const point = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Hà Nội', delegationScope: nationalScope })
+const pendingPoint = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Hà Đông', delegationScope: nationalScope })
 
 // A's records and delegation, made before the merge through the API, as A would have.
 // (Asserted only after the last await: tap ends a file whose top level asserts and then goes on awaiting.)
 const delegation = await send('POST', '/v1/delegations', point.auth, { memberOrganizationId: mergedId })
 const delegationId = delegation.json().id as string
+const accepted = await send('POST', `/v1/delegations/${delegationId}/accept`, merged.auth)
+// A second agent's proposal, still unanswered at the merge.
+const proposal = await send('POST', '/v1/delegations', pendingPoint.auth, { memberOrganizationId: mergedId })
+const proposalId = proposal.json().id as string
 const draftListing = await createListingViaApi(app, merged.auth)
 const publishedListing = await createListingViaApi(app, merged.auth)
 const published = await send('POST', `/v1/listings/${publishedListing.id}/publish`, merged.auth)
@@ -46,6 +51,8 @@ const secondPublished = await send('POST', `/v1/listings/${secondListing.id}/pub
 const draftDemand = await fileDemand(app, merged.auth)
 const openDemand = await fileOpenDemand(app, merged.auth)
 t.equal(delegation.statusCode, 201, 'the fixture delegation')
+t.equal(accepted.statusCode, 200, 'A accepted it')
+t.equal(proposal.statusCode, 201, 'the fixture proposal')
 t.equal(published.statusCode, 200, 'the fixture listing is published')
 t.equal(secondPublished.statusCode, 200, 'the second fixture listing is published')
 
@@ -95,9 +102,13 @@ t.test('the operator merges A into B', async (t) => {
   t.ok(keys.every((key) => key.revokedAt?.toISOString() === body.mergedAt), 'every key revoked at the merge')
 
   const [ended] = await db.select().from(delegations).where(eq(delegations.id, delegationId))
+  t.equal(ended!.status, 'ended')
   t.equal(ended!.endReason, 'merged')
   t.equal(ended!.endedByOrganizationId, operator.organization.id)
   t.equal(ended!.endedAt?.toISOString(), body.mergedAt)
+  // The unanswered proposal is withdrawn: A can no longer answer it.
+  const [withdrawn] = await db.select().from(delegations).where(eq(delegations.id, proposalId))
+  t.match(withdrawn, { status: 'withdrawn', endReason: 'merged', endedByOrganizationId: operator.organization.id })
 
   // The merge, each key revocation and the delegation's end, under the merge request's id.
   const [event] = (await auditTrailOf(db, mergedId)).filter((row) => row.operation === 'organization.merge')
@@ -115,6 +126,9 @@ t.test('the operator merges A into B', async (t) => {
   const endings = (await auditTrailOf(db, delegationId)).filter((row) => row.operation === 'delegation.end')
   t.equal(endings.length, 1)
   t.equal(endings[0]!.requestId, event!.requestId)
+  const withdrawals = (await auditTrailOf(db, proposalId)).filter((row) => row.operation === 'delegation.withdraw')
+  t.equal(withdrawals.length, 1)
+  t.equal(withdrawals[0]!.requestId, event!.requestId)
 
   const mergedOnly = await send('GET', '/v1/organizations?merged=true')
   t.same(mergedOnly.json().items.map((item: { id: string }) => item.id), [mergedId], 'merged=true lists A only')

@@ -91,7 +91,7 @@ t.test("an organisation's admin keys, its delegate's and the operator manage its
   const agent = await createMember(db, { kind: 'connection_point' })
   const outsider = await createMember(db)
   const editor = await createMember(db, { role: 'editor' })
-  await db.insert(schema.delegations).values({ agentOrganizationId: agent.organization.id, memberOrganizationId: member.organization.id })
+  await db.insert(schema.delegations).values({ agentOrganizationId: agent.organization.id, memberOrganizationId: member.organization.id, status: 'active', origin: 'onboarding' })
 
   const forMember = { url: publicUrl, organizationId: member.organization.id }
   const byAgent = await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: agent.auth, payload: forMember })

@@ -4,6 +4,13 @@ import { id, stamps } from './columns.ts'
 
 export type Contact = { name: string; position?: string; email?: string; phone?: string }
 
+/**
+ * Where a connection point may take members, as the operator declared it: members located in one
+ * of `provinceCodes` (2025 units) and working in one of `sectors` (VSIC sections); an empty list
+ * does not restrict. No scope (null) means no members but those the operator records.
+ */
+export type DelegationScope = { provinceCodes: string[]; sectors: string[] }
+
 export const organizations = pgTable(
   'organizations',
   {
@@ -22,6 +29,9 @@ export const organizations = pgTable(
     taxCode: text('tax_code'),
     description: text('description'),
     contacts: jsonb('contacts').$type<Contact[]>().notNull().default([]),
+    // The VSIC sections the organisation works in: what a connection point's scope is matched against.
+    sectors: text('sectors').array().notNull().default(sql`'{}'`),
+    delegationScope: jsonb('delegation_scope').$type<DelegationScope>(),
     // Set when the operator merged this organisation into its successor: it is then read-only, and
     // its records stay attributed to it (reports resolve it to the successor through this column).
     mergedIntoId: uuid('merged_into_id').references((): AnyPgColumn => organizations.id, { onDelete: 'restrict' }),

@@ -47,7 +47,12 @@ export const tasks = pgTable(
   ],
 )
 
-/** The organisations a task brings together besides its lead, each in a role. */
+export type PartnerStatus = 'invited' | 'accepted'
+
+/**
+ * The organisations a task brings together besides its lead, each in a role. A partner is invited
+ * until its own writing keys accept; only then is it shown as a partner and holds a partner's rights.
+ */
 export const taskPartners = pgTable(
   'task_partners',
   {
@@ -56,10 +61,14 @@ export const taskPartners = pgTable(
     position: smallint('position').notNull(),
     role: text('role').notNull(),
     contribution: text('contribution'),
+    // Fail closed: a row written without a status is an invitation, not a partnership.
+    status: text('status').$type<PartnerStatus>().notNull().default('invited'),
+    respondedAt: timestamp('responded_at', { withTimezone: true, mode: 'date' }),
   },
   (table) => [
     primaryKey({ columns: [table.taskId, table.organizationId] }),
     check('task_partners_role_check', sql`${table.role} in ('st_organization', 'enterprise', 'centre', 'authority')`),
+    check('task_partners_status_check', sql`${table.status} in ('invited', 'accepted')`),
     index('task_partners_organization_idx').on(table.organizationId),
   ],
 )

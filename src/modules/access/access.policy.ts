@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { delegations, organizations } from '../../db/schema/index.ts'
 import { conflict, forbidden, notFound } from '../../lib/problem.ts'
@@ -7,8 +7,10 @@ import type { Actor } from '../api-keys/api-keys.service.ts'
 import { hiddenFields, reachedOnListing, type ConfidentialField, type DisclosedListing } from '../deals/deals.disclosure.ts'
 
 // The one place that says who may see and change an organisation's listings and demands:
-// the organisation itself, a connection point or DOST it has delegated to, the organisation it was
-// merged into (the successor manages what it inherited), and the operator. Within those, reader
+// the organisation itself, a connection point or DOST holding an active delegation from it (one the
+// member accepted, that the agent onboarded it with, or that the operator recorded on a stated basis;
+// a proposal grants nothing), the organisation it was merged into (the successor manages what it
+// inherited), and the operator. Within those, reader
 // keys see and never write. A merged organisation is read-only: its records can only be retired
 // (listings withdrawn, demands closed), never created, changed or (re)published.
 
@@ -23,7 +25,7 @@ export type Relation = 'self' | 'successor' | 'delegate' | null
 /**
  * How `organizationId` stands to `ownerOrganizationId`, and whether the owner was merged, in one
  * indexed lookup: the owner's row by primary key, with its active delegation to the organisation
- * (if any) by the delegations' unique active-pair index.
+ * (if any) by the delegations' unique open-pair index (only an active one counts: a proposal grants nothing).
  */
 export async function relationTo(db: DbOrTx, organizationId: string, ownerOrganizationId: string): Promise<{ relation: Relation; mergedIntoId: string | null; exists: boolean }> {
   const [row] = await db
@@ -32,7 +34,7 @@ export async function relationTo(db: DbOrTx, organizationId: string, ownerOrgani
       delegated: sql<boolean>`exists (${db
         .select({ one: sql`1` })
         .from(delegations)
-        .where(and(eq(delegations.agentOrganizationId, organizationId), eq(delegations.memberOrganizationId, organizations.id), isNull(delegations.endedAt)))})`,
+        .where(and(eq(delegations.agentOrganizationId, organizationId), eq(delegations.memberOrganizationId, organizations.id), eq(delegations.status, 'active')))})`,
     })
     .from(organizations)
     .where(eq(organizations.id, ownerOrganizationId))
@@ -52,7 +54,7 @@ export async function organizationsActedFor(db: DbOrTx, organizationId: string):
     db
       .select({ id: delegations.memberOrganizationId })
       .from(delegations)
-      .where(and(eq(delegations.agentOrganizationId, organizationId), isNull(delegations.endedAt))),
+      .where(and(eq(delegations.agentOrganizationId, organizationId), eq(delegations.status, 'active'))),
   ])
   return [organizationId, ...merged.map((row) => row.id), ...delegators.map((row) => row.id)]
 }
@@ -162,7 +164,7 @@ export async function actingOwners(db: DbOrTx, actor: Actor | null): Promise<(ow
   const rows = await db
     .select({ id: delegations.memberOrganizationId })
     .from(delegations)
-    .where(and(eq(delegations.agentOrganizationId, actor.organizationId), isNull(delegations.endedAt)))
+    .where(and(eq(delegations.agentOrganizationId, actor.organizationId), eq(delegations.status, 'active')))
     .union(db.select({ id: organizations.id }).from(organizations).where(eq(organizations.mergedIntoId, actor.organizationId)))
   const owners = new Set([actor.organizationId, ...rows.map((row) => row.id)])
   return (ownerOrganizationId) => owners.has(ownerOrganizationId)

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm'
+import { and, eq, inArray, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { deals, delegations, organizations } from '../../db/schema/index.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
@@ -56,7 +56,7 @@ export async function reachedOnListing(db: DbOrTx, actor: Actor | null, listingI
   const delegators = db
     .select({ id: delegations.memberOrganizationId })
     .from(delegations)
-    .where(and(eq(delegations.agentOrganizationId, actor.organizationId), isNull(delegations.endedAt)))
+    .where(and(eq(delegations.agentOrganizationId, actor.organizationId), eq(delegations.status, 'active')))
   const merged = db.select({ id: organizations.id }).from(organizations).where(eq(organizations.mergedIntoId, actor.organizationId))
   const rows = await db
     .select({ reached: deals.reachedState })

@@ -1,39 +1,104 @@
 import type { Db, DbOrTx } from '../../db/client.ts'
+import type { JobQueue } from '../../jobs/queue.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../lib/problem.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
 import { findOrganization, type OrganizationRow } from '../organizations/organizations.repo.ts'
+import type { OutboxEvent, RecordEvents } from '../outbox/outbox.repo.ts'
+import { delegationMovesFrom, delegationTransition, isOpen, type DelegationMove, type DelegationParty } from './delegations.process.ts'
 import * as repo from './delegations.repo.ts'
-import type { Delegation, DelegationCreate, DelegationEnd, DelegationListQuery, DelegationPage } from './delegations.schemas.ts'
+import type { Delegation, DelegationClose, DelegationCreate, DelegationListQuery, DelegationPage } from './delegations.schemas.ts'
+import { assertWithinReach } from './delegations.scope.ts'
 
 /** Organisations that act for members: connection points and DOSTs (authorities). */
 export const agentKinds = ['connection_point', 'authority']
 /** Organisations that may be members: the ones that own listings and demands. */
 export const memberKinds = ['enterprise', 'transfer_centre', 'research_institute', 'university']
 
-export function toDelegation(row: repo.DelegationRow): Delegation {
+/** The delegation as the API shows it at `now`: a proposal past its expiry reads as expired. */
+export function toDelegation(row: repo.DelegationRow, now: Date): Delegation {
+  const status = repo.effectiveStatus(row, now)
+  const lapsed = status !== row.status
   return {
     id: row.id,
     agentOrganizationId: row.agentOrganizationId,
     memberOrganizationId: row.memberOrganizationId,
-    active: row.endedAt === null,
+    status,
+    active: status === 'active',
+    origin: row.origin,
+    basis: row.basis,
     createdAt: row.createdAt.toISOString(),
     createdByKeyId: row.createdByKeyId,
-    endedAt: row.endedAt?.toISOString() ?? null,
+    expiresAt: row.expiresAt?.toISOString() ?? null,
+    acceptedAt: row.acceptedAt?.toISOString() ?? null,
+    acceptedByKeyId: row.acceptedByKeyId,
+    endedAt: (lapsed ? row.expiresAt : row.endedAt)?.toISOString() ?? null,
     endedByOrganizationId: row.endedByOrganizationId,
-    endReason: row.endReason,
+    endReason: lapsed ? 'expired' : row.endReason,
   }
 }
 
-const isAgentAdmin = (actor: Actor) => actor.role === 'admin' && agentKinds.includes(actor.organizationKind)
+/** Every delegation event goes to both sides: the member hears of what is asked or done in its name. */
+const delegationEvent = (type: string, delegation: Delegation, occurredAt: Date): OutboxEvent => ({
+  type,
+  subjectType: 'delegation',
+  subjectId: delegation.id,
+  organizationIds: [delegation.memberOrganizationId, delegation.agentOrganizationId],
+  payload: delegation,
+  occurredAt,
+})
+
+/** Audit row and outbox event of one move, in its transaction. */
+async function recordMove(
+  tx: DbOrTx,
+  recordEvents: RecordEvents,
+  move: { name: DelegationMove; actor: Actor | null; before: Delegation | null; after: Delegation; now: Date },
+) {
+  await recordAudit(tx, {
+    actor: move.actor,
+    owningOrganizationId: move.after.memberOrganizationId,
+    // Creations keep the operation they always had, whichever door they came through.
+    operation: move.before === null ? 'delegation.create' : `delegation.${move.name}`,
+    targetType: 'delegation',
+    targetId: move.after.id,
+    before: move.before,
+    after: move.after,
+    occurredAt: move.now,
+  })
+  await recordEvents(tx, [delegationEvent(delegationTransition(move.name).event, move.after, move.now)])
+}
+
+/** Marks overdue proposals expired (all, or one pair's) with their audit rows and events; how many. */
+async function expireOverdue(tx: DbOrTx, recordEvents: RecordEvents, now: Date, options: { limit: number; pair?: { agentOrganizationId: string; memberOrganizationId: string } }) {
+  const rows = await repo.expireProposals(tx, { now, ...options })
+  for (const row of rows) {
+    const after = toDelegation(row, now)
+    await recordMove(tx, recordEvents, { name: 'expire', actor: null, before: { ...after, status: 'proposed', active: false, endedAt: null, endReason: null }, after, now })
+  }
+  return rows.length
+}
+
+export type StartedBy =
+  | { move: 'propose'; expiresAt: Date }
+  | { move: 'record'; basis: string }
+  | { move: 'onboard' }
 
 /**
- * Checks a new delegation of `member` to `agent` and writes it with its audit event, in the
- * caller's transaction (onboarding writes the member organisation in the same one).
+ * Checks a new delegation of `member` to `agent` and writes it with its audit event and outbox
+ * event, in the caller's transaction (onboarding writes the member organisation in the same one):
+ * a proposal, or in effect at once when the agent onboards the member or the operator records it.
  */
-export async function startDelegation(tx: DbOrTx, actor: Actor, agent: OrganizationRow, member: OrganizationRow, now: Date): Promise<Delegation> {
+export async function startDelegation(
+  tx: DbOrTx,
+  recordEvents: RecordEvents,
+  actor: Actor,
+  parties: { agent: OrganizationRow; member: OrganizationRow; memberField: string; placeFields?: { province: string; sectors: string } },
+  start: StartedBy,
+  now: Date,
+): Promise<Delegation> {
+  const { agent, member, memberField } = parties
   // A merged organisation no longer acts, and its records are its successor's to manage.
   for (const organization of [agent, member]) {
     if (organization.mergedIntoId !== null) {
@@ -46,42 +111,74 @@ export async function startDelegation(tx: DbOrTx, actor: Actor, agent: Organizat
     ])
   }
   if (agent.id === member.id) {
-    throw unprocessable('invalid_member', 'An organisation cannot delegate to itself', [{ pointer: '#/memberOrganizationId', detail: 'is the agent itself' }])
+    throw unprocessable('invalid_member', 'An organisation cannot delegate to itself', [{ pointer: memberField, detail: 'is the agent itself' }])
   }
   if (!memberKinds.includes(member.kind)) {
     throw unprocessable('invalid_member', `Only enterprises, transfer centres, research institutes and universities can be members; this one is a ${member.kind}`, [
-      { pointer: '#/memberOrganizationId', detail: `is a ${member.kind}` },
+      { pointer: memberField, detail: `is a ${member.kind}` },
     ])
   }
-  // A DOST serves its own province; the operator may link across provinces.
-  if (agent.kind === 'authority' && actor.role !== 'operator' && (agent.currentProvinceCode === null || agent.currentProvinceCode !== member.currentProvinceCode)) {
-    throw unprocessable('outside_province', 'An authority may only take members in its own province', [
-      { pointer: '#/memberOrganizationId', detail: "is not in the authority's province" },
-    ])
+  // The operator links across provinces and scopes; agents stay within theirs.
+  if (actor.role !== 'operator') assertWithinReach(agent, member, parties.placeFields ?? { province: memberField, sectors: memberField })
+  const pair = { agentOrganizationId: agent.id, memberOrganizationId: member.id }
+  // A lapsed proposal the sweep has not reached yet still holds the pair's open slot: close it first.
+  await expireOverdue(tx, recordEvents, now, { limit: 1, pair })
+  const open = await repo.findOpenDelegation(tx, pair)
+  if (open) {
+    throw conflict('delegation_exists', open.status === 'active' ? 'This member already has an active delegation to this agent' : `This agent already proposed to act for this member (delegation ${open.id}); it waits for the member's answer`)
   }
-  if (await repo.hasActiveDelegation(tx, { agentOrganizationId: agent.id, memberOrganizationId: member.id })) {
-    throw conflict('delegation_exists', 'This member already has an active delegation to this agent')
-  }
-  const delegation = toDelegation(
-    await repo.insertDelegation(tx, { agentOrganizationId: agent.id, memberOrganizationId: member.id, createdAt: now, createdByKeyId: actor.keyId }),
-  )
-  await recordAudit(tx, {
-    actor,
-    owningOrganizationId: member.id,
-    operation: 'delegation.create',
-    targetType: 'delegation',
-    targetId: delegation.id,
-    after: delegation,
-    occurredAt: now,
+  const row = await repo.insertDelegation(tx, {
+    ...pair,
+    status: start.move === 'propose' ? 'proposed' : 'active',
+    origin: start.move === 'propose' ? 'proposal' : start.move === 'record' ? 'operator' : 'onboarding',
+    basis: start.move === 'record' ? start.basis : null,
+    expiresAt: start.move === 'propose' ? start.expiresAt : null,
+    createdAt: now,
+    createdByKeyId: actor.keyId,
   })
+  const delegation = toDelegation(row, now)
+  await recordMove(tx, recordEvents, { name: start.move, actor, before: null, after: delegation, now })
   return delegation
+}
+
+/**
+ * Closes every open delegation of an organisation being merged away, in the merge's transaction:
+ * active ones end and proposals are withdrawn, each with its audit row and event, as if closed on
+ * its own, so the trail of a delegation says why it stopped.
+ */
+export async function closeDelegationsOfMerged(tx: DbOrTx, recordEvents: RecordEvents, actor: Actor, organizationId: string, now: Date): Promise<void> {
+  const closed = await repo.closeDelegationsOf(tx, { organizationId, endedAt: now, endedByOrganizationId: actor.organizationId, endReason: 'merged' })
+  for (const { before, after } of closed) {
+    await recordMove(tx, recordEvents, { name: after.status === 'ended' ? 'end' : 'withdraw', actor, before: toDelegation(before, now), after: toDelegation(after, now), now })
+  }
 }
 
 const invalidCursor = () => badRequest('invalid_cursor', 'The cursor is malformed or belongs to another sort order; start again without it')
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+const isAgentAdmin = (actor: Actor) => actor.role === 'admin' && agentKinds.includes(actor.organizationKind)
 
-export function createDelegationService(deps: { db: Db; clock: Clock }) {
-  const { db, clock } = deps
+/** The sides the caller speaks for on a delegation: its admin keys of either side, or the operator. */
+function partiesOf(actor: Actor, row: repo.DelegationRow): DelegationParty[] {
+  if (actor.role === 'operator') return ['operator']
+  if (actor.role !== 'admin') return []
+  const parties: DelegationParty[] = []
+  if (actor.organizationId === row.memberOrganizationId) parties.push('member')
+  if (actor.organizationId === row.agentOrganizationId) parties.push('agent')
+  return parties
+}
+
+/** The routes' names for the moves a caller may make now (withdrawing a proposal is POST .../end). */
+const routeNames = (moves: DelegationMove[]) => [...new Set(moves.map((move) => (move === 'withdraw' ? 'end' : move)))]
+
+const refusals: Partial<Record<DelegationMove, string>> = {
+  accept: "Only the member's admin keys accept a delegation; the operator records one with a basis instead (POST /v1/delegations with basis)",
+  decline: "Only the member's admin keys decline a delegation",
+  withdraw: "Only the agent's admin keys or the operator withdraw a proposal; the member declines it",
+  end: "Only the member's or the agent's admin keys, or the operator, end a delegation",
+}
+
+export function createDelegationService(deps: { db: Db; clock: Clock; recordEvents: RecordEvents; proposalDays: number }) {
+  const { db, clock, recordEvents, proposalDays } = deps
 
   /** Delegations are seen by their agent's and member's keys and the operator; to others they do not exist. */
   const visible = (actor: Actor, row: repo.DelegationRow) =>
@@ -95,12 +192,16 @@ export function createDelegationService(deps: { db: Db; clock: Clock }) {
       }
       agentId = input.agentOrganizationId
     } else {
-      if (!isAgentAdmin(actor)) throw forbidden('Only admin keys of a connection point or authority, or the operator, create delegations')
+      if (!isAgentAdmin(actor)) throw forbidden('Only admin keys of a connection point or authority, or the operator, propose delegations')
       if (input.agentOrganizationId !== undefined && input.agentOrganizationId !== actor.organizationId) {
-        throw forbidden('A key creates delegations to its own organisation only', [{ pointer: '#/agentOrganizationId', detail: 'is not the caller organisation' }])
+        throw forbidden('A key proposes delegations to its own organisation only', [{ pointer: '#/agentOrganizationId', detail: 'is not the caller organisation' }])
+      }
+      if (input.basis !== undefined) {
+        throw forbidden("Only the operator records a delegation without the member's acceptance", [{ pointer: '#/basis', detail: 'is for the operator; an agent proposes and the member accepts' }])
       }
       agentId = actor.organizationId
     }
+    const basis = input.basis?.trim()
     return db.transaction(async (tx) => {
       const agent = await findOrganization(tx, agentId)
       if (!agent) throw unprocessable('reference_not_found', `Organisation ${agentId} does not exist`, [{ pointer: '#/agentOrganizationId', detail: 'is not a known organisation' }])
@@ -110,14 +211,16 @@ export function createDelegationService(deps: { db: Db; clock: Clock }) {
           { pointer: '#/memberOrganizationId', detail: 'is not a known organisation' },
         ])
       }
-      return startDelegation(tx, actor, agent, member, clock.now())
+      const now = clock.now()
+      const start: StartedBy = basis ? { move: 'record', basis } : { move: 'propose', expiresAt: new Date(now.getTime() + proposalDays * 86_400_000) }
+      return startDelegation(tx, recordEvents, actor, { agent, member, memberField: '#/memberOrganizationId' }, start, now)
     })
   }
 
   async function get(actor: Actor, id: string) {
     const row = await repo.findDelegation(db, id)
     if (!row || !visible(actor, row)) throw notFound('Delegation', id)
-    return toDelegation(row)
+    return toDelegation(row, clock.now())
   }
 
   async function list(actor: Actor, query: DelegationListQuery): Promise<DelegationPage> {
@@ -129,49 +232,87 @@ export function createDelegationService(deps: { db: Db; clock: Clock }) {
       if (Number.isNaN(createdAt.getTime()) || !uuidPattern.test(id)) throw invalidCursor()
       after = { createdAt, id }
     }
+    const now = clock.now()
     const rows = await repo.listDelegations(db, {
       visibleTo: actor.role === 'operator' ? undefined : actor.organizationId,
       agentOrganizationId: query.agentOrganizationId,
       memberOrganizationId: query.memberOrganizationId,
       active: query.active,
+      status: query.status,
+      now,
       after,
       limit: limit + 1,
     })
     const page = rows.slice(0, limit)
     const last = page.at(-1)
     return {
-      items: page.map(toDelegation),
+      items: page.map((row) => toDelegation(row, now)),
       nextCursor: rows.length > limit && last ? encodeCursor('newest', [last.createdAt.toISOString(), last.id]) : null,
     }
   }
 
-  /** Either side's admin key, or the operator, ends a delegation; it stays on record as ended. */
-  async function end(actor: Actor, id: string, input: DelegationEnd) {
+  /**
+   * One move on an existing delegation, under its row lock: 404 when the caller cannot see it, 403
+   * when its side may not make the move, 409 delegation_ended once closed (a lapsed proposal too),
+   * 409 invalid_transition (with what the caller may do) from a state the move does not leave.
+   */
+  async function move(actor: Actor, id: string, pick: (status: string, parties: DelegationParty[]) => DelegationMove, reason?: string) {
     return db.transaction(async (tx) => {
       const row = await repo.findDelegation(tx, id, { lock: true })
       if (!row || !visible(actor, row)) throw notFound('Delegation', id)
-      if (actor.role !== 'operator' && actor.role !== 'admin') throw forbidden("Only the member's or the agent's admin keys, or the operator, end a delegation")
-      if (row.endedAt !== null) throw conflict('delegation_ended', `The delegation already ended at ${row.endedAt.toISOString()}`)
       const now = clock.now()
-      const ended = await repo.endDelegation(tx, { id, endedAt: now, endedByOrganizationId: actor.organizationId, endReason: input.reason?.trim() ?? null })
-      // The row is locked, so it cannot have ended meanwhile; this is only a safety net.
-      if (!ended) throw conflict('delegation_ended', 'The delegation already ended')
-      const delegation = toDelegation(ended)
-      await recordAudit(tx, {
-        actor,
-        owningOrganizationId: row.memberOrganizationId,
-        operation: 'delegation.end',
-        targetType: 'delegation',
-        targetId: id,
-        before: toDelegation(row),
-        after: delegation,
-        occurredAt: now,
+      const status = repo.effectiveStatus(row, now)
+      const parties = partiesOf(actor, row)
+      const name = pick(status, parties)
+      const transition = delegationTransition(name)
+      if (!transition.by.some((party) => parties.includes(party))) throw forbidden(refusals[name]!)
+      if (!isOpen(status)) throw conflict('delegation_ended', `The delegation is already ${status}${row.endedAt ? ` (since ${row.endedAt.toISOString()})` : ''}`)
+      if (transition.from !== status) {
+        throw conflict('invalid_transition', `${name} is not possible while the delegation is ${status}`, routeNames(delegationMovesFrom(status, parties)))
+      }
+      const closing = transition.to !== 'active'
+      const moved = await repo.moveDelegation(tx, id, status, {
+        status: transition.to,
+        ...(name === 'accept' ? { acceptedAt: now, acceptedByKeyId: actor.keyId } : {}),
+        ...(closing ? { endedAt: now, endedByOrganizationId: actor.organizationId, endReason: reason?.trim() || null } : {}),
       })
+      // The row is locked, so its status cannot have moved; this is only a safety net.
+      if (!moved) throw conflict('invalid_transition', 'The delegation changed meanwhile; read it again')
+      const delegation = toDelegation(moved, now)
+      await recordMove(tx, recordEvents, { name, actor, before: toDelegation(row, now), after: delegation, now })
       return delegation
     })
   }
 
-  return { create, get, list, end }
+  const accept = (actor: Actor, id: string) => move(actor, id, () => 'accept')
+  const decline = (actor: Actor, id: string, input: DelegationClose) => move(actor, id, () => 'decline', input.reason)
+  /** Ends an active delegation, or withdraws a proposal (the agent's side and the operator). */
+  const end = (actor: Actor, id: string, input: DelegationClose) =>
+    move(actor, id, (status, parties) => (status === 'proposed' && !parties.includes('member') ? 'withdraw' : 'end'), input.reason)
+
+  /** The expiry sweep: every proposal past its expiry becomes expired, with its event; how many. */
+  async function expireDue(): Promise<number> {
+    const batch = 100
+    let total = 0
+    for (;;) {
+      const expired = await db.transaction((tx) => expireOverdue(tx, recordEvents, clock.now(), { limit: batch }))
+      total += expired
+      if (expired < batch) return total
+    }
+  }
+
+  return { create, get, list, accept, decline, end, expireDue }
 }
 
 export type DelegationService = ReturnType<typeof createDelegationService>
+
+export const delegationExpiryJob = 'delegations.expiry'
+
+/**
+ * The sweep runs every minute on the job queue's schedule. Reads do not wait for it: a proposal
+ * past its expiry already reads as expired and can no longer be accepted; the sweep stores that
+ * and sends delegation.expired.
+ */
+export function registerDelegationJobs(jobs: JobQueue, delegations: Pick<DelegationService, 'expireDue'>) {
+  jobs.register(delegationExpiryJob, async () => void (await delegations.expireDue()), { cron: '* * * * *' })
+}

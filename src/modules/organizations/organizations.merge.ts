@@ -4,8 +4,7 @@ import { conflict, forbidden, notFound, preconditionFailed, unprocessable } from
 import { revokeOrganizationKeys } from '../api-keys/api-keys.repo.ts'
 import { toApiKey, type Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
-import { endDelegationsOf } from '../delegations/delegations.repo.ts'
-import { toDelegation } from '../delegations/delegations.service.ts'
+import { closeDelegationsOfMerged } from '../delegations/delegations.service.ts'
 import { catalogueEvent } from '../events/events.catalog.ts'
 import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import * as repo from './organizations.repo.ts'
@@ -15,7 +14,7 @@ import { toOrganization } from './organizations.service.ts'
 // Merging organisation A into B (centres merged in reality). A's listings, demands and audit trail
 // stay attributed to A: who filed a record is a historical fact, and reports resolve A to B through
 // merged_into_id. What changes is who acts: A's keys are revoked and its delegations (as agent and
-// as member) end, while B's keys act for A's records through the access policy. A becomes
+// as member) close, while B's keys act for A's records through the access policy. A becomes
 // read-only, and a merge is applied once: A is merged at most once, and never into a merged B.
 
 const invalidSuccessor = (detail: string, why: string) =>
@@ -48,9 +47,8 @@ export async function mergeOrganization(deps: { db: Db; clock: Clock; recordEven
     if (!row) throw preconditionFailed()
     const organization = toOrganization(row, deps.exchangeId)
     const revokedKeys = await revokeOrganizationKeys(tx, id, now)
-    const endedDelegations = await endDelegationsOf(tx, { organizationId: id, endedAt: now, endedByOrganizationId: actor.organizationId, endReason: 'merged' })
 
-    // One event for the merge, then one per key revoked and delegation ended, as if each had been
+    // One event for the merge, then one per key revoked and delegation closed, as if each had been
     // done on its own: a search of the trail for a key or delegation finds why it stopped.
     await recordAudit(tx, {
       actor,
@@ -76,18 +74,7 @@ export async function mergeOrganization(deps: { db: Db; clock: Clock; recordEven
         occurredAt: now,
       })
     }
-    for (const delegation of endedDelegations) {
-      await recordAudit(tx, {
-        actor,
-        owningOrganizationId: delegation.memberOrganizationId,
-        operation: 'delegation.end',
-        targetType: 'delegation',
-        targetId: delegation.id,
-        before: toDelegation({ ...delegation, endedAt: null, endedByOrganizationId: null, endReason: null }),
-        after: toDelegation(delegation),
-        occurredAt: now,
-      })
-    }
+    await closeDelegationsOfMerged(tx, deps.recordEvents, actor, id, now)
     return organization
   })
 }

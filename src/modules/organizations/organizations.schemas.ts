@@ -1,8 +1,8 @@
 import { Type, type Static } from 'typebox'
 import { Cursor, Limit, Provenance, Uuid, ref } from '../../http/common.schemas.ts'
-import { Email, Enum, LongText, Nullable, Phone, ShortText, Timestamp, Url } from '../../http/fields.ts'
+import { CodeList, Email, Enum, LongText, Nullable, Phone, ShortText, Timestamp, Url } from '../../http/fields.ts'
 import { ProvinceCode } from '../reference/reference.schemas.ts'
-import { codesOf, organizationKinds } from '../reference/vocabularies.ts'
+import { codesOf, organizationKinds, sectors } from '../reference/vocabularies.ts'
 
 export const OrganizationKind = Enum(codesOf(organizationKinds), 'See /v1/reference/organization-kinds')
 
@@ -14,6 +14,20 @@ export const Contact = Type.Object(
     phone: Type.Optional(Phone),
   },
   { additionalProperties: false, description: 'A contact person' },
+)
+
+const Sectors = CodeList(codesOf(sectors), 'The VSIC sections the organisation works in, see /v1/reference/sectors; a connection point\'s scope is matched against them')
+
+const DelegationScope = Type.Object(
+  {
+    provinceCodes: Type.Array(ProvinceCode, { maxItems: 34, uniqueItems: true, description: 'Members located in these provinces (legacy codes are resolved to their 2025 units); empty: any province' }),
+    sectors: CodeList(codesOf(sectors), 'Members working in one of these VSIC sections; empty: any sector'),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "Connection points only, set by the operator: where the connection point may propose delegations and onboard members. Null (the default): nowhere, until the operator declares it. Checked when a delegation is proposed; narrowing it does not end delegations already made",
+  },
 )
 
 const TaxCode = Type.String({ pattern: '^[0-9]{10}(-[0-9]{3})?$', description: 'Vietnamese tax code (MST): 10 digits, or 10-3 for a branch' })
@@ -31,6 +45,8 @@ const editable = {
   taxCode: Nullable(TaxCode),
   description: Nullable(LongText()),
   contacts: Type.Array(Contact, { maxItems: 20 }),
+  sectors: Sectors,
+  delegationScope: Nullable(DelegationScope),
 }
 
 export const OrganizationCreate = Type.Object(
@@ -48,6 +64,8 @@ export const OrganizationCreate = Type.Object(
     taxCode: Type.Optional(editable.taxCode),
     description: Type.Optional(editable.description),
     contacts: Type.Optional(editable.contacts),
+    sectors: Type.Optional(editable.sectors),
+    delegationScope: Type.Optional(editable.delegationScope),
   },
   { additionalProperties: false },
 )
@@ -67,6 +85,8 @@ export const OrganizationUpdate = Type.Object(
     taxCode: Type.Optional(editable.taxCode),
     description: Type.Optional(editable.description),
     contacts: Type.Optional(editable.contacts),
+    sectors: Type.Optional(editable.sectors),
+    delegationScope: Type.Optional(editable.delegationScope),
   },
   { additionalProperties: false, minProperties: 1, description: 'Fields to change; null clears an optional field. The kind cannot change.' },
 )
@@ -89,6 +109,13 @@ export const Organization = Type.Object(
     taxCode: Nullable(Type.String()),
     description: Nullable(Type.String()),
     contacts: Type.Array(Contact),
+    sectors: Type.Array(Type.String(), { description: 'VSIC sections' }),
+    delegationScope: Nullable(
+      Type.Object(
+        { provinceCodes: Type.Array(Type.String(), { description: '2025 units' }), sectors: Type.Array(Type.String()) },
+        { description: "A connection point's scope for delegations, as the operator declared it (empty list: no restriction); null: none declared" },
+      ),
+    ),
     createdAt: Timestamp,
     updatedAt: Timestamp,
     mergedIntoId: Nullable({ ...Uuid, description: 'The organisation this one was merged into; a merged organisation is read-only and its records stay attributed to it' }),

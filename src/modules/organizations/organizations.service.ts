@@ -7,6 +7,7 @@ import { organizationMerged } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
 import { agentKinds, memberKinds, startDelegation } from '../delegations/delegations.service.ts'
+import type { DelegationScope } from '../../db/schema/index.ts'
 import { catalogueEvent } from '../events/events.catalog.ts'
 import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import { currentProvinceCode } from '../reference/provinces.ts'
@@ -32,6 +33,8 @@ export function organizationFields(row: repo.OrganizationRow): Omit<Organization
     taxCode: row.taxCode,
     description: row.description,
     contacts: row.contacts,
+    sectors: row.sectors,
+    delegationScope: row.delegationScope,
     mergedIntoId: row.mergedIntoId,
     mergedAt: row.mergedAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
@@ -71,10 +74,23 @@ export function provinceFilter(code: string | undefined, parameter: string): str
 
 // The profile is the organisation's admin's to keep. The fields that place it in the exchange's
 // structure are the operator's: a member that could set its tax code could squat another firm's
-// (unique among enterprises), and one that could set its parent could attach itself under any DOST.
+// (unique among enterprises), one that could set its parent could attach itself under any DOST, and
+// a connection point that could set its own delegation scope could reach members anywhere.
 const canManage = (actor: Actor, organizationId: string) =>
   actor.role === 'operator' || (actor.organizationId === organizationId && actor.role === 'admin')
-const operatorOnlyFields = ['taxCode', 'parentId'] as const
+const operatorOnlyFields = ['taxCode', 'parentId', 'delegationScope'] as const
+
+/** A delegation scope as stored: provinces as their 2025 units; only connection points have one. */
+function scopeOf(scope: DelegationScope | null, kind: string): DelegationScope | null {
+  if (scope === null) return null
+  if (kind !== 'connection_point') {
+    throw unprocessable('invalid_scope', `Only connection points have a delegation scope; this organisation is a ${kind}`, [
+      { pointer: '#/delegationScope', detail: 'is for connection points (a DOST serves its province)' },
+    ])
+  }
+  const provinceCodes = scope.provinceCodes.map((code, index) => resolveProvince(code, `#/delegationScope/provinceCodes/${index}`))
+  return { provinceCodes: [...new Set(provinceCodes)], sectors: scope.sectors }
+}
 
 export function createOrganizationService(deps: { db: Db; clock: Clock; recordEvents: RecordEvents; exchangeId: string }) {
   const { db, clock, recordEvents, exchangeId } = deps
@@ -102,10 +118,15 @@ export function createOrganizationService(deps: { db: Db; clock: Clock; recordEv
       if (input.parentId !== undefined && input.parentId !== null && input.parentId !== actor.organizationId) {
         throw forbidden('An onboarding agent may set only itself as the parent', [{ pointer: '#/parentId', detail: 'is set by the exchange operator' }])
       }
+      if (input.delegationScope !== undefined) {
+        throw forbidden('Only the operator declares a delegation scope', [{ pointer: '#/delegationScope', detail: 'is set by the exchange operator' }])
+      }
     }
     const values = {
       ...input,
       contacts: input.contacts ?? [],
+      sectors: input.sectors ?? [],
+      delegationScope: scopeOf(input.delegationScope ?? null, input.kind),
       currentProvinceCode: input.provinceCode ? resolveProvince(input.provinceCode, '#/provinceCode') : null,
     }
     // The row, the onboarding delegation and their audit events commit together or not at all.
@@ -123,10 +144,13 @@ export function createOrganizationService(deps: { db: Db; clock: Clock; recordEv
         occurredAt: now,
       })
       await recordEvents(tx, [await catalogueEvent(tx, exchangeId, 'organization.created', organization.id, now)])
+      // The agent registered the member itself: there is no one else to ask, so the delegation is
+      // in effect from the start (within the agent's province or scope). The member sees it and may
+      // end it once it has an admin key of its own.
       if (onboarding) {
         const agent = await repo.findOrganization(tx, actor.organizationId)
         if (!agent) throw forbidden("The key's organisation no longer exists")
-        await startDelegation(tx, actor, agent, row, now)
+        await startDelegation(tx, recordEvents, actor, { agent, member: row, memberField: '#/kind', placeFields: { province: '#/provinceCode', sectors: '#/sectors' } }, { move: 'onboard' }, now)
       }
       return organization
     })
@@ -148,7 +172,8 @@ export function createOrganizationService(deps: { db: Db; clock: Clock; recordEv
     if (input.parentId === id) {
       throw unprocessable('invalid_parent', 'An organisation cannot be its own parent', [{ pointer: '#/parentId', detail: 'is the organisation itself' }])
     }
-    const values: Partial<repo.OrganizationInsert> = { ...input }
+    const { delegationScope, ...fields } = input
+    const values: Partial<repo.OrganizationInsert> = { ...fields }
     if (input.provinceCode !== undefined) {
       values.currentProvinceCode = input.provinceCode === null ? null : resolveProvince(input.provinceCode, '#/provinceCode')
     }
@@ -156,6 +181,7 @@ export function createOrganizationService(deps: { db: Db; clock: Clock; recordEv
     return db.transaction(async (tx) => {
       const current = await repo.findOrganization(tx, id, { lock: true })
       if (!current) throw notFound('Organization', id)
+      if (delegationScope !== undefined) values.delegationScope = scopeOf(delegationScope, current.kind)
       if (current.mergedIntoId !== null) throw organizationMerged(id, current.mergedIntoId)
       if (expectedVersion !== undefined && expectedVersion !== current.version) throw preconditionFailed()
       const now = clock.now()

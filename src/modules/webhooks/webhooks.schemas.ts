@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox'
 import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
 import { CodeList, Enum, Nullable, Timestamp, Url } from '../../http/fields.ts'
 import { dealTransitions } from '../deals/deals.process.ts'
+import { delegationEventTypes } from '../delegations/delegations.process.ts'
 import { catalogueEventTypes } from '../events/events.catalog.ts'
 import { importCompletedEvent } from '../imports/imports.runner.ts'
 import { taskTransitions } from '../tasks/tasks.process.ts'
@@ -11,7 +12,7 @@ import { taskTransitions } from '../tasks/tasks.process.ts'
 /** Events about the webhooks themselves: a test message, and the notice that one was disabled. */
 export const webhookOwnEvents = ['webhook.ping', 'webhook.subscription_disabled'] as const
 
-/** Every event type a subscription may ask for: what deals, matching and the catalogue write, and webhook.*. */
+/** Every event type a subscription may ask for: what deals, matching, tasks, delegations and the catalogue write, and webhook.*. */
 export const webhookEventTypes: readonly string[] = [
   ...new Set([
     'deal.started',
@@ -28,6 +29,10 @@ export const webhookEventTypes: readonly string[] = [
     'task.proposed',
     'task.updated',
     ...taskTransitions.map((transition) => transition.event),
+    'task.partner_invited',
+    'task.partner_accepted',
+    'task.partner_declined',
+    ...delegationEventTypes,
     ...webhookOwnEvents,
   ]),
 ]

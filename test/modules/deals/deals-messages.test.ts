@@ -3,7 +3,8 @@ import t from 'tap'
 import * as schema from '../../../src/db/schema/index.ts'
 import { createApiKey } from '../../../src/modules/api-keys/api-keys.service.ts'
 import { dealSetting, driveTo, move, startInterest } from '../../helpers/deals.ts'
-import { createMember, createOperator } from '../../helpers/factories.ts'
+import { delegate } from '../../helpers/delegations.ts'
+import { createMember, createOperator, nationalScope } from '../../helpers/factories.ts'
 import { outboxEvents } from '../../helpers/matching.ts'
 import { assertProblem, pointers } from '../../helpers/problem.ts'
 
@@ -14,10 +15,9 @@ const { app, db, clock, provider, seeker, listing } = await dealSetting(t)
 type Auth = Record<string, string>
 type Message = { id: string; author: { organizationId: string; role: string }; body: string; attachments: Array<{ url: string; title?: string }>; createdAt: string }
 
-const point = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Nam Định' })
-const delegated = await app.inject({ method: 'POST', url: '/v1/delegations', headers: point.auth, payload: { memberOrganizationId: seeker.organization.id } })
+const point = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Nam Định', delegationScope: nationalScope })
 // The connection point acts for the seeker: a broker on the seeker's deals.
-if (delegated.statusCode !== 201) throw new Error(`delegation failed: ${delegated.statusCode} ${delegated.body}`)
+await delegate(app, point.auth, seeker.auth, seeker.organization.id)
 const seekerReader: Auth = { authorization: `Bearer ${(await createApiKey(db, { organizationId: seeker.organization.id, role: 'reader' })).key}` }
 const stranger = await createMember(db)
 const operator = await createOperator(db)

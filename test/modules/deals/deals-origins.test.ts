@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify'
 import { deals } from '../../../src/db/schema/index.ts'
 import { dealCounts, dealRow, dealSetting, driveTo, fire, matchWhole, move, offerTerms, startInterest, type DealBody } from '../../helpers/deals.ts'
 import { closeDemand, fileDemand, fileOpenDemand } from '../../helpers/demands.ts'
-import { createMember, createOperator } from '../../helpers/factories.ts'
+import { delegate } from '../../helpers/delegations.ts'
+import { createMember, createOperator, nationalScope } from '../../helpers/factories.ts'
 import { createListingViaApi } from '../../helpers/listings.ts'
 import { matchesOf, publishListing, type MatchItem } from '../../helpers/matching.ts'
 import { assertProblem, pointers } from '../../helpers/problem.ts'
@@ -36,11 +37,10 @@ async function nothingWritten(t: Test, setting: Setting, refusals: () => Promise
   t.same(await dealCounts(setting.db), before, 'no deal, history row, event or audit entry written')
 }
 
-/** The connection point a member delegated to, as the delegations API records it. */
-async function delegateOf(t: Test, setting: Setting, member: { organization: { id: string } }, name: string) {
-  const point = await createMember(setting.db, { kind: 'connection_point', name })
-  const delegation = await setting.app.inject({ method: 'POST', url: '/v1/delegations', headers: point.auth, payload: { memberOrganizationId: member.organization.id } })
-  t.equal(delegation.statusCode, 201, `${name} acts for the member`)
+/** The connection point a member delegated to: it proposed, and the member's admin accepted. */
+async function delegateOf(t: Test, setting: Setting, member: { organization: { id: string }; auth: Record<string, string> }, name: string) {
+  const point = await createMember(setting.db, { kind: 'connection_point', name, delegationScope: nationalScope })
+  t.ok(await delegate(setting.app, point.auth, member.auth, member.organization.id), `${name} acts for the member`)
   return point
 }
 
@@ -412,7 +412,7 @@ t.test('two sides apart: the operator names its seeker, a delegate does not deal
   t.same(await dealCounts(db), before, 'nothing written')
 
   // A point both sides delegated to: it must say which side each move is for.
-  await app.inject({ method: 'POST', url: '/v1/delegations', headers: providerPoint.auth, payload: { memberOrganizationId: seeker.organization.id } })
+  await delegate(app, providerPoint.auth, seeker.auth, seeker.organization.id)
   const deal = await startInterest(app, providerPoint.auth, listing.id, { seekerId: seeker.organization.id })
   t.same(deal.yourRoles, ['provider_broker', 'seeker_broker'])
   const ambiguous = assertProblem(t, await fire(app, providerPoint.auth, deal.id, { transition: 'cancel', reason: 'other' }), 400, 'side_required')

@@ -53,8 +53,8 @@ t.test('every state × transition × role: the API answers as the table says', a
   const providerBroker = await createMember(db, { kind: 'connection_point' })
   const seekerBroker = await createMember(db, { kind: 'connection_point' })
   await db.insert(schema.delegations).values([
-    { agentOrganizationId: providerBroker.organization.id, memberOrganizationId: provider.organization.id },
-    { agentOrganizationId: seekerBroker.organization.id, memberOrganizationId: seeker.organization.id },
+    { agentOrganizationId: providerBroker.organization.id, memberOrganizationId: provider.organization.id, status: 'active', origin: 'onboarding' },
+    { agentOrganizationId: seekerBroker.organization.id, memberOrganizationId: seeker.organization.id, status: 'active', origin: 'onboarding' },
   ])
   const operator = await createOperator(db)
   const keys: Array<[DealRole, Record<string, string>]> = [

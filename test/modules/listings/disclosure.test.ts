@@ -4,7 +4,8 @@ import { deals } from '../../../src/db/schema/index.ts'
 import { createApiKey } from '../../../src/modules/api-keys/api-keys.service.ts'
 import { buildTestApp } from '../../helpers/app.ts'
 import { fileOpenDemand } from '../../helpers/demands.ts'
-import { createMember, createOperator } from '../../helpers/factories.ts'
+import { delegate as delegateFor } from '../../helpers/delegations.ts'
+import { createMember, createOperator, nationalScope } from '../../helpers/factories.ts'
 import { storedListing } from '../../helpers/listings.ts'
 import { matchesOf, publishListing } from '../../helpers/matching.ts'
 
@@ -18,17 +19,15 @@ const operator = await createOperator(db)
 const owner = await createMember(db, { kind: 'university', name: 'Trường Đại học Nông Lâm Huế' })
 const ownerReaderKey = await createApiKey(db, { organizationId: owner.organization.id, role: 'reader' })
 const ownerReader = { authorization: `Bearer ${ownerReaderKey.key}` }
-const delegate = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Thừa Thiên Huế' })
+const delegate = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Thừa Thiên Huế', delegationScope: nationalScope })
 const otherBroker = await createMember(db, { kind: 'transfer_centre', name: 'Trung tâm Ứng dụng tiến bộ KH&CN Quảng Trị' })
 const stranger = await createMember(db, { name: 'Công ty CP Cơ khí Phú Bài' })
 const seeker = await createMember(db, { name: 'HTX Nông nghiệp Giao Thủy' })
 
 // Fixtures throw rather than assert: a top-level assertion lets tap end the root test while they still run.
-async function delegateTo(agent: { auth: Record<string, string> }, memberOrganizationId: string) {
-  const response = await app.inject({ method: 'POST', url: '/v1/delegations', headers: agent.auth, payload: { memberOrganizationId } })
-  if (response.statusCode !== 201) throw new Error(`delegation failed: ${response.statusCode} ${response.body}`)
-}
-await delegateTo(delegate, owner.organization.id)
+const delegateTo = (agent: { auth: Record<string, string> }, member: { auth: Record<string, string>; organization: { id: string } }) =>
+  delegateFor(app, agent.auth, member.auth, member.organization.id)
+await delegateTo(delegate, owner)
 
 const contacts = [{ name: 'Trần Thị Bình', position: 'Trưởng phòng KHCN', email: 'binh@huaf.edu.vn' }]
 // Fits the demand of test/helpers/demands.ts (a rice dryer), so the matcher pairs them.
@@ -206,8 +205,8 @@ t.test('matches: the demand owner and other brokers do not learn who offers an a
 t.test("a seeker's deal reveals the listing step by step, and what it revealed stays revealed", async (t) => {
   const listing = await publishListing(app, owner.auth, { ...secretive, titleVi: 'Máy sấy lúa ẩn danh cho giao dịch' })
   const dealSeeker = await createMember(db, { name: 'Công ty TNHH Lương thực Hương Trà' })
-  const seekerBroker = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Hương Trà' })
-  await delegateTo(seekerBroker, dealSeeker.organization.id)
+  const seekerBroker = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Hương Trà', delegationScope: nationalScope })
+  await delegateTo(seekerBroker, dealSeeker)
 
   t.same(await view(listing.id, dealSeeker.auth), nothing, 'no deal: nothing revealed')
   const now = clock.now()
