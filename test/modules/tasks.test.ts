@@ -5,6 +5,7 @@ import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { dealSetting, startInterest } from '../helpers/deals.ts'
 import { fileOpenDemand, fileDemand } from '../helpers/demands.ts'
+import { recordDelegation } from '../helpers/delegations.ts'
 import { createMember, createOperator } from '../helpers/factories.ts'
 import { createListingViaApi } from '../helpers/listings.ts'
 import { assertProblem, pointers } from '../helpers/problem.ts'
@@ -22,6 +23,7 @@ type TaskBody = {
   allowedTransitions: string[]
   fundingTotalVnd: number
   partners: Array<{ organization: { id: string }; role: string }>
+  invitedPartners: Array<{ organization: { id: string }; role: string }>
   listingIds: string[]
   demandIds: string[]
   dealIds: string[]
@@ -73,6 +75,19 @@ async function proposed(overrides: Record<string, unknown> = {}): Promise<TaskBo
   return response.json() as TaskBody
 }
 
+const answer = (auth: Auth, id: string, organizationId: string, verb: 'accept' | 'decline') =>
+  app.inject({ method: 'POST', url: `/v1/tasks/${id}/partners/${organizationId}/${verb}`, headers: auth })
+
+/** Every partner of the default proposal accepts its invitation, each with its own admin key. */
+async function acceptAll(id: string) {
+  for (const member of [institute, cooperative, dost]) {
+    const response = await answer(member.auth, id, member.organization.id, 'accept')
+    if (response.statusCode !== 200) throw new Error(`accepting failed: ${response.statusCode} ${response.body}`)
+  }
+}
+
+const idsOf = (list: Array<{ organization: { id: string }; role: string }>) => list.map((partner) => [partner.organization.id, partner.role])
+
 async function rows() {
   const tables = { tasks: schema.tasks, partners: schema.taskPartners, funding: schema.taskFunding, links: schema.taskLinks, transitions: schema.taskTransitions, events: schema.outboxEvents, audit: schema.auditEvents }
   const result = {} as Record<keyof typeof tables, number>
@@ -87,13 +102,20 @@ t.test('a task goes from proposal through approval to completion', async (t) => 
   t.equal(response.headers.location, `/v1/tasks/${response.json().id}`)
   const task = response.json() as TaskBody
   t.match(task, { status: 'proposed', currentProvinceCode: '37', fundingTotalVnd: 2_000_000_000, roles: ['lead'], allowedTransitions: ['cancel'] })
-  t.same(task.partners.map((partner) => [partner.organization.id, partner.role]), partners.map((partner) => [partner.organizationId, partner.role]), 'partners in the order given')
+  t.same(task.partners, [], 'no partner before one accepts')
+  t.same(idsOf(task.invitedPartners), partners.map((partner) => [partner.organizationId, partner.role]), 'invited in the order given')
   t.same([task.listingIds, task.demandIds, task.dealIds], [[listing.id], [demand.id], [deal.id]])
 
   t.equal((await get({}, task.id)).statusCode, 404, 'a proposed task is not public')
   t.equal((await get(outsider.auth, task.id)).statusCode, 404, 'nor seen by an organisation with no part in it')
+  const inviteeView = (await get(institute.auth, task.id)).json() as TaskBody
+  t.same(inviteeView.roles, ['invitee'], 'an invited organisation sees the task to answer it')
+  t.same(idsOf(inviteeView.invitedPartners), [[institute.organization.id, 'st_organization']], 'and only its own invitation')
+  assertProblem(t, await fire(dost.auth, task.id, { transition: 'approve' }), 403, 'forbidden')
+  await acceptAll(task.id)
   const partnerView = (await get(institute.auth, task.id)).json() as TaskBody
   t.same(partnerView.roles, ['partner'])
+  t.same(idsOf(partnerView.partners), partners.map((partner) => [partner.organizationId, partner.role]), 'partners in the order given')
   t.same((await get(dost.auth, task.id)).json().allowedTransitions, ['approve', 'cancel'], 'the authority may approve or cancel')
 
   assertProblem(t, await fire(centre.auth, task.id, { transition: 'approve' }), 403, 'forbidden')
@@ -121,16 +143,39 @@ t.test('a task goes from proposal through approval to completion', async (t) => 
     history.items.map((entry) => [entry.transition, entry.actorRole, entry.toState]),
     [
       ['propose', 'lead', 'proposed'],
+      ['partner_accepted', 'invitee', 'proposed'],
+      ['partner_accepted', 'invitee', 'proposed'],
+      ['partner_accepted', 'invitee', 'proposed'],
       ['approve', 'authority', 'approved'],
       ['start', 'lead', 'in_progress'],
       ['complete', 'lead', 'completed'],
     ],
   )
   const events = await db.select({ type: schema.outboxEvents.type, organizationIds: schema.outboxEvents.organizationIds }).from(schema.outboxEvents).where(eq(schema.outboxEvents.subjectId, task.id))
-  t.same(events.map((event) => event.type), ['task.proposed', 'task.approved', 'task.started', 'task.updated', 'task.completed'])
-  t.same(new Set(events[0]!.organizationIds), new Set([centre.organization.id, ...partners.map((partner) => partner.organizationId)]), 'events reach the lead and every partner')
+  t.same(events.map((event) => event.type), [
+    'task.proposed',
+    ...partners.map(() => 'task.partner_invited'),
+    ...partners.map(() => 'task.partner_accepted'),
+    'task.approved',
+    'task.started',
+    'task.updated',
+    'task.completed',
+  ])
+  t.same(events[0]!.organizationIds, [centre.organization.id], 'the proposal reaches the lead; invitees hear of their invitation')
+  t.same(events.slice(1, 4).map((event) => event.organizationIds), partners.map((partner) => [centre.organization.id, partner.organizationId]))
+  const approval = events.find((event) => event.type === 'task.approved')!
+  t.same(new Set(approval.organizationIds), new Set([centre.organization.id, ...partners.map((partner) => partner.organizationId)]), 'moves reach the lead and every partner')
   const audit = await db.select({ operation: schema.auditEvents.operation }).from(schema.auditEvents).where(eq(schema.auditEvents.targetId, task.id))
-  t.same(audit.map((entry) => entry.operation).sort(), ['task.approve', 'task.complete', 'task.propose', 'task.start', 'task.update'])
+  t.same(audit.map((entry) => entry.operation).sort(), [
+    'task.approve',
+    'task.complete',
+    'task.partner_accepted',
+    'task.partner_accepted',
+    'task.partner_accepted',
+    'task.propose',
+    'task.start',
+    'task.update',
+  ])
 })
 
 t.test('what a task names is checked, and a refused proposal writes nothing', async (t) => {
@@ -174,9 +219,12 @@ t.test('who may propose, edit and move a task', async (t) => {
   t.same(pointers(assertProblem(t, orphaned, 422, 'invalid_task')), ['#/dealIds/0'], "the deal's parties may not leave while their deal is linked")
   const renamed = await patch(centre.auth, task.id, { title: 'Chuỗi lúa gạo hữu cơ', partners: [partners[2]], dealIds: [] }, { 'if-match': `"${task.version}"` })
   t.equal(renamed.statusCode, 200, renamed.body)
-  t.same(renamed.json().partners.map((partner: { role: string }) => partner.role), ['authority'], 'partners replaced as given')
+  t.same(renamed.json().invitedPartners.map((partner: { role: string }) => partner.role), ['authority'], 'partners replaced as given')
   t.same([renamed.json().dealIds, renamed.json().listingIds], [[], [listing.id]], 'links replaced per list given')
 
+  // Only invited, the authority has no say yet; once it accepted, it may cancel.
+  assertProblem(t, await fire(dost.auth, task.id, { transition: 'cancel', reason: 'Chưa tham gia' }), 403, 'forbidden')
+  t.equal((await answer(dost.auth, task.id, dost.organization.id, 'accept')).statusCode, 200)
   assertProblem(t, await fire(dost.auth, task.id, { transition: 'cancel' }), 400, 'validation_failed')
   assertProblem(t, await fire(dost.auth, task.id, { transition: 'approve', reason: 'Vì sao' }), 400, 'validation_failed')
   const cancelled = await fire(dost.auth, task.id, { transition: 'cancel', reason: 'Không bố trí được kinh phí' })
@@ -186,23 +234,21 @@ t.test('who may propose, edit and move a task', async (t) => {
 
   const lonely = await proposed({ partners: [], dealIds: [] })
   assertProblem(t, await fire(operator.auth, lonely.id, { transition: 'approve' }), 409, 'guard_has_partner')
+  // Invitations are no partners: a task whose partners have not accepted is not approved either.
+  const unanswered = await proposed()
+  assertProblem(t, await fire(operator.auth, unanswered.id, { transition: 'approve' }), 409, 'guard_has_partner')
 })
 
 t.test('a delegate proposes for its member, and lists show public tasks and the caller\'s own', async (t) => {
   const point = await createMember(db, { kind: 'connection_point' })
-  const delegated = await app.inject({
-    method: 'POST',
-    url: '/v1/delegations',
-    headers: operator.auth,
-    payload: { memberOrganizationId: centre.organization.id, agentOrganizationId: point.organization.id },
-  })
-  t.equal(delegated.statusCode, 201, delegated.body)
+  t.ok(await recordDelegation(app, operator.auth, point.organization.id, centre.organization.id))
   const forMember = await create(point.auth, proposal({ leadId: centre.organization.id, dealIds: [] }))
   t.equal(forMember.statusCode, 201, forMember.body)
   t.same(forMember.json().roles, ['lead'], 'the delegate acts as the lead')
 
   const approved = await proposed({ provinceCode: '01', dealIds: [] })
-  await fire(operator.auth, approved.id, { transition: 'approve' })
+  await acceptAll(approved.id)
+  t.equal((await fire(operator.auth, approved.id, { transition: 'approve' })).statusCode, 200)
   const list = async (auth: Auth, query = '') => {
     const response = await app.inject({ method: 'GET', url: `/v1/tasks${query}`, headers: auth })
     t.equal(response.statusCode, 200, response.body)
@@ -220,6 +266,87 @@ t.test('a delegate proposes for its member, and lists show public tasks and the 
   const page = await app.inject({ method: 'GET', url: '/v1/tasks?limit=1', headers: operator.auth })
   const next = await app.inject({ method: 'GET', url: `/v1/tasks?limit=1&cursor=${encodeURIComponent(page.json().nextCursor)}`, headers: operator.auth })
   t.not(next.json().items[0].id, page.json().items[0].id, 'pages move on')
+})
+
+t.test('partners accept before they are shown as partners; they may decline, and answer only for themselves', async (t) => {
+  const invited = [
+    { organizationId: institute.organization.id, role: 'st_organization' },
+    { organizationId: dost.organization.id, role: 'authority' },
+  ]
+  const task = await proposed({ partners: invited, dealIds: [] })
+  const instituteEditor = { authorization: `Bearer ${(await createApiKey(db, { organizationId: institute.organization.id, role: 'editor' })).key}` }
+  const instituteReader = { authorization: `Bearer ${(await createApiKey(db, { organizationId: institute.organization.id, role: 'reader' })).key}` }
+  const invitedEvents = async () =>
+    (await db.select().from(schema.outboxEvents).where(eq(schema.outboxEvents.subjectId, task.id))).filter((event) => event.type.startsWith('task.partner_'))
+
+  // Invitees see the proposed task and list it; a list by partner does not count them yet.
+  const listed = async (auth: Auth, query = '') => ((await app.inject({ method: 'GET', url: `/v1/tasks${query}`, headers: auth })).json() as { items: TaskBody[] }).items.map((item) => item.id)
+  t.ok((await listed(dost.auth)).includes(task.id), 'the invited DOST lists it')
+  t.notOk((await listed(operator.auth, `?organizationId=${institute.organization.id}`)).includes(task.id), 'not yet a task the institute is a partner of')
+  // An invitee may not edit or move the task.
+  assertProblem(t, await patch(institute.auth, task.id, { title: 'Của tôi' }), 403, 'forbidden')
+
+  // Who answers: the invitee's admin and editor keys, not its readers, the lead, the operator or anyone else.
+  const before = await rows()
+  assertProblem(t, await answer({}, task.id, institute.organization.id, 'accept'), 401, 'unauthorized')
+  for (const auth of [centre.auth, operator.auth, instituteReader]) assertProblem(t, await answer(auth, task.id, institute.organization.id, 'accept'), 403, 'forbidden')
+  // The DOST cannot answer for the institute.
+  assertProblem(t, await answer(dost.auth, task.id, institute.organization.id, 'accept'), 403, 'forbidden')
+  assertProblem(t, await answer(outsider.auth, task.id, outsider.organization.id, 'accept'), 404, 'not_found')
+  assertProblem(t, await answer(centre.auth, task.id, outsider.organization.id, 'accept'), 404, 'not_found')
+  t.same(await rows(), before, 'nothing written')
+
+  // The DOST declines: the invitation goes, the lead hears of it, and the DOST no longer sees the task.
+  const declined = await answer(dost.auth, task.id, dost.organization.id, 'decline')
+  t.equal(declined.statusCode, 200)
+  t.same(declined.json().roles, [])
+  t.equal((await get(dost.auth, task.id)).statusCode, 404)
+  t.same((await get(centre.auth, task.id)).json().invitedPartners.map((partner: { organization: { id: string } }) => partner.organization.id), [institute.organization.id])
+  assertProblem(t, await answer(dost.auth, task.id, dost.organization.id, 'accept'), 404, 'not_found')
+
+  // The institute's editor accepts: a partner, with a partner's view.
+  const accepted = await answer(instituteEditor, task.id, institute.organization.id, 'accept')
+  t.equal(accepted.statusCode, 200)
+  t.same(idsOf(accepted.json().partners), [[institute.organization.id, 'st_organization']])
+  t.same(accepted.json().roles, ['partner'])
+  t.ok((await listed(operator.auth, `?organizationId=${institute.organization.id}`)).includes(task.id), 'now a task the institute is a partner of')
+  assertProblem(t, await answer(institute.auth, task.id, institute.organization.id, 'accept'), 409, 'invalid_transition')
+  assertProblem(t, await answer(institute.auth, task.id, institute.organization.id, 'decline'), 409, 'invalid_transition')
+  t.same(
+    (await invitedEvents()).map((event) => [event.type, event.organizationIds]),
+    [
+      ['task.partner_invited', [centre.organization.id, institute.organization.id]],
+      ['task.partner_invited', [centre.organization.id, dost.organization.id]],
+      ['task.partner_declined', [centre.organization.id, dost.organization.id]],
+      ['task.partner_accepted', [centre.organization.id, institute.organization.id]],
+    ],
+  )
+
+  // The lead invites the DOST again; the institute, named again in its role, keeps its answer; in another role it is asked again.
+  const reinvited = await patch(centre.auth, task.id, { partners: [...invited] })
+  t.same(idsOf(reinvited.json().partners), [[institute.organization.id, 'st_organization']])
+  t.same(idsOf(reinvited.json().invitedPartners), [[dost.organization.id, 'authority']])
+  const recast = await patch(centre.auth, task.id, { partners: [{ organizationId: institute.organization.id, role: 'enterprise' }, invited[1]] })
+  t.same(recast.json().partners, [], 'a new role needs a new answer')
+  t.equal((await invitedEvents()).filter((event) => event.type === 'task.partner_invited').length, 4, 'one invitation event per new invitation')
+
+  // An organisation acting for the invitee (its delegate) may answer for it.
+  const point = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Hà Nội' })
+  await recordDelegation(app, operator.auth, point.organization.id, institute.organization.id)
+  t.equal((await answer(point.auth, task.id, institute.organization.id, 'accept')).statusCode, 200)
+  const history = (await app.inject({ method: 'GET', url: `/v1/tasks/${task.id}/history`, headers: centre.auth })).json().items as Array<{ transition: string; actorOrganizationId: string; payload: Record<string, unknown> }>
+  t.same(
+    history.filter((entry) => entry.transition.startsWith('partner_')).map((entry) => [entry.transition, entry.actorOrganizationId, entry.payload.organizationId]),
+    [
+      ['partner_declined', dost.organization.id, dost.organization.id],
+      ['partner_accepted', institute.organization.id, institute.organization.id],
+      ['partner_accepted', point.organization.id, institute.organization.id],
+    ],
+  )
+
+  // Once the task ended, invitations can no longer be answered.
+  await fire(centre.auth, task.id, { transition: 'cancel', reason: 'Dừng' })
+  assertProblem(t, await answer(dost.auth, task.id, dost.organization.id, 'accept'), 409, 'invalid_state')
 })
 
 t.test('GET /v1/task-process serves the table the API enforces', async (t) => {

@@ -15,10 +15,12 @@ export const terminalTaskStates: readonly string[] = taskStates.filter((state) =
 
 /**
  * Who acts on a task. lead: keys of the lead organisation (or of its successor after a merge, or
- * of an organisation it delegated to). partner: keys of a partner. authority: keys of a partner in
- * the authority role. operator: the exchange.
+ * of an organisation it delegated to). partner: keys of a partner that accepted. authority: keys of
+ * such a partner in the authority role. invitee: keys of an organisation the lead named as a
+ * partner that has not answered yet: it sees the task and accepts or declines, nothing more.
+ * operator: the exchange. Each acts through those who act for it (its delegates, its successor).
  */
-export const taskRoles = ['lead', 'partner', 'authority', 'operator'] as const
+export const taskRoles = ['lead', 'partner', 'authority', 'invitee', 'operator'] as const
 export type TaskRole = (typeof taskRoles)[number]
 
 export const partnerRoles = ['st_organization', 'enterprise', 'centre', 'authority'] as const
@@ -27,7 +29,7 @@ export const outputKinds = ['technology', 'product', 'process', 'model', 'traini
 
 /** Conditions beyond the state, checked under the task's row lock. */
 export const taskGuards = {
-  has_partner: 'The task has at least one partner besides its lead',
+  has_partner: 'The task has at least one partner besides its lead that accepted',
   has_outputs: 'At least one output is recorded',
 } as const
 export type TaskGuard = keyof typeof taskGuards

@@ -1,11 +1,11 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { findListingStates } from '../listings/listings.repo.ts'
-import { deals, demands, taskFunding, taskLinks, taskPartners, tasks, taskTransitions } from '../../db/schema/index.ts'
+import { deals, demands, taskFunding, taskLinks, taskPartners, tasks, taskTransitions, type PartnerStatus } from '../../db/schema/index.ts'
 
 export type TaskRow = typeof tasks.$inferSelect
 export type TaskInsert = typeof tasks.$inferInsert
-export type PartnerRow = { taskId: string; organizationId: string; role: string; contribution: string | null }
+export type PartnerRow = { taskId: string; organizationId: string; role: string; contribution: string | null; status: PartnerStatus; respondedAt: Date | null }
 export type FundingRow = { taskId: string; source: string; amountVnd: number; note: string | null }
 export type LinkRow = { taskId: string; listingId: string | null; demandId: string | null; dealId: string | null }
 export type TaskTransitionRow = typeof taskTransitions.$inferSelect
@@ -36,7 +36,14 @@ export async function findTaskParts(db: DbOrTx, taskIds: string[]) {
   if (taskIds.length === 0) return { partners: [] as PartnerRow[], funding: [] as FundingRow[], links: [] as LinkRow[] }
   const [partners, funding, links] = await Promise.all([
     db
-      .select({ taskId: taskPartners.taskId, organizationId: taskPartners.organizationId, role: taskPartners.role, contribution: taskPartners.contribution })
+      .select({
+        taskId: taskPartners.taskId,
+        organizationId: taskPartners.organizationId,
+        role: taskPartners.role,
+        contribution: taskPartners.contribution,
+        status: taskPartners.status,
+        respondedAt: taskPartners.respondedAt,
+      })
       .from(taskPartners)
       .where(inArray(taskPartners.taskId, taskIds))
       .orderBy(taskPartners.position),
@@ -54,9 +61,19 @@ export async function findTaskParts(db: DbOrTx, taskIds: string[]) {
   return { partners, funding, links }
 }
 
+/** The partners as given, each with its status (an answer kept, or a new invitation). */
 export async function replacePartners(tx: DbOrTx, taskId: string, partners: Array<Omit<PartnerRow, 'taskId'>>): Promise<void> {
   await tx.delete(taskPartners).where(eq(taskPartners.taskId, taskId))
   if (partners.length > 0) await tx.insert(taskPartners).values(partners.map((partner, position) => ({ ...partner, taskId, position })))
+}
+
+/** A partner's answer to its invitation: accepted (kept, with when), or declined (the row goes). */
+export async function answerInvitation(tx: DbOrTx, params: { taskId: string; organizationId: string; accept: boolean; now: Date }): Promise<boolean> {
+  const where = and(eq(taskPartners.taskId, params.taskId), eq(taskPartners.organizationId, params.organizationId), eq(taskPartners.status, 'invited'))
+  const rows = params.accept
+    ? await tx.update(taskPartners).set({ status: 'accepted', respondedAt: params.now }).where(where).returning({ taskId: taskPartners.taskId })
+    : await tx.delete(taskPartners).where(where).returning({ taskId: taskPartners.taskId })
+  return rows.length === 1
 }
 
 export async function replaceFunding(tx: DbOrTx, taskId: string, lines: Array<Omit<FundingRow, 'taskId'>>): Promise<void> {
@@ -97,7 +114,7 @@ export async function listTransitions(db: DbOrTx, taskId: string, options: { aft
 }
 
 export type TaskFilter = {
-  /** Besides approved (public) tasks, the ones these organisations lead or are partners of; undefined: every task (the operator). */
+  /** Besides approved (public) tasks, the ones these organisations lead, are partners of or are invited to; undefined: every task (the operator). */
   privateFor?: string[]
   status?: string
   organizationId?: string
@@ -106,10 +123,11 @@ export type TaskFilter = {
   limit: number
 }
 
-const involves = (organizationIds: string[]): SQL =>
+/** Tasks these organisations lead or are partners of; with `invited`, or are invited to. */
+const involves = (organizationIds: string[], options: { invited: boolean }): SQL =>
   or(
     inArray(tasks.leadId, organizationIds),
-    sql`exists (select 1 from ${taskPartners} where ${taskPartners.taskId} = ${tasks.id} and ${inArray(taskPartners.organizationId, organizationIds)})`,
+    sql`exists (select 1 from ${taskPartners} where ${taskPartners.taskId} = ${tasks.id} and ${inArray(taskPartners.organizationId, organizationIds)}${options.invited ? sql`` : sql` and ${taskPartners.status} = 'accepted'`})`,
   )!
 
 /** Tasks, most recently changed first, as far as the caller may see them. */
@@ -120,9 +138,10 @@ export async function listTasks(db: DbOrTx, filter: TaskFilter): Promise<TaskRow
     .from(tasks)
     .where(
       and(
-        filter.privateFor ? or(isNotNull(tasks.approvedAt), filter.privateFor.length ? involves(filter.privateFor) : undefined) : undefined,
+        // An invitee sees the proposed task it is asked to join, so that it can answer.
+        filter.privateFor ? or(isNotNull(tasks.approvedAt), filter.privateFor.length ? involves(filter.privateFor, { invited: true }) : undefined) : undefined,
         filter.status ? eq(tasks.status, filter.status) : undefined,
-        filter.organizationId ? involves([filter.organizationId]) : undefined,
+        filter.organizationId ? involves([filter.organizationId], { invited: false }) : undefined,
         filter.currentProvinceCode ? eq(tasks.currentProvinceCode, filter.currentProvinceCode) : undefined,
         after ? or(lt(tasks.updatedAt, after.updatedAt), and(eq(tasks.updatedAt, after.updatedAt), lt(tasks.id, after.id))) : undefined,
       ),

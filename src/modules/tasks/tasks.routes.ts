@@ -3,12 +3,12 @@ import { requireActor } from '../../http/auth.ts'
 import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
 import { PageQuery } from '../deals/deals.schemas.ts'
-import { Task, TaskCreate, TaskHistory, TaskListQuery, TaskPage, TaskProcess, TaskTransitionRequest, TaskUpdate } from './tasks.schemas.ts'
+import { Task, TaskCreate, TaskHistory, TaskListQuery, TaskPage, TaskPartnerParams, TaskProcess, TaskTransitionRequest, TaskUpdate } from './tasks.schemas.ts'
 
 const tags = ['tasks']
 
 const visibility =
-  "An approved task (and what became of it) is public; a proposed one, or one cancelled before approval, is seen only by those who act for its lead or a partner (their keys, their delegates', their successor's) and the operator: 404 for anyone else."
+  "An approved task (and what became of it) is public; a proposed one, or one cancelled before approval, is seen only by those who act for its lead, a partner or an invited organisation (their keys, their delegates', their successor's) and the operator: 404 for anyone else."
 
 /** Joint tasks (/v1/tasks) and the process they follow (/v1/task-process). */
 export const taskRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -36,7 +36,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Propose a joint task',
         description:
-          "A task led by the key's organisation (or by leadId, a member that delegated to it), with its partners in their roles, funding lines, the listings, demands and deals it builds on, and outputs. It starts proposed; an authority among the partners (or the operator) approves it. " +
+          "A task led by the key's organisation (or by leadId, a member that delegated to it), with the partners it invites in their roles, funding lines, the listings, demands and deals it builds on, and outputs. It starts proposed; an authority among the partners (or the operator) approves it. Each partner is invited (task.partner_invited) and becomes a partner only when its own keys accept (POST /v1/tasks/{id}/partners/{organizationId}/accept). " +
           'Partners must exist and not be merged; linked listings and demands must be public or the lead\'s; linked deals must have the lead or a partner as a party (422 invalid_task, each offending field named). Writing keys. Idempotency-Key supported. Emits task.proposed.',
         security: bearerSecurity,
         body: TaskCreate,
@@ -126,6 +126,31 @@ export const taskRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const task = await tasks.fire(requireActor(request), request.params.id, request.body, expectedVersion(request.headers['if-match']))
       return reply.header('etag', etagOf(task.version)).send(task)
     },
+  )
+
+  const answer = (verb: 'accept' | 'decline') =>
+    ({
+      schema: {
+        operationId: verb === 'accept' ? 'acceptTaskInvitation' : 'declineTaskInvitation',
+        tags,
+        summary: verb === 'accept' ? 'Accept an invitation to be a partner of a joint task' : 'Decline an invitation to be a partner of a joint task',
+        description:
+          (verb === 'accept'
+            ? 'The invited organisation becomes a partner: it is shown among the partners and holds partner rights from now on (an authority partner approves the task). Emits task.partner_accepted to the lead and the partners. '
+            : 'The invitation is removed; the lead may invite the organisation again. Emits task.partner_declined to the lead, the partners and the organisation. ') +
+          "Admin and editor keys of the invited organisation, or of an organisation acting for it (its delegate, its successor); 403 for the lead's keys, readers and the operator, 404 when the task is not visible or the organisation is not invited. 409 invalid_transition when it already accepted, invalid_state once the task is completed or cancelled. Recorded in the task's history.",
+        security: bearerSecurity,
+        params: TaskPartnerParams,
+        response: { 200: ref(Task), ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    }) as const
+
+  app.post('/tasks/:id/partners/:organizationId/accept', answer('accept'), async (request) =>
+    tasks.acceptInvitation(requireActor(request), request.params.id, request.params.organizationId),
+  )
+
+  app.post('/tasks/:id/partners/:organizationId/decline', answer('decline'), async (request) =>
+    tasks.declineInvitation(requireActor(request), request.params.id, request.params.organizationId),
   )
 
   app.get(

@@ -50,7 +50,11 @@ const editable = {
   keyProduct: Nullable(ShortText({ description: "The province's key product the task serves (e.g. lúa gạo, dê núi, hải sản)" })),
   startsOn: DateOnly,
   endsOn: { ...DateOnly, description: 'The planned end; not before startsOn' },
-  partners: Type.Array(PartnerInput, { maxItems: 50, description: 'The organisations working with the lead; each once, never the lead itself' }),
+  partners: Type.Array(PartnerInput, {
+    maxItems: 50,
+    description:
+      'The organisations the lead asks to work with it, each once, never the lead itself. A new one (or one named in another role) is invited: it is shown as a partner, and holds partner rights, only once its own writing keys accept. Replaced as given: send the accepted partners and the invitations to keep; one named again in the same role keeps its answer',
+  }),
   funding: Type.Array(FundingInput, { maxItems: 20, description: 'The funding lines' }),
   listingIds: LinkIds('Listings (technologies) the task builds on or transfers: published ones, or drafts of the lead'),
   demandIds: LinkIds('Demands the task answers: open or closed ones, or drafts of the lead'),
@@ -94,10 +98,12 @@ export const TaskTransitionRequest = Type.Object(
 )
 export type TaskTransitionRequest = Static<typeof TaskTransitionRequest>
 
+export const TaskPartnerParams = Type.Object({ id: Uuid, organizationId: { ...Uuid, description: 'The invited organisation' } })
+
 export const TaskListQuery = Type.Object(
   {
     status: Type.Optional(TaskState),
-    organizationId: Type.Optional({ ...Uuid, description: 'Tasks this organisation leads or is a partner of' }),
+    organizationId: Type.Optional({ ...Uuid, description: 'Tasks this organisation leads or is a partner of (having accepted)' }),
     provinceCode: Type.Optional({ ...ProvinceCode, description: 'Tasks serving this province (a legacy code means the 2025 unit it became)' }),
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),
@@ -125,7 +131,13 @@ export const Task = Type.Object(
     startsOn: DateOnly,
     endsOn: DateOnly,
     status: TaskState,
-    partners: Type.Array(Type.Object({ organization: ref(TaskOrganization), role: Enum(partnerRoles), contribution: Nullable(Type.String()) })),
+    partners: Type.Array(Type.Object({ organization: ref(TaskOrganization), role: Enum(partnerRoles), contribution: Nullable(Type.String()) }), {
+      description: 'The partners that accepted; only they hold partner rights (an authority partner approves)',
+    }),
+    invitedPartners: Type.Array(Type.Object({ organization: ref(TaskOrganization), role: Enum(partnerRoles), contribution: Nullable(Type.String()) }), {
+      description:
+        "Organisations named as partners that have not accepted yet: all of them for the lead's keys and the operator, its own invitation for an invitee, none for anyone else. Each accepts or declines with POST /v1/tasks/{id}/partners/{organizationId}/accept or /decline",
+    }),
     funding: Type.Array(Type.Object({ source: Enum(fundingSources), amountVnd: Type.Integer(), note: Nullable(Type.String()) })),
     fundingTotalVnd: Type.Integer({ description: 'The sum of the funding lines' }),
     listingIds: Type.Array(Uuid),
@@ -152,7 +164,7 @@ export type TaskPage = Static<typeof TaskPage>
 export const TaskHistoryEntry = Type.Object(
   {
     id: Type.Integer(),
-    transition: Type.String({ description: 'A transition of the process, or propose' }),
+    transition: Type.String({ description: 'A transition of the process, propose, or partner_accepted / partner_declined (payload: organizationId)' }),
     fromState: Nullable(TaskState),
     toState: TaskState,
     actorRole: Enum(taskRoles),

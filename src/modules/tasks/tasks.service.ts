@@ -34,14 +34,14 @@ type PageQuery = { limit?: number; cursor?: string }
 type LoadedTask = { task: repo.TaskRow; parts: TaskParts }
 
 const guardRefusal: Record<TaskGuard, string> = {
-  has_partner: 'A joint task needs at least one partner before it is approved',
+  has_partner: 'A joint task needs at least one partner that accepted before it is approved',
   has_outputs: 'Record at least one output (PATCH outputs) before completing the task',
 }
 
 function guardHolds(guard: TaskGuard, loaded: LoadedTask): boolean {
   switch (guard) {
     case 'has_partner':
-      return loaded.parts.partners.length > 0
+      return loaded.parts.partners.some((partner) => partner.status === 'accepted')
     case 'has_outputs':
       return loaded.task.outputs.length > 0
   }
@@ -57,17 +57,31 @@ async function actingFor(conn: DbOrTx, actor: Actor | null): Promise<Set<string>
   return new Set(await organizationsActedFor(conn, actor.organizationId))
 }
 
-/** The caller's roles on a task; none means it only sees the task if the task is public. */
+/**
+ * The caller's roles on a task; none means it only sees the task if the task is public. A partner
+ * holds a partner's rights only once it accepted; until then it is an invitee.
+ */
 function rolesOn(actedFor: Set<string> | undefined, loaded: LoadedTask): TaskRole[] {
   if (!actedFor) return ['operator']
   const roles = new Set<TaskRole>()
   if (actedFor.has(loaded.task.leadId)) roles.add('lead')
   for (const partner of loaded.parts.partners) {
     if (!actedFor.has(partner.organizationId)) continue
+    if (partner.status === 'invited') {
+      roles.add('invitee')
+      continue
+    }
     roles.add('partner')
     if (partner.role === 'authority') roles.add('authority')
   }
   return taskRoles.filter((role) => roles.has(role))
+}
+
+/** The invitations a caller is shown: all of them to the lead and the operator, its own to an invitee. */
+function invitationsFor(loaded: LoadedTask, roles: TaskRole[], actedFor: Set<string> | undefined): repo.PartnerRow[] {
+  const invited = loaded.parts.partners.filter((partner) => partner.status === 'invited')
+  if (roles.includes('lead') || roles.includes('operator')) return invited
+  return invited.filter((partner) => actedFor?.has(partner.organizationId))
 }
 
 function allowedNow(loaded: LoadedTask, roles: TaskRole[]): string[] {
@@ -108,24 +122,31 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
     return { task, parts: { partners, funding, links } }
   }
 
-  async function view(conn: DbOrTx, loaded: LoadedTask, roles: TaskRole[], actor: Actor | null, known?: Map<string, OrganizationSummary>): Promise<Task> {
+  async function view(
+    conn: DbOrTx,
+    loaded: LoadedTask,
+    caller: { roles: TaskRole[]; actor: Actor | null; actedFor: Set<string> | undefined },
+    known?: Map<string, OrganizationSummary>,
+  ): Promise<Task> {
+    const { roles, actor } = caller
     const organizations = known ?? (await findOrganizationSummaries(conn, [loaded.task.leadId, ...loaded.parts.partners.map((partner) => partner.organizationId)]))
     const allowed = actor && writesContent(actor) ? allowedNow(loaded, roles) : []
-    return toTask(loaded, organizations, roles, allowed)
+    return toTask(loaded, organizations, { roles, allowed, invitations: invitationsFor(loaded, roles, caller.actedFor) })
   }
 
   /** The task and the caller's roles; 404 for a task not yet approved that the caller has no part in. */
   async function visibleTask(conn: DbOrTx, actor: Actor | null, id: string, options: { lock?: boolean } = {}) {
     const loaded = await load(conn, id, options)
     if (!loaded) throw notFound('Task', id)
-    const roles = rolesOn(await actingFor(conn, actor), loaded)
+    const actedFor = await actingFor(conn, actor)
+    const roles = rolesOn(actedFor, loaded)
     if (roles.length === 0 && loaded.task.approvedAt === null) throw notFound('Task', id)
-    return { loaded, roles }
+    return { loaded, roles, actedFor }
   }
 
   async function get(actor: Actor | null, id: string): Promise<Task> {
-    const { loaded, roles } = await visibleTask(db, actor, id)
-    return view(db, loaded, roles, actor)
+    const { loaded, roles, actedFor } = await visibleTask(db, actor, id)
+    return view(db, loaded, { roles, actor, actedFor })
   }
 
   /**
@@ -170,13 +191,29 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
     if (errors.length > 0) throw unprocessable('invalid_task', 'The task names what it may not; see errors', errors)
   }
 
-  async function writeParts(tx: DbOrTx, taskId: string, fields: TaskUpdate) {
+  /**
+   * Writes the parts given; returns the partners newly invited. A partner named again in the same
+   * role keeps its answer; a new one, or one named in another role (which it did not agree to), is
+   * invited and must accept.
+   */
+  async function writeParts(tx: DbOrTx, taskId: string, fields: TaskUpdate, current: repo.PartnerRow[] = []): Promise<repo.PartnerRow[]> {
+    const invited: repo.PartnerRow[] = []
     if (fields.partners) {
-      await repo.replacePartners(
-        tx,
-        taskId,
-        fields.partners.map((partner) => ({ organizationId: partner.organizationId, role: partner.role, contribution: partner.contribution ?? null })),
-      )
+      const before = new Map(current.map((partner) => [partner.organizationId, partner]))
+      const partners = fields.partners.map((partner) => {
+        const was = before.get(partner.organizationId)
+        const kept = was !== undefined && was.role === partner.role
+        const row = {
+          organizationId: partner.organizationId,
+          role: partner.role,
+          contribution: partner.contribution ?? null,
+          status: kept ? was.status : ('invited' as const),
+          respondedAt: kept ? was.respondedAt : null,
+        }
+        if (!kept) invited.push({ taskId, ...row })
+        return row
+      })
+      await repo.replacePartners(tx, taskId, partners)
     }
     if (fields.funding) await repo.replaceFunding(tx, taskId, fields.funding.map((line) => ({ source: line.source, amountVnd: line.amountVnd, note: line.note ?? null })))
     if (fields.listingIds || fields.demandIds || fields.dealIds) {
@@ -185,14 +222,46 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
         (given ?? current.filter((link) => link[kind] !== null).map((link) => link[kind]!)).map((id) => ({ listingId: null, demandId: null, dealId: null, [kind]: id }))
       await repo.replaceLinks(tx, taskId, [...keep('listingId', fields.listingIds), ...keep('demandId', fields.demandIds), ...keep('dealId', fields.dealIds)])
     }
+    return invited
   }
 
-  const membersOf = (loaded: LoadedTask) => [loaded.task.leadId, ...loaded.parts.partners.map((partner) => partner.organizationId)]
+  /** Who hears of a task's moves: its lead and the partners that accepted (not those only invited). */
+  const membersOf = (loaded: LoadedTask) => [
+    loaded.task.leadId,
+    ...loaded.parts.partners.filter((partner) => partner.status === 'accepted').map((partner) => partner.organizationId),
+  ]
+
+  /** One task.partner_invited event per new invitation, to the lead and the organisation invited. */
+  async function announceInvitations(tx: DbOrTx, task: repo.TaskRow, invited: repo.PartnerRow[], now: Date) {
+    await recordEvents(
+      tx,
+      invited.map((partner) => ({
+        type: 'task.partner_invited',
+        subjectType: 'task',
+        subjectId: task.id,
+        organizationIds: [task.leadId, partner.organizationId],
+        payload: { taskId: task.id, title: task.title, state: task.status, organizationId: partner.organizationId, role: partner.role, contribution: partner.contribution },
+        occurredAt: now,
+      })),
+    )
+  }
 
   /** History row, outbox event and audit entry of a move or an edit, in its transaction. */
   async function record(
     tx: DbOrTx,
-    move: { loaded: LoadedTask; transition: string; event: string; from: string | null; role: TaskRole; actor: Actor; payload: Record<string, unknown>; now: Date; changed?: string[] },
+    move: {
+      loaded: LoadedTask
+      transition: string
+      event: string
+      from: string | null
+      role: TaskRole
+      actor: Actor
+      payload: Record<string, unknown>
+      now: Date
+      changed?: string[]
+      /** Told besides the task's members (a partner that declined). */
+      alsoTell?: string[]
+    },
   ) {
     const { task } = move.loaded
     // An edit is no move: it has an audit entry and an event, not a line in the history.
@@ -214,7 +283,7 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
         type: move.event,
         subjectType: 'task',
         subjectId: task.id,
-        organizationIds: membersOf(move.loaded),
+        organizationIds: [...membersOf(move.loaded), ...(move.alsoTell ?? [])],
         payload: { taskId: task.id, transition: move.transition, fromState: move.from, state: task.status, actorRole: move.role, ...move.payload },
         occurredAt: move.now,
       },
@@ -253,19 +322,21 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
         createdAt: now,
         updatedAt: now,
       })
-      await writeParts(tx, task.id, input)
+      const invited = await writeParts(tx, task.id, input)
       const loaded = (await load(tx, task.id))!
-      const roles = rolesOn(await actingFor(tx, actor), loaded)
+      const actedFor = await actingFor(tx, actor)
+      const roles = rolesOn(actedFor, loaded)
       const role: TaskRole = actor.role === 'operator' ? 'operator' : 'lead'
       await record(tx, { loaded, transition: 'propose', event: 'task.proposed', from: null, role, actor, payload: { title: task.title }, now })
-      return view(tx, loaded, roles, actor)
+      await announceInvitations(tx, task, invited, now)
+      return view(tx, loaded, { roles, actor, actedFor })
     })
   }
 
   async function update(actor: Actor, id: string, input: TaskUpdate, expectedVersion?: number): Promise<Task> {
     return db.transaction(async (tx) => {
       const now = clock.now()
-      const { loaded, roles } = await visibleTask(tx, actor, id, { lock: true })
+      const { loaded, roles, actedFor } = await visibleTask(tx, actor, id, { lock: true })
       if (!writesContent(actor)) throw forbidden('A reader key cannot change a task')
       if (!roles.includes('lead') && !roles.includes('operator')) throw forbidden("A task is edited by its lead's keys (and its delegates') or the operator")
       if (expectedVersion !== undefined && expectedVersion !== loaded.task.version) throw preconditionFailed()
@@ -300,12 +371,13 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
         now,
       )
       if (!updated) throw conflict('concurrent_change', 'The task changed while this edit was applied; read it again')
-      await writeParts(tx, id, input)
+      const invited = await writeParts(tx, id, input, current.partners)
       const reloaded = (await load(tx, id))!
       const role: TaskRole = roles.includes('lead') ? 'lead' : 'operator'
       const changed = Object.keys(input)
       await record(tx, { loaded: reloaded, transition: 'update', event: 'task.updated', from: loaded.task.status, role, actor, payload: { changed }, now, changed })
-      return view(tx, reloaded, roles, actor)
+      await announceInvitations(tx, reloaded.task, invited, now)
+      return view(tx, reloaded, { roles: rolesOn(actedFor, reloaded), actor, actedFor })
     })
   }
 
@@ -314,7 +386,7 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
     const transition = taskTransitionNamed(request.transition)!
     return db.transaction(async (tx) => {
       const now = clock.now()
-      const { loaded, roles } = await visibleTask(tx, actor, id, { lock: true })
+      const { loaded, roles, actedFor } = await visibleTask(tx, actor, id, { lock: true })
       if (!writesContent(actor)) throw forbidden('A reader key cannot move a task')
       if (expectedVersion !== undefined && expectedVersion !== loaded.task.version) throw preconditionFailed()
       if (!(transition.from as readonly string[]).includes(loaded.task.status)) throw invalidTransition(transition.name, loaded.task.status, allowedNow(loaded, roles))
@@ -328,7 +400,43 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
       const moved = { task: updated, parts: loaded.parts }
       const payload = { ...(request.reason ? { reason: request.reason } : {}), ...(values.completedOn ? { completedOn: values.completedOn } : {}) }
       await record(tx, { loaded: moved, transition: transition.name, event: transition.event, from: loaded.task.status, role, actor, payload, now })
-      return view(tx, moved, roles, actor)
+      return view(tx, moved, { roles, actor, actedFor })
+    })
+  }
+
+  /**
+   * An invited partner answers, through the writing keys of those who act for it (its own, its
+   * delegate's, its successor's): accepting makes it a partner with a partner's rights; declining
+   * removes the invitation (the lead may invite it again). The operator does not answer for it.
+   */
+  async function answerInvitation(actor: Actor, id: string, organizationId: string, accept: boolean): Promise<Task> {
+    return db.transaction(async (tx) => {
+      const now = clock.now()
+      const { loaded, actedFor } = await visibleTask(tx, actor, id, { lock: true })
+      const partner = loaded.parts.partners.find((candidate) => candidate.organizationId === organizationId)
+      if (!partner) throw notFound('Task partner', organizationId)
+      if (!actedFor?.has(organizationId) || !writesContent(actor)) {
+        throw forbidden("An invitation is answered by the invited organisation's admin or editor keys (or those of an organisation acting for it), not by the lead or the operator")
+      }
+      if (terminalTaskStates.includes(loaded.task.status)) throw conflict('invalid_state', `A ${loaded.task.status} task is read-only`)
+      if (partner.status !== 'invited') throw conflict('invalid_transition', 'This organisation already accepted; it is a partner of the task')
+      const answered = await repo.answerInvitation(tx, { taskId: id, organizationId, accept, now })
+      // The task is locked, so the invitation cannot have been answered meanwhile; only a safety net.
+      if (!answered) throw conflict('invalid_transition', 'The invitation was answered meanwhile; read the task again')
+      const reloaded = (await load(tx, id))!
+      const transition = accept ? 'partner_accepted' : 'partner_declined'
+      await record(tx, {
+        loaded: reloaded,
+        transition,
+        event: `task.${transition}`,
+        from: reloaded.task.status,
+        role: 'invitee',
+        actor,
+        payload: { organizationId, role: partner.role },
+        now,
+        alsoTell: [organizationId],
+      })
+      return view(tx, reloaded, { roles: rolesOn(actedFor, reloaded), actor, actedFor })
     })
   }
 
@@ -372,7 +480,7 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
         task,
         parts: { partners: partners.filter((row) => row.taskId === task.id), funding: funding.filter((row) => row.taskId === task.id), links: links.filter((row) => row.taskId === task.id) },
       }
-      items.push(await view(db, loaded, rolesOn(actedFor, loaded), actor, organizations))
+      items.push(await view(db, loaded, { roles: rolesOn(actedFor, loaded), actor, actedFor }, organizations))
     }
     const last = rows.length > limit ? page[page.length - 1]! : undefined
     return { items, nextCursor: last ? encodeCursor('tasks', [last.updatedAt.toISOString(), last.id]) : null }
@@ -387,7 +495,10 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
     return { items, nextCursor: rows.length > limit ? encodeCursor('task-history', [items[items.length - 1]!.id]) : null }
   }
 
-  return { process, create, get, list, update, fire, history }
+  const acceptInvitation = (actor: Actor, id: string, organizationId: string) => answerInvitation(actor, id, organizationId, true)
+  const declineInvitation = (actor: Actor, id: string, organizationId: string) => answerInvitation(actor, id, organizationId, false)
+
+  return { process, create, get, list, update, fire, history, acceptInvitation, declineInvitation }
 }
 
 export type TaskService = ReturnType<typeof createTaskService>

@@ -12,8 +12,22 @@ function organizationOf(organizations: Map<string, OrganizationSummary>, id: str
   return { id, name: organization.name, kind: organization.kind as Task['lead']['kind'] }
 }
 
-export function toTask(loaded: { task: TaskRow; parts: TaskParts }, organizations: Map<string, OrganizationSummary>, roles: TaskRole[], allowed: string[]): Task {
+/**
+ * The task as a caller sees it: `partners` are those that accepted; `invitations` are the ones
+ * still invited that this caller is shown (all to the lead, its own to an invitee).
+ */
+export function toTask(
+  loaded: { task: TaskRow; parts: TaskParts },
+  organizations: Map<string, OrganizationSummary>,
+  caller: { roles: TaskRole[]; allowed: string[]; invitations: PartnerRow[] },
+): Task {
   const { task, parts } = loaded
+  const { roles, allowed } = caller
+  const partnerView = (partner: PartnerRow) => ({
+    organization: organizationOf(organizations, partner.organizationId),
+    role: partner.role as Task['partners'][number]['role'],
+    contribution: partner.contribution,
+  })
   const linked = (kind: 'listingId' | 'demandId' | 'dealId') => parts.links.filter((link) => link[kind] !== null).map((link) => link[kind]!)
   return {
     id: task.id,
@@ -26,11 +40,8 @@ export function toTask(loaded: { task: TaskRow; parts: TaskParts }, organization
     startsOn: task.startsOn,
     endsOn: task.endsOn,
     status: task.status as Task['status'],
-    partners: parts.partners.map((partner) => ({
-      organization: organizationOf(organizations, partner.organizationId),
-      role: partner.role as Task['partners'][number]['role'],
-      contribution: partner.contribution,
-    })),
+    partners: parts.partners.filter((partner) => partner.status === 'accepted').map(partnerView),
+    invitedPartners: caller.invitations.map(partnerView),
     funding: parts.funding.map((line) => ({ source: line.source as Task['funding'][number]['source'], amountVnd: line.amountVnd, note: line.note })),
     fundingTotalVnd: parts.funding.reduce((sum, line) => sum + line.amountVnd, 0),
     listingIds: linked('listingId'),
