@@ -45,6 +45,8 @@ const curators = (success: number) => row(401, [403, success, success], all(404)
 const dealParties = (success: number) => row(401, all(success), all(404), success, all(success))
 /** Writing keys of "own"'s side of a deal and its delegate's; the operator is no party, so the table decides. */
 const dealWriters = (success: number, operator: number) => row(401, [403, success, success], all(404), operator, [403, success, success])
+/** An invitation to "own": its and its delegate's writing keys answer; the operator sees it but does not answer for it (403). */
+const invitees = (success: number) => row(401, [403, success, success], all(404), 403, [403, success, success])
 /** "own"'s webhooks: its admin keys, its delegate's and the operator's; other organisations cannot tell they exist. */
 const webhookAdmins = (success: number, other: Triple = all(404)) => row(401, [403, 403, success], other, success, [403, 403, success])
 
@@ -130,7 +132,7 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   listAuditEvents: { itself: adminsOfItself(200) },
   getAuditEvent: { ownEvent: adminsOfOwn(200, [403, 403, 404]) },
 
-  // Admin keys of a connection point or DOST start acting for a member (a fresh enterprise here);
+  // Admin keys of a connection point or DOST propose to act for a member (a fresh enterprise here);
   // the operator names the agent. A pair already delegated is a 409. Enterprises delegate to nobody.
   createDelegation: {
     newMember: row(401, all(403), all(403), 201, [403, 403, 201]),
@@ -139,8 +141,24 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   // Any key sees the delegations its organisation is agent or member of.
   listDelegations: { itself: anyKey(200) },
   getDelegation: { ownDelegation: row(401, all(200), all(404), 200, all(200)) },
+  // Consent is the member's ("own"'s) admin keys' alone: not its editors or readers, not the agent,
+  // not the operator (which records with a basis instead). The proposal comes from an agent no
+  // caller belongs to, so the delegate cannot tell it exists; on the world's active delegation the
+  // delegate is the agent (403), and "own"'s admin finds nothing to accept (409).
+  acceptDelegation: {
+    proposed: row(401, [403, 403, 200], all(404), 403, all(404)),
+    active: row(401, [403, 403, 409], all(404), 403, all(403)),
+  },
+  declineDelegation: {
+    proposed: row(401, [403, 403, 200], all(404), 403, all(404)),
+    active: row(401, [403, 403, 409], all(404), 403, all(403)),
+  },
   // Either side's admin key, or the operator, ends it; the other keys of either side see it (403).
-  endDelegation: { ownDelegation: row(401, [403, 403, 200], all(404), 200, [403, 403, 200]) },
+  // A proposal is withdrawn by its agent or the operator; the member declines it instead (409).
+  endDelegation: {
+    ownDelegation: row(401, [403, 403, 200], all(404), 200, [403, 403, 200]),
+    proposed: row(401, [403, 403, 409], all(404), 200, all(404)),
+  },
 
   // Matches are not public: those who act for the owner and brokers (the delegate is a connection
   // point, so a broker too) see them; "other", an enterprise, sees the demand or listing but not
@@ -213,6 +231,11 @@ export const matrix: Record<string, Record<string, Expectation>> = {
     cancel: ownersWrite(200, 404),
   },
   listTaskHistory: { proposed: ownersOnly },
+  // "own" invited to "counterpart"'s proposed task: its writing keys answer, and its delegate's
+  // (who act for it); readers do not; the operator sees the task but does not answer for a partner;
+  // "other" cannot tell the task exists. Answered once (409).
+  acceptTaskInvitation: { invited: invitees(200), accepted: invitees(409) },
+  declineTaskInvitation: { invited: invitees(200), accepted: invitees(409) },
 
   // Value chains are public; writing keys keep chains for themselves (or for an organisation they act for).
   createValueChain: { itself: row(401, [403, 201, 201], [403, 201, 201], 201, [403, 201, 201]), forOwn: row(401, [403, 201, 201], all(403), 201, [403, 201, 201]) },

@@ -28,6 +28,8 @@ import {
   ownInterest,
   ownListingMatch,
   ownTask,
+  proposalToOwn,
+  taskInvitingOwn,
   ownValueChain,
   ownExchangeEvent,
   proposedMatch,
@@ -220,7 +222,19 @@ export const builders: Record<string, Record<string, Builder>> = {
   },
   listDelegations: { itself: none },
   getDelegation: { ownDelegation: async (world) => ({ params: { id: await ensureDelegation(world) } }) },
-  endDelegation: { ownDelegation: async (world) => ({ params: { id: await ensureDelegation(world) }, body: { reason: 'Doanh nghiệp tự quản lý hồ sơ' } }) },
+  // A fresh proposal to "own" from an agent of its own, or the world's active delegation.
+  acceptDelegation: {
+    proposed: async (world) => ({ params: { id: await proposalToOwn(world) } }),
+    active: async (world) => ({ params: { id: await ensureDelegation(world) } }),
+  },
+  declineDelegation: {
+    proposed: async (world) => ({ params: { id: await proposalToOwn(world) }, body: { reason: 'Chưa có nhu cầu' } }),
+    active: async (world) => ({ params: { id: await ensureDelegation(world) }, body: {} }),
+  },
+  endDelegation: {
+    ownDelegation: async (world) => ({ params: { id: await ensureDelegation(world) }, body: { reason: 'Doanh nghiệp tự quản lý hồ sơ' } }),
+    proposed: async (world) => ({ params: { id: await proposalToOwn(world) }, body: {} }),
+  },
 
   listDemandMatches: {
     open: async (world) => ({ params: { id: await openDemand(world) } }),
@@ -322,13 +336,23 @@ export const builders: Record<string, Record<string, Builder>> = {
   },
   transitionTask: {
     // The lead starts an approved task.
-    start: async (world) => ({ params: { id: await approvedOwnTask(world) }, body: { transition: 'start' }, headers: { 'if-match': '"2"' } }),
+    // Version 3: proposed, the partner's acceptance, the approval.
+    start: async (world) => ({ params: { id: await approvedOwnTask(world) }, body: { transition: 'start' }, headers: { 'if-match': '"3"' } }),
     // Only an authority partner ("counterpart", no caller) or the operator approves.
-    approve: async (world) => ({ params: { id: await ownTask(world, 'authority') }, body: { transition: 'approve' } }),
+    approve: async (world) => ({ params: { id: await ownTask(world, 'authority', { accepted: true }) }, body: { transition: 'approve' } }),
     // The lead cancels its proposal, with a reason.
     cancel: async (world) => ({ params: { id: await ownTask(world) }, body: { transition: 'cancel', reason: 'Đối tác rút lui' } }),
   },
   listTaskHistory: { proposed: async (world) => ({ params: { id: await ownTask(world) }, query: { limit: '5' } }) },
+  // "own"'s invitation to "counterpart"'s task, unanswered or already accepted.
+  acceptTaskInvitation: {
+    invited: async (world) => ({ params: { id: await taskInvitingOwn(world), organizationId: world.own.organizationId } }),
+    accepted: async (world) => ({ params: { id: await taskInvitingOwn(world, { accepted: true }), organizationId: world.own.organizationId } }),
+  },
+  declineTaskInvitation: {
+    invited: async (world) => ({ params: { id: await taskInvitingOwn(world), organizationId: world.own.organizationId } }),
+    accepted: async (world) => ({ params: { id: await taskInvitingOwn(world, { accepted: true }), organizationId: world.own.organizationId } }),
+  },
 
   createValueChain: {
     itself: async (world) => ({

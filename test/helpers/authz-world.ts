@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify'
 import type { Db } from '../../src/db/client.ts'
-import { and, eq, isNull } from 'drizzle-orm'
-import { delegations } from '../../src/db/schema/index.ts'
+import { and, eq } from 'drizzle-orm'
+import { delegations, organizations } from '../../src/db/schema/index.ts'
 import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
 import { move, startInterest } from './deals.ts'
 import { closeDemand, fileDemand, fileOpenDemand } from './demands.ts'
-import { createMember, createOperator } from './factories.ts'
+import { createMember, createOperator, nationalScope } from './factories.ts'
 import { createListingViaApi } from './listings.ts'
 
 // The parties of the authorisation matrix and the fixtures its requests act on. "own" owns every
@@ -68,6 +68,8 @@ export async function createWorld(app: FastifyInstance, db: Db): Promise<World> 
     operator: { organizationId: operator.organization.id, key: { id: operator.keyId, auth: operator.auth } },
     counterpart: { organizationId: counterpart.organization.id, key: { id: counterpart.keyId, auth: counterpart.auth } },
   }
+  // The delegate may propose and onboard anywhere: refusals are about who calls, not about scope.
+  await db.update(organizations).set({ delegationScope: nationalScope }).where(eq(organizations.id, world.delegate.organizationId))
   await ensureDelegation(world)
   return world
 }
@@ -81,11 +83,11 @@ const ownToDelegate = (world: World) =>
  * the cells that follow.
  */
 export async function ensureDelegation(world: World): Promise<string> {
-  const [active] = await world.db.select({ id: delegations.id }).from(delegations).where(and(ownToDelegate(world), isNull(delegations.endedAt)))
+  const [active] = await world.db.select({ id: delegations.id }).from(delegations).where(and(ownToDelegate(world), eq(delegations.status, 'active')))
   if (active) return active.id
   const [created] = await world.db
     .insert(delegations)
-    .values({ agentOrganizationId: world.delegate.organizationId, memberOrganizationId: world.own.organizationId })
+    .values({ agentOrganizationId: world.delegate.organizationId, memberOrganizationId: world.own.organizationId, status: 'active', origin: 'onboarding' })
     .returning({ id: delegations.id })
   return created!.id
 }
@@ -223,16 +225,44 @@ const taskBody = (partnerRole: string, counterpart: string) => ({
   funding: [{ source: 'provincial', amountVnd: 100_000_000 }],
 })
 
-/** A proposed task led by "own", with "counterpart" as an enterprise partner: private to them. */
-export async function ownTask(world: World, partnerRole = 'enterprise') {
+/** A proposed task led by "own", inviting "counterpart" as an enterprise partner (accepted, when asked): private to them. */
+export async function ownTask(world: World, partnerRole = 'enterprise', options: { accepted?: boolean } = {}) {
   const response = await world.app.inject({ method: 'POST', url: '/v1/tasks', headers: ownAdmin(world), payload: taskBody(partnerRole, world.counterpart.organizationId) })
   if (response.statusCode !== 201) throw new Error(`ownTask fixture: ${response.statusCode} ${response.body}`)
+  const id = (response.json() as { id: string }).id
+  if (options.accepted) await answerInvitation(world, id, world.counterpart.organizationId, world.counterpart.key.auth)
+  return id
+}
+
+/** The invited organisation accepts a task's invitation with the given key. */
+async function answerInvitation(world: World, taskId: string, organizationId: string, auth: Auth) {
+  const response = await world.app.inject({ method: 'POST', url: `/v1/tasks/${taskId}/partners/${organizationId}/accept`, headers: auth })
+  if (response.statusCode !== 200) throw new Error(`acceptTaskInvitation fixture: ${response.statusCode} ${response.body}`)
+}
+
+/** A proposed task led by "counterpart" inviting "own" as a partner; accepted by "own", when asked. */
+export async function taskInvitingOwn(world: World, options: { accepted?: boolean } = {}) {
+  const response = await world.app.inject({ method: 'POST', url: '/v1/tasks', headers: world.counterpart.key.auth, payload: taskBody('enterprise', world.own.organizationId) })
+  if (response.statusCode !== 201) throw new Error(`taskInvitingOwn fixture: ${response.statusCode} ${response.body}`)
+  const id = (response.json() as { id: string }).id
+  if (options.accepted) await answerInvitation(world, id, world.own.organizationId, ownAdmin(world))
+  return id
+}
+
+/**
+ * A proposal to "own" from a connection point of its own (no caller): "own" answers it; the
+ * delegate, agent of another delegation, cannot tell it exists.
+ */
+export async function proposalToOwn(world: World) {
+  const agent = await createMember(world.db, { kind: 'connection_point', delegationScope: nationalScope })
+  const response = await world.app.inject({ method: 'POST', url: '/v1/delegations', headers: agent.auth, payload: { memberOrganizationId: world.own.organizationId } })
+  if (response.statusCode !== 201) throw new Error(`proposalToOwn fixture: ${response.statusCode} ${response.body}`)
   return (response.json() as { id: string }).id
 }
 
-/** A task led by "own" that "counterpart", its authority partner, approved: public. */
+/** A task led by "own" that "counterpart", its authority partner, accepted and approved: public. */
 export async function approvedOwnTask(world: World) {
-  const id = await ownTask(world, 'authority')
+  const id = await ownTask(world, 'authority', { accepted: true })
   const response = await world.app.inject({ method: 'POST', url: `/v1/tasks/${id}/transitions`, headers: world.counterpart.key.auth, payload: { transition: 'approve' } })
   if (response.statusCode !== 200) throw new Error(`approvedOwnTask fixture: ${response.statusCode} ${response.body}`)
   return id

@@ -423,6 +423,8 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
       const answered = await repo.answerInvitation(tx, { taskId: id, organizationId, accept, now })
       // The task is locked, so the invitation cannot have been answered meanwhile; only a safety net.
       if (!answered) throw conflict('invalid_transition', 'The invitation was answered meanwhile; read the task again')
+      // Its partners are part of the task as shown, so the answer makes a new version (and ETag).
+      if (!(await repo.updateTask(tx, id, loaded.task.version, {}, now))) throw conflict('concurrent_change', 'The task changed while this answer was applied; read it again')
       const reloaded = (await load(tx, id))!
       const transition = accept ? 'partner_accepted' : 'partner_declined'
       await record(tx, {
