@@ -58,7 +58,7 @@ export async function registerOpenApi(app: FastifyInstance, options: { serverUrl
         { name: 'listings', description: 'Supply: technologies and products offered for transfer' },
         { name: 'demands', description: 'Demand: technology needs of enterprises' },
         { name: 'api-keys', description: "API keys: create, list, rotate and revoke an organisation's keys" },
-        { name: 'delegations', description: 'Connection points and DOSTs acting for member organisations' },
+        { name: 'delegations', description: "Connection points and DOSTs acting for member organisations, with the member's consent" },
         { name: 'matching', description: 'Suggested matches of demands and listings, with explanations; brokers propose, demand owners curate' },
         { name: 'deals', description: 'Deals from expression of interest through offers and agreement to a completed transfer; the process is data (GET /v1/deal-process)' },
         { name: 'tasks', description: 'Joint tasks (nhiệm vụ): a lead and its partners, funding, linked records and outputs, from proposal to completion; the process is data (GET /v1/task-process)' },
