@@ -202,5 +202,7 @@ export const connectionPoints: DemoOrganization[] = [
     phone: '0229 3871 799',
     description: 'Tiếp nhận nhu cầu công nghệ của doanh nghiệp trong tỉnh (gồm địa bàn Nam Định, Hà Nam cũ) và giới thiệu nguồn cung phù hợp.',
     contacts: [{ name: 'Trương Thị Ngọc', position: 'Cán bộ kết nối', email: 'ketnoi@ninhbinh.example.vn' }],
+    // It may propose to act for members of its province, in any sector.
+    delegationScope: { provinceCodes: ['37'], sectors: [] },
   },
 ]

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Contact, MediaLink } from '../db/schema/index.ts'
+import type { Contact, DelegationScope, MediaLink } from '../db/schema/index.ts'
 import type {
   demandCloseReasons,
   iprStatuses,
@@ -33,6 +33,8 @@ export type DemoOrganization = {
   taxCode?: string
   description?: string
   contacts?: Contact[]
+  /** A connection point's scope for delegations, as the operator declared it. */
+  delegationScope?: DelegationScope
 }
 
 export type DemoListing = {

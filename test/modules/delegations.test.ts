@@ -1,6 +1,6 @@
 import t from 'tap'
 import { eq } from 'drizzle-orm'
-import { delegations, organizations } from '../../src/db/schema/index.ts'
+import { delegations, organizations, outboxEvents } from '../../src/db/schema/index.ts'
 import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { auditTrailOf } from '../helpers/audit.ts'
@@ -23,6 +23,8 @@ const keyOf = async (organizationId: string, role: 'admin' | 'editor' | 'reader'
 const post = (url: string, headers: Record<string, string> | undefined, payload?: unknown) =>
   app.inject({ method: 'POST', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) })
 const get = (url: string, headers?: Record<string, string>) => app.inject({ method: 'GET', url, headers })
+const eventsOf = async (delegationId: string) =>
+  (await db.select().from(outboxEvents).where(eq(outboxEvents.subjectId, delegationId))).map((event) => ({ type: event.type, to: event.organizationIds, origin: (event.payload as { origin: string }).origin }))
 const patch = (url: string, headers: Record<string, string>, payload: unknown) => app.inject({ method: 'PATCH', url, headers, payload: payload as object })
 
 const point = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Hải Dương', delegationScope: nationalScope })
@@ -107,6 +109,9 @@ t.test('who may propose, and the operator who records with a basis', async (t) =
   t.match(recorded.json(), { status: 'active', active: true, origin: 'operator', basis: 'Giấy ủy quyền số 12/UQ-2026 của doanh nghiệp', expiresAt: null, createdByKeyId: operator.keyId })
   const [audit] = await auditTrailOf(db, recorded.json().id)
   t.match(audit, { operation: 'delegation.create', keyId: operator.keyId, changes: { basis: { after: 'Giấy ủy quyền số 12/UQ-2026 của doanh nghiệp' }, origin: { after: 'operator' } } })
+  // The member is told that someone now acts for it, and on what basis.
+  t.same(await eventsOf(recorded.json().id), [{ type: 'delegation.recorded', to: [other.organization.id, otherPoint.organization.id], origin: 'operator' }])
+  t.same(await eventsOf(proposed.json().id), [{ type: 'delegation.proposed', to: [member.organization.id, otherPoint.organization.id], origin: 'proposal' }])
 })
 
 t.test('agents and members must be of the right kinds', async (t) => {
@@ -243,6 +248,7 @@ t.test('onboarding: the member a connection point registers is its member from t
   t.same(operations, ['organization.create'])
   const [delegationEvent] = await auditTrailOf(db, delegation!.id)
   t.match(delegationEvent, { operation: 'delegation.create', actingOrganizationId: point.organization.id, owningOrganizationId: organization.id })
+  t.same(await eventsOf(delegation!.id), [{ type: 'delegation.recorded', to: [organization.id, point.organization.id], origin: 'onboarding' }])
 
   // The member gets its own admin key (from the operator): it sees who acts for it, and ends it.
   const keyed = await post('/v1/api-keys', operator.auth, { organizationId: organization.id, role: 'admin', label: 'Quản trị doanh nghiệp' })
