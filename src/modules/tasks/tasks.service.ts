@@ -25,6 +25,7 @@ import {
 } from './tasks.process.ts'
 import * as repo from './tasks.repo.ts'
 import type { Task, TaskCreate, TaskHistory, TaskListQuery, TaskProcess, TaskTransitionRequest, TaskUpdate } from './tasks.schemas.ts'
+import { invitationEvents, invitationsFor, membersOf, partnersAsListed } from './tasks.partners.ts'
 import { toHistoryEntry, toTask, type TaskParts } from './tasks.view.ts'
 import { findOrganizationSummaries, type OrganizationSummary } from '../organizations/organizations.repo.ts'
 
@@ -77,12 +78,6 @@ function rolesOn(actedFor: Set<string> | undefined, loaded: LoadedTask): TaskRol
   return taskRoles.filter((role) => roles.has(role))
 }
 
-/** The invitations a caller is shown: all of them to the lead and the operator, its own to an invitee. */
-function invitationsFor(loaded: LoadedTask, roles: TaskRole[], actedFor: Set<string> | undefined): repo.PartnerRow[] {
-  const invited = loaded.parts.partners.filter((partner) => partner.status === 'invited')
-  if (roles.includes('lead') || roles.includes('operator')) return invited
-  return invited.filter((partner) => actedFor?.has(partner.organizationId))
-}
 
 function allowedNow(loaded: LoadedTask, roles: TaskRole[]): string[] {
   return taskTransitionsFrom(loaded.task.status, roles)
@@ -131,7 +126,7 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
     const { roles, actor } = caller
     const organizations = known ?? (await findOrganizationSummaries(conn, [loaded.task.leadId, ...loaded.parts.partners.map((partner) => partner.organizationId)]))
     const allowed = actor && writesContent(actor) ? allowedNow(loaded, roles) : []
-    return toTask(loaded, organizations, { roles, allowed, invitations: invitationsFor(loaded, roles, caller.actedFor) })
+    return toTask(loaded, organizations, { roles, allowed, invitations: invitationsFor(loaded.parts.partners, roles, caller.actedFor) })
   }
 
   /** The task and the caller's roles; 404 for a task not yet approved that the caller has no part in. */
@@ -191,29 +186,13 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
     if (errors.length > 0) throw unprocessable('invalid_task', 'The task names what it may not; see errors', errors)
   }
 
-  /**
-   * Writes the parts given; returns the partners newly invited. A partner named again in the same
-   * role keeps its answer; a new one, or one named in another role (which it did not agree to), is
-   * invited and must accept.
-   */
+  /** Writes the parts given (see partnersAsListed); returns the partners newly invited. */
   async function writeParts(tx: DbOrTx, taskId: string, fields: TaskUpdate, current: repo.PartnerRow[] = []): Promise<repo.PartnerRow[]> {
-    const invited: repo.PartnerRow[] = []
+    let invited: repo.PartnerRow[] = []
     if (fields.partners) {
-      const before = new Map(current.map((partner) => [partner.organizationId, partner]))
-      const partners = fields.partners.map((partner) => {
-        const was = before.get(partner.organizationId)
-        const kept = was !== undefined && was.role === partner.role
-        const row = {
-          organizationId: partner.organizationId,
-          role: partner.role,
-          contribution: partner.contribution ?? null,
-          status: kept ? was.status : ('invited' as const),
-          respondedAt: kept ? was.respondedAt : null,
-        }
-        if (!kept) invited.push({ taskId, ...row })
-        return row
-      })
-      await repo.replacePartners(tx, taskId, partners)
+      const listed = partnersAsListed(taskId, current, fields.partners)
+      await repo.replacePartners(tx, taskId, listed.rows)
+      invited = listed.invited
     }
     if (fields.funding) await repo.replaceFunding(tx, taskId, fields.funding.map((line) => ({ source: line.source, amountVnd: line.amountVnd, note: line.note ?? null })))
     if (fields.listingIds || fields.demandIds || fields.dealIds) {
@@ -225,26 +204,6 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
     return invited
   }
 
-  /** Who hears of a task's moves: its lead and the partners that accepted (not those only invited). */
-  const membersOf = (loaded: LoadedTask) => [
-    loaded.task.leadId,
-    ...loaded.parts.partners.filter((partner) => partner.status === 'accepted').map((partner) => partner.organizationId),
-  ]
-
-  /** One task.partner_invited event per new invitation, to the lead and the organisation invited. */
-  async function announceInvitations(tx: DbOrTx, task: repo.TaskRow, invited: repo.PartnerRow[], now: Date) {
-    await recordEvents(
-      tx,
-      invited.map((partner) => ({
-        type: 'task.partner_invited',
-        subjectType: 'task',
-        subjectId: task.id,
-        organizationIds: [task.leadId, partner.organizationId],
-        payload: { taskId: task.id, title: task.title, state: task.status, organizationId: partner.organizationId, role: partner.role, contribution: partner.contribution },
-        occurredAt: now,
-      })),
-    )
-  }
 
   /** History row, outbox event and audit entry of a move or an edit, in its transaction. */
   async function record(
@@ -283,7 +242,7 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
         type: move.event,
         subjectType: 'task',
         subjectId: task.id,
-        organizationIds: [...membersOf(move.loaded), ...(move.alsoTell ?? [])],
+        organizationIds: [...membersOf(move.loaded.task, move.loaded.parts.partners), ...(move.alsoTell ?? [])],
         payload: { taskId: task.id, transition: move.transition, fromState: move.from, state: task.status, actorRole: move.role, ...move.payload },
         occurredAt: move.now,
       },
@@ -328,7 +287,7 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
       const roles = rolesOn(actedFor, loaded)
       const role: TaskRole = actor.role === 'operator' ? 'operator' : 'lead'
       await record(tx, { loaded, transition: 'propose', event: 'task.proposed', from: null, role, actor, payload: { title: task.title }, now })
-      await announceInvitations(tx, task, invited, now)
+      await recordEvents(tx, invitationEvents(task, invited, now))
       return view(tx, loaded, { roles, actor, actedFor })
     })
   }
@@ -376,7 +335,7 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
       const role: TaskRole = roles.includes('lead') ? 'lead' : 'operator'
       const changed = Object.keys(input)
       await record(tx, { loaded: reloaded, transition: 'update', event: 'task.updated', from: loaded.task.status, role, actor, payload: { changed }, now, changed })
-      await announceInvitations(tx, reloaded.task, invited, now)
+      await recordEvents(tx, invitationEvents(reloaded.task, invited, now))
       return view(tx, reloaded, { roles: rolesOn(actedFor, reloaded), actor, actedFor })
     })
   }
