@@ -63,7 +63,8 @@ export const ConfigSchema = Type.Object({
   // Webhooks (src/modules/webhooks): the delay before each retry, in seconds, comma-separated (the
   // default spreads 11 retries over 3 days); a delivery that fails them all is given up and its
   // subscription disabled. Per attempt, the receiver has WEBHOOK_TIMEOUT_MS to answer. Private,
-  // loopback and link-local addresses are refused unless WEBHOOK_ALLOW_PRIVATE=true (tests, intranets).
+  // loopback, link-local, reserved and documentation addresses are refused unless
+  // WEBHOOK_ALLOW_PRIVATE=true (tests, intranets).
   WEBHOOK_RETRY_SECONDS: Type.String({ pattern: '^\\d{1,7}(,\\d{1,7}){0,29}$', default: '5,300,1800,7200,18000,36000,36000,36000,36000,43200,43200' }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
   WEBHOOK_ALLOW_PRIVATE: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),

@@ -443,8 +443,8 @@ export const builders: Record<string, Record<string, Builder>> = {
 
   // Webhooks go to a public address (TEST-NET-3, never resolved or called: no worker runs here).
   createWebhook: {
-    itself: async () => ({ body: { url: 'https://203.0.113.10/hooks/tech-exchange', eventTypes: ['deal.started', 'listing.published'], description: 'Cổng tỉnh' } }),
-    forOwn: async (world) => ({ body: { url: 'https://203.0.113.10/hooks/own', organizationId: world.own.organizationId } }),
+    itself: async () => ({ body: { url: 'https://93.184.215.14/hooks/tech-exchange', eventTypes: ['deal.started', 'listing.published'], description: 'Cổng tỉnh' } }),
+    forOwn: async (world) => ({ body: { url: 'https://93.184.215.14/hooks/own', organizationId: world.own.organizationId } }),
   },
   listWebhooks: {
     itself: none,
@@ -479,7 +479,7 @@ async function ownImport(world: World): Promise<string> {
 async function ownWebhook(world: World, status: 'active' | 'disabled' = 'active'): Promise<string> {
   const [row] = await world.db
     .insert(webhookSubscriptions)
-    .values({ organizationId: world.own.organizationId, url: 'https://203.0.113.10/hooks/own', secret: `whsec_${Buffer.alloc(24, 7).toString('base64')}`, status, ...(status === 'disabled' ? { disabledAt: new Date(), disabledReason: 'A delivery failed every retry' } : {}) })
+    .values({ organizationId: world.own.organizationId, url: 'https://93.184.215.14/hooks/own', secret: `whsec_${Buffer.alloc(24, 7).toString('base64')}`, status, ...(status === 'disabled' ? { disabledAt: new Date(), disabledReason: 'A delivery failed every retry' } : {}) })
     .returning({ id: webhookSubscriptions.id })
   return row!.id
 }

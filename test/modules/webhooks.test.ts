@@ -45,7 +45,8 @@ async function drain() {
   await app.jobs.runPending()
 }
 
-const publicUrl = 'https://203.0.113.7/hooks/tech-exchange'
+// A public address (example.com's, once); nothing is ever delivered to it here.
+const publicUrl = 'https://93.184.215.14/hooks/tech-exchange'
 
 t.test('an admin subscribes, reads, updates, rotates and deletes a webhook', async (t) => {
   const created = await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: provider.auth, payload: { url: publicUrl, eventTypes: ['deal.started'], description: 'Cổng tỉnh' } })
@@ -132,10 +133,38 @@ t.test('URLs: http(s) only, and no private, loopback or link-local host unless a
     'http://0.0.0.0/hook',
     'http://[::ffff:127.0.0.1]/hook',
     'http://2130706433/hook',
+    'http://[100::1]/hook',
   ]
   for (const url of refusedHosts) {
     const problem = assertProblem(t, await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: provider.auth, payload: { url } }), 422, 'url_not_allowed')
     t.same(pointers(problem), ['#/url'], url)
+  }
+  // IPv6 addresses that carry an IPv4 address are judged by the IPv4 address; the documentation
+  // networks are no one's receiver.
+  const refusedWithReason: Array<[string, string]> = [
+    ['http://[::127.0.0.1]/hook', '::7f00:1: IPv4-compatible of 127.0.0.1, loopback'],
+    ['http://[::7f00:1]/hook', '::7f00:1: IPv4-compatible of 127.0.0.1, loopback'],
+    ['http://[::ffff:0:a00:1]/hook', '::ffff:0:a00:1: IPv4-translated of 10.0.0.1, private'],
+    ['http://[64:ff9b::7f00:1]/hook', '64:ff9b::7f00:1: NAT64 of 127.0.0.1, loopback'],
+    ['http://[64:ff9b::a9fe:a9fe]/latest/meta-data', '64:ff9b::a9fe:a9fe: NAT64 of 169.254.169.254, linkLocal'],
+    ['http://[64:ff9b:1::808:808]/hook', '64:ff9b:1::808:808: local-use NAT64'],
+    ['http://[2002:7f00:1::1]/hook', '2002:7f00:1::1: 6to4 of 127.0.0.1, loopback'],
+    ['http://[2002:c0a8:101::1]/hook', '2002:c0a8:101::1: 6to4 of 192.168.1.1, private'],
+    ['http://[2001:0:808:808::80ff:fffe]/hook', '2001:0:808:808::80ff:fffe: Teredo of 127.0.0.1, loopback'],
+    ['http://192.0.2.10/hook', '192.0.2.10: reserved'],
+    ['http://198.51.100.10/hook', '198.51.100.10: reserved'],
+    ['http://203.0.113.10/hook', '203.0.113.10: reserved'],
+    ['http://[2001:db8::1]/hook', '2001:db8::1: reserved'],
+  ]
+  for (const [url, reason] of refusedWithReason) {
+    const problem = assertProblem(t, await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: provider.auth, payload: { url } }), 422, 'url_not_allowed')
+    t.match(problem.detail, `(${reason})`, url)
+  }
+  // A NAT64 address of a public one is what a DNS64 resolver gives an IPv6-only network: allowed.
+  for (const url of ['https://[64:ff9b::808:808]/hook', 'https://[2606:4700:4700::1111]/hook', 'https://[2002:808:808::1]/hook']) {
+    const created = await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: provider.auth, payload: { url } })
+    t.equal(created.statusCode, 201, url)
+    await strict.inject({ method: 'DELETE', url: `/v1/webhooks/${(created.json() as { webhook: { id: string } }).webhook.id}`, headers: provider.auth })
   }
   assertProblem(t, await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: provider.auth, payload: { url: 'http://no-such-host.invalid/hook' } }), 422, 'url_unresolvable')
   for (const url of ['ftp://203.0.113.7/hook', 'file:///etc/passwd', 'not a url']) {
@@ -320,7 +349,15 @@ t.test('addresses are checked where the socket connects: a URL that has come to 
   const now = clock.now()
   const rows = await db
     .insert(schema.webhookSubscriptions)
-    .values(['localhost', '127.0.0.1'].map((host) => ({ organizationId: owner.organization.id, url: receiver.url('/rebound').replace('127.0.0.1', host), secret: 'whsec_' + Buffer.alloc(24, 1).toString('base64'), createdAt: now, updatedAt: now })))
+    .values(
+      ['localhost', '127.0.0.1', '[::7f00:1]', '[64:ff9b::7f00:1]', '[2002:7f00:1::1]', '203.0.113.10'].map((host) => ({
+        organizationId: owner.organization.id,
+        url: receiver.url('/rebound').replace('127.0.0.1', host),
+        secret: 'whsec_' + Buffer.alloc(24, 1).toString('base64'),
+        createdAt: now,
+        updatedAt: now,
+      })),
+    )
     .returning({ id: schema.webhookSubscriptions.id })
   const ownListing = await publishListing(app, owner.auth)
   await startInterest(app, seeker.auth, ownListing.id)
@@ -328,10 +365,19 @@ t.test('addresses are checked where the socket connects: a URL that has come to 
   await strict.jobs.send(fanOutJob, {})
   await strict.jobs.runPending()
   t.equal(receiver.hits.filter((hit) => hit.path === '/rebound').length, 0, 'no request reached the receiver')
-  const errors = await db.execute<{ error: string }>(sql`select a.error from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id where d.subscription_id in (${rows[0]!.id}, ${rows[1]!.id}) order by a.error`)
-  t.ok(errors.rows.length >= 2)
-  t.ok(errors.rows.some((row) => row.error === 'refused: 127.0.0.1 is a private address'), 'an address in the URL')
-  t.ok(errors.rows.some((row) => /^refused: localhost resolves to a private address \(127\.0\.0\.1\)$/.test(row.error)), 'a name, checked at lookup')
+  const ids = sql.join(rows.map((row) => sql`${row.id}`), sql`, `)
+  const errors = await db.execute<{ error: string }>(sql`select distinct a.error from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id where d.subscription_id in (${ids}) order by a.error`)
+  const found = errors.rows.map((row) => row.error)
+  for (const error of [
+    'refused: 127.0.0.1 is not a public address (loopback)',
+    'refused: ::7f00:1 is not a public address (IPv4-compatible of 127.0.0.1, loopback)',
+    'refused: 64:ff9b::7f00:1 is not a public address (NAT64 of 127.0.0.1, loopback)',
+    'refused: 2002:7f00:1::1 is not a public address (6to4 of 127.0.0.1, loopback)',
+    'refused: 203.0.113.10 is not a public address (reserved)',
+  ]) {
+    t.ok(found.includes(error), `an address in the URL: ${error}`)
+  }
+  t.ok(found.some((error) => /^refused: localhost resolves to no public address \((127\.0\.0\.1|::1): loopback/.test(error)), 'a name, checked at lookup')
   // Their retries (5 s away) must not reach the permissive process's later rounds.
   for (const row of rows) await db.delete(schema.webhookSubscriptions).where(sql`id = ${row.id}`)
 })

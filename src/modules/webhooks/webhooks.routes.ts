@@ -23,7 +23,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'createWebhook',
         tags,
         summary: 'Subscribe to events',
-        description: `Registers a URL to receive the events addressed to an organisation (default: the caller's own; organizationId for one that delegated to it, or any for the operator), optionally only some eventTypes (empty: all). The URL must be http(s) and resolve to a public address: private, loopback, link-local, unique-local, multicast and unspecified addresses are a 422 (unless the server allows them). Admin keys and the operator. The response carries the signing secret this once. ${signing}`,
+        description: `Registers a URL to receive the events addressed to an organisation (default: the caller's own; organizationId for one that delegated to it, or any for the operator), optionally only some eventTypes (empty: all). The URL must be http(s) and resolve to public unicast addresses only: private, loopback, link-local, unique-local, multicast, reserved and documentation addresses, and IPv6 addresses carrying such an IPv4 address (mapped, NAT64, 6to4, Teredo), are a 422 (unless the server allows them). Admin keys and the operator. The response carries the signing secret this once. ${signing}`,
         security: bearerSecurity,
         body: WebhookCreate,
         response: { 201: ref(WebhookWithSecret), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },

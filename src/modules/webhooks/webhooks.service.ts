@@ -21,7 +21,8 @@ import type {
   WebhookWithSecret,
 } from './webhooks.schemas.ts'
 import { messageIdOf, newSecret } from './webhooks.signing.ts'
-import { hostOf, isPrivateAddress, resolveHost } from './webhooks.transport.ts'
+import { refusalOf } from './webhooks.addresses.ts'
+import { hostOf, resolveHost } from './webhooks.transport.ts'
 
 // Who manages an organisation's webhooks: its admin keys, the admin keys of an organisation acting
 // for it (a delegate, or its successor after a merge), and the operator. To anyone who does not
@@ -91,8 +92,8 @@ export function createWebhookService(deps: { db: Db; clock: Clock; jobs: Pick<Jo
   const { db, clock, jobs, allowPrivate } = deps
 
   /**
-   * A subscriber URL as stored, or 422 on `pointer`: http or https, and a host that resolves, to no
-   * private, loopback, link-local, unique-local, multicast or unspecified address (unless allowed).
+   * A subscriber URL as stored, or 422 on `pointer`: http or https, and a host that resolves, to
+   * public unicast addresses only (webhooks.addresses.ts), unless private ones are allowed.
    * Deliveries check the address again when they connect: DNS may have changed since.
    */
   async function checkedUrl(value: string, pointer: string): Promise<string> {
@@ -108,10 +109,13 @@ export function createWebhookService(deps: { db: Db; clock: Clock; jobs: Pick<Jo
     const host = hostOf(url)
     const addresses = await resolveHost(host)
     if (addresses.length === 0) throw unprocessable('url_unresolvable', `${host} does not resolve to an address`, [{ pointer, detail: 'has a host that does not resolve' }])
-    const refused = addresses.filter(isPrivateAddress)
+    const refused = addresses.flatMap((address) => {
+      const refusal = refusalOf(address)
+      return refusal === null ? [] : [`${address}: ${refusal}`]
+    })
     if (!allowPrivate && refused.length > 0) {
-      throw unprocessable('url_not_allowed', `${host} resolves to a private, loopback or link-local address (${refused.join(', ')}); webhooks go to public addresses only`, [
-        { pointer, detail: 'resolves to a private, loopback or link-local address' },
+      throw unprocessable('url_not_allowed', `${host} resolves to an address that is not public (${refused.join('; ')}); webhooks go to public addresses only`, [
+        { pointer, detail: 'resolves to a private, loopback, link-local, reserved or documentation address' },
       ])
     }
     return url.href

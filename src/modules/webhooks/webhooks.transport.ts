@@ -1,47 +1,16 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
 import http from 'node:http'
 import https from 'node:https'
-import { BlockList, isIP, type LookupFunction } from 'node:net'
+import { isIP, type LookupFunction } from 'node:net'
 import { performance } from 'node:perf_hooks'
+import { refusalOf } from './webhooks.addresses.ts'
 
 // The one way out to a subscriber's URL. Server-side request forgery is the risk: a webhook URL
-// must not reach the exchange's own network. Addresses are checked where the socket connects (the
-// `lookup` below), not only when the URL is saved, so a name that resolves to a public address
-// then to 127.0.0.1 (DNS rebinding) is still refused. No redirect is followed.
-
-const blocked = new BlockList()
-for (const [network, prefix] of [
-  ['0.0.0.0', 8], // "this network", unspecified
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10], // carrier-grade NAT
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16], // link-local, cloud metadata services
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, broadcast
-] as const) {
-  blocked.addSubnet(network, prefix, 'ipv4')
-}
-for (const [network, prefix] of [
-  ['::', 128], // unspecified
-  ['::1', 128], // loopback
-  ['fc00::', 7], // unique local
-  ['fe80::', 10], // link-local
-  ['fec0::', 10], // site-local (deprecated)
-  ['ff00::', 8], // multicast
-] as const) {
-  blocked.addSubnet(network, prefix, 'ipv6')
-}
-
-/** Private, loopback, link-local, unique-local, multicast or unspecified (IPv4-mapped IPv6 included). */
-export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address)
-  if (family === 0) return true
-  return blocked.check(address, family === 4 ? 'ipv4' : 'ipv6')
-}
+// must not reach the exchange's own network. Addresses (webhooks.addresses.ts) are checked where
+// the socket connects — the `lookup` below hands the socket only public addresses, and an address
+// written in the URL is checked before connecting —, not only when the URL is saved, so a name that
+// resolves to a public address then to 127.0.0.1 (DNS rebinding) is still refused. No redirect is
+// followed.
 
 /** A URL's host as an address or a name: "[::1]" is "::1". */
 export const hostOf = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1')
@@ -88,9 +57,10 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, '', 0)
-      const allowed = allowPrivate ? addresses : addresses.filter((entry) => !isPrivateAddress(entry.address))
+      const allowed = allowPrivate ? addresses : addresses.filter((entry) => refusalOf(entry.address) === null)
       if (allowed.length === 0) {
-        const refused = new RefusedAddress(`refused: ${hostname} resolves to a private address (${addresses.map((entry) => entry.address).join(', ')})`)
+        const found = addresses.map((entry) => `${entry.address}: ${refusalOf(entry.address)}`).join('; ')
+        const refused = new RefusedAddress(`refused: ${hostname} resolves to no public address (${found})`)
         return callback(refused, '', 0)
       }
       if ((options as { all?: boolean }).all) return (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, allowed)
@@ -120,7 +90,8 @@ export function createWebhookSender(options: { timeoutMs: number; allowPrivate: 
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return Promise.resolve(failed(`refused: ${url.protocol} is not http or https`))
     // An address in the URL is connected to without a lookup: check it here.
     const host = hostOf(url)
-    if (isIP(host) && !options.allowPrivate && isPrivateAddress(host)) return Promise.resolve(failed(`refused: ${host} is a private address`))
+    const refusal = isIP(host) && !options.allowPrivate ? refusalOf(host) : null
+    if (refusal !== null) return Promise.resolve(failed(`refused: ${host} is not a public address (${refusal})`))
 
     return new Promise<WebhookResponse>((resolve) => {
       let settled = false
