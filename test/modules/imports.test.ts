@@ -5,7 +5,8 @@ import { and, count, eq, inArray, like, sql } from 'drizzle-orm'
 import { auditEvents, delegations, demands, importErrors, imports, listings, organizations, outboxEvents } from '../../src/db/schema/index.ts'
 import { requestManyMatchesVia } from '../../src/modules/matching/matching.jobs.ts'
 import { importColumns, importKinds, foldText } from '../../src/modules/imports/imports.columns.ts'
-import { csvLine, parseCsv } from '../../src/modules/imports/imports.csv.ts'
+import { csvLine, restoreFormula } from '../../src/lib/csv.ts'
+import { parseCsv } from '../../src/modules/imports/imports.csv.ts'
 import { createImportRunner } from '../../src/modules/imports/imports.runner.ts'
 import { recordEventsVia } from '../../src/modules/outbox/outbox.repo.ts'
 import { buildTestApp } from '../helpers/app.ts'
@@ -410,10 +411,11 @@ t.test('the CSV reader: RFC 4180 quoting, line numbers, delimiters', async (t) =
   ], 'a BOM; lone CRs; text after a closing quote is kept')
   t.throws(() => records('a,b\n"open,c\nd,e\n'), { line: 2, message: /opened on line 2 is never closed/ })
 
-  // Whatever the cells, a record written by the exporter (after its header) reads back as the same cells.
+  // Whatever the cells, a record written by the exporter (after its header) reads back as the same
+  // cells, once the import has taken off the apostrophe the exporter puts before a formula.
   const cell = fc.string({ unit: fc.constantFrom('a', 'ă', ',', ';', '\t', '"', '\n', '\r\n', ' ', 'đ', '[') })
   const property = fc.property(fc.array(cell, { minLength: 2, maxLength: 5 }), (cells) =>
-    isDeepStrictEqual(records(csvLine(cells.map((_, index) => `c${index}`)) + csvLine(cells))[1]?.cells, cells),
+    isDeepStrictEqual(records(csvLine(cells.map((_, index) => `c${index}`)) + csvLine(cells))[1]?.cells.map(restoreFormula), cells),
   )
   t.doesNotThrow(() => fc.assert(property, { numRuns: 300 }), 'csvLine and parseCsv agree')
 })

@@ -2,12 +2,12 @@ import { and, arrayContains, arrayOverlaps, asc, eq, gt, gte, isNull, lt, or, ty
 import type { Db } from '../../db/client.ts'
 import { demands, listings, organizations } from '../../db/schema/index.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
+import { csvLine } from '../../lib/csv.ts'
 import { forbidden, unauthorized } from '../../lib/problem.ts'
 import { actingOwners, actsFor, maySearchPrivate } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { hiddenFields } from '../deals/deals.disclosure.ts'
 import { importColumns, type ImportKind } from './imports.columns.ts'
-import { csvLine } from './imports.csv.ts'
 import type { DemandExportQuery, ExportFormat, ListingExportQuery } from './exports.schemas.ts'
 import { provinceFilter } from '../organizations/organizations.service.ts'
 

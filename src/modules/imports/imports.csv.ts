@@ -1,6 +1,6 @@
 // CSV as RFC 4180 has it: fields separated by a delimiter, records by CRLF or LF, a field in double
 // quotes may hold delimiters, line breaks and doubled quotes (""). No CSV package is installed, and
-// this is all an import or an export needs. Spreadsheets set to Vietnamese (where the comma is the
+// this is all an import needs (src/lib/csv.ts writes). Spreadsheets set to Vietnamese (where the comma is the
 // decimal separator) save with semicolons: the delimiter is read off the header line.
 
 /** One record: its cells, and the line of the file it starts on (1-based, as an editor shows it). */
@@ -112,16 +112,3 @@ function countLineBreaks(text: string): number {
   }
   return count
 }
-
-/**
- * A cell as a CSV field: quoted when it holds a quote, a line break, edge spaces or any of the
- * delimiters (not only the file's: a reader that guesses the delimiter must not split it).
- */
-export function csvField(value: string): string {
-  if (value === '') return ''
-  const needsQuotes = /[",;\t\r\n]/.test(value) || value.trim() !== value
-  return needsQuotes ? `"${value.replaceAll('"', '""')}"` : value
-}
-
-/** One CSV record with its CRLF, as RFC 4180 writes it. */
-export const csvLine = (cells: string[], delimiter = ','): string => `${cells.map(csvField).join(delimiter)}\r\n`

@@ -1,3 +1,4 @@
+import { restoreFormula } from '../../lib/csv.ts'
 import type { FieldError } from '../../lib/problem.ts'
 import { unprocessable } from '../../lib/problem.ts'
 import { CsvError, parseCsv, sniffDelimiter } from './imports.csv.ts'
@@ -127,7 +128,8 @@ function csvRow(header: HeaderMap, line: number, cells: string[]): RawRow {
     errors.push({ pointer: '#', detail: `has ${cells.length} cells but the header has ${header.fields.length} columns` })
   }
   header.fields.forEach((column, index) => {
-    const cell = cells[index]?.trim() ?? ''
+    // Undoes the apostrophe an export puts before a formula character (src/lib/csv.ts).
+    const cell = restoreFormula(cells[index]?.trim() ?? '')
     if (!column || cell === '') return
     const read = readCell(column, cell)
     if ('error' in read) errors.push({ pointer: `#/${column.field}`, detail: read.error })

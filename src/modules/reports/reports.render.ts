@@ -1,29 +1,22 @@
+import { csvLine } from '../../lib/csv.ts'
 import { metricNames, type ActivityReport, type Figures, type Metric } from './reports.schemas.ts'
 import { dealStateNames } from './reports.service.ts'
 
 // The activity report as CSV (a spreadsheet's rows) and as an SVG bar chart a portal embeds with
 // <img src="/v1/reports/activity?format=svg&...">: no script, no external font or style.
 
-const csvCell = (value: string | number) => {
-  const text = String(value)
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
-}
-
 /** One line per group and period, with a header; the deals by state as columns of their own. */
 export function activityCsv(report: ActivityReport): string {
   const header = ['group_key', 'group_label', 'period', 'period_from', 'period_to', ...metricNames, ...dealStateNames.map((state) => `deals_${state}`)]
-  const lines = [header.join(',')]
+  const lines = [csvLine(header)]
   for (const group of report.groups) {
     report.periods.forEach((period, position) => {
       const figures = group.values[position] as Figures
-      lines.push(
-        [group.key, group.label, period.key, period.from, period.to, ...metricNames.map((name) => figures[name]), ...dealStateNames.map((state) => figures.dealsByState[state] ?? 0)]
-          .map(csvCell)
-          .join(','),
-      )
+      const cells = [group.key, group.label, period.key, period.from, period.to, ...metricNames.map((name) => figures[name]), ...dealStateNames.map((state) => figures.dealsByState[state] ?? 0)]
+      lines.push(csvLine(cells.map(String)))
     })
   }
-  return `${lines.join('\r\n')}\r\n`
+  return lines.join('')
 }
 
 const escapeXml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;')
