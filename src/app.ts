@@ -6,6 +6,7 @@ import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
 import type { TSchema } from 'typebox'
 import type { Config } from './config.ts'
 import { migrateDatabase, openDatabase, type Database } from './db/client.ts'
+import { sharedSecret } from './db/shared-secrets.ts'
 import { registerAuth } from './http/auth.ts'
 import { createJobQueue, type JobQueue } from './jobs/queue.ts'
 import { commonSchemas } from './http/common.schemas.ts'
@@ -15,6 +16,7 @@ import { registerRateLimits } from './http/rate-limit.ts'
 import { registerSecurity } from './http/security.ts'
 import { registerTextGuard } from './http/text-guard.ts'
 import { systemClock, type Clock } from './lib/clock.ts'
+import { createCursors } from './lib/cursor.ts'
 import { auditRoutes } from './modules/audit/audit.routes.ts'
 import { auditSchemas } from './modules/audit/audit.schemas.ts'
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.ts'
@@ -129,6 +131,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   }))
   if (!overrides.database) await migrateDatabase(database)
   const clock = overrides.clock ?? systemClock
+  // One key for every process: from the configuration, or the one kept in the database.
+  const cursors = createCursors(config.CURSOR_SECRET ? Buffer.from(config.CURSOR_SECRET) : await sharedSecret(database.db, 'cursor_signing_key'))
   const jobs = createJobQueue({
     pool: database.pool,
     worker: config.JOBS_WORKER === 'true',
@@ -137,7 +141,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   })
   app.decorate('database', database)
   app.decorate('jobs', jobs)
-  app.decorate('services', createServices({ db: database.db, clock, config, jobs }))
+  app.decorate('services', createServices({ db: database.db, clock, config, jobs, cursors }))
   await jobs.start()
   // One hook, so the queue stops (its running jobs finish) before the database it uses closes.
   app.addHook('onClose', async () => {

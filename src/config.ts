@@ -68,6 +68,9 @@ export const ConfigSchema = Type.Object({
   WEBHOOK_RETRY_SECONDS: Type.String({ pattern: '^\\d{1,7}(,\\d{1,7}){0,29}$', default: '5,300,1800,7200,18000,36000,36000,36000,36000,43200,43200' }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
   WEBHOOK_ALLOW_PRIVATE: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
+  // The key that signs list cursors (src/lib/cursor.ts). Unset: a random key kept in the database,
+  // shared by every process without configuration. Set it only to pin the key yourself.
+  CURSOR_SECRET: Type.Optional(Type.String({ minLength: 32, maxLength: 512 })),
   // Bulk imports (src/modules/imports): the largest file accepted, in bytes.
   IMPORT_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 500 * 1024 * 1024, default: 100 * 1024 * 1024 }),
 })

@@ -3,6 +3,7 @@ import type { Db } from './db/client.ts'
 import { registerMaintenanceJobs } from './jobs/maintenance.ts'
 import type { JobQueue } from './jobs/queue.ts'
 import type { Clock } from './lib/clock.ts'
+import type { Cursors } from './lib/cursor.ts'
 import { createApiKeyService } from './modules/api-keys/api-keys.service.ts'
 import { createAuditService } from './modules/audit/audit.service.ts'
 import { createDealMessageService } from './modules/deals/deals.messages.ts'
@@ -29,8 +30,8 @@ import { createWebhookService } from './modules/webhooks/webhooks.service.ts'
 import { createWebhookSender } from './modules/webhooks/webhooks.transport.ts'
 
 /** The one place services are wired, with their dependencies passed in explicitly. */
-export function createServices(deps: { db: Db; clock: Clock; config: Config; jobs: JobQueue }) {
-  const { db, clock, config, jobs } = deps
+export function createServices(deps: { db: Db; clock: Clock; config: Config; jobs: JobQueue; cursors: Cursors }) {
+  const { db, clock, config, jobs, cursors } = deps
   const requestMatches = requestMatchesVia(jobs)
   const recordEvents = recordEventsVia(jobs)
   // This exchange's id: the source of its own records in their provenance and global ids.
@@ -63,35 +64,38 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
       offerReminderHours: config.DEAL_OFFER_REMINDER_HOURS,
     },
     recordEvents,
+    cursors,
   })
   const dealTimers = createDealTimers({ db, clock, deals, recordEvents })
   registerDealJobs(jobs, dealTimers)
   registerMaintenanceJobs(jobs, { db, clock })
   const importRunner = createImportRunner({ db, clock, recordEvents, requestMatches: requestManyMatchesVia(jobs), exchangeId })
   registerImportJobs(jobs, importRunner)
-  const delegations = createDelegationService({ db, clock, recordEvents, proposalDays: config.DELEGATION_PROPOSAL_DAYS })
+  const delegations = createDelegationService({ db, clock, recordEvents, proposalDays: config.DELEGATION_PROPOSAL_DAYS, cursors })
   registerDelegationJobs(jobs, delegations)
   return {
-    organizations: createOrganizationService({ db, clock, recordEvents, exchangeId }),
-    listings: createListingService({ db, clock, requestMatches, recordEvents, exchangeId }),
-    demands: createDemandService({ db, clock, requestMatches, recordEvents, exchangeId }),
-    sources: createSourceService({ db, clock, exchangeId, requestMatches, recordEvents }),
-    audit: createAuditService({ db }),
-    apiKeys: createApiKeyService({ db, clock }),
+    organizations: createOrganizationService({ db, clock, recordEvents, exchangeId, cursors }),
+    listings: createListingService({ db, clock, requestMatches, recordEvents, exchangeId, cursors }),
+    demands: createDemandService({ db, clock, requestMatches, recordEvents, exchangeId, cursors }),
+    sources: createSourceService({ db, clock, exchangeId, requestMatches, recordEvents, cursors }),
+    audit: createAuditService({ db, cursors }),
+    apiKeys: createApiKeyService({ db, clock, cursors }),
     delegations,
     matching,
     deals,
-    dealMessages: createDealMessageService({ db, clock, deals, recordEvents }),
+    dealMessages: createDealMessageService({ db, clock, deals, recordEvents, cursors }),
     dealTimers,
-    tasks: createTaskService({ db, clock, recordEvents }),
-    valueChains: createValueChainService({ db, clock }),
+    tasks: createTaskService({ db, clock, recordEvents, cursors }),
+    valueChains: createValueChainService({ db, clock, cursors }),
     reports: createReportService({ db, clock }),
-    exchangeEvents: createExchangeEventService({ db, clock }),
-    imports: createImportService({ db, clock, queueImport: queueImportVia(jobs), runner: importRunner }),
+    exchangeEvents: createExchangeEventService({ db, clock, cursors }),
+    imports: createImportService({ db, clock, queueImport: queueImportVia(jobs), runner: importRunner, cursors }),
     exports: createExportService({ db, clock }),
-    events: createEventService({ db }),
-    webhooks: createWebhookService({ db, clock, jobs, allowPrivate }),
+    events: createEventService({ db, cursors }),
+    webhooks: createWebhookService({ db, clock, jobs, allowPrivate, cursors }),
     webhookDispatch,
+    // The cursor codec every list signs its cursors with (tests write cursors with it too).
+    cursors,
   }
 }
 

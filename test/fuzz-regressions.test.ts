@@ -55,8 +55,8 @@ t.test("forged deal cursors are 400s, even with a time the database cannot hold"
     [`/v1/deals/${deal.id}/messages`, forged('deal-messages', '-271821-04-20T00:00:00.000Z', uuid), 'invalid_cursor'],
     [`/v1/deals/${deal.id}/messages`, forged('deal-messages', 'yesterday', uuid), 'invalid_cursor'],
     [`/v1/deals/${deal.id}/messages`, forged('deal-messages', '2026-03-02T03:00:00.000Z', 'not-a-uuid'), 'invalid_cursor'],
-    ['/v1/deals', forged('deals', '-271821-04-20T00:00:00.000Z', uuid), 'invalid_value'],
-    [`/v1/deals/${deal.id}/history`, forged('deal-history', 1.5), 'invalid_value'],
+    ['/v1/deals', forged('deals', '-271821-04-20T00:00:00.000Z', uuid), 'invalid_cursor'],
+    [`/v1/deals/${deal.id}/history`, forged('deal-history', 1.5), 'invalid_cursor'],
   ]
   for (const [url, cursor, code] of cases) assertProblem(t, await app.inject({ method: 'GET', url: `${url}?cursor=${cursor}`, headers: member.auth }), 400, code)
 })

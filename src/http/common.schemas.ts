@@ -77,7 +77,8 @@ export const Uuid = Type.String({ format: 'uuid', description: 'A UUID' })
 export const IdParams = Type.Object({ id: Uuid })
 
 export const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size (1-100, default 20)' })
-export const Cursor = Type.String({ maxLength: 512, description: 'The nextCursor of the previous page' })
+// Room for a sort value of 300 characters (an organisation's name), as UTF-8, base64, and the signature.
+export const Cursor = Type.String({ maxLength: 2048, description: 'The nextCursor of the previous page: opaque, signed by the server' })
 
 export const IfMatchHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ maxLength: 64, description: 'ETag of the version you read; 412 if it changed since' })),

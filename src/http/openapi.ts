@@ -16,7 +16,7 @@ key belongs to one organisation and acts for it. Keys are managed under \`/v1/ap
 **Conventions.** JSON bodies are camelCase and unknown fields are rejected. Errors are RFC 9457
 \`application/problem+json\` with a stable \`code\`, the \`requestId\` and, for validation, \`errors\`
 with JSON pointers. Single resources carry an \`ETag\`; send it back in \`If-Match\` to update safely
-(412 when stale). Lists use opaque cursors: pass \`nextCursor\` back as \`cursor\`.
+(412 when stale). Lists use opaque, signed cursors: pass \`nextCursor\` back as \`cursor\` (an edited one is a 400 \`invalid_cursor\`).
 
 **Limits.** Requests are rate limited per key, or per client address without one; responses carry
 \`RateLimit-Limit\`, \`RateLimit-Remaining\` and \`RateLimit-Reset\`, and a 429 carries \`Retry-After\`.

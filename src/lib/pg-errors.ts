@@ -35,9 +35,12 @@ export function mapPgError(error: unknown): AppError | undefined {
     case '22021':
     case '22P05':
       return badRequest('invalid_text', 'A value holds text the database cannot store, such as a NUL character')
+    // Bad input syntax, a date or time out of range (22008: year 0 or past 294276; 22009: a time
+    // zone displacement out of range, as year -271821 gives), a number out of range.
     case '22P02':
     case '22007':
     case '22008':
+    case '22009':
     case '22003':
       return badRequest('invalid_value', 'A value has the wrong format or is out of range')
     default:

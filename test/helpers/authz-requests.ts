@@ -1,6 +1,5 @@
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { outboxEvents, sources, webhookDeliveries, webhookSubscriptions } from '../../src/db/schema/index.ts'
-import { encodeCursor } from '../../src/lib/cursor.ts'
 import { offerTerms } from './deals.ts'
 import { demandInput } from './demands.ts'
 import { createOrganization } from './factories.ts'
@@ -439,9 +438,9 @@ export const builders: Record<string, Record<string, Builder>> = {
     },
   },
   // Every parameter set, so the fuzz test has a cursor and a type list to break.
-  listEvents: { public: async () => ({ query: { after: encodeCursor('events', ['0', 0]), limit: '50', types: 'listing.published,listing.withdrawn' } }) },
+  listEvents: { public: async (world) => ({ query: { after: world.app.services.cursors.encode('events', ['0', 0]), limit: '50', types: 'listing.published,listing.withdrawn' } }) },
 
-  // Webhooks go to a public address (TEST-NET-3, never resolved or called: no worker runs here).
+  // Webhooks go to a public address (example.com's, once; never called: no worker runs here).
   createWebhook: {
     itself: async () => ({ body: { url: 'https://93.184.215.14/hooks/tech-exchange', eventTypes: ['deal.started', 'listing.published'], description: 'Cổng tỉnh' } }),
     forOwn: async (world) => ({ body: { url: 'https://93.184.215.14/hooks/own', organizationId: world.own.organizationId } }),

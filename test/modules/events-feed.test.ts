@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm'
 import t, { type Test } from 'tap'
-import { encodeCursor } from '../../src/lib/cursor.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { closeDemand, fileDemand, openDemand } from '../helpers/demands.ts'
 import { createMember, createOperator } from '../helpers/factories.ts'
@@ -12,6 +11,8 @@ import { assertProblem, pointers } from '../helpers/problem.ts'
 // that a mirror pages through with an always-present cursor.
 
 const { app, db } = await buildTestApp(t)
+// Signed with the app's own key: these cursors are genuine, only their values are wrong.
+const encodeCursor = app.services.cursors.encode
 const operator = await createOperator(db)
 const owner = await createMember(db, { name: 'Viện Công nghệ sau thu hoạch' })
 const stranger = await createMember(db, { name: 'Công ty TNHH Cơ khí Thái Bình' })

@@ -3,8 +3,8 @@ import { and, eq, isNull } from 'drizzle-orm'
 import type { Db, DbOrTx } from '../../db/client.ts'
 import { apiKeys, organizations } from '../../db/schema/index.ts'
 import type { Clock } from '../../lib/clock.ts'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
-import { badRequest, conflict, forbidden, notFound, unauthorized, unprocessable } from '../../lib/problem.ts'
+import type { Cursors } from '../../lib/cursor.ts'
+import { conflict, forbidden, notFound, unauthorized, unprocessable } from '../../lib/problem.ts'
 import { organizationMerged } from '../access/access.policy.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
 import { findOrganization } from '../organizations/organizations.repo.ts'
@@ -126,7 +126,6 @@ export function toApiKey(row: repo.KeyRow, now: Date): ApiKey {
   }
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const adminOnly = "Only an organisation's admin key (or the operator) manages its API keys"
 const operatorKeysOnly = 'Operator keys are created and managed by operator keys only'
 
@@ -153,8 +152,8 @@ function futureExpiry(value: string | undefined, now: Date, pointer: string): Da
   return expiresAt
 }
 
-export function createApiKeyService(deps: { db: Db; clock: Clock }) {
-  const { db, clock } = deps
+export function createApiKeyService(deps: { db: Db; clock: Clock; cursors: Cursors }) {
+  const { db, clock, cursors } = deps
 
   async function create(actor: Actor, input: ApiKeyCreate): Promise<ApiKeyCreated> {
     const organizationId = input.organizationId ?? actor.organizationId
@@ -191,15 +190,11 @@ export function createApiKeyService(deps: { db: Db; clock: Clock }) {
       if (actor.role !== 'admin') throw forbidden(adminOnly)
     }
     const limit = query.limit ?? 20
-    const after = query.cursor ? decodeCursor(query.cursor, 'created', ['string', 'string']) : undefined
-    const afterDate = after ? new Date(after[0] as string) : undefined
-    if (after && (Number.isNaN(afterDate!.getTime()) || !uuidPattern.test(after[1] as string))) {
-      throw badRequest('invalid_cursor', 'The cursor is malformed; start again without it')
-    }
+    const after = query.cursor ? cursors.decode(query.cursor, 'created', ['instant', 'uuid']) : undefined
     const rows = await repo.listKeys(db, {
       organizationId,
       includeRevoked: query.includeRevoked ?? false,
-      after: after ? { createdAt: afterDate!, id: after[1] as string } : undefined,
+      after: after ? { createdAt: after[0], id: after[1] } : undefined,
       limit: limit + 1,
     })
     const now = clock.now()
@@ -207,7 +202,7 @@ export function createApiKeyService(deps: { db: Db; clock: Clock }) {
     const last = page.at(-1)
     return {
       items: page.map((row) => toApiKey(row, now)),
-      nextCursor: rows.length > limit && last ? encodeCursor('created', [last.createdAt.toISOString(), last.id]) : null,
+      nextCursor: rows.length > limit && last ? cursors.encode('created', [last.createdAt, last.id]) : null,
     }
   }
 

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.ts'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
+import type { Cursors } from '../../lib/cursor.ts'
 import { badRequest, forbidden, notFound } from '../../lib/problem.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import * as repo from './audit.repo.ts'
@@ -34,8 +34,6 @@ function scopeOf(actor: Actor): string | undefined {
 const invalidQuery = (name: string, detail: string) =>
   badRequest('validation_failed', `Query parameter ${name} ${detail}`, [{ pointer: `#/query/${name}`, detail }])
 
-const invalidCursor = () => badRequest('invalid_cursor', 'The cursor is malformed or belongs to another sort order; start again without it')
-
 /** A date-time query parameter as a Date; the schema checked its format, this catches what Date cannot read. */
 function instantOf(name: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined
@@ -44,15 +42,8 @@ function instantOf(name: string, value: string | undefined): Date | undefined {
   return instant
 }
 
-/** The id a cursor carries: a positive safe integer, or a 400. */
-function decodeIdCursor(cursor: string): number {
-  const [id] = decodeCursor(cursor, 'id', ['number']) as [number]
-  if (!Number.isSafeInteger(id) || id < 1) throw invalidCursor()
-  return id
-}
-
-export function createAuditService(deps: { db: Db }) {
-  const { db } = deps
+export function createAuditService(deps: { db: Db; cursors: Cursors }) {
+  const { db, cursors } = deps
 
   async function list(actor: Actor, query: AuditEventQuery): Promise<AuditEventPage> {
     const visibleTo = scopeOf(actor)
@@ -70,14 +61,14 @@ export function createAuditService(deps: { db: Db }) {
       requestId: query.requestId,
       from,
       to,
-      beforeId: query.cursor ? decodeIdCursor(query.cursor) : undefined,
+      beforeId: query.cursor ? cursors.decode(query.cursor, 'id', ['integer'])[0] : undefined,
       limit: limit + 1,
     })
     const page = rows.slice(0, limit)
     const last = page.at(-1)
     return {
       items: page.map(toAuditEvent),
-      nextCursor: rows.length > limit && last ? encodeCursor('id', [last.id]) : null,
+      nextCursor: rows.length > limit && last ? cursors.encode('id', [last.id]) : null,
     }
   }
 

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client.ts'
 import type { Clock } from '../../lib/clock.ts'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
-import { badRequest, conflict, forbidden } from '../../lib/problem.ts'
+import type { Cursors } from '../../lib/cursor.ts'
+import { conflict, forbidden } from '../../lib/problem.ts'
 import { writesContent } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import type { RecordEvents } from '../outbox/outbox.repo.ts'
@@ -11,11 +11,9 @@ import type { DealMessage, DealMessageCreate, DealMessagePage, PageQuery } from 
 import type { DealService } from './deals.service.ts'
 import { toMessage } from './deals.view.ts'
 
-const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
-
 /** Messages between a deal's parties and their brokers (and the operator, settling a dispute). */
-export function createDealMessageService(deps: { db: Db; clock: Clock; deals: DealService; recordEvents: RecordEvents }) {
-  const { db, clock, deals, recordEvents } = deps
+export function createDealMessageService(deps: { db: Db; clock: Clock; deals: DealService; recordEvents: RecordEvents; cursors: Cursors }) {
+  const { db, clock, deals, recordEvents, cursors } = deps
 
   async function post(actor: Actor, dealId: string, input: DealMessageCreate): Promise<DealMessage> {
     return db.transaction(async (tx) => {
@@ -49,16 +47,12 @@ export function createDealMessageService(deps: { db: Db; clock: Clock; deals: De
   async function list(actor: Actor, dealId: string, query: PageQuery): Promise<DealMessagePage> {
     await deals.visibleDeal(db, actor, dealId)
     const limit = query.limit ?? 20
-    const values = query.cursor ? decodeCursor(query.cursor, 'deal-messages', ['string', 'string']) : undefined
-    // Only what encodeCursor wrote: a forged time the database cannot hold (year -271821) is a 400, not a 500.
-    if (values && (!isoInstant.test(String(values[0])) || Number.isNaN(Date.parse(String(values[0]))) || !/^[0-9a-f-]{36}$/i.test(String(values[1])))) {
-      throw badRequest('invalid_cursor', 'The cursor is malformed or belongs to another sort order; start again without it')
-    }
-    const after = values ? { createdAt: new Date(String(values[0])), id: String(values[1]) } : undefined
+    const values = query.cursor ? cursors.decode(query.cursor, 'deal-messages', ['instant', 'uuid']) : undefined
+    const after = values ? { createdAt: values[0], id: values[1] } : undefined
     const rows = await repo.listMessages(db, dealId, { after, limit: limit + 1 })
     const items = rows.slice(0, limit)
     const last = rows.length > limit ? items[items.length - 1]! : undefined
-    return { items: items.map(toMessage), nextCursor: last ? encodeCursor('deal-messages', [last.createdAt.toISOString(), last.id]) : null }
+    return { items: items.map(toMessage), nextCursor: last ? cursors.encode('deal-messages', [last.createdAt, last.id]) : null }
   }
 
   return { post, list }

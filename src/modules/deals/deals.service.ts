@@ -1,7 +1,7 @@
 import { Value } from 'typebox/value'
 import type { Db, DbOrTx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
+import type { Cursors } from '../../lib/cursor.ts'
 import { sqlStateOf } from '../../lib/pg-errors.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, type FieldError } from '../../lib/problem.ts'
 import { actsFor, organizationMerged, organizationsActedFor, writesContent } from '../access/access.policy.ts'
@@ -57,8 +57,8 @@ function inputErrors(name: TransitionName, input: Input): FieldError[] {
   return [...errors].map(([pointer, detail]) => ({ pointer, detail }))
 }
 
-export function createDealService(deps: { db: Db; clock: Clock; timers: DealTimers; recordEvents: RecordEvents }) {
-  const { db, clock, timers, recordEvents } = deps
+export function createDealService(deps: { db: Db; clock: Clock; timers: DealTimers; recordEvents: RecordEvents; cursors: Cursors }) {
+  const { db, clock, timers, recordEvents, cursors } = deps
 
   function process(): DealProcess {
     return {
@@ -338,24 +338,23 @@ export function createDealService(deps: { db: Db; clock: Clock; timers: DealTime
     } else if (actor.role !== 'operator') {
       partyIds = await organizationsActedFor(db, actor.organizationId)
     }
-    const values = query.cursor ? decodeCursor(query.cursor, 'deals', ['string', 'string']) : undefined
-    const after = values ? { updatedAt: new Date(String(values[0])), id: String(values[1]) } : undefined
-    if (after && Number.isNaN(after.updatedAt.getTime())) throw badRequest('invalid_cursor', 'The cursor is malformed; start again without it')
+    const values = query.cursor ? cursors.decode(query.cursor, 'deals', ['instant', 'uuid']) : undefined
+    const after = values ? { updatedAt: values[0], id: values[1] } : undefined
     const rows = await repo.listDeals(db, { partyIds, side: query.side, states: query.state ? [query.state] : undefined, listingId: query.listingId, after, limit: limit + 1 })
     const items: Deal[] = []
     const now = clock.now()
     for (const deal of rows.slice(0, limit)) items.push(await view(db, await contextOf(db, deal, now), await rolesOn(db, actor, deal), actor))
     const last = rows.length > limit ? rows[limit - 1]! : undefined
-    return { items, nextCursor: last ? encodeCursor('deals', [last.updatedAt.toISOString(), last.id]) : null }
+    return { items, nextCursor: last ? cursors.encode('deals', [last.updatedAt, last.id]) : null }
   }
 
   async function history(actor: Actor, id: string, query: PageQuery): Promise<DealHistory> {
     await visibleDeal(db, actor, id)
     const limit = query.limit ?? 20
-    const afterId = query.cursor ? Number(decodeCursor(query.cursor, 'deal-history', ['number'])[0]) : undefined
+    const afterId = query.cursor ? cursors.decode(query.cursor, 'deal-history', ['integer'])[0] : undefined
     const rows = await repo.listTransitions(db, id, { afterId, limit: limit + 1 })
     const items = rows.slice(0, limit).map(toHistoryEntry)
-    return { items, nextCursor: rows.length > limit ? encodeCursor('deal-history', [items[items.length - 1]!.id]) : null }
+    return { items, nextCursor: rows.length > limit ? cursors.encode('deal-history', [items[items.length - 1]!.id]) : null }
   }
 
   return { process, start, get, list, fire, history, visibleDeal }

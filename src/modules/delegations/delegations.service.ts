@@ -1,8 +1,8 @@
 import type { Db, DbOrTx } from '../../db/client.ts'
 import type { JobQueue } from '../../jobs/queue.ts'
 import type { Clock } from '../../lib/clock.ts'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
-import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../lib/problem.ts'
+import type { Cursors } from '../../lib/cursor.ts'
+import { conflict, forbidden, notFound, unprocessable } from '../../lib/problem.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
 import { findOrganization, type OrganizationRow } from '../organizations/organizations.repo.ts'
@@ -153,8 +153,6 @@ export async function closeDelegationsOfMerged(tx: DbOrTx, recordEvents: RecordE
   }
 }
 
-const invalidCursor = () => badRequest('invalid_cursor', 'The cursor is malformed or belongs to another sort order; start again without it')
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const isAgentAdmin = (actor: Actor) => actor.role === 'admin' && agentKinds.includes(actor.organizationKind)
 
 /** The sides the caller speaks for on a delegation: its admin keys of either side, or the operator. */
@@ -177,8 +175,8 @@ const refusals: Partial<Record<DelegationMove, string>> = {
   end: "Only the member's or the agent's admin keys, or the operator, end a delegation",
 }
 
-export function createDelegationService(deps: { db: Db; clock: Clock; recordEvents: RecordEvents; proposalDays: number }) {
-  const { db, clock, recordEvents, proposalDays } = deps
+export function createDelegationService(deps: { db: Db; clock: Clock; recordEvents: RecordEvents; proposalDays: number; cursors: Cursors }) {
+  const { db, clock, recordEvents, proposalDays, cursors } = deps
 
   /** Delegations are seen by their agent's and member's keys and the operator; to others they do not exist. */
   const visible = (actor: Actor, row: repo.DelegationRow) =>
@@ -227,9 +225,7 @@ export function createDelegationService(deps: { db: Db; clock: Clock; recordEven
     const limit = query.limit ?? 20
     let after: { createdAt: Date; id: string } | undefined
     if (query.cursor) {
-      const [at, id] = decodeCursor(query.cursor, 'newest', ['string', 'string']) as [string, string]
-      const createdAt = new Date(at)
-      if (Number.isNaN(createdAt.getTime()) || !uuidPattern.test(id)) throw invalidCursor()
+      const [createdAt, id] = cursors.decode(query.cursor, 'newest', ['instant', 'uuid'])
       after = { createdAt, id }
     }
     const now = clock.now()
@@ -247,7 +243,7 @@ export function createDelegationService(deps: { db: Db; clock: Clock; recordEven
     const last = page.at(-1)
     return {
       items: page.map((row) => toDelegation(row, now)),
-      nextCursor: rows.length > limit && last ? encodeCursor('newest', [last.createdAt.toISOString(), last.id]) : null,
+      nextCursor: rows.length > limit && last ? cursors.encode('newest', [last.createdAt, last.id]) : null,
     }
   }
 

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.ts'
-import { decodeCursor, encodeCursor, tagOf } from '../../lib/cursor.ts'
+import type { Cursors } from '../../lib/cursor.ts'
 import { cursorTag, modeOfTag, runTextSearch, type TextMode } from '../../lib/text-search.ts'
 import { badRequest, forbidden, unauthorized } from '../../lib/problem.ts'
 import { provenanceOf } from '../../lib/provenance.ts'
@@ -35,22 +35,17 @@ export function toDemandSummary(row: Omit<DemandSearchRow, 'sortAt' | 'score'> &
 }
 
 // A cursor's values go back into SQL casts: check their shape so a tampered one is a clean 400.
-const timestampText = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/
-const uuidText = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const invalidCursor = () => badRequest('invalid_cursor', 'The cursor is malformed or belongs to another sort order; start again without it')
 
-function sortOf(query: DemandSearchQuery, mode: TextMode): DemandSort {
+function sortOf(cursors: Cursors, query: DemandSearchQuery, mode: TextMode): DemandSort {
   const by = query.sort ?? (query.q ? 'relevance' : 'newest')
   if (by === 'relevance') {
     if (!query.q) throw badRequest('validation_failed', 'sort=relevance ranks by q: give q or sort by newest', [{ pointer: '#/query/sort', detail: 'relevance needs q' }])
     if (!query.cursor) return { by, q: query.q }
-    const [rank, id] = decodeCursor(query.cursor, cursorTag('relevance', mode), ['number', 'string']) as [number, string]
-    if (!uuidText.test(id)) throw invalidCursor()
+    const [rank, id] = cursors.decode(query.cursor, cursorTag('relevance', mode), ['number', 'uuid'])
     return { by, q: query.q, after: { rank, id } }
   }
   if (!query.cursor) return { by }
-  const [at, id] = decodeCursor(query.cursor, cursorTag('newest', mode), ['string', 'string']) as [string, string]
-  if (!timestampText.test(at) || !uuidText.test(id)) throw invalidCursor()
+  const [at, id] = cursors.decode(query.cursor, cursorTag('newest', mode), ['timestamp', 'uuid'])
   return { by, after: { at, id } }
 }
 
@@ -87,13 +82,13 @@ async function filterOf(db: Db, actor: Actor | null, query: DemandSearchQuery): 
  * Public search. Anyone sees open demands (the default) and closed ones; drafts only their owner and
  * its delegates (owner=<owner id>) and the operator. Sorted by relevance when q is given, else newest first.
  */
-export function createDemandSearch(deps: { db: Db; exchangeId: string }) {
-  const { db, exchangeId } = deps
+export function createDemandSearch(deps: { db: Db; exchangeId: string; cursors: Cursors }) {
+  const { db, exchangeId, cursors } = deps
   return async function search(actor: Actor | null, query: DemandSearchQuery): Promise<DemandPage> {
     const filter = await filterOf(db, actor, query)
     // A next page is read in the mode its first page was; a first page with no exact hit tries typos.
-    const startMode = query.cursor ? modeOfTag(tagOf(query.cursor)) : 'exact'
-    const sort = sortOf(query, startMode)
+    const startMode = query.cursor ? modeOfTag(cursors.tagOf(query.cursor)) : 'exact'
+    const sort = sortOf(cursors, query, startMode)
     const limit = query.limit ?? 20
     const { rows, facets, mode } = await runTextSearch(db, startMode, Boolean(filter.q) && !query.cursor, async (conn, textMode) => {
       const found = await searchDemands(conn, { ...filter, textMode }, sort, limit + 1)
@@ -104,8 +99,8 @@ export function createDemandSearch(deps: { db: Db; exchangeId: string }) {
     let nextCursor: string | null = null
     if (rows.length > limit && last) {
       nextCursor = sort.by === 'relevance'
-        ? encodeCursor(cursorTag('relevance', mode), [last.score ?? 0, last.id])
-        : encodeCursor(cursorTag('newest', mode), [last.sortAt, last.id])
+        ? cursors.encode(cursorTag('relevance', mode), [last.score ?? 0, last.id])
+        : cursors.encode(cursorTag('newest', mode), [last.sortAt, last.id])
     }
     return { items: page.map((row) => toDemandSummary(row, exchangeId, filter.q !== undefined)), nextCursor, ...(facets ? { facets } : {}) }
   }

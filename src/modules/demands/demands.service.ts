@@ -1,6 +1,7 @@
 import type { SQL } from 'drizzle-orm'
 import type { Db, DbOrTx, Tx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
+import type { Cursors } from '../../lib/cursor.ts'
 import { conflict, forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
 import { provenanceOf } from '../../lib/provenance.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
@@ -99,8 +100,8 @@ function assertDeadlineAhead(row: { deadline: string | null }, today: string) {
   }
 }
 
-export function createDemandService(deps: { db: Db; clock: Clock; requestMatches: RequestMatches; recordEvents: RecordEvents; exchangeId: string }) {
-  const { db, clock, requestMatches, recordEvents, exchangeId } = deps
+export function createDemandService(deps: { db: Db; clock: Clock; requestMatches: RequestMatches; recordEvents: RecordEvents; exchangeId: string; cursors: Cursors }) {
+  const { db, clock, requestMatches, recordEvents, exchangeId, cursors } = deps
   const today = () => vietnamDate(clock.now())
 
   /**
@@ -246,7 +247,7 @@ export function createDemandService(deps: { db: Db; clock: Clock; requestMatches
       },
     })
 
-  const search = createDemandSearch({ db, exchangeId })
+  const search = createDemandSearch({ db, exchangeId, cursors })
 
   return { get, create, update, open, close, search }
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.ts'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
+import type { Cursors } from '../../lib/cursor.ts'
 import { badRequest } from '../../lib/problem.ts'
 import { feedEventTypes, isTombstone } from './events.catalog.ts'
 import * as repo from './events.repo.ts'
@@ -12,15 +12,12 @@ const maxTransactionId = 2n ** 64n - 1n
 
 const invalidCursor = () => badRequest('invalid_cursor', 'The cursor is malformed or belongs to another list; start again without it')
 
-/** The position a cursor carries, checked so a forged one is a 400 rather than a database error. */
-function decodePosition(cursor: string): repo.FeedPosition {
-  const [transactionId, id] = decodeCursor(cursor, cursorTag, ['string', 'number']) as [string, number]
+/** The position a cursor carries: a transaction id (a decimal xid8, as text) and an event id. */
+function decodePosition(cursors: Cursors, cursor: string): repo.FeedPosition {
+  const [transactionId, id] = cursors.decode(cursor, cursorTag, ['string', 'integer'])
   if (!/^(0|[1-9][0-9]{0,19})$/.test(transactionId) || BigInt(transactionId) > maxTransactionId) throw invalidCursor()
-  if (!Number.isSafeInteger(id) || id < 0) throw invalidCursor()
   return { transactionId, id }
 }
-
-const encodePosition = (position: repo.FeedPosition) => encodeCursor(cursorTag, [position.transactionId, position.id])
 
 /** The requested types, each one the feed can carry; anything else is a 400 naming it. */
 function typesOf(value: string | undefined): string[] | undefined {
@@ -45,11 +42,12 @@ export function toFeedEvent(row: repo.FeedRow): FeedEvent {
   }
 }
 
-export function createEventService(deps: { db: Db }) {
-  const { db } = deps
+export function createEventService(deps: { db: Db; cursors: Cursors }) {
+  const { db, cursors } = deps
+  const encodePosition = (position: repo.FeedPosition) => cursors.encode(cursorTag, [position.transactionId, position.id])
 
   async function list(query: FeedEventQuery): Promise<FeedEventPage> {
-    const after = query.after === undefined ? start : decodePosition(query.after)
+    const after = query.after === undefined ? start : decodePosition(cursors, query.after)
     const rows = await repo.listPublicEvents(db, { after, types: typesOf(query.types), limit: query.limit ?? 100 })
     const last = rows.at(-1)
     // Always a cursor: a mirror keeps polling with it, and an empty page leaves it where it was.

@@ -1,7 +1,7 @@
 import type { Db, DbOrTx } from '../../db/client.ts'
 import type { Clock } from '../../lib/clock.ts'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
-import { badRequest, conflict, forbidden, notFound, preconditionFailed, unprocessable, type FieldError } from '../../lib/problem.ts'
+import type { Cursors } from '../../lib/cursor.ts'
+import { conflict, forbidden, notFound, preconditionFailed, unprocessable, type FieldError } from '../../lib/problem.ts'
 import { actsFor, ownerForCreation, writesContent } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
@@ -27,8 +27,8 @@ export async function assertEventOpenForDeals(conn: DbOrTx, eventId: string, tod
   }
 }
 
-export function createExchangeEventService(deps: { db: Db; clock: Clock }) {
-  const { db, clock } = deps
+export function createExchangeEventService(deps: { db: Db; clock: Clock; cursors: Cursors }) {
+  const { db, clock, cursors } = deps
 
   async function views(conn: DbOrTx, events: repo.EventRow[]): Promise<ExchangeEvent[]> {
     const parts = await repo.findEventParts(conn, events.map((event) => event.id))
@@ -172,13 +172,12 @@ export function createExchangeEventService(deps: { db: Db; clock: Clock }) {
   async function list(query: ExchangeEventListQuery) {
     const limit = query.limit ?? 20
     const province = provinceFilter(query.provinceCode, 'provinceCode')
-    const values = query.cursor ? decodeCursor(query.cursor, 'exchange-events', ['string', 'string']) : undefined
-    const after = values ? { startsOn: String(values[0]), id: String(values[1]) } : undefined
-    if (after && !/^\d{4}-\d{2}-\d{2}$/.test(after.startsOn)) throw badRequest('invalid_cursor', 'The cursor is malformed; start again without it')
+    const values = query.cursor ? cursors.decode(query.cursor, 'exchange-events', ['date', 'uuid']) : undefined
+    const after = values ? { startsOn: values[0], id: values[1] } : undefined
     const rows = await repo.listEvents(db, { currentProvinceCode: province, kind: query.kind, from: query.from, to: query.to, organizationId: query.organizationId, after, limit: limit + 1 })
     const page = rows.slice(0, limit)
     const last = rows.length > limit ? page[page.length - 1]! : undefined
-    return { items: await views(db, page), nextCursor: last ? encodeCursor('exchange-events', [last.startsOn, last.id]) : null }
+    return { items: await views(db, page), nextCursor: last ? cursors.encode('exchange-events', [last.startsOn, last.id]) : null }
   }
 
   return { create, get, update, list }

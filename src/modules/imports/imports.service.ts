@@ -1,7 +1,7 @@
 import type { Db, DbOrTx } from '../../db/client.ts'
 import type { Clock } from '../../lib/clock.ts'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
-import { badRequest, forbidden, notFound } from '../../lib/problem.ts'
+import type { Cursors } from '../../lib/cursor.ts'
+import { forbidden, notFound } from '../../lib/problem.ts'
 import { actsFor, ownerForCreation, writesContent } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
@@ -51,8 +51,8 @@ function toImport(row: repo.ImportRow, errors: Import['errors']): Import {
 
 export type Upload = { kind: ImportKind; format: ImportFormat; content: string }
 
-export function createImportService(deps: { db: Db; clock: Clock; queueImport: (tx: DbOrTx, importId: string) => Promise<void>; runner: ImportRunner }) {
-  const { db, clock, queueImport } = deps
+export function createImportService(deps: { db: Db; clock: Clock; queueImport: (tx: DbOrTx, importId: string) => Promise<void>; runner: ImportRunner; cursors: Cursors }) {
+  const { db, clock, queueImport, cursors } = deps
 
   /** The import if the caller acts for the organisation that uploaded it; 404 otherwise. */
   async function visible(actor: Actor, id: string) {
@@ -118,9 +118,7 @@ export function createImportService(deps: { db: Db; clock: Clock; queueImport: (
     const limit = query.limit ?? 20
     let after: { createdAt: Date; id: string } | undefined
     if (query.cursor) {
-      const [at, id] = decodeCursor(query.cursor, 'imports', ['string', 'string']) as [string, string]
-      const createdAt = new Date(at)
-      if (Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw badRequest('invalid_cursor', 'The cursor is malformed; start again without it')
+      const [createdAt, id] = cursors.decode(query.cursor, 'imports', ['instant', 'uuid'])
       after = { createdAt, id }
     }
     const rows = await repo.listImports(db, { organizationId, after, limit: limit + 1 })
@@ -128,18 +126,18 @@ export function createImportService(deps: { db: Db; clock: Clock; queueImport: (
     const last = page.at(-1)
     return {
       items: page.map(toImportSummary),
-      nextCursor: rows.length > limit && last ? encodeCursor('imports', [last.createdAt.toISOString(), last.id]) : null,
+      nextCursor: rows.length > limit && last ? cursors.encode('imports', [last.createdAt, last.id]) : null,
     }
   }
 
   async function listErrors(actor: Actor, id: string, query: ImportErrorQuery): Promise<ImportErrorPage> {
     await visible(actor, id)
     const limit = query.limit ?? 20
-    const afterLine = query.cursor ? (decodeCursor(query.cursor, 'line', ['number'])[0] as number) : undefined
+    const afterLine = query.cursor ? cursors.decode(query.cursor, 'line', ['integer'])[0] : undefined
     const rows = await repo.listImportErrors(db, { importId: id, afterLine, limit: limit + 1 })
     const page = rows.slice(0, limit)
     const last = page.at(-1)
-    return { items: page, nextCursor: rows.length > limit && last ? encodeCursor('line', [last.line]) : null }
+    return { items: page, nextCursor: rows.length > limit && last ? cursors.encode('line', [last.line]) : null }
   }
 
   return { create, get, list, listErrors, run: deps.runner.run }

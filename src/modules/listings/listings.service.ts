@@ -1,6 +1,6 @@
 import type { Db, DbOrTx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
-import { decodeCursor, encodeCursor, tagOf } from '../../lib/cursor.ts'
+import type { Cursors } from '../../lib/cursor.ts'
 import { cursorTag, modeOfTag, runTextSearch, type TextMode } from '../../lib/text-search.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, unauthorized, unprocessable, type FieldError } from '../../lib/problem.ts'
 import {
@@ -96,22 +96,25 @@ async function searchFilter(db: DbOrTx, actor: Actor | null, query: ListingSearc
   }
 }
 
-const timestampPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
 const float8Pattern = /^-?\d+(\.\d+)?(e[-+]?\d+)?$/
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** The cursor's sort key, checked so a tampered cursor is a 400 rather than a database error. */
-function decodeSortKey(cursor: string, sort: ListingSort, mode: TextMode): SortKey {
-  const [value, id] = decodeCursor(cursor, cursorTag(sort, mode), ['string', 'string']) as [string, string]
-  const valuePattern = sort === 'relevance' ? float8Pattern : timestampPattern
-  if (!valuePattern.test(value) || !uuidPattern.test(id)) {
+function decodeSortKey(cursors: Cursors, cursor: string, sort: ListingSort, mode: TextMode): SortKey {
+  const tag = cursorTag(sort, mode)
+  if (sort !== 'relevance') {
+    const [value, id] = cursors.decode(cursor, tag, ['timestamp', 'uuid'])
+    return { value, id }
+  }
+  // The rank as PostgreSQL wrote it: float8 text, which reads back as the very same double.
+  const [value, id] = cursors.decode(cursor, tag, ['string', 'uuid'])
+  if (!float8Pattern.test(value) || !Number.isFinite(Number(value))) {
     throw badRequest('invalid_cursor', 'The cursor is malformed or belongs to another sort order; start again without it')
   }
   return { value, id }
 }
 
-export function createListingService(deps: { db: Db; clock: Clock; requestMatches: RequestMatches; recordEvents: RecordEvents; exchangeId: string }) {
-  const { db, clock, requestMatches, recordEvents, exchangeId } = deps
+export function createListingService(deps: { db: Db; clock: Clock; requestMatches: RequestMatches; recordEvents: RecordEvents; exchangeId: string; cursors: Cursors }) {
+  const { db, clock, requestMatches, recordEvents, exchangeId, cursors } = deps
   const today = () => vietnamDate(clock.now())
 
   /** The listing for a write: 404 if the actor may not even see it, 403 if it may see but not change it. */
@@ -286,8 +289,8 @@ export function createListingService(deps: { db: Db; clock: Clock; requestMatche
     const sort: ListingSort = query.sort ?? (query.q ? 'relevance' : 'newest')
     if (sort === 'relevance' && !query.q) throw invalidQuery('sort', 'relevance needs q')
     // A next page is read in the mode its first page was; a first page with no exact hit tries typos.
-    const startMode = query.cursor ? modeOfTag(tagOf(query.cursor)) : 'exact'
-    const after = query.cursor ? decodeSortKey(query.cursor, sort, startMode) : undefined
+    const startMode = query.cursor ? modeOfTag(cursors.tagOf(query.cursor)) : 'exact'
+    const after = query.cursor ? decodeSortKey(cursors, query.cursor, sort, startMode) : undefined
     const limit = query.limit ?? 20
     const { rows, facets, mode } = await runTextSearch(db, startMode, Boolean(filter.q) && !query.cursor, async (conn, textMode) => {
       const found = await searchListings(conn, { ...filter, textMode }, { sort, after, limit: limit + 1 })
@@ -299,7 +302,7 @@ export function createListingService(deps: { db: Db; clock: Clock; requestMatche
     const acting = page.some((row) => hiddenInSummary(row).length > 0) ? await actingOwners(db, actor) : () => true
     return {
       items: page.map((row) => toListingSummary(row, day, acting(row.owner.id), exchangeId)),
-      nextCursor: rows.length > limit && last ? encodeCursor(cursorTag(sort, mode), [last.sortValue, last.id]) : null,
+      nextCursor: rows.length > limit && last ? cursors.encode(cursorTag(sort, mode), [last.sortValue, last.id]) : null,
       ...(facets ? { facets } : {}),
     }
   }

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.ts'
 import type { Clock } from '../../lib/clock.ts'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
+import type { Cursors } from '../../lib/cursor.ts'
 import { badRequest, forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
 import { provenanceOf } from '../../lib/provenance.ts'
 import { organizationMerged } from '../access/access.policy.ts'
@@ -92,8 +92,8 @@ function scopeOf(scope: DelegationScope | null, kind: string): DelegationScope |
   return { provinceCodes: [...new Set(provinceCodes)], sectors: scope.sectors }
 }
 
-export function createOrganizationService(deps: { db: Db; clock: Clock; recordEvents: RecordEvents; exchangeId: string }) {
-  const { db, clock, recordEvents, exchangeId } = deps
+export function createOrganizationService(deps: { db: Db; clock: Clock; recordEvents: RecordEvents; exchangeId: string; cursors: Cursors }) {
+  const { db, clock, recordEvents, exchangeId, cursors } = deps
 
   async function get(id: string) {
     const row = await repo.findOrganization(db, id)
@@ -206,21 +206,21 @@ export function createOrganizationService(deps: { db: Db; clock: Clock; recordEv
 
   async function list(query: OrganizationListQuery) {
     const limit = query.limit ?? 20
-    const after = query.cursor ? decodeCursor(query.cursor, 'name', ['string', 'string']) : undefined
+    const after = query.cursor ? cursors.decode(query.cursor, 'name', ['string', 'uuid']) : undefined
     const rows = await repo.listOrganizations(db, {
       kind: query.kind,
       currentProvinceCode: query.province ? currentProvinceCode(query.province) ?? 'none' : undefined,
       parentId: query.parentId,
       q: query.q,
       merged: query.merged,
-      after: after ? { name: after[0] as string, id: after[1] as string } : undefined,
+      after: after ? { name: after[0], id: after[1] } : undefined,
       limit: limit + 1,
     })
     const page = rows.slice(0, limit)
     const last = page.at(-1)
     return {
       items: page.map((row) => toOrganization(row, exchangeId)),
-      nextCursor: rows.length > limit && last ? encodeCursor('name', [last.name, last.id]) : null,
+      nextCursor: rows.length > limit && last ? cursors.encode('name', [last.name, last.id]) : null,
     }
   }
 

@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../../db/client.ts'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
+import type { Cursors } from '../../lib/cursor.ts'
 import { conflict, forbidden, notFound, unprocessable } from '../../lib/problem.ts'
 import { organizationMerged, writesContent } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
@@ -36,8 +36,8 @@ export async function writableSource(db: DbOrTx, actor: Actor, id: string): Prom
   return source
 }
 
-export function createSourceService(deps: SourceWriteDeps) {
-  const { db, clock, exchangeId } = deps
+export function createSourceService(deps: SourceWriteDeps & { cursors: Cursors }) {
+  const { db, clock, exchangeId, cursors } = deps
   const upsertSourcedListing = createSourceListingUpsert(deps)
   const upsertSourcedDemand = createSourceDemandUpsert(deps)
 
@@ -76,11 +76,11 @@ export function createSourceService(deps: SourceWriteDeps) {
 
   async function list(query: SourceListQuery): Promise<SourcePage> {
     const limit = query.limit ?? 20
-    const afterId = query.cursor ? (decodeCursor(query.cursor, 'source', ['string'])[0] as string) : undefined
+    const afterId = query.cursor ? cursors.decode(query.cursor, 'source', ['string'])[0] : undefined
     const rows = await repo.listSources(db, { afterId, limit: limit + 1 })
     const page = rows.slice(0, limit)
     const last = page.at(-1)
-    return { items: page.map(toSource), nextCursor: rows.length > limit && last ? encodeCursor('source', [last.id]) : null }
+    return { items: page.map(toSource), nextCursor: rows.length > limit && last ? cursors.encode('source', [last.id]) : null }
   }
 
   async function upsertListing(actor: Actor, sourceId: string, externalId: string, input: SourceListingPut, expectedVersion?: number) {

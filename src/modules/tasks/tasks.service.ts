@@ -1,6 +1,6 @@
 import type { Db, DbOrTx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
+import type { Cursors } from '../../lib/cursor.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, unprocessable, type FieldError } from '../../lib/problem.ts'
 import { organizationMerged, organizationsActedFor, ownerForCreation, writesContent } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
@@ -88,8 +88,8 @@ function allowedNow(loaded: LoadedTask, roles: TaskRole[]): string[] {
 const invalidTransition = (name: string, state: string, allowed: string[]) =>
   conflict('invalid_transition', `${name} is not possible while the task is ${state}`, allowed)
 
-export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: RecordEvents }) {
-  const { db, clock, recordEvents } = deps
+export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: RecordEvents; cursors: Cursors }) {
+  const { db, clock, recordEvents, cursors } = deps
 
   function process(): TaskProcess {
     return {
@@ -427,9 +427,8 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
     const limit = query.limit ?? 20
     const actedFor = await actingFor(db, actor)
     const privateFor = actedFor ? [...actedFor] : undefined
-    const values = query.cursor ? decodeCursor(query.cursor, 'tasks', ['string', 'string']) : undefined
-    const after = values ? { updatedAt: new Date(String(values[0])), id: String(values[1]) } : undefined
-    if (after && Number.isNaN(after.updatedAt.getTime())) throw badRequest('invalid_cursor', 'The cursor is malformed; start again without it')
+    const values = query.cursor ? cursors.decode(query.cursor, 'tasks', ['instant', 'uuid']) : undefined
+    const after = values ? { updatedAt: values[0], id: values[1] } : undefined
     const province = provinceFilter(query.provinceCode, 'provinceCode')
     const rows = await repo.listTasks(db, { privateFor, status: query.status, organizationId: query.organizationId, currentProvinceCode: province, after, limit: limit + 1 })
     const page = rows.slice(0, limit)
@@ -444,16 +443,16 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
       items.push(await view(db, loaded, { roles: rolesOn(actedFor, loaded), actor, actedFor }, organizations))
     }
     const last = rows.length > limit ? page[page.length - 1]! : undefined
-    return { items, nextCursor: last ? encodeCursor('tasks', [last.updatedAt.toISOString(), last.id]) : null }
+    return { items, nextCursor: last ? cursors.encode('tasks', [last.updatedAt, last.id]) : null }
   }
 
   async function history(actor: Actor | null, id: string, query: PageQuery): Promise<TaskHistory> {
     await visibleTask(db, actor, id)
     const limit = query.limit ?? 20
-    const afterId = query.cursor ? Number(decodeCursor(query.cursor, 'task-history', ['number'])[0]) : undefined
+    const afterId = query.cursor ? cursors.decode(query.cursor, 'task-history', ['integer'])[0] : undefined
     const rows = await repo.listTransitions(db, id, { afterId, limit: limit + 1 })
     const items = rows.slice(0, limit).map(toHistoryEntry)
-    return { items, nextCursor: rows.length > limit ? encodeCursor('task-history', [items[items.length - 1]!.id]) : null }
+    return { items, nextCursor: rows.length > limit ? cursors.encode('task-history', [items[items.length - 1]!.id]) : null }
   }
 
   const acceptInvitation = (actor: Actor, id: string, organizationId: string) => answerInvitation(actor, id, organizationId, true)

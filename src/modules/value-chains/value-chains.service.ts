@@ -1,7 +1,7 @@
 import type { Db, DbOrTx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
-import { badRequest, conflict, forbidden, notFound, preconditionFailed, unprocessable, type FieldError } from '../../lib/problem.ts'
+import type { Cursors } from '../../lib/cursor.ts'
+import { conflict, forbidden, notFound, preconditionFailed, unprocessable, type FieldError } from '../../lib/problem.ts'
 import { actsFor, ownerForCreation, writesContent } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
@@ -22,8 +22,8 @@ const isAvailable = (listing: { status: string; validUntil: string | null }, tod
 /** A stage's search terms: its keywords, or its title. */
 const keywordsOf = (stage: { keywords: string[]; title: string }) => (stage.keywords.length > 0 ? stage.keywords : [stage.title])
 
-export function createValueChainService(deps: { db: Db; clock: Clock }) {
-  const { db, clock } = deps
+export function createValueChainService(deps: { db: Db; clock: Clock; cursors: Cursors }) {
+  const { db, clock, cursors } = deps
 
   async function views(conn: DbOrTx, chains: repo.ChainRow[]): Promise<ValueChain[]> {
     const { stages, listings, organizations } = await repo.findStages(conn, chains.map((chain) => chain.id))
@@ -169,13 +169,12 @@ export function createValueChainService(deps: { db: Db; clock: Clock }) {
   async function list(query: ValueChainListQuery) {
     const limit = query.limit ?? 20
     const province = provinceFilter(query.provinceCode, 'provinceCode')
-    const values = query.cursor ? decodeCursor(query.cursor, 'value-chains', ['string', 'string']) : undefined
-    const after = values ? { updatedAt: new Date(String(values[0])), id: String(values[1]) } : undefined
-    if (after && Number.isNaN(after.updatedAt.getTime())) throw badRequest('invalid_cursor', 'The cursor is malformed; start again without it')
+    const values = query.cursor ? cursors.decode(query.cursor, 'value-chains', ['instant', 'uuid']) : undefined
+    const after = values ? { updatedAt: values[0], id: values[1] } : undefined
     const rows = await repo.listChains(db, { currentProvinceCode: province, ownerId: query.ownerId, after, limit: limit + 1 })
     const page = rows.slice(0, limit)
     const last = rows.length > limit ? page[page.length - 1]! : undefined
-    return { items: await views(db, page), nextCursor: last ? encodeCursor('value-chains', [last.updatedAt.toISOString(), last.id]) : null }
+    return { items: await views(db, page), nextCursor: last ? cursors.encode('value-chains', [last.updatedAt, last.id]) : null }
   }
 
   /**

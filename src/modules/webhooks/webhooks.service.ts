@@ -1,8 +1,8 @@
 import type { Db, DbOrTx } from '../../db/client.ts'
 import type { JobQueue } from '../../jobs/queue.ts'
 import type { Clock } from '../../lib/clock.ts'
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts'
-import { badRequest, conflict, forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
+import type { Cursors } from '../../lib/cursor.ts'
+import { conflict, forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
 import { actsFor, organizationMerged } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
@@ -72,24 +72,17 @@ function toDelivery(row: repo.DeliveryRow, attempts: repo.AttemptRow[]): Webhook
   }
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/
-
-/** A (createdAt, id) keyset cursor; only what encodeCursor wrote, else 400. */
-function afterOf(cursor: string | undefined, sort: string): { createdAt: Date; id: string } | undefined {
-  if (!cursor) return undefined
-  const [at, id] = decodeCursor(cursor, sort, ['string', 'string']) as [string, string]
-  const createdAt = new Date(at)
-  if (!isoInstant.test(at) || Number.isNaN(createdAt.getTime()) || !uuidPattern.test(id)) {
-    throw badRequest('invalid_cursor', 'The cursor is malformed or belongs to another sort order; start again without it')
-  }
-  return { createdAt, id }
-}
-
 const managesWebhooks = (actor: Actor) => actor.role === 'operator' || actor.role === 'admin'
 
-export function createWebhookService(deps: { db: Db; clock: Clock; jobs: Pick<JobQueue, 'send'>; allowPrivate: boolean }) {
-  const { db, clock, jobs, allowPrivate } = deps
+export function createWebhookService(deps: { db: Db; clock: Clock; jobs: Pick<JobQueue, 'send'>; allowPrivate: boolean; cursors: Cursors }) {
+  const { db, clock, jobs, allowPrivate, cursors } = deps
+
+  /** A (createdAt, id) keyset cursor. */
+  function afterOf(cursor: string | undefined, sort: string): { createdAt: Date; id: string } | undefined {
+    if (!cursor) return undefined
+    const [createdAt, id] = cursors.decode(cursor, sort, ['instant', 'uuid'])
+    return { createdAt, id }
+  }
 
   /**
    * A subscriber URL as stored, or 422 on `pointer`: http or https, and a host that resolves, to
@@ -175,7 +168,7 @@ export function createWebhookService(deps: { db: Db; clock: Clock; jobs: Pick<Jo
     const rows = await repo.listSubscriptions(db, { organizationId, after: afterOf(query.cursor, 'webhooks'), limit: limit + 1 })
     const page = rows.slice(0, limit)
     const last = page.at(-1)
-    return { items: page.map(toWebhook), nextCursor: rows.length > limit && last ? encodeCursor('webhooks', [last.createdAt.toISOString(), last.id]) : null }
+    return { items: page.map(toWebhook), nextCursor: rows.length > limit && last ? cursors.encode('webhooks', [last.createdAt, last.id]) : null }
   }
 
   async function get(actor: Actor, id: string): Promise<Webhook> {
@@ -234,7 +227,7 @@ export function createWebhookService(deps: { db: Db; clock: Clock; jobs: Pick<Jo
     const last = page.at(-1)
     return {
       items: page.map((row) => toDelivery(row, attempts.filter((attempt) => attempt.deliveryId === row.id))),
-      nextCursor: rows.length > limit && last ? encodeCursor('deliveries', [last.createdAt.toISOString(), last.id]) : null,
+      nextCursor: rows.length > limit && last ? cursors.encode('deliveries', [last.createdAt, last.id]) : null,
     }
   }
 
