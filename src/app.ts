@@ -41,6 +41,7 @@ import { valueChainSchemas } from './modules/value-chains/value-chains.schemas.t
 import { eventRoutes } from './modules/events/events.routes.ts'
 import { eventSchemas } from './modules/events/events.schemas.ts'
 import { registerIdempotency } from './http/idempotency.ts'
+import { loggerOptions } from './http/logging.ts'
 import { matchSchemas } from './modules/matching/matching.schemas.ts'
 import { listingRoutes } from './modules/listings/listings.routes.ts'
 import { organizationSchemas } from './modules/organizations/organizations.schemas.ts'
@@ -100,12 +101,8 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
 
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: {
-      level: config.LOG_LEVEL,
-      ...overrides.logger,
-      // Applied after the overrides, so no logger configuration can drop it.
-      redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.key', '*.secret'], censor: '[redacted]' },
-    },
+    // Secrets are redacted whatever the overrides say (src/http/logging.ts).
+    logger: loggerOptions(config.LOG_LEVEL, overrides.logger),
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: trustProxyOf(config.TRUST_PROXY),
     requestIdHeader: false,

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
+import { isSecretName, redacted } from './lib/redaction.ts'
 
 // The one place that reads process.env. Every variable is listed in README.md.
 export const ConfigSchema = Type.Object({
@@ -99,7 +100,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems = new Map<string, string>()
   for (const error of Value.Errors(ConfigSchema, value)) {
     const name = error.instancePath.replace(/^\//, '') || 'environment'
-    if (!problems.has(name)) problems.set(name, `${name}=${JSON.stringify(given[name] ?? '')}: ${describe(name, error.message)}`)
+    if (!problems.has(name)) problems.set(name, `${name}=${shown(name, given[name] ?? '')}: ${describe(name, error.message)}`)
   }
   // A score is a weighted mean: with every weight 0 it would divide by zero.
   if (problems.size === 0 && Object.values(matchWeights(value as Config)).every((weight) => weight === 0)) {
@@ -112,6 +113,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (problems.size > 0) throw new ConfigError(`Invalid configuration:\n  ${[...problems.values()].join('\n  ')}`)
   return value as Config
+}
+
+/** A value as an error message quotes it: never a secret's, nor a password in a URL. */
+function shown(name: string, value: string): string {
+  if (isSecretName(name)) return redacted
+  return JSON.stringify(value.replace(/(:\/\/[^:/@\s]*:)[^@\s]*@/, `$1${redacted}@`))
 }
 
 /** The webhook retry schedule: seconds before each retry after the first attempt. */

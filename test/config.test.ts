@@ -171,6 +171,15 @@ t.test('a bad value throws a ConfigError naming the variable', async (t) => {
   }
 })
 
+t.test('a bad secret is named, never shown', async (t) => {
+  const secret = t.throws(() => loadConfig({ CURSOR_SECRET: 'short-but-secret' })) as Error
+  t.match(secret.message, 'CURSOR_SECRET=[redacted]: must')
+  t.notMatch(secret.message, 'short-but-secret')
+  const url = t.throws(() => loadConfig({ DATABASE_URL: 'mysql://tx:hunter2@db.internal/x' })) as Error
+  t.match(url.message, 'DATABASE_URL="mysql://tx:[redacted]@db.internal/x"')
+  t.notMatch(url.message, 'hunter2')
+})
+
 t.test('every bad variable is reported at once, each once', async (t) => {
   const error = t.throws(() => loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud', DATABASE_POOL_SIZE: '0' })) as Error
   const lines = error.message.split('\n').slice(1).map((line) => line.trim().split('=')[0])
