@@ -67,6 +67,7 @@ export const errors = {
   415: problem('The body is not application/json'),
   422: problem('The request is well-formed but breaks a rule'),
   429: problem('Too many requests'),
+  503: problem('The database is unreachable for a moment'),
 } as const
 
 export type ErrorStatus = keyof typeof errors

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, type FieldError } from '../lib/problem.ts'
 import { mapPgError } from '../lib/pg-errors.ts'
+import { DatabaseUnavailableError, isDatabaseUnreachable } from '../lib/db-unavailable.ts'
 
 type ValidationIssue = { instancePath?: string; message?: string; params?: Record<string, unknown>; keyword?: string }
 
@@ -44,6 +45,7 @@ export function toAppError(error: FastifyError & { validation?: ValidationIssue[
     const errors = fieldErrors(error.validation, error.validationContext)
     return new AppError(400, 'validation_failed', 'Validation failed', 'The request does not match the schema; see errors', { errors })
   }
+  if (isDatabaseUnreachable(error)) return new DatabaseUnavailableError()
   const mapped = mapPgError(error)
   if (mapped) return mapped
   switch (error.code) {
@@ -73,6 +75,7 @@ export function toAppError(error: FastifyError & { validation?: ValidationIssue[
 }
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
+  if (error instanceof DatabaseUnavailableError) reply.header('retry-after', String(error.retryAfterSeconds))
   return reply
     .code(error.status)
     .type('application/problem+json')

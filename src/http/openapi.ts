@@ -18,6 +18,10 @@ key belongs to one organisation and acts for it. Keys are managed under \`/v1/ap
 with JSON pointers. Single resources carry an \`ETag\`; send it back in \`If-Match\` to update safely
 (412 when stale). Lists use opaque, signed cursors: pass \`nextCursor\` back as \`cursor\` (an edited one is a 400 \`invalid_cursor\`).
 
+**Outages.** While the database is unreachable (say the embedded one is restarting), a request that
+needs it gets 503 \`database_unavailable\` with \`Retry-After\`; a write answered so may or may not
+have been applied, so retry it with the same \`Idempotency-Key\`.
+
 **Limits.** Requests are rate limited per key, or per client address without one; responses carry
 \`RateLimit-Limit\`, \`RateLimit-Remaining\` and \`RateLimit-Reset\`, and a 429 carries \`Retry-After\`.
 Repeated failed key checks from one address get its keyed requests refused for a while.`
@@ -34,10 +38,19 @@ const tooManyRequests = {
   },
 }
 
-/** Every operation but the probes is rate limited (src/http/rate-limit.ts), so each may answer 429. */
-function withTooManyRequests(schema: FastifySchema, url: string): FastifySchema {
+const databaseUnavailable = {
+  ...errors[503],
+  description: 'The database is unreachable for a moment; retry after Retry-After seconds',
+  headers: { 'Retry-After': seconds('Seconds to wait before retrying') },
+}
+
+/**
+ * Every operation but the probes is rate limited (src/http/rate-limit.ts), so each may answer 429;
+ * and each may need the database (if only to check a key), so each may answer 503.
+ */
+function withLimitsAndOutages(schema: FastifySchema, url: string): FastifySchema {
   if (!schema?.response || (schema as { hide?: boolean }).hide || rateLimitExemptRoutes.has(url)) return schema
-  return { ...schema, response: { ...(schema.response as object), 429: tooManyRequests } }
+  return { ...schema, response: { ...(schema.response as object), 429: tooManyRequests, 503: databaseUnavailable } }
 }
 
 export async function registerOpenApi(app: FastifyInstance, options: { serverUrl?: string }) {
@@ -82,7 +95,7 @@ export async function registerOpenApi(app: FastifyInstance, options: { serverUrl
     },
     // A collection's root is registered as '/' under its prefix and answers with or without the
     // slash; document it without one (/v1/listings), as clients and linters expect.
-    transform: ({ schema, url }) => ({ schema: withTooManyRequests(schema, url), url: url.length > 1 && url.endsWith('/') ? url.slice(0, -1) : url }),
+    transform: ({ schema, url }) => ({ schema: withLimitsAndOutages(schema, url), url: url.length > 1 && url.endsWith('/') ? url.slice(0, -1) : url }),
     // Name components after the schemas' $id instead of def-0, def-1, ...
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`) },
   })

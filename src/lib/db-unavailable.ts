@@ -1,0 +1,44 @@
+import { DrizzleQueryError } from 'drizzle-orm'
+import { AppError } from './problem.ts'
+
+/**
+ * Seconds a client is asked to wait before retrying. The embedded database is back about 2 s after
+ * its process dies (docs/architecture.md); a PostgreSQL restart or failover takes a few more.
+ */
+export const databaseRetryAfterSeconds = 5
+
+/** 503 `database_unavailable`; the error handler adds `Retry-After`. */
+export class DatabaseUnavailableError extends AppError {
+  readonly retryAfterSeconds = databaseRetryAfterSeconds
+  constructor() {
+    super(503, 'database_unavailable', 'Service unavailable', 'The database is unreachable for a moment; retry after the time in Retry-After')
+  }
+}
+
+// The socket could not be opened, or broke: the server is down, restarting, or out of reach.
+const socketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'])
+// SQLSTATE: class 08 (connection exception); 57P01-57P03 (shutting down, crashed, starting up);
+// 53300 (too many connections).
+const sqlStates = /^(08...|57P0[123]|53300)$/
+// What node-postgres and pg-pool throw, without a code, for a connection that died under them.
+const driverMessages = new Set([
+  'Connection terminated unexpectedly',
+  'Connection terminated',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+  'timeout exceeded when trying to connect',
+  'Connection terminated due to connection timeout',
+])
+
+/**
+ * Whether an error means the database could not be reached, rather than that it refused the query.
+ * Socket codes and driver messages count only as thrown by pg itself or under drizzle's wrapper: the
+ * same ECONNREFUSED under a failed fetch() is another server's outage, not the database's.
+ */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  const thrown = error instanceof DrizzleQueryError ? error.cause : error
+  if (!thrown || typeof thrown !== 'object') return false
+  const { code, message } = thrown as { code?: unknown; message?: unknown }
+  if (typeof code === 'string' && (socketCodes.has(code) || sqlStates.test(code))) return true
+  return typeof message === 'string' && driverMessages.has(message)
+}
