@@ -50,6 +50,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize })
   pool.on('error', () => {}) // an idle client's error is reported on its next use; don't crash here
+  handBackDeadClients(pool)
   const db = drizzle(pool, { schema, casing: 'snake_case' })
   return {
     db,
@@ -62,6 +63,28 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await embedded?.stop()
     },
   }
+}
+
+/**
+ * A checked-out client whose connection dies is handed back to the pool at once, which discards it.
+ * pg emits 'error' on it with no listener of pg-pool's, which would crash the process; and drizzle's
+ * transaction() never releases a client whose BEGIN failed (drizzle-team/drizzle-orm#6023), so every
+ * transaction begun as the database died would hold a pool slot for ever (8 of 10 were gone after 5
+ * restarts of the embedded database under load). The client's owner sees its next statement fail,
+ * which its request answers with a 503, and its own release() does nothing.
+ */
+function handBackDeadClients(pool: pg.Pool) {
+  const checkedOut = new WeakSet<pg.PoolClient>()
+  pool.on('acquire', (client) => checkedOut.add(client))
+  pool.on('release', (_error, client) => checkedOut.delete(client))
+  pool.on('connect', (client) =>
+    client.on('error', (error) => {
+      if (!checkedOut.has(client)) return // idle: pg-pool's own listener removes it
+      const release = client.release
+      client.release = () => {}
+      release(error)
+    }),
+  )
 }
 
 /** Applies pending migrations and installs the job queue's schema; an advisory lock keeps two starting processes from racing. */

@@ -3,6 +3,8 @@ import type { FastifyBaseLogger } from 'fastify'
 import type pg from 'pg'
 import PgBoss from 'pg-boss'
 import type { DbOrTx } from '../db/client.ts'
+import { isDatabaseUnreachable } from '../lib/db-unavailable.ts'
+import { outcomeStatements } from './outcomes.ts'
 
 // The project's one job queue: pg-boss 10 on the same database (and connection pool) as the API.
 // Jobs live in PostgreSQL, so they survive a restart and several API processes share them without
@@ -62,8 +64,19 @@ export function createJobQueue(options: JobQueueOptions) {
     return work
   }
 
+  const unawaited = outcomeStatements(jobSchema)
+  const executeSql = (text: string, values?: unknown[]) => {
+    const work = track(options.pool.query(text, values))
+    if (!unawaited.has(text)) return work
+    return work.catch((error: unknown) => {
+      if (!isDatabaseUnreachable(error)) throw error
+      options.log?.error({ err: error }, 'job outcome not recorded, the database is unreachable: the job will expire and be retried')
+      return { rows: [{ count: 0 }] }
+    })
+  }
+
   const boss = new PgBoss({
-    db: { executeSql: (text, values) => track(options.pool.query(text, values)) },
+    db: { executeSql },
     schema: jobSchema,
     // Maintenance and cron belong to the processes that work; a process that only queues stays quiet.
     supervise: options.worker,
