@@ -125,6 +125,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
     poolSize: config.DATABASE_POOL_SIZE,
+    embeddedMaxRestarts: config.EMBEDDED_DB_RESTARTS,
+    log: app.log,
   }))
   if (!overrides.database) await migrateDatabase(database)
   const clock = overrides.clock ?? systemClock

@@ -9,6 +9,9 @@ export const ConfigSchema = Type.Object({
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  // The embedded database's process is restarted if it dies, this many times a minute at most; one
+  // death more and the server exits 1, for Docker or systemd to restart. 0: exit at the first death.
+  EMBEDDED_DB_RESTARTS: Type.Integer({ minimum: 0, maximum: 100, default: 3 }),
   // Spelled out (not mapped from an array) so that Config['LOG_LEVEL'] is the union of these literals.
   LOG_LEVEL: Type.Union(
     [

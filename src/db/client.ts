@@ -4,6 +4,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import pg from 'pg'
 import * as schema from './schema/index.ts'
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.ts'
+import type { SupervisorLog } from './supervisor.ts'
 import { installJobSchema } from '../jobs/queue.ts'
 
 export type Db = NodePgDatabase<typeof schema>
@@ -35,6 +36,9 @@ export type DatabaseOptions = {
   dataDir: string
   poolSize: number
   templateFile?: string
+  /** Restarts a minute of the embedded database after it died (embedded.ts has the default). */
+  embeddedMaxRestarts?: number
+  log?: SupervisorLog
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -45,6 +49,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       dataDir: options.dataDir,
       templateFile: options.templateFile,
       maxConnections: options.poolSize + 2,
+      maxRestarts: options.embeddedMaxRestarts,
+      log: options.log,
     })
     url = embedded.url
   }

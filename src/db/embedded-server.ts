@@ -9,7 +9,8 @@ import { unaccent } from '@electric-sql/pglite/contrib/unaccent'
 import { PGLiteSocketHandler } from '@electric-sql/pglite-socket'
 import { ConnectionSerialQueue } from './embedded-queue.ts'
 
-type StartMessage = { dataDir: string; templateFile?: string; maxConnections: number }
+// port: a restart after a crash listens where the dead process did, so the parent's URL stays valid.
+type StartMessage = { dataDir: string; templateFile?: string; maxConnections: number; port?: number }
 
 async function main(options: StartMessage) {
   const inMemory = options.dataDir.startsWith('memory://')
@@ -28,7 +29,7 @@ async function main(options: StartMessage) {
   server.maxConnections = options.maxConnections
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
+    server.listen(options.port ?? 0, '127.0.0.1', resolve)
   })
   const port = (server.address() as AddressInfo).port
 
@@ -40,8 +41,10 @@ async function main(options: StartMessage) {
   }
   // The parent owns this process: when it goes away (even killed), so does the database.
   process.on('disconnect', stop)
-  process.on('SIGTERM', stop)
-  process.on('SIGINT', () => {}) // Ctrl-C reaches the whole group; the parent decides when to stop us.
+  // Ctrl-C, and systemd's stop, signal the whole group; the parent decides when to stop us, after
+  // its in-flight requests have finished. Stopping here first would look like a crash to it.
+  process.on('SIGINT', () => {})
+  process.on('SIGTERM', () => {})
   process.on('message', (message: unknown) => {
     if (message === 'stop') void stop()
     // Tests build a migrated template once and start every test database from a copy of it. The

@@ -1,9 +1,16 @@
-import { fork } from 'node:child_process'
+import { fork, type ChildProcess } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { supervise, type Exit, type RestartPolicy, type SupervisedState, type SupervisorLog } from './supervisor.ts'
 
 export type EmbeddedDatabase = {
   url: string
+  /** running; restarting after its process died; failed once restarts were given up; stopped. */
+  readonly state: SupervisedState
+  /** The database process's id, while there is one. */
+  readonly pid: number | undefined
+  /** Settles only when the database died and will not be restarted: its owner should exit non-zero. */
+  failed: Promise<Error>
   stop: () => Promise<void>
   /** Writes the data directory as a tarball (what `templateFile` reads). */
   dump: (file: string) => Promise<void>
@@ -14,49 +21,110 @@ export type EmbeddedOptions = {
   /** A PGlite data directory as a tarball, gzipped or not, to start from (tests start from a migrated template). */
   templateFile?: string
   maxConnections?: number
+  /** Restarts of a database process that died allowed within a minute; 0 gives up at the first death. */
+  maxRestarts?: number
+  log?: SupervisorLog
+}
+
+/** Three restarts a minute: enough for a process killed now and then, not for one that dies on every start. */
+const defaultRestartPolicy: RestartPolicy = { maxRestarts: 3, periodMs: 60_000 }
+
+type StartMessage = { dataDir: string; templateFile?: string; maxConnections: number; port?: number }
+
+type DatabaseProcess = {
+  child: ChildProcess
+  port: number
+  exited: Promise<Exit>
+  stop: () => Promise<void>
 }
 
 const serverFile = new URL(`./embedded-server${path.extname(import.meta.url)}`, import.meta.url)
 
 /**
- * Starts PGlite in a child process and returns a postgres:// URL for it.
- * PGlite takes no lock on its data directory, so we refuse to open one another process has open.
+ * Starts PGlite in a child process, returns a postgres:// URL for it, and restarts the process if it
+ * dies (see supervisor.ts). A restart reuses the port, so the URL and the pool's settings stay valid:
+ * the pool drops the dead connections and opens new ones. PGlite takes no lock on its data
+ * directory, so we refuse to open one another process has open; this process keeps the lock across
+ * restarts, and a new database process starts only after the old one has exited.
  */
 export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
-  const releaseLock = options.dataDir.startsWith('memory://') ? () => {} : lockDataDir(options.dataDir)
+  const inMemory = options.dataDir.startsWith('memory://')
+  const releaseLock = inMemory ? () => {} : lockDataDir(options.dataDir)
+  const start: StartMessage = { dataDir: options.dataDir, templateFile: options.templateFile, maxConnections: options.maxConnections ?? 20 }
+  const spawn = async (message: StartMessage) => {
+    const started = await spawnDatabaseProcess(message)
+    options.log?.info({ databasePid: started.child.pid, port: started.port }, 'embedded database started')
+    return started
+  }
+  let first: DatabaseProcess
+  try {
+    first = await spawn(start)
+  } catch (error) {
+    releaseLock()
+    throw error
+  }
+  const supervisor = supervise(first, {
+    name: 'embedded database',
+    // A restart opens the data directory as the dead process left it (PostgreSQL's crash recovery
+    // replays the WAL), never the template again. Memory dies with the process: nothing to restart.
+    restart: inMemory ? undefined : () => spawn({ ...start, templateFile: undefined, port: first.port }),
+    policy: { ...defaultRestartPolicy, ...(options.maxRestarts === undefined ? {} : { maxRestarts: options.maxRestarts }) },
+    log: options.log,
+  })
+  return {
+    url: `postgresql://postgres:postgres@127.0.0.1:${first.port}/postgres`,
+    get state() {
+      return supervisor.state
+    },
+    get pid() {
+      return supervisor.current?.child.pid
+    },
+    failed: supervisor.failed,
+    dump: (file) => {
+      const child = supervisor.current?.child
+      if (!child?.connected) return Promise.reject(new Error('the embedded database is not running'))
+      return new Promise<void>((resolve, reject) => {
+        child.once('message', (message: { dumped: string | null; error?: string }) =>
+          message.dumped ? resolve() : reject(new Error(`dump failed: ${message.error}`)),
+        )
+        child.send({ dumpTo: file })
+      })
+    },
+    stop: async () => {
+      await supervisor.stop()
+      releaseLock()
+    },
+  }
+}
+
+async function spawnDatabaseProcess(start: StartMessage): Promise<DatabaseProcess> {
   const child = fork(serverFile, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  // Listened for from the start, so an exit is never missed, however early.
+  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+  // A failed send or kill on a dead process; its exit is what counts, and the supervisor sees it.
+  child.on('error', () => {})
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('error', reject)
-      child.once('exit', (code) => reject(new Error(`embedded database exited during start-up (code ${code})`)))
+      void exited.then(({ code, signal }) => reject(new Error(`embedded database exited during start-up (${signal ?? `code ${code}`})`)))
       child.once('message', (message: { ready: boolean; port?: number; error?: string }) => {
         if (message.ready && message.port) resolve(message.port)
         else reject(new Error(`embedded database failed to start: ${message.error}`))
       })
-      child.send({ dataDir: options.dataDir, templateFile: options.templateFile, maxConnections: options.maxConnections ?? 20 })
+      child.send(start)
     })
-    child.removeAllListeners('exit')
     return {
-      url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`,
-      dump: (file) =>
-        new Promise<void>((resolve, reject) => {
-          child.once('message', (message: { dumped: string | null; error?: string }) =>
-            message.dumped ? resolve() : reject(new Error(`dump failed: ${message.error}`)),
-          )
-          child.send({ dumpTo: file })
-        }),
+      child,
+      port,
+      exited,
       stop: async () => {
-        if (child.exitCode === null && child.connected) {
-          const exited = new Promise((resolve) => child.once('exit', resolve))
-          child.send('stop')
-          await exited
-        }
-        releaseLock()
+        if (child.exitCode === null && child.signalCode === null && child.connected) child.send('stop')
+        await exited
       },
     }
   } catch (error) {
     child.kill('SIGKILL')
-    releaseLock()
+    if (child.pid !== undefined) await exited // the data directory is free only once it is gone
     throw error
   }
 }

@@ -55,8 +55,13 @@ export async function prepareTemplate(): Promise<void> {
     }
     return
   }
+  await embeddedTemplate()
+}
+
+/** The migrated PGlite data directory as a tarball, built if missing; also for tests of the embedded database itself. */
+export async function embeddedTemplate(): Promise<string> {
   const file = templateFile()
-  if (existsSync(file)) return
+  if (existsSync(file)) return file
   mkdirSync(cacheDir, { recursive: true })
   const database = await openDatabase({ dataDir: 'memory://', poolSize: 1 })
   try {
@@ -67,6 +72,7 @@ export async function prepareTemplate(): Promise<void> {
   } finally {
     await database.embedded!.stop()
   }
+  return file
 }
 
 /** A fresh, migrated database for one test file; close() removes it. */

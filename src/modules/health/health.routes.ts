@@ -1,11 +1,19 @@
 import { Type } from 'typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses, ref } from '../../http/common.schemas.ts'
+import { databaseRetryAfterSeconds } from '../../lib/db-unavailable.ts'
 
 const Health = Type.Object({ status: Type.Literal('ok') }, { $id: 'Health' })
 const Ready = Type.Object({ status: Type.Literal('ready'), database: Type.Union([Type.Literal('embedded'), Type.Literal('postgres')]) }, { $id: 'Ready' })
 
 export const healthSchemas = [Health, Ready]
+
+const probeAnswer = <T extends ReturnType<typeof Type.Object>>(description: string, schema: T, headers?: object) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { 'application/json': { schema } },
+})
+const retryAfter = { 'Retry-After': { type: 'integer', minimum: 0, description: 'Seconds to wait before asking again' } }
 
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -15,11 +23,20 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getHealth',
         tags: ['health'],
         summary: 'Liveness probe',
-        description: 'Answers 200 while the process is up; does not touch the database.',
-        response: { 200: ref(Health), ...errorResponses(401) },
+        description:
+          'Answers 200 while the process can serve, without touching the database: a database that is down or restarting is for /ready to say. ' +
+          'Answers 503 only when restarting this process is the cure: its embedded database died and will not be restarted (the server then exits with code 1).',
+        response: {
+          200: ref(Health),
+          ...errorResponses(401),
+          503: probeAnswer('The process cannot recover by itself; restart it', Type.Object({ status: Type.Literal('failed') })),
+        },
       },
     },
-    async () => ({ status: 'ok' as const }),
+    async (_request, reply) => {
+      if (app.database.embedded?.state === 'failed') return reply.code(503).send({ status: 'failed' as const })
+      return { status: 'ok' as const }
+    },
   )
   app.get(
     '/ready',
@@ -28,8 +45,12 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getReady',
         tags: ['health'],
         summary: 'Readiness probe',
-        description: 'Answers 200 when the database answers a query, 503 otherwise.',
-        response: { 200: ref(Ready), ...errorResponses(401), 503: Type.Object({ status: Type.Literal('unavailable') }) },
+        description: "Answers 200 when the database answers a query, 503 otherwise (say while the embedded database restarts). Docker's health check uses it.",
+        response: {
+          200: ref(Ready),
+          ...errorResponses(401),
+          503: probeAnswer('The database does not answer', Type.Object({ status: Type.Literal('unavailable') }), retryAfter),
+        },
       },
     },
     async (_request, reply) => {
@@ -37,7 +58,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await app.database.pool.query('select 1')
         return { status: 'ready' as const, database: app.database.mode }
       } catch {
-        return reply.code(503).send({ status: 'unavailable' as const })
+        return reply.code(503).header('retry-after', String(databaseRetryAfterSeconds)).send({ status: 'unavailable' as const })
       }
     },
   )
