@@ -23,9 +23,11 @@ VOLUME ["/app/data"]
 USER node
 EXPOSE 3000
 
-# Liveness only: /health does not touch the database (/ready does).
+# Readiness: /ready answers 200 only when the database answers, so "healthy" means "can serve". Docker
+# itself restarts no unhealthy container; the server exits 1 when its embedded database is lost for
+# good, and a restart policy (docker run --restart unless-stopped, compose's restart:) starts it again.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
 # node itself is PID 1 (not npm), so SIGTERM reaches the server's graceful shutdown.
 CMD ["node", "--import", "tsx", "src/server.ts"]
