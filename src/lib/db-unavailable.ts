@@ -2,8 +2,8 @@ import { DrizzleQueryError } from 'drizzle-orm'
 import { AppError } from './problem.ts'
 
 /**
- * Seconds a client is asked to wait before retrying. The embedded database is back about 2 s after
- * its process dies (docs/architecture.md); a PostgreSQL restart or failover takes a few more.
+ * Seconds a client is asked to wait before retrying: about what the embedded database takes to be
+ * back after its process dies (bench/README.md), or a PostgreSQL restart.
  */
 export const databaseRetryAfterSeconds = 5
 
