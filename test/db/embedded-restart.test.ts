@@ -77,9 +77,10 @@ t.test('killed, the database is restarted: 503s with Retry-After meanwhile, ackn
   const health = await app.inject({ method: 'GET', url: '/health' })
   t.equal(health.statusCode, 200, '/health does not: a restart of the server would not help')
 
-  // Within 20 s (it takes about 2 s; generous for a loaded CI machine).
+  // Within 60 s: it takes 2-7 s (bench/README.md), but a CI machine running every test file at once
+  // has been seen to take 18 s. How fast is for the bench to say; this asserts that it comes back.
   let readyAgain = false
-  while (!readyAgain && Date.now() - killedAt < 20_000) {
+  while (!readyAgain && Date.now() - killedAt < 60_000) {
     readyAgain = (await app.inject({ method: 'GET', url: '/ready' })).statusCode === 200
     if (!readyAgain) await sleep(50)
   }
