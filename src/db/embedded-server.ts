@@ -39,12 +39,8 @@ async function main(options: StartMessage) {
     await db.close().catch(() => {})
     process.exit(0)
   }
-  // The parent owns this process: when it goes away (even killed), so does the database.
-  process.on('disconnect', stop)
-  // Ctrl-C, and systemd's stop, signal the whole group; the parent decides when to stop us, after
-  // its in-flight requests have finished. Stopping here first would look like a crash to it.
-  process.on('SIGINT', () => {})
-  process.on('SIGTERM', () => {})
+  stopWithParent = stop
+  if (parentGone) return stop()
   process.on('message', (message: unknown) => {
     if (message === 'stop') void stop()
     // Tests build a migrated template once and start every test database from a copy of it. The
@@ -62,6 +58,20 @@ async function main(options: StartMessage) {
   })
   process.send?.({ ready: true, port })
 }
+
+// The parent owns this process: when it goes away (even killed), so does the database, closed
+// cleanly. Listened for before anything else and acted on once the database is up: a parent killed
+// while PGlite was starting used to be noticed only by a crash on reporting ready to it.
+let parentGone = !process.connected
+let stopWithParent: (() => Promise<void>) | undefined
+process.on('disconnect', () => {
+  parentGone = true
+  void stopWithParent?.()
+})
+// Ctrl-C, and systemd's stop, signal the whole group; the parent decides when to stop us, after its
+// in-flight requests have finished. Stopping here first would look like a crash to it.
+process.on('SIGINT', () => {})
+process.on('SIGTERM', () => {})
 
 process.once('message', (message: StartMessage) => {
   main(message).catch((error: unknown) => {

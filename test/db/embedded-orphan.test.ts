@@ -1,0 +1,54 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import t from 'tap'
+import { startEmbeddedDatabase } from '../../src/db/embedded.ts'
+import { embeddedTemplate } from '../helpers/database.ts'
+
+// The server killed while its database process is still starting (at boot, or during a restart):
+// the database process must not outlive it, or it would hold the data directory unlocked, and the
+// next server would open a second PGlite on the same files.
+const dataDir = mkdtempSync(path.join(tmpdir(), 'tx-orphan-'))
+t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
+
+/** Running, as opposed to gone or a zombie nobody has reaped yet. */
+function running(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z'
+  } catch {
+    return false
+  }
+}
+
+t.test('a database process whose parent is killed during its start-up stops cleanly too', async (t) => {
+  const parent = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/embedded-parent.ts'], {
+    env: { ...process.env, EMBEDDED_PARENT_DATA_DIR: dataDir, EMBEDDED_PARENT_TEMPLATE: await embeddedTemplate() },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  // The database process writes its stderr to the same pipe.
+  let stderr = ''
+  parent.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  t.teardown(() => parent.kill('SIGKILL'))
+  let child = 0
+  while (!child && parent.exitCode === null) {
+    child = Number(spawnSync('ps', ['-o', 'pid=', '--ppid', String(parent.pid)], { encoding: 'utf8' }).stdout.trim().split('\n')[0])
+    if (!child) await sleep(10)
+  }
+  t.ok(child > 0, 'the database process was forked')
+  // Killed once PGlite is writing the directory: the start message has arrived, the database is not up.
+  while (!existsSync(path.join(dataDir, 'PG_VERSION')) && parent.exitCode === null) await sleep(5)
+  parent.kill('SIGKILL')
+
+  const killedAt = Date.now()
+  while (running(child) && Date.now() - killedAt < 60_000) await sleep(50)
+  t.notOk(running(child), `the database process stopped ${Date.now() - killedAt} ms after its parent was killed`)
+  if (running(child)) process.kill(child, 'SIGKILL')
+  t.equal(stderr, '', 'it closed the database and exited, rather than crash on telling a dead parent it was ready')
+
+  // The directory is whole and free: the parent's lock is stale, and nothing else has it open.
+  const again = await startEmbeddedDatabase({ dataDir })
+  t.equal(again.state, 'running', 'the next start opens it')
+  await again.stop()
+})
