@@ -40,6 +40,9 @@ export const ConfigSchema = Type.Object({
   // Background jobs (pg-boss): whether this process works the queue, and how often it polls.
   JOBS_WORKER: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'true' }),
   JOBS_POLL_SECONDS: Type.Number({ minimum: 0.5, maximum: 300, default: 2 }),
+  // How long a running job may go without its worker's heartbeat before another worker runs it again
+  // (a process killed mid-job): heartbeats and expiry checks come every third of it. See src/jobs/queue.ts.
+  JOBS_EXPIRE_SECONDS: Type.Integer({ minimum: 3, maximum: 3600, default: 30 }),
   // Matching (src/modules/matching): the weight of each score component (any non-negative numbers;
   // the score divides by their sum), how many suggestions a run keeps, and the lowest score kept.
   // The defaults were chosen on the evaluation set (bench/quality): text relevance must dominate,

@@ -89,3 +89,24 @@ t.test('stopping waits for a job whose fetch was still on its way, so it never r
   await jobs.stop()
   t.same(outcomes, ['done'], 'the job fetched during stop() ran to its end before stop() returned')
 })
+
+t.test('a job running longer than its expiry keeps it while its worker beats: pg-boss never hands it to another', async (t) => {
+  const database = await openTestDatabase()
+  t.teardown(() => database.close())
+  // Expiry 3 s, checked every second: without a heartbeat the job would be failed and retried at ~4 s.
+  const jobs = createJobQueue({ pool: database.pool, worker: true, pollingIntervalSeconds: 0.5, expireSeconds: 3 })
+  let runs = 0
+  jobs.register('test.long', async () => {
+    runs += 1
+    await new Promise((resolve) => setTimeout(resolve, 5500))
+  })
+  await jobs.start()
+  t.teardown(() => jobs.stop())
+  await jobs.send('test.long', {})
+  const state = async () => (await database.pool.query<{ state: string }>(`select state from pgboss.job where name = 'test.long'`)).rows.map((row) => row.state)
+  await until('the job to start', async () => ((await state()).includes('active') ? true : undefined), 5)
+  await new Promise((resolve) => setTimeout(resolve, 4500))
+  t.same(await state(), ['active'], 'still active past its expiry, not failed for a retry')
+  await until('the job to complete', async () => ((await state()).includes('completed') ? true : undefined), 10)
+  t.equal(runs, 1, 'run once')
+})

@@ -9,6 +9,18 @@ import { outcomeStatements } from './outcomes.ts'
 // The project's one job queue: pg-boss 10 on the same database (and connection pool) as the API.
 // Jobs live in PostgreSQL, so they survive a restart and several API processes share them without
 // running one twice (pg-boss fetches with SELECT ... FOR UPDATE SKIP LOCKED).
+//
+// A job whose worker dies (kill -9, a lost machine) must be run again by another. pg-boss 10's own
+// answer is the job's expiry: its maintenance fails an active job past it, for a retry. But the
+// same expiry is also how long pg-boss lets a handler run before failing it in-process, so it
+// cannot be short: the default, 15 minutes, had a killed import wait that long. So jobs have a
+// heartbeat instead, as pg-boss 12 has built in (heartbeatSeconds) and as SQS workers extend a
+// message's visibility: while a worker holds a job, the job's started_on moves on every third of
+// `expireSeconds`; every worker process looks as often for active jobs whose heartbeat is older
+// than that, and fails them (pg-boss's fail, so the retry policy applies). A live job is never taken
+// however long it runs; a dead one is retried `expireSeconds` after its last beat, plus the look.
+// The queues' pg-boss expiry is set to hungAfterSeconds: a handler that has not returned by then,
+// in a live process, is stuck.
 
 export const jobSchema = 'pgboss'
 
@@ -23,16 +35,29 @@ const racingCreateCodes = ['40P01', '23505', '42P07']
 
 export type QueuePolicy = 'stately' | 'standard'
 
-export type JobHandler = (data: Record<string, unknown>) => Promise<void>
+/** What a handler is told besides its data: `signal` aborts when the process is stopping. */
+export type JobContext = { signal: AbortSignal }
+
+export type JobHandler = (data: Record<string, unknown>, job: JobContext) => Promise<void>
 
 export type JobQueueOptions = {
   pool: pg.Pool
   /** false: jobs are queued but this process does not poll for them (tests run them by hand). */
   worker: boolean
   pollingIntervalSeconds: number
+  /**
+   * How long a held job may go without a heartbeat before it is run again (JOBS_EXPIRE_SECONDS,
+   * default 30): heartbeats, and looks for jobs without one, come every third of it.
+   */
+  expireSeconds?: number
   /** Where queue errors go; the CLI, which only queues, has none. */
   log?: Pick<FastifyBaseLogger, 'error'>
 }
+
+export const defaultExpireSeconds = 30
+
+/** pg-boss's own expiry of every queue: how long a handler may run before pg-boss fails it as stuck. */
+const hungAfterSeconds = 4 * 3600
 
 /** pg-boss's SQL ($1, $2 ...) run through a drizzle transaction, so a job is queued iff the write commits. */
 function executorOf(tx: DbOrTx): PgBoss.Db {
@@ -64,13 +89,18 @@ export function createJobQueue(options: JobQueueOptions) {
     return work
   }
 
+  const expireSeconds = options.expireSeconds ?? defaultExpireSeconds
+  const beatMs = (expireSeconds * 1000) / 3
+  // Aborted by stop(): handlers that run long (an import) end at a safe point instead of being cut off.
+  const stopping = new AbortController()
+
   const unawaited = outcomeStatements(jobSchema)
   const executeSql = (text: string, values?: unknown[]) => {
     const work = track(options.pool.query(text, values))
     if (!unawaited.has(text)) return work
     return work.catch((error: unknown) => {
       if (!isDatabaseUnreachable(error)) throw error
-      options.log?.error({ err: error }, 'job outcome not recorded, the database is unreachable: the job will expire and be retried')
+      options.log?.error({ err: error }, 'job outcome not recorded, the database is unreachable: without a heartbeat the job is taken back and retried')
       return { rows: [{ count: 0 }] }
     })
   }
@@ -103,7 +133,34 @@ export function createJobQueue(options: JobQueueOptions) {
 
   async function run(name: string, job: PgBoss.Job<object>) {
     const handler = handlers.get(name)!
-    await track(handler(job.data as Record<string, unknown>))
+    await track(handler(job.data as Record<string, unknown>, { signal: stopping.signal }))
+  }
+
+  /**
+   * Runs `work` while beating for the jobs it holds: all of a fetched batch, as pg-boss marks them
+   * active at once though they run one after the other.
+   */
+  async function holding<T>(name: string, jobs: PgBoss.Job<object>[], work: () => Promise<T>): Promise<T> {
+    const ids = jobs.map((job) => job.id)
+    if (ids.length === 0) return work()
+    const beat = () =>
+      track(options.pool.query(`update ${jobSchema}.job set started_on = now() where name = $1 and id = any($2::uuid[]) and state = 'active'`, [name, ids])).catch(
+        (error: unknown) => options.log?.error({ err: error }, 'job heartbeat failed'),
+      )
+    const timer = setInterval(beat, beatMs)
+    try {
+      return await work()
+    } finally {
+      clearInterval(timer)
+    }
+  }
+
+  /** Fails, for a retry, the active jobs whose heartbeat stopped: their worker is gone. */
+  async function reclaim() {
+    const { rows } = await track(
+      options.pool.query<{ name: string; id: string }>(`select name, id from ${jobSchema}.job where state = 'active' and started_on < now() - make_interval(secs => $1)`, [expireSeconds]),
+    )
+    for (const job of rows) await track(boss.fail(job.name, job.id, { message: `no heartbeat for ${expireSeconds} s: its worker is gone` }))
   }
 
   /**
@@ -112,9 +169,13 @@ export function createJobQueue(options: JobQueueOptions) {
    * looks again (the test with two server processes crashed one at start-up without this).
    */
   async function createQueue(name: string) {
+    const policy = policies.get(name)
     for (let attempt = 1; ; attempt++) {
       try {
-        if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: policies.get(name), retryLimit: 5, retryDelay: 5, retryBackoff: true })
+        const existing = await boss.getQueue(name)
+        if (!existing) await boss.createQueue(name, { name, policy, retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: hungAfterSeconds })
+        // A queue made by an earlier version (the 15-minute expiry, another policy) is brought up to date.
+        else if (existing.policy !== policy || existing.expireInSeconds !== hungAfterSeconds) await boss.updateQueue(name, { name, policy, expireInSeconds: hungAfterSeconds })
         return
       } catch (error) {
         if (!racingCreateCodes.includes((error as { code?: string }).code ?? '') || attempt >= 5) throw error
@@ -123,17 +184,24 @@ export function createJobQueue(options: JobQueueOptions) {
     }
   }
 
+  let reclaiming: NodeJS.Timeout | undefined
+
   async function start() {
     await boss.start()
     for (const name of handlers.keys()) await createQueue(name)
     if (!options.worker) return
+    const look = () => void reclaim().catch((error: unknown) => options.log?.error({ err: error }, 'reclaiming jobs without a heartbeat failed'))
+    look()
+    reclaiming = setInterval(look, beatMs)
     for (const [name, cron] of crons) await boss.schedule(name, cron)
     for (const name of handlers.keys()) {
       let workerId = ''
       workerId = await boss.work<object>(name, { pollingIntervalSeconds: options.pollingIntervalSeconds, batchSize: workBatchSize }, async (jobs) => {
         // One at a time. A failure fails the whole batch and pg-boss retries its jobs: handlers are
         // idempotent (a matching run recomputes from scratch), so running one again is harmless.
-        for (const job of jobs) await run(name, job)
+        await holding(name, jobs, async () => {
+          for (const job of jobs) await run(name, job)
+        })
         // pg-boss pauses for the polling interval after every batch; a full batch means more are
         // waiting (after a bulk seed or import), so skip the pause.
         if (jobs.length === workBatchSize) boss.notifyWorker(workerId)
@@ -175,25 +243,32 @@ export function createJobQueue(options: JobQueueOptions) {
       let ran = 0
       for (const name of handlers.keys()) {
         const jobs = await boss.fetch<object>(name, { batchSize: 20 })
-        for (const job of jobs) {
-          try {
-            await run(name, job)
-            await boss.complete(name, job.id)
-          } catch (error) {
-            await boss.fail(name, job.id, { message: (error as Error).message })
-            throw error
+        await holding(name, jobs, async () => {
+          for (const job of jobs) {
+            try {
+              await run(name, job)
+              await boss.complete(name, job.id)
+            } catch (error) {
+              await boss.fail(name, job.id, { message: (error as Error).message })
+              throw error
+            }
+            ran += 1
           }
-          ran += 1
-        }
+        })
       }
       if (ran === 0) return count
       count += ran
     }
   }
 
-  /** Stops polling and returns once nothing of the queue's is running (or after stopTimeoutMs). */
+  /**
+   * Stops polling and returns once nothing of the queue's is running (or after stopTimeoutMs).
+   * Handlers are told first (their signal aborts), so a long one pauses at its next safe point.
+   */
   async function stop() {
     const deadline = Date.now() + stopTimeoutMs
+    clearInterval(reclaiming)
+    stopping.abort()
     await boss.stop({ graceful: true, wait: true, close: false, timeout: stopTimeoutMs })
     // A fetch that resolves hands its jobs to the handler a few promise turns later, and a handler
     // that ends is followed by pg-boss's completion query: only a turn of the event loop with
