@@ -12,7 +12,7 @@ import { listings, organizations } from '../src/db/schema/index.ts'
 import { systemClock, vietnamDate } from '../src/lib/clock.ts'
 import { createApiKey } from '../src/modules/api-keys/api-keys.service.ts'
 import { importColumns } from '../src/modules/imports/imports.columns.ts'
-import { createImportRunner } from '../src/modules/imports/imports.runner.ts'
+import { createImportRunner, queueImportVia } from '../src/modules/imports/imports.runner.ts'
 import { requestManyMatchesVia } from '../src/modules/matching/matching.jobs.ts'
 import { recordEventsVia } from '../src/modules/outbox/outbox.repo.ts'
 import { csvLine } from '../src/lib/csv.ts'
@@ -125,7 +125,7 @@ async function measure(target: string) {
       return { seconds: took, ended: ended as Record<string, number | string> }
     }
 
-    const runner = createImportRunner({ db, clock: systemClock, recordEvents: recordEventsVia(app.jobs), requestMatches: requestManyMatchesVia(app.jobs), exchangeId: 'tech-exchange', duplicateChecks })
+    const runner = createImportRunner({ db, clock: systemClock, recordEvents: recordEventsVia(app.jobs), requestMatches: requestManyMatchesVia(app.jobs), queueImport: queueImportVia(app.jobs), exchangeId: 'tech-exchange', duplicateChecks })
     const first = await upload()
     const imported = await run(first.id)
     const total = first.seconds + imported.seconds

@@ -136,6 +136,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     pool: database.pool,
     worker: config.JOBS_WORKER === 'true',
     pollingIntervalSeconds: config.JOBS_POLL_SECONDS,
+    expireSeconds: config.JOBS_EXPIRE_SECONDS,
     log: app.log,
   })
   app.decorate('database', database)
@@ -198,7 +199,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(valueChainRoutes, { prefix: '/v1/value-chains' })
   await app.register(reportRoutes, { prefix: '/v1/reports' })
   await app.register(exchangeEventRoutes, { prefix: '/v1/exchange-events' })
-  await app.register(importRoutes, { prefix: '/v1/imports', maxBytes: config.IMPORT_MAX_BYTES })
+  await app.register(importRoutes, { prefix: '/v1/imports' })
   await app.register(listingExportRoutes, { prefix: '/v1/listings' })
   await app.register(demandExportRoutes, { prefix: '/v1/demands' })
   await app.register(sourceRoutes, { prefix: '/v1/sources' })

@@ -69,8 +69,9 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
   const dealTimers = createDealTimers({ db, clock, deals, recordEvents })
   registerDealJobs(jobs, dealTimers)
   registerMaintenanceJobs(jobs, { db, clock })
-  const importRunner = createImportRunner({ db, clock, recordEvents, requestMatches: requestManyMatchesVia(jobs), exchangeId })
-  registerImportJobs(jobs, importRunner)
+  const queueImport = queueImportVia(jobs)
+  const importRunner = createImportRunner({ db, clock, recordEvents, requestMatches: requestManyMatchesVia(jobs), queueImport, exchangeId })
+  registerImportJobs(jobs, importRunner, { db, clock })
   const delegations = createDelegationService({ db, clock, recordEvents, proposalDays: config.DELEGATION_PROPOSAL_DAYS, cursors })
   registerDelegationJobs(jobs, delegations)
   return {
@@ -89,7 +90,7 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     valueChains: createValueChainService({ db, clock, cursors }),
     reports: createReportService({ db, clock }),
     exchangeEvents: createExchangeEventService({ db, clock, cursors }),
-    imports: createImportService({ db, clock, queueImport: queueImportVia(jobs), runner: importRunner, cursors }),
+    imports: createImportService({ db, clock, queueImport, runner: importRunner, maxBytes: config.IMPORT_MAX_BYTES, cursors }),
     exports: createExportService({ db, clock }),
     events: createEventService({ db, cursors }),
     webhooks: createWebhookService({ db, clock, jobs, allowPrivate, cursors }),

@@ -6,8 +6,8 @@ import { auditEvents, delegations, demands, importErrors, imports, listings, org
 import { requestManyMatchesVia } from '../../src/modules/matching/matching.jobs.ts'
 import { importColumns, importKinds, foldText } from '../../src/modules/imports/imports.columns.ts'
 import { csvLine, restoreFormula } from '../../src/lib/csv.ts'
-import { parseCsv } from '../../src/modules/imports/imports.csv.ts'
-import { createImportRunner } from '../../src/modules/imports/imports.runner.ts'
+import { CsvParser, parseCsv } from '../../src/modules/imports/imports.csv.ts'
+import { createImportRunner, queueImportVia } from '../../src/modules/imports/imports.runner.ts'
 import { recordEventsVia } from '../../src/modules/outbox/outbox.repo.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
@@ -197,7 +197,7 @@ t.test('near-duplicates of listings already on the exchange are warnings, not re
 t.test('progress is visible between batches, and an interrupted import resumes where it stopped', async (t) => {
   const owner = await createMember(db)
   // A runner of its own with batches of two rows, to stop it after the first as a crash would.
-  const runner = createImportRunner({ db, clock, recordEvents: recordEventsVia(app.jobs), requestMatches: requestManyMatchesVia(app.jobs), exchangeId: 'tech-exchange', batchSize: 2 })
+  const runner = createImportRunner({ db, clock, recordEvents: recordEventsVia(app.jobs), requestMatches: requestManyMatchesVia(app.jobs), queueImport: queueImportVia(app.jobs), exchangeId: 'tech-exchange', batchSize: 2 })
   const rows = Array.from({ length: 5 }, (_, index) => `R-${index + 1},technology,Công nghệ số ${index + 1},Mô tả ${index + 1}`)
   const csv = `externalId,kind,titleVi,descriptionVi\n${rows.join('\n')}\n`
   const accepted = (await upload(owner.auth, 'listings', csv)).json() as ImportBody
@@ -239,8 +239,19 @@ t.test('a file larger than a JSON body (1 MB) is accepted and read in batches; I
   t.equal(ended.errors.length, 100, 'the first 100 refused rows')
   t.same(ended.errors[0], { line: 3, errors: [{ pointer: '#/trl', detail: 'must be integer or null' }] })
   t.equal(await countOf(listings, owner.organization.id), 12)
-  const batches = await db.select({ n: count() }).from(auditEvents).where(and(eq(auditEvents.targetId, ended.id), eq(auditEvents.operation, 'listing.import')))
-  t.equal(batches[0]!.n, 3, 'batches of 500 rows')
+  // Batches start small and grow as long as they stay within their time budget, up to 500 rows.
+  const batches = await db
+    .select({ changes: auditEvents.changes })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.targetId, ended.id), eq(auditEvents.operation, 'listing.import')))
+    .orderBy(auditEvents.id)
+  const sizes = batches.map((batch) => {
+    const [first, last] = (batch.changes as { lines: { after: [number, number] } }).lines.after
+    return last - first + 1
+  })
+  t.equal(sizes[0], 25, 'a first batch of 25 rows')
+  t.ok(sizes.every((size, index) => size <= 500 && (index === 0 || size <= 2 * sizes[index - 1]!)), `then at most twice the last, at most 500: ${sizes.join(', ')}`)
+  t.equal(sizes.reduce((sum, size) => sum + size, 0), 1200)
 
   const tooBig = await upload(owner.auth, 'listings', csv + csv.slice(0, maxBytes - Buffer.byteLength(csv) + 10))
   t.equal(tooBig.statusCode, 413)
@@ -418,6 +429,24 @@ t.test('the CSV reader: RFC 4180 quoting, line numbers, delimiters', async (t) =
     isDeepStrictEqual(records(csvLine(cells.map((_, index) => `c${index}`)) + csvLine(cells))[1]?.cells.map(restoreFormula), cells),
   )
   t.doesNotThrow(() => fc.assert(property, { numRuns: 300 }), 'csvLine and parseCsv agree')
+
+  // A file read piece by piece (an upload as it arrives, a stored file) gives the records of the
+  // whole, wherever the pieces are cut: in a quoted field, between "" or CR and LF, in the BOM.
+  const text = fc.string({ unit: fc.constantFrom('a', 'đ', ',', ';', '"', '""', '\n', '\r', '\r\n', ' ', '\ufeff') })
+  const read = (pieces: string[]) => {
+    const parser = new CsvParser()
+    try {
+      return [...pieces.flatMap((piece) => parser.push(piece)), ...parser.end()]
+    } catch (error) {
+      return (error as Error).message
+    }
+  }
+  const cuts = fc.property(text, fc.array(fc.nat(), { maxLength: 6 }), (whole, at) => {
+    const points = [...new Set(at.map((point) => point % (whole.length + 1)))].sort((a, b) => a - b)
+    const pieces = [0, ...points].map((start, index, all) => whole.slice(start, all[index + 1] ?? whole.length))
+    return isDeepStrictEqual(read(pieces), read([whole]))
+  })
+  t.doesNotThrow(() => fc.assert(cuts, { numRuns: 1000 }), 'pieces read as the whole')
 })
 
 t.test('no header names two fields', async (t) => {

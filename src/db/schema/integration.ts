@@ -94,7 +94,7 @@ export const webhookCursor = pgTable('webhook_cursor', {
   eventId: bigint('event_id', { mode: 'number' }).notNull().default(0),
 })
 
-/** A bulk import: the uploaded file, processed by a job in batches, with its progress. */
+/** A bulk import: its file (in import_chunks), processed by a job in batches, with its progress. */
 export const imports = pgTable(
   'imports',
   {
@@ -104,8 +104,6 @@ export const imports = pgTable(
     kind: text('kind').notNull(),
     format: text('format').notNull(),
     status: text('status').notNull().default('queued'),
-    // The file as uploaded; the job resumes from rowsDone after a restart.
-    content: text('content').notNull(),
     totalRows: integer('total_rows').notNull().default(0),
     rowsDone: integer('rows_done').notNull().default(0),
     rowsCreated: integer('rows_created').notNull().default(0),
@@ -123,6 +121,23 @@ export const imports = pgTable(
     check('imports_status_check', sql`${table.status} in ('queued', 'running', 'completed', 'failed')`),
     index('imports_organization_idx').on(table.organizationId, table.createdAt.desc()),
   ],
+)
+
+/**
+ * An uploaded file, in pieces of text, written as the upload streams in (so no process holds a whole
+ * file) and read back in order by the import's job. The pieces are written before the import row
+ * exists, which is created once the whole file is in and checked: hence no foreign key. Pieces whose
+ * import never came (an upload cut off by a crash) are swept by a maintenance job.
+ */
+export const importChunks = pgTable(
+  'import_chunks',
+  {
+    importId: uuid('import_id').notNull(),
+    seq: integer('seq').notNull(),
+    content: text('content').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.importId, table.seq] })],
 )
 
 /** A row an import could not take, with its line number in the file and what was wrong. */

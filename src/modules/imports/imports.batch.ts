@@ -1,9 +1,9 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { PgColumn } from 'drizzle-orm/pg-core'
-import type { Tx } from '../../db/client.ts'
+import type { Db, Tx } from '../../db/client.ts'
 import type { FieldError } from '../../lib/problem.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
-import type { PossibleDuplicate } from '../listings/listings.duplicates.ts'
+import type { DuplicateFinder, PossibleDuplicate } from '../listings/listings.duplicates.ts'
 import { catalogueEvents, catalogueEventTypes, type CatalogueEventType } from '../events/events.catalog.ts'
 import type { RequestManyMatches } from '../matching/matching.jobs.ts'
 import type { OutboxEvent, RecordEvents } from '../outbox/outbox.repo.ts'
@@ -23,8 +23,8 @@ export type BatchContext = {
   requestMatches: RequestManyMatches
   /** This exchange's id (config EXCHANGE_ID), for the provenance of possible duplicates. */
   exchangeId: string
-  /** How many more new listings may have their near-duplicates looked up (a trigram query each). */
-  duplicateChecks: { left: number }
+  /** Near-duplicates of the batch's new listings by line, looked up before its transaction (see DuplicateLookup). */
+  duplicates: Map<number, PossibleDuplicate[]>
   /** Who the key may file for, looked up once per import: the refusal for each owner asked about. */
   owners: Map<string, FieldError[]>
 }
@@ -36,17 +36,40 @@ export type RowWarning = { line: number; id: string; detail: string; possibleDup
 
 export type BatchResult = { done: RowOutcome[]; failed: FailedRow[]; warnings: RowWarning[] }
 
-/** A kind of import: how a row is checked, and how a batch of checked rows is written. */
+/**
+ * What a batch may look up before its transaction opens: reads that take long on a large catalogue
+ * (near-duplicates) but need no lock, so the write transaction stays short and the event feed, which
+ * waits for every open writing transaction, does not wait for them.
+ */
+export type LookupContext = {
+  db: Db
+  actor: Actor
+  exchangeId: string
+  findDuplicates: DuplicateFinder
+  /** How many more new listings of the import may be compared with the catalogue. */
+  left: number
+}
+
+/** Looks up near-duplicates of a batch's rows, by line; spends at most `left` lookups. */
+export type DuplicateLookup<I> = (context: LookupContext, rows: CheckedRow<I>[]) => Promise<Map<number, PossibleDuplicate[]>>
+
+/** A kind of import: how a row is checked, what is looked up before a batch, and how a batch of checked rows is written. */
 export type ImportHandler = {
   validate: RowValidator<unknown>
+  lookUpDuplicates?: DuplicateLookup<unknown>
   /** Writes a batch's rows in the context's transaction: all or nothing, like any statement. */
   apply: (context: BatchContext, rows: CheckedRow<unknown>[]) => Promise<BatchResult>
 }
 
 /** Pairs a kind's validator with its writer: the writer only ever gets rows its validator checked. */
-export const importHandler = <I>(validate: RowValidator<I>, apply: (context: BatchContext, rows: CheckedRow<I>[]) => Promise<BatchResult>): ImportHandler => ({
+export const importHandler = <I>(
+  validate: RowValidator<I>,
+  apply: (context: BatchContext, rows: CheckedRow<I>[]) => Promise<BatchResult>,
+  lookUpDuplicates?: DuplicateLookup<I>,
+): ImportHandler => ({
   validate,
   apply: (context, rows) => apply(context, rows as CheckedRow<I>[]),
+  ...(lookUpDuplicates ? { lookUpDuplicates: (context, rows) => lookUpDuplicates(context, rows as CheckedRow<I>[]) } : {}),
 })
 
 /** The refusal (as field errors) of a rule that throws AppErrors, memoised per owner for the import. */

@@ -2,11 +2,11 @@ import { and, inArray, isNull, sql } from 'drizzle-orm'
 import { listings } from '../../db/schema/index.ts'
 import { ownerForCreation } from '../access/access.policy.ts'
 import type { CatalogueEventType } from '../events/events.catalog.ts'
-import { findPossibleDuplicates } from '../listings/listings.duplicates.ts'
+import type { PossibleDuplicate } from '../listings/listings.duplicates.ts'
 import { listingContentColumns, type ListingInsert } from '../listings/listings.repo.ts'
 import { ListingCreate } from '../listings/listings.schemas.ts'
 import { checkRules, resolveProvinces } from '../listings/listings.service.ts'
-import { differs, ownerRefusal, recordBatchEvents, replacing, runsWithoutRepeats, type BatchContext, type BatchResult, importHandler } from './imports.batch.ts'
+import { differs, ownerRefusal, recordBatchEvents, replacing, runsWithoutRepeats, type BatchContext, type BatchResult, importHandler, type LookupContext } from './imports.batch.ts'
 import { errorsOf, failed, rowValidator, type CheckedRow, type FailedRow, type ValidRow } from './imports.validate.ts'
 
 // Listings, many at a time: each row checked as createListing checks a body (schema, price and IPR
@@ -132,18 +132,9 @@ async function upsertRun(context: BatchContext, run: Ready[], result: BatchResul
     events.push({ id: stored.id, types })
     // A published listing's suggestions follow its content, as after publishListing or an update.
     if (published) matched.push(stored.id)
-    if (!old && context.duplicateChecks.left > 0) {
-      context.duplicateChecks.left -= 1
-      const possibleDuplicates = await findPossibleDuplicates(tx, {
-        titleVi: row.values.titleVi,
-        descriptionVi: row.values.descriptionVi,
-        ownerId: row.ownerId,
-        excludeId: stored.id,
-        exchangeId: context.exchangeId,
-      })
-      if (possibleDuplicates.length > 0) {
-        result.warnings.push({ line: row.line, id: stored.id, detail: `looks like ${possibleDuplicates.length} listing(s) already on the exchange`, possibleDuplicates })
-      }
+    const possibleDuplicates = old ? undefined : context.duplicates.get(row.line)
+    if (possibleDuplicates && possibleDuplicates.length > 0) {
+      result.warnings.push({ line: row.line, id: stored.id, detail: `looks like ${possibleDuplicates.length} listing(s) already on the exchange`, possibleDuplicates })
     }
   }
   await context.requestMatches(tx, 'listing', matched)
@@ -162,4 +153,35 @@ async function apply(context: BatchContext, rows: CheckedRow<ListingCreate>[]): 
   return result
 }
 
-export const listingImport = importHandler(validate, apply)
+/**
+ * Near-duplicates of the batch's new listings, looked up before its transaction opens: rows naming a
+ * listing already stored update it and are not compared. Rows of the same batch do not see each
+ * other (they are not written yet); those of earlier batches do.
+ */
+async function lookUpDuplicates(context: LookupContext, rows: CheckedRow<ListingCreate>[]): Promise<Map<number, PossibleDuplicate[]>> {
+  const found = new Map<number, PossibleDuplicate[]>()
+  const candidates = rows.filter((row): row is ValidRow<ListingCreate> => !failed(row)).map((row) => ({ row, ownerId: row.input.ownerId ?? context.actor.organizationId }))
+  if (candidates.length === 0 || context.left <= 0) return found
+  const stored = await context.db
+    .select({ ownerId: listings.ownerId, externalId: listings.externalId })
+    .from(listings)
+    .where(
+      and(
+        isNull(listings.source),
+        inArray(listings.externalId, candidates.map(({ row }) => row.key)),
+        inArray(listings.ownerId, [...new Set(candidates.map(({ ownerId }) => ownerId))]),
+      ),
+    )
+  const known = new Set(stored.map((row) => keyOf({ ownerId: row.ownerId, key: row.externalId! })))
+  let left = context.left
+  for (const { row, ownerId } of candidates) {
+    if (left <= 0) break
+    if (known.has(keyOf({ ownerId, key: row.key }))) continue
+    left -= 1
+    const duplicates = await context.findDuplicates({ titleVi: row.input.titleVi, descriptionVi: row.input.descriptionVi, ownerId, exchangeId: context.exchangeId })
+    if (duplicates && duplicates.length > 0) found.set(row.line, duplicates)
+  }
+  return found
+}
+
+export const listingImport = importHandler(validate, apply, lookUpDuplicates)

@@ -1,11 +1,11 @@
-import { and, asc, desc, eq, gt, lt, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
-import { importErrors, imports } from '../../db/schema/index.ts'
+import { importChunks, importErrors, imports } from '../../db/schema/index.ts'
 import type { FieldError } from '../../lib/problem.ts'
 
 export type ImportInsert = typeof imports.$inferInsert
 
-/** Every column but the file itself, which only the job reads. */
+/** Every column of an import (its file is in import_chunks). */
 export const importColumns = {
   id: imports.id,
   organizationId: imports.organizationId,
@@ -41,9 +41,29 @@ export async function findImport(db: DbOrTx, id: string, options: { lock?: boole
   return row
 }
 
-export async function importContent(db: DbOrTx, id: string): Promise<string | undefined> {
-  const [row] = await db.select({ content: imports.content }).from(imports).where(eq(imports.id, id))
+/** Stores one piece of an uploaded file. */
+export async function insertChunk(db: DbOrTx, chunk: { importId: string; seq: number; content: string; createdAt: Date }): Promise<void> {
+  await db.insert(importChunks).values(chunk)
+}
+
+/** The piece of a file at `seq`, undefined past its last one. */
+export async function findChunk(db: DbOrTx, importId: string, seq: number): Promise<string | undefined> {
+  const [row] = await db.select({ content: importChunks.content }).from(importChunks).where(and(eq(importChunks.importId, importId), eq(importChunks.seq, seq)))
   return row?.content
+}
+
+export async function deleteChunks(db: DbOrTx, importId: string): Promise<void> {
+  await db.delete(importChunks).where(eq(importChunks.importId, importId))
+}
+
+/** Deletes the pieces of uploads begun before `before` that never became an import; returns how many uploads. */
+export async function deleteAbandonedChunks(db: DbOrTx, before: Date): Promise<number> {
+  const abandoned = db
+    .select({ importId: importChunks.importId })
+    .from(importChunks)
+    .where(and(eq(importChunks.seq, 0), lt(importChunks.createdAt, before), sql`not exists (select 1 from ${imports} where ${imports.id} = ${importChunks.importId})`))
+  const deleted = await db.delete(importChunks).where(inArray(importChunks.importId, abandoned)).returning({ seq: importChunks.seq })
+  return deleted.filter((row) => row.seq === 0).length
 }
 
 export async function updateImport(db: DbOrTx, id: string, values: Partial<ImportInsert>): Promise<void> {

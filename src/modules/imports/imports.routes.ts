@@ -1,8 +1,9 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Readable } from 'node:stream'
+import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { requireActor } from '../../http/auth.ts'
 import { IdParams, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
-import { AppError, unprocessable } from '../../lib/problem.ts'
+import { AppError, badRequest } from '../../lib/problem.ts'
 import { Import, ImportErrorPage, ImportErrorQuery, ImportListQuery, ImportPage, ImportQuery, uploadTypes } from './imports.schemas.ts'
 
 const tags = ['imports']
@@ -10,40 +11,77 @@ const tags = ['imports']
 const unsupportedType = () =>
   new AppError(415, 'unsupported_media_type', 'Unsupported media type', 'Send the file as text/csv (UTF-8) or application/x-ndjson, with the file itself as the body')
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
 const fileBody = (description: string) => ({ schema: Type.String({ description }) })
 
-/** The upload limit comes from configuration (IMPORT_MAX_BYTES), not the JSON body limit. */
-export type ImportRoutesOptions = { maxBytes: number }
+/**
+ * The body of an upload: the request stream itself, read by the service as it arrives (never
+ * buffered). What it shows of itself to JSON (the Idempotency-Key's request hash) is what is known
+ * before reading it: its type and announced length. Its fields are private, so nothing that walks a
+ * body (the text guard) walks into the stream.
+ */
+export class FileUpload {
+  readonly #stream: Readable
+  readonly #described: { type: string; length: string | null }
+  constructor(stream: Readable, type: string, length: string | undefined) {
+    this.#stream = stream
+    this.#described = { type, length: length ?? null }
+  }
+  get stream(): Readable {
+    return this.#stream
+  }
+  toJSON() {
+    return this.#described
+  }
+}
 
-export const importRoutes: FastifyPluginAsyncTypebox<ImportRoutesOptions> = async (app, options) => {
+/**
+ * The request's bytes as they arrive, read as the caller asks for them (so a slow database slows
+ * the client, not the server's memory). Unlike a stream's own async iterator, stopping early leaves
+ * the request open: a refusal half-way must still reach the client.
+ */
+async function* bytesOf(stream: Readable): AsyncGenerator<Buffer> {
+  for (;;) {
+    let chunk: Buffer | null
+    while ((chunk = stream.read() as Buffer | null) !== null) yield chunk
+    if (stream.readableEnded) return
+    if (stream.destroyed) throw uploadInterrupted()
+    await new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error) => {
+        stream.off('readable', settle).off('end', settle).off('close', settle).off('error', settle)
+        if (error instanceof Error) reject(error)
+        else resolve()
+      }
+      stream.on('readable', settle).on('end', settle).on('close', settle).on('error', settle)
+    })
+  }
+}
+
+const uploadInterrupted = () => badRequest('upload_interrupted', 'The upload stopped before the whole file arrived; nothing was kept')
+
+export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const imports = app.services.imports
 
-  // Files, not JSON, in this plugin only: the body arrives as the file's text. Anything else is a
-  // 415 that says what to send, a file that is not UTF-8 a 422 that says how to save it.
+  // Files, not JSON, in this plugin only: the body is the request stream, handed on unread. Anything
+  // else is a 415 that says what to send; a charset other than UTF-8 too.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser(Object.keys(uploadTypes), { parseAs: 'buffer', bodyLimit: options.maxBytes }, (request, body, done) => {
+  app.addContentTypeParser(Object.keys(uploadTypes), (request, payload, done) => {
     const charset = /;\s*charset="?([^";\s]+)"?/i.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase()
     if (charset && charset !== 'utf-8' && charset !== 'utf8') return done(unsupportedType())
-    try {
-      done(null, utf8.decode(body as Buffer))
-    } catch {
-      done(unprocessable('invalid_encoding', 'The file is not UTF-8 text: save it as "CSV UTF-8" (or convert it to UTF-8) and upload it again'))
-    }
+    done(null, new FileUpload(payload as Readable, request.headers['content-type'] ?? '', request.headers['content-length']))
   })
   app.addContentTypeParser('*', (_request, _payload, done) => done(unsupportedType()))
 
   app.post(
     '/',
     {
-      bodyLimit: options.maxBytes,
+      // The body schema documents the upload; what arrives is a FileUpload, read by the service.
+      validatorCompiler: (route) => (route.httpPart === 'body' ? (value: unknown) => value instanceof FileUpload : TypeBoxValidatorCompiler(route)),
       schema: {
         operationId: 'createImport',
         tags,
         summary: 'Import a file of listings, demands or organisations',
         description:
-          "Uploads a file (the body) to import in the background: `text/csv` (UTF-8, a byte order mark allowed; RFC 4180 quoting; comma, semicolon or tab separated; a header line with the field names of the create endpoints or their Vietnamese headers, e.g. Tiêu đề, Mô tả, Lĩnh vực, Tỉnh/thành, Giá (VND)) or `application/x-ndjson` (one JSON object per line, the create endpoint's body). Each row is checked as createListing, createDemand or createOrganization checks a body. A row may carry externalId (your own reference) and status (listings draft or published, demands draft or open); running a file again updates the records it named instead of creating them twice (a row without externalId is known by its content). Answers 202 with the import and its Location: follow rowsDone/totalRows there, and the refused rows with their line numbers. Admin or editor keys for listings and demands (rows may name an ownerId the key acts for); operator keys only for organisations. At most IMPORT_MAX_BYTES (413 above); an empty, headerless or malformed file is a 422.",
+          "Uploads a file (the body) to import in the background: `text/csv` (UTF-8, a byte order mark allowed; RFC 4180 quoting; comma, semicolon or tab separated; a header line with the field names of the create endpoints or their Vietnamese headers, e.g. Tiêu đề, Mô tả, Lĩnh vực, Tỉnh/thành, Giá (VND)) or `application/x-ndjson` (one JSON object per line, the create endpoint's body). Each row is checked as createListing, createDemand or createOrganization checks a body. A row may carry externalId (your own reference) and status (listings draft or published, demands draft or open); running a file again updates the records it named instead of creating them twice (a row without externalId is known by its content). Answers 202 with the import and its Location: follow rowsDone/totalRows there, and the refused rows with their line numbers. Admin or editor keys for listings and demands (rows may name an ownerId the key acts for); operator keys only for organisations. The file is stored as it streams in, so it may be sent chunked: at most IMPORT_MAX_BYTES (413 as soon as the Content-Length or the bytes received go past it); an empty, headerless or malformed file is a 422, a bad header as soon as the first line is in; a refused upload leaves nothing behind. Rows are written in batches that each take about a second, so an import never holds up other writes or the event feed.",
         security: bearerSecurity,
         querystring: ImportQuery,
         body: {
@@ -60,9 +98,21 @@ export const importRoutes: FastifyPluginAsyncTypebox<ImportRoutesOptions> = asyn
       const format = Object.hasOwn(uploadTypes, mediaType) ? uploadTypes[mediaType as keyof typeof uploadTypes] : undefined
       if (!format) throw unsupportedType()
       // No body at all reads as an empty file (a 422 that says so).
-      const content = typeof request.body === 'string' ? request.body : ''
-      const created = await imports.create(requireActor(request), { kind: request.query.kind, format, content })
-      return reply.code(202).header('location', `/v1/imports/${created.id}`).send(created)
+      const stream = request.body instanceof FileUpload ? request.body.stream : undefined
+      const length = request.headers['content-length']
+      try {
+        const created = await imports.create(requireActor(request), {
+          kind: request.query.kind,
+          format,
+          content: stream ? bytesOf(stream) : [],
+          declaredBytes: length === undefined ? undefined : Number(length),
+        })
+        return reply.code(202).header('location', `/v1/imports/${created.id}`).send(created)
+      } catch (error) {
+        // Refused before the whole file was read: close the connection rather than read the rest.
+        if (stream && !stream.readableEnded) reply.header('connection', 'close')
+        throw error
+      }
     },
   )
 

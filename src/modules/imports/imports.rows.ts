@@ -1,7 +1,7 @@
 import { restoreFormula } from '../../lib/csv.ts'
 import type { FieldError } from '../../lib/problem.ts'
 import { unprocessable } from '../../lib/problem.ts'
-import { CsvError, parseCsv, sniffDelimiter } from './imports.csv.ts'
+import { CsvError, CsvParser, maxRecordChars, type CsvRecord } from './imports.csv.ts'
 import { columnNamed, foldText, requiredFields, type CellType, type Column, type ImportKind } from './imports.columns.ts'
 
 // From an uploaded file to rows: each with its line number and either the object it describes
@@ -51,61 +51,129 @@ export function readHeader(kind: ImportKind, cells: string[]): HeaderMap {
 /** What an upload is, checked before it is accepted: rows to do and, for a CSV, its header. */
 export type FileSummary = { totalRows: number; header?: HeaderMap }
 
-/** Reads the whole file once at upload: empty, headerless and malformed files are refused (422). */
-export function summarizeFile(kind: ImportKind, format: ImportFormat, content: string): FileSummary {
+/** Reads a file as it arrives, piece by piece, holding only the record in progress. */
+export type FileSummarizer = { push: (text: string) => void; end: () => FileSummary }
+
+/**
+ * Checks a file while it is uploaded: a malformed header is refused (422) as soon as the first line
+ * is in, an empty, headerless or malformed file at the end.
+ */
+export function summarizeFile(kind: ImportKind, format: ImportFormat): FileSummarizer {
   if (format === 'ndjson') {
     let totalRows = 0
-    for (const line of content.split('\n')) if (line.trim() !== '') totalRows += 1
-    if (totalRows === 0) throw emptyFile()
-    return { totalRows }
+    let line = 1
+    let lineLength = 0
+    let blank = true
+    const endLine = () => {
+      if (lineLength > maxRecordChars) throw recordTooLong(`Line ${line}`)
+      if (!blank) totalRows += 1
+    }
+    return {
+      push(text) {
+        let start = 0
+        for (;;) {
+          const end = text.indexOf('\n', start)
+          const segment = text.slice(start, end === -1 ? text.length : end)
+          // As String.trim has it, so that a line counted here is a line readRows reads.
+          if (blank && /\S/.test(segment)) blank = false
+          lineLength += segment.length
+          if (end === -1) break
+          endLine()
+          line += 1
+          lineLength = 0
+          blank = true
+          start = end + 1
+        }
+        if (lineLength > maxRecordChars) throw recordTooLong(`Line ${line}`)
+      },
+      end() {
+        endLine()
+        if (totalRows === 0) throw emptyFile()
+        return { totalRows }
+      },
+    }
   }
-  try {
-    const records = parseCsv(content)
-    const first = records.next()
-    if (first.done) throw emptyFile()
-    const header = readHeader(kind, first.value.cells)
-    let totalRows = 0
-    for (const _record of records) totalRows += 1
-    if (totalRows === 0) throw unprocessable('empty_file', 'The file has a header but no rows')
-    return { totalRows, header }
-  } catch (error) {
-    if (error instanceof CsvError) throw unprocessable('malformed_csv', `${error.message}; close it with " (a quote inside a quoted field is written "")`)
-    throw error
+  const parser = new CsvParser()
+  let header: HeaderMap | undefined
+  let totalRows = 0
+  const take = (records: CsvRecord[]) => {
+    for (const record of records) {
+      if (header) totalRows += 1
+      else header = readHeader(kind, record.cells)
+    }
+  }
+  return {
+    push: (text) => csvRefusals(() => take(parser.push(text))),
+    end() {
+      csvRefusals(() => take(parser.end()))
+      if (!header) throw emptyFile()
+      if (totalRows === 0) throw unprocessable('empty_file', 'The file has a header but no rows')
+      return { totalRows, header }
+    },
   }
 }
+
+/** A CsvError as the 422 an upload gets. */
+function csvRefusals(read: () => void) {
+  try {
+    read()
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error
+    if (error.tooLong) throw recordTooLong(`The record that starts on line ${error.line}`)
+    throw unprocessable('malformed_csv', `${error.message}; close it with " (a quote inside a quoted field is written "")`)
+  }
+}
+
+const recordTooLong = (what: string) =>
+  unprocessable(
+    'record_too_long',
+    `${what} is longer than ${maxRecordChars} characters, far more than any row: most likely a quote is never closed, or the file is not one record per line`,
+  )
 
 const emptyFile = () => unprocessable('empty_file', 'The file is empty: nothing to import')
 
-/** The rows of a file in order, after skipping the first `skip` of them (an import resuming). */
-export function* readRows(kind: ImportKind, format: ImportFormat, content: string, skip = 0): Generator<RawRow> {
+/** The rows of a file, read from its pieces in order, after skipping the first `skip` of them (an import resuming). */
+export async function* readRows(kind: ImportKind, format: ImportFormat, pieces: AsyncIterable<string>, skip = 0): AsyncGenerator<RawRow> {
   if (format === 'ndjson') {
-    yield* ndjsonRows(content, skip)
+    yield* ndjsonRows(pieces, skip)
     return
   }
-  const records = parseCsv(content, sniffDelimiter(content))
-  const first = records.next()
-  if (first.done) return
-  const header = readHeader(kind, first.value.cells)
+  const parser = new CsvParser()
+  let header: HeaderMap | undefined
   let index = 0
-  for (const record of records) {
-    if (index++ < skip) continue
-    yield csvRow(header, record.line, record.cells)
+  const rows = function* (records: CsvRecord[]): Generator<RawRow> {
+    for (const record of records) {
+      if (!header) {
+        header = readHeader(kind, record.cells)
+        continue
+      }
+      if (index++ < skip) continue
+      yield csvRow(header, record.line, record.cells)
+    }
   }
+  for await (const piece of pieces) yield* rows(parser.push(piece))
+  yield* rows(parser.end())
 }
 
-function* ndjsonRows(content: string, skip: number): Generator<RawRow> {
+async function* ndjsonRows(pieces: AsyncIterable<string>, skip: number): AsyncGenerator<RawRow> {
   let index = 0
-  let start = 0
   let line = 0
-  while (start <= content.length) {
-    const end = content.indexOf('\n', start)
-    const text = content.slice(start, end === -1 ? content.length : end)
-    start = end === -1 ? content.length + 1 : end + 1
-    line += 1
-    if (text.trim() === '') continue
-    if (index++ < skip) continue
-    yield ndjsonRow(line, text)
+  let pending = ''
+  for await (const piece of pieces) {
+    pending += piece
+    let start = 0
+    for (let end = pending.indexOf('\n'); end !== -1; end = pending.indexOf('\n', start)) {
+      const text = pending.slice(start, end)
+      start = end + 1
+      line += 1
+      if (text.trim() === '') continue
+      if (index++ < skip) continue
+      yield ndjsonRow(line, text)
+    }
+    pending = pending.slice(start)
   }
+  line += 1
+  if (pending.trim() !== '' && index >= skip) yield ndjsonRow(line, pending)
 }
 
 function ndjsonRow(line: number, text: string): RawRow {

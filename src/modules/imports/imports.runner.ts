@@ -7,6 +7,7 @@ import { mapPgError } from '../../lib/pg-errors.ts'
 import type { FieldError } from '../../lib/problem.ts'
 import type { Actor, Role } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
+import { boundedDuplicateFinder, type DuplicateFinder, type PossibleDuplicate } from '../listings/listings.duplicates.ts'
 import type { RequestManyMatches } from '../matching/matching.jobs.ts'
 import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import type { BatchContext, BatchResult, ImportHandler, RowWarning } from './imports.batch.ts'
@@ -16,16 +17,29 @@ import { listingImport } from './imports.listings.ts'
 import { organizationImport } from './imports.organizations.ts'
 import * as repo from './imports.repo.ts'
 import { readRows, type ImportFormat, type RawRow } from './imports.rows.ts'
+import { readFile, sweepAbandonedUploads } from './imports.storage.ts'
 import type { CheckedRow } from './imports.validate.ts'
 
-// The job behind an import: reads the stored file in batches, each batch one transaction that
-// writes its rows (a multi-row upsert), their events and matching jobs, the rows it refused, one
-// audit entry, and the import's progress. A restart (a crash, a deploy, pg-boss retrying) resumes
-// at rowsDone: what a batch wrote and the progress that counts it commit together. Each batch
-// holds the import's row lock and checks rowsDone first, so two runners of one import (pg-boss
-// retries a job that ran past its expiry) take turns instead of writing a batch twice.
+// The job behind an import: reads the stored file, piece by piece, in batches, each batch one
+// transaction that writes its rows (a multi-row upsert), their events and matching jobs, the rows it
+// refused, one audit entry, and the import's progress. A restart (a crash, a deploy, pg-boss
+// retrying) resumes at rowsDone: what a batch wrote and the progress that counts it commit together.
+// Each batch holds the import's row lock and checks rowsDone first, so two runners of one import
+// (pg-boss retrying a job whose worker went quiet) take turns instead of writing a batch twice.
+//
+// Transactions stay short, because the event feed and webhook fan-out read in commit-safe order:
+// one open writing transaction holds back everything committed after it (see events.repo.ts).
+// - A batch's size follows a time budget (batchSeconds): it starts small and grows or shrinks so
+//   that a transaction lasts about that long, whatever one row costs on this catalogue and database.
+// - Near-duplicate lookups, the slow part on a large catalogue, run before the transaction, each a
+//   short read-only one, bounded (listings.duplicates.ts).
+// - A stopping process (SIGTERM) pauses an import between two batches: the job that carries it on
+//   is queued and the process exits; any worker resumes it.
 
 export const importJob = 'imports.run'
+
+/** Hourly: the pieces of uploads cut off before they became imports go. */
+export const sweepUploadsJob = 'imports.sweep-uploads'
 
 /** The private event an import's organisation gets when its import ends (webhooks may subscribe to it). */
 export const importCompletedEvent = 'import.completed'
@@ -39,7 +53,10 @@ const singular: Record<ImportKind, string> = { listings: 'listing', demands: 'de
 
 /** Warnings kept on the import (the count goes on). */
 export const keptWarnings = 100
-/** Runs of an import before it is given up as failed: pg-boss retries a failed job 5 times. */
+/**
+ * Runs of an import in a row that failed before committing a batch, after which it is given up as
+ * failed: pg-boss retries a failed job 5 times.
+ */
 const maxAttempts = 6
 
 export type ImportRunnerDeps = {
@@ -48,14 +65,32 @@ export type ImportRunnerDeps = {
   recordEvents: RecordEvents
   /** Matching for the records a batch published or opened: one statement per batch. */
   requestMatches: RequestManyMatches
+  /** Queues the job that runs (or carries on) an import, in the given transaction. */
+  queueImport: (tx: DbOrTx, importId: string) => Promise<void>
   exchangeId: string
-  /** Rows per transaction (default 500). */
+  /** Near-duplicate lookups (default: boundedDuplicateFinder); a retrieval core may supply its own. */
+  findDuplicates?: DuplicateFinder
+  /** The most rows a batch takes (default 500). */
   batchSize?: number
+  /** How long a batch's transaction should last, in seconds (default 1): batch sizes adapt to it. */
+  batchSeconds?: number
   /**
    * How many of an import's new listings have their near-duplicates looked up (default 1000): a
    * trigram query each, which would dominate a big file's time; later rows go unchecked.
    */
   duplicateChecks?: number
+}
+
+/** The rows of an import's first batch, before its speed is known. */
+const firstBatchRows = 25
+
+/**
+ * The size of the next batch, from how long the last one took: what fits the budget at that pace,
+ * at most twice the last size (a fast batch of few rows says little) and at most `max`.
+ */
+export function nextBatchSize(last: { rows: number; seconds: number }, budgetSeconds: number, max: number): number {
+  const fitting = Math.floor((last.rows * budgetSeconds) / Math.max(last.seconds, 0.001))
+  return Math.max(1, Math.min(max, last.rows * 2, fitting))
 }
 
 /** The key that uploaded the file, as the actor its rows are written for. */
@@ -69,21 +104,30 @@ async function importingActor(db: DbOrTx, record: repo.ImportRow): Promise<Actor
   return { keyId: record.apiKeyId, organizationId: record.organizationId, organizationKind: row.organizationKind, role: row.role as Role, requestId: `import:${record.id}` }
 }
 
-function* batchesOf(rows: Generator<RawRow>, size: number): Generator<RawRow[]> {
-  let batch: RawRow[] = []
-  for (const row of rows) {
-    batch.push(row)
-    if (batch.length === size) {
-      yield batch
-      batch = []
-    }
+/** Up to `count` more rows. */
+async function take(rows: AsyncIterator<RawRow>, count: number): Promise<RawRow[]> {
+  const batch: RawRow[] = []
+  while (batch.length < count) {
+    const next = await rows.next()
+    if (next.done) break
+    batch.push(next.value)
   }
-  if (batch.length > 0) yield batch
+  return batch
+}
+
+export type RunOptions = {
+  /** Stop after this many batches, leaving the import running as a crash would (tests and the benchmark). */
+  maxBatches?: number
+  /** Aborted when the process stops: the import pauses after the batch in progress. */
+  signal?: AbortSignal
 }
 
 export function createImportRunner(deps: ImportRunnerDeps) {
   const { db, clock } = deps
-  const batchSize = deps.batchSize ?? 500
+  const maxBatchRows = deps.batchSize ?? 500
+  const batchSeconds = deps.batchSeconds ?? 1
+  const findDuplicates = deps.findDuplicates ?? boundedDuplicateFinder(db)
+  const duplicateChecks = deps.duplicateChecks ?? 1000
 
   /**
    * Writes a batch in a savepoint; if the database refuses it (a constraint a concurrent write
@@ -111,14 +155,17 @@ export function createImportRunner(deps: ImportRunnerDeps) {
     return result
   }
 
-  /** One batch, in one transaction; 'stopped' when the import is no longer running, a number when another runner moved it. */
-  async function runBatch(record: repo.ImportRow, actor: Actor, owners: Map<string, FieldError[]>, offset: number, rows: RawRow[]): Promise<'done' | 'stopped' | number> {
-    const handler = handlers[record.kind as ImportKind]
-    const checked = rows.map((row) => handler.validate(row))
-    return db.transaction(async (tx) => {
+  type Batch = { offset: number; rows: RawRow[]; checked: CheckedRow<unknown>[]; duplicates: Map<number, PossibleDuplicate[]> }
+
+  type Outcome = { done: true; created: number } | { done: false; stopped: true } | { done: false; stopped: false; moved: repo.ImportRow }
+
+  /** One batch, in one transaction; stopped when the import is no longer running, moved when another runner got further. */
+  async function runBatch(record: repo.ImportRow, actor: Actor, owners: Map<string, FieldError[]>, batch: Batch): Promise<Outcome> {
+    const { rows } = batch
+    return db.transaction(async (tx): Promise<Outcome> => {
       const current = await repo.findImport(tx, record.id, { lock: true })
-      if (!current || current.status !== 'running') return 'stopped'
-      if (current.rowsDone !== offset) return current.rowsDone
+      if (!current || current.status !== 'running') return { done: false, stopped: true }
+      if (current.rowsDone !== batch.offset) return { done: false, stopped: false, moved: current }
       const now = clock.now()
       const context: BatchContext = {
         tx,
@@ -128,10 +175,10 @@ export function createImportRunner(deps: ImportRunnerDeps) {
         recordEvents: deps.recordEvents,
         requestMatches: deps.requestMatches,
         exchangeId: deps.exchangeId,
-        duplicateChecks: { left: Math.max(0, (deps.duplicateChecks ?? 1000) - current.rowsCreated) },
+        duplicates: batch.duplicates,
         owners,
       }
-      const result = await applyBatch(context, handler, checked)
+      const result = await applyBatch(context, handlers[record.kind as ImportKind], batch.checked)
       await repo.insertImportErrors(tx, record.id, result.failed)
       const created = result.done.filter((row) => row.action === 'created')
       const updated = result.done.filter((row) => row.action === 'updated')
@@ -149,16 +196,15 @@ export function createImportRunner(deps: ImportRunnerDeps) {
         },
         occurredAt: now,
       })
-      const warnings = (current.options.warnings as RowWarning[] | undefined) ?? []
-      const options = result.warnings.length === 0 ? {} : {
-        options: {
-          ...current.options,
-          warnings: [...warnings, ...result.warnings].slice(0, keptWarnings),
-          warningCount: Number(current.options.warningCount ?? 0) + result.warnings.length,
-        },
+      // A batch that commits is progress: the count of runs in a row that failed starts again.
+      const options: Record<string, unknown> = { ...current.options, attempts: 0 }
+      if (result.warnings.length > 0) {
+        const warnings = (current.options.warnings as RowWarning[] | undefined) ?? []
+        options.warnings = [...warnings, ...result.warnings].slice(0, keptWarnings)
+        options.warningCount = Number(current.options.warningCount ?? 0) + result.warnings.length
       }
-      await repo.recordProgress(tx, record.id, { done: rows.length, created: created.length, updated: updated.length, failed: result.failed.length }, options)
-      return 'done'
+      await repo.recordProgress(tx, record.id, { done: rows.length, created: created.length, updated: updated.length, failed: result.failed.length }, { options })
+      return { done: true, created: created.length }
     })
   }
 
@@ -187,11 +233,20 @@ export function createImportRunner(deps: ImportRunnerDeps) {
     })
   }
 
-  /**
-   * Runs an import from where it stands to its end. `maxBatches` stops after that many batches,
-   * leaving it running as a crash would (tests and the benchmark use it).
-   */
-  async function run(importId: string, options: { maxBatches?: number } = {}): Promise<void> {
+  /** Leaves a running import for the job queued here (this process is stopping): not a failed run. */
+  async function pause(record: repo.ImportRow) {
+    await db.transaction(async (tx) => {
+      const [paused] = await tx
+        .update(imports)
+        .set({ options: sql`${imports.options} || ${JSON.stringify({ attempts: 0 })}::jsonb` })
+        .where(and(eq(imports.id, record.id), eq(imports.status, 'running')))
+        .returning({ id: imports.id })
+      if (paused) await deps.queueImport(tx, record.id)
+    })
+  }
+
+  /** Runs an import from where it stands to its end, or until it is paused (options.signal). */
+  async function run(importId: string, options: RunOptions = {}): Promise<void> {
     const record = await repo.findImport(db, importId)
     if (!record || record.status === 'completed' || record.status === 'failed') return
     const attempts = Number(record.options.attempts ?? 0) + 1
@@ -204,24 +259,37 @@ export function createImportRunner(deps: ImportRunnerDeps) {
     if (record.kind === 'organizations' && actor.role !== 'operator') {
       return finish(record, { status: 'failed', error: 'Only operator keys import organisations, and the key that uploaded the file no longer is one' })
     }
-    const content = (await repo.importContent(db, importId)) ?? ''
+    const handler = handlers[record.kind as ImportKind]
     const owners = new Map<string, FieldError[]>()
+    const lookups = { db, actor, exchangeId: deps.exchangeId, findDuplicates }
     try {
       let offset = record.rowsDone
+      let created = record.rowsCreated
+      let size = Math.min(firstBatchRows, maxBatchRows)
       let batches = 0
-      resume: for (;;) {
-        for (const batch of batchesOf(readRows(record.kind as ImportKind, record.format as ImportFormat, content, offset), batchSize)) {
-          const outcome = await runBatch(record, actor, owners, offset, batch)
-          if (outcome === 'stopped') return
-          if (typeof outcome === 'number') {
-            // Another runner got further: carry on from where it is.
-            offset = outcome
-            continue resume
-          }
-          offset += batch.length
-          if (options.maxBatches !== undefined && ++batches >= options.maxBatches) return
+      let rows = readRows(record.kind as ImportKind, record.format as ImportFormat, readFile(db, importId), offset)
+      for (;;) {
+        const taken = await take(rows, size)
+        if (taken.length === 0) break
+        if (options.signal?.aborted) return pause(record)
+        // A batch's time, by which the next is sized, counts its lookups: together they are what
+        // stands between two batch boundaries, where progress shows and a stopping process pauses.
+        const started = performance.now()
+        const checked = taken.map((row) => handler.validate(row))
+        const duplicates = handler.lookUpDuplicates ? await handler.lookUpDuplicates({ ...lookups, left: duplicateChecks - created }, checked) : new Map()
+        const outcome = await runBatch(record, actor, owners, { offset, rows: taken, checked, duplicates })
+        if (!outcome.done) {
+          if (outcome.stopped) return
+          // Another runner got further: carry on from where it is.
+          offset = outcome.moved.rowsDone
+          created = outcome.moved.rowsCreated
+          rows = readRows(record.kind as ImportKind, record.format as ImportFormat, readFile(db, importId), offset)
+          continue
         }
-        break
+        offset += taken.length
+        created += outcome.created
+        size = nextBatchSize({ rows: taken.length, seconds: (performance.now() - started) / 1000 }, batchSeconds, maxBatchRows)
+        if (options.maxBatches !== undefined && ++batches >= options.maxBatches) return
       }
       await finish(record, { status: 'completed' })
     } catch (error) {
@@ -237,6 +305,12 @@ export function createImportRunner(deps: ImportRunnerDeps) {
 
 export type ImportRunner = ReturnType<typeof createImportRunner>
 
-export function registerImportJobs(jobs: JobQueue, runner: ImportRunner) {
-  jobs.register(importJob, async (data) => runner.run(String(data.importId)))
+/**
+ * The import queue is 'standard', not one job per key: a paused import queues the job that carries
+ * it on while its own job is still active, which a 'stately' queue would refuse to start (pg-boss
+ * issue 535). Two runners of one import are harmless anyway (they take turns, see above).
+ */
+export function registerImportJobs(jobs: JobQueue, runner: ImportRunner, deps: { db: Db; clock: Clock }) {
+  jobs.register(importJob, async (data, job) => runner.run(String(data.importId), { signal: job.signal }), { policy: 'standard' })
+  jobs.register(sweepUploadsJob, async () => void (await sweepAbandonedUploads(deps.db, deps.clock)), { cron: '41 * * * *' })
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { Db, DbOrTx } from '../../db/client.ts'
 import type { Clock } from '../../lib/clock.ts'
 import type { Cursors } from '../../lib/cursor.ts'
@@ -9,6 +10,7 @@ import type { RowWarning } from './imports.batch.ts'
 import type { ImportKind } from './imports.columns.ts'
 import * as repo from './imports.repo.ts'
 import { summarizeFile, type ImportFormat } from './imports.rows.ts'
+import { fileTooLarge, storeFile } from './imports.storage.ts'
 import type { ImportRunner } from './imports.runner.ts'
 import type { Import, ImportErrorPage, ImportErrorQuery, ImportListQuery, ImportPage, ImportSummary } from './imports.schemas.ts'
 
@@ -49,9 +51,26 @@ function toImport(row: repo.ImportRow, errors: Import['errors']): Import {
   }
 }
 
-export type Upload = { kind: ImportKind; format: ImportFormat; content: string }
+export type Upload = {
+  kind: ImportKind
+  format: ImportFormat
+  /** The file's bytes as they arrive. */
+  content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>
+  /** The size the client announced (Content-Length), if it did: too large is refused before reading. */
+  declaredBytes?: number
+}
 
-export function createImportService(deps: { db: Db; clock: Clock; queueImport: (tx: DbOrTx, importId: string) => Promise<void>; runner: ImportRunner; cursors: Cursors }) {
+export type ImportServiceDeps = {
+  db: Db
+  clock: Clock
+  queueImport: (tx: DbOrTx, importId: string) => Promise<void>
+  runner: ImportRunner
+  /** The largest file accepted, in bytes (IMPORT_MAX_BYTES). */
+  maxBytes: number
+  cursors: Cursors
+}
+
+export function createImportService(deps: ImportServiceDeps) {
   const { db, clock, queueImport, cursors } = deps
 
   /** The import if the caller acts for the organisation that uploaded it; 404 otherwise. */
@@ -62,9 +81,10 @@ export function createImportService(deps: { db: Db; clock: Clock; queueImport: (
   }
 
   /**
-   * Accepts a file: who may import what is checked now (readers nothing, organisations only the
-   * operator), the file is read once (an empty, headerless or malformed file is a 422), stored,
-   * and its job queued in the same transaction.
+   * Accepts a file: who may import what is checked first (readers nothing, organisations only the
+   * operator), then the file is stored as it streams in and read once on the way (an empty,
+   * headerless or malformed file is a 422, too large a 413, each as soon as it shows), and only
+   * then, in one transaction, does the import exist, with its job queued and its audit entry.
    */
   async function create(actor: Actor, upload: Upload): Promise<Import> {
     if (upload.kind === 'organizations') {
@@ -74,33 +94,42 @@ export function createImportService(deps: { db: Db; clock: Clock; queueImport: (
       // A merged organisation files nothing new (409), as createListing and createDemand say.
       await ownerForCreation(db, actor, undefined, upload.kind)
     }
-    const summary = summarizeFile(upload.kind, upload.format, upload.content)
+    if (upload.declaredBytes !== undefined && upload.declaredBytes > deps.maxBytes) throw fileTooLarge(deps.maxBytes)
+    const id = randomUUID()
     const now = clock.now()
-    return db.transaction(async (tx) => {
-      const row = await repo.insertImport(tx, {
-        organizationId: actor.organizationId,
-        apiKeyId: actor.keyId,
-        kind: upload.kind,
-        format: upload.format,
-        status: 'queued',
-        content: upload.content,
-        totalRows: summary.totalRows,
-        options: summary.header ? { columns: summary.header.mapped, ignoredColumns: summary.header.ignored } : {},
-        createdAt: now,
+    const summarizer = summarizeFile(upload.kind, upload.format)
+    await storeFile(db, id, upload.content, { maxBytes: deps.maxBytes, now, read: summarizer.push })
+    try {
+      const checked = summarizer.end()
+      return await db.transaction(async (tx) => {
+        const row = await repo.insertImport(tx, {
+          id,
+          organizationId: actor.organizationId,
+          apiKeyId: actor.keyId,
+          kind: upload.kind,
+          format: upload.format,
+          status: 'queued',
+          totalRows: checked.totalRows,
+          options: checked.header ? { columns: checked.header.mapped, ignoredColumns: checked.header.ignored } : {},
+          createdAt: now,
+        })
+        await queueImport(tx, row.id)
+        const created = toImport(row, [])
+        await recordAudit(tx, {
+          actor,
+          owningOrganizationId: actor.organizationId,
+          operation: 'import.create',
+          targetType: 'import',
+          targetId: row.id,
+          after: { kind: created.kind, format: created.format, totalRows: created.totalRows, columns: created.columns, ignoredColumns: created.ignoredColumns },
+          occurredAt: now,
+        })
+        return created
       })
-      await queueImport(tx, row.id)
-      const created = toImport(row, [])
-      await recordAudit(tx, {
-        actor,
-        owningOrganizationId: actor.organizationId,
-        operation: 'import.create',
-        targetType: 'import',
-        targetId: row.id,
-        after: { kind: created.kind, format: created.format, totalRows: created.totalRows, columns: created.columns, ignoredColumns: created.ignoredColumns },
-        occurredAt: now,
-      })
-      return created
-    })
+    } catch (error) {
+      await repo.deleteChunks(db, id)
+      throw error
+    }
   }
 
   async function get(actor: Actor, id: string): Promise<Import> {
