@@ -13,7 +13,7 @@ import * as repo from './imports.repo.ts'
  * Characters per stored piece: a 100 MB file is a few hundred rows, and an upload in progress holds
  * about one piece (half a megabyte as UTF-16 text, up to three quarters as the statement's UTF-8).
  */
-export const pieceChars = 256 * 1024
+export const pieceChars = 32 * 1024
 
 export const fileTooLarge = (maxBytes: number) =>
   new AppError(413, 'body_too_large', 'Payload too large', `The file is larger than this exchange accepts (IMPORT_MAX_BYTES, ${maxBytes} bytes); split it into smaller files`)
@@ -37,7 +37,13 @@ export async function storeFile(db: Db, importId: string, source: AsyncIterable<
   let bytes = 0
   let seq = 0
   let pending = ''
-  const store = async (content: string) => repo.insertChunk(db, { importId, seq: seq++, content, createdAt: options.now })
+  // One piece is written while the next arrives; a failed write shows at the next one, or the end.
+  let writing: Promise<void> = Promise.resolve()
+  const store = async (content: string) => {
+    await writing
+    writing = repo.insertChunk(db, { importId, seq: seq++, content, createdAt: options.now })
+    writing.catch(() => {})
+  }
   const take = async (text: string) => {
     if (text === '') return
     const bad = unstorableText(text)
@@ -59,8 +65,10 @@ export async function storeFile(db: Db, importId: string, source: AsyncIterable<
     }
     await take(decodeOrRefuse(() => decoder.decode()))
     if (pending !== '') await store(pending)
+    await writing
     return { bytes }
   } catch (error) {
+    await writing.catch(() => {})
     await repo.deleteChunks(db, importId)
     throw error
   }
