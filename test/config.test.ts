@@ -20,6 +20,7 @@ t.test('defaults when nothing is set', async (t) => {
     RATE_LIMIT_WINDOW_SECONDS: 60,
     JOBS_WORKER: 'true',
     JOBS_POLL_SECONDS: 2,
+    JOBS_EXPIRE_SECONDS: 30,
     MATCH_WEIGHT_TEXT: 0.75,
     MATCH_WEIGHT_TAXONOMY: 0.08,
     MATCH_WEIGHT_TRL: 0.08,
@@ -67,6 +68,7 @@ t.test('values are read and coerced to their types', async (t) => {
     WEBHOOK_TIMEOUT_MS: '2500',
     WEBHOOK_ALLOW_PRIVATE: 'true',
     IMPORT_MAX_BYTES: '2048',
+    JOBS_EXPIRE_SECONDS: '45',
     UNRELATED: 'ignored',
   })
   t.same(config, {
@@ -87,6 +89,7 @@ t.test('values are read and coerced to their types', async (t) => {
     CORS_ORIGINS: 'https://portal.namdinh.example.vn, http://localhost:5173',
     JOBS_WORKER: 'true',
     JOBS_POLL_SECONDS: 2,
+    JOBS_EXPIRE_SECONDS: 45,
     MATCH_WEIGHT_TEXT: 0.75,
     MATCH_WEIGHT_TAXONOMY: 0.08,
     MATCH_WEIGHT_TRL: 0.08,
