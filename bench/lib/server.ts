@@ -18,6 +18,8 @@ export type ApiServer = {
   /** Why the server is gone (exit code or signal, and its last log lines), or undefined while it runs. */
   exited: () => string | undefined
   stop: () => Promise<void>
+  /** Sends a signal; resolves with the exit code (null when killed by a signal). */
+  kill: (signal: NodeJS.Signals) => Promise<number | null>
 }
 
 async function freePort(): Promise<number> {
@@ -47,16 +49,24 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
 
 /** `statementTimeoutSeconds` (0: none) reaches node-pg through PGOPTIONS, as a DBA would set it. */
 /** `profileDir`: run under `node --cpu-prof`, which writes a profile there when the server exits. */
-export async function startApiServer(options: { databaseUrl: string; poolSize: number; statementTimeoutSeconds: number; profileDir?: string }): Promise<ApiServer> {
+/** `env`: more configuration (over the defaults here); `root`: another checkout's server (a before/after comparison). */
+export async function startApiServer(options: {
+  databaseUrl?: string
+  poolSize: number
+  statementTimeoutSeconds: number
+  profileDir?: string
+  env?: Record<string, string>
+  root?: string
+}): Promise<ApiServer> {
   const port = await freePort()
   const logFile = resultPath(`server-${stamp()}.log`)
   const output = openSync(logFile, 'a')
   const profiling = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []
   const child = spawn(process.execPath, [...profiling, '--import', 'tsx', 'src/server.ts'], {
-    cwd: root,
+    cwd: options.root ?? root,
     env: {
       ...process.env,
-      DATABASE_URL: options.databaseUrl,
+      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
       DATABASE_POOL_SIZE: String(options.poolSize),
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -65,10 +75,12 @@ export async function startApiServer(options: { databaseUrl: string; poolSize: n
       RATE_LIMIT_AUTH_FAILURES_MAX: '0',
       LOG_LEVEL: 'warn',
       ...(options.statementTimeoutSeconds > 0 ? { PGOPTIONS: `-c statement_timeout=${options.statementTimeoutSeconds}s` } : {}),
+      ...options.env,
     },
     stdio: ['ignore', output, output],
   })
   let exited: string | undefined
+  const exitCode = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   child.on('exit', (code, signal) => {
     const tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n')
     exited = `exit code ${code}, signal ${signal}${tail ? `; last log lines:\n${tail}` : ''}`
@@ -89,6 +101,10 @@ export async function startApiServer(options: { databaseUrl: string; poolSize: n
       if (child.exitCode !== null || child.signalCode !== null) return
       child.kill('SIGTERM')
       await once(child, 'exit')
+    },
+    kill: (signal) => {
+      child.kill(signal)
+      return exitCode
     },
   }
 }
