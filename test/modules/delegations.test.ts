@@ -1,5 +1,5 @@
 import t from 'tap'
-import { eq } from 'drizzle-orm'
+import { asc, eq } from 'drizzle-orm'
 import { delegations, organizations, outboxEvents } from '../../src/db/schema/index.ts'
 import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
 import { buildTestApp } from '../helpers/app.ts'
@@ -24,7 +24,7 @@ const post = (url: string, headers: Record<string, string> | undefined, payload?
   app.inject({ method: 'POST', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) })
 const get = (url: string, headers?: Record<string, string>) => app.inject({ method: 'GET', url, headers })
 const eventsOf = async (delegationId: string) =>
-  (await db.select().from(outboxEvents).where(eq(outboxEvents.subjectId, delegationId))).map((event) => ({ type: event.type, to: event.organizationIds, origin: (event.payload as { origin: string }).origin }))
+  (await db.select().from(outboxEvents).where(eq(outboxEvents.subjectId, delegationId)).orderBy(asc(outboxEvents.id))).map((event) => ({ type: event.type, to: event.organizationIds, origin: (event.payload as { origin: string }).origin }))
 const patch = (url: string, headers: Record<string, string>, payload: unknown) => app.inject({ method: 'PATCH', url, headers, payload: payload as object })
 
 const point = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Hải Dương', delegationScope: nationalScope })

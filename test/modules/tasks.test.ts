@@ -1,4 +1,4 @@
-import { count, eq } from 'drizzle-orm'
+import { asc, count, eq } from 'drizzle-orm'
 import t from 'tap'
 import * as schema from '../../src/db/schema/index.ts'
 import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
@@ -151,7 +151,7 @@ t.test('a task goes from proposal through approval to completion', async (t) => 
       ['complete', 'lead', 'completed'],
     ],
   )
-  const events = await db.select({ type: schema.outboxEvents.type, organizationIds: schema.outboxEvents.organizationIds }).from(schema.outboxEvents).where(eq(schema.outboxEvents.subjectId, task.id))
+  const events = await db.select({ type: schema.outboxEvents.type, organizationIds: schema.outboxEvents.organizationIds }).from(schema.outboxEvents).where(eq(schema.outboxEvents.subjectId, task.id)).orderBy(asc(schema.outboxEvents.id))
   t.same(events.map((event) => event.type), [
     'task.proposed',
     ...partners.map(() => 'task.partner_invited'),
@@ -277,7 +277,7 @@ t.test('partners accept before they are shown as partners; they may decline, and
   const instituteEditor = { authorization: `Bearer ${(await createApiKey(db, { organizationId: institute.organization.id, role: 'editor' })).key}` }
   const instituteReader = { authorization: `Bearer ${(await createApiKey(db, { organizationId: institute.organization.id, role: 'reader' })).key}` }
   const invitedEvents = async () =>
-    (await db.select().from(schema.outboxEvents).where(eq(schema.outboxEvents.subjectId, task.id))).filter((event) => event.type.startsWith('task.partner_'))
+    (await db.select().from(schema.outboxEvents).where(eq(schema.outboxEvents.subjectId, task.id)).orderBy(asc(schema.outboxEvents.id))).filter((event) => event.type.startsWith('task.partner_'))
 
   // Invitees see the proposed task and list it; a list by partner does not count them yet.
   const listed = async (auth: Auth, query = '') => ((await app.inject({ method: 'GET', url: `/v1/tasks${query}`, headers: auth })).json() as { items: TaskBody[] }).items.map((item) => item.id)
