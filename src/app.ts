@@ -27,6 +27,7 @@ import { demandSchemas } from './modules/demands/demands.schemas.ts'
 import { demandRoutes } from './modules/demands/demands.routes.ts'
 import { healthRoutes, healthSchemas } from './modules/health/health.routes.ts'
 import { listingSchemas } from './modules/listings/listings.schemas.ts'
+import { retrievalSchemas } from './modules/retrieval/retrieval.schemas.ts'
 import { matchingRoutes } from './modules/matching/matching.routes.ts'
 import { dealRoutes } from './modules/deals/deals.routes.ts'
 import { dealSchemas } from './modules/deals/deals.schemas.ts'
@@ -167,6 +168,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ...healthSchemas,
     ...referenceSchemas,
     ...organizationSchemas,
+    ...retrievalSchemas,
     ...listingSchemas,
     ...demandSchemas,
     ...apiKeySchemas,

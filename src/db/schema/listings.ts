@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, check, date, index, jsonb, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { bigint, integer, boolean, check, date, index, jsonb, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { id, searchDocument, stamps, tsvector } from './columns.ts'
 import { organizations, type Contact } from './organizations.ts'
 
@@ -58,6 +58,9 @@ export const listings = pgTable(
           `setweight(to_tsvector('simple', tx_search_text(description_vi || ' ' || coalesce(description_en, ''))), 'B')`,
       ),
     ),
+    // Terms (see migrations/0024_retrieval_functions.sql) of the title and keywords, and of the rest of the text.
+    searchKeyIds: integer('search_key_ids').array().generatedAlwaysAs(sql.raw(`tx_term_ids(title_vi || ' . ' || coalesce(title_en, '') || ' . ' || tx_join_phrases(keywords))`)).notNull(),
+    searchBodyIds: integer('search_body_ids').array().generatedAlwaysAs(sql.raw(`tx_term_ids(description_vi || ' . ' || coalesce(description_en, ''))`)).notNull(),
   },
   (table) => [
     check('listings_status_check', sql`${table.status} in ('draft', 'published', 'withdrawn')`),
@@ -73,6 +76,8 @@ export const listings = pgTable(
     uniqueIndex('listings_source_external_key').on(table.source, table.externalId).where(sql`${table.source} is not null`),
     uniqueIndex('listings_owner_external_key').on(table.ownerId, table.externalId).where(sql`${table.source} is null and ${table.externalId} is not null`),
     index('listings_status_published_idx').on(table.status, table.publishedAt.desc(), table.id.desc()),
+    index('listings_search_key_idx').using('gin', sql`${table.searchKeyIds} gin__int_ops`),
+    index('listings_search_body_idx').using('gin', sql`${table.searchBodyIds} gin__int_ops`),
     index('listings_search_vector_idx').using('gin', table.searchVector),
     index('listings_search_trgm_idx').using('gin', sql`${table.searchDocument} gin_trgm_ops`),
     // Near-duplicate titles (possibleDuplicates on create and import).

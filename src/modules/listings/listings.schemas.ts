@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Cursor, Limit, Provenance, Uuid, ref } from '../../http/common.schemas.ts'
+import { SearchInterpretation } from '../retrieval/retrieval.schemas.ts'
 import { CodeList, DateOnly, Enum, Keywords, LongText, Nullable, ShortText, Timestamp, Url, Vnd } from '../../http/fields.ts'
 import { confidentialFields } from '../deals/deals.disclosure.ts'
 import { Contact } from '../organizations/organizations.schemas.ts'
@@ -253,7 +254,9 @@ export const ListingSummary = Type.Object(
       description:
         "The fields hidden from this caller (returned as null): owner (its id and name; the kind stays) of an anonymous listing, priceVnd on request. Empty for those who act for the owner. A summary never shows what a deal revealed: the full listing (getListing) and the deal do",
     }),
-    score: Type.Optional(Type.Number({ description: 'Relevance to q (higher is better); only when q is given' })),
+    score: Type.Optional(
+      Type.Number({ description: "Relevance to q, only when q is given: the listing's BM25F score as a share of the score of a listing holding every word of q (0 to about 1; higher is better)" }),
+    ),
   },
   { $id: 'ListingSummary', description: 'A listing as it appears in search results and matches' },
 )
@@ -266,13 +269,21 @@ export const ListingFacets = Type.Object(
     kind: Type.Array(ref(ListingFacetCount), { description: 'By kind, most frequent first' }),
     province: Type.Array(ref(ListingFacetCount), { description: 'By 2025 province code, most frequent first' }),
     trl: Type.Array(ref(ListingFacetCount), { description: 'By TRL, level 1 to 9 (listings without a TRL are not counted)' }),
+    exhaustive: Type.Boolean({
+      description: 'True when the counts cover every match. With q, a search ranks at most 3,000 candidate listings; when more matched, the counts cover those ranked and this is false',
+    }),
   },
-  { $id: 'ListingFacets', description: 'Counts over every listing the filters match, not only this page' },
+  { $id: 'ListingFacets', description: 'Counts over every listing the filters (and q) match, not only this page' },
 )
 export type ListingFacets = Static<typeof ListingFacets>
 
 export const ListingPage = Type.Object(
-  { items: Type.Array(ref(ListingSummary)), nextCursor: Nullable(Type.String()), facets: Type.Optional(ref(ListingFacets)) },
+  {
+    items: Type.Array(ref(ListingSummary)),
+    nextCursor: Nullable(Type.String()),
+    facets: Type.Optional(ref(ListingFacets)),
+    interpretation: Type.Optional(ref(SearchInterpretation)),
+  },
   { $id: 'ListingPage' },
 )
 export type ListingPage = Static<typeof ListingPage>
