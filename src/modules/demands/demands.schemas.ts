@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Cursor, Limit, Provenance, Uuid, ref } from '../../http/common.schemas.ts'
+import { SearchInterpretation } from '../retrieval/retrieval.schemas.ts'
 import { CodeList, DateOnly, Enum, Keywords, LongText, Nullable, ShortText, Timestamp, Vnd } from '../../http/fields.ts'
 import { OrganizationKind } from '../organizations/organizations.schemas.ts'
 import { ProvinceCode } from '../reference/reference.schemas.ts'
@@ -104,7 +105,9 @@ export const DemandSummary = Type.Object(
     owner: DemandOwner,
     openedAt: Nullable(Timestamp),
     provenance: ref(Provenance),
-    score: Type.Optional(Type.Number({ description: 'Relevance to q (only when q is given); higher is closer' })),
+    score: Type.Optional(
+      Type.Number({ description: "Relevance to q, only when q is given: the demand's BM25F score as a share of the score of a demand holding every word of q (0 to about 1; higher is closer)" }),
+    ),
   },
   { $id: 'DemandSummary', description: 'A demand as listed in search results' },
 )
@@ -182,10 +185,14 @@ export const DemandPage = Type.Object(
           province: FacetCounts,
           sector: FacetCounts,
           minTrl: FacetCounts,
+          exhaustive: Type.Boolean({
+            description: 'True when the counts cover every match. With q, a search ranks at most 3,000 candidate demands; when more matched, the counts cover those ranked and this is false',
+          }),
         },
-        { description: 'Counts over every demand matching the filters (not only this page); province is the 2025 unit' },
+        { description: 'Counts over every demand matching the filters and q (not only this page); province is the 2025 unit' },
       ),
     ),
+    interpretation: Type.Optional(ref(SearchInterpretation)),
   },
   { $id: 'DemandPage' },
 )
