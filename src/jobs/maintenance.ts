@@ -6,6 +6,7 @@ import type { JobQueue } from './queue.ts'
 
 export const purgeIdempotencyKeysJob = 'maintenance.idempotency-keys'
 export const compactActivityJob = 'maintenance.activity-rollup'
+export const compactSearchStatisticsJob = 'maintenance.search-statistics'
 
 /** Deletes Idempotency-Key records past their 24 hours; returns how many went. */
 export async function purgeIdempotencyKeys(db: Db, clock: Clock): Promise<number> {
@@ -22,8 +23,16 @@ export async function compactActivity(db: Db): Promise<void> {
 }
 
 /**
+ * Folds the appended rows of the search statistics (migrations/0026_retrieval_statistics.sql): a
+ * search sums a term's rows either way, and reads one per term after it.
+ */
+export async function compactSearchStatistics(db: Db): Promise<void> {
+  await db.execute(sql`select tx_search_compact()`)
+}
+
+/**
  * Housekeeping on the job queue's schedule: expired Idempotency-Key records go every hour; the
- * activity roll-up is compacted every five minutes.
+ * activity roll-up is compacted every five minutes, the search statistics every minute.
  */
 export function registerMaintenanceJobs(jobs: JobQueue, deps: { db: Db; clock: Clock }) {
   jobs.register(
@@ -34,4 +43,5 @@ export function registerMaintenanceJobs(jobs: JobQueue, deps: { db: Db; clock: C
     { cron: '17 * * * *' },
   )
   jobs.register(compactActivityJob, () => compactActivity(deps.db), { cron: '*/5 * * * *' })
+  jobs.register(compactSearchStatisticsJob, () => compactSearchStatistics(deps.db), { cron: '* * * * *' })
 }

@@ -47,7 +47,7 @@ const correctionWeight = 0.8
 /** A word held by at most this many records may be a misspelling worth correcting ... */
 const rareDocs = 3
 /** ... into a word held by this many times more records. */
-const commonerBy = 10
+const commonerBy = 3
 
 type Collected = { term: Term; frequency: number; origin: TermOrigin; from?: string }
 
