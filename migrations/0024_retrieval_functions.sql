@@ -28,9 +28,26 @@ CREATE OR REPLACE FUNCTION tx_term_id(term text) RETURNS integer
   LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
   AS $$ SELECT ('x' || substr(md5(term), 1, 8))::bit(32)::integer $$;
 --> statement-breakpoint
+-- tx_term_list and tx_term_id in one loop: PL/pgSQL keeps its plan across calls, where a SQL
+-- function with a WITH is planned again for each row (3x slower when the columns are generated).
 CREATE OR REPLACE FUNCTION tx_term_ids(value text) RETURNS integer[]
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-  AS $$ SELECT coalesce(public.uniq(public.sort(array_agg(public.tx_term_id(term)))), '{}') FROM unnest(public.tx_term_list(public.tx_segmented(value))) AS term $$;
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT
+  AS $$
+  DECLARE
+    words text[] := string_to_array(public.tx_segmented(value), ' ');
+    n integer := coalesce(array_length(words, 1), 0);
+    ids integer[] := '{}';
+  BEGIN
+    FOR i IN 1..n LOOP
+      CONTINUE WHEN words[i] IN ('|', '');
+      ids := ids || ('x' || substr(md5(words[i]), 1, 8))::bit(32)::integer;
+      IF i < n AND words[i + 1] NOT IN ('|', '') THEN
+        ids := ids || ('x' || substr(md5(words[i] || ' ' || words[i + 1]), 1, 8))::bit(32)::integer;
+      END IF;
+    END LOOP;
+    RETURN public.uniq(public.sort(ids));
+  END
+  $$;
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION tx_join_phrases(phrases text[]) RETURNS text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
