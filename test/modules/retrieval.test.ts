@@ -43,7 +43,7 @@ const recounted = async () =>
         select term, true as in_key from listings, unnest(search_key_ids) as term
         union all select term, false from listings, unnest(search_body_ids - search_key_ids) as term) terms
       group by term order by term`)
-  ).rows.map((row) => ({ term_id: Number(row.term), docs: row.docs, key_docs: row.key_docs }))
+  ).rows.map((row) => ({ term_id: Number((row as unknown as { term: number }).term), docs: row.docs, key_docs: row.key_docs }))
 const kept = async () =>
   (
     await db.execute<Counts>(sql`

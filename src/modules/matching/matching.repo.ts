@@ -55,10 +55,23 @@ export async function deleteStaleSuggestions(tx: DbOrTx, direction: Direction, s
         eq(column, subjectId),
         eq(matches.origin, 'computed'),
         eq(matches.status, 'suggested'),
-        eq(matches.computedFrom, direction),
+        // A demand's run decides its whole list (whichever side's run stored a pair); a listing's
+        // run takes back only what it stored itself.
+        direction === 'listing' ? eq(matches.computedFrom, direction) : undefined,
         keepIds.length > 0 ? notInArray(matches.id, keepIds) : undefined,
       ),
     )
+    .returning({ id: matches.id })
+  return deleted.length
+}
+
+/** Keeps a demand's `keep` best computed suggestions and deletes the rest: MATCH_TOP_N holds whichever side's run added a pair. */
+export async function trimSuggestions(tx: DbOrTx, demandId: string, keep: number): Promise<number> {
+  const computed = and(eq(matches.demandId, demandId), eq(matches.origin, 'computed'), eq(matches.status, 'suggested'))
+  const best = tx.select({ id: matches.id }).from(matches).where(computed).orderBy(desc(matches.score), matches.id).limit(keep)
+  const deleted = await tx
+    .delete(matches)
+    .where(and(computed, sql`${matches.id} not in (${best})`))
     .returning({ id: matches.id })
   return deleted.length
 }
