@@ -16,7 +16,7 @@ import { materials } from './needs-materials.ts'
 import { mechanics } from './needs-mechanics.ts'
 import type { Domain, Need } from './need.ts'
 import { currentCodes, legacyCodes, makeOrganizations, type GeneratedOrganization } from './organizations.ts'
-import { fold, misspell, rewriteTitle, seeded, shuffle, type Random } from './text.ts'
+import { fold, misspell, rewriteTitle, seeded, shuffle } from './text.ts'
 import { offTopic } from './off-topic.ts'
 
 const random = seeded(20261205)
