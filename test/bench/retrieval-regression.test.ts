@@ -1,0 +1,51 @@
+import { count, eq } from 'drizzle-orm'
+import t from 'tap'
+import { evaluateRetrieval, type System } from '../../bench/quality/retrieval-evaluate.ts'
+import { loadRetrievalSet } from '../../bench/quality/retrieval-fixture.ts'
+import { demands, listings } from '../../src/db/schema/index.ts'
+import { buildTestApp } from '../helpers/app.ts'
+
+// Retrieval quality on the labelled set (test/fixtures/retrieval-eval), loaded through the API
+// into this file's fresh database: every figure of `npm run eval:retrieval` must stay at or above
+// the level measured on main, less 0.02 for the small run-to-run spread (parallel loading changes
+// arrival order). Raise, never lower: when the core gets better, measure on both databases and put
+// the lower figure less 0.02 here. BM25 is computed in-process, so its floors only move when the set
+// or the baseline changes.
+const floors: Record<System, { ndcgAt10: number; precisionAt5: number; recallAt10: number }> = {
+  // raise, never lower
+  matches: { ndcgAt10: 0, precisionAt5: 0, recallAt10: 0 },
+  'search-title': { ndcgAt10: 0, precisionAt5: 0, recallAt10: 0 },
+  'search-sentence': { ndcgAt10: 0, precisionAt5: 0, recallAt10: 0 },
+  'bm25-full': { ndcgAt10: 0, precisionAt5: 0, recallAt10: 0 },
+  'bm25-title': { ndcgAt10: 0, precisionAt5: 0, recallAt10: 0 },
+  'bm25-sentence': { ndcgAt10: 0, precisionAt5: 0, recallAt10: 0 },
+}
+// Near-duplicate listings flagged at create (pairs of the set's duplicate groups). Raise, never lower.
+const duplicateFloors = { recall: 0, precision: 0 }
+
+// About 1,000 listings and demands go through the API: minutes, not seconds (see bench/quality/README.md).
+t.setTimeout(900_000)
+
+t.test('retrieval quality does not fall below the measured level', { timeout: 900_000 }, async (t) => {
+  const started = performance.now()
+  const { app, db } = await buildTestApp(t, { RATE_LIMIT_MAX: '0', RATE_LIMIT_ANONYMOUS_MAX: '0' }, { poolSize: 8 })
+  const set = loadRetrievalSet()
+  const report = await evaluateRetrieval(app, db, { set, concurrency: 8 })
+
+  const [published] = await db.select({ n: count() }).from(listings).where(eq(listings.status, 'published'))
+  const [open] = await db.select({ n: count() }).from(demands).where(eq(demands.status, 'open'))
+  t.same([published!.n, open!.n], [set.listings.length, set.demands.length], 'every listing published and every demand opened through the API')
+
+  for (const row of report.summary) {
+    const floor = floors[row.system]
+    t.ok(row.ndcgAt10 >= floor.ndcgAt10, `${row.system} nDCG@10 ${row.ndcgAt10.toFixed(3)} >= ${floor.ndcgAt10}`)
+    t.ok(row.precisionAt5 >= floor.precisionAt5, `${row.system} P@5 ${row.precisionAt5.toFixed(3)} >= ${floor.precisionAt5}`)
+    t.ok(row.recallAt10 >= floor.recallAt10, `${row.system} R@10 ${row.recallAt10.toFixed(3)} >= ${floor.recallAt10}`)
+  }
+  const matches = report.summary.find((row) => row.system === 'matches')!
+  t.equal(matches.ownListingLeaks, 0, "an owner's own listings are never suggested to its demands")
+  const duplicates = report.duplicates.listings
+  t.ok(duplicates.recall >= duplicateFloors.recall, `duplicate recall ${duplicates.recall.toFixed(3)} >= ${duplicateFloors.recall}`)
+  t.ok(duplicates.precision >= duplicateFloors.precision, `duplicate precision ${duplicates.precision.toFixed(3)} >= ${duplicateFloors.precision}`)
+  t.comment(`loaded in ${report.loadSeconds.toFixed(0)} s, evaluated in ${report.evaluateSeconds.toFixed(0)} s, ${((performance.now() - started) / 1000).toFixed(0)} s in all`)
+})
