@@ -23,7 +23,16 @@ export type DemandRun = {
   ownListingLeaks: number
 }
 
-export type SystemSummary = { system: System; ndcgAt10: number; precisionAt5: number; recallAt10: number; emptyResults: number; ownListingLeaks: number }
+export type SystemSummary = {
+  system: System
+  ndcgAt10: number
+  precisionAt5: number
+  recallAt10: number
+  emptyResults: number
+  ownListingLeaks: number
+  /** Mean time per demand, in milliseconds, under the run's concurrency (for the API systems: its requests). */
+  milliseconds: number
+}
 
 export type PairScores = { truePairs: number; flaggedPairs: number; correct: number; recall: number; precision: number }
 
@@ -116,20 +125,31 @@ export async function evaluateRetrieval(app: FastifyInstance, db: Db, options: {
   for (const listing of set.listings) (listingsOf.get(listing.owner) ?? listingsOf.set(listing.owner, new Set()).get(listing.owner)!).add(listing.key)
 
   const perDemand: RetrievalReport['perDemand'] = {}
+  const spent = new Map<System, number>()
+  const timed = async <T>(system: System, work: () => Promise<T> | T): Promise<T> => {
+    const start = performance.now()
+    try {
+      return await work()
+    } finally {
+      spent.set(system, (spent.get(system) ?? 0) + performance.now() - start)
+    }
+  }
   await inBatches(set.demands, concurrency, async (demand: RetrievalDemand) => {
     const id = loaded.demandIds.get(demand.key)!
     const grades = set.qrels[demand.key] ?? {}
     const own = new Set(demand.ownListings)
     const ownerListings = listingsOf.get(demand.owner) ?? new Set<string>()
     const runs: Partial<Record<System, DemandRun>> = {}
-    runs.matches = scoreRun((await fetchMatches(app, loaded.operator, id, demand.key)).map(keyOf), grades, own)
-    runs['search-title'] = scoreRun((await searchListings(app, loaded.operator, demand.titleVi.slice(0, 200), demand.key)).map(keyOf), grades, own)
-    runs['search-sentence'] = scoreRun((await searchListings(app, loaded.operator, demandSentence(demand), demand.key)).map(keyOf), grades, own)
+    runs.matches = scoreRun((await timed('matches', () => fetchMatches(app, loaded.operator, id, demand.key))).map(keyOf), grades, own)
+    const title = await timed('search-title', () => searchListings(app, loaded.operator, demand.titleVi.slice(0, 200), demand.key))
+    runs['search-title'] = scoreRun(title.map(keyOf), grades, own)
+    const sentence = await timed('search-sentence', () => searchListings(app, loaded.operator, demandSentence(demand), demand.key))
+    runs['search-sentence'] = scoreRun(sentence.map(keyOf), grades, own)
     // BM25 leaves out the owner's own listings, as matching must: it stands in for the matcher too.
-    const bm25Run = (query: string) => scoreRun(bm25.search(query, 10, ownerListings).map((hit) => hit.id), grades, own)
-    runs['bm25-full'] = bm25Run(demandFullText(demand))
-    runs['bm25-title'] = bm25Run(demand.titleVi)
-    runs['bm25-sentence'] = bm25Run(demandSentence(demand))
+    const bm25Run = (system: System, query: string) => timed(system, () => scoreRun(bm25.search(query, 10, ownerListings).map((hit) => hit.id), grades, own))
+    runs['bm25-full'] = await bm25Run('bm25-full', demandFullText(demand))
+    runs['bm25-title'] = await bm25Run('bm25-title', demand.titleVi)
+    runs['bm25-sentence'] = await bm25Run('bm25-sentence', demandSentence(demand))
     perDemand[demand.key] = runs
   })
 
@@ -143,6 +163,7 @@ export async function evaluateRetrieval(app: FastifyInstance, db: Db, options: {
       recallAt10: mean(runs.map((run) => run.recallAt10)),
       emptyResults: runs.filter((run) => run.ranked.length === 0).length,
       ownListingLeaks: runs.reduce((sum, run) => sum + run.ownListingLeaks, 0),
+      milliseconds: (spent.get(system) ?? 0) / Math.max(1, runs.length),
     }
   })
   return {

@@ -19,21 +19,22 @@ export function formatRetrievalReport(report: RetrievalReport): string {
   const lines = [
     `Retrieval quality: ${report.demands} demands, ${report.listings} listings, ${report.judged} grades > 0 (${report.pooledGrades} judged in the pooled pass)`,
     '',
-    `${pad('', 44)} ${pad('nDCG@10', 8)} ${pad('P@5', 6)} ${pad('R@10', 6)} empty`,
+    `${pad('', 44)} ${pad('nDCG@10', 8)} ${pad('P@5', 6)} ${pad('R@10', 6)} ${pad('empty', 6)} ms/demand`,
   ]
   for (const row of report.summary) {
-    lines.push(`${pad(labels[row.system], 44)} ${pad(num(row.ndcgAt10), 8)} ${pad(num(row.precisionAt5), 6)} ${pad(num(row.recallAt10), 6)} ${row.emptyResults}`)
+    lines.push(`${pad(labels[row.system], 44)} ${pad(num(row.ndcgAt10), 8)} ${pad(num(row.precisionAt5), 6)} ${pad(num(row.recallAt10), 6)} ${pad(String(row.emptyResults), 6)} ${row.milliseconds.toFixed(0)}`)
   }
   const matches = report.summary.find((row) => row.system === 'matches')!
   const { listings, demands } = report.duplicates
   lines.push(
     '',
-    `nDCG@10 with gains 3/2/1; P@5 counts grade >= 2; R@10 counts grade 3; "empty": demands with no result.`,
+    `nDCG@10 with gains 3/2/1; P@5 counts grade >= 2; R@10 counts grade 3; "empty": demands with no result;`,
+    `ms/demand: mean wall time of the system's requests per demand, under the run's concurrency (a rough cost, not a benchmark).`,
     `Own listings proposed to their owner's demands: ${matches.ownListingLeaks}${matches.ownListingLeaks > 0 ? '  <-- must be 0' : ''}`,
     `Listing duplicates flagged at create: recall ${pct(listings.recall)} (${listings.correct} of ${listings.truePairs} pairs), precision ${pct(listings.precision)} (${listings.flaggedPairs} flagged)`,
     demands
       ? `Demand duplicates flagged at create: recall ${pct(demands.recall)} (${demands.correct} of ${demands.truePairs} pairs), precision ${pct(demands.precision)} (${demands.flaggedPairs} flagged)`
-      : `Demand duplicates: createDemand reports none (no possibleDuplicates in its answer); ${report.duplicates.demands === null ? 'not scored' : ''}`,
+      : 'Demand duplicates: not scored, createDemand reports none (no possibleDuplicates in its answer)',
     `Load ${report.loadSeconds.toFixed(1)} s, evaluation ${report.evaluateSeconds.toFixed(1)} s`,
   )
   return lines.join('\n')
