@@ -73,7 +73,7 @@ t.test('the statistics follow inserts, edits and deletes, and compaction keeps t
   t.same(await kept(), await recounted(), 'and keeps the sums')
   t.same(await corpus(), await actualCorpus())
   const words = (await db.execute<{ word: string }>(sql`select word from search_words where word in ('say', 'ca', 'phe', 'thuy')`)).rows.map((row) => row.word).sort()
-  t.same(words, ['ca', 'phe', 'say', 'thuy'], 'the dictionary holds the words seen, removed records included')
+  t.same(words, ['ca', 'phe', 'say', 'thuy'], 'the dictionary holds the words seen (after compaction), removed records included')
 })
 
 t.test('candidates come from the rarest terms within the budget; common terms only from titles', async (t) => {

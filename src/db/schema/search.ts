@@ -41,3 +41,10 @@ export const searchWords = pgTable(
   { word: text('word').primaryKey() },
   (table) => [index('search_words_trgm_idx').using('gist', sql`${table.word} gist_trgm_ops`)],
 )
+
+/**
+ * Words seen in writes and not yet in search_words. Triggers append here, with no unique key, so
+ * concurrent writers never wait on (or deadlock over) one another's new words; the compaction job
+ * moves them into search_words. Typo correction reads both.
+ */
+export const searchNewWords = pgTable('search_new_words', { word: text('word').notNull() })

@@ -211,11 +211,16 @@ export const PossibleDuplicate = Type.Object(
   {
     id: Uuid,
     title: Type.String({ description: "The other listing's Vietnamese title" }),
-    similarity: Type.Number({ minimum: 0, maximum: 1, description: 'Trigram similarity of the Vietnamese titles (unaccented, lower-cased); at least 0.6' }),
-    descriptionSimilarity: Nullable(Type.Number({ minimum: 0, maximum: 1, description: "Trigram similarity of the descriptions' first 1000 characters" })),
+    similarity: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description:
+        "How alike the two are, at least 0.5: the geometric mean of the share of this listing's title and keyword terms the other holds and the share of its whole text, each weighed by how rare the terms are (with or without diacritics, in any order)",
+    }),
+    descriptionSimilarity: Nullable(Type.Number({ minimum: 0, maximum: 1, description: "The weighted share of this listing's whole text (title, keywords, description) the other holds" })),
     provenance: Type.Optional(ref(Provenance)),
   },
-  { $id: 'PossibleDuplicate', description: 'An existing listing whose title is near this one: a warning, not a refusal' },
+  { $id: 'PossibleDuplicate', description: 'An existing listing that may be the same offer: a warning, not a refusal' },
 )
 export type PossibleDuplicate = Static<typeof PossibleDuplicate>
 
@@ -225,7 +230,7 @@ export const ListingWithDuplicates = Type.Object(
     possibleDuplicates: Type.Array(ref(PossibleDuplicate), {
       maxItems: 5,
       description:
-        "Up to 5 listings that may be the same offer, closest first: published listings, and the owner's own drafts, whose Vietnamese title is at least 0.6 similar (trigrams, without diacritics). Empty when none",
+        "Up to 5 listings that may be the same offer, closest first: published listings, and the owner's own drafts, holding most of this one's title and text (see PossibleDuplicate). Empty when none",
     }),
   },
   { $id: 'ListingWithDuplicates', description: 'A listing just written, with the existing listings it may duplicate' },

@@ -204,7 +204,7 @@ export function createListingService(deps: {
       })
       await recordEvents(tx, [await catalogueEvent(tx, exchangeId, 'listing.created', row.id, now)])
       // A warning for the caller, not part of the record: the audit and the event leave it out.
-      const possibleDuplicates = await findPossibleDuplicates(tx, { titleVi: row.titleVi, descriptionVi: row.descriptionVi, ownerId, excludeId: row.id, exchangeId })
+      const possibleDuplicates = await findPossibleDuplicates(tx, { titleVi: row.titleVi, titleEn: row.titleEn, keywords: row.keywords, descriptionVi: row.descriptionVi, descriptionEn: row.descriptionEn, ownerId, excludeId: row.id, exchangeId })
       return { ...listing, possibleDuplicates }
     })
   }

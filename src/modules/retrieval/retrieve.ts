@@ -40,6 +40,8 @@ export type Hit<Extra> = {
   relevance: number
   keyHits: number[]
   bodyHits: number[]
+  /** The record's fields' lengths, in distinct terms. */
+  lengths: { key: number; body: number }
   extra: Extra
 }
 
@@ -128,7 +130,8 @@ export async function retrieve<Extra extends Record<string, unknown>>(
   const hits = rows.map((row) => {
     const score = scoreHits(query, byId, row.key_hits, row.body_hits, { key: row.key_length, body: row.body_length })
     const extra = Object.fromEntries(Object.keys(options.extra ?? {}).map((name) => [name, row[name]])) as Extra
-    return { id: row.id, score, relevance: ideal > 0 ? score / ideal : 0, keyHits: row.key_hits, bodyHits: row.body_hits, extra }
+    const lengths = { key: row.key_length, body: row.body_length }
+    return { id: row.id, score, relevance: ideal > 0 ? score / ideal : 0, keyHits: row.key_hits, bodyHits: row.body_hits, lengths, extra }
   })
   hits.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
   return { hits, truncated: result.rows.length > budget.records }

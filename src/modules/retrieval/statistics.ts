@@ -49,7 +49,8 @@ export type Spelling = { word: string; candidate: string; docs: number }
 
 /**
  * For each unknown word, the indexed words nearest by trigram distance (a GiST index on the
- * dictionary of words, not on documents), with how many records of this kind hold each.
+ * dictionary of words, not on documents; and the words appended since its last compaction), with
+ * how many records of this kind hold each.
  */
 export async function nearestWords(db: DbOrTx, kind: RetrievalKind, words: string[], perWord = 8): Promise<Spelling[]> {
   if (words.length === 0) return []
@@ -57,6 +58,10 @@ export async function nearestWords(db: DbOrTx, kind: RetrievalKind, words: strin
     select q.word, near.word as candidate,
       (select coalesce(sum(c.docs), 0)::int from search_term_counts c where c.kind = ${kind} and c.term_id = tx_term_id(near.word)) as docs
     from unnest(${sql.param(words)}::text[]) as q(word)
-    cross join lateral (select w.word from search_words w order by w.word <-> q.word limit ${perWord}) near`)
+    cross join lateral (
+      select distinct candidate.word from (
+        (select w.word from search_words w order by w.word <-> q.word limit ${perWord})
+        union all
+        (select w.word from search_new_words w order by w.word <-> q.word limit ${perWord})) candidate) near`)
   return result.rows
 }
