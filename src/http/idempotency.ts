@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { and, eq, or, sql, lt, isNull } from 'drizzle-orm'
+import { and, eq, isNull, lt, lte, or, sql } from 'drizzle-orm'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type, type TObject } from 'typebox'
 import type { Db, Tx } from '../db/client.ts'
@@ -46,7 +46,7 @@ type Stored = typeof idempotencyKeys.$inferSelect
 export type IdempotencyFaults = {
   /** Tests only: the key of a request after whose commit the process SIGKILLs itself, before answering. */
   killAfterCommit?: string
-  /** Tests only: the key of a request whose answer fails to be stored (a database error; nothing commits). */
+  /** Tests only: the key of a request whose answer fails to be stored, once (a database error; nothing commits). */
   failAnswer?: string
 }
 
@@ -84,7 +84,9 @@ const sqlState = (error: unknown): string | undefined => {
 }
 
 export function registerIdempotency(app: FastifyInstance, deps: { db: Db; clock: Clock; faults?: IdempotencyFaults }) {
-  const { db, clock, faults = {} } = deps
+  const { db, clock } = deps
+  // Each injected fault strikes once, so the retry that follows it runs normally.
+  const faults = { ...deps.faults }
   app.decorateRequest('idempotency', null)
 
   // Every POST takes the header (declared in its schema, so it is validated and documented), and may
@@ -115,7 +117,8 @@ export function registerIdempotency(app: FastifyInstance, deps: { db: Db; clock:
   /**
    * Inserts the claim in `tx`, waiting at most `idempotencyWaitSeconds` for a concurrent attempt's
    * uncommitted claim; 'claimed', or the stored answer to replay. A record past its 24 hours is
-   * claimed afresh, as is one without an answer (only an older version of this code committed those).
+   * claimed afresh. A committed claim without an answer is one an older version of this code left
+   * (it stored answers after the commit): it holds until its lockedUntil, as it did then.
    */
   async function claim(tx: Tx, request: FastifyRequest, apiKeyId: string, key: string): Promise<'claimed' | Stored> {
     const now = clock.now()
@@ -133,7 +136,7 @@ export function registerIdempotency(app: FastifyInstance, deps: { db: Db; clock:
     const inserted = await tx
       .insert(idempotencyKeys)
       .values({ apiKeyId, key, ...fresh })
-      .onConflictDoUpdate({ target: [idempotencyKeys.apiKeyId, idempotencyKeys.key], set: fresh, setWhere: or(lt(idempotencyKeys.expiresAt, now), isNull(idempotencyKeys.status)) })
+      .onConflictDoUpdate({ target: [idempotencyKeys.apiKeyId, idempotencyKeys.key], set: fresh, setWhere: or(lt(idempotencyKeys.expiresAt, now), and(isNull(idempotencyKeys.status), lte(idempotencyKeys.lockedUntil, now))) })
       .returning({ key: idempotencyKeys.key })
       .catch((error: unknown) => {
         throw sqlState(error) === '55P03' ? inProgress() : error
@@ -213,6 +216,7 @@ export function registerIdempotency(app: FastifyInstance, deps: { db: Db; clock:
     try {
       await held.end(async (tx) => {
         if (faults.failAnswer === claimed.key) {
+          faults.failAnswer = undefined
           await tx.execute(sql.raw(`do $$ begin raise exception 'injected fault: the answer is not stored' using errcode = '58000'; end $$`))
         }
         const stored = await tx.update(idempotencyKeys).set({ status: reply.statusCode, headers, body }).where(where(claimed.apiKeyId, claimed.key)).returning({ key: idempotencyKeys.key })
