@@ -63,10 +63,13 @@ const notCommitted = () =>
   new RetryLaterError(503, 'not_committed', 'Service unavailable', 'The request failed as it was being committed and nothing was kept; retry it with the same Idempotency-Key', 1)
 
 const seconds = { type: 'integer', minimum: 0, description: 'Seconds to wait before retrying with the same Idempotency-Key' }
-/** The answers Idempotency-Key adds to every POST that takes it. */
-const idempotencyResponses = {
-  409: { ...errors[409], description: `${errors[409].description}; or idempotency_in_progress: a request with this Idempotency-Key is still running (retry after Retry-After)`, headers: { 'Retry-After': seconds } },
-  422: { ...errors[422], description: `${errors[422].description}; or idempotency_key_reused: this Idempotency-Key was used for another request` },
+const inProgressText = 'idempotency_in_progress: a request with this Idempotency-Key is still running; retry after Retry-After seconds'
+const reusedText = 'idempotency_key_reused: this Idempotency-Key was used for another request'
+
+/** The answers Idempotency-Key adds to a POST that takes it, added to those the route declares itself. */
+function idempotencyResponses(response: Record<string, { description?: string }>) {
+  const also = (status: 409 | 422, text: string) => ({ ...errors[status], description: response[status] ? `${errors[status].description}; or ${text}` : text })
+  return { 409: { ...also(409, inProgressText), headers: { 'Retry-After': seconds } }, 422: also(422, reusedText) }
 }
 
 function requestHash(request: FastifyRequest): string {
@@ -96,11 +99,11 @@ export function registerIdempotency(app: FastifyInstance, deps: { db: Db; clock:
     route.config = { ...route.config, idempotent: route.config?.idempotent ?? true }
     const headers = route.schema?.headers as TObject | undefined
     const header = { 'idempotency-key': Type.Optional(IdempotencyKey) }
-    const response = route.schema?.response as Record<string, unknown> | undefined
+    const response = route.schema?.response as Record<string, { description?: string }> | undefined
     route.schema = {
       ...route.schema,
       headers: headers ? { ...headers, properties: { ...headers.properties, ...header } } : Type.Object(header),
-      ...(response ? { response: { ...response, ...idempotencyResponses } } : {}),
+      ...(response ? { response: { ...response, ...idempotencyResponses(response) } } : {}),
     }
   })
 
