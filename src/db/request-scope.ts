@@ -23,6 +23,12 @@ const storage = new AsyncLocalStorage<RequestScope>()
 export const runInScope = <T>(scope: RequestScope, fn: () => T): T => storage.run(scope, fn)
 
 /**
+ * Runs `fn` outside any request's transaction, on the pool: for writes that must commit on their own
+ * while the request goes on (an upload's pieces, stored as they stream in, before the claim).
+ */
+export const outsideRequestTransaction = <T>(fn: () => T): T => storage.exit(fn)
+
+/**
  * The Db handed to the services: the pool's, or the current request's transaction when one is open.
  * `transaction()` on it is a savepoint in that transaction (its config, an isolation level, cannot
  * apply there and is dropped: the request's transaction is READ COMMITTED like every other).

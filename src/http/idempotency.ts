@@ -26,8 +26,9 @@ import { badRequest, RetryLaterError, unprocessable } from '../lib/problem.ts'
 //
 // A route whose handler streams a body into the database first (POST /v1/imports) claims late, with
 // config { idempotent: 'at-write' }: a stored answer is replayed before the handler runs, and the
-// transaction begins at the handler's first `db.transaction()` (the upload's pieces are written on
-// their own before it, and deleted if the claim then fails).
+// transaction begins at the handler's first `db.transaction()` that joins it: the one creating the
+// import, since the upload's pieces commit on their own, outside it (outsideRequestTransaction in
+// src/db/request-scope.ts), and are deleted if the claim then fails.
 
 declare module 'fastify' {
   interface FastifyContextConfig {

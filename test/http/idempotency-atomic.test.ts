@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import { count, eq, sql } from 'drizzle-orm'
 import t, { type Test } from 'tap'
 import * as schema from '../../src/db/schema/index.ts'
@@ -118,4 +119,41 @@ t.test('an upload under Idempotency-Key is claimed when its import is created: a
   const other = await app.inject({ method: 'POST', url: '/v1/imports?kind=organizations', headers, payload: csv })
   assertProblem(t, other, 422, 'idempotency_key_reused')
   t.equal(await chunks(), stored, 'a refused reuse stores nothing')
+})
+
+t.test('a slow upload under Idempotency-Key holds no transaction while it streams: its pieces commit, and other requests run meanwhile', async (t) => {
+  const { app, db } = await buildTestApp(t)
+  const member = await createMember(db)
+  const line = (index: number) => `technology,Máy số ${index} cho hợp tác xã,Mô tả máy số ${index} dùng cho đồng ruộng nhỏ và vừa\n`
+  const head = 'kind,titleVi,descriptionVi\n' + Array.from({ length: 600 }, (_, index) => line(index)).join('')
+  const tail = Array.from({ length: 10 }, (_, index) => line(600 + index)).join('')
+  let resume!: () => void
+  const resumed = new Promise<void>((resolve) => (resume = resolve))
+  // The first part (more than one 32k-character piece), then a pause until another request has run.
+  const body = Readable.from(
+    (async function* () {
+      yield Buffer.from(head)
+      await resumed
+      yield Buffer.from(tail)
+    })(),
+  )
+  const headers = { ...member.auth, 'idempotency-key': 'slow-upload', 'content-type': 'text/csv' }
+  const uploading = app.inject({ method: 'POST', url: '/v1/imports?kind=listings', headers, payload: body })
+  const deadline = Date.now() + 20_000
+  let piecesSeen = 0
+  while (piecesSeen === 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    piecesSeen = (await db.select({ n: count() }).from(schema.importChunks))[0]!.n
+  }
+  const read = await app.inject({ method: 'GET', url: '/v1/listings' })
+  const meanwhile = { status: read.statusCode, piecesSeen }
+  resume()
+  const uploaded = await uploading
+  t.equal(uploaded.statusCode, 202, uploaded.body)
+  t.ok(meanwhile.piecesSeen > 0, `${meanwhile.piecesSeen} piece(s) committed while the upload streamed`)
+  t.equal(meanwhile.status, 200, 'a read ran meanwhile')
+  // Streamed like the first (no Content-Length): the same request.
+  const replay = await app.inject({ method: 'POST', url: '/v1/imports?kind=listings', headers, payload: Readable.from([Buffer.from(head + tail)]) })
+  t.same([replay.statusCode, replay.headers['idempotent-replayed'], replay.json().id], [202, 'true', uploaded.json().id])
+  t.equal((await db.select({ n: count() }).from(schema.imports))[0]!.n, 1, 'one import')
 })
