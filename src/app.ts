@@ -6,6 +6,7 @@ import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
 import type { TSchema } from 'typebox'
 import type { Config } from './config.ts'
 import { migrateDatabase, openDatabase, type Database } from './db/client.ts'
+import { requestScopedDb } from './db/request-scope.ts'
 import { sharedSecret } from './db/shared-secrets.ts'
 import { registerAuth } from './http/auth.ts'
 import { createJobQueue, type JobQueue } from './jobs/queue.ts'
@@ -142,7 +143,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   })
   app.decorate('database', database)
   app.decorate('jobs', jobs)
-  app.decorate('services', createServices({ db: database.db, clock, config, jobs, cursors }))
+  // The services' db joins a request's own transaction when it has one (an Idempotency-Key request).
+  app.decorate('services', createServices({ db: requestScopedDb(database.db), clock, config, jobs, cursors }))
   await jobs.start()
   // One hook, so the queue stops (its running jobs finish) before the database it uses closes.
   app.addHook('onClose', async () => {
@@ -160,7 +162,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   registerAuth(app, { db: database.db, clock })
   registerTextGuard(app)
   // Before the OpenAPI plugin: its onRoute hook must see the Idempotency-Key header it adds.
-  registerIdempotency(app, { db: database.db, clock })
+  registerIdempotency(app, { db: database.db, clock, faults: { killAfterCommit: config.FAULT_KILL_AFTER_COMMIT, failAnswer: config.FAULT_FAIL_ANSWER } })
   await registerOpenApi(app, { serverUrl: config.PUBLIC_BASE_URL })
 
   const schemas: TSchema[] = [

@@ -80,6 +80,11 @@ export const ConfigSchema = Type.Object({
   CURSOR_SECRET: Type.Optional(Type.String({ minLength: 32, maxLength: 512 })),
   // Bulk imports (src/modules/imports): the largest file accepted, in bytes.
   IMPORT_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 500 * 1024 * 1024, default: 100 * 1024 * 1024 }),
+  // Fault injection, for tests only (test/http/idempotency-faults.test.ts); leave unset. The
+  // Idempotency-Key of one request after whose commit the process SIGKILLs itself before answering,
+  // and of one whose answer fails to be stored (a database error, so nothing commits).
+  FAULT_KILL_AFTER_COMMIT: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  FAULT_FAIL_ANSWER: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { AppError, type FieldError } from '../lib/problem.ts'
+import { AppError, RetryLaterError, type FieldError } from '../lib/problem.ts'
 import { mapPgError } from '../lib/pg-errors.ts'
 import { DatabaseUnavailableError, isDatabaseUnreachable } from '../lib/db-unavailable.ts'
 
@@ -75,7 +75,7 @@ export function toAppError(error: FastifyError & { validation?: ValidationIssue[
 }
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
-  if (error instanceof DatabaseUnavailableError) reply.header('retry-after', String(error.retryAfterSeconds))
+  if (error instanceof RetryLaterError) reply.header('retry-after', String(error.retryAfterSeconds))
   return reply
     .code(error.status)
     .type('application/problem+json')

@@ -1,5 +1,5 @@
 import { DrizzleQueryError } from 'drizzle-orm'
-import { AppError } from './problem.ts'
+import { RetryLaterError } from './problem.ts'
 
 /**
  * Seconds a client is asked to wait before retrying: about what the embedded database takes to be
@@ -8,10 +8,9 @@ import { AppError } from './problem.ts'
 export const databaseRetryAfterSeconds = 5
 
 /** 503 `database_unavailable`; the error handler adds `Retry-After`. */
-export class DatabaseUnavailableError extends AppError {
-  readonly retryAfterSeconds = databaseRetryAfterSeconds
+export class DatabaseUnavailableError extends RetryLaterError {
   constructor() {
-    super(503, 'database_unavailable', 'Service unavailable', 'The database is unreachable for a moment; retry after the time in Retry-After')
+    super(503, 'database_unavailable', 'Service unavailable', 'The database is unreachable for a moment; retry after the time in Retry-After', databaseRetryAfterSeconds)
   }
 }
 

@@ -17,6 +17,19 @@ export class AppError extends Error {
   }
 }
 
+/** A refusal to retry as it is after `retryAfterSeconds` (the error handler sends Retry-After). */
+export class RetryLaterError extends AppError {
+  constructor(
+    status: number,
+    code: string,
+    title: string,
+    detail: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(status, code, title, detail)
+  }
+}
+
 export const badRequest = (code: string, detail: string, errors?: FieldError[]) =>
   new AppError(400, code, 'Bad request', detail, errors ? { errors } : {})
 

@@ -9,7 +9,11 @@ import { listingInput } from '../helpers/listings.ts'
 // Idempotency-Key on every POST (src/http/idempotency.ts): declared on each POST operation, and a
 // retry gets the first answer. The deal POSTs are tested in test/modules/deals/deals-idempotency.test.ts.
 
-type Operation = { operationId: string; parameters?: Array<{ in: string; name: string }> }
+type Operation = {
+  operationId: string
+  parameters?: Array<{ in: string; name: string }>
+  responses: Record<string, { description: string; headers?: Record<string, unknown> }>
+}
 const document = JSON.parse(readFileSync('openapi/openapi.json', 'utf8')) as { paths: Record<string, Record<string, Operation>> }
 const posts = Object.values(document.paths).flatMap((item) => (item.post ? [item.post] : []))
 // Their answers carry a new secret, which is never stored in the clear: no replay possible.
@@ -20,6 +24,14 @@ t.test('every POST operation declares Idempotency-Key, except those that answer 
   for (const operation of posts) {
     const declared = (operation.parameters ?? []).some((parameter) => parameter.in === 'header' && parameter.name === 'idempotency-key')
     t.equal(declared, !secretAnswers.includes(operation.operationId), operation.operationId)
+  }
+})
+
+t.test('every POST that takes Idempotency-Key declares its 409 (in progress, with Retry-After) and 422 (key reused)', async (t) => {
+  for (const operation of posts.filter((post) => !secretAnswers.includes(post.operationId))) {
+    const { 409: busy, 422: reused } = operation.responses
+    t.ok(busy?.headers?.['Retry-After'] && busy.description.includes('idempotency_in_progress'), `${operation.operationId}: 409 with Retry-After`)
+    t.ok(reused?.description.includes('idempotency_key_reused'), `${operation.operationId}: 422`)
   }
 })
 

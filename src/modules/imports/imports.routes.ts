@@ -74,6 +74,9 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/',
     {
+      // The upload is stored as it streams in, before the import's transaction: Idempotency-Key is
+      // claimed at that transaction, not before the handler (src/http/idempotency.ts).
+      config: { idempotent: 'at-write' },
       // The body schema documents the upload; what arrives is a FileUpload, read by the service.
       validatorCompiler: (route) => (route.httpPart === 'body' ? (value: unknown) => value instanceof FileUpload : TypeBoxValidatorCompiler(route)),
       schema: {

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client.ts'
+import { outsideRequestTransaction } from '../../db/request-scope.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { unstorableText } from '../../lib/text.ts'
 import { AppError, badRequest, unprocessable } from '../../lib/problem.ts'
@@ -41,7 +42,10 @@ export async function storeFile(db: Db, importId: string, source: AsyncIterable<
   let writing: Promise<void> = Promise.resolve()
   const store = async (content: string) => {
     await writing
-    writing = repo.insertChunk(db, { importId, seq: seq++, content, createdAt: options.now })
+    // Each piece commits on its own, never in an Idempotency-Key request's transaction: an upload
+    // as slow as its client must not hold one open (src/http/idempotency.ts, 'at-write').
+    const piece = { importId, seq: seq++, content, createdAt: options.now }
+    writing = outsideRequestTransaction(() => repo.insertChunk(db, piece))
     writing.catch(() => {})
   }
   const take = async (text: string) => {
