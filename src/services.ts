@@ -52,6 +52,7 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     settings: { weights: matchWeights(config), topN: config.MATCH_TOP_N, minScore: config.MATCH_MIN_SCORE },
     exchangeId,
     recordEvents,
+    cursors,
   })
   registerMatchingJobs(jobs, matching)
   const deals = createDealService({

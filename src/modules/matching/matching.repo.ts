@@ -126,15 +126,29 @@ export async function findMatchView(db: DbOrTx, id: string): Promise<MatchView |
  * A subject's matches, best first. Only live counterparts are shown (published, unexpired
  * listings; open demands): a withdrawn listing is not the public's to see.
  */
-export async function listMatches(db: DbOrTx, direction: Direction, subjectId: string, options: { statuses: string[]; today: string }): Promise<MatchView[]> {
+export async function listMatches(
+  db: DbOrTx,
+  direction: Direction,
+  subjectId: string,
+  options: { statuses: string[]; today: string; limit: number; after?: { score: number; id: string } },
+): Promise<MatchView[]> {
   const subject = direction === 'demand' ? eq(matches.demandId, subjectId) : eq(matches.listingId, subjectId)
   const live: SQL =
     direction === 'demand'
       ? sql`${listings.status} = 'published' and (${listings.validUntil} is null or ${listings.validUntil} >= ${options.today}::date)`
       : sql`${demands.status} = 'open'`
   return selectViews(db)
-    .where(and(subject, inArray(matches.status, options.statuses), live))
+    .where(
+      and(
+        subject,
+        inArray(matches.status, options.statuses),
+        live,
+        // Keyset: after the last row of the previous page in (score desc, id) order.
+        options.after ? sql`(${matches.score} < ${options.after.score} or (${matches.score} = ${options.after.score} and ${matches.id} > ${options.after.id}::uuid))` : undefined,
+      ),
+    )
     .orderBy(desc(matches.score), matches.id)
+    .limit(options.limit)
 }
 
 /** The owners of both sides of a pair. */

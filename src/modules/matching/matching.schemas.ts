@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { ref, Uuid } from '../../http/common.schemas.ts'
+import { Cursor, Limit, ref, Uuid } from '../../http/common.schemas.ts'
 import { Enum, Nullable, Timestamp, Vnd } from '../../http/fields.ts'
 import { DemandSummary } from '../demands/demands.schemas.ts'
 import { ListingSummary } from '../listings/listings.schemas.ts'
@@ -133,6 +133,7 @@ export type Match = Static<typeof Match>
 export const MatchList = Type.Object(
   {
     items: Type.Array(ref(Match), { description: 'Best score first; each item carries the other side (listing or demand)' }),
+    nextCursor: Nullable(Type.String({ description: 'Pass as cursor for the next page; null on the last' })),
     computedAt: Nullable(Timestamp),
   },
   { $id: 'MatchList', description: 'The stored suggestions of one demand or listing' },
@@ -142,6 +143,8 @@ export type MatchList = Static<typeof MatchList>
 export const MatchListQuery = Type.Object(
   {
     status: Type.Optional(Enum(matchStatuses, 'Only matches in this state; by default suggested and shortlisted ones')),
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Cursor),
   },
   { additionalProperties: false },
 )

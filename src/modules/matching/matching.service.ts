@@ -16,6 +16,7 @@ import type { DismissReason, Match, MatchDismiss, MatchExplanation, MatchList, M
 import { passesThreshold, rankCandidates, type Direction, type RankedRow, type RankOptions, type Subject } from './matching.scoring.ts'
 import { explain, toMatch } from './matching.view.ts'
 import type { ThesaurusLookup } from '../retrieval/query.ts'
+import type { Cursors } from '../../lib/cursor.ts'
 
 export type MatchingSettings = { weights: Record<MatchComponent, number>; topN: number; minScore: number }
 
@@ -101,9 +102,10 @@ export function createMatchingService(deps: {
   settings: MatchingSettings
   exchangeId: string
   recordEvents: RecordEvents
+  cursors: Cursors
   thesaurus?: ThesaurusLookup
 }) {
-  const { db, clock, settings, exchangeId, recordEvents, thesaurus } = deps
+  const { db, clock, settings, exchangeId, recordEvents, cursors, thesaurus } = deps
   const today = () => vietnamDate(clock.now())
 
   /** The subject's facts, or undefined when it is missing or no longer live (nothing to match). */
@@ -216,7 +218,11 @@ export function createMatchingService(deps: {
     // The run's time first, then the items: a run that commits in between shows in the items, so a
     // client that sees computedAt also sees what that run stored.
     const computedAt = await repo.lastRun(db, direction, id)
-    const rows = await repo.listMatches(db, direction, id, { statuses, today: today() })
+    const limit = query.limit ?? 20
+    const after = query.cursor ? decodeAfter(query.cursor) : undefined
+    const found = await repo.listMatches(db, direction, id, { statuses, today: today(), limit: limit + 1, after })
+    const rows = found.slice(0, limit)
+    const last = rows.at(-1)
     const counterpart = direction === 'demand' ? 'listing' : 'demand'
     // Whom the caller acts for matters only when a listing shown has something its summary may hide.
     const acting = counterpart === 'listing' && rows.some((row) => hiddenInSummary(row.listing).length > 0) ? await actingOwners(db, actor) : () => true
@@ -224,8 +230,14 @@ export function createMatchingService(deps: {
       items: rows.map((row) =>
         toMatch(row, { withCounterpart: counterpart, showDismissal: curator, actsForListingOwner: acting(row.listingOwner.id), today: today(), exchangeId }),
       ),
+      nextCursor: found.length > limit && last ? cursors.encode('matches', [last.match.score, last.match.id]) : null,
       computedAt: computedAt?.toISOString() ?? null,
     }
+  }
+
+  function decodeAfter(cursor: string) {
+    const [score, id] = cursors.decode(cursor, 'matches', ['number', 'uuid'])
+    return { score, id }
   }
 
   /** Computes now (instead of waiting for the job) and answers with the fresh list. */
