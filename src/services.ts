@@ -23,6 +23,7 @@ import { recordEventsVia } from './modules/outbox/outbox.repo.ts'
 import { createOrganizationService } from './modules/organizations/organizations.service.ts'
 import { createReportService } from './modules/reports/reports.service.ts'
 import { createSourceService } from './modules/sources/sources.service.ts'
+import { createThesaurusService } from './modules/thesaurus/thesaurus.service.ts'
 import { createTaskService } from './modules/tasks/tasks.service.ts'
 import { createValueChainService } from './modules/value-chains/value-chains.service.ts'
 import { createWebhookDispatch, registerWebhookJobs } from './modules/webhooks/webhooks.dispatch.ts'
@@ -88,6 +89,7 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     dealTimers,
     tasks: createTaskService({ db, clock, recordEvents, cursors }),
     valueChains: createValueChainService({ db, clock, cursors }),
+    thesaurus: createThesaurusService({ db, clock, cursors }),
     reports: createReportService({ db, clock }),
     exchangeEvents: createExchangeEventService({ db, clock, cursors }),
     imports: createImportService({ db, clock, queueImport, runner: importRunner, maxBytes: config.IMPORT_MAX_BYTES, cursors }),
