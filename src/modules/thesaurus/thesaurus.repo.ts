@@ -1,7 +1,7 @@
 import { and, eq, getTableColumns, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { thesaurusEntries } from '../../db/schema/index.ts'
-import { occurrences, probesOf, syllablesOf } from './thesaurus.fold.ts'
+import { occurrences, probesOf, syllablesWithMarks, type Syllables } from './thesaurus.fold.ts'
 import type { ThesaurusApplication } from './thesaurus.schemas.ts'
 
 export type EntryRow = typeof thesaurusEntries.$inferSelect
@@ -55,32 +55,35 @@ export async function listEntries(db: DbOrTx, filter: EntryFilter): Promise<Arra
     .limit(filter.limit)
 }
 
-const { id, kind, trigger, phrases, foldedTrigger, foldedPhrases, keys, foldedExceptions, weight } = thesaurusEntries
+const { id, kind, trigger, phrases, foldedPhrases, keys, exceptions, weight } = thesaurusEntries
 
-type Candidate = Pick<EntryRow, 'id' | 'kind' | 'trigger' | 'phrases' | 'foldedTrigger' | 'foldedPhrases' | 'keys' | 'foldedExceptions' | 'weight'>
+type Candidate = Pick<EntryRow, 'id' | 'kind' | 'trigger' | 'phrases' | 'foldedPhrases' | 'keys' | 'exceptions' | 'weight'>
 
 /**
  * The thesaurus entries that apply to a query, and what each adds, in one round trip.
  *
- * `queryText` is folded again here (folding is idempotent), so raw, tx_search_text'ed or folded
- * text all work. An entry applies when one of its keys (a synonym's member, an expansion's
- * trigger) occurs in the query as consecutive whole syllables ("nuoc thai" in "xu ly nuoc thai
- * chan nuoi", but not in "nuoc thai ly" reordered, nor "heo" in "heozon") and not inside one of
- * the entry's exceptions. The GIN index on the keys' heads (first two syllables, or
- * the only one) picks candidates from the query's syllables and neighbour pairs; the database then
- * keeps the entries whose key occurs between spaces in the padded query, and TypeScript finds
- * where (and checks exceptions). Every entry that applies is returned, overlapping ones included;
- * `subsumed` marks a match inside a longer match of another entry. An entry adds its phrases that
- * are not in the query already (a synonym: its other members; an expansion: its targets).
+ * Pass the query as typed: its diacritics make matching precise where folding would merge words
+ * ("lợn" brings in "heo", "lớn" does not; see occursAt in thesaurus.fold.ts). Folded text (or
+ * tx_search_text's) works too, matching every word it could be. An entry applies when one of its
+ * phrases that sets it off (a synonym's members, an expansion's trigger) occurs in the query as
+ * consecutive whole syllables ("nước thải" in "xử lý nước thải chăn nuôi", but not in "thải nước",
+ * nor "heo" in "heozon"), and not inside one of the entry's exceptions ("bắp" in "bắp cải").
+ *
+ * The GIN index on the phrases' heads (first two folded syllables, or the only one) picks
+ * candidates from the query's syllables and neighbour pairs; the database keeps those whose folded
+ * phrase occurs between spaces in the padded folded query; TypeScript checks marks, exceptions and
+ * where. Every entry that applies is returned, overlapping ones included; `subsumed` marks a match
+ * inside a longer match of another entry. An entry adds its phrases the query does not already
+ * have (a synonym: its other members; an expansion: its targets), with the entry's weight.
  */
 export async function findThesaurusExpansions(db: DbOrTx, queryText: string): Promise<ThesaurusApplication[]> {
-  const query = syllablesOf(queryText)
-  if (query.length === 0) return []
+  const query = syllablesWithMarks(queryText)
+  if (query.folded.length === 0) return []
   // Folded syllables hold only letters and digits, so a comma separates them safely.
-  const probes = probesOf(query).join(',')
-  const padded = ` ${query.join(' ')} `
+  const probes = probesOf(query.folded).join(',')
+  const padded = ` ${query.folded.join(' ')} `
   const rows: Candidate[] = await db
-    .select({ id, kind, trigger, phrases, foldedTrigger, foldedPhrases, keys, foldedExceptions, weight })
+    .select({ id, kind, trigger, phrases, foldedPhrases, keys, exceptions, weight })
     .from(thesaurusEntries)
     .where(
       and(
@@ -91,30 +94,33 @@ export async function findThesaurusExpansions(db: DbOrTx, queryText: string): Pr
   return applyEntries(query, rows)
 }
 
-/** The applications of candidate entries to a query's syllables (see findThesaurusExpansions). */
-export function applyEntries(query: string[], rows: Candidate[]): ThesaurusApplication[] {
-  const inQuery = (folded: string) => occurrences(query, folded).length > 0
+/** The applications of candidate entries to a query (see findThesaurusExpansions). */
+export function applyEntries(query: Syllables, rows: Candidate[]): ThesaurusApplication[] {
   const applied: ThesaurusApplication[] = []
   for (const row of rows) {
-    // Spans covered by an exception of the entry: a key's match inside one does not count.
-    const blocked = row.foldedExceptions.flatMap((exception) => occurrences(query, exception).map((start) => [start, start + exception.split(' ').length] as const))
-    let best: { key: string; start: number; length: number } | undefined
-    for (const key of row.keys) {
-      const length = key.split(' ').length
-      for (const start of occurrences(query, key)) {
+    // Spans covered by an exception of the entry: a match inside one does not count.
+    const blocked = row.exceptions.flatMap((exception) => {
+      const phrase = syllablesWithMarks(exception)
+      return occurrences(query, phrase).map((start) => [start, start + phrase.folded.length] as const)
+    })
+    const triggers = row.kind === 'expansion' ? [row.trigger!] : row.phrases
+    let best: { phrase: string; folded: string; start: number; length: number } | undefined
+    for (const written of triggers) {
+      const phrase = syllablesWithMarks(written)
+      const length = phrase.folded.length
+      for (const start of occurrences(query, phrase)) {
         if (blocked.some(([from, to]) => from <= start && start + length <= to)) continue
-        if (!best || start < best.start || (start === best.start && length > best.length)) best = { key, start, length }
+        if (!best || start < best.start || (start === best.start && length > best.length)) best = { phrase: written, folded: phrase.folded.join(' '), start, length }
       }
     }
     if (!best) continue
-    const written = row.kind === 'expansion' ? row.trigger! : row.phrases[row.foldedPhrases.indexOf(best.key)]!
     applied.push({
       entryId: row.id,
       kind: row.kind,
-      matched: { phrase: written, folded: best.key, start: best.start, length: best.length },
+      matched: best,
       subsumed: false,
       weight: row.weight,
-      add: row.phrases.flatMap((phrase, index) => (inQuery(row.foldedPhrases[index]!) ? [] : [{ phrase, folded: row.foldedPhrases[index]!, weight: row.weight }])),
+      add: row.phrases.flatMap((phrase, index) => (occurrences(query, syllablesWithMarks(phrase)).length > 0 ? [] : [{ phrase, folded: row.foldedPhrases[index]!, weight: row.weight }])),
     })
   }
   for (const application of applied) {

@@ -1,6 +1,6 @@
 import type { ThesaurusKind } from '../../db/schema/index.ts'
 import { unprocessable, type FieldError } from '../../lib/problem.ts'
-import { foldPhrase, headOf, occurrences } from './thesaurus.fold.ts'
+import { foldPhrase, headOf } from './thesaurus.fold.ts'
 import { defaultWeights, limits } from './thesaurus.schemas.ts'
 
 /** An entry as the API and the starter file give it. */
@@ -66,8 +66,7 @@ export function entryValues(input: EntryInput): EntryValues {
   const foldedExceptions = exceptions.map((exception, index) => {
     const pointer = `#/exceptions/${index}`
     const folded = fold(exception, pointer, seenExceptions)
-    const syllables = folded.split(' ')
-    if (folded !== '' && !keys.some((key) => key !== folded && occurrences(syllables, key).length > 0)) {
+    if (folded !== '' && !keys.some((key) => key !== folded && ` ${folded} `.includes(` ${key} `))) {
       errors.push({ pointer, detail: 'does not contain, as a longer phrase, any phrase that sets the entry off: it could never apply' })
     }
     return folded

@@ -4,7 +4,7 @@ import { inArray } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { thesaurusEntries, thesaurusStarterKeys } from '../../db/schema/index.ts'
 import { AppError } from '../../lib/problem.ts'
-import { foldPhrase } from './thesaurus.fold.ts'
+import { syllablesWithMarks } from './thesaurus.fold.ts'
 import { entryValues, type EntryInput } from './thesaurus.rules.ts'
 
 // The starter set (data/starter.json, described in docs/thesaurus.md) is seeded when the database
@@ -17,8 +17,11 @@ export const starterFile = fileURLToPath(new URL('./data/starter.json', import.m
 
 export type StarterEntry = EntryInput & { key: string }
 
-/** An entry's key: its kind and its trigger (or first phrase), folded. Rewording that phrase in the file makes a new entry. */
-export const starterKeyOf = (entry: EntryInput) => `${entry.kind}:${foldPhrase(entry.trigger ?? entry.phrases[0] ?? '')}`
+/**
+ * An entry's key: its kind and its trigger (or first phrase), lower-cased with its marks (dứa and
+ * dừa are two entries). Rewording that phrase in the file makes a new entry.
+ */
+export const starterKeyOf = (entry: EntryInput) => `${entry.kind}:${syllablesWithMarks(entry.trigger ?? entry.phrases[0] ?? '').written.join(' ')}`
 
 /** The starter entries of the file, each with its key. */
 export function loadStarter(file = starterFile): StarterEntry[] {
