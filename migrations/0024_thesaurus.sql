@@ -6,7 +6,6 @@ CREATE TABLE "thesaurus_entries" (
 	"folded_trigger" text,
 	"folded_phrases" text[] NOT NULL,
 	"keys" text[] NOT NULL,
-	"heads" text[] NOT NULL,
 	"exceptions" text[] DEFAULT '{}' NOT NULL,
 	"folded_exceptions" text[] DEFAULT '{}' NOT NULL,
 	"weight" double precision NOT NULL,
@@ -20,10 +19,17 @@ CREATE TABLE "thesaurus_entries" (
 	CONSTRAINT "thesaurus_entries_weight_check" CHECK ("thesaurus_entries"."weight" > 0 and "thesaurus_entries"."weight" <= 1)
 );
 --> statement-breakpoint
+CREATE TABLE "thesaurus_heads" (
+	"head" text NOT NULL,
+	"entry_id" uuid NOT NULL,
+	CONSTRAINT "thesaurus_heads_head_entry_id_pk" PRIMARY KEY("head","entry_id")
+);
+--> statement-breakpoint
 CREATE TABLE "thesaurus_starter_keys" (
 	"key" text PRIMARY KEY NOT NULL,
 	"seeded_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX "thesaurus_entries_heads_idx" ON "thesaurus_entries" USING gin ("heads");--> statement-breakpoint
-CREATE UNIQUE INDEX "thesaurus_entries_starter_key_key" ON "thesaurus_entries" USING btree ("starter_key");
+ALTER TABLE "thesaurus_heads" ADD CONSTRAINT "thesaurus_heads_entry_id_thesaurus_entries_id_fk" FOREIGN KEY ("entry_id") REFERENCES "public"."thesaurus_entries"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE UNIQUE INDEX "thesaurus_entries_starter_key_key" ON "thesaurus_entries" USING btree ("starter_key");--> statement-breakpoint
+CREATE INDEX "thesaurus_heads_entry_idx" ON "thesaurus_heads" USING btree ("entry_id");

@@ -1,5 +1,6 @@
 import type { FastifyInstance, InjectOptions } from 'fastify'
-import { outboxEvents, sources, thesaurusEntries, webhookDeliveries, webhookSubscriptions } from '../../src/db/schema/index.ts'
+import { outboxEvents, sources, webhookDeliveries, webhookSubscriptions } from '../../src/db/schema/index.ts'
+import { insertEntry } from '../../src/modules/thesaurus/thesaurus.repo.ts'
 import { entryValues } from '../../src/modules/thesaurus/thesaurus.rules.ts'
 import { offerTerms } from './deals.ts'
 import { demandInput } from './demands.ts'
@@ -473,11 +474,7 @@ export const builders: Record<string, Record<string, Builder>> = {
 
 /** A fresh synonym entry, straight in the database. */
 async function thesaurusEntry(world: World): Promise<string> {
-  const [row] = await world.db
-    .insert(thesaurusEntries)
-    .values(entryValues({ kind: 'synonym', phrases: ['heo', 'lợn'], note: `Thử quyền ${++sequence}` }))
-    .returning({ id: thesaurusEntries.id })
-  return row!.id
+  return (await insertEntry(world.db, entryValues({ kind: 'synonym', phrases: ['heo', 'lợn'], note: `Thử quyền ${++sequence}` }))).id
 }
 
 /** A small listings file with Vietnamese headers. */

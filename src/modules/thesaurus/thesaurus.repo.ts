@@ -1,6 +1,6 @@
 import { and, eq, getTableColumns, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
-import { thesaurusEntries } from '../../db/schema/index.ts'
+import { thesaurusEntries, thesaurusHeads } from '../../db/schema/index.ts'
 import { occurrences, probesOf, syllablesWithMarks, type Syllables } from './thesaurus.fold.ts'
 import type { ThesaurusApplication } from './thesaurus.schemas.ts'
 
@@ -13,17 +13,36 @@ export async function findEntry(db: DbOrTx, id: string, options: { lock?: boolea
   return row
 }
 
-export async function insertEntry(tx: DbOrTx, values: EntryInsert): Promise<EntryRow> {
-  const [row] = await tx.insert(thesaurusEntries).values(values).returning()
-  return row!
+/** An entry's columns and the heads that find it (EntryValues, from thesaurus.rules.ts). */
+export type EntryWrite = EntryInsert & { heads: string[] }
+
+/** Inserts entries with their heads; returns the rows in the order given. */
+export async function insertEntries(tx: DbOrTx, entries: EntryWrite[]): Promise<EntryRow[]> {
+  if (entries.length === 0) return []
+  const rows = await tx
+    .insert(thesaurusEntries)
+    .values(entries.map(({ heads: _heads, ...columns }) => columns))
+    .returning()
+  const heads = rows.flatMap((row, index) => entries[index]!.heads.map((head) => ({ head, entryId: row.id })))
+  for (let index = 0; index < heads.length; index += 1000) await tx.insert(thesaurusHeads).values(heads.slice(index, index + 1000))
+  return rows
 }
 
-export async function updateEntry(tx: DbOrTx, id: string, version: number, values: Partial<EntryInsert>, now: Date): Promise<EntryRow | undefined> {
+export async function insertEntry(tx: DbOrTx, entry: EntryWrite): Promise<EntryRow> {
+  return (await insertEntries(tx, [entry]))[0]!
+}
+
+export async function updateEntry(tx: DbOrTx, id: string, version: number, entry: Partial<EntryWrite>, now: Date): Promise<EntryRow | undefined> {
+  const { heads, ...columns } = entry
   const [row] = await tx
     .update(thesaurusEntries)
-    .set({ ...values, updatedAt: now, version: sql`${thesaurusEntries.version} + 1` })
+    .set({ ...columns, updatedAt: now, version: sql`${thesaurusEntries.version} + 1` })
     .where(and(eq(thesaurusEntries.id, id), eq(thesaurusEntries.version, version)))
     .returning()
+  if (row && heads) {
+    await tx.delete(thesaurusHeads).where(eq(thesaurusHeads.entryId, id))
+    await tx.insert(thesaurusHeads).values(heads.map((head) => ({ head, entryId: id })))
+  }
   return row
 }
 
@@ -69,8 +88,8 @@ type Candidate = Pick<EntryRow, 'id' | 'kind' | 'trigger' | 'phrases' | 'foldedP
  * consecutive whole syllables ("nước thải" in "xử lý nước thải chăn nuôi", but not in "thải nước",
  * nor "heo" in "heozon"), and not inside one of the entry's exceptions ("bắp" in "bắp cải").
  *
- * The GIN index on the phrases' heads (first two folded syllables, or the only one) picks
- * candidates from the query's syllables and neighbour pairs; the database keeps those whose folded
+ * The phrases' heads (first two folded syllables, or the only one; table thesaurus_heads) are
+ * probed with the query's syllables and neighbour pairs; the database keeps the entries whose folded
  * phrase occurs between spaces in the padded folded query; TypeScript checks marks, exceptions and
  * where. Every entry that applies is returned, overlapping ones included; `subsumed` marks a match
  * inside a longer match of another entry. An entry adds its phrases the query does not already
@@ -87,7 +106,7 @@ export async function findThesaurusExpansions(db: DbOrTx, queryText: string): Pr
     .from(thesaurusEntries)
     .where(
       and(
-        sql`${thesaurusEntries.heads} && string_to_array(${probes}, ',')`,
+        sql`${thesaurusEntries.id} in (select ${thesaurusHeads.entryId} from ${thesaurusHeads} where ${thesaurusHeads.head} = any(string_to_array(${probes}, ',')))`,
         sql`exists (select 1 from unnest(${thesaurusEntries.keys}) as key where strpos(${padded}, ' ' || key || ' ') > 0)`,
       ),
     )

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { inArray } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
-import { thesaurusEntries, thesaurusStarterKeys } from '../../db/schema/index.ts'
+import { thesaurusStarterKeys } from '../../db/schema/index.ts'
 import { AppError } from '../../lib/problem.ts'
 import { syllablesWithMarks } from './thesaurus.fold.ts'
+import { insertEntries } from './thesaurus.repo.ts'
 import { entryValues, type EntryInput } from './thesaurus.rules.ts'
 
 // The starter set (data/starter.json, described in docs/thesaurus.md) is seeded when the database
@@ -49,7 +50,7 @@ export async function seedThesaurusStarter(db: DbOrTx, entries: StarterEntry[] =
         throw new Error(`Thesaurus starter entry ${entry.key} is invalid: ${detail}`, { cause: error })
       }
     })
-    for (let index = 0; index < rows.length; index += 500) await tx.insert(thesaurusEntries).values(rows.slice(index, index + 500))
+    for (let index = 0; index < rows.length; index += 500) await insertEntries(tx, rows.slice(index, index + 500))
     await tx
       .insert(thesaurusStarterKeys)
       .values(missing.map((entry) => ({ key: entry.key })))

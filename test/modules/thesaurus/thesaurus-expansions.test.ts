@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm'
 import t from 'tap'
-import { thesaurusEntries } from '../../../src/db/schema/index.ts'
 import { foldPhrase } from '../../../src/modules/thesaurus/thesaurus.fold.ts'
-import { findThesaurusExpansions } from '../../../src/modules/thesaurus/thesaurus.repo.ts'
+import { findThesaurusExpansions, insertEntries, insertEntry } from '../../../src/modules/thesaurus/thesaurus.repo.ts'
 import { entryValues, type EntryInput } from '../../../src/modules/thesaurus/thesaurus.rules.ts'
 import { buildTestApp } from '../../helpers/app.ts'
 
@@ -13,8 +12,7 @@ import { buildTestApp } from '../../helpers/app.ts'
 const { db } = await buildTestApp(t)
 
 async function add(input: EntryInput): Promise<string> {
-  const [row] = await db.insert(thesaurusEntries).values(entryValues(input)).returning({ id: thesaurusEntries.id })
-  return row!.id
+  return (await insertEntry(db, entryValues(input))).id
 }
 
 // Made-up phrases ("qq ...") so the starter set, which is in every database, cannot interfere.
@@ -108,8 +106,9 @@ t.test('fast on thousands of entries and a 200-character query', async (t) => {
   const rows = Array.from({ length: 3000 }, (_, i) =>
     entryValues(i % 3 === 0 ? { kind: 'expansion', trigger: `zx ${pick(i)} ${pick(i * 7 + 1)} ${pick(i * 13 + 2)}`, phrases: [`giải pháp ${i}`] } : { kind: 'synonym', phrases: [`zx ${pick(i)} ${pick(i * 11 + 3)}`, `zy ${i}`] }),
   )
-  for (let index = 0; index < rows.length; index += 500) await db.insert(thesaurusEntries).values(rows.slice(index, index + 500))
+  for (let index = 0; index < rows.length; index += 500) await insertEntries(db, rows.slice(index, index + 500))
   await db.execute(sql`analyze thesaurus_entries`)
+  await db.execute(sql`analyze thesaurus_heads`)
   // A sentence of 200 characters holding a few keys among other syllables.
   const parts: string[] = []
   for (let i = 1; parts.join(' ').length < 190; i += 37) parts.push(i % 2 ? `zx ${pick(i)} ${pick(i * 11 + 3)}` : `${pick(i)} ${pick(i + 5)} ${pick(i + 9)}`)
@@ -124,7 +123,15 @@ t.test('fast on thousands of entries and a 200-character query', async (t) => {
   }
   times.sort((a, b) => a - b)
   const median = times[10]!
-  t.comment(`3000+ entries, ${query.length}-character query: ${found} entries apply; median ${median.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms`)
+  // A round trip that does nothing, for scale on a loaded machine.
+  const baseline: number[] = []
+  for (let run = 0; run < 20; run++) {
+    const started = performance.now()
+    await db.execute(sql`select 1`)
+    baseline.push(performance.now() - started)
+  }
+  baseline.sort((a, b) => a - b)
+  t.comment(`3000+ entries, ${query.length}-character query: ${found} entries apply; median ${median.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms (select 1: median ${baseline[10]!.toFixed(1)} ms)`)
   t.ok(found > 0, 'some apply')
   // Generous: the suite runs on a shared, loaded machine; the figures are in the comment above.
   t.ok(median < 250, `median ${median.toFixed(1)} ms`)
