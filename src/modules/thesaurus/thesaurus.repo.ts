@@ -74,7 +74,6 @@ export async function listEntries(db: DbOrTx, filter: EntryFilter): Promise<Arra
     .limit(filter.limit)
 }
 
-const { id, kind, trigger, phrases, foldedPhrases, keys, exceptions, weight } = thesaurusEntries
 
 type Candidate = Pick<EntryRow, 'id' | 'kind' | 'trigger' | 'phrases' | 'foldedPhrases' | 'keys' | 'exceptions' | 'weight'>
 
@@ -101,15 +100,18 @@ export async function findThesaurusExpansions(db: DbOrTx, queryText: string): Pr
   // Folded syllables hold only letters and digits, so a comma separates them safely.
   const probes = probesOf(query.folded).join(',')
   const padded = ` ${query.folded.join(' ')} `
-  const rows: Candidate[] = await db
-    .select({ id, kind, trigger, phrases, foldedPhrases, keys, exceptions, weight })
-    .from(thesaurusEntries)
-    .where(
-      and(
-        sql`${thesaurusEntries.id} in (select ${thesaurusHeads.entryId} from ${thesaurusHeads} where ${thesaurusHeads.head} = any(string_to_array(${probes}, ',')))`,
-        sql`exists (select 1 from unnest(${thesaurusEntries.keys}) as key where strpos(${padded}, ' ' || key || ' ') > 0)`,
-      ),
+  // The candidates first, materialized: otherwise a planner may run the per-key check on every
+  // entry (PGlite chose that: 100 ms at 3,700 entries, against 3 ms this way).
+  const { rows } = await db.execute<Candidate>(sql`
+    with candidates as materialized (
+      select ${thesaurusEntries.id}, ${thesaurusEntries.kind}, ${thesaurusEntries.trigger}, ${thesaurusEntries.phrases}, ${thesaurusEntries.foldedPhrases}, ${thesaurusEntries.keys}, ${thesaurusEntries.exceptions}, ${thesaurusEntries.weight}
+      from ${thesaurusEntries}
+      where ${thesaurusEntries.id} in (select ${thesaurusHeads.entryId} from ${thesaurusHeads} where ${thesaurusHeads.head} = any(string_to_array(${probes}, ',')))
     )
+    select id, kind, trigger, phrases, folded_phrases as "foldedPhrases", keys, exceptions, weight
+    from candidates
+    where exists (select 1 from unnest(keys) as key where strpos(${padded}, ' ' || key || ' ') > 0)
+  `)
   return applyEntries(query, rows)
 }
 
