@@ -68,7 +68,7 @@ export function occurrences(query: Syllables, phrase: Syllables): number[] {
   return starts
 }
 
-/** What finds an entry from a query through the GIN index: a key's first two syllables, or its only one. */
+/** What finds an entry from a query (table thesaurus_heads): a key's first two syllables, or its only one. */
 export function headOf(folded: string): string {
   const syllables = folded.split(' ')
   return syllables.length > 1 ? `${syllables[0]} ${syllables[1]}` : syllables[0]!

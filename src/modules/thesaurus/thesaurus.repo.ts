@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { and, eq, getTableColumns, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { thesaurusEntries, thesaurusHeads } from '../../db/schema/index.ts'
@@ -19,13 +20,16 @@ export type EntryWrite = EntryInsert & { heads: string[] }
 /** Inserts entries with their heads; returns the rows in the order given. */
 export async function insertEntries(tx: DbOrTx, entries: EntryWrite[]): Promise<EntryRow[]> {
   if (entries.length === 0) return []
+  // Ids are made here, so each entry's heads name it whatever order RETURNING gives the rows in.
+  const withIds = entries.map((entry) => ({ ...entry, id: entry.id ?? randomUUID() }))
   const rows = await tx
     .insert(thesaurusEntries)
-    .values(entries.map(({ heads: _heads, ...columns }) => columns))
+    .values(withIds.map(({ heads: _heads, ...columns }) => columns))
     .returning()
-  const heads = rows.flatMap((row, index) => entries[index]!.heads.map((head) => ({ head, entryId: row.id })))
+  const heads = withIds.flatMap((entry) => entry.heads.map((head) => ({ head, entryId: entry.id })))
   for (let index = 0; index < heads.length; index += 1000) await tx.insert(thesaurusHeads).values(heads.slice(index, index + 1000))
-  return rows
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  return withIds.map((entry) => byId.get(entry.id)!)
 }
 
 export async function insertEntry(tx: DbOrTx, entry: EntryWrite): Promise<EntryRow> {
