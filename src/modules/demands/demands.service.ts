@@ -16,6 +16,7 @@ import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import * as repo from './demands.repo.ts'
 import type { Demand, DemandClose, DemandCreate, DemandUpdate } from './demands.schemas.ts'
 import { createDemandSearch } from './demands.search-service.ts'
+import type { ThesaurusLookup } from '../retrieval/query.ts'
 
 /** The demand as the API shows it; `exchangeId` (config EXCHANGE_ID) names this exchange in its provenance. */
 export function toDemand(row: repo.DemandRow, today: string, exchangeId: string): Demand {
@@ -100,8 +101,16 @@ function assertDeadlineAhead(row: { deadline: string | null }, today: string) {
   }
 }
 
-export function createDemandService(deps: { db: Db; clock: Clock; requestMatches: RequestMatches; recordEvents: RecordEvents; exchangeId: string; cursors: Cursors }) {
-  const { db, clock, requestMatches, recordEvents, exchangeId, cursors } = deps
+export function createDemandService(deps: {
+  db: Db
+  clock: Clock
+  requestMatches: RequestMatches
+  recordEvents: RecordEvents
+  exchangeId: string
+  cursors: Cursors
+  thesaurus?: ThesaurusLookup
+}) {
+  const { db, clock, requestMatches, recordEvents, exchangeId, cursors, thesaurus } = deps
   const today = () => vietnamDate(clock.now())
 
   /**
@@ -247,7 +256,7 @@ export function createDemandService(deps: { db: Db; clock: Clock; requestMatches
       },
     })
 
-  const search = createDemandSearch({ db, exchangeId, cursors })
+  const search = createDemandSearch({ db, exchangeId, cursors, thesaurus })
 
   return { get, create, update, open, close, search }
 }

@@ -3,7 +3,7 @@ import { Cursor, Limit, ref, Uuid } from '../../http/common.schemas.ts'
 import { Enum, Nullable, Timestamp, Vnd } from '../../http/fields.ts'
 import { DemandSummary } from '../demands/demands.schemas.ts'
 import { ListingSummary } from '../listings/listings.schemas.ts'
-import { SearchCorrection, ThesaurusApplication } from '../retrieval/retrieval.schemas.ts'
+import { SearchCorrection, SearchThesaurusUse } from '../retrieval/retrieval.schemas.ts'
 
 export const matchStatuses = ['suggested', 'shortlisted', 'dismissed'] as const
 export const matchOrigins = ['computed', 'broker'] as const
@@ -33,7 +33,7 @@ export const MatchExplanation = Type.Object(
         termCount: Type.Integer({ minimum: 0, description: 'How many terms the demand was looked for by' }),
         coverage: Type.Number({ minimum: 0, maximum: 1, description: "Share of the demand's term weight (by rarity) the listing holds" }),
         corrections: Type.Array(ref(SearchCorrection)),
-        thesaurus: Type.Array(ref(ThesaurusApplication)),
+        thesaurus: Type.Array(ref(SearchThesaurusUse)),
       },
       {
         description:

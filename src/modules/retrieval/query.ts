@@ -24,10 +24,10 @@ export type Correction = { from: string; to: string }
 export type ThesaurusUse = { entryId: string; matched: string; added: { phrase: string; weight: number }[] }
 
 /**
- * Looks up the thesaurus entries whose phrase occurs in a segmented, folded text (syllables
- * separated by spaces, '|' between phrases). Given by the thesaurus module; absent, none apply.
+ * Looks up the thesaurus entries whose phrase occurs in a text as typed (its diacritics make the
+ * match precise). Given by the thesaurus module; absent, none apply.
  */
-export type ThesaurusLookup = (db: DbOrTx, segmented: string) => Promise<ThesaurusUse[]>
+export type ThesaurusLookup = (db: DbOrTx, text: string) => Promise<ThesaurusUse[]>
 
 export type QueryPart = { text: string; weight: number }
 
@@ -79,7 +79,7 @@ export async function buildQuery(
     })
   }
 
-  const thesaurus = options.thesaurus ? await options.thesaurus(db, segmented.join(' | ')) : []
+  const thesaurus = options.thesaurus ? await options.thesaurus(db, parts.map((part) => part.text).join(' . ')) : []
   for (const use of thesaurus) {
     for (const added of use.added) {
       for (const term of termsOf(wordsOf(added.phrase))) add(term, added.weight, 'thesaurus', use.matched)

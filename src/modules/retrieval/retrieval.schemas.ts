@@ -11,19 +11,19 @@ export const SearchCorrection = Type.Object(
   { $id: 'SearchCorrection' },
 )
 
-export const ThesaurusApplication = Type.Object(
+export const SearchThesaurusUse = Type.Object(
   {
     entryId: Type.String({ format: 'uuid' }),
-    matched: Type.String({ description: 'The phrase of q (folded) the entry applies to' }),
-    added: Type.Array(Type.Object({ phrase: Type.String(), weight: Type.Number() }), { description: 'What it added to the query, each with its weight' }),
+    matched: Type.String({ description: 'The phrase of the query (folded) the entry applies to' }),
+    added: Type.Array(Type.Object({ phrase: Type.String({ description: 'Folded' }), weight: Type.Number() }), { description: 'What it added to the query, each with its weight' }),
   },
-  { $id: 'ThesaurusApplication' },
+  { $id: 'SearchThesaurusUse' },
 )
 
 export const SearchInterpretation = Type.Object(
   {
     corrections: Type.Array(ref(SearchCorrection)),
-    thesaurus: Type.Array(ref(ThesaurusApplication)),
+    thesaurus: Type.Array(ref(SearchThesaurusUse)),
   },
   {
     $id: 'SearchInterpretation',
@@ -32,4 +32,4 @@ export const SearchInterpretation = Type.Object(
 )
 export type SearchInterpretation = Static<typeof SearchInterpretation>
 
-export const retrievalSchemas = [SearchCorrection, ThesaurusApplication, SearchInterpretation]
+export const retrievalSchemas = [SearchCorrection, SearchThesaurusUse, SearchInterpretation]
