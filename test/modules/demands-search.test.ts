@@ -65,7 +65,7 @@ t.test('q ignores diacritics, tolerates a typo, and ranks', async (t) => {
   t.same(titles(keyword), ['Hệ thống xử lý nước thải chế biến thủy sản'])
   const nothing = await search('q=xe dien tu lai')
   t.same(nothing.items, [])
-  t.same(nothing.facets, { province: [], sector: [], minTrl: [] })
+  t.same(nothing.facets, { province: [], sector: [], minTrl: [], exhaustive: true })
 
   const ranked = await search('q=lua')
   t.same(titles(ranked), ['Cần máy sấy lúa công suất 10 tấn/mẻ', 'Giống lúa chịu mặn cho vùng ven biển'])
@@ -149,6 +149,7 @@ t.test('facets count every match, not just the page', async (t) => {
     province: [{ code: '37', count: 2 }, { code: '79', count: 1 }, { code: '92', count: 1 }],
     sector: [{ code: 'A', count: 2 }, { code: 'C', count: 2 }, { code: 'E', count: 1 }, { code: 'H', count: 1 }, { code: 'J', count: 1 }],
     minTrl: [{ code: '4', count: 1 }, { code: '6', count: 1 }, { code: '7', count: 1 }],
+    exhaustive: true,
   })
   const filtered = await search('sector=A')
   t.same(filtered.facets!.province, [{ code: '37', count: 2 }], 'facets follow the filters')

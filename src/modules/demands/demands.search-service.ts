@@ -8,6 +8,8 @@ import type { Actor } from '../api-keys/api-keys.service.ts'
 import { currentCodesInRegion } from '../reference/provinces.ts'
 import type { DemandPage, DemandSearchQuery, DemandSummary } from './demands.schemas.ts'
 import { demandFacets, searchDemands, type DemandFilter, type DemandSort } from './demands.search-repo.ts'
+import { browseDemands, planDemandBrowse } from './demands.browse.ts'
+import { browseDemandFacets } from './demands.facets.ts'
 import { provinceFilter } from '../organizations/organizations.service.ts'
 
 export type DemandSearchRow = Awaited<ReturnType<typeof searchDemands>>[number]
@@ -90,10 +92,19 @@ export function createDemandSearch(deps: { db: Db; exchangeId: string; cursors: 
     const startMode = query.cursor ? modeOfTag(cursors.tagOf(query.cursor)) : 'exact'
     const sort = sortOf(cursors, query, startMode)
     const limit = query.limit ?? 20
-    const { rows, facets, mode } = await runTextSearch(db, startMode, Boolean(filter.q) && !query.cursor, async (conn, textMode) => {
-      const found = await searchDemands(conn, { ...filter, textMode }, sort, limit + 1)
-      return [found, query.facets === false ? undefined : await demandFacets(conn, { ...filter, textMode })] as const
-    })
+    // Without q: browsing, newest first in index order, facets from the counts table (demands.browse.ts).
+    const browse = { ...filter, region: query.region }
+    const plan = !filter.q && sort.by === 'newest' ? await planDemandBrowse(db, browse) : undefined
+    const { rows, facets, mode } =
+      plan && sort.by === 'newest'
+        ? await Promise.all([
+            browseDemands(db, browse, plan, sort.after, limit + 1),
+            query.facets === false ? undefined : browseDemandFacets(db, browse, plan),
+          ]).then(([rows, facets]) => ({ rows, facets, mode: startMode }))
+        : await runTextSearch(db, startMode, !query.cursor, async (conn, textMode) => {
+            const found = await searchDemands(conn, { ...filter, textMode }, sort, limit + 1)
+            return [found, query.facets === false ? undefined : { ...(await demandFacets(conn, { ...filter, textMode })), exhaustive: true }] as const
+          })
     const page = rows.slice(0, limit)
     const last = page.at(-1)
     let nextCursor: string | null = null

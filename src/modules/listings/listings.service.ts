@@ -26,6 +26,8 @@ import { findPossibleDuplicates } from './listings.duplicates.ts'
 import * as repo from './listings.repo.ts'
 import type { ListingCreate, ListingSearchQuery, ListingUpdate } from './listings.schemas.ts'
 import { countFacets, searchListings, type ListingFilter, type ListingSort, type SortKey } from './listings.search.ts'
+import { browseListings, planBrowse } from './listings.browse.ts'
+import { browseFacets } from './listings.facets.ts'
 import { accessRecord, toListing, toListingSummary } from './listings.view.ts'
 
 // IPR statuses that come with a patent or utility solution number (granted, or applied for).
@@ -292,10 +294,18 @@ export function createListingService(deps: { db: Db; clock: Clock; requestMatche
     const startMode = query.cursor ? modeOfTag(cursors.tagOf(query.cursor)) : 'exact'
     const after = query.cursor ? decodeSortKey(cursors, query.cursor, sort, startMode) : undefined
     const limit = query.limit ?? 20
-    const { rows, facets, mode } = await runTextSearch(db, startMode, Boolean(filter.q) && !query.cursor, async (conn, textMode) => {
-      const found = await searchListings(conn, { ...filter, textMode }, { sort, after, limit: limit + 1 })
-      return [found, query.facets === false ? undefined : await countFacets(conn, { ...filter, textMode })] as const
-    })
+    // Without q: browsing, newest first in index order, facets from the counts table (listings.browse.ts).
+    const browse = { ...filter, province: provinceFilter(query.province, 'province'), region: query.region }
+    const plan = filter.q ? undefined : await planBrowse(db, browse)
+    const { rows, facets, mode } = plan
+      ? await Promise.all([
+          browseListings(db, browse, plan, { after, limit: limit + 1 }),
+          query.facets === false ? undefined : browseFacets(db, browse, plan),
+        ]).then(([rows, facets]) => ({ rows, facets, mode: startMode }))
+      : await runTextSearch(db, startMode, !query.cursor, async (conn, textMode) => {
+          const found = await searchListings(conn, { ...filter, textMode }, { sort, after, limit: limit + 1 })
+          return [found, query.facets === false ? undefined : { ...(await countFacets(conn, { ...filter, textMode })), exhaustive: true }] as const
+        })
     const page = rows.slice(0, limit)
     const last = page.at(-1)
     // Whom the caller acts for matters only when the page holds something a summary may hide.
