@@ -192,7 +192,7 @@ t.test('the regions written into SQL agree with the reference data', async (t) =
   }
 })
 
-t.test('demand facets equal a full count, and caps are flagged', async (t) => {
+t.test('demand facets equal a full count, from the counts table and counted (owner, two filters)', async (t) => {
   const bodies = Array.from({ length: 12 }, (_, i) => ({
     titleVi: `Nhu cầu số ${i}`,
     problemVi: 'Cần giải pháp.',
