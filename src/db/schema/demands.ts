@@ -72,5 +72,8 @@ export const demands = pgTable(
     index('demands_province_idx').on(table.currentProvinceCode),
     index('demands_sectors_idx').using('gin', table.sectors),
     index('demands_fields_idx').using('gin', table.fields),
+    // Browsing newest first (demands.browse.ts): an owner's demands of a status in page order.
+    // demands_browse_idx, the covering index in page order, is made by hand (INCLUDE) in the facet migration.
+    index('demands_owner_opened_idx').on(table.ownerId, table.status, table.openedAt.desc(), table.id.desc()),
   ],
 )

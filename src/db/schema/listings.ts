@@ -48,6 +48,10 @@ export const listings = pgTable(
     // a record of this exchange may carry its owner's own reference (set by imports) as externalId.
     source: text('source'),
     externalId: text('external_id'),
+    // Whether the facet counts hold this published listing as expired (listing_facet_counts): set
+    // by a maintenance job once validUntil has passed, so the counts follow the calendar without a
+    // write to every listing at midnight; reads correct for what the job has not caught up with.
+    countedExpired: boolean('counted_expired').notNull().default(false),
     ...stamps(),
     searchDocument: text('search_document').generatedAlwaysAs(
       searchDocument('title_vi', `coalesce(title_en, '')`, 'description_vi', `coalesce(description_en, '')`, `tx_join_words(keywords)`),
@@ -85,5 +89,14 @@ export const listings = pgTable(
     index('listings_provinces_idx').using('gin', table.currentProvinceCodes),
     index('listings_sectors_idx').using('gin', table.sectors),
     index('listings_fields_idx').using('gin', table.fields),
+    // Browsing newest first (listings.browse.ts): an owner's published listings in page order, and a
+    // price range without a scan of every priced listing. listings_browse_idx, the covering index
+    // of published listings in page order, is made by hand (INCLUDE) in the facet migration.
+    index('listings_owner_published_idx').on(table.ownerId, table.publishedAt.desc(), table.id.desc()).where(sql`${table.status} = 'published'`),
+    index('listings_price_published_idx').on(table.priceVnd).where(sql`${table.status} = 'published' and ${table.priceType} = 'amount'`),
+    // Published listings whose expiry the facet counts do not hold yet, or hold wrongly: what reads
+    // correct for and the maintenance job folds in (listings.facets.ts).
+    index('listings_uncounted_expiry_idx').on(table.validUntil).where(sql`${table.status} = 'published' and not ${table.countedExpired} and ${table.validUntil} is not null`),
+    index('listings_counted_expiry_idx').on(table.validUntil).where(sql`${table.status} = 'published' and ${table.countedExpired}`),
   ],
 )

@@ -11,7 +11,6 @@ import { buildQuery, type ThesaurusLookup } from '../retrieval/query.ts'
 import { retrieve } from '../retrieval/retrieve.ts'
 import {
   conditions,
-  demandFacets,
   demandFacetsOfHits,
   demandHitColumns,
   demandRowsByIds,
@@ -20,6 +19,8 @@ import {
   type DemandFilter,
   type DemandHit,
 } from './demands.search-repo.ts'
+import { browseDemands, planDemandBrowse } from './demands.browse.ts'
+import { browseDemandFacets } from './demands.facets.ts'
 import { provinceFilter } from '../organizations/organizations.service.ts'
 
 export type DemandSearchRow = Awaited<ReturnType<typeof searchDemands>>[number]
@@ -109,8 +110,13 @@ export function createDemandSearch(deps: { db: Db; exchangeId: string; cursors: 
     const after = query.cursor ? positionOf(cursors, query.cursor, sort, query.q) : undefined
     const limit = query.limit ?? 20
     if (!query.q) {
-      const rows = await searchDemands(db, filter, after ? { at: after.value, id: after.id } : undefined, limit + 1)
-      const facets = query.facets === false ? undefined : await demandFacets(db, filter)
+      // Browsing: newest first in index order, facets from the counts table (demands.browse.ts).
+      const browse = { ...filter, region: query.region }
+      const plan = await planDemandBrowse(db, browse)
+      const [rows, facets] = await Promise.all([
+        browseDemands(db, browse, plan, after ? { at: after.value, id: after.id } : undefined, limit + 1),
+        query.facets === false ? undefined : browseDemandFacets(db, browse, plan),
+      ])
       const page = rows.slice(0, limit)
       const last = page.at(-1)
       const nextCursor = rows.length > limit && last ? cursors.encode('newest', [last.sortAt, last.id]) : null

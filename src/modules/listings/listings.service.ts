@@ -27,14 +27,14 @@ import type { ListingCreate, ListingSearchQuery, ListingUpdate } from './listing
 import { buildQuery, type ThesaurusLookup } from '../retrieval/query.ts'
 import { pageOf, results, textCursorTag, type PagePosition } from '../retrieval/page.ts'
 import { retrieve } from '../retrieval/retrieve.ts'
+import { browseListings, planBrowse } from './listings.browse.ts'
+import { browseFacets } from './listings.facets.ts'
 import {
-  countFacets,
   facetsOfHits,
   filterConditions,
   listingHitColumns,
   listingRowsByIds,
   listingSource,
-  searchListings,
   type ListingFilter,
   type ListingHit,
   type ListingSearchRow,
@@ -316,8 +316,13 @@ export function createListingService(deps: {
     const actingFor = async (rows: ListingSearchRow[]) => (rows.some((row) => hiddenInSummary(row).length > 0) ? await actingOwners(db, actor) : () => true)
 
     if (!query.q) {
-      const rows = await searchListings(db, filter, { after, limit: limit + 1 })
-      const facets = query.facets === false ? undefined : await countFacets(db, filter)
+      // Browsing: newest first in index order, facets from the counts table (listings.browse.ts).
+      const browse = { ...filter, province: provinceFilter(query.province, 'province'), region: query.region }
+      const plan = await planBrowse(db, browse)
+      const [rows, facets] = await Promise.all([
+        browseListings(db, browse, plan, { after, limit: limit + 1 }),
+        query.facets === false ? undefined : browseFacets(db, browse, plan),
+      ])
       const page = rows.slice(0, limit)
       const last = page.at(-1)
       const acting = await actingFor(page)
