@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import type { MatchComponent } from '../../config.ts'
 import type { DbOrTx } from '../../db/client.ts'
 import { demands, listings, matches } from '../../db/schema/index.ts'
