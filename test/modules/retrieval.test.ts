@@ -122,3 +122,45 @@ t.test('term statistics of a query', async (t) => {
   t.ok(nho.weight > query.terms.find((term) => term.text === 'giot')!.weight, 'a term named twice weighs more')
   t.same(query.terms.map((term) => term.text).sort(), ['giot', 'nho', 'nho giot'])
 })
+
+t.test('near-duplicates: the same offer or need rewritten, with or without diacritics, in another order', async (t) => {
+  const centre = await createMember(db, { kind: 'transfer_centre' })
+  const institute = await createMember(db, { kind: 'research_institute' })
+  const first = await app.inject({
+    method: 'POST',
+    url: '/v1/listings',
+    headers: centre.auth,
+    payload: { kind: 'equipment', titleVi: 'Máy sấy lúa tầng sôi công suất 10 tấn/mẻ', descriptionVi: 'Sấy lúa bằng tầng sôi, đốt trấu, giảm hao hụt sau thu hoạch.' },
+  })
+  t.equal(first.statusCode, 201)
+  await app.inject({ method: 'POST', url: `/v1/listings/${first.json().id}/publish`, headers: centre.auth })
+  const rewrite = await app.inject({
+    method: 'POST',
+    url: '/v1/listings',
+    headers: institute.auth,
+    payload: { kind: 'equipment', titleVi: 'May say tang soi cho lua, 10 tan moi me', descriptionVi: 'Giam hao hut sau thu hoach: say lua tang soi dot trau.' },
+  })
+  t.same(rewrite.json().possibleDuplicates.map((duplicate: { id: string }) => duplicate.id), [first.json().id], 'the rewrite by another centre is flagged')
+  t.ok(rewrite.json().possibleDuplicates[0].similarity >= 0.5)
+  const other = await app.inject({
+    method: 'POST',
+    url: '/v1/listings',
+    headers: institute.auth,
+    payload: { kind: 'equipment', titleVi: 'Máy sấy cà phê năng lượng mặt trời', descriptionVi: 'Sấy cà phê nhân bằng nhà kính năng lượng mặt trời.' },
+  })
+  t.same(other.json().possibleDuplicates, [], 'another dryer is not a duplicate')
+
+  const enterprise = await createMember(db, { kind: 'enterprise' })
+  const need = { titleVi: 'Cần công nghệ xử lý nước thải chế biến mủ cao su', problemVi: 'Nước thải có mùi hôi, COD cao, bị phạt.', keywords: ['nước thải', 'mủ cao su'] }
+  const filed = await app.inject({ method: 'POST', url: '/v1/demands', headers: enterprise.auth, payload: need })
+  t.equal(filed.statusCode, 201)
+  t.same(filed.json().possibleDuplicates, [])
+  const again = await app.inject({
+    method: 'POST',
+    url: '/v1/demands',
+    headers: enterprise.auth,
+    payload: { titleVi: 'Xu ly nuoc thai che bien mu cao su', problemVi: 'COD cao, nuoc thai boc mui hoi, da bi phat.', keywords: ['nuoc thai'] },
+  })
+  t.equal(again.statusCode, 201)
+  t.same(again.json().possibleDuplicates.map((duplicate: { id: string }) => duplicate.id), [filed.json().id], "the owner's own draft of the same need is flagged")
+})

@@ -203,4 +203,29 @@ export const DemandPage = Type.Object(
 )
 export type DemandPage = Static<typeof DemandPage>
 
-export const demandSchemas = [DemandSummary, Demand, DemandPage]
+export const PossibleDemandDuplicate = Type.Object(
+  {
+    id: Uuid,
+    title: Type.String({ description: "The other demand's Vietnamese title" }),
+    similarity: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description:
+        "How alike the two are, at least 0.5: the geometric mean of the share of this demand's title and keyword terms the other holds and the share of its whole text, each weighed by how rare the terms are",
+    }),
+  },
+  { $id: 'PossibleDemandDuplicate', description: 'An open demand (or one of the owner\'s drafts) that may be the same need: a warning, not a refusal' },
+)
+
+export const DemandWithDuplicates = Type.Object(
+  {
+    ...Demand.properties,
+    possibleDuplicates: Type.Array(ref(PossibleDemandDuplicate), {
+      maxItems: 5,
+      description: "Up to 5 demands that may be the same need, closest first: open demands of anyone and the owner's own drafts. Empty when none",
+    }),
+  },
+  { $id: 'DemandWithDuplicates', description: 'A demand just filed, with the existing demands it may duplicate' },
+)
+
+export const demandSchemas = [DemandSummary, Demand, DemandPage, PossibleDemandDuplicate, DemandWithDuplicates]

@@ -16,6 +16,7 @@ import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import * as repo from './demands.repo.ts'
 import type { Demand, DemandClose, DemandCreate, DemandUpdate } from './demands.schemas.ts'
 import { createDemandSearch } from './demands.search-service.ts'
+import { findPossibleDemandDuplicates } from './demands.duplicates.ts'
 import type { ThesaurusLookup } from '../retrieval/query.ts'
 
 /** The demand as the API shows it; `exchangeId` (config EXCHANGE_ID) names this exchange in its provenance. */
@@ -161,7 +162,8 @@ export function createDemandService(deps: {
         createdAt: now,
         updatedAt: now,
       })
-      return audited(tx, actor, 'demand.create', id, undefined, now, 'demand.created')
+      const demand = await audited(tx, actor, 'demand.create', id, undefined, now, 'demand.created')
+      return { ...demand, possibleDuplicates: await findPossibleDemandDuplicates(tx, demand, ownerId) }
     })
   }
 
