@@ -23,7 +23,7 @@ export type Scenario = {
   variants: BenchRequest[]
 }
 
-export const scenarioNames = ['browse-listings', 'browse-demands', 'browse-organizations', 'search', 'search-no-facets', 'get-listing', 'create-listing', 'recompute-matches', 'demand-matches', 'report-compare', 'report-organizations'] as const
+export const scenarioNames = ['browse-listings', 'browse-demands', 'browse-organizations', 'search', 'search-no-facets', 'search-sentence', 'search-demands', 'get-listing', 'create-listing', 'recompute-matches', 'demand-matches', 'report-compare', 'report-organizations'] as const
 
 const bearer = (key: BenchKey) => ({ authorization: `Bearer ${key.key}` })
 
@@ -56,6 +56,14 @@ function searchPath(random: Random): string {
   const province = random.chance(0.25) ? drawLegacyCode(random) : drawCurrentCode(random)
   const query = new URLSearchParams({ q: random.pick(domain.searchPhrases), province, trlMin: String(random.int(3, 7)) })
   return `/v1/listings?${query.toString()}`
+}
+
+/** A demand-like sentence of up to 200 characters: three phrases of one domain among everyday words. */
+function sentencePath(random: Random, resource: 'listings' | 'demands'): string {
+  const domain = random.weighted(domains.map((each) => [each, each.weight] as const))
+  const [a, b, c] = [random.pick(domain.searchPhrases), random.pick(domain.searchPhrases), random.pick(domain.searchPhrases)]
+  const sentence = `Công ty chúng tôi đang cần ${a} để giải quyết khó khăn về ${b}, mong được tư vấn giải pháp ${c} phù hợp với quy mô hợp tác xã`
+  return `/v1/${resource}?${new URLSearchParams({ q: sentence.slice(0, 200).replace(/\s+\S*$/, '') }).toString()}`
 }
 
 /** Random owners of rows of `table`, weighted as the rows are (a few owners file most). */
@@ -164,6 +172,20 @@ export async function buildScenarios(client: pg.ClientBase, keys: BenchKey[], ra
       writes: false,
       expectedStatus: 200,
       variants: searches.map((path) => ({ method: 'GET', path: `${path}&facets=false`, headers: {} })),
+    },
+    {
+      name: 'search-sentence',
+      description: 'GET /v1/listings?q=<a demand-like sentence of up to 200 characters> (facets on)',
+      writes: false,
+      expectedStatus: 200,
+      variants: Array.from({ length: count }, () => ({ method: 'GET', path: sentencePath(random, 'listings'), headers: {} })),
+    },
+    {
+      name: 'search-demands',
+      description: 'GET /v1/demands?q=<2–3 words> (facets on)',
+      writes: false,
+      expectedStatus: 200,
+      variants: searches.map((path) => ({ method: 'GET', path: path.replace('/v1/listings?', '/v1/demands?').replace(/&trlMin=\d+/, ''), headers: {} })),
     },
     {
       name: 'get-listing',
