@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { bigint, check, integer, date, index, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
-import { id, searchDocument, stamps, tsvector } from './columns.ts'
+import { id, stamps, tsvector } from './columns.ts'
 import { organizations } from './organizations.ts'
 
 export const demands = pgTable(
@@ -33,17 +33,6 @@ export const demands = pgTable(
     source: text('source'),
     externalId: text('external_id'),
     ...stamps(),
-    searchDocument: text('search_document').generatedAlwaysAs(
-      searchDocument(
-        'title_vi',
-        `coalesce(title_en, '')`,
-        'problem_vi',
-        `coalesce(problem_en, '')`,
-        `coalesce(desired_outcome_vi, '')`,
-        `coalesce(desired_outcome_en, '')`,
-        `tx_join_words(keywords)`,
-      ),
-    ),
     searchVector: tsvector('search_vector').generatedAlwaysAs(
       sql.raw(
         `setweight(to_tsvector('simple', tx_search_text(title_vi || ' ' || coalesce(title_en, '') || ' ' || tx_join_words(keywords))), 'A') || ` +
@@ -68,7 +57,6 @@ export const demands = pgTable(
     index('demands_search_key_idx').using('gin', sql`${table.searchKeyIds} gin__int_ops`),
     index('demands_search_body_idx').using('gin', sql`${table.searchBodyIds} gin__int_ops`),
     index('demands_search_vector_idx').using('gin', table.searchVector),
-    index('demands_search_trgm_idx').using('gin', sql`${table.searchDocument} gin_trgm_ops`),
     index('demands_province_idx').on(table.currentProvinceCode),
     index('demands_sectors_idx').using('gin', table.sectors),
     index('demands_fields_idx').using('gin', table.fields),

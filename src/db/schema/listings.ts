@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { bigint, integer, boolean, check, date, index, jsonb, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
-import { id, searchDocument, stamps, tsvector } from './columns.ts'
+import { id, stamps, tsvector } from './columns.ts'
 import { organizations, type Contact } from './organizations.ts'
 
 export type MediaLink = { url: string; kind: string; title?: string }
@@ -53,9 +53,6 @@ export const listings = pgTable(
     // write to every listing at midnight; reads correct for what the job has not caught up with.
     countedExpired: boolean('counted_expired').notNull().default(false),
     ...stamps(),
-    searchDocument: text('search_document').generatedAlwaysAs(
-      searchDocument('title_vi', `coalesce(title_en, '')`, 'description_vi', `coalesce(description_en, '')`, `tx_join_words(keywords)`),
-    ),
     searchVector: tsvector('search_vector').generatedAlwaysAs(
       sql.raw(
         `setweight(to_tsvector('simple', tx_search_text(title_vi || ' ' || coalesce(title_en, '') || ' ' || tx_join_words(keywords))), 'A') || ` +
@@ -83,9 +80,6 @@ export const listings = pgTable(
     index('listings_search_key_idx').using('gin', sql`${table.searchKeyIds} gin__int_ops`),
     index('listings_search_body_idx').using('gin', sql`${table.searchBodyIds} gin__int_ops`),
     index('listings_search_vector_idx').using('gin', table.searchVector),
-    index('listings_search_trgm_idx').using('gin', sql`${table.searchDocument} gin_trgm_ops`),
-    // Near-duplicate titles (possibleDuplicates on create and import).
-    index('listings_title_trgm_idx').using('gin', sql`tx_search_text(${table.titleVi}) gin_trgm_ops`),
     index('listings_provinces_idx').using('gin', table.currentProvinceCodes),
     index('listings_sectors_idx').using('gin', table.sectors),
     index('listings_fields_idx').using('gin', table.fields),
