@@ -94,7 +94,8 @@ async function checkAll(t: Test, when: string) {
   const operatorHeaders = operator.auth
   for (const query of mixes) {
     const page = await browse(`${query}&limit=100`, query.startsWith('owner=') ? operatorHeaders : {})
-    const expected = await countFacets(db, oracleFilter(query))
+    const { kind, province, trl } = await countFacets(db, oracleFilter(query))
+    const expected = { kind, province, trl }
     t.same({ kind: page.facets.kind, province: page.facets.province, trl: page.facets.trl }, expected, `${when}: facets of "${query}" equal a count of every match`)
     t.equal(page.facets.exhaustive, true, `${when}: "${query}" is counted exhaustively`)
     const rows = await searchListings(db, oracleFilter(query), { limit: 100 })

@@ -7,12 +7,15 @@ import { idf, type Corpus } from './scoring.ts'
 // Near-duplicates on the retrieval core: the record's own text is the query (its title and
 // keywords, then the rest), and a candidate is a possible duplicate when it holds most of the
 // record's title terms and most of its whole text, weighed by rarity (so "máy", "hệ thống" count
-// little and "tầng sôi", "trichoderma" much), with or without diacritics, whatever the title's
-// wording order. Typos are corrected as in search.
+// little and "tầng sôi", "trichoderma" much), or when the two titles (with keywords) share at least
+// 60% of their terms both ways; with or without diacritics, whatever the wording order. Typos are
+// corrected as in search.
 
 export const duplicateBudget: Budget = { postings: 10_000, records: 300 }
 /** The geometric mean of title and whole-text coverage from which a record is a possible duplicate. */
 export const duplicateThreshold = 0.5
+/** The share of title and keyword terms two records share (over the larger) from which they are near-duplicates on their titles alone. */
+export const sameTitle = 0.6
 
 export type NearDuplicate = {
   id: string
@@ -54,7 +57,11 @@ export async function findNearDuplicates(
     const otherLength = hit.lengths.key + hit.lengths.body
     const lengthRatio = Math.min(known.length, otherLength) / Math.max(known.length, otherLength, 1)
     const textCoverage = allWeight > 0 ? (allHeld / allWeight) * Math.min(1, 0.5 + lengthRatio) : 0
-    const similarity = Math.sqrt(titleCoverage * textCoverage)
+    // Or nearly the same title (and keywords) both ways: the terms the two key fields share, over
+    // the larger of the two, whatever the rest of the texts say.
+    const sharedKey = hit.keyHits.filter((id) => titleIds.has(id)).length
+    const keySimilarity = sharedKey / Math.max(titleIds.size, hit.lengths.key, 1)
+    const similarity = Math.max(Math.sqrt(titleCoverage * textCoverage), keySimilarity >= sameTitle ? keySimilarity : 0)
     if (similarity >= duplicateThreshold) found.push({ id: hit.id, titleCoverage, textCoverage, similarity })
   }
   return found.sort((a, b) => b.similarity - a.similarity || (a.id < b.id ? -1 : 1)).slice(0, limit)

@@ -44,6 +44,8 @@ const k3 = 1.5
 const saturate = (frequency: number) => ((k3 + 1) * frequency) / (k3 + frequency)
 /** A corrected word stands for what was meant with some doubt. */
 const correctionWeight = 0.8
+/** What the thesaurus adds weighs less than the words the query itself holds. */
+const thesaurusWeight = 0.5
 /** A word held by at most this many records may be a misspelling worth correcting ... */
 const rareDocs = 3
 /** ... into a word held by this many times more records. */
@@ -82,7 +84,10 @@ export async function buildQuery(
   const thesaurus = options.thesaurus ? await options.thesaurus(db, parts.map((part) => part.text).join(' . ')) : []
   for (const use of thesaurus) {
     for (const added of use.added) {
-      for (const term of termsOf(wordsOf(added.phrase))) add(term, added.weight, 'thesaurus', use.matched)
+      // A phrase of several syllables adds its pairs only: its single syllables ("he", "thong" of
+      // "he thong say") would match records that share nothing of its meaning.
+      const words = wordsOf(added.phrase)
+      for (const term of termsOf(words)) if (words.length === 1 || term.pair) add(term, added.weight * thesaurusWeight, 'thesaurus', use.matched)
     }
   }
 
