@@ -148,10 +148,11 @@ function sides(subject: Subject, today: string) {
 
 /**
  * The rule a computed suggestion passes: a minimum score, enough text relevance, and at least one
- * shared pair of syllables ("nuoc thai"), so one common syllable in common is never a match.
+ * shared pair of syllables ("nuoc thai") of the subject's own text, so one common syllable in
+ * common, or only what the thesaurus added ("he thong" from "hệ thống sấy"), is never a match.
  */
 export const passesThreshold = (row: RankedRow, minScore: number) =>
-  row.score >= minScore && row.text >= minTextRelevance && row.matchedTerms.some((term) => term.term.includes(' '))
+  row.score >= minScore && row.text >= minTextRelevance && row.matchedTerms.some((term) => term.term.includes(' ') && term.origin !== 'thesaurus')
 
 /** 1 ± the non-text components' pull, as described at the top. */
 export function multiplierOf(values: Record<Exclude<MatchComponent, 'text'>, number>, weights: Record<MatchComponent, number>): number {
