@@ -16,8 +16,6 @@ import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import * as repo from './demands.repo.ts'
 import type { Demand, DemandClose, DemandCreate, DemandUpdate } from './demands.schemas.ts'
 import { createDemandSearch } from './demands.search-service.ts'
-import { findPossibleDemandDuplicates } from './demands.duplicates.ts'
-import type { ThesaurusLookup } from '../retrieval/query.ts'
 
 /** The demand as the API shows it; `exchangeId` (config EXCHANGE_ID) names this exchange in its provenance. */
 export function toDemand(row: repo.DemandRow, today: string, exchangeId: string): Demand {
@@ -102,16 +100,8 @@ function assertDeadlineAhead(row: { deadline: string | null }, today: string) {
   }
 }
 
-export function createDemandService(deps: {
-  db: Db
-  clock: Clock
-  requestMatches: RequestMatches
-  recordEvents: RecordEvents
-  exchangeId: string
-  cursors: Cursors
-  thesaurus?: ThesaurusLookup
-}) {
-  const { db, clock, requestMatches, recordEvents, exchangeId, cursors, thesaurus } = deps
+export function createDemandService(deps: { db: Db; clock: Clock; requestMatches: RequestMatches; recordEvents: RecordEvents; exchangeId: string; cursors: Cursors }) {
+  const { db, clock, requestMatches, recordEvents, exchangeId, cursors } = deps
   const today = () => vietnamDate(clock.now())
 
   /**
@@ -162,8 +152,7 @@ export function createDemandService(deps: {
         createdAt: now,
         updatedAt: now,
       })
-      const demand = await audited(tx, actor, 'demand.create', id, undefined, now, 'demand.created')
-      return { ...demand, possibleDuplicates: await findPossibleDemandDuplicates(tx, demand, ownerId) }
+      return audited(tx, actor, 'demand.create', id, undefined, now, 'demand.created')
     })
   }
 
@@ -258,7 +247,7 @@ export function createDemandService(deps: {
       },
     })
 
-  const search = createDemandSearch({ db, exchangeId, cursors, thesaurus })
+  const search = createDemandSearch({ db, exchangeId, cursors })
 
   return { get, create, update, open, close, search }
 }

@@ -1,3 +1,0 @@
-CREATE TABLE "search_new_words" (
-	"word" text NOT NULL
-);
