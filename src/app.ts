@@ -28,6 +28,7 @@ import { demandSchemas } from './modules/demands/demands.schemas.ts'
 import { demandRoutes } from './modules/demands/demands.routes.ts'
 import { healthRoutes, healthSchemas } from './modules/health/health.routes.ts'
 import { listingSchemas } from './modules/listings/listings.schemas.ts'
+import { retrievalSchemas } from './modules/retrieval/retrieval.schemas.ts'
 import { matchingRoutes } from './modules/matching/matching.routes.ts'
 import { dealRoutes } from './modules/deals/deals.routes.ts'
 import { dealSchemas } from './modules/deals/deals.schemas.ts'
@@ -38,7 +39,9 @@ import { exchangeEventSchemas } from './modules/exchange-events/exchange-events.
 import { reportRoutes } from './modules/reports/reports.routes.ts'
 import { reportSchemas } from './modules/reports/reports.schemas.ts'
 import { valueChainRoutes } from './modules/value-chains/value-chains.routes.ts'
+import { thesaurusRoutes } from './modules/thesaurus/thesaurus.routes.ts'
 import { valueChainSchemas } from './modules/value-chains/value-chains.schemas.ts'
+import { thesaurusSchemas } from './modules/thesaurus/thesaurus.schemas.ts'
 import { eventRoutes } from './modules/events/events.routes.ts'
 import { eventSchemas } from './modules/events/events.schemas.ts'
 import { registerIdempotency } from './http/idempotency.ts'
@@ -169,6 +172,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ...healthSchemas,
     ...referenceSchemas,
     ...organizationSchemas,
+    ...retrievalSchemas,
     ...listingSchemas,
     ...demandSchemas,
     ...apiKeySchemas,
@@ -178,6 +182,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ...dealSchemas,
     ...taskSchemas,
     ...valueChainSchemas,
+    ...thesaurusSchemas,
     ...reportSchemas,
     ...exchangeEventSchemas,
     ...importSchemas,
@@ -199,6 +204,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(dealRoutes, { prefix: '/v1' })
   await app.register(taskRoutes, { prefix: '/v1' })
   await app.register(valueChainRoutes, { prefix: '/v1/value-chains' })
+  await app.register(thesaurusRoutes, { prefix: '/v1/thesaurus' })
   await app.register(reportRoutes, { prefix: '/v1/reports' })
   await app.register(exchangeEventRoutes, { prefix: '/v1/exchange-events' })
   await app.register(importRoutes, { prefix: '/v1/imports' })

@@ -19,10 +19,12 @@ import { createImportRunner, queueImportVia, registerImportJobs } from './module
 import { createImportService } from './modules/imports/imports.service.ts'
 import { registerMatchingJobs, requestManyMatchesVia, requestMatchesVia } from './modules/matching/matching.jobs.ts'
 import { createMatchingService } from './modules/matching/matching.service.ts'
+import { thesaurusLookup } from './modules/thesaurus/thesaurus.repo.ts'
 import { recordEventsVia } from './modules/outbox/outbox.repo.ts'
 import { createOrganizationService } from './modules/organizations/organizations.service.ts'
 import { createReportService } from './modules/reports/reports.service.ts'
 import { createSourceService } from './modules/sources/sources.service.ts'
+import { createThesaurusService } from './modules/thesaurus/thesaurus.service.ts'
 import { createTaskService } from './modules/tasks/tasks.service.ts'
 import { createValueChainService } from './modules/value-chains/value-chains.service.ts'
 import { createWebhookDispatch, registerWebhookJobs } from './modules/webhooks/webhooks.dispatch.ts'
@@ -52,6 +54,8 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     settings: { weights: matchWeights(config), topN: config.MATCH_TOP_N, minScore: config.MATCH_MIN_SCORE },
     exchangeId,
     recordEvents,
+    cursors,
+    thesaurus: thesaurusLookup,
   })
   registerMatchingJobs(jobs, matching)
   const deals = createDealService({
@@ -76,8 +80,8 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
   registerDelegationJobs(jobs, delegations)
   return {
     organizations: createOrganizationService({ db, clock, recordEvents, exchangeId, cursors }),
-    listings: createListingService({ db, clock, requestMatches, recordEvents, exchangeId, cursors }),
-    demands: createDemandService({ db, clock, requestMatches, recordEvents, exchangeId, cursors }),
+    listings: createListingService({ db, clock, requestMatches, recordEvents, exchangeId, cursors, thesaurus: thesaurusLookup }),
+    demands: createDemandService({ db, clock, requestMatches, recordEvents, exchangeId, cursors, thesaurus: thesaurusLookup }),
     sources: createSourceService({ db, clock, exchangeId, requestMatches, recordEvents, cursors }),
     audit: createAuditService({ db, cursors }),
     apiKeys: createApiKeyService({ db, clock, cursors }),
@@ -88,6 +92,7 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     dealTimers,
     tasks: createTaskService({ db, clock, recordEvents, cursors }),
     valueChains: createValueChainService({ db, clock, cursors }),
+    thesaurus: createThesaurusService({ db, clock, cursors }),
     reports: createReportService({ db, clock }),
     exchangeEvents: createExchangeEventService({ db, clock, cursors }),
     imports: createImportService({ db, clock, queueImport, runner: importRunner, maxBytes: config.IMPORT_MAX_BYTES, cursors }),

@@ -1,11 +1,13 @@
 import t from 'tap'
 import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { and, count, eq, inArray, sql } from 'drizzle-orm'
 import { CliError, type CliContext } from '../src/cli/command.ts'
+import { createCursors } from '../src/lib/cursor.ts'
 import { openConfiguredDatabase } from '../src/cli/context.ts'
 import { createOperatorKey } from '../src/cli/keys.ts'
 import { runCli } from '../src/cli/run.ts'
@@ -213,7 +215,7 @@ t.test('seed through the command line is idempotent', async (t) => {
   t.same(await tableCounts(db), counts)
 
   // Matches made on demo rows do not stop a reset: they are derived from them and go with them.
-  const matching = createMatchingService({ db, clock, settings: { weights: matchWeights(loadConfig({})), topN: 20, minScore: 0.2 }, exchangeId: 'tech-exchange', recordEvents })
+  const matching = createMatchingService({ db, clock, settings: { weights: matchWeights(loadConfig({})), topN: 20, minScore: 0.1 }, exchangeId: 'tech-exchange', recordEvents, cursors: createCursors(randomBytes(32)) })
   await matching.compute('demand', open[0]!.id)
   const [made] = await db.select({ n: count() }).from(matches)
   t.ok(made!.n > 0, 'the demo demand has suggestions')

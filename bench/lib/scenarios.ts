@@ -5,6 +5,8 @@ import { listingBody } from './listings.ts'
 import { drawCurrentCode, drawLegacyCode } from './places.ts'
 import type { Random } from './random.ts'
 import { domains } from './vocabulary/index.ts'
+import { listingKinds, organizationKinds, scienceFields, sectors } from '../../src/modules/reference/vocabularies.ts'
+import { regions } from '../../src/modules/reference/provinces.ts'
 
 // The scenarios: each is a list of request variants drawn from the data; autocannon picks one at
 // random per request, and pgbench runs the SQL of the same variants.
@@ -21,7 +23,7 @@ export type Scenario = {
   variants: BenchRequest[]
 }
 
-export const scenarioNames = ['search', 'search-no-facets', 'get-listing', 'create-listing', 'recompute-matches', 'demand-matches', 'report-compare', 'report-organizations'] as const
+export const scenarioNames = ['browse-listings', 'browse-demands', 'browse-organizations', 'search', 'search-no-facets', 'search-sentence', 'search-demands', 'get-listing', 'create-listing', 'recompute-matches', 'demand-matches', 'report-compare', 'report-organizations'] as const
 
 const bearer = (key: BenchKey) => ({ authorization: `Bearer ${key.key}` })
 
@@ -56,6 +58,71 @@ function searchPath(random: Random): string {
   return `/v1/listings?${query.toString()}`
 }
 
+/** A demand-like sentence of up to 200 characters: three phrases of one domain among everyday words. */
+function sentencePath(random: Random, resource: 'listings' | 'demands'): string {
+  const domain = random.weighted(domains.map((each) => [each, each.weight] as const))
+  const [a, b, c] = [random.pick(domain.searchPhrases), random.pick(domain.searchPhrases), random.pick(domain.searchPhrases)]
+  const sentence = `Công ty chúng tôi đang cần ${a} để giải quyết khó khăn về ${b}, mong được tư vấn giải pháp ${c} phù hợp với quy mô hợp tác xã`
+  return `/v1/${resource}?${new URLSearchParams({ q: sentence.slice(0, 200).replace(/\s+\S*$/, '') }).toString()}`
+}
+
+/** Random owners of rows of `table`, weighted as the rows are (a few owners file most). */
+async function sampleOwners(client: pg.ClientBase, table: 'listings' | 'demands', count: number): Promise<string[]> {
+  const { rows } = await client.query<{ id: string }>(`select owner_id::text as id from ${table} tablesample system (1) repeatable (11) order by md5(id::text) limit ${count}`)
+  return rows.map((row) => row.id)
+}
+
+/**
+ * Newest-first browsing without q, facets on (the default): the filter mixes a portal's browsing
+ * page sends, each mix equally likely; values drawn like the data (provinces skewed, a quarter legacy).
+ */
+function browseListingsPath(random: Random, owners: string[]): string {
+  const province = () => (random.chance(0.25) ? drawLegacyCode(random) : drawCurrentCode(random))
+  const kind = () => random.pick(listingKinds).code
+  const mixes: Array<() => Record<string, string>> = [
+    () => ({}),
+    () => ({ kind: kind() }),
+    () => ({ province: province() }),
+    () => ({ kind: kind(), province: province() }),
+    () => ({ region: String(random.pick(regions).id) }),
+    () => ({ sector: random.pick(sectors).code }),
+    () => ({ field: random.pick(scienceFields).code, trlMin: String(random.int(5, 8)) }),
+    () => ({ trlMin: String(random.int(3, 7)), trlMax: '9', kind: kind() }),
+    () => ({ priceMax: String(random.pick([50, 200, 1000]) * 1_000_000) }),
+    () => ({ owner: random.pick(owners) }),
+    () => ({ province: province(), sector: random.pick(sectors).code }),
+  ]
+  return `/v1/listings?${new URLSearchParams(random.pick(mixes)()).toString()}`
+}
+
+function browseDemandsPath(random: Random): string {
+  const province = () => (random.chance(0.25) ? drawLegacyCode(random) : drawCurrentCode(random))
+  const mixes: Array<() => Record<string, string>> = [
+    () => ({}),
+    () => ({ province: province() }),
+    () => ({ region: String(random.pick(regions).id) }),
+    () => ({ sector: random.pick(sectors).code }),
+    () => ({ field: random.pick(scienceFields).code }),
+    () => ({ minTrl: String(random.int(3, 9)) }),
+    () => ({ sector: random.pick(sectors).code, province: province() }),
+    () => ({ budgetMin: String(random.pick([100, 500, 2000]) * 1_000_000) }),
+    () => ({ status: 'closed' }),
+  ]
+  return `/v1/demands?${new URLSearchParams(random.pick(mixes)()).toString()}`
+}
+
+function browseOrganizationsPath(random: Random, parents: string[]): string {
+  const mixes: Array<() => Record<string, string>> = [
+    () => ({}),
+    () => ({ kind: random.pick(organizationKinds).code }),
+    () => ({ province: drawCurrentCode(random) }),
+    () => ({ kind: random.pick(organizationKinds).code, province: drawCurrentCode(random) }),
+    () => ({ parentId: random.pick(parents) }),
+    () => ({ merged: 'false' }),
+  ]
+  return `/v1/organizations?${new URLSearchParams(random.pick(mixes)()).toString()}`
+}
+
 export async function buildScenarios(client: pg.ClientBase, keys: BenchKey[], random: Random, count: number, today: string): Promise<Scenario[]> {
   const key = (label: string) => keys.find((each) => each.label === label) ?? fail(`No "${label}" key in bench/.results/keys.json`)
   const operator = key('operator')
@@ -64,10 +131,34 @@ export async function buildScenarios(client: pg.ClientBase, keys: BenchKey[], ra
   const listingIds = await sampleIds(client, 'listings', `status = 'published'`, count)
   const demandIds = await sampleIds(client, 'demands', `status = 'open' and (deadline is null or deadline >= '${today}')`, count)
   const computed = await computedDemandIds(client, count)
+  const owners = await sampleOwners(client, 'listings', count)
+  const { rows: parentRows } = await client.query<{ id: string }>(`select distinct parent_id::text as id from organizations where parent_id is not null order by 1 limit 200`)
+  const parents = parentRows.map((row) => row.id)
   const anchor = anchorOf(today)
   const owner = { id: editor.organizationId, currentProvinceCode: '01' }
   const json = { 'content-type': 'application/json' }
   return [
+    {
+      name: 'browse-listings',
+      description: 'GET /v1/listings without q, newest first, facets on: no filter, kind, province, kind+province, region, sector, field+trlMin, kind+TRL range, priceMax, owner, province+sector',
+      writes: false,
+      expectedStatus: 200,
+      variants: Array.from({ length: count }, () => ({ method: 'GET', path: browseListingsPath(random, owners), headers: {} })),
+    },
+    {
+      name: 'browse-demands',
+      description: 'GET /v1/demands without q, newest first, facets on: no filter, province, region, sector, field, minTrl, sector+province, budgetMin, closed',
+      writes: false,
+      expectedStatus: 200,
+      variants: Array.from({ length: count }, () => ({ method: 'GET', path: browseDemandsPath(random), headers: {} })),
+    },
+    {
+      name: 'browse-organizations',
+      description: 'GET /v1/organizations without q, by name: no filter, kind, province, kind+province, parentId, merged=false',
+      writes: false,
+      expectedStatus: 200,
+      variants: Array.from({ length: count }, () => ({ method: 'GET', path: browseOrganizationsPath(random, parents), headers: {} })),
+    },
     {
       name: 'search',
       description: 'GET /v1/listings?q=<2–3 words>&province=<code>&trlMin=<n> (facets on, the default)',
@@ -81,6 +172,20 @@ export async function buildScenarios(client: pg.ClientBase, keys: BenchKey[], ra
       writes: false,
       expectedStatus: 200,
       variants: searches.map((path) => ({ method: 'GET', path: `${path}&facets=false`, headers: {} })),
+    },
+    {
+      name: 'search-sentence',
+      description: 'GET /v1/listings?q=<a demand-like sentence of up to 200 characters> (facets on)',
+      writes: false,
+      expectedStatus: 200,
+      variants: Array.from({ length: count }, () => ({ method: 'GET', path: sentencePath(random, 'listings'), headers: {} })),
+    },
+    {
+      name: 'search-demands',
+      description: 'GET /v1/demands?q=<2–3 words> (facets on)',
+      writes: false,
+      expectedStatus: 200,
+      variants: searches.map((path) => ({ method: 'GET', path: path.replace('/v1/listings?', '/v1/demands?').replace(/&trlMin=\d+/, ''), headers: {} })),
     },
     {
       name: 'get-listing',

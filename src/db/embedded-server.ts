@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { PGlite } from '@electric-sql/pglite'
+import { intarray } from '@electric-sql/pglite/contrib/intarray'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent'
 import { PGLiteSocketHandler } from '@electric-sql/pglite-socket'
@@ -17,7 +18,7 @@ async function main(options: StartMessage) {
   if (!inMemory) mkdirSync(options.dataDir, { recursive: true })
   const loadDataDir = options.templateFile ? new Blob([readFileSync(options.templateFile)]) : undefined
   const db = await PGlite.create(inMemory ? undefined : options.dataDir, {
-    extensions: { unaccent, pg_trgm },
+    extensions: { unaccent, pg_trgm, intarray },
     ...(loadDataDir ? { loadDataDir } : {}),
   })
   // Our own listener instead of PGLiteSocketServer, to give the handlers a queue that keeps each

@@ -76,6 +76,7 @@ export async function registerOpenApi(app: FastifyInstance, options: { serverUrl
         { name: 'deals', description: 'Deals from expression of interest through offers and agreement to a completed transfer; the process is data (GET /v1/deal-process)' },
         { name: 'tasks', description: 'Joint tasks (nhiệm vụ): a lead and its partners, funding, linked records and outputs, from proposal to completion; the process is data (GET /v1/task-process)' },
         { name: 'value-chains', description: "Value chains around provinces' key products, stage by stage, and their gap analysis" },
+        { name: 'thesaurus', description: 'The search thesaurus: synonyms and symptom -> solution expansions applied to queries, kept by the operator' },
         { name: 'exchange-events', description: 'Workshops, technology fairs and connection sessions: organisers, participants, showcased listings and the deals started there' },
         { name: 'reports', description: 'Activity reports by organisation, province or region and period, as JSON, CSV or an SVG chart' },
         { name: 'sources', description: 'Federation: the other exchanges and portals whose records this exchange mirrors, and their upserts by external id' },

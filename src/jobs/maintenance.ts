@@ -1,11 +1,13 @@
 import { lt, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { idempotencyKeys } from '../db/schema/index.ts'
-import type { Clock } from '../lib/clock.ts'
+import { vietnamDate, type Clock } from '../lib/clock.ts'
 import type { JobQueue } from './queue.ts'
 
 export const purgeIdempotencyKeysJob = 'maintenance.idempotency-keys'
 export const compactActivityJob = 'maintenance.activity-rollup'
+export const compactSearchStatisticsJob = 'maintenance.search-statistics'
+export const maintainFacetCountsJob = 'maintenance.facet-counts'
 
 /** Deletes Idempotency-Key records past their 24 hours; returns how many went. */
 export async function purgeIdempotencyKeys(db: Db, clock: Clock): Promise<number> {
@@ -22,8 +24,37 @@ export async function compactActivity(db: Db): Promise<void> {
 }
 
 /**
+ * Folds the appended rows of the search statistics (migrations/0026_retrieval_statistics.sql): a
+ * search sums a term's rows either way, and reads one per term after it.
+ */
+export async function compactSearchStatistics(db: Db): Promise<void> {
+  await db.execute(sql`select tx_search_compact()`)
+}
+
+/**
+ * Keeps the browsing facet counts (migrations/0031_facet_count_triggers.sql) in step with the
+ * calendar and small: marks the published listings whose validUntil has passed (Vietnam's date) as
+ * counted expired, and unmarks those given a later date or none since (each statement's trigger
+ * moves them between 'published' and 'expired' in the counts), then folds the appended rows.
+ * Reads are exact meanwhile (listings.facets.ts corrects for what this has not caught up with);
+ * running it keeps that correction empty. Returns how many listings it marked or unmarked.
+ */
+export async function maintainFacetCounts(db: Db, clock: Clock): Promise<number> {
+  const today = vietnamDate(clock.now())
+  const changed = await db.execute<{ id: string }>(sql`
+    update listings set counted_expired = (valid_until is not null and valid_until < ${today})
+    where status = 'published'
+      and ((not counted_expired and valid_until is not null and valid_until < ${today})
+        or (counted_expired and (valid_until is null or valid_until >= ${today})))
+    returning id`)
+  await db.execute(sql`select tx_facet_counts_compact()`)
+  return changed.rows.length
+}
+
+/**
  * Housekeeping on the job queue's schedule: expired Idempotency-Key records go every hour; the
- * activity roll-up is compacted every five minutes.
+ * activity roll-up is compacted, and the facet counts maintained, every five minutes; the search
+ * statistics are compacted every minute.
  */
 export function registerMaintenanceJobs(jobs: JobQueue, deps: { db: Db; clock: Clock }) {
   jobs.register(
@@ -34,4 +65,12 @@ export function registerMaintenanceJobs(jobs: JobQueue, deps: { db: Db; clock: C
     { cron: '17 * * * *' },
   )
   jobs.register(compactActivityJob, () => compactActivity(deps.db), { cron: '*/5 * * * *' })
+  jobs.register(compactSearchStatisticsJob, () => compactSearchStatistics(deps.db), { cron: '* * * * *' })
+  jobs.register(
+    maintainFacetCountsJob,
+    async () => {
+      await maintainFacetCounts(deps.db, deps.clock)
+    },
+    { cron: '*/5 * * * *' },
+  )
 }

@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { mean, ndcgAt, precisionAt } from '../../bench/quality/metrics.ts'
+import { exponentialGain, linearGain, mean, ndcgAt, precisionAt, recallAt } from '../../bench/quality/metrics.ts'
 
 // Expected values worked out by hand; log2(3) = 1.5849625007211562.
 const close = (t: Test, actual: number, expected: number, message: string) =>
@@ -59,4 +59,33 @@ t.test('mean over demands', async (t) => {
   t.equal(mean([0.5, 1, 0]), 0.5)
   t.equal(mean([0.2]), 0.2)
   t.equal(mean([]), 0)
+})
+
+t.test('precision@k can require a minimum grade', async (t) => {
+  const grades = { a: 3, b: 1, c: 2 }
+  t.equal(precisionAt(5, ['a', 'b', 'c', 'x', 'y'], grades, 2), 2 / 5, 'a and c count, b (grade 1) does not')
+  t.equal(precisionAt(5, ['a', 'b', 'c', 'x', 'y'], grades), 3 / 5, 'the default counts grade 1')
+})
+
+t.test('recall@k of the listings graded at least g; undefined without any', async (t) => {
+  const grades = { a: 3, b: 3, c: 2, d: 3 }
+  t.equal(recallAt(10, ['a', 'c', 'x', 'd'], grades, 3), 2 / 3, 'a and d of a, b, d')
+  t.equal(recallAt(1, ['c', 'a'], grades, 3), 0, 'a is past k')
+  t.equal(recallAt(10, ['a'], { a: 2 }, 3), null, 'no grade-3 listing: no figure')
+  t.throws(() => recallAt(0, ['a'], grades, 3), RangeError)
+})
+
+t.test('nDCG@k with linear gains 3/2/1', async (t) => {
+  const grades = { a: 3, b: 2, c: 1 }
+  // DCG of c, a: 1/log2(2) + 3/log2(3) = 1 + 1.8927892607143724; ideal a, b, c: 3 + 2/log2(3) + 1/2 = 3 + 1.2618595071429148 + 0.5.
+  close(t, ndcgAt(10, ['c', 'a'], grades, linearGain), 2.8927892607143724 / 4.761859507142915, 'c, a')
+  t.equal(ndcgAt(10, ['a', 'b', 'c'], grades, linearGain), 1)
+  t.equal(linearGain(3), 3)
+  t.equal(exponentialGain(3), 7)
+  close(t, ndcgAt(10, ['c', 'a'], grades), ndcgAt(10, ['c', 'a'], grades, exponentialGain), 'the default gain is 2^g - 1')
+})
+
+t.test('mean leaves undefined (null) figures out', async (t) => {
+  t.equal(mean([1, null, 0]), 0.5)
+  t.equal(mean([null]), 0)
 })

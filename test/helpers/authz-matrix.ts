@@ -250,6 +250,14 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   getExchangeEvent: { ownEvent: everyone.public },
   updateExchangeEvent: { ownEvent: ownersWrite(200, 403) },
 
+  // The search thesaurus applies to every query, so anyone reads it; only the operator keeps it.
+  listThesaurusEntries: everyone,
+  previewThesaurus: everyone,
+  getThesaurusEntry: { entry: everyone.public },
+  createThesaurusEntry: { new: row(401, all(403), all(403), 201, all(403)) },
+  updateThesaurusEntry: { entry: row(401, all(403), all(403), 200, all(403)) },
+  deleteThesaurusEntry: { entry: row(401, all(403), all(403), 204, all(403)) },
+
   // Reports are aggregates: public.
   getActivityReport: everyone,
 

@@ -1,5 +1,7 @@
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { outboxEvents, sources, webhookDeliveries, webhookSubscriptions } from '../../src/db/schema/index.ts'
+import { insertEntry } from '../../src/modules/thesaurus/thesaurus.repo.ts'
+import { entryValues } from '../../src/modules/thesaurus/thesaurus.rules.ts'
 import { offerTerms } from './deals.ts'
 import { demandInput } from './demands.ts'
 import { createOrganization } from './factories.ts'
@@ -396,6 +398,12 @@ export const builders: Record<string, Record<string, Builder>> = {
   updateExchangeEvent: {
     ownEvent: async (world) => ({ params: { id: await ownExchangeEvent(world) }, body: { title: 'Chợ công nghệ đổi tên', participantIds: [] }, headers: { 'if-match': '"1"' } }),
   },
+  listThesaurusEntries: { public: async () => ({ query: { kind: 'synonym', q: 'dua', limit: '5' } }) },
+  previewThesaurus: { public: async () => ({ query: { q: 'Chuồng trại hôi, cần xử lý mùi' } }) },
+  getThesaurusEntry: { entry: async (world) => ({ params: { id: await thesaurusEntry(world) } }) },
+  createThesaurusEntry: { new: async () => ({ body: { kind: 'expansion', trigger: `ao tôm bị tảo ${++sequence}`, phrases: ['chế phẩm vi sinh xử lý nước ao'], weight: 0.5, note: 'Thử quyền' } }) },
+  updateThesaurusEntry: { entry: async (world) => ({ params: { id: await thesaurusEntry(world) }, body: { phrases: ['heo', 'lợn', 'lợn thịt'] }, headers: { 'if-match': '"1"' } }) },
+  deleteThesaurusEntry: { entry: async (world) => ({ params: { id: await thesaurusEntry(world) }, headers: { 'if-match': '"1"' } }) },
   getActivityReport: { public: async () => ({ query: { groupBy: 'province', ranges: '2016-01-01..2020-12-31,2021-01-01..2025-12-31', metric: 'dealsStarted' } }) },
 
   // Imports stay queued (no worker runs here): the upload is what is authorised.
@@ -462,6 +470,11 @@ export const builders: Record<string, Record<string, Builder>> = {
     ownWebhook: async (world) => ({ params: { id: await ownWebhook(world) } }),
     disabled: async (world) => ({ params: { id: await ownWebhook(world, 'disabled') } }),
   },
+}
+
+/** A fresh synonym entry, straight in the database. */
+async function thesaurusEntry(world: World): Promise<string> {
+  return (await insertEntry(world.db, entryValues({ kind: 'synonym', phrases: ['heo', 'lợn'], note: `Thử quyền ${++sequence}` }))).id
 }
 
 /** A small listings file with Vietnamese headers. */

@@ -3,13 +3,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'no
 import path from 'node:path'
 import pg from 'pg'
 import { migrateDatabase, migrationsFolder, openDatabase, type Database } from '../../src/db/client.ts'
+import { starterFile } from '../../src/modules/thesaurus/thesaurus.starter.ts'
 
 // Every test file gets a database of its own, started from a template migrated once per run:
 // on PGlite a data directory as a tarball, on PostgreSQL (TEST_DATABASE_URL) a template database.
 
 const cacheDir = path.resolve('node_modules/.cache/tech-exchange')
 
-/** Changes whenever a migration changes, so a stale template is never reused. */
+/** Changes whenever a migration (or the thesaurus starter set, seeded at migration) changes, so a stale template is never reused. */
 function migrationsHash(): string {
   const hash = createHash('sha256')
   const walk = (dir: string) => {
@@ -20,6 +21,7 @@ function migrationsHash(): string {
     }
   }
   walk(migrationsFolder)
+  hash.update(readFileSync(starterFile))
   return hash.digest('hex').slice(0, 12)
 }
 

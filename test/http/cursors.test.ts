@@ -64,6 +64,10 @@ const lists: Record<string, { tag: string; kinds: CursorKind[]; param?: 'after';
   listEvents: { tag: 'events', kinds: ['string', 'integer'], param: 'after', good: ['12', 1] },
   listWebhooks: { tag: 'webhooks', kinds: ['instant', 'uuid'] },
   listWebhookDeliveries: { tag: 'deliveries', kinds: ['instant', 'uuid'] },
+  // A match's score and id.
+  listDemandMatches: { tag: 'matches', kinds: ['number', 'uuid'] },
+  listListingMatches: { tag: 'matches', kinds: ['number', 'uuid'] },
+  listThesaurusEntries: { tag: 'thesaurus', kinds: ['string', 'uuid'] },
 }
 
 const unsigned = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url')

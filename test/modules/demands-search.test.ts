@@ -11,7 +11,12 @@ const seafood = await createMember(db, { kind: 'enterprise', name: 'Công ty C�
 const software = await createMember(db, { kind: 'enterprise', name: 'Công ty TNHH Kho lạnh Sài Gòn' })
 
 type Summary = { id: string; titleVi: string; status: string; score?: number; owner: { id: string; name: string; kind: string } }
-type Page = { items: Summary[]; nextCursor: string | null; facets?: Record<'province' | 'sector' | 'minTrl', Array<{ code: string; count: number }>> }
+type Page = {
+  items: Summary[]
+  nextCursor: string | null
+  facets?: Record<'province' | 'sector' | 'minTrl', Array<{ code: string; count: number }>> & { exhaustive: boolean }
+  interpretation?: { corrections: Array<{ from: string; to: string }> }
+}
 
 async function search(query: string, headers: Record<string, string> = {}) {
   const response = await app.inject({ method: 'GET', url: `/v1/demands?${query}`, headers })
@@ -53,19 +58,22 @@ await closeDemand(app, seafood.auth, coffee.id, { reason: 'fulfilled' })
 const draft = await fileDemand(app, farm.auth, { ...neutral, titleVi: 'Máy sấy lúa (bản nháp)' })
 
 t.test('q ignores diacritics, tolerates a typo, and ranks', async (t) => {
+  // Every word of q counts and none is required: the demand holding them all comes first.
   const plain = await search('q=may say lua')
-  t.same(titles(plain), ['Cần máy sấy lúa công suất 10 tấn/mẻ'], 'the draft and the closed dryer are not listed')
+  t.equal(plain.items[0]!.titleVi, 'Cần máy sấy lúa công suất 10 tấn/mẻ')
+  t.notOk(plain.items.some((item) => [draft.id, coffee.id].includes(item.id)), 'the draft and the closed dryer are not listed')
   t.type(plain.items[0]!.score, 'number')
   t.ok(plain.items[0]!.score! > 0)
   const typo = await search('q=may sya lua')
-  t.same(titles(typo), ['Cần máy sấy lúa công suất 10 tấn/mẻ'], 'one letter off still finds it')
+  t.equal(typo.items[0]!.titleVi, 'Cần máy sấy lúa công suất 10 tấn/mẻ', 'one letter off still finds it first')
+  t.same(typo.interpretation!.corrections, [], '"sya" has three letters: too short to correct, found by its other words')
   const accented = await search(`q=${encodeURIComponent('máy sấy lúa')}`)
-  t.same(titles(accented), titles(plain))
+  t.same(accented.items.map((item) => item.id), plain.items.map((item) => item.id))
   const keyword = await search('q=nuoc thai')
   t.same(titles(keyword), ['Hệ thống xử lý nước thải chế biến thủy sản'])
-  const nothing = await search('q=xe dien tu lai')
+  const nothing = await search('q=xyzzy quantum')
   t.same(nothing.items, [])
-  t.same(nothing.facets, { province: [], sector: [], minTrl: [] })
+  t.same(nothing.facets, { province: [], sector: [], minTrl: [], exhaustive: true })
 
   const ranked = await search('q=lua')
   t.same(titles(ranked), ['Cần máy sấy lúa công suất 10 tấn/mẻ', 'Giống lúa chịu mặn cho vùng ven biển'])
@@ -149,6 +157,7 @@ t.test('facets count every match, not just the page', async (t) => {
     province: [{ code: '37', count: 2 }, { code: '79', count: 1 }, { code: '92', count: 1 }],
     sector: [{ code: 'A', count: 2 }, { code: 'C', count: 2 }, { code: 'E', count: 1 }, { code: 'H', count: 1 }, { code: 'J', count: 1 }],
     minTrl: [{ code: '4', count: 1 }, { code: '6', count: 1 }, { code: '7', count: 1 }],
+    exhaustive: true,
   })
   const filtered = await search('sector=A')
   t.same(filtered.facets!.province, [{ code: '37', count: 2 }], 'facets follow the filters')

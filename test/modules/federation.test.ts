@@ -115,7 +115,7 @@ t.test("another source's records are named by their id there", async (t) => {
   const expected = { source: sourceId, externalId: 'NC-12', globalId: `${sourceId}:demand:NC-12` }
   t.same((await app.inject({ method: 'GET', url: `/v1/demands/${demand!.id}` })).json().provenance, expected)
   const items = (await app.inject({ method: 'GET', url: '/v1/demands?q=dong goi che' })).json().items as Body[]
-  t.same(items.map((item) => item.provenance), [expected])
+  t.same(items[0]?.provenance, expected, 'the best match, named by its id there')
 })
 
 t.test('an anonymous listing hides its owner\'s own reference with the owner', async (t) => {
@@ -278,23 +278,23 @@ t.test('possibleDuplicates: near titles the owner may see', async (t) => {
   const withdrawn = await insertListing(db, { ownerId: stranger.organization.id, status: 'withdrawn', titleVi: title })
   const ownDraft = await insertListing(db, { ownerId: member.organization.id, status: 'draft', titleVi: `${title} quy mô hộ` })
 
-  const created = await app.inject({ method: 'POST', url: '/v1/listings', headers: member.auth, payload: listingInput({ titleVi: 'Quy trình sản xuất phân bón hữu cơ từ phụ phẩm nông nghiệp mới' }) })
+  const created = await app.inject({ method: 'POST', url: '/v1/listings', headers: member.auth, payload: listingInput({ titleVi: 'Quy trình sản xuất phân bón hữu cơ từ phụ phẩm nông nghiệp mới', descriptionVi: 'Ủ phân từ rơm rạ, vỏ cà phê.', keywords: [] }) })
   t.equal(created.statusCode, 201)
   const duplicates = created.json().possibleDuplicates as Duplicate[]
   t.same(duplicates.map((duplicate) => duplicate.id).sort(), [published, ownDraft].sort(), "a published listing and the owner's own draft; never another's draft or a withdrawn one")
   t.notOk(duplicates.some((duplicate) => [hiddenDraft, withdrawn].includes(duplicate.id)))
   for (const duplicate of duplicates) {
-    t.ok(duplicate.similarity >= 0.6 && duplicate.similarity <= 1, `similarity ${duplicate.similarity}`)
+    t.ok(duplicate.similarity >= 0.5 && duplicate.similarity <= 1, `similarity ${duplicate.similarity}`)
     t.equal(typeof duplicate.descriptionSimilarity, 'number')
   }
   t.match(duplicates.find((duplicate) => duplicate.id === published), { title, provenance: { source: 'tech-exchange', globalId: `tech-exchange:listing:${published}` } })
 
-  const unrelated = await app.inject({ method: 'POST', url: '/v1/listings', headers: member.auth, payload: listingInput({ titleVi: 'Cảm biến đo độ mặn nước sông' }) })
+  const unrelated = await app.inject({ method: 'POST', url: '/v1/listings', headers: member.auth, payload: listingInput({ titleVi: 'Cảm biến đo độ mặn nước sông', descriptionVi: 'Đo độ mặn liên tục, gửi cảnh báo qua SMS.', keywords: [] }) })
   t.same(unrelated.json().possibleDuplicates, [], 'an unrelated title has none')
-  const unaccented = await app.inject({ method: 'POST', url: '/v1/listings', headers: portal.auth, payload: listingInput({ titleVi: 'quy trinh san xuat phan bon huu co tu phu pham nong nghiep' }) })
+  const unaccented = await app.inject({ method: 'POST', url: '/v1/listings', headers: portal.auth, payload: listingInput({ titleVi: 'quy trinh san xuat phan bon huu co tu phu pham nong nghiep', descriptionVi: 'U phan tu rom ra, vo ca phe.', keywords: [] }) })
   t.same((unaccented.json().possibleDuplicates as Duplicate[]).map((duplicate) => duplicate.id), [published], 'diacritics do not matter; another owner sees only the published one')
 
-  const upserted = await put(sourceId, 'HN-PB', sourced({ titleVi: title }))
+  const upserted = await put(sourceId, 'HN-PB', sourced({ titleVi: title, descriptionVi: 'Ủ phân hữu cơ từ rơm rạ, vỏ cà phê.' }))
   t.equal(upserted.statusCode, 201)
   t.same((upserted.json().possibleDuplicates as Duplicate[]).map((duplicate) => duplicate.id).sort(), [published, unaccented.json().id].sort(), 'an upsert warns too')
 })

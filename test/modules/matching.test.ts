@@ -55,15 +55,24 @@ t.test('a demand is matched with the listings that fit, each score explained', a
   const [match] = items
   t.match(match, { status: 'suggested', origin: 'computed', listing: { id: fit.id, titleVi: dryer.titleVi } })
   const explanation = match!.explanation
-  const components = explanation
+  const { multiplier, ...components } = explanation as unknown as { multiplier: number } & Record<string, { weight: number; value: number }>
   t.same(Object.keys(components).sort(), ['freshness', 'location', 'price', 'taxonomy', 'text', 'trl'])
   const weights = Object.values(components).reduce((sum, component) => sum + component.weight, 0)
   t.ok(Math.abs(weights - 1) < 0.001, 'weights sum to 1')
-  const total = Object.values(components).reduce((sum, component) => sum + component.weight * component.value, 0)
-  t.ok(Math.abs(total - match!.score) < 0.001, 'score = sum of weight × value')
-  const matchedTerms = explanation.text.matchedTerms as string[]
-  t.same(matchedTerms.slice(0, 3), ['sấy lúa', 'sau thu hoạch', 'máy sấy'], "the demand's keywords first (they weigh most), then its title's phrases")
-  t.ok(matchedTerms.includes('hao hụt'), 'a phrase of the problem text matched too')
+  // The other components rerank within text relevance: score = min(1, text × multiplier).
+  const pull = Object.entries(components)
+    .filter(([name]) => name !== 'text')
+    .reduce((sum, [, component]) => sum + (component.weight / components.text!.weight) * (component.value - 0.5), 0)
+  t.ok(Math.abs(multiplier - (1 + pull)) < 0.001, 'multiplier = 1 + the pull of the other components')
+  t.ok(Math.abs(Math.min(1, components.text!.value * multiplier) - match!.score) < 0.001, 'score = text × multiplier')
+  const matchedTerms = explanation.text.matchedTerms as unknown as Array<{ term: string; weight: number; field: string; origin: string }>
+  const terms = matchedTerms.map((term) => term.term)
+  t.ok(terms.includes('say lua') && terms.includes('may say'), "the demand's title and keyword phrases are found")
+  t.match(matchedTerms.find((term) => term.term === 'say lua'), { field: 'both', origin: 'query' })
+  t.ok(terms.includes('hao hut'), 'a phrase of the problem text matched too')
+  const shares = matchedTerms.map((term) => term.weight)
+  t.same(shares, [...shares].sort((a, b) => b - a), 'heaviest first')
+  t.ok(Math.abs(shares.reduce((sum, share) => sum + share, 0) - 1) < 0.01, 'the shares of the text score sum to 1')
   t.same(explanation.taxonomy, { ...explanation.taxonomy, sharedSectors: ['A', 'C'], sharedFields: ['4'] })
   t.match(explanation.trl, { listingTrl: 8, minTrl: 6, gap: 0, value: 1 })
   // Filed under legacy Nam Định (36): the listing in Ninh Bình (37) is in the same province now.
@@ -90,7 +99,8 @@ t.test('a listing is matched with open demands of others, in the other direction
   t.same(items.map((item) => item.demandId), [open.id], 'the open demand only: not the closed one, not the draft')
   t.notOk(items.some((item) => item.demandId === draft.id))
   t.match(items[0], { demand: { id: open.id }, explanation: { trl: { listingTrl: 8, minTrl: 6 }, location: { distanceClass: 'same_province' } } })
-  t.same((items[0]!.explanation.text.matchedTerms as string[]).slice(0, 2), ['sấy lúa', 'sau thu hoạch'], "the demand's keywords")
+  const terms = (items[0]!.explanation.text.matchedTerms as unknown as Array<{ term: string }>).map((term) => term.term)
+  t.ok(terms.includes('say lua') && terms.includes('hao hut'), "the demand's terms, weighed from the demand's side")
   t.notOk('listing' in items[0]!, 'a listing-side list carries the demands')
 })
 

@@ -16,10 +16,3 @@ export const stamps = () => ({
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   version: integer('version').notNull().default(1),
 })
-
-/**
- * The unaccented, lower-cased text that search runs on. tx_search_text is an IMMUTABLE wrapper
- * around unaccent (created in the first migration) so it can feed generated columns and indexes.
- */
-export const searchDocument = (...parts: string[]) =>
-  sql.raw(`tx_search_text(${parts.join(` || ' ' || `)})`)

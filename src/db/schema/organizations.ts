@@ -55,6 +55,10 @@ export const organizations = pgTable(
     index('organizations_parent_idx').on(table.parentId),
     check('organizations_merged_into_other_check', sql`${table.mergedIntoId} <> ${table.id}`),
     index('organizations_merged_into_idx').on(table.mergedIntoId),
+    // Browsing by name (organizations.repo.ts listOrganizations): the page order, alone or after a kind or province.
+    index('organizations_name_idx').on(table.name, table.id),
+    index('organizations_kind_name_idx').on(table.kind, table.name, table.id),
+    index('organizations_province_name_idx').on(table.currentProvinceCode, table.name, table.id),
     index('organizations_name_trgm_idx').using('gin', sql`tx_search_text(${table.name} || ' ' || coalesce(${table.nameEn}, '') || ' ' || coalesce(${table.shortName}, '')) gin_trgm_ops`),
   ],
 )

@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../db/client.ts'
 import { demands, organizations } from '../../db/schema/index.ts'
 import type { DemandStatus } from './demands.lifecycle.ts'
 
-// Writes never name search_document / search_vector: the database generates them.
+// Writes never name the search columns (search_vector, search_key_ids, search_body_ids): the database generates them.
 export type DemandInsert = typeof demands.$inferInsert
 export type DemandValues = Partial<Omit<DemandInsert, 'id' | 'ownerId' | 'version' | 'createdAt'>>
 

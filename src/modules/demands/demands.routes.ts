@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
 import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
-import { Demand, DemandClose, DemandCreate, DemandPage, DemandSearchQuery, DemandUpdate } from './demands.schemas.ts'
+import { Demand, DemandClose, DemandCreate, DemandPage, DemandSearchQuery, DemandUpdate, DemandWithDuplicates } from './demands.schemas.ts'
 
 const tags = ['demands']
 
@@ -18,10 +18,10 @@ export const demandRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'File a demand request',
         description:
           'Files a technology demand as a draft owned by the key\'s organisation, or by `ownerId`: a member enterprise that delegated to the caller\'s connection point or DOST (the owner must be an enterprise; a merged one files nothing new: 409 organization_merged); open it with POST /v1/demands/{id}/open. ' +
-          'Admin or editor keys of the enterprise or of its delegate, and the operator. budgetMinVnd must not exceed budgetMaxVnd; a legacy province code is kept as filed and resolved to its 2025 unit.',
+          'Admin or editor keys of the enterprise or of its delegate, and the operator. budgetMinVnd must not exceed budgetMaxVnd; a legacy province code is kept as filed and resolved to its 2025 unit. The answer lists possibleDuplicates: up to 5 open demands (or the owner\'s own drafts) that may be the same need, a warning only.',
         security: bearerSecurity,
         body: DemandCreate,
-        response: { 201: ref(Demand), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+        response: { 201: ref(DemandWithDuplicates), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Cursor, Limit, Provenance, Uuid, ref } from '../../http/common.schemas.ts'
+import { SearchInterpretation } from '../retrieval/retrieval.schemas.ts'
 import { CodeList, DateOnly, Enum, Keywords, LongText, Nullable, ShortText, Timestamp, Vnd } from '../../http/fields.ts'
 import { OrganizationKind } from '../organizations/organizations.schemas.ts'
 import { ProvinceCode } from '../reference/reference.schemas.ts'
@@ -104,7 +105,9 @@ export const DemandSummary = Type.Object(
     owner: DemandOwner,
     openedAt: Nullable(Timestamp),
     provenance: ref(Provenance),
-    score: Type.Optional(Type.Number({ description: 'Relevance to q (only when q is given); higher is closer' })),
+    score: Type.Optional(
+      Type.Number({ description: "Relevance to q, only when q is given: the demand's BM25F score as a share of the score of a demand holding every word of q (0 to about 1; higher is closer)" }),
+    ),
   },
   { $id: 'DemandSummary', description: 'A demand as listed in search results' },
 )
@@ -182,13 +185,47 @@ export const DemandPage = Type.Object(
           province: FacetCounts,
           sector: FacetCounts,
           minTrl: FacetCounts,
+          exhaustive: Type.Boolean({
+            description:
+              'true: every count is exact over all the demands the filters match. false: there were too many matches to count within the time a page may take, and the counts cover only the newest `counted` of them (without q), or the 3,000 best-ranked candidates (with q), so each is a lower bound (at least that many)',
+          }),
+          counted: Type.Optional(Type.Integer({ minimum: 0, description: 'When exhaustive is false: how many matches (the newest) the counts cover' })),
         },
-        { description: 'Counts over every demand matching the filters (not only this page); province is the 2025 unit' },
+        {
+          description:
+            'Counts over every demand matching the filters (not only this page); province is the 2025 unit. Without q they are exact (kept by the database as demands change) for any status and minTrl with at most one of province, region, sector and field; with an owner, a budget, or two of province, region, sector and field they cover the newest 200 matches (see exhaustive), unless fewer than 600 demands match its most selective province, region, sector or field filter, which are all counted. With q they are counted over the matches the text search found (it ranks at most 3,000 candidates)',
+        },
       ),
     ),
+    interpretation: Type.Optional(ref(SearchInterpretation)),
   },
   { $id: 'DemandPage' },
 )
 export type DemandPage = Static<typeof DemandPage>
 
-export const demandSchemas = [DemandSummary, Demand, DemandPage]
+export const PossibleDemandDuplicate = Type.Object(
+  {
+    id: Uuid,
+    title: Type.String({ description: "The other demand's Vietnamese title" }),
+    similarity: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description:
+        "How alike the two are, at least 0.5: the geometric mean of the share of this demand's title and keyword terms the other holds and the share of its whole text, each weighed by how rare the terms are",
+    }),
+  },
+  { $id: 'PossibleDemandDuplicate', description: 'An open demand (or one of the owner\'s drafts) that may be the same need: a warning, not a refusal' },
+)
+
+export const DemandWithDuplicates = Type.Object(
+  {
+    ...Demand.properties,
+    possibleDuplicates: Type.Array(ref(PossibleDemandDuplicate), {
+      maxItems: 5,
+      description: "Up to 5 demands that may be the same need, closest first: open demands of anyone and the owner's own drafts. Empty when none",
+    }),
+  },
+  { $id: 'DemandWithDuplicates', description: 'A demand just filed, with the existing demands it may duplicate' },
+)
+
+export const demandSchemas = [DemandSummary, Demand, DemandPage, PossibleDemandDuplicate, DemandWithDuplicates]

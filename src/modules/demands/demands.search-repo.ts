@@ -1,7 +1,7 @@
 import { and, arrayContains, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { demands, organizations } from '../../db/schema/index.ts'
-import { textMatches, textRank, type TextMode } from '../../lib/text-search.ts'
+import type { Hit, RetrievalSource } from '../retrieval/retrieve.ts'
 import type { DemandStatus } from './demands.lifecycle.ts'
 import { summaryColumns } from './demands.repo.ts'
 
@@ -10,9 +10,6 @@ import { summaryColumns } from './demands.repo.ts'
 export type DemandFilter = {
   status: DemandStatus
   ownerId?: string
-  q?: string
-  /** How q is matched: exact words, or tolerating typos (the fallback when exact finds nothing). */
-  textMode: TextMode
   sector?: string
   field?: string
   /** The 2025 unit a province filter resolved to. */
@@ -26,18 +23,19 @@ export type DemandFilter = {
 }
 
 /** Keyset position after the last row of the previous page, in the page's sort. */
-export type DemandSort =
-  | { by: 'newest'; after?: { at: string; id: string } }
-  | { by: 'relevance'; q: string; after?: { rank: number; id: string } }
+export const demandSource: RetrievalSource = {
+  kind: 'demand',
+  table: demands,
+  id: demands.id,
+  keyIds: demands.searchKeyIds,
+  bodyIds: demands.searchBodyIds,
+}
 
-const searchColumns = { document: demands.searchDocument, vector: demands.searchVector }
-
-function conditions(filter: DemandFilter): SQL | undefined {
+export function conditions(filter: DemandFilter): SQL | undefined {
   const budgetFilter = filter.budgetMin !== undefined || filter.budgetMax !== undefined
   return and(
     eq(demands.status, filter.status),
     filter.ownerId ? eq(demands.ownerId, filter.ownerId) : undefined,
-    filter.q ? textMatches(searchColumns, filter.q, filter.textMode) : undefined,
     filter.sector ? arrayContains(demands.sectors, [filter.sector]) : undefined,
     filter.field ? arrayContains(demands.fields, [filter.field]) : undefined,
     filter.currentProvinceCode ? eq(demands.currentProvinceCode, filter.currentProvinceCode) : undefined,
@@ -54,39 +52,59 @@ function conditions(filter: DemandFilter): SQL | undefined {
 /** Drafts were never opened: "newest" lists them by creation instead. */
 const newestColumn = (status: DemandStatus) => (status === 'draft' ? demands.createdAt : demands.openedAt)
 
-/**
- * One page of demands. Each row carries its sort key as the cursor needs it: the timestamp as
- * PostgreSQL's own text (microseconds survive, unlike a JS Date) or the float8 rank, which
- * JSON and the pg driver both round-trip exactly.
- */
-export async function searchDemands(db: DbOrTx, filter: DemandFilter, sort: DemandSort, limit: number) {
+/** Microsecond-exact UTC text of a timestamp, so a cursor compares equal to the stored value. */
+const timestampText = (expression: SQL) => sql<string>`to_char(${expression} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+
+/** One page of demands newest first (browsing without q), each row with its sort key for the cursor. */
+export async function searchDemands(db: DbOrTx, filter: DemandFilter, after: { at: string; id: string } | undefined, limit: number) {
   const timeColumn = newestColumn(filter.status)
-  const rank = sort.by === 'relevance' ? textRank(searchColumns, sort.q, filter.textMode) : undefined
-  let after: SQL | undefined
-  let order: SQL[]
-  if (rank) {
-    const position = sort.by === 'relevance' ? sort.after : undefined
-    after = position ? sql`(${rank}, ${demands.id}) < (${position.rank}::float8, ${position.id}::uuid)` : undefined
-    order = [desc(rank), desc(demands.id)]
-  } else {
-    const position = sort.by === 'newest' ? sort.after : undefined
-    after = position ? sql`(${timeColumn}, ${demands.id}) < (${position.at}::timestamptz, ${position.id}::uuid)` : undefined
-    order = [desc(timeColumn), desc(demands.id)]
-  }
   return db
-    .select({
-      ...summaryColumns,
-      sortAt: sql<string>`${timeColumn}::text`,
-      score: filter.q ? textRank(searchColumns, filter.q, filter.textMode) : sql<number | null>`null::float8`,
-    })
+    .select({ ...summaryColumns, sortAt: timestampText(sql`${timeColumn}`) })
     .from(demands)
     .innerJoin(organizations, eq(organizations.id, demands.ownerId))
-    .where(and(conditions(filter), after))
-    .orderBy(...order)
+    .where(and(conditions(filter), after ? sql`(${timeColumn}, ${demands.id}) < (${after.at}::timestamptz, ${after.id}::uuid)` : undefined))
+    .orderBy(desc(timeColumn), desc(demands.id))
     .limit(limit)
 }
 
+/** The rows of these demands, in the order of `ids` (a page of text-search hits). */
+export async function demandRowsByIds(db: DbOrTx, status: DemandStatus, ids: string[]) {
+  if (ids.length === 0) return []
+  const rows = await db
+    .select({ ...summaryColumns, sortAt: timestampText(sql`${newestColumn(status)}`) })
+    .from(demands)
+    .innerJoin(organizations, eq(organizations.id, demands.ownerId))
+    .where(inArray(demands.id, ids))
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  return ids.flatMap((id) => byId.get(id) ?? [])
+}
+
+/** What a text search fetches with each candidate: the facets' fields and the date it sorts by. */
+export const demandHitColumns = (status: DemandStatus) => ({
+  province: sql`${demands.currentProvinceCode}`,
+  sectors: sql`${demands.sectors}`,
+  minTrl: sql`${demands.minTrl}`,
+  newest: timestampText(sql`${newestColumn(status)}`),
+})
+
+export type DemandHit = Hit<{ province: string | null; sectors: string[]; minTrl: number | null; newest: string | null }>
+
 export type FacetCount = { code: string; count: number }
+
+const byCount = (a: FacetCount, b: FacetCount) => b.count - a.count || a.code.localeCompare(b.code)
+
+/** Counts by 2025 province, sector and minimum TRL over a text search's results. */
+export function demandFacetsOfHits(hits: DemandHit[], exhaustive: boolean) {
+  const counts = { province: new Map<string, number>(), sector: new Map<string, number>(), minTrl: new Map<string, number>() }
+  const bump = (map: Map<string, number>, code: string) => map.set(code, (map.get(code) ?? 0) + 1)
+  for (const hit of hits) {
+    if (hit.extra.province !== null) bump(counts.province, hit.extra.province)
+    for (const code of new Set(hit.extra.sectors)) bump(counts.sector, code)
+    if (hit.extra.minTrl !== null) bump(counts.minTrl, String(hit.extra.minTrl))
+  }
+  const list = (map: Map<string, number>) => [...map].map(([code, count]) => ({ code, count })).sort(byCount)
+  return { province: list(counts.province), sector: list(counts.sector), minTrl: list(counts.minTrl), exhaustive }
+}
 
 /** Counts by 2025 province, sector and minimum TRL over every demand the filter matches. */
 export async function demandFacets(db: DbOrTx, filter: DemandFilter) {
@@ -119,5 +137,5 @@ export async function demandFacets(db: DbOrTx, filter: DemandFilter) {
     .orderBy(desc(count()), asc(demands.minTrl))
 
   const [provinceCounts, sectorCounts, trlCounts] = await Promise.all([province, sector, minTrl])
-  return { province: provinceCounts, sector: sectorCounts, minTrl: trlCounts } satisfies Record<string, FacetCount[]>
+  return { province: provinceCounts, sector: sectorCounts, minTrl: trlCounts, exhaustive: true }
 }

@@ -1,19 +1,32 @@
 import type { Db } from '../../db/client.ts'
 import type { Cursors } from '../../lib/cursor.ts'
-import { cursorTag, modeOfTag, runTextSearch, type TextMode } from '../../lib/text-search.ts'
 import { badRequest, forbidden, unauthorized } from '../../lib/problem.ts'
 import { provenanceOf } from '../../lib/provenance.ts'
 import { maySearchPrivate } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { currentCodesInRegion } from '../reference/provinces.ts'
 import type { DemandPage, DemandSearchQuery, DemandSummary } from './demands.schemas.ts'
-import { demandFacets, searchDemands, type DemandFilter, type DemandSort } from './demands.search-repo.ts'
+import { pageOf, results, textCursorTag, type PagePosition, type TextSort } from '../retrieval/page.ts'
+import { buildQuery, type ThesaurusLookup } from '../retrieval/query.ts'
+import { retrieve } from '../retrieval/retrieve.ts'
+import {
+  conditions,
+  demandFacetsOfHits,
+  demandHitColumns,
+  demandRowsByIds,
+  demandSource,
+  searchDemands,
+  type DemandFilter,
+  type DemandHit,
+} from './demands.search-repo.ts'
+import { browseDemands, planDemandBrowse } from './demands.browse.ts'
+import { browseDemandFacets } from './demands.facets.ts'
 import { provinceFilter } from '../organizations/organizations.service.ts'
 
 export type DemandSearchRow = Awaited<ReturnType<typeof searchDemands>>[number]
 
 /** A summary from a search row, or from any row with the summary columns and its owner; `exchangeId` names this exchange in its provenance. */
-export function toDemandSummary(row: Omit<DemandSearchRow, 'sortAt' | 'score'> & { score?: number | null }, exchangeId: string, withScore = false): DemandSummary {
+export function toDemandSummary(row: Omit<DemandSearchRow, 'sortAt'>, exchangeId: string, score?: number): DemandSummary {
   return {
     id: row.id,
     status: row.status as DemandSummary['status'],
@@ -30,23 +43,32 @@ export function toDemandSummary(row: Omit<DemandSearchRow, 'sortAt' | 'score'> &
     owner: { id: row.owner.id, name: row.owner.name, kind: row.owner.kind as DemandSummary['owner']['kind'] },
     openedAt: row.openedAt?.toISOString() ?? null,
     provenance: provenanceOf(row, 'demand', exchangeId),
-    ...(withScore ? { score: row.score ?? 0 } : {}),
+    ...(score !== undefined ? { score } : {}),
   }
 }
 
-// A cursor's values go back into SQL casts: check their shape so a tampered one is a clean 400.
+// A cursor's values go back into SQL casts or comparisons: check their shape so a tampered one is a clean 400.
 
-function sortOf(cursors: Cursors, query: DemandSearchQuery, mode: TextMode): DemandSort {
+const float8Pattern = /^-?\d+(\.\d+)?(e[-+]?\d+)?$/
+
+function sortOf(query: DemandSearchQuery): TextSort {
   const by = query.sort ?? (query.q ? 'relevance' : 'newest')
-  if (by === 'relevance') {
-    if (!query.q) throw badRequest('validation_failed', 'sort=relevance ranks by q: give q or sort by newest', [{ pointer: '#/query/sort', detail: 'relevance needs q' }])
-    if (!query.cursor) return { by, q: query.q }
-    const [rank, id] = cursors.decode(query.cursor, cursorTag('relevance', mode), ['number', 'uuid'])
-    return { by, q: query.q, after: { rank, id } }
+  if (by === 'relevance' && !query.q) {
+    throw badRequest('validation_failed', 'sort=relevance ranks by q: give q or sort by newest', [{ pointer: '#/query/sort', detail: 'relevance needs q' }])
   }
-  if (!query.cursor) return { by }
-  const [at, id] = cursors.decode(query.cursor, cursorTag('newest', mode), ['timestamp', 'uuid'])
-  return { by, after: { at, id } }
+  return by
+}
+
+function positionOf(cursors: Cursors, cursor: string, sort: TextSort, q: string | undefined): PagePosition {
+  if (sort === 'newest') {
+    const [value, id] = cursors.decode(cursor, q ? textCursorTag(sort, q) : 'newest', ['timestamp', 'uuid'])
+    return { value, id }
+  }
+  const [value, id] = cursors.decode(cursor, textCursorTag(sort, q!), ['string', 'uuid'])
+  if (!float8Pattern.test(value) || !Number.isFinite(Number(value))) {
+    throw badRequest('invalid_cursor', 'The cursor is malformed or belongs to another query or sort order; start again without it')
+  }
+  return { value, id }
 }
 
 /** Turns the query into a filter, refusing what cannot match anything sensible. */
@@ -66,8 +88,6 @@ async function filterOf(db: Db, actor: Actor | null, query: DemandSearchQuery): 
   return {
     status,
     ownerId: query.owner,
-    q: query.q,
-    textMode: 'exact',
     sector: query.sector,
     field: query.field,
     currentProvinceCode: current,
@@ -82,26 +102,38 @@ async function filterOf(db: Db, actor: Actor | null, query: DemandSearchQuery): 
  * Public search. Anyone sees open demands (the default) and closed ones; drafts only their owner and
  * its delegates (owner=<owner id>) and the operator. Sorted by relevance when q is given, else newest first.
  */
-export function createDemandSearch(deps: { db: Db; exchangeId: string; cursors: Cursors }) {
-  const { db, exchangeId, cursors } = deps
+export function createDemandSearch(deps: { db: Db; exchangeId: string; cursors: Cursors; thesaurus?: ThesaurusLookup }) {
+  const { db, exchangeId, cursors, thesaurus } = deps
   return async function search(actor: Actor | null, query: DemandSearchQuery): Promise<DemandPage> {
     const filter = await filterOf(db, actor, query)
-    // A next page is read in the mode its first page was; a first page with no exact hit tries typos.
-    const startMode = query.cursor ? modeOfTag(cursors.tagOf(query.cursor)) : 'exact'
-    const sort = sortOf(cursors, query, startMode)
+    const sort = sortOf(query)
+    const after = query.cursor ? positionOf(cursors, query.cursor, sort, query.q) : undefined
     const limit = query.limit ?? 20
-    const { rows, facets, mode } = await runTextSearch(db, startMode, Boolean(filter.q) && !query.cursor, async (conn, textMode) => {
-      const found = await searchDemands(conn, { ...filter, textMode }, sort, limit + 1)
-      return [found, query.facets === false ? undefined : await demandFacets(conn, { ...filter, textMode })] as const
-    })
-    const page = rows.slice(0, limit)
-    const last = page.at(-1)
-    let nextCursor: string | null = null
-    if (rows.length > limit && last) {
-      nextCursor = sort.by === 'relevance'
-        ? cursors.encode(cursorTag('relevance', mode), [last.score ?? 0, last.id])
-        : cursors.encode(cursorTag('newest', mode), [last.sortAt, last.id])
+    if (!query.q) {
+      // Browsing: newest first in index order, facets from the counts table (demands.browse.ts).
+      const browse = { ...filter, region: query.region }
+      const plan = await planDemandBrowse(db, browse)
+      const [rows, facets] = await Promise.all([
+        browseDemands(db, browse, plan, after ? { at: after.value, id: after.id } : undefined, limit + 1),
+        query.facets === false ? undefined : browseDemandFacets(db, browse, plan),
+      ])
+      const page = rows.slice(0, limit)
+      const last = page.at(-1)
+      const nextCursor = rows.length > limit && last ? cursors.encode('newest', [last.sortAt, last.id]) : null
+      return { items: page.map((row) => toDemandSummary(row, exchangeId)), nextCursor, ...(facets ? { facets } : {}) }
     }
-    return { items: page.map((row) => toDemandSummary(row, exchangeId, filter.q !== undefined)), nextCursor, ...(facets ? { facets } : {}) }
+
+    const textQuery = await buildQuery(db, 'demand', [{ text: query.q, weight: 1 }], { thesaurus })
+    const retrieved = await retrieve(db, demandSource, textQuery, { where: conditions(filter), extra: demandHitColumns(filter.status) })
+    const ordered = results(retrieved.hits as DemandHit[], sort)
+    const { page: hits, next } = pageOf(ordered, sort, after, limit)
+    const rows = await demandRowsByIds(db, filter.status, hits.map((hit) => hit.id))
+    const relevance = new Map(hits.map((hit) => [hit.id, Math.round(hit.relevance * 10_000) / 10_000]))
+    return {
+      items: rows.map((row) => toDemandSummary(row, exchangeId, relevance.get(row.id))),
+      nextCursor: next ? cursors.encode(textCursorTag(sort, query.q), [next.value, next.id]) : null,
+      ...(query.facets === false ? {} : { facets: demandFacetsOfHits(ordered, !retrieved.truncated) }),
+      interpretation: { corrections: textQuery.corrections, thesaurus: textQuery.thesaurus },
+    }
   }
 }

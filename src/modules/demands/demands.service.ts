@@ -16,6 +16,8 @@ import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import * as repo from './demands.repo.ts'
 import type { Demand, DemandClose, DemandCreate, DemandUpdate } from './demands.schemas.ts'
 import { createDemandSearch } from './demands.search-service.ts'
+import { findPossibleDemandDuplicates } from './demands.duplicates.ts'
+import type { ThesaurusLookup } from '../retrieval/query.ts'
 
 /** The demand as the API shows it; `exchangeId` (config EXCHANGE_ID) names this exchange in its provenance. */
 export function toDemand(row: repo.DemandRow, today: string, exchangeId: string): Demand {
@@ -100,8 +102,16 @@ function assertDeadlineAhead(row: { deadline: string | null }, today: string) {
   }
 }
 
-export function createDemandService(deps: { db: Db; clock: Clock; requestMatches: RequestMatches; recordEvents: RecordEvents; exchangeId: string; cursors: Cursors }) {
-  const { db, clock, requestMatches, recordEvents, exchangeId, cursors } = deps
+export function createDemandService(deps: {
+  db: Db
+  clock: Clock
+  requestMatches: RequestMatches
+  recordEvents: RecordEvents
+  exchangeId: string
+  cursors: Cursors
+  thesaurus?: ThesaurusLookup
+}) {
+  const { db, clock, requestMatches, recordEvents, exchangeId, cursors, thesaurus } = deps
   const today = () => vietnamDate(clock.now())
 
   /**
@@ -152,7 +162,8 @@ export function createDemandService(deps: { db: Db; clock: Clock; requestMatches
         createdAt: now,
         updatedAt: now,
       })
-      return audited(tx, actor, 'demand.create', id, undefined, now, 'demand.created')
+      const demand = await audited(tx, actor, 'demand.create', id, undefined, now, 'demand.created')
+      return { ...demand, possibleDuplicates: await findPossibleDemandDuplicates(tx, demand, ownerId) }
     })
   }
 
@@ -247,7 +258,7 @@ export function createDemandService(deps: { db: Db; clock: Clock; requestMatches
       },
     })
 
-  const search = createDemandSearch({ db, exchangeId, cursors })
+  const search = createDemandSearch({ db, exchangeId, cursors, thesaurus })
 
   return { get, create, update, open, close, search }
 }

@@ -178,7 +178,7 @@ async function lookUpDuplicates(context: LookupContext, rows: CheckedRow<Listing
     if (left <= 0) break
     if (known.has(keyOf({ ownerId, key: row.key }))) continue
     left -= 1
-    const duplicates = await context.findDuplicates({ titleVi: row.input.titleVi, descriptionVi: row.input.descriptionVi, ownerId, exchangeId: context.exchangeId })
+    const duplicates = await context.findDuplicates({ titleVi: row.input.titleVi, titleEn: row.input.titleEn, keywords: row.input.keywords, descriptionVi: row.input.descriptionVi, descriptionEn: row.input.descriptionEn, ownerId, exchangeId: context.exchangeId })
     if (duplicates && duplicates.length > 0) found.set(row.line, duplicates)
   }
   return found

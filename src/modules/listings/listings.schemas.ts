@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Cursor, Limit, Provenance, Uuid, ref } from '../../http/common.schemas.ts'
+import { SearchInterpretation } from '../retrieval/retrieval.schemas.ts'
 import { CodeList, DateOnly, Enum, Keywords, LongText, Nullable, ShortText, Timestamp, Url, Vnd } from '../../http/fields.ts'
 import { confidentialFields } from '../deals/deals.disclosure.ts'
 import { Contact } from '../organizations/organizations.schemas.ts'
@@ -210,11 +211,16 @@ export const PossibleDuplicate = Type.Object(
   {
     id: Uuid,
     title: Type.String({ description: "The other listing's Vietnamese title" }),
-    similarity: Type.Number({ minimum: 0, maximum: 1, description: 'Trigram similarity of the Vietnamese titles (unaccented, lower-cased); at least 0.6' }),
-    descriptionSimilarity: Nullable(Type.Number({ minimum: 0, maximum: 1, description: "Trigram similarity of the descriptions' first 1000 characters" })),
+    similarity: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description:
+        "How alike the two are, at least 0.5: the geometric mean of the share of this listing's title and keyword terms the other holds and the share of its whole text, each weighed by how rare the terms are (with or without diacritics, in any order)",
+    }),
+    descriptionSimilarity: Nullable(Type.Number({ minimum: 0, maximum: 1, description: "The weighted share of this listing's whole text (title, keywords, description) the other holds" })),
     provenance: Type.Optional(ref(Provenance)),
   },
-  { $id: 'PossibleDuplicate', description: 'An existing listing whose title is near this one: a warning, not a refusal' },
+  { $id: 'PossibleDuplicate', description: 'An existing listing that may be the same offer: a warning, not a refusal' },
 )
 export type PossibleDuplicate = Static<typeof PossibleDuplicate>
 
@@ -224,7 +230,7 @@ export const ListingWithDuplicates = Type.Object(
     possibleDuplicates: Type.Array(ref(PossibleDuplicate), {
       maxItems: 5,
       description:
-        "Up to 5 listings that may be the same offer, closest first: published listings, and the owner's own drafts, whose Vietnamese title is at least 0.6 similar (trigrams, without diacritics). Empty when none",
+        "Up to 5 listings that may be the same offer, closest first: published listings, and the owner's own drafts, holding most of this one's title and text (see PossibleDuplicate). Empty when none",
     }),
   },
   { $id: 'ListingWithDuplicates', description: 'A listing just written, with the existing listings it may duplicate' },
@@ -253,7 +259,9 @@ export const ListingSummary = Type.Object(
       description:
         "The fields hidden from this caller (returned as null): owner (its id and name; the kind stays) of an anonymous listing, priceVnd on request. Empty for those who act for the owner. A summary never shows what a deal revealed: the full listing (getListing) and the deal do",
     }),
-    score: Type.Optional(Type.Number({ description: 'Relevance to q (higher is better); only when q is given' })),
+    score: Type.Optional(
+      Type.Number({ description: "Relevance to q, only when q is given: the listing's BM25F score as a share of the score of a listing holding every word of q (0 to about 1; higher is better)" }),
+    ),
   },
   { $id: 'ListingSummary', description: 'A listing as it appears in search results and matches' },
 )
@@ -266,13 +274,27 @@ export const ListingFacets = Type.Object(
     kind: Type.Array(ref(ListingFacetCount), { description: 'By kind, most frequent first' }),
     province: Type.Array(ref(ListingFacetCount), { description: 'By 2025 province code, most frequent first' }),
     trl: Type.Array(ref(ListingFacetCount), { description: 'By TRL, level 1 to 9 (listings without a TRL are not counted)' }),
+    exhaustive: Type.Boolean({
+      description:
+        'true: every count is exact over all the listings the filters match. false: there were too many matches to count within the time a page may take, and the counts cover only the newest `counted` of them (without q), or the 3,000 best-ranked candidates (with q), so each is a lower bound (at least that many)',
+    }),
+    counted: Type.Optional(Type.Integer({ minimum: 0, description: 'When exhaustive is false: how many matches (the newest) the counts cover' })),
   },
-  { $id: 'ListingFacets', description: 'Counts over every listing the filters match, not only this page' },
+  {
+    $id: 'ListingFacets',
+    description:
+      'Counts over every listing the filters match, not only this page. Without q they are exact (kept by the database as listings change) for any status, kind and TRL range with at most one of province, region, sector and field; with a price range, an owner, or two of province, region, sector and field they cover the newest 200 matches (see exhaustive), unless fewer than 1,500 listings match its most selective province, region, sector or field filter, which are all counted. With q they are counted over the matches the text search found (it ranks at most 3,000 candidates)',
+  },
 )
 export type ListingFacets = Static<typeof ListingFacets>
 
 export const ListingPage = Type.Object(
-  { items: Type.Array(ref(ListingSummary)), nextCursor: Nullable(Type.String()), facets: Type.Optional(ref(ListingFacets)) },
+  {
+    items: Type.Array(ref(ListingSummary)),
+    nextCursor: Nullable(Type.String()),
+    facets: Type.Optional(ref(ListingFacets)),
+    interpretation: Type.Optional(ref(SearchInterpretation)),
+  },
   { $id: 'ListingPage' },
 )
 export type ListingPage = Static<typeof ListingPage>

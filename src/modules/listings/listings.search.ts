@@ -1,19 +1,17 @@
-import { and, arrayContains, arrayOverlaps, desc, eq, gte, lt, lte, or, isNull, sql, type SQL } from 'drizzle-orm'
+import { and, arrayContains, arrayOverlaps, desc, eq, gte, inArray, lt, lte, or, isNull, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { listings, organizations, type Disclosure } from '../../db/schema/index.ts'
-import { textMatches, textRank, type TextMode } from '../../lib/text-search.ts'
+import type { Hit, RetrievalSource } from '../retrieval/retrieve.ts'
 import type { ListingStatus } from './listings.lifecycle.ts'
 import { listingSummaryColumns, ownerColumns, type OwnerSummary } from './listings.repo.ts'
 
-// The search queries: the filtered set, one keyset page of it, and its facet counts.
+// The search queries: the filtered set, one keyset page of it, and its facet counts. With q, the
+// records come from ranked retrieval (src/modules/retrieval) under the same filters.
 
 export type ListingFilter = {
   status: ListingStatus
   /** Vietnam's date today, which decides what has expired. */
   today: string
-  q?: string
-  /** How q is matched: exact words, or tolerating typos (the fallback when exact finds nothing). */
-  textMode: TextMode
   kind?: string
   sector?: string
   field?: string
@@ -33,7 +31,13 @@ export type ListingSort = 'relevance' | 'newest'
 /** The last row of the previous page: its sort value (as PostgreSQL printed it) and id. */
 export type SortKey = { value: string; id: string }
 
-const searchColumns = { document: listings.searchDocument, vector: listings.searchVector }
+export const listingSource: RetrievalSource = {
+  kind: 'listing',
+  table: listings,
+  id: listings.id,
+  keyIds: listings.searchKeyIds,
+  bodyIds: listings.searchBodyIds,
+}
 
 function statusCondition(status: ListingStatus, today: string): SQL | undefined {
   const notExpired = or(isNull(listings.validUntil), gte(listings.validUntil, today))
@@ -47,10 +51,9 @@ function statusCondition(status: ListingStatus, today: string): SQL | undefined 
   }
 }
 
-function filterConditions(filter: ListingFilter): SQL | undefined {
+export function filterConditions(filter: ListingFilter): SQL | undefined {
   return and(
     statusCondition(filter.status, filter.today),
-    filter.q ? textMatches(searchColumns, filter.q, filter.textMode) : undefined,
     filter.kind ? eq(listings.kind, filter.kind) : undefined,
     filter.sector ? arrayContains(listings.sectors, [filter.sector]) : undefined,
     filter.field ? arrayContains(listings.fields, [filter.field]) : undefined,
@@ -71,10 +74,10 @@ function filterConditions(filter: ListingFilter): SQL | undefined {
  * "Newest" is publication time; drafts were never published, so they go by creation time.
  * Published and withdrawn listings always have publishedAt (publishing sets it).
  */
-const newestColumn = (status: ListingStatus) => (status === 'draft' ? listings.createdAt : listings.publishedAt)
+export const newestColumn = (status: ListingStatus) => (status === 'draft' ? listings.createdAt : listings.publishedAt)
 
 /** Microsecond-exact UTC text of a timestamp, so a cursor compares equal to the stored value. */
-const timestampText = (expression: SQL) => sql<string>`to_char(${expression} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+export const timestampText = (expression: SQL) => sql<string>`to_char(${expression} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
 
 export type ListingSearchRow = {
   id: string
@@ -96,39 +99,22 @@ export type ListingSearchRow = {
   source: string | null
   externalId: string | null
   owner: OwnerSummary
-  /** The value the page is sorted on, as text: timestamp or float8 rank. */
+  /** The value the page is sorted on, as text: the timestamp. */
   sortValue: string
-  /** float8 text of the relevance score, when q is given. */
-  rank: string | null
 }
 
-/** One page (limit rows) of the filtered set after `after`, in the sort order. */
-export async function searchListings(
-  db: DbOrTx,
-  filter: ListingFilter,
-  page: { sort: ListingSort; after?: SortKey; limit: number },
-): Promise<ListingSearchRow[]> {
-  const rank = filter.q ? textRank(searchColumns, filter.q, filter.textMode) : undefined
-  // float8 text (shortest exact form since PostgreSQL 12) parses back to the very same double.
-  const rankText = rank ? sql<string>`(${rank})::text` : sql<null>`null::text`
-  const sortExpression: SQL = page.sort === 'relevance' && rank ? rank : sql`${newestColumn(filter.status)}`
-  const sortText = page.sort === 'relevance' ? rankText : timestampText(sortExpression)
-  const afterValue = page.sort === 'relevance' ? sql`${page.after?.value}::float8` : sql`${page.after?.value}::timestamptz`
-
+/** One page (limit rows) of the filtered set after `after`, newest first: browsing without q. */
+export async function searchListings(db: DbOrTx, filter: ListingFilter, page: { after?: SortKey; limit: number }): Promise<ListingSearchRow[]> {
+  const sortExpression: SQL = sql`${newestColumn(filter.status)}`
   const rows = await db
-    .select({
-      ...listingSummaryColumns,
-      owner: ownerColumns,
-      sortValue: sortText,
-      rank: rankText,
-    })
+    .select({ ...listingSummaryColumns, owner: ownerColumns, sortValue: timestampText(sortExpression) })
     .from(listings)
     .innerJoin(organizations, eq(organizations.id, listings.ownerId))
     .where(
       and(
         filterConditions(filter),
         // Keyset: rows strictly after the last one in (value desc, id desc) order.
-        page.after ? sql`(${sortExpression}, ${listings.id}) < (${afterValue}, ${page.after.id}::uuid)` : undefined,
+        page.after ? sql`(${sortExpression}, ${listings.id}) < (${page.after.value}::timestamptz, ${page.after.id}::uuid)` : undefined,
       ),
     )
     .orderBy(sql`${sortExpression} desc`, desc(listings.id))
@@ -136,12 +122,54 @@ export async function searchListings(
   return rows as ListingSearchRow[]
 }
 
-export type FacetCounts = { kind: FacetCount[]; province: FacetCount[]; trl: FacetCount[] }
+/** The search rows of these listings, in the order of `ids` (a page of text-search hits). */
+export async function listingRowsByIds(db: DbOrTx, status: ListingStatus, ids: string[]): Promise<ListingSearchRow[]> {
+  if (ids.length === 0) return []
+  const rows = (await db
+    .select({ ...listingSummaryColumns, owner: ownerColumns, sortValue: timestampText(sql`${newestColumn(status)}`) })
+    .from(listings)
+    .innerJoin(organizations, eq(organizations.id, listings.ownerId))
+    .where(inArray(listings.id, ids))) as ListingSearchRow[]
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  return ids.flatMap((id) => byId.get(id) ?? [])
+}
+
+/** What a text search fetches with each candidate: the facets' fields and the date it sorts by. */
+export const listingHitColumns = (status: ListingStatus) => ({
+  kind: sql`${listings.kind}`,
+  trl: sql`${listings.trl}`,
+  provinces: sql`${listings.currentProvinceCodes}`,
+  newest: timestampText(sql`${newestColumn(status)}`),
+})
+
+export type ListingHit = Hit<{ kind: string; trl: number | null; provinces: string[]; newest: string | null }>
+
+export type FacetCounts = { kind: FacetCount[]; province: FacetCount[]; trl: FacetCount[]; exhaustive: boolean }
 type FacetCount = { code: string; count: number }
+
+const byCount = (a: FacetCount, b: FacetCount) => b.count - a.count || a.code.localeCompare(b.code)
+
+/** Counts by kind, province and TRL over a text search's results; exhaustive unless the candidates were cut. */
+export function facetsOfHits(hits: ListingHit[], exhaustive: boolean): FacetCounts {
+  const counts = { kind: new Map<string, number>(), province: new Map<string, number>(), trl: new Map<string, number>() }
+  const bump = (map: Map<string, number>, code: string) => map.set(code, (map.get(code) ?? 0) + 1)
+  for (const hit of hits) {
+    bump(counts.kind, hit.extra.kind)
+    if (hit.extra.trl !== null) bump(counts.trl, String(hit.extra.trl))
+    for (const code of new Set(hit.extra.provinces)) bump(counts.province, code)
+  }
+  const list = (map: Map<string, number>) => [...map].map(([code, count]) => ({ code, count }))
+  return {
+    kind: list(counts.kind).sort(byCount),
+    province: list(counts.province).sort(byCount),
+    trl: list(counts.trl).sort((a, b) => Number(a.code) - Number(b.code)),
+    exhaustive,
+  }
+}
 
 /** Counts by kind, 2025 province and TRL over the whole filtered set, in one query. */
 export async function countFacets(db: DbOrTx, filter: ListingFilter): Promise<FacetCounts> {
-  const result = await db.execute<{ facet: keyof FacetCounts; code: string; count: number }>(sql`
+  const result = await db.execute<{ facet: 'kind' | 'province' | 'trl'; code: string; count: number }>(sql`
     with filtered as materialized (
       select ${listings.kind} as kind, ${listings.trl} as trl, ${listings.currentProvinceCodes} as provinces
       from ${listings}
@@ -153,9 +181,8 @@ export async function countFacets(db: DbOrTx, filter: ListingFilter): Promise<Fa
     union all
     select 'province', code, count(*)::int from filtered cross join lateral unnest(provinces) as code group by code
   `)
-  const facets: FacetCounts = { kind: [], province: [], trl: [] }
-  for (const row of result.rows) facets[row.facet].push({ code: row.code, count: row.count })
-  const byCount = (a: FacetCount, b: FacetCount) => b.count - a.count || a.code.localeCompare(b.code)
+  const facets: FacetCounts = { kind: [], province: [], trl: [], exhaustive: true }
+  for (const row of result.rows) facets[row.facet as 'kind' | 'province' | 'trl'].push({ code: row.code, count: row.count })
   facets.kind.sort(byCount)
   facets.province.sort(byCount)
   facets.trl.sort((a, b) => Number(a.code) - Number(b.code))

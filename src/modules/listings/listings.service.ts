@@ -1,7 +1,6 @@
 import type { Db, DbOrTx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import type { Cursors } from '../../lib/cursor.ts'
-import { cursorTag, modeOfTag, runTextSearch, type TextMode } from '../../lib/text-search.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, unauthorized, unprocessable, type FieldError } from '../../lib/problem.ts'
 import {
   accessTo,
@@ -25,7 +24,22 @@ import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import { findPossibleDuplicates } from './listings.duplicates.ts'
 import * as repo from './listings.repo.ts'
 import type { ListingCreate, ListingSearchQuery, ListingUpdate } from './listings.schemas.ts'
-import { countFacets, searchListings, type ListingFilter, type ListingSort, type SortKey } from './listings.search.ts'
+import { buildQuery, type ThesaurusLookup } from '../retrieval/query.ts'
+import { pageOf, results, textCursorTag, type PagePosition } from '../retrieval/page.ts'
+import { retrieve } from '../retrieval/retrieve.ts'
+import { browseListings, planBrowse } from './listings.browse.ts'
+import { browseFacets } from './listings.facets.ts'
+import {
+  facetsOfHits,
+  filterConditions,
+  listingHitColumns,
+  listingRowsByIds,
+  listingSource,
+  type ListingFilter,
+  type ListingHit,
+  type ListingSearchRow,
+  type ListingSort,
+} from './listings.search.ts'
 import { accessRecord, toListing, toListingSummary } from './listings.view.ts'
 
 // IPR statuses that come with a patent or utility solution number (granted, or applied for).
@@ -80,8 +94,6 @@ async function searchFilter(db: DbOrTx, actor: Actor | null, query: ListingSearc
   return {
     status,
     today,
-    q: query.q,
-    textMode: 'exact',
     kind: query.kind,
     sector: query.sector,
     field: query.field,
@@ -97,24 +109,34 @@ async function searchFilter(db: DbOrTx, actor: Actor | null, query: ListingSearc
 }
 
 const float8Pattern = /^-?\d+(\.\d+)?(e[-+]?\d+)?$/
+const badCursor = () => badRequest('invalid_cursor', 'The cursor is malformed or belongs to another query or sort order; start again without it')
 
-/** The cursor's sort key, checked so a tampered cursor is a 400 rather than a database error. */
-function decodeSortKey(cursors: Cursors, cursor: string, sort: ListingSort, mode: TextMode): SortKey {
-  const tag = cursorTag(sort, mode)
-  if (sort !== 'relevance') {
-    const [value, id] = cursors.decode(cursor, tag, ['timestamp', 'uuid'])
+/** The cursor's position, checked so a tampered cursor is a 400 rather than a database error. */
+function decodePosition(cursors: Cursors, cursor: string, sort: ListingSort, q: string | undefined): PagePosition {
+  if (!q) {
+    const [value, id] = cursors.decode(cursor, 'newest', ['timestamp', 'uuid'])
     return { value, id }
   }
-  // The rank as PostgreSQL wrote it: float8 text, which reads back as the very same double.
-  const [value, id] = cursors.decode(cursor, tag, ['string', 'uuid'])
-  if (!float8Pattern.test(value) || !Number.isFinite(Number(value))) {
-    throw badRequest('invalid_cursor', 'The cursor is malformed or belongs to another sort order; start again without it')
+  if (sort === 'newest') {
+    const [value, id] = cursors.decode(cursor, textCursorTag(sort, q), ['timestamp', 'uuid'])
+    return { value, id }
   }
+  // The score as JavaScript wrote it: its shortest exact form, which reads back as the same double.
+  const [value, id] = cursors.decode(cursor, textCursorTag(sort, q), ['string', 'uuid'])
+  if (!float8Pattern.test(value) || !Number.isFinite(Number(value))) throw badCursor()
   return { value, id }
 }
 
-export function createListingService(deps: { db: Db; clock: Clock; requestMatches: RequestMatches; recordEvents: RecordEvents; exchangeId: string; cursors: Cursors }) {
-  const { db, clock, requestMatches, recordEvents, exchangeId, cursors } = deps
+export function createListingService(deps: {
+  db: Db
+  clock: Clock
+  requestMatches: RequestMatches
+  recordEvents: RecordEvents
+  exchangeId: string
+  cursors: Cursors
+  thesaurus?: ThesaurusLookup
+}) {
+  const { db, clock, requestMatches, recordEvents, exchangeId, cursors, thesaurus } = deps
   const today = () => vietnamDate(clock.now())
 
   /** The listing for a write: 404 if the actor may not even see it, 403 if it may see but not change it. */
@@ -182,7 +204,7 @@ export function createListingService(deps: { db: Db; clock: Clock; requestMatche
       })
       await recordEvents(tx, [await catalogueEvent(tx, exchangeId, 'listing.created', row.id, now)])
       // A warning for the caller, not part of the record: the audit and the event leave it out.
-      const possibleDuplicates = await findPossibleDuplicates(tx, { titleVi: row.titleVi, descriptionVi: row.descriptionVi, ownerId, excludeId: row.id, exchangeId })
+      const possibleDuplicates = await findPossibleDuplicates(tx, { titleVi: row.titleVi, titleEn: row.titleEn, keywords: row.keywords, descriptionVi: row.descriptionVi, descriptionEn: row.descriptionEn, ownerId, excludeId: row.id, exchangeId })
       return { ...listing, possibleDuplicates }
     })
   }
@@ -288,22 +310,41 @@ export function createListingService(deps: { db: Db; clock: Clock; requestMatche
     const filter = await searchFilter(db, actor, query, day)
     const sort: ListingSort = query.sort ?? (query.q ? 'relevance' : 'newest')
     if (sort === 'relevance' && !query.q) throw invalidQuery('sort', 'relevance needs q')
-    // A next page is read in the mode its first page was; a first page with no exact hit tries typos.
-    const startMode = query.cursor ? modeOfTag(cursors.tagOf(query.cursor)) : 'exact'
-    const after = query.cursor ? decodeSortKey(cursors, query.cursor, sort, startMode) : undefined
+    const after = query.cursor ? decodePosition(cursors, query.cursor, sort, query.q) : undefined
     const limit = query.limit ?? 20
-    const { rows, facets, mode } = await runTextSearch(db, startMode, Boolean(filter.q) && !query.cursor, async (conn, textMode) => {
-      const found = await searchListings(conn, { ...filter, textMode }, { sort, after, limit: limit + 1 })
-      return [found, query.facets === false ? undefined : await countFacets(conn, { ...filter, textMode })] as const
-    })
-    const page = rows.slice(0, limit)
-    const last = page.at(-1)
     // Whom the caller acts for matters only when the page holds something a summary may hide.
-    const acting = page.some((row) => hiddenInSummary(row).length > 0) ? await actingOwners(db, actor) : () => true
+    const actingFor = async (rows: ListingSearchRow[]) => (rows.some((row) => hiddenInSummary(row).length > 0) ? await actingOwners(db, actor) : () => true)
+
+    if (!query.q) {
+      // Browsing: newest first in index order, facets from the counts table (listings.browse.ts).
+      const browse = { ...filter, province: provinceFilter(query.province, 'province'), region: query.region }
+      const plan = await planBrowse(db, browse)
+      const [rows, facets] = await Promise.all([
+        browseListings(db, browse, plan, { after, limit: limit + 1 }),
+        query.facets === false ? undefined : browseFacets(db, browse, plan),
+      ])
+      const page = rows.slice(0, limit)
+      const last = page.at(-1)
+      const acting = await actingFor(page)
+      return {
+        items: page.map((row) => toListingSummary(row, day, acting(row.owner.id), exchangeId)),
+        nextCursor: rows.length > limit && last ? cursors.encode('newest', [last.sortValue, last.id]) : null,
+        ...(facets ? { facets } : {}),
+      }
+    }
+
+    const textQuery = await buildQuery(db, 'listing', [{ text: query.q, weight: 1 }], { thesaurus })
+    const retrieved = await retrieve(db, listingSource, textQuery, { where: filterConditions(filter), extra: listingHitColumns(filter.status) })
+    const ordered = results(retrieved.hits as ListingHit[], sort)
+    const { page: hits, next } = pageOf(ordered, sort, after, limit)
+    const rows = await listingRowsByIds(db, filter.status, hits.map((hit) => hit.id))
+    const acting = await actingFor(rows)
+    const relevance = new Map(hits.map((hit) => [hit.id, Math.round(hit.relevance * 10_000) / 10_000]))
     return {
-      items: page.map((row) => toListingSummary(row, day, acting(row.owner.id), exchangeId)),
-      nextCursor: rows.length > limit && last ? cursors.encode(cursorTag(sort, mode), [last.sortValue, last.id]) : null,
-      ...(facets ? { facets } : {}),
+      items: rows.map((row) => toListingSummary(row, day, acting(row.owner.id), exchangeId, relevance.get(row.id))),
+      nextCursor: next ? cursors.encode(textCursorTag(sort, query.q), [next.value, next.id]) : null,
+      ...(query.facets === false ? {} : { facets: facetsOfHits(ordered, !retrieved.truncated) }),
+      interpretation: { corrections: textQuery.corrections, thesaurus: textQuery.thesaurus },
     }
   }
 

@@ -59,7 +59,7 @@ export function toListing(row: ListingWithOwner, today: string, exchangeId: stri
  * A summary from a search row, or from any row with the summary columns and its owner (rank: null),
  * as a caller sees it who does (`acting`) or does not act for the owner (see redactListingSummary).
  */
-export function toListingSummary(row: Omit<ListingSearchRow, 'sortValue'>, today: string, acting: boolean, exchangeId: string): ListingSummary {
+export function toListingSummary(row: Omit<ListingSearchRow, 'sortValue'>, today: string, acting: boolean, exchangeId: string, score?: number): ListingSummary {
   const summary: ListingSummary = {
     id: row.id,
     status: statusOf(row, today),
@@ -78,7 +78,7 @@ export function toListingSummary(row: Omit<ListingSearchRow, 'sortValue'>, today
     validUntil: row.validUntil,
     provenance: provenanceOf(row, 'listing', exchangeId),
     redacted: [],
-    ...(row.rank !== null ? { score: Number(row.rank) } : {}),
+    ...(score !== undefined ? { score } : {}),
   }
   return redactListingSummary(summary, row, acting)
 }

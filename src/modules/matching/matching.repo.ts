@@ -55,10 +55,23 @@ export async function deleteStaleSuggestions(tx: DbOrTx, direction: Direction, s
         eq(column, subjectId),
         eq(matches.origin, 'computed'),
         eq(matches.status, 'suggested'),
-        eq(matches.computedFrom, direction),
+        // A demand's run decides its whole list (whichever side's run stored a pair); a listing's
+        // run takes back only what it stored itself.
+        direction === 'listing' ? eq(matches.computedFrom, direction) : undefined,
         keepIds.length > 0 ? notInArray(matches.id, keepIds) : undefined,
       ),
     )
+    .returning({ id: matches.id })
+  return deleted.length
+}
+
+/** Keeps a demand's `keep` best computed suggestions and deletes the rest: MATCH_TOP_N holds whichever side's run added a pair. */
+export async function trimSuggestions(tx: DbOrTx, demandId: string, keep: number): Promise<number> {
+  const computed = and(eq(matches.demandId, demandId), eq(matches.origin, 'computed'), eq(matches.status, 'suggested'))
+  const best = tx.select({ id: matches.id }).from(matches).where(computed).orderBy(desc(matches.score), matches.id).limit(keep)
+  const deleted = await tx
+    .delete(matches)
+    .where(and(computed, sql`${matches.id} not in (${best})`))
     .returning({ id: matches.id })
   return deleted.length
 }
@@ -113,15 +126,29 @@ export async function findMatchView(db: DbOrTx, id: string): Promise<MatchView |
  * A subject's matches, best first. Only live counterparts are shown (published, unexpired
  * listings; open demands): a withdrawn listing is not the public's to see.
  */
-export async function listMatches(db: DbOrTx, direction: Direction, subjectId: string, options: { statuses: string[]; today: string }): Promise<MatchView[]> {
+export async function listMatches(
+  db: DbOrTx,
+  direction: Direction,
+  subjectId: string,
+  options: { statuses: string[]; today: string; limit: number; after?: { score: number; id: string } },
+): Promise<MatchView[]> {
   const subject = direction === 'demand' ? eq(matches.demandId, subjectId) : eq(matches.listingId, subjectId)
   const live: SQL =
     direction === 'demand'
       ? sql`${listings.status} = 'published' and (${listings.validUntil} is null or ${listings.validUntil} >= ${options.today}::date)`
       : sql`${demands.status} = 'open'`
   return selectViews(db)
-    .where(and(subject, inArray(matches.status, options.statuses), live))
+    .where(
+      and(
+        subject,
+        inArray(matches.status, options.statuses),
+        live,
+        // Keyset: after the last row of the previous page in (score desc, id) order.
+        options.after ? sql`(${matches.score} < ${options.after.score} or (${matches.score} = ${options.after.score} and ${matches.id} > ${options.after.id}::uuid))` : undefined,
+      ),
+    )
     .orderBy(desc(matches.score), matches.id)
+    .limit(options.limit)
 }
 
 /** The owners of both sides of a pair. */

@@ -1,8 +1,9 @@
 import { Type, type Static } from 'typebox'
-import { ref, Uuid } from '../../http/common.schemas.ts'
+import { Cursor, Limit, ref, Uuid } from '../../http/common.schemas.ts'
 import { Enum, Nullable, Timestamp, Vnd } from '../../http/fields.ts'
 import { DemandSummary } from '../demands/demands.schemas.ts'
 import { ListingSummary } from '../listings/listings.schemas.ts'
+import { SearchCorrection, SearchThesaurusUse } from '../retrieval/retrieval.schemas.ts'
 
 export const matchStatuses = ['suggested', 'shortlisted', 'dismissed'] as const
 export const matchOrigins = ['computed', 'broker'] as const
@@ -19,12 +20,25 @@ export const MatchExplanation = Type.Object(
       {
         weight: Weight,
         value: Value,
-        matchedTerms: Type.Array(Type.String(), { description: "The subject's terms (keywords, title and body phrases) found in the other side's text, most important first" }),
-        termCount: Type.Integer({ minimum: 0, description: 'How many terms were looked for' }),
-        coverage: Type.Number({ minimum: 0, maximum: 1, description: 'Weighted share of the key terms (keywords and title) found' }),
-        trigramSimilarity: Type.Number({ minimum: 0, maximum: 1, description: "Typo-tolerant similarity of the subject's title to the other side's text" }),
+        matchedTerms: Type.Array(
+          Type.Object({
+            term: Type.String({ description: 'A term of the demand (a syllable or two adjacent ones, folded: lower case, no diacritics)' }),
+            weight: Type.Number({ minimum: 0, maximum: 1, description: "The term's share of the text score" }),
+            field: Enum(['title', 'body', 'both'] as const, "Where the listing holds it: title (or keywords), the rest of its text, or both"),
+            origin: Enum(['query', 'correction', 'thesaurus'] as const, "The demand's own word, a correction of a misspelt one, or a thesaurus entry's addition"),
+            from: Type.Optional(Type.String({ description: 'For a correction or a thesaurus term: the words of the demand it stands for' })),
+          }),
+          { description: "The demand's terms found in the listing, heaviest first" },
+        ),
+        termCount: Type.Integer({ minimum: 0, description: 'How many terms the demand was looked for by' }),
+        coverage: Type.Number({ minimum: 0, maximum: 1, description: "Share of the demand's term weight (by rarity) the listing holds" }),
+        corrections: Type.Array(ref(SearchCorrection)),
+        thesaurus: Type.Array(ref(SearchThesaurusUse)),
       },
-      { description: 'Text relevance: full text without diacritics (75%) and trigram similarity (25%)' },
+      {
+        description:
+          "Text relevance: the listing's BM25F score for the demand's whole text (title and keywords, desired outcome, problem, in decreasing weight) as a share of the score of a listing holding every term",
+      },
     ),
     taxonomy: Type.Object(
       {
@@ -67,6 +81,11 @@ export const MatchExplanation = Type.Object(
       },
       { description: 'Price within the budget 1, above it less in proportion, unknown on either side 0.5' },
     ),
+    multiplier: Type.Number({
+      minimum: 0.5,
+      maximum: 1.5,
+      description: '1 + the sum over the non-text components of (weight / text weight) × (value − 0.5): what they multiply text relevance by',
+    }),
     freshness: Type.Object(
       {
         weight: Weight,
@@ -79,7 +98,7 @@ export const MatchExplanation = Type.Object(
   {
     $id: 'MatchExplanation',
     description:
-      "Why a pair scored what it did, from the demand's side (the demand's terms looked for in the listing), whichever side's run found it: each component with its weight, value and evidence. score = sum of weight × value.",
+      "Why a pair scored what it did, from the demand's side (the demand's terms looked for in the listing), whichever side's run found it: each component with its weight, value and evidence. score = min(1, text.value × multiplier): the other components rerank within text relevance, never lift a weak text match over a relevant one.",
   },
 )
 export type MatchExplanation = Static<typeof MatchExplanation>
@@ -114,6 +133,7 @@ export type Match = Static<typeof Match>
 export const MatchList = Type.Object(
   {
     items: Type.Array(ref(Match), { description: 'Best score first; each item carries the other side (listing or demand)' }),
+    nextCursor: Nullable(Type.String({ description: 'Pass as cursor for the next page; null on the last' })),
     computedAt: Nullable(Timestamp),
   },
   { $id: 'MatchList', description: 'The stored suggestions of one demand or listing' },
@@ -123,6 +143,8 @@ export type MatchList = Static<typeof MatchList>
 export const MatchListQuery = Type.Object(
   {
     status: Type.Optional(Enum(matchStatuses, 'Only matches in this state; by default suggested and shortlisted ones')),
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Cursor),
   },
   { additionalProperties: false },
 )

@@ -1,16 +1,24 @@
-import { sql, type SQL } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import type { MatchComponent } from '../../config.ts'
 import type { DbOrTx } from '../../db/client.ts'
-import type { MatchTerm } from './matching.terms.ts'
+import { demands, listings, matches } from '../../db/schema/index.ts'
+import { demandSource } from '../demands/demands.search-repo.ts'
+import { listingSource } from '../listings/listings.search.ts'
+import type { QueryTerm, QueryPart, RetrievalQuery, ThesaurusLookup } from '../retrieval/query.ts'
+import { buildQuery } from '../retrieval/query.ts'
+import { retrieve, type Budget } from '../retrieval/retrieve.ts'
+import { idf } from '../retrieval/scoring.ts'
 
-// The matcher: one SQL statement finds candidates on the other side and scores each on six
-// components, so ranking, the threshold and the top-N cut happen in the database.
-//
-// Candidates are the live records of the other side sharing a term with the subject, a capped
-// number per term (more for keywords and title phrases than for body phrases), which bounds the cost of a run on a national
-// catalogue; a pair without a shared term is never suggested anyway (see passesThreshold).
-// Each component is a number in [0, 1]; the score is their weighted mean. Unknown facts (no TRL, no
-// budget, no province) score a neutral 0.5 rather than count for or against.
+// The matcher, on the retrieval core that search uses. The subject's whole text is the query
+// (a demand's title and keywords, its desired outcome, its problem, each with a weight; a
+// listing's title and keywords, then its description), ranked by BM25F over the other side with
+// OR semantics: text relevance is the candidate's score as a share of an ideal candidate's (one
+// holding every term). The other components (sector and field overlap, TRL, place, price,
+// freshness) then rerank within relevance: they multiply it by at most 1 ± (their weights /
+// the text weight) / 2, so a candidate weak in text is never lifted over a relevant one, and one
+// below the demand's minimum TRL never outranks an otherwise equal one that meets it.
+// Each component is a number in [0, 1]; unknown facts (no TRL, no budget, no province) score a
+// neutral 0.5.
 
 export type Direction = 'demand' | 'listing'
 
@@ -19,7 +27,8 @@ export type Subject = {
   direction: Direction
   id: string
   ownerId: string
-  terms: MatchTerm[]
+  /** The texts the subject is looked for by, each with its weight. */
+  parts: QueryPart[]
   title: string
   sectors: string[]
   fields: string[]
@@ -42,17 +51,31 @@ export type RankOptions = {
   weights: Record<MatchComponent, number>
   limit: number
   minScore: number
-  /** Score only this candidate, with no threshold (a broker's proposal). */
+  /** Score only this candidate, with no threshold (a broker's proposal, a pair found from the other side). */
   candidateId?: string
+  thesaurus?: ThesaurusLookup
+}
+
+export type MatchedTerm = {
+  term: string
+  /** The term's share of the candidate's text score. */
+  weight: number
+  field: 'title' | 'body' | 'both'
+  origin: QueryTerm['origin']
+  from?: string
 }
 
 export type RankedRow = {
   candidateId: string
   score: number
+  /** Text relevance, 0 to 1. */
   text: number
+  /** What the other components multiply text relevance by. */
+  multiplier: number
   coverage: number
-  matchedTerms: string[]
-  trigram: number
+  matchedTerms: MatchedTerm[]
+  termCount: number
+  query: Pick<RetrievalQuery, 'corrections' | 'thesaurus'>
   taxonomy: number
   sharedSectors: string[]
   sharedFields: string[]
@@ -70,13 +93,12 @@ export type RankedRow = {
   ageDays: number
 }
 
-/** Candidates each key term (and each body phrase) may bring. */
-const perKeyTermCandidates = 40
-const perBodyTermCandidates = 10
-/** Body phrases that look for candidates (the first ones); the rest still count in the score. */
-const maxBodyTermsForCandidates = 8
-/** Keywords (2) and title phrases (1.5) are key terms; body phrases (0.5) only add to a score. */
-const keyTermWeight = 1.5
+/** The candidates a run may rank: bounded, whatever the catalogue's size. */
+export const matchingBudget: Budget = { postings: 20_000, records: 1_000 }
+/** Candidates whose other components are read (the best by text). */
+const rerankDepth = 100
+/** Below this text relevance a candidate shares too little to be suggested. */
+export const minTextRelevance = 0.1
 /** A listing loses half its freshness every half-life. */
 const freshnessHalfLifeDays = 180
 
@@ -102,6 +124,7 @@ function sides(subject: Subject, today: string) {
       candidateProvinces: sql.raw('c.current_province_codes'),
       since: sql.raw('c.published_at'),
       dismissed: sql`m.demand_id = ${subject.id}::uuid and m.listing_id = c.id`,
+      ownerColumn: sql.raw('owner_id'),
     }
   }
   // A listing looks for open demands of others whose deadline has not passed.
@@ -123,60 +146,103 @@ function sides(subject: Subject, today: string) {
   }
 }
 
-/** Without a shared term, only a close title (typos, other spellings) makes a pair worth suggesting. */
-const minTrigram = 0.3
+/**
+ * The rule a computed suggestion passes: a minimum score, enough text relevance, and at least one
+ * shared pair of syllables ("nuoc thai") of the subject's own text, so one common syllable in
+ * common, or only what the thesaurus added ("he thong" from "hệ thống sấy"), is never a match.
+ */
+export const passesThreshold = (row: RankedRow, minScore: number) =>
+  row.score >= minScore && row.text >= minTextRelevance && row.matchedTerms.some((term) => term.term.includes(' ') && term.origin !== 'thesaurus')
 
-/** The rule a computed suggestion passes: a minimum score and some text in common. */
-export const passesThreshold = (row: RankedRow, minScore: number) => row.score >= minScore && (row.coverage > 0 || row.trigram >= minTrigram)
+/** 1 ± the non-text components' pull, as described at the top. */
+export function multiplierOf(values: Record<Exclude<MatchComponent, 'text'>, number>, weights: Record<MatchComponent, number>): number {
+  const textWeight = Math.max(weights.text, 0.05)
+  let pull = 0
+  for (const [name, value] of Object.entries(values) as [Exclude<MatchComponent, 'text'>, number][]) pull += (weights[name] / textWeight) * (value - 0.5)
+  return Math.min(1.5, Math.max(0.5, 1 + pull))
+}
+
+type TextMatch = { id: string; relevance: number; coverage: number; matchedTerms: MatchedTerm[] }
+
+/** The text side of a run: the query, and the candidates with their relevance and matched terms. */
+async function matchText(db: DbOrTx, subject: Subject, options: RankOptions): Promise<{ query: RetrievalQuery; matched: TextMatch[] }> {
+  const direction = subject.direction
+  const source = direction === 'demand' ? listingSource : demandSource
+  const query = await buildQuery(db, source.kind, subject.parts, { thesaurus: options.thesaurus })
+  const table = direction === 'demand' ? listings : demands
+  const live =
+    direction === 'demand'
+      ? sql`${listings.status} = 'published' and (${listings.validUntil} is null or ${listings.validUntil} >= ${options.today}::date)`
+      : sql`${demands.status} = 'open' and (${demands.deadline} is null or ${demands.deadline} >= ${options.today}::date)`
+  const pair = direction === 'demand' ? sql`${matches.demandId} = ${subject.id}::uuid and ${matches.listingId} = ${listings.id}` : sql`${matches.listingId} = ${subject.id}::uuid and ${matches.demandId} = ${demands.id}`
+  const where = sql.join(
+    [
+      live,
+      sql`${table.ownerId} <> ${subject.ownerId}::uuid`,
+      sql`not exists (select 1 from ${matches} where ${pair} and ${matches.status} = 'dismissed')`,
+      ...(options.candidateId ? [sql`${table.id} = ${options.candidateId}::uuid`] : []),
+    ],
+    sql` and `,
+  )
+  const retrieved = await retrieve(db, source, query, { where, budget: matchingBudget })
+  const byId = new Map(query.terms.map((term) => [term.id, term]))
+  const queryWeight = query.terms.filter((term) => term.origin !== 'thesaurus').reduce((sum, term) => sum + idf(query.corpus, term.docs) * term.weight, 0)
+  const matched = retrieved.hits.slice(0, options.candidateId ? 1 : rerankDepth).map((hit) => {
+    const inKey = new Set(hit.keyHits)
+    const inBody = new Set(hit.bodyHits)
+    const terms = [...new Set([...hit.keyHits, ...hit.bodyHits])].flatMap((id) => byId.get(id) ?? [])
+    const contribution = (term: QueryTerm) => idf(query.corpus, term.docs) * term.weight * (inKey.has(term.id) ? 2 : 1)
+    const total = terms.reduce((sum, term) => sum + contribution(term), 0)
+    const matchedTerms = terms
+      .map((term) => ({
+        term: term.text,
+        weight: Math.round((total > 0 ? contribution(term) / total : 0) * 10_000) / 10_000,
+        field: inKey.has(term.id) && inBody.has(term.id) ? ('both' as const) : inKey.has(term.id) ? ('title' as const) : ('body' as const),
+        origin: term.origin,
+        ...(term.from ? { from: term.from } : {}),
+      }))
+      .sort((a, b) => b.weight - a.weight || a.term.localeCompare(b.term))
+    const covered = terms.filter((term) => term.origin !== 'thesaurus').reduce((sum, term) => sum + idf(query.corpus, term.docs) * term.weight, 0)
+    return { id: hit.id, relevance: Math.min(1, hit.relevance), coverage: queryWeight > 0 ? Math.min(1, covered / queryWeight) : 0, matchedTerms }
+  })
+  return { query, matched }
+}
 
 export async function rankCandidates(db: DbOrTx, subject: Subject, options: RankOptions): Promise<RankedRow[]> {
-  const side = sides(subject, options.today)
-  const weights = options.weights
-  const weightSum = Object.values(weights).reduce((sum, weight) => sum + weight, 0)
-  const notOwn = sql`c.owner_id <> ${subject.ownerId}::uuid`
-  // Each term brings a few dozen of its matches, in no particular order: the first found. Ordering
-  // them (by date or rank) would mean reading every match, and a term as common as "xuất khẩu"
-  // matches a tenth of a national catalogue: seconds per run. Unordered, the scan stops at the
-  // limit. Specific terms, the informative ones, match fewer rows than the limit and bring all of
-  // them; the scoring below then ranks the union properly.
-  // One subquery per term, with the term as a parameter rather than a row of a CTE, so the
-  // planner sees how common it is (tsvector statistics) and plans for it. Candidates need the
-  // term's words, not the phrase: the GIN index answers that alone, while a phrase is checked
-  // against each row's positions, and two common words that are rarely adjacent would mean
-  // rechecking a hundred thousand rows. The score still counts phrases.
-  const someMatches = (term: MatchTerm, limit: number) => sql`
-      (select c.id from ${side.table} c
-        where ${side.live} and ${notOwn} and c.search_vector @@ plainto_tsquery('simple', tx_search_text(${term.text}))
-        limit ${limit})`
-  const keyTerms = subject.terms.filter((term) => term.weight >= keyTermWeight)
-  const bodyTerms = subject.terms.filter((term) => term.weight < keyTermWeight).slice(0, maxBodyTermsForCandidates)
-  const termQueries = [
-    ...keyTerms.map((term) => someMatches(term, perKeyTermCandidates)),
-    ...bodyTerms.map((term) => someMatches(term, perBodyTermCandidates)),
-  ]
-  const candidates: SQL = options.candidateId
-    ? sql`select ${options.candidateId}::uuid as id`
-    : termQueries.length > 0
-      ? sql.join(termQueries, sql` union `)
-      : sql`select null::uuid as id where false`
-  const threshold = options.candidateId ? sql`true` : sql`score >= ${options.minScore} and (coverage > 0 or trigram >= ${minTrigram})`
+  const { query, matched } = await matchText(db, subject, options)
+  // One candidate asked for by id is scored even with no text in common (a broker's proposal).
+  if (options.candidateId && matched.length === 0) matched.push({ id: options.candidateId, relevance: 0, coverage: 0, matchedTerms: [] })
+  const textOf = new Map(matched.map((row) => [row.id, row]))
+  const candidateIds = options.candidateId ? matched.map((row) => row.id) : matched.filter((row) => row.relevance >= minTextRelevance).map((row) => row.id)
+  if (candidateIds.length === 0) return []
+  const facts = await readFacts(db, subject, options, candidateIds)
+  const rows = facts.map((fact): RankedRow => {
+    const text = textOf.get(fact.candidateId)!
+    const multiplier = multiplierOf({ taxonomy: fact.taxonomy, trl: fact.trlValue, location: fact.location, price: fact.price, freshness: fact.freshness }, options.weights)
+    return {
+      ...fact,
+      text: text.relevance,
+      multiplier,
+      score: Math.min(1, text.relevance * multiplier),
+      coverage: text.coverage,
+      matchedTerms: text.matchedTerms,
+      termCount: query.terms.filter((term) => term.origin !== 'thesaurus').length,
+      query: { corrections: query.corrections, thesaurus: query.thesaurus },
+    }
+  })
+  rows.sort((a, b) => b.score - a.score || (a.candidateId < b.candidateId ? -1 : 1))
+  const kept = options.candidateId ? rows : rows.filter((row) => passesThreshold(row, options.minScore))
+  return kept.slice(0, options.limit)
+}
 
+type Facts = Omit<RankedRow, 'score' | 'text' | 'multiplier' | 'coverage' | 'matchedTerms' | 'termCount' | 'query'>
+
+/** The non-text components of each candidate, in one statement. */
+async function readFacts(db: DbOrTx, subject: Subject, options: RankOptions, candidateIds: string[]): Promise<Facts[]> {
+  const side = sides(subject, options.today)
   const statement = sql`
-    with terms as (
-      select t.text, t.weight, t.position, phraseto_tsquery('simple', tx_search_text(t.text)) as query
-      from unnest(${textArray(subject.terms.map((term) => term.text))}, ${sql.param(subject.terms.map((term) => term.weight))}::float8[]) with ordinality as t(text, weight, position)
-    ),
-    usable as (select * from terms where numnode(query) > 0),
-    key_weight as (
-      -- Coverage is measured against the key terms (keywords, title); body terms only add to it.
-      select coalesce(nullif(sum(weight) filter (where weight >= ${keyTermWeight}), 0), sum(weight)) as total from usable
-    ),
-    candidate_ids as (${candidates}),
-    facts as (
+    with facts as (
       select c.id,
-        least(1, coalesce(matched.weight / nullif(t.total, 0), 0)) as coverage,
-        matched.terms as matched_terms,
-        word_similarity(tx_search_text(${subject.title}), c.search_document) as trigram,
         array(select unnest(c.sectors) intersect select unnest(${textArray(subject.sectors)}) order by 1) as shared_sectors,
         array(select unnest(c.fields) intersect select unnest(${textArray(subject.fields)}) order by 1) as shared_fields,
         ${side.listingTrl} as listing_trl,
@@ -192,18 +258,11 @@ export async function rankCandidates(db: DbOrTx, subject: Subject, options: Rank
         ${side.candidateProvinces} as candidate_provinces,
         greatest(0, extract(epoch from (${options.now.toISOString()}::timestamptz - ${side.since})) / 86400)::float8 as age_days,
         c.${sql.raw(subject.direction === 'demand' ? 'trl' : 'min_trl')} as candidate_trl
-      from candidate_ids ids
-      join ${side.table} c on c.id = ids.id
-      cross join key_weight t
-      cross join lateral (
-        select coalesce(sum(u.weight), 0) as weight, coalesce(array_agg(u.text order by u.position), '{}') as terms
-        from usable u where c.search_vector @@ u.query
-      ) matched
-      where not exists (select 1 from matches m where ${side.dismissed} and m.status = 'dismissed')
+      from ${side.table} c
+      where c.id = any(${sql.param(candidateIds)}::uuid[])
     ),
     components as (
       select f.*,
-        (0.75 * coverage + 0.25 * trigram)::float8 as text,
         (case when cardinality(${textArray(subject.sectors)}) + cardinality(${textArray(subject.fields)}) = 0 then 0.5
               else (0.5 * cardinality(shared_sectors)::float8 / greatest(1, cardinality(${textArray(subject.sectors)}))
                   + 0.5 * cardinality(shared_fields)::float8 / greatest(1, cardinality(${textArray(subject.fields)}))) end)::float8 as taxonomy,
@@ -218,42 +277,13 @@ export async function rankCandidates(db: DbOrTx, subject: Subject, options: Rank
               else 'over_budget' end) as price_fit,
         power(0.5, age_days / ${freshnessHalfLifeDays})::float8 as freshness
       from facts f
-    ),
-    scored as (
-      select k.*,
-        (case price_fit when 'within_budget' then 1 when 'over_budget' then greatest(0, 1 - (price_vnd - budget_max)::float8 / greatest(budget_max, 1)) else 0.5 end)::float8 as price
-      from components k
-    ),
-    totals as (
-      select s.*,
-        ((${weights.text}::float8 * text + ${weights.taxonomy}::float8 * taxonomy + ${weights.trl}::float8 * trl_value + ${weights.location}::float8 * location
-          + ${weights.price}::float8 * price + ${weights.freshness}::float8 * freshness) / ${weightSum}::float8)::float8 as score
-      from scored s
     )
-    select * from totals
-    where ${threshold}
-    order by score desc, id
-    limit ${options.limit}
-  `
-  // A phrase's frequency is estimated from its words': "A B" with two common words looks common even
-  // when the words are never adjacent, and the planner then picks a sequential scan "to find 40
-  // quickly" that reads the whole table (seconds on 1M listings). The GIN index answers any term in
-  // milliseconds, so for this statement sequential scans are off.
-  // And a common term's index scan would still collect every match before the limit takes 40:
-  // gin_fuzzy_search_limit stops it after a few thousand (a sample, which is all a candidate list
-  // from a common term is anyway).
-  const result = await db.transaction(async (tx) => {
-    await tx.execute(sql`set local enable_seqscan = off`)
-    await tx.execute(sql`set local gin_fuzzy_search_limit = 2000`)
-    return tx.execute(statement)
-  })
+    select k.*,
+      (case price_fit when 'within_budget' then 1 when 'over_budget' then greatest(0, 1 - (price_vnd - budget_max)::float8 / greatest(budget_max, 1)) else 0.5 end)::float8 as price
+    from components k`
+  const result = await db.execute(statement)
   return result.rows.map((row) => ({
     candidateId: row.id as string,
-    score: Number(row.score),
-    text: Number(row.text),
-    coverage: Number(row.coverage),
-    matchedTerms: row.matched_terms as string[],
-    trigram: Number(row.trigram),
     taxonomy: Number(row.taxonomy),
     sharedSectors: row.shared_sectors as string[],
     sharedFields: row.shared_fields as string[],

@@ -14,8 +14,9 @@ import { provinces } from '../reference/provinces.ts'
 import * as repo from './matching.repo.ts'
 import type { DismissReason, Match, MatchDismiss, MatchExplanation, MatchList, MatchListQuery, MatchProposal, MatchStatus } from './matching.schemas.ts'
 import { passesThreshold, rankCandidates, type Direction, type RankedRow, type RankOptions, type Subject } from './matching.scoring.ts'
-import { matchTerms } from './matching.terms.ts'
 import { explain, toMatch } from './matching.view.ts'
+import type { ThesaurusLookup } from '../retrieval/query.ts'
+import type { Cursors } from '../../lib/cursor.ts'
 
 export type MatchingSettings = { weights: Record<MatchComponent, number>; topN: number; minScore: number }
 
@@ -25,13 +26,29 @@ function regionCodesOf(codes: string[]): string[] {
   return provinces.filter((province) => province.regionIds.some((id) => regionIds.has(id))).map((province) => province.code)
 }
 
+/**
+ * A demand's texts as a query: what it names (title, keywords) counts most, then the outcome it
+ * wants (where the solution's words usually are), then the problem it describes (symptoms, and
+ * words of its trade that any listing of that trade shares).
+ */
+const demandWeights = { title: 1, outcome: 0.7, problem: 0.5 }
+const listingBodyWeight = 0.6
+
+function demandParts(row: demandRepo.DemandRow) {
+  return [
+    { text: [row.titleVi, row.titleEn ?? '', ...row.keywords].join(' . '), weight: demandWeights.title },
+    { text: [row.desiredOutcomeVi ?? '', row.desiredOutcomeEn ?? ''].join(' . '), weight: demandWeights.outcome },
+    { text: [row.problemVi, row.problemEn ?? ''].join(' . '), weight: demandWeights.problem },
+  ]
+}
+
 function demandSubject(row: demandRepo.DemandRow, ownerId: string): Subject {
   const provinceCodes = row.currentProvinceCode ? [row.currentProvinceCode] : []
   return {
     direction: 'demand',
     id: row.id,
     ownerId,
-    terms: matchTerms({ title: row.titleVi, keywords: row.keywords, body: [row.problemVi, row.desiredOutcomeVi ?? ''] }),
+    parts: demandParts(row),
     title: row.titleVi,
     sectors: row.sectors,
     fields: row.fields,
@@ -50,7 +67,10 @@ function listingSubject(row: listingRepo.ListingWithOwner): Subject {
     direction: 'listing',
     id: row.id,
     ownerId: row.ownerId,
-    terms: matchTerms({ title: row.titleVi, keywords: row.keywords, body: [row.descriptionVi] }),
+    parts: [
+      { text: [row.titleVi, row.titleEn ?? '', ...row.keywords].join(' . '), weight: 1 },
+      { text: [row.descriptionVi, row.descriptionEn ?? ''].join(' . '), weight: listingBodyWeight },
+    ],
     title: row.titleVi,
     sectors: row.sectors,
     fields: row.fields,
@@ -76,8 +96,16 @@ type Curation = keyof typeof curation
 
 const allowedCurations = (status: string) => (Object.keys(curation) as Curation[]).filter((name) => (curation[name].from as readonly string[]).includes(status))
 
-export function createMatchingService(deps: { db: Db; clock: Clock; settings: MatchingSettings; exchangeId: string; recordEvents: RecordEvents }) {
-  const { db, clock, settings, exchangeId, recordEvents } = deps
+export function createMatchingService(deps: {
+  db: Db
+  clock: Clock
+  settings: MatchingSettings
+  exchangeId: string
+  recordEvents: RecordEvents
+  cursors: Cursors
+  thesaurus?: ThesaurusLookup
+}) {
+  const { db, clock, settings, exchangeId, recordEvents, cursors, thesaurus } = deps
   const today = () => vietnamDate(clock.now())
 
   /** The subject's facts, or undefined when it is missing or no longer live (nothing to match). */
@@ -101,12 +129,13 @@ export function createMatchingService(deps: { db: Db; clock: Clock; settings: Ma
     if (!loaded?.live) return false
     const started = performance.now()
     const now = clock.now()
-    const options = { today: vietnamDate(now), now, weights: settings.weights, limit: settings.topN, minScore: settings.minScore }
+    const options = { today: vietnamDate(now), now, weights: settings.weights, limit: settings.topN, minScore: settings.minScore, thesaurus }
     const ranked = await rankCandidates(db, loaded.subject(), options)
     const scored = direction === 'demand' ? ranked.map((row) => scoredPair(loaded.subject(), row)) : await rescoreForDemands(id, ranked, options)
     await db.transaction(async (tx) => {
       const stored = await upsertSuggestions(tx, direction, scored, now)
       await repo.deleteStaleSuggestions(tx, direction, id, stored)
+      if (direction === 'listing') for (const pair of scored) await repo.trimSuggestions(tx, pair.demandId, settings.topN)
       await repo.recordRun(tx, { direction, subjectId: id, computedAt: now, candidates: ranked.length, durationMs: performance.now() - started })
     })
     return true
@@ -189,7 +218,11 @@ export function createMatchingService(deps: { db: Db; clock: Clock; settings: Ma
     // The run's time first, then the items: a run that commits in between shows in the items, so a
     // client that sees computedAt also sees what that run stored.
     const computedAt = await repo.lastRun(db, direction, id)
-    const rows = await repo.listMatches(db, direction, id, { statuses, today: today() })
+    const limit = query.limit ?? 20
+    const after = query.cursor ? decodeAfter(query.cursor) : undefined
+    const found = await repo.listMatches(db, direction, id, { statuses, today: today(), limit: limit + 1, after })
+    const rows = found.slice(0, limit)
+    const last = rows.at(-1)
     const counterpart = direction === 'demand' ? 'listing' : 'demand'
     // Whom the caller acts for matters only when a listing shown has something its summary may hide.
     const acting = counterpart === 'listing' && rows.some((row) => hiddenInSummary(row.listing).length > 0) ? await actingOwners(db, actor) : () => true
@@ -197,8 +230,14 @@ export function createMatchingService(deps: { db: Db; clock: Clock; settings: Ma
       items: rows.map((row) =>
         toMatch(row, { withCounterpart: counterpart, showDismissal: curator, actsForListingOwner: acting(row.listingOwner.id), today: today(), exchangeId }),
       ),
+      nextCursor: found.length > limit && last ? cursors.encode('matches', [last.match.score, last.match.id]) : null,
       computedAt: computedAt?.toISOString() ?? null,
     }
+  }
+
+  function decodeAfter(cursor: string) {
+    const [score, id] = cursors.decode(cursor, 'matches', ['number', 'uuid'])
+    return { score, id }
   }
 
   /** Computes now (instead of waiting for the job) and answers with the fresh list. */
@@ -286,7 +325,7 @@ export function createMatchingService(deps: { db: Db; clock: Clock; settings: Ma
     if (demand.ownerId === listing.ownerId) throw conflict('same_owner', "A demand is never matched with its owner's own listing")
     const now = clock.now()
     const subject = demand.subject()
-    const [scored] = await rankCandidates(db, subject, { today: day, now, weights: settings.weights, limit: 1, minScore: 0, candidateId: input.listingId })
+    const [scored] = await rankCandidates(db, subject, { today: day, now, weights: settings.weights, limit: 1, minScore: 0, candidateId: input.listingId, thesaurus })
     return db.transaction(async (tx) => {
       const existing = await repo.findPair(tx, input.demandId, input.listingId, { lock: true })
       // No score means the scoring query left the pair out, which it does only for a dismissed pair.

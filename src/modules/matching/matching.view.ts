@@ -21,10 +21,12 @@ export function explain(demand: Subject, row: RankedRow, weights: Record<MatchCo
       weight: share('text'),
       value: round(row.text),
       matchedTerms: row.matchedTerms,
-      termCount: demand.terms.length,
+      termCount: row.termCount,
       coverage: round(row.coverage),
-      trigramSimilarity: round(row.trigram),
+      corrections: row.query.corrections,
+      thesaurus: row.query.thesaurus,
     },
+    multiplier: round(row.multiplier),
     taxonomy: { weight: share('taxonomy'), value: round(row.taxonomy), sharedSectors: row.sharedSectors, sharedFields: row.sharedFields },
     trl: {
       weight: share('trl'),
@@ -83,7 +85,7 @@ export function toMatch(
     createdAt: match.createdAt.toISOString(),
     updatedAt: match.updatedAt.toISOString(),
     version: match.version,
-    ...(side !== 'demand' ? { listing: toListingSummary({ ...view.listing, owner: view.listingOwner, rank: null }, options.today, options.actsForListingOwner, options.exchangeId) } : {}),
+    ...(side !== 'demand' ? { listing: toListingSummary({ ...view.listing, owner: view.listingOwner }, options.today, options.actsForListingOwner, options.exchangeId) } : {}),
     ...(side !== 'listing' ? { demand: toDemandSummary({ ...view.demand, owner: view.demandOwner }, options.exchangeId) } : {}),
   }
 }

@@ -69,7 +69,7 @@ export function createSourceListingUpsert(deps: SourceWriteDeps) {
   /** The listing as written, as its writer (who acts for the owner) sees it, with its possible duplicates. */
   async function answer(tx: Tx, row: listingRepo.ListingWithOwner, day: string): Promise<ListingWithDuplicates> {
     const listing = toListing(row, day, exchangeId)
-    const possibleDuplicates = await findPossibleDuplicates(tx, { titleVi: row.titleVi, descriptionVi: row.descriptionVi, ownerId: row.ownerId, excludeId: row.id, exchangeId })
+    const possibleDuplicates = await findPossibleDuplicates(tx, { titleVi: row.titleVi, titleEn: row.titleEn, keywords: row.keywords, descriptionVi: row.descriptionVi, descriptionEn: row.descriptionEn, ownerId: row.ownerId, excludeId: row.id, exchangeId })
     return { ...listing, possibleDuplicates }
   }
 

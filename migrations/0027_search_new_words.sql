@@ -1,0 +1,3 @@
+CREATE TABLE "search_new_words" (
+	"word" text NOT NULL
+);

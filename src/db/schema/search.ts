@@ -1,0 +1,50 @@
+import { sql } from 'drizzle-orm'
+import { bigint, index, integer, pgTable, text } from 'drizzle-orm/pg-core'
+
+// The statistics ranked retrieval weighs terms by (src/modules/retrieval). Listings and demands
+// carry their terms as generated int4[] columns (search_key_ids: title and keywords;
+// search_body_ids: the rest of the text; see migrations/0024_retrieval_functions.sql). Triggers on
+// both tables append, after every statement, what it changed here (migrations/0026). Like the
+// activity roll-up, they only append, so writers never wait on one another's counters; readers
+// sum a key's rows, and a maintenance job (tx_search_compact, every minute) folds them.
+
+/** Per kind ('listing' | 'demand') and term: in how many records it occurs, and in how many titles or keywords. */
+export const searchTermCounts = pgTable(
+  'search_term_counts',
+  {
+    kind: text('kind').notNull(),
+    termId: integer('term_id').notNull(),
+    docs: integer('docs').notNull(),
+    keyDocs: integer('key_docs').notNull(),
+  },
+  (table) => [index('search_term_counts_term_idx').on(table.kind, table.termId)],
+)
+
+/** Per kind: how many records, and the sum of their fields' lengths (distinct terms), for BM25's length normalisation. */
+export const searchCorpusCounts = pgTable(
+  'search_corpus_counts',
+  {
+    kind: text('kind').notNull(),
+    docs: bigint('docs', { mode: 'number' }).notNull(),
+    keyLength: bigint('key_length', { mode: 'number' }).notNull(),
+    bodyLength: bigint('body_length', { mode: 'number' }).notNull(),
+  },
+  (table) => [index('search_corpus_counts_kind_idx').on(table.kind)],
+)
+
+/**
+ * Every folded word (syllable) of listings and demands: the dictionary a misspelt query word is
+ * corrected against, through a trigram (GiST, so nearest-first) index on words rather than on whole documents.
+ */
+export const searchWords = pgTable(
+  'search_words',
+  { word: text('word').primaryKey() },
+  (table) => [index('search_words_trgm_idx').using('gist', sql`${table.word} gist_trgm_ops`)],
+)
+
+/**
+ * Words seen in writes and not yet in search_words. Triggers append here, with no unique key, so
+ * concurrent writers never wait on (or deadlock over) one another's new words; the compaction job
+ * moves them into search_words. Typo correction reads both.
+ */
+export const searchNewWords = pgTable('search_new_words', { word: text('word').notNull() })

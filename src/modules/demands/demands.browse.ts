@@ -1,0 +1,90 @@
+import { and, arrayContains, eq, gte, inArray, isNotNull, isNull, lte, or, sql, type AnyColumn, type SQL } from 'drizzle-orm'
+import type { DbOrTx } from '../../db/client.ts'
+import { demands, organizations } from '../../db/schema/index.ts'
+import type { DemandStatus } from './demands.lifecycle.ts'
+import { summaryColumns } from './demands.repo.ts'
+import type { DemandFilter } from './demands.search-repo.ts'
+
+// Browsing demands without q: one newest-first page read in index order. The ids come from an
+// index-only scan of demands_browse_idx ((status, opened_at DESC NULLS LAST, id DESC NULLS LAST)
+// with every filtered column INCLUDEd), stopped after limit + 1 matches; an owner's demands come
+// from demands_owner_opened_idx. The summaries are read for those rows only.
+
+/** The search filter without q, and the region filter's id. */
+export type DemandBrowseFilter = Omit<DemandFilter, 'q' | 'textMode'> & { region?: number }
+
+/** The conditions of a browse, on the covering index's columns only. */
+export function demandBrowseConditions(filter: DemandBrowseFilter): SQL | undefined {
+  const budgetFilter = filter.budgetMin !== undefined || filter.budgetMax !== undefined
+  return and(
+    eq(demands.status, filter.status),
+    filter.ownerId ? eq(demands.ownerId, filter.ownerId) : undefined,
+    filter.sector ? arrayContains(demands.sectors, [filter.sector]) : undefined,
+    filter.field ? arrayContains(demands.fields, [filter.field]) : undefined,
+    filter.currentProvinceCode ? eq(demands.currentProvinceCode, filter.currentProvinceCode) : undefined,
+    filter.regionProvinceCodes ? inArray(demands.currentProvinceCode, filter.regionProvinceCodes) : undefined,
+    filter.trl !== undefined ? or(isNull(demands.minTrl), lte(demands.minTrl, filter.trl)) : undefined,
+    // As in demands.search-repo.ts: a demand that states no budget says nothing about one.
+    budgetFilter ? or(isNotNull(demands.budgetMinVnd), isNotNull(demands.budgetMaxVnd)) : undefined,
+    filter.budgetMin !== undefined ? or(isNull(demands.budgetMaxVnd), gte(demands.budgetMaxVnd, filter.budgetMin)) : undefined,
+    filter.budgetMax !== undefined ? or(isNull(demands.budgetMinVnd), lte(demands.budgetMinVnd, filter.budgetMax)) : undefined,
+  )
+}
+
+/** Drafts were never opened: they go by creation time. */
+export const demandBrowseColumn = (status: DemandStatus) => (status === 'draft' ? demands.createdAt : demands.openedAt)
+
+/** The page order as the indexes hold it (NULLS LAST, as drizzle-kit writes DESC); open and closed demands always have opened_at. */
+export const demandNewestOrder = (column: AnyColumn) => [sql`${column} desc nulls last`, sql`${demands.id} desc nulls last`]
+
+/**
+ * How a browse reads its matches, as for listings (listings.browse.ts BrowsePlan): the page-order
+ * index filtered as it goes, or, when the counts table says the most selective province, region,
+ * sector or field filter matches fewer than `gatherBelow` demands, every match from that
+ * filter's own index, sorted.
+ */
+export type DemandBrowsePlan = { gather: boolean; atMost?: number }
+
+export const demandGatherBelow = 600
+
+export async function planDemandBrowse(db: DbOrTx, filter: DemandBrowseFilter): Promise<DemandBrowsePlan> {
+  const dims = [
+    filter.currentProvinceCode !== undefined ? `province:${filter.currentProvinceCode}` : undefined,
+    filter.region !== undefined ? `region:${filter.region}` : undefined,
+    filter.sector !== undefined ? `sector:${filter.sector}` : undefined,
+    filter.field !== undefined ? `field:${filter.field}` : undefined,
+  ].filter((dim) => dim !== undefined)
+  if (dims.length === 0 || filter.ownerId) return { gather: false }
+  const result = await db.execute<{ dim: string; n: number }>(sql`
+    select dim, sum(n)::int as n from demand_facet_counts
+    where status = ${filter.status} and dim in (${sql.join(dims.map((dim) => sql`${dim}`), sql`, `)}) and sector = ''
+      ${filter.trl !== undefined ? sql`and min_trl <= ${filter.trl}` : sql``}
+    group by dim`)
+  const atMost = Math.min(...dims.map((dim) => result.rows.find((row) => row.dim === dim)?.n ?? 0))
+  return { gather: atMost < demandGatherBelow, atMost }
+}
+
+/** One page (limit rows) after `after`, newest first: the ids as the plan says, then their summaries; each row's sortAt is the cursor's value, as searchDemands writes it. */
+export async function browseDemands(db: DbOrTx, filter: DemandBrowseFilter, plan: DemandBrowsePlan, after: { at: string; id: string } | undefined, limit: number) {
+  const column = demandBrowseColumn(filter.status)
+  const keyset = after ? sql`(${column}, ${demands.id}) < (${after.at}::timestamptz, ${after.id}::uuid)` : undefined
+  const where = and(demandBrowseConditions(filter), keyset)
+  let ids: string[]
+  if (plan.atMost === 0) ids = []
+  else if (plan.gather) {
+    const result = await db.execute<{ id: string }>(sql`
+      with matches as materialized (select ${demands.id} as id, ${column} as at from ${demands} where ${where})
+      select id from matches order by at desc nulls last, id desc nulls last limit ${limit}`)
+    ids = result.rows.map((row) => row.id)
+  } else {
+    const rows = await db.select({ id: demands.id }).from(demands).where(where).orderBy(...demandNewestOrder(column)).limit(limit)
+    ids = rows.map((row) => row.id)
+  }
+  if (ids.length === 0) return []
+  return db
+    .select({ ...summaryColumns, sortAt: sql<string>`${column}::text`, score: sql<number | null>`null::float8` })
+    .from(demands)
+    .innerJoin(organizations, eq(organizations.id, demands.ownerId))
+    .where(inArray(demands.id, ids))
+    .orderBy(...demandNewestOrder(column))
+}

@@ -1,0 +1,138 @@
+import { sql, type SQL } from 'drizzle-orm'
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core'
+import type { DbOrTx } from '../../db/client.ts'
+import { isNumeric } from './analysis.ts'
+import type { QueryTerm, RetrievalQuery } from './query.ts'
+import { idealFactor, idf, termFactor } from './scoring.ts'
+import type { RetrievalKind } from './statistics.ts'
+
+// Ranked retrieval with OR semantics and a bounded cost. Every query term can score, none is
+// required. Candidates come from the rarest terms first (Lucene's MaxScore idea, with document
+// frequencies standing in for score bounds): terms are taken from the rarest while their postings
+// fit a budget, in any field; the commoner ones then fetch only records that hold them in the key
+// field (titles and keywords, far fewer postings), again within the budget. A record that holds
+// only common terms in its body cannot score near one that holds a rare term, so it is not worth
+// fetching. A query of common terms only ("may", "xu ly") fetches records holding its two rarest
+// terms together. The database returns, per candidate, which query terms each field holds
+// (intarray's `&`) and the fields' lengths; the score is computed here.
+
+export type RetrievalSource = {
+  kind: RetrievalKind
+  table: PgTable
+  id: AnyPgColumn
+  keyIds: AnyPgColumn
+  bodyIds: AnyPgColumn
+}
+
+export type Budget = {
+  /** Postings (records per term, summed) the candidate terms may reach. */
+  postings: number
+  /** Candidate records fetched at most. */
+  records: number
+}
+
+export const searchBudget: Budget = { postings: 20_000, records: 3_000 }
+
+export type Hit<Extra> = {
+  id: string
+  score: number
+  /** score / the score of an ideal record holding every query term: 0 to about 1. */
+  relevance: number
+  keyHits: number[]
+  bodyHits: number[]
+  /** The record's fields' lengths, in distinct terms. */
+  lengths: { key: number; body: number }
+  extra: Extra
+}
+
+export type Retrieved<Extra> = {
+  hits: Hit<Extra>[]
+  /** Some candidates were left out: the budget's record cap was reached. */
+  truncated: boolean
+}
+
+type CandidatePlan = { any: number[]; key: number[]; together: number[] }
+
+/** Which terms fetch candidates, and how: see the module comment. */
+export function planCandidates(terms: readonly QueryTerm[], budget: Budget): CandidatePlan {
+  const usable = terms.filter((term) => term.docs > 0 && !isNumeric(term.text)).sort((a, b) => a.docs - b.docs || a.id - b.id)
+  const plan: CandidatePlan = { any: [], key: [], together: [] }
+  let spent = 0
+  for (const term of usable) {
+    if (spent + term.docs > budget.postings) break
+    plan.any.push(term.id)
+    spent += term.docs
+  }
+  let keySpent = 0
+  for (const term of usable.slice(plan.any.length)) {
+    if (keySpent + term.keyDocs > budget.postings) break
+    plan.key.push(term.id)
+    keySpent += term.keyDocs
+  }
+  if (plan.any.length === 0 && usable.length >= 2) plan.together = [usable[0]!.id, usable[1]!.id].sort((a, b) => a - b)
+  return plan
+}
+
+const intArray = (ids: number[]) => sql`${`{${ids.join(',')}}`}::int4[]`
+
+function candidateCondition(source: RetrievalSource, plan: CandidatePlan): SQL | undefined {
+  const clauses: SQL[] = []
+  if (plan.any.length > 0) clauses.push(sql`${source.keyIds} && ${intArray(plan.any)}`, sql`${source.bodyIds} && ${intArray(plan.any)}`)
+  if (plan.key.length > 0) clauses.push(sql`${source.keyIds} && ${intArray(plan.key)}`)
+  if (plan.together.length > 0) clauses.push(sql`${source.bodyIds} @> ${intArray(plan.together)}`)
+  return clauses.length > 0 ? sql`(${sql.join(clauses, sql` or `)})` : undefined
+}
+
+/** The score of a record holding every query term (from the query itself, corrected or not) in fields of average length. */
+export function idealScore(query: RetrievalQuery): number {
+  const factor = idealFactor()
+  return query.terms.filter((term) => term.origin !== 'thesaurus' && term.docs > 0).reduce((sum, term) => sum + idf(query.corpus, term.docs) * term.weight * factor, 0)
+}
+
+/** A record's score from which query terms its fields hold. */
+export function scoreHits(query: RetrievalQuery, byId: Map<number, QueryTerm>, keyHits: number[], bodyHits: number[], lengths: { key: number; body: number }): number {
+  const inKey = new Set(keyHits)
+  let score = 0
+  for (const id of new Set([...keyHits, ...bodyHits])) {
+    const term = byId.get(id)
+    if (!term) continue
+    score += idf(query.corpus, term.docs) * term.weight * termFactor(inKey.has(id), bodyHits.includes(id), lengths, query.corpus)
+  }
+  return score
+}
+
+type CandidateRow = { id: string; key_length: number; body_length: number; key_hits: number[]; body_hits: number[] } & Record<string, unknown>
+
+/**
+ * The records of `source` that match the query and `where`, best first. `extra` names columns to
+ * return with each hit (for facets, for the sort by date).
+ */
+export async function retrieve<Extra extends Record<string, unknown>>(
+  db: DbOrTx,
+  source: RetrievalSource,
+  query: RetrievalQuery,
+  options: { where?: SQL; extra?: Record<keyof Extra & string, SQL>; budget?: Budget },
+): Promise<Retrieved<Extra>> {
+  const budget = options.budget ?? searchBudget
+  const condition = candidateCondition(source, planCandidates(query.terms, budget))
+  if (!condition) return { hits: [], truncated: false }
+  const all = intArray([...new Set(query.terms.map((term) => term.id))].sort((a, b) => a - b))
+  const extras = Object.entries(options.extra ?? {}).map(([name, expression]) => sql`, ${expression as SQL} as ${sql.identifier(name)}`)
+  const result = await db.execute<CandidateRow>(sql`
+    select ${source.id} as id, icount(${source.keyIds}) as key_length, icount(${source.bodyIds}) as body_length,
+      ${source.keyIds} & ${all} as key_hits, ${source.bodyIds} & ${all} as body_hits ${sql.join(extras, sql``)}
+    from ${source.table}
+    where ${condition} ${options.where ? sql`and ${options.where}` : sql``}
+    limit ${budget.records + 1}`)
+  const rows = result.rows.slice(0, budget.records)
+  const byId = new Map(query.terms.map((term) => [term.id, term]))
+  const ideal = idealScore(query)
+  const hits = rows.map((row) => {
+    const score = scoreHits(query, byId, row.key_hits, row.body_hits, { key: row.key_length, body: row.body_length })
+    const extra = Object.fromEntries(Object.keys(options.extra ?? {}).map((name) => [name, row[name]])) as Extra
+    const lengths = { key: row.key_length, body: row.body_length }
+    return { id: row.id, score, relevance: ideal > 0 ? score / ideal : 0, keyHits: row.key_hits, bodyHits: row.body_hits, lengths, extra }
+  })
+  hits.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+  return { hits, truncated: result.rows.length > budget.records }
+}

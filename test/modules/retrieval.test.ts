@@ -1,0 +1,166 @@
+import { eq, sql } from 'drizzle-orm'
+import t from 'tap'
+import { listings } from '../../src/db/schema/index.ts'
+import { compactSearchStatistics } from '../../src/jobs/maintenance.ts'
+import { termsOf, wordsOf } from '../../src/modules/retrieval/analysis.ts'
+import { buildQuery } from '../../src/modules/retrieval/query.ts'
+import { planCandidates } from '../../src/modules/retrieval/retrieve.ts'
+import { buildTestApp } from '../helpers/app.ts'
+import { createMember } from '../helpers/factories.ts'
+import { insertListing } from '../helpers/listings.ts'
+
+// The retrieval core (src/modules/retrieval): the analysis both sides share, the statistics the
+// triggers keep, typo correction, candidate planning and the ranking seen through search.
+
+const { app, db } = await buildTestApp(t)
+const owner = (await createMember(db)).organization.id
+
+const texts = [
+  'Máy sấy nông sản (năng lượng mặt trời), công suất 2.5 tấn/mẻ; Đồng Tháp',
+  'XỬ LÝ NƯỚC THẢI chăn nuôi heo — hầm biogas',
+  'Chế phẩm Trichoderma: phòng trừ nấm Phytophthora trên sầu riêng',
+  "IoT/PLC điều khiển tưới nhỏ giọt, pH 6-7, 'mô-đun' «Việt»",
+  '',
+  '   ',
+  'đĐ ưƯ ơƠ ăĂ âÂ êÊ ôÔ',
+]
+
+t.test('the query side makes the very terms the database stores', async (t) => {
+  for (const text of texts) {
+    const { rows } = await db.execute<{ segmented: string; ids: number[] }>(sql`select tx_segmented(${text}) as segmented, tx_term_ids(${text}) as ids`)
+    const ids = [...new Set(termsOf(wordsOf(rows[0]!.segmented)).map((term) => term.id))].sort((a, b) => a - b)
+    t.same(ids, rows[0]!.ids, JSON.stringify(text))
+  }
+  const { rows } = await db.execute<{ segmented: string }>(sql`select tx_segmented('Xử lý nước thải, chăn nuôi') as segmented`)
+  t.same(termsOf(wordsOf(rows[0]!.segmented)).map((term) => term.text), ['xu', 'ly', 'nuoc', 'thai', 'chan', 'nuoi', 'xu ly', 'ly nuoc', 'nuoc thai', 'chan nuoi'], 'no pair across a comma')
+})
+
+type Counts = { term_id: number; docs: number; key_docs: number }
+const recounted = async () =>
+  (
+    await db.execute<Counts>(sql`
+      select term, count(*)::int as docs, count(*) filter (where in_key)::int as key_docs from (
+        select term, true as in_key from listings, unnest(search_key_ids) as term
+        union all select term, false from listings, unnest(search_body_ids - search_key_ids) as term) terms
+      group by term order by term`)
+  ).rows.map((row) => ({ term_id: Number((row as unknown as { term: number }).term), docs: row.docs, key_docs: row.key_docs }))
+const kept = async () =>
+  (
+    await db.execute<Counts>(sql`
+      select term_id, sum(docs)::int as docs, sum(key_docs)::int as key_docs from search_term_counts
+      where kind = 'listing' group by term_id having sum(docs) <> 0 order by term_id`)
+  ).rows
+const corpus = async () =>
+  (await db.execute<{ docs: number; key: number; body: number }>(sql`select sum(docs)::int as docs, sum(key_length)::int as key, sum(body_length)::int as body from search_corpus_counts where kind = 'listing'`)).rows[0]
+const actualCorpus = async () =>
+  (await db.execute<{ docs: number; key: number; body: number }>(sql`select count(*)::int as docs, coalesce(sum(icount(search_key_ids)), 0)::int as key, coalesce(sum(icount(search_body_ids)), 0)::int as body from listings`)).rows[0]
+
+t.test('the statistics follow inserts, edits and deletes, and compaction keeps them', async (t) => {
+  const first = await insertListing(db, { ownerId: owner, titleVi: 'Hệ thống xử lý nước thải', descriptionVi: 'Xử lý nước thải chế biến thủy sản.' })
+  const second = await insertListing(db, { ownerId: owner, titleVi: 'Máy sấy lúa', descriptionVi: 'Sấy lúa sau thu hoạch.', keywords: ['sau thu hoạch'] })
+  t.same(await kept(), await recounted(), 'after inserts')
+  await db.update(listings).set({ titleVi: 'Máy sấy cà phê' }).where(eq(listings.id, second))
+  await db.update(listings).set({ status: 'published' }).where(eq(listings.id, first))
+  t.same(await kept(), await recounted(), 'after an edit (and a status change that adds nothing)')
+  t.same(await corpus(), await actualCorpus())
+  await db.delete(listings).where(eq(listings.id, first))
+  t.same(await kept(), await recounted(), 'after a delete')
+  t.same(await corpus(), await actualCorpus())
+  const rowsBefore = (await db.execute<{ n: number }>(sql`select count(*)::int as n from search_term_counts`)).rows[0]!.n
+  await compactSearchStatistics(db)
+  const rowsAfter = (await db.execute<{ n: number }>(sql`select count(*)::int as n from search_term_counts`)).rows[0]!.n
+  t.ok(rowsAfter < rowsBefore, `compaction folds rows (${rowsBefore} -> ${rowsAfter})`)
+  t.same(await kept(), await recounted(), 'and keeps the sums')
+  t.same(await corpus(), await actualCorpus())
+  const words = (await db.execute<{ word: string }>(sql`select word from search_words where word in ('say', 'ca', 'phe', 'thuy')`)).rows.map((row) => row.word).sort()
+  t.same(words, ['ca', 'phe', 'say', 'thuy'], 'the dictionary holds the words seen (after compaction), removed records included')
+})
+
+t.test('candidates come from the rarest terms within the budget; common terms only from titles', async (t) => {
+  const term = (id: number, docs: number, keyDocs: number, text = `t${id}`) => ({ id, text, pair: false, weight: 1, origin: 'query' as const, docs, keyDocs })
+  const terms = [term(1, 50_000, 9_000), term(2, 300, 100), term(3, 4_000, 900), term(4, 0, 0), term(5, 12, 3, '2024'), term(6, 900_000, 80_000)]
+  t.same(planCandidates(terms, { postings: 5_000, records: 100 }), { any: [2, 3], key: [], together: [] }, 'numbers and unknown terms fetch nothing')
+  t.same(planCandidates(terms, { postings: 10_000, records: 100 }), { any: [2, 3], key: [1], together: [] })
+  t.same(planCandidates([term(1, 50_000, 9_000), term(6, 900_000, 80_000)], { postings: 5_000, records: 100 }), { any: [], key: [], together: [1, 6] }, 'common terms only: both together')
+})
+
+type Page = { items: Array<{ id: string; titleVi: string; score: number }>; interpretation: { corrections: Array<{ from: string; to: string }> } }
+const search = async (q: string) => (await app.inject({ method: 'GET', url: `/v1/listings?q=${encodeURIComponent(q)}&facets=false` })).json() as Page
+
+t.test('ranking: every word helps, titles weigh more, rare words more than common ones', async (t) => {
+  const publish = (titleVi: string, descriptionVi: string) => insertListing(db, { ownerId: owner, titleVi, descriptionVi })
+  const inTitle = await publish('Chế phẩm Trichoderma cho sầu riêng', 'Phòng bệnh cho cây ăn quả.')
+  const inBody = await publish('Chế phẩm sinh học cho cây ăn quả', 'Dùng nấm Trichoderma phòng bệnh xì mủ.')
+  const common = await publish('Chế phẩm phân bón lá', 'Cho cây trồng.')
+  const page = await search('chế phẩm Trichoderma')
+  t.same(page.items.slice(0, 3).map((item) => item.id), [inTitle, inBody, common])
+  const scores = page.items.map((item) => item.score)
+  t.same(scores, [...scores].sort((a, b) => b - a))
+  const sentence = await search('vườn sầu riêng của tôi bị xì mủ, cần chế phẩm sinh học phòng bệnh')
+  t.ok(sentence.items.length >= 2, 'a whole sentence finds listings')
+  t.equal(sentence.items[0]!.id, inBody, 'the one sharing the most (and rarest) words first')
+})
+
+t.test('a misspelt word is searched with the word most records spell right', async (t) => {
+  const right = []
+  for (const place of ['Sóc Trăng', 'Bến Tre', 'Long An']) right.push(await insertListing(db, { ownerId: owner, titleVi: `Hệ thống tưới nhỏ giọt ${place}`, descriptionVi: 'Tiết kiệm nước.' }))
+  const misspelt = await insertListing(db, { ownerId: owner, titleVi: 'Hệ thống tuoii nhỏ giọt', descriptionVi: 'Tiết kiệm nước.' })
+  const page = await search('tuoii nho giot')
+  t.same(page.interpretation.corrections, [{ from: 'tuoii', to: 'tuoi' }], 'a word only one listing holds is corrected too')
+  t.same(new Set(page.items.slice(0, 4).map((item) => item.id)), new Set([...right, misspelt]), 'the rightly spelt listings are found, and the misspelt one')
+  const unknown = await search('tưới nhỏ giọtt')
+  t.same(unknown.interpretation.corrections, [{ from: 'giott', to: 'giot' }])
+  t.ok(unknown.items.length >= 4)
+  const short = await search('tuo')
+  t.same(short.interpretation.corrections, [], 'no correction under four letters')
+})
+
+t.test('term statistics of a query', async (t) => {
+  const query = await buildQuery(db, 'listing', [{ text: 'nhỏ giọt', weight: 1 }, { text: 'nhỏ', weight: 0.5 }])
+  const nho = query.terms.find((term) => term.text === 'nho')!
+  t.ok(nho.docs >= 4)
+  t.ok(nho.weight > query.terms.find((term) => term.text === 'giot')!.weight, 'a term named twice weighs more')
+  t.same(query.terms.map((term) => term.text).sort(), ['giot', 'nho', 'nho giot'])
+})
+
+t.test('near-duplicates: the same offer or need rewritten, with or without diacritics, in another order', async (t) => {
+  const centre = await createMember(db, { kind: 'transfer_centre' })
+  const institute = await createMember(db, { kind: 'research_institute' })
+  const first = await app.inject({
+    method: 'POST',
+    url: '/v1/listings',
+    headers: centre.auth,
+    payload: { kind: 'equipment', titleVi: 'Máy sấy lúa tầng sôi công suất 10 tấn/mẻ', descriptionVi: 'Sấy lúa bằng tầng sôi, đốt trấu, giảm hao hụt sau thu hoạch.' },
+  })
+  t.equal(first.statusCode, 201)
+  await app.inject({ method: 'POST', url: `/v1/listings/${first.json().id}/publish`, headers: centre.auth })
+  const rewrite = await app.inject({
+    method: 'POST',
+    url: '/v1/listings',
+    headers: institute.auth,
+    payload: { kind: 'equipment', titleVi: 'May say tang soi cho lua, 10 tan moi me', descriptionVi: 'Giam hao hut sau thu hoach: say lua tang soi dot trau.' },
+  })
+  t.same(rewrite.json().possibleDuplicates.map((duplicate: { id: string }) => duplicate.id), [first.json().id], 'the rewrite by another centre is flagged')
+  t.ok(rewrite.json().possibleDuplicates[0].similarity >= 0.5)
+  const other = await app.inject({
+    method: 'POST',
+    url: '/v1/listings',
+    headers: institute.auth,
+    payload: { kind: 'equipment', titleVi: 'Máy sấy cà phê năng lượng mặt trời', descriptionVi: 'Sấy cà phê nhân bằng nhà kính năng lượng mặt trời.' },
+  })
+  t.same(other.json().possibleDuplicates, [], 'another dryer is not a duplicate')
+
+  const enterprise = await createMember(db, { kind: 'enterprise' })
+  const need = { titleVi: 'Cần công nghệ xử lý nước thải chế biến mủ cao su', problemVi: 'Nước thải có mùi hôi, COD cao, bị phạt.', keywords: ['nước thải', 'mủ cao su'] }
+  const filed = await app.inject({ method: 'POST', url: '/v1/demands', headers: enterprise.auth, payload: need })
+  t.equal(filed.statusCode, 201)
+  t.same(filed.json().possibleDuplicates, [])
+  const again = await app.inject({
+    method: 'POST',
+    url: '/v1/demands',
+    headers: enterprise.auth,
+    payload: { titleVi: 'Xu ly nuoc thai che bien mu cao su', problemVi: 'COD cao, nuoc thai boc mui hoi, da bi phat.', keywords: ['nuoc thai'] },
+  })
+  t.equal(again.statusCode, 201)
+  t.same(again.json().possibleDuplicates.map((duplicate: { id: string }) => duplicate.id), [filed.json().id], "the owner's own draft of the same need is flagged")
+})
