@@ -91,7 +91,7 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     dealMessages: createDealMessageService({ db, clock, deals, recordEvents, cursors }),
     dealTimers,
     tasks: createTaskService({ db, clock, recordEvents, cursors }),
-    valueChains: createValueChainService({ db, clock, cursors }),
+    valueChains: createValueChainService({ db, clock, cursors, thesaurus: thesaurusLookup }),
     thesaurus: createThesaurusService({ db, clock, cursors }),
     reports: createReportService({ db, clock }),
     exchangeEvents: createExchangeEventService({ db, clock, cursors }),

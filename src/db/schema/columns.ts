@@ -1,10 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { customType, integer, timestamp, uuid } from 'drizzle-orm/pg-core'
 
-export const tsvector = customType<{ data: string }>({
-  dataType: () => 'tsvector',
-})
-
 /** A 64-bit transaction id (pg_current_xact_id()); read as a decimal string. */
 export const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' })
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { bigint, check, integer, date, index, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
-import { id, stamps, tsvector } from './columns.ts'
+import { id, stamps } from './columns.ts'
 import { organizations } from './organizations.ts'
 
 export const demands = pgTable(
@@ -33,12 +33,6 @@ export const demands = pgTable(
     source: text('source'),
     externalId: text('external_id'),
     ...stamps(),
-    searchVector: tsvector('search_vector').generatedAlwaysAs(
-      sql.raw(
-        `setweight(to_tsvector('simple', tx_search_text(title_vi || ' ' || coalesce(title_en, '') || ' ' || tx_join_words(keywords))), 'A') || ` +
-          `setweight(to_tsvector('simple', tx_search_text(problem_vi || ' ' || coalesce(problem_en, '') || ' ' || coalesce(desired_outcome_vi, '') || ' ' || coalesce(desired_outcome_en, ''))), 'B')`,
-      ),
-    ),
     // Terms (see migrations/0024_retrieval_functions.sql) of the title and keywords, and of the rest of the text.
     searchKeyIds: integer('search_key_ids').array().generatedAlwaysAs(sql.raw(`tx_term_ids(title_vi || ' . ' || coalesce(title_en, '') || ' . ' || tx_join_phrases(keywords))`)).notNull(),
     searchBodyIds: integer('search_body_ids').array().generatedAlwaysAs(sql.raw(`tx_term_ids(problem_vi || ' . ' || coalesce(problem_en, '') || ' . ' || coalesce(desired_outcome_vi, '') || ' . ' || coalesce(desired_outcome_en, ''))`)).notNull(),
@@ -56,7 +50,6 @@ export const demands = pgTable(
     index('demands_status_opened_idx').on(table.status, table.openedAt.desc(), table.id.desc()),
     index('demands_search_key_idx').using('gin', sql`${table.searchKeyIds} gin__int_ops`),
     index('demands_search_body_idx').using('gin', sql`${table.searchBodyIds} gin__int_ops`),
-    index('demands_search_vector_idx').using('gin', table.searchVector),
     index('demands_province_idx').on(table.currentProvinceCode),
     index('demands_sectors_idx').using('gin', table.sectors),
     index('demands_fields_idx').using('gin', table.fields),

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { bigint, integer, boolean, check, date, index, jsonb, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
-import { id, stamps, tsvector } from './columns.ts'
+import { id, stamps } from './columns.ts'
 import { organizations, type Contact } from './organizations.ts'
 
 export type MediaLink = { url: string; kind: string; title?: string }
@@ -53,12 +53,6 @@ export const listings = pgTable(
     // write to every listing at midnight; reads correct for what the job has not caught up with.
     countedExpired: boolean('counted_expired').notNull().default(false),
     ...stamps(),
-    searchVector: tsvector('search_vector').generatedAlwaysAs(
-      sql.raw(
-        `setweight(to_tsvector('simple', tx_search_text(title_vi || ' ' || coalesce(title_en, '') || ' ' || tx_join_words(keywords))), 'A') || ` +
-          `setweight(to_tsvector('simple', tx_search_text(description_vi || ' ' || coalesce(description_en, ''))), 'B')`,
-      ),
-    ),
     // Terms (see migrations/0024_retrieval_functions.sql) of the title and keywords, and of the rest of the text.
     searchKeyIds: integer('search_key_ids').array().generatedAlwaysAs(sql.raw(`tx_term_ids(title_vi || ' . ' || coalesce(title_en, '') || ' . ' || tx_join_phrases(keywords))`)).notNull(),
     searchBodyIds: integer('search_body_ids').array().generatedAlwaysAs(sql.raw(`tx_term_ids(description_vi || ' . ' || coalesce(description_en, ''))`)).notNull(),
@@ -79,7 +73,6 @@ export const listings = pgTable(
     index('listings_status_published_idx').on(table.status, table.publishedAt.desc(), table.id.desc()),
     index('listings_search_key_idx').using('gin', sql`${table.searchKeyIds} gin__int_ops`),
     index('listings_search_body_idx').using('gin', sql`${table.searchBodyIds} gin__int_ops`),
-    index('listings_search_vector_idx').using('gin', table.searchVector),
     index('listings_provinces_idx').using('gin', table.currentProvinceCodes),
     index('listings_sectors_idx').using('gin', table.sectors),
     index('listings_fields_idx').using('gin', table.fields),

@@ -1,6 +1,10 @@
-import { and, asc, desc, eq, gte, inArray, isNull, lt, notInArray, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gte, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { demands, listings, organizations, valueChains, valueChainStageListings, valueChainStageOrganizations, valueChainStages } from '../../db/schema/index.ts'
+import { demandSource } from '../demands/demands.search-repo.ts'
+import { listingSource } from '../listings/listings.search.ts'
+import type { RetrievalQuery } from '../retrieval/query.ts'
+import { retrieve, type Hit } from '../retrieval/retrieve.ts'
 
 export type ChainRow = typeof valueChains.$inferSelect
 export type ChainInsert = typeof valueChains.$inferInsert
@@ -85,44 +89,37 @@ export async function listChains(db: DbOrTx, filter: ChainFilter): Promise<Chain
     .limit(filter.limit)
 }
 
-/** Any of the keywords, each as all of its words, over the unaccented full-text vector. */
-const anyKeyword = (keywords: string[]): SQL =>
-  sql.join(
-    keywords.map((keyword) => sql`plainto_tsquery('simple', tx_search_text(${keyword}))`),
-    sql` || `,
-  )
-
 export type Candidate = { id: string; titleVi: string; provinces: string[]; score: number }
 
-/** The published, unexpired listings best matching the keywords, leaving out some. */
-export async function matchingListings(db: DbOrTx, keywords: string[], options: { today: string; excludeIds: string[]; limit: number }): Promise<Candidate[]> {
-  const query = anyKeyword(keywords)
-  const score = sql<number>`ts_rank(${listings.searchVector}, ${query})::float8`
-  const rows = await db
-    .select({ id: listings.id, titleVi: listings.titleVi, provinces: listings.currentProvinceCodes, score })
-    .from(listings)
-    .where(
-      and(
-        eq(listings.status, 'published'),
-        or(isNull(listings.validUntil), gte(listings.validUntil, options.today)),
-        sql`${listings.searchVector} @@ (${query})`,
-        options.excludeIds.length ? notInArray(listings.id, options.excludeIds) : undefined,
-      ),
-    )
-    .orderBy(desc(score), asc(listings.id))
-    .limit(options.limit)
-  return rows
+/** Gap candidates are few and should stand for the stage: a looser match than search's is noise. */
+const gapRelevance = 0.3
+
+/** The hits of a ranked retrieval that stand for the query, best first, as candidates. */
+function candidatesOf(hits: Hit<{ titleVi: string; provinces: string[] | null }>[], limit: number): Candidate[] {
+  return hits
+    .filter((hit) => hit.relevance >= gapRelevance)
+    .slice(0, limit)
+    .map((hit) => ({ id: hit.id, titleVi: hit.extra.titleVi, provinces: hit.extra.provinces ?? [], score: Math.round(Math.min(1, hit.relevance) * 1000) / 1000 }))
 }
 
-/** The open demands (deadline not passed) best matching the keywords. */
-export async function matchingDemands(db: DbOrTx, keywords: string[], options: { today: string; limit: number }): Promise<Candidate[]> {
-  const query = anyKeyword(keywords)
-  const score = sql<number>`ts_rank(${demands.searchVector}, ${query})::float8`
-  const rows = await db
-    .select({ id: demands.id, titleVi: demands.titleVi, province: demands.currentProvinceCode, score })
-    .from(demands)
-    .where(and(eq(demands.status, 'open'), or(isNull(demands.deadline), gte(demands.deadline, options.today)), sql`${demands.searchVector} @@ (${query})`))
-    .orderBy(desc(score), asc(demands.id))
-    .limit(options.limit)
-  return rows.map(({ province, ...row }) => ({ ...row, provinces: province ? [province] : [] }))
+/** The published, unexpired listings best matching the query (ranked retrieval), leaving out some. */
+export async function matchingListings(db: DbOrTx, query: RetrievalQuery, options: { today: string; excludeIds: string[]; limit: number }): Promise<Candidate[]> {
+  const { hits } = await retrieve<{ titleVi: string; provinces: string[] }>(db, listingSource, query, {
+    where: and(
+      eq(listings.status, 'published'),
+      or(isNull(listings.validUntil), gte(listings.validUntil, options.today)),
+      options.excludeIds.length ? notInArray(listings.id, options.excludeIds) : undefined,
+    ),
+    extra: { titleVi: sql`${listings.titleVi}`, provinces: sql`${listings.currentProvinceCodes}` },
+  })
+  return candidatesOf(hits, options.limit)
+}
+
+/** The open demands (deadline not passed) best matching the query. */
+export async function matchingDemands(db: DbOrTx, query: RetrievalQuery, options: { today: string; limit: number }): Promise<Candidate[]> {
+  const { hits } = await retrieve<{ titleVi: string; provinces: string[] }>(db, demandSource, query, {
+    where: and(eq(demands.status, 'open'), or(isNull(demands.deadline), gte(demands.deadline, options.today))),
+    extra: { titleVi: sql`${demands.titleVi}`, provinces: sql`array_remove(array[${demands.currentProvinceCode}], null)` },
+  })
+  return candidatesOf(hits, options.limit)
 }

@@ -115,7 +115,7 @@ const Candidate = {
   id: Uuid,
   titleVi: Type.String(),
   inProvince: Type.Boolean({ description: "In the chain's province (2025 units)" }),
-  score: Type.Number({ description: 'Full-text relevance to the stage keywords; higher is closer' }),
+  score: Type.Number({ description: 'Relevance to the stage keywords, from 0 to 1: the ranked score over the score of a record holding every keyword term (the same ranking as search); higher is closer' }),
 }
 
 export const ValueChainGaps = Type.Object(

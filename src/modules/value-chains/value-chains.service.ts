@@ -10,6 +10,7 @@ import * as repo from './value-chains.repo.ts'
 import { stageKindCodes, stageKinds, type ValueChain, type ValueChainCreate, type ValueChainGaps, type ValueChainListQuery, type ValueChainUpdate } from './value-chains.schemas.ts'
 import { findOrganizationSummaries } from '../organizations/organizations.repo.ts'
 import { findListingStates } from '../listings/listings.repo.ts'
+import { buildQuery, type ThesaurusLookup } from '../retrieval/query.ts'
 
 type StageInput = ValueChainCreate['stages'][number]
 
@@ -22,8 +23,8 @@ const isAvailable = (listing: { status: string; validUntil: string | null }, tod
 /** A stage's search terms: its keywords, or its title. */
 const keywordsOf = (stage: { keywords: string[]; title: string }) => (stage.keywords.length > 0 ? stage.keywords : [stage.title])
 
-export function createValueChainService(deps: { db: Db; clock: Clock; cursors: Cursors }) {
-  const { db, clock, cursors } = deps
+export function createValueChainService(deps: { db: Db; clock: Clock; cursors: Cursors; thesaurus?: ThesaurusLookup }) {
+  const { db, clock, cursors, thesaurus } = deps
 
   async function views(conn: DbOrTx, chains: repo.ChainRow[]): Promise<ValueChain[]> {
     const { stages, listings, organizations } = await repo.findStages(conn, chains.map((chain) => chain.id))
@@ -190,9 +191,14 @@ export function createValueChainService(deps: { db: Db; clock: Clock; cursors: C
     for (const stage of chain.stages) {
       if (stage.listings.some((listing) => listing.available)) continue
       const keywords = keywordsOf(stage)
+      const parts = keywords.map((text) => ({ text, weight: 1 }))
+      const [listingQuery, demandQuery] = await Promise.all([
+        buildQuery(db, 'listing', parts, { thesaurus }),
+        buildQuery(db, 'demand', parts, { thesaurus }),
+      ])
       const [listings, demands] = await Promise.all([
-        repo.matchingListings(db, keywords, { today, excludeIds: linked, limit: candidatesPerStage }),
-        repo.matchingDemands(db, keywords, { today, limit: candidatesPerStage }),
+        repo.matchingListings(db, listingQuery, { today, excludeIds: linked, limit: candidatesPerStage }),
+        repo.matchingDemands(db, demandQuery, { today, limit: candidatesPerStage }),
       ])
       const inProvince = (provinces: string[]) => provinces.includes(chain.currentProvinceCode)
       result.push({
