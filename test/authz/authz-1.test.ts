@@ -1,4 +1,4 @@
 import t from 'tap'
 import { runAuthorizationMatrix } from '../helpers/authz-run.ts'
 
-await runAuthorizationMatrix(t, 0, 3)
+await runAuthorizationMatrix(t, 0, 5)

@@ -1,4 +1,4 @@
 import t from 'tap'
 import { runAuthorizationMatrix } from '../helpers/authz-run.ts'
 
-await runAuthorizationMatrix(t, 1, 3)
+await runAuthorizationMatrix(t, 1, 5)

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import t, { type Test } from 'tap'
 import { count, countDistinct, eq, sql } from 'drizzle-orm'
@@ -6,6 +5,7 @@ import type { Db } from '../../src/db/client.ts'
 import { imports, listings } from '../../src/db/schema/index.ts'
 import { openTestDatabase } from '../helpers/database.ts'
 import { createMember } from '../helpers/factories.ts'
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts'
 
 // An import under real process faults, with real server processes (node src/server.ts) on the
 // test's own database: SIGTERM pauses it between two batches and the process exits at once, cleanly;
@@ -25,46 +25,15 @@ await db.execute(sql.raw(`
   create trigger test_slow_listing_write before insert on listings for each row execute function test_slow_listing_write();
 `))
 
-type Server = { url: string; child: ChildProcess; exited: Promise<number | null> }
-
-/** `node --import tsx src/server.ts` with a worker, on the test's database, listening on a free port. */
-async function startServer(t: Test): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'info',
-      DATABASE_URL: database.url,
-      DATABASE_POOL_SIZE: '4',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      JOBS_WORKER: 'true',
-      JOBS_POLL_SECONDS: '0.5',
-      JOBS_EXPIRE_SECONDS: String(expireSeconds),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    await exited
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      const found = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (found) resolve(found[1]!)
-    })
-    child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening:\n${output}`)))
-  })
-  return { url, child, exited }
-}
+/** A server process with a worker on the test's database: a job whose heartbeat stops expires soon. */
+const startServer = (t: Test) =>
+  startServerProcess(t, database.url, { JOBS_WORKER: 'true', JOBS_POLL_SECONDS: '0.5', JOBS_EXPIRE_SECONDS: String(expireSeconds) })
 
 /** Titles unlike each other: no row has near-duplicates to look up, the rows' cost is the trigger's. */
 const csvOf = (prefix: string) =>
   `externalId,kind,titleVi,descriptionVi\n${Array.from({ length: rows }, (_, index) => `${prefix}-${index},technology,Mẫu ${createHash('sha256').update(`${prefix}${index}`).digest('hex').slice(0, 16)},Mô tả`).join('\n')}\n`
 
-async function upload(server: Server, auth: Record<string, string>, csv: string): Promise<string> {
+async function upload(server: ServerProcess, auth: Record<string, string>, csv: string): Promise<string> {
   const response = await fetch(`${server.url}/v1/imports?kind=listings`, { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body: csv })
   if (response.status !== 202) throw new Error(`upload: ${response.status} ${await response.text()}`)
   return ((await response.json()) as { id: string }).id
@@ -103,7 +72,7 @@ t.test('SIGTERM pauses an import between two batches, the process exits at once,
 
   const stopping = performance.now()
   first.child.kill('SIGTERM')
-  const code = await first.exited
+  const { code } = await first.exited
   const seconds = (performance.now() - stopping) / 1000
   t.equal(code, 0, 'a clean exit')
   t.ok(seconds < 8, `in ${seconds.toFixed(1)} s`)

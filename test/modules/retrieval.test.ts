@@ -80,7 +80,8 @@ t.test('candidates come from the rarest terms within the budget; common terms on
   const term = (id: number, docs: number, keyDocs: number, text = `t${id}`) => ({ id, text, pair: false, weight: 1, origin: 'query' as const, docs, keyDocs })
   const terms = [term(1, 50_000, 9_000), term(2, 300, 100), term(3, 4_000, 900), term(4, 0, 0), term(5, 12, 3, '2024'), term(6, 900_000, 80_000)]
   t.same(planCandidates(terms, { postings: 5_000, records: 100 }), { any: [2, 3], key: [], together: [] }, 'numbers and unknown terms fetch nothing')
-  t.same(planCandidates(terms, { postings: 10_000, records: 100 }), { any: [2, 3], key: [1], together: [] })
+  t.same(planCandidates(terms, { postings: 10_000, records: 100 }), { any: [2, 3], key: [], together: [] }, 'a commoner term fetches by its key postings within what is left of the same budget ...')
+  t.same(planCandidates(terms, { postings: 13_300, records: 100 }), { any: [2, 3], key: [1], together: [] }, '... so the postings bound the candidates')
   t.same(planCandidates([term(1, 50_000, 9_000), term(6, 900_000, 80_000)], { postings: 5_000, records: 100 }), { any: [], key: [], together: [1, 6] }, 'common terms only: both together')
 })
 

@@ -14,7 +14,8 @@ const round = (value: number) => Math.round(value * 1000) / 1000
 export async function findPossibleDemandDuplicates(tx: DbOrTx, demand: Demand, ownerId: string, limit = 5) {
   const visible = and(or(eq(demands.status, 'open'), and(eq(demands.ownerId, ownerId), eq(demands.status, 'draft'))), ne(demands.id, demand.id))
   const text = {
-    title: [demand.titleVi, demand.titleEn ?? '', ...demand.keywords].join(' . '),
+    title: demand.titleVi,
+    key: [demand.titleVi, demand.titleEn ?? '', ...demand.keywords].join(' . '),
     body: [demand.problemVi, demand.problemEn ?? '', demand.desiredOutcomeVi ?? '', demand.desiredOutcomeEn ?? ''].join(' . '),
   }
   const near = await findNearDuplicates(tx, demandSource, text, visible, limit)

@@ -27,6 +27,7 @@ export const demandSource: RetrievalSource = {
   kind: 'demand',
   table: demands,
   id: demands.id,
+  title: demands.titleVi,
   keyIds: demands.searchKeyIds,
   bodyIds: demands.searchBodyIds,
 }

@@ -47,7 +47,8 @@ export async function findPossibleDuplicates(tx: DbOrTx, query: DuplicateQuery, 
     query.excludeId ? ne(listings.id, query.excludeId) : undefined,
   )
   const text = {
-    title: [query.titleVi, query.titleEn ?? '', ...(query.keywords ?? [])].join(' . '),
+    title: query.titleVi,
+    key: [query.titleVi, query.titleEn ?? '', ...(query.keywords ?? [])].join(' . '),
     body: [query.descriptionVi ?? '', query.descriptionEn ?? ''].join(' . '),
   }
   const near = await findNearDuplicates(tx, listingSource, text, visible, limit)

@@ -35,6 +35,7 @@ export const listingSource: RetrievalSource = {
   kind: 'listing',
   table: listings,
   id: listings.id,
+  title: listings.titleVi,
   keyIds: listings.searchKeyIds,
   bodyIds: listings.searchBodyIds,
 }

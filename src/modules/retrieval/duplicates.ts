@@ -1,68 +1,108 @@
-import type { SQL } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { buildQuery, type QueryTerm } from './query.ts'
 import { retrieve, type Budget, type RetrievalSource } from './retrieve.ts'
 import { idf, type Corpus } from './scoring.ts'
+import { readStatistics } from './statistics.ts'
 
-// Near-duplicates on the retrieval core: the record's own text is the query (its title and
-// keywords, then the rest), and a candidate is a possible duplicate when it holds most of the
-// record's title terms and most of its whole text, weighed by rarity (so "máy", "hệ thống" count
-// little and "tầng sôi", "trichoderma" much), or when the two titles (with keywords) share at least
-// 60% of their terms both ways; with or without diacritics, whatever the wording order. Typos are
-// corrected as in search.
+// Near-duplicates on the retrieval core: the same thing filed twice, or by two centres in their
+// own words, with or without diacritics, whatever the wording order. Two measures, each weighed
+// by rarity (so "máy", "hệ thống" count little and "tầng sôi", "trichoderma" much):
+// - title similarity, both ways: the weight of the terms the two titles share over the weight of
+//   the heavier title. A short title inside a long one ("Tưới nhỏ giọt" in "Hệ thống tưới nhỏ giọt
+//   tự động theo độ ẩm đất cho cây ăn trái") is a related offer, not the same one;
+// - text coverage, one way: the weight of the record's whole text (title, keywords, body) the
+//   other holds, scaled down when one text is much longer.
+// A candidate is a possible duplicate when their geometric mean reaches duplicateThreshold: a
+// nearly equal title needs some of the text too, and a loosely similar title much of it.
+// Candidates come from the title and keyword terms only (rarest first, every holder fetched):
+// a duplicate shares its title's rare terms, while its description, written by someone else,
+// may share nothing rare.
 
-export const duplicateBudget: Budget = { postings: 10_000, records: 300 }
-/** The geometric mean of title and whole-text coverage from which a record is a possible duplicate. */
+export const duplicateBudget: Budget = { postings: 300, records: 300 }
+/** The geometric mean of title similarity and text coverage from which a record is a possible duplicate. */
 export const duplicateThreshold = 0.5
-/** The share of title and keyword terms two records share (over the larger) from which they are near-duplicates on their titles alone. */
-export const sameTitle = 0.6
+/** Candidates whose title similarity is worked out (the best by score that could pass). */
+const closestCandidates = 30
 
 export type NearDuplicate = {
   id: string
-  /** Weighted share of the record's title (and keywords) terms the other holds, 0..1. */
-  titleCoverage: number
+  /** Weighted share of the two titles' terms they share, over the heavier title, 0..1. */
+  titleSimilarity: number
   /** Weighted share of all the record's terms the other holds, scaled down when one text is much longer, 0..1. */
   textCoverage: number
   similarity: number
 }
 
-const weightOf = (corpus: Corpus, term: QueryTerm) => idf(corpus, term.docs)
+export type DuplicateText = {
+  /** The record's title alone, compared with the candidates' titles. */
+  title: string
+  /** The title with what else names the record (an English title, keywords): the key field. */
+  key: string
+  body: string
+}
 
-export async function findNearDuplicates(
-  db: DbOrTx,
-  source: RetrievalSource,
-  text: { title: string; body: string },
-  where: SQL | undefined,
-  limit: number,
-): Promise<NearDuplicate[]> {
+/**
+ * Rarity is read as if among at least this many records: in a small catalogue, a term two records
+ * share is "common" only because they share it, and idf would weigh their shared title below the
+ * words that tell them apart.
+ */
+const smallestCorpus = 1_000
+const weightOf = (corpus: Corpus, term: { docs: number }) => idf({ ...corpus, docs: Math.max(corpus.docs, smallestCorpus) }, term.docs)
+
+export async function findNearDuplicates(db: DbOrTx, source: RetrievalSource, text: DuplicateText, where: SQL | undefined, limit: number): Promise<NearDuplicate[]> {
   const query = await buildQuery(db, source.kind, [
-    { text: text.title, weight: 1 },
+    { text: text.key, weight: 1 },
     { text: text.body, weight: 0.5 },
   ])
-  // Terms no record holds yet say nothing about duplicates; a term of the title is one of the first part.
+  // Terms no record holds yet say nothing about duplicates.
   const known = query.terms.filter((term) => term.docs > 0 && term.origin === 'query')
   if (known.length === 0) return []
-  const titleIds = new Set((await buildQuery(db, source.kind, [{ text: text.title, weight: 1 }], { correctTypos: false })).terms.map((term) => term.id))
-  const titleWeight = known.filter((term) => titleIds.has(term.id)).reduce((sum, term) => sum + weightOf(query.corpus, term), 0)
+  const [titleQuery, keyQuery] = await Promise.all([
+    buildQuery(db, source.kind, [{ text: text.title, weight: 1 }], { correctTypos: false }),
+    buildQuery(db, source.kind, [{ text: text.key, weight: 1 }], { correctTypos: false }),
+  ])
+  const keyIds = new Set(keyQuery.terms.map((term) => term.id))
+  const titleTerms = titleQuery.terms
+  const titleWeight = titleTerms.reduce((sum, term) => sum + weightOf(query.corpus, term), 0)
   const allWeight = known.reduce((sum, term) => sum + weightOf(query.corpus, term), 0)
-  const retrieved = await retrieve(db, source, query, { where, budget: duplicateBudget })
+  const retrieved = await retrieve(db, source, query, { where, budget: duplicateBudget, fetchBy: (term) => keyIds.has(term.id) })
   const byId = new Map(known.map((term) => [term.id, term]))
-  const found: NearDuplicate[] = []
-  for (const hit of retrieved.hits.slice(0, 50)) {
+
+  const covered = retrieved.hits.flatMap((hit) => {
     const held = [...new Set([...hit.keyHits, ...hit.bodyHits])].flatMap((id) => byId.get(id) ?? [])
-    const titleHeld = held.filter((term) => titleIds.has(term.id)).reduce((sum, term) => sum + weightOf(query.corpus, term), 0)
     const allHeld = held.reduce((sum, term) => sum + weightOf(query.corpus, term), 0)
-    const titleCoverage = titleWeight > 0 ? titleHeld / titleWeight : 0
     // The other record's length against this one's, in distinct terms: a long text holding a short one is not its duplicate.
     const otherLength = hit.lengths.key + hit.lengths.body
     const lengthRatio = Math.min(known.length, otherLength) / Math.max(known.length, otherLength, 1)
-    const textCoverage = allWeight > 0 ? (allHeld / allWeight) * Math.min(1, 0.5 + lengthRatio) : 0
-    // Or nearly the same title (and keywords) both ways: the terms the two key fields share, over
-    // the larger of the two, whatever the rest of the texts say.
-    const sharedKey = hit.keyHits.filter((id) => titleIds.has(id)).length
-    const keySimilarity = sharedKey / Math.max(titleIds.size, hit.lengths.key, 1)
-    const similarity = Math.max(Math.sqrt(titleCoverage * textCoverage), keySimilarity >= sameTitle ? keySimilarity : 0)
-    if (similarity >= duplicateThreshold) found.push({ id: hit.id, titleCoverage, textCoverage, similarity })
+    const textCoverage = (allHeld / allWeight) * Math.min(1, 0.5 + lengthRatio)
+    // Title similarity is at most 1: below this coverage the mean cannot reach the threshold.
+    return textCoverage >= duplicateThreshold ** 2 ? [{ id: hit.id, textCoverage }] : []
+  })
+  const closest = covered.slice(0, closestCandidates)
+  const titles = await candidateTitles(db, source, closest.map((hit) => hit.id), query.corpus, new Map(titleTerms.map((term) => [term.id, term])))
+  const found: NearDuplicate[] = []
+  for (const { id, textCoverage } of closest) {
+    const title = titles.get(id)
+    if (!title) continue
+    const shared = titleTerms.filter((term) => title.ids.has(term.id)).reduce((sum, term) => sum + weightOf(query.corpus, term), 0)
+    const titleSimilarity = shared / Math.max(titleWeight, title.weight, Number.MIN_VALUE)
+    const similarity = Math.sqrt(titleSimilarity * textCoverage)
+    if (similarity >= duplicateThreshold) found.push({ id, titleSimilarity, textCoverage, similarity })
   }
   return found.sort((a, b) => b.similarity - a.similarity || (a.id < b.id ? -1 : 1)).slice(0, limit)
+}
+
+/** The candidates' title terms, and each title's weight (its terms' idf, summed). */
+async function candidateTitles(db: DbOrTx, source: RetrievalSource, ids: string[], corpus: Corpus, knownTerms: Map<number, QueryTerm>) {
+  if (ids.length === 0) return new Map<string, { ids: Set<number>; weight: number }>()
+  const result = await db.execute<{ id: string; title_ids: number[] }>(
+    sql`select ${source.id} as id, tx_term_ids(${source.title}) as title_ids from ${source.table} where ${source.id} = any(${sql.param(ids)}::uuid[])`,
+  )
+  const missing = [...new Set(result.rows.flatMap((row) => row.title_ids))].filter((id) => !knownTerms.has(id))
+  const statistics = missing.length > 0 ? await readStatistics(db, source.kind, missing) : undefined
+  const docsOf = (id: number) => knownTerms.get(id)?.docs ?? statistics?.terms.get(id)?.docs ?? 0
+  return new Map(
+    result.rows.map((row) => [row.id, { ids: new Set(row.title_ids), weight: row.title_ids.reduce((sum, id) => sum + weightOf(corpus, { docs: docsOf(id) }), 0) }]),
+  )
 }

@@ -9,29 +9,33 @@ import type { RetrievalKind } from './statistics.ts'
 // Ranked retrieval with OR semantics and a bounded cost. Every query term can score, none is
 // required. Candidates come from the rarest terms first (Lucene's MaxScore idea, with document
 // frequencies standing in for score bounds): terms are taken from the rarest while their postings
-// fit a budget, in any field; the commoner ones then fetch only records that hold them in the key
-// field (titles and keywords, far fewer postings), again within the budget. A record that holds
-// only common terms in its body cannot score near one that holds a rare term, so it is not worth
-// fetching. A query of common terms only ("may", "xu ly") fetches records holding its two rarest
-// terms together. The database returns, per candidate, which query terms each field holds
-// (intarray's `&`) and the fields' lengths; the score is computed here.
+// fit a budget, in any field; the commoner ones then fetch, within what is left of the same
+// budget, only records that hold them in the key field (titles and keywords, far fewer postings).
+// A record that holds only common terms in its body cannot score near one that holds a rare term,
+// so it is not worth fetching. The postings bound the candidates, so every record holding a
+// chosen term is fetched and scored: none is dropped at random by a row limit. Only a query of
+// common terms alone ("may", "xu ly") fetches records holding its two rarest terms together, and
+// there the record cap may cut. The database returns, per candidate, which query terms each field
+// holds (intarray's `&`) and the fields' lengths; the score is computed here.
 
 export type RetrievalSource = {
   kind: RetrievalKind
   table: PgTable
   id: AnyPgColumn
+  /** The record's title alone (near-duplicates compare titles). */
+  title: AnyPgColumn
   keyIds: AnyPgColumn
   bodyIds: AnyPgColumn
 }
 
 export type Budget = {
-  /** Postings (records per term, summed) the candidate terms may reach. */
+  /** Postings (records per term, summed, key-field postings for the commoner terms) the candidate terms may reach: the candidates at most. */
   postings: number
-  /** Candidate records fetched at most. */
+  /** Candidate records fetched at most: a cap on the one unbounded case, two common terms together. */
   records: number
 }
 
-export const searchBudget: Budget = { postings: 20_000, records: 3_000 }
+export const searchBudget: Budget = { postings: 3_000, records: 3_000 }
 
 export type Hit<Extra> = {
   id: string
@@ -63,11 +67,10 @@ export function planCandidates(terms: readonly QueryTerm[], budget: Budget): Can
     plan.any.push(term.id)
     spent += term.docs
   }
-  let keySpent = 0
   for (const term of usable.slice(plan.any.length)) {
-    if (keySpent + term.keyDocs > budget.postings) break
+    if (spent + term.keyDocs > budget.postings) break
     plan.key.push(term.id)
-    keySpent += term.keyDocs
+    spent += term.keyDocs
   }
   if (plan.any.length === 0 && usable.length >= 2) plan.together = [usable[0]!.id, usable[1]!.id].sort((a, b) => a - b)
   return plan
@@ -83,10 +86,17 @@ function candidateCondition(source: RetrievalSource, plan: CandidatePlan): SQL |
   return clauses.length > 0 ? sql`(${sql.join(clauses, sql` or `)})` : undefined
 }
 
-/** The score of a record holding every query term (from the query itself, corrected or not) in fields of average length. */
+/**
+ * The score of a record holding every query term (from the query itself, corrected or not) in
+ * fields of average length. A query word no record holds counts too, as the rarest of words: it
+ * is part of what was asked, so a record matching only a correction of one word among several
+ * unknown ones ("truy xuất nguồn gốc" on a catalogue without them, "xuất" corrected to "xát") is
+ * not near-ideal. Pairs of unknown words do not count again.
+ */
 export function idealScore(query: RetrievalQuery): number {
   const factor = idealFactor()
-  return query.terms.filter((term) => term.origin !== 'thesaurus' && term.docs > 0).reduce((sum, term) => sum + idf(query.corpus, term.docs) * term.weight * factor, 0)
+  const counted = (term: QueryTerm) => term.origin !== 'thesaurus' && (term.docs > 0 || (term.origin === 'query' && !term.pair && !isNumeric(term.text)))
+  return query.terms.filter(counted).reduce((sum, term) => sum + idf(query.corpus, term.docs) * term.weight * factor, 0)
 }
 
 /** A record's score from which query terms its fields hold. */
@@ -105,16 +115,18 @@ type CandidateRow = { id: string; key_length: number; body_length: number; key_h
 
 /**
  * The records of `source` that match the query and `where`, best first. `extra` names columns to
- * return with each hit (for facets, for the sort by date).
+ * return with each hit (for facets, for the sort by date); `fetchBy` limits the terms that fetch
+ * candidates (all of them still score).
  */
 export async function retrieve<Extra extends Record<string, unknown>>(
   db: DbOrTx,
   source: RetrievalSource,
   query: RetrievalQuery,
-  options: { where?: SQL; extra?: Record<keyof Extra & string, SQL>; budget?: Budget },
+  options: { where?: SQL; extra?: Record<keyof Extra & string, SQL>; budget?: Budget; fetchBy?: (term: QueryTerm) => boolean },
 ): Promise<Retrieved<Extra>> {
   const budget = options.budget ?? searchBudget
-  const condition = candidateCondition(source, planCandidates(query.terms, budget))
+  const fetchBy = options.fetchBy
+  const condition = candidateCondition(source, planCandidates(fetchBy ? query.terms.filter(fetchBy) : query.terms, budget))
   if (!condition) return { hits: [], truncated: false }
   const all = intArray([...new Set(query.terms.map((term) => term.id))].sort((a, b) => a - b))
   const extras = Object.entries(options.extra ?? {}).map(([name, expression]) => sql`, ${expression as SQL} as ${sql.identifier(name)}`)

@@ -1,0 +1,4 @@
+import t from 'tap'
+import { runAuthorizationMatrix } from '../helpers/authz-run.ts'
+
+await runAuthorizationMatrix(t, 4, 5)
