@@ -74,6 +74,8 @@ export type RankedRow = {
   multiplier: number
   coverage: number
   matchedTerms: MatchedTerm[]
+  /** Shares a pair of syllables, or a rare word in the candidate's title, with the subject's own text. */
+  anchored: boolean
   termCount: number
   query: Pick<RetrievalQuery, 'corrections' | 'thesaurus'>
   taxonomy: number
@@ -147,12 +149,23 @@ function sides(subject: Subject, today: string) {
 }
 
 /**
- * The rule a computed suggestion passes: a minimum score, enough text relevance, and at least one
- * shared pair of syllables ("nuoc thai") of the subject's own text, so one common syllable in
- * common, or only what the thesaurus added ("he thong" from "hệ thống sấy"), is never a match.
+ * The rule a computed suggestion passes: a minimum score, enough text relevance, and an anchor in
+ * the subject's own text (see anchorsOf), so one common syllable in common, or only what the
+ * thesaurus added ("he thong" from "hệ thống sấy"), is never a match.
  */
-export const passesThreshold = (row: RankedRow, minScore: number) =>
-  row.score >= minScore && row.text >= minTextRelevance && row.matchedTerms.some((term) => term.term.includes(' ') && term.origin !== 'thesaurus')
+export const passesThreshold = (row: RankedRow, minScore: number) => row.score >= minScore && row.text >= minTextRelevance && row.anchored
+
+/** A single syllable this rare (a share of the records) names a thing: a crop, a pest, a material. */
+const rareWordShare = 0.02
+
+/**
+ * Whether a candidate shares an anchor with the subject's own text (not a thesaurus addition): a
+ * pair of syllables ("nuoc thai"), or a rare single syllable in the candidate's title or keywords
+ * ("hàu" of "Hàu nuôi chậm lớn" in "Sản xuất giống hàu tam bội", which share no pair).
+ */
+function anchorsOf(query: RetrievalQuery, terms: QueryTerm[], inKey: Set<number>): boolean {
+  return terms.some((term) => term.origin !== 'thesaurus' && (term.pair || (inKey.has(term.id) && term.docs <= rareWordShare * query.corpus.docs)))
+}
 
 /** 1 ± the non-text components' pull, as described at the top. */
 export function multiplierOf(values: Record<Exclude<MatchComponent, 'text'>, number>, weights: Record<MatchComponent, number>): number {
@@ -162,7 +175,7 @@ export function multiplierOf(values: Record<Exclude<MatchComponent, 'text'>, num
   return Math.min(1.5, Math.max(0.5, 1 + pull))
 }
 
-type TextMatch = { id: string; relevance: number; coverage: number; matchedTerms: MatchedTerm[] }
+type TextMatch = { id: string; relevance: number; coverage: number; matchedTerms: MatchedTerm[]; anchored: boolean }
 
 /** The text side of a run: the query, and the candidates with their relevance and matched terms. */
 async function matchText(db: DbOrTx, subject: Subject, options: RankOptions): Promise<{ query: RetrievalQuery; matched: TextMatch[] }> {
@@ -203,7 +216,8 @@ async function matchText(db: DbOrTx, subject: Subject, options: RankOptions): Pr
       }))
       .sort((a, b) => b.weight - a.weight || a.term.localeCompare(b.term))
     const covered = terms.filter((term) => term.origin !== 'thesaurus').reduce((sum, term) => sum + idf(query.corpus, term.docs) * term.weight, 0)
-    return { id: hit.id, relevance: Math.min(1, hit.relevance), coverage: queryWeight > 0 ? Math.min(1, covered / queryWeight) : 0, matchedTerms }
+    const anchored = anchorsOf(query, terms, inKey)
+    return { id: hit.id, relevance: Math.min(1, hit.relevance), coverage: queryWeight > 0 ? Math.min(1, covered / queryWeight) : 0, matchedTerms, anchored }
   })
   return { query, matched }
 }
@@ -211,7 +225,7 @@ async function matchText(db: DbOrTx, subject: Subject, options: RankOptions): Pr
 export async function rankCandidates(db: DbOrTx, subject: Subject, options: RankOptions): Promise<RankedRow[]> {
   const { query, matched } = await matchText(db, subject, options)
   // One candidate asked for by id is scored even with no text in common (a broker's proposal).
-  if (options.candidateId && matched.length === 0) matched.push({ id: options.candidateId, relevance: 0, coverage: 0, matchedTerms: [] })
+  if (options.candidateId && matched.length === 0) matched.push({ id: options.candidateId, relevance: 0, coverage: 0, matchedTerms: [], anchored: false })
   const textOf = new Map(matched.map((row) => [row.id, row]))
   const candidateIds = options.candidateId ? matched.map((row) => row.id) : matched.filter((row) => row.relevance >= minTextRelevance).map((row) => row.id)
   if (candidateIds.length === 0) return []
@@ -226,6 +240,7 @@ export async function rankCandidates(db: DbOrTx, subject: Subject, options: Rank
       score: Math.min(1, text.relevance * multiplier),
       coverage: text.coverage,
       matchedTerms: text.matchedTerms,
+      anchored: text.anchored,
       termCount: query.terms.filter((term) => term.origin !== 'thesaurus').length,
       query: { corrections: query.corrections, thesaurus: query.thesaurus },
     }
@@ -235,7 +250,7 @@ export async function rankCandidates(db: DbOrTx, subject: Subject, options: Rank
   return kept.slice(0, options.limit)
 }
 
-type Facts = Omit<RankedRow, 'score' | 'text' | 'multiplier' | 'coverage' | 'matchedTerms' | 'termCount' | 'query'>
+type Facts = Omit<RankedRow, 'score' | 'text' | 'multiplier' | 'coverage' | 'matchedTerms' | 'anchored' | 'termCount' | 'query'>
 
 /** The non-text components of each candidate, in one statement. */
 async function readFacts(db: DbOrTx, subject: Subject, options: RankOptions, candidateIds: string[]): Promise<Facts[]> {
