@@ -57,7 +57,12 @@ async function main(options: StartMessage) {
       )
     }
   })
-  process.send?.({ ready: true, port })
+  // The parent may die between the check above and this message (the pipe then breaks): with a
+  // callback, the failure comes back here instead of crashing the process as an 'error' event.
+  if (!process.connected) return stop()
+  process.send?.({ ready: true, port }, undefined, {}, (error) => {
+    if (error) void stop()
+  })
 }
 
 // The parent owns this process: when it goes away (even killed), so does the database, closed

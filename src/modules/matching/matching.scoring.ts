@@ -197,7 +197,7 @@ async function matchText(db: DbOrTx, subject: Subject, options: RankOptions): Pr
     ],
     sql` and `,
   )
-  const retrieved = await retrieve(db, source, query, { where, budget: matchingBudget })
+  const retrieved = await retrieve(db, source, query, { where, budget: matchingBudget, unknownWords: false })
   const byId = new Map(query.terms.map((term) => [term.id, term]))
   const queryWeight = query.terms.filter((term) => term.origin !== 'thesaurus').reduce((sum, term) => sum + idf(query.corpus, term.docs) * term.weight, 0)
   const matched = retrieved.hits.slice(0, options.candidateId ? 1 : rerankDepth).map((hit) => {

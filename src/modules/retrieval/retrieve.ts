@@ -88,14 +88,17 @@ function candidateCondition(source: RetrievalSource, plan: CandidatePlan): SQL |
 
 /**
  * The score of a record holding every query term (from the query itself, corrected or not) in
- * fields of average length. A query word no record holds counts too, as the rarest of words: it
- * is part of what was asked, so a record matching only a correction of one word among several
- * unknown ones ("truy xuất nguồn gốc" on a catalogue without them, "xuất" corrected to "xát") is
- * not near-ideal. Pairs of unknown words do not count again.
+ * fields of average length. With `unknownWords`, a query word no record holds counts too, as the
+ * rarest of words: it is part of what was asked, so a record matching only the correction of one
+ * word among several unknown ones ("truy xuất nguồn gốc" on a catalogue without them, "xuất"
+ * corrected to "xát") is not near-ideal. Pairs of unknown words do not count again. Matching
+ * leaves them out: a demand's whole text describes symptoms in words no listing uses, and in a
+ * young catalogue most of its words are unknown.
  */
-export function idealScore(query: RetrievalQuery): number {
+export function idealScore(query: RetrievalQuery, options: { unknownWords: boolean }): number {
   const factor = idealFactor()
-  const counted = (term: QueryTerm) => term.origin !== 'thesaurus' && (term.docs > 0 || (term.origin === 'query' && !term.pair && !isNumeric(term.text)))
+  const unknownCounts = (term: QueryTerm) => options.unknownWords && term.origin === 'query' && !term.pair && !isNumeric(term.text)
+  const counted = (term: QueryTerm) => term.origin !== 'thesaurus' && (term.docs > 0 || unknownCounts(term))
   return query.terms.filter(counted).reduce((sum, term) => sum + idf(query.corpus, term.docs) * term.weight * factor, 0)
 }
 
@@ -116,13 +119,13 @@ type CandidateRow = { id: string; key_length: number; body_length: number; key_h
 /**
  * The records of `source` that match the query and `where`, best first. `extra` names columns to
  * return with each hit (for facets, for the sort by date); `fetchBy` limits the terms that fetch
- * candidates (all of them still score).
+ * candidates (all of them still score); `unknownWords` (default true) is idealScore's.
  */
 export async function retrieve<Extra extends Record<string, unknown>>(
   db: DbOrTx,
   source: RetrievalSource,
   query: RetrievalQuery,
-  options: { where?: SQL; extra?: Record<keyof Extra & string, SQL>; budget?: Budget; fetchBy?: (term: QueryTerm) => boolean },
+  options: { where?: SQL; extra?: Record<keyof Extra & string, SQL>; budget?: Budget; fetchBy?: (term: QueryTerm) => boolean; unknownWords?: boolean },
 ): Promise<Retrieved<Extra>> {
   const budget = options.budget ?? searchBudget
   const fetchBy = options.fetchBy
@@ -138,7 +141,7 @@ export async function retrieve<Extra extends Record<string, unknown>>(
     limit ${budget.records + 1}`)
   const rows = result.rows.slice(0, budget.records)
   const byId = new Map(query.terms.map((term) => [term.id, term]))
-  const ideal = idealScore(query)
+  const ideal = idealScore(query, { unknownWords: options.unknownWords ?? true })
   const hits = rows.map((row) => {
     const score = scoreHits(query, byId, row.key_hits, row.body_hits, { key: row.key_length, body: row.body_length })
     const extra = Object.fromEntries(Object.keys(options.extra ?? {}).map((name) => [name, row[name]])) as Extra
