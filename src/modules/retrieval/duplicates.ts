@@ -42,7 +42,7 @@ export async function findNearDuplicates(
   // Terms no record holds yet say nothing about duplicates; a term of the title is one of the first part.
   const known = query.terms.filter((term) => term.docs > 0 && term.origin === 'query')
   if (known.length === 0) return []
-  const titleIds = new Set((await buildQuery(db, source.kind, [{ text: text.title, weight: 1 }], { correctTypos: false })).terms.map((term) => term.id))
+  const titleIds = new Set(query.partTermIds[0])
   const titleWeight = known.filter((term) => titleIds.has(term.id)).reduce((sum, term) => sum + weightOf(query.corpus, term), 0)
   const allWeight = known.reduce((sum, term) => sum + weightOf(query.corpus, term), 0)
   const retrieved = await retrieve(db, source, query, { where, budget: duplicateBudget })
