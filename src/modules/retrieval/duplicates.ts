@@ -45,7 +45,10 @@ export async function findNearDuplicates(
   const titleIds = new Set(query.partTermIds[0])
   const titleWeight = known.filter((term) => titleIds.has(term.id)).reduce((sum, term) => sum + weightOf(query.corpus, term), 0)
   const allWeight = known.reduce((sum, term) => sum + weightOf(query.corpus, term), 0)
-  const retrieved = await retrieve(db, source, query, { where, budget: duplicateBudget })
+  // Not in tiers: its thresholds were tuned on candidates read in heap order. Read in tiers (a
+  // title sharing a rare term first), the labelled set gave recall 0.720 instead of 0.506 but
+  // precision 0.752 instead of 0.783, below its floor; the thresholds need tuning for that first.
+  const retrieved = await retrieve(db, source, query, { where, budget: duplicateBudget, ordered: false })
   const byId = new Map(known.map((term) => [term.id, term]))
   const found: NearDuplicate[] = []
   for (const hit of retrieved.hits.slice(0, 50)) {

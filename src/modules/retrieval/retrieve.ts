@@ -86,20 +86,21 @@ const intArray = (ids: number[]) => sql`${`{${ids.join(',')}}`}::int4[]`
  * order and the read stops at the record cap, so a cut leaves out the records least likely to
  * rank (a rare term in a title outscores a common one), not whichever the heap held first.
  */
-function candidateTiers(source: RetrievalSource, plan: CandidatePlan): SQL[] {
+function candidateTiers(source: RetrievalSource, plan: CandidatePlan, ordered: boolean): SQL[] {
   const tiers: SQL[] = []
   const earlier: SQL[] = []
   const add = (condition: SQL) => {
     tiers.push(earlier.length > 0 ? sql`${condition} and not (${sql.join(earlier, sql` or `)})` : condition)
     earlier.push(condition)
   }
+  const one = () => (earlier.length > 0 ? [sql`(${sql.join(earlier, sql` or `)})`] : [])
   if (plan.any.length > 0) {
     add(sql`${source.keyIds} && ${intArray(plan.any)}`)
     add(sql`${source.bodyIds} && ${intArray(plan.any)}`)
   }
   if (plan.key.length > 0) add(sql`${source.keyIds} && ${intArray(plan.key)}`)
   if (plan.together.length > 0) add(sql`${source.bodyIds} @> ${intArray(plan.together)}`)
-  return tiers
+  return ordered ? tiers : one()
 }
 
 /** The score of a record holding every query term (from the query itself, corrected or not) in fields of average length. */
@@ -130,10 +131,16 @@ export async function retrieve<Extra extends Record<string, unknown>>(
   db: DbOrTx,
   source: RetrievalSource,
   query: RetrievalQuery,
-  options: { where?: SQL; extra?: Record<keyof Extra & string, SQL>; budget?: Budget },
+  options: {
+    where?: SQL
+    extra?: Record<keyof Extra & string, SQL>
+    budget?: Budget
+    /** false: one condition, read in heap order up to the cap (the near-duplicate check, tuned on that; see duplicates.ts). */
+    ordered?: boolean
+  },
 ): Promise<Retrieved<Extra>> {
   const budget = options.budget ?? searchBudget
-  const tiers = candidateTiers(source, planCandidates(query.terms, budget))
+  const tiers = candidateTiers(source, planCandidates(query.terms, budget), options.ordered ?? true)
   if (tiers.length === 0) return { hits: [], truncated: false }
   const all = intArray([...new Set(query.terms.map((term) => term.id))].sort((a, b) => a - b))
   const extras = Object.entries(options.extra ?? {}).map(([name, expression]) => sql`, ${expression as SQL} as ${sql.identifier(name)}`)
