@@ -4,7 +4,8 @@ import { listings } from '../../src/db/schema/index.ts'
 import { compactSearchStatistics } from '../../src/jobs/maintenance.ts'
 import { termsOf, wordsOf } from '../../src/modules/retrieval/analysis.ts'
 import { buildQuery } from '../../src/modules/retrieval/query.ts'
-import { planCandidates } from '../../src/modules/retrieval/retrieve.ts'
+import { planCandidates, retrieve } from '../../src/modules/retrieval/retrieve.ts'
+import { listingSource } from '../../src/modules/listings/listings.search.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createMember } from '../helpers/factories.ts'
 import { insertListing } from '../helpers/listings.ts'
@@ -100,6 +101,22 @@ t.test('ranking: every word helps, titles weigh more, rare words more than commo
   const sentence = await search('vườn sầu riêng của tôi bị xì mủ, cần chế phẩm sinh học phòng bệnh')
   t.ok(sentence.items.length >= 2, 'a whole sentence finds listings')
   t.equal(sentence.items[0]!.id, inBody, 'the one sharing the most (and rarest) words first')
+})
+
+t.test('a record cap keeps the best tiers: a rare term in a title, then in a body, then a commoner term in a title', async (t) => {
+  const publish = (titleVi: string, descriptionVi: string) => insertListing(db, { ownerId: owner, titleVi, descriptionVi })
+  const commonTitle = await publish('Hệ thống tưới thông minh', 'Cho nhà màng.')
+  const rareBody = await publish('Thiết bị đo độ ẩm', 'Cảm biến zeolit cho kho hạt.')
+  const rareTitle = await publish('Vật liệu zeolit hấp phụ', 'Cho ao nuôi tôm.')
+  // "tưới" in more bodies than "zeolit" anywhere: with a budget of 3 postings, "zeolit" (2) fetches
+  // from both fields and "tưới" from titles only (1 title).
+  for (const garden of ['Vườn cam', 'Vườn bưởi', 'Vườn nho']) await publish(garden, 'Nước tưới sạch.')
+  const query = await buildQuery(db, 'listing', [{ text: 'zeolit tưới', weight: 1 }])
+  t.same(planCandidates(query.terms, { postings: 3, records: 10 }).key.length, 1, 'the commoner term fetches from titles only')
+  const ids = async (records: number) => (await retrieve(db, listingSource, query, { budget: { postings: 3, records } })).hits.map((hit) => hit.id)
+  t.same(new Set(await ids(10)), new Set([rareTitle, rareBody, commonTitle]), 'under the cap: every tier')
+  t.same(await ids(1), [rareTitle], 'a cap of one keeps the rare term in a title')
+  t.same(new Set(await ids(2)), new Set([rareTitle, rareBody]), 'then the rare term in a body, before a commoner term in a title')
 })
 
 t.test('a misspelt word is searched with the word most records spell right', async (t) => {

@@ -71,8 +71,12 @@ export const listings = pgTable(
     uniqueIndex('listings_source_external_key').on(table.source, table.externalId).where(sql`${table.source} is not null`),
     uniqueIndex('listings_owner_external_key').on(table.ownerId, table.externalId).where(sql`${table.source} is null and ${table.externalId} is not null`),
     index('listings_status_published_idx').on(table.status, table.publishedAt.desc(), table.id.desc()),
-    index('listings_search_key_idx').using('gin', sql`${table.searchKeyIds} gin__int_ops`),
-    index('listings_search_body_idx').using('gin', sql`${table.searchBodyIds} gin__int_ops`),
+    // Retrieval's term postings, with the province beside them: a search in one province is
+    // intersected inside each GIN scan (fast scan skips through the province's long posting list)
+    // instead of AND-ing a bitmap of every listing of the province (218k for Hà Nội at 1M, 120+ ms).
+    // Queries on the terms alone use the same indexes.
+    index('listings_search_key_province_idx').using('gin', sql`${table.searchKeyIds} gin__int_ops`, table.currentProvinceCodes),
+    index('listings_search_body_province_idx').using('gin', sql`${table.searchBodyIds} gin__int_ops`, table.currentProvinceCodes),
     index('listings_provinces_idx').using('gin', table.currentProvinceCodes),
     index('listings_sectors_idx').using('gin', table.sectors),
     index('listings_fields_idx').using('gin', table.fields),

@@ -15,7 +15,7 @@ export async function findPossibleDemandDuplicates(tx: DbOrTx, demand: Demand, o
   const visible = and(or(eq(demands.status, 'open'), and(eq(demands.ownerId, ownerId), eq(demands.status, 'draft'))), ne(demands.id, demand.id))
   const text = {
     title: demand.titleVi,
-    key: [demand.titleVi, demand.titleEn ?? '', ...demand.keywords].join(' . '),
+    names: [demand.titleEn ?? '', ...demand.keywords].join(' . '),
     body: [demand.problemVi, demand.problemEn ?? '', demand.desiredOutcomeVi ?? '', demand.desiredOutcomeEn ?? ''].join(' . '),
   }
   const near = await findNearDuplicates(tx, demandSource, text, visible, limit)

@@ -48,7 +48,7 @@ export async function findPossibleDuplicates(tx: DbOrTx, query: DuplicateQuery, 
   )
   const text = {
     title: query.titleVi,
-    key: [query.titleVi, query.titleEn ?? '', ...(query.keywords ?? [])].join(' . '),
+    names: [query.titleEn ?? '', ...(query.keywords ?? [])].join(' . '),
     body: [query.descriptionVi ?? '', query.descriptionEn ?? ''].join(' . '),
   }
   const near = await findNearDuplicates(tx, listingSource, text, visible, limit)

@@ -160,13 +160,29 @@ export async function ownersOf(db: DbOrTx, demandId: string, listingId: string):
   return row!
 }
 
-/** A matcher's new suggestion; undefined when the pair appeared meanwhile (the other side's run). */
-export async function insertSuggestion(tx: DbOrTx, values: MatchInsert): Promise<MatchRow | undefined> {
-  const [row] = await tx.insert(matches).values(values).onConflictDoNothing({ target: [matches.demandId, matches.listingId] }).returning()
-  return row
+/** The stored rows of these (demand, listing) pairs, locked, in id order (one statement for a run's whole list). */
+export async function lockPairs(tx: DbOrTx, pairs: { demandId: string; listingId: string }[]): Promise<MatchRow[]> {
+  if (pairs.length === 0) return []
+  const wanted = sql`(${matches.demandId}, ${matches.listingId}) in (select * from jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) as p("demandId" uuid, "listingId" uuid))`
+  return tx.select().from(matches).where(wanted).orderBy(matches.id).for('update')
 }
 
-/** A new score from a run: not a curation, so version (and thus ETags) stay as they are. */
-export async function updateScore(tx: DbOrTx, id: string, values: Pick<MatchInsert, 'score' | 'explanation' | 'computedAt' | 'computedFrom'>) {
-  await tx.update(matches).set(values).where(eq(matches.id, id))
+/** New suggestions of one run in one statement; pairs that appeared meanwhile (the other side's run) are left out of the answer. */
+export async function insertSuggestions(tx: DbOrTx, values: MatchInsert[]): Promise<MatchRow[]> {
+  if (values.length === 0) return []
+  return tx.insert(matches).values(values).onConflictDoNothing({ target: [matches.demandId, matches.listingId] }).returning()
 }
+
+/** New scores from a run, in one statement: not a curation, so version (and thus ETags) stay as they are. */
+export async function updateScores(
+  tx: DbOrTx,
+  rows: { id: string; score: number; explanation: unknown }[],
+  values: { computedAt: Date; computedFrom: Direction },
+): Promise<void> {
+  if (rows.length === 0) return
+  await tx.execute(sql`
+    update ${matches} set score = v.score, explanation = v.explanation, computed_at = ${values.computedAt.toISOString()}::timestamptz, computed_from = ${values.computedFrom}
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(id uuid, score float8, explanation jsonb)
+    where ${matches.id} = v.id`)
+}
+

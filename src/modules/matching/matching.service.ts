@@ -165,22 +165,38 @@ export function createMatchingService(deps: {
     return pairs.sort((a, b) => b.score - a.score)
   }
 
-  /** Inserts new pairs (with a match.suggested event each) and refreshes the scores of known ones. */
+  /**
+   * Inserts new pairs (with a match.suggested event each) and refreshes the scores of known ones:
+   * a lock, an update and an insert for the whole list, not a round trip per pair.
+   */
   async function upsertSuggestions(tx: DbOrTx, direction: Direction, pairs: ScoredPair[], now: Date): Promise<string[]> {
-    const ids: string[] = []
+    const key = (pair: { demandId: string; listingId: string }) => `${pair.demandId}/${pair.listingId}`
+    const existing = new Map((await repo.lockPairs(tx, pairs)).map((row) => [key(row), row]))
+    const updates: { id: string; score: number; explanation: unknown }[] = []
+    const inserts: repo.MatchInsert[] = []
     for (const { score, explanation, ...pair } of pairs) {
-      const existing = await repo.findPair(tx, pair.demandId, pair.listingId, { lock: true })
-      if (existing?.status === 'dismissed') continue
-      if (existing) {
-        await repo.updateScore(tx, existing.id, { score, explanation, computedAt: now, computedFrom: direction })
-        ids.push(existing.id)
+      const row = existing.get(key(pair))
+      if (row?.status === 'dismissed') continue
+      if (row) updates.push({ id: row.id, score, explanation })
+      else inserts.push({ ...pair, origin: 'computed', computedFrom: direction, status: 'suggested', score, explanation, computedAt: now, createdAt: now, updatedAt: now })
+    }
+    await repo.updateScores(tx, updates, { computedAt: now, computedFrom: direction })
+    // A pair the other side's run inserted a moment ago is not returned: it stays theirs.
+    const inserted = new Map((await repo.insertSuggestions(tx, inserts)).map((row) => [key(row), row]))
+    const ids: string[] = []
+    const events: Awaited<ReturnType<typeof matchEvent>>[] = []
+    for (const pair of pairs) {
+      const row = existing.get(key(pair))
+      if (row) {
+        if (row.status !== 'dismissed') ids.push(row.id)
         continue
       }
-      const inserted = await repo.insertSuggestion(tx, { ...pair, origin: 'computed', computedFrom: direction, status: 'suggested', score, explanation, computedAt: now, createdAt: now, updatedAt: now })
-      if (!inserted) continue // the other side's run inserted the pair a moment ago; it stays theirs
-      ids.push(inserted.id)
-      await recordEvents(tx, [await matchEvent(tx, 'match.suggested', inserted, now)])
+      const added = inserted.get(key(pair))
+      if (!added) continue
+      ids.push(added.id)
+      events.push(await matchEvent(tx, 'match.suggested', added, now))
     }
+    if (events.length > 0) await recordEvents(tx, events)
     return ids
   }
 

@@ -37,8 +37,8 @@ export type NearDuplicate = {
 export type DuplicateText = {
   /** The record's title alone, compared with the candidates' titles. */
   title: string
-  /** The title with what else names the record (an English title, keywords): the key field. */
-  key: string
+  /** What else names the record (an English title, keywords): with the title, its key field. */
+  names: string
   body: string
 }
 
@@ -52,18 +52,17 @@ const weightOf = (corpus: Corpus, term: { docs: number }) => idf({ ...corpus, do
 
 export async function findNearDuplicates(db: DbOrTx, source: RetrievalSource, text: DuplicateText, where: SQL | undefined, limit: number): Promise<NearDuplicate[]> {
   const query = await buildQuery(db, source.kind, [
-    { text: text.key, weight: 1 },
+    { text: text.title, weight: 1 },
+    { text: text.names, weight: 1 },
     { text: text.body, weight: 0.5 },
   ])
   // Terms no record holds yet say nothing about duplicates.
   const known = query.terms.filter((term) => term.docs > 0 && term.origin === 'query')
   if (known.length === 0) return []
-  const [titleQuery, keyQuery] = await Promise.all([
-    buildQuery(db, source.kind, [{ text: text.title, weight: 1 }], { correctTypos: false }),
-    buildQuery(db, source.kind, [{ text: text.key, weight: 1 }], { correctTypos: false }),
-  ])
-  const keyIds = new Set(keyQuery.terms.map((term) => term.id))
-  const titleTerms = titleQuery.terms
+  const [titleIds = [], nameIds = []] = query.partTermIds
+  const keyIds = new Set([...titleIds, ...nameIds])
+  const inTitle = new Set(titleIds)
+  const titleTerms = query.terms.filter((term) => term.origin === 'query' && inTitle.has(term.id))
   const titleWeight = titleTerms.reduce((sum, term) => sum + weightOf(query.corpus, term), 0)
   const allWeight = known.reduce((sum, term) => sum + weightOf(query.corpus, term), 0)
   const retrieved = await retrieve(db, source, query, { where, budget: duplicateBudget, fetchBy: (term) => keyIds.has(term.id) })

@@ -37,6 +37,8 @@ export type RetrievalQuery = {
   terms: QueryTerm[]
   corrections: Correction[]
   thesaurus: ThesaurusUse[]
+  /** The ids of each part's own terms, as typed (no corrections, no thesaurus), in the order of the parts. */
+  partTermIds: number[][]
 }
 
 /** BM25's query-term saturation: a term named twice weighs more than once, but not twice as much. */
@@ -101,7 +103,7 @@ export async function buildQuery(
     ...(from ? { from } : {}),
     ...countOf(term.id),
   }))
-  return { kind, corpus: statistics.corpus, terms, corrections, thesaurus }
+  return { kind, corpus: statistics.corpus, terms, corrections, thesaurus, partTermIds: partWords.map((words) => termsOf(words).map((term) => term.id)) }
 }
 
 /**

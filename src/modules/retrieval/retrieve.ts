@@ -12,11 +12,11 @@ import type { RetrievalKind } from './statistics.ts'
 // fit a budget, in any field; the commoner ones then fetch, within what is left of the same
 // budget, only records that hold them in the key field (titles and keywords, far fewer postings).
 // A record that holds only common terms in its body cannot score near one that holds a rare term,
-// so it is not worth fetching. The postings bound the candidates, so every record holding a
-// chosen term is fetched and scored: none is dropped at random by a row limit. Only a query of
-// common terms alone ("may", "xu ly") fetches records holding its two rarest terms together, and
-// there the record cap may cut. The database returns, per candidate, which query terms each field
-// holds (intarray's `&`) and the fields' lengths; the score is computed here.
+// so it is not worth fetching. A query of common terms only ("may", "xu ly") fetches records
+// holding its two rarest terms together. Candidates are read in tiers, best first
+// (candidateTiers), up to a record cap, so a cut leaves out the records least likely to rank. The
+// database returns, per candidate, which query terms each field holds (intarray's `&`) and the
+// fields' lengths; the score is computed here.
 
 export type RetrievalSource = {
   kind: RetrievalKind
@@ -29,13 +29,16 @@ export type RetrievalSource = {
 }
 
 export type Budget = {
-  /** Postings (records per term, summed, key-field postings for the commoner terms) the candidate terms may reach: the candidates at most. */
+  /** Postings (records per term, summed; key-field postings for the commoner terms) the candidate terms may reach. */
   postings: number
-  /** Candidate records fetched at most: a cap on the one unbounded case, two common terms together. */
+  /** Candidate records read at most, tier by tier. */
   records: number
 }
 
-export const searchBudget: Budget = { postings: 3_000, records: 3_000 }
+// 1,000 records: each costs a heap page read in random order (~8 µs from the OS cache, 3 buffer
+// reads more when its terms were out of line), and at 3,000 a search in a common phrase spent
+// 35-200 ms there at 1M listings. The tiers keep the best 1,000.
+export const searchBudget: Budget = { postings: 20_000, records: 1_000 }
 
 export type Hit<Extra> = {
   id: string
@@ -78,12 +81,27 @@ export function planCandidates(terms: readonly QueryTerm[], budget: Budget): Can
 
 const intArray = (ids: number[]) => sql`${`{${ids.join(',')}}`}::int4[]`
 
-function candidateCondition(source: RetrievalSource, plan: CandidatePlan): SQL | undefined {
-  const clauses: SQL[] = []
-  if (plan.any.length > 0) clauses.push(sql`${source.keyIds} && ${intArray(plan.any)}`, sql`${source.bodyIds} && ${intArray(plan.any)}`)
-  if (plan.key.length > 0) clauses.push(sql`${source.keyIds} && ${intArray(plan.key)}`)
-  if (plan.together.length > 0) clauses.push(sql`${source.bodyIds} @> ${intArray(plan.together)}`)
-  return clauses.length > 0 ? sql`(${sql.join(clauses, sql` or `)})` : undefined
+/**
+ * The candidate conditions, best first: a rare term in the key field, a rare term in the body
+ * only, a commoner term in the key field only, then the two rarest terms together. Each tier
+ * leaves out the records of the tiers before it, so a record comes once. They are read in this
+ * order and the read stops at the record cap, so a cut leaves out the records least likely to
+ * rank (a rare term in a title outscores a common one), not whichever the heap held first.
+ */
+function candidateTiers(source: RetrievalSource, plan: CandidatePlan): SQL[] {
+  const tiers: SQL[] = []
+  const earlier: SQL[] = []
+  const add = (condition: SQL) => {
+    tiers.push(earlier.length > 0 ? sql`${condition} and not (${sql.join(earlier, sql` or `)})` : condition)
+    earlier.push(condition)
+  }
+  if (plan.any.length > 0) {
+    add(sql`${source.keyIds} && ${intArray(plan.any)}`)
+    add(sql`${source.bodyIds} && ${intArray(plan.any)}`)
+  }
+  if (plan.key.length > 0) add(sql`${source.keyIds} && ${intArray(plan.key)}`)
+  if (plan.together.length > 0) add(sql`${source.bodyIds} @> ${intArray(plan.together)}`)
+  return tiers
 }
 
 /**
@@ -129,15 +147,17 @@ export async function retrieve<Extra extends Record<string, unknown>>(
 ): Promise<Retrieved<Extra>> {
   const budget = options.budget ?? searchBudget
   const fetchBy = options.fetchBy
-  const condition = candidateCondition(source, planCandidates(fetchBy ? query.terms.filter(fetchBy) : query.terms, budget))
-  if (!condition) return { hits: [], truncated: false }
+  const tiers = candidateTiers(source, planCandidates(fetchBy ? query.terms.filter(fetchBy) : query.terms, budget))
+  if (tiers.length === 0) return { hits: [], truncated: false }
   const all = intArray([...new Set(query.terms.map((term) => term.id))].sort((a, b) => a - b))
   const extras = Object.entries(options.extra ?? {}).map(([name, expression]) => sql`, ${expression as SQL} as ${sql.identifier(name)}`)
+  const columns = sql`${source.id} as id, icount(${source.keyIds}) as key_length, icount(${source.bodyIds}) as body_length,
+      ${source.keyIds} & ${all} as key_hits, ${source.bodyIds} & ${all} as body_hits ${sql.join(extras, sql``)}`
+  // UNION ALL runs its arms in order and the limit stops it: the later tiers' indexes are not
+  // even read once the earlier ones fill the cap.
+  const arms = tiers.map((tier) => sql`(select ${columns} from ${source.table} where ${tier} ${options.where ? sql`and ${options.where}` : sql``})`)
   const result = await db.execute<CandidateRow>(sql`
-    select ${source.id} as id, icount(${source.keyIds}) as key_length, icount(${source.bodyIds}) as body_length,
-      ${source.keyIds} & ${all} as key_hits, ${source.bodyIds} & ${all} as body_hits ${sql.join(extras, sql``)}
-    from ${source.table}
-    where ${condition} ${options.where ? sql`and ${options.where}` : sql``}
+    select * from (${sql.join(arms, sql` union all `)}) as candidates
     limit ${budget.records + 1}`)
   const rows = result.rows.slice(0, budget.records)
   const byId = new Map(query.terms.map((term) => [term.id, term]))
