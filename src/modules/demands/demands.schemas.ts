@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Cursor, Limit, Provenance, Uuid, ref } from '../../http/common.schemas.ts'
-import { SearchInterpretation } from '../retrieval/retrieval.schemas.ts'
+import { DuplicateSimilarity, SearchInterpretation } from '../retrieval/retrieval.schemas.ts'
 import { CodeList, DateOnly, Enum, Keywords, LongText, Nullable, ShortText, Timestamp, Vnd } from '../../http/fields.ts'
 import { OrganizationKind } from '../organizations/organizations.schemas.ts'
 import { ProvinceCode } from '../reference/reference.schemas.ts'
@@ -207,12 +207,7 @@ export const PossibleDemandDuplicate = Type.Object(
   {
     id: Uuid,
     title: Type.String({ description: "The other demand's Vietnamese title" }),
-    similarity: Type.Number({
-      minimum: 0,
-      maximum: 1,
-      description:
-        "How alike the two are, at least 0.5: the geometric mean of the share of this demand's title and keyword terms the other holds and the share of its whole text, each weighed by how rare the terms are",
-    }),
+    similarity: DuplicateSimilarity,
   },
   { $id: 'PossibleDemandDuplicate', description: 'An open demand (or one of the owner\'s drafts) that may be the same need: a warning, not a refusal' },
 )

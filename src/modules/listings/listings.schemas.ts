@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Cursor, Limit, Provenance, Uuid, ref } from '../../http/common.schemas.ts'
-import { SearchInterpretation } from '../retrieval/retrieval.schemas.ts'
+import { DuplicateSimilarity, SearchInterpretation } from '../retrieval/retrieval.schemas.ts'
 import { CodeList, DateOnly, Enum, Keywords, LongText, Nullable, ShortText, Timestamp, Url, Vnd } from '../../http/fields.ts'
 import { confidentialFields } from '../deals/deals.disclosure.ts'
 import { Contact } from '../organizations/organizations.schemas.ts'
@@ -211,12 +211,7 @@ export const PossibleDuplicate = Type.Object(
   {
     id: Uuid,
     title: Type.String({ description: "The other listing's Vietnamese title" }),
-    similarity: Type.Number({
-      minimum: 0,
-      maximum: 1,
-      description:
-        "How alike the two are, at least 0.5: the geometric mean of the share of this listing's title and keyword terms the other holds and the share of its whole text, each weighed by how rare the terms are (with or without diacritics, in any order)",
-    }),
+    similarity: DuplicateSimilarity,
     descriptionSimilarity: Nullable(Type.Number({ minimum: 0, maximum: 1, description: "The weighted share of this listing's whole text (title, keywords, description) the other holds" })),
     provenance: Type.Optional(ref(Provenance)),
   },

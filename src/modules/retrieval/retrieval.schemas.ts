@@ -32,4 +32,12 @@ export const SearchInterpretation = Type.Object(
 )
 export type SearchInterpretation = Static<typeof SearchInterpretation>
 
+/** The similarity of a possible duplicate (listings and demands alike: see duplicates.ts). */
+export const DuplicateSimilarity = Type.Number({
+  minimum: 0,
+  maximum: 1,
+  description:
+    'How alike the two are, at least 0.5: the geometric mean of their title similarity (the terms the two titles share over the heavier title) and the share of this record\'s whole text the other holds, each term weighed by how rare it is (with or without diacritics, in any order)',
+})
+
 export const retrievalSchemas = [SearchCorrection, SearchThesaurusUse, SearchInterpretation]
