@@ -48,8 +48,12 @@ export const demands = pgTable(
     uniqueIndex('demands_source_external_key').on(table.source, table.externalId).where(sql`${table.source} is not null`),
     uniqueIndex('demands_owner_external_key').on(table.ownerId, table.externalId).where(sql`${table.source} is null and ${table.externalId} is not null`),
     index('demands_status_opened_idx').on(table.status, table.openedAt.desc(), table.id.desc()),
-    index('demands_search_key_idx').using('gin', sql`${table.searchKeyIds} gin__int_ops`),
-    index('demands_search_body_idx').using('gin', sql`${table.searchBodyIds} gin__int_ops`),
+    // Retrieval's term postings with the 2025 province beside them, as listings' are: a text search in
+    // a province (or region) intersects both inside each GIN scan instead of AND-ing a bitmap of every
+    // demand of the province per candidate tier. The province is a scalar here, so the index holds it
+    // as a one-element array (demands.search-repo.ts writes the condition in the same form).
+    index('demands_search_key_province_idx').using('gin', sql`${table.searchKeyIds} gin__int_ops`, sql`(array[${table.currentProvinceCode}])`),
+    index('demands_search_body_province_idx').using('gin', sql`${table.searchBodyIds} gin__int_ops`, sql`(array[${table.currentProvinceCode}])`),
     index('demands_province_idx').on(table.currentProvinceCode),
     index('demands_sectors_idx').using('gin', table.sectors),
     index('demands_fields_idx').using('gin', table.fields),

@@ -32,6 +32,21 @@ export const demandSource: RetrievalSource = {
   bodyIds: demands.searchBodyIds,
 }
 
+// The province as a one-element array: the expression the term GIN indexes carry as their second
+// column (src/db/schema/demands.ts), so a text search in a province or region intersects terms and
+// place inside one GIN scan. Written exactly as the index defines it, or the planner cannot use it.
+const provinceArray = sql`(array[${demands.currentProvinceCode}])`
+const textArray = (codes: string[]) => sql`${`{${codes.map((code) => JSON.stringify(code)).join(',')}}`}::text[]`
+
+/** The province and region filters, in the term indexes' form. */
+export function placeConditions(filter: Pick<DemandFilter, 'currentProvinceCode' | 'regionProvinceCodes'>): SQL | undefined {
+  return and(
+    filter.currentProvinceCode ? sql`${provinceArray} && ${textArray([filter.currentProvinceCode])}` : undefined,
+    filter.regionProvinceCodes ? sql`${provinceArray} && ${textArray(filter.regionProvinceCodes)}` : undefined,
+  )
+}
+
+/** A text search's conditions (the browse path has its own, for its btree indexes: demands.browse.ts). */
 export function conditions(filter: DemandFilter): SQL | undefined {
   const budgetFilter = filter.budgetMin !== undefined || filter.budgetMax !== undefined
   return and(
@@ -39,8 +54,7 @@ export function conditions(filter: DemandFilter): SQL | undefined {
     filter.ownerId ? eq(demands.ownerId, filter.ownerId) : undefined,
     filter.sector ? arrayContains(demands.sectors, [filter.sector]) : undefined,
     filter.field ? arrayContains(demands.fields, [filter.field]) : undefined,
-    filter.currentProvinceCode ? eq(demands.currentProvinceCode, filter.currentProvinceCode) : undefined,
-    filter.regionProvinceCodes ? inArray(demands.currentProvinceCode, filter.regionProvinceCodes) : undefined,
+    placeConditions(filter),
     filter.trl !== undefined ? or(isNull(demands.minTrl), lte(demands.minTrl, filter.trl)) : undefined,
     // Ranges overlap when each starts before the other ends; a demand's missing bound is open-ended,
     // but a demand that states no budget at all says nothing about one, so it is left out.
