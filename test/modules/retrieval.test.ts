@@ -4,6 +4,7 @@ import { listings } from '../../src/db/schema/index.ts'
 import { compactSearchStatistics } from '../../src/jobs/maintenance.ts'
 import { termsOf, wordsOf } from '../../src/modules/retrieval/analysis.ts'
 import { buildQuery } from '../../src/modules/retrieval/query.ts'
+import { readStatistics, settledDocs } from '../../src/modules/retrieval/statistics.ts'
 import { planCandidates, retrieve } from '../../src/modules/retrieval/retrieve.ts'
 import { listingSource } from '../../src/modules/listings/listings.search.ts'
 import { buildTestApp } from '../helpers/app.ts'
@@ -48,8 +49,10 @@ const recounted = async () =>
 const kept = async () =>
   (
     await db.execute<Counts>(sql`
-      select term_id, sum(docs)::int as docs, sum(key_docs)::int as key_docs from search_term_counts
-      where kind = 'listing' group by term_id having sum(docs) <> 0 order by term_id`)
+      select term_id, sum(docs)::int as docs, sum(key_docs)::int as key_docs from (
+        select term_id, docs, key_docs from search_term_counts where kind = 'listing'
+        union all select term_id, docs, key_docs from search_term_changes where kind = 'listing') rows
+      group by term_id having sum(docs) <> 0 order by term_id`)
   ).rows
 const corpus = async () =>
   (await db.execute<{ docs: number; key: number; body: number }>(sql`select sum(docs)::int as docs, sum(key_length)::int as key, sum(body_length)::int as body from search_corpus_counts where kind = 'listing'`)).rows[0]
@@ -67,14 +70,38 @@ t.test('the statistics follow inserts, edits and deletes, and compaction keeps t
   await db.delete(listings).where(eq(listings.id, first))
   t.same(await kept(), await recounted(), 'after a delete')
   t.same(await corpus(), await actualCorpus())
-  const rowsBefore = (await db.execute<{ n: number }>(sql`select count(*)::int as n from search_term_counts`)).rows[0]!.n
+  const changes = async () => (await db.execute<{ n: number }>(sql`select count(*)::int as n from search_term_changes`)).rows[0]!.n
+  const changesBefore = await changes()
+  t.ok(changesBefore > 0, 'writes append changes')
   await compactSearchStatistics(db)
-  const rowsAfter = (await db.execute<{ n: number }>(sql`select count(*)::int as n from search_term_counts`)).rows[0]!.n
-  t.ok(rowsAfter < rowsBefore, `compaction folds rows (${rowsBefore} -> ${rowsAfter})`)
+  t.equal(await changes(), 0, `compaction folds all ${changesBefore} changes`)
   t.same(await kept(), await recounted(), 'and keeps the sums')
+  const coffee = await insertListing(db, { ownerId: owner, titleVi: 'Máy sấy cà phê', descriptionVi: 'Sấy cà phê nhân.' })
+  await compactSearchStatistics(db)
+  t.same(await kept(), await recounted(), 'a second compaction adds to the folded counts')
+  await db.delete(listings).where(eq(listings.id, coffee))
+  await compactSearchStatistics(db)
+  t.same(await kept(), await recounted(), 'and takes away from them')
   t.same(await corpus(), await actualCorpus())
   const words = (await db.execute<{ word: string }>(sql`select word from search_words where word in ('say', 'ca', 'phe', 'thuy')`)).rows.map((row) => row.word).sort()
   t.same(words, ['ca', 'phe', 'say', 'thuy'], 'the dictionary holds the words seen (after compaction), removed records included')
+})
+
+t.test('a rare term reads its changes since the last compaction; a common one its folded count alone', async (t) => {
+  // Made-up term ids: two folded at settledDocs - 1 and settledDocs, each with three changes since; one new.
+  const [rare, common, fresh] = [1_999_999_001, 1_999_999_002, 1_999_999_003]
+  await db.execute(sql`insert into search_term_counts (kind, term_id, docs, key_docs) values ('listing', ${rare}, ${settledDocs - 1}, 1), ('listing', ${common}, ${settledDocs}, 2)`)
+  await db.execute(sql`insert into search_term_changes (kind, term_id, docs, key_docs) values ('listing', ${rare}, 1, 1), ('listing', ${rare}, 2, 0), ('listing', ${common}, 3, 1)`)
+  t.teardown(async () => {
+    await db.execute(sql`delete from search_term_counts where term_id in (${rare}, ${common}, ${fresh})`)
+    await db.execute(sql`delete from search_term_changes where term_id in (${rare}, ${common}, ${fresh})`)
+  })
+  const statistics = await readStatistics(db, 'listing', [rare, common, fresh])
+  t.same(statistics.terms.get(rare), { docs: settledDocs + 2, keyDocs: 2 }, 'rare: folded plus changes')
+  t.same(statistics.terms.get(common), { docs: settledDocs, keyDocs: 2 }, 'common: folded only')
+  t.notOk(statistics.terms.has(fresh), 'a term nobody holds is absent')
+  await db.execute(sql`insert into search_term_changes (kind, term_id, docs, key_docs) values ('listing', ${fresh}, 1, 0)`)
+  t.same((await readStatistics(db, 'listing', [fresh])).terms.get(fresh), { docs: 1, keyDocs: 0 }, 'a new term counts before its first compaction')
 })
 
 t.test('candidates come from the rarest terms within the budget; common terms only from titles', async (t) => {
@@ -117,6 +144,17 @@ t.test('a record cap keeps the best tiers: a rare term in a title, then in a bod
   t.same(new Set(await ids(10)), new Set([rareTitle, rareBody, commonTitle]), 'under the cap: every tier')
   t.same(await ids(1), [rareTitle], 'a cap of one keeps the rare term in a title')
   t.same(new Set(await ids(2)), new Set([rareTitle, rareBody]), 'then the rare term in a body, before a commoner term in a title')
+})
+
+t.test('a title holding the whole phrase comes before titles holding part of it', async (t) => {
+  const publish = (titleVi: string) => insertListing(db, { ownerId: owner, titleVi, descriptionVi: 'Chi tiết xem hồ sơ.' })
+  // Written before the whole phrase, so the heap would hand them out first.
+  const parts = [await publish('Bột zircon nghiền mịn'), await publish('Oxit nhôm hoạt tính'), await publish('Gốm zircon cao cấp')]
+  const whole = await publish('Bột zircon oxit tinh khiết')
+  const query = await buildQuery(db, 'listing', [{ text: 'zircon oxit', weight: 1 }])
+  const ids = async (records: number) => (await retrieve(db, listingSource, query, { budget: { postings: 100, records } })).hits.map((hit) => hit.id)
+  t.same(await ids(1), [whole], 'a cap of one keeps it')
+  t.same(new Set(await ids(10)), new Set([whole, ...parts]), 'under the cap: the partial titles too')
 })
 
 t.test('a misspelt word is searched with the word most records spell right', async (t) => {

@@ -1,14 +1,17 @@
 import { sql } from 'drizzle-orm'
-import { bigint, index, integer, pgTable, text } from 'drizzle-orm/pg-core'
+import { bigint, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
 
 // The statistics ranked retrieval weighs terms by (src/modules/retrieval). Listings and demands
 // carry their terms as generated int4[] columns (search_key_ids: title and keywords;
 // search_body_ids: the rest of the text; see migrations/0024_retrieval_functions.sql). Triggers on
 // both tables append, after every statement, what it changed here (migrations/0026). Like the
-// activity roll-up, they only append, so writers never wait on one another's counters; readers
-// sum a key's rows, and a maintenance job (tx_search_compact, every minute) folds them.
+// activity roll-up, they only append, so writers never wait on one another's counters. A term's
+// changes go to search_term_changes, and a maintenance job (tx_search_compact, every minute) folds
+// them into its one row in search_term_counts. Readers add a term's changes to its folded count
+// while it is rare; a common term's changes are left to the job (statistics.ts), as every write
+// appends one for it and a read would otherwise sum thousands of rows under a stream of writes.
 
-/** Per kind ('listing' | 'demand') and term: in how many records it occurs, and in how many titles or keywords. */
+/** Per kind ('listing' | 'demand') and term, folded: in how many records it occurs, and in how many titles or keywords. */
 export const searchTermCounts = pgTable(
   'search_term_counts',
   {
@@ -17,7 +20,19 @@ export const searchTermCounts = pgTable(
     docs: integer('docs').notNull(),
     keyDocs: integer('key_docs').notNull(),
   },
-  (table) => [index('search_term_counts_term_idx').on(table.kind, table.termId)],
+  (table) => [uniqueIndex('search_term_counts_term_key').on(table.kind, table.termId)],
+)
+
+/** What each write statement changed in search_term_counts, appended until the job folds it. */
+export const searchTermChanges = pgTable(
+  'search_term_changes',
+  {
+    kind: text('kind').notNull(),
+    termId: integer('term_id').notNull(),
+    docs: integer('docs').notNull(),
+    keyDocs: integer('key_docs').notNull(),
+  },
+  (table) => [index('search_term_changes_term_idx').on(table.kind, table.termId)],
 )
 
 /** Per kind: how many records, and the sum of their fields' lengths (distinct terms), for BM25's length normalisation. */

@@ -2,8 +2,18 @@ import { sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import type { Corpus } from './scoring.ts'
 
-// Reads the term and corpus statistics (src/db/schema/search.ts) that scoring weighs terms by. The
-// counts are appended by triggers and folded by a job, so a read sums a term's rows.
+// Reads the term and corpus statistics (src/db/schema/search.ts) that scoring weighs terms by.
+// Triggers append each write's changes and a job folds them every minute. A term's count is its
+// folded row plus its changes since, but only while the term is rare: every write appends a change
+// for each of its common terms ("may", "xu ly"), so summing them made a read under a stream of
+// writes fetch tens of thousands of rows (at 1M listings, ~77k for one create's ~150 terms). A
+// term held by settledDocs records or more reads its folded count alone, at most a minute old;
+// what a minute of writes adds to it moves its idf by little. Elasticsearch's term statistics
+// likewise change only when a segment is refreshed or merged. Rare terms, and every term of a
+// small catalogue, stay exact.
+
+/** From this many records (folded) a term's changes since the last compaction are left out. */
+export const settledDocs = 1_000
 
 export type RetrievalKind = 'listing' | 'demand'
 export type TermCount = { docs: number; keyDocs: number }
@@ -13,8 +23,14 @@ type StatisticsRow = { segmented: string[]; corpus: Corpus; terms: [number, numb
 
 const termCounts = (kind: RetrievalKind, ids: ReturnType<typeof sql>) => sql`
   (select coalesce(json_agg(json_build_array(term_id, docs, key_docs)), '[]'::json) from (
-    select term_id, sum(docs)::int as docs, sum(key_docs)::int as key_docs from search_term_counts
-    where kind = ${kind} and term_id = any(${ids}) group by term_id) counted)`
+    select wanted.term_id, (coalesce(folded.docs, 0) + coalesce(changes.docs, 0))::int as docs,
+      (coalesce(folded.key_docs, 0) + coalesce(changes.key_docs, 0))::int as key_docs
+    from unnest(${ids}) as wanted(term_id)
+    left join search_term_counts folded on folded.kind = ${kind} and folded.term_id = wanted.term_id
+    left join lateral (
+      select sum(change.docs) as docs, sum(change.key_docs) as key_docs from search_term_changes change
+      where change.kind = ${kind} and change.term_id = wanted.term_id and coalesce(folded.docs, 0) < ${settledDocs}) changes on true
+    where folded.term_id is not null or changes.docs is not null) counted)`
 
 const corpusCounts = (kind: RetrievalKind) => sql`
   (select json_build_object('docs', coalesce(sum(docs), 0)::int, 'keyLength', coalesce(sum(key_length), 0)::float8, 'bodyLength', coalesce(sum(body_length), 0)::float8)
@@ -56,7 +72,8 @@ export async function nearestWords(db: DbOrTx, kind: RetrievalKind, words: strin
   if (words.length === 0) return []
   const result = await db.execute<Spelling>(sql`
     select q.word, near.word as candidate,
-      (select coalesce(sum(c.docs), 0)::int from search_term_counts c where c.kind = ${kind} and c.term_id = tx_term_id(near.word)) as docs
+      (coalesce((select c.docs from search_term_counts c where c.kind = ${kind} and c.term_id = tx_term_id(near.word)), 0)
+        + coalesce((select sum(c.docs) from search_term_changes c where c.kind = ${kind} and c.term_id = tx_term_id(near.word)), 0))::int as docs
     from unnest(${sql.param(words)}::text[]) as q(word)
     cross join lateral (
       select distinct candidate.word from (
