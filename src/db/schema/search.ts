@@ -11,27 +11,25 @@ import { bigint, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/
 // while it is rare; a common term's changes are left to the job (statistics.ts), as every write
 // appends one for it and a read would otherwise sum thousands of rows under a stream of writes.
 
+// The counts and their changes have the same shape: a change is what to add to a count.
+const termCountColumns = () => ({
+  kind: text('kind').notNull(),
+  termId: integer('term_id').notNull(),
+  docs: integer('docs').notNull(),
+  keyDocs: integer('key_docs').notNull(),
+})
+
 /** Per kind ('listing' | 'demand') and term, folded: in how many records it occurs, and in how many titles or keywords. */
 export const searchTermCounts = pgTable(
   'search_term_counts',
-  {
-    kind: text('kind').notNull(),
-    termId: integer('term_id').notNull(),
-    docs: integer('docs').notNull(),
-    keyDocs: integer('key_docs').notNull(),
-  },
+  termCountColumns(),
   (table) => [uniqueIndex('search_term_counts_term_key').on(table.kind, table.termId)],
 )
 
 /** What each write statement changed in search_term_counts, appended until the job folds it. */
 export const searchTermChanges = pgTable(
   'search_term_changes',
-  {
-    kind: text('kind').notNull(),
-    termId: integer('term_id').notNull(),
-    docs: integer('docs').notNull(),
-    keyDocs: integer('key_docs').notNull(),
-  },
+  termCountColumns(),
   (table) => [index('search_term_changes_term_idx').on(table.kind, table.termId)],
 )
 
