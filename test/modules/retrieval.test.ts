@@ -5,7 +5,7 @@ import { compactSearchStatistics } from '../../src/jobs/maintenance.ts'
 import { termsOf, wordsOf } from '../../src/modules/retrieval/analysis.ts'
 import { buildQuery } from '../../src/modules/retrieval/query.ts'
 import { readStatistics, settledDocs } from '../../src/modules/retrieval/statistics.ts'
-import { planCandidates, retrieve } from '../../src/modules/retrieval/retrieve.ts'
+import { planCandidates, retrieve, searchBudgetFor } from '../../src/modules/retrieval/retrieve.ts'
 import { listingSource } from '../../src/modules/listings/listings.search.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createMember } from '../helpers/factories.ts'
@@ -155,6 +155,13 @@ t.test('a title holding the whole phrase comes before titles holding part of it'
   const ids = async (records: number) => (await retrieve(db, listingSource, query, { budget: { postings: 100, records } })).hits.map((hit) => hit.id)
   t.same(await ids(1), [whole], 'a cap of one keeps it')
   t.same(new Set(await ids(10)), new Set([whole, ...parts]), 'under the cap: the partial titles too')
+})
+
+t.test('a short query reads fewer candidates than a sentence', async (t) => {
+  const phrase = await buildQuery(db, 'listing', [{ text: 'máy sấy lạnh nông sản', weight: 1 }])
+  const sentence = await buildQuery(db, 'listing', [{ text: 'Hợp tác xã chúng tôi cần máy sấy lạnh để sấy rau quả sau thu hoạch, giữ màu và vitamin, công suất 500 kg mỗi mẻ', weight: 1 }])
+  t.equal(searchBudgetFor(phrase).records, 400)
+  t.equal(searchBudgetFor(sentence).records, 1_000)
 })
 
 t.test('a misspelt word is searched with the word most records spell right', async (t) => {
