@@ -168,11 +168,16 @@ export async function retrieve<Extra extends Record<string, unknown>>(
   const columns = sql`${source.id} as id, icount(${source.keyIds}) as key_length, icount(${source.bodyIds}) as body_length,
       ${source.keyIds} & ${all} as key_hits, ${source.bodyIds} & ${all} as body_hits ${sql.join(extras, sql``)}`
   // UNION ALL runs its arms in order and the limit stops it: the later tiers' indexes are not
-  // even read once the earlier ones fill the cap.
+  // even read once the earlier ones fill the cap. Not in parallel, though: PostgreSQL may plan a
+  // Gather over a Parallel Append, which runs the tiers at once (a cut would no longer keep the
+  // best ones), and at 1M listings its workers took ~40 ms to start for 1-2 ms of work (bench/README.md).
   const arms = tiers.map((tier) => sql`(select ${columns} from ${source.table} where ${tier} ${options.where ? sql`and ${options.where}` : sql``})`)
-  const result = await db.execute<CandidateRow>(sql`
-    select * from (${sql.join(arms, sql` union all `)}) as candidates
-    limit ${budget.records + 1}`)
+  const result = await db.transaction(async (tx) => {
+    await tx.execute(sql`set local max_parallel_workers_per_gather = 0`)
+    return tx.execute<CandidateRow>(sql`
+      select * from (${sql.join(arms, sql` union all `)}) as candidates
+      limit ${budget.records + 1}`)
+  })
   const rows = result.rows.slice(0, budget.records)
   const byId = new Map(query.terms.map((term) => [term.id, term]))
   const ideal = idealScore(query, { unknownWords: options.unknownWords ?? true })
