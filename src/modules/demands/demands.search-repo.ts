@@ -36,13 +36,12 @@ export const demandSource: RetrievalSource = {
 // column (src/db/schema/demands.ts), so a text search in a province or region intersects terms and
 // place inside one GIN scan. Written exactly as the index defines it, or the planner cannot use it.
 const provinceArray = sql`(array[${demands.currentProvinceCode}])`
-const textArray = (codes: string[]) => sql`${`{${codes.map((code) => JSON.stringify(code)).join(',')}}`}::text[]`
 
 /** The province and region filters, in the term indexes' form. */
 export function placeConditions(filter: Pick<DemandFilter, 'currentProvinceCode' | 'regionProvinceCodes'>): SQL | undefined {
   return and(
-    filter.currentProvinceCode ? sql`${provinceArray} && ${textArray([filter.currentProvinceCode])}` : undefined,
-    filter.regionProvinceCodes ? sql`${provinceArray} && ${textArray(filter.regionProvinceCodes)}` : undefined,
+    filter.currentProvinceCode ? sql`${provinceArray} && ${sql.param([filter.currentProvinceCode])}::text[]` : undefined,
+    filter.regionProvinceCodes ? sql`${provinceArray} && ${sql.param(filter.regionProvinceCodes)}::text[]` : undefined,
   )
 }
 

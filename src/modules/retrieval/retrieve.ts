@@ -42,14 +42,14 @@ export type Budget = {
 // first tiers fetch, so 400 do; a sentence's relevant records each share a few of its many words,
 // spread over the tiers, and on the evaluation set a cap of 400 cost sentence search 0.17 of
 // nDCG@10 (0.751 -> 0.578) while title queries (5-10 words) lost nothing.
-export const searchBudget: Budget = { postings: 20_000, records: 1_000 }
+const longQueryBudget: Budget = { postings: 20_000, records: 1_000 }
 const shortQueryBudget: Budget = { postings: 20_000, records: 400 }
 const shortQueryWords = 10
 
 /** The budget of a search: see above. */
 export function searchBudgetFor(query: RetrievalQuery): Budget {
   const words = query.terms.filter((term) => term.origin === 'query' && !term.pair).length
-  return words <= shortQueryWords ? shortQueryBudget : searchBudget
+  return words <= shortQueryWords ? shortQueryBudget : longQueryBudget
 }
 
 export type Hit<Extra> = {
