@@ -1,11 +1,12 @@
-import { eq, sql } from 'drizzle-orm'
+import { eq, sql, type SQL } from 'drizzle-orm'
+import { PgDialect } from 'drizzle-orm/pg-core'
 import t from 'tap'
 import { listings } from '../../src/db/schema/index.ts'
 import { compactSearchStatistics } from '../../src/jobs/maintenance.ts'
 import { termsOf, wordsOf } from '../../src/modules/retrieval/analysis.ts'
 import { buildQuery } from '../../src/modules/retrieval/query.ts'
 import { readStatistics, settledDocs } from '../../src/modules/retrieval/statistics.ts'
-import { planCandidates, retrieve, searchBudgetFor } from '../../src/modules/retrieval/retrieve.ts'
+import { idsOf, planCandidates, retrieve, searchBudgetFor } from '../../src/modules/retrieval/retrieve.ts'
 import { listingSource } from '../../src/modules/listings/listings.search.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createMember } from '../helpers/factories.ts'
@@ -155,6 +156,43 @@ t.test('a title holding the whole phrase comes before titles holding part of it'
   const ids = async (records: number) => (await retrieve(db, listingSource, query, { budget: { postings: 100, records } })).hits.map((hit) => hit.id)
   t.same(await ids(1), [whole], 'a cap of one keeps it')
   t.same(new Set(await ids(10)), new Set([whole, ...parts]), 'under the cap: the partial titles too')
+})
+
+t.test('the candidate read is never planned in parallel, with no round trip to say so', async (t) => {
+  // At 1M listings a Gather over a Parallel Append cost ~40 ms of worker start-up for 1-2 ms of
+  // work. force_parallel_mode (debug_parallel_query from PostgreSQL 16) puts a Gather on top of
+  // every query that is safe to run in parallel: the read must not be one.
+  const issued: SQL[] = []
+  const recording = { execute: (query: SQL) => (issued.push(query), db.execute(query)) } as unknown as typeof db
+  const query = await buildQuery(db, 'listing', [{ text: 'zeolit tưới zircon oxit', weight: 1 }])
+  await retrieve(recording, listingSource, query, { budget: { postings: 100, records: 10 } })
+  t.equal(issued.length, 1, 'one statement: no transaction, savepoint or SET around it')
+  const { sql: text, params } = new PgDialect().sqlToQuery(issued[0]!)
+  t.match(text, /tx_serial_read\(\)/)
+  const client = await app.database.pool.connect()
+  const planOf = async (statement: string) => {
+    await client.query('begin')
+    try {
+      const { rows: versions } = await client.query<{ version: number }>(`select current_setting('server_version_num')::int as version`)
+      await client.query(`set local ${versions[0]!.version >= 160000 ? 'debug_parallel_query' : 'force_parallel_mode'} = on`)
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>(`explain ${statement}`, params)
+      return rows.map((row) => row['QUERY PLAN']).join('\n')
+    } finally {
+      await client.query('rollback')
+    }
+  }
+  try {
+    t.notMatch(await planOf(text), /Gather|Parallel/, 'the read as issued')
+    if (process.env.TEST_DATABASE_URL) t.match(await planOf(text.replace('tx_serial_read()', 'true')), /Gather/, 'without the gate the same read is planned in parallel')
+  } finally {
+    client.release()
+  }
+})
+
+t.test('matched term ids come back as text and are read as numbers', async (t) => {
+  t.same(idsOf(''), [])
+  t.same(idsOf('7'), [7])
+  t.same(idsOf('-2147483648,0,12,2147483647,-5'), [-2147483648, 0, 12, 2147483647, -5])
 })
 
 t.test('a short query reads fewer candidates than a sentence', async (t) => {

@@ -48,7 +48,7 @@ export type DuplicateText = {
  * words that tell them apart.
  */
 const smallestCorpus = 1_000
-const weightOf = (corpus: Corpus, term: { docs: number }) => idf({ ...corpus, docs: Math.max(corpus.docs, smallestCorpus) }, term.docs)
+const rarityCorpus = (corpus: Corpus): Corpus => ({ ...corpus, docs: Math.max(corpus.docs, smallestCorpus) })
 
 export async function findNearDuplicates(db: DbOrTx, source: RetrievalSource, text: DuplicateText, where: SQL | undefined, limit: number): Promise<NearDuplicate[]> {
   const query = await buildQuery(db, source.kind, [
@@ -62,15 +62,19 @@ export async function findNearDuplicates(db: DbOrTx, source: RetrievalSource, te
   const [titleIds = [], nameIds = []] = query.partTermIds
   const keyIds = new Set([...titleIds, ...nameIds])
   const inTitle = new Set(titleIds)
+  const corpus = rarityCorpus(query.corpus)
+  // Each known term's weight, worked out once: a create compares up to 300 candidates.
+  const weights = new Map(known.map((term) => [term.id, idf(corpus, term.docs)]))
   const titleTerms = query.terms.filter((term) => term.origin === 'query' && inTitle.has(term.id))
-  const titleWeight = titleTerms.reduce((sum, term) => sum + weightOf(query.corpus, term), 0)
-  const allWeight = known.reduce((sum, term) => sum + weightOf(query.corpus, term), 0)
+  const titleWeight = titleTerms.reduce((sum, term) => sum + idf(corpus, term.docs), 0)
+  const allWeight = known.reduce((sum, term) => sum + weights.get(term.id)!, 0)
   const retrieved = await retrieve(db, source, query, { where, budget: duplicateBudget, fetchBy: (term) => keyIds.has(term.id) })
-  const byId = new Map(known.map((term) => [term.id, term]))
 
   const covered = retrieved.hits.flatMap((hit) => {
-    const held = [...new Set([...hit.keyHits, ...hit.bodyHits])].flatMap((id) => byId.get(id) ?? [])
-    const allHeld = held.reduce((sum, term) => sum + weightOf(query.corpus, term), 0)
+    // The weight of the known terms the candidate holds in either field (each list holds an id once).
+    let allHeld = 0
+    for (const id of hit.keyHits) allHeld += weights.get(id) ?? 0
+    for (const id of hit.bodyHits) if (!hit.keyHits.includes(id)) allHeld += weights.get(id) ?? 0
     // The other record's length against this one's, in distinct terms: a long text holding a short one is not its duplicate.
     const otherLength = hit.lengths.key + hit.lengths.body
     const lengthRatio = Math.min(known.length, otherLength) / Math.max(known.length, otherLength, 1)
@@ -79,12 +83,12 @@ export async function findNearDuplicates(db: DbOrTx, source: RetrievalSource, te
     return textCoverage >= duplicateThreshold ** 2 ? [{ id: hit.id, textCoverage }] : []
   })
   const closest = covered.slice(0, closestCandidates)
-  const titles = await candidateTitles(db, source, closest.map((hit) => hit.id), query.corpus, new Map(titleTerms.map((term) => [term.id, term])))
+  const titles = await candidateTitles(db, source, closest.map((hit) => hit.id), corpus, new Map(titleTerms.map((term) => [term.id, term])))
   const found: NearDuplicate[] = []
   for (const { id, textCoverage } of closest) {
     const title = titles.get(id)
     if (!title) continue
-    const shared = titleTerms.filter((term) => title.ids.has(term.id)).reduce((sum, term) => sum + weightOf(query.corpus, term), 0)
+    const shared = titleTerms.filter((term) => title.ids.has(term.id)).reduce((sum, term) => sum + idf(corpus, term.docs), 0)
     const titleSimilarity = shared / Math.max(titleWeight, title.weight, Number.MIN_VALUE)
     const similarity = Math.sqrt(titleSimilarity * textCoverage)
     if (similarity >= duplicateThreshold) found.push({ id, titleSimilarity, textCoverage, similarity })
@@ -92,7 +96,7 @@ export async function findNearDuplicates(db: DbOrTx, source: RetrievalSource, te
   return found.sort((a, b) => b.similarity - a.similarity || (a.id < b.id ? -1 : 1)).slice(0, limit)
 }
 
-/** The candidates' title terms, and each title's weight (its terms' idf, summed). */
+/** The candidates' title terms, and each title's weight (its terms' idf in the rarity corpus, summed). */
 async function candidateTitles(db: DbOrTx, source: RetrievalSource, ids: string[], corpus: Corpus, knownTerms: Map<number, QueryTerm>) {
   if (ids.length === 0) return new Map<string, { ids: Set<number>; weight: number }>()
   const result = await db.execute<{ id: string; title_ids: number[] }>(
@@ -102,6 +106,6 @@ async function candidateTitles(db: DbOrTx, source: RetrievalSource, ids: string[
   const statistics = missing.length > 0 ? await readStatistics(db, source.kind, missing) : undefined
   const docsOf = (id: number) => knownTerms.get(id)?.docs ?? statistics?.terms.get(id)?.docs ?? 0
   return new Map(
-    result.rows.map((row) => [row.id, { ids: new Set(row.title_ids), weight: row.title_ids.reduce((sum, id) => sum + weightOf(corpus, { docs: docsOf(id) }), 0) }]),
+    result.rows.map((row) => [row.id, { ids: new Set(row.title_ids), weight: row.title_ids.reduce((sum, id) => sum + idf(corpus, docsOf(id)), 0) }]),
   )
 }

@@ -3,7 +3,7 @@ import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core'
 import type { DbOrTx } from '../../db/client.ts'
 import { isNumeric } from './analysis.ts'
 import type { QueryTerm, RetrievalQuery } from './query.ts'
-import { idealFactor, idf, termFactor } from './scoring.ts'
+import { fieldFactors, idealFactor, idf, type Corpus, type FieldLengths } from './scoring.ts'
 import type { RetrievalKind } from './statistics.ts'
 
 // Ranked retrieval with OR semantics and a bounded cost. Every query term can score, none is
@@ -134,16 +134,18 @@ export function idealScore(query: RetrievalQuery, options: { unknownWords: boole
   return query.terms.filter(counted).reduce((sum, term) => sum + idf(query.corpus, term.docs) * term.weight * factor, 0)
 }
 
-/** A record's score from which query terms its fields hold. */
-export function scoreHits(query: RetrievalQuery, byId: Map<number, QueryTerm>, keyHits: number[], bodyHits: number[], lengths: { key: number; body: number }): number {
+/** Each query term's idf times its query weight: what a hit on it is worth before the field factors. */
+export function termWeights(query: RetrievalQuery): Map<number, number> {
+  return new Map(query.terms.map((term) => [term.id, idf(query.corpus, term.docs) * term.weight]))
+}
+
+/** A record's score from which query terms its fields hold (`weights` from termWeights). */
+export function scoreHits(weights: Map<number, number>, corpus: Corpus, keyHits: number[], bodyHits: number[], lengths: FieldLengths): number {
   // Both lists are short and hold each id once (intarray's &): plain scans, no sets to allocate.
-  const weigh = (id: number, inKey: boolean, inBody: boolean) => {
-    const term = byId.get(id)
-    return term ? idf(query.corpus, term.docs) * term.weight * termFactor(inKey, inBody, lengths, query.corpus) : 0
-  }
+  const factors = fieldFactors(lengths, corpus)
   let score = 0
-  for (const id of keyHits) score += weigh(id, true, bodyHits.includes(id))
-  for (const id of bodyHits) if (!keyHits.includes(id)) score += weigh(id, false, true)
+  for (const id of keyHits) score += (weights.get(id) ?? 0) * (bodyHits.includes(id) ? factors.both : factors.key)
+  for (const id of bodyHits) if (!keyHits.includes(id)) score += (weights.get(id) ?? 0) * factors.body
   return score
 }
 
@@ -152,7 +154,28 @@ type CandidateRow = { id: string; key_length: number; body_length: number; key_h
 // The matched term ids come back as plain comma-separated text: pg's generic array parser
 // (postgres-array) and the garbage it left were a third of the API's CPU in a sentence search,
 // which reads 1,000 candidates.
-const idsOf = (text: string): number[] => (text === '' ? [] : text.split(',').map(Number))
+// Parsed by hand: split and Number left a string per id, and were still 5% of a create's CPU.
+export function idsOf(text: string): number[] {
+  const ids: number[] = []
+  let value = 0
+  let sign = 1
+  let digits = false
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code === 44 /* , */) {
+      ids.push(sign * value)
+      value = 0
+      sign = 1
+      digits = false
+    } else if (code === 45 /* - */) sign = -1
+    else {
+      value = value * 10 + (code - 48)
+      digits = true
+    }
+  }
+  if (digits) ids.push(sign * value)
+  return ids
+}
 
 /**
  * The records of `source` that match the query and `where`, best first. `extra` names columns to
@@ -176,22 +199,22 @@ export async function retrieve<Extra extends Record<string, unknown>>(
   // UNION ALL runs its arms in order and the limit stops it: the later tiers' indexes are not
   // even read once the earlier ones fill the cap. Not in parallel, though: PostgreSQL may plan a
   // Gather over a Parallel Append, which runs the tiers at once (a cut would no longer keep the
-  // best ones), and at 1M listings its workers took ~40 ms to start for 1-2 ms of work (bench/README.md).
+  // best ones), and at 1M listings its workers took ~40 ms to start for 1-2 ms of work
+  // (bench/README.md). tx_serial_read() is PARALLEL UNSAFE, so a query calling it is never planned
+  // in parallel; without columns it is a one-time filter (migration 0038).
   const arms = tiers.map((tier) => sql`(select ${columns} from ${source.table} where ${tier} ${options.where ? sql`and ${options.where}` : sql``})`)
-  const result = await db.transaction(async (tx) => {
-    await tx.execute(sql`set local max_parallel_workers_per_gather = 0`)
-    return tx.execute<CandidateRow>(sql`
-      select * from (${sql.join(arms, sql` union all `)}) as candidates
-      limit ${budget.records + 1}`)
-  })
+  const result = await db.execute<CandidateRow>(sql`
+    select * from (${sql.join(arms, sql` union all `)}) as candidates
+    where tx_serial_read()
+    limit ${budget.records + 1}`)
   const rows = result.rows.slice(0, budget.records)
-  const byId = new Map(query.terms.map((term) => [term.id, term]))
+  const weights = termWeights(query)
   const ideal = idealScore(query, { unknownWords: options.unknownWords ?? true })
   const hits = rows.map((row) => {
     const [keyHits, bodyHits] = [idsOf(row.key_hits), idsOf(row.body_hits)]
-    const score = scoreHits(query, byId, keyHits, bodyHits, { key: row.key_length, body: row.body_length })
-    const extra = Object.fromEntries(Object.keys(options.extra ?? {}).map((name) => [name, row[name]])) as Extra
     const lengths = { key: row.key_length, body: row.body_length }
+    const score = scoreHits(weights, query.corpus, keyHits, bodyHits, lengths)
+    const extra = Object.fromEntries(Object.keys(options.extra ?? {}).map((name) => [name, row[name]])) as Extra
     return { id: row.id, score, relevance: ideal > 0 ? score / ideal : 0, keyHits, bodyHits, lengths, extra }
   })
   hits.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))

@@ -22,18 +22,22 @@ export function idf(corpus: Corpus, docs: number): number {
 
 export type FieldLengths = { key: number; body: number }
 
-/** What one term found in the key field and/or the body adds, before its idf and query weight. */
-export function termFactor(inKey: boolean, inBody: boolean, lengths: FieldLengths, corpus: Corpus): number {
+/** BM25's saturation of a (pseudo) term frequency. */
+const saturate = (tf: number) => (tf * (bm25.k1 + 1)) / (tf + bm25.k1)
+
+/** What a term adds, before its idf and query weight, when a record's key field holds it, its body, or both. */
+export type FieldFactors = { key: number; body: number; both: number }
+
+/** A record's field factors: they depend only on its fields' lengths, so they are worked out once per record. */
+export function fieldFactors(lengths: FieldLengths, corpus: Corpus): FieldFactors {
   const averageKey = corpus.docs > 0 ? Math.max(corpus.keyLength / corpus.docs, 1) : 1
   const averageBody = corpus.docs > 0 ? Math.max(corpus.bodyLength / corpus.docs, 1) : 1
-  let tf = 0
-  if (inKey) tf += bm25.key.weight / (1 - bm25.key.b + (bm25.key.b * lengths.key) / averageKey)
-  if (inBody) tf += bm25.body.weight / (1 - bm25.body.b + (bm25.body.b * lengths.body) / averageBody)
-  return tf === 0 ? 0 : (tf * (bm25.k1 + 1)) / (tf + bm25.k1)
+  const inKey = bm25.key.weight / (1 - bm25.key.b + (bm25.key.b * lengths.key) / averageKey)
+  const inBody = bm25.body.weight / (1 - bm25.body.b + (bm25.body.b * lengths.body) / averageBody)
+  return { key: saturate(inKey), body: saturate(inBody), both: saturate(inKey + inBody) }
 }
 
 /** The factor of a term found in both fields of a record of average lengths: an upper reference. */
 export function idealFactor(): number {
-  const tf = bm25.key.weight + bm25.body.weight
-  return (tf * (bm25.k1 + 1)) / (tf + bm25.k1)
+  return saturate(bm25.key.weight + bm25.body.weight)
 }
