@@ -84,4 +84,3 @@ export const transitionInputs = {
 } as const
 
 export type TransitionName = keyof typeof transitionInputs
-export type TransitionInput<N extends TransitionName> = Static<(typeof transitionInputs)[N]>

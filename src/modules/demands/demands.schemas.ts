@@ -7,9 +7,6 @@ import { ProvinceCode } from '../reference/reference.schemas.ts'
 import { codesOf, demandCloseReasons, scienceFields, sectors } from '../reference/vocabularies.ts'
 import { demandStatuses } from './demands.lifecycle.ts'
 
-// fields.ts's CodeList validates right but its static type is `never[]`; this gives the handlers
-// the union of codes (the schema itself is unchanged).
-
 export const DemandStatus = Enum(demandStatuses, 'draft (only its owner sees it) -> open -> closed')
 const Sector = Enum(codesOf(sectors), 'A VSIC 2018 section; see /v1/reference/sectors')
 const ScienceField = Enum(codesOf(scienceFields), 'A level-1 S&T field; see /v1/reference/science-fields')

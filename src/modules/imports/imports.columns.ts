@@ -132,4 +132,3 @@ const headerIndex = new Map<ImportKind, Map<string, Column | 'read-only'>>(
 /** The column a header names, 'read-only' for an export's extra columns, undefined when unknown. */
 export const columnNamed = (kind: ImportKind, header: string) => headerIndex.get(kind)!.get(foldText(header))
 
-export const columnOf = (kind: ImportKind, field: string) => importColumns[kind].find((entry) => entry.field === field)

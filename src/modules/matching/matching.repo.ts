@@ -25,12 +25,6 @@ export async function findPair(db: DbOrTx, demandId: string, listingId: string, 
   return row
 }
 
-/** The pairs of one subject, locked: a run replaces them while concurrent curation waits. */
-export async function lockPairsOf(tx: DbOrTx, direction: Direction, subjectId: string): Promise<MatchRow[]> {
-  const column = direction === 'demand' ? matches.demandId : matches.listingId
-  return tx.select().from(matches).where(eq(column, subjectId)).for('update')
-}
-
 export async function insertMatch(tx: DbOrTx, values: MatchInsert): Promise<MatchRow> {
   const [row] = await tx.insert(matches).values(values).returning()
   return row!

@@ -9,7 +9,6 @@ import { ProvinceCode } from '../reference/reference.schemas.ts'
 export const groupings = ['none', 'organization', 'province', 'legacyProvince', 'region'] as const
 export type Grouping = (typeof groupings)[number]
 export const periodKinds = ['month', 'quarter', 'year', 'all'] as const
-export type PeriodKind = (typeof periodKinds)[number]
 
 /** The figures of a report, each counted for the organisation it is attributed to (see the route's description). */
 export const metrics = {

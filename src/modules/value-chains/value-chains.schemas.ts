@@ -15,7 +15,6 @@ export const stageKinds = [
   { code: 'packaging_branding', labelVi: 'Bao bì, thương hiệu', labelEn: 'Packaging and branding' },
   { code: 'distribution', labelVi: 'Phân phối, tiêu thụ', labelEn: 'Distribution' },
 ] as const
-export type StageKind = (typeof stageKinds)[number]['code']
 export const stageKindCodes = stageKinds.map((kind) => kind.code)
 
 const StageInput = Type.Object(
