@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { delegations, organizations } from '../../db/schema/index.ts'
 import { conflict, forbidden, notFound } from '../../lib/problem.ts'
@@ -28,20 +28,30 @@ export type Relation = 'self' | 'successor' | 'delegate' | null
  * (if any) by the delegations' unique open-pair index (only an active one counts: a proposal grants nothing).
  */
 export async function relationTo(db: DbOrTx, organizationId: string, ownerOrganizationId: string): Promise<{ relation: Relation; mergedIntoId: string | null; exists: boolean }> {
-  const [row] = await db
-    .select({
-      mergedIntoId: organizations.mergedIntoId,
-      delegated: sql<boolean>`exists (${db
-        .select({ one: sql`1` })
-        .from(delegations)
-        .where(and(eq(delegations.agentOrganizationId, organizationId), eq(delegations.memberOrganizationId, organizations.id), eq(delegations.status, 'active')))})`,
-    })
-    .from(organizations)
-    .where(eq(organizations.id, ownerOrganizationId))
+  const [row] = await db.select(ownerStanding(db, organizationId)).from(organizations).where(eq(organizations.id, ownerOrganizationId))
   if (!row) return { relation: null, mergedIntoId: null, exists: false }
-  const relation: Relation =
-    organizationId === ownerOrganizationId ? 'self' : row.mergedIntoId === organizationId ? 'successor' : row.delegated === true ? 'delegate' : null
-  return { relation, mergedIntoId: row.mergedIntoId, exists: true }
+  return { relation: relationFrom(organizationId, row), mergedIntoId: row.mergedIntoId, exists: true }
+}
+
+/** An owner's row as relationTo reads it: its successor, and whether it actively delegated to `organizationId`. */
+const ownerStanding = (db: DbOrTx, organizationId: string) => ({
+  id: organizations.id,
+  mergedIntoId: organizations.mergedIntoId,
+  delegated: sql<boolean>`exists (${db
+    .select({ one: sql`1` })
+    .from(delegations)
+    .where(and(eq(delegations.agentOrganizationId, organizationId), eq(delegations.memberOrganizationId, organizations.id), eq(delegations.status, 'active')))})`,
+})
+
+const relationFrom = (organizationId: string, owner: { id: string; mergedIntoId: string | null; delegated: boolean }): Relation =>
+  organizationId === owner.id ? 'self' : owner.mergedIntoId === organizationId ? 'successor' : owner.delegated === true ? 'delegate' : null
+
+/** relationTo for several owners at once (a page of deals): one query; an owner that does not exist is absent. */
+export async function relationsTo(db: DbOrTx, organizationId: string, ownerOrganizationIds: string[]): Promise<Map<string, Relation>> {
+  const ids = [...new Set(ownerOrganizationIds)]
+  if (ids.length === 0) return new Map()
+  const rows = await db.select(ownerStanding(db, organizationId)).from(organizations).where(inArray(organizations.id, ids))
+  return new Map(rows.map((row) => [row.id, relationFrom(organizationId, row)]))
 }
 
 /**

@@ -35,15 +35,25 @@ export function hiddenFields(listing: DisclosedListing, reached: string | null):
 
 const furthestFirst = sql`array_position(${sql.raw(`array[${mainPath.map((state) => `'${state}'`).join(',')}]::text[]`)}, ${deals.reachedState}) desc`
 
-/** How far one seeker's deals on a listing got: what it has been shown of the listing. */
-export async function reachedBySeeker(db: DbOrTx, listingId: string, seekerId: string): Promise<string | null> {
+export type SeekerOnListing = { listingId: string; seekerId: string }
+export const seekerOnListingKey = (pair: SeekerOnListing) => `${pair.listingId}|${pair.seekerId}`
+
+/**
+ * How far each seeker's deals on a listing got: what it has been shown of the listing, by
+ * seekerOnListingKey; a pair with no deal is absent. One query for a page of deals.
+ */
+export async function reachedBySeekers(db: DbOrTx, pairs: SeekerOnListing[]): Promise<Map<string, string>> {
+  if (pairs.length === 0) return new Map()
+  const wanted = sql.join(
+    pairs.map((pair) => sql`(${pair.listingId}::uuid, ${pair.seekerId}::uuid)`),
+    sql`, `,
+  )
   const rows = await db
-    .select({ reached: deals.reachedState })
+    .selectDistinctOn([deals.listingId, deals.seekerId], { listingId: deals.listingId, seekerId: deals.seekerId, reached: deals.reachedState })
     .from(deals)
-    .where(and(eq(deals.listingId, listingId), eq(deals.seekerId, seekerId)))
-    .orderBy(furthestFirst)
-    .limit(1)
-  return rows[0]?.reached ?? null
+    .where(sql`(${deals.listingId}, ${deals.seekerId}) in (${wanted})`)
+    .orderBy(deals.listingId, deals.seekerId, furthestFirst)
+  return new Map(rows.map((row) => [seekerOnListingKey(row), row.reached]))
 }
 
 /**

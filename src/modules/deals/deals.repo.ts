@@ -67,14 +67,30 @@ export const dealListingColumns = {
 export type DealListingRow = { [K in keyof typeof dealListingColumns]: (typeof dealListingColumns)[K]['_']['data'] }
 
 export async function findDealListing(db: DbOrTx, listingId: string): Promise<DealListingRow | undefined> {
-  const [row] = await db.select(dealListingColumns).from(listings).where(eq(listings.id, listingId))
-  return row as DealListingRow | undefined
+  return (await findDealListings(db, [listingId])).get(listingId)
+}
+
+/** The listings of a page of deals, by id. */
+export async function findDealListings(db: DbOrTx, listingIds: string[]): Promise<Map<string, DealListingRow>> {
+  const ids = [...new Set(listingIds)]
+  if (ids.length === 0) return new Map()
+  const rows = (await db.select(dealListingColumns).from(listings).where(inArray(listings.id, ids))) as DealListingRow[]
+  return new Map(rows.map((row) => [row.id, row]))
+}
+
+/** Rows grouped by their deal, every deal of `dealIds` present (with no rows if it has none), in the rows' order. */
+function byDeal<Row extends { dealId: string }>(dealIds: string[], rows: Row[]): Map<string, Row[]> {
+  const grouped = new Map(dealIds.map((id) => [id, [] as Row[]]))
+  for (const row of rows) grouped.get(row.dealId)?.push(row)
+  return grouped
 }
 
 // Offers
 
-export async function listOffers(db: DbOrTx, dealId: string): Promise<OfferRow[]> {
-  return db.select().from(dealOffers).where(eq(dealOffers.dealId, dealId)).orderBy(asc(dealOffers.number))
+/** The offers of several deals, each deal's in order. */
+export async function listOffers(db: DbOrTx, dealIds: string[]): Promise<Map<string, OfferRow[]>> {
+  if (dealIds.length === 0) return new Map()
+  return byDeal(dealIds, await db.select().from(dealOffers).where(inArray(dealOffers.dealId, dealIds)).orderBy(asc(dealOffers.number)))
 }
 
 export async function insertOffer(tx: DbOrTx, values: typeof dealOffers.$inferInsert): Promise<OfferRow> {
@@ -88,8 +104,10 @@ export async function closeOffer(tx: DbOrTx, id: string, values: { status: strin
 
 // Milestones
 
-export async function listMilestones(db: DbOrTx, dealId: string): Promise<MilestoneRow[]> {
-  return db.select().from(dealMilestones).where(eq(dealMilestones.dealId, dealId)).orderBy(asc(dealMilestones.position))
+/** The milestones of several deals, each deal's in order. */
+export async function listMilestones(db: DbOrTx, dealIds: string[]): Promise<Map<string, MilestoneRow[]>> {
+  if (dealIds.length === 0) return new Map()
+  return byDeal(dealIds, await db.select().from(dealMilestones).where(inArray(dealMilestones.dealId, dealIds)).orderBy(asc(dealMilestones.position)))
 }
 
 export async function insertMilestones(tx: DbOrTx, values: Array<typeof dealMilestones.$inferInsert>): Promise<void> {

@@ -4,14 +4,14 @@ import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import type { Cursors } from '../../lib/cursor.ts'
 import { sqlStateOf } from '../../lib/pg-errors.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, type FieldError } from '../../lib/problem.ts'
-import { actsFor, organizationMerged, organizationsActedFor, writesContent } from '../access/access.policy.ts'
+import { actsFor, organizationMerged, organizationsActedFor, relationsTo, writesContent } from '../access/access.policy.ts'
 import type { Actor } from '../api-keys/api-keys.service.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
 import * as demandRepo from '../demands/demands.repo.ts'
 import { assertEventOpenForDeals } from '../exchange-events/exchange-events.service.ts'
 import * as matchRepo from '../matching/matching.repo.ts'
 import type { RecordEvents } from '../outbox/outbox.repo.ts'
-import { disclosureRules, reachedBySeeker } from './deals.disclosure.ts'
+import { disclosureRules, reachedBySeekers, seekerOnListingKey } from './deals.disclosure.ts'
 import { transitionInputs, type TransitionName } from './deals.inputs.ts'
 import { dealEffects, dealGuards, dealRoles, dealStates, dealTransitions, sideOf, transitionNamed, transitionsFrom, type DealRole, type DealTransition } from './deals.process.ts'
 import * as repo from './deals.repo.ts'
@@ -25,15 +25,23 @@ const partiesOf = (deal: repo.DealRow) => [deal.providerId, deal.seekerId]
 
 /** The caller's roles on a deal; none means the deal is not theirs to see. */
 export async function rolesOn(conn: DbOrTx, actor: Actor | null, deal: repo.DealRow): Promise<DealRole[]> {
-  if (!actor) return []
-  if (actor.role === 'operator') return ['operator']
-  const roles: DealRole[] = []
-  for (const side of ['provider', 'seeker'] as const) {
-    const relation = await repo.relationTo(conn, actor.organizationId, side === 'provider' ? deal.providerId : deal.seekerId)
-    if (relation === 'self' || relation === 'successor') roles.push(side)
-    if (relation === 'delegate') roles.push(`${side}_broker`)
-  }
-  return roles
+  return (await rolesOnEach(conn, actor, [deal]))[0]!
+}
+
+/** rolesOn for a page of deals, in one query. */
+async function rolesOnEach(conn: DbOrTx, actor: Actor | null, deals: repo.DealRow[]): Promise<DealRole[][]> {
+  if (!actor) return deals.map(() => [])
+  if (actor.role === 'operator') return deals.map(() => ['operator'])
+  const relations = await relationsTo(conn, actor.organizationId, deals.flatMap(partiesOf))
+  return deals.map((deal) => {
+    const roles: DealRole[] = []
+    for (const side of ['provider', 'seeker'] as const) {
+      const relation = relations.get(side === 'provider' ? deal.providerId : deal.seekerId) ?? null
+      if (relation === 'self' || relation === 'successor') roles.push(side)
+      if (relation === 'delegate') roles.push(`${side}_broker`)
+    }
+    return roles
+  })
 }
 
 /** The transitions these roles may fire now: the table's state and role rules, and guards as far as they can be known without input. */
@@ -80,18 +88,35 @@ export function createDealService(deps: { db: Db; clock: Clock; timers: DealTime
   }
 
   async function contextOf(conn: DbOrTx, deal: repo.DealRow, now: Date): Promise<DealContext> {
-    return { deal, offers: await repo.listOffers(conn, deal.id), milestones: await repo.listMilestones(conn, deal.id), now }
+    return (await contextsOf(conn, [deal], now))[0]!
+  }
+
+  /** The contexts of a page of deals: two queries, whatever the page's size. */
+  async function contextsOf(conn: DbOrTx, deals: repo.DealRow[], now: Date): Promise<DealContext[]> {
+    const ids = deals.map((deal) => deal.id)
+    const offers = await repo.listOffers(conn, ids)
+    const milestones = await repo.listMilestones(conn, ids)
+    return deals.map((deal) => ({ deal, offers: offers.get(deal.id)!, milestones: milestones.get(deal.id)!, now }))
   }
 
   async function view(conn: DbOrTx, context: DealContext, roles: DealRole[], actor: Actor | null): Promise<Deal> {
-    const { deal } = context
-    const listing = (await repo.findDealListing(conn, deal.listingId))!
-    const parties = await findOrganizationSummaries(conn, [deal.providerId, deal.seekerId])
-    const allowed = actor && writesContent(actor) ? allowedNow(context, roles) : []
+    return (await views(conn, [{ context, roles }], actor))[0]!
+  }
+
+  /** The deals as the caller sees them: three queries for a page (listings, parties, what seekers were shown), not three per deal. */
+  async function views(conn: DbOrTx, seen: { context: DealContext; roles: DealRole[] }[], actor: Actor | null): Promise<Deal[]> {
+    const deals = seen.map(({ context }) => context.deal)
+    const listings = await repo.findDealListings(conn, deals.map((deal) => deal.listingId))
+    const parties = await findOrganizationSummaries(conn, [...new Set(deals.flatMap(partiesOf))])
     // What the seeker has been shown, by this deal or an earlier one: the same as the listing shows it.
     // Only looked up for a viewer who does not see everything anyway.
-    const revealed = seesEverything(roles) ? null : await reachedBySeeker(conn, deal.listingId, deal.seekerId)
-    return toDeal({ deal, listing, parties, offers: context.offers, milestones: context.milestones }, { roles, allowed, revealed })
+    const revealed = await reachedBySeekers(conn, seen.filter(({ roles }) => !seesEverything(roles)).map(({ context }) => context.deal))
+    return seen.map(({ context, roles }) => {
+      const { deal } = context
+      const allowed = actor && writesContent(actor) ? allowedNow(context, roles) : []
+      const shown = seesEverything(roles) ? null : (revealed.get(seekerOnListingKey(deal)) ?? null)
+      return toDeal({ deal, listing: listings.get(deal.listingId)!, parties, offers: context.offers, milestones: context.milestones }, { roles, allowed, revealed: shown })
+    })
   }
 
   /** The deal with the caller's roles, or 404 when the caller has none (the deal is the parties' business). */
@@ -341,9 +366,10 @@ export function createDealService(deps: { db: Db; clock: Clock; timers: DealTime
     const values = query.cursor ? cursors.decode(query.cursor, 'deals', ['instant', 'uuid']) : undefined
     const after = values ? { updatedAt: values[0], id: values[1] } : undefined
     const rows = await repo.listDeals(db, { partyIds, side: query.side, states: query.state ? [query.state] : undefined, listingId: query.listingId, after, limit: limit + 1 })
-    const items: Deal[] = []
-    const now = clock.now()
-    for (const deal of rows.slice(0, limit)) items.push(await view(db, await contextOf(db, deal, now), await rolesOn(db, actor, deal), actor))
+    const page = rows.slice(0, limit)
+    const contexts = await contextsOf(db, page, clock.now())
+    const roles = await rolesOnEach(db, actor, page)
+    const items = await views(db, contexts.map((context, index) => ({ context, roles: roles[index]! })), actor)
     const last = rows.length > limit ? rows[limit - 1]! : undefined
     return { items, nextCursor: last ? cursors.encode('deals', [last.updatedAt, last.id]) : null }
   }
