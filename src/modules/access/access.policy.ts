@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../db/client.ts'
 import { delegations, organizations } from '../../db/schema/index.ts'
 import { conflict, forbidden, notFound } from '../../lib/problem.ts'
 import { isLocalRecord, type Provenance } from '../../lib/provenance.ts'
-import type { Actor } from '../api-keys/api-keys.service.ts'
+import type { Actor } from '../../core/actor.ts'
 import { hiddenFields, reachedOnListing, type ConfidentialField, type DisclosedListing } from '../deals/deals.disclosure.ts'
 
 // The one place that says who may see and change an organisation's listings and demands:

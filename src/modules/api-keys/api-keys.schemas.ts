@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox'
 import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
 import { Enum, Nullable, Timestamp } from '../../http/fields.ts'
 import { codesOf, organizationKinds } from '../reference/vocabularies.ts'
-import { roles } from './api-keys.service.ts'
+import { roles } from '../../core/actor.ts'
 
 export const keyStatuses = ['active', 'expired', 'revoked'] as const
 export type KeyStatus = (typeof keyStatuses)[number]

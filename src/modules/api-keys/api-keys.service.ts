@@ -3,6 +3,7 @@ import { and, eq, isNull } from 'drizzle-orm'
 import type { Db, DbOrTx } from '../../db/client.ts'
 import { apiKeys, organizations } from '../../db/schema/index.ts'
 import type { Clock } from '../../lib/clock.ts'
+import type { Actor, KeyIdentity, Role } from '../../core/actor.ts'
 import type { Cursors } from '../../lib/cursor.ts'
 import { conflict, forbidden, notFound, unauthorized, unprocessable } from '../../lib/problem.ts'
 import { organizationMerged } from '../access/access.policy.ts'
@@ -10,23 +11,6 @@ import { recordAudit } from '../audit/audit.repo.ts'
 import { findOrganization } from '../organizations/organizations.repo.ts'
 import * as repo from './api-keys.repo.ts'
 import type { ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyListQuery, ApiKeyPage, ApiKeyRotate, CurrentApiKey, KeyStatus } from './api-keys.schemas.ts'
-
-export const roles = ['operator', 'admin', 'editor', 'reader'] as const
-export type Role = (typeof roles)[number]
-
-/** What a key stands for. */
-export type KeyIdentity = {
-  keyId: string
-  organizationId: string
-  organizationKind: string
-  role: Role
-}
-
-/** Who is calling: every service operation takes one, so finer rules can be added in one place. */
-export type Actor = KeyIdentity & {
-  /** The request the call belongs to, recorded in the audit trail. */
-  requestId: string
-}
 
 // Key format: txk_<12-char public prefix>_<43-char secret>. The prefix finds the row; only a
 // SHA-256 of the whole key is stored (keys are 256-bit random, so a slow hash adds nothing).

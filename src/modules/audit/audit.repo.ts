@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { and, desc, eq, gte, lt, or, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { auditEvents, type AuditChanges } from '../../db/schema/index.ts'
-import type { Actor } from '../api-keys/api-keys.service.ts'
+import type { Actor } from '../../core/actor.ts'
 
 export type AuditEntry = {
   /** The caller; null for the command line. */

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client.ts'
 import type { Cursors } from '../../lib/cursor.ts'
 import { badRequest, forbidden, notFound } from '../../lib/problem.ts'
-import type { Actor } from '../api-keys/api-keys.service.ts'
+import type { Actor } from '../../core/actor.ts'
 import * as repo from './audit.repo.ts'
 import type { AuditEvent, AuditEventPage, AuditEventQuery } from './audit.schemas.ts'
 

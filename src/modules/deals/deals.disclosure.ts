@@ -1,7 +1,7 @@
 import { and, eq, inArray, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { deals, delegations, organizations } from '../../db/schema/index.ts'
-import type { Actor } from '../api-keys/api-keys.service.ts'
+import type { Actor } from '../../core/actor.ts'
 import { mainPath, stageOf, type DealState } from './deals.process.ts'
 
 // Staged disclosure: THE rule table for what a listing hides from those who do not act for its

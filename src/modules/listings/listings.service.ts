@@ -13,7 +13,7 @@ import {
   ownerForCreation,
   redactListing,
 } from '../access/access.policy.ts'
-import type { Actor } from '../api-keys/api-keys.service.ts'
+import type { Actor } from '../../core/actor.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
 import { resolveProvince, provinceFilter } from '../organizations/organizations.service.ts'
 import { currentCodesInRegion } from '../reference/provinces.ts'
