@@ -16,7 +16,6 @@ import { createImportRunner, queueImportVia } from '../src/modules/imports/impor
 import { requestManyMatchesVia } from '../src/modules/matching/matching.jobs.ts'
 import { recordEventsVia } from '../src/modules/outbox/outbox.repo.ts'
 import { csvLine } from '../src/lib/csv.ts'
-import { resolveProvinces } from '../src/modules/listings/listings.service.ts'
 import { integerFlag, readFlags } from './lib/args.ts'
 import { benchDatabaseName, defaultDatabaseUrl, openMigratedDatabase, recreateDatabase } from './lib/database.ts'
 import { anchorOf } from './lib/dates.ts'
@@ -24,6 +23,7 @@ import { listingBody } from './lib/listings.ts'
 import { generateOrganizations } from './lib/organizations.ts'
 import { createRandom } from './lib/random.ts'
 import { saveJson, stamp } from './lib/results.ts'
+import { resolveProvinces } from '../src/core/places.ts'
 
 const flags = readFlags(
   {

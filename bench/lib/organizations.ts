@@ -1,4 +1,4 @@
-import { provinces } from '../../src/modules/reference/provinces.ts'
+import { provinces } from '../../src/core/places.ts'
 import { drawProvinceCode, provinceName, resolveCode } from './places.ts'
 import { contact, phone } from './people.ts'
 import type { Random } from './random.ts'

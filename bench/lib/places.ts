@@ -1,4 +1,4 @@
-import { currentProvinceCode, legacyProvinces, provinces } from '../../src/modules/reference/provinces.ts'
+import { currentProvinceCode, legacyProvinces, provinces } from '../../src/core/places.ts'
 import type { Random } from './random.ts'
 
 // Where rows are filed: skewed towards the two big cities and the industrial provinces, with about

@@ -6,7 +6,7 @@ import { drawCurrentCode, drawLegacyCode } from './places.ts'
 import type { Random } from './random.ts'
 import { domains } from './vocabulary/index.ts'
 import { listingKinds, organizationKinds, scienceFields, sectors } from '../../src/modules/reference/vocabularies.ts'
-import { regions } from '../../src/modules/reference/provinces.ts'
+import { regions } from '../../src/core/places.ts'
 
 // The scenarios: each is a list of request variants drawn from the data; autocannon picks one at
 // random per request, and pgbench runs the SQL of the same variants.

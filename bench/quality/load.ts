@@ -2,7 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Db } from '../../src/db/client.ts'
 import { organizations } from '../../src/db/schema/index.ts'
 import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
-import { currentProvinceCode } from '../../src/modules/reference/provinces.ts'
+import { currentProvinceCode } from '../../src/core/places.ts'
 import { demandBody, listingBody, type Fixture } from './fixture.ts'
 
 // Puts the fixture into a fresh app the way a real exchange fills up: organisations straight in the

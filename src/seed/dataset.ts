@@ -1,6 +1,6 @@
 import type { demands, listings, organizations } from '../db/schema/index.ts'
 import { vietnamDate } from '../lib/clock.ts'
-import { currentProvinceCode } from '../modules/reference/provinces.ts'
+import { currentProvinceCode } from '../core/places.ts'
 import { agrifoodDemands } from './demands-agrifood.ts'
 import { industryDemands } from './demands-industry.ts'
 import { enterprises } from './enterprises.ts'

@@ -1,5 +1,5 @@
 import type { deals, exchangeEventListings, exchangeEventOrganizations, exchangeEvents, listings, taskFunding, taskPartners, tasks, valueChains, valueChainStageListings, valueChainStageOrganizations, valueChainStages } from '../db/schema/index.ts'
-import { currentProvinceCode } from '../modules/reference/provinces.ts'
+import { currentProvinceCode } from '../core/places.ts'
 import { demoId } from './types.ts'
 
 // Ten years of activity behind the demo catalogue, so the reports have two periods to compare

@@ -4,7 +4,7 @@ import { Value } from 'typebox/value'
 import { demandBody, domains, listingBody, loadFixture } from '../../bench/quality/fixture.ts'
 import { DemandCreate } from '../../src/modules/demands/demands.schemas.ts'
 import { ListingCreate } from '../../src/modules/listings/listings.schemas.ts'
-import { currentProvinceCode, provinces } from '../../src/modules/reference/provinces.ts'
+import { currentProvinceCode, provinces } from '../../src/core/places.ts'
 import { codesOf, organizationKinds } from '../../src/modules/reference/vocabularies.ts'
 
 // The labelled matching set (test/fixtures/match-eval) must stay loadable through the real API:

@@ -4,7 +4,7 @@ import { Value } from 'typebox/value'
 import { demandSentence, loadRetrievalSet, retrievalDemandBody, retrievalListingBody } from '../../bench/quality/retrieval-fixture.ts'
 import { DemandCreate } from '../../src/modules/demands/demands.schemas.ts'
 import { ListingCreate } from '../../src/modules/listings/listings.schemas.ts'
-import { currentProvinceCode, provinces } from '../../src/modules/reference/provinces.ts'
+import { currentProvinceCode, provinces } from '../../src/core/places.ts'
 import { codesOf, organizationKinds } from '../../src/modules/reference/vocabularies.ts'
 
 // The retrieval set (test/fixtures/retrieval-eval) must stay loadable through the real API and hold

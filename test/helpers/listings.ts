@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { eq } from 'drizzle-orm'
 import type { Db } from '../../src/db/client.ts'
 import { listings } from '../../src/db/schema/index.ts'
-import { currentProvinceCode } from '../../src/modules/reference/provinces.ts'
+import { currentProvinceCode } from '../../src/core/places.ts'
 
 let sequence = 0
 

@@ -10,7 +10,7 @@ type Province = { code: string; name: string; nameEn: string; fullName: string; 
 type LegacyProvince = { code: string; fullName: string; regionId: number; currentCode: string; currentName: string }
 
 // The source of truth, read independently of the module under test.
-const legacyCsv = readFileSync(new URL('../../src/modules/reference/data/provinces-legacy-63.csv', import.meta.url), 'utf8')
+const legacyCsv = readFileSync(new URL('../../src/core/data/provinces-legacy-63.csv', import.meta.url), 'utf8')
   .trim()
   .split(/\r?\n/)
   .slice(1)

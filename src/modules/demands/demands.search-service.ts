@@ -4,7 +4,7 @@ import { badRequest, forbidden, unauthorized } from '../../lib/problem.ts'
 import { provenanceOf } from '../../lib/provenance.ts'
 import { maySearchPrivate } from '../access/access.policy.ts'
 import type { Actor } from '../../core/actor.ts'
-import { currentCodesInRegion } from '../reference/provinces.ts'
+import { currentCodesInRegion, provinceFilter } from '../../core/places.ts'
 import type { DemandPage, DemandSearchQuery, DemandSummary } from './demands.schemas.ts'
 import { pageOf, results, textCursorTag, type PagePosition, type TextSort } from '../retrieval/page.ts'
 import { buildQuery, type ThesaurusLookup } from '../retrieval/query.ts'
@@ -21,7 +21,6 @@ import {
 } from './demands.search-repo.ts'
 import { browseDemands, planDemandBrowse } from './demands.browse.ts'
 import { browseDemandFacets } from './demands.facets.ts'
-import { provinceFilter } from '../organizations/organizations.service.ts'
 
 export type DemandSearchRow = Awaited<ReturnType<typeof searchDemands>>[number]
 

@@ -8,7 +8,6 @@ import type { Actor } from '../../core/actor.ts'
 import { accessTo, assertManages, ownerForCreation } from '../access/access.policy.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
 import { findOrganization } from '../organizations/organizations.repo.ts'
-import { resolveProvince } from '../organizations/organizations.service.ts'
 import { allowedFrom, isEditable, transitionOf, type DemandStatus, type Transition } from './demands.lifecycle.ts'
 import type { RequestMatches } from '../matching/matching.jobs.ts'
 import { catalogueEvent, type CatalogueEventType } from '../events/events.catalog.ts'
@@ -18,6 +17,7 @@ import type { Demand, DemandClose, DemandCreate, DemandUpdate } from './demands.
 import { createDemandSearch } from './demands.search-service.ts'
 import { findPossibleDemandDuplicates } from './demands.duplicates.ts'
 import type { ThesaurusLookup } from '../retrieval/query.ts'
+import { resolveProvince } from '../../core/places.ts'
 
 /** The demand as the API shows it; `exchangeId` (config EXCHANGE_ID) names this exchange in its provenance. */
 export function toDemand(row: repo.DemandRow, today: string, exchangeId: string): Demand {

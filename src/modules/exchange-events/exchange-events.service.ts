@@ -5,11 +5,11 @@ import { conflict, forbidden, notFound, preconditionFailed, unprocessable, type 
 import { actsFor, ownerForCreation, writesContent } from '../access/access.policy.ts'
 import type { Actor } from '../../core/actor.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
-import { resolveProvince, provinceFilter } from '../organizations/organizations.service.ts'
 import * as repo from './exchange-events.repo.ts'
 import { followUpDays, type ExchangeEvent, type ExchangeEventCreate, type ExchangeEventListQuery, type ExchangeEventUpdate } from './exchange-events.schemas.ts'
 import { findOrganizationSummaries } from '../organizations/organizations.repo.ts'
 import { findListingStates } from '../listings/listings.repo.ts'
+import { provinceFilter, resolveProvince } from '../../core/places.ts'
 
 type Kind = ExchangeEvent['organizer']['kind']
 

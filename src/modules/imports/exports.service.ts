@@ -9,7 +9,7 @@ import type { Actor } from '../../core/actor.ts'
 import { hiddenFields } from '../deals/deals.disclosure.ts'
 import { importColumns, type ImportKind } from './imports.columns.ts'
 import type { DemandExportQuery, ExportFormat, ListingExportQuery } from './exports.schemas.ts'
-import { provinceFilter } from '../organizations/organizations.service.ts'
+import { provinceFilter } from '../../core/places.ts'
 
 // Exports of listings and demands as CSV or NDJSON, streamed: the rows are read a page at a time
 // (keyset on id, each page its own short query, so no transaction or connection is held while the

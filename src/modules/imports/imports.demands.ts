@@ -5,9 +5,9 @@ import type { DemandInsert } from '../demands/demands.repo.ts'
 import { DemandCreate } from '../demands/demands.schemas.ts'
 import { assertCanFile, checkBudget } from '../demands/demands.service.ts'
 import type { CatalogueEventType } from '../events/events.catalog.ts'
-import { resolveProvince } from '../organizations/organizations.service.ts'
 import { differs, ownerRefusal, recordBatchEvents, replacing, runsWithoutRepeats, type BatchContext, type BatchResult, importHandler } from './imports.batch.ts'
 import { errorsOf, failed, rowValidator, type CheckedRow, type FailedRow, type ValidRow } from './imports.validate.ts'
+import { resolveProvince } from '../../core/places.ts'
 
 // Demands, many at a time: each row checked as createDemand checks a body (schema, budget range,
 // province, only enterprises file, who the key may file for), then one INSERT ... ON CONFLICT per

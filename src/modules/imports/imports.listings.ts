@@ -5,9 +5,10 @@ import type { CatalogueEventType } from '../events/events.catalog.ts'
 import type { PossibleDuplicate } from '../listings/listings.duplicates.ts'
 import { listingContentColumns, type ListingInsert } from '../listings/listings.repo.ts'
 import { ListingCreate } from '../listings/listings.schemas.ts'
-import { checkRules, resolveProvinces } from '../listings/listings.service.ts'
+import { checkRules } from '../listings/listings.service.ts'
 import { differs, ownerRefusal, recordBatchEvents, replacing, runsWithoutRepeats, type BatchContext, type BatchResult, importHandler, type LookupContext } from './imports.batch.ts'
 import { errorsOf, failed, rowValidator, type CheckedRow, type FailedRow, type ValidRow } from './imports.validate.ts'
+import { resolveProvinces } from '../../core/places.ts'
 
 // Listings, many at a time: each row checked as createListing checks a body (schema, price and IPR
 // rules, provinces, who the key may file for), then one INSERT ... ON CONFLICT per batch on the

@@ -5,9 +5,9 @@ import type { FieldError } from '../../lib/problem.ts'
 import type { CatalogueEventType } from '../events/events.catalog.ts'
 import type { OrganizationInsert } from '../organizations/organizations.repo.ts'
 import { OrganizationCreate } from '../organizations/organizations.schemas.ts'
-import { resolveProvince } from '../organizations/organizations.service.ts'
 import { recordBatchEvents, runsWithoutRepeats, type BatchContext, type BatchResult, importHandler } from './imports.batch.ts'
 import { errorsOf, failed, rowValidator, type CheckedRow, type ValidRow } from './imports.validate.ts'
+import { resolveProvince } from '../../core/places.ts'
 
 // Organisations, many at a time: the operator's registry (only operator keys import them, as only
 // the operator registers any organisation). Each row is checked as createOrganization checks a

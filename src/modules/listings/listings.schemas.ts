@@ -5,7 +5,7 @@ import { CodeList, DateOnly, Enum, Keywords, LongText, Nullable, ShortText, Time
 import { confidentialFields } from '../deals/deals.disclosure.ts'
 import { Contact } from '../organizations/organizations.schemas.ts'
 import { ProvinceCode } from '../reference/reference.schemas.ts'
-import { regions } from '../reference/provinces.ts'
+import { regions } from '../../core/places.ts'
 import { codesOf, iprStatuses, listingKinds, organizationKinds, priceTypes, scienceFields, sectors, transferForms, transferMethods } from '../reference/vocabularies.ts'
 import { listingStatuses } from './listings.lifecycle.ts'
 

@@ -15,8 +15,7 @@ import {
 } from '../access/access.policy.ts'
 import type { Actor } from '../../core/actor.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
-import { resolveProvince, provinceFilter } from '../organizations/organizations.service.ts'
-import { currentCodesInRegion } from '../reference/provinces.ts'
+import { currentCodesInRegion, provinceFilter, resolveProvinces } from '../../core/places.ts'
 import { allowedFrom, editableStatuses, statusOf, storedSourcesOf, transitionTarget, transitionsFrom, type ListingStatus, type Transition } from './listings.lifecycle.ts'
 import type { RequestMatches } from '../matching/matching.jobs.ts'
 import { catalogueEvent } from '../events/events.catalog.ts'
@@ -62,9 +61,6 @@ export function checkRules(listing: RuleFields) {
   }
   if (errors.length > 0) throw unprocessable('invalid_listing', 'The listing breaks a rule; see errors', errors)
 }
-
-/** Filed codes resolved to the 2025 units, without repeats; an unknown code is a 422 on its pointer. */
-export const resolveProvinces = (codes: string[]) => [...new Set(codes.map((code, index) => resolveProvince(code, `#/provinceCodes/${index}`)))]
 
 const pastTense = { publish: 'published', withdraw: 'withdrawn', unpublish: 'unpublished' } as const satisfies Record<Transition, string>
 

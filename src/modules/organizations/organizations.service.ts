@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client.ts'
 import type { Clock } from '../../lib/clock.ts'
 import type { Cursors } from '../../lib/cursor.ts'
-import { badRequest, forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
+import { forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
 import { provenanceOf } from '../../lib/provenance.ts'
 import { organizationMerged } from '../access/access.policy.ts'
 import type { Actor } from '../../core/actor.ts'
@@ -10,7 +10,7 @@ import { agentKinds, memberKinds, startDelegation } from '../delegations/delegat
 import type { DelegationScope } from '../../db/schema/index.ts'
 import { catalogueEvent } from '../events/events.catalog.ts'
 import type { RecordEvents } from '../outbox/outbox.repo.ts'
-import { currentProvinceCode } from '../reference/provinces.ts'
+import { currentProvinceCode, resolveProvince } from '../../core/places.ts'
 import { mergeOrganization } from './organizations.merge.ts'
 import * as repo from './organizations.repo.ts'
 import type { Organization, OrganizationCreate, OrganizationListQuery, OrganizationMerge, OrganizationUpdate } from './organizations.schemas.ts'
@@ -48,29 +48,6 @@ export const toOrganization = (row: repo.OrganizationRow, exchangeId: string): O
   ...organizationFields(row),
   provenance: provenanceOf(row, 'organization', exchangeId),
 })
-
-/** Resolves a filed province code to its 2025 unit; an unknown code is a 422 on `pointer`. */
-export function resolveProvince(code: string, pointer: string): string {
-  const current = currentProvinceCode(code)
-  if (!current) {
-    throw unprocessable('unknown_province', `Province code ${code} is neither a 2025 nor a legacy unit; see /v1/reference/provinces`, [
-      { pointer, detail: 'is not a known province code' },
-    ])
-  }
-  return current
-}
-
-/** A query's province filter as its 2025 unit (undefined when absent); an unknown code is a 400 on the parameter. */
-export function provinceFilter(code: string | undefined, parameter: string): string | undefined {
-  if (code === undefined) return undefined
-  const current = currentProvinceCode(code)
-  if (!current) {
-    throw badRequest('unknown_province', `Province code ${code} is neither a 2025 nor a legacy unit; see /v1/reference/provinces`, [
-      { pointer: `#/query/${parameter}`, detail: 'is not a known province code' },
-    ])
-  }
-  return current
-}
 
 // The profile is the organisation's admin's to keep. The fields that place it in the exchange's
 // structure are the operator's: a member that could set its tax code could squat another firm's

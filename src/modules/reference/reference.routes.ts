@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses, ref } from '../../http/common.schemas.ts'
-import { legacyProvinces, provinces, regions } from './provinces.ts'
+import { legacyProvinces, provinces, regions } from '../../core/places.ts'
 import { LegacyProvince, Province, Region, Term } from './reference.schemas.ts'
 import * as vocabularies from './vocabularies.ts'
 

@@ -2,10 +2,9 @@ import type { Db } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { badRequest } from '../../lib/problem.ts'
 import { dealStates } from '../deals/deals.process.ts'
-import { legacyProvinces, provinces, regions } from '../reference/provinces.ts'
+import { legacyProvinces, provinceFilter, provinces, regions } from '../../core/places.ts'
 import { activityFacts, type Bucketing, type FactRow } from './reports.repo.ts'
 import { metricNames, type ActivityQuery, type ActivityReport, type Figures, type Grouping, type Metric } from './reports.schemas.ts'
-import { provinceFilter } from '../organizations/organizations.service.ts'
 
 /** The exchange's records start in 2016: the first period the workshop compares (2016-2020). */
 const defaultFrom = '2016-01-01'

@@ -10,10 +10,10 @@ import * as demandRepo from '../demands/demands.repo.ts'
 import type { Demand } from '../demands/demands.schemas.ts'
 import { accessRecord, assertCanFile, checkBudget, toDemand } from '../demands/demands.service.ts'
 import { catalogueEvent, type CatalogueEventType } from '../events/events.catalog.ts'
-import { resolveProvince } from '../organizations/organizations.service.ts'
 import type { SourceWriteDeps } from './sources.listings.ts'
 import * as repo from './sources.repo.ts'
 import type { SourceDemandPut } from './sources.schemas.ts'
+import { resolveProvince } from '../../core/places.ts'
 
 // PUT /v1/sources/{source}/demands/{externalId}: as the listing upsert (sources.listings.ts), for
 // demands: draft -> open -> closed, with the rules of createDemand (enterprises file demands, the

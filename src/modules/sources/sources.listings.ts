@@ -10,12 +10,13 @@ import { findPossibleDuplicates } from '../listings/listings.duplicates.ts'
 import { allowedFrom, type StoredStatus } from '../listings/listings.lifecycle.ts'
 import * as listingRepo from '../listings/listings.repo.ts'
 import type { ListingWithDuplicates } from '../listings/listings.schemas.ts'
-import { checkRules, resolveProvinces } from '../listings/listings.service.ts'
+import { checkRules } from '../listings/listings.service.ts'
 import { accessRecord, toListing } from '../listings/listings.view.ts'
 import type { RequestMatches } from '../matching/matching.jobs.ts'
 import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import * as repo from './sources.repo.ts'
 import type { SourceListingPut } from './sources.schemas.ts'
+import { resolveProvinces } from '../../core/places.ts'
 
 // PUT /v1/sources/{source}/listings/{externalId}: the source says what its listing is now, and this
 // exchange makes its copy so. The same rules as the listing endpoints apply (cross-field rules,

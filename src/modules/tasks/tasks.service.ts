@@ -5,7 +5,6 @@ import { badRequest, conflict, forbidden, notFound, preconditionFailed, unproces
 import { organizationMerged, organizationsActedFor, ownerForCreation, writesContent } from '../access/access.policy.ts'
 import type { Actor } from '../../core/actor.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
-import { resolveProvince, provinceFilter } from '../organizations/organizations.service.ts'
 import type { RecordEvents } from '../outbox/outbox.repo.ts'
 import {
   fundingSources,
@@ -28,6 +27,7 @@ import type { Task, TaskCreate, TaskHistory, TaskListQuery, TaskProcess, TaskTra
 import { invitationEvents, invitationsFor, membersOf, partnersAsListed } from './tasks.partners.ts'
 import { toHistoryEntry, toTask, type TaskParts } from './tasks.view.ts'
 import { findOrganizationSummaries, type OrganizationSummary } from '../organizations/organizations.repo.ts'
+import { provinceFilter, resolveProvince } from '../../core/places.ts'
 
 type PageQuery = { limit?: number; cursor?: string }
 

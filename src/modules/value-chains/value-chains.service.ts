@@ -5,12 +5,12 @@ import { conflict, forbidden, notFound, preconditionFailed, unprocessable, type 
 import { actsFor, ownerForCreation, writesContent } from '../access/access.policy.ts'
 import type { Actor } from '../../core/actor.ts'
 import { recordAudit } from '../audit/audit.repo.ts'
-import { resolveProvince, provinceFilter } from '../organizations/organizations.service.ts'
 import * as repo from './value-chains.repo.ts'
 import { stageKindCodes, stageKinds, type ValueChain, type ValueChainCreate, type ValueChainGaps, type ValueChainListQuery, type ValueChainUpdate } from './value-chains.schemas.ts'
 import { findOrganizationSummaries } from '../organizations/organizations.repo.ts'
 import { findListingStates } from '../listings/listings.repo.ts'
 import { buildQuery, type ThesaurusLookup } from '../retrieval/query.ts'
+import { provinceFilter, resolveProvince } from '../../core/places.ts'
 
 type StageInput = ValueChainCreate['stages'][number]
 

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
+import { badRequest, unprocessable } from '../lib/problem.ts'
 
-// The province data is the project's own copy of shared/data (see its README): the 34 units in
+// Places: the provinces and regions every module files and filters by. Part of the shared core
+// (issue 17): it imports no module. The province data is the project's own copy of shared/data (see its README): the 34 units in
 // force since 1 July 2025 and the 63 units before, with the unit each became.
 
 export type Province = {
@@ -81,3 +83,29 @@ export function currentProvinceCode(code: string): string | undefined {
 export function currentCodesInRegion(regionId: number): string[] {
   return provinces.filter((province) => province.regionIds.includes(regionId)).map((province) => province.code)
 }
+
+/** Resolves a filed province code to its 2025 unit; an unknown code is a 422 on `pointer`. */
+export function resolveProvince(code: string, pointer: string): string {
+  const current = currentProvinceCode(code)
+  if (!current) {
+    throw unprocessable('unknown_province', `Province code ${code} is neither a 2025 nor a legacy unit; see /v1/reference/provinces`, [
+      { pointer, detail: 'is not a known province code' },
+    ])
+  }
+  return current
+}
+
+/** A query's province filter as its 2025 unit (undefined when absent); an unknown code is a 400 on the parameter. */
+export function provinceFilter(code: string | undefined, parameter: string): string | undefined {
+  if (code === undefined) return undefined
+  const current = currentProvinceCode(code)
+  if (!current) {
+    throw badRequest('unknown_province', `Province code ${code} is neither a 2025 nor a legacy unit; see /v1/reference/provinces`, [
+      { pointer: `#/query/${parameter}`, detail: 'is not a known province code' },
+    ])
+  }
+  return current
+}
+
+/** Filed codes resolved to the 2025 units, without repeats; an unknown code is a 422 on its pointer. */
+export const resolveProvinces = (codes: string[]) => [...new Set(codes.map((code, index) => resolveProvince(code, `#/provinceCodes/${index}`)))]
