@@ -1,6 +1,6 @@
 // Prints EXPLAIN (ANALYZE, BUFFERS) of the SQL each scenario issues, to check which indexes it uses.
 // The SQL is captured as bench:run captures it (an in-process app on the bench database).
-import { migrateDatabase } from '../src/db/client.ts'
+import { migrateDatabase } from '../src/migrate.ts'
 import { vietnamDate } from '../src/lib/clock.ts'
 import { integerFlag, readFlags } from './lib/args.ts'
 import { captureScenario, createCapturer } from './lib/capture.ts'

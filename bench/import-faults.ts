@@ -8,7 +8,7 @@
 import pg from 'pg'
 import { sql } from 'drizzle-orm'
 import { organizations } from '../src/db/schema/index.ts'
-import { createApiKey } from '../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../src/core/keys.ts'
 import { integerFlag, readFlags } from './lib/args.ts'
 import { defaultDatabaseUrl, openMigratedDatabase, recreateDatabase } from './lib/database.ts'
 import { saveJson, stamp } from './lib/results.ts'

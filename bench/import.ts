@@ -7,14 +7,16 @@
 import { sql } from 'drizzle-orm'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
-import { migrateDatabase, openDatabase, type Database } from '../src/db/client.ts'
+import { openDatabase, type Database } from '../src/db/client.ts'
+import { migrateDatabase } from '../src/migrate.ts'
 import { listings, organizations } from '../src/db/schema/index.ts'
 import { systemClock, vietnamDate } from '../src/lib/clock.ts'
-import { createApiKey } from '../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../src/core/keys.ts'
 import { importColumns } from '../src/modules/imports/imports.columns.ts'
 import { createImportRunner, queueImportVia } from '../src/modules/imports/imports.runner.ts'
-import { requestManyMatchesVia } from '../src/modules/matching/matching.jobs.ts'
-import { recordEventsVia } from '../src/modules/outbox/outbox.repo.ts'
+import { requestManyMatchesVia } from '../src/core/match-requests.ts'
+import { recordEventsVia } from '../src/core/outbox.ts'
+import { catalogueEventsVia } from '../src/modules/events/events.catalog.ts'
 import { csvLine } from '../src/lib/csv.ts'
 import { integerFlag, readFlags } from './lib/args.ts'
 import { benchDatabaseName, defaultDatabaseUrl, openMigratedDatabase, recreateDatabase } from './lib/database.ts'
@@ -125,7 +127,7 @@ async function measure(target: string) {
       return { seconds: took, ended: ended as Record<string, number | string> }
     }
 
-    const runner = createImportRunner({ db, clock: systemClock, recordEvents: recordEventsVia(app.jobs), requestMatches: requestManyMatchesVia(app.jobs), queueImport: queueImportVia(app.jobs), exchangeId: 'tech-exchange', duplicateChecks })
+    const runner = createImportRunner({ db, clock: systemClock, recordEvents: recordEventsVia(app.jobs), catalogueEvents: catalogueEventsVia('tech-exchange').catalogueEvents, requestMatches: requestManyMatchesVia(app.jobs), queueImport: queueImportVia(app.jobs), exchangeId: 'tech-exchange', duplicateChecks })
     const first = await upload()
     const imported = await run(first.id)
     const total = first.seconds + imported.seconds

@@ -2,7 +2,7 @@
 // SQL: the API's req/s as a share of the database's own ceiling. See bench/README.md.
 import { mkdirSync } from 'node:fs'
 import { loadavg } from 'node:os'
-import { migrateDatabase } from '../src/db/client.ts'
+import { migrateDatabase } from '../src/migrate.ts'
 import { vietnamDate } from '../src/lib/clock.ts'
 import { integerFlag, readFlags } from './lib/args.ts'
 import { removeCreatedListings } from './lib/cleanup.ts'

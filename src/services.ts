@@ -4,23 +4,26 @@ import { registerMaintenanceJobs } from './jobs/maintenance.ts'
 import type { JobQueue } from './jobs/queue.ts'
 import type { Clock } from './lib/clock.ts'
 import type { Cursors } from './lib/cursor.ts'
-import { createApiKeyService } from './modules/api-keys/api-keys.service.ts'
+import { createApiKeyService, revokeKeysOfMerged } from './modules/api-keys/api-keys.service.ts'
 import { createAuditService } from './modules/audit/audit.service.ts'
 import { createDealMessageService } from './modules/deals/deals.messages.ts'
 import { createDealService } from './modules/deals/deals.service.ts'
 import { createDealTimers, registerDealJobs } from './modules/deals/deals.timers.ts'
-import { createDelegationService, registerDelegationJobs } from './modules/delegations/delegations.service.ts'
+import { closeDelegationsOfMerged, createDelegationService, onboardMember, registerDelegationJobs } from './modules/delegations/delegations.service.ts'
 import { createDemandService } from './modules/demands/demands.service.ts'
-import { createExchangeEventService } from './modules/exchange-events/exchange-events.service.ts'
+import { assertEventOpenForDeals, createExchangeEventService } from './modules/exchange-events/exchange-events.service.ts'
+import { catalogueEventsVia } from './modules/events/events.catalog.ts'
 import { createEventService } from './modules/events/events.service.ts'
 import { createListingService } from './modules/listings/listings.service.ts'
 import { createExportService } from './modules/imports/exports.service.ts'
 import { createImportRunner, queueImportVia, registerImportJobs } from './modules/imports/imports.runner.ts'
 import { createImportService } from './modules/imports/imports.service.ts'
-import { registerMatchingJobs, requestManyMatchesVia, requestMatchesVia } from './modules/matching/matching.jobs.ts'
+import { registerMatchingJobs } from './modules/matching/matching.jobs.ts'
+import { requestManyMatchesVia, requestMatchesVia } from './core/match-requests.ts'
 import { createMatchingService } from './modules/matching/matching.service.ts'
 import { thesaurusLookup } from './modules/thesaurus/thesaurus.repo.ts'
-import { recordEventsVia } from './modules/outbox/outbox.repo.ts'
+import { recordEventsVia } from './core/outbox.ts'
+import type { OrganizationHooks } from './modules/organizations/organizations.hooks.ts'
 import { createOrganizationService } from './modules/organizations/organizations.service.ts'
 import { createReportService } from './modules/reports/reports.service.ts'
 import { createSourceService } from './modules/sources/sources.service.ts'
@@ -38,6 +41,7 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
   const recordEvents = recordEventsVia(jobs)
   // This exchange's id: the source of its own records in their provenance and global ids.
   const exchangeId = config.EXCHANGE_ID
+  const { catalogueEvent, catalogueEvents } = catalogueEventsVia(exchangeId)
   const allowPrivate = config.WEBHOOK_ALLOW_PRIVATE === 'true'
   const webhookDispatch = createWebhookDispatch({
     db,
@@ -69,20 +73,28 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     },
     recordEvents,
     cursors,
+    assertEventOpenForDeals,
   })
   const dealTimers = createDealTimers({ db, clock, deals, recordEvents })
   registerDealJobs(jobs, dealTimers)
   registerMaintenanceJobs(jobs, { db, clock })
   const queueImport = queueImportVia(jobs)
-  const importRunner = createImportRunner({ db, clock, recordEvents, requestMatches: requestManyMatchesVia(jobs), queueImport, exchangeId })
+  const importRunner = createImportRunner({ db, clock, recordEvents, catalogueEvents, requestMatches: requestManyMatchesVia(jobs), queueImport, exchangeId })
   registerImportJobs(jobs, importRunner, { db, clock })
   const delegations = createDelegationService({ db, clock, recordEvents, proposalDays: config.DELEGATION_PROPOSAL_DAYS, cursors })
   registerDelegationJobs(jobs, delegations)
+  const organizationHooks: OrganizationHooks = {
+    onboarded: (tx, actor, agent, member, now) => onboardMember(tx, recordEvents, actor, agent, member, now),
+    merged: async (tx, actor, organizationId, now) => {
+      await revokeKeysOfMerged(tx, actor, organizationId, now)
+      await closeDelegationsOfMerged(tx, recordEvents, actor, organizationId, now)
+    },
+  }
   return {
-    organizations: createOrganizationService({ db, clock, recordEvents, exchangeId, cursors }),
-    listings: createListingService({ db, clock, requestMatches, recordEvents, exchangeId, cursors, thesaurus: thesaurusLookup }),
-    demands: createDemandService({ db, clock, requestMatches, recordEvents, exchangeId, cursors, thesaurus: thesaurusLookup }),
-    sources: createSourceService({ db, clock, exchangeId, requestMatches, recordEvents, cursors }),
+    organizations: createOrganizationService({ db, clock, recordEvents, catalogueEvent, hooks: organizationHooks, exchangeId, cursors }),
+    listings: createListingService({ db, clock, requestMatches, recordEvents, catalogueEvent, exchangeId, cursors, thesaurus: thesaurusLookup }),
+    demands: createDemandService({ db, clock, requestMatches, recordEvents, catalogueEvent, exchangeId, cursors, thesaurus: thesaurusLookup }),
+    sources: createSourceService({ db, clock, exchangeId, requestMatches, recordEvents, catalogueEvent, cursors }),
     audit: createAuditService({ db, cursors }),
     apiKeys: createApiKeyService({ db, clock, cursors }),
     delegations,

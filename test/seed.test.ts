@@ -5,7 +5,7 @@ import { dealTransitions as dealTransitionTable } from '../src/modules/deals/dea
 import { demoDeals } from '../src/seed/deals.ts'
 import { historyRows } from '../src/seed/history.ts'
 import { vietnamDate } from '../src/lib/clock.ts'
-import { createApiKey } from '../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../src/core/keys.ts'
 import { currentProvinceCode, knownProvinceCodes } from '../src/core/places.ts'
 import * as vocabularies from '../src/modules/reference/vocabularies.ts'
 import { demoDemands, demoIds, demoListings, demoOperatorId, demoOrganizations } from '../src/seed/dataset.ts'

@@ -1,5 +1,6 @@
 import pg from 'pg'
-import { migrateDatabase, openDatabase, type Database } from '../../src/db/client.ts'
+import { openDatabase, type Database } from '../../src/db/client.ts'
+import { migrateDatabase } from '../../src/migrate.ts'
 
 // The bench database: created fresh by the generator, migrated with the project's own code.
 

@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import type { Db } from '../../src/db/client.ts'
-import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../src/core/keys.ts'
 import type { Role } from '../../src/core/actor.ts'
 import { benchDatabaseName } from './database.ts'
 import type { Organizations } from './organizations.ts'

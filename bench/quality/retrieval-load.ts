@@ -1,7 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Db } from '../../src/db/client.ts'
 import { organizations } from '../../src/db/schema/index.ts'
-import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../src/core/keys.ts'
 import { currentProvinceCode } from '../../src/core/places.ts'
 import { EvaluationError, type Auth } from './load.ts'
 import { retrievalDemandBody, retrievalListingBody, type RetrievalSet } from './retrieval-fixture.ts'

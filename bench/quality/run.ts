@@ -3,7 +3,8 @@
 // or when an own listing was proposed to its owner.
 import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
-import { migrateDatabase, openDatabase } from '../../src/db/client.ts'
+import { openDatabase } from '../../src/db/client.ts'
+import { migrateDatabase } from '../../src/migrate.ts'
 import { EvaluationError, evaluateMatching } from './evaluate.ts'
 import { formatReport } from './report.ts'
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { sql } from 'drizzle-orm'
-import { migrateDatabase, migrationsFolder, type Database } from '../db/client.ts'
+import { migrationsFolder, type Database } from '../db/client.ts'
+import { migrateDatabase } from '../migrate.ts'
 import { parseCommandArgs, withDatabase, type CommandGroup, type Io } from './command.ts'
 
 type JournalEntry = { tag: string; when: number }

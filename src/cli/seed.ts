@@ -1,7 +1,9 @@
-import { migrateDatabase, type Db } from '../db/client.ts'
+import { type Db } from '../db/client.ts'
+import { migrateDatabase } from '../migrate.ts'
 import { createJobQueue } from '../jobs/queue.ts'
 import type { Clock } from '../lib/clock.ts'
-import { registerMatchingQueue, requestMatchesVia, type RequestMatches } from '../modules/matching/matching.jobs.ts'
+import { registerMatchingQueue } from '../modules/matching/matching.jobs.ts'
+import { requestMatchesVia, type RequestMatches } from '../core/match-requests.ts'
 import { resetDemoData, seedDemoData, type ResetReport, type SeedReport } from '../seed/load.ts'
 import { CliError, codedErrorOf, parseCommandArgs, withDatabase, type Io, type LeafCommand } from './command.ts'
 

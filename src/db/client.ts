@@ -1,12 +1,9 @@
 import { fileURLToPath } from 'node:url'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
-import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import pg from 'pg'
 import * as schema from './schema/index.ts'
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.ts'
 import type { SupervisorLog } from './supervisor.ts'
-import { installJobSchema } from '../jobs/queue.ts'
-import { seedThesaurusStarter } from '../modules/thesaurus/thesaurus.starter.ts'
 
 export type Db = NodePgDatabase<typeof schema>
 /** A transaction handle; queries take `Db | Tx` first so they run the same inside or outside one. */
@@ -92,22 +89,4 @@ function handBackDeadClients(pool: pg.Pool) {
       release(error)
     }),
   )
-}
-
-/**
- * Applies pending migrations, installs the job queue's schema and seeds the thesaurus starter
- * entries not seeded before; an advisory lock keeps two starting processes from racing.
- */
-export async function migrateDatabase(database: Database): Promise<void> {
-  const client = await database.pool.connect()
-  try {
-    await client.query('select pg_advisory_lock(727274)')
-    const migrator = drizzle(client, { schema, casing: 'snake_case' })
-    await migrate(migrator, { migrationsFolder })
-    await installJobSchema(client)
-    await seedThesaurusStarter(migrator)
-  } finally {
-    await client.query('select pg_advisory_unlock(727274)').catch(() => {})
-    client.release()
-  }
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Db } from '../db/client.ts'
 import type { Clock } from '../lib/clock.ts'
 import { unauthorized } from '../lib/problem.ts'
-import { authenticateKey } from '../modules/api-keys/api-keys.service.ts'
+import { authenticateKey } from '../core/keys.ts'
 import type { Actor } from '../core/actor.ts'
 
 declare module 'fastify' {

@@ -2,7 +2,7 @@ import rateLimit, { normalizeIP } from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import type { Config } from '../config.ts'
 import { AppError } from '../lib/problem.ts'
-import { keyPrefixOf } from '../modules/api-keys/api-keys.service.ts'
+import { keyPrefixOf } from '../core/keys.ts'
 
 /**
  * Abuse limits, counted per process in memory (several processes each count on their own, so the

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { buildApp } from '../app.ts'
 import { loadConfig } from '../config.ts'
-import { migrateDatabase, openDatabase } from '../db/client.ts'
+import { openDatabase } from '../db/client.ts'
+import { migrateDatabase } from '../migrate.ts'
 
 /**
  * Builds the app on a throw-away in-memory database (no server, no listening socket) and returns

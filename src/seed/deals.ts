@@ -1,7 +1,8 @@
 import type { dealMilestones, dealOffers, deals, dealTransitions, OfferTerms } from '../db/schema/index.ts'
 import { vietnamDate } from '../lib/clock.ts'
 import type { TransitionName } from '../modules/deals/deals.inputs.ts'
-import { stageOf, transitionNamed, type DealState } from '../modules/deals/deals.process.ts'
+import { transitionNamed, type DealState } from '../modules/deals/deals.process.ts'
+import { stageOf } from '../core/disclosure.ts'
 import { demoListings } from './dataset.ts'
 import { demoId } from './types.ts'
 

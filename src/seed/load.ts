@@ -22,7 +22,7 @@ import {
   valueChainStages,
 } from '../db/schema/index.ts'
 import type { Clock } from '../lib/clock.ts'
-import type { RequestMatches } from '../modules/matching/matching.jobs.ts'
+import type { RequestMatches } from '../core/match-requests.ts'
 import { demandRows, demoIds, demoOperatorId, listingRows, organizationRows } from './dataset.ts'
 import { demoDealRows, demoDeals } from './deals.ts'
 import { historyRows } from './history.ts'

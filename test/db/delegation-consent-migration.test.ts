@@ -8,9 +8,10 @@ import pg from 'pg'
 import t from 'tap'
 import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
-import { migrateDatabase, migrationsFolder, openDatabase, type Database } from '../../src/db/client.ts'
+import { migrationsFolder, openDatabase, type Database } from '../../src/db/client.ts'
+import { migrateDatabase } from '../../src/migrate.ts'
 import { TestClock } from '../helpers/app.ts'
-import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../src/core/keys.ts'
 
 // What migrations 0017-0019 make of the delegations and task partners that existed before consent
 // (issue 15): a database migrated to 0016 holds them, then the rest of the migrations run. An agent

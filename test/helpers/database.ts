@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
-import { migrateDatabase, migrationsFolder, openDatabase, type Database } from '../../src/db/client.ts'
+import { migrationsFolder, openDatabase, type Database } from '../../src/db/client.ts'
+import { migrateDatabase } from '../../src/migrate.ts'
 import { starterFile } from '../../src/modules/thesaurus/thesaurus.starter.ts'
 
 // Every test file gets a database of its own, started from a template migrated once per run:

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { asc, count, eq } from 'drizzle-orm'
 import { apiKeys, auditEvents } from '../../src/db/schema/index.ts'
-import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../src/core/keys.ts'
 import type { Role } from '../../src/core/actor.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createMember, createOperator } from '../helpers/factories.ts'

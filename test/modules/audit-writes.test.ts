@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../src/core/keys.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { auditTrailOf, creationChanges } from '../helpers/audit.ts'
 import { demandInput } from '../helpers/demands.ts'

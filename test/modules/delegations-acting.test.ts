@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../src/core/keys.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { auditTrailOf } from '../helpers/audit.ts'
 import { demandInput, demandRow } from '../helpers/demands.ts'

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { asc, eq } from 'drizzle-orm'
 import { delegations, organizations, outboxEvents } from '../../src/db/schema/index.ts'
-import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../src/core/keys.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { auditTrailOf } from '../helpers/audit.ts'
 import { createMember, createOperator, createOrganization, nationalScope, tableCounts } from '../helpers/factories.ts'

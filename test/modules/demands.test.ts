@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../src/core/keys.ts'
 import * as repo from '../../src/modules/demands/demands.repo.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { closeDemand, demandInput, demandRow, fileDemand, fileOpenDemand, openDemand } from '../helpers/demands.ts'

@@ -1,7 +1,7 @@
 import { and, asc, count, eq } from 'drizzle-orm'
 import t from 'tap'
 import { auditEvents, demands, listings, outboxEvents } from '../../src/db/schema/index.ts'
-import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../src/core/keys.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { demandInput, fileOpenDemand } from '../helpers/demands.ts'
 import { recordDelegation } from '../helpers/delegations.ts'

@@ -11,7 +11,7 @@ import { demands, listings } from '../../src/db/schema/index.ts'
 import { parseCsv } from '../../src/modules/imports/imports.csv.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { fileOpenDemand } from '../helpers/demands.ts'
-import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../src/core/keys.ts'
 import { createMember } from '../helpers/factories.ts'
 import { createListingViaApi, insertListing, listingInput } from '../helpers/listings.ts'
 

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto'
 import t from 'tap'
 import { and, count, eq, sql } from 'drizzle-orm'
 import { auditEvents, listings, outboxEvents, webhookDeliveries } from '../../src/db/schema/index.ts'
-import { requestManyMatchesVia } from '../../src/modules/matching/matching.jobs.ts'
+import { requestManyMatchesVia } from '../../src/core/match-requests.ts'
 import { createImportRunner, queueImportVia } from '../../src/modules/imports/imports.runner.ts'
-import { recordEventsVia } from '../../src/modules/outbox/outbox.repo.ts'
+import { recordEventsVia } from '../../src/core/outbox.ts'
+import { catalogueEventsVia } from '../../src/modules/events/events.catalog.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createMember } from '../helpers/factories.ts'
 
@@ -39,7 +40,7 @@ t.test('a listing published during a large import reaches the feed and the webho
   t.equal(upload.statusCode, 202, upload.body)
   const importId = (upload.json() as { id: string }).id
   // The production runner (its default budget of 1 s a batch), run here rather than by a worker.
-  const runner = createImportRunner({ db, clock, recordEvents: recordEventsVia(app.jobs), requestMatches: requestManyMatchesVia(app.jobs), queueImport: queueImportVia(app.jobs), exchangeId: 'tech-exchange' })
+  const runner = createImportRunner({ db, clock, recordEvents: recordEventsVia(app.jobs), catalogueEvents: catalogueEventsVia('tech-exchange').catalogueEvents, requestMatches: requestManyMatchesVia(app.jobs), queueImport: queueImportVia(app.jobs), exchangeId: 'tech-exchange' })
   const running = runner.run(importId)
   const progress = async () => (await app.inject({ method: 'GET', url: `/v1/imports/${importId}`, headers: importer.auth })).json() as { status: string; rowsDone: number }
   // Once the first batch is in (the whole file, were it one transaction), the next ones follow.

@@ -3,14 +3,15 @@ import t from 'tap'
 import { isDeepStrictEqual } from 'node:util'
 import { and, count, eq, inArray, like, sql } from 'drizzle-orm'
 import { auditEvents, delegations, demands, importErrors, imports, listings, organizations, outboxEvents } from '../../src/db/schema/index.ts'
-import { requestManyMatchesVia } from '../../src/modules/matching/matching.jobs.ts'
+import { requestManyMatchesVia } from '../../src/core/match-requests.ts'
 import { importColumns, importKinds, foldText } from '../../src/modules/imports/imports.columns.ts'
 import { csvLine, restoreFormula } from '../../src/lib/csv.ts'
 import { CsvParser, parseCsv } from '../../src/modules/imports/imports.csv.ts'
 import { createImportRunner, queueImportVia } from '../../src/modules/imports/imports.runner.ts'
-import { recordEventsVia } from '../../src/modules/outbox/outbox.repo.ts'
+import { recordEventsVia } from '../../src/core/outbox.ts'
+import { catalogueEventsVia } from '../../src/modules/events/events.catalog.ts'
 import { buildTestApp } from '../helpers/app.ts'
-import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../src/core/keys.ts'
 import { createMember, createOperator, createOrganization } from '../helpers/factories.ts'
 import { insertListing } from '../helpers/listings.ts'
 
@@ -197,7 +198,7 @@ t.test('near-duplicates of listings already on the exchange are warnings, not re
 t.test('progress is visible between batches, and an interrupted import resumes where it stopped', async (t) => {
   const owner = await createMember(db)
   // A runner of its own with batches of two rows, to stop it after the first as a crash would.
-  const runner = createImportRunner({ db, clock, recordEvents: recordEventsVia(app.jobs), requestMatches: requestManyMatchesVia(app.jobs), queueImport: queueImportVia(app.jobs), exchangeId: 'tech-exchange', batchSize: 2 })
+  const runner = createImportRunner({ db, clock, recordEvents: recordEventsVia(app.jobs), catalogueEvents: catalogueEventsVia('tech-exchange').catalogueEvents, requestMatches: requestManyMatchesVia(app.jobs), queueImport: queueImportVia(app.jobs), exchangeId: 'tech-exchange', batchSize: 2 })
   const rows = Array.from({ length: 5 }, (_, index) => `R-${index + 1},technology,Công nghệ số ${index + 1},Mô tả ${index + 1}`)
   const csv = `externalId,kind,titleVi,descriptionVi\n${rows.join('\n')}\n`
   const accepted = (await upload(owner.auth, 'listings', csv)).json() as ImportBody

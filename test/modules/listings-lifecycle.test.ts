@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../src/core/keys.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createMember, createOperator, tableCounts } from '../helpers/factories.ts'
 import { createListingViaApi, insertListing, storedListing } from '../helpers/listings.ts'

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createMember, createOperator, tableCounts } from '../helpers/factories.ts'
-import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../src/core/keys.ts'
 import { createListingViaApi, insertListing, listingInput, storedListing } from '../helpers/listings.ts'
 
 // Create, read and edit listings; the lifecycle and search have files of their own.

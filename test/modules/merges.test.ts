@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
 import t from 'tap'
 import { apiKeys, delegations, organizations } from '../../src/db/schema/index.ts'
-import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../src/core/keys.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { auditTrailOf } from '../helpers/audit.ts'
 import { demandInput, demandRow, fileDemand, fileOpenDemand } from '../helpers/demands.ts'

@@ -2,7 +2,7 @@ import t from 'tap'
 import { eq } from 'drizzle-orm'
 import { organizations } from '../../src/db/schema/index.ts'
 import { buildTestApp } from '../helpers/app.ts'
-import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../src/core/keys.ts'
 import { createMember, createOperator, createOrganization, tableCounts } from '../helpers/factories.ts'
 
 const { app, db } = await buildTestApp(t)

@@ -1,7 +1,7 @@
 import { asc, count, eq } from 'drizzle-orm'
 import t from 'tap'
 import * as schema from '../../src/db/schema/index.ts'
-import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../src/core/keys.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { dealSetting, startInterest } from '../helpers/deals.ts'
 import { fileOpenDemand, fileDemand } from '../helpers/demands.ts'

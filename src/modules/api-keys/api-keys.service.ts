@@ -1,84 +1,14 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { and, eq, isNull } from 'drizzle-orm'
 import type { Db, DbOrTx } from '../../db/client.ts'
-import { apiKeys, organizations } from '../../db/schema/index.ts'
 import type { Clock } from '../../lib/clock.ts'
-import type { Actor, KeyIdentity, Role } from '../../core/actor.ts'
+import type { Actor, Role } from '../../core/actor.ts'
+import { createApiKey } from '../../core/keys.ts'
 import type { Cursors } from '../../lib/cursor.ts'
 import { conflict, forbidden, notFound, unauthorized, unprocessable } from '../../lib/problem.ts'
-import { organizationMerged } from '../access/access.policy.ts'
-import { recordAudit } from '../audit/audit.repo.ts'
+import { organizationMerged } from '../../core/access.ts'
+import { recordAudit } from '../../core/audit.ts'
 import { findOrganization } from '../organizations/organizations.repo.ts'
 import * as repo from './api-keys.repo.ts'
 import type { ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyListQuery, ApiKeyPage, ApiKeyRotate, CurrentApiKey, KeyStatus } from './api-keys.schemas.ts'
-
-// Key format: txk_<12-char public prefix>_<43-char secret>. The prefix finds the row; only a
-// SHA-256 of the whole key is stored (keys are 256-bit random, so a slow hash adds nothing).
-const keyPattern = /^txk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/
-const bearerPrefixPattern = /^Bearer\s+txk_([A-Za-z0-9]{12})_/i
-
-/**
- * The public prefix of the key in an Authorization header, read without touching the database (the
- * rate limiter counts per key with it). Undefined when the header does not look like one of our keys.
- */
-export function keyPrefixOf(authorization: string | undefined): string | undefined {
-  return authorization === undefined ? undefined : bearerPrefixPattern.exec(authorization)?.[1]
-}
-
-const hashKey = (key: string) => createHash('sha256').update(key).digest()
-
-export type CreatedKey = { id: string; key: string; prefix: string; role: Role; organizationId: string }
-
-export async function createApiKey(
-  db: DbOrTx,
-  params: { organizationId: string; role: Role; label?: string; expiresAt?: Date; rotatedFromId?: string; createdAt?: Date },
-): Promise<CreatedKey> {
-  const prefix = randomBytes(9).toString('base64url').replace(/[-_]/g, 'x').slice(0, 12)
-  const key = `txk_${prefix}_${randomBytes(32).toString('base64url')}`
-  const [row] = await db
-    .insert(apiKeys)
-    .values({
-      organizationId: params.organizationId,
-      prefix,
-      secretHash: hashKey(key).toString('hex'),
-      role: params.role,
-      label: params.label,
-      expiresAt: params.expiresAt,
-      rotatedFromId: params.rotatedFromId,
-      // The API passes its clock's time; the command line leaves it to the database.
-      ...(params.createdAt ? { createdAt: params.createdAt } : {}),
-    })
-    .returning({ id: apiKeys.id })
-  return { id: row!.id, key, prefix, role: params.role, organizationId: params.organizationId }
-}
-
-/** Resolves a bearer key to its actor, or null when it is unknown, revoked, expired or malformed. */
-export async function authenticateKey(db: DbOrTx, clock: Clock, key: string): Promise<KeyIdentity | null> {
-  const match = keyPattern.exec(key)
-  if (!match) return null
-  const now = clock.now()
-  const [row] = await db
-    .select({
-      id: apiKeys.id,
-      secretHash: apiKeys.secretHash,
-      role: apiKeys.role,
-      organizationId: apiKeys.organizationId,
-      organizationKind: organizations.kind,
-      lastUsedAt: apiKeys.lastUsedAt,
-      expiresAt: apiKeys.expiresAt,
-    })
-    .from(apiKeys)
-    .innerJoin(organizations, eq(organizations.id, apiKeys.organizationId))
-    .where(and(eq(apiKeys.prefix, match[1]!), isNull(apiKeys.revokedAt)))
-  if (!row) return null
-  if (!timingSafeEqual(Buffer.from(row.secretHash, 'hex'), hashKey(key))) return null
-  if (row.expiresAt && row.expiresAt <= now) return null
-  // Record use at most once a minute per key, so reads don't each cost a write.
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
-    await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id))
-  }
-  return { keyId: row.id, organizationId: row.organizationId, organizationKind: row.organizationKind, role: row.role as Role }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Key management over HTTP. Who may do what:
@@ -134,6 +64,25 @@ function futureExpiry(value: string | undefined, now: Date, pointer: string): Da
     throw unprocessable('expiry_not_in_future', 'expiresAt must be in the future', [{ pointer, detail: 'is not in the future' }])
   }
   return expiresAt
+}
+
+/**
+ * A merge revokes the merged organisation's keys: one audit row per key, as if each had been revoked
+ * on its own, so a search of the trail for a key finds why it stopped.
+ */
+export async function revokeKeysOfMerged(tx: DbOrTx, actor: Actor, organizationId: string, now: Date): Promise<void> {
+  for (const key of await repo.revokeOrganizationKeys(tx, organizationId, now)) {
+    await recordAudit(tx, {
+      actor,
+      owningOrganizationId: organizationId,
+      operation: 'api_key.revoke',
+      targetType: 'api_key',
+      targetId: key.id,
+      before: toApiKey({ ...key, revokedAt: null }, now),
+      after: toApiKey(key, now),
+      occurredAt: now,
+    })
+  }
 }
 
 export function createApiKeyService(deps: { db: Db; clock: Clock; cursors: Cursors }) {

@@ -1,3 +1,4 @@
+import { mainPath as disclosureStages } from '../../core/disclosure.ts'
 import type { TransitionName } from './deals.inputs.ts'
 
 // THE deal process, as data. The service enforces exactly this table (deals.service.ts reads
@@ -21,8 +22,7 @@ export const dealStates = [
 export type DealState = (typeof dealStates)[number]['name']
 
 /** The main path, in order: how far a deal got decides what the seeker has been shown. */
-export const mainPath = ['interest_expressed', 'accepted', 'negotiating', 'agreed', 'contract_signed', 'in_transfer', 'completed'] as const satisfies readonly DealState[]
-export const stageOf = (state: string) => mainPath.indexOf(state as (typeof mainPath)[number])
+export const mainPath = disclosureStages satisfies readonly DealState[]
 
 export const terminalStates: readonly string[] = dealStates.filter((state) => state.terminal).map((state) => state.name)
 

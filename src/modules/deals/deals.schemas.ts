@@ -3,7 +3,7 @@ import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
 import { DateOnly, Enum, Nullable, Timestamp, Vnd } from '../../http/fields.ts'
 import { Contact } from '../organizations/organizations.schemas.ts'
 import { codesOf, organizationKinds } from '../reference/vocabularies.ts'
-import { confidentialFields } from './deals.disclosure.ts'
+import { confidentialFields } from '../../core/disclosure.ts'
 import { cancelReasons, declineReasons, EvidenceLink, OfferTermsInput, transitionInputs, type TransitionName } from './deals.inputs.ts'
 import { dealRoles, dealStates } from './deals.process.ts'
 

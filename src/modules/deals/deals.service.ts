@@ -4,14 +4,13 @@ import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import type { Cursors } from '../../lib/cursor.ts'
 import { sqlStateOf } from '../../lib/pg-errors.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, type FieldError } from '../../lib/problem.ts'
-import { actsFor, organizationMerged, organizationsActedFor, relationsTo, writesContent } from '../access/access.policy.ts'
+import { actsFor, organizationMerged, organizationsActedFor, relationsTo, writesContent } from '../../core/access.ts'
 import type { Actor } from '../../core/actor.ts'
-import { recordAudit } from '../audit/audit.repo.ts'
+import { recordAudit } from '../../core/audit.ts'
 import * as demandRepo from '../demands/demands.repo.ts'
-import { assertEventOpenForDeals } from '../exchange-events/exchange-events.service.ts'
 import * as matchRepo from '../matching/matching.repo.ts'
-import type { RecordEvents } from '../outbox/outbox.repo.ts'
-import { disclosureRules, reachedBySeekers, seekerOnListingKey } from './deals.disclosure.ts'
+import type { RecordEvents } from '../../core/outbox.ts'
+import { disclosureRules, reachedBySeekers, seekerOnListingKey } from '../../core/disclosure.ts'
 import { transitionInputs, type TransitionName } from './deals.inputs.ts'
 import { dealEffects, dealGuards, dealRoles, dealStates, dealTransitions, sideOf, transitionNamed, transitionsFrom, type DealRole, type DealTransition } from './deals.process.ts'
 import * as repo from './deals.repo.ts'
@@ -65,8 +64,19 @@ function inputErrors(name: TransitionName, input: Input): FieldError[] {
   return [...errors].map(([pointer, detail]) => ({ pointer, detail }))
 }
 
-export function createDealService(deps: { db: Db; clock: Clock; timers: DealTimers; recordEvents: RecordEvents; cursors: Cursors }) {
-  const { db, clock, timers, recordEvents, cursors } = deps
+export function createDealService(deps: {
+  db: Db
+  clock: Clock
+  timers: DealTimers
+  recordEvents: RecordEvents
+  cursors: Cursors
+  /**
+   * 422 unless the exchange event a new deal names is running or recently over. From
+   * exchange-events (handed in by services.ts: that module reports on deals, so it sits above this one).
+   */
+  assertEventOpenForDeals: (conn: DbOrTx, eventId: string, today: string) => Promise<void>
+}) {
+  const { db, clock, timers, recordEvents, cursors, assertEventOpenForDeals } = deps
 
   function process(): DealProcess {
     return {

@@ -2,7 +2,7 @@ import type { Db } from '../../db/client.ts'
 import type { JobQueue } from '../../jobs/queue.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { AppError } from '../../lib/problem.ts'
-import type { RecordEvents } from '../outbox/outbox.repo.ts'
+import type { RecordEvents } from '../../core/outbox.ts'
 import * as repo from './deals.repo.ts'
 import type { DealService } from './deals.service.ts'
 

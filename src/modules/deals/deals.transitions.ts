@@ -2,7 +2,8 @@ import type { DbOrTx } from '../../db/client.ts'
 import { vietnamDate } from '../../lib/clock.ts'
 import { conflict, unprocessable } from '../../lib/problem.ts'
 import type { OfferTermsInput, TransitionName } from './deals.inputs.ts'
-import { sideOf, stageOf, type DealGuard, type DealRole, type DealState, type DealTransition } from './deals.process.ts'
+import { sideOf, type DealGuard, type DealRole, type DealState, type DealTransition } from './deals.process.ts'
+import { stageOf } from '../../core/disclosure.ts'
 import * as repo from './deals.repo.ts'
 
 // What each guard checks and what each transition does, for the table in deals.process.ts.

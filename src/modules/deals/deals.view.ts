@@ -1,4 +1,4 @@
-import { hiddenFields } from './deals.disclosure.ts'
+import { hiddenFields } from '../../core/disclosure.ts'
 import type { TransitionName } from './deals.inputs.ts'
 import type { DealRole } from './deals.process.ts'
 import type { DealListingRow, DealRow, MessageRow, MilestoneRow, OfferRow, TransitionRow } from './deals.repo.ts'

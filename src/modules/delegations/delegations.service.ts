@@ -4,18 +4,15 @@ import type { Clock } from '../../lib/clock.ts'
 import type { Cursors } from '../../lib/cursor.ts'
 import { conflict, forbidden, notFound, unprocessable } from '../../lib/problem.ts'
 import type { Actor } from '../../core/actor.ts'
-import { recordAudit } from '../audit/audit.repo.ts'
+import { agentKinds, memberKinds } from '../../core/access.ts'
+import { recordAudit } from '../../core/audit.ts'
 import { findOrganization, type OrganizationRow } from '../organizations/organizations.repo.ts'
-import type { OutboxEvent, RecordEvents } from '../outbox/outbox.repo.ts'
+import type { OutboxEvent, RecordEvents } from '../../core/outbox.ts'
 import { delegationMovesFrom, delegationTransition, isOpen, type DelegationMove, type DelegationParty } from './delegations.process.ts'
 import * as repo from './delegations.repo.ts'
 import type { Delegation, DelegationClose, DelegationCreate, DelegationListQuery, DelegationPage } from './delegations.schemas.ts'
 import { assertWithinReach } from './delegations.scope.ts'
 
-/** Organisations that act for members: connection points and DOSTs (authorities). */
-export const agentKinds = ['connection_point', 'authority']
-/** Organisations that may be members: the ones that own listings and demands. */
-export const memberKinds = ['enterprise', 'transfer_centre', 'research_institute', 'university']
 
 /** The delegation as the API shows it at `now`: a proposal past its expiry reads as expired. */
 export function toDelegation(row: repo.DelegationRow, now: Date): Delegation {
@@ -146,6 +143,15 @@ export async function startDelegation(
  * active ones end and proposals are withdrawn, each with its audit row and event, as if closed on
  * its own, so the trail of a delegation says why it stopped.
  */
+/**
+ * Onboarding: the agent registered the member itself, so there is no one else to ask and the
+ * delegation is in effect from the start (within the agent's province or scope). The member sees
+ * it and may end it once it has an admin key of its own.
+ */
+export async function onboardMember(tx: DbOrTx, recordEvents: RecordEvents, actor: Actor, agent: OrganizationRow, member: OrganizationRow, now: Date): Promise<void> {
+  await startDelegation(tx, recordEvents, actor, { agent, member, memberField: '#/kind', placeFields: { province: '#/provinceCode', sectors: '#/sectors' } }, { move: 'onboard' }, now)
+}
+
 export async function closeDelegationsOfMerged(tx: DbOrTx, recordEvents: RecordEvents, actor: Actor, organizationId: string, now: Date): Promise<void> {
   const closed = await repo.closeDelegationsOf(tx, { organizationId, endedAt: now, endedByOrganizationId: actor.organizationId, endReason: 'merged' })
   for (const { before, after } of closed) {

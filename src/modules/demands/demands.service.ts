@@ -5,13 +5,14 @@ import type { Cursors } from '../../lib/cursor.ts'
 import { conflict, forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
 import { provenanceOf } from '../../lib/provenance.ts'
 import type { Actor } from '../../core/actor.ts'
-import { accessTo, assertManages, ownerForCreation } from '../access/access.policy.ts'
-import { recordAudit } from '../audit/audit.repo.ts'
+import { accessTo, assertManages, ownerForCreation } from '../../core/access.ts'
+import { recordAudit } from '../../core/audit.ts'
 import { findOrganization } from '../organizations/organizations.repo.ts'
 import { allowedFrom, isEditable, transitionOf, type DemandStatus, type Transition } from './demands.lifecycle.ts'
-import type { RequestMatches } from '../matching/matching.jobs.ts'
-import { catalogueEvent, type CatalogueEventType } from '../events/events.catalog.ts'
-import type { RecordEvents } from '../outbox/outbox.repo.ts'
+import type { RequestMatches } from '../../core/match-requests.ts'
+import type { CatalogueEvent } from '../../core/catalogue-events.ts'
+import { type CatalogueEventType } from '../../core/catalogue-events.ts'
+import type { RecordEvents } from '../../core/outbox.ts'
 import * as repo from './demands.repo.ts'
 import type { Demand, DemandClose, DemandCreate, DemandUpdate } from './demands.schemas.ts'
 import { createDemandSearch } from './demands.search-service.ts'
@@ -107,11 +108,12 @@ export function createDemandService(deps: {
   clock: Clock
   requestMatches: RequestMatches
   recordEvents: RecordEvents
+  catalogueEvent: CatalogueEvent
   exchangeId: string
   cursors: Cursors
   thesaurus?: ThesaurusLookup
 }) {
-  const { db, clock, requestMatches, recordEvents, exchangeId, cursors, thesaurus } = deps
+  const { db, clock, requestMatches, recordEvents, catalogueEvent, exchangeId, cursors, thesaurus } = deps
   const today = () => vietnamDate(clock.now())
 
   /**
@@ -142,7 +144,7 @@ export function createDemandService(deps: {
       after,
       occurredAt: now,
     })
-    await recordEvents(tx, [await catalogueEvent(tx, exchangeId, event, id, now, extra)])
+    await recordEvents(tx, [await catalogueEvent(tx, event, id, now, extra)])
     return after
   }
 

@@ -1,35 +1,14 @@
 import type { DbOrTx } from '../../db/client.ts'
 import { vietnamDate } from '../../lib/clock.ts'
-import { redactListing } from '../access/access.policy.ts'
+import { redactListing } from '../../core/access.ts'
 import { findDemands } from '../demands/demands.repo.ts'
 import { toDemand } from '../demands/demands.service.ts'
 import { findListings } from '../listings/listings.repo.ts'
 import { toListing } from '../listings/listings.view.ts'
 import { findOrganizations } from '../organizations/organizations.repo.ts'
-import { toOrganization } from '../organizations/organizations.service.ts'
-import type { OutboxEvent } from '../outbox/outbox.repo.ts'
-
-// The catalogue events: changes to listings, demands and organisations. Public ones (a record
-// becoming or staying visible to everyone, or leaving that view) are also served by the replayable
-// feed GET /v1/events, so another exchange can mirror the catalogue; a removal is a tombstone.
-// Every event is addressed to the record's owner, whose webhooks receive it.
-
-export const catalogueEventTypes = {
-  'listing.created': { public: false, tombstone: false, description: 'A draft listing was created' },
-  'listing.updated': { public: 'when_published', tombstone: false, description: 'A listing changed (public while it is published)' },
-  'listing.published': { public: true, tombstone: false, description: 'A listing became public' },
-  'listing.withdrawn': { public: true, tombstone: true, description: 'Its owner withdrew a listing: remove it from mirrors' },
-  'listing.unpublished': { public: true, tombstone: true, description: 'The operator sent a listing back to draft: remove it from mirrors' },
-  'demand.created': { public: false, tombstone: false, description: 'A draft demand was created' },
-  'demand.updated': { public: 'when_open', tombstone: false, description: 'A demand changed (public while it is open)' },
-  'demand.opened': { public: true, tombstone: false, description: 'A demand was opened to offers' },
-  'demand.closed': { public: true, tombstone: true, description: 'A demand was closed: remove it from mirrors' },
-  'organization.created': { public: true, tombstone: false, description: 'An organisation was registered' },
-  'organization.updated': { public: true, tombstone: false, description: 'An organisation changed' },
-  'organization.merged': { public: true, tombstone: true, description: 'An organisation was merged into its successor (payload: successorId)' },
-} as const
-
-export type CatalogueEventType = keyof typeof catalogueEventTypes
+import { toOrganization } from '../organizations/organizations.view.ts'
+import type { OutboxEvent } from '../../core/outbox.ts'
+import { catalogueEventTypes, type CatalogueEventBuilders, type CatalogueEventType } from '../../core/catalogue-events.ts'
 
 type Subject = 'listing' | 'demand' | 'organization'
 
@@ -69,7 +48,7 @@ async function readRecords(tx: DbOrTx, subject: Subject, ids: string[], day: str
  * stranger sees it (so a public event discloses nothing a public GET would not), or for a tombstone
  * only its id, global id and `extra` (a demand's close reason, a successor).
  */
-export async function catalogueEvents(
+async function catalogueEvents(
   tx: DbOrTx,
   exchangeId: string,
   type: CatalogueEventType,
@@ -100,21 +79,16 @@ export async function catalogueEvents(
   return events
 }
 
-/** The event for a change to one catalogue record; see catalogueEvents. */
-export async function catalogueEvent(
-  tx: DbOrTx,
-  exchangeId: string,
-  type: CatalogueEventType,
-  id: string,
-  occurredAt: Date,
-  extra: Record<string, unknown> = {},
-): Promise<OutboxEvent> {
-  const [event] = await catalogueEvents(tx, exchangeId, type, [id], occurredAt, extra)
-  return event!
+/**
+ * The catalogue event builders bound to this exchange's id (config EXCHANGE_ID), as services.ts
+ * hands them to the modules that write catalogue records.
+ */
+export function catalogueEventsVia(exchangeId: string): CatalogueEventBuilders {
+  return {
+    catalogueEvents: (tx, type, ids, occurredAt, extra) => catalogueEvents(tx, exchangeId, type, ids, occurredAt, extra),
+    catalogueEvent: async (tx, type, id, occurredAt, extra) => {
+      const [event] = await catalogueEvents(tx, exchangeId, type, [id], occurredAt, extra)
+      return event!
+    },
+  }
 }
-
-/** The event types that can appear in the public feed (all but the drafts' creations). */
-export const feedEventTypes = (Object.keys(catalogueEventTypes) as CatalogueEventType[]).filter((type) => catalogueEventTypes[type].public !== false)
-
-/** Whether an event of this type removes its record from mirrors. */
-export const isTombstone = (type: string) => (catalogueEventTypes as Record<string, { tombstone: boolean } | undefined>)[type]?.tombstone ?? false

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { Cursor, Uuid, ref } from '../../http/common.schemas.ts'
 import { Timestamp } from '../../http/fields.ts'
-import { feedEventTypes } from './events.catalog.ts'
+import { feedEventTypes } from '../../core/catalogue-events.ts'
 
 // The public event feed (GET /v1/events): the catalogue's changes in commit order, for mirrors.
 

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client.ts'
 import type { Cursors } from '../../lib/cursor.ts'
 import { badRequest } from '../../lib/problem.ts'
-import { feedEventTypes, isTombstone } from './events.catalog.ts'
+import { feedEventTypes, isTombstone } from '../../core/catalogue-events.ts'
 import * as repo from './events.repo.ts'
 import type { FeedEvent, FeedEventPage, FeedEventQuery } from './events.schemas.ts'
 

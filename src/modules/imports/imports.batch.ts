@@ -4,9 +4,9 @@ import type { Db, Tx } from '../../db/client.ts'
 import type { FieldError } from '../../lib/problem.ts'
 import type { Actor } from '../../core/actor.ts'
 import type { DuplicateFinder, PossibleDuplicate } from '../listings/listings.duplicates.ts'
-import { catalogueEvents, catalogueEventTypes, type CatalogueEventType } from '../events/events.catalog.ts'
-import type { RequestManyMatches } from '../matching/matching.jobs.ts'
-import type { OutboxEvent, RecordEvents } from '../outbox/outbox.repo.ts'
+import { catalogueEventTypes, type CatalogueEventBuilders, type CatalogueEventType } from '../../core/catalogue-events.ts'
+import type { RequestManyMatches } from '../../core/match-requests.ts'
+import type { OutboxEvent, RecordEvents } from '../../core/outbox.ts'
 import { errorsOf, type CheckedRow, type FailedRow, type RowValidator } from './imports.validate.ts'
 
 // What the kinds of import (listings, demands, organisations) share: the batch they are handed,
@@ -20,6 +20,7 @@ export type BatchContext = {
   /** Vietnam's date at `now`: what publishing and opening are checked against. */
   today: string
   recordEvents: RecordEvents
+  catalogueEvents: CatalogueEventBuilders['catalogueEvents']
   requestMatches: RequestManyMatches
   /** This exchange's id (config EXCHANGE_ID), for the provenance of possible duplicates. */
   exchangeId: string
@@ -132,7 +133,7 @@ export async function recordBatchEvents(context: BatchContext, records: Array<{ 
   const first = new Map<string, OutboxEvent>()
   for (const type of firstTypes) {
     const ids = records.filter((record) => record.types[0] === type).map((record) => record.id)
-    for (const event of await catalogueEvents(context.tx, context.exchangeId, type, ids, context.now)) first.set(event.subjectId, event)
+    for (const event of await context.catalogueEvents(context.tx, type, ids, context.now)) first.set(event.subjectId, event)
   }
   const events: OutboxEvent[] = []
   for (const record of records) {

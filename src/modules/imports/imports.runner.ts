@@ -6,11 +6,12 @@ import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { mapPgError } from '../../lib/pg-errors.ts'
 import type { FieldError } from '../../lib/problem.ts'
 import type { Actor, Role } from '../../core/actor.ts'
-import { recordAudit } from '../audit/audit.repo.ts'
+import { recordAudit } from '../../core/audit.ts'
 import { boundedDuplicateFinder, type DuplicateFinder, type PossibleDuplicate } from '../listings/listings.duplicates.ts'
-import type { RequestManyMatches } from '../matching/matching.jobs.ts'
-import type { RecordEvents } from '../outbox/outbox.repo.ts'
+import type { RequestManyMatches } from '../../core/match-requests.ts'
+import type { RecordEvents } from '../../core/outbox.ts'
 import type { BatchContext, BatchResult, ImportHandler, RowWarning } from './imports.batch.ts'
+import type { CatalogueEventBuilders } from '../../core/catalogue-events.ts'
 import type { ImportKind } from './imports.columns.ts'
 import { demandImport } from './imports.demands.ts'
 import { listingImport } from './imports.listings.ts'
@@ -63,6 +64,7 @@ export type ImportRunnerDeps = {
   db: Db
   clock: Clock
   recordEvents: RecordEvents
+  catalogueEvents: CatalogueEventBuilders['catalogueEvents']
   /** Matching for the records a batch published or opened: one statement per batch. */
   requestMatches: RequestManyMatches
   /** Queues the job that runs (or carries on) an import, in the given transaction. */
@@ -173,6 +175,7 @@ export function createImportRunner(deps: ImportRunnerDeps) {
         now,
         today: vietnamDate(now),
         recordEvents: deps.recordEvents,
+        catalogueEvents: deps.catalogueEvents,
         requestMatches: deps.requestMatches,
         exchangeId: deps.exchangeId,
         duplicates: batch.duplicates,

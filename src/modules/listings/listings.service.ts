@@ -12,14 +12,14 @@ import {
   maySearchPrivate,
   ownerForCreation,
   redactListing,
-} from '../access/access.policy.ts'
+} from '../../core/access.ts'
 import type { Actor } from '../../core/actor.ts'
-import { recordAudit } from '../audit/audit.repo.ts'
+import { recordAudit } from '../../core/audit.ts'
 import { currentCodesInRegion, provinceFilter, resolveProvinces } from '../../core/places.ts'
 import { allowedFrom, editableStatuses, statusOf, storedSourcesOf, transitionTarget, transitionsFrom, type ListingStatus, type Transition } from './listings.lifecycle.ts'
-import type { RequestMatches } from '../matching/matching.jobs.ts'
-import { catalogueEvent } from '../events/events.catalog.ts'
-import type { RecordEvents } from '../outbox/outbox.repo.ts'
+import type { RequestMatches } from '../../core/match-requests.ts'
+import type { CatalogueEvent } from '../../core/catalogue-events.ts'
+import type { RecordEvents } from '../../core/outbox.ts'
 import { findPossibleDuplicates } from './listings.duplicates.ts'
 import * as repo from './listings.repo.ts'
 import type { ListingCreate, ListingSearchQuery, ListingUpdate } from './listings.schemas.ts'
@@ -128,11 +128,12 @@ export function createListingService(deps: {
   clock: Clock
   requestMatches: RequestMatches
   recordEvents: RecordEvents
+  catalogueEvent: CatalogueEvent
   exchangeId: string
   cursors: Cursors
   thesaurus?: ThesaurusLookup
 }) {
-  const { db, clock, requestMatches, recordEvents, exchangeId, cursors, thesaurus } = deps
+  const { db, clock, requestMatches, recordEvents, catalogueEvent, exchangeId, cursors, thesaurus } = deps
   const today = () => vietnamDate(clock.now())
 
   /** The listing for a write: 404 if the actor may not even see it, 403 if it may see but not change it. */
@@ -198,7 +199,7 @@ export function createListingService(deps: {
         after: listing,
         occurredAt: now,
       })
-      await recordEvents(tx, [await catalogueEvent(tx, exchangeId, 'listing.created', row.id, now)])
+      await recordEvents(tx, [await catalogueEvent(tx, 'listing.created', row.id, now)])
       // A warning for the caller, not part of the record: the audit and the event leave it out.
       const possibleDuplicates = await findPossibleDuplicates(tx, { titleVi: row.titleVi, titleEn: row.titleEn, keywords: row.keywords, descriptionVi: row.descriptionVi, descriptionEn: row.descriptionEn, ownerId, excludeId: row.id, exchangeId })
       return { ...listing, possibleDuplicates }
@@ -238,7 +239,7 @@ export function createListingService(deps: {
         after: listing,
         occurredAt: now,
       })
-      await recordEvents(tx, [await catalogueEvent(tx, exchangeId, 'listing.updated', id, now)])
+      await recordEvents(tx, [await catalogueEvent(tx, 'listing.updated', id, now)])
       return listing
     })
   }
@@ -286,7 +287,7 @@ export function createListingService(deps: {
       })
       // Withdrawn and unpublished listings leave the public catalogue: a tombstone. Their reasons
       // stay out of it, as a stranger's GET never shows them.
-      await recordEvents(tx, [await catalogueEvent(tx, exchangeId, `listing.${pastTense[name]}`, id, now)])
+      await recordEvents(tx, [await catalogueEvent(tx, `listing.${pastTense[name]}`, id, now)])
       return listing
     })
   }

@@ -1,5 +1,5 @@
 import { provenanceOf } from '../../lib/provenance.ts'
-import { redactListingSummary } from '../access/access.policy.ts'
+import { redactListingSummary } from '../../core/access.ts'
 import { statusOf } from './listings.lifecycle.ts'
 import type { ListingWithOwner, OwnerSummary } from './listings.repo.ts'
 import type { Listing, ListingSummary } from './listings.schemas.ts'

@@ -4,7 +4,7 @@ import type { DbOrTx } from '../../db/client.ts'
 import { demands, listings, matches, matchRuns, organizations } from '../../db/schema/index.ts'
 import { demandSummaryFields } from '../demands/demands.repo.ts'
 import { listingSummaryColumns } from '../listings/listings.repo.ts'
-import type { Direction } from './matching.scoring.ts'
+import type { Direction } from '../../core/match-requests.ts'
 
 export type MatchRow = typeof matches.$inferSelect
 export type MatchInsert = typeof matches.$inferInsert

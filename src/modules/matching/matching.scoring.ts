@@ -1,3 +1,4 @@
+import type { Direction } from '../../core/match-requests.ts'
 import { sql } from 'drizzle-orm'
 import type { MatchComponent } from '../../config.ts'
 import type { DbOrTx } from '../../db/client.ts'
@@ -20,7 +21,6 @@ import { idf } from '../retrieval/scoring.ts'
 // Each component is a number in [0, 1]; unknown facts (no TRL, no budget, no province) score a
 // neutral 0.5.
 
-export type Direction = 'demand' | 'listing'
 
 /** The facts of the subject (the demand, or the listing) that its candidates are compared with. */
 export type Subject = {

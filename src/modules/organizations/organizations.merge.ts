@@ -1,16 +1,14 @@
 import type { Db } from '../../db/client.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { conflict, forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
-import { revokeOrganizationKeys } from '../api-keys/api-keys.repo.ts'
-import { toApiKey } from '../api-keys/api-keys.service.ts'
 import type { Actor } from '../../core/actor.ts'
-import { recordAudit } from '../audit/audit.repo.ts'
-import { closeDelegationsOfMerged } from '../delegations/delegations.service.ts'
-import { catalogueEvent } from '../events/events.catalog.ts'
-import type { RecordEvents } from '../outbox/outbox.repo.ts'
+import { recordAudit } from '../../core/audit.ts'
+import type { CatalogueEvent } from '../../core/catalogue-events.ts'
+import type { RecordEvents } from '../../core/outbox.ts'
 import * as repo from './organizations.repo.ts'
+import type { OrganizationHooks } from './organizations.hooks.ts'
 import type { OrganizationMerge } from './organizations.schemas.ts'
-import { toOrganization } from './organizations.service.ts'
+import { toOrganization } from './organizations.view.ts'
 
 // Merging organisation A into B (centres merged in reality). A's listings, demands and audit trail
 // stay attributed to A: who filed a record is a historical fact, and reports resolve A to B through
@@ -21,7 +19,7 @@ import { toOrganization } from './organizations.service.ts'
 const invalidSuccessor = (detail: string, why: string) =>
   unprocessable('invalid_successor', detail, [{ pointer: '#/intoOrganizationId', detail: why }])
 
-export async function mergeOrganization(deps: { db: Db; clock: Clock; recordEvents: RecordEvents; exchangeId: string }, actor: Actor, id: string, input: OrganizationMerge, expectedVersion?: number) {
+export async function mergeOrganization(deps: { db: Db; clock: Clock; recordEvents: RecordEvents; catalogueEvent: CatalogueEvent; hooks: OrganizationHooks; exchangeId: string }, actor: Actor, id: string, input: OrganizationMerge, expectedVersion?: number) {
   if (actor.role !== 'operator') throw forbidden('Only the exchange operator merges organisations')
   const intoId = input.intoOrganizationId
   return deps.db.transaction(async (tx) => {
@@ -47,7 +45,6 @@ export async function mergeOrganization(deps: { db: Db; clock: Clock; recordEven
     // The row is locked, so the version cannot have moved; this is only a safety net.
     if (!row) throw preconditionFailed()
     const organization = toOrganization(row, deps.exchangeId)
-    const revokedKeys = await revokeOrganizationKeys(tx, id, now)
 
     // One event for the merge, then one per key revoked and delegation closed, as if each had been
     // done on its own: a search of the trail for a key or delegation finds why it stopped.
@@ -62,20 +59,9 @@ export async function mergeOrganization(deps: { db: Db; clock: Clock; recordEven
       occurredAt: now,
     })
     // Mirrors drop the merged organisation and point its records at the successor.
-    await deps.recordEvents(tx, [await catalogueEvent(tx, deps.exchangeId, 'organization.merged', id, now, { successorId: intoId })])
-    for (const key of revokedKeys) {
-      await recordAudit(tx, {
-        actor,
-        owningOrganizationId: id,
-        operation: 'api_key.revoke',
-        targetType: 'api_key',
-        targetId: key.id,
-        before: toApiKey({ ...key, revokedAt: null }, now),
-        after: toApiKey(key, now),
-        occurredAt: now,
-      })
-    }
-    await closeDelegationsOfMerged(tx, deps.recordEvents, actor, id, now)
+    await deps.recordEvents(tx, [await deps.catalogueEvent(tx, 'organization.merged', id, now, { successorId: intoId })])
+    // Its keys are revoked and its delegations closed, each with its own audit row.
+    await deps.hooks.merged(tx, actor, id, now)
     return organization
   })
 }

@@ -2,52 +2,19 @@ import type { Db } from '../../db/client.ts'
 import type { Clock } from '../../lib/clock.ts'
 import type { Cursors } from '../../lib/cursor.ts'
 import { forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
-import { provenanceOf } from '../../lib/provenance.ts'
-import { organizationMerged } from '../access/access.policy.ts'
+import { organizationMerged } from '../../core/access.ts'
 import type { Actor } from '../../core/actor.ts'
-import { recordAudit } from '../audit/audit.repo.ts'
-import { agentKinds, memberKinds, startDelegation } from '../delegations/delegations.service.ts'
+import { recordAudit } from '../../core/audit.ts'
+import { agentKinds, memberKinds } from '../../core/access.ts'
 import type { DelegationScope } from '../../db/schema/index.ts'
-import { catalogueEvent } from '../events/events.catalog.ts'
-import type { RecordEvents } from '../outbox/outbox.repo.ts'
+import type { CatalogueEvent } from '../../core/catalogue-events.ts'
+import type { RecordEvents } from '../../core/outbox.ts'
 import { currentProvinceCode, resolveProvince } from '../../core/places.ts'
 import { mergeOrganization } from './organizations.merge.ts'
 import * as repo from './organizations.repo.ts'
-import type { Organization, OrganizationCreate, OrganizationListQuery, OrganizationMerge, OrganizationUpdate } from './organizations.schemas.ts'
-
-/** The organisation's own fields, without its provenance (which needs this exchange's id). */
-export function organizationFields(row: repo.OrganizationRow): Omit<Organization, 'provenance'> {
-  return {
-    id: row.id,
-    kind: row.kind as Organization['kind'],
-    name: row.name,
-    nameEn: row.nameEn,
-    shortName: row.shortName,
-    parentId: row.parentId,
-    provinceCode: row.provinceCode,
-    currentProvinceCode: row.currentProvinceCode,
-    address: row.address,
-    website: row.website,
-    email: row.email,
-    phone: row.phone,
-    taxCode: row.taxCode,
-    description: row.description,
-    contacts: row.contacts,
-    sectors: row.sectors,
-    delegationScope: row.delegationScope,
-    mergedIntoId: row.mergedIntoId,
-    mergedAt: row.mergedAt?.toISOString() ?? null,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-    version: row.version,
-  }
-}
-
-/** The organisation as the API shows it; `exchangeId` (config EXCHANGE_ID) names this exchange in its provenance. */
-export const toOrganization = (row: repo.OrganizationRow, exchangeId: string): Organization => ({
-  ...organizationFields(row),
-  provenance: provenanceOf(row, 'organization', exchangeId),
-})
+import { toOrganization } from './organizations.view.ts'
+import type { OrganizationHooks } from './organizations.hooks.ts'
+import type { OrganizationCreate, OrganizationListQuery, OrganizationMerge, OrganizationUpdate } from './organizations.schemas.ts'
 
 // The profile is the organisation's admin's to keep. The fields that place it in the exchange's
 // structure are the operator's: a member that could set its tax code could squat another firm's
@@ -69,8 +36,16 @@ function scopeOf(scope: DelegationScope | null, kind: string): DelegationScope |
   return { provinceCodes: [...new Set(provinceCodes)], sectors: scope.sectors }
 }
 
-export function createOrganizationService(deps: { db: Db; clock: Clock; recordEvents: RecordEvents; exchangeId: string; cursors: Cursors }) {
-  const { db, clock, recordEvents, exchangeId, cursors } = deps
+export function createOrganizationService(deps: {
+  db: Db
+  clock: Clock
+  recordEvents: RecordEvents
+  catalogueEvent: CatalogueEvent
+  hooks: OrganizationHooks
+  exchangeId: string
+  cursors: Cursors
+}) {
+  const { db, clock, recordEvents, catalogueEvent, hooks, exchangeId, cursors } = deps
 
   async function get(id: string) {
     const row = await repo.findOrganization(db, id)
@@ -120,14 +95,11 @@ export function createOrganizationService(deps: { db: Db; clock: Clock; recordEv
         after: organization,
         occurredAt: now,
       })
-      await recordEvents(tx, [await catalogueEvent(tx, exchangeId, 'organization.created', organization.id, now)])
-      // The agent registered the member itself: there is no one else to ask, so the delegation is
-      // in effect from the start (within the agent's province or scope). The member sees it and may
-      // end it once it has an admin key of its own.
+      await recordEvents(tx, [await catalogueEvent(tx, 'organization.created', organization.id, now)])
       if (onboarding) {
         const agent = await repo.findOrganization(tx, actor.organizationId)
         if (!agent) throw forbidden("The key's organisation no longer exists")
-        await startDelegation(tx, recordEvents, actor, { agent, member: row, memberField: '#/kind', placeFields: { province: '#/provinceCode', sectors: '#/sectors' } }, { move: 'onboard' }, now)
+        await hooks.onboarded(tx, actor, agent, row, now)
       }
       return organization
     })
@@ -176,7 +148,7 @@ export function createOrganizationService(deps: { db: Db; clock: Clock; recordEv
         after: organization,
         occurredAt: now,
       })
-      await recordEvents(tx, [await catalogueEvent(tx, exchangeId, 'organization.updated', id, now)])
+      await recordEvents(tx, [await catalogueEvent(tx, 'organization.updated', id, now)])
       return organization
     })
   }
@@ -202,7 +174,7 @@ export function createOrganizationService(deps: { db: Db; clock: Clock; recordEv
   }
 
   const merge = (actor: Actor, id: string, input: OrganizationMerge, expectedVersion?: number) =>
-    mergeOrganization({ db, clock, recordEvents, exchangeId }, actor, id, input, expectedVersion)
+    mergeOrganization({ db, clock, recordEvents, catalogueEvent, hooks, exchangeId }, actor, id, input, expectedVersion)
 
   return { get, create, update, list, merge }
 }

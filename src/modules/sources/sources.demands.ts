@@ -2,14 +2,14 @@ import { isDeepStrictEqual } from 'node:util'
 import type { Tx } from '../../db/client.ts'
 import { vietnamDate } from '../../lib/clock.ts'
 import { conflict, preconditionFailed, unprocessable } from '../../lib/problem.ts'
-import { assertManages, ownerForCreation } from '../access/access.policy.ts'
+import { assertManages, ownerForCreation } from '../../core/access.ts'
 import type { Actor } from '../../core/actor.ts'
-import { recordAudit } from '../audit/audit.repo.ts'
+import { recordAudit } from '../../core/audit.ts'
 import { allowedFrom, type DemandStatus } from '../demands/demands.lifecycle.ts'
 import * as demandRepo from '../demands/demands.repo.ts'
 import type { Demand } from '../demands/demands.schemas.ts'
 import { accessRecord, assertCanFile, checkBudget, toDemand } from '../demands/demands.service.ts'
-import { catalogueEvent, type CatalogueEventType } from '../events/events.catalog.ts'
+import type { CatalogueEventType } from '../../core/catalogue-events.ts'
 import type { SourceWriteDeps } from './sources.listings.ts'
 import * as repo from './sources.repo.ts'
 import type { SourceDemandPut } from './sources.schemas.ts'
@@ -59,7 +59,7 @@ function closeValues(input: SourceDemandPut, now: Date) {
 }
 
 export function createSourceDemandUpsert(deps: SourceWriteDeps) {
-  const { db, clock, exchangeId, requestMatches, recordEvents } = deps
+  const { db, clock, exchangeId, requestMatches, recordEvents, catalogueEvent } = deps
 
   const read = async (tx: Tx, id: string, day: string) => toDemand((await demandRepo.findDemand(tx, id))!, day, exchangeId)
 
@@ -86,7 +86,7 @@ export function createSourceDemandUpsert(deps: SourceWriteDeps) {
     const demand = await read(tx, id, day)
     await recordAudit(tx, { actor, owningOrganizationId: ownerId, operation: 'demand.create', targetType: 'demand', targetId: id, after: demand, occurredAt: now })
     const events: CatalogueEventType[] = input.status === 'open' ? ['demand.created', 'demand.opened'] : ['demand.created']
-    for (const type of events) await recordEvents(tx, [await catalogueEvent(tx, exchangeId, type, id, now)])
+    for (const type of events) await recordEvents(tx, [await catalogueEvent(tx, type, id, now)])
     if (input.status === 'open') await requestMatches(tx, 'demand', id)
     return demand
   }
@@ -135,7 +135,7 @@ export function createSourceDemandUpsert(deps: SourceWriteDeps) {
     })
     // A closing tombstone carries its public reason, as closeDemand's does.
     const event = step ? statusEvents[step] : 'demand.updated'
-    await recordEvents(tx, [await catalogueEvent(tx, exchangeId, event, row.id, now, step === 'closed' ? { reason: input.closeReason } : undefined)])
+    await recordEvents(tx, [await catalogueEvent(tx, event, row.id, now, step === 'closed' ? { reason: input.closeReason } : undefined)])
     if (to === 'open') await requestMatches(tx, 'demand', row.id)
     return demand
   }

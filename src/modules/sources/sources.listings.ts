@@ -2,18 +2,18 @@ import { isDeepStrictEqual } from 'node:util'
 import type { Db, Tx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { conflict, preconditionFailed, unprocessable } from '../../lib/problem.ts'
-import { assertManages, ownerForCreation } from '../access/access.policy.ts'
+import { assertManages, ownerForCreation } from '../../core/access.ts'
 import type { Actor } from '../../core/actor.ts'
-import { recordAudit } from '../audit/audit.repo.ts'
-import { catalogueEvent, type CatalogueEventType } from '../events/events.catalog.ts'
+import { recordAudit } from '../../core/audit.ts'
+import type { CatalogueEvent, CatalogueEventType } from '../../core/catalogue-events.ts'
 import { findPossibleDuplicates } from '../listings/listings.duplicates.ts'
 import { allowedFrom, type StoredStatus } from '../listings/listings.lifecycle.ts'
 import * as listingRepo from '../listings/listings.repo.ts'
 import type { ListingWithDuplicates } from '../listings/listings.schemas.ts'
 import { checkRules } from '../listings/listings.service.ts'
 import { accessRecord, toListing } from '../listings/listings.view.ts'
-import type { RequestMatches } from '../matching/matching.jobs.ts'
-import type { RecordEvents } from '../outbox/outbox.repo.ts'
+import type { RequestMatches } from '../../core/match-requests.ts'
+import type { RecordEvents } from '../../core/outbox.ts'
 import * as repo from './sources.repo.ts'
 import type { SourceListingPut } from './sources.schemas.ts'
 import { resolveProvinces } from '../../core/places.ts'
@@ -60,12 +60,12 @@ const statusEvents = { published: 'listing.published', withdrawn: 'listing.withd
 const statusOperations = { published: 'listing.publish', withdrawn: 'listing.withdraw', draft: 'listing.unpublish' } as const satisfies Record<StoredStatus, string>
 
 /** What the upserts of a source's records need (sources.listings.ts, sources.demands.ts). */
-export type SourceWriteDeps = { db: Db; clock: Clock; exchangeId: string; requestMatches: RequestMatches; recordEvents: RecordEvents }
+export type SourceWriteDeps = { db: Db; clock: Clock; exchangeId: string; requestMatches: RequestMatches; recordEvents: RecordEvents; catalogueEvent: CatalogueEvent }
 
 export type UpsertResult = { listing: ListingWithDuplicates; created: boolean }
 
 export function createSourceListingUpsert(deps: SourceWriteDeps) {
-  const { db, clock, exchangeId, requestMatches, recordEvents } = deps
+  const { db, clock, exchangeId, requestMatches, recordEvents, catalogueEvent } = deps
 
   /** The listing as written, as its writer (who acts for the owner) sees it, with its possible duplicates. */
   async function answer(tx: Tx, row: listingRepo.ListingWithOwner, day: string): Promise<ListingWithDuplicates> {
@@ -110,7 +110,7 @@ export function createSourceListingUpsert(deps: SourceWriteDeps) {
       occurredAt: now,
     })
     const events: CatalogueEventType[] = input.status === 'published' ? ['listing.created', 'listing.published'] : ['listing.created']
-    for (const type of events) await recordEvents(tx, [await catalogueEvent(tx, exchangeId, type, row.id, now)])
+    for (const type of events) await recordEvents(tx, [await catalogueEvent(tx, type, row.id, now)])
     if (input.status === 'published') await requestMatches(tx, 'listing', row.id)
     return answer(tx, row, day)
   }
@@ -159,7 +159,7 @@ export function createSourceListingUpsert(deps: SourceWriteDeps) {
       after: toListing(written, day, exchangeId),
       occurredAt: now,
     })
-    await recordEvents(tx, [await catalogueEvent(tx, exchangeId, to === from ? 'listing.updated' : statusEvents[to], row.id, now)])
+    await recordEvents(tx, [await catalogueEvent(tx, to === from ? 'listing.updated' : statusEvents[to], row.id, now)])
     // A published listing's suggestions follow its content; publishing starts them.
     if (to === 'published') await requestMatches(tx, 'listing', row.id)
     return answer(tx, written, day)

@@ -1,4 +1,4 @@
-import type { OutboxEvent } from '../outbox/outbox.repo.ts'
+import type { OutboxEvent } from '../../core/outbox.ts'
 import type { TaskRole } from './tasks.process.ts'
 import type { PartnerRow, TaskRow } from './tasks.repo.ts'
 import type { TaskUpdate } from './tasks.schemas.ts'

@@ -2,10 +2,10 @@ import type { Db, DbOrTx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import type { Cursors } from '../../lib/cursor.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, unprocessable, type FieldError } from '../../lib/problem.ts'
-import { organizationMerged, organizationsActedFor, ownerForCreation, writesContent } from '../access/access.policy.ts'
+import { organizationMerged, organizationsActedFor, ownerForCreation, writesContent } from '../../core/access.ts'
 import type { Actor } from '../../core/actor.ts'
-import { recordAudit } from '../audit/audit.repo.ts'
-import type { RecordEvents } from '../outbox/outbox.repo.ts'
+import { recordAudit } from '../../core/audit.ts'
+import type { RecordEvents } from '../../core/outbox.ts'
 import {
   fundingSources,
   outputKinds,

@@ -3,7 +3,7 @@ import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
 import { CodeList, Enum, Nullable, Timestamp, Url } from '../../http/fields.ts'
 import { dealTransitions } from '../deals/deals.process.ts'
 import { delegationEventTypes } from '../delegations/delegations.process.ts'
-import { catalogueEventTypes } from '../events/events.catalog.ts'
+import { catalogueEventTypes } from '../../core/catalogue-events.ts'
 import { importCompletedEvent } from '../imports/imports.runner.ts'
 import { taskTransitions } from '../tasks/tasks.process.ts'
 

@@ -1,7 +1,7 @@
 import { and, count, eq } from 'drizzle-orm'
 import t, { type Test } from 'tap'
 import * as schema from '../../../src/db/schema/index.ts'
-import { createApiKey } from '../../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../../src/core/keys.ts'
 import { dealSetting, offerTerms, startInterest } from '../../helpers/deals.ts'
 import { createMember } from '../../helpers/factories.ts'
 import { assertProblem, pointers } from '../../helpers/problem.ts'

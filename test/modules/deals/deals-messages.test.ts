@@ -1,7 +1,7 @@
 import { count, eq } from 'drizzle-orm'
 import t from 'tap'
 import * as schema from '../../../src/db/schema/index.ts'
-import { createApiKey } from '../../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../../src/core/keys.ts'
 import { dealSetting, driveTo, move, startInterest } from '../../helpers/deals.ts'
 import { delegate } from '../../helpers/delegations.ts'
 import { createMember, createOperator, nationalScope } from '../../helpers/factories.ts'

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
 import t, { type Test } from 'tap'
 import { dealOffers } from '../../../src/db/schema/index.ts'
-import { createApiKey } from '../../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../../src/core/keys.ts'
 import { dealCounts, dealRow, dealSetting, driveTo, fire, matchWhole, move, offerTerms, startInterest, type DealBody } from '../../helpers/deals.ts'
 import { createMember, createOperator } from '../../helpers/factories.ts'
 import { outboxEvents } from '../../helpers/matching.ts'

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
 import t from 'tap'
 import { deals } from '../../../src/db/schema/index.ts'
-import { createApiKey } from '../../../src/modules/api-keys/api-keys.service.ts'
+import { createApiKey } from '../../../src/core/keys.ts'
 import { buildTestApp } from '../../helpers/app.ts'
 import { fileOpenDemand } from '../../helpers/demands.ts'
 import { delegate as delegateFor } from '../../helpers/delegations.ts'

@@ -1,12 +1,19 @@
 import { and, eq, inArray, or, sql } from 'drizzle-orm'
-import type { DbOrTx } from '../../db/client.ts'
-import { deals, delegations, organizations } from '../../db/schema/index.ts'
-import type { Actor } from '../../core/actor.ts'
-import { mainPath, stageOf, type DealState } from './deals.process.ts'
+import type { DbOrTx } from '../db/client.ts'
+import { deals, delegations, organizations } from '../db/schema/index.ts'
+import type { Actor } from './actor.ts'
 
 // Staged disclosure: THE rule table for what a listing hides from those who do not act for its
 // owner, and how far a seeker's deal must get before the seeker sees it. Once a deal reached a
 // stage, what it revealed stays revealed (a cancelled deal does not make the seeker forget).
+
+/**
+ * A deal's main path, in order: how far a deal got decides what the seeker has been shown. The
+ * deal process (modules/deals/deals.process.ts) takes it from here and checks it names its states.
+ */
+export const mainPath = ['interest_expressed', 'accepted', 'negotiating', 'agreed', 'contract_signed', 'in_transfer', 'completed'] as const
+export type MainPathState = (typeof mainPath)[number]
+export const stageOf = (state: string) => mainPath.indexOf(state as MainPathState)
 
 export type DisclosedListing = {
   anonymous: boolean
@@ -19,7 +26,7 @@ export const disclosureRules = [
   { field: 'contacts', hiddenWhen: 'disclosure.contacts is false', revealedAt: 'accepted', hides: (listing: DisclosedListing) => !listing.disclosure.contacts },
   { field: 'priceVnd', hiddenWhen: 'the price is on request', revealedAt: 'accepted', hides: (listing: DisclosedListing) => listing.priceType === 'on_request' },
   { field: 'iprNumbers', hiddenWhen: 'disclosure.iprNumbers is false', revealedAt: 'agreed', hides: (listing: DisclosedListing) => !listing.disclosure.iprNumbers },
-] as const satisfies ReadonlyArray<{ field: string; hiddenWhen: string; revealedAt: DealState; hides: (listing: DisclosedListing) => boolean }>
+] as const satisfies ReadonlyArray<{ field: string; hiddenWhen: string; revealedAt: MainPathState; hides: (listing: DisclosedListing) => boolean }>
 
 export type ConfidentialField = (typeof disclosureRules)[number]['field']
 export const confidentialFields = disclosureRules.map((rule) => rule.field) as ConfidentialField[]

@@ -1,6 +1,6 @@
-import type { DbOrTx } from '../../db/client.ts'
-import type { JobQueue } from '../../jobs/queue.ts'
-import { outboxEvents } from '../../db/schema/index.ts'
+import type { DbOrTx } from '../db/client.ts'
+import type { JobQueue } from '../jobs/queue.ts'
+import { outboxEvents } from '../db/schema/index.ts'
 
 export type OutboxEvent = {
   type: string

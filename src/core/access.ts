@@ -1,10 +1,10 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
-import type { DbOrTx } from '../../db/client.ts'
-import { delegations, organizations } from '../../db/schema/index.ts'
-import { conflict, forbidden, notFound } from '../../lib/problem.ts'
-import { isLocalRecord, type Provenance } from '../../lib/provenance.ts'
-import type { Actor } from '../../core/actor.ts'
-import { hiddenFields, reachedOnListing, type ConfidentialField, type DisclosedListing } from '../deals/deals.disclosure.ts'
+import type { DbOrTx } from '../db/client.ts'
+import { delegations, organizations } from '../db/schema/index.ts'
+import { conflict, forbidden, notFound } from '../lib/problem.ts'
+import { isLocalRecord, type Provenance } from '../lib/provenance.ts'
+import type { Actor } from './actor.ts'
+import { hiddenFields, reachedOnListing, type ConfidentialField, type DisclosedListing } from './disclosure.ts'
 
 // The one place that says who may see and change an organisation's listings and demands:
 // the organisation itself, a connection point or DOST holding an active delegation from it (one the
@@ -216,6 +216,11 @@ export async function maySearchPrivate(db: DbOrTx, actor: Actor, ownerId: string
 }
 
 /** Organisations that broker technology transfer: they see every match and propose their own. */
+/** Organisations that act for members: connection points and DOSTs (authorities). */
+export const agentKinds = ['connection_point', 'authority']
+/** Organisations that may be members: the ones that own listings and demands. */
+export const memberKinds = ['enterprise', 'transfer_centre', 'research_institute', 'university']
+
 const brokerKinds = ['connection_point', 'transfer_centre', 'authority']
 
 /** The operator, connection points, technology transfer centres and DOSTs (any of their keys). */
