@@ -12,10 +12,10 @@ import { createDealTimers, registerDealJobs } from './modules/deals/deals.timers
 import { closeDelegationsOfMerged, createDelegationService, onboardMember, registerDelegationJobs } from './modules/delegations/delegations.service.ts'
 import { createDemandService } from './modules/demands/demands.service.ts'
 import { assertEventOpenForDeals, createExchangeEventService } from './modules/exchange-events/exchange-events.service.ts'
-import { catalogueEventsVia } from './modules/events/events.catalog.ts'
-import { createEventService } from './modules/events/events.service.ts'
+import { catalogueEventsVia } from './modules/feed/feed.catalog.ts'
+import { createFeedService } from './modules/feed/feed.service.ts'
 import { createListingService } from './modules/listings/listings.service.ts'
-import { createExportService } from './modules/imports/exports.service.ts'
+import { createExportService } from './modules/exports/exports.service.ts'
 import { createImportRunner, queueImportVia, registerImportJobs } from './modules/imports/imports.runner.ts'
 import { createImportService } from './modules/imports/imports.service.ts'
 import { registerMatchingJobs } from './modules/matching/matching.jobs.ts'
@@ -109,7 +109,7 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     exchangeEvents: createExchangeEventService({ db, clock, cursors }),
     imports: createImportService({ db, clock, queueImport, runner: importRunner, maxBytes: config.IMPORT_MAX_BYTES, cursors }),
     exports: createExportService({ db, clock }),
-    events: createEventService({ db, cursors }),
+    feed: createFeedService({ db, cursors }),
     webhooks: createWebhookService({ db, clock, jobs, allowPrivate, cursors }),
     webhookDispatch,
     // The cursor codec every list signs its cursors with (tests write cursors with it too).

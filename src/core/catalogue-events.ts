@@ -25,7 +25,7 @@ export type CatalogueEventType = keyof typeof catalogueEventTypes
 
 /**
  * The event for a change to catalogue records, read in the writing transaction after the write:
- * modules/events/events.catalog.ts builds them, services.ts hands them to the modules that write
+ * modules/feed/feed.catalog.ts builds them, services.ts hands them to the modules that write
  * listings, demands and organisations (which that builder reads, so it cannot be imported by them).
  */
 export type CatalogueEventBuilders = {

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { sql } from 'drizzle-orm'
 import { demands } from '../../src/db/schema/index.ts'
-import { placeConditions } from '../../src/modules/demands/demands.search-repo.ts'
+import { placeConditions } from '../../src/modules/demands/demands.search.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { closeDemand, fileDemand, fileOpenDemand } from '../helpers/demands.ts'
 import { createMember, createOperator } from '../helpers/factories.ts'

@@ -5,7 +5,7 @@ import { auditEvents, listings, outboxEvents, webhookDeliveries } from '../../sr
 import { requestManyMatchesVia } from '../../src/core/match-requests.ts'
 import { createImportRunner, queueImportVia } from '../../src/modules/imports/imports.runner.ts'
 import { recordEventsVia } from '../../src/core/outbox.ts'
-import { catalogueEventsVia } from '../../src/modules/events/events.catalog.ts'
+import { catalogueEventsVia } from '../../src/modules/feed/feed.catalog.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createMember } from '../helpers/factories.ts'
 

@@ -51,7 +51,7 @@ export const demands = pgTable(
     // Retrieval's term postings with the 2025 province beside them, as listings' are: a text search in
     // a province (or region) intersects both inside each GIN scan instead of AND-ing a bitmap of every
     // demand of the province per candidate tier. The province is a scalar here, so the index holds it
-    // as a one-element array (demands.search-repo.ts writes the condition in the same form).
+    // as a one-element array (demands.search.ts writes the condition in the same form).
     index('demands_search_key_province_idx').using('gin', sql`${table.searchKeyIds} gin__int_ops`, sql`(array[${table.currentProvinceCode}])`),
     index('demands_search_body_province_idx').using('gin', sql`${table.searchBodyIds} gin__int_ops`, sql`(array[${table.currentProvinceCode}])`),
     index('demands_province_idx').on(table.currentProvinceCode),

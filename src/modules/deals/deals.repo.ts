@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
-import { relationTo as relationOf, type Relation } from '../access/access.policy.ts'
+import { relationTo as relationOf, type Relation } from '../../core/access.ts'
 import { dealMessages, dealMilestones, dealOffers, deals, dealTransitions, listings } from '../../db/schema/index.ts'
 
 export type DealRow = typeof deals.$inferSelect

@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../db/client.ts'
 import { demands, organizations } from '../../db/schema/index.ts'
 import type { DemandStatus } from './demands.lifecycle.ts'
 import { summaryColumns } from './demands.repo.ts'
-import type { DemandFilter } from './demands.search-repo.ts'
+import type { DemandFilter } from './demands.search.ts'
 
 // Browsing demands without q: one newest-first page read in index order. The ids come from an
 // index-only scan of demands_browse_idx ((status, opened_at DESC NULLS LAST, id DESC NULLS LAST)
@@ -24,7 +24,7 @@ export function demandBrowseConditions(filter: DemandBrowseFilter): SQL | undefi
     filter.currentProvinceCode ? eq(demands.currentProvinceCode, filter.currentProvinceCode) : undefined,
     filter.regionProvinceCodes ? inArray(demands.currentProvinceCode, filter.regionProvinceCodes) : undefined,
     filter.trl !== undefined ? or(isNull(demands.minTrl), lte(demands.minTrl, filter.trl)) : undefined,
-    // As in demands.search-repo.ts: a demand that states no budget says nothing about one.
+    // As in demands.search.ts: a demand that states no budget says nothing about one.
     budgetFilter ? or(isNotNull(demands.budgetMinVnd), isNotNull(demands.budgetMaxVnd)) : undefined,
     filter.budgetMin !== undefined ? or(isNull(demands.budgetMaxVnd), gte(demands.budgetMaxVnd, filter.budgetMin)) : undefined,
     filter.budgetMax !== undefined ? or(isNull(demands.budgetMinVnd), lte(demands.budgetMinVnd, filter.budgetMax)) : undefined,

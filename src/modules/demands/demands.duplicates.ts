@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../db/client.ts'
 import { demands } from '../../db/schema/index.ts'
 import { findNearDuplicates } from '../retrieval/duplicates.ts'
 import type { Demand } from './demands.schemas.ts'
-import { demandSource } from './demands.search-repo.ts'
+import { demandSource } from './demands.search.ts'
 
 // Near-duplicate demands (possibleDuplicates on create): the same need filed twice, by one
 // enterprise or by its delegate. A warning, never a refusal. Same rule as for listings

@@ -1,5 +1,5 @@
 import { matchComponents, type MatchComponent } from '../../config.ts'
-import { toDemandSummary } from '../demands/demands.search-service.ts'
+import { toDemandSummary } from '../demands/demands.list.ts'
 import { toListingSummary } from '../listings/listings.view.ts'
 import type { MatchView } from './matching.repo.ts'
 import type { Match, MatchExplanation } from './matching.schemas.ts'

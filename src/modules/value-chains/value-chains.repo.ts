@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { demands, listings, organizations, valueChains, valueChainStageListings, valueChainStageOrganizations, valueChainStages } from '../../db/schema/index.ts'
-import { demandSource } from '../demands/demands.search-repo.ts'
+import { demandSource } from '../demands/demands.search.ts'
 import { listingSource } from '../listings/listings.search.ts'
 import type { RetrievalQuery } from '../retrieval/query.ts'
 import { retrieve, type Hit } from '../retrieval/retrieve.ts'

@@ -18,7 +18,7 @@ import {
   searchDemands,
   type DemandFilter,
   type DemandHit,
-} from './demands.search-repo.ts'
+} from './demands.search.ts'
 import { browseDemands, planDemandBrowse } from './demands.browse.ts'
 import { browseDemandFacets } from './demands.facets.ts'
 

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses, ref } from '../../http/common.schemas.ts'
-import { FeedEventPage, FeedEventQuery } from './events.schemas.ts'
+import { FeedEventPage, FeedEventQuery } from './feed.schemas.ts'
 
 const tags = ['events']
 
 export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const events = app.services.events
+  const events = app.services.feed
 
   app.get(
     '/events',

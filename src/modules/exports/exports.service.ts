@@ -7,7 +7,7 @@ import { forbidden, unauthorized } from '../../lib/problem.ts'
 import { actingOwners, actsFor, maySearchPrivate } from '../../core/access.ts'
 import type { Actor } from '../../core/actor.ts'
 import { hiddenFields } from '../../core/disclosure.ts'
-import { importColumns, type ImportKind } from './imports.columns.ts'
+import { importColumns, type ImportKind } from '../imports/imports.columns.ts'
 import type { DemandExportQuery, ExportFormat, ListingExportQuery } from './exports.schemas.ts'
 import { provinceFilter } from '../../core/places.ts'
 

@@ -2,8 +2,8 @@ import type { Db } from '../../db/client.ts'
 import type { Cursors } from '../../lib/cursor.ts'
 import { badRequest } from '../../lib/problem.ts'
 import { feedEventTypes, isTombstone } from '../../core/catalogue-events.ts'
-import * as repo from './events.repo.ts'
-import type { FeedEvent, FeedEventPage, FeedEventQuery } from './events.schemas.ts'
+import * as repo from './feed.repo.ts'
+import type { FeedEvent, FeedEventPage, FeedEventQuery } from './feed.schemas.ts'
 
 const cursorTag = 'events'
 /** Before every event: transaction ids start above 0, event ids at 1. */
@@ -42,7 +42,7 @@ export function toFeedEvent(row: repo.FeedRow): FeedEvent {
   }
 }
 
-export function createEventService(deps: { db: Db; cursors: Cursors }) {
+export function createFeedService(deps: { db: Db; cursors: Cursors }) {
   const { db, cursors } = deps
   const encodePosition = (position: repo.FeedPosition) => cursors.encode(cursorTag, [position.transactionId, position.id])
 
@@ -57,4 +57,4 @@ export function createEventService(deps: { db: Db; cursors: Cursors }) {
   return { list }
 }
 
-export type EventService = ReturnType<typeof createEventService>
+export type FeedService = ReturnType<typeof createFeedService>
