@@ -50,7 +50,16 @@ type Server = { child: ChildProcess; url: Promise<string>; databasePids: number[
 function startServer(): Server {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', EMBEDDED_DB_RESTARTS: String(kills + 1), RATE_LIMIT_MAX: '0' },
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      EMBEDDED_DB_RESTARTS: String(kills + 1),
+      RATE_LIMIT_MAX: '0',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const server: Server = { child, url: Promise.resolve(''), databasePids: [], restartMs: [] }
@@ -70,7 +79,10 @@ function startServer(): Server {
 
 async function untilReady(url: string, since: number): Promise<number> {
   for (;;) {
-    const ready = await fetch(`${url}/ready`).then((response) => response.ok, () => false)
+    const ready = await fetch(`${url}/ready`).then(
+      (response) => response.ok,
+      () => false,
+    )
     if (ready) return Date.now() - since
     if (Date.now() - since > 60_000) throw new Error('not ready within 60 s')
     await sleep(20)
@@ -152,5 +164,7 @@ console.table([
   { what: "of which the new process's start (ms)", median: median(server.restartMs), all: server.restartMs.join(' ') },
   { what: 'cold start of the server, until /ready (ms)', median: result.coldStartMedianMs, all: cold.join(' ') },
 ])
-console.log(`writes: ${JSON.stringify(result.statuses)}; ${acknowledged.length} acknowledged, ${missing} missing afterwards; exit code after SIGTERM ${exitCode}`)
+console.log(
+  `writes: ${JSON.stringify(result.statuses)}; ${acknowledged.length} acknowledged, ${missing} missing afterwards; exit code after SIGTERM ${exitCode}`,
+)
 console.log(`saved ${saveJson(`embedded-restart-${stamp()}.json`, result)}`)

@@ -50,7 +50,9 @@ try {
         const text = flags.full === 'true' ? plan.text : plan.text.replace(/\s+/g, ' ').slice(0, 300)
         console.log(`\n[${index + 1}] ${text}${flags.full === 'true' || plan.text.length <= 300 ? '' : ' ...'}`)
         console.log(`    values: ${JSON.stringify(plan.values).slice(0, 300)}`)
-        console.log(`    execution ${plan.executionMs} ms, planning ${plan.planningMs} ms; indexes: ${plan.indexes.join(', ') || 'none'}${plan.seqScans.length ? `; SEQ SCAN on ${plan.seqScans.join(', ')}` : ''}`)
+        console.log(
+          `    execution ${plan.executionMs} ms, planning ${plan.planningMs} ms; indexes: ${plan.indexes.join(', ') || 'none'}${plan.seqScans.length ? `; SEQ SCAN on ${plan.seqScans.join(', ')}` : ''}`,
+        )
         console.log(plan.plan.replace(/^/gm, '    '))
       }
     }

@@ -36,7 +36,13 @@ if (!/^\d{4}-\d{2}-\d{2}$/.test(flags.anchor)) throw new Error('--anchor must be
 const databaseUrl = flags['database-url']
 const random = createRandom(integerFlag('seed', flags.seed))
 const anchor = anchorOf(flags.anchor)
-const report: Record<string, unknown> = { startedAt: new Date().toISOString(), database: benchDatabaseName(databaseUrl), counts, seed: flags.seed, anchor: flags.anchor }
+const report: Record<string, unknown> = {
+  startedAt: new Date().toISOString(),
+  database: benchDatabaseName(databaseUrl),
+  counts,
+  seed: flags.seed,
+  anchor: flags.anchor,
+}
 
 async function saveKeys(db: Db, owners: KeyOwners) {
   const keys = await createBenchKeys(db, owners)
@@ -65,10 +71,15 @@ try {
   const indexes = await secondaryIndexes(client, ['listings', 'demands'])
   saveJson(`indexes-${benchDatabaseName(databaseUrl)}.json`, indexes)
   await dropIndexes(client, indexes)
-  console.log(`Dropped ${indexes.length} secondary indexes of listings and demands (definitions in bench/.results/indexes-${benchDatabaseName(databaseUrl)}.json).`)
+  console.log(
+    `Dropped ${indexes.length} secondary indexes of listings and demands (definitions in bench/.results/indexes-${benchDatabaseName(databaseUrl)}.json).`,
+  )
 
   const cpu = startCpuAccounting({ database: benchDatabaseName(databaseUrl) })
-  report.load = await loadTables(databaseUrl, random, anchor, organizations, counts, { streams: integerFlag('streams', flags.streams, 1), log: (line) => console.log(line) })
+  report.load = await loadTables(databaseUrl, random, anchor, organizations, counts, {
+    streams: integerFlag('streams', flags.streams, 1),
+    log: (line) => console.log(line),
+  })
 
   // The generator and psql count as the load generator; PostgreSQL is the backends doing the COPY.
   report.loadCpu = cpu.stop()
@@ -101,7 +112,9 @@ try {
   console.log(`Maintenance (expired listings marked: ${marked}, statistics and counts folded): ${maintenanceSeconds} s`)
 
   const vacuumStarted = performance.now()
-  await client.query('vacuum (analyze) organizations, delegations, listings, demands, search_term_counts, search_corpus_counts, search_words, listing_facet_counts, demand_facet_counts')
+  await client.query(
+    'vacuum (analyze) organizations, delegations, listings, demands, search_term_counts, search_corpus_counts, search_words, listing_facet_counts, demand_facet_counts',
+  )
   report.vacuumAnalyzeSeconds = Math.round((performance.now() - vacuumStarted) / 100) / 10
   console.log(`VACUUM ANALYZE: ${report.vacuumAnalyzeSeconds} s`)
 

@@ -24,7 +24,10 @@ const flags = readFlags(
     requests: { default: '300', help: 'requests of each kind per phase' },
     concurrency: { default: '8', help: 'requests in flight in the concurrent phase' },
     database: { default: 'postgres', help: 'postgres or pglite (a fresh data directory)' },
-    'database-url': { default: defaultDatabaseUrl.replace(/\/bench$/, '/bench_idempotency'), help: 'the PostgreSQL bench database (dropped and created again)' },
+    'database-url': {
+      default: defaultDatabaseUrl.replace(/\/bench$/, '/bench_idempotency'),
+      help: 'the PostgreSQL bench database (dropped and created again)',
+    },
   },
   'Usage: npx tsx bench/idempotency.ts [--requests N] [--concurrency N] [--database postgres|pglite]',
 )
@@ -66,7 +69,11 @@ const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 }
-const summary = (values: number[], seconds: number) => ({ medianMs: Math.round(quantile(values, 0.5) * 100) / 100, p95Ms: Math.round(quantile(values, 0.95) * 100) / 100, perSecond: Math.round(values.length / seconds) })
+const summary = (values: number[], seconds: number) => ({
+  medianMs: Math.round(quantile(values, 0.5) * 100) / 100,
+  p95Ms: Math.round(quantile(values, 0.95) * 100) / 100,
+  perSecond: Math.round(values.length / seconds),
+})
 
 /** Both kinds interleaved (so drift in the machine's load hits both alike), `inFlight` at a time. */
 async function phase(inFlight: number) {
@@ -81,7 +88,14 @@ async function phase(inFlight: number) {
   }
   const without = summary(times.without, spent.without)
   const withKey = summary(times.with, spent.with)
-  return { without, with: withKey, ratio: { median: Math.round((withKey.medianMs / without.medianMs) * 100) / 100, throughput: Math.round((without.perSecond / withKey.perSecond) * 100) / 100 } }
+  return {
+    without,
+    with: withKey,
+    ratio: {
+      median: Math.round((withKey.medianMs / without.medianMs) * 100) / 100,
+      throughput: Math.round((without.perSecond / withKey.perSecond) * 100) / 100,
+    },
+  }
 }
 
 try {

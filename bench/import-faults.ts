@@ -18,7 +18,10 @@ const flags = readFlags(
   {
     catalogue: { default: '100000', help: 'published listings with similar titles already on the exchange' },
     rows: { default: '5000', help: 'rows of each imported file (similar titles too, all new)' },
-    'database-url': { default: defaultDatabaseUrl.replace(/\/bench$/, '/bench_import_faults'), help: 'the PostgreSQL bench database (dropped and created again)' },
+    'database-url': {
+      default: defaultDatabaseUrl.replace(/\/bench$/, '/bench_import_faults'),
+      help: 'the PostgreSQL bench database (dropped and created again)',
+    },
   },
   'Usage: npx tsx bench/import-faults.ts [--catalogue N] [--rows N]',
 )
@@ -52,7 +55,8 @@ console.log(`catalogue: ${catalogue} similar published listings in ${seconds(sta
 const importKey = (await createApiKey(db, { organizationId: importer!.id, role: 'admin', label: 'bench importer' })).key
 const publishKey = (await createApiKey(db, { organizationId: publisher!.id, role: 'admin', label: 'bench publisher' })).key
 
-const server = () => startApiServer({ databaseUrl, poolSize: 10, statementTimeoutSeconds: 0, env: { JOBS_WORKER: 'true', IMPORT_MAX_BYTES: String(500 * 1024 * 1024) } })
+const server = () =>
+  startApiServer({ databaseUrl, poolSize: 10, statementTimeoutSeconds: 0, env: { JOBS_WORKER: 'true', IMPORT_MAX_BYTES: String(500 * 1024 * 1024) } })
 const csvOf = (batch: string) =>
   `externalId,kind,titleVi,descriptionVi,status\n${Array.from({ length: rows }, (_, index) => `${batch}-${index},technology,${title} lô ${batch} ${index},"${description}, lô ${index}",published`).join('\n')}\n`
 
@@ -69,7 +73,8 @@ async function call(api: ApiServer, key: string, method: string, path: string, b
 const monitor = new pg.Client({ connectionString: databaseUrl })
 await monitor.connect()
 const progressOf = async (id: string) =>
-  (await monitor.query<{ status: string; rows_done: number; rows_created: number }>('select status, rows_done, rows_created from imports where id = $1', [id])).rows[0]!
+  (await monitor.query<{ status: string; rows_done: number; rows_created: number }>('select status, rows_done, rows_created from imports where id = $1', [id]))
+    .rows[0]!
 
 /**
  * The longest-open writing transaction, sampled until stopped: on the bench database, and on the
@@ -106,13 +111,20 @@ const delays: number[] = []
 const publishTimes: number[] = []
 let cursor = ((await call(api, publishKey, 'GET', '/v1/events?types=listing.published&limit=1')) as { nextCursor: string }).nextCursor
 for (let probe = 0; (await progressOf(String(first.id))).status !== 'completed'; probe++) {
-  const created = await call(api, publishKey, 'POST', '/v1/listings', { kind: 'technology', titleVi: `Máy bóc vỏ hạt điều đợt ${probe}`, descriptionVi: 'Bóc vỏ không vỡ nhân' })
+  const created = await call(api, publishKey, 'POST', '/v1/listings', {
+    kind: 'technology',
+    titleVi: `Máy bóc vỏ hạt điều đợt ${probe}`,
+    descriptionVi: 'Bóc vỏ không vỡ nhân',
+  })
   const publishing = performance.now()
   await call(api, publishKey, 'POST', `/v1/listings/${String(created.id)}/publish`)
   const committed = performance.now()
   publishTimes.push((committed - publishing) / 1000)
   while (seconds(committed) < 600) {
-    const page = (await call(api, publishKey, 'GET', `/v1/events?types=listing.published&limit=100&after=${encodeURIComponent(cursor)}`)) as { items: Array<{ subject: { id: string } }>; nextCursor: string }
+    const page = (await call(api, publishKey, 'GET', `/v1/events?types=listing.published&limit=100&after=${encodeURIComponent(cursor)}`)) as {
+      items: Array<{ subject: { id: string } }>
+      nextCursor: string
+    }
     cursor = page.nextCursor
     if (page.items.some((item) => item.subject.id === created.id)) break
     await sleep(50)
@@ -158,7 +170,12 @@ restarting = performance.now()
 api = await server()
 const up = seconds(restarting)
 while ((await progressOf(secondId)).rows_done <= killedAt) await sleep(200)
-const kill9 = { killedAt, restartSeconds: round(up, 1), movingAgainAfterKillSeconds: round(seconds(signalled), 1), movingAgainAfterRestartSeconds: round(seconds(restarting) - up, 1) }
+const kill9 = {
+  killedAt,
+  restartSeconds: round(up, 1),
+  movingAgainAfterKillSeconds: round(seconds(signalled), 1),
+  movingAgainAfterRestartSeconds: round(seconds(restarting) - up, 1),
+}
 console.log('kill -9:', kill9)
 while ((await progressOf(secondId)).status !== 'completed') await sleep(500)
 

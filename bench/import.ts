@@ -49,12 +49,23 @@ if (!targets.every((target) => target === 'postgres' || target === 'pglite')) th
 const anchor = anchorOf(vietnamDate(new Date()))
 const random = createRandom(integerFlag('seed', flags.seed))
 const owners = generateOrganizations(random, 300).suppliers
-const bodies = Array.from({ length: rows }, (_, index) => ({ externalId: `BENCH-${index}`, status: flags.status, ...listingBody(random, anchor, owners[index % owners.length]!) }))
+const bodies = Array.from({ length: rows }, (_, index) => ({
+  externalId: `BENCH-${index}`,
+  status: flags.status,
+  ...listingBody(random, anchor, owners[index % owners.length]!),
+}))
 
 /** The file an exchange would upload: a CSV with the import's field names (lists with ";", objects as JSON). */
 function csvFile(): string {
   const fields = importColumns.listings.map((column) => column.field).filter((field) => field !== 'ownerId')
-  const cell = (value: unknown) => (value === undefined || value === null ? '' : Array.isArray(value) && value.every((item) => typeof item === 'string') ? value.join('; ') : typeof value === 'object' ? JSON.stringify(value) : String(value))
+  const cell = (value: unknown) =>
+    value === undefined || value === null
+      ? ''
+      : Array.isArray(value) && value.every((item) => typeof item === 'string')
+        ? value.join('; ')
+        : typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value)
   return csvLine(fields) + bodies.map((body) => csvLine(fields.map((field) => cell((body as Record<string, unknown>)[field])))).join('')
 }
 
@@ -85,7 +96,9 @@ async function measure(target: string) {
     database = await openDatabase({ dataDir: 'memory://', poolSize: 4 })
     await migrateDatabase(database)
   }
-  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false', IMPORT_MAX_BYTES: String(500 * 1024 * 1024), RATE_LIMIT_MAX: '0' }), { database })
+  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false', IMPORT_MAX_BYTES: String(500 * 1024 * 1024), RATE_LIMIT_MAX: '0' }), {
+    database,
+  })
   const { db } = database
   try {
     const [baselineOwner, importer] = await db
@@ -113,7 +126,12 @@ async function measure(target: string) {
     const file = csvFile()
     const upload = async () => {
       const began = performance.now()
-      const response = await app.inject({ method: 'POST', url: '/v1/imports?kind=listings', headers: { authorization: `Bearer ${key.key}`, 'content-type': 'text/csv' }, payload: file })
+      const response = await app.inject({
+        method: 'POST',
+        url: '/v1/imports?kind=listings',
+        headers: { authorization: `Bearer ${key.key}`, 'content-type': 'text/csv' },
+        payload: file,
+      })
       if (response.statusCode !== 202) throw new Error(`upload: ${response.statusCode} ${response.body.slice(0, 500)}`)
       return { id: (response.json() as { id: string }).id, seconds: seconds(began) }
     }
@@ -122,21 +140,41 @@ async function measure(target: string) {
       // The job itself, without the matching jobs it queues (those run later, elsewhere).
       await runner.run(id)
       const took = seconds(began)
-      const { warnings: _warnings, errors, columns: _columns, ...ended } = (await app.inject({ method: 'GET', url: `/v1/imports/${id}`, headers: { authorization: `Bearer ${key.key}` } })).json() as Record<string, unknown>
+      const {
+        warnings: _warnings,
+        errors,
+        columns: _columns,
+        ...ended
+      } = (await app.inject({ method: 'GET', url: `/v1/imports/${id}`, headers: { authorization: `Bearer ${key.key}` } })).json() as Record<string, unknown>
       if (Array.isArray(errors) && errors.length > 0) console.log('first refused rows:', JSON.stringify(errors.slice(0, 3)))
       return { seconds: took, ended: ended as Record<string, number | string> }
     }
 
-    const runner = createImportRunner({ db, clock: systemClock, recordEvents: recordEventsVia(app.jobs), catalogueEvents: catalogueEventsVia('tech-exchange').catalogueEvents, requestMatches: requestManyMatchesVia(app.jobs), queueImport: queueImportVia(app.jobs), exchangeId: 'tech-exchange', duplicateChecks })
+    const runner = createImportRunner({
+      db,
+      clock: systemClock,
+      recordEvents: recordEventsVia(app.jobs),
+      catalogueEvents: catalogueEventsVia('tech-exchange').catalogueEvents,
+      requestMatches: requestManyMatchesVia(app.jobs),
+      queueImport: queueImportVia(app.jobs),
+      exchangeId: 'tech-exchange',
+      duplicateChecks,
+    })
     const first = await upload()
     const imported = await run(first.id)
     const total = first.seconds + imported.seconds
-    console.log(`${target}: import of ${rows} rows (${(Buffer.byteLength(file) / 1e6).toFixed(1)} MB CSV): upload ${first.seconds.toFixed(1)} s, job ${imported.seconds.toFixed(1)} s, ${perSecond(rows, total)} rows/s overall (${perSecond(rows, imported.seconds)} rows/s in the job)`, imported.ended)
+    console.log(
+      `${target}: import of ${rows} rows (${(Buffer.byteLength(file) / 1e6).toFixed(1)} MB CSV): upload ${first.seconds.toFixed(1)} s, job ${imported.seconds.toFixed(1)} s, ${perSecond(rows, total)} rows/s overall (${perSecond(rows, imported.seconds)} rows/s in the job)`,
+      imported.ended,
+    )
 
     const second = await upload()
     const rerun = await run(second.id)
     const rerunTotal = second.seconds + rerun.seconds
-    console.log(`${target}: the same file again: upload ${second.seconds.toFixed(1)} s, job ${rerun.seconds.toFixed(1)} s, ${perSecond(rows, rerunTotal)} rows/s overall`, { rowsUnchanged: rerun.ended.rowsUnchanged, rowsCreated: rerun.ended.rowsCreated })
+    console.log(
+      `${target}: the same file again: upload ${second.seconds.toFixed(1)} s, job ${rerun.seconds.toFixed(1)} s, ${perSecond(rows, rerunTotal)} rows/s overall`,
+      { rowsUnchanged: rerun.ended.rowsUnchanged, rowsCreated: rerun.ended.rowsCreated },
+    )
 
     return {
       target,
@@ -145,7 +183,13 @@ async function measure(target: string) {
       duplicateChecks,
       megabytes: Math.round(Buffer.byteLength(file) / 1e5) / 10,
       baseline: { seconds: Math.round(baseline * 10) / 10, rowsPerSecond: perSecond(rows, baseline) },
-      import: { uploadSeconds: Math.round(first.seconds * 10) / 10, jobSeconds: Math.round(imported.seconds * 10) / 10, rowsPerSecond: perSecond(rows, total), jobRowsPerSecond: perSecond(rows, imported.seconds), ended: imported.ended },
+      import: {
+        uploadSeconds: Math.round(first.seconds * 10) / 10,
+        jobSeconds: Math.round(imported.seconds * 10) / 10,
+        rowsPerSecond: perSecond(rows, total),
+        jobRowsPerSecond: perSecond(rows, imported.seconds),
+        ended: imported.ended,
+      },
       rerun: { seconds: Math.round(rerunTotal * 10) / 10, rowsPerSecond: perSecond(rows, rerunTotal), rowsUnchanged: rerun.ended.rowsUnchanged },
       importVsBaseline: Math.round((perSecond(rows, total) / perSecond(rows, baseline)) * 100) / 100,
     }
@@ -157,5 +201,16 @@ async function measure(target: string) {
 
 const results = []
 for (const target of targets) results.push(await measure(target))
-console.table(results.map((result) => ({ database: result.target, rows: result.rows, status: result.status, 'baseline rows/s': result.baseline.rowsPerSecond, 'import rows/s': result.import.rowsPerSecond, 'job rows/s': result.import.jobRowsPerSecond, 'import/baseline': result.importVsBaseline, 're-run rows/s': result.rerun.rowsPerSecond })))
+console.table(
+  results.map((result) => ({
+    database: result.target,
+    rows: result.rows,
+    status: result.status,
+    'baseline rows/s': result.baseline.rowsPerSecond,
+    'import rows/s': result.import.rowsPerSecond,
+    'job rows/s': result.import.jobRowsPerSecond,
+    'import/baseline': result.importVsBaseline,
+    're-run rows/s': result.rerun.rowsPerSecond,
+  })),
+)
 console.log(`Report: ${saveJson(`import-${stamp()}.json`, { startedAt: new Date().toISOString(), results })}`)

@@ -66,7 +66,9 @@ for (let index = 0; index < rounds; index++) {
   for (const mode of ['off', 'on'] as const) {
     const result = await round(mode === 'on')
     results[mode].push(result)
-    console.log(`round ${index + 1}, triggers ${mode}: ${result.singleRowsPerSecond.toFixed(0)} rows/s one per statement, ${result.batchRowsPerSecond.toFixed(0)} rows/s 500 per statement`)
+    console.log(
+      `round ${index + 1}, triggers ${mode}: ${result.singleRowsPerSecond.toFixed(0)} rows/s one per statement, ${result.batchRowsPerSecond.toFixed(0)} rows/s 500 per statement`,
+    )
   }
 }
 await client.end()
@@ -79,6 +81,10 @@ const summary = Object.fromEntries(
   }),
 )
 console.log('\n| workload | triggers off (baseline), rows/s | triggers on, rows/s | ratio |\n|---|---:|---:|---:|')
-console.log(`| one published listing per INSERT | ${summary.singleRowsPerSecond!.baselineTriggersOff} | ${summary.singleRowsPerSecond!.triggersOn} | ${summary.singleRowsPerSecond!.ratio} |`)
-console.log(`| 500 published listings per INSERT | ${summary.batchRowsPerSecond!.baselineTriggersOff} | ${summary.batchRowsPerSecond!.triggersOn} | ${summary.batchRowsPerSecond!.ratio} |`)
+console.log(
+  `| one published listing per INSERT | ${summary.singleRowsPerSecond!.baselineTriggersOff} | ${summary.singleRowsPerSecond!.triggersOn} | ${summary.singleRowsPerSecond!.ratio} |`,
+)
+console.log(
+  `| 500 published listings per INSERT | ${summary.batchRowsPerSecond!.baselineTriggersOff} | ${summary.batchRowsPerSecond!.triggersOn} | ${summary.batchRowsPerSecond!.ratio} |`,
+)
 console.log(`Raw results: ${saveJson(`rollup-${stamp()}.json`, { databaseUrl, single, batches, rounds, results, summary })}`)

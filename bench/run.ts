@@ -32,7 +32,7 @@ const flags = readFlags(
     'statement-timeout': { default: '0', help: 'PostgreSQL statement_timeout in seconds for the API and pgbench (0: none)' },
     'capture-seconds': { default: '180', help: 'time budget for capturing the variants of one scenario' },
     'keep-writes': { default: 'false', help: 'true: keep the listings create-listing added (otherwise they are deleted after the run)' },
-    profile: { default: 'false', help: "true: profile the API process (node --cpu-prof) and summarise where its CPU went" },
+    profile: { default: 'false', help: 'true: profile the API process (node --cpu-prof) and summarise where its CPU went' },
     'quiet-wait': { default: '600', help: 'seconds to wait, before each measured run, for other work on the machine to stop' },
     threads: { default: '2', help: 'pgbench -j' },
     seed: { default: '7', help: 'PRNG seed for the request variants' },
@@ -46,7 +46,8 @@ const connections = integerFlag('connections', flags.connections, 1)
 const warmup = integerFlag('warmup', flags.warmup)
 const variantCount = Math.min(128, integerFlag('variants', flags.variants, 1))
 const selected = flags.scenarios.split(',').map((name) => name.trim())
-for (const name of selected) if (!(scenarioNames as readonly string[]).includes(name)) throw new Error(`Unknown scenario ${name}; known: ${scenarioNames.join(', ')}`)
+for (const name of selected)
+  if (!(scenarioNames as readonly string[]).includes(name)) throw new Error(`Unknown scenario ${name}; known: ${scenarioNames.join(', ')}`)
 const timeoutSeconds = integerFlag('timeout', flags.timeout, 1)
 const statementTimeoutSeconds = integerFlag('statement-timeout', flags['statement-timeout'])
 const captureSeconds = integerFlag('capture-seconds', flags['capture-seconds'], 1)
@@ -62,8 +63,8 @@ const database = await openBenchDatabase(databaseUrl, 10)
 await migrateDatabase(database)
 const client = await database.pool.connect()
 const machine = await describeMachine(client)
-const scenarios = (await buildScenarios(client, keys, createRandom(integerFlag('seed', flags.seed)), variantCount, vietnamDate(new Date()))).filter((scenario) =>
-  selected.includes(scenario.name),
+const scenarios = (await buildScenarios(client, keys, createRandom(integerFlag('seed', flags.seed)), variantCount, vietnamDate(new Date()))).filter(
+  (scenario) => selected.includes(scenario.name),
 )
 client.release()
 console.log(`Capturing the SQL of ${scenarios.length} scenarios x ${variantCount} variants...`)
@@ -73,7 +74,9 @@ for (const scenario of scenarios) {
   const started = performance.now()
   const result = await captureScenario(capturer, scenario, (line) => console.log(line), captureSeconds)
   captured.set(scenario.name, result)
-  console.log(`  ${scenario.name}: ${result.available ? `${result.variants.length} variants, ${result.variants[0]?.statements.length ?? 0} statements each` : result.note} (${((performance.now() - started) / 1000).toFixed(1)} s)`)
+  console.log(
+    `  ${scenario.name}: ${result.available ? `${result.variants.length} variants, ${result.variants[0]?.statements.length ?? 0} statements each` : result.note} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  )
 }
 await capturer.close()
 await database.close()
@@ -128,7 +131,14 @@ try {
     await serverAlive(scenario.name)
 
     const files = writeScripts(capture)
-    const pgbenchOptions = { pgbench: flags.pgbench, databaseUrl, files, connections, threads: integerFlag('threads', flags.threads, 1), statementTimeoutSeconds }
+    const pgbenchOptions = {
+      pgbench: flags.pgbench,
+      databaseUrl,
+      files,
+      connections,
+      threads: integerFlag('threads', flags.threads, 1),
+      statementTimeoutSeconds,
+    }
     if (warmup > 0) await runPgbench({ ...pgbenchOptions, seconds: warmup })
     await waitForQuietMachine(quietWait, (line) => console.log(line))
     const pgCpu = startCpuAccounting({ database: databaseName, apiPid: server.pid })

@@ -46,7 +46,14 @@ if (!existsSync(file)) {
   const owners = generateOrganizations(random, 300).suppliers
   const anchor = anchorOf(vietnamDate(new Date()))
   const fields = importColumns.listings.map((column) => column.field).filter((field) => field !== 'ownerId')
-  const cell = (value: unknown) => (value === undefined || value === null ? '' : Array.isArray(value) && value.every((item) => typeof item === 'string') ? value.join('; ') : typeof value === 'object' ? JSON.stringify(value) : String(value))
+  const cell = (value: unknown) =>
+    value === undefined || value === null
+      ? ''
+      : Array.isArray(value) && value.every((item) => typeof item === 'string')
+        ? value.join('; ')
+        : typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value)
   const lines = [csvLine(fields)]
   for (let index = 0; index < rows; index++) {
     const body = { externalId: `MEM-${index}`, status: 'published', ...listingBody(random, anchor, owners[index % owners.length]!) } as Record<string, unknown>
@@ -92,10 +99,14 @@ const upload = () =>
   new Promise<{ status: number; seconds: number }>((resolve, reject) => {
     const began = performance.now()
     const url = new URL('/v1/imports?kind=listings', server.url)
-    const sending = request(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv', 'content-length': String(bytes) } }, (response) => {
-      response.resume()
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, seconds: (performance.now() - began) / 1000 }))
-    })
+    const sending = request(
+      url,
+      { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv', 'content-length': String(bytes) } },
+      (response) => {
+        response.resume()
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, seconds: (performance.now() - began) / 1000 }))
+      },
+    )
     sending.on('error', reject)
     createReadStream(file).pipe(sending)
   })
@@ -106,10 +117,14 @@ try {
   const small = resultPath('upload-warmup.csv')
   writeFileSync(small, readFileSync(file, 'utf8').split('\n').slice(0, 200).join('\n') + '\n')
   await new Promise<void>((resolve, reject) => {
-    const sending = request(new URL('/v1/imports?kind=listings', server.url), { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' } }, (response) => {
-      response.resume()
-      response.on('end', () => (response.statusCode === 202 ? resolve() : reject(new Error(`warm-up: ${response.statusCode}`))))
-    })
+    const sending = request(
+      new URL('/v1/imports?kind=listings', server.url),
+      { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' } },
+      (response) => {
+        response.resume()
+        response.on('end', () => (response.statusCode === 202 ? resolve() : reject(new Error(`warm-up: ${response.statusCode}`))))
+      },
+    )
     createReadStream(small).pipe(sending)
   })
   await sleep(2000)

@@ -126,13 +126,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   // body schema and the client gets a confusing 400 instead of 415 Unsupported Media Type.
   app.removeContentTypeParser('text/plain')
 
-  const database = overrides.database ?? (await openDatabase({
-    databaseUrl: config.DATABASE_URL,
-    dataDir: config.DATA_DIR,
-    poolSize: config.DATABASE_POOL_SIZE,
-    embeddedMaxRestarts: config.EMBEDDED_DB_RESTARTS,
-    log: app.log,
-  }))
+  const database =
+    overrides.database ??
+    (await openDatabase({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      poolSize: config.DATABASE_POOL_SIZE,
+      embeddedMaxRestarts: config.EMBEDDED_DB_RESTARTS,
+      log: app.log,
+    }))
   if (!overrides.database) await migrateDatabase(database)
   const clock = overrides.clock ?? systemClock
   // One key for every process: from the configuration, or the one kept in the database.

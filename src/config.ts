@@ -120,7 +120,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // A reminder due before the interest was even expressed would go out at once.
   const config = value as Config
   if (problems.size === 0 && config.DEAL_REMINDER_DAYS >= config.DEAL_RESPONSE_DAYS) {
-    problems.set('DEAL_REMINDER_DAYS', `DEAL_REMINDER_DAYS=${JSON.stringify(given.DEAL_REMINDER_DAYS ?? '')}: must be less than DEAL_RESPONSE_DAYS (${config.DEAL_RESPONSE_DAYS})`)
+    problems.set(
+      'DEAL_REMINDER_DAYS',
+      `DEAL_REMINDER_DAYS=${JSON.stringify(given.DEAL_REMINDER_DAYS ?? '')}: must be less than DEAL_RESPONSE_DAYS (${config.DEAL_RESPONSE_DAYS})`,
+    )
   }
   if (problems.size > 0) throw new ConfigError(`Invalid configuration:\n  ${[...problems.values()].join('\n  ')}`)
   return value as Config

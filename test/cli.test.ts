@@ -129,7 +129,10 @@ t.test('keys create --org prints a usable key once', async (t) => {
   const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, actor!.keyId))
   t.equal(row!.label, 'portal Nam Định')
   t.same(row!.expiresAt, new Date(clock.now().getTime() + 30 * 86_400_000))
-  t.notOk(Object.values(row!).some((value) => typeof value === 'string' && value.includes(key.slice(-20))), 'the secret is not stored')
+  t.notOk(
+    Object.values(row!).some((value) => typeof value === 'string' && value.includes(key.slice(-20))),
+    'the secret is not stored',
+  )
 
   clock.advanceDays(31)
   t.equal(await authenticateKey(db, clock, key), null, 'it stops working when it expires')
@@ -177,7 +180,10 @@ t.test('keys create --operator bootstraps the operator once, then reuses it', as
   const before = await tableCounts(db)
   const second = await cli(['keys', 'create', '--operator', '--name', 'Tên khác'])
   t.equal(second.code, 0)
-  t.match(second.stdout, `Using the existing exchange operator organisation Sàn giao dịch công nghệ vùng đồng bằng sông Hồng (${operators[0]!.id}); --name was ignored.`)
+  t.match(
+    second.stdout,
+    `Using the existing exchange operator organisation Sàn giao dịch công nghệ vùng đồng bằng sông Hồng (${operators[0]!.id}); --name was ignored.`,
+  )
   const after = await tableCounts(db)
   t.same(after, { ...before, apiKeys: before.apiKeys + 1, auditEvents: before.auditEvents + 1 }, 'a key and its audit event, no new organisation')
   const secondKey = second.stdout.match(keyPattern)![0]
@@ -202,8 +208,14 @@ t.test('seed through the command line is idempotent', async (t) => {
   // The demo's published listings and open demands come with a matching job each, for the server's worker.
   const queued = await db.execute<{ n: number }>(sql`select count(*)::int as n from pgboss.job where name = 'matching.compute' and state = 'created'`)
   const [published, open] = await Promise.all([
-    db.select({ id: listings.id }).from(listings).where(and(inArray(listings.id, demoIds.listings), eq(listings.status, 'published'))),
-    db.select({ id: demands.id }).from(demands).where(and(inArray(demands.id, demoIds.demands), eq(demands.status, 'open'))),
+    db
+      .select({ id: listings.id })
+      .from(listings)
+      .where(and(inArray(listings.id, demoIds.listings), eq(listings.status, 'published'))),
+    db
+      .select({ id: demands.id })
+      .from(demands)
+      .where(and(inArray(demands.id, demoIds.demands), eq(demands.status, 'open'))),
   ])
   t.ok(published.length > 0 && open.length > 0)
   t.equal(queued.rows[0]!.n, published.length + open.length)
@@ -215,7 +227,14 @@ t.test('seed through the command line is idempotent', async (t) => {
   t.same(await tableCounts(db), counts)
 
   // Matches made on demo rows do not stop a reset: they are derived from them and go with them.
-  const matching = createMatchingService({ db, clock, settings: { weights: matchWeights(loadConfig({})), topN: 20, minScore: 0.1 }, exchangeId: 'tech-exchange', recordEvents, cursors: createCursors(randomBytes(32)) })
+  const matching = createMatchingService({
+    db,
+    clock,
+    settings: { weights: matchWeights(loadConfig({})), topN: 20, minScore: 0.1 },
+    exchangeId: 'tech-exchange',
+    recordEvents,
+    cursors: createCursors(randomBytes(32)),
+  })
   await matching.compute('demand', open[0]!.id)
   const [made] = await db.select({ n: count() }).from(matches)
   t.ok(made!.n > 0, 'the demo demand has suggestions')
@@ -224,7 +243,10 @@ t.test('seed through the command line is idempotent', async (t) => {
   // The ten years of history behind the catalogue go too (as of the seed's clock).
   const history = historyRows(clock.now())
   const removedListings = demoIds.listings.length + history.listings.length
-  t.match(reset.stdout, new RegExp(`Removed demo data: \\d+ organisations, ${removedListings} listings, ${demoIds.demands.length} demands, ${6 + history.deals.length} deals\\.`))
+  t.match(
+    reset.stdout,
+    new RegExp(`Removed demo data: \\d+ organisations, ${removedListings} listings, ${demoIds.demands.length} demands, ${6 + history.deals.length} deals\\.`),
+  )
   t.match(reset.stdout, new RegExp(`listings\\s+${demoIds.listings.length} added`))
   // The events stay: they are the record of what happened, not data about the rows.
   t.same(await tableCounts(db), { ...counts, matchRuns: 0, outboxEvents: made!.n }, 'the same rows again, and no matches left')
@@ -235,11 +257,14 @@ t.test('a DATA_DIR held by another process (the server) gets a clear message', a
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
   // A live process holds the lock: this one, standing in for a running server.
   writeFileSync(path.join(dataDir, 'tech-exchange.lock'), String(process.pid))
-  await t.rejects(openConfiguredDatabase({ DATA_DIR: dataDir }), new CliError(
-    `The embedded database in DATA_DIR ${dataDir} is in use by process ${process.pid}, most likely the API server. ` +
-      'The embedded database allows one process at a time: stop the server and run this command again ' +
-      '(or run both against PostgreSQL with DATABASE_URL).',
-  ))
+  await t.rejects(
+    openConfiguredDatabase({ DATA_DIR: dataDir }),
+    new CliError(
+      `The embedded database in DATA_DIR ${dataDir} is in use by process ${process.pid}, most likely the API server. ` +
+        'The embedded database allows one process at a time: stop the server and run this command again ' +
+        '(or run both against PostgreSQL with DATABASE_URL).',
+    ),
+  )
 
   const err: string[] = []
   const code = await runCli(['seed'], {

@@ -40,7 +40,11 @@ t.test('defaults when nothing is set', async (t) => {
     WEBHOOK_ALLOW_PRIVATE: 'false',
     IMPORT_MAX_BYTES: 104857600,
   })
-  t.equal(webhookRetryDelays(loadConfig({})).reduce((sum, delay) => sum + delay, 0), 257_705, 'the default retries span about 3 days (71.6 h)')
+  t.equal(
+    webhookRetryDelays(loadConfig({})).reduce((sum, delay) => sum + delay, 0),
+    257_705,
+    'the default retries span about 3 days (71.6 h)',
+  )
 })
 
 t.test('values are read and coerced to their types', async (t) => {
@@ -190,7 +194,10 @@ t.test('a bad secret is named, never shown', async (t) => {
 
 t.test('every bad variable is reported at once, each once', async (t) => {
   const error = t.throws(() => loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud', DATABASE_POOL_SIZE: '0' })) as Error
-  const lines = error.message.split('\n').slice(1).map((line) => line.trim().split('=')[0])
+  const lines = error.message
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split('=')[0])
   t.same(lines, ['PORT', 'DATABASE_POOL_SIZE', 'LOG_LEVEL'])
 })
 
@@ -223,7 +230,14 @@ t.test('match weights are decimal numbers, and not all of them may be zero', asy
   t.throws(() => loadConfig({ MATCH_WEIGHT_TEXT: '1e3' }), /MATCH_WEIGHT_TEXT="1e3"/)
   t.throws(() => loadConfig({ MATCH_WEIGHT_TEXT: '-1' }), /MATCH_WEIGHT_TEXT="-1"/)
   t.throws(() => loadConfig({ MATCH_MIN_SCORE: '1.5' }), /MATCH_MIN_SCORE/)
-  const zeros = { MATCH_WEIGHT_TEXT: '0', MATCH_WEIGHT_TAXONOMY: '0', MATCH_WEIGHT_TRL: '0', MATCH_WEIGHT_LOCATION: '0', MATCH_WEIGHT_PRICE: '0', MATCH_WEIGHT_FRESHNESS: '0' }
+  const zeros = {
+    MATCH_WEIGHT_TEXT: '0',
+    MATCH_WEIGHT_TAXONOMY: '0',
+    MATCH_WEIGHT_TRL: '0',
+    MATCH_WEIGHT_LOCATION: '0',
+    MATCH_WEIGHT_PRICE: '0',
+    MATCH_WEIGHT_FRESHNESS: '0',
+  }
   t.throws(() => loadConfig(zeros), /at least one match weight must be above 0/)
   t.throws(() => loadConfig({ JOBS_WORKER: 'yes' }), /JOBS_WORKER="yes": must be one of true, false/)
 })

@@ -45,7 +45,7 @@ t.test('a forged cursor holding a NUL is an invalid cursor', async (t) => {
   assertProblem(t, await app.inject({ method: 'GET', url: `/v1/organizations?cursor=${cursor}` }), 400, 'invalid_cursor')
 })
 
-t.test("forged deal cursors are 400s, even with a time the database cannot hold", async (t) => {
+t.test('forged deal cursors are 400s, even with a time the database cannot hold', async (t) => {
   const provider = await createMember(db, { kind: 'research_institute' })
   const deal = await startInterest(app, member.auth, (await publishListing(app, provider.auth)).id)
   const forged = (...values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url')
@@ -58,7 +58,8 @@ t.test("forged deal cursors are 400s, even with a time the database cannot hold"
     ['/v1/deals', forged('deals', '-271821-04-20T00:00:00.000Z', uuid), 'invalid_cursor'],
     [`/v1/deals/${deal.id}/history`, forged('deal-history', 1.5), 'invalid_cursor'],
   ]
-  for (const [url, cursor, code] of cases) assertProblem(t, await app.inject({ method: 'GET', url: `${url}?cursor=${cursor}`, headers: member.auth }), 400, code)
+  for (const [url, cursor, code] of cases)
+    assertProblem(t, await app.inject({ method: 'GET', url: `${url}?cursor=${cursor}`, headers: member.auth }), 400, code)
 })
 
 t.test('offer terms that pass the formats but no clock or database takes are a 422', async (t) => {
@@ -67,7 +68,12 @@ t.test('offer terms that pass the formats but no clock or database takes are a 4
   await move(app, provider.auth, deal.id, { transition: 'accept_interest' })
   const before = await tableCounts(db)
   // A leap second is a valid date-time and an Invalid Date in JavaScript: it was a 500.
-  const leap = assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'make_offer', terms: offerTerms({ validUntil: '2026-03-10T23:59:60Z' }) }), 422, 'invalid_terms')
+  const leap = assertProblem(
+    t,
+    await fire(app, provider.auth, deal.id, { transition: 'make_offer', terms: offerTerms({ validUntil: '2026-03-10T23:59:60Z' }) }),
+    422,
+    'invalid_terms',
+  )
   t.same(pointers(leap), ['#/terms/validUntil'])
   // Year 0 was stored in the offer and made it impossible to accept (PostgreSQL has no year 0).
   const yearZero = offerTerms({ milestones: [{ title: 'Bàn giao tài liệu', dueDate: '0000-01-01' }] })
@@ -107,7 +113,9 @@ t.test('injection text is stored verbatim and searched literally', async (t) => 
     t.equal((await app.inject({ method: 'POST', url: '/v1/organizations', headers: operator.auth, payload: { kind: 'enterprise', name } })).statusCode, 201)
   }
   const names = async (q: string) =>
-    ((await app.inject({ method: 'GET', url: `/v1/organizations?limit=100&q=${encodeURIComponent(q)}` })).json() as { items: Array<{ name: string }> }).items.map((item) => item.name)
+    (
+      (await app.inject({ method: 'GET', url: `/v1/organizations?limit=100&q=${encodeURIComponent(q)}` })).json() as { items: Array<{ name: string }> }
+    ).items.map((item) => item.name)
   t.same(await names('%'), ['Công ty 100% vốn Việt'], '% is a percent sign')
   t.same(await names('_'), ['Công ty Hạ_Long'], '_ is an underscore')
   t.same(await names("' or 1=1 --"), [], 'SQL in q finds nothing')

@@ -42,7 +42,11 @@ async function validRequest(operation: Operation): Promise<RequestParts> {
   const build = scenarios ? Object.values(scenarios)[0] : undefined
   if (build) return build(world, callerNamed('own:admin'))
   const parameters = (where: string) =>
-    Object.fromEntries(operation.parameters.filter((parameter) => parameter.in === where && parameter.required).map((parameter) => [parameter.name, String(exampleOf(parameter.schema))]))
+    Object.fromEntries(
+      operation.parameters
+        .filter((parameter) => parameter.in === where && parameter.required)
+        .map((parameter) => [parameter.name, String(exampleOf(parameter.schema))]),
+    )
   return { params: parameters('path'), query: parameters('query'), body: operation.body ? exampleOf(operation.body) : undefined }
 }
 
@@ -82,7 +86,11 @@ for (const operation of operations) {
 
 // Subtests run in order, so this one sees every operation's outcomes.
 t.test('totals', async (t) => {
-  t.equal(total.total, operations.reduce((sum, operation) => sum + runsFor(operation), 0), 'every case was sent')
+  t.equal(
+    total.total,
+    operations.reduce((sum, operation) => sum + runsFor(operation), 0),
+    'every case was sent',
+  )
   t.equal(total.serverErrors, 0, 'no 5xx at all')
   t.comment(`fuzzed ${operations.length} operations: ${total}`)
 })

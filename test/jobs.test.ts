@@ -32,7 +32,10 @@ t.test('a worker picks the job up by itself and stores the suggestions', async (
     const result = await matchesOf(app, seeker.auth, 'demand', demand.id)
     return result.computedAt ? result : undefined
   })
-  t.same(list.items.map((item) => item.listingId), [listing.id])
+  t.same(
+    list.items.map((item) => item.listingId),
+    [listing.id],
+  )
   await until('both jobs to complete', async () => ((await matchJobs(db)).every((job) => job.state === 'completed') ? true : undefined))
 })
 
@@ -46,7 +49,11 @@ t.test('a queued job survives the process that queued it', async (t) => {
   const listing = await publishListing(first, provider.auth, dryer)
   const demand = await fileOpenDemand(first, seeker.auth)
   await first.close()
-  t.same((await matchJobs(database.db)).map((job) => job.state), ['created', 'created'], 'queued, not run')
+  t.same(
+    (await matchJobs(database.db)).map((job) => job.state),
+    ['created', 'created'],
+    'queued, not run',
+  )
 
   // A new process (here a second app on the same database) with a worker finds and runs them.
   const second = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'true', JOBS_POLL_SECONDS: '0.5' }), { database, clock })
@@ -55,7 +62,10 @@ t.test('a queued job survives the process that queued it', async (t) => {
     const result = await matchesOf(second, seeker.auth, 'demand', demand.id)
     return result.computedAt ? result : undefined
   })
-  t.same(list.items.map((item) => item.listingId), [listing.id])
+  t.same(
+    list.items.map((item) => item.listingId),
+    [listing.id],
+  )
 })
 
 t.test('stopping waits for a job whose fetch was still on its way, so it never runs on an ended pool', async (t) => {
@@ -80,7 +90,10 @@ t.test('stopping waits for a job whose fetch was still on its way, so it never r
   const outcomes: string[] = []
   jobs.register('test.slow', async () => {
     await new Promise((resolve) => setTimeout(resolve, 100))
-    await database.pool.query('select 1').then(() => outcomes.push('done'), (error: Error) => outcomes.push(error.message))
+    await database.pool.query('select 1').then(
+      () => outcomes.push('done'),
+      (error: Error) => outcomes.push(error.message),
+    )
   })
   await jobs.start()
   await jobs.send('test.slow', {})

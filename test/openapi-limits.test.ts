@@ -72,7 +72,12 @@ t.test('the walk finds each kind of unbounded input', async (t) => {
       tags: { type: 'array', items: { type: 'string', maxLength: 20 } },
       contact: { type: 'object', additionalProperties: false, properties: { phone: { type: 'string', pattern: '^[0-9]+$' } } },
       id: { type: 'string', format: 'uuid' },
-      kind: { anyOf: [{ type: 'string', enum: ['a'] }, { type: 'string', enum: ['b'] }] },
+      kind: {
+        anyOf: [
+          { type: 'string', enum: ['a'] },
+          { type: 'string', enum: ['b'] },
+        ],
+      },
     },
   }
   t.same(unbounded(loose, '#', true), [

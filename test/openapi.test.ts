@@ -80,7 +80,10 @@ t.test('every operation is documented completely', async (t) => {
       const statuses = Object.keys(responses)
       // The probes answer for themselves in plain JSON, 503 included; every other error is a problem.
       const probe = operation.tags?.includes('health') ?? false
-      t.ok(statuses.some((status) => /^2\d\d$/.test(status)), 'declares a success response')
+      t.ok(
+        statuses.some((status) => /^2\d\d$/.test(status)),
+        'declares a success response',
+      )
       for (const status of statuses) {
         const response = responses[status]!
         t.ok(response.description, `${status} has a description`)
@@ -148,7 +151,12 @@ t.test('a client generated with openapi-typescript + openapi-fetch works against
   const operator = await createOperator(db)
 
   const program = (await import(client.programFile)) as {
-    runScenario: (baseUrl: string, operatorKey: string, keyFor: (id: string) => Promise<string>, word: string) => Promise<{
+    runScenario: (
+      baseUrl: string,
+      operatorKey: string,
+      keyFor: (id: string) => Promise<string>,
+      word: string,
+    ) => Promise<{
       organization: { status: number; id: string }
       created: { status: number; id: string; state: string; owner: string }
       published: { status: number; state: string }

@@ -86,9 +86,20 @@ t.test('every listing uses valid codes, provinces and dates', async (t) => {
     check(row.keywords.length > 0 && row.keywords.every((keyword) => keyword.length <= 60), `${where}: keywords`)
     check(row.provinceCodes.length > 0 && row.provinceCodes.every((code) => known.has(code)), `${where}: provinces are known`)
     check(row.currentProvinceCodes.join() === [...new Set(row.provinceCodes.map((code) => currentProvinceCode(code)))].join(), `${where}: resolved provinces`)
-    check(row.media.every((link) => /^https:\/\//.test(link.url) && ['image', 'video', 'document'].includes(link.kind)), `${where}: media`)
-    if (row.iprStatus === 'patent_granted') check(row.iprNumbers.every((number) => /^1-\d{7}$/.test(number)), `${where}: patent numbers`)
-    if (row.iprStatus.endsWith('_pending')) check(row.iprNumbers.every((number) => /^[12]-\d{4}-\d{5}$/.test(number)), `${where}: application numbers`)
+    check(
+      row.media.every((link) => /^https:\/\//.test(link.url) && ['image', 'video', 'document'].includes(link.kind)),
+      `${where}: media`,
+    )
+    if (row.iprStatus === 'patent_granted')
+      check(
+        row.iprNumbers.every((number) => /^1-\d{7}$/.test(number)),
+        `${where}: patent numbers`,
+      )
+    if (row.iprStatus.endsWith('_pending'))
+      check(
+        row.iprNumbers.every((number) => /^[12]-\d{4}-\d{5}$/.test(number)),
+        `${where}: application numbers`,
+      )
     // Published within the last year, never in the future; drafts have no publication date.
     if (row.status === 'draft') check(row.publishedAt === null, `${where}: draft unpublished`)
     else check(row.publishedAt! >= yearAgo && row.publishedAt! <= clock.now(), `${where}: published within the last year`)
@@ -99,12 +110,27 @@ t.test('every listing uses valid codes, provinces and dates', async (t) => {
   const published = rows.filter((row) => row.status === 'published')
   const expired = published.filter((row) => row.validUntil !== null && row.validUntil < today)
   t.ok(published.length > rows.length / 2, 'mostly published')
-  t.ok(rows.some((row) => row.status === 'draft'), 'some drafts')
-  t.ok(rows.some((row) => row.status === 'withdrawn'), 'a withdrawn listing')
+  t.ok(
+    rows.some((row) => row.status === 'draft'),
+    'some drafts',
+  )
+  t.ok(
+    rows.some((row) => row.status === 'withdrawn'),
+    'a withdrawn listing',
+  )
   t.equal(expired.length, 1, 'one expired listing')
-  t.ok(published.filter((row) => !expired.includes(row)).every((row) => row.validUntil! > today), 'the others are valid for a while yet')
-  t.ok(rows.some((row) => row.titleEn !== null), 'some English titles')
-  t.ok(rows.some((row) => row.iprStatus === 'patent_granted'), 'granted patents')
+  t.ok(
+    published.filter((row) => !expired.includes(row)).every((row) => row.validUntil! > today),
+    'the others are valid for a while yet',
+  )
+  t.ok(
+    rows.some((row) => row.titleEn !== null),
+    'some English titles',
+  )
+  t.ok(
+    rows.some((row) => row.iprStatus === 'patent_granted'),
+    'granted patents',
+  )
 })
 
 t.test('every demand uses valid codes, provinces and dates', async (t) => {
@@ -131,27 +157,51 @@ t.test('every demand uses valid codes, provinces and dates', async (t) => {
   }
   t.same(problems, [], 'every demand passes every check')
   const owners = new Set(rows.map((row) => row.ownerId))
-  const ownerKinds = await db.select({ kind: organizations.kind }).from(organizations).where(inArray(organizations.id, [...owners]))
-  t.ok(ownerKinds.every((row) => row.kind === 'enterprise' || row.kind === 'connection_point'), 'demands come from enterprises (and the connection point)')
+  const ownerKinds = await db
+    .select({ kind: organizations.kind })
+    .from(organizations)
+    .where(inArray(organizations.id, [...owners]))
+  t.ok(
+    ownerKinds.every((row) => row.kind === 'enterprise' || row.kind === 'connection_point'),
+    'demands come from enterprises (and the connection point)',
+  )
   t.ok(rows.filter((row) => row.status === 'open').length > rows.length / 2, 'mostly open')
-  t.ok(rows.some((row) => row.status === 'draft'), 'some drafts')
+  t.ok(
+    rows.some((row) => row.status === 'draft'),
+    'some drafts',
+  )
   t.ok(rows.filter((row) => row.status === 'closed').length >= 2, 'a couple closed')
 })
 
 t.test('organisations: kinds, hierarchy, tax codes, and records filed under legacy provinces', async (t) => {
   const rows = await demoOrganizationRows()
   const byId = new Map(rows.map((row) => [row.id, row]))
-  t.ok(rows.every((row) => codes(vocabularies.organizationKinds).has(row.kind)), 'kinds')
-  t.ok(rows.every((row) => row.provinceCode === null || (known.has(row.provinceCode) && row.currentProvinceCode === currentProvinceCode(row.provinceCode))), 'provinces')
+  t.ok(
+    rows.every((row) => codes(vocabularies.organizationKinds).has(row.kind)),
+    'kinds',
+  )
+  t.ok(
+    rows.every((row) => row.provinceCode === null || (known.has(row.provinceCode) && row.currentProvinceCode === currentProvinceCode(row.provinceCode))),
+    'provinces',
+  )
   const centres = rows.filter((row) => row.kind === 'transfer_centre')
   t.ok(centres.length >= 10, 'the centres')
-  t.ok(centres.every((row) => byId.get(row.parentId!)?.kind === 'authority' && byId.get(row.parentId!)?.provinceCode === row.provinceCode), 'each under its DOST')
+  t.ok(
+    centres.every((row) => byId.get(row.parentId!)?.kind === 'authority' && byId.get(row.parentId!)?.provinceCode === row.provinceCode),
+    'each under its DOST',
+  )
   const enterprises = rows.filter((row) => row.kind === 'enterprise')
   t.ok(enterprises.length >= 15, `${enterprises.length} enterprises`)
-  t.ok(enterprises.every((row) => /^\d{10}$/.test(row.taxCode ?? '')), '10-digit tax codes')
+  t.ok(
+    enterprises.every((row) => /^\d{10}$/.test(row.taxCode ?? '')),
+    '10-digit tax codes',
+  )
   t.equal(new Set(enterprises.map((row) => row.taxCode)).size, enterprises.length, 'unique tax codes')
   for (const kind of ['exchange_operator', 'research_institute', 'university', 'connection_point']) {
-    t.ok(rows.some((row) => row.kind === kind), `has a ${kind}`)
+    t.ok(
+      rows.some((row) => row.kind === kind),
+      `has a ${kind}`,
+    )
   }
 
   const legacy = (code: string) => currentProvinceCode(code) !== code
@@ -182,7 +232,10 @@ t.test('the listings API serves the demo listings', async (t) => {
 
   const found = await app.inject({ method: 'GET', url: `/v1/listings?q=${encodeURIComponent('lua gao huu co')}&province=36` })
   t.equal(found.statusCode, 200)
-  t.ok(found.json().items.some((item: { id: string }) => item.id === demoId('listing', 'lua-gao-huu-co')), 'found without diacritics, by its legacy province')
+  t.ok(
+    found.json().items.some((item: { id: string }) => item.id === demoId('listing', 'lua-gao-huu-co')),
+    'found without diacritics, by its legacy province',
+  )
 
   const page = await app.inject({ method: 'GET', url: '/v1/listings?limit=100' })
   t.equal(page.statusCode, 200)
@@ -199,7 +252,10 @@ t.test('the demo deals stand at every stage, each reached by moves the process t
     t.equal(history[0]!.transition, 'start')
     for (const entry of history.slice(1)) {
       const transition = dealTransitionTable.find((candidate) => candidate.name === entry.transition)!
-      t.ok((transition.from as readonly string[]).includes(entry.fromState!) && transition.to === entry.toState, `${deal.id}: ${entry.transition} from ${entry.fromState}`)
+      t.ok(
+        (transition.from as readonly string[]).includes(entry.fromState!) && transition.to === entry.toState,
+        `${deal.id}: ${entry.transition} from ${entry.fromState}`,
+      )
       t.ok(transition.by.includes(entry.actorRole as never), `${entry.transition} by ${entry.actorRole}`)
     }
     t.equal(history[history.length - 1]!.toState, deal.state, 'the history ends where the deal is')
@@ -207,7 +263,13 @@ t.test('the demo deals stand at every stage, each reached by moves the process t
   const completed = rows.find((row) => row.state === 'completed')!
   t.match(completed, { transferValueVnd: 180_000_000, completedOn: String })
   // Served by the API like any deal: the operator sees it with its offer and milestones.
-  const operator = { keyId: demoOperatorId, organizationId: demoOperatorId, organizationKind: 'exchange_operator', role: 'operator' as const, requestId: 'seed-test' }
+  const operator = {
+    keyId: demoOperatorId,
+    organizationId: demoOperatorId,
+    organizationKind: 'exchange_operator',
+    role: 'operator' as const,
+    requestId: 'seed-test',
+  }
   const served = await app.services.deals.get(operator, completed.id)
   t.match(served, { state: 'completed', offers: [{ status: 'accepted' }], milestones: [{ doneAt: String }, { doneAt: String }] })
 })
@@ -217,21 +279,42 @@ t.test('the history gives the reports two periods to compare, and the value chai
   t.equal(response.statusCode, 200)
   const report = response.json() as { groups: unknown[]; comparison: { totals: Record<string, { first: number; second: number }> } }
   const { listingsPublished, completedTransfers, tasksStarted, transferValueVnd } = report.comparison.totals
-  t.ok(listingsPublished!.first > 50 && listingsPublished!.second > listingsPublished!.first, `listings ${listingsPublished!.first} then ${listingsPublished!.second}`)
+  t.ok(
+    listingsPublished!.first > 50 && listingsPublished!.second > listingsPublished!.first,
+    `listings ${listingsPublished!.first} then ${listingsPublished!.second}`,
+  )
   t.ok(completedTransfers!.first > 20 && completedTransfers!.second > 20, `transfers ${completedTransfers!.first} then ${completedTransfers!.second}`)
   t.ok(transferValueVnd!.second > transferValueVnd!.first)
   t.same([tasksStarted!.first, tasksStarted!.second], [10, 10], 'a task per province and period')
   t.ok(report.groups.length >= 8, 'the provinces of the demo')
 
-  const fair = (await app.inject({ method: 'GET', url: `/v1/exchange-events/${history.exchangeEvents[0]!.id}` })).json() as { outcomes: { dealsStarted: number; completedTransfers: number } }
-  t.ok(fair.outcomes.dealsStarted >= 1 && fair.outcomes.completedTransfers === fair.outcomes.dealsStarted, `the 2024 fair started ${fair.outcomes.dealsStarted} transfers`)
+  const fair = (await app.inject({ method: 'GET', url: `/v1/exchange-events/${history.exchangeEvents[0]!.id}` })).json() as {
+    outcomes: { dealsStarted: number; completedTransfers: number }
+  }
+  t.ok(
+    fair.outcomes.dealsStarted >= 1 && fair.outcomes.completedTransfers === fair.outcomes.dealsStarted,
+    `the 2024 fair started ${fair.outcomes.dealsStarted} transfers`,
+  )
 
   const chain = demoId('value_chain', 'nam-dinh-rice')
   const gaps = (await app.inject({ method: 'GET', url: `/v1/value-chains/${chain}/gaps` })).json() as { gaps: Array<{ stage: { kind: string } }> }
-  t.same(gaps.gaps.map((gap) => gap.stage.kind), ['harvest_preservation', 'processing', 'packaging_branding'])
+  t.same(
+    gaps.gaps.map((gap) => gap.stage.kind),
+    ['harvest_preservation', 'processing', 'packaging_branding'],
+  )
 
-  const operator = { keyId: demoOperatorId, organizationId: demoOperatorId, organizationKind: 'exchange_operator', role: 'operator' as const, requestId: 'seed-test' }
-  t.match(await app.services.deals.get(operator, history.deals[0]!.id!), { state: 'completed', transferValueVnd: Number }, 'a past transfer is served like any deal')
+  const operator = {
+    keyId: demoOperatorId,
+    organizationId: demoOperatorId,
+    organizationKind: 'exchange_operator',
+    role: 'operator' as const,
+    requestId: 'seed-test',
+  }
+  t.match(
+    await app.services.deals.get(operator, history.deals[0]!.id!),
+    { state: 'completed', transferValueVnd: Number },
+    'a past transfer is served like any deal',
+  )
   t.match(await app.services.tasks.get(null, history.tasks[0]!.id!), { status: 'completed', fundingTotalVnd: Number }, 'a past task is public')
 })
 
@@ -253,8 +336,21 @@ t.test('reset deletes the demo rows only, keeping organisations something else r
   t.equal(removed.organizations, demoOrganizations.length - 2)
   const afterReset = await tableCounts(db)
   t.equal(afterReset.listings, before.listings - demoListings.length - history.listings.length, 'the API-made listing stays')
-  t.ok(await db.select().from(organizations).where(eq(organizations.id, stranger.id)).then((rows) => rows.length === 1), 'other organisations stay')
-  t.ok(await db.select().from(listings).where(eq(listings.id, strangerListing!.id)).then((rows) => rows.length === 1))
+  t.ok(
+    await db
+      .select()
+      .from(organizations)
+      .where(eq(organizations.id, stranger.id))
+      .then((rows) => rows.length === 1),
+    'other organisations stay',
+  )
+  t.ok(
+    await db
+      .select()
+      .from(listings)
+      .where(eq(listings.id, strangerListing!.id))
+      .then((rows) => rows.length === 1),
+  )
 
   const again = await seedDemoData(db, clock)
   t.same(again.organizations, { added: demoOrganizations.length - 2, present: 2 })
@@ -269,5 +365,8 @@ t.test('a bootstrapped operator is not doubled by the demo operator', async (t) 
   t.match(report.notes[0], /demo operator organisation was not added/)
   const operators = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.kind, 'exchange_operator'))
   t.same(operators, [{ id: bootstrapped.organization.id }])
-  t.equal((await demoOrganizationRows()).some((row) => row.id === demoOperatorId), false)
+  t.equal(
+    (await demoOrganizationRows()).some((row) => row.id === demoOperatorId),
+    false,
+  )
 })

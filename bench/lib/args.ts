@@ -15,7 +15,9 @@ export function readFlags<S extends FlagSpec>(spec: S, usage: string): { [K in k
     process.exit(0)
   }
   const given = values as Record<string, string | boolean | undefined>
-  return Object.fromEntries(Object.entries(spec).map(([name, flag]) => [name, (given[name] as string | undefined) ?? flag.default])) as { [K in keyof S]: string }
+  return Object.fromEntries(Object.entries(spec).map(([name, flag]) => [name, (given[name] as string | undefined) ?? flag.default])) as {
+    [K in keyof S]: string
+  }
 }
 
 export function integerFlag(name: string, value: string, minimum = 0): number {

@@ -25,13 +25,15 @@ function recordStatements(pool: pg.Pool, sink: (statement: CapturedStatement) =>
     const recording = (...args: QueryArgs) => {
       const [config, values] = args
       const text = typeof config === 'string' ? config : config.text
-      sink({ text, values: Array.isArray(values) ? values : ((typeof config === 'object' && config.values) || []) })
+      sink({ text, values: Array.isArray(values) ? values : (typeof config === 'object' && config.values) || [] })
       return query(...args)
     }
     client.query = recording as unknown as typeof client.query
     return client
   }
-  const connect = pool.connect.bind(pool) as (callback?: (error: Error | undefined, client: pg.PoolClient, done: () => void) => void) => Promise<pg.PoolClient> | undefined
+  const connect = pool.connect.bind(pool) as (
+    callback?: (error: Error | undefined, client: pg.PoolClient, done: () => void) => void,
+  ) => Promise<pg.PoolClient> | undefined
   pool.connect = ((callback?: (error: Error | undefined, client: pg.PoolClient, done: () => void) => void) =>
     callback ? connect((error, client, done) => callback(error, client && wrap(client), done)) : connect()!.then(wrap)) as typeof pool.connect
 }
@@ -48,7 +50,13 @@ export async function createCapturer(database: Database): Promise<Capturer> {
   // A frozen clock: the key check's once-a-minute last_used_at write happens on the first request
   // only, so captured requests show the steady state the API is in under load.
   const frozen = new Date()
-  const config = loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false', RATE_LIMIT_MAX: '0', RATE_LIMIT_ANONYMOUS_MAX: '0', RATE_LIMIT_AUTH_FAILURES_MAX: '0' })
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    JOBS_WORKER: 'false',
+    RATE_LIMIT_MAX: '0',
+    RATE_LIMIT_ANONYMOUS_MAX: '0',
+    RATE_LIMIT_AUTH_FAILURES_MAX: '0',
+  })
   const app: FastifyInstance = await buildApp(config, { database, clock: { now: () => new Date(frozen) } })
   await app.ready()
   return {
@@ -56,7 +64,12 @@ export async function createCapturer(database: Database): Promise<Capturer> {
       const statements: CapturedStatement[] = []
       sink = statements
       try {
-        const response = await app.inject({ method: request.method, url: request.path, headers: request.headers, ...(request.body ? { payload: request.body } : {}) })
+        const response = await app.inject({
+          method: request.method,
+          url: request.path,
+          headers: request.headers,
+          ...(request.body ? { payload: request.body } : {}),
+        })
         const routeMissing = response.statusCode === 404 && response.json<{ code?: string }>().code === 'route_not_found'
         return { request, status: response.statusCode, routeMissing, statements }
       } finally {
@@ -71,11 +84,21 @@ export async function createCapturer(database: Database): Promise<Capturer> {
  * Captures the variants of a scenario, after an unrecorded warm-up request. Once `budgetSeconds`
  * have passed no further variant is captured (a slow query at 1M rows can take minutes).
  */
-export async function captureScenario(capturer: Capturer, scenario: Scenario, log: (line: string) => void, budgetSeconds = Infinity): Promise<CapturedScenario> {
+export async function captureScenario(
+  capturer: Capturer,
+  scenario: Scenario,
+  log: (line: string) => void,
+  budgetSeconds = Infinity,
+): Promise<CapturedScenario> {
   const deadline = performance.now() + budgetSeconds * 1000
   const warmUp = await capturer.capture(scenario.variants[0]!)
   if (warmUp.routeMissing) {
-    return { name: scenario.name, available: false, note: `${scenario.variants[0]!.method} ${scenario.variants[0]!.path.replace(/[0-9a-f-]{36}/, '{id}')} is not a route of this API (404 route_not_found): skipped`, variants: [] }
+    return {
+      name: scenario.name,
+      available: false,
+      note: `${scenario.variants[0]!.method} ${scenario.variants[0]!.path.replace(/[0-9a-f-]{36}/, '{id}')} is not a route of this API (404 route_not_found): skipped`,
+      variants: [],
+    }
   }
   const variants: CapturedVariant[] = []
   for (const request of scenario.variants) {
@@ -87,7 +110,8 @@ export async function captureScenario(capturer: Capturer, scenario: Scenario, lo
     // the previous one stored): its second run is what the API does over and over under load.
     if (scenario.writes) await capturer.capture(request)
     const { routeMissing: _, ...captured } = await capturer.capture(request)
-    if (captured.status !== scenario.expectedStatus) log(`  ${scenario.name}: ${request.method} ${request.path} answered ${captured.status}, expected ${scenario.expectedStatus}; left out of pgbench`)
+    if (captured.status !== scenario.expectedStatus)
+      log(`  ${scenario.name}: ${request.method} ${request.path} answered ${captured.status}, expected ${scenario.expectedStatus}; left out of pgbench`)
     else variants.push(captured)
   }
   return { name: scenario.name, available: true, variants }

@@ -8,18 +8,53 @@ import { domains } from './vocabulary/index.ts'
 // One demand row, in the column order of `demandColumns`, for COPY.
 
 export const demandColumns = [
-  'id', 'owner_id', 'status', 'title_vi', 'title_en', 'problem_vi', 'desired_outcome_vi', 'sectors', 'fields', 'keywords', 'min_trl',
-  'budget_min_vnd', 'budget_max_vnd', 'deadline', 'province_code', 'current_province_code', 'opened_at', 'closed_at', 'close_reason',
-  'close_note', 'created_at', 'updated_at', 'version',
+  'id',
+  'owner_id',
+  'status',
+  'title_vi',
+  'title_en',
+  'problem_vi',
+  'desired_outcome_vi',
+  'sectors',
+  'fields',
+  'keywords',
+  'min_trl',
+  'budget_min_vnd',
+  'budget_max_vnd',
+  'deadline',
+  'province_code',
+  'current_province_code',
+  'opened_at',
+  'closed_at',
+  'close_reason',
+  'close_note',
+  'created_at',
+  'updated_at',
+  'version',
 ] as const
 
-const closeReasons = [['fulfilled', 40], ['no_longer_needed', 25], ['no_suitable_offer', 25], ['other', 10]] as const
+const closeReasons = [
+  ['fulfilled', 40],
+  ['no_longer_needed', 25],
+  ['no_suitable_offer', 25],
+  ['other', 10],
+] as const
 
 export function demandRow(random: Random, anchor: Anchor, owner: OrganizationRow): unknown[] {
   const domain = random.chance(0.75) ? owner.domain : random.weighted(domains.map((each) => [each, each.weight] as const))
-  const provinceCode = random.chance(0.9) ? (random.chance(0.2) ? drawProvinceCode(random, 1) : random.chance(0.7) ? owner.provinceCode : drawProvinceCode(random, 0)) : null
+  const provinceCode = random.chance(0.9)
+    ? random.chance(0.2)
+      ? drawProvinceCode(random, 1)
+      : random.chance(0.7)
+        ? owner.provinceCode
+        : drawProvinceCode(random, 0)
+    : null
   const text = demandText(random, domain, provinceName(provinceCode ?? owner.provinceCode))
-  const status = random.weighted([['open', 80], ['draft', 8], ['closed', 12]] as const)
+  const status = random.weighted([
+    ['open', 80],
+    ['draft', 8],
+    ['closed', 12],
+  ] as const)
   const createdAt = daysBefore(anchor, Math.floor(730 * Math.pow(random.next(), 1.5)) + random.next())
   const openedAt = status === 'draft' ? null : minDate(plusDays(createdAt, random.next() * 5), anchor.now)
   const closedAt = status === 'closed' ? plusDays(openedAt!, random.next() * Math.max(1, (anchor.now.getTime() - openedAt!.getTime()) / 86_400_000)) : null

@@ -14,10 +14,17 @@ export type HttpResult = {
   statusCodes: Record<string, number>
 }
 
-const percentile = (sorted: Float64Array, fraction: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!)
+const percentile = (sorted: Float64Array, fraction: number) =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!
 const round = (value: number) => Math.round(value * 100) / 100
 
-export async function runHttpLoad(options: { url: string; variants: BenchRequest[]; connections: number; seconds: number; timeoutSeconds: number }): Promise<HttpResult> {
+export async function runHttpLoad(options: {
+  url: string
+  variants: BenchRequest[]
+  connections: number
+  seconds: number
+  timeoutSeconds: number
+}): Promise<HttpResult> {
   const { variants } = options
   const times: number[] = []
   const instance = autocannon({

@@ -10,16 +10,67 @@ import { domains } from './vocabulary/index.ts'
 // One listing row, in the column order of `listingColumns`, for COPY.
 
 export const listingColumns = [
-  'id', 'owner_id', 'status', 'kind', 'title_vi', 'title_en', 'description_vi', 'description_en', 'trl', 'ipr_status', 'ipr_numbers',
-  'transfer_forms', 'transfer_methods', 'price_type', 'price_vnd', 'sectors', 'fields', 'keywords', 'province_codes',
-  'current_province_codes', 'media', 'valid_until', 'published_at', 'withdrawn_at', 'withdraw_reason', 'contacts', 'disclosure',
-  'created_at', 'updated_at', 'version',
+  'id',
+  'owner_id',
+  'status',
+  'kind',
+  'title_vi',
+  'title_en',
+  'description_vi',
+  'description_en',
+  'trl',
+  'ipr_status',
+  'ipr_numbers',
+  'transfer_forms',
+  'transfer_methods',
+  'price_type',
+  'price_vnd',
+  'sectors',
+  'fields',
+  'keywords',
+  'province_codes',
+  'current_province_codes',
+  'media',
+  'valid_until',
+  'published_at',
+  'withdrawn_at',
+  'withdraw_reason',
+  'contacts',
+  'disclosure',
+  'created_at',
+  'updated_at',
+  'version',
 ] as const
 
-const trlWeights = [[3, 4], [4, 7], [5, 10], [6, 15], [7, 20], [8, 22], [9, 22]] as const
-const iprWeights = [['none', 45], ['know_how', 15], ['patent_granted', 10], ['patent_pending', 10], ['utility_solution_granted', 12], ['utility_solution_pending', 8]] as const
-const statusWeights = [['published', 80], ['draft', 9], ['withdrawn', 6], ['expired', 5]] as const
-const withdrawReasons = ['Đã chuyển giao độc quyền cho đối tác', 'Công nghệ đã được thay thế bằng phiên bản mới', 'Ngừng sản xuất thiết bị', 'Đơn vị tái cơ cấu']
+const trlWeights = [
+  [3, 4],
+  [4, 7],
+  [5, 10],
+  [6, 15],
+  [7, 20],
+  [8, 22],
+  [9, 22],
+] as const
+const iprWeights = [
+  ['none', 45],
+  ['know_how', 15],
+  ['patent_granted', 10],
+  ['patent_pending', 10],
+  ['utility_solution_granted', 12],
+  ['utility_solution_pending', 8],
+] as const
+const statusWeights = [
+  ['published', 80],
+  ['draft', 9],
+  ['withdrawn', 6],
+  ['expired', 5],
+] as const
+const withdrawReasons = [
+  'Đã chuyển giao độc quyền cho đối tác',
+  'Công nghệ đã được thay thế bằng phiên bản mới',
+  'Ngừng sản xuất thiết bị',
+  'Đơn vị tái cơ cấu',
+]
 const formsByKind: Record<string, readonly string[]> = {
   equipment: ['machinery_sale', 'standalone', 'investment_project'],
   service: ['standalone', 'other'],
@@ -53,7 +104,11 @@ export function listingRow(random: Random, anchor: Anchor, owner: ListingOwner):
   const kind = random.weighted(domain.kinds)
   const legacy = random.chance(0.2)
   const filed = [legacy ? drawProvinceCode(random, 1) : random.chance(0.7) ? owner.currentProvinceCode : drawProvinceCode(random, 0)]
-  const extra = random.weighted([[0, 65], [1, 25], [2, 10]] as const)
+  const extra = random.weighted([
+    [0, 65],
+    [1, 25],
+    [2, 10],
+  ] as const)
   for (let i = 0; i < extra; i++) filed.push(drawProvinceCode(random, 0))
   const provinceCodes = [...new Set(filed)]
   const text = listingText(random, domain, kind, provinceName(provinceCodes[0]!), provinceName(drawProvinceCode(random, 0)))
@@ -63,20 +118,23 @@ export function listingRow(random: Random, anchor: Anchor, owner: ListingOwner):
   const published = status !== 'draft'
   const publishedAt = published ? minDate(plusDays(createdAt, random.next() * 10), anchor.now) : null
   let validUntil: string | null = null
-  if (status === 'expired') validUntil = dateOnly(plusDays(publishedAt!, Math.max(1, (anchor.now.getTime() - publishedAt!.getTime()) / 86_400_000 * random.next())))
+  if (status === 'expired')
+    validUntil = dateOnly(plusDays(publishedAt!, Math.max(1, ((anchor.now.getTime() - publishedAt!.getTime()) / 86_400_000) * random.next())))
   else if (random.chance(0.6)) validUntil = dateOnly(plusDays(anchor.now, random.int(30, 730)))
   if (status === 'expired' && validUntil! >= anchor.today) validUntil = dateOnly(daysBefore(anchor, 1))
   const withdrawnAt = status === 'withdrawn' ? minDate(plusDays(publishedAt!, random.next() * 200), anchor.now) : null
   const updatedAt = withdrawnAt ?? publishedAt ?? createdAt
 
   const iprStatus = random.weighted(iprWeights)
-  const priceType = random.weighted([['amount', 40], ['negotiable', 40], ['on_request', 20]] as const)
+  const priceType = random.weighted([
+    ['amount', 40],
+    ['negotiable', 40],
+    ['on_request', 20],
+  ] as const)
   const trl = kind === 'service' && random.chance(0.7) ? null : random.chance(0.03) ? null : random.weighted(trlWeights)
   const id = random.uuid()
   const site = `${id.slice(0, 8)}.example.vn`
-  const media = random.chance(0.5)
-    ? [{ url: `https://cdn.example.vn/listings/${id.slice(0, 8)}/anh-1.jpg`, kind: 'image', title: 'Hình ảnh minh họa' }]
-    : []
+  const media = random.chance(0.5) ? [{ url: `https://cdn.example.vn/listings/${id.slice(0, 8)}/anh-1.jpg`, kind: 'image', title: 'Hình ảnh minh họa' }] : []
   if (random.chance(0.2)) media.push({ url: `https://cdn.example.vn/listings/${id.slice(0, 8)}/tai-lieu.pdf`, kind: 'document', title: 'Tài liệu kỹ thuật' })
 
   return [

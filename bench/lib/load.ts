@@ -10,8 +10,21 @@ import type { Random } from './random.ts'
 export type LoadStats = { rows: number; seconds: number; rowsPerSecond: number }
 
 const organizationColumns = [
-  'id', 'kind', 'name', 'name_en', 'short_name', 'parent_id', 'province_code', 'current_province_code', 'address', 'website', 'email',
-  'phone', 'tax_code', 'description', 'contacts',
+  'id',
+  'kind',
+  'name',
+  'name_en',
+  'short_name',
+  'parent_id',
+  'province_code',
+  'current_province_code',
+  'address',
+  'website',
+  'email',
+  'phone',
+  'tax_code',
+  'description',
+  'contacts',
 ] as const
 
 /** Rows go round-robin to `streams` COPY connections, so PostgreSQL can use more than one core. */
@@ -52,8 +65,21 @@ export async function loadTables(
   const { all, suppliers, seekers, delegations } = organizations
   // Parents come first in `all`, so the self-reference is satisfied row by row.
   const organizationRows = all.map((org) => [
-    org.id, org.kind, org.name, org.nameEn, org.shortName, org.parentId, org.provinceCode, org.currentProvinceCode, org.address,
-    org.website, org.email, org.phone, org.taxCode, org.description, json(org.contacts),
+    org.id,
+    org.kind,
+    org.name,
+    org.nameEn,
+    org.shortName,
+    org.parentId,
+    org.provinceCode,
+    org.currentProvinceCode,
+    org.address,
+    org.website,
+    org.email,
+    org.phone,
+    org.taxCode,
+    org.description,
+    json(org.contacts),
   ])
   return {
     organizations: await copyTable(databaseUrl, 'organizations', organizationColumns, organizationRows.length, (index) => organizationRows[index]!, single),
@@ -67,7 +93,21 @@ export async function loadTables(
       single,
     ),
     // A few owners file most listings (Zipf): big institutes and centres, then a long tail.
-    listings: await copyTable(databaseUrl, 'listings', listingColumns, counts.listings, () => listingRow(random, anchor, suppliers[random.zipf(suppliers.length, 0.7)]!), options),
-    demands: await copyTable(databaseUrl, 'demands', demandColumns, counts.demands, () => demandRow(random, anchor, seekers[random.zipf(seekers.length, 0.7)]!), options),
+    listings: await copyTable(
+      databaseUrl,
+      'listings',
+      listingColumns,
+      counts.listings,
+      () => listingRow(random, anchor, suppliers[random.zipf(suppliers.length, 0.7)]!),
+      options,
+    ),
+    demands: await copyTable(
+      databaseUrl,
+      'demands',
+      demandColumns,
+      counts.demands,
+      () => demandRow(random, anchor, seekers[random.zipf(seekers.length, 0.7)]!),
+      options,
+    ),
   }
 }

@@ -38,7 +38,28 @@ export type Organizations = {
   delegations: { agentId: string; memberId: string }[]
 }
 
-const brandSyllables = ['An', 'Bình', 'Minh', 'Phú', 'Thịnh', 'Hưng', 'Việt', 'Đại', 'Tân', 'Hòa', 'Phát', 'Sao', 'Kim', 'Long', 'Thành', 'Đông', 'Nam', 'Trường', 'Hải', 'Quang']
+const brandSyllables = [
+  'An',
+  'Bình',
+  'Minh',
+  'Phú',
+  'Thịnh',
+  'Hưng',
+  'Việt',
+  'Đại',
+  'Tân',
+  'Hòa',
+  'Phát',
+  'Sao',
+  'Kim',
+  'Long',
+  'Thành',
+  'Đông',
+  'Nam',
+  'Trường',
+  'Hải',
+  'Quang',
+]
 const businessLines: Record<string, string[]> = {
   agriculture: ['Nông nghiệp công nghệ cao', 'Giống cây trồng', 'Phân bón hữu cơ', 'Chăn nuôi', 'Thủy sản'],
   food: ['Thực phẩm', 'Chế biến nông sản', 'Thực phẩm xuất khẩu', 'Đồ uống'],
@@ -57,7 +78,20 @@ const instituteFields: Record<string, string[]> = {
   it: ['Công nghệ thông tin', 'Trí tuệ nhân tạo', 'Điện tử - Tin học - Tự động hóa'],
   health: ['Dược liệu', 'Vệ sinh dịch tễ', 'Công nghệ sinh học'],
 }
-const universityNames = ['Bách khoa', 'Nông Lâm', 'Kinh tế Kỹ thuật', 'Công nghiệp', 'Khoa học Tự nhiên', 'Y Dược', 'Thủy lợi', 'Sư phạm Kỹ thuật', 'Công nghệ', 'Cần Thơ', 'Tây Nguyên', 'Vinh']
+const universityNames = [
+  'Bách khoa',
+  'Nông Lâm',
+  'Kinh tế Kỹ thuật',
+  'Công nghiệp',
+  'Khoa học Tự nhiên',
+  'Y Dược',
+  'Thủy lợi',
+  'Sư phạm Kỹ thuật',
+  'Công nghệ',
+  'Cần Thơ',
+  'Tây Nguyên',
+  'Vinh',
+]
 
 const ascii = (text: string) =>
   text
@@ -72,7 +106,11 @@ export function generateOrganizations(random: Random, total: number): Organizati
   const taxCodes = new Set<string>()
   const drawDomain = () => random.weighted(domains.map((domain) => [domain, domain.weight] as const))
 
-  function add(kind: string, name: string, options: { provinceCode?: string; parentId?: string | null; shortName?: string; nameEn?: string; domain?: Domain } = {}) {
+  function add(
+    kind: string,
+    name: string,
+    options: { provinceCode?: string; parentId?: string | null; shortName?: string; nameEn?: string; domain?: Domain } = {},
+  ) {
     const provinceCode = options.provinceCode ?? drawProvinceCode(random, 0.2)
     const slug = ascii(options.shortName ?? name).slice(0, 24) || 'org'
     const site = `${slug}${all.length}.example.vn`
@@ -104,7 +142,11 @@ export function generateOrganizations(random: Random, total: number): Organizati
     return row
   }
 
-  const operator = add('exchange_operator', 'Sàn giao dịch công nghệ quốc gia', { provinceCode: '01', nameEn: 'National Technology Exchange', shortName: 'Techmart' })
+  const operator = add('exchange_operator', 'Sàn giao dịch công nghệ quốc gia', {
+    provinceCode: '01',
+    nameEn: 'National Technology Exchange',
+    shortName: 'Techmart',
+  })
   const dosts = new Map<string, OrganizationRow>()
   for (const province of provinces) {
     const dost = add('authority', `Sở Khoa học và Công nghệ ${province.name}`, { provinceCode: province.code, shortName: `Sở KH&CN ${province.name}` })
@@ -122,7 +164,10 @@ export function generateOrganizations(random: Random, total: number): Organizati
     const domain = drawDomain()
     const field = random.pick(instituteFields[domain.code]!)
     const provinceCode = drawProvinceCode(random, 0.2)
-    add('research_institute', `Viện ${field} ${random.pick(['', 'miền Bắc', 'miền Nam', 'miền Trung', provinceName(provinceCode)])}`.trim() + ` (${i + 1})`, { provinceCode, domain })
+    add('research_institute', `Viện ${field} ${random.pick(['', 'miền Bắc', 'miền Nam', 'miền Trung', provinceName(provinceCode)])}`.trim() + ` (${i + 1})`, {
+      provinceCode,
+      domain,
+    })
   }
   for (let i = 0; i < counts.university; i++) {
     const provinceCode = drawProvinceCode(random, 0.2)

@@ -4,7 +4,30 @@ import type { Random } from './random.ts'
 
 const families = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương']
 const middles = ['Văn', 'Thị', 'Minh', 'Đức', 'Thanh', 'Ngọc', 'Quang', 'Hữu', 'Thu', 'Xuân']
-const givens = ['An', 'Bình', 'Cường', 'Dũng', 'Hà', 'Hải', 'Hạnh', 'Hùng', 'Lan', 'Linh', 'Long', 'Mai', 'Nam', 'Phương', 'Quân', 'Sơn', 'Thảo', 'Trang', 'Tuấn', 'Việt', 'Yến', 'Khoa']
+const givens = [
+  'An',
+  'Bình',
+  'Cường',
+  'Dũng',
+  'Hà',
+  'Hải',
+  'Hạnh',
+  'Hùng',
+  'Lan',
+  'Linh',
+  'Long',
+  'Mai',
+  'Nam',
+  'Phương',
+  'Quân',
+  'Sơn',
+  'Thảo',
+  'Trang',
+  'Tuấn',
+  'Việt',
+  'Yến',
+  'Khoa',
+]
 const positions = ['Giám đốc', 'Phó Giám đốc', 'Trưởng phòng Kỹ thuật', 'Chuyên viên chuyển giao công nghệ', 'Trưởng nhóm nghiên cứu', 'Kỹ sư trưởng']
 
 export type Contact = { name: string; position?: string; email?: string; phone?: string }

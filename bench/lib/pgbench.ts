@@ -26,10 +26,30 @@ export function writeScripts(scenario: CapturedScenario): string[] {
   })
 }
 
-export type PgbenchOptions = { pgbench: string; databaseUrl: string; files: string[]; connections: number; threads: number; seconds: number; statementTimeoutSeconds: number }
+export type PgbenchOptions = {
+  pgbench: string
+  databaseUrl: string
+  files: string[]
+  connections: number
+  threads: number
+  seconds: number
+  statementTimeoutSeconds: number
+}
 
 export async function runPgbench(options: PgbenchOptions): Promise<PgbenchResult> {
-  const args = ['-n', '-M', 'simple', ...options.files.flatMap((file) => ['-f', file]), '-c', String(options.connections), '-j', String(options.threads), '-T', String(options.seconds), options.databaseUrl]
+  const args = [
+    '-n',
+    '-M',
+    'simple',
+    ...options.files.flatMap((file) => ['-f', file]),
+    '-c',
+    String(options.connections),
+    '-j',
+    String(options.threads),
+    '-T',
+    String(options.seconds),
+    options.databaseUrl,
+  ]
   const env = options.statementTimeoutSeconds > 0 ? { ...process.env, PGOPTIONS: `-c statement_timeout=${options.statementTimeoutSeconds}s` } : process.env
   const child = spawn(options.pgbench, args, { stdio: ['ignore', 'pipe', 'pipe'], env })
   let stdout = ''
@@ -38,7 +58,10 @@ export async function runPgbench(options: PgbenchOptions): Promise<PgbenchResult
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
   const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? NaN)
-  const errors = stderr.split('\n').filter((line) => /error|abort/i.test(line)).slice(0, 5)
+  const errors = stderr
+    .split('\n')
+    .filter((line) => /error|abort/i.test(line))
+    .slice(0, 5)
   if (code !== 0 && !/tps = /.test(stdout)) throw new Error(`pgbench failed (exit ${code}): ${stderr.trim().slice(0, 2000)}`)
   return {
     tps: Math.round(number(/^tps = ([\d.]+)/m) * 10) / 10,

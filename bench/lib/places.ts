@@ -9,7 +9,22 @@ const currentCodes = new Set(provinces.map((province) => province.code))
 /** Codes of units merged away in 2025: a row filed with one of these is a "legacy" row. */
 export const legacyOnlyCodes = legacyProvinces.filter((legacy) => !currentCodes.has(legacy.code)).map((legacy) => legacy.code)
 
-const heavy: Record<string, number> = { '01': 22, '79': 20, '48': 6, '31': 6, '92': 5, '24': 4, '75': 4, '22': 3, '40': 3, '38': 3, '33': 3, '56': 2, '68': 2, '66': 2 }
+const heavy: Record<string, number> = {
+  '01': 22,
+  '79': 20,
+  '48': 6,
+  '31': 6,
+  '92': 5,
+  '24': 4,
+  '75': 4,
+  '22': 3,
+  '40': 3,
+  '38': 3,
+  '33': 3,
+  '56': 2,
+  '68': 2,
+  '66': 2,
+}
 const currentWeights = provinces.map((province) => [province.code, heavy[province.code] ?? 1] as const)
 const legacyWeights = legacyOnlyCodes.map((code) => [code, ['36', '35', '26', '27', '74', '77', '30'].includes(code) ? 3 : 1] as const)
 

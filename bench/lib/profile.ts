@@ -6,7 +6,12 @@ import { readFileSync, readdirSync, statSync } from 'node:fs'
 type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
 
-export type ProfileSummary = { file: string; sampledMs: number; byPackage: { name: string; percent: number }[]; topFunctions: { name: string; percent: number }[] }
+export type ProfileSummary = {
+  file: string
+  sampledMs: number
+  byPackage: { name: string; percent: number }[]
+  topFunctions: { name: string; percent: number }[]
+}
 
 function packageOf(url: string, functionName: string): string {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)'
@@ -45,6 +50,9 @@ export function summariseProfile(file: string, top = 25): ProfileSummary {
     functions.set(label, (functions.get(label) ?? 0) + micros)
   }
   const ranked = (map: Map<string, number>) =>
-    [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, micros]) => ({ name, percent: Math.round((micros / total) * 1000) / 10 }))
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, micros]) => ({ name, percent: Math.round((micros / total) * 1000) / 10 }))
   return { file, sampledMs: Math.round(total / 1000), byPackage: ranked(packages), topFunctions: ranked(functions) }
 }

@@ -23,13 +23,29 @@ export type Scenario = {
   variants: BenchRequest[]
 }
 
-export const scenarioNames = ['browse-listings', 'browse-demands', 'browse-organizations', 'search', 'search-no-facets', 'search-sentence', 'search-demands', 'get-listing', 'create-listing', 'recompute-matches', 'demand-matches', 'report-compare', 'report-organizations'] as const
+export const scenarioNames = [
+  'browse-listings',
+  'browse-demands',
+  'browse-organizations',
+  'search',
+  'search-no-facets',
+  'search-sentence',
+  'search-demands',
+  'get-listing',
+  'create-listing',
+  'recompute-matches',
+  'demand-matches',
+  'report-compare',
+  'report-organizations',
+] as const
 
 const bearer = (key: BenchKey) => ({ authorization: `Bearer ${key.key}` })
 
 /** Ids of `table` rows matching `where`, a repeatable sample spread over the table. */
 async function sampleIds(client: pg.ClientBase, table: 'listings' | 'demands', where: string, count: number): Promise<string[]> {
-  const { rows: stats } = await client.query<{ estimate: number }>(`select greatest(reltuples, 1)::float8 as estimate from pg_class where relname = $1`, [table])
+  const { rows: stats } = await client.query<{ estimate: number }>(`select greatest(reltuples, 1)::float8 as estimate from pg_class where relname = $1`, [
+    table,
+  ])
   const percent = Math.min(100, (100 * 40 * count) / stats[0]!.estimate)
   const { rows } = await client.query<{ id: string }>(
     `select id from ${table} tablesample system (${percent}) repeatable (7) where ${where} order by md5(id::text) limit ${count}`,
@@ -68,7 +84,9 @@ function sentencePath(random: Random, resource: 'listings' | 'demands'): string 
 
 /** Random owners of rows of `table`, weighted as the rows are (a few owners file most). */
 async function sampleOwners(client: pg.ClientBase, table: 'listings' | 'demands', count: number): Promise<string[]> {
-  const { rows } = await client.query<{ id: string }>(`select owner_id::text as id from ${table} tablesample system (1) repeatable (11) order by md5(id::text) limit ${count}`)
+  const { rows } = await client.query<{ id: string }>(
+    `select owner_id::text as id from ${table} tablesample system (1) repeatable (11) order by md5(id::text) limit ${count}`,
+  )
   return rows.map((row) => row.id)
 }
 
@@ -132,7 +150,9 @@ export async function buildScenarios(client: pg.ClientBase, keys: BenchKey[], ra
   const demandIds = await sampleIds(client, 'demands', `status = 'open' and (deadline is null or deadline >= '${today}')`, count)
   const computed = await computedDemandIds(client, count)
   const owners = await sampleOwners(client, 'listings', count)
-  const { rows: parentRows } = await client.query<{ id: string }>(`select distinct parent_id::text as id from organizations where parent_id is not null order by 1 limit 200`)
+  const { rows: parentRows } = await client.query<{ id: string }>(
+    `select distinct parent_id::text as id from organizations where parent_id is not null order by 1 limit 200`,
+  )
   const parents = parentRows.map((row) => row.id)
   const anchor = anchorOf(today)
   const owner = { id: editor.organizationId, currentProvinceCode: '01' }
@@ -140,7 +160,8 @@ export async function buildScenarios(client: pg.ClientBase, keys: BenchKey[], ra
   return [
     {
       name: 'browse-listings',
-      description: 'GET /v1/listings without q, newest first, facets on: no filter, kind, province, kind+province, region, sector, field+trlMin, kind+TRL range, priceMax, owner, province+sector',
+      description:
+        'GET /v1/listings without q, newest first, facets on: no filter, kind, province, kind+province, region, sector, field+trlMin, kind+TRL range, priceMax, owner, province+sector',
       writes: false,
       expectedStatus: 200,
       variants: Array.from({ length: count }, () => ({ method: 'GET', path: browseListingsPath(random, owners), headers: {} })),

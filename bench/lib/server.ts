@@ -35,7 +35,8 @@ async function freePort(): Promise<number> {
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`The API server exited (${child.exitCode ?? child.signalCode}) before answering /health`)
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`The API server exited (${child.exitCode ?? child.signalCode}) before answering /health`)
     try {
       const response = await fetch(`${url}/health`)
       if (response.ok) return

@@ -26,7 +26,8 @@ export function literalOf(value: unknown): string {
 export function inlineStatement(statement: CapturedStatement): string {
   return statement.text.replace(/\$(\d+)/g, (placeholder, index: string) => {
     const position = Number(index) - 1
-    if (position >= statement.values.length) throw new Error(`Statement has ${placeholder} but only ${statement.values.length} values: ${statement.text.slice(0, 200)}`)
+    if (position >= statement.values.length)
+      throw new Error(`Statement has ${placeholder} but only ${statement.values.length} values: ${statement.text.slice(0, 200)}`)
     return literalOf(statement.values[position])
   })
 }

@@ -14,11 +14,17 @@ function title(random: Random, domain: Domain, kind: string, product: Term): Ter
   switch (kind) {
     case 'equipment': {
       const [vi, en] = random.pick(domain.equipment)
-      return random.chance(0.4) ? [`${vi} cho ${product[0]}`, `${en} for ${product[1]}`] : random.chance(0.4) ? [`${vi} ${random.pick(qualifiers)}`, en] : [vi, en]
+      return random.chance(0.4)
+        ? [`${vi} cho ${product[0]}`, `${en} for ${product[1]}`]
+        : random.chance(0.4)
+          ? [`${vi} ${random.pick(qualifiers)}`, en]
+          : [vi, en]
     }
     case 'service': {
       const [vi, en] = random.pick(domain.services)
-      return random.chance(0.5) ? [`Dịch vụ ${vi} cho ${random.pick(audiences)}`, `${capitalise(en)} services`] : [`Dịch vụ ${vi}`, `${capitalise(en)} services`]
+      return random.chance(0.5)
+        ? [`Dịch vụ ${vi} cho ${random.pick(audiences)}`, `${capitalise(en)} services`]
+        : [`Dịch vụ ${vi}`, `${capitalise(en)} services`]
     }
     case 'product':
       return [`${capitalise(product[0])} ${random.pick(qualifiers)}`, capitalise(product[1])]
@@ -68,7 +74,9 @@ export function listingText(random: Random, domain: Domain, kind: string, place:
     titleVi,
     titleEn: random.chance(0.3) ? titleEn : null,
     descriptionVi: sentences.join(' '),
-    descriptionEn: random.chance(0.15) ? `${titleEn}. Developed and field-tested in Vietnam, at ${random.int(20, 70)}% of the cost of imported alternatives.` : null,
+    descriptionEn: random.chance(0.15)
+      ? `${titleEn}. Developed and field-tested in Vietnam, at ${random.int(20, 70)}% of the cost of imported alternatives.`
+      : null,
     keywords: [...new Set(keywords)],
   }
 }
@@ -83,7 +91,11 @@ const difficulties = [
 
 export function demandText(random: Random, domain: Domain, place: string): DemandText {
   const product = random.pick(domain.products)
-  const form = random.weighted([['process', 5], ['equipment', 3], ['service', 2]] as const)
+  const form = random.weighted([
+    ['process', 5],
+    ['equipment', 3],
+    ['service', 2],
+  ] as const)
   let titleVi: string
   let titleEn: string
   if (form === 'equipment') {

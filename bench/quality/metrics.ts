@@ -21,7 +21,9 @@ export function precisionAt(k: number, rankedIds: readonly string[], grades: Gra
  */
 export function recallAt(k: number, rankedIds: readonly string[], grades: Grades, minGrade: number): number | null {
   if (k <= 0) throw new RangeError('k must be positive')
-  const wanted = Object.entries(grades).filter(([, grade]) => grade >= minGrade).map(([id]) => id)
+  const wanted = Object.entries(grades)
+    .filter(([, grade]) => grade >= minGrade)
+    .map(([id]) => id)
   if (wanted.length === 0) return null
   const top = new Set(rankedIds.slice(0, k))
   return wanted.filter((id) => top.has(id)).length / wanted.length
@@ -49,10 +51,12 @@ export function ndcgAt(k: number, rankedIds: readonly string[], grades: Grades, 
     gain,
   )
   if (ideal === 0) return 0
-  return dcg(
-    rankedIds.slice(0, k).map((id) => gradeOf(grades, id)),
-    gain,
-  ) / ideal
+  return (
+    dcg(
+      rankedIds.slice(0, k).map((id) => gradeOf(grades, id)),
+      gain,
+    ) / ideal
+  )
 }
 
 /** The mean of per-demand values (0 for none); null values (an undefined figure) are left out. */

@@ -3,7 +3,14 @@ import type { Db } from '../../src/db/client.ts'
 import { Bm25Index } from './bm25.ts'
 import { EvaluationError, type Auth } from './load.ts'
 import { linearGain, mean, ndcgAt, precisionAt, recallAt } from './metrics.ts'
-import { demandFullText, demandSentence, listingText, loadRetrievalSet as readRetrievalSet, type RetrievalDemand, type RetrievalSet } from './retrieval-fixture.ts'
+import {
+  demandFullText,
+  demandSentence,
+  listingText,
+  loadRetrievalSet as readRetrievalSet,
+  type RetrievalDemand,
+  type RetrievalSet,
+} from './retrieval-fixture.ts'
 import { inBatches, loadRetrievalSet, pairKey, type RetrievalLoaded } from './retrieval-load.ts'
 
 // Scores every way the exchange can find listings for a demand against the graded set: the stored
@@ -62,7 +69,8 @@ async function getJson(app: FastifyInstance, auth: Auth, url: string, what: stri
 /** The demand's stored matches after a recompute, best first, every page. */
 export async function fetchMatches(app: FastifyInstance, auth: Auth, demandId: string, what: string): Promise<string[]> {
   const recompute = await app.inject({ method: 'POST', url: `/v1/demands/${demandId}/matches/recompute`, headers: auth })
-  if (recompute.statusCode !== 200) throw new EvaluationError(`POST /v1/demands/${demandId}/matches/recompute (${what}) answered ${recompute.statusCode}: ${recompute.body.slice(0, 300)}`)
+  if (recompute.statusCode !== 200)
+    throw new EvaluationError(`POST /v1/demands/${demandId}/matches/recompute (${what}) answered ${recompute.statusCode}: ${recompute.body.slice(0, 300)}`)
   const ids: string[] = []
   let url = `/v1/demands/${demandId}/matches`
   for (let page = 0; page < 20; page++) {
@@ -146,7 +154,14 @@ export async function evaluateRetrieval(app: FastifyInstance, db: Db, options: {
     const sentence = await timed('search-sentence', () => searchListings(app, loaded.operator, demandSentence(demand), demand.key))
     runs['search-sentence'] = scoreRun(sentence.map(keyOf), grades, own)
     // BM25 leaves out the owner's own listings, as matching must: it stands in for the matcher too.
-    const bm25Run = (system: System, query: string) => timed(system, () => scoreRun(bm25.search(query, 10, ownerListings).map((hit) => hit.id), grades, own))
+    const bm25Run = (system: System, query: string) =>
+      timed(system, () =>
+        scoreRun(
+          bm25.search(query, 10, ownerListings).map((hit) => hit.id),
+          grades,
+          own,
+        ),
+      )
     runs['bm25-full'] = await bm25Run('bm25-full', demandFullText(demand))
     runs['bm25-title'] = await bm25Run('bm25-title', demand.titleVi)
     runs['bm25-sentence'] = await bm25Run('bm25-sentence', demandSentence(demand))

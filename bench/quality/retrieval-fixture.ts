@@ -113,4 +113,5 @@ export function demandSentence(demand: Pick<RetrievalDemand, 'titleVi' | 'proble
 /** Everything the demand says, for the BM25 stand-in of matching. */
 export const demandFullText = (demand: RetrievalDemand) => [demand.titleVi, demand.problemVi, demand.desiredOutcomeVi, ...demand.keywords].join(' ')
 
-export const listingText = (listing: Pick<RetrievalListing, 'titleVi' | 'descriptionVi' | 'keywords'>) => [listing.titleVi, listing.descriptionVi, ...listing.keywords].join(' ')
+export const listingText = (listing: Pick<RetrievalListing, 'titleVi' | 'descriptionVi' | 'keywords'>) =>
+  [listing.titleVi, listing.descriptionVi, ...listing.keywords].join(' ')

@@ -62,7 +62,10 @@ async function insertOrganizations(db: Db, set: RetrievalSet) {
       .returning({ id: organizations.id })
     ids.set(organization.key, row!.id)
   }
-  const [operator] = await db.insert(organizations).values({ kind: 'exchange_operator', name: 'Sàn giao dịch công nghệ (đánh giá truy hồi)' }).returning({ id: organizations.id })
+  const [operator] = await db
+    .insert(organizations)
+    .values({ kind: 'exchange_operator', name: 'Sàn giao dịch công nghệ (đánh giá truy hồi)' })
+    .returning({ id: organizations.id })
   const key = await createApiKey(db, { organizationId: operator!.id, role: 'operator' })
   return { ids, operator: { authorization: `Bearer ${key.key}` } }
 }
@@ -82,7 +85,11 @@ export async function loadRetrievalSet(app: FastifyInstance, db: Db, set: Retrie
   const flaggedListingIds: [string, string][] = []
   for (const wave of waves(set.listings, set.duplicates.listings)) {
     await inBatches(wave, concurrency, async (listing) => {
-      const created = expectStatus(await post('/v1/listings', retrievalListingBody(listing, ownerId(listing.owner, listing.key))), 201, `create listing ${listing.key}`)
+      const created = expectStatus(
+        await post('/v1/listings', retrievalListingBody(listing, ownerId(listing.owner, listing.key))),
+        201,
+        `create listing ${listing.key}`,
+      )
       for (const duplicate of created.possibleDuplicates ?? []) if (typeof duplicate.id === 'string') flaggedListingIds.push([listing.key, duplicate.id])
       const published = expectStatus(await post(`/v1/listings/${created.id}/publish`), 200, `publish listing ${listing.key}`)
       if (published.status !== 'published') throw new EvaluationError(`listing ${listing.key} is ${published.status} after publishing`)
@@ -101,7 +108,11 @@ export async function loadRetrievalSet(app: FastifyInstance, db: Db, set: Retrie
   let demandReportsDuplicates = false
   for (const wave of waves(set.demands, set.duplicates.demands)) {
     await inBatches(wave, concurrency, async (demand) => {
-      const created = expectStatus(await post('/v1/demands', retrievalDemandBody(demand, ownerId(demand.owner, demand.key))), 201, `create demand ${demand.key}`)
+      const created = expectStatus(
+        await post('/v1/demands', retrievalDemandBody(demand, ownerId(demand.owner, demand.key))),
+        201,
+        `create demand ${demand.key}`,
+      )
       if (Array.isArray(created.possibleDuplicates)) demandReportsDuplicates = true
       for (const duplicate of created.possibleDuplicates ?? []) if (typeof duplicate.id === 'string') flaggedDemandIds.push([demand.key, duplicate.id])
       const opened = expectStatus(await post(`/v1/demands/${created.id}/open`), 200, `open demand ${demand.key}`)

@@ -22,7 +22,9 @@ export function formatRetrievalReport(report: RetrievalReport): string {
     `${pad('', 44)} ${pad('nDCG@10', 8)} ${pad('P@5', 6)} ${pad('R@10', 6)} ${pad('empty', 6)} ms/demand`,
   ]
   for (const row of report.summary) {
-    lines.push(`${pad(labels[row.system], 44)} ${pad(num(row.ndcgAt10), 8)} ${pad(num(row.precisionAt5), 6)} ${pad(num(row.recallAt10), 6)} ${pad(String(row.emptyResults), 6)} ${row.milliseconds.toFixed(0)}`)
+    lines.push(
+      `${pad(labels[row.system], 44)} ${pad(num(row.ndcgAt10), 8)} ${pad(num(row.precisionAt5), 6)} ${pad(num(row.recallAt10), 6)} ${pad(String(row.emptyResults), 6)} ${row.milliseconds.toFixed(0)}`,
+    )
   }
   const matches = report.summary.find((row) => row.system === 'matches')!
   const { listings, demands } = report.duplicates

@@ -18,7 +18,9 @@ const databaseUrl = values['database-url']
 const database = await openDatabase(databaseUrl ? { databaseUrl, dataDir: '', poolSize: 10 } : { dataDir: 'memory://', poolSize: 5 })
 await migrateDatabase(database)
 const matchSettings = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('MATCH_')))
-const app = await buildApp(loadConfig({ ...matchSettings, LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '0', RATE_LIMIT_ANONYMOUS_MAX: '0', JOBS_WORKER: 'false' }), { database })
+const app = await buildApp(loadConfig({ ...matchSettings, LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '0', RATE_LIMIT_ANONYMOUS_MAX: '0', JOBS_WORKER: 'false' }), {
+  database,
+})
 
 let exitCode = 0
 try {

@@ -13,7 +13,9 @@ const database = await openDatabase({ dataDir: 'memory://', poolSize: 5 })
 await migrateDatabase(database)
 // MATCH_* variables from the environment apply, so weights can be tried without editing code.
 const matchSettings = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('MATCH_')))
-const app = await buildApp(loadConfig({ ...matchSettings, LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '0', RATE_LIMIT_ANONYMOUS_MAX: '0', JOBS_WORKER: 'false' }), { database })
+const app = await buildApp(loadConfig({ ...matchSettings, LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '0', RATE_LIMIT_ANONYMOUS_MAX: '0', JOBS_WORKER: 'false' }), {
+  database,
+})
 
 let exitCode = 0
 try {

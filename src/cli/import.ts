@@ -93,11 +93,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** What a finished import says: counts on stdout, the refused rows on stderr. */
 function report(io: Io, ended: Import) {
-  io.out(`Import ${ended.id} ${ended.status}: ${ended.totalRows} rows, ${ended.rowsCreated} created, ${ended.rowsUpdated} updated, ${ended.rowsUnchanged} unchanged, ${ended.rowsFailed} failed.`)
-  if (ended.warningCount > 0) io.out(`${ended.warningCount} new listing(s) look like listings already on the exchange (see warnings in GET /v1/imports/${ended.id}).`)
+  io.out(
+    `Import ${ended.id} ${ended.status}: ${ended.totalRows} rows, ${ended.rowsCreated} created, ${ended.rowsUpdated} updated, ${ended.rowsUnchanged} unchanged, ${ended.rowsFailed} failed.`,
+  )
+  if (ended.warningCount > 0)
+    io.out(`${ended.warningCount} new listing(s) look like listings already on the exchange (see warnings in GET /v1/imports/${ended.id}).`)
   if (ended.error) io.err(`The import stopped: ${ended.error}`)
   if (ended.rowsFailed === 0) return
-  io.err(`Refused rows${ended.rowsFailed > ended.errors.length ? ` (the first ${ended.errors.length} of ${ended.rowsFailed}; all: GET /v1/imports/${ended.id}/errors)` : ''}:`)
+  io.err(
+    `Refused rows${ended.rowsFailed > ended.errors.length ? ` (the first ${ended.errors.length} of ${ended.rowsFailed}; all: GET /v1/imports/${ended.id}/errors)` : ''}:`,
+  )
   for (const row of ended.errors) io.err(`  line ${row.line}: ${row.errors.map((error) => `${error.pointer} ${error.detail}`).join('; ')}`)
 }
 

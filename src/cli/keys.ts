@@ -51,12 +51,7 @@ function printKey(io: Io, created: CreatedKey, organization: { name: string; kin
 }
 
 /** `keys create --org`: a key for an organisation that exists. */
-export async function createOrganizationKey(
-  db: Db,
-  clock: Clock,
-  io: Io,
-  options: KeyOptions & { organizationId: string; role: Role },
-): Promise<CreatedKey> {
+export async function createOrganizationKey(db: Db, clock: Clock, io: Io, options: KeyOptions & { organizationId: string; role: Role }): Promise<CreatedKey> {
   const [organization] = await db
     .select({ name: organizations.name, kind: organizations.kind, mergedIntoId: organizations.mergedIntoId })
     .from(organizations)
@@ -103,7 +98,10 @@ export async function createOperatorKey(
       .limit(1)
     let organization = existing
     if (!organization) {
-      const [row] = await tx.insert(organizations).values({ kind: 'exchange_operator', name: options.name ?? defaultOperatorName }).returning()
+      const [row] = await tx
+        .insert(organizations)
+        .values({ kind: 'exchange_operator', name: options.name ?? defaultOperatorName })
+        .returning()
       // The command line has no EXCHANGE_ID: the trail keeps the fields; provenance is derived from them.
       const operator = organizationFields(row!)
       await recordAudit(tx, {

@@ -35,11 +35,18 @@ export async function seed(
     }
   }
   io.out('Demo data:')
-  for (const [name, counts] of [['organisations', seeded.organizations], ['listings', seeded.listings], ['demands', seeded.demands], ['deals', seeded.deals]] as const) {
+  for (const [name, counts] of [
+    ['organisations', seeded.organizations],
+    ['listings', seeded.listings],
+    ['demands', seeded.demands],
+    ['deals', seeded.deals],
+  ] as const) {
     io.out(`  ${name.padEnd(14)} ${String(counts.added).padStart(3)} added, ${counts.present} already present`)
   }
   const { history } = seeded
-  io.out(`  history        ${history.listings} past listings, ${history.deals} completed transfers, ${history.tasks} joint tasks, ${history.valueChains} value chain, ${history.events} fair added (2016-2025)`)
+  io.out(
+    `  history        ${history.listings} past listings, ${history.deals} completed transfers, ${history.tasks} joint tasks, ${history.valueChains} value chain, ${history.events} fair added (2016-2025)`,
+  )
   for (const note of seeded.notes) io.out(note)
   return result
 }
@@ -49,7 +56,7 @@ export const seedCommand: LeafCommand = {
   usage: [
     'Usage: npm run cli -- seed [--reset]',
     '',
-    'Loads a demo data set of the Northern provinces\' technology exchange: the operator, DOSTs and their',
+    "Loads a demo data set of the Northern provinces' technology exchange: the operator, DOSTs and their",
     'transfer centres, institutes, universities, enterprises, about 60 listings and 30 demands, and',
     'six deals at every stage from a fresh interest to a completed transfer.',
     'Running it again adds nothing: demo rows have fixed ids. Dates are relative to today.',

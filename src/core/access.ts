@@ -27,7 +27,11 @@ export type Relation = 'self' | 'successor' | 'delegate' | null
  * indexed lookup: the owner's row by primary key, with its active delegation to the organisation
  * (if any) by the delegations' unique open-pair index (only an active one counts: a proposal grants nothing).
  */
-export async function relationTo(db: DbOrTx, organizationId: string, ownerOrganizationId: string): Promise<{ relation: Relation; mergedIntoId: string | null; exists: boolean }> {
+export async function relationTo(
+  db: DbOrTx,
+  organizationId: string,
+  ownerOrganizationId: string,
+): Promise<{ relation: Relation; mergedIntoId: string | null; exists: boolean }> {
   const [row] = await db.select(ownerStanding(db, organizationId)).from(organizations).where(eq(organizations.id, ownerOrganizationId))
   if (!row) return { relation: null, mergedIntoId: null, exists: false }
   return { relation: relationFrom(organizationId, row), mergedIntoId: row.mergedIntoId, exists: true }
@@ -40,7 +44,9 @@ const ownerStanding = (db: DbOrTx, organizationId: string) => ({
   delegated: sql<boolean>`exists (${db
     .select({ one: sql`1` })
     .from(delegations)
-    .where(and(eq(delegations.agentOrganizationId, organizationId), eq(delegations.memberOrganizationId, organizations.id), eq(delegations.status, 'active')))})`,
+    .where(
+      and(eq(delegations.agentOrganizationId, organizationId), eq(delegations.memberOrganizationId, organizations.id), eq(delegations.status, 'active')),
+    )})`,
 })
 
 const relationFrom = (organizationId: string, owner: { id: string; mergedIntoId: string | null; delegated: boolean }): Relation =>
@@ -184,7 +190,12 @@ export async function actingOwners(db: DbOrTx, actor: Actor | null): Promise<(ow
  * The check before an operator-only action on an existing record (moderation): 404 when the actor
  * may not even see it, as for any write, and 403 for every key but the operator's.
  */
-export async function assertModerates(db: DbOrTx, actor: Actor, record: { ownerId: string; isPublic: boolean }, refusal: { resource: string; id: string; detail: string }): Promise<void> {
+export async function assertModerates(
+  db: DbOrTx,
+  actor: Actor,
+  record: { ownerId: string; isPublic: boolean },
+  refusal: { resource: string; id: string; detail: string },
+): Promise<void> {
   if (!(await accessTo(db, actor, record)).see) throw notFound(refusal.resource, refusal.id)
   if (actor.role !== 'operator') throw forbidden(refusal.detail)
 }

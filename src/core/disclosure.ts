@@ -24,8 +24,18 @@ export type DisclosedListing = {
 export const disclosureRules = [
   { field: 'owner', hiddenWhen: 'the listing is anonymous', revealedAt: 'accepted', hides: (listing: DisclosedListing) => listing.anonymous },
   { field: 'contacts', hiddenWhen: 'disclosure.contacts is false', revealedAt: 'accepted', hides: (listing: DisclosedListing) => !listing.disclosure.contacts },
-  { field: 'priceVnd', hiddenWhen: 'the price is on request', revealedAt: 'accepted', hides: (listing: DisclosedListing) => listing.priceType === 'on_request' },
-  { field: 'iprNumbers', hiddenWhen: 'disclosure.iprNumbers is false', revealedAt: 'agreed', hides: (listing: DisclosedListing) => !listing.disclosure.iprNumbers },
+  {
+    field: 'priceVnd',
+    hiddenWhen: 'the price is on request',
+    revealedAt: 'accepted',
+    hides: (listing: DisclosedListing) => listing.priceType === 'on_request',
+  },
+  {
+    field: 'iprNumbers',
+    hiddenWhen: 'disclosure.iprNumbers is false',
+    revealedAt: 'agreed',
+    hides: (listing: DisclosedListing) => !listing.disclosure.iprNumbers,
+  },
 ] as const satisfies ReadonlyArray<{ field: string; hiddenWhen: string; revealedAt: MainPathState; hides: (listing: DisclosedListing) => boolean }>
 
 export type ConfidentialField = (typeof disclosureRules)[number]['field']
@@ -79,10 +89,7 @@ export async function reachedOnListing(db: DbOrTx, actor: Actor | null, listingI
     .select({ reached: deals.reachedState })
     .from(deals)
     .where(
-      and(
-        eq(deals.listingId, listingId),
-        or(eq(deals.seekerId, actor.organizationId), inArray(deals.seekerId, delegators), inArray(deals.seekerId, merged)),
-      ),
+      and(eq(deals.listingId, listingId), or(eq(deals.seekerId, actor.organizationId), inArray(deals.seekerId, delegators), inArray(deals.seekerId, merged))),
     )
     .orderBy(furthestFirst)
     .limit(1)

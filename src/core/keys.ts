@@ -76,4 +76,3 @@ export async function authenticateKey(db: DbOrTx, clock: Clock, key: string): Pr
   }
   return { keyId: row.id, organizationId: row.organizationId, organizationKind: row.organizationKind, role: row.role as Role }
 }
-

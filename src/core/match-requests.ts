@@ -24,5 +24,8 @@ export type RequestManyMatches = (tx: DbOrTx, direction: Direction, ids: string[
 export const requestManyMatchesVia =
   (jobs: Pick<JobQueue, 'sendMany'>): RequestManyMatches =>
   (tx, direction, ids) =>
-    jobs.sendMany(matchJob, ids.map((id) => ({ data: { direction, id }, key: `${direction}:${id}` })), { tx })
-
+    jobs.sendMany(
+      matchJob,
+      ids.map((id) => ({ data: { direction, id }, key: `${direction}:${id}` })),
+      { tx },
+    )

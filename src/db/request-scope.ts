@@ -70,10 +70,12 @@ export async function openHeldTransaction(db: Db): Promise<{ tx: Tx; end: (last:
   return {
     tx,
     end: (last) => {
-      ending ??= (decide(last), done.catch((error: unknown) => {
-        if (last === 'rollback' && error instanceof TransactionRollbackError) return
-        throw error
-      }))
+      ending ??=
+        (decide(last),
+        done.catch((error: unknown) => {
+          if (last === 'rollback' && error instanceof TransactionRollbackError) return
+          throw error
+        }))
       return ending
     },
   }

@@ -9,7 +9,10 @@ import { sharedSecrets } from './schema/index.ts'
  * second statement, so it sees the row the other committed).
  */
 export async function sharedSecret(db: Db, name: string): Promise<Buffer> {
-  await db.insert(sharedSecrets).values({ name, value: randomBytes(32).toString('base64url') }).onConflictDoNothing()
+  await db
+    .insert(sharedSecrets)
+    .values({ name, value: randomBytes(32).toString('base64url') })
+    .onConflictDoNothing()
   const [row] = await db.select({ value: sharedSecrets.value }).from(sharedSecrets).where(eq(sharedSecrets.name, name))
   return Buffer.from(row!.value, 'base64url')
 }

@@ -35,14 +35,16 @@ export const Problem = Type.Object(
 export const Provenance = Type.Object(
   {
     source: Type.String({
-      description: "The exchange or portal that owns the record: this exchange's own id (EXCHANGE_ID, default tech-exchange) for its own records, else a registered source (GET /v1/sources/{source})",
+      description:
+        "The exchange or portal that owns the record: this exchange's own id (EXCHANGE_ID, default tech-exchange) for its own records, else a registered source (GET /v1/sources/{source})",
     }),
     externalId: Type.Union([Type.String(), Type.Null()], {
-      description: "The record's id at its source. For this exchange's own records: the owner's own reference given in an import, or null; hidden (null) with the owner of an anonymous listing",
+      description:
+        "The record's id at its source. For this exchange's own records: the owner's own reference given in an import, or null; hidden (null) with the owner of an anonymous listing",
     }),
     globalId: Type.String({
       description:
-        'Names the record across exchanges: `<source>:<kind>:<externalId>` for a record another source owns, `<exchange id>:<kind>:<uuid>` for this exchange\'s own; kind is listing, demand or organization. Split at the first two colons',
+        "Names the record across exchanges: `<source>:<kind>:<externalId>` for a record another source owns, `<exchange id>:<kind>:<uuid>` for this exchange's own; kind is listing, demand or organization. Split at the first two colons",
       examples: ['tech-exchange:listing:0f8e7c1a-3b2d-4c5e-9f60-7a8b9c0d1e2f', 'techport-hanoi:listing:HN-2025-0042'],
     }),
   },

@@ -7,8 +7,7 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 export const ShortText = (options: { description?: string; minLength?: number } = {}) =>
   Type.String({ minLength: options.minLength ?? 1, maxLength: 300, ...(options.description ? { description: options.description } : {}) })
 
-export const LongText = (description?: string) =>
-  Type.String({ minLength: 1, maxLength: 20_000, ...(description ? { description } : {}) })
+export const LongText = (description?: string) => Type.String({ minLength: 1, maxLength: 20_000, ...(description ? { description } : {}) })
 
 export const Url = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048 })
 export const Email = Type.String({ format: 'email', maxLength: 254 })
@@ -27,4 +26,9 @@ export const Keywords = Type.Array(Type.String({ minLength: 1, maxLength: 60 }),
 
 /** One code of a vocabulary; the static type is the union of the codes. */
 export const Enum = <C extends string>(codes: readonly C[], description?: string) =>
-  Type.Unsafe<C>(Type.Union(codes.map((code) => Type.Literal(code)), description ? { description } : {}))
+  Type.Unsafe<C>(
+    Type.Union(
+      codes.map((code) => Type.Literal(code)),
+      description ? { description } : {},
+    ),
+  )

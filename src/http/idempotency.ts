@@ -59,9 +59,21 @@ export const idempotencyWaitSeconds = 3
 const replayedHeaders = ['content-type', 'etag', 'location']
 
 const inProgress = () =>
-  new RetryLaterError(409, 'idempotency_in_progress', 'Conflict', 'A request with this Idempotency-Key is still being processed; retry after Retry-After seconds with the same key', 1)
+  new RetryLaterError(
+    409,
+    'idempotency_in_progress',
+    'Conflict',
+    'A request with this Idempotency-Key is still being processed; retry after Retry-After seconds with the same key',
+    1,
+  )
 const notCommitted = () =>
-  new RetryLaterError(503, 'not_committed', 'Service unavailable', 'The request failed as it was being committed and nothing was kept; retry it with the same Idempotency-Key', 1)
+  new RetryLaterError(
+    503,
+    'not_committed',
+    'Service unavailable',
+    'The request failed as it was being committed and nothing was kept; retry it with the same Idempotency-Key',
+    1,
+  )
 
 const seconds = { type: 'integer', minimum: 0, description: 'Seconds to wait before retrying with the same Idempotency-Key' }
 const inProgressText = 'idempotency_in_progress: a request with this Idempotency-Key is still running; retry after Retry-After seconds'
@@ -140,7 +152,11 @@ export function registerIdempotency(app: FastifyInstance, deps: { db: Db; clock:
     const inserted = await tx
       .insert(idempotencyKeys)
       .values({ apiKeyId, key, ...fresh })
-      .onConflictDoUpdate({ target: [idempotencyKeys.apiKeyId, idempotencyKeys.key], set: fresh, setWhere: or(lt(idempotencyKeys.expiresAt, now), and(isNull(idempotencyKeys.status), lte(idempotencyKeys.lockedUntil, now))) })
+      .onConflictDoUpdate({
+        target: [idempotencyKeys.apiKeyId, idempotencyKeys.key],
+        set: fresh,
+        setWhere: or(lt(idempotencyKeys.expiresAt, now), and(isNull(idempotencyKeys.status), lte(idempotencyKeys.lockedUntil, now))),
+      })
       .returning({ key: idempotencyKeys.key })
       .catch((error: unknown) => {
         throw sqlState(error) === '55P03' ? inProgress() : error
@@ -223,7 +239,11 @@ export function registerIdempotency(app: FastifyInstance, deps: { db: Db; clock:
           faults.failAnswer = undefined
           await tx.execute(sql.raw(`do $$ begin raise exception 'injected fault: the answer is not stored' using errcode = '58000'; end $$`))
         }
-        const stored = await tx.update(idempotencyKeys).set({ status: reply.statusCode, headers, body }).where(where(claimed.apiKeyId, claimed.key)).returning({ key: idempotencyKeys.key })
+        const stored = await tx
+          .update(idempotencyKeys)
+          .set({ status: reply.statusCode, headers, body })
+          .where(where(claimed.apiKeyId, claimed.key))
+          .returning({ key: idempotencyKeys.key })
         if (stored.length !== 1) throw new Error('the Idempotency-Key claim is missing from its own transaction')
       })
     } catch (error) {
@@ -247,9 +267,11 @@ export function registerIdempotency(app: FastifyInstance, deps: { db: Db; clock:
     // (a 409 may have become a 200 since); what the request's own transactions did is kept as it
     // would be without a key (a refusal rolled its own savepoint back).
     if (reply.statusCode >= 400) {
-      await held.end(async (tx) => void (await tx.delete(idempotencyKeys).where(where(claimed.apiKeyId, claimed.key)))).catch((error: unknown) => {
-        request.log.warn({ err: error }, 'a refused request under an Idempotency-Key could not commit; nothing was kept')
-      })
+      await held
+        .end(async (tx) => void (await tx.delete(idempotencyKeys).where(where(claimed.apiKeyId, claimed.key))))
+        .catch((error: unknown) => {
+          request.log.warn({ err: error }, 'a refused request under an Idempotency-Key could not commit; nothing was kept')
+        })
       return payload
     }
     await commit(request, reply, claimed, held, payload)

@@ -60,7 +60,10 @@ const requestForLog = (request: FastifyRequest) => ({
 })
 
 /** The logger options, the redaction applied after `given` so no caller can drop it. */
-export function loggerOptions(level: Config['LOG_LEVEL'], given: { level?: Config['LOG_LEVEL']; stream?: DestinationStream } = {}): LoggerOptions & { stream?: DestinationStream } {
+export function loggerOptions(
+  level: Config['LOG_LEVEL'],
+  given: { level?: Config['LOG_LEVEL']; stream?: DestinationStream } = {},
+): LoggerOptions & { stream?: DestinationStream } {
   return {
     level,
     ...given,

@@ -73,17 +73,37 @@ export async function registerOpenApi(app: FastifyInstance, options: { serverUrl
         { name: 'api-keys', description: "API keys: create, list, rotate and revoke an organisation's keys" },
         { name: 'delegations', description: "Connection points and DOSTs acting for member organisations, with the member's consent" },
         { name: 'matching', description: 'Suggested matches of demands and listings, with explanations; brokers propose, demand owners curate' },
-        { name: 'deals', description: 'Deals from expression of interest through offers and agreement to a completed transfer; the process is data (GET /v1/deal-process)' },
-        { name: 'tasks', description: 'Joint tasks (nhiệm vụ): a lead and its partners, funding, linked records and outputs, from proposal to completion; the process is data (GET /v1/task-process)' },
+        {
+          name: 'deals',
+          description: 'Deals from expression of interest through offers and agreement to a completed transfer; the process is data (GET /v1/deal-process)',
+        },
+        {
+          name: 'tasks',
+          description:
+            'Joint tasks (nhiệm vụ): a lead and its partners, funding, linked records and outputs, from proposal to completion; the process is data (GET /v1/task-process)',
+        },
         { name: 'value-chains', description: "Value chains around provinces' key products, stage by stage, and their gap analysis" },
         { name: 'thesaurus', description: 'The search thesaurus: synonyms and symptom -> solution expansions applied to queries, kept by the operator' },
-        { name: 'exchange-events', description: 'Workshops, technology fairs and connection sessions: organisers, participants, showcased listings and the deals started there' },
+        {
+          name: 'exchange-events',
+          description: 'Workshops, technology fairs and connection sessions: organisers, participants, showcased listings and the deals started there',
+        },
         { name: 'reports', description: 'Activity reports by organisation, province or region and period, as JSON, CSV or an SVG chart' },
         { name: 'sources', description: 'Federation: the other exchanges and portals whose records this exchange mirrors, and their upserts by external id' },
-        { name: 'webhooks', description: "Signed webhooks: subscribe to an organisation's events, read the delivery log, redeliver (Standard Webhooks signatures)" },
-        { name: 'imports', description: 'Bulk import of listings, demands and organisations from CSV or NDJSON, with progress and per-row errors; exports of listings and demands' },
+        {
+          name: 'webhooks',
+          description: "Signed webhooks: subscribe to an organisation's events, read the delivery log, redeliver (Standard Webhooks signatures)",
+        },
+        {
+          name: 'imports',
+          description:
+            'Bulk import of listings, demands and organisations from CSV or NDJSON, with progress and per-row errors; exports of listings and demands',
+        },
         { name: 'audit', description: 'The audit trail: who changed what, and when' },
-        { name: 'events', description: 'The public event feed: the catalogue\'s changes in commit order, with tombstones for removals, to mirror it by polling' },
+        {
+          name: 'events',
+          description: "The public event feed: the catalogue's changes in commit order, with tombstones for removals, to mirror it by polling",
+        },
         { name: 'health', description: 'Liveness and readiness probes' },
       ],
       // Reads are public but accept a key (a bad one is a 401); writes override this with bearerSecurity.

@@ -30,7 +30,10 @@ export const docsContentSecurityPolicy = [
 export function parseCorsOrigins(value: string | undefined): '*' | string[] | undefined {
   if (value === undefined) return undefined
   if (value.trim() === '*') return '*'
-  return value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '')
+  return value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '')
 }
 
 /**

@@ -144,9 +144,9 @@ export function createJobQueue(options: JobQueueOptions) {
     const ids = jobs.map((job) => job.id)
     if (ids.length === 0) return work()
     const beat = () =>
-      track(options.pool.query(`update ${jobSchema}.job set started_on = now() where name = $1 and id = any($2::uuid[]) and state = 'active'`, [name, ids])).catch(
-        (error: unknown) => options.log?.error({ err: error }, 'job heartbeat failed'),
-      )
+      track(
+        options.pool.query(`update ${jobSchema}.job set started_on = now() where name = $1 and id = any($2::uuid[]) and state = 'active'`, [name, ids]),
+      ).catch((error: unknown) => options.log?.error({ err: error }, 'job heartbeat failed'))
     const timer = setInterval(beat, beatMs)
     try {
       return await work()
@@ -158,7 +158,10 @@ export function createJobQueue(options: JobQueueOptions) {
   /** Fails, for a retry, the active jobs whose heartbeat stopped: their worker is gone. */
   async function reclaim() {
     const { rows } = await track(
-      options.pool.query<{ name: string; id: string }>(`select name, id from ${jobSchema}.job where state = 'active' and started_on < now() - make_interval(secs => $1)`, [expireSeconds]),
+      options.pool.query<{ name: string; id: string }>(
+        `select name, id from ${jobSchema}.job where state = 'active' and started_on < now() - make_interval(secs => $1)`,
+        [expireSeconds],
+      ),
     )
     for (const job of rows) await track(boss.fail(job.name, job.id, { message: `no heartbeat for ${expireSeconds} s: its worker is gone` }))
   }
@@ -175,7 +178,8 @@ export function createJobQueue(options: JobQueueOptions) {
         const existing = await boss.getQueue(name)
         if (!existing) await boss.createQueue(name, { name, policy, retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: hungAfterSeconds })
         // A queue made by an earlier version (the 15-minute expiry, another policy) is brought up to date.
-        else if (existing.policy !== policy || existing.expireInSeconds !== hungAfterSeconds) await boss.updateQueue(name, { name, policy, expireInSeconds: hungAfterSeconds })
+        else if (existing.policy !== policy || existing.expireInSeconds !== hungAfterSeconds)
+          await boss.updateQueue(name, { name, policy, expireInSeconds: hungAfterSeconds })
         return
       } catch (error) {
         if (!racingCreateCodes.includes((error as { code?: string }).code ?? '') || attempt >= 5) throw error

@@ -52,7 +52,8 @@ function isTimestamp(text: string): boolean {
   return hour < 24 && minute < 60 && second < 60 && offset <= 15
 }
 
-const invalid = () => badRequest('invalid_cursor', 'The cursor is malformed, was not written by this API, or belongs to another sort order; start again without it')
+const invalid = () =>
+  badRequest('invalid_cursor', 'The cursor is malformed, was not written by this API, or belongs to another sort order; start again without it')
 
 /** A value of its kind, or undefined. Years run from 1 to 9999, which PostgreSQL and JavaScript both hold. */
 function valueOf(kind: CursorKind, value: unknown): ValueOf[CursorKind] | undefined {

@@ -10,7 +10,13 @@ export const databaseRetryAfterSeconds = 5
 /** 503 `database_unavailable`; the error handler adds `Retry-After`. */
 export class DatabaseUnavailableError extends RetryLaterError {
   constructor() {
-    super(503, 'database_unavailable', 'Service unavailable', 'The database is unreachable for a moment; retry after the time in Retry-After', databaseRetryAfterSeconds)
+    super(
+      503,
+      'database_unavailable',
+      'Service unavailable',
+      'The database is unreachable for a moment; retry after the time in Retry-After',
+      databaseRetryAfterSeconds,
+    )
   }
 }
 

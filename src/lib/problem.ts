@@ -30,19 +30,16 @@ export class RetryLaterError extends AppError {
   }
 }
 
-export const badRequest = (code: string, detail: string, errors?: FieldError[]) =>
-  new AppError(400, code, 'Bad request', detail, errors ? { errors } : {})
+export const badRequest = (code: string, detail: string, errors?: FieldError[]) => new AppError(400, code, 'Bad request', detail, errors ? { errors } : {})
 
-export const unauthorized = (detail = 'A valid API key is required: Authorization: Bearer <key>') =>
-  new AppError(401, 'unauthorized', 'Unauthorized', detail)
+export const unauthorized = (detail = 'A valid API key is required: Authorization: Bearer <key>') => new AppError(401, 'unauthorized', 'Unauthorized', detail)
 
 export const forbidden = (detail: string, errors?: FieldError[]) => new AppError(403, 'forbidden', 'Forbidden', detail, errors ? { errors } : {})
 
 export const notFound = (resource: string, id: string) =>
   new AppError(404, 'not_found', 'Not found', `${resource} ${id} does not exist or is not visible to you`)
 
-export const conflict = (code: string, detail: string, allowed?: string[]) =>
-  new AppError(409, code, 'Conflict', detail, allowed ? { allowed } : {})
+export const conflict = (code: string, detail: string, allowed?: string[]) => new AppError(409, code, 'Conflict', detail, allowed ? { allowed } : {})
 
 export const preconditionFailed = (detail = 'The resource has changed since you read it; fetch it again') =>
   new AppError(412, 'precondition_failed', 'Precondition failed', detail)

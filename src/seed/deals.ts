@@ -23,7 +23,16 @@ type DemoDeal = {
   closeReason?: string
 }
 
-const fullPath: TransitionName[] = ['accept_interest', 'make_offer', 'accept_offer', 'sign_contract', 'start_transfer', 'complete_milestone', 'complete_milestone', 'complete']
+const fullPath: TransitionName[] = [
+  'accept_interest',
+  'make_offer',
+  'accept_offer',
+  'sign_contract',
+  'start_transfer',
+  'complete_milestone',
+  'complete_milestone',
+  'complete',
+]
 
 export const demoDeals: DemoDeal[] = [
   {
@@ -119,13 +128,28 @@ export function demoDealRows(now: Date): DemoDealRows {
     let reached = state as DealState
     let offerStatus = null as string | null
     let milestonesDone = 0
-    rows.transitions.push({ dealId: id, transition: 'start', fromState: null, toState: state, actorRole: 'seeker', actorOrganizationId: seekerId, payload: { origin: 'interest', message: demo.message }, occurredAt: started })
+    rows.transitions.push({
+      dealId: id,
+      transition: 'start',
+      fromState: null,
+      toState: state,
+      actorRole: 'seeker',
+      actorOrganizationId: seekerId,
+      payload: { origin: 'interest', message: demo.message },
+      occurredAt: started,
+    })
     demo.moves.forEach((name, index) => {
       const transition = transitionNamed(name)!
       const next = transition.to === 'disputed_from' ? state : transition.to
       const provider = name !== 'complete' && name !== 'sign_contract'
       const payload: Record<string, unknown> =
-        name === 'make_offer' ? { offerId, number: 1, terms } : name === 'accept_offer' ? { offerId } : name === 'decline_interest' ? { reason: demo.closeReason } : {}
+        name === 'make_offer'
+          ? { offerId, number: 1, terms }
+          : name === 'accept_offer'
+            ? { offerId }
+            : name === 'decline_interest'
+              ? { reason: demo.closeReason }
+              : {}
       if (name === 'make_offer') offerStatus = 'open'
       if (name === 'accept_offer') offerStatus = 'accepted'
       if (name === 'complete_milestone') milestonesDone += 1
@@ -190,7 +214,10 @@ export function demoDealRows(now: Date): DemoDealRows {
           position: index + 1,
           title: milestone.title,
           doneAt: index < milestonesDone ? at(6 + index) : null,
-          evidence: index < milestonesDone ? [{ url: `https://media.sangiaodich.example.vn/documents/${demo.key}-${index + 1}.pdf`, title: 'Biên bản nghiệm thu' }] : [],
+          evidence:
+            index < milestonesDone
+              ? [{ url: `https://media.sangiaodich.example.vn/documents/${demo.key}-${index + 1}.pdf`, title: 'Biên bản nghiệm thu' }]
+              : [],
         }),
       )
     }

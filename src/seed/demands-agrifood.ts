@@ -42,8 +42,7 @@ export const agrifoodDemands: DemoDemand[] = [
     owner: 'nam-giang-food',
     status: 'open',
     titleVi: 'Công nghệ sản xuất bún gạo lứt ăn liền',
-    problemVi:
-      'Công ty muốn mở dòng sản phẩm bún gạo lứt ăn liền cho thị trường Nhật Bản nhưng sợi bún hay gãy, nở kém khi chế nước sôi.',
+    problemVi: 'Công ty muốn mở dòng sản phẩm bún gạo lứt ăn liền cho thị trường Nhật Bản nhưng sợi bún hay gãy, nở kém khi chế nước sôi.',
     desiredOutcomeVi: 'Quy trình và thông số dây chuyền đùn ép, hấp, sấy cho sợi bún gạo lứt 100%, hoàn nguyên trong 3 phút.',
     sectors: ['C'],
     fields: ['2', '4'],

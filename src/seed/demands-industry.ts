@@ -231,8 +231,7 @@ export const industryDemands: DemoDemand[] = [
     owner: 'connection-ninh-binh',
     status: 'open',
     titleVi: 'Thiết bị xử lý cói chống mốc và dệt chiếu cói bán tự động (nhu cầu tổng hợp của làng nghề Kim Sơn)',
-    problemVi:
-      'Điểm kết nối tổng hợp nhu cầu của 6 cơ sở làng nghề: sản phẩm cói xuất khẩu bị mốc khi vận chuyển, khâu dệt vẫn thủ công.',
+    problemVi: 'Điểm kết nối tổng hợp nhu cầu của 6 cơ sở làng nghề: sản phẩm cói xuất khẩu bị mốc khi vận chuyển, khâu dệt vẫn thủ công.',
     desiredOutcomeVi: 'Quy trình xử lý chống mốc an toàn (không dùng hoá chất cấm) và máy dệt bán tự động phù hợp hộ gia đình.',
     sectors: ['C'],
     fields: ['2', '1'],

@@ -1,4 +1,17 @@
-import type { deals, exchangeEventListings, exchangeEventOrganizations, exchangeEvents, listings, taskFunding, taskPartners, tasks, valueChains, valueChainStageListings, valueChainStageOrganizations, valueChainStages } from '../db/schema/index.ts'
+import type {
+  deals,
+  exchangeEventListings,
+  exchangeEventOrganizations,
+  exchangeEvents,
+  listings,
+  taskFunding,
+  taskPartners,
+  tasks,
+  valueChains,
+  valueChainStageListings,
+  valueChainStageOrganizations,
+  valueChainStages,
+} from '../db/schema/index.ts'
 import { currentProvinceCode } from '../core/places.ts'
 import { demoId } from './types.ts'
 
@@ -12,15 +25,35 @@ type Province = { slug: string; code: string; product: string; techniques: strin
 
 /** The demo provinces (see organizations.ts), each with its key product and what its centre transfers for it. */
 const provinces: Province[] = [
-  { slug: 'nam-dinh', code: '36', product: 'lúa gạo', techniques: ['Quy trình thâm canh lúa chất lượng', 'Máy gieo hạt lúa theo hàng', 'Chế phẩm xử lý rơm rạ'] },
-  { slug: 'thai-binh', code: '34', product: 'lúa giống', techniques: ['Quy trình nhân giống lúa nguyên chủng', 'Kho bảo quản hạt giống', 'Mô hình cơ giới hóa đồng bộ'] },
+  {
+    slug: 'nam-dinh',
+    code: '36',
+    product: 'lúa gạo',
+    techniques: ['Quy trình thâm canh lúa chất lượng', 'Máy gieo hạt lúa theo hàng', 'Chế phẩm xử lý rơm rạ'],
+  },
+  {
+    slug: 'thai-binh',
+    code: '34',
+    product: 'lúa giống',
+    techniques: ['Quy trình nhân giống lúa nguyên chủng', 'Kho bảo quản hạt giống', 'Mô hình cơ giới hóa đồng bộ'],
+  },
   { slug: 'ha-nam', code: '35', product: 'rau an toàn', techniques: ['Nhà lưới trồng rau an toàn', 'Tưới nhỏ giọt tiết kiệm', 'Chế phẩm vi sinh cải tạo đất'] },
   { slug: 'phu-tho', code: '25', product: 'chè', techniques: ['Quy trình chế biến chè xanh', 'Giống chè năng suất cao', 'Máy vò chè mini'] },
-  { slug: 'thai-nguyen', code: '19', product: 'chè đặc sản', techniques: ['Quy trình sản xuất chè VietGAP', 'Sấy chè bằng bơm nhiệt', 'Truy xuất nguồn gốc chè'] },
+  {
+    slug: 'thai-nguyen',
+    code: '19',
+    product: 'chè đặc sản',
+    techniques: ['Quy trình sản xuất chè VietGAP', 'Sấy chè bằng bơm nhiệt', 'Truy xuất nguồn gốc chè'],
+  },
   { slug: 'bac-giang', code: '24', product: 'vải thiều', techniques: ['Bảo quản vải tươi bằng CA', 'Sấy vải thiều', 'Quy trình canh tác vải VietGAP'] },
   { slug: 'hai-duong', code: '30', product: 'vải và cà rốt', techniques: ['Rửa cà rốt bằng máy', 'Kho lạnh bảo quản nông sản', 'Quy trình trồng cà rốt'] },
   { slug: 'hung-yen', code: '33', product: 'nhãn lồng', techniques: ['Sấy long nhãn', 'Ghép cải tạo giống nhãn', 'Bảo quản nhãn tươi'] },
-  { slug: 'ninh-binh', code: '37', product: 'dê núi', techniques: ['Chăn nuôi dê theo hướng an toàn sinh học', 'Chế biến thịt dê', 'Trồng cỏ làm thức ăn cho dê'] },
+  {
+    slug: 'ninh-binh',
+    code: '37',
+    product: 'dê núi',
+    techniques: ['Chăn nuôi dê theo hướng an toàn sinh học', 'Chế biến thịt dê', 'Trồng cỏ làm thức ăn cho dê'],
+  },
   { slug: 'lao-cai', code: '15', product: 'dược liệu', techniques: ['Nhân giống dược liệu bằng nuôi cấy mô', 'Sấy dược liệu', 'Chiết xuất tinh dầu'] },
 ]
 
@@ -136,7 +169,7 @@ export function historyRows(now: Date): HistoryRows {
     }
     // One joint task per province and period, led by the centre with its DOST approving.
     for (const [index, year] of [2018, 2022].entries()) {
-      const startsOn = `${year}-0${3 + provinceIndex % 6}-01`
+      const startsOn = `${year}-0${3 + (provinceIndex % 6)}-01`
       if (new Date(`${startsOn}T00:00:00Z`) >= now) continue
       const id = demoId('task', `${province.slug}-${year}`)
       const done = year + 2 <= now.getUTCFullYear() - 1
@@ -193,7 +226,8 @@ export function historyRows(now: Date): HistoryRows {
       createdAt: at(2024, 8, 1),
       updatedAt: at(2024, 8, 1),
     })
-    for (const province of provinces) rows.exchangeEventOrganizations.push({ eventId: fairId, organizationId: organization(`centre-${province.slug}`), role: 'organizer' })
+    for (const province of provinces)
+      rows.exchangeEventOrganizations.push({ eventId: fairId, organizationId: organization(`centre-${province.slug}`), role: 'organizer' })
     for (const buyer of buyers) rows.exchangeEventOrganizations.push({ eventId: fairId, organizationId: organization(buyer), role: 'participant' })
   } else {
     for (const deal of rows.deals) deal.exchangeEventId = null
@@ -211,7 +245,13 @@ function riceChain(rows: HistoryRows) {
     { kind: 'production', title: 'Canh tác lúa hữu cơ', keywords: ['lúa hữu cơ'], listings: ['lua-gao-huu-co'], organizations: ['htx-hai-hau'] },
     { kind: 'harvest_preservation', title: 'Sấy và bảo quản thóc', keywords: ['sấy lúa', 'bảo quản thóc'], listings: [], organizations: [] },
     { kind: 'processing', title: 'Xay xát, chế biến gạo', keywords: ['xay xát', 'chế biến gạo'], listings: [], organizations: ['nam-giang-food'] },
-    { kind: 'packaging_branding', title: 'Nhãn hiệu và truy xuất nguồn gốc gạo Nam Định', keywords: ['truy xuất nguồn gốc', 'nhãn hiệu'], listings: [], organizations: [] },
+    {
+      kind: 'packaging_branding',
+      title: 'Nhãn hiệu và truy xuất nguồn gốc gạo Nam Định',
+      keywords: ['truy xuất nguồn gốc', 'nhãn hiệu'],
+      listings: [],
+      organizations: [],
+    },
   ]
   stages.forEach((item, index) => {
     rows.valueChainStages.push({ id: stage(item.kind), chainId, position: index + 1, kind: item.kind, title: item.title, keywords: item.keywords })

@@ -260,8 +260,7 @@ export const agricultureListings: DemoListing[] = [
       'Trồng nấm rơm trên giá kệ nhiều tầng trong nhà xưởng cách nhiệt, dùng lò hơi nhỏ và quạt để giữ 30-32 °C. ' +
       'Trồng được quanh năm, hiệu suất sinh học 18-20%, tận dụng rơm rạ sau thu hoạch lúa.',
     descriptionEn:
-      'Straw mushrooms grown on multi-level racks in an insulated shed kept at 30-32 °C, all year round, ' +
-      'with 18-20% biological efficiency on rice straw.',
+      'Straw mushrooms grown on multi-level racks in an insulated shed kept at 30-32 °C, all year round, ' + 'with 18-20% biological efficiency on rice straw.',
     trl: 8,
     iprStatus: 'none',
     transferForms: ['standalone'],

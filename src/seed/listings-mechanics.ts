@@ -121,8 +121,7 @@ export const mechanicsListings: DemoListing[] = [
     kind: 'equipment',
     titleVi: 'Máy bóc vỏ lạc năng suất 500 kg/giờ',
     descriptionVi:
-      'Máy bóc vỏ lạc kiểu trống đập có sàng phân loại, tỷ lệ hạt vỡ dưới 3%. ' +
-      'Động cơ 3 kW, dễ di chuyển giữa các hộ, phù hợp vùng chuyên canh lạc.',
+      'Máy bóc vỏ lạc kiểu trống đập có sàng phân loại, tỷ lệ hạt vỡ dưới 3%. ' + 'Động cơ 3 kW, dễ di chuyển giữa các hộ, phù hợp vùng chuyên canh lạc.',
     trl: 9,
     iprStatus: 'none',
     transferForms: ['machinery_sale'],
@@ -186,8 +185,7 @@ export const mechanicsListings: DemoListing[] = [
     status: 'withdrawn',
     kind: 'equipment',
     titleVi: 'Máy ép viên thức ăn chăn nuôi mini',
-    descriptionVi:
-      'Máy ép viên khuôn phẳng 150-200 kg/giờ cho trang trại tự phối trộn thức ăn từ ngô, cám gạo, đậu tương.',
+    descriptionVi: 'Máy ép viên khuôn phẳng 150-200 kg/giờ cho trang trại tự phối trộn thức ăn từ ngô, cám gạo, đậu tương.',
     trl: 8,
     iprStatus: 'none',
     transferForms: ['machinery_sale'],
@@ -208,8 +206,7 @@ export const mechanicsListings: DemoListing[] = [
     kind: 'equipment',
     titleVi: 'Dây chuyền cân, đóng gói gạo tự động túi 2-10 kg',
     descriptionVi:
-      'Cân định lượng hai đầu cân, máy hàn miệng túi và băng tải kiểm tra trọng lượng, công suất 12 túi/phút. ' +
-      'Đang hoàn thiện bản vẽ và báo giá.',
+      'Cân định lượng hai đầu cân, máy hàn miệng túi và băng tải kiểm tra trọng lượng, công suất 12 túi/phút. ' + 'Đang hoàn thiện bản vẽ và báo giá.',
     trl: 7,
     iprStatus: 'none',
     transferForms: ['machinery_sale'],

@@ -123,15 +123,50 @@ const demoDealIds = () => demoDeals.map((deal) => demoId('deal', deal.key))
  */
 async function seedDemoDeals(tx: DbOrTx, now: Date, notes: string[]): Promise<number> {
   const rows = demoDealRows(now)
-  const present = new Set((await tx.select({ id: listings.id }).from(listings).where(inArray(listings.id, rows.deals.map((deal) => deal.listingId)))).map((row) => row.id))
-  const parties = new Set((await tx.select({ id: organizations.id }).from(organizations).where(inArray(organizations.id, rows.deals.flatMap((deal) => [deal.providerId, deal.seekerId])))).map((row) => row.id))
+  const present = new Set(
+    (
+      await tx
+        .select({ id: listings.id })
+        .from(listings)
+        .where(
+          inArray(
+            listings.id,
+            rows.deals.map((deal) => deal.listingId),
+          ),
+        )
+    ).map((row) => row.id),
+  )
+  const parties = new Set(
+    (
+      await tx
+        .select({ id: organizations.id })
+        .from(organizations)
+        .where(
+          inArray(
+            organizations.id,
+            rows.deals.flatMap((deal) => [deal.providerId, deal.seekerId]),
+          ),
+        )
+    ).map((row) => row.id),
+  )
   const open = await tx
     .select({ listingId: deals.listingId, seekerId: deals.seekerId })
     .from(deals)
-    .where(and(inArray(deals.listingId, [...present]), sql`${deals.state} not in ('completed', 'declined', 'expired', 'cancelled')`, sql`${deals.id} not in ${demoDealIds()}`))
+    .where(
+      and(
+        inArray(deals.listingId, [...present]),
+        sql`${deals.state} not in ('completed', 'declined', 'expired', 'cancelled')`,
+        sql`${deals.id} not in ${demoDealIds()}`,
+      ),
+    )
   const blocked = new Set(open.map((row) => `${row.listingId} ${row.seekerId}`))
-  const wanted = rows.deals.filter((deal) => present.has(deal.listingId) && parties.has(deal.providerId) && parties.has(deal.seekerId) && !blocked.has(`${deal.listingId} ${deal.seekerId}`))
-  if (wanted.length < rows.deals.length) notes.push(`${rows.deals.length - wanted.length} demo deals were not added: their listing or organisations are missing, or the pair already has an open deal.`)
+  const wanted = rows.deals.filter(
+    (deal) => present.has(deal.listingId) && parties.has(deal.providerId) && parties.has(deal.seekerId) && !blocked.has(`${deal.listingId} ${deal.seekerId}`),
+  )
+  if (wanted.length < rows.deals.length)
+    notes.push(
+      `${rows.deals.length - wanted.length} demo deals were not added: their listing or organisations are missing, or the pair already has an open deal.`,
+    )
   if (wanted.length === 0) return 0
   const added = new Set((await tx.insert(deals).values(wanted).onConflictDoNothing().returning({ id: deals.id })).map((row) => row.id))
   const ofAdded = <T extends { dealId: string }>(values: T[]) => values.filter((value) => added.has(value.dealId))
@@ -147,16 +182,33 @@ async function seedDemoDeals(tx: DbOrTx, now: Date, notes: string[]): Promise<nu
  */
 async function seedHistory(tx: DbOrTx, now: Date, notes: string[]) {
   const rows = historyRows(now)
-  const needed = [...new Set([...rows.listings.map((row) => row.ownerId), ...rows.deals.map((row) => row.seekerId), ...rows.taskPartners.map((row) => row.organizationId), ...rows.valueChains.map((row) => row.ownerId)])]
+  const needed = [
+    ...new Set([
+      ...rows.listings.map((row) => row.ownerId),
+      ...rows.deals.map((row) => row.seekerId),
+      ...rows.taskPartners.map((row) => row.organizationId),
+      ...rows.valueChains.map((row) => row.ownerId),
+    ]),
+  ]
   const present = await tx.select({ id: organizations.id }).from(organizations).where(inArray(organizations.id, needed))
-  const linked = await tx.select({ id: listings.id }).from(listings).where(inArray(listings.id, rows.valueChainStageListings.map((row) => row.listingId)))
+  const linked = await tx
+    .select({ id: listings.id })
+    .from(listings)
+    .where(
+      inArray(
+        listings.id,
+        rows.valueChainStageListings.map((row) => row.listingId),
+      ),
+    )
   if (present.length < needed.length || linked.length < new Set(rows.valueChainStageListings.map((row) => row.listingId)).size) {
     notes.push('The ten years of history (reports) were not added: some demo organisations or listings are missing.')
     return { listings: 0, deals: 0, tasks: 0, valueChains: 0, events: 0 }
   }
   const addedListings = await tx.insert(listings).values(rows.listings).onConflictDoNothing().returning({ id: listings.id })
   // The fair before the deals that name it.
-  const addedEvents = rows.exchangeEvents.length ? await tx.insert(exchangeEvents).values(rows.exchangeEvents).onConflictDoNothing().returning({ id: exchangeEvents.id }) : []
+  const addedEvents = rows.exchangeEvents.length
+    ? await tx.insert(exchangeEvents).values(rows.exchangeEvents).onConflictDoNothing().returning({ id: exchangeEvents.id })
+    : []
   if (addedEvents.length) {
     if (rows.exchangeEventOrganizations.length) await tx.insert(exchangeEventOrganizations).values(rows.exchangeEventOrganizations)
     if (rows.exchangeEventListings.length) await tx.insert(exchangeEventListings).values(rows.exchangeEventListings)
@@ -189,10 +241,28 @@ export async function resetDemoData(db: DbOrTx): Promise<ResetReport> {
     // The demo deals go with their offers, milestones, history and messages (cascade).
     const history = historyRows(new Date())
     // The history's tasks and value chain go with their partners, funding and stages (cascade).
-    await tx.delete(tasks).where(inArray(tasks.id, history.tasks.map((row) => row.id!)))
-    await tx.delete(valueChains).where(inArray(valueChains.id, history.valueChains.map((row) => row.id!)))
-    const removedDeals = await tx.delete(deals).where(inArray(deals.id, [...demoDealIds(), ...history.deals.map((row) => row.id!)])).returning({ id: deals.id })
-    await tx.delete(exchangeEvents).where(inArray(exchangeEvents.id, history.exchangeEvents.map((row) => row.id!)))
+    await tx.delete(tasks).where(
+      inArray(
+        tasks.id,
+        history.tasks.map((row) => row.id!),
+      ),
+    )
+    await tx.delete(valueChains).where(
+      inArray(
+        valueChains.id,
+        history.valueChains.map((row) => row.id!),
+      ),
+    )
+    const removedDeals = await tx
+      .delete(deals)
+      .where(inArray(deals.id, [...demoDealIds(), ...history.deals.map((row) => row.id!)]))
+      .returning({ id: deals.id })
+    await tx.delete(exchangeEvents).where(
+      inArray(
+        exchangeEvents.id,
+        history.exchangeEvents.map((row) => row.id!),
+      ),
+    )
     // Matches are derived from the demo rows: they go with them.
     const demo = or(inArray(matches.listingId, demoIds.listings), inArray(matches.demandId, demoIds.demands))
     await tx.delete(matches).where(demo)

@@ -4,7 +4,8 @@ import { analyze, Bm25Index } from '../../bench/quality/bm25.ts'
 // The BM25 baseline of the retrieval evaluation: analysis, idf and scores checked against figures
 // worked out by hand, so the baseline cannot drift without a failing test.
 
-const close = (t: Test, actual: number, expected: number, message?: string) => t.ok(Math.abs(actual - expected) < 1e-9, `${message ?? ''} ${actual} ≈ ${expected}`)
+const close = (t: Test, actual: number, expected: number, message?: string) =>
+  t.ok(Math.abs(actual - expected) < 1e-9, `${message ?? ''} ${actual} ≈ ${expected}`)
 
 t.test('analysis: lower-cased syllables, diacritics folded, đ -> d, punctuation splits', async (t) => {
   t.same(analyze('Xử lý nước thải'), ['xu', 'ly', 'nuoc', 'thai'])
@@ -36,7 +37,11 @@ t.test('scores follow BM25 with k1 1.2 and b 0.75', async (t) => {
   const idfSay = Math.log(1 + 1.5 / 2.5)
   const term = (idf: number, tf: number, length: number) => (idf * tf * 2.2) / (tf + 1.2 * (1 - 0.75 + (0.75 * length) / average))
   const hits = index.search('sấy lúa', 10)
-  t.same(hits.map((hit) => hit.id), ['a', 'b', 'c'], 'a holds both terms; b and c one each at equal idf and length, so they tie and go in id order')
+  t.same(
+    hits.map((hit) => hit.id),
+    ['a', 'b', 'c'],
+    'a holds both terms; b and c one each at equal idf and length, so they tie and go in id order',
+  )
   close(t, hits[0]!.score, term(idfSay, 1, 3) + term(idfLua, 1, 3), 'a')
   close(t, hits[1]!.score, term(idfSay, 1, 4), 'b')
   close(t, hits[2]!.score, term(idfLua, 1, 4), 'c')
@@ -70,7 +75,10 @@ t.test('query words are distinct terms, unaccented queries match accented text, 
     { id: 'x', text: 'Xử lý nước thải dệt nhuộm' },
     { id: 'y', text: 'Giống lúa chịu mặn' },
   ])
-  t.same(index.search('xu ly nuoc thai', 10).map((hit) => hit.id), ['x'])
+  t.same(
+    index.search('xu ly nuoc thai', 10).map((hit) => hit.id),
+    ['x'],
+  )
   t.same(index.search('nước nước nước', 10)[0]!.score, index.search('nước', 10)[0]!.score, 'repeating a query word adds nothing')
   t.same(index.search('máy bay', 10), [])
   t.same(index.search('', 10), [])
@@ -82,8 +90,19 @@ t.test('limit, excluded ids and ties broken by id', async (t) => {
     { id: 'a', text: 'sầu riêng' },
     { id: 'c', text: 'sầu riêng' },
   ])
-  t.same(index.search('sầu riêng', 10).map((hit) => hit.id), ['a', 'b', 'c'], 'equal scores in id order')
-  t.same(index.search('sầu riêng', 2).map((hit) => hit.id), ['a', 'b'])
-  t.same(index.search('sầu riêng', 10, new Set(['a'])).map((hit) => hit.id), ['b', 'c'], 'an excluded listing is skipped, not counted against the limit')
+  t.same(
+    index.search('sầu riêng', 10).map((hit) => hit.id),
+    ['a', 'b', 'c'],
+    'equal scores in id order',
+  )
+  t.same(
+    index.search('sầu riêng', 2).map((hit) => hit.id),
+    ['a', 'b'],
+  )
+  t.same(
+    index.search('sầu riêng', 10, new Set(['a'])).map((hit) => hit.id),
+    ['b', 'c'],
+    'an excluded listing is skipped, not counted against the limit',
+  )
   t.equal(index.size, 3)
 })

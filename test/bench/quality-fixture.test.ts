@@ -16,8 +16,7 @@ const anOwnerId = '00000000-0000-4000-8000-000000000001'
 const organizations = new Map(fixture.organizations.map((organization) => [organization.key, organization]))
 const listings = new Map(fixture.listings.map((listing) => [listing.key, listing]))
 
-const schemaErrors = (schema: TSchema, value: unknown) =>
-  Value.Errors(schema, value).map((error) => `${error.instancePath || '/'} ${error.message}`)
+const schemaErrors = (schema: TSchema, value: unknown) => Value.Errors(schema, value).map((error) => `${error.instancePath || '/'} ${error.message}`)
 
 const duplicates = (keys: string[]) => keys.filter((key, i) => keys.indexOf(key) !== i)
 
@@ -25,9 +24,18 @@ t.test('keys are unique and well formed', async (t) => {
   t.same(duplicates(fixture.organizations.map((o) => o.key)), [], 'organisations')
   t.same(duplicates(fixture.listings.map((l) => l.key)), [], 'listings')
   t.same(duplicates(fixture.demands.map((d) => d.key)), [], 'demands')
-  t.same(fixture.organizations.filter((o) => !/^O\d{2}$/.test(o.key)).map((o) => o.key), [])
-  t.same(fixture.listings.filter((l) => !/^L\d{3}$/.test(l.key)).map((l) => l.key), [])
-  t.same(fixture.demands.filter((d) => !/^D\d{2}$/.test(d.key)).map((d) => d.key), [])
+  t.same(
+    fixture.organizations.filter((o) => !/^O\d{2}$/.test(o.key)).map((o) => o.key),
+    [],
+  )
+  t.same(
+    fixture.listings.filter((l) => !/^L\d{3}$/.test(l.key)).map((l) => l.key),
+    [],
+  )
+  t.same(
+    fixture.demands.filter((d) => !/^D\d{2}$/.test(d.key)).map((d) => d.key),
+    [],
+  )
 })
 
 t.test('the set is big enough and spread over the domains', async (t) => {
@@ -39,16 +47,35 @@ t.test('the set is big enough and spread over the domains', async (t) => {
     t.ok(inDomain >= 50, `${inDomain} listings in ${domain}`)
     t.equal(fixture.demands.filter((d) => d.domain === domain).length, 6, `6 demands in ${domain}`)
   }
-  t.same(fixture.listings.filter((l) => !domains.includes(l.domain)).map((l) => l.key), [], 'every listing has a known domain')
-  t.same(fixture.demands.filter((d) => !domains.includes(d.domain)).map((d) => d.key), [], 'every demand has a known domain')
+  t.same(
+    fixture.listings.filter((l) => !domains.includes(l.domain)).map((l) => l.key),
+    [],
+    'every listing has a known domain',
+  )
+  t.same(
+    fixture.demands.filter((d) => !domains.includes(d.domain)).map((d) => d.key),
+    [],
+    'every demand has a known domain',
+  )
 })
 
 t.test('organisations have known kinds and province codes, legacy ones included', async (t) => {
   const kinds = codesOf(organizationKinds) as string[]
-  t.same(fixture.organizations.filter((o) => !kinds.includes(o.kind)).map((o) => o.key), [], 'kinds')
-  t.same(fixture.organizations.filter((o) => !currentProvinceCode(o.provinceCode)).map((o) => o.key), [], 'province codes resolve')
+  t.same(
+    fixture.organizations.filter((o) => !kinds.includes(o.kind)).map((o) => o.key),
+    [],
+    'kinds',
+  )
+  t.same(
+    fixture.organizations.filter((o) => !currentProvinceCode(o.provinceCode)).map((o) => o.key),
+    [],
+    'province codes resolve',
+  )
   const current = new Set(provinces.map((province) => province.code))
-  t.ok(fixture.organizations.some((o) => !current.has(o.provinceCode)), 'some organisations use a legacy code on purpose')
+  t.ok(
+    fixture.organizations.some((o) => !current.has(o.provinceCode)),
+    'some organisations use a legacy code on purpose',
+  )
 })
 
 t.test('every listing is a valid createListing body and keeps the service rules', async (t) => {
@@ -60,8 +87,14 @@ t.test('every listing is a valid createListing body and keeps the service rules'
     const unknown = listing.provinceCodes.filter((code) => !currentProvinceCode(code))
     if (unknown.length > 0) t.fail(`${listing.key}: unknown province codes ${unknown.join(', ')}`)
   }
-  t.ok(fixture.listings.some((l) => l.keywords.length === 0), 'some listings have no keywords')
-  t.ok(fixture.listings.some((l) => l.provinceCodes.some((code) => !provinces.some((p) => p.code === code))), 'some listings use legacy codes')
+  t.ok(
+    fixture.listings.some((l) => l.keywords.length === 0),
+    'some listings have no keywords',
+  )
+  t.ok(
+    fixture.listings.some((l) => l.provinceCodes.some((code) => !provinces.some((p) => p.code === code))),
+    'some listings use legacy codes',
+  )
 })
 
 t.test('every demand is a valid createDemand body filed by an enterprise', async (t) => {

@@ -2,8 +2,7 @@ import t, { type Test } from 'tap'
 import { exponentialGain, linearGain, mean, ndcgAt, precisionAt, recallAt } from '../../bench/quality/metrics.ts'
 
 // Expected values worked out by hand; log2(3) = 1.5849625007211562.
-const close = (t: Test, actual: number, expected: number, message: string) =>
-  t.ok(Math.abs(actual - expected) < 1e-12, `${message}: ${actual} ≈ ${expected}`)
+const close = (t: Test, actual: number, expected: number, message: string) => t.ok(Math.abs(actual - expected) < 1e-12, `${message}: ${actual} ≈ ${expected}`)
 
 t.test('precision@k counts grade 1 and 2 alike among the first k', async (t) => {
   const grades = { a: 2, c: 1, z: 2 }

@@ -24,13 +24,22 @@ t.test('size and keys', async (t) => {
   t.ok(set.demands.length >= 120, `${set.demands.length} demands`)
   t.same(repeated(set.listings.map((l) => l.key)), [])
   t.same(repeated(set.demands.map((d) => d.key)), [])
-  t.same(set.listings.filter((l) => !/^L\d{4}$/.test(l.key)).map((l) => l.key), [])
-  t.same(set.demands.filter((d) => !/^D\d{3}$/.test(d.key)).map((d) => d.key), [])
+  t.same(
+    set.listings.filter((l) => !/^L\d{4}$/.test(l.key)).map((l) => l.key),
+    [],
+  )
+  t.same(
+    set.demands.filter((d) => !/^D\d{3}$/.test(d.key)).map((d) => d.key),
+    [],
+  )
 })
 
 t.test('every record is a valid create body with known owners and province codes', async (t) => {
   const kinds = codesOf(organizationKinds) as string[]
-  t.same(set.organizations.filter((o) => !kinds.includes(o.kind) || !currentProvinceCode(o.provinceCode)).map((o) => o.key), [])
+  t.same(
+    set.organizations.filter((o) => !kinds.includes(o.kind) || !currentProvinceCode(o.provinceCode)).map((o) => o.key),
+    [],
+  )
   for (const listing of set.listings) {
     const errors = errorsOf(ListingCreate, retrievalListingBody(listing, anOwnerId))
     if (errors.length > 0) t.fail(`${listing.key}: ${errors.join('; ')}`)

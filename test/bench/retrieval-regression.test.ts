@@ -51,5 +51,7 @@ t.test('retrieval quality does not fall below the measured level', { timeout: 1_
   const duplicates = report.duplicates.listings
   t.ok(duplicates.recall >= duplicateFloors.recall, `duplicate recall ${duplicates.recall.toFixed(3)} >= ${duplicateFloors.recall}`)
   t.ok(duplicates.precision >= duplicateFloors.precision, `duplicate precision ${duplicates.precision.toFixed(3)} >= ${duplicateFloors.precision}`)
-  t.comment(`loaded in ${report.loadSeconds.toFixed(0)} s, evaluated in ${report.evaluateSeconds.toFixed(0)} s, ${((performance.now() - started) / 1000).toFixed(0)} s in all`)
+  t.comment(
+    `loaded in ${report.loadSeconds.toFixed(0)} s, evaluated in ${report.evaluateSeconds.toFixed(0)} s, ${((performance.now() - started) / 1000).toFixed(0)} s in all`,
+  )
 })

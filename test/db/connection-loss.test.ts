@@ -66,7 +66,10 @@ t.test('a transaction whose connection breaks fails without taking the process d
   await proxy.down()
   await sleep(50)
   resume()
-  const failure = await open.then(() => undefined, (error: unknown) => error)
+  const failure = await open.then(
+    () => undefined,
+    (error: unknown) => error,
+  )
   t.ok(isDatabaseUnreachable(failure), 'the transaction failed as an unreachable database (a 503)')
   await proxy.up()
   t.same(await direct.db.select().from(organizations).where(eq(organizations.name, 'Công ty chưa cam kết')), [], 'nothing of it was written')
@@ -82,7 +85,10 @@ t.test('transactions whose BEGIN is cut off do not use up the pool', async (t) =
     })
     await sleep(50) // BEGIN is on its way, held by the proxy
     await proxy.down()
-    const failure = await begun.then(() => undefined, (error: unknown) => error)
+    const failure = await begun.then(
+      () => undefined,
+      (error: unknown) => error,
+    )
     t.ok(isDatabaseUnreachable(failure), `round ${round + 1}: the transaction failed as an unreachable database`)
     await proxy.up()
   }
@@ -106,7 +112,10 @@ t.test("a job whose outcome cannot be recorded does not take the process down (p
   await handledOnce
   const deadline = Date.now() + 20_000
   while (!logged.some((line) => line.startsWith('job outcome not recorded')) && Date.now() < deadline) await sleep(20)
-  t.ok(logged.some((line) => line.startsWith('job outcome not recorded')), 'the lost outcome is logged, and the process lives on')
+  t.ok(
+    logged.some((line) => line.startsWith('job outcome not recorded')),
+    'the lost outcome is logged, and the process lives on',
+  )
   await proxy.up()
   await queue.stop()
   const [job] = (await direct.pool.query(`select state from pgboss.job where name = 'connection-loss-test'`)).rows as Array<{ state: string }>

@@ -87,24 +87,32 @@ for (const [organizationId, kind, name] of [
   await q('insert into organizations (id, kind, name) values ($1, $2, $3)', [organizationId, kind, name])
 }
 // The agent registered "onboarded" itself: the audit trail says so.
-await q(`insert into audit_events (occurred_at, acting_organization_id, owning_organization_id, operation, target_type, target_id) values (now(), $1, $2, 'organization.create', 'organization', $3)`, [point, onboarded, onboarded])
-await q(`insert into delegations (id, agent_organization_id, member_organization_id, created_at) values ($1, $2, $3, '2026-01-05T02:00:00Z')`, [delegation.onboarded, point, onboarded])
-await q(`insert into delegations (id, agent_organization_id, member_organization_id, created_at) values ($1, $2, $3, '2026-01-06T02:00:00Z')`, [delegation.taken, point, taken])
-await q(`insert into delegations (id, agent_organization_id, member_organization_id, created_at, ended_at, ended_by_organization_id, end_reason) values ($1, $2, $3, '2026-01-07T02:00:00Z', '2026-02-01T02:00:00Z', $3, 'Tự quản lý')`, [
-  delegation.ended,
+await q(
+  `insert into audit_events (occurred_at, acting_organization_id, owning_organization_id, operation, target_type, target_id) values (now(), $1, $2, 'organization.create', 'organization', $3)`,
+  [point, onboarded, onboarded],
+)
+await q(`insert into delegations (id, agent_organization_id, member_organization_id, created_at) values ($1, $2, $3, '2026-01-05T02:00:00Z')`, [
+  delegation.onboarded,
   point,
-  former,
+  onboarded,
 ])
+await q(`insert into delegations (id, agent_organization_id, member_organization_id, created_at) values ($1, $2, $3, '2026-01-06T02:00:00Z')`, [
+  delegation.taken,
+  point,
+  taken,
+])
+await q(
+  `insert into delegations (id, agent_organization_id, member_organization_id, created_at, ended_at, ended_by_organization_id, end_reason) values ($1, $2, $3, '2026-01-07T02:00:00Z', '2026-02-01T02:00:00Z', $3, 'Tự quản lý')`,
+  [delegation.ended, point, former],
+)
 for (const [taskId, status, approvedAt] of [
   [approvedTask, 'approved', '2026-02-10T02:00:00Z'],
   [proposedTask, 'proposed', null],
 ]) {
-  await q(`insert into tasks (id, title, objectives, lead_id, starts_on, ends_on, status, status_changed_at, approved_at) values ($1, 'Nhiệm vụ', 'Mục tiêu', $2, '2026-01-01', '2026-12-31', $3, now(), $4)`, [
-    taskId,
-    point,
-    status,
-    approvedAt,
-  ])
+  await q(
+    `insert into tasks (id, title, objectives, lead_id, starts_on, ends_on, status, status_changed_at, approved_at) values ($1, 'Nhiệm vụ', 'Mục tiêu', $2, '2026-01-01', '2026-12-31', $3, now(), $4)`,
+    [taskId, point, status, approvedAt],
+  )
   await q(`insert into task_partners (task_id, organization_id, position, role) values ($1, $2, 0, 'st_organization')`, [taskId, institute])
 }
 
@@ -122,8 +130,14 @@ t.test('the agent that onboarded its member keeps acting for it; the other open 
   t.ok(Math.abs(expiresAt - (migratedAt + 14 * 86_400_000)) < 60_000, 'the proposal lapses 14 days after the migration')
 
   const audit = await q(`select operation, owning_organization_id, key_id, changes from audit_events where target_id = $1`, [delegation.taken])
-  t.match(audit.rows, [{ operation: 'delegation.require_consent', owning_organization_id: taken, key_id: null, changes: { status: { before: 'active', after: 'proposed' } } }])
-  t.equal((await q(`select 1 from audit_events where target_id in ($1, $2)`, [delegation.onboarded, delegation.ended])).rowCount, 0, 'the others did not change')
+  t.match(audit.rows, [
+    { operation: 'delegation.require_consent', owning_organization_id: taken, key_id: null, changes: { status: { before: 'active', after: 'proposed' } } },
+  ])
+  t.equal(
+    (await q(`select 1 from audit_events where target_id in ($1, $2)`, [delegation.onboarded, delegation.ended])).rowCount,
+    0,
+    'the others did not change',
+  )
 })
 
 t.test('both sides are told, with the delegation as the API shows it', async (t) => {

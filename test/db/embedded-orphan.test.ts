@@ -33,7 +33,11 @@ t.test('a database process whose parent is killed during its start-up stops clea
   t.teardown(() => parent.kill('SIGKILL'))
   let child = 0
   while (!child && parent.exitCode === null) {
-    child = Number(spawnSync('ps', ['-o', 'pid=', '--ppid', String(parent.pid)], { encoding: 'utf8' }).stdout.trim().split('\n')[0])
+    child = Number(
+      spawnSync('ps', ['-o', 'pid=', '--ppid', String(parent.pid)], { encoding: 'utf8' })
+        .stdout.trim()
+        .split('\n')[0],
+    )
     if (!child) await sleep(10)
   }
   t.ok(child > 0, 'the database process was forked')

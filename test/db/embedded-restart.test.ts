@@ -62,7 +62,10 @@ t.test('killed, the database is restarted: 503s with Retry-After meanwhile, ackn
   const killedAt = Date.now()
   const killed = await killDatabase()
   resume()
-  const failure = await open.then(() => undefined, (error: unknown) => error)
+  const failure = await open.then(
+    () => undefined,
+    (error: unknown) => error,
+  )
   t.ok(failure, 'the open transaction failed')
   t.ok(isDatabaseUnreachable(failure), 'as an unreachable database: a 503 to its request')
 

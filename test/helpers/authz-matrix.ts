@@ -238,14 +238,20 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   declineTaskInvitation: { invited: invitees(200), accepted: invitees(409) },
 
   // Value chains are public; writing keys keep chains for themselves (or for an organisation they act for).
-  createValueChain: { itself: row(401, [403, 201, 201], [403, 201, 201], 201, [403, 201, 201]), forOwn: row(401, [403, 201, 201], all(403), 201, [403, 201, 201]) },
+  createValueChain: {
+    itself: row(401, [403, 201, 201], [403, 201, 201], 201, [403, 201, 201]),
+    forOwn: row(401, [403, 201, 201], all(403), 201, [403, 201, 201]),
+  },
   listValueChains: everyone,
   getValueChain: { ownChain: everyone.public },
   updateValueChain: { ownChain: ownersWrite(200, 403) },
   getValueChainGaps: { ownChain: everyone.public },
 
   // Events are public; writing keys organise them for themselves (or an organisation they act for).
-  createExchangeEvent: { itself: row(401, [403, 201, 201], [403, 201, 201], 201, [403, 201, 201]), forOwn: row(401, [403, 201, 201], all(403), 201, [403, 201, 201]) },
+  createExchangeEvent: {
+    itself: row(401, [403, 201, 201], [403, 201, 201], 201, [403, 201, 201]),
+    forOwn: row(401, [403, 201, 201], all(403), 201, [403, 201, 201]),
+  },
   listExchangeEvents: everyone,
   getExchangeEvent: { ownEvent: everyone.public },
   updateExchangeEvent: { ownEvent: ownersWrite(200, 403) },

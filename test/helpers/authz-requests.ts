@@ -280,7 +280,10 @@ export const builders: Record<string, Record<string, Builder>> = {
   dismissMatch: {
     ownDemand: async (world) => ({ params: { id: await ownDemandMatch(world) }, body: dismissal, headers: { 'if-match': '"1"' } }),
     ownListing: async (world) => ({ params: { id: await ownListingMatch(world) }, body: dismissal }),
-    dismissed: async (world) => ({ params: { id: await curatedMatch(world, await ownDemandMatch(world), 'dismiss', world.own.keys.admin.auth) }, body: dismissal }),
+    dismissed: async (world) => ({
+      params: { id: await curatedMatch(world, await ownDemandMatch(world), 'dismiss', world.own.keys.admin.auth) },
+      body: dismissal,
+    }),
   },
 
   getDealProcess: publicRead,
@@ -304,13 +307,23 @@ export const builders: Record<string, Record<string, Builder>> = {
   getDeal: { ownDeal: async (world) => ({ params: { id: await ownDeal(world) } }) },
   transitionDeal: {
     // The provider side makes an offer (first: the fuzz test breaks the richest input, an offer's terms).
-    accepted: async (world) => ({ params: { id: await acceptedDeal(world) }, body: { transition: 'make_offer', terms: offerTerms({ validUntil: '2026-03-20T10:00:00Z' }) } }),
+    accepted: async (world) => ({
+      params: { id: await acceptedDeal(world) },
+      body: { transition: 'make_offer', terms: offerTerms({ validUntil: '2026-03-20T10:00:00Z' }) },
+    }),
     // The provider side answers an interest.
-    fresh: async (world) => ({ params: { id: await ownDeal(world) }, body: { transition: 'accept_interest', note: 'Mời anh chị trao đổi' }, headers: { 'if-match': '"1"' } }),
+    fresh: async (world) => ({
+      params: { id: await ownDeal(world) },
+      body: { transition: 'accept_interest', note: 'Mời anh chị trao đổi' },
+      headers: { 'if-match': '"1"' },
+    }),
     // The seeker side ("own" here) ends its own interest.
     ownInterest: async (world) => ({ params: { id: await ownInterest(world) }, body: { transition: 'cancel', reason: 'changed_needs' } }),
     // Only the operator settles a dispute.
-    disputed: async (world) => ({ params: { id: await disputedDeal(world) }, body: { transition: 'resolve_dispute', outcome: 'resume', note: 'Hai bên tiếp tục đàm phán' } }),
+    disputed: async (world) => ({
+      params: { id: await disputedDeal(world) },
+      body: { transition: 'resolve_dispute', outcome: 'resume', note: 'Hai bên tiếp tục đàm phán' },
+    }),
   },
   listDealHistory: { ownDeal: async (world) => ({ params: { id: await ownDeal(world) } }) },
   listDealMessages: { ownDeal: async (world) => ({ params: { id: await ownDeal(world) } }) },
@@ -332,7 +345,11 @@ export const builders: Record<string, Record<string, Builder>> = {
     approved: async (world) => ({ params: { id: await approvedOwnTask(world) } }),
   },
   updateTask: {
-    proposed: async (world) => ({ params: { id: await ownTask(world) }, body: { title: 'Nhiệm vụ đổi tên', outputs: [{ title: 'Mô hình trình diễn', kind: 'model' }] }, headers: { 'if-match': '"1"' } }),
+    proposed: async (world) => ({
+      params: { id: await ownTask(world) },
+      body: { title: 'Nhiệm vụ đổi tên', outputs: [{ title: 'Mô hình trình diễn', kind: 'model' }] },
+      headers: { 'if-match': '"1"' },
+    }),
     approved: async (world) => ({ params: { id: await approvedOwnTask(world) }, body: { funding: [{ source: 'state', amountVnd: 250_000_000 }] } }),
   },
   transitionTask: {
@@ -363,17 +380,35 @@ export const builders: Record<string, Record<string, Builder>> = {
         description: 'Từ con giống tới thịt dê đóng gói',
         provinceCode: '37',
         stages: [
-          { kind: 'inputs', title: 'Con giống', keywords: ['giống dê'], listingIds: [await counterpartListing(world)], organizationIds: [world.counterpart.organizationId] },
+          {
+            kind: 'inputs',
+            title: 'Con giống',
+            keywords: ['giống dê'],
+            listingIds: [await counterpartListing(world)],
+            organizationIds: [world.counterpart.organizationId],
+          },
           { kind: 'processing', title: 'Giết mổ, chế biến', keywords: ['chế biến thịt'] },
         ],
       },
     }),
-    forOwn: async (world) => ({ body: { ownerId: world.own.organizationId, title: 'Chuỗi hải sản', keyProduct: 'Hải sản', provinceCode: '22', stages: [{ kind: 'harvest_preservation' }] } }),
+    forOwn: async (world) => ({
+      body: {
+        ownerId: world.own.organizationId,
+        title: 'Chuỗi hải sản',
+        keyProduct: 'Hải sản',
+        provinceCode: '22',
+        stages: [{ kind: 'harvest_preservation' }],
+      },
+    }),
   },
   listValueChains: { public: async () => ({ query: { provinceCode: '36', limit: '5' } }) },
   getValueChain: { ownChain: async (world) => ({ params: { id: await ownValueChain(world) } }) },
   updateValueChain: {
-    ownChain: async (world) => ({ params: { id: await ownValueChain(world) }, body: { title: 'Chuỗi đổi tên', stages: [{ kind: 'distribution', keywords: ['sàn thương mại điện tử'] }] }, headers: { 'if-match': '"1"' } }),
+    ownChain: async (world) => ({
+      params: { id: await ownValueChain(world) },
+      body: { title: 'Chuỗi đổi tên', stages: [{ kind: 'distribution', keywords: ['sàn thương mại điện tử'] }] },
+      headers: { 'if-match': '"1"' },
+    }),
   },
   getValueChainGaps: { ownChain: async (world) => ({ params: { id: await ownValueChain(world) } }) },
 
@@ -391,25 +426,50 @@ export const builders: Record<string, Record<string, Builder>> = {
         listingIds: [await counterpartListing(world)],
       },
     }),
-    forOwn: async (world) => ({ body: { organizerId: world.own.organizationId, kind: 'demo_day', title: 'Ngày trình diễn máy nông nghiệp', startsOn: '2026-05-05', endsOn: '2026-05-06', place: 'Cánh đồng mẫu xã Hải Hậu', provinceCode: '36' } }),
+    forOwn: async (world) => ({
+      body: {
+        organizerId: world.own.organizationId,
+        kind: 'demo_day',
+        title: 'Ngày trình diễn máy nông nghiệp',
+        startsOn: '2026-05-05',
+        endsOn: '2026-05-06',
+        place: 'Cánh đồng mẫu xã Hải Hậu',
+        provinceCode: '36',
+      },
+    }),
   },
   listExchangeEvents: { public: async () => ({ query: { provinceCode: '36', from: '2026-01-01', limit: '5' } }) },
   getExchangeEvent: { ownEvent: async (world) => ({ params: { id: await ownExchangeEvent(world) } }) },
   updateExchangeEvent: {
-    ownEvent: async (world) => ({ params: { id: await ownExchangeEvent(world) }, body: { title: 'Chợ công nghệ đổi tên', participantIds: [] }, headers: { 'if-match': '"1"' } }),
+    ownEvent: async (world) => ({
+      params: { id: await ownExchangeEvent(world) },
+      body: { title: 'Chợ công nghệ đổi tên', participantIds: [] },
+      headers: { 'if-match': '"1"' },
+    }),
   },
   listThesaurusEntries: { public: async () => ({ query: { kind: 'synonym', q: 'dua', limit: '5' } }) },
   previewThesaurus: { public: async () => ({ query: { q: 'Chuồng trại hôi, cần xử lý mùi' } }) },
   getThesaurusEntry: { entry: async (world) => ({ params: { id: await thesaurusEntry(world) } }) },
-  createThesaurusEntry: { new: async () => ({ body: { kind: 'expansion', trigger: `ao tôm bị tảo ${++sequence}`, phrases: ['chế phẩm vi sinh xử lý nước ao'], weight: 0.5, note: 'Thử quyền' } }) },
-  updateThesaurusEntry: { entry: async (world) => ({ params: { id: await thesaurusEntry(world) }, body: { phrases: ['heo', 'lợn', 'lợn thịt'] }, headers: { 'if-match': '"1"' } }) },
+  createThesaurusEntry: {
+    new: async () => ({
+      body: { kind: 'expansion', trigger: `ao tôm bị tảo ${++sequence}`, phrases: ['chế phẩm vi sinh xử lý nước ao'], weight: 0.5, note: 'Thử quyền' },
+    }),
+  },
+  updateThesaurusEntry: {
+    entry: async (world) => ({ params: { id: await thesaurusEntry(world) }, body: { phrases: ['heo', 'lợn', 'lợn thịt'] }, headers: { 'if-match': '"1"' } }),
+  },
   deleteThesaurusEntry: { entry: async (world) => ({ params: { id: await thesaurusEntry(world) }, headers: { 'if-match': '"1"' } }) },
-  getActivityReport: { public: async () => ({ query: { groupBy: 'province', ranges: '2016-01-01..2020-12-31,2021-01-01..2025-12-31', metric: 'dealsStarted' } }) },
+  getActivityReport: {
+    public: async () => ({ query: { groupBy: 'province', ranges: '2016-01-01..2020-12-31,2021-01-01..2025-12-31', metric: 'dealsStarted' } }),
+  },
 
   // Imports stay queued (no worker runs here): the upload is what is authorised.
   createImport: {
     listings: async () => ({ query: { kind: 'listings' }, file: { contentType: 'text/csv', text: listingFile() } }),
-    organizations: async () => ({ query: { kind: 'organizations' }, file: { contentType: 'text/csv', text: `Mã,Loại hình,Tên tổ chức\nORG-${++sequence},enterprise,Công ty nhập khẩu thử ${sequence}\n` } }),
+    organizations: async () => ({
+      query: { kind: 'organizations' },
+      file: { contentType: 'text/csv', text: `Mã,Loại hình,Tên tổ chức\nORG-${++sequence},enterprise,Công ty nhập khẩu thử ${sequence}\n` },
+    }),
   },
   listImports: { itself: async () => ({ query: { limit: '10' } }) },
   getImport: { ownImport: async (world) => ({ params: { id: await ownImport(world) } }) },
@@ -423,7 +483,11 @@ export const builders: Record<string, Record<string, Builder>> = {
     ownDrafts: async (world) => ({ query: { format: 'ndjson', status: 'draft', owner: world.own.organizationId } }),
   },
 
-  createSource: { new: async (world) => ({ body: { id: `portal-${++sequence}`, name: 'Cổng thông tin KH&CN thử', organizationId: world.own.organizationId, homepage: 'https://portal.example.vn' } }) },
+  createSource: {
+    new: async (world) => ({
+      body: { id: `portal-${++sequence}`, name: 'Cổng thông tin KH&CN thử', organizationId: world.own.organizationId, homepage: 'https://portal.example.vn' },
+    }),
+  },
   listSources: { public: async () => ({ query: { limit: '10' } }) },
   getSource: { ownSource: async (world) => ({ params: { source: await ownSource(world) } }) },
   // Each request names a fresh external id ("new"), or one "own" created just before ("existing").
@@ -431,7 +495,12 @@ export const builders: Record<string, Record<string, Builder>> = {
     new: async (world) => ({ params: { source: await ownSource(world), externalId: `NEW-${++sequence}` }, body: { ...listingInput(), status: 'draft' } }),
     existing: async (world) => {
       const params = { source: await ownSource(world), externalId: `OLD-${++sequence}` }
-      const created = await world.app.inject({ method: 'PUT', url: `/v1/sources/${params.source}/listings/${params.externalId}`, headers: world.own.keys.admin.auth, payload: { ...listingInput(), status: 'draft' } })
+      const created = await world.app.inject({
+        method: 'PUT',
+        url: `/v1/sources/${params.source}/listings/${params.externalId}`,
+        headers: world.own.keys.admin.auth,
+        payload: { ...listingInput(), status: 'draft' },
+      })
       if (created.statusCode !== 201) throw new Error(`upsertSourceListing fixture: ${created.statusCode} ${created.body}`)
       return { params, body: { ...listingInput({ titleEn: 'Renamed at the source' }), status: 'published' }, headers: { 'if-match': '"1"' } }
     },
@@ -440,17 +509,28 @@ export const builders: Record<string, Record<string, Builder>> = {
     new: async (world) => ({ params: { source: await ownSource(world), externalId: `NEW-${++sequence}` }, body: { ...demandInput(), status: 'draft' } }),
     existing: async (world) => {
       const params = { source: await ownSource(world), externalId: `OLD-${++sequence}` }
-      const created = await world.app.inject({ method: 'PUT', url: `/v1/sources/${params.source}/demands/${params.externalId}`, headers: world.own.keys.admin.auth, payload: { ...demandInput(), status: 'draft' } })
+      const created = await world.app.inject({
+        method: 'PUT',
+        url: `/v1/sources/${params.source}/demands/${params.externalId}`,
+        headers: world.own.keys.admin.auth,
+        payload: { ...demandInput(), status: 'draft' },
+      })
       if (created.statusCode !== 201) throw new Error(`upsertSourceDemand fixture: ${created.statusCode} ${created.body}`)
       return { params, body: { ...demandInput({ titleEn: 'Renamed at the source' }), status: 'open' }, headers: { 'if-match': '"1"' } }
     },
   },
   // Every parameter set, so the fuzz test has a cursor and a type list to break.
-  listEvents: { public: async (world) => ({ query: { after: world.app.services.cursors.encode('events', ['0', 0]), limit: '50', types: 'listing.published,listing.withdrawn' } }) },
+  listEvents: {
+    public: async (world) => ({
+      query: { after: world.app.services.cursors.encode('events', ['0', 0]), limit: '50', types: 'listing.published,listing.withdrawn' },
+    }),
+  },
 
   // Webhooks go to a public address (example.com's, once; never called: no worker runs here).
   createWebhook: {
-    itself: async () => ({ body: { url: 'https://93.184.215.14/hooks/tech-exchange', eventTypes: ['deal.started', 'listing.published'], description: 'Cổng tỉnh' } }),
+    itself: async () => ({
+      body: { url: 'https://93.184.215.14/hooks/tech-exchange', eventTypes: ['deal.started', 'listing.published'], description: 'Cổng tỉnh' },
+    }),
     forOwn: async (world) => ({ body: { url: 'https://93.184.215.14/hooks/own', organizationId: world.own.organizationId } }),
   },
   listWebhooks: {
@@ -458,10 +538,18 @@ export const builders: Record<string, Record<string, Builder>> = {
     ofOwn: async (world) => ({ query: { organizationId: world.own.organizationId, limit: '10' } }),
   },
   getWebhook: { ownWebhook: async (world) => ({ params: { id: await ownWebhook(world) } }) },
-  updateWebhook: { ownWebhook: async (world) => ({ params: { id: await ownWebhook(world) }, body: { description: 'Cổng tỉnh (mới)', eventTypes: ['deal.started'] }, headers: { 'if-match': '"1"' } }) },
+  updateWebhook: {
+    ownWebhook: async (world) => ({
+      params: { id: await ownWebhook(world) },
+      body: { description: 'Cổng tỉnh (mới)', eventTypes: ['deal.started'] },
+      headers: { 'if-match': '"1"' },
+    }),
+  },
   deleteWebhook: { ownWebhook: async (world) => ({ params: { id: await ownWebhook(world) } }) },
   rotateWebhookSecret: { ownWebhook: async (world) => ({ params: { id: await ownWebhook(world) } }) },
-  listWebhookDeliveries: { ownWebhook: async (world) => ({ params: { id: (await ownFailedDelivery(world)).webhookId }, query: { status: 'failed', limit: '10' } }) },
+  listWebhookDeliveries: {
+    ownWebhook: async (world) => ({ params: { id: (await ownFailedDelivery(world)).webhookId }, query: { status: 'failed', limit: '10' } }),
+  },
   redeliverWebhookDelivery: {
     failed: async (world) => ({ params: await ownFailedDelivery(world) }),
     disabled: async (world) => ({ params: await ownFailedDelivery(world, 'disabled') }),
@@ -482,7 +570,12 @@ const listingFile = () => `Mã,Loại,Tiêu đề,Mô tả,Lĩnh vực,Tỉnh/th
 
 /** An import uploaded by "own"'s admin key. */
 async function ownImport(world: World): Promise<string> {
-  const response = await world.app.inject({ method: 'POST', url: '/v1/imports?kind=listings', headers: { ...world.own.keys.admin.auth, 'content-type': 'text/csv' }, payload: listingFile() })
+  const response = await world.app.inject({
+    method: 'POST',
+    url: '/v1/imports?kind=listings',
+    headers: { ...world.own.keys.admin.auth, 'content-type': 'text/csv' },
+    payload: listingFile(),
+  })
   if (response.statusCode !== 202) throw new Error(`createImport fixture: ${response.statusCode} ${response.body}`)
   return (response.json() as { id: string }).id
 }
@@ -491,7 +584,13 @@ async function ownImport(world: World): Promise<string> {
 async function ownWebhook(world: World, status: 'active' | 'disabled' = 'active'): Promise<string> {
   const [row] = await world.db
     .insert(webhookSubscriptions)
-    .values({ organizationId: world.own.organizationId, url: 'https://93.184.215.14/hooks/own', secret: `whsec_${Buffer.alloc(24, 7).toString('base64')}`, status, ...(status === 'disabled' ? { disabledAt: new Date(), disabledReason: 'A delivery failed every retry' } : {}) })
+    .values({
+      organizationId: world.own.organizationId,
+      url: 'https://93.184.215.14/hooks/own',
+      secret: `whsec_${Buffer.alloc(24, 7).toString('base64')}`,
+      status,
+      ...(status === 'disabled' ? { disabledAt: new Date(), disabledReason: 'A delivery failed every retry' } : {}),
+    })
     .returning({ id: webhookSubscriptions.id })
   return row!.id
 }
@@ -502,11 +601,28 @@ async function ownFailedDelivery(world: World, status: 'active' | 'disabled' = '
   const now = new Date()
   const [event] = await world.db
     .insert(outboxEvents)
-    .values({ type: 'deal.started', subjectType: 'deal', subjectId: webhookId, organizationIds: [world.own.organizationId], payload: { dealId: webhookId }, occurredAt: now })
+    .values({
+      type: 'deal.started',
+      subjectType: 'deal',
+      subjectId: webhookId,
+      organizationIds: [world.own.organizationId],
+      payload: { dealId: webhookId },
+      occurredAt: now,
+    })
     .returning({ id: outboxEvents.id })
   const [delivery] = await world.db
     .insert(webhookDeliveries)
-    .values({ subscriptionId: webhookId, eventId: event!.id, status: 'failed', attempts: 1, lastAttemptAt: now, lastStatusCode: 500, lastError: 'HTTP 500', createdAt: now, updatedAt: now })
+    .values({
+      subscriptionId: webhookId,
+      eventId: event!.id,
+      status: 'failed',
+      attempts: 1,
+      lastAttemptAt: now,
+      lastStatusCode: 500,
+      lastError: 'HTTP 500',
+      createdAt: now,
+      updatedAt: now,
+    })
     .returning({ id: webhookDeliveries.id })
   return { id: webhookId, deliveryId: delivery!.id, webhookId }
 }

@@ -22,16 +22,30 @@ export async function runAuthorizationMatrix(t: Test, shard: number, shards: num
   const operations = operationsOf(await documentOf(app))
   const world = await createWorld(app, db)
 
-  if (shard === 0) t.test('every operation of the document has a matrix entry and a request builder', async (t) => {
-    const ids = operations.map((operation) => operation.operationId)
-    t.ok(ids.length > 30, `the document has operations (${ids.length})`)
-    t.same(ids.filter((id) => !matrix[id]), [], 'operations without an entry in test/helpers/authz-matrix.ts')
-    t.same(ids.filter((id) => !builders[id]), [], 'operations without a request builder in test/helpers/authz-requests.ts')
-    t.same(Object.keys(matrix).filter((id) => !ids.includes(id)), [], 'matrix entries for operations that no longer exist')
-    for (const id of ids) {
-      if (matrix[id] && builders[id]) t.same(Object.keys(builders[id]).sort(), Object.keys(matrix[id]).sort(), `${id}: the same scenarios in matrix and builders`)
-    }
-  })
+  if (shard === 0)
+    t.test('every operation of the document has a matrix entry and a request builder', async (t) => {
+      const ids = operations.map((operation) => operation.operationId)
+      t.ok(ids.length > 30, `the document has operations (${ids.length})`)
+      t.same(
+        ids.filter((id) => !matrix[id]),
+        [],
+        'operations without an entry in test/helpers/authz-matrix.ts',
+      )
+      t.same(
+        ids.filter((id) => !builders[id]),
+        [],
+        'operations without a request builder in test/helpers/authz-requests.ts',
+      )
+      t.same(
+        Object.keys(matrix).filter((id) => !ids.includes(id)),
+        [],
+        'matrix entries for operations that no longer exist',
+      )
+      for (const id of ids) {
+        if (matrix[id] && builders[id])
+          t.same(Object.keys(builders[id]).sort(), Object.keys(matrix[id]).sort(), `${id}: the same scenarios in matrix and builders`)
+      }
+    })
 
   let cells = 0
   let scenarios = 0
@@ -52,7 +66,9 @@ export async function runAuthorizationMatrix(t: Test, shard: number, shards: num
           await ensureDelegation(world)
           const parts = await builder(world, caller)
           const reader = operation.isWrite ? readerOf(operations, operation) : undefined
-          const before = operation.isWrite ? { counts: await tableCounts(db), target: await targetSnapshot(app, reader, parts.params, world.operator.key.auth) } : undefined
+          const before = operation.isWrite
+            ? { counts: await tableCounts(db), target: await targetSnapshot(app, reader, parts.params, world.operator.key.auth) }
+            : undefined
           const response = await app.inject(injectOptions(operation, parts, authOf(world, caller)))
           const label = `${scenario}, ${caller.name}: ${expected}`
           t.equal(response.statusCode, expected, label, { body: response.statusCode === expected ? undefined : response.body.slice(0, 300) })
@@ -71,6 +87,8 @@ export async function runAuthorizationMatrix(t: Test, shard: number, shards: num
   // Subtests run in order, so this one sees the totals.
   t.test('matrix size', async (t) => {
     t.ok(cells > 50, 'the shard has cells')
-    t.comment(`authorisation matrix, shard ${shard + 1} of ${shards}: ${operations.length} operations in all, ${scenarios} scenarios x ${callers.length} callers = ${cells} cells`)
+    t.comment(
+      `authorisation matrix, shard ${shard + 1} of ${shards}: ${operations.length} operations in all, ${scenarios} scenarios x ${callers.length} callers = ${cells} cells`,
+    )
   })
 }

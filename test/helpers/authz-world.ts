@@ -83,7 +83,10 @@ const ownToDelegate = (world: World) =>
  * the cells that follow.
  */
 export async function ensureDelegation(world: World): Promise<string> {
-  const [active] = await world.db.select({ id: delegations.id }).from(delegations).where(and(ownToDelegate(world), eq(delegations.status, 'active')))
+  const [active] = await world.db
+    .select({ id: delegations.id })
+    .from(delegations)
+    .where(and(ownToDelegate(world), eq(delegations.status, 'active')))
   if (active) return active.id
   const [created] = await world.db
     .insert(delegations)
@@ -227,7 +230,12 @@ const taskBody = (partnerRole: string, counterpart: string) => ({
 
 /** A proposed task led by "own", inviting "counterpart" as an enterprise partner (accepted, when asked): private to them. */
 export async function ownTask(world: World, partnerRole = 'enterprise', options: { accepted?: boolean } = {}) {
-  const response = await world.app.inject({ method: 'POST', url: '/v1/tasks', headers: ownAdmin(world), payload: taskBody(partnerRole, world.counterpart.organizationId) })
+  const response = await world.app.inject({
+    method: 'POST',
+    url: '/v1/tasks',
+    headers: ownAdmin(world),
+    payload: taskBody(partnerRole, world.counterpart.organizationId),
+  })
   if (response.statusCode !== 201) throw new Error(`ownTask fixture: ${response.statusCode} ${response.body}`)
   const id = (response.json() as { id: string }).id
   if (options.accepted) await answerInvitation(world, id, world.counterpart.organizationId, world.counterpart.key.auth)
@@ -242,7 +250,12 @@ async function answerInvitation(world: World, taskId: string, organizationId: st
 
 /** A proposed task led by "counterpart" inviting "own" as a partner; accepted by "own", when asked. */
 export async function taskInvitingOwn(world: World, options: { accepted?: boolean } = {}) {
-  const response = await world.app.inject({ method: 'POST', url: '/v1/tasks', headers: world.counterpart.key.auth, payload: taskBody('enterprise', world.own.organizationId) })
+  const response = await world.app.inject({
+    method: 'POST',
+    url: '/v1/tasks',
+    headers: world.counterpart.key.auth,
+    payload: taskBody('enterprise', world.own.organizationId),
+  })
   if (response.statusCode !== 201) throw new Error(`taskInvitingOwn fixture: ${response.statusCode} ${response.body}`)
   const id = (response.json() as { id: string }).id
   if (options.accepted) await answerInvitation(world, id, world.own.organizationId, ownAdmin(world))
@@ -255,7 +268,12 @@ export async function taskInvitingOwn(world: World, options: { accepted?: boolea
  */
 export async function proposalToOwn(world: World) {
   const agent = await createMember(world.db, { kind: 'connection_point', delegationScope: nationalScope })
-  const response = await world.app.inject({ method: 'POST', url: '/v1/delegations', headers: agent.auth, payload: { memberOrganizationId: world.own.organizationId } })
+  const response = await world.app.inject({
+    method: 'POST',
+    url: '/v1/delegations',
+    headers: agent.auth,
+    payload: { memberOrganizationId: world.own.organizationId },
+  })
   if (response.statusCode !== 201) throw new Error(`proposalToOwn fixture: ${response.statusCode} ${response.body}`)
   return (response.json() as { id: string }).id
 }
@@ -263,7 +281,12 @@ export async function proposalToOwn(world: World) {
 /** A task led by "own" that "counterpart", its authority partner, accepted and approved: public. */
 export async function approvedOwnTask(world: World) {
   const id = await ownTask(world, 'authority', { accepted: true })
-  const response = await world.app.inject({ method: 'POST', url: `/v1/tasks/${id}/transitions`, headers: world.counterpart.key.auth, payload: { transition: 'approve' } })
+  const response = await world.app.inject({
+    method: 'POST',
+    url: `/v1/tasks/${id}/transitions`,
+    headers: world.counterpart.key.auth,
+    payload: { transition: 'approve' },
+  })
   if (response.statusCode !== 200) throw new Error(`approvedOwnTask fixture: ${response.statusCode} ${response.body}`)
   return id
 }
@@ -274,7 +297,10 @@ export async function ownValueChain(world: World) {
     title: 'Chuỗi giá trị thử nghiệm',
     keyProduct: 'Lúa gạo',
     provinceCode: '36',
-    stages: [{ kind: 'production', keywords: ['canh tác lúa'] }, { kind: 'processing', listingIds: [await publishedListing(world)] }],
+    stages: [
+      { kind: 'production', keywords: ['canh tác lúa'] },
+      { kind: 'processing', listingIds: [await publishedListing(world)] },
+    ],
   }
   const response = await world.app.inject({ method: 'POST', url: '/v1/value-chains', headers: ownAdmin(world), payload })
   if (response.statusCode !== 201) throw new Error(`ownValueChain fixture: ${response.statusCode} ${response.body}`)

@@ -47,7 +47,12 @@ export async function dealSetting(t: Test, env: Record<string, string> = {}, lis
 }
 
 export async function startInterest(app: FastifyInstance, auth: Auth, listingId: string, extra: Record<string, unknown> = {}): Promise<DealBody> {
-  const response = await app.inject({ method: 'POST', url: '/v1/deals', headers: auth, payload: { listingId, message: 'Chúng tôi quan tâm tới máy sấy này.', ...extra } })
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/deals',
+    headers: auth,
+    payload: { listingId, message: 'Chúng tôi quan tâm tới máy sấy này.', ...extra },
+  })
   if (response.statusCode !== 201) throw new Error(`start failed: ${response.statusCode} ${response.body}`)
   return response.json() as DealBody
 }
@@ -105,7 +110,11 @@ export async function driveTo(app: FastifyInstance, parties: { provider: Auth; s
     in_transfer: () => move(app, parties.provider, dealId, { transition: 'start_transfer' }),
     completed: async (deal) => {
       for (const milestone of deal.milestones) {
-        await move(app, parties.provider, dealId, { transition: 'complete_milestone', milestoneId: milestone.id, evidence: [{ url: 'https://example.vn/bien-ban.pdf' }] })
+        await move(app, parties.provider, dealId, {
+          transition: 'complete_milestone',
+          milestoneId: milestone.id,
+          evidence: [{ url: 'https://example.vn/bien-ban.pdf' }],
+        })
       }
       return move(app, parties.seeker, dealId, { transition: 'complete', completedOn: '2026-03-02' })
     },

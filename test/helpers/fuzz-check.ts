@@ -43,7 +43,8 @@ export function responseProblem(operation: Operation, response: LightMyRequestRe
     if (typeof body.type !== 'string' || !body.type.startsWith('/problems/')) return `a ${status} without a problem type`
     if (typeof body.title !== 'string' || typeof body.code !== 'string') return `a ${status} without title or code`
     if (body.status !== status) return `a ${status} whose body says status ${String(body.status)}`
-    if (typeof body.requestId !== 'string' || body.requestId !== response.headers['x-request-id']) return `a ${status} whose requestId is not the X-Request-Id header`
+    if (typeof body.requestId !== 'string' || body.requestId !== response.headers['x-request-id'])
+      return `a ${status} whose requestId is not the X-Request-Id header`
     return undefined
   }
   if (operation.isWrite) return `a malformed write was accepted (${status})`

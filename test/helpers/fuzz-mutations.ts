@@ -65,7 +65,10 @@ function bodyMutations(operation: Operation, baseline: FuzzCase): MutationSource
   const add = (arbitrary: fc.Arbitrary<Mutation> | undefined, weight = 3) => arbitrary && sources.push({ refuses: true, weight, arbitrary })
   const pick = <T>(items: T[]) => (items.length > 0 ? fc.constantFrom(...items) : undefined)
 
-  add(values.malformedJson.map((text) => mutation('malformed JSON', (c) => ({ ...c, rawBody: text, contentType: 'application/json' }))), 1)
+  add(
+    values.malformedJson.map((text) => mutation('malformed JSON', (c) => ({ ...c, rawBody: text, contentType: 'application/json' }))),
+    1,
+  )
   add(
     values.wrongContentTypes.map((type) =>
       mutation(`content type ${type}`, (c) => ({ ...c, rawBody: c.rawBody ?? JSON.stringify(c.body ?? {}), contentType: type })),
@@ -82,30 +85,54 @@ function bodyMutations(operation: Operation, baseline: FuzzCase): MutationSource
 
   add(
     pick(fields.filter((field) => values.wrongTypedValues(field.schema).length > 0))?.chain((field) =>
-      fc.constantFrom(...values.wrongTypedValues(field.schema)).map((value) => mutation(`wrong type at ${pointer(field.path)}`, (c) => setBody(c, field.path, value))),
+      fc
+        .constantFrom(...values.wrongTypedValues(field.schema))
+        .map((value) => mutation(`wrong type at ${pointer(field.path)}`, (c) => setBody(c, field.path, value))),
     ),
   )
-  add(pick(fields.filter((field) => field.required))?.map((field) => mutation(`missing ${pointer(field.path)}`, (c) => setBody(c, field.path, undefined, true))))
+  add(
+    pick(fields.filter((field) => field.required))?.map((field) => mutation(`missing ${pointer(field.path)}`, (c) => setBody(c, field.path, undefined, true))),
+  )
   add(
     pick(objects)?.chain((object) => {
       const known = new Set(Object.keys(nonNull(object.schema).properties ?? {}))
-      const names = fc.oneof(fc.constantFrom('unknownField', 'ownerId', 'owner', 'organizationId', 'status', 'id', 'version', 'role', 'isAdmin', 'createdAt'), fc.string({ minLength: 1, maxLength: 12 }))
+      const names = fc.oneof(
+        fc.constantFrom('unknownField', 'ownerId', 'owner', 'organizationId', 'status', 'id', 'version', 'role', 'isAdmin', 'createdAt'),
+        fc.string({ minLength: 1, maxLength: 12 }),
+      )
       return fc
-        .tuple(names.filter((name) => !known.has(name) && name !== '__proto__'), fc.jsonValue({ maxDepth: 2 }))
+        .tuple(
+          names.filter((name) => !known.has(name) && name !== '__proto__'),
+          fc.jsonValue({ maxDepth: 2 }),
+        )
         .map(([name, value]) => mutation(`unknown field ${pointer([...object.path, name])}`, (c) => setBody(c, [...object.path, name], value)))
     }),
   )
-  add(pick(texts)?.chain((field) => values.tooLongString(field.schema).map((text) => mutation(`${text.length} chars at ${pointer(field.path)}`, (c) => setBody(c, field.path, text)))))
-  add(pick(texts)?.chain((field) => values.nulIn(textOf(valueAt(baseline.body, field.path), field)).map((text) => mutation(`NUL at ${pointer(field.path)}`, (c) => setBody(c, field.path, text)))))
   add(
     pick(texts)?.chain((field) =>
-      values.loneSurrogateIn(textOf(valueAt(baseline.body, field.path), field)).map((text) => mutation(`lone surrogate at ${pointer(field.path)}`, (c) => setBody(c, field.path, text))),
+      values.tooLongString(field.schema).map((text) => mutation(`${text.length} chars at ${pointer(field.path)}`, (c) => setBody(c, field.path, text))),
+    ),
+  )
+  add(
+    pick(texts)?.chain((field) =>
+      values
+        .nulIn(textOf(valueAt(baseline.body, field.path), field))
+        .map((text) => mutation(`NUL at ${pointer(field.path)}`, (c) => setBody(c, field.path, text))),
+    ),
+  )
+  add(
+    pick(texts)?.chain((field) =>
+      values
+        .loneSurrogateIn(textOf(valueAt(baseline.body, field.path), field))
+        .map((text) => mutation(`lone surrogate at ${pointer(field.path)}`, (c) => setBody(c, field.path, text))),
     ),
   )
   // Injection text where the schema allows only a format or a vocabulary (free text may hold it).
   add(
     pick(texts.filter((field) => nonNull(field.schema).format || enumValuesOf(field.schema)))?.chain((field) =>
-      values.badFormatted(field.schema).map((text) => mutation(`bad value ${JSON.stringify(text.slice(0, 30))} at ${pointer(field.path)}`, (c) => setBody(c, field.path, text))),
+      values
+        .badFormatted(field.schema)
+        .map((text) => mutation(`bad value ${JSON.stringify(text.slice(0, 30))} at ${pointer(field.path)}`, (c) => setBody(c, field.path, text))),
     ),
   )
   add(
@@ -118,8 +145,16 @@ function bodyMutations(operation: Operation, baseline: FuzzCase): MutationSource
       values.overlongArray(field.schema).map((list) => mutation(`${list.length} items at ${pointer(field.path)}`, (c) => setBody(c, field.path, list))),
     ),
   )
-  add(fc.constantFrom<unknown>([], [baseline.body], 42, 'text', null, true).map((body) => mutation(`body ${JSON.stringify(body)?.slice(0, 30)}`, (c) => ({ ...c, body, rawBody: undefined }))), 1)
-  add(values.deeplyNested.map((body) => mutation('deeply nested body', (c) => ({ ...c, body, rawBody: undefined }))), 1)
+  add(
+    fc
+      .constantFrom<unknown>([], [baseline.body], 42, 'text', null, true)
+      .map((body) => mutation(`body ${JSON.stringify(body)?.slice(0, 30)}`, (c) => ({ ...c, body, rawBody: undefined }))),
+    1,
+  )
+  add(
+    values.deeplyNested.map((body) => mutation('deeply nested body', (c) => ({ ...c, body, rawBody: undefined }))),
+    1,
+  )
   return sources
 }
 
@@ -147,24 +182,44 @@ function paramMutations(operation: Operation): MutationSource[] {
     // A PUT's path names the record it creates (an upsert by external id): another valid name is
     // another record, rightly created. Only names its schema refuses must be refused.
     const decoded = operation.method === 'PUT' ? any.filter((value) => !fitsSchema(parameter.schema, value)) : any
-    sources.push({ refuses: true, weight: 4, arbitrary: decoded.map((value) => mutation(`path ${name}=${JSON.stringify(value.slice(0, 40))}`, (c) => ({ ...c, params: { ...c.params, [name]: value } }))) })
+    sources.push({
+      refuses: true,
+      weight: 4,
+      arbitrary: decoded.map((value) =>
+        mutation(`path ${name}=${JSON.stringify(value.slice(0, 40))}`, (c) => ({ ...c, params: { ...c.params, [name]: value } })),
+      ),
+    })
     const raw = fc.constantFrom('%00', '..', '.', '%2e%2e', '%2F', '..%2F..%2Fetc%2Fpasswd', '%zz', '%', '%E0%A4%A', '%ED%A0%80', '%C0%AE%C0%AE')
-    sources.push({ refuses: true, weight: 2, arbitrary: raw.map((value) => mutation(`raw path ${name}=${value}`, (c) => ({ ...c, rawParams: { ...c.rawParams, [name]: value } }))) })
+    sources.push({
+      refuses: true,
+      weight: 2,
+      arbitrary: raw.map((value) => mutation(`raw path ${name}=${value}`, (c) => ({ ...c, rawParams: { ...c.rawParams, [name]: value } }))),
+    })
   }
   return sources
 }
 
 function queryMutations(operation: Operation): MutationSource[] {
   const parameters = operation.parameters.filter((candidate) => candidate.in === 'query')
-  const setQuery = (name: string, value: string) => (c: FuzzCase): FuzzCase => ({ ...c, query: [...c.query.filter(([key]) => key !== name), [name, value]] })
+  const setQuery =
+    (name: string, value: string) =>
+    (c: FuzzCase): FuzzCase => ({ ...c, query: [...c.query.filter(([key]) => key !== name), [name, value]] })
   // Reads only: an unknown parameter or a garbled pair may be ignored, rightly.
   const sources: MutationSource[] = [
     {
       refuses: false,
       weight: 1,
-      arbitrary: fc.tuple(fc.constantFrom('unknown', 'owner_id', 'select', '__proto__', 'limit[]'), values.nastyString).map(([name, value]) => mutation(`unknown query ${name}`, setQuery(name, value))),
+      arbitrary: fc
+        .tuple(fc.constantFrom('unknown', 'owner_id', 'select', '__proto__', 'limit[]'), values.nastyString)
+        .map(([name, value]) => mutation(`unknown query ${name}`, setQuery(name, value))),
     },
-    { refuses: false, weight: 1, arbitrary: fc.constantFrom('%zz', '%', 'a=%ED%A0%80', '&&&', '=', 'a[b]=1', 'a[__proto__][x]=1').map((raw) => mutation(`raw query ${raw}`, (c) => ({ ...c, rawQuery: [...c.rawQuery, raw] }))) },
+    {
+      refuses: false,
+      weight: 1,
+      arbitrary: fc
+        .constantFrom('%zz', '%', 'a=%ED%A0%80', '&&&', '=', 'a[b]=1', 'a[__proto__][x]=1')
+        .map((raw) => mutation(`raw query ${raw}`, (c) => ({ ...c, rawQuery: [...c.rawQuery, raw] }))),
+    },
   ]
   if (parameters.length === 0) return sources
   const parameter = fc.constantFrom(...parameters)
@@ -172,7 +227,9 @@ function queryMutations(operation: Operation): MutationSource[] {
   sources.push({
     refuses: true,
     weight: 2,
-    arbitrary: parameter.map(({ name }) => mutation(`NUL in query ${name}`, (c) => ({ ...c, query: c.query.filter(([key]) => key !== name), rawQuery: [...c.rawQuery, `${name}=a%00b`] }))),
+    arbitrary: parameter.map(({ name }) =>
+      mutation(`NUL in query ${name}`, (c) => ({ ...c, query: c.query.filter(([key]) => key !== name), rawQuery: [...c.rawQuery, `${name}=a%00b`] })),
+    ),
   })
   const wrongValue = (schema: JsonSchema) =>
     fc.oneof(
@@ -181,23 +238,41 @@ function queryMutations(operation: Operation): MutationSource[] {
       values.tooLongString(schema),
       fc.constantFrom('', 'abc', '1.5', '-1', '0', 'NaN', 'Infinity', '1e400', '0x10', ' 1', '99999999999999999999', 'true', 'yes', 'null', '[]', '{}'),
     )
-  sources.push({ refuses: false, weight: 6, arbitrary: parameter.chain(({ name, schema }) => wrongValue(schema).map((value) => mutation(`query ${name}=${JSON.stringify(value.slice(0, 40))}`, setQuery(name, value)))) })
+  sources.push({
+    refuses: false,
+    weight: 6,
+    arbitrary: parameter.chain(({ name, schema }) =>
+      wrongValue(schema).map((value) => mutation(`query ${name}=${JSON.stringify(value.slice(0, 40))}`, setQuery(name, value))),
+    ),
+  })
   sources.push({
     refuses: false,
     weight: 1,
-    arbitrary: fc.tuple(parameter, values.nastyString, values.nastyString).map(([{ name }, first, second]) =>
-      mutation(`query ${name} twice`, (c) => ({ ...c, query: [...c.query.filter(([key]) => key !== name), [name, first], [name, second]] })),
-    ),
+    arbitrary: fc
+      .tuple(parameter, values.nastyString, values.nastyString)
+      .map(([{ name }, first, second]) =>
+        mutation(`query ${name} twice`, (c) => ({ ...c, query: [...c.query.filter(([key]) => key !== name), [name, first], [name, second]] })),
+      ),
   })
   if (parameters.some(({ name }) => name === 'cursor')) {
-    sources.push({ refuses: false, weight: 4, arbitrary: values.badCursors.map((cursor) => mutation(`cursor ${cursor.slice(0, 40)}`, setQuery('cursor', cursor))) })
+    sources.push({
+      refuses: false,
+      weight: 4,
+      arbitrary: values.badCursors.map((cursor) => mutation(`cursor ${cursor.slice(0, 40)}`, setQuery('cursor', cursor))),
+    })
   }
   return sources
 }
 
 function headerMutations(operation: Operation, currentVersion: number): MutationSource[] {
   const sources: MutationSource[] = [
-    { refuses: true, weight: 1, arbitrary: values.badAuthorization.map((value) => mutation(`authorization ${JSON.stringify(value.slice(0, 30))}`, (c) => ({ ...c, headers: { ...c.headers, authorization: value } }))) },
+    {
+      refuses: true,
+      weight: 1,
+      arbitrary: values.badAuthorization.map((value) =>
+        mutation(`authorization ${JSON.stringify(value.slice(0, 30))}`, (c) => ({ ...c, headers: { ...c.headers, authorization: value } })),
+      ),
+    },
     {
       refuses: false,
       weight: 1,
@@ -207,13 +282,21 @@ function headerMutations(operation: Operation, currentVersion: number): Mutation
     },
   ]
   if (operation.parameters.some((parameter) => parameter.in === 'header' && parameter.name === 'if-match')) {
-    sources.push({ refuses: true, weight: 4, arbitrary: values.badIfMatch(currentVersion).map((value) => mutation(`if-match ${JSON.stringify(value.slice(0, 30))}`, (c) => ({ ...c, headers: { ...c.headers, 'if-match': value } }))) })
+    sources.push({
+      refuses: true,
+      weight: 4,
+      arbitrary: values
+        .badIfMatch(currentVersion)
+        .map((value) => mutation(`if-match ${JSON.stringify(value.slice(0, 30))}`, (c) => ({ ...c, headers: { ...c.headers, 'if-match': value } }))),
+    })
   }
   if (operation.parameters.some((parameter) => parameter.in === 'header' && parameter.name === 'idempotency-key')) {
     sources.push({
       refuses: true,
       weight: 2,
-      arbitrary: values.badIdempotencyKeys.map((value) => mutation(`idempotency-key ${JSON.stringify(value.slice(0, 30))}`, (c) => ({ ...c, headers: { ...c.headers, 'idempotency-key': value } }))),
+      arbitrary: values.badIdempotencyKeys.map((value) =>
+        mutation(`idempotency-key ${JSON.stringify(value.slice(0, 30))}`, (c) => ({ ...c, headers: { ...c.headers, 'idempotency-key': value } })),
+      ),
     })
   }
   return sources
@@ -225,13 +308,21 @@ function headerMutations(operation: Operation, currentVersion: number): Mutation
  * `leftOut` names mutations not to make (known findings outside the HTTP layer).
  */
 export function fuzzCases(operation: Operation, baseline: FuzzCase, currentVersion: number, leftOut: string[] = []): fc.Arbitrary<FuzzCase> {
-  const sources = [...bodyMutations(operation, baseline), ...paramMutations(operation), ...queryMutations(operation), ...headerMutations(operation, currentVersion)]
+  const sources = [
+    ...bodyMutations(operation, baseline),
+    ...paramMutations(operation),
+    ...queryMutations(operation),
+    ...headerMutations(operation, currentVersion),
+  ]
   const usable = sources
     .filter((source) => !operation.isWrite || source.refuses)
-    .map((source) => ({ weight: source.weight, arbitrary: leftOut.length ? source.arbitrary.filter((candidate) => !leftOut.includes(candidate.name)) : source.arbitrary }))
-  return fc.tuple(fc.array(fc.oneof(...usable), { minLength: 1, maxLength: 3 }), fc.constantFrom<FuzzCase['caller']>('operator', 'own:admin')).map(([mutations, caller]) =>
-    mutations.reduce((c, step) => ({ ...step.apply(c), labels: [...c.labels, step.name] }), { ...baseline, caller }),
-  )
+    .map((source) => ({
+      weight: source.weight,
+      arbitrary: leftOut.length ? source.arbitrary.filter((candidate) => !leftOut.includes(candidate.name)) : source.arbitrary,
+    }))
+  return fc
+    .tuple(fc.array(fc.oneof(...usable), { minLength: 1, maxLength: 3 }), fc.constantFrom<FuzzCase['caller']>('operator', 'own:admin'))
+    .map(([mutations, caller]) => mutations.reduce((c, step) => ({ ...step.apply(c), labels: [...c.labels, step.name] }), { ...baseline, caller }))
 }
 
 /** Percent-encodes text; a lone surrogate (which encodeURIComponent refuses) as the bytes of one. */

@@ -142,8 +142,7 @@ export function acceptedTypes(schema: JsonSchema): Set<JsonType> {
 }
 
 /** The non-null alternative of a nullable field (the shape its real values take). */
-export const nonNull = (schema: JsonSchema): JsonSchema =>
-  alternativesOf(schema).find((alternative) => alternative.type !== 'null') ?? schema
+export const nonNull = (schema: JsonSchema): JsonSchema => alternativesOf(schema).find((alternative) => alternative.type !== 'null') ?? schema
 
 /** A field of a request body: where it is (a JSON path into the body) and its schema. */
 export type Field = { path: Array<string | number>; schema: JsonSchema; required: boolean }

@@ -7,7 +7,7 @@ export const injectionStrings = [
   "' or 1=1 --",
   "'; drop table listings; --",
   '" or ""="',
-  "1); select pg_sleep(5); --",
+  '1); select pg_sleep(5); --',
   "' union select secret_hash from api_keys --",
   '%',
   '%_',
@@ -48,8 +48,7 @@ export const nastyString = fc.oneof(
 )
 
 /** `text` with `insert` spliced in somewhere. */
-export const spliced = (text: string, insert: string) =>
-  fc.nat({ max: text.length }).map((at) => `${text.slice(0, at)}${insert}${text.slice(at)}`)
+export const spliced = (text: string, insert: string) => fc.nat({ max: text.length }).map((at) => `${text.slice(0, at)}${insert}${text.slice(at)}`)
 
 export const nulIn = (text: string) => spliced(text, '\u0000')
 export const loneSurrogateIn = (text: string) => fc.constantFrom('\ud800', '\udbff', '\udc00', '\udfff').chain((half) => spliced(text, half))
@@ -83,7 +82,13 @@ export const deeplyNested = fc.tuple(fc.integer({ min: 20, max: 2000 }), fc.bool
 /** A string longer than the schema allows (when it sets maxLength), or 200 KB. */
 export function tooLongString(schema: JsonSchema) {
   const max = nonNull(schema).maxLength
-  const over = max === undefined ? fc.constant(hugeString) : fc.oneof(fc.integer({ min: 1, max: 50 }).map((extra) => 'x'.repeat(max + extra)), fc.constant(hugeString))
+  const over =
+    max === undefined
+      ? fc.constant(hugeString)
+      : fc.oneof(
+          fc.integer({ min: 1, max: 50 }).map((extra) => 'x'.repeat(max + extra)),
+          fc.constant(hugeString),
+        )
   return over
 }
 
@@ -124,11 +129,20 @@ export function badFormatted(schema: JsonSchema) {
     uuid: badUuids,
     // Year 0 and a leap second pass the formats, but neither PostgreSQL nor JavaScript takes them.
     date: ['2026-02-30', '2026-13-01', '0000-00-00', '0000-01-01', '2026-1-1', '26-01-01', 'yesterday', '2026-01-01T00:00:00Z', '+002026-01-01'],
-    'date-time': ['2026-02-30T00:00:00Z', '2026-01-01', '2026-01-01T25:00:00Z', '2026-12-31T23:59:60Z', '0000-01-01T00:00:00Z', 'now', '1700000000', '2026-01-01 00:00:00'],
+    'date-time': [
+      '2026-02-30T00:00:00Z',
+      '2026-01-01',
+      '2026-01-01T25:00:00Z',
+      '2026-12-31T23:59:60Z',
+      '0000-01-01T00:00:00Z',
+      'now',
+      '1700000000',
+      '2026-01-01 00:00:00',
+    ],
     email: ['@', 'a@', 'a b@c.vn', 'a@b@c', '<a@b.vn>'],
     uri: ['javascript:alert(1)', 'file:///etc/passwd', 'ftp://x.vn', 'http//x', '//evil.example', 'data:text/html,<script>'],
   }
-  const own = shape.format ? byFormat[shape.format] ?? [] : []
+  const own = shape.format ? (byFormat[shape.format] ?? []) : []
   return fc.oneof(fc.constantFrom(...injectionStrings), fc.constantFrom(...badUuids), ...(own.length ? [fc.constantFrom(...own)] : []))
 }
 
@@ -179,7 +193,24 @@ export const badCursors = fc.oneof(
 /** If-Match values that cannot match version `current`: garbage, stale, malformed, too long. */
 export function badIfMatch(current: number) {
   const values = fc.oneof(
-    fc.constantFrom('garbage', '""', '"x"', 'W/"x"', '"-1"', '"1.0"', '"1e3"', `"${'9'.repeat(30)}"`, '"99999"', `"${current + 1}"`, '"0"', `${current}`, `'${current}'`, `"${current}", "${current + 1}"`, 'x'.repeat(65), '\'" or 1=1 --'),
+    fc.constantFrom(
+      'garbage',
+      '""',
+      '"x"',
+      'W/"x"',
+      '"-1"',
+      '"1.0"',
+      '"1e3"',
+      `"${'9'.repeat(30)}"`,
+      '"99999"',
+      `"${current + 1}"`,
+      '"0"',
+      `${current}`,
+      `'${current}'`,
+      `"${current}", "${current + 1}"`,
+      'x'.repeat(65),
+      '\'" or 1=1 --',
+    ),
     fc.string({ minLength: 1, maxLength: 20, unit: fc.integer({ min: 0x21, max: 0x7e }).map((code) => String.fromCharCode(code)) }),
   )
   // Never the current version, however spelled, nor the wildcard: those would be accepted.
@@ -201,8 +232,20 @@ export const badIdempotencyKeys = fc.oneof(
 
 /** Authorization headers that are not a valid key. */
 export const badAuthorization = fc.oneof(
-  fc.constantFrom('Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'bearer txk_', `Bearer txk_${'a'.repeat(12)}_${'b'.repeat(43)}`, `Bearer ${'x'.repeat(8000)}`, "Bearer ' or 1=1 --", 'Bearer a b', 'Token abc'),
-  fc.string({ minLength: 1, maxLength: 60, unit: fc.integer({ min: 0x21, max: 0x7e }).map((code) => String.fromCharCode(code)) }).map((text) => `Bearer ${text}`),
+  fc.constantFrom(
+    'Bearer',
+    'Bearer ',
+    'Basic dXNlcjpwYXNz',
+    'bearer txk_',
+    `Bearer txk_${'a'.repeat(12)}_${'b'.repeat(43)}`,
+    `Bearer ${'x'.repeat(8000)}`,
+    "Bearer ' or 1=1 --",
+    'Bearer a b',
+    'Token abc',
+  ),
+  fc
+    .string({ minLength: 1, maxLength: 60, unit: fc.integer({ min: 0x21, max: 0x7e }).map((code) => String.fromCharCode(code)) })
+    .map((text) => `Bearer ${text}`),
 )
 
 /** Content types that are not JSON (null: no Content-Type header at all). */
@@ -221,4 +264,19 @@ export const wrongContentTypes = fc.constantFrom<string | null>(
 )
 
 /** Bodies that are not valid JSON, or not JSON at all. */
-export const malformedJson = fc.constantFrom('{', '{"a":', "{'a':1}", '[1,]', '{"a":1}}', 'nul', 'undefined', '<a/>', '   ', '', '{"a":"\\x41"}', '{"__proto__":{"isAdmin":true}}', '{"constructor":{"prototype":{"isAdmin":true}}}', '\u0000')
+export const malformedJson = fc.constantFrom(
+  '{',
+  '{"a":',
+  "{'a':1}",
+  '[1,]',
+  '{"a":1}}',
+  'nul',
+  'undefined',
+  '<a/>',
+  '   ',
+  '',
+  '{"a":"\\x41"}',
+  '{"__proto__":{"isAdmin":true}}',
+  '{"constructor":{"prototype":{"isAdmin":true}}}',
+  '\u0000',
+)

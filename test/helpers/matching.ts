@@ -35,7 +35,9 @@ export async function matchesOf(app: FastifyInstance, auth: Auth, direction: 'de
 
 /** Jobs queued in pg-boss for the matcher, by subject key ('demand:<id>'), in any state. */
 export async function matchJobs(db: Db) {
-  const result = await db.execute<{ key: string; state: string }>(sql`select singleton_key as key, state from pgboss.job where name = 'matching.compute' order by created_on`)
+  const result = await db.execute<{ key: string; state: string }>(
+    sql`select singleton_key as key, state from pgboss.job where name = 'matching.compute' order by created_on`,
+  )
   return result.rows
 }
 

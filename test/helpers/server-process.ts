@@ -9,7 +9,9 @@ export async function startServerProcess(t: Test, databaseUrl: string, env: Reco
     env: { ...process.env, LOG_LEVEL: 'info', DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '4', HOST: '127.0.0.1', PORT: '0', JOBS_WORKER: 'false', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  )
   t.teardown(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
     await exited

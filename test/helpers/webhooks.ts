@@ -143,7 +143,11 @@ export async function deliveriesOf(app: FastifyInstance, auth: Auth, webhookId: 
   const items: DeliveryBody[] = []
   let cursor: string | null = null
   do {
-    const response = await app.inject({ method: 'GET', url: `/v1/webhooks/${webhookId}/deliveries?limit=100${query}${cursor ? `&cursor=${cursor}` : ''}`, headers: auth })
+    const response = await app.inject({
+      method: 'GET',
+      url: `/v1/webhooks/${webhookId}/deliveries?limit=100${query}${cursor ? `&cursor=${cursor}` : ''}`,
+      headers: auth,
+    })
     if (response.statusCode !== 200) throw new Error(`listWebhookDeliveries failed: ${response.statusCode} ${response.body}`)
     const page = response.json() as { items: DeliveryBody[]; nextCursor: string | null }
     items.push(...page.items)

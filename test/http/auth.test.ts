@@ -90,7 +90,12 @@ t.test('expiry is judged by the injected clock', async (t) => {
   // Valid by the test clock, even if the wall clock has passed it.
   const later = await createApiKey(db, { organizationId: member.organization.id, role: 'admin', expiresAt: new Date(now + 86_400_000) })
   const patch = (key: string) =>
-    app.inject({ method: 'PATCH', url: `/v1/organizations/${member.organization.id}`, headers: { authorization: `Bearer ${key}` }, payload: { nameEn: 'Expiry test' } })
+    app.inject({
+      method: 'PATCH',
+      url: `/v1/organizations/${member.organization.id}`,
+      headers: { authorization: `Bearer ${key}` },
+      payload: { nameEn: 'Expiry test' },
+    })
   assertProblem(t, await patch(expired.key), 401, 'unauthorized')
   assertProblem(t, await patch(endsNow.key), 401, 'unauthorized')
   t.equal((await patch(later.key)).statusCode, 200)
@@ -132,5 +137,9 @@ t.test('no key ever reaches the logs', async (t) => {
   t.ok(logLines.length >= 10, `requests were logged (${logLines.length} lines)`)
   const headerLine = logLines.find((line) => line.includes('headers seen'))
   t.match(headerLine, /"authorization":"\[redacted\]"/, 'the header is there, redacted')
-  t.same(logLines.filter((line) => line.includes(secret) || line.includes(member.key)), [], 'the secret appears in no line')
+  t.same(
+    logLines.filter((line) => line.includes(secret) || line.includes(member.key)),
+    [],
+    'the secret appears in no line',
+  )
 })

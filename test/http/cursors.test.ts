@@ -36,8 +36,21 @@ const samples: Record<CursorKind, { good: unknown; bad: unknown[] }> = {
   number: { good: 0.5, bad: ['0.5', null] },
   integer: { good: 1, bad: [-1, 1.5, 2 ** 60, '5'] },
   // The first is the review's: year -271821 was SQLSTATE 22009 and a 500.
-  instant: { good: '2026-03-02T03:00:00.000Z', bad: ['-271821-04-20T00:00:00.000Z', '0000-01-01T00:00:00.000Z', '+275760-09-13T00:00:00.000Z', '2026-02-30T00:00:00.000Z', '2026-03-02T24:00:00.000Z', 'yesterday'] },
-  timestamp: { good: '2026-03-02T03:00:00.123456Z', bad: ['-271821-04-20T00:00:00.000000Z', '0000-01-01 00:00:00+00', '2026-02-30T00:00:00.000000Z', '2026-03-02 03:00:00+99', '2026-03-02T03:00:60.000000Z'] },
+  instant: {
+    good: '2026-03-02T03:00:00.000Z',
+    bad: [
+      '-271821-04-20T00:00:00.000Z',
+      '0000-01-01T00:00:00.000Z',
+      '+275760-09-13T00:00:00.000Z',
+      '2026-02-30T00:00:00.000Z',
+      '2026-03-02T24:00:00.000Z',
+      'yesterday',
+    ],
+  },
+  timestamp: {
+    good: '2026-03-02T03:00:00.123456Z',
+    bad: ['-271821-04-20T00:00:00.000000Z', '0000-01-01 00:00:00+00', '2026-02-30T00:00:00.000000Z', '2026-03-02 03:00:00+99', '2026-03-02T03:00:60.000000Z'],
+  },
   date: { good: '2026-03-02', bad: ['0000-01-01', '2026-02-30', '-271821-04-20', '10000-01-01'] },
   uuid: { good: uuid, bad: ['not-a-uuid', "' or 1=1 --"] },
 }
@@ -73,7 +86,9 @@ const lists: Record<string, { tag: string; kinds: CursorKind[]; param?: 'after';
 const unsigned = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url')
 const foreign = createCursors(randomBytes(32))
 
-const operations = operationsOf(await documentOf(app)).filter((operation) => operation.parameters.some((parameter) => parameter.in === 'query' && ['cursor', 'after'].includes(parameter.name)))
+const operations = operationsOf(await documentOf(app)).filter((operation) =>
+  operation.parameters.some((parameter) => parameter.in === 'query' && ['cursor', 'after'].includes(parameter.name)),
+)
 
 t.test('every list with a cursor is covered here', async (t) => {
   t.same(operations.map((operation) => operation.operationId).sort(), Object.keys(lists).sort())
@@ -151,11 +166,19 @@ t.test('every process on the database shares the key, made once; CURSOR_SECRET o
     await second.close()
     await pinned.close()
   })
-  t.equal((await second.inject({ method: 'GET', url: `/v1/organizations?limit=1&cursor=${page.nextCursor}` })).statusCode, 200, 'another process reads the cursor')
+  t.equal(
+    (await second.inject({ method: 'GET', url: `/v1/organizations?limit=1&cursor=${page.nextCursor}` })).statusCode,
+    200,
+    'another process reads the cursor',
+  )
   t.equal((await database.db.select().from(sharedSecrets)).length, 1, 'one key, made by the first process')
   assertProblem(t, await pinned.inject({ method: 'GET', url: `/v1/organizations?limit=1&cursor=${page.nextCursor}` }), 400, 'invalid_cursor')
   const own = (await pinned.inject({ method: 'GET', url: '/v1/organizations?limit=1' })).json() as { nextCursor: string }
-  t.equal((await pinned.inject({ method: 'GET', url: `/v1/organizations?limit=1&cursor=${own.nextCursor}` })).statusCode, 200, 'the configured key signs and checks')
+  t.equal(
+    (await pinned.inject({ method: 'GET', url: `/v1/organizations?limit=1&cursor=${own.nextCursor}` })).statusCode,
+    200,
+    'the configured key signs and checks',
+  )
   assertProblem(t, await second.inject({ method: 'GET', url: `/v1/organizations?limit=1&cursor=${own.nextCursor}` }), 400, 'invalid_cursor')
 })
 

@@ -11,7 +11,8 @@ const url = `/v1/organizations/${member.organization.id}`
 
 const patch = (ifMatch: string | undefined, nameEn: string) =>
   app.inject({ method: 'PATCH', url, headers: { ...member.auth, ...(ifMatch === undefined ? {} : { 'if-match': ifMatch }) }, payload: { nameEn } })
-const storedName = async () => (await db.select({ nameEn: organizations.nameEn }).from(organizations).where(eq(organizations.id, member.organization.id)))[0]!.nameEn
+const storedName = async () =>
+  (await db.select({ nameEn: organizations.nameEn }).from(organizations).where(eq(organizations.id, member.organization.id)))[0]!.nameEn
 const currentEtag = async () => (await app.inject({ method: 'GET', url })).headers.etag
 
 t.test('the ETag carries the version, and each accepted If-Match form updates it', async (t) => {

@@ -76,11 +76,13 @@ t.test('20 identical requests at once: one creates, the others replay it or get 
 t.test('a retry while a slow first attempt runs waits briefly, then gets 409 with Retry-After (PostgreSQL) or its turn and the replay (PGlite)', async (t) => {
   const { app, db } = await buildTestApp(t)
   const member = await createMember(db, { kind: 'research_institute' })
-  await db.execute(sql.raw(`
+  await db.execute(
+    sql.raw(`
     create function test_slow_listing() returns trigger language plpgsql as $$
     begin if new.title_vi = 'Chậm' then perform pg_sleep(4.5); end if; return new; end $$;
     create trigger test_slow_listing before insert on listings for each row execute function test_slow_listing();
-  `))
+  `),
+  )
   const headers = { ...member.auth, 'idempotency-key': 'slow' }
   const payload = listingInput({ titleVi: 'Chậm' })
   const first = app.inject({ method: 'POST', url: '/v1/listings', headers, payload })
@@ -113,7 +115,10 @@ t.test('an upload under Idempotency-Key is claimed when its import is created: a
   const chunks = async () => (await db.select({ n: count() }).from(schema.importChunks))[0]!.n
   const stored = await chunks()
   const retry = await app.inject({ method: 'POST', url: '/v1/imports?kind=listings', headers, payload: csv })
-  t.same([retry.statusCode, retry.headers['idempotent-replayed'], retry.json().id, retry.headers.location], [202, 'true', first.json().id, first.headers.location])
+  t.same(
+    [retry.statusCode, retry.headers['idempotent-replayed'], retry.json().id, retry.headers.location],
+    [202, 'true', first.json().id, first.headers.location],
+  )
   t.equal((await db.select({ n: count() }).from(schema.imports))[0]!.n, 1, 'one import')
   t.equal(await chunks(), stored, 'the file stored once')
   const other = await app.inject({ method: 'POST', url: '/v1/imports?kind=organizations', headers, payload: csv })

@@ -34,13 +34,15 @@ const secretPart = key.slice('txk_'.length + 13)
 
 // Statements that fail as a database error would: a webhook secret rotation, a key creation, and a
 // listing whose title the error message quotes.
-await db.execute(sql.raw(`
+await db.execute(
+  sql.raw(`
   create function tx_test_refuse() returns trigger language plpgsql as $$ begin raise exception 'refused by a test trigger'; end $$;
   create function tx_test_refuse_quoting() returns trigger language plpgsql as $$ begin raise exception 'refused: %', new.title_vi; end $$;
   create trigger tx_test_rotation before update on webhook_subscriptions for each row when (new.secret <> old.secret) execute function tx_test_refuse();
   create trigger tx_test_key before insert on api_keys for each row when (new.label = 'refuse me') execute function tx_test_refuse();
   create trigger tx_test_listing before insert on listings for each row when (new.title_vi like 'txk%') execute function tx_test_refuse_quoting();
-`))
+`),
+)
 
 const requested: string[] = []
 let whsec = ''
@@ -54,7 +56,8 @@ t.test('keys and secrets in URLs', async (t) => {
   t.equal(webhook.statusCode, 201)
   whsec = (webhook.json() as { secret: string }).secret
   for (const name of ['api_key', 'access_token', 'API_KEY', 'Access_Token', 'key', 'token', 'secret', 'apiKey', 'client_secret', 'x-api-key']) {
-    for (const value of [key, whsec]) t.equal((await get(`/v1/listings?kind=technology&${name}=${encodeURIComponent(value)}&limit=5`)).statusCode, 400, `?${name}= is an unknown parameter`)
+    for (const value of [key, whsec])
+      t.equal((await get(`/v1/listings?kind=technology&${name}=${encodeURIComponent(value)}&limit=5`)).statusCode, 400, `?${name}= is an unknown parameter`)
   }
   t.equal((await get(`/v1/listings?q=${encodeURIComponent(key)}`)).statusCode, 200, 'a key pasted into a search')
   assertProblem(t, await get(`/v1/api-keys/${key}`, member.auth), 400, 'validation_failed')
@@ -65,10 +68,22 @@ t.test('keys and secrets in URLs', async (t) => {
 t.test('secrets in failing statements', async (t) => {
   const [hook] = (await db.execute<{ id: string; secret: string }>(sql`select id, secret from webhook_subscriptions limit 1`)).rows
   assertProblem(t, await app.inject({ method: 'POST', url: `/v1/webhooks/${hook!.id}/secret`, headers: member.auth }), 500, 'internal_error')
-  assertProblem(t, await app.inject({ method: 'POST', url: '/v1/api-keys', headers: member.auth, payload: { role: 'reader', label: 'refuse me' } }), 500, 'internal_error')
-  assertProblem(t, await app.inject({ method: 'POST', url: '/v1/listings', headers: member.auth, payload: listingInput({ titleVi: key }) }), 500, 'internal_error')
+  assertProblem(
+    t,
+    await app.inject({ method: 'POST', url: '/v1/api-keys', headers: member.auth, payload: { role: 'reader', label: 'refuse me' } }),
+    500,
+    'internal_error',
+  )
+  assertProblem(
+    t,
+    await app.inject({ method: 'POST', url: '/v1/listings', headers: member.auth, payload: listingInput({ titleVi: key }) }),
+    500,
+    'internal_error',
+  )
 
-  const failures = lines.filter((line) => line.includes('"request failed"')).map((line) => JSON.parse(line) as { err: { message: string; stack: string; params?: unknown[] } })
+  const failures = lines
+    .filter((line) => line.includes('"request failed"'))
+    .map((line) => JSON.parse(line) as { err: { message: string; stack: string; params?: unknown[] } })
   t.equal(failures.length, 3, 'each failure is logged, with its error')
   const [rotation, keyCreation, listing] = failures
   for (const [failure, table] of [
@@ -81,7 +96,7 @@ t.test('secrets in failing statements', async (t) => {
     t.ok(failure!.err.params!.length > 0 && failure!.err.params!.every((value) => value === '[redacted]'), `${table}: every parameter redacted`)
   }
   t.notMatch(JSON.stringify(rotation), hook!.secret.slice(6, 30), 'the old secret is not logged either')
-  t.match(listing!.err.message, 'refused: [redacted]', "a database message quoting a key loses the key")
+  t.match(listing!.err.message, 'refused: [redacted]', 'a database message quoting a key loses the key')
 })
 
 t.test('no line holds a key, a webhook secret or a secret-named parameter', async (t) => {

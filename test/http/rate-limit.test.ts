@@ -33,7 +33,11 @@ function assertTooMany(t: Test, response: Response) {
   const retryAfter = Number(response.headers['retry-after'])
   t.ok(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 3600, `Retry-After is a number of seconds (${response.headers['retry-after']})`)
   const allowed = Object.keys(Problem.properties)
-  t.same(Object.keys(problem).filter((name) => !allowed.includes(name)), [], 'the body has only Problem members')
+  t.same(
+    Object.keys(problem).filter((name) => !allowed.includes(name)),
+    [],
+    'the body has only Problem members',
+  )
 }
 
 t.test('a key: RateLimit headers count down, then 429 problem+json; another key is counted apart', async (t) => {
@@ -95,7 +99,11 @@ t.test('failed key checks: past the limit, every key from that address is refuse
   t.equal(anonymous.statusCode, 200, 'anonymous reads from that address still work')
   const elsewhere = await read(victim.auth, freshAddress())
   t.equal(elsewhere.statusCode, 200, 'the victim works from its own address')
-  t.same(limitHeaders(elsewhere), { limit: '3', remaining: '1' }, 'only the one failure that reached the key counter used its budget; the refused attempts did not')
+  t.same(
+    limitHeaders(elsewhere),
+    { limit: '3', remaining: '1' },
+    'only the one failure that reached the key counter used its budget; the refused attempts did not',
+  )
 })
 
 t.test('successful key checks and refusals other than 401 do not count as failures', async (t) => {

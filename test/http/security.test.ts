@@ -40,7 +40,10 @@ t.test('/docs: Swagger UI renders, under a CSP that lets its own assets load', a
 
   // Every script and stylesheet the page names is served, same-origin (allowed by 'self'), with the same CSP.
   const assets = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!)
-  t.ok(assets.some((asset) => asset.endsWith('swagger-ui-bundle.js')), 'the page loads the bundle')
+  t.ok(
+    assets.some((asset) => asset.endsWith('swagger-ui-bundle.js')),
+    'the page loads the bundle',
+  )
   t.notMatch(page.body, /<script>|<style>|\son[a-z]+=/, 'no inline script or style for the CSP to block')
   for (const asset of assets) {
     t.notMatch(asset, /^(https?:)?\/\//, `${asset} is same-origin`)

@@ -46,7 +46,8 @@ async function refused(t: Test, label: string, request: () => Promise<Parameters
   t.same(await keyStates(), keysBefore, `${label}: no key changed`)
 }
 
-const post = (url: string, headers: Auth | Record<string, never>, payload?: unknown) => app.inject({ method: 'POST', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) })
+const post = (url: string, headers: Auth | Record<string, never>, payload?: unknown) =>
+  app.inject({ method: 'POST', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) })
 const get = (url: string, headers: Auth | Record<string, never>) => app.inject({ method: 'GET', url, headers })
 
 t.test('create: admins for their own organisation, the operator for any', async (t) => {
@@ -72,11 +73,29 @@ t.test('create: everyone else is refused', async (t) => {
   await refused(t, 'editor', () => post(url, editor.auth, { role: 'reader' }), 403, 'forbidden')
   await refused(t, 'reader', () => post(url, reader.auth, { role: 'reader' }), 403, 'forbidden')
   await refused(t, 'admin for another organisation', () => post(url, member.auth, { role: 'reader', organizationId: other.organization.id }), 403, 'forbidden')
-  await refused(t, 'admin for an unknown organisation', () => post(url, member.auth, { role: 'reader', organizationId: '00000000-0000-4000-8000-000000000000' }), 403, 'forbidden')
+  await refused(
+    t,
+    'admin for an unknown organisation',
+    () => post(url, member.auth, { role: 'reader', organizationId: '00000000-0000-4000-8000-000000000000' }),
+    403,
+    'forbidden',
+  )
   await refused(t, 'admin asking for an operator key', () => post(url, member.auth, { role: 'operator' }), 403, 'forbidden')
   await refused(t, "operator organisation's admin asking for an operator key", () => post(url, operatorOrgAdmin.auth, { role: 'operator' }), 403, 'forbidden')
-  await refused(t, 'operator role for an enterprise', () => post(url, operator.auth, { role: 'operator', organizationId: member.organization.id }), 422, 'invalid_role')
-  await refused(t, 'unknown organisation', () => post(url, operator.auth, { role: 'reader', organizationId: '00000000-0000-4000-8000-000000000000' }), 422, 'unknown_organization')
+  await refused(
+    t,
+    'operator role for an enterprise',
+    () => post(url, operator.auth, { role: 'operator', organizationId: member.organization.id }),
+    422,
+    'invalid_role',
+  )
+  await refused(
+    t,
+    'unknown organisation',
+    () => post(url, operator.auth, { role: 'reader', organizationId: '00000000-0000-4000-8000-000000000000' }),
+    422,
+    'unknown_organization',
+  )
 })
 
 t.test('list: admins their own organisation, the operator any', async (t) => {
@@ -86,9 +105,16 @@ t.test('list: admins their own organisation, the operator any', async (t) => {
   t.ok(own.json().items.every((item: { organizationId: string }) => item.organizationId === member.organization.id))
   const byOperator = await get(`/v1/api-keys?organizationId=${member.organization.id}&limit=100`, operator.auth)
   t.equal(byOperator.statusCode, 200)
-  t.same(byOperator.json().items.map((item: { id: string }) => item.id), own.json().items.map((item: { id: string }) => item.id), 'the operator sees the same keys')
+  t.same(
+    byOperator.json().items.map((item: { id: string }) => item.id),
+    own.json().items.map((item: { id: string }) => item.id),
+    'the operator sees the same keys',
+  )
   const operatorOwn = await get('/v1/api-keys', operator.auth)
-  t.ok(operatorOwn.json().items.every((item: { organizationId: string }) => item.organizationId === operator.organization.id), "the operator's own by default")
+  t.ok(
+    operatorOwn.json().items.every((item: { organizationId: string }) => item.organizationId === operator.organization.id),
+    "the operator's own by default",
+  )
 
   assertProblem(t, await get(`/v1/api-keys?organizationId=${other.organization.id}`, member.auth), 403, 'forbidden')
   assertProblem(t, await get('/v1/api-keys', editor.auth), 403, 'forbidden')
@@ -106,7 +132,10 @@ t.test('get and current: itself, its admins, the operator; others 404', async (t
 
   const current = await get('/v1/api-keys/current', reader.auth)
   t.equal(current.statusCode, 200, 'any key asks who it is')
-  t.match(current.json(), { apiKey: { id: reader.id, role: 'reader' }, organization: { id: member.organization.id, kind: 'enterprise', name: 'Viện Cơ điện nông nghiệp' } })
+  t.match(current.json(), {
+    apiKey: { id: reader.id, role: 'reader' },
+    organization: { id: member.organization.id, kind: 'enterprise', name: 'Viện Cơ điện nông nghiệp' },
+  })
   const operatorCurrent = await get('/v1/api-keys/current', operator.auth)
   t.match(operatorCurrent.json(), { apiKey: { role: 'operator' }, organization: { kind: 'exchange_operator' } })
   assertProblem(t, await get('/v1/api-keys/current', {}), 401, 'unauthorized')
@@ -117,7 +146,13 @@ t.test('revoke: itself, its admins (not operator keys), the operator', async (t)
   const otherOrgKey = await keyOf(other.organization.id, 'reader')
   await refused(t, 'an editor revoking another key', () => post(`/v1/api-keys/${reader.id}/revoke`, editorKey.auth), 403, 'forbidden')
   await refused(t, "another organisation's admin", () => post(`/v1/api-keys/${editorKey.id}/revoke`, other.auth), 404, 'not_found')
-  await refused(t, "the operator organisation's admin on an operator key", () => post(`/v1/api-keys/${operatorKey!.id}/revoke`, operatorOrgAdmin.auth), 403, 'forbidden')
+  await refused(
+    t,
+    "the operator organisation's admin on an operator key",
+    () => post(`/v1/api-keys/${operatorKey!.id}/revoke`, operatorOrgAdmin.auth),
+    403,
+    'forbidden',
+  )
   await refused(t, 'anonymous', () => post(`/v1/api-keys/${editorKey.id}/revoke`, {}), 401, 'unauthorized')
   await refused(t, 'an unknown key', () => post('/v1/api-keys/00000000-0000-4000-8000-000000000000/revoke', operator.auth), 404, 'not_found')
 
@@ -126,7 +161,11 @@ t.test('revoke: itself, its admins (not operator keys), the operator', async (t)
   const selfRevoking = await keyOf(member.organization.id, 'reader')
   t.equal((await post(`/v1/api-keys/${selfRevoking.id}/revoke`, selfRevoking.auth)).statusCode, 200, 'a reader revokes itself')
   const audited = await db.select().from(auditEvents).where(eq(auditEvents.operation, 'api_key.revoke'))
-  t.same(new Set(audited.map((row) => row.targetId)), new Set([editorKey.id, otherOrgKey.id, selfRevoking.id]), 'one audit row per revocation, none for refusals')
+  t.same(
+    new Set(audited.map((row) => row.targetId)),
+    new Set([editorKey.id, otherOrgKey.id, selfRevoking.id]),
+    'one audit row per revocation, none for refusals',
+  )
 })
 
 t.test('rotate: admins (not operator keys) and the operator; not editors, not even themselves', async (t) => {
@@ -134,7 +173,13 @@ t.test('rotate: admins (not operator keys) and the operator; not editors, not ev
   await refused(t, 'an editor rotating itself', () => post(`/v1/api-keys/${target.id}/rotate`, target.auth, {}), 403, 'forbidden')
   await refused(t, 'a reader rotating another key', () => post(`/v1/api-keys/${target.id}/rotate`, reader.auth, {}), 403, 'forbidden')
   await refused(t, "another organisation's admin", () => post(`/v1/api-keys/${target.id}/rotate`, other.auth, {}), 404, 'not_found')
-  await refused(t, "the operator organisation's admin on an operator key", () => post(`/v1/api-keys/${operatorKey!.id}/rotate`, operatorOrgAdmin.auth, {}), 403, 'forbidden')
+  await refused(
+    t,
+    "the operator organisation's admin on an operator key",
+    () => post(`/v1/api-keys/${operatorKey!.id}/rotate`, operatorOrgAdmin.auth, {}),
+    403,
+    'forbidden',
+  )
   await refused(t, 'anonymous', () => post(`/v1/api-keys/${target.id}/rotate`, {}, {}), 401, 'unauthorized')
 
   const byAdmin = await post(`/v1/api-keys/${target.id}/rotate`, member.auth, {})

@@ -94,7 +94,8 @@ t.test('list, get and revoke: query and path errors', async (t) => {
   }
   for (const cursor of [
     'garbage',
-    Buffer.from(JSON.stringify(['name', 'x', 'y'])).toString('base64url'), Buffer.from(JSON.stringify(['created', 'not a date', unknownId])).toString('base64url'),
+    Buffer.from(JSON.stringify(['name', 'x', 'y'])).toString('base64url'),
+    Buffer.from(JSON.stringify(['created', 'not a date', unknownId])).toString('base64url'),
     Buffer.from(JSON.stringify(['created', '2026-03-01T00:00:00.000Z', 'not-a-uuid'])).toString('base64url'),
   ]) {
     assertProblem(t, await app.inject({ method: 'GET', url: `/v1/api-keys?cursor=${cursor}`, headers: admin.auth }), 400, 'invalid_cursor')

@@ -66,7 +66,14 @@ t.test('create, use, list, rotate, overlap, expiry of the old key, revoke', asyn
   const successor = rotated.json() as { apiKey: Body & { id: string }; secret: string }
   t.not(successor.secret, secret)
   t.equal(rotated.headers.location, `/v1/api-keys/${successor.apiKey.id}`)
-  t.match(successor.apiKey, { organizationId: admin.organization.id, role: 'editor', label: 'portal Thái Bình', rotatedFromId: apiKey.id, expiresAt: null, status: 'active' })
+  t.match(successor.apiKey, {
+    organizationId: admin.organization.id,
+    role: 'editor',
+    label: 'portal Thái Bình',
+    rotatedFromId: apiKey.id,
+    expiresAt: null,
+    status: 'active',
+  })
   const overlapEnd = new Date(clock.now().getTime() + 3600_000).toISOString()
   t.equal((await keyRow(apiKey.id)).expiresAt?.toISOString(), overlapEnd, 'the old key now expires when the overlap ends')
 
@@ -118,12 +125,18 @@ t.test('rotation: defaults, no overlap, an earlier expiry is kept, and what cann
     t.equal(response.statusCode, 201)
     return response.json() as { apiKey: { id: string }; secret: string }
   }
-  const rotate = (id: string, payload?: Body) => app.inject({ method: 'POST', url: `/v1/api-keys/${id}/rotate`, headers: admin.auth, ...(payload ? { payload } : {}) })
+  const rotate = (id: string, payload?: Body) =>
+    app.inject({ method: 'POST', url: `/v1/api-keys/${id}/rotate`, headers: admin.auth, ...(payload ? { payload } : {}) })
 
   const plain = await create({ role: 'reader' })
   // The body is required, as the OpenAPI document says; {} asks for the defaults.
   assertProblem(t, await rotate(plain.apiKey.id), 400, 'validation_failed')
-  const nullBody = await app.inject({ method: 'POST', url: `/v1/api-keys/${plain.apiKey.id}/rotate`, headers: { ...admin.auth, 'content-type': 'application/json' }, payload: 'null' })
+  const nullBody = await app.inject({
+    method: 'POST',
+    url: `/v1/api-keys/${plain.apiKey.id}/rotate`,
+    headers: { ...admin.auth, 'content-type': 'application/json' },
+    payload: 'null',
+  })
   assertProblem(t, nullBody, 400, 'validation_failed')
   t.equal((await keyRow(plain.apiKey.id)).expiresAt, null, 'refused rotations changed nothing')
   const byDefault = await rotate(plain.apiKey.id, {})
@@ -170,9 +183,15 @@ t.test('a key may revoke itself, and a revoked key may still be listed', async (
   t.equal(audit?.keyId, apiKey.id, 'the revoking key is the key itself')
 
   const hidden = await app.inject({ method: 'GET', url: '/v1/api-keys', headers: admin.auth })
-  t.notOk((hidden.json().items as Body[]).some((item) => item.id === apiKey.id), 'revoked keys are left out by default')
+  t.notOk(
+    (hidden.json().items as Body[]).some((item) => item.id === apiKey.id),
+    'revoked keys are left out by default',
+  )
   const shown = await app.inject({ method: 'GET', url: '/v1/api-keys?includeRevoked=true', headers: admin.auth })
-  t.ok((shown.json().items as Body[]).some((item) => item.id === apiKey.id && item.status === 'revoked'), 'includeRevoked=true shows them')
+  t.ok(
+    (shown.json().items as Body[]).some((item) => item.id === apiKey.id && item.status === 'revoked'),
+    'includeRevoked=true shows them',
+  )
 })
 
 t.test('list: newest first, cursor pages, only the organisation asked for', async (t) => {
@@ -192,15 +211,25 @@ t.test('list: newest first, cursor pages, only the organisation asked for', asyn
     const page = await app.inject({ method: 'GET', url: `/v1/api-keys?${query}`, headers: admin.auth })
     t.equal(page.statusCode, 200)
     const body = page.json() as { items: { id: string; organizationId: string }[]; nextCursor: string | null }
-    t.ok(body.items.every((item) => item.organizationId === admin.organization.id), 'only this organisation')
+    t.ok(
+      body.items.every((item) => item.organizationId === admin.organization.id),
+      'only this organisation',
+    )
     seen.push(...body.items.map((item) => item.id))
     cursor = body.nextCursor
     pages += 1
   } while (cursor && pages < 10)
   // Five keys: the four made here and the factory's (stamped by the database's clock, not the test's).
   t.equal(seen.length, 5)
-  t.same(seen.filter((id) => ids.includes(id)), [...ids].reverse(), 'newest first')
+  t.same(
+    seen.filter((id) => ids.includes(id)),
+    [...ids].reverse(),
+    'newest first',
+  )
   t.equal(new Set(seen).size, seen.length, 'no key twice')
   const otherList = await app.inject({ method: 'GET', url: '/v1/api-keys', headers: other.auth })
-  t.notOk((otherList.json().items as { id: string }[]).some((item) => ids.includes(item.id)), "another organisation's list does not show them")
+  t.notOk(
+    (otherList.json().items as { id: string }[]).some((item) => ids.includes(item.id)),
+    "another organisation's list does not show them",
+  )
 })

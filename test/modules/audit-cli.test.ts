@@ -38,7 +38,13 @@ t.test('bootstrapping the operator records the organisation and the key', async 
   const keyId = /key id:\s+(\S+)/.exec(result.stdout)![1]!
   const events = await allEvents()
   t.equal(events.length, 2)
-  t.match(events[0], { ...byTheCommandLine, operation: 'organization.create', targetType: 'organization', targetId: operatorId, owningOrganizationId: operatorId })
+  t.match(events[0], {
+    ...byTheCommandLine,
+    operation: 'organization.create',
+    targetType: 'organization',
+    targetId: operatorId,
+    owningOrganizationId: operatorId,
+  })
   t.match(events[0]!.changes, { kind: { after: 'exchange_operator' }, name: { after: 'Sàn giao dịch công nghệ' } })
   t.match(events[1], { ...byTheCommandLine, operation: 'api_key.create', targetType: 'api_key', targetId: keyId, owningOrganizationId: operatorId })
   // The key as GET /v1/api-keys/{id} shows it.
@@ -51,13 +57,20 @@ t.test('bootstrapping the operator records the organisation and the key', async 
     status: { after: 'active' },
     expiresAt: { after: null },
   })
-  t.notOk(Object.values(events[1]!.changes).some((change) => 'before' in change), 'a creation has only `after`')
+  t.notOk(
+    Object.values(events[1]!.changes).some((change) => 'before' in change),
+    'a creation has only `after`',
+  )
   for (const event of events) t.equal(event.occurredAt.toISOString(), clock.now().toISOString())
   t.notMatch(JSON.stringify(events), keyPattern.exec(result.stdout)![0], 'the secret is never recorded')
 
   const again = await cli(['keys', 'create', '--operator'])
   t.equal(again.code, 0)
-  t.same((await allEvents()).slice(2).map((event) => event.operation), ['api_key.create'], 'a reused operator is not created again')
+  t.same(
+    (await allEvents()).slice(2).map((event) => event.operation),
+    ['api_key.create'],
+    'a reused operator is not created again',
+  )
 })
 
 t.test('a key for an organisation, with a label and an expiry', async (t) => {

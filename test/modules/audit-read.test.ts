@@ -20,7 +20,18 @@ const beta = await createMember(db, { kind: 'university', role: 'admin', name: '
 const alphaEditor = { authorization: `Bearer ${(await createApiKey(db, { organizationId: alpha.organization.id, role: 'editor' })).key}` }
 const alphaReader = { authorization: `Bearer ${(await createApiKey(db, { organizationId: alpha.organization.id, role: 'reader' })).key}` }
 
-type Event = { id: string; occurredAt: string; requestId: string | null; keyId: string | null; actingOrganizationId: string | null; owningOrganizationId: string | null; operation: string; targetType: string; targetId: string; changes: Record<string, unknown> }
+type Event = {
+  id: string
+  occurredAt: string
+  requestId: string | null
+  keyId: string | null
+  actingOrganizationId: string | null
+  owningOrganizationId: string | null
+  operation: string
+  targetType: string
+  targetId: string
+  changes: Record<string, unknown>
+}
 type Page = { items: Event[]; nextCursor: string | null }
 
 const list = (headers: Record<string, string>, query = '') => app.inject({ method: 'GET', url: `/v1/audit-events${query ? `?${query}` : ''}`, headers })
@@ -65,7 +76,10 @@ t.test('the operator sees every event, newest first, in the documented shape', a
   const response = await list(operator.auth)
   t.equal(response.statusCode, 200)
   const page = response.json() as Page
-  t.same(page.items.map((event) => event.id), [alphaEditsBeta, betaCreates, operatorEditsAlpha, alphaCreates])
+  t.same(
+    page.items.map((event) => event.id),
+    [alphaEditsBeta, betaCreates, operatorEditsAlpha, alphaCreates],
+  )
   t.equal(page.nextCursor, null)
   t.match(page.items[3], {
     id: alphaCreates,
@@ -98,7 +112,10 @@ t.test('an admin sees the events its organisation acted in or owns, and no other
 })
 
 t.test('editors and readers are refused; a key is required', async (t) => {
-  for (const [who, headers] of [['editor', alphaEditor], ['reader', alphaReader]] as const) {
+  for (const [who, headers] of [
+    ['editor', alphaEditor],
+    ['reader', alphaReader],
+  ] as const) {
     assertProblem(t, await list(headers), 403, 'forbidden')
     assertProblem(t, await app.inject({ method: 'GET', url: `/v1/audit-events/${alphaCreates}`, headers }), 403, 'forbidden')
     t.pass(who)
@@ -142,7 +159,10 @@ t.test('bad queries are 400s', async (t) => {
   ]
   for (const [query, code, pointer] of cases) {
     const problem = assertProblem(t, await list(operator.auth, query), 400, code)
-    t.ok(problem.errors?.some((error) => error.pointer === pointer), `${query.slice(0, 40)}: ${JSON.stringify(problem.errors)}`)
+    t.ok(
+      problem.errors?.some((error) => error.pointer === pointer),
+      `${query.slice(0, 40)}: ${JSON.stringify(problem.errors)}`,
+    )
   }
   for (const id of ['abc', '0', '-1', '1.5', '1'.repeat(19)]) {
     assertProblem(t, await app.inject({ method: 'GET', url: `/v1/audit-events/${id}`, headers: operator.auth }), 400, 'validation_failed')
@@ -153,7 +173,12 @@ t.test('bad queries are 400s', async (t) => {
 t.test('cursor paging walks every event once, newest first, while new events arrive', async (t) => {
   const organization = await createMember(db, { kind: 'research_institute' })
   for (let n = 1; n <= 12; n++) {
-    const response = await app.inject({ method: 'PATCH', url: `/v1/organizations/${organization.organization.id}`, headers: operator.auth, payload: { nameEn: `Institute ${n}` } })
+    const response = await app.inject({
+      method: 'PATCH',
+      url: `/v1/organizations/${organization.organization.id}`,
+      headers: operator.auth,
+      payload: { nameEn: `Institute ${n}` },
+    })
     t.equal(response.statusCode, 200)
   }
   const expected = (await db.select({ id: auditEvents.id }).from(auditEvents).orderBy(desc(auditEvents.id))).map((row) => String(row.id))
@@ -168,7 +193,8 @@ t.test('cursor paging walks every event once, newest first, while new events arr
     cursor = page.nextCursor
     pages += 1
     // A write between two pages is newer than every page still to come: it must not show up in them.
-    if (pages === 1) await app.inject({ method: 'PATCH', url: `/v1/organizations/${organization.organization.id}`, headers: operator.auth, payload: { nameEn: 'Late' } })
+    if (pages === 1)
+      await app.inject({ method: 'PATCH', url: `/v1/organizations/${organization.organization.id}`, headers: operator.auth, payload: { nameEn: 'Late' } })
   } while (cursor && pages < 20)
   t.equal(pages, Math.ceil(expected.length / 5))
   t.same(seen, expected, 'every event once, newest first, and none of the late one')
@@ -185,7 +211,14 @@ t.test('cursor paging walks every event once, newest first, while new events arr
 })
 
 t.test('a bad cursor is a 400, never a 500', async (t) => {
-  const cursors = ['not base64 json', encodeCursor('name', ['a', 'b']), encodeCursor('id', [-1]), encodeCursor('id', [1.5]), encodeCursor('id', ['5']), encodeCursor('id', [2 ** 60])]
+  const cursors = [
+    'not base64 json',
+    encodeCursor('name', ['a', 'b']),
+    encodeCursor('id', [-1]),
+    encodeCursor('id', [1.5]),
+    encodeCursor('id', ['5']),
+    encodeCursor('id', [2 ** 60]),
+  ]
   for (const cursor of cursors) {
     assertProblem(t, await list(operator.auth, `cursor=${encodeURIComponent(cursor)}`), 400, 'invalid_cursor')
   }

@@ -56,7 +56,11 @@ async function audited(
 
 t.test('organization.create and organization.update', async (t) => {
   const payload = { kind: 'enterprise', name: 'Công ty Cổ phần Giống cây trồng Nam Định', provinceCode: '36', contacts: [{ name: 'Trần Thị Bình' }] }
-  const created = await audited(t, { method: 'POST', url: '/v1/organizations', who: operator, payload }, { status: 201, operation: 'organization.create', targetType: 'organization', owner: 'self' })
+  const created = await audited(
+    t,
+    { method: 'POST', url: '/v1/organizations', who: operator, payload },
+    { status: 201, operation: 'organization.create', targetType: 'organization', owner: 'self' },
+  )
   t.same(created.event.changes, creationChanges(created.body), 'a creation records every field as `after`')
   t.notOk('version' in created.event.changes || 'updatedAt' in created.event.changes, 'bookkeeping fields are left out')
 
@@ -64,7 +68,13 @@ t.test('organization.create and organization.update', async (t) => {
   const admin = { keyId: key.id, organization: { id: created.body.id }, auth: { authorization: `Bearer ${key.key}` } }
   const updated = await audited(
     t,
-    { method: 'PATCH', url: `/v1/organizations/${created.body.id}`, who: admin, headers: { 'if-match': '"1"' }, payload: { nameEn: 'Nam Dinh Seed JSC', provinceCode: '01', contacts: [{ name: 'Trần Thị Bình' }] } },
+    {
+      method: 'PATCH',
+      url: `/v1/organizations/${created.body.id}`,
+      who: admin,
+      headers: { 'if-match': '"1"' },
+      payload: { nameEn: 'Nam Dinh Seed JSC', provinceCode: '01', contacts: [{ name: 'Trần Thị Bình' }] },
+    },
     { status: 200, operation: 'organization.update', targetType: 'organization' },
   )
   t.same(
@@ -86,7 +96,11 @@ t.test('organization.create and organization.update', async (t) => {
 })
 
 t.test('listing.create, update, publish and withdraw', async (t) => {
-  const created = await audited(t, { method: 'POST', url: '/v1/listings', who: enterprise, payload: listingInput() }, { status: 201, operation: 'listing.create', targetType: 'listing' })
+  const created = await audited(
+    t,
+    { method: 'POST', url: '/v1/listings', who: enterprise, payload: listingInput() },
+    { status: 201, operation: 'listing.create', targetType: 'listing' },
+  )
   t.same(created.event.changes, creationChanges(created.body))
   t.equal((created.event.changes.titleVi as { after: unknown }).after, 'Quy trình sản xuất lúa gạo hữu cơ')
   const url = `/v1/listings/${created.body.id}`
@@ -96,12 +110,20 @@ t.test('listing.create, update, publish and withdraw', async (t) => {
     { method: 'PATCH', url, who: enterprise, headers: { 'if-match': '"1"' }, payload: { titleEn: 'Organic rice, certified', priceVnd: 300_000_000, trl: 7 } },
     { status: 200, operation: 'listing.update', targetType: 'listing' },
   )
-  t.same(updated.event.changes, {
-    titleEn: { before: 'Organic rice production process', after: 'Organic rice, certified' },
-    priceVnd: { before: 250_000_000, after: 300_000_000 },
-  }, 'an unchanged trl sent again is not a change')
+  t.same(
+    updated.event.changes,
+    {
+      titleEn: { before: 'Organic rice production process', after: 'Organic rice, certified' },
+      priceVnd: { before: 250_000_000, after: 300_000_000 },
+    },
+    'an unchanged trl sent again is not a change',
+  )
 
-  const published = await audited(t, { method: 'POST', url: `${url}/publish`, who: enterprise }, { status: 200, operation: 'listing.publish', targetType: 'listing' })
+  const published = await audited(
+    t,
+    { method: 'POST', url: `${url}/publish`, who: enterprise },
+    { status: 200, operation: 'listing.publish', targetType: 'listing' },
+  )
   t.same(published.event.changes, {
     status: { before: 'draft', after: 'published' },
     publishedAt: { before: null, after: clock.now().toISOString() },
@@ -112,16 +134,24 @@ t.test('listing.create, update, publish and withdraw', async (t) => {
     { method: 'POST', url: `${url}/withdraw`, who: operator, payload: { reason: 'Trùng với một chào bán khác' } },
     { status: 200, operation: 'listing.withdraw', targetType: 'listing', owner: enterprise.organization.id },
   )
-  t.same(withdrawn.event.changes, {
-    status: { before: 'published', after: 'withdrawn' },
-    withdrawnAt: { before: null, after: clock.now().toISOString() },
-    withdrawReason: { before: null, after: 'Trùng với một chào bán khác' },
-  }, 'the withdrawal reason is recorded')
+  t.same(
+    withdrawn.event.changes,
+    {
+      status: { before: 'published', after: 'withdrawn' },
+      withdrawnAt: { before: null, after: clock.now().toISOString() },
+      withdrawReason: { before: null, after: 'Trùng với một chào bán khác' },
+    },
+    'the withdrawal reason is recorded',
+  )
   t.equal((await auditTrailOf(db, created.body.id)).length, 4, 'four writes, four events')
 })
 
 t.test('demand.create, update, open and close', async (t) => {
-  const created = await audited(t, { method: 'POST', url: '/v1/demands', who: enterprise, payload: demandInput() }, { status: 201, operation: 'demand.create', targetType: 'demand' })
+  const created = await audited(
+    t,
+    { method: 'POST', url: '/v1/demands', who: enterprise, payload: demandInput() },
+    { status: 201, operation: 'demand.create', targetType: 'demand' },
+  )
   t.same(created.event.changes, creationChanges(created.body))
   const url = `/v1/demands/${created.body.id}`
 
@@ -143,12 +173,16 @@ t.test('demand.create, update, open and close', async (t) => {
     { method: 'POST', url: `${url}/close`, who: enterprise, payload: { reason: 'other', note: 'Đã tự chế tạo máy sấy' } },
     { status: 200, operation: 'demand.close', targetType: 'demand' },
   )
-  t.same(closed.event.changes, {
-    status: { before: 'open', after: 'closed' },
-    closedAt: { before: null, after: clock.now().toISOString() },
-    closeReason: { before: null, after: 'other' },
-    closeNote: { before: null, after: 'Đã tự chế tạo máy sấy' },
-  }, 'the close reason and note are recorded')
+  t.same(
+    closed.event.changes,
+    {
+      status: { before: 'open', after: 'closed' },
+      closedAt: { before: null, after: clock.now().toISOString() },
+      closeReason: { before: null, after: 'other' },
+      closeNote: { before: null, after: 'Đã tự chế tạo máy sấy' },
+    },
+    'the close reason and note are recorded',
+  )
 })
 
 t.test('of two concurrent publishes, one wins and one event is written', async (t) => {
@@ -158,5 +192,8 @@ t.test('of two concurrent publishes, one wins and one event is written', async (
   const responses = await Promise.all([1, 2].map(() => app.inject({ method: 'POST', url: `/v1/listings/${id}/publish`, headers: enterprise.auth })))
   t.same(responses.map((response) => response.statusCode).sort(), [200, 409])
   t.equal((await tableCounts(db)).auditEvents, before.auditEvents + 1)
-  t.same((await auditTrailOf(db, id)).map((event) => event.operation), ['listing.create', 'listing.publish'])
+  t.same(
+    (await auditTrailOf(db, id)).map((event) => event.operation),
+    ['listing.create', 'listing.publish'],
+  )
 })

@@ -96,13 +96,20 @@ async function checkAll(t: Test, when: string) {
     const page = await browse(`${query}&limit=100`, query.startsWith('owner=') ? operatorHeaders : {})
     const { kind, province, trl } = await countFacets(db, oracleFilter(query))
     const expected = { kind, province, trl }
-    t.same({ kind: page.facets.kind, province: page.facets.province, trl: page.facets.trl }, expected, `${when}: facets of "${query}" equal a count of every match`)
+    t.same(
+      { kind: page.facets.kind, province: page.facets.province, trl: page.facets.trl },
+      expected,
+      `${when}: facets of "${query}" equal a count of every match`,
+    )
     t.equal(page.facets.exhaustive, true, `${when}: "${query}" is counted exhaustively`)
     const rows = await searchListings(db, oracleFilter(query), { limit: 100 })
-    t.same(page.items.map((item) => item.id), rows.map((row) => row.id), `${when}: "${query}" lists the same listings in the same order`)
+    t.same(
+      page.items.map((item) => item.id),
+      rows.map((row) => row.id),
+      `${when}: "${query}" lists the same listings in the same order`,
+    )
   }
 }
-
 
 t.test('facets equal a full count for every filter mix, through every kind of write', async (t) => {
   await checkAll(t, 'as inserted')
@@ -121,7 +128,12 @@ t.test('facets equal a full count for every filter mix, through every kind of wr
   t.equal(patch.statusCode, 200, patch.body)
   await checkAll(t, 'after an update of kind, provinces and TRL')
 
-  const withdraw = await app.inject({ method: 'POST', url: `/v1/listings/${draft.id}/withdraw`, headers: institute.auth, payload: { reason: 'Đã chuyển giao' } })
+  const withdraw = await app.inject({
+    method: 'POST',
+    url: `/v1/listings/${draft.id}/withdraw`,
+    headers: institute.auth,
+    payload: { reason: 'Đã chuyển giao' },
+  })
   t.equal(withdraw.statusCode, 200, withdraw.body)
   await checkAll(t, 'after a withdrawal')
 
@@ -133,14 +145,26 @@ t.test('facets equal a full count for every filter mix, through every kind of wr
   t.equal(await maintainFacetCounts(db, clock), 0, 'a second run has nothing to do')
 
   // A new validUntil brings an expired listing back; reads are right before the job catches up.
-  const [back] = await db.select({ id: listings.id }).from(listings).where(sql`${listings.countedExpired}`).limit(1)
-  await db.update(listings).set({ validUntil: '2027-01-01' }).where(sql`${listings.id} = ${back!.id}`)
+  const [back] = await db
+    .select({ id: listings.id })
+    .from(listings)
+    .where(sql`${listings.countedExpired}`)
+    .limit(1)
+  await db
+    .update(listings)
+    .set({ validUntil: '2027-01-01' })
+    .where(sql`${listings.id} = ${back!.id}`)
   await checkAll(t, 'after an expired listing got a later validUntil')
   await maintainFacetCounts(db, clock)
   await checkAll(t, 'after the job again')
 
   // Rebuilding from the records changes no count: the triggers kept them exact.
-  const sums = async () => (await db.execute(sql`select status, dim, kind, trl, province, sum(n)::int as n from listing_facet_counts group by 1, 2, 3, 4, 5 having sum(n) <> 0 order by 1, 2, 3, 4, 5`)).rows
+  const sums = async () =>
+    (
+      await db.execute(
+        sql`select status, dim, kind, trl, province, sum(n)::int as n from listing_facet_counts group by 1, 2, 3, 4, 5 having sum(n) <> 0 order by 1, 2, 3, 4, 5`,
+      )
+    ).rows
   const before = await sums()
   await db.execute(sql`select tx_facet_counts_compact()`)
   t.same(await sums(), before, 'compaction keeps every sum')
@@ -181,11 +205,17 @@ t.test('past the cap, the counts cover the newest matches and say so', async (t)
     cursor = next.nextCursor
   } while (cursor)
   const all = await searchListings(db, oracleFilter('priceMax=6000000'), { limit: 1000 })
-  t.same(seen, all.map((row) => row.id), 'cursor pages give the same list as one query, in order, without repeats')
+  t.same(
+    seen,
+    all.map((row) => row.id),
+    'cursor pages give the same list as one query, in order, without repeats',
+  )
 })
 
 t.test('the regions written into SQL agree with the reference data', async (t) => {
-  const result = await db.execute<{ code: string; regions: string[] }>(sql`select code, tx_regions_of_province(code) as regions from unnest(${sql.raw(`array[${provinces.map((p) => `'${p.code}'`).join(',')}]`)}) as code`)
+  const result = await db.execute<{ code: string; regions: string[] }>(
+    sql`select code, tx_regions_of_province(code) as regions from unnest(${sql.raw(`array[${provinces.map((p) => `'${p.code}'`).join(',')}]`)}) as code`,
+  )
   for (const province of provinces) {
     const row = result.rows.find((each) => each.code === province.code)
     t.same(row?.regions.map(Number), province.regionIds, province.code)

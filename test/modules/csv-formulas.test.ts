@@ -28,7 +28,9 @@ function rawObjects(text: string): Array<Record<string, string>> {
 }
 /** No cell of the file starts with what a spreadsheet would run. */
 function assertNoFormula(t: Test, text: string) {
-  const dangerous = cellsOf(text).flat().filter((cell) => /^[=+\-@\t\r]/.test(cell))
+  const dangerous = cellsOf(text)
+    .flat()
+    .filter((cell) => /^[=+\-@\t\r]/.test(cell))
   t.same(dangerous, [], 'no cell starts with = + - @ tab or CR')
 }
 
@@ -36,7 +38,12 @@ async function importFile(auth: Auth, kind: string, payload: string) {
   const response = await app.inject({ method: 'POST', url: `/v1/imports?kind=${kind}`, headers: { ...auth, 'content-type': 'text/csv' }, payload })
   if (response.statusCode !== 202) throw new Error(`upload: ${response.statusCode} ${response.body}`)
   await app.jobs.runPending()
-  return (await app.inject({ method: 'GET', url: `/v1/imports/${(response.json() as { id: string }).id}`, headers: auth })).json() as { status: string; rowsCreated: number; rowsFailed: number; errors: unknown[] }
+  return (await app.inject({ method: 'GET', url: `/v1/imports/${(response.json() as { id: string }).id}`, headers: auth })).json() as {
+    status: string
+    rowsCreated: number
+    rowsFailed: number
+    errors: unknown[]
+  }
 }
 
 const hostile = {
@@ -74,10 +81,20 @@ t.test('listings: hostile cells are neutralised in the export and restored by th
 })
 
 t.test('demands: the same rule both ways', async (t) => {
-  const demand = await fileOpenDemand(app, seeker.auth, { titleVi: '+Cần công nghệ sấy', problemVi: '-20% sản lượng mất sau thu hoạch', keywords: ['@sấy', 'lúa'] })
+  const demand = await fileOpenDemand(app, seeker.auth, {
+    titleVi: '+Cần công nghệ sấy',
+    problemVi: '-20% sản lượng mất sau thu hoạch',
+    keywords: ['@sấy', 'lúa'],
+  })
   const file = (await app.inject({ method: 'GET', url: `/v1/demands/export?owner=${seeker.organization.id}` })).body
   assertNoFormula(t, file)
-  t.match(rawObjects(file)[0], { id: demand.id, titleVi: "'+Cần công nghệ sấy", problemVi: "'-20% sản lượng mất sau thu hoạch", keywords: "'@sấy; lúa", owner: `'@SUM(1+1)*cmd|" /C calc"!A0` })
+  t.match(rawObjects(file)[0], {
+    id: demand.id,
+    titleVi: "'+Cần công nghệ sấy",
+    problemVi: "'-20% sản lượng mất sau thu hoạch",
+    keywords: "'@sấy; lúa",
+    owner: `'@SUM(1+1)*cmd|" /C calc"!A0`,
+  })
 
   const target = await createMember(db)
   t.match(await importFile(target.auth, 'demands', file), { status: 'completed', rowsCreated: 1, rowsFailed: 0 })
@@ -98,7 +115,11 @@ t.test('a hand-made file: an apostrophe is taken off only before a formula chara
   const target = await createMember(db, { kind: 'research_institute' })
   const file = "titleVi,descriptionVi,kind,externalId\r\n'98 giống lúa,'=không phải công thức,technology,a1\r\n''trích dẫn,mô tả,technology,a2\r\n"
   t.match(await importFile(target.auth, 'listings', file), { status: 'completed', rowsCreated: 2, rowsFailed: 0 })
-  const rows = await db.select({ externalId: listings.externalId, titleVi: listings.titleVi, descriptionVi: listings.descriptionVi }).from(listings).where(eq(listings.ownerId, target.organization.id)).orderBy(listings.externalId)
+  const rows = await db
+    .select({ externalId: listings.externalId, titleVi: listings.titleVi, descriptionVi: listings.descriptionVi })
+    .from(listings)
+    .where(eq(listings.ownerId, target.organization.id))
+    .orderBy(listings.externalId)
   t.same(rows, [
     { externalId: 'a1', titleVi: "'98 giống lúa", descriptionVi: '=không phải công thức' },
     { externalId: 'a2', titleVi: "'trích dẫn", descriptionVi: 'mô tả' },

@@ -47,7 +47,10 @@ t.test("the delegate creates, edits, publishes and withdraws the member's listin
   assertProblem(t, await send('GET', `/v1/listings/${id}`, outsider.auth), 404, 'not_found')
   const drafts = await send('GET', `/v1/listings?status=draft&owner=${memberId}`, pointReader)
   t.equal(drafts.statusCode, 200)
-  t.ok(drafts.json().items.some((item: { id: string }) => item.id === id), "the member's drafts in search")
+  t.ok(
+    drafts.json().items.some((item: { id: string }) => item.id === id),
+    "the member's drafts in search",
+  )
   assertProblem(t, await send('GET', `/v1/listings?status=draft&owner=${memberId}`, outsider.auth), 403, 'forbidden')
 
   // A reader of the delegate sees but never writes.
@@ -59,7 +62,12 @@ t.test("the delegate creates, edits, publishes and withdraws the member's listin
 
   const updated = await send('PATCH', `/v1/listings/${id}`, pointEditor, { titleEn: 'Rice dryer, by the connection point' })
   t.equal(updated.statusCode, 200)
-  t.match(await lastEvent(id), { operation: 'listing.update', actingOrganizationId: point.organization.id, owningOrganizationId: memberId, changes: { titleEn: { after: 'Rice dryer, by the connection point' } } })
+  t.match(await lastEvent(id), {
+    operation: 'listing.update',
+    actingOrganizationId: point.organization.id,
+    owningOrganizationId: memberId,
+    changes: { titleEn: { after: 'Rice dryer, by the connection point' } },
+  })
   t.equal((await send('POST', `/v1/listings/${id}/publish`, point.auth)).statusCode, 200)
   t.match(await lastEvent(id), { operation: 'listing.publish', actingOrganizationId: point.organization.id, owningOrganizationId: memberId })
   t.equal((await send('POST', `/v1/listings/${id}/withdraw`, pointEditor, { reason: 'Đã chuyển giao' })).statusCode, 200)

@@ -30,7 +30,11 @@ const send = (method: 'GET' | 'POST' | 'PATCH', url: string, headers?: Auth, pay
   app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) })
 const propose = (agent: Auth, memberOrganizationId: string) => send('POST', '/v1/delegations', agent, { memberOrganizationId })
 const eventsOf = (delegationId: string) =>
-  db.select().from(outboxEvents).where(and(eq(outboxEvents.subjectType, 'delegation'), eq(outboxEvents.subjectId, delegationId))).orderBy(asc(outboxEvents.id))
+  db
+    .select()
+    .from(outboxEvents)
+    .where(and(eq(outboxEvents.subjectType, 'delegation'), eq(outboxEvents.subjectId, delegationId)))
+    .orderBy(asc(outboxEvents.id))
 
 /** A connection point that serves the whole country, with its admin, editor and reader keys. */
 async function nationalPoint(name: string) {
@@ -61,7 +65,12 @@ t.test("the review's attack: a connection point cannot make a Hà Nội enterpri
   for (const auth of [point.auth, point.editor]) assertProblem(t, await withdraw(auth), 403, 'forbidden')
   assertProblem(t, await send('PATCH', `/v1/listings/${listing.id}`, point.editor, { titleEn: 'Taken over' }), 403, 'forbidden')
   assertProblem(t, await send('POST', '/v1/listings', point.editor, listingInput({ ownerId: enterprise.organization.id })), 403, 'forbidden')
-  assertProblem(t, await send('POST', '/v1/webhooks', point.auth, { url: receiver.url('/hijack'), organizationId: enterprise.organization.id }), 403, 'forbidden')
+  assertProblem(
+    t,
+    await send('POST', '/v1/webhooks', point.auth, { url: receiver.url('/hijack'), organizationId: enterprise.organization.id }),
+    403,
+    'forbidden',
+  )
   const drafts = await send('GET', `/v1/listings?status=draft&owner=${enterprise.organization.id}`, point.reader)
   t.equal(drafts.statusCode, 403, "the member's drafts stay private")
   t.same(await tableCounts(db), afterProposal, 'nothing written')
@@ -101,12 +110,19 @@ t.test("accepted by the member's admin, the delegation takes effect; only that a
     actingOrganizationId: member.organization.id,
     changes: { status: { before: 'proposed', after: 'active' } },
   })
-  t.same((await eventsOf(id)).map((event) => event.type), ['delegation.proposed', 'delegation.accepted'])
+  t.same(
+    (await eventsOf(id)).map((event) => event.type),
+    ['delegation.proposed', 'delegation.accepted'],
+  )
 
   // From now on the agent acts for the member.
   const withdrawn = await send('POST', `/v1/listings/${listing.id}/withdraw`, point.editor, { reason: 'Doanh nghiệp đã chuyển giao' })
   t.equal(withdrawn.statusCode, 200)
-  t.match((await auditTrailOf(db, listing.id)).at(-1), { operation: 'listing.withdraw', actingOrganizationId: point.organization.id, owningOrganizationId: member.organization.id })
+  t.match((await auditTrailOf(db, listing.id)).at(-1), {
+    operation: 'listing.withdraw',
+    actingOrganizationId: point.organization.id,
+    owningOrganizationId: member.organization.id,
+  })
 
   // Accepting or declining again is no move from active: the answer says what is possible.
   const twice = assertProblem(t, await accept(member.auth), 409, 'invalid_transition')
@@ -145,11 +161,20 @@ t.test('declining and withdrawing close a proposal; the member ends nothing it h
   t.match(withdrawn.json(), { status: 'withdrawn', endedByOrganizationId: point.organization.id })
   t.equal((await auditTrailOf(db, second)).at(-1)!.operation, 'delegation.withdraw')
   const third = (await propose(point.auth, member.organization.id)).json().id as string
-  t.match((await send('POST', `/v1/delegations/${third}/end`, operator.auth, {})).json(), { status: 'withdrawn', endedByOrganizationId: operator.organization.id })
+  t.match((await send('POST', `/v1/delegations/${third}/end`, operator.auth, {})).json(), {
+    status: 'withdrawn',
+    endedByOrganizationId: operator.organization.id,
+  })
   assertProblem(t, await send('POST', `/v1/delegations/${third}/accept`, member.auth), 409, 'delegation_ended')
 
-  t.same((await eventsOf(first)).map((event) => event.type), ['delegation.proposed', 'delegation.declined'])
-  t.same((await eventsOf(second)).map((event) => event.type), ['delegation.proposed', 'delegation.withdrawn'])
+  t.same(
+    (await eventsOf(first)).map((event) => event.type),
+    ['delegation.proposed', 'delegation.declined'],
+  )
+  t.same(
+    (await eventsOf(second)).map((event) => event.type),
+    ['delegation.proposed', 'delegation.withdrawn'],
+  )
 })
 
 t.test('ending: either side admin or the operator, once; the pair may be delegated again', async (t) => {
@@ -176,7 +201,11 @@ t.test('ending: either side admin or the operator, once; the pair may be delegat
   t.equal(ended.statusCode, 200)
   t.match(ended.json(), { status: 'ended', active: false, endedAt: String, endedByOrganizationId: member.organization.id, endReason: 'Tự quản lý hồ sơ' })
   const [event] = (await auditTrailOf(db, first)).filter((row) => row.operation === 'delegation.end')
-  t.match(event, { actingOrganizationId: member.organization.id, owningOrganizationId: member.organization.id, changes: { active: { before: true, after: false } } })
+  t.match(event, {
+    actingOrganizationId: member.organization.id,
+    owningOrganizationId: member.organization.id,
+    changes: { active: { before: true, after: false } },
+  })
   const afterEnd = await tableCounts(db)
   assertProblem(t, await send('POST', `/v1/delegations/${first}/end`, member.auth, {}), 409, 'delegation_ended')
   assertProblem(t, await send('POST', `/v1/delegations/${first}/end`, operator.auth, {}), 409, 'delegation_ended')
@@ -187,8 +216,15 @@ t.test('ending: either side admin or the operator, once; the pair may be delegat
   const third = await start()
   t.equal((await send('POST', `/v1/delegations/${third}/end`, operator.auth, {})).json().endedByOrganizationId, operator.organization.id)
   const rows = await db.select().from(delegations).where(eq(delegations.memberOrganizationId, member.organization.id))
-  t.same(rows.map((row) => row.status), ['ended', 'ended', 'ended'], 'ended delegations stay on record')
-  t.same((await eventsOf(first)).map((row) => row.type), ['delegation.proposed', 'delegation.accepted', 'delegation.ended'])
+  t.same(
+    rows.map((row) => row.status),
+    ['ended', 'ended', 'ended'],
+    'ended delegations stay on record',
+  )
+  t.same(
+    (await eventsOf(first)).map((row) => row.type),
+    ['delegation.proposed', 'delegation.accepted', 'delegation.ended'],
+  )
 })
 
 t.test('both sides receive every step by webhook', async (t) => {
@@ -242,7 +278,10 @@ t.test('an unanswered proposal expires: it reads as expired at once, and the swe
   const again = await propose(point.auth, member.organization.id)
   t.equal(again.statusCode, 201)
   t.equal((await db.select().from(delegations).where(eq(delegations.id, id)))[0]!.status, 'expired')
-  t.same((await eventsOf(id)).map((event) => event.type), ['delegation.proposed', 'delegation.expired'])
+  t.same(
+    (await eventsOf(id)).map((event) => event.type),
+    ['delegation.proposed', 'delegation.expired'],
+  )
 
   // The sweep, run as the job queue runs it, stores the other one as expired and tells both sides.
   await app.jobs.send(delegationExpiryJob, {})

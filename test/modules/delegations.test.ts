@@ -24,7 +24,11 @@ const post = (url: string, headers: Record<string, string> | undefined, payload?
   app.inject({ method: 'POST', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) })
 const get = (url: string, headers?: Record<string, string>) => app.inject({ method: 'GET', url, headers })
 const eventsOf = async (delegationId: string) =>
-  (await db.select().from(outboxEvents).where(eq(outboxEvents.subjectId, delegationId)).orderBy(asc(outboxEvents.id))).map((event) => ({ type: event.type, to: event.organizationIds, origin: (event.payload as { origin: string }).origin }))
+  (await db.select().from(outboxEvents).where(eq(outboxEvents.subjectId, delegationId)).orderBy(asc(outboxEvents.id))).map((event) => ({
+    type: event.type,
+    to: event.organizationIds,
+    origin: (event.payload as { origin: string }).origin,
+  }))
 const patch = (url: string, headers: Record<string, string>, payload: unknown) => app.inject({ method: 'PATCH', url, headers, payload: payload as object })
 
 const point = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Hải Dương', delegationScope: nationalScope })
@@ -88,7 +92,12 @@ t.test('who may propose, and the operator who records with a basis', async (t) =
   const basis = assertProblem(t, await post('/v1/delegations', point.auth, { ...payload, basis: 'Hợp đồng dịch vụ' }), 403, 'forbidden')
   t.same(pointers(basis), ['#/basis'])
   // A blank basis says nothing.
-  assertProblem(t, await post('/v1/delegations', operator.auth, { ...payload, agentOrganizationId: otherPoint.organization.id, basis: '   ' }), 400, 'validation_failed')
+  assertProblem(
+    t,
+    await post('/v1/delegations', operator.auth, { ...payload, agentOrganizationId: otherPoint.organization.id, basis: '   ' }),
+    400,
+    'validation_failed',
+  )
   t.same(await tableCounts(db), before, 'nothing written')
 
   // The operator names the agent, and must.
@@ -106,9 +115,20 @@ t.test('who may propose, and the operator who records with a basis', async (t) =
     basis: '  Giấy ủy quyền số 12/UQ-2026 của doanh nghiệp  ',
   })
   t.equal(recorded.statusCode, 201)
-  t.match(recorded.json(), { status: 'active', active: true, origin: 'operator', basis: 'Giấy ủy quyền số 12/UQ-2026 của doanh nghiệp', expiresAt: null, createdByKeyId: operator.keyId })
+  t.match(recorded.json(), {
+    status: 'active',
+    active: true,
+    origin: 'operator',
+    basis: 'Giấy ủy quyền số 12/UQ-2026 của doanh nghiệp',
+    expiresAt: null,
+    createdByKeyId: operator.keyId,
+  })
   const [audit] = await auditTrailOf(db, recorded.json().id)
-  t.match(audit, { operation: 'delegation.create', keyId: operator.keyId, changes: { basis: { after: 'Giấy ủy quyền số 12/UQ-2026 của doanh nghiệp' }, origin: { after: 'operator' } } })
+  t.match(audit, {
+    operation: 'delegation.create',
+    keyId: operator.keyId,
+    changes: { basis: { after: 'Giấy ủy quyền số 12/UQ-2026 của doanh nghiệp' }, origin: { after: 'operator' } },
+  })
   // The member is told that someone now acts for it, and on what basis.
   t.same(await eventsOf(recorded.json().id), [{ type: 'delegation.recorded', to: [other.organization.id, otherPoint.organization.id], origin: 'operator' }])
   t.same(await eventsOf(proposed.json().id), [{ type: 'delegation.proposed', to: [member.organization.id, otherPoint.organization.id], origin: 'proposal' }])
@@ -122,11 +142,21 @@ t.test('agents and members must be of the right kinds', async (t) => {
     t.same(pointers(refused), ['#/memberOrganizationId'], `a ${kind} is no member`)
   }
   assertProblem(t, await post('/v1/delegations', point.auth, { memberOrganizationId: point.organization.id }), 422, 'invalid_member')
-  const unknown = assertProblem(t, await post('/v1/delegations', point.auth, { memberOrganizationId: '00000000-0000-4000-8000-000000000000' }), 422, 'reference_not_found')
+  const unknown = assertProblem(
+    t,
+    await post('/v1/delegations', point.auth, { memberOrganizationId: '00000000-0000-4000-8000-000000000000' }),
+    422,
+    'reference_not_found',
+  )
   t.same(pointers(unknown), ['#/memberOrganizationId'])
   const enterprise = await createOrganization(db)
   const notAgent = await createOrganization(db, { kind: 'university' })
-  const refused = assertProblem(t, await post('/v1/delegations', operator.auth, { memberOrganizationId: enterprise.id, agentOrganizationId: notAgent.id }), 422, 'invalid_agent')
+  const refused = assertProblem(
+    t,
+    await post('/v1/delegations', operator.auth, { memberOrganizationId: enterprise.id, agentOrganizationId: notAgent.id }),
+    422,
+    'invalid_agent',
+  )
   t.same(pointers(refused), ['#/agentOrganizationId'])
   assertProblem(t, await post('/v1/delegations', point.auth, {}), 400, 'validation_failed')
   assertProblem(t, await post('/v1/delegations', point.auth, { memberOrganizationId: enterprise.id, extra: 1 }), 400, 'validation_failed')
@@ -150,7 +180,7 @@ t.test('a DOST proposes to members of its own province only; the operator may li
   t.equal((await post('/v1/delegations', operator.auth, { memberOrganizationId: distant.id, agentOrganizationId: dost.id })).statusCode, 201)
 })
 
-t.test("a connection point proposes only within the scope the operator declared for it", async (t) => {
+t.test('a connection point proposes only within the scope the operator declared for it', async (t) => {
   const hanoi = await createOrganization(db, { name: 'Công ty CP Cơ khí Đông Anh', provinceCode: '01', currentProvinceCode: '01', sectors: ['C'] })
   const farm = await createOrganization(db, { name: 'HTX Nông nghiệp Hải Hậu', provinceCode: '36', currentProvinceCode: '37', sectors: ['A'] })
   const newcomer = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Ninh Bình' })
@@ -187,9 +217,19 @@ t.test("a connection point proposes only within the scope the operator declared 
   // Only connection points have a scope; a bad province code is named.
   const dost = await createMember(db, { kind: 'authority', provinceCode: '01' })
   assertProblem(t, await patch(`/v1/organizations/${dost.organization.id}`, operator.auth, { delegationScope: nationalScope }), 422, 'invalid_scope')
-  const unknown = assertProblem(t, await patch(`/v1/organizations/${newcomerId}`, operator.auth, { delegationScope: { provinceCodes: ['99'], sectors: [] } }), 422, 'unknown_province')
+  const unknown = assertProblem(
+    t,
+    await patch(`/v1/organizations/${newcomerId}`, operator.auth, { delegationScope: { provinceCodes: ['99'], sectors: [] } }),
+    422,
+    'unknown_province',
+  )
   t.same(pointers(unknown), ['#/delegationScope/provinceCodes/0'])
-  assertProblem(t, await patch(`/v1/organizations/${newcomerId}`, operator.auth, { delegationScope: { provinceCodes: [], sectors: ['Z'] } }), 400, 'validation_failed')
+  assertProblem(
+    t,
+    await patch(`/v1/organizations/${newcomerId}`, operator.auth, { delegationScope: { provinceCodes: [], sectors: ['Z'] } }),
+    400,
+    'validation_failed',
+  )
   // Withdrawn (null): nowhere again.
   t.equal((await patch(`/v1/organizations/${newcomerId}`, operator.auth, { delegationScope: null })).json().delegationScope, null)
   assertProblem(t, await proposeTo(factory.id), 422, 'outside_scope')
@@ -243,7 +283,14 @@ t.test('onboarding: the member a connection point registers is its member from t
   const organization = created.json()
   t.match(organization, { kind: 'enterprise', taxCode: '0801234567', sectors: ['A', 'C'], delegationScope: null })
   const [delegation] = await db.select().from(delegations).where(eq(delegations.memberOrganizationId, organization.id))
-  t.match(delegation, { agentOrganizationId: point.organization.id, status: 'active', origin: 'onboarding', expiresAt: null, endedAt: null, createdByKeyId: point.keyId })
+  t.match(delegation, {
+    agentOrganizationId: point.organization.id,
+    status: 'active',
+    origin: 'onboarding',
+    expiresAt: null,
+    endedAt: null,
+    createdByKeyId: point.keyId,
+  })
   const operations = (await auditTrailOf(db, organization.id)).map((row) => row.operation)
   t.same(operations, ['organization.create'])
   const [delegationEvent] = await auditTrailOf(db, delegation!.id)

@@ -34,7 +34,16 @@ const opened = async (auth: typeof farm.auth, overrides: Record<string, unknown>
   clock.set(new Date(clock.now().getTime() + 3600_000))
   return fileOpenDemand(app, auth, { ...neutral, ...overrides })
 }
-const dryer = await opened(farm.auth, { titleVi: 'Cần máy sấy lúa công suất 10 tấn/mẻ', keywords: ['sau thu hoạch'], provinceCode: '36', sectors: ['A', 'C'], fields: ['4'], minTrl: 6, budgetMinVnd: 5e8, budgetMaxVnd: 2e9 })
+const dryer = await opened(farm.auth, {
+  titleVi: 'Cần máy sấy lúa công suất 10 tấn/mẻ',
+  keywords: ['sau thu hoạch'],
+  provinceCode: '36',
+  sectors: ['A', 'C'],
+  fields: ['4'],
+  minTrl: 6,
+  budgetMinVnd: 5e8,
+  budgetMaxVnd: 2e9,
+})
 const wastewater = await opened(seafood.auth, {
   titleVi: 'Hệ thống xử lý nước thải chế biến thủy sản',
   keywords: ['nước thải'],
@@ -54,7 +63,15 @@ const warehouse = await opened(software.auth, {
   budgetMinVnd: null,
   budgetMaxVnd: null,
 })
-const seeds = await opened(farm.auth, { titleVi: 'Giống lúa chịu mặn cho vùng ven biển', provinceCode: '37', sectors: ['A'], fields: ['4'], minTrl: 4, budgetMinVnd: 3e9, budgetMaxVnd: null })
+const seeds = await opened(farm.auth, {
+  titleVi: 'Giống lúa chịu mặn cho vùng ven biển',
+  provinceCode: '37',
+  sectors: ['A'],
+  fields: ['4'],
+  minTrl: 4,
+  budgetMinVnd: 3e9,
+  budgetMaxVnd: null,
+})
 const coffee = await opened(seafood.auth, { titleVi: 'Máy sấy cà phê năng lượng mặt trời', provinceCode: '66' })
 await closeDemand(app, seafood.auth, coffee.id, { reason: 'fulfilled' })
 const draft = await fileDemand(app, farm.auth, { ...neutral, titleVi: 'Máy sấy lúa (bản nháp)' })
@@ -63,14 +80,20 @@ t.test('q ignores diacritics, tolerates a typo, and ranks', async (t) => {
   // Every word of q counts and none is required: the demand holding them all comes first.
   const plain = await search('q=may say lua')
   t.equal(plain.items[0]!.titleVi, 'Cần máy sấy lúa công suất 10 tấn/mẻ')
-  t.notOk(plain.items.some((item) => [draft.id, coffee.id].includes(item.id)), 'the draft and the closed dryer are not listed')
+  t.notOk(
+    plain.items.some((item) => [draft.id, coffee.id].includes(item.id)),
+    'the draft and the closed dryer are not listed',
+  )
   t.type(plain.items[0]!.score, 'number')
   t.ok(plain.items[0]!.score! > 0)
   const typo = await search('q=may sya lua')
   t.equal(typo.items[0]!.titleVi, 'Cần máy sấy lúa công suất 10 tấn/mẻ', 'one letter off still finds it first')
   t.same(typo.interpretation!.corrections, [], '"sya" has three letters: too short to correct, found by its other words')
   const accented = await search(`q=${encodeURIComponent('máy sấy lúa')}`)
-  t.same(accented.items.map((item) => item.id), plain.items.map((item) => item.id))
+  t.same(
+    accented.items.map((item) => item.id),
+    plain.items.map((item) => item.id),
+  )
   const keyword = await search('q=nuoc thai')
   t.same(titles(keyword), ['Hệ thống xử lý nước thải chế biến thủy sản'])
   const nothing = await search('q=xyzzy quantum')
@@ -80,12 +103,26 @@ t.test('q ignores diacritics, tolerates a typo, and ranks', async (t) => {
   const ranked = await search('q=lua')
   t.same(titles(ranked), ['Cần máy sấy lúa công suất 10 tấn/mẻ', 'Giống lúa chịu mặn cho vùng ven biển'])
   const rankedScores = ranked.items.map((item) => item.score!)
-  t.same(rankedScores, [...rankedScores].sort((a, b) => b - a), 'ordered by score, highest first')
+  t.same(
+    rankedScores,
+    [...rankedScores].sort((a, b) => b - a),
+    'ordered by score, highest first',
+  )
   const newest = await search('q=lua&sort=newest')
-  t.same(newest.items.map((item) => item.id), [seeds.id, dryer.id], 'sort=newest with q: most recently opened first')
-  t.ok(newest.items.every((item) => typeof item.score === 'number'), 'a score whenever q is given')
+  t.same(
+    newest.items.map((item) => item.id),
+    [seeds.id, dryer.id],
+    'sort=newest with q: most recently opened first',
+  )
+  t.ok(
+    newest.items.every((item) => typeof item.score === 'number'),
+    'a score whenever q is given',
+  )
   const noQ = await search('')
-  t.ok(noQ.items.every((item) => item.score === undefined), 'no score without q')
+  t.ok(
+    noQ.items.every((item) => item.score === undefined),
+    'no score without q',
+  )
 })
 
 t.test('filters: sector, field, minTrl, budget overlap, owner', async (t) => {
@@ -97,16 +134,24 @@ t.test('filters: sector, field, minTrl, budget overlap, owner', async (t) => {
   // Budgets: dryer 0.5-2 bn, wastewater 1-3 bn, seeds 3 bn and up, warehouse none.
   t.same(titles(await search('budgetMin=2500000000')), ['Giống lúa chịu mặn cho vùng ven biển', 'Hệ thống xử lý nước thải chế biến thủy sản'])
   t.same(titles(await search('budgetMax=800000000')), ['Cần máy sấy lúa công suất 10 tấn/mẻ'])
-  t.same(titles(await search('budgetMin=2000000000&budgetMax=3000000000')), [
-    'Cần máy sấy lúa công suất 10 tấn/mẻ',
-    'Giống lúa chịu mặn cho vùng ven biển',
-    'Hệ thống xử lý nước thải chế biến thủy sản',
-  ], 'touching ends overlap')
+  t.same(
+    titles(await search('budgetMin=2000000000&budgetMax=3000000000')),
+    ['Cần máy sấy lúa công suất 10 tấn/mẻ', 'Giống lúa chịu mặn cho vùng ven biển', 'Hệ thống xử lý nước thải chế biến thủy sản'],
+    'touching ends overlap',
+  )
   t.same(titles(await search('budgetMin=2000000001&budgetMax=2999999999')), ['Hệ thống xử lý nước thải chế biến thủy sản'])
   t.same(titles(await search(`owner=${farm.organization.id}`)), ['Cần máy sấy lúa công suất 10 tấn/mẻ', 'Giống lúa chịu mặn cho vùng ven biển'])
   const item = (await search(`owner=${software.organization.id}`)).items[0]!
   t.same(item.owner, { id: software.organization.id, name: 'Công ty TNHH Kho lạnh Sài Gòn', kind: 'enterprise' })
-  t.match(item, { id: warehouse.id, status: 'open', provinceCode: '79', currentProvinceCode: '79', sectors: ['J', 'H'], minTrl: null, openedAt: warehouse.openedAt })
+  t.match(item, {
+    id: warehouse.id,
+    status: 'open',
+    provinceCode: '79',
+    currentProvinceCode: '79',
+    sectors: ['J', 'H'],
+    minTrl: null,
+    openedAt: warehouse.openedAt,
+  })
   t.notOk('problemVi' in item, 'a summary, not the whole demand')
 })
 
@@ -116,7 +161,10 @@ t.test('province: a legacy code and its successor find the same demands; region'
   t.same(titles(await search('province=36')), ninhBinh, 'legacy code finds demands filed under the new code too')
   t.same(titles(await search('province=37')), ninhBinh, 'new code finds demands filed under the legacy code')
   t.same(titles(await search('province=35')), ninhBinh, 'another legacy unit merged into the same one')
-  t.same((await search('province=92')).items.map((item) => item.id), [wastewater.id])
+  t.same(
+    (await search('province=92')).items.map((item) => item.id),
+    [wastewater.id],
+  )
   t.same(titles(await search('province=94')), ['Hệ thống xử lý nước thải chế biến thủy sản'])
   t.same(titles(await search('province=01')), [])
   t.same(titles(await search('region=3')), ninhBinh, 'Red River Delta')
@@ -135,9 +183,15 @@ t.test('status and visibility: open by default, closed on request, drafts for th
   t.same(titles(await search('status=closed')), ['Máy sấy cà phê năng lượng mặt trời'])
   t.same(titles(await search('status=closed', farm.auth)), ['Máy sấy cà phê năng lượng mặt trời'])
   const own = await search(`status=draft&owner=${farm.organization.id}`, farm.auth)
-  t.same(own.items.map((item) => item.id), [draft.id])
+  t.same(
+    own.items.map((item) => item.id),
+    [draft.id],
+  )
   const byOperator = await search('status=draft', operator.auth)
-  t.same(byOperator.items.map((item) => item.id), [draft.id])
+  t.same(
+    byOperator.items.map((item) => item.id),
+    [draft.id],
+  )
 
   const refusals = [
     { query: 'status=draft', headers: {}, status: 401 },
@@ -156,14 +210,31 @@ t.test('facets count every match, not just the page', async (t) => {
   const page = await search('limit=1')
   t.equal(page.items.length, 1)
   t.same(page.facets, {
-    province: [{ code: '37', count: 2 }, { code: '79', count: 1 }, { code: '92', count: 1 }],
-    sector: [{ code: 'A', count: 2 }, { code: 'C', count: 2 }, { code: 'E', count: 1 }, { code: 'H', count: 1 }, { code: 'J', count: 1 }],
-    minTrl: [{ code: '4', count: 1 }, { code: '6', count: 1 }, { code: '7', count: 1 }],
+    province: [
+      { code: '37', count: 2 },
+      { code: '79', count: 1 },
+      { code: '92', count: 1 },
+    ],
+    sector: [
+      { code: 'A', count: 2 },
+      { code: 'C', count: 2 },
+      { code: 'E', count: 1 },
+      { code: 'H', count: 1 },
+      { code: 'J', count: 1 },
+    ],
+    minTrl: [
+      { code: '4', count: 1 },
+      { code: '6', count: 1 },
+      { code: '7', count: 1 },
+    ],
     exhaustive: true,
   })
   const filtered = await search('sector=A')
   t.same(filtered.facets!.province, [{ code: '37', count: 2 }], 'facets follow the filters')
-  t.same(filtered.facets!.minTrl, [{ code: '4', count: 1 }, { code: '6', count: 1 }])
+  t.same(filtered.facets!.minTrl, [
+    { code: '4', count: 1 },
+    { code: '6', count: 1 },
+  ])
   const none = await search('facets=false')
   t.notOk('facets' in none)
 })
@@ -188,7 +259,10 @@ t.test('bad queries are 400s with pointers', async (t) => {
   for (const { query, pointer } of cases) {
     const response = await app.inject({ method: 'GET', url: `/v1/demands?${query}` })
     t.equal(response.statusCode, 400, query)
-    t.ok(response.json().errors?.some((error: { pointer: string }) => error.pointer === pointer), `${query}: ${response.body}`)
+    t.ok(
+      response.json().errors?.some((error: { pointer: string }) => error.pointer === pointer),
+      `${query}: ${response.body}`,
+    )
   }
 })
 
@@ -217,15 +291,26 @@ t.test('cursor paging visits every match once, in either sort', async (t) => {
   t.equal(newest.length, openCount, 'every open demand')
   t.equal(new Set(newest).size, newest.length, 'none twice')
   const whole = await search('limit=100')
-  t.same(newest, whole.items.map((item) => item.id), 'pages put together equal the whole list')
+  t.same(
+    newest,
+    whole.items.map((item) => item.id),
+    'pages put together equal the whole list',
+  )
 
   const relevant = await walk('q=may')
   const everything = await search('q=may&limit=100')
   t.ok(everything.items.length > 4, 'enough matches for several pages')
-  t.same(relevant, everything.items.map((item) => item.id), 'relevance pages in score order, float ranks intact')
+  t.same(
+    relevant,
+    everything.items.map((item) => item.id),
+    'relevance pages in score order, float ranks intact',
+  )
   t.equal(new Set(relevant).size, relevant.length)
   const scores = everything.items.map((item) => item.score!)
-  t.same(scores, [...scores].sort((a, b) => b - a))
+  t.same(
+    scores,
+    [...scores].sort((a, b) => b - a),
+  )
 
   const first = await search('sort=newest&limit=2')
   const wrongSort = await app.inject({ method: 'GET', url: `/v1/demands?q=may&cursor=${first.nextCursor}` })

@@ -48,13 +48,20 @@ t.test('an enterprise files a draft; only its own keys and the operator see it',
   t.same(body.possibleDuplicates, [], 'nothing like it filed before')
   delete body.possibleDuplicates
 
-  for (const [who, headers] of [['owner', enterprise.auth], ['owner reader', reader], ['operator', operator.auth]] as const) {
+  for (const [who, headers] of [
+    ['owner', enterprise.auth],
+    ['owner reader', reader],
+    ['operator', operator.auth],
+  ] as const) {
     const read = await app.inject({ method: 'GET', url: `/v1/demands/${body.id}`, headers })
     t.equal(read.statusCode, 200, who)
     t.equal(read.headers.etag, '"1"', who)
     t.same(read.json(), body, who)
   }
-  for (const [who, headers] of [['anonymous', {}], ['another enterprise', other.auth]] as const) {
+  for (const [who, headers] of [
+    ['anonymous', {}],
+    ['another enterprise', other.auth],
+  ] as const) {
     const hidden = await app.inject({ method: 'GET', url: `/v1/demands/${body.id}`, headers })
     t.equal(hidden.statusCode, 404, `${who} does not see a draft`)
     t.equal(hidden.json().code, 'not_found')
@@ -81,7 +88,7 @@ t.test('only enterprises (admin or editor) and the operator file demands', async
   t.equal(byEditor.statusCode, 201)
   const byOperator = await app.inject({ method: 'POST', url: '/v1/demands', headers: operator.auth, payload: demandInput() })
   t.equal(byOperator.statusCode, 201)
-  t.equal(byOperator.json().owner.id, operator.organization.id, 'owned by the key\'s organisation')
+  t.equal(byOperator.json().owner.id, operator.organization.id, "owned by the key's organisation")
 })
 
 t.test('bad input is refused with field pointers and nothing written', async (t) => {
@@ -114,7 +121,12 @@ t.test('bad input is refused with field pointers and nothing written', async (t)
     t.ok(hasPointer(problem, pointer), `${pointer} in ${JSON.stringify(problem.errors)}`)
   }
 
-  const budget = await app.inject({ method: 'POST', url: '/v1/demands', headers: enterprise.auth, payload: demandInput({ budgetMinVnd: 3e9, budgetMaxVnd: 1e9 }) })
+  const budget = await app.inject({
+    method: 'POST',
+    url: '/v1/demands',
+    headers: enterprise.auth,
+    payload: demandInput({ budgetMinVnd: 3e9, budgetMaxVnd: 1e9 }),
+  })
   t.equal(budget.statusCode, 422)
   t.equal(budget.json().code, 'invalid_budget')
   t.ok(hasPointer(budget.json(), '#/budgetMinVnd'))
@@ -139,7 +151,15 @@ t.test('update: owner or operator, If-Match, null clears, the budget range holds
   })
   t.equal(changed.statusCode, 200)
   t.equal(changed.headers.etag, '"2"')
-  t.match(changed.json(), { titleEn: null, provinceCode: '37', currentProvinceCode: '37', keywords: ['máy sấy'], budgetMinVnd: 500_000_000, budgetMaxVnd: null, version: 2 })
+  t.match(changed.json(), {
+    titleEn: null,
+    provinceCode: '37',
+    currentProvinceCode: '37',
+    keywords: ['máy sấy'],
+    budgetMinVnd: 500_000_000,
+    budgetMaxVnd: null,
+    version: 2,
+  })
   t.equal(changed.json().updatedAt, clock.now().toISOString())
   const cleared = await app.inject({ method: 'PATCH', url, headers: enterprise.auth, payload: { provinceCode: null } })
   t.match(cleared.json(), { provinceCode: null, currentProvinceCode: null, version: 3 })
@@ -154,9 +174,23 @@ t.test('update: owner or operator, If-Match, null clears, the budget range holds
     { what: 'an empty change', headers: enterprise.auth, payload: {}, status: 400 },
     { what: 'the status', headers: enterprise.auth, payload: { status: 'open' }, status: 400, pointer: '#/status' },
     { what: 'a required field cleared', headers: enterprise.auth, payload: { titleVi: null }, status: 400, pointer: '#/titleVi' },
-    { what: 'max below the stored min', headers: enterprise.auth, payload: { budgetMaxVnd: 1000 }, status: 422, code: 'invalid_budget', pointer: '#/budgetMaxVnd' },
+    {
+      what: 'max below the stored min',
+      headers: enterprise.auth,
+      payload: { budgetMaxVnd: 1000 },
+      status: 422,
+      code: 'invalid_budget',
+      pointer: '#/budgetMaxVnd',
+    },
     { what: 'min above the given max', headers: enterprise.auth, payload: { budgetMinVnd: 5e9, budgetMaxVnd: 1e9 }, status: 422, pointer: '#/budgetMinVnd' },
-    { what: 'an unknown province', headers: enterprise.auth, payload: { provinceCode: '00' }, status: 422, code: 'unknown_province', pointer: '#/provinceCode' },
+    {
+      what: 'an unknown province',
+      headers: enterprise.auth,
+      payload: { provinceCode: '00' },
+      status: 422,
+      code: 'unknown_province',
+      pointer: '#/provinceCode',
+    },
   ]
   for (const refusal of refusals) {
     const response = await app.inject({ method: 'PATCH', url, headers: refusal.headers, payload: refusal.payload as object })
@@ -188,7 +222,11 @@ t.test('open: draft -> open once, not past the deadline', async (t) => {
   const late = await app.inject({ method: 'POST', url: `${url}/open`, headers: enterprise.auth })
   t.equal(late.statusCode, 422, 'yesterday in Vietnam has passed')
   t.equal(late.json().code, 'deadline_passed')
-  for (const [who, headers, status] of [['another enterprise', other.auth, 404], ['a reader key', reader, 403], ['no key', {}, 401]] as const) {
+  for (const [who, headers, status] of [
+    ['another enterprise', other.auth, 404],
+    ['a reader key', reader, 403],
+    ['no key', {}, 401],
+  ] as const) {
     const refused = await app.inject({ method: 'POST', url: `${url}/open`, headers })
     t.equal(refused.statusCode, status, who)
   }
@@ -224,7 +262,11 @@ t.test('two concurrent opens: exactly one wins', async (t) => {
   // The loser of a race has already passed the service's checks: the UPDATE itself must refuse.
   const before = await demandRow(db, draft.id)
   const now = clock.now()
-  t.equal(await repo.transitionDemand(db, { id: draft.id, from: 'draft', to: 'open', values: { openedAt: now }, now }), false, 'a transition from a state the row left')
+  t.equal(
+    await repo.transitionDemand(db, { id: draft.id, from: 'draft', to: 'open', values: { openedAt: now }, now }),
+    false,
+    'a transition from a state the row left',
+  )
   t.equal(await repo.updateDemand(db, { id: draft.id, expectedVersion: 1, values: { titleVi: 'Stale' }, now }), false, 'an edit of a stale version')
   t.same(await demandRow(db, draft.id), before, 'neither changed the row')
   await closeDemand(app, enterprise.auth, draft.id)
@@ -259,7 +301,12 @@ t.test('close: open -> closed with a reason; closed is final', async (t) => {
   t.same(await demandRow(db, draft.id), before, 'still open, unchanged')
 
   clock.advanceDays(3)
-  const closed = await app.inject({ method: 'POST', url: `${url}/close`, headers: enterprise.auth, payload: { reason: 'other', note: 'Đã tự phát triển công nghệ' } })
+  const closed = await app.inject({
+    method: 'POST',
+    url: `${url}/close`,
+    headers: enterprise.auth,
+    payload: { reason: 'other', note: 'Đã tự phát triển công nghệ' },
+  })
   t.equal(closed.statusCode, 200)
   t.equal(closed.headers.etag, '"3"')
   t.match(closed.json(), { status: 'closed', closedAt: clock.now().toISOString(), closeReason: 'other', closeNote: 'Đã tự phát triển công nghệ' })
@@ -267,7 +314,10 @@ t.test('close: open -> closed with a reason; closed is final', async (t) => {
   t.equal(publicRead.json().status, 'closed', 'a closed demand stays public')
 
   const final = await demandRow(db, draft.id)
-  for (const [path, payload] of [['/close', { reason: 'fulfilled' }], ['/open', undefined]] as const) {
+  for (const [path, payload] of [
+    ['/close', { reason: 'fulfilled' }],
+    ['/open', undefined],
+  ] as const) {
     const response = await app.inject({ method: 'POST', url: `${url}${path}`, headers: enterprise.auth, ...(payload ? { payload } : {}) })
     t.equal(response.statusCode, 409, path)
     t.equal(response.json().code, 'invalid_transition')

@@ -102,7 +102,11 @@ t.test('listing changes write their events in the same transaction; public ones 
   t.match(created, { type: 'listing.created', public: false, payload: { id: draft.id, status: 'draft', titleVi: draft.titleVi } })
 
   t.equal((await send('PATCH', `/v1/listings/${draft.id}`, owner.auth, { trl: 8 })).statusCode, 200)
-  t.match(await lastEvent(t, 'listings', draft.id, ownerId), { type: 'listing.updated', public: false, payload: { trl: 8, status: 'draft' } }, 'a draft edit stays private')
+  t.match(
+    await lastEvent(t, 'listings', draft.id, ownerId),
+    { type: 'listing.updated', public: false, payload: { trl: 8, status: 'draft' } },
+    'a draft edit stays private',
+  )
 
   t.equal((await send('POST', `/v1/listings/${draft.id}/publish`, owner.auth)).statusCode, 200)
   const published = await lastEvent(t, 'listings', draft.id, ownerId)
@@ -112,7 +116,7 @@ t.test('listing changes write their events in the same transaction; public ones 
   t.equal((await send('PATCH', `/v1/listings/${draft.id}`, owner.auth, { titleEn: 'Organic rice, second edition' })).statusCode, 200)
   const updated = await lastEvent(t, 'listings', draft.id, ownerId)
   t.match(updated, { type: 'listing.updated', public: true })
-  t.same(updated.payload, await publicView(`/v1/listings/${draft.id}`), 'a published listing\'s edit is public, as GET shows it')
+  t.same(updated.payload, await publicView(`/v1/listings/${draft.id}`), "a published listing's edit is public, as GET shows it")
 
   t.equal((await send('POST', `/v1/listings/${draft.id}/withdraw`, owner.auth, { reason: 'Đã chuyển giao độc quyền' })).statusCode, 200)
   const withdrawn = await lastEvent(t, 'listings', draft.id, ownerId)
@@ -125,7 +129,10 @@ t.test('listing changes write their events in the same transaction; public ones 
   const unpublished = await lastEvent(t, 'listings', moderated.id, ownerId)
   t.match(unpublished, { type: 'listing.unpublished', public: true })
   t.same(unpublished.payload, { id: moderated.id, globalId: `tech-exchange:listing:${moderated.id}` }, 'the moderation reason stays out of the tombstone')
-  t.same((await storedEvents('listings', moderated.id)).map((event) => event.type), ['listing.created', 'listing.published', 'listing.unpublished'])
+  t.same(
+    (await storedEvents('listings', moderated.id)).map((event) => event.type),
+    ['listing.created', 'listing.published', 'listing.unpublished'],
+  )
 })
 
 t.test('demand changes write their events; open and close are public, close is a tombstone', async (t) => {
@@ -148,11 +155,19 @@ t.test('demand changes write their events; open and close are public, close is a
   await closeDemand(app, stranger.auth, draft.id, { reason: 'fulfilled', note: 'Đã mua máy sấy của Viện' })
   const closed = await lastEvent(t, 'demands', draft.id, ownerId)
   t.match(closed, { type: 'demand.closed', public: true })
-  t.same(closed.payload, { id: draft.id, globalId: `tech-exchange:demand:${draft.id}`, reason: 'fulfilled' }, 'a tombstone with the (public) close reason, not the note')
+  t.same(
+    closed.payload,
+    { id: draft.id, globalId: `tech-exchange:demand:${draft.id}`, reason: 'fulfilled' },
+    'a tombstone with the (public) close reason, not the note',
+  )
 })
 
 t.test('organisation changes write public events; a merge is a tombstone naming the successor', async (t) => {
-  const created = await send('POST', '/v1/organizations', operator.auth, { kind: 'research_institute', name: 'Viện Cơ điện nông nghiệp miền Bắc', provinceCode: '01' })
+  const created = await send('POST', '/v1/organizations', operator.auth, {
+    kind: 'research_institute',
+    name: 'Viện Cơ điện nông nghiệp miền Bắc',
+    provinceCode: '01',
+  })
   t.equal(created.statusCode, 201)
   const id = created.json().id as string
   const event = await lastEvent(t, 'organizations', id, id)
@@ -164,7 +179,10 @@ t.test('organisation changes write public events; a merge is a tombstone naming 
   t.match(updated, { type: 'organization.updated', public: true, payload: { shortName: 'VCĐNN' } })
   t.same(updated.payload, await publicView(`/v1/organizations/${id}`))
 
-  t.equal((await send('POST', `/v1/organizations/${id}/merge`, operator.auth, { intoOrganizationId: owner.organization.id, reason: 'Sáp nhập viện' })).statusCode, 200)
+  t.equal(
+    (await send('POST', `/v1/organizations/${id}/merge`, operator.auth, { intoOrganizationId: owner.organization.id, reason: 'Sáp nhập viện' })).statusCode,
+    200,
+  )
   const merged = await lastEvent(t, 'organizations', id, id)
   t.match(merged, { type: 'organization.merged', public: true })
   t.same(merged.payload, { id, globalId: `tech-exchange:organization:${id}`, successorId: owner.organization.id })
@@ -183,7 +201,12 @@ t.test('a refused change writes no event', async (t) => {
   assertProblem(t, await send('PATCH', `/v1/demands/${demand.id}`, stranger.auth, { budgetMinVnd: 9_000_000_000 }), 422, 'invalid_budget')
   assertProblem(t, await send('PATCH', `/v1/organizations/${owner.organization.id}`, stranger.auth, { shortName: 'X' }), 403, 'forbidden')
   assertProblem(t, await send('POST', '/v1/organizations', owner.auth, { kind: 'enterprise', name: 'Công ty TNHH Không được đăng ký' }), 403, 'forbidden')
-  assertProblem(t, await send('POST', `/v1/organizations/${owner.organization.id}/merge`, operator.auth, { intoOrganizationId: owner.organization.id }), 422, 'invalid_successor')
+  assertProblem(
+    t,
+    await send('POST', `/v1/organizations/${owner.organization.id}/merge`, operator.auth, { intoOrganizationId: owner.organization.id }),
+    422,
+    'invalid_successor',
+  )
   t.equal(await outboxCount(), before, 'no event for any refusal')
 })
 
@@ -199,7 +222,7 @@ t.test('an anonymous listing is in the feed without its owner', async (t) => {
   t.ok((item.data.redacted as string[]).includes('owner'), 'the owner is named as redacted')
   const text = JSON.stringify(item)
   t.notOk(text.includes(owner.organization.id), "the owner's id is nowhere in the event")
-  t.notOk(text.includes(owner.organization.name), "nor its name")
+  t.notOk(text.includes(owner.organization.name), 'nor its name')
 })
 
 t.test('the feed: public events only, in commit order, with tombstones; drafts never appear', async (t) => {
@@ -207,12 +230,21 @@ t.test('the feed: public events only, in commit order, with tombstones; drafts n
   t.ok(items.length >= 10, `the feed holds the changes so far (${items.length})`)
   const types = new Set(items.map((item) => item.type))
   t.notOk(types.has('listing.created') || types.has('demand.created'), 'creations of drafts are not in it')
-  t.notOk(items.some((item) => item.data.status === 'draft'), 'no event shows a draft')
+  t.notOk(
+    items.some((item) => item.data.status === 'draft'),
+    'no event shows a draft',
+  )
   const draftOnly = await createListingViaApi(app, owner.auth)
   await send('PATCH', `/v1/listings/${draftOnly.id}`, owner.auth, { trl: 4 })
-  t.notOk((await readFeed()).items.some((item) => item.subject.id === draftOnly.id), 'a listing never published never appears')
+  t.notOk(
+    (await readFeed()).items.some((item) => item.subject.id === draftOnly.id),
+    'a listing never published never appears',
+  )
   t.same(
-    items.filter((item) => item.tombstone).map((item) => item.type).sort(),
+    items
+      .filter((item) => item.tombstone)
+      .map((item) => item.type)
+      .sort(),
     ['demand.closed', 'listing.unpublished', 'listing.withdrawn', 'organization.merged'],
     'removals are tombstones',
   )
@@ -220,17 +252,29 @@ t.test('the feed: public events only, in commit order, with tombstones; drafts n
     t.ok(item.tombstone || item.data.id === item.subject.id, `${item.type} carries its record`)
     t.match(item, { id: /^[1-9][0-9]*$/, occurredAt: String, subject: { type: /^(listing|demand|organization)$/, id: String } })
   }
-  t.same(items.map((item) => item.id), await publicIds(), 'every public event, in (transaction, id) order')
+  t.same(
+    items.map((item) => item.id),
+    await publicIds(),
+    'every public event, in (transaction, id) order',
+  )
 })
 
 t.test('paging with the cursor replays in order and resumes; an empty page keeps the cursor', async (t) => {
   const whole = await readWholeFeed()
   const paged = await readFeed(undefined, 2)
-  t.same(paged.items.map((item) => item.id), whole.items.map((item) => item.id), 'pages of two replay the same sequence')
+  t.same(
+    paged.items.map((item) => item.id),
+    whole.items.map((item) => item.id),
+    'pages of two replay the same sequence',
+  )
   const first = await feedPage('?limit=3')
   t.equal(first.items.length, 3)
   const rest = await readFeed(first.nextCursor)
-  t.same([...first.items, ...rest.items].map((item) => item.id), whole.items.map((item) => item.id), 'a cursor resumes right after its last item')
+  t.same(
+    [...first.items, ...rest.items].map((item) => item.id),
+    whole.items.map((item) => item.id),
+    'a cursor resumes right after its last item',
+  )
 
   const empty = await feedPage(`?after=${encodeURIComponent(whole.cursor)}`)
   t.same(empty, { items: [], nextCursor: whole.cursor }, 'at the end: no items, the same cursor back')
@@ -242,7 +286,11 @@ t.test('paging with the cursor replays in order and resumes; an empty page keeps
   await send('POST', `/v1/listings/${listing.id}/publish`, stranger.auth)
   const stored = (await storedEvents('listings', listing.id)).at(-1)!
   const next = await readFeedUntil(whole.cursor, [stored.id])
-  t.same(next.items.map((item) => [item.type, item.subject.id]), [['listing.published', listing.id]], 'the next poll brings the new event only')
+  t.same(
+    next.items.map((item) => [item.type, item.subject.id]),
+    [['listing.published', listing.id]],
+    'the next poll brings the new event only',
+  )
   t.same((await feedPage(`?after=${encodeURIComponent(next.cursor)}`)).items, [], 'and then nothing again')
 
   const anonymous = await feedPage('?limit=1')
@@ -311,7 +359,11 @@ t.test('an event whose transaction is still running holds back the events commit
     t.same(held, { items: [], nextCursor: start }, 'neither event is served while the early transaction runs, so no reader can pass it')
     await client.query('commit')
     const { items } = await readFeedUntil(start, [earlyId, late.id])
-    t.same(items.map((item) => item.id), [earlyId, late.id], 'once it commits, both come in commit order, the early one first')
+    t.same(
+      items.map((item) => item.id),
+      [earlyId, late.id],
+      'once it commits, both come in commit order, the early one first',
+    )
   } else {
     // Embedded PGlite has one backend: a connection owns it for a whole transaction, so no other
     // transaction can commit meanwhile, and a feed read waits for the running one to end.
@@ -323,6 +375,10 @@ t.test('an event whose transaction is still running holds back the events commit
     for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve))
     t.notOk(settled, 'the read waits while the transaction runs (no commit can overtake it here)')
     await client.query('commit')
-    t.same((await reading).items.map((item) => item.id), [earlyId], 'and then serves its event')
+    t.same(
+      (await reading).items.map((item) => item.id),
+      [earlyId],
+      'and then serves its event',
+    )
   }
 })

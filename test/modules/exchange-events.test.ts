@@ -38,10 +38,20 @@ const fair = (overrides: Record<string, unknown> = {}) => ({
 })
 const create = (auth: Record<string, string>, body: object) => app.inject({ method: 'POST', url: '/v1/exchange-events', headers: auth, payload: body })
 const startDeal = (eventId: string) =>
-  app.inject({ method: 'POST', url: '/v1/deals', headers: seeker.auth, payload: { listingId: listing.id, message: 'Gặp nhau tại chợ công nghệ, chúng tôi muốn trao đổi thêm.', eventId } })
+  app.inject({
+    method: 'POST',
+    url: '/v1/deals',
+    headers: seeker.auth,
+    payload: { listingId: listing.id, message: 'Gặp nhau tại chợ công nghệ, chúng tôi muốn trao đổi thêm.', eventId },
+  })
 
 async function rows() {
-  const tables = { events: schema.exchangeEvents, organizations: schema.exchangeEventOrganizations, listings: schema.exchangeEventListings, deals: schema.deals }
+  const tables = {
+    events: schema.exchangeEvents,
+    organizations: schema.exchangeEventOrganizations,
+    listings: schema.exchangeEventListings,
+    deals: schema.deals,
+  }
   const result = {} as Record<keyof typeof tables, number>
   for (const [name, table] of Object.entries(tables)) result[name as keyof typeof tables] = (await db.select({ n: count() }).from(table))[0]!.n
   return result
@@ -51,15 +61,23 @@ t.test('a fair is announced, a deal starts there, and its outcomes and the repor
   const response = await create(centre.auth, fair())
   t.equal(response.statusCode, 201, response.body)
   const event = response.json() as EventBody
-  t.same(event.coOrganizers.map((organization) => organization.id), [dost.organization.id])
+  t.same(
+    event.coOrganizers.map((organization) => organization.id),
+    [dost.organization.id],
+  )
   t.same(event.participants.map((organization) => organization.id).sort(), [provider.organization.id, seeker.organization.id].sort())
-  t.same(event.listings.map((showcased) => showcased.id), [listing.id])
+  t.same(
+    event.listings.map((showcased) => showcased.id),
+    [listing.id],
+  )
   t.same(event.outcomes, { dealsStarted: 0, dealsByState: {}, completedTransfers: 0, transferValueVnd: 0 })
 
   t.equal((await startDeal(event.id)).statusCode, 201, 'the day after the fair, a deal names it')
   const after = (await app.inject({ method: 'GET', url: `/v1/exchange-events/${event.id}` })).json() as EventBody
   t.same(after.outcomes, { dealsStarted: 1, dealsByState: { interest_expressed: 1 }, completedTransfers: 0, transferValueVnd: 0 })
-  const report = (await app.inject({ method: 'GET', url: '/v1/reports/activity?period=year&from=2026-01-01&to=2026-12-31' })).json() as { totals: { total: Record<string, number> } }
+  const report = (await app.inject({ method: 'GET', url: '/v1/reports/activity?period=year&from=2026-01-01&to=2026-12-31' })).json() as {
+    totals: { total: Record<string, number> }
+  }
   t.match(report.totals.total, { dealsStarted: 1, eventDeals: 1 })
 })
 
@@ -81,7 +99,14 @@ t.test('bad events are refused whole, and only the organiser changes one', async
     centre.auth,
     fair({ endsOn: '2026-02-01', coOrganizerIds: [merged.id], participantIds: ['00000000-0000-4000-8000-000000000000', merged.id], listingIds: [draft.id] }),
   )
-  t.same(pointers(assertProblem(t, refused, 422, 'invalid_event')), ['#/endsOn', '#/coOrganizerIds/0', '#/participantIds/0', '#/participantIds/1', '#/participantIds/1', '#/listingIds/0'])
+  t.same(pointers(assertProblem(t, refused, 422, 'invalid_event')), [
+    '#/endsOn',
+    '#/coOrganizerIds/0',
+    '#/participantIds/0',
+    '#/participantIds/1',
+    '#/participantIds/1',
+    '#/listingIds/0',
+  ])
   assertProblem(t, await create(centre.auth, fair({ provinceCode: '99' })), 422, 'unknown_province')
   assertProblem(t, await create(centre.auth, fair({ kind: 'party' })), 400, 'validation_failed')
   t.same(await rows(), before, 'nothing written')
@@ -93,7 +118,11 @@ t.test('bad events are refused whole, and only the organiser changes one', async
   assertProblem(t, await patch(centre.auth, { title: 'Cũ' }, { 'if-match': '"7"' }), 412, 'precondition_failed')
   const updated = await patch(centre.auth, { participantIds: [seeker.organization.id], listingIds: [] }, { 'if-match': `"${event.version}"` })
   t.equal(updated.statusCode, 200, updated.body)
-  t.same([updated.json().participants.length, updated.json().listings.length, updated.json().coOrganizers.length], [1, 0, 1], 'lists given are replaced, others kept')
+  t.same(
+    [updated.json().participants.length, updated.json().listings.length, updated.json().coOrganizers.length],
+    [1, 0, 1],
+    'lists given are replaced, others kept',
+  )
 })
 
 t.test('events are listed by province, kind, dates and organisation', async (t) => {

@@ -22,13 +22,27 @@ const member = await createMember(db, { kind: 'enterprise', role: 'admin', name:
 const stranger = await createMember(db, { kind: 'enterprise', role: 'admin', name: 'Công ty TNHH Phân bón Xanh' })
 await recordDelegation(app, operator.auth, portal.organization.id, member.organization.id)
 
-type Body = Record<string, unknown> & { id: string; version: number; status: string; provenance: { source: string; externalId: string | null; globalId: string } }
+type Body = Record<string, unknown> & {
+  id: string
+  version: number
+  status: string
+  provenance: { source: string; externalId: string | null; globalId: string }
+}
 type Duplicate = { id: string; title: string; similarity: number; descriptionSimilarity: number | null; provenance?: Body['provenance'] }
 
-const put = (source: string, externalId: string, body: Record<string, unknown>, auth: Record<string, string> = portalEditor, headers: Record<string, string> = {}) =>
-  app.inject({ method: 'PUT', url: `/v1/sources/${source}/listings/${encodeURIComponent(externalId)}`, headers: { ...auth, ...headers }, payload: body })
+const put = (
+  source: string,
+  externalId: string,
+  body: Record<string, unknown>,
+  auth: Record<string, string> = portalEditor,
+  headers: Record<string, string> = {},
+) => app.inject({ method: 'PUT', url: `/v1/sources/${source}/listings/${encodeURIComponent(externalId)}`, headers: { ...auth, ...headers }, payload: body })
 
-const sourced = (overrides: Record<string, unknown> = {}) => ({ ...listingInput({ titleVi: 'Máy gieo hạt khí nén cho ruộng lúa', titleEn: null }), status: 'draft', ...overrides })
+const sourced = (overrides: Record<string, unknown> = {}) => ({
+  ...listingInput({ titleVi: 'Máy gieo hạt khí nén cho ruộng lúa', titleEn: null }),
+  status: 'draft',
+  ...overrides,
+})
 
 /** The catalogue events written for a record, oldest first. */
 async function eventTypes(id: string) {
@@ -42,14 +56,22 @@ async function auditOperations(id: string) {
 }
 
 async function copiesOf(source: string, externalId: string) {
-  const [row] = await db.select({ n: count() }).from(listings).where(and(eq(listings.source, source), eq(listings.externalId, externalId)))
+  const [row] = await db
+    .select({ n: count() })
+    .from(listings)
+    .where(and(eq(listings.source, source), eq(listings.externalId, externalId)))
   return row!.n
 }
 
 let sourceId = ''
 
 t.test('the operator registers a source; anyone reads the registry', async (t) => {
-  const body = { id: 'hanoi-portal', name: 'Cổng cung cầu công nghệ Hà Nội', organizationId: portal.organization.id, homepage: 'https://techport.hanoi.example.vn' }
+  const body = {
+    id: 'hanoi-portal',
+    name: 'Cổng cung cầu công nghệ Hà Nội',
+    organizationId: portal.organization.id,
+    homepage: 'https://techport.hanoi.example.vn',
+  }
   assertProblem(t, await app.inject({ method: 'POST', url: '/v1/sources', headers: portal.auth, payload: body }), 403, 'forbidden')
   assertProblem(t, await app.inject({ method: 'POST', url: '/v1/sources', payload: body }), 401, 'unauthorized')
   const created = await app.inject({ method: 'POST', url: '/v1/sources', headers: operator.auth, payload: body })
@@ -66,11 +88,24 @@ t.test('the operator registers a source; anyone reads the registry', async (t) =
   assertProblem(t, await app.inject({ method: 'GET', url: '/v1/sources/nowhere' }), 404, 'not_found')
 
   assertProblem(t, await app.inject({ method: 'POST', url: '/v1/sources', headers: operator.auth, payload: body }), 409, 'already_exists')
-  const reserved = assertProblem(t, await app.inject({ method: 'POST', url: '/v1/sources', headers: operator.auth, payload: { ...body, id: 'tech-exchange' } }), 422, 'reserved_source')
+  const reserved = assertProblem(
+    t,
+    await app.inject({ method: 'POST', url: '/v1/sources', headers: operator.auth, payload: { ...body, id: 'tech-exchange' } }),
+    422,
+    'reserved_source',
+  )
   t.same(pointers(reserved), ['#/id'])
   const unknown = { ...body, id: 'ghost-portal', organizationId: '00000000-0000-4000-8000-000000000000' }
-  t.same(pointers(assertProblem(t, await app.inject({ method: 'POST', url: '/v1/sources', headers: operator.auth, payload: unknown }), 422, 'reference_not_found')), ['#/organizationId'])
-  assertProblem(t, await app.inject({ method: 'POST', url: '/v1/sources', headers: operator.auth, payload: { ...body, id: 'Bad Id' } }), 400, 'validation_failed')
+  t.same(
+    pointers(assertProblem(t, await app.inject({ method: 'POST', url: '/v1/sources', headers: operator.auth, payload: unknown }), 422, 'reference_not_found')),
+    ['#/organizationId'],
+  )
+  assertProblem(
+    t,
+    await app.inject({ method: 'POST', url: '/v1/sources', headers: operator.auth, payload: { ...body, id: 'Bad Id' } }),
+    400,
+    'validation_failed',
+  )
   assertProblem(t, await app.inject({ method: 'GET', url: '/v1/sources?cursor=bm9wZQ' }), 400, 'invalid_cursor')
 })
 
@@ -81,21 +116,38 @@ t.test("this exchange's own records carry its id as their source", async (t) => 
   await app.inject({ method: 'POST', url: `/v1/listings/${created.id}/publish`, headers: stranger.auth })
   t.same((await app.inject({ method: 'GET', url: `/v1/listings/${created.id}` })).json().provenance, expected, 'on the listing')
   const found = (await app.inject({ method: 'GET', url: '/v1/listings?q=rom ra vi sinh' })).json().items as Body[]
-  t.same(found.map((item) => item.provenance), [expected], 'on search results')
+  t.same(
+    found.map((item) => item.provenance),
+    [expected],
+    'on search results',
+  )
 
   const demand = await fileOpenDemand(app, member.auth, { titleVi: 'Cần chế phẩm xử lý rơm rạ vi sinh' })
   const demandProvenance = { source: 'tech-exchange', externalId: null, globalId: `tech-exchange:demand:${demand.id}` }
   t.same(demand.provenance, demandProvenance, 'on a demand')
   const demandItems = (await app.inject({ method: 'GET', url: '/v1/demands?q=che pham rom ra' })).json().items as Body[]
-  t.same(demandItems.map((item) => item.provenance), [demandProvenance], 'on demand search results')
+  t.same(
+    demandItems.map((item) => item.provenance),
+    [demandProvenance],
+    'on demand search results',
+  )
 
   const organization = (await app.inject({ method: 'GET', url: `/v1/organizations/${member.organization.id}` })).json()
   t.same(organization.provenance, { source: 'tech-exchange', externalId: null, globalId: `tech-exchange:organization:${member.organization.id}` })
   const listed = (await app.inject({ method: 'GET', url: '/v1/organizations?q=Đông Anh' })).json().items as Body[]
-  t.same(listed.map((item) => item.provenance.globalId), [organization.provenance.globalId], 'on the organisation list')
+  t.same(
+    listed.map((item) => item.provenance.globalId),
+    [organization.provenance.globalId],
+    'on the organisation list',
+  )
 
   // A match embeds both summaries, with their provenance.
-  const match = await app.inject({ method: 'POST', url: '/v1/matches', headers: operator.auth, payload: { demandId: demand.id, listingId: created.id, note: 'Chế phẩm đúng nhu cầu xử lý rơm rạ' } })
+  const match = await app.inject({
+    method: 'POST',
+    url: '/v1/matches',
+    headers: operator.auth,
+    payload: { demandId: demand.id, listingId: created.id, note: 'Chế phẩm đúng nhu cầu xử lý rơm rạ' },
+  })
   t.equal(match.statusCode, 201)
   t.same(match.json().listing.provenance, expected)
   t.same(match.json().demand.provenance, demandProvenance)
@@ -110,7 +162,15 @@ t.test("another source's records are named by their id there", async (t) => {
   })
   const [demand] = await db
     .insert(demands)
-    .values({ ownerId: member.organization.id, status: 'open', titleVi: 'Cần dây chuyền đóng gói chè', problemVi: 'Đóng gói thủ công chậm.', openedAt: new Date(), source: sourceId, externalId: 'NC-12' })
+    .values({
+      ownerId: member.organization.id,
+      status: 'open',
+      titleVi: 'Cần dây chuyền đóng gói chè',
+      problemVi: 'Đóng gói thủ công chậm.',
+      openedAt: new Date(),
+      source: sourceId,
+      externalId: 'NC-12',
+    })
     .returning({ id: demands.id })
   const expected = { source: sourceId, externalId: 'NC-12', globalId: `${sourceId}:demand:NC-12` }
   t.same((await app.inject({ method: 'GET', url: `/v1/demands/${demand!.id}` })).json().provenance, expected)
@@ -118,13 +178,26 @@ t.test("another source's records are named by their id there", async (t) => {
   t.same(items[0]?.provenance, expected, 'the best match, named by its id there')
 })
 
-t.test('an anonymous listing hides its owner\'s own reference with the owner', async (t) => {
-  const id = await insertListing(db, { ownerId: stranger.organization.id, titleVi: 'Giống chè lai năng suất cao', anonymous: true, externalId: 'PBX-INTERNAL-9' })
+t.test("an anonymous listing hides its owner's own reference with the owner", async (t) => {
+  const id = await insertListing(db, {
+    ownerId: stranger.organization.id,
+    titleVi: 'Giống chè lai năng suất cao',
+    anonymous: true,
+    externalId: 'PBX-INTERNAL-9',
+  })
   const outsider = (await app.inject({ method: 'GET', url: `/v1/listings/${id}` })).json()
   t.same(outsider.provenance, { source: 'tech-exchange', externalId: null, globalId: `tech-exchange:listing:${id}` })
-  t.equal((await app.inject({ method: 'GET', url: `/v1/listings/${id}`, headers: stranger.auth })).json().provenance.externalId, 'PBX-INTERNAL-9', 'the owner sees it')
+  t.equal(
+    (await app.inject({ method: 'GET', url: `/v1/listings/${id}`, headers: stranger.auth })).json().provenance.externalId,
+    'PBX-INTERNAL-9',
+    'the owner sees it',
+  )
   const items = (await app.inject({ method: 'GET', url: '/v1/listings?q=giong che lai' })).json().items as Body[]
-  t.same(items.map((item) => item.provenance.externalId), [null], 'so does a search result')
+  t.same(
+    items.map((item) => item.provenance.externalId),
+    [null],
+    'so does a search result',
+  )
 })
 
 t.test("a source's listing: created, re-sent, edited, published, withdrawn", async (t) => {
@@ -133,7 +206,13 @@ t.test("a source's listing: created, re-sent, edited, published, withdrawn", asy
   const created = first.json() as Body
   t.equal(first.headers.location, `/v1/listings/${created.id}`)
   t.equal(first.headers.etag, '"1"')
-  t.match(created, { status: 'draft', version: 1, owner: { id: portal.organization.id }, titleVi: 'Máy gieo hạt khí nén cho ruộng lúa', possibleDuplicates: [] })
+  t.match(created, {
+    status: 'draft',
+    version: 1,
+    owner: { id: portal.organization.id },
+    titleVi: 'Máy gieo hạt khí nén cho ruộng lúa',
+    possibleDuplicates: [],
+  })
   t.same(created.provenance, { source: sourceId, externalId: 'HN-001', globalId: `${sourceId}:listing:HN-001` })
   t.same(await eventTypes(created.id), ['listing.created'])
 
@@ -150,7 +229,10 @@ t.test("a source's listing: created, re-sent, edited, published, withdrawn", asy
   const publicView = (await app.inject({ method: 'GET', url: `/v1/listings/${created.id}` })).json()
   t.same(publicView.provenance, created.provenance, 'the public sees where it comes from')
   const found = (await app.inject({ method: 'GET', url: '/v1/listings?q=may gieo hat khi nen' })).json().items as Body[]
-  t.same(found.map((item) => item.provenance.globalId), [`${sourceId}:listing:HN-001`])
+  t.same(
+    found.map((item) => item.provenance.globalId),
+    [`${sourceId}:listing:HN-001`],
+  )
 
   const edited = await put(sourceId, 'HN-001', sourced({ status: 'published', titleEn: 'Pneumatic rice seeder', trl: 8 }), portalEditor, { 'if-match': '"2"' })
   t.equal(edited.statusCode, 200)
@@ -175,9 +257,15 @@ t.test('published at once, taken back to draft, published again', async (t) => {
   t.equal(first.statusCode, 201)
   const id = (first.json() as Body).id
   t.match(first.json(), { status: 'published', publishedAt: String })
-  t.equal((await put(sourceId, 'HN-002', sourced({ status: 'draft', titleVi: 'Hệ thống tưới nhỏ giọt điều khiển qua điện thoại' }), portal.auth)).json().status, 'draft')
+  t.equal(
+    (await put(sourceId, 'HN-002', sourced({ status: 'draft', titleVi: 'Hệ thống tưới nhỏ giọt điều khiển qua điện thoại' }), portal.auth)).json().status,
+    'draft',
+  )
   t.equal((await app.inject({ method: 'GET', url: `/v1/listings/${id}` })).statusCode, 404, 'a draft again: hidden from the public')
-  t.equal((await put(sourceId, 'HN-002', sourced({ status: 'published', titleVi: 'Hệ thống tưới nhỏ giọt điều khiển qua điện thoại' }), portal.auth)).json().status, 'published')
+  t.equal(
+    (await put(sourceId, 'HN-002', sourced({ status: 'published', titleVi: 'Hệ thống tưới nhỏ giọt điều khiển qua điện thoại' }), portal.auth)).json().status,
+    'published',
+  )
   t.same(await eventTypes(id), ['listing.created', 'listing.published', 'listing.unpublished', 'listing.published'])
 })
 
@@ -185,7 +273,12 @@ t.test('for a member: ownerId, once', async (t) => {
   const created = await put(sourceId, 'HN-003', sourced({ ownerId: member.organization.id, titleVi: 'Lò sấy nông sản dùng năng lượng mặt trời' }), portal.auth)
   t.equal(created.statusCode, 201)
   t.equal(created.json().owner.id, member.organization.id)
-  const moved = assertProblem(t, await put(sourceId, 'HN-003', sourced({ ownerId: portal.organization.id, titleVi: 'Lò sấy nông sản dùng năng lượng mặt trời' }), portal.auth), 422, 'owner_fixed')
+  const moved = assertProblem(
+    t,
+    await put(sourceId, 'HN-003', sourced({ ownerId: portal.organization.id, titleVi: 'Lò sấy nông sản dùng năng lượng mặt trời' }), portal.auth),
+    422,
+    'owner_fixed',
+  )
   t.same(pointers(moved), ['#/ownerId'])
   const foreign = assertProblem(t, await put(sourceId, 'HN-004', sourced({ ownerId: stranger.organization.id }), portal.auth), 403, 'forbidden')
   t.same(pointers(foreign), ['#/ownerId'])
@@ -235,7 +328,12 @@ t.test('two concurrent first PUTs of one external id make one listing', async (t
 t.test("a source's demand: filed for a member, opened, closed", async (t) => {
   const putDemand = (externalId: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
     app.inject({ method: 'PUT', url: `/v1/sources/${sourceId}/demands/${externalId}`, headers: { ...portalEditor, ...headers }, payload: body })
-  const demand = (overrides: Record<string, unknown> = {}) => ({ ...demandInput({ titleVi: 'Cần máy bóc vỏ lạc quy mô hộ' }), ownerId: member.organization.id, status: 'draft', ...overrides })
+  const demand = (overrides: Record<string, unknown> = {}) => ({
+    ...demandInput({ titleVi: 'Cần máy bóc vỏ lạc quy mô hộ' }),
+    ownerId: member.organization.id,
+    status: 'draft',
+    ...overrides,
+  })
 
   const { ownerId: _ownerId, ...forPortal } = demand()
   assertProblem(t, await putDemand('NC-001', forPortal), 403, 'forbidden')
@@ -267,7 +365,10 @@ t.test("a source's demand: filed for a member, opened, closed", async (t) => {
 
   const race = await Promise.all([1, 2, 3].map(() => putDemand('NC-RACE', demand({ status: 'open' }))))
   t.same(race.map((response) => response.statusCode).sort(), [200, 200, 201])
-  const [copies] = await db.select({ n: count() }).from(demands).where(and(eq(demands.source, sourceId), eq(demands.externalId, 'NC-RACE')))
+  const [copies] = await db
+    .select({ n: count() })
+    .from(demands)
+    .where(and(eq(demands.source, sourceId), eq(demands.externalId, 'NC-RACE')))
   t.equal(copies!.n, 1)
 })
 
@@ -278,23 +379,61 @@ t.test('possibleDuplicates: near titles the owner may see', async (t) => {
   const withdrawn = await insertListing(db, { ownerId: stranger.organization.id, status: 'withdrawn', titleVi: title })
   const ownDraft = await insertListing(db, { ownerId: member.organization.id, status: 'draft', titleVi: `${title} quy mô hộ` })
 
-  const created = await app.inject({ method: 'POST', url: '/v1/listings', headers: member.auth, payload: listingInput({ titleVi: 'Quy trình sản xuất phân bón hữu cơ từ phụ phẩm nông nghiệp mới', descriptionVi: 'Ủ phân từ rơm rạ, vỏ cà phê.', keywords: [] }) })
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/listings',
+    headers: member.auth,
+    payload: listingInput({
+      titleVi: 'Quy trình sản xuất phân bón hữu cơ từ phụ phẩm nông nghiệp mới',
+      descriptionVi: 'Ủ phân từ rơm rạ, vỏ cà phê.',
+      keywords: [],
+    }),
+  })
   t.equal(created.statusCode, 201)
   const duplicates = created.json().possibleDuplicates as Duplicate[]
-  t.same(duplicates.map((duplicate) => duplicate.id).sort(), [published, ownDraft].sort(), "a published listing and the owner's own draft; never another's draft or a withdrawn one")
+  t.same(
+    duplicates.map((duplicate) => duplicate.id).sort(),
+    [published, ownDraft].sort(),
+    "a published listing and the owner's own draft; never another's draft or a withdrawn one",
+  )
   t.notOk(duplicates.some((duplicate) => [hiddenDraft, withdrawn].includes(duplicate.id)))
   for (const duplicate of duplicates) {
     t.ok(duplicate.similarity >= 0.5 && duplicate.similarity <= 1, `similarity ${duplicate.similarity}`)
     t.equal(typeof duplicate.descriptionSimilarity, 'number')
   }
-  t.match(duplicates.find((duplicate) => duplicate.id === published), { title, provenance: { source: 'tech-exchange', globalId: `tech-exchange:listing:${published}` } })
+  t.match(
+    duplicates.find((duplicate) => duplicate.id === published),
+    { title, provenance: { source: 'tech-exchange', globalId: `tech-exchange:listing:${published}` } },
+  )
 
-  const unrelated = await app.inject({ method: 'POST', url: '/v1/listings', headers: member.auth, payload: listingInput({ titleVi: 'Cảm biến đo độ mặn nước sông', descriptionVi: 'Đo độ mặn liên tục, gửi cảnh báo qua SMS.', keywords: [] }) })
+  const unrelated = await app.inject({
+    method: 'POST',
+    url: '/v1/listings',
+    headers: member.auth,
+    payload: listingInput({ titleVi: 'Cảm biến đo độ mặn nước sông', descriptionVi: 'Đo độ mặn liên tục, gửi cảnh báo qua SMS.', keywords: [] }),
+  })
   t.same(unrelated.json().possibleDuplicates, [], 'an unrelated title has none')
-  const unaccented = await app.inject({ method: 'POST', url: '/v1/listings', headers: portal.auth, payload: listingInput({ titleVi: 'quy trinh san xuat phan bon huu co tu phu pham nong nghiep', descriptionVi: 'U phan tu rom ra, vo ca phe.', keywords: [] }) })
-  t.same((unaccented.json().possibleDuplicates as Duplicate[]).map((duplicate) => duplicate.id), [published], 'diacritics do not matter; another owner sees only the published one')
+  const unaccented = await app.inject({
+    method: 'POST',
+    url: '/v1/listings',
+    headers: portal.auth,
+    payload: listingInput({
+      titleVi: 'quy trinh san xuat phan bon huu co tu phu pham nong nghiep',
+      descriptionVi: 'U phan tu rom ra, vo ca phe.',
+      keywords: [],
+    }),
+  })
+  t.same(
+    (unaccented.json().possibleDuplicates as Duplicate[]).map((duplicate) => duplicate.id),
+    [published],
+    'diacritics do not matter; another owner sees only the published one',
+  )
 
   const upserted = await put(sourceId, 'HN-PB', sourced({ titleVi: title, descriptionVi: 'Ủ phân hữu cơ từ rơm rạ, vỏ cà phê.' }))
   t.equal(upserted.statusCode, 201)
-  t.same((upserted.json().possibleDuplicates as Duplicate[]).map((duplicate) => duplicate.id).sort(), [published, unaccented.json().id].sort(), 'an upsert warns too')
+  t.same(
+    (upserted.json().possibleDuplicates as Duplicate[]).map((duplicate) => duplicate.id).sort(),
+    [published, unaccented.json().id].sort(),
+    'an upsert warns too',
+  )
 })

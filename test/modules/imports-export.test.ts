@@ -52,8 +52,19 @@ async function importFile(auth: Auth, kind: string, payload: string, type = 'tex
 
 // "owner"'s listings in every state, plus one of the stranger's elsewhere.
 const contacts = [{ name: 'Nguyễn Thị Lan', email: 'lan@example.vn' }]
-const visible = await createListingViaApi(app, owner.auth, { titleVi: 'Chế phẩm Trichoderma xử lý rơm rạ', contacts, priceType: 'on_request', priceVnd: 80_000_000, keywords: ['vi sinh; phân hủy', 'rơm rạ'] })
-const hidden = await createListingViaApi(app, owner.auth, { titleVi: 'Quy trình nhân giống lan rừng', anonymous: true, sectors: ['A', 'M'], provinceCodes: ['01'] })
+const visible = await createListingViaApi(app, owner.auth, {
+  titleVi: 'Chế phẩm Trichoderma xử lý rơm rạ',
+  contacts,
+  priceType: 'on_request',
+  priceVnd: 80_000_000,
+  keywords: ['vi sinh; phân hủy', 'rơm rạ'],
+})
+const hidden = await createListingViaApi(app, owner.auth, {
+  titleVi: 'Quy trình nhân giống lan rừng',
+  anonymous: true,
+  sectors: ['A', 'M'],
+  provinceCodes: ['01'],
+})
 for (const id of [visible.id, hidden.id]) await app.inject({ method: 'POST', url: `/v1/listings/${id}/publish`, headers: owner.auth })
 const draft = await createListingViaApi(app, owner.auth, { titleVi: 'Bản nháp máy ép viên' })
 const expired = await insertListing(db, { ownerId: owner.organization.id, validUntil: '2026-01-31' })
@@ -68,7 +79,11 @@ t.test('CSV export: what search shows, as a stranger sees it, with headers an im
   const rows = csvObjects(response.body)
   t.same(rows.map((row) => row.id).sort(), [visible.id, hidden.id, elsewhere].sort(), 'published and not expired, by default')
   const shown = rows.find((row) => row.id === visible.id)!
-  t.match(shown, { status: 'published', owner: 'Viện Công nghệ Sinh học', contacts: '', priceVnd: '', priceType: 'on_request', iprNumbers: '' }, 'undisclosed contacts, IPR numbers and the price on request are left out')
+  t.match(
+    shown,
+    { status: 'published', owner: 'Viện Công nghệ Sinh học', contacts: '', priceVnd: '', priceType: 'on_request', iprNumbers: '' },
+    'undisclosed contacts, IPR numbers and the price on request are left out',
+  )
   t.equal(shown.keywords, '["vi sinh; phân hủy","rơm rạ"]', 'a list whose item holds a semicolon is a JSON array')
   const anonymous = rows.find((row) => row.id === hidden.id)!
   t.match(anonymous, { owner: '', sectors: 'A; M', provinceCodes: '01', anonymous: 'true' }, 'an anonymous owner is not named')
@@ -76,13 +91,26 @@ t.test('CSV export: what search shows, as a stranger sees it, with headers an im
   // Those who act for the owner see everything, as in getListing.
   const own = csvObjects((await exported(`?owner=${owner.organization.id}`, owner.auth)).body)
   t.same(own.map((row) => row.id).sort(), [visible.id, hidden.id].sort())
-  t.match(own.find((row) => row.id === visible.id), { priceVnd: '80000000', contacts: JSON.stringify(contacts) })
-  t.match(own.find((row) => row.id === hidden.id), { owner: 'Viện Công nghệ Sinh học' })
-  t.same(csvObjects((await exported(`?owner=${owner.organization.id}`)).body).map((row) => row.id), [visible.id], "an owner's anonymous listings are not revealed by owner=")
+  t.match(
+    own.find((row) => row.id === visible.id),
+    { priceVnd: '80000000', contacts: JSON.stringify(contacts) },
+  )
+  t.match(
+    own.find((row) => row.id === hidden.id),
+    { owner: 'Viện Công nghệ Sinh học' },
+  )
+  t.same(
+    csvObjects((await exported(`?owner=${owner.organization.id}`)).body).map((row) => row.id),
+    [visible.id],
+    "an owner's anonymous listings are not revealed by owner=",
+  )
 })
 
 t.test('export filters, and who may export drafts', async (t) => {
-  const ids = async (query: string, auth?: Auth) => csvObjects((await exported(query, auth)).body).map((row) => row.id).sort()
+  const ids = async (query: string, auth?: Auth) =>
+    csvObjects((await exported(query, auth)).body)
+      .map((row) => row.id)
+      .sort()
   t.same(await ids('?province=79'), [elsewhere])
   t.same(await ids('?sector=M'), [hidden.id])
   t.same(await ids('?kind=equipment'), [elsewhere])
@@ -100,21 +128,43 @@ t.test('NDJSON export: one object per line, fields without a value left out', as
   t.equal(response.statusCode, 200)
   t.match(response.headers['content-type'], /^application\/x-ndjson/)
   t.match(response.headers['content-disposition'], /filename="listings-2026-03-02\.ndjson"/)
-  const lines = response.body.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)
+  const lines = response.body
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
   t.equal(lines.length, 2)
   const first = lines.find((line) => line.id === visible.id)!
-  t.match(first, { kind: 'technology', status: 'published', contacts, priceVnd: 80_000_000, owner: { id: owner.organization.id, name: 'Viện Công nghệ Sinh học' } })
+  t.match(first, {
+    kind: 'technology',
+    status: 'published',
+    contacts,
+    priceVnd: 80_000_000,
+    owner: { id: owner.organization.id, name: 'Viện Công nghệ Sinh học' },
+  })
   t.notOk('externalId' in first, 'null fields are left out')
 })
 
 t.test('an export is streamed page by page, whatever its size', async (t) => {
   const bulk = await createMember(db)
-  const values = Array.from({ length: 1234 }, (_, index) => ({ ownerId: bulk.organization.id, kind: 'service', status: 'published', titleVi: `Dịch vụ ${index}`, descriptionVi: 'Mô tả', publishedAt: new Date('2026-01-01T00:00:00Z') }))
+  const values = Array.from({ length: 1234 }, (_, index) => ({
+    ownerId: bulk.organization.id,
+    kind: 'service',
+    status: 'published',
+    titleVi: `Dịch vụ ${index}`,
+    descriptionVi: 'Mô tả',
+    publishedAt: new Date('2026-01-01T00:00:00Z'),
+  }))
   await db.insert(listings).values(values)
-  const ids = (await db.select({ id: listings.id }).from(listings).where(eq(listings.ownerId, bulk.organization.id)).orderBy(asc(listings.id))).map((row) => row.id)
+  const ids = (await db.select({ id: listings.id }).from(listings).where(eq(listings.ownerId, bulk.organization.id)).orderBy(asc(listings.id))).map(
+    (row) => row.id,
+  )
   const csv = await exported(`?owner=${bulk.organization.id}`)
   t.match(csv.headers['transfer-encoding'], 'chunked', 'streamed, not sent in one piece')
-  t.same(csvObjects(csv.body).map((row) => row.id), ids, 'every listing once, in id order')
+  t.same(
+    csvObjects(csv.body).map((row) => row.id),
+    ids,
+    'every listing once, in id order',
+  )
   const ndjson = await exported(`?owner=${bulk.organization.id}&format=ndjson`)
   t.equal(ndjson.body.trimEnd().split('\n').length, 1234)
 })
@@ -128,9 +178,54 @@ t.test('round trip: an export imports into another organisation, and again witho
     t.match(first, { status: 'completed', rowsCreated: 2, rowsFailed: 0 }, format)
     const source = await db.select().from(listings).where(eq(listings.ownerId, owner.organization.id)).orderBy(asc(listings.titleVi))
     const copies = await db.select().from(listings).where(eq(listings.ownerId, target.organization.id)).orderBy(asc(listings.titleVi))
-    const comparable = ({ kind, titleVi, descriptionVi, sectors, fields, keywords, provinceCodes, priceType, priceVnd, contacts, media, anonymous, disclosure, status, trl, iprStatus, iprNumbers, transferForms, transferMethods, validUntil }: typeof listings.$inferSelect) =>
-      ({ kind, titleVi, descriptionVi, sectors, fields, keywords, provinceCodes, priceType, priceVnd, contacts, media, anonymous, disclosure, status, trl, iprStatus, iprNumbers, transferForms, transferMethods, validUntil })
-    t.same(copies.map(comparable), source.filter((row) => row.status === 'published' && (row.validUntil === null || row.validUntil >= '2026-03-02')).map(comparable), `${format}: the same listings, published`)
+    const comparable = ({
+      kind,
+      titleVi,
+      descriptionVi,
+      sectors,
+      fields,
+      keywords,
+      provinceCodes,
+      priceType,
+      priceVnd,
+      contacts,
+      media,
+      anonymous,
+      disclosure,
+      status,
+      trl,
+      iprStatus,
+      iprNumbers,
+      transferForms,
+      transferMethods,
+      validUntil,
+    }: typeof listings.$inferSelect) => ({
+      kind,
+      titleVi,
+      descriptionVi,
+      sectors,
+      fields,
+      keywords,
+      provinceCodes,
+      priceType,
+      priceVnd,
+      contacts,
+      media,
+      anonymous,
+      disclosure,
+      status,
+      trl,
+      iprStatus,
+      iprNumbers,
+      transferForms,
+      transferMethods,
+      validUntil,
+    })
+    t.same(
+      copies.map(comparable),
+      source.filter((row) => row.status === 'published' && (row.validUntil === null || row.validUntil >= '2026-03-02')).map(comparable),
+      `${format}: the same listings, published`,
+    )
     t.match(await importFile(target.auth, 'listings', file, type), { rowsCreated: 0, rowsUnchanged: 2 }, `${format}: a second run changes nothing`)
     t.equal((await db.select().from(listings).where(eq(listings.ownerId, target.organization.id))).length, 2)
   }
@@ -143,9 +238,22 @@ t.test('demands export and round trip', async (t) => {
   t.equal(response.statusCode, 200)
   t.match(response.headers['content-disposition'], /filename="demands-2026-03-02\.csv"/)
   const rows = csvObjects(response.body)
-  t.same(rows.map((row) => row.id), [first.id])
-  t.match(rows[0], { status: 'open', titleVi: 'Cần giống lúa chịu mặn', keywords: 'lúa; chịu mặn', sectors: 'A; C', budgetMinVnd: '500000000', provinceCode: '36' })
-  t.same(csvObjects((await exported('?province=79', undefined, 'demands')).body).map((row) => row.titleVi), ['Cần hệ thống tưới nhỏ giọt'])
+  t.same(
+    rows.map((row) => row.id),
+    [first.id],
+  )
+  t.match(rows[0], {
+    status: 'open',
+    titleVi: 'Cần giống lúa chịu mặn',
+    keywords: 'lúa; chịu mặn',
+    sectors: 'A; C',
+    budgetMinVnd: '500000000',
+    provinceCode: '36',
+  })
+  t.same(
+    csvObjects((await exported('?province=79', undefined, 'demands')).body).map((row) => row.titleVi),
+    ['Cần hệ thống tưới nhỏ giọt'],
+  )
   t.equal((await exported('?status=draft', stranger.auth, 'demands')).statusCode, 403)
 
   const target = await createMember(db)
@@ -176,7 +284,10 @@ t.test('the import command uploads a file and follows it with a progress bar', a
   }
 
   const good = path.join(dir, 'cong-nghe.csv')
-  writeFileSync(good, `Mã,Loại,Tiêu đề,Mô tả,TRL\nC-1,technology,Máy bóc vỏ lạc,Bóc vỏ lạc năng suất cao,6\nC-2,equipment,Lò sấy vải thiều,Sấy vải bằng khí nóng,7\n`)
+  writeFileSync(
+    good,
+    `Mã,Loại,Tiêu đề,Mô tả,TRL\nC-1,technology,Máy bóc vỏ lạc,Bóc vỏ lạc năng suất cao,6\nC-2,equipment,Lò sấy vải thiều,Sấy vải bằng khí nóng,7\n`,
+  )
   const ok = await cli(['import', good, '--kind', 'listings', '--url', baseUrl, '--key', key, '--poll-ms', '50'])
   t.equal(ok.code, 0, ok.stderr)
   t.match(ok.stdout, /Import [0-9a-f-]{36} completed: 2 rows, 2 created, 0 updated, 0 unchanged, 0 failed\./)
@@ -196,9 +307,17 @@ t.test('the import command uploads a file and follows it with a progress bar', a
   t.equal(refused.code, 1)
   t.match(refused.stderr, /The upload was refused: 403 Only operator keys import organisations/)
   t.match((await cli(['import', good, '--kind', 'listings', '--url', baseUrl, '--key', 'txk_nope'])).stderr, /401/)
-  t.match((await cli(['import', path.join(dir, 'missing.csv'), '--kind', 'listings', '--url', baseUrl, '--key', key])).stderr, /Cannot read .*missing\.csv: ENOENT/)
+  t.match(
+    (await cli(['import', path.join(dir, 'missing.csv'), '--kind', 'listings', '--url', baseUrl, '--key', key])).stderr,
+    /Cannot read .*missing\.csv: ENOENT/,
+  )
   t.match((await cli(['import', good, '--kind', 'listings', '--url', 'http://127.0.0.1:9', '--key', key])).stderr, /Cannot reach http:\/\/127\.0\.0\.1:9/)
-  for (const argv of [['import', good, '--key', key], ['import', '--kind', 'listings', '--key', key], ['import', good, '--kind', 'listings'], ['import', good, '--kind', 'listings', '--key', key, '--format', 'xlsx']]) {
+  for (const argv of [
+    ['import', good, '--key', key],
+    ['import', '--kind', 'listings', '--key', key],
+    ['import', good, '--kind', 'listings'],
+    ['import', good, '--kind', 'listings', '--key', key, '--format', 'xlsx'],
+  ]) {
     const result = await cli(argv)
     t.equal(result.code, 2, argv.join(' '))
     t.match(result.stderr, /Usage: npm run cli -- import <file>/)

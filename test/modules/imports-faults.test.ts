@@ -19,11 +19,13 @@ const rows = 240
 const database = await openTestDatabase({ poolSize: 4 })
 t.teardown(() => database.close())
 const { db } = database
-await db.execute(sql.raw(`
+await db.execute(
+  sql.raw(`
   create function test_slow_listing_write() returns trigger language plpgsql as $$
   begin perform pg_sleep(0.015); return new; end $$;
   create trigger test_slow_listing_write before insert on listings for each row execute function test_slow_listing_write();
-`))
+`),
+)
 
 /** A server process with a worker on the test's database: a job whose heartbeat stops expires soon. */
 const startServer = (t: Test) =>
@@ -52,7 +54,9 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, secon
 }
 
 async function importJobs(db: Db, importId: string) {
-  const result = await db.execute<{ state: string }>(sql`select state from pgboss.job where name = 'imports.run' and data->>'importId' = ${importId} order by created_on`)
+  const result = await db.execute<{ state: string }>(
+    sql`select state from pgboss.job where name = 'imports.run' and data->>'importId' = ${importId} order by created_on`,
+  )
   return result.rows.map((row) => row.state)
 }
 

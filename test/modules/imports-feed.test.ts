@@ -27,12 +27,19 @@ const importer = await createMember(db, { name: 'Viện Nghiên cứu Rau quả'
 const publisher = await createMember(db, { name: 'Trung tâm Ứng dụng tiến bộ KH&CN Thái Bình' })
 
 t.test('a listing published during a large import reaches the feed and the webhook fan-out within seconds', async (t) => {
-  await db.execute(sql.raw(`
+  await db.execute(
+    sql.raw(`
     create function test_slow_listing_write() returns trigger language plpgsql as $$
     begin perform pg_sleep(${rowCost}); return new; end $$;
     create trigger test_slow_listing_write before insert on listings for each row execute function test_slow_listing_write();
-  `))
-  const hook = await app.inject({ method: 'POST', url: '/v1/webhooks', headers: publisher.auth, payload: { url: 'http://127.0.0.1:9/hook', eventTypes: ['listing.published'] } })
+  `),
+  )
+  const hook = await app.inject({
+    method: 'POST',
+    url: '/v1/webhooks',
+    headers: publisher.auth,
+    payload: { url: 'http://127.0.0.1:9/hook', eventTypes: ['listing.published'] },
+  })
   t.equal(hook.statusCode, 201, hook.body)
 
   const csv = `externalId,kind,titleVi,descriptionVi,status\n${Array.from({ length: rows }, (_, index) => `R-${index},technology,Giống cam ${title(index)},Nhân giống bằng ghép mắt,published`).join('\n')}\n`
@@ -40,21 +47,37 @@ t.test('a listing published during a large import reaches the feed and the webho
   t.equal(upload.statusCode, 202, upload.body)
   const importId = (upload.json() as { id: string }).id
   // The production runner (its default budget of 1 s a batch), run here rather than by a worker.
-  const runner = createImportRunner({ db, clock, recordEvents: recordEventsVia(app.jobs), catalogueEvents: catalogueEventsVia('tech-exchange').catalogueEvents, requestMatches: requestManyMatchesVia(app.jobs), queueImport: queueImportVia(app.jobs), exchangeId: 'tech-exchange' })
+  const runner = createImportRunner({
+    db,
+    clock,
+    recordEvents: recordEventsVia(app.jobs),
+    catalogueEvents: catalogueEventsVia('tech-exchange').catalogueEvents,
+    requestMatches: requestManyMatchesVia(app.jobs),
+    queueImport: queueImportVia(app.jobs),
+    exchangeId: 'tech-exchange',
+  })
   const running = runner.run(importId)
-  const progress = async () => (await app.inject({ method: 'GET', url: `/v1/imports/${importId}`, headers: importer.auth })).json() as { status: string; rowsDone: number }
+  const progress = async () =>
+    (await app.inject({ method: 'GET', url: `/v1/imports/${importId}`, headers: importer.auth })).json() as { status: string; rowsDone: number }
   // Once the first batch is in (the whole file, were it one transaction), the next ones follow.
   while ((await progress()).rowsDone === 0) await sleep(20)
 
   // Published now, while a batch of the import is open.
   const started = performance.now()
-  const created = await app.inject({ method: 'POST', url: '/v1/listings', headers: publisher.auth, payload: { kind: 'technology', titleVi: 'Máy bóc vỏ hạt điều', descriptionVi: 'Bóc vỏ hạt điều không vỡ nhân' } })
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/listings',
+    headers: publisher.auth,
+    payload: { kind: 'technology', titleVi: 'Máy bóc vỏ hạt điều', descriptionVi: 'Bóc vỏ hạt điều không vỡ nhân' },
+  })
   const listingId = (created.json() as { id: string }).id
   t.equal((await app.inject({ method: 'POST', url: `/v1/listings/${listingId}/publish`, headers: publisher.auth })).statusCode, 200)
   let inFeed: number | undefined
   let fannedOut: number | undefined
   while (inFeed === undefined || fannedOut === undefined) {
-    const feed = (await app.inject({ method: 'GET', url: '/v1/events?types=listing.published&limit=1000' })).json() as { items: Array<{ subject: { id: string } }> }
+    const feed = (await app.inject({ method: 'GET', url: '/v1/events?types=listing.published&limit=1000' })).json() as {
+      items: Array<{ subject: { id: string } }>
+    }
     if (inFeed === undefined && feed.items.some((item) => item.subject.id === listingId)) inFeed = (performance.now() - started) / 1000
     await app.services.webhookDispatch.fanOut()
     const delivered = await db
@@ -78,7 +101,10 @@ t.test('a listing published during a large import reaches the feed and the webho
   t.match(ended, { status: 'completed', rowsDone: rows })
   const written = await db.select({ n: count() }).from(listings).where(eq(listings.ownerId, importer.organization.id))
   t.equal(written[0]!.n, rows, 'every row written once')
-  const batches = await db.select({ n: count() }).from(auditEvents).where(and(eq(auditEvents.targetId, importId), eq(auditEvents.operation, 'listing.import')))
+  const batches = await db
+    .select({ n: count() })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.targetId, importId), eq(auditEvents.operation, 'listing.import')))
   t.ok(batches[0]!.n >= 4, `in ${batches[0]!.n} batches`)
 })
 

@@ -31,7 +31,8 @@ const stored = async () => ({
 
 t.test('a file sent in pieces reads as the same file, whatever the pieces cut through', async (t) => {
   const owner = await createMember(db)
-  const csv = 'externalId,kind,titleVi,descriptionVi\r\nP-1,technology,Máy sấy lúa,"Sấy tầng sôi,\r\nhai dòng"\r\nP-2,technology,Đèn bẫy côn trùng,Dùng năng lượng mặt trời\r\n'
+  const csv =
+    'externalId,kind,titleVi,descriptionVi\r\nP-1,technology,Máy sấy lúa,"Sấy tầng sôi,\r\nhai dòng"\r\nP-2,technology,Đèn bẫy côn trùng,Dùng năng lượng mặt trời\r\n'
   const bytes = Buffer.from(csv)
   // Cut inside "á" (two bytes in UTF-8), inside the quoted line break, and between CR and LF.
   const cuts = [bytes.indexOf(Buffer.from('á')) + 1, bytes.indexOf(Buffer.from('tầng sôi,')) + 11, bytes.indexOf(Buffer.from('\r\nP-2')) + 1]
@@ -40,7 +41,11 @@ t.test('a file sent in pieces reads as the same file, whatever the pieces cut th
   t.equal(response.statusCode, 202, response.body)
   t.match(response.json(), { totalRows: 2, status: 'queued' })
   await app.jobs.runPending()
-  const rows = await db.select({ externalId: listings.externalId, titleVi: listings.titleVi, descriptionVi: listings.descriptionVi }).from(listings).where(eq(listings.ownerId, owner.organization.id)).orderBy(listings.externalId)
+  const rows = await db
+    .select({ externalId: listings.externalId, titleVi: listings.titleVi, descriptionVi: listings.descriptionVi })
+    .from(listings)
+    .where(eq(listings.ownerId, owner.organization.id))
+    .orderBy(listings.externalId)
   t.same(rows, [
     { externalId: 'P-1', titleVi: 'Máy sấy lúa', descriptionVi: 'Sấy tầng sôi,\r\nhai dòng' },
     { externalId: 'P-2', titleVi: 'Đèn bẫy côn trùng', descriptionVi: 'Dùng năng lượng mặt trời' },
@@ -57,13 +62,24 @@ t.test('a file of many pieces is stored in pieces and read back in order', async
   const response = await upload(owner.auth, csv)
   t.equal(response.statusCode, 202, response.body)
   const id = (response.json() as { id: string }).id
-  const chunks = await db.select({ seq: importChunks.seq, length: sql<number>`length(${importChunks.content})` }).from(importChunks).where(eq(importChunks.importId, id)).orderBy(importChunks.seq)
+  const chunks = await db
+    .select({ seq: importChunks.seq, length: sql<number>`length(${importChunks.content})` })
+    .from(importChunks)
+    .where(eq(importChunks.importId, id))
+    .orderBy(importChunks.seq)
   t.ok(chunks.length >= 3, `${chunks.length} pieces`)
-  t.same(chunks.map((chunk) => chunk.seq), chunks.map((_, index) => index))
-  t.equal(chunks.reduce((sum, chunk) => sum + Number(chunk.length), 0), csv.length, 'all of it, nothing twice')
+  t.same(
+    chunks.map((chunk) => chunk.seq),
+    chunks.map((_, index) => index),
+  )
+  t.equal(
+    chunks.reduce((sum, chunk) => sum + Number(chunk.length), 0),
+    csv.length,
+    'all of it, nothing twice',
+  )
   await app.jobs.runPending()
-  const ended = (await app.inject({ method: "GET", url: `/v1/imports/${id}`, headers: owner.auth })).json() as { errors: unknown[] }
-  t.match(ended, { status: "completed", rowsCreated: 300, rowsFailed: 0 }, JSON.stringify(ended.errors.slice(0, 2)))
+  const ended = (await app.inject({ method: 'GET', url: `/v1/imports/${id}`, headers: owner.auth })).json() as { errors: unknown[] }
+  t.match(ended, { status: 'completed', rowsCreated: 300, rowsFailed: 0 }, JSON.stringify(ended.errors.slice(0, 2)))
   const last = await db.select({ descriptionVi: listings.descriptionVi }).from(listings).where(eq(listings.externalId, 'L-299'))
   t.ok(last[0]!.descriptionVi.endsWith('299'))
 })
@@ -84,11 +100,26 @@ t.test('a file refused half-way leaves nothing stored, and the connection is clo
   t.equal(tooBig.headers.connection, 'close')
   // Announced as too large: refused before a byte is read.
   await refusal('announced too large', await upload(member.auth, pieces(header, good), { 'content-length': String(maxBytes + 1) }), 413, 'body_too_large')
-  await refusal('not UTF-8 after two pieces', await upload(member.auth, pieces(header, good, Buffer.from('technology,M\xe1y,B\n', 'latin1'))), 422, 'invalid_encoding')
+  await refusal(
+    'not UTF-8 after two pieces',
+    await upload(member.auth, pieces(header, good, Buffer.from('technology,M\xe1y,B\n', 'latin1'))),
+    422,
+    'invalid_encoding',
+  )
   await refusal('a NUL after two pieces', await upload(member.auth, pieces(header, good, 'technology,A\u0000,B\n')), 400, 'validation_failed')
   await refusal('a quote never closed', await upload(member.auth, pieces(header, good, 'technology,"Máy sấy,B\n', good.slice(0, 1000))), 422, 'malformed_csv')
-  await refusal('a record longer than any row', await upload(member.auth, pieces(header, 'technology,"', 'x'.repeat(600_000), 'y'.repeat(600_000))), 422, 'record_too_long')
-  await refusal('NDJSON: a line longer than any row', await upload(member.auth, pieces('{"kind":"', 'x'.repeat(1_100_000)), { 'content-type': 'application/x-ndjson' }), 422, 'record_too_long')
+  await refusal(
+    'a record longer than any row',
+    await upload(member.auth, pieces(header, 'technology,"', 'x'.repeat(600_000), 'y'.repeat(600_000))),
+    422,
+    'record_too_long',
+  )
+  await refusal(
+    'NDJSON: a line longer than any row',
+    await upload(member.auth, pieces('{"kind":"', 'x'.repeat(1_100_000)), { 'content-type': 'application/x-ndjson' }),
+    422,
+    'record_too_long',
+  )
   await refusal('a header naming no field', await upload(member.auth, pieces('colour,size\n', good)), 422, 'missing_header')
   await refusal('a reader key', await upload((await createMember(db, { role: 'reader' })).auth, pieces(header, good)), 403, 'forbidden')
 })
@@ -124,7 +155,16 @@ t.test('pieces of uploads that never became an import are swept after a day', as
   await db.update(importChunks).set({ createdAt: dayAgo }).where(eq(importChunks.importId, keptId))
   t.equal(await sweepAbandonedUploads(db, clock), 1, 'one abandoned upload')
   const left = await db.select({ importId: importChunks.importId }).from(importChunks)
-  t.notOk(left.some((row) => row.importId === abandoned), 'its pieces are gone')
-  t.ok(left.some((row) => row.importId === recent), 'a recent upload is kept')
-  t.ok(left.some((row) => row.importId === keptId), "an import's file is kept")
+  t.notOk(
+    left.some((row) => row.importId === abandoned),
+    'its pieces are gone',
+  )
+  t.ok(
+    left.some((row) => row.importId === recent),
+    'a recent upload is kept',
+  )
+  t.ok(
+    left.some((row) => row.importId === keptId),
+    "an import's file is kept",
+  )
 })

@@ -59,7 +59,8 @@ async function importFile(auth: Auth, kind: string, payload: string, type = 'tex
 }
 
 const listingsOf = (ownerId: string) => db.select().from(listings).where(eq(listings.ownerId, ownerId)).orderBy(listings.externalId)
-const countOf = async (table: typeof listings | typeof demands, ownerId: string) => (await db.select({ n: count() }).from(table).where(eq(table.ownerId, ownerId)))[0]!.n
+const countOf = async (table: typeof listings | typeof demands, ownerId: string) =>
+  (await db.select({ n: count() }).from(table).where(eq(table.ownerId, ownerId)))[0]!.n
 
 // A file as a spreadsheet saves it: BOM, CRLF, Vietnamese headers in any case and with or without
 // diacritics, a multi-line quoted description, a column the import does not know.
@@ -115,11 +116,29 @@ t.test('a CSV with Vietnamese headers: valid rows imported, the others refused w
 
   const matching = await db.execute(sql`select count(*)::int as n from pgboss.job where name = 'matching.compute' and data->>'id' = ${dryer.id}`)
   t.equal((matching.rows[0] as { n: number }).n, 1, 'the published listing was queued for matching, once')
-  const events = await db.select({ type: outboxEvents.type, subjectId: outboxEvents.subjectId }).from(outboxEvents).where(inArray(outboxEvents.subjectId, rows.map((row) => row.id)))
+  const events = await db
+    .select({ type: outboxEvents.type, subjectId: outboxEvents.subjectId })
+    .from(outboxEvents)
+    .where(
+      inArray(
+        outboxEvents.subjectId,
+        rows.map((row) => row.id),
+      ),
+    )
   t.same(events.map((event) => event.type).sort(), ['listing.created', 'listing.created', 'listing.created', 'listing.published'])
-  const [completed] = await db.select().from(outboxEvents).where(and(eq(outboxEvents.type, 'import.completed'), eq(outboxEvents.subjectId, accepted.id)))
-  t.match(completed, { public: false, organizationIds: [member.organization.id], payload: { status: 'completed', rowsCreated: 3, rowsFailed: 3 } }, 'the owner hears of the end')
-  const audit = await db.select().from(auditEvents).where(and(eq(auditEvents.targetId, accepted.id), eq(auditEvents.operation, 'listing.import')))
+  const [completed] = await db
+    .select()
+    .from(outboxEvents)
+    .where(and(eq(outboxEvents.type, 'import.completed'), eq(outboxEvents.subjectId, accepted.id)))
+  t.match(
+    completed,
+    { public: false, organizationIds: [member.organization.id], payload: { status: 'completed', rowsCreated: 3, rowsFailed: 3 } },
+    'the owner hears of the end',
+  )
+  const audit = await db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.targetId, accepted.id), eq(auditEvents.operation, 'listing.import')))
   t.equal(audit.length, 1, 'one audit entry for the batch')
   t.same((audit[0]!.changes.created as { after: string[] }).after.sort(), rows.map((row) => row.id).sort())
   t.same((audit[0]!.changes.failed as { after: number[] }).after, [5, 6, 7])
@@ -133,7 +152,9 @@ t.test('running the same file again creates nothing twice; a changed row updates
   t.same(await listingsOf(member.organization.id), before, 'the same listings, same versions')
   t.equal((await db.select({ n: count() }).from(outboxEvents).where(like(outboxEvents.type, 'listing.%')))[0]!.n, eventsBefore, 'no event for unchanged rows')
 
-  const edited = listingCsv.replace('Quy trình ủ phân hữu cơ', 'Quy trình ủ phân hữu cơ từ rơm').replace('bản địa",technology,A,,5,,,draft', 'bản địa",technology,A,,5,,,published')
+  const edited = listingCsv
+    .replace('Quy trình ủ phân hữu cơ', 'Quy trình ủ phân hữu cơ từ rơm')
+    .replace('bản địa",technology,A,,5,,,draft', 'bản địa",technology,A,,5,,,published')
   const changed = await importFile(member.auth, 'listings', edited)
   t.match(changed, { rowsCreated: 0, rowsUpdated: 1, rowsUnchanged: 2, rowsFailed: 3 })
   t.equal(await countOf(listings, member.organization.id), 3, 'still three listings')
@@ -147,9 +168,16 @@ t.test('running the same file again creates nothing twice; a changed row updates
   await app.inject({ method: 'POST', url: `/v1/listings/${dryer.id}/withdraw`, headers: member.auth, payload: { reason: 'Đã chuyển giao' } })
   const draftAgain = edited.replace(',amount,published,ưu tiên', ',amount,draft,').replace('Máy sấy lúa tiết kiệm năng lượng', 'Máy sấy lúa mới')
   const refused = await importFile(member.auth, 'listings', draftAgain)
-  t.match(refused.errors[0], { line: 2, errors: [{ pointer: '#/externalId', detail: `names listing ${dryer.id}, which was withdrawn and can no longer change` }] })
+  t.match(refused.errors[0], {
+    line: 2,
+    errors: [{ pointer: '#/externalId', detail: `names listing ${dryer.id}, which was withdrawn and can no longer change` }],
+  })
   t.equal((await listingsOf(member.organization.id)).find((row) => row.id === dryer.id)!.titleVi, 'Máy sấy lúa tiết kiệm năng lượng')
-  const kept = await importFile(member.auth, 'listings', `externalId,kind,titleVi,descriptionVi,status\nMS-02,technology,Quy trình ủ phân hữu cơ từ rơm,Mô tả mới,draft\n`)
+  const kept = await importFile(
+    member.auth,
+    'listings',
+    `externalId,kind,titleVi,descriptionVi,status\nMS-02,technology,Quy trình ủ phân hữu cơ từ rơm,Mô tả mới,draft\n`,
+  )
   t.match(kept, { rowsUpdated: 1 })
   t.equal((await listingsOf(member.organization.id)).find((row) => row.externalId === 'MS-02')!.status, 'published', 'still published')
 })
@@ -157,13 +185,28 @@ t.test('running the same file again creates nothing twice; a changed row updates
 t.test('NDJSON: one object per line, bad lines refused by line number', async (t) => {
   const owner = await createMember(db)
   const lines = [
-    JSON.stringify({ externalId: 'N-1', kind: 'product', titleVi: 'Phân bón vi sinh', descriptionVi: 'Phân bón từ phụ phẩm', status: 'published', sectors: ['A'], priceType: 'on_request', priceVnd: 90_000_000 }),
+    JSON.stringify({
+      externalId: 'N-1',
+      kind: 'product',
+      titleVi: 'Phân bón vi sinh',
+      descriptionVi: 'Phân bón từ phụ phẩm',
+      status: 'published',
+      sectors: ['A'],
+      priceType: 'on_request',
+      priceVnd: 90_000_000,
+    }),
     '',
     '{"externalId": "N-2", "kind": "technology", ',
     '[1, 2]',
     JSON.stringify({ externalId: 'N-3', kind: 'technology', titleVi: 'Tiêu đề', descriptionVi: 'Mô tả', colour: 'blue', status: 'archived' }),
     JSON.stringify({ externalId: 'N-4', kind: 'technology', titleVi: 'Có ký tự \u0000', descriptionVi: 'Mô tả' }),
-    JSON.stringify({ kind: 'service', titleVi: 'Tư vấn chuyển đổi số', descriptionVi: 'Cho hợp tác xã', id: '00000000-0000-4000-8000-000000000000', owner: { name: 'bỏ qua' } }),
+    JSON.stringify({
+      kind: 'service',
+      titleVi: 'Tư vấn chuyển đổi số',
+      descriptionVi: 'Cho hợp tác xã',
+      id: '00000000-0000-4000-8000-000000000000',
+      owner: { name: 'bỏ qua' },
+    }),
   ].join('\n')
   const ended = await importFile(owner.auth, 'listings', `${lines}\n`, 'application/x-ndjson')
   t.match(ended, { totalRows: 6, rowsCreated: 2, rowsFailed: 4 })
@@ -179,16 +222,25 @@ t.test('NDJSON: one object per line, bad lines refused by line number', async (t
   t.match(ended.errors[0]!.errors[0]!.detail, /not valid JSON/)
   const rows = await listingsOf(owner.organization.id)
   t.same(rows.map((row) => row.titleVi).sort(), ['Phân bón vi sinh', 'Tư vấn chuyển đổi số'], 'id and owner of an export are skipped')
-  t.match(rows.find((row) => row.externalId === 'N-1'), { priceType: 'on_request', priceVnd: 90_000_000, status: 'published' })
+  t.match(
+    rows.find((row) => row.externalId === 'N-1'),
+    { priceType: 'on_request', priceVnd: 90_000_000, status: 'published' },
+  )
 
-  const unknown = await importFile(owner.auth, 'listings', `${JSON.stringify({ kind: 'technology', titleVi: 'X', descriptionVi: 'Y', colour: 'blue' })}\n`, 'application/x-ndjson')
+  const unknown = await importFile(
+    owner.auth,
+    'listings',
+    `${JSON.stringify({ kind: 'technology', titleVi: 'X', descriptionVi: 'Y', colour: 'blue' })}\n`,
+    'application/x-ndjson',
+  )
   t.same(unknown.errors[0]!.errors, [{ pointer: '#/colour', detail: 'is not a known field' }])
 })
 
 t.test('near-duplicates of listings already on the exchange are warnings, not refusals', async (t) => {
   const owner = await createMember(db)
   await insertListing(db, { ownerId: other.organization.id, titleVi: 'Hệ thống tưới nhỏ giọt thông minh cho cây ăn quả', descriptionVi: 'Tưới tiết kiệm nước' })
-  const csv = 'kind,titleVi,descriptionVi\ntechnology,Hệ thống tưới nhỏ giọt thông minh cho cây ăn trái,Tưới tiết kiệm nước\ntechnology,Robot hái chè,Hái chè búp\n'
+  const csv =
+    'kind,titleVi,descriptionVi\ntechnology,Hệ thống tưới nhỏ giọt thông minh cho cây ăn trái,Tưới tiết kiệm nước\ntechnology,Robot hái chè,Hái chè búp\n'
   const ended = await importFile(owner.auth, 'listings', csv)
   t.match(ended, { rowsCreated: 2, rowsFailed: 0, warningCount: 1 })
   t.equal(ended.warnings[0]!.line, 2)
@@ -198,7 +250,16 @@ t.test('near-duplicates of listings already on the exchange are warnings, not re
 t.test('progress is visible between batches, and an interrupted import resumes where it stopped', async (t) => {
   const owner = await createMember(db)
   // A runner of its own with batches of two rows, to stop it after the first as a crash would.
-  const runner = createImportRunner({ db, clock, recordEvents: recordEventsVia(app.jobs), catalogueEvents: catalogueEventsVia('tech-exchange').catalogueEvents, requestMatches: requestManyMatchesVia(app.jobs), queueImport: queueImportVia(app.jobs), exchangeId: 'tech-exchange', batchSize: 2 })
+  const runner = createImportRunner({
+    db,
+    clock,
+    recordEvents: recordEventsVia(app.jobs),
+    catalogueEvents: catalogueEventsVia('tech-exchange').catalogueEvents,
+    requestMatches: requestManyMatchesVia(app.jobs),
+    queueImport: queueImportVia(app.jobs),
+    exchangeId: 'tech-exchange',
+    batchSize: 2,
+  })
   const rows = Array.from({ length: 5 }, (_, index) => `R-${index + 1},technology,Công nghệ số ${index + 1},Mô tả ${index + 1}`)
   const csv = `externalId,kind,titleVi,descriptionVi\n${rows.join('\n')}\n`
   const accepted = (await upload(owner.auth, 'listings', csv)).json() as ImportBody
@@ -218,7 +279,10 @@ t.test('progress is visible between batches, and an interrupted import resumes w
   await db.update(imports).set({ status: 'running', rowsDone: 3 }).where(eq(imports.id, second.id))
   await app.jobs.runPending()
   t.match(await getImport(owner.auth, second.id), { status: 'completed', rowsDone: 5, rowsCreated: 2 })
-  t.same((await listingsOf(owner.organization.id)).filter((row) => row.externalId!.startsWith('S-')).map((row) => row.externalId), ['S-4', 'S-5'])
+  t.same(
+    (await listingsOf(owner.organization.id)).filter((row) => row.externalId!.startsWith('S-')).map((row) => row.externalId),
+    ['S-4', 'S-5'],
+  )
 
   // Two runners of one import at once (pg-boss retrying a job that outlived its expiry) take turns.
   const third = (await upload(owner.auth, 'listings', csv.replaceAll('R-', 'T-'))).json() as ImportBody
@@ -232,7 +296,10 @@ t.test('a file larger than a JSON body (1 MB) is accepted and read in batches; I
   const owner = await createMember(db)
   const description = 'Quy trình sản xuất chế phẩm sinh học từ phụ phẩm nông nghiệp, '.repeat(12)
   // One row in a hundred is valid; the others give the TRL in words, so most of the file is refused rows.
-  const rows = Array.from({ length: 1200 }, (_, index) => `B-${index},technology,Chế phẩm mẫu ${index},"${description}${index}",${index % 100 === 0 ? 6 : 'sáu'}`)
+  const rows = Array.from(
+    { length: 1200 },
+    (_, index) => `B-${index},technology,Chế phẩm mẫu ${index},"${description}${index}",${index % 100 === 0 ? 6 : 'sáu'}`,
+  )
   const csv = `externalId,kind,titleVi,descriptionVi,trl\n${rows.join('\n')}\n`
   t.ok(Buffer.byteLength(csv) > 1024 * 1024 && Buffer.byteLength(csv) < maxBytes, `${Buffer.byteLength(csv)} bytes`)
   const ended = await importFile(owner.auth, 'listings', csv)
@@ -251,8 +318,14 @@ t.test('a file larger than a JSON body (1 MB) is accepted and read in batches; I
     return last - first + 1
   })
   t.equal(sizes[0], 25, 'a first batch of 25 rows')
-  t.ok(sizes.every((size, index) => size <= 500 && (index === 0 || size <= 2 * sizes[index - 1]!)), `then at most twice the last, at most 500: ${sizes.join(', ')}`)
-  t.equal(sizes.reduce((sum, size) => sum + size, 0), 1200)
+  t.ok(
+    sizes.every((size, index) => size <= 500 && (index === 0 || size <= 2 * sizes[index - 1]!)),
+    `then at most twice the last, at most 500: ${sizes.join(', ')}`,
+  )
+  t.equal(
+    sizes.reduce((sum, size) => sum + size, 0),
+    1200,
+  )
 
   const tooBig = await upload(owner.auth, 'listings', csv + csv.slice(0, maxBytes - Buffer.byteLength(csv) + 10))
   t.equal(tooBig.statusCode, 413)
@@ -269,10 +342,13 @@ t.test('demands: Vietnamese headers, open status, the rules of createDemand', as
   ].join('\n')
   const ended = await importFile(enterprise.auth, 'demands', csv)
   t.match(ended, { rowsCreated: 1, rowsFailed: 2 })
-  t.same(ended.errors.map((row) => [row.line, row.errors[0]!.pointer]), [
-    [3, '#/budgetMinVnd'],
-    [4, '#/deadline'],
-  ])
+  t.same(
+    ended.errors.map((row) => [row.line, row.errors[0]!.pointer]),
+    [
+      [3, '#/budgetMinVnd'],
+      [4, '#/deadline'],
+    ],
+  )
   const [demand] = await db.select().from(demands).where(eq(demands.ownerId, enterprise.organization.id))
   t.match(demand, { externalId: 'D-1', status: 'open', deadline: '2026-06-30', budgetMinVnd: 500_000_000, provinceCode: '36' })
   t.ok(demand!.openedAt)
@@ -282,7 +358,9 @@ t.test('demands: Vietnamese headers, open status, the rules of createDemand', as
 
   // Only enterprises file demands; a connection point files for the members that delegated to it.
   const point = await createMember(db, { kind: 'connection_point' })
-  await db.insert(delegations).values({ agentOrganizationId: point.organization.id, memberOrganizationId: enterprise.organization.id, status: 'active', origin: 'onboarding' })
+  await db
+    .insert(delegations)
+    .values({ agentOrganizationId: point.organization.id, memberOrganizationId: enterprise.organization.id, status: 'active', origin: 'onboarding' })
   const forMember = `titleVi,problemVi,ownerId\nCần máy gặt,Thiếu nhân công,${enterprise.organization.id}\nCần máy cấy,Thiếu nhân công,\nCần máy cày,Thiếu nhân công,${other.organization.id}\n`
   const filed = await importFile(point.auth, 'demands', forMember)
   t.match(filed, { rowsCreated: 1, rowsFailed: 2 })
@@ -304,15 +382,20 @@ t.test('organisations: the operator imports the registry; updates by Mã; what t
   ].join('\n')
   const ended = await importFile(operator.auth, 'organizations', csv)
   t.match(ended, { rowsCreated: 2, rowsFailed: 3 })
-  t.same(ended.errors.map((row) => [row.line, row.errors[0]!.pointer]), [
-    [4, '#/taxCode'],
-    [5, '#/parentId'],
-    [6, '#/taxCode'],
-  ])
+  t.same(
+    ended.errors.map((row) => [row.line, row.errors[0]!.pointer]),
+    [
+      [4, '#/taxCode'],
+      [5, '#/parentId'],
+      [6, '#/taxCode'],
+    ],
+  )
   const centre = (await db.select().from(organizations).where(eq(organizations.externalId, 'ORG-1')))[0]!
   t.match(centre, { kind: 'transfer_centre', parentId: parent.id, email: 'ttud@example.vn', currentProvinceCode: '01' })
 
-  const renamed = csv.replace('Công ty Cơ khí Đông Anh', 'Công ty Cổ phần Cơ khí Đông Anh').replace('ORG-1,Trung tâm ứng dụng và chuyển giao công nghệ', 'ORG-1,enterprise')
+  const renamed = csv
+    .replace('Công ty Cơ khí Đông Anh', 'Công ty Cổ phần Cơ khí Đông Anh')
+    .replace('ORG-1,Trung tâm ứng dụng và chuyển giao công nghệ', 'ORG-1,enterprise')
   const again = await importFile(operator.auth, 'organizations', renamed)
   t.match(again, { rowsCreated: 0, rowsUpdated: 1, rowsFailed: 4 })
   t.same(again.errors[0], { line: 2, errors: [{ pointer: '#/kind', detail: 'cannot change: the organisation is a transfer_centre' }] })
@@ -344,14 +427,19 @@ t.test('who may import, and who may read an import', async (t) => {
   t.equal((await read(undefined)).statusCode, 401)
   const point = await createMember(db, { kind: 'connection_point' })
   t.equal((await read(point.auth)).statusCode, 404)
-  await db.insert(delegations).values({ agentOrganizationId: point.organization.id, memberOrganizationId: member.organization.id, status: 'active', origin: 'onboarding' })
+  await db
+    .insert(delegations)
+    .values({ agentOrganizationId: point.organization.id, memberOrganizationId: member.organization.id, status: 'active', origin: 'onboarding' })
   t.equal((await read(point.auth)).statusCode, 200, 'a delegate of the importing organisation')
 
   const mine = (await read(member.auth, '/v1/imports?limit=2')).json() as { items: ImportBody[]; nextCursor: string | null }
   t.equal(mine.items[0]!.id, accepted.id, 'newest first')
   t.ok(mine.nextCursor)
   const next = (await read(member.auth, `/v1/imports?limit=2&cursor=${mine.nextCursor}`)).json() as { items: ImportBody[] }
-  t.notOk(next.items.some((item) => mine.items.some((seen) => seen.id === item.id)), 'the next page goes on')
+  t.notOk(
+    next.items.some((item) => mine.items.some((seen) => seen.id === item.id)),
+    'the next page goes on',
+  )
   t.same(((await read(other.auth, '/v1/imports')).json() as { items: unknown[] }).items, [], "another organisation's list is its own")
   t.equal((await read(other.auth, `/v1/imports?organizationId=${member.organization.id}`)).statusCode, 403)
   t.equal((await read(point.auth, `/v1/imports?organizationId=${member.organization.id}`)).statusCode, 200)
@@ -362,10 +450,21 @@ t.test("an import's refused rows, a page at a time", async (t) => {
   const rows = Array.from({ length: 5 }, (_, index) => `technology,,Mô tả ${index}`)
   const ended = await importFile(member.auth, 'listings', `kind,titleVi,descriptionVi\n${rows.join('\n')}\n`)
   t.equal(ended.rowsFailed, 5)
-  const first = (await app.inject({ method: 'GET', url: `/v1/imports/${ended.id}/errors?limit=2`, headers: member.auth })).json() as { items: Array<{ line: number }>; nextCursor: string }
-  t.same(first.items.map((row) => row.line), [2, 3])
-  const second = (await app.inject({ method: 'GET', url: `/v1/imports/${ended.id}/errors?limit=10&cursor=${first.nextCursor}`, headers: member.auth })).json() as { items: Array<{ line: number }>; nextCursor: string | null }
-  t.same(second.items.map((row) => row.line), [4, 5, 6])
+  const first = (await app.inject({ method: 'GET', url: `/v1/imports/${ended.id}/errors?limit=2`, headers: member.auth })).json() as {
+    items: Array<{ line: number }>
+    nextCursor: string
+  }
+  t.same(
+    first.items.map((row) => row.line),
+    [2, 3],
+  )
+  const second = (
+    await app.inject({ method: 'GET', url: `/v1/imports/${ended.id}/errors?limit=10&cursor=${first.nextCursor}`, headers: member.auth })
+  ).json() as { items: Array<{ line: number }>; nextCursor: string | null }
+  t.same(
+    second.items.map((row) => row.line),
+    [4, 5, 6],
+  )
   t.equal(second.nextCursor, null)
   const stored = await db.select({ n: count() }).from(importErrors).where(eq(importErrors.importId, ended.id))
   t.equal(stored[0]!.n, 5)
@@ -385,17 +484,32 @@ t.test('uploads that are not an importable file are refused, and nothing is queu
   await problem(await upload(member.auth, 'listings', csv, 'multipart/form-data; boundary=x'), 415, 'unsupported_media_type', 'a form')
   await problem(await upload(member.auth, 'listings', csv, null), 415, 'unsupported_media_type', 'no content type')
   await problem(await upload(member.auth, 'listings', csv, 'text/csv; charset=windows-1258'), 415, 'unsupported_media_type', 'another charset')
-  await problem(await upload(member.auth, 'listings', Buffer.from('kind,titleVi,descriptionVi\ntechnology,M\xe1y,B\n', 'latin1')), 422, 'invalid_encoding', 'not UTF-8')
+  await problem(
+    await upload(member.auth, 'listings', Buffer.from('kind,titleVi,descriptionVi\ntechnology,M\xe1y,B\n', 'latin1')),
+    422,
+    'invalid_encoding',
+    'not UTF-8',
+  )
   await problem(await upload(member.auth, 'listings', ''), 422, 'empty_file', 'empty')
   await problem(await upload(member.auth, 'listings', '\ufeff\r\n\r\n'), 422, 'empty_file', 'a BOM and blank lines')
   await problem(await upload(member.auth, 'listings', 'kind,titleVi,descriptionVi\r\n'), 422, 'empty_file', 'a header only')
-  await problem(await upload(member.auth, 'listings', 'technology,Máy sấy,Sấy lúa nhanh\ntechnology,Máy cày,Cày sâu\n'), 422, 'missing_header', 'no header line')
+  await problem(
+    await upload(member.auth, 'listings', 'technology,Máy sấy,Sấy lúa nhanh\ntechnology,Máy cày,Cày sâu\n'),
+    422,
+    'missing_header',
+    'no header line',
+  )
   await problem(await upload(member.auth, 'listings', 'kind,titleVi\ntechnology,A\n'), 422, 'missing_columns', 'no description column')
   await problem(await upload(member.auth, 'listings', 'kind,titleVi,Tiêu đề,descriptionVi\ntechnology,A,A,B\n'), 422, 'duplicate_column', 'a field twice')
   await problem(await upload(member.auth, 'listings', 'kind,titleVi,descriptionVi\ntechnology,"A,B\n'), 422, 'malformed_csv', 'an unclosed quote')
   await problem(await upload(member.auth, 'listings', '\n \n', 'application/x-ndjson'), 422, 'empty_file', 'blank NDJSON')
   await problem(await upload(member.auth, 'spaceships', csv), 400, 'validation_failed', 'an unknown kind')
-  await problem(await app.inject({ method: 'POST', url: '/v1/imports', headers: { ...member.auth, 'content-type': 'text/csv' }, payload: csv }), 400, 'validation_failed', 'no kind')
+  await problem(
+    await app.inject({ method: 'POST', url: '/v1/imports', headers: { ...member.auth, 'content-type': 'text/csv' }, payload: csv }),
+    400,
+    'validation_failed',
+    'no kind',
+  )
   await problem(await upload(member.auth, 'listings', 'kind,titleVi,descriptionVi\ntechnology,A\u0000,B\n'), 400, 'validation_failed', 'a NUL')
   const [after] = await db.select({ n: count() }).from(imports)
   t.equal(after!.n, before!.n, 'no import was stored')
@@ -407,20 +521,32 @@ t.test('the CSV reader: RFC 4180 quoting, line numbers, delimiters', async (t) =
     { line: 1, cells: ['a', 'b'] },
     { line: 2, cells: ['x, y', 'say "hi"'] },
   ])
-  t.same(records('a;b\n"1;2";3\n\n4;\n'), [
-    { line: 1, cells: ['a', 'b'] },
-    { line: 2, cells: ['1;2', '3'] },
-    { line: 4, cells: ['4', ''] },
-  ], 'semicolons, as Vietnamese spreadsheets save; blank lines skipped')
-  t.same(records('a\tb\n"two\nlines"\tc\nd\te'), [
-    { line: 1, cells: ['a', 'b'] },
-    { line: 2, cells: ['two\nlines', 'c'] },
-    { line: 4, cells: ['d', 'e'] },
-  ], 'tabs; a record without a final line break')
-  t.same(records('\ufeffa,b\r"c"d,e\r'), [
-    { line: 1, cells: ['a', 'b'] },
-    { line: 2, cells: ['cd', 'e'] },
-  ], 'a BOM; lone CRs; text after a closing quote is kept')
+  t.same(
+    records('a;b\n"1;2";3\n\n4;\n'),
+    [
+      { line: 1, cells: ['a', 'b'] },
+      { line: 2, cells: ['1;2', '3'] },
+      { line: 4, cells: ['4', ''] },
+    ],
+    'semicolons, as Vietnamese spreadsheets save; blank lines skipped',
+  )
+  t.same(
+    records('a\tb\n"two\nlines"\tc\nd\te'),
+    [
+      { line: 1, cells: ['a', 'b'] },
+      { line: 2, cells: ['two\nlines', 'c'] },
+      { line: 4, cells: ['d', 'e'] },
+    ],
+    'tabs; a record without a final line break',
+  )
+  t.same(
+    records('\ufeffa,b\r"c"d,e\r'),
+    [
+      { line: 1, cells: ['a', 'b'] },
+      { line: 2, cells: ['cd', 'e'] },
+    ],
+    'a BOM; lone CRs; text after a closing quote is kept',
+  )
   t.throws(() => records('a,b\n"open,c\nd,e\n'), { line: 2, message: /opened on line 2 is never closed/ })
 
   // Whatever the cells, a record written by the exporter (after its header) reads back as the same

@@ -40,7 +40,11 @@ t.test('by default contacts and IPR numbers are confidential', async (t) => {
   ] as const) {
     const response = await get(created.id, headers)
     t.equal(response.statusCode, 200, who)
-    t.match(response.json(), { contacts: null, iprNumbers: null, redacted: ['contacts', 'iprNumbers'], iprStatus: 'patent_granted', titleVi: created.titleVi }, `${who} sees them redacted`)
+    t.match(
+      response.json(),
+      { contacts: null, iprNumbers: null, redacted: ['contacts', 'iprNumbers'], iprStatus: 'patent_granted', titleVi: created.titleVi },
+      `${who} sees them redacted`,
+    )
   }
   for (const [who, headers] of [
     ['owner reader', ownerReader],
@@ -84,7 +88,10 @@ t.test('bad contacts and disclosure are refused', async (t) => {
   ]) {
     const response = await app.inject({ method: 'POST', url: '/v1/listings', headers: owner.auth, payload })
     t.equal(response.statusCode, 400, pointer)
-    t.ok(response.json().errors.some((error: { pointer: string }) => error.pointer === pointer), pointer)
+    t.ok(
+      response.json().errors.some((error: { pointer: string }) => error.pointer === pointer),
+      pointer,
+    )
   }
   t.same(await tableCounts(db), before, 'nothing written')
   const created = await publishedListing()

@@ -141,7 +141,7 @@ t.test('who may publish and withdraw', async (t) => {
   t.equal((await publish(draftId, ownerReader)).statusCode, 403, "the owner's reader key")
   t.equal((await withdraw(publishedId, { reason: 'x' }, {})).statusCode, 401)
   const foreign = await withdraw(publishedId, { reason: 'x' }, other.auth)
-  t.equal(foreign.statusCode, 403, "another organisation cannot withdraw a public listing")
+  t.equal(foreign.statusCode, 403, 'another organisation cannot withdraw a public listing')
   t.equal((await withdraw(publishedId, { reason: 'x' }, ownerReader)).statusCode, 403)
   const missing = '00000000-0000-4000-8000-000000000000'
   t.equal((await publish(missing, operator.auth)).statusCode, 404)

@@ -65,7 +65,11 @@ t.test('the operator unpublishes; the owner sees the reason, edits and publishes
   t.equal(republished.statusCode, 200, 'and publishes it again')
   t.match(republished.json(), { status: 'published', publishedAt: clock.now().toISOString(), moderationReason: null, moderatedAt: null })
   t.same(trail.at(-1)!.changes.moderationReason, { before: null, after: 'Thông tin sở hữu trí tuệ chưa được xác minh' })
-  t.match((await auditTrailOf(db, id)).at(-1)!.changes, { moderationReason: { before: 'Thông tin sở hữu trí tuệ chưa được xác minh', after: null } }, 'the audit trail keeps the cleared reason')
+  t.match(
+    (await auditTrailOf(db, id)).at(-1)!.changes,
+    { moderationReason: { before: 'Thông tin sở hữu trí tuệ chưa được xác minh', after: null } },
+    'the audit trail keeps the cleared reason',
+  )
 })
 
 t.test('an expired listing may be unpublished too', async (t) => {
@@ -112,7 +116,10 @@ t.test('409 from draft and withdrawn, with the transitions of the state', async 
   t.same(await storedListing(db, draft), before)
 
   const withdrawn = await publishedListing()
-  t.equal((await app.inject({ method: 'POST', url: `/v1/listings/${withdrawn}/withdraw`, headers: owner.auth, payload: { reason: 'Đã chuyển giao' } })).statusCode, 200)
+  t.equal(
+    (await app.inject({ method: 'POST', url: `/v1/listings/${withdrawn}/withdraw`, headers: owner.auth, payload: { reason: 'Đã chuyển giao' } })).statusCode,
+    200,
+  )
   const fromWithdrawn = await unpublish(withdrawn, { reason: 'Không phù hợp' })
   t.equal(fromWithdrawn.statusCode, 409)
   t.same(fromWithdrawn.json().allowed, [])
@@ -135,7 +142,10 @@ t.test('the reason is required, 1 to 1000 characters, not blank; no other fields
   ]) {
     const response = await unpublish(id, payload)
     t.equal(response.statusCode, 400, JSON.stringify(payload).slice(0, 40))
-    t.ok(response.json().errors.some((error: { pointer: string }) => error.pointer === pointer), pointer)
+    t.ok(
+      response.json().errors.some((error: { pointer: string }) => error.pointer === pointer),
+      pointer,
+    )
   }
   t.same(await storedListing(db, id), before, 'nothing written')
   t.equal((await unpublish(id, { reason: 'x'.repeat(1000) })).statusCode, 200, '1000 characters is fine')

@@ -17,32 +17,81 @@ const B = company.organization.id
 
 // Published, valid on the test clock's day (2026-03-02), in this order of publication.
 const rice = await insertListing(db, {
-  ownerId: A, kind: 'technology', titleVi: 'Quy trình sản xuất lúa gạo hữu cơ', descriptionVi: 'Canh tác lúa không dùng phân bón hóa học.',
-  trl: 7, sectors: ['A'], fields: ['4'], provinceCodes: ['36'], priceType: 'amount', priceVnd: 250_000_000, validUntil: '2026-12-31',
+  ownerId: A,
+  kind: 'technology',
+  titleVi: 'Quy trình sản xuất lúa gạo hữu cơ',
+  descriptionVi: 'Canh tác lúa không dùng phân bón hóa học.',
+  trl: 7,
+  sectors: ['A'],
+  fields: ['4'],
+  provinceCodes: ['36'],
+  priceType: 'amount',
+  priceVnd: 250_000_000,
+  validUntil: '2026-12-31',
 })
 const dryer = await insertListing(db, {
-  ownerId: B, kind: 'equipment', titleVi: 'Máy sấy nông sản bằng năng lượng mặt trời', descriptionVi: 'Sấy cà phê, hạt điều, thóc.',
-  trl: 9, sectors: ['C'], fields: ['2'], provinceCodes: ['37', '01'], priceType: 'amount', priceVnd: 80_000_000,
+  ownerId: B,
+  kind: 'equipment',
+  titleVi: 'Máy sấy nông sản bằng năng lượng mặt trời',
+  descriptionVi: 'Sấy cà phê, hạt điều, thóc.',
+  trl: 9,
+  sectors: ['C'],
+  fields: ['2'],
+  provinceCodes: ['37', '01'],
+  priceType: 'amount',
+  priceVnd: 80_000_000,
 })
 const microbe = await insertListing(db, {
-  ownerId: A, kind: 'product', titleVi: 'Chế phẩm vi sinh xử lý rơm rạ', descriptionVi: 'Phân hủy rơm rạ sau thu hoạch ngay trên đồng ruộng.',
-  trl: 6, sectors: ['A'], fields: ['4'], provinceCodes: ['74'], priceType: 'negotiable',
+  ownerId: A,
+  kind: 'product',
+  titleVi: 'Chế phẩm vi sinh xử lý rơm rạ',
+  descriptionVi: 'Phân hủy rơm rạ sau thu hoạch ngay trên đồng ruộng.',
+  trl: 6,
+  sectors: ['A'],
+  fields: ['4'],
+  provinceCodes: ['74'],
+  priceType: 'negotiable',
 })
 const software = await insertListing(db, {
-  ownerId: B, kind: 'technology', titleVi: 'Phần mềm quản lý trang trại thông minh', descriptionVi: 'Theo dõi cây trồng, vật nuôi và chi phí.',
-  trl: 8, sectors: ['J'], fields: ['2'], provinceCodes: ['01'], priceType: 'on_request', validUntil: '2026-06-30',
+  ownerId: B,
+  kind: 'technology',
+  titleVi: 'Phần mềm quản lý trang trại thông minh',
+  descriptionVi: 'Theo dõi cây trồng, vật nuôi và chi phí.',
+  trl: 8,
+  sectors: ['J'],
+  fields: ['2'],
+  provinceCodes: ['01'],
+  priceType: 'on_request',
+  validUntil: '2026-06-30',
 })
 const shrimp = await insertListing(db, {
-  ownerId: B, kind: 'know_how', titleVi: 'Bí quyết nuôi tôm thẻ chân trắng mật độ cao', descriptionVi: 'Kỹ thuật nuôi tôm trong ao lót bạt.',
-  trl: null, sectors: ['A'], fields: ['4'], provinceCodes: ['96'], keywords: ['thủy sản'],
+  ownerId: B,
+  kind: 'know_how',
+  titleVi: 'Bí quyết nuôi tôm thẻ chân trắng mật độ cao',
+  descriptionVi: 'Kỹ thuật nuôi tôm trong ao lót bạt.',
+  trl: null,
+  sectors: ['A'],
+  fields: ['4'],
+  provinceCodes: ['96'],
+  keywords: ['thủy sản'],
 })
 // Not in the default view.
 const expired = await insertListing(db, { ownerId: A, titleVi: 'Giống lúa chịu mặn', validUntil: '2026-01-31', provinceCodes: ['94'], trl: 5 })
 const draftA = await insertListing(db, { ownerId: A, status: 'draft', titleVi: 'Bản nháp: lúa gạo hữu cơ vùng cao' })
 const draftB = await insertListing(db, { ownerId: B, status: 'draft', titleVi: 'Bản nháp của công ty' })
-const withdrawn = await insertListing(db, { ownerId: A, status: 'withdrawn', titleVi: 'Lúa gạo hữu cơ đã rút', withdrawnAt: clock.now(), withdrawReason: 'Rút' })
+const withdrawn = await insertListing(db, {
+  ownerId: A,
+  status: 'withdrawn',
+  titleVi: 'Lúa gạo hữu cơ đã rút',
+  withdrawnAt: clock.now(),
+  withdrawReason: 'Rút',
+})
 
-type Page = { items: Array<{ id: string; status: string; score?: number } & Record<string, unknown>>; nextCursor: string | null; facets?: { kind?: Array<{ code: string; count: number }>; exhaustive?: boolean } & Record<string, unknown> }
+type Page = {
+  items: Array<{ id: string; status: string; score?: number } & Record<string, unknown>>
+  nextCursor: string | null
+  facets?: { kind?: Array<{ code: string; count: number }>; exhaustive?: boolean } & Record<string, unknown>
+}
 
 async function search(query: string, headers: Record<string, string> = {}) {
   const response = await app.inject({ method: 'GET', url: `/v1/listings?${query.replaceAll(' ', '%20')}`, headers })
@@ -58,7 +107,10 @@ const sorted = (list: string[]) => [...list].sort()
 t.test('by default: published and not expired, newest first, compact items', async (t) => {
   const { response, page } = await search('')
   t.equal(response.statusCode, 200)
-  t.same(page.items.map((item) => item.id), [shrimp, software, microbe, dryer, rice])
+  t.same(
+    page.items.map((item) => item.id),
+    [shrimp, software, microbe, dryer, rice],
+  )
   t.equal(page.nextCursor, null)
   const item = page.items.find((entry) => entry.id === rice)!
   t.same(item, {
@@ -90,8 +142,15 @@ t.test('q: without diacritics, any case, one typo per word', async (t) => {
     t.equal(page.items[0]?.id, rice, `"${q}" finds the rice process first`)
     t.type(page.items[0]?.score, 'number')
     const scores = page.items.map((item) => item.score!)
-    t.same(scores, [...scores].sort((a, b) => b - a), 'by relevance')
-    t.notOk(page.items.some((item) => [draftA, withdrawn, expired].includes(item.id)), 'drafts, withdrawn and expired stay out')
+    t.same(
+      scores,
+      [...scores].sort((a, b) => b - a),
+      'by relevance',
+    )
+    t.notOk(
+      page.items.some((item) => [draftA, withdrawn, expired].includes(item.id)),
+      'drafts, withdrawn and expired stay out',
+    )
   }
   // Every word counts and none is required: the listing holding them all comes first.
   t.equal((await ids('q=tom the chan trang'))[0], shrimp)
@@ -102,10 +161,17 @@ t.test('q: without diacritics, any case, one typo per word', async (t) => {
   t.equal(operators.response.statusCode, 200, 'query syntax in q is just text')
   const newest = await search('q=san&sort=newest')
   t.equal(newest.response.statusCode, 200)
-  t.ok(newest.page.items.every((item) => typeof item.score === 'number'), 'a score whenever q is given')
+  t.ok(
+    newest.page.items.every((item) => typeof item.score === 'number'),
+    'a score whenever q is given',
+  )
   const newestIds = newest.page.items.map((item) => item.id)
   t.ok(newestIds.length >= 2)
-  t.same(newestIds, (await ids('')).filter((id) => newestIds.includes(id)), 'sort=newest orders matches by publication')
+  t.same(
+    newestIds,
+    (await ids('')).filter((id) => newestIds.includes(id)),
+    'sort=newest orders matches by publication',
+  )
   t.equal((await ids('q=may say nong san'))[0], dryer)
 })
 
@@ -164,14 +230,20 @@ t.test('bad queries are 400 with a pointer', async (t) => {
     const { response, page } = await search(query)
     t.equal(response.statusCode, 400, query)
     const problem = page as unknown as { code: string; errors: Array<{ pointer: string }> }
-    t.ok(problem.errors.some((error) => error.pointer === pointer), `${query}: ${pointer} in ${JSON.stringify(problem.errors)}`)
+    t.ok(
+      problem.errors.some((error) => error.pointer === pointer),
+      `${query}: ${pointer} in ${JSON.stringify(problem.errors)}`,
+    )
     if (code) t.equal(problem.code, code)
   }
 })
 
 t.test('status: anyone sees expired; drafts and withdrawn only for the owner (owner=) and the operator', async (t) => {
   const expiredPage = await search('status=expired')
-  t.same(expiredPage.page.items.map((item) => [item.id, item.status]), [[expired, 'expired']])
+  t.same(
+    expiredPage.page.items.map((item) => [item.id, item.status]),
+    [[expired, 'expired']],
+  )
   t.same(await ids('status=published', stranger.auth), await ids(''), 'published is the default')
 
   t.equal((await search('status=draft')).response.statusCode, 401, 'anonymous')
@@ -186,7 +258,11 @@ t.test('status: anyone sees expired; drafts and withdrawn only for the owner (ow
   t.same(sorted(await ids('status=draft', operator.auth)), sorted([draftA, draftB]), 'the operator sees every draft')
   t.same(await ids('status=withdrawn', operator.auth), [withdrawn])
   const drafts = await search(`status=draft&owner=${A}&q=lua gao huu co`, institute.auth)
-  t.same(drafts.page.items.map((item) => item.id), [draftA], 'search works on drafts too')
+  t.same(
+    drafts.page.items.map((item) => item.id),
+    [draftA],
+    'search works on drafts too',
+  )
 })
 
 t.test('expiry follows the clock', async (t) => {
@@ -200,9 +276,24 @@ t.test('facets count the whole filtered set', async (t) => {
   const { page } = await search('limit=1')
   t.equal(page.items.length, 1)
   t.same(page.facets, {
-    kind: [{ code: 'technology', count: 2 }, { code: 'equipment', count: 1 }, { code: 'know_how', count: 1 }, { code: 'product', count: 1 }],
-    province: [{ code: '01', count: 2 }, { code: '37', count: 2 }, { code: '79', count: 1 }, { code: '96', count: 1 }],
-    trl: [{ code: '6', count: 1 }, { code: '7', count: 1 }, { code: '8', count: 1 }, { code: '9', count: 1 }],
+    kind: [
+      { code: 'technology', count: 2 },
+      { code: 'equipment', count: 1 },
+      { code: 'know_how', count: 1 },
+      { code: 'product', count: 1 },
+    ],
+    province: [
+      { code: '01', count: 2 },
+      { code: '37', count: 2 },
+      { code: '79', count: 1 },
+      { code: '96', count: 1 },
+    ],
+    trl: [
+      { code: '6', count: 1 },
+      { code: '7', count: 1 },
+      { code: '8', count: 1 },
+      { code: '9', count: 1 },
+    ],
     exhaustive: true,
   })
   const second = await search(`limit=1&cursor=${page.nextCursor}`)
@@ -210,15 +301,27 @@ t.test('facets count the whole filtered set', async (t) => {
 
   const filtered = await search('sector=A&trlMin=6')
   t.same(filtered.page.facets, {
-    kind: [{ code: 'product', count: 1 }, { code: 'technology', count: 1 }],
-    province: [{ code: '37', count: 1 }, { code: '79', count: 1 }],
-    trl: [{ code: '6', count: 1 }, { code: '7', count: 1 }],
+    kind: [
+      { code: 'product', count: 1 },
+      { code: 'technology', count: 1 },
+    ],
+    province: [
+      { code: '37', count: 1 },
+      { code: '79', count: 1 },
+    ],
+    trl: [
+      { code: '6', count: 1 },
+      { code: '7', count: 1 },
+    ],
     exhaustive: true,
   })
   const text = await search('q=lua gao huu co')
   // With q the counts cover the results (all on this one page here), not the whole catalogue.
   t.equal(text.page.items.length, new Set(text.page.items.map((item) => item.id)).size)
-  t.equal(text.page.facets!.kind!.reduce((sum, entry) => sum + entry.count, 0), text.page.items.length)
+  t.equal(
+    text.page.facets!.kind!.reduce((sum, entry) => sum + entry.count, 0),
+    text.page.items.length,
+  )
   t.same(text.page.facets!.exhaustive, true)
   const none = await search('q=xyzzy')
   t.same(none.page.facets, { kind: [], province: [], trl: [], exhaustive: true })
@@ -229,7 +332,12 @@ t.test('facets count the whole filtered set', async (t) => {
 t.test('cursors page through every result once, in both sort orders', async (t) => {
   // Identical titles tie on relevance, so the id tie-break and the exact rank in the cursor matter.
   for (let index = 0; index < 7; index++) {
-    await insertListing(db, { ownerId: B, kind: 'equipment', titleVi: 'Máy gặt đập lúa liên hợp', descriptionVi: index % 2 ? 'Gặt lúa nhanh.' : 'Máy gặt cho ruộng lúa nhỏ.' })
+    await insertListing(db, {
+      ownerId: B,
+      kind: 'equipment',
+      titleVi: 'Máy gặt đập lúa liên hợp',
+      descriptionVi: index % 2 ? 'Gặt lúa nhanh.' : 'Máy gặt cho ruộng lúa nhỏ.',
+    })
   }
   // Drafts sort by creation time instead, to the microsecond.
   for (let index = 0; index < 3; index++) await insertListing(db, { ownerId: A, status: 'draft', titleVi: 'Bản nháp máy gặt lúa' })

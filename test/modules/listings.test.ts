@@ -63,7 +63,10 @@ t.test('an editor creates a draft; the owner reads it back with its ETag', async
 
 t.test('a minimal body gets the defaults; editor and operator keys may create too', async (t) => {
   const minimal = { kind: 'service', titleVi: 'Tư vấn chuyển giao', descriptionVi: 'Dịch vụ tư vấn.' }
-  for (const [headers, ownerId] of [[ownerEditor, owner.organization.id], [operator.auth, operator.organization.id]] as const) {
+  for (const [headers, ownerId] of [
+    [ownerEditor, owner.organization.id],
+    [operator.auth, operator.organization.id],
+  ] as const) {
     const response = await app.inject({ method: 'POST', url: '/v1/listings', headers, payload: minimal })
     t.equal(response.statusCode, 201)
     t.match(response.json(), {
@@ -156,7 +159,12 @@ t.test('rules across fields and unknown provinces are 422 with a pointer, and no
     t.same(problemPointers(problem), [pointer])
     if (detail) t.equal(problem.errors[0].detail, detail)
   }
-  const pending = await app.inject({ method: 'POST', url: '/v1/listings', headers: owner.auth, payload: listingInput({ iprStatus: 'utility_solution_pending', iprNumbers: ['2-2024-00123'] }) })
+  const pending = await app.inject({
+    method: 'POST',
+    url: '/v1/listings',
+    headers: owner.auth,
+    payload: listingInput({ iprStatus: 'utility_solution_pending', iprNumbers: ['2-2024-00123'] }),
+  })
   t.equal(pending.statusCode, 201, 'a pending application has a number too')
   const afterPending = await tableCounts(db)
   t.equal(afterPending.listings, before.listings + 1, 'only the valid listing was written')
@@ -175,11 +183,19 @@ t.test('drafts and withdrawn listings are visible only to their owner and the op
   const strangerReader = await createMember(db, { role: 'reader' })
 
   for (const id of [draftId, withdrawnId]) {
-    for (const [who, headers] of [['owner', owner.auth], ["the owner's reader key", ownerReader], ['operator', operator.auth]] as const) {
+    for (const [who, headers] of [
+      ['owner', owner.auth],
+      ["the owner's reader key", ownerReader],
+      ['operator', operator.auth],
+    ] as const) {
       const response = await app.inject({ method: 'GET', url: `/v1/listings/${id}`, headers })
       t.equal(response.statusCode, 200, `${who} sees it`)
     }
-    for (const [who, headers] of [['another organisation', other.auth], ['anonymous', {}], ['a reader of another organisation', strangerReader.auth]] as const) {
+    for (const [who, headers] of [
+      ['another organisation', other.auth],
+      ['anonymous', {}],
+      ['a reader of another organisation', strangerReader.auth],
+    ] as const) {
       const response = await app.inject({ method: 'GET', url: `/v1/listings/${id}`, headers })
       t.equal(response.statusCode, 404, `${who} gets 404`)
       t.equal(response.json().code, 'not_found')
@@ -204,7 +220,7 @@ t.test('get: unknown, malformed id, broken key', async (t) => {
   t.equal(badKey.statusCode, 401, 'a broken key is refused even on a public read')
 })
 
-t.test('update: the owner\'s editor edits with If-Match; null clears; rules apply to the result', async (t) => {
+t.test("update: the owner's editor edits with If-Match; null clears; rules apply to the result", async (t) => {
   const created = await createListingViaApi(app, owner.auth)
   const url = `/v1/listings/${created.id}`
   const stored0KeyIds = (await storedListing(db, created.id))!.searchKeyIds
@@ -218,7 +234,17 @@ t.test('update: the owner\'s editor edits with If-Match; null clears; rules appl
   t.equal(changed.statusCode, 200)
   t.equal(changed.headers.etag, '"2"')
   const body = changed.json()
-  t.match(body, { titleVi: 'Quy trình lúa gạo hữu cơ (bản mới)', titleEn: null, trl: null, validUntil: null, keywords: [], provinceCodes: ['77', '79'], currentProvinceCodes: ['79'], version: 2, status: 'draft' })
+  t.match(body, {
+    titleVi: 'Quy trình lúa gạo hữu cơ (bản mới)',
+    titleEn: null,
+    trl: null,
+    validUntil: null,
+    keywords: [],
+    provinceCodes: ['77', '79'],
+    currentProvinceCodes: ['79'],
+    version: 2,
+    status: 'draft',
+  })
   t.equal(body.updatedAt, clock.now().toISOString())
   t.equal(body.createdAt, created.createdAt, 'createdAt stays')
   t.equal(body.priceVnd, 250_000_000, 'fields not sent are kept')
@@ -276,7 +302,12 @@ t.test('update: who may edit', async (t) => {
   t.same(await storedListing(db, draft.id), draftBefore)
   t.same(await tableCounts(db), before)
 
-  const byOperator = await app.inject({ method: 'PATCH', url: `/v1/listings/${publishedId}`, headers: operator.auth, payload: { titleEn: 'Edited by the operator' } })
+  const byOperator = await app.inject({
+    method: 'PATCH',
+    url: `/v1/listings/${publishedId}`,
+    headers: operator.auth,
+    payload: { titleEn: 'Edited by the operator' },
+  })
   t.equal(byOperator.statusCode, 200)
   t.match(byOperator.json(), { status: 'published', titleEn: 'Edited by the operator', version: 2 })
 })

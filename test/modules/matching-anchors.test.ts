@@ -16,7 +16,11 @@ const institute = await createMember(db, { kind: 'research_institute', name: 'Vi
 
 // A catalogue of 80 listings about raising other animals: "nuôi" is common, "hàu" is not.
 for (let i = 0; i < 80; i += 1) {
-  await insertListing(db, { ownerId: institute.organization.id, titleVi: `Kỹ thuật nuôi giống vật số ${i}`, descriptionVi: `Quy trình nuôi thử nghiệm số ${i}.` })
+  await insertListing(db, {
+    ownerId: institute.organization.id,
+    titleVi: `Kỹ thuật nuôi giống vật số ${i}`,
+    descriptionVi: `Quy trình nuôi thử nghiệm số ${i}.`,
+  })
 }
 const oysters = await publishListing(app, institute.auth, {
   titleVi: 'Sản xuất giống hàu tam bội',
@@ -58,5 +62,8 @@ t.test('a rare word in the listing title anchors a match; a common one does not'
     matched.some((term) => term.term === 'hau' && term.field !== 'body'),
     'the explanation shows the anchoring word, found in the title',
   )
-  t.notOk(matched.some((term) => term.term.includes(' ')), `no pair in common: ${matched.map((term) => term.term).join(', ')}`)
+  t.notOk(
+    matched.some((term) => term.term.includes(' ')),
+    `no pair in common: ${matched.map((term) => term.term).join(', ')}`,
+  )
 })

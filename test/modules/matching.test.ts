@@ -68,10 +68,17 @@ t.test('a demand is matched with the listings that fit, each score explained', a
   const matchedTerms = explanation.text.matchedTerms as unknown as Array<{ term: string; weight: number; field: string; origin: string }>
   const terms = matchedTerms.map((term) => term.term)
   t.ok(terms.includes('say lua') && terms.includes('may say'), "the demand's title and keyword phrases are found")
-  t.match(matchedTerms.find((term) => term.term === 'say lua'), { field: 'both', origin: 'query' })
+  t.match(
+    matchedTerms.find((term) => term.term === 'say lua'),
+    { field: 'both', origin: 'query' },
+  )
   t.ok(terms.includes('hao hut'), 'a phrase of the problem text matched too')
   const shares = matchedTerms.map((term) => term.weight)
-  t.same(shares, [...shares].sort((a, b) => b - a), 'heaviest first')
+  t.same(
+    shares,
+    [...shares].sort((a, b) => b - a),
+    'heaviest first',
+  )
   t.ok(Math.abs(shares.reduce((sum, share) => sum + share, 0) - 1) < 0.01, 'the shares of the text score sum to 1')
   t.same(explanation.taxonomy, { ...explanation.taxonomy, sharedSectors: ['A', 'C'], sharedFields: ['4'] })
   t.match(explanation.trl, { listingTrl: 8, minTrl: 6, gap: 0, value: 1 })
@@ -88,7 +95,11 @@ t.test('a listing is matched with open demands of others, in the other direction
   await closeDemand(app, seeker.auth, closed.id)
   const draft = await fileDemand(app, seeker.auth, { titleVi: 'Cần máy sấy lúa mini' })
   const listing = await publishListing(app, provider.auth, dryer)
-  t.same((await matchJobs(db)).map((job) => job.key).sort(), [`demand:${closed.id}`, `demand:${open.id}`, `listing:${listing.id}`].sort(), 'one job per opened or published subject')
+  t.same(
+    (await matchJobs(db)).map((job) => job.key).sort(),
+    [`demand:${closed.id}`, `demand:${open.id}`, `listing:${listing.id}`].sort(),
+    'one job per opened or published subject',
+  )
   await app.jobs.runPending()
   t.equal((await matchesOf(app, provider.auth, 'listing', listing.id)).items.length, 1)
 
@@ -96,7 +107,11 @@ t.test('a listing is matched with open demands of others, in the other direction
   // scale for every stored match. The demand's keywords lead the matched terms, not the listing's.
   const recomputed = await app.inject({ method: 'POST', url: `/v1/listings/${listing.id}/matches/recompute`, headers: provider.auth })
   const { items } = recomputed.json() as Awaited<ReturnType<typeof matchesOf>>
-  t.same(items.map((item) => item.demandId), [open.id], 'the open demand only: not the closed one, not the draft')
+  t.same(
+    items.map((item) => item.demandId),
+    [open.id],
+    'the open demand only: not the closed one, not the draft',
+  )
   t.notOk(items.some((item) => item.demandId === draft.id))
   t.match(items[0], { demand: { id: open.id }, explanation: { trl: { listingTrl: 8, minTrl: 6 }, location: { distanceClass: 'same_province' } } })
   const terms = (items[0]!.explanation.text.matchedTerms as unknown as Array<{ term: string }>).map((term) => term.term)
@@ -119,7 +134,11 @@ t.test('location, price and TRL are graded and explained', async (t) => {
     trl: { listingTrl: 6, minTrl: 7, gap: 1 },
   })
   t.ok(Math.abs((byListing.get(near.id)!.trl.value as number) - 2 / 3) < 0.001, 'one level short costs a third')
-  t.match(byListing.get(far.id), { location: { distanceClass: 'other_region', value: 0.25 }, price: { fit: 'price_not_stated', value: 0.5 }, trl: { listingTrl: null, value: 0.5 } })
+  t.match(byListing.get(far.id), {
+    location: { distanceClass: 'other_region', value: 0.25 },
+    price: { fit: 'price_not_stated', value: 0.5 },
+    trl: { listingTrl: null, value: 0.5 },
+  })
 })
 
 t.test('expired and withdrawn listings never match, and a rerun retires their suggestions', async (t) => {
@@ -131,13 +150,25 @@ t.test('expired and withdrawn listings never match, and a rerun retires their su
   await app.jobs.runPending()
   t.equal((await matchesOf(app, seeker.auth, 'demand', demand.id)).items.length, 3)
 
-  const response = await app.inject({ method: 'POST', url: `/v1/listings/${withdrawn.id}/withdraw`, headers: provider.auth, payload: { reason: 'Đã chuyển giao độc quyền' } })
+  const response = await app.inject({
+    method: 'POST',
+    url: `/v1/listings/${withdrawn.id}/withdraw`,
+    headers: provider.auth,
+    payload: { reason: 'Đã chuyển giao độc quyền' },
+  })
   t.equal(response.statusCode, 200)
   clock.advanceDays(10)
-  t.same((await matchesOf(app, seeker.auth, 'demand', demand.id)).items.map((item) => item.listingId), [lasting.id], 'hidden at once when read')
+  t.same(
+    (await matchesOf(app, seeker.auth, 'demand', demand.id)).items.map((item) => item.listingId),
+    [lasting.id],
+    'hidden at once when read',
+  )
   const rerun = await app.inject({ method: 'POST', url: `/v1/demands/${demand.id}/matches/recompute`, headers: seeker.auth })
   t.equal(rerun.statusCode, 200)
-  t.same(rerun.json().items.map((item: { listingId: string }) => item.listingId), [lasting.id])
+  t.same(
+    rerun.json().items.map((item: { listingId: string }) => item.listingId),
+    [lasting.id],
+  )
   t.notOk(rerun.json().items.some((item: { listingId: string }) => item.listingId === expiring.id))
 })
 
@@ -164,7 +195,12 @@ t.test('jobs are queued in the transaction of the change, once per subject', asy
   }
   t.same(await matchJobs(db), [{ key: `demand:${demand.id}`, state: 'created' }])
   // A refused publish (validity already past) rolls back, and its job with it.
-  const draft = await app.inject({ method: 'POST', url: '/v1/listings', headers: provider.auth, payload: { ...dryer, kind: 'technology', validUntil: '2026-03-05' } })
+  const draft = await app.inject({
+    method: 'POST',
+    url: '/v1/listings',
+    headers: provider.auth,
+    payload: { ...dryer, kind: 'technology', validUntil: '2026-03-05' },
+  })
   clock.advanceDays(5)
   assertProblem(t, await app.inject({ method: 'POST', url: `/v1/listings/${draft.json().id}/publish`, headers: provider.auth }), 422, 'validity_passed')
   t.equal((await matchJobs(db)).length, 1, 'no job for the listing that was not published')
@@ -189,7 +225,12 @@ t.test('matches are for the owner, its delegates and brokers', async (t) => {
   t.equal((await matchesOf(app, reader.auth, 'demand', demand.id)).items.length, 1, 'a reader key reads')
   assertProblem(t, await app.inject({ method: 'POST', url: `${url}/recompute`, headers: reader.auth }), 403, 'forbidden')
   assertProblem(t, await app.inject({ method: 'GET', url: `/v1/demands/${draft.id}/matches`, headers: stranger.auth }), 404, 'not_found')
-  const notOpen = assertProblem(t, await app.inject({ method: 'POST', url: `/v1/demands/${draft.id}/matches/recompute`, headers: seeker.auth }), 409, 'invalid_state')
+  const notOpen = assertProblem(
+    t,
+    await app.inject({ method: 'POST', url: `/v1/demands/${draft.id}/matches/recompute`, headers: seeker.auth }),
+    409,
+    'invalid_state',
+  )
   t.match(notOpen.detail, /open demand/)
   t.same((await matchesOf(app, seeker.auth, 'demand', draft.id)).items, [], 'a draft has no matches yet')
 })

@@ -64,10 +64,23 @@ t.test('refused merges write nothing', async (t) => {
   assertProblem(t, await send('POST', mergeUrl(mergedId), { ...successor.auth }, { intoOrganizationId: successorId }), 403, 'forbidden')
   assertProblem(t, await send('POST', mergeUrl(mergedId), undefined, { intoOrganizationId: successorId }), 401, 'unauthorized')
   const self = assertProblem(t, await send('POST', mergeUrl(mergedId), operator.auth, { intoOrganizationId: mergedId }), 422, 'invalid_successor')
-  t.same(self.errors?.map((error) => error.pointer), ['#/intoOrganizationId'])
-  assertProblem(t, await send('POST', mergeUrl(mergedId), operator.auth, { intoOrganizationId: '00000000-0000-4000-8000-000000000000' }), 422, 'invalid_successor')
+  t.same(
+    self.errors?.map((error) => error.pointer),
+    ['#/intoOrganizationId'],
+  )
+  assertProblem(
+    t,
+    await send('POST', mergeUrl(mergedId), operator.auth, { intoOrganizationId: '00000000-0000-4000-8000-000000000000' }),
+    422,
+    'invalid_successor',
+  )
   assertProblem(t, await send('POST', mergeUrl('00000000-0000-4000-8000-000000000000'), operator.auth, { intoOrganizationId: successorId }), 404, 'not_found')
-  const stale = await app.inject({ method: 'POST', url: mergeUrl(mergedId), headers: { ...operator.auth, 'if-match': '"99"' }, payload: { intoOrganizationId: successorId } })
+  const stale = await app.inject({
+    method: 'POST',
+    url: mergeUrl(mergedId),
+    headers: { ...operator.auth, 'if-match': '"99"' },
+    payload: { intoOrganizationId: successorId },
+  })
   assertProblem(t, stale, 412, 'precondition_failed')
   t.same(await tableCounts(db), before, 'nothing written, no audit events')
   t.same(await organizationRow(mergedId), row, 'A unchanged')
@@ -99,7 +112,10 @@ t.test('the operator merges A into B', async (t) => {
   assertProblem(t, await send('GET', '/v1/api-keys/current', mergedEditor), 401, 'unauthorized')
   const keys = await db.select().from(apiKeys).where(eq(apiKeys.organizationId, mergedId))
   t.equal(keys.length, 2)
-  t.ok(keys.every((key) => key.revokedAt?.toISOString() === body.mergedAt), 'every key revoked at the merge')
+  t.ok(
+    keys.every((key) => key.revokedAt?.toISOString() === body.mergedAt),
+    'every key revoked at the merge',
+  )
 
   const [ended] = await db.select().from(delegations).where(eq(delegations.id, delegationId))
   t.equal(ended!.status, 'ended')
@@ -131,7 +147,11 @@ t.test('the operator merges A into B', async (t) => {
   t.equal(withdrawals[0]!.requestId, event!.requestId)
 
   const mergedOnly = await send('GET', '/v1/organizations?merged=true')
-  t.same(mergedOnly.json().items.map((item: { id: string }) => item.id), [mergedId], 'merged=true lists A only')
+  t.same(
+    mergedOnly.json().items.map((item: { id: string }) => item.id),
+    [mergedId],
+    'merged=true lists A only',
+  )
   t.notOk(
     (await send('GET', '/v1/organizations?merged=false&limit=100')).json().items.some((item: { id: string }) => item.id === mergedId),
     'merged=false leaves A out',

@@ -61,7 +61,10 @@ t.test('bad input is refused with field pointers and nothing written', async (t)
     t.equal(response.statusCode, 400, pointer)
     const problem = response.json()
     t.equal(problem.code, 'validation_failed')
-    t.ok(problem.errors.some((error: { pointer: string }) => error.pointer === pointer), `${pointer} in ${JSON.stringify(problem.errors)}`)
+    t.ok(
+      problem.errors.some((error: { pointer: string }) => error.pointer === pointer),
+      `${pointer} in ${JSON.stringify(problem.errors)}`,
+    )
   }
   const unknownProvince = await app.inject({ method: 'POST', url: '/v1/organizations', headers: operator.auth, payload: { ...centre, provinceCode: '99' } })
   t.equal(unknownProvince.statusCode, 422)
@@ -98,7 +101,12 @@ t.test('a tax code is unique among enterprises', async (t) => {
 t.test('update: own key or operator, If-Match, null clears', async (t) => {
   const member = await createMember(db, { name: 'Công ty Cổ phần Giống cây trồng Thái Bình', provinceCode: '34' })
   const url = `/v1/organizations/${member.organization.id}`
-  const changed = await app.inject({ method: 'PATCH', url, headers: { ...member.auth, 'if-match': '"1"' }, payload: { nameEn: 'Thai Binh Seed JSC', provinceCode: null } })
+  const changed = await app.inject({
+    method: 'PATCH',
+    url,
+    headers: { ...member.auth, 'if-match': '"1"' },
+    payload: { nameEn: 'Thai Binh Seed JSC', provinceCode: null },
+  })
   t.equal(changed.statusCode, 200)
   t.equal(changed.headers.etag, '"2"')
   t.match(changed.json(), { nameEn: 'Thai Binh Seed JSC', provinceCode: null, currentProvinceCode: null, version: 2 })
@@ -124,7 +132,10 @@ t.test('update: own key or operator, If-Match, null clears', async (t) => {
   t.equal(editorWrite.statusCode, 403, "the profile is the admin's")
   const squat = await app.inject({ method: 'PATCH', url, headers: member.auth, payload: { taxCode: '0700999999', parentId: other.organization.id } })
   t.equal(squat.statusCode, 403, 'tax code and parent are the operator’s')
-  t.same(squat.json().errors.map((error: { pointer: string }) => error.pointer), ['#/taxCode', '#/parentId'])
+  t.same(
+    squat.json().errors.map((error: { pointer: string }) => error.pointer),
+    ['#/taxCode', '#/parentId'],
+  )
   const [unchanged] = await db.select().from(organizations).where(eq(organizations.id, member.organization.id))
   t.equal(unchanged!.taxCode, null)
   t.equal(unchanged!.version, 2, 'refused writes change nothing')
@@ -148,19 +159,34 @@ t.test('get and update an unknown or malformed id', async (t) => {
   const malformed = await app.inject({ method: 'GET', url: '/v1/organizations/42' })
   t.equal(malformed.statusCode, 400)
   t.equal(malformed.json().errors[0].pointer, '#/params/id')
-  const patchMissing = await app.inject({ method: 'PATCH', url: '/v1/organizations/00000000-0000-4000-8000-000000000000', headers: operator.auth, payload: { nameEn: 'x' } })
+  const patchMissing = await app.inject({
+    method: 'PATCH',
+    url: '/v1/organizations/00000000-0000-4000-8000-000000000000',
+    headers: operator.auth,
+    payload: { nameEn: 'x' },
+  })
   t.equal(patchMissing.statusCode, 404)
 })
 
 t.test('list: filters, name search without diacritics, legacy provinces, cursor pages', async (t) => {
   const dost = await createOrganization(db, { kind: 'authority', name: 'Sở Khoa học và Công nghệ Ninh Bình', provinceCode: '37', currentProvinceCode: '37' })
-  await createOrganization(db, { kind: 'transfer_centre', name: 'Trung tâm Thông tin và Ứng dụng KH&CN Ninh Bình', provinceCode: '37', currentProvinceCode: '37', parentId: dost.id })
+  await createOrganization(db, {
+    kind: 'transfer_centre',
+    name: 'Trung tâm Thông tin và Ứng dụng KH&CN Ninh Bình',
+    provinceCode: '37',
+    currentProvinceCode: '37',
+    parentId: dost.id,
+  })
   await createOrganization(db, { kind: 'enterprise', name: 'Hợp tác xã Nông nghiệp Hải Hậu', provinceCode: '36', currentProvinceCode: '37' })
   await createOrganization(db, { kind: 'enterprise', name: 'Công ty Cổ phần Chè Thái Nguyên', provinceCode: '19', currentProvinceCode: '19' })
 
   const byLegacy = await app.inject({ method: 'GET', url: '/v1/organizations?province=36&limit=100' })
   const byCurrent = await app.inject({ method: 'GET', url: '/v1/organizations?province=37&limit=100' })
-  const names = (response: typeof byLegacy) => response.json().items.map((item: { name: string }) => item.name).sort()
+  const names = (response: typeof byLegacy) =>
+    response
+      .json()
+      .items.map((item: { name: string }) => item.name)
+      .sort()
   t.same(names(byLegacy), names(byCurrent), '36 Nam Định and 37 Ninh Bình find the same organisations')
   t.ok(names(byLegacy).includes('Hợp tác xã Nông nghiệp Hải Hậu'))
   t.notOk(names(byLegacy).includes('Công ty Cổ phần Chè Thái Nguyên'))

@@ -6,7 +6,17 @@ import { assertProblem } from '../helpers/problem.ts'
 const { app } = await buildTestApp(t)
 
 type Term = { code: string; labelVi: string; labelEn: string; description?: string }
-type Province = { code: string; name: string; nameEn: string; fullName: string; fullNameEn: string; kind: string; northern: boolean; regionIds: number[]; legacyCodes: string[] }
+type Province = {
+  code: string
+  name: string
+  nameEn: string
+  fullName: string
+  fullNameEn: string
+  kind: string
+  northern: boolean
+  regionIds: number[]
+  legacyCodes: string[]
+}
 type LegacyProvince = { code: string; fullName: string; regionId: number; currentCode: string; currentName: string }
 
 // The source of truth, read independently of the module under test.
@@ -32,12 +42,23 @@ t.test('the 34 provinces of 2025, each with the legacy units it absorbed', async
 
   const ninhBinh = items.find((province) => province.code === '37')
   t.match(ninhBinh, { name: 'Ninh Bình', kind: 'province', legacyCodes: ['35', '36', '37'], regionIds: [3] })
-  t.match(items.find((province) => province.code === '01'), { name: 'Hà Nội', nameEn: 'Hanoi', kind: 'city', legacyCodes: ['01'] })
+  t.match(
+    items.find((province) => province.code === '01'),
+    { name: 'Hà Nội', nameEn: 'Hanoi', kind: 'city', legacyCodes: ['01'] },
+  )
 
   for (const province of items) {
     const absorbed = legacyCsv.filter((legacy) => legacy.currentCode === province.code)
-    t.same(province.legacyCodes, absorbed.map((legacy) => legacy.code), `${province.code} legacy codes`)
-    t.same(province.regionIds, [...new Set(absorbed.map((legacy) => legacy.regionId))].sort((a, b) => a - b), `${province.code} regions`)
+    t.same(
+      province.legacyCodes,
+      absorbed.map((legacy) => legacy.code),
+      `${province.code} legacy codes`,
+    )
+    t.same(
+      province.regionIds,
+      [...new Set(absorbed.map((legacy) => legacy.regionId))].sort((a, b) => a - b),
+      `${province.code} regions`,
+    )
     t.ok(province.name && province.nameEn && province.fullName && province.fullNameEn, `${province.code} is named in both languages`)
   }
   const allLegacy = items.flatMap((province) => province.legacyCodes).sort()
@@ -50,7 +71,10 @@ t.test('the 63 legacy provinces, each pointing to its 2025 unit', async (t) => {
   t.equal(response.headers['cache-control'], 'public, max-age=86400')
   t.equal(items.length, 63)
   t.same(items, legacyCsv, 'exactly the CSV')
-  t.match(items.find((legacy) => legacy.code === '36'), { fullName: 'Tỉnh Nam Định', currentCode: '37', currentName: 'Ninh Bình' })
+  t.match(
+    items.find((legacy) => legacy.code === '36'),
+    { fullName: 'Tỉnh Nam Định', currentCode: '37', currentName: 'Ninh Bình' },
+  )
   const current = new Map((await get<Province>('provinces')).items.map((province) => [province.code, province.name]))
   for (const legacy of items) t.equal(current.get(legacy.currentCode), legacy.currentName, `${legacy.code} -> ${legacy.currentCode}`)
 })
@@ -58,7 +82,10 @@ t.test('the 63 legacy provinces, each pointing to its 2025 unit', async (t) => {
 t.test('the 8 regions', async (t) => {
   const { response, items } = await get<{ id: number; labelVi: string; labelEn: string }>('regions')
   t.equal(response.statusCode, 200)
-  t.same(items.map((region) => region.id), [1, 2, 3, 4, 5, 6, 7, 8])
+  t.same(
+    items.map((region) => region.id),
+    [1, 2, 3, 4, 5, 6, 7, 8],
+  )
   t.match(items[2], { labelVi: 'Đồng bằng sông Hồng', labelEn: 'Red River Delta' })
   t.same(new Set(legacyCsv.map((legacy) => legacy.regionId)), new Set(items.map((region) => region.id)), 'every region has legacy units')
 })
@@ -87,7 +114,10 @@ t.test('every vocabulary is non-empty, with unique codes and both labels', async
     }
   }
   const trl = await get<Term>('trl-levels')
-  t.same(trl.items.map((term) => term.code), ['1', '2', '3', '4', '5', '6', '7', '8', '9'])
+  t.same(
+    trl.items.map((term) => term.code),
+    ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
+  )
   const kinds = await get<Term>('organization-kinds')
   t.ok(kinds.items.some((term) => term.code === 'transfer_centre'))
 })

@@ -19,12 +19,27 @@ type Report = {
   groups: Array<{ key: string; label: string; values: Figures[]; total: Figures }>
   groupCount: number
   totals: { values: Figures[]; total: Figures }
-  comparison: null | { first: string; second: string; totals: Record<string, { first: number; second: number; difference: number; ratio: number | null }>; groups: Array<{ key: string }> }
+  comparison: null | {
+    first: string
+    second: string
+    totals: Record<string, { first: number; second: number; difference: number; ratio: number | null }>
+    groups: Array<{ key: string }>
+  }
 }
 
 const { app, db } = await buildTestApp(t)
-const centre = await createOrganization(db, { kind: 'transfer_centre', name: 'Trung tâm Ứng dụng KH&CN Nam Định', provinceCode: '36', currentProvinceCode: '37' })
-const merged = await createOrganization(db, { kind: 'transfer_centre', name: 'Trung tâm Thông tin & Thống kê Nam Định', provinceCode: '36', currentProvinceCode: '37' })
+const centre = await createOrganization(db, {
+  kind: 'transfer_centre',
+  name: 'Trung tâm Ứng dụng KH&CN Nam Định',
+  provinceCode: '36',
+  currentProvinceCode: '37',
+})
+const merged = await createOrganization(db, {
+  kind: 'transfer_centre',
+  name: 'Trung tâm Thông tin & Thống kê Nam Định',
+  provinceCode: '36',
+  currentProvinceCode: '37',
+})
 const institute = await createOrganization(db, { kind: 'research_institute', name: 'Viện Sinh học Nhiệt đới', provinceCode: '79', currentProvinceCode: '79' })
 const seeker = await createOrganization(db, { name: 'Công ty Cổ phần Nông sản Hải Hậu', provinceCode: '36', currentProvinceCode: '37' })
 
@@ -37,9 +52,25 @@ await published(db, merged.id, ['2019-04-01T02:00:00Z', '2023-04-01T02:00:00Z', 
 // 00:30 on 1 January 2021 in Vietnam: still 2020 in UTC. It counts in 2021.
 await published(db, institute.id, ['2020-12-31T17:30:00Z'])
 await insertListing(db, { ownerId: centre.id, status: 'draft' })
-await db.insert(schema.demands).values({ ownerId: seeker.id, titleVi: 'Cần công nghệ bảo quản gạo', problemVi: 'Gạo bị mốc khi lưu kho.', status: 'open', openedAt: at('2017-06-01T02:00:00Z') })
+await db.insert(schema.demands).values({
+  ownerId: seeker.id,
+  titleVi: 'Cần công nghệ bảo quản gạo',
+  problemVi: 'Gạo bị mốc khi lưu kho.',
+  status: 'open',
+  openedAt: at('2017-06-01T02:00:00Z'),
+})
 
-const [listing] = await db.insert(schema.listings).values({ ownerId: centre.id, kind: 'technology', titleVi: 'Máy sấy', descriptionVi: 'Máy sấy.', status: 'published', publishedAt: at('2016-02-01T02:00:00Z') }).returning()
+const [listing] = await db
+  .insert(schema.listings)
+  .values({
+    ownerId: centre.id,
+    kind: 'technology',
+    titleVi: 'Máy sấy',
+    descriptionVi: 'Máy sấy.',
+    status: 'published',
+    publishedAt: at('2016-02-01T02:00:00Z'),
+  })
+  .returning()
 const deal = (providerId: string, created: string, values: Partial<typeof schema.deals.$inferInsert>) => ({
   listingId: listing!.id,
   providerId,
@@ -54,21 +85,42 @@ const deal = (providerId: string, created: string, values: Partial<typeof schema
   updatedAt: at(created),
   ...values,
 })
-await db.insert(schema.deals).values([
-  deal(merged.id, '2019-01-05T02:00:00Z', { state: 'completed', reachedState: 'completed', completedOn: '2019-11-20', transferValueVnd: 200_000_000 }),
-  deal(centre.id, '2022-02-01T02:00:00Z', { state: 'completed', reachedState: 'completed', completedOn: '2022-06-01', transferValueVnd: 500_000_000 }),
-  deal(centre.id, '2023-03-01T02:00:00Z', { state: 'cancelled', closeReason: 'no_agreement' }),
-])
+await db
+  .insert(schema.deals)
+  .values([
+    deal(merged.id, '2019-01-05T02:00:00Z', { state: 'completed', reachedState: 'completed', completedOn: '2019-11-20', transferValueVnd: 200_000_000 }),
+    deal(centre.id, '2022-02-01T02:00:00Z', { state: 'completed', reachedState: 'completed', completedOn: '2022-06-01', transferValueVnd: 500_000_000 }),
+    deal(centre.id, '2023-03-01T02:00:00Z', { state: 'cancelled', closeReason: 'no_agreement' }),
+  ])
 const [task] = await db
   .insert(schema.tasks)
-  .values({ title: 'Nhiệm vụ chuỗi lúa gạo', objectives: 'Nâng cao giá trị', leadId: centre.id, startsOn: '2021-03-01', endsOn: '2022-12-31', status: 'in_progress', statusChangedAt: at('2021-03-01T00:00:00Z'), approvedAt: at('2021-02-01T00:00:00Z') })
+  .values({
+    title: 'Nhiệm vụ chuỗi lúa gạo',
+    objectives: 'Nâng cao giá trị',
+    leadId: centre.id,
+    startsOn: '2021-03-01',
+    endsOn: '2022-12-31',
+    status: 'in_progress',
+    statusChangedAt: at('2021-03-01T00:00:00Z'),
+    approvedAt: at('2021-02-01T00:00:00Z'),
+  })
   .returning()
 await db.insert(schema.taskFunding).values([
   { taskId: task!.id, position: 0, source: 'provincial', amountVnd: 700_000_000 },
   { taskId: task!.id, position: 1, source: 'enterprise', amountVnd: 300_000_000 },
 ])
-await db.insert(schema.tasks).values({ title: 'Đề xuất chưa duyệt', objectives: 'Chưa duyệt', leadId: centre.id, startsOn: '2021-05-01', endsOn: '2021-12-31', statusChangedAt: at('2021-04-01T00:00:00Z') })
-await db.update(schema.organizations).set({ mergedIntoId: centre.id, mergedAt: at('2024-06-01T00:00:00Z') }).where(eq(schema.organizations.id, merged.id))
+await db.insert(schema.tasks).values({
+  title: 'Đề xuất chưa duyệt',
+  objectives: 'Chưa duyệt',
+  leadId: centre.id,
+  startsOn: '2021-05-01',
+  endsOn: '2021-12-31',
+  statusChangedAt: at('2021-04-01T00:00:00Z'),
+})
+await db
+  .update(schema.organizations)
+  .set({ mergedIntoId: centre.id, mergedAt: at('2024-06-01T00:00:00Z') })
+  .where(eq(schema.organizations.id, merged.id))
 
 const twoPeriods = 'ranges=2016-01-01..2020-12-31,2021-01-01..2025-12-31'
 async function report(query: string): Promise<Report> {
@@ -80,10 +132,21 @@ const byKey = (result: Report, key: string) => result.groups.find((group) => gro
 
 t.test('2016-2020 against 2021-2025 for the whole exchange', async (t) => {
   const result = await report(twoPeriods)
-  t.same(result.periods.map((period) => period.key), ['2016-01-01..2020-12-31', '2021-01-01..2025-12-31'])
+  t.same(
+    result.periods.map((period) => period.key),
+    ['2016-01-01..2020-12-31', '2021-01-01..2025-12-31'],
+  )
   const [first, second] = result.totals.values
   t.match(first, { listingsPublished: 4, demandsOpened: 1, dealsStarted: 1, completedTransfers: 1, transferValueVnd: 200_000_000, tasksStarted: 0 })
-  t.match(second, { listingsPublished: 6, dealsStarted: 2, completedTransfers: 1, transferValueVnd: 500_000_000, tasksStarted: 1, taskFundingVnd: 1_000_000_000, tasksCompleted: 0 })
+  t.match(second, {
+    listingsPublished: 6,
+    dealsStarted: 2,
+    completedTransfers: 1,
+    transferValueVnd: 500_000_000,
+    tasksStarted: 1,
+    taskFundingVnd: 1_000_000_000,
+    tasksCompleted: 0,
+  })
   t.same(second!.dealsByState, { completed: 1, cancelled: 1 }, 'deals started in the period, by their state now')
   t.same(result.comparison!.totals.listingsPublished, { first: 4, second: 6, difference: 2, ratio: 1.5 })
   t.same(result.comparison!.totals.tasksStarted, { first: 0, second: 1, difference: 1, ratio: null }, 'no ratio from nothing')
@@ -93,23 +156,61 @@ t.test('2016-2020 against 2021-2025 for the whole exchange', async (t) => {
 t.test("a merged centre's history counts under its successor only when asked", async (t) => {
   const apart = await report(`${twoPeriods}&groupBy=organization`)
   t.same(byKey(apart, merged.id)!.total.listingsPublished, 3)
-  t.same(byKey(apart, centre.id)!.values.map((figures) => figures.listingsPublished), [3, 3])
+  t.same(
+    byKey(apart, centre.id)!.values.map((figures) => figures.listingsPublished),
+    [3, 3],
+  )
   const together = await report(`${twoPeriods}&groupBy=organization&successor=true`)
   t.notOk(byKey(together, merged.id), 'the merged centre is no group of its own')
-  t.same(byKey(together, centre.id)!.values.map((figures) => figures.listingsPublished), [4, 5])
-  t.same(byKey(together, centre.id)!.values.map((figures) => figures.transferValueVnd), [200_000_000, 500_000_000])
-  t.same(together.groups.map((group) => group.key), [centre.id, institute.id, seeker.id], 'ranked by the metric (listingsPublished)')
-  t.same((await report(`${twoPeriods}&groupBy=organization&successor=true&organizationId=${centre.id}`)).groups.map((group) => group.key), [centre.id])
+  t.same(
+    byKey(together, centre.id)!.values.map((figures) => figures.listingsPublished),
+    [4, 5],
+  )
+  t.same(
+    byKey(together, centre.id)!.values.map((figures) => figures.transferValueVnd),
+    [200_000_000, 500_000_000],
+  )
+  t.same(
+    together.groups.map((group) => group.key),
+    [centre.id, institute.id, seeker.id],
+    'ranked by the metric (listingsPublished)',
+  )
+  t.same(
+    (await report(`${twoPeriods}&groupBy=organization&successor=true&organizationId=${centre.id}`)).groups.map((group) => group.key),
+    [centre.id],
+  )
 })
 
 t.test('by province (2025 or legacy) and by region', async (t) => {
   const current = await report('groupBy=province&period=all&from=2016-01-01&to=2025-12-31')
-  t.same(current.groups.map((group) => [group.key, group.label, group.total.listingsPublished]), [['37', 'Ninh Bình', 9], ['79', 'Hồ Chí Minh', 1]])
+  t.same(
+    current.groups.map((group) => [group.key, group.label, group.total.listingsPublished]),
+    [
+      ['37', 'Ninh Bình', 9],
+      ['79', 'Hồ Chí Minh', 1],
+    ],
+  )
   const legacy = await report('groupBy=legacyProvince&period=all&from=2016-01-01&to=2025-12-31')
-  t.same(legacy.groups.map((group) => [group.key, group.label]), [['36', 'Tỉnh Nam Định'], ['79', 'Thành phố Hồ Chí Minh']])
+  t.same(
+    legacy.groups.map((group) => [group.key, group.label]),
+    [
+      ['36', 'Tỉnh Nam Định'],
+      ['79', 'Thành phố Hồ Chí Minh'],
+    ],
+  )
   const regions = await report('groupBy=region&period=all&from=2016-01-01&to=2025-12-31&metric=demandsOpened')
-  t.same(regions.groups.map((group) => [group.key, group.label]), [['3', 'Đồng bằng sông Hồng'], ['7', 'Đông Nam Bộ']])
-  t.same((await report('groupBy=province&period=all&provinceCode=36')).groups.map((group) => group.key), ['37'], 'a legacy code filters by its 2025 unit')
+  t.same(
+    regions.groups.map((group) => [group.key, group.label]),
+    [
+      ['3', 'Đồng bằng sông Hồng'],
+      ['7', 'Đông Nam Bộ'],
+    ],
+  )
+  t.same(
+    (await report('groupBy=province&period=all&provinceCode=36')).groups.map((group) => group.key),
+    ['37'],
+    'a legacy code filters by its 2025 unit',
+  )
 })
 
 t.test('calendar periods are Vietnamese dates, clipped to from and to', async (t) => {
@@ -118,12 +219,29 @@ t.test('calendar periods are Vietnamese dates, clipped to from and to', async (t
     { key: '2020', from: '2020-12-01', to: '2020-12-31' },
     { key: '2021', from: '2021-01-01', to: '2021-06-30' },
   ])
-  t.same(years.totals.values.map((figures) => figures.listingsPublished), [0, 1], '00:30 on 1 January in Vietnam is 2021')
+  t.same(
+    years.totals.values.map((figures) => figures.listingsPublished),
+    [0, 1],
+    '00:30 on 1 January in Vietnam is 2021',
+  )
   const quarters = await report('period=quarter&from=2022-01-01&to=2022-12-31')
-  t.same(quarters.periods.map((period) => period.key), ['2022-Q1', '2022-Q2', '2022-Q3', '2022-Q4'])
-  t.same(quarters.totals.values.map((figures) => figures.listingsPublished), [1, 1, 0, 0])
+  t.same(
+    quarters.periods.map((period) => period.key),
+    ['2022-Q1', '2022-Q2', '2022-Q3', '2022-Q4'],
+  )
+  t.same(
+    quarters.totals.values.map((figures) => figures.listingsPublished),
+    [1, 1, 0, 0],
+  )
   const months = await report('period=month&from=2018-02-15&to=2018-04-10')
-  t.same(months.periods.map((period) => [period.key, period.from, period.to]), [['2018-02', '2018-02-15', '2018-02-28'], ['2018-03', '2018-03-01', '2018-03-31'], ['2018-04', '2018-04-01', '2018-04-10']])
+  t.same(
+    months.periods.map((period) => [period.key, period.from, period.to]),
+    [
+      ['2018-02', '2018-02-15', '2018-02-28'],
+      ['2018-03', '2018-03-01', '2018-03-31'],
+      ['2018-04', '2018-04-01', '2018-04-10'],
+    ],
+  )
   t.equal(months.comparison, null, 'three periods: no comparison')
 })
 
@@ -222,28 +340,72 @@ t.test('periods split into whole years, whole months and the days left over', as
 })
 
 t.test('the roll-up follows every change to the facts as a rebuild from the records counts them', async (t) => {
-  const lab = await createOrganization(db, { kind: 'research_institute', name: 'Phòng thí nghiệm Vi sinh Thái Bình', provinceCode: '34', currentProvinceCode: '33' })
+  const lab = await createOrganization(db, {
+    kind: 'research_institute',
+    name: 'Phòng thí nghiệm Vi sinh Thái Bình',
+    provinceCode: '34',
+    currentProvinceCode: '33',
+  })
   const [moved, removed] = await db
     .insert(schema.listings)
     .values([
-      { ownerId: lab.id, kind: 'technology', titleVi: 'Chế phẩm vi sinh', descriptionVi: 'Chế phẩm.', status: 'published', publishedAt: at('2021-07-10T02:00:00Z') },
+      {
+        ownerId: lab.id,
+        kind: 'technology',
+        titleVi: 'Chế phẩm vi sinh',
+        descriptionVi: 'Chế phẩm.',
+        status: 'published',
+        publishedAt: at('2021-07-10T02:00:00Z'),
+      },
       { ownerId: lab.id, kind: 'technology', titleVi: 'Men ủ phân', descriptionVi: 'Men.', status: 'published', publishedAt: at('2021-07-11T02:00:00Z') },
     ])
     .returning()
-  await db.update(schema.listings).set({ publishedAt: at('2021-09-10T02:00:00Z') }).where(eq(schema.listings.id, moved!.id))
+  await db
+    .update(schema.listings)
+    .set({ publishedAt: at('2021-09-10T02:00:00Z') })
+    .where(eq(schema.listings.id, moved!.id))
   await db.delete(schema.listings).where(eq(schema.listings.id, removed!.id))
-  const [need] = await db.insert(schema.demands).values({ ownerId: lab.id, titleVi: 'Cần máy ủ', problemVi: 'Ủ phân chậm.', status: 'open', openedAt: at('2021-08-01T02:00:00Z') }).returning()
+  const [need] = await db
+    .insert(schema.demands)
+    .values({ ownerId: lab.id, titleVi: 'Cần máy ủ', problemVi: 'Ủ phân chậm.', status: 'open', openedAt: at('2021-08-01T02:00:00Z') })
+    .returning()
   const [match] = await db
     .insert(schema.matches)
-    .values({ demandId: need!.id, listingId: moved!.id, origin: 'computed', score: 0.5, explanation: {}, computedAt: at('2021-09-11T02:00:00Z'), createdAt: at('2021-09-11T02:00:00Z') })
+    .values({
+      demandId: need!.id,
+      listingId: moved!.id,
+      origin: 'computed',
+      score: 0.5,
+      explanation: {},
+      computedAt: at('2021-09-11T02:00:00Z'),
+      createdAt: at('2021-09-11T02:00:00Z'),
+    })
     .returning()
   await db.update(schema.matches).set({ score: 0.9 }).where(eq(schema.matches.id, match!.id))
-  const [started, dropped] = await db.insert(schema.deals).values([deal(lab.id, '2021-10-01T02:00:00Z', { seekerId: institute.id }), deal(lab.id, '2021-10-02T02:00:00Z', { seekerId: merged.id })]).returning()
-  await db.update(schema.deals).set({ state: 'completed', reachedState: 'completed', completedOn: '2022-01-15', transferValueVnd: 90_000_000 }).where(eq(schema.deals.id, started!.id))
+  const [started, dropped] = await db
+    .insert(schema.deals)
+    .values([deal(lab.id, '2021-10-01T02:00:00Z', { seekerId: institute.id }), deal(lab.id, '2021-10-02T02:00:00Z', { seekerId: merged.id })])
+    .returning()
+  await db
+    .update(schema.deals)
+    .set({ state: 'completed', reachedState: 'completed', completedOn: '2022-01-15', transferValueVnd: 90_000_000 })
+    .where(eq(schema.deals.id, started!.id))
   await db.update(schema.deals).set({ transferValueVnd: 95_000_000 }).where(eq(schema.deals.id, started!.id))
   await db.delete(schema.deals).where(eq(schema.deals.id, dropped!.id))
-  const task = (title: string) => ({ title, objectives: 'Thử', leadId: lab.id, startsOn: '2022-02-01', endsOn: '2022-12-31', status: 'approved', statusChangedAt: at('2022-01-01T00:00:00Z'), approvedAt: at('2022-01-01T00:00:00Z') })
-  const [kept, gone] = await db.insert(schema.tasks).values([task('Giữ lại'), task('Bỏ đi')]).returning()
+  const task = (title: string) => ({
+    title,
+    objectives: 'Thử',
+    leadId: lab.id,
+    startsOn: '2022-02-01',
+    endsOn: '2022-12-31',
+    status: 'approved',
+    statusChangedAt: at('2022-01-01T00:00:00Z'),
+    approvedAt: at('2022-01-01T00:00:00Z'),
+  })
+  const [kept, gone] = await db
+    .insert(schema.tasks)
+    .values([task('Giữ lại'), task('Bỏ đi')])
+    .returning()
   await db.insert(schema.taskFunding).values([
     { taskId: kept!.id, position: 0, source: 'state', amountVnd: 400_000_000 },
     { taskId: kept!.id, position: 1, source: 'other', amountVnd: 50_000_000 },
@@ -272,7 +434,17 @@ t.test('the roll-up follows every change to the facts as a rebuild from the reco
 
   const year = (await report(`organizationId=${lab.id}&period=year&from=2021-01-01&to=2022-12-31`)).totals.values
   t.same(
-    year.map((figures) => [figures.listingsPublished, figures.demandsOpened, figures.matchesProposed, figures.dealsStarted, figures.completedTransfers, figures.transferValueVnd, figures.tasksStarted, figures.taskFundingVnd, figures.tasksCompleted]),
+    year.map((figures) => [
+      figures.listingsPublished,
+      figures.demandsOpened,
+      figures.matchesProposed,
+      figures.dealsStarted,
+      figures.completedTransfers,
+      figures.transferValueVnd,
+      figures.tasksStarted,
+      figures.taskFundingVnd,
+      figures.tasksCompleted,
+    ]),
     [
       [1, 1, 1, 1, 0, 0, 0, 0, 0],
       [0, 0, 0, 0, 1, 95_000_000, 1, 460_000_000, 1],
@@ -289,7 +461,10 @@ t.test('writers for the same organisation and months never wait on the roll-up',
   const { pool, mode } = app.database
   const busy = await createOrganization(db, { kind: 'enterprise', name: 'Công ty Cơ khí Hải Hậu', provinceCode: '36', currentProvinceCode: '37' })
   const publish = (client: { query: (text: string, values: unknown[]) => Promise<unknown> }, instant: string) =>
-    client.query(`insert into listings (owner_id, kind, title_vi, description_vi, status, published_at) values ($1, 'technology', 'Máy gặt', 'Máy gặt đập.', 'published', $2)`, [busy.id, instant])
+    client.query(
+      `insert into listings (owner_id, kind, title_vi, description_vi, status, published_at) values ($1, 'technology', 'Máy gặt', 'Máy gặt đập.', 'published', $2)`,
+      [busy.id, instant],
+    )
   const first = await pool.connect()
   const second = await pool.connect()
   t.teardown(() => {
@@ -319,6 +494,8 @@ t.test('writers for the same organisation and months never wait on the roll-up',
     await first.query('commit')
     await following
   }
-  const months = (await report(`organizationId=${busy.id}&period=month&from=2024-03-01&to=2024-05-31`)).totals.values.map((figures) => figures.listingsPublished)
+  const months = (await report(`organizationId=${busy.id}&period=month&from=2024-03-01&to=2024-05-31`)).totals.values.map(
+    (figures) => figures.listingsPublished,
+  )
   t.same(months, [2, 0, 2], 'both writers counted')
 })

@@ -35,7 +35,11 @@ t.test('the query side makes the very terms the database stores', async (t) => {
     t.same(ids, rows[0]!.ids, JSON.stringify(text))
   }
   const { rows } = await db.execute<{ segmented: string }>(sql`select tx_segmented('Xử lý nước thải, chăn nuôi') as segmented`)
-  t.same(termsOf(wordsOf(rows[0]!.segmented)).map((term) => term.text), ['xu', 'ly', 'nuoc', 'thai', 'chan', 'nuoi', 'xu ly', 'ly nuoc', 'nuoc thai', 'chan nuoi'], 'no pair across a comma')
+  t.same(
+    termsOf(wordsOf(rows[0]!.segmented)).map((term) => term.text),
+    ['xu', 'ly', 'nuoc', 'thai', 'chan', 'nuoi', 'xu ly', 'ly nuoc', 'nuoc thai', 'chan nuoi'],
+    'no pair across a comma',
+  )
 })
 
 type Counts = { term_id: number; docs: number; key_docs: number }
@@ -56,9 +60,17 @@ const kept = async () =>
       group by term_id having sum(docs) <> 0 order by term_id`)
   ).rows
 const corpus = async () =>
-  (await db.execute<{ docs: number; key: number; body: number }>(sql`select sum(docs)::int as docs, sum(key_length)::int as key, sum(body_length)::int as body from search_corpus_counts where kind = 'listing'`)).rows[0]
+  (
+    await db.execute<{ docs: number; key: number; body: number }>(
+      sql`select sum(docs)::int as docs, sum(key_length)::int as key, sum(body_length)::int as body from search_corpus_counts where kind = 'listing'`,
+    )
+  ).rows[0]
 const actualCorpus = async () =>
-  (await db.execute<{ docs: number; key: number; body: number }>(sql`select count(*)::int as docs, coalesce(sum(icount(search_key_ids)), 0)::int as key, coalesce(sum(icount(search_body_ids)), 0)::int as body from listings`)).rows[0]
+  (
+    await db.execute<{ docs: number; key: number; body: number }>(
+      sql`select count(*)::int as docs, coalesce(sum(icount(search_key_ids)), 0)::int as key, coalesce(sum(icount(search_body_ids)), 0)::int as body from listings`,
+    )
+  ).rows[0]
 
 t.test('the statistics follow inserts, edits and deletes, and compaction keeps them', async (t) => {
   const first = await insertListing(db, { ownerId: owner, titleVi: 'Hệ thống xử lý nước thải', descriptionVi: 'Xử lý nước thải chế biến thủy sản.' })
@@ -84,15 +96,21 @@ t.test('the statistics follow inserts, edits and deletes, and compaction keeps t
   await compactSearchStatistics(db)
   t.same(await kept(), await recounted(), 'and takes away from them')
   t.same(await corpus(), await actualCorpus())
-  const words = (await db.execute<{ word: string }>(sql`select word from search_words where word in ('say', 'ca', 'phe', 'thuy')`)).rows.map((row) => row.word).sort()
+  const words = (await db.execute<{ word: string }>(sql`select word from search_words where word in ('say', 'ca', 'phe', 'thuy')`)).rows
+    .map((row) => row.word)
+    .sort()
   t.same(words, ['ca', 'phe', 'say', 'thuy'], 'the dictionary holds the words seen (after compaction), removed records included')
 })
 
 t.test('a rare term reads its changes since the last compaction; a common one its folded count alone', async (t) => {
   // Made-up term ids: two folded at settledDocs - 1 and settledDocs, each with three changes since; one new.
   const [rare, common, fresh] = [1_999_999_001, 1_999_999_002, 1_999_999_003]
-  await db.execute(sql`insert into search_term_counts (kind, term_id, docs, key_docs) values ('listing', ${rare}, ${settledDocs - 1}, 1), ('listing', ${common}, ${settledDocs}, 2)`)
-  await db.execute(sql`insert into search_term_changes (kind, term_id, docs, key_docs) values ('listing', ${rare}, 1, 1), ('listing', ${rare}, 2, 0), ('listing', ${common}, 3, 1)`)
+  await db.execute(
+    sql`insert into search_term_counts (kind, term_id, docs, key_docs) values ('listing', ${rare}, ${settledDocs - 1}, 1), ('listing', ${common}, ${settledDocs}, 2)`,
+  )
+  await db.execute(
+    sql`insert into search_term_changes (kind, term_id, docs, key_docs) values ('listing', ${rare}, 1, 1), ('listing', ${rare}, 2, 0), ('listing', ${common}, 3, 1)`,
+  )
   t.teardown(async () => {
     await db.execute(sql`delete from search_term_counts where term_id in (${rare}, ${common}, ${fresh})`)
     await db.execute(sql`delete from search_term_changes where term_id in (${rare}, ${common}, ${fresh})`)
@@ -109,9 +127,17 @@ t.test('candidates come from the rarest terms within the budget; common terms on
   const term = (id: number, docs: number, keyDocs: number, text = `t${id}`) => ({ id, text, pair: false, weight: 1, origin: 'query' as const, docs, keyDocs })
   const terms = [term(1, 50_000, 9_000), term(2, 300, 100), term(3, 4_000, 900), term(4, 0, 0), term(5, 12, 3, '2024'), term(6, 900_000, 80_000)]
   t.same(planCandidates(terms, { postings: 5_000, records: 100 }), { any: [2, 3], key: [], together: [] }, 'numbers and unknown terms fetch nothing')
-  t.same(planCandidates(terms, { postings: 10_000, records: 100 }), { any: [2, 3], key: [], together: [] }, 'a commoner term fetches by its key postings within what is left of the same budget ...')
+  t.same(
+    planCandidates(terms, { postings: 10_000, records: 100 }),
+    { any: [2, 3], key: [], together: [] },
+    'a commoner term fetches by its key postings within what is left of the same budget ...',
+  )
   t.same(planCandidates(terms, { postings: 13_300, records: 100 }), { any: [2, 3], key: [1], together: [] }, '... so the postings bound the candidates')
-  t.same(planCandidates([term(1, 50_000, 9_000), term(6, 900_000, 80_000)], { postings: 5_000, records: 100 }), { any: [], key: [], together: [1, 6] }, 'common terms only: both together')
+  t.same(
+    planCandidates([term(1, 50_000, 9_000), term(6, 900_000, 80_000)], { postings: 5_000, records: 100 }),
+    { any: [], key: [], together: [1, 6] },
+    'common terms only: both together',
+  )
 })
 
 type Page = { items: Array<{ id: string; titleVi: string; score: number }>; interpretation: { corrections: Array<{ from: string; to: string }> } }
@@ -123,9 +149,15 @@ t.test('ranking: every word helps, titles weigh more, rare words more than commo
   const inBody = await publish('Chế phẩm sinh học cho cây ăn quả', 'Dùng nấm Trichoderma phòng bệnh xì mủ.')
   const common = await publish('Chế phẩm phân bón lá', 'Cho cây trồng.')
   const page = await search('chế phẩm Trichoderma')
-  t.same(page.items.slice(0, 3).map((item) => item.id), [inTitle, inBody, common])
+  t.same(
+    page.items.slice(0, 3).map((item) => item.id),
+    [inTitle, inBody, common],
+  )
   const scores = page.items.map((item) => item.score)
-  t.same(scores, [...scores].sort((a, b) => b - a))
+  t.same(
+    scores,
+    [...scores].sort((a, b) => b - a),
+  )
   const sentence = await search('vườn sầu riêng của tôi bị xì mủ, cần chế phẩm sinh học phòng bệnh')
   t.ok(sentence.items.length >= 2, 'a whole sentence finds listings')
   t.equal(sentence.items[0]!.id, inBody, 'the one sharing the most (and rarest) words first')
@@ -183,7 +215,8 @@ t.test('the candidate read is never planned in parallel, with no round trip to s
   }
   try {
     t.notMatch(await planOf(text), /Gather|Parallel/, 'the read as issued')
-    if (process.env.TEST_DATABASE_URL) t.match(await planOf(text.replace('tx_serial_read()', 'true')), /Gather/, 'without the gate the same read is planned in parallel')
+    if (process.env.TEST_DATABASE_URL)
+      t.match(await planOf(text.replace('tx_serial_read()', 'true')), /Gather/, 'without the gate the same read is planned in parallel')
   } finally {
     client.release()
   }
@@ -197,14 +230,17 @@ t.test('matched term ids come back as text and are read as numbers', async (t) =
 
 t.test('a short query reads fewer candidates than a sentence', async (t) => {
   const phrase = await buildQuery(db, 'listing', [{ text: 'máy sấy lạnh nông sản', weight: 1 }])
-  const sentence = await buildQuery(db, 'listing', [{ text: 'Hợp tác xã chúng tôi cần máy sấy lạnh để sấy rau quả sau thu hoạch, giữ màu và vitamin, công suất 500 kg mỗi mẻ', weight: 1 }])
+  const sentence = await buildQuery(db, 'listing', [
+    { text: 'Hợp tác xã chúng tôi cần máy sấy lạnh để sấy rau quả sau thu hoạch, giữ màu và vitamin, công suất 500 kg mỗi mẻ', weight: 1 },
+  ])
   t.equal(searchBudgetFor(phrase).records, 400)
   t.equal(searchBudgetFor(sentence).records, 1_000)
 })
 
 t.test('a misspelt word is searched with the word most records spell right', async (t) => {
   const right = []
-  for (const place of ['Sóc Trăng', 'Bến Tre', 'Long An']) right.push(await insertListing(db, { ownerId: owner, titleVi: `Hệ thống tưới nhỏ giọt ${place}`, descriptionVi: 'Tiết kiệm nước.' }))
+  for (const place of ['Sóc Trăng', 'Bến Tre', 'Long An'])
+    right.push(await insertListing(db, { ownerId: owner, titleVi: `Hệ thống tưới nhỏ giọt ${place}`, descriptionVi: 'Tiết kiệm nước.' }))
   const misspelt = await insertListing(db, { ownerId: owner, titleVi: 'Hệ thống tuoii nhỏ giọt', descriptionVi: 'Tiết kiệm nước.' })
   const page = await search('tuoii nho giot')
   t.same(page.interpretation.corrections, [{ from: 'tuoii', to: 'tuoi' }], 'a word only one listing holds is corrected too')
@@ -217,7 +253,10 @@ t.test('a misspelt word is searched with the word most records spell right', asy
 })
 
 t.test('term statistics of a query', async (t) => {
-  const query = await buildQuery(db, 'listing', [{ text: 'nhỏ giọt', weight: 1 }, { text: 'nhỏ', weight: 0.5 }])
+  const query = await buildQuery(db, 'listing', [
+    { text: 'nhỏ giọt', weight: 1 },
+    { text: 'nhỏ', weight: 0.5 },
+  ])
   const nho = query.terms.find((term) => term.text === 'nho')!
   t.ok(nho.docs >= 4)
   t.ok(nho.weight > query.terms.find((term) => term.text === 'giot')!.weight, 'a term named twice weighs more')
@@ -231,7 +270,11 @@ t.test('near-duplicates: the same offer or need rewritten, with or without diacr
     method: 'POST',
     url: '/v1/listings',
     headers: centre.auth,
-    payload: { kind: 'equipment', titleVi: 'Máy sấy lúa tầng sôi công suất 10 tấn/mẻ', descriptionVi: 'Sấy lúa bằng tầng sôi, đốt trấu, giảm hao hụt sau thu hoạch.' },
+    payload: {
+      kind: 'equipment',
+      titleVi: 'Máy sấy lúa tầng sôi công suất 10 tấn/mẻ',
+      descriptionVi: 'Sấy lúa bằng tầng sôi, đốt trấu, giảm hao hụt sau thu hoạch.',
+    },
   })
   t.equal(first.statusCode, 201)
   await app.inject({ method: 'POST', url: `/v1/listings/${first.json().id}/publish`, headers: centre.auth })
@@ -241,7 +284,11 @@ t.test('near-duplicates: the same offer or need rewritten, with or without diacr
     headers: institute.auth,
     payload: { kind: 'equipment', titleVi: 'May say tang soi cho lua, 10 tan moi me', descriptionVi: 'Giam hao hut sau thu hoach: say lua tang soi dot trau.' },
   })
-  t.same(rewrite.json().possibleDuplicates.map((duplicate: { id: string }) => duplicate.id), [first.json().id], 'the rewrite by another centre is flagged')
+  t.same(
+    rewrite.json().possibleDuplicates.map((duplicate: { id: string }) => duplicate.id),
+    [first.json().id],
+    'the rewrite by another centre is flagged',
+  )
   t.ok(rewrite.json().possibleDuplicates[0].similarity >= 0.5)
   const other = await app.inject({
     method: 'POST',
@@ -252,7 +299,11 @@ t.test('near-duplicates: the same offer or need rewritten, with or without diacr
   t.same(other.json().possibleDuplicates, [], 'another dryer is not a duplicate')
 
   const enterprise = await createMember(db, { kind: 'enterprise' })
-  const need = { titleVi: 'Cần công nghệ xử lý nước thải chế biến mủ cao su', problemVi: 'Nước thải có mùi hôi, COD cao, bị phạt.', keywords: ['nước thải', 'mủ cao su'] }
+  const need = {
+    titleVi: 'Cần công nghệ xử lý nước thải chế biến mủ cao su',
+    problemVi: 'Nước thải có mùi hôi, COD cao, bị phạt.',
+    keywords: ['nước thải', 'mủ cao su'],
+  }
   const filed = await app.inject({ method: 'POST', url: '/v1/demands', headers: enterprise.auth, payload: need })
   t.equal(filed.statusCode, 201)
   t.same(filed.json().possibleDuplicates, [])
@@ -263,5 +314,9 @@ t.test('near-duplicates: the same offer or need rewritten, with or without diacr
     payload: { titleVi: 'Xu ly nuoc thai che bien mu cao su', problemVi: 'COD cao, nuoc thai boc mui hoi, da bi phat.', keywords: ['nuoc thai'] },
   })
   t.equal(again.statusCode, 201)
-  t.same(again.json().possibleDuplicates.map((duplicate: { id: string }) => duplicate.id), [filed.json().id], "the owner's own draft of the same need is flagged")
+  t.same(
+    again.json().possibleDuplicates.map((duplicate: { id: string }) => duplicate.id),
+    [filed.json().id],
+    "the owner's own draft of the same need is flagged",
+  )
 })

@@ -67,7 +67,8 @@ const create = (auth: Auth, body: object) => app.inject({ method: 'POST', url: '
 const get = (auth: Auth, id: string) => app.inject({ method: 'GET', url: `/v1/tasks/${id}`, headers: auth })
 const fire = (auth: Auth, id: string, body: object, headers: Auth = {}) =>
   app.inject({ method: 'POST', url: `/v1/tasks/${id}/transitions`, headers: { ...auth, ...headers }, payload: body })
-const patch = (auth: Auth, id: string, body: object, headers: Auth = {}) => app.inject({ method: 'PATCH', url: `/v1/tasks/${id}`, headers: { ...auth, ...headers }, payload: body })
+const patch = (auth: Auth, id: string, body: object, headers: Auth = {}) =>
+  app.inject({ method: 'PATCH', url: `/v1/tasks/${id}`, headers: { ...auth, ...headers }, payload: body })
 
 async function proposed(overrides: Record<string, unknown> = {}): Promise<TaskBody> {
   const response = await create(centre.auth, proposal(overrides))
@@ -89,7 +90,15 @@ async function acceptAll(id: string) {
 const idsOf = (list: Array<{ organization: { id: string }; role: string }>) => list.map((partner) => [partner.organization.id, partner.role])
 
 async function rows() {
-  const tables = { tasks: schema.tasks, partners: schema.taskPartners, funding: schema.taskFunding, links: schema.taskLinks, transitions: schema.taskTransitions, events: schema.outboxEvents, audit: schema.auditEvents }
+  const tables = {
+    tasks: schema.tasks,
+    partners: schema.taskPartners,
+    funding: schema.taskFunding,
+    links: schema.taskLinks,
+    transitions: schema.taskTransitions,
+    events: schema.outboxEvents,
+    audit: schema.auditEvents,
+  }
   const result = {} as Record<keyof typeof tables, number>
   for (const [name, table] of Object.entries(tables)) result[name as keyof typeof tables] = (await db.select({ n: count() }).from(table))[0]!.n
   return result
@@ -103,7 +112,11 @@ t.test('a task goes from proposal through approval to completion', async (t) => 
   const task = response.json() as TaskBody
   t.match(task, { status: 'proposed', currentProvinceCode: '37', fundingTotalVnd: 2_000_000_000, roles: ['lead'], allowedTransitions: ['cancel'] })
   t.same(task.partners, [], 'no partner before one accepts')
-  t.same(idsOf(task.invitedPartners), partners.map((partner) => [partner.organizationId, partner.role]), 'invited in the order given')
+  t.same(
+    idsOf(task.invitedPartners),
+    partners.map((partner) => [partner.organizationId, partner.role]),
+    'invited in the order given',
+  )
   t.same([task.listingIds, task.demandIds, task.dealIds], [[listing.id], [demand.id], [deal.id]])
 
   t.equal((await get({}, task.id)).statusCode, 404, 'a proposed task is not public')
@@ -115,7 +128,11 @@ t.test('a task goes from proposal through approval to completion', async (t) => 
   await acceptAll(task.id)
   const partnerView = (await get(institute.auth, task.id)).json() as TaskBody
   t.same(partnerView.roles, ['partner'])
-  t.same(idsOf(partnerView.partners), partners.map((partner) => [partner.organizationId, partner.role]), 'partners in the order given')
+  t.same(
+    idsOf(partnerView.partners),
+    partners.map((partner) => [partner.organizationId, partner.role]),
+    'partners in the order given',
+  )
   t.same((await get(dost.auth, task.id)).json().allowedTransitions, ['approve', 'cancel'], 'the authority may approve or cancel')
 
   assertProblem(t, await fire(centre.auth, task.id, { transition: 'approve' }), 403, 'forbidden')
@@ -138,7 +155,9 @@ t.test('a task goes from proposal through approval to completion', async (t) => 
   assertProblem(t, await patch(centre.auth, task.id, { title: 'Đổi tên' }), 409, 'invalid_state')
   assertProblem(t, await fire(operator.auth, task.id, { transition: 'cancel', reason: 'Muộn rồi' }), 409, 'invalid_transition')
 
-  const history = (await app.inject({ method: 'GET', url: `/v1/tasks/${task.id}/history` })).json() as { items: Array<{ transition: string; actorRole: string; toState: string }> }
+  const history = (await app.inject({ method: 'GET', url: `/v1/tasks/${task.id}/history` })).json() as {
+    items: Array<{ transition: string; actorRole: string; toState: string }>
+  }
   t.same(
     history.items.map((entry) => [entry.transition, entry.actorRole, entry.toState]),
     [
@@ -151,20 +170,34 @@ t.test('a task goes from proposal through approval to completion', async (t) => 
       ['complete', 'lead', 'completed'],
     ],
   )
-  const events = await db.select({ type: schema.outboxEvents.type, organizationIds: schema.outboxEvents.organizationIds }).from(schema.outboxEvents).where(eq(schema.outboxEvents.subjectId, task.id)).orderBy(asc(schema.outboxEvents.id))
-  t.same(events.map((event) => event.type), [
-    'task.proposed',
-    ...partners.map(() => 'task.partner_invited'),
-    ...partners.map(() => 'task.partner_accepted'),
-    'task.approved',
-    'task.started',
-    'task.updated',
-    'task.completed',
-  ])
+  const events = await db
+    .select({ type: schema.outboxEvents.type, organizationIds: schema.outboxEvents.organizationIds })
+    .from(schema.outboxEvents)
+    .where(eq(schema.outboxEvents.subjectId, task.id))
+    .orderBy(asc(schema.outboxEvents.id))
+  t.same(
+    events.map((event) => event.type),
+    [
+      'task.proposed',
+      ...partners.map(() => 'task.partner_invited'),
+      ...partners.map(() => 'task.partner_accepted'),
+      'task.approved',
+      'task.started',
+      'task.updated',
+      'task.completed',
+    ],
+  )
   t.same(events[0]!.organizationIds, [centre.organization.id], 'the proposal reaches the lead; invitees hear of their invitation')
-  t.same(events.slice(1, 4).map((event) => event.organizationIds), partners.map((partner) => [centre.organization.id, partner.organizationId]))
+  t.same(
+    events.slice(1, 4).map((event) => event.organizationIds),
+    partners.map((partner) => [centre.organization.id, partner.organizationId]),
+  )
   const approval = events.find((event) => event.type === 'task.approved')!
-  t.same(new Set(approval.organizationIds), new Set([centre.organization.id, ...partners.map((partner) => partner.organizationId)]), 'moves reach the lead and every partner')
+  t.same(
+    new Set(approval.organizationIds),
+    new Set([centre.organization.id, ...partners.map((partner) => partner.organizationId)]),
+    'moves reach the lead and every partner',
+  )
   const audit = await db.select({ operation: schema.auditEvents.operation }).from(schema.auditEvents).where(eq(schema.auditEvents.targetId, task.id))
   t.same(audit.map((entry) => entry.operation).sort(), [
     'task.approve',
@@ -198,9 +231,22 @@ t.test('what a task names is checked, and a refused proposal writes nothing', as
     }),
   )
   const problem = assertProblem(t, response, 422, 'invalid_task')
-  t.same(pointers(problem), ['#/endsOn', '#/partners/0/organizationId', '#/partners/2/organizationId', '#/partners/3/organizationId', '#/listingIds/0', '#/demandIds/0', '#/dealIds/0'])
+  t.same(pointers(problem), [
+    '#/endsOn',
+    '#/partners/0/organizationId',
+    '#/partners/2/organizationId',
+    '#/partners/3/organizationId',
+    '#/listingIds/0',
+    '#/demandIds/0',
+    '#/dealIds/0',
+  ])
   assertProblem(t, await create(centre.auth, proposal({ provinceCode: '99' })), 422, 'unknown_province')
-  assertProblem(t, await create(centre.auth, proposal({ partners: [{ organizationId: institute.organization.id, role: 'sponsor' }] })), 400, 'validation_failed')
+  assertProblem(
+    t,
+    await create(centre.auth, proposal({ partners: [{ organizationId: institute.organization.id, role: 'sponsor' }] })),
+    400,
+    'validation_failed',
+  )
   // The cooperative's deal with the institute may be linked only while one of them takes part.
   const unlinked = await create(centre.auth, proposal({ partners: [{ organizationId: dost.organization.id, role: 'authority' }] }))
   t.same(pointers(assertProblem(t, unlinked, 422, 'invalid_task')), ['#/dealIds/0'])
@@ -217,9 +263,18 @@ t.test('who may propose, edit and move a task', async (t) => {
   assertProblem(t, await patch(centre.auth, task.id, { title: 'Cũ' }, { 'if-match': '"0"' }), 412, 'precondition_failed')
   const orphaned = await patch(centre.auth, task.id, { partners: [partners[2]] })
   t.same(pointers(assertProblem(t, orphaned, 422, 'invalid_task')), ['#/dealIds/0'], "the deal's parties may not leave while their deal is linked")
-  const renamed = await patch(centre.auth, task.id, { title: 'Chuỗi lúa gạo hữu cơ', partners: [partners[2]], dealIds: [] }, { 'if-match': `"${task.version}"` })
+  const renamed = await patch(
+    centre.auth,
+    task.id,
+    { title: 'Chuỗi lúa gạo hữu cơ', partners: [partners[2]], dealIds: [] },
+    { 'if-match': `"${task.version}"` },
+  )
   t.equal(renamed.statusCode, 200, renamed.body)
-  t.same(renamed.json().invitedPartners.map((partner: { role: string }) => partner.role), ['authority'], 'partners replaced as given')
+  t.same(
+    renamed.json().invitedPartners.map((partner: { role: string }) => partner.role),
+    ['authority'],
+    'partners replaced as given',
+  )
   t.same([renamed.json().dealIds, renamed.json().listingIds], [[], [listing.id]], 'links replaced per list given')
 
   // Only invited, the authority has no say yet; once it accepted, it may cancel.
@@ -239,7 +294,7 @@ t.test('who may propose, edit and move a task', async (t) => {
   assertProblem(t, await fire(operator.auth, unanswered.id, { transition: 'approve' }), 409, 'guard_has_partner')
 })
 
-t.test('a delegate proposes for its member, and lists show public tasks and the caller\'s own', async (t) => {
+t.test("a delegate proposes for its member, and lists show public tasks and the caller's own", async (t) => {
   const point = await createMember(db, { kind: 'connection_point' })
   t.ok(await recordDelegation(app, operator.auth, point.organization.id, centre.organization.id))
   const forMember = await create(point.auth, proposal({ leadId: centre.organization.id, dealIds: [] }))
@@ -257,7 +312,7 @@ t.test('a delegate proposes for its member, and lists show public tasks and the 
   const anonymous = await list({})
   t.ok(anonymous.includes(approved.id))
   t.notOk(anonymous.includes(forMember.json().id), 'proposed tasks are not public')
-  t.ok((await list(centre.auth)).includes(forMember.json().id), "the lead lists its proposed tasks")
+  t.ok((await list(centre.auth)).includes(forMember.json().id), 'the lead lists its proposed tasks')
   t.ok((await list(point.auth)).includes(forMember.json().id), 'so does its delegate')
   t.same(await list({}, '?provinceCode=01'), [approved.id], 'by province')
   t.same(await list({}, `?organizationId=${dost.organization.id}&status=approved`), [approved.id], 'by partner and status')
@@ -277,10 +332,13 @@ t.test('partners accept before they are shown as partners; they may decline, and
   const instituteEditor = { authorization: `Bearer ${(await createApiKey(db, { organizationId: institute.organization.id, role: 'editor' })).key}` }
   const instituteReader = { authorization: `Bearer ${(await createApiKey(db, { organizationId: institute.organization.id, role: 'reader' })).key}` }
   const invitedEvents = async () =>
-    (await db.select().from(schema.outboxEvents).where(eq(schema.outboxEvents.subjectId, task.id)).orderBy(asc(schema.outboxEvents.id))).filter((event) => event.type.startsWith('task.partner_'))
+    (await db.select().from(schema.outboxEvents).where(eq(schema.outboxEvents.subjectId, task.id)).orderBy(asc(schema.outboxEvents.id))).filter((event) =>
+      event.type.startsWith('task.partner_'),
+    )
 
   // Invitees see the proposed task and list it; a list by partner does not count them yet.
-  const listed = async (auth: Auth, query = '') => ((await app.inject({ method: 'GET', url: `/v1/tasks${query}`, headers: auth })).json() as { items: TaskBody[] }).items.map((item) => item.id)
+  const listed = async (auth: Auth, query = '') =>
+    ((await app.inject({ method: 'GET', url: `/v1/tasks${query}`, headers: auth })).json() as { items: TaskBody[] }).items.map((item) => item.id)
   t.ok((await listed(dost.auth)).includes(task.id), 'the invited DOST lists it')
   t.notOk((await listed(operator.auth, `?organizationId=${institute.organization.id}`)).includes(task.id), 'not yet a task the institute is a partner of')
   // An invitee may not edit or move the task.
@@ -289,7 +347,8 @@ t.test('partners accept before they are shown as partners; they may decline, and
   // Who answers: the invitee's admin and editor keys, not its readers, the lead, the operator or anyone else.
   const before = await rows()
   assertProblem(t, await answer({}, task.id, institute.organization.id, 'accept'), 401, 'unauthorized')
-  for (const auth of [centre.auth, operator.auth, instituteReader]) assertProblem(t, await answer(auth, task.id, institute.organization.id, 'accept'), 403, 'forbidden')
+  for (const auth of [centre.auth, operator.auth, instituteReader])
+    assertProblem(t, await answer(auth, task.id, institute.organization.id, 'accept'), 403, 'forbidden')
   // The DOST cannot answer for the institute.
   assertProblem(t, await answer(dost.auth, task.id, institute.organization.id, 'accept'), 403, 'forbidden')
   assertProblem(t, await answer(outsider.auth, task.id, outsider.organization.id, 'accept'), 404, 'not_found')
@@ -301,7 +360,10 @@ t.test('partners accept before they are shown as partners; they may decline, and
   t.equal(declined.statusCode, 200)
   t.same(declined.json().roles, [])
   t.equal((await get(dost.auth, task.id)).statusCode, 404)
-  t.same((await get(centre.auth, task.id)).json().invitedPartners.map((partner: { organization: { id: string } }) => partner.organization.id), [institute.organization.id])
+  t.same(
+    (await get(centre.auth, task.id)).json().invitedPartners.map((partner: { organization: { id: string } }) => partner.organization.id),
+    [institute.organization.id],
+  )
   assertProblem(t, await answer(dost.auth, task.id, dost.organization.id, 'accept'), 404, 'not_found')
 
   // The institute's editor accepts: a partner, with a partner's view.
@@ -334,9 +396,15 @@ t.test('partners accept before they are shown as partners; they may decline, and
   const point = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Hà Nội' })
   await recordDelegation(app, operator.auth, point.organization.id, institute.organization.id)
   t.equal((await answer(point.auth, task.id, institute.organization.id, 'accept')).statusCode, 200)
-  const history = (await app.inject({ method: 'GET', url: `/v1/tasks/${task.id}/history`, headers: centre.auth })).json().items as Array<{ transition: string; actorOrganizationId: string; payload: Record<string, unknown> }>
+  const history = (await app.inject({ method: 'GET', url: `/v1/tasks/${task.id}/history`, headers: centre.auth })).json().items as Array<{
+    transition: string
+    actorOrganizationId: string
+    payload: Record<string, unknown>
+  }>
   t.same(
-    history.filter((entry) => entry.transition.startsWith('partner_')).map((entry) => [entry.transition, entry.actorOrganizationId, entry.payload.organizationId]),
+    history
+      .filter((entry) => entry.transition.startsWith('partner_'))
+      .map((entry) => [entry.transition, entry.actorOrganizationId, entry.payload.organizationId]),
     [
       ['partner_declined', dost.organization.id, dost.organization.id],
       ['partner_accepted', institute.organization.id, institute.organization.id],
@@ -352,6 +420,12 @@ t.test('partners accept before they are shown as partners; they may decline, and
 t.test('GET /v1/task-process serves the table the API enforces', async (t) => {
   const { app: fresh } = await buildTestApp(t)
   const process = (await fresh.inject({ method: 'GET', url: '/v1/task-process' })).json()
-  t.same(process.states.map((state: { name: string }) => state.name), ['proposed', 'approved', 'in_progress', 'completed', 'cancelled'])
-  t.match(process.transitions.find((transition: { name: string }) => transition.name === 'approve'), { from: ['proposed'], to: 'approved', by: ['authority', 'operator'], guards: ['has_partner'] })
+  t.same(
+    process.states.map((state: { name: string }) => state.name),
+    ['proposed', 'approved', 'in_progress', 'completed', 'cancelled'],
+  )
+  t.match(
+    process.transitions.find((transition: { name: string }) => transition.name === 'approve'),
+    { from: ['proposed'], to: 'approved', by: ['authority', 'operator'], guards: ['has_partner'] },
+  )
 })

@@ -79,7 +79,11 @@ t.test('the receiver is down while ~50 events happen: once it is back, every eve
   for (let index = 0; index < 4; index++) listings.push(await publishListing(app, provider.auth, { titleVi: `Máy sấy lúa tầng sôi mẫu ${index + 1}` }))
   const demand = await fileOpenDemand(app, partner.auth)
   // The matcher's own events (match.suggested) come before the webhooks exist: settle it first.
-  await waitFor(() => matchingIdle(db), 30_000, () => 'matching jobs still running')
+  await waitFor(
+    () => matchingIdle(db),
+    30_000,
+    () => 'matching jobs still running',
+  )
   // A webhook hears of what happens from its creation on.
   clock.set(new Date(clock.now().getTime() + 60_000))
 
@@ -96,12 +100,22 @@ t.test('the receiver is down while ~50 events happen: once it is back, every eve
     if (listing === listings[1]) {
       for (let index = 0; index < 10; index++) {
         const author = index % 2 === 0 ? provider.auth : partner.auth
-        const posted = await app.inject({ method: 'POST', url: `/v1/deals/${deal.id}/messages`, headers: author, payload: { body: `Tin nhắn số ${index + 1} về lịch lắp đặt` } })
+        const posted = await app.inject({
+          method: 'POST',
+          url: `/v1/deals/${deal.id}/messages`,
+          headers: author,
+          payload: { body: `Tin nhắn số ${index + 1} về lịch lắp đặt` },
+        })
         if (posted.statusCode !== 201) throw new Error(`postDealMessage: ${posted.statusCode} ${posted.body}`)
       }
     }
   }
-  const proposed = await app.inject({ method: 'POST', url: '/v1/matches', headers: operator.auth, payload: { demandId: demand.id, listingId: listings[0]!.id, note: 'Giải pháp sấy phù hợp quy mô hợp tác xã' } })
+  const proposed = await app.inject({
+    method: 'POST',
+    url: '/v1/matches',
+    headers: operator.auth,
+    payload: { demandId: demand.id, listingId: listings[0]!.id, note: 'Giải pháp sấy phù hợp quy mô hợp tác xã' },
+  })
   t.ok([200, 201].includes(proposed.statusCode), 'a match proposed by the operator (the matcher may have found the pair already)')
   // Deal and match events are recorded without queueing the fan-out: ask for it (the every-minute cron would too).
   await app.jobs.send(fanOutJob, {})
@@ -124,18 +138,31 @@ t.test('the receiver is down while ~50 events happen: once it is back, every eve
   const failedWhileDown = await scalar(db, sql`select count(*) as n from webhook_attempts`)
   const restarted = Date.now()
   await receiver.start()
-  await waitFor(async () => (await deliveryCounts(db)).succeeded === expected.size, 90_000, async () => JSON.stringify(await deliveryCounts(db)))
+  await waitFor(
+    async () => (await deliveryCounts(db)).succeeded === expected.size,
+    90_000,
+    async () => JSON.stringify(await deliveryCounts(db)),
+  )
   const drainedMs = Math.max(...receiver.hits.map((hit) => hit.at)) - restarted
 
   const counts = tally(receiver.hits, ['/provider', '/partner'])
   t.same([...counts.keys()].sort(), [...expected.keys()].sort(), 'exactly the expected events, for each webhook: none lost, none extra')
-  t.ok(receiver.hits.every((hit) => hit.verified), 'every signature verifies')
-  t.ok(receiver.hits.every((hit) => hit.body.type === expected.get(`${hit.path} ${hit.id}`)), 'each with its type')
+  t.ok(
+    receiver.hits.every((hit) => hit.verified),
+    'every signature verifies',
+  )
+  t.ok(
+    receiver.hits.every((hit) => hit.body.type === expected.get(`${hit.path} ${hit.id}`)),
+    'each with its type',
+  )
   // A duplicate is only allowed where a timeout left the sender not knowing that the first one arrived.
   const duplicates = [...counts].filter(([, n]) => n > 1)
   for (const [key] of duplicates) {
     const eventId = Number(key.split(' evt_')[1])
-    const timeouts = await scalar(db, sql`select count(*) as n from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id where d.event_id = ${eventId} and a.error like 'timeout%'`)
+    const timeouts = await scalar(
+      db,
+      sql`select count(*) as n from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id where d.event_id = ${eventId} and a.error like 'timeout%'`,
+    )
     t.ok(timeouts > 0, `${key} arrived twice after a timeout`)
   }
   const attempts = await scalar(db, sql`select count(*) as n from webhook_attempts`)
@@ -182,7 +209,12 @@ t.test('two processes on one database: each event delivered once per webhook, ea
 
   const deals = await dealTraffic([first, second], db, provider.auth, listing.id, 20)
   // Both processes fan out at once, and their workers too.
-  await Promise.all([first.jobs.send(fanOutJob, {}), second.jobs.send(fanOutJob, {}), first.services.webhookDispatch.fanOut(), second.services.webhookDispatch.fanOut()])
+  await Promise.all([
+    first.jobs.send(fanOutJob, {}),
+    second.jobs.send(fanOutJob, {}),
+    first.services.webhookDispatch.fanOut(),
+    second.services.webhookDispatch.fanOut(),
+  ])
   let expected = await expectedFor(db, '/all', provider.organization.id, all.webhook.createdAt)
   t.ok(expected.size >= 20, `${expected.size} events for the provider`)
   await drained(db, receiver, expected)
@@ -199,19 +231,33 @@ t.test('two processes on one database: each event delivered once per webhook, ea
 
   const counts = tally(receiver.hits, ['/all', '/expired'])
   t.same([...counts.keys()].sort(), [...expected.keys()].sort(), 'every event, to each webhook that asked for it')
-  t.same([...counts.values()].filter((n) => n !== 1), [], 'each exactly once')
-  t.ok(receiver.hits.every((hit) => hit.verified), 'every signature verifies')
+  t.same(
+    [...counts.values()].filter((n) => n !== 1),
+    [],
+    'each exactly once',
+  )
+  t.ok(
+    receiver.hits.every((hit) => hit.verified),
+    'every signature verifies',
+  )
   t.equal(await scalar(db, sql`select count(*) as n from webhook_attempts`), expected.size, 'one attempt per delivery')
   t.equal(await scalar(db, sql`select count(*) as n from (select 1 from webhook_deliveries group by subscription_id, event_id having count(*) > 1) twice`), 0)
 
-  const expiries = await db.execute<{ subject_id: string; n: number | string }>(sql`select subject_id, count(*) as n from outbox_events where type = 'deal.interest_expired' group by subject_id`)
+  const expiries = await db.execute<{ subject_id: string; n: number | string }>(
+    sql`select subject_id, count(*) as n from outbox_events where type = 'deal.interest_expired' group by subject_id`,
+  )
   t.same(expiries.rows.map((row) => row.subject_id).sort(), [...deals].sort(), 'every interest expired')
-  t.ok(expiries.rows.every((row) => Number(row.n) === 1), 'each once')
+  t.ok(
+    expiries.rows.every((row) => Number(row.n) === 1),
+    'each once',
+  )
   t.equal(await scalar(db, sql`select count(*) as n from deal_transitions where actor_role = 'system'`), deals.length, 'one system move per deal')
   const expiredHits = receiver.hits.filter((hit) => hit.body.type === 'deal.interest_expired')
   t.equal(expiredHits.filter((hit) => hit.path === '/expired').length, deals.length, 'the filtered webhook got each expiry once')
   t.equal(expiredHits.filter((hit) => hit.path === '/all').length, deals.length, 'and so did the catch-all one')
-  t.comment(`scale-out: 2 processes, ${expected.size} deliveries of ${new Set([...expected.keys()].map((key) => key.split(' ')[1])).size} events, ${receiver.hits.length} requests received`)
+  t.comment(
+    `scale-out: 2 processes, ${expected.size} deliveries of ${new Set([...expected.keys()].map((key) => key.split(' ')[1])).size} events, ${receiver.hits.length} requests received`,
+  )
 })
 
 /** `node --import tsx src/server.ts` on the given database, listening on a free port: a real second process. */
@@ -270,7 +316,11 @@ t.test('two API processes (separate OS processes) on one database: each event de
   // 10 listings, created and published through either process in turn: 20 events for the provider.
   for (let index = 0; index < 10; index++) {
     const base = index % 2 === 0 ? first : second
-    const listing = await call(base, 'POST', '/v1/listings', { kind: 'technology', titleVi: `Quy trình xử lý nước thải số ${index}`, descriptionVi: 'Xử lý nước thải chăn nuôi bằng màng sinh học.' })
+    const listing = await call(base, 'POST', '/v1/listings', {
+      kind: 'technology',
+      titleVi: `Quy trình xử lý nước thải số ${index}`,
+      descriptionVi: 'Xử lý nước thải chăn nuôi bằng màng sinh học.',
+    })
     await call(base === first ? second : first, 'POST', `/v1/listings/${listing.id}/publish`)
   }
   const expected = await expectedFor(database.db, '/two', provider.organization.id, created.webhook.createdAt)
@@ -282,7 +332,14 @@ t.test('two API processes (separate OS processes) on one database: each event de
   )
   const counts = tally(receiver.hits, ['/two'])
   t.same([...counts.keys()].sort(), [...expected.keys()].sort(), 'every event arrived')
-  t.same([...counts.values()].filter((n) => n !== 1), [], 'each exactly once')
-  t.ok(receiver.hits.every((hit) => hit.verified), 'every signature verifies')
+  t.same(
+    [...counts.values()].filter((n) => n !== 1),
+    [],
+    'each exactly once',
+  )
+  t.ok(
+    receiver.hits.every((hit) => hit.verified),
+    'every signature verifies',
+  )
   t.equal(await scalar(database.db, sql`select count(*) as n from webhook_attempts`), expected.size, 'one attempt per delivery')
 })

@@ -21,10 +21,13 @@ const clock = new TestClock()
 // The app as deployed: private addresses refused.
 const strict = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database, clock })
 // The same database, allowed to reach the receiver on loopback; its jobs are the ones run here.
-const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false', WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_SECONDS: '0,0,0', WEBHOOK_TIMEOUT_MS: '300' }), {
-  database,
-  clock,
-})
+const app = await buildApp(
+  loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false', WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_SECONDS: '0,0,0', WEBHOOK_TIMEOUT_MS: '300' }),
+  {
+    database,
+    clock,
+  },
+)
 const receiver = await startReceiver()
 t.teardown(async () => {
   await receiver.stop()
@@ -37,7 +40,11 @@ const db = database.db
 const provider = await createMember(db, { kind: 'research_institute', name: 'Viện Cơ điện Nông nghiệp' })
 const seeker = await createMember(db, { name: 'HTX Nông nghiệp Giao Thủy' })
 const operator = await createOperator(db)
-const listing = await publishListing(app, provider.auth, { titleVi: 'Máy sấy lúa tầng sôi', descriptionVi: 'Máy sấy lúa giảm hao hụt sau thu hoạch.', anonymous: true })
+const listing = await publishListing(app, provider.auth, {
+  titleVi: 'Máy sấy lúa tầng sôi',
+  descriptionVi: 'Máy sấy lúa giảm hao hụt sau thu hoạch.',
+  anonymous: true,
+})
 
 /** Hands new events to the subscriptions and runs every attempt due now. */
 async function drain() {
@@ -49,12 +56,25 @@ async function drain() {
 const publicUrl = 'https://93.184.215.14/hooks/tech-exchange'
 
 t.test('an admin subscribes, reads, updates, rotates and deletes a webhook', async (t) => {
-  const created = await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: provider.auth, payload: { url: publicUrl, eventTypes: ['deal.started'], description: 'Cổng tỉnh' } })
+  const created = await strict.inject({
+    method: 'POST',
+    url: '/v1/webhooks',
+    headers: provider.auth,
+    payload: { url: publicUrl, eventTypes: ['deal.started'], description: 'Cổng tỉnh' },
+  })
   t.equal(created.statusCode, 201)
   const { webhook, secret } = created.json() as { webhook: Record<string, unknown> & { id: string }; secret: string }
   t.match(secret, /^whsec_[A-Za-z0-9+/]{32}$/, 'whsec_ and 24 random bytes in base64')
   t.equal(Buffer.from(secret.slice(6), 'base64').length, 24)
-  t.match(webhook, { organizationId: provider.organization.id, url: publicUrl, eventTypes: ['deal.started'], description: 'Cổng tỉnh', status: 'active', disabledAt: null, version: 1 })
+  t.match(webhook, {
+    organizationId: provider.organization.id,
+    url: publicUrl,
+    eventTypes: ['deal.started'],
+    description: 'Cổng tỉnh',
+    status: 'active',
+    disabledAt: null,
+    version: 1,
+  })
   t.equal(created.headers.location, `/v1/webhooks/${webhook.id}`)
   t.equal(created.headers.etag, '"1"')
 
@@ -63,10 +83,28 @@ t.test('an admin subscribes, reads, updates, rotates and deletes a webhook', asy
   t.same(read.json(), webhook, 'the same webhook, without its secret')
   t.notOk(read.body.includes(secret))
   const listed = await strict.inject({ method: 'GET', url: '/v1/webhooks', headers: provider.auth })
-  t.same((listed.json() as { items: { id: string }[] }).items.map((item) => item.id), [webhook.id])
+  t.same(
+    (listed.json() as { items: { id: string }[] }).items.map((item) => item.id),
+    [webhook.id],
+  )
 
-  assertProblem(t, await strict.inject({ method: 'PATCH', url: `/v1/webhooks/${webhook.id}`, headers: { ...provider.auth, 'if-match': '"7"' }, payload: { description: 'x' } }), 412, 'precondition_failed')
-  const updated = await strict.inject({ method: 'PATCH', url: `/v1/webhooks/${webhook.id}`, headers: { ...provider.auth, 'if-match': '"1"' }, payload: { eventTypes: [], description: null } })
+  assertProblem(
+    t,
+    await strict.inject({
+      method: 'PATCH',
+      url: `/v1/webhooks/${webhook.id}`,
+      headers: { ...provider.auth, 'if-match': '"7"' },
+      payload: { description: 'x' },
+    }),
+    412,
+    'precondition_failed',
+  )
+  const updated = await strict.inject({
+    method: 'PATCH',
+    url: `/v1/webhooks/${webhook.id}`,
+    headers: { ...provider.auth, 'if-match': '"1"' },
+    payload: { eventTypes: [], description: null },
+  })
   t.equal(updated.statusCode, 200)
   t.match(updated.json(), { eventTypes: [], description: null, version: 2 })
   t.equal(updated.headers.etag, '"2"')
@@ -76,10 +114,15 @@ t.test('an admin subscribes, reads, updates, rotates and deletes a webhook', asy
   const newSecret = (rotated.json() as { secret: string }).secret
   t.match(newSecret, /^whsec_/)
   t.not(newSecret, secret, 'a new secret')
-  const [stored] = await db.select({ secret: schema.webhookSubscriptions.secret }).from(schema.webhookSubscriptions).where(sql`id = ${webhook.id}`)
+  const [stored] = await db
+    .select({ secret: schema.webhookSubscriptions.secret })
+    .from(schema.webhookSubscriptions)
+    .where(sql`id = ${webhook.id}`)
   t.equal(stored!.secret, newSecret, 'signing uses the new one from now on')
 
-  const trail = await db.execute<{ operation: string; changes: unknown }>(sql`select operation, changes from audit_events where target_id = ${webhook.id} order by occurred_at, id`)
+  const trail = await db.execute<{ operation: string; changes: unknown }>(
+    sql`select operation, changes from audit_events where target_id = ${webhook.id} order by occurred_at, id`,
+  )
   t.same(trail.rows.map((row) => row.operation).sort(), ['webhook.create', 'webhook.rotate_secret', 'webhook.update'])
   t.notOk(JSON.stringify(trail.rows).includes('whsec_'), 'no secret in the audit trail')
 
@@ -92,7 +135,9 @@ t.test("an organisation's admin keys, its delegate's and the operator manage its
   const agent = await createMember(db, { kind: 'connection_point' })
   const outsider = await createMember(db)
   const editor = await createMember(db, { role: 'editor' })
-  await db.insert(schema.delegations).values({ agentOrganizationId: agent.organization.id, memberOrganizationId: member.organization.id, status: 'active', origin: 'onboarding' })
+  await db
+    .insert(schema.delegations)
+    .values({ agentOrganizationId: agent.organization.id, memberOrganizationId: member.organization.id, status: 'active', origin: 'onboarding' })
 
   const forMember = { url: publicUrl, organizationId: member.organization.id }
   const byAgent = await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: agent.auth, payload: forMember })
@@ -105,16 +150,34 @@ t.test("an organisation's admin keys, its delegate's and the operator manage its
   assertProblem(t, await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: editor.auth, payload: { url: publicUrl } }), 403, 'forbidden')
   assertProblem(t, await strict.inject({ method: 'GET', url: `/v1/webhooks/${id}`, headers: outsider.auth }), 404, 'not_found')
   assertProblem(t, await strict.inject({ method: 'DELETE', url: `/v1/webhooks/${id}`, headers: outsider.auth }), 404, 'not_found')
-  assertProblem(t, await strict.inject({ method: 'GET', url: `/v1/webhooks?organizationId=${member.organization.id}`, headers: outsider.auth }), 403, 'forbidden')
+  assertProblem(
+    t,
+    await strict.inject({ method: 'GET', url: `/v1/webhooks?organizationId=${member.organization.id}`, headers: outsider.auth }),
+    403,
+    'forbidden',
+  )
 
   const memberReader = await createMember(db, { role: 'reader' })
   assertProblem(t, await strict.inject({ method: 'GET', url: '/v1/webhooks', headers: memberReader.auth }), 403, 'forbidden')
 
   for (const auth of [member.auth, agent.auth, operator.auth]) {
     const listed = await strict.inject({ method: 'GET', url: `/v1/webhooks?organizationId=${member.organization.id}`, headers: auth })
-    t.same((listed.json() as { items: { id: string }[] }).items.map((item) => item.id), [id])
+    t.same(
+      (listed.json() as { items: { id: string }[] }).items.map((item) => item.id),
+      [id],
+    )
   }
-  const unknown = assertProblem(t, await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: operator.auth, payload: { url: publicUrl, organizationId: '00000000-0000-4000-8000-000000000000' } }), 422, 'unknown_organization')
+  const unknown = assertProblem(
+    t,
+    await strict.inject({
+      method: 'POST',
+      url: '/v1/webhooks',
+      headers: operator.auth,
+      payload: { url: publicUrl, organizationId: '00000000-0000-4000-8000-000000000000' },
+    }),
+    422,
+    'unknown_organization',
+  )
   t.same(pointers(unknown), ['#/organizationId'])
 })
 
@@ -136,7 +199,12 @@ t.test('URLs: http(s) only, and no private, loopback or link-local host unless a
     'http://[100::1]/hook',
   ]
   for (const url of refusedHosts) {
-    const problem = assertProblem(t, await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: provider.auth, payload: { url } }), 422, 'url_not_allowed')
+    const problem = assertProblem(
+      t,
+      await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: provider.auth, payload: { url } }),
+      422,
+      'url_not_allowed',
+    )
     t.same(pointers(problem), ['#/url'], url)
   }
   // IPv6 addresses that carry an IPv4 address are judged by the IPv4 address; the documentation
@@ -157,7 +225,12 @@ t.test('URLs: http(s) only, and no private, loopback or link-local host unless a
     ['http://[2001:db8::1]/hook', '2001:db8::1: reserved'],
   ]
   for (const [url, reason] of refusedWithReason) {
-    const problem = assertProblem(t, await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: provider.auth, payload: { url } }), 422, 'url_not_allowed')
+    const problem = assertProblem(
+      t,
+      await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: provider.auth, payload: { url } }),
+      422,
+      'url_not_allowed',
+    )
     t.match(problem.detail, `(${reason})`, url)
   }
   // A NAT64 address of a public one is what a DNS64 resolver gives an IPv6-only network: allowed.
@@ -166,17 +239,40 @@ t.test('URLs: http(s) only, and no private, loopback or link-local host unless a
     t.equal(created.statusCode, 201, url)
     await strict.inject({ method: 'DELETE', url: `/v1/webhooks/${(created.json() as { webhook: { id: string } }).webhook.id}`, headers: provider.auth })
   }
-  assertProblem(t, await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: provider.auth, payload: { url: 'http://no-such-host.invalid/hook' } }), 422, 'url_unresolvable')
+  assertProblem(
+    t,
+    await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: provider.auth, payload: { url: 'http://no-such-host.invalid/hook' } }),
+    422,
+    'url_unresolvable',
+  )
   for (const url of ['ftp://203.0.113.7/hook', 'file:///etc/passwd', 'not a url']) {
     assertProblem(t, await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: provider.auth, payload: { url } }), 400, 'validation_failed')
   }
-  const unknownType = assertProblem(t, await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: provider.auth, payload: { url: publicUrl, eventTypes: ['deal.started', 'listing.exploded'] } }), 400, 'validation_failed')
-  t.ok(pointers(unknownType).some((pointer) => pointer.startsWith('#/eventTypes')), 'an unknown event type is refused')
+  const unknownType = assertProblem(
+    t,
+    await strict.inject({
+      method: 'POST',
+      url: '/v1/webhooks',
+      headers: provider.auth,
+      payload: { url: publicUrl, eventTypes: ['deal.started', 'listing.exploded'] },
+    }),
+    400,
+    'validation_failed',
+  )
+  t.ok(
+    pointers(unknownType).some((pointer) => pointer.startsWith('#/eventTypes')),
+    'an unknown event type is refused',
+  )
 
   const accepted = await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: provider.auth, payload: { url: publicUrl } })
   t.equal(accepted.statusCode, 201, 'a public address')
   const id = (accepted.json() as { webhook: { id: string } }).webhook.id
-  const patched = assertProblem(t, await strict.inject({ method: 'PATCH', url: `/v1/webhooks/${id}`, headers: provider.auth, payload: { url: 'http://127.0.0.1/x' } }), 422, 'url_not_allowed')
+  const patched = assertProblem(
+    t,
+    await strict.inject({ method: 'PATCH', url: `/v1/webhooks/${id}`, headers: provider.auth, payload: { url: 'http://127.0.0.1/x' } }),
+    422,
+    'url_not_allowed',
+  )
   t.same(pointers(patched), ['#/url'], 'an update is checked too')
   await strict.inject({ method: 'DELETE', url: `/v1/webhooks/${id}`, headers: provider.auth })
 
@@ -200,17 +296,32 @@ t.test('a delivery: signed, retried after failures, every attempt in the log; on
   const retried = receiver.hits.filter((hit) => hit.path === '/retried')
   t.equal(retried.length, 3, 'two failures, then success')
   t.equal(new Set(retried.map((hit) => hit.id)).size, 1, 'one webhook-id on every attempt')
-  t.ok(retried.every((hit) => hit.verified), 'every signature verifies with the secret from createWebhook')
+  t.ok(
+    retried.every((hit) => hit.verified),
+    'every signature verifies with the secret from createWebhook',
+  )
   const [first] = retried
   t.match(first!.id, /^evt_\d+$/)
-  t.match(first!.body, { type: 'deal.started', timestamp: clock.now().toISOString(), data: { dealId: deal.id, listingId: listing.id, state: 'interest_expressed' } })
+  t.match(first!.body, {
+    type: 'deal.started',
+    timestamp: clock.now().toISOString(),
+    data: { dealId: deal.id, listingId: listing.id, state: 'interest_expressed' },
+  })
   t.equal(first!.headers['content-type'], 'application/json')
   t.match(first!.headers['user-agent'], /^tech-exchange-webhooks\//)
   t.equal(first!.timestamp, Math.floor(clock.now().getTime() / 1000), 'webhook-timestamp in Unix seconds')
   t.notOk(verifySignature('whsec_' + Buffer.alloc(24).toString('base64'), first!.headers, JSON.stringify(first!.body)), 'another secret does not verify')
 
   const [delivery] = await deliveriesOf(app, provider.auth, providerHook.webhook.id)
-  t.match(delivery, { eventType: 'deal.started', messageId: first!.id, status: 'succeeded', attempts: 3, lastStatusCode: 204, lastError: null, nextAttemptAt: null })
+  t.match(delivery, {
+    eventType: 'deal.started',
+    messageId: first!.id,
+    status: 'succeeded',
+    attempts: 3,
+    lastStatusCode: 204,
+    lastError: null,
+    nextAttemptAt: null,
+  })
   t.same(
     delivery!.attemptLog.map((attempt) => [attempt.attempt, attempt.statusCode, attempt.error, attempt.responseBody]),
     [
@@ -222,7 +333,11 @@ t.test('a delivery: signed, retried after failures, every attempt in the log; on
   t.ok(delivery!.attemptLog.every((attempt) => attempt.durationMs >= 0 && attempt.attemptedAt === clock.now().toISOString()))
 
   const seekerHits = receiver.hits.filter((hit) => hit.path === '/seeker')
-  t.same(seekerHits.map((hit) => hit.body.type).sort(), ['deal.interest_accepted', 'deal.started'], 'the other party hears of both moves (in no promised order)')
+  t.same(
+    seekerHits.map((hit) => hit.body.type).sort(),
+    ['deal.interest_accepted', 'deal.started'],
+    'the other party hears of both moves (in no promised order)',
+  )
   t.ok(seekerHits.every((hit) => hit.verified))
   // The listing is anonymous: nothing sent to the seeker names or identifies its owner.
   t.notOk(JSON.stringify(seekerHits.map((hit) => hit.body)).includes(provider.organization.id), "no provider id in the seeker's deliveries")
@@ -248,26 +363,44 @@ t.test('a receiver that never answers: timeouts, retries, then the webhook is di
   t.equal(deliveries.length, 1)
   const gaveUp = deliveries[0]!
   t.match(gaveUp, { status: 'failed', attempts: 4, lastStatusCode: null })
-  t.same(gaveUp.attemptLog.map((attempt) => attempt.statusCode), [null, null, null, null], 'no answer')
-  t.ok(gaveUp.attemptLog.every((attempt) => /^timeout: no answer within 300 ms$/.test(attempt.error ?? '')), 'each attempt timed out')
+  t.same(
+    gaveUp.attemptLog.map((attempt) => attempt.statusCode),
+    [null, null, null, null],
+    'no answer',
+  )
+  t.ok(
+    gaveUp.attemptLog.every((attempt) => /^timeout: no answer within 300 ms$/.test(attempt.error ?? '')),
+    'each attempt timed out',
+  )
   t.equal(hangHits.length, 4, 'the receiver saw four attempts, then nothing more')
 
   const disabled = await app.inject({ method: 'GET', url: `/v1/webhooks/${hanging.webhook.id}`, headers: owner.auth })
   t.match(disabled.json(), { status: 'disabled', disabledReason: 'A delivery failed every retry', disabledAt: String })
-  const notices = await db.execute<{ payload: Record<string, unknown>; organization_ids: string[] }>(sql`select payload, organization_ids from outbox_events where type = 'webhook.subscription_disabled' and subject_id = ${hanging.webhook.id}`)
+  const notices = await db.execute<{ payload: Record<string, unknown>; organization_ids: string[] }>(
+    sql`select payload, organization_ids from outbox_events where type = 'webhook.subscription_disabled' and subject_id = ${hanging.webhook.id}`,
+  )
   t.equal(notices.rows.length, 1, 'one event tells the owner')
   t.same(notices.rows[0]!.organization_ids, [owner.organization.id])
   t.match(notices.rows[0]!.payload, { webhookId: hanging.webhook.id, reason: 'A delivery failed every retry' })
 
   await drain()
   const told = receiver.hits.filter((hit) => hit.path === '/watcher')
-  t.same(told.map((hit) => hit.body.type), ['webhook.subscription_disabled'], "the owner's other webhook hears of it")
+  t.same(
+    told.map((hit) => hit.body.type),
+    ['webhook.subscription_disabled'],
+    "the owner's other webhook hears of it",
+  )
   t.ok(told[0]!.verified)
   t.equal(receiver.hits.filter((hit) => hit.path === '/hang').length, 4, 'the disabled webhook is not told of its own disabling')
   t.equal((await deliveriesOf(app, owner.auth, watcher.webhook.id)).length, 1)
 
   t.test('redelivery: refused while disabled; after re-enabling, a fresh cycle with the same webhook-id', async (t) => {
-    assertProblem(t, await app.inject({ method: 'POST', url: `/v1/webhooks/${hanging.webhook.id}/deliveries/${gaveUp.id}/redeliver`, headers: owner.auth }), 409, 'webhook_disabled')
+    assertProblem(
+      t,
+      await app.inject({ method: 'POST', url: `/v1/webhooks/${hanging.webhook.id}/deliveries/${gaveUp.id}/redeliver`, headers: owner.auth }),
+      409,
+      'webhook_disabled',
+    )
     assertProblem(t, await app.inject({ method: 'POST', url: `/v1/webhooks/${hanging.webhook.id}/ping`, headers: owner.auth }), 409, 'webhook_disabled')
     const enabled = await app.inject({ method: 'PATCH', url: `/v1/webhooks/${hanging.webhook.id}`, headers: owner.auth, payload: { status: 'active' } })
     t.match(enabled.json(), { status: 'active', disabledAt: null, disabledReason: null })
@@ -276,15 +409,29 @@ t.test('a receiver that never answers: timeouts, retries, then the webhook is di
     const redelivered = await app.inject({ method: 'POST', url: `/v1/webhooks/${hanging.webhook.id}/deliveries/${gaveUp.id}/redeliver`, headers: owner.auth })
     t.equal(redelivered.statusCode, 202)
     t.match(redelivered.json(), { id: gaveUp.id, status: 'pending', attempts: 4 })
-    assertProblem(t, await app.inject({ method: 'POST', url: `/v1/webhooks/${hanging.webhook.id}/deliveries/${gaveUp.id}/redeliver`, headers: owner.auth }), 409, 'delivery_pending')
+    assertProblem(
+      t,
+      await app.inject({ method: 'POST', url: `/v1/webhooks/${hanging.webhook.id}/deliveries/${gaveUp.id}/redeliver`, headers: owner.auth }),
+      409,
+      'delivery_pending',
+    )
     await drain()
     const after = (await deliveriesOf(app, owner.auth, hanging.webhook.id)).find((delivery) => delivery.id === gaveUp.id)!
     t.match(after, { status: 'succeeded', attempts: 5, lastStatusCode: 200 })
-    t.same(after.attemptLog.map((attempt) => attempt.attempt), [1, 2, 3, 4, 5], 'the log keeps every attempt')
+    t.same(
+      after.attemptLog.map((attempt) => attempt.attempt),
+      [1, 2, 3, 4, 5],
+      'the log keeps every attempt',
+    )
     const last = receiver.hits.filter((hit) => hit.path === '/hang').at(-1)!
     t.equal(last.id, gaveUp.messageId, 'the same webhook-id')
     t.ok(last.verified)
-    assertProblem(t, await app.inject({ method: 'POST', url: `/v1/webhooks/${hanging.webhook.id}/deliveries/${watcher.webhook.id}/redeliver`, headers: owner.auth }), 404, 'not_found')
+    assertProblem(
+      t,
+      await app.inject({ method: 'POST', url: `/v1/webhooks/${hanging.webhook.id}/deliveries/${watcher.webhook.id}/redeliver`, headers: owner.auth }),
+      404,
+      'not_found',
+    )
   })
 })
 
@@ -335,12 +482,23 @@ t.test('the delivery log: newest first, in pages, filtered by status', async (t)
   t.equal(all.length, 3)
   const first = await app.inject({ method: 'GET', url: `/v1/webhooks/${hook.webhook.id}/deliveries?limit=2`, headers: owner.auth })
   const page = first.json() as { items: { id: string; createdAt: string }[]; nextCursor: string }
-  t.same(page.items.map((item) => item.id), all.slice(0, 2).map((item) => item.id))
+  t.same(
+    page.items.map((item) => item.id),
+    all.slice(0, 2).map((item) => item.id),
+  )
   t.ok(page.items[0]!.createdAt > page.items[1]!.createdAt, 'newest first')
   const second = await app.inject({ method: 'GET', url: `/v1/webhooks/${hook.webhook.id}/deliveries?limit=2&cursor=${page.nextCursor}`, headers: owner.auth })
-  t.same((second.json() as { items: { id: string }[]; nextCursor: null }).items.map((item) => item.id), [all[2]!.id])
+  t.same(
+    (second.json() as { items: { id: string }[]; nextCursor: null }).items.map((item) => item.id),
+    [all[2]!.id],
+  )
   t.same(await deliveriesOf(app, owner.auth, hook.webhook.id, '&status=failed'), [])
-  assertProblem(t, await app.inject({ method: 'GET', url: `/v1/webhooks/${hook.webhook.id}/deliveries?cursor=bm9wZQ`, headers: owner.auth }), 400, 'invalid_cursor')
+  assertProblem(
+    t,
+    await app.inject({ method: 'GET', url: `/v1/webhooks/${hook.webhook.id}/deliveries?cursor=bm9wZQ`, headers: owner.auth }),
+    400,
+    'invalid_cursor',
+  )
 })
 
 t.test('addresses are checked where the socket connects: a URL that has come to resolve privately is refused', async (t) => {
@@ -365,8 +523,13 @@ t.test('addresses are checked where the socket connects: a URL that has come to 
   await strict.jobs.send(fanOutJob, {})
   await strict.jobs.runPending()
   t.equal(receiver.hits.filter((hit) => hit.path === '/rebound').length, 0, 'no request reached the receiver')
-  const ids = sql.join(rows.map((row) => sql`${row.id}`), sql`, `)
-  const errors = await db.execute<{ error: string }>(sql`select distinct a.error from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id where d.subscription_id in (${ids}) order by a.error`)
+  const ids = sql.join(
+    rows.map((row) => sql`${row.id}`),
+    sql`, `,
+  )
+  const errors = await db.execute<{ error: string }>(
+    sql`select distinct a.error from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id where d.subscription_id in (${ids}) order by a.error`,
+  )
   const found = errors.rows.map((row) => row.error)
   for (const error of [
     'refused: 127.0.0.1 is not a public address (loopback)',
@@ -377,7 +540,10 @@ t.test('addresses are checked where the socket connects: a URL that has come to 
   ]) {
     t.ok(found.includes(error), `an address in the URL: ${error}`)
   }
-  t.ok(found.some((error) => /^refused: localhost resolves to no public address \((127\.0\.0\.1|::1): loopback/.test(error)), 'a name, checked at lookup')
+  t.ok(
+    found.some((error) => /^refused: localhost resolves to no public address \((127\.0\.0\.1|::1): loopback/.test(error)),
+    'a name, checked at lookup',
+  )
   // Their retries (5 s away) must not reach the permissive process's later rounds.
   for (const row of rows) await db.delete(schema.webhookSubscriptions).where(sql`id = ${row.id}`)
 })

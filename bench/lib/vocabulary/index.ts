@@ -21,4 +21,13 @@ export const audiences = [
   'doanh nghiệp xuất khẩu',
 ]
 
-export const qualifiers = ['quy mô công nghiệp', 'quy mô nông hộ', 'chi phí thấp', 'thân thiện môi trường', 'đạt tiêu chuẩn xuất khẩu', 'công suất lớn', 'thế hệ mới', 'tự động hóa']
+export const qualifiers = [
+  'quy mô công nghiệp',
+  'quy mô nông hộ',
+  'chi phí thấp',
+  'thân thiện môi trường',
+  'đạt tiêu chuẩn xuất khẩu',
+  'công suất lớn',
+  'thế hệ mới',
+  'tự động hóa',
+]

@@ -5,7 +5,13 @@ export const mechanics: Domain = {
   weight: 12,
   sectors: ['C', 'F', 'H'],
   fields: ['2'],
-  kinds: [['equipment', 45], ['technology', 35], ['service', 10], ['know_how', 7], ['product', 3]],
+  kinds: [
+    ['equipment', 45],
+    ['technology', 35],
+    ['service', 10],
+    ['know_how', 7],
+    ['product', 3],
+  ],
   products: [
     ['chi tiết máy chính xác', 'precision machine parts'],
     ['khuôn ép nhựa', 'plastic injection moulds'],
@@ -55,7 +61,16 @@ export const mechanics: Domain = {
     'thay thế thiết bị nhập khẩu, nội địa hóa {n}%',
   ],
   keywords: ['cơ khí chế tạo', 'tự động hóa', 'CNC', 'robot', 'nội địa hóa', 'công nghiệp hỗ trợ', 'gia công chính xác', 'vật liệu mới'],
-  searchPhrases: ['máy phay CNC', 'robot công nghiệp', 'khuôn ép nhựa', 'in 3D kim loại', 'gia công chính xác', 'cat laser', 'nhiệt luyện chân không', 'băng tải phân loại'],
+  searchPhrases: [
+    'máy phay CNC',
+    'robot công nghiệp',
+    'khuôn ép nhựa',
+    'in 3D kim loại',
+    'gia công chính xác',
+    'cat laser',
+    'nhiệt luyện chân không',
+    'băng tải phân loại',
+  ],
 }
 
 export const it: Domain = {
@@ -63,7 +78,13 @@ export const it: Domain = {
   weight: 10,
   sectors: ['J', 'M', 'G'],
   fields: ['2', '1'],
-  kinds: [['technology', 55], ['service', 25], ['product', 15], ['know_how', 3], ['equipment', 2]],
+  kinds: [
+    ['technology', 55],
+    ['service', 25],
+    ['product', 15],
+    ['know_how', 3],
+    ['equipment', 2],
+  ],
   products: [
     ['phần mềm quản lý nông trại', 'farm management software'],
     ['nền tảng truy xuất nguồn gốc', 'traceability platform'],
@@ -110,7 +131,16 @@ export const it: Domain = {
     'tăng {n}% doanh thu bán hàng trực tuyến',
   ],
   keywords: ['chuyển đổi số', 'trí tuệ nhân tạo', 'IoT', 'dữ liệu lớn', 'điện toán đám mây', 'phần mềm', 'an toàn thông tin', 'blockchain'],
-  searchPhrases: ['chuyển đổi số', 'trí tuệ nhân tạo', 'truy xuất nguồn gốc', 'nhận dạng khuôn mặt', 'phần mềm quản lý', 'giám sát IoT', 'chu ky so', 'thương mại điện tử'],
+  searchPhrases: [
+    'chuyển đổi số',
+    'trí tuệ nhân tạo',
+    'truy xuất nguồn gốc',
+    'nhận dạng khuôn mặt',
+    'phần mềm quản lý',
+    'giám sát IoT',
+    'chu ky so',
+    'thương mại điện tử',
+  ],
 }
 
 export const health: Domain = {
@@ -118,7 +148,13 @@ export const health: Domain = {
   weight: 6,
   sectors: ['Q', 'C', 'M'],
   fields: ['3', '1', '2'],
-  kinds: [['technology', 45], ['product', 30], ['equipment', 12], ['service', 8], ['know_how', 5]],
+  kinds: [
+    ['technology', 45],
+    ['product', 30],
+    ['equipment', 12],
+    ['service', 8],
+    ['know_how', 5],
+  ],
   products: [
     ['cao dược liệu', 'herbal extract'],
     ['kit chẩn đoán nhanh', 'rapid diagnostic kit'],

@@ -21,8 +21,17 @@ import { offTopic } from './off-topic.ts'
 
 const random = seeded(20261205)
 const needsByDomain: [Domain, Need[]][] = [
-  ['agriculture', agriculture], ['livestock', livestock], ['aquaculture', aquaculture], ['food', food], ['environment', environment],
-  ['energy', energy], ['mechanics', mechanics], ['materials', materials], ['it', it], ['health', health], ['construction', construction],
+  ['agriculture', agriculture],
+  ['livestock', livestock],
+  ['aquaculture', aquaculture],
+  ['food', food],
+  ['environment', environment],
+  ['energy', energy],
+  ['mechanics', mechanics],
+  ['materials', materials],
+  ['it', it],
+  ['health', health],
+  ['construction', construction],
 ]
 const defaults: Record<Domain, { sectors: string[]; fields: string[] }> = {
   agriculture: { sectors: ['A'], fields: ['4'] },
@@ -75,26 +84,95 @@ const pickOwner = (domain: Domain, not: Set<string> = new Set()) => {
 const kindOf = (title: string) => {
   const t = fold(title).toLowerCase()
   if (/^(may|thiet bi|he thong|tram|tu |bo dieu khien|robot|lo |thung|ghe|long|cell|xe |bom|quat|den |tam |ong )/.test(t)) return 'equipment'
-  if (/^(dich vu|tu van|dao tao|kiem dinh|kiem nghiem|kiem toan|xet nghiem|chung nhan|phan tich|quan trac|thu gom|nao vet|khao sat|so hoa|thiet ke|sua chua|can bang|khoan|phoi giong|chup|do |thu nghiem)/.test(t)) return 'service'
-  if (/^(che pham|phan |giong|san pham|vac xin|bo kit|kit|que thu|thuoc|thuc an|dung dich|bot|keo |son |vai |tui |hop |cat |vua |mang |gach|be tong|nuoc |dau |tra |tom |ca |banh|sua|mat |men |vien|day |lo |kinh)/.test(t)) return 'product'
+  if (
+    /^(dich vu|tu van|dao tao|kiem dinh|kiem nghiem|kiem toan|xet nghiem|chung nhan|phan tich|quan trac|thu gom|nao vet|khao sat|so hoa|thiet ke|sua chua|can bang|khoan|phoi giong|chup|do |thu nghiem)/.test(
+      t,
+    )
+  )
+    return 'service'
+  if (
+    /^(che pham|phan |giong|san pham|vac xin|bo kit|kit|que thu|thuoc|thuc an|dung dich|bot|keo |son |vai |tui |hop |cat |vua |mang |gach|be tong|nuoc |dau |tra |tom |ca |banh|sua|mat |men |vien|day |lo |kinh)/.test(
+      t,
+    )
+  )
+    return 'product'
   if (/^(bi quyet|ky thuat)/.test(t)) return 'know_how'
   return 'technology'
 }
 
 const contexts: Record<Domain, string[]> = {
-  agriculture: ['Phù hợp với hợp tác xã, trang trại và doanh nghiệp sản xuất nông nghiệp quy mô vừa.', 'Đã được hội đồng khoa học cấp tỉnh đánh giá và khuyến cáo áp dụng trong sản xuất nông nghiệp.', 'Sản phẩm của đề tài khoa học cấp bộ, được hoàn thiện qua nhiều vụ sản xuất.'],
-  livestock: ['Phù hợp với trang trại chăn nuôi tập trung và nông hộ.', 'Đã được Cục Chăn nuôi cho phép lưu hành, áp dụng tại nhiều trang trại.', 'Kết quả của dự án sản xuất thử nghiệm cấp quốc gia trong chăn nuôi.'],
-  aquaculture: ['Phù hợp với vùng nuôi thủy sản tập trung và doanh nghiệp nuôi trồng thủy sản.', 'Đã thử nghiệm qua nhiều vụ nuôi tại các tỉnh ven biển.', 'Sản phẩm của chương trình khoa học công nghệ phục vụ nuôi trồng thủy sản.'],
-  food: ['Phù hợp với cơ sở chế biến thực phẩm vừa và nhỏ, làng nghề và doanh nghiệp xuất khẩu.', 'Quy trình đáp ứng yêu cầu an toàn thực phẩm và truy xuất theo lô sản xuất.', 'Đã chuyển giao cho nhiều cơ sở sản xuất, chế biến trong nước.'],
-  environment: ['Phù hợp với khu công nghiệp, nhà máy và cơ sở sản xuất phải xử lý chất thải theo quy chuẩn.', 'Hệ thống vận hành tự động, chi phí vận hành thấp, dễ bảo trì.', 'Đã được thẩm định công nghệ môi trường và ứng dụng tại nhiều công trình.'],
-  energy: ['Phù hợp với nhà máy, tòa nhà và cơ sở sản xuất muốn giảm chi phí năng lượng.', 'Thời gian hoàn vốn 3–6 năm tùy quy mô và chế độ vận hành.', 'Giải pháp nằm trong chương trình sử dụng năng lượng tiết kiệm và hiệu quả.'],
-  mechanics: ['Máy được thiết kế, chế tạo trong nước, phụ tùng thay thế sẵn có, bảo hành 12 tháng.', 'Phù hợp với cơ sở sản xuất, chế biến quy mô vừa và nhỏ.', 'Thiết bị đạt tiêu chuẩn an toàn máy, vận hành đơn giản.'],
-  materials: ['Vật liệu sản xuất trong nước, đạt tiêu chuẩn TCVN và thay thế hàng nhập khẩu.', 'Phù hợp với nhà máy sản xuất và nhà thầu thi công.', 'Kết quả của đề tài nghiên cứu vật liệu mới cấp bộ.'],
-  it: ['Phần mềm triển khai trên nền tảng đám mây hoặc máy chủ tại chỗ, hỗ trợ tiếng Việt đầy đủ.', 'Phù hợp với doanh nghiệp vừa và nhỏ, cơ quan nhà nước và hợp tác xã.', 'Hệ thống có thể tích hợp với phần mềm sẵn có qua API.'],
-  health: ['Phù hợp với bệnh viện tuyến tỉnh, tuyến huyện và trạm y tế xã.', 'Sản phẩm đã được Bộ Y tế cấp phép lưu hành.', 'Kết quả của đề tài khoa học cấp bộ trong lĩnh vực y tế.'],
-  construction: ['Phù hợp với chủ đầu tư, nhà thầu và ban quản lý dự án công trình.', 'Giải pháp đáp ứng tiêu chuẩn xây dựng Việt Nam hiện hành.', 'Đã áp dụng tại nhiều công trình dân dụng và hạ tầng.'],
+  agriculture: [
+    'Phù hợp với hợp tác xã, trang trại và doanh nghiệp sản xuất nông nghiệp quy mô vừa.',
+    'Đã được hội đồng khoa học cấp tỉnh đánh giá và khuyến cáo áp dụng trong sản xuất nông nghiệp.',
+    'Sản phẩm của đề tài khoa học cấp bộ, được hoàn thiện qua nhiều vụ sản xuất.',
+  ],
+  livestock: [
+    'Phù hợp với trang trại chăn nuôi tập trung và nông hộ.',
+    'Đã được Cục Chăn nuôi cho phép lưu hành, áp dụng tại nhiều trang trại.',
+    'Kết quả của dự án sản xuất thử nghiệm cấp quốc gia trong chăn nuôi.',
+  ],
+  aquaculture: [
+    'Phù hợp với vùng nuôi thủy sản tập trung và doanh nghiệp nuôi trồng thủy sản.',
+    'Đã thử nghiệm qua nhiều vụ nuôi tại các tỉnh ven biển.',
+    'Sản phẩm của chương trình khoa học công nghệ phục vụ nuôi trồng thủy sản.',
+  ],
+  food: [
+    'Phù hợp với cơ sở chế biến thực phẩm vừa và nhỏ, làng nghề và doanh nghiệp xuất khẩu.',
+    'Quy trình đáp ứng yêu cầu an toàn thực phẩm và truy xuất theo lô sản xuất.',
+    'Đã chuyển giao cho nhiều cơ sở sản xuất, chế biến trong nước.',
+  ],
+  environment: [
+    'Phù hợp với khu công nghiệp, nhà máy và cơ sở sản xuất phải xử lý chất thải theo quy chuẩn.',
+    'Hệ thống vận hành tự động, chi phí vận hành thấp, dễ bảo trì.',
+    'Đã được thẩm định công nghệ môi trường và ứng dụng tại nhiều công trình.',
+  ],
+  energy: [
+    'Phù hợp với nhà máy, tòa nhà và cơ sở sản xuất muốn giảm chi phí năng lượng.',
+    'Thời gian hoàn vốn 3–6 năm tùy quy mô và chế độ vận hành.',
+    'Giải pháp nằm trong chương trình sử dụng năng lượng tiết kiệm và hiệu quả.',
+  ],
+  mechanics: [
+    'Máy được thiết kế, chế tạo trong nước, phụ tùng thay thế sẵn có, bảo hành 12 tháng.',
+    'Phù hợp với cơ sở sản xuất, chế biến quy mô vừa và nhỏ.',
+    'Thiết bị đạt tiêu chuẩn an toàn máy, vận hành đơn giản.',
+  ],
+  materials: [
+    'Vật liệu sản xuất trong nước, đạt tiêu chuẩn TCVN và thay thế hàng nhập khẩu.',
+    'Phù hợp với nhà máy sản xuất và nhà thầu thi công.',
+    'Kết quả của đề tài nghiên cứu vật liệu mới cấp bộ.',
+  ],
+  it: [
+    'Phần mềm triển khai trên nền tảng đám mây hoặc máy chủ tại chỗ, hỗ trợ tiếng Việt đầy đủ.',
+    'Phù hợp với doanh nghiệp vừa và nhỏ, cơ quan nhà nước và hợp tác xã.',
+    'Hệ thống có thể tích hợp với phần mềm sẵn có qua API.',
+  ],
+  health: [
+    'Phù hợp với bệnh viện tuyến tỉnh, tuyến huyện và trạm y tế xã.',
+    'Sản phẩm đã được Bộ Y tế cấp phép lưu hành.',
+    'Kết quả của đề tài khoa học cấp bộ trong lĩnh vực y tế.',
+  ],
+  construction: [
+    'Phù hợp với chủ đầu tư, nhà thầu và ban quản lý dự án công trình.',
+    'Giải pháp đáp ứng tiêu chuẩn xây dựng Việt Nam hiện hành.',
+    'Đã áp dụng tại nhiều công trình dân dụng và hạ tầng.',
+  ],
 }
-const provinceNames = ['Đồng Tháp', 'Cần Thơ', 'Đắk Lắk', 'Lâm Đồng', 'Nghệ An', 'Thanh Hóa', 'Hải Phòng', 'Bắc Ninh', 'Quảng Ngãi', 'An Giang', 'Cà Mau', 'Gia Lai', 'Hà Nội', 'Đồng Nai']
+const provinceNames = [
+  'Đồng Tháp',
+  'Cần Thơ',
+  'Đắk Lắk',
+  'Lâm Đồng',
+  'Nghệ An',
+  'Thanh Hóa',
+  'Hải Phòng',
+  'Bắc Ninh',
+  'Quảng Ngãi',
+  'An Giang',
+  'Cà Mau',
+  'Gia Lai',
+  'Hà Nội',
+  'Đồng Nai',
+]
 const transfers = [
   'Chuyển giao trọn gói gồm tài liệu kỹ thuật, đào tạo vận hành và bảo hành {m} tháng.',
   'Đơn vị hỗ trợ khảo sát, thiết kế, lắp đặt hệ thống và hướng dẫn quy trình vận hành.',
@@ -107,7 +185,10 @@ const results = [
   'Đã được {n} đơn vị ở {p} và các tỉnh lân cận đặt hàng.',
 ]
 const fill = (template: string) =>
-  template.replace('{m}', String(random.pick([6, 12, 18, 24]))).replace('{n}', String(random.int(3, 40))).replace('{p}', random.pick(provinceNames))
+  template
+    .replace('{m}', String(random.pick([6, 12, 18, 24])))
+    .replace('{n}', String(random.int(3, 40)))
+    .replace('{p}', random.pick(provinceNames))
 
 const describe = (sentence: string, domain: Domain) => {
   const parts = [sentence.endsWith('.') ? sentence : `${sentence}.`, random.pick(contexts[domain]), fill(random.pick(results)), fill(random.pick(transfers))]
@@ -143,7 +224,19 @@ function parse(spec: string): Spec {
     text = text.slice(trlMark[0].length)
   }
   const [title, sentence, keywords] = text.split(' | ')
-  return { title: title!.trim(), sentence: (sentence ?? title!).trim(), keywords: keywords ? keywords.split(';').map((k) => k.trim()).filter(Boolean) : [], dup, trl, also }
+  return {
+    title: title!.trim(),
+    sentence: (sentence ?? title!).trim(),
+    keywords: keywords
+      ? keywords
+          .split(';')
+          .map((k) => k.trim())
+          .filter(Boolean)
+      : [],
+    dup,
+    trl,
+    also,
+  }
 }
 
 // ---- build
@@ -177,7 +270,12 @@ for (const need of needs) {
   const fields = need.fields ?? base.fields
   const gradeMap = new Map<OutListing, number>()
   grades.set(need.k, gradeMap)
-  const roles: [Role, string[]][] = [['solve', need.s], ['help', need.h], ['related', need.r], ['trap', need.x]]
+  const roles: [Role, string[]][] = [
+    ['solve', need.s],
+    ['help', need.h],
+    ['related', need.r],
+    ['trap', need.x],
+  ]
   for (const [role, specs] of roles) {
     for (const raw of specs) {
       const spec = parse(raw)
@@ -198,9 +296,22 @@ for (const need of needs) {
         }
       }
       const listing: OutListing = {
-        key: '', domain, owner: ownerKey, kind: kindOf(spec.title), titleVi: title, descriptionVi: describe(spec.sentence, domain), keywords: spec.keywords,
-        sectors: role === 'trap' && random.chance(0.5) ? [random.pick(['C', 'G', 'M', 'J', 'A'])] : sectors, fields, trl, ...price(), provinceCodes: provinceList(),
-        need: need.k, role, variant: 'original', ...(titleNoise ? { titleNoise } : {}),
+        key: '',
+        domain,
+        owner: ownerKey,
+        kind: kindOf(spec.title),
+        titleVi: title,
+        descriptionVi: describe(spec.sentence, domain),
+        keywords: spec.keywords,
+        sectors: role === 'trap' && random.chance(0.5) ? [random.pick(['C', 'G', 'M', 'J', 'A'])] : sectors,
+        fields,
+        trl,
+        ...price(),
+        provinceCodes: provinceList(),
+        need: need.k,
+        role,
+        variant: 'original',
+        ...(titleNoise ? { titleNoise } : {}),
       }
       listings.push(listing)
       gradeMap.set(listing, gradeFor(role, trl, need))
@@ -214,8 +325,15 @@ for (const need of needs) {
         const lowTrl = role === 'solve' && need.trl !== undefined && need.trl >= 5 && random.chance(0.2)
         const rewriteTrl = lowTrl ? need.trl! - random.int(1, 2) : trlFor(role, need)
         const rewrite: OutListing = {
-          ...listing, owner: rewriteOwner, titleVi: rewriteTitle(spec.title, random), descriptionVi: describe(spec.sentence, domain),
-          keywords: random.chance(0.5) ? spec.keywords : [], trl: rewriteTrl, ...price(), provinceCodes: provinceList(), variant: 'rewrite',
+          ...listing,
+          owner: rewriteOwner,
+          titleVi: rewriteTitle(spec.title, random),
+          descriptionVi: describe(spec.sentence, domain),
+          keywords: random.chance(0.5) ? spec.keywords : [],
+          trl: rewriteTrl,
+          ...price(),
+          provinceCodes: provinceList(),
+          variant: 'rewrite',
         }
         delete rewrite.titleNoise
         if (rewrite.priceType !== 'amount') delete rewrite.priceVnd
@@ -226,8 +344,15 @@ for (const need of needs) {
         if (random.chance(0.5)) {
           // The same offer filed without diacritics by a third organisation.
           const plain: OutListing = {
-            ...listing, owner: pickOwner(domain, used), titleVi: fold(spec.title), descriptionVi: fold(listing.descriptionVi), keywords: spec.keywords.map(fold),
-            trl: trlFor(role, need), ...price(), provinceCodes: provinceList(), variant: 'unaccented',
+            ...listing,
+            owner: pickOwner(domain, used),
+            titleVi: fold(spec.title),
+            descriptionVi: fold(listing.descriptionVi),
+            keywords: spec.keywords.map(fold),
+            trl: trlFor(role, need),
+            ...price(),
+            provinceCodes: provinceList(),
+            variant: 'unaccented',
           }
           delete plain.titleNoise
           if (plain.priceType !== 'amount') delete plain.priceVnd
@@ -254,8 +379,21 @@ for (const raw of offTopic) {
   const spec = parse(raw)
   const domain = random.pick(needsByDomain)[0]
   listings.push({
-    key: '', domain, owner: pickOwner(domain), kind: kindOf(spec.title), titleVi: spec.title, descriptionVi: describe(spec.sentence, domain), keywords: spec.keywords,
-    sectors: [random.pick(['C', 'G', 'M', 'J', 'S', 'P'])], fields: ['2'], trl: random.int(4, 9), ...price(), provinceCodes: provinceList(), need: null, role: 'off-topic', variant: 'original',
+    key: '',
+    domain,
+    owner: pickOwner(domain),
+    kind: kindOf(spec.title),
+    titleVi: spec.title,
+    descriptionVi: describe(spec.sentence, domain),
+    keywords: spec.keywords,
+    sectors: [random.pick(['C', 'G', 'M', 'J', 'S', 'P'])],
+    fields: ['2'],
+    trl: random.int(4, 9),
+    ...price(),
+    provinceCodes: provinceList(),
+    need: null,
+    role: 'off-topic',
+    variant: 'original',
   })
 }
 
@@ -299,9 +437,20 @@ for (const need of needs) {
   const base = defaults[need.domain]
   const owner = nextDemander()
   const demand: OutDemand = {
-    key: '', domain: need.domain, need: need.k, owner: owner.key, titleVi: need.t, problemVi: need.p, desiredOutcomeVi: need.o, keywords: need.kw,
-    sectors: need.sectors ?? base.sectors, fields: need.fields ?? base.fields, ...(need.trl !== undefined ? { minTrl: need.trl } : {}), ...budget(),
-    provinceCode: demandProvince(), ownListings: [],
+    key: '',
+    domain: need.domain,
+    need: need.k,
+    owner: owner.key,
+    titleVi: need.t,
+    problemVi: need.p,
+    desiredOutcomeVi: need.o,
+    keywords: need.kw,
+    sectors: need.sectors ?? base.sectors,
+    fields: need.fields ?? base.fields,
+    ...(need.trl !== undefined ? { minTrl: need.trl } : {}),
+    ...budget(),
+    provinceCode: demandProvince(),
+    ownListings: [],
   }
   const r = random.next()
   if (r < 0.09) {
@@ -326,8 +475,16 @@ for (const need of needs) {
   if (random.chance(0.12) && solving.length > 0) {
     const [source] = random.pick(solving)
     const own: OutListing = {
-      ...source, owner: owner.key, titleVi: rewriteTitle(source.titleVi, random), descriptionVi: describe(parse(need.s.find((s) => parse(s).title === fold(source.titleVi) || parse(s).title === source.titleVi) ?? need.s[0]!).sentence, need.domain),
-      ...price(), provinceCodes: provinceList(), variant: 'own',
+      ...source,
+      owner: owner.key,
+      titleVi: rewriteTitle(source.titleVi, random),
+      descriptionVi: describe(
+        parse(need.s.find((s) => parse(s).title === fold(source.titleVi) || parse(s).title === source.titleVi) ?? need.s[0]!).sentence,
+        need.domain,
+      ),
+      ...price(),
+      provinceCodes: provinceList(),
+      variant: 'own',
     }
     delete own.titleNoise
     if (own.priceType !== 'amount') delete own.priceVnd
@@ -340,8 +497,15 @@ for (const need of needs) {
   if (need.twin) {
     const twinOwner = nextDemander(owner.key)
     const twin: OutDemand = {
-      ...demand, owner: twinOwner.key, titleVi: need.twin[0], problemVi: need.twin[1], keywords: random.chance(0.5) ? need.kw : [], ...budget(), provinceCode: demandProvince(),
-      ownListings: [], twinOf: need.k,
+      ...demand,
+      owner: twinOwner.key,
+      titleVi: need.twin[0],
+      problemVi: need.twin[1],
+      keywords: random.chance(0.5) ? need.kw : [],
+      ...budget(),
+      provinceCode: demandProvince(),
+      ownListings: [],
+      twinOf: need.k,
     }
     delete twin.titleNoise
     demands.push(twin)
@@ -374,11 +538,27 @@ for (const demand of demandOrder) {
 const directory = new URL('../../../test/fixtures/retrieval-eval/', import.meta.url)
 mkdirSync(directory, { recursive: true })
 const write = (name: string, value: unknown) => writeFileSync(new URL(name, directory), `${JSON.stringify(value, null, 1)}\n`)
-write('organizations.json', organizations.map(({ key, kind, name, provinceCode }) => ({ key, kind, name, provinceCode })))
-write('listings.json', [...listingOrder].sort((a, b) => a.key.localeCompare(b.key)))
-write('demands.json', [...demandOrder].sort((a, b) => a.key.localeCompare(b.key)).map((demand) => ({ ...demand, twinOf: demand.twinOf ? demandOrder.find((d) => d.need === demand.need && !d.twinOf)!.key : undefined })))
+write(
+  'organizations.json',
+  organizations.map(({ key, kind, name, provinceCode }) => ({ key, kind, name, provinceCode })),
+)
+write(
+  'listings.json',
+  [...listingOrder].sort((a, b) => a.key.localeCompare(b.key)),
+)
+write(
+  'demands.json',
+  [...demandOrder]
+    .sort((a, b) => a.key.localeCompare(b.key))
+    .map((demand) => ({ ...demand, twinOf: demand.twinOf ? demandOrder.find((d) => d.need === demand.need && !d.twinOf)!.key : undefined })),
+)
 write('qrels.json', qrels)
-writeFileSync(new URL('qrels.txt', directory), Object.entries(qrels).flatMap(([demand, judged]) => Object.entries(judged).map(([listing, grade]) => `${demand} 0 ${listing} ${grade}`)).join('\n') + '\n')
+writeFileSync(
+  new URL('qrels.txt', directory),
+  Object.entries(qrels)
+    .flatMap(([demand, judged]) => Object.entries(judged).map(([listing, grade]) => `${demand} 0 ${listing} ${grade}`))
+    .join('\n') + '\n',
+)
 write('duplicates.json', {
   listings: duplicateGroups.map((group) => group.map((listing) => listing.key).sort()),
   demands: demandOrder.filter((d) => d.twinOf).map((twin) => [demandOrder.find((d) => d.need === twin.need && !d.twinOf)!.key, twin.key].sort()),

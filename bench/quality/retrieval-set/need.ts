@@ -5,7 +5,19 @@
 // `^N` sets its TRL, `#key=g` grades it for another need too. solve = grade 3 (solves the need),
 // help = 2 (clearly useful, partly), related = 1, traps = 0 (share words, another problem).
 
-export const domains = ['agriculture', 'livestock', 'aquaculture', 'food', 'environment', 'energy', 'mechanics', 'materials', 'it', 'health', 'construction'] as const
+export const domains = [
+  'agriculture',
+  'livestock',
+  'aquaculture',
+  'food',
+  'environment',
+  'energy',
+  'mechanics',
+  'materials',
+  'it',
+  'health',
+  'construction',
+] as const
 export type Domain = (typeof domains)[number]
 
 export type Need = {

@@ -2,12 +2,16 @@ import type { Need } from './need.ts'
 
 export const agriculture: Need[] = [
   {
-    k: 'sau-rieng-xi-mu', trl: 6,
+    k: 'sau-rieng-xi-mu',
+    trl: 6,
     t: 'Vườn sầu riêng bị xì mủ, cây vàng lá chết dần',
     p: 'Hợp tác xã có 30 ha sầu riêng 6 năm tuổi. Mùa mưa gốc và thân chảy nhựa nâu, vỏ thối, lá vàng rồi rụng, mỗi năm chết 5–7% số cây.',
     o: 'Cách phòng và chữa cho vườn đang bệnh, an toàn để trái vẫn xuất khẩu được.',
     kw: ['sầu riêng', 'xì mủ', 'chết cây'],
-    twin: ['Sầu riêng chảy nhựa ở gốc, thối vỏ thân', 'Trang trại 12 ha sầu riêng Ri6 có nhiều cây chảy nhựa gốc, vỏ thân thối nâu, rễ hư, lá vàng úa sau mưa dầm.'],
+    twin: [
+      'Sầu riêng chảy nhựa ở gốc, thối vỏ thân',
+      'Trang trại 12 ha sầu riêng Ri6 có nhiều cây chảy nhựa gốc, vỏ thân thối nâu, rễ hư, lá vàng úa sau mưa dầm.',
+    ],
     s: [
       '~Chế phẩm Trichoderma phòng trừ nấm Phytophthora gây thối gốc chảy nhựa trên sầu riêng | Bào tử nấm đối kháng Trichoderma asperellum ức chế Phytophthora palmivora trong đất và vết bệnh, bón quanh gốc kết hợp quét lên thân. | Trichoderma; Phytophthora; sầu riêng',
       'Quy trình quản lý tổng hợp bệnh thối thân xì mủ (Phytophthora) trên cây ăn trái | Kết hợp cạo vết bệnh, quét phosphonat, tưới chế phẩm đối kháng và thoát nước gốc; áp dụng cho sầu riêng, bưởi, mít. | Phytophthora; IPM',
@@ -24,7 +28,8 @@ export const agriculture: Need[] = [
     ],
   },
   {
-    k: 'tieu-chet-nhanh', trl: 5,
+    k: 'tieu-chet-nhanh',
+    trl: 5,
     t: 'Vườn tiêu bị héo rũ chết nhanh sau mùa mưa',
     p: 'Hộ nông dân trồng 8 ha hồ tiêu ở Chư Sê; sau mưa nhiều trụ tiêu héo đột ngột, lá rũ xuống, rễ đen thối, chết trong vài tuần.',
     o: 'Biện pháp phòng bệnh cho trụ còn khỏe và cách trồng lại trụ đã chết.',
@@ -34,7 +39,9 @@ export const agriculture: Need[] = [
       'Quy trình canh tác hồ tiêu bền vững phòng bệnh chết nhanh, chết chậm | Hướng dẫn làm mô, thoát nước gốc, tỉa cành, bón vôi và vi sinh cho vườn tiêu Tây Nguyên. | hồ tiêu; chết chậm',
       '^3 Dòng tiêu ghép trên gốc kháng nấm Phytophthora | Tiêu ghép trên gốc tiêu rừng chống chịu thối rễ, mới thử nghiệm trong nhà lưới.',
     ],
-    h: ['Tuyến trùng hại rễ cây công nghiệp: chế phẩm nấm Paecilomyces | Giảm tuyến trùng gây u sưng rễ trên tiêu, cà phê, là nguyên nhân mở đường cho nấm bệnh.'],
+    h: [
+      'Tuyến trùng hại rễ cây công nghiệp: chế phẩm nấm Paecilomyces | Giảm tuyến trùng gây u sưng rễ trên tiêu, cà phê, là nguyên nhân mở đường cho nấm bệnh.',
+    ],
     r: ['Dịch vụ phân tích đất và khuyến cáo bón phân cho cây công nghiệp | Lấy mẫu đất vườn cà phê, tiêu, điều và lập công thức bón phân.'],
     x: [
       'Giải pháp tiêu thoát nước mưa cho khu dân cư | Hệ thống rãnh thấm và hồ điều hòa giảm ngập đô thị. #tieu-thoat-nuoc=3',
@@ -43,7 +50,8 @@ export const agriculture: Need[] = [
     ],
   },
   {
-    k: 'lua-man', trl: 6,
+    k: 'lua-man',
+    trl: 6,
     t: 'Ruộng lúa bị nước mặn vào, lúa cháy lá chết khô',
     p: 'Hợp tác xã 250 ha lúa ven biển; mùa khô nước mặn lấn vào kênh, lúa vàng lá, cháy đầu lá rồi chết, năng suất giảm một nửa.',
     o: 'Giống lúa hoặc cách làm để vẫn trồng được lúa khi nước bị mặn.',
@@ -61,7 +69,8 @@ export const agriculture: Need[] = [
     ],
   },
   {
-    k: 'ca-phe-tai-canh', trl: 6,
+    k: 'ca-phe-tai-canh',
+    trl: 6,
     t: 'Cà phê già cỗi năng suất thấp, muốn trồng lại',
     p: 'Công ty có 60 ha cà phê vối trên 25 năm tuổi, cây cằn, trái ít, đất bạc màu; trồng lại thì cây con hay chết vì đất cũ nhiều tuyến trùng.',
     o: 'Giống tốt và quy trình tái canh để vườn mới cho trái ổn định sau 3 năm.',
@@ -73,13 +82,11 @@ export const agriculture: Need[] = [
     ],
     h: ['Ghép cải tạo vườn cà phê già bằng chồi giống mới | Cưa đốn thân, ghép chồi lên gốc cũ, cho trái lại sau 18 tháng.'],
     r: ['Phân bón hữu cơ từ vỏ cà phê | Ủ vỏ cà phê với vi sinh thành phân bón cho vườn.'],
-    x: [
-      'Máy xát vỏ cà phê tươi | Tách vỏ quả cà phê chín, 2 tấn/giờ.',
-      'Công nghệ rang cà phê bằng khí nóng | Rang đều, giảm khói, giữ hương.',
-    ],
+    x: ['Máy xát vỏ cà phê tươi | Tách vỏ quả cà phê chín, 2 tấn/giờ.', 'Công nghệ rang cà phê bằng khí nóng | Rang đều, giảm khói, giữ hương.'],
   },
   {
-    k: 'dua-ruoi-vang', trl: 6,
+    k: 'dua-ruoi-vang',
+    trl: 6,
     t: 'Trái dưa lưới, khổ qua bị ruồi chích thối',
     p: 'Nhà vườn trồng dưa lưới và khổ qua 5 ha, trái non bị chích thành chấm nhỏ rồi thối, có dòi bên trong, bỏ đi 30% sản lượng.',
     o: 'Cách diệt loài ruồi này mà không phun nhiều thuốc hóa học.',
@@ -96,7 +103,8 @@ export const agriculture: Need[] = [
     ],
   },
   {
-    k: 'tuoi-nho-giot-thanh-long', trl: 7,
+    k: 'tuoi-nho-giot-thanh-long',
+    trl: 7,
     t: 'Vườn thanh long thiếu nước tưới mùa khô, tưới tay tốn công',
     p: 'Trang trại 20 ha thanh long trên đất cát, mùa khô giếng yếu, tưới bằng vòi tốn 6 công mỗi ngày mà cây vẫn héo.',
     o: 'Hệ tưới tiết kiệm nước, tự động theo độ ẩm, dùng được với nguồn nước ít.',
@@ -114,7 +122,8 @@ export const agriculture: Need[] = [
     ],
   },
   {
-    k: 'rau-thuy-canh', trl: 6,
+    k: 'rau-thuy-canh',
+    trl: 6,
     t: 'Muốn trồng rau sạch trong nhà lưới không dùng đất',
     p: 'Doanh nghiệp nhỏ ở ven thành phố có 3.000 m² đất bị ô nhiễm, muốn trồng rau ăn lá bán cho siêu thị nhưng đất không dùng được.',
     o: 'Mô hình trồng rau không đất, có dinh dưỡng và hướng dẫn vận hành.',
@@ -132,7 +141,8 @@ export const agriculture: Need[] = [
     ],
   },
   {
-    k: 'giong-keo-mo', trl: 6,
+    k: 'giong-keo-mo',
+    trl: 6,
     t: 'Cần cây giống keo lai sạch bệnh số lượng lớn để trồng rừng',
     p: 'Công ty lâm nghiệp trồng mới 400 ha mỗi năm, cây giống mua ngoài không đồng đều, nhiều cây bị bệnh.',
     o: 'Công nghệ nhân giống để tự sản xuất cây con đồng đều.',
@@ -149,7 +159,8 @@ export const agriculture: Need[] = [
     ],
   },
   {
-    k: 'oc-buou-vang', trl: 5,
+    k: 'oc-buou-vang',
+    trl: 5,
     t: 'Ốc ăn hết lúa non mới sạ',
     p: 'Hợp tác xã gieo sạ 120 ha, sau khi sạ ốc bươu vàng cắn phá mạ, phải sạ dặm nhiều lần, tốn giống.',
     o: 'Cách trừ ốc rẻ tiền và ít độc cho cá, tôm trong ruộng.',
@@ -160,13 +171,11 @@ export const agriculture: Need[] = [
     ],
     h: ['Máy sạ lúa theo hàng giảm lượng giống | Sạ hàng giúp dễ dặm và giảm thiệt hại giai đoạn mạ.'],
     r: ['Chế biến ốc bươu vàng thành thức ăn chăn nuôi | Xay ốc thu gom làm đạm cho vịt, cá.'],
-    x: [
-      'Quy trình nuôi ốc hương thương phẩm | Nuôi ốc hương trong ao lót bạt ven biển.',
-      'Dây chuyền sản xuất gạch không nung | Gạch block xi măng cốt liệu.',
-    ],
+    x: ['Quy trình nuôi ốc hương thương phẩm | Nuôi ốc hương trong ao lót bạt ven biển.', 'Dây chuyền sản xuất gạch không nung | Gạch block xi măng cốt liệu.'],
   },
   {
-    k: 'xoai-ra-hoa', trl: 6,
+    k: 'xoai-ra-hoa',
+    trl: 6,
     t: 'Xoài ra hoa không đều, mất mùa năm được năm mất',
     p: 'Nhà vườn 15 ha xoài cát, năm ra hoa nhiều năm không ra, trái ra cùng lúc nên bán rẻ.',
     o: 'Kỹ thuật cho xoài ra hoa đúng ý, rải vụ để bán giá tốt.',
@@ -177,9 +186,6 @@ export const agriculture: Need[] = [
     ],
     h: ['Phân bón lá kích thích ra hoa và đậu trái | Bo, kẽm và axit amin giúp đậu trái cho cây ăn quả.'],
     r: ['Bao trái xoài chống sâu bệnh và nám vỏ | Túi bao giúp trái đẹp, bán giá cao.'],
-    x: [
-      'Dây chuyền chế biến xoài sấy dẻo | Sấy xoài lát với đường thấp.',
-      'Hoa lan cấy mô xuất khẩu | Cây lan hồ điệp giống cấy mô.',
-    ],
+    x: ['Dây chuyền chế biến xoài sấy dẻo | Sấy xoài lát với đường thấp.', 'Hoa lan cấy mô xuất khẩu | Cây lan hồ điệp giống cấy mô.'],
   },
 ]

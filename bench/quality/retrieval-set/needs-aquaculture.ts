@@ -2,7 +2,8 @@ import type { Need } from './need.ts'
 
 export const aquaculture: Need[] = [
   {
-    k: 'tom-chet-som', trl: 6,
+    k: 'tom-chet-som',
+    trl: 6,
     t: 'Tôm thả được 20 ngày thì chết hàng loạt, ruột trống',
     p: 'Công ty nuôi 40 ao tôm thẻ; tôm 20–30 ngày tuổi bỏ ăn, gan tụy teo nhạt màu, ruột trống, chết rải rác rồi chết trắng ao.',
     o: 'Cách phòng và xử lý để vụ nuôi không mất trắng.',
@@ -19,8 +20,12 @@ export const aquaculture: Need[] = [
     x: ['Tôm khô xuất khẩu: công nghệ sấy lạnh | Sấy tôm giữ màu đỏ tự nhiên.', 'Máy lột vỏ tôm tự động | Lột vỏ, rút chỉ tôm chân trắng.'],
   },
   {
-    k: 'ca-tra-gan-mu', trl: 6,
-    twin: ['Cá tra nuôi bị mủ gan, chết rải rác mùa nước lên', 'Công ty nuôi 20 ha cá tra thịt, cá bơi lờ đờ, gan thận có nhiều chấm trắng, chết tăng vào mùa lũ.'],
+    k: 'ca-tra-gan-mu',
+    trl: 6,
+    twin: [
+      'Cá tra nuôi bị mủ gan, chết rải rác mùa nước lên',
+      'Công ty nuôi 20 ha cá tra thịt, cá bơi lờ đờ, gan thận có nhiều chấm trắng, chết tăng vào mùa lũ.',
+    ],
     t: 'Cá tra bị đốm trắng trong gan thận, chết nhiều',
     p: 'Hợp tác xã nuôi 30 ha cá tra; mùa lũ cá chết rải rác, mổ ra gan, thận có nhiều đốm trắng như mủ.',
     o: 'Phòng bệnh này cho cá, hạn chế dùng kháng sinh để xuất khẩu.',
@@ -31,10 +36,14 @@ export const aquaculture: Need[] = [
     ],
     h: ['Thảo dược tăng miễn dịch cho cá nuôi | Chiết xuất tỏi, diệp hạ châu bổ sung thức ăn cá.'],
     r: ['Dịch vụ kháng sinh đồ vi khuẩn thủy sản | Xác định kháng sinh còn hiệu lực trước khi điều trị.'],
-    x: ['Thực phẩm chức năng bổ gan cho người | Viên nang diệp hạ châu, cà gai leo hỗ trợ gan.', 'Máy fillet cá tra tự động | Phi lê cá tra công suất 2 tấn/giờ.'],
+    x: [
+      'Thực phẩm chức năng bổ gan cho người | Viên nang diệp hạ châu, cà gai leo hỗ trợ gan.',
+      'Máy fillet cá tra tự động | Phi lê cá tra công suất 2 tấn/giờ.',
+    ],
   },
   {
-    k: 'ao-tom-tao', trl: 6,
+    k: 'ao-tom-tao',
+    trl: 6,
     t: 'Nước ao tôm đổi màu xanh đậm, tôm nổi đầu buổi sáng',
     p: 'Ao tôm 2.000 m² sau 45 ngày nước xanh đặc, sáng sớm tôm nổi đầu, pH dao động mạnh.',
     o: 'Giữ nước ao ổn định, đủ oxy và kiểm soát được tảo.',
@@ -49,7 +58,8 @@ export const aquaculture: Need[] = [
     x: ['Công nghệ nuôi tảo Spirulina làm thực phẩm | Nuôi tảo xoắn trong bể hở.', 'Sơn chống rêu tảo cho bể bơi | Sơn epoxy chống bám tảo.'],
   },
   {
-    k: 'ca-long-be', trl: 6,
+    k: 'ca-long-be',
+    trl: 6,
     t: 'Lồng cá trên biển bị bão phá, cá thoát hết',
     p: 'Doanh nghiệp nuôi cá giò, cá chim ở vịnh bằng lồng gỗ truyền thống, mỗi mùa bão hỏng lồng, mất cá.',
     o: 'Lồng nuôi chịu được sóng lớn, dễ chăm sóc.',
@@ -63,7 +73,8 @@ export const aquaculture: Need[] = [
     x: ['Lồng đèn trung thu bằng nhựa tái chế | Đồ chơi lồng đèn.', 'Ống nhựa HDPE cấp nước đô thị | Ống dẫn nước sạch áp lực cao.'],
   },
   {
-    k: 'tom-giong-sach', trl: 6,
+    k: 'tom-giong-sach',
+    trl: 6,
     t: 'Con giống tôm mua về chất lượng không ổn định',
     p: 'Chuỗi trại nuôi 150 ha mua tôm post từ nhiều trại, hay nhiễm bệnh, tôm lớn không đều.',
     o: 'Tự sản xuất giống sạch bệnh hoặc kiểm tra chất lượng giống trước khi thả.',
@@ -77,7 +88,8 @@ export const aquaculture: Need[] = [
     x: ['Giống lúa thuần chất lượng cao | Lúa giống xác nhận.', 'Tôm sú đông lạnh xuất khẩu | Chế biến tôm sú nguyên con.'],
   },
   {
-    k: 'nuoi-trong-ras', trl: 7,
+    k: 'nuoi-trong-ras',
+    trl: 7,
     t: 'Nuôi cá trong bể xi măng, muốn thay ít nước',
     p: 'Cơ sở nuôi cá lăng 500 m³ bể ở vùng thiếu nước, mỗi ngày thay 50% nước, tốn điện bơm và hay bệnh.',
     o: 'Hệ thống lọc để tái sử dụng nước, mật độ nuôi cao hơn.',
@@ -91,7 +103,8 @@ export const aquaculture: Need[] = [
     x: ['Bể xi măng đúc sẵn làm bể chứa nước mưa | Bể bê tông cho hộ gia đình.', 'Máy lọc nước RO gia đình | Lọc nước uống.'],
   },
   {
-    k: 'ca-ro-phi-mua-lanh', trl: 5,
+    k: 'ca-ro-phi-mua-lanh',
+    trl: 5,
     t: 'Cá rô phi chết khi trời trở lạnh ở miền Bắc',
     p: 'Trang trại 12 ha ao rô phi ở đồng bằng Bắc Bộ, nhiệt độ xuống dưới 15 độ cá bỏ ăn, chết nhiều.',
     o: 'Giữ cá qua mùa rét hoặc giống cá chịu lạnh tốt hơn.',
@@ -105,7 +118,8 @@ export const aquaculture: Need[] = [
     x: ['Vải giữ ấm cho người lao động ngoài trời | Áo khoác chống rét.', 'Kho lạnh bảo quản cá phi lê | Kho cấp đông -25 độ.'],
   },
   {
-    k: 'hau-nuoi', trl: 5,
+    k: 'hau-nuoi',
+    trl: 5,
     t: 'Hàu nuôi chậm lớn, nhiều con chết',
     p: 'Hợp tác xã nuôi hàu trên bè ở cửa sông, hàu giống không đều, chết nhiều sau mưa lớn.',
     o: 'Nguồn giống tốt và cách nuôi hàu cho năng suất cao.',
@@ -119,7 +133,8 @@ export const aquaculture: Need[] = [
     x: ['Sốt hàu (dầu hào) đóng chai | Chế biến nước sốt từ hàu.', 'Bè nổi du lịch trên vịnh | Nhà bè nổi cho khách.'],
   },
   {
-    k: 'ca-tra-nuoc-thai-ao', trl: 6,
+    k: 'ca-tra-nuoc-thai-ao',
+    trl: 6,
     t: 'Bùn và nước thải ao cá tra xả ra sông bị nhắc nhở',
     p: 'Vùng nuôi 50 ha cá tra thâm canh, mỗi ngày thay nước và sên vét bùn đáy ao xả ra sông, bị kiểm tra môi trường.',
     o: 'Xử lý nước và bùn ao trước khi xả, tận dụng bùn nếu được.',
@@ -131,10 +146,14 @@ export const aquaculture: Need[] = [
     ],
     h: ['Máy hút bùn đáy ao nuôi | Bơm hút bùn kèm lưới lọc.'],
     r: ['Quan trắc chất lượng nước thải tự động | Trạm quan trắc COD, TSS online.'],
-    x: ['Xử lý nước cấp sinh hoạt nhiễm phèn | Lọc nước phèn cho hộ gia đình. #nuoc-gieng-asen=1', 'Nạo vét kênh thủy lợi bằng tàu hút | Tàu hút bùn cho kênh mương.'],
+    x: [
+      'Xử lý nước cấp sinh hoạt nhiễm phèn | Lọc nước phèn cho hộ gia đình. #nuoc-gieng-asen=1',
+      'Nạo vét kênh thủy lợi bằng tàu hút | Tàu hút bùn cho kênh mương.',
+    ],
   },
   {
-    k: 'ca-giong-van-chuyen', trl: 6,
+    k: 'ca-giong-van-chuyen',
+    trl: 6,
     t: 'Chở cá giống đi xa bị chết nhiều',
     p: 'Trại cá giống chở cá đi các tỉnh 10–15 giờ, hao hụt 20–30% do thiếu oxy và sốc.',
     o: 'Cách đóng gói và vận chuyển cá sống đường dài.',

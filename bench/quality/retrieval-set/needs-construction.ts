@@ -2,7 +2,8 @@ import type { Need } from './need.ts'
 
 export const construction: Need[] = [
   {
-    k: 'tieu-thoat-nuoc', trl: 7,
+    k: 'tieu-thoat-nuoc',
+    trl: 7,
     t: 'Mưa to là khu dân cư ngập nửa mét, nước rút chậm',
     p: 'Khu đô thị mới 40 ha, mỗi trận mưa lớn đường ngập 30–50 cm, cống nhỏ và bị bồi lắng, nước rút sau 4–5 giờ.',
     o: 'Giải pháp tiêu thoát nước mưa nhanh, giảm ngập.',
@@ -19,7 +20,8 @@ export const construction: Need[] = [
     x: ['Tiêu chuẩn xây dựng nhà ở | Tư vấn hồ sơ.', 'Chế phẩm tiêu hóa cho heo | Men tiêu hóa. #heo-con-tieu-chay=2', 'Nước giải khát tiêu đen | Đồ uống.'],
   },
   {
-    k: 'nha-lap-ghep', trl: 7,
+    k: 'nha-lap-ghep',
+    trl: 7,
     t: 'Cần xây nhanh nhà ở công nhân, giá rẻ',
     p: 'Khu công nghiệp cần 500 phòng ở cho công nhân trong 6 tháng, xây gạch truyền thống không kịp.',
     o: 'Nhà lắp ghép nhanh, bền, mát, giá hợp lý.',
@@ -34,7 +36,8 @@ export const construction: Need[] = [
     x: ['Nhà lưới trồng rau | Khung nhà lưới. #rau-thuy-canh=2', 'Lắp ghép đồ chơi trẻ em | Đồ chơi gỗ.'],
   },
   {
-    k: 'nen-dat-yeu', trl: 7,
+    k: 'nen-dat-yeu',
+    trl: 7,
     t: 'Xây nhà xưởng trên đất ruộng cũ bị lún nứt',
     p: 'Nhà xưởng xây trên nền đất ruộng bùn sau 2 năm lún 20 cm, nền bê tông nứt, máy móc lệch.',
     o: 'Gia cố nền đất yếu cho công trình mới và xử lý nền cũ.',
@@ -50,7 +53,8 @@ export const construction: Need[] = [
     x: ['Đất sạch trồng cây | Giá thể trồng rau.', 'Cải tạo đất phèn trồng lúa | Bón vôi.'],
   },
   {
-    k: 'chong-tham-mai', trl: 7,
+    k: 'chong-tham-mai',
+    trl: 7,
     t: 'Sàn mái nhà bị thấm dột, tường ẩm mốc',
     p: 'Chung cư 15 tầng sàn mái và nhà vệ sinh bị thấm xuống tầng dưới, sửa nhiều lần vẫn dột.',
     o: 'Chống thấm triệt để, bền lâu.',
@@ -65,7 +69,8 @@ export const construction: Need[] = [
     x: ['Vải chống thấm cho áo mưa | Vải phủ PU.', 'Chống thấm cho điện thoại | Phủ nano.'],
   },
   {
-    k: 'cat-nhan-tao', trl: 7,
+    k: 'cat-nhan-tao',
+    trl: 7,
     t: 'Thiếu cát xây dựng, giá cát sông tăng gấp đôi',
     p: 'Công ty bê tông thương phẩm ở đồng bằng thiếu cát sông, giá cao, nguồn không ổn định.',
     o: 'Vật liệu thay cát sông cho bê tông và vữa.',
@@ -80,7 +85,8 @@ export const construction: Need[] = [
     x: ['Cát thủy tinh làm khuôn đúc | Cát silic.', 'Lọc cát cho bể bơi | Bình lọc.'],
   },
   {
-    k: 'kiem-dinh-cau', trl: 7,
+    k: 'kiem-dinh-cau',
+    trl: 7,
     t: 'Cầu cũ ở huyện không biết còn chịu được xe tải không',
     p: 'Huyện có 30 cây cầu bê tông xây từ những năm 1990, nứt, lộ cốt thép, không có hồ sơ đánh giá.',
     o: 'Đánh giá hiện trạng cầu và đề xuất sửa chữa, gia cố.',
@@ -95,7 +101,8 @@ export const construction: Need[] = [
     x: ['Cầu nối mạng máy tính | Thiết bị network bridge.', 'Cầu trục nhà xưởng | Cầu trục 10 tấn.'],
   },
   {
-    k: 'ke-song-xoi-lo', trl: 6,
+    k: 'ke-song-xoi-lo',
+    trl: 6,
     t: 'Bờ sông sạt lở ăn vào nhà dân',
     p: 'Đoạn bờ sông 800 m mỗi mùa lũ sạt lở vào 2–3 m, nhiều nhà phải di dời, kè đá đổ thì trôi.',
     o: 'Kè bảo vệ bờ bền, chi phí vừa, thân thiện môi trường.',
@@ -111,7 +118,8 @@ export const construction: Need[] = [
     x: ['Sạt lở taluy đường đèo | Neo đất mái dốc. #canh-bao-sat-lo=1', 'Du thuyền trên sông | Du lịch.'],
   },
   {
-    k: 'may-tron-be-tong', trl: 7,
+    k: 'may-tron-be-tong',
+    trl: 7,
     t: 'Đổ bê tông công trình nông thôn bằng tay, chất lượng kém',
     p: 'Nhà thầu nhỏ làm đường giao thông nông thôn trộn bê tông bằng tay, cường độ không đạt, bị nghiệm thu trả lại.',
     o: 'Trạm trộn nhỏ cơ động, định lượng đúng cấp phối.',
@@ -126,7 +134,8 @@ export const construction: Need[] = [
     x: ['Máy trộn thức ăn chăn nuôi | Trộn cám.', 'Máy trộn bột bánh mì | Thiết bị bếp.'],
   },
   {
-    k: 'nha-tiet-kiem-nang-luong', trl: 7,
+    k: 'nha-tiet-kiem-nang-luong',
+    trl: 7,
     t: 'Văn phòng mới xây nóng, phải bật điều hòa cả ngày',
     p: 'Tòa văn phòng 9 tầng mặt kính hướng tây, chiều nóng hầm, điều hòa chạy hết công suất vẫn không mát.',
     o: 'Giảm nóng qua vỏ nhà và tiết kiệm điện điều hòa.',
@@ -141,7 +150,8 @@ export const construction: Need[] = [
     x: ['Kính cường lực cho tủ trưng bày | Kính nội thất.', 'Quạt hơi nước gia đình | Quạt mát.'],
   },
   {
-    k: 'bim-quan-ly', trl: 7,
+    k: 'bim-quan-ly',
+    trl: 7,
     t: 'Bản vẽ các bộ môn chồng chéo, sửa đi sửa lại',
     p: 'Công ty thiết kế xây dựng 60 kỹ sư, bản vẽ kết cấu, điện, nước xung đột, phát hiện khi thi công, tốn chi phí.',
     o: 'Làm mô hình 3D chung để phát hiện va chạm trước khi thi công.',

@@ -2,13 +2,17 @@ import type { Need } from './need.ts'
 
 export const energy: Need[] = [
   {
-    k: 'dien-mat-troi-mai', trl: 8,
+    k: 'dien-mat-troi-mai',
+    trl: 8,
     t: 'Tiền điện nhà xưởng quá cao, mái tôn rộng bỏ không',
     p: 'Xưởng may 8.000 m² mái tôn, tiền điện 400 triệu mỗi tháng, chủ yếu ban ngày.',
     o: 'Lắp điện từ mái nhà để tự dùng, hoàn vốn dưới 6 năm.',
     kw: ['tiền điện', 'mái nhà'],
     sectors: ['D'],
-    twin: ['Muon lap dien nang luong mat troi tren mai nha may', 'Nhà máy gỗ có 10.000 m² mái, điện dùng ban ngày nhiều, muốn tự sản xuất điện để giảm chi phí.'],
+    twin: [
+      'Muon lap dien nang luong mat troi tren mai nha may',
+      'Nhà máy gỗ có 10.000 m² mái, điện dùng ban ngày nhiều, muốn tự sản xuất điện để giảm chi phí.',
+    ],
     s: [
       '~Hệ thống điện mặt trời mái nhà tự dùng cho nhà xưởng | Tấm pin, biến tần hòa lưới, giám sát công suất, chống phát ngược lên lưới. | điện mặt trời áp mái; tự dùng',
       'Dịch vụ đầu tư điện mặt trời mái nhà theo mô hình thuê mái (ESCO) | Nhà đầu tư lắp và bán điện giá thấp hơn giá lưới.',
@@ -18,7 +22,8 @@ export const energy: Need[] = [
     x: ['Đèn năng lượng mặt trời chiếu sáng đường | Đèn đường độc lập.', 'Máy nước nóng năng lượng mặt trời | Ống chân không gia đình.'],
   },
   {
-    k: 'lo-hoi-trau', trl: 7,
+    k: 'lo-hoi-trau',
+    trl: 7,
     t: 'Lò hơi đốt dầu tốn kém, muốn đốt trấu hoặc mùn cưa',
     p: 'Nhà máy chế biến thực phẩm dùng lò hơi 4 tấn hơi/giờ đốt dầu FO, chi phí nhiên liệu quá cao.',
     o: 'Lò hơi dùng nhiên liệu sinh khối rẻ, khói đạt chuẩn.',
@@ -33,7 +38,8 @@ export const energy: Need[] = [
     x: ['Nồi cơm điện cao tần | Nấu cơm gia đình.', 'Máy xay xát lúa gạo | Xát trắng gạo.'],
   },
   {
-    k: 'biogas-phat-dien', trl: 7,
+    k: 'biogas-phat-dien',
+    trl: 7,
     t: 'Trại heo có nhiều khí biogas dư, xả bỏ phí',
     p: 'Trại 5.000 heo có hầm biogas lớn, khí dư đốt bỏ, trong khi tiền điện chạy quạt, bơm rất cao.',
     o: 'Dùng khí này phát điện cho trại.',
@@ -48,7 +54,8 @@ export const energy: Need[] = [
     x: ['Máy phát điện diesel dự phòng | Máy phát 100 kVA.', 'Điện mặt trời cho trang trại | Tấm pin trên mái chuồng.'],
   },
   {
-    k: 'may-nen-khi-tiet-kiem', trl: 7,
+    k: 'may-nen-khi-tiet-kiem',
+    trl: 7,
     t: 'Máy nén khí chạy suốt ngày hao điện',
     p: 'Nhà máy nhựa có 6 máy nén khí 75 kW chạy liên tục, rò khí nhiều, điện chiếm 30% chi phí.',
     o: 'Giảm điện năng hệ thống khí nén ít nhất 20%.',
@@ -63,7 +70,8 @@ export const energy: Need[] = [
     x: ['Biến tần hòa lưới cho điện mặt trời | Inverter 50 kW.', 'Máy nén bùn thải | Ép bùn thành bánh.'],
   },
   {
-    k: 'say-bang-nang-luong-mat-troi', trl: 6,
+    k: 'say-bang-nang-luong-mat-troi',
+    trl: 6,
     t: 'Phơi cá khô ngoài trời bị ruồi bâu, bụi bẩn',
     p: 'Làng nghề cá khô phơi trên giàn ngoài bãi, ruồi bâu, trời mưa là hỏng, sản phẩm không đạt vệ sinh.',
     o: 'Cách làm khô sạch, rẻ, tận dụng nắng.',
@@ -78,7 +86,8 @@ export const energy: Need[] = [
     x: ['Pin mặt trời cho tàu cá | Cấp điện trên tàu.', 'Máy sấy tóc năng lượng thấp | Đồ gia dụng.'],
   },
   {
-    k: 'chieu-sang-tiet-kiem', trl: 8,
+    k: 'chieu-sang-tiet-kiem',
+    trl: 8,
     t: 'Đèn chiếu sáng nhà kho tốn điện, bật cả ngày',
     p: 'Kho logistics 20.000 m² dùng 800 đèn cao áp, bật cả ngày cả đêm dù nhiều khu ít người.',
     o: 'Đèn tiết kiệm, tự tắt khi không có người.',
@@ -93,7 +102,8 @@ export const energy: Need[] = [
     x: ['Đèn LED trồng rau trong nhà | Đèn quang hợp.', 'Đèn bẫy côn trùng | Đèn dụ sâu hại.'],
   },
   {
-    k: 'dien-gio-dao', trl: 6,
+    k: 'dien-gio-dao',
+    trl: 6,
     t: 'Đảo nhỏ chạy máy phát dầu, điện đắt lại hay mất',
     p: 'Xã đảo 800 hộ dùng máy phát diesel, mỗi ngày chỉ có điện 8 giờ, giá dầu cao.',
     o: 'Nguồn điện tại chỗ ổn định từ gió, nắng kết hợp lưu trữ.',
@@ -108,7 +118,8 @@ export const energy: Need[] = [
     x: ['Quạt điện công nghiệp | Quạt thông gió nhà xưởng.', 'Tua bin hơi nhà máy nhiệt điện | Bảo dưỡng tua bin.'],
   },
   {
-    k: 'nhiet-thai-lo-nung', trl: 6,
+    k: 'nhiet-thai-lo-nung',
+    trl: 6,
     t: 'Khói lò nung gốm còn nóng mà thải bỏ',
     p: 'Nhà máy gạch men có lò nung con lăn, khí thải ra ống khói ở 250 độ, trong khi máy sấy mộc vẫn đốt gas.',
     o: 'Tận dụng nhiệt khí thải cho khâu sấy, giảm gas.',
@@ -123,7 +134,8 @@ export const energy: Need[] = [
     x: ['Lò nung gốm mỹ nghệ bằng gas | Lò nhỏ cho làng gốm.', 'Thu hồi nhiệt máy nén khí | Đun nước nóng. #may-nen-khi-tiet-kiem=3'],
   },
   {
-    k: 'xe-dien-giao-hang', trl: 7,
+    k: 'xe-dien-giao-hang',
+    trl: 7,
     t: 'Đội xe máy giao hàng tốn xăng, muốn chuyển sang xe điện',
     p: 'Công ty giao hàng 500 xe máy trong thành phố, chi phí xăng tăng, muốn đổi sang xe điện nhưng lo sạc lâu.',
     o: 'Giải pháp xe điện và đổi pin nhanh cho đội xe.',
@@ -138,7 +150,8 @@ export const energy: Need[] = [
     x: ['Xe đạp điện trẻ em | Đồ chơi.', 'Pin mặt trời mái nhà | Điện mặt trời. #dien-mat-troi-mai=1'],
   },
   {
-    k: 'tiet-kiem-dien-dieu-hoa', trl: 7,
+    k: 'tiet-kiem-dien-dieu-hoa',
+    trl: 7,
     t: 'Điều hòa trung tâm khách sạn ngốn điện',
     p: 'Khách sạn 200 phòng dùng hệ chiller cũ 15 năm, điện cho điều hòa chiếm 50% hóa đơn.',
     o: 'Giảm điện điều hòa mà khách vẫn thoải mái.',

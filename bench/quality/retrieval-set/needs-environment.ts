@@ -2,13 +2,17 @@ import type { Need } from './need.ts'
 
 export const environment: Need[] = [
   {
-    k: 'nuoc-gieng-asen', trl: 7,
+    k: 'nuoc-gieng-asen',
+    trl: 7,
     t: 'Nước giếng khoan có mùi tanh, để lâu ngả vàng, dân sợ nhiễm độc',
     p: 'Xã có 1.500 hộ dùng nước giếng khoan; nước tanh mùi sắt, để lâu đóng cặn vàng, kiểm tra có asen vượt mức cho phép.',
     o: 'Hệ thống lọc cho nước ăn uống an toàn, rẻ, dễ vận hành cho hộ hoặc cả thôn.',
     kw: ['nước giếng', 'nước sạch'],
     sectors: ['E'],
-    twin: ['Can loc nuoc gieng nhiem phen sat cho truong hoc', 'Trường tiểu học 600 học sinh dùng nước giếng khoan bị phèn sắt, nước vàng và tanh, cần nước uống an toàn.'],
+    twin: [
+      'Can loc nuoc gieng nhiem phen sat cho truong hoc',
+      'Trường tiểu học 600 học sinh dùng nước giếng khoan bị phèn sắt, nước vàng và tanh, cần nước uống an toàn.',
+    ],
     s: [
       '~Hệ thống xử lý nước cấp sinh hoạt khử sắt, mangan và asen | Làm thoáng, lọc cát mangan và hấp phụ asen bằng vật liệu oxit sắt, đạt QCVN 01-1:2018. | nước cấp; asen; khử sắt',
       'Bộ lọc nước hộ gia đình loại bỏ asen bằng vật liệu hấp phụ | Cột lọc nhỏ gọn, thay vật liệu 6 tháng một lần.',
@@ -23,8 +27,12 @@ export const environment: Need[] = [
     ],
   },
   {
-    k: 'nuoc-thai-det-nhuom', trl: 7,
-    twin: ['Nước xả từ máy nhuộm vải màu sẫm, COD cao', 'Công ty dệt may có xưởng nhuộm 150 m³ nước thải/ngày, màu đậm, hệ thống sinh học hiện tại không khử được màu.'],
+    k: 'nuoc-thai-det-nhuom',
+    trl: 7,
+    twin: [
+      'Nước xả từ máy nhuộm vải màu sẫm, COD cao',
+      'Công ty dệt may có xưởng nhuộm 150 m³ nước thải/ngày, màu đậm, hệ thống sinh học hiện tại không khử được màu.',
+    ],
     t: 'Nước thải xưởng nhuộm có màu đậm, xả ra bị phạt',
     p: 'Xưởng nhuộm vải 300 m³/ngày, nước thải màu đỏ tím, COD cao, hệ thống cũ xử lý không hết màu.',
     o: 'Xử lý đạt quy chuẩn nước thải dệt nhuộm, chi phí hóa chất hợp lý.',
@@ -39,7 +47,8 @@ export const environment: Need[] = [
     x: ['Thuốc nhuộm tóc thảo dược | Nhuộm tóc không amoniac.', 'Nhuộm vải bằng màu tự nhiên | Màu từ lá chàm, vỏ cây.'],
   },
   {
-    k: 'nuoc-thai-thuy-san', trl: 7,
+    k: 'nuoc-thai-thuy-san',
+    trl: 7,
     t: 'Nước rửa cá tôm của xưởng đông lạnh tanh, nhiều mỡ',
     p: 'Nhà máy chế biến tôm cá 500 m³/ngày nước thải nhiều máu, mỡ, đạm, bể cũ quá tải và hôi.',
     o: 'Hệ thống xử lý ổn định đạt QCVN 11-MT, giảm mùi.',
@@ -54,7 +63,8 @@ export const environment: Need[] = [
     x: ['Xử lý nước uống đóng chai | Dây chuyền nước tinh khiết.', 'Nước mắm cá cơm truyền thống | Nước mắm 40 độ đạm.'],
   },
   {
-    k: 'nuoc-thai-khu-dan-cu', trl: 7,
+    k: 'nuoc-thai-khu-dan-cu',
+    trl: 7,
     t: 'Khu nhà trọ xả nước thải thẳng ra mương, bốc mùi',
     p: 'Khu nhà trọ 400 người và chợ nhỏ xả nước thải sinh hoạt trực tiếp ra mương, mùa khô hôi thối, không có đất xây bể lớn.',
     o: 'Trạm xử lý nhỏ gọn, ít diện tích, vận hành đơn giản.',
@@ -69,7 +79,8 @@ export const environment: Need[] = [
     x: ['Nhà trọ thông minh: phần mềm quản lý phòng | Quản lý thuê phòng.', 'Hệ thống lọc nước sinh hoạt | Lọc nước máy cho hộ. #nuoc-gieng-asen=1'],
   },
   {
-    k: 'nuoc-thai-ma-dien', trl: 7,
+    k: 'nuoc-thai-ma-dien',
+    trl: 7,
     t: 'Xưởng xi mạ có nước thải độc, sợ bị đình chỉ',
     p: 'Xưởng mạ kẽm, mạ niken 30 m³/ngày nước thải có crôm, niken, xyanua, chưa có hệ thống xử lý đạt chuẩn.',
     o: 'Xử lý kim loại nặng đạt QCVN 40, bùn được thu gom đúng quy định.',
@@ -84,7 +95,8 @@ export const environment: Need[] = [
     x: ['Mạ vàng trang sức | Công nghệ mạ vàng 24K.', 'Tôn mạ kẽm lợp mái | Tôn chống gỉ.'],
   },
   {
-    k: 'rac-huu-co-cho', trl: 6,
+    k: 'rac-huu-co-cho',
+    trl: 6,
     t: 'Rác chợ nhiều rau thối, bãi rác quá tải',
     p: 'Thị trấn thải 15 tấn rác mỗi ngày, hơn nửa là rau củ thối từ chợ, chở đi chôn tốn kém, bãi chôn sắp đầy.',
     o: 'Xử lý rác hữu cơ tại chỗ thành sản phẩm có ích.',
@@ -100,7 +112,8 @@ export const environment: Need[] = [
     x: ['Lò đốt rác sinh hoạt không dùng nhiên liệu | Lò đốt rác cho xã.', 'Rau hữu cơ đạt chuẩn | Chứng nhận rau hữu cơ.'],
   },
   {
-    k: 'bui-lo-gach', trl: 6,
+    k: 'bui-lo-gach',
+    trl: 6,
     t: 'Khói bụi lò nung gạch làm hàng xóm khiếu nại',
     p: 'Nhà máy gạch nung công suất 20 triệu viên/năm, ống khói thải bụi và khí có mùi, bị kiểm tra môi trường.',
     o: 'Hệ thống lọc bụi và khí thải đạt quy chuẩn khí thải công nghiệp.',
@@ -115,7 +128,8 @@ export const environment: Need[] = [
     x: ['Máy lọc không khí gia đình | Lọc bụi mịn trong nhà.', 'Hút bụi công nghiệp cho nhà xưởng | Máy hút bụi di động.'],
   },
   {
-    k: 'mui-rac-bai-chon', trl: 6,
+    k: 'mui-rac-bai-chon',
+    trl: 6,
     t: 'Nước rỉ từ bãi rác đen và hôi, thấm xuống ruộng',
     p: 'Bãi chôn lấp rác của huyện phát sinh 100 m³ nước rỉ mỗi ngày, đen đặc, hôi, thấm ra ruộng xung quanh.',
     o: 'Xử lý nước rỉ rác đạt quy chuẩn trước khi thải.',
@@ -130,7 +144,8 @@ export const environment: Need[] = [
     x: ['Rác thải nhựa tái chế thành hạt | Máy tái chế nhựa.', 'Ruộng bậc thang du lịch | Dịch vụ homestay.'],
   },
   {
-    k: 'bun-thai-nha-may', trl: 6,
+    k: 'bun-thai-nha-may',
+    trl: 6,
     t: 'Bùn từ hệ thống xử lý nước thải nhà máy bia nhiều, tốn tiền đem đi',
     p: 'Nhà máy bia thải 8 tấn bùn ướt mỗi ngày từ trạm xử lý, thuê chở đi xử lý rất tốn.',
     o: 'Giảm khối lượng bùn hoặc tận dụng bùn.',
@@ -145,7 +160,8 @@ export const environment: Need[] = [
     x: ['Bia thủ công: thiết bị nấu bia | Hệ nấu bia 500 lít.', 'Bùn khoáng tắm spa | Bùn khoáng chăm sóc da.'],
   },
   {
-    k: 'ho-nuoc-tao-no-hoa', trl: 5,
+    k: 'ho-nuoc-tao-no-hoa',
+    trl: 5,
     t: 'Hồ trong khu đô thị nước xanh lè, cá chết, mùi hôi',
     p: 'Hồ điều hòa 5 ha giữa khu dân cư, mùa hè nước xanh đặc, váng tảo, cá chết nổi, dân phản ánh.',
     o: 'Làm sạch và giữ nước hồ ổn định lâu dài.',

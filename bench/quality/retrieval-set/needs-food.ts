@@ -2,7 +2,8 @@ import type { Need } from './need.ts'
 
 export const food: Need[] = [
   {
-    k: 'say-tieu', trl: 6,
+    k: 'say-tieu',
+    trl: 6,
     t: 'Tiêu phơi nắng bị mốc, đen không đều khi mưa',
     p: 'Hợp tác xã thu mua 300 tấn hạt tiêu mỗi vụ, phơi sân gặp mưa bị mốc, màu không đều, bị trả hàng.',
     o: 'Máy hoặc cách làm khô tiêu nhanh, sạch, giữ màu.',
@@ -17,7 +18,8 @@ export const food: Need[] = [
     x: ['Hệ thống tiêu hủy chất thải y tế | Lò đốt rác y tế.', 'Thiết bị đo mức tiêu hao nhiên liệu xe tải | Giám sát dầu xe.'],
   },
   {
-    k: 'nuoc-mam-dam', trl: 6,
+    k: 'nuoc-mam-dam',
+    trl: 6,
     t: 'Nước mắm ủ lâu quá, muốn rút ngắn thời gian mà vẫn giữ vị',
     p: 'Cơ sở nước mắm truyền thống ủ cá cơm 12–18 tháng, vốn bị đọng lâu, không đủ hàng bán.',
     o: 'Rút ngắn thời gian ủ, độ đạm cao, vẫn giữ mùi vị truyền thống.',
@@ -32,7 +34,8 @@ export const food: Need[] = [
     x: ['Nước mắm chay từ đậu nành | Lên men đậu nành làm nước chấm chay.', 'Xử lý nước thải chế biến thủy sản | Tuyển nổi và sinh học. #nuoc-thai-thuy-san=3'],
   },
   {
-    k: 'banh-trang-bao-quan', trl: 6,
+    k: 'banh-trang-bao-quan',
+    trl: 6,
     t: 'Bánh tráng, bún tươi mau chua, không để được lâu',
     p: 'Xưởng sản xuất bún tươi 2 tấn/ngày, để qua ngày là chua nhớt, một số nơi dùng hàn the bị phạt.',
     o: 'Cách kéo dài hạn dùng an toàn, không dùng chất cấm.',
@@ -47,7 +50,8 @@ export const food: Need[] = [
     x: ['Bún lọc nước tinh khiết | Lõi lọc cho máy lọc nước.', 'Bánh tráng xe máy: phụ tùng bố thắng | Má phanh xe máy.'],
   },
   {
-    k: 'ca-phe-hoa-tan', trl: 7,
+    k: 'ca-phe-hoa-tan',
+    trl: 7,
     t: 'Muốn làm cà phê hòa tan từ hạt của vùng mình',
     p: 'Công ty rang xay ở Đắk Lắk bán cà phê hạt, muốn làm sản phẩm hòa tan để tăng giá trị nhưng chưa có công nghệ.',
     o: 'Dây chuyền chiết và sấy tạo bột cà phê hòa tan quy mô vừa.',
@@ -62,7 +66,8 @@ export const food: Need[] = [
     x: ['Máy sấy phun sữa bột công nghiệp | Sấy sữa thành bột.', 'Quy trình tái canh cà phê | Trồng lại vườn cà phê già. #ca-phe-tai-canh=3'],
   },
   {
-    k: 'vai-tuoi-xuat-khau', trl: 6,
+    k: 'vai-tuoi-xuat-khau',
+    trl: 6,
     t: 'Trái vải hái xong vài ngày là thâm vỏ, khó bán xa',
     p: 'Hợp tác xã 200 ha vải thiều, vỏ trái thâm nâu sau 3 ngày, không chở đi xa hay xuất khẩu được.',
     o: 'Giữ vỏ đỏ và chất lượng trái 3–4 tuần để xuất khẩu.',
@@ -77,7 +82,8 @@ export const food: Need[] = [
     x: ['Vải địa kỹ thuật gia cố bờ kè | Vải không dệt cho công trình.', 'Máy dệt vải khổ rộng | Dệt vải cotton.'],
   },
   {
-    k: 'mia-duong-bao-quan', trl: 6,
+    k: 'mia-duong-bao-quan',
+    trl: 6,
     t: 'Nước mía bán ngoài chợ để lâu bị chua, đổi màu',
     p: 'Doanh nghiệp nhỏ muốn đóng chai nước mía bán siêu thị, nhưng sau vài giờ nước đổi màu và lên men.',
     o: 'Quy trình đóng chai giữ nước mía tươi vài tuần.',
@@ -92,7 +98,8 @@ export const food: Need[] = [
     x: ['Bã mía làm bột giấy | Sản xuất giấy từ bã mía. #bao-bi-phan-huy=2', 'Giống mía năng suất cao | Giống mía cho nhà máy đường.'],
   },
   {
-    k: 'thit-bo-say', trl: 6,
+    k: 'thit-bo-say',
+    trl: 6,
     t: 'Khô bò làm thủ công, mỗi mẻ một khác',
     p: 'Cơ sở làm khô bò, khô gà phơi và sấy bằng lò than, màu và độ ẩm không đều, không đạt kiểm nghiệm vi sinh.',
     o: 'Thiết bị và quy trình sấy thịt ổn định, đạt an toàn thực phẩm.',
@@ -107,7 +114,8 @@ export const food: Need[] = [
     x: ['Máy sấy tóc công nghiệp | Sấy tóc salon.', 'Máy sấy quần áo bơm nhiệt | Sấy đồ giặt.'],
   },
   {
-    k: 'gao-mau-de-lau', trl: 6,
+    k: 'gao-mau-de-lau',
+    trl: 6,
     t: 'Gạo để trong kho vài tháng bị mọt và mất mùi thơm',
     p: 'Doanh nghiệp xay xát trữ 2.000 tấn gạo thơm chờ xuất, sau 3 tháng có mọt, gạo mất mùi, ngả vàng.',
     o: 'Bảo quản gạo lâu mà không dùng thuốc xông hơi độc.',
@@ -122,7 +130,8 @@ export const food: Need[] = [
     x: ['Giống lúa thơm ST | Giống lúa thơm đặc sản.', 'Gạo mầm GABA: công nghệ ngâm ủ | Sản xuất gạo nảy mầm.'],
   },
   {
-    k: 'tieu-thu-nong-san', trl: 7,
+    k: 'tieu-thu-nong-san',
+    trl: 7,
     t: 'Hợp tác xã trồng được nhưng khó bán, bị thương lái ép giá',
     p: 'Hợp tác xã rau quả 80 thành viên, đến mùa rớt giá, không có kênh bán trực tiếp cho người mua ở thành phố.',
     o: 'Kênh tiêu thụ ổn định, bán trực tuyến, có truy xuất nguồn gốc.',
@@ -138,7 +147,8 @@ export const food: Need[] = [
     x: ['Thiết bị đo tiêu thụ điện thông minh | Công tơ điện tử đọc từ xa.', 'Giống tiêu Vĩnh Linh | Cây giống hồ tiêu.'],
   },
   {
-    k: 'dau-phong-aflatoxin', trl: 6,
+    k: 'dau-phong-aflatoxin',
+    trl: 6,
     t: 'Lạc nhân bị nấm mốc, bị trả hàng vì độc tố',
     p: 'Công ty thu mua 5.000 tấn lạc, một số lô bị phát hiện aflatoxin vượt mức, bị đối tác trả về.',
     o: 'Phát hiện nhanh lô nhiễm và giảm độc tố trong lạc.',

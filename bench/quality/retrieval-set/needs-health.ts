@@ -2,7 +2,8 @@ import type { Need } from './need.ts'
 
 export const health: Need[] = [
   {
-    k: 'benh-an-dien-tu', trl: 8,
+    k: 'benh-an-dien-tu',
+    trl: 8,
     t: 'Bệnh viện huyện vẫn dùng bệnh án giấy, tìm hồ sơ mất thời gian',
     p: 'Bệnh viện 200 giường lưu bệnh án giấy, bác sĩ tra lại tiền sử bệnh nhân rất lâu, Sở yêu cầu chuyển đổi số.',
     o: 'Hệ thống bệnh án điện tử đạt chuẩn, liên thông với bảo hiểm.',
@@ -17,7 +18,8 @@ export const health: Need[] = [
     x: ['Bệnh án thú y điện tử | Phần mềm phòng khám thú cưng.', 'Hồ sơ địa chính số | Quản lý đất đai.'],
   },
   {
-    k: 'rang-tre-em', trl: 6,
+    k: 'rang-tre-em',
+    trl: 6,
     t: 'Trẻ em vùng quê bị sâu răng nhiều',
     p: 'Trung tâm y tế huyện khám cho 5.000 học sinh, 70% bị sâu răng, thiếu nha sĩ và thiết bị.',
     o: 'Cách phòng sâu răng cho cả trường, rẻ và dễ làm.',
@@ -32,7 +34,8 @@ export const health: Need[] = [
     x: ['Máy hàn ống nhựa PPR | Hàn nhiệt ống nước.', 'Bánh kẹo không đường | Kẹo cho người tiểu đường.'],
   },
   {
-    k: 'xet-nghiem-nhanh-sot-xuat-huyet', trl: 7,
+    k: 'xet-nghiem-nhanh-sot-xuat-huyet',
+    trl: 7,
     t: 'Trạm y tế xã không xét nghiệm được khi dân sốt cao',
     p: 'Mùa mưa nhiều người sốt cao, trạm y tế phải chuyển lên huyện để biết có phải sốt xuất huyết không, chậm điều trị.',
     o: 'Test nhanh tại chỗ, kết quả trong 20 phút.',
@@ -47,7 +50,8 @@ export const health: Need[] = [
     x: ['Test nhanh hàn the trong thực phẩm | Que thử thực phẩm. #banh-trang-bao-quan=2', 'Máy đo thân nhiệt hồng ngoại | Đo nhiệt độ trán.'],
   },
   {
-    k: 'duoc-lieu-cao-chiet', trl: 6,
+    k: 'duoc-lieu-cao-chiet',
+    trl: 6,
     t: 'Trồng được cà gai leo nhưng chỉ bán khô giá thấp',
     p: 'Hợp tác xã 50 ha cà gai leo, bán dược liệu khô cho thương lái, giá bấp bênh.',
     o: 'Chế biến sâu thành cao, viên có giá trị cao hơn.',
@@ -62,7 +66,8 @@ export const health: Need[] = [
     x: ['Cà phê hòa tan | Sấy phun cà phê. #ca-phe-hoa-tan=1', 'Gai leo trang trí sân vườn | Cây cảnh.'],
   },
   {
-    k: 'rac-thai-y-te', trl: 7,
+    k: 'rac-thai-y-te',
+    trl: 7,
     t: 'Rác bệnh viện có kim tiêm, bông băng, chưa có chỗ xử lý',
     p: 'Bệnh viện huyện thải 150 kg chất thải lây nhiễm mỗi ngày, lò đốt cũ hỏng, thuê xử lý rất xa.',
     o: 'Thiết bị xử lý rác y tế tại chỗ không khói.',
@@ -77,7 +82,8 @@ export const health: Need[] = [
     x: ['Rác chợ hữu cơ làm phân | Ủ compost. #rac-huu-co-cho=3', 'Kim tiêm tự khóa | Bơm tiêm an toàn.'],
   },
   {
-    k: 'theo-doi-benh-man-tinh', trl: 7,
+    k: 'theo-doi-benh-man-tinh',
+    trl: 7,
     t: 'Người già bị huyết áp, tiểu đường ở xa, khó theo dõi thường xuyên',
     p: 'Trung tâm y tế quản lý 3.000 người bệnh mãn tính ở vùng sâu, tái khám ít, nhiều ca biến chứng.',
     o: 'Theo dõi chỉ số tại nhà và bác sĩ xem từ xa.',
@@ -92,7 +98,8 @@ export const health: Need[] = [
     x: ['Đo áp suất lốp xe | Cảm biến TPMS.', 'Huyết thanh kháng nọc rắn | Điều trị rắn cắn.'],
   },
   {
-    k: 'khu-khuan-khong-khi', trl: 6,
+    k: 'khu-khuan-khong-khi',
+    trl: 6,
     t: 'Phòng mổ, phòng bệnh hay nhiễm khuẩn chéo',
     p: 'Bệnh viện tỉnh có tỷ lệ nhiễm khuẩn bệnh viện cao, khử khuẩn bề mặt thủ công không đều.',
     o: 'Khử khuẩn không khí và bề mặt phòng nhanh, hiệu quả.',
@@ -107,7 +114,8 @@ export const health: Need[] = [
     x: ['Khử khuẩn nước bể bơi | Clo tự động.', 'Máy lọc không khí ô tô | Lọc mùi xe.'],
   },
   {
-    k: 'phuc-hoi-chuc-nang', trl: 6,
+    k: 'phuc-hoi-chuc-nang',
+    trl: 6,
     t: 'Bệnh nhân sau tai biến khó tập đi lại, thiếu người hỗ trợ',
     p: 'Khoa phục hồi chức năng quá tải, bệnh nhân đột quỵ cần tập đi hằng ngày nhưng thiếu kỹ thuật viên.',
     o: 'Thiết bị hỗ trợ tập vận động, giảm công kỹ thuật viên.',
@@ -122,7 +130,8 @@ export const health: Need[] = [
     x: ['Máy chạy bộ phòng gym | Thiết bị thể thao.', 'Phục hồi rừng ngập mặn | Trồng rừng.'],
   },
   {
-    k: 'nuoc-cat-pha-tiem', trl: 7,
+    k: 'nuoc-cat-pha-tiem',
+    trl: 7,
     t: 'Khoa dược cần nước tinh khiết cho pha chế, lọc hiện tại không đạt',
     p: 'Bệnh viện pha chế dịch lọc thận và dung dịch sát khuẩn, máy lọc cũ cho nước độ dẫn điện cao.',
     o: 'Hệ thống nước tinh khiết đạt chuẩn dược điển.',
@@ -137,7 +146,8 @@ export const health: Need[] = [
     x: ['Nước thải bệnh viện | Xử lý trước khi xả. #nuoc-thai-khu-dan-cu=1', 'Nước cất bình ắc quy | Hóa chất.'],
   },
   {
-    k: 'duoc-lieu-sam-ngoc-linh', trl: 5,
+    k: 'duoc-lieu-sam-ngoc-linh',
+    trl: 5,
     t: 'Sâm trồng dưới tán rừng bị thối củ',
     p: 'Doanh nghiệp trồng 10 ha sâm Ngọc Linh dưới tán rừng, mùa mưa nhiều cây thối củ, héo thân, thiệt hại lớn.',
     o: 'Phòng bệnh thối củ, giữ cây sống qua mùa mưa.',

@@ -2,7 +2,8 @@ import type { Need } from './need.ts'
 
 export const it: Need[] = [
   {
-    k: 'truy-xuat-nguon-goc', trl: 7,
+    k: 'truy-xuat-nguon-goc',
+    trl: 7,
     t: 'Khách nước ngoài hỏi xuất xứ từng lô hàng, mình không trả lời được',
     p: 'Công ty xuất khẩu rau quả thu mua từ 300 hộ, nhà nhập khẩu yêu cầu biết lô hàng từ vườn nào, phun thuốc gì.',
     o: 'Ghi chép từ vườn đến thùng hàng, quét mã là biết nguồn gốc.',
@@ -17,7 +18,8 @@ export const it: Need[] = [
     x: ['Thanh toán QR cho cửa hàng | Nhận tiền qua mã QR.', 'Nhận diện biển số xe | Camera bãi xe.'],
   },
   {
-    k: 'dem-ca-camera', trl: 6,
+    k: 'dem-ca-camera',
+    trl: 6,
     t: 'Đếm và phân loại trái cây bằng tay chậm, sai nhiều',
     p: 'Nhà đóng gói thanh long 50 tấn/ngày, công nhân phân loại theo cỡ và vết bệnh bằng mắt, sai sót 10%.',
     o: 'Máy phân loại tự động bằng camera theo kích cỡ, màu, khuyết tật.',
@@ -32,7 +34,8 @@ export const it: Need[] = [
     x: ['Camera giám sát an ninh | Camera IP.', 'Phân loại rác bằng AI | Nhận diện rác tái chế.'],
   },
   {
-    k: 'erp-doanh-nghiep-nho', trl: 8,
+    k: 'erp-doanh-nghiep-nho',
+    trl: 8,
     t: 'Quản lý kho, đơn hàng bằng sổ sách và Excel rối',
     p: 'Công ty sản xuất bao bì 80 người, số liệu kho, đơn hàng, công nợ mỗi bộ phận một file, thường lệch.',
     o: 'Phần mềm quản lý thống nhất, giá vừa với doanh nghiệp nhỏ.',
@@ -47,7 +50,8 @@ export const it: Need[] = [
     x: ['Kho lạnh bảo quản nông sản | Kho mát.', 'Máy đóng gói bao bì | Máy làm túi.'],
   },
   {
-    k: 'canh-bao-sat-lo', trl: 6,
+    k: 'canh-bao-sat-lo',
+    trl: 6,
     t: 'Đồi sau khu dân cư hay sạt sau mưa lớn',
     p: 'Huyện miền núi có nhiều điểm đồi dốc sát nhà dân, mùa mưa sạt lở bất ngờ, không có cảnh báo.',
     o: 'Cảnh báo sớm cho dân sơ tán trước khi sạt.',
@@ -62,7 +66,8 @@ export const it: Need[] = [
     x: ['Cảnh báo cháy rừng bằng camera | Phát hiện khói.', 'Bảo hiểm nông nghiệp | Bồi thường thiên tai.'],
   },
   {
-    k: 'chatbot-cham-soc', trl: 7,
+    k: 'chatbot-cham-soc',
+    trl: 7,
     t: 'Tổng đài trả lời khách không xuể, khách chờ lâu',
     p: 'Công ty điện nước có 200.000 khách hàng, câu hỏi lặp đi lặp lại về hóa đơn, lịch cắt điện, tổng đài quá tải.',
     o: 'Trả lời tự động bằng tiếng Việt qua Zalo, web, điện thoại.',
@@ -77,7 +82,8 @@ export const it: Need[] = [
     x: ['Tổng đài điện thoại IP nội bộ | Tổng đài cho văn phòng.', 'Robot hút bụi | Đồ gia dụng.'],
   },
   {
-    k: 'do-nuoc-ro-ri', trl: 7,
+    k: 'do-nuoc-ro-ri',
+    trl: 7,
     t: 'Nước máy thất thoát nhiều mà không biết rò ở đâu',
     p: 'Công ty cấp nước thị xã thất thoát 30% nước, đường ống cũ chôn ngầm, tìm chỗ rò rất khó.',
     o: 'Xác định vùng và điểm rò rỉ nhanh để sửa.',
@@ -92,7 +98,8 @@ export const it: Need[] = [
     x: ['Rò rỉ dữ liệu: dịch vụ bảo mật | Kiểm thử xâm nhập.', 'Tiêu thoát nước đô thị | Rãnh thấm. #tieu-thoat-nuoc=2'],
   },
   {
-    k: 'an-ninh-mang', trl: 8,
+    k: 'an-ninh-mang',
+    trl: 8,
     t: 'Máy tính công ty bị mã độc khóa dữ liệu đòi tiền',
     p: 'Công ty logistics 150 máy tính bị mã độc tống tiền mã hóa dữ liệu kế toán, mất 1 tuần khôi phục.',
     o: 'Phòng chống mã độc, sao lưu an toàn và giám sát.',
@@ -107,7 +114,8 @@ export const it: Need[] = [
     x: ['Mã vạch sản phẩm | Đăng ký mã số mã vạch.', 'Khóa cửa vân tay | Khóa điện tử.'],
   },
   {
-    k: 'nong-nghiep-so-du-bao', trl: 6,
+    k: 'nong-nghiep-so-du-bao',
+    trl: 6,
     t: 'Không biết lúc nào bón phân, tưới nước cho đúng',
     p: 'Trang trại 100 ha rau màu làm theo kinh nghiệm, tốn phân, năng suất không đều giữa các khu.',
     o: 'Theo dõi đồng ruộng bằng số liệu và khuyến cáo cụ thể.',
@@ -122,7 +130,8 @@ export const it: Need[] = [
     x: ['Dự báo thời tiết cho truyền hình | Đồ họa bản tin.', 'Phân bón lá | Phân vi lượng.'],
   },
   {
-    k: 'ocr-ho-so', trl: 7,
+    k: 'ocr-ho-so',
+    trl: 7,
     t: 'Nhập liệu hồ sơ giấy tốn nhiều người',
     p: 'Công ty bảo hiểm nhận 5.000 hồ sơ bồi thường giấy mỗi tháng, 20 nhân viên gõ tay thông tin, hay sai.',
     o: 'Tự động đọc chữ từ ảnh chụp hồ sơ tiếng Việt.',
@@ -137,7 +146,8 @@ export const it: Need[] = [
     x: ['Hồ sơ sức khỏe điện tử | Bệnh án điện tử. #benh-an-dien-tu=3', 'Bảo hiểm cây trồng | Bảo hiểm nông nghiệp.'],
   },
   {
-    k: 'giam-sat-tau-ca', trl: 7,
+    k: 'giam-sat-tau-ca',
+    trl: 7,
     t: 'Tàu cá đi biển xa mất liên lạc, chủ tàu lo',
     p: 'Hợp tác xã 40 tàu cá đánh bắt xa bờ, thường mất liên lạc nhiều ngày, lại bị yêu cầu giám sát hành trình chống khai thác bất hợp pháp.',
     o: 'Thiết bị định vị và liên lạc trên tàu, theo dõi trên bờ.',

@@ -2,12 +2,16 @@ import type { Need } from './need.ts'
 
 export const livestock: Need[] = [
   {
-    k: 'heo-con-tieu-chay', trl: 6,
+    k: 'heo-con-tieu-chay',
+    trl: 6,
     t: 'Heo con mới cai sữa bị đi phân lỏng, còi cọc',
     p: 'Trại 600 nái; heo con sau cai sữa 1–2 tuần đi phân lỏng màu vàng, gầy yếu, hao hụt 8%, dùng kháng sinh mãi không dứt.',
     o: 'Giải pháp giảm tiêu chảy mà bớt dùng kháng sinh trong thức ăn.',
     kw: ['heo con', 'phân lỏng'],
-    twin: ['Lợn con sau cai sữa hay ỉa chảy, chậm lớn', 'Trang trại lợn 300 nái ở Hưng Yên: lợn con sau cai sữa ỉa chảy kéo dài, tỷ lệ chết cao, chi phí thuốc lớn.'],
+    twin: [
+      'Lợn con sau cai sữa hay ỉa chảy, chậm lớn',
+      'Trang trại lợn 300 nái ở Hưng Yên: lợn con sau cai sữa ỉa chảy kéo dài, tỷ lệ chết cao, chi phí thuốc lớn.',
+    ],
     s: [
       '~Chế phẩm probiotic Bacillus phòng tiêu chảy cho heo sau cai sữa | Bào tử Bacillus subtilis và Lactobacillus ổn định đường ruột, giảm E. coli, thay kháng sinh trong thức ăn. | probiotic; E. coli; heo cai sữa',
       'Axit hữu cơ và kẽm thay kháng sinh trong khẩu phần lợn con | Hỗn hợp axit formic, lactic giảm pH dạ dày, hạn chế vi khuẩn gây bệnh đường ruột.',
@@ -21,7 +25,8 @@ export const livestock: Need[] = [
     ],
   },
   {
-    k: 'mui-nuoc-thai-trai-heo', trl: 6,
+    k: 'mui-nuoc-thai-trai-heo',
+    trl: 6,
     t: 'Nước thải chuồng heo bốc mùi hôi, hàng xóm phản đối',
     p: 'Trại 2.000 con thịt thải 40 m³ nước rửa chuồng mỗi ngày ra ao, mùi hôi nặng, nước chảy ra kênh bị phạt.',
     o: 'Xử lý nước thải và mùi đạt quy chuẩn xả thải chăn nuôi.',
@@ -40,7 +45,8 @@ export const livestock: Need[] = [
     ],
   },
   {
-    k: 'ga-khong-khang-sinh', trl: 6,
+    k: 'ga-khong-khang-sinh',
+    trl: 6,
     t: 'Gà thả vườn hay bị khò khè, chết rải rác',
     p: 'Hợp tác xã nuôi 20.000 gà ta thả vườn; khi trời lạnh gà thở khò khè, chảy nước mũi, chết rải rác, bán không được giá vì dùng kháng sinh nhiều.',
     o: 'Phòng bệnh hô hấp cho gà, giảm kháng sinh để bán gà sạch.',
@@ -51,13 +57,11 @@ export const livestock: Need[] = [
     ],
     h: ['Vắc xin Newcastle chịu nhiệt nhỏ mắt cho gà | Vắc xin bảo quản ở nhiệt độ thường, thuận tiện cho nông hộ.'],
     r: ['Máy ấp trứng gà tự động 5.000 trứng | Máy ấp đảo trứng và điều ẩm tự động.'],
-    x: [
-      'Thiết bị lọc không khí văn phòng | Lọc bụi mịn PM2.5 cho phòng làm việc.',
-      'Gà giống lông màu năng suất cao | Gà bố mẹ lông màu cho trang trại.',
-    ],
+    x: ['Thiết bị lọc không khí văn phòng | Lọc bụi mịn PM2.5 cho phòng làm việc.', 'Gà giống lông màu năng suất cao | Gà bố mẹ lông màu cho trang trại.'],
   },
   {
-    k: 'bo-vo-beo', trl: 6,
+    k: 'bo-vo-beo',
+    trl: 6,
     t: 'Bò nuôi lâu lớn, tốn cỏ mà ít thịt',
     p: 'Trang trại 300 bò lai ở miền Trung, mùa khô thiếu cỏ, bò gầy, nuôi 2 năm mới bán được.',
     o: 'Khẩu phần và cách nuôi để bò tăng trọng nhanh trong 3–4 tháng trước khi bán.',
@@ -68,13 +72,11 @@ export const livestock: Need[] = [
     ],
     h: ['Giống cỏ VA06 năng suất cao cho trâu bò | Cỏ lai thân mềm, 300 tấn/ha/năm.'],
     r: ['Máy băm cỏ đa năng | Băm cỏ, thân ngô cho trâu bò.'],
-    x: [
-      'Phối giống bò sữa bằng tinh phân ly giới tính | Tinh đông lạnh cho bê cái đến 90%.',
-      'Máy vắt sữa bò di động | Vắt sữa 2 con cùng lúc.',
-    ],
+    x: ['Phối giống bò sữa bằng tinh phân ly giới tính | Tinh đông lạnh cho bê cái đến 90%.', 'Máy vắt sữa bò di động | Vắt sữa 2 con cùng lúc.'],
   },
   {
-    k: 'ruoi-chuong-trai', trl: 5,
+    k: 'ruoi-chuong-trai',
+    trl: 5,
     t: 'Phân gà chất đống nhiều ruồi nhặng, muốn biến thành tiền',
     p: 'Trại gà đẻ 50.000 con thải 5 tấn phân mỗi ngày, chất đống sinh ruồi và mùi, chưa có cách xử lý.',
     o: 'Biến phân thành phân bón hoặc sản phẩm bán được, hết ruồi.',
@@ -93,7 +95,8 @@ export const livestock: Need[] = [
     ],
   },
   {
-    k: 'de-sua', trl: 5,
+    k: 'de-sua',
+    trl: 5,
     t: 'Muốn nuôi dê lấy sữa nhưng dê hay bị viêm vú',
     p: 'Trại dê sữa 200 con, nhiều con vú sưng, sữa có cục, phải bỏ sữa, sản lượng giảm.',
     o: 'Cách phát hiện sớm và phòng viêm vú, vắt sữa vệ sinh.',
@@ -107,7 +110,8 @@ export const livestock: Need[] = [
     x: ['Vú sữa Lò Rèn giống cây ghép | Cây giống vú sữa cho vườn.', 'Men ủ sữa chua công nghiệp | Chủng men cho nhà máy sữa chua.'],
   },
   {
-    k: 'ong-mat', trl: 5,
+    k: 'ong-mat',
+    trl: 5,
     t: 'Đàn ong bị ve hại, mật giảm',
     p: 'Hộ nuôi 400 đàn ong ngoại, ong non bị ve ký sinh, cánh quăn, đàn yếu và bỏ tổ.',
     o: 'Trị ve cho ong mà mật không bị tồn dư thuốc.',
@@ -121,7 +125,8 @@ export const livestock: Need[] = [
     x: ['Mật rỉ đường làm thức ăn chăn nuôi | Bổ sung năng lượng cho trâu bò.', 'Sáp ong mỹ phẩm | Son dưỡng môi từ sáp ong.'],
   },
   {
-    k: 'ga-de-chuong-lanh', trl: 7,
+    k: 'ga-de-chuong-lanh',
+    trl: 7,
     t: 'Chuồng gà đẻ nóng quá, gà giảm đẻ mùa hè',
     p: 'Trại 30.000 gà đẻ chuồng hở mái tôn, trưa hè nhiệt độ 38 độ, gà thở há mỏ, tỷ lệ đẻ tụt 20%.',
     o: 'Làm mát chuồng và tự động điều khiển nhiệt độ, ẩm độ.',
@@ -135,7 +140,8 @@ export const livestock: Need[] = [
     x: ['Kho lạnh bảo quản trứng | Kho 0–5 độ cho trứng thương phẩm.', 'Máy lạnh trung tâm cho tòa nhà văn phòng | Chiller giải nhiệt nước.'],
   },
   {
-    k: 'thuc-an-ca-tom-dau-nanh', trl: 6,
+    k: 'thuc-an-ca-tom-dau-nanh',
+    trl: 6,
     t: 'Giá đậu nành tăng, cần nguồn đạm rẻ hơn cho thức ăn chăn nuôi',
     p: 'Nhà máy thức ăn 50.000 tấn/năm phụ thuộc khô đậu nành nhập khẩu, giá biến động mạnh.',
     o: 'Nguồn đạm thay thế trong nước ổn định, chất lượng đạt tiêu chuẩn.',
@@ -151,7 +157,8 @@ export const livestock: Need[] = [
     x: ['Sữa đậu nành đóng chai tiệt trùng | Dây chuyền sữa đậu nành.', 'Đậu phụ non công nghệ Nhật | Sản xuất đậu hũ non đóng hộp.'],
   },
   {
-    k: 'dich-ta-heo-chau-phi', trl: 6,
+    k: 'dich-ta-heo-chau-phi',
+    trl: 6,
     t: 'Sợ dịch tả heo châu Phi lây vào trại',
     p: 'Trại 1.200 heo ở vùng có ổ dịch, xe cám, người ra vào nhiều, chưa có hàng rào sát trùng.',
     o: 'Giải pháp chặn mầm bệnh từ bên ngoài, phát hiện sớm con nhiễm.',

@@ -2,7 +2,8 @@ import type { Need } from './need.ts'
 
 export const materials: Need[] = [
   {
-    k: 'keo-dan-go', trl: 7,
+    k: 'keo-dan-go',
+    trl: 7,
     t: 'Ván ép xuất khẩu bị trả vì keo có mùi hắc',
     p: 'Nhà máy ván ép 30.000 m³/năm dùng keo urê formaldehyde, khách châu Âu đo phát thải formaldehyde vượt chuẩn, trả hàng.',
     o: 'Loại keo ít hoặc không formaldehyde, giá chấp nhận được.',
@@ -17,7 +18,8 @@ export const materials: Need[] = [
     x: ['Keo lai giâm hom | Cây giống keo. #giong-keo-mo=2', 'Băng keo dán thùng carton | Băng dính OPP.'],
   },
   {
-    k: 'bao-bi-phan-huy', trl: 7,
+    k: 'bao-bi-phan-huy',
+    trl: 7,
     twin: ['Tìm hộp đựng đồ ăn thay hộp xốp', 'Bếp ăn công nghiệp phục vụ 3.000 suất mỗi ngày muốn bỏ hộp xốp và túi nhựa dùng một lần.'],
     t: 'Khách hàng đòi bỏ túi nilon và hộp xốp',
     p: 'Chuỗi cửa hàng thức ăn mang đi dùng 1 triệu hộp xốp, túi nilon mỗi tháng, khách và đối tác yêu cầu thay bằng bao bì thân thiện.',
@@ -34,7 +36,8 @@ export const materials: Need[] = [
     x: ['Xốp cách nhiệt cho tường | Tấm EPS xây dựng.', 'Nilon phủ nhà kính | Màng PE nông nghiệp.'],
   },
   {
-    k: 'be-tong-tro-bay', trl: 7,
+    k: 'be-tong-tro-bay',
+    trl: 7,
     t: 'Nhà máy nhiệt điện thải tro xỉ chất đống',
     p: 'Bãi chứa tro xỉ nhà máy nhiệt điện than đã đầy, mỗi năm thêm 1 triệu tấn, cần tìm đầu ra.',
     o: 'Sử dụng tro xỉ làm vật liệu xây dựng đạt chuẩn.',
@@ -50,7 +53,8 @@ export const materials: Need[] = [
     x: ['Xỉ hàn tái chế | Tái sinh thuốc hàn.', 'Tro trấu làm phân kali | Bón cho lúa.'],
   },
   {
-    k: 'son-chong-ri', trl: 7,
+    k: 'son-chong-ri',
+    trl: 7,
     t: 'Kết cấu thép gần biển gỉ sét nhanh',
     p: 'Cảng cá và kho hàng ven biển có khung thép gỉ sét sau 2–3 năm, sơn lại liên tục rất tốn.',
     o: 'Lớp bảo vệ chống ăn mòn bền trên 10 năm ở môi trường biển.',
@@ -66,7 +70,8 @@ export const materials: Need[] = [
     x: ['Sơn nước nội thất không mùi | Sơn tường trong nhà.', 'Thép không gỉ cho dụng cụ nhà bếp | Inox 304.'],
   },
   {
-    k: 'vai-khang-khuan', trl: 6,
+    k: 'vai-khang-khuan',
+    trl: 6,
     t: 'Đồng phục bệnh viện hay bị mùi, nhiễm khuẩn',
     p: 'Công ty may đồng phục y tế, khách hàng bệnh viện muốn vải hạn chế vi khuẩn, không mùi sau nhiều lần giặt.',
     o: 'Xử lý vải kháng khuẩn bền giặt, an toàn cho da.',
@@ -81,7 +86,8 @@ export const materials: Need[] = [
     x: ['Vải thiều sấy khô | Đặc sản. #vai-tuoi-xuat-khau=1', 'Nước rửa tay kháng khuẩn | Gel rửa tay khô.'],
   },
   {
-    k: 'nhua-tai-che', trl: 7,
+    k: 'nhua-tai-che',
+    trl: 7,
     t: 'Phế liệu nhựa trong xưởng bỏ đi rất phí',
     p: 'Xưởng ép nhựa gia dụng thải 20 tấn ba via, sản phẩm lỗi mỗi tháng, đang bán rẻ cho đồng nát.',
     o: 'Tái chế tại chỗ thành hạt nhựa dùng lại.',
@@ -96,7 +102,8 @@ export const materials: Need[] = [
     x: ['Thiết bị ép nhựa phun | Máy ép mới 200 tấn.', 'Nhựa đường polymer | Vật liệu làm đường.'],
   },
   {
-    k: 'gom-men-nut', trl: 6,
+    k: 'gom-men-nut',
+    trl: 6,
     t: 'Gốm sứ nung ra bị rạn men, cong vênh',
     p: 'Làng gốm sản xuất bát đĩa, tỷ lệ rạn men, cong méo sau nung 15%, không đạt đơn xuất khẩu.',
     o: 'Điều chỉnh phối liệu men, xương và chế độ nung.',
@@ -111,7 +118,8 @@ export const materials: Need[] = [
     x: ['Gạch men ốp lát | Gạch 60x60.', 'Răng sứ thẩm mỹ | Phục hình răng. #rang-tre-em=1'],
   },
   {
-    k: 'xi-mang-nhanh', trl: 6,
+    k: 'xi-mang-nhanh',
+    trl: 6,
     t: 'Mặt đường bê tông sửa chữa phải chặn xe mấy tuần',
     p: 'Công ty bảo trì đường đô thị vá mặt đường bê tông hư hỏng, bê tông thường phải chờ 28 ngày, chặn giao thông lâu.',
     o: 'Vật liệu sửa chữa đông cứng nhanh, thông xe trong vài giờ.',
@@ -126,7 +134,8 @@ export const materials: Need[] = [
     x: ['Xi măng trắng trang trí | Làm gạch hoa.', 'Nhựa đường nguội vá ổ gà | Bê tông nhựa nguội. #xi-mang-nhanh=2'],
   },
   {
-    k: 'vat-lieu-cach-nhiet', trl: 7,
+    k: 'vat-lieu-cach-nhiet',
+    trl: 7,
     t: 'Kho chứa nông sản nóng như lò, hàng mau hỏng',
     p: 'Kho 3.000 m² mái tôn chứa nông sản, trưa nhiệt độ trong kho 42 độ, hàng hỏng và công nhân mệt.',
     o: 'Giảm nhiệt trong kho mà không tốn nhiều điện.',
@@ -141,7 +150,8 @@ export const materials: Need[] = [
     x: ['Cách điện cáp trung thế | Vật liệu cách điện.', 'Túi giữ nhiệt giao đồ ăn | Túi cách nhiệt.'],
   },
   {
-    k: 'ma-crom-thay-the', trl: 6,
+    k: 'ma-crom-thay-the',
+    trl: 6,
     t: 'Muốn bỏ mạ crôm độc hại cho trục, khuôn',
     p: 'Xưởng cơ khí mạ crôm cứng trục thủy lực, bị yêu cầu giảm crôm sáu trị, nước thải khó xử lý.',
     o: 'Lớp phủ bền mòn thay mạ crôm cứng.',

@@ -2,7 +2,8 @@ import type { Need } from './need.ts'
 
 export const mechanics: Need[] = [
   {
-    k: 'boc-vo-dieu', trl: 7,
+    k: 'boc-vo-dieu',
+    trl: 7,
     twin: ['Can may cat vo hat dieu thay lam tay', 'Co so che bien dieu 15 cong nhan, cat vo bang tay bi phong dau vo, muon co may tach vo.'],
     t: 'Bóc vỏ hạt điều bằng tay chậm, công nhân bị bỏng dầu vỏ',
     p: 'Xưởng điều 40 công nhân tách vỏ hạt điều bằng dao thủ công, dầu vỏ làm bỏng tay, năng suất thấp, nhân vỡ nhiều.',
@@ -22,7 +23,8 @@ export const mechanics: Need[] = [
     ],
   },
   {
-    k: 'say-ca-phe', trl: 7,
+    k: 'say-ca-phe',
+    trl: 7,
     t: 'Cà phê hái về phơi sân không kịp, bị lên men thối',
     p: 'Hợp tác xã thu mua 1.000 tấn cà phê quả tươi mỗi vụ, sân phơi không đủ, gặp mưa cà phê bị mốc và lên men.',
     o: 'Máy sấy cà phê quả tươi công suất lớn, chất lượng đều.',
@@ -34,13 +36,11 @@ export const mechanics: Need[] = [
     ],
     h: ['Lò đốt vỏ trấu, vỏ cà phê cấp nhiệt cho máy sấy | Lò gián tiếp khí sạch.'],
     r: ['Máy xát tươi cà phê | Xát vỏ quả trước khi sấy.'],
-    x: [
-      'Máy sấy lúa vỉ ngang 20 tấn | Sấy lúa đông xuân. #say-lua=3',
-      'Công nghệ rang cà phê bằng khí nóng | Rang hạt nhân.',
-    ],
+    x: ['Máy sấy lúa vỉ ngang 20 tấn | Sấy lúa đông xuân. #say-lua=3', 'Công nghệ rang cà phê bằng khí nóng | Rang hạt nhân.'],
   },
   {
-    k: 'say-lua', trl: 7,
+    k: 'say-lua',
+    trl: 7,
     t: 'Lúa gặt gặp mưa không phơi được, nảy mầm trên sân',
     p: 'Hợp tác xã thu hoạch 500 ha lúa hè thu đúng mùa mưa, lúa ướt để lâu bị nảy mầm và vàng hạt.',
     o: 'Máy sấy lúa đủ công suất cho cả vụ, chi phí sấy thấp.',
@@ -55,7 +55,8 @@ export const mechanics: Need[] = [
     x: ['Máy sấy cà phê quả tươi trống quay | Sấy cà phê 10 tấn/mẻ. #say-ca-phe=3', 'Máy sấy tóc | Sấy tóc gia đình.'],
   },
   {
-    k: 'han-robot', trl: 7,
+    k: 'han-robot',
+    trl: 7,
     t: 'Thiếu thợ hàn, mối hàn khung xe không đều',
     p: 'Công ty sản xuất khung xe đạp, xe máy điện 20.000 khung/năm, thợ hàn khó tuyển, mối hàn lỗi nhiều.',
     o: 'Tự động hóa khâu hàn, chất lượng ổn định.',
@@ -70,7 +71,8 @@ export const mechanics: Need[] = [
     x: ['Vật liệu hàn răng thẩm mỹ | Composite trám răng. #rang-tre-em=1', 'Máy hàn miệng túi | Hàn nhiệt túi nilon.'],
   },
   {
-    k: 'may-cay-nho', trl: 7,
+    k: 'may-cay-nho',
+    trl: 7,
     t: 'Đất dốc trồng ngô, không có máy cày phù hợp',
     p: 'Đồng bào trồng ngô trên đất dốc 20–25 độ, làm đất bằng tay, máy cày lớn không lên được.',
     o: 'Máy làm đất nhỏ gọn chạy được trên đất dốc.',
@@ -85,7 +87,8 @@ export const mechanics: Need[] = [
     x: ['Máy cày công suất lớn 90 HP | Máy kéo cho đồng bằng.', 'Máy bóc bẹ tẽ hạt ngô | Tẽ ngô 3 tấn/giờ.'],
   },
   {
-    k: 'bao-tri-du-doan', trl: 7,
+    k: 'bao-tri-du-doan',
+    trl: 7,
     t: 'Máy móc trong nhà máy hay hỏng đột ngột, dừng chuyền',
     p: 'Nhà máy giấy có 50 động cơ, bơm, quạt lớn; hỏng bạc đạn bất ngờ làm dừng chuyền nhiều giờ.',
     o: 'Biết trước máy sắp hỏng để sửa kịp.',
@@ -100,7 +103,8 @@ export const mechanics: Need[] = [
     x: ['Sửa chữa máy photocopy | Dịch vụ văn phòng.', 'Máy đo rung cho công trình nổ mìn | Quan trắc rung nền.'],
   },
   {
-    k: 'dong-goi-tu-dong', trl: 7,
+    k: 'dong-goi-tu-dong',
+    trl: 7,
     t: 'Đóng gói bánh kẹo bằng tay, không kịp đơn Tết',
     p: 'Xưởng bánh kẹo 30 công nhân đóng túi bằng tay, mùa Tết đơn tăng gấp ba, thiếu người.',
     o: 'Máy đóng gói tự động định lượng cho bánh kẹo.',
@@ -115,7 +119,8 @@ export const mechanics: Need[] = [
     x: ['Bao bì giấy kraft | Túi giấy đựng hàng.', 'Máy đóng gói phân bón 50 kg | Cân đóng bao hàng rời.'],
   },
   {
-    k: 'cnc-go', trl: 7,
+    k: 'cnc-go',
+    trl: 7,
     t: 'Đục chạm đồ gỗ thủ công lâu, thợ giỏi ít',
     p: 'Làng nghề gỗ mỹ nghệ nhận đơn xuất khẩu hoa văn chạm khắc, thợ chạm tay không kịp, mẫu không đều.',
     o: 'Máy gia công chạm khắc gỗ tự động theo mẫu.',
@@ -130,7 +135,8 @@ export const mechanics: Need[] = [
     x: ['Máy CNC cắt kim loại tấm plasma | Cắt thép tấm.', 'Keo dán gỗ không formaldehyde | Keo ván ép. #keo-dan-go=3'],
   },
   {
-    k: 'phun-thuoc-drone', trl: 7,
+    k: 'phun-thuoc-drone',
+    trl: 7,
     twin: ['Thuê máy bay phun thuốc cho cánh đồng lớn', 'Cánh đồng mẫu lớn 500 ha cần phun thuốc đồng loạt trong 2 ngày, không đủ người đeo bình.'],
     t: 'Phun thuốc cho ruộng lúa tốn công, người phun bị ngộ độc',
     p: 'Hợp tác xã 300 ha lúa thuê người đeo bình phun, thiếu nhân công, nhiều người bị ngộ độc thuốc.',
@@ -146,7 +152,8 @@ export const mechanics: Need[] = [
     x: ['Drone quay phim sự kiện | Dịch vụ quay phim trên không.', 'Máy phun sơn tĩnh điện | Sơn kim loại.'],
   },
   {
-    k: 'thu-hoach-mia', trl: 7,
+    k: 'thu-hoach-mia',
+    trl: 7,
     t: 'Mùa thu hoạch mía thiếu người chặt',
     p: 'Nông trường 1.500 ha mía, đến vụ thuê người chặt khó, mía để lâu giảm chữ đường.',
     o: 'Cơ giới hóa thu hoạch mía phù hợp ruộng vừa và nhỏ.',

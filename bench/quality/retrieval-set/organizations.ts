@@ -8,7 +8,35 @@ export type GeneratedOrganization = { key: string; kind: string; name: string; p
 
 // Current (2025) codes, and legacy codes that name a unit that no longer exists under that code.
 export const currentCodes = ['01', '04', '19', '22', '24', '31', '33', '37', '38', '40', '46', '48', '51', '56', '66', '68', '75', '79', '86', '91', '92', '96']
-export const legacyCodes = ['02', '06', '10', '17', '26', '30', '34', '35', '36', '45', '49', '54', '58', '60', '62', '64', '67', '70', '74', '77', '83', '84', '87', '89', '93', '94', '95']
+export const legacyCodes = [
+  '02',
+  '06',
+  '10',
+  '17',
+  '26',
+  '30',
+  '34',
+  '35',
+  '36',
+  '45',
+  '49',
+  '54',
+  '58',
+  '60',
+  '62',
+  '64',
+  '67',
+  '70',
+  '74',
+  '77',
+  '83',
+  '84',
+  '87',
+  '89',
+  '93',
+  '94',
+  '95',
+]
 
 const suppliers: [string, string, Domain[] | 'all'][] = [
   ['research_institute', 'Viện Bảo vệ Thực vật Phía Nam', ['agriculture']],
@@ -50,14 +78,38 @@ const suppliers: [string, string, Domain[] | 'all'][] = [
 ]
 
 const demanders = [
-  'Hợp tác xã Nông nghiệp Tân Phú', 'Hợp tác xã Dịch vụ Nông nghiệp Phước Hưng', 'Công ty TNHH Nông sản Đồng Xanh', 'Công ty CP Chăn nuôi Thành Công',
-  'Hợp tác xã Thủy sản Bình Minh', 'Công ty TNHH Thực phẩm Hương Quê', 'Công ty CP Dệt nhuộm Phong Phú Mới', 'Công ty CP Chế biến Hải sản Sao Biển',
-  'Công ty TNHH Bao bì An Khang', 'Công ty CP Xây dựng Đô thị Phú Mỹ', 'Công ty TNHH May mặc Tiến Đạt', 'Công ty CP Cấp nước Thị xã Hồng Lĩnh',
-  'Công ty TNHH Gỗ Mỹ nghệ Đồng Kỵ', 'Hợp tác xã Cà phê Ea Tu', 'Công ty CP Nhiệt điện và Vật liệu Cẩm Phả', 'Công ty TNHH Logistics Bắc Nam',
-  'Bệnh viện Đa khoa Huyện Yên Thành', 'Trung tâm Y tế Huyện Krông Pắc', 'Công ty CP Điều Bình Phước Xanh', 'Công ty TNHH Cơ khí Xe đạp Thống Nhất Mới',
-  'Hợp tác xã Dược liệu Núi Ngọc', 'Công ty CP Khách sạn Biển Ngọc', 'Công ty TNHH Giao hàng Nhanh Phố', 'Công ty CP Lâm nghiệp Hòa Sơn',
-  'Hợp tác xã Vải thiều Thanh Hà Mới', 'Công ty CP Bia Sông Lam', 'Công ty TNHH Gạch Men Hoàng Gia', 'Công ty CP Bảo hiểm Nông nghiệp Phú An',
-  'Hợp tác xã Nuôi ong Mộc Châu Mới', 'Công ty CP Giấy Tân Mai Mới', 'Công ty TNHH Nhựa Gia dụng Đại Đồng', 'Công ty CP Bảo trì Đường bộ Số 5',
+  'Hợp tác xã Nông nghiệp Tân Phú',
+  'Hợp tác xã Dịch vụ Nông nghiệp Phước Hưng',
+  'Công ty TNHH Nông sản Đồng Xanh',
+  'Công ty CP Chăn nuôi Thành Công',
+  'Hợp tác xã Thủy sản Bình Minh',
+  'Công ty TNHH Thực phẩm Hương Quê',
+  'Công ty CP Dệt nhuộm Phong Phú Mới',
+  'Công ty CP Chế biến Hải sản Sao Biển',
+  'Công ty TNHH Bao bì An Khang',
+  'Công ty CP Xây dựng Đô thị Phú Mỹ',
+  'Công ty TNHH May mặc Tiến Đạt',
+  'Công ty CP Cấp nước Thị xã Hồng Lĩnh',
+  'Công ty TNHH Gỗ Mỹ nghệ Đồng Kỵ',
+  'Hợp tác xã Cà phê Ea Tu',
+  'Công ty CP Nhiệt điện và Vật liệu Cẩm Phả',
+  'Công ty TNHH Logistics Bắc Nam',
+  'Bệnh viện Đa khoa Huyện Yên Thành',
+  'Trung tâm Y tế Huyện Krông Pắc',
+  'Công ty CP Điều Bình Phước Xanh',
+  'Công ty TNHH Cơ khí Xe đạp Thống Nhất Mới',
+  'Hợp tác xã Dược liệu Núi Ngọc',
+  'Công ty CP Khách sạn Biển Ngọc',
+  'Công ty TNHH Giao hàng Nhanh Phố',
+  'Công ty CP Lâm nghiệp Hòa Sơn',
+  'Hợp tác xã Vải thiều Thanh Hà Mới',
+  'Công ty CP Bia Sông Lam',
+  'Công ty TNHH Gạch Men Hoàng Gia',
+  'Công ty CP Bảo hiểm Nông nghiệp Phú An',
+  'Hợp tác xã Nuôi ong Mộc Châu Mới',
+  'Công ty CP Giấy Tân Mai Mới',
+  'Công ty TNHH Nhựa Gia dụng Đại Đồng',
+  'Công ty CP Bảo trì Đường bộ Số 5',
 ]
 
 export function makeOrganizations(random: Random): GeneratedOrganization[] {

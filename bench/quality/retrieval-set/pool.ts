@@ -17,7 +17,8 @@ for (const demand of set.demands) {
   const judged = new Set([...Object.keys(blind[demand.key] ?? {}), ...Object.keys(pooled[demand.key] ?? {}), ...demand.ownListings])
   for (const listing of set.listings) if (listing.need === demand.need) judged.add(listing.key)
   const pool = new Set<string>()
-  for (const run of Object.values(report.perDemand[demand.key] ?? {})) for (const key of run.ranked.slice(0, 10)) if (!judged.has(key) && listings.has(key)) pool.add(key)
+  for (const run of Object.values(report.perDemand[demand.key] ?? {}))
+    for (const key of run.ranked.slice(0, 10)) if (!judged.has(key) && listings.has(key)) pool.add(key)
   if (pool.size === 0) continue
   total += pool.size
   console.log(`\n${demand.key} ${demand.titleVi} — ${demand.desiredOutcomeVi}${demand.minTrl ? ` (TRL >= ${demand.minTrl})` : ''}`)

@@ -7,7 +7,9 @@ export const apiKeys = pgTable(
   'api_keys',
   {
     id: id(),
-    organizationId: uuid('organization_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
     // The public part of the key, used to find the row; the secret itself is only stored hashed.
     prefix: text('prefix').notNull().unique(),
     secretHash: text('secret_hash').notNull(),

@@ -4,7 +4,10 @@ import { customType, integer, timestamp, uuid } from 'drizzle-orm/pg-core'
 /** A 64-bit transaction id (pg_current_xact_id()); read as a decimal string. */
 export const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' })
 
-export const id = () => uuid('id').primaryKey().default(sql`gen_random_uuid()`)
+export const id = () =>
+  uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`)
 
 /** created/updated stamps and the optimistic-concurrency version behind ETag / If-Match. */
 export const stamps = () => ({

@@ -29,9 +29,15 @@ export const deals = pgTable(
   'deals',
   {
     id: id(),
-    listingId: uuid('listing_id').notNull().references(() => listings.id, { onDelete: 'restrict' }),
-    providerId: uuid('provider_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
-    seekerId: uuid('seeker_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
+    listingId: uuid('listing_id')
+      .notNull()
+      .references(() => listings.id, { onDelete: 'restrict' }),
+    providerId: uuid('provider_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
+    seekerId: uuid('seeker_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
     demandId: uuid('demand_id').references(() => demands.id, { onDelete: 'restrict' }),
     matchId: uuid('match_id').references(() => matches.id, { onDelete: 'restrict' }),
     // The workshop or fair where the deal started, if any: its outcomes and the reports count it.
@@ -79,9 +85,15 @@ export const deals = pgTable(
     index('deals_created_provider_idx').on(table.createdAt, table.providerId, table.state),
     index('deals_seeker_idx').on(table.seekerId, table.updatedAt.desc()),
     index('deals_listing_idx').on(table.listingId),
-    index('deals_respond_by_idx').on(table.respondBy).where(sql`${table.state} = 'interest_expressed'`),
-    index('deals_exchange_event_idx').on(table.exchangeEventId).where(sql`${table.exchangeEventId} is not null`),
-    index('deals_completed_idx').on(table.completedOn).where(sql`${table.state} = 'completed'`),
+    index('deals_respond_by_idx')
+      .on(table.respondBy)
+      .where(sql`${table.state} = 'interest_expressed'`),
+    index('deals_exchange_event_idx')
+      .on(table.exchangeEventId)
+      .where(sql`${table.exchangeEventId} is not null`),
+    index('deals_completed_idx')
+      .on(table.completedOn)
+      .where(sql`${table.state} = 'completed'`),
   ],
 )
 
@@ -90,10 +102,14 @@ export const dealOffers = pgTable(
   'deal_offers',
   {
     id: id(),
-    dealId: uuid('deal_id').notNull().references(() => deals.id, { onDelete: 'cascade' }),
+    dealId: uuid('deal_id')
+      .notNull()
+      .references(() => deals.id, { onDelete: 'cascade' }),
     number: smallint('number').notNull(),
     madeBy: text('made_by').notNull(),
-    madeByOrganizationId: uuid('made_by_organization_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
+    madeByOrganizationId: uuid('made_by_organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
     counterOfId: uuid('counter_of_id'),
     status: text('status').notNull().default('open'),
     terms: jsonb('terms').$type<OfferTerms>().notNull(),
@@ -108,8 +124,12 @@ export const dealOffers = pgTable(
     check('deal_offers_made_by_check', sql`${table.madeBy} in ('provider', 'seeker')`),
     check('deal_offers_status_check', sql`${table.status} in ('open', 'accepted', 'rejected', 'withdrawn', 'countered', 'lapsed')`),
     uniqueIndex('deal_offers_number_key').on(table.dealId, table.number),
-    uniqueIndex('deal_offers_one_open_key').on(table.dealId).where(sql`${table.status} = 'open'`),
-    index('deal_offers_valid_until_idx').on(table.validUntil).where(sql`${table.status} = 'open'`),
+    uniqueIndex('deal_offers_one_open_key')
+      .on(table.dealId)
+      .where(sql`${table.status} = 'open'`),
+    index('deal_offers_valid_until_idx')
+      .on(table.validUntil)
+      .where(sql`${table.status} = 'open'`),
   ],
 )
 
@@ -118,7 +138,9 @@ export const dealMilestones = pgTable(
   'deal_milestones',
   {
     id: id(),
-    dealId: uuid('deal_id').notNull().references(() => deals.id, { onDelete: 'cascade' }),
+    dealId: uuid('deal_id')
+      .notNull()
+      .references(() => deals.id, { onDelete: 'cascade' }),
     position: smallint('position').notNull(),
     title: text('title').notNull(),
     dueDate: date('due_date', { mode: 'string' }),
@@ -134,7 +156,9 @@ export const dealTransitions = pgTable(
   'deal_transitions',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    dealId: uuid('deal_id').notNull().references(() => deals.id, { onDelete: 'cascade' }),
+    dealId: uuid('deal_id')
+      .notNull()
+      .references(() => deals.id, { onDelete: 'cascade' }),
     transition: text('transition').notNull(),
     fromState: text('from_state'),
     toState: text('to_state').notNull(),
@@ -153,8 +177,12 @@ export const dealMessages = pgTable(
   'deal_messages',
   {
     id: id(),
-    dealId: uuid('deal_id').notNull().references(() => deals.id, { onDelete: 'cascade' }),
-    authorOrganizationId: uuid('author_organization_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
+    dealId: uuid('deal_id')
+      .notNull()
+      .references(() => deals.id, { onDelete: 'cascade' }),
+    authorOrganizationId: uuid('author_organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
     authorRole: text('author_role').notNull(),
     body: text('body').notNull(),
     attachments: jsonb('attachments').$type<EvidenceLink[]>().notNull().default([]),

@@ -18,8 +18,12 @@ export const delegations = pgTable(
   'delegations',
   {
     id: id(),
-    agentOrganizationId: uuid('agent_organization_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
-    memberOrganizationId: uuid('member_organization_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
+    agentOrganizationId: uuid('agent_organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
+    memberOrganizationId: uuid('member_organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
     // Fail closed: a row written without a status grants nothing.
     status: text('status').$type<DelegationStatus>().notNull().default('proposed'),
     origin: text('origin').$type<DelegationOrigin>().notNull().default('proposal'),
@@ -47,9 +51,13 @@ export const delegations = pgTable(
     check('delegations_closed_check', sql`(${table.status} in ('proposed', 'active')) = (${table.endedAt} is null)`),
     // At most one open delegation per pair: a second proposal while one is pending or active is a
     // 409. A pair may be delegated again once it closed. Access checks find the active row by it.
-    uniqueIndex('delegations_open_pair_key').on(table.agentOrganizationId, table.memberOrganizationId).where(sql`${table.status} in ('proposed', 'active')`),
+    uniqueIndex('delegations_open_pair_key')
+      .on(table.agentOrganizationId, table.memberOrganizationId)
+      .where(sql`${table.status} in ('proposed', 'active')`),
     index('delegations_member_idx').on(table.memberOrganizationId),
     // The expiry sweep reads the pending proposals by due time.
-    index('delegations_proposed_expiry_idx').on(table.expiresAt).where(sql`${table.status} = 'proposed'`),
+    index('delegations_proposed_expiry_idx')
+      .on(table.expiresAt)
+      .where(sql`${table.status} = 'proposed'`),
   ],
 )

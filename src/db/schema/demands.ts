@@ -7,7 +7,9 @@ export const demands = pgTable(
   'demands',
   {
     id: id(),
-    ownerId: uuid('owner_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
     status: text('status').notNull().default('draft'),
     titleVi: text('title_vi').notNull(),
     titleEn: text('title_en'),
@@ -15,9 +17,18 @@ export const demands = pgTable(
     problemEn: text('problem_en'),
     desiredOutcomeVi: text('desired_outcome_vi'),
     desiredOutcomeEn: text('desired_outcome_en'),
-    sectors: text('sectors').array().notNull().default(sql`'{}'`),
-    fields: text('fields').array().notNull().default(sql`'{}'`),
-    keywords: text('keywords').array().notNull().default(sql`'{}'`),
+    sectors: text('sectors')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    fields: text('fields')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    keywords: text('keywords')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     minTrl: smallint('min_trl'),
     budgetMinVnd: bigint('budget_min_vnd', { mode: 'number' }),
     budgetMaxVnd: bigint('budget_max_vnd', { mode: 'number' }),
@@ -34,19 +45,35 @@ export const demands = pgTable(
     externalId: text('external_id'),
     ...stamps(),
     // Terms (see migrations/0024_retrieval_functions.sql) of the title and keywords, and of the rest of the text.
-    searchKeyIds: integer('search_key_ids').array().generatedAlwaysAs(sql.raw(`tx_term_ids(title_vi || ' . ' || coalesce(title_en, '') || ' . ' || tx_join_phrases(keywords))`)).notNull(),
-    searchBodyIds: integer('search_body_ids').array().generatedAlwaysAs(sql.raw(`tx_term_ids(problem_vi || ' . ' || coalesce(problem_en, '') || ' . ' || coalesce(desired_outcome_vi, '') || ' . ' || coalesce(desired_outcome_en, ''))`)).notNull(),
+    searchKeyIds: integer('search_key_ids')
+      .array()
+      .generatedAlwaysAs(sql.raw(`tx_term_ids(title_vi || ' . ' || coalesce(title_en, '') || ' . ' || tx_join_phrases(keywords))`))
+      .notNull(),
+    searchBodyIds: integer('search_body_ids')
+      .array()
+      .generatedAlwaysAs(
+        sql.raw(
+          `tx_term_ids(problem_vi || ' . ' || coalesce(problem_en, '') || ' . ' || coalesce(desired_outcome_vi, '') || ' . ' || coalesce(desired_outcome_en, ''))`,
+        ),
+      )
+      .notNull(),
   },
   (table) => [
     check('demands_status_check', sql`${table.status} in ('draft', 'open', 'closed')`),
     check('demands_min_trl_check', sql`${table.minTrl} between 1 and 9`),
     check('demands_budget_check', sql`${table.budgetMinVnd} is null or ${table.budgetMaxVnd} is null or ${table.budgetMinVnd} <= ${table.budgetMaxVnd}`),
     index('demands_owner_idx').on(table.ownerId),
-    index('demands_opened_owner_idx').on(table.openedAt, table.ownerId).where(sql`${table.openedAt} is not null`),
+    index('demands_opened_owner_idx')
+      .on(table.openedAt, table.ownerId)
+      .where(sql`${table.openedAt} is not null`),
     // A source's record is one row per external id; on this exchange an owner's external ids (its own
     // references, given in imports) are unique to it, so importing a file again updates, never duplicates.
-    uniqueIndex('demands_source_external_key').on(table.source, table.externalId).where(sql`${table.source} is not null`),
-    uniqueIndex('demands_owner_external_key').on(table.ownerId, table.externalId).where(sql`${table.source} is null and ${table.externalId} is not null`),
+    uniqueIndex('demands_source_external_key')
+      .on(table.source, table.externalId)
+      .where(sql`${table.source} is not null`),
+    uniqueIndex('demands_owner_external_key')
+      .on(table.ownerId, table.externalId)
+      .where(sql`${table.source} is null and ${table.externalId} is not null`),
     index('demands_status_opened_idx').on(table.status, table.openedAt.desc(), table.id.desc()),
     // Retrieval's term postings with the 2025 province beside them, as listings' are: a text search in
     // a province (or region) intersects both inside each GIN scan instead of AND-ing a bitmap of every

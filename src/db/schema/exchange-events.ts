@@ -13,7 +13,9 @@ export const exchangeEvents = pgTable(
   'exchange_events',
   {
     id: id(),
-    organizerId: uuid('organizer_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
+    organizerId: uuid('organizer_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
     kind: text('kind').notNull(),
     title: text('title').notNull(),
     description: text('description'),
@@ -36,8 +38,12 @@ export const exchangeEvents = pgTable(
 export const exchangeEventOrganizations = pgTable(
   'exchange_event_organizations',
   {
-    eventId: uuid('event_id').notNull().references(() => exchangeEvents.id, { onDelete: 'cascade' }),
-    organizationId: uuid('organization_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => exchangeEvents.id, { onDelete: 'cascade' }),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
     role: text('role').notNull(),
   },
   (table) => [
@@ -51,8 +57,12 @@ export const exchangeEventOrganizations = pgTable(
 export const exchangeEventListings = pgTable(
   'exchange_event_listings',
   {
-    eventId: uuid('event_id').notNull().references(() => exchangeEvents.id, { onDelete: 'cascade' }),
-    listingId: uuid('listing_id').notNull().references(() => listings.id, { onDelete: 'restrict' }),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => exchangeEvents.id, { onDelete: 'cascade' }),
+    listingId: uuid('listing_id')
+      .notNull()
+      .references(() => listings.id, { onDelete: 'restrict' }),
   },
   (table) => [primaryKey({ columns: [table.eventId, table.listingId] }), index('exchange_event_listings_listing_idx').on(table.listingId)],
 )

@@ -15,7 +15,9 @@ export const sources = pgTable(
     // A short slug, part of every global id minted for the source's records.
     id: text('id').primaryKey(),
     name: text('name').notNull(),
-    organizationId: uuid('organization_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
     homepage: text('homepage'),
     ...stamps(),
   },
@@ -27,10 +29,15 @@ export const webhookSubscriptions = pgTable(
   'webhook_subscriptions',
   {
     id: id(),
-    organizationId: uuid('organization_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
     url: text('url').notNull(),
     // Event types delivered; empty: every event addressed to the organisation.
-    eventTypes: text('event_types').array().notNull().default(sql`'{}'`),
+    eventTypes: text('event_types')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     description: text('description'),
     // Standard Webhooks secret ("whsec_" + base64). Kept readable: signing needs it.
     secret: text('secret').notNull(),
@@ -50,8 +57,12 @@ export const webhookDeliveries = pgTable(
   'webhook_deliveries',
   {
     id: id(),
-    subscriptionId: uuid('subscription_id').notNull().references(() => webhookSubscriptions.id, { onDelete: 'cascade' }),
-    eventId: bigint('event_id', { mode: 'number' }).notNull().references(() => outboxEvents.id, { onDelete: 'restrict' }),
+    subscriptionId: uuid('subscription_id')
+      .notNull()
+      .references(() => webhookSubscriptions.id, { onDelete: 'cascade' }),
+    eventId: bigint('event_id', { mode: 'number' })
+      .notNull()
+      .references(() => outboxEvents.id, { onDelete: 'restrict' }),
     // pending (an attempt is queued), succeeded, failed (retries exhausted or the subscription disabled).
     status: text('status').notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
@@ -74,7 +85,9 @@ export const webhookDeliveries = pgTable(
 export const webhookAttempts = pgTable(
   'webhook_attempts',
   {
-    deliveryId: uuid('delivery_id').notNull().references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    deliveryId: uuid('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
     attempt: integer('attempt').notNull(),
     attemptedAt: timestamp('attempted_at', { withTimezone: true, mode: 'date' }).notNull(),
     durationMs: integer('duration_ms').notNull(),
@@ -90,7 +103,9 @@ export const webhookAttempts = pgTable(
 /** Where the fan-out from the outbox to deliveries has got to (one row, locked by the fan-out). */
 export const webhookCursor = pgTable('webhook_cursor', {
   id: integer('id').primaryKey().default(1),
-  transactionId: xid8('transaction_id').notNull().default(sql`'0'::xid8`),
+  transactionId: xid8('transaction_id')
+    .notNull()
+    .default(sql`'0'::xid8`),
   eventId: bigint('event_id', { mode: 'number' }).notNull().default(0),
 })
 
@@ -99,7 +114,9 @@ export const imports = pgTable(
   'imports',
   {
     id: id(),
-    organizationId: uuid('organization_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
     apiKeyId: uuid('api_key_id').notNull(),
     kind: text('kind').notNull(),
     format: text('format').notNull(),
@@ -144,7 +161,9 @@ export const importChunks = pgTable(
 export const importErrors = pgTable(
   'import_errors',
   {
-    importId: uuid('import_id').notNull().references(() => imports.id, { onDelete: 'cascade' }),
+    importId: uuid('import_id')
+      .notNull()
+      .references(() => imports.id, { onDelete: 'cascade' }),
     line: integer('line').notNull(),
     errors: jsonb('errors').$type<{ pointer: string; detail: string }[]>().notNull(),
   },

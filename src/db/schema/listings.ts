@@ -11,7 +11,9 @@ export const listings = pgTable(
   'listings',
   {
     id: id(),
-    ownerId: uuid('owner_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
     status: text('status').notNull().default('draft'),
     kind: text('kind').notNull(),
     titleVi: text('title_vi').notNull(),
@@ -20,17 +22,41 @@ export const listings = pgTable(
     descriptionEn: text('description_en'),
     trl: smallint('trl'),
     iprStatus: text('ipr_status').notNull().default('none'),
-    iprNumbers: text('ipr_numbers').array().notNull().default(sql`'{}'`),
-    transferForms: text('transfer_forms').array().notNull().default(sql`'{}'`),
-    transferMethods: text('transfer_methods').array().notNull().default(sql`'{}'`),
+    iprNumbers: text('ipr_numbers')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    transferForms: text('transfer_forms')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    transferMethods: text('transfer_methods')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     priceType: text('price_type').notNull().default('negotiable'),
     priceVnd: bigint('price_vnd', { mode: 'number' }),
-    sectors: text('sectors').array().notNull().default(sql`'{}'`),
-    fields: text('fields').array().notNull().default(sql`'{}'`),
-    keywords: text('keywords').array().notNull().default(sql`'{}'`),
+    sectors: text('sectors')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    fields: text('fields')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    keywords: text('keywords')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     // Codes as filed (a legacy code stays as it was) and the same resolved to the 34 units of 2025.
-    provinceCodes: text('province_codes').array().notNull().default(sql`'{}'`),
-    currentProvinceCodes: text('current_province_codes').array().notNull().default(sql`'{}'`),
+    provinceCodes: text('province_codes')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    currentProvinceCodes: text('current_province_codes')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     media: jsonb('media').$type<MediaLink[]>().notNull().default([]),
     validUntil: date('valid_until', { mode: 'string' }),
     publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }),
@@ -54,8 +80,14 @@ export const listings = pgTable(
     countedExpired: boolean('counted_expired').notNull().default(false),
     ...stamps(),
     // Terms (see migrations/0024_retrieval_functions.sql) of the title and keywords, and of the rest of the text.
-    searchKeyIds: integer('search_key_ids').array().generatedAlwaysAs(sql.raw(`tx_term_ids(title_vi || ' . ' || coalesce(title_en, '') || ' . ' || tx_join_phrases(keywords))`)).notNull(),
-    searchBodyIds: integer('search_body_ids').array().generatedAlwaysAs(sql.raw(`tx_term_ids(description_vi || ' . ' || coalesce(description_en, ''))`)).notNull(),
+    searchKeyIds: integer('search_key_ids')
+      .array()
+      .generatedAlwaysAs(sql.raw(`tx_term_ids(title_vi || ' . ' || coalesce(title_en, '') || ' . ' || tx_join_phrases(keywords))`))
+      .notNull(),
+    searchBodyIds: integer('search_body_ids')
+      .array()
+      .generatedAlwaysAs(sql.raw(`tx_term_ids(description_vi || ' . ' || coalesce(description_en, ''))`))
+      .notNull(),
   },
   (table) => [
     check('listings_status_check', sql`${table.status} in ('draft', 'published', 'withdrawn')`),
@@ -65,11 +97,17 @@ export const listings = pgTable(
     check('listings_price_check', sql`${table.priceType} = 'on_request' or (${table.priceType} = 'amount') = (${table.priceVnd} is not null)`),
     index('listings_owner_idx').on(table.ownerId),
     // Activity reports count publications per owner and period: an index-only scan of the range.
-    index('listings_published_owner_idx').on(table.publishedAt, table.ownerId).where(sql`${table.publishedAt} is not null`),
+    index('listings_published_owner_idx')
+      .on(table.publishedAt, table.ownerId)
+      .where(sql`${table.publishedAt} is not null`),
     // A source's record is one row per external id; on this exchange an owner's external ids (its own
     // references, given in imports) are unique to it, so importing a file again updates, never duplicates.
-    uniqueIndex('listings_source_external_key').on(table.source, table.externalId).where(sql`${table.source} is not null`),
-    uniqueIndex('listings_owner_external_key').on(table.ownerId, table.externalId).where(sql`${table.source} is null and ${table.externalId} is not null`),
+    uniqueIndex('listings_source_external_key')
+      .on(table.source, table.externalId)
+      .where(sql`${table.source} is not null`),
+    uniqueIndex('listings_owner_external_key')
+      .on(table.ownerId, table.externalId)
+      .where(sql`${table.source} is null and ${table.externalId} is not null`),
     index('listings_status_published_idx').on(table.status, table.publishedAt.desc(), table.id.desc()),
     // Retrieval's term postings, with the province beside them: a search in one province is
     // intersected inside each GIN scan (fast scan skips through the province's long posting list)
@@ -83,11 +121,19 @@ export const listings = pgTable(
     // Browsing newest first (listings.browse.ts): an owner's published listings in page order, and a
     // price range without a scan of every priced listing. listings_browse_idx, the covering index
     // of published listings in page order, is made by hand (INCLUDE) in the facet migration.
-    index('listings_owner_published_idx').on(table.ownerId, table.publishedAt.desc(), table.id.desc()).where(sql`${table.status} = 'published'`),
-    index('listings_price_published_idx').on(table.priceVnd).where(sql`${table.status} = 'published' and ${table.priceType} = 'amount'`),
+    index('listings_owner_published_idx')
+      .on(table.ownerId, table.publishedAt.desc(), table.id.desc())
+      .where(sql`${table.status} = 'published'`),
+    index('listings_price_published_idx')
+      .on(table.priceVnd)
+      .where(sql`${table.status} = 'published' and ${table.priceType} = 'amount'`),
     // Published listings whose expiry the facet counts do not hold yet, or hold wrongly: what reads
     // correct for and the maintenance job folds in (listings.facets.ts).
-    index('listings_uncounted_expiry_idx').on(table.validUntil).where(sql`${table.status} = 'published' and not ${table.countedExpired} and ${table.validUntil} is not null`),
-    index('listings_counted_expiry_idx').on(table.validUntil).where(sql`${table.status} = 'published' and ${table.countedExpired}`),
+    index('listings_uncounted_expiry_idx')
+      .on(table.validUntil)
+      .where(sql`${table.status} = 'published' and not ${table.countedExpired} and ${table.validUntil} is not null`),
+    index('listings_counted_expiry_idx')
+      .on(table.validUntil)
+      .where(sql`${table.status} = 'published' and ${table.countedExpired}`),
   ],
 )

@@ -14,8 +14,12 @@ export const matches = pgTable(
   'matches',
   {
     id: id(),
-    demandId: uuid('demand_id').notNull().references(() => demands.id, { onDelete: 'restrict' }),
-    listingId: uuid('listing_id').notNull().references(() => listings.id, { onDelete: 'restrict' }),
+    demandId: uuid('demand_id')
+      .notNull()
+      .references(() => demands.id, { onDelete: 'restrict' }),
+    listingId: uuid('listing_id')
+      .notNull()
+      .references(() => listings.id, { onDelete: 'restrict' }),
     // 'computed' by the matcher, or 'broker' when a connection point, centre or the operator proposed it.
     origin: text('origin').notNull(),
     // Which side's run last ranked the pair among its top suggestions ('demand' | 'listing'); a run

@@ -30,7 +30,10 @@ export const organizations = pgTable(
     description: text('description'),
     contacts: jsonb('contacts').$type<Contact[]>().notNull().default([]),
     // The VSIC sections the organisation works in: what a connection point's scope is matched against.
-    sectors: text('sectors').array().notNull().default(sql`'{}'`),
+    sectors: text('sectors')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     delegationScope: jsonb('delegation_scope').$type<DelegationScope>(),
     // Set when the operator merged this organisation into its successor: it is then read-only, and
     // its records stay attributed to it (reports resolve it to the successor through this column).
@@ -47,10 +50,14 @@ export const organizations = pgTable(
       sql`${table.kind} in ('transfer_centre', 'research_institute', 'university', 'enterprise', 'connection_point', 'authority', 'exchange_operator')`,
     ),
     // A tax code identifies one enterprise; institutes and centres may share their parent's.
-    uniqueIndex('organizations_enterprise_tax_code_key').on(table.taxCode).where(sql`${table.kind} = 'enterprise'`),
+    uniqueIndex('organizations_enterprise_tax_code_key')
+      .on(table.taxCode)
+      .where(sql`${table.kind} = 'enterprise'`),
     index('organizations_kind_idx').on(table.kind),
     // One record per source and external id; this exchange's own external ids (from imports) are unique too.
-    uniqueIndex('organizations_source_external_key').on(sql`coalesce(${table.source}, '')`, table.externalId).where(sql`${table.externalId} is not null`),
+    uniqueIndex('organizations_source_external_key')
+      .on(sql`coalesce(${table.source}, '')`, table.externalId)
+      .where(sql`${table.externalId} is not null`),
     index('organizations_current_province_idx').on(table.currentProvinceCode),
     index('organizations_parent_idx').on(table.parentId),
     check('organizations_merged_into_other_check', sql`${table.mergedIntoId} <> ${table.id}`),
@@ -59,6 +66,9 @@ export const organizations = pgTable(
     index('organizations_name_idx').on(table.name, table.id),
     index('organizations_kind_name_idx').on(table.kind, table.name, table.id),
     index('organizations_province_name_idx').on(table.currentProvinceCode, table.name, table.id),
-    index('organizations_name_trgm_idx').using('gin', sql`tx_search_text(${table.name} || ' ' || coalesce(${table.nameEn}, '') || ' ' || coalesce(${table.shortName}, '')) gin_trgm_ops`),
+    index('organizations_name_trgm_idx').using(
+      'gin',
+      sql`tx_search_text(${table.name} || ' ' || coalesce(${table.nameEn}, '') || ' ' || coalesce(${table.shortName}, '')) gin_trgm_ops`,
+    ),
   ],
 )

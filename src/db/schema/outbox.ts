@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm'
 import { bigint, boolean, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 import { xid8 } from './columns.ts'
 
-
 /**
  * Domain events (match.suggested, match.shortlisted, ...), written in the same transaction as the
  * change they describe, so an event exists exactly when its change committed. Webhook delivery and
@@ -25,11 +24,15 @@ export const outboxEvents = pgTable(
     // The writing transaction. Ids are drawn before commit, so a reader going by id alone could pass
     // an event whose transaction commits late; readers go by (transaction, id) and stop below the
     // oldest transaction still running (pg_snapshot_xmin), which no later commit can precede.
-    transactionId: xid8('transaction_id').notNull().default(sql`pg_current_xact_id()`),
+    transactionId: xid8('transaction_id')
+      .notNull()
+      .default(sql`pg_current_xact_id()`),
   },
   (table) => [
     index('outbox_events_subject_idx').on(table.subjectType, table.subjectId, table.id),
     index('outbox_events_order_idx').on(table.transactionId, table.id),
-    index('outbox_events_public_idx').on(table.transactionId, table.id).where(sql`${table.public}`),
+    index('outbox_events_public_idx')
+      .on(table.transactionId, table.id)
+      .where(sql`${table.public}`),
   ],
 )

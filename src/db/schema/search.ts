@@ -20,18 +20,14 @@ const termCountColumns = () => ({
 })
 
 /** Per kind ('listing' | 'demand') and term, folded: in how many records it occurs, and in how many titles or keywords. */
-export const searchTermCounts = pgTable(
-  'search_term_counts',
-  termCountColumns(),
-  (table) => [uniqueIndex('search_term_counts_term_key').on(table.kind, table.termId)],
-)
+export const searchTermCounts = pgTable('search_term_counts', termCountColumns(), (table) => [
+  uniqueIndex('search_term_counts_term_key').on(table.kind, table.termId),
+])
 
 /** What each write statement changed in search_term_counts, appended until the job folds it. */
-export const searchTermChanges = pgTable(
-  'search_term_changes',
-  termCountColumns(),
-  (table) => [index('search_term_changes_term_idx').on(table.kind, table.termId)],
-)
+export const searchTermChanges = pgTable('search_term_changes', termCountColumns(), (table) => [
+  index('search_term_changes_term_idx').on(table.kind, table.termId),
+])
 
 /** Per kind: how many records, and the sum of their fields' lengths (distinct terms), for BM25's length normalisation. */
 export const searchCorpusCounts = pgTable(
@@ -49,11 +45,9 @@ export const searchCorpusCounts = pgTable(
  * Every folded word (syllable) of listings and demands: the dictionary a misspelt query word is
  * corrected against, through a trigram (GiST, so nearest-first) index on words rather than on whole documents.
  */
-export const searchWords = pgTable(
-  'search_words',
-  { word: text('word').primaryKey() },
-  (table) => [index('search_words_trgm_idx').using('gist', sql`${table.word} gist_trgm_ops`)],
-)
+export const searchWords = pgTable('search_words', { word: text('word').primaryKey() }, (table) => [
+  index('search_words_trgm_idx').using('gist', sql`${table.word} gist_trgm_ops`),
+])
 
 /**
  * Words seen in writes and not yet in search_words. Triggers append here, with no unique key, so

@@ -19,7 +19,9 @@ export const tasks = pgTable(
     id: id(),
     title: text('title').notNull(),
     objectives: text('objectives').notNull(),
-    leadId: uuid('lead_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
+    leadId: uuid('lead_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
     // The province whose key product or need the task serves (as filed, and its 2025 unit).
     provinceCode: text('province_code'),
     currentProvinceCode: text('current_province_code'),
@@ -56,8 +58,12 @@ export type PartnerStatus = 'invited' | 'accepted'
 export const taskPartners = pgTable(
   'task_partners',
   {
-    taskId: uuid('task_id').notNull().references(() => tasks.id, { onDelete: 'cascade' }),
-    organizationId: uuid('organization_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
     position: smallint('position').notNull(),
     role: text('role').notNull(),
     contribution: text('contribution'),
@@ -78,7 +84,9 @@ export const taskFunding = pgTable(
   'task_funding',
   {
     id: id(),
-    taskId: uuid('task_id').notNull().references(() => tasks.id, { onDelete: 'cascade' }),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
     position: smallint('position').notNull(),
     source: text('source').notNull(),
     amountVnd: bigint('amount_vnd', { mode: 'number' }).notNull(),
@@ -96,7 +104,9 @@ export const taskLinks = pgTable(
   'task_links',
   {
     id: id(),
-    taskId: uuid('task_id').notNull().references(() => tasks.id, { onDelete: 'cascade' }),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
     position: smallint('position').notNull(),
     listingId: uuid('listing_id').references(() => listings.id, { onDelete: 'restrict' }),
     demandId: uuid('demand_id').references(() => demands.id, { onDelete: 'restrict' }),
@@ -113,7 +123,9 @@ export const taskTransitions = pgTable(
   'task_transitions',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    taskId: uuid('task_id').notNull().references(() => tasks.id, { onDelete: 'cascade' }),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
     transition: text('transition').notNull(),
     fromState: text('from_state'),
     toState: text('to_state').notNull(),

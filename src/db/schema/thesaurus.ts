@@ -25,8 +25,14 @@ export const thesaurusEntries = pgTable(
     // The folded phrases that set the entry off in a query: every member of a synonym, an expansion's trigger.
     keys: text('keys').array().notNull(),
     // Phrases a key's match must not sit inside ("bắp cải" for the key "bắp"): as written and folded.
-    exceptions: text('exceptions').array().notNull().default(sql`'{}'`),
-    foldedExceptions: text('folded_exceptions').array().notNull().default(sql`'{}'`),
+    exceptions: text('exceptions')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    foldedExceptions: text('folded_exceptions')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     weight: doublePrecision('weight').notNull(),
     note: text('note'),
     // The starter set's id for an entry it brought (src/modules/thesaurus/data/starter.json); null for the operator's own.

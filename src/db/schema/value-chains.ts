@@ -13,7 +13,9 @@ export const valueChains = pgTable(
   'value_chains',
   {
     id: id(),
-    ownerId: uuid('owner_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
     title: text('title').notNull(),
     keyProduct: text('key_product').notNull(),
     description: text('description'),
@@ -30,16 +32,24 @@ export const valueChainStages = pgTable(
   'value_chain_stages',
   {
     id: id(),
-    chainId: uuid('chain_id').notNull().references(() => valueChains.id, { onDelete: 'cascade' }),
+    chainId: uuid('chain_id')
+      .notNull()
+      .references(() => valueChains.id, { onDelete: 'cascade' }),
     position: smallint('position').notNull(),
     kind: text('kind').notNull(),
     title: text('title').notNull(),
     description: text('description'),
     // What the gap analysis searches the catalogue for when the stage has no technology.
-    keywords: text('keywords').array().notNull().default(sql`'{}'`),
+    keywords: text('keywords')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
   },
   (table) => [
-    check('value_chain_stages_kind_check', sql`${table.kind} in ('inputs', 'production', 'harvest_preservation', 'processing', 'packaging_branding', 'distribution')`),
+    check(
+      'value_chain_stages_kind_check',
+      sql`${table.kind} in ('inputs', 'production', 'harvest_preservation', 'processing', 'packaging_branding', 'distribution')`,
+    ),
     uniqueIndex('value_chain_stages_position_key').on(table.chainId, table.position),
     uniqueIndex('value_chain_stages_kind_key').on(table.chainId, table.kind),
   ],
@@ -49,8 +59,12 @@ export const valueChainStages = pgTable(
 export const valueChainStageListings = pgTable(
   'value_chain_stage_listings',
   {
-    stageId: uuid('stage_id').notNull().references(() => valueChainStages.id, { onDelete: 'cascade' }),
-    listingId: uuid('listing_id').notNull().references(() => listings.id, { onDelete: 'restrict' }),
+    stageId: uuid('stage_id')
+      .notNull()
+      .references(() => valueChainStages.id, { onDelete: 'cascade' }),
+    listingId: uuid('listing_id')
+      .notNull()
+      .references(() => listings.id, { onDelete: 'restrict' }),
   },
   (table) => [primaryKey({ columns: [table.stageId, table.listingId] }), index('value_chain_stage_listings_listing_idx').on(table.listingId)],
 )
@@ -59,8 +73,15 @@ export const valueChainStageListings = pgTable(
 export const valueChainStageOrganizations = pgTable(
   'value_chain_stage_organizations',
   {
-    stageId: uuid('stage_id').notNull().references(() => valueChainStages.id, { onDelete: 'cascade' }),
-    organizationId: uuid('organization_id').notNull().references(() => organizations.id, { onDelete: 'restrict' }),
+    stageId: uuid('stage_id')
+      .notNull()
+      .references(() => valueChainStages.id, { onDelete: 'cascade' }),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
   },
-  (table) => [primaryKey({ columns: [table.stageId, table.organizationId] }), index('value_chain_stage_organizations_organization_idx').on(table.organizationId)],
+  (table) => [
+    primaryKey({ columns: [table.stageId, table.organizationId] }),
+    index('value_chain_stage_organizations_organization_idx').on(table.organizationId),
+  ],
 )

@@ -37,7 +37,10 @@ export async function findKey(db: DbOrTx, id: string, options: { forUpdate?: boo
 }
 
 export async function findOrganizationSummary(db: DbOrTx, id: string) {
-  const [row] = await db.select({ id: organizations.id, kind: organizations.kind, name: organizations.name }).from(organizations).where(eq(organizations.id, id))
+  const [row] = await db
+    .select({ id: organizations.id, kind: organizations.kind, name: organizations.name })
+    .from(organizations)
+    .where(eq(organizations.id, id))
   return row
 }
 

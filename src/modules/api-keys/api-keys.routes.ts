@@ -7,7 +7,8 @@ const tags = ['api-keys']
 // The two POSTs that answer with a new secret take no Idempotency-Key: a replay would need the
 // secret stored in the clear for 24 hours, and only its hash is ever stored.
 const noReplay = { idempotent: false }
-const secretOnce = 'The response carries the secret (`txk_...`) this once: only its hash is stored, so it cannot be shown again. A lost key cannot be recovered, only replaced.'
+const secretOnce =
+  'The response carries the secret (`txk_...`) this once: only its hash is stored, so it cannot be shown again. A lost key cannot be recovered, only replaced.'
 
 export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const keys = app.services.apiKeys
@@ -71,7 +72,8 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getApiKey',
         tags,
         summary: 'Get an API key',
-        description: "One key, without its secret. Any key may read itself; admin keys read their organisation's keys, the operator any key. Other organisations' keys are 404.",
+        description:
+          "One key, without its secret. Any key may read itself; admin keys read their organisation's keys, the operator any key. Other organisations' keys are 404.",
         security: bearerSecurity,
         params: IdParams,
         response: { 200: ref(ApiKey), ...errorResponses(400, 401, 403, 404) },

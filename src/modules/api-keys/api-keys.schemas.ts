@@ -9,7 +9,11 @@ export type KeyStatus = (typeof keyStatuses)[number]
 
 const KeyRole = Enum(roles, 'operator (the exchange operator only), admin, editor or reader')
 const Label = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'A note to recognise the key by, e.g. "portal Nam Định"' })
-const ExpiresAt = Type.String({ format: 'date-time', maxLength: 64, description: 'When the key stops working; must be in the future. Omit for a key that does not expire' })
+const ExpiresAt = Type.String({
+  format: 'date-time',
+  maxLength: 64,
+  description: 'When the key stops working; must be in the future. Omit for a key that does not expire',
+})
 
 export const ApiKeyCreate = Type.Object(
   {
@@ -25,7 +29,12 @@ export type ApiKeyCreate = Static<typeof ApiKeyCreate>
 export const ApiKeyRotate = Type.Object(
   {
     overlapSeconds: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: 604_800, default: 86_400, description: 'How long the old key keeps working (0-604800 seconds, default 86400 = one day)' }),
+      Type.Integer({
+        minimum: 0,
+        maximum: 604_800,
+        default: 86_400,
+        description: 'How long the old key keeps working (0-604800 seconds, default 86400 = one day)',
+      }),
     ),
     expiresAt: Type.Optional({ ...ExpiresAt, description: "The new key's expiry; must be in the future. Omit for a key that does not expire" }),
   },

@@ -100,18 +100,31 @@ export function createApiKeyService(deps: { db: Db; clock: Clock; cursors: Curso
     return db.transaction(async (tx) => {
       const organization = await repo.findOrganizationSummary(tx, organizationId)
       if (!organization) {
-        throw unprocessable('unknown_organization', `No organisation has id ${organizationId}`, [{ pointer: '#/organizationId', detail: 'is not a known organisation' }])
+        throw unprocessable('unknown_organization', `No organisation has id ${organizationId}`, [
+          { pointer: '#/organizationId', detail: 'is not a known organisation' },
+        ])
       }
       // A merged organisation no longer acts: its keys were revoked at the merge and none are issued.
       const mergedIntoId = (await findOrganization(tx, organizationId))?.mergedIntoId
       if (mergedIntoId) throw organizationMerged(organizationId, mergedIntoId)
       // The same rule as `keys create` on the command line: an operator key may do anything.
       if (input.role === 'operator' && organization.kind !== 'exchange_operator') {
-        throw unprocessable('invalid_role', 'The operator role is reserved for the exchange operator organisation', [{ pointer: '#/role', detail: `is not allowed for a ${organization.kind}` }])
+        throw unprocessable('invalid_role', 'The operator role is reserved for the exchange operator organisation', [
+          { pointer: '#/role', detail: `is not allowed for a ${organization.kind}` },
+        ])
       }
       const created = await createApiKey(tx, { organizationId, role: input.role, label: input.label, expiresAt, createdAt: now })
       const apiKey = toApiKey((await repo.findKey(tx, created.id))!, now)
-      await recordAudit(tx, { actor, owningOrganizationId: organizationId, operation: 'api_key.create', targetType: 'api_key', targetId: apiKey.id, before: null, after: apiKey, occurredAt: now })
+      await recordAudit(tx, {
+        actor,
+        owningOrganizationId: organizationId,
+        operation: 'api_key.create',
+        targetType: 'api_key',
+        targetId: apiKey.id,
+        before: null,
+        after: apiKey,
+        occurredAt: now,
+      })
       return { apiKey, secret: created.key }
     })
   }
@@ -162,7 +175,16 @@ export function createApiKeyService(deps: { db: Db; clock: Clock; cursors: Curso
       assertMayManage(actor, row)
       if (row.revokedAt) throw conflict('key_revoked', `The key was already revoked at ${row.revokedAt.toISOString()}`)
       const revoked = toApiKey((await repo.revokeKey(tx, id, now))!, now)
-      await recordAudit(tx, { actor, owningOrganizationId: row.organizationId, operation: 'api_key.revoke', targetType: 'api_key', targetId: id, before: toApiKey(row, now), after: revoked, occurredAt: now })
+      await recordAudit(tx, {
+        actor,
+        owningOrganizationId: row.organizationId,
+        operation: 'api_key.revoke',
+        targetType: 'api_key',
+        targetId: id,
+        before: toApiKey(row, now),
+        after: revoked,
+        occurredAt: now,
+      })
       return revoked
     })
   }
@@ -195,7 +217,13 @@ export function createApiKeyService(deps: { db: Db; clock: Clock; cursors: Curso
       })
       const apiKey = toApiKey((await repo.findKey(tx, created.id))!, now)
       const common = { actor, owningOrganizationId: row.organizationId, targetType: 'api_key', occurredAt: now }
-      await recordAudit(tx, { ...common, operation: 'api_key.rotate', targetId: id, before: toApiKey(row, now), after: { ...retiring, replacedById: apiKey.id } })
+      await recordAudit(tx, {
+        ...common,
+        operation: 'api_key.rotate',
+        targetId: id,
+        before: toApiKey(row, now),
+        after: { ...retiring, replacedById: apiKey.id },
+      })
       await recordAudit(tx, { ...common, operation: 'api_key.create', targetId: apiKey.id, before: null, after: apiKey })
       return { apiKey, secret: created.key }
     })

@@ -5,8 +5,7 @@ import { auditEvents } from '../../db/schema/index.ts'
 export type AuditEventRow = typeof auditEvents.$inferSelect
 
 /** Events of one organisation: where it acted, or where the changed record is its own. */
-const involving = (organizationId: string) =>
-  or(eq(auditEvents.actingOrganizationId, organizationId), eq(auditEvents.owningOrganizationId, organizationId))
+const involving = (organizationId: string) => or(eq(auditEvents.actingOrganizationId, organizationId), eq(auditEvents.owningOrganizationId, organizationId))
 
 export type AuditFilter = {
   /** Only the events this organisation may see (acting or owning); undefined for the operator. */

@@ -63,10 +63,7 @@ export type AuditEventQuery = Static<typeof AuditEventQuery>
 
 export const AuditEventParams = Type.Object({ id: AuditEventId })
 
-export const AuditEventPage = Type.Object(
-  { items: Type.Array(ref(AuditEvent)), nextCursor: Nullable(Type.String()) },
-  { $id: 'AuditEventPage' },
-)
+export const AuditEventPage = Type.Object({ items: Type.Array(ref(AuditEvent)), nextCursor: Nullable(Type.String()) }, { $id: 'AuditEventPage' })
 export type AuditEventPage = Static<typeof AuditEventPage>
 
 export const auditSchemas = [AuditEvent, AuditEventPage]

@@ -52,7 +52,10 @@ export const transitionInputs = {
   expire_interest: nothing,
   make_offer: Type.Object({ terms: OfferTermsInput }, { additionalProperties: false }),
   withdraw_offer: Type.Object({ offerId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
-  reject_offer: Type.Object({ offerId: Type.String({ format: 'uuid' }), note: Type.Optional(Note('Why, so the other side can counter')) }, { additionalProperties: false }),
+  reject_offer: Type.Object(
+    { offerId: Type.String({ format: 'uuid' }), note: Type.Optional(Note('Why, so the other side can counter')) },
+    { additionalProperties: false },
+  ),
   accept_offer: Type.Object({ offerId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
   lapse_offer: nothing,
   sign_contract: Type.Object(
@@ -75,7 +78,10 @@ export const transitionInputs = {
     },
     { additionalProperties: false },
   ),
-  cancel: Type.Object({ reason: Enum(cancelReasons, 'Why the deal is cancelled'), note: Type.Optional(Note('More about the reason')) }, { additionalProperties: false }),
+  cancel: Type.Object(
+    { reason: Enum(cancelReasons, 'Why the deal is cancelled'), note: Type.Optional(Note('More about the reason')) },
+    { additionalProperties: false },
+  ),
   open_dispute: Type.Object({ note: Note('What is disputed') }, { additionalProperties: false }),
   resolve_dispute: Type.Object(
     { outcome: Enum(['resume', 'cancel'] as const, 'resume: back to the state the dispute interrupted; cancel: the deal ends'), note: Note('The decision') },

@@ -6,7 +6,11 @@ import type { TransitionName } from './deals.inputs.ts'
 // it, so a client renders the buttons a deal's party may press. docs/deals.md draws it.
 
 export const dealStates = [
-  { name: 'interest_expressed', terminal: false, description: 'A seeker expressed interest in a listing (or a provider proposed its listing for a demand); the other side has not answered' },
+  {
+    name: 'interest_expressed',
+    terminal: false,
+    description: 'A seeker expressed interest in a listing (or a provider proposed its listing for a demand); the other side has not answered',
+  },
   { name: 'accepted', terminal: false, description: 'The other side accepted: identity, contacts and the price on request are disclosed to the seeker' },
   { name: 'negotiating', terminal: false, description: 'Offers and counter-offers are exchanged; at most one offer is open at a time' },
   { name: 'agreed', terminal: false, description: 'An offer was accepted: its terms bind the deal and the IPR details are disclosed to the seeker' },
@@ -236,7 +240,7 @@ export const dealTransitions: readonly DealTransition[] = [
     by: ['operator'],
     guards: ['was_disputed'],
     effects: [],
-    description: "The operator settles the dispute: outcome resume returns the deal to where it was, outcome cancel ends it (state cancelled)",
+    description: 'The operator settles the dispute: outcome resume returns the deal to where it was, outcome cancel ends it (state cancelled)',
   },
 ]
 

@@ -99,7 +99,10 @@ export async function insertOffer(tx: DbOrTx, values: typeof dealOffers.$inferIn
 }
 
 export async function closeOffer(tx: DbOrTx, id: string, values: { status: string; decidedAt: Date; rejectNote?: string | null }): Promise<void> {
-  await tx.update(dealOffers).set(values).where(and(eq(dealOffers.id, id), eq(dealOffers.status, 'open')))
+  await tx
+    .update(dealOffers)
+    .set(values)
+    .where(and(eq(dealOffers.id, id), eq(dealOffers.status, 'open')))
 }
 
 // Milestones
@@ -114,7 +117,11 @@ export async function insertMilestones(tx: DbOrTx, values: Array<typeof dealMile
   if (values.length > 0) await tx.insert(dealMilestones).values(values)
 }
 
-export async function markMilestoneDone(tx: DbOrTx, id: string, values: { doneAt: Date; evidence: MilestoneRow['evidence']; note: string | null }): Promise<void> {
+export async function markMilestoneDone(
+  tx: DbOrTx,
+  id: string,
+  values: { doneAt: Date; evidence: MilestoneRow['evidence']; note: string | null },
+): Promise<void> {
   await tx.update(dealMilestones).set(values).where(eq(dealMilestones.id, id))
 }
 
@@ -222,7 +229,11 @@ export async function claimInterestReminders(tx: DbOrTx, now: Date, limit: numbe
     .where(and(eq(deals.state, 'interest_expressed'), lte(deals.respondReminderAt, now), isNull(deals.respondRemindedAt)))
     .limit(limit)
     .for('update', { skipLocked: true })
-  return tx.update(deals).set({ respondRemindedAt: now }).where(and(inArray(deals.id, due), isNull(deals.respondRemindedAt))).returning()
+  return tx
+    .update(deals)
+    .set({ respondRemindedAt: now })
+    .where(and(inArray(deals.id, due), isNull(deals.respondRemindedAt)))
+    .returning()
 }
 
 export async function claimOfferReminders(tx: DbOrTx, now: Date, limit: number): Promise<OfferRow[]> {
@@ -232,5 +243,9 @@ export async function claimOfferReminders(tx: DbOrTx, now: Date, limit: number):
     .where(and(eq(dealOffers.status, 'open'), lte(dealOffers.reminderAt, now), isNull(dealOffers.remindedAt)))
     .limit(limit)
     .for('update', { skipLocked: true })
-  return tx.update(dealOffers).set({ remindedAt: now }).where(and(inArray(dealOffers.id, due), isNull(dealOffers.remindedAt))).returning()
+  return tx
+    .update(dealOffers)
+    .set({ remindedAt: now })
+    .where(and(inArray(dealOffers.id, due), isNull(dealOffers.remindedAt)))
+    .returning()
 }

@@ -2,7 +2,19 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
 import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
-import { Deal, DealHistory, DealListQuery, DealMessage, DealMessageCreate, DealMessagePage, DealPage, DealProcess, DealStart, DealTransitionRequest, PageQuery } from './deals.schemas.ts'
+import {
+  Deal,
+  DealHistory,
+  DealListQuery,
+  DealMessage,
+  DealMessageCreate,
+  DealMessagePage,
+  DealPage,
+  DealProcess,
+  DealStart,
+  DealTransitionRequest,
+  PageQuery,
+} from './deals.schemas.ts'
 
 const tags = ['deals']
 
@@ -75,7 +87,8 @@ export const dealRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Get a deal',
         description:
-          "The deal with its offers, milestones, the caller's roles and the transitions it may fire now (allowedTransitions), and the listing as far as the deal has disclosed it to the caller. " + parties,
+          "The deal with its offers, milestones, the caller's roles and the transitions it may fire now (allowedTransitions), and the listing as far as the deal has disclosed it to the caller. " +
+          parties,
         security: bearerSecurity,
         params: IdParams,
         response: { 200: ref(Deal), ...errorResponses(400, 401, 403, 404) },
@@ -96,8 +109,8 @@ export const dealRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Move a deal: fire a transition',
         description:
           'Fires one transition of GET /v1/deal-process with its input, e.g. {"transition": "accept_offer", "offerId": "..."}. Applied atomically under the deal\'s row lock against the state it finds: ' +
-          '409 invalid_transition (with `allowed`, the transitions the caller may fire now) when the state does not allow it, 409 guard_<name> when a guard fails, 403 when the caller\'s role may not fire it, 400 when the input does not fit the transition, 422 for terms or dates that break a rule. ' +
-          'If-Match (the ETag) makes the move conditional (412 if the deal changed); Idempotency-Key makes a retry return the first answer. Writing keys of the parties (and their brokers); the operator settles disputes. Emits the transition\'s deal.* event.',
+          "409 invalid_transition (with `allowed`, the transitions the caller may fire now) when the state does not allow it, 409 guard_<name> when a guard fails, 403 when the caller's role may not fire it, 400 when the input does not fit the transition, 422 for terms or dates that break a rule. " +
+          "If-Match (the ETag) makes the move conditional (412 if the deal changed); Idempotency-Key makes a retry return the first answer. Writing keys of the parties (and their brokers); the operator settles disputes. Emits the transition's deal.* event.",
         security: bearerSecurity,
         params: IdParams,
         headers: IfMatchHeaders,
@@ -119,7 +132,9 @@ export const dealRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listDealHistory',
         tags,
         summary: "A deal's history",
-        description: 'Every move of the deal, oldest first: the transition, from and to which state, who fired it (role and organisation; system for the timers), when, and its input. ' + parties,
+        description:
+          'Every move of the deal, oldest first: the transition, from and to which state, who fired it (role and organisation; system for the timers), when, and its input. ' +
+          parties,
         security: bearerSecurity,
         params: IdParams,
         querystring: PageQuery,

@@ -16,12 +16,24 @@ const Role = Enum(dealRoles)
 
 export const DealStart = Type.Object(
   {
-    listingId: Type.Optional({ ...Uuid, description: 'The listing: alone, an expression of interest by the seeker; with demandId, a proposal by the listing owner' }),
-    demandId: Type.Optional({ ...Uuid, description: "With listingId: the listing owner proposes its listing for this open demand; the demand's owner is the seeker" }),
+    listingId: Type.Optional({
+      ...Uuid,
+      description: 'The listing: alone, an expression of interest by the seeker; with demandId, a proposal by the listing owner',
+    }),
+    demandId: Type.Optional({
+      ...Uuid,
+      description: "With listingId: the listing owner proposes its listing for this open demand; the demand's owner is the seeker",
+    }),
     matchId: Type.Optional({ ...Uuid, description: "Alone: the demand owner starts from its shortlisted match (the match's listing and demand)" }),
-    seekerId: Type.Optional({ ...Uuid, description: "For an expression of interest: the organisation interested, if not the key's own (one that delegated to it)" }),
+    seekerId: Type.Optional({
+      ...Uuid,
+      description: "For an expression of interest: the organisation interested, if not the key's own (one that delegated to it)",
+    }),
     message: Type.String({ minLength: 1, maxLength: 4000, pattern: '\\S', description: 'What the initiator wants, for the other side; not blank' }),
-    eventId: Type.Optional({ ...Uuid, description: 'The workshop or fair where the deal started (from its first day until 30 days after its last); its outcomes and the reports count the deal' }),
+    eventId: Type.Optional({
+      ...Uuid,
+      description: 'The workshop or fair where the deal started (from its first day until 30 days after its last); its outcomes and the reports count the deal',
+    }),
   },
   { additionalProperties: false },
 )
@@ -37,7 +49,10 @@ const inputFields = {
 }
 export const DealTransitionRequest = Type.Object(
   {
-    transition: Enum(transitionNames, 'The transition to fire; GET /v1/deal-process lists each with its input, and a deal lists the ones its caller may fire now'),
+    transition: Enum(
+      transitionNames,
+      'The transition to fire; GET /v1/deal-process lists each with its input, and a deal lists the ones its caller may fire now',
+    ),
     side: Type.Optional(Enum(['provider', 'seeker'] as const, 'Only for a broker both parties delegated to: the side it acts for in this move')),
     ...Object.fromEntries(Object.entries(inputFields).map(([name, schema]) => [name, Type.Optional(schema)])),
   },
@@ -74,7 +89,7 @@ export type DealMessageCreate = Static<typeof DealMessageCreate>
 
 export const DealParty = Type.Object(
   {
-    id: Nullable({ ...Uuid, description: "null while the listing is anonymous and the deal has not revealed its owner" }),
+    id: Nullable({ ...Uuid, description: 'null while the listing is anonymous and the deal has not revealed its owner' }),
     name: Nullable(Type.String()),
     kind: Enum(codesOf(organizationKinds)),
   },
@@ -95,7 +110,9 @@ export const DealListing = Type.Object(
     iprStatus: Type.String(),
     iprNumbers: Nullable(Type.Array(Type.String())),
     contacts: Nullable(Type.Array(Contact)),
-    redacted: Type.Array(Enum(confidentialFields), { description: 'What the listing still hides from this caller at this stage of the deal (see GET /v1/deal-process, disclosure)' }),
+    redacted: Type.Array(Enum(confidentialFields), {
+      description: 'What the listing still hides from this caller at this stage of the deal (see GET /v1/deal-process, disclosure)',
+    }),
   },
   { $id: 'DealListing', description: 'The listing as this deal has disclosed it to the caller' },
 )
@@ -161,7 +178,9 @@ export const Deal = Type.Object(
     transferValueVnd: Nullable(Vnd),
     completedOn: Nullable(DateOnly),
     yourRoles: Type.Array(Role, { description: "The caller's roles on this deal" }),
-    allowedTransitions: Type.Array(Enum(transitionNames), { description: 'What the caller may fire now (state, role and guards checked): the buttons to show' }),
+    allowedTransitions: Type.Array(Enum(transitionNames), {
+      description: 'What the caller may fire now (state, role and guards checked): the buttons to show',
+    }),
     stateChangedAt: Timestamp,
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -212,7 +231,7 @@ export const DealProcess = Type.Object(
       Type.Object({
         name: Type.String(),
         from: Type.Array(Type.String()),
-        to: Type.String({ description: "The target state; disputed_from: the state the dispute interrupted" }),
+        to: Type.String({ description: 'The target state; disputed_from: the state the dispute interrupted' }),
         by: Type.Array(Type.String()),
         guards: Type.Array(Type.String()),
         effects: Type.Array(Type.String()),
@@ -234,6 +253,18 @@ export const DealProcess = Type.Object(
 )
 export type DealProcess = Static<typeof DealProcess>
 
-export const dealSchemas = [DealParty, DealListing, DealOffer, DealMilestone, Deal, DealPage, DealHistoryEntry, DealHistory, DealMessage, DealMessagePage, DealProcess]
+export const dealSchemas = [
+  DealParty,
+  DealListing,
+  DealOffer,
+  DealMilestone,
+  Deal,
+  DealPage,
+  DealHistoryEntry,
+  DealHistory,
+  DealMessage,
+  DealMessagePage,
+  DealProcess,
+]
 
 export { OfferTermsInput }

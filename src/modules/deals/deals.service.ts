@@ -12,7 +12,18 @@ import * as matchRepo from '../matching/matching.repo.ts'
 import type { RecordEvents } from '../../core/outbox.ts'
 import { disclosureRules, reachedBySeekers, seekerOnListingKey } from '../../core/disclosure.ts'
 import { transitionInputs, type TransitionName } from './deals.inputs.ts'
-import { dealEffects, dealGuards, dealRoles, dealStates, dealTransitions, sideOf, transitionNamed, transitionsFrom, type DealRole, type DealTransition } from './deals.process.ts'
+import {
+  dealEffects,
+  dealGuards,
+  dealRoles,
+  dealStates,
+  dealTransitions,
+  sideOf,
+  transitionNamed,
+  transitionsFrom,
+  type DealRole,
+  type DealTransition,
+} from './deals.process.ts'
 import * as repo from './deals.repo.ts'
 import type { Deal, DealHistory, DealListQuery, DealProcess, DealStart, DealTransitionRequest, PageQuery } from './deals.schemas.ts'
 import { applyEffects, guardHolds, guardRefusal, invalidTransition, type DealContext, type DealTimers, type Input } from './deals.transitions.ts'
@@ -57,7 +68,8 @@ function inputErrors(name: TransitionName, input: Input): FieldError[] {
     const at = `#${error.instancePath}`
     const params = error.params as { requiredProperties?: string[]; additionalProperties?: string[] }
     if (error.keyword === 'required') for (const field of params.requiredProperties ?? []) errors.set(`${at}/${field}`, 'is required')
-    else if (error.keyword === 'additionalProperties') for (const field of params.additionalProperties ?? []) errors.set(`${at}/${field}`, `${name} does not take it`)
+    else if (error.keyword === 'additionalProperties')
+      for (const field of params.additionalProperties ?? []) errors.set(`${at}/${field}`, `${name} does not take it`)
     // TypeBox also reports an unknown field as "schema is false" on itself, and a value outside an enum once per member.
     else if (error.keyword !== 'boolean' && !errors.has(at)) errors.set(at, error.keyword === 'const' ? 'is not one of the allowed values' : error.message)
   }
@@ -116,16 +128,25 @@ export function createDealService(deps: {
   /** The deals as the caller sees them: three queries for a page (listings, parties, what seekers were shown), not three per deal. */
   async function views(conn: DbOrTx, seen: { context: DealContext; roles: DealRole[] }[], actor: Actor | null): Promise<Deal[]> {
     const deals = seen.map(({ context }) => context.deal)
-    const listings = await repo.findDealListings(conn, deals.map((deal) => deal.listingId))
+    const listings = await repo.findDealListings(
+      conn,
+      deals.map((deal) => deal.listingId),
+    )
     const parties = await findOrganizationSummaries(conn, [...new Set(deals.flatMap(partiesOf))])
     // What the seeker has been shown, by this deal or an earlier one: the same as the listing shows it.
     // Only looked up for a viewer who does not see everything anyway.
-    const revealed = await reachedBySeekers(conn, seen.filter(({ roles }) => !seesEverything(roles)).map(({ context }) => context.deal))
+    const revealed = await reachedBySeekers(
+      conn,
+      seen.filter(({ roles }) => !seesEverything(roles)).map(({ context }) => context.deal),
+    )
     return seen.map(({ context, roles }) => {
       const { deal } = context
       const allowed = actor && writesContent(actor) ? allowedNow(context, roles) : []
       const shown = seesEverything(roles) ? null : (revealed.get(seekerOnListingKey(deal)) ?? null)
-      return toDeal({ deal, listing: listings.get(deal.listingId)!, parties, offers: context.offers, milestones: context.milestones }, { roles, allowed, revealed: shown })
+      return toDeal(
+        { deal, listing: listings.get(deal.listingId)!, parties, offers: context.offers, milestones: context.milestones },
+        { roles, allowed, revealed: shown },
+      )
     })
   }
 
@@ -201,7 +222,10 @@ export function createDealService(deps: {
     const { listingId, demandId, matchId, seekerId } = input
     const shape = matchId ? (listingId || demandId || seekerId ? null : 'match') : listingId ? (demandId ? (seekerId ? null : 'proposal') : 'interest') : null
     if (!shape) {
-      throw badRequest('invalid_start', 'Start a deal with listingId (an interest), listingId and demandId (a proposal), or matchId alone (a shortlisted match)')
+      throw badRequest(
+        'invalid_start',
+        'Start a deal with listingId (an interest), listingId and demandId (a proposal), or matchId alone (a shortlisted match)',
+      )
     }
     if (shape === 'match') {
       const match = await matchRepo.findMatch(db, matchId!)
@@ -217,7 +241,8 @@ export function createDealService(deps: {
       await assertNotMerged(listing.ownerId)
       const demand = await demandRepo.findDemand(db, demandId!)
       if (!demand || demand.status === 'draft') throw notFound('Demand', demandId!)
-      if (demand.status !== 'open' || (demand.deadline !== null && demand.deadline < today)) throw conflict('invalid_state', 'Only an open demand (deadline not passed) takes proposals')
+      if (demand.status !== 'open' || (demand.deadline !== null && demand.deadline < today))
+        throw conflict('invalid_state', 'Only an open demand (deadline not passed) takes proposals')
       if (demand.owner.id === listing.ownerId) throw conflict('same_owner', "A listing is not proposed for its owner's own demand")
       await assertNotMerged(demand.owner.id)
       await assertSidesApart(demand.owner.id, listing.ownerId)
@@ -235,11 +260,15 @@ export function createDealService(deps: {
     }
     // The operator is no seeker of its own: it starts a deal only for an organisation it names.
     if (actor.role === 'operator' && !seekerId) {
-      throw badRequest('seeker_required', 'The operator starts a deal for a seeker: name it in seekerId', [{ pointer: '#/seekerId', detail: 'is required for the operator' }])
+      throw badRequest('seeker_required', 'The operator starts a deal for a seeker: name it in seekerId', [
+        { pointer: '#/seekerId', detail: 'is required for the operator' },
+      ])
     }
     const seeker = seekerId ?? actor.organizationId
     if (!(await actsFor(db, actor, seeker))) {
-      throw forbidden('A key expresses interest for its own organisation or for one that delegated to it', [{ pointer: '#/seekerId', detail: 'is not an organisation this key acts for' }])
+      throw forbidden('A key expresses interest for its own organisation or for one that delegated to it', [
+        { pointer: '#/seekerId', detail: 'is not an organisation this key acts for' },
+      ])
     }
     return { ...(await seekerPlan(actor, seeker, listingId!)), demandId: null, matchId: null, origin: 'interest' }
   }
@@ -278,7 +307,16 @@ export function createDealService(deps: {
   /** History row, outbox event and audit entry of a move, in the move's transaction. */
   async function record(
     tx: DbOrTx,
-    move: { deal: repo.DealRow; transition: string; event: string; from: string | null; role: DealRole; actor: Actor | null; payload: Record<string, unknown>; now: Date },
+    move: {
+      deal: repo.DealRow
+      transition: string
+      event: string
+      from: string | null
+      role: DealRole
+      actor: Actor | null
+      payload: Record<string, unknown>
+      now: Date
+    },
   ) {
     const { deal, now } = move
     await repo.insertTransition(tx, {
@@ -298,7 +336,15 @@ export function createDealService(deps: {
         subjectType: 'deal',
         subjectId: deal.id,
         organizationIds: partiesOf(deal),
-        payload: { dealId: deal.id, listingId: deal.listingId, transition: move.transition, fromState: move.from, state: deal.state, actorRole: move.role, ...move.payload },
+        payload: {
+          dealId: deal.id,
+          listingId: deal.listingId,
+          transition: move.transition,
+          fromState: move.from,
+          state: deal.state,
+          actorRole: move.role,
+          ...move.payload,
+        },
         occurredAt: now,
       },
     ])
@@ -339,7 +385,9 @@ export function createDealService(deps: {
       const eligible = transition.by.filter((role) => roles.includes(role))
       if (eligible.length === 0) throw forbidden(`${name} is fired by ${transition.by.join(', ')}; this key is ${roles.join(', ')} on this deal`)
       if (new Set(eligible.map(sideOf)).size > 1) {
-        throw badRequest('side_required', 'This key acts for both sides of the deal: say which in `side`', [{ pointer: '#/side', detail: 'is required: provider or seeker' }])
+        throw badRequest('side_required', 'This key acts for both sides of the deal: say which in `side`', [
+          { pointer: '#/side', detail: 'is required: provider or seeker' },
+        ])
       }
       const errors = inputErrors(name, input)
       if (errors.length > 0) throw badRequest('validation_failed', `The input does not fit ${name}; see GET /v1/deal-process`, errors)
@@ -356,7 +404,13 @@ export function createDealService(deps: {
     const { deal, now } = context
     const applied = await applyEffects(tx, transition, context, role, input, actor?.organizationId ?? null, timers)
     const stateChanged = applied.to !== deal.state
-    const updated = await repo.updateDeal(tx, deal.id, deal.version, { ...applied.values, state: applied.to, ...(stateChanged ? { stateChangedAt: now } : {}) }, now)
+    const updated = await repo.updateDeal(
+      tx,
+      deal.id,
+      deal.version,
+      { ...applied.values, state: applied.to, ...(stateChanged ? { stateChangedAt: now } : {}) },
+      now,
+    )
     // The row is locked, so the version cannot have moved; a miss here would be a bug, not a race.
     if (!updated) throw conflict('concurrent_change', 'The deal changed while this move was applied; read it again')
     await record(tx, { deal: updated, transition: transition.name, event: transition.event, from: deal.state, role, actor, payload: applied.payload, now })
@@ -375,11 +429,22 @@ export function createDealService(deps: {
     }
     const values = query.cursor ? cursors.decode(query.cursor, 'deals', ['instant', 'uuid']) : undefined
     const after = values ? { updatedAt: values[0], id: values[1] } : undefined
-    const rows = await repo.listDeals(db, { partyIds, side: query.side, states: query.state ? [query.state] : undefined, listingId: query.listingId, after, limit: limit + 1 })
+    const rows = await repo.listDeals(db, {
+      partyIds,
+      side: query.side,
+      states: query.state ? [query.state] : undefined,
+      listingId: query.listingId,
+      after,
+      limit: limit + 1,
+    })
     const page = rows.slice(0, limit)
     const contexts = await contextsOf(db, page, clock.now())
     const roles = await rolesOnEach(db, actor, page)
-    const items = await views(db, contexts.map((context, index) => ({ context, roles: roles[index]! })), actor)
+    const items = await views(
+      db,
+      contexts.map((context, index) => ({ context, roles: roles[index]! })),
+      actor,
+    )
     const last = rows.length > limit ? rows[limit - 1]! : undefined
     return { items, nextCursor: last ? cursors.encode('deals', [last.updatedAt, last.id]) : null }
   }
@@ -397,4 +462,3 @@ export function createDealService(deps: {
 }
 
 export type DealService = ReturnType<typeof createDealService>
-

@@ -66,7 +66,12 @@ export function createDealTimers(deps: { db: Db; clock: Clock; deals: DealServic
           subjectType: 'deal',
           subjectId: deal.id,
           organizationIds: [deal.providerId, deal.seekerId],
-          payload: { dealId: deal.id, listingId: deal.listingId, respondBy: deal.respondBy?.toISOString() ?? null, respondent: deal.initiatedBy === 'seeker' ? 'provider' : 'seeker' },
+          payload: {
+            dealId: deal.id,
+            listingId: deal.listingId,
+            respondBy: deal.respondBy?.toISOString() ?? null,
+            respondent: deal.initiatedBy === 'seeker' ? 'provider' : 'seeker',
+          },
           occurredAt: now,
         })),
       )
@@ -79,7 +84,12 @@ export function createDealTimers(deps: { db: Db; clock: Clock; deals: DealServic
             subjectType: 'deal',
             subjectId: deal.id,
             organizationIds: [deal.providerId, deal.seekerId],
-            payload: { dealId: deal.id, offerId: offer.id, validUntil: offer.validUntil.toISOString(), respondent: offer.madeBy === 'provider' ? 'seeker' : 'provider' },
+            payload: {
+              dealId: deal.id,
+              offerId: offer.id,
+              validUntil: offer.validUntil.toISOString(),
+              respondent: offer.madeBy === 'provider' ? 'seeker' : 'provider',
+            },
             occurredAt: now,
           },
         ])
@@ -95,7 +105,11 @@ export type DealTimerService = ReturnType<typeof createDealTimers>
 
 /** The sweep as a cron job: pg-boss sends it once a minute however many processes run. */
 export function registerDealJobs(jobs: JobQueue, timers: DealTimerService) {
-  jobs.register(dealTimersJob, async () => {
-    await timers.sweep()
-  }, { cron: '* * * * *' })
+  jobs.register(
+    dealTimersJob,
+    async () => {
+      await timers.sweep()
+    },
+    { cron: '* * * * *' },
+  )
 }

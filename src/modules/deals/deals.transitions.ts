@@ -79,7 +79,9 @@ export type Applied = {
 /** Checks the terms of an offer beyond their shape. */
 function offerTerms(terms: OfferTermsInput, now: Date, timers: DealTimers) {
   if (terms.priceType === 'amount' && terms.priceVnd === undefined) {
-    throw unprocessable('invalid_terms', 'An offer with priceType amount states priceVnd', [{ pointer: '#/terms/priceVnd', detail: 'is required when priceType is amount' }])
+    throw unprocessable('invalid_terms', 'An offer with priceType amount states priceVnd', [
+      { pointer: '#/terms/priceVnd', detail: 'is required when priceType is amount' },
+    ])
   }
   if (terms.priceType === 'free' && terms.priceVnd !== undefined) {
     throw unprocessable('invalid_terms', 'A free transfer has no price', [{ pointer: '#/terms/priceVnd', detail: 'must be absent when priceType is free' }])
@@ -87,13 +89,17 @@ function offerTerms(terms: OfferTermsInput, now: Date, timers: DealTimers) {
   const validUntil = terms.validUntil ? new Date(terms.validUntil) : new Date(now.getTime() + timers.offerValidityDays * 86_400_000)
   // A leap second (23:59:60) passes the date-time format but is no JavaScript date.
   if (Number.isNaN(validUntil.getTime()) || validUntil <= now || validUntil.getTime() > now.getTime() + 366 * 86_400_000) {
-    throw unprocessable('invalid_terms', 'An offer is valid for up to a year from now', [{ pointer: '#/terms/validUntil', detail: 'must be in the future and within a year' }])
+    throw unprocessable('invalid_terms', 'An offer is valid for up to a year from now', [
+      { pointer: '#/terms/validUntil', detail: 'must be in the future and within a year' },
+    ])
   }
   // The milestones become date rows only when the offer is accepted: a date PostgreSQL cannot hold
   // (year 0) would make the offer impossible to accept, so it is refused now.
   const unstorable = terms.milestones.findIndex((milestone) => milestone.dueDate !== undefined && milestone.dueDate < '0001-01-01')
   if (unstorable >= 0) {
-    throw unprocessable('invalid_terms', 'A milestone is due on a real date', [{ pointer: `#/terms/milestones/${unstorable}/dueDate`, detail: 'must be a date from year 1' }])
+    throw unprocessable('invalid_terms', 'A milestone is due on a real date', [
+      { pointer: `#/terms/milestones/${unstorable}/dueDate`, detail: 'must be a date from year 1' },
+    ])
   }
   return { validUntil, priceVnd: terms.priceType === 'amount' ? (terms.priceVnd ?? null) : null }
 }
@@ -136,7 +142,12 @@ export async function applyEffects(
       // An offer shorter than the reminder window is reminded halfway, not the moment it is made.
       const window = Math.min(timers.offerReminderHours * 3_600_000, (validUntil.getTime() - now.getTime()) / 2)
       const reminderAt = new Date(validUntil.getTime() - window)
-      const stored = { ...terms, priceVnd, validUntil: validUntil.toISOString(), milestones: terms.milestones.map((m) => ({ title: m.title.trim(), dueDate: m.dueDate ?? null })) }
+      const stored = {
+        ...terms,
+        priceVnd,
+        validUntil: validUntil.toISOString(),
+        milestones: terms.milestones.map((m) => ({ title: m.title.trim(), dueDate: m.dueDate ?? null })),
+      }
       const created = await repo.insertOffer(tx, {
         dealId: deal.id,
         number: context.offers.length + 1,
@@ -148,7 +159,11 @@ export async function applyEffects(
         reminderAt,
         createdAt: now,
       })
-      return { to: 'negotiating', values: { reachedState: target!.reached }, payload: { offerId: created.id, number: created.number, counterOfId: created.counterOfId, terms: stored } }
+      return {
+        to: 'negotiating',
+        values: { reachedState: target!.reached },
+        payload: { offerId: created.id, number: created.number, counterOfId: created.counterOfId, terms: stored },
+      }
     }
     case 'withdraw_offer':
     case 'reject_offer':
@@ -161,14 +176,24 @@ export async function applyEffects(
       await repo.closeOffer(tx, offer!.id, { status: 'accepted', decidedAt: now })
       await repo.insertMilestones(
         tx,
-        offer!.terms.milestones.map((milestone, index) => ({ dealId: deal.id, position: index + 1, title: milestone.title, dueDate: milestone.dueDate ?? null })),
+        offer!.terms.milestones.map((milestone, index) => ({
+          dealId: deal.id,
+          position: index + 1,
+          title: milestone.title,
+          dueDate: milestone.dueDate ?? null,
+        })),
       )
       return { to: 'agreed', values: { agreedOfferId: offer!.id, reachedState: target!.reached }, payload: { offerId: offer!.id, terms: offer!.terms } }
     }
     case 'sign_contract': {
-      if (String(input.signedOn) > today) throw unprocessable('invalid_date', 'A contract is recorded once signed', [{ pointer: '#/signedOn', detail: 'must not be in the future' }])
+      if (String(input.signedOn) > today)
+        throw unprocessable('invalid_date', 'A contract is recorded once signed', [{ pointer: '#/signedOn', detail: 'must not be in the future' }])
       const reference = typeof input.contractReference === 'string' ? input.contractReference.trim() : null
-      return { to: 'contract_signed', values: { contractSignedOn: String(input.signedOn), contractReference: reference, reachedState: target!.reached }, payload: { signedOn: input.signedOn, contractReference: reference } }
+      return {
+        to: 'contract_signed',
+        values: { contractSignedOn: String(input.signedOn), contractReference: reference, reachedState: target!.reached },
+        payload: { signedOn: input.signedOn, contractReference: reference },
+      }
     }
     case 'start_transfer':
       return { to: 'in_transfer', values: { reachedState: target!.reached }, payload: {} }
@@ -186,7 +211,11 @@ export async function applyEffects(
       }
       const agreed = context.offers.find((candidate) => candidate.id === deal.agreedOfferId)
       const value = typeof input.transferValueVnd === 'number' ? input.transferValueVnd : (agreed?.terms.priceVnd ?? 0)
-      return { to: 'completed', values: { completedOn, transferValueVnd: value, reachedState: target!.reached }, payload: { completedOn, transferValueVnd: value } }
+      return {
+        to: 'completed',
+        values: { completedOn, transferValueVnd: value, reachedState: target!.reached },
+        payload: { completedOn, transferValueVnd: value },
+      }
     }
     case 'open_dispute':
       if (offer) await repo.closeOffer(tx, offer.id, { status: 'withdrawn', decidedAt: now })
@@ -205,4 +234,3 @@ export async function applyEffects(
 /** A 409 for a move the state does not allow, naming the moves that are allowed. */
 export const invalidTransition = (name: string, state: string, allowed: string[]) =>
   conflict('invalid_transition', `${name} is not possible while the deal is ${state}`, allowed)
-

@@ -53,6 +53,8 @@ export const delegationEventTypes = [...new Set(delegationTransitions.map((trans
 
 /** The moves on an existing delegation that one of `parties` may make from `status`. */
 export const delegationMovesFrom = (status: DelegationStatus, parties: readonly DelegationParty[]) =>
-  delegationTransitions.filter((transition) => transition.from === status && transition.by.some((party) => parties.includes(party))).map((transition) => transition.name)
+  delegationTransitions
+    .filter((transition) => transition.from === status && transition.by.some((party) => parties.includes(party)))
+    .map((transition) => transition.name)
 
 export const isOpen = (status: DelegationStatus) => delegationStates.find((state) => state.name === status)!.open

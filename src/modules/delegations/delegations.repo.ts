@@ -52,7 +52,10 @@ export async function moveDelegation(db: DbOrTx, id: string, from: DelegationSta
  * Marks up to `limit` proposals past their expiry as expired, closed at the instant they lapsed;
  * the rows as changed. SKIP LOCKED: a proposal being answered right now is left to that answer.
  */
-export async function expireProposals(db: DbOrTx, params: { now: Date; limit: number; pair?: { agentOrganizationId: string; memberOrganizationId: string } }): Promise<DelegationRow[]> {
+export async function expireProposals(
+  db: DbOrTx,
+  params: { now: Date; limit: number; pair?: { agentOrganizationId: string; memberOrganizationId: string } },
+): Promise<DelegationRow[]> {
   const due = db
     .select({ id: delegations.id })
     .from(delegations)
@@ -103,9 +106,7 @@ function statusIs(status: DelegationStatus, now: Date): SQL {
 /** Newest first, by creation time then id. */
 export async function listDelegations(db: DbOrTx, filter: DelegationFilter): Promise<DelegationRow[]> {
   const conditions: Array<SQL | undefined> = [
-    filter.visibleTo
-      ? or(eq(delegations.agentOrganizationId, filter.visibleTo), eq(delegations.memberOrganizationId, filter.visibleTo))
-      : undefined,
+    filter.visibleTo ? or(eq(delegations.agentOrganizationId, filter.visibleTo), eq(delegations.memberOrganizationId, filter.visibleTo)) : undefined,
     filter.agentOrganizationId ? eq(delegations.agentOrganizationId, filter.agentOrganizationId) : undefined,
     filter.memberOrganizationId ? eq(delegations.memberOrganizationId, filter.memberOrganizationId) : undefined,
     filter.active === undefined ? undefined : filter.active ? eq(delegations.status, 'active') : ne(delegations.status, 'active'),

@@ -19,7 +19,7 @@ export const delegationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Propose to act for a member organisation',
         description:
           "An admin key of a connection point or authority (DOST) proposes to act for a member: an enterprise, transfer centre, research institute or university. The delegation starts `proposed` and grants nothing until the member's admin key accepts it (POST /v1/delegations/{id}/accept); unanswered, it expires after DELEGATION_PROPOSAL_DAYS (default 14). Once active, the agent's admin and editor keys create and manage the member's listings and demands, and its reader keys see the member's drafts. " +
-          "A DOST proposes only to members in its own province (422 outside_province); a connection point only within the scope the operator declared for it, by province and sector (organisation field delegationScope; 422 outside_scope, and without a declared scope every proposal is outside it). " +
+          'A DOST proposes only to members in its own province (422 outside_province); a connection point only within the scope the operator declared for it, by province and sector (organisation field delegationScope; 422 outside_scope, and without a declared scope every proposal is outside it). ' +
           "The operator names the agent (agentOrganizationId) and is not bound by province or scope; with a `basis` it records the delegation as active at once, without the member's acceptance, and the basis stays on the delegation and in the audit trail. An open (proposed or active) delegation for the same pair is a 409. Emits delegation.proposed, or delegation.recorded. " +
           events,
         security: bearerSecurity,
@@ -57,7 +57,8 @@ export const delegationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getDelegation',
         tags,
         summary: 'Get a delegation',
-        description: "One delegation, to its agent's and member's keys and the operator; to others it does not exist (404). A proposal past its expiresAt reads as expired.",
+        description:
+          "One delegation, to its agent's and member's keys and the operator; to others it does not exist (404). A proposal past its expiresAt reads as expired.",
         security: bearerSecurity,
         params: IdParams,
         response: { 200: ref(Delegation), ...errorResponses(400, 401, 403, 404) },

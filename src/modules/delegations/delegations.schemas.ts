@@ -32,10 +32,7 @@ export const DelegationCreate = Type.Object(
 )
 export type DelegationCreate = Static<typeof DelegationCreate>
 
-export const DelegationClose = Type.Object(
-  { reason: Type.Optional(ShortText({ description: 'Why; shown to both sides' })) },
-  { additionalProperties: false },
-)
+export const DelegationClose = Type.Object({ reason: Type.Optional(ShortText({ description: 'Why; shown to both sides' })) }, { additionalProperties: false })
 export type DelegationClose = Static<typeof DelegationClose>
 
 export const DelegationListQuery = Type.Object(
@@ -62,7 +59,7 @@ export const Delegation = Type.Object(
       ['proposal', 'onboarding', 'operator'] as const,
       "proposal: the agent proposed and the member's admin answers; onboarding: the agent registered the member itself; operator: the operator recorded it with a basis",
     ),
-    basis: Nullable(Type.String({ description: 'Why the operator recorded it without the member\'s acceptance' })),
+    basis: Nullable(Type.String({ description: "Why the operator recorded it without the member's acceptance" })),
     createdAt: Timestamp,
     createdByKeyId: Nullable(Uuid),
     expiresAt: Nullable({ ...Timestamp, description: 'When a proposal lapses unless the member answers it' }),

@@ -13,7 +13,6 @@ import * as repo from './delegations.repo.ts'
 import type { Delegation, DelegationClose, DelegationCreate, DelegationListQuery, DelegationPage } from './delegations.schemas.ts'
 import { assertWithinReach } from './delegations.scope.ts'
 
-
 /** The delegation as the API shows it at `now`: a proposal past its expiry reads as expired. */
 export function toDelegation(row: repo.DelegationRow, now: Date): Delegation {
   const status = repo.effectiveStatus(row, now)
@@ -68,19 +67,27 @@ async function recordMove(
 }
 
 /** Marks overdue proposals expired (all, or one pair's) with their audit rows and events; how many. */
-async function expireOverdue(tx: DbOrTx, recordEvents: RecordEvents, now: Date, options: { limit: number; pair?: { agentOrganizationId: string; memberOrganizationId: string } }) {
+async function expireOverdue(
+  tx: DbOrTx,
+  recordEvents: RecordEvents,
+  now: Date,
+  options: { limit: number; pair?: { agentOrganizationId: string; memberOrganizationId: string } },
+) {
   const rows = await repo.expireProposals(tx, { now, ...options })
   for (const row of rows) {
     const after = toDelegation(row, now)
-    await recordMove(tx, recordEvents, { name: 'expire', actor: null, before: { ...after, status: 'proposed', active: false, endedAt: null, endReason: null }, after, now })
+    await recordMove(tx, recordEvents, {
+      name: 'expire',
+      actor: null,
+      before: { ...after, status: 'proposed', active: false, endedAt: null, endReason: null },
+      after,
+      now,
+    })
   }
   return rows.length
 }
 
-export type StartedBy =
-  | { move: 'propose'; expiresAt: Date }
-  | { move: 'record'; basis: string }
-  | { move: 'onboard' }
+export type StartedBy = { move: 'propose'; expiresAt: Date } | { move: 'record'; basis: string } | { move: 'onboard' }
 
 /**
  * Checks a new delegation of `member` to `agent` and writes it with its audit event and outbox
@@ -99,7 +106,10 @@ export async function startDelegation(
   // A merged organisation no longer acts, and its records are its successor's to manage.
   for (const organization of [agent, member]) {
     if (organization.mergedIntoId !== null) {
-      throw conflict('organization_merged', `Organisation ${organization.id} was merged into ${organization.mergedIntoId}; delegate to or from ${organization.mergedIntoId} instead`)
+      throw conflict(
+        'organization_merged',
+        `Organisation ${organization.id} was merged into ${organization.mergedIntoId}; delegate to or from ${organization.mergedIntoId} instead`,
+      )
     }
   }
   if (!agentKinds.includes(agent.kind)) {
@@ -111,9 +121,11 @@ export async function startDelegation(
     throw unprocessable('invalid_member', 'An organisation cannot delegate to itself', [{ pointer: memberField, detail: 'is the agent itself' }])
   }
   if (!memberKinds.includes(member.kind)) {
-    throw unprocessable('invalid_member', `Only enterprises, transfer centres, research institutes and universities can be members; this one is a ${member.kind}`, [
-      { pointer: memberField, detail: `is a ${member.kind}` },
-    ])
+    throw unprocessable(
+      'invalid_member',
+      `Only enterprises, transfer centres, research institutes and universities can be members; this one is a ${member.kind}`,
+      [{ pointer: memberField, detail: `is a ${member.kind}` }],
+    )
   }
   // The operator links across provinces and scopes; agents stay within theirs.
   if (actor.role !== 'operator') assertWithinReach(agent, member, parties.placeFields ?? { province: memberField, sectors: memberField })
@@ -122,7 +134,12 @@ export async function startDelegation(
   await expireOverdue(tx, recordEvents, now, { limit: 1, pair })
   const open = await repo.findOpenDelegation(tx, pair)
   if (open) {
-    throw conflict('delegation_exists', open.status === 'active' ? 'This member already has an active delegation to this agent' : `This agent already proposed to act for this member (delegation ${open.id}); it waits for the member's answer`)
+    throw conflict(
+      'delegation_exists',
+      open.status === 'active'
+        ? 'This member already has an active delegation to this agent'
+        : `This agent already proposed to act for this member (delegation ${open.id}); it waits for the member's answer`,
+    )
   }
   const row = await repo.insertDelegation(tx, {
     ...pair,
@@ -148,14 +165,34 @@ export async function startDelegation(
  * delegation is in effect from the start (within the agent's province or scope). The member sees
  * it and may end it once it has an admin key of its own.
  */
-export async function onboardMember(tx: DbOrTx, recordEvents: RecordEvents, actor: Actor, agent: OrganizationRow, member: OrganizationRow, now: Date): Promise<void> {
-  await startDelegation(tx, recordEvents, actor, { agent, member, memberField: '#/kind', placeFields: { province: '#/provinceCode', sectors: '#/sectors' } }, { move: 'onboard' }, now)
+export async function onboardMember(
+  tx: DbOrTx,
+  recordEvents: RecordEvents,
+  actor: Actor,
+  agent: OrganizationRow,
+  member: OrganizationRow,
+  now: Date,
+): Promise<void> {
+  await startDelegation(
+    tx,
+    recordEvents,
+    actor,
+    { agent, member, memberField: '#/kind', placeFields: { province: '#/provinceCode', sectors: '#/sectors' } },
+    { move: 'onboard' },
+    now,
+  )
 }
 
 export async function closeDelegationsOfMerged(tx: DbOrTx, recordEvents: RecordEvents, actor: Actor, organizationId: string, now: Date): Promise<void> {
   const closed = await repo.closeDelegationsOf(tx, { organizationId, endedAt: now, endedByOrganizationId: actor.organizationId, endReason: 'merged' })
   for (const { before, after } of closed) {
-    await recordMove(tx, recordEvents, { name: after.status === 'ended' ? 'end' : 'withdraw', actor, before: toDelegation(before, now), after: toDelegation(after, now), now })
+    await recordMove(tx, recordEvents, {
+      name: after.status === 'ended' ? 'end' : 'withdraw',
+      actor,
+      before: toDelegation(before, now),
+      after: toDelegation(after, now),
+      now,
+    })
   }
 }
 
@@ -198,17 +235,24 @@ export function createDelegationService(deps: { db: Db; clock: Clock; recordEven
     } else {
       if (!isAgentAdmin(actor)) throw forbidden('Only admin keys of a connection point or authority, or the operator, propose delegations')
       if (input.agentOrganizationId !== undefined && input.agentOrganizationId !== actor.organizationId) {
-        throw forbidden('A key proposes delegations to its own organisation only', [{ pointer: '#/agentOrganizationId', detail: 'is not the caller organisation' }])
+        throw forbidden('A key proposes delegations to its own organisation only', [
+          { pointer: '#/agentOrganizationId', detail: 'is not the caller organisation' },
+        ])
       }
       if (input.basis !== undefined) {
-        throw forbidden("Only the operator records a delegation without the member's acceptance", [{ pointer: '#/basis', detail: 'is for the operator; an agent proposes and the member accepts' }])
+        throw forbidden("Only the operator records a delegation without the member's acceptance", [
+          { pointer: '#/basis', detail: 'is for the operator; an agent proposes and the member accepts' },
+        ])
       }
       agentId = actor.organizationId
     }
     const basis = input.basis?.trim()
     return db.transaction(async (tx) => {
       const agent = await findOrganization(tx, agentId)
-      if (!agent) throw unprocessable('reference_not_found', `Organisation ${agentId} does not exist`, [{ pointer: '#/agentOrganizationId', detail: 'is not a known organisation' }])
+      if (!agent)
+        throw unprocessable('reference_not_found', `Organisation ${agentId} does not exist`, [
+          { pointer: '#/agentOrganizationId', detail: 'is not a known organisation' },
+        ])
       const member = await findOrganization(tx, input.memberOrganizationId)
       if (!member) {
         throw unprocessable('reference_not_found', `Organisation ${input.memberOrganizationId} does not exist`, [
@@ -268,7 +312,8 @@ export function createDelegationService(deps: { db: Db; clock: Clock; recordEven
       const name = pick(status, parties)
       const transition = delegationTransition(name)
       if (!transition.by.some((party) => parties.includes(party))) throw forbidden(refusals[name]!)
-      if (!isOpen(status)) throw conflict('delegation_ended', `The delegation is already ${status}${row.endedAt ? ` (since ${row.endedAt.toISOString()})` : ''}`)
+      if (!isOpen(status))
+        throw conflict('delegation_ended', `The delegation is already ${status}${row.endedAt ? ` (since ${row.endedAt.toISOString()})` : ''}`)
       if (transition.from !== status) {
         throw conflict('invalid_transition', `${name} is not possible while the delegation is ${status}`, routeNames(delegationMovesFrom(status, parties)))
       }

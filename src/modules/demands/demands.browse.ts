@@ -57,7 +57,10 @@ export async function planDemandBrowse(db: DbOrTx, filter: DemandBrowseFilter): 
   if (dims.length === 0 || filter.ownerId) return { gather: false }
   const result = await db.execute<{ dim: string; n: number }>(sql`
     select dim, sum(n)::int as n from demand_facet_counts
-    where status = ${filter.status} and dim in (${sql.join(dims.map((dim) => sql`${dim}`), sql`, `)}) and sector = ''
+    where status = ${filter.status} and dim in (${sql.join(
+      dims.map((dim) => sql`${dim}`),
+      sql`, `,
+    )}) and sector = ''
       ${filter.trl !== undefined ? sql`and min_trl <= ${filter.trl}` : sql``}
     group by dim`)
   const atMost = Math.min(...dims.map((dim) => result.rows.find((row) => row.dim === dim)?.n ?? 0))
@@ -65,7 +68,13 @@ export async function planDemandBrowse(db: DbOrTx, filter: DemandBrowseFilter): 
 }
 
 /** One page (limit rows) after `after`, newest first: the ids as the plan says, then their summaries; each row's sortAt is the cursor's value, as searchDemands writes it. */
-export async function browseDemands(db: DbOrTx, filter: DemandBrowseFilter, plan: DemandBrowsePlan, after: { at: string; id: string } | undefined, limit: number) {
+export async function browseDemands(
+  db: DbOrTx,
+  filter: DemandBrowseFilter,
+  plan: DemandBrowsePlan,
+  after: { at: string; id: string } | undefined,
+  limit: number,
+) {
   const column = demandBrowseColumn(filter.status)
   const keyset = after ? sql`(${column}, ${demands.id}) < (${after.at}::timestamptz, ${after.id}::uuid)` : undefined
   const where = and(demandBrowseConditions(filter), keyset)
@@ -77,7 +86,12 @@ export async function browseDemands(db: DbOrTx, filter: DemandBrowseFilter, plan
       select id from matches order by at desc nulls last, id desc nulls last limit ${limit}`)
     ids = result.rows.map((row) => row.id)
   } else {
-    const rows = await db.select({ id: demands.id }).from(demands).where(where).orderBy(...demandNewestOrder(column)).limit(limit)
+    const rows = await db
+      .select({ id: demands.id })
+      .from(demands)
+      .where(where)
+      .orderBy(...demandNewestOrder(column))
+      .limit(limit)
     ids = rows.map((row) => row.id)
   }
   if (ids.length === 0) return []

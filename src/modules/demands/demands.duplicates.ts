@@ -21,7 +21,17 @@ export async function findPossibleDemandDuplicates(tx: DbOrTx, demand: Demand, o
   const near = await findNearDuplicates(tx, demandSource, text, visible, limit)
   if (near.length === 0) return []
   const titles = new Map(
-    (await tx.select({ id: demands.id, title: demands.titleVi }).from(demands).where(inArray(demands.id, near.map((duplicate) => duplicate.id)))).map((row) => [row.id, row.title]),
+    (
+      await tx
+        .select({ id: demands.id, title: demands.titleVi })
+        .from(demands)
+        .where(
+          inArray(
+            demands.id,
+            near.map((duplicate) => duplicate.id),
+          ),
+        )
+    ).map((row) => [row.id, row.title]),
   )
   return near.flatMap((duplicate) => {
     const title = titles.get(duplicate.id)

@@ -91,7 +91,12 @@ async function cappedFacets(db: DbOrTx, filter: DemandBrowseFilter, plan: Demand
 }
 
 /** Facets of a browse (no q): from the counts table when it can answer, else capped. */
-export async function browseDemandFacets(db: DbOrTx, filter: DemandBrowseFilter, plan: DemandBrowsePlan, cap = demandFacetCountCap): Promise<DemandFacetCounts> {
+export async function browseDemandFacets(
+  db: DbOrTx,
+  filter: DemandBrowseFilter,
+  plan: DemandBrowsePlan,
+  cap = demandFacetCountCap,
+): Promise<DemandFacetCounts> {
   const dim = demandFacetDimension(filter)
   return dim === undefined ? cappedFacets(db, filter, plan, cap) : countedFacets(db, filter, dim)
 }

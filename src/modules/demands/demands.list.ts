@@ -126,7 +126,11 @@ export function createDemandSearch(deps: { db: Db; exchangeId: string; cursors: 
     const retrieved = await retrieve(db, demandSource, textQuery, { where: conditions(filter), extra: demandHitColumns(filter.status) })
     const ordered = results(retrieved.hits as DemandHit[], sort)
     const { page: hits, next } = pageOf(ordered, sort, after, limit)
-    const rows = await demandRowsByIds(db, filter.status, hits.map((hit) => hit.id))
+    const rows = await demandRowsByIds(
+      db,
+      filter.status,
+      hits.map((hit) => hit.id),
+    )
     const relevance = new Map(hits.map((hit) => [hit.id, Math.round(hit.relevance * 10_000) / 10_000]))
     return {
       items: rows.map((row) => toDemandSummary(row, exchangeId, relevance.get(row.id))),

@@ -50,11 +50,7 @@ const demandColumns = {
 
 /** One demand with its owner; `lock` takes a row lock for a read-then-write in a transaction. */
 export async function findDemand(db: DbOrTx, id: string, options: { lock?: boolean } = {}) {
-  const query = db
-    .select(demandColumns)
-    .from(demands)
-    .innerJoin(organizations, eq(organizations.id, demands.ownerId))
-    .where(eq(demands.id, id))
+  const query = db.select(demandColumns).from(demands).innerJoin(organizations, eq(organizations.id, demands.ownerId)).where(eq(demands.id, id))
   const [row] = options.lock ? await query.for('update', { of: demands }) : await query
   return row
 }
@@ -76,10 +72,7 @@ export async function insertDemand(db: DbOrTx, values: DemandInsert): Promise<st
  * Applies an edit if the demand is not closed and, when given, still at `expectedVersion`.
  * Returns false when the conditions no longer hold; the caller finds out which.
  */
-export async function updateDemand(
-  db: DbOrTx,
-  params: { id: string; expectedVersion?: number; values: DemandValues; now: Date },
-): Promise<boolean> {
+export async function updateDemand(db: DbOrTx, params: { id: string; expectedVersion?: number; values: DemandValues; now: Date }): Promise<boolean> {
   const rows = await db
     .update(demands)
     .set({ ...params.values, updatedAt: params.now, version: sql`${demands.version} + 1` })

@@ -17,8 +17,8 @@ export const demandRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'File a demand request',
         description:
-          'Files a technology demand as a draft owned by the key\'s organisation, or by `ownerId`: a member enterprise that delegated to the caller\'s connection point or DOST (the owner must be an enterprise; a merged one files nothing new: 409 organization_merged); open it with POST /v1/demands/{id}/open. ' +
-          'Admin or editor keys of the enterprise or of its delegate, and the operator. budgetMinVnd must not exceed budgetMaxVnd; a legacy province code is kept as filed and resolved to its 2025 unit. The answer lists possibleDuplicates: up to 5 open demands (or the owner\'s own drafts) that may be the same need, a warning only.',
+          "Files a technology demand as a draft owned by the key's organisation, or by `ownerId`: a member enterprise that delegated to the caller's connection point or DOST (the owner must be an enterprise; a merged one files nothing new: 409 organization_merged); open it with POST /v1/demands/{id}/open. " +
+          "Admin or editor keys of the enterprise or of its delegate, and the operator. budgetMinVnd must not exceed budgetMaxVnd; a legacy province code is kept as filed and resolved to its 2025 unit. The answer lists possibleDuplicates: up to 5 open demands (or the owner's own drafts) that may be the same need, a warning only.",
         security: bearerSecurity,
         body: DemandCreate,
         response: { 201: ref(DemandWithDuplicates), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
@@ -56,7 +56,8 @@ export const demandRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getDemand',
         tags,
         summary: 'Get a demand request',
-        description: 'One demand, with its ETag. Open and closed demands are public; a draft only to its owner\'s keys, its delegates\' keys and the operator (404 to anyone else).',
+        description:
+          "One demand, with its ETag. Open and closed demands are public; a draft only to its owner's keys, its delegates' keys and the operator (404 to anyone else).",
         params: IdParams,
         response: { 200: ref(Demand), ...errorResponses(400, 401, 404) },
       },
@@ -76,7 +77,7 @@ export const demandRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Update a demand request',
         description:
           'Changes the given fields (null clears an optional one) of a draft or open demand; a closed one cannot change (409). ' +
-          'The owner\'s or its delegates\' admin or editor keys, or the operator. Send If-Match with the ETag you read to avoid overwriting someone else\'s change (412).',
+          "The owner's or its delegates' admin or editor keys, or the operator. Send If-Match with the ETag you read to avoid overwriting someone else's change (412).",
         security: bearerSecurity,
         params: IdParams,
         headers: IfMatchHeaders,
@@ -97,7 +98,8 @@ export const demandRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'openDemand',
         tags,
         summary: 'Open a demand request',
-        description: 'draft -> open: the demand becomes public. Refused with 422 when its deadline has passed, 409 (with `allowed`) when it is not a draft. The owner\'s or its delegates\' admin or editor keys, or the operator.',
+        description:
+          "draft -> open: the demand becomes public. Refused with 422 when its deadline has passed, 409 (with `allowed`) when it is not a draft. The owner's or its delegates' admin or editor keys, or the operator.",
         security: bearerSecurity,
         params: IdParams,
         response: { 200: ref(Demand), ...errorResponses(400, 401, 403, 404, 409, 422) },
@@ -116,7 +118,8 @@ export const demandRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'closeDemand',
         tags,
         summary: 'Close a demand request',
-        description: 'open -> closed, with a reason from /v1/reference/demand-close-reasons and an optional note (required for `other`). 409 (with `allowed`) when it is not open. The owner\'s or its delegates\' admin or editor keys, or the operator.',
+        description:
+          "open -> closed, with a reason from /v1/reference/demand-close-reasons and an optional note (required for `other`). 409 (with `allowed`) when it is not open. The owner's or its delegates' admin or editor keys, or the operator.",
         security: bearerSecurity,
         params: IdParams,
         body: DemandClose,

@@ -46,7 +46,11 @@ export const DemandCreate = Type.Object(
     budgetMaxVnd: Type.Optional(editable.budgetMaxVnd),
     deadline: Type.Optional(editable.deadline),
     provinceCode: Type.Optional(editable.provinceCode),
-    ownerId: Type.Optional({ ...Uuid, description: "The enterprise filing the demand: default the caller's own organisation; a connection point or DOST names a member enterprise that delegated to it" }),
+    ownerId: Type.Optional({
+      ...Uuid,
+      description:
+        "The enterprise filing the demand: default the caller's own organisation; a connection point or DOST names a member enterprise that delegated to it",
+    }),
   },
   { additionalProperties: false },
 )
@@ -103,7 +107,10 @@ export const DemandSummary = Type.Object(
     openedAt: Nullable(Timestamp),
     provenance: ref(Provenance),
     score: Type.Optional(
-      Type.Number({ description: "Relevance to q, only when q is given: the demand's BM25F score as a share of the score of a demand holding every word of q (0 to about 1; higher is closer)" }),
+      Type.Number({
+        description:
+          "Relevance to q, only when q is given: the demand's BM25F score as a share of the score of a demand holding every word of q (0 to about 1; higher is closer)",
+      }),
     ),
   },
   { $id: 'DemandSummary', description: 'A demand as listed in search results' },
@@ -157,11 +164,19 @@ export const DemandSearchQuery = Type.Object(
         description: 'The TRL a solution has: finds demands it could satisfy, those whose minTrl is at most this value or that set no minimum',
       }),
     ),
-    budgetMin: Type.Optional(Type.Integer({ ...Vnd, description: 'With budgetMax, a range: finds demands whose budget range overlaps it (a missing bound of a demand is open-ended; demands with no budget are left out)' })),
+    budgetMin: Type.Optional(
+      Type.Integer({
+        ...Vnd,
+        description:
+          'With budgetMax, a range: finds demands whose budget range overlaps it (a missing bound of a demand is open-ended; demands with no budget are left out)',
+      }),
+    ),
     budgetMax: Type.Optional(Type.Integer({ ...Vnd, description: 'See budgetMin' })),
     owner: Type.Optional(Type.String({ ...Uuid, description: 'Only demands of this organisation' })),
     status: Type.Optional(Enum(demandStatuses, 'open (default) or closed; draft needs owner=<your organisation> or an operator key')),
-    sort: Type.Optional(Enum(['relevance', 'newest'] as const, 'relevance (the default when q is given; needs q) or newest (most recently opened; drafts: created)')),
+    sort: Type.Optional(
+      Enum(['relevance', 'newest'] as const, 'relevance (the default when q is given; needs q) or newest (most recently opened; drafts: created)'),
+    ),
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),
     facets: Type.Optional(Type.Boolean({ description: 'Include counts by province, sector and minTrl over all matches (default true)' })),
@@ -206,7 +221,7 @@ export const PossibleDemandDuplicate = Type.Object(
     title: Type.String({ description: "The other demand's Vietnamese title" }),
     similarity: DuplicateSimilarity,
   },
-  { $id: 'PossibleDemandDuplicate', description: 'An open demand (or one of the owner\'s drafts) that may be the same need: a warning, not a refusal' },
+  { $id: 'PossibleDemandDuplicate', description: "An open demand (or one of the owner's drafts) that may be the same need: a warning, not a refusal" },
 )
 
 export const DemandWithDuplicates = Type.Object(

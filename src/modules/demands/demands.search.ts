@@ -137,11 +137,7 @@ export async function demandFacets(db: DbOrTx, filter: DemandFilter) {
     .from(demands)
     .where(where)
     .as('sector_rows')
-  const sector = db
-    .select({ code: sectorRows.code, count: count() })
-    .from(sectorRows)
-    .groupBy(sectorRows.code)
-    .orderBy(desc(count()), asc(sectorRows.code))
+  const sector = db.select({ code: sectorRows.code, count: count() }).from(sectorRows).groupBy(sectorRows.code).orderBy(desc(count()), asc(sectorRows.code))
 
   const minTrl = db
     .select({ code: sql<string>`${demands.minTrl}::text`, count: count() })

@@ -60,7 +60,7 @@ export const accessRecord = (row: { status: string; owner: { id: string } }) => 
 const manageRefusal = (id: string) => ({
   resource: 'Demand',
   id,
-  detail: "Only the enterprise that filed the demand, a connection point or DOST it delegated to (admin or editor keys), or the operator may change it",
+  detail: 'Only the enterprise that filed the demand, a connection point or DOST it delegated to (admin or editor keys), or the operator may change it',
 })
 
 /**
@@ -131,7 +131,16 @@ export function createDemandService(deps: {
   }
 
   /** Reads the demand as written and records the write and its event, in the write's own transaction. */
-  async function audited(tx: Tx, actor: Actor, operation: string, id: string, before: repo.DemandRow | undefined, now: Date, event: CatalogueEventType, extra?: Record<string, unknown>) {
+  async function audited(
+    tx: Tx,
+    actor: Actor,
+    operation: string,
+    id: string,
+    before: repo.DemandRow | undefined,
+    now: Date,
+    event: CatalogueEventType,
+    extra?: Record<string, unknown>,
+  ) {
     const day = vietnamDate(now)
     const after = toDemand((await repo.findDemand(tx, id))!, day, exchangeId)
     await recordAudit(tx, {
@@ -255,7 +264,9 @@ export function createDemandService(deps: {
       eventExtra: { reason: input.reason },
       rules: () => {
         if (input.reason === 'other' && input.note === undefined) {
-          throw unprocessable('note_required', 'Closing for reason `other` needs a note saying why', [{ pointer: '#/note', detail: 'is required when reason is other' }])
+          throw unprocessable('note_required', 'Closing for reason `other` needs a note saying why', [
+            { pointer: '#/note', detail: 'is required when reason is other' },
+          ])
         }
       },
     })

@@ -40,7 +40,13 @@ export async function findEventParts(db: DbOrTx, eventIds: string[]) {
   if (eventIds.length === 0) return { organizations: [], listings: [], outcomes: [] }
   const [organizationRows, listingRows, outcomeRows] = await Promise.all([
     db
-      .select({ eventId: exchangeEventOrganizations.eventId, role: exchangeEventOrganizations.role, id: organizations.id, name: organizations.name, kind: organizations.kind })
+      .select({
+        eventId: exchangeEventOrganizations.eventId,
+        role: exchangeEventOrganizations.role,
+        id: organizations.id,
+        name: organizations.name,
+        kind: organizations.kind,
+      })
       .from(exchangeEventOrganizations)
       .innerJoin(organizations, eq(organizations.id, exchangeEventOrganizations.organizationId))
       .where(inArray(exchangeEventOrganizations.eventId, eventIds))

@@ -38,7 +38,8 @@ export const exchangeEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listExchangeEvents',
         tags,
         summary: 'List events',
-        description: 'Events, latest first; provinceCode (a legacy code means its 2025 unit), kind, from/to (days) and organizationId (organiser or participant) narrow it. Public.',
+        description:
+          'Events, latest first; provinceCode (a legacy code means its 2025 unit), kind, from/to (days) and organizationId (organiser or participant) narrow it. Public.',
         querystring: ExchangeEventListQuery,
         response: { 200: ref(ExchangeEventPage), ...errorResponses(400, 401) },
       },
@@ -53,7 +54,8 @@ export const exchangeEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getExchangeEvent',
         tags,
         summary: 'Get an event and its outcomes',
-        description: 'The event with its organisers, participants, showcased listings and outcomes: the deals started there, by state, and the transfers completed with their value. Public.',
+        description:
+          'The event with its organisers, participants, showcased listings and outcomes: the deals started there, by state, and the transfers completed with their value. Public.',
         params: IdParams,
         response: { 200: ref(ExchangeEvent), ...errorResponses(400, 401, 404) },
       },

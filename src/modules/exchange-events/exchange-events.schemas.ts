@@ -84,7 +84,9 @@ export const ExchangeEvent = Type.Object(
     outcomes: Type.Object(
       {
         dealsStarted: Type.Integer({ description: 'Deals started at the event (startDeal with its eventId)' }),
-        dealsByState: Type.Record(Type.String(), Type.Integer(), { description: `Those deals by their state now (${dealStates.map((state) => state.name).join(', ')})` }),
+        dealsByState: Type.Record(Type.String(), Type.Integer(), {
+          description: `Those deals by their state now (${dealStates.map((state) => state.name).join(', ')})`,
+        }),
         completedTransfers: Type.Integer(),
         transferValueVnd: Type.Integer(),
       },

@@ -23,7 +23,9 @@ export async function assertEventOpenForDeals(conn: DbOrTx, eventId: string, tod
   const event = await repo.findEvent(conn, eventId)
   if (!event) throw unprocessable('unknown_event', `There is no event ${eventId}`, [{ pointer: '#/eventId', detail: 'is not a known event' }])
   if (event.startsOn > today || addDays(event.endsOn, followUpDays) < today) {
-    throw unprocessable('event_closed', `A deal names an event from its first day until ${followUpDays} days after its last`, [{ pointer: '#/eventId', detail: 'is not running or recently over' }])
+    throw unprocessable('event_closed', `A deal names an event from its first day until ${followUpDays} days after its last`, [
+      { pointer: '#/eventId', detail: 'is not running or recently over' },
+    ])
   }
 }
 
@@ -31,12 +33,20 @@ export function createExchangeEventService(deps: { db: Db; clock: Clock; cursors
   const { db, clock, cursors } = deps
 
   async function views(conn: DbOrTx, events: repo.EventRow[]): Promise<ExchangeEvent[]> {
-    const parts = await repo.findEventParts(conn, events.map((event) => event.id))
-    const organizers = await findOrganizationSummaries(conn, events.map((event) => event.organizerId))
+    const parts = await repo.findEventParts(
+      conn,
+      events.map((event) => event.id),
+    )
+    const organizers = await findOrganizationSummaries(
+      conn,
+      events.map((event) => event.organizerId),
+    )
     return events.map((event) => {
       const organizer = organizers.get(event.organizerId)!
       const members = (role: string) =>
-        parts.organizations.filter((row) => row.eventId === event.id && row.role === role).map((row) => ({ id: row.id, name: row.name, kind: row.kind as Kind }))
+        parts.organizations
+          .filter((row) => row.eventId === event.id && row.role === role)
+          .map((row) => ({ id: row.id, name: row.name, kind: row.kind as Kind }))
       const outcomes = parts.outcomes.filter((row) => row.eventId === event.id)
       return {
         id: event.id,
@@ -66,7 +76,10 @@ export function createExchangeEventService(deps: { db: Db; clock: Clock; cursors
   }
 
   /** Organisations exist and are not merged, each once; showcased listings are published. */
-  async function checkParts(conn: DbOrTx, fields: { startsOn: string; endsOn: string; coOrganizerIds?: string[]; participantIds?: string[]; listingIds?: string[] }) {
+  async function checkParts(
+    conn: DbOrTx,
+    fields: { startsOn: string; endsOn: string; coOrganizerIds?: string[]; participantIds?: string[]; listingIds?: string[] },
+  ) {
     const errors: FieldError[] = []
     if (fields.endsOn < fields.startsOn) errors.push({ pointer: '#/endsOn', detail: 'is before startsOn' })
     const coOrganizers = fields.coOrganizerIds ?? []
@@ -76,7 +89,8 @@ export function createExchangeEventService(deps: { db: Db; clock: Clock; cursors
       ids.forEach((id, index) => {
         const organization = organizations.get(id)
         if (!organization) errors.push({ pointer: `#/${field}/${index}`, detail: 'is not a known organisation' })
-        else if (organization.mergedIntoId) errors.push({ pointer: `#/${field}/${index}`, detail: `was merged into ${organization.mergedIntoId}; name its successor` })
+        else if (organization.mergedIntoId)
+          errors.push({ pointer: `#/${field}/${index}`, detail: `was merged into ${organization.mergedIntoId}; name its successor` })
       })
     check(coOrganizers, 'coOrganizerIds')
     check(participants, 'participantIds')
@@ -97,7 +111,16 @@ export function createExchangeEventService(deps: { db: Db; clock: Clock; cursors
   }
 
   async function audit(tx: DbOrTx, actor: Actor, event: repo.EventRow, operation: string, changed: string[], now: Date) {
-    await recordAudit(tx, { actor, owningOrganizationId: event.organizerId, operation, targetType: 'exchange_event', targetId: event.id, before: null, after: { changed }, occurredAt: now })
+    await recordAudit(tx, {
+      actor,
+      owningOrganizationId: event.organizerId,
+      operation,
+      targetType: 'exchange_event',
+      targetId: event.id,
+      before: null,
+      after: { changed },
+      occurredAt: now,
+    })
   }
 
   async function create(actor: Actor, input: ExchangeEventCreate): Promise<ExchangeEvent> {
@@ -136,7 +159,8 @@ export function createExchangeEventService(deps: { db: Db; clock: Clock; cursors
       const now = clock.now()
       const event = await repo.findEvent(tx, id, { lock: true })
       if (!event) throw notFound('Event', id)
-      if (!writesContent(actor) || !(await actsFor(tx, actor, event.organizerId))) throw forbidden("An event is kept by its organiser's writing keys, its delegates' or the operator")
+      if (!writesContent(actor) || !(await actsFor(tx, actor, event.organizerId)))
+        throw forbidden("An event is kept by its organiser's writing keys, its delegates' or the operator")
       if (expectedVersion !== undefined && expectedVersion !== event.version) throw preconditionFailed()
       const current = (await views(tx, [event]))[0]!
       await checkParts(tx, {
@@ -158,7 +182,9 @@ export function createExchangeEventService(deps: { db: Db; clock: Clock; cursors
           ...(input.startsOn !== undefined ? { startsOn: input.startsOn } : {}),
           ...(input.endsOn !== undefined ? { endsOn: input.endsOn } : {}),
           ...(input.place !== undefined ? { place: input.place.trim() } : {}),
-          ...(input.provinceCode !== undefined ? { provinceCode: input.provinceCode, currentProvinceCode: resolveProvince(input.provinceCode, '#/provinceCode') } : {}),
+          ...(input.provinceCode !== undefined
+            ? { provinceCode: input.provinceCode, currentProvinceCode: resolveProvince(input.provinceCode, '#/provinceCode') }
+            : {}),
         },
         now,
       )
@@ -174,7 +200,15 @@ export function createExchangeEventService(deps: { db: Db; clock: Clock; cursors
     const province = provinceFilter(query.provinceCode, 'provinceCode')
     const values = query.cursor ? cursors.decode(query.cursor, 'exchange-events', ['date', 'uuid']) : undefined
     const after = values ? { startsOn: values[0], id: values[1] } : undefined
-    const rows = await repo.listEvents(db, { currentProvinceCode: province, kind: query.kind, from: query.from, to: query.to, organizationId: query.organizationId, after, limit: limit + 1 })
+    const rows = await repo.listEvents(db, {
+      currentProvinceCode: province,
+      kind: query.kind,
+      from: query.from,
+      to: query.to,
+      organizationId: query.organizationId,
+      after,
+      limit: limit + 1,
+    })
     const page = rows.slice(0, limit)
     const last = rows.length > limit ? page[page.length - 1]! : undefined
     return { items: await views(db, page), nextCursor: last ? cursors.encode('exchange-events', [last.startsOn, last.id]) : null }

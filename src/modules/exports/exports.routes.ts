@@ -12,7 +12,12 @@ import type { ExportFile } from './exports.service.ts'
 const file = {
   description: 'The file, streamed as it is read (Content-Disposition: attachment)',
   content: {
-    'text/csv': { schema: Type.String({ description: "A header line of field names, then one record per line. A cell starting with = + - @ ' tab or CR is written with a leading apostrophe (formula injection), which the import takes off again" }) },
+    'text/csv': {
+      schema: Type.String({
+        description:
+          "A header line of field names, then one record per line. A cell starting with = + - @ ' tab or CR is written with a leading apostrophe (formula injection), which the import takes off again",
+      }),
+    },
     'application/x-ndjson': { schema: Type.String({ description: 'One JSON object per line' }) },
   },
 }

@@ -17,7 +17,12 @@ const Province = { ...ProvinceCode, description: 'A 2025 or legacy code: both fi
 export const ListingExportQuery = Type.Object(
   {
     format: Type.Optional(Format),
-    status: Type.Optional(Enum(listingStatuses, 'Default published (and not expired); expired for anyone; draft and withdrawn need an operator key, or owner= an organisation the key acts for')),
+    status: Type.Optional(
+      Enum(
+        listingStatuses,
+        'Default published (and not expired); expired for anyone; draft and withdrawn need an operator key, or owner= an organisation the key acts for',
+      ),
+    ),
     owner: Type.Optional({ ...Uuid, description: 'Only listings of this organisation; its anonymous listings only for those who act for it' }),
     kind: Type.Optional(Enum(codesOf(listingKinds), 'See /v1/reference/listing-kinds')),
     sector: Type.Optional(Sector),

@@ -39,7 +39,8 @@ function cellOf(field: string, value: unknown): string {
 }
 
 /** A record as an NDJSON line: fields without a value left out (null would not import back). */
-const ndjsonLine = (record: ExportRecord) => `${JSON.stringify(Object.fromEntries(Object.entries(record).filter(([, value]) => value !== null && value !== undefined)))}\n`
+const ndjsonLine = (record: ExportRecord) =>
+  `${JSON.stringify(Object.fromEntries(Object.entries(record).filter(([, value]) => value !== null && value !== undefined)))}\n`
 
 async function* written(kind: ImportKind, format: ExportFormat, records: AsyncGenerator<ExportRecord>): AsyncGenerator<string> {
   const fields = exportedFields(kind)
@@ -51,7 +52,8 @@ async function* written(kind: ImportKind, format: ExportFormat, records: AsyncGe
 /** Drafts (and withdrawn listings) are the operator's, or an owner's asking for its own with owner=. */
 async function assertMayExport(db: Db, actor: Actor | null, what: string, ownerId: string | undefined) {
   if (!actor) throw unauthorized(`A key is needed to export ${what}`)
-  if (!(await maySearchPrivate(db, actor, ownerId))) throw forbidden(`Only the operator, or an owner (or its delegate) asking with owner=<the owner's id>, may export ${what}`)
+  if (!(await maySearchPrivate(db, actor, ownerId)))
+    throw forbidden(`Only the operator, or an owner (or its delegate) asking with owner=<the owner's id>, may export ${what}`)
 }
 
 const ownerOf = { id: organizations.id, name: organizations.name, kind: organizations.kind }
@@ -78,7 +80,11 @@ export function createExportService(deps: { db: Db; clock: Clock }) {
     const acting = await actingOwners(db, actor)
     const notExpired = or(isNull(listings.validUntil), gte(listings.validUntil, today))
     const statusCondition: SQL | undefined =
-      status === 'published' ? and(eq(listings.status, 'published'), notExpired) : status === 'expired' ? and(eq(listings.status, 'published'), lt(listings.validUntil, today)) : eq(listings.status, status)
+      status === 'published'
+        ? and(eq(listings.status, 'published'), notExpired)
+        : status === 'expired'
+          ? and(eq(listings.status, 'published'), lt(listings.validUntil, today))
+          : eq(listings.status, status)
     const conditions = and(
       statusCondition,
       query.owner ? eq(listings.ownerId, query.owner) : undefined,

@@ -8,7 +8,10 @@ import { feedEventTypes } from '../../core/catalogue-events.ts'
 export const FeedEvent = Type.Object(
   {
     // Ids are a bigint identity: sent as a decimal string, so no client rounds one past 2^53.
-    id: Type.String({ pattern: '^[1-9][0-9]{0,18}$', description: 'The event id, a decimal number as a string; unique, but the feed is ordered by commit, not by id' }),
+    id: Type.String({
+      pattern: '^[1-9][0-9]{0,18}$',
+      description: 'The event id, a decimal number as a string; unique, but the feed is ordered by commit, not by id',
+    }),
     type: Type.String({ description: `The event type: ${feedEventTypes.join(', ')}` }),
     occurredAt: Timestamp,
     subject: Type.Object(

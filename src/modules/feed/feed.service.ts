@@ -51,7 +51,7 @@ export function createFeedService(deps: { db: Db; cursors: Cursors }) {
     const rows = await repo.listPublicEvents(db, { after, types: typesOf(query.types), limit: query.limit ?? 100 })
     const last = rows.at(-1)
     // Always a cursor: a mirror keeps polling with it, and an empty page leaves it where it was.
-    return { items: rows.map(toFeedEvent), nextCursor: last ? encodePosition(last) : query.after ?? encodePosition(start) }
+    return { items: rows.map(toFeedEvent), nextCursor: last ? encodePosition(last) : (query.after ?? encodePosition(start)) }
   }
 
   return { list }

@@ -58,7 +58,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await app.database.pool.query('select 1')
         return { status: 'ready' as const, database: app.database.mode }
       } catch {
-        return reply.code(503).header('retry-after', String(databaseRetryAfterSeconds)).send({ status: 'unavailable' as const })
+        return reply
+          .code(503)
+          .header('retry-after', String(databaseRetryAfterSeconds))
+          .send({ status: 'unavailable' as const })
       }
     },
   )

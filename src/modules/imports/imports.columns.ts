@@ -20,7 +20,12 @@ export type CellType = 'text' | 'integer' | 'boolean' | 'date' | 'list' | 'json'
 
 export type Column = { field: string; type: CellType; vi: string[]; vocabulary?: readonly Term[] }
 
-const column = (field: string, type: CellType, vi: string[], vocabulary?: readonly Term[]): Column => ({ field, type, vi, ...(vocabulary ? { vocabulary } : {}) })
+const column = (field: string, type: CellType, vi: string[], vocabulary?: readonly Term[]): Column => ({
+  field,
+  type,
+  vi,
+  ...(vocabulary ? { vocabulary } : {}),
+})
 
 const listingStatuses: readonly Term[] = [
   { code: 'draft', labelVi: 'Nháp', labelEn: 'Draft' },
@@ -131,4 +136,3 @@ const headerIndex = new Map<ImportKind, Map<string, Column | 'read-only'>>(
 
 /** The column a header names, 'read-only' for an export's extra columns, undefined when unknown. */
 export const columnNamed = (kind: ImportKind, header: string) => headerIndex.get(kind)!.get(foldText(header))
-

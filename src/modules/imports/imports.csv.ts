@@ -26,7 +26,11 @@ const carriageReturn = 13
  * quotes) in its first line; a comma when there is none.
  */
 export function sniffDelimiter(text: string): string {
-  const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0]])
+  const counts = new Map<string, number>([
+    [',', 0],
+    [';', 0],
+    ['\t', 0],
+  ])
   let quoted = false
   for (let index = 0; index < text.length; index++) {
     const char = text[index]!
@@ -98,7 +102,11 @@ export class CsvParser {
   /** The records, unless the one still in progress has grown past any real record. */
   private holding(records: CsvRecord[]): CsvRecord[] {
     if (this.buffer.length > maxRecordChars) {
-      throw new CsvError(this.line, `The record that starts on line ${this.line} is longer than ${maxRecordChars} characters: a quoted field is probably never closed`, true)
+      throw new CsvError(
+        this.line,
+        `The record that starts on line ${this.line} is longer than ${maxRecordChars} characters: a quoted field is probably never closed`,
+        true,
+      )
     }
     return records
   }

@@ -54,7 +54,10 @@ async function prepare(context: BatchContext, row: ValidRow<DemandCreate>): Prom
   }
   const opening = row.status === 'open'
   if (opening && input.deadline && input.deadline < context.today) {
-    return { line: row.line, errors: [{ pointer: '#/deadline', detail: `has passed (today is ${context.today} in Vietnam): a demand past its deadline cannot open` }] }
+    return {
+      line: row.line,
+      errors: [{ pointer: '#/deadline', detail: `has passed (today is ${context.today} in Vietnam): a demand past its deadline cannot open` }],
+    }
   }
   return {
     line: row.line,
@@ -93,7 +96,16 @@ async function upsertRun(context: BatchContext, run: Ready[], result: BatchResul
   const existing = await tx
     .select({ id: demands.id, ownerId: demands.ownerId, externalId: demands.externalId, status: demands.status })
     .from(demands)
-    .where(and(isNull(demands.source), inArray(demands.externalId, run.map((row) => row.key)), inArray(demands.ownerId, [...new Set(run.map((row) => row.ownerId))])))
+    .where(
+      and(
+        isNull(demands.source),
+        inArray(
+          demands.externalId,
+          run.map((row) => row.key),
+        ),
+        inArray(demands.ownerId, [...new Set(run.map((row) => row.ownerId))]),
+      ),
+    )
     .for('update')
   const before = new Map(existing.map((row) => [keyOf({ ownerId: row.ownerId, key: row.externalId! }), row]))
   const opening = sql`${demands.status} = 'draft' and excluded.status = 'open'`
@@ -121,7 +133,10 @@ async function upsertRun(context: BatchContext, run: Ready[], result: BatchResul
     const stored = after.get(keyOf(row))
     if (!stored) {
       if (old?.status === 'closed') {
-        result.failed.push({ line: row.line, errors: [{ pointer: '#/externalId', detail: `names demand ${old.id}, which is closed and can no longer change` }] })
+        result.failed.push({
+          line: row.line,
+          errors: [{ pointer: '#/externalId', detail: `names demand ${old.id}, which is closed and can no longer change` }],
+        })
       } else if (old) {
         result.done.push({ line: row.line, id: old.id, action: 'unchanged' })
       } else {

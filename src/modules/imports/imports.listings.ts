@@ -6,7 +6,17 @@ import type { PossibleDuplicate } from '../listings/listings.duplicates.ts'
 import { listingContentColumns, type ListingInsert } from '../listings/listings.repo.ts'
 import { ListingCreate } from '../listings/listings.schemas.ts'
 import { checkRules } from '../listings/listings.service.ts'
-import { differs, ownerRefusal, recordBatchEvents, replacing, runsWithoutRepeats, type BatchContext, type BatchResult, importHandler, type LookupContext } from './imports.batch.ts'
+import {
+  differs,
+  ownerRefusal,
+  recordBatchEvents,
+  replacing,
+  runsWithoutRepeats,
+  type BatchContext,
+  type BatchResult,
+  importHandler,
+  type LookupContext,
+} from './imports.batch.ts'
 import { errorsOf, failed, rowValidator, type CheckedRow, type FailedRow, type ValidRow } from './imports.validate.ts'
 import { resolveProvinces } from '../../core/places.ts'
 
@@ -58,7 +68,10 @@ async function prepare(context: BatchContext, row: ValidRow<ListingCreate>): Pro
     return { line: row.line, errors: errorsOf(error) }
   }
   if (row.status === 'published' && values.validUntil !== null && values.validUntil < context.today) {
-    return { line: row.line, errors: [{ pointer: '#/validUntil', detail: `is before today (${context.today}, Vietnam time): a listing past its validity cannot be published` }] }
+    return {
+      line: row.line,
+      errors: [{ pointer: '#/validUntil', detail: `is before today (${context.today}, Vietnam time): a listing past its validity cannot be published` }],
+    }
   }
   const published = row.status === 'published'
   return {
@@ -87,7 +100,16 @@ async function upsertRun(context: BatchContext, run: Ready[], result: BatchResul
   const existing = await tx
     .select({ id: listings.id, ownerId: listings.ownerId, externalId: listings.externalId, status: listings.status })
     .from(listings)
-    .where(and(isNull(listings.source), inArray(listings.externalId, run.map((row) => row.key)), inArray(listings.ownerId, [...new Set(run.map((row) => row.ownerId))])))
+    .where(
+      and(
+        isNull(listings.source),
+        inArray(
+          listings.externalId,
+          run.map((row) => row.key),
+        ),
+        inArray(listings.ownerId, [...new Set(run.map((row) => row.ownerId))]),
+      ),
+    )
     .for('update')
   const before = new Map(existing.map((row) => [keyOf({ ownerId: row.ownerId, key: row.externalId! }), row]))
   const publishing = sql`${listings.status} = 'draft' and excluded.status = 'published'`
@@ -118,7 +140,10 @@ async function upsertRun(context: BatchContext, run: Ready[], result: BatchResul
     const stored = after.get(keyOf(row))
     if (!stored) {
       if (old?.status === 'withdrawn') {
-        result.failed.push({ line: row.line, errors: [{ pointer: '#/externalId', detail: `names listing ${old.id}, which was withdrawn and can no longer change` }] })
+        result.failed.push({
+          line: row.line,
+          errors: [{ pointer: '#/externalId', detail: `names listing ${old.id}, which was withdrawn and can no longer change` }],
+        })
       } else if (old) {
         result.done.push({ line: row.line, id: old.id, action: 'unchanged' })
       } else {
@@ -135,7 +160,12 @@ async function upsertRun(context: BatchContext, run: Ready[], result: BatchResul
     if (published) matched.push(stored.id)
     const possibleDuplicates = old ? undefined : context.duplicates.get(row.line)
     if (possibleDuplicates && possibleDuplicates.length > 0) {
-      result.warnings.push({ line: row.line, id: stored.id, detail: `looks like ${possibleDuplicates.length} listing(s) already on the exchange`, possibleDuplicates })
+      result.warnings.push({
+        line: row.line,
+        id: stored.id,
+        detail: `looks like ${possibleDuplicates.length} listing(s) already on the exchange`,
+        possibleDuplicates,
+      })
     }
   }
   await context.requestMatches(tx, 'listing', matched)
@@ -161,7 +191,9 @@ async function apply(context: BatchContext, rows: CheckedRow<ListingCreate>[]): 
  */
 async function lookUpDuplicates(context: LookupContext, rows: CheckedRow<ListingCreate>[]): Promise<Map<number, PossibleDuplicate[]>> {
   const found = new Map<number, PossibleDuplicate[]>()
-  const candidates = rows.filter((row): row is ValidRow<ListingCreate> => !failed(row)).map((row) => ({ row, ownerId: row.input.ownerId ?? context.actor.organizationId }))
+  const candidates = rows
+    .filter((row): row is ValidRow<ListingCreate> => !failed(row))
+    .map((row) => ({ row, ownerId: row.input.ownerId ?? context.actor.organizationId }))
   if (candidates.length === 0 || context.left <= 0) return found
   const stored = await context.db
     .select({ ownerId: listings.ownerId, externalId: listings.externalId })
@@ -169,7 +201,10 @@ async function lookUpDuplicates(context: LookupContext, rows: CheckedRow<Listing
     .where(
       and(
         isNull(listings.source),
-        inArray(listings.externalId, candidates.map(({ row }) => row.key)),
+        inArray(
+          listings.externalId,
+          candidates.map(({ row }) => row.key),
+        ),
         inArray(listings.ownerId, [...new Set(candidates.map(({ ownerId }) => ownerId))]),
       ),
     )
@@ -179,7 +214,15 @@ async function lookUpDuplicates(context: LookupContext, rows: CheckedRow<Listing
     if (left <= 0) break
     if (known.has(keyOf({ ownerId, key: row.key }))) continue
     left -= 1
-    const duplicates = await context.findDuplicates({ titleVi: row.input.titleVi, titleEn: row.input.titleEn, keywords: row.input.keywords, descriptionVi: row.input.descriptionVi, descriptionEn: row.input.descriptionEn, ownerId, exchangeId: context.exchangeId })
+    const duplicates = await context.findDuplicates({
+      titleVi: row.input.titleVi,
+      titleEn: row.input.titleEn,
+      keywords: row.input.keywords,
+      descriptionVi: row.input.descriptionVi,
+      descriptionEn: row.input.descriptionEn,
+      ownerId,
+      exchangeId: context.exchangeId,
+    })
     if (duplicates && duplicates.length > 0) found.set(row.line, duplicates)
   }
   return found

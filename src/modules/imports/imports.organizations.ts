@@ -22,7 +22,21 @@ const validate = rowValidator<OrganizationCreate>(OrganizationCreate, [], (input
 type Fields = Omit<OrganizationInsert, 'id' | 'createdAt' | 'updatedAt' | 'version' | 'mergedIntoId' | 'mergedAt' | 'source'>
 type Ready = { line: number; key: string; values: Fields }
 
-const editableFields = ['name', 'nameEn', 'shortName', 'parentId', 'provinceCode', 'currentProvinceCode', 'address', 'website', 'email', 'phone', 'taxCode', 'description', 'contacts'] as const
+const editableFields = [
+  'name',
+  'nameEn',
+  'shortName',
+  'parentId',
+  'provinceCode',
+  'currentProvinceCode',
+  'address',
+  'website',
+  'email',
+  'phone',
+  'taxCode',
+  'description',
+  'contacts',
+] as const
 
 function valuesOf(row: ValidRow<OrganizationCreate>): Fields | FieldError[] {
   const input = row.input
@@ -54,17 +68,30 @@ async function writeRun(context: BatchContext, run: Ready[], result: BatchResult
   const existing = await tx
     .select()
     .from(organizations)
-    .where(and(isNull(organizations.source), inArray(organizations.externalId, run.map((row) => row.key))))
+    .where(
+      and(
+        isNull(organizations.source),
+        inArray(
+          organizations.externalId,
+          run.map((row) => row.key),
+        ),
+      ),
+    )
     .for('update')
   const known = new Map(existing.map((row) => [row.externalId!, row]))
   const parentIds = [...new Set(run.flatMap((row) => (row.values.parentId ? [row.values.parentId] : [])))]
-  const parents = new Set(parentIds.length ? (await tx.select({ id: organizations.id }).from(organizations).where(inArray(organizations.id, parentIds))).map((row) => row.id) : [])
+  const parents = new Set(
+    parentIds.length ? (await tx.select({ id: organizations.id }).from(organizations).where(inArray(organizations.id, parentIds))).map((row) => row.id) : [],
+  )
   const taxCodes = [...new Set(run.flatMap((row) => (row.values.kind === 'enterprise' && row.values.taxCode ? [row.values.taxCode] : [])))]
   const taken = new Map(
     taxCodes.length
-      ? (await tx.select({ id: organizations.id, taxCode: organizations.taxCode }).from(organizations).where(and(eq(organizations.kind, 'enterprise'), inArray(organizations.taxCode, taxCodes)))).map(
-          (row) => [row.taxCode!, row.id],
-        )
+      ? (
+          await tx
+            .select({ id: organizations.id, taxCode: organizations.taxCode })
+            .from(organizations)
+            .where(and(eq(organizations.kind, 'enterprise'), inArray(organizations.taxCode, taxCodes)))
+        ).map((row) => [row.taxCode!, row.id])
       : [],
   )
 
@@ -77,9 +104,11 @@ async function writeRun(context: BatchContext, run: Ready[], result: BatchResult
     if (row.values.parentId && !parents.has(row.values.parentId)) errors.push({ pointer: '#/parentId', detail: 'is not a known organisation' })
     if (current && row.values.parentId === current.id) errors.push({ pointer: '#/parentId', detail: 'is the organisation itself' })
     const taxCode = row.values.kind === 'enterprise' ? row.values.taxCode : null
-    if (taxCode && taken.has(taxCode) && taken.get(taxCode) !== current?.id) errors.push({ pointer: '#/taxCode', detail: 'is the tax code of another enterprise' })
+    if (taxCode && taken.has(taxCode) && taken.get(taxCode) !== current?.id)
+      errors.push({ pointer: '#/taxCode', detail: 'is the tax code of another enterprise' })
     if (current && current.kind !== row.values.kind) errors.push({ pointer: '#/kind', detail: `cannot change: the organisation is a ${current.kind}` })
-    if (current?.mergedIntoId) errors.push({ pointer: '#', detail: `names organisation ${current.id}, which was merged into ${current.mergedIntoId} and is read-only` })
+    if (current?.mergedIntoId)
+      errors.push({ pointer: '#', detail: `names organisation ${current.id}, which was merged into ${current.mergedIntoId} and is read-only` })
     if (errors.length > 0) {
       result.failed.push({ line: row.line, errors })
       continue

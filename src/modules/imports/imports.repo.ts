@@ -57,7 +57,10 @@ export async function insertChunk(db: Db, chunk: { importId: string; seq: number
 
 /** The piece of a file at `seq`, undefined past its last one. */
 export async function findChunk(db: DbOrTx, importId: string, seq: number): Promise<string | undefined> {
-  const [row] = await db.select({ content: importChunks.content }).from(importChunks).where(and(eq(importChunks.importId, importId), eq(importChunks.seq, seq)))
+  const [row] = await db
+    .select({ content: importChunks.content })
+    .from(importChunks)
+    .where(and(eq(importChunks.importId, importId), eq(importChunks.seq, seq)))
   return row?.content
 }
 
@@ -70,7 +73,13 @@ export async function deleteAbandonedChunks(db: DbOrTx, before: Date): Promise<n
   const abandoned = db
     .select({ importId: importChunks.importId })
     .from(importChunks)
-    .where(and(eq(importChunks.seq, 0), lt(importChunks.createdAt, before), sql`not exists (select 1 from ${imports} where ${imports.id} = ${importChunks.importId})`))
+    .where(
+      and(
+        eq(importChunks.seq, 0),
+        lt(importChunks.createdAt, before),
+        sql`not exists (select 1 from ${imports} where ${imports.id} = ${importChunks.importId})`,
+      ),
+    )
   const deleted = await db.delete(importChunks).where(inArray(importChunks.importId, abandoned)).returning({ seq: importChunks.seq })
   return deleted.filter((row) => row.seq === 0).length
 }
@@ -99,7 +108,10 @@ export async function recordProgress(
 }
 
 /** An organisation's imports, newest first, after the (createdAt, id) of the previous page. */
-export async function listImports(db: DbOrTx, params: { organizationId: string; after?: { createdAt: Date; id: string }; limit: number }): Promise<ImportRow[]> {
+export async function listImports(
+  db: DbOrTx,
+  params: { organizationId: string; after?: { createdAt: Date; id: string }; limit: number },
+): Promise<ImportRow[]> {
   const after = params.after
   return db
     .select(importColumns)

@@ -9,7 +9,12 @@ import { Import, ImportErrorPage, ImportErrorQuery, ImportListQuery, ImportPage,
 const tags = ['imports']
 
 const unsupportedType = () =>
-  new AppError(415, 'unsupported_media_type', 'Unsupported media type', 'Send the file as text/csv (UTF-8) or application/x-ndjson, with the file itself as the body')
+  new AppError(
+    415,
+    'unsupported_media_type',
+    'Unsupported media type',
+    'Send the file as text/csv (UTF-8) or application/x-ndjson, with the file itself as the body',
+  )
 
 const fileBody = (description: string) => ({ schema: Type.String({ description }) })
 
@@ -126,7 +131,8 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listImports',
         tags,
         summary: "List an organisation's imports",
-        description: "The imports of the caller's organisation (or of organizationId, one it acts for: a member that delegated to it, any for the operator), newest first, with their progress.",
+        description:
+          "The imports of the caller's organisation (or of organizationId, one it acts for: a member that delegated to it, any for the operator), newest first, with their progress.",
         security: bearerSecurity,
         querystring: ImportListQuery,
         response: { 200: ref(ImportPage), ...errorResponses(400, 401, 403) },
@@ -159,7 +165,8 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listImportErrors',
         tags,
         summary: "An import's refused rows",
-        description: 'Every row the import refused, by line number, with what is wrong (JSON pointers into the row, by field name), a page at a time. Who may read the import may read these.',
+        description:
+          'Every row the import refused, by line number, with what is wrong (JSON pointers into the row, by field name), a page at a time. Who may read the import may read these.',
         security: bearerSecurity,
         params: IdParams,
         querystring: ImportErrorQuery,

@@ -44,7 +44,11 @@ export function readHeader(kind: ImportKind, cells: string[]): HeaderMap {
     )
   }
   const missing = requiredFields[kind].filter((field) => !seen.has(field))
-  if (missing.length > 0) throw unprocessable('missing_columns', `Every ${kind} row needs ${missing.join(', ')}, but the header has no column for ${missing.length > 1 ? 'them' : 'it'}`)
+  if (missing.length > 0)
+    throw unprocessable(
+      'missing_columns',
+      `Every ${kind} row needs ${missing.join(', ')}, but the header has no column for ${missing.length > 1 ? 'them' : 'it'}`,
+    )
   return { fields, mapped, ignored }
 }
 
@@ -263,13 +267,20 @@ function listItems(cell: string): { value: unknown[] } | { error: string } {
       // Not JSON after all: an item that starts with a bracket.
     }
   }
-  return { value: cell.split(';').map((item) => item.trim()).filter((item) => item !== '') }
+  return {
+    value: cell
+      .split(';')
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  }
 }
 
 /** A vocabulary code given as the code itself or as its Vietnamese or English label. */
 function codeOf(column: Column, cell: string): string {
   if (!column.vocabulary || column.vocabulary.some((term) => term.code === cell)) return cell
   const folded = foldText(cell)
-  const term = column.vocabulary.find((candidate) => foldText(candidate.code) === folded || foldText(candidate.labelVi) === folded || foldText(candidate.labelEn) === folded)
+  const term = column.vocabulary.find(
+    (candidate) => foldText(candidate.code) === folded || foldText(candidate.labelVi) === folded || foldText(candidate.labelEn) === folded,
+  )
   return term?.code ?? cell
 }

@@ -103,7 +103,13 @@ async function importingActor(db: DbOrTx, record: repo.ImportRow): Promise<Actor
     .innerJoin(organizations, eq(organizations.id, apiKeys.organizationId))
     .where(eq(apiKeys.id, record.apiKeyId))
   if (!row) return undefined
-  return { keyId: record.apiKeyId, organizationId: record.organizationId, organizationKind: row.organizationKind, role: row.role as Role, requestId: `import:${record.id}` }
+  return {
+    keyId: record.apiKeyId,
+    organizationId: record.organizationId,
+    organizationKind: row.organizationKind,
+    role: row.role as Role,
+    requestId: `import:${record.id}`,
+  }
 }
 
 /** Up to `count` more rows. */
@@ -206,7 +212,12 @@ export function createImportRunner(deps: ImportRunnerDeps) {
         options.warnings = [...warnings, ...result.warnings].slice(0, keptWarnings)
         options.warningCount = Number(current.options.warningCount ?? 0) + result.warnings.length
       }
-      await repo.recordProgress(tx, record.id, { done: rows.length, created: created.length, updated: updated.length, failed: result.failed.length }, { options })
+      await repo.recordProgress(
+        tx,
+        record.id,
+        { done: rows.length, created: created.length, updated: updated.length, failed: result.failed.length },
+        { options },
+      )
       return { done: true, created: created.length }
     })
   }

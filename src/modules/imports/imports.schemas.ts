@@ -77,7 +77,10 @@ export type ImportErrorPage = Static<typeof ImportErrorPage>
 
 export const ImportListQuery = Type.Object(
   {
-    organizationId: Type.Optional({ ...Uuid, description: "Whose imports: default the caller's organisation; another one the caller acts for (a delegate, the operator)" }),
+    organizationId: Type.Optional({
+      ...Uuid,
+      description: "Whose imports: default the caller's organisation; another one the caller acts for (a delegate, the operator)",
+    }),
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),
   },

@@ -140,7 +140,7 @@ export function createImportService(deps: ImportServiceDeps) {
   async function list(actor: Actor, query: ImportListQuery): Promise<ImportPage> {
     const organizationId = query.organizationId ?? actor.organizationId
     if (!(await actsFor(db, actor, organizationId))) {
-      throw forbidden("A key lists the imports of its own organisation, or of one it acts for (a member that delegated to it; any for the operator)", [
+      throw forbidden('A key lists the imports of its own organisation, or of one it acts for (a member that delegated to it; any for the operator)', [
         { pointer: '#/query/organizationId', detail: 'is not an organisation this key acts for' },
       ])
     }

@@ -17,7 +17,12 @@ import * as repo from './imports.repo.ts'
 export const pieceChars = 32 * 1024
 
 export const fileTooLarge = (maxBytes: number) =>
-  new AppError(413, 'body_too_large', 'Payload too large', `The file is larger than this exchange accepts (IMPORT_MAX_BYTES, ${maxBytes} bytes); split it into smaller files`)
+  new AppError(
+    413,
+    'body_too_large',
+    'Payload too large',
+    `The file is larger than this exchange accepts (IMPORT_MAX_BYTES, ${maxBytes} bytes); split it into smaller files`,
+  )
 
 const notUtf8 = () => unprocessable('invalid_encoding', 'The file is not UTF-8 text: save it as "CSV UTF-8" (or convert it to UTF-8) and upload it again')
 
@@ -33,7 +38,12 @@ export type StoreOptions = {
  * not), free of NUL characters (400, as for any other text), no larger than maxBytes (413 as soon as
  * it goes past), each piece shown to `read` first. A refused or broken upload leaves nothing behind.
  */
-export async function storeFile(db: Db, importId: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: StoreOptions): Promise<{ bytes: number }> {
+export async function storeFile(
+  db: Db,
+  importId: string,
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: StoreOptions,
+): Promise<{ bytes: number }> {
   const decoder = new TextDecoder('utf-8', { fatal: true })
   let bytes = 0
   let seq = 0
@@ -51,7 +61,8 @@ export async function storeFile(db: Db, importId: string, source: AsyncIterable<
   const take = async (text: string) => {
     if (text === '') return
     const bad = unstorableText(text)
-    if (bad) throw badRequest('validation_failed', 'Text must be valid Unicode without NUL characters; see errors', [{ pointer: '#', detail: `The file ${bad}` }])
+    if (bad)
+      throw badRequest('validation_failed', 'Text must be valid Unicode without NUL characters; see errors', [{ pointer: '#', detail: `The file ${bad}` }])
     options.read(text)
     pending += text
     while (pending.length >= pieceChars) {

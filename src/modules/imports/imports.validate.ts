@@ -77,7 +77,10 @@ const canonical = (value: unknown) => (typeof value === 'string' ? value.normali
  * by it, so nothing is created twice; change one of those fields and the row is a new record.
  */
 export function contentKey(identity: unknown[]): string {
-  return `auto:${createHash('sha256').update(JSON.stringify(identity.map(canonical))).digest('hex').slice(0, 32)}`
+  return `auto:${createHash('sha256')
+    .update(JSON.stringify(identity.map(canonical)))
+    .digest('hex')
+    .slice(0, 32)}`
 }
 
 export type RowValidator<I> = (row: RawRow) => CheckedRow<I>

@@ -71,7 +71,10 @@ const timestampText = (expression: SQL) => sql<string>`to_char(${expression} at 
  * gets a fixed one), so the choice is made on exact counts: the counts table says how many
  * listings of this status, kind and TRL range match each place, sector or field filter.
  */
-export type BrowsePlan = { gather: boolean; /** At least as many as the fewest listings any one of the filter's place/sector/field conditions matches. */ atMost?: number }
+export type BrowsePlan = {
+  gather: boolean
+  /** At least as many as the fewest listings any one of the filter's place/sector/field conditions matches. */ atMost?: number
+}
 
 /** Below this many matches of its most selective array filter, a browse gathers and sorts. */
 export const gatherBelow = 1500
@@ -89,7 +92,13 @@ export async function planBrowse(db: DbOrTx, filter: BrowseFilter): Promise<Brow
   const statuses = filter.status === 'published' || filter.status === 'expired' ? ['published', 'expired'] : [filter.status]
   const result = await db.execute<{ dim: string; n: number }>(sql`
     select dim, sum(n)::int as n from listing_facet_counts
-    where status in (${sql.join(statuses.map((status) => sql`${status}`), sql`, `)}) and dim in (${sql.join(dims.map((dim) => sql`${dim}`), sql`, `)}) and province = ''
+    where status in (${sql.join(
+      statuses.map((status) => sql`${status}`),
+      sql`, `,
+    )}) and dim in (${sql.join(
+      dims.map((dim) => sql`${dim}`),
+      sql`, `,
+    )}) and province = ''
       ${filter.kind ? sql`and kind = ${filter.kind}` : sql``}
       ${filter.trlMin !== undefined || filter.trlMax !== undefined ? sql`and trl between ${filter.trlMin ?? 1} and ${filter.trlMax ?? 9}` : sql``}
     group by dim`)
@@ -125,7 +134,12 @@ async function pageIds(db: DbOrTx, filter: BrowseFilter, plan: BrowsePlan, after
  * One page (limit rows) of the filtered listings after `after`, newest first: the ids first (see
  * BrowsePlan), then the summaries and owners of those rows only.
  */
-export async function browseListings(db: DbOrTx, filter: BrowseFilter, plan: BrowsePlan, page: { after?: SortKey; limit: number }): Promise<ListingSearchRow[]> {
+export async function browseListings(
+  db: DbOrTx,
+  filter: BrowseFilter,
+  plan: BrowsePlan,
+  page: { after?: SortKey; limit: number },
+): Promise<ListingSearchRow[]> {
   const ids = await pageIds(db, filter, plan, page.after, page.limit)
   if (ids.length === 0) return []
   const column = browseColumn(filter.status)

@@ -54,14 +54,31 @@ export async function findPossibleDuplicates(tx: DbOrTx, query: DuplicateQuery, 
   const near = await findNearDuplicates(tx, listingSource, text, visible, limit)
   if (near.length === 0) return []
   const rows = await tx
-    .select({ id: listings.id, title: listings.titleVi, source: listings.source, externalId: listings.externalId, anonymous: listings.anonymous, ownerId: listings.ownerId })
+    .select({
+      id: listings.id,
+      title: listings.titleVi,
+      source: listings.source,
+      externalId: listings.externalId,
+      anonymous: listings.anonymous,
+      ownerId: listings.ownerId,
+    })
     .from(listings)
-    .where(inArray(listings.id, near.map((duplicate) => duplicate.id)))
+    .where(
+      inArray(
+        listings.id,
+        near.map((duplicate) => duplicate.id),
+      ),
+    )
   const byId = new Map(rows.map((row) => [row.id, row]))
   return near.flatMap((duplicate) => {
     const row = byId.get(duplicate.id)
     if (!row) return []
-    const found: PossibleDuplicate = { id: row.id, title: row.title, similarity: round(duplicate.similarity), descriptionSimilarity: round(duplicate.textCoverage) }
+    const found: PossibleDuplicate = {
+      id: row.id,
+      title: row.title,
+      similarity: round(duplicate.similarity),
+      descriptionSimilarity: round(duplicate.textCoverage),
+    }
     if (query.exchangeId) {
       // An anonymous listing of this exchange hides its owner's own reference, as its GET does.
       const hideReference = row.anonymous && row.source === null && row.ownerId !== query.ownerId

@@ -140,7 +140,13 @@ function behindConditions(filter: BrowseFilter): SQL {
     filter.trlMax !== undefined ? sql`behind.trl <= ${filter.trlMax}` : undefined,
     filter.sector ? sql`behind.sectors @> array[${filter.sector}]::text[]` : undefined,
     filter.field ? sql`behind.fields @> array[${filter.field}]::text[]` : undefined,
-    ...filter.provinceSets.map((codes) => sql`behind.provinces && array[${sql.join(codes.map((code) => sql`${code}`), sql`, `)}]::text[]`),
+    ...filter.provinceSets.map(
+      (codes) =>
+        sql`behind.provinces && array[${sql.join(
+          codes.map((code) => sql`${code}`),
+          sql`, `,
+        )}]::text[]`,
+    ),
   ]
   return and(...conditions) ?? sql`true`
 }

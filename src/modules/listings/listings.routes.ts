@@ -2,7 +2,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
 import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
-import { Listing, ListingCreate, ListingPage, ListingSearchQuery, ListingUnpublish, ListingUpdate, ListingWithDuplicates, ListingWithdraw } from './listings.schemas.ts'
+import {
+  Listing,
+  ListingCreate,
+  ListingPage,
+  ListingSearchQuery,
+  ListingUnpublish,
+  ListingUpdate,
+  ListingWithDuplicates,
+  ListingWithdraw,
+} from './listings.schemas.ts'
 
 const tags = ['listings']
 

@@ -6,7 +6,17 @@ import { confidentialFields } from '../../core/disclosure.ts'
 import { Contact } from '../organizations/organizations.schemas.ts'
 import { ProvinceCode } from '../reference/reference.schemas.ts'
 import { regions } from '../../core/places.ts'
-import { codesOf, iprStatuses, listingKinds, organizationKinds, priceTypes, scienceFields, sectors, transferForms, transferMethods } from '../reference/vocabularies.ts'
+import {
+  codesOf,
+  iprStatuses,
+  listingKinds,
+  organizationKinds,
+  priceTypes,
+  scienceFields,
+  sectors,
+  transferForms,
+  transferMethods,
+} from '../reference/vocabularies.ts'
 import { listingStatuses } from './listings.lifecycle.ts'
 
 // Request schemas are inline TypeBox (no ref()): the validator does not resolve $ref.
@@ -103,7 +113,10 @@ export const ListingCreate = Type.Object(
     disclosure: Type.Optional(editable.disclosure),
     anonymous: Type.Optional(editable.anonymous),
     validUntil: Type.Optional(editable.validUntil),
-    ownerId: Type.Optional({ ...Uuid, description: "The organisation the listing is for: default the caller's own; a connection point or DOST names a member that delegated to it" }),
+    ownerId: Type.Optional({
+      ...Uuid,
+      description: "The organisation the listing is for: default the caller's own; a connection point or DOST names a member that delegated to it",
+    }),
   },
   { additionalProperties: false },
 )
@@ -148,7 +161,14 @@ export const ListingWithdraw = Type.Object(
 export type ListingWithdraw = Static<typeof ListingWithdraw>
 
 export const ListingUnpublish = Type.Object(
-  { reason: Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S', description: 'Why the operator takes the listing down; the owner sees it on the listing' }) },
+  {
+    reason: Type.String({
+      minLength: 1,
+      maxLength: 1000,
+      pattern: '\\S',
+      description: 'Why the operator takes the listing down; the owner sees it on the listing',
+    }),
+  },
   { additionalProperties: false },
 )
 export type ListingUnpublish = Static<typeof ListingUnpublish>
@@ -189,8 +209,12 @@ export const Listing = Type.Object(
     publishedAt: Nullable(Timestamp),
     withdrawnAt: Nullable(Timestamp),
     withdrawReason: Nullable(Type.String()),
-    moderationReason: Nullable(Type.String({ description: "Why the operator sent the listing back to draft (unpublishListing); cleared when it is published again" })),
-    moderatedAt: Nullable(Type.String({ format: 'date-time', description: 'When the operator last sent the listing back to draft; cleared when it is published again' })),
+    moderationReason: Nullable(
+      Type.String({ description: 'Why the operator sent the listing back to draft (unpublishListing); cleared when it is published again' }),
+    ),
+    moderatedAt: Nullable(
+      Type.String({ format: 'date-time', description: 'When the operator last sent the listing back to draft; cleared when it is published again' }),
+    ),
     contacts: Nullable(Type.Array(Contact, { description: 'null when confidential and the caller does not act for the owner (see redacted)' })),
     disclosure: Disclosure,
     anonymous: Anonymous,
@@ -212,7 +236,9 @@ export const PossibleDuplicate = Type.Object(
     id: Uuid,
     title: Type.String({ description: "The other listing's Vietnamese title" }),
     similarity: DuplicateSimilarity,
-    descriptionSimilarity: Nullable(Type.Number({ minimum: 0, maximum: 1, description: "The weighted share of this listing's whole text (title, keywords, description) the other holds" })),
+    descriptionSimilarity: Nullable(
+      Type.Number({ minimum: 0, maximum: 1, description: "The weighted share of this listing's whole text (title, keywords, description) the other holds" }),
+    ),
     provenance: Type.Optional(ref(Provenance)),
   },
   { $id: 'PossibleDuplicate', description: 'An existing listing that may be the same offer: a warning, not a refusal' },
@@ -252,10 +278,13 @@ export const ListingSummary = Type.Object(
     provenance: ref(Provenance),
     redacted: Type.Array(Enum(confidentialFields), {
       description:
-        "The fields hidden from this caller (returned as null): owner (its id and name; the kind stays) of an anonymous listing, priceVnd on request. Empty for those who act for the owner. A summary never shows what a deal revealed: the full listing (getListing) and the deal do",
+        'The fields hidden from this caller (returned as null): owner (its id and name; the kind stays) of an anonymous listing, priceVnd on request. Empty for those who act for the owner. A summary never shows what a deal revealed: the full listing (getListing) and the deal do',
     }),
     score: Type.Optional(
-      Type.Number({ description: "Relevance to q, only when q is given: the listing's BM25F score as a share of the score of a listing holding every word of q (0 to about 1; higher is better)" }),
+      Type.Number({
+        description:
+          "Relevance to q, only when q is given: the listing's BM25F score as a share of the score of a listing holding every word of q (0 to about 1; higher is better)",
+      }),
     ),
   },
   { $id: 'ListingSummary', description: 'A listing as it appears in search results and matches' },
@@ -302,7 +331,9 @@ const VndFilter = (description: string) => Type.Integer({ minimum: 0, maximum: 1
 
 export const ListingSearchQuery = Type.Object(
   {
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'Words to find, with or without diacritics; one typo per word is tolerated' })),
+    q: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'Words to find, with or without diacritics; one typo per word is tolerated' }),
+    ),
     kind: Type.Optional(ListingKind),
     sector: Type.Optional(Sector),
     field: Type.Optional(ScienceField),
@@ -310,7 +341,9 @@ export const ListingSearchQuery = Type.Object(
     region: Type.Optional(Type.Integer({ minimum: 1, maximum: regions.length, description: 'A geographic region, see /v1/reference/regions' })),
     trlMin: Type.Optional(Trl),
     trlMax: Type.Optional(Trl),
-    priceMin: Type.Optional(VndFilter('Lowest price in VND; a price filter keeps only listings with priceType amount (a price on request is never searched on)')),
+    priceMin: Type.Optional(
+      VndFilter('Lowest price in VND; a price filter keeps only listings with priceType amount (a price on request is never searched on)'),
+    ),
     priceMax: Type.Optional(VndFilter('Highest price in VND')),
     owner: Type.Optional({ ...Uuid, description: 'Only listings of this organisation; its anonymous listings only for those who act for it' }),
     status: Type.Optional(

@@ -16,7 +16,16 @@ import {
 import type { Actor } from '../../core/actor.ts'
 import { recordAudit } from '../../core/audit.ts'
 import { currentCodesInRegion, provinceFilter, resolveProvinces } from '../../core/places.ts'
-import { allowedFrom, editableStatuses, statusOf, storedSourcesOf, transitionTarget, transitionsFrom, type ListingStatus, type Transition } from './listings.lifecycle.ts'
+import {
+  allowedFrom,
+  editableStatuses,
+  statusOf,
+  storedSourcesOf,
+  transitionTarget,
+  transitionsFrom,
+  type ListingStatus,
+  type Transition,
+} from './listings.lifecycle.ts'
 import type { RequestMatches } from '../../core/match-requests.ts'
 import type { CatalogueEvent } from '../../core/catalogue-events.ts'
 import type { RecordEvents } from '../../core/outbox.ts'
@@ -137,7 +146,13 @@ export function createListingService(deps: {
   const today = () => vietnamDate(clock.now())
 
   /** The listing for a write: 404 if the actor may not even see it, 403 if it may see but not change it. */
-  async function manageable(tx: DbOrTx, actor: Actor, row: repo.ListingWithOwner | undefined, id: string, options: { retires?: boolean } = {}): Promise<repo.ListingWithOwner> {
+  async function manageable(
+    tx: DbOrTx,
+    actor: Actor,
+    row: repo.ListingWithOwner | undefined,
+    id: string,
+    options: { retires?: boolean } = {},
+  ): Promise<repo.ListingWithOwner> {
     if (!row) throw notFound('Listing', id)
     await assertManages(
       tx,
@@ -201,7 +216,16 @@ export function createListingService(deps: {
       })
       await recordEvents(tx, [await catalogueEvent(tx, 'listing.created', row.id, now)])
       // A warning for the caller, not part of the record: the audit and the event leave it out.
-      const possibleDuplicates = await findPossibleDuplicates(tx, { titleVi: row.titleVi, titleEn: row.titleEn, keywords: row.keywords, descriptionVi: row.descriptionVi, descriptionEn: row.descriptionEn, ownerId, excludeId: row.id, exchangeId })
+      const possibleDuplicates = await findPossibleDuplicates(tx, {
+        titleVi: row.titleVi,
+        titleEn: row.titleEn,
+        keywords: row.keywords,
+        descriptionVi: row.descriptionVi,
+        descriptionEn: row.descriptionEn,
+        ownerId,
+        excludeId: row.id,
+        exchangeId,
+      })
       return { ...listing, possibleDuplicates }
     })
   }
@@ -260,7 +284,10 @@ export function createListingService(deps: {
       const status = statusOf(row, day)
       if (!(transitionsFrom[status] as readonly Transition[]).includes(name)) throw invalidTransition(name, status)
       if (name === 'publish' && row.validUntil !== null && row.validUntil < day) {
-        throw unprocessable('validity_passed', `validUntil ${row.validUntil} is before today (${day}, Vietnam time); set a later date or none before publishing`)
+        throw unprocessable(
+          'validity_passed',
+          `validUntil ${row.validUntil} is before today (${day}, Vietnam time); set a later date or none before publishing`,
+        )
       }
       const updated = await repo.transitionListing(tx, {
         id,
@@ -334,7 +361,11 @@ export function createListingService(deps: {
     const retrieved = await retrieve(db, listingSource, textQuery, { where: filterConditions(filter), extra: listingHitColumns(filter.status) })
     const ordered = results(retrieved.hits as ListingHit[], sort)
     const { page: hits, next } = pageOf(ordered, sort, after, limit)
-    const rows = await listingRowsByIds(db, filter.status, hits.map((hit) => hit.id))
+    const rows = await listingRowsByIds(
+      db,
+      filter.status,
+      hits.map((hit) => hit.id),
+    )
     const acting = await actingFor(rows)
     const relevance = new Map(hits.map((hit) => [hit.id, Math.round(hit.relevance * 10_000) / 10_000]))
     return {

@@ -9,7 +9,10 @@ import type { Direction } from '../../core/match-requests.ts'
 export type MatchRow = typeof matches.$inferSelect
 export type MatchInsert = typeof matches.$inferInsert
 
-const proposer = sql<{ id: string; name: string } | null>`(select json_build_object('id', o.id, 'name', o.name) from ${organizations} o where o.id = ${matches.proposedById})`
+const proposer = sql<{
+  id: string
+  name: string
+} | null>`(select json_build_object('id', o.id, 'name', o.name) from ${organizations} o where o.id = ${matches.proposedById})`
 
 export type MatchWithProposer = MatchRow & { proposedBy: { id: string; name: string } | null }
 
@@ -20,7 +23,10 @@ export async function findMatch(db: DbOrTx, id: string, options: { lock?: boolea
 }
 
 export async function findPair(db: DbOrTx, demandId: string, listingId: string, options: { lock?: boolean } = {}): Promise<MatchRow | undefined> {
-  const query = db.select().from(matches).where(and(eq(matches.demandId, demandId), eq(matches.listingId, listingId)))
+  const query = db
+    .select()
+    .from(matches)
+    .where(and(eq(matches.demandId, demandId), eq(matches.listingId, listingId)))
   const [row] = options.lock ? await query.for('update') : await query
   return row
 }
@@ -75,7 +81,10 @@ export async function recordRun(tx: DbOrTx, run: { direction: Direction; subject
   await tx
     .insert(matchRuns)
     .values(values)
-    .onConflictDoUpdate({ target: [matchRuns.subjectType, matchRuns.subjectId], set: { computedAt: values.computedAt, candidates: values.candidates, durationMs: values.durationMs } })
+    .onConflictDoUpdate({
+      target: [matchRuns.subjectType, matchRuns.subjectId],
+      set: { computedAt: values.computedAt, candidates: values.candidates, durationMs: values.durationMs },
+    })
 }
 
 export async function lastRun(db: DbOrTx, direction: Direction, subjectId: string): Promise<Date | null> {
@@ -138,7 +147,9 @@ export async function listMatches(
         inArray(matches.status, options.statuses),
         live,
         // Keyset: after the last row of the previous page in (score desc, id) order.
-        options.after ? sql`(${matches.score} < ${options.after.score} or (${matches.score} = ${options.after.score} and ${matches.id} > ${options.after.id}::uuid))` : undefined,
+        options.after
+          ? sql`(${matches.score} < ${options.after.score} or (${matches.score} = ${options.after.score} and ${matches.id} > ${options.after.id}::uuid))`
+          : undefined,
       ),
     )
     .orderBy(desc(matches.score), matches.id)
@@ -164,7 +175,11 @@ export async function lockPairs(tx: DbOrTx, pairs: { demandId: string; listingId
 /** New suggestions of one run in one statement; pairs that appeared meanwhile (the other side's run) are left out of the answer. */
 export async function insertSuggestions(tx: DbOrTx, values: MatchInsert[]): Promise<MatchRow[]> {
   if (values.length === 0) return []
-  return tx.insert(matches).values(values).onConflictDoNothing({ target: [matches.demandId, matches.listingId] }).returning()
+  return tx
+    .insert(matches)
+    .values(values)
+    .onConflictDoNothing({ target: [matches.demandId, matches.listingId] })
+    .returning()
 }
 
 /** New scores from a run, in one statement: not a curation, so version (and thus ETags) stay as they are. */
@@ -179,4 +194,3 @@ export async function updateScores(
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(id uuid, score float8, explanation jsonb)
     where ${matches.id} = v.id`)
 }
-

@@ -26,7 +26,7 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
           description:
             `The ${other} that fit this ${direction}, best score first, each with the explanation of its score. ` +
             `The matcher computes the top suggestions in a background job when the ${direction} ${direction === 'demand' ? 'opens' : 'is published'} or changes; ` +
-            'computedAt says when (null: not yet). Brokers\' proposals and shortlisted pairs are included; dismissed pairs only with status=dismissed ' +
+            "computedAt says when (null: not yet). Brokers' proposals and shortlisted pairs are included; dismissed pairs only with status=dismissed " +
             `(for the demand owner and brokers). ${readers}`,
           security: bearerSecurity,
           params: IdParams,

@@ -24,8 +24,11 @@ export const MatchExplanation = Type.Object(
           Type.Object({
             term: Type.String({ description: 'A term of the demand (a syllable or two adjacent ones, folded: lower case, no diacritics)' }),
             weight: Type.Number({ minimum: 0, maximum: 1, description: "The term's share of the text score" }),
-            field: Enum(['title', 'body', 'both'] as const, "Where the listing holds it: title (or keywords), the rest of its text, or both"),
-            origin: Enum(['query', 'correction', 'thesaurus'] as const, "The demand's own word, a correction of a misspelt one, or a thesaurus entry's addition"),
+            field: Enum(['title', 'body', 'both'] as const, 'Where the listing holds it: title (or keywords), the rest of its text, or both'),
+            origin: Enum(
+              ['query', 'correction', 'thesaurus'] as const,
+              "The demand's own word, a correction of a misspelt one, or a thesaurus entry's addition",
+            ),
             from: Type.Optional(Type.String({ description: 'For a correction or a thesaurus term: the words of the demand it stands for' })),
           }),
           { description: "The demand's terms found in the listing, heaviest first" },
@@ -57,7 +60,10 @@ export const MatchExplanation = Type.Object(
         minTrl: Nullable(Type.Integer({ minimum: 1, maximum: 9 })),
         gap: Type.Integer({ minimum: 0, description: 'Levels the listing lacks to reach the minimum (0 when it does)' }),
       },
-      { description: "TRL fit: 1 when the listing reaches the demand's minimum (or there is none), one third less per missing level, 0.5 when the listing states no TRL" },
+      {
+        description:
+          "TRL fit: 1 when the listing reaches the demand's minimum (or there is none), one third less per missing level, 0.5 when the listing states no TRL",
+      },
     ),
     location: Type.Object(
       {
@@ -75,7 +81,10 @@ export const MatchExplanation = Type.Object(
         value: Value,
         fit: Enum(['within_budget', 'over_budget', 'no_budget', 'price_not_stated'] as const),
         priceType: Nullable(Type.String()),
-        priceVnd: Nullable({ ...Vnd, description: "The listing's price when it states one (priceType amount); null otherwise, and for a price on request, which stays hidden" }),
+        priceVnd: Nullable({
+          ...Vnd,
+          description: "The listing's price when it states one (priceType amount); null otherwise, and for a price on request, which stays hidden",
+        }),
         budgetMinVnd: Nullable(Vnd),
         budgetMaxVnd: Nullable(Vnd),
       },

@@ -21,7 +21,6 @@ import { idf } from '../retrieval/scoring.ts'
 // Each component is a number in [0, 1]; unknown facts (no TRL, no budget, no province) score a
 // neutral 0.5.
 
-
 /** The facts of the subject (the demand, or the listing) that its candidates are compared with. */
 export type Subject = {
   direction: Direction
@@ -187,7 +186,10 @@ async function matchText(db: DbOrTx, subject: Subject, options: RankOptions): Pr
     direction === 'demand'
       ? sql`${listings.status} = 'published' and (${listings.validUntil} is null or ${listings.validUntil} >= ${options.today}::date)`
       : sql`${demands.status} = 'open' and (${demands.deadline} is null or ${demands.deadline} >= ${options.today}::date)`
-  const pair = direction === 'demand' ? sql`${matches.demandId} = ${subject.id}::uuid and ${matches.listingId} = ${listings.id}` : sql`${matches.listingId} = ${subject.id}::uuid and ${matches.demandId} = ${demands.id}`
+  const pair =
+    direction === 'demand'
+      ? sql`${matches.demandId} = ${subject.id}::uuid and ${matches.listingId} = ${listings.id}`
+      : sql`${matches.listingId} = ${subject.id}::uuid and ${matches.demandId} = ${demands.id}`
   const where = sql.join(
     [
       live,
@@ -232,7 +234,10 @@ export async function rankCandidates(db: DbOrTx, subject: Subject, options: Rank
   const facts = await readFacts(db, subject, options, candidateIds)
   const rows = facts.map((fact): RankedRow => {
     const text = textOf.get(fact.candidateId)!
-    const multiplier = multiplierOf({ taxonomy: fact.taxonomy, trl: fact.trlValue, location: fact.location, price: fact.price, freshness: fact.freshness }, options.weights)
+    const multiplier = multiplierOf(
+      { taxonomy: fact.taxonomy, trl: fact.trlValue, location: fact.location, price: fact.price, freshness: fact.freshness },
+      options.weights,
+    )
     return {
       ...fact,
       text: text.relevance,

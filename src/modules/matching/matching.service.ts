@@ -114,7 +114,9 @@ export function createMatchingService(deps: {
     const day = today()
     if (direction === 'demand') {
       const row = await demandRepo.findDemand(conn, id)
-      return row && { row, ownerId: row.owner.id, isPublic: row.status !== 'draft', live: liveDemand(row, day), subject: () => demandSubject(row, row.owner.id) }
+      return (
+        row && { row, ownerId: row.owner.id, isPublic: row.status !== 'draft', live: liveDemand(row, day), subject: () => demandSubject(row, row.owner.id) }
+      )
     }
     const row = await listingRepo.findListing(conn, id)
     return row && { row, ownerId: row.ownerId, isPublic: listingAccess(row).isPublic, live: liveListing(row, day), subject: () => listingSubject(row) }
@@ -179,7 +181,18 @@ export function createMatchingService(deps: {
       const row = existing.get(key(pair))
       if (row?.status === 'dismissed') continue
       if (row) updates.push({ id: row.id, score, explanation })
-      else inserts.push({ ...pair, origin: 'computed', computedFrom: direction, status: 'suggested', score, explanation, computedAt: now, createdAt: now, updatedAt: now })
+      else
+        inserts.push({
+          ...pair,
+          origin: 'computed',
+          computedFrom: direction,
+          status: 'suggested',
+          score,
+          explanation,
+          computedAt: now,
+          createdAt: now,
+          updatedAt: now,
+        })
     }
     await repo.updateScores(tx, updates, { computedAt: now, computedFrom: direction })
     // A pair the other side's run inserted a moment ago is not returned: it stays theirs.
@@ -209,7 +222,15 @@ export function createMatchingService(deps: {
       subjectType: 'match',
       subjectId: match.id,
       organizationIds: [owners.demandOwnerId, owners.listingOwnerId],
-      payload: { matchId: match.id, demandId: match.demandId, listingId: match.listingId, status: match.status, origin: match.origin, score: match.score, ...extra },
+      payload: {
+        matchId: match.id,
+        demandId: match.demandId,
+        listingId: match.listingId,
+        status: match.status,
+        origin: match.origin,
+        score: match.score,
+        ...extra,
+      },
       occurredAt: now,
     }
   }
@@ -220,7 +241,9 @@ export function createMatchingService(deps: {
     const resource = direction === 'demand' ? 'Demand' : 'Listing'
     if (!loaded || !(await accessTo(conn, actor, { ownerId: loaded.ownerId, isPublic: loaded.isPublic })).see) throw notFound(resource, id)
     if (!(await maySeeMatches(conn, actor, loaded.ownerId))) {
-      throw forbidden(`The matches of a ${direction} are for its owner (and its delegates), brokers (connection points, transfer centres, DOSTs) and the operator`)
+      throw forbidden(
+        `The matches of a ${direction} are for its owner (and its delegates), brokers (connection points, transfer centres, DOSTs) and the operator`,
+      )
     }
     return loaded
   }
@@ -291,11 +314,16 @@ export function createMatchingService(deps: {
       // As in get(): the listing side does not learn of a dismissed match.
       const listingSide = found.status !== 'dismissed' && actsForListingOwner
       if (!demandSide && !isBroker(actor) && !listingSide) throw notFound('Match', matchId)
-      if (!demandSide || !writesContent(actor)) throw forbidden("Only the demand owner's (or its delegates') admin or editor keys, or the operator, curate its matches")
+      if (!demandSide || !writesContent(actor))
+        throw forbidden("Only the demand owner's (or its delegates') admin or editor keys, or the operator, curate its matches")
       if (expectedVersion !== undefined && expectedVersion !== found.version) throw preconditionFailed()
       const step = curation[name]
       if (!(step.from as readonly string[]).includes(found.status)) {
-        throw conflict('invalid_transition', `A ${found.status} match cannot be ${name === 'shortlist' ? 'shortlisted' : 'dismissed'}`, allowedCurations(found.status))
+        throw conflict(
+          'invalid_transition',
+          `A ${found.status} match cannot be ${name === 'shortlist' ? 'shortlisted' : 'dismissed'}`,
+          allowedCurations(found.status),
+        )
       }
       const now = clock.now()
       const updated = await repo.updateMatch(
@@ -342,7 +370,15 @@ export function createMatchingService(deps: {
     if (demand.ownerId === listing.ownerId) throw conflict('same_owner', "A demand is never matched with its owner's own listing")
     const now = clock.now()
     const subject = demand.subject()
-    const [scored] = await rankCandidates(db, subject, { today: day, now, weights: settings.weights, limit: 1, minScore: 0, candidateId: input.listingId, thesaurus })
+    const [scored] = await rankCandidates(db, subject, {
+      today: day,
+      now,
+      weights: settings.weights,
+      limit: 1,
+      minScore: 0,
+      candidateId: input.listingId,
+      thesaurus,
+    })
     return db.transaction(async (tx) => {
       const existing = await repo.findPair(tx, input.demandId, input.listingId, { lock: true })
       // No score means the scoring query left the pair out, which it does only for a dismissed pair.

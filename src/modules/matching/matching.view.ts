@@ -85,7 +85,9 @@ export function toMatch(
     createdAt: match.createdAt.toISOString(),
     updatedAt: match.updatedAt.toISOString(),
     version: match.version,
-    ...(side !== 'demand' ? { listing: toListingSummary({ ...view.listing, owner: view.listingOwner }, options.today, options.actsForListingOwner, options.exchangeId) } : {}),
+    ...(side !== 'demand'
+      ? { listing: toListingSummary({ ...view.listing, owner: view.listingOwner }, options.today, options.actsForListingOwner, options.exchangeId) }
+      : {}),
     ...(side !== 'listing' ? { demand: toDemandSummary({ ...view.demand, owner: view.demandOwner }, options.exchangeId) } : {}),
   }
 }

@@ -16,10 +16,15 @@ import { toOrganization } from './organizations.view.ts'
 // as member) close, while B's keys act for A's records through the access policy. A becomes
 // read-only, and a merge is applied once: A is merged at most once, and never into a merged B.
 
-const invalidSuccessor = (detail: string, why: string) =>
-  unprocessable('invalid_successor', detail, [{ pointer: '#/intoOrganizationId', detail: why }])
+const invalidSuccessor = (detail: string, why: string) => unprocessable('invalid_successor', detail, [{ pointer: '#/intoOrganizationId', detail: why }])
 
-export async function mergeOrganization(deps: { db: Db; clock: Clock; recordEvents: RecordEvents; catalogueEvent: CatalogueEvent; hooks: OrganizationHooks; exchangeId: string }, actor: Actor, id: string, input: OrganizationMerge, expectedVersion?: number) {
+export async function mergeOrganization(
+  deps: { db: Db; clock: Clock; recordEvents: RecordEvents; catalogueEvent: CatalogueEvent; hooks: OrganizationHooks; exchangeId: string },
+  actor: Actor,
+  id: string,
+  input: OrganizationMerge,
+  expectedVersion?: number,
+) {
   if (actor.role !== 'operator') throw forbidden('Only the exchange operator merges organisations')
   const intoId = input.intoOrganizationId
   return deps.db.transaction(async (tx) => {
@@ -33,7 +38,10 @@ export async function mergeOrganization(deps: { db: Db; clock: Clock; recordEven
     const successor = locked.get(intoId)
     if (!successor) throw invalidSuccessor(`Organisation ${intoId} does not exist`, 'is not a known organisation')
     if (merged.mergedIntoId !== null) {
-      throw conflict('already_merged', `Organisation ${id} was already merged into ${merged.mergedIntoId} at ${merged.mergedAt?.toISOString()}; a merge is applied once`)
+      throw conflict(
+        'already_merged',
+        `Organisation ${id} was already merged into ${merged.mergedIntoId} at ${merged.mergedAt?.toISOString()}; a merge is applied once`,
+      )
     }
     if (successor.mergedIntoId !== null) {
       throw conflict('already_merged', `Organisation ${intoId} was itself merged into ${successor.mergedIntoId}; merge into the final successor instead`)

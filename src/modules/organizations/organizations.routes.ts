@@ -16,7 +16,8 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'createOrganization',
         tags,
         summary: 'Register an organisation',
-        description: 'Registers a centre, institute, university, enterprise, connection point or authority. Operator keys register any kind. An admin key of a connection point or authority (DOST) onboards a member (enterprise, transfer centre, research institute or university): the organisation is created with an active delegation to the caller (origin onboarding: the member, once it has an admin key, sees it and may end it), in one transaction; an authority only in its own province (422 outside_province), a connection point only within the delegationScope the operator declared for it (422 outside_scope). delegationScope is the operator\'s to set, on connection points only. A tax code is unique among enterprises.',
+        description:
+          "Registers a centre, institute, university, enterprise, connection point or authority. Operator keys register any kind. An admin key of a connection point or authority (DOST) onboards a member (enterprise, transfer centre, research institute or university): the organisation is created with an active delegation to the caller (origin onboarding: the member, once it has an admin key, sees it and may end it), in one transaction; an authority only in its own province (422 outside_province), a connection point only within the delegationScope the operator declared for it (422 outside_scope). delegationScope is the operator's to set, on connection points only. A tax code is unique among enterprises.",
         security: bearerSecurity,
         body: OrganizationCreate,
         response: { 201: ref(Organization), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
@@ -35,7 +36,8 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listOrganizations',
         tags,
         summary: 'List and search organisations',
-        description: 'Filter by kind, province (a legacy code finds the same organisations as its 2025 unit), parent and whether merged (default: merged and not merged alike); `q` matches part of the name without regard to diacritics. Sorted by name. Public.',
+        description:
+          'Filter by kind, province (a legacy code finds the same organisations as its 2025 unit), parent and whether merged (default: merged and not merged alike); `q` matches part of the name without regard to diacritics. Sorted by name. Public.',
         querystring: OrganizationListQuery,
         response: { 200: ref(OrganizationPage), ...errorResponses(400, 401) },
       },
@@ -68,7 +70,8 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'updateOrganization',
         tags,
         summary: 'Update an organisation',
-        description: 'Changes the given fields (null clears an optional one). The organisation\'s own admin key, or the operator; taxCode, parentId and delegationScope (a connection point\'s reach for delegations; 422 invalid_scope on other kinds) only the operator. A merged organisation is read-only: 409 organization_merged. Send If-Match with the ETag you read to avoid overwriting someone else\'s change.',
+        description:
+          "Changes the given fields (null clears an optional one). The organisation's own admin key, or the operator; taxCode, parentId and delegationScope (a connection point's reach for delegations; 422 invalid_scope on other kinds) only the operator. A merged organisation is read-only: 409 organization_merged. Send If-Match with the ETag you read to avoid overwriting someone else's change.",
         security: bearerSecurity,
         params: IdParams,
         headers: IfMatchHeaders,
@@ -77,12 +80,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const organization = await organizations.update(
-        requireActor(request),
-        request.params.id,
-        request.body,
-        expectedVersion(request.headers['if-match']),
-      )
+      const organization = await organizations.update(requireActor(request), request.params.id, request.body, expectedVersion(request.headers['if-match']))
       return reply.header('etag', etagOf(organization.version)).send(organization)
     },
   )
@@ -95,7 +93,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Merge an organisation into its successor',
         description:
-          'The operator merges this organisation (A) into intoOrganizationId (B), in one transaction: A becomes read-only and points to B (mergedIntoId), its API keys are revoked, its active delegations (as agent and as member) end with reason `merged`. A\'s listings and demands stay attributed to A; B\'s admin and editor keys manage them from then on, but may only withdraw listings and close demands. A merge is applied once: merging A again, or into a B that is merged itself, is a 409 already_merged. B unknown or equal to A is a 422. If-Match (A\'s ETag) is optional.',
+          "The operator merges this organisation (A) into intoOrganizationId (B), in one transaction: A becomes read-only and points to B (mergedIntoId), its API keys are revoked, its active delegations (as agent and as member) end with reason `merged`. A's listings and demands stay attributed to A; B's admin and editor keys manage them from then on, but may only withdraw listings and close demands. A merge is applied once: merging A again, or into a B that is merged itself, is a 409 already_merged. B unknown or equal to A is a 422. If-Match (A's ETag) is optional.",
         security: bearerSecurity,
         params: IdParams,
         headers: IfMatchHeaders,
@@ -104,12 +102,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const organization = await organizations.merge(
-        requireActor(request),
-        request.params.id,
-        request.body,
-        expectedVersion(request.headers['if-match']),
-      )
+      const organization = await organizations.merge(requireActor(request), request.params.id, request.body, expectedVersion(request.headers['if-match']))
       return reply.header('etag', etagOf(organization.version)).send(organization)
     },
   )

@@ -16,17 +16,24 @@ export const Contact = Type.Object(
   { additionalProperties: false, description: 'A contact person' },
 )
 
-const Sectors = CodeList(codesOf(sectors), 'The VSIC sections the organisation works in, see /v1/reference/sectors; a connection point\'s scope is matched against them')
+const Sectors = CodeList(
+  codesOf(sectors),
+  "The VSIC sections the organisation works in, see /v1/reference/sectors; a connection point's scope is matched against them",
+)
 
 const DelegationScope = Type.Object(
   {
-    provinceCodes: Type.Array(ProvinceCode, { maxItems: 34, uniqueItems: true, description: 'Members located in these provinces (legacy codes are resolved to their 2025 units); empty: any province' }),
+    provinceCodes: Type.Array(ProvinceCode, {
+      maxItems: 34,
+      uniqueItems: true,
+      description: 'Members located in these provinces (legacy codes are resolved to their 2025 units); empty: any province',
+    }),
     sectors: CodeList(codesOf(sectors), 'Members working in one of these VSIC sections; empty: any sector'),
   },
   {
     additionalProperties: false,
     description:
-      "Connection points only, set by the operator: where the connection point may propose delegations and onboard members. Null (the default): nowhere, until the operator declares it. Checked when a delegation is proposed; narrowing it does not end delegations already made",
+      'Connection points only, set by the operator: where the connection point may propose delegations and onboard members. Null (the default): nowhere, until the operator declares it. Checked when a delegation is proposed; narrowing it does not end delegations already made',
   },
 )
 
@@ -118,7 +125,10 @@ export const Organization = Type.Object(
     ),
     createdAt: Timestamp,
     updatedAt: Timestamp,
-    mergedIntoId: Nullable({ ...Uuid, description: 'The organisation this one was merged into; a merged organisation is read-only and its records stay attributed to it' }),
+    mergedIntoId: Nullable({
+      ...Uuid,
+      description: 'The organisation this one was merged into; a merged organisation is read-only and its records stay attributed to it',
+    }),
     mergedAt: Nullable(Timestamp),
     provenance: ref(Provenance),
     version: Type.Integer({ description: 'Increases with every change; the ETag carries it' }),
@@ -150,9 +160,6 @@ export const OrganizationMerge = Type.Object(
 )
 export type OrganizationMerge = Static<typeof OrganizationMerge>
 
-export const OrganizationPage = Type.Object(
-  { items: Type.Array(ref(Organization)), nextCursor: Nullable(Type.String()) },
-  { $id: 'OrganizationPage' },
-)
+export const OrganizationPage = Type.Object({ items: Type.Array(ref(Organization)), nextCursor: Nullable(Type.String()) }, { $id: 'OrganizationPage' })
 
 export const organizationSchemas = [Organization, OrganizationPage]

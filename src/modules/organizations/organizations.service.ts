@@ -20,8 +20,7 @@ import type { OrganizationCreate, OrganizationListQuery, OrganizationMerge, Orga
 // structure are the operator's: a member that could set its tax code could squat another firm's
 // (unique among enterprises), one that could set its parent could attach itself under any DOST, and
 // a connection point that could set its own delegation scope could reach members anywhere.
-const canManage = (actor: Actor, organizationId: string) =>
-  actor.role === 'operator' || (actor.organizationId === organizationId && actor.role === 'admin')
+const canManage = (actor: Actor, organizationId: string) => actor.role === 'operator' || (actor.organizationId === organizationId && actor.role === 'admin')
 const operatorOnlyFields = ['taxCode', 'parentId', 'delegationScope'] as const
 
 /** A delegation scope as stored: provinces as their 2025 units; only connection points have one. */
@@ -62,9 +61,11 @@ export function createOrganizationService(deps: {
         throw forbidden('Only the exchange operator, or admin keys of a connection point or authority onboarding a member, register organisations')
       }
       if (!memberKinds.includes(input.kind)) {
-        throw unprocessable('invalid_member', `A connection point or authority onboards enterprises, transfer centres, research institutes and universities, not a ${input.kind}`, [
-          { pointer: '#/kind', detail: `must be one of ${memberKinds.join(', ')}` },
-        ])
+        throw unprocessable(
+          'invalid_member',
+          `A connection point or authority onboards enterprises, transfer centres, research institutes and universities, not a ${input.kind}`,
+          [{ pointer: '#/kind', detail: `must be one of ${memberKinds.join(', ')}` }],
+        )
       }
       // The parent places an organisation in the exchange's structure: an agent may only put its member under itself.
       if (input.parentId !== undefined && input.parentId !== null && input.parentId !== actor.organizationId) {
@@ -158,7 +159,7 @@ export function createOrganizationService(deps: {
     const after = query.cursor ? cursors.decode(query.cursor, 'name', ['string', 'uuid']) : undefined
     const rows = await repo.listOrganizations(db, {
       kind: query.kind,
-      currentProvinceCode: query.province ? currentProvinceCode(query.province) ?? 'none' : undefined,
+      currentProvinceCode: query.province ? (currentProvinceCode(query.province) ?? 'none') : undefined,
       parentId: query.parentId,
       q: query.q,
       merged: query.merged,

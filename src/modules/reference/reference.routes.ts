@@ -7,9 +7,24 @@ import * as vocabularies from './vocabularies.ts'
 
 const vocabularyRoutes = [
   { path: '/organization-kinds', operationId: 'listOrganizationKinds', summary: 'Kinds of organisation', terms: vocabularies.organizationKinds },
-  { path: '/listing-kinds', operationId: 'listListingKinds', summary: 'Kinds of listing (objects of transfer, Law 07/2017 Art. 4)', terms: vocabularies.listingKinds },
-  { path: '/transfer-forms', operationId: 'listTransferForms', summary: 'Forms of technology transfer (Law 07/2017 Art. 5)', terms: vocabularies.transferForms },
-  { path: '/transfer-methods', operationId: 'listTransferMethods', summary: 'Methods of technology transfer (Law 07/2017 Art. 6)', terms: vocabularies.transferMethods },
+  {
+    path: '/listing-kinds',
+    operationId: 'listListingKinds',
+    summary: 'Kinds of listing (objects of transfer, Law 07/2017 Art. 4)',
+    terms: vocabularies.listingKinds,
+  },
+  {
+    path: '/transfer-forms',
+    operationId: 'listTransferForms',
+    summary: 'Forms of technology transfer (Law 07/2017 Art. 5)',
+    terms: vocabularies.transferForms,
+  },
+  {
+    path: '/transfer-methods',
+    operationId: 'listTransferMethods',
+    summary: 'Methods of technology transfer (Law 07/2017 Art. 6)',
+    terms: vocabularies.transferMethods,
+  },
   { path: '/ipr-statuses', operationId: 'listIprStatuses', summary: 'Intellectual property statuses of a listing', terms: vocabularies.iprStatuses },
   { path: '/price-types', operationId: 'listPriceTypes', summary: 'How a listing states its price', terms: vocabularies.priceTypes },
   { path: '/trl-levels', operationId: 'listTrlLevels', summary: 'Technology readiness levels 1-9', terms: vocabularies.trlLevels },
@@ -64,7 +79,8 @@ export const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listLegacyProvinces',
         tags: ['reference'],
         summary: 'The 63 provinces before 1 July 2025',
-        description: 'The legacy units, their geographic region and the 2025 unit each became. Records filed under a legacy code stay valid and are found by either code. Public.',
+        description:
+          'The legacy units, their geographic region and the 2025 unit each became. Records filed under a legacy code stay valid and are found by either code. Public.',
         response: { 200: Type.Object({ items: Type.Array(ref(LegacyProvince)) }), ...errorResponses(401) },
       },
     },

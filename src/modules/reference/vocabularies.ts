@@ -17,7 +17,12 @@ export const organizationKinds = terms([
 
 // Objects of transfer, Law 07/2017/QH14 Art. 4, as the kinds of thing a listing offers.
 export const listingKinds = terms([
-  { code: 'technology', labelVi: 'Công nghệ', labelEn: 'Technology', description: 'Processes, solutions, parameters, drawings, formulas, software, data (Art. 4.1.b)' },
+  {
+    code: 'technology',
+    labelVi: 'Công nghệ',
+    labelEn: 'Technology',
+    description: 'Processes, solutions, parameters, drawings, formulas, software, data (Art. 4.1.b)',
+  },
   { code: 'product', labelVi: 'Sản phẩm', labelEn: 'Product', description: 'A product made with a technology, offered with it' },
   { code: 'equipment', labelVi: 'Máy móc, thiết bị', labelEn: 'Equipment', description: 'Machinery and equipment accompanying a technology (Art. 4.1.d)' },
   { code: 'know_how', labelVi: 'Bí quyết kỹ thuật', labelEn: 'Know-how', description: 'Technical know-how and technological secrets (Art. 4.1.a)' },
@@ -87,7 +92,11 @@ export const sectors = terms([
   { code: 'A', labelVi: 'Nông nghiệp, lâm nghiệp và thủy sản', labelEn: 'Agriculture, forestry and fishing' },
   { code: 'B', labelVi: 'Khai khoáng', labelEn: 'Mining and quarrying' },
   { code: 'C', labelVi: 'Công nghiệp chế biến, chế tạo', labelEn: 'Manufacturing' },
-  { code: 'D', labelVi: 'Sản xuất và phân phối điện, khí đốt, nước nóng, hơi nước và điều hòa không khí', labelEn: 'Electricity, gas, steam and air conditioning supply' },
+  {
+    code: 'D',
+    labelVi: 'Sản xuất và phân phối điện, khí đốt, nước nóng, hơi nước và điều hòa không khí',
+    labelEn: 'Electricity, gas, steam and air conditioning supply',
+  },
   { code: 'E', labelVi: 'Cung cấp nước; hoạt động quản lý và xử lý rác thải, nước thải', labelEn: 'Water supply; sewerage, waste management and remediation' },
   { code: 'F', labelVi: 'Xây dựng', labelEn: 'Construction' },
   { code: 'G', labelVi: 'Bán buôn và bán lẻ; sửa chữa ô tô, mô tô, xe máy', labelEn: 'Wholesale and retail trade; repair of motor vehicles' },
@@ -98,7 +107,11 @@ export const sectors = terms([
   { code: 'L', labelVi: 'Hoạt động kinh doanh bất động sản', labelEn: 'Real estate activities' },
   { code: 'M', labelVi: 'Hoạt động chuyên môn, khoa học và công nghệ', labelEn: 'Professional, scientific and technical activities' },
   { code: 'N', labelVi: 'Hoạt động hành chính và dịch vụ hỗ trợ', labelEn: 'Administrative and support service activities' },
-  { code: 'O', labelVi: 'Hoạt động của Đảng Cộng sản, tổ chức chính trị - xã hội, quản lý Nhà nước, an ninh quốc phòng', labelEn: 'Public administration and defence' },
+  {
+    code: 'O',
+    labelVi: 'Hoạt động của Đảng Cộng sản, tổ chức chính trị - xã hội, quản lý Nhà nước, an ninh quốc phòng',
+    labelEn: 'Public administration and defence',
+  },
   { code: 'P', labelVi: 'Giáo dục và đào tạo', labelEn: 'Education' },
   { code: 'Q', labelVi: 'Y tế và hoạt động trợ giúp xã hội', labelEn: 'Human health and social work activities' },
   { code: 'R', labelVi: 'Nghệ thuật, vui chơi và giải trí', labelEn: 'Arts, entertainment and recreation' },

@@ -12,7 +12,15 @@ export function activityCsv(report: ActivityReport): string {
   for (const group of report.groups) {
     report.periods.forEach((period, position) => {
       const figures = group.values[position] as Figures
-      const cells = [group.key, group.label, period.key, period.from, period.to, ...metricNames.map((name) => figures[name]), ...dealStateNames.map((state) => figures.dealsByState[state] ?? 0)]
+      const cells = [
+        group.key,
+        group.label,
+        period.key,
+        period.from,
+        period.to,
+        ...metricNames.map((name) => figures[name]),
+        ...dealStateNames.map((state) => figures.dealsByState[state] ?? 0),
+      ]
       lines.push(csvLine(cells.map(String)))
     })
   }
@@ -69,9 +77,16 @@ export function activitySvg(report: ActivityReport): string {
   const categories: Category[] = grouped
     ? report.groups.slice(0, 12).map((group) => ({
         label: group.label,
-        bars: periods.map((period, position) => ({ period: period.key, value: (group.values[position] as Figures)[metric], colour: palette[position % palette.length]! })),
+        bars: periods.map((period, position) => ({
+          period: period.key,
+          value: (group.values[position] as Figures)[metric],
+          colour: palette[position % palette.length]!,
+        })),
       }))
-    : periods.map((period, position) => ({ label: period.key, bars: [{ period: period.key, value: (report.totals.values[position] as Figures)[metric], colour: palette[0]! }] }))
+    : periods.map((period, position) => ({
+        label: period.key,
+        bars: [{ period: period.key, value: (report.totals.values[position] as Figures)[metric], colour: palette[0]! }],
+      }))
   const values = categories.flatMap((category) => category.bars.map((bar) => bar.value))
   const step = niceStep(Math.max(0, ...values))
   const top = Math.max(step, Math.ceil(Math.max(0, ...values) / step) * step)
@@ -105,7 +120,9 @@ export function activitySvg(report: ActivityReport): string {
         `<rect x="${x.toFixed(1)}" y="${barTop.toFixed(1)}" width="${Math.max(1, barWidth - 2).toFixed(1)}" height="${(base - barTop).toFixed(1)}" fill="${bar.colour}"><title>${escapeXml(`${grouped ? `${category.label}, ` : ''}${bar.period}: ${formatNumber(bar.value)}`)}</title></rect>`,
       )
       if (!grouped && categories.length <= 20) {
-        parts.push(`<text x="${(x + barWidth / 2 - 1).toFixed(1)}" y="${(barTop - 6).toFixed(1)}" font-size="12" text-anchor="middle">${formatNumber(bar.value)}</text>`)
+        parts.push(
+          `<text x="${(x + barWidth / 2 - 1).toFixed(1)}" y="${(barTop - 6).toFixed(1)}" font-size="12" text-anchor="middle">${formatNumber(bar.value)}</text>`,
+        )
       }
     })
     const labelY = base + 16

@@ -32,7 +32,8 @@ type Span = { from: string; until: string }
 const addDays = (text: string, days: number) => new Date(Date.parse(`${text}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
 const monthStart = (text: string) => `${text.slice(0, 7)}-01`
 const yearStart = (text: string) => `${text.slice(0, 4)}-01-01`
-const nextMonth = (start: string) => (start.slice(5, 7) === '12' ? `${Number(start.slice(0, 4)) + 1}-01-01` : `${start.slice(0, 5)}${String(Number(start.slice(5, 7)) + 1).padStart(2, '0')}-01`)
+const nextMonth = (start: string) =>
+  start.slice(5, 7) === '12' ? `${Number(start.slice(0, 4)) + 1}-01-01` : `${start.slice(0, 5)}${String(Number(start.slice(5, 7)) + 1).padStart(2, '0')}-01`
 const nextYear = (start: string) => `${Number(start.slice(0, 4)) + 1}-01-01`
 
 /** Adds a span to a list, joining it to the last one when they meet. */
@@ -117,7 +118,8 @@ function factQuery(fact: Fact, days: Span, bucketing: Bucketing): SQL {
  * first day says which.
  */
 function rollupQuery(split: { years: Span[]; months: Span[] }, bucketing: Bucketing): SQL {
-  const spans = (unit: string, spans: Span[]) => spans.map((span) => sql`(unit = ${unit} and starts_on >= ${span.from}::date and starts_on < ${span.until}::date)`)
+  const spans = (unit: string, spans: Span[]) =>
+    spans.map((span) => sql`(unit = ${unit} and starts_on >= ${span.from}::date and starts_on < ${span.until}::date)`)
   return sql`select organization_id, ${bucketOf(sql`starts_on::timestamp`, bucketing)} as bucket, metric, n, amount
     from activity_rollup where ${sql.join([...spans('year', split.years), ...spans('month', split.months)], sql` or `)}`
 }
@@ -140,7 +142,14 @@ function facts(): Fact[] {
     },
     { table: sql`deals`, organization: sql`provider_id`, date: sql`created_at`, isDate: false, metric: sql`'dealsStarted'` },
     { table: sql`deals`, organization: sql`provider_id`, date: sql`created_at`, isDate: false, metric: sql`'state:' || state` },
-    { table: sql`deals`, organization: sql`provider_id`, date: sql`created_at`, isDate: false, metric: sql`'eventDeals'`, where: sql`exchange_event_id is not null` },
+    {
+      table: sql`deals`,
+      organization: sql`provider_id`,
+      date: sql`created_at`,
+      isDate: false,
+      metric: sql`'eventDeals'`,
+      where: sql`exchange_event_id is not null`,
+    },
     {
       table: sql`deals`,
       organization: sql`provider_id`,
@@ -173,14 +182,22 @@ export async function activityFacts(db: DbOrTx, scope: FactScope): Promise<FactR
   const union = sql.join(parts, sql` union all `)
   // The organisation a fact counts for: itself, or with successor=true the one it was merged into.
   const owner = scope.successor ? sql`coalesce(successor.id, organization.id)` : sql`organization.id`
-  const ownerRow = scope.successor ? sql`coalesce(successor.current_province_code, organization.current_province_code)` : sql`organization.current_province_code`
+  const ownerRow = scope.successor
+    ? sql`coalesce(successor.current_province_code, organization.current_province_code)`
+    : sql`organization.current_province_code`
   // Groups by the uuid itself, cheaper than by its text.
   const [groupKey, label] = {
     none: [sql`'all'`, sql`null::text`],
     organization: [owner, scope.successor ? sql`coalesce(successor.name, organization.name)` : sql`organization.name`],
     province: [sql`coalesce(${ownerRow}, '')`, sql`null::text`],
-    legacyProvince: [sql`coalesce(${scope.successor ? sql`coalesce(successor.province_code, organization.province_code)` : sql`organization.province_code`}, '')`, sql`null::text`],
-    region: [sql`coalesce(${scope.successor ? sql`coalesce(successor.province_code, organization.province_code)` : sql`organization.province_code`}, '')`, sql`null::text`],
+    legacyProvince: [
+      sql`coalesce(${scope.successor ? sql`coalesce(successor.province_code, organization.province_code)` : sql`organization.province_code`}, '')`,
+      sql`null::text`,
+    ],
+    region: [
+      sql`coalesce(${scope.successor ? sql`coalesce(successor.province_code, organization.province_code)` : sql`organization.province_code`}, '')`,
+      sql`null::text`,
+    ],
   }[scope.grouping]
   const filters: SQL[] = [sql`fact.bucket is not null`]
   if (scope.organizationId) filters.push(sql`${owner} = ${scope.organizationId}`)
@@ -192,5 +209,12 @@ export async function activityFacts(db: DbOrTx, scope: FactScope): Promise<FactR
     ${scope.successor ? sql`left join organizations as successor on successor.id = organization.merged_into_id` : sql``}
     where ${sql.join(filters, sql` and `)}
     group by ${scope.grouping === 'organization' ? owner : sql`1`}, 2, 3, 4`)
-  return result.rows.map((row) => ({ groupKey: row.group_key, label: row.label, bucket: row.bucket, metric: row.metric, n: Number(row.n), amount: Number(row.amount) }))
+  return result.rows.map((row) => ({
+    groupKey: row.group_key,
+    label: row.label,
+    bucket: row.bucket,
+    metric: row.metric,
+    n: Number(row.n),
+    amount: Number(row.amount),
+  }))
 }

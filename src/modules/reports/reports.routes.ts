@@ -27,7 +27,12 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
             description: 'The report',
             content: {
               'application/json': { schema: ref(ActivityReport) },
-              'text/csv': { schema: Type.String({ description: "A header line, then one line per group and period. A cell starting with = + - @ ' tab or CR is written with a leading apostrophe (formula injection)" }) },
+              'text/csv': {
+                schema: Type.String({
+                  description:
+                    "A header line, then one line per group and period. A cell starting with = + - @ ' tab or CR is written with a leading apostrophe (formula injection)",
+                }),
+              },
               'image/svg+xml': { schema: Type.String({ description: 'A bar chart of metric' }) },
             },
           },

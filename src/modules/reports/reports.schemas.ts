@@ -33,7 +33,12 @@ const rangePattern = '[0-9]{4}-[0-9]{2}-[0-9]{2}\\.\\.[0-9]{4}-[0-9]{2}-[0-9]{2}
 
 export const ActivityQuery = Type.Object(
   {
-    groupBy: Type.Optional(Enum(groupings, 'none (default): the whole exchange; organization; province (2025 units); legacyProvince (the 63 units, as filed); region (of the legacy unit)')),
+    groupBy: Type.Optional(
+      Enum(
+        groupings,
+        'none (default): the whole exchange; organization; province (2025 units); legacyProvince (the 63 units, as filed); region (of the legacy unit)',
+      ),
+    ),
     period: Type.Optional(Enum(periodKinds, 'How to cut [from, to] into periods (Vietnam time): month, quarter, year (default), or all (one period)')),
     from: Type.Optional({ ...DateOnly, description: 'The first day counted (default 2016-01-01)' }),
     to: Type.Optional({ ...DateOnly, description: 'The last day counted (default today in Vietnam)' }),
@@ -41,15 +46,30 @@ export const ActivityQuery = Type.Object(
       Type.String({
         pattern: `^${rangePattern}(,${rangePattern}){0,5}$`,
         maxLength: 140,
-        description: 'Custom periods instead of period/from/to: up to 6 ranges, e.g. 2016-01-01..2020-12-31,2021-01-01..2025-12-31. With exactly two periods the report compares them',
+        description:
+          'Custom periods instead of period/from/to: up to 6 ranges, e.g. 2016-01-01..2020-12-31,2021-01-01..2025-12-31. With exactly two periods the report compares them',
       }),
     ),
-    successor: Type.Optional(Type.Boolean({ description: "true: a merged organisation's history counts under the organisation it was merged into (default false: under itself)" })),
+    successor: Type.Optional(
+      Type.Boolean({ description: "true: a merged organisation's history counts under the organisation it was merged into (default false: under itself)" }),
+    ),
     organizationId: Type.Optional({ ...Uuid, description: 'Only what this organisation did (with successor=true, also those merged into it)' }),
-    provinceCode: Type.Optional({ ...ProvinceCode, description: "Only organisations of this province (its 2025 unit; a legacy code means the unit it became)" }),
+    provinceCode: Type.Optional({
+      ...ProvinceCode,
+      description: 'Only organisations of this province (its 2025 unit; a legacy code means the unit it became)',
+    }),
     metric: Type.Optional(Enum(metricNames, 'The figure that ranks the groups (and that the SVG chart draws); default listingsPublished')),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100, description: 'At most this many groups, those with the highest total of metric (1-500, default 100)' })),
-    format: Type.Optional(Enum(['json', 'csv', 'svg'] as const, 'json (default); csv: one line per group and period; svg: a bar chart of metric, to embed with <img>')),
+    limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 500,
+        default: 100,
+        description: 'At most this many groups, those with the highest total of metric (1-500, default 100)',
+      }),
+    ),
+    format: Type.Optional(
+      Enum(['json', 'csv', 'svg'] as const, 'json (default); csv: one line per group and period; svg: a bar chart of metric, to embed with <img>'),
+    ),
   },
   { additionalProperties: false },
 )
@@ -58,13 +78,20 @@ export type ActivityQuery = Static<typeof ActivityQuery>
 const Figures = Type.Object(
   {
     ...Object.fromEntries(metricNames.map((name) => [name, Type.Integer({ description: metrics[name] })])),
-    dealsByState: Type.Record(Type.String(), Type.Integer(), { description: `Deals started in the period, by the state they are in now (${stateNames.join(', ')})` }),
+    dealsByState: Type.Record(Type.String(), Type.Integer(), {
+      description: `Deals started in the period, by the state they are in now (${stateNames.join(', ')})`,
+    }),
   } as Record<Metric, ReturnType<typeof Type.Integer>> & { dealsByState: ReturnType<typeof Type.Record> },
   { $id: 'ActivityFigures' },
 )
 export type Figures = Record<Metric, number> & { dealsByState: Record<string, number> }
 
-const Change = Type.Object({ first: Type.Integer(), second: Type.Integer(), difference: Type.Integer(), ratio: Nullable(Type.Number({ description: 'second / first; null when first is 0' })) })
+const Change = Type.Object({
+  first: Type.Integer(),
+  second: Type.Integer(),
+  difference: Type.Integer(),
+  ratio: Nullable(Type.Number({ description: 'second / first; null when first is 0' })),
+})
 
 export const ActivityReport = Type.Object(
   {

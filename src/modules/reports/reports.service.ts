@@ -53,7 +53,10 @@ class Tally {
 
   figures(position: number): Figures {
     const base = position * metricNames.length
-    return { ...(Object.fromEntries(metricNames.map((name, index) => [name, this.counts[base + index]!])) as Record<Metric, number>), dealsByState: { ...this.states[position] } }
+    return {
+      ...(Object.fromEntries(metricNames.map((name, index) => [name, this.counts[base + index]!])) as Record<Metric, number>),
+      dealsByState: { ...this.states[position] },
+    }
   }
 
   total(): Figures {
@@ -84,7 +87,10 @@ function calendarPeriods(kind: 'month' | 'quarter' | 'year' | 'all', from: strin
     const end = `${year}-${pad(endMonth)}-${pad(lastDay(year, endMonth))}`
     const key = kind === 'month' ? `${year}-${pad(month)}` : kind === 'quarter' ? `${year}-Q${(month - 1) / 3 + 1}` : String(year)
     periods.push({ key, from: start < from ? from : start, to: end > to ? to : end })
-    if (periods.length > maxPeriods) throw badRequest('too_many_periods', `At most ${maxPeriods} periods; widen the period or narrow from/to`, [{ pointer: '#/query/period', detail: 'cuts the range into too many periods' }])
+    if (periods.length > maxPeriods)
+      throw badRequest('too_many_periods', `At most ${maxPeriods} periods; widen the period or narrow from/to`, [
+        { pointer: '#/query/period', detail: 'cuts the range into too many periods' },
+      ])
     month += months
     if (month > 12) {
       month -= 12
@@ -99,13 +105,16 @@ function parseRanges(text: string): Period[] {
   const periods = text.split(',').map((range, index) => {
     const [from, to] = range.split('..') as [string, string]
     if (!isDate(from) || !isDate(to) || to < from) {
-      throw badRequest('invalid_range', `Range ${index + 1} (${range}) is not two real days in order`, [{ pointer: '#/query/ranges', detail: `range ${index + 1} is not valid` }])
+      throw badRequest('invalid_range', `Range ${index + 1} (${range}) is not two real days in order`, [
+        { pointer: '#/query/ranges', detail: `range ${index + 1} is not valid` },
+      ])
     }
     return { key: range, from, to }
   })
   const sorted = [...periods].sort((a, b) => a.from.localeCompare(b.from))
   for (let index = 1; index < sorted.length; index++) {
-    if (sorted[index]!.from <= sorted[index - 1]!.to) throw badRequest('invalid_range', 'Ranges overlap; a fact would count twice', [{ pointer: '#/query/ranges', detail: 'ranges overlap' }])
+    if (sorted[index]!.from <= sorted[index - 1]!.to)
+      throw badRequest('invalid_range', 'Ranges overlap; a fact would count twice', [{ pointer: '#/query/ranges', detail: 'ranges overlap' }])
   }
   return periods
 }

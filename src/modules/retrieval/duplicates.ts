@@ -50,7 +50,13 @@ export type DuplicateText = {
 const smallestCorpus = 1_000
 const rarityCorpus = (corpus: Corpus): Corpus => ({ ...corpus, docs: Math.max(corpus.docs, smallestCorpus) })
 
-export async function findNearDuplicates(db: DbOrTx, source: RetrievalSource, text: DuplicateText, where: SQL | undefined, limit: number): Promise<NearDuplicate[]> {
+export async function findNearDuplicates(
+  db: DbOrTx,
+  source: RetrievalSource,
+  text: DuplicateText,
+  where: SQL | undefined,
+  limit: number,
+): Promise<NearDuplicate[]> {
   const query = await buildQuery(db, source.kind, [
     { text: text.title, weight: 1 },
     { text: text.names, weight: 1 },
@@ -83,7 +89,13 @@ export async function findNearDuplicates(db: DbOrTx, source: RetrievalSource, te
     return textCoverage >= duplicateThreshold ** 2 ? [{ id: hit.id, textCoverage }] : []
   })
   const closest = covered.slice(0, closestCandidates)
-  const titles = await candidateTitles(db, source, closest.map((hit) => hit.id), corpus, new Map(titleTerms.map((term) => [term.id, term])))
+  const titles = await candidateTitles(
+    db,
+    source,
+    closest.map((hit) => hit.id),
+    corpus,
+    new Map(titleTerms.map((term) => [term.id, term])),
+  )
   const found: NearDuplicate[] = []
   for (const { id, textCoverage } of closest) {
     const title = titles.get(id)

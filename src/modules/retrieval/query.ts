@@ -61,7 +61,11 @@ export async function buildQuery(
   parts: QueryPart[],
   options: { thesaurus?: ThesaurusLookup; correctTypos?: boolean } = {},
 ): Promise<RetrievalQuery> {
-  const { segmented, statistics } = await segmentWithStatistics(db, kind, parts.map((part) => part.text))
+  const { segmented, statistics } = await segmentWithStatistics(
+    db,
+    kind,
+    parts.map((part) => part.text),
+  )
   const collected = new Map<number, Collected>()
   const add = (term: Term, frequency: number, origin: TermOrigin, from?: string) => {
     const seen = collected.get(term.id)

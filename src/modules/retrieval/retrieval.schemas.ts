@@ -15,7 +15,9 @@ export const SearchThesaurusUse = Type.Object(
   {
     entryId: Type.String({ format: 'uuid' }),
     matched: Type.String({ description: 'The phrase of the query (folded) the entry applies to' }),
-    added: Type.Array(Type.Object({ phrase: Type.String({ description: 'Folded' }), weight: Type.Number() }), { description: 'What it added to the query, each with its weight' }),
+    added: Type.Array(Type.Object({ phrase: Type.String({ description: 'Folded' }), weight: Type.Number() }), {
+      description: 'What it added to the query, each with its weight',
+    }),
   },
   { $id: 'SearchThesaurusUse' },
 )
@@ -27,7 +29,8 @@ export const SearchInterpretation = Type.Object(
   },
   {
     $id: 'SearchInterpretation',
-    description: 'How q was read, only when q is given: every word of q counts and none is required; misspelt words are searched corrected as well; thesaurus entries add their phrases',
+    description:
+      'How q was read, only when q is given: every word of q counts and none is required; misspelt words are searched corrected as well; thesaurus entries add their phrases',
   },
 )
 export type SearchInterpretation = Static<typeof SearchInterpretation>
@@ -37,7 +40,7 @@ export const DuplicateSimilarity = Type.Number({
   minimum: 0,
   maximum: 1,
   description:
-    'How alike the two are, at least 0.5: the geometric mean of their title similarity (the terms the two titles share over the heavier title) and the share of this record\'s whole text the other holds, each term weighed by how rare it is (with or without diacritics, in any order)',
+    "How alike the two are, at least 0.5: the geometric mean of their title similarity (the terms the two titles share over the heavier title) and the share of this record's whole text the other holds, each term weighed by how rare it is (with or without diacritics, in any order)",
 })
 
 export const retrievalSchemas = [SearchCorrection, SearchThesaurusUse, SearchInterpretation]

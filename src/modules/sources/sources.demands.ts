@@ -45,7 +45,9 @@ const statusEvents = { open: 'demand.opened', closed: 'demand.closed' } as const
 const statusOperations = { open: 'demand.open', closed: 'demand.close' } as const
 
 const deadlinePassed = (deadline: string, day: string) =>
-  unprocessable('deadline_passed', `The deadline ${deadline} has passed (today is ${day} in Vietnam); move it to open the demand`, [{ pointer: '#/deadline', detail: 'is in the past' }])
+  unprocessable('deadline_passed', `The deadline ${deadline} has passed (today is ${day} in Vietnam); move it to open the demand`, [
+    { pointer: '#/deadline', detail: 'is in the past' },
+  ])
 
 /** What closing needs: a reason, and a note when the reason is `other`. */
 function closeValues(input: SourceDemandPut, now: Date) {
@@ -53,7 +55,9 @@ function closeValues(input: SourceDemandPut, now: Date) {
     throw unprocessable('reason_required', 'A closed demand needs closeReason', [{ pointer: '#/closeReason', detail: 'is required when status is closed' }])
   }
   if (input.closeReason === 'other' && input.closeNote === undefined) {
-    throw unprocessable('note_required', 'Closing for reason `other` needs a closeNote saying why', [{ pointer: '#/closeNote', detail: 'is required when closeReason is other' }])
+    throw unprocessable('note_required', 'Closing for reason `other` needs a closeNote saying why', [
+      { pointer: '#/closeNote', detail: 'is required when closeReason is other' },
+    ])
   }
   return { closedAt: now, closeReason: input.closeReason, closeNote: input.closeNote ?? null }
 }
@@ -63,11 +67,22 @@ export function createSourceDemandUpsert(deps: SourceWriteDeps) {
 
   const read = async (tx: Tx, id: string, day: string) => toDemand((await demandRepo.findDemand(tx, id))!, day, exchangeId)
 
-  async function create(tx: Tx, actor: Actor, source: repo.SourceRow, externalId: string, input: SourceDemandPut, content: Content): Promise<Demand | undefined> {
+  async function create(
+    tx: Tx,
+    actor: Actor,
+    source: repo.SourceRow,
+    externalId: string,
+    input: SourceDemandPut,
+    content: Content,
+  ): Promise<Demand | undefined> {
     const now = clock.now()
     const day = vietnamDate(now)
     if (input.status === 'closed') {
-      throw conflict('invalid_transition', `Demand ${externalId} of ${source.id} does not exist here: a demand is created as a draft or open, and only an open one is closed`, allowedFrom('draft'))
+      throw conflict(
+        'invalid_transition',
+        `Demand ${externalId} of ${source.id} does not exist here: a demand is created as a draft or open, and only an open one is closed`,
+        allowedFrom('draft'),
+      )
     }
     if (input.status === 'open' && content.deadline !== null && content.deadline < day) throw deadlinePassed(content.deadline, day)
     const ownerId = await ownerForCreation(tx, actor, input.ownerId ?? source.organizationId, 'demands')
@@ -84,14 +99,29 @@ export function createSourceDemandUpsert(deps: SourceWriteDeps) {
     })
     if (!id) return undefined
     const demand = await read(tx, id, day)
-    await recordAudit(tx, { actor, owningOrganizationId: ownerId, operation: 'demand.create', targetType: 'demand', targetId: id, after: demand, occurredAt: now })
+    await recordAudit(tx, {
+      actor,
+      owningOrganizationId: ownerId,
+      operation: 'demand.create',
+      targetType: 'demand',
+      targetId: id,
+      after: demand,
+      occurredAt: now,
+    })
     const events: CatalogueEventType[] = input.status === 'open' ? ['demand.created', 'demand.opened'] : ['demand.created']
     for (const type of events) await recordEvents(tx, [await catalogueEvent(tx, type, id, now)])
     if (input.status === 'open') await requestMatches(tx, 'demand', id)
     return demand
   }
 
-  async function update(tx: Tx, actor: Actor, row: demandRepo.DemandRow, input: SourceDemandPut, content: Content, expectedVersion: number | undefined): Promise<Demand> {
+  async function update(
+    tx: Tx,
+    actor: Actor,
+    row: demandRepo.DemandRow,
+    input: SourceDemandPut,
+    content: Content,
+    expectedVersion: number | undefined,
+  ): Promise<Demand> {
     const now = clock.now()
     const day = vietnamDate(now)
     const from = row.status as DemandStatus
@@ -101,12 +131,18 @@ export function createSourceDemandUpsert(deps: SourceWriteDeps) {
       tx,
       actor,
       accessRecord(row),
-      { resource: 'Demand', id: row.id, detail: "Only the source's organisation (admin or editor keys) acting for the demand's owner, or the operator, may change it" },
+      {
+        resource: 'Demand',
+        id: row.id,
+        detail: "Only the source's organisation (admin or editor keys) acting for the demand's owner, or the operator, may change it",
+      },
       { retires: changed.length === 0 && (to === from || to === 'closed') },
     )
     if (expectedVersion !== undefined && expectedVersion !== row.version) throw preconditionFailed()
     if (input.ownerId !== undefined && input.ownerId !== row.owner.id) {
-      throw unprocessable('owner_fixed', `The demand belongs to ${row.owner.id}; a PUT does not move it to another owner`, [{ pointer: '#/ownerId', detail: "is not the demand's owner" }])
+      throw unprocessable('owner_fixed', `The demand belongs to ${row.owner.id}; a PUT does not move it to another owner`, [
+        { pointer: '#/ownerId', detail: "is not the demand's owner" },
+      ])
     }
     if (changed.length === 0 && to === from) return toDemand(row, day, exchangeId)
     if (from === 'closed') throw conflict('invalid_state', 'A closed demand is final: it can no longer change', allowedFrom('closed'))

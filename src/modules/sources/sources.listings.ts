@@ -55,12 +55,25 @@ function contentOf(input: SourceListingPut) {
 type Content = ReturnType<typeof contentOf>
 
 /** The event a change of stored status writes; a change of content alone is listing.updated. */
-const statusEvents = { published: 'listing.published', withdrawn: 'listing.withdrawn', draft: 'listing.unpublished' } as const satisfies Record<StoredStatus, CatalogueEventType>
+const statusEvents = { published: 'listing.published', withdrawn: 'listing.withdrawn', draft: 'listing.unpublished' } as const satisfies Record<
+  StoredStatus,
+  CatalogueEventType
+>
 /** The audit operation of a change of stored status, as the listing endpoints name it. */
-const statusOperations = { published: 'listing.publish', withdrawn: 'listing.withdraw', draft: 'listing.unpublish' } as const satisfies Record<StoredStatus, string>
+const statusOperations = { published: 'listing.publish', withdrawn: 'listing.withdraw', draft: 'listing.unpublish' } as const satisfies Record<
+  StoredStatus,
+  string
+>
 
 /** What the upserts of a source's records need (sources.listings.ts, sources.demands.ts). */
-export type SourceWriteDeps = { db: Db; clock: Clock; exchangeId: string; requestMatches: RequestMatches; recordEvents: RecordEvents; catalogueEvent: CatalogueEvent }
+export type SourceWriteDeps = {
+  db: Db
+  clock: Clock
+  exchangeId: string
+  requestMatches: RequestMatches
+  recordEvents: RecordEvents
+  catalogueEvent: CatalogueEvent
+}
 
 export type UpsertResult = { listing: ListingWithDuplicates; created: boolean }
 
@@ -70,7 +83,16 @@ export function createSourceListingUpsert(deps: SourceWriteDeps) {
   /** The listing as written, as its writer (who acts for the owner) sees it, with its possible duplicates. */
   async function answer(tx: Tx, row: listingRepo.ListingWithOwner, day: string): Promise<ListingWithDuplicates> {
     const listing = toListing(row, day, exchangeId)
-    const possibleDuplicates = await findPossibleDuplicates(tx, { titleVi: row.titleVi, titleEn: row.titleEn, keywords: row.keywords, descriptionVi: row.descriptionVi, descriptionEn: row.descriptionEn, ownerId: row.ownerId, excludeId: row.id, exchangeId })
+    const possibleDuplicates = await findPossibleDuplicates(tx, {
+      titleVi: row.titleVi,
+      titleEn: row.titleEn,
+      keywords: row.keywords,
+      descriptionVi: row.descriptionVi,
+      descriptionEn: row.descriptionEn,
+      ownerId: row.ownerId,
+      excludeId: row.id,
+      exchangeId,
+    })
     return { ...listing, possibleDuplicates }
   }
 
@@ -84,7 +106,11 @@ export function createSourceListingUpsert(deps: SourceWriteDeps) {
     const now = clock.now()
     const day = vietnamDate(now)
     if (input.status === 'withdrawn') {
-      throw conflict('invalid_transition', `Listing ${externalId} of ${source.id} does not exist here: a listing is created as a draft or published, and only a published one is withdrawn`, allowedFrom('draft'))
+      throw conflict(
+        'invalid_transition',
+        `Listing ${externalId} of ${source.id} does not exist here: a listing is created as a draft or published, and only a published one is withdrawn`,
+        allowedFrom('draft'),
+      )
     }
     if (input.status === 'published' && content.validUntil !== null && content.validUntil < day) throw validityPassed(content.validUntil, day)
     const ownerId = await ownerForCreation(tx, actor, input.ownerId ?? source.organizationId, 'listings')
@@ -116,7 +142,14 @@ export function createSourceListingUpsert(deps: SourceWriteDeps) {
   }
 
   /** The source's existing listing brought to the body: content, status, or both; nothing when both are as stored. */
-  async function update(tx: Tx, actor: Actor, row: listingRepo.ListingWithOwner, input: SourceListingPut, content: Content, expectedVersion: number | undefined) {
+  async function update(
+    tx: Tx,
+    actor: Actor,
+    row: listingRepo.ListingWithOwner,
+    input: SourceListingPut,
+    content: Content,
+    expectedVersion: number | undefined,
+  ) {
     const now = clock.now()
     const day = vietnamDate(now)
     const from = row.status as StoredStatus
@@ -127,12 +160,18 @@ export function createSourceListingUpsert(deps: SourceWriteDeps) {
       tx,
       actor,
       accessRecord(row),
-      { resource: 'Listing', id: row.id, detail: "Only the source's organisation (admin or editor keys) acting for the listing's owner, or the operator, may change it" },
+      {
+        resource: 'Listing',
+        id: row.id,
+        detail: "Only the source's organisation (admin or editor keys) acting for the listing's owner, or the operator, may change it",
+      },
       { retires: changed.length === 0 && (to === from || to === 'withdrawn') },
     )
     if (expectedVersion !== undefined && expectedVersion !== row.version) throw preconditionFailed()
     if (input.ownerId !== undefined && input.ownerId !== row.ownerId) {
-      throw unprocessable('owner_fixed', `The listing belongs to ${row.ownerId}; a PUT does not move it to another owner`, [{ pointer: '#/ownerId', detail: 'is not the listing\'s owner' }])
+      throw unprocessable('owner_fixed', `The listing belongs to ${row.ownerId}; a PUT does not move it to another owner`, [
+        { pointer: '#/ownerId', detail: "is not the listing's owner" },
+      ])
     }
     if (changed.length === 0 && to === from) return answer(tx, row, day)
     if (from === 'withdrawn') throw conflict('invalid_state', 'A withdrawn listing is final: it can no longer change', allowedFrom('withdrawn'))
@@ -170,7 +209,13 @@ export function createSourceListingUpsert(deps: SourceWriteDeps) {
    * PUTs create one listing: the second waits on the unique index, then updates what the first
    * created (or finds nothing to change).
    */
-  return async function upsertListing(actor: Actor, source: repo.SourceRow, externalId: string, input: SourceListingPut, expectedVersion?: number): Promise<UpsertResult> {
+  return async function upsertListing(
+    actor: Actor,
+    source: repo.SourceRow,
+    externalId: string,
+    input: SourceListingPut,
+    expectedVersion?: number,
+  ): Promise<UpsertResult> {
     const content = contentOf(input)
     checkRules(content)
     return db.transaction(async (tx) => {

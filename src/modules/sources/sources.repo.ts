@@ -37,7 +37,12 @@ export async function listSources(db: DbOrTx, params: { afterId?: string; limit:
 }
 
 /** A source's listing by its id there, with its owner; `lock` takes a row lock for the upsert. */
-export async function findSourcedListing(db: DbOrTx, source: string, externalId: string, options: { lock?: boolean } = {}): Promise<ListingWithOwner | undefined> {
+export async function findSourcedListing(
+  db: DbOrTx,
+  source: string,
+  externalId: string,
+  options: { lock?: boolean } = {},
+): Promise<ListingWithOwner | undefined> {
   const query = db
     .select({ ...listingColumns, owner: ownerColumns })
     .from(listings)

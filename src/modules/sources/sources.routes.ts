@@ -79,7 +79,13 @@ export const sourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { source, externalId } = request.params
-      const { listing, created } = await sources.upsertListing(requireActor(request), source, externalId, request.body, expectedVersion(request.headers['if-match']))
+      const { listing, created } = await sources.upsertListing(
+        requireActor(request),
+        source,
+        externalId,
+        request.body,
+        expectedVersion(request.headers['if-match']),
+      )
       if (created) reply.code(201).header('location', `/v1/listings/${listing.id}`)
       return reply.header('etag', etagOf(listing.version)).send(listing)
     },
@@ -103,7 +109,13 @@ export const sourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { source, externalId } = request.params
-      const { demand, created } = await sources.upsertDemand(requireActor(request), source, externalId, request.body, expectedVersion(request.headers['if-match']))
+      const { demand, created } = await sources.upsertDemand(
+        requireActor(request),
+        source,
+        externalId,
+        request.body,
+        expectedVersion(request.headers['if-match']),
+      )
       if (created) reply.code(201).header('location', `/v1/demands/${demand.id}`)
       return reply.header('etag', etagOf(demand.version)).send(demand)
     },

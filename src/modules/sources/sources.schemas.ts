@@ -13,7 +13,7 @@ export const SourceId = Type.String({
   minLength: 2,
   maxLength: 63,
   pattern: '^[a-z0-9][a-z0-9-]{1,62}$',
-  description: 'A short slug (a-z, 0-9, -) naming the exchange or portal, e.g. techport-hanoi; the first part of its records\' global ids',
+  description: "A short slug (a-z, 0-9, -) naming the exchange or portal, e.g. techport-hanoi; the first part of its records' global ids",
 })
 
 /**
@@ -32,7 +32,7 @@ export const SourceCreate = Type.Object(
   {
     id: SourceId,
     name: ShortText({ description: 'The name of the exchange or portal' }),
-    organizationId: { ...Uuid, description: 'The organisation that runs it: its admin and editor keys write the source\'s records' },
+    organizationId: { ...Uuid, description: "The organisation that runs it: its admin and editor keys write the source's records" },
     homepage: Type.Optional(Nullable({ ...Url, description: 'Its public web address' })),
   },
   { additionalProperties: false },
@@ -74,13 +74,18 @@ export const SourceListingPut = Type.Object(
     }),
     status: Enum(sourceListingStatuses, 'draft, published or withdrawn, as at the source. Withdrawn is final; a draft is published first'),
     withdrawReason: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S', description: 'Why the listing is withdrawn, when status becomes withdrawn (default: withdrawn at the source)' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 1000,
+        pattern: '\\S',
+        description: 'Why the listing is withdrawn, when status becomes withdrawn (default: withdrawn at the source)',
+      }),
     ),
   },
   {
     additionalProperties: false,
     description:
-      "The whole listing (PUT replaces it): an omitted optional field takes its default (null, [], none, negotiable, false), as on createListing. The rules on price and IPR numbers apply.",
+      'The whole listing (PUT replaces it): an omitted optional field takes its default (null, [], none, negotiable, false), as on createListing. The rules on price and IPR numbers apply.',
   },
 )
 export type SourceListingPut = Static<typeof SourceListingPut>
@@ -97,12 +102,15 @@ export const SourceDemandPut = Type.Object(
         "The enterprise filing the demand: default the source's organisation (if it is an enterprise); else a member enterprise its keys act for (any for the operator). Fixed once the demand exists",
     }),
     status: Enum(sourceDemandStatuses, 'draft, open or closed, as at the source. Closed is final; a draft is opened first'),
-    closeReason: Type.Optional(Enum(codesOf(demandCloseReasons), 'Why the demand closed, when status becomes closed (required then); see /v1/reference/demand-close-reasons')),
+    closeReason: Type.Optional(
+      Enum(codesOf(demandCloseReasons), 'Why the demand closed, when status becomes closed (required then); see /v1/reference/demand-close-reasons'),
+    ),
     closeNote: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'With the close reason; required when it is `other`' })),
   },
   {
     additionalProperties: false,
-    description: 'The whole demand (PUT replaces it): an omitted optional field takes its default (null or []), as on createDemand. The budget range must not be empty.',
+    description:
+      'The whole demand (PUT replaces it): an omitted optional field takes its default (null or []), as on createDemand. The budget range must not be empty.',
   },
 )
 export type SourceDemandPut = Static<typeof SourceDemandPut>

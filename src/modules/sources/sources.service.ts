@@ -44,11 +44,15 @@ export function createSourceService(deps: SourceWriteDeps & { cursors: Cursors }
   async function create(actor: Actor, input: SourceCreate): Promise<Source> {
     if (actor.role !== 'operator') throw forbidden('Only the exchange operator registers sources')
     if (input.id === exchangeId) {
-      throw unprocessable('reserved_source', `${input.id} is this exchange's own id: its records need no source`, [{ pointer: '#/id', detail: 'is this exchange\'s id (EXCHANGE_ID)' }])
+      throw unprocessable('reserved_source', `${input.id} is this exchange's own id: its records need no source`, [
+        { pointer: '#/id', detail: "is this exchange's id (EXCHANGE_ID)" },
+      ])
     }
     const organization = await findOrganization(db, input.organizationId)
     if (!organization) {
-      throw unprocessable('reference_not_found', `Organisation ${input.organizationId} does not exist`, [{ pointer: '#/organizationId', detail: 'is not a known organisation' }])
+      throw unprocessable('reference_not_found', `Organisation ${input.organizationId} does not exist`, [
+        { pointer: '#/organizationId', detail: 'is not a known organisation' },
+      ])
     }
     if (organization.mergedIntoId !== null) throw organizationMerged(organization.id, organization.mergedIntoId)
     return db.transaction(async (tx) => {

@@ -51,6 +51,13 @@ export const invitationEvents = (task: TaskRow, invited: PartnerRow[], occurredA
     subjectType: 'task',
     subjectId: task.id,
     organizationIds: [task.leadId, partner.organizationId],
-    payload: { taskId: task.id, title: task.title, state: task.status, organizationId: partner.organizationId, role: partner.role, contribution: partner.contribution },
+    payload: {
+      taskId: task.id,
+      title: task.title,
+      state: task.status,
+      organizationId: partner.organizationId,
+      role: partner.role,
+      contribution: partner.contribution,
+    },
     occurredAt,
   }))

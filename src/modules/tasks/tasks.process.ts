@@ -3,7 +3,11 @@
 
 export const taskStates = [
   { name: 'proposed', terminal: false, description: 'The lead organisation proposed the task; its partners, funding and links may still change' },
-  { name: 'approved', terminal: false, description: 'An authority among the partners (a Department of Science and Technology) or the operator approved it; it is public from now on' },
+  {
+    name: 'approved',
+    terminal: false,
+    description: 'An authority among the partners (a Department of Science and Technology) or the operator approved it; it is public from now on',
+  },
   { name: 'in_progress', terminal: false, description: 'The work is under way; outputs are recorded as they come' },
   { name: 'completed', terminal: true, description: 'The task is done; its outputs and funding count in the reports' },
   { name: 'cancelled', terminal: true, description: 'The task was stopped, with a reason' },

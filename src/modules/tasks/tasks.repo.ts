@@ -90,8 +90,12 @@ export async function replaceLinks(tx: DbOrTx, taskId: string, links: Array<Omit
 export async function findLinkTargets(db: DbOrTx, ids: { listingIds: string[]; demandIds: string[]; dealIds: string[] }) {
   const [linkedListings, demandRows, dealRows] = await Promise.all([
     findListingStates(db, ids.listingIds),
-    ids.demandIds.length ? db.select({ id: demands.id, ownerId: demands.ownerId, status: demands.status }).from(demands).where(inArray(demands.id, ids.demandIds)) : [],
-    ids.dealIds.length ? db.select({ id: deals.id, providerId: deals.providerId, seekerId: deals.seekerId }).from(deals).where(inArray(deals.id, ids.dealIds)) : [],
+    ids.demandIds.length
+      ? db.select({ id: demands.id, ownerId: demands.ownerId, status: demands.status }).from(demands).where(inArray(demands.id, ids.demandIds))
+      : [],
+    ids.dealIds.length
+      ? db.select({ id: deals.id, providerId: deals.providerId, seekerId: deals.seekerId }).from(deals).where(inArray(deals.id, ids.dealIds))
+      : [],
   ])
   return {
     listings: linkedListings,

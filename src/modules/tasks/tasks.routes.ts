@@ -21,7 +21,8 @@ export const taskRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getTaskProcess',
         tags,
         summary: 'The joint-task process as data',
-        description: 'The states, the transitions (from, to, who may fire each, guards, effects), partner roles, funding sources and output kinds: the table the API enforces. No key needed.',
+        description:
+          'The states, the transitions (from, to, who may fire each, guards, effects), partner roles, funding sources and output kinds: the table the API enforces. No key needed.',
         response: { 200: ref(TaskProcess), ...errorResponses(401) },
       },
     },
@@ -37,7 +38,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Propose a joint task',
         description:
           "A task led by the key's organisation (or by leadId, a member that delegated to it), with the partners it invites in their roles, funding lines, the listings, demands and deals it builds on, and outputs. It starts proposed; an authority among the partners (or the operator) approves it. Each partner is invited (task.partner_invited) and becomes a partner only when its own keys accept (POST /v1/tasks/{id}/partners/{organizationId}/accept). " +
-          'Partners must exist and not be merged; linked listings and demands must be public or the lead\'s; linked deals must have the lead or a partner as a party (422 invalid_task, each offending field named). Writing keys. Idempotency-Key supported. Emits task.proposed.',
+          "Partners must exist and not be merged; linked listings and demands must be public or the lead's; linked deals must have the lead or a partner as a party (422 invalid_task, each offending field named). Writing keys. Idempotency-Key supported. Emits task.proposed.",
         security: bearerSecurity,
         body: TaskCreate,
         response: { 201: ref(Task), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
@@ -114,7 +115,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Move a joint task: fire a transition',
         description:
           'Fires one transition of GET /v1/task-process: approve (an authority partner or the operator), start and complete (the lead or the operator; complete needs an output and takes completedOn), cancel (the lead, an authority partner or the operator; needs a reason). ' +
-          'Applied under the task\'s row lock: 409 invalid_transition (with `allowed`) when the state does not allow it, 409 guard_<name> when a guard fails, 403 when the caller\'s role may not fire it. If-Match makes it conditional. Emits the transition\'s task.* event.',
+          "Applied under the task's row lock: 409 invalid_transition (with `allowed`) when the state does not allow it, 409 guard_<name> when a guard fails, 403 when the caller's role may not fire it. If-Match makes it conditional. Emits the transition's task.* event.",
         security: bearerSecurity,
         params: IdParams,
         headers: IfMatchHeaders,
@@ -160,7 +161,8 @@ export const taskRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listTaskHistory',
         tags,
         summary: "A joint task's history",
-        description: 'Every move of the task, oldest first: propose and each transition, who fired it (role and organisation), when, and its input. ' + visibility,
+        description:
+          'Every move of the task, oldest first: propose and each transition, who fired it (role and organisation), when, and its input. ' + visibility,
         params: IdParams,
         querystring: PageQuery,
         response: { 200: ref(TaskHistory), ...errorResponses(400, 401, 404) },

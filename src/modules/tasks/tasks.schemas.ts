@@ -15,7 +15,10 @@ export const TaskState = Enum(
 const PartnerInput = Type.Object(
   {
     organizationId: Uuid,
-    role: Enum(partnerRoles, 'st_organization: a research institute or university; enterprise; centre: a centre for technology application and transfer; authority: a Department of Science and Technology or another authority, which approves the task'),
+    role: Enum(
+      partnerRoles,
+      'st_organization: a research institute or university; enterprise; centre: a centre for technology application and transfer; authority: a Department of Science and Technology or another authority, which approves the task',
+    ),
     contribution: Type.Optional(ShortText({ description: 'What the partner brings' })),
   },
   { additionalProperties: false },
@@ -114,10 +117,7 @@ export type TaskListQuery = Static<typeof TaskListQuery>
 
 // Responses
 
-export const TaskOrganization = Type.Object(
-  { id: Uuid, name: Type.String(), kind: Enum(codesOf(organizationKinds)) },
-  { $id: 'TaskOrganization' },
-)
+export const TaskOrganization = Type.Object({ id: Uuid, name: Type.String(), kind: Enum(codesOf(organizationKinds)) }, { $id: 'TaskOrganization' })
 
 export const Task = Type.Object(
   {
@@ -143,7 +143,9 @@ export const Task = Type.Object(
     listingIds: Type.Array(Uuid),
     demandIds: Type.Array(Uuid),
     dealIds: Type.Array(Uuid),
-    outputs: Type.Array(Type.Object({ title: Type.String(), kind: Enum(outputKinds), url: Type.Optional(Type.String()), deliveredOn: Type.Optional(DateOnly) })),
+    outputs: Type.Array(
+      Type.Object({ title: Type.String(), kind: Enum(outputKinds), url: Type.Optional(Type.String()), deliveredOn: Type.Optional(DateOnly) }),
+    ),
     approvedAt: Nullable(Timestamp),
     completedOn: Nullable(DateOnly),
     cancelReason: Nullable(Type.String()),

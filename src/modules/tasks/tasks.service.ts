@@ -78,7 +78,6 @@ function rolesOn(actedFor: Set<string> | undefined, loaded: LoadedTask): TaskRol
   return taskRoles.filter((role) => roles.has(role))
 }
 
-
 function allowedNow(loaded: LoadedTask, roles: TaskRole[]): string[] {
   return taskTransitionsFrom(loaded.task.status, roles)
     .filter((transition) => transition.guards.every((guard) => guardHolds(guard, loaded)))
@@ -124,7 +123,8 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
     known?: Map<string, OrganizationSummary>,
   ): Promise<Task> {
     const { roles, actor } = caller
-    const organizations = known ?? (await findOrganizationSummaries(conn, [loaded.task.leadId, ...loaded.parts.partners.map((partner) => partner.organizationId)]))
+    const organizations =
+      known ?? (await findOrganizationSummaries(conn, [loaded.task.leadId, ...loaded.parts.partners.map((partner) => partner.organizationId)]))
     const allowed = actor && writesContent(actor) ? allowedNow(loaded, roles) : []
     return toTask(loaded, organizations, { roles, allowed, invitations: invitationsFor(loaded.parts.partners, roles, caller.actedFor) })
   }
@@ -153,7 +153,10 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
     const errors: FieldError[] = []
     if (fields.endsOn < fields.startsOn) errors.push({ pointer: '#/endsOn', detail: 'is before startsOn' })
     const partners = fields.partners ?? []
-    const organizations = await findOrganizationSummaries(conn, partners.map((partner) => partner.organizationId))
+    const organizations = await findOrganizationSummaries(
+      conn,
+      partners.map((partner) => partner.organizationId),
+    )
     const seen = new Set<string>()
     partners.forEach((partner, index) => {
       const pointer = `#/partners/${index}/organizationId`
@@ -170,11 +173,13 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
     const targets = await repo.findLinkTargets(conn, { listingIds, demandIds, dealIds })
     listingIds.forEach((id, index) => {
       const listing = targets.listings.get(id)
-      if (!listing || (listing.status === 'draft' && listing.ownerId !== leadId)) errors.push({ pointer: `#/listingIds/${index}`, detail: 'is not a listing the task may name' })
+      if (!listing || (listing.status === 'draft' && listing.ownerId !== leadId))
+        errors.push({ pointer: `#/listingIds/${index}`, detail: 'is not a listing the task may name' })
     })
     demandIds.forEach((id, index) => {
       const demand = targets.demands.get(id)
-      if (!demand || (demand.status === 'draft' && demand.ownerId !== leadId)) errors.push({ pointer: `#/demandIds/${index}`, detail: 'is not a demand the task may name' })
+      if (!demand || (demand.status === 'draft' && demand.ownerId !== leadId))
+        errors.push({ pointer: `#/demandIds/${index}`, detail: 'is not a demand the task may name' })
     })
     const members = new Set([leadId, ...partners.map((partner) => partner.organizationId)])
     dealIds.forEach((id, index) => {
@@ -194,16 +199,25 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
       await repo.replacePartners(tx, taskId, listed.rows)
       invited = listed.invited
     }
-    if (fields.funding) await repo.replaceFunding(tx, taskId, fields.funding.map((line) => ({ source: line.source, amountVnd: line.amountVnd, note: line.note ?? null })))
+    if (fields.funding)
+      await repo.replaceFunding(
+        tx,
+        taskId,
+        fields.funding.map((line) => ({ source: line.source, amountVnd: line.amountVnd, note: line.note ?? null })),
+      )
     if (fields.listingIds || fields.demandIds || fields.dealIds) {
       const current = (await repo.findTaskParts(tx, [taskId])).links
       const keep = (kind: 'listingId' | 'demandId' | 'dealId', given: string[] | undefined) =>
-        (given ?? current.filter((link) => link[kind] !== null).map((link) => link[kind]!)).map((id) => ({ listingId: null, demandId: null, dealId: null, [kind]: id }))
+        (given ?? current.filter((link) => link[kind] !== null).map((link) => link[kind]!)).map((id) => ({
+          listingId: null,
+          demandId: null,
+          dealId: null,
+          [kind]: id,
+        }))
       await repo.replaceLinks(tx, taskId, [...keep('listingId', fields.listingIds), ...keep('demandId', fields.demandIds), ...keep('dealId', fields.dealIds)])
     }
     return invited
   }
-
 
   /** History row, outbox event and audit entry of a move or an edit, in its transaction. */
   async function record(
@@ -306,7 +320,9 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
       await checkParts(tx, loaded.task.leadId, {
         startsOn: input.startsOn ?? loaded.task.startsOn,
         endsOn: input.endsOn ?? loaded.task.endsOn,
-        partners: input.partners ?? current.partners.map((partner) => ({ organizationId: partner.organizationId, role: partner.role as (typeof partnerRoles)[number] })),
+        partners:
+          input.partners ??
+          current.partners.map((partner) => ({ organizationId: partner.organizationId, role: partner.role as (typeof partnerRoles)[number] })),
         // Links already on the task stay valid even if their record has changed since; only new ones are checked.
         listingIds: (input.listingIds ?? []).filter((linkId) => !current.links.some((link) => link.listingId === linkId)),
         demandIds: (input.demandIds ?? []).filter((linkId) => !current.links.some((link) => link.demandId === linkId)),
@@ -325,7 +341,12 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
           ...(input.endsOn !== undefined ? { endsOn: input.endsOn } : {}),
           ...(input.outputs !== undefined ? { outputs: input.outputs } : {}),
           provinceCode,
-          currentProvinceCode: provinceCode === null ? null : provinceCode === loaded.task.provinceCode ? loaded.task.currentProvinceCode : resolveProvince(provinceCode, '#/provinceCode'),
+          currentProvinceCode:
+            provinceCode === null
+              ? null
+              : provinceCode === loaded.task.provinceCode
+                ? loaded.task.currentProvinceCode
+                : resolveProvince(provinceCode, '#/provinceCode'),
         },
         now,
       )
@@ -334,7 +355,17 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
       const reloaded = (await load(tx, id))!
       const role: TaskRole = roles.includes('lead') ? 'lead' : 'operator'
       const changed = Object.keys(input)
-      await record(tx, { loaded: reloaded, transition: 'update', event: 'task.updated', from: loaded.task.status, role, actor, payload: { changed }, now, changed })
+      await record(tx, {
+        loaded: reloaded,
+        transition: 'update',
+        event: 'task.updated',
+        from: loaded.task.status,
+        role,
+        actor,
+        payload: { changed },
+        now,
+        changed,
+      })
       await recordEvents(tx, invitationEvents(reloaded.task, invited, now))
       return view(tx, reloaded, { roles: rolesOn(actedFor, reloaded), actor, actedFor })
     })
@@ -348,7 +379,8 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
       const { loaded, roles, actedFor } = await visibleTask(tx, actor, id, { lock: true })
       if (!writesContent(actor)) throw forbidden('A reader key cannot move a task')
       if (expectedVersion !== undefined && expectedVersion !== loaded.task.version) throw preconditionFailed()
-      if (!(transition.from as readonly string[]).includes(loaded.task.status)) throw invalidTransition(transition.name, loaded.task.status, allowedNow(loaded, roles))
+      if (!(transition.from as readonly string[]).includes(loaded.task.status))
+        throw invalidTransition(transition.name, loaded.task.status, allowedNow(loaded, roles))
       const role = transition.by.find((candidate) => roles.includes(candidate))
       if (!role) throw forbidden(`${transition.name} is fired by ${transition.by.join(', ')}; this key is ${roles.join(', ') || 'no party'} on this task`)
       const failed = transition.guards.find((guard) => !guardHolds(guard, loaded))
@@ -375,7 +407,9 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
       const partner = loaded.parts.partners.find((candidate) => candidate.organizationId === organizationId)
       if (!partner) throw notFound('Task partner', organizationId)
       if (!actedFor?.has(organizationId) || !writesContent(actor)) {
-        throw forbidden("An invitation is answered by the invited organisation's admin or editor keys (or those of an organisation acting for it), not by the lead or the operator")
+        throw forbidden(
+          "An invitation is answered by the invited organisation's admin or editor keys (or those of an organisation acting for it), not by the lead or the operator",
+        )
       }
       if (terminalTaskStates.includes(loaded.task.status)) throw conflict('invalid_state', `A ${loaded.task.status} task is read-only`)
       if (partner.status !== 'invited') throw conflict('invalid_transition', 'This organisation already accepted; it is a partner of the task')
@@ -383,7 +417,8 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
       // The task is locked, so the invitation cannot have been answered meanwhile; only a safety net.
       if (!answered) throw conflict('invalid_transition', 'The invitation was answered meanwhile; read the task again')
       // Its partners are part of the task as shown, so the answer makes a new version (and ETag).
-      if (!(await repo.updateTask(tx, id, loaded.task.version, {}, now))) throw conflict('concurrent_change', 'The task changed while this answer was applied; read it again')
+      if (!(await repo.updateTask(tx, id, loaded.task.version, {}, now)))
+        throw conflict('concurrent_change', 'The task changed while this answer was applied; read it again')
       const reloaded = (await load(tx, id))!
       const transition = accept ? 'partner_accepted' : 'partner_declined'
       await record(tx, {
@@ -405,14 +440,18 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
     const inputs = { reason: request.reason, completedOn: request.completedOn }
     const allowedInput = transition.name === 'cancel' ? 'reason' : transition.name === 'complete' ? 'completedOn' : null
     for (const [field, value] of Object.entries(inputs)) {
-      if (value !== undefined && field !== allowedInput) throw badRequest('validation_failed', `${transition.name} does not take ${field}`, [{ pointer: `#/${field}`, detail: `${transition.name} does not take it` }])
+      if (value !== undefined && field !== allowedInput)
+        throw badRequest('validation_failed', `${transition.name} does not take ${field}`, [
+          { pointer: `#/${field}`, detail: `${transition.name} does not take it` },
+        ])
     }
     const values: Partial<repo.TaskInsert> = {}
     for (const effect of transition.effects) {
       if (effect === 'record_approval') values.approvedAt = now
       if (effect === 'record_completion') {
         const today = vietnamDate(now)
-        if (request.completedOn && request.completedOn > today) throw unprocessable('invalid_date', 'completedOn is in the future', [{ pointer: '#/completedOn', detail: 'is after today' }])
+        if (request.completedOn && request.completedOn > today)
+          throw unprocessable('invalid_date', 'completedOn is in the future', [{ pointer: '#/completedOn', detail: 'is after today' }])
         values.completedOn = request.completedOn ?? today
       }
       if (effect === 'record_cancellation') {
@@ -430,15 +469,29 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
     const values = query.cursor ? cursors.decode(query.cursor, 'tasks', ['instant', 'uuid']) : undefined
     const after = values ? { updatedAt: values[0], id: values[1] } : undefined
     const province = provinceFilter(query.provinceCode, 'provinceCode')
-    const rows = await repo.listTasks(db, { privateFor, status: query.status, organizationId: query.organizationId, currentProvinceCode: province, after, limit: limit + 1 })
+    const rows = await repo.listTasks(db, {
+      privateFor,
+      status: query.status,
+      organizationId: query.organizationId,
+      currentProvinceCode: province,
+      after,
+      limit: limit + 1,
+    })
     const page = rows.slice(0, limit)
-    const { partners, funding, links } = await repo.findTaskParts(db, page.map((task) => task.id))
+    const { partners, funding, links } = await repo.findTaskParts(
+      db,
+      page.map((task) => task.id),
+    )
     const organizations = await findOrganizationSummaries(db, [...page.map((task) => task.leadId), ...partners.map((partner) => partner.organizationId)])
     const items: Task[] = []
     for (const task of page) {
       const loaded = {
         task,
-        parts: { partners: partners.filter((row) => row.taskId === task.id), funding: funding.filter((row) => row.taskId === task.id), links: links.filter((row) => row.taskId === task.id) },
+        parts: {
+          partners: partners.filter((row) => row.taskId === task.id),
+          funding: funding.filter((row) => row.taskId === task.id),
+          links: links.filter((row) => row.taskId === task.id),
+        },
       }
       items.push(await view(db, loaded, { roles: rolesOn(actedFor, loaded), actor, actedFor }, organizations))
     }

@@ -79,7 +79,6 @@ export async function listEntries(db: DbOrTx, filter: EntryFilter): Promise<Arra
     .limit(filter.limit)
 }
 
-
 type Candidate = Pick<EntryRow, 'id' | 'kind' | 'trigger' | 'phrases' | 'foldedPhrases' | 'keys' | 'exceptions' | 'weight'>
 
 /**
@@ -136,7 +135,8 @@ export function applyEntries(query: Syllables, rows: Candidate[]): ThesaurusAppl
       const length = phrase.folded.length
       for (const start of occurrences(query, phrase)) {
         if (blocked.some(([from, to]) => from <= start && start + length <= to)) continue
-        if (!best || start < best.start || (start === best.start && length > best.length)) best = { phrase: written, folded: phrase.folded.join(' '), start, length }
+        if (!best || start < best.start || (start === best.start && length > best.length))
+          best = { phrase: written, folded: phrase.folded.join(' '), start, length }
       }
     }
     if (!best) continue
@@ -146,14 +146,20 @@ export function applyEntries(query: Syllables, rows: Candidate[]): ThesaurusAppl
       matched: best,
       subsumed: false,
       weight: row.weight,
-      add: row.phrases.flatMap((phrase, index) => (occurrences(query, syllablesWithMarks(phrase)).length > 0 ? [] : [{ phrase, folded: row.foldedPhrases[index]!, weight: row.weight }])),
+      add: row.phrases.flatMap((phrase, index) =>
+        occurrences(query, syllablesWithMarks(phrase)).length > 0 ? [] : [{ phrase, folded: row.foldedPhrases[index]!, weight: row.weight }],
+      ),
     })
   }
   for (const application of applied) {
     const { start, length } = application.matched
-    application.subsumed = applied.some((other) => other.matched.length > length && other.matched.start <= start && start + length <= other.matched.start + other.matched.length)
+    application.subsumed = applied.some(
+      (other) => other.matched.length > length && other.matched.start <= start && start + length <= other.matched.start + other.matched.length,
+    )
   }
-  return applied.sort((a, b) => a.matched.start - b.matched.start || b.matched.length - a.matched.length || a.kind.localeCompare(b.kind) || a.entryId.localeCompare(b.entryId))
+  return applied.sort(
+    (a, b) => a.matched.start - b.matched.start || b.matched.length - a.matched.length || a.kind.localeCompare(b.kind) || a.entryId.localeCompare(b.entryId),
+  )
 }
 
 /**

@@ -3,7 +3,15 @@ import { Type } from 'typebox'
 import { requireActor } from '../../http/auth.ts'
 import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
-import { ThesaurusEntry, ThesaurusEntryCreate, ThesaurusEntryUpdate, ThesaurusListQuery, ThesaurusPage, ThesaurusPreview, ThesaurusPreviewQuery } from './thesaurus.schemas.ts'
+import {
+  ThesaurusEntry,
+  ThesaurusEntryCreate,
+  ThesaurusEntryUpdate,
+  ThesaurusListQuery,
+  ThesaurusPage,
+  ThesaurusPreview,
+  ThesaurusPreviewQuery,
+} from './thesaurus.schemas.ts'
 
 const tags = ['thesaurus']
 const operatorOnly = 'The operator only (403 for every other key).'

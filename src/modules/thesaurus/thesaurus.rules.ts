@@ -42,7 +42,8 @@ export function entryValues(input: EntryInput): EntryValues {
   const phrases = input.phrases.map(tidy)
   const exceptions = (input.exceptions ?? []).map(tidy)
 
-  if (kind === 'synonym' && trigger !== null) errors.push({ pointer: '#/trigger', detail: 'a synonym has no trigger: each of its phrases brings in the others' })
+  if (kind === 'synonym' && trigger !== null)
+    errors.push({ pointer: '#/trigger', detail: 'a synonym has no trigger: each of its phrases brings in the others' })
   if (kind === 'expansion' && trigger === null) errors.push({ pointer: '#/trigger', detail: 'an expansion needs the phrase that sets it off' })
   const count = kind === 'synonym' ? limits.synonymPhrases : limits.expansionTargets
   if (phrases.length < count.min || phrases.length > count.max) {

@@ -29,9 +29,14 @@ const editable = {
   }),
   exceptions: Type.Array(Phrase, {
     maxItems: limits.exceptions,
-    description: 'Phrases a match must not sit inside: "bắp cải" (cabbage) keeps "bắp" from bringing in "ngô". Each contains one of the phrases that set the entry off',
+    description:
+      'Phrases a match must not sit inside: "bắp cải" (cabbage) keeps "bắp" from bringing in "ngô". Each contains one of the phrases that set the entry off',
   }),
-  weight: Type.Number({ exclusiveMinimum: 0, maximum: 1, description: `How much an added phrase counts next to the query's own words, 0 < w <= 1; default ${defaultWeights.synonym} for a synonym, ${defaultWeights.expansion} for an expansion` }),
+  weight: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 1,
+    description: `How much an added phrase counts next to the query's own words, 0 < w <= 1; default ${defaultWeights.synonym} for a synonym, ${defaultWeights.expansion} for an expansion`,
+  }),
   note: Nullable(Type.String({ minLength: 1, maxLength: limits.noteLength, description: 'Why the entry exists, its source' })),
 }
 
@@ -54,7 +59,13 @@ export type ThesaurusEntryUpdate = Static<typeof ThesaurusEntryUpdate>
 export const ThesaurusListQuery = Type.Object(
   {
     kind: Type.Optional(Enum(thesaurusKinds)),
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: limits.phraseLength, description: 'Entries with a phrase (trigger, phrases) containing this text, folded: "sau rieng" finds "sầu riêng"' })),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: limits.phraseLength,
+        description: 'Entries with a phrase (trigger, phrases) containing this text, folded: "sau rieng" finds "sầu riêng"',
+      }),
+    ),
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),
   },
@@ -109,9 +120,13 @@ export const ThesaurusApplication = Type.Object(
       },
       { description: 'The phrase of the entry found in the query (its first occurrence; the longest when several start there)' },
     ),
-    subsumed: Type.Boolean({ description: "The match lies inside a longer match of another entry (Lucene's greedy synonym parsing would drop it); it still applies" }),
+    subsumed: Type.Boolean({
+      description: "The match lies inside a longer match of another entry (Lucene's greedy synonym parsing would drop it); it still applies",
+    }),
     weight: Type.Number(),
-    add: Type.Array(Type.Object({ ...PhraseForm, weight: Type.Number() }), { description: 'The phrases it adds to the query, with their weight: those not already in the query' }),
+    add: Type.Array(Type.Object({ ...PhraseForm, weight: Type.Number() }), {
+      description: 'The phrases it adds to the query, with their weight: those not already in the query',
+    }),
   },
   { $id: 'ThesaurusApplication' },
 )

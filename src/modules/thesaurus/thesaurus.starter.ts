@@ -37,7 +37,12 @@ export async function seedThesaurusStarter(db: DbOrTx, entries: StarterEntry[] =
     const seeded = await tx
       .select({ key: thesaurusStarterKeys.key })
       .from(thesaurusStarterKeys)
-      .where(inArray(thesaurusStarterKeys.key, entries.map((entry) => entry.key)))
+      .where(
+        inArray(
+          thesaurusStarterKeys.key,
+          entries.map((entry) => entry.key),
+        ),
+      )
     const known = new Set(seeded.map((row) => row.key))
     const missing = entries.filter((entry) => !known.has(entry.key))
     if (missing.length === 0) return 0

@@ -1,6 +1,14 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
-import { demands, listings, organizations, valueChains, valueChainStageListings, valueChainStageOrganizations, valueChainStages } from '../../db/schema/index.ts'
+import {
+  demands,
+  listings,
+  organizations,
+  valueChains,
+  valueChainStageListings,
+  valueChainStageOrganizations,
+  valueChainStages,
+} from '../../db/schema/index.ts'
 import { demandSource } from '../demands/demands.search.ts'
 import { listingSource } from '../listings/listings.search.ts'
 import type { RetrievalQuery } from '../retrieval/query.ts'
@@ -41,7 +49,8 @@ export async function replaceStages(tx: DbOrTx, chainId: string, stages: StageIn
       .values({ ...values, chainId, position: index + 1 })
       .returning({ id: valueChainStages.id })
     if (listingIds.length) await tx.insert(valueChainStageListings).values(listingIds.map((listingId) => ({ stageId: row!.id, listingId })))
-    if (organizationIds.length) await tx.insert(valueChainStageOrganizations).values(organizationIds.map((organizationId) => ({ stageId: row!.id, organizationId })))
+    if (organizationIds.length)
+      await tx.insert(valueChainStageOrganizations).values(organizationIds.map((organizationId) => ({ stageId: row!.id, organizationId })))
   }
 }
 
@@ -51,12 +60,22 @@ export type StageOrganization = { stageId: string; id: string; name: string; kin
 /** The stages of some chains in chain order, with their listings and organisations. */
 export async function findStages(db: DbOrTx, chainIds: string[]) {
   if (chainIds.length === 0) return { stages: [] as StageRow[], listings: [] as StageListing[], organizations: [] as StageOrganization[] }
-  const stages = await db.select().from(valueChainStages).where(inArray(valueChainStages.chainId, chainIds)).orderBy(asc(valueChainStages.chainId), asc(valueChainStages.position))
+  const stages = await db
+    .select()
+    .from(valueChainStages)
+    .where(inArray(valueChainStages.chainId, chainIds))
+    .orderBy(asc(valueChainStages.chainId), asc(valueChainStages.position))
   const stageIds = stages.map((stage) => stage.id)
   if (stageIds.length === 0) return { stages, listings: [] as StageListing[], organizations: [] as StageOrganization[] }
   const [listingRows, organizationRows] = await Promise.all([
     db
-      .select({ stageId: valueChainStageListings.stageId, id: listings.id, titleVi: listings.titleVi, status: listings.status, validUntil: listings.validUntil })
+      .select({
+        stageId: valueChainStageListings.stageId,
+        id: listings.id,
+        titleVi: listings.titleVi,
+        status: listings.status,
+        validUntil: listings.validUntil,
+      })
       .from(valueChainStageListings)
       .innerJoin(listings, eq(listings.id, valueChainStageListings.listingId))
       .where(inArray(valueChainStageListings.stageId, stageIds))
@@ -99,11 +118,20 @@ function candidatesOf(hits: Hit<{ titleVi: string; provinces: string[] | null }>
   return hits
     .filter((hit) => hit.relevance >= gapRelevance)
     .slice(0, limit)
-    .map((hit) => ({ id: hit.id, titleVi: hit.extra.titleVi, provinces: hit.extra.provinces ?? [], score: Math.round(Math.min(1, hit.relevance) * 1000) / 1000 }))
+    .map((hit) => ({
+      id: hit.id,
+      titleVi: hit.extra.titleVi,
+      provinces: hit.extra.provinces ?? [],
+      score: Math.round(Math.min(1, hit.relevance) * 1000) / 1000,
+    }))
 }
 
 /** The published, unexpired listings best matching the query (ranked retrieval), leaving out some. */
-export async function matchingListings(db: DbOrTx, query: RetrievalQuery, options: { today: string; excludeIds: string[]; limit: number }): Promise<Candidate[]> {
+export async function matchingListings(
+  db: DbOrTx,
+  query: RetrievalQuery,
+  options: { today: string; excludeIds: string[]; limit: number },
+): Promise<Candidate[]> {
   const { hits } = await retrieve<{ titleVi: string; provinces: string[] }>(db, listingSource, query, {
     where: and(
       eq(listings.status, 'published'),

@@ -53,7 +53,8 @@ export const valueChainRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getValueChain',
         tags,
         summary: 'Get a value chain',
-        description: 'The chain with its stages in order, each with its listings (and whether each is available now: published and not expired) and organisations. Public.',
+        description:
+          'The chain with its stages in order, each with its listings (and whether each is available now: published and not expired) and organisations. Public.',
         params: IdParams,
         response: { 200: ref(ValueChain), ...errorResponses(400, 401, 404) },
       },
@@ -94,7 +95,7 @@ export const valueChainRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: "A value chain's gaps: stages with no available technology",
         description:
-          'The stages none of whose linked listings is published and unexpired, in chain order. For each, the published listings anywhere in the country that best match its keywords (not yet linked, best 5, flagged when in the chain\'s province) and the open demands asking for the same (best 5). Public.',
+          "The stages none of whose linked listings is published and unexpired, in chain order. For each, the published listings anywhere in the country that best match its keywords (not yet linked, best 5, flagged when in the chain's province) and the open demands asking for the same (best 5). Public.",
         params: IdParams,
         response: { 200: ref(ValueChainGaps), ...errorResponses(400, 401, 404) },
       },

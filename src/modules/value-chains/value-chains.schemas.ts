@@ -19,11 +19,20 @@ export const stageKindCodes = stageKinds.map((kind) => kind.code)
 
 const StageInput = Type.Object(
   {
-    kind: Enum(stageKindCodes, 'The stage; stages are given in the order of the chain: inputs, production, harvest_preservation, processing, packaging_branding, distribution (any may be left out)'),
+    kind: Enum(
+      stageKindCodes,
+      'The stage; stages are given in the order of the chain: inputs, production, harvest_preservation, processing, packaging_branding, distribution (any may be left out)',
+    ),
     title: Type.Optional(ShortText({ description: "What happens at this stage for this product; default the stage's Vietnamese label" })),
     description: Type.Optional(LongText()),
-    keywords: Type.Optional({ ...Keywords, description: 'What the gap analysis looks for in the national catalogue when no linked technology is available (e.g. "sấy lúa", "xay xát gạo"); default the title' }),
-    listingIds: Type.Optional(Type.Array(Uuid, { maxItems: 50, uniqueItems: true, description: "Technologies serving the stage: listings that are not drafts, or the owner's drafts" })),
+    keywords: Type.Optional({
+      ...Keywords,
+      description:
+        'What the gap analysis looks for in the national catalogue when no linked technology is available (e.g. "sấy lúa", "xay xát gạo"); default the title',
+    }),
+    listingIds: Type.Optional(
+      Type.Array(Uuid, { maxItems: 50, uniqueItems: true, description: "Technologies serving the stage: listings that are not drafts, or the owner's drafts" }),
+    ),
     organizationIds: Type.Optional(Type.Array(Uuid, { maxItems: 50, uniqueItems: true, description: 'Organisations working at the stage' })),
   },
   { additionalProperties: false },
@@ -34,7 +43,11 @@ const editable = {
   keyProduct: ShortText({ description: "The province's key product (e.g. Lúa gạo, Dê núi, Hải sản)" }),
   description: Nullable(LongText()),
   provinceCode: ProvinceCode,
-  stages: Type.Array(StageInput, { minItems: 1, maxItems: stageKinds.length, description: 'The stages, in the order of the chain, each kind once; replaced as a whole on update' }),
+  stages: Type.Array(StageInput, {
+    minItems: 1,
+    maxItems: stageKinds.length,
+    description: 'The stages, in the order of the chain, each kind once; replaced as a whole on update',
+  }),
 }
 
 export const ValueChainCreate = Type.Object(
@@ -114,7 +127,10 @@ const Candidate = {
   id: Uuid,
   titleVi: Type.String(),
   inProvince: Type.Boolean({ description: "In the chain's province (2025 units)" }),
-  score: Type.Number({ description: 'Relevance to the stage keywords, from 0 to 1: the ranked score over the score of a record holding every keyword term (the same ranking as search); higher is closer' }),
+  score: Type.Number({
+    description:
+      'Relevance to the stage keywords, from 0 to 1: the ranked score over the score of a record holding every keyword term (the same ranking as search); higher is closer',
+  }),
 }
 
 export const ValueChainGaps = Type.Object(

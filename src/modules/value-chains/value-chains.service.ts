@@ -6,7 +6,15 @@ import { actsFor, ownerForCreation, writesContent } from '../../core/access.ts'
 import type { Actor } from '../../core/actor.ts'
 import { recordAudit } from '../../core/audit.ts'
 import * as repo from './value-chains.repo.ts'
-import { stageKindCodes, stageKinds, type ValueChain, type ValueChainCreate, type ValueChainGaps, type ValueChainListQuery, type ValueChainUpdate } from './value-chains.schemas.ts'
+import {
+  stageKindCodes,
+  stageKinds,
+  type ValueChain,
+  type ValueChainCreate,
+  type ValueChainGaps,
+  type ValueChainListQuery,
+  type ValueChainUpdate,
+} from './value-chains.schemas.ts'
 import { findOrganizationSummaries } from '../organizations/organizations.repo.ts'
 import { findListingStates } from '../listings/listings.repo.ts'
 import { buildQuery, type ThesaurusLookup } from '../retrieval/query.ts'
@@ -27,8 +35,14 @@ export function createValueChainService(deps: { db: Db; clock: Clock; cursors: C
   const { db, clock, cursors, thesaurus } = deps
 
   async function views(conn: DbOrTx, chains: repo.ChainRow[]): Promise<ValueChain[]> {
-    const { stages, listings, organizations } = await repo.findStages(conn, chains.map((chain) => chain.id))
-    const owners = await findOrganizationSummaries(conn, chains.map((chain) => chain.ownerId))
+    const { stages, listings, organizations } = await repo.findStages(
+      conn,
+      chains.map((chain) => chain.id),
+    )
+    const owners = await findOrganizationSummaries(
+      conn,
+      chains.map((chain) => chain.ownerId),
+    )
     const today = vietnamDate(clock.now())
     return chains.map((chain) => {
       const owner = owners.get(chain.ownerId)!
@@ -68,21 +82,30 @@ export function createValueChainService(deps: { db: Db; clock: Clock; cursors: C
     const errors: FieldError[] = []
     const order = stages.map((stage) => stageKindCodes.indexOf(stage.kind))
     order.forEach((position, index) => {
-      if (index > 0 && position <= order[index - 1]!) errors.push({ pointer: `#/stages/${index}/kind`, detail: `comes after ${stages[index - 1]!.kind} in the chain, or repeats it` })
+      if (index > 0 && position <= order[index - 1]!)
+        errors.push({ pointer: `#/stages/${index}/kind`, detail: `comes after ${stages[index - 1]!.kind} in the chain, or repeats it` })
     })
     const [linkedListings, linkedOrganizations] = await Promise.all([
-      findListingStates(conn, stages.flatMap((stage) => stage.listingIds ?? [])),
-      findOrganizationSummaries(conn, stages.flatMap((stage) => stage.organizationIds ?? [])),
+      findListingStates(
+        conn,
+        stages.flatMap((stage) => stage.listingIds ?? []),
+      ),
+      findOrganizationSummaries(
+        conn,
+        stages.flatMap((stage) => stage.organizationIds ?? []),
+      ),
     ])
     stages.forEach((stage, index) => {
       ;(stage.listingIds ?? []).forEach((id, at) => {
         const listing = linkedListings.get(id)
-        if (!listing || (listing.status === 'draft' && listing.ownerId !== ownerId)) errors.push({ pointer: `#/stages/${index}/listingIds/${at}`, detail: 'is not a listing the chain may name' })
+        if (!listing || (listing.status === 'draft' && listing.ownerId !== ownerId))
+          errors.push({ pointer: `#/stages/${index}/listingIds/${at}`, detail: 'is not a listing the chain may name' })
       })
       ;(stage.organizationIds ?? []).forEach((id, at) => {
         const organization = linkedOrganizations.get(id)
         if (!organization) errors.push({ pointer: `#/stages/${index}/organizationIds/${at}`, detail: 'is not a known organisation' })
-        else if (organization.mergedIntoId) errors.push({ pointer: `#/stages/${index}/organizationIds/${at}`, detail: `was merged into ${organization.mergedIntoId}; name its successor` })
+        else if (organization.mergedIntoId)
+          errors.push({ pointer: `#/stages/${index}/organizationIds/${at}`, detail: `was merged into ${organization.mergedIntoId}; name its successor` })
       })
     })
     if (errors.length > 0) throw unprocessable('invalid_value_chain', 'The chain names what it may not, or its stages are out of order; see errors', errors)
@@ -145,7 +168,8 @@ export function createValueChainService(deps: { db: Db; clock: Clock; cursors: C
       const now = clock.now()
       const chain = await repo.findChain(tx, id, { lock: true })
       if (!chain) throw notFound('Value chain', id)
-      if (!writesContent(actor) || !(await actsFor(tx, actor, chain.ownerId))) throw forbidden("A value chain is kept by its owner's writing keys, its delegates' or the operator")
+      if (!writesContent(actor) || !(await actsFor(tx, actor, chain.ownerId)))
+        throw forbidden("A value chain is kept by its owner's writing keys, its delegates' or the operator")
       if (expectedVersion !== undefined && expectedVersion !== chain.version) throw preconditionFailed()
       const stages = input.stages ? await checkStages(tx, chain.ownerId, input.stages) : undefined
       const updated = await repo.updateChain(
@@ -156,7 +180,9 @@ export function createValueChainService(deps: { db: Db; clock: Clock; cursors: C
           ...(input.title !== undefined ? { title: input.title.trim() } : {}),
           ...(input.keyProduct !== undefined ? { keyProduct: input.keyProduct.trim() } : {}),
           ...(input.description !== undefined ? { description: input.description } : {}),
-          ...(input.provinceCode !== undefined ? { provinceCode: input.provinceCode, currentProvinceCode: resolveProvince(input.provinceCode, '#/provinceCode') } : {}),
+          ...(input.provinceCode !== undefined
+            ? { provinceCode: input.provinceCode, currentProvinceCode: resolveProvince(input.provinceCode, '#/provinceCode') }
+            : {}),
         },
         now,
       )
@@ -192,10 +218,7 @@ export function createValueChainService(deps: { db: Db; clock: Clock; cursors: C
       if (stage.listings.some((listing) => listing.available)) continue
       const keywords = keywordsOf(stage)
       const parts = keywords.map((text) => ({ text, weight: 1 }))
-      const [listingQuery, demandQuery] = await Promise.all([
-        buildQuery(db, 'listing', parts, { thesaurus }),
-        buildQuery(db, 'demand', parts, { thesaurus }),
-      ])
+      const [listingQuery, demandQuery] = await Promise.all([buildQuery(db, 'listing', parts, { thesaurus }), buildQuery(db, 'demand', parts, { thesaurus })])
       const [listings, demands] = await Promise.all([
         repo.matchingListings(db, listingQuery, { today, excludeIds: linked, limit: candidatesPerStage }),
         repo.matchingDemands(db, demandQuery, { today, limit: candidatesPerStage }),
@@ -203,8 +226,20 @@ export function createValueChainService(deps: { db: Db; clock: Clock; cursors: C
       const inProvince = (provinces: string[]) => provinces.includes(chain.currentProvinceCode)
       result.push({
         stage: { id: stage.id, position: stage.position, kind: stage.kind, title: stage.title, keywords },
-        listings: listings.map((row) => ({ id: row.id, titleVi: row.titleVi, currentProvinceCodes: row.provinces, inProvince: inProvince(row.provinces), score: row.score })),
-        demands: demands.map((row) => ({ id: row.id, titleVi: row.titleVi, currentProvinceCode: row.provinces[0] ?? null, inProvince: inProvince(row.provinces), score: row.score })),
+        listings: listings.map((row) => ({
+          id: row.id,
+          titleVi: row.titleVi,
+          currentProvinceCodes: row.provinces,
+          inProvince: inProvince(row.provinces),
+          score: row.score,
+        })),
+        demands: demands.map((row) => ({
+          id: row.id,
+          titleVi: row.titleVi,
+          currentProvinceCode: row.provinces[0] ?? null,
+          inProvince: inProvince(row.provinces),
+          score: row.score,
+        })),
       })
     }
     return { chainId: chain.id, stageCount: chain.stages.length, gaps: result }

@@ -129,15 +129,30 @@ export async function claimAttempt(tx: DbOrTx, params: { id: string; attempt: nu
 }
 
 /** Why a claim found nothing: the delivery's state and its subscription's; undefined when it is gone. */
-export async function deliveryState(tx: DbOrTx, id: string): Promise<{ status: string; attempts: number; lastAttemptAt: Date | null; logged: boolean; subscriptionStatus: string } | undefined> {
-  const result = await tx.execute<{ status: string; attempts: number; last_attempt_at: Date | string | null; logged: boolean; subscription_status: string }>(sql`
+export async function deliveryState(
+  tx: DbOrTx,
+  id: string,
+): Promise<{ status: string; attempts: number; lastAttemptAt: Date | null; logged: boolean; subscriptionStatus: string } | undefined> {
+  const result = await tx.execute<{
+    status: string
+    attempts: number
+    last_attempt_at: Date | string | null
+    logged: boolean
+    subscription_status: string
+  }>(sql`
     select d.status, d.attempts, d.last_attempt_at, s.status as subscription_status,
       exists (select 1 from webhook_attempts a where a.delivery_id = d.id and a.attempt = d.attempts) as logged
     from webhook_deliveries d join webhook_subscriptions s on s.id = d.subscription_id
     where d.id = ${id}`)
   const row = result.rows[0]
   if (!row) return undefined
-  return { status: row.status, attempts: Number(row.attempts), lastAttemptAt: row.last_attempt_at ? new Date(row.last_attempt_at) : null, logged: row.logged, subscriptionStatus: row.subscription_status }
+  return {
+    status: row.status,
+    attempts: Number(row.attempts),
+    lastAttemptAt: row.last_attempt_at ? new Date(row.last_attempt_at) : null,
+    logged: row.logged,
+    subscriptionStatus: row.subscription_status,
+  }
 }
 
 /**
@@ -175,11 +190,16 @@ export async function recordAttempt(
 
 /** Stops a delivery whose subscription was disabled: it is failed, with the reason. */
 export async function stopDelivery(tx: DbOrTx, id: string, reason: string, now: Date): Promise<void> {
-  await tx.execute(sql`update webhook_deliveries set status = 'failed', next_attempt_at = null, last_error = ${reason}, updated_at = ${now} where id = ${id} and status = 'pending'`)
+  await tx.execute(
+    sql`update webhook_deliveries set status = 'failed', next_attempt_at = null, last_error = ${reason}, updated_at = ${now} where id = ${id} and status = 'pending'`,
+  )
 }
 
 /** Disables an active subscription; false when it was not active (someone else disabled it first). */
-export async function disableSubscription(tx: DbOrTx, params: { id: string; reason: string; now: Date }): Promise<{ organizationId: string; url: string } | undefined> {
+export async function disableSubscription(
+  tx: DbOrTx,
+  params: { id: string; reason: string; now: Date },
+): Promise<{ organizationId: string; url: string } | undefined> {
   const result = await tx.execute<{ organization_id: string; url: string }>(sql`
     update webhook_subscriptions
     set status = 'disabled', disabled_at = ${params.now}, disabled_reason = ${params.reason}, updated_at = ${params.now}, version = version + 1
@@ -214,7 +234,11 @@ export async function overdueDeliveries(tx: DbOrTx, before: Date, limit: number)
     order by d.created_at
     limit ${limit}
     for update of d skip locked`)
-  return result.rows.map((row) => ({ id: row.id, attempt: row.logged || Number(row.attempts) === 0 ? Number(row.attempts) + 1 : Number(row.attempts), failures: Number(row.failures) }))
+  return result.rows.map((row) => ({
+    id: row.id,
+    attempt: row.logged || Number(row.attempts) === 0 ? Number(row.attempts) + 1 : Number(row.attempts),
+    failures: Number(row.failures),
+  }))
 }
 
 /** Marks an overdue delivery as requeued now, so the next sweep leaves it alone for a while. */

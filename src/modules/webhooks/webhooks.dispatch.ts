@@ -31,7 +31,14 @@ const sweepIntervalMs = 60_000
 
 export const disabledReason = 'A delivery failed every retry'
 
-export function createWebhookDispatch(deps: { db: Db; clock: Clock; jobs: Pick<JobQueue, 'send'>; recordEvents: RecordEvents; send: WebhookSender; settings: DispatchSettings }) {
+export function createWebhookDispatch(deps: {
+  db: Db
+  clock: Clock
+  jobs: Pick<JobQueue, 'send'>
+  recordEvents: RecordEvents
+  send: WebhookSender
+  settings: DispatchSettings
+}) {
   const { db, clock, jobs, recordEvents, send, settings } = deps
   let lastSweep = 0
 
@@ -112,7 +119,10 @@ export function createWebhookDispatch(deps: { db: Db; clock: Clock; jobs: Pick<J
       const delay = settings.retryDelays[job.retry]
       if (delay !== undefined) {
         if (!(await record('pending', new Date(now.getTime() + delay * 1000)))) return
-        await jobs.send(deliverJob, { deliveryId: claimed.id, attempt: job.attempt + 1, retry: job.retry + 1 } satisfies DeliverJob, { tx, startAfterSeconds: delay })
+        await jobs.send(deliverJob, { deliveryId: claimed.id, attempt: job.attempt + 1, retry: job.retry + 1 } satisfies DeliverJob, {
+          tx,
+          startAfterSeconds: delay,
+        })
         return
       }
       if (!(await record('failed', null))) return
@@ -142,7 +152,14 @@ export function createWebhookDispatch(deps: { db: Db; clock: Clock; jobs: Pick<J
         subjectType: 'webhook',
         subjectId: delivery.subscriptionId,
         organizationIds: [disabled.organizationId],
-        payload: { webhookId: delivery.subscriptionId, url: disabled.url, reason: disabledReason, disabledAt: now.toISOString(), lastDeliveryId: delivery.id, eventId: delivery.eventId },
+        payload: {
+          webhookId: delivery.subscriptionId,
+          url: disabled.url,
+          reason: disabledReason,
+          disabledAt: now.toISOString(),
+          lastDeliveryId: delivery.id,
+          eventId: delivery.eventId,
+        },
         occurredAt: now,
       },
     ])

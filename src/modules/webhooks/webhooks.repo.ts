@@ -21,7 +21,10 @@ export async function findSubscription(db: DbOrTx, id: string, options: { lock?:
 }
 
 /** An organisation's subscriptions, newest first. */
-export async function listSubscriptions(db: DbOrTx, filter: { organizationId: string; after?: { createdAt: Date; id: string }; limit: number }): Promise<SubscriptionRow[]> {
+export async function listSubscriptions(
+  db: DbOrTx,
+  filter: { organizationId: string; after?: { createdAt: Date; id: string }; limit: number },
+): Promise<SubscriptionRow[]> {
   const after = filter.after
   return db
     .select()
@@ -30,7 +33,10 @@ export async function listSubscriptions(db: DbOrTx, filter: { organizationId: st
       and(
         eq(webhookSubscriptions.organizationId, filter.organizationId),
         after
-          ? or(lt(webhookSubscriptions.createdAt, after.createdAt), and(eq(webhookSubscriptions.createdAt, after.createdAt), lt(webhookSubscriptions.id, after.id)))
+          ? or(
+              lt(webhookSubscriptions.createdAt, after.createdAt),
+              and(eq(webhookSubscriptions.createdAt, after.createdAt), lt(webhookSubscriptions.id, after.id)),
+            )
           : undefined,
       ),
     )
@@ -104,7 +110,9 @@ export async function listDeliveries(
   const conditions: (SQL | undefined)[] = [
     eq(webhookDeliveries.subscriptionId, filter.subscriptionId),
     filter.status ? eq(webhookDeliveries.status, filter.status) : undefined,
-    after ? or(lt(webhookDeliveries.createdAt, after.createdAt), and(eq(webhookDeliveries.createdAt, after.createdAt), lt(webhookDeliveries.id, after.id))) : undefined,
+    after
+      ? or(lt(webhookDeliveries.createdAt, after.createdAt), and(eq(webhookDeliveries.createdAt, after.createdAt), lt(webhookDeliveries.id, after.id)))
+      : undefined,
   ]
   return db
     .select(deliveryColumns)
@@ -120,7 +128,11 @@ export type AttemptRow = typeof webhookAttempts.$inferSelect
 /** The attempts of these deliveries, oldest first. */
 export async function attemptsOf(db: DbOrTx, deliveryIds: string[]): Promise<AttemptRow[]> {
   if (deliveryIds.length === 0) return []
-  return db.select().from(webhookAttempts).where(inArray(webhookAttempts.deliveryId, deliveryIds)).orderBy(asc(webhookAttempts.deliveryId), asc(webhookAttempts.attempt))
+  return db
+    .select()
+    .from(webhookAttempts)
+    .where(inArray(webhookAttempts.deliveryId, deliveryIds))
+    .orderBy(asc(webhookAttempts.deliveryId), asc(webhookAttempts.attempt))
 }
 
 /** Puts a finished delivery back in line for a new cycle of attempts. */
@@ -135,11 +147,25 @@ export async function insertDirectEvent(
 ): Promise<string> {
   const [inserted] = await db
     .insert(outboxEvents)
-    .values({ type: event.type, subjectType: 'webhook', subjectId: event.subscriptionId, organizationIds: [event.organizationId], payload: event.payload, occurredAt: event.now })
+    .values({
+      type: event.type,
+      subjectType: 'webhook',
+      subjectId: event.subscriptionId,
+      organizationIds: [event.organizationId],
+      payload: event.payload,
+      occurredAt: event.now,
+    })
     .returning({ id: outboxEvents.id })
   const [delivery] = await db
     .insert(webhookDeliveries)
-    .values({ subscriptionId: event.subscriptionId, eventId: inserted!.id, status: 'pending', nextAttemptAt: event.now, createdAt: event.now, updatedAt: event.now })
+    .values({
+      subscriptionId: event.subscriptionId,
+      eventId: inserted!.id,
+      status: 'pending',
+      nextAttemptAt: event.now,
+      createdAt: event.now,
+      updatedAt: event.now,
+    })
     .returning({ id: webhookDeliveries.id })
   return delivery!.id
 }

@@ -3,7 +3,18 @@ import { Type } from 'typebox'
 import { requireActor } from '../../http/auth.ts'
 import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
-import { DeliveryListQuery, DeliveryParams, Webhook, WebhookCreate, WebhookDelivery, WebhookDeliveryPage, WebhookListQuery, WebhookPage, WebhookUpdate, WebhookWithSecret } from './webhooks.schemas.ts'
+import {
+  DeliveryListQuery,
+  DeliveryParams,
+  Webhook,
+  WebhookCreate,
+  WebhookDelivery,
+  WebhookDeliveryPage,
+  WebhookListQuery,
+  WebhookPage,
+  WebhookUpdate,
+  WebhookWithSecret,
+} from './webhooks.schemas.ts'
 
 const tags = ['webhooks']
 const managers = "The organisation's admin keys, its delegates' admin keys, or the operator; others get 404."
@@ -42,7 +53,8 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listWebhooks',
         tags,
         summary: 'List webhooks',
-        description: "An organisation's webhooks (default: the caller's own), newest first, without their secrets. Admin keys of the organisation or of its delegates, and the operator.",
+        description:
+          "An organisation's webhooks (default: the caller's own), newest first, without their secrets. Admin keys of the organisation or of its delegates, and the operator.",
         security: bearerSecurity,
         querystring: WebhookListQuery,
         response: { 200: ref(WebhookPage), ...errorResponses(400, 401, 403) },

@@ -41,7 +41,11 @@ export const webhookStatuses = ['active', 'disabled'] as const
 export const deliveryStatuses = ['pending', 'succeeded', 'failed'] as const
 
 const EventTypes = CodeList(webhookEventTypes, 'Event types to deliver; empty (the default): every event addressed to the organisation', 60)
-const WebhookUrl = { ...Url, description: 'Where to POST: http or https. Hosts resolving to anything but public unicast addresses (private, loopback, link-local, reserved, documentation) are refused' }
+const WebhookUrl = {
+  ...Url,
+  description:
+    'Where to POST: http or https. Hosts resolving to anything but public unicast addresses (private, loopback, link-local, reserved, documentation) are refused',
+}
 const Description = Type.String({ minLength: 1, maxLength: 300, description: 'A note to recognise the webhook by' })
 
 export const WebhookCreate = Type.Object(

@@ -101,15 +101,18 @@ export function createWebhookService(deps: { db: Db; clock: Clock; jobs: Pick<Jo
     }
     const host = hostOf(url)
     const addresses = await resolveHost(host)
-    if (addresses.length === 0) throw unprocessable('url_unresolvable', `${host} does not resolve to an address`, [{ pointer, detail: 'has a host that does not resolve' }])
+    if (addresses.length === 0)
+      throw unprocessable('url_unresolvable', `${host} does not resolve to an address`, [{ pointer, detail: 'has a host that does not resolve' }])
     const refused = addresses.flatMap((address) => {
       const refusal = refusalOf(address)
       return refusal === null ? [] : [`${address}: ${refusal}`]
     })
     if (!allowPrivate && refused.length > 0) {
-      throw unprocessable('url_not_allowed', `${host} resolves to an address that is not public (${refused.join('; ')}); webhooks go to public addresses only`, [
-        { pointer, detail: 'resolves to a private, loopback, link-local, reserved or documentation address' },
-      ])
+      throw unprocessable(
+        'url_not_allowed',
+        `${host} resolves to an address that is not public (${refused.join('; ')}); webhooks go to public addresses only`,
+        [{ pointer, detail: 'resolves to a private, loopback, link-local, reserved or documentation address' }],
+      )
     }
     return url.href
   }
@@ -127,7 +130,9 @@ export function createWebhookService(deps: { db: Db; clock: Clock; jobs: Pick<Jo
     if (!managesWebhooks(actor)) throw forbidden(adminOnly)
     const organizationId = requested ?? actor.organizationId
     if (!(await actsFor(db, actor, organizationId))) {
-      throw forbidden('A key manages the webhooks of its own organisation, or of one that delegated to it', [{ pointer, detail: 'is not an organisation this key acts for' }])
+      throw forbidden('A key manages the webhooks of its own organisation, or of one that delegated to it', [
+        { pointer, detail: 'is not an organisation this key acts for' },
+      ])
     }
     return organizationId
   }
@@ -143,7 +148,9 @@ export function createWebhookService(deps: { db: Db; clock: Clock; jobs: Pick<Jo
     return db.transaction(async (tx) => {
       const organization = await findOrganization(tx, organizationId)
       if (!organization) {
-        throw unprocessable('unknown_organization', `No organisation has id ${organizationId}`, [{ pointer: '#/organizationId', detail: 'is not a known organisation' }])
+        throw unprocessable('unknown_organization', `No organisation has id ${organizationId}`, [
+          { pointer: '#/organizationId', detail: 'is not a known organisation' },
+        ])
       }
       if (organization.mergedIntoId) throw organizationMerged(organizationId, organization.mergedIntoId)
       const secret = newSecret()
@@ -186,7 +193,8 @@ export function createWebhookService(deps: { db: Db; clock: Clock; jobs: Pick<Jo
       if (input.eventTypes !== undefined) values.eventTypes = input.eventTypes
       if (input.description !== undefined) values.description = input.description
       if (input.status === 'active' && row.status !== 'active') Object.assign(values, { status: 'active', disabledAt: null, disabledReason: null })
-      if (input.status === 'disabled' && row.status !== 'disabled') Object.assign(values, { status: 'disabled', disabledAt: now, disabledReason: 'Disabled by its owner' })
+      if (input.status === 'disabled' && row.status !== 'disabled')
+        Object.assign(values, { status: 'disabled', disabledAt: now, disabledReason: 'Disabled by its owner' })
       const updated = await repo.updateSubscription(tx, { id, expectedVersion: row.version, values, now })
       if (!updated) throw preconditionFailed()
       const webhook = toWebhook(updated)
@@ -223,10 +231,18 @@ export function createWebhookService(deps: { db: Db; clock: Clock; jobs: Pick<Jo
     const limit = query.limit ?? 20
     const rows = await repo.listDeliveries(db, { subscriptionId: id, status: query.status, after: afterOf(query.cursor, 'deliveries'), limit: limit + 1 })
     const page = rows.slice(0, limit)
-    const attempts = await repo.attemptsOf(db, page.map((row) => row.id))
+    const attempts = await repo.attemptsOf(
+      db,
+      page.map((row) => row.id),
+    )
     const last = page.at(-1)
     return {
-      items: page.map((row) => toDelivery(row, attempts.filter((attempt) => attempt.deliveryId === row.id))),
+      items: page.map((row) =>
+        toDelivery(
+          row,
+          attempts.filter((attempt) => attempt.deliveryId === row.id),
+        ),
+      ),
       nextCursor: rows.length > limit && last ? cursors.encode('deliveries', [last.createdAt, last.id]) : null,
     }
   }
@@ -237,7 +253,11 @@ export function createWebhookService(deps: { db: Db; clock: Clock; jobs: Pick<Jo
   }
 
   const assertActive = (row: repo.SubscriptionRow) => {
-    if (row.status !== 'active') throw conflict('webhook_disabled', `The webhook is disabled (${row.disabledReason ?? 'no reason given'}); re-enable it with PATCH {"status": "active"} first`)
+    if (row.status !== 'active')
+      throw conflict(
+        'webhook_disabled',
+        `The webhook is disabled (${row.disabledReason ?? 'no reason given'}); re-enable it with PATCH {"status": "active"} first`,
+      )
   }
 
   /** A finished delivery (succeeded or failed) starts a new cycle of attempts, from the first. */
@@ -249,11 +269,22 @@ export function createWebhookService(deps: { db: Db; clock: Clock; jobs: Pick<Jo
       if (!delivery) throw notFound('Delivery', deliveryId)
       assertActive(row)
       if (delivery.status === 'pending') {
-        throw conflict('delivery_pending', `The delivery is still being attempted${delivery.nextAttemptAt ? `; the next attempt is due at ${delivery.nextAttemptAt.toISOString()}` : ''}`)
+        throw conflict(
+          'delivery_pending',
+          `The delivery is still being attempted${delivery.nextAttemptAt ? `; the next attempt is due at ${delivery.nextAttemptAt.toISOString()}` : ''}`,
+        )
       }
       await repo.requeueDelivery(tx, deliveryId, now)
       await jobs.send(deliverJob, { deliveryId, attempt: delivery.attempts + 1, retry: 0 } satisfies DeliverJob, { tx })
-      await recordAudit(tx, { actor, owningOrganizationId: row.organizationId, operation: 'webhook.redeliver', targetType: 'webhook', targetId: id, after: { deliveryId }, occurredAt: now })
+      await recordAudit(tx, {
+        actor,
+        owningOrganizationId: row.organizationId,
+        operation: 'webhook.redeliver',
+        targetType: 'webhook',
+        targetId: id,
+        after: { deliveryId },
+        occurredAt: now,
+      })
       return deliveryView(tx, id, deliveryId)
     })
   }
@@ -272,7 +303,15 @@ export function createWebhookService(deps: { db: Db; clock: Clock; jobs: Pick<Jo
         now,
       })
       await jobs.send(deliverJob, { deliveryId, attempt: 1, retry: 0 } satisfies DeliverJob, { tx })
-      await recordAudit(tx, { actor, owningOrganizationId: row.organizationId, operation: 'webhook.ping', targetType: 'webhook', targetId: id, after: { deliveryId }, occurredAt: now })
+      await recordAudit(tx, {
+        actor,
+        owningOrganizationId: row.organizationId,
+        operation: 'webhook.ping',
+        targetType: 'webhook',
+        targetId: id,
+        after: { deliveryId },
+        occurredAt: now,
+      })
       return deliveryView(tx, id, deliveryId)
     })
   }

@@ -79,7 +79,12 @@ export function createWebhookSender(options: { timeoutMs: number; allowPrivate: 
   return (request) => {
     const started = performance.now()
     const elapsed = () => Math.round(performance.now() - started)
-    const failed = (error: string, statusCode: number | null = null, responseBody: string | null = null): WebhookResponse => ({ statusCode, durationMs: elapsed(), error, responseBody })
+    const failed = (error: string, statusCode: number | null = null, responseBody: string | null = null): WebhookResponse => ({
+      statusCode,
+      durationMs: elapsed(),
+      error,
+      responseBody,
+    })
 
     let url: URL
     try {

@@ -21,7 +21,13 @@ const postMessage = (headers: Auth, dealId: string, payload: object) => app.inje
 const interest = (message = 'Chúng tôi quan tâm tới máy sấy này.') => ({ listingId: listing.id, message })
 
 async function rows() {
-  const tables = { deals: schema.deals, transitions: schema.dealTransitions, messages: schema.dealMessages, events: schema.outboxEvents, audit: schema.auditEvents }
+  const tables = {
+    deals: schema.deals,
+    transitions: schema.dealTransitions,
+    messages: schema.dealMessages,
+    events: schema.outboxEvents,
+    audit: schema.auditEvents,
+  }
   const result = {} as Record<keyof typeof tables, number>
   for (const [name, table] of Object.entries(tables)) result[name as keyof typeof tables] = (await db.select({ n: count() }).from(table))[0]!.n
   return result
@@ -45,7 +51,11 @@ t.test('POST /v1/deals: a retry returns the first answer and starts one deal', a
 
   assertReplay(t, await startDeal(withKey(seeker.auth, 'start-1'), interest()), first)
   assertReplay(t, await startDeal(withKey(seeker.auth, 'start-1'), interest()), first)
-  t.same(await rows(), { ...before, deals: before.deals + 1, transitions: before.transitions + 1, events: before.events + 1, audit: before.audit + 1 }, 'one deal, one move, one event, one audit entry')
+  t.same(
+    await rows(),
+    { ...before, deals: before.deals + 1, transitions: before.transitions + 1, events: before.events + 1, audit: before.audit + 1 },
+    'one deal, one move, one event, one audit entry',
+  )
 
   // The same key for another request: another body, or another operation.
   assertProblem(t, await startDeal(withKey(seeker.auth, 'start-1'), interest('Một lời nhắn khác')), 422, 'idempotency_key_reused')
@@ -104,9 +114,23 @@ t.test('POST /v1/deals/{id}/transitions: a retry returns the first answer and mo
   t.same(await rows(), { ...before, transitions: before.transitions + 1, events: before.events + 1, audit: before.audit + 1 }, 'accepted once')
 
   assertProblem(t, await transition(withKey(provider.auth, 'move-1'), deal.id, { transition: 'accept_interest', note: 'Khác' }), 422, 'idempotency_key_reused')
-  assertProblem(t, await transition(withKey(provider.auth, 'move-1', { 'if-match': '"2"' }), deal.id, { transition: 'accept_interest', note: 'Mời trao đổi' }), 422, 'idempotency_key_reused')
-  assertProblem(t, await transition(withKey(provider.auth, 'move-1'), otherDeal.id, { transition: 'accept_interest', note: 'Mời trao đổi' }), 422, 'idempotency_key_reused')
-  t.equal((await app.inject({ method: 'GET', url: `/v1/deals/${otherDeal.id}`, headers: provider.auth })).json().state, 'interest_expressed', "the other deal's key check ran nothing")
+  assertProblem(
+    t,
+    await transition(withKey(provider.auth, 'move-1', { 'if-match': '"2"' }), deal.id, { transition: 'accept_interest', note: 'Mời trao đổi' }),
+    422,
+    'idempotency_key_reused',
+  )
+  assertProblem(
+    t,
+    await transition(withKey(provider.auth, 'move-1'), otherDeal.id, { transition: 'accept_interest', note: 'Mời trao đổi' }),
+    422,
+    'idempotency_key_reused',
+  )
+  t.equal(
+    (await app.inject({ method: 'GET', url: `/v1/deals/${otherDeal.id}`, headers: provider.auth })).json().state,
+    'interest_expressed',
+    "the other deal's key check ran nothing",
+  )
   t.same(await rows(), { ...before, transitions: before.transitions + 1, events: before.events + 1, audit: before.audit + 1 })
 
   // A 409 is not kept: once the state allows the move, the same key carries it out.
@@ -170,7 +194,11 @@ t.test('concurrent requests under one key run once', async (t) => {
   const before = await rows()
   const starts = await Promise.all(Array.from({ length: 5 }, () => startDeal(withKey(latecomer.auth, 'together'), interest())))
   assertRanOnce(t, starts, 201)
-  t.same(await rows(), { ...before, deals: before.deals + 1, transitions: before.transitions + 1, events: before.events + 1, audit: before.audit + 1 }, 'one deal')
+  t.same(
+    await rows(),
+    { ...before, deals: before.deals + 1, transitions: before.transitions + 1, events: before.events + 1, audit: before.audit + 1 },
+    'one deal',
+  )
 
   const dealId = (starts.find((response) => response.statusCode === 201)!.json() as { id: string }).id
   const moves = await Promise.all(Array.from({ length: 5 }, () => transition(withKey(provider.auth, 'together'), dealId, { transition: 'accept_interest' })))
@@ -208,7 +236,10 @@ t.test('a claim whose request never finished lapses, and the retry runs', async 
   assertProblem(t, await postMessage(withKey(seeker.auth, 'abandoned'), deal.id, body), 409, 'idempotency_in_progress')
   t.same(await rows(), before, 'nothing ran while the claim held')
 
-  await db.update(schema.idempotencyKeys).set({ lockedUntil: new Date(now.getTime() - 1) }).where(eq(schema.idempotencyKeys.key, 'abandoned'))
+  await db
+    .update(schema.idempotencyKeys)
+    .set({ lockedUntil: new Date(now.getTime() - 1) })
+    .where(eq(schema.idempotencyKeys.key, 'abandoned'))
   const retried = await postMessage(withKey(seeker.auth, 'abandoned'), deal.id, body)
   t.equal(retried.statusCode, 201, 'the retry runs')
   t.notOk(retried.headers['idempotent-replayed'])
@@ -218,7 +249,9 @@ t.test('a claim whose request never finished lapses, and the retry runs', async 
 
   // A claim also lapses by the clock: 60 seconds after it was taken.
   const heldAt = clock.now()
-  await db.insert(schema.idempotencyKeys).values({ ...finished!, key: 'stuck', status: null, headers: null, body: null, lockedUntil: new Date(heldAt.getTime() + 60_000), createdAt: heldAt })
+  await db
+    .insert(schema.idempotencyKeys)
+    .values({ ...finished!, key: 'stuck', status: null, headers: null, body: null, lockedUntil: new Date(heldAt.getTime() + 60_000), createdAt: heldAt })
   assertProblem(t, await postMessage(withKey(seeker.auth, 'stuck'), deal.id, body), 409, 'idempotency_in_progress')
   clock.set(new Date(heldAt.getTime() + 60_000))
   const late = await postMessage(withKey(seeker.auth, 'stuck'), deal.id, body)

@@ -13,7 +13,13 @@ import { assertProblem, pointers } from '../../helpers/problem.ts'
 
 const { app, db, clock, provider, seeker, listing } = await dealSetting(t)
 type Auth = Record<string, string>
-type Message = { id: string; author: { organizationId: string; role: string }; body: string; attachments: Array<{ url: string; title?: string }>; createdAt: string }
+type Message = {
+  id: string
+  author: { organizationId: string; role: string }
+  body: string
+  attachments: Array<{ url: string; title?: string }>
+  createdAt: string
+}
 
 const point = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Nam Định', delegationScope: nationalScope })
 // The connection point acts for the seeker: a broker on the seeker's deals.
@@ -27,7 +33,10 @@ const post = (auth: Auth | undefined, dealId: string, payload: unknown) =>
 const list = (auth: Auth | undefined, dealId: string, query = '') => app.inject({ method: 'GET', url: `/v1/deals/${dealId}/messages${query}`, headers: auth })
 
 async function written(dealId?: string) {
-  const [messages] = await db.select({ n: count() }).from(schema.dealMessages).where(dealId ? eq(schema.dealMessages.dealId, dealId) : undefined)
+  const [messages] = await db
+    .select({ n: count() })
+    .from(schema.dealMessages)
+    .where(dealId ? eq(schema.dealMessages.dealId, dealId) : undefined)
   const [events] = await db.select({ n: count() }).from(schema.outboxEvents)
   return { messages: messages!.n, events: events!.n }
 }
@@ -63,7 +72,8 @@ t.test('both parties and a broker write; the list is oldest first and pages with
     // Five messages per instant: pages of 4 and 7 end between messages written at the same time.
     if (index > 0 && index % 5 === 0) clock.set(new Date(clock.now().getTime() + 60_000))
     const author = authors[index % 3]!
-    const attachments = index % 4 === 0 ? [{ url: `https://example.vn/tai-lieu-${index}.pdf`, title: `Tài liệu ${index}` }, { url: 'http://example.vn/anh.jpg' }] : undefined
+    const attachments =
+      index % 4 === 0 ? [{ url: `https://example.vn/tai-lieu-${index}.pdf`, title: `Tài liệu ${index}` }, { url: 'http://example.vn/anh.jpg' }] : undefined
     const response = await post(author.auth, deal.id, { body: `  Tin nhắn số ${index}  `, ...(attachments ? { attachments } : {}) })
     t.equal(response.statusCode, 201, `message ${index}`)
     const message = response.json() as Message
@@ -80,14 +90,25 @@ t.test('both parties and a broker write; the list is oldest first and pages with
   const expected = [...posted].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)).map((message) => message.id)
   for (const limit of [1, 4, 7, 25, 100]) {
     const items = await readAll(seeker.auth, deal.id, limit)
-    t.same(items.map((item) => item.id), expected, `limit ${limit}: every message once, oldest first`)
+    t.same(
+      items.map((item) => item.id),
+      expected,
+      `limit ${limit}: every message once, oldest first`,
+    )
   }
   const firstPage = (await list(provider.auth, deal.id)).json()
   t.equal(firstPage.items.length, 20, 'twenty by default')
   t.ok(firstPage.nextCursor)
-  t.same(firstPage.items[0], posted.find((message) => message.id === expected[0]), 'the list shows each message as it was posted')
+  t.same(
+    firstPage.items[0],
+    posted.find((message) => message.id === expected[0]),
+    'the list shows each message as it was posted',
+  )
   const lastPage = (await list(provider.auth, deal.id, `?cursor=${encodeURIComponent(firstPage.nextCursor)}`)).json()
-  t.same(lastPage.items.map((item: Message) => item.id), expected.slice(20))
+  t.same(
+    lastPage.items.map((item: Message) => item.id),
+    expected.slice(20),
+  )
   t.equal(lastPage.nextCursor, null)
   t.same(
     (await readAll(point.auth, deal.id, 10)).map((item) => item.id),
@@ -181,7 +202,11 @@ t.test('a bad body is a 400 problem and writes nothing', async (t) => {
     ['a javascript URL', { body: 'Xem tệp', attachments: [{ url: 'javascript:alert(1)' }] }, '#/attachments/0/url'],
     ['a URL too long', { body: 'Xem tệp', attachments: [{ url: `https://example.vn/${'a'.repeat(2048)}` }] }, '#/attachments/0/url'],
     ['an attachment with an unknown field', { body: 'Xem tệp', attachments: [{ url: 'https://example.vn/a.pdf', size: 12 }] }, '#/attachments/0/size'],
-    ['eleven attachments', { body: 'Xem tệp', attachments: Array.from({ length: 11 }, (_, index) => ({ url: `https://example.vn/${index}.pdf` })) }, '#/attachments'],
+    [
+      'eleven attachments',
+      { body: 'Xem tệp', attachments: Array.from({ length: 11 }, (_, index) => ({ url: `https://example.vn/${index}.pdf` })) },
+      '#/attachments',
+    ],
     ['an unknown field', { body: 'Xin chào', urgent: true }, '#/urgent'],
   ]
   for (const [what, payload, pointer] of cases) {
@@ -190,6 +215,9 @@ t.test('a bad body is a 400 problem and writes nothing', async (t) => {
   }
   t.same(await written(), before, 'nothing written')
 
-  const longest = await post(seeker.auth, deal.id, { body: 'x'.repeat(10_000), attachments: Array.from({ length: 10 }, (_, index) => ({ url: `https://example.vn/${index}.pdf` })) })
+  const longest = await post(seeker.auth, deal.id, {
+    body: 'x'.repeat(10_000),
+    attachments: Array.from({ length: 10 }, (_, index) => ({ url: `https://example.vn/${index}.pdf` })),
+  })
   t.equal(longest.statusCode, 201, 'the longest body and the most attachments are fine')
 })

@@ -55,7 +55,10 @@ async function withNewSeeker(): Promise<Setting> {
 /** A provider of its own with a published listing, and a seeker of its own: their lists hold only this test's deals. */
 async function withNewParties(name: string): Promise<Setting> {
   const provider = await createMember(shared.db, { kind: 'research_institute', name })
-  const listing = await publishListing(shared.app, provider.auth, { titleVi: 'Máy sấy lúa tầng sôi 5 tấn/mẻ', descriptionVi: 'Máy sấy lúa tầng sôi cỡ nhỏ cho hợp tác xã.' })
+  const listing = await publishListing(shared.app, provider.auth, {
+    titleVi: 'Máy sấy lúa tầng sôi 5 tấn/mẻ',
+    descriptionVi: 'Máy sấy lúa tầng sôi cỡ nhỏ cho hợp tác xã.',
+  })
   return { ...(await withNewSeeker()), provider, listing }
 }
 /** Every deal in the database, newest change first (ties by id): what the operator's list shows. */
@@ -75,7 +78,11 @@ t.test("proposal: the listing owner proposes its listing for an enterprise's ope
   const { app, db, provider, seeker, listing } = setting
   const demand = await fileOpenDemand(app, seeker.auth)
 
-  const response = await startDeal(app, provider.auth, { listingId: listing.id, demandId: demand.id, message: 'Máy sấy của Viện đáp ứng công suất anh chị cần.' })
+  const response = await startDeal(app, provider.auth, {
+    listingId: listing.id,
+    demandId: demand.id,
+    message: 'Máy sấy của Viện đáp ứng công suất anh chị cần.',
+  })
   t.equal(response.statusCode, 201, response.body)
   const deal = response.json() as DealBody
   t.equal(response.headers.location, `/v1/deals/${deal.id}`)
@@ -90,8 +97,16 @@ t.test("proposal: the listing owner proposes its listing for an enterprise's ope
     yourRoles: ['provider'],
     allowedTransitions: ['cancel'],
   })
-  matchWhole(t, await dealRow(db, deal.id), { origin: 'proposal', initiatedBy: 'provider', providerId: provider.organization.id, seekerId: seeker.organization.id, demandId: demand.id })
-  matchWhole(t, await historyOf(app, seeker.auth, deal.id), [{ transition: 'start', toState: 'interest_expressed', actorRole: 'provider', payload: { origin: 'proposal', demandId: demand.id } }])
+  matchWhole(t, await dealRow(db, deal.id), {
+    origin: 'proposal',
+    initiatedBy: 'provider',
+    providerId: provider.organization.id,
+    seekerId: seeker.organization.id,
+    demandId: demand.id,
+  })
+  matchWhole(t, await historyOf(app, seeker.auth, deal.id), [
+    { transition: 'start', toState: 'interest_expressed', actorRole: 'provider', payload: { origin: 'proposal', demandId: demand.id } },
+  ])
 
   const asSeeker = await getDeal(app, seeker.auth, deal.id)
   matchWhole(t, asSeeker, { yourRoles: ['seeker'], allowedTransitions: ['accept_interest', 'decline_interest', 'cancel'] })
@@ -101,7 +116,11 @@ t.test("proposal: the listing owner proposes its listing for an enterprise's ope
   })
   const accepted = await move(app, seeker.auth, deal.id, { transition: 'accept_interest', note: 'Mời Viện khảo sát thực tế' })
   matchWhole(t, accepted, { state: 'accepted', yourRoles: ['seeker'] })
-  matchWhole(t, (await historyOf(app, provider.auth, deal.id)).at(-1), { transition: 'accept_interest', actorRole: 'seeker', actorOrganizationId: seeker.organization.id })
+  matchWhole(t, (await historyOf(app, provider.auth, deal.id)).at(-1), {
+    transition: 'accept_interest',
+    actorRole: 'seeker',
+    actorOrganizationId: seeker.organization.id,
+  })
 })
 
 t.test('proposal refusals: own demand, a closed demand, a draft, someone else’s listing', async (t) => {
@@ -188,13 +207,23 @@ t.test('interest refusals: the listing must be live and not the caller’s, the 
   const operator = await createOperator(db)
   const draft = await createListingViaApi(app, provider.auth, { titleVi: 'Bản nháp' })
   const withdrawn = await publishListing(app, provider.auth, { titleVi: 'Lò sấy đã rút' })
-  const withdrawal = await app.inject({ method: 'POST', url: `/v1/listings/${withdrawn.id}/withdraw`, headers: provider.auth, payload: { reason: 'Đã chuyển giao độc quyền' } })
+  const withdrawal = await app.inject({
+    method: 'POST',
+    url: `/v1/listings/${withdrawn.id}/withdraw`,
+    headers: provider.auth,
+    payload: { reason: 'Đã chuyển giao độc quyền' },
+  })
   t.equal(withdrawal.statusCode, 200)
   const shortLived = await publishListing(app, provider.auth, { titleVi: 'Máy sấy cho vụ chiêm', validUntil: '2026-03-10' })
   const demand = await fileOpenDemand(app, seeker.auth)
   const merged = await createMember(db, { name: 'HTX Nông nghiệp Giao Hà' })
   const successor = await createMember(db, { name: 'HTX Nông nghiệp Giao Thủy mới' })
-  const merge = await app.inject({ method: 'POST', url: `/v1/organizations/${merged.organization.id}/merge`, headers: operator.auth, payload: { intoOrganizationId: successor.organization.id } })
+  const merge = await app.inject({
+    method: 'POST',
+    url: `/v1/organizations/${merged.organization.id}/merge`,
+    headers: operator.auth,
+    payload: { intoOrganizationId: successor.organization.id },
+  })
   t.equal(merge.statusCode, 200, merge.body)
   const stranger = await createMember(db, { name: 'Công ty TNHH Thương mại Nam Trực' })
 
@@ -203,7 +232,14 @@ t.test('interest refusals: the listing must be live and not the caller’s, the 
     assertProblem(t, await startDeal(app, seeker.auth, { listingId: missingId }), 404, 'not_found')
     assertProblem(t, await startDeal(app, seeker.auth, { listingId: withdrawn.id }), 409, 'invalid_state')
     assertProblem(t, await startDeal(app, provider.auth, { listingId: listing.id }), 409, 'same_owner')
-    for (const payload of [{ matchId: missingId, listingId: listing.id }, { listingId: listing.id, demandId: demand.id, seekerId: seeker.organization.id }, {}, { matchId: missingId, seekerId: seeker.organization.id }, { demandId: demand.id }, { seekerId: seeker.organization.id }]) {
+    for (const payload of [
+      { matchId: missingId, listingId: listing.id },
+      { listingId: listing.id, demandId: demand.id, seekerId: seeker.organization.id },
+      {},
+      { matchId: missingId, seekerId: seeker.organization.id },
+      { demandId: demand.id },
+      { seekerId: seeker.organization.id },
+    ]) {
       assertProblem(t, await startDeal(app, seeker.auth, payload), 400, 'invalid_start')
     }
     const shape = assertProblem(t, await startDeal(app, seeker.auth, { listingId: 'máy-sấy' }), 400, 'validation_failed')
@@ -230,14 +266,29 @@ t.test('brokers: a delegate starts and answers for its member; lists by side, st
   const response = await startDeal(app, seekerPoint.auth, { listingId: listing.id, seekerId: seeker.organization.id })
   t.equal(response.statusCode, 201, response.body)
   const deal = response.json() as DealBody
-  matchWhole(t, deal, { origin: 'interest', initiatedBy: 'seeker', seeker: { id: seeker.organization.id }, yourRoles: ['seeker_broker'], allowedTransitions: ['cancel'] })
-  matchWhole(t, await historyOf(app, seeker.auth, deal.id), [{ transition: 'start', actorRole: 'seeker_broker', actorOrganizationId: seekerPoint.organization.id }])
+  matchWhole(t, deal, {
+    origin: 'interest',
+    initiatedBy: 'seeker',
+    seeker: { id: seeker.organization.id },
+    yourRoles: ['seeker_broker'],
+    allowedTransitions: ['cancel'],
+  })
+  matchWhole(t, await historyOf(app, seeker.auth, deal.id), [
+    { transition: 'start', actorRole: 'seeker_broker', actorOrganizationId: seekerPoint.organization.id },
+  ])
   matchWhole(t, await getDeal(app, seeker.auth, deal.id), { id: deal.id, yourRoles: ['seeker'], allowedTransitions: ['cancel'] })
-  matchWhole(t, await getDeal(app, providerPoint.auth, deal.id), { yourRoles: ['provider_broker'], allowedTransitions: ['accept_interest', 'decline_interest', 'cancel'] })
+  matchWhole(t, await getDeal(app, providerPoint.auth, deal.id), {
+    yourRoles: ['provider_broker'],
+    allowedTransitions: ['accept_interest', 'decline_interest', 'cancel'],
+  })
 
   const accepted = await move(app, providerPoint.auth, deal.id, { transition: 'accept_interest', note: 'Thay mặt Viện mời trao đổi' })
   matchWhole(t, accepted, { state: 'accepted', yourRoles: ['provider_broker'] })
-  matchWhole(t, (await historyOf(app, provider.auth, deal.id)).at(-1), { transition: 'accept_interest', actorRole: 'provider_broker', actorOrganizationId: providerPoint.organization.id })
+  matchWhole(t, (await historyOf(app, provider.auth, deal.id)).at(-1), {
+    transition: 'accept_interest',
+    actorRole: 'provider_broker',
+    actorOrganizationId: providerPoint.organization.id,
+  })
   const offered = await move(app, seekerPoint.auth, deal.id, { transition: 'make_offer', terms: offerTerms({ priceVnd: 180_000_000 }) })
   matchWhole(t, offered.offers, [{ madeBy: 'seeker', status: 'open' }], "a broker's offer is its member's side's")
 
@@ -275,7 +326,12 @@ t.test('brokers: a delegate starts and answers for its member; lists by side, st
   t.ok((await everyDeal(setting)).length > 3, "every deal, not only this test's")
   t.same(await ids(operator.auth, `?organizationId=${seeker.organization.id}&side=provider`), [reverse.id])
   const listedItem = (await app.inject({ method: 'GET', url: '/v1/deals?side=seeker', headers: seekerPoint.auth })).json().items[0]
-  matchWhole(t, listedItem, { id: deal.id, yourRoles: ['seeker_broker'], allowedTransitions: ['withdraw_offer', 'cancel', 'open_dispute'] }, 'each item as getDeal shows it')
+  matchWhole(
+    t,
+    listedItem,
+    { id: deal.id, yourRoles: ['seeker_broker'], allowedTransitions: ['withdraw_offer', 'cancel', 'open_dispute'] },
+    'each item as getDeal shows it',
+  )
 })
 
 t.test('listDeals pages through 25 deals with a cursor, most recently changed first', async (t) => {
@@ -295,9 +351,7 @@ t.test('listDeals pages through 25 deals with a cursor, most recently changed fi
   clock.advanceDays(1 / 24)
   await move(app, provider.auth, started[3]!, { transition: 'accept_interest' })
   const rows = await Promise.all(started.map((id) => dealRow(db, id)))
-  const expected = rows
-    .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
-    .map((row) => row.id)
+  const expected = rows.sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).map((row) => row.id)
   t.equal(expected[0], started[3])
 
   const pageThrough = async (auth: Auth) => {
@@ -319,7 +373,7 @@ t.test('listDeals pages through 25 deals with a cursor, most recently changed fi
   t.same(byProvider.pages, [10, 10, 5])
   t.same(byProvider.seen, expected, 'every deal once, newest change first, ties by id')
   const byOperator = await pageThrough(operator.auth)
-  t.same(byOperator.seen, await everyDeal(setting), "the operator pages through every deal of the exchange")
+  t.same(byOperator.seen, await everyDeal(setting), 'the operator pages through every deal of the exchange')
   t.ok(byOperator.pages.length > 3)
   const filtered = (await app.inject({ method: 'GET', url: '/v1/deals?state=interest_expressed&limit=100', headers: provider.auth })).json()
   t.equal(filtered.items.length, 24)
@@ -341,7 +395,10 @@ t.test('listDeals pages through 25 deals with a cursor, most recently changed fi
     t.equal(items.length, limit)
     return { count, items }
   }
-  for (const [who, auth] of [['the provider', provider.auth], ['the operator', operator.auth]] as const) {
+  for (const [who, auth] of [
+    ['the provider', provider.auth],
+    ['the operator', operator.auth],
+  ] as const) {
     const small = await queriesFor(auth, 2)
     const large = await queriesFor(auth, 20)
     t.ok(small.count > 0)
@@ -374,7 +431,15 @@ t.test('staged disclosure: the seeker sees the anonymous owner, contacts and the
   const started = await startInterest(app, seeker.auth, listing.id)
   const hidden = {
     provider: { id: null, name: null, kind: 'research_institute' },
-    listing: { id: listing.id, anonymous: true, priceType: 'on_request', priceVnd: null, contacts: null, iprNumbers: null, redacted: ['owner', 'contacts', 'priceVnd', 'iprNumbers'] },
+    listing: {
+      id: listing.id,
+      anonymous: true,
+      priceType: 'on_request',
+      priceVnd: null,
+      contacts: null,
+      iprNumbers: null,
+      redacted: ['owner', 'contacts', 'priceVnd', 'iprNumbers'],
+    },
   }
   matchWhole(t, started, hidden, 'the start shows the seeker nothing confidential')
   matchWhole(t, await getDeal(app, seeker.auth, started.id), hidden)
@@ -424,14 +489,24 @@ t.test('two sides apart: the operator names its seeker, a delegate does not deal
   const { app, db, provider, seeker, listing } = setting
   const operator = await createOperator(db)
   let before = await dealCounts(db)
-  const unnamed = assertProblem(t, await app.inject({ method: 'POST', url: '/v1/deals', headers: operator.auth, payload: { listingId: listing.id, message: 'Sàn giới thiệu' } }), 400, 'seeker_required')
+  const unnamed = assertProblem(
+    t,
+    await app.inject({ method: 'POST', url: '/v1/deals', headers: operator.auth, payload: { listingId: listing.id, message: 'Sàn giới thiệu' } }),
+    400,
+    'seeker_required',
+  )
   t.same(pointers(unnamed), ['#/seekerId'])
 
   // The provider's own connection point expressing interest for itself would deal with itself.
   t.same(await dealCounts(db), before, 'nothing written')
   const providerPoint = await delegateOf(t, setting, provider, 'Điểm kết nối của viện')
   before = await dealCounts(db)
-  assertProblem(t, await app.inject({ method: 'POST', url: '/v1/deals', headers: providerPoint.auth, payload: { listingId: listing.id, message: 'Cho chính mình' } }), 409, 'same_side')
+  assertProblem(
+    t,
+    await app.inject({ method: 'POST', url: '/v1/deals', headers: providerPoint.auth, payload: { listingId: listing.id, message: 'Cho chính mình' } }),
+    409,
+    'same_side',
+  )
   t.same(await dealCounts(db), before, 'nothing written')
 
   // A point both sides delegated to: it must say which side each move is for.
@@ -454,10 +529,20 @@ t.test("proposal: a merged demand owner's demand takes no proposals", async (t) 
   const successor = await createMember(db, { name: 'Tổng công ty Nông sản Nam Định' })
   const demand = await fileOpenDemand(app, owner.auth)
   const operator = await createOperator(db)
-  const merge = await app.inject({ method: 'POST', url: `/v1/organizations/${owner.organization.id}/merge`, headers: operator.auth, payload: { intoOrganizationId: successor.organization.id } })
+  const merge = await app.inject({
+    method: 'POST',
+    url: `/v1/organizations/${owner.organization.id}/merge`,
+    headers: operator.auth,
+    payload: { intoOrganizationId: successor.organization.id },
+  })
   t.equal(merge.statusCode, 200, merge.body)
   const before = await dealCounts(db)
-  const refused = await app.inject({ method: 'POST', url: '/v1/deals', headers: provider.auth, payload: { listingId: listing.id, demandId: demand.id, message: 'Đề xuất' } })
+  const refused = await app.inject({
+    method: 'POST',
+    url: '/v1/deals',
+    headers: provider.auth,
+    payload: { listingId: listing.id, demandId: demand.id, message: 'Đề xuất' },
+  })
   assertProblem(t, refused, 409, 'organization_merged')
   t.same(await dealCounts(db), before)
 })

@@ -18,7 +18,12 @@ t.test('GET /v1/deal-process serves the table the code enforces, without a key',
     dealStates.map((state) => state.name),
   )
   t.same(
-    body.transitions.map((transition: { name: string; from: string[]; to: string; by: string[] }) => [transition.name, transition.from, transition.to, transition.by]),
+    body.transitions.map((transition: { name: string; from: string[]; to: string; by: string[] }) => [
+      transition.name,
+      transition.from,
+      transition.to,
+      transition.by,
+    ]),
     dealTransitions.map((transition) => [transition.name, [...transition.from], transition.to, [...transition.by]]),
   )
   const makeOffer = body.transitions.find((transition: { name: string }) => transition.name === 'make_offer')

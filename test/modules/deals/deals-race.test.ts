@@ -24,7 +24,11 @@ async function racingSetting(t: Parameters<typeof buildTestApp>[0]) {
 
 type Outcome = { status: number; contentType: string; body: Record<string, unknown>; ms: number }
 
-async function race(address: string, dealId: string, calls: Array<{ auth: Record<string, string>; body: Record<string, unknown> }>): Promise<{ outcomes: Outcome[]; wallMs: number }> {
+async function race(
+  address: string,
+  dealId: string,
+  calls: Array<{ auth: Record<string, string>; body: Record<string, unknown> }>,
+): Promise<{ outcomes: Outcome[]; wallMs: number }> {
   const started = performance.now()
   const outcomes = await Promise.all(
     calls.map(async ({ auth, body }) => {
@@ -34,13 +38,19 @@ async function race(address: string, dealId: string, calls: Array<{ auth: Record
         headers: { ...auth, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       })
-      return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: (await response.json()) as Record<string, unknown>, ms: performance.now() - begin }
+      return {
+        status: response.status,
+        contentType: response.headers.get('content-type') ?? '',
+        body: (await response.json()) as Record<string, unknown>,
+        ms: performance.now() - begin,
+      }
     }),
   )
   return { outcomes, wallMs: performance.now() - started }
 }
 
-const count = async (db: Awaited<ReturnType<typeof buildTestApp>>['db'], query: ReturnType<typeof sql>) => Number((await db.execute<{ n: string }>(query)).rows[0]!.n)
+const count = async (db: Awaited<ReturnType<typeof buildTestApp>>['db'], query: ReturnType<typeof sql>) =>
+  Number((await db.execute<{ n: string }>(query)).rows[0]!.n)
 
 const percentile = (values: number[], p: number) => values.sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!
 
@@ -51,13 +61,23 @@ t.test(`${racers} concurrent accepts of one offer: exactly one succeeds, the res
   const offered = await move(app, provider.auth, deal.id, { transition: 'make_offer', terms: offerTerms() })
   const offerId = offered.offers[0]!.id
 
-  const { outcomes, wallMs } = await race(address, deal.id, Array.from({ length: racers }, () => ({ auth: seeker.auth, body: { transition: 'accept_offer', offerId } })))
+  const { outcomes, wallMs } = await race(
+    address,
+    deal.id,
+    Array.from({ length: racers }, () => ({ auth: seeker.auth, body: { transition: 'accept_offer', offerId } })),
+  )
   const won = outcomes.filter((outcome) => outcome.status === 200)
   const lost = outcomes.filter((outcome) => outcome.status === 409)
   t.equal(won.length, 1, 'one accept wins')
   t.equal(lost.length, racers - 1, 'every other one is a 409')
-  t.ok(lost.every((outcome) => outcome.contentType.startsWith('application/problem+json') && outcome.body.code === 'invalid_transition'), 'as problem+json: the deal is no longer negotiating')
-  t.ok(lost.every((outcome) => JSON.stringify(outcome.body.allowed) === JSON.stringify(['sign_contract', 'cancel', 'open_dispute'])), 'each names what is allowed now')
+  t.ok(
+    lost.every((outcome) => outcome.contentType.startsWith('application/problem+json') && outcome.body.code === 'invalid_transition'),
+    'as problem+json: the deal is no longer negotiating',
+  )
+  t.ok(
+    lost.every((outcome) => JSON.stringify(outcome.body.allowed) === JSON.stringify(['sign_contract', 'cancel', 'open_dispute'])),
+    'each names what is allowed now',
+  )
   t.match(won[0]!.body, { state: 'agreed', version: offered.version + 1 })
 
   t.equal(await count(db, sql`select count(*) as n from outbox_events where type = 'deal.offer_accepted'`), 1, 'one event')
@@ -65,14 +85,18 @@ t.test(`${racers} concurrent accepts of one offer: exactly one succeeds, the res
   t.equal(await count(db, sql`select count(*) as n from deal_milestones where deal_id = ${deal.id}`), 2, 'milestones copied once')
   t.equal(await count(db, sql`select count(*) as n from audit_events where operation = 'deal.accept_offer'`), 1, 'one audit entry')
   const times = outcomes.map((outcome) => outcome.ms)
-  t.comment(`race figures: ${racers} accepts in ${wallMs.toFixed(0)} ms wall; per request p50 ${percentile(times, 50).toFixed(0)} ms, p95 ${percentile(times, 95).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms; 1 × 200, ${lost.length} × 409`)
+  t.comment(
+    `race figures: ${racers} accepts in ${wallMs.toFixed(0)} ms wall; per request p50 ${percentile(times, 50).toFixed(0)} ms, p95 ${percentile(times, 95).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms; 1 × 200, ${lost.length} × 409`,
+  )
 })
 
 t.test('a race between opposite moves: half the provider accepting the interest, half the seeker cancelling; one wins and the state is its', async (t) => {
   const { app, db, provider, seeker, listing, address } = await racingSetting(t)
   const deal = await startInterest(app, seeker.auth, listing.id)
   const calls = Array.from({ length: racers }, (_, index) =>
-    index % 2 === 0 ? { auth: provider.auth, body: { transition: 'accept_interest' } } : { auth: seeker.auth, body: { transition: 'cancel', reason: 'changed_needs' } },
+    index % 2 === 0
+      ? { auth: provider.auth, body: { transition: 'accept_interest' } }
+      : { auth: seeker.auth, body: { transition: 'cancel', reason: 'changed_needs' } },
   )
   const { outcomes } = await race(address, deal.id, calls)
   const final = await app.inject({ method: 'GET', url: `/v1/deals/${deal.id}`, headers: seeker.auth })
@@ -82,8 +106,11 @@ t.test('a race between opposite moves: half the provider accepting the interest,
   const accepts = outcomes.filter((outcome, index) => index % 2 === 0 && outcome.status === 200).length
   const cancels = outcomes.filter((outcome, index) => index % 2 === 1 && outcome.status === 200).length
   t.ok(accepts <= 1 && cancels <= 1 && accepts + cancels >= 1, `one winner of each kind at most (${accepts} accept, ${cancels} cancel)`)
-  t.equal(state, cancels === 1 ? 'cancelled' : 'accepted', 'the state is the last winner\'s')
-  t.ok(outcomes.every((outcome) => outcome.status === 200 || outcome.status === 409), 'no other status')
+  t.equal(state, cancels === 1 ? 'cancelled' : 'accepted', "the state is the last winner's")
+  t.ok(
+    outcomes.every((outcome) => outcome.status === 200 || outcome.status === 409),
+    'no other status',
+  )
   const history = await count(db, sql`select count(*) as n from deal_transitions where deal_id = ${deal.id}`)
   t.equal(history, 1 + accepts + cancels, 'one history entry per winning move')
   t.equal(await count(db, sql`select count(*) as n from outbox_events where subject_id = ${deal.id}`), history, 'and one event each')

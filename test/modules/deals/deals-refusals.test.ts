@@ -64,7 +64,13 @@ t.test('a transition the state does not allow: 409 invalid_transition with what 
   // Negotiating on the provider's open offer: what each side may do differs.
   await driveTo(app, parties(setting), deal.id, 'negotiating')
   await unchanged(t, setting, [deal.id], async () => {
-    invalid(t, await fire(app, seeker.auth, deal.id, { transition: 'sign_contract', signedOn: '2026-03-01' }), ['make_offer', 'reject_offer', 'accept_offer', 'cancel', 'open_dispute'])
+    invalid(t, await fire(app, seeker.auth, deal.id, { transition: 'sign_contract', signedOn: '2026-03-01' }), [
+      'make_offer',
+      'reject_offer',
+      'accept_offer',
+      'cancel',
+      'open_dispute',
+    ])
     invalid(t, await fire(app, provider.auth, deal.id, { transition: 'sign_contract', signedOn: '2026-03-01' }), ['withdraw_offer', 'cancel', 'open_dispute'])
     invalid(t, await fire(app, provider.auth, deal.id, { transition: 'accept_interest' }), ['withdraw_offer', 'cancel', 'open_dispute'])
     invalid(t, await fire(app, provider.auth, deal.id, { transition: 'complete', completedOn: '2026-03-02' }), ['withdraw_offer', 'cancel', 'open_dispute'])
@@ -87,12 +93,25 @@ t.test('who may fire a transition: 403 for a role the table does not name, 409 g
 
   const transferring = await driveTo(app, parties(setting), deal.id, 'in_transfer')
   for (const milestone of transferring.milestones) {
-    await move(app, provider.auth, deal.id, { transition: 'complete_milestone', milestoneId: milestone.id, evidence: [{ url: 'https://example.vn/bien-ban.pdf' }] })
+    await move(app, provider.auth, deal.id, {
+      transition: 'complete_milestone',
+      milestoneId: milestone.id,
+      evidence: [{ url: 'https://example.vn/bien-ban.pdf' }],
+    })
   }
   await unchanged(t, setting, [deal.id], async () => {
     const refused = assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'complete', completedOn: '2026-03-02' }), 403, 'forbidden')
     t.match(refused.detail, 'seeker')
-    assertProblem(t, await fire(app, seeker.auth, deal.id, { transition: 'complete_milestone', milestoneId: transferring.milestones[0]!.id, evidence: [{ url: 'https://example.vn/x.pdf' }] }), 403, 'forbidden')
+    assertProblem(
+      t,
+      await fire(app, seeker.auth, deal.id, {
+        transition: 'complete_milestone',
+        milestoneId: transferring.milestones[0]!.id,
+        evidence: [{ url: 'https://example.vn/x.pdf' }],
+      }),
+      403,
+      'forbidden',
+    )
   })
 
   await move(app, seeker.auth, deal.id, { transition: 'open_dispute', note: 'Thiết bị bàn giao thiếu bộ điều khiển' })
@@ -101,7 +120,11 @@ t.test('who may fire a transition: 403 for a role the table does not name, 409 g
       assertProblem(t, await fire(app, auth, deal.id, { transition: 'resolve_dispute', outcome: 'resume', note: 'Tự giải quyết' }), 403, 'forbidden')
     }
   })
-  const resumed = await move(app, operator.auth, deal.id, { transition: 'resolve_dispute', outcome: 'resume', note: 'Hai bên đã thống nhất bổ sung bộ điều khiển' })
+  const resumed = await move(app, operator.auth, deal.id, {
+    transition: 'resolve_dispute',
+    outcome: 'resume',
+    note: 'Hai bên đã thống nhất bổ sung bộ điều khiển',
+  })
   matchWhole(t, resumed, { state: 'in_transfer', yourRoles: ['operator'], allowedTransitions: ['open_dispute'] })
 })
 
@@ -113,14 +136,22 @@ t.test('guards: an own open offer, an offer that is not the open one of the othe
   const first = negotiating.offers[0]!
 
   await unchanged(t, setting, [deal.id], async () => {
-    const again = assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'make_offer', terms: offerTerms({ priceVnd: 240_000_000 }) }), 409, 'guard_no_own_open_offer')
+    const again = assertProblem(
+      t,
+      await fire(app, provider.auth, deal.id, { transition: 'make_offer', terms: offerTerms({ priceVnd: 240_000_000 }) }),
+      409,
+      'guard_no_own_open_offer',
+    )
     t.same(allowedOf(again), ['withdraw_offer', 'cancel', 'open_dispute'])
     assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'accept_offer', offerId: first.id }), 409, 'guard_offer_to_actor')
   })
 
   const countered = await move(app, seeker.auth, deal.id, { transition: 'make_offer', terms: offerTerms({ priceVnd: 200_000_000 }) })
   const second = countered.offers[1]!
-  matchWhole(t, countered.offers, [{ id: first.id, status: 'countered' }, { id: second.id, status: 'open' }])
+  matchWhole(t, countered.offers, [
+    { id: first.id, status: 'countered' },
+    { id: second.id, status: 'open' },
+  ])
   await unchanged(t, setting, [deal.id], async () => {
     // The countered offer is no longer open; the seeker's own open offer is not the seeker's to accept.
     const stale = assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'accept_offer', offerId: first.id }), 409, 'guard_offer_to_actor')
@@ -138,9 +169,19 @@ t.test('guards: an own open offer, an offer that is not the open one of the othe
   const evidence = [{ url: 'https://example.vn/tai-lieu.pdf', title: 'Biên bản bàn giao tài liệu' }]
   await move(app, provider.auth, deal.id, { transition: 'complete_milestone', milestoneId: done.id, evidence })
   await unchanged(t, setting, [deal.id], async () => {
-    const twice = assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'complete_milestone', milestoneId: done.id, evidence }), 409, 'guard_milestone_open')
+    const twice = assertProblem(
+      t,
+      await fire(app, provider.auth, deal.id, { transition: 'complete_milestone', milestoneId: done.id, evidence }),
+      409,
+      'guard_milestone_open',
+    )
     t.same(allowedOf(twice), ['complete_milestone', 'cancel', 'open_dispute'], 'another milestone is still open')
-    assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'complete_milestone', milestoneId: missingId, evidence }), 409, 'guard_milestone_open')
+    assertProblem(
+      t,
+      await fire(app, provider.auth, deal.id, { transition: 'complete_milestone', milestoneId: missingId, evidence }),
+      409,
+      'guard_milestone_open',
+    )
     assertProblem(t, await fire(app, seeker.auth, deal.id, { transition: 'complete', completedOn: '2026-03-02' }), 409, 'guard_milestones_done')
   })
   const last = await move(app, provider.auth, deal.id, { transition: 'complete_milestone', milestoneId: open.id, evidence })
@@ -158,8 +199,13 @@ t.test("a transition's input: 400 for its shape (with JSON pointers), 422 for te
     const extra = assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'accept_interest', offerId: missingId }), 400, 'validation_failed')
     t.same(pointers(extra), ['#/offerId'], 'a field of another transition is not one of this one')
     t.match(extra.errors, [{ detail: /accept_interest/ }])
-    const cancelReason = assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'decline_interest', reason: 'no_funding' }), 400, 'validation_failed')
-    t.same(pointers(cancelReason), ['#/reason'], "a cancel reason is not a decline reason")
+    const cancelReason = assertProblem(
+      t,
+      await fire(app, provider.auth, deal.id, { transition: 'decline_interest', reason: 'no_funding' }),
+      400,
+      'validation_failed',
+    )
+    t.same(pointers(cancelReason), ['#/reason'], 'a cancel reason is not a decline reason')
     const unknown = assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'approve' }), 400, 'validation_failed')
     t.ok(pointers(unknown).includes('#/transition'))
     const stranger = assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'accept_interest', colour: 'red' }), 400, 'validation_failed')
@@ -172,7 +218,12 @@ t.test("a transition's input: 400 for its shape (with JSON pointers), 422 for te
   await unchanged(t, setting, [deal.id], async () => {
     const noTerms = assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'make_offer' }), 400, 'validation_failed')
     t.same(pointers(noTerms), ['#/terms'])
-    const shape = assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'make_offer', terms: offerTerms({ transferMethods: [] }) }), 400, 'validation_failed')
+    const shape = assertProblem(
+      t,
+      await fire(app, provider.auth, deal.id, { transition: 'make_offer', terms: offerTerms({ transferMethods: [] }) }),
+      400,
+      'validation_failed',
+    )
     t.ok(pointers(shape).includes('#/terms/transferMethods'))
     const cases: Array<[string, Record<string, unknown>, string]> = [
       ['an amount without priceVnd', { priceVnd: undefined }, '#/terms/priceVnd'],
@@ -182,11 +233,19 @@ t.test("a transition's input: 400 for its shape (with JSON pointers), 422 for te
       ['validUntil past a year', { validUntil: later(400) }, '#/terms/validUntil'],
     ]
     for (const [what, overrides, pointer] of cases) {
-      const problem = assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'make_offer', terms: offerTerms(overrides) }), 422, 'invalid_terms')
+      const problem = assertProblem(
+        t,
+        await fire(app, provider.auth, deal.id, { transition: 'make_offer', terms: offerTerms(overrides) }),
+        422,
+        'invalid_terms',
+      )
       t.same(pointers(problem), [pointer], what)
     }
   })
-  const free = await move(app, provider.auth, deal.id, { transition: 'make_offer', terms: offerTerms({ priceType: 'free', priceVnd: undefined, validUntil: later(365) }) })
+  const free = await move(app, provider.auth, deal.id, {
+    transition: 'make_offer',
+    terms: offerTerms({ priceType: 'free', priceVnd: undefined, validUntil: later(365) }),
+  })
   matchWhole(t, free.offers, [{ status: 'open', terms: { priceType: 'free', priceVnd: null } }], 'free, valid for a year: fine')
 
   await move(app, seeker.auth, deal.id, { transition: 'accept_offer', offerId: free.offers[0]!.id })
@@ -201,11 +260,20 @@ t.test("a transition's input: 400 for its shape (with JSON pointers), 422 for te
   await unchanged(t, setting, [deal.id], async () => {
     const empty = assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'complete_milestone' }), 400, 'validation_failed')
     t.same(pointers(empty).sort(), ['#/evidence', '#/milestoneId'])
-    const noEvidence = assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'complete_milestone', milestoneId: transferring.milestones[0]!.id, evidence: [] }), 400, 'validation_failed')
+    const noEvidence = assertProblem(
+      t,
+      await fire(app, provider.auth, deal.id, { transition: 'complete_milestone', milestoneId: transferring.milestones[0]!.id, evidence: [] }),
+      400,
+      'validation_failed',
+    )
     t.ok(pointers(noEvidence).includes('#/evidence'))
   })
   for (const milestone of transferring.milestones) {
-    await move(app, provider.auth, deal.id, { transition: 'complete_milestone', milestoneId: milestone.id, evidence: [{ url: 'https://example.vn/bien-ban.pdf' }] })
+    await move(app, provider.auth, deal.id, {
+      transition: 'complete_milestone',
+      milestoneId: milestone.id,
+      evidence: [{ url: 'https://example.vn/bien-ban.pdf' }],
+    })
   }
   await unchanged(t, setting, [deal.id], async () => {
     // driveTo signed on 2026-03-01; the test's clock reads 2026-03-02 in Vietnam.
@@ -226,10 +294,30 @@ t.test('If-Match: a stale or malformed ETag is 412 and changes nothing; the curr
   t.equal(accepted.headers.etag, '"2"')
 
   await unchanged(t, setting, [deal.id], async () => {
-    assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'make_offer', terms: offerTerms() }, { 'if-match': '"1"' }), 412, 'precondition_failed')
-    assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'make_offer', terms: offerTerms() }, { 'if-match': '"3"' }), 412, 'precondition_failed')
-    assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'make_offer', terms: offerTerms() }, { 'if-match': 'version 2' }), 412, 'precondition_failed')
-    assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'make_offer', terms: offerTerms() }, { 'if-match': '2' }), 412, 'precondition_failed')
+    assertProblem(
+      t,
+      await fire(app, provider.auth, deal.id, { transition: 'make_offer', terms: offerTerms() }, { 'if-match': '"1"' }),
+      412,
+      'precondition_failed',
+    )
+    assertProblem(
+      t,
+      await fire(app, provider.auth, deal.id, { transition: 'make_offer', terms: offerTerms() }, { 'if-match': '"3"' }),
+      412,
+      'precondition_failed',
+    )
+    assertProblem(
+      t,
+      await fire(app, provider.auth, deal.id, { transition: 'make_offer', terms: offerTerms() }, { 'if-match': 'version 2' }),
+      412,
+      'precondition_failed',
+    )
+    assertProblem(
+      t,
+      await fire(app, provider.auth, deal.id, { transition: 'make_offer', terms: offerTerms() }, { 'if-match': '2' }),
+      412,
+      'precondition_failed',
+    )
     // A stale ETag is 412 even when the move would also be refused for the state.
     assertProblem(t, await fire(app, provider.auth, deal.id, { transition: 'accept_interest' }, { 'if-match': '"1"' }), 412, 'precondition_failed')
   })
@@ -245,7 +333,7 @@ t.test('If-Match: a stale or malformed ETag is 412 and changes nothing; the curr
   t.equal(weak.headers.etag, '"4"')
 })
 
-t.test("readers of a party see the deal but move nothing; strangers do not see it at all", async (t) => {
+t.test('readers of a party see the deal but move nothing; strangers do not see it at all', async (t) => {
   const setting = await withNewSeeker()
   const { app, db, provider, seeker, listing } = setting
   const deal = await startInterest(app, seeker.auth, listing.id)
@@ -299,17 +387,43 @@ t.test('decline with a reason; then the seeker may start again, but not while a 
     t.match(problem.detail, deal.id)
   })
 
-  const declined = await move(app, provider.auth, deal.id, { transition: 'decline_interest', reason: 'not_available', note: 'Máy đang cho đơn vị khác thuê đến hết vụ' })
-  matchWhole(t, declined, { state: 'declined', closeReason: 'not_available', closeNote: 'Máy đang cho đơn vị khác thuê đến hết vụ', respondBy: null, allowedTransitions: [] })
-  matchWhole(t, await dealRow(db, deal.id), { state: 'declined', closeReason: 'not_available', closeNote: 'Máy đang cho đơn vị khác thuê đến hết vụ', version: 2 })
+  const declined = await move(app, provider.auth, deal.id, {
+    transition: 'decline_interest',
+    reason: 'not_available',
+    note: 'Máy đang cho đơn vị khác thuê đến hết vụ',
+  })
+  matchWhole(t, declined, {
+    state: 'declined',
+    closeReason: 'not_available',
+    closeNote: 'Máy đang cho đơn vị khác thuê đến hết vụ',
+    respondBy: null,
+    allowedTransitions: [],
+  })
+  matchWhole(t, await dealRow(db, deal.id), {
+    state: 'declined',
+    closeReason: 'not_available',
+    closeNote: 'Máy đang cho đơn vị khác thuê đến hết vụ',
+    version: 2,
+  })
   const [event] = (await outboxEvents(db, 'deal.interest_declined')).filter((row) => row.subject_id === deal.id)
-  matchWhole(t, event!.payload, { dealId: deal.id, reason: 'not_available', note: 'Máy đang cho đơn vị khác thuê đến hết vụ', state: 'declined', actorRole: 'provider' })
+  matchWhole(t, event!.payload, {
+    dealId: deal.id,
+    reason: 'not_available',
+    note: 'Máy đang cho đơn vị khác thuê đến hết vụ',
+    state: 'declined',
+    actorRole: 'provider',
+  })
 
   const again = await startInterest(app, seeker.auth, listing.id, { message: 'Sau vụ mùa chúng tôi vẫn cần máy.' })
   t.not(again.id, deal.id)
   matchWhole(t, again, { state: 'interest_expressed', message: 'Sau vụ mùa chúng tôi vẫn cần máy.' })
   await unchanged(t, setting, [deal.id, again.id], async () => {
-    assertProblem(t, await app.inject({ method: 'POST', url: '/v1/deals', headers: seeker.auth, payload: { listingId: listing.id, message: 'Lần ba' } }), 409, 'deal_exists')
+    assertProblem(
+      t,
+      await app.inject({ method: 'POST', url: '/v1/deals', headers: seeker.auth, payload: { listingId: listing.id, message: 'Lần ba' } }),
+      409,
+      'deal_exists',
+    )
   })
   // Another seeker is not held back by this one's deal.
   const other = await anotherSeeker(setting, 'Công ty TNHH Gạo sạch Trực Ninh')
@@ -353,7 +467,10 @@ t.test('either party cancels with a reason, from any open state; an open offer i
     matchWhole(t, history.items.at(-1), { transition: 'cancel', fromState: state, toState: 'cancelled', actorRole: by, payload: { reason } })
   }
   const events = (await outboxEvents(db, 'deal.cancelled')).filter((event) => dealIds.includes(event.subject_id))
-  t.same(events.map((event) => event.payload.reason), cases.map(([, , , reason]) => reason))
+  t.same(
+    events.map((event) => event.payload.reason),
+    cases.map(([, , , reason]) => reason),
+  )
 })
 
 t.test('disputes: a party opens one, the deal is frozen, the operator resumes it or cancels it', async (t) => {
@@ -401,20 +518,40 @@ t.test('disputes: a party opens one, the deal is frozen, the operator resumes it
   await move(app, seeker.auth, deal.id, { transition: 'accept_offer', offerId: offered.offers.at(-1)!.id })
   const again = await move(app, provider.auth, deal.id, { transition: 'open_dispute', note: 'Bên nhận không ký hợp đồng' })
   matchWhole(t, again, { state: 'disputed', disputedFrom: 'agreed' })
-  const ended = await move(app, operator.auth, deal.id, { transition: 'resolve_dispute', outcome: 'cancel', note: 'Hai bên không thống nhất được, chấm dứt giao dịch' })
-  matchWhole(t, ended, { state: 'cancelled', disputedFrom: null, closeReason: 'dispute', closeNote: 'Hai bên không thống nhất được, chấm dứt giao dịch', allowedTransitions: [] })
+  const ended = await move(app, operator.auth, deal.id, {
+    transition: 'resolve_dispute',
+    outcome: 'cancel',
+    note: 'Hai bên không thống nhất được, chấm dứt giao dịch',
+  })
+  matchWhole(t, ended, {
+    state: 'cancelled',
+    disputedFrom: null,
+    closeReason: 'dispute',
+    closeNote: 'Hai bên không thống nhất được, chấm dứt giao dịch',
+    allowedTransitions: [],
+  })
   matchWhole(t, await dealRow(db, deal.id), { state: 'cancelled', closeReason: 'dispute', disputedFrom: null })
 
   const history = (await app.inject({ method: 'GET', url: `/v1/deals/${deal.id}/history?limit=100`, headers: seeker.auth })).json()
   const disputes = history.items.filter((entry: { transition: string }) => entry.transition.endsWith('_dispute'))
   matchWhole(t, disputes, [
     { transition: 'open_dispute', fromState: 'negotiating', toState: 'disputed', actorRole: 'seeker', payload: { disputedFrom: 'negotiating' } },
-    { transition: 'resolve_dispute', fromState: 'disputed', toState: 'negotiating', actorRole: 'operator', actorOrganizationId: operator.organization.id, payload: { outcome: 'resume' } },
+    {
+      transition: 'resolve_dispute',
+      fromState: 'disputed',
+      toState: 'negotiating',
+      actorRole: 'operator',
+      actorOrganizationId: operator.organization.id,
+      payload: { outcome: 'resume' },
+    },
     { transition: 'open_dispute', fromState: 'agreed', toState: 'disputed', actorRole: 'provider' },
     { transition: 'resolve_dispute', fromState: 'disputed', toState: 'cancelled', actorRole: 'operator', payload: { outcome: 'cancel' } },
   ])
   const events = (await outboxEvents(db)).filter((event) => event.subject_id === deal.id && event.type.startsWith('deal.dispute'))
-  t.same(events.map((event) => event.type), ['deal.dispute_opened', 'deal.dispute_resolved', 'deal.dispute_opened', 'deal.dispute_resolved'])
+  t.same(
+    events.map((event) => event.type),
+    ['deal.dispute_opened', 'deal.dispute_resolved', 'deal.dispute_opened', 'deal.dispute_resolved'],
+  )
 })
 
 t.test('nothing moves a completed, declined, expired or cancelled deal: allowed is []', async (t) => {
@@ -425,7 +562,10 @@ t.test('nothing moves a completed, declined, expired or cancelled deal: allowed 
   t.equal(completed.state, 'completed')
 
   const second = await anotherSeeker(setting, 'Công ty TNHH Xay xát Hải Hậu')
-  const declined = await move(app, provider.auth, (await startInterest(app, second.auth, listing.id)).id, { transition: 'decline_interest', reason: 'capacity' })
+  const declined = await move(app, provider.auth, (await startInterest(app, second.auth, listing.id)).id, {
+    transition: 'decline_interest',
+    reason: 'capacity',
+  })
   t.equal(declined.state, 'declined')
 
   const third = await anotherSeeker(setting, 'HTX Dịch vụ Nông nghiệp Xuân Trường')
@@ -446,15 +586,20 @@ t.test('nothing moves a completed, declined, expired or cancelled deal: allowed 
     [cancelled.id, 'cancelled', third.auth],
     [unanswered.id, 'expired', fourth.auth],
   ]
-  await unchanged(t, setting, ended.map(([id]) => id), async () => {
-    for (const [id, state, seekerAuth] of ended) {
-      for (const auth of [provider.auth, seekerAuth]) {
-        const problem = invalid(t, await fire(app, auth, id, { transition: 'cancel', reason: 'other' }), [])
-        t.match(problem.detail, state)
-        invalid(t, await fire(app, auth, id, { transition: 'open_dispute', note: 'Tranh chấp' }), [])
-        const read = await app.inject({ method: 'GET', url: `/v1/deals/${id}`, headers: auth })
-        matchWhole(t, read.json(), { state, allowedTransitions: [] })
+  await unchanged(
+    t,
+    setting,
+    ended.map(([id]) => id),
+    async () => {
+      for (const [id, state, seekerAuth] of ended) {
+        for (const auth of [provider.auth, seekerAuth]) {
+          const problem = invalid(t, await fire(app, auth, id, { transition: 'cancel', reason: 'other' }), [])
+          t.match(problem.detail, state)
+          invalid(t, await fire(app, auth, id, { transition: 'open_dispute', note: 'Tranh chấp' }), [])
+          const read = await app.inject({ method: 'GET', url: `/v1/deals/${id}`, headers: auth })
+          matchWhole(t, read.json(), { state, allowedTransitions: [] })
+        }
       }
-    }
-  })
+    },
+  )
 })

@@ -33,7 +33,15 @@ async function eventsOf(db: Db, type: string) {
 
 async function historyOf(app: FastifyInstance, auth: Auth, dealId: string) {
   const response = await app.inject({ method: 'GET', url: `/v1/deals/${dealId}/history?limit=100`, headers: auth })
-  return response.json().items as Array<{ transition: string; fromState: string | null; toState: string; actorRole: string; actorOrganizationId: string | null; payload: Record<string, unknown>; occurredAt: string }>
+  return response.json().items as Array<{
+    transition: string
+    fromState: string | null
+    toState: string
+    actorRole: string
+    actorOrganizationId: string | null
+    payload: Record<string, unknown>
+    occurredAt: string
+  }>
 }
 
 async function getDeal(app: FastifyInstance, auth: Auth, dealId: string) {
@@ -78,10 +86,20 @@ t.test('an unanswered interest: one reminder DEAL_REMINDER_DAYS before respondBy
   const expired = await getDeal(app, seeker.auth, deal.id)
   matchWhole(t, expired, { state: 'expired', respondBy: null, allowedTransitions: [], stateChangedAt: at(respondBy), version: deal.version + 1 })
   const last = (await historyOf(app, seeker.auth, deal.id)).at(-1)
-  t.match(last, { transition: 'expire_interest', fromState: 'interest_expressed', toState: 'expired', actorRole: 'system', actorOrganizationId: null, occurredAt: at(respondBy) })
+  t.match(last, {
+    transition: 'expire_interest',
+    fromState: 'interest_expressed',
+    toState: 'expired',
+    actorRole: 'system',
+    actorOrganizationId: null,
+    occurredAt: at(respondBy),
+  })
   const expiries = await eventsOf(db, 'deal.interest_expired')
   t.equal(expiries.length, 1)
-  t.match(expiries[0], { subject_id: deal.id, payload: { dealId: deal.id, transition: 'expire_interest', fromState: 'interest_expressed', state: 'expired', actorRole: 'system' } })
+  t.match(expiries[0], {
+    subject_id: deal.id,
+    payload: { dealId: deal.id, transition: 'expire_interest', fromState: 'interest_expressed', state: 'expired', actorRole: 'system' },
+  })
 
   // Later sweeps find nothing more to do, and the expired interest is no longer answered.
   clock.advanceDays(30)
@@ -182,7 +200,10 @@ t.test('an open offer: one reminder DEAL_OFFER_REMINDER_HOURS before validUntil;
 
   // A new offer starts afresh: it counters nothing, and its own timers run from now.
   const renewed = await move(app, seeker.auth, deal.id, { transition: 'make_offer', terms: offerTerms({ priceVnd: 220_000_000 }) })
-  t.match(renewed.offers, [{ id: offer.id, status: 'lapsed' }, { number: 2, madeBy: 'seeker', status: 'open', counterOfId: null, validUntil: at(validUntil + 30 * day) }])
+  t.match(renewed.offers, [
+    { id: offer.id, status: 'lapsed' },
+    { number: 2, madeBy: 'seeker', status: 'open', counterOfId: null, validUntil: at(validUntil + 30 * day) },
+  ])
 })
 
 t.test('the timers follow the configuration', async (t) => {
@@ -283,15 +304,27 @@ t.test('several processes sweeping at once: every reminder, expiry and lapse hap
   ])
   const offerStates = await countBy(db, sql`select status as key, count(*) as n from deal_offers group by status`)
   t.same(offerStates, [{ key: 'lapsed', n: 10 }])
-  const moves = await countBy(db, sql`select deal_id::text || ' ' || transition as key, count(*) as n from deal_transitions where actor_role = 'system' group by deal_id, transition`)
+  const moves = await countBy(
+    db,
+    sql`select deal_id::text || ' ' || transition as key, count(*) as n from deal_transitions where actor_role = 'system' group by deal_id, transition`,
+  )
   t.equal(moves.length, 30, 'one system move per deal')
-  t.ok(moves.every((row) => row.n === 1), 'no deal moved twice')
+  t.ok(
+    moves.every((row) => row.n === 1),
+    'no deal moved twice',
+  )
   t.same(new Set(moves.filter((row) => row.key.endsWith('expire_interest')).map((row) => row.key.split(' ')[0])), new Set(interests))
 
-  const events = await countBy(db, sql`select type || ' ' || subject_id::text as key, count(*) as n from outbox_events where type in ('deal.interest_expired', 'deal.offer_lapsed') group by type, subject_id`)
+  const events = await countBy(
+    db,
+    sql`select type || ' ' || subject_id::text as key, count(*) as n from outbox_events where type in ('deal.interest_expired', 'deal.offer_lapsed') group by type, subject_id`,
+  )
   t.equal(events.filter((row) => row.key.startsWith('deal.interest_expired')).length, 20)
   t.equal(events.filter((row) => row.key.startsWith('deal.offer_lapsed')).length, 10)
-  t.ok(events.every((row) => row.n === 1), 'each event exactly once')
+  t.ok(
+    events.every((row) => row.n === 1),
+    'each event exactly once',
+  )
   const lapsedOffers = (await outboxEvents(db, 'deal.offer_lapsed')).map((event) => event.payload.offerId)
   t.same(new Set(lapsedOffers), new Set(offers))
 })
@@ -299,7 +332,8 @@ t.test('several processes sweeping at once: every reminder, expiry and lapse hap
 t.test('a worker process schedules the sweep as a pg-boss cron job', async (t) => {
   const database = await openTestDatabase()
   t.teardown(() => database.close())
-  const schedules = async () => (await database.db.execute<{ name: string; cron: string }>(sql`select name, cron from pgboss.schedule where name = 'deals.timers'`)).rows
+  const schedules = async () =>
+    (await database.db.execute<{ name: string; cron: string }>(sql`select name, cron from pgboss.schedule where name = 'deals.timers'`)).rows
 
   // A process that only queues schedules nothing.
   const quiet = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database, clock: new TestClock() })

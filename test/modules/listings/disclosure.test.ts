@@ -100,7 +100,12 @@ const anonymousListing = await publishListing(app, owner.auth, { ...secretive, t
 const openListing = await publishListing(app, owner.auth, { ...dryer, titleVi: 'Máy sấy lúa tầng sôi công khai', priceType: 'amount', priceVnd: 900_000_000 })
 
 t.test('anonymous and a price on request are stored; create and update take them', async (t) => {
-  const created = await app.inject({ method: 'POST', url: '/v1/listings', headers: owner.auth, payload: { kind: 'service', titleVi: 'Tư vấn', descriptionVi: 'Tư vấn sấy nông sản.' } })
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/listings',
+    headers: owner.auth,
+    payload: { kind: 'service', titleVi: 'Tư vấn', descriptionVi: 'Tư vấn sấy nông sản.' },
+  })
   t.equal(created.statusCode, 201)
   t.match(created.json(), { anonymous: false, priceType: 'negotiable' }, 'anonymous defaults to false')
 
@@ -108,7 +113,12 @@ t.test('anonymous and a price on request are stored; create and update take them
   t.match(await storedListing(db, anonymousListing.id), { anonymous: true, priceType: 'on_request', priceVnd: askingPrice }, 'stored as sent')
 
   const id = created.json().id as string
-  const patched = await app.inject({ method: 'PATCH', url: `/v1/listings/${id}`, headers: owner.auth, payload: { anonymous: true, priceType: 'on_request', priceVnd: 5_000_000 } })
+  const patched = await app.inject({
+    method: 'PATCH',
+    url: `/v1/listings/${id}`,
+    headers: owner.auth,
+    payload: { anonymous: true, priceType: 'on_request', priceVnd: 5_000_000 },
+  })
   t.equal(patched.statusCode, 200)
   t.match(patched.json(), { anonymous: true, priceType: 'on_request', priceVnd: 5_000_000 })
   const cleared = await app.inject({ method: 'PATCH', url: `/v1/listings/${id}`, headers: owner.auth, payload: { anonymous: false, priceVnd: null } })
@@ -143,7 +153,11 @@ t.test('search results hide the owner of an anonymous listing and a price on req
   for (const [who, headers] of outsiders) {
     const { items } = await search(query, headers)
     t.same(summaryPart(items.find((item) => item.id === anonymousListing.id)), hiddenSummary, `${who}: hidden`)
-    t.same(summaryPart(items.find((item) => item.id === openListing.id)), { owner: everything.owner, priceVnd: 900_000_000, redacted: [] }, `${who}: an open listing as it is`)
+    t.same(
+      summaryPart(items.find((item) => item.id === openListing.id)),
+      { owner: everything.owner, priceVnd: 900_000_000, redacted: [] },
+      `${who}: an open listing as it is`,
+    )
   }
   for (const [who, headers] of insiders) {
     const { items } = await search(query, headers)
@@ -155,7 +169,11 @@ t.test('owner=<id> leaves the anonymous listings out for those who do not act fo
   const query = `owner=${owner.organization.id}`
   for (const [who, headers] of outsiders) {
     const page = await search(query, headers)
-    t.same(page.items.map((item) => item.id), [openListing.id], `${who}: only the open listing`)
+    t.same(
+      page.items.map((item) => item.id),
+      [openListing.id],
+      `${who}: only the open listing`,
+    )
     t.same(page.facets.kind, [{ code: 'technology', count: 1 }], `${who}: the facets do not count it either`)
   }
   for (const [who, headers] of insiders) {
@@ -170,7 +188,11 @@ t.test('a price range never finds a price on request, not even in range', async 
     const ids = (await search(`priceMin=${askingPrice - 1}&priceMax=${askingPrice + 1}`, headers)).items.map((item) => item.id)
     t.notOk(ids.includes(anonymousListing.id))
   }
-  t.same((await search('priceMin=800000000&priceMax=1000000000', stranger.auth)).items.map((item) => item.id), [openListing.id], 'an amount in range is found')
+  t.same(
+    (await search('priceMin=800000000&priceMax=1000000000', stranger.auth)).items.map((item) => item.id),
+    [openListing.id],
+    'an amount in range is found',
+  )
 })
 
 t.test('matches: the demand owner and other brokers do not learn who offers an anonymous listing', async (t) => {
@@ -182,10 +204,21 @@ t.test('matches: the demand owner and other brokers do not learn who offers an a
 
   const matched = pick(await listOf(seeker.auth))
   if (!matched) throw new Error('the anonymous listing was not matched with the demand')
-  t.same(matched.explanation.price, { ...matched.explanation.price, priceType: 'on_request', priceVnd: null, fit: 'price_not_stated' }, 'the explanation does not give the price away')
-  t.same(summaryPart(pick(await listOf(seeker.auth), openListing.id)?.listing), { owner: everything.owner, priceVnd: 900_000_000, redacted: [] }, 'an open listing shows its owner')
+  t.same(
+    matched.explanation.price,
+    { ...matched.explanation.price, priceType: 'on_request', priceVnd: null, fit: 'price_not_stated' },
+    'the explanation does not give the price away',
+  )
+  t.same(
+    summaryPart(pick(await listOf(seeker.auth), openListing.id)?.listing),
+    { owner: everything.owner, priceVnd: 900_000_000, redacted: [] },
+    'an open listing shows its owner',
+  )
 
-  for (const [who, headers] of [['demand owner', seeker.auth], ['a broker that is no delegate', otherBroker.auth]] as const) {
+  for (const [who, headers] of [
+    ['demand owner', seeker.auth],
+    ['a broker that is no delegate', otherBroker.auth],
+  ] as const) {
     t.same(summaryPart(pick(await listOf(headers))?.listing), hiddenSummary, `${who}: owner and price hidden in the list`)
     const one = await app.inject({ method: 'GET', url: `/v1/matches/${matched.id}`, headers })
     t.equal(one.statusCode, 200)
@@ -195,7 +228,10 @@ t.test('matches: the demand owner and other brokers do not learn who offers an a
   t.equal(shortlisted.statusCode, 200)
   t.same(summaryPart(shortlisted.json().listing), hiddenSummary, 'nor does curating reveal them')
 
-  for (const [who, headers] of [['delegate', delegate.auth], ['operator', operator.auth]] as const) {
+  for (const [who, headers] of [
+    ['delegate', delegate.auth],
+    ['operator', operator.auth],
+  ] as const) {
     t.same(summaryPart(pick(await listOf(headers))?.listing), fullSummary, `${who} sees them in the list`)
     const one = await app.inject({ method: 'GET', url: `/v1/matches/${matched.id}`, headers })
     t.same(summaryPart(one.json().listing), fullSummary, `${who}: and in the single match`)

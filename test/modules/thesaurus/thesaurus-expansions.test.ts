@@ -19,14 +19,20 @@ async function add(input: EntryInput): Promise<string> {
 const pig = await add({ kind: 'synonym', phrases: ['qq heo', 'qq lợn'] })
 const corn = await add({ kind: 'synonym', phrases: ['qq bắp', 'qq ngô'], exceptions: ['qq bắp cải'] })
 const wastewater = await add({ kind: 'synonym', phrases: ['qq nước thải', 'qq wastewater'] })
-const smell = await add({ kind: 'expansion', trigger: 'qq nước thải chế biến mủ cao su bốc mùi', phrases: ['qq xử lý nước thải chế biến mủ cao su', 'qq bể UASB'], weight: 0.5 })
+const smell = await add({
+  kind: 'expansion',
+  trigger: 'qq nước thải chế biến mủ cao su bốc mùi',
+  phrases: ['qq xử lý nước thải chế biến mủ cao su', 'qq bể UASB'],
+  weight: 0.5,
+})
 const rubber = await add({ kind: 'expansion', trigger: 'chế biến mủ cao su', phrases: ['qq sơ chế mủ'], weight: 0.4 })
 const realPig = await add({ kind: 'synonym', phrases: ['lợn', 'heo'] })
 const transplanter = await add({ kind: 'synonym', phrases: ['qq máy cấy', 'qq rice transplanter'] })
 const mine = new Set([pig, corn, wastewater, smell, rubber])
 
 const applied = async (text: string, ids = mine) => (await findThesaurusExpansions(db, text)).filter((item) => ids.has(item.entryId))
-const summaryOf = async (text: string, ids = mine) => (await applied(text, ids)).map((item) => [item.entryId, item.matched.folded, item.matched.start, item.subsumed, item.add.map((add) => add.folded)])
+const summaryOf = async (text: string, ids = mine) =>
+  (await applied(text, ids)).map((item) => [item.entryId, item.matched.folded, item.matched.start, item.subsumed, item.add.map((add) => add.folded)])
 
 const summary = (text: string) => summaryOf(text)
 
@@ -104,7 +110,11 @@ t.test('fast on thousands of entries and a 200-character query', async (t) => {
   // Syllables of a vocabulary of a few hundred, keys of two to four of them.
   const pick = (n: number) => `s${n % 401}`
   const rows = Array.from({ length: 3000 }, (_, i) =>
-    entryValues(i % 3 === 0 ? { kind: 'expansion', trigger: `zx ${pick(i)} ${pick(i * 7 + 1)} ${pick(i * 13 + 2)}`, phrases: [`giải pháp ${i}`] } : { kind: 'synonym', phrases: [`zx ${pick(i)} ${pick(i * 11 + 3)}`, `zy ${i}`] }),
+    entryValues(
+      i % 3 === 0
+        ? { kind: 'expansion', trigger: `zx ${pick(i)} ${pick(i * 7 + 1)} ${pick(i * 13 + 2)}`, phrases: [`giải pháp ${i}`] }
+        : { kind: 'synonym', phrases: [`zx ${pick(i)} ${pick(i * 11 + 3)}`, `zy ${i}`] },
+    ),
   )
   for (let index = 0; index < rows.length; index += 500) await insertEntries(db, rows.slice(index, index + 500))
   await db.execute(sql`analyze thesaurus_entries`)
@@ -131,7 +141,9 @@ t.test('fast on thousands of entries and a 200-character query', async (t) => {
     baseline.push(performance.now() - started)
   }
   baseline.sort((a, b) => a - b)
-  t.comment(`3000+ entries, ${query.length}-character query: ${found} entries apply; median ${median.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms (select 1: median ${baseline[10]!.toFixed(1)} ms)`)
+  t.comment(
+    `3000+ entries, ${query.length}-character query: ${found} entries apply; median ${median.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms (select 1: median ${baseline[10]!.toFixed(1)} ms)`,
+  )
   t.ok(found > 0, 'some apply')
   // Generous: the suite runs on a shared, loaded machine; the figures are in the comment above.
   t.ok(median < 250, `median ${median.toFixed(1)} ms`)

@@ -25,21 +25,34 @@ t.test('the file: 300+ valid entries with distinct keys, covering both kinds', a
       return true
     }
   })
-  t.same(invalid.map((entry) => entry.key), [], 'every entry passes the API rules')
+  t.same(
+    invalid.map((entry) => entry.key),
+    [],
+    'every entry passes the API rules',
+  )
   t.ok(starter.filter((entry) => entry.kind === 'expansion').length >= 80, 'symptom -> solution expansions')
-  t.ok(starter.every((entry) => typeof entry.note === 'string' && entry.note.length > 0), 'each says what it is for')
+  t.ok(
+    starter.every((entry) => typeof entry.note === 'string' && entry.note.length > 0),
+    'each says what it is for',
+  )
 })
 
 t.test("folding agrees with the database's tx_search_text on every starter phrase", async (t) => {
   const phrases = [...new Set(starter.flatMap((entry) => [...(entry.trigger ? [entry.trigger] : []), ...entry.phrases, ...(entry.exceptions ?? [])]))]
-  const { rows } = await db.execute<{ phrase: string; folded: string }>(sql`select phrase, tx_search_text(phrase) as folded from unnest(${`{${phrases.map((p) => JSON.stringify(p)).join(',')}}`}::text[]) as phrase`)
+  const { rows } = await db.execute<{ phrase: string; folded: string }>(
+    sql`select phrase, tx_search_text(phrase) as folded from unnest(${`{${phrases.map((p) => JSON.stringify(p)).join(',')}}`}::text[]) as phrase`,
+  )
   const differ = rows.filter((row) => foldPhrase(row.folded) !== foldPhrase(row.phrase)).map((row) => `${row.phrase}: ${row.folded}`)
   t.equal(rows.length, phrases.length)
   t.same(differ, [])
 })
 
 t.test('every database has the starter set after migration, each entry once', async (t) => {
-  const [{ n, keys }] = (await db.execute<{ n: number; keys: number }>(sql`select count(*)::int as n, count(distinct starter_key)::int as keys from thesaurus_entries where starter_key is not null`)).rows as [{ n: number; keys: number }]
+  const [{ n, keys }] = (
+    await db.execute<{ n: number; keys: number }>(
+      sql`select count(*)::int as n, count(distinct starter_key)::int as keys from thesaurus_entries where starter_key is not null`,
+    )
+  ).rows as [{ n: number; keys: number }]
   t.equal(n, starter.length)
   t.equal(keys, starter.length)
   t.equal(await seedThesaurusStarter(db), 0, 'seeding again adds nothing')
@@ -57,13 +70,26 @@ t.test('the starter set at work: regional words and symptoms', async (t) => {
   t.ok((await adds('ao tom bi tao')).includes('chế phẩm vi sinh xử lý nước ao'), 'without diacritics too')
   t.ok((await adds('Chuồng trại hôi ảnh hưởng hàng xóm')).includes('đệm lót sinh học'))
   t.ok((await adds('vườn sầu riêng bị xì mủ')).includes('chế phẩm Trichoderma'))
-  t.notOk((await adds('công nghệ sản xuất')).some((phrase) => ['turmeric', 'cassava', 'sắn'].includes(phrase)), 'no turmeric in "công nghệ", no cassava in "sản xuất"')
+  t.notOk(
+    (await adds('công nghệ sản xuất')).some((phrase) => ['turmeric', 'cassava', 'sắn'].includes(phrase)),
+    'no turmeric in "công nghệ", no cassava in "sản xuất"',
+  )
 })
 
 t.test("an operator's edit and removal survive the next seeding; new starter entries arrive", async (t) => {
   const operator = await createOperator(db)
-  const [edited, removed] = (await db.select().from(thesaurusEntries).where(sql`${thesaurusEntries.starterKey} is not null`).orderBy(thesaurusEntries.starterKey).limit(2)) as [typeof thesaurusEntries.$inferSelect, typeof thesaurusEntries.$inferSelect]
-  const patch = await app.inject({ method: 'PATCH', url: `/v1/thesaurus/${edited.id}`, headers: { ...operator.auth, 'if-match': `"${edited.version}"` }, payload: { weight: 0.3, note: 'Chỉnh bởi nhà vận hành' } })
+  const [edited, removed] = (await db
+    .select()
+    .from(thesaurusEntries)
+    .where(sql`${thesaurusEntries.starterKey} is not null`)
+    .orderBy(thesaurusEntries.starterKey)
+    .limit(2)) as [typeof thesaurusEntries.$inferSelect, typeof thesaurusEntries.$inferSelect]
+  const patch = await app.inject({
+    method: 'PATCH',
+    url: `/v1/thesaurus/${edited.id}`,
+    headers: { ...operator.auth, 'if-match': `"${edited.version}"` },
+    payload: { weight: 0.3, note: 'Chỉnh bởi nhà vận hành' },
+  })
   t.equal(patch.statusCode, 200, patch.body)
   t.equal((await app.inject({ method: 'DELETE', url: `/v1/thesaurus/${removed.id}`, headers: operator.auth })).statusCode, 204)
 
