@@ -1,7 +1,8 @@
 import type { dealMilestones, dealOffers, deals, dealTransitions, OfferTerms } from '../db/schema/index.ts'
 import { vietnamDate } from '../lib/clock.ts'
 import type { TransitionName } from '../modules/deals/deals.inputs.ts'
-import { transitionNamed, type DealState } from '../modules/deals/deals.process.ts'
+import { dealProcess } from '../modules/deals/deals.process.ts'
+import { type DealState } from '../db/schema/index.ts'
 import { stageOf } from '../core/disclosure.ts'
 import { demoListings } from './dataset.ts'
 import { demoId } from './types.ts'
@@ -124,8 +125,9 @@ export function demoDealRows(now: Date): DemoDealRows {
       ],
       validUntil: new Date(at(2).getTime() + 30 * day).toISOString(),
     }
+    // Typed wide: the moves below change it inside a callback, where TypeScript does not follow.
     let state = 'interest_expressed' as DealState
-    let reached = state as DealState
+    let reached = state
     let offerStatus = null as string | null
     let milestonesDone = 0
     rows.transitions.push({
@@ -139,7 +141,7 @@ export function demoDealRows(now: Date): DemoDealRows {
       occurredAt: started,
     })
     demo.moves.forEach((name, index) => {
-      const transition = transitionNamed(name)!
+      const transition = dealProcess.named(name)!
       const next = transition.to === 'disputed_from' ? state : transition.to
       const provider = name !== 'complete' && name !== 'sign_contract'
       const payload: Record<string, unknown> =

@@ -176,7 +176,7 @@ t.test('past the cap, the counts cover the newest matches and say so', async (t)
   await db.insert(listings).values(
     Array.from({ length: 230 }, (_, i) => ({
       ownerId: B,
-      status: 'published',
+      status: 'published' as const,
       kind: 'equipment',
       titleVi: `Thiết bị số ${i}`,
       descriptionVi: 'Thiết bị thử nghiệm.',

@@ -149,7 +149,7 @@ t.test('an export is streamed page by page, whatever its size', async (t) => {
   const values = Array.from({ length: 1234 }, (_, index) => ({
     ownerId: bulk.organization.id,
     kind: 'service',
-    status: 'published',
+    status: 'published' as const,
     titleVi: `Dịch vụ ${index}`,
     descriptionVi: 'Mô tả',
     publishedAt: new Date('2026-01-01T00:00:00Z'),

@@ -71,7 +71,7 @@ const [listing] = await db
     publishedAt: at('2016-02-01T02:00:00Z'),
   })
   .returning()
-const deal = (providerId: string, created: string, values: Partial<typeof schema.deals.$inferInsert>) => ({
+const deal = (providerId: string, created: string, values: Partial<typeof schema.deals.$inferInsert>): typeof schema.deals.$inferInsert => ({
   listingId: listing!.id,
   providerId,
   seekerId: seeker.id,
@@ -398,7 +398,7 @@ t.test('the roll-up follows every change to the facts as a rebuild from the reco
     leadId: lab.id,
     startsOn: '2022-02-01',
     endsOn: '2022-12-31',
-    status: 'approved',
+    status: 'approved' as const,
     statusChangedAt: at('2022-01-01T00:00:00Z'),
     approvedAt: at('2022-01-01T00:00:00Z'),
   })

@@ -20,6 +20,22 @@ export type OfferTerms = {
   validUntil: string
 }
 
+/** A deal's states; what each means and the moves between them: modules/deals/deals.process.ts. */
+export const dealStateNames = [
+  'interest_expressed',
+  'accepted',
+  'negotiating',
+  'agreed',
+  'contract_signed',
+  'in_transfer',
+  'completed',
+  'declined',
+  'expired',
+  'cancelled',
+  'disputed',
+] as const
+export type DealState = (typeof dealStateNames)[number]
+
 /**
  * A deal: one seeker's path towards one listing's transfer, from an expression of interest to a
  * completed transfer (or its end on the way). The states and who may move them are declared in
@@ -46,12 +62,12 @@ export const deals = pgTable(
     // demand) or 'match' (the seeker from a shortlisted match). The side that did not start answers.
     origin: text('origin').notNull(),
     initiatedBy: text('initiated_by').notNull(),
-    state: text('state').notNull(),
+    state: text('state').$type<DealState>().notNull(),
     // The furthest state on the main path the deal has reached: what the seeker has been shown of
     // the listing (staged disclosure) never goes back, even if the deal is cancelled later.
-    reachedState: text('reached_state').notNull(),
+    reachedState: text('reached_state').$type<DealState>().notNull(),
     // The state a dispute interrupted, to which the operator may return the deal.
-    disputedFrom: text('disputed_from'),
+    disputedFrom: text('disputed_from').$type<DealState>(),
     message: text('message').notNull(),
     // Timers: when an unanswered interest expires, and whether its reminder went out.
     respondBy: timestamp('respond_by', { withTimezone: true, mode: 'date' }),
@@ -160,8 +176,8 @@ export const dealTransitions = pgTable(
       .notNull()
       .references(() => deals.id, { onDelete: 'cascade' }),
     transition: text('transition').notNull(),
-    fromState: text('from_state'),
-    toState: text('to_state').notNull(),
+    fromState: text('from_state').$type<DealState>(),
+    toState: text('to_state').$type<DealState>().notNull(),
     // 'provider' | 'seeker' | 'provider_broker' | 'seeker_broker' | 'operator' | 'system'
     actorRole: text('actor_role').notNull(),
     actorOrganizationId: uuid('actor_organization_id').references(() => organizations.id, { onDelete: 'restrict' }),

@@ -3,6 +3,10 @@ import { bigint, check, integer, date, index, pgTable, smallint, text, timestamp
 import { id, stamps } from './columns.ts'
 import { organizations } from './organizations.ts'
 
+/** A demand's statuses; the moves between them: modules/demands/demands.lifecycle.ts. */
+export const demandStatuses = ['draft', 'open', 'closed'] as const
+export type DemandStatus = (typeof demandStatuses)[number]
+
 export const demands = pgTable(
   'demands',
   {
@@ -10,7 +14,7 @@ export const demands = pgTable(
     ownerId: uuid('owner_id')
       .notNull()
       .references(() => organizations.id, { onDelete: 'restrict' }),
-    status: text('status').notNull().default('draft'),
+    status: text('status').$type<DemandStatus>().notNull().default('draft'),
     titleVi: text('title_vi').notNull(),
     titleEn: text('title_en'),
     problemVi: text('problem_vi').notNull(),

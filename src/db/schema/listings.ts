@@ -7,6 +7,10 @@ export type MediaLink = { url: string; kind: string; title?: string }
 /** Which confidential fields the owner made public; false (the default) keeps them to those who act for it. */
 export type Disclosure = { contacts: boolean; iprNumbers: boolean }
 
+/** The statuses a listing row holds ('expired' is a published listing past its date): modules/listings/listings.lifecycle.ts. */
+export const listingStoredStatuses = ['draft', 'published', 'withdrawn'] as const
+export type ListingStoredStatus = (typeof listingStoredStatuses)[number]
+
 export const listings = pgTable(
   'listings',
   {
@@ -14,7 +18,7 @@ export const listings = pgTable(
     ownerId: uuid('owner_id')
       .notNull()
       .references(() => organizations.id, { onDelete: 'restrict' }),
-    status: text('status').notNull().default('draft'),
+    status: text('status').$type<ListingStoredStatus>().notNull().default('draft'),
     kind: text('kind').notNull(),
     titleVi: text('title_vi').notNull(),
     titleEn: text('title_en'),

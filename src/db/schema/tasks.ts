@@ -29,7 +29,7 @@ export const tasks = pgTable(
     startsOn: date('starts_on', { mode: 'string' }).notNull(),
     endsOn: date('ends_on', { mode: 'string' }).notNull(),
     outputs: jsonb('outputs').$type<TaskOutput[]>().notNull().default([]),
-    status: text('status').notNull().default('proposed'),
+    status: text('status').$type<TaskState>().notNull().default('proposed'),
     statusChangedAt: timestamp('status_changed_at', { withTimezone: true, mode: 'date' }).notNull(),
     approvedAt: timestamp('approved_at', { withTimezone: true, mode: 'date' }),
     completedOn: date('completed_on', { mode: 'string' }),
@@ -48,6 +48,10 @@ export const tasks = pgTable(
     index('tasks_starts_on_idx').on(table.startsOn),
   ],
 )
+
+/** A joint task's states; what each means and the moves between them: modules/tasks/tasks.process.ts. */
+export const taskStateNames = ['proposed', 'approved', 'in_progress', 'completed', 'cancelled'] as const
+export type TaskState = (typeof taskStateNames)[number]
 
 export type PartnerStatus = 'invited' | 'accepted'
 
@@ -127,8 +131,8 @@ export const taskTransitions = pgTable(
       .notNull()
       .references(() => tasks.id, { onDelete: 'cascade' }),
     transition: text('transition').notNull(),
-    fromState: text('from_state'),
-    toState: text('to_state').notNull(),
+    fromState: text('from_state').$type<TaskState>(),
+    toState: text('to_state').$type<TaskState>().notNull(),
     actorRole: text('actor_role').notNull(),
     actorOrganizationId: uuid('actor_organization_id').references(() => organizations.id, { onDelete: 'restrict' }),
     actorKeyId: uuid('actor_key_id'),

@@ -1,4 +1,4 @@
-import { dealStates, dealTransitions, type DealRole } from './deals.process.ts'
+import { dealProcess, type DealRole } from './deals.process.ts'
 
 const sides: Array<[label: string, roles: DealRole[]]> = [
   ['parties', ['provider', 'provider_broker', 'seeker', 'seeker_broker']],
@@ -21,22 +21,20 @@ function whoFires(roles: readonly DealRole[]): string {
 
 /**
  * The process table as a Mermaid state diagram, for docs/deals.md (a test fails when the doc's
- * copy differs, so the picture is always the table the API enforces).
+ * copy differs, so the picture is always the table the API enforces). resolve_dispute leads back
+ * to the state the dispute interrupted, or to cancelled: it is drawn as both.
  */
 export function dealDiagram(): string {
-  const lines = ['stateDiagram-v2', '    [*] --> interest_expressed: start [seeker side, or provider side proposing]']
-  const disputable = dealTransitions.find((transition) => transition.name === 'open_dispute')!.from
-  for (const transition of dealTransitions) {
-    const label = `${transition.name}${transition.guards.length > 0 ? ` if ${transition.guards.join(', ')}` : ''} [${whoFires(transition.by)}]`
-    for (const from of transition.from) {
-      if (transition.to !== 'disputed_from') {
-        lines.push(`    ${from} --> ${transition.to}: ${label}`)
-        continue
-      }
-      for (const back of disputable) lines.push(`    ${from} --> ${back}: ${transition.name} resume [${whoFires(transition.by)}]`)
-      lines.push(`    ${from} --> cancelled: ${transition.name} cancel [${whoFires(transition.by)}]`)
-    }
-  }
-  for (const state of dealStates.filter((candidate) => candidate.terminal)) lines.push(`    ${state.name} --> [*]`)
-  return lines.join('\n')
+  const disputable = dealProcess.named('open_dispute')!.from
+  return dealProcess.diagram({
+    starts: ['interest_expressed: start [seeker side, or provider side proposing]'],
+    whoFires,
+    edges: (transition, from) =>
+      transition.to !== 'disputed_from'
+        ? undefined
+        : [
+            ...disputable.map((back) => `    ${from} --> ${back}: ${transition.name} resume [${whoFires(transition.by)}]`),
+            `    ${from} --> cancelled: ${transition.name} cancel [${whoFires(transition.by)}]`,
+          ],
+  })
 }

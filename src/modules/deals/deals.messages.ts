@@ -5,7 +5,7 @@ import { conflict, forbidden } from '../../lib/problem.ts'
 import { writesContent } from '../../core/access.ts'
 import type { Actor } from '../../core/actor.ts'
 import type { RecordEvents } from '../../core/outbox.ts'
-import { terminalStates } from './deals.process.ts'
+import { dealProcess } from './deals.process.ts'
 import * as repo from './deals.repo.ts'
 import type { DealMessage, DealMessageCreate, DealMessagePage, PageQuery } from './deals.schemas.ts'
 import type { DealService } from './deals.service.ts'
@@ -19,7 +19,7 @@ export function createDealMessageService(deps: { db: Db; clock: Clock; deals: De
     return db.transaction(async (tx) => {
       const { deal, roles } = await deals.visibleDeal(tx, actor, dealId, { lock: true })
       if (!writesContent(actor)) throw forbidden('A reader key cannot write messages')
-      if (terminalStates.includes(deal.state)) throw conflict('deal_closed', `The deal is ${deal.state}; its messages are read-only`)
+      if (dealProcess.terminalStates.includes(deal.state)) throw conflict('deal_closed', `The deal is ${deal.state}; its messages are read-only`)
       const now = clock.now()
       const message = await repo.insertMessage(tx, {
         dealId,

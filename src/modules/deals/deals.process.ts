@@ -1,4 +1,6 @@
 import { mainPath as disclosureStages } from '../../core/disclosure.ts'
+import type { DealState } from '../../db/schema/index.ts'
+import { defineProcess, type ProcessState, type ProcessTransition } from '../../core/process.ts'
 import type { TransitionName } from './deals.inputs.ts'
 
 // THE deal process, as data. The service enforces exactly this table (deals.service.ts reads
@@ -21,14 +23,10 @@ export const dealStates = [
   { name: 'expired', terminal: true, description: 'The interest (or proposal) was not answered in time' },
   { name: 'cancelled', terminal: true, description: 'A party (or the operator, settling a dispute) ended the deal' },
   { name: 'disputed', terminal: false, description: 'A party asked the operator to settle a dispute; only the operator moves the deal on' },
-] as const
-
-export type DealState = (typeof dealStates)[number]['name']
+] as const satisfies readonly ProcessState<DealState>[]
 
 /** The main path, in order: how far a deal got decides what the seeker has been shown. */
 export const mainPath = disclosureStages satisfies readonly DealState[]
-
-export const terminalStates: readonly string[] = dealStates.filter((state) => state.terminal).map((state) => state.name)
 
 /**
  * Who acts on a deal. provider / seeker: keys of the listing's owner / of the seeker (or of their
@@ -76,18 +74,8 @@ export const dealEffects = {
 } as const
 export type DealEffect = keyof typeof dealEffects
 
-export type DealTransition = {
-  name: TransitionName
-  /** The outbox event it writes, in the same transaction. */
-  event: `deal.${string}`
-  from: readonly DealState[]
-  /** The target state; 'disputed_from' means the state the dispute interrupted. */
-  to: DealState | 'disputed_from'
-  by: readonly DealRole[]
-  guards: readonly DealGuard[]
-  effects: readonly DealEffect[]
-  description: string
-}
+/** A transition; `to: 'disputed_from'` means the state the dispute interrupted. */
+export type DealTransition = ProcessTransition<TransitionName, DealState, DealRole, DealGuard, DealEffect, DealState | 'disputed_from'>
 
 const open = ['interest_expressed', 'accepted', 'negotiating', 'agreed', 'contract_signed', 'in_transfer'] as const satisfies readonly DealState[]
 
@@ -244,8 +232,24 @@ export const dealTransitions: readonly DealTransition[] = [
   },
 ]
 
-export const transitionNamed = (name: string) => dealTransitions.find((transition) => transition.name === name)
-
-/** The transitions the table lets these roles fire from this state (guards not yet checked). */
-export const transitionsFrom = (state: string, roles: readonly DealRole[]) =>
-  dealTransitions.filter((transition) => (transition.from as readonly string[]).includes(state) && transition.by.some((role) => roles.includes(role)))
+/** The deal process: the table above, with what the engine derives from it (core/process.ts). */
+export const dealProcess = defineProcess({
+  subject: 'deal',
+  states: dealStates,
+  roles: dealRoles,
+  guards: dealGuards,
+  refusals: {
+    respondent: 'Only the side that did not start the deal answers it',
+    respond_by_passed: 'The time to answer has not passed',
+    before_respond_by: 'The time to answer has passed: the interest expires',
+    no_own_open_offer: 'Your side already has an open offer on this deal; withdraw it before making another',
+    offer_to_actor: "offerId is not the other side's open, valid offer on this deal",
+    offer_by_actor: 'offerId is not your open offer on this deal',
+    offer_validity_passed: 'The open offer is still valid',
+    milestone_open: "milestoneId is not one of this deal's open milestones",
+    milestones_done: 'Every milestone must be done before the transfer is completed',
+    was_disputed: 'The deal is not disputed',
+  },
+  effects: dealEffects,
+  transitions: dealTransitions,
+})

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
+import type { DealState } from '../../db/schema/index.ts'
 import { relationTo as relationOf, type Relation } from '../../core/access.ts'
 import { dealMessages, dealMilestones, dealOffers, deals, dealTransitions, listings } from '../../db/schema/index.ts'
 
@@ -168,7 +169,7 @@ export type DealFilter = {
   /** Deals where one of these is a party; undefined: every deal (the operator). */
   partyIds?: string[]
   side?: 'provider' | 'seeker'
-  states?: string[]
+  states?: DealState[]
   listingId?: string
   after?: { updatedAt: Date; id: string }
   limit: number

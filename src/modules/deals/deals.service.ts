@@ -12,21 +12,11 @@ import * as matchRepo from '../matching/matching.repo.ts'
 import type { RecordEvents } from '../../core/outbox.ts'
 import { disclosureRules, reachedBySeekers, seekerOnListingKey } from '../../core/disclosure.ts'
 import { transitionInputs, type TransitionName } from './deals.inputs.ts'
-import {
-  dealEffects,
-  dealGuards,
-  dealRoles,
-  dealStates,
-  dealTransitions,
-  sideOf,
-  transitionNamed,
-  transitionsFrom,
-  type DealRole,
-  type DealTransition,
-} from './deals.process.ts'
+import { sideOf, dealProcess, type DealRole, type DealTransition } from './deals.process.ts'
+import type { DealState } from '../../db/schema/index.ts'
 import * as repo from './deals.repo.ts'
 import type { Deal, DealHistory, DealListQuery, DealProcess, DealStart, DealTransitionRequest, PageQuery } from './deals.schemas.ts'
-import { applyEffects, guardHolds, guardRefusal, invalidTransition, type DealContext, type DealTimers, type Input } from './deals.transitions.ts'
+import { applyEffects, guardHolds, type DealContext, type DealTimers, type Input } from './deals.transitions.ts'
 import { seesEverything, toDeal, toHistoryEntry } from './deals.view.ts'
 import { findOrganizationSummaries } from '../organizations/organizations.repo.ts'
 
@@ -56,9 +46,7 @@ async function rolesOnEach(conn: DbOrTx, actor: Actor | null, deals: repo.DealRo
 
 /** The transitions these roles may fire now: the table's state and role rules, and guards as far as they can be known without input. */
 function allowedNow(context: DealContext, roles: DealRole[]): TransitionName[] {
-  return transitionsFrom(context.deal.state, roles)
-    .filter((transition) => transition.by.some((role) => roles.includes(role) && transition.guards.every((guard) => guardHolds(guard, context, role))))
-    .map((transition) => transition.name)
+  return dealProcess.allowedNow(context.deal.state, roles, (guard, role) => guardHolds(guard, context, role))
 }
 
 /** One error per field, each pointing at the field (a missing or an unknown one too), as the error handler words a request's. */
@@ -91,19 +79,10 @@ export function createDealService(deps: {
   const { db, clock, timers, recordEvents, cursors, assertEventOpenForDeals } = deps
 
   function process(): DealProcess {
+    const table = dealProcess.document()
     return {
-      states: dealStates.map((state) => ({ ...state })),
-      roles: [...dealRoles],
-      transitions: dealTransitions.map(({ event: _event, ...transition }) => ({
-        ...transition,
-        from: [...transition.from],
-        by: [...transition.by],
-        guards: [...transition.guards],
-        effects: [...transition.effects],
-        input: transitionInputs[transition.name],
-      })),
-      guards: { ...dealGuards },
-      effects: { ...dealEffects },
+      ...table,
+      transitions: table.transitions.map((transition) => ({ ...transition, input: transitionInputs[transition.name] })),
       disclosure: disclosureRules.map(({ field, hiddenWhen, revealedAt }) => ({ field, hiddenWhen, revealedAt })),
       timers: { ...timers },
     }
@@ -311,7 +290,7 @@ export function createDealService(deps: {
       deal: repo.DealRow
       transition: string
       event: string
-      from: string | null
+      from: DealState | null
       role: DealRole
       actor: Actor | null
       payload: Record<string, unknown>
@@ -368,7 +347,7 @@ export function createDealService(deps: {
    */
   async function fire(actor: Actor | null, id: string, request: DealTransitionRequest, expectedVersion?: number): Promise<Deal> {
     const { transition: name, side, ...input } = request
-    const transition = transitionNamed(name)!
+    const transition = dealProcess.named(name)!
     return db.transaction(async (tx) => {
       const now = clock.now()
       const deal = await repo.findDeal(tx, id, { lock: true })
@@ -381,9 +360,8 @@ export function createDealService(deps: {
       if (actor && !writesContent(actor)) throw forbidden('A reader key cannot move a deal')
       if (expectedVersion !== undefined && expectedVersion !== deal.version) throw preconditionFailed()
       const context = await contextOf(tx, deal, now)
-      if (!(transition.from as readonly string[]).includes(deal.state)) throw invalidTransition(name, deal.state, allowedNow(context, roles))
-      const eligible = transition.by.filter((role) => roles.includes(role))
-      if (eligible.length === 0) throw forbidden(`${name} is fired by ${transition.by.join(', ')}; this key is ${roles.join(', ')} on this deal`)
+      const allowed = () => allowedNow(context, roles)
+      const eligible = dealProcess.eligibleRoles(transition, deal.state, roles, allowed)
       if (new Set(eligible.map(sideOf)).size > 1) {
         throw badRequest('side_required', 'This key acts for both sides of the deal: say which in `side`', [
           { pointer: '#/side', detail: 'is required: provider or seeker' },
@@ -391,11 +369,7 @@ export function createDealService(deps: {
       }
       const errors = inputErrors(name, input)
       if (errors.length > 0) throw badRequest('validation_failed', `The input does not fit ${name}; see GET /v1/deal-process`, errors)
-      const role = eligible.find((candidate) => transition.guards.every((guard) => guardHolds(guard, context, candidate, input)))
-      if (!role) {
-        const failed = transition.guards.find((guard) => !guardHolds(guard, context, eligible[0]!, input))!
-        throw conflict(`guard_${failed}`, guardRefusal[failed], allowedNow(context, roles))
-      }
+      const role = dealProcess.roleWithGuards(transition, eligible, (guard, candidate) => guardHolds(guard, context, candidate, input), allowed)
       return applyMove(tx, transition, context, role, actor, input)
     })
   }

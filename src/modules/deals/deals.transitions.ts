@@ -1,8 +1,9 @@
 import type { DbOrTx } from '../../db/client.ts'
 import { vietnamDate } from '../../lib/clock.ts'
-import { conflict, unprocessable } from '../../lib/problem.ts'
+import { unprocessable } from '../../lib/problem.ts'
 import type { OfferTermsInput, TransitionName } from './deals.inputs.ts'
-import { sideOf, type DealGuard, type DealRole, type DealState, type DealTransition } from './deals.process.ts'
+import { sideOf, type DealGuard, type DealRole, type DealTransition } from './deals.process.ts'
+import { type DealState } from '../../db/schema/index.ts'
 import { stageOf } from '../../core/disclosure.ts'
 import * as repo from './deals.repo.ts'
 
@@ -54,21 +55,7 @@ export function guardHolds(guard: DealGuard, context: DealContext, role: DealRol
   }
 }
 
-/** Why a guard refuses, for the 409 a caller gets. */
-export const guardRefusal: Record<DealGuard, string> = {
-  respondent: 'Only the side that did not start the deal answers it',
-  respond_by_passed: 'The time to answer has not passed',
-  before_respond_by: 'The time to answer has passed: the interest expires',
-  no_own_open_offer: 'Your side already has an open offer on this deal; withdraw it before making another',
-  offer_to_actor: "offerId is not the other side's open, valid offer on this deal",
-  offer_by_actor: 'offerId is not your open offer on this deal',
-  offer_validity_passed: 'The open offer is still valid',
-  milestone_open: "milestoneId is not one of this deal's open milestones",
-  milestones_done: 'Every milestone must be done before the transfer is completed',
-  was_disputed: 'The deal is not disputed',
-}
-
-const furthest = (reached: string, next: string) => (stageOf(next) > stageOf(reached) ? next : reached)
+const furthest = (reached: DealState, next: DealState) => (stageOf(next) > stageOf(reached) ? next : reached)
 
 export type Applied = {
   values: Partial<repo.DealInsert>
@@ -225,12 +212,8 @@ export async function applyEffects(
         return { to: 'cancelled', values: { disputedFrom: null, closeReason: 'dispute', closeNote: note }, payload: { outcome: 'cancel', note } }
       }
       // The open offer closed when the dispute opened, so a resumed negotiation has none open.
-      const resumed = deal.disputedFrom as DealState
+      const resumed = deal.disputedFrom!
       return { to: resumed, values: { disputedFrom: null }, payload: { outcome: 'resume', note, resumedAt: resumed } }
     }
   }
 }
-
-/** A 409 for a move the state does not allow, naming the moves that are allowed. */
-export const invalidTransition = (name: string, state: string, allowed: string[]) =>
-  conflict('invalid_transition', `${name} is not possible while the deal is ${state}`, allowed)

@@ -33,7 +33,7 @@ export function toDeal(parts: DealParts, viewer: { roles: DealRole[]; allowed: T
   const seeker = parties.get(deal.seekerId)!
   return {
     id: deal.id,
-    state: deal.state as Deal['state'],
+    state: deal.state,
     origin: deal.origin as Deal['origin'],
     initiatedBy: deal.initiatedBy as Deal['initiatedBy'],
     listing: {
@@ -59,7 +59,7 @@ export function toDeal(parts: DealParts, viewer: { roles: DealRole[]; allowed: T
     respondBy: deal.state === 'interest_expressed' ? iso(deal.respondBy) : null,
     closeReason: deal.closeReason,
     closeNote: deal.closeNote,
-    disputedFrom: deal.disputedFrom as Deal['disputedFrom'],
+    disputedFrom: deal.disputedFrom,
     offers: parts.offers.map((offer) => ({
       id: offer.id,
       number: offer.number,
@@ -107,8 +107,8 @@ export function toHistoryEntry(row: TransitionRow): DealHistory['items'][number]
   return {
     id: row.id,
     transition: row.transition,
-    fromState: row.fromState as DealHistory['items'][number]['fromState'],
-    toState: row.toState as DealHistory['items'][number]['toState'],
+    fromState: row.fromState,
+    toState: row.toState,
     actorRole: row.actorRole as DealRole,
     actorOrganizationId: row.actorOrganizationId,
     payload: row.payload as Record<string, unknown>,

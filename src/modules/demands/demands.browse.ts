@@ -1,7 +1,7 @@
 import { and, arrayContains, eq, gte, inArray, isNotNull, isNull, lte, or, sql, type AnyColumn, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { demands, organizations } from '../../db/schema/index.ts'
-import type { DemandStatus } from './demands.lifecycle.ts'
+import type { DemandStatus } from '../../db/schema/index.ts'
 import { summaryColumns } from './demands.repo.ts'
 import type { DemandFilter } from './demands.search.ts'
 

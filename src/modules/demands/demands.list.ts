@@ -28,7 +28,7 @@ export type DemandSearchRow = Awaited<ReturnType<typeof searchDemands>>[number]
 export function toDemandSummary(row: Omit<DemandSearchRow, 'sortAt'>, exchangeId: string, score?: number): DemandSummary {
   return {
     id: row.id,
-    status: row.status as DemandSummary['status'],
+    status: row.status,
     titleVi: row.titleVi,
     titleEn: row.titleEn,
     sectors: row.sectors as DemandSummary['sectors'],

@@ -1,7 +1,7 @@
 import { and, eq, gte, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { demands, organizations } from '../../db/schema/index.ts'
-import type { DemandStatus } from './demands.lifecycle.ts'
+import type { DemandStatus } from '../../db/schema/index.ts'
 
 // Writes never name the search columns (search_vector, search_key_ids, search_body_ids): the database generates them.
 export type DemandInsert = typeof demands.$inferInsert

@@ -5,7 +5,7 @@ import { CodeList, DateOnly, Enum, Keywords, LongText, Nullable, ShortText, Time
 import { OrganizationKind } from '../organizations/organizations.schemas.ts'
 import { ProvinceCode } from '../reference/reference.schemas.ts'
 import { codesOf, demandCloseReasons, scienceFields, sectors } from '../reference/vocabularies.ts'
-import { demandStatuses } from './demands.lifecycle.ts'
+import { demandStatuses } from '../../db/schema/index.ts'
 
 export const DemandStatus = Enum(demandStatuses, 'draft (only its owner sees it) -> open -> closed')
 const Sector = Enum(codesOf(sectors), 'A VSIC 2018 section; see /v1/reference/sectors')

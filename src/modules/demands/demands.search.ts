@@ -2,7 +2,7 @@ import { and, arrayContains, asc, count, desc, eq, gte, inArray, isNotNull, isNu
 import type { DbOrTx } from '../../db/client.ts'
 import { demands, organizations } from '../../db/schema/index.ts'
 import type { Hit, RetrievalSource } from '../retrieval/retrieve.ts'
-import type { DemandStatus } from './demands.lifecycle.ts'
+import type { DemandStatus } from '../../db/schema/index.ts'
 import { summaryColumns } from './demands.repo.ts'
 
 // Search queries for demands: one set of conditions feeds both the page and its facet counts.

@@ -8,7 +8,8 @@ import type { Actor } from '../../core/actor.ts'
 import { accessTo, assertManages, ownerForCreation } from '../../core/access.ts'
 import { recordAudit } from '../../core/audit.ts'
 import { findOrganization } from '../organizations/organizations.repo.ts'
-import { allowedFrom, isEditable, transitionOf, type DemandStatus, type Transition } from './demands.lifecycle.ts'
+import { allowedFrom, demandProcess, isEditable, transitionOf, type Transition } from './demands.lifecycle.ts'
+import { type DemandStatus } from '../../db/schema/index.ts'
 import type { RequestMatches } from '../../core/match-requests.ts'
 import type { CatalogueEvent } from '../../core/catalogue-events.ts'
 import { type CatalogueEventType } from '../../core/catalogue-events.ts'
@@ -24,7 +25,7 @@ import { resolveProvince } from '../../core/places.ts'
 export function toDemand(row: repo.DemandRow, today: string, exchangeId: string): Demand {
   return {
     id: row.id,
-    status: row.status as Demand['status'],
+    status: row.status,
     owner: { id: row.owner.id, name: row.owner.name, kind: row.owner.kind as Demand['owner']['kind'] },
     titleVi: row.titleVi,
     titleEn: row.titleEn,
@@ -85,15 +86,12 @@ export function checkBudget(min: number | null | undefined, max: number | null |
   throw unprocessable('invalid_budget', `The budget range is empty: budgetMinVnd ${min} is greater than budgetMaxVnd ${max}`, [{ pointer, detail }])
 }
 
-function assertTransition(row: { status: string }, transition: Transition) {
-  const status = row.status as DemandStatus
-  if (!allowedFrom(status).includes(transition)) {
-    throw conflict('invalid_transition', `A demand that is ${status} cannot ${transition}`, allowedFrom(status))
-  }
+function assertTransition(row: { status: DemandStatus }, transition: Transition) {
+  if (!allowedFrom(row.status).includes(transition)) throw demandProcess.invalidTransition(transition, row.status, allowedFrom(row.status))
 }
 
-function assertEditable(row: { status: string }) {
-  const status = row.status as DemandStatus
+function assertEditable(row: { status: DemandStatus }) {
+  const status = row.status
   if (!isEditable(status)) throw conflict('invalid_state', `A ${status} demand can no longer be edited`, allowedFrom(status))
 }
 

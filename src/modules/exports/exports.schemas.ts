@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { Uuid } from '../../http/common.schemas.ts'
 import { Enum } from '../../http/fields.ts'
-import { demandStatuses } from '../demands/demands.lifecycle.ts'
+import { demandStatuses } from '../../db/schema/index.ts'
 import { listingStatuses } from '../listings/listings.lifecycle.ts'
 import { ProvinceCode } from '../reference/reference.schemas.ts'
 import { codesOf, listingKinds, scienceFields, sectors } from '../reference/vocabularies.ts'

@@ -80,7 +80,7 @@ async function prepare(context: BatchContext, row: ValidRow<DemandCreate>): Prom
       provinceCode: input.provinceCode ?? null,
       currentProvinceCode,
       ownerId,
-      status: row.status,
+      status: opening ? 'open' : 'draft',
       externalId: row.key,
       openedAt: opening ? context.now : null,
       createdAt: context.now,

@@ -83,7 +83,7 @@ async function prepare(context: BatchContext, row: ValidRow<ListingCreate>): Pro
       ...values,
       currentProvinceCodes,
       ownerId,
-      status: row.status,
+      status: published ? 'published' : 'draft',
       externalId: row.key,
       publishedAt: published ? context.now : null,
       createdAt: context.now,

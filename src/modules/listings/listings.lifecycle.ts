@@ -1,46 +1,96 @@
-// The listing lifecycle in one place: draft -> published -> withdrawn. 'expired' is never stored:
-// it is a published listing whose validUntil (a Vietnamese calendar date) is before today in
-// Vietnam. It can still be withdrawn, and an edit of validUntil brings it back. The operator may
-// also send a published (or expired) listing back to draft ('unpublish', moderation).
-//
-// The table lists the transitions of a STATE, not of a caller: `allowed` in a 409 comes from it,
-// so it names 'unpublish' even to an owner whose key may not unpublish (that is a 403).
+import type { ListingStoredStatus } from '../../db/schema/index.ts'
+import { defineProcess, type ProcessState } from '../../core/process.ts'
 
-export const storedStatuses = ['draft', 'published', 'withdrawn'] as const
-export type StoredStatus = (typeof storedStatuses)[number]
+// The listing lifecycle, a process of the engine (core/process.ts): draft -> published ->
+// withdrawn. 'expired' is never stored: it is a published listing whose validUntil (a Vietnamese
+// calendar date) is before today in Vietnam. It can still be withdrawn, and an edit of validUntil
+// brings it back. The operator may also send a published (or expired) listing back to draft
+// ('unpublish', moderation).
+//
+// `allowed` in a 409 lists the transitions of a STATE, not of a caller, so it names 'unpublish'
+// even to an owner whose key may not unpublish (that is a 403). Who acts for the owner is the
+// access policy's to say (core/access.ts).
 
 export const listingStatuses = ['draft', 'published', 'withdrawn', 'expired'] as const
 export type ListingStatus = (typeof listingStatuses)[number]
 
 export type Transition = 'publish' | 'withdraw' | 'unpublish'
 
-/** Which transitions each state allows: the one table `allowed` in a 409 is derived from. */
-export const transitionsFrom = {
-  draft: ['publish'],
-  published: ['withdraw', 'unpublish'],
-  expired: ['withdraw', 'unpublish'],
-  withdrawn: [],
-} as const satisfies Record<ListingStatus, readonly Transition[]>
+const states = [
+  { name: 'draft', terminal: false, description: 'Being written; seen only by its owner and those acting for it' },
+  { name: 'published', terminal: false, description: 'Public: searched, matched, open to interest' },
+  { name: 'expired', terminal: false, description: 'Published, but its validUntil has passed: out of search until the date moves (stored as published)' },
+  { name: 'withdrawn', terminal: true, description: 'Its owner retired it; final' },
+] as const satisfies readonly ProcessState<ListingStatus>[]
 
-/** The stored status each transition leads to. */
-export const transitionTarget = { publish: 'published', withdraw: 'withdrawn', unpublish: 'draft' } as const satisfies Record<Transition, StoredStatus>
+/** owner: keys of the owner, or of those acting for it (its delegates, its successor). */
+export const listingProcess = defineProcess({
+  subject: 'listing',
+  states,
+  roles: ['owner', 'operator'],
+  guards: {},
+  refusals: {},
+  effects: {},
+  transitions: [
+    {
+      name: 'publish' as Transition,
+      event: 'listing.published',
+      from: ['draft'],
+      to: 'published' as ListingStoredStatus,
+      by: ['owner', 'operator'],
+      guards: [],
+      effects: [],
+      description: 'Make it public (a validUntil, if set, must not have passed)',
+    },
+    {
+      name: 'withdraw',
+      event: 'listing.withdrawn',
+      from: ['published', 'expired'],
+      to: 'withdrawn',
+      by: ['owner', 'operator'],
+      guards: [],
+      effects: [],
+      description: 'Retire it for good',
+    },
+    {
+      name: 'unpublish',
+      event: 'listing.unpublished',
+      from: ['published', 'expired'],
+      to: 'draft',
+      by: ['operator'],
+      guards: [],
+      effects: [],
+      description: 'Moderation: send it back to draft',
+    },
+  ],
+})
 
 /** States whose content may still be edited: everything but withdrawn. */
 export const editableStatuses: readonly ListingStatus[] = ['draft', 'published', 'expired']
 
 /** The stored status a state is kept as ('expired' is stored as 'published'). */
-const storedAs: Record<ListingStatus, StoredStatus> = { draft: 'draft', published: 'published', expired: 'published', withdrawn: 'withdrawn' }
+const storedAs: Record<ListingStatus, ListingStoredStatus> = { draft: 'draft', published: 'published', expired: 'published', withdrawn: 'withdrawn' }
 
 /** The stored statuses a transition may start from, for the conditional UPDATE that applies it. */
-export function storedSourcesOf(transition: Transition): StoredStatus[] {
-  const sources = listingStatuses.filter((status) => (transitionsFrom[status] as readonly Transition[]).includes(transition))
-  return [...new Set(sources.map((status) => storedAs[status]))]
+export function storedSourcesOf(transition: Transition): ListingStoredStatus[] {
+  return [...new Set(listingProcess.named(transition)!.from.map((status) => storedAs[status]))]
 }
 
-export const allowedFrom = (status: ListingStatus): string[] => [...transitionsFrom[status]]
+/** The stored status a transition leads to. */
+export const targetOf = (transition: Transition): ListingStoredStatus => listingProcess.named(transition)!.to
+
+/** The transitions a state allows, whoever asks: what a 409 lists in `allowed`. */
+export const allowedFrom = (status: ListingStatus): Transition[] => listingProcess.from(status).map((transition) => transition.name)
 
 /** A listing's visible state on `today` (YYYY-MM-DD in Vietnam). Dates compare as strings. */
-export function statusOf(row: { status: string; validUntil: string | null }, today: string): ListingStatus {
+export function statusOf(row: { status: ListingStoredStatus; validUntil: string | null }, today: string): ListingStatus {
   if (row.status === 'published' && row.validUntil !== null && row.validUntil < today) return 'expired'
-  return row.status as StoredStatus
+  return row.status
 }
+
+/** The table as a Mermaid state diagram, for docs/processes.md (a test keeps the copy current). */
+export const listingDiagram = () =>
+  listingProcess.diagram({
+    starts: ['draft: create [owner, operator]'],
+    moves: ['published --> expired: validUntil passes', 'expired --> published: validUntil moved ahead'],
+  })

@@ -1,7 +1,7 @@
 import { and, eq, gte, inArray, isNull, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { listings, organizations } from '../../db/schema/index.ts'
-import type { StoredStatus } from './listings.lifecycle.ts'
+import type { ListingStoredStatus } from '../../db/schema/index.ts'
 
 export type ListingInsert = typeof listings.$inferInsert
 
@@ -141,7 +141,7 @@ export async function updateListing(
  */
 export async function transitionListing(
   db: DbOrTx,
-  params: { id: string; from: StoredStatus[]; to: StoredStatus; values: Partial<ListingInsert>; now: Date; validOn?: string },
+  params: { id: string; from: ListingStoredStatus[]; to: ListingStoredStatus; values: Partial<ListingInsert>; now: Date; validOn?: string },
 ): Promise<ListingRecord | undefined> {
   const [row] = await db
     .update(listings)

@@ -1,6 +1,6 @@
 import { and, arrayContains, arrayOverlaps, desc, eq, gte, inArray, lt, lte, or, isNull, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
-import { listings, organizations, type Disclosure } from '../../db/schema/index.ts'
+import { listings, organizations, type Disclosure, type ListingStoredStatus } from '../../db/schema/index.ts'
 import type { Hit, RetrievalSource } from '../retrieval/retrieve.ts'
 import type { ListingStatus } from './listings.lifecycle.ts'
 import { listingSummaryColumns, ownerColumns, type OwnerSummary } from './listings.repo.ts'
@@ -82,7 +82,7 @@ export const timestampText = (expression: SQL) => sql<string>`to_char(${expressi
 
 export type ListingSearchRow = {
   id: string
-  status: string
+  status: ListingStoredStatus
   kind: string
   titleVi: string
   titleEn: string | null

@@ -16,16 +16,7 @@ import {
 import type { Actor } from '../../core/actor.ts'
 import { recordAudit } from '../../core/audit.ts'
 import { currentCodesInRegion, provinceFilter, resolveProvinces } from '../../core/places.ts'
-import {
-  allowedFrom,
-  editableStatuses,
-  statusOf,
-  storedSourcesOf,
-  transitionTarget,
-  transitionsFrom,
-  type ListingStatus,
-  type Transition,
-} from './listings.lifecycle.ts'
+import { allowedFrom, editableStatuses, statusOf, storedSourcesOf, targetOf, listingProcess, type Transition } from './listings.lifecycle.ts'
 import type { RequestMatches } from '../../core/match-requests.ts'
 import type { CatalogueEvent } from '../../core/catalogue-events.ts'
 import type { RecordEvents } from '../../core/outbox.ts'
@@ -72,9 +63,6 @@ export function checkRules(listing: RuleFields) {
 }
 
 const pastTense = { publish: 'published', withdraw: 'withdrawn', unpublish: 'unpublished' } as const satisfies Record<Transition, string>
-
-const invalidTransition = (transition: Transition, status: ListingStatus) =>
-  conflict('invalid_transition', `A ${status} listing cannot be ${pastTense[transition]}`, allowedFrom(status))
 
 const invalidQuery = (name: string, detail: string) =>
   badRequest('validation_failed', `Query parameter ${name} ${detail}`, [{ pointer: `#/query/${name}`, detail }])
@@ -282,7 +270,7 @@ export function createListingService(deps: {
       // stays possible after the owner was merged.
       const row = name === 'unpublish' ? await moderatable(tx, actor, found, id) : await manageable(tx, actor, found, id, { retires: name === 'withdraw' })
       const status = statusOf(row, day)
-      if (!(transitionsFrom[status] as readonly Transition[]).includes(name)) throw invalidTransition(name, status)
+      if (!allowedFrom(status).includes(name)) throw listingProcess.invalidTransition(name, status, allowedFrom(status))
       if (name === 'publish' && row.validUntil !== null && row.validUntil < day) {
         throw unprocessable(
           'validity_passed',
@@ -292,7 +280,7 @@ export function createListingService(deps: {
       const updated = await repo.transitionListing(tx, {
         id,
         from: storedSourcesOf(name),
-        to: transitionTarget[name],
+        to: targetOf(name),
         values: values(now),
         now,
         validOn: name === 'publish' ? day : undefined,

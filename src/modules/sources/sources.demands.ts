@@ -5,7 +5,8 @@ import { conflict, preconditionFailed, unprocessable } from '../../lib/problem.t
 import { assertManages, ownerForCreation } from '../../core/access.ts'
 import type { Actor } from '../../core/actor.ts'
 import { recordAudit } from '../../core/audit.ts'
-import { allowedFrom, type DemandStatus } from '../demands/demands.lifecycle.ts'
+import { allowedFrom } from '../demands/demands.lifecycle.ts'
+import { type DemandStatus } from '../../db/schema/index.ts'
 import * as demandRepo from '../demands/demands.repo.ts'
 import type { Demand } from '../demands/demands.schemas.ts'
 import { accessRecord, assertCanFile, checkBudget, toDemand } from '../demands/demands.service.ts'
@@ -124,7 +125,7 @@ export function createSourceDemandUpsert(deps: SourceWriteDeps) {
   ): Promise<Demand> {
     const now = clock.now()
     const day = vietnamDate(now)
-    const from = row.status as DemandStatus
+    const from = row.status
     const to = input.status
     const changed = (Object.keys(content) as Array<keyof Content>).filter((field) => !isDeepStrictEqual(row[field], content[field]))
     await assertManages(

@@ -7,7 +7,8 @@ import type { Actor } from '../../core/actor.ts'
 import { recordAudit } from '../../core/audit.ts'
 import type { CatalogueEvent, CatalogueEventType } from '../../core/catalogue-events.ts'
 import { findPossibleDuplicates } from '../listings/listings.duplicates.ts'
-import { allowedFrom, type StoredStatus } from '../listings/listings.lifecycle.ts'
+import { allowedFrom } from '../listings/listings.lifecycle.ts'
+import { type ListingStoredStatus } from '../../db/schema/index.ts'
 import * as listingRepo from '../listings/listings.repo.ts'
 import type { ListingWithDuplicates } from '../listings/listings.schemas.ts'
 import { checkRules } from '../listings/listings.service.ts'
@@ -56,12 +57,12 @@ type Content = ReturnType<typeof contentOf>
 
 /** The event a change of stored status writes; a change of content alone is listing.updated. */
 const statusEvents = { published: 'listing.published', withdrawn: 'listing.withdrawn', draft: 'listing.unpublished' } as const satisfies Record<
-  StoredStatus,
+  ListingStoredStatus,
   CatalogueEventType
 >
 /** The audit operation of a change of stored status, as the listing endpoints name it. */
 const statusOperations = { published: 'listing.publish', withdrawn: 'listing.withdraw', draft: 'listing.unpublish' } as const satisfies Record<
-  StoredStatus,
+  ListingStoredStatus,
   string
 >
 
@@ -152,7 +153,7 @@ export function createSourceListingUpsert(deps: SourceWriteDeps) {
   ) {
     const now = clock.now()
     const day = vietnamDate(now)
-    const from = row.status as StoredStatus
+    const from = row.status
     const to = input.status
     const changed = (Object.keys(content) as Array<keyof Content>).filter((field) => !isDeepStrictEqual(row[field], content[field]))
     // Nothing changes, or the listing is only withdrawn: possible after its owner was merged, as a withdrawal is.

@@ -1,3 +1,6 @@
+import type { TaskState } from '../../db/schema/index.ts'
+import { defineProcess, type ProcessState, type ProcessTransition } from '../../core/process.ts'
+
 // THE joint-task process, as data, like the deal process (deals.process.ts): the service enforces
 // exactly this table and GET /v1/task-process serves it.
 
@@ -11,11 +14,7 @@ export const taskStates = [
   { name: 'in_progress', terminal: false, description: 'The work is under way; outputs are recorded as they come' },
   { name: 'completed', terminal: true, description: 'The task is done; its outputs and funding count in the reports' },
   { name: 'cancelled', terminal: true, description: 'The task was stopped, with a reason' },
-] as const
-
-export type TaskState = (typeof taskStates)[number]['name']
-
-export const terminalTaskStates: readonly string[] = taskStates.filter((state) => state.terminal).map((state) => state.name)
+] as const satisfies readonly ProcessState<TaskState>[]
 
 /**
  * Who acts on a task. lead: keys of the lead organisation (or of its successor after a merge, or
@@ -48,16 +47,7 @@ export type TaskEffect = keyof typeof taskEffects
 
 export type TaskTransitionName = 'approve' | 'start' | 'complete' | 'cancel'
 
-export type TaskTransition = {
-  name: TaskTransitionName
-  event: `task.${string}`
-  from: readonly TaskState[]
-  to: TaskState
-  by: readonly TaskRole[]
-  guards: readonly TaskGuard[]
-  effects: readonly TaskEffect[]
-  description: string
-}
+export type TaskTransition = ProcessTransition<TaskTransitionName, TaskState, TaskRole, TaskGuard, TaskEffect>
 
 export const taskTransitions: readonly TaskTransition[] = [
   {
@@ -102,8 +92,19 @@ export const taskTransitions: readonly TaskTransition[] = [
   },
 ]
 
-export const taskTransitionNamed = (name: string) => taskTransitions.find((transition) => transition.name === name)
+/** The joint-task process: the table above, with what the engine derives from it (core/process.ts). */
+export const taskProcess = defineProcess({
+  subject: 'task',
+  states: taskStates,
+  roles: taskRoles,
+  guards: taskGuards,
+  refusals: {
+    has_partner: 'A joint task needs at least one partner that accepted before it is approved',
+    has_outputs: 'Record at least one output (PATCH outputs) before completing the task',
+  },
+  effects: taskEffects,
+  transitions: taskTransitions,
+})
 
-/** The transitions that leave a state and that one of the roles may fire. */
-export const taskTransitionsFrom = (state: string, roles: readonly TaskRole[]) =>
-  taskTransitions.filter((transition) => (transition.from as readonly string[]).includes(state) && transition.by.some((role) => roles.includes(role)))
+/** The table as a Mermaid state diagram, for docs/processes.md (a test keeps the copy current). */
+export const taskDiagram = () => taskProcess.diagram({ starts: ['proposed: create [lead]'] })

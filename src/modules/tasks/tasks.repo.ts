@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { findListingStates } from '../listings/listings.repo.ts'
-import { deals, demands, taskFunding, taskLinks, taskPartners, tasks, taskTransitions, type PartnerStatus } from '../../db/schema/index.ts'
+import { deals, demands, taskFunding, taskLinks, taskPartners, tasks, taskTransitions, type PartnerStatus, type TaskState } from '../../db/schema/index.ts'
 
 export type TaskRow = typeof tasks.$inferSelect
 export type TaskInsert = typeof tasks.$inferInsert
@@ -120,7 +120,7 @@ export async function listTransitions(db: DbOrTx, taskId: string, options: { aft
 export type TaskFilter = {
   /** Besides approved (public) tasks, the ones these organisations lead, are partners of or are invited to; undefined: every task (the operator). */
   privateFor?: string[]
-  status?: string
+  status?: TaskState
   organizationId?: string
   currentProvinceCode?: string
   after?: { updatedAt: Date; id: string }

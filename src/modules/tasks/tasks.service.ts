@@ -6,22 +6,8 @@ import { organizationMerged, organizationsActedFor, ownerForCreation, writesCont
 import type { Actor } from '../../core/actor.ts'
 import { recordAudit } from '../../core/audit.ts'
 import type { RecordEvents } from '../../core/outbox.ts'
-import {
-  fundingSources,
-  outputKinds,
-  partnerRoles,
-  taskEffects,
-  taskGuards,
-  taskRoles,
-  taskStates,
-  taskTransitionNamed,
-  taskTransitions,
-  taskTransitionsFrom,
-  terminalTaskStates,
-  type TaskGuard,
-  type TaskRole,
-  type TaskTransition,
-} from './tasks.process.ts'
+import { fundingSources, outputKinds, partnerRoles, taskRoles, taskProcess, type TaskGuard, type TaskRole, type TaskTransition } from './tasks.process.ts'
+import type { TaskState } from '../../db/schema/index.ts'
 import * as repo from './tasks.repo.ts'
 import type { Task, TaskCreate, TaskHistory, TaskListQuery, TaskProcess, TaskTransitionRequest, TaskUpdate } from './tasks.schemas.ts'
 import { invitationEvents, invitationsFor, membersOf, partnersAsListed } from './tasks.partners.ts'
@@ -33,11 +19,6 @@ type PageQuery = { limit?: number; cursor?: string }
 
 /** A task with its partners, funding and links: what guards, roles and the view look at. */
 type LoadedTask = { task: repo.TaskRow; parts: TaskParts }
-
-const guardRefusal: Record<TaskGuard, string> = {
-  has_partner: 'A joint task needs at least one partner that accepted before it is approved',
-  has_outputs: 'Record at least one output (PATCH outputs) before completing the task',
-}
 
 function guardHolds(guard: TaskGuard, loaded: LoadedTask): boolean {
   switch (guard) {
@@ -79,30 +60,15 @@ function rolesOn(actedFor: Set<string> | undefined, loaded: LoadedTask): TaskRol
 }
 
 function allowedNow(loaded: LoadedTask, roles: TaskRole[]): string[] {
-  return taskTransitionsFrom(loaded.task.status, roles)
-    .filter((transition) => transition.guards.every((guard) => guardHolds(guard, loaded)))
-    .map((transition) => transition.name)
+  return taskProcess.allowedNow(loaded.task.status, roles, (guard) => guardHolds(guard, loaded))
 }
-
-const invalidTransition = (name: string, state: string, allowed: string[]) =>
-  conflict('invalid_transition', `${name} is not possible while the task is ${state}`, allowed)
 
 export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: RecordEvents; cursors: Cursors }) {
   const { db, clock, recordEvents, cursors } = deps
 
   function process(): TaskProcess {
     return {
-      states: taskStates.map((state) => ({ ...state })),
-      roles: [...taskRoles],
-      transitions: taskTransitions.map(({ event: _event, ...transition }) => ({
-        ...transition,
-        from: [...transition.from],
-        by: [...transition.by],
-        guards: [...transition.guards],
-        effects: [...transition.effects],
-      })),
-      guards: { ...taskGuards },
-      effects: { ...taskEffects },
+      ...taskProcess.document(),
       partnerRoles: [...partnerRoles],
       fundingSources: [...fundingSources],
       outputKinds: [...outputKinds],
@@ -226,7 +192,7 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
       loaded: LoadedTask
       transition: string
       event: string
-      from: string | null
+      from: TaskState | null
       role: TaskRole
       actor: Actor
       payload: Record<string, unknown>
@@ -313,7 +279,7 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
       if (!writesContent(actor)) throw forbidden('A reader key cannot change a task')
       if (!roles.includes('lead') && !roles.includes('operator')) throw forbidden("A task is edited by its lead's keys (and its delegates') or the operator")
       if (expectedVersion !== undefined && expectedVersion !== loaded.task.version) throw preconditionFailed()
-      if (terminalTaskStates.includes(loaded.task.status)) throw conflict('invalid_state', `A ${loaded.task.status} task is read-only`)
+      if (taskProcess.terminalStates.includes(loaded.task.status)) throw conflict('invalid_state', `A ${loaded.task.status} task is read-only`)
       const lead = (await findOrganizationSummaries(tx, [loaded.task.leadId])).get(loaded.task.leadId)
       if (lead?.mergedIntoId && actor.role !== 'operator') throw organizationMerged(loaded.task.leadId, lead.mergedIntoId)
       const current = loaded.parts
@@ -373,18 +339,15 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
 
   /** Fires a transition under the task's row lock, against the state it finds. */
   async function fire(actor: Actor, id: string, request: TaskTransitionRequest, expectedVersion?: number): Promise<Task> {
-    const transition = taskTransitionNamed(request.transition)!
+    const transition = taskProcess.named(request.transition)!
     return db.transaction(async (tx) => {
       const now = clock.now()
       const { loaded, roles, actedFor } = await visibleTask(tx, actor, id, { lock: true })
       if (!writesContent(actor)) throw forbidden('A reader key cannot move a task')
       if (expectedVersion !== undefined && expectedVersion !== loaded.task.version) throw preconditionFailed()
-      if (!(transition.from as readonly string[]).includes(loaded.task.status))
-        throw invalidTransition(transition.name, loaded.task.status, allowedNow(loaded, roles))
-      const role = transition.by.find((candidate) => roles.includes(candidate))
-      if (!role) throw forbidden(`${transition.name} is fired by ${transition.by.join(', ')}; this key is ${roles.join(', ') || 'no party'} on this task`)
-      const failed = transition.guards.find((guard) => !guardHolds(guard, loaded))
-      if (failed) throw conflict(`guard_${failed}`, guardRefusal[failed], allowedNow(loaded, roles))
+      const allowed = () => allowedNow(loaded, roles)
+      const eligible = taskProcess.eligibleRoles(transition, loaded.task.status, roles, allowed)
+      const role = taskProcess.roleWithGuards(transition, eligible, (guard) => guardHolds(guard, loaded), allowed)
       const values = effectsOf(transition, request, now)
       const updated = await repo.updateTask(tx, id, loaded.task.version, { ...values, status: transition.to, statusChangedAt: now }, now)
       if (!updated) throw conflict('concurrent_change', 'The task changed while this move was applied; read it again')
@@ -411,7 +374,7 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
           "An invitation is answered by the invited organisation's admin or editor keys (or those of an organisation acting for it), not by the lead or the operator",
         )
       }
-      if (terminalTaskStates.includes(loaded.task.status)) throw conflict('invalid_state', `A ${loaded.task.status} task is read-only`)
+      if (taskProcess.terminalStates.includes(loaded.task.status)) throw conflict('invalid_state', `A ${loaded.task.status} task is read-only`)
       if (partner.status !== 'invited') throw conflict('invalid_transition', 'This organisation already accepted; it is a partner of the task')
       const answered = await repo.answerInvitation(tx, { taskId: id, organizationId, accept, now })
       // The task is locked, so the invitation cannot have been answered meanwhile; only a safety net.
