@@ -2,6 +2,8 @@ import { and, eq, gte, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-or
 import type { DbOrTx } from '../../db/client.ts'
 import { demands, organizations } from '../../db/schema/index.ts'
 import type { DemandStatus } from '../../db/schema/index.ts'
+import { columnsOf } from '../../core/catalogue-kind.ts'
+import { demandFields } from './demands.kind.ts'
 
 // Writes never name the search columns (search_vector, search_key_ids, search_body_ids): the database generates them.
 export type DemandInsert = typeof demands.$inferInsert
@@ -35,11 +37,7 @@ export const summaryColumns = {
 /** Everything the API shows of one demand: explicit, so internal columns never leak. */
 const demandColumns = {
   ...summaryColumns,
-  problemVi: demands.problemVi,
-  problemEn: demands.problemEn,
-  desiredOutcomeVi: demands.desiredOutcomeVi,
-  desiredOutcomeEn: demands.desiredOutcomeEn,
-  keywords: demands.keywords,
+  ...columnsOf(demandFields),
   closedAt: demands.closedAt,
   closeReason: demands.closeReason,
   closeNote: demands.closeNote,

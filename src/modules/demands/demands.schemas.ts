@@ -56,25 +56,11 @@ export const DemandCreate = Type.Object(
 )
 export type DemandCreate = Static<typeof DemandCreate>
 
-export const DemandUpdate = Type.Object(
-  {
-    titleVi: Type.Optional(editable.titleVi),
-    titleEn: Type.Optional(editable.titleEn),
-    problemVi: Type.Optional(editable.problemVi),
-    problemEn: Type.Optional(editable.problemEn),
-    desiredOutcomeVi: Type.Optional(editable.desiredOutcomeVi),
-    desiredOutcomeEn: Type.Optional(editable.desiredOutcomeEn),
-    sectors: Type.Optional(editable.sectors),
-    fields: Type.Optional(editable.fields),
-    keywords: Type.Optional(editable.keywords),
-    minTrl: Type.Optional(editable.minTrl),
-    budgetMinVnd: Type.Optional(editable.budgetMinVnd),
-    budgetMaxVnd: Type.Optional(editable.budgetMaxVnd),
-    deadline: Type.Optional(editable.deadline),
-    provinceCode: Type.Optional(editable.provinceCode),
-  },
-  { additionalProperties: false, minProperties: 1, description: 'Fields to change; null clears an optional field. Status changes through /open and /close.' },
-)
+export const DemandUpdate = Type.Partial(Type.Omit(DemandCreate, ['ownerId']), {
+  additionalProperties: false,
+  minProperties: 1,
+  description: 'Fields to change; null clears an optional field. Status changes through /open and /close.',
+})
 export type DemandUpdate = Static<typeof DemandUpdate>
 
 export const DemandClose = Type.Object(

@@ -15,6 +15,8 @@ import type { CatalogueEvent } from '../../core/catalogue-events.ts'
 import { type CatalogueEventType } from '../../core/catalogue-events.ts'
 import type { RecordEvents } from '../../core/outbox.ts'
 import * as repo from './demands.repo.ts'
+import { demandFields, type DemandField } from './demands.kind.ts'
+import { contentOf } from '../../core/catalogue-kind.ts'
 import type { Demand, DemandClose, DemandCreate, DemandUpdate } from './demands.schemas.ts'
 import { createDemandSearch } from './demands.list.ts'
 import { findPossibleDemandDuplicates } from './demands.duplicates.ts'
@@ -27,22 +29,10 @@ export function toDemand(row: repo.DemandRow, today: string, exchangeId: string)
     id: row.id,
     status: row.status,
     owner: { id: row.owner.id, name: row.owner.name, kind: row.owner.kind as Demand['owner']['kind'] },
-    titleVi: row.titleVi,
-    titleEn: row.titleEn,
-    problemVi: row.problemVi,
-    problemEn: row.problemEn,
-    desiredOutcomeVi: row.desiredOutcomeVi,
-    desiredOutcomeEn: row.desiredOutcomeEn,
-    sectors: row.sectors as Demand['sectors'],
-    fields: row.fields as Demand['fields'],
-    keywords: row.keywords,
-    minTrl: row.minTrl,
-    budgetMinVnd: row.budgetMinVnd,
-    budgetMaxVnd: row.budgetMaxVnd,
-    deadline: row.deadline,
+    // The content as stored; the codes in sectors and fields were checked on the way in.
+    ...(contentOf(demandFields, row) as Pick<Demand, DemandField>),
     // Dates are YYYY-MM-DD strings, so they compare as strings.
     deadlinePassed: row.deadline !== null && row.deadline < today,
-    provinceCode: row.provinceCode,
     currentProvinceCode: row.currentProvinceCode,
     openedAt: row.openedAt?.toISOString() ?? null,
     closedAt: row.closedAt?.toISOString() ?? null,

@@ -1,3 +1,5 @@
+import { columnsOf } from '../../core/catalogue-kind.ts'
+import { demandFields } from '../demands/demands.kind.ts'
 import { and, arrayContains, arrayOverlaps, asc, eq, gt, gte, isNull, lt, or, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { demands, listings, organizations } from '../../db/schema/index.ts'
@@ -162,20 +164,7 @@ export function createExportService(deps: { db: Db; clock: Clock }) {
           id: demands.id,
           externalId: demands.externalId,
           status: demands.status,
-          titleVi: demands.titleVi,
-          titleEn: demands.titleEn,
-          problemVi: demands.problemVi,
-          problemEn: demands.problemEn,
-          desiredOutcomeVi: demands.desiredOutcomeVi,
-          desiredOutcomeEn: demands.desiredOutcomeEn,
-          sectors: demands.sectors,
-          fields: demands.fields,
-          keywords: demands.keywords,
-          minTrl: demands.minTrl,
-          budgetMinVnd: demands.budgetMinVnd,
-          budgetMaxVnd: demands.budgetMaxVnd,
-          deadline: demands.deadline,
-          provinceCode: demands.provinceCode,
+          ...columnsOf(demandFields),
           owner: ownerOf,
         })
         .from(demands)

@@ -1,3 +1,5 @@
+import { fileColumnsOf, type CellType, type FileColumn } from '../../core/catalogue-kind.ts'
+import { demandFields } from '../demands/demands.kind.ts'
 import type { Term } from '../reference/vocabularies.ts'
 import { iprStatuses, listingKinds, organizationKinds, priceTypes, scienceFields, sectors, transferForms, transferMethods } from '../reference/vocabularies.ts'
 
@@ -10,17 +12,7 @@ import { iprStatuses, listingKinds, organizationKinds, priceTypes, scienceFields
 export type ImportKind = 'listings' | 'demands' | 'organizations'
 export const importKinds = ['listings', 'demands', 'organizations'] as const
 
-/**
- * How a cell is read: text as is (trimmed); integer with Vietnamese digit grouping allowed
- * (1.500.000); boolean (true/false, có/không, 1/0); date YYYY-MM-DD or DD/MM/YYYY; list items
- * separated by ";" (or a JSON array); json an object or array (contacts, media); code and codes a
- * vocabulary's codes or its labels.
- */
-export type CellType = 'text' | 'integer' | 'boolean' | 'date' | 'list' | 'json' | 'code' | 'codes'
-
-export type Column = { field: string; type: CellType; vi: string[]; vocabulary?: readonly Term[] }
-
-const column = (field: string, type: CellType, vi: string[], vocabulary?: readonly Term[]): Column => ({
+const column = (field: string, type: CellType, vi: string[], vocabulary?: readonly Term[]): FileColumn => ({
   field,
   type,
   vi,
@@ -38,7 +30,7 @@ const demandStatuses: readonly Term[] = [
 
 const reference = column('externalId', 'text', ['Mã', 'Mã tham chiếu', 'Mã hồ sơ'])
 
-export const importColumns: Record<ImportKind, Column[]> = {
+export const importColumns: Record<ImportKind, FileColumn[]> = {
   listings: [
     reference,
     column('status', 'code', ['Trạng thái'], listingStatuses),
@@ -68,20 +60,7 @@ export const importColumns: Record<ImportKind, Column[]> = {
   demands: [
     reference,
     column('status', 'code', ['Trạng thái'], demandStatuses),
-    column('titleVi', 'text', ['Tiêu đề', 'Tên nhu cầu']),
-    column('titleEn', 'text', ['Tiêu đề (EN)', 'Tiêu đề tiếng Anh']),
-    column('problemVi', 'text', ['Vấn đề', 'Mô tả', 'Mô tả nhu cầu']),
-    column('problemEn', 'text', ['Vấn đề (EN)', 'Mô tả (EN)']),
-    column('desiredOutcomeVi', 'text', ['Kết quả mong muốn']),
-    column('desiredOutcomeEn', 'text', ['Kết quả mong muốn (EN)']),
-    column('sectors', 'codes', ['Lĩnh vực', 'Ngành'], sectors),
-    column('fields', 'codes', ['Lĩnh vực KH&CN', 'Lĩnh vực khoa học'], scienceFields),
-    column('keywords', 'list', ['Từ khóa']),
-    column('minTrl', 'integer', ['TRL tối thiểu', 'TRL']),
-    column('budgetMinVnd', 'integer', ['Ngân sách tối thiểu (VND)', 'Ngân sách từ']),
-    column('budgetMaxVnd', 'integer', ['Ngân sách tối đa (VND)', 'Ngân sách đến']),
-    column('deadline', 'date', ['Hạn chót', 'Thời hạn']),
-    column('provinceCode', 'text', ['Tỉnh/thành', 'Tỉnh thành', 'Mã tỉnh', 'Địa phương']),
+    ...fileColumnsOf(demandFields),
     column('ownerId', 'text', ['Mã tổ chức sở hữu', 'Chủ sở hữu']),
   ],
   organizations: [
@@ -125,9 +104,9 @@ export function foldText(text: string): string {
     .replace(/[^a-z0-9]/g, '')
 }
 
-const headerIndex = new Map<ImportKind, Map<string, Column | 'read-only'>>(
+const headerIndex = new Map<ImportKind, Map<string, FileColumn | 'read-only'>>(
   importKinds.map((kind) => {
-    const index = new Map<string, Column | 'read-only'>()
+    const index = new Map<string, FileColumn | 'read-only'>()
     for (const field of readOnlyFields) index.set(foldText(field), 'read-only')
     for (const entry of importColumns[kind]) for (const name of [entry.field, ...entry.vi]) index.set(foldText(name), entry)
     return [kind, index]

@@ -2,6 +2,8 @@ import { and, inArray, isNull, sql } from 'drizzle-orm'
 import { demands } from '../../db/schema/index.ts'
 import { ownerForCreation } from '../../core/access.ts'
 import type { DemandInsert } from '../demands/demands.repo.ts'
+import { demandFields, demandKind } from '../demands/demands.kind.ts'
+import { columnsOf, valuesOf } from '../../core/catalogue-kind.ts'
 import { DemandCreate } from '../demands/demands.schemas.ts'
 import { assertCanFile, checkBudget } from '../demands/demands.service.ts'
 import type { CatalogueEventType } from '../../core/catalogue-events.ts'
@@ -19,23 +21,7 @@ type Ready = { line: number; key: string; ownerId: string; values: DemandInsert 
 
 const validate = rowValidator<DemandCreate>(DemandCreate, ['draft', 'open'], (input) => [input.titleVi, input.problemVi])
 
-const importable = {
-  titleVi: demands.titleVi,
-  titleEn: demands.titleEn,
-  problemVi: demands.problemVi,
-  problemEn: demands.problemEn,
-  desiredOutcomeVi: demands.desiredOutcomeVi,
-  desiredOutcomeEn: demands.desiredOutcomeEn,
-  sectors: demands.sectors,
-  fields: demands.fields,
-  keywords: demands.keywords,
-  minTrl: demands.minTrl,
-  budgetMinVnd: demands.budgetMinVnd,
-  budgetMaxVnd: demands.budgetMaxVnd,
-  deadline: demands.deadline,
-  provinceCode: demands.provinceCode,
-  currentProvinceCode: demands.currentProvinceCode,
-}
+const importable = { ...columnsOf(demandFields), currentProvinceCode: demands.currentProvinceCode }
 
 async function prepare(context: BatchContext, row: ValidRow<DemandCreate>): Promise<Ready | FailedRow> {
   const { ownerId: requested, ...input } = row.input
@@ -64,20 +50,7 @@ async function prepare(context: BatchContext, row: ValidRow<DemandCreate>): Prom
     key: row.key,
     ownerId,
     values: {
-      titleVi: input.titleVi,
-      titleEn: input.titleEn ?? null,
-      problemVi: input.problemVi,
-      problemEn: input.problemEn ?? null,
-      desiredOutcomeVi: input.desiredOutcomeVi ?? null,
-      desiredOutcomeEn: input.desiredOutcomeEn ?? null,
-      sectors: input.sectors ?? [],
-      fields: input.fields ?? [],
-      keywords: input.keywords ?? [],
-      minTrl: input.minTrl ?? null,
-      budgetMinVnd: input.budgetMinVnd ?? null,
-      budgetMaxVnd: input.budgetMaxVnd ?? null,
-      deadline: input.deadline ?? null,
-      provinceCode: input.provinceCode ?? null,
+      ...valuesOf(demandFields, input),
       currentProvinceCode,
       ownerId,
       status: opening ? 'open' : 'draft',
@@ -146,8 +119,8 @@ async function upsertRun(context: BatchContext, run: Ready[], result: BatchResul
     }
     const open = stored.status === 'open'
     result.done.push({ line: row.line, id: stored.id, action: old ? 'updated' : 'created' })
-    const types: CatalogueEventType[] = [old ? 'demand.updated' : 'demand.created']
-    if (open && old?.status !== 'open') types.push('demand.opened')
+    const types: CatalogueEventType[] = [old ? demandKind.events.updated : demandKind.events.created]
+    if (open && old?.status !== 'open') types.push(demandKind.events.opened)
     events.push({ id: stored.id, types })
     // An open demand's suggestions follow its content, as after openDemand or an update.
     if (open) matched.push(stored.id)

@@ -2,7 +2,8 @@ import { restoreFormula } from '../../lib/csv.ts'
 import type { FieldError } from '../../lib/problem.ts'
 import { unprocessable } from '../../lib/problem.ts'
 import { CsvError, CsvParser, maxRecordChars, type CsvRecord } from './imports.csv.ts'
-import { columnNamed, foldText, requiredFields, type CellType, type Column, type ImportKind } from './imports.columns.ts'
+import { columnNamed, foldText, requiredFields, type ImportKind } from './imports.columns.ts'
+import type { CellType, FileColumn } from '../../core/catalogue-kind.ts'
 
 // From an uploaded file to rows: each with its line number and either the object it describes
 // (field names as the create endpoints take them) or what made it unreadable. Validation against
@@ -13,11 +14,11 @@ export type ImportFormat = 'csv' | 'ndjson'
 export type RawRow = { line: number; values: Record<string, unknown>; errors: FieldError[] }
 
 /** How a CSV's header was read: the field of each column (null: skipped), and the unknown headers. */
-export type HeaderMap = { fields: Array<Column | null>; mapped: Array<{ header: string; field: string }>; ignored: string[] }
+export type HeaderMap = { fields: Array<FileColumn | null>; mapped: Array<{ header: string; field: string }>; ignored: string[] }
 
 /** Reads a CSV header; a file with no known column or a column twice is refused (422). */
 export function readHeader(kind: ImportKind, cells: string[]): HeaderMap {
-  const fields: Array<Column | null> = []
+  const fields: Array<FileColumn | null> = []
   const mapped: HeaderMap['mapped'] = []
   const ignored: string[] = []
   const seen = new Map<string, string>()
@@ -217,11 +218,11 @@ const falseWords = new Set(['false', 'no', 'n', '0', 'khong'])
  * A cell's value for its column. A cell that does not read as its type is passed on as text, so
  * the schema reports it in its own words ("must be integer"); only bad JSON is an error here.
  */
-export function readCell(column: Column, cell: string): { value: unknown } | { error: string } {
+export function readCell(column: FileColumn, cell: string): { value: unknown } | { error: string } {
   return readAs(column.type, cell, column)
 }
 
-function readAs(type: CellType, cell: string, column: Column): { value: unknown } | { error: string } {
+function readAs(type: CellType, cell: string, column: FileColumn): { value: unknown } | { error: string } {
   switch (type) {
     case 'text':
       return { value: cell }
@@ -276,7 +277,7 @@ function listItems(cell: string): { value: unknown[] } | { error: string } {
 }
 
 /** A vocabulary code given as the code itself or as its Vietnamese or English label. */
-function codeOf(column: Column, cell: string): string {
+function codeOf(column: FileColumn, cell: string): string {
   if (!column.vocabulary || column.vocabulary.some((term) => term.code === cell)) return cell
   const folded = foldText(cell)
   const term = column.vocabulary.find(

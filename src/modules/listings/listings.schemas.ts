@@ -61,7 +61,7 @@ const editable = {
   descriptionVi: LongText('Description in Vietnamese'),
   descriptionEn: Nullable(LongText('Description in English')),
   trl: Nullable(Trl),
-  iprStatus: IprStatus,
+  iprStatus: Enum(codesOf(iprStatuses), 'See /v1/reference/ipr-statuses; a new listing that leaves it out has none'),
   iprNumbers: Type.Array(Type.String({ minLength: 1, maxLength: 60 }), {
     maxItems: 20,
     uniqueItems: true,
@@ -69,7 +69,7 @@ const editable = {
   }),
   transferForms: CodeList(codesOf(transferForms), 'Forms of transfer offered, see /v1/reference/transfer-forms'),
   transferMethods: CodeList(codesOf(transferMethods), 'Methods of transfer offered, see /v1/reference/transfer-methods'),
-  priceType: PriceType,
+  priceType: Enum(codesOf(priceTypes), 'See /v1/reference/price-types; a new listing that leaves it out is negotiable'),
   priceVnd: Nullable({
     ...Vnd,
     description:
@@ -98,11 +98,11 @@ export const ListingCreate = Type.Object(
     descriptionVi: editable.descriptionVi,
     descriptionEn: Type.Optional(editable.descriptionEn),
     trl: Type.Optional(editable.trl),
-    iprStatus: Type.Optional(Enum(codesOf(iprStatuses), 'Default none; see /v1/reference/ipr-statuses')),
+    iprStatus: Type.Optional(editable.iprStatus),
     iprNumbers: Type.Optional(editable.iprNumbers),
     transferForms: Type.Optional(editable.transferForms),
     transferMethods: Type.Optional(editable.transferMethods),
-    priceType: Type.Optional(Enum(codesOf(priceTypes), 'Default negotiable; see /v1/reference/price-types')),
+    priceType: Type.Optional(editable.priceType),
     priceVnd: Type.Optional(editable.priceVnd),
     sectors: Type.Optional(editable.sectors),
     fields: Type.Optional(editable.fields),
@@ -122,36 +122,11 @@ export const ListingCreate = Type.Object(
 )
 export type ListingCreate = Static<typeof ListingCreate>
 
-export const ListingUpdate = Type.Object(
-  {
-    kind: Type.Optional(editable.kind),
-    titleVi: Type.Optional(editable.titleVi),
-    titleEn: Type.Optional(editable.titleEn),
-    descriptionVi: Type.Optional(editable.descriptionVi),
-    descriptionEn: Type.Optional(editable.descriptionEn),
-    trl: Type.Optional(editable.trl),
-    iprStatus: Type.Optional(editable.iprStatus),
-    iprNumbers: Type.Optional(editable.iprNumbers),
-    transferForms: Type.Optional(editable.transferForms),
-    transferMethods: Type.Optional(editable.transferMethods),
-    priceType: Type.Optional(editable.priceType),
-    priceVnd: Type.Optional(editable.priceVnd),
-    sectors: Type.Optional(editable.sectors),
-    fields: Type.Optional(editable.fields),
-    keywords: Type.Optional(editable.keywords),
-    provinceCodes: Type.Optional(editable.provinceCodes),
-    media: Type.Optional(editable.media),
-    contacts: Type.Optional(editable.contacts),
-    disclosure: Type.Optional(editable.disclosure),
-    anonymous: Type.Optional(editable.anonymous),
-    validUntil: Type.Optional(editable.validUntil),
-  },
-  {
-    additionalProperties: false,
-    minProperties: 1,
-    description: 'Fields to change; null clears an optional field, [] empties a list. The rules on price and IPR numbers apply to the listing as it will be.',
-  },
-)
+export const ListingUpdate = Type.Partial(Type.Omit(ListingCreate, ['ownerId']), {
+  additionalProperties: false,
+  minProperties: 1,
+  description: 'Fields to change; null clears an optional field, [] empties a list. The rules on price and IPR numbers apply to the listing as it will be.',
+})
 export type ListingUpdate = Static<typeof ListingUpdate>
 
 export const ListingWithdraw = Type.Object(

@@ -78,25 +78,11 @@ export const OrganizationCreate = Type.Object(
 )
 export type OrganizationCreate = Static<typeof OrganizationCreate>
 
-export const OrganizationUpdate = Type.Object(
-  {
-    name: Type.Optional(editable.name),
-    nameEn: Type.Optional(editable.nameEn),
-    shortName: Type.Optional(editable.shortName),
-    parentId: Type.Optional(editable.parentId),
-    provinceCode: Type.Optional(editable.provinceCode),
-    address: Type.Optional(editable.address),
-    website: Type.Optional(editable.website),
-    email: Type.Optional(editable.email),
-    phone: Type.Optional(editable.phone),
-    taxCode: Type.Optional(editable.taxCode),
-    description: Type.Optional(editable.description),
-    contacts: Type.Optional(editable.contacts),
-    sectors: Type.Optional(editable.sectors),
-    delegationScope: Type.Optional(editable.delegationScope),
-  },
-  { additionalProperties: false, minProperties: 1, description: 'Fields to change; null clears an optional field. The kind cannot change.' },
-)
+export const OrganizationUpdate = Type.Partial(Type.Omit(OrganizationCreate, ['kind']), {
+  additionalProperties: false,
+  minProperties: 1,
+  description: 'Fields to change; null clears an optional field. The kind cannot change.',
+})
 export type OrganizationUpdate = Static<typeof OrganizationUpdate>
 
 export const Organization = Type.Object(

@@ -13,6 +13,8 @@ import { accessRecord, assertCanFile, checkBudget, toDemand } from '../demands/d
 import type { CatalogueEventType } from '../../core/catalogue-events.ts'
 import type { SourceWriteDeps } from './sources.listings.ts'
 import * as repo from './sources.repo.ts'
+import { demandFields } from '../demands/demands.kind.ts'
+import { valuesOf } from '../../core/catalogue-kind.ts'
 import type { SourceDemandPut } from './sources.schemas.ts'
 import { resolveProvince } from '../../core/places.ts'
 
@@ -22,20 +24,7 @@ import { resolveProvince } from '../../core/places.ts'
 
 function contentOf(input: SourceDemandPut) {
   return {
-    titleVi: input.titleVi,
-    titleEn: input.titleEn ?? null,
-    problemVi: input.problemVi,
-    problemEn: input.problemEn ?? null,
-    desiredOutcomeVi: input.desiredOutcomeVi ?? null,
-    desiredOutcomeEn: input.desiredOutcomeEn ?? null,
-    sectors: input.sectors ?? [],
-    fields: input.fields ?? [],
-    keywords: input.keywords ?? [],
-    minTrl: input.minTrl ?? null,
-    budgetMinVnd: input.budgetMinVnd ?? null,
-    budgetMaxVnd: input.budgetMaxVnd ?? null,
-    deadline: input.deadline ?? null,
-    provinceCode: input.provinceCode ?? null,
+    ...valuesOf(demandFields, input),
     currentProvinceCode: input.provinceCode ? resolveProvince(input.provinceCode, '#/provinceCode') : null,
   }
 }
