@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm'
 import t from 'tap'
+import * as schema from '../../src/db/schema/index.ts'
 import { createApiKey } from '../../src/core/keys.ts'
 import * as repo from '../../src/modules/demands/demands.repo.ts'
 import { buildTestApp } from '../helpers/app.ts'
@@ -348,4 +350,49 @@ t.test('unknown and malformed ids', async (t) => {
   t.equal(closeMissing.statusCode, 404)
   const badKey = await app.inject({ method: 'GET', url: `/v1/demands/${missingId}`, headers: { authorization: 'Bearer nope' } })
   t.equal(badKey.statusCode, 401, 'a broken key is refused even on a public read')
+})
+
+t.test('neededBy: when the solution is needed, apart from the deadline for offers, through every way in and out', async (t) => {
+  const created = await app.inject({ method: 'POST', url: '/v1/demands', headers: enterprise.auth, payload: demandInput({ neededBy: '2027-03-01' }) })
+  t.equal(created.statusCode, 201, created.body)
+  const id = created.json().id as string
+  t.equal(created.json().neededBy, '2027-03-01')
+  t.equal(created.json().deadline, '2026-06-30', 'the deadline stays its own field')
+  t.equal((await app.inject({ method: 'GET', url: `/v1/demands/${id}`, headers: enterprise.auth })).json().neededBy, '2027-03-01')
+  t.equal((await demandRow(db, id))!.neededBy, '2027-03-01', 'stored in its own column')
+
+  const bad = await app.inject({ method: 'PATCH', url: `/v1/demands/${id}`, headers: enterprise.auth, payload: { neededBy: '01/03/2027' } })
+  t.equal(bad.statusCode, 400)
+  t.ok(hasPointer(bad.json(), '#/neededBy'), 'a date that is not YYYY-MM-DD is refused at its field')
+  const cleared = await app.inject({ method: 'PATCH', url: `/v1/demands/${id}`, headers: enterprise.auth, payload: { neededBy: null } })
+  t.equal(cleared.statusCode, 200, cleared.body)
+  t.equal(cleared.json().neededBy, null, 'null clears it')
+  t.equal((await demandRow(db, id))!.neededBy, null)
+
+  const csv = 'Mã,Tiêu đề,Vấn đề,Cần trước ngày\nNB-1,Cần dây chuyền đóng gói,Đóng gói thủ công chậm,15/09/2027\n'
+  const upload = await app.inject({
+    method: 'POST',
+    url: '/v1/imports?kind=demands',
+    headers: { ...enterprise.auth, 'content-type': 'text/csv' },
+    payload: csv,
+  })
+  t.equal(upload.statusCode, 202, upload.body)
+  await app.jobs.runPending()
+  const imported = (await app.inject({ method: 'GET', url: `/v1/imports/${upload.json().id}`, headers: enterprise.auth })).json()
+  t.match(imported, { status: 'completed', rowsCreated: 1 })
+  t.match(imported.columns, [{}, {}, {}, { header: 'Cần trước ngày', field: 'neededBy' }], 'the Vietnamese header names the field')
+  const [row] = await db.select().from(schema.demands).where(eq(schema.demands.externalId, 'NB-1'))
+  t.equal(row!.neededBy, '2027-09-15', 'a DD/MM/YYYY cell is read as a date')
+
+  const exported = await app.inject({
+    method: 'GET',
+    url: `/v1/demands/export?status=draft&owner=${enterprise.organization.id}&format=ndjson`,
+    headers: enterprise.auth,
+  })
+  t.equal(exported.statusCode, 200, exported.body)
+  const lines = exported.body
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { externalId: string | null; neededBy: string | null })
+  t.equal(lines.find((line) => line.externalId === 'NB-1')?.neededBy, '2027-09-15', 'the export writes it, so the file imports back')
 })

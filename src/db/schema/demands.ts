@@ -37,6 +37,9 @@ export const demands = pgTable(
     budgetMinVnd: bigint('budget_min_vnd', { mode: 'number' }),
     budgetMaxVnd: bigint('budget_max_vnd', { mode: 'number' }),
     deadline: date('deadline', { mode: 'string' }),
+    // When the enterprise needs the solution working: a planning date, unlike the deadline for
+    // offers, which closes the call.
+    neededBy: date('needed_by', { mode: 'string' }),
     provinceCode: text('province_code'),
     currentProvinceCode: text('current_province_code'),
     openedAt: timestamp('opened_at', { withTimezone: true, mode: 'date' }),

@@ -23,6 +23,7 @@ export const demandFields = {
   budgetMinVnd: field(demands.budgetMinVnd, { missing: null, file: { type: 'integer', vi: ['Ngân sách tối thiểu (VND)', 'Ngân sách từ'] } }),
   budgetMaxVnd: field(demands.budgetMaxVnd, { missing: null, file: { type: 'integer', vi: ['Ngân sách tối đa (VND)', 'Ngân sách đến'] } }),
   deadline: field(demands.deadline, { missing: null, file: { type: 'date', vi: ['Hạn chót', 'Thời hạn'] } }),
+  neededBy: field(demands.neededBy, { missing: null, file: { type: 'date', vi: ['Cần trước ngày', 'Thời điểm cần'] } }),
   provinceCode: field(demands.provinceCode, { missing: null, file: { type: 'text', vi: ['Tỉnh/thành', 'Tỉnh thành', 'Mã tỉnh', 'Địa phương'] } }),
 }
 

@@ -27,6 +27,12 @@ const editable = {
   budgetMinVnd: Nullable(Vnd),
   budgetMaxVnd: Nullable(Vnd),
   deadline: Nullable(Type.String({ ...DateOnly, description: 'The last day (in Vietnam) offers are wanted' })),
+  neededBy: Nullable(
+    Type.String({
+      ...DateOnly,
+      description: 'When the enterprise needs the solution in use (in Vietnam): a planning date, separate from the deadline for offers',
+    }),
+  ),
   provinceCode: Nullable(ProvinceCode),
 }
 
@@ -45,6 +51,7 @@ export const DemandCreate = Type.Object(
     budgetMinVnd: Type.Optional(editable.budgetMinVnd),
     budgetMaxVnd: Type.Optional(editable.budgetMaxVnd),
     deadline: Type.Optional(editable.deadline),
+    neededBy: Type.Optional(editable.neededBy),
     provinceCode: Type.Optional(editable.provinceCode),
     ownerId: Type.Optional({
       ...Uuid,
@@ -121,6 +128,7 @@ export const Demand = Type.Object(
     budgetMinVnd: Nullable(Vnd),
     budgetMaxVnd: Nullable(Vnd),
     deadline: Nullable(DateOnly),
+    neededBy: Nullable(DateOnly),
     deadlinePassed: Type.Boolean({ description: 'True when the deadline is before today in Vietnam' }),
     provinceCode: Nullable(Type.String({ description: 'As filed; may be a legacy code' })),
     currentProvinceCode: Nullable(Type.String({ description: 'The 2025 unit the province code resolves to' })),
