@@ -142,7 +142,7 @@ function withhold<T extends RedactableListing>(listing: T, hidden: ConfidentialF
 
 /**
  * THE redaction rule for a listing as the API shows it: those who act for the owner (see actsFor)
- * see everything; anyone else has the fields of the rule table (deals.disclosure.ts) hidden that
+ * see everything; anyone else has the fields of the rule table (core/disclosure.ts) hidden that
  * their deals on the listing have not revealed yet, each null (the owner's kind stays) and named
  * in `redacted`. Writers always act for the owner, so only reads need it.
  */

@@ -71,7 +71,7 @@ export const listings = pgTable(
     moderatedAt: timestamp('moderated_at', { withTimezone: true, mode: 'date' }),
     contacts: jsonb('contacts').$type<Contact[]>().notNull().default([]),
     // An anonymous listing hides its owner from everyone but those who act for it, until a deal
-    // reveals it to a seeker (see deals.disclosure.ts).
+    // reveals it to a seeker (see core/disclosure.ts).
     anonymous: boolean('anonymous').notNull().default(false),
     disclosure: jsonb('disclosure').$type<Disclosure>().notNull().default({ contacts: false, iprNumbers: false }),
     // Provenance: the exchange or portal that owns the record (null: this exchange) and its id there;

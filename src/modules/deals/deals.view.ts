@@ -7,7 +7,7 @@ import type { OrganizationSummary } from '../organizations/organizations.repo.ts
 
 // How deal rows become API shapes. What the listing shows depends on who is looking: those who act
 // for the provider (and the operator) see all of it; the seeker's side sees what the deal's stage
-// revealed (deals.disclosure.ts).
+// revealed (core/disclosure.ts).
 
 export type DealParts = {
   deal: DealRow

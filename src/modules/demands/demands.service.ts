@@ -45,7 +45,7 @@ export function toDemand(row: repo.DemandRow, today: string, exchangeId: string)
   }
 }
 
-/** Open and closed demands are public; drafts are not (who sees them: access.policy.ts). */
+/** Open and closed demands are public; drafts are not (who sees them: core/access.ts). */
 export const accessRecord = (row: { status: string; owner: { id: string } }) => ({ ownerId: row.owner.id, isPublic: row.status !== 'draft' })
 
 const manageRefusal = (id: string) => ({

@@ -1,5 +1,6 @@
 import { columnsOf } from '../../core/catalogue-kind.ts'
 import { demandFields } from '../demands/demands.kind.ts'
+import { listingFields } from '../listings/listings.kind.ts'
 import { and, arrayContains, arrayOverlaps, asc, eq, gt, gte, isNull, lt, or, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { demands, listings, organizations } from '../../db/schema/index.ts'
@@ -104,27 +105,7 @@ export function createExportService(deps: { db: Db; clock: Clock }) {
           status: listings.status,
           externalId: listings.externalId,
           source: listings.source,
-          kind: listings.kind,
-          titleVi: listings.titleVi,
-          titleEn: listings.titleEn,
-          descriptionVi: listings.descriptionVi,
-          descriptionEn: listings.descriptionEn,
-          trl: listings.trl,
-          iprStatus: listings.iprStatus,
-          iprNumbers: listings.iprNumbers,
-          transferForms: listings.transferForms,
-          transferMethods: listings.transferMethods,
-          priceType: listings.priceType,
-          priceVnd: listings.priceVnd,
-          sectors: listings.sectors,
-          fields: listings.fields,
-          keywords: listings.keywords,
-          provinceCodes: listings.provinceCodes,
-          media: listings.media,
-          contacts: listings.contacts,
-          disclosure: listings.disclosure,
-          anonymous: listings.anonymous,
-          validUntil: listings.validUntil,
+          ...columnsOf(listingFields),
           owner: ownerOf,
         })
         .from(listings)

@@ -1,7 +1,8 @@
 import { fileColumnsOf, type CellType, type FileColumn } from '../../core/catalogue-kind.ts'
 import { demandFields } from '../demands/demands.kind.ts'
+import { listingFields } from '../listings/listings.kind.ts'
 import type { Term } from '../reference/vocabularies.ts'
-import { iprStatuses, listingKinds, organizationKinds, priceTypes, scienceFields, sectors, transferForms, transferMethods } from '../reference/vocabularies.ts'
+import { organizationKinds } from '../reference/vocabularies.ts'
 
 // The columns a file may have, per kind of import: the field each one fills (the field names of the
 // create endpoints, plus externalId and status), the Vietnamese headers that name it too, and how a
@@ -34,27 +35,7 @@ export const importColumns: Record<ImportKind, FileColumn[]> = {
   listings: [
     reference,
     column('status', 'code', ['Trạng thái'], listingStatuses),
-    column('kind', 'code', ['Loại', 'Loại hình'], listingKinds),
-    column('titleVi', 'text', ['Tiêu đề', 'Tên công nghệ', 'Tên sản phẩm']),
-    column('titleEn', 'text', ['Tiêu đề (EN)', 'Tiêu đề tiếng Anh']),
-    column('descriptionVi', 'text', ['Mô tả', 'Mô tả chi tiết']),
-    column('descriptionEn', 'text', ['Mô tả (EN)', 'Mô tả tiếng Anh']),
-    column('trl', 'integer', ['TRL', 'Mức độ sẵn sàng công nghệ', 'Mức sẵn sàng']),
-    column('iprStatus', 'code', ['Tình trạng SHTT', 'Sở hữu trí tuệ'], iprStatuses),
-    column('iprNumbers', 'list', ['Số văn bằng', 'Số bằng', 'Số đơn']),
-    column('transferForms', 'codes', ['Hình thức chuyển giao'], transferForms),
-    column('transferMethods', 'codes', ['Phương thức chuyển giao'], transferMethods),
-    column('priceType', 'code', ['Loại giá', 'Hình thức giá'], priceTypes),
-    column('priceVnd', 'integer', ['Giá (VND)', 'Giá (VNĐ)', 'Giá']),
-    column('sectors', 'codes', ['Lĩnh vực', 'Ngành'], sectors),
-    column('fields', 'codes', ['Lĩnh vực KH&CN', 'Lĩnh vực khoa học'], scienceFields),
-    column('keywords', 'list', ['Từ khóa']),
-    column('provinceCodes', 'list', ['Tỉnh/thành', 'Tỉnh thành', 'Mã tỉnh', 'Địa phương']),
-    column('media', 'json', ['Tư liệu', 'Hình ảnh và tài liệu']),
-    column('contacts', 'json', ['Liên hệ', 'Người liên hệ']),
-    column('disclosure', 'json', ['Công khai']),
-    column('anonymous', 'boolean', ['Ẩn danh']),
-    column('validUntil', 'date', ['Hiệu lực đến', 'Có hiệu lực đến', 'Hạn hiệu lực']),
+    ...fileColumnsOf(listingFields),
     column('ownerId', 'text', ['Mã tổ chức sở hữu', 'Chủ sở hữu']),
   ],
   demands: [

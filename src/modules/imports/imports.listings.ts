@@ -4,6 +4,8 @@ import { ownerForCreation } from '../../core/access.ts'
 import type { CatalogueEventType } from '../../core/catalogue-events.ts'
 import type { PossibleDuplicate } from '../listings/listings.duplicates.ts'
 import { listingContentColumns, type ListingInsert } from '../listings/listings.repo.ts'
+import { listingFields } from '../listings/listings.kind.ts'
+import { valuesOf } from '../../core/catalogue-kind.ts'
 import { ListingCreate } from '../listings/listings.schemas.ts'
 import { checkRules } from '../listings/listings.service.ts'
 import {
@@ -39,27 +41,7 @@ async function prepare(context: BatchContext, row: ValidRow<ListingCreate>): Pro
   const ownerId = requested ?? context.actor.organizationId
   const refusal = await ownerRefusal(context, ownerId, () => ownerForCreation(context.tx, context.actor, requested, 'listings'))
   if (refusal.length > 0) return { line: row.line, errors: refusal }
-  const values = {
-    ...input,
-    titleEn: input.titleEn ?? null,
-    descriptionEn: input.descriptionEn ?? null,
-    trl: input.trl ?? null,
-    iprStatus: input.iprStatus ?? 'none',
-    iprNumbers: input.iprNumbers ?? [],
-    transferForms: input.transferForms ?? [],
-    transferMethods: input.transferMethods ?? [],
-    priceType: input.priceType ?? 'negotiable',
-    priceVnd: input.priceVnd ?? null,
-    sectors: input.sectors ?? [],
-    fields: input.fields ?? [],
-    keywords: input.keywords ?? [],
-    provinceCodes: input.provinceCodes ?? [],
-    media: input.media ?? [],
-    contacts: input.contacts ?? [],
-    disclosure: input.disclosure ?? { contacts: false, iprNumbers: false },
-    anonymous: input.anonymous ?? false,
-    validUntil: input.validUntil ?? null,
-  }
+  const values = valuesOf(listingFields, input)
   let currentProvinceCodes: string[]
   try {
     checkRules(values)

@@ -2,6 +2,8 @@ import { and, eq, gte, inArray, isNull, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { listings, organizations } from '../../db/schema/index.ts'
 import type { ListingStoredStatus } from '../../db/schema/index.ts'
+import { columnsOf } from '../../core/catalogue-kind.ts'
+import { listingFields } from './listings.kind.ts'
 
 export type ListingInsert = typeof listings.$inferInsert
 
@@ -9,30 +11,7 @@ export type ListingInsert = typeof listings.$inferInsert
  * The fields of a listing its owner writes (create, update, a source's PUT, an import row): its
  * content. Status, dates and moderation follow the lifecycle instead.
  */
-export const listingContentColumns = {
-  kind: listings.kind,
-  titleVi: listings.titleVi,
-  titleEn: listings.titleEn,
-  descriptionVi: listings.descriptionVi,
-  descriptionEn: listings.descriptionEn,
-  trl: listings.trl,
-  iprStatus: listings.iprStatus,
-  iprNumbers: listings.iprNumbers,
-  transferForms: listings.transferForms,
-  transferMethods: listings.transferMethods,
-  priceType: listings.priceType,
-  priceVnd: listings.priceVnd,
-  sectors: listings.sectors,
-  fields: listings.fields,
-  keywords: listings.keywords,
-  provinceCodes: listings.provinceCodes,
-  currentProvinceCodes: listings.currentProvinceCodes,
-  media: listings.media,
-  contacts: listings.contacts,
-  disclosure: listings.disclosure,
-  anonymous: listings.anonymous,
-  validUntil: listings.validUntil,
-}
+export const listingContentColumns = { ...columnsOf(listingFields), currentProvinceCodes: listings.currentProvinceCodes }
 
 /**
  * The columns a listing is read with. The generated search columns are left out on purpose:

@@ -52,7 +52,7 @@ export function checkRules(listing: RuleFields) {
   if (listing.priceType === 'amount' && listing.priceVnd === null) {
     errors.push({ pointer: '#/priceVnd', detail: 'is required when priceType is amount' })
   }
-  // A price on request may hold the asking price: hidden until a deal reveals it (deals.disclosure.ts).
+  // A price on request may hold the asking price: hidden until a deal reveals it (core/disclosure.ts).
   if (listing.priceType === 'negotiable' && listing.priceVnd !== null) {
     errors.push({ pointer: '#/priceVnd', detail: 'must be absent or null when priceType is negotiable' })
   }

@@ -1,12 +1,14 @@
 import { provenanceOf } from '../../lib/provenance.ts'
 import { redactListingSummary } from '../../core/access.ts'
 import { statusOf } from './listings.lifecycle.ts'
+import { listingFields, type ListingField } from './listings.kind.ts'
+import { contentOf } from '../../core/catalogue-kind.ts'
 import type { ListingWithOwner, OwnerSummary } from './listings.repo.ts'
 import type { Listing, ListingSummary } from './listings.schemas.ts'
 import type { ListingSearchRow } from './listings.search.ts'
 
 // How rows become API shapes, and which listings are public. Who may see the others and change
-// any of them is decided in one place: src/modules/access/access.policy.ts.
+// any of them is decided in one place: src/core/access.ts.
 
 /** Published (expired included) listings are public; drafts and withdrawn ones are not. */
 export const accessRecord = (row: { status: string; ownerId: string }) => ({ ownerId: row.ownerId, isPublic: row.status === 'published' })
@@ -19,35 +21,16 @@ export function toListing(row: ListingWithOwner, today: string, exchangeId: stri
     id: row.id,
     status: statusOf(row, today),
     owner: toOwner(row.owner),
-    kind: row.kind as Listing['kind'],
-    titleVi: row.titleVi,
-    titleEn: row.titleEn,
-    descriptionVi: row.descriptionVi,
-    descriptionEn: row.descriptionEn,
-    trl: row.trl,
-    iprStatus: row.iprStatus as Listing['iprStatus'],
-    iprNumbers: row.iprNumbers,
-    transferForms: row.transferForms,
-    transferMethods: row.transferMethods,
-    priceType: row.priceType as Listing['priceType'],
-    priceVnd: row.priceVnd,
-    sectors: row.sectors,
-    fields: row.fields,
-    keywords: row.keywords,
-    provinceCodes: row.provinceCodes,
+    // The content as stored; codes and shapes were checked on the way in.
+    ...(contentOf(listingFields, row) as Pick<Listing, ListingField>),
     currentProvinceCodes: row.currentProvinceCodes,
-    media: row.media as Listing['media'],
-    validUntil: row.validUntil,
     publishedAt: row.publishedAt?.toISOString() ?? null,
     withdrawnAt: row.withdrawnAt?.toISOString() ?? null,
     withdrawReason: row.withdrawReason,
     moderationReason: row.moderationReason,
     moderatedAt: row.moderatedAt?.toISOString() ?? null,
-    contacts: row.contacts,
-    disclosure: row.disclosure,
-    anonymous: row.anonymous,
     provenance: provenanceOf(row, 'listing', exchangeId),
-    // Complete here; redactListing (access.policy.ts) hides what the reader may not see.
+    // Complete here; redactListing (core/access.ts) hides what the reader may not see.
     redacted: [],
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

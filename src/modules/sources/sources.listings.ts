@@ -16,6 +16,8 @@ import { accessRecord, toListing } from '../listings/listings.view.ts'
 import type { RequestMatches } from '../../core/match-requests.ts'
 import type { RecordEvents } from '../../core/outbox.ts'
 import * as repo from './sources.repo.ts'
+import { listingFields } from '../listings/listings.kind.ts'
+import { valuesOf } from '../../core/catalogue-kind.ts'
 import type { SourceListingPut } from './sources.schemas.ts'
 import { resolveProvinces } from '../../core/places.ts'
 
@@ -26,31 +28,8 @@ import { resolveProvinces } from '../../core/places.ts'
 
 /** The listing's content as the body states it: an omitted field takes its default, as on create. */
 function contentOf(input: SourceListingPut) {
-  const provinceCodes = input.provinceCodes ?? []
-  return {
-    kind: input.kind,
-    titleVi: input.titleVi,
-    titleEn: input.titleEn ?? null,
-    descriptionVi: input.descriptionVi,
-    descriptionEn: input.descriptionEn ?? null,
-    trl: input.trl ?? null,
-    iprStatus: input.iprStatus ?? 'none',
-    iprNumbers: input.iprNumbers ?? [],
-    transferForms: input.transferForms ?? [],
-    transferMethods: input.transferMethods ?? [],
-    priceType: input.priceType ?? 'negotiable',
-    priceVnd: input.priceVnd ?? null,
-    sectors: input.sectors ?? [],
-    fields: input.fields ?? [],
-    keywords: input.keywords ?? [],
-    provinceCodes,
-    currentProvinceCodes: resolveProvinces(provinceCodes),
-    media: input.media ?? [],
-    contacts: input.contacts ?? [],
-    disclosure: input.disclosure ?? { contacts: false, iprNumbers: false },
-    anonymous: input.anonymous ?? false,
-    validUntil: input.validUntil ?? null,
-  }
+  const content = valuesOf(listingFields, input)
+  return { ...content, currentProvinceCodes: resolveProvinces(content.provinceCodes) }
 }
 
 type Content = ReturnType<typeof contentOf>

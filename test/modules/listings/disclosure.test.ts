@@ -11,7 +11,7 @@ import { matchesOf, publishListing } from '../../helpers/matching.ts'
 
 // Staged disclosure on the listing side: an anonymous listing hides its owner, a price on request
 // its amount, undisclosed contacts and IPR numbers stay hidden, from everyone who does not act for
-// the owner, until that caller's deal on the listing gets far enough (deals.disclosure.ts).
+// the owner, until that caller's deal on the listing gets far enough (core/disclosure.ts).
 // Summaries (search, matches) never stage-reveal.
 
 const { app, db, clock } = await buildTestApp(t)
