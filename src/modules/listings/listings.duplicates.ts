@@ -36,6 +36,23 @@ export type PossibleDuplicate = {
 
 const round = (value: number) => Math.round(value * 1000) / 1000
 
+/** The possible duplicates of a listing once written (the answer to a create or a source's PUT). */
+export const duplicatesOfWritten = (
+  tx: DbOrTx,
+  row: { id: string; ownerId: string; titleVi: string; titleEn: string | null; keywords: string[]; descriptionVi: string; descriptionEn: string | null },
+  exchangeId: string,
+) =>
+  findPossibleDuplicates(tx, {
+    titleVi: row.titleVi,
+    titleEn: row.titleEn,
+    keywords: row.keywords,
+    descriptionVi: row.descriptionVi,
+    descriptionEn: row.descriptionEn,
+    ownerId: row.ownerId,
+    excludeId: row.id,
+    exchangeId,
+  })
+
 /**
  * Up to `limit` listings that may be the same offer, closest first (retrieval/duplicates.ts). Only
  * what the owner may see: published listings (expired ones included), and its own drafts and

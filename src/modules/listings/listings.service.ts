@@ -20,7 +20,7 @@ import { allowedFrom, editableStatuses, statusOf, storedSourcesOf, targetOf, lis
 import type { RequestMatches } from '../../core/match-requests.ts'
 import type { CatalogueEvent } from '../../core/catalogue-events.ts'
 import type { RecordEvents } from '../../core/outbox.ts'
-import { findPossibleDuplicates } from './listings.duplicates.ts'
+import { duplicatesOfWritten } from './listings.duplicates.ts'
 import * as repo from './listings.repo.ts'
 import type { ListingCreate, ListingSearchQuery, ListingUpdate } from './listings.schemas.ts'
 import { buildQuery, type ThesaurusLookup } from '../retrieval/query.ts'
@@ -204,16 +204,7 @@ export function createListingService(deps: {
       })
       await recordEvents(tx, [await catalogueEvent(tx, 'listing.created', row.id, now)])
       // A warning for the caller, not part of the record: the audit and the event leave it out.
-      const possibleDuplicates = await findPossibleDuplicates(tx, {
-        titleVi: row.titleVi,
-        titleEn: row.titleEn,
-        keywords: row.keywords,
-        descriptionVi: row.descriptionVi,
-        descriptionEn: row.descriptionEn,
-        ownerId,
-        excludeId: row.id,
-        exchangeId,
-      })
+      const possibleDuplicates = await duplicatesOfWritten(tx, row, exchangeId)
       return { ...listing, possibleDuplicates }
     })
   }

@@ -7,7 +7,8 @@ import { recordAudit } from '../../core/audit.ts'
 import { findOrganization } from '../organizations/organizations.repo.ts'
 import * as repo from './sources.repo.ts'
 import { createSourceDemandUpsert } from './sources.demands.ts'
-import { createSourceListingUpsert, type SourceWriteDeps } from './sources.listings.ts'
+import { createSourceListingUpsert } from './sources.listings.ts'
+import type { SourceWriteDeps } from './sources.upsert.ts'
 import type { Source, SourceCreate, SourceDemandPut, SourceListQuery, SourceListingPut, SourcePage } from './sources.schemas.ts'
 
 // The registry of other exchanges and portals (federation): the operator registers each, with the
