@@ -96,6 +96,27 @@ export function defineProcess<
     throw conflict(`guard_${failed}`, spec.refusals[failed], [...allowed()])
   }
 
+  /**
+   * All the checks of a move, in the order every process makes them: the state (409
+   * invalid_transition, with what is allowed now), the caller's roles (403), what the kind checks
+   * between (`between`: a deal's side and the transition's input), then the guards (409
+   * guard_<name>). Returns the role the move is made in. `allowedHolds` judges the guards for the
+   * `allowed` list when `holds` needs the request's input.
+   */
+  function check(move: {
+    transition: Transition
+    state: string
+    roles: readonly Role[]
+    holds: GuardCheck<Guard, Role>
+    allowedHolds?: GuardCheck<Guard, Role>
+    between?: (eligible: readonly Role[]) => void
+  }): Role {
+    const allowed = () => allowedNow(move.state, move.roles, move.allowedHolds ?? move.holds)
+    const eligible = eligibleRoles(move.transition, move.state, move.roles, allowed)
+    move.between?.(eligible)
+    return roleWithGuards(move.transition, eligible, move.holds, allowed)
+  }
+
   /** The table as GET /v1/<kind>-process serves it (the outbox event names stay internal). */
   const document = () => ({
     states: spec.states.map((state) => ({ ...state })),
@@ -136,7 +157,7 @@ export function defineProcess<
     return lines.join('\n')
   }
 
-  return { ...spec, terminalStates, named, from, allowedNow, invalidTransition, eligibleRoles, roleWithGuards, document, diagram }
+  return { ...spec, terminalStates, named, from, allowedNow, invalidTransition, eligibleRoles, roleWithGuards, check, document, diagram }
 }
 
 /** What every process table must hold, whatever its kind; the conformance test runs it over each. */

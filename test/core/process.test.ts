@@ -119,6 +119,40 @@ t.test('the engine: state, then role, then guards, each with its refusal', async
   )
 })
 
+t.test('the engine: check makes every check of a move in order', async (t) => {
+  const open = door.named('open')!
+  const order: string[] = []
+  const between = (eligible: readonly string[]) => {
+    order.push(`between ${eligible.join(',')}`)
+  }
+  t.match(
+    refusal(() => door.check({ transition: open, state: 'open', roles: ['keeper'], holds: () => true, between })),
+    { code: 'invalid_transition' },
+  )
+  t.same(order, [], 'a state that does not allow the move is refused before anything else is looked at')
+  t.match(
+    refusal(() => door.check({ transition: door.named('remove')!, state: 'shut', roles: ['guest'], holds: () => true, between })),
+    { status: 403 },
+  )
+  t.same(order, [], 'so is a role that may not fire it')
+  t.same(
+    refusal(() =>
+      door.check({
+        transition: open,
+        state: 'shut',
+        roles: ['keeper'],
+        holds: () => false,
+        allowedHolds: () => true,
+        between,
+      }),
+    ),
+    { status: 409, code: 'guard_unlocked', detail: 'The door is locked', allowed: ['open', 'remove'] },
+    'the guards come last; `allowed` is judged with allowedHolds',
+  )
+  t.same(order, ['between keeper'], 'the kind checks between the role and the guards')
+  t.equal(door.check({ transition: open, state: 'shut', roles: ['guest'], holds: () => true }), 'guest')
+})
+
 t.test('the engine: a table with faults is told so', async (t) => {
   const faults = tableFaults({
     states: [

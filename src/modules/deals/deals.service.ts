@@ -360,16 +360,22 @@ export function createDealService(deps: {
       if (actor && !writesContent(actor)) throw forbidden('A reader key cannot move a deal')
       if (expectedVersion !== undefined && expectedVersion !== deal.version) throw preconditionFailed()
       const context = await contextOf(tx, deal, now)
-      const allowed = () => allowedNow(context, roles)
-      const eligible = dealProcess.eligibleRoles(transition, deal.state, roles, allowed)
-      if (new Set(eligible.map(sideOf)).size > 1) {
-        throw badRequest('side_required', 'This key acts for both sides of the deal: say which in `side`', [
-          { pointer: '#/side', detail: 'is required: provider or seeker' },
-        ])
-      }
-      const errors = inputErrors(name, input)
-      if (errors.length > 0) throw badRequest('validation_failed', `The input does not fit ${name}; see GET /v1/deal-process`, errors)
-      const role = dealProcess.roleWithGuards(transition, eligible, (guard, candidate) => guardHolds(guard, context, candidate, input), allowed)
+      const role = dealProcess.check({
+        transition,
+        state: deal.state,
+        roles,
+        holds: (guard, candidate) => guardHolds(guard, context, candidate, input),
+        allowedHolds: (guard, candidate) => guardHolds(guard, context, candidate),
+        between: (eligible) => {
+          if (new Set(eligible.map(sideOf)).size > 1) {
+            throw badRequest('side_required', 'This key acts for both sides of the deal: say which in `side`', [
+              { pointer: '#/side', detail: 'is required: provider or seeker' },
+            ])
+          }
+          const errors = inputErrors(name, input)
+          if (errors.length > 0) throw badRequest('validation_failed', `The input does not fit ${name}; see GET /v1/deal-process`, errors)
+        },
+      })
       return applyMove(tx, transition, context, role, actor, input)
     })
   }
