@@ -12,7 +12,7 @@ import { sharedSecret } from './db/shared-secrets.ts'
 import { registerAuth } from './http/auth.ts'
 import { createJobQueue, type JobQueue } from './jobs/queue.ts'
 import { commonSchemas } from './http/common.schemas.ts'
-import { frameworkErrors, registerErrorHandling } from './http/errors.ts'
+import { clientErrors, frameworkErrors, registerErrorHandling } from './http/errors.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { registerRateLimits } from './http/rate-limit.ts'
 import { registerSecurity } from './http/security.ts'
@@ -119,6 +119,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
     // Malformed or over-long paths, refused by the router before any hook: problem documents too.
     frameworkErrors,
+    // Requests Node's parser refuses (over-long headers or URL): problem documents too.
+    clientErrorHandler: clientErrors,
     schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   })
   app.setValidatorCompiler((route) => compileOnFirstUse(() => TypeBoxValidatorCompiler(route)))

@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto'
+import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, RetryLaterError, type FieldError } from '../lib/problem.ts'
 import { mapPgError } from '../lib/pg-errors.ts'
 import { DatabaseUnavailableError, isDatabaseUnreachable } from '../lib/db-unavailable.ts'
+import { trackRouteMethods } from './methods.ts'
 
 type ValidationIssue = { instancePath?: string; message?: string; params?: Record<string, unknown>; keyword?: string }
 
@@ -101,14 +104,55 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
   return sendProblem(request, reply, toAppError(error))
 }
 
+/**
+ * For Fastify's `clientErrorHandler`: Node's HTTP parser refuses a request before Fastify sees it
+ * (headers or URL over the 16 KB limit, bytes that are not HTTP) and Fastify would answer with its
+ * own JSON. This writes the same problem document as every other error, on the raw socket.
+ */
+export function clientErrors(error: NodeJS.ErrnoException, socket: Socket) {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy()
+    return
+  }
+  const [status, code, title, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          431,
+          'headers_too_large',
+          'Request Header Fields Too Large',
+          'The request line and headers are larger than the server accepts (16 KB): shorten the URL or the headers',
+        ]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', 'Request Timeout', 'The request took too long to arrive']
+        : [400, 'malformed_request', 'Bad Request', 'The request is not valid HTTP/1.1']
+  const requestId = randomUUID()
+  const body = JSON.stringify({ type: `/problems/${code.replaceAll('_', '-')}`, title, status, detail, code, requestId })
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+  )
+}
+
 export function registerErrorHandling(app: FastifyInstance) {
+  const methodsOf = trackRouteMethods(app)
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const problem = toAppError(error)
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed')
     else request.log.info({ code: problem.code, status: problem.status }, 'request refused')
     return sendProblem(request, reply, problem)
   })
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, new AppError(404, 'route_not_found', 'Not found', `No route ${request.method} ${request.url.split('?')[0]}`)),
-  )
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!
+    // A path that exists under other methods: 405, saying which (the Allow header).
+    const allowed = methodsOf(path)
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '))
+      return sendProblem(
+        request,
+        reply,
+        new AppError(405, 'method_not_allowed', 'Method not allowed', `${request.method} is not allowed on ${path}: use ${allowed.join(', ')}`),
+      )
+    }
+    return sendProblem(request, reply, new AppError(404, 'route_not_found', 'Not found', `No route ${request.method} ${path}`))
+  })
 }

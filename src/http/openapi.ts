@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import type { FastifyInstance, FastifySchema } from 'fastify'
+import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify'
 import { errors } from './common.schemas.ts'
 import { rateLimitExemptRoutes } from './rate-limit.ts'
 import { docsContentSecurityPolicy } from './security.ts'
@@ -124,5 +124,16 @@ export async function registerOpenApi(app: FastifyInstance, options: { serverUrl
     routePrefix: '/docs',
     uiConfig: { deepLinking: true },
     staticCSP: docsContentSecurityPolicy,
+    // Without PUBLIC_BASE_URL the served document names the address it was fetched from, so "Try it
+    // out" calls this server whatever its port or name (behind a proxy, with TRUST_PROXY set, the
+    // address the client used).
+    ...(options.serverUrl
+      ? {}
+      : {
+          transformSpecification: (document: Record<string, unknown>, request: FastifyRequest) => ({
+            ...document,
+            servers: [{ url: `${request.protocol}://${request.host}`, description: 'This server' }],
+          }),
+        }),
   })
 }

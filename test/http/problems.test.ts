@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createOperator, tableCounts } from '../helpers/factories.ts'
@@ -89,8 +90,41 @@ t.test('an unknown route is a route_not_found problem', async (t) => {
   const problem = assertProblem(t, response, 404, 'route_not_found')
   t.equal(problem.instance, '/v1/nothing-here')
   const wrongMethod = await app.inject({ method: 'DELETE', url: `/v1/organizations/${operator.organization.id}`, headers: operator.auth })
-  assertProblem(t, wrongMethod, 404, 'route_not_found')
+  assertProblem(t, wrongMethod, 405, 'method_not_allowed')
   t.same(await tableCounts(db), before, 'nothing deleted')
+})
+
+t.test('a known path under a method it does not answer is 405 with Allow; an unknown path stays 404', async (t) => {
+  const one = await app.inject({ method: 'DELETE', url: `/v1/organizations/${operator.organization.id}?x=1`, headers: operator.auth })
+  const problem = assertProblem(t, one, 405, 'method_not_allowed')
+  t.equal(one.headers.allow, 'GET, HEAD, PATCH', 'Allow lists what the path answers')
+  t.equal(problem.instance, `/v1/organizations/${operator.organization.id}`)
+  const collection = await app.inject({ method: 'PUT', url: '/v1/organizations' })
+  assertProblem(t, collection, 405, 'method_not_allowed')
+  t.equal(collection.headers.allow, 'GET, HEAD, POST')
+  const unknown = await app.inject({ method: 'DELETE', url: '/v1/organizations/a/b/c' })
+  assertProblem(t, unknown, 404, 'route_not_found')
+  t.equal(unknown.headers.allow, undefined)
+})
+
+t.test('a request Node refuses before Fastify (headers over 16 KB) is a problem document too', async (t) => {
+  const address = await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = new URL(address)
+  const raw = await new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () =>
+      socket.write(`GET /v1/reference/regions?q=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`),
+    )
+    let received = ''
+    socket.on('data', (chunk) => (received += chunk.toString()))
+    socket.on('end', () => resolve(received))
+    socket.on('error', reject)
+  })
+  const [head, body] = raw.split('\r\n\r\n')
+  t.match(head, /^HTTP\/1\.1 431 /)
+  t.match(head, /content-type: application\/problem\+json/i)
+  const problem = JSON.parse(body!) as { code: string; status: number; requestId: string; type: string }
+  t.match(problem, { type: '/problems/headers-too-large', status: 431, code: 'headers_too_large', requestId: String })
+  t.match(head, new RegExp(`x-request-id: ${problem.requestId}`, 'i'), 'with its request id, as every problem')
 })
 
 t.test('a 500 never shows internals', async (t) => {

@@ -24,6 +24,15 @@ t.test('API responses: nosniff and a CSP that allows nothing, errors included', 
   }
 })
 
+t.test('/docs/json names the server it was fetched from when PUBLIC_BASE_URL is unset', async (t) => {
+  const served = await app.inject({ method: 'GET', url: '/docs/json', headers: { host: 'portal.example.vn:8080' } })
+  t.equal(served.statusCode, 200)
+  t.same(served.json().servers, [{ url: 'http://portal.example.vn:8080', description: 'This server' }])
+  const configured = await buildTestApp(t, { PUBLIC_BASE_URL: 'https://api.example.vn' })
+  const fixed = await configured.app.inject({ method: 'GET', url: '/docs/json', headers: { host: 'portal.example.vn:8080' } })
+  t.same(fixed.json().servers, [{ url: 'https://api.example.vn', description: 'This server' }], 'PUBLIC_BASE_URL wins when set')
+})
+
 t.test('/docs: Swagger UI renders, under a CSP that lets its own assets load', async (t) => {
   const page = await app.inject({ method: 'GET', url: '/docs' })
   t.equal(page.statusCode, 200)
