@@ -90,6 +90,8 @@ export const IfMatchHeaders = Type.Object({
 export const IdempotencyKey = Type.String({
   minLength: 1,
   maxLength: 255,
+  // Visible ASCII: what a header carries safely, and what the server stores (400 invalid_idempotency_key otherwise).
+  pattern: '^[!-~]+$',
   description:
     'A unique key (a UUID) per intended operation: a retry with the same key and the same request gets the first successful response again (header Idempotent-Replayed: true) instead of repeating the work, whatever happened to the first (the write and its stored answer commit together, or neither does). Kept 24 hours; the same key with another request is a 422 idempotency_key_reused; a retry while the first is still running waits up to 3 seconds, then gets a 409 idempotency_in_progress with Retry-After.',
 })

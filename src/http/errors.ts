@@ -46,6 +46,10 @@ export function toAppError(error: FastifyError & { validation?: ValidationIssue[
   if (error instanceof AppError) return error
   if (error.validation) {
     const errors = fieldErrors(error.validation, error.validationContext)
+    // The Idempotency-Key header keeps the code it has always had (src/http/idempotency.ts).
+    if (errors.every((field) => field.pointer === '#/headers/idempotency-key')) {
+      return new AppError(400, 'invalid_idempotency_key', 'Bad request', 'Idempotency-Key must be 1-255 visible ASCII characters, such as a UUID', { errors })
+    }
     return new AppError(400, 'validation_failed', 'Validation failed', 'The request does not match the schema; see errors', { errors })
   }
   if (isDatabaseUnreachable(error)) return new DatabaseUnavailableError()

@@ -165,10 +165,10 @@ t.test('an invalid Idempotency-Key is a 400 and does nothing', async (t) => {
   const deal = await dealOf(seeker.auth)
   const before = await rows()
   const [keysBefore] = await db.select({ n: count() }).from(schema.idempotencyKeys)
-  const long = assertProblem(t, await postMessage(withKey(seeker.auth, 'k'.repeat(300)), deal.id, { body: 'Xin chào' }), 400, 'validation_failed')
-  t.same(pointers(long), ['#/headers/idempotency-key'])
-  for (const key of ['has a space', 'khóa-1', 'tab\there']) {
-    assertProblem(t, await postMessage(withKey(seeker.auth, key), deal.id, { body: 'Xin chào' }), 400, 'invalid_idempotency_key')
+  // One code for every key the schema refuses (its pattern and length are in the OpenAPI document), with the header's pointer.
+  for (const key of ['k'.repeat(300), 'has a space', 'khóa-1', 'tab\there']) {
+    const refused = assertProblem(t, await postMessage(withKey(seeker.auth, key), deal.id, { body: 'Xin chào' }), 400, 'invalid_idempotency_key')
+    t.same(pointers(refused), ['#/headers/idempotency-key'])
   }
   assertProblem(t, await startDeal(withKey(seeker.auth, 'with space'), interest()), 400, 'invalid_idempotency_key')
   assertProblem(t, await transition(withKey(provider.auth, 'with space'), deal.id, { transition: 'cancel', reason: 'other' }), 400, 'invalid_idempotency_key')
