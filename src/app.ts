@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { DestinationStream } from 'pino'
 import SerializerSelector from '@fastify/fast-json-stringify-compiler'
-import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
 import type { TSchema } from 'typebox'
 import type { Config } from './config.ts'
 import { openDatabase, type Database } from './db/client.ts'
@@ -14,6 +13,7 @@ import { createJobQueue, type JobQueue } from './jobs/queue.ts'
 import { commonSchemas } from './http/common.schemas.ts'
 import { clientErrors, frameworkErrors, registerErrorHandling } from './http/errors.ts'
 import { registerOpenApi } from './http/openapi.ts'
+import { requestValidator } from './http/validation.ts'
 import { registerRateLimits } from './http/rate-limit.ts'
 import { registerSecurity } from './http/security.ts'
 import { registerTextGuard } from './http/text-guard.ts'
@@ -123,7 +123,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     clientErrorHandler: clientErrors,
     schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   })
-  app.setValidatorCompiler((route) => compileOnFirstUse(() => TypeBoxValidatorCompiler(route)))
+  app.setValidatorCompiler((route) => compileOnFirstUse(() => requestValidator(route)))
   // The API reads JSON only: without this, Fastify's built-in text/plain parser hands a string to the
   // body schema and the client gets a confusing 400 instead of 415 Unsupported Media Type.
   app.removeContentTypeParser('text/plain')

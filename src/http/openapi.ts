@@ -13,7 +13,9 @@ forms and methods under Law 07/2017/QH14).
 **Authentication.** Public reads need no key. Every write needs \`Authorization: Bearer <key>\`; the
 key belongs to one organisation and acts for it. Keys are managed under \`/v1/api-keys\`.
 
-**Conventions.** JSON bodies are camelCase and unknown fields are rejected. Errors are RFC 9457
+**Conventions.** JSON bodies are camelCase. Unknown body fields and unknown query parameters are
+refused (400, each named by a JSON pointer), and query numbers and booleans are written as such
+(\`limit=10\`, \`facets=false\`; not \`limit=true\`). Errors are RFC 9457
 \`application/problem+json\` with a stable \`code\`, the \`requestId\` and, for validation, \`errors\`
 with JSON pointers. Single resources carry an \`ETag\`; send it back in \`If-Match\` to update safely
 (412 when stale). Lists use opaque, signed cursors: pass \`nextCursor\` back as \`cursor\` (an edited one is a 400 \`invalid_cursor\`).

@@ -127,6 +127,24 @@ t.test('a request Node refuses before Fastify (headers over 16 KB) is a problem 
   t.match(head, new RegExp(`x-request-id: ${problem.requestId}`, 'i'), 'with its request id, as every problem')
 })
 
+t.test('query strings are strict: numbers and booleans written as such, and no parameter the operation does not know', async (t) => {
+  const fine = await app.inject({ method: 'GET', url: '/v1/listings?limit=2&facets=false' })
+  t.equal(fine.statusCode, 200, fine.body)
+  for (const [query, pointer] of [
+    ['limit=true', '#/query/limit'],
+    ['limit=1e1', '#/query/limit'],
+    ['limit=2.5', '#/query/limit'],
+    ['facets=1', '#/query/facets'],
+    ['facets=yes', '#/query/facets'],
+    ['provice=01', '#/query/provice'],
+  ] as const) {
+    const refused = assertProblem(t, await app.inject({ method: 'GET', url: `/v1/listings?${query}` }), 400, 'validation_failed')
+    t.same(pointers(refused), [pointer], `${query} is refused at ${pointer}`)
+  }
+  const misspelt = (await app.inject({ method: 'GET', url: '/v1/listings?provice=01' })).json() as { errors: Array<{ detail: string }> }
+  t.equal(misspelt.errors[0]!.detail, 'is not a known field', 'the unknown parameter is named by its pointer')
+})
+
 t.test('a 500 never shows internals', async (t) => {
   const response = await app.inject({ method: 'GET', url: '/test/explode' })
   const problem = assertProblem(t, response, 500, 'internal_error')

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
-import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { requestValidator } from '../../http/validation.ts'
 import { Type } from 'typebox'
 import { requireActor } from '../../http/auth.ts'
 import { IdParams, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
@@ -83,7 +84,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // claimed at that transaction, not before the handler (src/http/idempotency.ts).
       config: { idempotent: 'at-write' },
       // The body schema documents the upload; what arrives is a FileUpload, read by the service.
-      validatorCompiler: (route) => (route.httpPart === 'body' ? (value: unknown) => value instanceof FileUpload : TypeBoxValidatorCompiler(route)),
+      validatorCompiler: (route) => (route.httpPart === 'body' ? (value: unknown) => value instanceof FileUpload : requestValidator(route)),
       schema: {
         operationId: 'createImport',
         tags,
