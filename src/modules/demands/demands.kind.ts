@@ -1,7 +1,7 @@
 import { demands } from '../../db/schema/index.ts'
 import { contentField as field } from '../../core/catalogue-kind.ts'
 import { scienceFields, sectors } from '../reference/vocabularies.ts'
-import { demandProcess } from './demands.lifecycle.ts'
+import type { CatalogueEventType } from '../../core/catalogue-events.ts'
 
 // THE demand descriptor: the fields a demand's owner writes, each with its column, the value a
 // create stores when the body leaves it out, and how an import or export file names it. The
@@ -29,10 +29,10 @@ export const demandFields = {
 
 export type DemandField = keyof typeof demandFields
 
-/** The demand kind: its table, content fields, lifecycle and catalogue events. */
-export const demandKind = {
-  table: demands,
-  fields: demandFields,
-  lifecycle: demandProcess,
-  events: { created: 'demand.created', updated: 'demand.updated', opened: 'demand.opened', closed: 'demand.closed' },
-} as const
+/** The catalogue events a write of a demand records. */
+export const demandEvents = {
+  created: 'demand.created',
+  updated: 'demand.updated',
+  opened: 'demand.opened',
+  closed: 'demand.closed',
+} as const satisfies Record<string, CatalogueEventType>

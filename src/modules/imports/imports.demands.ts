@@ -1,6 +1,6 @@
 import { demands } from '../../db/schema/index.ts'
 import { ownerForCreation } from '../../core/access.ts'
-import { demandFields, demandKind } from '../demands/demands.kind.ts'
+import { demandFields, demandEvents } from '../demands/demands.kind.ts'
 import { columnsOf, valuesOf } from '../../core/catalogue-kind.ts'
 import type { DemandInsert } from '../demands/demands.repo.ts'
 import { DemandCreate } from '../demands/demands.schemas.ts'
@@ -65,7 +65,7 @@ const target: ImportTarget = {
   importable,
   promotion: { to: 'open', stamped: 'openedAt' },
   final: 'closed',
-  events: { created: demandKind.events.created, updated: demandKind.events.updated, promoted: demandKind.events.opened },
+  events: { created: demandEvents.created, updated: demandEvents.updated, promoted: demandEvents.opened },
 }
 
 const apply = (context: BatchContext, rows: CheckedRow<DemandCreate>[]) => applyRows(context, target, rows, prepare)

@@ -3,12 +3,12 @@ import { listings } from '../../db/schema/index.ts'
 import { ownerForCreation } from '../../core/access.ts'
 import type { PossibleDuplicate } from '../listings/listings.duplicates.ts'
 import { listingContentColumns, type ListingInsert } from '../listings/listings.repo.ts'
-import { listingFields, listingKind } from '../listings/listings.kind.ts'
+import { listingFields, listingEvents } from '../listings/listings.kind.ts'
 import { valuesOf } from '../../core/catalogue-kind.ts'
 import { ListingCreate } from '../listings/listings.schemas.ts'
 import { checkRules } from '../listings/listings.service.ts'
 import { ownerRefusal, type BatchContext, importHandler, type LookupContext } from './imports.batch.ts'
-import { applyRows, type ImportTarget, type ReadyRow } from './imports.upsert.ts'
+import { applyRows, keyOf, type ImportTarget, type ReadyRow } from './imports.upsert.ts'
 import { errorsOf, failed, rowValidator, type CheckedRow, type FailedRow, type ValidRow } from './imports.validate.ts'
 import { resolveProvinces } from '../../core/places.ts'
 
@@ -61,15 +61,13 @@ async function prepare(context: BatchContext, row: ValidRow<ListingCreate>): Pro
   }
 }
 
-const keyOf = (row: { ownerId: string; key: string }) => `${row.ownerId} ${row.key}`
-
 const target: ImportTarget = {
   subject: 'listing',
   table: listings,
   importable,
   promotion: { to: 'published', stamped: 'publishedAt', clears: ['moderationReason', 'moderatedAt'] },
   final: 'withdrawn',
-  events: { created: listingKind.events.created, updated: listingKind.events.updated, promoted: listingKind.events.published },
+  events: { created: listingEvents.created, updated: listingEvents.updated, promoted: listingEvents.published },
   warning: (context, row, id) => {
     const possibleDuplicates = context.duplicates.get(row.line)
     if (!possibleDuplicates || possibleDuplicates.length === 0) return undefined

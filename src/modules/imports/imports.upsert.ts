@@ -31,7 +31,8 @@ export type ImportTarget = {
   warning?: (context: BatchContext, row: ReadyRow, id: string) => RowWarning | undefined
 }
 
-const keyOf = (row: { ownerId: string; key: string }) => `${row.ownerId} ${row.key}`
+/** A row's identity within an import: its owner and its external id. */
+export const keyOf = (row: { ownerId: string; key: string }) => `${row.ownerId} ${row.key}`
 
 /** Checks and prepares each row (`prepare`), then writes the ready ones run by run. */
 export async function applyRows<I, V extends Record<string, unknown>>(

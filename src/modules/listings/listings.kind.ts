@@ -1,7 +1,7 @@
 import { listings } from '../../db/schema/index.ts'
 import { contentField as field } from '../../core/catalogue-kind.ts'
 import { iprStatuses, listingKinds, priceTypes, scienceFields, sectors, transferForms, transferMethods } from '../reference/vocabularies.ts'
-import { listingProcess } from './listings.lifecycle.ts'
+import type { CatalogueEventType } from '../../core/catalogue-events.ts'
 
 // THE listing descriptor: the fields a listing's owner writes, each with its column, the value a
 // create stores when the body leaves it out, and how an import or export file names it. The
@@ -36,16 +36,11 @@ export const listingFields = {
 
 export type ListingField = keyof typeof listingFields
 
-/** The listing kind: its table, content fields, lifecycle and catalogue events. */
-export const listingKind = {
-  table: listings,
-  fields: listingFields,
-  lifecycle: listingProcess,
-  events: {
-    created: 'listing.created',
-    updated: 'listing.updated',
-    published: 'listing.published',
-    withdrawn: 'listing.withdrawn',
-    unpublished: 'listing.unpublished',
-  },
-} as const
+/** The catalogue events a write of a listing records. */
+export const listingEvents = {
+  created: 'listing.created',
+  updated: 'listing.updated',
+  published: 'listing.published',
+  withdrawn: 'listing.withdrawn',
+  unpublished: 'listing.unpublished',
+} as const satisfies Record<string, CatalogueEventType>

@@ -2,7 +2,7 @@ import { unprocessable } from '../../lib/problem.ts'
 import { allowedFrom } from '../demands/demands.lifecycle.ts'
 import * as demandRepo from '../demands/demands.repo.ts'
 import { accessRecord, assertCanFile, checkBudget, toDemand } from '../demands/demands.service.ts'
-import { demandFields, demandKind } from '../demands/demands.kind.ts'
+import { demandFields, demandEvents } from '../demands/demands.kind.ts'
 import { valuesOf } from '../../core/catalogue-kind.ts'
 import { resolveProvince } from '../../core/places.ts'
 import * as repo from './sources.repo.ts'
@@ -54,7 +54,7 @@ export function createSourceDemandUpsert(deps: SourceWriteDeps) {
     },
     insert: (tx, values) => repo.insertSourcedDemand(tx, values as Parameters<typeof repo.insertSourcedDemand>[1]),
     read: async (tx, id) => (await demandRepo.findDemand(tx, id))!,
-    update: (tx, params) => demandRepo.updateDemand(tx, params),
+    update: async (tx, _row, params) => ((await demandRepo.updateDemand(tx, params)) ? demandRepo.findDemand(tx, params.id) : undefined),
     stored: (row) => ({ id: row.id, ownerId: row.owner.id, status: row.status, version: row.version }),
     access: accessRecord,
     view: (row, day) => toDemand(row, day, deps.exchangeId),
@@ -63,7 +63,7 @@ export function createSourceDemandUpsert(deps: SourceWriteDeps) {
     finalValues: closeValues,
     // A closing tombstone carries its public reason, as closeDemand's does.
     finalEventExtra: (input) => ({ reason: input.closeReason }),
-    events: { created: demandKind.events.created, updated: demandKind.events.updated, promoted: demandKind.events.opened, final: demandKind.events.closed },
+    events: { created: demandEvents.created, updated: demandEvents.updated, promoted: demandEvents.opened, final: demandEvents.closed },
     operations: { create: 'demand.create', update: 'demand.update', promoted: 'demand.open', final: 'demand.close' },
     refusals: {
       createdFinal: (externalId, source) =>

@@ -2,7 +2,7 @@ import { unprocessable } from '../../lib/problem.ts'
 import { valuesOf } from '../../core/catalogue-kind.ts'
 import { resolveProvinces } from '../../core/places.ts'
 import { duplicatesOfWritten } from '../listings/listings.duplicates.ts'
-import { listingFields, listingKind } from '../listings/listings.kind.ts'
+import { listingFields, listingEvents } from '../listings/listings.kind.ts'
 import { allowedFrom } from '../listings/listings.lifecycle.ts'
 import * as listingRepo from '../listings/listings.repo.ts'
 import type { ListingWithDuplicates } from '../listings/listings.schemas.ts'
@@ -41,7 +41,11 @@ export function createSourceListingUpsert(deps: SourceWriteDeps) {
     find: (tx, source, externalId) => repo.findSourcedListing(tx, source, externalId, { lock: true }),
     insert: async (tx, values) => (await repo.insertSourcedListing(tx, values as Parameters<typeof repo.insertSourcedListing>[1]))?.id,
     read: async (tx, id) => (await listingRepo.findListing(tx, id))!,
-    update: async (tx, params) => (await listingRepo.updateListing(tx, params)) !== undefined,
+    // The owner does not change: the row written, with the owner as read.
+    update: async (tx, row, params) => {
+      const updated = await listingRepo.updateListing(tx, params)
+      return updated && { ...updated, owner: row.owner }
+    },
     stored: (row) => ({ id: row.id, ownerId: row.ownerId, status: row.status, version: row.version }),
     access: accessRecord,
     view: (row, day) => toListing(row, day, exchangeId),
@@ -54,11 +58,11 @@ export function createSourceListingUpsert(deps: SourceWriteDeps) {
     promotedValues: (now) => ({ publishedAt: now, moderationReason: null, moderatedAt: null }),
     finalValues: (input, now) => ({ withdrawnAt: now, withdrawReason: input.withdrawReason?.trim() ?? 'Withdrawn at its source' }),
     events: {
-      created: listingKind.events.created,
-      updated: listingKind.events.updated,
-      promoted: listingKind.events.published,
-      final: listingKind.events.withdrawn,
-      demoted: listingKind.events.unpublished,
+      created: listingEvents.created,
+      updated: listingEvents.updated,
+      promoted: listingEvents.published,
+      final: listingEvents.withdrawn,
+      demoted: listingEvents.unpublished,
     },
     operations: { create: 'listing.create', update: 'listing.update', promoted: 'listing.publish', final: 'listing.withdraw', demoted: 'listing.unpublish' },
     refusals: {

@@ -47,7 +47,8 @@ export type SourceTarget<Row, Input extends SourceBody, Content extends Record<s
   /** Inserts the source's record unless a concurrent request did: its id, or undefined. */
   insert: (tx: Tx, values: Record<string, unknown>) => Promise<string | undefined>
   read: (tx: Tx, id: string) => Promise<Row>
-  update: (tx: Tx, params: { id: string; expectedVersion: number; values: Record<string, unknown>; now: Date }) => Promise<boolean>
+  /** Writes the values if the record is still at the version of `row`: the record as written, or undefined. */
+  update: (tx: Tx, row: Row, params: { id: string; expectedVersion: number; values: Record<string, unknown>; now: Date }) => Promise<Row | undefined>
   stored: (row: Row) => Stored
   /** Who may see and manage it (the kind's access record). */
   access: (row: Row) => { ownerId: string; isPublic: boolean }
@@ -153,8 +154,8 @@ export function createSourceUpsert<Row, Input extends SourceBody, Content extend
     if (promoting) Object.assign(values, target.promotedValues(now))
     if (to === statuses.final) Object.assign(values, target.finalValues(input, now))
     // The row is locked, so the version cannot have moved; a refusal is only a safety net.
-    if (!(await target.update(tx, { id: stored.id, expectedVersion: stored.version, values, now }))) throw preconditionFailed()
-    const written = await target.read(tx, stored.id)
+    const written = await target.update(tx, row, { id: stored.id, expectedVersion: stored.version, values, now })
+    if (!written) throw preconditionFailed()
     const step = to === from ? undefined : to === statuses.final ? 'final' : to === 'draft' ? 'demoted' : 'promoted'
     await recordAudit(tx, {
       actor,
