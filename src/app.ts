@@ -14,6 +14,7 @@ import { commonSchemas } from './http/common.schemas.ts'
 import { clientErrors, frameworkErrors, registerErrorHandling } from './http/errors.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { requestValidator } from './http/validation.ts'
+import { registerConditionalRequests } from './http/conditional.ts'
 import { registerRateLimits } from './http/rate-limit.ts'
 import { registerSecurity } from './http/security.ts'
 import { registerTextGuard } from './http/text-guard.ts'
@@ -162,6 +163,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
+  registerConditionalRequests(app)
   registerErrorHandling(app)
   // Hooks run in this order: security headers and CORS, rate limits, then the key check.
   await registerSecurity(app, config)

@@ -28,6 +28,12 @@ function fieldErrors(issues: ValidationIssue[], context: string | undefined): Fi
       for (const name of issue.params.requiredProperties as string[]) add(`${pointer}/${name}`, 'is required')
       continue
     }
+    // An enum names what it takes, so a client need not look the vocabulary up to fix its request.
+    const allowed = issue.params?.allowedValues
+    if (issue.keyword === 'enum' && Array.isArray(allowed)) {
+      add(pointer, `must be one of ${allowed.join(', ')}`)
+      continue
+    }
     add(pointer, detail)
   }
   if (result.length === 0) add(base, 'does not match the schema')

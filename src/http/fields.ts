@@ -18,17 +18,18 @@ export const Timestamp = Type.String({ format: 'date-time' })
 
 export const Vnd = Type.Integer({ minimum: 0, maximum: 1e15, description: 'An amount in Vietnamese dong' })
 
-/** A list of codes from a vocabulary, without repeats. */
-export const CodeList = <C extends string>(codes: readonly C[], description: string, maxItems = codes.length) =>
-  Type.Unsafe<C[]>(Type.Array(Type.Union(codes.map((code) => Type.Literal(code))), { uniqueItems: true, maxItems, description }))
+/** A list of codes from a vocabulary (an Enum), without repeats. */
+export const CodeList = <T extends TSchema & { enum?: readonly unknown[] }>(code: T, description: string, maxItems = code.enum?.length) =>
+  Type.Array(code, { uniqueItems: true, ...(maxItems === undefined ? {} : { maxItems }), description })
 
 export const Keywords = Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: 30, uniqueItems: true })
 
-/** One code of a vocabulary; the static type is the union of the codes. */
-export const Enum = <C extends string>(codes: readonly C[], description?: string) =>
-  Type.Unsafe<C>(
-    Type.Union(
-      codes.map((code) => Type.Literal(code)),
-      description ? { description } : {},
-    ),
-  )
+/**
+ * One code of a vocabulary; the static type is the union of the codes. A `title` names it in the
+ * OpenAPI document (src/http/openapi-components.ts), so a generated client has one type for the
+ * vocabulary wherever it is used; give the same title wherever the same codes are.
+ */
+export const Enum = <C extends string>(codes: readonly C[], options: string | { title?: string; description?: string } = {}) => {
+  const { title, description } = typeof options === 'string' ? { title: undefined, description: options } : options
+  return Type.Unsafe<C>({ type: 'string', enum: [...codes], ...(title ? { title } : {}), ...(description ? { description } : {}) })
+}

@@ -1,7 +1,8 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify'
-import { errors } from './common.schemas.ts'
+import { errors, responseHeaders, type ResponseHeader } from './common.schemas.ts'
+import { declareStorableText, nameComponents } from './openapi-components.ts'
 import { rateLimitExemptRoutes } from './rate-limit.ts'
 import { docsContentSecurityPolicy } from './security.ts'
 
@@ -15,10 +16,13 @@ key belongs to one organisation and acts for it. Keys are managed under \`/v1/ap
 
 **Conventions.** JSON bodies are camelCase. Unknown body fields and unknown query parameters are
 refused (400, each named by a JSON pointer), and query numbers and booleans are written as such
-(\`limit=10\`, \`facets=false\`; not \`limit=true\`). Errors are RFC 9457
+(\`limit=10\`, \`facets=false\`; not \`limit=true\`). Text may not hold NUL (each
+string's pattern says so) or an unpaired surrogate. A wrong code of a vocabulary is a 400 that names
+the codes it may be. Errors are RFC 9457
 \`application/problem+json\` with a stable \`code\`, the \`requestId\` and, for validation, \`errors\`
-with JSON pointers. Single resources carry an \`ETag\`; send it back in \`If-Match\` to update safely
-(412 when stale). Lists use opaque, signed cursors: pass \`nextCursor\` back as \`cursor\` (an edited one is a 400 \`invalid_cursor\`).
+with JSON pointers. Single resources carry an \`ETag\` (their version and a digest of what you
+were shown); send it back in \`If-Match\` to update safely (412 when stale), or in \`If-None-Match\`
+to get 304 while it is unchanged; other GET answers carry a weak one. Lists use opaque, signed cursors: pass \`nextCursor\` back as \`cursor\` (an edited one is a 400 \`invalid_cursor\`).
 
 **Outages.** While the database is unreachable (say the embedded one is restarting), a request that
 needs it gets 503 \`database_unavailable\` with \`Retry-After\`; a write answered so may or may not
@@ -28,31 +32,60 @@ have been applied, so retry it with the same \`Idempotency-Key\`.
 \`RateLimit-Limit\`, \`RateLimit-Remaining\` and \`RateLimit-Reset\`, and a 429 carries \`Retry-After\`.
 Repeated failed key checks from one address get its keyed requests refused for a while.`
 
-const seconds = (description: string) => ({ type: 'integer', minimum: 0, description })
-const tooManyRequests = {
-  ...errors[429],
-  description: 'A rate limit was reached; wait for Retry-After seconds',
-  headers: {
-    'Retry-After': seconds('Seconds until the limit resets'),
-    'RateLimit-Limit': seconds('Requests allowed per window (also on other responses)'),
-    'RateLimit-Remaining': seconds('Requests left in this window (also on other responses)'),
-    'RateLimit-Reset': seconds('Seconds until this window ends (also on other responses)'),
-  },
-}
+const tooManyRequests = { ...errors[429], description: 'A rate limit was reached; wait for Retry-After seconds' }
+const databaseUnavailable = { ...errors[503], description: 'The database is unreachable for a moment; retry after Retry-After seconds' }
 
-const databaseUnavailable = {
-  ...errors[503],
-  description: 'The database is unreachable for a moment; retry after Retry-After seconds',
-  headers: { 'Retry-After': seconds('Seconds to wait before retrying') },
+type ResponseEntry = { headers?: Record<string, unknown>; type?: string; description?: string }
+const pick = (...names: ResponseHeader[]) => Object.fromEntries(names.map((name) => [name, responseHeaders[name]]))
+
+const notModified: ResponseEntry = { type: 'null', description: 'Not modified: If-None-Match names the ETag this answer would carry; no body' }
+const ifNoneMatch = {
+  type: 'string',
+  maxLength: 1024,
+  description: 'ETags of answers you hold (comma-separated, or *): when one is what this answer would carry, the answer is 304 without a body',
 }
 
 /**
- * Every operation but the probes is rate limited (src/http/rate-limit.ts), so each may answer 429;
- * and each may need the database (if only to check a key), so each may answer 503.
+ * The statuses and headers the shared machinery adds to every operation, whatever its handler
+ * does: each (but the probes) is rate limited, so it may answer 429 and carries RateLimit-*; each
+ * may need the database (if only to check a key), so it may answer 503; every response carries
+ * X-Request-Id; an operation that takes Idempotency-Key may replay its answer
+ * (Idempotent-Replayed) or ask a concurrent retry to wait (409 with Retry-After); any may be
+ * refused for text that cannot be stored (400); a write may be sent a body, which is parsed (413,
+ * 415) even where none is taken; and a GET answers with an
+ * ETag, and 304 when If-None-Match names it (src/http/conditional.ts).
  */
-function withLimitsAndOutages(schema: FastifySchema, url: string): FastifySchema {
-  if (!schema?.response || (schema as { hide?: boolean }).hide || rateLimitExemptRoutes.has(url)) return schema
-  return { ...schema, response: { ...(schema.response as object), 429: tooManyRequests, 503: databaseUnavailable } }
+function withSharedResponses(schema: FastifySchema, url: string, method: string): FastifySchema {
+  if (!schema?.response || (schema as { hide?: boolean }).hide) return schema
+  const limited = !rateLimitExemptRoutes.has(url)
+  const requestHeaders = schema.headers as { properties?: Record<string, unknown> } | undefined
+  const idempotent = Boolean(requestHeaders?.properties?.['idempotency-key'])
+  const read = method === 'GET'
+  const statuses: Record<string, ResponseEntry> = {
+    // Text that cannot be stored (NUL, lone surrogates) is refused in any path or query (src/http/text-guard.ts).
+    400: errors[400] as ResponseEntry,
+    // A body sent to a write that takes none is still parsed first: too large, or not JSON.
+    ...(read ? {} : { 413: errors[413] as ResponseEntry, 415: errors[415] as ResponseEntry }),
+    ...(schema.response as Record<string, ResponseEntry>),
+    ...(read ? { 304: notModified } : {}),
+    ...(limited ? { 429: tooManyRequests as ResponseEntry, 503: databaseUnavailable as ResponseEntry } : {}),
+  }
+  const response = Object.fromEntries(
+    Object.entries(statuses).map(([status, entry]) => {
+      const headers = {
+        ...pick('X-Request-Id'),
+        ...(read && (status === '200' || status === '304') ? pick('ETag') : {}),
+        ...(limited ? pick('RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset') : {}),
+        ...(status === '429' || status === '503' || (idempotent && status === '409') ? pick('Retry-After') : {}),
+        ...(idempotent && /^2/.test(status) ? pick('Idempotent-Replayed') : {}),
+        ...entry.headers,
+      }
+      return [status, { ...entry, headers }]
+    }),
+  )
+  // If-None-Match is read by the hook, not validated per route: it is declared here, for the document.
+  const headers = read ? { ...requestHeaders, type: 'object', properties: { ...requestHeaders?.properties, 'if-none-match': ifNoneMatch } } : schema.headers
+  return { ...schema, headers, response }
 }
 
 export async function registerOpenApi(app: FastifyInstance, options: { serverUrl?: string }) {
@@ -118,9 +151,15 @@ export async function registerOpenApi(app: FastifyInstance, options: { serverUrl
     },
     // A collection's root is registered as '/' under its prefix and answers with or without the
     // slash; document it without one (/v1/listings), as clients and linters expect.
-    transform: ({ schema, url }) => ({ schema: withLimitsAndOutages(schema, url), url: url.length > 1 && url.endsWith('/') ? url.slice(0, -1) : url }),
+    transform: ({ schema, url, route }) => ({
+      schema: withSharedResponses(schema, url, String(route.method)),
+      url: url.length > 1 && url.endsWith('/') ? url.slice(0, -1) : url,
+    }),
     // Name components after the schemas' $id instead of def-0, def-1, ...
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`) },
+    // Bodies, shared enums and inline responses become named components too, and strings say they refuse NUL.
+    transformObject: (documentObject) =>
+      declareStorableText(nameComponents(('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject) as never)),
   })
   await app.register(swaggerUi, {
     routePrefix: '/docs',

@@ -4,8 +4,17 @@ import type { FastifyInstance } from 'fastify'
 import type { Config } from '../config.ts'
 
 /** What a browser client may send, and read from a response, across origins. */
-export const corsAllowedHeaders = ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'X-Request-Id']
-export const corsExposedHeaders = ['ETag', 'Location', 'X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After']
+export const corsAllowedHeaders = ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Request-Id']
+export const corsExposedHeaders = [
+  'ETag',
+  'Location',
+  'X-Request-Id',
+  'RateLimit-Limit',
+  'RateLimit-Remaining',
+  'RateLimit-Reset',
+  'Retry-After',
+  'Idempotent-Replayed',
+]
 
 /**
  * The CSP of Swagger UI under /docs (set by @fastify/swagger-ui's staticCSP, see src/http/openapi.ts):

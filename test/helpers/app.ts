@@ -4,6 +4,7 @@ import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 import type { Db } from '../../src/db/client.ts'
 import type { Clock } from '../../src/lib/clock.ts'
+import { checkContract } from './contract.ts'
 import { openTestDatabase } from './database.ts'
 
 /** A clock the test moves by hand. */
@@ -26,6 +27,7 @@ export async function buildTestApp(t: Test, env: Record<string, string> = {}, op
   const clock = new TestClock()
   // Jobs run when a test calls app.jobs.runPending(), not on a poller's schedule.
   const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false', ...env }), { database, clock })
+  checkContract(app)
   t.teardown(async () => {
     await app.close()
     await database.close()

@@ -81,8 +81,8 @@ export function operationsOf(document: OpenApiDocument): Operation[] {
         operationId: raw.operationId ?? `${method} ${path}`,
         method: method.toUpperCase(),
         path,
-        parameters: (raw.parameters ?? []).map((parameter) => ({ ...parameter, schema: deref(document, parameter.schema) })),
-        body: body ? deref(document, body) : undefined,
+        parameters: (raw.parameters ?? []).map((parameter) => ({ ...parameter, schema: inlineRefs(document, parameter.schema) })),
+        body: body ? inlineRefs(document, body) : undefined,
         bodyRequired: raw.requestBody?.required ?? false,
         responseTypes: Object.entries(raw.responses ?? {}).flatMap(([status, response]) => (/^2/.test(status) ? Object.keys(response.content ?? {}) : [])),
         needsKey: (raw.security ?? []).some((entry) => 'apiKey' in entry),
@@ -93,16 +93,34 @@ export function operationsOf(document: OpenApiDocument): Operation[] {
   return operations
 }
 
-/** Resolves a local $ref (request schemas should be inline, but a stray ref must not hide a field). */
+/** Resolves a local $ref; the site's own annotations (a description beside the $ref) are kept. */
 export function deref(document: OpenApiDocument, schema: JsonSchema): JsonSchema {
   let current = schema
   for (let depth = 0; current.$ref && depth < 10; depth++) {
     const name = current.$ref.replace(/^#\/components\/schemas\//, '')
     const target = document.components?.schemas?.[name]
     if (!target) throw new Error(`Unresolvable $ref ${current.$ref}`)
-    current = target
+    const { $ref: _ref, ...site } = current
+    current = { ...target, ...site }
   }
   return current
+}
+
+/**
+ * The schema with every local $ref replaced by what it names, at any depth: request bodies and
+ * parameters name their enums and objects as components, and the generators here walk plain
+ * schemas. Request schemas are not recursive; a cycle would throw rather than loop.
+ */
+export function inlineRefs(document: OpenApiDocument, schema: JsonSchema, depth = 0): JsonSchema {
+  if (depth > 32) throw new Error('A request schema refers to itself')
+  const resolved = deref(document, schema) as Record<string, unknown>
+  const inline = (child: unknown) =>
+    typeof child === 'object' && child !== null && !Array.isArray(child) ? inlineRefs(document, child as JsonSchema, depth + 1) : child
+  const result: Record<string, unknown> = { ...resolved }
+  for (const key of ['items', 'additionalProperties', 'not']) if (key in resolved) result[key] = inline(resolved[key])
+  for (const key of ['anyOf', 'oneOf', 'allOf']) if (Array.isArray(resolved[key])) result[key] = (resolved[key] as unknown[]).map(inline)
+  if (resolved.properties) result.properties = Object.fromEntries(Object.entries(resolved.properties as object).map(([name, child]) => [name, inline(child)]))
+  return result as JsonSchema
 }
 
 /** The alternatives of a union (anyOf/oneOf), or the schema itself. */

@@ -15,7 +15,10 @@ const bin = (name: string) => path.join(projectRoot, 'node_modules', '.bin', nam
 
 /** The client program. It only knows the API through the generated `paths` type. */
 const clientProgram = `import createClient from 'openapi-fetch'
-import type { paths } from './api.js'
+import type { components, paths } from './api.js'
+
+// Bodies, vocabularies and responses have names of their own (no hand-written types).
+type Schemas = components['schemas']
 
 export type Scenario = Awaited<ReturnType<typeof runScenario>>
 
@@ -30,19 +33,18 @@ export async function runScenario(
   searchWord: string,
 ) {
   const operator = createClient<paths>({ baseUrl, headers: { authorization: \`Bearer \${operatorKey}\` } })
-  const organization = await operator.POST('/v1/organizations', {
-    body: { kind: 'research_institute', name: 'Viện Công nghệ sinh học thử nghiệm', provinceCode: '01' },
-  })
+  const kind: Schemas['OrganizationKind'] = 'research_institute'
+  const newOrganization: Schemas['CreateOrganizationRequest'] = { kind, name: 'Viện Công nghệ sinh học thử nghiệm', provinceCode: '01' }
+  const organization = await operator.POST('/v1/organizations', { body: newOrganization })
   if (!organization.data) throw new Error(\`createOrganization: \${organization.response.status} \${JSON.stringify(organization.error)}\`)
 
   const member = createClient<paths>({ baseUrl, headers: { authorization: \`Bearer \${await keyFor(organization.data.id)}\` } })
-  const created = await member.POST('/v1/listings', {
-    body: {
-      kind: 'technology',
-      titleVi: \`Quy trình \${searchWord} sản xuất phân bón hữu cơ vi sinh\`,
-      descriptionVi: 'Quy trình ủ phân hữu cơ từ phụ phẩm nông nghiệp bằng chế phẩm vi sinh, quy mô hộ gia đình.',
-    },
-  })
+  const newListing: Schemas['CreateListingRequest'] = {
+    kind: 'technology' satisfies Schemas['ListingKind'],
+    titleVi: \`Quy trình \${searchWord} sản xuất phân bón hữu cơ vi sinh\`,
+    descriptionVi: 'Quy trình ủ phân hữu cơ từ phụ phẩm nông nghiệp bằng chế phẩm vi sinh, quy mô hộ gia đình.',
+  }
+  const created = await member.POST('/v1/listings', { body: newListing })
   if (!created.data) throw new Error(\`createListing: \${created.response.status} \${JSON.stringify(created.error)}\`)
 
   const published = await member.POST('/v1/listings/{id}/publish', {
@@ -77,6 +79,9 @@ export function typeErrors(client: ReturnType<typeof createClient<paths>>) {
   void client.POST('/v1/listings', { body: { kind: 'technology', descriptionVi: 'x' } })
   // @ts-expect-error getListing needs the id path parameter
   void client.GET('/v1/listings/{id}', {})
+  // @ts-expect-error a vocabulary's type holds only its codes
+  const kind: components['schemas']['ListingKind'] = 'machine'
+  void kind
 }
 `
 

@@ -26,7 +26,8 @@ t.test('a preflight from an allowed origin is answered, before any key check', a
     t.match(response.headers.vary, /Origin/)
     t.ok(list(response.headers['access-control-allow-methods'] as string).includes('patch'), 'PATCH is allowed')
     const headers = list(response.headers['access-control-allow-headers'] as string)
-    for (const name of ['authorization', 'content-type', 'if-match', 'idempotency-key', 'x-request-id']) t.ok(headers.includes(name), `allows ${name}`)
+    for (const name of ['authorization', 'content-type', 'if-match', 'if-none-match', 'idempotency-key', 'x-request-id'])
+      t.ok(headers.includes(name), `allows ${name}`)
     t.equal(response.headers['access-control-max-age'], '600')
     t.equal(response.headers['access-control-allow-credentials'], undefined, 'no credentials: keys are not cookies')
   }
@@ -48,7 +49,7 @@ t.test('simple requests: allowed origins see the headers they need; others see n
   t.equal(read.headers['access-control-allow-origin'], allowed)
   t.match(read.headers.vary, /Origin/)
   const exposed = list(read.headers['access-control-expose-headers'] as string)
-  for (const name of ['etag', 'location', 'x-request-id', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'retry-after']) {
+  for (const name of ['etag', 'location', 'x-request-id', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'retry-after', 'idempotent-replayed']) {
     t.ok(exposed.includes(name), `exposes ${name}`)
   }
 

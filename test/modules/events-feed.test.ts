@@ -342,11 +342,13 @@ t.test('an event whose transaction is still running holds back the events commit
   const subject = owner.organization.id
   const client = await pool.connect()
   t.teardown(() => client.release())
+  // The payload a real organization.updated carries: the organisation as a keyless GET shows it.
+  const view = (await send('GET', `/v1/organizations/${subject}`)).json() as object
   await client.query('begin')
   const early = await client.query<{ id: string }>(
     `insert into outbox_events (type, subject_type, subject_id, organization_ids, payload, occurred_at, public)
      values ('organization.updated', 'organization', $1, array[$1]::uuid[], $2, now(), true) returning id::text`,
-    [subject, { id: subject }],
+    [subject, view],
   )
   const earlyId = early.rows[0]!.id
 

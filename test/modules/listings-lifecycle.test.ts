@@ -3,6 +3,7 @@ import { createApiKey } from '../../src/core/keys.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createMember, createOperator, tableCounts } from '../helpers/factories.ts'
 import { createListingViaApi, insertListing, storedListing } from '../helpers/listings.ts'
+import { versionOf } from '../helpers/etag.ts'
 
 // draft -> published -> withdrawn, expiry by the Vietnamese calendar, and concurrent transitions.
 
@@ -25,7 +26,7 @@ t.test('publish, then withdraw with a reason', async (t) => {
   clock.advanceDays(1)
   const published = await publish(id)
   t.equal(published.statusCode, 200)
-  t.equal(published.headers.etag, '"2"')
+  t.equal(versionOf(published.headers.etag), 2)
   t.match(published.json(), { status: 'published', publishedAt: clock.now().toISOString(), version: 2 })
   const publicRead = await get(id)
   t.equal(publicRead.statusCode, 200, 'now anyone can read it')
@@ -54,7 +55,7 @@ t.test('publish, then withdraw with a reason', async (t) => {
   clock.advanceDays(1)
   const withdrawn = await withdraw(id, { reason: '  Đã chuyển giao độc quyền cho một doanh nghiệp  ' })
   t.equal(withdrawn.statusCode, 200)
-  t.equal(withdrawn.headers.etag, '"3"')
+  t.equal(versionOf(withdrawn.headers.etag), 3)
   t.match(withdrawn.json(), {
     status: 'withdrawn',
     withdrawnAt: clock.now().toISOString(),

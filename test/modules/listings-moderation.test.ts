@@ -4,6 +4,7 @@ import { auditTrailOf } from '../helpers/audit.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createMember, createOperator, tableCounts } from '../helpers/factories.ts'
 import { createListingViaApi, storedListing } from '../helpers/listings.ts'
+import { versionOf } from '../helpers/etag.ts'
 
 // Operator moderation: POST /v1/listings/{id}/unpublish sends a published (or expired) listing back
 // to draft with a reason the owner sees; the owner edits and publishes again.
@@ -32,7 +33,7 @@ t.test('the operator unpublishes; the owner sees the reason, edits and publishes
   const events = (await auditTrailOf(db, id)).length
   const response = await unpublish(id, { reason: '  Thông tin sở hữu trí tuệ chưa được xác minh  ' }, { ...operator.auth, 'x-request-id': 'moderation-1' })
   t.equal(response.statusCode, 200)
-  t.equal(response.headers.etag, '"3"')
+  t.equal(versionOf(response.headers.etag), 3)
   const moderatedAt = clock.now().toISOString()
   t.match(response.json(), { status: 'draft', moderationReason: 'Thông tin sở hữu trí tuệ chưa được xác minh', moderatedAt, version: 3 })
 

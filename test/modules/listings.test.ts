@@ -3,6 +3,7 @@ import { buildTestApp } from '../helpers/app.ts'
 import { createMember, createOperator, tableCounts } from '../helpers/factories.ts'
 import { createApiKey } from '../../src/core/keys.ts'
 import { createListingViaApi, insertListing, listingInput, storedListing } from '../helpers/listings.ts'
+import { versionOf } from '../helpers/etag.ts'
 
 // Create, read and edit listings; the lifecycle and search have files of their own.
 
@@ -23,7 +24,7 @@ t.test('an editor creates a draft; the owner reads it back with its ETag', async
   t.equal(response.statusCode, 201)
   const body = response.json()
   t.equal(response.headers.location, `/v1/listings/${body.id}`)
-  t.equal(response.headers.etag, '"1"')
+  t.equal(versionOf(response.headers.etag), 1)
   t.match(body, {
     status: 'draft',
     owner: { id: owner.organization.id, name: 'Viện Lúa Đồng bằng sông Hồng', kind: 'research_institute' },
@@ -50,7 +51,7 @@ t.test('an editor creates a draft; the owner reads it back with its ETag', async
 
   const read = await app.inject({ method: 'GET', url: `/v1/listings/${body.id}`, headers: owner.auth })
   t.equal(read.statusCode, 200)
-  t.equal(read.headers.etag, '"1"')
+  t.equal(versionOf(read.headers.etag), 1)
   // The creation's answer adds the possible duplicates (none here) to the listing.
   const { possibleDuplicates, ...listing } = body
   t.same(possibleDuplicates, [])
@@ -206,7 +207,7 @@ t.test('drafts and withdrawn listings are visible only to their owner and the op
   const published = await app.inject({ method: 'GET', url: `/v1/listings/${publishedId}` })
   t.equal(published.statusCode, 200, 'a published listing is public')
   t.equal(published.json().status, 'published')
-  t.equal(published.headers.etag, '"1"')
+  t.equal(versionOf(published.headers.etag), 1)
 })
 
 t.test('get: unknown, malformed id, broken key', async (t) => {
@@ -232,7 +233,7 @@ t.test("update: the owner's editor edits with If-Match; null clears; rules apply
     payload: { titleEn: null, trl: null, validUntil: null, provinceCodes: ['77', '79'], keywords: [], titleVi: 'Quy trình lúa gạo hữu cơ (bản mới)' },
   })
   t.equal(changed.statusCode, 200)
-  t.equal(changed.headers.etag, '"2"')
+  t.equal(versionOf(changed.headers.etag), 2)
   const body = changed.json()
   t.match(body, {
     titleVi: 'Quy trình lúa gạo hữu cơ (bản mới)',

@@ -4,6 +4,7 @@ import { organizations } from '../../src/db/schema/index.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createApiKey } from '../../src/core/keys.ts'
 import { createMember, createOperator, createOrganization, tableCounts } from '../helpers/factories.ts'
+import { versionOf } from '../helpers/etag.ts'
 
 const { app, db } = await buildTestApp(t)
 const operator = await createOperator(db)
@@ -22,12 +23,12 @@ t.test('the operator registers an organisation; it is public', async (t) => {
   t.equal(created.statusCode, 201)
   const body = created.json()
   t.equal(created.headers.location, `/v1/organizations/${body.id}`)
-  t.equal(created.headers.etag, '"1"')
+  t.equal(versionOf(created.headers.etag), 1)
   t.match(body, { kind: 'transfer_centre', provinceCode: '36', currentProvinceCode: '37', version: 1, contacts: centre.contacts })
 
   const read = await app.inject({ method: 'GET', url: `/v1/organizations/${body.id}` })
   t.equal(read.statusCode, 200)
-  t.equal(read.headers.etag, '"1"')
+  t.equal(versionOf(read.headers.etag), 1)
   t.same(read.json(), body)
 })
 
@@ -108,7 +109,7 @@ t.test('update: own key or operator, If-Match, null clears', async (t) => {
     payload: { nameEn: 'Thai Binh Seed JSC', provinceCode: null },
   })
   t.equal(changed.statusCode, 200)
-  t.equal(changed.headers.etag, '"2"')
+  t.equal(versionOf(changed.headers.etag), 2)
   t.match(changed.json(), { nameEn: 'Thai Binh Seed JSC', provinceCode: null, currentProvinceCode: null, version: 2 })
 
   const stale = await app.inject({ method: 'PATCH', url, headers: { ...member.auth, 'if-match': '"1"' }, payload: { nameEn: 'Stale' } })

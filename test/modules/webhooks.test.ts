@@ -11,6 +11,7 @@ import { createMember, createOperator } from '../helpers/factories.ts'
 import { publishListing } from '../helpers/matching.ts'
 import { assertProblem, pointers } from '../helpers/problem.ts'
 import { deliveriesOf, startReceiver, subscribe, verifySignature } from '../helpers/webhooks.ts'
+import { versionOf } from '../helpers/etag.ts'
 
 // Webhooks through the API: subscriptions and who manages them, URL checks, and deliveries to a
 // real receiver on 127.0.0.1 that verifies every signature itself. Jobs run when the test says
@@ -76,7 +77,7 @@ t.test('an admin subscribes, reads, updates, rotates and deletes a webhook', asy
     version: 1,
   })
   t.equal(created.headers.location, `/v1/webhooks/${webhook.id}`)
-  t.equal(created.headers.etag, '"1"')
+  t.equal(versionOf(created.headers.etag), 1)
 
   const read = await strict.inject({ method: 'GET', url: `/v1/webhooks/${webhook.id}`, headers: provider.auth })
   t.equal(read.statusCode, 200)
@@ -107,7 +108,7 @@ t.test('an admin subscribes, reads, updates, rotates and deletes a webhook', asy
   })
   t.equal(updated.statusCode, 200)
   t.match(updated.json(), { eventTypes: [], description: null, version: 2 })
-  t.equal(updated.headers.etag, '"2"')
+  t.equal(versionOf(updated.headers.etag), 2)
 
   const rotated = await strict.inject({ method: 'POST', url: `/v1/webhooks/${webhook.id}/secret`, headers: provider.auth })
   t.equal(rotated.statusCode, 200)

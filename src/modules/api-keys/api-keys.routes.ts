@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
-import { IdParams, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
+import { IdParams, bearerSecurity, errorResponses, ref, withHeaders } from '../../http/common.schemas.ts'
 import { ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyListQuery, ApiKeyPage, ApiKeyRotate, CurrentApiKey } from './api-keys.schemas.ts'
 
 const tags = ['api-keys']
@@ -24,7 +24,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: `Creates a key for an organisation (default: the caller's own). An admin key creates admin, editor and reader keys for its own organisation; the operator creates keys for any organisation, and is the only one to create operator keys, which belong to the exchange operator organisation only. An unknown organisation is a 422; a merged one a 409. ${secretOnce} No Idempotency-Key: a replay would need the secret stored.`,
         security: bearerSecurity,
         body: ApiKeyCreate,
-        response: { 201: ref(ApiKeyCreated), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+        response: { 201: withHeaders(ref(ApiKeyCreated), 'Location'), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -111,7 +111,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: bearerSecurity,
         params: IdParams,
         body: ApiKeyRotate,
-        response: { 201: ref(ApiKeyCreated), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
+        response: { 201: withHeaders(ref(ApiKeyCreated), 'Location'), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {

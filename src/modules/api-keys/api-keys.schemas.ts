@@ -1,13 +1,13 @@
 import { Type, type Static } from 'typebox'
+import { organizationKind } from '../reference/reference.schemas.ts'
 import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
 import { Enum, Nullable, Timestamp } from '../../http/fields.ts'
-import { codesOf, organizationKinds } from '../reference/vocabularies.ts'
 import { roles } from '../../core/actor.ts'
 
 export const keyStatuses = ['active', 'expired', 'revoked'] as const
 export type KeyStatus = (typeof keyStatuses)[number]
 
-const KeyRole = Enum(roles, 'operator (the exchange operator only), admin, editor or reader')
+const KeyRole = Enum(roles, { title: 'KeyRole', description: 'operator (the exchange operator only), admin, editor or reader' })
 const Label = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'A note to recognise the key by, e.g. "portal Nam Định"' })
 const ExpiresAt = Type.String({
   format: 'date-time',
@@ -60,7 +60,7 @@ export const ApiKey = Type.Object(
     prefix: Type.String({ description: 'The public part of the key (txk_<prefix>_...), to recognise it by' }),
     role: KeyRole,
     label: Nullable(Type.String()),
-    status: Enum(keyStatuses, 'active, expired (past expiresAt) or revoked'),
+    status: Enum(keyStatuses, { title: 'KeyStatus', description: 'active, expired (past expiresAt) or revoked' }),
     createdAt: Timestamp,
     lastUsedAt: Nullable({ ...Timestamp, description: 'Last successful use, recorded at most once a minute' }),
     expiresAt: Nullable(Timestamp),
@@ -86,7 +86,7 @@ export type ApiKeyPage = Static<typeof ApiKeyPage>
 export const CurrentApiKey = Type.Object(
   {
     apiKey: ref(ApiKey),
-    organization: Type.Object({ id: Uuid, kind: Enum(codesOf(organizationKinds)), name: Type.String() }),
+    organization: Type.Object({ id: Uuid, kind: organizationKind(), name: Type.String() }),
   },
   { $id: 'CurrentApiKey', description: 'The calling key and the organisation it acts for' },
 )

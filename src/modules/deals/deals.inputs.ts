@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
+import { transferForm, transferMethod } from '../reference/reference.schemas.ts'
 import { DateOnly, Enum, LongText, ShortText, Timestamp, Url, Vnd } from '../../http/fields.ts'
-import { codesOf, transferForms, transferMethods } from '../reference/vocabularies.ts'
 
 // The inputs of the deal transitions: one shape per transition, declared with the process
 // (deals.process.ts) and served with it at GET /v1/deal-process, so a client can build the form
@@ -13,20 +13,20 @@ const Note = (description: string) => Type.String({ minLength: 1, maxLength: 200
 
 export const EvidenceLink = Type.Object(
   { url: Url, title: Type.Optional(ShortText()) },
-  { additionalProperties: false, description: 'A link to a document: minutes, a delivery note, photos, a contract scan' },
+  { additionalProperties: false, title: 'DocumentLinkInput', description: 'A link to a document: minutes, a delivery note, photos, a contract scan' },
 )
 
 export const MilestoneInput = Type.Object(
   { title: ShortText({ description: 'What is delivered or done' }), dueDate: Type.Optional(DateOnly) },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'MilestoneInput' },
 )
 
 export const OfferTermsInput = Type.Object(
   {
-    priceType: Enum(['amount', 'free'] as const, 'amount: priceVnd is the price; free: transferred free of charge'),
+    priceType: Enum(['amount', 'free'] as const, { title: 'OfferPriceType', description: 'amount: priceVnd is the price; free: transferred free of charge' }),
     priceVnd: Type.Optional({ ...Vnd, description: 'The price in VND; required when priceType is amount, forbidden when free' }),
-    transferForm: Enum(codesOf(transferForms), 'The form of transfer (Law 07/2017 Art. 5), see /v1/reference/transfer-forms'),
-    transferMethods: Type.Array(Enum(codesOf(transferMethods)), {
+    transferForm: transferForm('The form of transfer (Law 07/2017 Art. 5), see /v1/reference/transfer-forms'),
+    transferMethods: Type.Array(transferMethod(), {
       minItems: 1,
       uniqueItems: true,
       maxItems: 5,
@@ -46,7 +46,10 @@ const nothing = Type.Object({}, { additionalProperties: false })
 export const transitionInputs = {
   accept_interest: Type.Object({ note: Type.Optional(Note('A word to the other side')) }, { additionalProperties: false }),
   decline_interest: Type.Object(
-    { reason: Enum(declineReasons, 'Why the interest is declined'), note: Type.Optional(Note('More about the reason')) },
+    {
+      reason: Enum(declineReasons, { title: 'DeclineReason', description: 'Why the interest is declined' }),
+      note: Type.Optional(Note('More about the reason')),
+    },
     { additionalProperties: false },
   ),
   expire_interest: nothing,
@@ -79,12 +82,18 @@ export const transitionInputs = {
     { additionalProperties: false },
   ),
   cancel: Type.Object(
-    { reason: Enum(cancelReasons, 'Why the deal is cancelled'), note: Type.Optional(Note('More about the reason')) },
+    { reason: Enum(cancelReasons, { title: 'CancelReason', description: 'Why the deal is cancelled' }), note: Type.Optional(Note('More about the reason')) },
     { additionalProperties: false },
   ),
   open_dispute: Type.Object({ note: Note('What is disputed') }, { additionalProperties: false }),
   resolve_dispute: Type.Object(
-    { outcome: Enum(['resume', 'cancel'] as const, 'resume: back to the state the dispute interrupted; cancel: the deal ends'), note: Note('The decision') },
+    {
+      outcome: Enum(['resume', 'cancel'] as const, {
+        title: 'DisputeOutcome',
+        description: 'resume: back to the state the dispute interrupted; cancel: the deal ends',
+      }),
+      note: Note('The decision'),
+    },
     { additionalProperties: false },
   ),
 } as const

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
-import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
+import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref, serializeAsBuilt, withHeaders } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
 import {
   Deal,
@@ -53,7 +53,7 @@ export const dealRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'The deal starts in interest_expressed; the other side answers within DEAL_RESPONSE_DAYS or it expires. One open deal per (listing, seeker): 409 deal_exists otherwise. Writing keys (admin, editor, operator). Idempotency-Key supported. Emits deal.started.',
         security: bearerSecurity,
         body: DealStart,
-        response: { 201: ref(Deal), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
+        response: { 201: withHeaders(ref(Deal), 'ETag', 'Location'), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -91,7 +91,7 @@ export const dealRoutes: FastifyPluginAsyncTypebox = async (app) => {
           parties,
         security: bearerSecurity,
         params: IdParams,
-        response: { 200: ref(Deal), ...errorResponses(400, 401, 403, 404) },
+        response: { 200: withHeaders(ref(Deal), 'ETag'), ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -115,7 +115,7 @@ export const dealRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         headers: IfMatchHeaders,
         body: DealTransitionRequest,
-        response: { 200: ref(Deal), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: withHeaders(ref(Deal), 'ETag'), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -140,6 +140,7 @@ export const dealRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: PageQuery,
         response: { 200: ref(DealHistory), ...errorResponses(400, 401, 403, 404) },
       },
+      serializerCompiler: serializeAsBuilt,
     },
     async (request) => deals.history(requireActor(request), request.params.id, request.query),
   )

@@ -1,8 +1,8 @@
-import { Type, type Static } from 'typebox'
-import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
+import { Type, type Static, type TSchema } from 'typebox'
+import { organizationKind } from '../reference/reference.schemas.ts'
+import { Cursor, DiscriminatedUnion, HistoryEntryMember, Limit, ProcessState, Uuid, ref, type HistoryEntry } from '../../http/common.schemas.ts'
 import { DateOnly, Enum, Nullable, Timestamp, Vnd } from '../../http/fields.ts'
 import { Contact } from '../organizations/organizations.schemas.ts'
-import { codesOf, organizationKinds } from '../reference/vocabularies.ts'
 import { confidentialFields } from '../../core/disclosure.ts'
 import { cancelReasons, declineReasons, EvidenceLink, OfferTermsInput, transitionInputs, type TransitionName } from './deals.inputs.ts'
 import { dealRoles, dealStates } from './deals.process.ts'
@@ -11,8 +11,10 @@ import { dealRoles, dealStates } from './deals.process.ts'
 
 const stateNames = dealStates.map((state) => state.name)
 const transitionNames = Object.keys(transitionInputs) as TransitionName[]
-export const DealState = Enum(stateNames, 'See GET /v1/deal-process')
-const Role = Enum(dealRoles)
+const DocumentLink = Type.Object({ url: Type.String(), title: Type.Optional(Type.String()) }, { title: 'DocumentLink' })
+
+export const DealState = Enum(stateNames, { title: 'DealState', description: 'See GET /v1/deal-process' })
+const Role = Enum(dealRoles, { title: 'DealRole' })
 
 export const DealStart = Type.Object(
   {
@@ -49,11 +51,16 @@ const inputFields = {
 }
 export const DealTransitionRequest = Type.Object(
   {
-    transition: Enum(
-      transitionNames,
-      'The transition to fire; GET /v1/deal-process lists each with its input, and a deal lists the ones its caller may fire now',
+    transition: Enum(transitionNames, {
+      title: 'DealTransition',
+      description: 'The transition to fire; GET /v1/deal-process lists each with its input, and a deal lists the ones its caller may fire now',
+    }),
+    side: Type.Optional(
+      Enum(['provider', 'seeker'] as const, {
+        title: 'DealSide',
+        description: 'Only for a broker both parties delegated to: the side it acts for in this move',
+      }),
     ),
-    side: Type.Optional(Enum(['provider', 'seeker'] as const, 'Only for a broker both parties delegated to: the side it acts for in this move')),
     ...Object.fromEntries(Object.entries(inputFields).map(([name, schema]) => [name, Type.Optional(schema)])),
   },
   { additionalProperties: false },
@@ -63,7 +70,9 @@ export type DealTransitionRequest = { transition: TransitionName; side?: 'provid
 export const DealListQuery = Type.Object(
   {
     organizationId: Type.Optional({ ...Uuid, description: "Whose deals: an organisation the key acts for; default the key's own (the operator: every deal)" }),
-    side: Type.Optional(Enum(['provider', 'seeker'] as const, 'Only deals where that organisation is the provider, or the seeker')),
+    side: Type.Optional(
+      Enum(['provider', 'seeker'] as const, { title: 'DealSide', description: 'Only deals where that organisation is the provider, or the seeker' }),
+    ),
     state: Type.Optional(DealState),
     listingId: Type.Optional(Uuid),
     limit: Type.Optional(Limit),
@@ -91,7 +100,7 @@ export const DealParty = Type.Object(
   {
     id: Nullable({ ...Uuid, description: 'null while the listing is anonymous and the deal has not revealed its owner' }),
     name: Nullable(Type.String()),
-    kind: Enum(codesOf(organizationKinds)),
+    kind: organizationKind(),
   },
   { $id: 'DealParty' },
 )
@@ -110,7 +119,7 @@ export const DealListing = Type.Object(
     iprStatus: Type.String(),
     iprNumbers: Nullable(Type.Array(Type.String())),
     contacts: Nullable(Type.Array(Contact)),
-    redacted: Type.Array(Enum(confidentialFields), {
+    redacted: Type.Array(Enum(confidentialFields, { title: 'ConfidentialField' }), {
       description: 'What the listing still hides from this caller at this stage of the deal (see GET /v1/deal-process, disclosure)',
     }),
   },
@@ -119,21 +128,26 @@ export const DealListing = Type.Object(
 
 const Milestone = Type.Object({ title: Type.String(), dueDate: Nullable(DateOnly) })
 
+const OfferTerms = Type.Object(
+  {
+    priceType: Enum(['amount', 'free'] as const, { title: 'OfferPriceType' }),
+    priceVnd: Nullable(Vnd),
+    transferForm: Type.String(),
+    transferMethods: Type.Array(Type.String()),
+    scope: Type.String(),
+    milestones: Type.Array(Milestone),
+  },
+  { title: 'OfferTerms' },
+)
+
 export const DealOffer = Type.Object(
   {
     id: Uuid,
     number: Type.Integer({ description: '1 for the first offer of the deal, then 2, 3 ...' }),
-    madeBy: Enum(['provider', 'seeker'] as const),
+    madeBy: Enum(['provider', 'seeker'] as const, { title: 'DealSide' }),
     counterOfId: Nullable(Uuid),
-    status: Enum(['open', 'accepted', 'rejected', 'withdrawn', 'countered', 'lapsed'] as const),
-    terms: Type.Object({
-      priceType: Enum(['amount', 'free'] as const),
-      priceVnd: Nullable(Vnd),
-      transferForm: Type.String(),
-      transferMethods: Type.Array(Type.String()),
-      scope: Type.String(),
-      milestones: Type.Array(Milestone),
-    }),
+    status: Enum(['open', 'accepted', 'rejected', 'withdrawn', 'countered', 'lapsed'] as const, { title: 'OfferStatus' }),
+    terms: OfferTerms,
     validUntil: Timestamp,
     decidedAt: Nullable(Timestamp),
     rejectNote: Nullable(Type.String()),
@@ -149,7 +163,7 @@ export const DealMilestone = Type.Object(
     title: Type.String(),
     dueDate: Nullable(DateOnly),
     doneAt: Nullable(Timestamp),
-    evidence: Type.Array(Type.Object({ url: Type.String(), title: Type.Optional(Type.String()) })),
+    evidence: Type.Array(DocumentLink),
     note: Nullable(Type.String()),
   },
   { $id: 'DealMilestone' },
@@ -159,8 +173,8 @@ export const Deal = Type.Object(
   {
     id: Uuid,
     state: DealState,
-    origin: Enum(['interest', 'proposal', 'match'] as const),
-    initiatedBy: Enum(['provider', 'seeker'] as const),
+    origin: Enum(['interest', 'proposal', 'match'] as const, { title: 'DealOrigin' }),
+    initiatedBy: Enum(['provider', 'seeker'] as const, { title: 'DealSide' }),
     listing: ref(DealListing),
     provider: ref(DealParty),
     seeker: ref(DealParty),
@@ -178,7 +192,7 @@ export const Deal = Type.Object(
     transferValueVnd: Nullable(Vnd),
     completedOn: Nullable(DateOnly),
     yourRoles: Type.Array(Role, { description: "The caller's roles on this deal" }),
-    allowedTransitions: Type.Array(Enum(transitionNames), {
+    allowedTransitions: Type.Array(Enum(transitionNames, { title: 'DealTransition' }), {
       description: 'What the caller may fire now (state, role and guards checked): the buttons to show',
     }),
     stateChangedAt: Timestamp,
@@ -193,19 +207,97 @@ export type Deal = Static<typeof Deal>
 export const DealPage = Type.Object({ items: Type.Array(ref(Deal)), nextCursor: Nullable(Type.String()) }, { $id: 'DealPage' })
 export type DealPage = Static<typeof DealPage>
 
-export const DealHistoryEntry = Type.Object(
+// A history entry is a oneOf discriminated by `transition`, so a generated client narrows the
+// payload (what the transition recorded, deals.transitions.ts) by the transition's name.
+const historyMembers: Array<{ title: string; transitions: Array<TransitionName | 'start'>; payload: Record<string, TSchema>; description: string }> = [
   {
-    id: Type.Integer(),
-    transition: Type.String({ description: 'A transition of the process, or start' }),
-    fromState: Nullable(DealState),
-    toState: DealState,
-    actorRole: Role,
-    actorOrganizationId: Nullable(Uuid),
-    payload: Type.Record(Type.String(), Type.Unknown(), { description: 'The input the transition was fired with, and what it recorded' }),
-    occurredAt: Timestamp,
+    title: 'DealStartedEntry',
+    transitions: ['start'],
+    payload: {
+      origin: Enum(['interest', 'proposal', 'match'] as const, { title: 'DealOrigin' }),
+      message: Type.String(),
+      demandId: Nullable(Uuid),
+      matchId: Nullable(Uuid),
+    },
+    description: 'The deal started: an expression of interest, a proposal for a demand, or a shortlisted match',
   },
-  { $id: 'DealHistoryEntry' },
-)
+  { title: 'InterestAcceptedEntry', transitions: ['accept_interest'], payload: { note: Nullable(Type.String()) }, description: 'The interest was accepted' },
+  {
+    title: 'DealClosedEntry',
+    transitions: ['decline_interest', 'cancel'],
+    payload: { reason: Type.String({ description: 'A decline or cancel reason (see DeclineReason, CancelReason)' }), note: Nullable(Type.String()) },
+    description: 'The interest was declined, or the deal cancelled',
+  },
+  { title: 'DealAdvancedEntry', transitions: ['expire_interest', 'start_transfer'], payload: {}, description: 'A move that records nothing more' },
+  {
+    title: 'OfferMadeEntry',
+    transitions: ['make_offer'],
+    payload: { offerId: Uuid, number: Type.Integer(), counterOfId: Nullable(Uuid), terms: OfferTerms },
+    description: 'An offer was made (or countered): its terms as recorded',
+  },
+  {
+    title: 'OfferClosedEntry',
+    transitions: ['withdraw_offer', 'reject_offer', 'lapse_offer'],
+    payload: { offerId: Uuid, note: Type.Optional(Type.String()) },
+    description: 'The open offer was withdrawn, rejected or lapsed',
+  },
+  {
+    title: 'OfferAcceptedEntry',
+    transitions: ['accept_offer'],
+    payload: { offerId: Uuid, terms: OfferTerms },
+    description: 'The open offer was accepted: the agreed terms',
+  },
+  {
+    title: 'ContractSignedEntry',
+    transitions: ['sign_contract'],
+    payload: { signedOn: DateOnly, contractReference: Nullable(Type.String()) },
+    description: 'The contract was signed',
+  },
+  {
+    title: 'MilestoneCompletedEntry',
+    transitions: ['complete_milestone'],
+    payload: { milestoneId: Uuid, evidence: Type.Array(DocumentLink), note: Nullable(Type.String()) },
+    description: 'A milestone was marked done, with its evidence',
+  },
+  {
+    title: 'TransferCompletedEntry',
+    transitions: ['complete'],
+    payload: { completedOn: DateOnly, transferValueVnd: Type.Integer() },
+    description: 'The transfer completed',
+  },
+  {
+    title: 'DisputeOpenedEntry',
+    transitions: ['open_dispute'],
+    payload: { note: Nullable(Type.String()), disputedFrom: DealState },
+    description: 'A dispute was opened',
+  },
+  {
+    title: 'DisputeResolvedEntry',
+    transitions: ['resolve_dispute'],
+    payload: {
+      outcome: Enum(['resume', 'cancel'] as const, { title: 'DisputeOutcome' }),
+      note: Nullable(Type.String()),
+      resumedAt: Type.Optional({ ...DealState, description: 'The state the deal went back to (outcome resume)' }),
+    },
+    description: 'The operator resolved a dispute: the deal resumed, or was cancelled',
+  },
+]
+
+const historyEntry = ({ title, transitions, payload, description }: (typeof historyMembers)[number]) =>
+  HistoryEntryMember({ title, description, transition: Enum(transitions, 'A transition of the process, or start'), state: DealState, role: Role, payload })
+
+export type DealHistoryEntry = HistoryEntry<Static<typeof DealState>, Static<typeof Role>>
+export const DealHistoryEntry = DiscriminatedUnion<DealHistoryEntry>({
+  $id: 'DealHistoryEntry',
+  description: 'One move of a deal',
+  property: 'transition',
+  members: historyMembers.map((member) => ({ schema: historyEntry(member), values: member.transitions })),
+})
+// Every transition has its entry, once: a new transition without one fails here, at start-up.
+const covered = historyMembers.flatMap((member) => member.transitions)
+if (covered.length !== new Set(covered).size || covered.length !== transitionNames.length + 1 || !transitionNames.every((name) => covered.includes(name))) {
+  throw new Error('DealHistoryEntry: every transition (and start) needs exactly one history member')
+}
 export const DealHistory = Type.Object({ items: Type.Array(ref(DealHistoryEntry)), nextCursor: Nullable(Type.String()) }, { $id: 'DealHistory' })
 export type DealHistory = Static<typeof DealHistory>
 
@@ -214,7 +306,7 @@ export const DealMessage = Type.Object(
     id: Uuid,
     author: Type.Object({ organizationId: Uuid, role: Role }),
     body: Type.String(),
-    attachments: Type.Array(Type.Object({ url: Type.String(), title: Type.Optional(Type.String()) })),
+    attachments: Type.Array(DocumentLink),
     createdAt: Timestamp,
   },
   { $id: 'DealMessage' },
@@ -225,7 +317,7 @@ export type DealMessagePage = Static<typeof DealMessagePage>
 
 export const DealProcess = Type.Object(
   {
-    states: Type.Array(Type.Object({ name: Type.String(), terminal: Type.Boolean(), description: Type.String() })),
+    states: Type.Array(ProcessState),
     roles: Type.Array(Type.String()),
     transitions: Type.Array(
       Type.Object({

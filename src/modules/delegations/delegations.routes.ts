@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
-import { IdParams, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
+import { IdParams, bearerSecurity, errorResponses, ref, withHeaders } from '../../http/common.schemas.ts'
 import { Delegation, DelegationClose, DelegationCreate, DelegationListQuery, DelegationPage } from './delegations.schemas.ts'
 
 const tags = ['delegations']
@@ -24,7 +24,7 @@ export const delegationRoutes: FastifyPluginAsyncTypebox = async (app) => {
           events,
         security: bearerSecurity,
         body: DelegationCreate,
-        response: { 201: ref(Delegation), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+        response: { 201: withHeaders(ref(Delegation), 'Location'), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {

@@ -6,10 +6,10 @@ import { delegationStates } from './delegations.process.ts'
 // Request schemas are inline TypeBox (no ref()): the validator does not resolve $ref.
 
 const statusNames = delegationStates.map((state) => state.name)
-const DelegationStatus = Enum(
-  statusNames,
-  "proposed: waiting for the member's admin (grants nothing); active: the agent acts for the member; declined, expired, withdrawn, ended: closed",
-)
+const DelegationStatus = Enum(statusNames, {
+  title: 'DelegationStatus',
+  description: "proposed: waiting for the member's admin (grants nothing); active: the agent acts for the member; declined, expired, withdrawn, ended: closed",
+})
 
 export const DelegationCreate = Type.Object(
   {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
-import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
+import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref, withHeaders } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
 import { Demand, DemandClose, DemandCreate, DemandPage, DemandSearchQuery, DemandUpdate, DemandWithDuplicates } from './demands.schemas.ts'
 
@@ -21,7 +21,7 @@ export const demandRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "Admin or editor keys of the enterprise or of its delegate, and the operator. budgetMinVnd must not exceed budgetMaxVnd; a legacy province code is kept as filed and resolved to its 2025 unit. The answer lists possibleDuplicates: up to 5 open demands (or the owner's own drafts) that may be the same need, a warning only.",
         security: bearerSecurity,
         body: DemandCreate,
-        response: { 201: ref(DemandWithDuplicates), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+        response: { 201: withHeaders(ref(DemandWithDuplicates), 'ETag', 'Location'), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -59,7 +59,7 @@ export const demandRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           "One demand, with its ETag. Open and closed demands are public; a draft only to its owner's keys, its delegates' keys and the operator (404 to anyone else).",
         params: IdParams,
-        response: { 200: ref(Demand), ...errorResponses(400, 401, 404) },
+        response: { 200: withHeaders(ref(Demand), 'ETag'), ...errorResponses(400, 401, 404) },
       },
     },
     async (request, reply) => {
@@ -82,7 +82,7 @@ export const demandRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         headers: IfMatchHeaders,
         body: DemandUpdate,
-        response: { 200: ref(Demand), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: withHeaders(ref(Demand), 'ETag'), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -102,7 +102,7 @@ export const demandRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "draft -> open: the demand becomes public. Refused with 422 when its deadline has passed, 409 (with `allowed`) when it is not a draft. The owner's or its delegates' admin or editor keys, or the operator.",
         security: bearerSecurity,
         params: IdParams,
-        response: { 200: ref(Demand), ...errorResponses(400, 401, 403, 404, 409, 422) },
+        response: { 200: withHeaders(ref(Demand), 'ETag'), ...errorResponses(400, 401, 403, 404, 409, 422) },
       },
     },
     async (request, reply) => {
@@ -123,7 +123,7 @@ export const demandRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: bearerSecurity,
         params: IdParams,
         body: DemandClose,
-        response: { 200: ref(Demand), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
+        response: { 200: withHeaders(ref(Demand), 'ETag'), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {

@@ -1,16 +1,15 @@
 import { Type, type Static } from 'typebox'
+import { ProvinceCode, demandCloseReason, scienceFieldCode, sectorCode } from '../reference/reference.schemas.ts'
 import { Cursor, Limit, Provenance, Uuid, ref } from '../../http/common.schemas.ts'
 import { DuplicateSimilarity, SearchInterpretation } from '../retrieval/retrieval.schemas.ts'
 import { CodeList, DateOnly, Enum, Keywords, LongText, Nullable, ShortText, Timestamp, Vnd } from '../../http/fields.ts'
 import { OrganizationKind } from '../organizations/organizations.schemas.ts'
-import { ProvinceCode } from '../reference/reference.schemas.ts'
-import { codesOf, demandCloseReasons, scienceFields, sectors } from '../reference/vocabularies.ts'
 import { demandStatuses } from '../../db/schema/index.ts'
 
-export const DemandStatus = Enum(demandStatuses, 'draft (only its owner sees it) -> open -> closed')
-const Sector = Enum(codesOf(sectors), 'A VSIC 2018 section; see /v1/reference/sectors')
-const ScienceField = Enum(codesOf(scienceFields), 'A level-1 S&T field; see /v1/reference/science-fields')
-const CloseReason = Enum(codesOf(demandCloseReasons), 'Why a demand closed; see /v1/reference/demand-close-reasons')
+export const DemandStatus = Enum(demandStatuses, { title: 'DemandStatus', description: 'draft (only its owner sees it) -> open -> closed' })
+const Sector = sectorCode('A VSIC 2018 section; see /v1/reference/sectors')
+const ScienceField = scienceFieldCode('A level-1 S&T field; see /v1/reference/science-fields')
+const CloseReason = demandCloseReason('Why a demand closed; see /v1/reference/demand-close-reasons')
 const Trl = Type.Integer({ minimum: 1, maximum: 9, description: 'Technology readiness level, 1-9' })
 
 const editable = {
@@ -20,8 +19,8 @@ const editable = {
   problemEn: Nullable(LongText()),
   desiredOutcomeVi: Nullable(LongText('What a solution should achieve, in Vietnamese')),
   desiredOutcomeEn: Nullable(LongText()),
-  sectors: CodeList(codesOf(sectors), 'Economic sectors (VSIC sections) the demand belongs to'),
-  fields: CodeList(codesOf(scienceFields), 'S&T fields a solution may come from'),
+  sectors: CodeList(sectorCode(), 'Economic sectors (VSIC sections) the demand belongs to'),
+  fields: CodeList(scienceFieldCode(), 'S&T fields a solution may come from'),
   keywords: Keywords,
   minTrl: Nullable(Type.Integer({ ...Trl, description: 'The lowest readiness level a solution may have' })),
   budgetMinVnd: Nullable(Vnd),
@@ -80,7 +79,10 @@ export const DemandClose = Type.Object(
 export type DemandClose = Static<typeof DemandClose>
 
 /** Who filed the demand: enough to show it without fetching the organisation. */
-const DemandOwner = Type.Object({ id: Uuid, name: Type.String(), kind: OrganizationKind }, { description: 'The organisation that filed the demand' })
+const DemandOwner = Type.Object(
+  { id: Uuid, name: Type.String(), kind: OrganizationKind },
+  { title: 'DemandOwner', description: 'The organisation that filed the demand' },
+)
 
 export const DemandSummary = Type.Object(
   {
@@ -167,9 +169,14 @@ export const DemandSearchQuery = Type.Object(
     ),
     budgetMax: Type.Optional(Type.Integer({ ...Vnd, description: 'See budgetMin' })),
     owner: Type.Optional(Type.String({ ...Uuid, description: 'Only demands of this organisation' })),
-    status: Type.Optional(Enum(demandStatuses, 'open (default) or closed; draft needs owner=<your organisation> or an operator key')),
+    status: Type.Optional(
+      Enum(demandStatuses, { title: 'DemandStatus', description: 'open (default) or closed; draft needs owner=<your organisation> or an operator key' }),
+    ),
     sort: Type.Optional(
-      Enum(['relevance', 'newest'] as const, 'relevance (the default when q is given; needs q) or newest (most recently opened; drafts: created)'),
+      Enum(['relevance', 'newest'] as const, {
+        title: 'SearchSort',
+        description: 'relevance (the default when q is given; needs q) or newest (most recently opened; drafts: created)',
+      }),
     ),
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),
@@ -179,7 +186,7 @@ export const DemandSearchQuery = Type.Object(
 )
 export type DemandSearchQuery = Static<typeof DemandSearchQuery>
 
-const FacetCounts = Type.Array(Type.Object({ code: Type.String(), count: Type.Integer() }))
+const FacetCounts = Type.Array(Type.Object({ code: Type.String(), count: Type.Integer() }, { title: 'DemandFacetCount' }))
 
 export const DemandPage = Type.Object(
   {
@@ -218,14 +225,17 @@ export const PossibleDemandDuplicate = Type.Object(
   { $id: 'PossibleDemandDuplicate', description: "An open demand (or one of the owner's drafts) that may be the same need: a warning, not a refusal" },
 )
 
-export const DemandWithDuplicates = Type.Object(
-  {
-    ...Demand.properties,
-    possibleDuplicates: Type.Array(ref(PossibleDemandDuplicate), {
-      maxItems: 5,
-      description: "Up to 5 demands that may be the same need, closest first: open demands of anyone and the owner's own drafts. Empty when none",
+// allOf: a generated client's type extends Demand rather than copying its fields.
+export const DemandWithDuplicates = Type.Intersect(
+  [
+    ref(Demand),
+    Type.Object({
+      possibleDuplicates: Type.Array(ref(PossibleDemandDuplicate), {
+        maxItems: 5,
+        description: "Up to 5 demands that may be the same need, closest first: open demands of anyone and the owner's own drafts. Empty when none",
+      }),
     }),
-  },
+  ],
   { $id: 'DemandWithDuplicates', description: 'A demand just filed, with the existing demands it may duplicate' },
 )
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
-import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
+import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref, withHeaders } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
 import { ExchangeEvent, ExchangeEventCreate, ExchangeEventListQuery, ExchangeEventPage, ExchangeEventUpdate } from './exchange-events.schemas.ts'
 
@@ -22,7 +22,7 @@ export const exchangeEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Organisations must exist and not be merged, listings must be published: 422 invalid_event, each offending field named. Writing keys. Idempotency-Key supported.',
         security: bearerSecurity,
         body: ExchangeEventCreate,
-        response: { 201: ref(ExchangeEvent), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+        response: { 201: withHeaders(ref(ExchangeEvent), 'ETag', 'Location'), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -57,7 +57,7 @@ export const exchangeEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'The event with its organisers, participants, showcased listings and outcomes: the deals started there, by state, and the transfers completed with their value. Public.',
         params: IdParams,
-        response: { 200: ref(ExchangeEvent), ...errorResponses(400, 401, 404) },
+        response: { 200: withHeaders(ref(ExchangeEvent), 'ETag'), ...errorResponses(400, 401, 404) },
       },
     },
     async (request, reply) => {
@@ -79,7 +79,7 @@ export const exchangeEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         headers: IfMatchHeaders,
         body: ExchangeEventUpdate,
-        response: { 200: ref(ExchangeEvent), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: withHeaders(ref(ExchangeEvent), 'ETag'), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => {

@@ -1,9 +1,9 @@
+import { OrganizationSummary } from '../organizations/organizations.schemas.ts'
 import { Type, type Static } from 'typebox'
+import { ProvinceCode } from '../reference/reference.schemas.ts'
 import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
 import { DateOnly, Enum, LongText, Nullable, ShortText, Timestamp } from '../../http/fields.ts'
 import { dealStates } from '../deals/deals.process.ts'
-import { ProvinceCode } from '../reference/reference.schemas.ts'
-import { codesOf, organizationKinds } from '../reference/vocabularies.ts'
 
 // Request schemas are inline TypeBox (no ref()); responses use ref().
 
@@ -15,7 +15,10 @@ export const followUpDays = 30
 const Ids = (description: string) => Type.Array(Uuid, { maxItems: 200, uniqueItems: true, description })
 
 const editable = {
-  kind: Enum(eventKinds, 'workshop (hội thảo), fair (chợ công nghệ, Techmart), demo_day (trình diễn), connection_session (kết nối cung cầu)'),
+  kind: Enum(eventKinds, {
+    title: 'ExchangeEventKind',
+    description: 'workshop (hội thảo), fair (chợ công nghệ, Techmart), demo_day (trình diễn), connection_session (kết nối cung cầu)',
+  }),
   title: ShortText(),
   description: Nullable(LongText()),
   startsOn: DateOnly,
@@ -51,7 +54,7 @@ export type ExchangeEventUpdate = Static<typeof ExchangeEventUpdate>
 export const ExchangeEventListQuery = Type.Object(
   {
     provinceCode: Type.Optional({ ...ProvinceCode, description: 'Events in this province (a legacy code means the 2025 unit it became)' }),
-    kind: Type.Optional(Enum(eventKinds)),
+    kind: Type.Optional(Enum(eventKinds, { title: 'ExchangeEventKind' })),
     from: Type.Optional({ ...DateOnly, description: 'Events ending on or after this day' }),
     to: Type.Optional({ ...DateOnly, description: 'Events starting on or before this day' }),
     organizationId: Type.Optional({ ...Uuid, description: 'Events this organisation organises or takes part in' }),
@@ -64,12 +67,10 @@ export type ExchangeEventListQuery = Static<typeof ExchangeEventListQuery>
 
 // Responses
 
-const OrganizationSummary = Type.Object({ id: Uuid, name: Type.String(), kind: Enum(codesOf(organizationKinds)) })
-
 export const ExchangeEvent = Type.Object(
   {
     id: Uuid,
-    kind: Enum(eventKinds),
+    kind: Enum(eventKinds, { title: 'ExchangeEventKind' }),
     title: Type.String(),
     description: Nullable(Type.String()),
     startsOn: DateOnly,
@@ -77,9 +78,9 @@ export const ExchangeEvent = Type.Object(
     place: Type.String(),
     provinceCode: Type.String(),
     currentProvinceCode: Type.String(),
-    organizer: OrganizationSummary,
-    coOrganizers: Type.Array(OrganizationSummary),
-    participants: Type.Array(OrganizationSummary),
+    organizer: ref(OrganizationSummary),
+    coOrganizers: Type.Array(ref(OrganizationSummary)),
+    participants: Type.Array(ref(OrganizationSummary)),
     listings: Type.Array(Type.Object({ id: Uuid, titleVi: Type.String(), status: Type.String() })),
     outcomes: Type.Object(
       {

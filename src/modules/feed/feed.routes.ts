@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { errorResponses, ref } from '../../http/common.schemas.ts'
+import { errorResponses, ref, serializeAsBuilt } from '../../http/common.schemas.ts'
 import { FeedEventPage, FeedEventQuery } from './feed.schemas.ts'
 
 const tags = ['events']
@@ -22,6 +22,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: FeedEventQuery,
         response: { 200: ref(FeedEventPage), ...errorResponses(400, 401) },
       },
+      serializerCompiler: serializeAsBuilt,
     },
     async (request) => events.list(request.query),
   )

@@ -1,35 +1,107 @@
-import { Type, type Static } from 'typebox'
-import { Cursor, Uuid, ref } from '../../http/common.schemas.ts'
-import { Timestamp } from '../../http/fields.ts'
-import { feedEventTypes } from '../../core/catalogue-events.ts'
+import { Type, type Static, type TSchema } from 'typebox'
+import { Cursor, DiscriminatedUnion, Uuid, ref } from '../../http/common.schemas.ts'
+import { Enum, Timestamp } from '../../http/fields.ts'
+import { feedEventTypes, isTombstone, type CatalogueEventType } from '../../core/catalogue-events.ts'
+import { Demand } from '../demands/demands.schemas.ts'
+import { Listing } from '../listings/listings.schemas.ts'
+import { Organization } from '../organizations/organizations.schemas.ts'
+import { demandCloseReason } from '../reference/reference.schemas.ts'
 
 // The public event feed (GET /v1/events): the catalogue's changes in commit order, for mirrors.
 
-export const FeedEvent = Type.Object(
+// Ids are a bigint identity: sent as a decimal string, so no client rounds one past 2^53.
+const EventId = Type.String({
+  pattern: '^[1-9][0-9]{0,18}$',
+  description: 'The event id, a decimal number as a string; unique, but the feed is ordered by commit, not by id',
+})
+const GlobalId = Type.String({ description: 'The global id of the record (see Provenance)' })
+
+type Subject = 'listing' | 'demand' | 'organization'
+type Member = { title: string; subject: Subject; types: CatalogueEventType[]; data: TSchema; description: string }
+
+// One member per shape of `data`: the record as a keyless GET shows it, or a tombstone.
+const members: Member[] = [
   {
-    // Ids are a bigint identity: sent as a decimal string, so no client rounds one past 2^53.
-    id: Type.String({
-      pattern: '^[1-9][0-9]{0,18}$',
-      description: 'The event id, a decimal number as a string; unique, but the feed is ordered by commit, not by id',
-    }),
-    type: Type.String({ description: `The event type: ${feedEventTypes.join(', ')}` }),
-    occurredAt: Timestamp,
-    subject: Type.Object(
-      {
-        type: Type.Union([Type.Literal('listing'), Type.Literal('demand'), Type.Literal('organization')]),
-        id: { ...Uuid, description: 'The id of the listing, demand or organisation' },
-      },
-      { description: 'The record the event is about' },
-    ),
-    tombstone: Type.Boolean({ description: 'True when the record leaves the public catalogue (withdrawn, unpublished, closed, merged): a mirror deletes it' }),
-    data: Type.Record(Type.String(), Type.Unknown(), {
-      description:
-        'The record after the change as GET shows it to a caller without a key (a Listing, Demand or Organization; an anonymous listing without its owner). A tombstone carries only `id` and `globalId`, with `reason` (demand.closed) or `successorId` (organization.merged).',
-    }),
+    title: 'ListingChangedEvent',
+    subject: 'listing',
+    types: ['listing.published', 'listing.updated'],
+    data: ref(Listing),
+    description: 'A listing became public or changed while public: data is the Listing (an anonymous one without its owner)',
   },
-  { $id: 'FeedEvent', description: 'One change to the public catalogue' },
-)
-export type FeedEvent = Static<typeof FeedEvent>
+  {
+    title: 'ListingRemovedEvent',
+    subject: 'listing',
+    types: ['listing.withdrawn', 'listing.unpublished'],
+    data: Type.Object({ id: Uuid, globalId: GlobalId }, { title: 'ListingTombstone' }),
+    description: 'A listing left the public catalogue: a mirror deletes it',
+  },
+  {
+    title: 'DemandChangedEvent',
+    subject: 'demand',
+    types: ['demand.opened', 'demand.updated'],
+    data: ref(Demand),
+    description: 'A demand was opened or changed while open: data is the Demand',
+  },
+  {
+    title: 'DemandClosedEvent',
+    subject: 'demand',
+    types: ['demand.closed'],
+    data: Type.Object({ id: Uuid, globalId: GlobalId, reason: demandCloseReason() }, { title: 'DemandTombstone' }),
+    description: 'A demand was closed: a mirror deletes it',
+  },
+  {
+    title: 'OrganizationChangedEvent',
+    subject: 'organization',
+    types: ['organization.created', 'organization.updated'],
+    data: ref(Organization),
+    description: 'An organisation was registered or changed: data is the Organization',
+  },
+  {
+    title: 'OrganizationMergedEvent',
+    subject: 'organization',
+    types: ['organization.merged'],
+    data: Type.Object(
+      { id: Uuid, globalId: GlobalId, successorId: { ...Uuid, description: 'The organisation it was merged into' } },
+      { title: 'OrganizationTombstone' },
+    ),
+    description: 'An organisation was merged into its successor: a mirror deletes it and points its records to the successor',
+  },
+]
+
+const eventSchema = ({ title, subject, types, data, description }: Member) =>
+  Type.Object(
+    {
+      id: EventId,
+      type: Enum(types, 'The event type'),
+      occurredAt: Timestamp,
+      subject: Type.Object(
+        { type: Enum([subject]), id: { ...Uuid, description: `The id of the ${subject}` } },
+        { title: `${subject[0]!.toUpperCase()}${subject.slice(1)}EventSubject`, description: 'The record the event is about' },
+      ),
+      tombstone: Type.Boolean({ const: isTombstone(types[0]!), description: 'True when the record leaves the public catalogue: a mirror deletes it' }),
+      data,
+    },
+    { title, description },
+  )
+
+/** An event as the service builds it; the document below says which data comes with which type. */
+export type FeedEvent = {
+  id: string
+  type: string
+  occurredAt: string
+  subject: { type: Subject; id: string }
+  tombstone: boolean
+  data: Record<string, unknown>
+}
+
+// oneOf with a discriminator, so a generated client narrows `data` by `type`. The feed route
+// serializes with JSON.stringify (see feed.routes.ts): the events are built from typed views.
+export const FeedEvent = DiscriminatedUnion<FeedEvent>({
+  $id: 'FeedEvent',
+  description: 'One change to the public catalogue',
+  property: 'type',
+  members: members.map((member) => ({ schema: eventSchema(member), values: member.types })),
+})
 
 export const FeedEventQuery = Type.Object(
   {

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requestValidator } from '../../http/validation.ts'
 import { Type } from 'typebox'
 import { requireActor } from '../../http/auth.ts'
-import { IdParams, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
+import { IdParams, bearerSecurity, errorResponses, ref, withHeaders } from '../../http/common.schemas.ts'
 import { AppError, badRequest } from '../../lib/problem.ts'
 import { Import, ImportErrorPage, ImportErrorQuery, ImportListQuery, ImportPage, ImportQuery, uploadTypes } from './imports.schemas.ts'
 
@@ -99,7 +99,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
             'application/x-ndjson': fileBody('One JSON object per line'),
           },
         },
-        response: { 202: ref(Import), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+        response: { 202: withHeaders(ref(Import), 'Location'), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {

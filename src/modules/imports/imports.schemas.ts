@@ -10,7 +10,10 @@ export const importStatuses = ['queued', 'running', 'completed', 'failed'] as co
 /** The content types an upload may have, and the format each one is. */
 export const uploadTypes = { 'text/csv': 'csv', 'application/x-ndjson': 'ndjson' } as const
 
-export const ImportKind = Enum(importKinds, 'What the file holds: listings, demands or organizations (operator keys only)')
+export const ImportKind = Enum(importKinds, {
+  title: 'CatalogueKind',
+  description: 'What the file holds: listings, demands or organizations (operator keys only)',
+})
 
 export const ImportQuery = Type.Object({ kind: ImportKind }, { additionalProperties: false })
 export type ImportQuery = Static<typeof ImportQuery>
@@ -39,8 +42,11 @@ const importFields = {
   id: Uuid,
   organizationId: { ...Uuid, description: 'The organisation whose key uploaded the file' },
   kind: ImportKind,
-  format: Enum(importFormats, 'csv (text/csv) or ndjson (application/x-ndjson)'),
-  status: Enum(importStatuses, 'queued -> running -> completed; failed when the import could not run at all (see error)'),
+  format: Enum(importFormats, { title: 'FileFormat', description: 'csv (text/csv) or ndjson (application/x-ndjson)' }),
+  status: Enum(importStatuses, {
+    title: 'ImportStatus',
+    description: 'queued -> running -> completed; failed when the import could not run at all (see error)',
+  }),
   totalRows: Type.Integer({ description: 'Rows in the file (a CSV header is no row)' }),
   rowsDone: Type.Integer({ description: 'Rows processed so far, in file order: created, updated, unchanged or failed' }),
   rowsCreated: Type.Integer(),

@@ -41,6 +41,8 @@ export function schemaErrors(issues: Iterable<SchemaIssue>): FieldError[] {
       for (const name of issue.params.additionalProperties as string[]) at(`${pointer}/${escapePointer(name)}`).details.push('is not a known field')
     } else if (issue.keyword === 'const') {
       at(pointer).allowed.push(String(issue.params.allowedValue))
+    } else if (issue.keyword === 'enum' && Array.isArray(issue.params.allowedValues)) {
+      at(pointer).allowed.push(...(issue.params.allowedValues as unknown[]).map(String))
     } else if (issue.keyword === 'type') {
       at(pointer).types.push(String(issue.params.type))
     } else if (issue.keyword !== 'anyOf') {

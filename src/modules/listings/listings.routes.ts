@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
-import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
+import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref, withHeaders } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
 import {
   Listing,
@@ -29,7 +29,7 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "Creates a draft listing owned by the key's organisation (operator, admin or editor keys), or by `ownerId`: a member that delegated to the caller's connection point or DOST (any organisation for the operator; 403 otherwise; the successor of a merged organisation too). A merged organisation files nothing new: 409 organization_merged. A price type of amount needs priceVnd; negotiable forbids it; on_request may hold the asking price, hidden from others until a deal reveals it. An anonymous listing hides its owner's id and name (not its kind) the same way. IPR numbers go only with patent or utility solution statuses. Province codes may be legacy codes: they are kept as filed and resolved to the 2025 units. The answer lists possibleDuplicates: up to 5 published listings (or the owner's own drafts) that hold most of this one's title and text, weighed by rarity, with or without diacritics (see PossibleDuplicate), a warning only.",
         security: bearerSecurity,
         body: ListingCreate,
-        response: { 201: ref(ListingWithDuplicates), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+        response: { 201: withHeaders(ref(ListingWithDuplicates), 'ETag', 'Location'), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -64,7 +64,7 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           "One listing with its ETag. Published listings (expired ones included) are public; drafts and withdrawn listings are visible only to the owner's keys, its delegates' keys and the operator, and 404 to anyone else. Confidential fields (an anonymous listing's owner, undisclosed contacts and IPR numbers, a price on request) are null for others until their deal on the listing reveals them (see redacted).",
         params: IdParams,
-        response: { 200: ref(Listing), ...errorResponses(400, 401, 404) },
+        response: { 200: withHeaders(ref(Listing), 'ETag'), ...errorResponses(400, 401, 404) },
       },
     },
     async (request, reply) => {
@@ -86,7 +86,7 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         headers: IfMatchHeaders,
         body: ListingUpdate,
-        response: { 200: ref(Listing), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: withHeaders(ref(Listing), 'ETag'), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -106,7 +106,7 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "Makes a draft public and stamps publishedAt. Refused (422) when validUntil is already past in Vietnam, and (409, with the transitions allowed) from any state but draft. The owner's or its delegates' admin or editor keys, or the operator. No body.",
         security: bearerSecurity,
         params: IdParams,
-        response: { 200: ref(Listing), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
+        response: { 200: withHeaders(ref(Listing), 'ETag'), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -127,7 +127,7 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: bearerSecurity,
         params: IdParams,
         body: ListingWithdraw,
-        response: { 200: ref(Listing), ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
+        response: { 200: withHeaders(ref(Listing), 'ETag'), ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -148,7 +148,7 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: bearerSecurity,
         params: IdParams,
         body: ListingUnpublish,
-        response: { 200: ref(Listing), ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
+        response: { 200: withHeaders(ref(Listing), 'ETag'), ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
       },
     },
     async (request, reply) => {

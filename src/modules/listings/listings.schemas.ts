@@ -4,37 +4,39 @@ import { DuplicateSimilarity, SearchInterpretation } from '../retrieval/retrieva
 import { CodeList, DateOnly, Enum, Keywords, LongText, Nullable, ShortText, Timestamp, Url, Vnd } from '../../http/fields.ts'
 import { confidentialFields } from '../../core/disclosure.ts'
 import { Contact } from '../organizations/organizations.schemas.ts'
-import { ProvinceCode } from '../reference/reference.schemas.ts'
-import { regions } from '../../core/places.ts'
 import {
-  codesOf,
-  iprStatuses,
-  listingKinds,
-  organizationKinds,
-  priceTypes,
-  scienceFields,
-  sectors,
-  transferForms,
-  transferMethods,
-} from '../reference/vocabularies.ts'
+  ProvinceCode,
+  iprStatus,
+  listingKind,
+  organizationKind,
+  priceType,
+  scienceFieldCode,
+  sectorCode,
+  transferForm,
+  transferMethod,
+} from '../reference/reference.schemas.ts'
+import { regions } from '../../core/places.ts'
 import { listingStatuses } from './listings.lifecycle.ts'
 
 // Request schemas are inline TypeBox (no ref()): the validator does not resolve $ref.
 
-export const ListingKind = Enum(codesOf(listingKinds), 'See /v1/reference/listing-kinds')
-export const ListingStatus = Enum(listingStatuses, 'draft, published or withdrawn as stored; expired = published and past validUntil (Vietnam time)')
-const IprStatus = Enum(codesOf(iprStatuses), 'See /v1/reference/ipr-statuses')
-const PriceType = Enum(codesOf(priceTypes), 'See /v1/reference/price-types')
+export const ListingKind = listingKind('See /v1/reference/listing-kinds')
+export const ListingStatus = Enum(listingStatuses, {
+  title: 'ListingStatus',
+  description: 'draft, published or withdrawn as stored; expired = published and past validUntil (Vietnam time)',
+})
+const IprStatus = iprStatus('See /v1/reference/ipr-statuses')
+const PriceType = priceType('See /v1/reference/price-types')
 const Trl = Type.Integer({ minimum: 1, maximum: 9, description: 'Technology readiness level, see /v1/reference/trl-levels' })
-const Sector = Enum(codesOf(sectors), 'A VSIC section, see /v1/reference/sectors')
-const ScienceField = Enum(codesOf(scienceFields), 'An S&T field, see /v1/reference/science-fields')
+const Sector = sectorCode('A VSIC section, see /v1/reference/sectors')
+const ScienceField = scienceFieldCode('An S&T field, see /v1/reference/science-fields')
 
 // What a media link points at; a listing-only vocabulary, so it lives here rather than in reference.
 export const mediaKinds = ['image', 'video', 'document', 'website'] as const
 
 const MediaLink = Type.Object(
-  { url: Url, kind: Enum(mediaKinds), title: Type.Optional(ShortText()) },
-  { additionalProperties: false, description: 'A link to a picture, video, brochure or web page about the listing' },
+  { url: Url, kind: Enum(mediaKinds, { title: 'MediaKind' }), title: Type.Optional(ShortText()) },
+  { additionalProperties: false, title: 'MediaLink', description: 'A link to a picture, video, brochure or web page about the listing' },
 )
 
 const Disclosure = Type.Object(
@@ -44,6 +46,7 @@ const Disclosure = Type.Object(
   },
   {
     additionalProperties: false,
+    title: 'Disclosure',
     description:
       "Which confidential fields the owner makes public. Default both false: only those who act for the owner (its keys, its delegates', the operator's, its successor's after a merge) see them, and a seeker once its deal on the listing got far enough: contacts when the deal is accepted, IPR numbers when it is agreed (see redacted).",
   },
@@ -61,22 +64,22 @@ const editable = {
   descriptionVi: LongText('Description in Vietnamese'),
   descriptionEn: Nullable(LongText('Description in English')),
   trl: Nullable(Trl),
-  iprStatus: Enum(codesOf(iprStatuses), 'See /v1/reference/ipr-statuses; a new listing that leaves it out has none'),
+  iprStatus: iprStatus('See /v1/reference/ipr-statuses; a new listing that leaves it out has none'),
   iprNumbers: Type.Array(Type.String({ minLength: 1, maxLength: 60 }), {
     maxItems: 20,
     uniqueItems: true,
     description: 'Patent or utility solution numbers (granted) or application numbers (pending); only with those statuses',
   }),
-  transferForms: CodeList(codesOf(transferForms), 'Forms of transfer offered, see /v1/reference/transfer-forms'),
-  transferMethods: CodeList(codesOf(transferMethods), 'Methods of transfer offered, see /v1/reference/transfer-methods'),
-  priceType: Enum(codesOf(priceTypes), 'See /v1/reference/price-types; a new listing that leaves it out is negotiable'),
+  transferForms: CodeList(transferForm(), 'Forms of transfer offered, see /v1/reference/transfer-forms'),
+  transferMethods: CodeList(transferMethod(), 'Methods of transfer offered, see /v1/reference/transfer-methods'),
+  priceType: priceType('See /v1/reference/price-types; a new listing that leaves it out is negotiable'),
   priceVnd: Nullable({
     ...Vnd,
     description:
       'The price in VND: required when priceType is amount, forbidden when negotiable; optional when on_request (the asking price, shown only to those who act for the owner and to a seeker once its deal is accepted)',
   }),
-  sectors: CodeList(codesOf(sectors), 'VSIC sections the listing serves'),
-  fields: CodeList(codesOf(scienceFields), 'S&T fields of the listing'),
+  sectors: CodeList(sectorCode(), 'VSIC sections the listing serves'),
+  fields: CodeList(scienceFieldCode(), 'S&T fields of the listing'),
   keywords: Keywords,
   provinceCodes: Type.Array(ProvinceCode, {
     maxItems: 63,
@@ -152,7 +155,7 @@ export const ListingOwner = Type.Object(
   {
     id: Nullable({ ...Uuid, description: 'null when the listing is anonymous and hidden from this caller (see redacted)' }),
     name: Nullable(Type.String({ description: 'null when the listing is anonymous and hidden from this caller (see redacted)' })),
-    kind: Enum(codesOf(organizationKinds), 'Always shown, even for an anonymous listing: "a university"'),
+    kind: organizationKind('Always shown, even for an anonymous listing: "a university"'),
   },
   { $id: 'ListingOwner', description: 'The organisation that offers the listing' },
 )
@@ -194,7 +197,7 @@ export const Listing = Type.Object(
     disclosure: Disclosure,
     anonymous: Anonymous,
     provenance: ref(Provenance),
-    redacted: Type.Array(Enum(confidentialFields), {
+    redacted: Type.Array(Enum(confidentialFields, { title: 'ConfidentialField' }), {
       description:
         "The confidential fields hidden from this caller (returned as null; the owner keeps its kind); empty when it sees everything. A seeker's deal reveals owner, contacts and priceVnd once accepted, iprNumbers once agreed",
     }),
@@ -220,15 +223,18 @@ export const PossibleDuplicate = Type.Object(
 )
 export type PossibleDuplicate = Static<typeof PossibleDuplicate>
 
-export const ListingWithDuplicates = Type.Object(
-  {
-    ...Listing.properties,
-    possibleDuplicates: Type.Array(ref(PossibleDuplicate), {
-      maxItems: 5,
-      description:
-        "Up to 5 listings that may be the same offer, closest first: published listings, and the owner's own drafts, holding most of this one's title and text (see PossibleDuplicate). Empty when none",
+// allOf: a generated client's type extends Listing rather than copying its fields.
+export const ListingWithDuplicates = Type.Intersect(
+  [
+    ref(Listing),
+    Type.Object({
+      possibleDuplicates: Type.Array(ref(PossibleDuplicate), {
+        maxItems: 5,
+        description:
+          "Up to 5 listings that may be the same offer, closest first: published listings, and the owner's own drafts, holding most of this one's title and text (see PossibleDuplicate). Empty when none",
+      }),
     }),
-  },
+  ],
   { $id: 'ListingWithDuplicates', description: 'A listing just written, with the existing listings it may duplicate' },
 )
 export type ListingWithDuplicates = Static<typeof ListingWithDuplicates>
@@ -251,7 +257,7 @@ export const ListingSummary = Type.Object(
     publishedAt: Nullable(Timestamp),
     validUntil: Nullable(DateOnly),
     provenance: ref(Provenance),
-    redacted: Type.Array(Enum(confidentialFields), {
+    redacted: Type.Array(Enum(confidentialFields, { title: 'ConfidentialField' }), {
       description:
         'The fields hidden from this caller (returned as null): owner (its id and name; the kind stays) of an anonymous listing, priceVnd on request. Empty for those who act for the owner. A summary never shows what a deal revealed: the full listing (getListing) and the deal do',
     }),
@@ -322,12 +328,13 @@ export const ListingSearchQuery = Type.Object(
     priceMax: Type.Optional(VndFilter('Highest price in VND')),
     owner: Type.Optional({ ...Uuid, description: 'Only listings of this organisation; its anonymous listings only for those who act for it' }),
     status: Type.Optional(
-      Enum(
-        listingStatuses,
-        'Default published (and not expired). Anyone may ask for expired; draft and withdrawn need an operator key, or owner= your own organisation',
-      ),
+      Enum(listingStatuses, {
+        title: 'ListingStatus',
+        description:
+          'Default published (and not expired). Anyone may ask for expired; draft and withdrawn need an operator key, or owner= your own organisation',
+      }),
     ),
-    sort: Type.Optional(Enum(listingSorts, 'relevance (default when q is given; needs q) or newest (default otherwise)')),
+    sort: Type.Optional(Enum(listingSorts, { title: 'SearchSort', description: 'relevance (default when q is given; needs q) or newest (default otherwise)' })),
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),
     facets: Type.Optional(Type.Boolean({ description: 'Include facet counts (default true)' })),

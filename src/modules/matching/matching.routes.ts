@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
-import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
+import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref, withHeaders } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
 import { Match, MatchDismiss, MatchList, MatchListQuery, MatchProposal } from './matching.schemas.ts'
 
@@ -68,7 +68,11 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "A broker (connection point, transfer centre, DOST, or the operator) proposes an open demand and a published listing to each other, with a note. The pair is scored and explained like a computed one. 201 with a new match; 200 when the matcher had already suggested the pair (it takes the broker's note); 409 when the demand owner dismissed the pair, a broker already proposed it, either side is not live, or both belong to one organisation. Emits match.proposed.",
         security: bearerSecurity,
         body: MatchProposal,
-        response: { 200: ref(Match), 201: ref(Match), ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
+        response: {
+          200: withHeaders(ref(Match), 'ETag'),
+          201: withHeaders(ref(Match), 'ETag', 'Location'),
+          ...errorResponses(400, 401, 403, 404, 409, 413, 415),
+        },
       },
     },
     async (request, reply) => {
@@ -89,7 +93,7 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "One match with both sides and its ETag. For the demand owner, brokers and the operator; the listing owner sees it too unless it was dismissed (and never the dismissal's reason). 404 for anyone else.",
         security: bearerSecurity,
         params: IdParams,
-        response: { 200: ref(Match), ...errorResponses(400, 401, 403, 404) },
+        response: { 200: withHeaders(ref(Match), 'ETag'), ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -110,7 +114,7 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: bearerSecurity,
         params: IdParams,
         headers: IfMatchHeaders,
-        response: { 200: ref(Match), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415) },
+        response: { 200: withHeaders(ref(Match), 'ETag'), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -132,7 +136,7 @@ export const matchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         headers: IfMatchHeaders,
         body: MatchDismiss,
-        response: { 200: ref(Match), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415) },
+        response: { 200: withHeaders(ref(Match), 'ETag'), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415) },
       },
     },
     async (request, reply) => {

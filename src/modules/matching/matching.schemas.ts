@@ -112,20 +112,23 @@ export const MatchExplanation = Type.Object(
 )
 export type MatchExplanation = Static<typeof MatchExplanation>
 
-const Proposer = Type.Object({ id: Uuid, name: Type.String() }, { description: 'The broker who proposed the match' })
+const Proposer = Type.Object({ id: Uuid, name: Type.String() }, { title: 'MatchProposer', description: 'The broker who proposed the match' })
 
 export const Match = Type.Object(
   {
     id: Uuid,
     demandId: Uuid,
     listingId: Uuid,
-    status: Enum(matchStatuses, 'suggested -> shortlisted or dismissed (by the demand owner); dismissed pairs are never suggested again'),
-    origin: Enum(matchOrigins, 'computed by the matcher, or proposed by a broker'),
+    status: Enum(matchStatuses, {
+      title: 'MatchStatus',
+      description: 'suggested -> shortlisted or dismissed (by the demand owner); dismissed pairs are never suggested again',
+    }),
+    origin: Enum(matchOrigins, { title: 'MatchOrigin', description: 'computed by the matcher, or proposed by a broker' }),
     score: Type.Number({ minimum: 0, maximum: 1 }),
     explanation: ref(MatchExplanation),
     proposedBy: Nullable(Proposer),
     proposalNote: Nullable(Type.String()),
-    dismissReason: Nullable(Enum(dismissReasons)),
+    dismissReason: Nullable(Enum(dismissReasons, { title: 'DismissReason' })),
     dismissNote: Nullable(Type.String()),
     decidedAt: Nullable(Timestamp),
     computedAt: Timestamp,
@@ -151,7 +154,7 @@ export type MatchList = Static<typeof MatchList>
 
 export const MatchListQuery = Type.Object(
   {
-    status: Type.Optional(Enum(matchStatuses, 'Only matches in this state; by default suggested and shortlisted ones')),
+    status: Type.Optional(Enum(matchStatuses, { title: 'MatchStatus', description: 'Only matches in this state; by default suggested and shortlisted ones' })),
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),
   },
@@ -161,7 +164,7 @@ export type MatchListQuery = Static<typeof MatchListQuery>
 
 export const MatchDismiss = Type.Object(
   {
-    reason: Enum(dismissReasons, 'Why the suggestion does not fit'),
+    reason: Enum(dismissReasons, { title: 'DismissReason', description: 'Why the suggestion does not fit' }),
     note: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
   },
   { additionalProperties: false },

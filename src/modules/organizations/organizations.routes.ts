@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
-import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
+import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref, withHeaders } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
 import { Organization, OrganizationCreate, OrganizationListQuery, OrganizationMerge, OrganizationPage, OrganizationUpdate } from './organizations.schemas.ts'
 
@@ -20,7 +20,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "Registers a centre, institute, university, enterprise, connection point or authority. Operator keys register any kind. An admin key of a connection point or authority (DOST) onboards a member (enterprise, transfer centre, research institute or university): the organisation is created with an active delegation to the caller (origin onboarding: the member, once it has an admin key, sees it and may end it), in one transaction; an authority only in its own province (422 outside_province), a connection point only within the delegationScope the operator declared for it (422 outside_scope). delegationScope is the operator's to set, on connection points only. A tax code is unique among enterprises.",
         security: bearerSecurity,
         body: OrganizationCreate,
-        response: { 201: ref(Organization), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+        response: { 201: withHeaders(ref(Organization), 'ETag', 'Location'), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -54,7 +54,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Get an organisation',
         description: 'One organisation, with its ETag. Public. A merged organisation still answers, with mergedIntoId naming its successor.',
         params: IdParams,
-        response: { 200: ref(Organization), ...errorResponses(400, 401, 404) },
+        response: { 200: withHeaders(ref(Organization), 'ETag'), ...errorResponses(400, 401, 404) },
       },
     },
     async (request, reply) => {
@@ -76,7 +76,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         headers: IfMatchHeaders,
         body: OrganizationUpdate,
-        response: { 200: ref(Organization), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: withHeaders(ref(Organization), 'ETag'), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -98,7 +98,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         headers: IfMatchHeaders,
         body: OrganizationMerge,
-        response: { 200: ref(Organization), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: withHeaders(ref(Organization), 'ETag'), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => {

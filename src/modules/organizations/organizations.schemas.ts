@@ -1,10 +1,9 @@
 import { Type, type Static } from 'typebox'
+import { ProvinceCode, organizationKind, sectorCode } from '../reference/reference.schemas.ts'
 import { Cursor, Limit, Provenance, Uuid, ref } from '../../http/common.schemas.ts'
-import { CodeList, Email, Enum, LongText, Nullable, Phone, ShortText, Timestamp, Url } from '../../http/fields.ts'
-import { ProvinceCode } from '../reference/reference.schemas.ts'
-import { codesOf, organizationKinds, sectors } from '../reference/vocabularies.ts'
+import { CodeList, Email, LongText, Nullable, Phone, ShortText, Timestamp, Url } from '../../http/fields.ts'
 
-export const OrganizationKind = Enum(codesOf(organizationKinds), 'See /v1/reference/organization-kinds')
+export const OrganizationKind = organizationKind('See /v1/reference/organization-kinds')
 
 export const Contact = Type.Object(
   {
@@ -13,11 +12,11 @@ export const Contact = Type.Object(
     email: Type.Optional(Email),
     phone: Type.Optional(Phone),
   },
-  { additionalProperties: false, description: 'A contact person' },
+  { additionalProperties: false, title: 'Contact', description: 'A contact person' },
 )
 
 const Sectors = CodeList(
-  codesOf(sectors),
+  sectorCode(),
   "The VSIC sections the organisation works in, see /v1/reference/sectors; a connection point's scope is matched against them",
 )
 
@@ -28,10 +27,11 @@ const DelegationScope = Type.Object(
       uniqueItems: true,
       description: 'Members located in these provinces (legacy codes are resolved to their 2025 units); empty: any province',
     }),
-    sectors: CodeList(codesOf(sectors), 'Members working in one of these VSIC sections; empty: any sector'),
+    sectors: CodeList(sectorCode(), 'Members working in one of these VSIC sections; empty: any sector'),
   },
   {
     additionalProperties: false,
+    title: 'DelegationScope',
     description:
       'Connection points only, set by the operator: where the connection point may propose delegations and onboard members. Null (the default): nowhere, until the operator declares it. Checked when a delegation is proposed; narrowing it does not end delegations already made',
   },
@@ -106,7 +106,10 @@ export const Organization = Type.Object(
     delegationScope: Nullable(
       Type.Object(
         { provinceCodes: Type.Array(Type.String(), { description: '2025 units' }), sectors: Type.Array(Type.String()) },
-        { description: "A connection point's scope for delegations, as the operator declared it (empty list: no restriction); null: none declared" },
+        {
+          title: 'ConnectionPointScope',
+          description: "A connection point's scope for delegations, as the operator declared it (empty list: no restriction); null: none declared",
+        },
       ),
     ),
     createdAt: Timestamp,
@@ -148,4 +151,7 @@ export type OrganizationMerge = Static<typeof OrganizationMerge>
 
 export const OrganizationPage = Type.Object({ items: Type.Array(ref(Organization)), nextCursor: Nullable(Type.String()) }, { $id: 'OrganizationPage' })
 
-export const organizationSchemas = [Organization, OrganizationPage]
+/** How another record names an organisation: enough to show it, with its id to read the rest. */
+export const OrganizationSummary = Type.Object({ id: Uuid, name: Type.String(), kind: organizationKind() }, { $id: 'OrganizationSummary' })
+
+export const organizationSchemas = [Organization, OrganizationPage, OrganizationSummary]

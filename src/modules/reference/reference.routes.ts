@@ -40,7 +40,7 @@ const list = <T>(items: T) => ({ items })
 export const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Reference data only changes with a release: let clients and proxies cache it for a day.
   app.addHook('onSend', async (_request, reply) => {
-    if (reply.statusCode === 200) reply.header('cache-control', 'public, max-age=86400')
+    if (reply.statusCode === 200 || reply.statusCode === 304) reply.header('cache-control', 'public, max-age=86400')
   })
 
   for (const route of vocabularyRoutes) {

@@ -1,4 +1,17 @@
 import { Type } from 'typebox'
+import { Enum } from '../../http/fields.ts'
+import {
+  codesOf,
+  demandCloseReasons,
+  iprStatuses,
+  listingKinds,
+  organizationKinds,
+  priceTypes,
+  scienceFields,
+  sectors,
+  transferForms,
+  transferMethods,
+} from './vocabularies.ts'
 
 export const Term = Type.Object(
   {
@@ -47,3 +60,22 @@ export const Region = Type.Object(
 )
 
 export const referenceSchemas = [Term, Province, LegacyProvince, Region]
+
+/**
+ * The reference vocabularies as schemas, each one named component in the OpenAPI document
+ * (src/http/openapi-components.ts); a field adds its own description.
+ */
+const vocabulary =
+  <C extends string>(codes: readonly C[], title: string) =>
+  (description?: string) =>
+    Enum(codes, { title, description })
+
+export const organizationKind = vocabulary(codesOf(organizationKinds), 'OrganizationKind')
+export const listingKind = vocabulary(codesOf(listingKinds), 'ListingKind')
+export const sectorCode = vocabulary(codesOf(sectors), 'Sector')
+export const scienceFieldCode = vocabulary(codesOf(scienceFields), 'ScienceField')
+export const priceType = vocabulary(codesOf(priceTypes), 'PriceType')
+export const iprStatus = vocabulary(codesOf(iprStatuses), 'IprStatus')
+export const transferForm = vocabulary(codesOf(transferForms), 'TransferForm')
+export const transferMethod = vocabulary(codesOf(transferMethods), 'TransferMethod')
+export const demandCloseReason = vocabulary(codesOf(demandCloseReasons), 'DemandCloseReason')

@@ -34,12 +34,18 @@ const rangePattern = '[0-9]{4}-[0-9]{2}-[0-9]{2}\\.\\.[0-9]{4}-[0-9]{2}-[0-9]{2}
 export const ActivityQuery = Type.Object(
   {
     groupBy: Type.Optional(
-      Enum(
-        groupings,
-        'none (default): the whole exchange; organization; province (2025 units); legacyProvince (the 63 units, as filed); region (of the legacy unit)',
-      ),
+      Enum(groupings, {
+        title: 'ReportGrouping',
+        description:
+          'none (default): the whole exchange; organization; province (2025 units); legacyProvince (the 63 units, as filed); region (of the legacy unit)',
+      }),
     ),
-    period: Type.Optional(Enum(periodKinds, 'How to cut [from, to] into periods (Vietnam time): month, quarter, year (default), or all (one period)')),
+    period: Type.Optional(
+      Enum(periodKinds, {
+        title: 'ReportPeriod',
+        description: 'How to cut [from, to] into periods (Vietnam time): month, quarter, year (default), or all (one period)',
+      }),
+    ),
     from: Type.Optional({ ...DateOnly, description: 'The first day counted (default 2016-01-01)' }),
     to: Type.Optional({ ...DateOnly, description: 'The last day counted (default today in Vietnam)' }),
     ranges: Type.Optional(
@@ -58,7 +64,9 @@ export const ActivityQuery = Type.Object(
       ...ProvinceCode,
       description: 'Only organisations of this province (its 2025 unit; a legacy code means the unit it became)',
     }),
-    metric: Type.Optional(Enum(metricNames, 'The figure that ranks the groups (and that the SVG chart draws); default listingsPublished')),
+    metric: Type.Optional(
+      Enum(metricNames, { title: 'ReportMetric', description: 'The figure that ranks the groups (and that the SVG chart draws); default listingsPublished' }),
+    ),
     limit: Type.Optional(
       Type.Integer({
         minimum: 1,
@@ -86,39 +94,50 @@ const Figures = Type.Object(
 )
 export type Figures = Record<Metric, number> & { dealsByState: Record<string, number> }
 
-const Change = Type.Object({
-  first: Type.Integer(),
-  second: Type.Integer(),
-  difference: Type.Integer(),
-  ratio: Nullable(Type.Number({ description: 'second / first; null when first is 0' })),
-})
+const Change = Type.Object(
+  {
+    first: Type.Integer(),
+    second: Type.Integer(),
+    difference: Type.Integer(),
+    ratio: Nullable(Type.Number({ description: 'second / first; null when first is 0' })),
+  },
+  { title: 'ActivityChange' },
+)
 
 export const ActivityReport = Type.Object(
   {
-    groupBy: Enum(groupings),
+    groupBy: Enum(groupings, { title: 'ReportGrouping' }),
     period: Type.String({ description: 'month, quarter, year, all, or ranges' }),
     successor: Type.Boolean(),
-    metric: Enum(metricNames),
-    periods: Type.Array(Type.Object({ key: Type.String(), from: DateOnly, to: DateOnly })),
+    metric: Enum(metricNames, { title: 'ReportMetric' }),
+    periods: Type.Array(Type.Object({ key: Type.String(), from: DateOnly, to: DateOnly }, { title: 'ActivityPeriod' })),
     groups: Type.Array(
-      Type.Object({
-        key: Type.String({ description: 'The organisation id, the province code, the region id, or all' }),
-        label: Type.String(),
-        values: Type.Array(ref(Figures), { description: 'One per period, in the order of periods' }),
-        total: ref(Figures),
-      }),
+      Type.Object(
+        {
+          key: Type.String({ description: 'The organisation id, the province code, the region id, or all' }),
+          label: Type.String(),
+          values: Type.Array(ref(Figures), { description: 'One per period, in the order of periods' }),
+          total: ref(Figures),
+        },
+        { title: 'ActivityGroup' },
+      ),
     ),
     groupCount: Type.Integer({ description: 'How many groups had any activity (groups beyond limit are left out)' }),
-    totals: Type.Object({ values: Type.Array(ref(Figures)), total: ref(Figures) }, { description: 'Over every group, left out ones included' }),
+    totals: Type.Object(
+      { values: Type.Array(ref(Figures)), total: ref(Figures) },
+      { title: 'ActivityTotals', description: 'Over every group, left out ones included' },
+    ),
     comparison: Nullable(
       Type.Object(
         {
           first: Type.String(),
           second: Type.String(),
-          groups: Type.Array(Type.Object({ key: Type.String(), label: Type.String(), changes: Type.Record(Type.String(), Change) })),
+          groups: Type.Array(
+            Type.Object({ key: Type.String(), label: Type.String(), changes: Type.Record(Type.String(), Change) }, { title: 'ActivityComparisonGroup' }),
+          ),
           totals: Type.Record(Type.String(), Change),
         },
-        { description: 'With exactly two periods: each figure in the first and the second, and how it changed' },
+        { title: 'ActivityComparison', description: 'With exactly two periods: each figure in the first and the second, and how it changed' },
       ),
     ),
   },

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
-import { IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
+import { IfMatchHeaders, bearerSecurity, errorResponses, ref, withHeaders } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
 import { Demand } from '../demands/demands.schemas.ts'
 import { ListingWithDuplicates } from '../listings/listings.schemas.ts'
@@ -22,7 +22,7 @@ export const sourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "The operator registers an exchange or portal whose records this exchange mirrors, and the organisation that runs it: that organisation's admin and editor keys then write the source's records with PUT /v1/sources/{source}/listings/{externalId}. The id is a slug, the first part of the global id of each of its records; this exchange's own id (EXCHANGE_ID) is refused (422), a registered one is a 409. An unknown organisation is a 422, a merged one a 409.",
         security: bearerSecurity,
         body: SourceCreate,
-        response: { 201: ref(Source), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+        response: { 201: withHeaders(ref(Source), 'Location'), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -74,7 +74,11 @@ export const sourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: SourceRecordParams,
         headers: IfMatchHeaders,
         body: SourceListingPut,
-        response: { 200: ref(ListingWithDuplicates), 201: ref(ListingWithDuplicates), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+        response: {
+          200: withHeaders(ref(ListingWithDuplicates), 'ETag'),
+          201: withHeaders(ref(ListingWithDuplicates), 'ETag', 'Location'),
+          ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422),
+        },
       },
     },
     async (request, reply) => {
@@ -104,7 +108,11 @@ export const sourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: SourceRecordParams,
         headers: IfMatchHeaders,
         body: SourceDemandPut,
-        response: { 200: ref(Demand), 201: ref(Demand), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+        response: {
+          200: withHeaders(ref(Demand), 'ETag'),
+          201: withHeaders(ref(Demand), 'ETag', 'Location'),
+          ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422),
+        },
       },
     },
     async (request, reply) => {

@@ -1,10 +1,10 @@
 import { Type, type Static } from 'typebox'
+import { demandCloseReason } from '../reference/reference.schemas.ts'
 import { Cursor, Limit, Uuid } from '../../http/common.schemas.ts'
 import { Enum, Nullable, ShortText, Timestamp, Url } from '../../http/fields.ts'
 import { ref } from '../../http/common.schemas.ts'
 import { DemandCreate } from '../demands/demands.schemas.ts'
 import { ListingCreate } from '../listings/listings.schemas.ts'
-import { codesOf, demandCloseReasons } from '../reference/vocabularies.ts'
 
 // Request schemas are inline TypeBox (no ref()): the validator does not resolve $ref.
 
@@ -72,7 +72,10 @@ export const SourceListingPut = Type.Object(
       description:
         "The organisation the listing is for: default the source's organisation; else one its keys act for (a member that delegated to it; any organisation for the operator). Fixed once the listing exists",
     }),
-    status: Enum(sourceListingStatuses, 'draft, published or withdrawn, as at the source. Withdrawn is final; a draft is published first'),
+    status: Enum(sourceListingStatuses, {
+      title: 'SourceListingStatus',
+      description: 'draft, published or withdrawn, as at the source. Withdrawn is final; a draft is published first',
+    }),
     withdrawReason: Type.Optional(
       Type.String({
         minLength: 1,
@@ -101,10 +104,11 @@ export const SourceDemandPut = Type.Object(
       description:
         "The enterprise filing the demand: default the source's organisation (if it is an enterprise); else a member enterprise its keys act for (any for the operator). Fixed once the demand exists",
     }),
-    status: Enum(sourceDemandStatuses, 'draft, open or closed, as at the source. Closed is final; a draft is opened first'),
-    closeReason: Type.Optional(
-      Enum(codesOf(demandCloseReasons), 'Why the demand closed, when status becomes closed (required then); see /v1/reference/demand-close-reasons'),
-    ),
+    status: Enum(sourceDemandStatuses, {
+      title: 'DemandStatus',
+      description: 'draft, open or closed, as at the source. Closed is final; a draft is opened first',
+    }),
+    closeReason: Type.Optional(demandCloseReason('Why the demand closed, when status becomes closed (required then); see /v1/reference/demand-close-reasons')),
     closeNote: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'With the close reason; required when it is `other`' })),
   },
   {

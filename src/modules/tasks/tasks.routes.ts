@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
-import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
+import { bearerSecurity, errorResponses, IdParams, IfMatchHeaders, ref, serializeAsBuilt, withHeaders } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
 import { PageQuery } from '../deals/deals.schemas.ts'
 import { Task, TaskCreate, TaskHistory, TaskListQuery, TaskPage, TaskPartnerParams, TaskProcess, TaskTransitionRequest, TaskUpdate } from './tasks.schemas.ts'
@@ -41,7 +41,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "Partners must exist and not be merged; linked listings and demands must be public or the lead's; linked deals must have the lead or a partner as a party (422 invalid_task, each offending field named). Writing keys. Idempotency-Key supported. Emits task.proposed.",
         security: bearerSecurity,
         body: TaskCreate,
-        response: { 201: ref(Task), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+        response: { 201: withHeaders(ref(Task), 'ETag', 'Location'), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -75,7 +75,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Get a joint task',
         description: "The task with its partners, funding (and total), links, outputs, the caller's roles and the transitions it may fire now. " + visibility,
         params: IdParams,
-        response: { 200: ref(Task), ...errorResponses(400, 401, 404) },
+        response: { 200: withHeaders(ref(Task), 'ETag'), ...errorResponses(400, 401, 404) },
       },
     },
     async (request, reply) => {
@@ -97,7 +97,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         headers: IfMatchHeaders,
         body: TaskUpdate,
-        response: { 200: ref(Task), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: withHeaders(ref(Task), 'ETag'), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -120,7 +120,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         headers: IfMatchHeaders,
         body: TaskTransitionRequest,
-        response: { 200: ref(Task), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: withHeaders(ref(Task), 'ETag'), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -167,6 +167,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: PageQuery,
         response: { 200: ref(TaskHistory), ...errorResponses(400, 401, 404) },
       },
+      serializerCompiler: serializeAsBuilt,
     },
     async (request) => tasks.history(request.actor, request.params.id, request.query),
   )

@@ -1,46 +1,47 @@
-import { Type, type Static } from 'typebox'
-import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
-import { DateOnly, Enum, LongText, Nullable, ShortText, Timestamp, Url, Vnd } from '../../http/fields.ts'
+import { OrganizationSummary } from '../organizations/organizations.schemas.ts'
+import { Type, type Static, type TSchema } from 'typebox'
 import { ProvinceCode } from '../reference/reference.schemas.ts'
-import { codesOf, organizationKinds } from '../reference/vocabularies.ts'
+import { Cursor, DiscriminatedUnion, HistoryEntryMember, Limit, ProcessState, Uuid, ref, type HistoryEntry } from '../../http/common.schemas.ts'
+import { DateOnly, Enum, LongText, Nullable, ShortText, Timestamp, Url, Vnd } from '../../http/fields.ts'
 import { fundingSources, outputKinds, partnerRoles, taskRoles, taskStates, taskTransitions } from './tasks.process.ts'
 
 // Request schemas are inline TypeBox (no ref()); responses use ref().
 
 export const TaskState = Enum(
   taskStates.map((state) => state.name),
-  'See GET /v1/task-process',
+  { title: 'TaskState', description: 'See GET /v1/task-process' },
 )
 
 const PartnerInput = Type.Object(
   {
     organizationId: Uuid,
-    role: Enum(
-      partnerRoles,
-      'st_organization: a research institute or university; enterprise; centre: a centre for technology application and transfer; authority: a Department of Science and Technology or another authority, which approves the task',
-    ),
+    role: Enum(partnerRoles, {
+      title: 'TaskPartnerRole',
+      description:
+        'st_organization: a research institute or university; enterprise; centre: a centre for technology application and transfer; authority: a Department of Science and Technology or another authority, which approves the task',
+    }),
     contribution: Type.Optional(ShortText({ description: 'What the partner brings' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'TaskPartnerInput' },
 )
 
 const FundingInput = Type.Object(
   {
-    source: Enum(fundingSources, 'state: the national budget; provincial: the province; enterprise; other'),
+    source: Enum(fundingSources, { title: 'FundingSource', description: 'state: the national budget; provincial: the province; enterprise; other' }),
     amountVnd: Vnd,
     note: Type.Optional(ShortText()),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'TaskFundingInput' },
 )
 
 const OutputInput = Type.Object(
   {
     title: ShortText(),
-    kind: Enum(outputKinds),
+    kind: Enum(outputKinds, { title: 'TaskOutputKind' }),
     url: Type.Optional(Url),
     deliveredOn: Type.Optional(DateOnly),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'TaskOutputInput' },
 )
 
 const LinkIds = (what: string) => Type.Array(Uuid, { maxItems: 50, uniqueItems: true, description: what })
@@ -92,7 +93,7 @@ export const TaskTransitionRequest = Type.Object(
   {
     transition: Enum(
       taskTransitions.map((transition) => transition.name),
-      'The transition to fire; GET /v1/task-process lists them, and a task lists the ones its caller may fire now',
+      { title: 'TaskTransition', description: 'The transition to fire; GET /v1/task-process lists them, and a task lists the ones its caller may fire now' },
     ),
     reason: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S', description: 'cancel: why the task stops (required); not blank' })),
     completedOn: Type.Optional({ ...DateOnly, description: 'complete: the day the task was completed; default today in Vietnam' }),
@@ -117,40 +118,56 @@ export type TaskListQuery = Static<typeof TaskListQuery>
 
 // Responses
 
-export const TaskOrganization = Type.Object({ id: Uuid, name: Type.String(), kind: Enum(codesOf(organizationKinds)) }, { $id: 'TaskOrganization' })
+const TaskPartner = Type.Object(
+  { organization: ref(OrganizationSummary), role: Enum(partnerRoles, { title: 'TaskPartnerRole' }), contribution: Nullable(Type.String()) },
+  { title: 'TaskPartner' },
+)
 
 export const Task = Type.Object(
   {
     id: Uuid,
     title: Type.String(),
     objectives: Type.String(),
-    lead: ref(TaskOrganization),
+    lead: ref(OrganizationSummary),
     provinceCode: Nullable(Type.String()),
     currentProvinceCode: Nullable(Type.String({ description: 'The 2025 unit of provinceCode' })),
     keyProduct: Nullable(Type.String()),
     startsOn: DateOnly,
     endsOn: DateOnly,
     status: TaskState,
-    partners: Type.Array(Type.Object({ organization: ref(TaskOrganization), role: Enum(partnerRoles), contribution: Nullable(Type.String()) }), {
+    partners: Type.Array(TaskPartner, {
       description: 'The partners that accepted; only they hold partner rights (an authority partner approves)',
     }),
-    invitedPartners: Type.Array(Type.Object({ organization: ref(TaskOrganization), role: Enum(partnerRoles), contribution: Nullable(Type.String()) }), {
+    invitedPartners: Type.Array(TaskPartner, {
       description:
         "Organisations named as partners that have not accepted yet: all of them for the lead's keys and the operator, its own invitation for an invitee, none for anyone else. Each accepts or declines with POST /v1/tasks/{id}/partners/{organizationId}/accept or /decline",
     }),
-    funding: Type.Array(Type.Object({ source: Enum(fundingSources), amountVnd: Type.Integer(), note: Nullable(Type.String()) })),
+    funding: Type.Array(
+      Type.Object(
+        { source: Enum(fundingSources, { title: 'FundingSource' }), amountVnd: Type.Integer(), note: Nullable(Type.String()) },
+        { title: 'TaskFunding' },
+      ),
+    ),
     fundingTotalVnd: Type.Integer({ description: 'The sum of the funding lines' }),
     listingIds: Type.Array(Uuid),
     demandIds: Type.Array(Uuid),
     dealIds: Type.Array(Uuid),
     outputs: Type.Array(
-      Type.Object({ title: Type.String(), kind: Enum(outputKinds), url: Type.Optional(Type.String()), deliveredOn: Type.Optional(DateOnly) }),
+      Type.Object(
+        {
+          title: Type.String(),
+          kind: Enum(outputKinds, { title: 'TaskOutputKind' }),
+          url: Type.Optional(Type.String()),
+          deliveredOn: Type.Optional(DateOnly),
+        },
+        { title: 'TaskOutput' },
+      ),
     ),
     approvedAt: Nullable(Timestamp),
     completedOn: Nullable(DateOnly),
     cancelReason: Nullable(Type.String()),
     statusChangedAt: Timestamp,
-    roles: Type.Array(Enum(taskRoles), { description: "The caller's roles on the task" }),
+    roles: Type.Array(Enum(taskRoles, { title: 'TaskRole' }), { description: "The caller's roles on the task" }),
     allowedTransitions: Type.Array(Type.String(), { description: 'The transitions the caller may fire now' }),
     version: Type.Integer(),
     createdAt: Timestamp,
@@ -163,25 +180,58 @@ export type Task = Static<typeof Task>
 export const TaskPage = Type.Object({ items: Type.Array(ref(Task)), nextCursor: Nullable(Type.String()) }, { $id: 'TaskPage' })
 export type TaskPage = Static<typeof TaskPage>
 
-export const TaskHistoryEntry = Type.Object(
+// A history entry is a oneOf discriminated by `transition`, so a generated client narrows the
+// payload (what the move recorded, tasks.service.ts) by its name.
+const transitionNames = taskTransitions.map((transition) => transition.name)
+const historyMembers: Array<{ title: string; transitions: string[]; payload: Record<string, TSchema>; description: string }> = [
+  { title: 'TaskProposedEntry', transitions: ['propose'], payload: { title: Type.String() }, description: 'The lead proposed the task' },
   {
-    id: Type.Integer(),
-    transition: Type.String({ description: 'A transition of the process, propose, or partner_accepted / partner_declined (payload: organizationId)' }),
-    fromState: Nullable(TaskState),
-    toState: TaskState,
-    actorRole: Enum(taskRoles),
-    actorOrganizationId: Nullable(Uuid),
-    payload: Type.Record(Type.String(), Type.Unknown(), { description: 'The input the transition was fired with' }),
-    occurredAt: Timestamp,
+    title: 'TaskUpdatedEntry',
+    transitions: ['update'],
+    payload: { changed: Type.Array(Type.String(), { description: 'The fields the update set' }) },
+    description: 'The task was edited',
   },
-  { $id: 'TaskHistoryEntry' },
-)
+  {
+    title: 'TaskMovedEntry',
+    transitions: transitionNames,
+    payload: { reason: Type.Optional(Type.String()), completedOn: Type.Optional(DateOnly) },
+    description: 'A transition of the process (GET /v1/task-process), with its reason or completion date when it takes one',
+  },
+  {
+    title: 'TaskPartnerAnsweredEntry',
+    transitions: ['partner_accepted', 'partner_declined'],
+    payload: { organizationId: Uuid, role: Enum(partnerRoles, { title: 'TaskPartnerRole' }) },
+    description: 'An invited partner accepted or declined',
+  },
+]
+
+const historyEntry = ({ title, transitions, payload, description }: (typeof historyMembers)[number]) =>
+  HistoryEntryMember({
+    title,
+    description,
+    // The process's own transitions are the TaskTransition vocabulary; the others are this entry's.
+    transition:
+      transitions === transitionNames
+        ? Enum(transitions, { title: 'TaskTransition', description: 'A transition of the process' })
+        : Enum(transitions, "What happened: propose, update, or a partner's answer"),
+    state: TaskState,
+    role: Enum(taskRoles, { title: 'TaskRole' }),
+    payload,
+  })
+
+export type TaskHistoryEntry = HistoryEntry<Static<typeof TaskState>, (typeof taskRoles)[number]>
+export const TaskHistoryEntry = DiscriminatedUnion<TaskHistoryEntry>({
+  $id: 'TaskHistoryEntry',
+  description: 'One move of a task',
+  property: 'transition',
+  members: historyMembers.map((member) => ({ schema: historyEntry(member), values: member.transitions })),
+})
 export const TaskHistory = Type.Object({ items: Type.Array(ref(TaskHistoryEntry)), nextCursor: Nullable(Type.String()) }, { $id: 'TaskHistory' })
 export type TaskHistory = Static<typeof TaskHistory>
 
 export const TaskProcess = Type.Object(
   {
-    states: Type.Array(Type.Object({ name: Type.String(), terminal: Type.Boolean(), description: Type.String() })),
+    states: Type.Array(ProcessState),
     roles: Type.Array(Type.String()),
     transitions: Type.Array(
       Type.Object({
@@ -204,4 +254,4 @@ export const TaskProcess = Type.Object(
 )
 export type TaskProcess = Static<typeof TaskProcess>
 
-export const taskSchemas = [TaskOrganization, Task, TaskPage, TaskHistoryEntry, TaskHistory, TaskProcess]
+export const taskSchemas = [Task, TaskPage, TaskHistoryEntry, TaskHistory, TaskProcess]

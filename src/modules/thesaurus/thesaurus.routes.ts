@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { requireActor } from '../../http/auth.ts'
-import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
+import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref, withHeaders } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
 import {
   ThesaurusEntry,
@@ -61,7 +61,7 @@ export const thesaurusRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Get a thesaurus entry',
         description: 'The entry with its phrases as written and folded. Public.',
         params: IdParams,
-        response: { 200: ref(ThesaurusEntry), ...errorResponses(400, 401, 404) },
+        response: { 200: withHeaders(ref(ThesaurusEntry), 'ETag'), ...errorResponses(400, 401, 404) },
       },
     },
     async (request, reply) => {
@@ -82,7 +82,7 @@ export const thesaurusRoutes: FastifyPluginAsyncTypebox = async (app) => {
           `Applies to queries from the next search on. ${operatorOnly} Idempotency-Key supported.`,
         security: bearerSecurity,
         body: ThesaurusEntryCreate,
-        response: { 201: ref(ThesaurusEntry), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+        response: { 201: withHeaders(ref(ThesaurusEntry), 'ETag', 'Location'), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -103,7 +103,7 @@ export const thesaurusRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         headers: IfMatchHeaders,
         body: ThesaurusEntryUpdate,
-        response: { 200: ref(ThesaurusEntry), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: withHeaders(ref(ThesaurusEntry), 'ETag'), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => {

@@ -42,7 +42,10 @@ const editable = {
 
 export const ThesaurusEntryCreate = Type.Object(
   {
-    kind: Enum(thesaurusKinds, 'synonym: equivalent phrases, each bringing in the others (multi-way); expansion: a trigger bringing in its phrases (one-way)'),
+    kind: Enum(thesaurusKinds, {
+      title: 'ThesaurusKind',
+      description: 'synonym: equivalent phrases, each bringing in the others (multi-way); expansion: a trigger bringing in its phrases (one-way)',
+    }),
     trigger: Type.Optional(editable.trigger),
     phrases: editable.phrases,
     exceptions: Type.Optional(editable.exceptions),
@@ -58,7 +61,7 @@ export type ThesaurusEntryUpdate = Static<typeof ThesaurusEntryUpdate>
 
 export const ThesaurusListQuery = Type.Object(
   {
-    kind: Type.Optional(Enum(thesaurusKinds)),
+    kind: Type.Optional(Enum(thesaurusKinds, { title: 'ThesaurusKind' })),
     q: Type.Optional(
       Type.String({
         minLength: 1,
@@ -84,7 +87,7 @@ export type ThesaurusPreviewQuery = Static<typeof ThesaurusPreviewQuery>
 export const ThesaurusEntry = Type.Object(
   {
     id: Uuid,
-    kind: Enum(thesaurusKinds),
+    kind: Enum(thesaurusKinds, { title: 'ThesaurusKind' }),
     trigger: Nullable(Type.String({ description: "An expansion's trigger; null for a synonym" })),
     phrases: Type.Array(Type.String()),
     exceptions: Type.Array(Type.String()),
@@ -111,7 +114,7 @@ const PhraseForm = { phrase: Type.String({ description: 'As written in the entry
 export const ThesaurusApplication = Type.Object(
   {
     entryId: Uuid,
-    kind: Enum(thesaurusKinds),
+    kind: Enum(thesaurusKinds, { title: 'ThesaurusKind' }),
     matched: Type.Object(
       {
         ...PhraseForm,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
-import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
+import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref, withHeaders } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
 import { ValueChain, ValueChainCreate, ValueChainGaps, ValueChainListQuery, ValueChainPage, ValueChainUpdate } from './value-chains.schemas.ts'
 
@@ -22,7 +22,7 @@ export const valueChainRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "Kept by the key's organisation (or ownerId, one that delegated to it). Linked listings must not be drafts (unless the owner's) and organisations not merged: 422 invalid_value_chain, each offending field named. Writing keys. Idempotency-Key supported.",
         security: bearerSecurity,
         body: ValueChainCreate,
-        response: { 201: ref(ValueChain), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+        response: { 201: withHeaders(ref(ValueChain), 'ETag', 'Location'), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -56,7 +56,7 @@ export const valueChainRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'The chain with its stages in order, each with its listings (and whether each is available now: published and not expired) and organisations. Public.',
         params: IdParams,
-        response: { 200: ref(ValueChain), ...errorResponses(400, 401, 404) },
+        response: { 200: withHeaders(ref(ValueChain), 'ETag'), ...errorResponses(400, 401, 404) },
       },
     },
     async (request, reply) => {
@@ -78,7 +78,7 @@ export const valueChainRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         headers: IfMatchHeaders,
         body: ValueChainUpdate,
-        response: { 200: ref(ValueChain), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: withHeaders(ref(ValueChain), 'ETag'), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => {

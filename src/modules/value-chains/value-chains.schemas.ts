@@ -1,8 +1,8 @@
+import { OrganizationSummary } from '../organizations/organizations.schemas.ts'
 import { Type, type Static } from 'typebox'
+import { ProvinceCode } from '../reference/reference.schemas.ts'
 import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
 import { Enum, Keywords, LongText, Nullable, ShortText, Timestamp } from '../../http/fields.ts'
-import { ProvinceCode } from '../reference/reference.schemas.ts'
-import { codesOf, organizationKinds } from '../reference/vocabularies.ts'
 
 // Request schemas are inline TypeBox (no ref()); responses use ref().
 
@@ -19,10 +19,11 @@ export const stageKindCodes = stageKinds.map((kind) => kind.code)
 
 const StageInput = Type.Object(
   {
-    kind: Enum(
-      stageKindCodes,
-      'The stage; stages are given in the order of the chain: inputs, production, harvest_preservation, processing, packaging_branding, distribution (any may be left out)',
-    ),
+    kind: Enum(stageKindCodes, {
+      title: 'ValueChainStageKind',
+      description:
+        'The stage; stages are given in the order of the chain: inputs, production, harvest_preservation, processing, packaging_branding, distribution (any may be left out)',
+    }),
     title: Type.Optional(ShortText({ description: "What happens at this stage for this product; default the stage's Vietnamese label" })),
     description: Type.Optional(LongText()),
     keywords: Type.Optional({
@@ -35,7 +36,7 @@ const StageInput = Type.Object(
     ),
     organizationIds: Type.Optional(Type.Array(Uuid, { maxItems: 50, uniqueItems: true, description: 'Organisations working at the stage' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'ValueChainStageInput' },
 )
 
 const editable = {
@@ -79,13 +80,11 @@ export type ValueChainListQuery = Static<typeof ValueChainListQuery>
 
 // Responses
 
-const OrganizationSummary = Type.Object({ id: Uuid, name: Type.String(), kind: Enum(codesOf(organizationKinds)) })
-
 export const ValueChainStage = Type.Object(
   {
     id: Uuid,
     position: Type.Integer({ description: 'Its place along the chain, from 1' }),
-    kind: Enum(stageKindCodes),
+    kind: Enum(stageKindCodes, { title: 'ValueChainStageKind' }),
     title: Type.String(),
     description: Nullable(Type.String()),
     keywords: Type.Array(Type.String()),
@@ -97,7 +96,7 @@ export const ValueChainStage = Type.Object(
         available: Type.Boolean({ description: 'Published and not expired: a technology the stage can use now' }),
       }),
     ),
-    organizations: Type.Array(OrganizationSummary),
+    organizations: Type.Array(ref(OrganizationSummary)),
   },
   { $id: 'ValueChainStage' },
 )
@@ -105,7 +104,7 @@ export const ValueChainStage = Type.Object(
 export const ValueChain = Type.Object(
   {
     id: Uuid,
-    owner: OrganizationSummary,
+    owner: ref(OrganizationSummary),
     title: Type.String(),
     keyProduct: Type.String(),
     description: Nullable(Type.String()),
@@ -139,7 +138,13 @@ export const ValueChainGaps = Type.Object(
     stageCount: Type.Integer(),
     gaps: Type.Array(
       Type.Object({
-        stage: Type.Object({ id: Uuid, position: Type.Integer(), kind: Enum(stageKindCodes), title: Type.String(), keywords: Type.Array(Type.String()) }),
+        stage: Type.Object({
+          id: Uuid,
+          position: Type.Integer(),
+          kind: Enum(stageKindCodes, { title: 'ValueChainStageKind' }),
+          title: Type.String(),
+          keywords: Type.Array(Type.String()),
+        }),
         listings: Type.Array(Type.Object({ ...Candidate, currentProvinceCodes: Type.Array(Type.String()) }), {
           description: 'Published, unexpired listings anywhere in the country matching the stage keywords (best 5), not yet linked to the chain',
         }),

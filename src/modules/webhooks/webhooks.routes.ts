@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { requireActor } from '../../http/auth.ts'
-import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
+import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref, withHeaders } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
 import {
   DeliveryListQuery,
@@ -37,7 +37,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: `Registers a URL to receive the events addressed to an organisation (default: the caller's own; organizationId for one that delegated to it, or any for the operator), optionally only some eventTypes (empty: all). The URL must be http(s) and resolve to public unicast addresses only: private, loopback, link-local, unique-local, multicast, reserved and documentation addresses, and IPv6 addresses carrying such an IPv4 address (mapped, NAT64, 6to4, Teredo), are a 422 (unless the server allows them). Admin keys and the operator. The response carries the signing secret this once. ${signing}`,
         security: bearerSecurity,
         body: WebhookCreate,
-        response: { 201: ref(WebhookWithSecret), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+        response: { 201: withHeaders(ref(WebhookWithSecret), 'ETag', 'Location'), ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -73,7 +73,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: `One webhook, with its ETag and, when disabled, why. ${managers}`,
         security: bearerSecurity,
         params: IdParams,
-        response: { 200: ref(Webhook), ...errorResponses(400, 401, 403, 404) },
+        response: { 200: withHeaders(ref(Webhook), 'ETag'), ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -94,7 +94,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         headers: IfMatchHeaders,
         body: WebhookUpdate,
-        response: { 200: ref(Webhook), ...errorResponses(400, 401, 403, 404, 412, 413, 415, 422) },
+        response: { 200: withHeaders(ref(Webhook), 'ETag'), ...errorResponses(400, 401, 403, 404, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -133,7 +133,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: `A new signing secret, shown this once; every attempt from now on is signed with it, and the old one stops at once. ${managers} No Idempotency-Key: a replay would need the secret stored.`,
         security: bearerSecurity,
         params: IdParams,
-        response: { 200: ref(WebhookWithSecret), ...errorResponses(400, 401, 403, 404) },
+        response: { 200: withHeaders(ref(WebhookWithSecret), 'ETag'), ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {

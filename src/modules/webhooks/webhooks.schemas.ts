@@ -40,7 +40,11 @@ export const webhookEventTypes: readonly string[] = [
 export const webhookStatuses = ['active', 'disabled'] as const
 export const deliveryStatuses = ['pending', 'succeeded', 'failed'] as const
 
-const EventTypes = CodeList(webhookEventTypes, 'Event types to deliver; empty (the default): every event addressed to the organisation', 60)
+const EventTypes = CodeList(
+  Enum(webhookEventTypes, { title: 'WebhookEventType' }),
+  'Event types to deliver; empty (the default): every event addressed to the organisation',
+  60,
+)
 const WebhookUrl = {
   ...Url,
   description:
@@ -64,7 +68,7 @@ export const WebhookUpdate = Type.Object(
     url: Type.Optional(WebhookUrl),
     eventTypes: Type.Optional(EventTypes),
     description: Type.Optional(Nullable(Description)),
-    status: Type.Optional(Enum(webhookStatuses, 'active re-enables a disabled webhook; disabled pauses it')),
+    status: Type.Optional(Enum(webhookStatuses, { title: 'WebhookStatus', description: 'active re-enables a disabled webhook; disabled pauses it' })),
   },
   { additionalProperties: false, minProperties: 1, description: 'Fields to change; null clears the description' },
 )
@@ -82,7 +86,7 @@ export type WebhookListQuery = Static<typeof WebhookListQuery>
 
 export const DeliveryListQuery = Type.Object(
   {
-    status: Type.Optional(Enum(deliveryStatuses, 'Only deliveries in this status')),
+    status: Type.Optional(Enum(deliveryStatuses, { title: 'DeliveryStatus', description: 'Only deliveries in this status' })),
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),
   },
@@ -99,7 +103,7 @@ export const Webhook = Type.Object(
     url: Type.String(),
     eventTypes: Type.Array(Type.String(), { description: 'Empty: every event addressed to the organisation' }),
     description: Nullable(Type.String()),
-    status: Enum(webhookStatuses, 'active, or disabled (by its owner, or after a delivery failed every retry)'),
+    status: Enum(webhookStatuses, { title: 'WebhookStatus', description: 'active, or disabled (by its owner, or after a delivery failed every retry)' }),
     disabledAt: Nullable(Timestamp),
     disabledReason: Nullable(Type.String()),
     createdAt: Timestamp,
@@ -142,7 +146,10 @@ export const WebhookDelivery = Type.Object(
     eventId: Type.Integer({ description: 'The event (outbox) id' }),
     eventType: Type.String(),
     messageId: Type.String({ description: 'The webhook-id header: evt_<eventId>, the same on every attempt' }),
-    status: Enum(deliveryStatuses, 'pending (an attempt is queued), succeeded, or failed (retries exhausted, or the webhook disabled)'),
+    status: Enum(deliveryStatuses, {
+      title: 'DeliveryStatus',
+      description: 'pending (an attempt is queued), succeeded, or failed (retries exhausted, or the webhook disabled)',
+    }),
     attempts: Type.Integer({ minimum: 0 }),
     nextAttemptAt: Nullable({ ...Timestamp, description: 'When the next attempt is due, while pending' }),
     lastAttemptAt: Nullable(Timestamp),

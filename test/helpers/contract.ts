@@ -1,0 +1,114 @@
+import { appendFileSync } from 'node:fs'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+
+// The contract check: every response a test gets through app.inject() is held against the OpenAPI
+// document the same app serves. Its status must be declared for the operation, its content type
+// declared for that status, each header a client reads (ETag, Location, X-Request-Id, RateLimit-*,
+// Retry-After, Idempotent-Replayed) declared for that status, and a JSON body must match the
+// declared schema. A response that breaks it makes the inject() call throw, so the test that made
+// the request fails and names the break. The whole suite is the sample: any status or header a
+// test can provoke is checked, which a list of expected statuses written by hand would not be.
+// With CONTRACT_LOG=<file> a break is appended there instead of thrown, to survey a whole run.
+
+/** The response headers a generated client should be able to read with a type. */
+export const clientHeaders = [
+  'etag',
+  'location',
+  'x-request-id',
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+  'retry-after',
+  'idempotent-replayed',
+]
+
+type MediaType = { schema?: unknown }
+type Response = { content?: Record<string, MediaType>; headers?: Record<string, unknown> }
+type Operation = { responses?: Record<string, Response> }
+type Document = { paths: Record<string, Record<string, Operation>> }
+
+export class ContractBreak extends Error {}
+
+const documentPath = (route: string) => route.replace(/:(\w+)/g, '{$1}').replace(/(.)\/$/, '$1')
+const pointerPart = (part: string) => part.replace(/~/g, '~0').replace(/\//g, '~1')
+
+/** Installs the check on app.inject(); call before app.ready(). */
+export function checkContract(app: FastifyInstance) {
+  // Which route answered each request, by its request id (every response carries X-Request-Id).
+  const routes = new Map<string, { url?: string; method: string }>()
+  app.addHook('onSend', async (request, reply) => {
+    routes.set(String(reply.getHeader('x-request-id') ?? request.id), { url: request.routeOptions.url, method: request.method })
+  })
+
+  let document: Document | undefined
+  let ajv: Ajv2020 | undefined
+  const validators = new Map<string, ValidateFunction>()
+  const validatorOf = (pointer: string) => {
+    if (!ajv) {
+      ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true })
+      addFormats.default(ajv)
+      ajv.addSchema(document as object, 'openapi')
+    }
+    let validate = validators.get(pointer)
+    if (!validate) validators.set(pointer, (validate = ajv.compile({ $ref: `openapi#${pointer}` })))
+    return validate
+  }
+
+  const check = (response: LightMyRequestResponse) => {
+    const requestId = String(response.headers['x-request-id'] ?? '')
+    const route = routes.get(requestId)
+    routes.delete(requestId)
+    // Routes the document leaves out (the docs), routes a test adds (/test/...), and requests no route answered
+    // (404 route_not_found, 405) have no operation to hold them to.
+    if (!route?.url || route.method === 'OPTIONS' || route.url.startsWith('/test/')) return
+    document ??= JSON.parse(JSON.stringify(app.swagger())) as Document
+    const path = documentPath(route.url)
+    const method = route.method === 'HEAD' ? 'get' : route.method.toLowerCase()
+    const operation = document.paths[path]?.[method]
+    if (!operation) return
+    const where = `${route.method} ${path} -> ${response.statusCode}`
+    const fail = (what: string) => {
+      if (process.env.CONTRACT_LOG) return appendFileSync(process.env.CONTRACT_LOG, `${where}\t${what}\n`)
+      throw new ContractBreak(`The response breaks the OpenAPI document: ${where}: ${what}`)
+    }
+
+    const declared = operation.responses?.[String(response.statusCode)] ?? operation.responses?.default
+    if (!declared) return fail(`status ${response.statusCode} is not declared (declared: ${Object.keys(operation.responses ?? {}).join(', ')})`)
+
+    const declaredHeaders = new Set(Object.keys(declared.headers ?? {}).map((name) => name.toLowerCase()))
+    for (const name of clientHeaders) {
+      if (response.headers[name] !== undefined && !declaredHeaders.has(name)) fail(`header ${name} is sent but not declared`)
+    }
+
+    if (response.rawPayload.length === 0 || route.method === 'HEAD') return
+    const mediaType = String(response.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+    const media = declared.content?.[mediaType]
+    if (!media) return fail(`content type ${mediaType || '(none)'} is not declared (declared: ${Object.keys(declared.content ?? {}).join(', ') || 'none'})`)
+    // application/json or a +json type; NDJSON is a file of JSON lines, not one document.
+    if (!/^application\/(json|[\w.-]+\+json)$/.test(mediaType) || !media.schema) return
+    const pointer = ['', 'paths', path, method, 'responses', String(response.statusCode), 'content', mediaType, 'schema'].map(pointerPart).join('/')
+    const validate = validatorOf(
+      declared === operation.responses?.default ? pointer.replace(`/responses/${response.statusCode}/`, '/responses/default/') : pointer,
+    )
+    if (!validate(JSON.parse(response.body))) {
+      // With oneOf every member reports; the deepest error is the one that says what is wrong.
+      const errors = [...(validate.errors ?? [])].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length)
+      const shown = errors.slice(0, 3).map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params ?? {})}`)
+      fail(`the body does not match its schema: ${shown.join('; ')}`)
+    }
+  }
+
+  const inject = app.inject.bind(app) as (options?: InjectOptions | string, callback?: unknown) => Promise<LightMyRequestResponse>
+  // Only the promise form is checked; the chained form (app.inject().get(...)) is left as it is.
+  app.inject = ((options?: InjectOptions | string, callback?: unknown) => {
+    if (options === undefined || callback !== undefined) return inject(options, callback)
+    return inject(options).then((response) => {
+      check(response)
+      return response
+    })
+  }) as typeof app.inject
+}
