@@ -15,6 +15,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY tsconfig.json ./
 COPY migrations ./migrations
 COPY src ./src
+# The served document's examples (src/http/openapi-examples.ts).
+COPY openapi/examples.json ./openapi/examples.json
 
 # The embedded database (used when DATABASE_URL is unset) keeps its files in DATA_DIR.
 RUN mkdir -p /app/data && chown node:node /app/data

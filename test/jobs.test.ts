@@ -7,6 +7,7 @@ import { openTestDatabase } from './helpers/database.ts'
 import { fileOpenDemand } from './helpers/demands.ts'
 import { createMember } from './helpers/factories.ts'
 import { matchesOf, matchJobs, publishListing } from './helpers/matching.ts'
+import { checkContract } from './helpers/contract.ts'
 
 // The job queue for real: a polling worker, and jobs that outlive the process that queued them.
 
@@ -43,7 +44,7 @@ t.test('a queued job survives the process that queued it', async (t) => {
   const database = await openTestDatabase()
   t.teardown(() => database.close())
   const clock = new TestClock()
-  const first = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database, clock })
+  const first = checkContract(await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database, clock }))
   const seeker = await createMember(database.db)
   const provider = await createMember(database.db, { kind: 'university' })
   const listing = await publishListing(first, provider.auth, dryer)
@@ -56,7 +57,7 @@ t.test('a queued job survives the process that queued it', async (t) => {
   )
 
   // A new process (here a second app on the same database) with a worker finds and runs them.
-  const second = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'true', JOBS_POLL_SECONDS: '0.5' }), { database, clock })
+  const second = checkContract(await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'true', JOBS_POLL_SECONDS: '0.5' }), { database, clock }))
   t.teardown(() => second.close())
   const list = await until('the matches', async () => {
     const result = await matchesOf(second, seeker.auth, 'demand', demand.id)

@@ -229,3 +229,19 @@ t.test('strings declare what the text guard enforces: no NUL', async (t) => {
   })
   t.equal(refused.statusCode, 400, 'and the server refuses it')
 })
+
+t.test('every operation shows an example of its JSON body and of a JSON answer', async (t) => {
+  // Recorded from the test suite (scripts/collect-examples.ts); Redocly's
+  // no-invalid-media-type-examples, above, checks each against its schema.
+  for (const { name, operation } of operations) {
+    const body = operation.requestBody?.content?.['application/json'] as { example?: unknown } | undefined
+    if (body) t.ok(body.example !== undefined, `${name}: its body has an example`)
+    const answers = Object.entries(operation.responses ?? {}).filter(([status, response]) => /^2/.test(status) && response.content?.['application/json'])
+    if (answers.length > 0) {
+      t.ok(
+        answers.some(([, response]) => (response.content!['application/json'] as { example?: unknown }).example !== undefined),
+        `${name}: an answer has an example`,
+      )
+    }
+  }
+})

@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify'
 import { errors, responseHeaders, type ResponseHeader } from './common.schemas.ts'
 import { declareStorableText, nameComponents } from './openapi-components.ts'
+import { attachExamples } from './openapi-examples.ts'
 import { rateLimitExemptRoutes } from './rate-limit.ts'
 import { docsContentSecurityPolicy } from './security.ts'
 
@@ -157,9 +158,12 @@ export async function registerOpenApi(app: FastifyInstance, options: { serverUrl
     }),
     // Name components after the schemas' $id instead of def-0, def-1, ...
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`) },
-    // Bodies, shared enums and inline responses become named components too, and strings say they refuse NUL.
+    // Bodies, shared enums and inline responses become named components too, strings say they
+    // refuse NUL, and operations get the examples the test suite recorded.
     transformObject: (documentObject) =>
-      declareStorableText(nameComponents(('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject) as never)),
+      attachExamples(
+        declareStorableText(nameComponents(('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject) as never)),
+      ),
   })
   await app.register(swaggerUi, {
     routePrefix: '/docs',

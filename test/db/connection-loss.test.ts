@@ -13,6 +13,7 @@ import { createMember } from '../helpers/factories.ts'
 import { listingInput } from '../helpers/listings.ts'
 import { assertProblem } from '../helpers/problem.ts'
 import { startTcpProxy } from '../helpers/tcp-proxy.ts'
+import { checkContract } from '../helpers/contract.ts'
 
 // The database goes away under a running app and comes back, on either database: the app reaches
 // its test database through a TCP proxy that the test takes down (new connections refused, open
@@ -20,7 +21,7 @@ import { startTcpProxy } from '../helpers/tcp-proxy.ts'
 const direct = await openTestDatabase()
 const proxy = await startTcpProxy(direct.url)
 const database = await openDatabase({ databaseUrl: proxy.url, dataDir: '', poolSize: 3 })
-const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database })
+const app = checkContract(await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database }))
 t.teardown(async () => {
   await proxy.up().catch(() => {}) // already up
   await app.close()

@@ -12,6 +12,7 @@ import { migrationsFolder, openDatabase, type Database } from '../../src/db/clie
 import { migrateDatabase } from '../../src/migrate.ts'
 import { TestClock } from '../helpers/app.ts'
 import { createApiKey } from '../../src/core/keys.ts'
+import { checkContract } from '../helpers/contract.ts'
 
 // What migrations 0017-0019 make of the delegations and task partners that existed before consent
 // (issue 15): a database migrated to 0016 holds them, then the rest of the migrations run. An agent
@@ -147,7 +148,7 @@ t.test('both sides are told, with the delegation as the API shows it', async (t)
   t.match(event, { type: 'delegation.proposed', subject_id: delegation.taken, organization_ids: [taken, point] })
 
   // The payload is what GET /v1/delegations/{id} answers for the same row.
-  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database, clock: new TestClock(new Date(migratedAt)) })
+  const app = checkContract(await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database, clock: new TestClock(new Date(migratedAt)) }))
   t.teardown(() => app.close())
   const key = await createApiKey(database.db, { organizationId: taken, role: 'admin' })
   const auth = { authorization: `Bearer ${key.key}` }

@@ -13,6 +13,7 @@ import { embeddedTemplate } from '../helpers/database.ts'
 import { createMember } from '../helpers/factories.ts'
 import { createListingViaApi, listingInput } from '../helpers/listings.ts'
 import { assertProblem } from '../helpers/problem.ts'
+import { checkContract } from '../helpers/contract.ts'
 
 // The embedded database's process killed under a running app (on a data directory on disk, as in
 // production): restarted once, given up the second time within the minute. This file starts its
@@ -22,7 +23,7 @@ t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
 const logged: string[] = []
 const log = { info: (_details: object, message: string) => logged.push(message), error: (_details: object, message: string) => logged.push(message) }
 const database = await openDatabase({ dataDir, poolSize: 3, templateFile: await embeddedTemplate(), embeddedMaxRestarts: 1, log })
-const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database })
+const app = checkContract(await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database }))
 let closed = false
 const close = async () => {
   if (closed) return

@@ -1,4 +1,5 @@
-import { appendFileSync } from 'node:fs'
+import { appendFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
@@ -26,7 +27,7 @@ export const clientHeaders = [
 
 type MediaType = { schema?: unknown }
 type Response = { content?: Record<string, MediaType>; headers?: Record<string, unknown> }
-type Operation = { responses?: Record<string, Response> }
+type Operation = { operationId?: string; responses?: Record<string, Response> }
 type Document = { paths: Record<string, Record<string, Operation>> }
 
 export class ContractBreak extends Error {}
@@ -34,8 +35,8 @@ export class ContractBreak extends Error {}
 const documentPath = (route: string) => route.replace(/:(\w+)/g, '{$1}').replace(/(.)\/$/, '$1')
 const pointerPart = (part: string) => part.replace(/~/g, '~0').replace(/\//g, '~1')
 
-/** Installs the check on app.inject(); call before app.ready(). */
-export function checkContract(app: FastifyInstance) {
+/** Installs the check on app.inject(), and returns the app; call before app.ready(). */
+export function checkContract<App extends FastifyInstance>(app: App): App {
   // Which route answered each request, by its request id (every response carries X-Request-Id).
   const routes = new Map<string, { url?: string; method: string }>()
   app.addHook('onSend', async (request, reply) => {
@@ -56,7 +57,8 @@ export function checkContract(app: FastifyInstance) {
     return validate
   }
 
-  const check = (response: LightMyRequestResponse) => {
+  /** The operation's id when the answer keeps the contract (a break throws). */
+  const check = (response: LightMyRequestResponse): string | undefined => {
     const requestId = String(response.headers['x-request-id'] ?? '')
     const route = routes.get(requestId)
     routes.delete(requestId)
@@ -69,9 +71,9 @@ export function checkContract(app: FastifyInstance) {
     const operation = document.paths[path]?.[method]
     if (!operation) return
     const where = `${route.method} ${path} -> ${response.statusCode}`
-    const fail = (what: string) => {
-      if (process.env.CONTRACT_LOG) return appendFileSync(process.env.CONTRACT_LOG, `${where}\t${what}\n`)
-      throw new ContractBreak(`The response breaks the OpenAPI document: ${where}: ${what}`)
+    const fail = (what: string): undefined => {
+      if (!process.env.CONTRACT_LOG) throw new ContractBreak(`The response breaks the OpenAPI document: ${where}: ${what}`)
+      appendFileSync(process.env.CONTRACT_LOG, `${where}\t${what}\n`)
     }
 
     const declared = operation.responses?.[String(response.statusCode)] ?? operation.responses?.default
@@ -98,7 +100,28 @@ export function checkContract(app: FastifyInstance) {
       // With oneOf every member reports; the deepest error is the one that says what is wrong.
       const errors = [...(validate.errors ?? [])].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length)
       const shown = errors.slice(0, 3).map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params ?? {})}`)
-      fail(`the body does not match its schema: ${shown.join('; ')}`)
+      return fail(`the body does not match its schema: ${shown.join('; ')}`)
+    }
+    return operation.operationId
+  }
+
+  // With CONTRACT_EXAMPLES=<dir>, the first successful JSON exchange of each operation (of any
+  // test process) is written there, for scripts/collect-examples.ts to make the document's examples.
+  const keepExample = (operationId: string | undefined, options: InjectOptions | string, response: LightMyRequestResponse) => {
+    const dir = process.env.CONTRACT_EXAMPLES
+    if (!dir || !operationId || response.statusCode >= 300 || !/json/.test(String(response.headers['content-type']))) return
+    const payload = typeof options === 'object' ? options.payload : undefined
+    // A JSON body only: an upload's CSV or NDJSON is no example of a JSON schema.
+    const request = typeof payload === 'string' ? parseJson(payload) : payload
+    const example = {
+      status: response.statusCode,
+      request: typeof request === 'object' && request !== null ? request : undefined,
+      response: JSON.parse(response.body) as unknown,
+    }
+    try {
+      writeFileSync(path.join(dir, `${operationId}.${response.statusCode}.json`), JSON.stringify(example), { flag: 'wx' })
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EEXIST') throw error
     }
   }
 
@@ -107,8 +130,17 @@ export function checkContract(app: FastifyInstance) {
   app.inject = ((options?: InjectOptions | string, callback?: unknown) => {
     if (options === undefined || callback !== undefined) return inject(options, callback)
     return inject(options).then((response) => {
-      check(response)
+      keepExample(check(response), options, response)
       return response
     })
   }) as typeof app.inject
+  return app
+}
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return undefined
+  }
 }

@@ -9,6 +9,7 @@ import { TestClock } from '../helpers/app.ts'
 import { openTestDatabase } from '../helpers/database.ts'
 import { createMember, createOperator, tableCounts } from '../helpers/factories.ts'
 import { assertProblem } from '../helpers/problem.ts'
+import { checkContract } from '../helpers/contract.ts'
 
 // Built by hand rather than with buildTestApp: this app logs everything, at trace, to lines we keep,
 // so we can prove no key ever reaches a log.
@@ -21,7 +22,7 @@ const stream = new Writable({
 })
 const database = await openTestDatabase()
 const clock = new TestClock()
-const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent' }), { database, clock, logger: { level: 'trace', stream } })
+const app = checkContract(await buildApp(loadConfig({ LOG_LEVEL: 'silent' }), { database, clock, logger: { level: 'trace', stream } }))
 // What a debugging aid might do: log a request's headers. Redaction must still hide the key.
 app.get('/test/log-headers', async (request) => {
   request.log.info({ headers: request.headers }, 'headers seen')

@@ -13,6 +13,7 @@ import { openTestDatabase } from '../helpers/database.ts'
 import { createOrganization } from '../helpers/factories.ts'
 import { documentOf, operationsOf, type Operation } from '../helpers/fuzz-schema.ts'
 import { assertProblem } from '../helpers/problem.ts'
+import { checkContract } from '../helpers/contract.ts'
 
 // Cursors on every list (src/lib/cursor.ts): signed with a key every process shares through the
 // database, so a forged, tampered or foreign cursor is a 400 invalid_cursor before any query, and a
@@ -22,7 +23,7 @@ import { assertProblem } from '../helpers/problem.ts'
 const database = await openTestDatabase()
 const clock = new TestClock()
 const config = loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false', RATE_LIMIT_MAX: '0', RATE_LIMIT_ANONYMOUS_MAX: '0' })
-const app = await buildApp(config, { database, clock })
+const app = checkContract(await buildApp(config, { database, clock }))
 t.teardown(async () => {
   await app.close()
   await database.close()
@@ -160,8 +161,8 @@ t.test('pages follow each other with the cursors the API hands out', async (t) =
 
 t.test('every process on the database shares the key, made once; CURSOR_SECRET overrides it', async (t) => {
   const page = (await app.inject({ method: 'GET', url: '/v1/organizations?limit=1' })).json() as { nextCursor: string }
-  const second = await buildApp(config, { database, clock })
-  const pinned = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false', CURSOR_SECRET: 'k'.repeat(32) }), { database, clock })
+  const second = checkContract(await buildApp(config, { database, clock }))
+  const pinned = checkContract(await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false', CURSOR_SECRET: 'k'.repeat(32) }), { database, clock }))
   t.teardown(async () => {
     await second.close()
     await pinned.close()

@@ -3,6 +3,7 @@ import pg from 'pg'
 import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 import { buildTestApp } from '../helpers/app.ts'
+import { checkContract } from '../helpers/contract.ts'
 
 const { app } = await buildTestApp(t)
 const healthy = app.database
@@ -22,7 +23,7 @@ t.test('/ready answers with the database mode', async (t) => {
 t.test('/ready is 503 when the database cannot be reached; /health stays 200', async (t) => {
   // A second app over the same database through a pool of its own, which then loses the database.
   const pool = new pg.Pool({ connectionString: (healthy.pool.options as { connectionString: string }).connectionString, max: 2 })
-  const broken = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database: { ...healthy, pool } })
+  const broken = checkContract(await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database: { ...healthy, pool } }))
   t.teardown(() => broken.close())
   await pool.end()
 

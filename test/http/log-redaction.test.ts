@@ -22,6 +22,7 @@ const stream = new Writable({
   },
 })
 const database = await openTestDatabase()
+// No contract check here (test/helpers/contract.ts): these tests make statements fail on purpose, a 500.
 const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database, clock: new TestClock(), logger: { level: 'trace', stream } })
 t.teardown(async () => {
   await app.close()

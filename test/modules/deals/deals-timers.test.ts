@@ -11,6 +11,7 @@ import { dealRow, dealSetting, fire, matchWhole, move, offerTerms, startInterest
 import { createMember } from '../../helpers/factories.ts'
 import { outboxEvents, publishListing } from '../../helpers/matching.ts'
 import { assertProblem } from '../../helpers/problem.ts'
+import { checkContract } from '../../helpers/contract.ts'
 
 // The deal timers: unanswered interests are reminded and then expire, unanswered offers are
 // reminded and then lapse, each exactly once, whether the sweep runs as the cron job or directly,
@@ -242,8 +243,8 @@ async function twoProcesses(t: Test) {
   const database = await openTestDatabase()
   const clock = new TestClock()
   const config = loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' })
-  const first = await buildApp(config, { database, clock })
-  const second = await buildApp(config, { database, clock })
+  const first = checkContract(await buildApp(config, { database, clock }))
+  const second = checkContract(await buildApp(config, { database, clock }))
   t.teardown(async () => {
     await first.close()
     await second.close()
@@ -336,11 +337,13 @@ t.test('a worker process schedules the sweep as a pg-boss cron job', async (t) =
     (await database.db.execute<{ name: string; cron: string }>(sql`select name, cron from pgboss.schedule where name = 'deals.timers'`)).rows
 
   // A process that only queues schedules nothing.
-  const quiet = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database, clock: new TestClock() })
+  const quiet = checkContract(await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database, clock: new TestClock() }))
   await quiet.close()
   t.same(await schedules(), [])
 
-  const worker = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'true', JOBS_POLL_SECONDS: '0.5' }), { database, clock: new TestClock() })
+  const worker = checkContract(
+    await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'true', JOBS_POLL_SECONDS: '0.5' }), { database, clock: new TestClock() }),
+  )
   try {
     t.same(await schedules(), [{ name: 'deals.timers', cron: '* * * * *' }], 'every minute')
     const purge = await database.db.execute<{ cron: string }>(sql`select cron from pgboss.schedule where name = 'maintenance.idempotency-keys'`)
