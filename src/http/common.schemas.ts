@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox'
+import { Nullable, Timestamp } from './fields.ts'
 
 /**
  * A `$ref` to a shared schema (registered with app.addSchema, so it becomes an OpenAPI component)
@@ -103,8 +104,10 @@ export type ResponseHeader = keyof typeof responseHeaders
  * A response body that comes with headers a client reads (ETag, Location), declared beside it;
  * the serializer ignores `headers`, @fastify/swagger moves them to the response's headers.
  */
-export const withHeaders = <T extends TSchema>(schema: T, ...names: ResponseHeader[]) =>
-  Type.Unsafe<Static<T>>({ ...schema, headers: Object.fromEntries(names.map((name) => [name, responseHeaders[name]])) })
+export const withHeaders = <T extends TSchema>(schema: T, ...names: ResponseHeader[]) => Type.Unsafe<Static<T>>({ ...schema, headers: headersOf(...names) })
+
+/** The declarations of these response headers, for a response's `headers`. */
+export const headersOf = (...names: ResponseHeader[]) => Object.fromEntries(names.map((name) => [name, responseHeaders[name]]))
 
 export const Uuid = Type.String({ format: 'uuid', description: 'A UUID' })
 export const IdParams = Type.Object({ id: Uuid })
@@ -163,12 +166,12 @@ export const HistoryEntryMember = (parts: {
     {
       id: Type.Integer(),
       transition: parts.transition,
-      fromState: Type.Union([parts.state, Type.Null()]),
+      fromState: Nullable(parts.state),
       toState: parts.state,
       actorRole: parts.role,
-      actorOrganizationId: Type.Union([Uuid, Type.Null()]),
+      actorOrganizationId: Nullable(Uuid),
       payload: Type.Object(parts.payload, { description: 'What the move recorded' }),
-      occurredAt: Type.String({ format: 'date-time' }),
+      occurredAt: Timestamp,
     },
     { title: parts.title, description: parts.description },
   )

@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify'
-import { errors, responseHeaders, type ResponseHeader } from './common.schemas.ts'
+import { errors, headersOf } from './common.schemas.ts'
 import { declareStorableText, nameComponents } from './openapi-components.ts'
 import { attachExamples } from './openapi-examples.ts'
 import { rateLimitExemptRoutes } from './rate-limit.ts'
@@ -37,7 +37,6 @@ const tooManyRequests = { ...errors[429], description: 'A rate limit was reached
 const databaseUnavailable = { ...errors[503], description: 'The database is unreachable for a moment; retry after Retry-After seconds' }
 
 type ResponseEntry = { headers?: Record<string, unknown>; type?: string; description?: string }
-const pick = (...names: ResponseHeader[]) => Object.fromEntries(names.map((name) => [name, responseHeaders[name]]))
 
 const notModified: ResponseEntry = { type: 'null', description: 'Not modified: If-None-Match names the ETag this answer would carry; no body' }
 const ifNoneMatch = {
@@ -74,11 +73,11 @@ function withSharedResponses(schema: FastifySchema, url: string, method: string)
   const response = Object.fromEntries(
     Object.entries(statuses).map(([status, entry]) => {
       const headers = {
-        ...pick('X-Request-Id'),
-        ...(read && (status === '200' || status === '304') ? pick('ETag') : {}),
-        ...(limited ? pick('RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset') : {}),
-        ...(status === '429' || status === '503' || (idempotent && status === '409') ? pick('Retry-After') : {}),
-        ...(idempotent && /^2/.test(status) ? pick('Idempotent-Replayed') : {}),
+        ...headersOf('X-Request-Id'),
+        ...(read && (status === '200' || status === '304') ? headersOf('ETag') : {}),
+        ...(limited ? headersOf('RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset') : {}),
+        ...(status === '429' || status === '503' || (idempotent && status === '409') ? headersOf('Retry-After') : {}),
+        ...(idempotent && /^2/.test(status) ? headersOf('Idempotent-Replayed') : {}),
         ...entry.headers,
       }
       return [status, { ...entry, headers }]

@@ -78,8 +78,9 @@ function retrying(options: ClientOptions) {
 const retryable = (response: Response) => response.status === 429 || response.status === 503 || (response.status === 409 && response.headers.has('retry-after'))
 
 const retryAfter = (response: Response) => {
-  const seconds = Number(response.headers.get('retry-after'))
-  return Number.isFinite(seconds) && seconds >= 0 && response.headers.has('retry-after') ? seconds * 1000 : undefined
+  const header = response.headers.get('retry-after')
+  const seconds = header === null ? Number.NaN : Number(header)
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined
 }
 
 /** 0.5 s, 1 s, 2 s, ... with jitter, so many clients that failed together do not retry together. */
