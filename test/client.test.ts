@@ -73,7 +73,13 @@ t.test('a portal works through the client: create, publish, find, page, and read
     .then(unwrap)
     .catch((caught: unknown) => caught)
   t.ok(error instanceof ProblemError, 'unwrap throws a ProblemError')
-  t.match(error, { status: 404, problem: { code: 'not_found' } }, 'with the status and the problem document')
+  t.match(error, { status: 404, problem: { code: 'not_found', title: 'Không tìm thấy' } }, 'with the status and the problem document, in Vietnamese')
+
+  const english = await createTechExchangeClient({ baseUrl, language: 'en' })
+    .GET('/v1/listings/{id}', { params: { path: { id: '00000000-0000-4000-8000-000000000000' } } })
+    .then(unwrap)
+    .catch((caught: unknown) => caught)
+  t.match(english, { status: 404, problem: { code: 'not_found', title: 'Not found' } }, 'language: en asks for English')
 })
 
 t.test('a write whose answer is lost is retried under the same Idempotency-Key and happens once', async (t) => {

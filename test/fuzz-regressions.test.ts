@@ -36,7 +36,7 @@ t.test('a lone surrogate is refused rather than stored as U+FFFD', async (t) => 
   t.match(payload, /\\ud800/, 'the client sends the escape JSON allows')
   const response = await app.inject({ method: 'POST', url: '/v1/listings', headers: { ...member.auth, 'content-type': 'application/json' }, payload })
   const problem = assertProblem(t, response, 400, 'validation_failed')
-  t.same(problem.errors, [{ pointer: '#/titleEn', detail: 'contains an unpaired UTF-16 surrogate: it is not valid Unicode text' }])
+  t.same(problem.errors, [{ pointer: '#/titleEn', detail: 'chứa nửa cặp UTF-16 lẻ: không phải văn bản Unicode hợp lệ' }])
   t.same(await tableCounts(db), before, 'nothing written')
 })
 

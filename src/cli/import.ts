@@ -117,7 +117,8 @@ export const importCommand: LeafCommand = {
     } catch (error) {
       throw new CliError(`Cannot read ${options.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
     }
-    const headers = { authorization: `Bearer ${options.key}` }
+    // The command speaks English, so it asks for the server's problems in English too.
+    const headers = { authorization: `Bearer ${options.key}`, 'accept-language': 'en' }
     const uploaded = await request(new URL(`/v1/imports?kind=${options.kind}`, options.baseUrl), {
       method: 'POST',
       headers: { ...headers, 'content-type': contentTypes[options.format] },

@@ -97,6 +97,12 @@ export const responseHeaders = {
   },
   ETag: { type: 'string', description: 'The version of the resource returned; send it back in If-Match to update it safely' },
   Location: { type: 'string', description: 'The path of the resource created' },
+  'Content-Language': {
+    type: 'string',
+    enum: ['vi', 'en'],
+    description:
+      "The language of this answer's own texts (a problem's title and details, a report's labels), chosen by Accept-Language: vi unless you prefer en",
+  },
 } as const
 export type ResponseHeader = keyof typeof responseHeaders
 

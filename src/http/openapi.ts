@@ -21,7 +21,9 @@ refused (400, each named by a JSON pointer), and query numbers and booleans are 
 string's pattern says so) or an unpaired surrogate. A wrong code of a vocabulary is a 400 that names
 the codes it may be. Errors are RFC 9457
 \`application/problem+json\` with a stable \`code\`, the \`requestId\` and, for validation, \`errors\`
-with JSON pointers. Single resources carry an \`ETag\` (their version and a digest of what you
+with JSON pointers. A problem's \`title\` and \`detail\` (and each error's \`detail\`) are in Vietnamese
+unless \`Accept-Language\` prefers English (\`en\`); \`Content-Language\` says which, and the \`code\`
+stays the same in both. Single resources carry an \`ETag\` (their version and a digest of what you
 were shown); send it back in \`If-Match\` to update safely (412 when stale), or in \`If-None-Match\`
 to get 304 while it is unchanged; other GET answers carry a weak one. Lists use opaque, signed cursors: pass \`nextCursor\` back as \`cursor\` (an edited one is a 400 \`invalid_cursor\`).
 
@@ -78,6 +80,7 @@ function withSharedResponses(schema: FastifySchema, url: string, method: string)
         ...(limited ? headersOf('RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset') : {}),
         ...(status === '429' || status === '503' || (idempotent && status === '409') ? headersOf('Retry-After') : {}),
         ...(idempotent && /^2/.test(status) ? headersOf('Idempotent-Replayed') : {}),
+        ...(Number(status) >= 400 ? headersOf('Content-Language') : {}),
         ...entry.headers,
       }
       return [status, { ...entry, headers }]

@@ -3,6 +3,9 @@ import path from 'node:path'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
+import { languageOf } from '../../src/http/language.ts'
+import { toVietnamese } from '../../src/http/problem-text.ts'
+import { titles } from '../../src/http/problem-text.vi.ts'
 
 // The contract check: every response a test gets through app.inject() is held against the OpenAPI
 // document the same app serves. Its status must be declared for the operation, its content type
@@ -15,6 +18,7 @@ import addFormats from 'ajv-formats'
 
 /** The response headers a generated client should be able to read with a type. */
 export const clientHeaders = [
+  'content-language',
   'etag',
   'location',
   'x-request-id',
@@ -31,6 +35,33 @@ type Operation = { operationId?: string; responses?: Record<string, Response> }
 type Document = { paths: Record<string, Record<string, Operation>> }
 
 export class ContractBreak extends Error {}
+
+/**
+ * A problem answers in the language asked for (Vietnamese unless the request prefers English), says
+ * which in Content-Language and varies on Accept-Language. An English problem to a request that did
+ * not ask for English is a message missing from src/http/problem-text.vi.ts.
+ */
+function checkLanguage(response: LightMyRequestResponse, options: InjectOptions | string) {
+  if (!/^application\/problem\+json/.test(String(response.headers['content-type'] ?? ''))) return
+  const headers = typeof options === 'object' ? ((options.headers ?? {}) as Record<string, unknown>) : {}
+  const asked = Object.entries(headers).find(([name]) => name.toLowerCase() === 'accept-language')?.[1]
+  const expected = languageOf(typeof asked === 'string' ? asked : undefined)
+  const given = response.headers['content-language']
+  const vary = String(response.headers.vary ?? '').toLowerCase()
+  let what: string | undefined
+  if (given !== expected) what = `Content-Language is ${String(given)}, not ${expected}; untranslated: ${untranslated(response).join(' | ')}`
+  else if (!vary.includes('accept-language')) what = `Vary does not name Accept-Language (${vary})`
+  if (!what) return
+  if (!process.env.CONTRACT_LOG) throw new ContractBreak(`The problem is not in the language asked for: ${what}`)
+  appendFileSync(process.env.CONTRACT_LOG, `language\t${what}\n`)
+}
+
+/** The texts of an English problem that the Vietnamese catalogue lacks. */
+function untranslated(response: LightMyRequestResponse): string[] {
+  const problem = JSON.parse(response.body) as { title?: string; detail?: string; errors?: Array<{ detail?: string }> }
+  const texts = [problem.detail, ...(problem.errors ?? []).map((error) => error.detail)].filter((text): text is string => typeof text === 'string')
+  return [...(problem.title && !titles[problem.title] ? [problem.title] : []), ...texts.filter((text) => toVietnamese(text) === undefined)]
+}
 
 const documentPath = (route: string) => route.replace(/:(\w+)/g, '{$1}').replace(/(.)\/$/, '$1')
 const pointerPart = (part: string) => part.replace(/~/g, '~0').replace(/\//g, '~1')
@@ -58,7 +89,8 @@ export function checkContract<App extends FastifyInstance>(app: App): App {
   }
 
   /** The operation's id when the answer keeps the contract (a break throws). */
-  const check = (response: LightMyRequestResponse): string | undefined => {
+  const check = (response: LightMyRequestResponse, options: InjectOptions | string): string | undefined => {
+    checkLanguage(response, options)
     const requestId = String(response.headers['x-request-id'] ?? '')
     const route = routes.get(requestId)
     routes.delete(requestId)
@@ -130,7 +162,7 @@ export function checkContract<App extends FastifyInstance>(app: App): App {
   app.inject = ((options?: InjectOptions | string, callback?: unknown) => {
     if (options === undefined || callback !== undefined) return inject(options, callback)
     return inject(options).then((response) => {
-      keepExample(check(response), options, response)
+      keepExample(check(response, options), options, response)
       return response
     })
   }) as typeof app.inject

@@ -142,17 +142,20 @@ t.test('query strings are strict: numbers and booleans written as such, and no p
     t.same(pointers(refused), [pointer], `${query} is refused at ${pointer}`)
   }
   const misspelt = (await app.inject({ method: 'GET', url: '/v1/listings?provice=01' })).json() as { errors: Array<{ detail: string }> }
-  t.equal(misspelt.errors[0]!.detail, 'is not a known field', 'the unknown parameter is named by its pointer')
+  t.equal(misspelt.errors[0]!.detail, 'không phải trường đã biết', 'the unknown parameter is named by its pointer')
 })
 
 t.test('a wrong code of a vocabulary names the codes it may be, in the body and in the query', async (t) => {
   const body = await app.inject({ method: 'POST', url: '/v1/organizations', headers: operator.auth, payload: { ...organization, kind: 'company' } })
   const bodyProblem = assertProblem(t, body, 400, 'validation_failed')
   t.same(bodyProblem.errors, [
-    { pointer: '#/kind', detail: 'must be one of transfer_centre, research_institute, university, enterprise, connection_point, authority, exchange_operator' },
+    {
+      pointer: '#/kind',
+      detail: 'phải là một trong transfer_centre, research_institute, university, enterprise, connection_point, authority, exchange_operator',
+    },
   ])
   const query = assertProblem(t, await app.inject({ method: 'GET', url: '/v1/listings?kind=machine' }), 400, 'validation_failed')
-  t.same(query.errors, [{ pointer: '#/query/kind', detail: 'must be one of technology, product, equipment, know_how, service' }])
+  t.same(query.errors, [{ pointer: '#/query/kind', detail: 'phải là một trong technology, product, equipment, know_how, service' }])
 })
 
 t.test('a 500 never shows internals', async (t) => {

@@ -87,7 +87,7 @@ t.test('failed key checks: past the limit, every key from that address is refuse
   assertProblem(t, await read({ authorization: 'Basic dXNlcjpwYXNz' }, attacker), 401, 'unauthorized')
   const blocked = await read(wrongSecret, attacker)
   assertTooMany(t, blocked)
-  t.match(blocked.json().detail, /failed API key checks/)
+  t.match(blocked.json().detail, /kiểm tra khóa API sai quá nhiều lần/)
   t.same(limitHeaders(blocked), { limit: '2', remaining: '0' }, 'the headers describe the failure limit')
   for (let index = 0; index < 3; index++) assertTooMany(t, await read(wrongSecret, attacker))
   assertTooMany(t, await read({ authorization: madeUpKey(1) }, attacker))

@@ -49,7 +49,7 @@ t.test('create: an expiry must be in the future', async (t) => {
   for (const expiresAt of [past(), clock.now().toISOString()]) {
     const response = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: admin.auth, payload: { role: 'reader', expiresAt } })
     const problem = assertProblem(t, response, 422, 'expiry_not_in_future')
-    t.same(problem.errors, [{ pointer: '#/expiresAt', detail: 'is not in the future' }])
+    t.same(problem.errors, [{ pointer: '#/expiresAt', detail: 'không ở tương lai' }])
   }
   t.same(await counts(), before, 'nothing written')
   const future = new Date(clock.now().getTime() + 90 * 86_400_000).toISOString()

@@ -175,7 +175,7 @@ t.test('province: a legacy code and its successor find the same demands; region'
   const unknown = await app.inject({ method: 'GET', url: '/v1/demands?province=99' })
   t.equal(unknown.statusCode, 400)
   t.equal(unknown.json().code, 'unknown_province')
-  t.same(unknown.json().errors, [{ pointer: '#/query/province', detail: 'is not a known province code' }])
+  t.same(unknown.json().errors, [{ pointer: '#/query/province', detail: 'không phải mã tỉnh đã biết' }])
 })
 
 t.test('status and visibility: open by default, closed on request, drafts for the owner and the operator', async (t) => {
@@ -202,7 +202,7 @@ t.test('status and visibility: open by default, closed on request, drafts for th
   for (const { query, headers, status } of refusals) {
     const response = await app.inject({ method: 'GET', url: `/v1/demands?${query}`, headers })
     t.equal(response.statusCode, status, query)
-    t.match(response.json().detail, /Drafts are visible only to their owner/)
+    t.match(response.json().detail, /Bản nháp chỉ chủ sở hữu/)
   }
 })
 

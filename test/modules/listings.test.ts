@@ -146,12 +146,12 @@ t.test('malformed bodies are 400 with a pointer to the field, and nothing is wri
 t.test('rules across fields and unknown provinces are 422 with a pointer, and nothing is written', async (t) => {
   const before = await tableCounts(db)
   const cases = [
-    { payload: listingInput({ priceType: 'amount', priceVnd: undefined }), pointer: '#/priceVnd', detail: 'is required when priceType is amount' },
-    { payload: listingInput({ priceType: 'amount', priceVnd: null }), pointer: '#/priceVnd', detail: 'is required when priceType is amount' },
-    { payload: listingInput({ priceType: 'negotiable', priceVnd: 100 }), pointer: '#/priceVnd', detail: 'must be absent or null when priceType is negotiable' },
+    { payload: listingInput({ priceType: 'amount', priceVnd: undefined }), pointer: '#/priceVnd', detail: 'là bắt buộc khi priceType là amount' },
+    { payload: listingInput({ priceType: 'amount', priceVnd: null }), pointer: '#/priceVnd', detail: 'là bắt buộc khi priceType là amount' },
+    { payload: listingInput({ priceType: 'negotiable', priceVnd: 100 }), pointer: '#/priceVnd', detail: 'phải bỏ trống hoặc null khi priceType là negotiable' },
     { payload: listingInput({ iprStatus: 'none' }), pointer: '#/iprNumbers' },
     { payload: listingInput({ iprStatus: 'know_how' }), pointer: '#/iprNumbers' },
-    { payload: listingInput({ provinceCodes: ['01', '99'] }), pointer: '#/provinceCodes/1', detail: 'is not a known province code' },
+    { payload: listingInput({ provinceCodes: ['01', '99'] }), pointer: '#/provinceCodes/1', detail: 'không phải mã tỉnh đã biết' },
   ]
   for (const { payload, pointer, detail } of cases) {
     const response = await app.inject({ method: 'POST', url: '/v1/listings', headers: owner.auth, payload })

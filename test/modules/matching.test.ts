@@ -231,6 +231,6 @@ t.test('matches are for the owner, its delegates and brokers', async (t) => {
     409,
     'invalid_state',
   )
-  t.match(notOpen.detail, /open demand/)
+  t.match(notOpen.detail, /nhu cầu đang mở/)
   t.same((await matchesOf(app, seeker.auth, 'demand', draft.id)).items, [], 'a draft has no matches yet')
 })

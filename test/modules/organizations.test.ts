@@ -69,7 +69,7 @@ t.test('bad input is refused with field pointers and nothing written', async (t)
   }
   const unknownProvince = await app.inject({ method: 'POST', url: '/v1/organizations', headers: operator.auth, payload: { ...centre, provinceCode: '99' } })
   t.equal(unknownProvince.statusCode, 422)
-  t.same(unknownProvince.json().errors, [{ pointer: '#/provinceCode', detail: 'is not a known province code' }])
+  t.same(unknownProvince.json().errors, [{ pointer: '#/provinceCode', detail: 'không phải mã tỉnh đã biết' }])
   const unknownParent = await app.inject({
     method: 'POST',
     url: '/v1/organizations',

@@ -21,6 +21,8 @@ export type ClientOptions = {
   baseUrl: string
   /** An API key, txk_...; without one the client reads what is public. */
   apiKey?: string
+  /** The language of problems' titles and details and of report labels (Accept-Language): vi (the server's default) or en. */
+  language?: 'vi' | 'en'
   /** Attempts per request in all, the first included (default 3; 1 turns retries off). */
   maxAttempts?: number
   /** The longest single wait between attempts, in milliseconds (default 30,000). */
@@ -34,7 +36,10 @@ export type ClientOptions = {
 export function createTechExchangeClient(options: ClientOptions): TechExchangeClient {
   return createClient<paths>({
     baseUrl: options.baseUrl.replace(/\/$/, ''),
-    headers: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
+    headers: {
+      ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+      ...(options.language ? { 'accept-language': options.language } : {}),
+    },
     fetch: retrying(options),
   })
 }

@@ -1,4 +1,5 @@
 import { csvLine } from '../../lib/csv.ts'
+import type { Language } from '../../http/language.ts'
 import { metricNames, type ActivityReport, type Figures, type Metric } from './reports.schemas.ts'
 import { dealStateNames } from './reports.service.ts'
 
@@ -42,26 +43,48 @@ function niceStep(max: number): number {
   return Math.max(1, step)
 }
 
-const formatNumber = (value: number) => new Intl.NumberFormat('vi-VN').format(value)
+const formatNumber = (value: number, language: Language) => new Intl.NumberFormat(language === 'vi' ? 'vi-VN' : 'en-GB').format(value)
 
-/** Chart titles, in Vietnamese like the exchange's users. */
-const metricTitles: Record<Metric, string> = {
-  listingsPublished: 'Công nghệ, sản phẩm được chào bán',
-  demandsOpened: 'Yêu cầu công nghệ được đăng',
-  matchesProposed: 'Đề xuất kết nối cung - cầu',
-  dealsStarted: 'Giao dịch được khởi tạo',
-  eventDeals: 'Giao dịch khởi tạo tại sự kiện',
-  completedTransfers: 'Chuyển giao công nghệ hoàn thành',
-  transferValueVnd: 'Giá trị chuyển giao (VNĐ)',
-  tasksStarted: 'Nhiệm vụ liên kết bắt đầu',
-  tasksCompleted: 'Nhiệm vụ liên kết hoàn thành',
-  taskFundingVnd: 'Kinh phí nhiệm vụ (VNĐ)',
+/** Chart titles, Vietnamese by default like the exchange's users, English on request. */
+const metricTitles: Record<Language, Record<Metric, string>> = {
+  vi: {
+    listingsPublished: 'Công nghệ, sản phẩm được chào bán',
+    demandsOpened: 'Yêu cầu công nghệ được đăng',
+    matchesProposed: 'Đề xuất kết nối cung - cầu',
+    dealsStarted: 'Giao dịch được khởi tạo',
+    eventDeals: 'Giao dịch khởi tạo tại sự kiện',
+    completedTransfers: 'Chuyển giao công nghệ hoàn thành',
+    transferValueVnd: 'Giá trị chuyển giao (VNĐ)',
+    tasksStarted: 'Nhiệm vụ liên kết bắt đầu',
+    tasksCompleted: 'Nhiệm vụ liên kết hoàn thành',
+    taskFundingVnd: 'Kinh phí nhiệm vụ (VNĐ)',
+  },
+  en: {
+    listingsPublished: 'Technologies and products offered',
+    demandsOpened: 'Technology demands filed',
+    matchesProposed: 'Supply-demand matches proposed',
+    dealsStarted: 'Deals started',
+    eventDeals: 'Deals started at events',
+    completedTransfers: 'Technology transfers completed',
+    transferValueVnd: 'Transfer value (VND)',
+    tasksStarted: 'Joint tasks started',
+    tasksCompleted: 'Joint tasks completed',
+    taskFundingVnd: 'Task funding (VND)',
+  },
 }
-const groupingTitles: Record<string, string> = {
-  organization: 'theo tổ chức',
-  province: 'theo tỉnh, thành phố',
-  legacyProvince: 'theo tỉnh, thành phố (trước 2025)',
-  region: 'theo vùng',
+const groupingTitles: Record<Language, Record<string, string>> = {
+  vi: {
+    organization: 'theo tổ chức',
+    province: 'theo tỉnh, thành phố',
+    legacyProvince: 'theo tỉnh, thành phố (trước 2025)',
+    region: 'theo vùng',
+  },
+  en: {
+    organization: 'by organisation',
+    province: 'by province',
+    legacyProvince: 'by province (before 2025)',
+    region: 'by region',
+  },
 }
 
 type Category = { label: string; bars: Array<{ period: string; value: number; colour: string }> }
@@ -70,7 +93,7 @@ type Category = { label: string; bars: Array<{ period: string; value: number; co
  * A bar chart of one metric. Grouped: a cluster per group (the first 12), a bar per period (the
  * first 8, in the legend). Not grouped: a bar per period, each labelled with its value.
  */
-export function activitySvg(report: ActivityReport): string {
+export function activitySvg(report: ActivityReport, language: Language = 'vi'): string {
   const metric = report.metric as Metric
   const grouped = report.groupBy !== 'none'
   const periods = report.periods.slice(0, grouped ? palette.length : 60)
@@ -103,12 +126,12 @@ export function activitySvg(report: ActivityReport): string {
   const barWidth = Math.max(2, Math.min(56, (categoryWidth * 0.8) / barsPerCategory))
 
   const parts: string[] = []
-  const heading = `${metricTitles[metric]}${grouped ? ` ${groupingTitles[report.groupBy] ?? ''}` : ''}`
+  const heading = `${metricTitles[language][metric]}${grouped ? ` ${groupingTitles[language][report.groupBy] ?? ''}` : ''}`
   parts.push(`<text x="${margin.left}" y="30" font-size="18" font-weight="bold">${escapeXml(shorten(heading, 80))}</text>`)
   for (let value = 0; value <= top; value += step) {
     const at = y(value).toFixed(1)
     parts.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${at}" y2="${at}" stroke="#ddd"/>`)
-    parts.push(`<text x="${margin.left - 8}" y="${at}" font-size="12" text-anchor="end" dominant-baseline="middle">${formatNumber(value)}</text>`)
+    parts.push(`<text x="${margin.left - 8}" y="${at}" font-size="12" text-anchor="end" dominant-baseline="middle">${formatNumber(value, language)}</text>`)
   }
   categories.forEach((category, index) => {
     const centre = margin.left + index * categoryWidth + categoryWidth / 2
@@ -117,11 +140,11 @@ export function activitySvg(report: ActivityReport): string {
       const x = first + position * barWidth
       const barTop = y(bar.value)
       parts.push(
-        `<rect x="${x.toFixed(1)}" y="${barTop.toFixed(1)}" width="${Math.max(1, barWidth - 2).toFixed(1)}" height="${(base - barTop).toFixed(1)}" fill="${bar.colour}"><title>${escapeXml(`${grouped ? `${category.label}, ` : ''}${bar.period}: ${formatNumber(bar.value)}`)}</title></rect>`,
+        `<rect x="${x.toFixed(1)}" y="${barTop.toFixed(1)}" width="${Math.max(1, barWidth - 2).toFixed(1)}" height="${(base - barTop).toFixed(1)}" fill="${bar.colour}"><title>${escapeXml(`${grouped ? `${category.label}, ` : ''}${bar.period}: ${formatNumber(bar.value, language)}`)}</title></rect>`,
       )
       if (!grouped && categories.length <= 20) {
         parts.push(
-          `<text x="${(x + barWidth / 2 - 1).toFixed(1)}" y="${(barTop - 6).toFixed(1)}" font-size="12" text-anchor="middle">${formatNumber(bar.value)}</text>`,
+          `<text x="${(x + barWidth / 2 - 1).toFixed(1)}" y="${(barTop - 6).toFixed(1)}" font-size="12" text-anchor="middle">${formatNumber(bar.value, language)}</text>`,
         )
       }
     })

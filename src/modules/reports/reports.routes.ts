@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { errorResponses, ref } from '../../http/common.schemas.ts'
+import { errorResponses, headersOf, ref } from '../../http/common.schemas.ts'
+import { chooseLanguage, declareLanguage } from '../../http/language.ts'
 import { activityCsv, activitySvg } from './reports.render.ts'
 import { ActivityQuery, ActivityReport } from './reports.schemas.ts'
 
@@ -24,7 +25,8 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: ActivityQuery,
         response: {
           200: {
-            description: 'The report',
+            description: 'The report; its labels and chart titles in the language of Content-Language',
+            headers: headersOf('Content-Language'),
             content: {
               'application/json': { schema: ref(ActivityReport) },
               'text/csv': {
@@ -41,7 +43,10 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const report = await reports.activity(request.query)
+      // Labels and chart titles follow Accept-Language; figures, keys and place names do not.
+      const language = chooseLanguage(request)
+      declareLanguage(reply, language)
+      const report = await reports.activity(request.query, language)
       switch (request.query.format ?? 'json') {
         case 'csv':
           return reply
@@ -54,7 +59,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
           return reply
             .header('content-type', 'image/svg+xml; charset=utf-8')
             .header('cross-origin-resource-policy', 'cross-origin')
-            .send(rendered(activitySvg(report)))
+            .send(rendered(activitySvg(report, language)))
         default:
           return reply.header('content-type', 'application/json; charset=utf-8').send(report)
       }

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client.ts'
+import type { Language } from '../../http/language.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { badRequest } from '../../lib/problem.ts'
 import { dealStates } from '../deals/deals.process.ts'
@@ -123,20 +124,28 @@ const provinceNames = new Map(provinces.map((province) => [province.code, provin
 const legacyNames = new Map(legacyProvinces.map((legacy) => [legacy.code, legacy.fullName]))
 const regionOfLegacy = new Map(legacyProvinces.map((legacy) => [legacy.code, legacy.regionId]))
 
+/** Labels the exchange writes itself, in either language (place names stay as the reference data has them). */
+const ownLabels = {
+  vi: { all: 'Toàn sàn', noProvince: 'Chưa rõ tỉnh', noRegion: 'Chưa rõ vùng' },
+  en: { all: 'Whole exchange', noProvince: 'Province unknown', noRegion: 'Region unknown' },
+} satisfies Record<Language, Record<string, string>>
+
 /** The group a fact row goes to, with its label: regions and province names come from the reference data. */
-function groupOf(grouping: Grouping, row: FactRow): { key: string; label: string } {
+function groupOf(grouping: Grouping, row: FactRow, language: Language): { key: string; label: string } {
+  const own = ownLabels[language]
   switch (grouping) {
     case 'none':
-      return { key: 'all', label: 'Toàn sàn' }
+      return { key: 'all', label: own.all }
     case 'organization':
       return { key: row.groupKey, label: row.label ?? row.groupKey }
     case 'province':
-      return { key: row.groupKey || 'unknown', label: provinceNames.get(row.groupKey) ?? 'Chưa rõ tỉnh' }
+      return { key: row.groupKey || 'unknown', label: provinceNames.get(row.groupKey) ?? own.noProvince }
     case 'legacyProvince':
-      return { key: row.groupKey || 'unknown', label: legacyNames.get(row.groupKey) ?? 'Chưa rõ tỉnh' }
+      return { key: row.groupKey || 'unknown', label: legacyNames.get(row.groupKey) ?? own.noProvince }
     case 'region': {
       const region = regions.find((candidate) => candidate.id === regionOfLegacy.get(row.groupKey))
-      return region ? { key: String(region.id), label: region.labelVi } : { key: 'unknown', label: 'Chưa rõ vùng' }
+      if (!region) return { key: 'unknown', label: own.noRegion }
+      return { key: String(region.id), label: language === 'vi' ? region.labelVi : region.labelEn }
     }
   }
 }
@@ -152,7 +161,8 @@ function changes(first: Figures, second: Figures) {
 export function createReportService(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps
 
-  async function activity(query: ActivityQuery): Promise<ActivityReport> {
+  /** The report, its labels in `language`. */
+  async function activity(query: ActivityQuery, language: Language = 'vi'): Promise<ActivityReport> {
     const grouping = query.groupBy ?? 'none'
     const metric = query.metric ?? 'listingsPublished'
     const successor = query.successor ?? false
@@ -182,7 +192,7 @@ export function createReportService(deps: { db: Db; clock: Clock }) {
     for (const row of rows) {
       const position = index.get(row.bucket)
       if (position === undefined) continue
-      const { key, label } = groupOf(grouping, row)
+      const { key, label } = groupOf(grouping, row, language)
       let group = groups.get(key)
       if (!group) groups.set(key, (group = { key, label, tally: new Tally(periods.length) }))
       group.tally.add(position, row)

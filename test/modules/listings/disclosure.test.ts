@@ -127,7 +127,7 @@ t.test('anonymous and a price on request are stored; create and update take them
 
   const negotiable = await app.inject({ method: 'PATCH', url: `/v1/listings/${id}`, headers: owner.auth, payload: { priceType: 'negotiable', priceVnd: 7 } })
   t.equal(negotiable.statusCode, 422, 'negotiable still forbids a price')
-  t.same(negotiable.json().errors, [{ pointer: '#/priceVnd', detail: 'must be absent or null when priceType is negotiable' }])
+  t.same(negotiable.json().errors, [{ pointer: '#/priceVnd', detail: 'phải bỏ trống hoặc null khi priceType là negotiable' }])
   const notBoolean = await app.inject({ method: 'PATCH', url: `/v1/listings/${id}`, headers: owner.auth, payload: { anonymous: 'yes' } })
   t.equal(notBoolean.statusCode, 400)
   t.match(await storedListing(db, id), { anonymous: false, priceType: 'on_request', version: 3 }, 'refused writes changed nothing')
