@@ -26,6 +26,8 @@ export type Scenario = {
 export const scenarioNames = [
   'browse-listings',
   'browse-demands',
+  'browse-listings-multi',
+  'browse-demands-multi',
   'browse-organizations',
   'search',
   'search-no-facets',
@@ -125,6 +127,41 @@ function browseDemandsPath(random: Random): string {
     () => ({ sector: random.pick(sectors).code, province: province() }),
     () => ({ budgetMin: String(random.pick([100, 500, 2000]) * 1_000_000) }),
     () => ({ status: 'closed' }),
+  ]
+  return `/v1/demands?${new URLSearchParams(random.pick(mixes)()).toString()}`
+}
+
+/** Two or three different values of one filter, each drawn as `draw` draws it. */
+function several(random: Random, name: string, draw: () => string, count = 2): Array<[string, string]> {
+  const values = new Set<string>()
+  while (values.size < count) values.add(draw())
+  return [...values].map((value) => [name, value])
+}
+
+/** Browsing with filters that take several values (kind=a&kind=b): any of a filter's values matches. */
+function browseListingsMultiPath(random: Random): string {
+  const province = () => (random.chance(0.25) ? drawLegacyCode(random) : drawCurrentCode(random))
+  const kind = () => random.pick(listingKinds).code
+  const sector = () => random.pick(sectors).code
+  const mixes: Array<() => Array<[string, string]>> = [
+    () => several(random, 'kind', kind),
+    () => several(random, 'province', province, 3),
+    () => several(random, 'sector', sector),
+    () => [...several(random, 'kind', kind), ...several(random, 'province', province)],
+    () => [...several(random, 'sector', sector), ['province', province()]],
+    () => [...several(random, 'field', () => random.pick(scienceFields).code, 3), ['trlMin', String(random.int(5, 8))]],
+  ]
+  return `/v1/listings?${new URLSearchParams(random.pick(mixes)()).toString()}`
+}
+
+function browseDemandsMultiPath(random: Random): string {
+  const province = () => (random.chance(0.25) ? drawLegacyCode(random) : drawCurrentCode(random))
+  const sector = () => random.pick(sectors).code
+  const mixes: Array<() => Array<[string, string]>> = [
+    () => several(random, 'province', province, 3),
+    () => several(random, 'sector', sector),
+    () => [...several(random, 'sector', sector), ['province', province()]],
+    () => [...several(random, 'province', province), ['minTrl', String(random.int(3, 9))]],
   ]
   return `/v1/demands?${new URLSearchParams(random.pick(mixes)()).toString()}`
 }
@@ -263,6 +300,22 @@ export async function buildScenarios(client: pg.ClientBase, keys: BenchKey[], ra
         const query = new URLSearchParams({ groupBy: 'organization', period: 'year', from: '2016-01-01', successor: String(random.chance(0.5)), limit: '100' })
         return { method: 'GET', path: `/v1/reports/activity?${query.toString()}`, headers: {} }
       }),
+    },
+    // Last, so the seeded draws of the scenarios above stay what they were.
+    {
+      name: 'browse-listings-multi',
+      description:
+        'GET /v1/listings without q, filters given several times: 2 kinds, 3 provinces, 2 sectors, 2 kinds+2 provinces, 2 sectors+province, 3 fields+trlMin',
+      writes: false,
+      expectedStatus: 200,
+      variants: Array.from({ length: count }, () => ({ method: 'GET', path: browseListingsMultiPath(random), headers: {} })),
+    },
+    {
+      name: 'browse-demands-multi',
+      description: 'GET /v1/demands without q, filters given several times: 3 provinces, 2 sectors, 2 sectors+province, 2 provinces+minTrl',
+      writes: false,
+      expectedStatus: 200,
+      variants: Array.from({ length: count }, () => ({ method: 'GET', path: browseDemandsMultiPath(random), headers: {} })),
     },
   ]
 }

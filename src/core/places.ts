@@ -107,5 +107,22 @@ export function provinceFilter(code: string | undefined, parameter: string): str
   return current
 }
 
+/**
+ * A query's multi-value province filter (province=01&province=79) as its 2025 units, without
+ * repeats (undefined when absent); each unknown code is named by its pointer in one 400.
+ */
+export function provincesFilter(codes: readonly string[] | undefined, parameter: string): string[] | undefined {
+  if (codes === undefined) return undefined
+  const unknown = codes.flatMap((code, index) => (currentProvinceCode(code) ? [] : [{ code, index }]))
+  if (unknown.length > 0) {
+    throw badRequest(
+      'unknown_province',
+      `Province code ${unknown.map(({ code }) => code).join(', ')} is neither a 2025 nor a legacy unit; see /v1/reference/provinces`,
+      unknown.map(({ index }) => ({ pointer: `#/query/${parameter}/${index}`, detail: 'is not a known province code' })),
+    )
+  }
+  return [...new Set(codes.map((code) => currentProvinceCode(code)!))]
+}
+
 /** Filed codes resolved to the 2025 units, without repeats; an unknown code is a 422 on its pointer. */
 export const resolveProvinces = (codes: string[]) => [...new Set(codes.map((code, index) => resolveProvince(code, `#/provinceCodes/${index}`)))]

@@ -22,6 +22,15 @@ export const Vnd = Type.Integer({ minimum: 0, maximum: 1e15, description: 'An am
 export const CodeList = <T extends TSchema & { enum?: readonly unknown[] }>(code: T, description: string, maxItems = code.enum?.length) =>
   Type.Array(code, { uniqueItems: true, ...(maxItems === undefined ? {} : { maxItems }), description })
 
+/**
+ * A query filter that takes one value or several: the parameter repeated
+ * (`kind=technology&kind=equipment`), OpenAPI's default for a query array (style form, explode),
+ * which generated clients write. The values of one filter are alternatives (any matches); different
+ * filters all apply. One value alone is written as before (src/http/validation.ts makes it a list).
+ */
+export const FilterValues = <T extends TSchema>(item: T, description: string, maxItems = 10) =>
+  Type.Array(item, { minItems: 1, maxItems, description: `${description}. Repeat the parameter to give several (any of them matches; at most ${maxItems})` })
+
 export const Keywords = Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: 30, uniqueItems: true })
 
 /**

@@ -17,7 +17,9 @@ key belongs to one organisation and acts for it. Keys are managed under \`/v1/ap
 
 **Conventions.** JSON bodies are camelCase. Unknown body fields and unknown query parameters are
 refused (400, each named by a JSON pointer), and query numbers and booleans are written as such
-(\`limit=10\`, \`facets=false\`; not \`limit=true\`). Text may not hold NUL (each
+(\`limit=10\`, \`facets=false\`; not \`limit=true\`). A filter that takes several values is
+repeated (\`kind=technology&kind=equipment\`, OpenAPI's form style, which generated clients write):
+any of its values matches, and different filters all apply. Text may not hold NUL (each
 string's pattern says so) or an unpaired surrogate. A wrong code of a vocabulary is a 400 that names
 the codes it may be. Errors are RFC 9457
 \`application/problem+json\` with a stable \`code\`, the \`requestId\` and, for validation, \`errors\`

@@ -6,7 +6,9 @@ import type { TSchema } from 'typebox'
 // fields), after two checks its conversion of query, path and header strings would skip:
 // - a number or a boolean is written as one: `limit=true` is not 1 and `limit=1e1` not 10;
 // - a query parameter the operation does not declare is refused and named, not ignored, so a
-//   misspelt filter (`provice=01`) is not silently a search of everything.
+//   misspelt filter (`provice=01`) is not silently a search of everything;
+// and one step: a filter that takes several values (a repeated parameter) is a list even when
+// given once, as the router hands a single value over as a plain string.
 
 type Issue = { instancePath: string; keyword: string; message: string; params?: Record<string, unknown> }
 type PropertySchema = { type?: unknown }
@@ -31,6 +33,8 @@ export const requestValidator: FastifySchemaCompiler<TSchema> = (route) => {
         }
         continue
       }
+      // A filter that takes several values (a repeated parameter) arrives as a string when given once.
+      if (property.type === 'array' && typeof given === 'string') (value as Record<string, unknown>)[name] = [given]
       const rule = typeof property.type === 'string' ? written[property.type] : undefined
       if (rule && typeof given === 'string' && !rule.pattern.test(given)) issues.push({ instancePath: `/${name}`, keyword: 'type', message: rule.message })
     }

@@ -155,7 +155,7 @@ t.test('a wrong code of a vocabulary names the codes it may be, in the body and 
     },
   ])
   const query = assertProblem(t, await app.inject({ method: 'GET', url: '/v1/listings?kind=machine' }), 400, 'validation_failed')
-  t.same(query.errors, [{ pointer: '#/query/kind', detail: 'phải là một trong technology, product, equipment, know_how, service' }])
+  t.same(query.errors, [{ pointer: '#/query/kind/0', detail: 'phải là một trong technology, product, equipment, know_how, service' }])
 })
 
 t.test('a 500 never shows internals', async (t) => {

@@ -56,14 +56,14 @@ function oracleFilter(query: string): ListingFilter {
   const params = new URLSearchParams(query)
   const number = (name: string) => (params.has(name) ? Number(params.get(name)) : undefined)
   const provinceSets: string[][] = []
-  if (params.has('province')) provinceSets.push([params.get('province')!])
+  if (params.has('province')) provinceSets.push(params.getAll('province'))
   if (params.has('region')) provinceSets.push(currentCodesInRegion(Number(params.get('region'))))
   return {
     status: (params.get('status') ?? 'published') as ListingFilter['status'],
     today: vietnamDate(clock.now()),
-    kind: params.get('kind') ?? undefined,
-    sector: params.get('sector') ?? undefined,
-    field: params.get('field') ?? undefined,
+    kinds: params.has('kind') ? params.getAll('kind') : undefined,
+    sectors: params.has('sector') ? params.getAll('sector') : undefined,
+    fields: params.has('field') ? params.getAll('field') : undefined,
     provinceSets,
     trlMin: number('trlMin'),
     trlMax: number('trlMax'),
@@ -88,6 +88,13 @@ const mixes = [
   'province=01&sector=A',
   'priceMax=200000000',
   `owner=${A}`,
+  // Filters with several values: any of a filter's values matches, every filter applies.
+  'kind=technology&kind=equipment',
+  'province=01&province=79',
+  'province=01&province=79&kind=equipment&kind=product',
+  'sector=A&sector=C&trlMin=3',
+  'field=2&field=1&province=01',
+  'status=expired&sector=A&sector=C',
 ]
 
 async function checkAll(t: Test, when: string) {
@@ -238,7 +245,10 @@ t.test('demand facets equal a full count, from the counts table and counted (own
     const opened = await app.inject({ method: 'POST', url: `/v1/demands/${id}/open`, headers: company.auth })
     t.equal(opened.statusCode, 200, opened.body)
   }
-  for (const query of ['', 'province=01', 'region=3', 'sector=C', 'field=2', 'minTrl=5', 'sector=A&province=79', `owner=${B}`]) {
+  const queries = ['', 'province=01', 'region=3', 'sector=C', 'field=2', 'minTrl=5', 'sector=A&province=79', `owner=${B}`]
+  // Several values of a filter: any of them matches.
+  queries.push('province=01&province=79', 'sector=A&sector=C', 'field=2&field=1&minTrl=5', 'sector=C&sector=A&province=01&province=79')
+  for (const query of queries) {
     const response = await app.inject({ method: 'GET', url: `/v1/demands?${query}&limit=100` })
     t.equal(response.statusCode, 200, response.body)
     const page = response.json() as { items: unknown[]; facets: { province: unknown; sector: unknown; minTrl: unknown; exhaustive: boolean } }
@@ -246,9 +256,9 @@ t.test('demand facets equal a full count, from the counts table and counted (own
     const expected = await demandFacets(db, {
       status: 'open',
       ownerId: params.get('owner') ?? undefined,
-      sector: params.get('sector') ?? undefined,
-      field: params.get('field') ?? undefined,
-      currentProvinceCode: params.get('province') ?? undefined,
+      sectors: params.has('sector') ? params.getAll('sector') : undefined,
+      fields: params.has('field') ? params.getAll('field') : undefined,
+      currentProvinceCodes: params.has('province') ? params.getAll('province') : undefined,
       regionProvinceCodes: params.has('region') ? currentCodesInRegion(Number(params.get('region'))) : undefined,
       trl: params.has('minTrl') ? Number(params.get('minTrl')) : undefined,
     })

@@ -207,15 +207,15 @@ t.test('provinces: a legacy code and its successor find the same listings; regio
 
 t.test('bad queries are 400 with a pointer', async (t) => {
   const cases = [
-    { query: 'province=99', pointer: '#/query/province', code: 'unknown_province' },
-    { query: 'province=Hanoi', pointer: '#/query/province' },
+    { query: 'province=99', pointer: '#/query/province/0', code: 'unknown_province' },
+    { query: 'province=Hanoi', pointer: '#/query/province/0' },
     { query: 'region=9', pointer: '#/query/region' },
     { query: 'trlMin=0', pointer: '#/query/trlMin' },
     { query: 'trlMin=8&trlMax=7', pointer: '#/query/trlMin' },
     { query: 'priceMin=10&priceMax=5', pointer: '#/query/priceMin' },
     { query: 'priceMin=-1', pointer: '#/query/priceMin' },
-    { query: 'kind=software', pointer: '#/query/kind' },
-    { query: 'sector=Z', pointer: '#/query/sector' },
+    { query: 'kind=software', pointer: '#/query/kind/0' },
+    { query: 'sector=Z', pointer: '#/query/sector/0' },
     { query: 'owner=me', pointer: '#/query/owner' },
     { query: 'status=archived', pointer: '#/query/status' },
     { query: 'sort=relevance', pointer: '#/query/sort' },
@@ -387,4 +387,49 @@ t.test('a bad cursor is a 400', async (t) => {
   }
   const otherSort = await search(`q=lua&cursor=${newestCursor}`)
   t.equal(otherSort.response.statusCode, 400, 'a newest cursor does not fit a relevance sort')
+})
+
+t.test('a filter given several times matches any of its values; different filters all apply', async (t) => {
+  // Other tests add listings, so each answer is held to the union of the single-value answers.
+  const all = (query: string) => ids(`${query}&limit=100`)
+  const union = async (...queries: string[]) => sorted([...new Set((await Promise.all(queries.map(all))).flat())])
+  const cases: Array<[string, string[], string[]]> = [
+    ['kind=equipment&kind=know_how', ['kind=equipment', 'kind=know_how'], [dryer, shrimp]],
+    ['province=74&province=96', ['province=74', 'province=96'], [microbe, shrimp]],
+    ['province=01&province=74', ['province=01', 'province=74'], [dryer, software, microbe]],
+    ['sector=C&sector=J', ['sector=C', 'sector=J'], [dryer, software]],
+    ['sector=A&sector=J&kind=technology', ['sector=A&kind=technology', 'sector=J&kind=technology'], [rice, software]],
+    ['sector=A&province=36&province=96', ['sector=A&province=36', 'sector=A&province=96'], [rice, shrimp]],
+  ]
+  for (const [query, singles, named] of cases) {
+    const found = await all(query)
+    t.same(sorted(found), await union(...singles), `${query} finds what ${singles.join(' or ')} find`)
+    t.equal(new Set(found).size, found.length, `${query}: a listing that holds two of the values is found once`)
+    t.ok(
+      named.every((id) => found.includes(id)),
+      `${query}: the listings named are among them`,
+    )
+  }
+  t.notOk((await all('sector=A&sector=J&kind=technology')).includes(shrimp), 'kind, a second filter, narrows them')
+  t.same(await all('kind=equipment&kind=equipment'), await all('kind=equipment'), 'a value given twice is the value once')
+  const text = await ids('q=lua&kind=technology&kind=product')
+  t.ok(text.includes(rice), 'a text search takes several values too')
+  t.notOk(text.includes(dryer), 'and leaves out the kinds not named')
+
+  const { page } = await search('kind=equipment&kind=know_how')
+  t.same(sorted((page.facets?.kind ?? []).map((facet) => facet.code)), ['equipment', 'know_how'], 'facets count the matches of every value')
+
+  const bad = await search('province=01&province=99&province=xx')
+  t.equal(bad.response.statusCode, 400)
+  t.same(
+    (bad.page as unknown as { errors: Array<{ pointer: string }> }).errors.map((error) => error.pointer),
+    ['#/query/province/2'],
+    'the value that breaks the pattern is named by its place',
+  )
+  const unknown = await search('province=01&province=99')
+  t.same((unknown.page as unknown as { code: string; errors: Array<{ pointer: string }> }).errors, [
+    { pointer: '#/query/province/1', detail: 'không phải mã tỉnh đã biết' },
+  ])
+  const many = await search(Array.from({ length: 11 }, () => 'sector=A').join('&'))
+  t.equal(many.response.statusCode, 400, 'at most 10 values')
 })

@@ -198,6 +198,20 @@ t.test('list: filters, name search without diacritics, legacy provinces, cursor 
   t.same(names(children), ['Trung tâm Thông tin và Ứng dụng KH&CN Ninh Bình'])
   const kind = await app.inject({ method: 'GET', url: '/v1/organizations?kind=authority' })
   t.same(names(kind), ['Sở Khoa học và Công nghệ Ninh Bình'])
+  const kinds = await app.inject({ method: 'GET', url: '/v1/organizations?kind=authority&kind=transfer_centre&province=37&limit=100' })
+  t.same(
+    names(kinds),
+    ['Sở Khoa học và Công nghệ Ninh Bình', 'Trung tâm Thông tin và Ứng dụng KH&CN Ninh Bình', 'Trung tâm Ứng dụng và Chuyển giao công nghệ Nam Định'].sort(),
+    'a repeated filter takes any of its values',
+  )
+  const places = await app.inject({ method: 'GET', url: '/v1/organizations?province=19&province=36&kind=enterprise&limit=100' })
+  t.same(
+    names(places),
+    ['Công ty Cổ phần Chè Thái Nguyên', 'Hợp tác xã Nông nghiệp Hải Hậu', 'Công ty TNHH Thực phẩm Hà Nam'].sort(),
+    'a legacy code among them too (36, Nam Định, is in 37, Ninh Bình, with Hà Nam)',
+  )
+  const unknownToo = await app.inject({ method: 'GET', url: '/v1/organizations?province=19&province=99&limit=100' })
+  t.same(names(unknownToo), names(await app.inject({ method: 'GET', url: '/v1/organizations?province=19&limit=100' })), 'an unknown code adds nothing')
   const percent = await app.inject({ method: 'GET', url: '/v1/organizations?q=%25' })
   t.same(percent.json().items, [], 'a % in q is a literal, not a wildcard')
 

@@ -6715,10 +6715,10 @@ export interface operations {
     listOrganizations: {
         parameters: {
             query?: {
-                /** @description See /v1/reference/organization-kinds */
-                kind?: components["schemas"]["OrganizationKind"];
-                /** @description Province code, current or legacy: both find the same organisations */
-                province?: string;
+                /** @description Kinds of organisation. Repeat the parameter to give several (any of them matches; at most 10) */
+                kind?: components["schemas"]["OrganizationKind"][];
+                /** @description Provinces, by 2025 or legacy code: both find the same organisations. Repeat the parameter to give several (any of them matches; at most 10) */
+                province?: string[];
                 /** @description A UUID */
                 parentId?: string;
                 /** @description Part of the name, with or without diacritics */
@@ -7709,14 +7709,14 @@ export interface operations {
             query?: {
                 /** @description Words to find, with or without diacritics; one typo per word is tolerated */
                 q?: string;
-                /** @description See /v1/reference/listing-kinds */
-                kind?: components["schemas"]["ListingKind"];
-                /** @description A VSIC section, see /v1/reference/sectors */
-                sector?: components["schemas"]["Sector"];
-                /** @description An S&T field, see /v1/reference/science-fields */
-                field?: components["schemas"]["ScienceField"];
-                /** @description A 2025 or legacy code: both find the same listings */
-                province?: string;
+                /** @description Kinds of listing. Repeat the parameter to give several (any of them matches; at most 10) */
+                kind?: components["schemas"]["ListingKind"][];
+                /** @description VSIC sections the listing is filed under. Repeat the parameter to give several (any of them matches; at most 10) */
+                sector?: components["schemas"]["Sector"][];
+                /** @description S&T fields the listing is filed under. Repeat the parameter to give several (any of them matches; at most 10) */
+                field?: components["schemas"]["ScienceField"][];
+                /** @description Provinces the listing serves, by 2025 or legacy code: both find the same listings. Repeat the parameter to give several (any of them matches; at most 10) */
+                province?: string[];
                 /** @description A geographic region, see /v1/reference/regions */
                 region?: number;
                 /** @description Technology readiness level, see /v1/reference/trl-levels */
@@ -9512,12 +9512,12 @@ export interface operations {
             query?: {
                 /** @description Words to find, with or without diacritics; tolerates a typo */
                 q?: string;
-                /** @description A VSIC 2018 section; see /v1/reference/sectors */
-                sector?: components["schemas"]["Sector"];
-                /** @description A level-1 S&T field; see /v1/reference/science-fields */
-                field?: components["schemas"]["ScienceField"];
-                /** @description Province code, current or legacy: both find the same demands */
-                province?: string;
+                /** @description VSIC sections the demand is filed under. Repeat the parameter to give several (any of them matches; at most 10) */
+                sector?: components["schemas"]["Sector"][];
+                /** @description S&T fields the demand is filed under. Repeat the parameter to give several (any of them matches; at most 10) */
+                field?: components["schemas"]["ScienceField"][];
+                /** @description The demand's province, by 2025 or legacy code: both find the same demands. Repeat the parameter to give several (any of them matches; at most 10) */
+                province?: string[];
                 /** @description A geographic region, 1-8; see /v1/reference/regions */
                 region?: number;
                 /** @description The TRL a solution has: finds demands it could satisfy, those whose minTrl is at most this value or that set no minimum */

@@ -1,5 +1,6 @@
-import { and, arrayContains, eq, gte, inArray, isNotNull, isNull, lte, or, sql, type AnyColumn, type SQL } from 'drizzle-orm'
+import { and, eq, gte, inArray, isNotNull, isNull, lte, or, sql, type AnyColumn, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
+import { dimensionGroups, holdsAnyOf, isOneOf, matchBound } from '../../db/filters.ts'
 import { demands, organizations } from '../../db/schema/index.ts'
 import type { DemandStatus } from '../../db/schema/index.ts'
 import { summaryColumns } from './demands.repo.ts'
@@ -19,9 +20,9 @@ export function demandBrowseConditions(filter: DemandBrowseFilter): SQL | undefi
   return and(
     eq(demands.status, filter.status),
     filter.ownerId ? eq(demands.ownerId, filter.ownerId) : undefined,
-    filter.sector ? arrayContains(demands.sectors, [filter.sector]) : undefined,
-    filter.field ? arrayContains(demands.fields, [filter.field]) : undefined,
-    filter.currentProvinceCode ? eq(demands.currentProvinceCode, filter.currentProvinceCode) : undefined,
+    filter.sectors ? holdsAnyOf(demands.sectors, filter.sectors) : undefined,
+    filter.fields ? holdsAnyOf(demands.fields, filter.fields) : undefined,
+    filter.currentProvinceCodes ? isOneOf(demands.currentProvinceCode, filter.currentProvinceCodes) : undefined,
     filter.regionProvinceCodes ? inArray(demands.currentProvinceCode, filter.regionProvinceCodes) : undefined,
     filter.trl !== undefined ? or(isNull(demands.minTrl), lte(demands.minTrl, filter.trl)) : undefined,
     // As in demands.search.ts: a demand that states no budget says nothing about one.
@@ -48,12 +49,8 @@ export type DemandBrowsePlan = { gather: boolean; atMost?: number }
 export const demandGatherBelow = 600
 
 export async function planDemandBrowse(db: DbOrTx, filter: DemandBrowseFilter): Promise<DemandBrowsePlan> {
-  const dims = [
-    filter.currentProvinceCode !== undefined ? `province:${filter.currentProvinceCode}` : undefined,
-    filter.region !== undefined ? `region:${filter.region}` : undefined,
-    filter.sector !== undefined ? `sector:${filter.sector}` : undefined,
-    filter.field !== undefined ? `field:${filter.field}` : undefined,
-  ].filter((dim) => dim !== undefined)
+  const groups = dimensionGroups({ ...filter, provinces: filter.currentProvinceCodes })
+  const dims = groups.flat()
   if (dims.length === 0 || filter.ownerId) return { gather: false }
   const result = await db.execute<{ dim: string; n: number }>(sql`
     select dim, sum(n)::int as n from demand_facet_counts
@@ -63,7 +60,7 @@ export async function planDemandBrowse(db: DbOrTx, filter: DemandBrowseFilter): 
     )}) and sector = ''
       ${filter.trl !== undefined ? sql`and min_trl <= ${filter.trl}` : sql``}
     group by dim`)
-  const atMost = Math.min(...dims.map((dim) => result.rows.find((row) => row.dim === dim)?.n ?? 0))
+  const atMost = matchBound(groups, result.rows)
   return { gather: atMost < demandGatherBelow, atMost }
 }
 

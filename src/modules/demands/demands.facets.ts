@@ -25,11 +25,13 @@ type Tally = { minTrl: number; province: string; sector: string; n: number }
 
 export function demandFacetDimension(filter: DemandBrowseFilter): string | undefined {
   if (filter.ownerId || filter.budgetMin !== undefined || filter.budgetMax !== undefined) return undefined
+  // The table counts a demand under one value of a dimension: a filter with several values is counted from the matches.
+  if ([filter.currentProvinceCodes, filter.sectors, filter.fields].some((values) => values !== undefined && values.length > 1)) return undefined
   const dims = [
-    filter.currentProvinceCode !== undefined ? `province:${filter.currentProvinceCode}` : undefined,
+    filter.currentProvinceCodes !== undefined ? `province:${filter.currentProvinceCodes[0]}` : undefined,
     filter.region !== undefined ? `region:${filter.region}` : undefined,
-    filter.sector !== undefined ? `sector:${filter.sector}` : undefined,
-    filter.field !== undefined ? `field:${filter.field}` : undefined,
+    filter.sectors !== undefined ? `sector:${filter.sectors[0]}` : undefined,
+    filter.fields !== undefined ? `field:${filter.fields[0]}` : undefined,
   ].filter((dim) => dim !== undefined)
   if (dims.length > 1 || (filter.regionProvinceCodes !== undefined) !== (filter.region !== undefined)) return undefined
   return dims[0] ?? ''

@@ -4,7 +4,7 @@ import { badRequest, forbidden, unauthorized } from '../../lib/problem.ts'
 import { provenanceOf } from '../../lib/provenance.ts'
 import { maySearchPrivate } from '../../core/access.ts'
 import type { Actor } from '../../core/actor.ts'
-import { currentCodesInRegion, provinceFilter } from '../../core/places.ts'
+import { currentCodesInRegion, provincesFilter } from '../../core/places.ts'
 import type { DemandPage, DemandSearchQuery, DemandSummary } from './demands.schemas.ts'
 import { pageOf, results, textCursorTag, type PagePosition, type TextSort } from '../retrieval/page.ts'
 import { buildQuery, type ThesaurusLookup } from '../retrieval/query.ts'
@@ -78,7 +78,7 @@ async function filterOf(db: Db, actor: Actor | null, query: DemandSearchQuery): 
     if (!actor) throw unauthorized(hint)
     if (!(await maySearchPrivate(db, actor, query.owner))) throw forbidden(hint)
   }
-  const current = provinceFilter(query.province, 'province')
+  const current = provincesFilter(query.province, 'province')
   if (query.budgetMin !== undefined && query.budgetMax !== undefined && query.budgetMin > query.budgetMax) {
     throw badRequest('validation_failed', 'budgetMin is greater than budgetMax: the range is empty', [
       { pointer: '#/query/budgetMin', detail: 'must not exceed budgetMax' },
@@ -87,9 +87,9 @@ async function filterOf(db: Db, actor: Actor | null, query: DemandSearchQuery): 
   return {
     status,
     ownerId: query.owner,
-    sector: query.sector,
-    field: query.field,
-    currentProvinceCode: current,
+    sectors: query.sector,
+    fields: query.field,
+    currentProvinceCodes: current,
     regionProvinceCodes: query.region !== undefined ? currentCodesInRegion(query.region) : undefined,
     trl: query.minTrl,
     budgetMin: query.budgetMin,

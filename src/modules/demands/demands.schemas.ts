@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox'
 import { ProvinceCode, demandCloseReason, scienceFieldCode, sectorCode } from '../reference/reference.schemas.ts'
 import { Cursor, Limit, Provenance, Uuid, ref } from '../../http/common.schemas.ts'
 import { DuplicateSimilarity, SearchInterpretation } from '../retrieval/retrieval.schemas.ts'
-import { CodeList, DateOnly, Enum, Keywords, LongText, Nullable, ShortText, Timestamp, Vnd } from '../../http/fields.ts'
+import { CodeList, DateOnly, Enum, FilterValues, Keywords, LongText, Nullable, ShortText, Timestamp, Vnd } from '../../http/fields.ts'
 import { OrganizationKind } from '../organizations/organizations.schemas.ts'
 import { demandStatuses } from '../../db/schema/index.ts'
 
@@ -150,9 +150,9 @@ export type Demand = Static<typeof Demand>
 export const DemandSearchQuery = Type.Object(
   {
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'Words to find, with or without diacritics; tolerates a typo' })),
-    sector: Type.Optional(Sector),
-    field: Type.Optional(ScienceField),
-    province: Type.Optional(Type.String({ ...ProvinceCode, description: 'Province code, current or legacy: both find the same demands' })),
+    sector: Type.Optional(FilterValues(Sector, 'VSIC sections the demand is filed under')),
+    field: Type.Optional(FilterValues(ScienceField, 'S&T fields the demand is filed under')),
+    province: Type.Optional(FilterValues(ProvinceCode, "The demand's province, by 2025 or legacy code: both find the same demands")),
     region: Type.Optional(Type.Integer({ minimum: 1, maximum: 8, description: 'A geographic region, 1-8; see /v1/reference/regions' })),
     minTrl: Type.Optional(
       Type.Integer({

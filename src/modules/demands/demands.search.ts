@@ -1,5 +1,6 @@
-import { and, arrayContains, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
+import { holdsAnyOf } from '../../db/filters.ts'
 import { demands, organizations } from '../../db/schema/index.ts'
 import type { Hit, RetrievalSource } from '../retrieval/retrieve.ts'
 import type { DemandStatus } from '../../db/schema/index.ts'
@@ -10,10 +11,11 @@ import { summaryColumns } from './demands.repo.ts'
 export type DemandFilter = {
   status: DemandStatus
   ownerId?: string
-  sector?: string
-  field?: string
-  /** The 2025 unit a province filter resolved to. */
-  currentProvinceCode?: string
+  /** Any of these sectors, fields (each list non-empty when present). */
+  sectors?: readonly string[]
+  fields?: readonly string[]
+  /** The 2025 units a province filter resolved to (any of them). */
+  currentProvinceCodes?: readonly string[]
   /** The 2025 units of a region. */
   regionProvinceCodes?: string[]
   /** A solution's TRL: demands asking for at most this much, or for no minimum. */
@@ -38,9 +40,9 @@ export const demandSource: RetrievalSource = {
 const provinceArray = sql`(array[${demands.currentProvinceCode}])`
 
 /** The province and region filters, in the term indexes' form. */
-export function placeConditions(filter: Pick<DemandFilter, 'currentProvinceCode' | 'regionProvinceCodes'>): SQL | undefined {
+export function placeConditions(filter: Pick<DemandFilter, 'currentProvinceCodes' | 'regionProvinceCodes'>): SQL | undefined {
   return and(
-    filter.currentProvinceCode ? sql`${provinceArray} && ${sql.param([filter.currentProvinceCode])}::text[]` : undefined,
+    filter.currentProvinceCodes ? sql`${provinceArray} && ${sql.param(filter.currentProvinceCodes)}::text[]` : undefined,
     filter.regionProvinceCodes ? sql`${provinceArray} && ${sql.param(filter.regionProvinceCodes)}::text[]` : undefined,
   )
 }
@@ -51,8 +53,8 @@ export function conditions(filter: DemandFilter): SQL | undefined {
   return and(
     eq(demands.status, filter.status),
     filter.ownerId ? eq(demands.ownerId, filter.ownerId) : undefined,
-    filter.sector ? arrayContains(demands.sectors, [filter.sector]) : undefined,
-    filter.field ? arrayContains(demands.fields, [filter.field]) : undefined,
+    filter.sectors ? holdsAnyOf(demands.sectors, filter.sectors) : undefined,
+    filter.fields ? holdsAnyOf(demands.fields, filter.fields) : undefined,
     placeConditions(filter),
     filter.trl !== undefined ? or(isNull(demands.minTrl), lte(demands.minTrl, filter.trl)) : undefined,
     // Ranges overlap when each starts before the other ends; a demand's missing bound is open-ended,

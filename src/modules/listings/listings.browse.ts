@@ -1,6 +1,7 @@
-import { and, arrayContains, arrayOverlaps, eq, gte, inArray, isNull, lt, lte, or, sql, type AnyColumn, type SQL } from 'drizzle-orm'
+import { and, arrayOverlaps, eq, gte, inArray, isNull, lt, lte, or, sql, type AnyColumn, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
-import { listings, organizations } from '../../db/schema/index.ts'
+import { dimensionGroups, holdsAnyOf, isOneOf, matchBound } from '../../db/filters.ts'
+import { listingFacetCounts, listings, organizations } from '../../db/schema/index.ts'
 import type { ListingStatus } from './listings.lifecycle.ts'
 import { listingSummaryColumns, ownerColumns } from './listings.repo.ts'
 import type { ListingFilter, ListingSearchRow, SortKey } from './listings.search.ts'
@@ -16,8 +17,8 @@ import type { ListingFilter, ListingSearchRow, SortKey } from './listings.search
 
 /** What browsing filters on: the search filter without q, and the place filter as asked. */
 export type BrowseFilter = Omit<ListingFilter, 'q' | 'textMode'> & {
-  /** The 2025 province a province filter resolved to (also one of provinceSets). */
-  province?: string
+  /** The 2025 provinces a province filter resolved to (also one of provinceSets). */
+  provinces?: readonly string[]
   /** The region filter's id (its provinces are one of provinceSets). */
   region?: number
 }
@@ -34,9 +35,9 @@ export function browseConditions(filter: BrowseFilter): SQL | undefined {
   const priced = filter.priceMin !== undefined || filter.priceMax !== undefined
   return and(
     status,
-    filter.kind ? eq(listings.kind, filter.kind) : undefined,
-    filter.sector ? arrayContains(listings.sectors, [filter.sector]) : undefined,
-    filter.field ? arrayContains(listings.fields, [filter.field]) : undefined,
+    filter.kinds ? isOneOf(listings.kind, filter.kinds) : undefined,
+    filter.sectors ? holdsAnyOf(listings.sectors, filter.sectors) : undefined,
+    filter.fields ? holdsAnyOf(listings.fields, filter.fields) : undefined,
     ...filter.provinceSets.map((codes) => arrayOverlaps(listings.currentProvinceCodes, codes)),
     filter.trlMin !== undefined ? gte(listings.trl, filter.trlMin) : undefined,
     filter.trlMax !== undefined ? lte(listings.trl, filter.trlMax) : undefined,
@@ -80,12 +81,8 @@ export type BrowsePlan = {
 export const gatherBelow = 1500
 
 export async function planBrowse(db: DbOrTx, filter: BrowseFilter): Promise<BrowsePlan> {
-  const dims = [
-    filter.province !== undefined ? `province:${filter.province}` : undefined,
-    filter.region !== undefined ? `region:${filter.region}` : undefined,
-    filter.sector !== undefined ? `sector:${filter.sector}` : undefined,
-    filter.field !== undefined ? `field:${filter.field}` : undefined,
-  ].filter((dim) => dim !== undefined)
+  const groups = dimensionGroups(filter)
+  const dims = groups.flat()
   if (dims.length === 0 || filter.ownerId) return { gather: false }
   // Published and expired together: the counts split them by the expiry flag, which may lag the
   // calendar; their sum bounds either.
@@ -99,12 +96,10 @@ export async function planBrowse(db: DbOrTx, filter: BrowseFilter): Promise<Brow
       dims.map((dim) => sql`${dim}`),
       sql`, `,
     )}) and province = ''
-      ${filter.kind ? sql`and kind = ${filter.kind}` : sql``}
+      ${filter.kinds ? sql`and ${isOneOf(listingFacetCounts.kind, filter.kinds)}` : sql``}
       ${filter.trlMin !== undefined || filter.trlMax !== undefined ? sql`and trl between ${filter.trlMin ?? 1} and ${filter.trlMax ?? 9}` : sql``}
     group by dim`)
-  // A dimension without rows matches nothing.
-  const counts = dims.map((dim) => result.rows.find((row) => row.dim === dim)?.n ?? 0)
-  const atMost = Math.min(...counts)
+  const atMost = matchBound(groups, result.rows)
   return { gather: atMost < gatherBelow, atMost }
 }
 

@@ -1,5 +1,6 @@
 import { and, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
+import { isOneOf } from '../../db/filters.ts'
 import { listingFacetCounts, listings } from '../../db/schema/index.ts'
 import { browseColumn, browseConditions, newestOrder, type BrowseFilter, type BrowsePlan } from './listings.browse.ts'
 
@@ -35,14 +36,17 @@ type Tally = { kind: string; trl: number | null; province: string; n: number }
 /** The counts table's filter dimension for this filter, or undefined when it cannot answer it. */
 export function facetDimension(filter: BrowseFilter): string | undefined {
   if (filter.priceMin !== undefined || filter.priceMax !== undefined || filter.ownerId || filter.withoutAnonymous) return undefined
+  // A row of the table counts a listing once under one place, sector or field: a filter with several
+  // values (a listing may hold two of them) is counted from the matches instead.
+  if ([filter.provinces, filter.sectors, filter.fields].some((values) => values !== undefined && values.length > 1)) return undefined
   const dims = [
-    filter.province !== undefined ? `province:${filter.province}` : undefined,
+    filter.provinces !== undefined ? `province:${filter.provinces[0]}` : undefined,
     filter.region !== undefined ? `region:${filter.region}` : undefined,
-    filter.sector !== undefined ? `sector:${filter.sector}` : undefined,
-    filter.field !== undefined ? `field:${filter.field}` : undefined,
+    filter.sectors !== undefined ? `sector:${filter.sectors[0]}` : undefined,
+    filter.fields !== undefined ? `field:${filter.fields[0]}` : undefined,
   ].filter((dim) => dim !== undefined)
   // provinceSets holds the province and the region filters: nothing else may hide there.
-  const places = (filter.province !== undefined ? 1 : 0) + (filter.region !== undefined ? 1 : 0)
+  const places = (filter.provinces !== undefined ? 1 : 0) + (filter.region !== undefined ? 1 : 0)
   if (dims.length > 1 || filter.provinceSets.length !== places) return undefined
   return dims[0] ?? ''
 }
@@ -86,7 +90,7 @@ async function countedFacets(db: DbOrTx, filter: BrowseFilter, dim: string): Pro
     where ${and(
       eq(listingFacetCounts.status, filter.status),
       eq(listingFacetCounts.dim, dim),
-      filter.kind ? eq(listingFacetCounts.kind, filter.kind) : undefined,
+      filter.kinds ? isOneOf(listingFacetCounts.kind, filter.kinds) : undefined,
       // A TRL range leaves out listings without a TRL (0 here).
       hasTrlRange(filter) ? gte(listingFacetCounts.trl, filter.trlMin ?? 1) : undefined,
       filter.trlMax !== undefined ? lte(listingFacetCounts.trl, filter.trlMax) : undefined,
@@ -132,21 +136,21 @@ async function countedFacets(db: DbOrTx, filter: BrowseFilter, dim: string): Pro
   )
 }
 
+const textList = (values: readonly string[]) =>
+  sql.join(
+    values.map((value) => sql`${value}`),
+    sql`, `,
+  )
+
 /** The conditions the counts table answers (kind, TRL, one place, sector or field), on the rows of `behind`. */
 function behindConditions(filter: BrowseFilter): SQL {
   const conditions = [
-    filter.kind ? sql`behind.kind = ${filter.kind}` : undefined,
+    filter.kinds ? sql`behind.kind in (${textList(filter.kinds)})` : undefined,
     hasTrlRange(filter) ? sql`behind.trl >= ${filter.trlMin ?? 1}` : undefined,
     filter.trlMax !== undefined ? sql`behind.trl <= ${filter.trlMax}` : undefined,
-    filter.sector ? sql`behind.sectors @> array[${filter.sector}]::text[]` : undefined,
-    filter.field ? sql`behind.fields @> array[${filter.field}]::text[]` : undefined,
-    ...filter.provinceSets.map(
-      (codes) =>
-        sql`behind.provinces && array[${sql.join(
-          codes.map((code) => sql`${code}`),
-          sql`, `,
-        )}]::text[]`,
-    ),
+    filter.sectors ? sql`behind.sectors && array[${textList(filter.sectors)}]::text[]` : undefined,
+    filter.fields ? sql`behind.fields && array[${textList(filter.fields)}]::text[]` : undefined,
+    ...filter.provinceSets.map((codes) => sql`behind.provinces && array[${textList(codes)}]::text[]`),
   ]
   return and(...conditions) ?? sql`true`
 }

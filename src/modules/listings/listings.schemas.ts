@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { Cursor, Limit, Provenance, Uuid, ref } from '../../http/common.schemas.ts'
 import { DuplicateSimilarity, SearchInterpretation } from '../retrieval/retrieval.schemas.ts'
-import { CodeList, DateOnly, Enum, Keywords, LongText, Nullable, ShortText, Timestamp, Url, Vnd } from '../../http/fields.ts'
+import { CodeList, DateOnly, Enum, FilterValues, Keywords, LongText, Nullable, ShortText, Timestamp, Url, Vnd } from '../../http/fields.ts'
 import { confidentialFields } from '../../core/disclosure.ts'
 import { Contact } from '../organizations/organizations.schemas.ts'
 import {
@@ -315,10 +315,10 @@ export const ListingSearchQuery = Type.Object(
     q: Type.Optional(
       Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'Words to find, with or without diacritics; one typo per word is tolerated' }),
     ),
-    kind: Type.Optional(ListingKind),
-    sector: Type.Optional(Sector),
-    field: Type.Optional(ScienceField),
-    province: Type.Optional({ ...ProvinceCode, description: 'A 2025 or legacy code: both find the same listings' }),
+    kind: Type.Optional(FilterValues(ListingKind, 'Kinds of listing')),
+    sector: Type.Optional(FilterValues(Sector, 'VSIC sections the listing is filed under')),
+    field: Type.Optional(FilterValues(ScienceField, 'S&T fields the listing is filed under')),
+    province: Type.Optional(FilterValues(ProvinceCode, 'Provinces the listing serves, by 2025 or legacy code: both find the same listings')),
     region: Type.Optional(Type.Integer({ minimum: 1, maximum: regions.length, description: 'A geographic region, see /v1/reference/regions' })),
     trlMin: Type.Optional(Trl),
     trlMax: Type.Optional(Trl),

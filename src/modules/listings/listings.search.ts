@@ -1,5 +1,6 @@
-import { and, arrayContains, arrayOverlaps, desc, eq, gte, inArray, lt, lte, or, isNull, sql, type SQL } from 'drizzle-orm'
+import { and, arrayOverlaps, desc, eq, gte, inArray, lt, lte, or, isNull, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
+import { holdsAnyOf, isOneOf } from '../../db/filters.ts'
 import { listings, organizations, type Disclosure, type ListingStoredStatus } from '../../db/schema/index.ts'
 import type { Hit, RetrievalSource } from '../retrieval/retrieve.ts'
 import type { ListingStatus } from './listings.lifecycle.ts'
@@ -12,9 +13,10 @@ export type ListingFilter = {
   status: ListingStatus
   /** Vietnam's date today, which decides what has expired. */
   today: string
-  kind?: string
-  sector?: string
-  field?: string
+  /** Any of these kinds, sectors, fields (each list non-empty when present). */
+  kinds?: readonly string[]
+  sectors?: readonly string[]
+  fields?: readonly string[]
   /** Each entry is one overlap condition on the 2025 province codes (a province, a region). */
   provinceSets: string[][]
   trlMin?: number
@@ -55,9 +57,9 @@ function statusCondition(status: ListingStatus, today: string): SQL | undefined 
 export function filterConditions(filter: ListingFilter): SQL | undefined {
   return and(
     statusCondition(filter.status, filter.today),
-    filter.kind ? eq(listings.kind, filter.kind) : undefined,
-    filter.sector ? arrayContains(listings.sectors, [filter.sector]) : undefined,
-    filter.field ? arrayContains(listings.fields, [filter.field]) : undefined,
+    filter.kinds ? isOneOf(listings.kind, filter.kinds) : undefined,
+    filter.sectors ? holdsAnyOf(listings.sectors, filter.sectors) : undefined,
+    filter.fields ? holdsAnyOf(listings.fields, filter.fields) : undefined,
     ...filter.provinceSets.map((codes) => arrayOverlaps(listings.currentProvinceCodes, codes)),
     filter.trlMin !== undefined ? gte(listings.trl, filter.trlMin) : undefined,
     filter.trlMax !== undefined ? lte(listings.trl, filter.trlMax) : undefined,

@@ -15,7 +15,7 @@ import {
 } from '../../core/access.ts'
 import type { Actor } from '../../core/actor.ts'
 import { recordAudit } from '../../core/audit.ts'
-import { currentCodesInRegion, provinceFilter, resolveProvinces } from '../../core/places.ts'
+import { currentCodesInRegion, provincesFilter, resolveProvinces } from '../../core/places.ts'
 import { allowedFrom, editableStatuses, statusOf, storedSourcesOf, targetOf, listingProcess, type Transition } from './listings.lifecycle.ts'
 import type { RequestMatches } from '../../core/match-requests.ts'
 import type { CatalogueEvent } from '../../core/catalogue-events.ts'
@@ -81,15 +81,15 @@ async function searchFilter(db: DbOrTx, actor: Actor | null, query: ListingSearc
     throw invalidQuery('priceMin', 'must not exceed priceMax')
   }
   const provinceSets: string[][] = []
-  const current = provinceFilter(query.province, 'province')
-  if (current) provinceSets.push([current])
+  const current = provincesFilter(query.province, 'province')
+  if (current) provinceSets.push(current)
   if (query.region !== undefined) provinceSets.push(currentCodesInRegion(query.region))
   return {
     status,
     today,
-    kind: query.kind,
-    sector: query.sector,
-    field: query.field,
+    kinds: query.kind,
+    sectors: query.sector,
+    fields: query.field,
     provinceSets,
     trlMin: query.trlMin,
     trlMax: query.trlMax,
@@ -320,7 +320,7 @@ export function createListingService(deps: {
 
     if (!query.q) {
       // Browsing: newest first in index order, facets from the counts table (listings.browse.ts).
-      const browse = { ...filter, province: provinceFilter(query.province, 'province'), region: query.region }
+      const browse = { ...filter, provinces: provincesFilter(query.province, 'province'), region: query.region }
       const plan = await planBrowse(db, browse)
       const [rows, facets] = await Promise.all([
         browseListings(db, browse, plan, { after, limit: limit + 1 }),

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
+import { isOneOf } from '../../db/filters.ts'
 import { organizations } from '../../db/schema/index.ts'
 
 export type OrganizationRow = typeof organizations.$inferSelect
@@ -54,8 +55,9 @@ export async function updateOrganization(
 }
 
 export type OrganizationFilter = {
-  kind?: string
-  currentProvinceCode?: string
+  /** Any of these kinds, any of these 2025 provinces (each list non-empty when present). */
+  kinds?: readonly string[]
+  currentProvinceCodes?: readonly string[]
   parentId?: string
   q?: string
   merged?: boolean
@@ -65,8 +67,8 @@ export type OrganizationFilter = {
 
 export async function listOrganizations(db: DbOrTx, filter: OrganizationFilter): Promise<OrganizationRow[]> {
   const conditions: Array<SQL | undefined> = [
-    filter.kind ? eq(organizations.kind, filter.kind) : undefined,
-    filter.currentProvinceCode ? eq(organizations.currentProvinceCode, filter.currentProvinceCode) : undefined,
+    filter.kinds ? isOneOf(organizations.kind, filter.kinds) : undefined,
+    filter.currentProvinceCodes ? isOneOf(organizations.currentProvinceCode, filter.currentProvinceCodes) : undefined,
     filter.parentId ? eq(organizations.parentId, filter.parentId) : undefined,
     filter.merged === undefined ? undefined : filter.merged ? isNotNull(organizations.mergedIntoId) : isNull(organizations.mergedIntoId),
     filter.q ? sql`${nameDocument} like tx_search_text(${likePattern(filter.q)})` : undefined,

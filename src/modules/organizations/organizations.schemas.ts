@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { ProvinceCode, organizationKind, sectorCode } from '../reference/reference.schemas.ts'
 import { Cursor, Limit, Provenance, Uuid, ref } from '../../http/common.schemas.ts'
-import { CodeList, Email, LongText, Nullable, Phone, ShortText, Timestamp, Url } from '../../http/fields.ts'
+import { CodeList, Email, FilterValues, LongText, Nullable, Phone, ShortText, Timestamp, Url } from '../../http/fields.ts'
 
 export const OrganizationKind = organizationKind('See /v1/reference/organization-kinds')
 
@@ -128,8 +128,8 @@ export type Organization = Static<typeof Organization>
 
 export const OrganizationListQuery = Type.Object(
   {
-    kind: Type.Optional(OrganizationKind),
-    province: Type.Optional({ ...ProvinceCode, description: 'Province code, current or legacy: both find the same organisations' }),
+    kind: Type.Optional(FilterValues(OrganizationKind, 'Kinds of organisation')),
+    province: Type.Optional(FilterValues(ProvinceCode, 'Provinces, by 2025 or legacy code: both find the same organisations')),
     parentId: Type.Optional(Uuid),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Part of the name, with or without diacritics' })),
     merged: Type.Optional(Type.Boolean({ description: 'true: only organisations merged into another; false: only the others. Default: all' })),

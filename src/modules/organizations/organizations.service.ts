@@ -158,8 +158,9 @@ export function createOrganizationService(deps: {
     const limit = query.limit ?? 20
     const after = query.cursor ? cursors.decode(query.cursor, 'name', ['string', 'uuid']) : undefined
     const rows = await repo.listOrganizations(db, {
-      kind: query.kind,
-      currentProvinceCode: query.province ? (currentProvinceCode(query.province) ?? 'none') : undefined,
+      kinds: query.kind,
+      // An unknown code finds nothing, as it always has here.
+      currentProvinceCodes: query.province?.map((code) => currentProvinceCode(code) ?? 'none'),
       parentId: query.parentId,
       q: query.q,
       merged: query.merged,
