@@ -56,6 +56,15 @@ t.test('a portal works through the client: create, publish, find, page, and read
     'search finds it, without a key',
   )
 
+  // A filter with several values is a list; the client writes it as the repeated parameter the server reads.
+  const byKinds = unwrap(await anonymous.GET('/v1/listings', { params: { query: { kind: ['equipment', 'technology'] } } }))
+  t.same(
+    byKinds.items.map((item) => item.id),
+    [listing.id],
+    'kind=[equipment, technology] finds the technology',
+  )
+  t.same(unwrap(await anonymous.GET('/v1/listings', { params: { query: { kind: ['equipment', 'service'] } } })).items, [], 'and not when it is not named')
+
   const paged: string[] = []
   for await (const organization of paginate((cursor) =>
     anonymous.GET('/v1/organizations', { params: { query: { limit: 1, ...(cursor ? { cursor } : {}) } } }),
