@@ -62,6 +62,7 @@ import { importSchemas } from './modules/imports/imports.schemas.ts'
 import { createServices, type Services } from './services.ts'
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.ts'
 import { webhookSchemas } from './modules/webhooks/webhooks.schemas.ts'
+import { WebhookMessage } from './modules/webhooks/webhooks.messages.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -196,6 +197,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ...sourceSchemas,
     ...eventSchemas,
     ...webhookSchemas,
+    WebhookMessage,
   ]
   for (const schema of schemas) app.addSchema(schema)
 

@@ -146,6 +146,38 @@ export async function registerOpenApi(app: FastifyInstance, options: { serverUrl
         },
         { name: 'health', description: 'Liveness and readiness probes' },
       ],
+      // What the exchange sends to a subscriber's URL (OpenAPI 3.1 webhooks): one request shape, its
+      // body a union by event type (src/modules/webhooks/webhooks.messages.ts).
+      webhooks: {
+        event: {
+          post: {
+            operationId: 'receiveWebhookEvent',
+            tags: ['webhooks'],
+            summary: 'An event, delivered to a webhook subscription',
+            description:
+              'Sent to the URL of each active webhook whose eventTypes take the event, signed as Standard Webhooks specifies (docs/integration.md shows how to verify). At least once: drop repeats by webhook-id. Answer 2xx within the timeout; anything else is retried.',
+            parameters: [
+              {
+                in: 'header',
+                name: 'webhook-id',
+                required: true,
+                schema: { type: 'string' },
+                description: 'evt_<event id>: the same on every attempt; drop repeats by it',
+              },
+              { in: 'header', name: 'webhook-timestamp', required: true, schema: { type: 'string' }, description: 'Unix seconds of this attempt' },
+              {
+                in: 'header',
+                name: 'webhook-signature',
+                required: true,
+                schema: { type: 'string' },
+                description: 'v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">, space-separated during a secret rotation',
+              },
+            ],
+            requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookMessage' } } } },
+            responses: { '2XX': { description: 'Received; any other answer (or none in time) is retried' } },
+          },
+        },
+      },
       // Reads are public but accept a key (a bad one is a 401); writes override this with bearerSecurity.
       security: [{}, { apiKey: [] }],
       components: {

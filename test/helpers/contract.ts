@@ -2,6 +2,7 @@ import { appendFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
+import { sql } from 'drizzle-orm'
 import addFormats from 'ajv-formats'
 import { languageOf } from '../../src/http/language.ts'
 import { toVietnamese } from '../../src/http/problem-text.ts'
@@ -166,6 +167,28 @@ export function checkContract<App extends FastifyInstance>(app: App): App {
       return response
     })
   }) as typeof app.inject
+
+  // Webhook messages: every event the test's requests recorded is held, as the dispatcher would
+  // send it, to the document's WebhookMessage, before the app closes. Most events never reach a
+  // receiver in a test; their payloads are checked all the same.
+  app.addHook('preClose', async () => {
+    document ??= JSON.parse(JSON.stringify(app.swagger())) as Document
+    const result = await app.database.db.execute<{ id: number; type: string; occurred_at: Date | string; payload: unknown }>(
+      sql`select id, type, occurred_at, payload from outbox_events order by id`,
+    )
+    const validate = validatorOf('/components/schemas/WebhookMessage')
+    for (const row of result.rows) {
+      const message = { type: row.type, timestamp: new Date(row.occurred_at).toISOString(), data: row.payload }
+      if (validate(message)) continue
+      const errors = [...(validate.errors ?? [])].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length)
+      const what = `webhook message ${row.type} (event ${row.id}) does not match WebhookMessage: ${errors
+        .slice(0, 3)
+        .map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params ?? {})}`)
+        .join('; ')}`
+      if (!process.env.CONTRACT_LOG) throw new ContractBreak(what)
+      appendFileSync(process.env.CONTRACT_LOG, `webhook\t${what}\n`)
+    }
+  })
   return app
 }
 

@@ -191,7 +191,7 @@ t.test('a connection point proposes only within the scope the operator declared 
   const before = await tableCounts(db)
   const undeclared = assertProblem(t, await proposeTo(hanoi.id), 422, 'outside_scope')
   t.same(pointers(undeclared), ['#/memberOrganizationId'])
-  t.match(undeclared.detail, 'not declared')
+  t.match(undeclared.detail, 'chưa khai báo phạm vi')
   const own = assertProblem(t, await patch(`/v1/organizations/${newcomerId}`, newcomer.auth, { delegationScope: nationalScope }), 403, 'forbidden')
   t.same(pointers(own), ['#/delegationScope'])
   t.same(await tableCounts(db), before, 'nothing written')

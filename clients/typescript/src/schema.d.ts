@@ -1801,7 +1801,28 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An event, delivered to a webhook subscription
+         * @description Sent to the URL of each active webhook whose eventTypes take the event, signed as Standard Webhooks specifies (docs/integration.md shows how to verify). At least once: drop repeats by webhook-id. Answer 2xx within the timeout; anything else is retried.
+         */
+        post: operations["receiveWebhookEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         FieldError: {
@@ -3160,6 +3181,8 @@ export interface components {
             items: components["schemas"]["WebhookDelivery"][];
             nextCursor: string | null;
         };
+        /** @description The body of a webhook request: Standard Webhooks envelope, data by type */
+        WebhookMessage: components["schemas"]["DealStartedMessage"] | components["schemas"]["InterestAcceptedMessage"] | components["schemas"]["DealClosedMessage"] | components["schemas"]["DealAdvancedMessage"] | components["schemas"]["OfferMadeMessage"] | components["schemas"]["OfferClosedMessage"] | components["schemas"]["OfferAcceptedMessage"] | components["schemas"]["ContractSignedMessage"] | components["schemas"]["MilestoneCompletedMessage"] | components["schemas"]["TransferCompletedMessage"] | components["schemas"]["DisputeOpenedMessage"] | components["schemas"]["DisputeResolvedMessage"] | components["schemas"]["DealInterestReminderMessage"] | components["schemas"]["DealOfferReminderMessage"] | components["schemas"]["DealMessagePostedMessage"] | components["schemas"]["MatchMessage"] | components["schemas"]["ListingChangedMessage"] | components["schemas"]["ListingRemovedMessage"] | components["schemas"]["DemandChangedMessage"] | components["schemas"]["DemandClosedMessage"] | components["schemas"]["OrganizationChangedMessage"] | components["schemas"]["OrganizationMergedMessage"] | components["schemas"]["ImportCompletedMessage"] | components["schemas"]["TaskProposedMessage"] | components["schemas"]["TaskUpdatedMessage"] | components["schemas"]["TaskMovedMessage"] | components["schemas"]["TaskPartnerAnsweredMessage"] | components["schemas"]["TaskPartnerInvitedMessage"] | components["schemas"]["DelegationMessage"] | components["schemas"]["WebhookPingMessage"] | components["schemas"]["WebhookDisabledMessage"];
         /**
          * OrganizationKind
          * @enum {string}
@@ -4168,6 +4191,1076 @@ export interface components {
          * @enum {string}
          */
         DeliveryStatus: "pending" | "succeeded" | "failed";
+        /** DealStartedData */
+        DealStartedData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            dealId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            listingId: string;
+            /**
+             * @description The move
+             * @enum {string}
+             */
+            transition: "start";
+            fromState: components["schemas"]["DealState"] | null;
+            /** @description See GET /v1/deal-process */
+            state: components["schemas"]["DealState"];
+            actorRole: components["schemas"]["DealRole"];
+            origin: components["schemas"]["DealOrigin"];
+            message: string;
+            demandId: string | null;
+            matchId: string | null;
+        };
+        /**
+         * DealStartedMessage
+         * @description The deal started: an expression of interest, a proposal for a demand, or a shortlisted match (deal.*)
+         */
+        DealStartedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "deal.started";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["DealStartedData"];
+        };
+        /** InterestAcceptedData */
+        InterestAcceptedData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            dealId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            listingId: string;
+            /**
+             * @description The move
+             * @enum {string}
+             */
+            transition: "accept_interest";
+            fromState: components["schemas"]["DealState"] | null;
+            /** @description See GET /v1/deal-process */
+            state: components["schemas"]["DealState"];
+            actorRole: components["schemas"]["DealRole"];
+            note: string | null;
+        };
+        /**
+         * InterestAcceptedMessage
+         * @description The interest was accepted (deal.*)
+         */
+        InterestAcceptedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "deal.interest_accepted";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["InterestAcceptedData"];
+        };
+        /** DealClosedData */
+        DealClosedData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            dealId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            listingId: string;
+            /**
+             * @description The move
+             * @enum {string}
+             */
+            transition: "decline_interest" | "cancel";
+            fromState: components["schemas"]["DealState"] | null;
+            /** @description See GET /v1/deal-process */
+            state: components["schemas"]["DealState"];
+            actorRole: components["schemas"]["DealRole"];
+            /** @description A decline or cancel reason (see DeclineReason, CancelReason) */
+            reason: string;
+            note: string | null;
+        };
+        /**
+         * DealClosedMessage
+         * @description The interest was declined, or the deal cancelled (deal.*)
+         */
+        DealClosedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "deal.interest_declined" | "deal.cancelled";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["DealClosedData"];
+        };
+        /** DealAdvancedData */
+        DealAdvancedData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            dealId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            listingId: string;
+            /**
+             * @description The move
+             * @enum {string}
+             */
+            transition: "expire_interest" | "start_transfer";
+            fromState: components["schemas"]["DealState"] | null;
+            /** @description See GET /v1/deal-process */
+            state: components["schemas"]["DealState"];
+            actorRole: components["schemas"]["DealRole"];
+        };
+        /**
+         * DealAdvancedMessage
+         * @description A move that records nothing more (deal.*)
+         */
+        DealAdvancedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "deal.interest_expired" | "deal.transfer_started";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["DealAdvancedData"];
+        };
+        /** OfferMadeData */
+        OfferMadeData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            dealId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            listingId: string;
+            /**
+             * @description The move
+             * @enum {string}
+             */
+            transition: "make_offer";
+            fromState: components["schemas"]["DealState"] | null;
+            /** @description See GET /v1/deal-process */
+            state: components["schemas"]["DealState"];
+            actorRole: components["schemas"]["DealRole"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            offerId: string;
+            number: number;
+            counterOfId: string | null;
+            terms: components["schemas"]["OfferTerms"];
+        };
+        /**
+         * OfferMadeMessage
+         * @description An offer was made (or countered): its terms as recorded (deal.*)
+         */
+        OfferMadeMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "deal.offer_made";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["OfferMadeData"];
+        };
+        /** OfferClosedData */
+        OfferClosedData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            dealId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            listingId: string;
+            /**
+             * @description The move
+             * @enum {string}
+             */
+            transition: "withdraw_offer" | "reject_offer" | "lapse_offer";
+            fromState: components["schemas"]["DealState"] | null;
+            /** @description See GET /v1/deal-process */
+            state: components["schemas"]["DealState"];
+            actorRole: components["schemas"]["DealRole"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            offerId: string;
+            note?: string;
+        };
+        /**
+         * OfferClosedMessage
+         * @description The open offer was withdrawn, rejected or lapsed (deal.*)
+         */
+        OfferClosedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "deal.offer_withdrawn" | "deal.offer_rejected" | "deal.offer_lapsed";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["OfferClosedData"];
+        };
+        /** OfferAcceptedData */
+        OfferAcceptedData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            dealId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            listingId: string;
+            /**
+             * @description The move
+             * @enum {string}
+             */
+            transition: "accept_offer";
+            fromState: components["schemas"]["DealState"] | null;
+            /** @description See GET /v1/deal-process */
+            state: components["schemas"]["DealState"];
+            actorRole: components["schemas"]["DealRole"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            offerId: string;
+            terms: components["schemas"]["OfferTerms"];
+        };
+        /**
+         * OfferAcceptedMessage
+         * @description The open offer was accepted: the agreed terms (deal.*)
+         */
+        OfferAcceptedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "deal.offer_accepted";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["OfferAcceptedData"];
+        };
+        /** ContractSignedData */
+        ContractSignedData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            dealId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            listingId: string;
+            /**
+             * @description The move
+             * @enum {string}
+             */
+            transition: "sign_contract";
+            fromState: components["schemas"]["DealState"] | null;
+            /** @description See GET /v1/deal-process */
+            state: components["schemas"]["DealState"];
+            actorRole: components["schemas"]["DealRole"];
+            /**
+             * Format: date
+             * @description A calendar date, YYYY-MM-DD
+             */
+            signedOn: string;
+            contractReference: string | null;
+        };
+        /**
+         * ContractSignedMessage
+         * @description The contract was signed (deal.*)
+         */
+        ContractSignedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "deal.contract_signed";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["ContractSignedData"];
+        };
+        /** MilestoneCompletedData */
+        MilestoneCompletedData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            dealId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            listingId: string;
+            /**
+             * @description The move
+             * @enum {string}
+             */
+            transition: "complete_milestone";
+            fromState: components["schemas"]["DealState"] | null;
+            /** @description See GET /v1/deal-process */
+            state: components["schemas"]["DealState"];
+            actorRole: components["schemas"]["DealRole"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            milestoneId: string;
+            evidence: components["schemas"]["DocumentLink"][];
+            note: string | null;
+        };
+        /**
+         * MilestoneCompletedMessage
+         * @description A milestone was marked done, with its evidence (deal.*)
+         */
+        MilestoneCompletedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "deal.milestone_completed";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["MilestoneCompletedData"];
+        };
+        /** TransferCompletedData */
+        TransferCompletedData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            dealId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            listingId: string;
+            /**
+             * @description The move
+             * @enum {string}
+             */
+            transition: "complete";
+            fromState: components["schemas"]["DealState"] | null;
+            /** @description See GET /v1/deal-process */
+            state: components["schemas"]["DealState"];
+            actorRole: components["schemas"]["DealRole"];
+            /**
+             * Format: date
+             * @description A calendar date, YYYY-MM-DD
+             */
+            completedOn: string;
+            transferValueVnd: number;
+        };
+        /**
+         * TransferCompletedMessage
+         * @description The transfer completed (deal.*)
+         */
+        TransferCompletedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "deal.completed";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["TransferCompletedData"];
+        };
+        /** DisputeOpenedData */
+        DisputeOpenedData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            dealId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            listingId: string;
+            /**
+             * @description The move
+             * @enum {string}
+             */
+            transition: "open_dispute";
+            fromState: components["schemas"]["DealState"] | null;
+            /** @description See GET /v1/deal-process */
+            state: components["schemas"]["DealState"];
+            actorRole: components["schemas"]["DealRole"];
+            note: string | null;
+            /** @description See GET /v1/deal-process */
+            disputedFrom: components["schemas"]["DealState"];
+        };
+        /**
+         * DisputeOpenedMessage
+         * @description A dispute was opened (deal.*)
+         */
+        DisputeOpenedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "deal.dispute_opened";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["DisputeOpenedData"];
+        };
+        /** DisputeResolvedData */
+        DisputeResolvedData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            dealId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            listingId: string;
+            /**
+             * @description The move
+             * @enum {string}
+             */
+            transition: "resolve_dispute";
+            fromState: components["schemas"]["DealState"] | null;
+            /** @description See GET /v1/deal-process */
+            state: components["schemas"]["DealState"];
+            actorRole: components["schemas"]["DealRole"];
+            outcome: components["schemas"]["DisputeOutcome"];
+            note: string | null;
+            /** @description The state the deal went back to (outcome resume) */
+            resumedAt?: components["schemas"]["DealState"];
+        };
+        /**
+         * DisputeResolvedMessage
+         * @description The operator resolved a dispute: the deal resumed, or was cancelled (deal.*)
+         */
+        DisputeResolvedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "deal.dispute_resolved";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["DisputeResolvedData"];
+        };
+        /** DealInterestReminderData */
+        DealInterestReminderData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            dealId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            listingId: string;
+            respondBy: string | null;
+            /** @description The side that is to answer */
+            respondent: components["schemas"]["DealSide"];
+        };
+        /**
+         * DealInterestReminderMessage
+         * @description An interest waits for an answer and its time runs out soon
+         */
+        DealInterestReminderMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "deal.interest_reminder";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["DealInterestReminderData"];
+        };
+        /** DealOfferReminderData */
+        DealOfferReminderData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            dealId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            offerId: string;
+            /** Format: date-time */
+            validUntil: string;
+            /** @description The side that is to answer */
+            respondent: components["schemas"]["DealSide"];
+        };
+        /**
+         * DealOfferReminderMessage
+         * @description An open offer waits for an answer and lapses soon
+         */
+        DealOfferReminderMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "deal.offer_reminder";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["DealOfferReminderData"];
+        };
+        /** DealMessagePostedData */
+        DealMessagePostedData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            dealId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            messageId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            authorOrganizationId: string;
+            authorRole: components["schemas"]["DealRole"];
+        };
+        /**
+         * DealMessagePostedMessage
+         * @description A message was written on a deal (read it with GET /v1/deals/{id}/messages)
+         */
+        DealMessagePostedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "deal.message_posted";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["DealMessagePostedData"];
+        };
+        /** MatchData */
+        MatchData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            matchId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            demandId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            listingId: string;
+            status: components["schemas"]["MatchStatus"];
+            origin: components["schemas"]["MatchOrigin"];
+            score: number;
+            /**
+             * Format: uuid
+             * @description match.proposed: the broker that proposed it
+             */
+            proposedById?: string;
+            /** @description match.dismissed: why */
+            reason?: components["schemas"]["DismissReason"];
+        };
+        /**
+         * MatchMessage
+         * @description A match was suggested by the matcher, proposed by a broker, shortlisted or dismissed by the demand owner
+         */
+        MatchMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "match.suggested" | "match.proposed" | "match.shortlisted" | "match.dismissed";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["MatchData"];
+        };
+        /**
+         * ListingChangedMessage
+         * @description A listing became public or changed while public: data is the Listing (an anonymous one without its owner)
+         */
+        ListingChangedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "listing.published" | "listing.updated" | "listing.created";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["Listing"];
+        };
+        /**
+         * ListingRemovedMessage
+         * @description A listing left the public catalogue: a mirror deletes it
+         */
+        ListingRemovedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "listing.withdrawn" | "listing.unpublished";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["ListingTombstone"];
+        };
+        /**
+         * DemandChangedMessage
+         * @description A demand was opened or changed while open: data is the Demand
+         */
+        DemandChangedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "demand.opened" | "demand.updated" | "demand.created";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["Demand"];
+        };
+        /**
+         * DemandClosedMessage
+         * @description A demand was closed: a mirror deletes it
+         */
+        DemandClosedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "demand.closed";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["DemandTombstone"];
+        };
+        /**
+         * OrganizationChangedMessage
+         * @description An organisation was registered or changed: data is the Organization
+         */
+        OrganizationChangedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "organization.created" | "organization.updated";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["Organization"];
+        };
+        /**
+         * OrganizationMergedMessage
+         * @description An organisation was merged into its successor: a mirror deletes it and points its records to the successor
+         */
+        OrganizationMergedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "organization.merged";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["OrganizationTombstone"];
+        };
+        /** ImportCompletedData */
+        ImportCompletedData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /** @description What the file holds: listings, demands or organizations (operator keys only) */
+            kind: components["schemas"]["CatalogueKind"];
+            status: components["schemas"]["ImportStatus"];
+            error: string | null;
+            totalRows: number;
+            rowsDone: number;
+            rowsCreated: number;
+            rowsUpdated: number;
+            rowsFailed: number;
+        };
+        /**
+         * ImportCompletedMessage
+         * @description An import ended, completed or failed (GET /v1/imports/{id} for the rest)
+         */
+        ImportCompletedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "import.completed";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["ImportCompletedData"];
+        };
+        /** TaskProposedData */
+        TaskProposedData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            taskId: string;
+            /**
+             * @description The move
+             * @enum {string}
+             */
+            transition: "propose";
+            fromState: components["schemas"]["TaskState"] | null;
+            /** @description See GET /v1/task-process */
+            state: components["schemas"]["TaskState"];
+            actorRole: components["schemas"]["TaskRole"];
+            title: string;
+        };
+        /**
+         * TaskProposedMessage
+         * @description The lead proposed the task (task.*)
+         */
+        TaskProposedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "task.proposed";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["TaskProposedData"];
+        };
+        /** TaskUpdatedData */
+        TaskUpdatedData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            taskId: string;
+            /**
+             * @description The move
+             * @enum {string}
+             */
+            transition: "update";
+            fromState: components["schemas"]["TaskState"] | null;
+            /** @description See GET /v1/task-process */
+            state: components["schemas"]["TaskState"];
+            actorRole: components["schemas"]["TaskRole"];
+            /** @description The fields the update set */
+            changed: string[];
+        };
+        /**
+         * TaskUpdatedMessage
+         * @description The task was edited (task.*)
+         */
+        TaskUpdatedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "task.updated";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["TaskUpdatedData"];
+        };
+        /** TaskMovedData */
+        TaskMovedData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            taskId: string;
+            /**
+             * @description The move
+             * @enum {string}
+             */
+            transition: "approve" | "start" | "complete" | "cancel";
+            fromState: components["schemas"]["TaskState"] | null;
+            /** @description See GET /v1/task-process */
+            state: components["schemas"]["TaskState"];
+            actorRole: components["schemas"]["TaskRole"];
+            reason?: string;
+            /**
+             * Format: date
+             * @description A calendar date, YYYY-MM-DD
+             */
+            completedOn?: string;
+        };
+        /**
+         * TaskMovedMessage
+         * @description A transition of the process (GET /v1/task-process), with its reason or completion date when it takes one (task.*)
+         */
+        TaskMovedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "task.approved" | "task.started" | "task.completed" | "task.cancelled";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["TaskMovedData"];
+        };
+        /** TaskPartnerAnsweredData */
+        TaskPartnerAnsweredData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            taskId: string;
+            /**
+             * @description The move
+             * @enum {string}
+             */
+            transition: "partner_accepted" | "partner_declined";
+            fromState: components["schemas"]["TaskState"] | null;
+            /** @description See GET /v1/task-process */
+            state: components["schemas"]["TaskState"];
+            actorRole: components["schemas"]["TaskRole"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            organizationId: string;
+            role: components["schemas"]["TaskPartnerRole"];
+        };
+        /**
+         * TaskPartnerAnsweredMessage
+         * @description An invited partner accepted or declined (task.*)
+         */
+        TaskPartnerAnsweredMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "task.partner_accepted" | "task.partner_declined";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["TaskPartnerAnsweredData"];
+        };
+        /** TaskPartnerInvitedData */
+        TaskPartnerInvitedData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            taskId: string;
+            title: string;
+            /** @description See GET /v1/task-process */
+            state: components["schemas"]["TaskState"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            organizationId: string;
+            role: components["schemas"]["TaskPartnerRole"];
+            contribution: string | null;
+        };
+        /**
+         * TaskPartnerInvitedMessage
+         * @description An organisation was invited into a joint task; it accepts or declines
+         */
+        TaskPartnerInvitedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "task.partner_invited";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["TaskPartnerInvitedData"];
+        };
+        /**
+         * DelegationMessage
+         * @description A delegation was proposed, accepted, declined, recorded or ended: data is the Delegation
+         */
+        DelegationMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "delegation.proposed" | "delegation.recorded" | "delegation.accepted" | "delegation.declined" | "delegation.withdrawn" | "delegation.expired" | "delegation.ended";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["Delegation"];
+        };
+        /** WebhookPingData */
+        WebhookPingData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            webhookId: string;
+            message: string;
+        };
+        /**
+         * WebhookPingMessage
+         * @description A test message (POST /v1/webhooks/{id}/ping)
+         */
+        WebhookPingMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "webhook.ping";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookPingData"];
+        };
+        /** WebhookDisabledData */
+        WebhookDisabledData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            webhookId: string;
+            url: string;
+            reason: string;
+            /** Format: date-time */
+            disabledAt: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            lastDeliveryId: string;
+            eventId: number;
+        };
+        /**
+         * WebhookDisabledMessage
+         * @description A webhook was disabled after its deliveries kept failing; sent to the other webhooks of the organisation
+         */
+        WebhookDisabledMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "webhook.subscription_disabled";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookDisabledData"];
+        };
         /** ListOrganizationKindsResponse */
         ListOrganizationKindsResponse: {
             items: components["schemas"]["Term"][];
@@ -27366,6 +28459,35 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    receiveWebhookEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description evt_<event id>: the same on every attempt; drop repeats by it */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">, space-separated during a secret rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookMessage"];
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none in time) is retried */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -14,7 +14,8 @@ const transitionNames = Object.keys(transitionInputs) as TransitionName[]
 const DocumentLink = Type.Object({ url: Type.String(), title: Type.Optional(Type.String()) }, { title: 'DocumentLink' })
 
 export const DealState = Enum(stateNames, { title: 'DealState', description: 'See GET /v1/deal-process' })
-const Role = Enum(dealRoles, { title: 'DealRole' })
+export const DealRole = Enum(dealRoles, { title: 'DealRole' })
+const Role = DealRole
 
 export const DealStart = Type.Object(
   {
@@ -209,81 +210,82 @@ export type DealPage = Static<typeof DealPage>
 
 // A history entry is a oneOf discriminated by `transition`, so a generated client narrows the
 // payload (what the transition recorded, deals.transitions.ts) by the transition's name.
-const historyMembers: Array<{ title: string; transitions: Array<TransitionName | 'start'>; payload: Record<string, TSchema>; description: string }> = [
-  {
-    title: 'DealStartedEntry',
-    transitions: ['start'],
-    payload: {
-      origin: Enum(['interest', 'proposal', 'match'] as const, { title: 'DealOrigin' }),
-      message: Type.String(),
-      demandId: Nullable(Uuid),
-      matchId: Nullable(Uuid),
+export const dealHistoryMembers: Array<{ title: string; transitions: Array<TransitionName | 'start'>; payload: Record<string, TSchema>; description: string }> =
+  [
+    {
+      title: 'DealStartedEntry',
+      transitions: ['start'],
+      payload: {
+        origin: Enum(['interest', 'proposal', 'match'] as const, { title: 'DealOrigin' }),
+        message: Type.String(),
+        demandId: Nullable(Uuid),
+        matchId: Nullable(Uuid),
+      },
+      description: 'The deal started: an expression of interest, a proposal for a demand, or a shortlisted match',
     },
-    description: 'The deal started: an expression of interest, a proposal for a demand, or a shortlisted match',
-  },
-  { title: 'InterestAcceptedEntry', transitions: ['accept_interest'], payload: { note: Nullable(Type.String()) }, description: 'The interest was accepted' },
-  {
-    title: 'DealClosedEntry',
-    transitions: ['decline_interest', 'cancel'],
-    payload: { reason: Type.String({ description: 'A decline or cancel reason (see DeclineReason, CancelReason)' }), note: Nullable(Type.String()) },
-    description: 'The interest was declined, or the deal cancelled',
-  },
-  { title: 'DealAdvancedEntry', transitions: ['expire_interest', 'start_transfer'], payload: {}, description: 'A move that records nothing more' },
-  {
-    title: 'OfferMadeEntry',
-    transitions: ['make_offer'],
-    payload: { offerId: Uuid, number: Type.Integer(), counterOfId: Nullable(Uuid), terms: OfferTerms },
-    description: 'An offer was made (or countered): its terms as recorded',
-  },
-  {
-    title: 'OfferClosedEntry',
-    transitions: ['withdraw_offer', 'reject_offer', 'lapse_offer'],
-    payload: { offerId: Uuid, note: Type.Optional(Type.String()) },
-    description: 'The open offer was withdrawn, rejected or lapsed',
-  },
-  {
-    title: 'OfferAcceptedEntry',
-    transitions: ['accept_offer'],
-    payload: { offerId: Uuid, terms: OfferTerms },
-    description: 'The open offer was accepted: the agreed terms',
-  },
-  {
-    title: 'ContractSignedEntry',
-    transitions: ['sign_contract'],
-    payload: { signedOn: DateOnly, contractReference: Nullable(Type.String()) },
-    description: 'The contract was signed',
-  },
-  {
-    title: 'MilestoneCompletedEntry',
-    transitions: ['complete_milestone'],
-    payload: { milestoneId: Uuid, evidence: Type.Array(DocumentLink), note: Nullable(Type.String()) },
-    description: 'A milestone was marked done, with its evidence',
-  },
-  {
-    title: 'TransferCompletedEntry',
-    transitions: ['complete'],
-    payload: { completedOn: DateOnly, transferValueVnd: Type.Integer() },
-    description: 'The transfer completed',
-  },
-  {
-    title: 'DisputeOpenedEntry',
-    transitions: ['open_dispute'],
-    payload: { note: Nullable(Type.String()), disputedFrom: DealState },
-    description: 'A dispute was opened',
-  },
-  {
-    title: 'DisputeResolvedEntry',
-    transitions: ['resolve_dispute'],
-    payload: {
-      outcome: Enum(['resume', 'cancel'] as const, { title: 'DisputeOutcome' }),
-      note: Nullable(Type.String()),
-      resumedAt: Type.Optional({ ...DealState, description: 'The state the deal went back to (outcome resume)' }),
+    { title: 'InterestAcceptedEntry', transitions: ['accept_interest'], payload: { note: Nullable(Type.String()) }, description: 'The interest was accepted' },
+    {
+      title: 'DealClosedEntry',
+      transitions: ['decline_interest', 'cancel'],
+      payload: { reason: Type.String({ description: 'A decline or cancel reason (see DeclineReason, CancelReason)' }), note: Nullable(Type.String()) },
+      description: 'The interest was declined, or the deal cancelled',
     },
-    description: 'The operator resolved a dispute: the deal resumed, or was cancelled',
-  },
-]
+    { title: 'DealAdvancedEntry', transitions: ['expire_interest', 'start_transfer'], payload: {}, description: 'A move that records nothing more' },
+    {
+      title: 'OfferMadeEntry',
+      transitions: ['make_offer'],
+      payload: { offerId: Uuid, number: Type.Integer(), counterOfId: Nullable(Uuid), terms: OfferTerms },
+      description: 'An offer was made (or countered): its terms as recorded',
+    },
+    {
+      title: 'OfferClosedEntry',
+      transitions: ['withdraw_offer', 'reject_offer', 'lapse_offer'],
+      payload: { offerId: Uuid, note: Type.Optional(Type.String()) },
+      description: 'The open offer was withdrawn, rejected or lapsed',
+    },
+    {
+      title: 'OfferAcceptedEntry',
+      transitions: ['accept_offer'],
+      payload: { offerId: Uuid, terms: OfferTerms },
+      description: 'The open offer was accepted: the agreed terms',
+    },
+    {
+      title: 'ContractSignedEntry',
+      transitions: ['sign_contract'],
+      payload: { signedOn: DateOnly, contractReference: Nullable(Type.String()) },
+      description: 'The contract was signed',
+    },
+    {
+      title: 'MilestoneCompletedEntry',
+      transitions: ['complete_milestone'],
+      payload: { milestoneId: Uuid, evidence: Type.Array(DocumentLink), note: Nullable(Type.String()) },
+      description: 'A milestone was marked done, with its evidence',
+    },
+    {
+      title: 'TransferCompletedEntry',
+      transitions: ['complete'],
+      payload: { completedOn: DateOnly, transferValueVnd: Type.Integer() },
+      description: 'The transfer completed',
+    },
+    {
+      title: 'DisputeOpenedEntry',
+      transitions: ['open_dispute'],
+      payload: { note: Nullable(Type.String()), disputedFrom: DealState },
+      description: 'A dispute was opened',
+    },
+    {
+      title: 'DisputeResolvedEntry',
+      transitions: ['resolve_dispute'],
+      payload: {
+        outcome: Enum(['resume', 'cancel'] as const, { title: 'DisputeOutcome' }),
+        note: Nullable(Type.String()),
+        resumedAt: Type.Optional({ ...DealState, description: 'The state the deal went back to (outcome resume)' }),
+      },
+      description: 'The operator resolved a dispute: the deal resumed, or was cancelled',
+    },
+  ]
 
-const historyEntry = ({ title, transitions, payload, description }: (typeof historyMembers)[number]) =>
+const historyEntry = ({ title, transitions, payload, description }: (typeof dealHistoryMembers)[number]) =>
   HistoryEntryMember({ title, description, transition: Enum(transitions, 'A transition of the process, or start'), state: DealState, role: Role, payload })
 
 export type DealHistoryEntry = HistoryEntry<Static<typeof DealState>, Static<typeof Role>>
@@ -291,10 +293,10 @@ export const DealHistoryEntry = DiscriminatedUnion<DealHistoryEntry>({
   $id: 'DealHistoryEntry',
   description: 'One move of a deal',
   property: 'transition',
-  members: historyMembers.map((member) => ({ schema: historyEntry(member), values: member.transitions })),
+  members: dealHistoryMembers.map((member) => ({ schema: historyEntry(member), values: member.transitions })),
 })
 // Every transition has its entry, once: a new transition without one fails here, at start-up.
-const covered = historyMembers.flatMap((member) => member.transitions)
+const covered = dealHistoryMembers.flatMap((member) => member.transitions)
 if (covered.length !== new Set(covered).size || covered.length !== transitionNames.length + 1 || !transitionNames.every((name) => covered.includes(name))) {
   throw new Error('DealHistoryEntry: every transition (and start) needs exactly one history member')
 }

@@ -17,10 +17,10 @@ const EventId = Type.String({
 const GlobalId = Type.String({ description: 'The global id of the record (see Provenance)' })
 
 type Subject = 'listing' | 'demand' | 'organization'
-type Member = { title: string; subject: Subject; types: CatalogueEventType[]; data: TSchema; description: string }
+export type CatalogueEventMember = { title: string; subject: Subject; types: CatalogueEventType[]; data: TSchema; description: string }
 
 // One member per shape of `data`: the record as a keyless GET shows it, or a tombstone.
-const members: Member[] = [
+export const catalogueEventMembers: CatalogueEventMember[] = [
   {
     title: 'ListingChangedEvent',
     subject: 'listing',
@@ -68,7 +68,7 @@ const members: Member[] = [
   },
 ]
 
-const eventSchema = ({ title, subject, types, data, description }: Member) =>
+const eventSchema = ({ title, subject, types, data, description }: CatalogueEventMember) =>
   Type.Object(
     {
       id: EventId,
@@ -100,7 +100,7 @@ export const FeedEvent = DiscriminatedUnion<FeedEvent>({
   $id: 'FeedEvent',
   description: 'One change to the public catalogue',
   property: 'type',
-  members: members.map((member) => ({ schema: eventSchema(member), values: member.types })),
+  members: catalogueEventMembers.map((member) => ({ schema: eventSchema(member), values: member.types })),
 })
 
 export const FeedEventQuery = Type.Object(

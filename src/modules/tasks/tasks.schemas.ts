@@ -183,7 +183,7 @@ export type TaskPage = Static<typeof TaskPage>
 // A history entry is a oneOf discriminated by `transition`, so a generated client narrows the
 // payload (what the move recorded, tasks.service.ts) by its name.
 const transitionNames = taskTransitions.map((transition) => transition.name)
-const historyMembers: Array<{ title: string; transitions: string[]; payload: Record<string, TSchema>; description: string }> = [
+export const taskHistoryMembers: Array<{ title: string; transitions: string[]; payload: Record<string, TSchema>; description: string }> = [
   { title: 'TaskProposedEntry', transitions: ['propose'], payload: { title: Type.String() }, description: 'The lead proposed the task' },
   {
     title: 'TaskUpdatedEntry',
@@ -205,7 +205,7 @@ const historyMembers: Array<{ title: string; transitions: string[]; payload: Rec
   },
 ]
 
-const historyEntry = ({ title, transitions, payload, description }: (typeof historyMembers)[number]) =>
+const historyEntry = ({ title, transitions, payload, description }: (typeof taskHistoryMembers)[number]) =>
   HistoryEntryMember({
     title,
     description,
@@ -224,7 +224,7 @@ export const TaskHistoryEntry = DiscriminatedUnion<TaskHistoryEntry>({
   $id: 'TaskHistoryEntry',
   description: 'One move of a task',
   property: 'transition',
-  members: historyMembers.map((member) => ({ schema: historyEntry(member), values: member.transitions })),
+  members: taskHistoryMembers.map((member) => ({ schema: historyEntry(member), values: member.transitions })),
 })
 export const TaskHistory = Type.Object({ items: Type.Array(ref(TaskHistoryEntry)), nextCursor: Nullable(Type.String()) }, { $id: 'TaskHistory' })
 export type TaskHistory = Static<typeof TaskHistory>
