@@ -602,11 +602,12 @@ async function ownFailedDelivery(world: World, status: 'active' | 'disabled' = '
   const [event] = await world.db
     .insert(outboxEvents)
     .values({
-      type: 'deal.started',
-      subjectType: 'deal',
+      // A test message: any event will do, with the payload its type declares (WebhookMessage).
+      type: 'webhook.ping',
+      subjectType: 'webhook',
       subjectId: webhookId,
       organizationIds: [world.own.organizationId],
-      payload: { dealId: webhookId },
+      payload: { webhookId, message: 'A test event from tech-exchange' },
       occurredAt: now,
     })
     .returning({ id: outboxEvents.id })

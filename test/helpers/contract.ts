@@ -168,28 +168,68 @@ export function checkContract<App extends FastifyInstance>(app: App): App {
     })
   }) as typeof app.inject
 
-  // Webhook messages: every event the test's requests recorded is held, as the dispatcher would
-  // send it, to the document's WebhookMessage, before the app closes. Most events never reach a
-  // receiver in a test; their payloads are checked all the same.
+  // What the requests stored for later: every event, as the dispatcher would send it, is held to the
+  // document's WebhookMessage, and every audit event's changes to AuditEvent, before the app
+  // closes. Most events never reach a receiver in a test, and most audit events are never read
+  // back; all are checked.
+  let ready = false
+  app.addHook('onReady', async () => {
+    ready = true
+  })
   app.addHook('preClose', async () => {
+    // An app closed before it was ready served nothing; one whose database a test killed has nothing to read.
+    if (!ready) return
+    const stored = await readStored(app).catch(() => undefined)
+    if (!stored) return
     document ??= JSON.parse(JSON.stringify(app.swagger())) as Document
-    const result = await app.database.db.execute<{ id: number; type: string; occurred_at: Date | string; payload: unknown }>(
-      sql`select id, type, occurred_at, payload from outbox_events order by id`,
-    )
-    const validate = validatorOf('/components/schemas/WebhookMessage')
-    for (const row of result.rows) {
-      const message = { type: row.type, timestamp: new Date(row.occurred_at).toISOString(), data: row.payload }
-      if (validate(message)) continue
-      const errors = [...(validate.errors ?? [])].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length)
-      const what = `webhook message ${row.type} (event ${row.id}) does not match WebhookMessage: ${errors
-        .slice(0, 3)
-        .map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params ?? {})}`)
-        .join('; ')}`
-      if (!process.env.CONTRACT_LOG) throw new ContractBreak(what)
-      appendFileSync(process.env.CONTRACT_LOG, `webhook\t${what}\n`)
+    const { result, audit } = stored
+    const messages = result.rows.map((row) => ({
+      what: `webhook message ${row.type} (event ${row.id})`,
+      value: { type: row.type, timestamp: new Date(row.occurred_at).toISOString(), data: row.payload },
+    }))
+    // The audit trail likewise: each write's changes, as GET /v1/audit-events would show them.
+    const writes = audit.rows.map((row) => ({
+      what: `audit event ${row.operation} (${row.id})`,
+      value: {
+        id: row.id,
+        occurredAt: new Date(0).toISOString(),
+        requestId: null,
+        keyId: null,
+        actingOrganizationId: null,
+        owningOrganizationId: null,
+        operation: row.operation,
+        targetType: row.target_type,
+        targetId: row.target_id,
+        changes: row.changes,
+      },
+    }))
+    for (const [schema, items] of [
+      ['WebhookMessage', messages],
+      ['AuditEvent', writes],
+    ] as const) {
+      const validate = validatorOf(`/components/schemas/${schema}`)
+      for (const { what, value } of items) {
+        if (validate(value)) continue
+        const errors = [...(validate.errors ?? [])].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length)
+        const shown = errors.slice(0, 3).map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params ?? {})}`)
+        const message = `${what} does not match ${schema}: ${shown.join('; ')}`
+        if (!process.env.CONTRACT_LOG) throw new ContractBreak(message)
+        appendFileSync(process.env.CONTRACT_LOG, `stored\t${message}\n`)
+      }
     }
   })
   return app
+}
+
+/** The events and audit events a test file's requests stored. */
+async function readStored(app: FastifyInstance) {
+  const result = await app.database.db.execute<{ id: number; type: string; occurred_at: Date | string; payload: unknown }>(
+    sql`select id, type, occurred_at, payload from outbox_events order by id`,
+  )
+  const audit = await app.database.db.execute<{ id: string; target_type: string; target_id: string; operation: string; changes: unknown }>(
+    sql`select id::text, target_type, target_id, operation, changes from audit_events order by id`,
+  )
+  return { result, audit }
 }
 
 const parseJson = (text: string): unknown => {

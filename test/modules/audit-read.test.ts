@@ -1,4 +1,5 @@
 import t from 'tap'
+import type { AuditEvent } from '../../src/modules/audit/audit.schemas.ts'
 import { desc } from 'drizzle-orm'
 import { auditEvents } from '../../src/db/schema/index.ts'
 import { createApiKey } from '../../src/core/keys.ts'
@@ -20,18 +21,7 @@ const beta = await createMember(db, { kind: 'university', role: 'admin', name: '
 const alphaEditor = { authorization: `Bearer ${(await createApiKey(db, { organizationId: alpha.organization.id, role: 'editor' })).key}` }
 const alphaReader = { authorization: `Bearer ${(await createApiKey(db, { organizationId: alpha.organization.id, role: 'reader' })).key}` }
 
-type Event = {
-  id: string
-  occurredAt: string
-  requestId: string | null
-  keyId: string | null
-  actingOrganizationId: string | null
-  owningOrganizationId: string | null
-  operation: string
-  targetType: string
-  targetId: string
-  changes: Record<string, unknown>
-}
+type Event = AuditEvent
 type Page = { items: Event[]; nextCursor: string | null }
 
 const list = (headers: Record<string, string>, query = '') => app.inject({ method: 'GET', url: `/v1/audit-events${query ? `?${query}` : ''}`, headers })

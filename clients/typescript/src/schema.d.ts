@@ -2253,31 +2253,7 @@ export interface components {
             };
         };
         /** @description One write: who made it, what it changed, and when */
-        AuditEvent: {
-            /** @description The event id, a decimal number as a string */
-            id: string;
-            /** Format: date-time */
-            occurredAt: string;
-            requestId: string | null;
-            keyId: string | null;
-            actingOrganizationId: string | null;
-            owningOrganizationId: string | null;
-            /** @description `<targetType>.<verb>`, e.g. organization.create, organization.update, listing.publish, listing.withdraw, demand.close, api_key.create */
-            operation: string;
-            /** @description What was changed: organization, listing, demand, api_key */
-            targetType: string;
-            /** @description The id of the changed record */
-            targetId: string;
-            /** @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`. */
-            changes: {
-                [key: string]: {
-                    /** @description The value before the write; absent when the write created the record */
-                    before?: unknown;
-                    /** @description The value after the write; absent when the write removed the field */
-                    after?: unknown;
-                };
-            };
-        };
+        AuditEvent: components["schemas"]["ListingAuditEvent"] | components["schemas"]["DemandAuditEvent"] | components["schemas"]["OrganizationAuditEvent"] | components["schemas"]["ApiKeyAuditEvent"] | components["schemas"]["WebhookAuditEvent"] | components["schemas"]["DelegationAuditEvent"] | components["schemas"]["SourceAuditEvent"] | components["schemas"]["ThesaurusEntryAuditEvent"] | components["schemas"]["ValueChainAuditEvent"] | components["schemas"]["ExchangeEventAuditEvent"] | components["schemas"]["MatchAuditEvent"] | components["schemas"]["DealAuditEvent"] | components["schemas"]["TaskAuditEvent"] | components["schemas"]["ImportAuditEvent"];
         AuditEventPage: {
             items: components["schemas"]["AuditEvent"][];
             nextCursor: string | null;
@@ -3309,20 +3285,1569 @@ export interface components {
          */
         KeyStatus: "active" | "expired" | "revoked";
         /**
+         * ListingAuditChanges
+         * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
+         */
+        ListingAuditChanges: {
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            id?: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                before?: string;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            status?: {
+                /** @description draft, published or withdrawn as stored; expired = published and past validUntil (Vietnam time) */
+                before?: components["schemas"]["ListingStatus"];
+                /** @description draft, published or withdrawn as stored; expired = published and past validUntil (Vietnam time) */
+                after?: components["schemas"]["ListingStatus"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            owner?: {
+                before?: components["schemas"]["ListingOwner"];
+                after?: components["schemas"]["ListingOwner"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            kind?: {
+                /** @description See /v1/reference/listing-kinds */
+                before?: components["schemas"]["ListingKind"];
+                /** @description See /v1/reference/listing-kinds */
+                after?: components["schemas"]["ListingKind"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            titleVi?: {
+                before?: string;
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            titleEn?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            descriptionVi?: {
+                before?: string;
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            descriptionEn?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            trl?: {
+                before?: number | null;
+                after?: number | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            iprStatus?: {
+                /** @description See /v1/reference/ipr-statuses */
+                before?: components["schemas"]["IprStatus"];
+                /** @description See /v1/reference/ipr-statuses */
+                after?: components["schemas"]["IprStatus"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            iprNumbers?: {
+                before?: string[] | null;
+                after?: string[] | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            transferForms?: {
+                before?: string[];
+                after?: string[];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            transferMethods?: {
+                before?: string[];
+                after?: string[];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            priceType?: {
+                /** @description See /v1/reference/price-types */
+                before?: components["schemas"]["PriceType"];
+                /** @description See /v1/reference/price-types */
+                after?: components["schemas"]["PriceType"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            priceVnd?: {
+                before?: number | null;
+                after?: number | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            sectors?: {
+                before?: string[];
+                after?: string[];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            fields?: {
+                before?: string[];
+                after?: string[];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            keywords?: {
+                before?: string[];
+                after?: string[];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            provinceCodes?: {
+                /** @description As filed; may hold legacy codes */
+                before?: string[];
+                /** @description As filed; may hold legacy codes */
+                after?: string[];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            currentProvinceCodes?: {
+                /** @description The 2025 units the province codes resolve to */
+                before?: string[];
+                /** @description The 2025 units the province codes resolve to */
+                after?: string[];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            media?: {
+                before?: components["schemas"]["MediaLink"][];
+                after?: components["schemas"]["MediaLink"][];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            validUntil?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            publishedAt?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            withdrawnAt?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            withdrawReason?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            moderationReason?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            moderatedAt?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            contacts?: {
+                before?: components["schemas"]["Contact"][] | null;
+                after?: components["schemas"]["Contact"][] | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            disclosure?: {
+                before?: components["schemas"]["Disclosure"];
+                after?: components["schemas"]["Disclosure"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            anonymous?: {
+                /** @description true: the owner's id and name are hidden (its kind stays) from all but those who act for the owner, until a seeker's deal on the listing is accepted. Default false */
+                before?: boolean;
+                /** @description true: the owner's id and name are hidden (its kind stays) from all but those who act for the owner, until a seeker's deal on the listing is accepted. Default false */
+                after?: boolean;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            provenance?: {
+                before?: components["schemas"]["Provenance"];
+                after?: components["schemas"]["Provenance"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            redacted?: {
+                /** @description The confidential fields hidden from this caller (returned as null; the owner keeps its kind); empty when it sees everything. A seeker's deal reveals owner, contacts and priceVnd once accepted, iprNumbers once agreed */
+                before?: components["schemas"]["ConfidentialField"][];
+                /** @description The confidential fields hidden from this caller (returned as null; the owner keeps its kind); empty when it sees everything. A seeker's deal reveals owner, contacts and priceVnd once accepted, iprNumbers once agreed */
+                after?: components["schemas"]["ConfidentialField"][];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            createdAt?: {
+                /** Format: date-time */
+                before?: string;
+                /** Format: date-time */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            updatedAt?: {
+                /** Format: date-time */
+                before?: string;
+                /** Format: date-time */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            version?: {
+                /** @description Increases with every change; the ETag carries it */
+                before?: number;
+                /** @description Increases with every change; the ETag carries it */
+                after?: number;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            possibleDuplicates?: {
+                before?: components["schemas"]["PossibleDuplicate"][];
+                after?: components["schemas"]["PossibleDuplicate"][];
+            };
+        };
+        /**
+         * ListingAuditEvent
+         * @description A write to a listing
+         */
+        ListingAuditEvent: {
+            /** @description The event id, a decimal number as a string */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            requestId: string | null;
+            keyId: string | null;
+            actingOrganizationId: string | null;
+            owningOrganizationId: string | null;
+            /** @description `<targetType>.<verb>`, e.g. organization.create, organization.update, listing.publish, listing.withdraw, demand.close, api_key.create */
+            operation: string;
+            /**
+             * @description What was changed (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            targetType: "listing";
+            /** @description The id of the changed record */
+            targetId: string;
+            changes: components["schemas"]["ListingAuditChanges"];
+        };
+        /**
+         * DemandAuditChanges
+         * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
+         */
+        DemandAuditChanges: {
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            id?: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                before?: string;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            status?: {
+                /** @description draft (only its owner sees it) -> open -> closed */
+                before?: components["schemas"]["DemandStatus"];
+                /** @description draft (only its owner sees it) -> open -> closed */
+                after?: components["schemas"]["DemandStatus"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            owner?: {
+                before?: components["schemas"]["DemandOwner"];
+                after?: components["schemas"]["DemandOwner"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            titleVi?: {
+                before?: string;
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            titleEn?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            problemVi?: {
+                before?: string;
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            problemEn?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            desiredOutcomeVi?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            desiredOutcomeEn?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            sectors?: {
+                before?: components["schemas"]["Sector"][];
+                after?: components["schemas"]["Sector"][];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            fields?: {
+                before?: components["schemas"]["ScienceField"][];
+                after?: components["schemas"]["ScienceField"][];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            keywords?: {
+                before?: string[];
+                after?: string[];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            minTrl?: {
+                before?: number | null;
+                after?: number | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            budgetMinVnd?: {
+                before?: number | null;
+                after?: number | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            budgetMaxVnd?: {
+                before?: number | null;
+                after?: number | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            deadline?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            neededBy?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            deadlinePassed?: {
+                /** @description True when the deadline is before today in Vietnam */
+                before?: boolean;
+                /** @description True when the deadline is before today in Vietnam */
+                after?: boolean;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            provinceCode?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            currentProvinceCode?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            openedAt?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            closedAt?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            closeReason?: {
+                before?: components["schemas"]["DemandCloseReason"] | null;
+                after?: components["schemas"]["DemandCloseReason"] | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            closeNote?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            provenance?: {
+                before?: components["schemas"]["Provenance"];
+                after?: components["schemas"]["Provenance"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            createdAt?: {
+                /** Format: date-time */
+                before?: string;
+                /** Format: date-time */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            updatedAt?: {
+                /** Format: date-time */
+                before?: string;
+                /** Format: date-time */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            version?: {
+                /** @description Increases with every change; the ETag carries it */
+                before?: number;
+                /** @description Increases with every change; the ETag carries it */
+                after?: number;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            possibleDuplicates?: {
+                before?: components["schemas"]["PossibleDemandDuplicate"][];
+                after?: components["schemas"]["PossibleDemandDuplicate"][];
+            };
+        };
+        /**
+         * DemandAuditEvent
+         * @description A write to a demand
+         */
+        DemandAuditEvent: {
+            /** @description The event id, a decimal number as a string */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            requestId: string | null;
+            keyId: string | null;
+            actingOrganizationId: string | null;
+            owningOrganizationId: string | null;
+            /** @description `<targetType>.<verb>`, e.g. organization.create, organization.update, listing.publish, listing.withdraw, demand.close, api_key.create */
+            operation: string;
+            /**
+             * @description What was changed (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            targetType: "demand";
+            /** @description The id of the changed record */
+            targetId: string;
+            changes: components["schemas"]["DemandAuditChanges"];
+        };
+        /**
+         * OrganizationAuditChanges
+         * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
+         */
+        OrganizationAuditChanges: {
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            id?: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                before?: string;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            kind?: {
+                /** @description See /v1/reference/organization-kinds */
+                before?: components["schemas"]["OrganizationKind"];
+                /** @description See /v1/reference/organization-kinds */
+                after?: components["schemas"]["OrganizationKind"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            name?: {
+                before?: string;
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            nameEn?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            shortName?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            parentId?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            provinceCode?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            currentProvinceCode?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            address?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            website?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            email?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            phone?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            taxCode?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            description?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            contacts?: {
+                before?: components["schemas"]["Contact"][];
+                after?: components["schemas"]["Contact"][];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            sectors?: {
+                /** @description VSIC sections */
+                before?: string[];
+                /** @description VSIC sections */
+                after?: string[];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            delegationScope?: {
+                before?: components["schemas"]["ConnectionPointScope"] | null;
+                after?: components["schemas"]["ConnectionPointScope"] | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            createdAt?: {
+                /** Format: date-time */
+                before?: string;
+                /** Format: date-time */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            updatedAt?: {
+                /** Format: date-time */
+                before?: string;
+                /** Format: date-time */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            mergedIntoId?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            mergedAt?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            provenance?: {
+                before?: components["schemas"]["Provenance"];
+                after?: components["schemas"]["Provenance"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            version?: {
+                /** @description Increases with every change; the ETag carries it */
+                before?: number;
+                /** @description Increases with every change; the ETag carries it */
+                after?: number;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            reason?: {
+                before?: string | null;
+                after?: string | null;
+            };
+        };
+        /**
+         * OrganizationAuditEvent
+         * @description A write to a organization
+         */
+        OrganizationAuditEvent: {
+            /** @description The event id, a decimal number as a string */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            requestId: string | null;
+            keyId: string | null;
+            actingOrganizationId: string | null;
+            owningOrganizationId: string | null;
+            /** @description `<targetType>.<verb>`, e.g. organization.create, organization.update, listing.publish, listing.withdraw, demand.close, api_key.create */
+            operation: string;
+            /**
+             * @description What was changed (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            targetType: "organization";
+            /** @description The id of the changed record */
+            targetId: string;
+            changes: components["schemas"]["OrganizationAuditChanges"];
+        };
+        /**
+         * ApiKeyAuditChanges
+         * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
+         */
+        ApiKeyAuditChanges: {
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            id?: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                before?: string;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            organizationId?: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                before?: string;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            prefix?: {
+                /** @description The public part of the key (txk_<prefix>_...), to recognise it by */
+                before?: string;
+                /** @description The public part of the key (txk_<prefix>_...), to recognise it by */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            role?: {
+                /** @description operator (the exchange operator only), admin, editor or reader */
+                before?: components["schemas"]["KeyRole"];
+                /** @description operator (the exchange operator only), admin, editor or reader */
+                after?: components["schemas"]["KeyRole"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            label?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            status?: {
+                /** @description active, expired (past expiresAt) or revoked */
+                before?: components["schemas"]["KeyStatus"];
+                /** @description active, expired (past expiresAt) or revoked */
+                after?: components["schemas"]["KeyStatus"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            createdAt?: {
+                /** Format: date-time */
+                before?: string;
+                /** Format: date-time */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            lastUsedAt?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            expiresAt?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            revokedAt?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            rotatedFromId?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            replacedById?: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                before?: string;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                after?: string;
+            };
+        };
+        /**
+         * ApiKeyAuditEvent
+         * @description A write to a api key
+         */
+        ApiKeyAuditEvent: {
+            /** @description The event id, a decimal number as a string */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            requestId: string | null;
+            keyId: string | null;
+            actingOrganizationId: string | null;
+            owningOrganizationId: string | null;
+            /** @description `<targetType>.<verb>`, e.g. organization.create, organization.update, listing.publish, listing.withdraw, demand.close, api_key.create */
+            operation: string;
+            /**
+             * @description What was changed (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            targetType: "api_key";
+            /** @description The id of the changed record */
+            targetId: string;
+            changes: components["schemas"]["ApiKeyAuditChanges"];
+        };
+        /**
+         * WebhookStatus
+         * @enum {string}
+         */
+        WebhookStatus: "active" | "disabled";
+        /**
+         * WebhookAuditChanges
+         * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
+         */
+        WebhookAuditChanges: {
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            id?: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                before?: string;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            organizationId?: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                before?: string;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            url?: {
+                before?: string;
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            eventTypes?: {
+                /** @description Empty: every event addressed to the organisation */
+                before?: string[];
+                /** @description Empty: every event addressed to the organisation */
+                after?: string[];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            description?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            status?: {
+                /** @description active, or disabled (by its owner, or after a delivery failed every retry) */
+                before?: components["schemas"]["WebhookStatus"];
+                /** @description active, or disabled (by its owner, or after a delivery failed every retry) */
+                after?: components["schemas"]["WebhookStatus"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            disabledAt?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            disabledReason?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            createdAt?: {
+                /** Format: date-time */
+                before?: string;
+                /** Format: date-time */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            updatedAt?: {
+                /** Format: date-time */
+                before?: string;
+                /** Format: date-time */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            version?: {
+                /** @description Also the ETag */
+                before?: number;
+                /** @description Also the ETag */
+                after?: number;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            secretRotatedAt?: {
+                /** Format: date-time */
+                before?: string;
+                /** Format: date-time */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            deliveryId?: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                before?: string;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                after?: string;
+            };
+        };
+        /**
+         * WebhookAuditEvent
+         * @description A write to a webhook
+         */
+        WebhookAuditEvent: {
+            /** @description The event id, a decimal number as a string */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            requestId: string | null;
+            keyId: string | null;
+            actingOrganizationId: string | null;
+            owningOrganizationId: string | null;
+            /** @description `<targetType>.<verb>`, e.g. organization.create, organization.update, listing.publish, listing.withdraw, demand.close, api_key.create */
+            operation: string;
+            /**
+             * @description What was changed (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            targetType: "webhook";
+            /** @description The id of the changed record */
+            targetId: string;
+            changes: components["schemas"]["WebhookAuditChanges"];
+        };
+        /**
          * DelegationStatus
          * @enum {string}
          */
         DelegationStatus: "proposed" | "active" | "declined" | "expired" | "withdrawn" | "ended";
+        /**
+         * DelegationAuditChanges
+         * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
+         */
+        DelegationAuditChanges: {
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            id?: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                before?: string;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            agentOrganizationId?: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                before?: string;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            memberOrganizationId?: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                before?: string;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            status?: {
+                /** @description proposed: waiting for the member's admin (grants nothing); active: the agent acts for the member; declined, expired, withdrawn, ended: closed */
+                before?: components["schemas"]["DelegationStatus"];
+                /** @description proposed: waiting for the member's admin (grants nothing); active: the agent acts for the member; declined, expired, withdrawn, ended: closed */
+                after?: components["schemas"]["DelegationStatus"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            active?: {
+                /** @description status is active: the agent acts for the member now */
+                before?: boolean;
+                /** @description status is active: the agent acts for the member now */
+                after?: boolean;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            origin?: {
+                /**
+                 * @description proposal: the agent proposed and the member's admin answers; onboarding: the agent registered the member itself; operator: the operator recorded it with a basis
+                 * @enum {string}
+                 */
+                before?: "proposal" | "onboarding" | "operator";
+                /**
+                 * @description proposal: the agent proposed and the member's admin answers; onboarding: the agent registered the member itself; operator: the operator recorded it with a basis
+                 * @enum {string}
+                 */
+                after?: "proposal" | "onboarding" | "operator";
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            basis?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            createdAt?: {
+                /** Format: date-time */
+                before?: string;
+                /** Format: date-time */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            createdByKeyId?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            expiresAt?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            acceptedAt?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            acceptedByKeyId?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            endedAt?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            endedByOrganizationId?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            endReason?: {
+                before?: string | null;
+                after?: string | null;
+            };
+        };
+        /**
+         * DelegationAuditEvent
+         * @description A write to a delegation
+         */
+        DelegationAuditEvent: {
+            /** @description The event id, a decimal number as a string */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            requestId: string | null;
+            keyId: string | null;
+            actingOrganizationId: string | null;
+            owningOrganizationId: string | null;
+            /** @description `<targetType>.<verb>`, e.g. organization.create, organization.update, listing.publish, listing.withdraw, demand.close, api_key.create */
+            operation: string;
+            /**
+             * @description What was changed (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            targetType: "delegation";
+            /** @description The id of the changed record */
+            targetId: string;
+            changes: components["schemas"]["DelegationAuditChanges"];
+        };
+        /**
+         * SourceAuditChanges
+         * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
+         */
+        SourceAuditChanges: {
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            id?: {
+                /** @description The slug: the first part of the global id of each of its records */
+                before?: string;
+                /** @description The slug: the first part of the global id of each of its records */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            name?: {
+                before?: string;
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            organizationId?: {
+                /**
+                 * Format: uuid
+                 * @description The organisation that runs the source: its admin and editor keys write its records
+                 */
+                before?: string;
+                /**
+                 * Format: uuid
+                 * @description The organisation that runs the source: its admin and editor keys write its records
+                 */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            homepage?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            createdAt?: {
+                /** Format: date-time */
+                before?: string;
+                /** Format: date-time */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            updatedAt?: {
+                /** Format: date-time */
+                before?: string;
+                /** Format: date-time */
+                after?: string;
+            };
+        };
+        /**
+         * SourceAuditEvent
+         * @description A write to a source
+         */
+        SourceAuditEvent: {
+            /** @description The event id, a decimal number as a string */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            requestId: string | null;
+            keyId: string | null;
+            actingOrganizationId: string | null;
+            owningOrganizationId: string | null;
+            /** @description `<targetType>.<verb>`, e.g. organization.create, organization.update, listing.publish, listing.withdraw, demand.close, api_key.create */
+            operation: string;
+            /**
+             * @description What was changed (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            targetType: "source";
+            /** @description The id of the changed record */
+            targetId: string;
+            changes: components["schemas"]["SourceAuditChanges"];
+        };
+        /**
+         * ThesaurusKind
+         * @enum {string}
+         */
+        ThesaurusKind: "synonym" | "expansion";
+        /**
+         * ThesaurusEntryAuditChanges
+         * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
+         */
+        ThesaurusEntryAuditChanges: {
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            id?: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                before?: string;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            kind?: {
+                before?: components["schemas"]["ThesaurusKind"];
+                after?: components["schemas"]["ThesaurusKind"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            trigger?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            phrases?: {
+                before?: string[];
+                after?: string[];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            exceptions?: {
+                before?: string[];
+                after?: string[];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            folded?: {
+                /** @description The same phrases folded (lower case, no diacritics, đ as d, one space between syllables): the form queries are matched in */
+                before?: {
+                    trigger: string | null;
+                    phrases: string[];
+                    exceptions: string[];
+                };
+                /** @description The same phrases folded (lower case, no diacritics, đ as d, one space between syllables): the form queries are matched in */
+                after?: {
+                    trigger: string | null;
+                    phrases: string[];
+                    exceptions: string[];
+                };
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            weight?: {
+                before?: number;
+                after?: number;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            note?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            starterKey?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            version?: {
+                before?: number;
+                after?: number;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            createdAt?: {
+                /** Format: date-time */
+                before?: string;
+                /** Format: date-time */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            updatedAt?: {
+                /** Format: date-time */
+                before?: string;
+                /** Format: date-time */
+                after?: string;
+            };
+        };
+        /**
+         * ThesaurusEntryAuditEvent
+         * @description A write to a thesaurus entry
+         */
+        ThesaurusEntryAuditEvent: {
+            /** @description The event id, a decimal number as a string */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            requestId: string | null;
+            keyId: string | null;
+            actingOrganizationId: string | null;
+            owningOrganizationId: string | null;
+            /** @description `<targetType>.<verb>`, e.g. organization.create, organization.update, listing.publish, listing.withdraw, demand.close, api_key.create */
+            operation: string;
+            /**
+             * @description What was changed (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            targetType: "thesaurus_entry";
+            /** @description The id of the changed record */
+            targetId: string;
+            changes: components["schemas"]["ThesaurusEntryAuditChanges"];
+        };
+        /**
+         * ValueChainAuditChanges
+         * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
+         */
+        ValueChainAuditChanges: {
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            changed?: {
+                /** @description The fields the write set */
+                before?: string[];
+                /** @description The fields the write set */
+                after?: string[];
+            };
+        };
+        /**
+         * ValueChainAuditEvent
+         * @description A write to a value chain
+         */
+        ValueChainAuditEvent: {
+            /** @description The event id, a decimal number as a string */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            requestId: string | null;
+            keyId: string | null;
+            actingOrganizationId: string | null;
+            owningOrganizationId: string | null;
+            /** @description `<targetType>.<verb>`, e.g. organization.create, organization.update, listing.publish, listing.withdraw, demand.close, api_key.create */
+            operation: string;
+            /**
+             * @description What was changed (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            targetType: "value_chain";
+            /** @description The id of the changed record */
+            targetId: string;
+            changes: components["schemas"]["ValueChainAuditChanges"];
+        };
+        /**
+         * ExchangeEventAuditChanges
+         * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
+         */
+        ExchangeEventAuditChanges: {
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            changed?: {
+                /** @description The fields the write set */
+                before?: string[];
+                /** @description The fields the write set */
+                after?: string[];
+            };
+        };
+        /**
+         * ExchangeEventAuditEvent
+         * @description A write to a exchange event
+         */
+        ExchangeEventAuditEvent: {
+            /** @description The event id, a decimal number as a string */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            requestId: string | null;
+            keyId: string | null;
+            actingOrganizationId: string | null;
+            owningOrganizationId: string | null;
+            /** @description `<targetType>.<verb>`, e.g. organization.create, organization.update, listing.publish, listing.withdraw, demand.close, api_key.create */
+            operation: string;
+            /**
+             * @description What was changed (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            targetType: "exchange_event";
+            /** @description The id of the changed record */
+            targetId: string;
+            changes: components["schemas"]["ExchangeEventAuditChanges"];
+        };
         /**
          * MatchStatus
          * @enum {string}
          */
         MatchStatus: "suggested" | "shortlisted" | "dismissed";
         /**
+         * DismissReason
+         * @enum {string}
+         */
+        DismissReason: "not_relevant" | "too_early_stage" | "too_expensive" | "location" | "already_known" | "other";
+        /**
          * MatchOrigin
          * @enum {string}
          */
         MatchOrigin: "computed" | "broker";
+        /**
+         * MatchAuditChanges
+         * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
+         */
+        MatchAuditChanges: {
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            status?: {
+                before?: components["schemas"]["MatchStatus"];
+                after?: components["schemas"]["MatchStatus"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            dismissReason?: {
+                before?: components["schemas"]["DismissReason"];
+                after?: components["schemas"]["DismissReason"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            dismissNote?: {
+                before?: string | null;
+                after?: string | null;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            demandId?: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                before?: string;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            listingId?: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                before?: string;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                after?: string;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            origin?: {
+                before?: components["schemas"]["MatchOrigin"];
+                after?: components["schemas"]["MatchOrigin"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            proposalNote?: {
+                before?: string | null;
+                after?: string | null;
+            };
+        };
+        /**
+         * MatchAuditEvent
+         * @description A write to a match
+         */
+        MatchAuditEvent: {
+            /** @description The event id, a decimal number as a string */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            requestId: string | null;
+            keyId: string | null;
+            actingOrganizationId: string | null;
+            owningOrganizationId: string | null;
+            /** @description `<targetType>.<verb>`, e.g. organization.create, organization.update, listing.publish, listing.withdraw, demand.close, api_key.create */
+            operation: string;
+            /**
+             * @description What was changed (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            targetType: "match";
+            /** @description The id of the changed record */
+            targetId: string;
+            changes: components["schemas"]["MatchAuditChanges"];
+        };
+        /**
+         * DealState
+         * @enum {string}
+         */
+        DealState: "interest_expressed" | "accepted" | "negotiating" | "agreed" | "contract_signed" | "in_transfer" | "completed" | "declined" | "expired" | "cancelled" | "disputed";
+        /**
+         * DealAuditChanges
+         * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
+         */
+        DealAuditChanges: {
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            state?: {
+                /** @description See GET /v1/deal-process */
+                before?: components["schemas"]["DealState"];
+                /** @description See GET /v1/deal-process */
+                after?: components["schemas"]["DealState"];
+            };
+        };
+        /**
+         * DealAuditEvent
+         * @description A write to a deal
+         */
+        DealAuditEvent: {
+            /** @description The event id, a decimal number as a string */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            requestId: string | null;
+            keyId: string | null;
+            actingOrganizationId: string | null;
+            owningOrganizationId: string | null;
+            /** @description `<targetType>.<verb>`, e.g. organization.create, organization.update, listing.publish, listing.withdraw, demand.close, api_key.create */
+            operation: string;
+            /**
+             * @description What was changed (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            targetType: "deal";
+            /** @description The id of the changed record */
+            targetId: string;
+            changes: components["schemas"]["DealAuditChanges"];
+        };
+        /**
+         * TaskState
+         * @enum {string}
+         */
+        TaskState: "proposed" | "approved" | "in_progress" | "completed" | "cancelled";
+        /**
+         * TaskAuditChanges
+         * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
+         */
+        TaskAuditChanges: {
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            state?: {
+                /** @description See GET /v1/task-process */
+                before?: components["schemas"]["TaskState"];
+                /** @description See GET /v1/task-process */
+                after?: components["schemas"]["TaskState"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            changed?: {
+                /** @description The fields an edit set */
+                before?: string[];
+                /** @description The fields an edit set */
+                after?: string[];
+            };
+        };
+        /**
+         * TaskAuditEvent
+         * @description A write to a task
+         */
+        TaskAuditEvent: {
+            /** @description The event id, a decimal number as a string */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            requestId: string | null;
+            keyId: string | null;
+            actingOrganizationId: string | null;
+            owningOrganizationId: string | null;
+            /** @description `<targetType>.<verb>`, e.g. organization.create, organization.update, listing.publish, listing.withdraw, demand.close, api_key.create */
+            operation: string;
+            /**
+             * @description What was changed (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            targetType: "task";
+            /** @description The id of the changed record */
+            targetId: string;
+            changes: components["schemas"]["TaskAuditChanges"];
+        };
+        /**
+         * CatalogueKind
+         * @enum {string}
+         */
+        CatalogueKind: "listings" | "demands" | "organizations";
+        /**
+         * FileFormat
+         * @enum {string}
+         */
+        FileFormat: "csv" | "ndjson";
+        /**
+         * ImportAuditChanges
+         * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
+         */
+        ImportAuditChanges: {
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            kind?: {
+                /** @description What the file holds: listings, demands or organizations (operator keys only) */
+                before?: components["schemas"]["CatalogueKind"];
+                /** @description What the file holds: listings, demands or organizations (operator keys only) */
+                after?: components["schemas"]["CatalogueKind"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            format?: {
+                before?: components["schemas"]["FileFormat"];
+                after?: components["schemas"]["FileFormat"];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            totalRows?: {
+                before?: number;
+                after?: number;
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            columns?: {
+                /** @description CSV: the field each header was read as */
+                before?: {
+                    header: string;
+                    field: string;
+                }[];
+                /** @description CSV: the field each header was read as */
+                after?: {
+                    header: string;
+                    field: string;
+                }[];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            ignoredColumns?: {
+                /** @description CSV: headers that name no field */
+                before?: string[];
+                /** @description CSV: headers that name no field */
+                after?: string[];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            lines?: {
+                /** @description The first and last line of a batch */
+                before?: number[];
+                /** @description The first and last line of a batch */
+                after?: number[];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            created?: {
+                /** @description The records a batch created */
+                before?: string[];
+                /** @description The records a batch created */
+                after?: string[];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            updated?: {
+                /** @description The records a batch updated */
+                before?: string[];
+                /** @description The records a batch updated */
+                after?: string[];
+            };
+            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
+            failed?: {
+                /** @description The lines a batch refused */
+                before?: number[];
+                /** @description The lines a batch refused */
+                after?: number[];
+            };
+        };
+        /**
+         * ImportAuditEvent
+         * @description A write to a import
+         */
+        ImportAuditEvent: {
+            /** @description The event id, a decimal number as a string */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            requestId: string | null;
+            keyId: string | null;
+            actingOrganizationId: string | null;
+            owningOrganizationId: string | null;
+            /** @description `<targetType>.<verb>`, e.g. organization.create, organization.update, listing.publish, listing.withdraw, demand.close, api_key.create */
+            operation: string;
+            /**
+             * @description What was changed (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            targetType: "import";
+            /** @description The id of the changed record */
+            targetId: string;
+            changes: components["schemas"]["ImportAuditChanges"];
+        };
         /**
          * MatchProposer
          * @description The broker who proposed the match
@@ -3335,11 +4860,6 @@ export interface components {
             id: string;
             name: string;
         };
-        /**
-         * DismissReason
-         * @enum {string}
-         */
-        DismissReason: "not_relevant" | "too_early_stage" | "too_expensive" | "location" | "already_known" | "other";
         /**
          * DealSide
          * @enum {string}
@@ -3372,11 +4892,6 @@ export interface components {
             url: string;
             title?: string;
         };
-        /**
-         * DealState
-         * @enum {string}
-         */
-        DealState: "interest_expressed" | "accepted" | "negotiating" | "agreed" | "contract_signed" | "in_transfer" | "completed" | "declined" | "expired" | "cancelled" | "disputed";
         /**
          * DealOrigin
          * @enum {string}
@@ -3721,11 +5236,6 @@ export interface components {
             description: string;
         };
         /**
-         * TaskState
-         * @enum {string}
-         */
-        TaskState: "proposed" | "approved" | "in_progress" | "completed" | "cancelled";
-        /**
          * TaskPartnerRole
          * @enum {string}
          */
@@ -3882,11 +5392,6 @@ export interface components {
          */
         ValueChainStageKind: "inputs" | "production" | "harvest_preservation" | "processing" | "packaging_branding" | "distribution";
         /**
-         * ThesaurusKind
-         * @enum {string}
-         */
-        ThesaurusKind: "synonym" | "expansion";
-        /**
          * ReportGrouping
          * @enum {string}
          */
@@ -3959,16 +5464,6 @@ export interface components {
          * @enum {string}
          */
         ExchangeEventKind: "workshop" | "fair" | "demo_day" | "connection_session";
-        /**
-         * CatalogueKind
-         * @enum {string}
-         */
-        CatalogueKind: "listings" | "demands" | "organizations";
-        /**
-         * FileFormat
-         * @enum {string}
-         */
-        FileFormat: "csv" | "ndjson";
         /**
          * ImportStatus
          * @enum {string}
@@ -4181,11 +5676,6 @@ export interface components {
             tombstone: true;
             data: components["schemas"]["OrganizationTombstone"];
         };
-        /**
-         * WebhookStatus
-         * @enum {string}
-         */
-        WebhookStatus: "active" | "disabled";
         /**
          * DeliveryStatus
          * @enum {string}

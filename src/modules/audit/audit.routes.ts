@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
-import { bearerSecurity, errorResponses, ref } from '../../http/common.schemas.ts'
+import { bearerSecurity, errorResponses, ref, serializeAsBuilt } from '../../http/common.schemas.ts'
 import { AuditEvent, AuditEventPage, AuditEventParams, AuditEventQuery } from './audit.schemas.ts'
 
 const tags = ['audit']
@@ -26,6 +26,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: AuditEventQuery,
         response: { 200: ref(AuditEventPage), ...errorResponses(400, 401, 403) },
       },
+      // The events are a union by targetType (see serializeAsBuilt).
+      serializerCompiler: serializeAsBuilt,
     },
     async (request) => audit.list(requireActor(request), request.query),
   )
@@ -42,6 +44,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: AuditEventParams,
         response: { 200: ref(AuditEvent), ...errorResponses(400, 401, 403, 404) },
       },
+      serializerCompiler: serializeAsBuilt,
     },
     async (request) => audit.get(requireActor(request), request.params.id),
   )

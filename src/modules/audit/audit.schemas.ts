@@ -1,6 +1,18 @@
-import { Type, type Static } from 'typebox'
-import { Cursor, Limit, Uuid, ref } from '../../http/common.schemas.ts'
-import { Nullable, Timestamp } from '../../http/fields.ts'
+import { Type, type Static, type TSchema } from 'typebox'
+import { Cursor, DiscriminatedUnion, Limit, Uuid, ref } from '../../http/common.schemas.ts'
+import { Enum, Nullable, Timestamp } from '../../http/fields.ts'
+import { ApiKey } from '../api-keys/api-keys.schemas.ts'
+import { DealState } from '../deals/deals.schemas.ts'
+import { Delegation } from '../delegations/delegations.schemas.ts'
+import { Demand, PossibleDemandDuplicate } from '../demands/demands.schemas.ts'
+import { ImportKind, importFormats } from '../imports/imports.schemas.ts'
+import { Listing, PossibleDuplicate } from '../listings/listings.schemas.ts'
+import { dismissReasons, matchOrigins, matchStatuses } from '../matching/matching.schemas.ts'
+import { Organization } from '../organizations/organizations.schemas.ts'
+import { Source } from '../sources/sources.schemas.ts'
+import { TaskState } from '../tasks/tasks.schemas.ts'
+import { ThesaurusEntry } from '../thesaurus/thesaurus.schemas.ts'
+import { Webhook } from '../webhooks/webhooks.schemas.ts'
 
 // Ids are a bigint identity: sent as a decimal string, so no client rounds one past 2^53.
 const AuditEventId = Type.String({ pattern: '^[1-9][0-9]{0,17}$', maxLength: 18, description: 'The event id, a decimal number as a string' })
@@ -17,32 +29,117 @@ const TargetType = Type.String({
   description: 'What was changed: organization, listing, demand, api_key',
 })
 
-const Change = Type.Object(
-  {
-    before: Type.Optional(Type.Unknown({ description: 'The value before the write; absent when the write created the record' })),
-    after: Type.Optional(Type.Unknown({ description: 'The value after the write; absent when the write removed the field' })),
-  },
-  { description: 'One changed field' },
-)
+/** One changed field: its value before and after the write, as the API shows it. */
+const Change = (value: TSchema) =>
+  Type.Object(
+    { before: Type.Optional(value), after: Type.Optional(value) },
+    { description: 'The value before the write (absent when it created the record) and after it (absent when it removed the record)' },
+  )
 
-export const AuditEvent = Type.Object(
+const Strings = (description: string) => Type.Array(Type.String(), { description })
+const propertiesOf = (schema: TSchema) => (schema as unknown as { properties: Record<string, TSchema> }).properties
+
+/**
+ * The fields each kind of record can show in `changes`, with their schemas: the record's API
+ * shape where the write recorded it whole, and the few values a move records otherwise.
+ */
+const changedFields: Array<{ targetType: string; title: string; fields: Record<string, TSchema> }> = [
+  { targetType: 'listing', title: 'Listing', fields: { ...propertiesOf(Listing), possibleDuplicates: Type.Array(ref(PossibleDuplicate)) } },
+  { targetType: 'demand', title: 'Demand', fields: { ...propertiesOf(Demand), possibleDuplicates: Type.Array(ref(PossibleDemandDuplicate)) } },
   {
-    id: AuditEventId,
-    occurredAt: Timestamp,
-    requestId: Nullable(Type.String({ description: 'The X-Request-Id of the request that made the change; null for the command line' })),
-    keyId: Nullable({ ...Uuid, description: 'The API key used; null for the command line' }),
-    actingOrganizationId: Nullable({ ...Uuid, description: "The key's organisation: who made the change" }),
-    owningOrganizationId: Nullable({ ...Uuid, description: 'The organisation the changed record belongs to' }),
-    operation: Operation,
-    targetType: TargetType,
-    targetId: Type.String({ description: 'The id of the changed record' }),
-    changes: Type.Record(Type.String(), Change, {
-      description: 'The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.',
-    }),
+    targetType: 'organization',
+    title: 'Organization',
+    fields: { ...propertiesOf(Organization), reason: Nullable(Type.String({ description: 'Why it was merged' })) },
   },
-  { $id: 'AuditEvent', description: 'One write: who made it, what it changed, and when' },
-)
-export type AuditEvent = Static<typeof AuditEvent>
+  { targetType: 'api_key', title: 'ApiKey', fields: { ...propertiesOf(ApiKey), replacedById: Uuid } },
+  {
+    targetType: 'webhook',
+    title: 'Webhook',
+    fields: { ...propertiesOf(Webhook), secretRotatedAt: Timestamp, deliveryId: Uuid },
+  },
+  { targetType: 'delegation', title: 'Delegation', fields: propertiesOf(Delegation) },
+  { targetType: 'source', title: 'Source', fields: propertiesOf(Source) },
+  { targetType: 'thesaurus_entry', title: 'ThesaurusEntry', fields: propertiesOf(ThesaurusEntry) },
+  { targetType: 'value_chain', title: 'ValueChain', fields: { changed: Strings('The fields the write set') } },
+  { targetType: 'exchange_event', title: 'ExchangeEvent', fields: { changed: Strings('The fields the write set') } },
+  {
+    targetType: 'match',
+    title: 'Match',
+    fields: {
+      status: Enum(matchStatuses, { title: 'MatchStatus' }),
+      dismissReason: Enum(dismissReasons, { title: 'DismissReason' }),
+      dismissNote: Nullable(Type.String()),
+      demandId: Uuid,
+      listingId: Uuid,
+      origin: Enum(matchOrigins, { title: 'MatchOrigin' }),
+      proposalNote: Nullable(Type.String()),
+    },
+  },
+  { targetType: 'deal', title: 'Deal', fields: { state: DealState } },
+  { targetType: 'task', title: 'Task', fields: { state: TaskState, changed: Strings('The fields an edit set') } },
+  {
+    targetType: 'import',
+    title: 'Import',
+    fields: {
+      kind: ImportKind,
+      format: Enum(importFormats, { title: 'FileFormat' }),
+      totalRows: Type.Integer(),
+      columns: Type.Array(Type.Object({ header: Type.String(), field: Type.String() }), { description: 'CSV: the field each header was read as' }),
+      ignoredColumns: Strings('CSV: headers that name no field'),
+      lines: Type.Array(Type.Integer(), { description: 'The first and last line of a batch' }),
+      created: Type.Array(Uuid, { description: 'The records a batch created' }),
+      updated: Type.Array(Uuid, { description: 'The records a batch updated' }),
+      failed: Type.Array(Type.Integer(), { description: 'The lines a batch refused' }),
+    },
+  },
+]
+
+/** The record kinds the trail holds (the audit event's targetType). */
+export const auditTargetTypes = changedFields.map((entry) => entry.targetType)
+
+const auditEventMember = ({ targetType, title, fields }: (typeof changedFields)[number]) =>
+  Type.Object(
+    {
+      id: AuditEventId,
+      occurredAt: Timestamp,
+      requestId: Nullable(Type.String({ description: 'The X-Request-Id of the request that made the change; null for the command line' })),
+      keyId: Nullable({ ...Uuid, description: 'The API key used; null for the command line' }),
+      actingOrganizationId: Nullable({ ...Uuid, description: "The key's organisation: who made the change" }),
+      owningOrganizationId: Nullable({ ...Uuid, description: 'The organisation the changed record belongs to' }),
+      operation: Operation,
+      targetType: Enum([targetType], 'What was changed'),
+      targetId: Type.String({ description: 'The id of the changed record' }),
+      changes: Type.Object(Object.fromEntries(Object.entries(fields).map(([name, schema]) => [name, Type.Optional(Change(schema))])), {
+        title: `${title}AuditChanges`,
+        additionalProperties: false,
+        description:
+          'The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.',
+      }),
+    },
+    { title: `${title}AuditEvent`, description: `A write to a ${targetType.replaceAll('_', ' ')}` },
+  )
+
+/** An audit event as the service builds it; the union below says which changes come with which targetType. */
+export type AuditEvent = {
+  id: string
+  occurredAt: string
+  requestId: string | null
+  keyId: string | null
+  actingOrganizationId: string | null
+  owningOrganizationId: string | null
+  operation: string
+  targetType: string
+  targetId: string
+  changes: Record<string, { before?: unknown; after?: unknown }>
+}
+
+// oneOf by targetType, so a generated client narrows `changes` to the record's fields.
+export const AuditEvent = DiscriminatedUnion<AuditEvent>({
+  $id: 'AuditEvent',
+  description: 'One write: who made it, what it changed, and when',
+  property: 'targetType',
+  members: changedFields.map((entry) => ({ schema: auditEventMember(entry), values: [entry.targetType] })),
+})
 
 export const AuditEventQuery = Type.Object(
   {
