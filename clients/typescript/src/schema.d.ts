@@ -2279,11 +2279,8 @@ export interface components {
             status: components["schemas"]["DelegationStatus"];
             /** @description status is active: the agent acts for the member now */
             active: boolean;
-            /**
-             * @description proposal: the agent proposed and the member's admin answers; onboarding: the agent registered the member itself; operator: the operator recorded it with a basis
-             * @enum {string}
-             */
-            origin: "proposal" | "onboarding" | "operator";
+            /** @description proposal: the agent proposed and the member's admin answers; onboarding: the agent registered the member itself; operator: the operator recorded it with a basis */
+            origin: components["schemas"]["DelegationOrigin"];
             basis: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -2797,12 +2794,7 @@ export interface components {
             trigger: string | null;
             phrases: string[];
             exceptions: string[];
-            /** @description The same phrases folded (lower case, no diacritics, đ as d, one space between syllables): the form queries are matched in */
-            folded: {
-                trigger: string | null;
-                phrases: string[];
-                exceptions: string[];
-            };
+            folded: components["schemas"]["FoldedPhrases"];
             weight: number;
             note: string | null;
             starterKey: string | null;
@@ -3032,10 +3024,7 @@ export interface components {
             startedAt: string | null;
             finishedAt: string | null;
             /** @description CSV: the field each header was read as */
-            columns: {
-                header: string;
-                field: string;
-            }[];
+            columns: components["schemas"]["ImportColumn"][];
             /** @description CSV: headers that name no field, whose cells were not imported */
             ignoredColumns: string[];
             /** @description The first 100 refused rows, by line; all of them: listImportErrors */
@@ -3285,220 +3274,190 @@ export interface components {
          */
         KeyStatus: "active" | "expired" | "revoked";
         /**
+         * TextChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        TextChange: {
+            before?: string;
+            after?: string;
+        };
+        /**
+         * ListingStatusChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        ListingStatusChange: {
+            before?: components["schemas"]["ListingStatus"];
+            after?: components["schemas"]["ListingStatus"];
+        };
+        /**
+         * ListingOwnerChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        ListingOwnerChange: {
+            before?: components["schemas"]["ListingOwner"];
+            after?: components["schemas"]["ListingOwner"];
+        };
+        /**
+         * ListingKindChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        ListingKindChange: {
+            before?: components["schemas"]["ListingKind"];
+            after?: components["schemas"]["ListingKind"];
+        };
+        /**
+         * NullableTextChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        NullableTextChange: {
+            before?: string | null;
+            after?: string | null;
+        };
+        /**
+         * NullableIntegerChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        NullableIntegerChange: {
+            before?: number | null;
+            after?: number | null;
+        };
+        /**
+         * IprStatusChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        IprStatusChange: {
+            before?: components["schemas"]["IprStatus"];
+            after?: components["schemas"]["IprStatus"];
+        };
+        /**
+         * NullableTextListChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        NullableTextListChange: {
+            before?: string[] | null;
+            after?: string[] | null;
+        };
+        /**
+         * TextListChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        TextListChange: {
+            before?: string[];
+            after?: string[];
+        };
+        /**
+         * PriceTypeChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        PriceTypeChange: {
+            before?: components["schemas"]["PriceType"];
+            after?: components["schemas"]["PriceType"];
+        };
+        /**
+         * MediaLinkListChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        MediaLinkListChange: {
+            before?: components["schemas"]["MediaLink"][];
+            after?: components["schemas"]["MediaLink"][];
+        };
+        /**
+         * NullableContactListChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        NullableContactListChange: {
+            before?: components["schemas"]["Contact"][] | null;
+            after?: components["schemas"]["Contact"][] | null;
+        };
+        /**
+         * DisclosureChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        DisclosureChange: {
+            before?: components["schemas"]["Disclosure"];
+            after?: components["schemas"]["Disclosure"];
+        };
+        /**
+         * BooleanChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        BooleanChange: {
+            before?: boolean;
+            after?: boolean;
+        };
+        /**
+         * ProvenanceChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        ProvenanceChange: {
+            before?: components["schemas"]["Provenance"];
+            after?: components["schemas"]["Provenance"];
+        };
+        /**
+         * ConfidentialFieldListChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        ConfidentialFieldListChange: {
+            before?: components["schemas"]["ConfidentialField"][];
+            after?: components["schemas"]["ConfidentialField"][];
+        };
+        /**
+         * IntegerChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        IntegerChange: {
+            before?: number;
+            after?: number;
+        };
+        /**
+         * PossibleDuplicateListChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        PossibleDuplicateListChange: {
+            before?: components["schemas"]["PossibleDuplicate"][];
+            after?: components["schemas"]["PossibleDuplicate"][];
+        };
+        /**
          * ListingAuditChanges
          * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
          */
         ListingAuditChanges: {
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            id?: {
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                before?: string;
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            status?: {
-                /** @description draft, published or withdrawn as stored; expired = published and past validUntil (Vietnam time) */
-                before?: components["schemas"]["ListingStatus"];
-                /** @description draft, published or withdrawn as stored; expired = published and past validUntil (Vietnam time) */
-                after?: components["schemas"]["ListingStatus"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            owner?: {
-                before?: components["schemas"]["ListingOwner"];
-                after?: components["schemas"]["ListingOwner"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            kind?: {
-                /** @description See /v1/reference/listing-kinds */
-                before?: components["schemas"]["ListingKind"];
-                /** @description See /v1/reference/listing-kinds */
-                after?: components["schemas"]["ListingKind"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            titleVi?: {
-                before?: string;
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            titleEn?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            descriptionVi?: {
-                before?: string;
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            descriptionEn?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            trl?: {
-                before?: number | null;
-                after?: number | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            iprStatus?: {
-                /** @description See /v1/reference/ipr-statuses */
-                before?: components["schemas"]["IprStatus"];
-                /** @description See /v1/reference/ipr-statuses */
-                after?: components["schemas"]["IprStatus"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            iprNumbers?: {
-                before?: string[] | null;
-                after?: string[] | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            transferForms?: {
-                before?: string[];
-                after?: string[];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            transferMethods?: {
-                before?: string[];
-                after?: string[];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            priceType?: {
-                /** @description See /v1/reference/price-types */
-                before?: components["schemas"]["PriceType"];
-                /** @description See /v1/reference/price-types */
-                after?: components["schemas"]["PriceType"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            priceVnd?: {
-                before?: number | null;
-                after?: number | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            sectors?: {
-                before?: string[];
-                after?: string[];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            fields?: {
-                before?: string[];
-                after?: string[];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            keywords?: {
-                before?: string[];
-                after?: string[];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            provinceCodes?: {
-                /** @description As filed; may hold legacy codes */
-                before?: string[];
-                /** @description As filed; may hold legacy codes */
-                after?: string[];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            currentProvinceCodes?: {
-                /** @description The 2025 units the province codes resolve to */
-                before?: string[];
-                /** @description The 2025 units the province codes resolve to */
-                after?: string[];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            media?: {
-                before?: components["schemas"]["MediaLink"][];
-                after?: components["schemas"]["MediaLink"][];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            validUntil?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            publishedAt?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            withdrawnAt?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            withdrawReason?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            moderationReason?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            moderatedAt?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            contacts?: {
-                before?: components["schemas"]["Contact"][] | null;
-                after?: components["schemas"]["Contact"][] | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            disclosure?: {
-                before?: components["schemas"]["Disclosure"];
-                after?: components["schemas"]["Disclosure"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            anonymous?: {
-                /** @description true: the owner's id and name are hidden (its kind stays) from all but those who act for the owner, until a seeker's deal on the listing is accepted. Default false */
-                before?: boolean;
-                /** @description true: the owner's id and name are hidden (its kind stays) from all but those who act for the owner, until a seeker's deal on the listing is accepted. Default false */
-                after?: boolean;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            provenance?: {
-                before?: components["schemas"]["Provenance"];
-                after?: components["schemas"]["Provenance"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            redacted?: {
-                /** @description The confidential fields hidden from this caller (returned as null; the owner keeps its kind); empty when it sees everything. A seeker's deal reveals owner, contacts and priceVnd once accepted, iprNumbers once agreed */
-                before?: components["schemas"]["ConfidentialField"][];
-                /** @description The confidential fields hidden from this caller (returned as null; the owner keeps its kind); empty when it sees everything. A seeker's deal reveals owner, contacts and priceVnd once accepted, iprNumbers once agreed */
-                after?: components["schemas"]["ConfidentialField"][];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            createdAt?: {
-                /** Format: date-time */
-                before?: string;
-                /** Format: date-time */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            updatedAt?: {
-                /** Format: date-time */
-                before?: string;
-                /** Format: date-time */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            version?: {
-                /** @description Increases with every change; the ETag carries it */
-                before?: number;
-                /** @description Increases with every change; the ETag carries it */
-                after?: number;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            possibleDuplicates?: {
-                before?: components["schemas"]["PossibleDuplicate"][];
-                after?: components["schemas"]["PossibleDuplicate"][];
-            };
+            id?: components["schemas"]["TextChange"];
+            status?: components["schemas"]["ListingStatusChange"];
+            owner?: components["schemas"]["ListingOwnerChange"];
+            kind?: components["schemas"]["ListingKindChange"];
+            titleVi?: components["schemas"]["TextChange"];
+            titleEn?: components["schemas"]["NullableTextChange"];
+            descriptionVi?: components["schemas"]["TextChange"];
+            descriptionEn?: components["schemas"]["NullableTextChange"];
+            trl?: components["schemas"]["NullableIntegerChange"];
+            iprStatus?: components["schemas"]["IprStatusChange"];
+            iprNumbers?: components["schemas"]["NullableTextListChange"];
+            transferForms?: components["schemas"]["TextListChange"];
+            transferMethods?: components["schemas"]["TextListChange"];
+            priceType?: components["schemas"]["PriceTypeChange"];
+            priceVnd?: components["schemas"]["NullableIntegerChange"];
+            sectors?: components["schemas"]["TextListChange"];
+            fields?: components["schemas"]["TextListChange"];
+            keywords?: components["schemas"]["TextListChange"];
+            provinceCodes?: components["schemas"]["TextListChange"];
+            currentProvinceCodes?: components["schemas"]["TextListChange"];
+            media?: components["schemas"]["MediaLinkListChange"];
+            validUntil?: components["schemas"]["NullableTextChange"];
+            publishedAt?: components["schemas"]["NullableTextChange"];
+            withdrawnAt?: components["schemas"]["NullableTextChange"];
+            withdrawReason?: components["schemas"]["NullableTextChange"];
+            moderationReason?: components["schemas"]["NullableTextChange"];
+            moderatedAt?: components["schemas"]["NullableTextChange"];
+            contacts?: components["schemas"]["NullableContactListChange"];
+            disclosure?: components["schemas"]["DisclosureChange"];
+            anonymous?: components["schemas"]["BooleanChange"];
+            provenance?: components["schemas"]["ProvenanceChange"];
+            redacted?: components["schemas"]["ConfidentialFieldListChange"];
+            createdAt?: components["schemas"]["TextChange"];
+            updatedAt?: components["schemas"]["TextChange"];
+            version?: components["schemas"]["IntegerChange"];
+            possibleDuplicates?: components["schemas"]["PossibleDuplicateListChange"];
         };
         /**
          * ListingAuditEvent
@@ -3525,173 +3484,87 @@ export interface components {
             changes: components["schemas"]["ListingAuditChanges"];
         };
         /**
+         * DemandStatusChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        DemandStatusChange: {
+            before?: components["schemas"]["DemandStatus"];
+            after?: components["schemas"]["DemandStatus"];
+        };
+        /**
+         * DemandOwnerChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        DemandOwnerChange: {
+            before?: components["schemas"]["DemandOwner"];
+            after?: components["schemas"]["DemandOwner"];
+        };
+        /**
+         * SectorListChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        SectorListChange: {
+            before?: components["schemas"]["Sector"][];
+            after?: components["schemas"]["Sector"][];
+        };
+        /**
+         * ScienceFieldListChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        ScienceFieldListChange: {
+            before?: components["schemas"]["ScienceField"][];
+            after?: components["schemas"]["ScienceField"][];
+        };
+        /**
+         * NullableDemandCloseReasonChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        NullableDemandCloseReasonChange: {
+            before?: components["schemas"]["DemandCloseReason"] | null;
+            after?: components["schemas"]["DemandCloseReason"] | null;
+        };
+        /**
+         * PossibleDemandDuplicateListChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        PossibleDemandDuplicateListChange: {
+            before?: components["schemas"]["PossibleDemandDuplicate"][];
+            after?: components["schemas"]["PossibleDemandDuplicate"][];
+        };
+        /**
          * DemandAuditChanges
          * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
          */
         DemandAuditChanges: {
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            id?: {
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                before?: string;
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            status?: {
-                /** @description draft (only its owner sees it) -> open -> closed */
-                before?: components["schemas"]["DemandStatus"];
-                /** @description draft (only its owner sees it) -> open -> closed */
-                after?: components["schemas"]["DemandStatus"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            owner?: {
-                before?: components["schemas"]["DemandOwner"];
-                after?: components["schemas"]["DemandOwner"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            titleVi?: {
-                before?: string;
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            titleEn?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            problemVi?: {
-                before?: string;
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            problemEn?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            desiredOutcomeVi?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            desiredOutcomeEn?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            sectors?: {
-                before?: components["schemas"]["Sector"][];
-                after?: components["schemas"]["Sector"][];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            fields?: {
-                before?: components["schemas"]["ScienceField"][];
-                after?: components["schemas"]["ScienceField"][];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            keywords?: {
-                before?: string[];
-                after?: string[];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            minTrl?: {
-                before?: number | null;
-                after?: number | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            budgetMinVnd?: {
-                before?: number | null;
-                after?: number | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            budgetMaxVnd?: {
-                before?: number | null;
-                after?: number | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            deadline?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            neededBy?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            deadlinePassed?: {
-                /** @description True when the deadline is before today in Vietnam */
-                before?: boolean;
-                /** @description True when the deadline is before today in Vietnam */
-                after?: boolean;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            provinceCode?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            currentProvinceCode?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            openedAt?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            closedAt?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            closeReason?: {
-                before?: components["schemas"]["DemandCloseReason"] | null;
-                after?: components["schemas"]["DemandCloseReason"] | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            closeNote?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            provenance?: {
-                before?: components["schemas"]["Provenance"];
-                after?: components["schemas"]["Provenance"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            createdAt?: {
-                /** Format: date-time */
-                before?: string;
-                /** Format: date-time */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            updatedAt?: {
-                /** Format: date-time */
-                before?: string;
-                /** Format: date-time */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            version?: {
-                /** @description Increases with every change; the ETag carries it */
-                before?: number;
-                /** @description Increases with every change; the ETag carries it */
-                after?: number;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            possibleDuplicates?: {
-                before?: components["schemas"]["PossibleDemandDuplicate"][];
-                after?: components["schemas"]["PossibleDemandDuplicate"][];
-            };
+            id?: components["schemas"]["TextChange"];
+            status?: components["schemas"]["DemandStatusChange"];
+            owner?: components["schemas"]["DemandOwnerChange"];
+            titleVi?: components["schemas"]["TextChange"];
+            titleEn?: components["schemas"]["NullableTextChange"];
+            problemVi?: components["schemas"]["TextChange"];
+            problemEn?: components["schemas"]["NullableTextChange"];
+            desiredOutcomeVi?: components["schemas"]["NullableTextChange"];
+            desiredOutcomeEn?: components["schemas"]["NullableTextChange"];
+            sectors?: components["schemas"]["SectorListChange"];
+            fields?: components["schemas"]["ScienceFieldListChange"];
+            keywords?: components["schemas"]["TextListChange"];
+            minTrl?: components["schemas"]["NullableIntegerChange"];
+            budgetMinVnd?: components["schemas"]["NullableIntegerChange"];
+            budgetMaxVnd?: components["schemas"]["NullableIntegerChange"];
+            deadline?: components["schemas"]["NullableTextChange"];
+            neededBy?: components["schemas"]["NullableTextChange"];
+            deadlinePassed?: components["schemas"]["BooleanChange"];
+            provinceCode?: components["schemas"]["NullableTextChange"];
+            currentProvinceCode?: components["schemas"]["NullableTextChange"];
+            openedAt?: components["schemas"]["NullableTextChange"];
+            closedAt?: components["schemas"]["NullableTextChange"];
+            closeReason?: components["schemas"]["NullableDemandCloseReasonChange"];
+            closeNote?: components["schemas"]["NullableTextChange"];
+            provenance?: components["schemas"]["ProvenanceChange"];
+            createdAt?: components["schemas"]["TextChange"];
+            updatedAt?: components["schemas"]["TextChange"];
+            version?: components["schemas"]["IntegerChange"];
+            possibleDuplicates?: components["schemas"]["PossibleDemandDuplicateListChange"];
         };
         /**
          * DemandAuditEvent
@@ -3718,148 +3591,58 @@ export interface components {
             changes: components["schemas"]["DemandAuditChanges"];
         };
         /**
+         * OrganizationKindChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        OrganizationKindChange: {
+            before?: components["schemas"]["OrganizationKind"];
+            after?: components["schemas"]["OrganizationKind"];
+        };
+        /**
+         * ContactListChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        ContactListChange: {
+            before?: components["schemas"]["Contact"][];
+            after?: components["schemas"]["Contact"][];
+        };
+        /**
+         * NullableConnectionPointScopeChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        NullableConnectionPointScopeChange: {
+            before?: components["schemas"]["ConnectionPointScope"] | null;
+            after?: components["schemas"]["ConnectionPointScope"] | null;
+        };
+        /**
          * OrganizationAuditChanges
          * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
          */
         OrganizationAuditChanges: {
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            id?: {
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                before?: string;
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            kind?: {
-                /** @description See /v1/reference/organization-kinds */
-                before?: components["schemas"]["OrganizationKind"];
-                /** @description See /v1/reference/organization-kinds */
-                after?: components["schemas"]["OrganizationKind"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            name?: {
-                before?: string;
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            nameEn?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            shortName?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            parentId?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            provinceCode?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            currentProvinceCode?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            address?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            website?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            email?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            phone?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            taxCode?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            description?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            contacts?: {
-                before?: components["schemas"]["Contact"][];
-                after?: components["schemas"]["Contact"][];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            sectors?: {
-                /** @description VSIC sections */
-                before?: string[];
-                /** @description VSIC sections */
-                after?: string[];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            delegationScope?: {
-                before?: components["schemas"]["ConnectionPointScope"] | null;
-                after?: components["schemas"]["ConnectionPointScope"] | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            createdAt?: {
-                /** Format: date-time */
-                before?: string;
-                /** Format: date-time */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            updatedAt?: {
-                /** Format: date-time */
-                before?: string;
-                /** Format: date-time */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            mergedIntoId?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            mergedAt?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            provenance?: {
-                before?: components["schemas"]["Provenance"];
-                after?: components["schemas"]["Provenance"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            version?: {
-                /** @description Increases with every change; the ETag carries it */
-                before?: number;
-                /** @description Increases with every change; the ETag carries it */
-                after?: number;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            reason?: {
-                before?: string | null;
-                after?: string | null;
-            };
+            id?: components["schemas"]["TextChange"];
+            kind?: components["schemas"]["OrganizationKindChange"];
+            name?: components["schemas"]["TextChange"];
+            nameEn?: components["schemas"]["NullableTextChange"];
+            shortName?: components["schemas"]["NullableTextChange"];
+            parentId?: components["schemas"]["NullableTextChange"];
+            provinceCode?: components["schemas"]["NullableTextChange"];
+            currentProvinceCode?: components["schemas"]["NullableTextChange"];
+            address?: components["schemas"]["NullableTextChange"];
+            website?: components["schemas"]["NullableTextChange"];
+            email?: components["schemas"]["NullableTextChange"];
+            phone?: components["schemas"]["NullableTextChange"];
+            taxCode?: components["schemas"]["NullableTextChange"];
+            description?: components["schemas"]["NullableTextChange"];
+            contacts?: components["schemas"]["ContactListChange"];
+            sectors?: components["schemas"]["TextListChange"];
+            delegationScope?: components["schemas"]["NullableConnectionPointScopeChange"];
+            createdAt?: components["schemas"]["TextChange"];
+            updatedAt?: components["schemas"]["TextChange"];
+            mergedIntoId?: components["schemas"]["NullableTextChange"];
+            mergedAt?: components["schemas"]["NullableTextChange"];
+            provenance?: components["schemas"]["ProvenanceChange"];
+            version?: components["schemas"]["IntegerChange"];
+            reason?: components["schemas"]["NullableTextChange"];
         };
         /**
          * OrganizationAuditEvent
@@ -3886,102 +3669,38 @@ export interface components {
             changes: components["schemas"]["OrganizationAuditChanges"];
         };
         /**
+         * KeyRoleChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        KeyRoleChange: {
+            before?: components["schemas"]["KeyRole"];
+            after?: components["schemas"]["KeyRole"];
+        };
+        /**
+         * KeyStatusChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        KeyStatusChange: {
+            before?: components["schemas"]["KeyStatus"];
+            after?: components["schemas"]["KeyStatus"];
+        };
+        /**
          * ApiKeyAuditChanges
          * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
          */
         ApiKeyAuditChanges: {
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            id?: {
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                before?: string;
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            organizationId?: {
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                before?: string;
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            prefix?: {
-                /** @description The public part of the key (txk_<prefix>_...), to recognise it by */
-                before?: string;
-                /** @description The public part of the key (txk_<prefix>_...), to recognise it by */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            role?: {
-                /** @description operator (the exchange operator only), admin, editor or reader */
-                before?: components["schemas"]["KeyRole"];
-                /** @description operator (the exchange operator only), admin, editor or reader */
-                after?: components["schemas"]["KeyRole"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            label?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            status?: {
-                /** @description active, expired (past expiresAt) or revoked */
-                before?: components["schemas"]["KeyStatus"];
-                /** @description active, expired (past expiresAt) or revoked */
-                after?: components["schemas"]["KeyStatus"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            createdAt?: {
-                /** Format: date-time */
-                before?: string;
-                /** Format: date-time */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            lastUsedAt?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            expiresAt?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            revokedAt?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            rotatedFromId?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            replacedById?: {
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                before?: string;
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                after?: string;
-            };
+            id?: components["schemas"]["TextChange"];
+            organizationId?: components["schemas"]["TextChange"];
+            prefix?: components["schemas"]["TextChange"];
+            role?: components["schemas"]["KeyRoleChange"];
+            label?: components["schemas"]["NullableTextChange"];
+            status?: components["schemas"]["KeyStatusChange"];
+            createdAt?: components["schemas"]["TextChange"];
+            lastUsedAt?: components["schemas"]["NullableTextChange"];
+            expiresAt?: components["schemas"]["NullableTextChange"];
+            revokedAt?: components["schemas"]["NullableTextChange"];
+            rotatedFromId?: components["schemas"]["NullableTextChange"];
+            replacedById?: components["schemas"]["TextChange"];
         };
         /**
          * ApiKeyAuditEvent
@@ -4013,111 +3732,31 @@ export interface components {
          */
         WebhookStatus: "active" | "disabled";
         /**
+         * WebhookStatusChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        WebhookStatusChange: {
+            before?: components["schemas"]["WebhookStatus"];
+            after?: components["schemas"]["WebhookStatus"];
+        };
+        /**
          * WebhookAuditChanges
          * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
          */
         WebhookAuditChanges: {
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            id?: {
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                before?: string;
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            organizationId?: {
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                before?: string;
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            url?: {
-                before?: string;
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            eventTypes?: {
-                /** @description Empty: every event addressed to the organisation */
-                before?: string[];
-                /** @description Empty: every event addressed to the organisation */
-                after?: string[];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            description?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            status?: {
-                /** @description active, or disabled (by its owner, or after a delivery failed every retry) */
-                before?: components["schemas"]["WebhookStatus"];
-                /** @description active, or disabled (by its owner, or after a delivery failed every retry) */
-                after?: components["schemas"]["WebhookStatus"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            disabledAt?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            disabledReason?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            createdAt?: {
-                /** Format: date-time */
-                before?: string;
-                /** Format: date-time */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            updatedAt?: {
-                /** Format: date-time */
-                before?: string;
-                /** Format: date-time */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            version?: {
-                /** @description Also the ETag */
-                before?: number;
-                /** @description Also the ETag */
-                after?: number;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            secretRotatedAt?: {
-                /** Format: date-time */
-                before?: string;
-                /** Format: date-time */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            deliveryId?: {
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                before?: string;
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                after?: string;
-            };
+            id?: components["schemas"]["TextChange"];
+            organizationId?: components["schemas"]["TextChange"];
+            url?: components["schemas"]["TextChange"];
+            eventTypes?: components["schemas"]["TextListChange"];
+            description?: components["schemas"]["NullableTextChange"];
+            status?: components["schemas"]["WebhookStatusChange"];
+            disabledAt?: components["schemas"]["NullableTextChange"];
+            disabledReason?: components["schemas"]["NullableTextChange"];
+            createdAt?: components["schemas"]["TextChange"];
+            updatedAt?: components["schemas"]["TextChange"];
+            version?: components["schemas"]["IntegerChange"];
+            secretRotatedAt?: components["schemas"]["TextChange"];
+            deliveryId?: components["schemas"]["TextChange"];
         };
         /**
          * WebhookAuditEvent
@@ -4149,123 +3788,46 @@ export interface components {
          */
         DelegationStatus: "proposed" | "active" | "declined" | "expired" | "withdrawn" | "ended";
         /**
+         * DelegationStatusChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        DelegationStatusChange: {
+            before?: components["schemas"]["DelegationStatus"];
+            after?: components["schemas"]["DelegationStatus"];
+        };
+        /**
+         * DelegationOrigin
+         * @enum {string}
+         */
+        DelegationOrigin: "proposal" | "onboarding" | "operator";
+        /**
+         * DelegationOriginChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        DelegationOriginChange: {
+            before?: components["schemas"]["DelegationOrigin"];
+            after?: components["schemas"]["DelegationOrigin"];
+        };
+        /**
          * DelegationAuditChanges
          * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
          */
         DelegationAuditChanges: {
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            id?: {
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                before?: string;
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            agentOrganizationId?: {
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                before?: string;
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            memberOrganizationId?: {
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                before?: string;
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            status?: {
-                /** @description proposed: waiting for the member's admin (grants nothing); active: the agent acts for the member; declined, expired, withdrawn, ended: closed */
-                before?: components["schemas"]["DelegationStatus"];
-                /** @description proposed: waiting for the member's admin (grants nothing); active: the agent acts for the member; declined, expired, withdrawn, ended: closed */
-                after?: components["schemas"]["DelegationStatus"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            active?: {
-                /** @description status is active: the agent acts for the member now */
-                before?: boolean;
-                /** @description status is active: the agent acts for the member now */
-                after?: boolean;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            origin?: {
-                /**
-                 * @description proposal: the agent proposed and the member's admin answers; onboarding: the agent registered the member itself; operator: the operator recorded it with a basis
-                 * @enum {string}
-                 */
-                before?: "proposal" | "onboarding" | "operator";
-                /**
-                 * @description proposal: the agent proposed and the member's admin answers; onboarding: the agent registered the member itself; operator: the operator recorded it with a basis
-                 * @enum {string}
-                 */
-                after?: "proposal" | "onboarding" | "operator";
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            basis?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            createdAt?: {
-                /** Format: date-time */
-                before?: string;
-                /** Format: date-time */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            createdByKeyId?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            expiresAt?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            acceptedAt?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            acceptedByKeyId?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            endedAt?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            endedByOrganizationId?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            endReason?: {
-                before?: string | null;
-                after?: string | null;
-            };
+            id?: components["schemas"]["TextChange"];
+            agentOrganizationId?: components["schemas"]["TextChange"];
+            memberOrganizationId?: components["schemas"]["TextChange"];
+            status?: components["schemas"]["DelegationStatusChange"];
+            active?: components["schemas"]["BooleanChange"];
+            origin?: components["schemas"]["DelegationOriginChange"];
+            basis?: components["schemas"]["NullableTextChange"];
+            createdAt?: components["schemas"]["TextChange"];
+            createdByKeyId?: components["schemas"]["NullableTextChange"];
+            expiresAt?: components["schemas"]["NullableTextChange"];
+            acceptedAt?: components["schemas"]["NullableTextChange"];
+            acceptedByKeyId?: components["schemas"]["NullableTextChange"];
+            endedAt?: components["schemas"]["NullableTextChange"];
+            endedByOrganizationId?: components["schemas"]["NullableTextChange"];
+            endReason?: components["schemas"]["NullableTextChange"];
         };
         /**
          * DelegationAuditEvent
@@ -4296,50 +3858,12 @@ export interface components {
          * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
          */
         SourceAuditChanges: {
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            id?: {
-                /** @description The slug: the first part of the global id of each of its records */
-                before?: string;
-                /** @description The slug: the first part of the global id of each of its records */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            name?: {
-                before?: string;
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            organizationId?: {
-                /**
-                 * Format: uuid
-                 * @description The organisation that runs the source: its admin and editor keys write its records
-                 */
-                before?: string;
-                /**
-                 * Format: uuid
-                 * @description The organisation that runs the source: its admin and editor keys write its records
-                 */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            homepage?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            createdAt?: {
-                /** Format: date-time */
-                before?: string;
-                /** Format: date-time */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            updatedAt?: {
-                /** Format: date-time */
-                before?: string;
-                /** Format: date-time */
-                after?: string;
-            };
+            id?: components["schemas"]["TextChange"];
+            name?: components["schemas"]["TextChange"];
+            organizationId?: components["schemas"]["TextChange"];
+            homepage?: components["schemas"]["NullableTextChange"];
+            createdAt?: components["schemas"]["TextChange"];
+            updatedAt?: components["schemas"]["TextChange"];
         };
         /**
          * SourceAuditEvent
@@ -4371,92 +3895,55 @@ export interface components {
          */
         ThesaurusKind: "synonym" | "expansion";
         /**
+         * ThesaurusKindChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        ThesaurusKindChange: {
+            before?: components["schemas"]["ThesaurusKind"];
+            after?: components["schemas"]["ThesaurusKind"];
+        };
+        /**
+         * FoldedPhrases
+         * @description The same phrases folded (lower case, no diacritics, đ as d, one space between syllables): the form queries are matched in
+         */
+        FoldedPhrases: {
+            trigger: string | null;
+            phrases: string[];
+            exceptions: string[];
+        };
+        /**
+         * FoldedPhrasesChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        FoldedPhrasesChange: {
+            before?: components["schemas"]["FoldedPhrases"];
+            after?: components["schemas"]["FoldedPhrases"];
+        };
+        /**
+         * NumberChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        NumberChange: {
+            before?: number;
+            after?: number;
+        };
+        /**
          * ThesaurusEntryAuditChanges
          * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
          */
         ThesaurusEntryAuditChanges: {
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            id?: {
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                before?: string;
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            kind?: {
-                before?: components["schemas"]["ThesaurusKind"];
-                after?: components["schemas"]["ThesaurusKind"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            trigger?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            phrases?: {
-                before?: string[];
-                after?: string[];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            exceptions?: {
-                before?: string[];
-                after?: string[];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            folded?: {
-                /** @description The same phrases folded (lower case, no diacritics, đ as d, one space between syllables): the form queries are matched in */
-                before?: {
-                    trigger: string | null;
-                    phrases: string[];
-                    exceptions: string[];
-                };
-                /** @description The same phrases folded (lower case, no diacritics, đ as d, one space between syllables): the form queries are matched in */
-                after?: {
-                    trigger: string | null;
-                    phrases: string[];
-                    exceptions: string[];
-                };
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            weight?: {
-                before?: number;
-                after?: number;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            note?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            starterKey?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            version?: {
-                before?: number;
-                after?: number;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            createdAt?: {
-                /** Format: date-time */
-                before?: string;
-                /** Format: date-time */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            updatedAt?: {
-                /** Format: date-time */
-                before?: string;
-                /** Format: date-time */
-                after?: string;
-            };
+            id?: components["schemas"]["TextChange"];
+            kind?: components["schemas"]["ThesaurusKindChange"];
+            trigger?: components["schemas"]["NullableTextChange"];
+            phrases?: components["schemas"]["TextListChange"];
+            exceptions?: components["schemas"]["TextListChange"];
+            folded?: components["schemas"]["FoldedPhrasesChange"];
+            weight?: components["schemas"]["NumberChange"];
+            note?: components["schemas"]["NullableTextChange"];
+            starterKey?: components["schemas"]["NullableTextChange"];
+            version?: components["schemas"]["IntegerChange"];
+            createdAt?: components["schemas"]["TextChange"];
+            updatedAt?: components["schemas"]["TextChange"];
         };
         /**
          * ThesaurusEntryAuditEvent
@@ -4487,13 +3974,7 @@ export interface components {
          * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
          */
         ValueChainAuditChanges: {
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            changed?: {
-                /** @description The fields the write set */
-                before?: string[];
-                /** @description The fields the write set */
-                after?: string[];
-            };
+            changed?: components["schemas"]["TextListChange"];
         };
         /**
          * ValueChainAuditEvent
@@ -4524,13 +4005,7 @@ export interface components {
          * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
          */
         ExchangeEventAuditChanges: {
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            changed?: {
-                /** @description The fields the write set */
-                before?: string[];
-                /** @description The fields the write set */
-                after?: string[];
-            };
+            changed?: components["schemas"]["TextListChange"];
         };
         /**
          * ExchangeEventAuditEvent
@@ -4562,71 +4037,51 @@ export interface components {
          */
         MatchStatus: "suggested" | "shortlisted" | "dismissed";
         /**
+         * MatchStatusChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        MatchStatusChange: {
+            before?: components["schemas"]["MatchStatus"];
+            after?: components["schemas"]["MatchStatus"];
+        };
+        /**
          * DismissReason
          * @enum {string}
          */
         DismissReason: "not_relevant" | "too_early_stage" | "too_expensive" | "location" | "already_known" | "other";
+        /**
+         * DismissReasonChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        DismissReasonChange: {
+            before?: components["schemas"]["DismissReason"];
+            after?: components["schemas"]["DismissReason"];
+        };
         /**
          * MatchOrigin
          * @enum {string}
          */
         MatchOrigin: "computed" | "broker";
         /**
+         * MatchOriginChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        MatchOriginChange: {
+            before?: components["schemas"]["MatchOrigin"];
+            after?: components["schemas"]["MatchOrigin"];
+        };
+        /**
          * MatchAuditChanges
          * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
          */
         MatchAuditChanges: {
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            status?: {
-                before?: components["schemas"]["MatchStatus"];
-                after?: components["schemas"]["MatchStatus"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            dismissReason?: {
-                before?: components["schemas"]["DismissReason"];
-                after?: components["schemas"]["DismissReason"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            dismissNote?: {
-                before?: string | null;
-                after?: string | null;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            demandId?: {
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                before?: string;
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            listingId?: {
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                before?: string;
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                after?: string;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            origin?: {
-                before?: components["schemas"]["MatchOrigin"];
-                after?: components["schemas"]["MatchOrigin"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            proposalNote?: {
-                before?: string | null;
-                after?: string | null;
-            };
+            status?: components["schemas"]["MatchStatusChange"];
+            dismissReason?: components["schemas"]["DismissReasonChange"];
+            dismissNote?: components["schemas"]["NullableTextChange"];
+            demandId?: components["schemas"]["TextChange"];
+            listingId?: components["schemas"]["TextChange"];
+            origin?: components["schemas"]["MatchOriginChange"];
+            proposalNote?: components["schemas"]["NullableTextChange"];
         };
         /**
          * MatchAuditEvent
@@ -4658,17 +4113,19 @@ export interface components {
          */
         DealState: "interest_expressed" | "accepted" | "negotiating" | "agreed" | "contract_signed" | "in_transfer" | "completed" | "declined" | "expired" | "cancelled" | "disputed";
         /**
+         * DealStateChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        DealStateChange: {
+            before?: components["schemas"]["DealState"];
+            after?: components["schemas"]["DealState"];
+        };
+        /**
          * DealAuditChanges
          * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
          */
         DealAuditChanges: {
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            state?: {
-                /** @description See GET /v1/deal-process */
-                before?: components["schemas"]["DealState"];
-                /** @description See GET /v1/deal-process */
-                after?: components["schemas"]["DealState"];
-            };
+            state?: components["schemas"]["DealStateChange"];
         };
         /**
          * DealAuditEvent
@@ -4700,24 +4157,20 @@ export interface components {
          */
         TaskState: "proposed" | "approved" | "in_progress" | "completed" | "cancelled";
         /**
+         * TaskStateChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        TaskStateChange: {
+            before?: components["schemas"]["TaskState"];
+            after?: components["schemas"]["TaskState"];
+        };
+        /**
          * TaskAuditChanges
          * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
          */
         TaskAuditChanges: {
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            state?: {
-                /** @description See GET /v1/task-process */
-                before?: components["schemas"]["TaskState"];
-                /** @description See GET /v1/task-process */
-                after?: components["schemas"]["TaskState"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            changed?: {
-                /** @description The fields an edit set */
-                before?: string[];
-                /** @description The fields an edit set */
-                after?: string[];
-            };
+            state?: components["schemas"]["TaskStateChange"];
+            changed?: components["schemas"]["TextListChange"];
         };
         /**
          * TaskAuditEvent
@@ -4749,80 +4202,61 @@ export interface components {
          */
         CatalogueKind: "listings" | "demands" | "organizations";
         /**
+         * CatalogueKindChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        CatalogueKindChange: {
+            before?: components["schemas"]["CatalogueKind"];
+            after?: components["schemas"]["CatalogueKind"];
+        };
+        /**
          * FileFormat
          * @enum {string}
          */
         FileFormat: "csv" | "ndjson";
         /**
+         * FileFormatChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        FileFormatChange: {
+            before?: components["schemas"]["FileFormat"];
+            after?: components["schemas"]["FileFormat"];
+        };
+        /** ImportColumn */
+        ImportColumn: {
+            header: string;
+            field: string;
+        };
+        /**
+         * ImportColumnListChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        ImportColumnListChange: {
+            before?: components["schemas"]["ImportColumn"][];
+            after?: components["schemas"]["ImportColumn"][];
+        };
+        /**
+         * IntegerListChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        IntegerListChange: {
+            before?: number[];
+            after?: number[];
+        };
+        /**
          * ImportAuditChanges
          * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
          */
         ImportAuditChanges: {
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            kind?: {
-                /** @description What the file holds: listings, demands or organizations (operator keys only) */
-                before?: components["schemas"]["CatalogueKind"];
-                /** @description What the file holds: listings, demands or organizations (operator keys only) */
-                after?: components["schemas"]["CatalogueKind"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            format?: {
-                before?: components["schemas"]["FileFormat"];
-                after?: components["schemas"]["FileFormat"];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            totalRows?: {
-                before?: number;
-                after?: number;
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            columns?: {
-                /** @description CSV: the field each header was read as */
-                before?: {
-                    header: string;
-                    field: string;
-                }[];
-                /** @description CSV: the field each header was read as */
-                after?: {
-                    header: string;
-                    field: string;
-                }[];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            ignoredColumns?: {
-                /** @description CSV: headers that name no field */
-                before?: string[];
-                /** @description CSV: headers that name no field */
-                after?: string[];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            lines?: {
-                /** @description The first and last line of a batch */
-                before?: number[];
-                /** @description The first and last line of a batch */
-                after?: number[];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            created?: {
-                /** @description The records a batch created */
-                before?: string[];
-                /** @description The records a batch created */
-                after?: string[];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            updated?: {
-                /** @description The records a batch updated */
-                before?: string[];
-                /** @description The records a batch updated */
-                after?: string[];
-            };
-            /** @description The value before the write (absent when it created the record) and after it (absent when it removed the record) */
-            failed?: {
-                /** @description The lines a batch refused */
-                before?: number[];
-                /** @description The lines a batch refused */
-                after?: number[];
-            };
+            kind?: components["schemas"]["CatalogueKindChange"];
+            format?: components["schemas"]["FileFormatChange"];
+            totalRows?: components["schemas"]["IntegerChange"];
+            columns?: components["schemas"]["ImportColumnListChange"];
+            ignoredColumns?: components["schemas"]["TextListChange"];
+            lines?: components["schemas"]["IntegerListChange"];
+            created?: components["schemas"]["TextListChange"];
+            updated?: components["schemas"]["TextListChange"];
+            failed?: components["schemas"]["IntegerListChange"];
         };
         /**
          * ImportAuditEvent
@@ -4957,6 +4391,11 @@ export interface components {
             occurredAt: string;
         };
         /**
+         * DealClosedTransition
+         * @enum {string}
+         */
+        DealClosedTransition: "decline_interest" | "cancel";
+        /**
          * DealClosedEntry
          * @description The interest was declined, or the deal cancelled
          */
@@ -4981,6 +4420,11 @@ export interface components {
             /** Format: date-time */
             occurredAt: string;
         };
+        /**
+         * DealAdvancedTransition
+         * @enum {string}
+         */
+        DealAdvancedTransition: "expire_interest" | "start_transfer";
         /**
          * DealAdvancedEntry
          * @description A move that records nothing more
@@ -5032,6 +4476,11 @@ export interface components {
             /** Format: date-time */
             occurredAt: string;
         };
+        /**
+         * OfferClosedTransition
+         * @enum {string}
+         */
+        OfferClosedTransition: "withdraw_offer" | "reject_offer" | "lapse_offer";
         /**
          * OfferClosedEntry
          * @description The open offer was withdrawn, rejected or lapsed
@@ -5359,6 +4808,11 @@ export interface components {
             occurredAt: string;
         };
         /**
+         * TaskPartnerAnsweredTransition
+         * @enum {string}
+         */
+        TaskPartnerAnsweredTransition: "partner_accepted" | "partner_declined";
+        /**
          * TaskPartnerAnsweredEntry
          * @description An invited partner accepted or declined
          */
@@ -5470,6 +4924,11 @@ export interface components {
          */
         ImportStatus: "queued" | "running" | "completed" | "failed";
         /**
+         * ListingChangedEventType
+         * @enum {string}
+         */
+        ListingChangedEventType: "listing.published" | "listing.updated";
+        /**
          * ListingEventSubject
          * @description The record the event is about
          */
@@ -5504,6 +4963,11 @@ export interface components {
             tombstone: false;
             data: components["schemas"]["Listing"];
         };
+        /**
+         * ListingRemovedEventType
+         * @enum {string}
+         */
+        ListingRemovedEventType: "listing.withdrawn" | "listing.unpublished";
         /** ListingTombstone */
         ListingTombstone: {
             /**
@@ -5536,6 +5000,11 @@ export interface components {
             tombstone: true;
             data: components["schemas"]["ListingTombstone"];
         };
+        /**
+         * DemandChangedEventType
+         * @enum {string}
+         */
+        DemandChangedEventType: "demand.opened" | "demand.updated";
         /**
          * DemandEventSubject
          * @description The record the event is about
@@ -5604,6 +5073,11 @@ export interface components {
             tombstone: true;
             data: components["schemas"]["DemandTombstone"];
         };
+        /**
+         * OrganizationChangedEventType
+         * @enum {string}
+         */
+        OrganizationChangedEventType: "organization.created" | "organization.updated";
         /**
          * OrganizationEventSubject
          * @description The record the event is about
@@ -5694,7 +5168,7 @@ export interface components {
              */
             listingId: string;
             /**
-             * @description The move
+             * @description A transition of the process, or start
              * @enum {string}
              */
             transition: "start";
@@ -5737,7 +5211,7 @@ export interface components {
              */
             listingId: string;
             /**
-             * @description The move
+             * @description A transition of the process, or start
              * @enum {string}
              */
             transition: "accept_interest";
@@ -5776,11 +5250,8 @@ export interface components {
              * @description A UUID
              */
             listingId: string;
-            /**
-             * @description The move
-             * @enum {string}
-             */
-            transition: "decline_interest" | "cancel";
+            /** @description A transition of the process, or start */
+            transition: components["schemas"]["DealClosedTransition"];
             fromState: components["schemas"]["DealState"] | null;
             /** @description See GET /v1/deal-process */
             state: components["schemas"]["DealState"];
@@ -5818,11 +5289,8 @@ export interface components {
              * @description A UUID
              */
             listingId: string;
-            /**
-             * @description The move
-             * @enum {string}
-             */
-            transition: "expire_interest" | "start_transfer";
+            /** @description A transition of the process, or start */
+            transition: components["schemas"]["DealAdvancedTransition"];
             fromState: components["schemas"]["DealState"] | null;
             /** @description See GET /v1/deal-process */
             state: components["schemas"]["DealState"];
@@ -5858,7 +5326,7 @@ export interface components {
              */
             listingId: string;
             /**
-             * @description The move
+             * @description A transition of the process, or start
              * @enum {string}
              */
             transition: "make_offer";
@@ -5904,11 +5372,8 @@ export interface components {
              * @description A UUID
              */
             listingId: string;
-            /**
-             * @description The move
-             * @enum {string}
-             */
-            transition: "withdraw_offer" | "reject_offer" | "lapse_offer";
+            /** @description A transition of the process, or start */
+            transition: components["schemas"]["OfferClosedTransition"];
             fromState: components["schemas"]["DealState"] | null;
             /** @description See GET /v1/deal-process */
             state: components["schemas"]["DealState"];
@@ -5950,7 +5415,7 @@ export interface components {
              */
             listingId: string;
             /**
-             * @description The move
+             * @description A transition of the process, or start
              * @enum {string}
              */
             transition: "accept_offer";
@@ -5995,7 +5460,7 @@ export interface components {
              */
             listingId: string;
             /**
-             * @description The move
+             * @description A transition of the process, or start
              * @enum {string}
              */
             transition: "sign_contract";
@@ -6040,7 +5505,7 @@ export interface components {
              */
             listingId: string;
             /**
-             * @description The move
+             * @description A transition of the process, or start
              * @enum {string}
              */
             transition: "complete_milestone";
@@ -6086,7 +5551,7 @@ export interface components {
              */
             listingId: string;
             /**
-             * @description The move
+             * @description A transition of the process, or start
              * @enum {string}
              */
             transition: "complete";
@@ -6131,7 +5596,7 @@ export interface components {
              */
             listingId: string;
             /**
-             * @description The move
+             * @description A transition of the process, or start
              * @enum {string}
              */
             transition: "open_dispute";
@@ -6173,7 +5638,7 @@ export interface components {
              */
             listingId: string;
             /**
-             * @description The move
+             * @description A transition of the process, or start
              * @enum {string}
              */
             transition: "resolve_dispute";
@@ -6495,7 +5960,7 @@ export interface components {
              */
             taskId: string;
             /**
-             * @description The move
+             * @description What happened: propose, update, or a partner's answer
              * @enum {string}
              */
             transition: "propose";
@@ -6530,7 +5995,7 @@ export interface components {
              */
             taskId: string;
             /**
-             * @description The move
+             * @description What happened: propose, update, or a partner's answer
              * @enum {string}
              */
             transition: "update";
@@ -6565,11 +6030,8 @@ export interface components {
              * @description A UUID
              */
             taskId: string;
-            /**
-             * @description The move
-             * @enum {string}
-             */
-            transition: "approve" | "start" | "complete" | "cancel";
+            /** @description A transition of the process */
+            transition: components["schemas"]["TaskTransition"];
             fromState: components["schemas"]["TaskState"] | null;
             /** @description See GET /v1/task-process */
             state: components["schemas"]["TaskState"];
@@ -6605,11 +6067,8 @@ export interface components {
              * @description A UUID
              */
             taskId: string;
-            /**
-             * @description The move
-             * @enum {string}
-             */
-            transition: "partner_accepted" | "partner_declined";
+            /** @description What happened: propose, update, or a partner's answer */
+            transition: components["schemas"]["TaskPartnerAnsweredTransition"];
             fromState: components["schemas"]["TaskState"] | null;
             /** @description See GET /v1/task-process */
             state: components["schemas"]["TaskState"];

@@ -5,7 +5,7 @@ import { ApiKey } from '../api-keys/api-keys.schemas.ts'
 import { DealState } from '../deals/deals.schemas.ts'
 import { Delegation } from '../delegations/delegations.schemas.ts'
 import { Demand, PossibleDemandDuplicate } from '../demands/demands.schemas.ts'
-import { ImportKind, importFormats } from '../imports/imports.schemas.ts'
+import { ImportColumn, ImportKind, importFormats } from '../imports/imports.schemas.ts'
 import { Listing, PossibleDuplicate } from '../listings/listings.schemas.ts'
 import { dismissReasons, matchOrigins, matchStatuses } from '../matching/matching.schemas.ts'
 import { Organization } from '../organizations/organizations.schemas.ts'
@@ -29,12 +29,44 @@ const TargetType = Type.String({
   description: 'What was changed: organization, listing, demand, api_key',
 })
 
-/** One changed field: its value before and after the write, as the API shows it. */
-const Change = (value: TSchema) =>
-  Type.Object(
-    { before: Type.Optional(value), after: Type.Optional(value) },
-    { description: 'The value before the write (absent when it created the record) and after it (absent when it removed the record)' },
+/**
+ * One changed field, { before?, after? }. A generated client gets one type per kind of value, not
+ * one per field: a named component (an enum, an object) keeps its name (DealStateChange), and
+ * other values are typed by their JSON type (TextChange, NullableIntegerChange). Lengths and
+ * patterns are left out: they bind what a client sends, not what the trail shows.
+ */
+function Change(value: TSchema): TSchema {
+  const { name, schema } = valueOf(value)
+  return Type.Object(
+    { before: Type.Optional(schema), after: Type.Optional(schema) },
+    { title: `${name}Change`, description: 'The value before the write (absent when it created the record) and after it (absent when it removed the record)' },
   )
+}
+
+type Shape = TSchema & { title?: string; $ref?: string; anyOf?: TSchema[]; type?: string; items?: TSchema }
+
+function valueOf(value: TSchema): { name: string; schema: TSchema } {
+  const shape = value as Shape
+  const nullable = shape.anyOf?.length === 2 && shape.anyOf.some((member) => (member as Shape).type === 'null')
+  if (nullable) {
+    const inner = valueOf(shape.anyOf!.find((member) => (member as Shape).type !== 'null')!)
+    return { name: `Nullable${inner.name}`, schema: Nullable(inner.schema) }
+  }
+  if (shape.$ref) return { name: shape.$ref.replace(/#$/, ''), schema: Type.Ref(shape.$ref) }
+  if (shape.title) {
+    // The component as it is: an object with its own description, an enum without the site's.
+    const { description: _description, ...bare } = shape as Shape & { description?: string }
+    return { name: shape.title, schema: (shape as { enum?: unknown }).enum ? (bare as TSchema) : value }
+  }
+  if (shape.type === 'array' && shape.items) {
+    const item = valueOf(shape.items)
+    return { name: `${item.name}List`, schema: Type.Array(item.schema) }
+  }
+  const plain: Record<string, () => TSchema> = { string: Type.String, integer: Type.Integer, number: Type.Number, boolean: Type.Boolean }
+  const make = plain[shape.type ?? '']
+  if (!make) throw new Error(`An audited field has a value the trail cannot type: ${JSON.stringify(value).slice(0, 200)}`)
+  return { name: shape.type === 'string' ? 'Text' : shape.type![0]!.toUpperCase() + shape.type!.slice(1), schema: make() }
+}
 
 const Strings = (description: string) => Type.Array(Type.String(), { description })
 const propertiesOf = (schema: TSchema) => (schema as unknown as { properties: Record<string, TSchema> }).properties
@@ -84,7 +116,7 @@ const changedFields: Array<{ targetType: string; title: string; fields: Record<s
       kind: ImportKind,
       format: Enum(importFormats, { title: 'FileFormat' }),
       totalRows: Type.Integer(),
-      columns: Type.Array(Type.Object({ header: Type.String(), field: Type.String() }), { description: 'CSV: the field each header was read as' }),
+      columns: Type.Array(ImportColumn, { description: 'CSV: the field each header was read as' }),
       ignoredColumns: Strings('CSV: headers that name no field'),
       lines: Type.Array(Type.Integer(), { description: 'The first and last line of a batch' }),
       created: Type.Array(Uuid, { description: 'The records a batch created' }),

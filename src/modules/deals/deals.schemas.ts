@@ -285,8 +285,17 @@ export const dealHistoryMembers: Array<{ title: string; transitions: Array<Trans
     },
   ]
 
-const historyEntry = ({ title, transitions, payload, description }: (typeof dealHistoryMembers)[number]) =>
-  HistoryEntryMember({ title, description, transition: Enum(transitions, 'A transition of the process, or start'), state: DealState, role: Role, payload })
+/** The transitions a history member stands for; named when several, as the webhook messages share it. */
+export const dealMoveTransition = ({ title, transitions }: (typeof dealHistoryMembers)[number]) =>
+  Enum(transitions, {
+    ...(transitions.length > 1 ? { title: title.replace(/Entry$/, 'Transition') } : {}),
+    description: 'A transition of the process, or start',
+  })
+
+const historyEntry = (member: (typeof dealHistoryMembers)[number]) => {
+  const { title, payload, description } = member
+  return HistoryEntryMember({ title, description, transition: dealMoveTransition(member), state: DealState, role: Role, payload })
+}
 
 export type DealHistoryEntry = HistoryEntry<Static<typeof DealState>, Static<typeof Role>>
 export const DealHistoryEntry = DiscriminatedUnion<DealHistoryEntry>({

@@ -55,10 +55,11 @@ export const Delegation = Type.Object(
     memberOrganizationId: Uuid,
     status: DelegationStatus,
     active: Type.Boolean({ description: 'status is active: the agent acts for the member now' }),
-    origin: Enum(
-      ['proposal', 'onboarding', 'operator'] as const,
-      "proposal: the agent proposed and the member's admin answers; onboarding: the agent registered the member itself; operator: the operator recorded it with a basis",
-    ),
+    origin: Enum(['proposal', 'onboarding', 'operator'] as const, {
+      title: 'DelegationOrigin',
+      description:
+        "proposal: the agent proposed and the member's admin answers; onboarding: the agent registered the member itself; operator: the operator recorded it with a basis",
+    }),
     basis: Nullable(Type.String({ description: "Why the operator recorded it without the member's acceptance" })),
     createdAt: Timestamp,
     createdByKeyId: Nullable(Uuid),

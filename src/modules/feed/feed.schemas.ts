@@ -68,11 +68,15 @@ export const catalogueEventMembers: CatalogueEventMember[] = [
   },
 ]
 
+/** A catalogue member's event types; named when several, as the webhook messages share it. */
+export const catalogueEventType = ({ title, types }: { title: string; types: readonly string[] }) =>
+  Enum(types, { ...(types.length > 1 ? { title: `${title}Type` } : {}), description: 'The event type' })
+
 const eventSchema = ({ title, subject, types, data, description }: CatalogueEventMember) =>
   Type.Object(
     {
       id: EventId,
-      type: Enum(types, 'The event type'),
+      type: catalogueEventType({ title, types }),
       occurredAt: Timestamp,
       subject: Type.Object(
         { type: Enum([subject]), id: { ...Uuid, description: `The id of the ${subject}` } },

@@ -10,6 +10,9 @@ export const importStatuses = ['queued', 'running', 'completed', 'failed'] as co
 /** The content types an upload may have, and the format each one is. */
 export const uploadTypes = { 'text/csv': 'csv', 'application/x-ndjson': 'ndjson' } as const
 
+/** A CSV header and the field it was read as. */
+export const ImportColumn = Type.Object({ header: Type.String(), field: Type.String() }, { title: 'ImportColumn' })
+
 export const ImportKind = Enum(importKinds, {
   title: 'CatalogueKind',
   description: 'What the file holds: listings, demands or organizations (operator keys only)',
@@ -65,7 +68,7 @@ export type ImportSummary = Static<typeof ImportSummary>
 export const Import = Type.Object(
   {
     ...importFields,
-    columns: Type.Array(Type.Object({ header: Type.String(), field: Type.String() }), { description: 'CSV: the field each header was read as' }),
+    columns: Type.Array(ImportColumn, { description: 'CSV: the field each header was read as' }),
     ignoredColumns: Type.Array(Type.String(), { description: 'CSV: headers that name no field, whose cells were not imported' }),
     errors: Type.Array(ref(ImportRowError), { description: 'The first 100 refused rows, by line; all of them: listImportErrors' }),
     warnings: Type.Array(ref(ImportWarning), { description: 'The first 100 warnings: new listings that look like ones already on the exchange' }),

@@ -205,18 +205,26 @@ export const taskHistoryMembers: Array<{ title: string; transitions: string[]; p
   },
 ]
 
-const historyEntry = ({ title, transitions, payload, description }: (typeof taskHistoryMembers)[number]) =>
+/**
+ * The transitions a history member stands for: the process's own are the TaskTransition
+ * vocabulary; the others are this entry's, named when several, as the webhook messages share it.
+ */
+export const taskMoveTransition = ({ title, transitions }: (typeof taskHistoryMembers)[number]) =>
+  transitions === transitionNames
+    ? Enum(transitions, { title: 'TaskTransition', description: 'A transition of the process' })
+    : Enum(transitions, {
+        ...(transitions.length > 1 ? { title: title.replace(/Entry$/, 'Transition') } : {}),
+        description: "What happened: propose, update, or a partner's answer",
+      })
+
+const historyEntry = (member: (typeof taskHistoryMembers)[number]) =>
   HistoryEntryMember({
-    title,
-    description,
-    // The process's own transitions are the TaskTransition vocabulary; the others are this entry's.
-    transition:
-      transitions === transitionNames
-        ? Enum(transitions, { title: 'TaskTransition', description: 'A transition of the process' })
-        : Enum(transitions, "What happened: propose, update, or a partner's answer"),
+    title: member.title,
+    description: member.description,
+    transition: taskMoveTransition(member),
     state: TaskState,
     role: Enum(taskRoles, { title: 'TaskRole' }),
-    payload,
+    payload: member.payload,
   })
 
 export type TaskHistoryEntry = HistoryEntry<Static<typeof TaskState>, (typeof taskRoles)[number]>

@@ -93,7 +93,10 @@ export const ThesaurusEntry = Type.Object(
     exceptions: Type.Array(Type.String()),
     folded: Type.Object(
       { trigger: Nullable(Type.String()), phrases: Type.Array(Type.String()), exceptions: Type.Array(Type.String()) },
-      { description: 'The same phrases folded (lower case, no diacritics, đ as d, one space between syllables): the form queries are matched in' },
+      {
+        title: 'FoldedPhrases',
+        description: 'The same phrases folded (lower case, no diacritics, đ as d, one space between syllables): the form queries are matched in',
+      },
     ),
     weight: Type.Number(),
     note: Nullable(Type.String()),

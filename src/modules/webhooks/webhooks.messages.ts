@@ -3,16 +3,16 @@ import { DiscriminatedUnion, Uuid, ref } from '../../http/common.schemas.ts'
 import { Enum, Nullable, Timestamp } from '../../http/fields.ts'
 import { catalogueEventTypes } from '../../core/catalogue-events.ts'
 import { dealTransitions } from '../deals/deals.process.ts'
-import { DealRole, DealState, dealHistoryMembers } from '../deals/deals.schemas.ts'
+import { DealRole, DealState, dealHistoryMembers, dealMoveTransition } from '../deals/deals.schemas.ts'
 import { Delegation } from '../delegations/delegations.schemas.ts'
 import { delegationEventTypes } from '../delegations/delegations.process.ts'
-import { catalogueEventMembers } from '../feed/feed.schemas.ts'
+import { catalogueEventMembers, catalogueEventType } from '../feed/feed.schemas.ts'
 import { importCompletedEvent } from '../imports/imports.runner.ts'
 import { ImportKind } from '../imports/imports.schemas.ts'
 import { importStatuses } from '../imports/imports.schemas.ts'
 import { dismissReasons, matchOrigins, matchStatuses } from '../matching/matching.schemas.ts'
 import { partnerRoles, taskRoles, taskTransitions } from '../tasks/tasks.process.ts'
-import { TaskState, taskHistoryMembers } from '../tasks/tasks.schemas.ts'
+import { TaskState, taskHistoryMembers, taskMoveTransition } from '../tasks/tasks.schemas.ts'
 import { webhookEventTypes } from './webhooks.schemas.ts'
 
 // What a webhook delivers, by event type: Standard Webhooks' envelope ({ type, timestamp, data })
@@ -21,7 +21,7 @@ import { webhookEventTypes } from './webhooks.schemas.ts'
 // moves reuse their history entries' payloads, the catalogue events the public feed's data.
 // Declared in the OpenAPI document's `webhooks` section (src/http/openapi.ts).
 
-type Member = { title: string; types: readonly string[]; data: TSchema; description: string }
+type Member = { title: string; types: readonly string[]; data: TSchema; description: string; type?: TSchema }
 
 const Respondent = Enum(['provider', 'seeker'] as const, { title: 'DealSide', description: 'The side that is to answer' })
 const TaskRole = Enum(taskRoles, { title: 'TaskRole' })
@@ -37,10 +37,13 @@ const taskEvents: Record<string, string> = {
 }
 
 /** The messages of a process's moves: one per history member, its payload inside the move. */
-function moveMessages(process: {
+type MoveMember = { title: string; transitions: readonly string[]; payload: Record<string, TSchema>; description: string }
+
+function moveMessages<M extends MoveMember>(process: {
   subject: string
-  members: ReadonlyArray<{ title: string; transitions: readonly string[]; payload: Record<string, TSchema>; description: string }>
+  members: readonly M[]
   eventOf: (transition: string) => string
+  transitionOf: (member: M) => TSchema
   ids: Record<string, TSchema>
   state: TSchema
   role: TSchema
@@ -51,7 +54,7 @@ function moveMessages(process: {
     data: Type.Object(
       {
         ...process.ids,
-        transition: Enum(member.transitions, 'The move'),
+        transition: process.transitionOf(member),
         fromState: Nullable(process.state),
         state: process.state,
         actorRole: process.role,
@@ -69,6 +72,7 @@ const members: Member[] = [
     subject: 'deal',
     members: dealHistoryMembers,
     eventOf: dealEventOf,
+    transitionOf: dealMoveTransition,
     ids: { dealId: Uuid, listingId: Uuid },
     state: DealState,
     role: DealRole,
@@ -111,16 +115,20 @@ const members: Member[] = [
     description: 'A match was suggested by the matcher, proposed by a broker, shortlisted or dismissed by the demand owner',
   },
   // The catalogue: the record as the public feed serves it, or a tombstone; a draft's creation too.
-  ...catalogueEventMembers.map((member) => ({
-    title: member.title.replace(/Event$/, 'Message'),
-    types: [
-      ...member.types,
+  ...catalogueEventMembers.map((member) => {
+    const drafts = [
       ...(member.types.includes('listing.updated') ? ['listing.created'] : []),
       ...(member.types.includes('demand.updated') ? ['demand.created'] : []),
-    ],
-    data: member.data,
-    description: member.description,
-  })),
+    ]
+    return {
+      title: member.title.replace(/Event$/, 'Message'),
+      types: [...member.types, ...drafts],
+      // The feed's own type vocabulary where the types are the same.
+      ...(drafts.length === 0 ? { type: catalogueEventType(member) } : {}),
+      data: member.data,
+      description: member.description,
+    }
+  }),
   {
     title: 'ImportCompletedMessage',
     types: [importCompletedEvent],
@@ -145,6 +153,7 @@ const members: Member[] = [
     subject: 'task',
     members: taskHistoryMembers,
     eventOf: (transition) => taskEvents[transition]!,
+    transitionOf: taskMoveTransition,
     ids: { taskId: Uuid },
     state: TaskState,
     role: TaskRole,
@@ -195,10 +204,10 @@ const members: Member[] = [
   },
 ]
 
-const messageSchema = ({ title, types, data, description }: Member) =>
+const messageSchema = ({ title, types, data, description, type }: Member) =>
   Type.Object(
     {
-      type: Enum(types, 'The event type'),
+      type: type ?? Enum(types, 'The event type'),
       timestamp: { ...Timestamp, description: 'When the event happened' },
       data,
     },
