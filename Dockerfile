@@ -1,24 +1,32 @@
-# tech-exchange API. Runs TypeScript directly with tsx (a runtime dependency), so there is no build
-# step and only production dependencies are installed.
-FROM node:20-bookworm-slim
+# tech-exchange API. Two stages: the first installs every dependency and runs `npm run build` (tsc to
+# dist/, and the embedded template); the second holds production dependencies and dist/ only, and
+# runs plain `node` on the compiled code: no TypeScript compiler, no tsx at run time.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: `prepare` builds, and the sources are not here yet.
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.mjs ./scripts/build.mjs
+COPY migrations ./migrations
+COPY src ./src
+RUN npm run build
 
+FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/app/data
-
 WORKDIR /app
-
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-
-COPY tsconfig.json ./
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
 COPY migrations ./migrations
-COPY src ./src
 # The served document's examples (src/http/openapi-examples.ts).
 COPY openapi/examples.json ./openapi/examples.json
+COPY --from=build /app/dist ./dist
 
-# The embedded database (used when DATABASE_URL is unset) keeps its files in DATA_DIR.
+# The embedded database (used when DATABASE_URL is unset) keeps its files in DATA_DIR; a new one
+# starts as a copy of dist/embedded-template-*.
 RUN mkdir -p /app/data && chown node:node /app/data
 VOLUME ["/app/data"]
 
@@ -32,4 +40,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
 # node itself is PID 1 (not npm), so SIGTERM reaches the server's graceful shutdown.
-CMD ["node", "--import", "tsx", "src/server.ts"]
+CMD ["node", "--enable-source-maps", "dist/server.js"]

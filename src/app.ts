@@ -5,7 +5,8 @@ import SerializerSelector from '@fastify/fast-json-stringify-compiler'
 import type { TSchema } from 'typebox'
 import type { Config } from './config.ts'
 import { openDatabase, type Database } from './db/client.ts'
-import { migrateDatabase } from './migrate.ts'
+import { migrateDatabase, type MigrationOutcome } from './migrate.ts'
+import { databaseOptions } from './database.ts'
 import { requestScopedDb } from './db/request-scope.ts'
 import { sharedSecret } from './db/shared-secrets.ts'
 import { registerAuth } from './http/auth.ts'
@@ -76,6 +77,14 @@ export type AppOverrides = {
   /** An already opened (and migrated) database; the app will not close it. */
   database?: Database
   clock?: Clock
+  /**
+   * The configured database, already opening: the server opens it before it imports the app, so the
+   * embedded database's process loads PGlite while this one loads the app. Unlike `database`, the
+   * app migrates it and closes it.
+   */
+  openingDatabase?: Promise<Database>
+  /** Told what the start-up migration did (the server's start banner says it). */
+  onMigrated?: (outcome: MigrationOutcome) => void
   /** Log level and destination (tests capture the lines); secrets are redacted whatever is passed. */
   logger?: { level?: Config['LOG_LEVEL']; stream?: DestinationStream }
 }
@@ -130,16 +139,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   // body schema and the client gets a confusing 400 instead of 415 Unsupported Media Type.
   app.removeContentTypeParser('text/plain')
 
-  const database =
-    overrides.database ??
-    (await openDatabase({
-      databaseUrl: config.DATABASE_URL,
-      dataDir: config.DATA_DIR,
-      poolSize: config.DATABASE_POOL_SIZE,
-      embeddedMaxRestarts: config.EMBEDDED_DB_RESTARTS,
-      log: app.log,
-    }))
-  if (!overrides.database) await migrateDatabase(database)
+  const database = overrides.database ?? (await (overrides.openingDatabase ?? openDatabase(databaseOptions(config, { log: app.log }))))
+  if (!overrides.database) overrides.onMigrated?.(await migrateDatabase(database))
   const clock = overrides.clock ?? systemClock
   // One key for every process: from the configuration, or the one kept in the database.
   const cursors = createCursors(config.CURSOR_SECRET ? Buffer.from(config.CURSOR_SECRET) : await sharedSecret(database.db, 'cursor_signing_key'))

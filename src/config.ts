@@ -12,6 +12,9 @@ export const ConfigSchema = Type.Object({
   // The embedded database's process is restarted if it dies, this many times a minute at most; one
   // death more and the server exits 1, for Docker or systemd to restart. 0: exit at the first death.
   EMBEDDED_DB_RESTARTS: Type.Integer({ minimum: 0, maximum: 100, default: 3 }),
+  // The embedded database's shared_buffers, in MB: most of the memory its process holds (PGlite's
+  // memory grows to what PostgreSQL touches and never shrinks).
+  EMBEDDED_DB_SHARED_BUFFERS_MB: Type.Integer({ minimum: 8, maximum: 4096, default: 32 }),
   // Spelled out (not mapped from an array) so that Config['LOG_LEVEL'] is the union of these literals.
   LOG_LEVEL: Type.Union(
     [

@@ -1,7 +1,11 @@
-import { buildApp } from './app.ts'
-import { ConfigError, loadConfig } from './config.ts'
+import { ConfigError, loadConfig, type Config } from './config.ts'
+import { openDatabase } from './db/client.ts'
+import type { SupervisorLog } from './db/supervisor.ts'
+import { databaseOptions } from './database.ts'
+import type { MigrationOutcome } from './migrate.ts'
+import { startBanner, startFailure } from './start-messages.ts'
 
-let config
+let config: Config
 try {
   config = loadConfig()
 } catch (error) {
@@ -10,7 +14,29 @@ try {
   process.exit(1)
 }
 
-const app = await buildApp(config)
+/** Ends a start that cannot go on with one line that says why, and exit code 1. */
+function failStart(error: unknown): never {
+  console.error(startFailure(error, config))
+  process.exit(1)
+}
+
+// The database opens first: the embedded one's process loads PGlite while this one loads the app,
+// which takes as long again. Its lines wait for the app's logger.
+const early: Array<(log: SupervisorLog) => void> = []
+const logTo: { app?: SupervisorLog } = {}
+const databaseLog: SupervisorLog = {
+  info: (details, message) => (logTo.app ? logTo.app.info(details, message) : early.push((log) => log.info(details, message))),
+  error: (details, message) => (logTo.app ? logTo.app.error(details, message) : early.push((log) => log.error(details, message))),
+}
+const openingDatabase = openDatabase(databaseOptions(config, { log: databaseLog }))
+openingDatabase.catch(() => {}) // awaited by buildApp below; a failure is reported there
+
+const { buildApp } = await import('./app.ts')
+let migrations: MigrationOutcome | undefined
+const app = await buildApp(config, { openingDatabase, onMigrated: (outcome) => (migrations = outcome) }).catch(failStart)
+logTo.app = app.log
+for (const line of early.splice(0)) line(app.log)
+
 let closing = false
 function shutdown(reason: object, exitCode: number) {
   if (closing) return
@@ -33,4 +59,8 @@ void app.database.embedded?.failed.then((error) => {
   // Nobody else will stop a server whose database is gone for good: bound the drain.
   setTimeout(() => process.exit(1), 30_000).unref()
 })
-await app.listen({ port: config.PORT, host: config.HOST })
+const address = await app.listen({ port: config.PORT, host: config.HOST }).catch(async (error: unknown) => {
+  await app.close().catch(() => {})
+  failStart(error)
+})
+console.error(await startBanner(app, config, { address, migrations }))

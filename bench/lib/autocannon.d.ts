@@ -7,8 +7,10 @@ declare module 'autocannon' {
     url: string
     connections?: number
     duration?: number
+    /** Stop after this many requests, instead of after `duration`. */
+    amount?: number
     timeout?: number
-    requests?: { setupRequest?: (request: Request, context: object) => Request }[]
+    requests?: (Request & { setupRequest?: (request: Request, context: object) => Request })[]
   }
   type Histogram = { average: number; mean: number; p50: number; p90: number; p97_5: number; p99: number; max: number; min: number }
   export type Result = {

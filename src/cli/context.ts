@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type Config } from '../config.ts'
 import { openDatabase } from '../db/client.ts'
 import { systemClock } from '../lib/clock.ts'
+import { databaseOptions } from '../database.ts'
 import { CliError, type CliContext, type OpenedDatabase } from './command.ts'
 
 // What src/db/embedded.ts throws when another live process holds DATA_DIR's lock file.
@@ -24,7 +25,7 @@ export async function openConfiguredDatabase(env: Record<string, string | undefi
   }
   // One connection is plenty for a command, and keeps the embedded database light.
   try {
-    const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: 2 })
+    const database = await openDatabase(databaseOptions(config, { poolSize: 2 }))
     return { database, label: describeDatabase(config) }
   } catch (error) {
     const match = error instanceof Error ? dataDirInUse.exec(error.message) : null

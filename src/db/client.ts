@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import * as schema from './schema/index.ts'
@@ -22,7 +21,7 @@ export type Database = {
   close: () => Promise<void>
 }
 
-export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url))
+export { migrationsFolder } from './migrations.ts'
 
 // bigint (int8) columns hold VND amounts; they fit in a JS number well below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
@@ -33,7 +32,10 @@ export type DatabaseOptions = {
   databaseUrl?: string
   dataDir: string
   poolSize: number
-  templateFile?: string
+  /** A migrated embedded data directory that a new `dataDir` starts as a copy of (see embedded.ts). */
+  templateDir?: string
+  /** The embedded database's shared_buffers in MB (embedded.ts has the default). */
+  embeddedSharedBuffersMb?: number
   /** Restarts a minute of the embedded database after it died (embedded.ts has the default). */
   embeddedMaxRestarts?: number
   log?: SupervisorLog
@@ -45,7 +47,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (!url) {
     embedded = await startEmbeddedDatabase({
       dataDir: options.dataDir,
-      templateFile: options.templateFile,
+      templateDir: options.templateDir,
+      sharedBuffersMb: options.embeddedSharedBuffersMb,
       maxConnections: options.poolSize + 2,
       maxRestarts: options.embeddedMaxRestarts,
       log: options.log,

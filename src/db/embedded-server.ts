@@ -1,7 +1,7 @@
 // Runs PGlite in a process of its own and serves it over the PostgreSQL wire protocol, so the API
 // talks to the embedded database through the same `pg` driver as to a real server, and PGlite's
 // synchronous WASM work never blocks the API's event loop. Started by startEmbeddedDatabase().
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { PGlite } from '@electric-sql/pglite'
 import { intarray } from '@electric-sql/pglite/contrib/intarray'
@@ -11,15 +11,16 @@ import { PGLiteSocketHandler } from '@electric-sql/pglite-socket'
 import { ConnectionSerialQueue } from './embedded-queue.ts'
 
 // port: a restart after a crash listens where the dead process did, so the parent's URL stays valid.
-type StartMessage = { dataDir: string; templateFile?: string; maxConnections: number; port?: number }
+type StartMessage = { dataDir: string; sharedBuffersMb: number; maxConnections: number; port?: number }
 
 async function main(options: StartMessage) {
   const inMemory = options.dataDir.startsWith('memory://')
   if (!inMemory) mkdirSync(options.dataDir, { recursive: true })
-  const loadDataDir = options.templateFile ? new Blob([readFileSync(options.templateFile)]) : undefined
   const db = await PGlite.create(inMemory ? undefined : options.dataDir, {
     extensions: { unaccent, pg_trgm, intarray },
-    ...(loadDataDir ? { loadDataDir } : {}),
+    // PGlite's WebAssembly memory grows to what PostgreSQL touches and never shrinks, and its default
+    // 128 MB of shared buffers is most of it: an exchange's catalogue fits in far less.
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffersMb}MB`],
   })
   // Our own listener instead of PGLiteSocketServer, to give the handlers a queue that keeps each
   // connection's query or transaction whole (see embedded-queue.ts).
@@ -44,18 +45,6 @@ async function main(options: StartMessage) {
   if (parentGone) return stop()
   process.on('message', (message: unknown) => {
     if (message === 'stop') void stop()
-    // Tests build a migrated template once and start every test database from a copy of it. The
-    // tarball is left uncompressed: every test file loads it, and gunzip cost each 0.35 s.
-    if (typeof message === 'object' && message && 'dumpTo' in message) {
-      const file = String(message.dumpTo)
-      db.dumpDataDir('none').then(
-        async (blob) => {
-          writeFileSync(file, Buffer.from(await blob.arrayBuffer()))
-          process.send?.({ dumped: file })
-        },
-        (error: unknown) => process.send?.({ dumped: null, error: String(error) }),
-      )
-    }
   })
   // The parent may die between the check above and this message (the pipe then breaks): with a
   // callback, the failure comes back here instead of crashing the process as an 'error' event.

@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { supervise, type Exit, type RestartPolicy, type SupervisedState, type SupervisorLog } from './supervisor.ts'
 
@@ -12,14 +12,20 @@ export type EmbeddedDatabase = {
   /** Settles only when the database died and will not be restarted: its owner should exit non-zero. */
   failed: Promise<Error>
   stop: () => Promise<void>
-  /** Writes the data directory as a tarball (what `templateFile` reads). */
-  dump: (file: string) => Promise<void>
+  /** Whether the data directory was new and started as a copy of the template. */
+  fromTemplate: boolean
 }
 
 export type EmbeddedOptions = {
   dataDir: string
-  /** A PGlite data directory as a tarball, gzipped or not, to start from (tests start from a migrated template). */
-  templateFile?: string
+  /**
+   * A migrated data directory (src/migrate.ts builds it) copied into a new `dataDir` before the
+   * database opens it: a copy and an open take under a second, where creating a database cluster and
+   * migrating it take several, and leave PGlite's memory at the peak that initdb reached.
+   */
+  templateDir?: string
+  /** PostgreSQL's shared_buffers in MB: most of what the database process holds. */
+  sharedBuffersMb?: number
   maxConnections?: number
   /** Restarts of a database process that died allowed within a minute; 0 gives up at the first death. */
   maxRestarts?: number
@@ -29,7 +35,7 @@ export type EmbeddedOptions = {
 /** Three restarts a minute: enough for a process killed now and then, not for one that dies on every start. */
 const defaultRestartPolicy: RestartPolicy = { maxRestarts: 3, periodMs: 60_000 }
 
-type StartMessage = { dataDir: string; templateFile?: string; maxConnections: number; port?: number }
+type StartMessage = { dataDir: string; sharedBuffersMb: number; maxConnections: number; port?: number }
 
 type DatabaseProcess = {
   child: ChildProcess
@@ -50,7 +56,8 @@ const serverFile = new URL(`./embedded-server${path.extname(import.meta.url)}`, 
 export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const inMemory = options.dataDir.startsWith('memory://')
   const releaseLock = inMemory ? () => {} : lockDataDir(options.dataDir)
-  const start: StartMessage = { dataDir: options.dataDir, templateFile: options.templateFile, maxConnections: options.maxConnections ?? 20 }
+  const fromTemplate = !inMemory && options.templateDir !== undefined && !existsSync(path.join(options.dataDir, 'PG_VERSION'))
+  const start: StartMessage = { dataDir: options.dataDir, sharedBuffersMb: options.sharedBuffersMb ?? 32, maxConnections: options.maxConnections ?? 20 }
   const spawn = async (message: StartMessage) => {
     const started = await spawnDatabaseProcess(message)
     options.log?.info({ databasePid: started.child.pid, port: started.port }, 'embedded database started')
@@ -58,6 +65,7 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   }
   let first: DatabaseProcess
   try {
+    if (fromTemplate) copyTemplate(options.templateDir!, options.dataDir)
     first = await spawn(start)
   } catch (error) {
     releaseLock()
@@ -66,8 +74,8 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   const supervisor = supervise(first, {
     name: 'embedded database',
     // A restart opens the data directory as the dead process left it (PostgreSQL's crash recovery
-    // replays the WAL), never the template again. Memory dies with the process: nothing to restart.
-    restart: inMemory ? undefined : () => spawn({ ...start, templateFile: undefined, port: first.port }),
+    // replays the WAL). Memory dies with the process: nothing to restart.
+    restart: inMemory ? undefined : () => spawn({ ...start, port: first.port }),
     policy: { ...defaultRestartPolicy, ...(options.maxRestarts === undefined ? {} : { maxRestarts: options.maxRestarts }) },
     log: options.log,
   })
@@ -80,16 +88,7 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
       return supervisor.current?.child.pid
     },
     failed: supervisor.failed,
-    dump: (file) => {
-      const child = supervisor.current?.child
-      if (!child?.connected) return Promise.reject(new Error('the embedded database is not running'))
-      return new Promise<void>((resolve, reject) => {
-        child.once('message', (message: { dumped: string | null; error?: string }) =>
-          message.dumped ? resolve() : reject(new Error(`dump failed: ${message.error}`)),
-        )
-        child.send({ dumpTo: file })
-      })
-    },
+    fromTemplate,
     stop: async () => {
       await supervisor.stop()
       releaseLock()
@@ -129,9 +128,22 @@ async function spawnDatabaseProcess(start: StartMessage): Promise<DatabaseProces
   }
 }
 
+const lockFileName = 'tech-exchange.lock'
+
+/**
+ * PG_VERSION, which marks a data directory as made, is copied last: a copy cut short (a crash, a full
+ * disk) leaves a directory that the next start copies into again, not a half one it opens.
+ */
+function copyTemplate(templateDir: string, dataDir: string) {
+  const marker = path.join(templateDir, 'PG_VERSION')
+  if (!existsSync(marker)) throw new Error(`${templateDir} is not a database template (it has no PG_VERSION)`)
+  cpSync(templateDir, dataDir, { recursive: true, filter: (source) => source !== marker && path.basename(source) !== lockFileName })
+  cpSync(marker, path.join(dataDir, 'PG_VERSION'))
+}
+
 function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true })
-  const lockFile = path.join(dataDir, 'tech-exchange.lock')
+  const lockFile = path.join(dataDir, lockFileName)
   if (existsSync(lockFile)) {
     const pid = Number(readFileSync(lockFile, 'utf8'))
     if (pid && isAlive(pid)) {

@@ -14,7 +14,7 @@ import { embeddedTemplate } from '../helpers/database.ts'
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tx-exit-'))
 t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
 // A migrated directory, so the server starts without migrating from scratch.
-await (await startEmbeddedDatabase({ dataDir, templateFile: await embeddedTemplate() })).stop()
+await (await startEmbeddedDatabase({ dataDir, templateDir: await embeddedTemplate() })).stop()
 
 t.test('the database process killed and no restart allowed: the server exits 1 and unlocks the directory', async (t) => {
   const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {

@@ -22,7 +22,7 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'tx-restart-'))
 t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
 const logged: string[] = []
 const log = { info: (_details: object, message: string) => logged.push(message), error: (_details: object, message: string) => logged.push(message) }
-const database = await openDatabase({ dataDir, poolSize: 3, templateFile: await embeddedTemplate(), embeddedMaxRestarts: 1, log })
+const database = await openDatabase({ dataDir, poolSize: 3, templateDir: await embeddedTemplate(), embeddedMaxRestarts: 1, log })
 const app = checkContract(await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database }))
 let closed = false
 const close = async () => {

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import t from 'tap'
 import pg from 'pg'
 import { startEmbeddedDatabase } from '../../src/db/embedded.ts'
+import { embeddedTemplate } from '../helpers/database.ts'
 
 // Two PGlite starts on one data directory on disk: the first proves the lock and writes a row, the
 // second takes over a stale lock and reads the row back.
@@ -52,4 +53,35 @@ t.test('a data directory in use is refused, naming it; data persists across a re
   t.teardown(() => second.stop())
   t.equal(readFileSync(lockFile, 'utf8'), String(process.pid), 'the stale lock was taken over')
   t.same(await query(second.url, 'select body from notes'), [{ body: 'Hợp tác xã Hải Hậu' }], 'the row survived the restart')
+})
+
+t.test('a new data directory starts as a copy of the template; an existing one is opened as it is', async (t) => {
+  const templateDir = await embeddedTemplate()
+  const fresh = mkdtempSync(path.join(tmpdir(), 'tx-embedded-template-'))
+  t.teardown(() => rmSync(fresh, { recursive: true, force: true }))
+  // A copy cut short: files there, but not PG_VERSION, which is copied last.
+  cpSync(path.join(templateDir, 'global'), path.join(fresh, 'global'), { recursive: true })
+
+  const first = await startEmbeddedDatabase({ dataDir: fresh, templateDir })
+  t.equal(first.fromTemplate, true, 'a directory without PG_VERSION is copied into')
+  const migrated = await query(first.url, 'select count(*)::int as count from drizzle.__drizzle_migrations')
+  t.ok((migrated[0] as { count: number }).count > 0, 'the copy holds the migrations')
+  await query(first.url, `create table notes (body text not null); insert into notes values ('Sàn Hà Nội')`)
+  await first.stop()
+
+  const second = await startEmbeddedDatabase({ dataDir: fresh, templateDir })
+  t.teardown(() => second.stop())
+  t.equal(second.fromTemplate, false, 'an existing directory is not copied over')
+  t.same(await query(second.url, 'select body from notes'), [{ body: 'Sàn Hà Nội' }], 'its rows are kept')
+})
+
+t.test('a template without PG_VERSION is refused, and the lock is released', async (t) => {
+  const notTemplate = mkdtempSync(path.join(tmpdir(), 'tx-embedded-not-template-'))
+  const fresh = mkdtempSync(path.join(tmpdir(), 'tx-embedded-fresh-'))
+  t.teardown(() => {
+    rmSync(notTemplate, { recursive: true, force: true })
+    rmSync(fresh, { recursive: true, force: true })
+  })
+  await t.rejects(startEmbeddedDatabase({ dataDir: fresh, templateDir: notTemplate }), /is not a database template/)
+  t.notOk(existsSync(path.join(fresh, 'tech-exchange.lock')), 'the directory is free again')
 })
