@@ -17,6 +17,7 @@ import { registerOpenApi } from './http/openapi.ts'
 import { requestValidator } from './http/validation.ts'
 import { registerConditionalRequests } from './http/conditional.ts'
 import { registerRateLimits } from './http/rate-limit.ts'
+import { registerMetrics } from './http/metrics.ts'
 import { registerSecurity } from './http/security.ts'
 import { registerTextGuard } from './http/text-guard.ts'
 import { systemClock, type Clock } from './lib/clock.ts'
@@ -172,6 +173,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await registerRateLimits(app, config)
   registerAuth(app, { db: database.db, clock })
   registerTextGuard(app)
+  registerMetrics(app, { pool: database.pool, token: config.METRICS_TOKEN })
   // Before the OpenAPI plugin: its onRoute hook must see the Idempotency-Key header it adds.
   registerIdempotency(app, { db: database.db, clock, faults: { killAfterCommit: config.FAULT_KILL_AFTER_COMMIT, failAnswer: config.FAULT_FAIL_ANSWER } })
   await registerOpenApi(app, { serverUrl: config.PUBLIC_BASE_URL })

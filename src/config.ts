@@ -38,6 +38,9 @@ export const ConfigSchema = Type.Object({
   // Who may see the client's address behind a reverse proxy (X-Forwarded-For): per-IP limits need it.
   // 'true' (any), a hop count, or comma-separated addresses/CIDRs of the proxies.
   TRUST_PROXY: Type.Optional(Type.String({ maxLength: 1000, pattern: '^(true|false|[0-9]{1,2}|[0-9A-Fa-f.:/]+(\\s*,\\s*[0-9A-Fa-f.:/]+)*)$' })),
+  // /metrics (src/http/metrics.ts): unset, anyone who can reach the port may read it (keep it on an
+  // internal network); set, a scrape must send Authorization: Bearer <METRICS_TOKEN>.
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 512 })),
   // Browser origins allowed to call the API (src/http/security.ts): comma-separated, or '*'. Unset: no CORS.
   CORS_ORIGINS: Type.Optional(Type.String({ maxLength: 4000, pattern: '^(\\*|https?://[^\\s,/]+(\\s*,\\s*https?://[^\\s,/]+)*)$' })),
   // Background jobs (pg-boss): whether this process works the queue, and how often it polls.

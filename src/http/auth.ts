@@ -9,6 +9,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null
   }
+  interface FastifyContextConfig {
+    /** The route checks its own credential (/metrics and its token): no API key is read. */
+    skipApiKey?: boolean
+  }
 }
 
 /**
@@ -20,7 +24,7 @@ export function registerAuth(app: FastifyInstance, deps: { db: Db; clock: Clock 
   app.decorateRequest('actor', null)
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization
-    if (header === undefined) return
+    if (header === undefined || request.routeOptions.config.skipApiKey) return
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
     if (!match) throw unauthorized('The Authorization header must be: Bearer <key>')
     const actor = await authenticateKey(deps.db, deps.clock, match[1]!)

@@ -114,6 +114,7 @@ export const messages: Record<string, string> = {
   'Text must be valid Unicode without NUL characters; see errors': 'Văn bản phải là Unicode hợp lệ, không có ký tự NUL; xem errors',
   'The Authorization header must be: Bearer <key>': 'Tiêu đề Authorization phải có dạng: Bearer <khóa>',
   'The API key is unknown, revoked or expired': 'Khóa API không tồn tại, đã bị thu hồi hoặc đã hết hạn',
+  '/metrics needs Authorization: Bearer <METRICS_TOKEN>': '/metrics cần tiêu đề Authorization: Bearer <METRICS_TOKEN>',
   'A valid API key is required: Authorization: Bearer <key>': 'Cần một khóa API hợp lệ: Authorization: Bearer <khóa>',
   'The resource has changed since you read it; fetch it again': 'Bản ghi đã thay đổi kể từ lúc bạn đọc; hãy đọc lại',
   'If-Match must be an ETag this API returned, such as "3"': 'If-Match phải là một ETag do API này trả về, ví dụ "3"',

@@ -17,11 +17,11 @@ import { keyPrefixOf } from '../core/keys.ts'
  *   so this is what stops guessing; blocking valid keys too keeps a lucky guess from showing.
  *
  * All windows are RATE_LIMIT_WINDOW_SECONDS long and fixed (they start at the first request). A
- * limit of 0 turns it off. /health and /ready are never limited. Responses carry the draft-standard
+ * limit of 0 turns it off. /health, /ready and /metrics are never limited. Responses carry the draft-standard
  * RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers, and a 429 also Retry-After.
  */
 
-export const rateLimitExemptRoutes = new Set(['/health', '/ready'])
+export const rateLimitExemptRoutes = new Set(['/health', '/ready', '/metrics'])
 const isExempt = (request: FastifyRequest) => rateLimitExemptRoutes.has(request.routeOptions.url ?? '')
 
 // An IPv6 client usually holds a whole /64: count the network, not each address (the plugin's default).

@@ -78,6 +78,13 @@ export const webhookDeliveries = pgTable(
     // Two processes fanning out the same event insert one delivery: the second insert does nothing.
     uniqueIndex('webhook_deliveries_subscription_event_key').on(table.subscriptionId, table.eventId),
     index('webhook_deliveries_subscription_idx').on(table.subscriptionId, table.createdAt.desc(), table.id.desc()),
+    // What /metrics counts at every scrape (src/http/metrics.ts), without reading the delivered ones.
+    index('webhook_deliveries_pending_idx')
+      .on(table.createdAt)
+      .where(sql`${table.status} = 'pending'`),
+    index('webhook_deliveries_failed_idx')
+      .on(table.updatedAt)
+      .where(sql`${table.status} = 'failed'`),
   ],
 )
 
