@@ -170,7 +170,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   registerErrorHandling(app)
   // Hooks run in this order: security headers and CORS, rate limits, then the key check.
   await registerSecurity(app, config)
-  await registerRateLimits(app, config)
+  await registerRateLimits(app, config, database.pool)
   registerAuth(app, { db: database.db, clock })
   registerTextGuard(app)
   registerMetrics(app, { pool: database.pool, token: config.METRICS_TOKEN })

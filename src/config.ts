@@ -30,7 +30,7 @@ export const ConfigSchema = Type.Object({
   ),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024, default: 1024 * 1024 }),
   PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-  // Abuse limits (src/http/rate-limit.ts): requests per window, counted in this process's memory. 0 turns a limit off.
+  // Abuse limits (src/http/rate-limit.ts): requests per window, counted in the database and shared by every process. 0 turns a limit off.
   RATE_LIMIT_MAX: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 600 }),
   RATE_LIMIT_ANONYMOUS_MAX: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 300 }),
   RATE_LIMIT_AUTH_FAILURES_MAX: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 30 }),

@@ -1,12 +1,14 @@
 import rateLimit, { normalizeIP } from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
+import type pg from 'pg'
 import type { Config } from '../config.ts'
 import { AppError } from '../lib/problem.ts'
 import { keyPrefixOf } from '../core/keys.ts'
+import { databaseRateLimitStore } from './rate-limit-store.ts'
 
 /**
- * Abuse limits, counted per process in memory (several processes each count on their own, so the
- * effective limit is N times the configured one; a shared store can come later):
+ * Abuse limits, counted in the database (rate-limit-store.ts), so that every API process on it
+ * shares one budget:
  *
  * - a request that carries a key counts against that key (RATE_LIMIT_MAX per window), identified by
  *   the key's public prefix read straight from the header, so that a flood costs no database query;
@@ -29,9 +31,13 @@ const addressOf = (request: FastifyRequest) => normalizeIP(request.ip, 64)
 
 const tooManyRequests = (detail: string) => new AppError(429, 'rate_limited', 'Too many requests', detail)
 
-export async function registerRateLimits(app: FastifyInstance, config: Config) {
+export async function registerRateLimits(app: FastifyInstance, config: Config, pool: pg.Pool) {
   await app.register(rateLimit, {
     global: false, // the hooks below are global instead, so they run before the auth hook
+    store: databaseRateLimitStore(pool),
+    // A database that cannot count lets the request through: the request itself then meets the same
+    // database, and answers 503 if it needs it, rather than a limiter turning every request away.
+    skipOnError: true,
     enableDraftSpec: true,
     timeWindow: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
     errorResponseBuilder: (_request, context) => tooManyRequests(`Too many requests; try again in ${Math.ceil(context.ttl / 1000)} seconds`),

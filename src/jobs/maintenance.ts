@@ -8,6 +8,13 @@ export const purgeIdempotencyKeysJob = 'maintenance.idempotency-keys'
 export const compactActivityJob = 'maintenance.activity-rollup'
 export const compactSearchStatisticsJob = 'maintenance.search-statistics'
 export const maintainFacetCountsJob = 'maintenance.facet-counts'
+export const purgeRateLimitCountersJob = 'maintenance.rate-limit-counters'
+
+/** Deletes rate-limit counters whose window ended over a minute ago (src/http/rate-limit-store.ts); returns how many went. */
+export async function purgeRateLimitCounters(db: Db): Promise<number> {
+  const purged = await db.execute(sql`delete from rate_limit_counters where expires_at < clock_timestamp() - interval '1 minute'`)
+  return purged.rowCount ?? 0
+}
 
 /** Deletes Idempotency-Key records past their 24 hours; returns how many went. */
 export async function purgeIdempotencyKeys(db: Db, clock: Clock): Promise<number> {
@@ -54,7 +61,7 @@ export async function maintainFacetCounts(db: Db, clock: Clock): Promise<number>
 /**
  * Housekeeping on the job queue's schedule: expired Idempotency-Key records go every hour; the
  * activity roll-up is compacted, and the facet counts maintained, every five minutes; the search
- * statistics are compacted every minute.
+ * statistics are compacted, and ended rate-limit windows deleted, every minute.
  */
 export function registerMaintenanceJobs(jobs: JobQueue, deps: { db: Db; clock: Clock }) {
   jobs.register(
@@ -66,6 +73,13 @@ export function registerMaintenanceJobs(jobs: JobQueue, deps: { db: Db; clock: C
   )
   jobs.register(compactActivityJob, () => compactActivity(deps.db), { cron: '*/5 * * * *' })
   jobs.register(compactSearchStatisticsJob, () => compactSearchStatistics(deps.db), { cron: '* * * * *' })
+  jobs.register(
+    purgeRateLimitCountersJob,
+    async () => {
+      await purgeRateLimitCounters(deps.db)
+    },
+    { cron: '* * * * *' },
+  )
   jobs.register(
     maintainFacetCountsJob,
     async () => {
