@@ -34,10 +34,17 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_MAX: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 600 }),
   RATE_LIMIT_ANONYMOUS_MAX: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 300 }),
   RATE_LIMIT_AUTH_FAILURES_MAX: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 30 }),
+  // Where the counters live: 'database' (shared by every process on the database) or 'memory' (this
+  // process only: for a single process, one database round trip less per request).
+  RATE_LIMIT_STORE: Type.Union([Type.Literal('database'), Type.Literal('memory')], { default: 'database' }),
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
   // Who may see the client's address behind a reverse proxy (X-Forwarded-For): per-IP limits need it.
   // 'true' (any), a hop count, or comma-separated addresses/CIDRs of the proxies.
   TRUST_PROXY: Type.Optional(Type.String({ maxLength: 1000, pattern: '^(true|false|[0-9]{1,2}|[0-9A-Fa-f.:/]+(\\s*,\\s*[0-9A-Fa-f.:/]+)*)$' })),
+  // Graceful shutdown (src/server.ts): how long SIGTERM waits for in-flight requests and running jobs
+  // before the process exits anyway, with code 1. Keep it below the orchestrator's own grace period
+  // (Kubernetes' terminationGracePeriodSeconds, 30 s by default; Docker's stop timeout, 10 s).
+  SHUTDOWN_GRACE_SECONDS: Type.Integer({ minimum: 1, maximum: 600, default: 25 }),
   // /metrics (src/http/metrics.ts): unset, anyone who can reach the port may read it (keep it on an
   // internal network); set, a scrape must send Authorization: Bearer <METRICS_TOKEN>.
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 512 })),

@@ -37,13 +37,23 @@ const app = await buildApp(config, { openingDatabase, onMigrated: (outcome) => (
 logTo.app = app.log
 for (const line of early.splice(0)) line(app.log)
 
+// SIGTERM (Docker, Kubernetes, systemd) or Ctrl-C: stop accepting connections, answer 503 to requests
+// that still arrive on open ones, let in-flight requests and running jobs finish, close the pool;
+// past SHUTDOWN_GRACE_SECONDS, exit 1 whatever is still running.
 let closing = false
 function shutdown(reason: object, exitCode: number) {
   if (closing) return
   closing = true
   app.log.info(reason, 'shutting down')
+  setTimeout(() => {
+    app.log.error({ graceSeconds: config.SHUTDOWN_GRACE_SECONDS }, 'shutdown grace period over: exiting with work unfinished')
+    process.exit(1)
+  }, config.SHUTDOWN_GRACE_SECONDS * 1000).unref()
   app.close().then(
-    () => process.exit(exitCode),
+    () => {
+      app.log.info('shut down')
+      process.exit(exitCode)
+    },
     (error: unknown) => {
       app.log.error({ err: error }, 'shutdown failed')
       process.exit(1)
@@ -56,8 +66,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => sh
 void app.database.embedded?.failed.then((error) => {
   app.log.fatal({ err: error }, 'embedded database lost')
   shutdown({ reason: 'embedded database lost' }, 1)
-  // Nobody else will stop a server whose database is gone for good: bound the drain.
-  setTimeout(() => process.exit(1), 30_000).unref()
 })
 const address = await app.listen({ port: config.PORT, host: config.HOST }).catch(async (error: unknown) => {
   await app.close().catch(() => {})

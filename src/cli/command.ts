@@ -18,6 +18,8 @@ export type CliContext = {
   clock: Clock
   /** Opens the database the server would use. runCli's callers decide which; tests pass their own. */
   openDatabase: () => Promise<OpenedDatabase>
+  /** The environment a command may read (TECHX_API_KEY); none when not given. */
+  env?: Record<string, string | undefined>
 }
 
 /** A command that does something. `args` are what follows its name on the command line. */

@@ -50,5 +50,6 @@ export function processContext(env: Record<string, string | undefined> = process
     },
     clock: systemClock,
     openDatabase: () => openConfiguredDatabase(env),
+    env,
   }
 }

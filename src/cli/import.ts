@@ -5,20 +5,25 @@ import { importKinds } from '../modules/imports/imports.columns.ts'
 import type { Import } from '../modules/imports/imports.schemas.ts'
 import { CliError, UsageError, type Io, type LeafCommand } from './command.ts'
 
-// `import <file> --kind listings --key <key>`: uploads a file to a running API (POST /v1/imports)
+// `import <file> --kind listings`, with the key in TECHX_API_KEY or --key-file: uploads a file to a running API (POST /v1/imports)
 // and follows the import (GET /v1/imports/{id}) with a progress bar on stderr until it ends. It
 // talks HTTP, not to the database, so it imports into any exchange the key belongs to, and the
 // rows are checked by the same rules as every other write.
 
-const usage = `Usage: npm run cli -- import <file> --kind listings|demands|organizations --key <api key> [options]
+const usage = `Usage: TECHX_API_KEY=<api key> npm run cli -- import <file> --kind listings|demands|organizations [options]
 
 Uploads a CSV (UTF-8, a header line) or NDJSON file to the API and follows the import until it
 ends, with a progress bar on stderr. Exits 1 when rows were refused (their errors are printed),
 0 when every row was imported.
 
+The API key to import with (admin or editor; operator for organisations) comes from the
+environment variable TECHX_API_KEY, or from a file named by --key-file. --key <key> works too,
+but leaves the key in the process list and the shell's history.
+
 Options:
   --kind <kind>       listings, demands or organizations (organisations: operator keys only)
-  --key <key>         the API key to import with (admin or editor; operator for organisations)
+  --key-file <file>   a file holding the API key (its first line)
+  --key <key>         the API key itself (not recommended: see above)
   --url <url>         the API's base URL (default http://localhost:3000)
   --format <format>   csv or ndjson (default: from the file's extension, .ndjson/.jsonl or .csv)
   --poll-ms <ms>      how often to ask for progress (default 1000)`
@@ -33,12 +38,42 @@ function formatOf(file: string, given: string | undefined): keyof typeof content
   return ['.ndjson', '.jsonl'].includes(path.extname(file).toLowerCase()) ? 'ndjson' : 'csv'
 }
 
+/** The API key: --key, else --key-file's first line, else TECHX_API_KEY; and a warning for --key. */
+async function keyOf(values: { key?: string; 'key-file'?: string }, env: Record<string, string | undefined>, io: Io): Promise<string> {
+  if (values.key !== undefined && values['key-file'] !== undefined) throw new UsageError('Give --key or --key-file, not both.')
+  if (values.key !== undefined) {
+    io.err('Warning: --key leaves the key in the process list and the shell history; use TECHX_API_KEY or --key-file.')
+    return values.key
+  }
+  if (values['key-file'] !== undefined) {
+    let text: string
+    try {
+      text = await readFile(values['key-file'], 'utf8')
+    } catch (error) {
+      throw new CliError(`Cannot read the key file ${values['key-file']}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    }
+    const key = text.split(/\r?\n/)[0]!.trim()
+    if (!key) throw new CliError(`The key file ${values['key-file']} is empty.`)
+    return key
+  }
+  const key = env.TECHX_API_KEY?.trim()
+  if (!key) throw new UsageError('No API key: set TECHX_API_KEY, or give --key-file <file>.')
+  return key
+}
+
 function readArgs(args: string[]) {
   let parsed
   try {
     parsed = parseArgs({
       args,
-      options: { kind: { type: 'string' }, key: { type: 'string' }, url: { type: 'string' }, format: { type: 'string' }, 'poll-ms': { type: 'string' } },
+      options: {
+        kind: { type: 'string' },
+        key: { type: 'string' },
+        'key-file': { type: 'string' },
+        url: { type: 'string' },
+        format: { type: 'string' },
+        'poll-ms': { type: 'string' },
+      },
       strict: true,
       allowPositionals: true,
     })
@@ -50,7 +85,6 @@ function readArgs(args: string[]) {
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'Name the file to import.' : `One file at a time, not ${positionals.length}.`)
   const kind = values.kind
   if (!kind || !(importKinds as readonly string[]).includes(kind)) throw new UsageError(`--kind must be one of ${importKinds.join(', ')}`)
-  if (!values.key) throw new UsageError('--key is required: the API key to import with')
   const pollMs = Number(values['poll-ms'] ?? 1000)
   if (!Number.isInteger(pollMs) || pollMs < 10 || pollMs > 60_000) throw new UsageError('--poll-ms must be a whole number of milliseconds, 10 to 60000')
   let baseUrl: URL
@@ -60,7 +94,7 @@ function readArgs(args: string[]) {
     throw new UsageError(`--url is not a URL: ${values.url}`)
   }
   const file = positionals[0]!
-  return { file, kind, key: values.key, baseUrl, format: formatOf(file, values.format), pollMs }
+  return { file, kind, keySources: { key: values.key, 'key-file': values['key-file'] }, baseUrl, format: formatOf(file, values.format), pollMs }
 }
 
 /** A plain-text progress bar: [#####.....]  50%  500/1000 rows  120 rows/s */
@@ -109,8 +143,9 @@ function report(io: Io, ended: Import) {
 export const importCommand: LeafCommand = {
   summary: 'Import a CSV or NDJSON file through the API, with a progress bar',
   usage,
-  run: async (args, { io }) => {
+  run: async (args, { io, env = {} }) => {
     const options = readArgs(args)
+    const key = await keyOf(options.keySources, env, io)
     let content: Buffer
     try {
       content = await readFile(options.file)
@@ -118,7 +153,7 @@ export const importCommand: LeafCommand = {
       throw new CliError(`Cannot read ${options.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
     }
     // The command speaks English, so it asks for the server's problems in English too.
-    const headers = { authorization: `Bearer ${options.key}`, 'accept-language': 'en' }
+    const headers = { authorization: `Bearer ${key}`, 'accept-language': 'en' }
     const uploaded = await request(new URL(`/v1/imports?kind=${options.kind}`, options.baseUrl), {
       method: 'POST',
       headers: { ...headers, 'content-type': contentTypes[options.format] },

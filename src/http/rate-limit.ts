@@ -8,7 +8,7 @@ import { databaseRateLimitStore } from './rate-limit-store.ts'
 
 /**
  * Abuse limits, counted in the database (rate-limit-store.ts), so that every API process on it
- * shares one budget:
+ * shares one budget (or, with RATE_LIMIT_STORE=memory, in this process's memory):
  *
  * - a request that carries a key counts against that key (RATE_LIMIT_MAX per window), identified by
  *   the key's public prefix read straight from the header, so that a flood costs no database query;
@@ -34,7 +34,7 @@ const tooManyRequests = (detail: string) => new AppError(429, 'rate_limited', 'T
 export async function registerRateLimits(app: FastifyInstance, config: Config, pool: pg.Pool) {
   await app.register(rateLimit, {
     global: false, // the hooks below are global instead, so they run before the auth hook
-    store: databaseRateLimitStore(pool),
+    ...(config.RATE_LIMIT_STORE === 'database' ? { store: databaseRateLimitStore(pool) } : {}),
     // A database that cannot count lets the request through: the request itself then meets the same
     // database, and answers 503 if it needs it, rather than a limiter turning every request away.
     skipOnError: true,

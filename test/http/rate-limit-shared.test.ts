@@ -1,6 +1,8 @@
 import t from 'tap'
 import { openTestDatabase } from '../helpers/database.ts'
 import { startServerProcess } from '../helpers/server-process.ts'
+import { buildApp } from '../../src/app.ts'
+import { loadConfig } from '../../src/config.ts'
 
 // Two API processes on one database share one rate-limit budget: the counters are in the database
 // (src/http/rate-limit-store.ts), not in either process.
@@ -29,4 +31,24 @@ t.test('two server processes on one database count against one budget', async (t
   )
   const { rows } = await database.pool.query<{ count: number }>(`select count from rate_limit_counters where key = 'ip:127.0.0.1'`)
   t.same(rows, [{ count: 7 }], 'one counter, in the database')
+})
+
+t.test('RATE_LIMIT_STORE=memory: each process counts alone', async (t) => {
+  const database = await openTestDatabase()
+  t.teardown(() => database.close())
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    JOBS_WORKER: 'false',
+    RATE_LIMIT_STORE: 'memory',
+    RATE_LIMIT_ANONYMOUS_MAX: '2',
+    RATE_LIMIT_WINDOW_SECONDS: '3600',
+  })
+  // Two apps on one database stand for two processes: with the memory store nothing joins them.
+  const apps = [await buildApp(config, { database }), await buildApp(config, { database })]
+  t.teardown(() => Promise.all(apps.map((app) => app.close())))
+  const statuses = []
+  for (const app of apps) for (let i = 0; i < 3; i++) statuses.push((await app.inject('/v1/reference/provinces')).statusCode)
+  t.same(statuses, [200, 200, 429, 200, 200, 429], 'each app allows its own two')
+  const { rows } = await database.pool.query('select * from rate_limit_counters')
+  t.same(rows, [], 'nothing is counted in the database')
 })

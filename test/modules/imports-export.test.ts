@@ -269,7 +269,7 @@ t.test('the import command uploads a file and follows it with a progress bar', a
   const importer = await createMember(db)
   const key = (await createApiKey(db, { organizationId: importer.organization.id, role: 'editor' })).key
 
-  async function cli(argv: string[]) {
+  async function cli(argv: string[], env: Record<string, string> = {}) {
     const out: string[] = []
     const err: string[] = []
     const context: CliContext = {
@@ -278,6 +278,7 @@ t.test('the import command uploads a file and follows it with a progress bar', a
       openDatabase: async () => {
         throw new Error('the import command talks HTTP, not to the database')
       },
+      env,
     }
     const code = await runCli(argv, context)
     return { code, stdout: out.join('\n'), stderr: err.join('\n') }
@@ -288,8 +289,9 @@ t.test('the import command uploads a file and follows it with a progress bar', a
     good,
     `Mã,Loại,Tiêu đề,Mô tả,TRL\nC-1,technology,Máy bóc vỏ lạc,Bóc vỏ lạc năng suất cao,6\nC-2,equipment,Lò sấy vải thiều,Sấy vải bằng khí nóng,7\n`,
   )
-  const ok = await cli(['import', good, '--kind', 'listings', '--url', baseUrl, '--key', key, '--poll-ms', '50'])
+  const ok = await cli(['import', good, '--kind', 'listings', '--url', baseUrl, '--poll-ms', '50'], { TECHX_API_KEY: key })
   t.equal(ok.code, 0, ok.stderr)
+  t.notMatch(ok.stderr, /Warning/, 'the key from the environment needs no warning')
   t.match(ok.stdout, /Import [0-9a-f-]{36} completed: 2 rows, 2 created, 0 updated, 0 unchanged, 0 failed\./)
   t.match(ok.stderr, /Uploaded cong-nghe\.csv: import [0-9a-f-]{36}, 2 rows\./)
   t.match(ok.stderr, /\[#{30}\] 100% {2}2\/2 rows/, 'the bar reaches the end')
@@ -302,6 +304,25 @@ t.test('the import command uploads a file and follows it with a progress bar', a
   t.match(failed.stdout, /1 created, 0 updated, 0 unchanged, 1 failed/)
   t.match(failed.stderr, /line 2: #\/descriptionVi is required; #\/trl must be <= 9/)
   t.match(failed.stderr, /Error: 1 of 2 rows were refused/)
+
+  // The key from a file (its first line) or, with a warning, from the command line.
+  const keyFile = path.join(dir, 'key.txt')
+  writeFileSync(keyFile, `${key}\n`, { mode: 0o600 })
+  const fromFile = await cli(['import', good, '--kind', 'listings', '--url', baseUrl, '--key-file', keyFile, '--poll-ms', '50'])
+  t.equal(fromFile.code, 0, fromFile.stderr)
+  t.match(fromFile.stdout, /0 created, 2 updated|2 unchanged/, 'the same rows again, by the same key')
+  const fromArgument = await cli(['import', good, '--kind', 'listings', '--url', baseUrl, '--key', key, '--poll-ms', '50'])
+  t.equal(fromArgument.code, 0)
+  t.match(fromArgument.stderr, 'Warning: --key leaves the key in the process list and the shell history; use TECHX_API_KEY or --key-file.')
+  const missingKeyFile = await cli(['import', good, '--kind', 'listings', '--url', baseUrl, '--key-file', path.join(dir, 'nope.txt')])
+  t.equal(missingKeyFile.code, 1)
+  t.match(missingKeyFile.stderr, /Cannot read the key file .*nope\.txt: ENOENT/)
+  const both = await cli(['import', good, '--kind', 'listings', '--key', key, '--key-file', keyFile])
+  t.equal(both.code, 2)
+  t.match(both.stderr, 'Give --key or --key-file, not both.')
+  const none = await cli(['import', good, '--kind', 'listings'])
+  t.equal(none.code, 2)
+  t.match(none.stderr, 'No API key: set TECHX_API_KEY, or give --key-file <file>.')
 
   const refused = await cli(['import', good, '--kind', 'organizations', '--url', baseUrl, '--key', key])
   t.equal(refused.code, 1)
@@ -320,7 +341,7 @@ t.test('the import command uploads a file and follows it with a progress bar', a
   ]) {
     const result = await cli(argv)
     t.equal(result.code, 2, argv.join(' '))
-    t.match(result.stderr, /Usage: npm run cli -- import <file>/)
+    t.match(result.stderr, /Usage: TECHX_API_KEY=<api key> npm run cli -- import <file>/)
   }
   t.match((await cli(['import', '--help'])).stdout, /--poll-ms/)
   t.match((await cli(['--help'])).stdout, /import\s+Import a CSV or NDJSON file/)
