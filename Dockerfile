@@ -23,7 +23,8 @@ RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean -
 COPY migrations ./migrations
 # The served document's examples (src/http/openapi-examples.ts).
 COPY openapi/examples.json ./openapi/examples.json
-COPY --from=build /app/dist ./dist
+# Owned by the user the server runs as: some of the template's files are readable by their owner only.
+COPY --from=build --chown=node:node /app/dist ./dist
 
 # The embedded database (used when DATABASE_URL is unset) keeps its files in DATA_DIR; a new one
 # starts as a copy of dist/embedded-template-*.
