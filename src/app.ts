@@ -18,6 +18,8 @@ import { requestValidator } from './http/validation.ts'
 import { registerConditionalRequests } from './http/conditional.ts'
 import { registerRateLimits } from './http/rate-limit.ts'
 import { registerMetrics } from './http/metrics.ts'
+import { registerReplicaReads } from './http/replica-reads.ts'
+import { openReplicas, type Replicas } from './db/replicas.ts'
 import { registerSecurity } from './http/security.ts'
 import { registerTextGuard } from './http/text-guard.ts'
 import { systemClock, type Clock } from './lib/clock.ts'
@@ -69,6 +71,8 @@ import { WebhookMessage } from './modules/webhooks/webhooks.messages.ts'
 declare module 'fastify' {
   interface FastifyInstance {
     database: Database
+    /** The read replicas (DATABASE_REPLICA_URLS), when there are any. */
+    replicas: Replicas | undefined
     jobs: JobQueue
     services: Services
   }
@@ -172,8 +176,23 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await registerSecurity(app, config)
   await registerRateLimits(app, config, database.pool)
   registerAuth(app, { db: database.db, clock })
+  const replicas = config.DATABASE_REPLICA_URLS
+    ? await openReplicas(
+        config.DATABASE_REPLICA_URLS.split(',').map((url) => url.trim()),
+        {
+          poolSize: config.DATABASE_POOL_SIZE,
+          maxLagSeconds: config.DATABASE_REPLICA_MAX_LAG_SECONDS,
+          log: app.log,
+        },
+      )
+    : undefined
+  app.decorate('replicas', replicas)
+  if (replicas) {
+    app.addHook('onClose', () => replicas.close())
+    registerReplicaReads(app, { replicas, primary: database.pool, readYourWritesSeconds: config.READ_YOUR_WRITES_SECONDS })
+  }
   registerTextGuard(app)
-  registerMetrics(app, { pool: database.pool, token: config.METRICS_TOKEN })
+  registerMetrics(app, { pool: database.pool, replicas, token: config.METRICS_TOKEN })
   // Before the OpenAPI plugin: its onRoute hook must see the Idempotency-Key header it adds.
   registerIdempotency(app, { db: database.db, clock, faults: { killAfterCommit: config.FAULT_KILL_AFTER_COMMIT, failAnswer: config.FAULT_FAIL_ANSWER } })
   await registerOpenApi(app, { serverUrl: config.PUBLIC_BASE_URL })

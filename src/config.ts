@@ -8,6 +8,14 @@ export const ConfigSchema = Type.Object({
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  // Read replicas (src/db/replicas.ts): comma-separated postgres URLs of streaming replicas of
+  // DATABASE_URL. GETs that tolerate a little staleness (search, browsing, reference data, reports,
+  // the public feed) read from them; everything else, and a key's GETs within
+  // READ_YOUR_WRITES_SECONDS of its last write, stay on the primary. A replica more than
+  // DATABASE_REPLICA_MAX_LAG_SECONDS behind, or unreachable, is skipped until it catches up.
+  DATABASE_REPLICA_URLS: Type.Optional(Type.String({ maxLength: 4000, pattern: '^postgres(ql)?://[^,\\s]+(\\s*,\\s*postgres(ql)?://[^,\\s]+)*$' })),
+  READ_YOUR_WRITES_SECONDS: Type.Integer({ minimum: 0, maximum: 3600, default: 10 }),
+  DATABASE_REPLICA_MAX_LAG_SECONDS: Type.Number({ minimum: 0.1, maximum: 3600, default: 30 }),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   // The embedded database's process is restarted if it dies, this many times a minute at most; one
   // death more and the server exits 1, for Docker or systemd to restart. 0: exit at the first death.
@@ -145,7 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** A value as an error message quotes it: never a secret's, nor a password in a URL. */
 function shown(name: string, value: string): string {
   if (isSecretName(name)) return redacted
-  return JSON.stringify(value.replace(/(:\/\/[^:/@\s]*:)[^@\s]*@/, `$1${redacted}@`))
+  return JSON.stringify(value.replace(/(:\/\/[^:/@\s]*:)[^@\s]*@/g, `$1${redacted}@`))
 }
 
 /** The webhook retry schedule: seconds before each retry after the first attempt. */

@@ -14,6 +14,8 @@ t.test('defaults when nothing is set', async (t) => {
     EMBEDDED_DB_RESTARTS: 3,
     EMBEDDED_DB_SHARED_BUFFERS_MB: 32,
     SHUTDOWN_GRACE_SECONDS: 25,
+    READ_YOUR_WRITES_SECONDS: 10,
+    DATABASE_REPLICA_MAX_LAG_SECONDS: 30,
     RATE_LIMIT_STORE: 'database',
     LOG_LEVEL: 'info',
     BODY_LIMIT_BYTES: 1024 * 1024,
@@ -60,6 +62,9 @@ t.test('values are read and coerced to their types', async (t) => {
     EMBEDDED_DB_RESTARTS: '0',
     EMBEDDED_DB_SHARED_BUFFERS_MB: '64',
     SHUTDOWN_GRACE_SECONDS: '5',
+    READ_YOUR_WRITES_SECONDS: '0',
+    DATABASE_REPLICA_MAX_LAG_SECONDS: '2.5',
+    DATABASE_REPLICA_URLS: 'postgresql://r1.internal/techx, postgres://r2.internal:6432/techx',
     LOG_LEVEL: 'debug',
     BODY_LIMIT_BYTES: '2048',
     PUBLIC_BASE_URL: 'https://api.techmart.example.vn',
@@ -90,6 +95,9 @@ t.test('values are read and coerced to their types', async (t) => {
     EMBEDDED_DB_RESTARTS: 0,
     EMBEDDED_DB_SHARED_BUFFERS_MB: 64,
     SHUTDOWN_GRACE_SECONDS: 5,
+    READ_YOUR_WRITES_SECONDS: 0,
+    DATABASE_REPLICA_MAX_LAG_SECONDS: 2.5,
+    DATABASE_REPLICA_URLS: 'postgresql://r1.internal/techx, postgres://r2.internal:6432/techx',
     LOG_LEVEL: 'debug',
     BODY_LIMIT_BYTES: 2048,
     PUBLIC_BASE_URL: 'https://api.techmart.example.vn',
@@ -154,6 +162,8 @@ t.test('a bad value throws a ConfigError naming the variable', async (t) => {
     [{ EMBEDDED_DB_RESTARTS: '101' }, 'EMBEDDED_DB_RESTARTS'],
     [{ EMBEDDED_DB_SHARED_BUFFERS_MB: '4' }, 'EMBEDDED_DB_SHARED_BUFFERS_MB'],
     [{ SHUTDOWN_GRACE_SECONDS: '0' }, 'SHUTDOWN_GRACE_SECONDS'],
+    [{ DATABASE_REPLICA_URLS: 'postgresql://r1/techx,mysql://r2/techx' }, 'DATABASE_REPLICA_URLS'],
+    [{ DATABASE_REPLICA_MAX_LAG_SECONDS: '0' }, 'DATABASE_REPLICA_MAX_LAG_SECONDS'],
     [{ BODY_LIMIT_BYTES: '10kb' }, 'BODY_LIMIT_BYTES'],
     [{ BODY_LIMIT_BYTES: '100' }, 'BODY_LIMIT_BYTES'],
     [{ PUBLIC_BASE_URL: 'ftp://files.example.vn' }, 'PUBLIC_BASE_URL'],
@@ -251,4 +261,13 @@ t.test('match weights are decimal numbers, and not all of them may be zero', asy
   }
   t.throws(() => loadConfig(zeros), /at least one match weight must be above 0/)
   t.throws(() => loadConfig({ JOBS_WORKER: 'yes' }), /JOBS_WORKER="yes": must be one of true, false/)
+})
+
+t.test('a bad DATABASE_REPLICA_URLS is reported without any of its passwords', async (t) => {
+  const error = t.throws(() =>
+    loadConfig({ DATABASE_REPLICA_URLS: 'postgresql://u:first-secret@r1/techx, postgresql://u:second-secret@r2/techx, mysql://x' }),
+  ) as Error
+  t.match(error.message, /DATABASE_REPLICA_URLS=/)
+  t.notMatch(error.message, 'first-secret')
+  t.notMatch(error.message, 'second-secret')
 })

@@ -10,6 +10,8 @@ export type KeyIdentity = {
   organizationId: string
   organizationKind: string
   role: Role
+  /** The key's last write, recorded only when read replicas are configured (src/http/replica-reads.ts). */
+  lastWriteAt?: Date | null
 }
 
 /** Who is calling: every service operation takes one, so finer rules can be added in one place. */

@@ -62,6 +62,7 @@ export async function authenticateKey(db: DbOrTx, clock: Clock, key: string): Pr
       organizationId: apiKeys.organizationId,
       organizationKind: organizations.kind,
       lastUsedAt: apiKeys.lastUsedAt,
+      lastWriteAt: apiKeys.lastWriteAt,
       expiresAt: apiKeys.expiresAt,
     })
     .from(apiKeys)
@@ -74,5 +75,5 @@ export async function authenticateKey(db: DbOrTx, clock: Clock, key: string): Pr
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
     await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id))
   }
-  return { keyId: row.id, organizationId: row.organizationId, organizationKind: row.organizationKind, role: row.role as Role }
+  return { keyId: row.id, organizationId: row.organizationId, organizationKind: row.organizationKind, role: row.role as Role, lastWriteAt: row.lastWriteAt }
 }

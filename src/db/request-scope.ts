@@ -15,6 +15,8 @@ export type RequestScope = {
   tx: Tx | null
   /** A late claim (see idempotency.ts): begins the transaction at the first `transaction()` call. */
   begin?: () => Promise<Tx>
+  /** A read replica the request reads from (src/http/replica-reads.ts), when it is a read that may. */
+  read?: Db
 }
 
 const storage = new AsyncLocalStorage<RequestScope>()
@@ -29,7 +31,8 @@ export const runInScope = <T>(scope: RequestScope, fn: () => T): T => storage.ru
 export const outsideRequestTransaction = <T>(fn: () => T): T => storage.exit(fn)
 
 /**
- * The Db handed to the services: the pool's, or the current request's transaction when one is open.
+ * The Db handed to the services: the pool's, the current request's transaction when one is open, or
+ * the replica a read-only request was given.
  * `transaction()` on it is a savepoint in that transaction (its config, an isolation level, cannot
  * apply there and is dropped: the request's transaction is READ COMMITTED like every other).
  */
@@ -41,7 +44,7 @@ export function requestScopedDb(root: Db): Db {
         const begin = scope.begin
         return async (work: (tx: Tx) => Promise<unknown>) => (await begin()).transaction(work)
       }
-      const base = scope?.tx ?? target
+      const base = scope?.tx ?? scope?.read ?? target
       const value = Reflect.get(base, property, base === target ? receiver : base) as unknown
       return typeof value === 'function' ? value.bind(base) : value
     },

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type pg from 'pg'
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { jobSchema } from '../jobs/queue.ts'
+import type { Replicas } from '../db/replicas.ts'
 import { unauthorized } from '../lib/problem.ts'
 
 // Prometheus metrics at GET /metrics (docs/operations.md lists them; docs/grafana-dashboard.json
@@ -18,6 +19,7 @@ const unmatchedRoute = 'unmatched'
 
 export type MetricsOptions = {
   pool: pg.Pool
+  replicas?: Replicas
   /** When set, /metrics needs `Authorization: Bearer <token>`; API keys do not open it. */
   token?: string
 }
@@ -60,6 +62,31 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions) {
       this.set(pool.waitingCount)
     },
   })
+
+  const { replicas } = options
+  if (replicas) {
+    new Gauge({
+      name: 'techx_db_replica_lag_seconds',
+      help: 'How far each read replica was behind the primary at its last check (absent while it does not answer); replicas are numbered as in DATABASE_REPLICA_URLS',
+      labelNames: ['replica'],
+      registers: [registry],
+      collect() {
+        this.reset()
+        replicas.list.forEach((replica, index) => {
+          if (replica.lagSeconds !== null) this.set({ replica: String(index + 1) }, replica.lagSeconds)
+        })
+      },
+    })
+    new Gauge({
+      name: 'techx_db_replica_up',
+      help: 'Whether each read replica answered its last check (1) or not (0)',
+      labelNames: ['replica'],
+      registers: [registry],
+      collect() {
+        replicas.list.forEach((replica, index) => this.set({ replica: String(index + 1) }, replica.lagSeconds === null ? 0 : 1))
+      },
+    })
+  }
 
   // The database's figures: one read per scrape, shared by the gauges below.
   let reading: { at: number; figures: Promise<DatabaseFigures> } | undefined

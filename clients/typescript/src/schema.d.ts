@@ -33,7 +33,7 @@ export interface paths {
         };
         /**
          * Readiness probe
-         * @description Answers 200 when the database answers a query, 503 otherwise (say while the embedded database restarts). Docker's health check uses it.
+         * @description Answers 200 when the database answers a query, 503 otherwise (say while the embedded database restarts). Docker's health check uses it. With read replicas, it also says how far behind each is.
          */
         get: operations["getReady"];
         put?: never;
@@ -1863,10 +1863,21 @@ export interface components {
             /** @enum {string} */
             status: "ok";
         };
+        /** ReplicaState */
+        ReplicaState: {
+            /** @description Its place in DATABASE_REPLICA_URLS, from 1 */
+            replica: number;
+            /** @description Whether reads go to it: it answered its last check and is within DATABASE_REPLICA_MAX_LAG_SECONDS */
+            available: boolean;
+            /** @description Seconds behind the primary at its last check; null when it did not answer */
+            lagSeconds: number | null;
+        };
         Ready: {
             /** @enum {string} */
             status: "ready";
             database: "embedded" | "postgres";
+            /** @description The read replicas, when DATABASE_REPLICA_URLS names any. A replica that lags or does not answer does not make the API unready: reads go to the primary instead. */
+            replicas?: components["schemas"]["ReplicaState"][];
         };
         /** @description A code of a controlled vocabulary with its Vietnamese and English labels */
         Term: {

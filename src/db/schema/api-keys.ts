@@ -17,6 +17,9 @@ export const apiKeys = pgTable(
     label: text('label'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+    // The key's last successful write, kept only with read replicas configured: its GETs read from
+    // the primary for READ_YOUR_WRITES_SECONDS after it (src/http/replica-reads.ts).
+    lastWriteAt: timestamp('last_write_at', { withTimezone: true, mode: 'date' }),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
     // The key this one replaced by rotation. Unique: a key is rotated once; rotate its successor next.

@@ -4,9 +4,31 @@ import { errorResponses, ref } from '../../http/common.schemas.ts'
 import { databaseRetryAfterSeconds } from '../../lib/db-unavailable.ts'
 
 const Health = Type.Object({ status: Type.Literal('ok') }, { $id: 'Health' })
-const Ready = Type.Object({ status: Type.Literal('ready'), database: Type.Union([Type.Literal('embedded'), Type.Literal('postgres')]) }, { $id: 'Ready' })
+const ReplicaState = Type.Object(
+  {
+    replica: Type.Integer({ minimum: 1, description: 'Its place in DATABASE_REPLICA_URLS, from 1' }),
+    available: Type.Boolean({ description: 'Whether reads go to it: it answered its last check and is within DATABASE_REPLICA_MAX_LAG_SECONDS' }),
+    lagSeconds: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], {
+      description: 'Seconds behind the primary at its last check; null when it did not answer',
+    }),
+  },
+  { $id: 'ReplicaState', title: 'ReplicaState' },
+)
+const Ready = Type.Object(
+  {
+    status: Type.Literal('ready'),
+    database: Type.Union([Type.Literal('embedded'), Type.Literal('postgres')]),
+    replicas: Type.Optional(
+      Type.Array(ref(ReplicaState), {
+        description:
+          'The read replicas, when DATABASE_REPLICA_URLS names any. A replica that lags or does not answer does not make the API unready: reads go to the primary instead.',
+      }),
+    ),
+  },
+  { $id: 'Ready' },
+)
 
-export const healthSchemas = [Health, Ready]
+export const healthSchemas = [Health, ReplicaState, Ready]
 
 const probeAnswer = <T extends ReturnType<typeof Type.Object>>(description: string, schema: T, headers?: object) => ({
   description,
@@ -45,7 +67,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getReady',
         tags: ['health'],
         summary: 'Readiness probe',
-        description: "Answers 200 when the database answers a query, 503 otherwise (say while the embedded database restarts). Docker's health check uses it.",
+        description:
+          "Answers 200 when the database answers a query, 503 otherwise (say while the embedded database restarts). Docker's health check uses it. " +
+          'With read replicas, it also says how far behind each is.',
         response: {
           200: ref(Ready),
           ...errorResponses(401),
@@ -56,7 +80,12 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (_request, reply) => {
       try {
         await app.database.pool.query('select 1')
-        return { status: 'ready' as const, database: app.database.mode }
+        const replicas = app.replicas?.list.map((replica, index) => ({
+          replica: index + 1,
+          available: replica.lagSeconds !== null && replica.lagSeconds <= app.replicas!.maxLagSeconds,
+          lagSeconds: replica.lagSeconds,
+        }))
+        return { status: 'ready' as const, database: app.database.mode, ...(replicas ? { replicas } : {}) }
       } catch {
         return reply
           .code(503)
