@@ -180,13 +180,15 @@ async function readFigures(pool: pg.Pool): Promise<DatabaseFigures> {
                 (select extract(epoch from now() - min(created_at))::float8 from webhook_deliveries where status = 'pending') as oldest,
                 (select count(*)::int from webhook_deliveries where status = 'failed' and updated_at > now() - interval '24 hours') as failed`,
       ),
-      // Before the fan-out's first run there is no cursor: every event is behind.
+      // Before the fan-out's first run there is no cursor: every event is behind. The cursor comes in
+      // as scalar subqueries, which the index scan takes as its start: joined as a table, it was a
+      // filter over the whole index (102 ms and 5,769 buffers at 300k events, against 1.2 ms and 7).
       pool.query<{ events: number; oldest: number | null }>(
-        `with cursor as (select coalesce(max(transaction_id::text), '0')::xid8 as transaction_id, coalesce(max(event_id), 0) as event_id from webhook_cursor)
-         select count(*)::int as events, extract(epoch from now() - min(occurred_at))::float8 as oldest
-         from (select o.occurred_at from outbox_events o, cursor c
-               where (o.transaction_id, o.id) > (c.transaction_id, c.event_id)
-               order by o.transaction_id, o.id limit 10000) as behind`,
+        `select count(*)::int as events, extract(epoch from now() - min(occurred_at))::float8 as oldest
+         from (select occurred_at from outbox_events
+               where (transaction_id, id) > ((select coalesce(max(transaction_id::text), '0')::xid8 from webhook_cursor),
+                                             (select coalesce(max(event_id), 0) from webhook_cursor))
+               order by transaction_id, id limit 10000) as behind`,
       ),
       pool.query<{ status: string; count: number; total: number; done: number }>(
         `select status, count(*)::int as count, sum(total_rows)::int as total, sum(rows_done)::int as done
