@@ -1,19 +1,23 @@
-# tech-exchange API. Two stages: the first installs every dependency and runs `npm run build` (tsc to
-# dist/, and the embedded template); the second holds production dependencies and dist/ only, and
-# runs plain `node` on the compiled code: no TypeScript compiler, no tsx at run time.
+# tech-exchange API. Two stages: the first installs every dependency and runs `npm run build` (an
+# esbuild bundle in dist/, and the embedded template); the second holds production dependencies and
+# dist/ only, and runs plain `node` on the bundle: no TypeScript compiler, no tsx at run time.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` builds, and the sources are not here yet.
 RUN npm ci --no-audit --no-fund --ignore-scripts
-COPY tsconfig.json tsconfig.build.json ./
+# esbuild reads tsconfig.json for how TypeScript compiles (class fields, decorators).
+COPY tsconfig.json ./
 COPY scripts/build.mjs ./scripts/build.mjs
 COPY migrations ./migrations
 COPY src ./src
 RUN npm run build
 
 FROM node:20-bookworm-slim
+# MALLOC_ARENA_MAX: glibc's malloc keeps an arena per thread that allocates (V8's and libuv's
+# threads), and an arena's pages stay resident; two held the server's RSS ~60 MB lower after load.
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/app/data

@@ -93,7 +93,7 @@ async function stop(server: Server) {
   for (let waited = 0; processTree(server.child.pid!).length > 0 && waited < 10_000; waited += 50) await sleep(50)
 }
 
-type ProcessMemory = { pid: number; command: string; rssMb: number; pssMb: number }
+type ProcessMemory = { pid: number; command: string; rssMb: number; pssMb: number; cpuSeconds: number }
 
 /** Every live process whose process group is the server's: npm, sh, node, the database process. */
 function processTree(groupId: number): ProcessMemory[] {
@@ -103,12 +103,15 @@ function processTree(groupId: number): ProcessMemory[] {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
       // The group is the fifth field, counted after the parenthesised command name.
-      const group = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      const group = Number(fields[2])
       if (group !== groupId) continue
       const rollup = readFileSync(`/proc/${entry}/smaps_rollup`, 'utf8')
       const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0)
       const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').slice(0, 80)
-      found.push({ pid: Number(entry), command, rssMb: kb('Rss') / 1024, pssMb: kb('Pss') / 1024 })
+      // utime and stime (fields 14 and 15), in clock ticks of 1/100 s.
+      const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / 100
+      found.push({ pid: Number(entry), command, rssMb: kb('Rss') / 1024, pssMb: kb('Pss') / 1024, cpuSeconds })
     } catch {
       // exited while we read it
     }
@@ -189,11 +192,22 @@ await sleep(idleMs)
 const loaded = treeMemory(server)
 await stop(server)
 rmSync(dataDir, { recursive: true, force: true })
-results.afterLoad = { ...loaded, requests: load.requests.total, non2xx: load.non2xx, errors: load.errors }
+results.afterLoad = {
+  ...loaded,
+  requests: load.requests.total,
+  non2xx: load.non2xx,
+  errors: load.errors,
+  requestsPerSecond: load.requests.average,
+  p99Ms: load.latency.p99,
+}
 console.log(
-  `after the seed and ${load.requests.total} requests (${load.non2xx} not 2xx, ${load.errors} errors): ${loaded.rssMb} MB RSS, ${loaded.pssMb} MB PSS`,
+  `after the seed and ${load.requests.total} requests (${load.non2xx} not 2xx, ${load.errors} errors; ${load.requests.average} req/s, p99 ${load.latency.p99} ms): ${loaded.rssMb} MB RSS, ${loaded.pssMb} MB PSS`,
 )
-for (const process of loaded.processes) console.log(`  ${process.pid} ${process.rssMb} MB RSS ${process.pssMb} MB PSS  ${process.command}`)
+// CPU time since each process started (the seed ran in a process of its own): how the work splits
+// between the server and the database process.
+for (const process of loaded.processes) {
+  console.log(`  ${process.pid} ${process.rssMb} MB RSS ${process.pssMb} MB PSS ${process.cpuSeconds.toFixed(1)} s CPU  ${process.command}`)
+}
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 console.log(`median start: fresh ${median(fresh)} ms, existing ${median(existing)} ms`)
 console.log(`saved ${saveJson(`startup-${stamp()}.json`, results)}`)

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
 import type { Config } from './config.ts'
 import type { DatabaseOptions } from './db/client.ts'
 import type { SupervisorLog } from './db/supervisor.ts'
@@ -11,7 +13,9 @@ export function databaseOptions(config: Config, options: { poolSize?: number; lo
     poolSize: options.poolSize ?? config.DATABASE_POOL_SIZE,
     embeddedMaxRestarts: config.EMBEDDED_DB_RESTARTS,
     embeddedSharedBuffersMb: config.EMBEDDED_DB_SHARED_BUFFERS_MB,
-    templateDir: config.DATABASE_URL ? undefined : currentEmbeddedTemplate(),
+    embeddedWasmTier: config.EMBEDDED_DB_WASM_TIER,
+    // Looked for only when DATA_DIR is new: finding it hashes every migration.
+    templateDir: config.DATABASE_URL || existsSync(path.join(config.DATA_DIR, 'PG_VERSION')) ? undefined : currentEmbeddedTemplate(),
     log: options.log,
   }
 }

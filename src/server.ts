@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, type Config } from './config.ts'
-import { openDatabase } from './db/client.ts'
+import { startEmbeddedFor } from './db/embedded.ts'
 import type { SupervisorLog } from './db/supervisor.ts'
 import { databaseOptions } from './database.ts'
 import type { MigrationOutcome } from './migrate.ts'
@@ -20,15 +20,19 @@ function failStart(error: unknown): never {
   process.exit(1)
 }
 
-// The database opens first: the embedded one's process loads PGlite while this one loads the app,
-// which takes as long again. Its lines wait for the app's logger.
+// The embedded database starts first, before this process loads anything heavy (pg, drizzle, the
+// app): its process loads PGlite meanwhile. Its lines wait for the app's logger.
 const early: Array<(log: SupervisorLog) => void> = []
 const logTo: { app?: SupervisorLog } = {}
 const databaseLog: SupervisorLog = {
   info: (details, message) => (logTo.app ? logTo.app.info(details, message) : early.push((log) => log.info(details, message))),
   error: (details, message) => (logTo.app ? logTo.app.error(details, message) : early.push((log) => log.error(details, message))),
 }
-const openingDatabase = openDatabase(databaseOptions(config, { log: databaseLog }))
+const options = databaseOptions(config, { log: databaseLog })
+const embedded = options.databaseUrl ? undefined : startEmbeddedFor(options)
+embedded?.catch(() => {}) // awaited through openingDatabase below
+const { openDatabase } = await import('./db/client.ts')
+const openingDatabase = openDatabase({ ...options, embedded })
 openingDatabase.catch(() => {}) // awaited by buildApp below; a failure is reported there
 
 const { buildApp } = await import('./app.ts')

@@ -1,8 +1,7 @@
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import * as schema from './schema/index.ts'
-import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.ts'
-import type { SupervisorLog } from './supervisor.ts'
+import { startEmbeddedFor, type EmbeddedDatabase, type EmbeddedSettings } from './embedded.ts'
 
 export type Db = NodePgDatabase<typeof schema>
 /** A transaction handle; queries take `Db | Tx` first so they run the same inside or outside one. */
@@ -28,31 +27,18 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
 // `date` columns stay 'YYYY-MM-DD' strings: no time zone games with calendar dates.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value)
 
-export type DatabaseOptions = {
+/** PostgreSQL at `databaseUrl`; without one, the embedded database that the settings describe. */
+export type DatabaseOptions = EmbeddedSettings & {
   databaseUrl?: string
-  dataDir: string
-  poolSize: number
-  /** A migrated embedded data directory that a new `dataDir` starts as a copy of (see embedded.ts). */
-  templateDir?: string
-  /** The embedded database's shared_buffers in MB (embedded.ts has the default). */
-  embeddedSharedBuffersMb?: number
-  /** Restarts a minute of the embedded database after it died (embedded.ts has the default). */
-  embeddedMaxRestarts?: number
-  log?: SupervisorLog
+  /** The embedded database, already starting: the server starts it before it loads the app (server.ts). */
+  embedded?: Promise<EmbeddedDatabase>
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined
   let url = options.databaseUrl
   if (!url) {
-    embedded = await startEmbeddedDatabase({
-      dataDir: options.dataDir,
-      templateDir: options.templateDir,
-      sharedBuffersMb: options.embeddedSharedBuffersMb,
-      maxConnections: options.poolSize + 2,
-      maxRestarts: options.embeddedMaxRestarts,
-      log: options.log,
-    })
+    embedded = await (options.embedded ?? startEmbeddedFor(options))
     url = embedded.url
   }
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize })

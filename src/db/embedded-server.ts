@@ -2,21 +2,36 @@
 // talks to the embedded database through the same `pg` driver as to a real server, and PGlite's
 // synchronous WASM work never blocks the API's event loop. Started by startEmbeddedDatabase().
 import { mkdirSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { createServer, type AddressInfo } from 'node:net'
-import { PGlite } from '@electric-sql/pglite'
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite'
 import { intarray } from '@electric-sql/pglite/contrib/intarray'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent'
 import { PGLiteSocketHandler } from '@electric-sql/pglite-socket'
 import { ConnectionSerialQueue } from './embedded-queue.ts'
+import { copyTemplate } from './template-copy.ts'
 
 // port: a restart after a crash listens where the dead process did, so the parent's URL stays valid.
-type StartMessage = { dataDir: string; sharedBuffersMb: number; maxConnections: number; port?: number }
+// copyFrom: a template that the new dataDir starts as a copy of.
+type StartMessage = { dataDir: string; sharedBuffersMb: number; maxConnections: number; port?: number; copyFrom?: string }
+
+type WasmModule = NonNullable<PGliteOptions['pgliteWasmModule']>
+// Node's global; this project's TypeScript libraries do not declare it.
+declare const WebAssembly: { compile: (bytes: Uint8Array) => Promise<WasmModule> }
+
+/** PGlite's WebAssembly, compiled on V8's threads while the template is copied on libuv's. */
+async function compilePglite(): Promise<WasmModule> {
+  return WebAssembly.compile(await readFile(new URL('./pglite.wasm', import.meta.resolve('@electric-sql/pglite'))))
+}
 
 async function main(options: StartMessage) {
   const inMemory = options.dataDir.startsWith('memory://')
   if (!inMemory) mkdirSync(options.dataDir, { recursive: true })
+  const compiling = compilePglite()
+  if (options.copyFrom) await copyTemplate(options.copyFrom, options.dataDir)
   const db = await PGlite.create(inMemory ? undefined : options.dataDir, {
+    pgliteWasmModule: await compiling,
     extensions: { unaccent, pg_trgm, intarray },
     // PGlite's WebAssembly memory grows to what PostgreSQL touches and never shrinks, and its default
     // 128 MB of shared buffers is most of it: an exchange's catalogue fits in far less.

@@ -75,6 +75,26 @@ t.test('a new data directory starts as a copy of the template; an existing one i
   t.same(await query(second.url, 'select body from notes'), [{ body: 'Sàn Hà Nội' }], 'its rows are kept')
 })
 
+t.test("the database process runs PGlite on V8's baseline compiler unless the optimising tier is asked for, with two malloc arenas", async (t) => {
+  const v8Flags = (pid: number | undefined) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+  for (const [wasmTier, liftoffOnly] of [
+    [undefined, true],
+    ['baseline', true],
+    ['optimizing', false],
+  ] as const) {
+    const database = await startEmbeddedDatabase({ dataDir: 'memory://', wasmTier })
+    t.equal(
+      v8Flags(database.pid).includes('--liftoff-only'),
+      liftoffOnly,
+      `${wasmTier ?? 'the default'}: --liftoff-only ${liftoffOnly ? 'given' : 'not given'}`,
+    )
+    t.same(await query(database.url, 'select 1 as one'), [{ one: 1 }], `${wasmTier ?? 'the default'}: it answers`)
+    const environment = readFileSync(`/proc/${database.pid}/environ`, 'utf8').split('\0')
+    t.ok(environment.includes(`MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2'}`), 'two malloc arenas unless set otherwise')
+    await database.stop()
+  }
+})
+
 t.test('a template without PG_VERSION is refused, and the lock is released', async (t) => {
   const notTemplate = mkdtempSync(path.join(tmpdir(), 'tx-embedded-not-template-'))
   const fresh = mkdtempSync(path.join(tmpdir(), 'tx-embedded-fresh-'))
