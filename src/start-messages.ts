@@ -2,6 +2,7 @@ import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from './config.ts'
 import type { MigrationOutcome } from './migrate.ts'
+import { describeDatabaseUrl } from './lib/redaction.ts'
 
 // What the server tells whoever started it, on stderr, in plain words: where it listens and keeps
 // its data, what the migrations did, where the docs are and how to get the first key; or, when it
@@ -9,10 +10,7 @@ import type { MigrationOutcome } from './migrate.ts'
 
 /** Where the database is, without a password. */
 function describeDatabase(config: Config, app?: FastifyInstance): string {
-  if (config.DATABASE_URL) {
-    const url = new URL(config.DATABASE_URL)
-    return `PostgreSQL at ${url.hostname}${url.port ? `:${url.port}` : ''}${url.pathname}`
-  }
+  if (config.DATABASE_URL) return `PostgreSQL at ${describeDatabaseUrl(config.DATABASE_URL)}`
   const where = config.DATA_DIR.startsWith('memory://') ? 'in memory (gone when the server stops)' : `in ${path.resolve(config.DATA_DIR)}`
   const made = app?.database.embedded?.fromTemplate ? ', new: made from the built-in template' : ''
   return `embedded PostgreSQL (PGlite) ${where}${made}`

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type Config } from '../config.ts'
 import { openDatabase } from '../db/client.ts'
 import { systemClock } from '../lib/clock.ts'
+import { describeDatabaseUrl } from '../lib/redaction.ts'
 import { databaseOptions } from '../database.ts'
 import { CliError, type CliContext, type OpenedDatabase } from './command.ts'
 
@@ -10,8 +11,7 @@ const dataDirInUse = /^DATA_DIR .+ is in use by (?:process (\d+)|another process
 /** Names the database without its password: the label a command prints. */
 export function describeDatabase(config: Config): string {
   if (!config.DATABASE_URL) return `embedded PGlite in DATA_DIR ${config.DATA_DIR}`
-  const url = new URL(config.DATABASE_URL)
-  return `PostgreSQL ${url.hostname}${url.port ? `:${url.port}` : ''}${url.pathname}`
+  return `PostgreSQL ${describeDatabaseUrl(config.DATABASE_URL)}`
 }
 
 /** Opens the database the server would open with the same environment (DATABASE_URL, else DATA_DIR). */

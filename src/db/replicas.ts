@@ -2,6 +2,7 @@ import { drizzle } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import type { Db } from './client.ts'
 import * as schema from './schema/index.ts'
+import { describeDatabaseUrl } from '../lib/redaction.ts'
 
 // Streaming replicas of the primary, for reads that tolerate a little staleness. Each process
 // checks every replica's lag every few seconds (a cache of what the replicas say, not state of its
@@ -35,11 +36,6 @@ const lagSql = `select case when not pg_is_in_recovery() then null
   when pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() then 0
   else extract(epoch from now() - pg_last_xact_replay_timestamp())::float8 end as lag, pg_is_in_recovery() as replica`
 
-export function describeUrl(url: string): string {
-  const parsed = new URL(url)
-  return `${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname}`
-}
-
 export async function openReplicas(
   urls: string[],
   options: { poolSize: number; maxLagSeconds: number; checkEveryMs?: number; log?: { warn: (details: object, message: string) => void } },
@@ -48,7 +44,7 @@ export async function openReplicas(
     // A replica that does not answer must not hold a request for long: the check marks it down.
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize, connectionTimeoutMillis: 2000 })
     pool.on('error', () => {})
-    return { name: describeUrl(url), pool, db: drizzle(pool, { schema, casing: 'snake_case' }), lagSeconds: null }
+    return { name: describeDatabaseUrl(url), pool, db: drizzle(pool, { schema, casing: 'snake_case' }), lagSeconds: null }
   })
   const check = async () => {
     await Promise.all(

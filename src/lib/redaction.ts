@@ -29,3 +29,9 @@ const webhookSecret = /whsec_[A-Za-z0-9+/=]+/g
 
 /** The last line of defence, run on every serialised log line: no key or secret shape survives it. */
 export const scrubSecrets = (line: string): string => redactQueryParameters(line).replace(apiKey, redacted).replace(webhookSecret, redacted)
+
+/** A database URL as it may be shown: host, port and database, never the user or the password. */
+export function describeDatabaseUrl(url: string): string {
+  const parsed = new URL(url)
+  return `${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname}`
+}
