@@ -10,7 +10,7 @@ import { createDealMessageService } from './modules/deals/deals.messages.ts'
 import { createDealService } from './modules/deals/deals.service.ts'
 import { createDealTimers, registerDealJobs } from './modules/deals/deals.timers.ts'
 import { closeDelegationsOfMerged, createDelegationService, onboardMember, registerDelegationJobs } from './modules/delegations/delegations.service.ts'
-import { createDemandService } from './modules/demands/demands.service.ts'
+import { createDemandService, registerDemandJobs } from './modules/demands/demands.service.ts'
 import { assertEventOpenForDeals, createExchangeEventService } from './modules/exchange-events/exchange-events.service.ts'
 import { catalogueEventsVia } from './modules/feed/feed.catalog.ts'
 import { createFeedService } from './modules/feed/feed.service.ts'
@@ -83,6 +83,8 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
   registerImportJobs(jobs, importRunner, { db, clock })
   const delegations = createDelegationService({ db, clock, recordEvents, proposalDays: config.DELEGATION_PROPOSAL_DAYS, cursors })
   registerDelegationJobs(jobs, delegations)
+  const demands = createDemandService({ db, clock, requestMatches, recordEvents, catalogueEvent, exchangeId, cursors, thesaurus: thesaurusLookup })
+  registerDemandJobs(jobs, demands)
   const organizationHooks: OrganizationHooks = {
     onboarded: (tx, actor, agent, member, now) => onboardMember(tx, recordEvents, actor, agent, member, now),
     merged: async (tx, actor, organizationId, now) => {
@@ -93,7 +95,7 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
   return {
     organizations: createOrganizationService({ db, clock, recordEvents, catalogueEvent, hooks: organizationHooks, exchangeId, cursors }),
     listings: createListingService({ db, clock, requestMatches, recordEvents, catalogueEvent, exchangeId, cursors, thesaurus: thesaurusLookup }),
-    demands: createDemandService({ db, clock, requestMatches, recordEvents, catalogueEvent, exchangeId, cursors, thesaurus: thesaurusLookup }),
+    demands,
     sources: createSourceService({ db, clock, exchangeId, requestMatches, recordEvents, catalogueEvent, cursors }),
     audit: createAuditService({ db, cursors }),
     apiKeys: createApiKeyService({ db, clock, cursors }),

@@ -3268,7 +3268,7 @@ export interface components {
          * DemandCloseReason
          * @enum {string}
          */
-        DemandCloseReason: "fulfilled" | "no_longer_needed" | "no_suitable_offer" | "other";
+        DemandCloseReason: "fulfilled" | "no_longer_needed" | "no_suitable_offer" | "deadline_passed" | "other";
         /** DemandFacetCount */
         DemandFacetCount: {
             code: string;

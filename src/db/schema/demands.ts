@@ -94,5 +94,9 @@ export const demands = pgTable(
     // Browsing newest first (demands.browse.ts): an owner's demands of a status in page order.
     // demands_browse_idx, the covering index in page order, is made by hand (INCLUDE) in the facet migration.
     index('demands_owner_opened_idx').on(table.ownerId, table.status, table.openedAt.desc(), table.id.desc()),
+    // The deadline sweep (demands.service.ts closePastDeadline): open demands with a deadline, by it.
+    index('demands_open_deadline_idx')
+      .on(table.deadline)
+      .where(sql`${table.status} = 'open' and ${table.deadline} is not null`),
   ],
 )

@@ -5,9 +5,12 @@ import { defineProcess } from '../../core/process.ts'
 // transition starts from one state, so it is applied as `UPDATE ... WHERE status = <from>` and two
 // concurrent requests cannot both win. Who acts for the owner is the access policy's to say.
 
-export type Transition = 'open' | 'close'
+export type Transition = 'open' | 'close' | 'expire'
 
-/** owner: keys of the owner, or of those acting for it (its delegates, its successor). */
+/**
+ * owner: keys of the owner, or of those acting for it (its delegates, its successor). system: the
+ * deadline sweep, a job of the queue.
+ */
 export const demandProcess = defineProcess({
   subject: 'demand',
   states: [
@@ -15,7 +18,7 @@ export const demandProcess = defineProcess({
     { name: 'open', terminal: false, description: 'Public and open to offers: searched and matched' },
     { name: 'closed', terminal: true, description: 'Closed, with a reason; final' },
   ],
-  roles: ['owner', 'operator'],
+  roles: ['owner', 'operator', 'system'],
   guards: {},
   refusals: {},
   effects: {},
@@ -40,11 +43,21 @@ export const demandProcess = defineProcess({
       effects: [],
       description: 'Close it, with a reason',
     },
+    {
+      name: 'expire',
+      event: 'demand.closed',
+      from: ['open'],
+      to: 'closed',
+      by: ['system'],
+      guards: [],
+      effects: [],
+      description: 'The sweep: its deadline for offers passed, so it closes with reason deadline_passed',
+    },
   ],
 })
 
-/** The transitions a state allows: what a 409 lists in `allowed`. */
-export const allowedFrom = (status: DemandStatus): Transition[] => demandProcess.from(status).map((transition) => transition.name)
+/** The transitions a caller may ask for in a state: what a 409 lists in `allowed`. */
+export const allowedFrom = (status: DemandStatus): Transition[] => demandProcess.from(status, ['owner', 'operator']).map((transition) => transition.name)
 
 /** The one state a transition starts from and the state it leads to. */
 export function transitionOf(transition: Transition): { from: DemandStatus; to: DemandStatus } {

@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm'
+import { and, eq, gte, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { demands, organizations } from '../../db/schema/index.ts'
 import type { DemandStatus } from '../../db/schema/index.ts'
@@ -99,6 +99,21 @@ export async function transitionDemand(
     .where(and(eq(demands.id, params.id), eq(demands.status, params.from), params.guard))
     .returning({ id: demands.id })
   return rows.length > 0
+}
+
+/**
+ * Open demands whose deadline for offers is before `today`, oldest deadline first, locked for the
+ * sweep that closes them. SKIP LOCKED: a demand an owner is editing now waits for the next sweep.
+ */
+export async function lockPastDeadline(db: DbOrTx, today: string, limit: number): Promise<DemandRow[]> {
+  return db
+    .select(demandColumns)
+    .from(demands)
+    .innerJoin(organizations, eq(organizations.id, demands.ownerId))
+    .where(and(eq(demands.status, 'open'), lt(demands.deadline, today)))
+    .orderBy(demands.deadline)
+    .limit(limit)
+    .for('update', { of: demands, skipLocked: true })
 }
 
 /** The deadline, if any, is `today` or later: a demand past it cannot open. */

@@ -14,6 +14,7 @@ import type { RequestMatches } from '../../core/match-requests.ts'
 import type { CatalogueEvent } from '../../core/catalogue-events.ts'
 import { type CatalogueEventType } from '../../core/catalogue-events.ts'
 import type { RecordEvents } from '../../core/outbox.ts'
+import type { JobQueue } from '../../jobs/queue.ts'
 import * as repo from './demands.repo.ts'
 import { demandFields, type DemandField } from './demands.kind.ts'
 import { contentOf } from '../../core/catalogue-kind.ts'
@@ -121,7 +122,7 @@ export function createDemandService(deps: {
   /** Reads the demand as written and records the write and its event, in the write's own transaction. */
   async function audited(
     tx: Tx,
-    actor: Actor,
+    actor: Actor | null,
     operation: string,
     id: string,
     before: repo.DemandRow | undefined,
@@ -259,9 +260,44 @@ export function createDemandService(deps: {
       },
     })
 
+  /**
+   * open -> closed for every open demand whose deadline for offers has passed (in Vietnam), with
+   * reason deadline_passed, its audit entry (no key) and its demand.closed event; how many. A batch
+   * a transaction, so a long backlog never holds one open for long.
+   */
+  async function closePastDeadline(): Promise<number> {
+    const batch = 100
+    const { from, to } = transitionOf('expire')
+    let total = 0
+    for (;;) {
+      const closed = await db.transaction(async (tx) => {
+        const now = clock.now()
+        const rows = await repo.lockPastDeadline(tx, vietnamDate(now), batch)
+        for (const row of rows) {
+          await repo.transitionDemand(tx, { id: row.id, from, to, values: { closedAt: now, closeReason: 'deadline_passed', closeNote: null }, now })
+          await audited(tx, null, 'demand.expire', row.id, row, now, 'demand.closed', { reason: 'deadline_passed' })
+        }
+        return rows.length
+      })
+      total += closed
+      if (closed < batch) return total
+    }
+  }
+
   const search = createDemandSearch({ db, exchangeId, cursors, thesaurus })
 
-  return { get, create, update, open, close, search }
+  return { get, create, update, open, close, closePastDeadline, search }
 }
 
 export type DemandService = ReturnType<typeof createDemandService>
+
+export const demandDeadlineJob = 'demands.deadline'
+
+/**
+ * The deadline sweep runs every ten minutes on the job queue's schedule, so a demand closes within
+ * ten minutes of midnight in Vietnam after its deadline. Until then matching already leaves it out
+ * (matching.scoring.ts) and its GET says deadlinePassed.
+ */
+export function registerDemandJobs(jobs: JobQueue, demands: Pick<DemandService, 'closePastDeadline'>) {
+  jobs.register(demandDeadlineJob, async () => void (await demands.closePastDeadline()), { cron: '*/10 * * * *' })
+}

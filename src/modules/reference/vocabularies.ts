@@ -124,6 +124,7 @@ export const demandCloseReasons = terms([
   { code: 'fulfilled', labelVi: 'Đã tìm được công nghệ', labelEn: 'Fulfilled' },
   { code: 'no_longer_needed', labelVi: 'Không còn nhu cầu', labelEn: 'No longer needed' },
   { code: 'no_suitable_offer', labelVi: 'Không có đề xuất phù hợp', labelEn: 'No suitable offer' },
+  { code: 'deadline_passed', labelVi: 'Hết hạn nhận đề xuất', labelEn: 'Deadline for offers passed' },
   { code: 'other', labelVi: 'Lý do khác', labelEn: 'Other' },
 ])
 

@@ -1,0 +1,1 @@
+CREATE INDEX "demands_open_deadline_idx" ON "demands" USING btree ("deadline") WHERE "demands"."status" = 'open' and "demands"."deadline" is not null;
