@@ -11,6 +11,7 @@ import { createDealService } from './modules/deals/deals.service.ts'
 import { createDealTimers, registerDealJobs } from './modules/deals/deals.timers.ts'
 import { closeDelegationsOfMerged, createDelegationService, onboardMember, registerDelegationJobs } from './modules/delegations/delegations.service.ts'
 import { createDemandService, registerDemandJobs } from './modules/demands/demands.service.ts'
+import { createRenewalReminders, registerListingRenewalJobs } from './modules/listings/listings.renewal.ts'
 import { assertEventOpenForDeals, createExchangeEventService } from './modules/exchange-events/exchange-events.service.ts'
 import { catalogueEventsVia } from './modules/feed/feed.catalog.ts'
 import { createFeedService } from './modules/feed/feed.service.ts'
@@ -85,6 +86,8 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
   registerDelegationJobs(jobs, delegations)
   const demands = createDemandService({ db, clock, requestMatches, recordEvents, catalogueEvent, exchangeId, cursors, thesaurus: thesaurusLookup })
   registerDemandJobs(jobs, demands)
+  const renewalReminders = createRenewalReminders({ db, clock, recordEvents, reminderDays: config.LISTING_RENEWAL_REMINDER_DAYS })
+  registerListingRenewalJobs(jobs, renewalReminders)
   const organizationHooks: OrganizationHooks = {
     onboarded: (tx, actor, agent, member, now) => onboardMember(tx, recordEvents, actor, agent, member, now),
     merged: async (tx, actor, organizationId, now) => {
@@ -96,6 +99,7 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     organizations: createOrganizationService({ db, clock, recordEvents, catalogueEvent, hooks: organizationHooks, exchangeId, cursors }),
     listings: createListingService({ db, clock, requestMatches, recordEvents, catalogueEvent, exchangeId, cursors, thesaurus: thesaurusLookup }),
     demands,
+    renewalReminders,
     sources: createSourceService({ db, clock, exchangeId, requestMatches, recordEvents, catalogueEvent, cursors }),
     audit: createAuditService({ db, cursors }),
     apiKeys: createApiKeyService({ db, clock, cursors }),

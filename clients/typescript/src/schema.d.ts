@@ -3158,7 +3158,7 @@ export interface components {
             nextCursor: string | null;
         };
         /** @description The body of a webhook request: Standard Webhooks envelope, data by type */
-        WebhookMessage: components["schemas"]["DealStartedMessage"] | components["schemas"]["InterestAcceptedMessage"] | components["schemas"]["DealClosedMessage"] | components["schemas"]["DealAdvancedMessage"] | components["schemas"]["OfferMadeMessage"] | components["schemas"]["OfferClosedMessage"] | components["schemas"]["OfferAcceptedMessage"] | components["schemas"]["ContractSignedMessage"] | components["schemas"]["MilestoneCompletedMessage"] | components["schemas"]["TransferCompletedMessage"] | components["schemas"]["DisputeOpenedMessage"] | components["schemas"]["DisputeResolvedMessage"] | components["schemas"]["DealInterestReminderMessage"] | components["schemas"]["DealOfferReminderMessage"] | components["schemas"]["DealMessagePostedMessage"] | components["schemas"]["MatchMessage"] | components["schemas"]["ListingChangedMessage"] | components["schemas"]["ListingRemovedMessage"] | components["schemas"]["DemandChangedMessage"] | components["schemas"]["DemandClosedMessage"] | components["schemas"]["OrganizationChangedMessage"] | components["schemas"]["OrganizationMergedMessage"] | components["schemas"]["ImportCompletedMessage"] | components["schemas"]["TaskProposedMessage"] | components["schemas"]["TaskUpdatedMessage"] | components["schemas"]["TaskMovedMessage"] | components["schemas"]["TaskPartnerAnsweredMessage"] | components["schemas"]["TaskPartnerInvitedMessage"] | components["schemas"]["DelegationMessage"] | components["schemas"]["WebhookPingMessage"] | components["schemas"]["WebhookDisabledMessage"];
+        WebhookMessage: components["schemas"]["DealStartedMessage"] | components["schemas"]["InterestAcceptedMessage"] | components["schemas"]["DealClosedMessage"] | components["schemas"]["DealAdvancedMessage"] | components["schemas"]["OfferMadeMessage"] | components["schemas"]["OfferClosedMessage"] | components["schemas"]["OfferAcceptedMessage"] | components["schemas"]["ContractSignedMessage"] | components["schemas"]["MilestoneCompletedMessage"] | components["schemas"]["TransferCompletedMessage"] | components["schemas"]["DisputeOpenedMessage"] | components["schemas"]["DisputeResolvedMessage"] | components["schemas"]["DealInterestReminderMessage"] | components["schemas"]["DealOfferReminderMessage"] | components["schemas"]["DealMessagePostedMessage"] | components["schemas"]["ListingRenewalDueMessage"] | components["schemas"]["MatchMessage"] | components["schemas"]["ListingChangedMessage"] | components["schemas"]["ListingRemovedMessage"] | components["schemas"]["DemandChangedMessage"] | components["schemas"]["DemandClosedMessage"] | components["schemas"]["OrganizationChangedMessage"] | components["schemas"]["OrganizationMergedMessage"] | components["schemas"]["ImportCompletedMessage"] | components["schemas"]["TaskProposedMessage"] | components["schemas"]["TaskUpdatedMessage"] | components["schemas"]["TaskMovedMessage"] | components["schemas"]["TaskPartnerAnsweredMessage"] | components["schemas"]["TaskPartnerInvitedMessage"] | components["schemas"]["DelegationMessage"] | components["schemas"]["WebhookPingMessage"] | components["schemas"]["WebhookDisabledMessage"];
         /**
          * OrganizationKind
          * @enum {string}
@@ -5782,6 +5782,38 @@ export interface components {
             timestamp: string;
             data: components["schemas"]["DealMessagePostedData"];
         };
+        /** ListingRenewalDueData */
+        ListingRenewalDueData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            listingId: string;
+            /**
+             * Format: date
+             * @description The last day (Vietnam time) the listing stands, as it is now
+             */
+            validUntil: string;
+            /** @description Days from today (Vietnam time) to validUntil */
+            daysLeft: number;
+        };
+        /**
+         * ListingRenewalDueMessage
+         * @description A published listing of yours drops out of search after validUntil: move the date (PATCH validUntil) to renew it. Sent LISTING_RENEWAL_REMINDER_DAYS before, once per validUntil, to the owner only
+         */
+        ListingRenewalDueMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "listing.renewal_due";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["ListingRenewalDueData"];
+        };
         /** MatchData */
         MatchData: {
             /**
@@ -7041,7 +7073,7 @@ export interface components {
          * WebhookEventType
          * @enum {string}
          */
-        WebhookEventType: "deal.started" | "deal.interest_accepted" | "deal.interest_declined" | "deal.interest_expired" | "deal.offer_made" | "deal.offer_withdrawn" | "deal.offer_rejected" | "deal.offer_accepted" | "deal.offer_lapsed" | "deal.contract_signed" | "deal.transfer_started" | "deal.milestone_completed" | "deal.completed" | "deal.cancelled" | "deal.dispute_opened" | "deal.dispute_resolved" | "deal.interest_reminder" | "deal.offer_reminder" | "deal.message_posted" | "match.suggested" | "match.proposed" | "match.shortlisted" | "match.dismissed" | "listing.created" | "listing.updated" | "listing.published" | "listing.withdrawn" | "listing.unpublished" | "demand.created" | "demand.updated" | "demand.opened" | "demand.closed" | "organization.created" | "organization.updated" | "organization.merged" | "import.completed" | "task.proposed" | "task.updated" | "task.approved" | "task.started" | "task.completed" | "task.cancelled" | "task.partner_invited" | "task.partner_accepted" | "task.partner_declined" | "delegation.proposed" | "delegation.recorded" | "delegation.accepted" | "delegation.declined" | "delegation.withdrawn" | "delegation.expired" | "delegation.ended" | "webhook.ping" | "webhook.subscription_disabled";
+        WebhookEventType: "deal.started" | "deal.interest_accepted" | "deal.interest_declined" | "deal.interest_expired" | "deal.offer_made" | "deal.offer_withdrawn" | "deal.offer_rejected" | "deal.offer_accepted" | "deal.offer_lapsed" | "deal.contract_signed" | "deal.transfer_started" | "deal.milestone_completed" | "deal.completed" | "deal.cancelled" | "deal.dispute_opened" | "deal.dispute_resolved" | "deal.interest_reminder" | "deal.offer_reminder" | "deal.message_posted" | "match.suggested" | "match.proposed" | "match.shortlisted" | "match.dismissed" | "listing.created" | "listing.updated" | "listing.published" | "listing.withdrawn" | "listing.unpublished" | "demand.created" | "demand.updated" | "demand.opened" | "demand.closed" | "organization.created" | "organization.updated" | "organization.merged" | "listing.renewal_due" | "import.completed" | "task.proposed" | "task.updated" | "task.approved" | "task.started" | "task.completed" | "task.cancelled" | "task.partner_invited" | "task.partner_accepted" | "task.partner_declined" | "delegation.proposed" | "delegation.recorded" | "delegation.accepted" | "delegation.declined" | "delegation.withdrawn" | "delegation.expired" | "delegation.ended" | "webhook.ping" | "webhook.subscription_disabled";
         /** CreateWebhookRequest */
         CreateWebhookRequest: {
             /**

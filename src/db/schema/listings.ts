@@ -82,6 +82,9 @@ export const listings = pgTable(
     // by a maintenance job once validUntil has passed, so the counts follow the calendar without a
     // write to every listing at midnight; reads correct for what the job has not caught up with.
     countedExpired: boolean('counted_expired').notNull().default(false),
+    // The validUntil its owner was last reminded to renew for (listings.renewal.ts): one reminder per
+    // date, and a new date (a renewal) gets its own.
+    renewalRemindedFor: date('renewal_reminded_for', { mode: 'string' }),
     ...stamps(),
     // Terms (see migrations/0024_retrieval_functions.sql) of the title and keywords, and of the rest of the text.
     searchKeyIds: integer('search_key_ids')

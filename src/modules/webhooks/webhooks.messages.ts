@@ -1,6 +1,6 @@
 import { Type, type TSchema } from 'typebox'
 import { DiscriminatedUnion, Uuid, ref } from '../../http/common.schemas.ts'
-import { Enum, Nullable, Timestamp } from '../../http/fields.ts'
+import { DateOnly, Enum, Nullable, Timestamp } from '../../http/fields.ts'
 import { catalogueEventTypes } from '../../core/catalogue-events.ts'
 import { dealTransitions } from '../deals/deals.process.ts'
 import { DealRole, DealState, dealHistoryMembers, dealMoveTransition } from '../deals/deals.schemas.ts'
@@ -8,6 +8,7 @@ import { Delegation } from '../delegations/delegations.schemas.ts'
 import { delegationEventTypes } from '../delegations/delegations.process.ts'
 import { catalogueEventMembers, catalogueEventType } from '../feed/feed.schemas.ts'
 import { importCompletedEvent } from '../imports/imports.runner.ts'
+import { renewalDueEvent } from '../listings/listings.renewal.ts'
 import { ImportKind } from '../imports/imports.schemas.ts'
 import { importStatuses } from '../imports/imports.schemas.ts'
 import { dismissReasons, matchOrigins, matchStatuses } from '../matching/matching.schemas.ts'
@@ -94,6 +95,20 @@ const members: Member[] = [
     types: ['deal.message_posted'],
     data: Type.Object({ dealId: Uuid, messageId: Uuid, authorOrganizationId: Uuid, authorRole: DealRole }, { title: 'DealMessagePostedData' }),
     description: 'A message was written on a deal (read it with GET /v1/deals/{id}/messages)',
+  },
+  {
+    title: 'ListingRenewalDueMessage',
+    types: [renewalDueEvent],
+    data: Type.Object(
+      {
+        listingId: Uuid,
+        validUntil: { ...DateOnly, description: 'The last day (Vietnam time) the listing stands, as it is now' },
+        daysLeft: Type.Integer({ minimum: 0, description: 'Days from today (Vietnam time) to validUntil' }),
+      },
+      { title: 'ListingRenewalDueData' },
+    ),
+    description:
+      'A published listing of yours drops out of search after validUntil: move the date (PATCH validUntil) to renew it. Sent LISTING_RENEWAL_REMINDER_DAYS before, once per validUntil, to the owner only',
   },
   // Matches.
   {

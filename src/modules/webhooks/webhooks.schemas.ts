@@ -5,6 +5,7 @@ import { dealTransitions } from '../deals/deals.process.ts'
 import { delegationEventTypes } from '../delegations/delegations.process.ts'
 import { catalogueEventTypes } from '../../core/catalogue-events.ts'
 import { importCompletedEvent } from '../imports/imports.runner.ts'
+import { renewalDueEvent } from '../listings/listings.renewal.ts'
 import { taskTransitions } from '../tasks/tasks.process.ts'
 
 // Request schemas are inline TypeBox (no ref()): the validator does not resolve $ref.
@@ -25,6 +26,7 @@ export const webhookEventTypes: readonly string[] = [
     'match.shortlisted',
     'match.dismissed',
     ...Object.keys(catalogueEventTypes),
+    renewalDueEvent,
     importCompletedEvent,
     'task.proposed',
     'task.updated',

@@ -1,0 +1,1 @@
+ALTER TABLE "listings" ADD COLUMN "renewal_reminded_for" date;
