@@ -90,7 +90,11 @@ if (replicaServer) {
 
     const app = await buildApp(config({ DATABASE_REPLICA_URLS: replica.url, READ_YOUR_WRITES_SECONDS: '60' }), { database, clock: new TestClock() })
     t.teardown(() => app.close())
-    t.same((await app.inject('/ready')).json().replicas, [{ replica: 1, available: true, lagSeconds: 0 }])
+    // Other test files write to the same cluster at the same time, so the replica may be a moment
+    // behind even here: caught up means within the allowed lag, not exactly 0.
+    const [ready] = (await app.inject('/ready')).json().replicas
+    t.match(ready, { replica: 1, available: true, lagSeconds: Number })
+    t.ok(ready.lagSeconds < 30, 'within DATABASE_REPLICA_MAX_LAG_SECONDS')
 
     await replica.admin.query('select pg_wal_replay_pause()')
     const listing = await publishListing(app, writer.auth)
