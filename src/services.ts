@@ -97,7 +97,17 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
   }
   return {
     organizations: createOrganizationService({ db, clock, recordEvents, catalogueEvent, hooks: organizationHooks, exchangeId, cursors }),
-    listings: createListingService({ db, clock, requestMatches, recordEvents, catalogueEvent, exchangeId, cursors, thesaurus: thesaurusLookup }),
+    listings: createListingService({
+      db,
+      clock,
+      requestMatches,
+      recordEvents,
+      catalogueEvent,
+      exchangeId,
+      cursors,
+      thesaurus: thesaurusLookup,
+      renewalWindowDays: config.LISTING_RENEWAL_REMINDER_DAYS,
+    }),
     demands,
     renewalReminders,
     sources: createSourceService({ db, clock, exchangeId, requestMatches, recordEvents, catalogueEvent, cursors }),

@@ -207,6 +207,7 @@ export const messages: Record<string, string> = {
   'is required when status is closed': 'là bắt buộc khi status là closed',
   'is required when closeReason is other': 'là bắt buộc khi closeReason là other',
   'is required when reason is other': 'là bắt buộc khi reason là other',
+  'must be after {date} and not before {today}': 'phải sau {date} và không trước {today}',
   'is required for operator keys': 'là bắt buộc với khóa vận hành sàn',
   'is required for the operator': 'là bắt buộc với đơn vị vận hành sàn',
   'is required: provider or seeker': 'là bắt buộc: provider hoặc seeker',
@@ -412,6 +413,12 @@ export const messages: Record<string, string> = {
   // Listings and demands
   'The listing breaks a rule; see errors': 'Tin chào vi phạm một quy tắc; xem errors',
   'A {status} listing can no longer be edited': 'Tin chào {status:code} không sửa được nữa',
+  'A {status} listing is not renewed: publish it with the date it should stand until':
+    'Tin chào {status:code} không gia hạn được: hãy công bố nó với ngày hết hiệu lực mong muốn',
+  'This listing has no validUntil: it stands until it is withdrawn': 'Tin chào này không có validUntil: nó còn hiệu lực đến khi bị rút',
+  'Renewal opens on {date}, {days} days before validUntil {until} (today is {today} in Vietnam)':
+    'Được gia hạn từ ngày {date}, {days} ngày trước validUntil {until} (hôm nay là {today} theo giờ Việt Nam)',
+  'A renewal moves validUntil past {date} and not before today ({today})': 'Gia hạn phải dời validUntil qua sau {date} và không trước hôm nay ({today})',
   'A {status} demand can no longer be edited': 'Nhu cầu {status:code} không sửa được nữa',
   'The listing changed while this request ran; fetch it and try again': 'Tin chào đã thay đổi khi yêu cầu đang chạy; hãy đọc lại và thử lại',
   'The demand changed while this request ran; fetch it and try again': 'Nhu cầu đã thay đổi khi yêu cầu đang chạy; hãy đọc lại và thử lại',

@@ -93,6 +93,7 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   updateListing: { draft: ownersWrite(200, 404), published: ownersWrite(200, 403) },
   publishListing: { draft: ownersWrite(200, 404) },
   withdrawListing: { published: ownersWrite(200, 403) },
+  renewListing: { dueForRenewal: ownersWrite(200, 403) },
   // Moderation is the operator's alone: everyone else can see a published listing, so 403.
   unpublishListing: { published: row(401, all(403), all(403), 200, all(403)) },
 

@@ -35,6 +35,7 @@ import {
   ownExchangeEvent,
   proposedMatch,
   publishedListing,
+  renewableListing,
   shortlistedOwnMatch,
   withdrawnListing,
   type Auth,
@@ -169,6 +170,7 @@ export const builders: Record<string, Record<string, Builder>> = {
   publishListing: { draft: async (world) => ({ params: { id: await draftListing(world) } }) },
   withdrawListing: { published: async (world) => ({ params: { id: await publishedListing(world) }, body: { reason: 'Đã chuyển giao xong' } }) },
   unpublishListing: { published: async (world) => ({ params: { id: await publishedListing(world) }, body: { reason: 'Nội dung chưa phù hợp' } }) },
+  renewListing: { dueForRenewal: async (world) => ({ params: { id: await renewableListing(world) }, body: {} }) },
 
   createDemand: {
     itself: async () => ({ body: demandInput() }),

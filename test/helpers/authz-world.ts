@@ -130,6 +130,14 @@ export async function publishedListing(world: World, auth = ownAdmin(world)) {
   return id
 }
 
+/** A published listing within its renewal window: the test clock's 2 March 2026 is 18 days before its validUntil. */
+export async function renewableListing(world: World) {
+  const id = (await createListingViaApi(world.app, ownAdmin(world), { validUntil: '2026-03-20' })).id
+  const published = await world.app.inject({ method: 'POST', url: `/v1/listings/${id}/publish`, headers: ownAdmin(world) })
+  if (published.statusCode !== 200) throw new Error(`renewableListing fixture: ${published.statusCode} ${published.body}`)
+  return id
+}
+
 export async function withdrawnListing(world: World) {
   const id = await publishedListing(world)
   const body = { reason: 'Đã chuyển giao xong' }

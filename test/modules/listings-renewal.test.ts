@@ -5,6 +5,8 @@ import { listingRenewalJob } from '../../src/modules/listings/listings.renewal.t
 import { buildTestApp } from '../helpers/app.ts'
 import { createListingViaApi } from '../helpers/listings.ts'
 import { createMember } from '../helpers/factories.ts'
+import { auditTrailOf } from '../helpers/audit.ts'
+import { versionOf } from '../helpers/etag.ts'
 
 // A published listing drops out of search after its validUntil. LISTING_RENEWAL_REMINDER_DAYS before
 // (14 here), its owner gets listing.renewal_due, once per validUntil; moving the date renews it and
@@ -94,4 +96,44 @@ t.test('LISTING_RENEWAL_REMINDER_DAYS=0 sends none', async (t) => {
   const { id } = await createListingViaApi(quiet.app, member.auth, { validUntil: '2026-03-05' })
   t.equal((await quiet.app.inject({ method: 'POST', url: `/v1/listings/${id}/publish`, headers: member.auth })).statusCode, 200)
   t.equal(await quiet.app.services.renewalReminders.remind(), 0)
+})
+
+t.test('renew: one call within the window moves validUntil, a year on by default', async (t) => {
+  clock.set('2026-05-01T03:00:00Z') // 1 May in Vietnam
+  const listing = await publishedListing('2026-05-20')
+  const renew = (body: Record<string, unknown>, id = listing.id) =>
+    app.inject({ method: 'POST', url: `/v1/listings/${id}/renew`, headers: owner.auth, payload: body })
+
+  const early = await renew({})
+  t.equal(early.statusCode, 409)
+  t.match(early.json(), { code: 'renewal_not_due', detail: /từ ngày 2026-05-06, 14 ngày trước validUntil 2026-05-20/ })
+
+  clock.set('2026-05-06T03:00:00Z')
+  const renewed = await renew({})
+  t.equal(renewed.statusCode, 200)
+  t.match(renewed.json(), { validUntil: '2027-05-20', status: 'published', version: listing.version + 1 })
+  t.equal(versionOf(renewed.headers.etag), listing.version + 1, 'the ETag names the new version')
+  t.match((await auditTrailOf(db, listing.id)).at(-1), { operation: 'listing.renew', changes: { validUntil: { before: '2026-05-20', after: '2027-05-20' } } })
+
+  // Past its date it has dropped out of search; a renewal brings it back, to the date asked for.
+  const lapsed = await publishedListing('2026-05-10')
+  clock.set('2026-05-15T03:00:00Z')
+  t.equal((await app.inject({ method: 'GET', url: `/v1/listings/${lapsed.id}` })).json().status, 'expired')
+  const back = await renew({ validUntil: '2026-12-31' }, lapsed.id)
+  t.equal(back.statusCode, 200)
+  t.match(back.json(), { status: 'published', validUntil: '2026-12-31' })
+
+  const backwards = await renew({ validUntil: '2026-05-14' }, lapsed.id)
+  t.equal(backwards.statusCode, 409, 'out of the window again once renewed')
+  const undated = await publishedListing(null)
+  t.match((await renew({}, undated.id)).json(), { code: 'renewal_not_due', detail: /không có validUntil/ })
+  const { id: draftId } = await createListingViaApi(app, owner.auth, { validUntil: '2026-05-20' })
+  t.match((await renew({}, draftId)).json(), { code: 'invalid_state' })
+
+  const due = await publishedListing('2026-05-20')
+  const tooEarly = await renew({ validUntil: '2026-05-18' }, due.id)
+  t.equal(tooEarly.statusCode, 422)
+  t.match(tooEarly.json(), { code: 'invalid_valid_until', errors: [{ pointer: '#/validUntil' }] })
+  t.equal((await renew({ validUntil: 'soon' }, due.id)).statusCode, 400)
+  t.equal((await renew({ until: '2027-01-01' }, due.id)).statusCode, 400)
 })

@@ -420,6 +420,26 @@ export interface paths {
         patch: operations["updateListing"];
         trace?: never;
     };
+    "/v1/listings/{id}/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Renew a listing
+         * @description Moves a published (or expired) listing's validUntil ahead in one call, with no If-Match: to the body's validUntil, or (with an empty object) a year after the later of today and the current date. Open from LISTING_RENEWAL_REMINDER_DAYS before validUntil on, when the listing.renewal_due reminder goes out, and any time after it: earlier, or for a listing without validUntil, 409 renewal_not_due; 409 invalid_state for a draft or withdrawn listing; 422 for a date not after the current one. The owner's or its delegates' admin or editor keys, or the operator.
+         */
+        post: operations["renewListing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/listings/{id}/publish": {
         parameters: {
             query?: never;
@@ -5799,7 +5819,7 @@ export interface components {
         };
         /**
          * ListingRenewalDueMessage
-         * @description A published listing of yours drops out of search after validUntil: move the date (PATCH validUntil) to renew it. Sent LISTING_RENEWAL_REMINDER_DAYS before, once per validUntil, to the owner only
+         * @description A published listing of yours drops out of search after validUntil: renew it (POST /v1/listings/{id}/renew, or PATCH validUntil). Sent LISTING_RENEWAL_REMINDER_DAYS before, once per validUntil, to the owner only
          */
         ListingRenewalDueMessage: {
             /**
@@ -6464,6 +6484,14 @@ export interface components {
             /** @description true: the owner's id and name are hidden (its kind stays) from all but those who act for the owner, until a seeker's deal on the listing is accepted. Default false */
             anonymous?: boolean;
             validUntil?: string | null;
+        };
+        /** RenewListingRequest */
+        RenewListingRequest: {
+            /**
+             * Format: date
+             * @description The new last day (Vietnam time): after the current validUntil, not before today. Default: a year after the later of the two
+             */
+            validUntil?: string;
         };
         /** WithdrawListingRequest */
         WithdrawListingRequest: {
@@ -10776,6 +10804,262 @@ export interface operations {
                 };
             };
             /** @description The request is well-formed but breaks a rule */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached; wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    renewListing: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key (a UUID) per intended operation: a retry with the same key and the same request gets the first successful response again (header Idempotent-Replayed: true) instead of repeating the work, whatever happened to the first (the write and its stored answer commit together, or neither does). Kept 24 hours; the same key with another request is a 422 idempotency_key_reused; a retry while the first is still running waits up to 3 seconds, then gets a 409 idempotency_in_progress with Retry-After. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example {} */
+                "application/json": components["schemas"]["RenewListingRequest"];
+            };
+        };
+        responses: {
+            /** @description A supply listing: a technology, product, equipment, know-how or service offered for transfer */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "589ea6bd-e2cf-4541-b4c6-bd08b897960b",
+                     *       "status": "published",
+                     *       "owner": {
+                     *         "id": "7dc9aae3-7b4b-4c5e-8221-27499d75b435",
+                     *         "name": "Viện Cơ điện Nông nghiệp",
+                     *         "kind": "research_institute"
+                     *       },
+                     *       "kind": "technology",
+                     *       "titleVi": "Quy trình sản xuất lúa gạo hữu cơ",
+                     *       "titleEn": "Organic rice production process",
+                     *       "descriptionVi": "Quy trình canh tác lúa hữu cơ đạt chuẩn, giảm phân bón hóa học, phù hợp vùng đồng bằng sông Hồng.",
+                     *       "descriptionEn": null,
+                     *       "trl": 7,
+                     *       "iprStatus": "patent_granted",
+                     *       "iprNumbers": [
+                     *         "1-0023456"
+                     *       ],
+                     *       "transferForms": [
+                     *         "standalone",
+                     *         "ip_transfer"
+                     *       ],
+                     *       "transferMethods": [
+                     *         "technical_documents",
+                     *         "training"
+                     *       ],
+                     *       "priceType": "amount",
+                     *       "priceVnd": 250000000,
+                     *       "sectors": [
+                     *         "A"
+                     *       ],
+                     *       "fields": [
+                     *         "4"
+                     *       ],
+                     *       "keywords": [
+                     *         "lúa hữu cơ",
+                     *         "nông nghiệp sạch"
+                     *       ],
+                     *       "provinceCodes": [
+                     *         "36"
+                     *       ],
+                     *       "currentProvinceCodes": [
+                     *         "37"
+                     *       ],
+                     *       "media": [
+                     *         {
+                     *           "url": "https://example.vn/lua.jpg",
+                     *           "kind": "image",
+                     *           "title": "Cánh đồng lúa"
+                     *         }
+                     *       ],
+                     *       "validUntil": "2027-05-20",
+                     *       "publishedAt": "2026-05-01T03:00:00.000Z",
+                     *       "withdrawnAt": null,
+                     *       "withdrawReason": null,
+                     *       "moderationReason": null,
+                     *       "moderatedAt": null,
+                     *       "contacts": [],
+                     *       "disclosure": {
+                     *         "contacts": false,
+                     *         "iprNumbers": false
+                     *       },
+                     *       "anonymous": false,
+                     *       "provenance": {
+                     *         "source": "tech-exchange",
+                     *         "externalId": null,
+                     *         "globalId": "tech-exchange:listing:589ea6bd-e2cf-4541-b4c6-bd08b897960b"
+                     *       },
+                     *       "redacted": [],
+                     *       "createdAt": "2026-05-01T03:00:00.000Z",
+                     *       "updatedAt": "2026-05-06T03:00:00.000Z",
+                     *       "version": 3
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Listing"];
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key was given */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state; or idempotency_in_progress: a request with this Idempotency-Key is still running; retry after Retry-After seconds */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before retrying with the same Idempotency-Key */
+                    "Retry-After"?: number;
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but breaks a rule; or idempotency_key_reused: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

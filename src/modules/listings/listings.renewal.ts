@@ -6,9 +6,10 @@ import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import type { RecordEvents } from '../../core/outbox.ts'
 
 // Renewal reminders: a published listing's owner hears, `reminderDays` before its validUntil, that
-// the listing is about to drop out of search, so it can move the date (PATCH validUntil). The
-// reminder is an event to the owner (listing.renewal_due: its webhooks), sent once per validUntil:
-// the row keeps the date it was sent for, so a renewal to a new date gets a reminder of its own.
+// the listing is about to drop out of search, so it can renew it (POST /v1/listings/{id}/renew,
+// listings.service.ts). The reminder is an event to the owner (listing.renewal_due: its webhooks),
+// sent once per validUntil: the row keeps the date it was sent for, so a renewal to a new date gets
+// a reminder of its own.
 
 export const listingRenewalJob = 'listings.renewal'
 export const renewalDueEvent = 'listing.renewal_due'

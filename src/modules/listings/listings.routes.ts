@@ -6,6 +6,7 @@ import {
   Listing,
   ListingCreate,
   ListingPage,
+  ListingRenew,
   ListingSearchQuery,
   ListingUnpublish,
   ListingUpdate,
@@ -91,6 +92,27 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const listing = await listings.update(requireActor(request), request.params.id, request.body, expectedVersion(request.headers['if-match']))
+      return reply.header('etag', etagOf(listing.version)).send(listing)
+    },
+  )
+
+  app.post(
+    '/:id/renew',
+    {
+      schema: {
+        operationId: 'renewListing',
+        tags,
+        summary: 'Renew a listing',
+        description:
+          "Moves a published (or expired) listing's validUntil ahead in one call, with no If-Match: to the body's validUntil, or (with an empty object) a year after the later of today and the current date. Open from LISTING_RENEWAL_REMINDER_DAYS before validUntil on, when the listing.renewal_due reminder goes out, and any time after it: earlier, or for a listing without validUntil, 409 renewal_not_due; 409 invalid_state for a draft or withdrawn listing; 422 for a date not after the current one. The owner's or its delegates' admin or editor keys, or the operator.",
+        security: bearerSecurity,
+        params: IdParams,
+        body: ListingRenew,
+        response: { 200: withHeaders(ref(Listing), 'ETag'), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      const listing = await listings.renew(requireActor(request), request.params.id, request.body)
       return reply.header('etag', etagOf(listing.version)).send(listing)
     },
   )

@@ -138,6 +138,17 @@ export const ListingWithdraw = Type.Object(
 )
 export type ListingWithdraw = Static<typeof ListingWithdraw>
 
+export const ListingRenew = Type.Object(
+  {
+    validUntil: Type.Optional({
+      ...DateOnly,
+      description: 'The new last day (Vietnam time): after the current validUntil, not before today. Default: a year after the later of the two',
+    }),
+  },
+  { additionalProperties: false },
+)
+export type ListingRenew = Static<typeof ListingRenew>
+
 export const ListingUnpublish = Type.Object(
   {
     reason: Type.String({

@@ -120,6 +120,35 @@ function decodePosition(cursors: Cursors, cursor: string, sort: ListingSort, q: 
   return { value, id }
 }
 
+/** The same calendar day a year later (29 February becomes 28 February). */
+function aYearAfter(date: string): string {
+  const [year, month, day] = date.split('-')
+  return `${Number(year) + 1}-${month}-${month === '02' && day === '29' ? '28' : day}`
+}
+
+/** The days before a date (YYYY-MM-DD), as a date. */
+const daysBefore = (date: string, days: number) => new Date(Date.parse(date) - days * 86_400_000).toISOString().slice(0, 10)
+
+/** What a renewal writes, or why it cannot be done now. */
+function renewalOf(row: repo.ListingWithOwner, day: string, asked: string | undefined, windowDays: number): ListingUpdate {
+  const status = statusOf(row, day)
+  if (status !== 'published' && status !== 'expired') {
+    throw conflict('invalid_state', `A ${status} listing is not renewed: publish it with the date it should stand until`, allowedFrom(status))
+  }
+  if (row.validUntil === null) throw conflict('renewal_not_due', 'This listing has no validUntil: it stands until it is withdrawn')
+  const opens = daysBefore(row.validUntil, windowDays)
+  if (day < opens) {
+    throw conflict('renewal_not_due', `Renewal opens on ${opens}, ${windowDays} days before validUntil ${row.validUntil} (today is ${day} in Vietnam)`)
+  }
+  const validUntil = asked ?? aYearAfter(row.validUntil > day ? row.validUntil : day)
+  if (validUntil <= row.validUntil || validUntil < day) {
+    throw unprocessable('invalid_valid_until', `A renewal moves validUntil past ${row.validUntil} and not before today (${day})`, [
+      { pointer: '#/validUntil', detail: `must be after ${row.validUntil} and not before ${day}` },
+    ])
+  }
+  return { validUntil }
+}
+
 export function createListingService(deps: {
   db: Db
   clock: Clock
@@ -129,8 +158,10 @@ export function createListingService(deps: {
   exchangeId: string
   cursors: Cursors
   thesaurus?: ThesaurusLookup
+  /** Days before validUntil from which a listing may be renewed in one call (LISTING_RENEWAL_REMINDER_DAYS). */
+  renewalWindowDays: number
 }) {
-  const { db, clock, requestMatches, recordEvents, catalogueEvent, exchangeId, cursors, thesaurus } = deps
+  const { db, clock, requestMatches, recordEvents, catalogueEvent, exchangeId, cursors, thesaurus, renewalWindowDays } = deps
   const today = () => vietnamDate(clock.now())
 
   /** The listing for a write: 404 if the actor may not even see it, 403 if it may see but not change it. */
@@ -210,7 +241,22 @@ export function createListingService(deps: {
   }
 
   // Writes answer with every field: whoever may write acts for the owner.
-  async function update(actor: Actor, id: string, input: ListingUpdate, expectedVersion?: number) {
+  const update = (actor: Actor, id: string, input: ListingUpdate, expectedVersion?: number) =>
+    edit(actor, id, { operation: 'listing.update', expectedVersion, input: () => input })
+
+  /**
+   * Moves a published (or expired) listing's validUntil ahead in one call, from `renewalWindowDays`
+   * before it on (when its renewal reminder goes out): to `validUntil` if given, else a year after
+   * the later of today and the current date.
+   */
+  const renew = (actor: Actor, id: string, asked: { validUntil?: string }) =>
+    edit(actor, id, { operation: 'listing.renew', input: (row, day) => renewalOf(row, day, asked.validUntil, renewalWindowDays) })
+
+  async function edit(
+    actor: Actor,
+    id: string,
+    how: { operation: string; expectedVersion?: number; input: (row: repo.ListingWithOwner, day: string) => ListingUpdate },
+  ) {
     // Read, check and write under a row lock: the cross-field rules are checked against exactly
     // the row being overwritten, a concurrent withdraw cannot slip in between, and the audit's
     // "before" is that row.
@@ -222,7 +268,8 @@ export function createListingService(deps: {
       if (!editableStatuses.includes(status)) {
         throw conflict('invalid_state', `A ${status} listing can no longer be edited`, allowedFrom(status))
       }
-      if (expectedVersion !== undefined && expectedVersion !== row.version) throw preconditionFailed()
+      if (how.expectedVersion !== undefined && how.expectedVersion !== row.version) throw preconditionFailed()
+      const input = how.input(row, day)
       checkRules({ ...row, ...input })
       const values: Partial<repo.ListingInsert> = { ...input }
       if (input.provinceCodes) values.currentProvinceCodes = resolveProvinces(input.provinceCodes)
@@ -235,7 +282,7 @@ export function createListingService(deps: {
       await recordAudit(tx, {
         actor,
         owningOrganizationId: row.ownerId,
-        operation: 'listing.update',
+        operation: how.operation,
         targetType: 'listing',
         targetId: id,
         before: toListing(row, day, exchangeId),
@@ -355,7 +402,7 @@ export function createListingService(deps: {
     }
   }
 
-  return { get, create, update, publish, withdraw, unpublish, search }
+  return { get, create, update, renew, publish, withdraw, unpublish, search }
 }
 
 export type ListingService = ReturnType<typeof createListingService>

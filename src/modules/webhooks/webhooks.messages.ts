@@ -108,7 +108,7 @@ const members: Member[] = [
       { title: 'ListingRenewalDueData' },
     ),
     description:
-      'A published listing of yours drops out of search after validUntil: move the date (PATCH validUntil) to renew it. Sent LISTING_RENEWAL_REMINDER_DAYS before, once per validUntil, to the owner only',
+      'A published listing of yours drops out of search after validUntil: renew it (POST /v1/listings/{id}/renew, or PATCH validUntil). Sent LISTING_RENEWAL_REMINDER_DAYS before, once per validUntil, to the owner only',
   },
   // Matches.
   {
