@@ -4,7 +4,7 @@
 // call it on every start for a few milliseconds. Plain JavaScript: it runs before anything is built.
 //
 // Why a bundle: Node 20 resolves, reads and compiles each ES module on every start, and the app with
-// its dependencies is ~900 of them. One bundle loads in a third of the time (bench/README.md). Type
+// its dependencies is ~900 of them. One bundle loads in a third of the time (docs/operations.md). Type
 // checking stays with `npm run typecheck` (tsc), which CI runs.
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'

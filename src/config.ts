@@ -25,7 +25,7 @@ export const ConfigSchema = Type.Object({
   EMBEDDED_DB_SHARED_BUFFERS_MB: Type.Integer({ minimum: 8, maximum: 4096, default: 32 }),
   // How the embedded database's WebAssembly is compiled. 'baseline' (V8's Liftoff only) starts in
   // half the time and holds ~90 MB less; 'optimizing' adds V8's optimising tier, for ~15% more
-  // throughput on a busy embedded database (bench/README.md has the figures).
+  // throughput on a busy embedded database (docs/operations.md has the figures).
   EMBEDDED_DB_WASM_TIER: Type.Union([Type.Literal('baseline'), Type.Literal('optimizing')], { default: 'baseline' }),
   // Spelled out (not mapped from an array) so that Config['LOG_LEVEL'] is the union of these literals.
   LOG_LEVEL: Type.Union(

@@ -1,5 +1,5 @@
 import type { Db, DbOrTx } from '../../db/client.ts'
-import type { Clock } from '../../lib/clock.ts'
+import { addDays, type Clock } from '../../lib/clock.ts'
 import type { Cursors } from '../../lib/cursor.ts'
 import { conflict, forbidden, notFound, preconditionFailed, unprocessable, type FieldError } from '../../lib/problem.ts'
 import { actsFor, ownerForCreation, writesContent } from '../../core/access.ts'
@@ -12,8 +12,6 @@ import { findListingStates } from '../listings/listings.repo.ts'
 import { provinceFilter, resolveProvince } from '../../core/places.ts'
 
 type Kind = ExchangeEvent['organizer']['kind']
-
-const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
 
 /**
  * Checks the event a deal starting on `today` names: one that has begun and ended no more than

@@ -2,7 +2,7 @@ import { and, asc, eq, gte, inArray, isNotNull, lte, not, sql } from 'drizzle-or
 import type { Db } from '../../db/client.ts'
 import { listings } from '../../db/schema/index.ts'
 import type { JobQueue } from '../../jobs/queue.ts'
-import { vietnamDate, type Clock } from '../../lib/clock.ts'
+import { addDays, daysBetween, vietnamDate, type Clock } from '../../lib/clock.ts'
 import type { RecordEvents } from '../../core/outbox.ts'
 
 // Renewal reminders: a published listing's owner hears, `reminderDays` before its validUntil, that
@@ -14,9 +14,6 @@ import type { RecordEvents } from '../../core/outbox.ts'
 export const listingRenewalJob = 'listings.renewal'
 export const renewalDueEvent = 'listing.renewal_due'
 const batchSize = 100
-
-/** Whole days from one calendar date (YYYY-MM-DD) to another. */
-const daysBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000)
 
 export function createRenewalReminders(deps: { db: Db; clock: Clock; recordEvents: RecordEvents; reminderDays: number }) {
   const { db, clock, recordEvents, reminderDays } = deps
@@ -33,7 +30,7 @@ export function createRenewalReminders(deps: { db: Db; clock: Clock; recordEvent
       const sent = await db.transaction(async (tx) => {
         const now = clock.now()
         const today = vietnamDate(now)
-        const lastDay = vietnamDate(new Date(now.getTime() + reminderDays * 86_400_000))
+        const lastDay = addDays(today, reminderDays)
         // Published and not yet held as expired: the condition of listings_uncounted_expiry_idx.
         const due = tx
           .select({ id: listings.id })

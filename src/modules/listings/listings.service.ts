@@ -1,5 +1,5 @@
 import type { Db, DbOrTx } from '../../db/client.ts'
-import { vietnamDate, type Clock } from '../../lib/clock.ts'
+import { addDays, vietnamDate, type Clock } from '../../lib/clock.ts'
 import type { Cursors } from '../../lib/cursor.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, unauthorized, unprocessable, type FieldError } from '../../lib/problem.ts'
 import {
@@ -126,9 +126,6 @@ function aYearAfter(date: string): string {
   return `${Number(year) + 1}-${month}-${month === '02' && day === '29' ? '28' : day}`
 }
 
-/** The days before a date (YYYY-MM-DD), as a date. */
-const daysBefore = (date: string, days: number) => new Date(Date.parse(date) - days * 86_400_000).toISOString().slice(0, 10)
-
 /** What a renewal writes, or why it cannot be done now. */
 function renewalOf(row: repo.ListingWithOwner, day: string, asked: string | undefined, windowDays: number): ListingUpdate {
   const status = statusOf(row, day)
@@ -136,7 +133,7 @@ function renewalOf(row: repo.ListingWithOwner, day: string, asked: string | unde
     throw conflict('invalid_state', `A ${status} listing is not renewed: publish it with the date it should stand until`, allowedFrom(status))
   }
   if (row.validUntil === null) throw conflict('renewal_not_due', 'This listing has no validUntil: it stands until it is withdrawn')
-  const opens = daysBefore(row.validUntil, windowDays)
+  const opens = addDays(row.validUntil, -windowDays)
   if (day < opens) {
     throw conflict('renewal_not_due', `Renewal opens on ${opens}, ${windowDays} days before validUntil ${row.validUntil} (today is ${day} in Vietnam)`)
   }

@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
+import { addDays } from '../../lib/clock.ts'
 
 // The activity report's one query. The years and months a period covers whole are read from the
 // roll-up (activity_rollup, kept by triggers in the facts' transactions); only the days of the
@@ -29,7 +30,6 @@ export type FactRow = { groupKey: string; label: string | null; bucket: string; 
 /** Days from `from` up to, not including, `until` (YYYY-MM-DD). */
 type Span = { from: string; until: string }
 
-const addDays = (text: string, days: number) => new Date(Date.parse(`${text}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
 const monthStart = (text: string) => `${text.slice(0, 7)}-01`
 const yearStart = (text: string) => `${text.slice(0, 4)}-01-01`
 const nextMonth = (start: string) =>
