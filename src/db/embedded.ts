@@ -201,8 +201,21 @@ function lockDataDir(dataDir: string): () => void {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+  return !isZombie(pid)
+}
+
+/**
+ * A process that has exited but whose parent has not reaped it yet still answers kill(pid, 0), yet
+ * holds no file: a server killed a moment ago is one until its parent (a shell, a supervisor, a
+ * test) gets round to it. Read from /proc where there is one; elsewhere, assumed not.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)?.[0] === 'Z'
+  } catch {
+    return false
   }
 }

@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { startEmbeddedDatabase } from '../../src/db/embedded.ts'
+import { lockFileName } from '../../src/db/template-copy.ts'
 import { embeddedTemplate } from '../helpers/database.ts'
 
 // The server killed while its database process is still starting (at boot, or during a restart):
@@ -55,4 +56,22 @@ t.test('a database process whose parent is killed during its start-up stops clea
   const again = await startEmbeddedDatabase({ dataDir })
   t.equal(again.state, 'running', 'the next start opens it')
   await again.stop()
+})
+
+t.test('a lock left by a process that exited but was not reaped yet (a zombie) is stale', async (t) => {
+  // `sleep 0` runs in the background of a shell that then becomes `sleep 5`, which never reaps it:
+  // for five seconds its pid answers kill(pid, 0), as a killed server's does until its parent reaps it.
+  const shell = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] })
+  t.teardown(() => shell.kill('SIGKILL'))
+  const zombie = Number(await new Promise<string>((resolve) => shell.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()))))
+  while (running(zombie)) await sleep(10)
+  t.doesNotThrow(() => process.kill(zombie, 0), 'the pid still answers a signal')
+
+  const zombieDir = mkdtempSync(path.join(tmpdir(), 'tx-zombie-'))
+  t.teardown(() => rmSync(zombieDir, { recursive: true, force: true }))
+  cpSync(await embeddedTemplate(), zombieDir, { recursive: true })
+  writeFileSync(path.join(zombieDir, lockFileName), String(zombie))
+  const database = await startEmbeddedDatabase({ dataDir: zombieDir })
+  t.equal(database.state, 'running', 'the next start opens the directory')
+  await database.stop()
 })
