@@ -126,3 +126,25 @@ export function provincesFilter(codes: readonly string[] | undefined, parameter:
 
 /** Filed codes resolved to the 2025 units, without repeats; an unknown code is a 422 on its pointer. */
 export const resolveProvinces = (codes: string[]) => [...new Set(codes.map((code, index) => resolveProvince(code, `#/provinceCodes/${index}`)))]
+
+/** A name a file may give instead of a province code; the shape of an import column's vocabulary. */
+export type ProvinceName = { code: string; labelVi: string; labelEn: string }
+
+/**
+ * The names an import file may give a province by instead of its code: each unit's full and short
+ * name ("Tỉnh Nam Định", "Nam Định"), "TP <name>" for a city, and the 2025 units' English names.
+ * A legacy unit's name gives its legacy code, which is kept as filed and resolved like the code;
+ * legacy units come first, so a name both lists keeps the older, finer code.
+ */
+export const provinceNames: ProvinceName[] = [
+  ...legacyProvinces.flatMap((legacy) => {
+    const name = legacy.fullName.replace(/^(Tỉnh|Thành phố) /, '')
+    const city = legacy.fullName.startsWith('Thành phố ')
+    return [{ code: legacy.code, labelVi: legacy.fullName, labelEn: name }, ...(city ? [{ code: legacy.code, labelVi: `TP ${name}`, labelEn: name }] : [])]
+  }),
+  ...provinces.flatMap((province) => [
+    { code: province.code, labelVi: province.fullName, labelEn: province.fullNameEn },
+    { code: province.code, labelVi: province.name, labelEn: province.nameEn },
+    ...(province.kind === 'city' ? [{ code: province.code, labelVi: `TP ${province.name}`, labelEn: province.nameEn }] : []),
+  ]),
+]

@@ -405,6 +405,34 @@ t.test('organisations: the operator imports the registry; updates by Mã; what t
   t.same(types.map((row) => row.type).sort(), ['organization.created', 'organization.created', 'organization.updated'])
 })
 
+t.test('a province column takes names as a spreadsheet has them, legacy or 2025, with or without diacritics', async (t) => {
+  const centre = await createMember(db, { kind: 'transfer_centre', name: 'Trung tâm Ứng dụng KH&CN Nam Định' })
+  const listingFile = [
+    'Mã,Tiêu đề,Mô tả,Loại,Tỉnh/thành',
+    'TN-1,Máy sấy nông sản,Sấy lúa và ngô,technology,Nam Định; TP. Hồ Chí Minh; tinh thai binh; Hanoi; 46',
+    'TN-2,Lò đốt trấu,Đốt trấu lấy nhiệt,technology,Nam Định City',
+  ].join('\n')
+  const listed = await importFile(centre.auth, 'listings', listingFile)
+  t.match(listed, { rowsCreated: 1, rowsFailed: 1 })
+  t.same(
+    listed.errors[0]!.errors,
+    [{ pointer: '#/provinceCodes/0', detail: 'is not a province code or name (see /v1/reference/provinces)' }],
+    'a name it does not know is refused, by its position',
+  )
+  const [dryer] = await listingsOf(centre.organization.id)
+  t.same(dryer!.provinceCodes, ['36', '79', '34', '01', '46'], 'legacy names keep their legacy codes, as codes would')
+  t.same(dryer!.currentProvinceCodes, ['37', '79', '33', '01', '46'])
+
+  const enterprise = await createMember(db, { name: 'Công ty TNHH Dệt Nam Định' })
+  const demanded = await importFile(enterprise.auth, 'demands', 'Tiêu đề,Vấn đề,Tỉnh/thành\nCần máy nhuộm,Nhuộm vải tốn nước,Tỉnh Nam Định\n')
+  t.match(demanded, { rowsCreated: 1 })
+  t.match((await db.select().from(demands).where(eq(demands.ownerId, enterprise.organization.id)))[0], { provinceCode: '36', currentProvinceCode: '37' })
+
+  const registered = await importFile(operator.auth, 'organizations', 'Loại hình,Tên tổ chức,Tỉnh/thành\nenterprise,Công ty Cơ khí Huế,Thành phố Huế\n')
+  t.match(registered, { rowsCreated: 1 })
+  t.match((await db.select().from(organizations).where(eq(organizations.name, 'Công ty Cơ khí Huế')))[0], { provinceCode: '46', currentProvinceCode: '46' })
+})
+
 t.test('who may import, and who may read an import', async (t) => {
   const csv = 'kind,titleVi,descriptionVi\ntechnology,Công nghệ A,Mô tả A\n'
   const reader = await createApiKey(db, { organizationId: member.organization.id, role: 'reader' })

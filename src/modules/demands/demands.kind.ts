@@ -2,6 +2,7 @@ import { demands } from '../../db/schema/index.ts'
 import { contentField as field } from '../../core/catalogue-kind.ts'
 import { scienceFields, sectors } from '../reference/vocabularies.ts'
 import type { CatalogueEventType } from '../../core/catalogue-events.ts'
+import { provinceNames } from '../../core/places.ts'
 
 // THE demand descriptor: the fields a demand's owner writes, each with its column, the value a
 // create stores when the body leaves it out, and how an import or export file names it. The
@@ -24,7 +25,10 @@ export const demandFields = {
   budgetMaxVnd: field(demands.budgetMaxVnd, { missing: null, file: { type: 'integer', vi: ['Ngân sách tối đa (VND)', 'Ngân sách đến'] } }),
   deadline: field(demands.deadline, { missing: null, file: { type: 'date', vi: ['Hạn chót', 'Thời hạn'] } }),
   neededBy: field(demands.neededBy, { missing: null, file: { type: 'date', vi: ['Cần trước ngày', 'Thời điểm cần'] } }),
-  provinceCode: field(demands.provinceCode, { missing: null, file: { type: 'text', vi: ['Tỉnh/thành', 'Tỉnh thành', 'Mã tỉnh', 'Địa phương'] } }),
+  provinceCode: field(demands.provinceCode, {
+    missing: null,
+    file: { type: 'code', vi: ['Tỉnh/thành', 'Tỉnh thành', 'Mã tỉnh', 'Địa phương'], vocabulary: provinceNames },
+  }),
 }
 
 export type DemandField = keyof typeof demandFields

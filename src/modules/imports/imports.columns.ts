@@ -3,6 +3,7 @@ import { demandFields } from '../demands/demands.kind.ts'
 import { listingFields } from '../listings/listings.kind.ts'
 import type { Term } from '../reference/vocabularies.ts'
 import { organizationKinds } from '../reference/vocabularies.ts'
+import { provinceNames } from '../../core/places.ts'
 
 // The columns a file may have, per kind of import: the field each one fills (the field names of the
 // create endpoints, plus externalId and status), the Vietnamese headers that name it too, and how a
@@ -51,7 +52,7 @@ export const importColumns: Record<ImportKind, FileColumn[]> = {
     column('nameEn', 'text', ['Tên (EN)', 'Tên tiếng Anh']),
     column('shortName', 'text', ['Tên viết tắt']),
     column('parentId', 'text', ['Đơn vị chủ quản', 'Tổ chức cấp trên']),
-    column('provinceCode', 'text', ['Tỉnh/thành', 'Tỉnh thành', 'Mã tỉnh']),
+    column('provinceCode', 'code', ['Tỉnh/thành', 'Tỉnh thành', 'Mã tỉnh'], provinceNames),
     column('address', 'text', ['Địa chỉ']),
     column('website', 'text', ['Trang web', 'Website']),
     column('email', 'text', ['Thư điện tử', 'Email']),

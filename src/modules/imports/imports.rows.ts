@@ -3,7 +3,7 @@ import type { FieldError } from '../../lib/problem.ts'
 import { unprocessable } from '../../lib/problem.ts'
 import { CsvError, CsvParser, maxRecordChars, type CsvRecord } from './imports.csv.ts'
 import { columnNamed, foldText, requiredFields, type ImportKind } from './imports.columns.ts'
-import type { CellType, FileColumn } from '../../core/catalogue-kind.ts'
+import type { CellType, FileColumn, VocabularyTerm } from '../../core/catalogue-kind.ts'
 
 // From an uploaded file to rows: each with its line number and either the object it describes
 // (field names as the create endpoints take them) or what made it unreadable. Validation against
@@ -276,12 +276,26 @@ function listItems(cell: string): { value: unknown[] } | { error: string } {
   }
 }
 
+/** Each vocabulary's codes and labels, folded, to the code: built once, on its first cell. */
+const foldedTerms = new WeakMap<readonly VocabularyTerm[], Map<string, string>>()
+
+function termsOf(vocabulary: readonly VocabularyTerm[]): Map<string, string> {
+  let terms = foldedTerms.get(vocabulary)
+  if (!terms) {
+    terms = new Map()
+    // Codes before labels; then the first term to claim a folded form keeps it (a province's legacy
+    // name before the 2025 unit's).
+    for (const form of ['code', 'labelVi', 'labelEn'] as const) {
+      for (const term of vocabulary) if (!terms.has(foldText(term[form]))) terms.set(foldText(term[form]), term.code)
+    }
+    foldedTerms.set(vocabulary, terms)
+  }
+  return terms
+}
+
 /** A vocabulary code given as the code itself or as its Vietnamese or English label. */
 function codeOf(column: FileColumn, cell: string): string {
-  if (!column.vocabulary || column.vocabulary.some((term) => term.code === cell)) return cell
-  const folded = foldText(cell)
-  const term = column.vocabulary.find(
-    (candidate) => foldText(candidate.code) === folded || foldText(candidate.labelVi) === folded || foldText(candidate.labelEn) === folded,
-  )
-  return term?.code ?? cell
+  if (!column.vocabulary) return cell
+  const terms = termsOf(column.vocabulary)
+  return terms.get(foldText(cell)) ?? cell
 }

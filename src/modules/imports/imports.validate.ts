@@ -20,6 +20,9 @@ type SchemaIssue = { keyword: string; instancePath: string; message: string; par
 
 const escapePointer = (name: string) => name.replaceAll('~', '~0').replaceAll('/', '~1')
 
+/** The fields that hold province codes, which a file may give as names instead. */
+const provincePointer = /^#\/(provinceCode|provinceCodes\/\d+)$/
+
 /**
  * TypeBox's issues as field errors, one per field: a value outside a vocabulary is "must be one of
  * ...", a nullable field of the wrong type "must be integer or null", the union's own summary is
@@ -43,6 +46,9 @@ export function schemaErrors(issues: Iterable<SchemaIssue>): FieldError[] {
       at(pointer).allowed.push(String(issue.params.allowedValue))
     } else if (issue.keyword === 'enum' && Array.isArray(issue.params.allowedValues)) {
       at(pointer).allowed.push(...(issue.params.allowedValues as unknown[]).map(String))
+    } else if (issue.keyword === 'pattern' && provincePointer.test(pointer)) {
+      // A province cell matched neither a code nor a name (imports.rows.ts reads names as codes).
+      at(pointer).details.push('is not a province code or name (see /v1/reference/provinces)')
     } else if (issue.keyword === 'type') {
       at(pointer).types.push(String(issue.params.type))
     } else if (issue.keyword !== 'anyOf') {

@@ -2,6 +2,7 @@ import { listings } from '../../db/schema/index.ts'
 import { contentField as field } from '../../core/catalogue-kind.ts'
 import { iprStatuses, listingKinds, priceTypes, scienceFields, sectors, transferForms, transferMethods } from '../reference/vocabularies.ts'
 import type { CatalogueEventType } from '../../core/catalogue-events.ts'
+import { provinceNames } from '../../core/places.ts'
 
 // THE listing descriptor: the fields a listing's owner writes, each with its column, the value a
 // create stores when the body leaves it out, and how an import or export file names it. The
@@ -26,7 +27,10 @@ export const listingFields = {
   sectors: field(listings.sectors, { missing: [], file: { type: 'codes', vi: ['Lĩnh vực', 'Ngành'], vocabulary: sectors } }),
   fields: field(listings.fields, { missing: [], file: { type: 'codes', vi: ['Lĩnh vực KH&CN', 'Lĩnh vực khoa học'], vocabulary: scienceFields } }),
   keywords: field(listings.keywords, { missing: [], file: { type: 'list', vi: ['Từ khóa'] } }),
-  provinceCodes: field(listings.provinceCodes, { missing: [], file: { type: 'list', vi: ['Tỉnh/thành', 'Tỉnh thành', 'Mã tỉnh', 'Địa phương'] } }),
+  provinceCodes: field(listings.provinceCodes, {
+    missing: [],
+    file: { type: 'codes', vi: ['Tỉnh/thành', 'Tỉnh thành', 'Mã tỉnh', 'Địa phương'], vocabulary: provinceNames },
+  }),
   media: field(listings.media, { missing: [], file: { type: 'json', vi: ['Tư liệu', 'Hình ảnh và tài liệu'] } }),
   contacts: field(listings.contacts, { missing: [], file: { type: 'json', vi: ['Liên hệ', 'Người liên hệ'] } }),
   disclosure: field(listings.disclosure, { missing: { contacts: false, iprNumbers: false }, file: { type: 'json', vi: ['Công khai'] } }),
