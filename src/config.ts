@@ -88,8 +88,10 @@ export const ConfigSchema = Type.Object({
   DEAL_OFFER_VALIDITY_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
   DEAL_OFFER_REMINDER_HOURS: Type.Integer({ minimum: 0, maximum: 8760, default: 48 }),
   // Listings (src/modules/listings/listings.renewal.ts): days before a published listing's validUntil
-  // that its owner is reminded to renew it (listing.renewal_due). 0: no reminders.
+  // that its owner is reminded to renew it (listing.renewal_due), 0: no reminders; and days after
+  // validUntil that the sweep archives it (listings.service.ts), 0: never.
   LISTING_RENEWAL_REMINDER_DAYS: Type.Integer({ minimum: 0, maximum: 365, default: 30 }),
+  LISTING_ARCHIVE_AFTER_DAYS: Type.Integer({ minimum: 0, maximum: 3650, default: 365 }),
   // Delegations (src/modules/delegations): days a proposal waits for the member's answer before it expires.
   DELEGATION_PROPOSAL_DAYS: Type.Integer({ minimum: 1, maximum: 90, default: 14 }),
   // Federation (src/modules/sources): this exchange's own source id, the first part of the global id

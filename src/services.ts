@@ -15,7 +15,7 @@ import { createRenewalReminders, registerListingRenewalJobs } from './modules/li
 import { assertEventOpenForDeals, createExchangeEventService } from './modules/exchange-events/exchange-events.service.ts'
 import { catalogueEventsVia } from './modules/feed/feed.catalog.ts'
 import { createFeedService } from './modules/feed/feed.service.ts'
-import { createListingService } from './modules/listings/listings.service.ts'
+import { createListingService, registerListingJobs } from './modules/listings/listings.service.ts'
 import { createExportService } from './modules/exports/exports.service.ts'
 import { createImportRunner, queueImportVia, registerImportJobs } from './modules/imports/imports.runner.ts'
 import { createImportService } from './modules/imports/imports.service.ts'
@@ -88,6 +88,19 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
   registerDemandJobs(jobs, demands)
   const renewalReminders = createRenewalReminders({ db, clock, recordEvents, reminderDays: config.LISTING_RENEWAL_REMINDER_DAYS })
   registerListingRenewalJobs(jobs, renewalReminders)
+  const listings = createListingService({
+    db,
+    clock,
+    requestMatches,
+    recordEvents,
+    catalogueEvent,
+    exchangeId,
+    cursors,
+    thesaurus: thesaurusLookup,
+    renewalWindowDays: config.LISTING_RENEWAL_REMINDER_DAYS,
+    archiveAfterDays: config.LISTING_ARCHIVE_AFTER_DAYS,
+  })
+  registerListingJobs(jobs, listings)
   const organizationHooks: OrganizationHooks = {
     onboarded: (tx, actor, agent, member, now) => onboardMember(tx, recordEvents, actor, agent, member, now),
     merged: async (tx, actor, organizationId, now) => {
@@ -97,17 +110,7 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
   }
   return {
     organizations: createOrganizationService({ db, clock, recordEvents, catalogueEvent, hooks: organizationHooks, exchangeId, cursors }),
-    listings: createListingService({
-      db,
-      clock,
-      requestMatches,
-      recordEvents,
-      catalogueEvent,
-      exchangeId,
-      cursors,
-      thesaurus: thesaurusLookup,
-      renewalWindowDays: config.LISTING_RENEWAL_REMINDER_DAYS,
-    }),
+    listings,
     demands,
     renewalReminders,
     sources: createSourceService({ db, clock, exchangeId, requestMatches, recordEvents, catalogueEvent, cursors }),

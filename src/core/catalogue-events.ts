@@ -12,6 +12,7 @@ export const catalogueEventTypes = {
   'listing.published': { public: true, tombstone: false, description: 'A listing became public' },
   'listing.withdrawn': { public: true, tombstone: true, description: 'Its owner withdrew a listing: remove it from mirrors' },
   'listing.unpublished': { public: true, tombstone: true, description: 'The operator sent a listing back to draft: remove it from mirrors' },
+  'listing.archived': { public: true, tombstone: true, description: 'A listing expired for long was archived: remove it from mirrors' },
   'demand.created': { public: false, tombstone: false, description: 'A draft demand was created' },
   'demand.updated': { public: 'when_open', tombstone: false, description: 'A demand changed (public while it is open)' },
   'demand.opened': { public: true, tombstone: false, description: 'A demand was opened to offers' },

@@ -415,7 +415,7 @@ export interface paths {
         head?: never;
         /**
          * Update a listing
-         * @description Changes the given fields (null clears an optional one) of a draft, published or expired listing; a withdrawn listing is final (409). The owner's or its delegates' admin or editor keys, or the operator. Send If-Match with the ETag you read to avoid overwriting someone else's change (412 when stale).
+         * @description Changes the given fields (null clears an optional one) of a draft, published, expired or archived listing (a validUntil moved ahead, or cleared, brings an archived one back to published); a withdrawn listing is final (409). The owner's or its delegates' admin or editor keys, or the operator. Send If-Match with the ETag you read to avoid overwriting someone else's change (412 when stale).
          */
         patch: operations["updateListing"];
         trace?: never;
@@ -431,7 +431,7 @@ export interface paths {
         put?: never;
         /**
          * Renew a listing
-         * @description Moves a published (or expired) listing's validUntil ahead in one call, with no If-Match: to the body's validUntil, or (with an empty object) a year after the later of today and the current date. Open from LISTING_RENEWAL_REMINDER_DAYS before validUntil on, when the listing.renewal_due reminder goes out, and any time after it: earlier, or for a listing without validUntil, 409 renewal_not_due; 409 invalid_state for a draft or withdrawn listing; 422 for a date not after the current one. The owner's or its delegates' admin or editor keys, or the operator.
+         * @description Moves a published (or expired, or archived) listing's validUntil ahead in one call, with no If-Match: to the body's validUntil, or (with an empty object) a year after the later of today and the current date. Open from LISTING_RENEWAL_REMINDER_DAYS before validUntil on, when the listing.renewal_due reminder goes out, and any time after it: earlier, or for a listing without validUntil, 409 renewal_not_due; 409 invalid_state for a draft or withdrawn listing; 422 for a date not after the current one. An archived listing comes back to published. The owner's or its delegates' admin or editor keys, or the operator.
          */
         post: operations["renewListing"];
         delete?: never;
@@ -471,7 +471,7 @@ export interface paths {
         put?: never;
         /**
          * Withdraw a listing
-         * @description Takes a published (or expired) listing off the exchange for good, with a reason shown on it. 409, with the transitions allowed, from any other state. The owner's or its delegates' admin or editor keys, or the operator.
+         * @description Takes a published (or expired, or archived) listing off the exchange for good, with a reason shown on it. 409, with the transitions allowed, from any other state. The owner's or its delegates' admin or editor keys, or the operator.
          */
         post: operations["withdrawListing"];
         delete?: never;
@@ -2020,7 +2020,7 @@ export interface components {
              * @description A UUID
              */
             id: string;
-            /** @description draft, published or withdrawn as stored; expired = published and past validUntil (Vietnam time) */
+            /** @description draft, published, withdrawn or archived as stored; expired = published and past validUntil (Vietnam time); archived = expired for LISTING_ARCHIVE_AFTER_DAYS and put away */
             status: components["schemas"]["ListingStatus"];
             owner: components["schemas"]["ListingOwner"];
             /** @description See /v1/reference/listing-kinds */
@@ -2052,6 +2052,7 @@ export interface components {
             withdrawReason: string | null;
             moderationReason: string | null;
             moderatedAt: string | null;
+            archivedAt: string | null;
             contacts: components["schemas"]["Contact"][] | null;
             disclosure: components["schemas"]["Disclosure"];
             /** @description true: the owner's id and name are hidden (its kind stays) from all but those who act for the owner, until a seeker's deal on the listing is accepted. Default false */
@@ -2092,7 +2093,7 @@ export interface components {
              * @description A UUID
              */
             id: string;
-            /** @description draft, published or withdrawn as stored; expired = published and past validUntil (Vietnam time) */
+            /** @description draft, published, withdrawn or archived as stored; expired = published and past validUntil (Vietnam time); archived = expired for LISTING_ARCHIVE_AFTER_DAYS and put away */
             status: components["schemas"]["ListingStatus"];
             /** @description See /v1/reference/listing-kinds */
             kind: components["schemas"]["ListingKind"];
@@ -3209,7 +3210,7 @@ export interface components {
          * ListingStatus
          * @enum {string}
          */
-        ListingStatus: "draft" | "published" | "withdrawn" | "expired";
+        ListingStatus: "draft" | "published" | "withdrawn" | "expired" | "archived";
         /**
          * ListingKind
          * @enum {string}
@@ -3480,6 +3481,7 @@ export interface components {
             withdrawReason?: components["schemas"]["NullableTextChange"];
             moderationReason?: components["schemas"]["NullableTextChange"];
             moderatedAt?: components["schemas"]["NullableTextChange"];
+            archivedAt?: components["schemas"]["NullableTextChange"];
             contacts?: components["schemas"]["NullableContactListChange"];
             disclosure?: components["schemas"]["DisclosureChange"];
             anonymous?: components["schemas"]["BooleanChange"];
@@ -4998,7 +5000,7 @@ export interface components {
          * ListingRemovedEventType
          * @enum {string}
          */
-        ListingRemovedEventType: "listing.withdrawn" | "listing.unpublished";
+        ListingRemovedEventType: "listing.withdrawn" | "listing.unpublished" | "listing.archived";
         /** ListingTombstone */
         ListingTombstone: {
             /**
@@ -5020,7 +5022,7 @@ export interface components {
              * @description The event type (enum property replaced by openapi-typescript)
              * @enum {string}
              */
-            type: "listing.withdrawn" | "listing.unpublished";
+            type: "listing.withdrawn" | "listing.unpublished" | "listing.archived";
             /** Format: date-time */
             occurredAt: string;
             subject: components["schemas"]["ListingEventSubject"];
@@ -5905,7 +5907,7 @@ export interface components {
              * @description The event type (enum property replaced by openapi-typescript)
              * @enum {string}
              */
-            type: "listing.withdrawn" | "listing.unpublished";
+            type: "listing.withdrawn" | "listing.unpublished" | "listing.archived";
             /**
              * Format: date-time
              * @description When the event happened
@@ -7101,7 +7103,7 @@ export interface components {
          * WebhookEventType
          * @enum {string}
          */
-        WebhookEventType: "deal.started" | "deal.interest_accepted" | "deal.interest_declined" | "deal.interest_expired" | "deal.offer_made" | "deal.offer_withdrawn" | "deal.offer_rejected" | "deal.offer_accepted" | "deal.offer_lapsed" | "deal.contract_signed" | "deal.transfer_started" | "deal.milestone_completed" | "deal.completed" | "deal.cancelled" | "deal.dispute_opened" | "deal.dispute_resolved" | "deal.interest_reminder" | "deal.offer_reminder" | "deal.message_posted" | "match.suggested" | "match.proposed" | "match.shortlisted" | "match.dismissed" | "listing.created" | "listing.updated" | "listing.published" | "listing.withdrawn" | "listing.unpublished" | "demand.created" | "demand.updated" | "demand.opened" | "demand.closed" | "organization.created" | "organization.updated" | "organization.merged" | "listing.renewal_due" | "import.completed" | "task.proposed" | "task.updated" | "task.approved" | "task.started" | "task.completed" | "task.cancelled" | "task.partner_invited" | "task.partner_accepted" | "task.partner_declined" | "delegation.proposed" | "delegation.recorded" | "delegation.accepted" | "delegation.declined" | "delegation.withdrawn" | "delegation.expired" | "delegation.ended" | "webhook.ping" | "webhook.subscription_disabled";
+        WebhookEventType: "deal.started" | "deal.interest_accepted" | "deal.interest_declined" | "deal.interest_expired" | "deal.offer_made" | "deal.offer_withdrawn" | "deal.offer_rejected" | "deal.offer_accepted" | "deal.offer_lapsed" | "deal.contract_signed" | "deal.transfer_started" | "deal.milestone_completed" | "deal.completed" | "deal.cancelled" | "deal.dispute_opened" | "deal.dispute_resolved" | "deal.interest_reminder" | "deal.offer_reminder" | "deal.message_posted" | "match.suggested" | "match.proposed" | "match.shortlisted" | "match.dismissed" | "listing.created" | "listing.updated" | "listing.published" | "listing.withdrawn" | "listing.unpublished" | "listing.archived" | "demand.created" | "demand.updated" | "demand.opened" | "demand.closed" | "organization.created" | "organization.updated" | "organization.merged" | "listing.renewal_due" | "import.completed" | "task.proposed" | "task.updated" | "task.approved" | "task.started" | "task.completed" | "task.cancelled" | "task.partner_invited" | "task.partner_accepted" | "task.partner_declined" | "delegation.proposed" | "delegation.recorded" | "delegation.accepted" | "delegation.declined" | "delegation.withdrawn" | "delegation.expired" | "delegation.ended" | "webhook.ping" | "webhook.subscription_disabled";
         /** CreateWebhookRequest */
         CreateWebhookRequest: {
             /**
@@ -9842,7 +9844,7 @@ export interface operations {
                 priceMax?: number;
                 /** @description Only listings of this organisation; its anonymous listings only for those who act for it */
                 owner?: string;
-                /** @description Default published (and not expired). Anyone may ask for expired; draft and withdrawn need an operator key, or owner= your own organisation */
+                /** @description Default published (and not expired). Anyone may ask for expired; draft, withdrawn and archived need an operator key, or owner= your own organisation */
                 status?: components["schemas"]["ListingStatus"];
                 /** @description relevance (default when q is given; needs q) or newest (default otherwise) */
                 sort?: components["schemas"]["SearchSort"];
@@ -10227,6 +10229,7 @@ export interface operations {
                      *       "withdrawReason": null,
                      *       "moderationReason": null,
                      *       "moderatedAt": null,
+                     *       "archivedAt": null,
                      *       "contacts": [],
                      *       "disclosure": {
                      *         "contacts": false,
@@ -10466,6 +10469,7 @@ export interface operations {
                      *       "withdrawReason": null,
                      *       "moderationReason": null,
                      *       "moderatedAt": null,
+                     *       "archivedAt": null,
                      *       "contacts": null,
                      *       "disclosure": {
                      *         "contacts": false,
@@ -10671,6 +10675,7 @@ export interface operations {
                      *       "withdrawReason": null,
                      *       "moderationReason": null,
                      *       "moderatedAt": null,
+                     *       "archivedAt": null,
                      *       "contacts": [],
                      *       "disclosure": {
                      *         "contacts": false,
@@ -10939,6 +10944,7 @@ export interface operations {
                      *       "withdrawReason": null,
                      *       "moderationReason": null,
                      *       "moderatedAt": null,
+                     *       "archivedAt": null,
                      *       "contacts": [],
                      *       "disclosure": {
                      *         "contacts": false,
@@ -11190,6 +11196,7 @@ export interface operations {
                      *       "withdrawReason": null,
                      *       "moderationReason": null,
                      *       "moderatedAt": null,
+                     *       "archivedAt": null,
                      *       "contacts": [],
                      *       "disclosure": {
                      *         "contacts": false,
@@ -11450,6 +11457,7 @@ export interface operations {
                      *       "withdrawReason": "Trùng với một chào bán khác",
                      *       "moderationReason": null,
                      *       "moderatedAt": null,
+                     *       "archivedAt": null,
                      *       "contacts": [],
                      *       "disclosure": {
                      *         "contacts": false,
@@ -11710,6 +11718,7 @@ export interface operations {
                      *       "withdrawReason": null,
                      *       "moderationReason": "Thông tin sáng chế chưa được xác minh",
                      *       "moderatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "archivedAt": null,
                      *       "contacts": [],
                      *       "disclosure": {
                      *         "contacts": false,
@@ -27339,6 +27348,7 @@ export interface operations {
                      *       "withdrawReason": null,
                      *       "moderationReason": null,
                      *       "moderatedAt": null,
+                     *       "archivedAt": null,
                      *       "contacts": [],
                      *       "disclosure": {
                      *         "contacts": false,
@@ -27430,6 +27440,7 @@ export interface operations {
                      *       "withdrawReason": null,
                      *       "moderationReason": null,
                      *       "moderatedAt": null,
+                     *       "archivedAt": null,
                      *       "contacts": [],
                      *       "disclosure": {
                      *         "contacts": false,
@@ -27947,7 +27958,7 @@ export interface operations {
                 after?: string;
                 /** @description Events per page (1-1000, default 100) */
                 limit?: number;
-                /** @description Only these event types, comma-separated (types=listing.published,listing.withdrawn); one of listing.updated, listing.published, listing.withdrawn, listing.unpublished, demand.updated, demand.opened, demand.closed, organization.created, organization.updated, organization.merged */
+                /** @description Only these event types, comma-separated (types=listing.published,listing.withdrawn); one of listing.updated, listing.published, listing.withdrawn, listing.unpublished, listing.archived, demand.updated, demand.opened, demand.closed, organization.created, organization.updated, organization.merged */
                 types?: string;
             };
             header?: {
@@ -28035,6 +28046,7 @@ export interface operations {
                      *             },
                      *             "validUntil": "2026-12-31",
                      *             "moderatedAt": null,
+                     *             "archivedAt": null,
                      *             "publishedAt": "2026-03-02T03:00:00.000Z",
                      *             "withdrawnAt": null,
                      *             "descriptionEn": null,
@@ -28119,6 +28131,7 @@ export interface operations {
                      *             },
                      *             "validUntil": "2026-12-31",
                      *             "moderatedAt": null,
+                     *             "archivedAt": null,
                      *             "publishedAt": "2026-03-02T03:00:00.000Z",
                      *             "withdrawnAt": null,
                      *             "descriptionEn": null,

@@ -8,7 +8,7 @@ export type MediaLink = { url: string; kind: string; title?: string }
 export type Disclosure = { contacts: boolean; iprNumbers: boolean }
 
 /** The statuses a listing row holds ('expired' is a published listing past its date): modules/listings/listings.lifecycle.ts. */
-export const listingStoredStatuses = ['draft', 'published', 'withdrawn'] as const
+export const listingStoredStatuses = ['draft', 'published', 'withdrawn', 'archived'] as const
 export type ListingStoredStatus = (typeof listingStoredStatuses)[number]
 
 export const listings = pgTable(
@@ -69,6 +69,9 @@ export const listings = pgTable(
     // Set when the operator sends a published listing back to draft; cleared when it is published again.
     moderationReason: text('moderation_reason'),
     moderatedAt: timestamp('moderated_at', { withTimezone: true, mode: 'date' }),
+    // Set when the archive sweep puts away a listing long expired (listings.archive.ts); cleared when
+    // a new validUntil brings it back.
+    archivedAt: timestamp('archived_at', { withTimezone: true, mode: 'date' }),
     contacts: jsonb('contacts').$type<Contact[]>().notNull().default([]),
     // An anonymous listing hides its owner from everyone but those who act for it, until a deal
     // reveals it to a seeker (see core/disclosure.ts).
@@ -97,7 +100,7 @@ export const listings = pgTable(
       .notNull(),
   },
   (table) => [
-    check('listings_status_check', sql`${table.status} in ('draft', 'published', 'withdrawn')`),
+    check('listings_status_check', sql`${table.status} in ('draft', 'published', 'withdrawn', 'archived')`),
     check('listings_trl_check', sql`${table.trl} between 1 and 9`),
     // A fixed amount states its price; a negotiable price has none; "on request" may hold the price
     // the owner asks, shown only to those a deal has brought that far.

@@ -1,7 +1,9 @@
 import { columnsOf } from '../../core/catalogue-kind.ts'
 import { demandFields } from '../demands/demands.kind.ts'
 import { listingFields } from '../listings/listings.kind.ts'
-import { and, arrayContains, arrayOverlaps, asc, eq, gt, gte, isNull, lt, or, type SQL } from 'drizzle-orm'
+import { privateStatuses } from '../listings/listings.lifecycle.ts'
+import { statusCondition } from '../listings/listings.search.ts'
+import { and, arrayContains, arrayOverlaps, asc, eq, gt } from 'drizzle-orm'
 import type { Db } from '../../db/client.ts'
 import { demands, listings, organizations } from '../../db/schema/index.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
@@ -77,19 +79,12 @@ export function createExportService(deps: { db: Db; clock: Clock }) {
 
   async function exportListings(actor: Actor | null, query: ListingExportQuery): Promise<ExportFile> {
     const status = query.status ?? 'published'
-    if (status === 'draft' || status === 'withdrawn') await assertMayExport(db, actor, `${status} listings`, query.owner)
+    if (privateStatuses.includes(status)) await assertMayExport(db, actor, `${status} listings`, query.owner)
     const province = provinceFilter(query.province, 'province')
     const today = vietnamDate(clock.now())
     const acting = await actingOwners(db, actor)
-    const notExpired = or(isNull(listings.validUntil), gte(listings.validUntil, today))
-    const statusCondition: SQL | undefined =
-      status === 'published'
-        ? and(eq(listings.status, 'published'), notExpired)
-        : status === 'expired'
-          ? and(eq(listings.status, 'published'), lt(listings.validUntil, today))
-          : eq(listings.status, status)
     const conditions = and(
-      statusCondition,
+      statusCondition(status, today),
       query.owner ? eq(listings.ownerId, query.owner) : undefined,
       // An anonymous listing's owner is not revealed by asking for that owner's listings.
       query.owner && !(await actsFor(db, actor, query.owner)) ? eq(listings.anonymous, false) : undefined,

@@ -31,7 +31,7 @@ export const catalogueEventMembers: CatalogueEventMember[] = [
   {
     title: 'ListingRemovedEvent',
     subject: 'listing',
-    types: ['listing.withdrawn', 'listing.unpublished'],
+    types: ['listing.withdrawn', 'listing.unpublished', 'listing.archived'],
     data: Type.Object({ id: Uuid, globalId: GlobalId }, { title: 'ListingTombstone' }),
     description: 'A listing left the public catalogue: a mirror deletes it',
   },

@@ -1,4 +1,4 @@
-import { and, inArray, isNull } from 'drizzle-orm'
+import { and, inArray, isNull, sql } from 'drizzle-orm'
 import { listings } from '../../db/schema/index.ts'
 import { ownerForCreation } from '../../core/access.ts'
 import type { PossibleDuplicate } from '../listings/listings.duplicates.ts'
@@ -66,6 +66,12 @@ const target: ImportTarget = {
   table: listings,
   importable,
   promotion: { to: 'published', stamped: 'publishedAt', clears: ['moderationReason', 'moderatedAt'] },
+  // As the API's edit does (listings.service.ts): an archived listing given a validUntil ahead, or none, is public again.
+  revival: {
+    from: 'archived',
+    when: (context) => sql`(excluded.valid_until is null or excluded.valid_until >= ${context.today})`,
+    clears: ['archivedAt'],
+  },
   final: 'withdrawn',
   events: { created: listingEvents.created, updated: listingEvents.updated, promoted: listingEvents.published },
   warning: (context, row, id) => {

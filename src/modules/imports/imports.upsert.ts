@@ -1,4 +1,4 @@
-import { and, inArray, isNull, sql } from 'drizzle-orm'
+import { and, inArray, isNull, sql, type SQL } from 'drizzle-orm'
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
 import type { CatalogueEventType } from '../../core/catalogue-events.ts'
 import type { Direction } from '../../core/match-requests.ts'
@@ -8,8 +8,8 @@ import { failed, type CheckedRow, type FailedRow, type ValidRow } from './import
 // THE import upsert of a catalogue kind (listings, demands): one INSERT ... ON CONFLICT per run of
 // rows on the owner's external id. A row replaces every importable field of the record it names;
 // a row that changes nothing leaves it (and its version) alone. A row may promote a draft (publish
-// a listing, open a demand) but never sends a record back to draft, and a record in its final
-// state (withdrawn, closed) no longer changes. What differs between kinds is in its ImportTarget.
+// a listing, open a demand) or revive an archived listing (a validUntil ahead) but never sends a
+// record back to draft, and a record in its final state (withdrawn, closed) no longer changes. What differs between kinds is in its ImportTarget.
 
 /** A row checked and ready to write: its owner, its external id (`key`) and the values of a new record. */
 export type ReadyRow<V extends Record<string, unknown> = Record<string, unknown>> = { line: number; key: string; ownerId: string; values: V }
@@ -24,6 +24,11 @@ export type ImportTarget = {
   importable: Record<string, PgColumn>
   /** The draft's promotion a row may ask for: the status, the column stamped with its time, the columns it clears. */
   promotion: { to: string; stamped: string; clears?: string[] }
+  /**
+   * A status a row brings a record back from, to the promotion's status (an archived listing given
+   * a validUntil ahead): `when` holds of the row (`excluded`) that does it; `clears` the columns.
+   */
+  revival?: { from: string; when: (context: BatchContext) => SQL; clears: string[] }
   /** The final status: a row naming a record in it is refused. */
   final: string
   events: { created: CatalogueEventType; updated: CatalogueEventType; promoted: CatalogueEventType }
@@ -76,6 +81,8 @@ async function upsertRun(context: BatchContext, target: ImportTarget, run: Ready
   const before = new Map(existing.map((row) => [keyOf({ ownerId: row.ownerId, key: row.externalId! }), row]))
   const column = (name: string) => (table as unknown as Record<string, PgColumn>)[name]!
   const promoting = sql`${table.status} = 'draft' and excluded.status = ${promotion.to}`
+  const { revival } = target
+  const reviving = revival ? sql`${table.status} = ${revival.from} and ${revival.when(context)}` : sql`false`
   const written = (await tx
     .insert(table)
     .values(run.map((row) => row.values) as never)
@@ -84,10 +91,11 @@ async function upsertRun(context: BatchContext, target: ImportTarget, run: Ready
       targetWhere: sql`${table.source} is null and ${table.externalId} is not null`,
       set: {
         ...replacing(importable),
-        status: sql`case when ${promoting} then ${promotion.to} else ${table.status} end`,
+        status: sql`case when ${promoting} or (${reviving}) then ${promotion.to} else ${table.status} end`,
         [promotion.stamped]: sql`case when ${promoting} then excluded.${sql.identifier(column(promotion.stamped).name)} else ${column(promotion.stamped)} end`,
         // Promoting clears what an earlier moderation left, as the API's own publish does.
         ...Object.fromEntries((promotion.clears ?? []).map((name) => [name, sql`case when ${promoting} then null else ${column(name)} end`])),
+        ...Object.fromEntries((revival?.clears ?? []).map((name) => [name, sql`case when ${reviving} then null else ${column(name)} end`])),
         updatedAt: sql`excluded.updated_at`,
         version: sql`${table.version} + 1`,
       },

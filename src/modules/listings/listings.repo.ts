@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, isNull, or, sql } from 'drizzle-orm'
+import { and, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { listings, organizations } from '../../db/schema/index.ts'
 import type { ListingStoredStatus } from '../../db/schema/index.ts'
@@ -27,6 +27,7 @@ export const listingColumns = {
   withdrawReason: listings.withdrawReason,
   moderationReason: listings.moderationReason,
   moderatedAt: listings.moderatedAt,
+  archivedAt: listings.archivedAt,
   source: listings.source,
   externalId: listings.externalId,
   createdAt: listings.createdAt,
@@ -76,6 +77,22 @@ export async function findListing(db: DbOrTx, id: string, options: { lock?: bool
     .where(eq(listings.id, id))
   const [row] = options.lock ? await query.for('update', { of: listings }) : await query
   return row
+}
+
+/**
+ * Locks up to `limit` of this exchange's own listings expired before `cutoff` and counted so, oldest
+ * first, skipping those another transaction holds: the archive sweep's batch. Reads
+ * listings_counted_expiry_idx, whose condition the first two terms repeat.
+ */
+export async function lockLongExpired(db: DbOrTx, cutoff: string, limit: number): Promise<ListingWithOwner[]> {
+  return db
+    .select({ ...listingColumns, owner: ownerColumns })
+    .from(listings)
+    .innerJoin(organizations, eq(organizations.id, listings.ownerId))
+    .where(and(eq(listings.status, 'published'), eq(listings.countedExpired, true), lt(listings.validUntil, cutoff), isNull(listings.source)))
+    .orderBy(listings.validUntil)
+    .limit(limit)
+    .for('update', { of: listings, skipLocked: true })
 }
 
 /** Several listings with their owners, in one query (catalogue events of a bulk write). */

@@ -82,7 +82,7 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Update a listing',
         description:
-          "Changes the given fields (null clears an optional one) of a draft, published or expired listing; a withdrawn listing is final (409). The owner's or its delegates' admin or editor keys, or the operator. Send If-Match with the ETag you read to avoid overwriting someone else's change (412 when stale).",
+          "Changes the given fields (null clears an optional one) of a draft, published, expired or archived listing (a validUntil moved ahead, or cleared, brings an archived one back to published); a withdrawn listing is final (409). The owner's or its delegates' admin or editor keys, or the operator. Send If-Match with the ETag you read to avoid overwriting someone else's change (412 when stale).",
         security: bearerSecurity,
         params: IdParams,
         headers: IfMatchHeaders,
@@ -104,7 +104,7 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Renew a listing',
         description:
-          "Moves a published (or expired) listing's validUntil ahead in one call, with no If-Match: to the body's validUntil, or (with an empty object) a year after the later of today and the current date. Open from LISTING_RENEWAL_REMINDER_DAYS before validUntil on, when the listing.renewal_due reminder goes out, and any time after it: earlier, or for a listing without validUntil, 409 renewal_not_due; 409 invalid_state for a draft or withdrawn listing; 422 for a date not after the current one. The owner's or its delegates' admin or editor keys, or the operator.",
+          "Moves a published (or expired, or archived) listing's validUntil ahead in one call, with no If-Match: to the body's validUntil, or (with an empty object) a year after the later of today and the current date. Open from LISTING_RENEWAL_REMINDER_DAYS before validUntil on, when the listing.renewal_due reminder goes out, and any time after it: earlier, or for a listing without validUntil, 409 renewal_not_due; 409 invalid_state for a draft or withdrawn listing; 422 for a date not after the current one. An archived listing comes back to published. The owner's or its delegates' admin or editor keys, or the operator.",
         security: bearerSecurity,
         params: IdParams,
         body: ListingRenew,
@@ -145,7 +145,7 @@ export const listingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Withdraw a listing',
         description:
-          "Takes a published (or expired) listing off the exchange for good, with a reason shown on it. 409, with the transitions allowed, from any other state. The owner's or its delegates' admin or editor keys, or the operator.",
+          "Takes a published (or expired, or archived) listing off the exchange for good, with a reason shown on it. 409, with the transitions allowed, from any other state. The owner's or its delegates' admin or editor keys, or the operator.",
         security: bearerSecurity,
         params: IdParams,
         body: ListingWithdraw,

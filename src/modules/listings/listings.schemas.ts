@@ -23,7 +23,8 @@ import { listingStatuses } from './listings.lifecycle.ts'
 export const ListingKind = listingKind('See /v1/reference/listing-kinds')
 export const ListingStatus = Enum(listingStatuses, {
   title: 'ListingStatus',
-  description: 'draft, published or withdrawn as stored; expired = published and past validUntil (Vietnam time)',
+  description:
+    'draft, published, withdrawn or archived as stored; expired = published and past validUntil (Vietnam time); archived = expired for LISTING_ARCHIVE_AFTER_DAYS and put away',
 })
 const IprStatus = iprStatus('See /v1/reference/ipr-statuses')
 const PriceType = priceType('See /v1/reference/price-types')
@@ -204,6 +205,12 @@ export const Listing = Type.Object(
     moderatedAt: Nullable(
       Type.String({ format: 'date-time', description: 'When the operator last sent the listing back to draft; cleared when it is published again' }),
     ),
+    archivedAt: Nullable(
+      Type.String({
+        format: 'date-time',
+        description: 'When the sweep archived the listing, LISTING_ARCHIVE_AFTER_DAYS after validUntil; cleared when a new validUntil brings it back',
+      }),
+    ),
     contacts: Nullable(Type.Array(Contact, { description: 'null when confidential and the caller does not act for the owner (see redacted)' })),
     disclosure: Disclosure,
     anonymous: Anonymous,
@@ -342,7 +349,7 @@ export const ListingSearchQuery = Type.Object(
       Enum(listingStatuses, {
         title: 'ListingStatus',
         description:
-          'Default published (and not expired). Anyone may ask for expired; draft and withdrawn need an operator key, or owner= your own organisation',
+          'Default published (and not expired). Anyone may ask for expired; draft, withdrawn and archived need an operator key, or owner= your own organisation',
       }),
     ),
     sort: Type.Optional(Enum(listingSorts, { title: 'SearchSort', description: 'relevance (default when q is given; needs q) or newest (default otherwise)' })),

@@ -42,7 +42,8 @@ export const listingSource: RetrievalSource = {
   bodyIds: listings.searchBodyIds,
 }
 
-function statusCondition(status: ListingStatus, today: string): SQL | undefined {
+/** The rows in a visible state on `today` ('expired' and 'published' split the published rows by date). */
+export function statusCondition(status: ListingStatus, today: string): SQL | undefined {
   const notExpired = or(isNull(listings.validUntil), gte(listings.validUntil, today))
   switch (status) {
     case 'published':

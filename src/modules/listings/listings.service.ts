@@ -1,4 +1,5 @@
 import type { Db, DbOrTx } from '../../db/client.ts'
+import type { JobQueue } from '../../jobs/queue.ts'
 import { addDays, vietnamDate, type Clock } from '../../lib/clock.ts'
 import type { Cursors } from '../../lib/cursor.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, unauthorized, unprocessable, type FieldError } from '../../lib/problem.ts'
@@ -16,7 +17,7 @@ import {
 import type { Actor } from '../../core/actor.ts'
 import { recordAudit } from '../../core/audit.ts'
 import { currentCodesInRegion, provincesFilter, resolveProvinces } from '../../core/places.ts'
-import { allowedFrom, editableStatuses, statusOf, storedSourcesOf, targetOf, listingProcess, type Transition } from './listings.lifecycle.ts'
+import { allowedFrom, editableStatuses, privateStatuses, statusOf, storedSourcesOf, targetOf, listingProcess, type Transition } from './listings.lifecycle.ts'
 import type { RequestMatches } from '../../core/match-requests.ts'
 import type { CatalogueEvent } from '../../core/catalogue-events.ts'
 import type { RecordEvents } from '../../core/outbox.ts'
@@ -62,7 +63,7 @@ export function checkRules(listing: RuleFields) {
   if (errors.length > 0) throw unprocessable('invalid_listing', 'The listing breaks a rule; see errors', errors)
 }
 
-const pastTense = { publish: 'published', withdraw: 'withdrawn', unpublish: 'unpublished' } as const satisfies Record<Transition, string>
+const pastTense = { publish: 'published', withdraw: 'withdrawn', unpublish: 'unpublished', archive: 'archived' } as const satisfies Record<Transition, string>
 
 const invalidQuery = (name: string, detail: string) =>
   badRequest('validation_failed', `Query parameter ${name} ${detail}`, [{ pointer: `#/query/${name}`, detail }])
@@ -70,7 +71,7 @@ const invalidQuery = (name: string, detail: string) =>
 /** Turns the query into a filter, enforcing who may see which statuses. */
 async function searchFilter(db: DbOrTx, actor: Actor | null, query: ListingSearchQuery, today: string): Promise<ListingFilter> {
   const status = query.status ?? 'published'
-  if (status === 'draft' || status === 'withdrawn') {
+  if (privateStatuses.includes(status)) {
     if (!actor) throw unauthorized(`A key is needed to list ${status} listings`)
     if (!(await maySearchPrivate(db, actor, query.owner))) {
       throw forbidden(`Only the operator, or an owner (or its delegate) asking with owner=<the owner's id>, may list ${status} listings`)
@@ -129,7 +130,7 @@ function aYearAfter(date: string): string {
 /** What a renewal writes, or why it cannot be done now. */
 function renewalOf(row: repo.ListingWithOwner, day: string, asked: string | undefined, windowDays: number): ListingUpdate {
   const status = statusOf(row, day)
-  if (status !== 'published' && status !== 'expired') {
+  if (status !== 'published' && status !== 'expired' && status !== 'archived') {
     throw conflict('invalid_state', `A ${status} listing is not renewed: publish it with the date it should stand until`, allowedFrom(status))
   }
   if (row.validUntil === null) throw conflict('renewal_not_due', 'This listing has no validUntil: it stands until it is withdrawn')
@@ -157,8 +158,10 @@ export function createListingService(deps: {
   thesaurus?: ThesaurusLookup
   /** Days before validUntil from which a listing may be renewed in one call (LISTING_RENEWAL_REMINDER_DAYS). */
   renewalWindowDays: number
+  /** Days after validUntil at which the sweep archives a listing (LISTING_ARCHIVE_AFTER_DAYS; 0: never). */
+  archiveAfterDays: number
 }) {
-  const { db, clock, requestMatches, recordEvents, catalogueEvent, exchangeId, cursors, thesaurus, renewalWindowDays } = deps
+  const { db, clock, requestMatches, recordEvents, catalogueEvent, exchangeId, cursors, thesaurus, renewalWindowDays, archiveAfterDays } = deps
   const today = () => vietnamDate(clock.now())
 
   /** The listing for a write: 404 if the actor may not even see it, 403 if it may see but not change it. */
@@ -242,7 +245,7 @@ export function createListingService(deps: {
     edit(actor, id, { operation: 'listing.update', expectedVersion, input: () => input })
 
   /**
-   * Moves a published (or expired) listing's validUntil ahead in one call, from `renewalWindowDays`
+   * Moves a published (or expired, or archived) listing's validUntil ahead in one call, from `renewalWindowDays`
    * before it on (when its renewal reminder goes out): to `validUntil` if given, else a year after
    * the later of today and the current date.
    */
@@ -270,11 +273,15 @@ export function createListingService(deps: {
       checkRules({ ...row, ...input })
       const values: Partial<repo.ListingInsert> = { ...input }
       if (input.provinceCodes) values.currentProvinceCodes = resolveProvinces(input.provinceCodes)
+      // An archived listing whose validUntil moves ahead (or goes) is public again, as an expired one is.
+      const validUntil = input.validUntil === undefined ? row.validUntil : input.validUntil
+      const revived = row.status === 'archived' && (validUntil === null || validUntil >= day)
+      if (revived) Object.assign(values, { status: 'published', archivedAt: null })
       const updated = await repo.updateListing(tx, { id, expectedVersion: row.version, values, now })
       // The row is locked, so the version cannot have moved; this is only a safety net.
       if (!updated) throw preconditionFailed()
       // A published listing's suggestions follow its text, TRL, price and place.
-      if (row.status === 'published') await requestMatches(tx, 'listing', id)
+      if (updated.status === 'published') await requestMatches(tx, 'listing', id)
       const listing = toListing({ ...updated, owner: row.owner }, day, exchangeId)
       await recordAudit(tx, {
         actor,
@@ -286,7 +293,10 @@ export function createListingService(deps: {
         after: listing,
         occurredAt: now,
       })
-      await recordEvents(tx, [await catalogueEvent(tx, 'listing.updated', id, now)])
+      // Back in public view: mirrors that removed it on listing.archived take it again, as on an import's revival.
+      const events = [await catalogueEvent(tx, 'listing.updated', id, now)]
+      if (revived) events.push(await catalogueEvent(tx, 'listing.published', id, now))
+      await recordEvents(tx, events)
       return listing
     })
   }
@@ -352,6 +362,45 @@ export function createListingService(deps: {
   const withdraw = (actor: Actor, id: string, reason: string) =>
     transition(actor, id, 'withdraw', (now) => ({ withdrawnAt: now, withdrawReason: reason.trim() }))
 
+  /**
+   * The archive sweep: puts away this exchange's own listings expired for more than
+   * `archiveAfterDays`, a batch a transaction, each with its audit entry (no key) and a
+   * listing.archived tombstone for the feed and the owner's webhooks; how many it archived. It takes
+   * the listings the facet maintenance already counts as expired (every five minutes), through their
+   * partial index. Mirrored listings follow their source, which the sweep leaves alone. SKIP
+   * LOCKED, so sweeps of several processes share the work.
+   */
+  async function archiveLongExpired(): Promise<number> {
+    if (archiveAfterDays === 0) return 0
+    const batch = 100
+    let total = 0
+    for (;;) {
+      const archived = await db.transaction(async (tx) => {
+        const now = clock.now()
+        const day = vietnamDate(now)
+        const rows = await repo.lockLongExpired(tx, addDays(day, -archiveAfterDays), batch)
+        for (const row of rows) {
+          const values = { archivedAt: now, countedExpired: false }
+          const updated = await repo.transitionListing(tx, { id: row.id, from: storedSourcesOf('archive'), to: targetOf('archive'), values, now })
+          await recordAudit(tx, {
+            actor: null,
+            owningOrganizationId: row.ownerId,
+            operation: 'listing.archive',
+            targetType: 'listing',
+            targetId: row.id,
+            before: toListing(row, day, exchangeId),
+            after: toListing({ ...updated!, owner: row.owner }, day, exchangeId),
+            occurredAt: now,
+          })
+          await recordEvents(tx, [await catalogueEvent(tx, 'listing.archived', row.id, now)])
+        }
+        return rows.length
+      })
+      total += archived
+      if (archived < batch) return total
+    }
+  }
+
   async function search(actor: Actor | null, query: ListingSearchQuery) {
     const day = today()
     const filter = await searchFilter(db, actor, query, day)
@@ -399,7 +448,14 @@ export function createListingService(deps: {
     }
   }
 
-  return { get, create, update, renew, publish, withdraw, unpublish, search }
+  return { get, create, update, renew, publish, withdraw, unpublish, archiveLongExpired, search }
 }
 
 export type ListingService = ReturnType<typeof createListingService>
+
+export const listingArchiveJob = 'listings.archive'
+
+/** Hourly: archiving is a year's matter, and an hourly sweep finds at most an hour's listings. */
+export function registerListingJobs(jobs: JobQueue, listings: Pick<ListingService, 'archiveLongExpired'>) {
+  jobs.register(listingArchiveJob, async () => void (await listings.archiveLongExpired()), { cron: '41 * * * *' })
+}

@@ -10,7 +10,7 @@ import type { ListingSearchRow } from './listings.search.ts'
 // How rows become API shapes, and which listings are public. Who may see the others and change
 // any of them is decided in one place: src/core/access.ts.
 
-/** Published (expired included) listings are public; drafts and withdrawn ones are not. */
+/** Published (expired included) listings are public; drafts, withdrawn and archived ones are not. */
 export const accessRecord = (row: { status: string; ownerId: string }) => ({ ownerId: row.ownerId, isPublic: row.status === 'published' })
 
 const toOwner = (owner: OwnerSummary) => ({ id: owner.id, name: owner.name, kind: owner.kind as ListingSummary['owner']['kind'] })
@@ -29,6 +29,7 @@ export function toListing(row: ListingWithOwner, today: string, exchangeId: stri
     withdrawReason: row.withdrawReason,
     moderationReason: row.moderationReason,
     moderatedAt: row.moderatedAt?.toISOString() ?? null,
+    archivedAt: row.archivedAt?.toISOString() ?? null,
     provenance: provenanceOf(row, 'listing', exchangeId),
     // Complete here; redactListing (core/access.ts) hides what the reader may not see.
     redacted: [],
