@@ -4,7 +4,7 @@ import { delegations, organizations } from '../db/schema/index.ts'
 import { conflict, forbidden, notFound } from '../lib/problem.ts'
 import { isLocalRecord, type Provenance } from '../lib/provenance.ts'
 import type { Actor } from './actor.ts'
-import { hiddenFields, reachedOnListing, type ConfidentialField, type DisclosedListing } from './disclosure.ts'
+import { hiddenFields, reachedOnDemand, reachedOnListing, revealsDemandOwner, type ConfidentialField, type DisclosedListing } from './disclosure.ts'
 
 // The one place that says who may see and change an organisation's listings and demands:
 // the organisation itself, a connection point or DOST holding an active delegation from it (one the
@@ -153,6 +153,36 @@ export async function redactListing<T extends RedactableListing & DisclosedListi
   if (ownerId !== null && (await actsFor(db, actor, ownerId))) return listing
   return withhold(listing, hiddenFields(listing, await reachedOnListing(db, actor, listing.id)))
 }
+
+type RedactableDemand = {
+  id: string
+  anonymous: boolean
+  owner: { id: string | null; name: string | null }
+  redacted: Array<'owner'>
+  provenance: Provenance
+}
+
+/** An anonymous demand as a stranger sees it: its owner's kind only, and no owner's own reference. */
+function withholdDemandOwner<T extends RedactableDemand>(demand: T): T {
+  const provenance = isLocalRecord(demand.provenance, 'demand', demand.id) ? { ...demand.provenance, externalId: null } : demand.provenance
+  return { ...demand, owner: { ...demand.owner, id: null, name: null }, redacted: ['owner'], provenance }
+}
+
+/**
+ * THE redaction rule for a demand as the API shows it: an anonymous demand's owner is hidden from
+ * those who do not act for it until their deal on the demand (as its provider) is accepted
+ * (core/disclosure.ts, demandOwnerRule).
+ */
+export async function redactDemand<T extends RedactableDemand>(db: DbOrTx, actor: Actor | null, demand: T): Promise<T> {
+  if (!demand.anonymous) return demand
+  const ownerId = demand.owner.id
+  if (ownerId !== null && (await actsFor(db, actor, ownerId))) return demand
+  return revealsDemandOwner(await reachedOnDemand(db, actor, demand.id)) ? demand : withholdDemandOwner(demand)
+}
+
+/** THE redaction rule for demand summaries (search results, matches, the feed): no deal is looked up. */
+export const redactDemandSummary = <T extends RedactableDemand>(summary: T, acting: boolean): T =>
+  acting || !summary.anonymous ? summary : withholdDemandOwner(summary)
 
 /** The confidential fields a listing summary carries; contacts and IPR numbers are only on the full listing. */
 const summaryFields: readonly ConfidentialField[] = ['owner', 'priceVnd']

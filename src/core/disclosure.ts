@@ -1,4 +1,4 @@
-import { and, eq, inArray, or, sql } from 'drizzle-orm'
+import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../db/client.ts'
 import { deals, delegations, organizations } from '../db/schema/index.ts'
 import type { Actor } from './actor.ts'
@@ -74,11 +74,24 @@ export async function reachedBySeekers(db: DbOrTx, pairs: SeekerOnListing[]): Pr
 }
 
 /**
- * How far the caller's deals on a listing got: the furthest main-path state reached by any deal
- * whose seeker the caller acts for (the seeker itself, its delegates, its successor). Null when
- * there is none. The operator acts for everyone and never needs this.
+ * The one rule for a demand: an anonymous demand hides its owner (the seeker) from those who do not
+ * act for it until a deal on the demand is accepted, as an anonymous listing hides its owner.
  */
-export async function reachedOnListing(db: DbOrTx, actor: Actor | null, listingId: string): Promise<string | null> {
+export const demandOwnerRule = { field: 'owner', hiddenWhen: 'the demand is anonymous', revealedAt: 'accepted' } as const satisfies {
+  field: string
+  hiddenWhen: string
+  revealedAt: MainPathState
+}
+
+/** Whether a deal that got as far as `reached` (null: no deal) has shown the provider an anonymous demand's owner. */
+export const revealsDemandOwner = (reached: string | null) => reached !== null && stageOf(reached) >= stageOf(demandOwnerRule.revealedAt)
+
+/**
+ * The furthest main-path state reached by any deal on a record (`on`: the deal's listing or demand
+ * column) whose party in `side` the caller acts for (the party itself, its delegates, its
+ * successor). Null when there is none. The operator acts for everyone and never needs this.
+ */
+async function reachedBy(db: DbOrTx, actor: Actor | null, on: SQL, side: typeof deals.seekerId | typeof deals.providerId): Promise<string | null> {
   if (!actor) return null
   const delegators = db
     .select({ id: delegations.memberOrganizationId })
@@ -88,10 +101,14 @@ export async function reachedOnListing(db: DbOrTx, actor: Actor | null, listingI
   const rows = await db
     .select({ reached: deals.reachedState })
     .from(deals)
-    .where(
-      and(eq(deals.listingId, listingId), or(eq(deals.seekerId, actor.organizationId), inArray(deals.seekerId, delegators), inArray(deals.seekerId, merged))),
-    )
+    .where(and(on, or(eq(side, actor.organizationId), inArray(side, delegators), inArray(side, merged))))
     .orderBy(furthestFirst)
     .limit(1)
   return rows[0]?.reached ?? null
 }
+
+/** How far the caller's deals on a listing got, as its seeker: what the listing has shown it. */
+export const reachedOnListing = (db: DbOrTx, actor: Actor | null, listingId: string) => reachedBy(db, actor, eq(deals.listingId, listingId), deals.seekerId)
+
+/** How far the caller's deals on a demand got, as their provider: whether the demand has shown it its owner. */
+export const reachedOnDemand = (db: DbOrTx, actor: Actor | null, demandId: string) => reachedBy(db, actor, eq(deals.demandId, demandId), deals.providerId)

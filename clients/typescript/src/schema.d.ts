@@ -2159,6 +2159,10 @@ export interface components {
             provinceCode: string | null;
             currentProvinceCode: string | null;
             owner: components["schemas"]["DemandOwner"];
+            /** @description true: the owner's id and name are hidden (its kind stays) from all but those who act for the owner, until a provider's deal on the demand is accepted. Default false */
+            anonymous: boolean;
+            /** @description The fields hidden from this caller (returned as null; the owner keeps its kind): an anonymous demand's owner. Empty for those who act for it */
+            redacted: components["schemas"]["DemandConfidentialField"][];
             openedAt: string | null;
             provenance: components["schemas"]["Provenance"];
             /** @description Relevance to q, only when q is given: the demand's BM25F score as a share of the score of a demand holding every word of q (0 to about 1; higher is closer) */
@@ -2196,6 +2200,10 @@ export interface components {
             closedAt: string | null;
             closeReason: components["schemas"]["DemandCloseReason"] | null;
             closeNote: string | null;
+            /** @description true: the owner's id and name are hidden (its kind stays) from all but those who act for the owner, until a provider's deal on the demand is accepted. Default false */
+            anonymous: boolean;
+            /** @description The fields hidden from this caller (returned as null; the owner keeps its kind): an anonymous demand's owner. Empty for those who act for it */
+            redacted: components["schemas"]["DemandConfidentialField"][];
             provenance: components["schemas"]["Provenance"];
             /** Format: date-time */
             createdAt: string;
@@ -2581,11 +2589,7 @@ export interface components {
              */
             id: string;
             author: {
-                /**
-                 * Format: uuid
-                 * @description A UUID
-                 */
-                organizationId: string;
+                organizationId: string | null;
                 role: components["schemas"]["DealRole"];
             };
             body: string;
@@ -3276,15 +3280,16 @@ export interface components {
          * @description The organisation that filed the demand
          */
         DemandOwner: {
-            /**
-             * Format: uuid
-             * @description A UUID
-             */
-            id: string;
-            name: string;
+            id: string | null;
+            name: string | null;
             /** @description See /v1/reference/organization-kinds */
             kind: components["schemas"]["OrganizationKind"];
         };
+        /**
+         * DemandConfidentialField
+         * @enum {string}
+         */
+        DemandConfidentialField: "owner";
         /**
          * DemandCloseReason
          * @enum {string}
@@ -3557,6 +3562,14 @@ export interface components {
             after?: components["schemas"]["DemandCloseReason"] | null;
         };
         /**
+         * DemandConfidentialFieldListChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        DemandConfidentialFieldListChange: {
+            before?: components["schemas"]["DemandConfidentialField"][];
+            after?: components["schemas"]["DemandConfidentialField"][];
+        };
+        /**
          * PossibleDemandDuplicateListChange
          * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
          */
@@ -3593,6 +3606,8 @@ export interface components {
             closedAt?: components["schemas"]["NullableTextChange"];
             closeReason?: components["schemas"]["NullableDemandCloseReasonChange"];
             closeNote?: components["schemas"]["NullableTextChange"];
+            anonymous?: components["schemas"]["BooleanChange"];
+            redacted?: components["schemas"]["DemandConfidentialFieldListChange"];
             provenance?: components["schemas"]["ProvenanceChange"];
             createdAt?: components["schemas"]["TextChange"];
             updatedAt?: components["schemas"]["TextChange"];
@@ -5780,11 +5795,7 @@ export interface components {
              * @description A UUID
              */
             messageId: string;
-            /**
-             * Format: uuid
-             * @description A UUID
-             */
-            authorOrganizationId: string;
+            authorOrganizationId: string | null;
             authorRole: components["schemas"]["DealRole"];
         };
         /**
@@ -6526,6 +6537,8 @@ export interface components {
             deadline?: string | null;
             neededBy?: string | null;
             provinceCode?: string | null;
+            /** @description true: the owner's id and name are hidden (its kind stays) from all but those who act for the owner, until a provider's deal on the demand is accepted. Default false */
+            anonymous?: boolean;
             /**
              * Format: uuid
              * @description The enterprise filing the demand: default the caller's own organisation; a connection point or DOST names a member enterprise that delegated to it
@@ -6556,6 +6569,8 @@ export interface components {
             deadline?: string | null;
             neededBy?: string | null;
             provinceCode?: string | null;
+            /** @description true: the owner's id and name are hidden (its kind stays) from all but those who act for the owner, until a provider's deal on the demand is accepted. Default false */
+            anonymous?: boolean;
         };
         /** CloseDemandRequest */
         CloseDemandRequest: {
@@ -7087,6 +7102,8 @@ export interface components {
             deadline?: string | null;
             neededBy?: string | null;
             provinceCode?: string | null;
+            /** @description true: the owner's id and name are hidden (its kind stays) from all but those who act for the owner, until a provider's deal on the demand is accepted. Default false */
+            anonymous?: boolean;
             /**
              * Format: uuid
              * @description The enterprise filing the demand: default the source's organisation (if it is an enterprise); else a member enterprise its keys act for (any for the operator). Fixed once the demand exists
@@ -11904,7 +11921,7 @@ export interface operations {
                 budgetMin?: number;
                 /** @description See budgetMin */
                 budgetMax?: number;
-                /** @description Only demands of this organisation */
+                /** @description Only demands of this organisation; its anonymous demands only for those who act for it */
                 owner?: string;
                 /** @description open (default) or closed; draft needs owner=<your organisation> or an operator key */
                 status?: components["schemas"]["DemandStatus"];
@@ -11963,6 +11980,8 @@ export interface operations {
                      *             "name": "Công ty thử nghiệm 3",
                      *             "kind": "enterprise"
                      *           },
+                     *           "anonymous": false,
+                     *           "redacted": [],
                      *           "openedAt": "2026-03-12T03:00:00.000Z",
                      *           "provenance": {
                      *             "source": "tech-exchange",
@@ -11992,6 +12011,8 @@ export interface operations {
                      *             "name": "Công ty thử nghiệm 3",
                      *             "kind": "enterprise"
                      *           },
+                     *           "anonymous": false,
+                     *           "redacted": [],
                      *           "openedAt": "2026-03-12T03:00:00.000Z",
                      *           "provenance": {
                      *             "source": "tech-exchange",
@@ -12216,6 +12237,8 @@ export interface operations {
                      *       "closedAt": null,
                      *       "closeReason": null,
                      *       "closeNote": null,
+                     *       "anonymous": false,
+                     *       "redacted": [],
                      *       "provenance": {
                      *         "source": "tech-exchange",
                      *         "externalId": null,
@@ -12426,6 +12449,8 @@ export interface operations {
                      *       "closedAt": null,
                      *       "closeReason": null,
                      *       "closeNote": null,
+                     *       "anonymous": false,
+                     *       "redacted": [],
                      *       "provenance": {
                      *         "source": "tech-exchange",
                      *         "externalId": null,
@@ -12600,6 +12625,8 @@ export interface operations {
                      *       "closedAt": null,
                      *       "closeReason": null,
                      *       "closeNote": null,
+                     *       "anonymous": false,
+                     *       "redacted": [],
                      *       "provenance": {
                      *         "source": "tech-exchange",
                      *         "externalId": null,
@@ -12836,6 +12863,8 @@ export interface operations {
                      *       "closedAt": null,
                      *       "closeReason": null,
                      *       "closeNote": null,
+                     *       "anonymous": false,
+                     *       "redacted": [],
                      *       "provenance": {
                      *         "source": "tech-exchange",
                      *         "externalId": null,
@@ -13070,6 +13099,8 @@ export interface operations {
                      *       "closedAt": "2026-03-13T03:00:00.000Z",
                      *       "closeReason": "other",
                      *       "closeNote": "Đã tự chế tạo máy sấy",
+                     *       "anonymous": false,
+                     *       "redacted": [],
                      *       "provenance": {
                      *         "source": "tech-exchange",
                      *         "externalId": null,
@@ -17221,6 +17252,8 @@ export interface operations {
                      *           "name": "HTX Nông nghiệp Giao Thủy",
                      *           "kind": "enterprise"
                      *         },
+                     *         "anonymous": false,
+                     *         "redacted": [],
                      *         "openedAt": "2026-03-02T03:00:00.000Z",
                      *         "provenance": {
                      *           "source": "tech-exchange",
@@ -17427,6 +17460,8 @@ export interface operations {
                      *           "name": "Công ty Cổ phần Cơ khí Đông Anh",
                      *           "kind": "enterprise"
                      *         },
+                     *         "anonymous": false,
+                     *         "redacted": [],
                      *         "openedAt": "2026-03-02T03:00:00.000Z",
                      *         "provenance": {
                      *           "source": "tech-exchange",
@@ -17790,6 +17825,8 @@ export interface operations {
                      *           "name": "HTX Nông nghiệp Giao Thủy",
                      *           "kind": "enterprise"
                      *         },
+                     *         "anonymous": false,
+                     *         "redacted": [],
                      *         "openedAt": "2026-03-02T03:00:00.000Z",
                      *         "provenance": {
                      *           "source": "tech-exchange",
@@ -18109,6 +18146,8 @@ export interface operations {
                      *           "name": "Công ty TNHH Nông sản thử nghiệm 3",
                      *           "kind": "enterprise"
                      *         },
+                     *         "anonymous": false,
+                     *         "redacted": [],
                      *         "openedAt": "2026-03-02T03:00:00.000Z",
                      *         "provenance": {
                      *           "source": "tech-exchange",
@@ -18494,6 +18533,8 @@ export interface operations {
                      *           "name": "HTX Nông nghiệp Giao Thủy",
                      *           "kind": "enterprise"
                      *         },
+                     *         "anonymous": false,
+                     *         "redacted": [],
                      *         "openedAt": "2026-03-02T03:00:00.000Z",
                      *         "provenance": {
                      *           "source": "tech-exchange",
@@ -27717,6 +27758,8 @@ export interface operations {
                      *       "closedAt": null,
                      *       "closeReason": null,
                      *       "closeNote": null,
+                     *       "anonymous": false,
+                     *       "redacted": [],
                      *       "provenance": {
                      *         "source": "hanoi-portal",
                      *         "externalId": "NC-001",
@@ -27780,6 +27823,8 @@ export interface operations {
                      *       "closedAt": null,
                      *       "closeReason": null,
                      *       "closeNote": null,
+                     *       "anonymous": false,
+                     *       "redacted": [],
                      *       "provenance": {
                      *         "source": "hanoi-portal",
                      *         "externalId": "NC-001",

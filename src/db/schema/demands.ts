@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, check, integer, date, index, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { bigint, boolean, check, integer, date, index, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { id, stamps } from './columns.ts'
 import { organizations } from './organizations.ts'
 
@@ -46,6 +46,9 @@ export const demands = pgTable(
     closedAt: timestamp('closed_at', { withTimezone: true, mode: 'date' }),
     closeReason: text('close_reason'),
     closeNote: text('close_note'),
+    // An anonymous demand hides its owner from everyone but those who act for it, until a deal on the
+    // demand reaches the stage that reveals it to the provider (see core/disclosure.ts).
+    anonymous: boolean('anonymous').notNull().default(false),
     // Provenance: the exchange or portal that owns the record (null: this exchange) and its id there;
     // a record of this exchange may carry its owner's own reference (set by imports) as externalId.
     source: text('source'),

@@ -5,11 +5,11 @@ import { conflict, forbidden } from '../../lib/problem.ts'
 import { writesContent } from '../../core/access.ts'
 import type { Actor } from '../../core/actor.ts'
 import type { RecordEvents } from '../../core/outbox.ts'
-import { dealProcess } from './deals.process.ts'
+import { dealProcess, type DealRole } from './deals.process.ts'
 import * as repo from './deals.repo.ts'
 import type { DealMessage, DealMessageCreate, DealMessagePage, PageQuery } from './deals.schemas.ts'
 import type { DealService } from './deals.service.ts'
-import { toMessage } from './deals.view.ts'
+import { sideOf, toMessage } from './deals.view.ts'
 
 /** Messages between a deal's parties and their brokers (and the operator, settling a dispute). */
 export function createDealMessageService(deps: { db: Db; clock: Clock; deals: DealService; recordEvents: RecordEvents; cursors: Cursors }) {
@@ -29,13 +29,17 @@ export function createDealMessageService(deps: { db: Db; clock: Clock; deals: De
         attachments: input.attachments ?? [],
         createdAt: now,
       })
+      // One payload reaches both parties: the author stays unnamed while the other side may not know it.
+      const author = sideOf(message.authorRole as DealRole)
+      const otherSide: DealRole = author === 'provider' ? 'seeker' : 'provider'
+      const unnamed = author !== undefined && (await deals.hiddenSides(tx, deal, [otherSide])).includes(author)
       await recordEvents(tx, [
         {
           type: 'deal.message_posted',
           subjectType: 'deal',
           subjectId: dealId,
           organizationIds: [deal.providerId, deal.seekerId],
-          payload: { dealId, messageId: message.id, authorOrganizationId: message.authorOrganizationId, authorRole: message.authorRole },
+          payload: { dealId, messageId: message.id, authorOrganizationId: unnamed ? null : message.authorOrganizationId, authorRole: message.authorRole },
           occurredAt: now,
         },
       ])
@@ -45,14 +49,15 @@ export function createDealMessageService(deps: { db: Db; clock: Clock; deals: De
 
   /** Oldest first, so a client appends each page; the cursor is the last message's time and id. */
   async function list(actor: Actor, dealId: string, query: PageQuery): Promise<DealMessagePage> {
-    await deals.visibleDeal(db, actor, dealId)
+    const { deal, roles } = await deals.visibleDeal(db, actor, dealId)
+    const hidden = await deals.hiddenSides(db, deal, roles)
     const limit = query.limit ?? 20
     const values = query.cursor ? cursors.decode(query.cursor, 'deal-messages', ['instant', 'uuid']) : undefined
     const after = values ? { createdAt: values[0], id: values[1] } : undefined
     const rows = await repo.listMessages(db, dealId, { after, limit: limit + 1 })
     const items = rows.slice(0, limit)
     const last = rows.length > limit ? items[items.length - 1]! : undefined
-    return { items: items.map(toMessage), nextCursor: last ? cursors.encode('deal-messages', [last.createdAt, last.id]) : null }
+    return { items: items.map((row) => toMessage(row, hidden)), nextCursor: last ? cursors.encode('deal-messages', [last.createdAt, last.id]) : null }
   }
 
   return { post, list }

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-o
 import type { DbOrTx } from '../../db/client.ts'
 import type { DealState } from '../../db/schema/index.ts'
 import { relationTo as relationOf, type Relation } from '../../core/access.ts'
-import { dealMessages, dealMilestones, dealOffers, deals, dealTransitions, listings } from '../../db/schema/index.ts'
+import { dealMessages, dealMilestones, dealOffers, deals, dealTransitions, demands, listings } from '../../db/schema/index.ts'
 
 export type DealRow = typeof deals.$inferSelect
 export type DealInsert = typeof deals.$inferInsert
@@ -69,6 +69,17 @@ export type DealListingRow = { [K in keyof typeof dealListingColumns]: (typeof d
 
 export async function findDealListing(db: DbOrTx, listingId: string): Promise<DealListingRow | undefined> {
   return (await findDealListings(db, [listingId])).get(listingId)
+}
+
+/** Which of these demands (a page of deals' demandIds) are anonymous. */
+export async function findAnonymousDemands(db: DbOrTx, demandIds: Array<string | null>): Promise<Set<string>> {
+  const ids = [...new Set(demandIds.filter((id) => id !== null))]
+  if (ids.length === 0) return new Set()
+  const rows = await db
+    .select({ id: demands.id })
+    .from(demands)
+    .where(and(inArray(demands.id, ids), eq(demands.anonymous, true)))
+  return new Set(rows.map((row) => row.id))
 }
 
 /** The listings of a page of deals, by id. */

@@ -99,7 +99,10 @@ export type DealMessageCreate = Static<typeof DealMessageCreate>
 
 export const DealParty = Type.Object(
   {
-    id: Nullable({ ...Uuid, description: 'null while the listing is anonymous and the deal has not revealed its owner' }),
+    id: Nullable({
+      ...Uuid,
+      description: 'null while the listing (for the provider) or the demand (for the seeker) is anonymous and the deal has not revealed its owner',
+    }),
     name: Nullable(Type.String()),
     kind: organizationKind(),
   },
@@ -315,7 +318,10 @@ export type DealHistory = Static<typeof DealHistory>
 export const DealMessage = Type.Object(
   {
     id: Uuid,
-    author: Type.Object({ organizationId: Uuid, role: Role }),
+    author: Type.Object({
+      organizationId: Nullable({ ...Uuid, description: "null while the author's party is anonymous to the caller (see the deal's provider and seeker)" }),
+      role: Role,
+    }),
     body: Type.String(),
     attachments: Type.Array(DocumentLink),
     createdAt: Timestamp,

@@ -17,7 +17,7 @@ import type { DealState } from '../../db/schema/index.ts'
 import * as repo from './deals.repo.ts'
 import type { Deal, DealHistory, DealListQuery, DealProcess, DealStart, DealTransitionRequest, PageQuery } from './deals.schemas.ts'
 import { applyEffects, guardHolds, type DealContext, type DealTimers, type Input } from './deals.transitions.ts'
-import { seesEverything, toDeal, toHistoryEntry } from './deals.view.ts'
+import { hiddenSidesIn, seesEverything, toDeal, toHistoryEntry, type DealSide } from './deals.view.ts'
 import { findOrganizationSummaries } from '../organizations/organizations.repo.ts'
 
 /** The organisations a deal's event concerns: both parties. */
@@ -104,7 +104,7 @@ export function createDealService(deps: {
     return (await views(conn, [{ context, roles }], actor))[0]!
   }
 
-  /** The deals as the caller sees them: three queries for a page (listings, parties, what seekers were shown), not three per deal. */
+  /** The deals as the caller sees them: four queries for a page (listings, anonymous demands, parties, what seekers were shown), not four per deal. */
   async function views(conn: DbOrTx, seen: { context: DealContext; roles: DealRole[] }[], actor: Actor | null): Promise<Deal[]> {
     const deals = seen.map(({ context }) => context.deal)
     const listings = await repo.findDealListings(
@@ -112,6 +112,10 @@ export function createDealService(deps: {
       deals.map((deal) => deal.listingId),
     )
     const parties = await findOrganizationSummaries(conn, [...new Set(deals.flatMap(partiesOf))])
+    const anonymousDemands = await repo.findAnonymousDemands(
+      conn,
+      deals.map((deal) => deal.demandId),
+    )
     // What the seeker has been shown, by this deal or an earlier one: the same as the listing shows it.
     // Only looked up for a viewer who does not see everything anyway.
     const revealed = await reachedBySeekers(
@@ -123,7 +127,14 @@ export function createDealService(deps: {
       const allowed = actor && writesContent(actor) ? allowedNow(context, roles) : []
       const shown = seesEverything(roles) ? null : (revealed.get(seekerOnListingKey(deal)) ?? null)
       return toDeal(
-        { deal, listing: listings.get(deal.listingId)!, parties, offers: context.offers, milestones: context.milestones },
+        {
+          deal,
+          listing: listings.get(deal.listingId)!,
+          demandAnonymous: deal.demandId !== null && anonymousDemands.has(deal.demandId),
+          parties,
+          offers: context.offers,
+          milestones: context.milestones,
+        },
         { roles, allowed, revealed: shown },
       )
     })
@@ -429,16 +440,22 @@ export function createDealService(deps: {
     return { items, nextCursor: last ? cursors.encode('deals', [last.updatedAt, last.id]) : null }
   }
 
+  /** The parties the deal hides from a viewer in these roles (null actor: no moves of its own to list). */
+  async function hiddenSides(conn: DbOrTx, deal: repo.DealRow, roles: DealRole[]): Promise<DealSide[]> {
+    return hiddenSidesIn(await view(conn, await contextOf(conn, deal, clock.now()), roles, null))
+  }
+
   async function history(actor: Actor, id: string, query: PageQuery): Promise<DealHistory> {
-    await visibleDeal(db, actor, id)
+    const { deal, roles } = await visibleDeal(db, actor, id)
+    const hidden = await hiddenSides(db, deal, roles)
     const limit = query.limit ?? 20
     const afterId = query.cursor ? cursors.decode(query.cursor, 'deal-history', ['integer'])[0] : undefined
     const rows = await repo.listTransitions(db, id, { afterId, limit: limit + 1 })
-    const items = rows.slice(0, limit).map(toHistoryEntry)
+    const items = rows.slice(0, limit).map((row) => toHistoryEntry(row, hidden))
     return { items, nextCursor: rows.length > limit ? cursors.encode('deal-history', [items[items.length - 1]!.id]) : null }
   }
 
-  return { process, start, get, list, fire, history, visibleDeal }
+  return { process, start, get, list, fire, history, visibleDeal, hiddenSides }
 }
 
 export type DealService = ReturnType<typeof createDealService>

@@ -20,6 +20,7 @@ export function demandBrowseConditions(filter: DemandBrowseFilter): SQL | undefi
   return and(
     eq(demands.status, filter.status),
     filter.ownerId ? eq(demands.ownerId, filter.ownerId) : undefined,
+    filter.withoutAnonymous ? eq(demands.anonymous, false) : undefined,
     filter.sectors ? holdsAnyOf(demands.sectors, filter.sectors) : undefined,
     filter.fields ? holdsAnyOf(demands.fields, filter.fields) : undefined,
     filter.currentProvinceCodes ? isOneOf(demands.currentProvinceCode, filter.currentProvinceCodes) : undefined,

@@ -25,6 +25,7 @@ export const demandFields = {
   budgetMaxVnd: field(demands.budgetMaxVnd, { missing: null, file: { type: 'integer', vi: ['Ngân sách tối đa (VND)', 'Ngân sách đến'] } }),
   deadline: field(demands.deadline, { missing: null, file: { type: 'date', vi: ['Hạn chót', 'Thời hạn'] } }),
   neededBy: field(demands.neededBy, { missing: null, file: { type: 'date', vi: ['Cần trước ngày', 'Thời điểm cần'] } }),
+  anonymous: field(demands.anonymous, { missing: false, file: { type: 'boolean', vi: ['Ẩn danh'] } }),
   provinceCode: field(demands.provinceCode, {
     missing: null,
     file: { type: 'code', vi: ['Tỉnh/thành', 'Tỉnh thành', 'Mã tỉnh', 'Địa phương'], vocabulary: provinceNames },

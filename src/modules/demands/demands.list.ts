@@ -2,7 +2,7 @@ import type { Db } from '../../db/client.ts'
 import type { Cursors } from '../../lib/cursor.ts'
 import { badRequest, forbidden, unauthorized } from '../../lib/problem.ts'
 import { provenanceOf } from '../../lib/provenance.ts'
-import { maySearchPrivate } from '../../core/access.ts'
+import { actingOwners, actsFor, maySearchPrivate, redactDemandSummary } from '../../core/access.ts'
 import type { Actor } from '../../core/actor.ts'
 import { currentCodesInRegion, provincesFilter } from '../../core/places.ts'
 import type { DemandPage, DemandSearchQuery, DemandSummary } from './demands.schemas.ts'
@@ -40,6 +40,8 @@ export function toDemandSummary(row: Omit<DemandSearchRow, 'sortAt'>, exchangeId
     provinceCode: row.provinceCode,
     currentProvinceCode: row.currentProvinceCode,
     owner: { id: row.owner.id, name: row.owner.name, kind: row.owner.kind as DemandSummary['owner']['kind'] },
+    anonymous: row.anonymous,
+    redacted: [],
     openedAt: row.openedAt?.toISOString() ?? null,
     provenance: provenanceOf(row, 'demand', exchangeId),
     ...(score !== undefined ? { score } : {}),
@@ -87,6 +89,8 @@ async function filterOf(db: Db, actor: Actor | null, query: DemandSearchQuery): 
   return {
     status,
     ownerId: query.owner,
+    // An anonymous demand's owner is not revealed by asking for that owner's demands.
+    withoutAnonymous: query.owner !== undefined && !(await actsFor(db, actor, query.owner)),
     sectors: query.sector,
     fields: query.field,
     currentProvinceCodes: current,
@@ -104,6 +108,8 @@ async function filterOf(db: Db, actor: Actor | null, query: DemandSearchQuery): 
 export function createDemandSearch(deps: { db: Db; exchangeId: string; cursors: Cursors; thesaurus?: ThesaurusLookup }) {
   const { db, exchangeId, cursors, thesaurus } = deps
   return async function search(actor: Actor | null, query: DemandSearchQuery): Promise<DemandPage> {
+    // Whom the caller acts for matters only when the page holds an anonymous demand.
+    const actingFor = async (rows: Array<{ anonymous: boolean }>) => (rows.some((row) => row.anonymous) ? await actingOwners(db, actor) : () => true)
     const filter = await filterOf(db, actor, query)
     const sort = sortOf(query)
     const after = query.cursor ? positionOf(cursors, query.cursor, sort, query.q) : undefined
@@ -119,7 +125,12 @@ export function createDemandSearch(deps: { db: Db; exchangeId: string; cursors: 
       const page = rows.slice(0, limit)
       const last = page.at(-1)
       const nextCursor = rows.length > limit && last ? cursors.encode('newest', [last.sortAt, last.id]) : null
-      return { items: page.map((row) => toDemandSummary(row, exchangeId)), nextCursor, ...(facets ? { facets } : {}) }
+      const acting = await actingFor(page)
+      return {
+        items: page.map((row) => redactDemandSummary(toDemandSummary(row, exchangeId), acting(row.owner.id))),
+        nextCursor,
+        ...(facets ? { facets } : {}),
+      }
     }
 
     const textQuery = await buildQuery(db, 'demand', [{ text: query.q, weight: 1 }], { thesaurus })
@@ -132,8 +143,9 @@ export function createDemandSearch(deps: { db: Db; exchangeId: string; cursors: 
       hits.map((hit) => hit.id),
     )
     const relevance = new Map(hits.map((hit) => [hit.id, Math.round(hit.relevance * 10_000) / 10_000]))
+    const acting = await actingFor(rows)
     return {
-      items: rows.map((row) => toDemandSummary(row, exchangeId, relevance.get(row.id))),
+      items: rows.map((row) => redactDemandSummary(toDemandSummary(row, exchangeId, relevance.get(row.id)), acting(row.owner.id))),
       nextCursor: next ? cursors.encode(textCursorTag(sort, query.q), [next.value, next.id]) : null,
       ...(query.facets === false ? {} : { facets: demandFacetsOfHits(ordered, !retrieved.truncated) }),
       interpretation: { corrections: textQuery.corrections, thesaurus: textQuery.thesaurus },

@@ -24,6 +24,7 @@ export const demandSummaryFields = {
   provinceCode: demands.provinceCode,
   currentProvinceCode: demands.currentProvinceCode,
   openedAt: demands.openedAt,
+  anonymous: demands.anonymous,
   source: demands.source,
   externalId: demands.externalId,
 }

@@ -12,6 +12,16 @@ const ScienceField = scienceFieldCode('A level-1 S&T field; see /v1/reference/sc
 const CloseReason = demandCloseReason('Why a demand closed; see /v1/reference/demand-close-reasons')
 const Trl = Type.Integer({ minimum: 1, maximum: 9, description: 'Technology readiness level, 1-9' })
 
+const Anonymous = Type.Boolean({
+  description:
+    "true: the owner's id and name are hidden (its kind stays) from all but those who act for the owner, until a provider's deal on the demand is accepted. Default false",
+})
+
+/** What a demand may hide from a caller: an anonymous demand's owner. */
+const DemandRedacted = Type.Array(Enum(['owner'] as const, { title: 'DemandConfidentialField' }), {
+  description: "The fields hidden from this caller (returned as null; the owner keeps its kind): an anonymous demand's owner. Empty for those who act for it",
+})
+
 const editable = {
   titleVi: ShortText({ description: 'Title in Vietnamese' }),
   titleEn: Nullable(ShortText()),
@@ -33,6 +43,7 @@ const editable = {
     }),
   ),
   provinceCode: Nullable(ProvinceCode),
+  anonymous: Anonymous,
 }
 
 export const DemandCreate = Type.Object(
@@ -52,6 +63,7 @@ export const DemandCreate = Type.Object(
     deadline: Type.Optional(editable.deadline),
     neededBy: Type.Optional(editable.neededBy),
     provinceCode: Type.Optional(editable.provinceCode),
+    anonymous: Type.Optional(editable.anonymous),
     ownerId: Type.Optional({
       ...Uuid,
       description:
@@ -80,7 +92,11 @@ export type DemandClose = Static<typeof DemandClose>
 
 /** Who filed the demand: enough to show it without fetching the organisation. */
 const DemandOwner = Type.Object(
-  { id: Uuid, name: Type.String(), kind: OrganizationKind },
+  {
+    id: Nullable({ ...Uuid, description: 'null when the demand is anonymous and hidden from this caller (see redacted)' }),
+    name: Nullable(Type.String({ description: 'null when the demand is anonymous and hidden from this caller (see redacted)' })),
+    kind: OrganizationKind,
+  },
   { title: 'DemandOwner', description: 'The organisation that filed the demand' },
 )
 
@@ -99,6 +115,8 @@ export const DemandSummary = Type.Object(
     provinceCode: Nullable(Type.String({ description: 'As filed; may be a legacy code' })),
     currentProvinceCode: Nullable(Type.String({ description: 'The 2025 unit the province code resolves to' })),
     owner: DemandOwner,
+    anonymous: Anonymous,
+    redacted: DemandRedacted,
     openedAt: Nullable(Timestamp),
     provenance: ref(Provenance),
     score: Type.Optional(
@@ -138,6 +156,8 @@ export const Demand = Type.Object(
     closedAt: Nullable(Timestamp),
     closeReason: Nullable(CloseReason),
     closeNote: Nullable(Type.String()),
+    anonymous: Anonymous,
+    redacted: DemandRedacted,
     provenance: ref(Provenance),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -168,7 +188,7 @@ export const DemandSearchQuery = Type.Object(
       }),
     ),
     budgetMax: Type.Optional(Type.Integer({ ...Vnd, description: 'See budgetMin' })),
-    owner: Type.Optional(Type.String({ ...Uuid, description: 'Only demands of this organisation' })),
+    owner: Type.Optional(Type.String({ ...Uuid, description: 'Only demands of this organisation; its anonymous demands only for those who act for it' })),
     status: Type.Optional(
       Enum(demandStatuses, { title: 'DemandStatus', description: 'open (default) or closed; draft needs owner=<your organisation> or an operator key' }),
     ),

@@ -11,6 +11,8 @@ import { summaryColumns } from './demands.repo.ts'
 export type DemandFilter = {
   status: DemandStatus
   ownerId?: string
+  /** Leaves anonymous demands out: owner= asked by a caller who does not act for that owner. */
+  withoutAnonymous?: boolean
   /** Any of these sectors, fields (each list non-empty when present). */
   sectors?: readonly string[]
   fields?: readonly string[]
@@ -53,6 +55,7 @@ export function conditions(filter: DemandFilter): SQL | undefined {
   return and(
     eq(demands.status, filter.status),
     filter.ownerId ? eq(demands.ownerId, filter.ownerId) : undefined,
+    filter.withoutAnonymous ? eq(demands.anonymous, false) : undefined,
     filter.sectors ? holdsAnyOf(demands.sectors, filter.sectors) : undefined,
     filter.fields ? holdsAnyOf(demands.fields, filter.fields) : undefined,
     placeConditions(filter),

@@ -5,7 +5,7 @@ import type { Cursors } from '../../lib/cursor.ts'
 import { conflict, forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
 import { provenanceOf } from '../../lib/provenance.ts'
 import type { Actor } from '../../core/actor.ts'
-import { accessTo, assertManages, ownerForCreation } from '../../core/access.ts'
+import { accessTo, assertManages, ownerForCreation, redactDemand } from '../../core/access.ts'
 import { recordAudit } from '../../core/audit.ts'
 import { findOrganization } from '../organizations/organizations.repo.ts'
 import { allowedFrom, demandProcess, isEditable, transitionOf, type Transition } from './demands.lifecycle.ts'
@@ -39,6 +39,8 @@ export function toDemand(row: repo.DemandRow, today: string, exchangeId: string)
     closedAt: row.closedAt?.toISOString() ?? null,
     closeReason: row.closeReason as Demand['closeReason'],
     closeNote: row.closeNote,
+    // Complete here; redactDemand (core/access.ts) hides what the reader may not see.
+    redacted: [],
     provenance: provenanceOf(row, 'demand', exchangeId),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -116,7 +118,7 @@ export function createDemandService(deps: {
   }
 
   async function get(actor: Actor | null, id: string) {
-    return toDemand(await load(db, actor, id), today(), exchangeId)
+    return redactDemand(db, actor, toDemand(await load(db, actor, id), today(), exchangeId))
   }
 
   /** Reads the demand as written and records the write and its event, in the write's own transaction. */

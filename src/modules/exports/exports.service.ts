@@ -127,9 +127,12 @@ export function createExportService(deps: { db: Db; clock: Clock }) {
     const status = query.status ?? 'open'
     if (status === 'draft') await assertMayExport(db, actor, 'draft demands', query.owner)
     const province = provinceFilter(query.province, 'province')
+    const acting = await actingOwners(db, actor)
     const conditions = and(
       eq(demands.status, status),
       query.owner ? eq(demands.ownerId, query.owner) : undefined,
+      // An anonymous demand's owner is not revealed by asking for that owner's demands.
+      query.owner && !(await actsFor(db, actor, query.owner)) ? eq(demands.anonymous, false) : undefined,
       query.sector ? arrayContains(demands.sectors, [query.sector]) : undefined,
       query.field ? arrayContains(demands.fields, [query.field]) : undefined,
       province ? eq(demands.currentProvinceCode, province) : undefined,
@@ -139,6 +142,7 @@ export function createExportService(deps: { db: Db; clock: Clock }) {
         .select({
           id: demands.id,
           externalId: demands.externalId,
+          source: demands.source,
           status: demands.status,
           ...columnsOf(demandFields),
           owner: ownerOf,
@@ -149,7 +153,14 @@ export function createExportService(deps: { db: Db; clock: Clock }) {
         .orderBy(asc(demands.id))
         .limit(pageSize),
     )
-    return exportFile('demands', query.format ?? 'csv', vietnamDate(clock.now()), rows)
+    async function* records(): AsyncGenerator<ExportRecord> {
+      for await (const { source, ...row } of rows) {
+        // As a stranger's GET shows it (deals aside): an anonymous owner hidden with its own reference.
+        const hidden = row.anonymous && !acting(row.owner.id)
+        yield hidden ? { ...row, owner: { ...row.owner, id: null, name: null }, externalId: source === null ? null : row.externalId } : row
+      }
+    }
+    return exportFile('demands', query.format ?? 'csv', vietnamDate(clock.now()), records())
   }
 
   return { listings: exportListings, demands: exportDemands }

@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../../db/client.ts'
 import { vietnamDate } from '../../lib/clock.ts'
-import { redactListing } from '../../core/access.ts'
+import { redactDemand, redactListing } from '../../core/access.ts'
 import { findDemands } from '../demands/demands.repo.ts'
 import { toDemand } from '../demands/demands.service.ts'
 import { findListings } from '../listings/listings.repo.ts'
@@ -30,7 +30,8 @@ async function readRecords(tx: DbOrTx, subject: Subject, ids: string[], day: str
   } else if (subject === 'demand') {
     for (const row of await findDemands(tx, ids)) {
       const demand = toDemand(row, day, exchangeId)
-      records.set(row.id, { ownerId: row.owner.id, status: row.status, globalId: demand.provenance.globalId, view: async () => demand })
+      // As for listings: an anonymous demand's owner stays hidden.
+      records.set(row.id, { ownerId: row.owner.id, status: row.status, globalId: demand.provenance.globalId, view: () => redactDemand(tx, null, demand) })
     }
   } else {
     for (const row of await findOrganizations(tx, ids)) {

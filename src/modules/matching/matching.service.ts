@@ -264,11 +264,19 @@ export function createMatchingService(deps: {
     const rows = found.slice(0, limit)
     const last = rows.at(-1)
     const counterpart = direction === 'demand' ? 'listing' : 'demand'
-    // Whom the caller acts for matters only when a listing shown has something its summary may hide.
-    const acting = counterpart === 'listing' && rows.some((row) => hiddenInSummary(row.listing).length > 0) ? await actingOwners(db, actor) : () => true
+    // Whom the caller acts for matters only when a record shown has something its summary may hide.
+    const hides = (row: (typeof rows)[number]) => (counterpart === 'listing' ? hiddenInSummary(row.listing).length > 0 : row.demand.anonymous)
+    const acting = rows.some(hides) ? await actingOwners(db, actor) : () => true
     return {
       items: rows.map((row) =>
-        toMatch(row, { withCounterpart: counterpart, showDismissal: curator, actsForListingOwner: acting(row.listingOwner.id), today: today(), exchangeId }),
+        toMatch(row, {
+          withCounterpart: counterpart,
+          showDismissal: curator,
+          actsForListingOwner: acting(row.listingOwner.id),
+          actsForDemandOwner: acting(row.demandOwner.id),
+          today: today(),
+          exchangeId,
+        }),
       ),
       nextCursor: found.length > limit && last ? cursors.encode('matches', [last.match.score, last.match.id]) : null,
       computedAt: computedAt?.toISOString() ?? null,
@@ -300,7 +308,7 @@ export function createMatchingService(deps: {
     const listingSide = await actsFor(db, actor, row.listingOwner.id)
     const curator = demandSide || isBroker(actor)
     if (!curator && !(listingSide && row.match.status !== 'dismissed')) throw notFound('Match', matchId)
-    return toMatch(row, { showDismissal: curator, actsForListingOwner: listingSide, today: today(), exchangeId })
+    return toMatch(row, { showDismissal: curator, actsForListingOwner: listingSide, actsForDemandOwner: demandSide, today: today(), exchangeId })
   }
 
   /** Shortlist or dismiss: the demand owner's (or its delegate's) writers, under a row lock. */
@@ -349,7 +357,8 @@ export function createMatchingService(deps: {
       })
       const extra = dismissal ? { reason: dismissal.reason as DismissReason } : {}
       await recordEvents(tx, [await matchEvent(tx, name === 'shortlist' ? 'match.shortlisted' : 'match.dismissed', updated, now, extra)])
-      return toMatch((await repo.findMatchView(tx, matchId))!, { showDismissal: true, actsForListingOwner, today: vietnamDate(now), exchangeId })
+      const view = (await repo.findMatchView(tx, matchId))!
+      return toMatch(view, { showDismissal: true, actsForListingOwner, actsForDemandOwner: demandSide, today: vietnamDate(now), exchangeId })
     })
   }
 
@@ -413,7 +422,8 @@ export function createMatchingService(deps: {
       await recordEvents(tx, [await matchEvent(tx, 'match.proposed', match, now, { proposedById: actor.organizationId })])
       const view = (await repo.findMatchView(tx, match.id))!
       const actsForListingOwner = await actsFor(tx, actor, listing.ownerId)
-      return { match: toMatch(view, { showDismissal: true, actsForListingOwner, today: vietnamDate(now), exchangeId }), created: !existing }
+      const actsForDemandOwner = await actsFor(tx, actor, demand.ownerId)
+      return { match: toMatch(view, { showDismissal: true, actsForListingOwner, actsForDemandOwner, today: vietnamDate(now), exchangeId }), created: !existing }
     })
   }
 

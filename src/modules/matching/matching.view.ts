@@ -1,5 +1,6 @@
 import { matchComponents, type MatchComponent } from '../../config.ts'
 import { toDemandSummary } from '../demands/demands.list.ts'
+import { redactDemandSummary } from '../../core/access.ts'
 import { toListingSummary } from '../listings/listings.view.ts'
 import type { MatchView } from './matching.repo.ts'
 import type { Match, MatchExplanation } from './matching.schemas.ts'
@@ -60,11 +61,19 @@ export function explain(demand: Subject, row: RankedRow, weights: Record<MatchCo
  * A match for the API. Lists carry the other side only (`withCounterpart`); one match carries both.
  * The dismissal's reason and note are the demand owner's: hidden from the listing side. The
  * listing's summary hides what it hides from anyone who does not act for the listing's owner
- * (`actsForListingOwner`): the demand owner and brokers do not learn who offers an anonymous listing.
+ * (`actsForListingOwner`): the demand owner and brokers do not learn who offers an anonymous listing,
+ * nor the listing owner and brokers who filed an anonymous demand (`actsForDemandOwner`).
  */
 export function toMatch(
   view: MatchView,
-  options: { withCounterpart?: 'listing' | 'demand'; showDismissal: boolean; actsForListingOwner: boolean; today: string; exchangeId: string },
+  options: {
+    withCounterpart?: 'listing' | 'demand'
+    showDismissal: boolean
+    actsForListingOwner: boolean
+    actsForDemandOwner: boolean
+    today: string
+    exchangeId: string
+  },
 ): Match {
   const match = view.match
   const side = options.withCounterpart
@@ -88,6 +97,8 @@ export function toMatch(
     ...(side !== 'demand'
       ? { listing: toListingSummary({ ...view.listing, owner: view.listingOwner }, options.today, options.actsForListingOwner, options.exchangeId) }
       : {}),
-    ...(side !== 'listing' ? { demand: toDemandSummary({ ...view.demand, owner: view.demandOwner }, options.exchangeId) } : {}),
+    ...(side !== 'listing'
+      ? { demand: redactDemandSummary(toDemandSummary({ ...view.demand, owner: view.demandOwner }, options.exchangeId), options.actsForDemandOwner) }
+      : {}),
   }
 }

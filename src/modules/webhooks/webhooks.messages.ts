@@ -93,7 +93,15 @@ const members: Member[] = [
   {
     title: 'DealMessagePostedMessage',
     types: ['deal.message_posted'],
-    data: Type.Object({ dealId: Uuid, messageId: Uuid, authorOrganizationId: Uuid, authorRole: DealRole }, { title: 'DealMessagePostedData' }),
+    data: Type.Object(
+      {
+        dealId: Uuid,
+        messageId: Uuid,
+        authorOrganizationId: Nullable({ ...Uuid, description: "null while the author's party is anonymous to the other party" }),
+        authorRole: DealRole,
+      },
+      { title: 'DealMessagePostedData' },
+    ),
     description: 'A message was written on a deal (read it with GET /v1/deals/{id}/messages)',
   },
   {

@@ -1,0 +1,1 @@
+ALTER TABLE "demands" ADD COLUMN "anonymous" boolean DEFAULT false NOT NULL;
