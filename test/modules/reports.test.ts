@@ -249,9 +249,24 @@ t.test('CSV and SVG', async (t) => {
   const csv = await app.inject({ method: 'GET', url: `/v1/reports/activity?${twoPeriods}&groupBy=organization&format=csv` })
   t.equal(csv.statusCode, 200)
   t.match(csv.headers['content-type'], /^text\/csv/)
-  const lines = csv.body.trim().split('\r\n')
-  t.match(lines[0], /^group_key,group_label,period,period_from,period_to,listingsPublished,.*deals_completed/)
+  t.equal(csv.headers['content-language'], 'vi')
+  t.ok(csv.rawPayload.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), 'a UTF-8 byte order mark, so Excel keeps the diacritics')
+  const lines = csv.body
+    .replace(/^\ufeff/, '')
+    .trim()
+    .split('\r\n')
+  t.match(lines[0], /^Mã nhóm,Nhóm,Kỳ,Từ ngày,Đến ngày,"Công nghệ, sản phẩm được chào bán",.*,Giao dịch: hoàn thành,/)
+  t.notMatch(lines[0], /undefined/, 'every column has its title')
+  t.equal(lines[0]!.split(',').length, lines[1]!.split(',').length + 1, 'as many titles as cells (one title holds a quoted comma)')
   t.equal(lines.length, 1 + 4 * 2, 'a line per group and period')
+  const english = await app.inject({
+    method: 'GET',
+    url: `/v1/reports/activity?${twoPeriods}&groupBy=organization&format=csv`,
+    headers: { 'accept-language': 'en' },
+  })
+  t.equal(english.headers['content-language'], 'en')
+  t.match(english.body, /^\ufeffGroup key,Group,Period,From,To,Technologies and products offered,.*,Deals: interest expressed,/)
+  t.equal(english.body.split('\r\n')[1], lines[1], 'the same figures, keys and dates')
   t.ok(lines.some((line) => line.startsWith(`${merged.id},Trung tâm Thông tin & Thống kê Nam Định,2016-01-01..2020-12-31,2016-01-01,2020-12-31,1,`)))
 
   const svg = await app.inject({ method: 'GET', url: `/v1/reports/activity?${twoPeriods}&groupBy=organization&format=svg&metric=transferValueVnd` })

@@ -6,10 +6,38 @@ import { dealStateNames } from './reports.service.ts'
 // The activity report as CSV (a spreadsheet's rows) and as an SVG bar chart a portal embeds with
 // <img src="/v1/reports/activity?format=svg&...">: no script, no external font or style.
 
-/** One line per group and period, with a header; the deals by state as columns of their own. */
-export function activityCsv(report: ActivityReport): string {
-  const header = ['group_key', 'group_label', 'period', 'period_from', 'period_to', ...metricNames, ...dealStateNames.map((state) => `deals_${state}`)]
-  const lines = [csvLine(header)]
+/** The CSV's column titles, in the report's language; keys, figures and dates are the same in both. */
+const csvTitles: Record<Language, { columns: string[]; deals: (state: string) => string }> = {
+  vi: { columns: ['Mã nhóm', 'Nhóm', 'Kỳ', 'Từ ngày', 'Đến ngày'], deals: (state) => `Giao dịch: ${dealStateTitles.vi[state]}` },
+  en: { columns: ['Group key', 'Group', 'Period', 'From', 'To'], deals: (state) => `Deals: ${dealStateTitles.en[state]}` },
+}
+
+const dealStateTitles: Record<Language, Record<string, string>> = {
+  vi: {
+    interest_expressed: 'bày tỏ quan tâm',
+    accepted: 'đã chấp nhận',
+    negotiating: 'đang đàm phán',
+    agreed: 'đã thỏa thuận',
+    contract_signed: 'đã ký hợp đồng',
+    in_transfer: 'đang chuyển giao',
+    completed: 'hoàn thành',
+    declined: 'bị từ chối',
+    expired: 'hết hạn trả lời',
+    cancelled: 'đã hủy',
+    disputed: 'đang tranh chấp',
+  },
+  en: Object.fromEntries(dealStateNames.map((state) => [state, state.replaceAll('_', ' ')])),
+}
+
+/**
+ * One line per group and period, under a header of titles in the report's language; the deals by
+ * state as columns of their own. It starts with a byte order mark, so Excel reads it as UTF-8
+ * instead of garbling the diacritics.
+ */
+export function activityCsv(report: ActivityReport, language: Language = 'vi'): string {
+  const titles = csvTitles[language]
+  const header = [...titles.columns, ...metricNames.map((name) => metricTitles[language][name]), ...dealStateNames.map(titles.deals)]
+  const lines = ['\ufeff' + csvLine(header)]
   for (const group of report.groups) {
     report.periods.forEach((period, position) => {
       const figures = group.values[position] as Figures

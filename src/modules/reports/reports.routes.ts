@@ -32,7 +32,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
               'text/csv': {
                 schema: Type.String({
                   description:
-                    "A header line, then one line per group and period. A cell starting with = + - @ ' tab or CR is written with a leading apostrophe (formula injection)",
+                    "UTF-8 with a byte order mark (for Excel). A header line of column titles in the language of Content-Language, then one line per group and period: group key and label, period key, from, to, each metric, then the deals by state. A cell starting with = + - @ ' tab or CR is written with a leading apostrophe (formula injection)",
                 }),
               },
               'image/svg+xml': { schema: Type.String({ description: 'A bar chart of metric' }) },
@@ -52,7 +52,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
           return reply
             .header('content-type', 'text/csv; charset=utf-8')
             .header('content-disposition', 'attachment; filename="activity.csv"')
-            .send(rendered(activityCsv(report)))
+            .send(rendered(activityCsv(report, language)))
         case 'svg':
           // Made to be embedded by portals on other origins: the default same-origin policy would
           // keep their <img> from loading it.
