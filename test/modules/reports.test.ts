@@ -279,9 +279,25 @@ t.test('CSV and SVG', async (t) => {
   t.match(svg.body, /<title>Trung tâm Ứng dụng KH&amp;CN Nam Định, 2021-01-01..2025-12-31: 500\.000\.000<\/title>/)
   t.equal(svg.headers['cross-origin-resource-policy'], 'cross-origin', 'embeddable by a portal on another origin')
 
+  t.notMatch(svg.body, /…/, 'no name is cut short')
+  t.match(svg.body, />1\.<\/text>/, 'long names: the clusters are numbered, the key names them whole')
+
   const years = await app.inject({ method: 'GET', url: '/v1/reports/activity?period=year&from=2018-01-01&to=2022-12-31&format=svg' })
-  t.equal((years.body.match(/<rect x=/g) ?? []).length, 5, 'not grouped: a bar per year')
+  t.equal((years.body.match(/<polyline /g) ?? []).length, 1, 'a time series: one line of the totals')
+  t.equal((years.body.match(/<circle /g) ?? []).length, 5, 'a point per year')
   t.match(years.body, /<title>2022: 2<\/title>/)
+
+  // Ten years by organisation: a line per organisation, each with every year (none dropped past the eighth).
+  const decade = await app.inject({
+    method: 'GET',
+    url: '/v1/reports/activity?period=year&from=2016-01-01&to=2025-12-31&groupBy=organization&format=svg&metric=listingsPublished',
+  })
+  const pointCounts = [...decade.body.matchAll(/<polyline points="([^"]+)"/g)].map((match) => match[1]!.split(' ').length)
+  t.ok(pointCounts.length >= 2, 'a line per organisation')
+  t.same(new Set(pointCounts), new Set([10]), 'every line has all ten years')
+  t.match(decade.body, />2025<\/text>/, 'the last year is on the axis')
+  t.match(decade.body, /Trung tâm Thông tin &amp; Thống kê Nam Định/, 'the key names each organisation whole')
+  t.notMatch(decade.body, /…/)
 })
 
 t.test('bad reports are refused with a problem', async (t) => {

@@ -21,7 +21,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Activity by organisation, province or region, and period',
         description:
           'What the exchange did, by period (month, quarter, year, all, or custom ranges such as 2016-01-01..2020-12-31,2021-01-01..2025-12-31, in Vietnam time) and by group (none, organization, province, legacyProvince, region): listings published and demands opened (by their owner), matches put forward (by the demand owner), deals started, by state and completed with their value (by the provider), and approved joint tasks started with their funding and completed (by the lead). ' +
-          "With exactly two periods, each figure is compared (difference and ratio). successor=true counts a merged organisation's history under the organisation it was merged into. format=csv gives one line per group and period; format=svg a bar chart of metric that a portal embeds with <img>. Figures are current as of the last committed write: the roll-up they are read from changes in the same transaction as the records. Public: aggregates only.",
+          "With exactly two periods, each figure is compared (difference and ratio). successor=true counts a merged organisation's history under the organisation it was merged into. format=csv gives one line per group and period; format=svg a chart of metric, every period present: lines over time for more than two periods (a line per group, the first eight), bars for one or two (a cluster per group, the first twelve, named in a key when the names are long), that a portal embeds with <img>. Figures are current as of the last committed write: the roll-up they are read from changes in the same transaction as the records. Public: aggregates only.",
         querystring: ActivityQuery,
         response: {
           200: {
@@ -35,7 +35,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
                     "UTF-8 with a byte order mark (for Excel). A header line of column titles in the language of Content-Language, then one line per group and period: group key and label, period key, from, to, each metric, then the deals by state. A cell starting with = + - @ ' tab or CR is written with a leading apostrophe (formula injection)",
                 }),
               },
-              'image/svg+xml': { schema: Type.String({ description: 'A bar chart of metric' }) },
+              'image/svg+xml': { schema: Type.String({ description: 'A chart of metric: lines for more than two periods, else bars' }) },
             },
           },
           ...errorResponses(400, 401),

@@ -76,7 +76,10 @@ export const ActivityQuery = Type.Object(
       }),
     ),
     format: Type.Optional(
-      Enum(['json', 'csv', 'svg'] as const, 'json (default); csv: one line per group and period; svg: a bar chart of metric, to embed with <img>'),
+      Enum(
+        ['json', 'csv', 'svg'] as const,
+        'json (default); csv: one line per group and period; svg: a chart of metric (lines for more than two periods, else bars), to embed with <img>',
+      ),
     ),
   },
   { additionalProperties: false },
