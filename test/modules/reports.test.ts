@@ -267,6 +267,26 @@ t.test('CSV and SVG', async (t) => {
   t.equal(english.headers['content-language'], 'en')
   t.match(english.body, /^\ufeffGroup key,Group,Period,From,To,Technologies and products offered,.*,Deals: interest expressed,/)
   t.equal(english.body.split('\r\n')[1], lines[1], 'the same figures, keys and dates')
+
+  // The same table as an Excel workbook: read back with the library that wrote it.
+  const xlsx = await app.inject({ method: 'GET', url: `/v1/reports/activity?${twoPeriods}&groupBy=organization&format=xlsx` })
+  t.equal(xlsx.statusCode, 200)
+  t.equal(xlsx.headers['content-type'], 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  t.match(xlsx.headers['content-disposition'], /filename="activity\.xlsx"/)
+  const { default: ExcelJS } = await import('exceljs')
+  const workbook = new ExcelJS.Workbook()
+  await workbook.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer)
+  const sheet = workbook.getWorksheet('Hoạt động')!
+  t.equal(sheet.rowCount, 1 + 4 * 2, 'a row per group and period under the header')
+  const cells = (row: number) => (sheet.getRow(row).values as unknown[]).slice(1)
+  t.same(
+    cells(1),
+    lines[0]!.match(/("[^"]*"|[^,]+)/g)!.map((cell) => cell.replaceAll('"', '')),
+    'the CSV’s titles',
+  )
+  const line = lines.findIndex((text) => text.startsWith(`${merged.id},`))
+  t.same(cells(line + 1).map(String), lines[line]!.split(','), 'the CSV’s cells')
+  t.equal(typeof cells(line + 1)[5], 'number', 'figures are numbers, not text')
   t.ok(lines.some((line) => line.startsWith(`${merged.id},Trung tâm Thông tin & Thống kê Nam Định,2016-01-01..2020-12-31,2016-01-01,2020-12-31,1,`)))
 
   const svg = await app.inject({ method: 'GET', url: `/v1/reports/activity?${twoPeriods}&groupBy=organization&format=svg&metric=transferValueVnd` })

@@ -1421,7 +1421,7 @@ export interface paths {
         };
         /**
          * Activity by organisation, province or region, and period
-         * @description What the exchange did, by period (month, quarter, year, all, or custom ranges such as 2016-01-01..2020-12-31,2021-01-01..2025-12-31, in Vietnam time) and by group (none, organization, province, legacyProvince, region): listings published and demands opened (by their owner), matches put forward (by the demand owner), deals started, by state and completed with their value (by the provider), and approved joint tasks started with their funding and completed (by the lead). With exactly two periods, each figure is compared (difference and ratio). successor=true counts a merged organisation's history under the organisation it was merged into. format=csv gives one line per group and period; format=svg a chart of metric, every period present: lines over time for more than two periods (a line per group, the first eight), bars for one or two (a cluster per group, the first twelve, named in a key when the names are long), that a portal embeds with <img>. Figures are current as of the last committed write: the roll-up they are read from changes in the same transaction as the records. Public: aggregates only.
+         * @description What the exchange did, by period (month, quarter, year, all, or custom ranges such as 2016-01-01..2020-12-31,2021-01-01..2025-12-31, in Vietnam time) and by group (none, organization, province, legacyProvince, region): listings published and demands opened (by their owner), matches put forward (by the demand owner), deals started, by state and completed with their value (by the provider), and approved joint tasks started with their funding and completed (by the lead). With exactly two periods, each figure is compared (difference and ratio). successor=true counts a merged organisation's history under the organisation it was merged into. format=csv gives one line per group and period, format=xlsx the same as an Excel workbook; format=svg a chart of metric, every period present: lines over time for more than two periods (a line per group, the first eight), bars for one or two (a cluster per group, the first twelve, named in a key when the names are long), that a portal embeds with <img>. Figures are current as of the last committed write: the roll-up they are read from changes in the same transaction as the records. Public: aggregates only.
          */
         get: operations["getActivityReport"];
         put?: never;
@@ -24547,8 +24547,8 @@ export interface operations {
                 metric?: components["schemas"]["ReportMetric"];
                 /** @description At most this many groups, those with the highest total of metric (1-500, default 100) */
                 limit?: number;
-                /** @description json (default); csv: one line per group and period; svg: a chart of metric (lines for more than two periods, else bars), to embed with <img> */
-                format?: "json" | "csv" | "svg";
+                /** @description json (default); csv: one line per group and period; xlsx: the same as an Excel workbook; svg: a chart of metric (lines for more than two periods, else bars), to embed with <img> */
+                format?: "json" | "csv" | "xlsx" | "svg";
             };
             header?: {
                 /** @description ETags of answers you hold (comma-separated, or *): when one is what this answer would carry, the answer is 304 without a body */
@@ -24949,6 +24949,7 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["ActivityReport"];
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "image/svg+xml": string;
                 };
             };

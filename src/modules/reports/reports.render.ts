@@ -29,19 +29,14 @@ const dealStateTitles: Record<Language, Record<string, string>> = {
   en: Object.fromEntries(dealStateNames.map((state) => [state, state.replaceAll('_', ' ')])),
 }
 
-/**
- * One line per group and period, under a header of titles in the report's language; the deals by
- * state as columns of their own. It starts with a byte order mark, so Excel reads it as UTF-8
- * instead of garbling the diacritics.
- */
-export function activityCsv(report: ActivityReport, language: Language = 'vi'): string {
+/** The report as a table: a header of titles in the report's language, then a row per group and period. */
+function activityTable(report: ActivityReport, language: Language): { header: string[]; rows: Array<Array<string | number>> } {
   const titles = csvTitles[language]
   const header = [...titles.columns, ...metricNames.map((name) => metricTitles[language][name]), ...dealStateNames.map(titles.deals)]
-  const lines = ['\ufeff' + csvLine(header)]
-  for (const group of report.groups) {
-    report.periods.forEach((period, position) => {
+  const rows = report.groups.flatMap((group) =>
+    report.periods.map((period, position) => {
       const figures = group.values[position] as Figures
-      const cells = [
+      return [
         group.key,
         group.label,
         period.key,
@@ -50,10 +45,36 @@ export function activityCsv(report: ActivityReport, language: Language = 'vi'): 
         ...metricNames.map((name) => figures[name]),
         ...dealStateNames.map((state) => figures.dealsByState[state] ?? 0),
       ]
-      lines.push(csvLine(cells.map(String)))
-    })
-  }
-  return lines.join('')
+    }),
+  )
+  return { header, rows }
+}
+
+/**
+ * One line per group and period, under a header of titles in the report's language; the deals by
+ * state as columns of their own. It starts with a byte order mark, so Excel reads it as UTF-8
+ * instead of garbling the diacritics.
+ */
+export function activityCsv(report: ActivityReport, language: Language = 'vi'): string {
+  const { header, rows } = activityTable(report, language)
+  return ['\ufeff' + csvLine(header), ...rows.map((cells) => csvLine(cells.map(String)))].join('')
+}
+
+/**
+ * The same table as an Excel workbook (exceljs): figures as numbers, the header bold and frozen.
+ * exceljs is loaded on the first request for one, so a start never pays for it.
+ */
+export async function activityXlsx(report: ActivityReport, language: Language = 'vi'): Promise<Buffer> {
+  const { default: ExcelJS } = await import('exceljs')
+  const { header, rows } = activityTable(report, language)
+  const workbook = new ExcelJS.Workbook()
+  const sheet = workbook.addWorksheet(language === 'vi' ? 'Hoạt động' : 'Activity', { views: [{ state: 'frozen', ySplit: 1 }] })
+  sheet.addRow(header).font = { bold: true }
+  sheet.addRows(rows)
+  sheet.columns.forEach((column, index) => {
+    column.width = index === 1 ? 48 : Math.min(28, Math.max(12, (header[index] ?? '').length + 2))
+  })
+  return Buffer.from(await workbook.xlsx.writeBuffer())
 }
 
 const escapeXml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;')

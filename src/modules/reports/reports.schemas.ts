@@ -77,8 +77,8 @@ export const ActivityQuery = Type.Object(
     ),
     format: Type.Optional(
       Enum(
-        ['json', 'csv', 'svg'] as const,
-        'json (default); csv: one line per group and period; svg: a chart of metric (lines for more than two periods, else bars), to embed with <img>',
+        ['json', 'csv', 'xlsx', 'svg'] as const,
+        'json (default); csv: one line per group and period; xlsx: the same as an Excel workbook; svg: a chart of metric (lines for more than two periods, else bars), to embed with <img>',
       ),
     ),
   },
