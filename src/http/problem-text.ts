@@ -26,6 +26,9 @@ for (const [english, vietnamese] of Object.entries(messages)) {
 // The template that spells out more of a message is the closer one.
 templates.sort((a, b) => b.literal - a.literal)
 
+/** The Vietnamese for a word the English names; own entries only, so a value such as "constructor" is not an Object method. */
+const nounFor = (value: string): string | undefined => (Object.hasOwn(nouns, value) ? nouns[value] : undefined)
+
 /** The Vietnamese of one English message, or undefined when the catalogue lacks it. */
 export function toVietnamese(english: string): string | undefined {
   const known = exact.get(english)
@@ -37,8 +40,9 @@ export function toVietnamese(english: string): string | undefined {
     let complete = true
     const text = template.vietnamese.replace(/\{(\w+)(?::(noun|code|message))?\}/g, (_, name: string, how?: string) => {
       const value = values.get(name) ?? ''
-      if (how === 'noun') return nouns[value] ?? value
-      if (how === 'code') return nouns[value] ? `${nouns[value]} (${value})` : value
+      const noun = nounFor(value)
+      if (how === 'noun') return noun ?? value
+      if (how === 'code') return noun !== undefined ? `${noun} (${value})` : value
       if (how !== 'message') return value
       const inner = toVietnamese(value)
       if (inner === undefined) complete = false

@@ -105,6 +105,9 @@ t.test('the catalogue: each translation uses only the placeholders its English h
   t.equal(toVietnamese('Organisation 7 does not exist'), 'Tổ chức 7 không tồn tại')
   t.equal(toVietnamese('A published listing can no longer be edited'), `Tin chào ${nouns.published} (published) không sửa được nữa`, 'a state keeps its code')
   t.equal(toVietnamese('nothing like it'), undefined)
+  // A value a caller chose (a state, a resource) is looked up among the words, not the object's prototype.
+  t.equal(toVietnamese('The deal is constructor; its messages are read-only'), 'Giao dịch đang ở trạng thái constructor; tin nhắn chỉ còn để đọc')
+  t.equal(toVietnamese('toString 7 does not exist or is not visible to you'), 'toString 7 không tồn tại hoặc bạn không được xem')
 })
 
 t.test('report labels and chart titles follow Accept-Language', async (t) => {
