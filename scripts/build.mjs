@@ -74,8 +74,8 @@ const common = {
   logLevel: 'warning',
   // Dependencies that read files from their own package folder at run time (PGlite's WebAssembly and
   // data, Swagger UI's static files, @fastify/swagger's package.json, pino's worker files) or that
-  // are optional (pg-native) stay in node_modules.
-  external: ['@electric-sql/*', '@fastify/swagger', '@fastify/swagger-ui', 'pino', 'pg-native'],
+  // are optional (pg-native) stay in node_modules, as does sharp (a native addon, with libvips).
+  external: ['@electric-sql/*', '@fastify/swagger', '@fastify/swagger-ui', 'pino', 'pg-native', 'sharp'],
   // Bundled CommonJS modules call require() for Node's own modules.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 }

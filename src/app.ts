@@ -26,6 +26,8 @@ import { systemClock, type Clock } from './lib/clock.ts'
 import { createCursors } from './lib/cursor.ts'
 import { auditRoutes } from './modules/audit/audit.routes.ts'
 import { auditSchemas } from './modules/audit/audit.schemas.ts'
+import { fileSchemas } from './modules/files/files.schemas.ts'
+import { fileRoutes } from './modules/files/files.routes.ts'
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.ts'
 import { apiKeySchemas } from './modules/api-keys/api-keys.schemas.ts'
 import { delegationRoutes } from './modules/delegations/delegations.routes.ts'
@@ -215,6 +217,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ...thesaurusSchemas,
     ...reportSchemas,
     ...exchangeEventSchemas,
+    ...fileSchemas,
     ...importSchemas,
     ...sourceSchemas,
     ...eventSchemas,
@@ -239,6 +242,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(reportRoutes, { prefix: '/v1/reports' })
   await app.register(exchangeEventRoutes, { prefix: '/v1/exchange-events' })
   await app.register(importRoutes, { prefix: '/v1/imports' })
+  await app.register(fileRoutes, { prefix: '/v1/files', maxBytes: config.FILE_MAX_BYTES })
   await app.register(listingExportRoutes, { prefix: '/v1/listings' })
   await app.register(demandExportRoutes, { prefix: '/v1/demands' })
   await app.register(sourceRoutes, { prefix: '/v1/sources' })

@@ -110,6 +110,20 @@ export const ConfigSchema = Type.Object({
   CURSOR_SECRET: Type.Optional(Type.String({ minLength: 32, maxLength: 512 })),
   // Bulk imports (src/modules/imports): the largest file accepted, in bytes.
   IMPORT_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 500 * 1024 * 1024, default: 100 * 1024 * 1024 }),
+  // Files (src/modules/files): where their bytes go ('local': FILE_STORAGE_DIR, by default the
+  // files/ folder of DATA_DIR; 's3': an S3-compatible bucket, addressed path-style as
+  // S3_ENDPOINT/S3_BUCKET/key, which every process behind a load balancer shares), the largest upload
+  // in bytes (an upload is held in memory while it is checked), and the days a withdrawn or closed
+  // record keeps its files before the sweep removes them (0: keep them).
+  FILE_STORAGE: Type.Union([Type.Literal('local'), Type.Literal('s3')], { default: 'local' }),
+  FILE_STORAGE_DIR: Type.Optional(Type.String({ minLength: 1, maxLength: 4000 })),
+  FILE_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 100 * 1024 * 1024, default: 20 * 1024 * 1024 }),
+  FILE_RETENTION_DAYS: Type.Integer({ minimum: 0, maximum: 3650, default: 90 }),
+  S3_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$', maxLength: 2000 })),
+  S3_BUCKET: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' })),
+  S3_REGION: Type.String({ pattern: '^[a-z0-9-]{1,64}$', default: 'us-east-1' }),
+  S3_ACCESS_KEY_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  S3_SECRET_ACCESS_KEY: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
   // Fault injection, for tests only (test/http/idempotency-faults.test.ts); leave unset. The
   // Idempotency-Key of one request after whose commit the process SIGKILLs itself before answering,
   // and of one whose answer fails to be stored (a database error, so nothing commits).
@@ -154,6 +168,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'DEAL_REMINDER_DAYS',
       `DEAL_REMINDER_DAYS=${JSON.stringify(given.DEAL_REMINDER_DAYS ?? '')}: must be less than DEAL_RESPONSE_DAYS (${config.DEAL_RESPONSE_DAYS})`,
     )
+  }
+  // S3 storage needs its bucket and credentials; a half-configured store would fail at the first upload.
+  if (problems.size === 0 && config.FILE_STORAGE === 's3') {
+    const missing = (['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter((name) => config[name] === undefined)
+    if (missing.length > 0) problems.set('FILE_STORAGE', `FILE_STORAGE="s3": set ${missing.join(', ')} as well`)
   }
   if (problems.size > 0) throw new ConfigError(`Invalid configuration:\n  ${[...problems.values()].join('\n  ')}`)
   return value as Config

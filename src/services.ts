@@ -15,6 +15,9 @@ import { createRenewalReminders, registerListingRenewalJobs } from './modules/li
 import { assertEventOpenForDeals, createExchangeEventService } from './modules/exchange-events/exchange-events.service.ts'
 import { catalogueEventsVia } from './modules/feed/feed.catalog.ts'
 import { createFeedService } from './modules/feed/feed.service.ts'
+import { createFileService, registerFileJobs } from './modules/files/files.service.ts'
+import { fileStoreFrom } from './modules/files/files.store.ts'
+import { fileSubjects } from './modules/files/files.subjects.ts'
 import { createListingService, registerListingJobs } from './modules/listings/listings.service.ts'
 import { createExportService } from './modules/exports/exports.service.ts'
 import { createImportRunner, queueImportVia, registerImportJobs } from './modules/imports/imports.runner.ts'
@@ -101,6 +104,15 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     archiveAfterDays: config.LISTING_ARCHIVE_AFTER_DAYS,
   })
   registerListingJobs(jobs, listings)
+  const tasks = createTaskService({ db, clock, recordEvents, cursors })
+  const files = createFileService({
+    db,
+    clock,
+    store: fileStoreFrom(config),
+    subjects: fileSubjects({ deals, tasks }),
+    retentionDays: config.FILE_RETENTION_DAYS,
+  })
+  registerFileJobs(jobs, files)
   const organizationHooks: OrganizationHooks = {
     onboarded: (tx, actor, agent, member, now) => onboardMember(tx, recordEvents, actor, agent, member, now),
     merged: async (tx, actor, organizationId, now) => {
@@ -121,7 +133,8 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     deals,
     dealMessages: createDealMessageService({ db, clock, deals, recordEvents, cursors }),
     dealTimers,
-    tasks: createTaskService({ db, clock, recordEvents, cursors }),
+    tasks,
+    files,
     valueChains: createValueChainService({ db, clock, cursors, thesaurus: thesaurusLookup }),
     thesaurus: createThesaurusService({ db, clock, cursors }),
     reports: createReportService({ db, clock }),

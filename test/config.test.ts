@@ -47,6 +47,10 @@ t.test('defaults when nothing is set', async (t) => {
     WEBHOOK_TIMEOUT_MS: 10000,
     WEBHOOK_ALLOW_PRIVATE: 'false',
     IMPORT_MAX_BYTES: 104857600,
+    FILE_STORAGE: 'local',
+    FILE_MAX_BYTES: 20971520,
+    FILE_RETENTION_DAYS: 90,
+    S3_REGION: 'us-east-1',
   })
   t.equal(
     webhookRetryDelays(loadConfig({})).reduce((sum, delay) => sum + delay, 0),
@@ -89,6 +93,14 @@ t.test('values are read and coerced to their types', async (t) => {
     WEBHOOK_TIMEOUT_MS: '2500',
     WEBHOOK_ALLOW_PRIVATE: 'true',
     IMPORT_MAX_BYTES: '2048',
+    FILE_STORAGE: 's3',
+    FILE_MAX_BYTES: '5000000',
+    FILE_RETENTION_DAYS: '0',
+    S3_ENDPOINT: 'https://s3.hn.example.vn',
+    S3_BUCKET: 'tech-exchange-files',
+    S3_REGION: 'hn-1',
+    S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+    S3_SECRET_ACCESS_KEY: 'not-a-real-secret',
     JOBS_EXPIRE_SECONDS: '45',
     UNRELATED: 'ignored',
   })
@@ -138,6 +150,14 @@ t.test('values are read and coerced to their types', async (t) => {
     WEBHOOK_TIMEOUT_MS: 2500,
     WEBHOOK_ALLOW_PRIVATE: 'true',
     IMPORT_MAX_BYTES: 2048,
+    FILE_STORAGE: 's3',
+    FILE_MAX_BYTES: 5000000,
+    FILE_RETENTION_DAYS: 0,
+    S3_ENDPOINT: 'https://s3.hn.example.vn',
+    S3_BUCKET: 'tech-exchange-files',
+    S3_REGION: 'hn-1',
+    S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+    S3_SECRET_ACCESS_KEY: 'not-a-real-secret',
   })
   t.same(webhookRetryDelays(config), [1, 2, 3])
   t.equal(typeof config.PORT, 'number')
@@ -206,6 +226,10 @@ t.test('a bad value throws a ConfigError naming the variable', async (t) => {
     [{ WEBHOOK_TIMEOUT_MS: '50' }, 'WEBHOOK_TIMEOUT_MS'],
     [{ WEBHOOK_ALLOW_PRIVATE: 'yes' }, 'WEBHOOK_ALLOW_PRIVATE', /must be one of true, false/],
     [{ IMPORT_MAX_BYTES: '100' }, 'IMPORT_MAX_BYTES'],
+    [{ FILE_STORAGE: 'ftp' }, 'FILE_STORAGE', /must be one of local, s3/],
+    [{ FILE_MAX_BYTES: '200000000' }, 'FILE_MAX_BYTES'],
+    [{ S3_ENDPOINT: 's3.example.vn' }, 'S3_ENDPOINT'],
+    [{ S3_BUCKET: 'Bad_Bucket' }, 'S3_BUCKET'],
   ]
   for (const [env, name, message] of cases) {
     const value = Object.values(env)[0]!
@@ -214,6 +238,11 @@ t.test('a bad value throws a ConfigError naming the variable', async (t) => {
     t.match((error as Error).message, `${name}=${JSON.stringify(value)}`, 'names the variable and its value')
     if (message) t.match((error as Error).message, message)
   }
+})
+
+t.test('S3 storage needs its endpoint, bucket and credentials', async (t) => {
+  const error = t.throws(() => loadConfig({ FILE_STORAGE: 's3', S3_BUCKET: 'files' })) as Error
+  t.match(error.message, 'FILE_STORAGE="s3": set S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY as well')
 })
 
 t.test('a bad secret is named, never shown', async (t) => {

@@ -90,8 +90,15 @@ t.test('every operation is documented completely', async (t) => {
         if (/^4\d\d$/.test(status) || (status === '503' && !probe)) {
           t.same(response.content, { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } }, `${status} is a problem+json Problem`)
         } else if (status !== '204' && status !== '304') {
-          // JSON, or a file (an export): CSV, with NDJSON beside it.
-          t.ok(response.content?.['application/json']?.schema ?? response.content?.['text/csv']?.schema, `${status} has a JSON schema, or is a CSV file`)
+          // JSON, or a file (an export): CSV, with NDJSON beside it; or a stored file's bytes, each type declared as binary.
+          const binary = (schema: unknown) => (schema as { format?: string } | undefined)?.format === 'binary'
+          const files = Object.values(response.content ?? {})
+          t.ok(
+            response.content?.['application/json']?.schema ??
+              response.content?.['text/csv']?.schema ??
+              (files.length > 0 && files.every((file) => binary(file.schema))),
+            `${status} has a JSON schema, is a CSV file, or is binary content`,
+          )
         }
       }
 
@@ -106,7 +113,12 @@ t.test('every operation is documented completely', async (t) => {
         expect('413', 'it takes a body, which has a size limit')
         expect('415', 'it takes a JSON body')
         const content = operation.requestBody.content ?? {}
-        t.ok(content['application/json'] ?? (content['text/csv'] && content['application/x-ndjson']), 'the body is JSON, or a file upload (CSV or NDJSON)')
+        t.ok(
+          content['application/json'] ??
+            (content['text/csv'] && content['application/x-ndjson']) ??
+            (content['multipart/form-data'] as { schema?: unknown } | undefined)?.schema,
+          'the body is JSON, a file upload (CSV or NDJSON), or a form with a file (multipart/form-data)',
+        )
       }
       if (route.includes('{id}')) expect('404', 'it names a resource by id')
       if (parameters.some((parameter) => parameter.in === 'header' && parameter.name === 'if-match')) {

@@ -68,12 +68,13 @@ export const errors = {
   403: problem('The key may not do this'),
   404: problem('No such resource, or not visible to you'),
   409: problem('The request conflicts with the current state'),
+  410: problem('The resource existed but its content is gone'),
   412: problem('If-Match names a stale version'),
   413: problem('The body is larger than allowed'),
-  415: problem('The body is not application/json'),
+  415: problem("The body's media type, or an uploaded file's type, is not one this operation takes"),
   422: problem('The request is well-formed but breaks a rule'),
   429: problem('Too many requests'),
-  503: problem('The database is unreachable for a moment'),
+  503: problem('The database or the file store is unreachable for a moment'),
 } as const
 
 export type ErrorStatus = keyof typeof errors

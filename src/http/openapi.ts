@@ -38,7 +38,10 @@ have been applied, so retry it with the same \`Idempotency-Key\`.
 Repeated failed key checks from one address get its keyed requests refused for a while.`
 
 const tooManyRequests = { ...errors[429], description: 'A rate limit was reached; wait for Retry-After seconds' }
-const databaseUnavailable = { ...errors[503], description: 'The database is unreachable for a moment; retry after Retry-After seconds' }
+const databaseUnavailable = {
+  ...errors[503],
+  description: 'The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds',
+}
 
 type ResponseEntry = { headers?: Record<string, unknown>; type?: string; description?: string }
 
@@ -133,6 +136,11 @@ export async function registerOpenApi(app: FastifyInstance, options: { serverUrl
         {
           name: 'webhooks',
           description: "Signed webhooks: subscribe to an organisation's events, read the delivery log, redeliver (Standard Webhooks signatures)",
+        },
+        {
+          name: 'files',
+          description:
+            'Attachments of listings, demands, deals, tasks and events: dossiers, photos, contracts, milestone evidence; typed by their bytes, with checksums and thumbnails, read under the same rules as their record',
         },
         {
           name: 'imports',

@@ -21,6 +21,9 @@ export const titles: Record<string, string> = {
   'Too many requests': 'Quá nhiều yêu cầu',
   'Internal server error': 'Lỗi máy chủ',
   'Service unavailable': 'Dịch vụ tạm thời không sẵn sàng',
+  Gone: 'Không còn nữa',
+  'Unsupported file type': 'Kiểu tệp không được chấp nhận',
+  'File store unavailable': 'Kho tệp tạm thời không sẵn sàng',
 }
 
 /** Names of records, states and kinds that the English puts into a sentence. */
@@ -32,6 +35,8 @@ export const nouns: Record<string, string> = {
   Delivery: 'Lần gửi webhook',
   Demand: 'Nhu cầu công nghệ',
   Event: 'Sự kiện',
+  File: 'Tệp',
+  'Thumbnail of file': 'Ảnh thu nhỏ của tệp',
   Import: 'Lượt nhập dữ liệu',
   Listing: 'Tin chào công nghệ',
   Match: 'Đề xuất kết nối',
@@ -51,6 +56,7 @@ export const nouns: Record<string, string> = {
   'a task': 'nhiệm vụ',
   'a value chain': 'chuỗi giá trị',
   'an event': 'sự kiện',
+  exchange_event: 'sự kiện',
   organizations: 'tổ chức',
   provider: 'bên chuyển giao',
   seeker: 'bên nhận chuyển giao',
@@ -535,4 +541,49 @@ export const messages: Record<string, string> = {
   'Range {n} ({range}) is not two real days in order': 'Khoảng {n} ({range}) không phải hai ngày có thật theo thứ tự',
   'Ranges overlap; a fact would count twice': 'Các khoảng chồng lên nhau; một số liệu sẽ bị đếm hai lần',
   'to is before from': 'to ở trước from',
+
+  // Files
+  '{detail}. Accepted: {accepted}': '{detail:message}. Các kiểu được chấp nhận: {accepted}',
+  'The file is of no type this exchange keeps (its bytes match none)': 'Tệp không thuộc kiểu nào sàn lưu giữ (nội dung tệp không khớp kiểu nào)',
+  'An Office 97–2003 file is kept only as .doc, .xls or .ppt': 'Tệp Office 97–2003 chỉ được lưu với đuôi .doc, .xls hoặc .ppt',
+  "The file's bytes are {type} (.{ext}), which this exchange does not keep": 'Nội dung tệp là {type} (.{ext}), kiểu mà sàn không lưu giữ',
+  'The file is empty': 'Tệp rỗng',
+  "The file's SHA-256 is {actual}, not the {sent} sent: it changed on the way; send it again":
+    'SHA-256 của tệp là {actual}, không phải {sent} như đã gửi: tệp bị thay đổi trên đường truyền; hãy gửi lại',
+  'The image could not be read: {reason}': 'Không đọc được ảnh: {reason}',
+  'A file on a {subject} is one of: {kinds}': 'Tệp của {subject:noun} là một trong các loại: {kinds}',
+  'is not a kind of file on a {subject}': 'không phải loại tệp của {subject:noun}',
+  'Only files on listings and demands wait for a deal stage': 'Chỉ tệp của tin chào và nhu cầu công nghệ mới chờ đến một giai đoạn giao dịch',
+  "a {subject}'s files are read by whoever sees it": 'tệp của {subject:noun} được đọc bởi bất kỳ ai xem được nó',
+  "milestoneId names none of the deal's milestones": 'milestoneId không phải mốc nào của giao dịch',
+  'is not a milestone of this deal': 'không phải mốc của giao dịch này',
+  'A photo must be an image (JPEG, PNG, WebP or GIF); this file is {type}': 'Ảnh phải là tệp hình (JPEG, PNG, WebP hoặc GIF); tệp này là {type}',
+  'The upload took so long that it was given up; send it again': 'Việc tải lên kéo dài quá lâu nên đã bị hủy; hãy gửi lại',
+  'This file is shown from the deal stage {stage} on: a deal of yours on the record must get that far first':
+    'Tệp này chỉ hiển thị từ giai đoạn giao dịch {stage:code}: giao dịch của bạn trên bản ghi phải đi tới giai đoạn đó trước',
+  'The bytes of file {id} are missing from the file store; upload it again': 'Nội dung tệp {id} không còn trong kho tệp; hãy tải lên lại',
+  "Only the organisation that uploaded a deal's or a task's file (or the operator) may remove it":
+    'Chỉ tổ chức đã tải lên tệp của giao dịch hoặc nhiệm vụ (hoặc đơn vị vận hành sàn) mới xóa được tệp đó',
+  'The file store did not answer; try again shortly': 'Kho tệp không phản hồi; hãy thử lại sau ít phút',
+  "Only the {record} owner's admin or editor keys, its delegates' admin or editor keys, or the operator, may attach files to a {record} or remove them":
+    'Chỉ khóa quản trị hoặc biên tập của chủ sở hữu {record:noun}, của bên được ủy quyền, hoặc đơn vị vận hành sàn, mới đính kèm hoặc xóa được tệp của {record:noun}',
+  '{detail}: it takes no new files (those it has stay until the retention sweep removes them)':
+    '{detail:message}: không nhận thêm tệp mới (các tệp hiện có được giữ đến khi hết thời hạn lưu)',
+  'Listing {id} was withdrawn': 'Tin chào công nghệ {id} đã bị rút',
+  'Demand {id} is closed': 'Nhu cầu công nghệ {id} đã đóng',
+  'A reader key cannot attach or remove files': 'Khóa chỉ đọc không đính kèm hoặc xóa tệp được',
+  'The deal is {state}; its files are read-only': 'Giao dịch đang ở trạng thái {state:code}; tệp của nó chỉ còn để đọc',
+  "A task's files are kept by the writing keys of its lead and partners, and the operator":
+    'Tệp của nhiệm vụ do khóa ghi của đơn vị chủ trì, các đối tác và đơn vị vận hành sàn quản lý',
+  "An event's files are kept by its organiser's writing keys, its delegates' or the operator":
+    'Tệp của sự kiện do khóa ghi của đơn vị tổ chức, bên được ủy quyền hoặc đơn vị vận hành sàn quản lý',
+  'The file is larger than this exchange accepts (FILE_MAX_BYTES, {bytes} bytes)': 'Tệp lớn hơn mức sàn chấp nhận (FILE_MAX_BYTES, {bytes} byte)',
+  'Send the upload as multipart/form-data: the form fields and one part named file':
+    'Hãy gửi tệp dạng multipart/form-data: các trường của biểu mẫu và một phần tên là file',
+  'The file goes in the part named file, not {name}': 'Tệp phải nằm trong phần tên là file, không phải {name}',
+  'The field {name} was sent twice': 'Trường {name} được gửi hai lần',
+  'The upload has no file: send it as the part named file': 'Yêu cầu tải lên không có tệp: hãy gửi tệp trong phần tên là file',
+  'Send one file per upload': 'Mỗi lần tải lên chỉ gửi một tệp',
+  'The form has more parts than an upload takes ({parts})': 'Biểu mẫu có nhiều phần hơn mức một lần tải lên nhận ({parts})',
+  'The multipart/form-data body is malformed': 'Nội dung multipart/form-data không đúng định dạng',
 }

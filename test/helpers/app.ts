@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import { buildApp } from '../../src/app.ts'
@@ -25,12 +28,15 @@ export type TestContext = { app: FastifyInstance; db: Db; clock: TestClock }
 export async function buildTestApp(t: Test, env: Record<string, string> = {}, options: { poolSize?: number } = {}): Promise<TestContext> {
   const database = await openTestDatabase(options)
   const clock = new TestClock()
+  // Each app keeps its uploads in a folder of its own, removed with it.
+  const filesDir = mkdtempSync(path.join(tmpdir(), 'tx-files-'))
   // Jobs run when a test calls app.jobs.runPending(), not on a poller's schedule.
-  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false', ...env }), { database, clock })
+  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false', FILE_STORAGE_DIR: filesDir, ...env }), { database, clock })
   checkContract(app)
   t.teardown(async () => {
     await app.close()
     await database.close()
+    rmSync(filesDir, { recursive: true, force: true })
   })
   return { app, db: database.db, clock }
 }

@@ -280,6 +280,12 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   getImport: { ownImport: row(401, all(200), all(404), 200, all(200)) },
   listImportErrors: { ownImport: row(401, all(200), all(404), 200, all(200)) },
   exportListings: { public: everyone.public, ownDrafts: row(401, all(200), all(403), 200, all(200)) },
+  uploadFile: { publishedListing: ownersWrite(201, 403) },
+  listFiles: { public: everyone.public, draft: ownersOnly },
+  getFile: { public: everyone.public, draft: ownersOnly },
+  downloadFile: { public: everyone.public, draft: ownersOnly },
+  getFileThumbnail: { public: everyone.public },
+  deleteFile: { published: ownersWrite(204, 403) },
   exportDemands: { public: everyone.public, ownDrafts: row(401, all(200), all(403), 200, all(200)) },
 
   // Federation. The operator registers sources; anyone reads them. A source's records are written

@@ -4,6 +4,7 @@ import { insertEntry } from '../../src/modules/thesaurus/thesaurus.repo.ts'
 import { entryValues } from '../../src/modules/thesaurus/thesaurus.rules.ts'
 import { offerTerms } from './deals.ts'
 import { demandInput } from './demands.ts'
+import { multipartBody, uploadParts } from './files.ts'
 import { createOrganization } from './factories.ts'
 import { listingInput } from './listings.ts'
 import type { Operation } from './fuzz-schema.ts'
@@ -33,6 +34,8 @@ import {
   taskInvitingOwn,
   ownValueChain,
   ownExchangeEvent,
+  ownFile,
+  authzPdf,
   proposedMatch,
   publishedListing,
   renewableListing,
@@ -476,6 +479,28 @@ export const builders: Record<string, Record<string, Builder>> = {
   listImports: { itself: async () => ({ query: { limit: '10' } }) },
   getImport: { ownImport: async (world) => ({ params: { id: await ownImport(world) } }) },
   listImportErrors: { ownImport: async (world) => ({ params: { id: await ownImport(world) }, query: { limit: '10' } }) },
+  uploadFile: {
+    publishedListing: async (world) => {
+      const form = multipartBody(
+        uploadParts({ subjectType: 'listing', subjectId: await publishedListing(world), kind: 'dossier' }, { filename: 'ho-so.pdf', bytes: authzPdf }),
+      )
+      return { file: { contentType: form.headers['content-type']!, text: form.payload.toString('utf8') } }
+    },
+  },
+  listFiles: {
+    public: async (world) => ({ query: { subjectType: 'listing', subjectId: await publishedListing(world) } }),
+    draft: async (world) => ({ query: { subjectType: 'listing', subjectId: await draftListing(world) } }),
+  },
+  getFile: {
+    public: async (world) => ({ params: { id: await ownFile(world) } }),
+    draft: async (world) => ({ params: { id: await ownFile(world, { draft: true }) } }),
+  },
+  downloadFile: {
+    public: async (world) => ({ params: { id: await ownFile(world) } }),
+    draft: async (world) => ({ params: { id: await ownFile(world, { draft: true }) } }),
+  },
+  getFileThumbnail: { public: async (world) => ({ params: { id: await ownFile(world, { photo: true }) } }) },
+  deleteFile: { published: async (world) => ({ params: { id: await ownFile(world) } }) },
   exportListings: {
     public: async () => ({ query: { format: 'csv', kind: 'technology', sector: 'A', province: '01' } }),
     ownDrafts: async (world) => ({ query: { format: 'ndjson', status: 'draft', owner: world.own.organizationId } }),

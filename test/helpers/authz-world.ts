@@ -6,6 +6,7 @@ import { createApiKey } from '../../src/core/keys.ts'
 import { move, startInterest } from './deals.ts'
 import { closeDemand, fileDemand, fileOpenDemand } from './demands.ts'
 import { createMember, createOperator, nationalScope } from './factories.ts'
+import { uploadFile, samplePng } from './files.ts'
 import { createListingViaApi } from './listings.ts'
 
 // The parties of the authorisation matrix and the fixtures its requests act on. "own" owns every
@@ -145,6 +146,19 @@ export async function withdrawnListing(world: World) {
   if (withdrawn.statusCode !== 200) throw new Error(`withdrawListing fixture: ${withdrawn.statusCode} ${withdrawn.body}`)
   return id
 }
+
+/** A file "own" attached to one of its listings (published unless `draft`): a PDF dossier, or a photo. */
+export async function ownFile(world: World, options: { draft?: boolean; photo?: boolean } = {}) {
+  const listingId = options.draft ? await draftListing(world) : await publishedListing(world)
+  const file = options.photo ? { filename: 'anh.png', bytes: await samplePng(64, 48) } : { filename: 'ho-so.pdf', bytes: authzPdf }
+  const fields = { subjectType: 'listing', subjectId: listingId, kind: options.photo ? 'photo' : 'dossier' }
+  const response = await uploadFile(world.app, ownAdmin(world), fields, file)
+  if (response.statusCode !== 201) throw new Error(`ownFile fixture: ${response.statusCode} ${response.body}`)
+  return (response.json() as { id: string }).id
+}
+
+/** A PDF in ASCII, so that a form carrying it travels as text (RequestParts.file). */
+export const authzPdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n')
 
 export const draftDemand = async (world: World) => (await fileDemand(world.app, ownAdmin(world))).id
 export const openDemand = async (world: World) => (await fileOpenDemand(world.app, ownAdmin(world))).id

@@ -53,6 +53,7 @@ export async function tableCounts(db: Db) {
     dealMilestones: schema.dealMilestones,
     dealTransitions: schema.dealTransitions,
     dealMessages: schema.dealMessages,
+    files: schema.files,
     idempotencyKeys: schema.idempotencyKeys,
     sources: schema.sources,
     webhookSubscriptions: schema.webhookSubscriptions,

@@ -1544,6 +1544,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a record's files
+         * @description The files of the record subjectType/subjectId that the caller may read, oldest first, for whoever may see the record (a published listing: anyone; a deal: its parties). Files that wait for a deal stage the caller's deals have not reached are counted in withheld, by kind and stage, without their names.
+         */
+        get: operations["listFiles"];
+        put?: never;
+        /**
+         * Upload a file to a listing, demand, deal, task or event
+         * @description Attaches a file (multipart/form-data: the fields, and the file as the part named file) to the record subjectType/subjectId: a listing's dossier, photos and brochures, a demand's specification, a deal's contract and milestone evidence, a task's reports, an event's programme. Who may: those who may change the record (the owner's admin or editor keys, its delegates', the operator's; for a deal, either party's writing keys while the deal is open; for a task, its lead's and partners'). The file's type is decided by its bytes: PDF, JPEG image, PNG image, WebP image, GIF image, MP4 video, Word document (.docx), Excel workbook (.xlsx), PowerPoint presentation (.pptx), OpenDocument text (.odt), OpenDocument spreadsheet (.ods), OpenDocument presentation (.odp), Word 97–2003 document (.doc), Excel 97–2003 workbook (.xls), PowerPoint 97–2003 presentation (.ppt), plain text (UTF-8), CSV (UTF-8); anything else is a 415, and a photo must be an image. Images get a WebP thumbnail. At most FILE_MAX_BYTES (413). Send sha256 to have the exchange check that the bytes arrived intact. On a listing or a demand, revealedAt keeps the file from those who do not act for the owner until their deal on the record reaches that stage, as the confidential fields are kept (a dossier at agreed, say). Answers 201 with the file and its Location. A refused upload keeps nothing.
+         */
+        post: operations["uploadFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/files/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a file: its name, type, size and checksum
+         * @description The facts of one file, for whoever may read it (see listFiles); 403 while it waits for a deal stage the caller has not reached.
+         */
+        get: operations["getFile"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a file
+         * @description Removes a file and its bytes, for those who may change its record (see uploadFile); a deal's or a task's file only the organisation that uploaded it (or the operator). Also allowed on a withdrawn listing or a closed demand, which otherwise keep their files until FILE_RETENTION_DAYS after they were retired.
+         */
+        delete: operations["deleteFile"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/files/{id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a file's bytes
+         * @description The file as it was uploaded, with its type, length, Content-Disposition (its name), its SHA-256 as ETag and Repr-Digest (RFC 9530); If-None-Match with that ETag answers 304. Images and PDFs are offered inline, the rest as attachments; a file is never served as HTML or script (Content-Security-Policy: sandbox). Who may: as getFile.
+         */
+        get: operations["downloadFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/files/{id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an image file's thumbnail
+         * @description A WebP thumbnail of an image file, at most 320 px on its longer side; 404 for a file that is no image. Who may: as getFile.
+         */
+        get: operations["getFileThumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/listings/export": {
         parameters: {
             query?: never;
@@ -2293,7 +2381,7 @@ export interface components {
             };
         };
         /** @description One write: who made it, what it changed, and when */
-        AuditEvent: components["schemas"]["ListingAuditEvent"] | components["schemas"]["DemandAuditEvent"] | components["schemas"]["OrganizationAuditEvent"] | components["schemas"]["ApiKeyAuditEvent"] | components["schemas"]["WebhookAuditEvent"] | components["schemas"]["DelegationAuditEvent"] | components["schemas"]["SourceAuditEvent"] | components["schemas"]["ThesaurusEntryAuditEvent"] | components["schemas"]["ValueChainAuditEvent"] | components["schemas"]["ExchangeEventAuditEvent"] | components["schemas"]["MatchAuditEvent"] | components["schemas"]["DealAuditEvent"] | components["schemas"]["TaskAuditEvent"] | components["schemas"]["ImportAuditEvent"];
+        AuditEvent: components["schemas"]["ListingAuditEvent"] | components["schemas"]["DemandAuditEvent"] | components["schemas"]["OrganizationAuditEvent"] | components["schemas"]["ApiKeyAuditEvent"] | components["schemas"]["WebhookAuditEvent"] | components["schemas"]["DelegationAuditEvent"] | components["schemas"]["SourceAuditEvent"] | components["schemas"]["ThesaurusEntryAuditEvent"] | components["schemas"]["StoredFileAuditEvent"] | components["schemas"]["ValueChainAuditEvent"] | components["schemas"]["ExchangeEventAuditEvent"] | components["schemas"]["MatchAuditEvent"] | components["schemas"]["DealAuditEvent"] | components["schemas"]["TaskAuditEvent"] | components["schemas"]["ImportAuditEvent"];
         AuditEventPage: {
             items: components["schemas"]["AuditEvent"][];
             nextCursor: string | null;
@@ -2972,6 +3060,43 @@ export interface components {
         ExchangeEventPage: {
             items: components["schemas"]["ExchangeEvent"][];
             nextCursor: string | null;
+        };
+        StoredFile: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            subject: components["schemas"]["FileSubject"];
+            /** @description What the file is. On a listing: dossier (hồ sơ công nghệ), photo, brochure, certificate, other; on a demand: specification, photo, other; on a deal: contract, evidence, other; on a task: report, evidence, photo, other; on an exchange event: programme, photo, report, other. A photo must be an image */
+            kind: components["schemas"]["FileKind"];
+            /** @description The name it was uploaded under, without folders */
+            name: string;
+            description: string | null;
+            /** @description Its type as its bytes show it */
+            contentType: string;
+            sizeBytes: number;
+            /** @description The SHA-256 of its bytes, 64 hex digits: also the ETag of its content */
+            sha256: string;
+            revealedAt: components["schemas"]["FileRevealedAt"] | null;
+            milestoneId: string | null;
+            /** @description Where to download it: GET with the same key */
+            contentUrl: string;
+            thumbnailUrl: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        FileList: {
+            /** @description The files the caller may read, oldest first */
+            items: components["schemas"]["StoredFile"][];
+            /** @description Files the caller may not read yet, by kind and the deal stage that reveals them: a seeker learns that a dossier comes with agreement, without its name or size. Empty for those who act for the record's owner */
+            withheld: {
+                /** @description What the file is. On a listing: dossier (hồ sơ công nghệ), photo, brochure, certificate, other; on a demand: specification, photo, other; on a deal: contract, evidence, other; on a task: report, evidence, photo, other; on an exchange event: programme, photo, report, other. A photo must be an image */
+                kind: components["schemas"]["FileKind"];
+                /** @description Listings and demands only: the deal stage from which those who do not act for the record's owner may read the file (a seeker's deal on the listing, a provider's on the demand). Absent: whoever sees the record reads it */
+                revealedAt: components["schemas"]["FileRevealedAt"];
+                count: number;
+            }[];
         };
         /** @description A row the import could not take */
         ImportRowError: {
@@ -4016,6 +4141,98 @@ export interface components {
             /** @description The id of the changed record */
             targetId: string;
             changes: components["schemas"]["ThesaurusEntryAuditChanges"];
+        };
+        /**
+         * FileSubjectType
+         * @enum {string}
+         */
+        FileSubjectType: "listing" | "demand" | "deal" | "task" | "exchange_event";
+        /** FileSubject */
+        FileSubject: {
+            /** @description The kind of record the file belongs to: listing, demand, deal, task (a joint task) or exchange_event */
+            type: components["schemas"]["FileSubjectType"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+        };
+        /**
+         * FileSubjectChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        FileSubjectChange: {
+            before?: components["schemas"]["FileSubject"];
+            after?: components["schemas"]["FileSubject"];
+        };
+        /**
+         * FileKind
+         * @enum {string}
+         */
+        FileKind: "dossier" | "photo" | "brochure" | "certificate" | "other" | "specification" | "contract" | "evidence" | "report" | "programme";
+        /**
+         * FileKindChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        FileKindChange: {
+            before?: components["schemas"]["FileKind"];
+            after?: components["schemas"]["FileKind"];
+        };
+        /**
+         * FileRevealedAt
+         * @enum {string}
+         */
+        FileRevealedAt: "interest_expressed" | "accepted" | "negotiating" | "agreed" | "contract_signed" | "in_transfer" | "completed";
+        /**
+         * NullableFileRevealedAtChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        NullableFileRevealedAtChange: {
+            before?: components["schemas"]["FileRevealedAt"] | null;
+            after?: components["schemas"]["FileRevealedAt"] | null;
+        };
+        /**
+         * StoredFileAuditChanges
+         * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
+         */
+        StoredFileAuditChanges: {
+            id?: components["schemas"]["TextChange"];
+            subject?: components["schemas"]["FileSubjectChange"];
+            kind?: components["schemas"]["FileKindChange"];
+            name?: components["schemas"]["TextChange"];
+            description?: components["schemas"]["NullableTextChange"];
+            contentType?: components["schemas"]["TextChange"];
+            sizeBytes?: components["schemas"]["IntegerChange"];
+            sha256?: components["schemas"]["TextChange"];
+            revealedAt?: components["schemas"]["NullableFileRevealedAtChange"];
+            milestoneId?: components["schemas"]["NullableTextChange"];
+            contentUrl?: components["schemas"]["TextChange"];
+            thumbnailUrl?: components["schemas"]["NullableTextChange"];
+            createdAt?: components["schemas"]["TextChange"];
+        };
+        /**
+         * StoredFileAuditEvent
+         * @description A write to a file
+         */
+        StoredFileAuditEvent: {
+            /** @description The event id, a decimal number as a string */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            requestId: string | null;
+            keyId: string | null;
+            actingOrganizationId: string | null;
+            owningOrganizationId: string | null;
+            /** @description `<targetType>.<verb>`, e.g. organization.create, organization.update, listing.publish, listing.withdraw, demand.close, api_key.create */
+            operation: string;
+            /**
+             * @description What was changed (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            targetType: "file";
+            /** @description The id of the changed record */
+            targetId: string;
+            changes: components["schemas"]["StoredFileAuditChanges"];
         };
         /**
          * ValueChainAuditChanges
@@ -7011,6 +7228,34 @@ export interface components {
             /** @description Listings showcased: published ones */
             listingIds?: string[];
         };
+        /** FileUploadForm */
+        FileUploadForm: {
+            /** @description The kind of record the file belongs to: listing, demand, deal, task (a joint task) or exchange_event */
+            subjectType: components["schemas"]["FileSubjectType"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            subjectId: string;
+            /** @description What the file is. On a listing: dossier (hồ sơ công nghệ), photo, brochure, certificate, other; on a demand: specification, photo, other; on a deal: contract, evidence, other; on a task: report, evidence, photo, other; on an exchange event: programme, photo, report, other. A photo must be an image */
+            kind: components["schemas"]["FileKind"];
+            /** @description What the file shows or holds */
+            description?: string;
+            /** @description Listings and demands only: the deal stage from which those who do not act for the record's owner may read the file (a seeker's deal on the listing, a provider's on the demand). Absent: whoever sees the record reads it */
+            revealedAt?: components["schemas"]["FileRevealedAt"];
+            /**
+             * Format: uuid
+             * @description Deals only: the milestone (an id from the deal's milestones) this file is evidence for
+             */
+            milestoneId?: string;
+            /** @description The file's SHA-256 as 64 hex digits: if given, a file whose bytes do not match is refused (422 checksum_mismatch) */
+            sha256?: string;
+            /**
+             * Format: binary
+             * @description The file itself (one per request). Its type is decided by its bytes, not by its name or the Content-Type sent with it: PDF, JPEG, PNG, WebP, GIF, MP4, Word, Excel, PowerPoint (Office Open XML, OpenDocument, or 97–2003 .doc/.xls/.ppt), UTF-8 text or CSV. Its name (the part's filename) is kept, without folders
+             */
+            file: string;
+        };
         /** CreateSourceRequest */
         CreateSourceRequest: {
             /** @description A short slug (a-z, 0-9, -) naming the exchange or portal, e.g. techport-hanoi; the first part of its records' global ids */
@@ -7433,7 +7678,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7549,7 +7794,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7663,7 +7908,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7777,7 +8022,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7891,7 +8136,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8005,7 +8250,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8119,7 +8364,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8233,7 +8478,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8347,7 +8592,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8461,7 +8706,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8595,7 +8840,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8713,7 +8958,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8827,7 +9072,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9005,7 +9250,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9164,7 +9409,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9207,7 +9452,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9359,7 +9604,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9544,7 +9789,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9587,7 +9832,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9776,7 +10021,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9819,7 +10064,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10097,7 +10342,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10340,7 +10585,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10383,7 +10628,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10579,7 +10824,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10811,7 +11056,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10854,7 +11099,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11068,7 +11313,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11111,7 +11356,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11320,7 +11565,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11363,7 +11608,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11581,7 +11826,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11624,7 +11869,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11842,7 +12087,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11885,7 +12130,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -12129,7 +12374,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -12325,7 +12570,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -12368,7 +12613,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -12533,7 +12778,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -12738,7 +12983,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -12781,7 +13026,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -12964,7 +13209,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -13007,7 +13252,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -13200,7 +13445,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -13243,7 +13488,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -13397,7 +13642,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -13534,7 +13779,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -13577,7 +13822,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -13711,7 +13956,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -13855,7 +14100,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -14002,7 +14247,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -14045,7 +14290,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -14195,7 +14440,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -14238,7 +14483,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -14543,7 +14788,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -14822,7 +15067,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -14988,7 +15233,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -15132,7 +15377,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -15175,7 +15420,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -15323,7 +15568,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -15474,7 +15719,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -15517,7 +15762,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -15677,7 +15922,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -15720,7 +15965,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -15880,7 +16125,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -15923,7 +16168,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -16377,7 +16622,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -16655,7 +16900,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -16698,7 +16943,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -16841,7 +17086,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -16980,7 +17225,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -17023,7 +17268,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -17560,7 +17805,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -17603,7 +17848,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -17922,7 +18167,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -18260,7 +18505,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -18303,7 +18548,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -18647,7 +18892,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -18690,7 +18935,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -18927,7 +19172,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -19116,7 +19361,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -19316,7 +19561,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -19359,7 +19604,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -19547,7 +19792,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -19765,7 +20010,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -19808,7 +20053,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -19964,7 +20209,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -20123,7 +20368,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -20276,7 +20521,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -20319,7 +20564,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -20492,7 +20737,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -20750,7 +20995,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -20987,7 +21232,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -21030,7 +21275,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -21209,7 +21454,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -21450,7 +21695,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -21493,7 +21738,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -21727,7 +21972,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -21770,7 +22015,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -21968,7 +22213,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -22011,7 +22256,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -22195,7 +22440,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -22238,7 +22483,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -22390,7 +22635,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -22601,7 +22846,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -22819,7 +23064,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -22862,7 +23107,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -23042,7 +23287,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -23291,7 +23536,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -23334,7 +23579,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -23515,7 +23760,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -23627,7 +23872,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -23785,7 +24030,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -23828,7 +24073,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -23980,7 +24225,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -24121,7 +24366,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -24248,7 +24493,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -24277,7 +24522,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -24464,7 +24709,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -24507,7 +24752,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -25008,7 +25253,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -25201,7 +25446,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -25395,7 +25640,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -25438,7 +25683,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -25618,7 +25863,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -25816,7 +26061,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -25859,7 +26104,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -26019,7 +26264,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -26176,7 +26421,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -26219,7 +26464,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -26400,7 +26645,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -26559,7 +26804,956 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listFiles: {
+        parameters: {
+            query: {
+                /** @description The kind of record the file belongs to: listing, demand, deal, task (a joint task) or exchange_event */
+                subjectType: components["schemas"]["FileSubjectType"];
+                /** @description A UUID */
+                subjectId: string;
+            };
+            header?: {
+                /** @description ETags of answers you hold (comma-separated, or *): when one is what this answer would carry, the answer is 304 without a body */
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "6a2e9b1c-3d4f-4a5b-8c7d-9e0f1a2b3c4d",
+                     *           "subject": {
+                     *             "type": "listing",
+                     *             "id": "0b7e2f4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b"
+                     *           },
+                     *           "kind": "photo",
+                     *           "name": "may-say.jpg",
+                     *           "description": null,
+                     *           "contentType": "image/jpeg",
+                     *           "sizeBytes": 182344,
+                     *           "sha256": "1c4d7e9f2b5c8a0d3e6f9a1b4c7d0e2f5a8b1c3d6e9f0a2b5c8d1e4f7a0b3c6d",
+                     *           "revealedAt": null,
+                     *           "milestoneId": null,
+                     *           "contentUrl": "/v1/files/6a2e9b1c-3d4f-4a5b-8c7d-9e0f1a2b3c4d/content",
+                     *           "thumbnailUrl": "/v1/files/6a2e9b1c-3d4f-4a5b-8c7d-9e0f1a2b3c4d/thumbnail",
+                     *           "createdAt": "2026-03-02T03:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "withheld": [
+                     *         {
+                     *           "kind": "dossier",
+                     *           "revealedAt": "agreed",
+                     *           "count": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FileList"];
+                };
+            };
+            /** @description Not modified: If-None-Match names the ETag this answer would carry; no body */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key was given */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached; wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key (a UUID) per intended operation: a retry with the same key and the same request gets the first successful response again (header Idempotent-Replayed: true) instead of repeating the work, whatever happened to the first (the write and its stored answer commit together, or neither does). Kept 24 hours; the same key with another request is a 422 idempotency_key_reused; a retry while the first is still running waits up to 3 seconds, then gets a 409 idempotency_in_progress with Retry-After. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["FileUploadForm"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3f1d2c4e-8a7b-4c21-9e0f-5b6a7c8d9e01",
+                     *       "subject": {
+                     *         "type": "listing",
+                     *         "id": "0b7e2f4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b"
+                     *       },
+                     *       "kind": "dossier",
+                     *       "name": "Hồ sơ máy sấy.pdf",
+                     *       "description": "Hồ sơ kỹ thuật máy sấy lúa tầng sôi",
+                     *       "contentType": "application/pdf",
+                     *       "sizeBytes": 48213,
+                     *       "sha256": "9f2b5c1e7a0d4b3c8e6f1a2d5c7b9e0f3a4d6c8b1e2f5a7c9d0b3e6f8a1c4d7e",
+                     *       "revealedAt": "agreed",
+                     *       "milestoneId": null,
+                     *       "contentUrl": "/v1/files/3f1d2c4e-8a7b-4c21-9e0f-5b6a7c8d9e01/content",
+                     *       "thumbnailUrl": null,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StoredFile"];
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key was given */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state; or idempotency_in_progress: a request with this Idempotency-Key is still running; retry after Retry-After seconds */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before retrying with the same Idempotency-Key */
+                    "Retry-After"?: number;
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but breaks a rule; or idempotency_key_reused: this Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached; wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETags of answers you hold (comma-separated, or *): when one is what this answer would carry, the answer is 304 without a body */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3f1d2c4e-8a7b-4c21-9e0f-5b6a7c8d9e01",
+                     *       "subject": {
+                     *         "type": "listing",
+                     *         "id": "0b7e2f4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b"
+                     *       },
+                     *       "kind": "dossier",
+                     *       "name": "Hồ sơ máy sấy.pdf",
+                     *       "description": "Hồ sơ kỹ thuật máy sấy lúa tầng sôi",
+                     *       "contentType": "application/pdf",
+                     *       "sizeBytes": 48213,
+                     *       "sha256": "9f2b5c1e7a0d4b3c8e6f1a2d5c7b9e0f3a4d6c8b1e2f5a7c9d0b3e6f8a1c4d7e",
+                     *       "revealedAt": "agreed",
+                     *       "milestoneId": null,
+                     *       "contentUrl": "/v1/files/3f1d2c4e-8a7b-4c21-9e0f-5b6a7c8d9e01/content",
+                     *       "thumbnailUrl": null,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StoredFile"];
+                };
+            };
+            /** @description Not modified: If-None-Match names the ETag this answer would carry; no body */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key was given */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached; wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key was given */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached; wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETags of answers you hold (comma-separated, or *): when one is what this answer would carry, the answer is 304 without a body */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes of the file, of its contentType */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                    "image/gif": string;
+                    "video/mp4": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "application/vnd.openxmlformats-officedocument.presentationml.presentation": string;
+                    "application/vnd.oasis.opendocument.text": string;
+                    "application/vnd.oasis.opendocument.spreadsheet": string;
+                    "application/vnd.oasis.opendocument.presentation": string;
+                    "application/msword": string;
+                    "application/vnd.ms-excel": string;
+                    "application/vnd.ms-powerpoint": string;
+                    "text/plain": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: If-None-Match names the ETag this answer would carry; no body */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key was given */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource existed but its content is gone */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached; wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getFileThumbnail: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETags of answers you hold (comma-separated, or *): when one is what this answer would carry, the answer is 304 without a body */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thumbnail */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/webp": string;
+                };
+            };
+            /** @description Not modified: If-None-Match names the ETag this answer would carry; no body */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key was given */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource existed but its content is gone */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached; wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -26687,7 +27881,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -26813,7 +28007,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -26931,7 +28125,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -27069,7 +28263,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -27112,7 +28306,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -27237,7 +28431,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -27602,7 +28796,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -27645,7 +28839,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -27937,7 +29131,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -27980,7 +29174,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -28262,7 +29456,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -28387,7 +29581,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -28532,7 +29726,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -28575,7 +29769,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -28721,7 +29915,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -28831,7 +30025,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -28860,7 +30054,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -29016,7 +30210,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -29059,7 +30253,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -29190,7 +30384,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -29219,7 +30413,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -29377,7 +30571,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -29545,7 +30739,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -29588,7 +30782,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -29737,7 +30931,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -29780,7 +30974,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unreachable for a moment; retry after Retry-After seconds */
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

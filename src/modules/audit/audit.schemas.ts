@@ -5,6 +5,7 @@ import { ApiKey } from '../api-keys/api-keys.schemas.ts'
 import { DealState } from '../deals/deals.schemas.ts'
 import { Delegation } from '../delegations/delegations.schemas.ts'
 import { Demand, PossibleDemandDuplicate } from '../demands/demands.schemas.ts'
+import { StoredFile } from '../files/files.schemas.ts'
 import { ImportColumn, ImportKind, importFormats } from '../imports/imports.schemas.ts'
 import { Listing, PossibleDuplicate } from '../listings/listings.schemas.ts'
 import { dismissReasons, matchOrigins, matchStatuses } from '../matching/matching.schemas.ts'
@@ -92,6 +93,7 @@ const changedFields: Array<{ targetType: string; title: string; fields: Record<s
   { targetType: 'delegation', title: 'Delegation', fields: propertiesOf(Delegation) },
   { targetType: 'source', title: 'Source', fields: propertiesOf(Source) },
   { targetType: 'thesaurus_entry', title: 'ThesaurusEntry', fields: propertiesOf(ThesaurusEntry) },
+  { targetType: 'file', title: 'StoredFile', fields: propertiesOf(StoredFile) },
   { targetType: 'value_chain', title: 'ValueChain', fields: { changed: Strings('The fields the write set') } },
   { targetType: 'exchange_event', title: 'ExchangeEvent', fields: { changed: Strings('The fields the write set') } },
   {

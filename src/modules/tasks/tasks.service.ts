@@ -472,7 +472,7 @@ export function createTaskService(deps: { db: Db; clock: Clock; recordEvents: Re
   const acceptInvitation = (actor: Actor, id: string, organizationId: string) => answerInvitation(actor, id, organizationId, true)
   const declineInvitation = (actor: Actor, id: string, organizationId: string) => answerInvitation(actor, id, organizationId, false)
 
-  return { process, create, get, list, update, fire, history, acceptInvitation, declineInvitation }
+  return { process, create, get, list, update, fire, history, acceptInvitation, declineInvitation, visibleTask }
 }
 
 export type TaskService = ReturnType<typeof createTaskService>

@@ -1,0 +1,134 @@
+import { eq } from 'drizzle-orm'
+import type { DbOrTx } from '../../db/client.ts'
+import { dealMilestones, type FileSubjectType } from '../../db/schema/index.ts'
+import { conflict, forbidden, notFound } from '../../lib/problem.ts'
+import { accessTo, actsFor, assertManages, writesContent } from '../../core/access.ts'
+import type { Actor } from '../../core/actor.ts'
+import { reachedOnDemand, reachedOnListing } from '../../core/disclosure.ts'
+import { dealProcess } from '../deals/deals.process.ts'
+import type { DealService } from '../deals/deals.service.ts'
+import { accessRecord as demandAccess } from '../demands/demands.service.ts'
+import { findDemand } from '../demands/demands.repo.ts'
+import { findEvent } from '../exchange-events/exchange-events.repo.ts'
+import { findListing } from '../listings/listings.repo.ts'
+import { accessRecord as listingAccess } from '../listings/listings.view.ts'
+import type { TaskService } from '../tasks/tasks.service.ts'
+
+// A file has the access of the record it belongs to: whoever may see the record may list and read
+// its files, whoever may change the record may attach and remove them. On listings and demands a
+// file may also wait for a deal stage (revealedAt), as their confidential fields do
+// (core/disclosure.ts). This module is the one place that knows, for each kind of record, which
+// rule that is; the file service asks it and nothing else.
+
+export type FileSubject = {
+  type: FileSubjectType
+  id: string
+  /** The organisation the record belongs to (a deal's, task's or event's: who the audit files it under). */
+  ownerId: string
+  /** Whether the caller acts for the record's owner: it reads every file, whatever its revealedAt. */
+  seesAll: boolean
+  /** Listings and demands: how far the caller's deals on the record got (what revealedAt is weighed against). */
+  reached: () => Promise<string | null>
+  /** Whether files may wait for a deal stage (listings and demands). */
+  staged: boolean
+  /** Deals: the ids of its milestones. */
+  milestoneIds: Set<string>
+}
+
+const noDeal = async () => null
+
+export function fileSubjects(deps: { deals: Pick<DealService, 'visibleDeal'>; tasks: Pick<TaskService, 'visibleTask'> }) {
+  /** The record as the caller may read it: 404 when it may not see the record at all. */
+  async function readable(db: DbOrTx, actor: Actor | null, type: FileSubjectType, id: string): Promise<FileSubject> {
+    switch (type) {
+      case 'listing': {
+        const row = await findListing(db, id)
+        if (!row) throw notFound('Listing', id)
+        const access = await accessTo(db, actor, listingAccess(row))
+        if (!access.see) throw notFound('Listing', id)
+        const seesAll = await actsFor(db, actor, row.ownerId)
+        return { type, id, ownerId: row.ownerId, seesAll, reached: () => reachedOnListing(db, actor, id), staged: true, milestoneIds: new Set() }
+      }
+      case 'demand': {
+        const row = await findDemand(db, id)
+        if (!row) throw notFound('Demand', id)
+        const record = demandAccess(row)
+        const access = await accessTo(db, actor, record)
+        if (!access.see) throw notFound('Demand', id)
+        const seesAll = await actsFor(db, actor, record.ownerId)
+        return { type, id, ownerId: record.ownerId, seesAll, reached: () => reachedOnDemand(db, actor, id), staged: true, milestoneIds: new Set() }
+      }
+      case 'deal': {
+        if (!actor) throw notFound('Deal', id)
+        const { deal } = await deps.deals.visibleDeal(db, actor, id)
+        const milestones = await db.select({ id: dealMilestones.id }).from(dealMilestones).where(eq(dealMilestones.dealId, id))
+        return {
+          type,
+          id,
+          ownerId: deal.providerId,
+          seesAll: true,
+          reached: noDeal,
+          staged: false,
+          milestoneIds: new Set(milestones.map((milestone) => milestone.id)),
+        }
+      }
+      case 'task': {
+        const { loaded, roles } = await deps.tasks.visibleTask(db, actor, id)
+        return { type, id, ownerId: loaded.task.leadId, seesAll: roles.length > 0, reached: noDeal, staged: false, milestoneIds: new Set() }
+      }
+      case 'exchange_event': {
+        const event = await findEvent(db, id)
+        if (!event) throw notFound('Event', id)
+        return { type, id, ownerId: event.organizerId, seesAll: true, reached: noDeal, staged: false, milestoneIds: new Set() }
+      }
+    }
+  }
+
+  /**
+   * The record as the caller may change its files: 404 when it may not see it, 403 when it may see
+   * but not change it, 409 when the record is retired (a withdrawn listing, a closed demand, a
+   * finished deal) or its owner was merged.
+   */
+  async function writable(db: DbOrTx, actor: Actor, type: FileSubjectType, id: string, options: { removing?: boolean } = {}): Promise<FileSubject> {
+    const subject = await readable(db, actor, type, id)
+    switch (type) {
+      case 'listing': {
+        const row = (await findListing(db, id))!
+        await assertManages(db, actor, listingAccess(row), { resource: 'Listing', id, detail: refusal('listing') }, { retires: options.removing })
+        if (row.status === 'withdrawn' && !options.removing) throw retired(`Listing ${id} was withdrawn`)
+        break
+      }
+      case 'demand': {
+        const row = (await findDemand(db, id))!
+        await assertManages(db, actor, demandAccess(row), { resource: 'Demand', id, detail: refusal('demand') }, { retires: options.removing })
+        if (row.status === 'closed' && !options.removing) throw retired(`Demand ${id} is closed`)
+        break
+      }
+      case 'deal': {
+        const { deal } = await deps.deals.visibleDeal(db, actor, id)
+        if (!writesContent(actor)) throw forbidden('A reader key cannot attach or remove files')
+        if (dealProcess.terminalStates.includes(deal.state)) throw conflict('deal_closed', `The deal is ${deal.state}; its files are read-only`)
+        break
+      }
+      case 'task': {
+        const { roles } = await deps.tasks.visibleTask(db, actor, id)
+        const member = roles.some((role) => role === 'lead' || role === 'partner' || role === 'operator')
+        if (!member || !writesContent(actor)) throw forbidden("A task's files are kept by the writing keys of its lead and partners, and the operator")
+        break
+      }
+      case 'exchange_event':
+        if (!writesContent(actor) || !(await actsFor(db, actor, subject.ownerId)))
+          throw forbidden("An event's files are kept by its organiser's writing keys, its delegates' or the operator")
+        break
+    }
+    return subject
+  }
+
+  return { readable, writable }
+}
+
+export type FileSubjects = ReturnType<typeof fileSubjects>
+
+const refusal = (record: 'listing' | 'demand') =>
+  `Only the ${record} owner's admin or editor keys, its delegates' admin or editor keys, or the operator, may attach files to a ${record} or remove them`
+const retired = (detail: string) => conflict('record_retired', `${detail}: it takes no new files (those it has stay until the retention sweep removes them)`)
