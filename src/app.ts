@@ -28,6 +28,8 @@ import { auditRoutes } from './modules/audit/audit.routes.ts'
 import { auditSchemas } from './modules/audit/audit.schemas.ts'
 import { fileSchemas } from './modules/files/files.schemas.ts'
 import { fileRoutes } from './modules/files/files.routes.ts'
+import { successStorySchemas } from './modules/success-stories/success-stories.schemas.ts'
+import { successStoryRoutes } from './modules/success-stories/success-stories.routes.ts'
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.ts'
 import { apiKeySchemas } from './modules/api-keys/api-keys.schemas.ts'
 import { delegationRoutes } from './modules/delegations/delegations.routes.ts'
@@ -218,6 +220,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ...reportSchemas,
     ...exchangeEventSchemas,
     ...fileSchemas,
+    ...successStorySchemas,
     ...importSchemas,
     ...sourceSchemas,
     ...eventSchemas,
@@ -243,6 +246,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(exchangeEventRoutes, { prefix: '/v1/exchange-events' })
   await app.register(importRoutes, { prefix: '/v1/imports' })
   await app.register(fileRoutes, { prefix: '/v1/files', maxBytes: config.FILE_MAX_BYTES })
+  await app.register(successStoryRoutes, { prefix: '/v1/success-stories' })
   await app.register(listingExportRoutes, { prefix: '/v1/listings' })
   await app.register(demandExportRoutes, { prefix: '/v1/demands' })
   await app.register(sourceRoutes, { prefix: '/v1/sources' })

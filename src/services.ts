@@ -31,6 +31,7 @@ import type { OrganizationHooks } from './modules/organizations/organizations.ho
 import { createOrganizationService } from './modules/organizations/organizations.service.ts'
 import { createReportService } from './modules/reports/reports.service.ts'
 import { createSourceService } from './modules/sources/sources.service.ts'
+import { createSuccessStoryService } from './modules/success-stories/success-stories.service.ts'
 import { createThesaurusService } from './modules/thesaurus/thesaurus.service.ts'
 import { createTaskService } from './modules/tasks/tasks.service.ts'
 import { createValueChainService } from './modules/value-chains/value-chains.service.ts'
@@ -105,11 +106,12 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
   })
   registerListingJobs(jobs, listings)
   const tasks = createTaskService({ db, clock, recordEvents, cursors })
+  const successStories = createSuccessStoryService({ db, clock, cursors, recordEvents, catalogueEvent })
   const files = createFileService({
     db,
     clock,
     store: fileStoreFrom(config),
-    subjects: fileSubjects({ deals, tasks }),
+    subjects: fileSubjects({ deals, tasks, stories: successStories }),
     retentionDays: config.FILE_RETENTION_DAYS,
   })
   registerFileJobs(jobs, files)
@@ -135,6 +137,7 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     dealTimers,
     tasks,
     files,
+    successStories,
     valueChains: createValueChainService({ db, clock, cursors, thesaurus: thesaurusLookup }),
     thesaurus: createThesaurusService({ db, clock, cursors }),
     reports: createReportService({ db, clock }),

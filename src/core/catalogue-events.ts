@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../db/client.ts'
 import type { OutboxEvent } from './outbox.ts'
 
-// The catalogue events: changes to listings, demands and organisations. Public ones (a record
+// The catalogue events: changes to listings, demands, organisations and success stories. Public ones (a record
 // becoming or staying visible to everyone, or leaving that view) are also served by the replayable
 // feed GET /v1/events, so another exchange can mirror the catalogue; a removal is a tombstone.
 // Every event is addressed to the record's owner, whose webhooks receive it.
@@ -20,6 +20,12 @@ export const catalogueEventTypes = {
   'organization.created': { public: true, tombstone: false, description: 'An organisation was registered' },
   'organization.updated': { public: true, tombstone: false, description: 'An organisation changed' },
   'organization.merged': { public: true, tombstone: true, description: 'An organisation was merged into its successor (payload: successorId)' },
+  'success_story.published': { public: true, tombstone: false, description: 'Both parties approved a success story: it is public' },
+  'success_story.retracted': {
+    public: true,
+    tombstone: true,
+    description: 'A party (or the operator) retracted a published success story: remove it from mirrors',
+  },
 } as const
 
 export type CatalogueEventType = keyof typeof catalogueEventTypes

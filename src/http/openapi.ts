@@ -131,6 +131,11 @@ export async function registerOpenApi(app: FastifyInstance, options: { serverUrl
           name: 'exchange-events',
           description: 'Workshops, technology fairs and connection sessions: organisers, participants, showcased listings and the deals started there',
         },
+        {
+          name: 'success-stories',
+          description:
+            'Success stories (mô hình thành công) of completed transfers: drafted by either party, published when both approve, listed by province, sector and year',
+        },
         { name: 'reports', description: 'Activity reports by organisation, province or region and period, as JSON, CSV or an SVG chart' },
         { name: 'sources', description: 'Federation: the other exchanges and portals whose records this exchange mirrors, and their upserts by external id' },
         {

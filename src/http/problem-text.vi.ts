@@ -36,6 +36,8 @@ export const nouns: Record<string, string> = {
   Demand: 'Nhu cầu công nghệ',
   Event: 'Sự kiện',
   File: 'Tệp',
+  'Success story': 'Câu chuyện thành công',
+  success_story: 'câu chuyện thành công',
   'Thumbnail of file': 'Ảnh thu nhỏ của tệp',
   Import: 'Lượt nhập dữ liệu',
   Listing: 'Tin chào công nghệ',
@@ -63,6 +65,7 @@ export const nouns: Record<string, string> = {
   draft: 'nháp',
   published: 'đã công bố',
   withdrawn: 'đã rút',
+  retracted: 'đã rút lại',
   expired: 'đã hết hạn',
   open: 'đang mở',
   closed: 'đã đóng',
@@ -586,4 +589,19 @@ export const messages: Record<string, string> = {
   'Send one file per upload': 'Mỗi lần tải lên chỉ gửi một tệp',
   'The form has more parts than an upload takes ({parts})': 'Biểu mẫu có nhiều phần hơn mức một lần tải lên nhận ({parts})',
   'The multipart/form-data body is malformed': 'Nội dung multipart/form-data không đúng định dạng',
+
+  // Success stories
+  'A success story tells a completed transfer; this deal is {state}':
+    'Câu chuyện thành công kể về một chuyển giao đã hoàn thành; giao dịch này đang ở trạng thái {state:code}',
+  'The transfer already has a success story: {id}; edit that one': 'Chuyển giao này đã có câu chuyện thành công: {id}; hãy sửa câu chuyện đó',
+  "Only the parties of the transfer (their writing keys, or their brokers') may write its success story":
+    'Chỉ các bên của chuyển giao (khóa ghi của họ, hoặc của bên môi giới) mới viết được câu chuyện thành công của nó',
+  'A reader key cannot write a success story': 'Khóa chỉ đọc không viết được câu chuyện thành công',
+  'The story is {status}: only a draft is edited (retract it and draft a new one to change it)':
+    'Câu chuyện đang ở trạng thái {status:code}: chỉ bản nháp mới sửa được (hãy rút lại và viết bản nháp mới để thay đổi)',
+  'The story is {status}: only a draft is approved': 'Câu chuyện đang ở trạng thái {status:code}: chỉ bản nháp mới được phê duyệt',
+  'The story is already retracted': 'Câu chuyện đã được rút lại',
+  "A success story's photos are kept by the writing keys of the transfer's parties":
+    'Ảnh của câu chuyện thành công do khóa ghi của các bên chuyển giao quản lý',
+  'The story is {status}: photos are added while it is a draft': 'Câu chuyện đang ở trạng thái {status:code}: ảnh chỉ được thêm khi còn là bản nháp',
 }

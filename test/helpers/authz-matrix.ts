@@ -286,6 +286,13 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   downloadFile: { public: everyone.public, draft: ownersOnly },
   getFileThumbnail: { public: everyone.public },
   deleteFile: { published: ownersWrite(204, 403) },
+  // Success stories: the operator is no party (it reads drafts, retracts, but does not write them).
+  createSuccessStory: { completedDeal: row(401, [403, 201, 201], all(404), 403, [403, 201, 201]) },
+  listSuccessStories: everyone,
+  getSuccessStory: { published: everyone.public, draft: ownersOnly },
+  updateSuccessStory: { draft: row(401, [403, 200, 200], all(404), 403, [403, 200, 200]) },
+  approveSuccessStory: { draft: row(401, [403, 200, 200], all(404), 403, [403, 200, 200]) },
+  retractSuccessStory: { published: ownersWrite(200, 403) },
   exportDemands: { public: everyone.public, ownDrafts: row(401, all(200), all(403), 200, all(200)) },
 
   // Federation. The operator registers sources; anyone reads them. A source's records are written

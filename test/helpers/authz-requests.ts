@@ -35,6 +35,8 @@ import {
   ownValueChain,
   ownExchangeEvent,
   ownFile,
+  ownStory,
+  completedDeal,
   authzPdf,
   proposedMatch,
   publishedListing,
@@ -501,6 +503,19 @@ export const builders: Record<string, Record<string, Builder>> = {
   },
   getFileThumbnail: { public: async (world) => ({ params: { id: await ownFile(world, { photo: true }) } }) },
   deleteFile: { published: async (world) => ({ params: { id: await ownFile(world) } }) },
+  createSuccessStory: {
+    completedDeal: async (world) => ({
+      body: { dealId: await completedDeal(world), title: 'Máy sấy tầng sôi ở HTX', problem: 'Hao hụt.', technology: 'Máy sấy.', results: 'Hao hụt giảm.' },
+    }),
+  },
+  listSuccessStories: { public: async () => ({ query: { year: '2026', limit: '5' } }) },
+  getSuccessStory: {
+    published: async (world) => ({ params: { id: await ownStory(world, { published: true }) } }),
+    draft: async (world) => ({ params: { id: await ownStory(world) } }),
+  },
+  updateSuccessStory: { draft: async (world) => ({ params: { id: await ownStory(world) }, body: { results: 'Hao hụt giảm còn 2,5%.' } }) },
+  approveSuccessStory: { draft: async (world) => ({ params: { id: await ownStory(world) } }) },
+  retractSuccessStory: { published: async (world) => ({ params: { id: await ownStory(world, { published: true }) } }) },
   exportListings: {
     public: async () => ({ query: { format: 'csv', kind: 'technology', sector: 'A', province: '01' } }),
     ownDrafts: async (world) => ({ query: { format: 'ndjson', status: 'draft', owner: world.own.organizationId } }),

@@ -3,7 +3,7 @@ import type { Db } from '../../src/db/client.ts'
 import { and, eq } from 'drizzle-orm'
 import { delegations, organizations } from '../../src/db/schema/index.ts'
 import { createApiKey } from '../../src/core/keys.ts'
-import { move, startInterest } from './deals.ts'
+import { driveTo, move, startInterest } from './deals.ts'
 import { closeDemand, fileDemand, fileOpenDemand } from './demands.ts'
 import { createMember, createOperator, nationalScope } from './factories.ts'
 import { uploadFile, samplePng } from './files.ts'
@@ -216,6 +216,29 @@ export const ownInterest = async (world: World) => (await startInterest(world.ap
 export async function acceptedDeal(world: World) {
   const id = await ownDeal(world)
   await move(world.app, ownAdmin(world), id, { transition: 'accept_interest' })
+  return id
+}
+
+/** "own"'s deal (as provider), driven to completion with "counterpart". */
+export async function completedDeal(world: World) {
+  const id = await ownDeal(world)
+  await driveTo(world.app, { provider: ownAdmin(world), seeker: world.counterpart.key.auth }, id, 'completed')
+  return id
+}
+
+/** The success story of a completed deal of "own", drafted by "own"; published when both sides approved it. */
+export async function ownStory(world: World, options: { published?: boolean } = {}) {
+  const dealId = await completedDeal(world)
+  const body = { dealId, title: 'Máy sấy tầng sôi ở HTX', problem: 'Hao hụt sau thu hoạch.', technology: 'Máy sấy tầng sôi.', results: 'Hao hụt giảm.' }
+  const created = await world.app.inject({ method: 'POST', url: '/v1/success-stories', headers: ownAdmin(world), payload: body })
+  if (created.statusCode !== 201) throw new Error(`ownStory fixture: ${created.statusCode} ${created.body}`)
+  const id = (created.json() as { id: string }).id
+  if (options.published) {
+    for (const auth of [ownAdmin(world), world.counterpart.key.auth]) {
+      const approved = await world.app.inject({ method: 'POST', url: `/v1/success-stories/${id}/approve`, headers: auth })
+      if (approved.statusCode !== 200) throw new Error(`ownStory fixture: ${approved.statusCode} ${approved.body}`)
+    }
+  }
   return id
 }
 

@@ -1632,6 +1632,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/success-stories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List published success stories (mô hình thành công)
+         * @description Published stories, newest first: province (the seeker's, by 2025 or legacy code), sector (the listing's VSIC sections), year (of completion) and organization (provider or seeker) narrow it. Public.
+         */
+        get: operations["listSuccessStories"];
+        put?: never;
+        /**
+         * Draft the success story of a completed transfer
+         * @description Either party of a completed deal (its writing keys, or its broker's) drafts the story: the problem, the technology, the results in words and figures, quotes; photos are attached with uploadFile (subjectType success_story). Where and when come from the deal: the seeker's province, the listing's sectors, the year it completed. One story per deal (409 story_exists); a deal not completed is a 409 deal_not_completed. The draft is seen by the parties only until both approve it. Emits success_story.drafted to both parties. Idempotency-Key supported.
+         */
+        post: operations["createSuccessStory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/success-stories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a success story
+         * @description A published story, for anyone; a draft or a retracted one, for the transfer's parties, their brokers and the operator (404 for the rest).
+         */
+        get: operations["getSuccessStory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a draft success story
+         * @description Changes the given fields of a draft, and clears both approvals: what is published is what both parties approved. Either party's writing keys (or its broker's). A published story is not edited: retract it and draft anew (409). Send If-Match with the ETag you read (412 when stale).
+         */
+        patch: operations["updateSuccessStory"];
+        trace?: never;
+    };
+    "/v1/success-stories/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a draft success story for the caller's side
+         * @description The caller's side (provider or seeker, or its broker) approves the draft as it stands; send If-Match with the ETag you read, so that you approve the text you read (412 when it changed). The second side's approval publishes it: success_story.published in the public feed (GET /v1/events) and to both parties' webhooks. Emits success_story.approved. No body.
+         */
+        post: operations["approveSuccessStory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/success-stories/{id}/retract": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retract a success story
+         * @description Takes a story out of public view (or drops a draft): either party's writing keys, or the operator. A published one leaves the feed with a success_story.retracted tombstone. Final: to tell the transfer again, draft a new story. No body.
+         */
+        post: operations["retractSuccessStory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/listings/export": {
         parameters: {
             query?: never;
@@ -2381,7 +2469,7 @@ export interface components {
             };
         };
         /** @description One write: who made it, what it changed, and when */
-        AuditEvent: components["schemas"]["ListingAuditEvent"] | components["schemas"]["DemandAuditEvent"] | components["schemas"]["OrganizationAuditEvent"] | components["schemas"]["ApiKeyAuditEvent"] | components["schemas"]["WebhookAuditEvent"] | components["schemas"]["DelegationAuditEvent"] | components["schemas"]["SourceAuditEvent"] | components["schemas"]["ThesaurusEntryAuditEvent"] | components["schemas"]["StoredFileAuditEvent"] | components["schemas"]["ValueChainAuditEvent"] | components["schemas"]["ExchangeEventAuditEvent"] | components["schemas"]["MatchAuditEvent"] | components["schemas"]["DealAuditEvent"] | components["schemas"]["TaskAuditEvent"] | components["schemas"]["ImportAuditEvent"];
+        AuditEvent: components["schemas"]["ListingAuditEvent"] | components["schemas"]["DemandAuditEvent"] | components["schemas"]["OrganizationAuditEvent"] | components["schemas"]["ApiKeyAuditEvent"] | components["schemas"]["WebhookAuditEvent"] | components["schemas"]["DelegationAuditEvent"] | components["schemas"]["SourceAuditEvent"] | components["schemas"]["ThesaurusEntryAuditEvent"] | components["schemas"]["StoredFileAuditEvent"] | components["schemas"]["SuccessStoryAuditEvent"] | components["schemas"]["ValueChainAuditEvent"] | components["schemas"]["ExchangeEventAuditEvent"] | components["schemas"]["MatchAuditEvent"] | components["schemas"]["DealAuditEvent"] | components["schemas"]["TaskAuditEvent"] | components["schemas"]["ImportAuditEvent"];
         AuditEventPage: {
             items: components["schemas"]["AuditEvent"][];
             nextCursor: string | null;
@@ -3005,6 +3093,8 @@ export interface components {
             groupCount: number;
             totals: components["schemas"]["ActivityTotals"];
             comparison: components["schemas"]["ActivityComparison"] | null;
+            /** @description Published success stories of transfers completed in the report's years, of its organisation (provider or seeker) or province, newest first (at most 20): the successful models a DOST report names */
+            successfulModels: components["schemas"]["SuccessfulModel"][];
         };
         ExchangeEvent: {
             /**
@@ -3068,7 +3158,7 @@ export interface components {
              */
             id: string;
             subject: components["schemas"]["FileSubject"];
-            /** @description What the file is. On a listing: dossier (hồ sơ công nghệ), photo, brochure, certificate, other; on a demand: specification, photo, other; on a deal: contract, evidence, other; on a task: report, evidence, photo, other; on an exchange event: programme, photo, report, other. A photo must be an image */
+            /** @description What the file is. On a listing: dossier (hồ sơ công nghệ), photo, brochure, certificate, other; on a demand: specification, photo, other; on a deal: contract, evidence, other; on a task: report, evidence, photo, other; on an exchange event: programme, photo, report, other; on a success story: photo, other. A photo must be an image */
             kind: components["schemas"]["FileKind"];
             /** @description The name it was uploaded under, without folders */
             name: string;
@@ -3091,12 +3181,57 @@ export interface components {
             items: components["schemas"]["StoredFile"][];
             /** @description Files the caller may not read yet, by kind and the deal stage that reveals them: a seeker learns that a dossier comes with agreement, without its name or size. Empty for those who act for the record's owner */
             withheld: {
-                /** @description What the file is. On a listing: dossier (hồ sơ công nghệ), photo, brochure, certificate, other; on a demand: specification, photo, other; on a deal: contract, evidence, other; on a task: report, evidence, photo, other; on an exchange event: programme, photo, report, other. A photo must be an image */
+                /** @description What the file is. On a listing: dossier (hồ sơ công nghệ), photo, brochure, certificate, other; on a demand: specification, photo, other; on a deal: contract, evidence, other; on a task: report, evidence, photo, other; on an exchange event: programme, photo, report, other; on a success story: photo, other. A photo must be an image */
                 kind: components["schemas"]["FileKind"];
                 /** @description Listings and demands only: the deal stage from which those who do not act for the record's owner may read the file (a seeker's deal on the listing, a provider's on the demand). Absent: whoever sees the record reads it */
                 revealedAt: components["schemas"]["FileRevealedAt"];
                 count: number;
             }[];
+        };
+        SuccessStory: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            dealId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            listingId: string;
+            provider: components["schemas"]["OrganizationSummary"];
+            seeker: components["schemas"]["OrganizationSummary"];
+            title: string;
+            problem: string;
+            technology: string;
+            results: string;
+            figures: components["schemas"]["StoryFigure"][];
+            quotes: components["schemas"]["StoryQuote"][];
+            /** @description The listing's VSIC sections */
+            sectors: string[];
+            provinceCode: string | null;
+            /** @description The year the transfer completed */
+            year: number;
+            /** @description draft: seen by the parties, until both approve; published: public; retracted: taken back by a party */
+            status: components["schemas"]["SuccessStoryStatus"];
+            approvals: components["schemas"]["SuccessStoryApprovals"];
+            /** @description Its photos and other files: GET /v1/files?subjectType=success_story&subjectId=<id> */
+            photosUrl: string;
+            publishedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+        };
+        SuccessStoryPage: {
+            items: components["schemas"]["SuccessStory"][];
+            nextCursor: string | null;
         };
         /** @description A row the import could not take */
         ImportRowError: {
@@ -3223,7 +3358,7 @@ export interface components {
             nextCursor: string | null;
         };
         /** @description One change to the public catalogue */
-        FeedEvent: components["schemas"]["ListingChangedEvent"] | components["schemas"]["ListingRemovedEvent"] | components["schemas"]["DemandChangedEvent"] | components["schemas"]["DemandClosedEvent"] | components["schemas"]["OrganizationChangedEvent"] | components["schemas"]["OrganizationMergedEvent"];
+        FeedEvent: components["schemas"]["ListingChangedEvent"] | components["schemas"]["ListingRemovedEvent"] | components["schemas"]["DemandChangedEvent"] | components["schemas"]["DemandClosedEvent"] | components["schemas"]["OrganizationChangedEvent"] | components["schemas"]["OrganizationMergedEvent"] | components["schemas"]["SuccessStoryPublishedEvent"] | components["schemas"]["SuccessStoryRetractedEvent"];
         FeedEventPage: {
             items: components["schemas"]["FeedEvent"][];
             /** @description Where the next page starts: after the last item, or the cursor given when the page is empty. Never null: keep polling with it. */
@@ -3308,7 +3443,7 @@ export interface components {
             nextCursor: string | null;
         };
         /** @description The body of a webhook request: Standard Webhooks envelope, data by type */
-        WebhookMessage: components["schemas"]["DealStartedMessage"] | components["schemas"]["InterestAcceptedMessage"] | components["schemas"]["DealClosedMessage"] | components["schemas"]["DealAdvancedMessage"] | components["schemas"]["OfferMadeMessage"] | components["schemas"]["OfferClosedMessage"] | components["schemas"]["OfferAcceptedMessage"] | components["schemas"]["ContractSignedMessage"] | components["schemas"]["MilestoneCompletedMessage"] | components["schemas"]["TransferCompletedMessage"] | components["schemas"]["DisputeOpenedMessage"] | components["schemas"]["DisputeResolvedMessage"] | components["schemas"]["DealInterestReminderMessage"] | components["schemas"]["DealOfferReminderMessage"] | components["schemas"]["DealMessagePostedMessage"] | components["schemas"]["ListingRenewalDueMessage"] | components["schemas"]["MatchMessage"] | components["schemas"]["ListingChangedMessage"] | components["schemas"]["ListingRemovedMessage"] | components["schemas"]["DemandChangedMessage"] | components["schemas"]["DemandClosedMessage"] | components["schemas"]["OrganizationChangedMessage"] | components["schemas"]["OrganizationMergedMessage"] | components["schemas"]["ImportCompletedMessage"] | components["schemas"]["TaskProposedMessage"] | components["schemas"]["TaskUpdatedMessage"] | components["schemas"]["TaskMovedMessage"] | components["schemas"]["TaskPartnerAnsweredMessage"] | components["schemas"]["TaskPartnerInvitedMessage"] | components["schemas"]["DelegationMessage"] | components["schemas"]["WebhookPingMessage"] | components["schemas"]["WebhookDisabledMessage"];
+        WebhookMessage: components["schemas"]["DealStartedMessage"] | components["schemas"]["InterestAcceptedMessage"] | components["schemas"]["DealClosedMessage"] | components["schemas"]["DealAdvancedMessage"] | components["schemas"]["OfferMadeMessage"] | components["schemas"]["OfferClosedMessage"] | components["schemas"]["OfferAcceptedMessage"] | components["schemas"]["ContractSignedMessage"] | components["schemas"]["MilestoneCompletedMessage"] | components["schemas"]["TransferCompletedMessage"] | components["schemas"]["DisputeOpenedMessage"] | components["schemas"]["DisputeResolvedMessage"] | components["schemas"]["DealInterestReminderMessage"] | components["schemas"]["DealOfferReminderMessage"] | components["schemas"]["DealMessagePostedMessage"] | components["schemas"]["ListingRenewalDueMessage"] | components["schemas"]["SuccessStoryDraftMessage"] | components["schemas"]["MatchMessage"] | components["schemas"]["ListingChangedMessage"] | components["schemas"]["ListingRemovedMessage"] | components["schemas"]["DemandChangedMessage"] | components["schemas"]["DemandClosedMessage"] | components["schemas"]["OrganizationChangedMessage"] | components["schemas"]["OrganizationMergedMessage"] | components["schemas"]["SuccessStoryPublishedMessage"] | components["schemas"]["SuccessStoryRetractedMessage"] | components["schemas"]["ImportCompletedMessage"] | components["schemas"]["TaskProposedMessage"] | components["schemas"]["TaskUpdatedMessage"] | components["schemas"]["TaskMovedMessage"] | components["schemas"]["TaskPartnerAnsweredMessage"] | components["schemas"]["TaskPartnerInvitedMessage"] | components["schemas"]["DelegationMessage"] | components["schemas"]["WebhookPingMessage"] | components["schemas"]["WebhookDisabledMessage"];
         /**
          * OrganizationKind
          * @enum {string}
@@ -4146,10 +4281,10 @@ export interface components {
          * FileSubjectType
          * @enum {string}
          */
-        FileSubjectType: "listing" | "demand" | "deal" | "task" | "exchange_event";
+        FileSubjectType: "listing" | "demand" | "deal" | "task" | "exchange_event" | "success_story";
         /** FileSubject */
         FileSubject: {
-            /** @description The kind of record the file belongs to: listing, demand, deal, task (a joint task) or exchange_event */
+            /** @description The kind of record the file belongs to: listing, demand, deal, task (a joint task), exchange_event or success_story */
             type: components["schemas"]["FileSubjectType"];
             /**
              * Format: uuid
@@ -4233,6 +4368,52 @@ export interface components {
             /** @description The id of the changed record */
             targetId: string;
             changes: components["schemas"]["StoredFileAuditChanges"];
+        };
+        /**
+         * SuccessStoryStatus
+         * @enum {string}
+         */
+        SuccessStoryStatus: "draft" | "published" | "retracted";
+        /**
+         * SuccessStoryStatusChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        SuccessStoryStatusChange: {
+            before?: components["schemas"]["SuccessStoryStatus"];
+            after?: components["schemas"]["SuccessStoryStatus"];
+        };
+        /**
+         * SuccessStoryAuditChanges
+         * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
+         */
+        SuccessStoryAuditChanges: {
+            status?: components["schemas"]["SuccessStoryStatusChange"];
+            title?: components["schemas"]["TextChange"];
+            changed?: components["schemas"]["TextListChange"];
+        };
+        /**
+         * SuccessStoryAuditEvent
+         * @description A write to a success story
+         */
+        SuccessStoryAuditEvent: {
+            /** @description The event id, a decimal number as a string */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            requestId: string | null;
+            keyId: string | null;
+            actingOrganizationId: string | null;
+            owningOrganizationId: string | null;
+            /** @description `<targetType>.<verb>`, e.g. organization.create, organization.update, listing.publish, listing.withdraw, demand.close, api_key.create */
+            operation: string;
+            /**
+             * @description What was changed (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            targetType: "success_story";
+            /** @description The id of the changed record */
+            targetId: string;
+            changes: components["schemas"]["SuccessStoryAuditChanges"];
         };
         /**
          * ValueChainAuditChanges
@@ -5178,11 +5359,50 @@ export interface components {
                 [key: string]: components["schemas"]["ActivityChange"];
             };
         };
+        /** SuccessfulModel */
+        SuccessfulModel: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            title: string;
+            /** @description The provider organisation */
+            provider: string;
+            /** @description The seeker organisation */
+            seeker: string;
+            /** @description The year the transfer completed */
+            year: number;
+            provinceCode: string | null;
+            /** @description The whole story: GET it */
+            url: string;
+        };
         /**
          * ExchangeEventKind
          * @enum {string}
          */
         ExchangeEventKind: "workshop" | "fair" | "demo_day" | "connection_session";
+        /** StoryFigure */
+        StoryFigure: {
+            /** @description What was measured, e.g. "Hao hụt sau thu hoạch" */
+            label: string;
+            value: number;
+            unit?: string | null;
+        };
+        /** StoryQuote */
+        StoryQuote: {
+            text: string;
+            /** @description Who said it, and their role */
+            by: string;
+        };
+        /**
+         * SuccessStoryApprovals
+         * @description When each party approved this text; an edit clears both
+         */
+        SuccessStoryApprovals: {
+            provider: string | null;
+            seeker: string | null;
+        };
         /**
          * ImportStatus
          * @enum {string}
@@ -5414,6 +5634,73 @@ export interface components {
              */
             tombstone: true;
             data: components["schemas"]["OrganizationTombstone"];
+        };
+        /**
+         * SuccessStoryEventSubject
+         * @description The record the event is about
+         */
+        SuccessStoryEventSubject: {
+            /** @enum {string} */
+            type: "success_story";
+            /**
+             * Format: uuid
+             * @description The id of the success_story
+             */
+            id: string;
+        };
+        /**
+         * SuccessStoryPublishedEvent
+         * @description Both parties of a completed transfer approved its success story: data is the SuccessStory
+         */
+        SuccessStoryPublishedEvent: {
+            /** @description The event id, a decimal number as a string; unique, but the feed is ordered by commit, not by id */
+            id: string;
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "success_story.published";
+            /** Format: date-time */
+            occurredAt: string;
+            subject: components["schemas"]["SuccessStoryEventSubject"];
+            /**
+             * @description True when the record leaves the public catalogue: a mirror deletes it
+             * @enum {boolean}
+             */
+            tombstone: false;
+            data: components["schemas"]["SuccessStory"];
+        };
+        /** SuccessStoryTombstone */
+        SuccessStoryTombstone: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /** @description The global id of the record (see Provenance) */
+            globalId: string;
+        };
+        /**
+         * SuccessStoryRetractedEvent
+         * @description A published success story was retracted: a mirror deletes it
+         */
+        SuccessStoryRetractedEvent: {
+            /** @description The event id, a decimal number as a string; unique, but the feed is ordered by commit, not by id */
+            id: string;
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "success_story.retracted";
+            /** Format: date-time */
+            occurredAt: string;
+            subject: components["schemas"]["SuccessStoryEventSubject"];
+            /**
+             * @description True when the record leaves the public catalogue: a mirror deletes it
+             * @enum {boolean}
+             */
+            tombstone: true;
+            data: components["schemas"]["SuccessStoryTombstone"];
         };
         /**
          * DeliveryStatus
@@ -6064,6 +6351,40 @@ export interface components {
             timestamp: string;
             data: components["schemas"]["ListingRenewalDueData"];
         };
+        /** SuccessStoryDraftData */
+        SuccessStoryDraftData: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            storyId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            dealId: string;
+            /** @description success_story.drafted: the side that drafted it */
+            draftedBy?: components["schemas"]["DealSide"];
+            /** @description success_story.approved: the side that approved it */
+            approvedBy?: components["schemas"]["DealSide"];
+        };
+        /**
+         * SuccessStoryDraftMessage
+         * @description A success story of your transfer was drafted, or one side approved it: read it (GET /v1/success-stories/{id}) and approve it in turn. To both parties
+         */
+        SuccessStoryDraftMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "success_story.drafted" | "success_story.approved";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["SuccessStoryDraftData"];
+        };
         /** MatchData */
         MatchData: {
             /**
@@ -6210,6 +6531,40 @@ export interface components {
              */
             timestamp: string;
             data: components["schemas"]["OrganizationTombstone"];
+        };
+        /**
+         * SuccessStoryPublishedMessage
+         * @description Both parties of a completed transfer approved its success story: data is the SuccessStory
+         */
+        SuccessStoryPublishedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "success_story.published";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["SuccessStory"];
+        };
+        /**
+         * SuccessStoryRetractedMessage
+         * @description A published success story was retracted: a mirror deletes it
+         */
+        SuccessStoryRetractedMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "success_story.retracted";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["SuccessStoryTombstone"];
         };
         /** ImportCompletedData */
         ImportCompletedData: {
@@ -7230,14 +7585,14 @@ export interface components {
         };
         /** FileUploadForm */
         FileUploadForm: {
-            /** @description The kind of record the file belongs to: listing, demand, deal, task (a joint task) or exchange_event */
+            /** @description The kind of record the file belongs to: listing, demand, deal, task (a joint task), exchange_event or success_story */
             subjectType: components["schemas"]["FileSubjectType"];
             /**
              * Format: uuid
              * @description A UUID
              */
             subjectId: string;
-            /** @description What the file is. On a listing: dossier (hồ sơ công nghệ), photo, brochure, certificate, other; on a demand: specification, photo, other; on a deal: contract, evidence, other; on a task: report, evidence, photo, other; on an exchange event: programme, photo, report, other. A photo must be an image */
+            /** @description What the file is. On a listing: dossier (hồ sơ công nghệ), photo, brochure, certificate, other; on a demand: specification, photo, other; on a deal: contract, evidence, other; on a task: report, evidence, photo, other; on an exchange event: programme, photo, report, other; on a success story: photo, other. A photo must be an image */
             kind: components["schemas"]["FileKind"];
             /** @description What the file shows or holds */
             description?: string;
@@ -7255,6 +7610,39 @@ export interface components {
              * @description The file itself (one per request). Its type is decided by its bytes, not by its name or the Content-Type sent with it: PDF, JPEG, PNG, WebP, GIF, MP4, Word, Excel, PowerPoint (Office Open XML, OpenDocument, or 97–2003 .doc/.xls/.ppt), UTF-8 text or CSV. Its name (the part's filename) is kept, without folders
              */
             file: string;
+        };
+        /** CreateSuccessStoryRequest */
+        CreateSuccessStoryRequest: {
+            /**
+             * Format: uuid
+             * @description The completed deal the story tells
+             */
+            dealId: string;
+            title: string;
+            /** @description The problem the seeker had */
+            problem: string;
+            /** @description The technology transferred, and how */
+            technology: string;
+            /** @description What changed, in words */
+            results: string;
+            /** @description The results in figures */
+            figures?: components["schemas"]["StoryFigure"][];
+            /** @description What the people involved say */
+            quotes?: components["schemas"]["StoryQuote"][];
+        };
+        /** UpdateSuccessStoryRequest */
+        UpdateSuccessStoryRequest: {
+            title?: string;
+            /** @description The problem the seeker had */
+            problem?: string;
+            /** @description The technology transferred, and how */
+            technology?: string;
+            /** @description What changed, in words */
+            results?: string;
+            /** @description The results in figures */
+            figures?: components["schemas"]["StoryFigure"][];
+            /** @description What the people involved say */
+            quotes?: components["schemas"]["StoryQuote"][];
         };
         /** CreateSourceRequest */
         CreateSourceRequest: {
@@ -7365,7 +7753,7 @@ export interface components {
          * WebhookEventType
          * @enum {string}
          */
-        WebhookEventType: "deal.started" | "deal.interest_accepted" | "deal.interest_declined" | "deal.interest_expired" | "deal.offer_made" | "deal.offer_withdrawn" | "deal.offer_rejected" | "deal.offer_accepted" | "deal.offer_lapsed" | "deal.contract_signed" | "deal.transfer_started" | "deal.milestone_completed" | "deal.completed" | "deal.cancelled" | "deal.dispute_opened" | "deal.dispute_resolved" | "deal.interest_reminder" | "deal.offer_reminder" | "deal.message_posted" | "match.suggested" | "match.proposed" | "match.shortlisted" | "match.dismissed" | "listing.created" | "listing.updated" | "listing.published" | "listing.withdrawn" | "listing.unpublished" | "listing.archived" | "demand.created" | "demand.updated" | "demand.opened" | "demand.closed" | "organization.created" | "organization.updated" | "organization.merged" | "listing.renewal_due" | "import.completed" | "task.proposed" | "task.updated" | "task.approved" | "task.started" | "task.completed" | "task.cancelled" | "task.partner_invited" | "task.partner_accepted" | "task.partner_declined" | "delegation.proposed" | "delegation.recorded" | "delegation.accepted" | "delegation.declined" | "delegation.withdrawn" | "delegation.expired" | "delegation.ended" | "webhook.ping" | "webhook.subscription_disabled";
+        WebhookEventType: "deal.started" | "deal.interest_accepted" | "deal.interest_declined" | "deal.interest_expired" | "deal.offer_made" | "deal.offer_withdrawn" | "deal.offer_rejected" | "deal.offer_accepted" | "deal.offer_lapsed" | "deal.contract_signed" | "deal.transfer_started" | "deal.milestone_completed" | "deal.completed" | "deal.cancelled" | "deal.dispute_opened" | "deal.dispute_resolved" | "deal.interest_reminder" | "deal.offer_reminder" | "deal.message_posted" | "match.suggested" | "match.proposed" | "match.shortlisted" | "match.dismissed" | "listing.created" | "listing.updated" | "listing.published" | "listing.withdrawn" | "listing.unpublished" | "listing.archived" | "demand.created" | "demand.updated" | "demand.opened" | "demand.closed" | "organization.created" | "organization.updated" | "organization.merged" | "success_story.published" | "success_story.retracted" | "listing.renewal_due" | "import.completed" | "task.proposed" | "task.updated" | "task.approved" | "task.started" | "task.completed" | "task.cancelled" | "task.partner_invited" | "task.partner_accepted" | "task.partner_declined" | "delegation.proposed" | "delegation.recorded" | "delegation.accepted" | "delegation.declined" | "delegation.withdrawn" | "delegation.expired" | "delegation.ended" | "success_story.drafted" | "success_story.approved" | "webhook.ping" | "webhook.subscription_disabled";
         /** CreateWebhookRequest */
         CreateWebhookRequest: {
             /**
@@ -25189,7 +25577,18 @@ export interface operations {
                      *             "ratio": 1.439
                      *           }
                      *         }
-                     *       }
+                     *       },
+                     *       "successfulModels": [
+                     *         {
+                     *           "id": "5d3c1b2a-9e8f-4a7b-8c6d-1e2f3a4b5c6d",
+                     *           "title": "Máy sấy tầng sôi giúp HTX Giao Thủy giảm hao hụt sau thu hoạch",
+                     *           "provider": "Viện Cơ điện Nông nghiệp và Công nghệ sau thu hoạch",
+                     *           "seeker": "HTX Nông nghiệp Giao Thủy",
+                     *           "year": 2025,
+                     *           "provinceCode": "37",
+                     *           "url": "/v1/success-stories/5d3c1b2a-9e8f-4a7b-8c6d-1e2f3a4b5c6d"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["ActivityReport"];
@@ -26824,7 +27223,7 @@ export interface operations {
     listFiles: {
         parameters: {
             query: {
-                /** @description The kind of record the file belongs to: listing, demand, deal, task (a joint task) or exchange_event */
+                /** @description The kind of record the file belongs to: listing, demand, deal, task (a joint task), exchange_event or success_story */
                 subjectType: components["schemas"]["FileSubjectType"];
                 /** @description A UUID */
                 subjectId: string;
@@ -27726,6 +28125,1330 @@ export interface operations {
             };
             /** @description The resource existed but its content is gone */
             410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached; wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSuccessStories: {
+        parameters: {
+            query?: {
+                /** @description The seeker's province, by 2025 or legacy code. Repeat the parameter to give several (any of them matches; at most 10) */
+                province?: string[];
+                /** @description The listing's VSIC sections. Repeat the parameter to give several (any of them matches; at most 10) */
+                sector?: components["schemas"]["Sector"][];
+                /** @description The year the transfer completed */
+                year?: number;
+                /** @description Stories where this organisation was the provider or the seeker */
+                organization?: string;
+                /** @description Page size (1-100, default 20) */
+                limit?: number;
+                /** @description The nextCursor of the previous page: opaque, signed by the server */
+                cursor?: string;
+            };
+            header?: {
+                /** @description ETags of answers you hold (comma-separated, or *): when one is what this answer would carry, the answer is 304 without a body */
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "5d3c1b2a-9e8f-4a7b-8c6d-1e2f3a4b5c6d",
+                     *           "dealId": "15c709ab-f8fb-4b7d-ab55-89068ac6070e",
+                     *           "listingId": "0b7e2f4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b",
+                     *           "provider": {
+                     *             "id": "be3e6dc8-2d48-4f0a-9e62-1c470f009770",
+                     *             "name": "Viện Cơ điện Nông nghiệp và Công nghệ sau thu hoạch",
+                     *             "kind": "research_institute"
+                     *           },
+                     *           "seeker": {
+                     *             "id": "df2beb02-25b8-453b-8dcc-20f60edb010d",
+                     *             "name": "HTX Nông nghiệp Giao Thủy",
+                     *             "kind": "enterprise"
+                     *           },
+                     *           "title": "Máy sấy tầng sôi giúp HTX Giao Thủy giảm hao hụt sau thu hoạch",
+                     *           "problem": "Lúa phơi sân bị hao hụt 8-10% mỗi vụ do mưa trái mùa.",
+                     *           "technology": "Máy sấy lúa tầng sôi 10 tấn/mẻ, chuyển giao kèm đào tạo 5 kỹ thuật viên.",
+                     *           "results": "Hao hụt giảm còn 2,5%; giá bán lúa tăng nhờ chất lượng đồng đều.",
+                     *           "figures": [
+                     *             {
+                     *               "label": "Hao hụt sau thu hoạch",
+                     *               "value": 2.5,
+                     *               "unit": "%"
+                     *             },
+                     *             {
+                     *               "label": "Lúa sấy mỗi vụ",
+                     *               "value": 1200,
+                     *               "unit": "tấn"
+                     *             }
+                     *           ],
+                     *           "quotes": [
+                     *             {
+                     *               "text": "Vụ mùa này bà con không còn lo mưa.",
+                     *               "by": "Chủ nhiệm HTX Giao Thủy"
+                     *             }
+                     *           ],
+                     *           "sectors": [
+                     *             "A"
+                     *           ],
+                     *           "provinceCode": "37",
+                     *           "year": 2025,
+                     *           "status": "published",
+                     *           "approvals": {
+                     *             "provider": "2026-03-03T02:10:00.000Z",
+                     *             "seeker": "2026-03-04T08:30:00.000Z"
+                     *           },
+                     *           "photosUrl": "/v1/files?subjectType=success_story&subjectId=5d3c1b2a-9e8f-4a7b-8c6d-1e2f3a4b5c6d",
+                     *           "publishedAt": "2026-03-04T08:30:00.000Z",
+                     *           "createdAt": "2026-03-02T03:00:00.000Z",
+                     *           "updatedAt": "2026-03-04T08:30:00.000Z",
+                     *           "version": 3
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SuccessStoryPage"];
+                };
+            };
+            /** @description Not modified: If-None-Match names the ETag this answer would carry; no body */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key was given */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached; wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSuccessStory: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key (a UUID) per intended operation: a retry with the same key and the same request gets the first successful response again (header Idempotent-Replayed: true) instead of repeating the work, whatever happened to the first (the write and its stored answer commit together, or neither does). Kept 24 hours; the same key with another request is a 422 idempotency_key_reused; a retry while the first is still running waits up to 3 seconds, then gets a 409 idempotency_in_progress with Retry-After. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "dealId": "15c709ab-f8fb-4b7d-ab55-89068ac6070e",
+                 *       "title": "Máy sấy tầng sôi giúp HTX Giao Thủy giảm hao hụt sau thu hoạch",
+                 *       "problem": "Lúa phơi sân bị hao hụt 8-10% mỗi vụ do mưa trái mùa.",
+                 *       "technology": "Máy sấy lúa tầng sôi 10 tấn/mẻ, chuyển giao kèm đào tạo 5 kỹ thuật viên.",
+                 *       "results": "Hao hụt giảm còn 2,5%; giá bán lúa tăng nhờ chất lượng đồng đều.",
+                 *       "figures": [
+                 *         {
+                 *           "label": "Hao hụt sau thu hoạch",
+                 *           "value": 2.5,
+                 *           "unit": "%"
+                 *         },
+                 *         {
+                 *           "label": "Lúa sấy mỗi vụ",
+                 *           "value": 1200,
+                 *           "unit": "tấn"
+                 *         }
+                 *       ],
+                 *       "quotes": [
+                 *         {
+                 *           "text": "Vụ mùa này bà con không còn lo mưa.",
+                 *           "by": "Chủ nhiệm HTX Giao Thủy"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateSuccessStoryRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "5d3c1b2a-9e8f-4a7b-8c6d-1e2f3a4b5c6d",
+                     *       "dealId": "15c709ab-f8fb-4b7d-ab55-89068ac6070e",
+                     *       "listingId": "0b7e2f4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b",
+                     *       "provider": {
+                     *         "id": "be3e6dc8-2d48-4f0a-9e62-1c470f009770",
+                     *         "name": "Viện Cơ điện Nông nghiệp và Công nghệ sau thu hoạch",
+                     *         "kind": "research_institute"
+                     *       },
+                     *       "seeker": {
+                     *         "id": "df2beb02-25b8-453b-8dcc-20f60edb010d",
+                     *         "name": "HTX Nông nghiệp Giao Thủy",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "title": "Máy sấy tầng sôi giúp HTX Giao Thủy giảm hao hụt sau thu hoạch",
+                     *       "problem": "Lúa phơi sân bị hao hụt 8-10% mỗi vụ do mưa trái mùa.",
+                     *       "technology": "Máy sấy lúa tầng sôi 10 tấn/mẻ, chuyển giao kèm đào tạo 5 kỹ thuật viên.",
+                     *       "results": "Hao hụt giảm còn 2,5%; giá bán lúa tăng nhờ chất lượng đồng đều.",
+                     *       "figures": [
+                     *         {
+                     *           "label": "Hao hụt sau thu hoạch",
+                     *           "value": 2.5,
+                     *           "unit": "%"
+                     *         },
+                     *         {
+                     *           "label": "Lúa sấy mỗi vụ",
+                     *           "value": 1200,
+                     *           "unit": "tấn"
+                     *         }
+                     *       ],
+                     *       "quotes": [
+                     *         {
+                     *           "text": "Vụ mùa này bà con không còn lo mưa.",
+                     *           "by": "Chủ nhiệm HTX Giao Thủy"
+                     *         }
+                     *       ],
+                     *       "sectors": [
+                     *         "A"
+                     *       ],
+                     *       "provinceCode": "37",
+                     *       "year": 2025,
+                     *       "status": "draft",
+                     *       "approvals": {
+                     *         "provider": null,
+                     *         "seeker": null
+                     *       },
+                     *       "photosUrl": "/v1/files?subjectType=success_story&subjectId=5d3c1b2a-9e8f-4a7b-8c6d-1e2f3a4b5c6d",
+                     *       "publishedAt": null,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SuccessStory"];
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key was given */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state; or idempotency_in_progress: a request with this Idempotency-Key is still running; retry after Retry-After seconds */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before retrying with the same Idempotency-Key */
+                    "Retry-After"?: number;
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but breaks a rule; or idempotency_key_reused: this Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached; wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSuccessStory: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETags of answers you hold (comma-separated, or *): when one is what this answer would carry, the answer is 304 without a body */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "5d3c1b2a-9e8f-4a7b-8c6d-1e2f3a4b5c6d",
+                     *       "dealId": "15c709ab-f8fb-4b7d-ab55-89068ac6070e",
+                     *       "listingId": "0b7e2f4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b",
+                     *       "provider": {
+                     *         "id": "be3e6dc8-2d48-4f0a-9e62-1c470f009770",
+                     *         "name": "Viện Cơ điện Nông nghiệp và Công nghệ sau thu hoạch",
+                     *         "kind": "research_institute"
+                     *       },
+                     *       "seeker": {
+                     *         "id": "df2beb02-25b8-453b-8dcc-20f60edb010d",
+                     *         "name": "HTX Nông nghiệp Giao Thủy",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "title": "Máy sấy tầng sôi giúp HTX Giao Thủy giảm hao hụt sau thu hoạch",
+                     *       "problem": "Lúa phơi sân bị hao hụt 8-10% mỗi vụ do mưa trái mùa.",
+                     *       "technology": "Máy sấy lúa tầng sôi 10 tấn/mẻ, chuyển giao kèm đào tạo 5 kỹ thuật viên.",
+                     *       "results": "Hao hụt giảm còn 2,5%; giá bán lúa tăng nhờ chất lượng đồng đều.",
+                     *       "figures": [
+                     *         {
+                     *           "label": "Hao hụt sau thu hoạch",
+                     *           "value": 2.5,
+                     *           "unit": "%"
+                     *         },
+                     *         {
+                     *           "label": "Lúa sấy mỗi vụ",
+                     *           "value": 1200,
+                     *           "unit": "tấn"
+                     *         }
+                     *       ],
+                     *       "quotes": [
+                     *         {
+                     *           "text": "Vụ mùa này bà con không còn lo mưa.",
+                     *           "by": "Chủ nhiệm HTX Giao Thủy"
+                     *         }
+                     *       ],
+                     *       "sectors": [
+                     *         "A"
+                     *       ],
+                     *       "provinceCode": "37",
+                     *       "year": 2025,
+                     *       "status": "published",
+                     *       "approvals": {
+                     *         "provider": "2026-03-03T02:10:00.000Z",
+                     *         "seeker": "2026-03-04T08:30:00.000Z"
+                     *       },
+                     *       "photosUrl": "/v1/files?subjectType=success_story&subjectId=5d3c1b2a-9e8f-4a7b-8c6d-1e2f3a4b5c6d",
+                     *       "publishedAt": "2026-03-04T08:30:00.000Z",
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-04T08:30:00.000Z",
+                     *       "version": 3
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SuccessStory"];
+                };
+            };
+            /** @description Not modified: If-None-Match names the ETag this answer would carry; no body */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key was given */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached; wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateSuccessStory: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version you read; 412 if it changed since */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "results": "Hao hụt giảm còn 2,5%."
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateSuccessStoryRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "5d3c1b2a-9e8f-4a7b-8c6d-1e2f3a4b5c6d",
+                     *       "dealId": "15c709ab-f8fb-4b7d-ab55-89068ac6070e",
+                     *       "listingId": "0b7e2f4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b",
+                     *       "provider": {
+                     *         "id": "be3e6dc8-2d48-4f0a-9e62-1c470f009770",
+                     *         "name": "Viện Cơ điện Nông nghiệp và Công nghệ sau thu hoạch",
+                     *         "kind": "research_institute"
+                     *       },
+                     *       "seeker": {
+                     *         "id": "df2beb02-25b8-453b-8dcc-20f60edb010d",
+                     *         "name": "HTX Nông nghiệp Giao Thủy",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "title": "Máy sấy tầng sôi giúp HTX Giao Thủy giảm hao hụt sau thu hoạch",
+                     *       "problem": "Lúa phơi sân bị hao hụt 8-10% mỗi vụ do mưa trái mùa.",
+                     *       "technology": "Máy sấy lúa tầng sôi 10 tấn/mẻ, chuyển giao kèm đào tạo 5 kỹ thuật viên.",
+                     *       "results": "Hao hụt giảm còn 2,5%.",
+                     *       "figures": [
+                     *         {
+                     *           "label": "Hao hụt sau thu hoạch",
+                     *           "value": 2.5,
+                     *           "unit": "%"
+                     *         },
+                     *         {
+                     *           "label": "Lúa sấy mỗi vụ",
+                     *           "value": 1200,
+                     *           "unit": "tấn"
+                     *         }
+                     *       ],
+                     *       "quotes": [
+                     *         {
+                     *           "text": "Vụ mùa này bà con không còn lo mưa.",
+                     *           "by": "Chủ nhiệm HTX Giao Thủy"
+                     *         }
+                     *       ],
+                     *       "sectors": [
+                     *         "A"
+                     *       ],
+                     *       "provinceCode": "37",
+                     *       "year": 2025,
+                     *       "status": "draft",
+                     *       "approvals": {
+                     *         "provider": null,
+                     *         "seeker": null
+                     *       },
+                     *       "photosUrl": "/v1/files?subjectType=success_story&subjectId=5d3c1b2a-9e8f-4a7b-8c6d-1e2f3a4b5c6d",
+                     *       "publishedAt": null,
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-03T01:00:00.000Z",
+                     *       "version": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SuccessStory"];
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key was given */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names a stale version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but breaks a rule */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached; wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approveSuccessStory: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version you read; 412 if it changed since */
+                "if-match"?: string;
+                /** @description A unique key (a UUID) per intended operation: a retry with the same key and the same request gets the first successful response again (header Idempotent-Replayed: true) instead of repeating the work, whatever happened to the first (the write and its stored answer commit together, or neither does). Kept 24 hours; the same key with another request is a 422 idempotency_key_reused; a retry while the first is still running waits up to 3 seconds, then gets a 409 idempotency_in_progress with Retry-After. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "5d3c1b2a-9e8f-4a7b-8c6d-1e2f3a4b5c6d",
+                     *       "dealId": "15c709ab-f8fb-4b7d-ab55-89068ac6070e",
+                     *       "listingId": "0b7e2f4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b",
+                     *       "provider": {
+                     *         "id": "be3e6dc8-2d48-4f0a-9e62-1c470f009770",
+                     *         "name": "Viện Cơ điện Nông nghiệp và Công nghệ sau thu hoạch",
+                     *         "kind": "research_institute"
+                     *       },
+                     *       "seeker": {
+                     *         "id": "df2beb02-25b8-453b-8dcc-20f60edb010d",
+                     *         "name": "HTX Nông nghiệp Giao Thủy",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "title": "Máy sấy tầng sôi giúp HTX Giao Thủy giảm hao hụt sau thu hoạch",
+                     *       "problem": "Lúa phơi sân bị hao hụt 8-10% mỗi vụ do mưa trái mùa.",
+                     *       "technology": "Máy sấy lúa tầng sôi 10 tấn/mẻ, chuyển giao kèm đào tạo 5 kỹ thuật viên.",
+                     *       "results": "Hao hụt giảm còn 2,5%; giá bán lúa tăng nhờ chất lượng đồng đều.",
+                     *       "figures": [
+                     *         {
+                     *           "label": "Hao hụt sau thu hoạch",
+                     *           "value": 2.5,
+                     *           "unit": "%"
+                     *         },
+                     *         {
+                     *           "label": "Lúa sấy mỗi vụ",
+                     *           "value": 1200,
+                     *           "unit": "tấn"
+                     *         }
+                     *       ],
+                     *       "quotes": [
+                     *         {
+                     *           "text": "Vụ mùa này bà con không còn lo mưa.",
+                     *           "by": "Chủ nhiệm HTX Giao Thủy"
+                     *         }
+                     *       ],
+                     *       "sectors": [
+                     *         "A"
+                     *       ],
+                     *       "provinceCode": "37",
+                     *       "year": 2025,
+                     *       "status": "published",
+                     *       "approvals": {
+                     *         "provider": "2026-03-03T02:10:00.000Z",
+                     *         "seeker": "2026-03-04T08:30:00.000Z"
+                     *       },
+                     *       "photosUrl": "/v1/files?subjectType=success_story&subjectId=5d3c1b2a-9e8f-4a7b-8c6d-1e2f3a4b5c6d",
+                     *       "publishedAt": "2026-03-04T08:30:00.000Z",
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-03-04T08:30:00.000Z",
+                     *       "version": 3
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SuccessStory"];
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key was given */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state; or idempotency_in_progress: a request with this Idempotency-Key is still running; retry after Retry-After seconds */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before retrying with the same Idempotency-Key */
+                    "Retry-After"?: number;
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names a stale version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description idempotency_key_reused: this Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached; wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retractSuccessStory: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key (a UUID) per intended operation: a retry with the same key and the same request gets the first successful response again (header Idempotent-Replayed: true) instead of repeating the work, whatever happened to the first (the write and its stored answer commit together, or neither does). Kept 24 hours; the same key with another request is a 422 idempotency_key_reused; a retry while the first is still running waits up to 3 seconds, then gets a 409 idempotency_in_progress with Retry-After. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "5d3c1b2a-9e8f-4a7b-8c6d-1e2f3a4b5c6d",
+                     *       "dealId": "15c709ab-f8fb-4b7d-ab55-89068ac6070e",
+                     *       "listingId": "0b7e2f4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b",
+                     *       "provider": {
+                     *         "id": "be3e6dc8-2d48-4f0a-9e62-1c470f009770",
+                     *         "name": "Viện Cơ điện Nông nghiệp và Công nghệ sau thu hoạch",
+                     *         "kind": "research_institute"
+                     *       },
+                     *       "seeker": {
+                     *         "id": "df2beb02-25b8-453b-8dcc-20f60edb010d",
+                     *         "name": "HTX Nông nghiệp Giao Thủy",
+                     *         "kind": "enterprise"
+                     *       },
+                     *       "title": "Máy sấy tầng sôi giúp HTX Giao Thủy giảm hao hụt sau thu hoạch",
+                     *       "problem": "Lúa phơi sân bị hao hụt 8-10% mỗi vụ do mưa trái mùa.",
+                     *       "technology": "Máy sấy lúa tầng sôi 10 tấn/mẻ, chuyển giao kèm đào tạo 5 kỹ thuật viên.",
+                     *       "results": "Hao hụt giảm còn 2,5%; giá bán lúa tăng nhờ chất lượng đồng đều.",
+                     *       "figures": [
+                     *         {
+                     *           "label": "Hao hụt sau thu hoạch",
+                     *           "value": 2.5,
+                     *           "unit": "%"
+                     *         },
+                     *         {
+                     *           "label": "Lúa sấy mỗi vụ",
+                     *           "value": 1200,
+                     *           "unit": "tấn"
+                     *         }
+                     *       ],
+                     *       "quotes": [
+                     *         {
+                     *           "text": "Vụ mùa này bà con không còn lo mưa.",
+                     *           "by": "Chủ nhiệm HTX Giao Thủy"
+                     *         }
+                     *       ],
+                     *       "sectors": [
+                     *         "A"
+                     *       ],
+                     *       "provinceCode": "37",
+                     *       "year": 2025,
+                     *       "status": "retracted",
+                     *       "approvals": {
+                     *         "provider": "2026-03-03T02:10:00.000Z",
+                     *         "seeker": "2026-03-04T08:30:00.000Z"
+                     *       },
+                     *       "photosUrl": "/v1/files?subjectType=success_story&subjectId=5d3c1b2a-9e8f-4a7b-8c6d-1e2f3a4b5c6d",
+                     *       "publishedAt": "2026-03-04T08:30:00.000Z",
+                     *       "createdAt": "2026-03-02T03:00:00.000Z",
+                     *       "updatedAt": "2026-04-01T02:00:00.000Z",
+                     *       "version": 4
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SuccessStory"];
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key was given */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state; or idempotency_in_progress: a request with this Idempotency-Key is still running; retry after Retry-After seconds */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before retrying with the same Idempotency-Key */
+                    "Retry-After"?: number;
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description idempotency_key_reused: this Idempotency-Key was used for another request */
+            422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -29198,7 +30921,7 @@ export interface operations {
                 after?: string;
                 /** @description Events per page (1-1000, default 100) */
                 limit?: number;
-                /** @description Only these event types, comma-separated (types=listing.published,listing.withdrawn); one of listing.updated, listing.published, listing.withdrawn, listing.unpublished, listing.archived, demand.updated, demand.opened, demand.closed, organization.created, organization.updated, organization.merged */
+                /** @description Only these event types, comma-separated (types=listing.published,listing.withdrawn); one of listing.updated, listing.published, listing.withdrawn, listing.unpublished, listing.archived, demand.updated, demand.opened, demand.closed, organization.created, organization.updated, organization.merged, success_story.published, success_story.retracted */
                 types?: string;
             };
             header?: {

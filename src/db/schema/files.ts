@@ -4,7 +4,7 @@ import { id } from './columns.ts'
 import { organizations } from './organizations.ts'
 
 /** The records a file can belong to; what each allows is in src/modules/files/files.subjects.ts. */
-export const fileSubjectTypes = ['listing', 'demand', 'deal', 'task', 'exchange_event'] as const
+export const fileSubjectTypes = ['listing', 'demand', 'deal', 'task', 'exchange_event', 'success_story'] as const
 export type FileSubjectType = (typeof fileSubjectTypes)[number]
 
 /**
@@ -47,7 +47,7 @@ export const files = pgTable(
     index('files_unfinished_idx')
       .on(table.createdAt)
       .where(sql`${table.status} <> 'stored'`),
-    check('files_subject_type_check', sql`${table.subjectType} in ('listing', 'demand', 'deal', 'task', 'exchange_event')`),
+    check('files_subject_type_check', sql`${table.subjectType} in ('listing', 'demand', 'deal', 'task', 'exchange_event', 'success_story')`),
     check('files_status_check', sql`${table.status} in ('pending', 'stored', 'removing')`),
     check('files_size_check', sql`${table.sizeBytes} >= 0`),
   ],

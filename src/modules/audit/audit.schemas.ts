@@ -6,6 +6,7 @@ import { DealState } from '../deals/deals.schemas.ts'
 import { Delegation } from '../delegations/delegations.schemas.ts'
 import { Demand, PossibleDemandDuplicate } from '../demands/demands.schemas.ts'
 import { StoredFile } from '../files/files.schemas.ts'
+import { storyStatuses } from '../success-stories/success-stories.schemas.ts'
 import { ImportColumn, ImportKind, importFormats } from '../imports/imports.schemas.ts'
 import { Listing, PossibleDuplicate } from '../listings/listings.schemas.ts'
 import { dismissReasons, matchOrigins, matchStatuses } from '../matching/matching.schemas.ts'
@@ -94,6 +95,15 @@ const changedFields: Array<{ targetType: string; title: string; fields: Record<s
   { targetType: 'source', title: 'Source', fields: propertiesOf(Source) },
   { targetType: 'thesaurus_entry', title: 'ThesaurusEntry', fields: propertiesOf(ThesaurusEntry) },
   { targetType: 'file', title: 'StoredFile', fields: propertiesOf(StoredFile) },
+  {
+    targetType: 'success_story',
+    title: 'SuccessStory',
+    fields: {
+      status: Enum(storyStatuses, { title: 'SuccessStoryStatus' }),
+      title: Type.String(),
+      changed: Strings('The fields an edit set'),
+    },
+  },
   { targetType: 'value_chain', title: 'ValueChain', fields: { changed: Strings('The fields the write set') } },
   { targetType: 'exchange_event', title: 'ExchangeEvent', fields: { changed: Strings('The fields the write set') } },
   {

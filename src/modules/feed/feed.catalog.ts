@@ -5,15 +5,17 @@ import { findDemands } from '../demands/demands.repo.ts'
 import { toDemand } from '../demands/demands.service.ts'
 import { findListings } from '../listings/listings.repo.ts'
 import { toListing } from '../listings/listings.view.ts'
-import { findOrganizations } from '../organizations/organizations.repo.ts'
+import { findOrganizationSummaries, findOrganizations } from '../organizations/organizations.repo.ts'
+import { findStories } from '../success-stories/success-stories.repo.ts'
+import { toSuccessStory } from '../success-stories/success-stories.view.ts'
 import { toOrganization } from '../organizations/organizations.view.ts'
 import type { OutboxEvent } from '../../core/outbox.ts'
 import { catalogueEventTypes, type CatalogueEventBuilders, type CatalogueEventType } from '../../core/catalogue-events.ts'
 
-type Subject = 'listing' | 'demand' | 'organization'
+type Subject = 'listing' | 'demand' | 'organization' | 'success_story'
 
-/** What an event needs of its record: the owner it is addressed to, the stored status, its global id, the public view. */
-type CatalogueRecord = { ownerId: string; status: string; globalId: string; view: () => Promise<Record<string, unknown>> }
+/** What an event needs of its record: the organisations it is addressed to (its owner; a story's two parties), the stored status, its global id, the public view. */
+type CatalogueRecord = { organizationIds: string[]; status: string; globalId: string; view: () => Promise<Record<string, unknown>> }
 
 /**
  * The records as they stand in the writing transaction, read in one query, each with its view as
@@ -25,19 +27,45 @@ async function readRecords(tx: DbOrTx, subject: Subject, ids: string[], day: str
     for (const row of await findListings(tx, ids)) {
       const listing = toListing(row, day, exchangeId)
       // No actor: what an anonymous caller is shown (an anonymous listing's owner stays hidden).
-      records.set(row.id, { ownerId: row.ownerId, status: row.status, globalId: listing.provenance.globalId, view: () => redactListing(tx, null, listing) })
+      records.set(row.id, {
+        organizationIds: [row.ownerId],
+        status: row.status,
+        globalId: listing.provenance.globalId,
+        view: () => redactListing(tx, null, listing),
+      })
     }
   } else if (subject === 'demand') {
     for (const row of await findDemands(tx, ids)) {
       const demand = toDemand(row, day, exchangeId)
       // As for listings: an anonymous demand's owner stays hidden.
-      records.set(row.id, { ownerId: row.owner.id, status: row.status, globalId: demand.provenance.globalId, view: () => redactDemand(tx, null, demand) })
+      records.set(row.id, {
+        organizationIds: [row.owner.id],
+        status: row.status,
+        globalId: demand.provenance.globalId,
+        view: () => redactDemand(tx, null, demand),
+      })
+    }
+  } else if (subject === 'success_story') {
+    const rows = await findStories(tx, ids)
+    const organizations = await findOrganizationSummaries(
+      tx,
+      rows.flatMap((row) => [row.providerId, row.seekerId]),
+    )
+    for (const row of rows) {
+      const story = toSuccessStory(row, organizations)
+      // Stories are this exchange's own: no other source writes them.
+      records.set(row.id, {
+        organizationIds: [row.providerId, row.seekerId],
+        status: row.status,
+        globalId: `${exchangeId}:success_story:${row.id}`,
+        view: async () => story,
+      })
     }
   } else {
     for (const row of await findOrganizations(tx, ids)) {
       const organization = toOrganization(row, exchangeId)
       const status = row.mergedIntoId === null ? 'active' : 'merged'
-      records.set(row.id, { ownerId: row.id, status, globalId: organization.provenance.globalId, view: async () => organization })
+      records.set(row.id, { organizationIds: [row.id], status, globalId: organization.provenance.globalId, view: async () => organization })
     }
   }
   return records
@@ -71,7 +99,7 @@ async function catalogueEvents(
       type,
       subjectType,
       subjectId: id,
-      organizationIds: [record.ownerId],
+      organizationIds: record.organizationIds,
       payload: entry.tombstone ? { id, globalId: record.globalId, ...extra } : { ...(await record.view()), ...extra },
       occurredAt,
       public: isPublic,

@@ -5,6 +5,7 @@ import { feedEventTypes, isTombstone, type CatalogueEventType } from '../../core
 import { Demand } from '../demands/demands.schemas.ts'
 import { Listing } from '../listings/listings.schemas.ts'
 import { Organization } from '../organizations/organizations.schemas.ts'
+import { SuccessStory } from '../success-stories/success-stories.schemas.ts'
 import { demandCloseReason } from '../reference/reference.schemas.ts'
 
 // The public event feed (GET /v1/events): the catalogue's changes in commit order, for mirrors.
@@ -16,7 +17,7 @@ const EventId = Type.String({
 })
 const GlobalId = Type.String({ description: 'The global id of the record (see Provenance)' })
 
-type Subject = 'listing' | 'demand' | 'organization'
+type Subject = 'listing' | 'demand' | 'organization' | 'success_story'
 export type CatalogueEventMember = { title: string; subject: Subject; types: CatalogueEventType[]; data: TSchema; description: string }
 
 // One member per shape of `data`: the record as a keyless GET shows it, or a tombstone.
@@ -66,11 +67,28 @@ export const catalogueEventMembers: CatalogueEventMember[] = [
     ),
     description: 'An organisation was merged into its successor: a mirror deletes it and points its records to the successor',
   },
+  {
+    title: 'SuccessStoryPublishedEvent',
+    subject: 'success_story',
+    types: ['success_story.published'],
+    data: ref(SuccessStory),
+    description: 'Both parties of a completed transfer approved its success story: data is the SuccessStory',
+  },
+  {
+    title: 'SuccessStoryRetractedEvent',
+    subject: 'success_story',
+    types: ['success_story.retracted'],
+    data: Type.Object({ id: Uuid, globalId: GlobalId }, { title: 'SuccessStoryTombstone' }),
+    description: 'A published success story was retracted: a mirror deletes it',
+  },
 ]
 
 /** A catalogue member's event types; named when several, as the webhook messages share it. */
 export const catalogueEventType = ({ title, types }: { title: string; types: readonly string[] }) =>
   Enum(types, { ...(types.length > 1 ? { title: `${title}Type` } : {}), description: 'The event type' })
+
+/** success_story -> SuccessStory */
+const pascalCase = (name: string) => name.replace(/(^|_)([a-z])/g, (_, __: string, letter: string) => letter.toUpperCase())
 
 const eventSchema = ({ title, subject, types, data, description }: CatalogueEventMember) =>
   Type.Object(
@@ -80,7 +98,7 @@ const eventSchema = ({ title, subject, types, data, description }: CatalogueEven
       occurredAt: Timestamp,
       subject: Type.Object(
         { type: Enum([subject]), id: { ...Uuid, description: `The id of the ${subject}` } },
-        { title: `${subject[0]!.toUpperCase()}${subject.slice(1)}EventSubject`, description: 'The record the event is about' },
+        { title: `${pascalCase(subject)}EventSubject`, description: 'The record the event is about' },
       ),
       tombstone: Type.Boolean({ const: isTombstone(types[0]!), description: 'True when the record leaves the public catalogue: a mirror deletes it' }),
       data,

@@ -13,18 +13,19 @@ export const fileKinds = {
   deal: ['contract', 'evidence', 'other'],
   task: ['report', 'evidence', 'photo', 'other'],
   exchange_event: ['programme', 'photo', 'report', 'other'],
+  success_story: ['photo', 'other'],
 } as const satisfies Record<(typeof fileSubjectTypes)[number], readonly string[]>
 
 export const allFileKinds = [...new Set(Object.values(fileKinds).flat())]
 
 const SubjectType = Enum(fileSubjectTypes, {
   title: 'FileSubjectType',
-  description: 'The kind of record the file belongs to: listing, demand, deal, task (a joint task) or exchange_event',
+  description: 'The kind of record the file belongs to: listing, demand, deal, task (a joint task), exchange_event or success_story',
 })
 const Kind = Enum(allFileKinds, {
   title: 'FileKind',
   description:
-    'What the file is. On a listing: dossier (hồ sơ công nghệ), photo, brochure, certificate, other; on a demand: specification, photo, other; on a deal: contract, evidence, other; on a task: report, evidence, photo, other; on an exchange event: programme, photo, report, other. A photo must be an image',
+    'What the file is. On a listing: dossier (hồ sơ công nghệ), photo, brochure, certificate, other; on a demand: specification, photo, other; on a deal: contract, evidence, other; on a task: report, evidence, photo, other; on an exchange event: programme, photo, report, other; on a success story: photo, other. A photo must be an image',
 })
 const RevealedAt = Enum(mainPath, {
   title: 'FileRevealedAt',

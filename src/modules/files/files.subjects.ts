@@ -12,6 +12,7 @@ import { findDemand } from '../demands/demands.repo.ts'
 import { findEvent } from '../exchange-events/exchange-events.repo.ts'
 import { findListing } from '../listings/listings.repo.ts'
 import { accessRecord as listingAccess } from '../listings/listings.view.ts'
+import type { SuccessStoryService } from '../success-stories/success-stories.service.ts'
 import type { TaskService } from '../tasks/tasks.service.ts'
 
 // A file has the access of the record it belongs to: whoever may see the record may list and read
@@ -37,7 +38,11 @@ export type FileSubject = {
 
 const noDeal = async () => null
 
-export function fileSubjects(deps: { deals: Pick<DealService, 'visibleDeal'>; tasks: Pick<TaskService, 'visibleTask'> }) {
+export function fileSubjects(deps: {
+  deals: Pick<DealService, 'visibleDeal'>
+  tasks: Pick<TaskService, 'visibleTask'>
+  stories: Pick<SuccessStoryService, 'visible'>
+}) {
   /** The record as the caller may read it: 404 when it may not see the record at all. */
   async function readable(db: DbOrTx, actor: Actor | null, type: FileSubjectType, id: string): Promise<FileSubject> {
     switch (type) {
@@ -81,6 +86,10 @@ export function fileSubjects(deps: { deals: Pick<DealService, 'visibleDeal'>; ta
         if (!event) throw notFound('Event', id)
         return { type, id, ownerId: event.organizerId, seesAll: true, reached: noDeal, staged: false, milestoneIds: new Set() }
       }
+      case 'success_story': {
+        const { row } = await deps.stories.visible(db, actor, id)
+        return { type, id, ownerId: row.providerId, seesAll: true, reached: noDeal, staged: false, milestoneIds: new Set() }
+      }
     }
   }
 
@@ -120,6 +129,13 @@ export function fileSubjects(deps: { deals: Pick<DealService, 'visibleDeal'>; ta
         if (!writesContent(actor) || !(await actsFor(db, actor, subject.ownerId)))
           throw forbidden("An event's files are kept by its organiser's writing keys, its delegates' or the operator")
         break
+      case 'success_story': {
+        const { row, sides } = await deps.stories.visible(db, actor, id)
+        if (sides.length === 0 || !writesContent(actor)) throw forbidden("A success story's photos are kept by the writing keys of the transfer's parties")
+        // Both parties approve the story as they see it, photos included: once published, they stay.
+        if (row.status !== 'draft' && !options.removing) throw conflict('invalid_state', `The story is ${row.status}: photos are added while it is a draft`)
+        break
+      }
     }
     return subject
   }

@@ -36,6 +36,12 @@ export async function findOrganizationSummaries(db: DbOrTx, ids: string[]): Prom
   return new Map(rows.map((row) => [row.id, row]))
 }
 
+/** The organisations merged into this one (directly). */
+export async function organizationsMergedInto(db: DbOrTx, id: string): Promise<string[]> {
+  const rows = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.mergedIntoId, id))
+  return rows.map((row) => row.id)
+}
+
 export async function insertOrganization(db: DbOrTx, values: OrganizationInsert): Promise<OrganizationRow> {
   const [row] = await db.insert(organizations).values(values).returning()
   return row!

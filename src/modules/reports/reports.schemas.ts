@@ -143,6 +143,24 @@ export const ActivityReport = Type.Object(
         { title: 'ActivityComparison', description: 'With exactly two periods: each figure in the first and the second, and how it changed' },
       ),
     ),
+    successfulModels: Type.Array(
+      Type.Object(
+        {
+          id: Uuid,
+          title: Type.String(),
+          provider: Type.String({ description: 'The provider organisation' }),
+          seeker: Type.String({ description: 'The seeker organisation' }),
+          year: Type.Integer({ description: 'The year the transfer completed' }),
+          provinceCode: Nullable(Type.String({ description: "The seeker's province (2025 unit)" })),
+          url: Type.String({ description: 'The whole story: GET it' }),
+        },
+        { title: 'SuccessfulModel' },
+      ),
+      {
+        description:
+          "Published success stories of transfers completed in the report's years, of its organisation (provider or seeker) or province, newest first (at most 20): the successful models a DOST report names",
+      },
+    ),
   },
   { $id: 'ActivityReport' },
 )

@@ -5,6 +5,8 @@ import { badRequest } from '../../lib/problem.ts'
 import { dealStates } from '../deals/deals.process.ts'
 import { legacyProvinces, provinceFilter, provinces, regions } from '../../core/places.ts'
 import { activityFacts, type Bucketing, type FactRow } from './reports.repo.ts'
+import { listModels } from '../success-stories/success-stories.repo.ts'
+import { findOrganizationSummaries, organizationsMergedInto } from '../organizations/organizations.repo.ts'
 import { metricNames, type ActivityQuery, type ActivityReport, type Figures, type Grouping, type Metric } from './reports.schemas.ts'
 
 /** The exchange's records start in 2016: the first period the workshop compares (2016-2020). */
@@ -223,7 +225,37 @@ export function createReportService(deps: { db: Db; clock: Clock }) {
       groupCount: groups.size,
       totals,
       comparison,
+      successfulModels: await successfulModels(periods, { organizationId: query.organizationId, successor, currentProvinceCode: province }),
     } as ActivityReport
+  }
+
+  /** The published stories within the report's years and scope (with successor=true, of the organisations merged into it too). */
+  async function successfulModels(periods: Period[], scope: { organizationId?: string; successor: boolean; currentProvinceCode?: string }) {
+    const organizationIds = scope.organizationId
+      ? scope.successor
+        ? [scope.organizationId, ...(await organizationsMergedInto(db, scope.organizationId))]
+        : [scope.organizationId]
+      : undefined
+    const rows = await listModels(db, {
+      fromYear: Math.min(...periods.map((period) => Number(period.from.slice(0, 4)))),
+      toYear: Math.max(...periods.map((period) => Number(period.to.slice(0, 4)))),
+      organizationIds,
+      currentProvinceCode: scope.currentProvinceCode,
+      limit: 20,
+    })
+    const organizations = await findOrganizationSummaries(
+      db,
+      rows.flatMap((row) => [row.providerId, row.seekerId]),
+    )
+    return rows.map((row) => ({
+      id: row.id,
+      title: row.title,
+      provider: organizations.get(row.providerId)?.name ?? '',
+      seeker: organizations.get(row.seekerId)?.name ?? '',
+      year: row.year,
+      provinceCode: row.currentProvinceCode,
+      url: `/v1/success-stories/${row.id}`,
+    }))
   }
 
   return { activity }

@@ -118,6 +118,27 @@ const members: Member[] = [
     description:
       'A published listing of yours drops out of search after validUntil: renew it (POST /v1/listings/{id}/renew, or PATCH validUntil). Sent LISTING_RENEWAL_REMINDER_DAYS before, once per validUntil, to the owner only',
   },
+  {
+    title: 'SuccessStoryDraftMessage',
+    types: ['success_story.drafted', 'success_story.approved'],
+    data: Type.Object(
+      {
+        storyId: Uuid,
+        dealId: Uuid,
+        draftedBy: Type.Optional({
+          ...Enum(['provider', 'seeker'] as const, { title: 'DealSide' }),
+          description: 'success_story.drafted: the side that drafted it',
+        }),
+        approvedBy: Type.Optional({
+          ...Enum(['provider', 'seeker'] as const, { title: 'DealSide' }),
+          description: 'success_story.approved: the side that approved it',
+        }),
+      },
+      { title: 'SuccessStoryDraftData' },
+    ),
+    description:
+      'A success story of your transfer was drafted, or one side approved it: read it (GET /v1/success-stories/{id}) and approve it in turn. To both parties',
+  },
   // Matches.
   {
     title: 'MatchMessage',

@@ -35,6 +35,8 @@ export const webhookEventTypes: readonly string[] = [
     'task.partner_accepted',
     'task.partner_declined',
     ...delegationEventTypes,
+    'success_story.drafted',
+    'success_story.approved',
     ...webhookOwnEvents,
   ]),
 ]
