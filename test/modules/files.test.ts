@@ -232,6 +232,8 @@ t.test('who may attach files: those who may change the listing', async (t) => {
   const upload = (auth: Record<string, string>) => uploadFile(app, auth, listingFields(), { filename: 'a.pdf', bytes: samplePdf() })
   t.equal((await upload({})).statusCode, 401)
   t.equal((await upload(stranger.auth)).statusCode, 403)
+  const huge = await uploadFile(app, stranger.auth, listingFields(), { filename: 'big.pdf', bytes: Buffer.alloc(250_000, 32) })
+  t.equal(huge.statusCode, 403, 'refused before its file is read: a 403, not the 413 its size would earn')
   const reader = await createApiKey(db, { organizationId: owner.organization.id, role: 'reader' })
   t.equal((await upload({ authorization: `Bearer ${reader.key}` })).statusCode, 403, 'a reader key of the owner')
   t.equal((await upload(operator.auth)).statusCode, 201)

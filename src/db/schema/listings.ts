@@ -69,8 +69,8 @@ export const listings = pgTable(
     // Set when the operator sends a published listing back to draft; cleared when it is published again.
     moderationReason: text('moderation_reason'),
     moderatedAt: timestamp('moderated_at', { withTimezone: true, mode: 'date' }),
-    // Set when the archive sweep puts away a listing long expired (listings.archive.ts); cleared when
-    // a new validUntil brings it back.
+    // Set when the archive sweep (archiveLongExpired in listings.service.ts) puts away a listing
+    // long expired; cleared when a new validUntil brings it back.
     archivedAt: timestamp('archived_at', { withTimezone: true, mode: 'date' }),
     contacts: jsonb('contacts').$type<Contact[]>().notNull().default([]),
     // An anonymous listing hides its owner from everyone but those who act for it, until a deal

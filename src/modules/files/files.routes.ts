@@ -7,6 +7,7 @@ import { requestValidator } from '../../http/validation.ts'
 import { AppError, badRequest } from '../../lib/problem.ts'
 import { acceptedTypes } from './files.content.ts'
 import { FileList, FileSubjectQuery, FileUploadFields, FileUploadForm, StoredFile } from './files.schemas.ts'
+import { Value } from 'typebox/value'
 
 const tags = ['files']
 
@@ -17,6 +18,10 @@ const notMultipart = () =>
 
 const checkFields = TypeBoxValidatorCompiler({ schema: FileUploadFields, httpPart: 'body', method: 'POST', url: '/v1/files' })
 const formFields = new Set(Object.keys(FileUploadFields.properties))
+const checkSubject = (fields: Record<string, string>) => {
+  const subject = { subjectType: fields.subjectType, subjectId: fields.subjectId }
+  return Value.Check(FileSubjectQuery, subject) ? (subject as FileSubjectQuery) : undefined
+}
 
 /**
  * `attachment; filename="…"; filename*=UTF-8''…` (RFC 6266): the ASCII fallback for old clients,
@@ -75,6 +80,10 @@ export const fileRoutes: FastifyPluginAsyncTypebox<{ maxBytes: number }> = async
           for await (const part of request.parts()) {
             if (part.type === 'file') {
               if (part.fieldname !== 'file') throw badRequest('invalid_form', `The file goes in the part named file, not ${part.fieldname}`)
+              // The record, when its fields came first (as clients send them): a caller who may
+              // not attach to it is refused before its file is read, not after FILE_MAX_BYTES.
+              const subject = checkSubject(fields)
+              if (subject) await files.assertUploadable(actor, subject.subjectType, subject.subjectId)
               file = { bytes: await part.toBuffer(), name: part.filename }
               continue
             }
@@ -82,6 +91,8 @@ export const fileRoutes: FastifyPluginAsyncTypebox<{ maxBytes: number }> = async
             fields[part.fieldname] = String(part.value)
           }
         } catch (error) {
+          // Refused before the whole body was read: close the connection rather than read the rest.
+          reply.header('connection', 'close')
           throw multipartError(error, maxBytes)
         }
         if (!file) throw badRequest('invalid_form', 'The upload has no file: send it as the part named file')

@@ -277,7 +277,12 @@ export function createFileService(deps: { db: Db; clock: Clock; store: FileStore
     return { unfinished: unfinished - retired, retired }
   }
 
-  return { upload, list, get, content, remove, sweep }
+  /** The check an upload makes first, for the route to make before it reads the file. */
+  async function assertUploadable(actor: Actor, subjectType: FileSubjectType, subjectId: string): Promise<void> {
+    await subjects.writable(db, actor, subjectType, subjectId)
+  }
+
+  return { upload, assertUploadable, list, get, content, remove, sweep }
 }
 
 export type FileService = ReturnType<typeof createFileService>

@@ -9,7 +9,8 @@ import { failed, type CheckedRow, type FailedRow, type ValidRow } from './import
 // rows on the owner's external id. A row replaces every importable field of the record it names;
 // a row that changes nothing leaves it (and its version) alone. A row may promote a draft (publish
 // a listing, open a demand) or revive an archived listing (a validUntil ahead) but never sends a
-// record back to draft, and a record in its final state (withdrawn, closed) no longer changes. What differs between kinds is in its ImportTarget.
+// record back to draft, and a record in its final state (withdrawn, closed) no longer changes. What
+// differs between kinds is in its ImportTarget.
 
 /** A row checked and ready to write: its owner, its external id (`key`) and the values of a new record. */
 export type ReadyRow<V extends Record<string, unknown> = Record<string, unknown>> = { line: number; key: string; ownerId: string; values: V }

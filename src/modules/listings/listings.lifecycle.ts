@@ -5,8 +5,9 @@ import { defineProcess, type ProcessState } from '../../core/process.ts'
 // withdrawn. 'expired' is never stored: it is a published listing whose validUntil (a Vietnamese
 // calendar date) is before today in Vietnam. It can still be withdrawn, and an edit of validUntil
 // brings it back. The operator may also send a published (or expired) listing back to draft
-// ('unpublish', moderation). A listing expired for long is archived by a sweep (listings.archive.ts):
-// out of public view like a draft, until its owner moves validUntil ahead (renew, or an edit).
+// ('unpublish', moderation). A listing expired for long is archived by a sweep
+// (archiveLongExpired in listings.service.ts): out of public view like a draft, until its owner
+// moves validUntil ahead (renew, or an edit).
 //
 // `allowed` in a 409 lists the transitions of a STATE, not of a caller, so it names 'unpublish'
 // even to an owner whose key may not unpublish (that is a 403). Who acts for the owner is the
