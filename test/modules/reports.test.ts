@@ -465,6 +465,43 @@ t.test('the roll-up follows every change to the facts as a rebuild from the reco
   await db.update(schema.taskFunding).set({ amountVnd: 60_000_000 }).where(eq(schema.taskFunding.position, 1))
   await db.update(schema.tasks).set({ status: 'completed', completedOn: '2022-11-30' }).where(eq(schema.tasks.id, kept!.id))
   await db.delete(schema.tasks).where(eq(schema.tasks.id, gone!.id))
+  // Events: held by the lab, with participants that come and go; one moved to another year, one removed.
+  const guests = await Promise.all(['Công ty Giống lúa Thái Bình', 'HTX Vũ Thư', 'Công ty Phân bón Sông Gianh'].map((name) => createOrganization(db, { name })))
+  const [fair, cancelled] = await db
+    .insert(schema.exchangeEvents)
+    .values([
+      {
+        organizerId: lab.id,
+        kind: 'fair',
+        title: 'Chợ công nghệ Thái Bình',
+        startsOn: '2021-10-05',
+        endsOn: '2021-10-06',
+        place: 'TP Thái Bình',
+        provinceCode: '34',
+        currentProvinceCode: '33',
+      },
+      {
+        organizerId: lab.id,
+        kind: 'workshop',
+        title: 'Hội thảo vi sinh',
+        startsOn: '2021-11-05',
+        endsOn: '2021-11-05',
+        place: 'TP Thái Bình',
+        provinceCode: '34',
+        currentProvinceCode: '33',
+      },
+    ])
+    .returning()
+  await db
+    .insert(schema.exchangeEventOrganizations)
+    .values([
+      ...guests.map((guest) => ({ eventId: fair!.id, organizationId: guest.id, role: 'participant' })),
+      { eventId: cancelled!.id, organizationId: guests[0]!.id, role: 'participant' },
+    ])
+  await db.delete(schema.exchangeEventOrganizations).where(eq(schema.exchangeEventOrganizations.organizationId, guests[2]!.id))
+  await db.update(schema.exchangeEventOrganizations).set({ role: 'organizer' }).where(eq(schema.exchangeEventOrganizations.organizationId, guests[1]!.id))
+  await db.update(schema.exchangeEvents).set({ startsOn: '2022-10-05', endsOn: '2022-10-06' }).where(eq(schema.exchangeEvents.id, fair!.id))
+  await db.delete(schema.exchangeEvents).where(eq(schema.exchangeEvents.id, cancelled!.id))
 
   // What the roll-up says per key, however many rows the triggers appended for it.
   const rollup = async () =>
@@ -495,11 +532,23 @@ t.test('the roll-up follows every change to the facts as a rebuild from the reco
       figures.tasksStarted,
       figures.taskFundingVnd,
       figures.tasksCompleted,
+      figures.eventsHeld,
+      figures.eventParticipants,
     ]),
     [
-      [1, 1, 1, 1, 0, 0, 0, 0, 0],
-      [0, 0, 0, 0, 1, 95_000_000, 1, 460_000_000, 1],
+      [1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 1, 95_000_000, 1, 460_000_000, 1, 1, 1],
     ],
+  )
+  // The same events counted from the records (days a period cuts through) as from the roll-up.
+  const days = (await report(`organizationId=${lab.id}&ranges=2022-09-15..2022-09-30,2022-10-02..2022-10-20`)).totals.values
+  t.same(
+    days.map((figures) => [figures.eventsHeld, figures.eventParticipants]),
+    [
+      [0, 0],
+      [1, 1],
+    ],
+    'an event and its participants, counted from the records',
   )
   t.same(year[0]!.dealsByState, { completed: 1 }, 'a deal counts in the state it is in now')
 })

@@ -3076,6 +3076,10 @@ export interface components {
             tasksCompleted: number;
             /** @description The funding of the tasks starting in the period, VND */
             taskFundingVnd: number;
+            /** @description Workshops, fairs and connection sessions starting in the period (by the main organiser) */
+            eventsHeld: number;
+            /** @description The organisations taking part in those events (each counted once per event) */
+            eventParticipants: number;
             /** @description Deals started in the period, by the state they are in now (interest_expressed, accepted, negotiating, agreed, contract_signed, in_transfer, completed, declined, expired, cancelled, disputed) */
             dealsByState: {
                 [key: string]: number;
@@ -5300,7 +5304,7 @@ export interface components {
          * ReportMetric
          * @enum {string}
          */
-        ReportMetric: "listingsPublished" | "demandsOpened" | "matchesProposed" | "dealsStarted" | "eventDeals" | "completedTransfers" | "transferValueVnd" | "tasksStarted" | "tasksCompleted" | "taskFundingVnd";
+        ReportMetric: "listingsPublished" | "demandsOpened" | "matchesProposed" | "dealsStarted" | "eventDeals" | "completedTransfers" | "transferValueVnd" | "tasksStarted" | "tasksCompleted" | "taskFundingVnd" | "eventsHeld" | "eventParticipants";
         /** ActivityPeriod */
         ActivityPeriod: {
             key: string;
@@ -25240,7 +25244,9 @@ export interface operations {
                      *               "taskFundingVnd": 2900000000,
                      *               "dealsByState": {
                      *                 "completed": 20
-                     *               }
+                     *               },
+                     *               "eventsHeld": 0,
+                     *               "eventParticipants": 0
                      *             },
                      *             {
                      *               "listingsPublished": 68,
@@ -25255,7 +25261,9 @@ export interface operations {
                      *               "taskFundingVnd": 4250000000,
                      *               "dealsByState": {
                      *                 "completed": 35
-                     *               }
+                     *               },
+                     *               "eventsHeld": 0,
+                     *               "eventParticipants": 0
                      *             }
                      *           ],
                      *           "total": {
@@ -25271,7 +25279,9 @@ export interface operations {
                      *             "taskFundingVnd": 7150000000,
                      *             "dealsByState": {
                      *               "completed": 55
-                     *             }
+                     *             },
+                     *             "eventsHeld": 0,
+                     *             "eventParticipants": 0
                      *           }
                      *         },
                      *         {
@@ -25291,7 +25301,9 @@ export interface operations {
                      *               "taskFundingVnd": 2000000000,
                      *               "dealsByState": {
                      *                 "completed": 13
-                     *               }
+                     *               },
+                     *               "eventsHeld": 0,
+                     *               "eventParticipants": 0
                      *             },
                      *             {
                      *               "listingsPublished": 42,
@@ -25306,7 +25318,9 @@ export interface operations {
                      *               "taskFundingVnd": 2900000000,
                      *               "dealsByState": {
                      *                 "completed": 22
-                     *               }
+                     *               },
+                     *               "eventsHeld": 0,
+                     *               "eventParticipants": 0
                      *             }
                      *           ],
                      *           "total": {
@@ -25322,7 +25336,9 @@ export interface operations {
                      *             "taskFundingVnd": 4900000000,
                      *             "dealsByState": {
                      *               "completed": 35
-                     *             }
+                     *             },
+                     *             "eventsHeld": 0,
+                     *             "eventParticipants": 0
                      *           }
                      *         }
                      *       ],
@@ -25342,7 +25358,9 @@ export interface operations {
                      *             "taskFundingVnd": 10250000000,
                      *             "dealsByState": {
                      *               "completed": 65
-                     *             }
+                     *             },
+                     *             "eventsHeld": 0,
+                     *             "eventParticipants": 0
                      *           },
                      *           {
                      *             "listingsPublished": 240,
@@ -25358,7 +25376,9 @@ export interface operations {
                      *             "dealsByState": {
                      *               "in_transfer": 1,
                      *               "completed": 112
-                     *             }
+                     *             },
+                     *             "eventsHeld": 0,
+                     *             "eventParticipants": 0
                      *           }
                      *         ],
                      *         "total": {
@@ -25375,7 +25395,9 @@ export interface operations {
                      *           "dealsByState": {
                      *             "completed": 177,
                      *             "in_transfer": 1
-                     *           }
+                     *           },
+                     *           "eventsHeld": 0,
+                     *           "eventParticipants": 0
                      *         }
                      *       },
                      *       "comparison": {
@@ -25445,6 +25467,18 @@ export interface operations {
                      *                 "second": 4250000000,
                      *                 "difference": 1350000000,
                      *                 "ratio": 1.466
+                     *               },
+                     *               "eventsHeld": {
+                     *                 "first": 0,
+                     *                 "second": 0,
+                     *                 "difference": 0,
+                     *                 "ratio": null
+                     *               },
+                     *               "eventParticipants": {
+                     *                 "first": 0,
+                     *                 "second": 0,
+                     *                 "difference": 0,
+                     *                 "ratio": null
                      *               }
                      *             }
                      *           },
@@ -25511,6 +25545,18 @@ export interface operations {
                      *                 "second": 2900000000,
                      *                 "difference": 900000000,
                      *                 "ratio": 1.45
+                     *               },
+                     *               "eventsHeld": {
+                     *                 "first": 0,
+                     *                 "second": 0,
+                     *                 "difference": 0,
+                     *                 "ratio": null
+                     *               },
+                     *               "eventParticipants": {
+                     *                 "first": 0,
+                     *                 "second": 0,
+                     *                 "difference": 0,
+                     *                 "ratio": null
                      *               }
                      *             }
                      *           }
@@ -25575,6 +25621,18 @@ export interface operations {
                      *             "second": 14750000000,
                      *             "difference": 4500000000,
                      *             "ratio": 1.439
+                     *           },
+                     *           "eventsHeld": {
+                     *             "first": 0,
+                     *             "second": 0,
+                     *             "difference": 0,
+                     *             "ratio": null
+                     *           },
+                     *           "eventParticipants": {
+                     *             "first": 0,
+                     *             "second": 0,
+                     *             "difference": 0,
+                     *             "ratio": null
                      *           }
                      *         }
                      *       },

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { check, date, index, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core'
+import { check, date, index, integer, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core'
 import { id, stamps } from './columns.ts'
 import { listings } from './listings.ts'
 import { organizations } from './organizations.ts'
@@ -24,6 +24,10 @@ export const exchangeEvents = pgTable(
     place: text('place').notNull(),
     provinceCode: text('province_code').notNull(),
     currentProvinceCode: text('current_province_code').notNull(),
+    // How many organisations take part (role participant), kept by a trigger on
+    // exchange_event_organizations: the activity roll-up counts it with the event, whose row alone
+    // then says what the event adds to a report (migrations/0050_event_activity.sql).
+    participantCount: integer('participant_count').notNull().default(0),
     ...stamps(),
   },
   (table) => [

@@ -106,6 +106,8 @@ const metricTitles: Record<Language, Record<Metric, string>> = {
     tasksStarted: 'Nhiệm vụ liên kết bắt đầu',
     tasksCompleted: 'Nhiệm vụ liên kết hoàn thành',
     taskFundingVnd: 'Kinh phí nhiệm vụ (VNĐ)',
+    eventsHeld: 'Sự kiện kết nối được tổ chức',
+    eventParticipants: 'Lượt tổ chức tham gia sự kiện',
   },
   en: {
     listingsPublished: 'Technologies and products offered',
@@ -118,6 +120,8 @@ const metricTitles: Record<Language, Record<Metric, string>> = {
     tasksStarted: 'Joint tasks started',
     tasksCompleted: 'Joint tasks completed',
     taskFundingVnd: 'Task funding (VND)',
+    eventsHeld: 'Events held',
+    eventParticipants: 'Event participants',
   },
 }
 const groupingTitles: Record<Language, Record<string, string>> = {

@@ -126,7 +126,7 @@ function rollupQuery(split: { years: Span[]; months: Span[] }, bucketing: Bucket
 
 /**
  * Every kind of fact the report counts, with the organisation it is attributed to. The roll-up's
- * triggers (migrations/0016_activity_triggers.sql) count the same facts the same way; the reports
+ * triggers (migrations/0016_activity_triggers.sql, 0050_event_activity.sql) count the same facts the same way; the reports
  * tests compare the two.
  */
 function facts(): Fact[] {
@@ -169,6 +169,14 @@ function facts(): Fact[] {
       where: sql`approved_at is not null`,
     },
     { table: sql`tasks`, organization: sql`lead_id`, date: sql`completed_on`, isDate: true, metric: sql`'tasksCompleted'`, where: sql`status = 'completed'` },
+    {
+      table: sql`exchange_events`,
+      organization: sql`organizer_id`,
+      date: sql`starts_on`,
+      isDate: true,
+      metric: sql`'eventsHeld'`,
+      amount: sql`coalesce(sum(participant_count), 0)`,
+    },
   ]
 }
 

@@ -22,6 +22,8 @@ export const metrics = {
   tasksStarted: 'Approved joint tasks starting in the period (by the lead)',
   tasksCompleted: 'Joint tasks completed in the period (by the lead)',
   taskFundingVnd: 'The funding of the tasks starting in the period, VND',
+  eventsHeld: 'Workshops, fairs and connection sessions starting in the period (by the main organiser)',
+  eventParticipants: 'The organisations taking part in those events (each counted once per event)',
 } as const
 export type Metric = keyof typeof metrics
 export const metricNames = Object.keys(metrics) as Metric[]

@@ -19,6 +19,7 @@ type Period = { key: string; from: string; to: string }
 const metricIndex = new Map(metricNames.map((name, index) => [name, index]))
 const transferValueIndex = metricIndex.get('transferValueVnd')!
 const taskFundingIndex = metricIndex.get('taskFundingVnd')!
+const eventParticipantsIndex = metricIndex.get('eventParticipants')!
 
 /**
  * A group's figures while the fact rows come in: one flat array of counts per period and metric,
@@ -44,6 +45,7 @@ class Tally {
     this.counts[base + metricIndex.get(row.metric as Metric)!]! += row.n
     if (row.metric === 'completedTransfers') this.counts[base + transferValueIndex]! += row.amount
     if (row.metric === 'tasksStarted') this.counts[base + taskFundingIndex]! += row.amount
+    if (row.metric === 'eventsHeld') this.counts[base + eventParticipantsIndex]! += row.amount
   }
 
   /** The total of one metric over the periods: what ranks the groups. */

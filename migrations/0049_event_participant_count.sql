@@ -1,0 +1,1 @@
+ALTER TABLE "exchange_events" ADD COLUMN "participant_count" integer DEFAULT 0 NOT NULL;
