@@ -74,6 +74,7 @@ const lists: Record<string, { tag: string; kinds: CursorKind[]; param?: 'after';
   listImports: { tag: 'imports', kinds: ['instant', 'uuid'] },
   listImportErrors: { tag: 'line', kinds: ['integer'] },
   listSources: { tag: 'source', kinds: ['string'] },
+  listSuccessStories: { tag: 'success-stories', kinds: ['timestamp', 'uuid'] },
   // A transaction id (xid8 as decimal text) and an event id.
   listEvents: { tag: 'events', kinds: ['string', 'integer'], param: 'after', good: ['12', 1] },
   listWebhooks: { tag: 'webhooks', kinds: ['instant', 'uuid'] },
