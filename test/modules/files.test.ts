@@ -4,12 +4,13 @@ import { eq } from 'drizzle-orm'
 import sharp from 'sharp'
 import t from 'tap'
 import { createApiKey } from '../../src/core/keys.ts'
-import { files } from '../../src/db/schema/index.ts'
+import { demands, files } from '../../src/db/schema/index.ts'
 import { sha256Of } from '../../src/modules/files/files.content.ts'
 import { fileSweepJob } from '../../src/modules/files/files.service.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { auditTrailOf } from '../helpers/audit.ts'
 import { driveTo, startInterest } from '../helpers/deals.ts'
+import { closeDemand, fileOpenDemand } from '../helpers/demands.ts'
 import { createMember, createOperator, tableCounts } from '../helpers/factories.ts'
 import { multipartBody, sampleExe, samplePdf, samplePng, uploadFile, uploadParts } from '../helpers/files.ts'
 import { createListingViaApi } from '../helpers/listings.ts'
@@ -450,4 +451,48 @@ t.test('the sweep finishes what a crash left, and removes the files of long-reti
   )
   const trail = await auditTrailOf(db, kept.id)
   t.match(trail.at(-1), { operation: 'file.remove', keyId: null })
+})
+
+t.test("a demand's files go the same way once it closes, including one written as it closed", async (t) => {
+  const demand = await fileOpenDemand(app, seeker.auth, { titleVi: 'Cần máy bóc vỏ lạc cho hợp tác xã' })
+  const uploaded = await uploadFile(
+    app,
+    seeker.auth,
+    { subjectType: 'demand', subjectId: demand.id, kind: 'specification' },
+    { filename: 'yeu-cau.pdf', bytes: samplePdf('spec') },
+  )
+  t.equal(uploaded.statusCode, 201, uploaded.body)
+  const spec = uploaded.json() as Stored
+  const retiredAt = async (id: string) => (await db.select({ at: files.subjectRetiredAt }).from(files).where(eq(files.id, id)))[0]?.at
+  t.equal(await retiredAt(spec.id), null, 'an open demand: not due')
+  await closeDemand(app, seeker.auth, demand.id)
+  const closedAt = await retiredAt(spec.id)
+  t.ok(closedAt instanceof Date, 'closing it marks its files with the time it closed')
+  // An upload that passed its check just before the close and wrote its row just after.
+  const [late] = await db
+    .insert(files)
+    .values({
+      subjectType: 'demand',
+      subjectId: demand.id,
+      kind: 'other',
+      name: 'late.pdf',
+      contentType: 'application/pdf',
+      sizeBytes: 1,
+      sha256: sha256Of(Buffer.from('x')),
+      storageKey: 'demand/late',
+      status: 'stored',
+      uploadedByOrganizationId: seeker.organization.id,
+    })
+    .returning()
+  t.same(await retiredAt(late!.id), closedAt, 'a row written after the close takes the close time too')
+  await db.delete(files).where(eq(files.id, late!.id))
+  // Should a closed demand ever be opened again (by hand, in the database), its files stop being due.
+  await db.update(demands).set({ status: 'open', closedAt: null }).where(eq(demands.id, demand.id))
+  t.equal(await retiredAt(spec.id), null)
+  await db.update(demands).set({ status: 'closed', closedAt: clock.now() }).where(eq(demands.id, demand.id))
+
+  clock.advanceDays(31)
+  await app.jobs.send(fileSweepJob, {})
+  await app.jobs.runPending()
+  t.same(await db.select({ id: files.id }).from(files).where(eq(files.id, spec.id)), [], 'removed after FILE_RETENTION_DAYS')
 })

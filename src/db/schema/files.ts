@@ -40,6 +40,10 @@ export const files = pgTable(
       .references(() => organizations.id, { onDelete: 'restrict' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     storedAt: timestamp('stored_at', { withTimezone: true, mode: 'date' }),
+    // When a listing was withdrawn or a demand closed: set by triggers on those tables (migration
+    // 0052), so the retention sweep reads the files due for removal from one index, however many
+    // files and retired records the exchange holds.
+    subjectRetiredAt: timestamp('subject_retired_at', { withTimezone: true, mode: 'date' }),
   },
   (table) => [
     index('files_subject_idx').on(table.subjectType, table.subjectId, table.createdAt),
@@ -47,6 +51,10 @@ export const files = pgTable(
     index('files_unfinished_idx')
       .on(table.createdAt)
       .where(sql`${table.status} <> 'stored'`),
+    // The retention sweep's work: stored files of retired records, oldest retirement first.
+    index('files_retired_idx')
+      .on(table.subjectRetiredAt)
+      .where(sql`${table.status} = 'stored' and ${table.subjectRetiredAt} is not null`),
     check('files_subject_type_check', sql`${table.subjectType} in ('listing', 'demand', 'deal', 'task', 'exchange_event', 'success_story')`),
     check('files_status_check', sql`${table.status} in ('pending', 'stored', 'removing')`),
     check('files_size_check', sql`${table.sizeBytes} >= 0`),

@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, lt, ne, or, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, lt, ne, or } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
-import { demands, files, listings, type FileSubjectType } from '../../db/schema/index.ts'
+import { files, type FileSubjectType } from '../../db/schema/index.ts'
 
 export type FileRow = typeof files.$inferSelect
 
@@ -57,23 +57,14 @@ export const unfinished = (db: DbOrTx, pendingBefore: Date, limit: number): Prom
 
 /**
  * Stored files whose record was retired before `retiredBefore`: listings withdrawn, demands closed.
- * Reads the files by their subject index and each record by its primary key.
  */
 export async function filesOfRetired(db: DbOrTx, retiredBefore: Date, limit: number): Promise<FileRow[]> {
-  const ofListings = db
-    .select({ id: files.id })
-    .from(files)
-    .innerJoin(listings, eq(listings.id, files.subjectId))
-    .where(and(eq(files.subjectType, 'listing'), eq(files.status, 'stored'), eq(listings.status, 'withdrawn'), lt(listings.withdrawnAt, retiredBefore)))
-  const ofDemands = db
-    .select({ id: files.id })
-    .from(files)
-    .innerJoin(demands, eq(demands.id, files.subjectId))
-    .where(and(eq(files.subjectType, 'demand'), eq(files.status, 'stored'), eq(demands.status, 'closed'), lt(demands.closedAt, retiredBefore)))
+  // From files_retired_idx: only what is due is read (subject_retired_at follows the record, 0052).
   return db
     .select()
     .from(files)
-    .where(sql`${files.id} in (${ofListings} union all ${ofDemands})`)
+    .where(and(eq(files.status, 'stored'), isNotNull(files.subjectRetiredAt), lt(files.subjectRetiredAt, retiredBefore)))
+    .orderBy(files.subjectRetiredAt)
     .limit(limit)
     .for('update', { skipLocked: true })
 }

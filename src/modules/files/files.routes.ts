@@ -7,6 +7,7 @@ import { requestValidator } from '../../http/validation.ts'
 import { AppError, badRequest } from '../../lib/problem.ts'
 import { acceptedTypes } from './files.content.ts'
 import { FileList, FileSubjectQuery, FileUploadFields, FileUploadForm, StoredFile } from './files.schemas.ts'
+import type { FileSubject } from './files.subjects.ts'
 import { Value } from 'typebox/value'
 
 const tags = ['files']
@@ -76,6 +77,7 @@ export const fileRoutes: FastifyPluginAsyncTypebox<{ maxBytes: number }> = async
         const actor = requireActor(request)
         const fields: Record<string, string> = {}
         let file: { bytes: Buffer; name: string | undefined } | undefined
+        let checkedSubject: FileSubject | undefined
         try {
           for await (const part of request.parts()) {
             if (part.type === 'file') {
@@ -83,7 +85,7 @@ export const fileRoutes: FastifyPluginAsyncTypebox<{ maxBytes: number }> = async
               // The record, when its fields came first (as clients send them): a caller who may
               // not attach to it is refused before its file is read, not after FILE_MAX_BYTES.
               const subject = checkSubject(fields)
-              if (subject) await files.assertUploadable(actor, subject.subjectType, subject.subjectId)
+              if (subject) checkedSubject = await files.assertUploadable(actor, subject.subjectType, subject.subjectId)
               file = { bytes: await part.toBuffer(), name: part.filename }
               continue
             }
@@ -98,7 +100,7 @@ export const fileRoutes: FastifyPluginAsyncTypebox<{ maxBytes: number }> = async
         if (!file) throw badRequest('invalid_form', 'The upload has no file: send it as the part named file')
         const checked = checkFields(fields) as { value?: unknown; error?: unknown[] }
         if (checked.error) throw Object.assign(new Error('The form fields do not match the schema'), { validation: checked.error, validationContext: 'body' })
-        const stored = await files.upload(actor, { fields: checked.value as FileUploadFields, name: file.name, bytes: file.bytes })
+        const stored = await files.upload(actor, { fields: checked.value as FileUploadFields, name: file.name, bytes: file.bytes }, checkedSubject)
         return reply.code(201).header('location', `/v1/files/${stored.id}`).send(stored)
       },
     )

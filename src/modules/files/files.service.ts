@@ -87,10 +87,14 @@ export function createFileService(deps: { db: Db; clock: Clock; store: FileStore
       )
   }
 
-  async function upload(actor: Actor, input: Upload): Promise<StoredFile> {
+  /** checked: what assertUploadable gave for the same record, when the route made that check first. */
+  async function upload(actor: Actor, input: Upload, checked?: FileSubject): Promise<StoredFile> {
     const { fields, bytes } = input
     const name = cleanFileName(input.name)
-    const subject = await subjects.writable(db, actor, fields.subjectType, fields.subjectId)
+    const subject =
+      checked?.type === fields.subjectType && checked.id === fields.subjectId
+        ? checked
+        : await subjects.writable(db, actor, fields.subjectType, fields.subjectId)
     const contentType = await contentTypeOf(bytes, name)
     checkFields(subject, fields, contentType)
     const sha256 = sha256Of(bytes)
@@ -278,8 +282,8 @@ export function createFileService(deps: { db: Db; clock: Clock; store: FileStore
   }
 
   /** The check an upload makes first, for the route to make before it reads the file. */
-  async function assertUploadable(actor: Actor, subjectType: FileSubjectType, subjectId: string): Promise<void> {
-    await subjects.writable(db, actor, subjectType, subjectId)
+  async function assertUploadable(actor: Actor, subjectType: FileSubjectType, subjectId: string): Promise<FileSubject> {
+    return subjects.writable(db, actor, subjectType, subjectId)
   }
 
   return { upload, assertUploadable, list, get, content, remove, sweep }

@@ -43,16 +43,29 @@ export function fileSubjects(deps: {
   tasks: Pick<TaskService, 'visibleTask'>
   stories: Pick<SuccessStoryService, 'visible'>
 }) {
-  /** The record as the caller may read it: 404 when it may not see the record at all. */
-  async function readable(db: DbOrTx, actor: Actor | null, type: FileSubjectType, id: string): Promise<FileSubject> {
+  type WriteCheck = (writer: Actor, options: { removing?: boolean }) => Promise<void>
+
+  /**
+   * The record as the caller may read it (404 when it may not see it at all), with the check that it
+   * may also change its files, made on the row already read.
+   */
+  async function inspect(db: DbOrTx, actor: Actor | null, type: FileSubjectType, id: string): Promise<{ subject: FileSubject; writeCheck: WriteCheck }> {
+    const plain = { reached: noDeal, staged: false, milestoneIds: new Set<string>() }
     switch (type) {
       case 'listing': {
         const row = await findListing(db, id)
         if (!row) throw notFound('Listing', id)
-        const access = await accessTo(db, actor, listingAccess(row))
+        const record = listingAccess(row)
+        const access = await accessTo(db, actor, record)
         if (!access.see) throw notFound('Listing', id)
         const seesAll = await actsFor(db, actor, row.ownerId)
-        return { type, id, ownerId: row.ownerId, seesAll, reached: () => reachedOnListing(db, actor, id), staged: true, milestoneIds: new Set() }
+        return {
+          subject: { type, id, ownerId: row.ownerId, seesAll, reached: () => reachedOnListing(db, actor, id), staged: true, milestoneIds: new Set() },
+          writeCheck: async (writer, { removing }) => {
+            await assertManages(db, writer, record, { resource: 'Listing', id, detail: refusal('listing') }, { retires: removing })
+            if (row.status === 'withdrawn' && !removing) throw retired(`Listing ${id} was withdrawn`)
+          },
+        }
       }
       case 'demand': {
         const row = await findDemand(db, id)
@@ -61,36 +74,64 @@ export function fileSubjects(deps: {
         const access = await accessTo(db, actor, record)
         if (!access.see) throw notFound('Demand', id)
         const seesAll = await actsFor(db, actor, record.ownerId)
-        return { type, id, ownerId: record.ownerId, seesAll, reached: () => reachedOnDemand(db, actor, id), staged: true, milestoneIds: new Set() }
+        return {
+          subject: { type, id, ownerId: record.ownerId, seesAll, reached: () => reachedOnDemand(db, actor, id), staged: true, milestoneIds: new Set() },
+          writeCheck: async (writer, { removing }) => {
+            await assertManages(db, writer, record, { resource: 'Demand', id, detail: refusal('demand') }, { retires: removing })
+            if (row.status === 'closed' && !removing) throw retired(`Demand ${id} is closed`)
+          },
+        }
       }
       case 'deal': {
         if (!actor) throw notFound('Deal', id)
         const { deal } = await deps.deals.visibleDeal(db, actor, id)
         const milestones = await db.select({ id: dealMilestones.id }).from(dealMilestones).where(eq(dealMilestones.dealId, id))
         return {
-          type,
-          id,
-          ownerId: deal.providerId,
-          seesAll: true,
-          reached: noDeal,
-          staged: false,
-          milestoneIds: new Set(milestones.map((milestone) => milestone.id)),
+          subject: { ...plain, type, id, ownerId: deal.providerId, seesAll: true, milestoneIds: new Set(milestones.map((milestone) => milestone.id)) },
+          writeCheck: async (writer) => {
+            if (!writesContent(writer)) throw forbidden('A reader key cannot attach or remove files')
+            if (dealProcess.terminalStates.includes(deal.state)) throw conflict('deal_closed', `The deal is ${deal.state}; its files are read-only`)
+          },
         }
       }
       case 'task': {
         const { loaded, roles } = await deps.tasks.visibleTask(db, actor, id)
-        return { type, id, ownerId: loaded.task.leadId, seesAll: roles.length > 0, reached: noDeal, staged: false, milestoneIds: new Set() }
+        return {
+          subject: { ...plain, type, id, ownerId: loaded.task.leadId, seesAll: roles.length > 0 },
+          writeCheck: async (writer) => {
+            const member = roles.some((role) => role === 'lead' || role === 'partner' || role === 'operator')
+            if (!member || !writesContent(writer)) throw forbidden("A task's files are kept by the writing keys of its lead and partners, and the operator")
+          },
+        }
       }
       case 'exchange_event': {
         const event = await findEvent(db, id)
         if (!event) throw notFound('Event', id)
-        return { type, id, ownerId: event.organizerId, seesAll: true, reached: noDeal, staged: false, milestoneIds: new Set() }
+        return {
+          subject: { ...plain, type, id, ownerId: event.organizerId, seesAll: true },
+          writeCheck: async (writer) => {
+            if (!writesContent(writer) || !(await actsFor(db, writer, event.organizerId)))
+              throw forbidden("An event's files are kept by its organiser's writing keys, its delegates' or the operator")
+          },
+        }
       }
       case 'success_story': {
-        const { row } = await deps.stories.visible(db, actor, id)
-        return { type, id, ownerId: row.providerId, seesAll: true, reached: noDeal, staged: false, milestoneIds: new Set() }
+        const { row, sides } = await deps.stories.visible(db, actor, id)
+        return {
+          subject: { ...plain, type, id, ownerId: row.providerId, seesAll: true },
+          writeCheck: async (writer, { removing }) => {
+            if (sides.length === 0 || !writesContent(writer)) throw forbidden("A success story's photos are kept by the writing keys of the transfer's parties")
+            // Both parties approve the story as they see it, photos included: once published, they stay.
+            if (row.status !== 'draft' && !removing) throw conflict('invalid_state', `The story is ${row.status}: photos are added while it is a draft`)
+          },
+        }
       }
     }
+  }
+
+  /** The record as the caller may read it: 404 when it may not see the record at all. */
+  async function readable(db: DbOrTx, actor: Actor | null, type: FileSubjectType, id: string): Promise<FileSubject> {
+    return (await inspect(db, actor, type, id)).subject
   }
 
   /**
@@ -99,44 +140,8 @@ export function fileSubjects(deps: {
    * finished deal) or its owner was merged.
    */
   async function writable(db: DbOrTx, actor: Actor, type: FileSubjectType, id: string, options: { removing?: boolean } = {}): Promise<FileSubject> {
-    const subject = await readable(db, actor, type, id)
-    switch (type) {
-      case 'listing': {
-        const row = (await findListing(db, id))!
-        await assertManages(db, actor, listingAccess(row), { resource: 'Listing', id, detail: refusal('listing') }, { retires: options.removing })
-        if (row.status === 'withdrawn' && !options.removing) throw retired(`Listing ${id} was withdrawn`)
-        break
-      }
-      case 'demand': {
-        const row = (await findDemand(db, id))!
-        await assertManages(db, actor, demandAccess(row), { resource: 'Demand', id, detail: refusal('demand') }, { retires: options.removing })
-        if (row.status === 'closed' && !options.removing) throw retired(`Demand ${id} is closed`)
-        break
-      }
-      case 'deal': {
-        const { deal } = await deps.deals.visibleDeal(db, actor, id)
-        if (!writesContent(actor)) throw forbidden('A reader key cannot attach or remove files')
-        if (dealProcess.terminalStates.includes(deal.state)) throw conflict('deal_closed', `The deal is ${deal.state}; its files are read-only`)
-        break
-      }
-      case 'task': {
-        const { roles } = await deps.tasks.visibleTask(db, actor, id)
-        const member = roles.some((role) => role === 'lead' || role === 'partner' || role === 'operator')
-        if (!member || !writesContent(actor)) throw forbidden("A task's files are kept by the writing keys of its lead and partners, and the operator")
-        break
-      }
-      case 'exchange_event':
-        if (!writesContent(actor) || !(await actsFor(db, actor, subject.ownerId)))
-          throw forbidden("An event's files are kept by its organiser's writing keys, its delegates' or the operator")
-        break
-      case 'success_story': {
-        const { row, sides } = await deps.stories.visible(db, actor, id)
-        if (sides.length === 0 || !writesContent(actor)) throw forbidden("A success story's photos are kept by the writing keys of the transfer's parties")
-        // Both parties approve the story as they see it, photos included: once published, they stay.
-        if (row.status !== 'draft' && !options.removing) throw conflict('invalid_state', `The story is ${row.status}: photos are added while it is a draft`)
-        break
-      }
-    }
+    const { subject, writeCheck } = await inspect(db, actor, type, id)
+    await writeCheck(actor, options)
     return subject
   }
 

@@ -6,6 +6,7 @@ import { dealStates } from '../deals/deals.process.ts'
 import { legacyProvinces, provinceFilter, provinces, regions } from '../../core/places.ts'
 import { activityFacts, type Bucketing, type FactRow } from './reports.repo.ts'
 import { listModels } from '../success-stories/success-stories.repo.ts'
+import { party } from '../success-stories/success-stories.view.ts'
 import { findOrganizationSummaries, organizationsMergedInto } from '../organizations/organizations.repo.ts'
 import { metricNames, type ActivityQuery, type ActivityReport, type Figures, type Grouping, type Metric } from './reports.schemas.ts'
 
@@ -252,8 +253,8 @@ export function createReportService(deps: { db: Db; clock: Clock }) {
     return rows.map((row) => ({
       id: row.id,
       title: row.title,
-      provider: organizations.get(row.providerId)?.name ?? '',
-      seeker: organizations.get(row.seekerId)?.name ?? '',
+      provider: party(organizations, row.providerId).name,
+      seeker: party(organizations, row.seekerId).name,
       year: row.year,
       provinceCode: row.currentProvinceCode,
       url: `/v1/success-stories/${row.id}`,

@@ -49,10 +49,10 @@ export function createSuccessStoryService(deps: { db: Db; clock: Clock; cursors:
   async function visible(conn: DbOrTx, actor: Actor | null, id: string, options: { lock?: boolean } = {}) {
     const row = await repo.findStory(conn, id, options)
     if (!row) throw notFound('Success story', id)
-    const deal = (await findDeal(conn, row.dealId))!
-    const standing = actor ? await sidesOn(conn, actor, deal) : { sides: [] as Side[], operator: false }
+    // Who the caller is on the transfer: read from the deal only when there is a caller.
+    const standing = actor ? await sidesOn(conn, actor, (await findDeal(conn, row.dealId))!) : { sides: [] as Side[], operator: false }
     if (row.status !== 'published' && standing.sides.length === 0 && !standing.operator) throw notFound('Success story', id)
-    return { row, deal, ...standing }
+    return { row, ...standing }
   }
 
   /** The checks before a party's write: a writing key of a party (or its broker). */

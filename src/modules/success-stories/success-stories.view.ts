@@ -5,7 +5,7 @@ import type { SuccessStory } from './success-stories.schemas.ts'
 type Party = SuccessStory['provider']
 
 /** A party as the story names it: every party exists (foreign keys), so the lookup finds it. */
-function party(organizations: Map<string, OrganizationSummary>, id: string): Party {
+export function party(organizations: Map<string, OrganizationSummary>, id: string): Party {
   const organization = organizations.get(id)!
   return { id, name: organization.name, kind: organization.kind as Party['kind'] }
 }

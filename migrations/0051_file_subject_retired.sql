@@ -1,0 +1,2 @@
+ALTER TABLE "files" ADD COLUMN "subject_retired_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "files_retired_idx" ON "files" USING btree ("subject_retired_at") WHERE "files"."status" = 'stored' and "files"."subject_retired_at" is not null;
