@@ -30,6 +30,8 @@ import { recordEventsVia } from './core/outbox.ts'
 import type { OrganizationHooks } from './modules/organizations/organizations.hooks.ts'
 import { createOrganizationService } from './modules/organizations/organizations.service.ts'
 import { createReportService } from './modules/reports/reports.service.ts'
+import { createSummaryService } from './modules/reports/reports.summary.ts'
+import { createTargetService } from './modules/reports/reports.targets.ts'
 import { createSourceService } from './modules/sources/sources.service.ts'
 import { createSuccessStoryService } from './modules/success-stories/success-stories.service.ts'
 import { createThesaurusService } from './modules/thesaurus/thesaurus.service.ts'
@@ -88,6 +90,7 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
   registerImportJobs(jobs, importRunner, { db, clock })
   const delegations = createDelegationService({ db, clock, recordEvents, proposalDays: config.DELEGATION_PROPOSAL_DAYS, cursors })
   registerDelegationJobs(jobs, delegations)
+  const reports = createReportService({ db, clock })
   const demands = createDemandService({ db, clock, requestMatches, recordEvents, catalogueEvent, exchangeId, cursors, thesaurus: thesaurusLookup })
   registerDemandJobs(jobs, demands)
   const renewalReminders = createRenewalReminders({ db, clock, recordEvents, reminderDays: config.LISTING_RENEWAL_REMINDER_DAYS })
@@ -140,7 +143,9 @@ export function createServices(deps: { db: Db; clock: Clock; config: Config; job
     successStories,
     valueChains: createValueChainService({ db, clock, cursors, thesaurus: thesaurusLookup }),
     thesaurus: createThesaurusService({ db, clock, cursors }),
-    reports: createReportService({ db, clock }),
+    reports,
+    reportTargets: createTargetService({ db, clock, reports }),
+    reportSummaries: createSummaryService({ db, clock, reports }),
     exchangeEvents: createExchangeEventService({ db, clock, cursors }),
     imports: createImportService({ db, clock, queueImport, runner: importRunner, maxBytes: config.IMPORT_MAX_BYTES, cursors }),
     exports: createExportService({ db, clock }),

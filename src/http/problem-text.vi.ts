@@ -43,6 +43,7 @@ export const nouns: Record<string, string> = {
   Listing: 'Tin chào công nghệ',
   Match: 'Đề xuất kết nối',
   Organization: 'Tổ chức',
+  Province: 'Tỉnh, thành phố',
   Source: 'Nguồn dữ liệu',
   Task: 'Nhiệm vụ',
   'Task partner': 'Đối tác nhiệm vụ',
@@ -589,6 +590,14 @@ export const messages: Record<string, string> = {
   'Send one file per upload': 'Mỗi lần tải lên chỉ gửi một tệp',
   'The form has more parts than an upload takes ({parts})': 'Biểu mẫu có nhiều phần hơn mức một lần tải lên nhận ({parts})',
   'The multipart/form-data body is malformed': 'Nội dung multipart/form-data không đúng định dạng',
+
+  // Plan against actual (report targets)
+  "Only the operator, or the DOST of the scope's province (its admin or editor keys), sets targets":
+    'Chỉ đơn vị vận hành sàn, hoặc Sở KH&CN của tỉnh có đối tượng (khóa quản trị hoặc biên tập của Sở), mới đặt được chỉ tiêu',
+  "Only the operator, or the DOST of the scope's province (its admin or editor keys), sets targets: {label} is not in this DOST's province":
+    'Chỉ đơn vị vận hành sàn, hoặc Sở KH&CN của tỉnh có đối tượng (khóa quản trị hoặc biên tập của Sở), mới đặt được chỉ tiêu: {label} không thuộc tỉnh của Sở này',
+  'At most {n} years in one plan report': 'Một báo cáo kế hoạch có tối đa {n} năm',
+  'is more than {n} years before to': 'sớm hơn to quá {n} năm',
 
   // Success stories
   'A success story tells a completed transfer; this deal is {state}':

@@ -265,8 +265,12 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   updateThesaurusEntry: { entry: row(401, all(403), all(403), 200, all(403)) },
   deleteThesaurusEntry: { entry: row(401, all(403), all(403), 204, all(403)) },
 
-  // Reports are aggregates: public.
+  // Reports are aggregates: public. Targets are set by the operator and a DOST for its province
+  // (none of the world's organisations is one; report-targets.test.ts covers the DOST).
   getActivityReport: everyone,
+  getPlanReport: everyone,
+  getActivitySummary: everyone,
+  setReportTargets: { ownCentre: row(401, all(403), all(403), 200, all(403)) },
 
   // Imports: writing keys import listings and demands for themselves (rows may name an organisation
   // they act for); only the operator imports organisations. An import is read by the keys of its

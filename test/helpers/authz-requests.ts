@@ -469,6 +469,16 @@ export const builders: Record<string, Record<string, Builder>> = {
   getActivityReport: {
     public: async () => ({ query: { groupBy: 'province', ranges: '2016-01-01..2020-12-31,2021-01-01..2025-12-31', metric: 'dealsStarted' } }),
   },
+  getPlanReport: {
+    public: async (world) => ({ params: { scopeType: 'organization', scopeId: world.own.organizationId }, query: { from: '2024', to: '2025' } }),
+  },
+  getActivitySummary: { public: async (world) => ({ query: { organizationId: world.own.organizationId } }) },
+  setReportTargets: {
+    ownCentre: async (world) => ({
+      params: { scopeType: 'organization', scopeId: world.own.organizationId, year: '2026' },
+      body: { targets: { listingsPublished: 12, completedTransfers: 3 } },
+    }),
+  },
 
   // Imports stay queued (no worker runs here): the upload is what is authorised.
   createImport: {

@@ -158,9 +158,15 @@ function bodyMutations(operation: Operation, baseline: FuzzCase): MutationSource
   return sources
 }
 
-/** Whether a path value meets its parameter's string schema (length, pattern, uuid format). */
+/** Whether a path value meets its parameter's schema (one of its values; a string's length, pattern and uuid format; an integer's digits and range). */
 function fitsSchema(schema: JsonSchema, value: string): boolean {
   const shape = nonNull(schema)
+  const choices = enumValuesOf(schema)
+  if (choices) return choices.includes(value)
+  if (shape.type === 'integer') {
+    const number = Number(value)
+    return /^-?[0-9]+$/.test(value) && !(shape.minimum !== undefined && number < shape.minimum) && !(shape.maximum !== undefined && number > shape.maximum)
+  }
   const length = [...value].length
   if (shape.minLength !== undefined && length < shape.minLength) return false
   if (shape.maxLength !== undefined && length > shape.maxLength) return false

@@ -189,6 +189,75 @@ t.test('the activity report names it among its successful models', async (t) => 
   t.same(ofStranger.successfulModels, [], "not another organisation's")
 })
 
+t.test('the activity summary: two periods side by side, the chart and the successful models, as JSON and a printable page', async (t) => {
+  const ranges = '2021-01-01..2025-12-31,2026-01-01..2026-12-31'
+  const response = await app.inject({ method: 'GET', url: `/v1/reports/summary?organizationId=${provider.organization.id}&ranges=${ranges}` })
+  t.equal(response.statusCode, 200, response.body)
+  const summary = response.json()
+  t.match(summary, {
+    scope: { type: 'organization', id: provider.organization.id, label: 'Viện Cơ điện Nông nghiệp' },
+    periods: [
+      { from: '2021-01-01', to: '2025-12-31' },
+      { from: '2026-01-01', to: '2026-12-31' },
+    ],
+    chart: { metric: 'completedTransfers', groupBy: 'none' },
+    successfulModels: [{ id: story.id, title: draftBody.title }],
+  })
+  const transfers = summary.figures.find((figure: { metric: string }) => figure.metric === 'completedTransfers')
+  t.same(transfers, { metric: 'completedTransfers', title: 'Chuyển giao công nghệ hoàn thành', first: 0, second: 1, difference: 1, ratio: null })
+  t.equal(summary.figures.length, 12, 'every figure of the activity report')
+  const chart = await app.inject({ method: 'GET', url: summary.chart.url })
+  t.equal(chart.statusCode, 200, 'the chart URL draws')
+  t.match(chart.headers['content-type'], /^image\/svg\+xml/)
+
+  const page = await app.inject({ method: 'GET', url: summary.pageUrl })
+  t.equal(page.statusCode, 200, page.body)
+  t.match(page.headers['content-type'], /^text\/html; charset=utf-8/)
+  t.match(page.headers['content-security-policy'], /default-src 'none'/, 'nothing to load, nothing to run')
+  t.match(page.body, /^<!doctype html>\n<html lang="vi">/)
+  t.match(page.body, 'Giai đoạn 2021–2025 và 2026')
+  t.match(
+    page.body,
+    /<td>Chuyển giao công nghệ hoàn thành<\/td><td class="number">0<\/td><td class="number">1<\/td><td class="number">\+1<\/td><td class="number">—<\/td>/,
+  )
+  t.match(page.body, '<svg xmlns="http://www.w3.org/2000/svg"')
+  t.match(page.body, draftBody.title)
+  t.notMatch(page.body, /<script/i)
+
+  const english = await app.inject({ method: 'GET', url: summary.pageUrl, headers: { 'accept-language': 'en' } })
+  t.match(english.body, /<html lang="en">[\s\S]*Technology transfers completed/)
+  t.equal(english.headers['content-language'], 'en')
+
+  // A province: its organisations (36, Nam Định, is now part of 37), each a cluster of the chart.
+  const province = (await app.inject({ method: 'GET', url: `/v1/reports/summary?provinceCode=36&ranges=${ranges}&metric=dealsStarted` })).json()
+  t.match(province, { scope: { type: 'province', id: '37', label: 'Ninh Bình' }, chart: { metric: 'dealsStarted', groupBy: 'organization' } })
+  t.match(province.successfulModels, [{ id: story.id }], "the seeker's province")
+  const exchange = (await app.inject({ method: 'GET', url: `/v1/reports/summary?ranges=${ranges}` })).json()
+  t.match(exchange, { scope: { type: 'exchange', id: null }, chart: { groupBy: 'region' } })
+  t.same(
+    exchange.periods.map((period: { key: string }) => period.key),
+    ranges.split(','),
+  )
+})
+
+t.test('the summary page escapes what organisations wrote; bad summaries are refused', async (t) => {
+  const odd = await createMember(db, { kind: 'transfer_centre', name: 'Trung tâm <script>alert(1)</script> & "Cộng sự"' })
+  const page = await app.inject({ method: 'GET', url: `/v1/reports/summary?organizationId=${odd.organization.id}&format=html` })
+  t.equal(page.statusCode, 200)
+  t.notMatch(page.body, /<script/i)
+  t.match(page.body, 'Trung tâm &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Cộng sự&quot;')
+  t.match(page.body, 'Giai đoạn 2016–2020 và 2021–2025', "the seed workshop's two periods by default")
+  const unknown = await app.inject({ method: 'GET', url: `/v1/reports/summary?organizationId=${crypto.randomUUID()}` })
+  t.equal(unknown.statusCode, 404)
+  const three = await app.inject({ method: 'GET', url: '/v1/reports/summary?ranges=2016-01-01..2017-12-31,2018-01-01..2019-12-31,2020-01-01..2021-12-31' })
+  t.equal(three.statusCode, 400, 'two periods, no more')
+  const overlapping = await app.inject({ method: 'GET', url: '/v1/reports/summary?ranges=2016-01-01..2020-12-31,2020-01-01..2025-12-31' })
+  t.equal(overlapping.statusCode, 400)
+  t.equal(overlapping.json().code, 'invalid_range')
+  const province = await app.inject({ method: 'GET', url: '/v1/reports/summary?provinceCode=99' })
+  t.equal(province.statusCode, 400)
+})
+
 t.test('a party retracts it: out of view, a tombstone in the feed, room for a new draft', async (t) => {
   const retracted = await app.inject({ method: 'POST', url: `/v1/success-stories/${story.id}/retract`, headers: provider.auth })
   t.equal(retracted.statusCode, 200, retracted.body)

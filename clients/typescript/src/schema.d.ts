@@ -1432,6 +1432,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/targets/{scopeType}/{scopeId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A centre's or a province's targets against what it did, by year
+         * @description Plan against actual: for each year from..to (default the last five, this one included), every figure the year has a target for, beside the activity report's figure for the same scope and year (an organisation's with those merged into it, as successor=true; a province's by its organisations), and the attainment (actual / target). Years without targets are listed with no lines. format=csv gives one line per year and figure, with a byte order mark and titles in the language of Content-Language. Public, as the activity report is.
+         */
+        get: operations["getPlanReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/targets/{scopeType}/{scopeId}/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a centre's or a province's targets for a year
+         * @description Replaces the year's targets of the scope with those given (a figure left out has no target afterwards; {} clears the year). Who may: the operator, and a DOST (an authority's admin or editor keys) for its own province and the organisations in it (403 for everyone else). Recorded in the audit trail (report_target.set). Answers the year's plan against actual.
+         */
+        put: operations["setReportTargets"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A centre's, a province's or the exchange's activity summary for two periods, as JSON or a printable page
+         * @description What a centre or a DOST hands in: two periods side by side (default 2016-2020 against 2021-2025), every figure of the activity report with its change and ratio, a chart of metric (an organisation's two periods; a province's centres, the first twelve; the exchange's regions) and the successful models (published success stories) of those years. An organisation's figures include those merged into it (successor=true); a province's are its organisations'. format=html gives the same as a printable A4 page, with the chart inline and no script, in the language of Content-Language, to print or to save as PDF. Public, as the activity report is.
+         */
+        get: operations["getActivitySummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/exchange-events": {
         parameters: {
             query?: never;
@@ -2469,7 +2529,7 @@ export interface components {
             };
         };
         /** @description One write: who made it, what it changed, and when */
-        AuditEvent: components["schemas"]["ListingAuditEvent"] | components["schemas"]["DemandAuditEvent"] | components["schemas"]["OrganizationAuditEvent"] | components["schemas"]["ApiKeyAuditEvent"] | components["schemas"]["WebhookAuditEvent"] | components["schemas"]["DelegationAuditEvent"] | components["schemas"]["SourceAuditEvent"] | components["schemas"]["ThesaurusEntryAuditEvent"] | components["schemas"]["StoredFileAuditEvent"] | components["schemas"]["SuccessStoryAuditEvent"] | components["schemas"]["ValueChainAuditEvent"] | components["schemas"]["ExchangeEventAuditEvent"] | components["schemas"]["MatchAuditEvent"] | components["schemas"]["DealAuditEvent"] | components["schemas"]["TaskAuditEvent"] | components["schemas"]["ImportAuditEvent"];
+        AuditEvent: components["schemas"]["ListingAuditEvent"] | components["schemas"]["DemandAuditEvent"] | components["schemas"]["OrganizationAuditEvent"] | components["schemas"]["ApiKeyAuditEvent"] | components["schemas"]["WebhookAuditEvent"] | components["schemas"]["DelegationAuditEvent"] | components["schemas"]["SourceAuditEvent"] | components["schemas"]["ThesaurusEntryAuditEvent"] | components["schemas"]["StoredFileAuditEvent"] | components["schemas"]["SuccessStoryAuditEvent"] | components["schemas"]["ReportTargetAuditEvent"] | components["schemas"]["ValueChainAuditEvent"] | components["schemas"]["ExchangeEventAuditEvent"] | components["schemas"]["MatchAuditEvent"] | components["schemas"]["DealAuditEvent"] | components["schemas"]["TaskAuditEvent"] | components["schemas"]["ImportAuditEvent"];
         AuditEventPage: {
             items: components["schemas"]["AuditEvent"][];
             nextCursor: string | null;
@@ -3099,6 +3159,26 @@ export interface components {
             comparison: components["schemas"]["ActivityComparison"] | null;
             /** @description Published success stories of transfers completed in the report's years, of its organisation (provider or seeker) or province, newest first (at most 20): the successful models a DOST report names */
             successfulModels: components["schemas"]["SuccessfulModel"][];
+        };
+        PlanReport: {
+            scopeType: components["schemas"]["TargetScope"];
+            /** @description The organisation's id or the province's 2025 code */
+            scopeId: string;
+            /** @description The organisation's or the province's name */
+            label: string;
+            /** @description Every year of the range, those without targets too (with no lines) */
+            years: components["schemas"]["PlanYear"][];
+        };
+        ActivitySummary: {
+            scope: components["schemas"]["SummaryScopeOf"];
+            periods: components["schemas"]["ActivityPeriod"][];
+            /** @description Every figure of the activity report, in its order */
+            figures: components["schemas"]["SummaryFigure"][];
+            chart: components["schemas"]["SummaryChart"];
+            /** @description Published success stories of transfers completed in the report's years, of its organisation (provider or seeker) or province, newest first (at most 20): the successful models a DOST report names */
+            successfulModels: components["schemas"]["SuccessfulModel"][];
+            /** @description The same summary as a printable HTML page */
+            pageUrl: string;
         };
         ExchangeEvent: {
             /**
@@ -4420,6 +4500,48 @@ export interface components {
             changes: components["schemas"]["SuccessStoryAuditChanges"];
         };
         /**
+         * ReportTargetAuditChanges
+         * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
+         */
+        ReportTargetAuditChanges: {
+            listingsPublished?: components["schemas"]["NullableIntegerChange"];
+            demandsOpened?: components["schemas"]["NullableIntegerChange"];
+            matchesProposed?: components["schemas"]["NullableIntegerChange"];
+            dealsStarted?: components["schemas"]["NullableIntegerChange"];
+            eventDeals?: components["schemas"]["NullableIntegerChange"];
+            completedTransfers?: components["schemas"]["NullableIntegerChange"];
+            transferValueVnd?: components["schemas"]["NullableIntegerChange"];
+            tasksStarted?: components["schemas"]["NullableIntegerChange"];
+            tasksCompleted?: components["schemas"]["NullableIntegerChange"];
+            taskFundingVnd?: components["schemas"]["NullableIntegerChange"];
+            eventsHeld?: components["schemas"]["NullableIntegerChange"];
+            eventParticipants?: components["schemas"]["NullableIntegerChange"];
+        };
+        /**
+         * ReportTargetAuditEvent
+         * @description A write to a report target
+         */
+        ReportTargetAuditEvent: {
+            /** @description The event id, a decimal number as a string */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            requestId: string | null;
+            keyId: string | null;
+            actingOrganizationId: string | null;
+            owningOrganizationId: string | null;
+            /** @description `<targetType>.<verb>`, e.g. organization.create, organization.update, listing.publish, listing.withdraw, demand.close, api_key.create */
+            operation: string;
+            /**
+             * @description What was changed (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            targetType: "report_target";
+            /** @description The id of the changed record */
+            targetId: string;
+            changes: components["schemas"]["ReportTargetAuditChanges"];
+        };
+        /**
          * ValueChainAuditChanges
          * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
          */
@@ -5379,6 +5501,58 @@ export interface components {
             year: number;
             provinceCode: string | null;
             /** @description The whole story: GET it */
+            url: string;
+        };
+        /**
+         * TargetScope
+         * @enum {string}
+         */
+        TargetScope: "organization" | "province";
+        /** PlanLine */
+        PlanLine: {
+            metric: components["schemas"]["ReportMetric"];
+            target: number;
+            /** @description The activity report's figure for the scope and year */
+            actual: number;
+            attainment: number | null;
+        };
+        /** PlanYear */
+        PlanYear: {
+            year: number;
+            /** @description One per figure with a target, in the order of the report figures */
+            lines: components["schemas"]["PlanLine"][];
+            setBy: string | null;
+            updatedAt: string | null;
+        };
+        /**
+         * SummaryScope
+         * @enum {string}
+         */
+        SummaryScope: "organization" | "province" | "exchange";
+        /** SummaryScopeOf */
+        SummaryScopeOf: {
+            type: components["schemas"]["SummaryScope"];
+            id: string | null;
+            label: string;
+        };
+        /** SummaryFigure */
+        SummaryFigure: {
+            metric: components["schemas"]["ReportMetric"];
+            /** @description The figure's title, in the language of Content-Language */
+            title: string;
+            first: number;
+            second: number;
+            difference: number;
+            ratio: number | null;
+        };
+        /**
+         * SummaryChart
+         * @description A province's centres, an organisation's two periods, or the exchange's regions
+         */
+        SummaryChart: {
+            metric: components["schemas"]["ReportMetric"];
+            groupBy: components["schemas"]["ReportGrouping"];
+            /** @description The chart as SVG (getActivityReport with format=svg), for an <img> */
             url: string;
         };
         /**
@@ -7528,6 +7702,40 @@ export interface components {
          * @enum {string}
          */
         ReportPeriod: "month" | "quarter" | "year" | "all";
+        /**
+         * ReportTargetValues
+         * @description The year's targets by figure; a figure left out has no target
+         */
+        ReportTargetValues: {
+            /** @description Target: Listings published in the period (by their owner) */
+            listingsPublished?: number;
+            /** @description Target: Demands opened in the period (by their owner) */
+            demandsOpened?: number;
+            /** @description Target: Matches put forward in the period, computed or by a broker (by the demand owner) */
+            matchesProposed?: number;
+            /** @description Target: Deals started in the period (by the provider: the listing owner) */
+            dealsStarted?: number;
+            /** @description Target: Of those, the deals started at a workshop or fair (startDeal with eventId) */
+            eventDeals?: number;
+            /** @description Target: Deals completed in the period: technology transfers done (by the provider) */
+            completedTransfers?: number;
+            /** @description Target: The value of those transfers, VND */
+            transferValueVnd?: number;
+            /** @description Target: Approved joint tasks starting in the period (by the lead) */
+            tasksStarted?: number;
+            /** @description Target: Joint tasks completed in the period (by the lead) */
+            tasksCompleted?: number;
+            /** @description Target: The funding of the tasks starting in the period, VND */
+            taskFundingVnd?: number;
+            /** @description Target: Workshops, fairs and connection sessions starting in the period (by the main organiser) */
+            eventsHeld?: number;
+            /** @description Target: The organisations taking part in those events (each counted once per event) */
+            eventParticipants?: number;
+        };
+        /** SetReportTargetsRequest */
+        SetReportTargetsRequest: {
+            targets: components["schemas"]["ReportTargetValues"];
+        };
         /** CreateExchangeEventRequest */
         CreateExchangeEventRequest: {
             /**
@@ -25683,6 +25891,520 @@ export interface operations {
             };
             /** @description No valid API key was given */
             401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached; wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPlanReport: {
+        parameters: {
+            query?: {
+                /** @description The first year (default four years before to) */
+                from?: number;
+                /** @description The last year (default this year, Vietnam time) */
+                to?: number;
+                /** @description json (default); csv: one line per year and figure with a target */
+                format?: "json" | "csv";
+            };
+            header?: {
+                /** @description ETags of answers you hold (comma-separated, or *): when one is what this answer would carry, the answer is 304 without a body */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description organization: a centre (or any organisation); province: a province (2025 unit) */
+                scopeType: components["schemas"]["TargetScope"];
+                /** @description The organisation's id, or the province's two-digit code (a legacy code means the unit it became) */
+                scopeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan against actual */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "scopeType": "organization",
+                     *       "scopeId": "19024f27-0aec-4fc1-8b81-4055e178e8e5",
+                     *       "label": "Trung tâm Ứng dụng KH&CN TP. Hồ Chí Minh",
+                     *       "years": [
+                     *         {
+                     *           "year": 2023,
+                     *           "lines": [],
+                     *           "setBy": null,
+                     *           "updatedAt": null
+                     *         },
+                     *         {
+                     *           "year": 2024,
+                     *           "lines": [],
+                     *           "setBy": null,
+                     *           "updatedAt": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlanReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: If-None-Match names the ETag this answer would carry; no body */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key was given */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached; wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setReportTargets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description organization: a centre (or any organisation); province: a province (2025 unit) */
+                scopeType: components["schemas"]["TargetScope"];
+                /** @description The organisation's id, or the province's two-digit code (a legacy code means the unit it became) */
+                scopeId: string;
+                /** @description The plan year */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "targets": {
+                 *         "listingsPublished": 4,
+                 *         "dealsStarted": 0
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["SetReportTargetsRequest"];
+            };
+        };
+        responses: {
+            /** @description The year's plan against actual */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "scopeType": "organization",
+                     *       "scopeId": "19024f27-0aec-4fc1-8b81-4055e178e8e5",
+                     *       "label": "Trung tâm Ứng dụng KH&CN TP. Hồ Chí Minh",
+                     *       "years": [
+                     *         {
+                     *           "year": 2025,
+                     *           "lines": [
+                     *             {
+                     *               "metric": "listingsPublished",
+                     *               "target": 4,
+                     *               "actual": 3,
+                     *               "attainment": 0.75
+                     *             },
+                     *             {
+                     *               "metric": "dealsStarted",
+                     *               "target": 0,
+                     *               "actual": 0,
+                     *               "attainment": null
+                     *             }
+                     *           ],
+                     *           "setBy": "045e45c7-33ac-4736-bc05-b45fcdc1bcdc",
+                     *           "updatedAt": "2026-03-02T03:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlanReport"];
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key was given */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached; wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getActivitySummary: {
+        parameters: {
+            query?: {
+                /** @description A centre (or any organisation), with those merged into it */
+                organizationId?: string;
+                /** @description A province (2025 unit; a legacy code means the unit it became): its organisations */
+                provinceCode?: string;
+                /** @description The two periods compared (default 2016-01-01..2020-12-31,2021-01-01..2025-12-31) */
+                ranges?: string;
+                /** @description The figure the chart draws (default completedTransfers) */
+                metric?: components["schemas"]["ReportMetric"];
+                /** @description json (default); html: a printable page (A4), chart and all */
+                format?: "json" | "html";
+            };
+            header?: {
+                /** @description ETags of answers you hold (comma-separated, or *): when one is what this answer would carry, the answer is 304 without a body */
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "scope": {
+                     *         "type": "organization",
+                     *         "id": "9061a18f-0f47-4792-a864-e44d76e1d7df",
+                     *         "label": "Viện Cơ điện Nông nghiệp"
+                     *       },
+                     *       "periods": [
+                     *         {
+                     *           "key": "2021-01-01..2025-12-31",
+                     *           "from": "2021-01-01",
+                     *           "to": "2025-12-31"
+                     *         },
+                     *         {
+                     *           "key": "2026-01-01..2026-12-31",
+                     *           "from": "2026-01-01",
+                     *           "to": "2026-12-31"
+                     *         }
+                     *       ],
+                     *       "figures": [
+                     *         {
+                     *           "metric": "listingsPublished",
+                     *           "title": "Công nghệ, sản phẩm được chào bán",
+                     *           "first": 0,
+                     *           "second": 2,
+                     *           "difference": 2,
+                     *           "ratio": null
+                     *         },
+                     *         {
+                     *           "metric": "demandsOpened",
+                     *           "title": "Yêu cầu công nghệ được đăng",
+                     *           "first": 0,
+                     *           "second": 0,
+                     *           "difference": 0,
+                     *           "ratio": null
+                     *         }
+                     *       ],
+                     *       "chart": {
+                     *         "metric": "completedTransfers",
+                     *         "groupBy": "none",
+                     *         "url": "/v1/reports/activity?ranges=2021-01-01..2025-12-31%2C2026-01-01..2026-12-31&metric=completedTransfers&groupBy=none&organizationId=9061a18f-0f47-4792-a864-e44d76e1d7df&successor=true&format=svg"
+                     *       },
+                     *       "successfulModels": [
+                     *         {
+                     *           "id": "873e3d82-f938-43b2-aa79-39766a45d7d3",
+                     *           "title": "Máy sấy tầng sôi giúp HTX Giao Thủy giảm hao hụt sau thu hoạch",
+                     *           "provider": "Viện Cơ điện Nông nghiệp",
+                     *           "seeker": "HTX Nông nghiệp Giao Thủy",
+                     *           "year": 2026,
+                     *           "provinceCode": "37",
+                     *           "url": "/v1/success-stories/873e3d82-f938-43b2-aa79-39766a45d7d3"
+                     *         }
+                     *       ],
+                     *       "pageUrl": "/v1/reports/summary?organizationId=9061a18f-0f47-4792-a864-e44d76e1d7df&ranges=2021-01-01..2025-12-31%2C2026-01-01..2026-12-31&metric=completedTransfers&format=html"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ActivitySummary"];
+                    "text/html": string;
+                };
+            };
+            /** @description Not modified: If-None-Match names the ETag this answer would carry; no body */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key was given */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you */
+            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];

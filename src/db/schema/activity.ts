@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
-import { bigint, check, date, index, pgTable, text, uuid } from 'drizzle-orm/pg-core'
+import { bigint, check, date, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { organizations } from './organizations.ts'
 
 /**
  * The activity report's roll-up: how many of each fact (a listing published, a deal started in a
@@ -29,5 +30,32 @@ export const activityRollup = pgTable(
   (table) => [
     index('activity_rollup_period_idx').on(table.unit, table.startsOn, table.organizationId, table.metric),
     check('activity_rollup_unit_check', sql`${table.unit} in ('month', 'year')`),
+  ],
+)
+
+export type TargetScope = 'organization' | 'province'
+
+/**
+ * The plan a DOST or the operator sets: for a centre (an organisation) or a province, a year and a
+ * figure of the activity report, the value aimed at. Reported against the roll-up's actual figures
+ * (GET /v1/reports/targets/...). scope_id is the organisation's id or the province's (2025) code.
+ */
+export const reportTargets = pgTable(
+  'report_targets',
+  {
+    scopeType: text('scope_type').$type<TargetScope>().notNull(),
+    scopeId: text('scope_id').notNull(),
+    year: integer('year').notNull(),
+    metric: text('metric').notNull(),
+    target: bigint('target', { mode: 'number' }).notNull(),
+    setByOrganizationId: uuid('set_by_organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.scopeType, table.scopeId, table.year, table.metric] }),
+    check('report_targets_scope_type_check', sql`${table.scopeType} in ('organization', 'province')`),
+    check('report_targets_target_check', sql`${table.target} >= 0`),
   ],
 )

@@ -11,6 +11,7 @@ import { ImportColumn, ImportKind, importFormats } from '../imports/imports.sche
 import { Listing, PossibleDuplicate } from '../listings/listings.schemas.ts'
 import { dismissReasons, matchOrigins, matchStatuses } from '../matching/matching.schemas.ts'
 import { Organization } from '../organizations/organizations.schemas.ts'
+import { metricNames, metrics } from '../reports/reports.schemas.ts'
 import { Source } from '../sources/sources.schemas.ts'
 import { TaskState } from '../tasks/tasks.schemas.ts'
 import { ThesaurusEntry } from '../thesaurus/thesaurus.schemas.ts'
@@ -103,6 +104,11 @@ const changedFields: Array<{ targetType: string; title: string; fields: Record<s
       title: Type.String(),
       changed: Strings('The fields an edit set'),
     },
+  },
+  {
+    targetType: 'report_target',
+    title: 'ReportTarget',
+    fields: Object.fromEntries(metricNames.map((metric) => [metric, Nullable(Type.Integer({ description: `The year's target: ${metrics[metric]}` }))])),
   },
   { targetType: 'value_chain', title: 'ValueChain', fields: { changed: Strings('The fields the write set') } },
   { targetType: 'exchange_event', title: 'ExchangeEvent', fields: { changed: Strings('The fields the write set') } },

@@ -1,6 +1,6 @@
 import { csvLine } from '../../lib/csv.ts'
 import type { Language } from '../../http/language.ts'
-import { metricNames, type ActivityReport, type Figures, type Metric } from './reports.schemas.ts'
+import { metricNames, type ActivityReport, type Figures, type Metric, type PlanReport } from './reports.schemas.ts'
 import { dealStateNames } from './reports.service.ts'
 
 // The activity report as CSV (a spreadsheet's rows) and as an SVG chart a portal embeds with
@@ -60,6 +60,19 @@ export function activityCsv(report: ActivityReport, language: Language = 'vi'): 
   return ['\ufeff' + csvLine(header), ...rows.map((cells) => csvLine(cells.map(String)))].join('')
 }
 
+const planTitles: Record<Language, string[]> = {
+  vi: ['Năm', 'Mã chỉ tiêu', 'Chỉ tiêu', 'Kế hoạch', 'Thực hiện', 'Tỷ lệ thực hiện'],
+  en: ['Year', 'Figure key', 'Figure', 'Target', 'Actual', 'Attainment'],
+}
+
+/** The plan report as CSV: one line per year and figure with a target, a byte order mark first. */
+export function planCsv(report: PlanReport, language: Language = 'vi'): string {
+  const rows = report.years.flatMap((year) =>
+    year.lines.map((line) => [year.year, line.metric, metricTitles[language][line.metric], line.target, line.actual, line.attainment ?? ''].map(String)),
+  )
+  return ['\ufeff' + csvLine(planTitles[language]), ...rows.map((cells) => csvLine(cells))].join('')
+}
+
 /**
  * The same table as an Excel workbook (exceljs): figures as numbers, the header bold and frozen.
  * exceljs is loaded on the first request for one, so a start never pays for it.
@@ -77,7 +90,7 @@ export async function activityXlsx(report: ActivityReport, language: Language = 
   return Buffer.from(await workbook.xlsx.writeBuffer())
 }
 
-const escapeXml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;')
+export const escapeXml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;')
 
 /** Colour-blind-safe (Okabe-Ito) series colours. */
 const palette = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000']
@@ -91,10 +104,10 @@ function niceStep(max: number): number {
   return Math.max(1, step)
 }
 
-const formatNumber = (value: number, language: Language) => new Intl.NumberFormat(language === 'vi' ? 'vi-VN' : 'en-GB').format(value)
+export const formatNumber = (value: number, language: Language) => new Intl.NumberFormat(language === 'vi' ? 'vi-VN' : 'en-GB').format(value)
 
 /** Chart titles, Vietnamese by default like the exchange's users, English on request. */
-const metricTitles: Record<Language, Record<Metric, string>> = {
+export const metricTitles: Record<Language, Record<Metric, string>> = {
   vi: {
     listingsPublished: 'Công nghệ, sản phẩm được chào bán',
     demandsOpened: 'Yêu cầu công nghệ được đăng',
@@ -257,23 +270,30 @@ export function activitySvg(report: ActivityReport, language: Language = 'vi'): 
 
 type Period = ActivityReport['periods'][number]
 
+/** How a chart or a page names a period: whole years as 2016–2020 (or 2024), any other range by its key. */
+export function periodName(period: Period): string {
+  if (!period.from.endsWith('-01-01') || !period.to.endsWith('-12-31')) return period.key
+  const [first, last] = [period.from.slice(0, 4), period.to.slice(0, 4)]
+  return first === last ? first : `${first}–${last}`
+}
+
 /** A line per series over every period; x labels thinned out to fit, each point with its value in a title. */
 function drawLines(parts: string[], periods: Period[], series: Series[], y: (value: number) => number, base: number, language: Language) {
   const spacing = periods.length > 1 ? plotWidth / (periods.length - 1) : 0
   const x = (position: number) => margin.left + (periods.length > 1 ? position * spacing : plotWidth / 2)
-  const longest = Math.max(...periods.map((period) => period.key.length))
+  const longest = Math.max(...periods.map((period) => periodName(period).length))
   const every = spacing > 0 ? Math.max(1, Math.ceil((longest * 7 + 12) / spacing)) : 1
   periods.forEach((period, position) => {
     // Counted back from the last period, so the last is labelled and no two labels crowd.
     if ((periods.length - 1 - position) % every !== 0) return
     parts.push(`<line x1="${x(position).toFixed(1)}" x2="${x(position).toFixed(1)}" y1="${base}" y2="${base + 5}" stroke="#333"/>`)
-    parts.push(`<text x="${x(position).toFixed(1)}" y="${base + 20}" font-size="12" text-anchor="middle">${escapeXml(period.key)}</text>`)
+    parts.push(`<text x="${x(position).toFixed(1)}" y="${base + 20}" font-size="12" text-anchor="middle">${escapeXml(periodName(period))}</text>`)
   })
   for (const line of series) {
     const points = line.values.map((value, position) => `${x(position).toFixed(1)},${y(value).toFixed(1)}`)
     parts.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${line.colour}" stroke-width="2.5"/>`)
     line.values.forEach((value, position) => {
-      const title = `${series.length > 1 ? `${line.label}, ` : ''}${periods[position]!.key}: ${formatNumber(value, language)}`
+      const title = `${series.length > 1 ? `${line.label}, ` : ''}${periodName(periods[position]!)}: ${formatNumber(value, language)}`
       parts.push(`<circle cx="${x(position).toFixed(1)}" cy="${y(value).toFixed(1)}" r="3.5" fill="${line.colour}"><title>${escapeXml(title)}</title></circle>`)
     })
   }
@@ -306,7 +326,7 @@ function drawBars(
       const value = line.values[position]!
       const x = first + bar * barWidth
       const barTop = y(value)
-      const title = `${grouped ? `${line.label}, ` : ''}${periods[position]!.key}: ${formatNumber(value, language)}`
+      const title = `${grouped ? `${line.label}, ` : ''}${periodName(periods[position]!)}: ${formatNumber(value, language)}`
       parts.push(
         `<rect x="${x.toFixed(1)}" y="${barTop.toFixed(1)}" width="${Math.max(1, barWidth - 2).toFixed(1)}" height="${(base - barTop).toFixed(1)}" fill="${palette[grouped ? bar : 0]}"><title>${escapeXml(title)}</title></rect>`,
       )
@@ -316,7 +336,7 @@ function drawBars(
         )
       }
     }
-    const label = !grouped ? periods[cluster]!.key : named ? series[cluster]!.label : `${cluster + 1}`
+    const label = !grouped ? periodName(periods[cluster]!) : named ? series[cluster]!.label : `${cluster + 1}`
     parts.push(
       `<text x="${centre.toFixed(1)}" y="${base + 20}" font-size="12" text-anchor="middle" font-weight="${named ? 'normal' : 'bold'}">${escapeXml(label)}</text>`,
     )
@@ -326,7 +346,7 @@ function drawBars(
     periods.forEach((period, position) => {
       const x = margin.left + position * keyColumnWidth
       parts.push(`<rect x="${x}" y="44" width="12" height="12" fill="${palette[position]}"/>`)
-      parts.push(`<text x="${x + 18}" y="54" font-size="12">${escapeXml(period.key)}</text>`)
+      parts.push(`<text x="${x + 18}" y="54" font-size="12">${escapeXml(periodName(period))}</text>`)
     })
   }
 }

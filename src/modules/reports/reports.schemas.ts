@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Uuid, ref } from '../../http/common.schemas.ts'
-import { DateOnly, Enum, Nullable } from '../../http/fields.ts'
+import { DateOnly, Enum, Nullable, Timestamp } from '../../http/fields.ts'
 import { dealStates } from '../deals/deals.process.ts'
 import { ProvinceCode } from '../reference/reference.schemas.ts'
 
@@ -109,6 +109,25 @@ const Change = Type.Object(
   { title: 'ActivityChange' },
 )
 
+const SuccessfulModels = Type.Array(
+  Type.Object(
+    {
+      id: Uuid,
+      title: Type.String(),
+      provider: Type.String({ description: 'The provider organisation' }),
+      seeker: Type.String({ description: 'The seeker organisation' }),
+      year: Type.Integer({ description: 'The year the transfer completed' }),
+      provinceCode: Nullable(Type.String({ description: "The seeker's province (2025 unit)" })),
+      url: Type.String({ description: 'The whole story: GET it' }),
+    },
+    { title: 'SuccessfulModel' },
+  ),
+  {
+    description:
+      "Published success stories of transfers completed in the report's years, of its organisation (provider or seeker) or province, newest first (at most 20): the successful models a DOST report names",
+  },
+)
+
 export const ActivityReport = Type.Object(
   {
     groupBy: Enum(groupings, { title: 'ReportGrouping' }),
@@ -145,27 +164,150 @@ export const ActivityReport = Type.Object(
         { title: 'ActivityComparison', description: 'With exactly two periods: each figure in the first and the second, and how it changed' },
       ),
     ),
-    successfulModels: Type.Array(
-      Type.Object(
-        {
-          id: Uuid,
-          title: Type.String(),
-          provider: Type.String({ description: 'The provider organisation' }),
-          seeker: Type.String({ description: 'The seeker organisation' }),
-          year: Type.Integer({ description: 'The year the transfer completed' }),
-          provinceCode: Nullable(Type.String({ description: "The seeker's province (2025 unit)" })),
-          url: Type.String({ description: 'The whole story: GET it' }),
-        },
-        { title: 'SuccessfulModel' },
-      ),
-      {
-        description:
-          "Published success stories of transfers completed in the report's years, of its organisation (provider or seeker) or province, newest first (at most 20): the successful models a DOST report names",
-      },
-    ),
+    successfulModels: SuccessfulModels,
   },
   { $id: 'ActivityReport' },
 )
 export type ActivityReport = Static<typeof ActivityReport>
 
-export const reportSchemas = [Figures, ActivityReport]
+// Plan against actual: the targets a DOST or the operator sets for a centre or a province, by year.
+
+export const targetScopes = ['organization', 'province'] as const
+
+export const TargetScopeParams = Type.Object(
+  {
+    scopeType: Enum(targetScopes, { title: 'TargetScope', description: 'organization: a centre (or any organisation); province: a province (2025 unit)' }),
+    scopeId: Type.String({
+      pattern: '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9]{2})$',
+      description: "The organisation's id, or the province's two-digit code (a legacy code means the unit it became)",
+    }),
+  },
+  { additionalProperties: false },
+)
+export type TargetScopeParams = Static<typeof TargetScopeParams>
+
+export const TargetYearParams = Type.Object(
+  { ...TargetScopeParams.properties, year: Type.Integer({ minimum: 2000, maximum: 2100, description: 'The plan year' }) },
+  { additionalProperties: false },
+)
+export type TargetYearParams = Static<typeof TargetYearParams>
+
+export const TargetsInput = Type.Object(
+  {
+    targets: Type.Object(
+      Object.fromEntries(
+        metricNames.map((name) => [name, Type.Optional(Type.Integer({ minimum: 0, maximum: 1e15, description: `Target: ${metrics[name]}` }))]),
+      ) as Record<Metric, ReturnType<typeof Type.Optional<ReturnType<typeof Type.Integer>>>>,
+      { additionalProperties: false, title: 'ReportTargetValues', description: "The year's targets by figure; a figure left out has no target" },
+    ),
+  },
+  { additionalProperties: false },
+)
+export type TargetsInput = Static<typeof TargetsInput>
+
+export const PlanQuery = Type.Object(
+  {
+    from: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, description: 'The first year (default four years before to)' })),
+    to: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, description: 'The last year (default this year, Vietnam time)' })),
+    format: Type.Optional(Enum(['json', 'csv'] as const, 'json (default); csv: one line per year and figure with a target')),
+  },
+  { additionalProperties: false },
+)
+export type PlanQuery = Static<typeof PlanQuery>
+
+const PlanLine = Type.Object(
+  {
+    metric: Enum(metricNames, { title: 'ReportMetric' }),
+    target: Type.Integer(),
+    actual: Type.Integer({ description: "The activity report's figure for the scope and year" }),
+    attainment: Nullable(Type.Number({ description: 'actual / target, to three places; null when the target is 0' })),
+  },
+  { title: 'PlanLine' },
+)
+
+export const PlanReport = Type.Object(
+  {
+    scopeType: Enum(targetScopes, { title: 'TargetScope' }),
+    scopeId: Type.String({ description: "The organisation's id or the province's 2025 code" }),
+    label: Type.String({ description: "The organisation's or the province's name" }),
+    years: Type.Array(
+      Type.Object(
+        {
+          year: Type.Integer(),
+          lines: Type.Array(PlanLine, { description: 'One per figure with a target, in the order of the report figures' }),
+          setBy: Nullable({ ...Uuid, description: "The organisation whose key last set the year's targets" }),
+          updatedAt: Nullable(Timestamp),
+        },
+        { title: 'PlanYear' },
+      ),
+      { description: 'Every year of the range, those without targets too (with no lines)' },
+    ),
+  },
+  { $id: 'PlanReport' },
+)
+export type PlanReport = Static<typeof PlanReport>
+
+// The activity summary: a centre's, a province's or the exchange's two periods side by side.
+
+/** The two periods the seed's workshop compares. */
+export const defaultSummaryRanges = '2016-01-01..2020-12-31,2021-01-01..2025-12-31'
+
+export const SummaryQuery = Type.Object(
+  {
+    organizationId: Type.Optional({ ...Uuid, description: 'A centre (or any organisation), with those merged into it' }),
+    provinceCode: Type.Optional({ ...ProvinceCode, description: 'A province (2025 unit; a legacy code means the unit it became): its organisations' }),
+    ranges: Type.Optional(
+      Type.String({
+        pattern: `^${rangePattern},${rangePattern}$`,
+        maxLength: 50,
+        description: `The two periods compared (default ${defaultSummaryRanges})`,
+      }),
+    ),
+    metric: Type.Optional(Enum(metricNames, { title: 'ReportMetric', description: 'The figure the chart draws (default completedTransfers)' })),
+    format: Type.Optional(Enum(['json', 'html'] as const, 'json (default); html: a printable page (A4), chart and all')),
+  },
+  { additionalProperties: false },
+)
+export type SummaryQuery = Static<typeof SummaryQuery>
+
+export const ActivitySummary = Type.Object(
+  {
+    scope: Type.Object(
+      {
+        type: Enum(['organization', 'province', 'exchange'] as const, { title: 'SummaryScope' }),
+        id: Nullable(Type.String({ description: "The organisation's id or the province's 2025 code; null for the whole exchange" })),
+        label: Type.String(),
+      },
+      { title: 'SummaryScopeOf' },
+    ),
+    periods: Type.Array(Type.Object({ key: Type.String(), from: DateOnly, to: DateOnly }, { title: 'ActivityPeriod' }), { minItems: 2, maxItems: 2 }),
+    figures: Type.Array(
+      Type.Object(
+        {
+          metric: Enum(metricNames, { title: 'ReportMetric' }),
+          title: Type.String({ description: "The figure's title, in the language of Content-Language" }),
+          first: Type.Integer(),
+          second: Type.Integer(),
+          difference: Type.Integer(),
+          ratio: Nullable(Type.Number({ description: 'second / first; null when first is 0' })),
+        },
+        { title: 'SummaryFigure' },
+      ),
+      { description: 'Every figure of the activity report, in its order' },
+    ),
+    chart: Type.Object(
+      {
+        metric: Enum(metricNames, { title: 'ReportMetric' }),
+        groupBy: Enum(groupings, { title: 'ReportGrouping' }),
+        url: Type.String({ description: 'The chart as SVG (getActivityReport with format=svg), for an <img>' }),
+      },
+      { title: 'SummaryChart', description: "A province's centres, an organisation's two periods, or the exchange's regions" },
+    ),
+    successfulModels: SuccessfulModels,
+    pageUrl: Type.String({ description: 'The same summary as a printable HTML page' }),
+  },
+  { $id: 'ActivitySummary' },
+)
+export type ActivitySummary = Static<typeof ActivitySummary>
+
+export const reportSchemas = [Figures, ActivityReport, PlanReport, ActivitySummary]
