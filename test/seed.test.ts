@@ -43,6 +43,7 @@ t.test('seeding an empty database loads everything', async (t) => {
   t.same(report.demands, { added: demoDemands.length, present: 0 })
   t.same(report.deals, { added: demoDeals.length, present: 0 })
   t.same(report.history, { listings: history.listings.length, deals: history.deals.length, tasks: history.tasks.length, valueChains: 1, events: 1 })
+  t.equal(report.mergers, 6, 'three provinces merged in 2025: their DOSTs and centres')
   t.ok(history.listings.length > 200 && history.deals.length > 100, `${history.listings.length} past listings, ${history.deals.length} transfers`)
   t.same(report.notes, [])
   const after = await tableCounts(db)
@@ -62,7 +63,33 @@ t.test('a second seed adds nothing', async (t) => {
   t.same(report.listings, { added: 0, present: demoListings.length })
   t.same(report.demands, { added: 0, present: demoDemands.length })
   t.same(report.deals, { added: 0, present: demoDeals.length })
+  t.equal(report.mergers, 0)
   t.same(await tableCounts(db), before)
+})
+
+t.test("the 2025 mergers: a merged province's centre counts for itself until 30 June 2025 and for its successor from 1 July", async (t) => {
+  const namDinh = demoId('organization', 'centre-nam-dinh')
+  const ninhBinh = demoId('organization', 'centre-ninh-binh')
+  const organization = (await app.inject({ method: 'GET', url: `/v1/organizations/${namDinh}` })).json()
+  t.match(organization, { mergedIntoId: ninhBinh, mergeEffectiveOn: '2025-07-01' })
+  t.match((await app.inject({ method: 'GET', url: `/v1/organizations/${demoId('organization', 'dost-thai-binh')}` })).json(), {
+    mergedIntoId: demoId('organization', 'dost-hung-yen'),
+  })
+  t.equal((await app.inject({ method: 'GET', url: `/v1/organizations/${demoId('organization', 'centre-hung-yen')}` })).json().mergedIntoId, null)
+
+  // Nam Định's past transfers, by when they completed, against the reports' attribution.
+  const completedOn = (id: string, from: string, to: string) =>
+    history.deals.filter((deal) => deal.providerId === id && deal.completedOn! >= from && deal.completedOn! <= to).length
+  const ofNamDinh = { before: completedOn(namDinh, '2025-01-01', '2025-06-30'), after: completedOn(namDinh, '2025-07-01', '2025-12-31') }
+  t.ok(ofNamDinh.before + ofNamDinh.after > 0, 'the history has Nam Định transfers in 2025')
+  const halves = 'ranges=2025-01-01..2025-06-30,2025-07-01..2025-12-31&groupBy=organization&metric=completedTransfers'
+  const transfers = async (id: string) =>
+    (await app.inject({ method: 'GET', url: `/v1/reports/activity?${halves}&organizationId=${id}` }))
+      .json()
+      .totals.values.map((figures: { completedTransfers: number }) => figures.completedTransfers)
+  t.same(await transfers(namDinh), [ofNamDinh.before, 0], 'until 30 June: Nam Định')
+  const ofNinhBinh = await transfers(ninhBinh)
+  t.ok(ofNinhBinh[1] >= ofNamDinh.after, `from 1 July Ninh Bình's figures include Nam Định's ${ofNamDinh.after}`)
 })
 
 t.test('every listing uses valid codes, provinces and dates', async (t) => {

@@ -47,6 +47,7 @@ export async function seed(
   io.out(
     `  history        ${history.listings} past listings, ${history.deals} completed transfers, ${history.tasks} joint tasks, ${history.valueChains} value chain, ${history.events} fair added (2016-2025)`,
   )
+  io.out(`  mergers        ${seeded.mergers} organisations merged by the 2025 mergers of provinces (in force 1 July 2025)`)
   for (const note of seeded.notes) io.out(note)
   return result
 }

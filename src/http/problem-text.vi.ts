@@ -591,6 +591,10 @@ export const messages: Record<string, string> = {
   'The form has more parts than an upload takes ({parts})': 'Biểu mẫu có nhiều phần hơn mức một lần tải lên nhận ({parts})',
   'The multipart/form-data body is malformed': 'Nội dung multipart/form-data không đúng định dạng',
 
+  // Dated merges
+  'A merge takes effect today or earlier, not on {day}; record it once it has taken effect':
+    'Việc sáp nhập có hiệu lực từ hôm nay trở về trước, không phải ngày {day}; hãy ghi nhận khi đã có hiệu lực',
+
   // Plan against actual (report targets)
   "Only the operator, or the DOST of the scope's province (its admin or editor keys), sets targets":
     'Chỉ đơn vị vận hành sàn, hoặc Sở KH&CN của tỉnh có đối tượng (khóa quản trị hoặc biên tập của Sở), mới đặt được chỉ tiêu',

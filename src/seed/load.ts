@@ -26,6 +26,7 @@ import type { RequestMatches } from '../core/match-requests.ts'
 import { demandRows, demoIds, demoOperatorId, listingRows, organizationRows } from './dataset.ts'
 import { demoDealRows, demoDeals } from './deals.ts'
 import { historyRows } from './history.ts'
+import { provinceMergers } from './organizations.ts'
 import { demoId } from './types.ts'
 
 export type TableReport = { added: number; present: number }
@@ -37,6 +38,8 @@ export type SeedReport = {
   deals: TableReport
   /** The ten years of activity behind the catalogue (history.ts): withdrawn listings, completed transfers, tasks, the value chain. */
   history: { listings: number; deals: number; tasks: number; valueChains: number; events: number }
+  /** The organisations merged by the 2025 mergers of provinces (organizations.ts). */
+  mergers: number
   /** What was deliberately left out, in words. */
   notes: string[]
 }
@@ -102,6 +105,7 @@ export async function seedDemoData(db: DbOrTx, clock: Clock, requestMatches?: Re
 
     const addedDeals = await seedDemoDeals(tx, now, notes)
     const history = await seedHistory(tx, now, notes)
+    const mergers = await seedMergers(tx, now, notes)
 
     return {
       organizations: report(orgRows.length, addedOrganizations),
@@ -109,9 +113,56 @@ export async function seedDemoData(db: DbOrTx, clock: Clock, requestMatches?: Re
       demands: report(demandValues.length, addedDemands.length),
       deals: report(demoDeals.length, addedDeals),
       history,
+      mergers,
       notes,
     }
   })
+}
+
+/** The demo organisations the 2025 mergers merge: the merged provinces' DOSTs and centres. */
+const mergedDemoIds = () => provinceMergers.merged.flatMap(({ from }) => [demoId('organization', `dost-${from}`), demoId('organization', `centre-${from}`)])
+
+/**
+ * The 2025 mergers of provinces: the merged provinces' DOSTs and centres merged into the new
+ * province's, in force from 1 July 2025, so the reports count their history before that day for
+ * them and after it for their successors. Applied to rows already there too (a demo loaded before
+ * the mergers were in it), but never to an organisation someone made keys or delegations for:
+ * merging it would need the API's merge, which revokes and closes them.
+ */
+async function seedMergers(tx: DbOrTx, now: Date, notes: string[]): Promise<number> {
+  const effectiveOn = provinceMergers.effectiveOn
+  // 00:00 in Vietnam on that day; a clock before it merges nothing.
+  const inForce = new Date(`${effectiveOn}T00:00:00+07:00`)
+  if (now < inForce) return 0
+  let merged = 0
+  for (const { from, into } of provinceMergers.merged) {
+    for (const kind of ['dost', 'centre']) {
+      const rows = await tx
+        .update(organizations)
+        .set({ mergedIntoId: demoId('organization', `${kind}-${into}`), mergedAt: inForce, mergeEffectiveOn: effectiveOn })
+        .where(
+          and(
+            eq(organizations.id, demoId('organization', `${kind}-${from}`)),
+            isNull(organizations.mergedIntoId),
+            sql`not exists (select 1 from api_keys where api_keys.organization_id = organizations.id and api_keys.revoked_at is null)`,
+            sql`not exists (select 1 from delegations where organizations.id in (delegations.agent_organization_id, delegations.member_organization_id) and delegations.status in ('proposed', 'active'))`,
+            sql`exists (select 1 from organizations as successor where successor.id = ${demoId('organization', `${kind}-${into}`)} and successor.merged_into_id is null)`,
+          ),
+        )
+        .returning({ id: organizations.id })
+      merged += rows.length
+    }
+  }
+  const expected = provinceMergers.merged.length * 2
+  const already = (
+    await tx
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(and(inArray(organizations.id, mergedDemoIds()), isNotNull(organizations.mergedIntoId)))
+  ).length
+  if (already < expected)
+    notes.push(`${expected - already} of the 2025 mergers were not applied: the organisation has API keys or delegations (merge it through the API).`)
+  return merged
 }
 
 const demoDealIds = () => demoDeals.map((deal) => demoId('deal', deal.key))
@@ -273,6 +324,11 @@ export async function resetDemoData(db: DbOrTx): Promise<ResetReport> {
       .returning({ id: listings.id })
     const removedDemands = await tx.delete(demands).where(inArray(demands.id, demoIds.demands)).returning({ id: demands.id })
     let removedOrganizations = 0
+    // The demo's mergers undone first: a successor is not removed while another row points at it.
+    await tx
+      .update(organizations)
+      .set({ mergedIntoId: null, mergedAt: null, mergeEffectiveOn: null })
+      .where(and(inArray(organizations.id, mergedDemoIds()), inArray(organizations.mergedIntoId, demoIds.organizations)))
     // Children (centres, connection points) before their parents (the DOSTs).
     for (const level of [isNotNull(organizations.parentId), isNull(organizations.parentId)]) {
       const removed = await tx

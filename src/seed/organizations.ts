@@ -30,6 +30,20 @@ type ProvinceBodies = {
   director: string
 }
 
+/**
+ * The 2025 mergers of provinces, in force from 1 July 2025, where the new province's DOST is in the
+ * demo: the merged province's DOST and centre pass to the new province's (Bắc Giang's and Hải
+ * Dương's successors, Bắc Ninh's and Hải Phòng's, are not in the demo, so those two stay apart).
+ */
+export const provinceMergers = {
+  effectiveOn: '2025-07-01',
+  merged: [
+    { from: 'nam-dinh', into: 'ninh-binh' },
+    { from: 'ha-nam', into: 'ninh-binh' },
+    { from: 'thai-binh', into: 'hung-yen' },
+  ],
+}
+
 // One DOST and its centre per province; the centre is the DOST's public-service unit.
 const provinceBodies: ProvinceBodies[] = [
   {

@@ -41,6 +41,7 @@ type ImportBody = {
   warningCount: number
   columns: Array<{ header: string; field: string }>
   ignoredColumns: string[]
+  provinceNames: Array<{ name: string; code: string; currentCode: string; rows: number }>
   startedAt: string | null
   finishedAt: string | null
 }
@@ -422,10 +423,34 @@ t.test('a province column takes names as a spreadsheet has them, legacy or 2025,
   const [dryer] = await listingsOf(centre.organization.id)
   t.same(dryer!.provinceCodes, ['36', '79', '34', '01', '46'], 'legacy names keep their legacy codes, as codes would')
   t.same(dryer!.currentProvinceCodes, ['37', '79', '33', '01', '46'])
+  t.same(
+    listed.provinceNames,
+    [
+      { name: 'Nam Định', code: '36', currentCode: '37', rows: 1 },
+      { name: 'TP. Hồ Chí Minh', code: '79', currentCode: '79', rows: 1 },
+      { name: 'tinh thai binh', code: '34', currentCode: '33', rows: 1 },
+      { name: 'Hanoi', code: '01', currentCode: '01', rows: 1 },
+    ],
+    'the import says which code each name was read as; a code (46) and a name it does not know are not listed',
+  )
+  const uploaded = await upload(
+    centre.auth,
+    'listings',
+    `Mã,Tiêu đề,Mô tả,Loại,Tỉnh/thành\nTN-3,Máy A,Mô tả,technology,Nam Định\nTN-4,Máy B,Mô tả,technology,nam dinh; 36\n`,
+  )
+  t.equal(uploaded.statusCode, 202)
+  t.same(
+    uploaded.json().provinceNames,
+    [
+      { name: 'Nam Định', code: '36', currentCode: '37', rows: 1 },
+      { name: 'nam dinh', code: '36', currentCode: '37', rows: 1 },
+    ],
+    'known at upload, before the job runs: each spelling once, with its rows',
+  )
 
   const enterprise = await createMember(db, { name: 'Công ty TNHH Dệt Nam Định' })
   const demanded = await importFile(enterprise.auth, 'demands', 'Tiêu đề,Vấn đề,Tỉnh/thành\nCần máy nhuộm,Nhuộm vải tốn nước,Tỉnh Nam Định\n')
-  t.match(demanded, { rowsCreated: 1 })
+  t.match(demanded, { rowsCreated: 1, provinceNames: [{ name: 'Tỉnh Nam Định', code: '36', currentCode: '37', rows: 1 }] })
   t.match((await db.select().from(demands).where(eq(demands.ownerId, enterprise.organization.id)))[0], { provinceCode: '36', currentProvinceCode: '37' })
 
   const registered = await importFile(operator.auth, 'organizations', 'Loại hình,Tên tổ chức,Tỉnh/thành\nenterprise,Công ty Cơ khí Huế,Thành phố Huế\n')

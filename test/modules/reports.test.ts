@@ -5,7 +5,7 @@ import * as schema from '../../src/db/schema/index.ts'
 import { compactActivity } from '../../src/jobs/maintenance.ts'
 import { splitPeriods } from '../../src/modules/reports/reports.repo.ts'
 import { buildTestApp } from '../helpers/app.ts'
-import { createOrganization } from '../helpers/factories.ts'
+import { createOperator, createOrganization } from '../helpers/factories.ts'
 import { insertListing } from '../helpers/listings.ts'
 import { assertProblem } from '../helpers/problem.ts'
 
@@ -598,4 +598,58 @@ t.test('writers for the same organisation and months never wait on the roll-up',
     (figures) => figures.listingsPublished,
   )
   t.same(months, [2, 0, 2], 'both writers counted')
+})
+
+t.test("a dated merge: the old centre's facts before the day it took effect count for it, those from that day on for its successor", async (t) => {
+  const operator = await createOperator(db)
+  const old = await createOrganization(db, { kind: 'transfer_centre', name: 'Trung tâm Ứng dụng KH&CN Hà Nam', provinceCode: '35', currentProvinceCode: '37' })
+  const successor = await createOrganization(db, {
+    kind: 'transfer_centre',
+    name: 'Trung tâm Ứng dụng KH&CN Ninh Bình',
+    provinceCode: '37',
+    currentProvinceCode: '37',
+  })
+  // Around 15 February 2023 (Vietnam): the 14th and the 15th straddle the day, in the same month.
+  await published(db, old.id, ['2022-05-10T02:00:00Z', '2023-02-14T10:00:00Z', '2023-02-14T18:00:00Z', '2023-08-01T02:00:00Z'])
+  await db
+    .insert(schema.deals)
+    .values(deal(old.id, '2023-01-05T02:00:00Z', { state: 'completed', reachedState: 'completed', completedOn: '2023-03-01', transferValueVnd: 70_000_000 }))
+  await published(db, successor.id, ['2023-06-01T02:00:00Z'])
+
+  const future = await app.inject({
+    method: 'POST',
+    url: `/v1/organizations/${old.id}/merge`,
+    headers: operator.auth,
+    payload: { intoOrganizationId: successor.id, effectiveOn: '2099-01-01' },
+  })
+  assertProblem(t, future, 422, 'invalid_effective_date')
+  const merge = await app.inject({
+    method: 'POST',
+    url: `/v1/organizations/${old.id}/merge`,
+    headers: operator.auth,
+    payload: { intoOrganizationId: successor.id, effectiveOn: '2023-02-15', reason: 'Hợp nhất tỉnh' },
+  })
+  t.equal(merge.statusCode, 200, merge.body)
+  t.equal(merge.json().mergeEffectiveOn, '2023-02-15')
+
+  const pair = `groupBy=organization&organizationId=`
+  const listings = async (query: string, id: string) => (await report(`${query}&${pair}${id}`)).totals.values.map((figures) => figures.listingsPublished)
+  // 18:00 UTC on the 14th is 01:00 on the 15th in Vietnam: from the day the merge took effect.
+  t.same(await listings('period=year&from=2022-01-01&to=2023-12-31', old.id), [1, 1], 'before the day: the old centre')
+  t.same(await listings('period=year&from=2022-01-01&to=2023-12-31', successor.id), [0, 3], 'from the day: the successor, with its own')
+  t.same(await listings('period=month&from=2023-02-01&to=2023-02-28', old.id), [1], 'a month the day cuts through')
+  t.same(await listings('period=month&from=2023-02-01&to=2023-02-28', successor.id), [1])
+  t.same(await listings('ranges=2023-02-10..2023-02-20', successor.id), [1], 'a range the day cuts through')
+  const transfers = await report(`period=year&from=2023-01-01&to=2023-12-31&${pair}${successor.id}`)
+  t.match(transfers.totals.values[0], { completedTransfers: 1, transferValueVnd: 70_000_000 })
+  const whole = await report(`period=year&from=2022-01-01&to=2023-12-31&successor=true&${pair}${successor.id}`)
+  t.same(
+    whole.totals.values.map((figures) => figures.listingsPublished),
+    [1, 4],
+    'successor=true: the whole history under the successor',
+  )
+  // The same from the roll-up as from the records: a rebuild changes nothing.
+  const before = await report(`period=month&from=2022-01-01&to=2023-12-31&groupBy=organization`)
+  await db.execute(sql`select tx_activity_rebuild()`)
+  t.same(await report(`period=month&from=2022-01-01&to=2023-12-31&groupBy=organization`), before)
 })

@@ -363,7 +363,7 @@ export interface paths {
         put?: never;
         /**
          * Merge an organisation into its successor
-         * @description The operator merges this organisation (A) into intoOrganizationId (B), in one transaction: A becomes read-only and points to B (mergedIntoId), its API keys are revoked, its active delegations (as agent and as member) end with reason `merged`. A's listings and demands stay attributed to A; B's admin and editor keys manage them from then on, but may only withdraw listings and close demands. A merge is applied once: merging A again, or into a B that is merged itself, is a 409 already_merged. B unknown or equal to A is a 422. If-Match (A's ETag) is optional.
+         * @description The operator merges this organisation (A) into intoOrganizationId (B), in one transaction: A becomes read-only and points to B (mergedIntoId), its API keys are revoked, its active delegations (as agent and as member) end with reason `merged`. A's listings and demands stay attributed to A; B's admin and editor keys manage them from then on, but may only withdraw listings and close demands. effectiveOn (default today, never later: 422 invalid_effective_date) is the day the merge took effect, which may be before it is recorded: reports count A's facts before that day for A and from it on for B. A merge is applied once: merging A again, or into a B that is merged itself, is a 409 already_merged. B unknown or equal to A is a 422. If-Match (A's ETag) is optional.
          */
         post: operations["mergeOrganization"];
         delete?: never;
@@ -1421,7 +1421,7 @@ export interface paths {
         };
         /**
          * Activity by organisation, province or region, and period
-         * @description What the exchange did, by period (month, quarter, year, all, or custom ranges such as 2016-01-01..2020-12-31,2021-01-01..2025-12-31, in Vietnam time) and by group (none, organization, province, legacyProvince, region): listings published and demands opened (by their owner), matches put forward (by the demand owner), deals started, by state and completed with their value (by the provider), and approved joint tasks started with their funding and completed (by the lead). With exactly two periods, each figure is compared (difference and ratio). successor=true counts a merged organisation's history under the organisation it was merged into. format=csv gives one line per group and period, format=xlsx the same as an Excel workbook; format=svg a chart of metric, every period present: lines over time for more than two periods (a line per group, the first eight), bars for one or two (a cluster per group, the first twelve, named in a key when the names are long), that a portal embeds with <img>. Figures are current as of the last committed write: the roll-up they are read from changes in the same transaction as the records. Public: aggregates only.
+         * @description What the exchange did, by period (month, quarter, year, all, or custom ranges such as 2016-01-01..2020-12-31,2021-01-01..2025-12-31, in Vietnam time) and by group (none, organization, province, legacyProvince, region): listings published and demands opened (by their owner), matches put forward (by the demand owner), deals started, by state and completed with their value (by the provider), and approved joint tasks started with their funding and completed (by the lead). With exactly two periods, each figure is compared (difference and ratio). A merged organisation's facts count under itself before its merge took effect (mergeEffectiveOn) and under its successor from that day on; successor=true counts its whole history under the successor. format=csv gives one line per group and period, format=xlsx the same as an Excel workbook; format=svg a chart of metric, every period present: lines over time for more than two periods (a line per group, the first eight), bars for one or two (a cluster per group, the first twelve, named in a key when the names are long), that a portal embeds with <img>. Figures are current as of the last committed write: the roll-up they are read from changes in the same transaction as the records. Public: aggregates only.
          */
         get: operations["getActivityReport"];
         put?: never;
@@ -2202,6 +2202,7 @@ export interface components {
             updatedAt: string;
             mergedIntoId: string | null;
             mergedAt: string | null;
+            mergeEffectiveOn: string | null;
             provenance: components["schemas"]["Provenance"];
             /** @description Increases with every change; the ETag carries it */
             version: number;
@@ -3407,6 +3408,8 @@ export interface components {
             columns: components["schemas"]["ImportColumn"][];
             /** @description CSV: headers that name no field, whose cells were not imported */
             ignoredColumns: string[];
+            /** @description CSV: the provinces the file named rather than coded ("Nam Định", "TP Hồ Chí Minh"), each with the code it was read as, so the uploader can check them (at most 200; a name matching no province is a row error instead) */
+            provinceNames: components["schemas"]["ImportProvinceName"][];
             /** @description The first 100 refused rows, by line; all of them: listImportErrors */
             errors: components["schemas"]["ImportRowError"][];
             /** @description The first 100 warnings: new listings that look like ones already on the exchange */
@@ -4032,6 +4035,7 @@ export interface components {
             updatedAt?: components["schemas"]["TextChange"];
             mergedIntoId?: components["schemas"]["NullableTextChange"];
             mergedAt?: components["schemas"]["NullableTextChange"];
+            mergeEffectiveOn?: components["schemas"]["NullableTextChange"];
             provenance?: components["schemas"]["ProvenanceChange"];
             version?: components["schemas"]["IntegerChange"];
             reason?: components["schemas"]["NullableTextChange"];
@@ -5586,6 +5590,17 @@ export interface components {
          * @enum {string}
          */
         ImportStatus: "queued" | "running" | "completed" | "failed";
+        /** ImportProvinceName */
+        ImportProvinceName: {
+            /** @description As the file wrote it */
+            name: string;
+            /** @description The code it was read as: a legacy unit (before 1 July 2025) when the name is a legacy province */
+            code: string;
+            /** @description The 2025 unit that code is part of, which search and reports use */
+            currentCode: string;
+            /** @description The rows that wrote it so */
+            rows: number;
+        };
         /**
          * ListingChangedEventType
          * @enum {string}
@@ -7150,6 +7165,11 @@ export interface components {
             intoOrganizationId: string;
             /** @description Why, for the audit trail */
             reason?: string;
+            /**
+             * Format: date
+             * @description The day (Vietnam) the merge took effect (default today; never after today): the 2025 mergers are recorded with 2025-07-01. Reports count the organisation's facts before it for the organisation, and from it on for the successor
+             */
+            effectiveOn?: string;
         };
         /**
          * TransferForm
@@ -9752,6 +9772,7 @@ export interface operations {
                      *           "updatedAt": "2025-01-26T03:00:00.000Z",
                      *           "mergedIntoId": null,
                      *           "mergedAt": null,
+                     *           "mergeEffectiveOn": null,
                      *           "provenance": {
                      *             "source": "tech-exchange",
                      *             "externalId": null,
@@ -9781,6 +9802,7 @@ export interface operations {
                      *           "updatedAt": "2025-01-26T03:00:00.000Z",
                      *           "mergedIntoId": null,
                      *           "mergedAt": null,
+                     *           "mergeEffectiveOn": null,
                      *           "provenance": {
                      *             "source": "tech-exchange",
                      *             "externalId": null,
@@ -9926,6 +9948,7 @@ export interface operations {
                      *       "updatedAt": "2026-12-05T23:58:08.395Z",
                      *       "mergedIntoId": null,
                      *       "mergedAt": null,
+                     *       "mergeEffectiveOn": null,
                      *       "provenance": {
                      *         "source": "tech-exchange",
                      *         "externalId": null,
@@ -10124,6 +10147,7 @@ export interface operations {
                      *       "updatedAt": "2025-01-26T03:00:00.000Z",
                      *       "mergedIntoId": null,
                      *       "mergedAt": null,
+                     *       "mergeEffectiveOn": null,
                      *       "provenance": {
                      *         "source": "tech-exchange",
                      *         "externalId": null,
@@ -10280,6 +10304,7 @@ export interface operations {
                      *       "updatedAt": "2026-03-02T03:00:00.000Z",
                      *       "mergedIntoId": null,
                      *       "mergedAt": null,
+                     *       "mergeEffectiveOn": null,
                      *       "provenance": {
                      *         "source": "tech-exchange",
                      *         "externalId": null,
@@ -10510,6 +10535,7 @@ export interface operations {
                      *       "updatedAt": "2026-03-02T03:00:00.000Z",
                      *       "mergedIntoId": "78fbf9f5-cf4b-4004-a57b-128f1b9c1150",
                      *       "mergedAt": "2026-03-02T03:00:00.000Z",
+                     *       "mergeEffectiveOn": null,
                      *       "provenance": {
                      *         "source": "tech-exchange",
                      *         "externalId": null,
@@ -25382,7 +25408,7 @@ export interface operations {
                 to?: string;
                 /** @description Custom periods instead of period/from/to: up to 6 ranges, e.g. 2016-01-01..2020-12-31,2021-01-01..2025-12-31. With exactly two periods the report compares them */
                 ranges?: string;
-                /** @description true: a merged organisation's history counts under the organisation it was merged into (default false: under itself) */
+                /** @description true: a merged organisation's whole history counts under the organisation it was merged into. false (default): by date, what it did before its merge took effect (mergeEffectiveOn) under itself, and from that day on under its successor */
                 successor?: boolean;
                 /** @description Only what this organisation did (with successor=true, also those merged into it) */
                 organizationId?: string;
@@ -27520,6 +27546,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "ignoredColumns": [],
+                     *       "provinceNames": [],
                      *       "errors": [],
                      *       "warnings": [],
                      *       "warningCount": 0
@@ -27714,6 +27741,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "ignoredColumns": [],
+                     *       "provinceNames": [],
                      *       "errors": [],
                      *       "warnings": [
                      *         {

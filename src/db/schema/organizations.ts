@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { check, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core'
+import { check, date, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core'
 import { id, stamps } from './columns.ts'
 
 export type Contact = { name: string; position?: string; email?: string; phone?: string }
@@ -39,6 +39,10 @@ export const organizations = pgTable(
     // its records stay attributed to it (reports resolve it to the successor through this column).
     mergedIntoId: uuid('merged_into_id').references((): AnyPgColumn => organizations.id, { onDelete: 'restrict' }),
     mergedAt: timestamp('merged_at', { withTimezone: true, mode: 'date' }),
+    // The day (Vietnam) the merge took effect, which may be before it was recorded (the 2025 mergers
+    // took effect on 1 July 2025): reports count this organisation's facts from that day on for the
+    // successor, and those before it for this organisation.
+    mergeEffectiveOn: date('merge_effective_on', { mode: 'string' }),
     // Provenance: the exchange or portal that owns the record (null: this exchange) and its id there.
     source: text('source'),
     externalId: text('external_id'),
@@ -61,6 +65,7 @@ export const organizations = pgTable(
     index('organizations_current_province_idx').on(table.currentProvinceCode),
     index('organizations_parent_idx').on(table.parentId),
     check('organizations_merged_into_other_check', sql`${table.mergedIntoId} <> ${table.id}`),
+    check('organizations_merge_effective_check', sql`(${table.mergeEffectiveOn} is null) or (${table.mergedIntoId} is not null)`),
     index('organizations_merged_into_idx').on(table.mergedIntoId),
     // Browsing by name (organizations.repo.ts listOrganizations): the page order, alone or after a kind or province.
     index('organizations_name_idx').on(table.name, table.id),

@@ -4,6 +4,7 @@ import { unprocessable } from '../../lib/problem.ts'
 import { CsvError, CsvParser, maxRecordChars, type CsvRecord } from './imports.csv.ts'
 import { columnNamed, foldText, requiredFields, type ImportKind } from './imports.columns.ts'
 import type { CellType, FileColumn, VocabularyTerm } from '../../core/catalogue-kind.ts'
+import { provinceNames as provinceNameTerms } from '../../core/places.ts'
 
 // From an uploaded file to rows: each with its line number and either the object it describes
 // (field names as the create endpoints take them) or what made it unreadable. Validation against
@@ -53,8 +54,14 @@ export function readHeader(kind: ImportKind, cells: string[]): HeaderMap {
   return { fields, mapped, ignored }
 }
 
-/** What an upload is, checked before it is accepted: rows to do and, for a CSV, its header. */
-export type FileSummary = { totalRows: number; header?: HeaderMap }
+/** A province a CSV named rather than coded: as written, the code it was read as, and in how many rows. */
+export type ProvinceNameRead = { name: string; code: string; rows: number }
+
+/** What an upload is, checked before it is accepted: rows to do and, for a CSV, its header and the province names it used. */
+export type FileSummary = { totalRows: number; header?: HeaderMap; provinceNames?: ProvinceNameRead[] }
+
+/** The distinct province names a summary lists: far more than any real file names. */
+const maxProvinceNames = 200
 
 /** Reads a file as it arrives, piece by piece, holding only the record in progress. */
 export type FileSummarizer = { push: (text: string) => void; end: () => FileSummary }
@@ -101,10 +108,33 @@ export function summarizeFile(kind: ImportKind, format: ImportFormat): FileSumma
   const parser = new CsvParser()
   let header: HeaderMap | undefined
   let totalRows = 0
+  // Province cells written as names ("Nam Định", "TP Hồ Chí Minh"): which code each was read as.
+  const provinceNames = new Map<string, ProvinceNameRead>()
+  const tallyNames = (column: FileColumn, cell: string) => {
+    const read = readCell(column, cell)
+    if (!('value' in read)) return
+    const items = Array.isArray(read.value) ? read.value : [read.value]
+    const written = column.type === 'codes' && 'value' in listItems(cell) ? (listItems(cell) as { value: unknown[] }).value : [cell]
+    items.forEach((code, index) => {
+      const name = typeof written[index] === 'string' ? (written[index] as string).trim() : undefined
+      if (typeof code !== 'string' || name === undefined || name === code || name === '') return
+      const key = `${name}\u0000${code}`
+      const known = provinceNames.get(key)
+      if (known) known.rows += 1
+      else if (provinceNames.size < maxProvinceNames) provinceNames.set(key, { name, code, rows: 1 })
+    })
+  }
   const take = (records: CsvRecord[]) => {
     for (const record of records) {
-      if (header) totalRows += 1
-      else header = readHeader(kind, record.cells)
+      if (!header) {
+        header = readHeader(kind, record.cells)
+        continue
+      }
+      totalRows += 1
+      header.fields.forEach((column, index) => {
+        const cell = record.cells[index]
+        if (column?.vocabulary === provinceNameTerms && cell !== undefined && cell.trim() !== '') tallyNames(column, cell)
+      })
     }
   }
   return {
@@ -113,7 +143,7 @@ export function summarizeFile(kind: ImportKind, format: ImportFormat): FileSumma
       csvRefusals(() => take(parser.end()))
       if (!header) throw emptyFile()
       if (totalRows === 0) throw unprocessable('empty_file', 'The file has a header but no rows')
-      return { totalRows, header }
+      return { totalRows, header, provinceNames: [...provinceNames.values()] }
     },
   }
 }

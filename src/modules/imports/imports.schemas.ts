@@ -13,6 +13,16 @@ export const uploadTypes = { 'text/csv': 'csv', 'application/x-ndjson': 'ndjson'
 /** A CSV header and the field it was read as. */
 export const ImportColumn = Type.Object({ header: Type.String(), field: Type.String() }, { title: 'ImportColumn' })
 
+export const ImportProvinceName = Type.Object(
+  {
+    name: Type.String({ description: 'As the file wrote it' }),
+    code: Type.String({ description: 'The code it was read as: a legacy unit (before 1 July 2025) when the name is a legacy province' }),
+    currentCode: Type.String({ description: 'The 2025 unit that code is part of, which search and reports use' }),
+    rows: Type.Integer({ description: 'The rows that wrote it so' }),
+  },
+  { title: 'ImportProvinceName' },
+)
+
 export const ImportKind = Enum(importKinds, {
   title: 'CatalogueKind',
   description: 'What the file holds: listings, demands or organizations (operator keys only)',
@@ -70,6 +80,10 @@ export const Import = Type.Object(
     ...importFields,
     columns: Type.Array(ImportColumn, { description: 'CSV: the field each header was read as' }),
     ignoredColumns: Type.Array(Type.String(), { description: 'CSV: headers that name no field, whose cells were not imported' }),
+    provinceNames: Type.Array(ImportProvinceName, {
+      description:
+        'CSV: the provinces the file named rather than coded ("Nam Định", "TP Hồ Chí Minh"), each with the code it was read as, so the uploader can check them (at most 200; a name matching no province is a row error instead)',
+    }),
     errors: Type.Array(ref(ImportRowError), { description: 'The first 100 refused rows, by line; all of them: listImportErrors' }),
     warnings: Type.Array(ref(ImportWarning), { description: 'The first 100 warnings: new listings that look like ones already on the exchange' }),
     warningCount: Type.Integer(),

@@ -9,7 +9,8 @@ import { recordAudit } from '../../core/audit.ts'
 import type { RowWarning } from './imports.batch.ts'
 import type { ImportKind } from './imports.columns.ts'
 import * as repo from './imports.repo.ts'
-import { summarizeFile, type ImportFormat } from './imports.rows.ts'
+import { summarizeFile, type ImportFormat, type ProvinceNameRead } from './imports.rows.ts'
+import { currentProvinceCode } from '../../core/places.ts'
 import { fileTooLarge, storeFile } from './imports.storage.ts'
 import type { ImportRunner } from './imports.runner.ts'
 import type { Import, ImportErrorPage, ImportErrorQuery, ImportListQuery, ImportPage, ImportSummary } from './imports.schemas.ts'
@@ -40,11 +41,18 @@ export function toImportSummary(row: repo.ImportRow): ImportSummary {
 }
 
 function toImport(row: repo.ImportRow, errors: Import['errors']): Import {
-  const options = row.options as { columns?: Import['columns']; ignoredColumns?: string[]; warnings?: RowWarning[]; warningCount?: number }
+  const options = row.options as {
+    columns?: Import['columns']
+    ignoredColumns?: string[]
+    provinceNames?: ProvinceNameRead[]
+    warnings?: RowWarning[]
+    warningCount?: number
+  }
   return {
     ...toImportSummary(row),
     columns: options.columns ?? [],
     ignoredColumns: options.ignoredColumns ?? [],
+    provinceNames: (options.provinceNames ?? []).map((read) => ({ ...read, currentCode: currentProvinceCode(read.code) ?? read.code })),
     errors,
     warnings: options.warnings ?? [],
     warningCount: options.warningCount ?? 0,
@@ -110,7 +118,7 @@ export function createImportService(deps: ImportServiceDeps) {
           format: upload.format,
           status: 'queued',
           totalRows: checked.totalRows,
-          options: checked.header ? { columns: checked.header.mapped, ignoredColumns: checked.header.ignored } : {},
+          options: checked.header ? { columns: checked.header.mapped, ignoredColumns: checked.header.ignored, provinceNames: checked.provinceNames ?? [] } : {},
           createdAt: now,
         })
         await queueImport(tx, row.id)

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.ts'
-import type { Clock } from '../../lib/clock.ts'
+import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { conflict, forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
 import type { Actor } from '../../core/actor.ts'
 import { recordAudit } from '../../core/audit.ts'
@@ -49,7 +49,18 @@ export async function mergeOrganization(
     if (expectedVersion !== undefined && expectedVersion !== merged.version) throw preconditionFailed()
 
     const now = deps.clock.now()
-    const row = await repo.updateOrganization(tx, { id, expectedVersion: merged.version, values: { mergedIntoId: intoId, mergedAt: now }, now })
+    const today = vietnamDate(now)
+    const effectiveOn = input.effectiveOn ?? today
+    if (effectiveOn > today)
+      throw unprocessable('invalid_effective_date', `A merge takes effect today or earlier, not on ${effectiveOn}; record it once it has taken effect`, [
+        { pointer: '#/effectiveOn', detail: 'is after today' },
+      ])
+    const row = await repo.updateOrganization(tx, {
+      id,
+      expectedVersion: merged.version,
+      values: { mergedIntoId: intoId, mergedAt: now, mergeEffectiveOn: effectiveOn },
+      now,
+    })
     // The row is locked, so the version cannot have moved; this is only a safety net.
     if (!row) throw preconditionFailed()
     const organization = toOrganization(row, deps.exchangeId)

@@ -93,7 +93,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Merge an organisation into its successor',
         description:
-          "The operator merges this organisation (A) into intoOrganizationId (B), in one transaction: A becomes read-only and points to B (mergedIntoId), its API keys are revoked, its active delegations (as agent and as member) end with reason `merged`. A's listings and demands stay attributed to A; B's admin and editor keys manage them from then on, but may only withdraw listings and close demands. A merge is applied once: merging A again, or into a B that is merged itself, is a 409 already_merged. B unknown or equal to A is a 422. If-Match (A's ETag) is optional.",
+          "The operator merges this organisation (A) into intoOrganizationId (B), in one transaction: A becomes read-only and points to B (mergedIntoId), its API keys are revoked, its active delegations (as agent and as member) end with reason `merged`. A's listings and demands stay attributed to A; B's admin and editor keys manage them from then on, but may only withdraw listings and close demands. effectiveOn (default today, never later: 422 invalid_effective_date) is the day the merge took effect, which may be before it is recorded: reports count A's facts before that day for A and from it on for B. A merge is applied once: merging A again, or into a B that is merged itself, is a 409 already_merged. B unknown or equal to A is a 422. If-Match (A's ETag) is optional.",
         security: bearerSecurity,
         params: IdParams,
         headers: IfMatchHeaders,

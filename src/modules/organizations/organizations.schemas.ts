@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { ProvinceCode, organizationKind, sectorCode } from '../reference/reference.schemas.ts'
 import { Cursor, Limit, Provenance, Uuid, ref } from '../../http/common.schemas.ts'
-import { CodeList, Email, FilterValues, LongText, Nullable, Phone, ShortText, Timestamp, Url } from '../../http/fields.ts'
+import { CodeList, DateOnly, Email, FilterValues, LongText, Nullable, Phone, ShortText, Timestamp, Url } from '../../http/fields.ts'
 
 export const OrganizationKind = organizationKind('See /v1/reference/organization-kinds')
 
@@ -119,6 +119,11 @@ export const Organization = Type.Object(
       description: 'The organisation this one was merged into; a merged organisation is read-only and its records stay attributed to it',
     }),
     mergedAt: Nullable(Timestamp),
+    mergeEffectiveOn: Nullable({
+      ...DateOnly,
+      description:
+        "The day (Vietnam) the merge took effect, which may be before mergedAt: reports count the organisation's facts from that day on for its successor",
+    }),
     provenance: ref(Provenance),
     version: Type.Integer({ description: 'Increases with every change; the ETag carries it' }),
   },
@@ -144,6 +149,11 @@ export const OrganizationMerge = Type.Object(
   {
     intoOrganizationId: { ...Uuid, description: 'The successor; it must not be merged itself (merge into the final successor)' },
     reason: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'Why, for the audit trail' })),
+    effectiveOn: Type.Optional({
+      ...DateOnly,
+      description:
+        "The day (Vietnam) the merge took effect (default today; never after today): the 2025 mergers are recorded with 2025-07-01. Reports count the organisation's facts before it for the organisation, and from it on for the successor",
+    }),
   },
   { additionalProperties: false },
 )

@@ -24,6 +24,7 @@ export function organizationFields(row: OrganizationRow): Omit<Organization, 'pr
     delegationScope: row.delegationScope,
     mergedIntoId: row.mergedIntoId,
     mergedAt: row.mergedAt?.toISOString() ?? null,
+    mergeEffectiveOn: row.mergeEffectiveOn,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     version: row.version,

@@ -36,40 +36,60 @@ const nextMonth = (start: string) =>
   start.slice(5, 7) === '12' ? `${Number(start.slice(0, 4)) + 1}-01-01` : `${start.slice(0, 5)}${String(Number(start.slice(5, 7)) + 1).padStart(2, '0')}-01`
 const nextYear = (start: string) => `${Number(start.slice(0, 4)) + 1}-01-01`
 
-/** Adds a span to a list, joining it to the last one when they meet. */
-function append(spans: Span[], span: Span) {
+/** Adds a span to a list, joining it to the last one when they meet, unless they meet at a cut. */
+function append(spans: Span[], span: Span, cuts: ReadonlySet<string>) {
   if (span.from >= span.until) return
   const last = spans.at(-1)
-  if (last && last.until === span.from) last.until = span.until
+  if (last && last.until === span.from && !cuts.has(span.from)) last.until = span.until
   else spans.push({ ...span })
+}
+
+/** The periods cut into pieces at each of `cuts` (a day starts a piece), so no piece spans a cut. */
+function cutAt(periods: Days[], cuts: string[]): Days[] {
+  return periods.flatMap((period) => {
+    const pieces: Days[] = []
+    let from = period.from
+    for (const cut of [...new Set(cuts)].sort()) {
+      if (cut <= from || cut > period.to) continue
+      pieces.push({ from, to: addDays(cut, -1) })
+      from = cut
+    }
+    pieces.push({ from, to: period.to })
+    return pieces
+  })
 }
 
 /**
  * Splits the periods into the years they cover whole, the months left that they cover whole, and
- * the days left over at their edges.
+ * the days left over at their edges; first cut at `cuts` (merges' effective days), so that every
+ * year, month or span of days read lies wholly before or wholly after each of them.
  */
-export function splitPeriods(periods: Days[]): { years: Span[]; months: Span[]; days: Span[] } {
+export function splitPeriods(periods: Days[], cuts: string[] = []): { years: Span[]; months: Span[]; days: Span[] } {
   const split = { years: [] as Span[], months: [] as Span[], days: [] as Span[] }
-  for (const period of [...periods].sort((a, b) => a.from.localeCompare(b.from))) {
+  const cutDays = new Set(cuts)
+  for (const period of cutAt(
+    [...periods].sort((a, b) => a.from.localeCompare(b.from)),
+    cuts,
+  )) {
     const from = period.from
     const until = addDays(period.to, 1)
     const firstMonth = from === monthStart(from) ? from : nextMonth(monthStart(from))
     const endMonth = monthStart(until)
     if (firstMonth >= endMonth) {
-      append(split.days, { from, until })
+      append(split.days, { from, until }, cutDays)
       continue
     }
-    append(split.days, { from, until: firstMonth })
+    append(split.days, { from, until: firstMonth }, cutDays)
     const firstYear = firstMonth === yearStart(firstMonth) ? firstMonth : nextYear(yearStart(firstMonth))
     const endYear = yearStart(endMonth)
     if (firstYear < endYear) {
-      append(split.months, { from: firstMonth, until: firstYear })
-      append(split.years, { from: firstYear, until: endYear })
-      append(split.months, { from: endYear, until: endMonth })
+      append(split.months, { from: firstMonth, until: firstYear }, cutDays)
+      append(split.years, { from: firstYear, until: endYear }, cutDays)
+      append(split.months, { from: endYear, until: endMonth }, cutDays)
     } else {
-      append(split.months, { from: firstMonth, until: endMonth })
+      append(split.months, { from: firstMonth, until: endMonth }, cutDays)
     }
-    append(split.days, { from: endMonth, until })
+    append(split.days, { from: endMonth, until }, cutDays)
   }
   return split
 }
@@ -109,8 +129,8 @@ type Fact = { table: SQL; organization: SQL; date: SQL; isDate: boolean; metric:
 /** One kind of fact over one span of days: the planner turns spans joined by or into a filter over the whole index. */
 function factQuery(fact: Fact, days: Span, bucketing: Bucketing): SQL {
   const bucket = bucketOf(localTime(fact.date, fact.isDate), bucketing)
-  return sql`select ${fact.organization} as organization_id, ${bucket} as bucket, ${fact.metric} as metric, count(*)::bigint as n, ${fact.amount ?? sql`0`}::bigint as amount
-    from ${fact.table} where ${within(fact.date, fact.isDate, days)} ${fact.where ? sql`and ${fact.where}` : sql``} group by 1, 2, 3`
+  return sql`select ${fact.organization} as organization_id, ${days.from}::date as starts_on, ${bucket} as bucket, ${fact.metric} as metric, count(*)::bigint as n, ${fact.amount ?? sql`0`}::bigint as amount
+    from ${fact.table} where ${within(fact.date, fact.isDate, days)} ${fact.where ? sql`and ${fact.where}` : sql``} group by 1, 3, 4`
 }
 
 /**
@@ -120,7 +140,7 @@ function factQuery(fact: Fact, days: Span, bucketing: Bucketing): SQL {
 function rollupQuery(split: { years: Span[]; months: Span[] }, bucketing: Bucketing): SQL {
   const spans = (unit: string, spans: Span[]) =>
     spans.map((span) => sql`(unit = ${unit} and starts_on >= ${span.from}::date and starts_on < ${span.until}::date)`)
-  return sql`select organization_id, ${bucketOf(sql`starts_on::timestamp`, bucketing)} as bucket, metric, n, amount
+  return sql`select organization_id, starts_on, ${bucketOf(sql`starts_on::timestamp`, bucketing)} as bucket, metric, n, amount
     from activity_rollup where ${sql.join([...spans('year', split.years), ...spans('month', split.months)], sql` or `)}`
 }
 
@@ -180,32 +200,40 @@ function facts(): Fact[] {
   ]
 }
 
+/** The effective days of the merges that fall inside the periods (after their first day). */
+async function mergeDays(db: DbOrTx, periods: Days[]): Promise<string[]> {
+  const from = periods.reduce((first, period) => (period.from < first ? period.from : first), periods[0]!.from)
+  const to = periods.reduce((last, period) => (period.to > last ? period.to : last), periods[0]!.to)
+  const result = await db.execute<{ day: string }>(sql`
+    select distinct merge_effective_on::text as day from organizations
+    where merge_effective_on > ${from}::date and merge_effective_on <= ${to}::date`)
+  return result.rows.map((row) => row.day)
+}
+
 /** The counts of every fact in scope, per group, period and metric. */
 export async function activityFacts(db: DbOrTx, scope: FactScope): Promise<FactRow[]> {
-  const split = splitPeriods(scope.periods)
+  // Dated attribution cuts the periods at the merges' effective days: then each row read (a year,
+  // a month, a span of days) lies wholly before or after its organisation's merge.
+  const cuts = scope.successor ? [] : await mergeDays(db, scope.periods)
+  const split = splitPeriods(scope.periods, cuts)
   const parts = [
     ...(split.years.length + split.months.length > 0 ? [rollupQuery(split, scope.bucketing)] : []),
     ...facts().flatMap((fact) => split.days.map((span) => factQuery(fact, span, scope.bucketing))),
   ]
   const union = sql.join(parts, sql` union all `)
-  // The organisation a fact counts for: itself, or with successor=true the one it was merged into.
-  const owner = scope.successor ? sql`coalesce(successor.id, organization.id)` : sql`organization.id`
-  const ownerRow = scope.successor
-    ? sql`coalesce(successor.current_province_code, organization.current_province_code)`
-    : sql`organization.current_province_code`
+  // Whether a fact counts for the organisation a merged one was merged into: with successor=true,
+  // all of its history; otherwise what it did from the merge's effective day on.
+  const passes = scope.successor ? sql`successor.id is not null` : sql`coalesce(organization.merge_effective_on <= fact.starts_on, false)`
+  const either = (column: string) => sql`case when ${passes} then successor.${sql.raw(column)} else organization.${sql.raw(column)} end`
+  const owner = either('id')
+  const ownerRow = either('current_province_code')
   // Groups by the uuid itself, cheaper than by its text.
   const [groupKey, label] = {
     none: [sql`'all'`, sql`null::text`],
-    organization: [owner, scope.successor ? sql`coalesce(successor.name, organization.name)` : sql`organization.name`],
+    organization: [owner, either('name')],
     province: [sql`coalesce(${ownerRow}, '')`, sql`null::text`],
-    legacyProvince: [
-      sql`coalesce(${scope.successor ? sql`coalesce(successor.province_code, organization.province_code)` : sql`organization.province_code`}, '')`,
-      sql`null::text`,
-    ],
-    region: [
-      sql`coalesce(${scope.successor ? sql`coalesce(successor.province_code, organization.province_code)` : sql`organization.province_code`}, '')`,
-      sql`null::text`,
-    ],
+    legacyProvince: [sql`coalesce(${either('province_code')}, '')`, sql`null::text`],
+    region: [sql`coalesce(${either('province_code')}, '')`, sql`null::text`],
   }[scope.grouping]
   const filters: SQL[] = [sql`fact.bucket is not null`]
   if (scope.organizationId) filters.push(sql`${owner} = ${scope.organizationId}`)
@@ -214,7 +242,7 @@ export async function activityFacts(db: DbOrTx, scope: FactScope): Promise<FactR
     select ${groupKey}::text as group_key, ${label} as label, fact.bucket, fact.metric, sum(fact.n)::text as n, sum(fact.amount)::text as amount
     from (${union}) as fact
     join organizations as organization on organization.id = fact.organization_id
-    ${scope.successor ? sql`left join organizations as successor on successor.id = organization.merged_into_id` : sql``}
+    left join organizations as successor on successor.id = organization.merged_into_id
     where ${sql.join(filters, sql` and `)}
     group by ${scope.grouping === 'organization' ? owner : sql`1`}, 2, 3, 4`)
   return result.rows.map((row) => ({

@@ -59,7 +59,10 @@ export const ActivityQuery = Type.Object(
       }),
     ),
     successor: Type.Optional(
-      Type.Boolean({ description: "true: a merged organisation's history counts under the organisation it was merged into (default false: under itself)" }),
+      Type.Boolean({
+        description:
+          "true: a merged organisation's whole history counts under the organisation it was merged into. false (default): by date, what it did before its merge took effect (mergeEffectiveOn) under itself, and from that day on under its successor",
+      }),
     ),
     organizationId: Type.Optional({ ...Uuid, description: 'Only what this organisation did (with successor=true, also those merged into it)' }),
     provinceCode: Type.Optional({

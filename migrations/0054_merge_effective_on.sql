@@ -1,0 +1,2 @@
+ALTER TABLE "organizations" ADD COLUMN "merge_effective_on" date;--> statement-breakpoint
+ALTER TABLE "organizations" ADD CONSTRAINT "organizations_merge_effective_check" CHECK (("organizations"."merge_effective_on" is null) or ("organizations"."merged_into_id" is not null));
