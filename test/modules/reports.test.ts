@@ -653,3 +653,57 @@ t.test("a dated merge: the old centre's facts before the day it took effect coun
   await db.execute(sql`select tx_activity_rebuild()`)
   t.same(await report(`period=month&from=2022-01-01&to=2023-12-31&groupBy=organization`), before)
 })
+
+t.test('by sector and by S&T field: each fact under every code of its technology, the totals counting it once', async (t) => {
+  const lab = await createOrganization(db, { kind: 'research_institute', name: 'Viện Nghiên cứu Rau quả', provinceCode: '01', currentProvinceCode: '01' })
+  await insertListing(db, { ownerId: lab.id, sectors: ['A'], fields: ['4'], publishedAt: at('2024-03-01T02:00:00Z') })
+  const twoSectors = await insertListing(db, { ownerId: lab.id, sectors: ['A', 'C'], fields: [], publishedAt: at('2024-05-01T02:00:00Z') })
+  await insertListing(db, { ownerId: lab.id, sectors: [], fields: [], publishedAt: at('2024-07-01T02:00:00Z') })
+  await db.insert(schema.deals).values(
+    deal(lab.id, '2024-06-01T02:00:00Z', {
+      listingId: twoSectors,
+      state: 'completed',
+      reachedState: 'completed',
+      completedOn: '2024-08-01',
+      transferValueVnd: 90_000_000,
+    }),
+  )
+  await db.insert(schema.tasks).values({
+    title: 'Bảo quản rau sau thu hoạch',
+    objectives: 'Giảm tổn thất sau thu hoạch',
+    status: 'in_progress',
+    leadId: lab.id,
+    startsOn: '2024-09-01',
+    endsOn: '2025-08-31',
+    approvedAt: at('2024-08-15T00:00:00Z'),
+    statusChangedAt: at('2024-08-15T00:00:00Z'),
+  })
+  const year = `period=year&from=2024-01-01&to=2024-12-31&organizationId=${lab.id}`
+  const bySector = await report(`${year}&groupBy=sector`)
+  const figures = (result: Report, key: string) => {
+    const group = byKey(result, key)
+    return group
+      ? [group.total.listingsPublished, group.total.dealsStarted, group.total.completedTransfers, group.total.transferValueVnd, group.total.tasksStarted]
+      : undefined
+  }
+  t.same(figures(bySector, 'A'), [2, 1, 1, 90_000_000, 0], 'agriculture: both listings, and the deal on the one in two sectors')
+  t.same(figures(bySector, 'C'), [1, 1, 1, 90_000_000, 0], 'manufacturing: the one in two sectors, and its deal')
+  t.same(figures(bySector, 'none'), [1, 0, 0, 0, 1], 'unclassified: the listing without sectors, and the task')
+  t.equal(byKey(bySector, 'A')!.label, 'Nông nghiệp, lâm nghiệp và thủy sản')
+  t.match(
+    bySector.totals.total,
+    { listingsPublished: 3, dealsStarted: 1, completedTransfers: 1, transferValueVnd: 90_000_000, tasksStarted: 1 },
+    'each fact once',
+  )
+
+  const byField = await report(`${year}&groupBy=field`)
+  t.same(figures(byField, '4'), [1, 0, 0, 0, 0])
+  t.same(figures(byField, 'none'), [2, 1, 1, 90_000_000, 1])
+  t.equal(byKey(byField, '4')!.label, 'Khoa học nông nghiệp')
+  const english = await app.inject({ method: 'GET', url: `/v1/reports/activity?${year}&groupBy=field`, headers: { 'accept-language': 'en' } })
+  t.equal(byKey(english.json() as Report, 'none')!.label, 'Unclassified')
+
+  const chart = await app.inject({ method: 'GET', url: `/v1/reports/activity?${year}&groupBy=sector&format=svg` })
+  t.equal(chart.statusCode, 200)
+  t.match(chart.body, 'theo ngành kinh tế')
+})

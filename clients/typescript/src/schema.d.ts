@@ -1421,7 +1421,7 @@ export interface paths {
         };
         /**
          * Activity by organisation, province or region, and period
-         * @description What the exchange did, by period (month, quarter, year, all, or custom ranges such as 2016-01-01..2020-12-31,2021-01-01..2025-12-31, in Vietnam time) and by group (none, organization, province, legacyProvince, region): listings published and demands opened (by their owner), matches put forward (by the demand owner), deals started, by state and completed with their value (by the provider), and approved joint tasks started with their funding and completed (by the lead). With exactly two periods, each figure is compared (difference and ratio). A merged organisation's facts count under itself before its merge took effect (mergeEffectiveOn) and under its successor from that day on; successor=true counts its whole history under the successor. format=csv gives one line per group and period, format=xlsx the same as an Excel workbook; format=svg a chart of metric, every period present: lines over time for more than two periods (a line per group, the first eight), bars for one or two (a cluster per group, the first twelve, named in a key when the names are long), that a portal embeds with <img>. Figures are current as of the last committed write: the roll-up they are read from changes in the same transaction as the records. Public: aggregates only.
+         * @description What the exchange did, by period (month, quarter, year, all, or custom ranges such as 2016-01-01..2020-12-31,2021-01-01..2025-12-31, in Vietnam time) and by group (none, organization, province, legacyProvince, region, or the sector or S&T field of the technology, where a record in two sectors counts in both and the totals count it once): listings published and demands opened (by their owner), matches put forward (by the demand owner), deals started, by state and completed with their value (by the provider), and approved joint tasks started with their funding and completed (by the lead). With exactly two periods, each figure is compared (difference and ratio). A merged organisation's facts count under itself before its merge took effect (mergeEffectiveOn) and under its successor from that day on; successor=true counts its whole history under the successor. format=csv gives one line per group and period, format=xlsx the same as an Excel workbook; format=svg a chart of metric, every period present: lines over time for more than two periods (a line per group, the first eight), bars for one or two (a cluster per group, the first twelve, named in a key when the names are long), that a portal embeds with <img>. Figures are current as of the last committed write: the roll-up they are read from changes in the same transaction as the records. Public: aggregates only.
          */
         get: operations["getActivityReport"];
         put?: never;
@@ -5425,7 +5425,7 @@ export interface components {
          * ReportGrouping
          * @enum {string}
          */
-        ReportGrouping: "none" | "organization" | "province" | "legacyProvince" | "region";
+        ReportGrouping: "none" | "organization" | "province" | "legacyProvince" | "region" | "sector" | "field";
         /**
          * ReportMetric
          * @enum {string}
@@ -5447,7 +5447,7 @@ export interface components {
         };
         /** ActivityGroup */
         ActivityGroup: {
-            /** @description The organisation id, the province code, the region id, or all */
+            /** @description The organisation id, the province code, the region id, the sector or S&T field code (none: unclassified), or all */
             key: string;
             label: string;
             /** @description One per period, in the order of periods */
@@ -25398,7 +25398,7 @@ export interface operations {
     getActivityReport: {
         parameters: {
             query?: {
-                /** @description none (default): the whole exchange; organization; province (2025 units); legacyProvince (the 63 units, as filed); region (of the legacy unit) */
+                /** @description none (default): the whole exchange; organization; province (2025 units); legacyProvince (the 63 units, as filed); region (of the legacy unit); sector (VSIC section) or field (S&T field) of the technology: a listing's, a demand's, a deal's listing's, each fact under every code its record has (so groups may add up to more than the totals), 'none' for facts about no classified technology (tasks, events, records without codes) */
                 groupBy?: components["schemas"]["ReportGrouping"];
                 /** @description How to cut [from, to] into periods (Vietnam time): month, quarter, year (default), or all (one period) */
                 period?: components["schemas"]["ReportPeriod"];

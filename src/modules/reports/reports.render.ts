@@ -143,12 +143,16 @@ const groupingTitles: Record<Language, Record<string, string>> = {
     province: 'theo tỉnh, thành phố',
     legacyProvince: 'theo tỉnh, thành phố (trước 2025)',
     region: 'theo vùng',
+    sector: 'theo ngành kinh tế',
+    field: 'theo lĩnh vực KH&CN',
   },
   en: {
     organization: 'by organisation',
     province: 'by province',
     legacyProvince: 'by province (before 2025)',
     region: 'by region',
+    sector: 'by sector',
+    field: 'by S&T field',
   },
 }
 

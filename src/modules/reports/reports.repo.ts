@@ -20,7 +20,7 @@ export type FactScope = {
   bucketing: Bucketing
   /** Group facts under the organisation a merged one was merged into. */
   successor: boolean
-  grouping: 'none' | 'organization' | 'province' | 'legacyProvince' | 'region'
+  grouping: 'none' | 'organization' | 'province' | 'legacyProvince' | 'region' | 'sector' | 'field'
   organizationId?: string
   currentProvinceCode?: string
 }
@@ -57,6 +57,18 @@ function cutAt(periods: Days[], cuts: string[]): Days[] {
     pieces.push({ from, to: period.to })
     return pieces
   })
+}
+
+/** The periods as spans of days, those that meet joined (but not at a cut). */
+function daySpans(periods: Days[], cuts: string[]): Span[] {
+  const spans: Span[] = []
+  const cutDays = new Set(cuts)
+  for (const period of cutAt(
+    [...periods].sort((a, b) => a.from.localeCompare(b.from)),
+    cuts,
+  ))
+    append(spans, { from: period.from, until: addDays(period.to, 1) }, cutDays)
+  return spans
 }
 
 /**
@@ -124,13 +136,39 @@ function within(column: SQL, isDate: boolean, span: Span): SQL {
     : sql`${column} >= (${span.from}::timestamp - ${vietnamOffset}) at time zone 'UTC' and ${column} < (${span.until}::timestamp - ${vietnamOffset}) at time zone 'UTC'`
 }
 
-type Fact = { table: SQL; organization: SQL; date: SQL; isDate: boolean; metric: SQL; amount?: SQL; where?: SQL }
+/** A classification of the technology a fact is about: its VSIC sectors, or its S&T fields. */
+export type Dimension = 'sectors' | 'fields'
 
-/** One kind of fact over one span of days: the planner turns spans joined by or into a filter over the whole index. */
-function factQuery(fact: Fact, days: Span, bucketing: Bucketing): SQL {
+/**
+ * One kind of fact: its table, the organisation it counts for, its date, and (classifies) the
+ * record whose sectors and S&T fields it counts under: null for facts about no technology (tasks,
+ * events), which count as unclassified.
+ */
+type Fact = {
+  table: SQL
+  organization: SQL
+  date: SQL
+  isDate: boolean
+  metric: SQL
+  amount?: SQL
+  where?: SQL
+  classifies: ((dimension: Dimension) => SQL) | null
+}
+
+/**
+ * One kind of fact over one span of days: the planner turns spans joined by or into a filter over
+ * the whole index. With a dimension, a fact counts once under each of its record's codes ('none'
+ * when it has none).
+ */
+function factQuery(fact: Fact, days: Span, bucketing: Bucketing, dimension?: Dimension): SQL {
   const bucket = bucketOf(localTime(fact.date, fact.isDate), bucketing)
-  return sql`select ${fact.organization} as organization_id, ${days.from}::date as starts_on, ${bucket} as bucket, ${fact.metric} as metric, count(*)::bigint as n, ${fact.amount ?? sql`0`}::bigint as amount
-    from ${fact.table} where ${within(fact.date, fact.isDate, days)} ${fact.where ? sql`and ${fact.where}` : sql``} group by 1, 3, 4`
+  const codes = dimension && fact.classifies ? fact.classifies(dimension) : sql`'{}'::text[]`
+  const classified = dimension ? sql`, code` : sql``
+  const lateral = dimension
+    ? sql` cross join lateral unnest(case when cardinality(${codes}) > 0 then ${codes} else array['none'] end) as dimension(code)`
+    : sql``
+  return sql`select ${fact.organization} as organization_id, ${days.from}::date as starts_on${classified}, ${bucket} as bucket, ${fact.metric} as metric, count(*)::bigint as n, ${fact.amount ?? sql`0`}::bigint as amount
+    from ${fact.table}${lateral} where ${within(fact.date, fact.isDate, days)} ${fact.where ? sql`and ${fact.where}` : sql``} group by 1${dimension ? sql`, 3, 4, 5` : sql`, 3, 4`}`
 }
 
 /**
@@ -149,19 +187,37 @@ function rollupQuery(split: { years: Span[]; months: Span[] }, bucketing: Bucket
  * triggers (migrations/0016_activity_triggers.sql, 0050_event_activity.sql) count the same facts the same way; the reports
  * tests compare the two.
  */
+/** A deal is about the technology of its listing. */
+const ofDealListing = (dimension: Dimension) => sql`(select listings.${sql.raw(dimension)} from listings where listings.id = deals.listing_id)`
+
 function facts(): Fact[] {
   return [
-    { table: sql`listings`, organization: sql`owner_id`, date: sql`published_at`, isDate: false, metric: sql`'listingsPublished'` },
-    { table: sql`demands`, organization: sql`owner_id`, date: sql`opened_at`, isDate: false, metric: sql`'demandsOpened'` },
+    {
+      table: sql`listings`,
+      organization: sql`owner_id`,
+      date: sql`published_at`,
+      isDate: false,
+      metric: sql`'listingsPublished'`,
+      classifies: (dimension) => sql`listings.${sql.raw(dimension)}`,
+    },
+    {
+      table: sql`demands`,
+      organization: sql`owner_id`,
+      date: sql`opened_at`,
+      isDate: false,
+      metric: sql`'demandsOpened'`,
+      classifies: (dimension) => sql`demands.${sql.raw(dimension)}`,
+    },
     {
       table: sql`matches join demands on demands.id = matches.demand_id`,
       organization: sql`demands.owner_id`,
       date: sql`matches.created_at`,
       isDate: false,
       metric: sql`'matchesProposed'`,
+      classifies: (dimension) => sql`demands.${sql.raw(dimension)}`,
     },
-    { table: sql`deals`, organization: sql`provider_id`, date: sql`created_at`, isDate: false, metric: sql`'dealsStarted'` },
-    { table: sql`deals`, organization: sql`provider_id`, date: sql`created_at`, isDate: false, metric: sql`'state:' || state` },
+    { table: sql`deals`, organization: sql`provider_id`, date: sql`created_at`, isDate: false, metric: sql`'dealsStarted'`, classifies: ofDealListing },
+    { table: sql`deals`, organization: sql`provider_id`, date: sql`created_at`, isDate: false, metric: sql`'state:' || state`, classifies: ofDealListing },
     {
       table: sql`deals`,
       organization: sql`provider_id`,
@@ -169,6 +225,7 @@ function facts(): Fact[] {
       isDate: false,
       metric: sql`'eventDeals'`,
       where: sql`exchange_event_id is not null`,
+      classifies: ofDealListing,
     },
     {
       table: sql`deals`,
@@ -178,6 +235,7 @@ function facts(): Fact[] {
       metric: sql`'completedTransfers'`,
       amount: sql`coalesce(sum(transfer_value_vnd), 0)`,
       where: sql`state = 'completed'`,
+      classifies: ofDealListing,
     },
     {
       table: sql`tasks`,
@@ -187,8 +245,17 @@ function facts(): Fact[] {
       metric: sql`'tasksStarted'`,
       amount: sql`coalesce(sum((select sum(amount_vnd) from task_funding where task_funding.task_id = tasks.id)), 0)`,
       where: sql`approved_at is not null`,
+      classifies: null,
     },
-    { table: sql`tasks`, organization: sql`lead_id`, date: sql`completed_on`, isDate: true, metric: sql`'tasksCompleted'`, where: sql`status = 'completed'` },
+    {
+      table: sql`tasks`,
+      organization: sql`lead_id`,
+      date: sql`completed_on`,
+      isDate: true,
+      metric: sql`'tasksCompleted'`,
+      where: sql`status = 'completed'`,
+      classifies: null,
+    },
     {
       table: sql`exchange_events`,
       organization: sql`organizer_id`,
@@ -196,6 +263,7 @@ function facts(): Fact[] {
       isDate: true,
       metric: sql`'eventsHeld'`,
       amount: sql`coalesce(sum(participant_count), 0)`,
+      classifies: null,
     },
   ]
 }
@@ -215,10 +283,13 @@ export async function activityFacts(db: DbOrTx, scope: FactScope): Promise<FactR
   // Dated attribution cuts the periods at the merges' effective days: then each row read (a year,
   // a month, a span of days) lies wholly before or after its organisation's merge.
   const cuts = scope.successor ? [] : await mergeDays(db, scope.periods)
-  const split = splitPeriods(scope.periods, cuts)
+  // By sector or S&T field the facts are counted from the records (the roll-up is kept by
+  // organisation only), each under every code of its technology.
+  const dimension = scope.grouping === 'sector' ? 'sectors' : scope.grouping === 'field' ? 'fields' : undefined
+  const split = dimension ? { years: [], months: [], days: daySpans(scope.periods, cuts) } : splitPeriods(scope.periods, cuts)
   const parts = [
     ...(split.years.length + split.months.length > 0 ? [rollupQuery(split, scope.bucketing)] : []),
-    ...facts().flatMap((fact) => split.days.map((span) => factQuery(fact, span, scope.bucketing))),
+    ...facts().flatMap((fact) => split.days.map((span) => factQuery(fact, span, scope.bucketing, dimension))),
   ]
   const union = sql.join(parts, sql` union all `)
   // Whether a fact counts for the organisation a merged one was merged into: with successor=true,
@@ -234,6 +305,8 @@ export async function activityFacts(db: DbOrTx, scope: FactScope): Promise<FactR
     province: [sql`coalesce(${ownerRow}, '')`, sql`null::text`],
     legacyProvince: [sql`coalesce(${either('province_code')}, '')`, sql`null::text`],
     region: [sql`coalesce(${either('province_code')}, '')`, sql`null::text`],
+    sector: [sql`fact.code`, sql`null::text`],
+    field: [sql`fact.code`, sql`null::text`],
   }[scope.grouping]
   const filters: SQL[] = [sql`fact.bucket is not null`]
   if (scope.organizationId) filters.push(sql`${owner} = ${scope.organizationId}`)

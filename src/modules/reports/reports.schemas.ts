@@ -6,7 +6,7 @@ import { ProvinceCode } from '../reference/reference.schemas.ts'
 
 // GET /v1/reports/activity: what every centre (and organisation, province, region) did, by period.
 
-export const groupings = ['none', 'organization', 'province', 'legacyProvince', 'region'] as const
+export const groupings = ['none', 'organization', 'province', 'legacyProvince', 'region', 'sector', 'field'] as const
 export type Grouping = (typeof groupings)[number]
 export const periodKinds = ['month', 'quarter', 'year', 'all'] as const
 
@@ -39,7 +39,7 @@ export const ActivityQuery = Type.Object(
       Enum(groupings, {
         title: 'ReportGrouping',
         description:
-          'none (default): the whole exchange; organization; province (2025 units); legacyProvince (the 63 units, as filed); region (of the legacy unit)',
+          "none (default): the whole exchange; organization; province (2025 units); legacyProvince (the 63 units, as filed); region (of the legacy unit); sector (VSIC section) or field (S&T field) of the technology: a listing's, a demand's, a deal's listing's, each fact under every code its record has (so groups may add up to more than the totals), 'none' for facts about no classified technology (tasks, events, records without codes)",
       }),
     ),
     period: Type.Optional(
@@ -141,7 +141,7 @@ export const ActivityReport = Type.Object(
     groups: Type.Array(
       Type.Object(
         {
-          key: Type.String({ description: 'The organisation id, the province code, the region id, or all' }),
+          key: Type.String({ description: 'The organisation id, the province code, the region id, the sector or S&T field code (none: unclassified), or all' }),
           label: Type.String(),
           values: Type.Array(ref(Figures), { description: 'One per period, in the order of periods' }),
           total: ref(Figures),

@@ -4,6 +4,7 @@ import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { badRequest } from '../../lib/problem.ts'
 import { dealStates } from '../deals/deals.process.ts'
 import { legacyProvinces, provinceFilter, provinces, regions } from '../../core/places.ts'
+import { scienceFields, sectors } from '../reference/vocabularies.ts'
 import { activityFacts, type Bucketing, type FactRow } from './reports.repo.ts'
 import { listModels } from '../success-stories/success-stories.repo.ts'
 import { party } from '../success-stories/success-stories.view.ts'
@@ -131,8 +132,8 @@ const regionOfLegacy = new Map(legacyProvinces.map((legacy) => [legacy.code, leg
 
 /** Labels the exchange writes itself, in either language (place names stay as the reference data has them). */
 const ownLabels = {
-  vi: { all: 'Toàn sàn', noProvince: 'Chưa rõ tỉnh', noRegion: 'Chưa rõ vùng' },
-  en: { all: 'Whole exchange', noProvince: 'Province unknown', noRegion: 'Region unknown' },
+  vi: { all: 'Toàn sàn', noProvince: 'Chưa rõ tỉnh', noRegion: 'Chưa rõ vùng', unclassified: 'Chưa phân loại' },
+  en: { all: 'Whole exchange', noProvince: 'Province unknown', noRegion: 'Region unknown', unclassified: 'Unclassified' },
 } satisfies Record<Language, Record<string, string>>
 
 /** The group a fact row goes to, with its label: regions and province names come from the reference data. */
@@ -147,6 +148,12 @@ function groupOf(grouping: Grouping, row: FactRow, language: Language): { key: s
       return { key: row.groupKey || 'unknown', label: provinceNames.get(row.groupKey) ?? own.noProvince }
     case 'legacyProvince':
       return { key: row.groupKey || 'unknown', label: legacyNames.get(row.groupKey) ?? own.noProvince }
+    case 'sector':
+    case 'field': {
+      const term = (grouping === 'sector' ? sectors : scienceFields).find((candidate) => candidate.code === row.groupKey)
+      if (!term) return { key: 'none', label: own.unclassified }
+      return { key: term.code, label: language === 'vi' ? term.labelVi : term.labelEn }
+    }
     case 'region': {
       const region = regions.find((candidate) => candidate.id === regionOfLegacy.get(row.groupKey))
       if (!region) return { key: 'unknown', label: own.noRegion }
@@ -189,7 +196,9 @@ export function createReportService(deps: { db: Db; clock: Clock }) {
       periodName = kind
     }
     const province = provinceFilter(query.provinceCode, 'provinceCode')
-    const rows = await activityFacts(db, { periods, bucketing, successor, grouping, organizationId: query.organizationId, currentProvinceCode: province })
+    const scope = { periods, bucketing, successor, organizationId: query.organizationId, currentProvinceCode: province }
+    const rows = await activityFacts(db, { ...scope, grouping })
+    const overlapping = grouping === 'sector' || grouping === 'field'
 
     const index = new Map(periods.map((period, position) => [period.key, position]))
     const groups = new Map<string, { key: string; label: string; tally: Tally }>()
@@ -201,7 +210,15 @@ export function createReportService(deps: { db: Db; clock: Clock }) {
       let group = groups.get(key)
       if (!group) groups.set(key, (group = { key, label, tally: new Tally(periods.length) }))
       group.tally.add(position, row)
-      everything.add(position, row)
+      if (!overlapping) everything.add(position, row)
+    }
+    // A fact counts in each of its record's sectors or fields: the totals count it once.
+    if (overlapping) {
+      const once = await activityFacts(db, { ...scope, grouping: 'none' })
+      for (const row of once) {
+        const position = index.get(row.bucket)
+        if (position !== undefined) everything.add(position, row)
+      }
     }
     const ranked = [...groups.values()]
       .map((group) => ({ ...group, rank: group.tally.sum(metric) }))
