@@ -343,6 +343,21 @@ t.test('the history gives the reports two periods to compare, and the value chai
     'a past transfer is served like any deal',
   )
   t.match(await app.services.tasks.get(null, history.tasks[0]!.id!), { status: 'completed', fundingTotalVnd: Number }, 'a past task is public')
+
+  // Successful models: published stories of past transfers, in the public list and the summaries.
+  t.ok(history.successStories.length >= 15, `${history.successStories.length} stories`)
+  const stories = (await app.inject({ method: 'GET', url: '/v1/success-stories?year=2023&limit=100' })).json() as {
+    items: Array<{ status: string; provinceCode: string | null }>
+  }
+  t.equal(stories.items.length, history.successStories.filter((story) => story.year === 2023).length, 'every 2023 story is public')
+  t.ok(
+    stories.items.every((story) => story.status === 'published' && story.provinceCode !== null),
+    "published, in their seeker's province",
+  )
+  const summary = (await app.inject({ method: 'GET', url: `/v1/reports/summary?organizationId=${demoId('organization', 'centre-ninh-binh')}` })).json() as {
+    successfulModels: unknown[]
+  }
+  t.ok(summary.successfulModels.length >= 2, "Ninh Bình's summary names its successful models")
 })
 
 t.test('reset deletes the demo rows only, keeping organisations something else refers to', async (t) => {

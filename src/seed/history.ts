@@ -4,6 +4,7 @@ import type {
   exchangeEventOrganizations,
   exchangeEvents,
   listings,
+  successStories,
   taskFunding,
   taskPartners,
   tasks,
@@ -72,6 +73,8 @@ const offeredIn = (provinceIndex: number, year: number) => 1 + ((provinceIndex +
 export type HistoryRows = {
   listings: (typeof listings.$inferInsert)[]
   deals: (typeof deals.$inferInsert)[]
+  /** Published success stories of some of the transfers; the seeker's province is filled in when they are loaded. */
+  successStories: (typeof successStories.$inferInsert)[]
   tasks: (typeof tasks.$inferInsert)[]
   taskPartners: (typeof taskPartners.$inferInsert)[]
   taskFunding: (typeof taskFunding.$inferInsert)[]
@@ -88,10 +91,49 @@ export type HistoryRows = {
 const fair = { key: 'techmart-red-river-2024', startsOn: '2024-10-15', endsOn: '2024-10-17' }
 
 /** The history's rows, for years before `now` (nothing is dated in the future). */
+/** A success story the parties of a past transfer published, in figures and their own words. */
+function storyOf(
+  province: (typeof provinces)[number],
+  provinceIndex: number,
+  year: number,
+  deal: typeof deals.$inferInsert,
+  technique: string,
+): typeof successStories.$inferInsert {
+  const completed = new Date(`${deal.completedOn}T02:00:00Z`)
+  const published = new Date(completed.getTime() + 60 * 86_400_000)
+  const gain = 12 + ((provinceIndex * 5 + year) % 15)
+  return {
+    id: demoId('success_story', `${province.slug}-${year}`),
+    dealId: deal.id!,
+    listingId: deal.listingId,
+    providerId: deal.providerId,
+    seekerId: deal.seekerId,
+    title: `${technique}: ${province.product} tăng giá trị ${gain}% sau một vụ`,
+    problem: `Trước chuyển giao, sản xuất ${province.product} của đơn vị còn thủ công, tổn thất cao và chất lượng không đồng đều giữa các lô.`,
+    technology: `${technique}, do trung tâm ứng dụng và chuyển giao công nghệ của tỉnh chuyển giao kèm tài liệu kỹ thuật và tập huấn tại chỗ.`,
+    results: `Sau một vụ áp dụng, giá trị ${province.product} tăng ${gain}%, tổn thất giảm rõ rệt; đơn vị đã nhân rộng cho các hộ liên kết.`,
+    figures: [
+      { label: 'Giá trị sản phẩm tăng', value: gain, unit: '%' },
+      { label: 'Hộ liên kết áp dụng', value: 20 + provinceIndex * 3, unit: 'hộ' },
+    ],
+    quotes: [{ text: 'Cán bộ trung tâm xuống tận nơi hướng dẫn, nên bà con làm theo được ngay.', by: 'Đại diện đơn vị nhận chuyển giao' }],
+    sectors: ['A'],
+    year: completed.getUTCFullYear(),
+    status: 'published',
+    providerApprovedAt: published,
+    seekerApprovedAt: published,
+    publishedAt: published,
+    createdByOrganizationId: deal.seekerId,
+    createdAt: new Date(completed.getTime() + 30 * 86_400_000),
+    updatedAt: published,
+  }
+}
+
 export function historyRows(now: Date): HistoryRows {
   const rows: HistoryRows = {
     listings: [],
     deals: [],
+    successStories: [],
     tasks: [],
     taskPartners: [],
     taskFunding: [],
@@ -164,6 +206,9 @@ export function historyRows(now: Date): HistoryRows {
             createdAt: started,
             updatedAt: completed,
           })
+          // The first transfer of 2019 and of 2023 in each province became a model both sides published.
+          const story = number === 1 && (year === 2019 || year === 2023) ? storyOf(province, provinceIndex, year, rows.deals.at(-1)!, technique) : undefined
+          if (story && story.publishedAt! < now) rows.successStories.push(story)
         }
       }
     }

@@ -13,6 +13,7 @@ import {
   matches,
   matchRuns,
   organizations,
+  successStories,
   taskFunding,
   taskPartners,
   tasks,
@@ -265,6 +266,23 @@ async function seedHistory(tx: DbOrTx, now: Date, notes: string[]) {
     if (rows.exchangeEventListings.length) await tx.insert(exchangeEventListings).values(rows.exchangeEventListings)
   }
   const addedDeals = await tx.insert(deals).values(rows.deals).onConflictDoNothing().returning({ id: deals.id })
+  // The published stories of some transfers, placed in their seeker's province as the API places a new one's.
+  if (rows.successStories.length) {
+    const seekers = await tx
+      .select({ id: organizations.id, currentProvinceCode: organizations.currentProvinceCode })
+      .from(organizations)
+      .where(
+        inArray(
+          organizations.id,
+          rows.successStories.map((story) => story.seekerId),
+        ),
+      )
+    const provinceOf = new Map(seekers.map((seeker) => [seeker.id, seeker.currentProvinceCode]))
+    await tx
+      .insert(successStories)
+      .values(rows.successStories.map((story) => ({ ...story, currentProvinceCode: provinceOf.get(story.seekerId) ?? null })))
+      .onConflictDoNothing()
+  }
   const addedTasks = await tx.insert(tasks).values(rows.tasks).onConflictDoNothing().returning({ id: tasks.id })
   const newTasks = new Set(addedTasks.map((row) => row.id))
   const ofNewTasks = <T extends { taskId: string }>(values: T[]) => values.filter((value) => newTasks.has(value.taskId))
@@ -302,6 +320,13 @@ export async function resetDemoData(db: DbOrTx): Promise<ResetReport> {
       inArray(
         valueChains.id,
         history.valueChains.map((row) => row.id!),
+      ),
+    )
+    // The stories of the demo's transfers go before the transfers they tell.
+    await tx.delete(successStories).where(
+      inArray(
+        successStories.id,
+        history.successStories.map((row) => row.id!),
       ),
     )
     const removedDeals = await tx

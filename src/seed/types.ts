@@ -95,7 +95,10 @@ export type DemoDemand = {
  * The fixed id of a demo row: a name-based UUID (version 5 layout) of its key, so every run of the
  * seed, on any machine, writes the same ids, and a second run finds its rows already there.
  */
-export function demoId(table: 'organization' | 'listing' | 'demand' | 'deal' | 'task' | 'value_chain' | 'exchange_event', key: string): string {
+export function demoId(
+  table: 'organization' | 'listing' | 'demand' | 'deal' | 'task' | 'value_chain' | 'exchange_event' | 'success_story',
+  key: string,
+): string {
   const hex = createHash('sha1').update(`tech-exchange demo ${table} ${key}`).digest('hex')
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
