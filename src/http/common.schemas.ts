@@ -72,6 +72,7 @@ export const errors = {
   412: problem('If-Match names a stale version'),
   413: problem('The body is larger than allowed'),
   415: problem("The body's media type, or an uploaded file's type, is not one this operation takes"),
+  416: problem('The Range asked for lies outside the file (Content-Range gives its size)'),
   422: problem('The request is well-formed but breaks a rule'),
   429: problem('Too many requests'),
   503: problem('The database or the file store is unreachable for a moment'),
@@ -98,6 +99,7 @@ export const responseHeaders = {
   },
   ETag: { type: 'string', description: 'The version of the resource returned; send it back in If-Match to update it safely' },
   Location: { type: 'string', description: 'The path of the resource created' },
+  'Content-Range': { type: 'string', description: 'Which bytes of the file these are, and its size: bytes 0-1023/52000' },
   'Content-Language': {
     type: 'string',
     enum: ['vi', 'en'],

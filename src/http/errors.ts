@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { AppError, RetryLaterError, type FieldError } from '../lib/problem.ts'
+import { AppError, RangeNotSatisfiableError, RetryLaterError, type FieldError } from '../lib/problem.ts'
 import { mapPgError } from '../lib/pg-errors.ts'
 import { DatabaseUnavailableError, isDatabaseUnreachable } from '../lib/db-unavailable.ts'
 import { trackRouteMethods } from './methods.ts'
@@ -91,6 +91,7 @@ export function toAppError(error: FastifyError & { validation?: ValidationIssue[
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
   if (error instanceof RetryLaterError) reply.header('retry-after', String(error.retryAfterSeconds))
+  if (error instanceof RangeNotSatisfiableError) reply.header('content-range', `bytes */${error.size}`)
   const text = problemText(error, chooseLanguage(request))
   // A message without its Vietnamese is a gap in src/http/problem-text.vi.ts: the suite fails on one.
   if (text.untranslated) request.log.warn({ code: error.code, untranslated: text.untranslated }, 'problem text has no translation')

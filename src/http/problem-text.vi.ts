@@ -24,6 +24,7 @@ export const titles: Record<string, string> = {
   Gone: 'Không còn nữa',
   'Unsupported file type': 'Kiểu tệp không được chấp nhận',
   'File store unavailable': 'Kho tệp tạm thời không sẵn sàng',
+  'Range not satisfiable': 'Khoảng byte yêu cầu không hợp lệ',
 }
 
 /** Names of records, states and kinds that the English puts into a sentence. */
@@ -590,6 +591,9 @@ export const messages: Record<string, string> = {
   'Send one file per upload': 'Mỗi lần tải lên chỉ gửi một tệp',
   'The form has more parts than an upload takes ({parts})': 'Biểu mẫu có nhiều phần hơn mức một lần tải lên nhận ({parts})',
   'The multipart/form-data body is malformed': 'Nội dung multipart/form-data không đúng định dạng',
+
+  // Range requests
+  'The file has {size} bytes; ask for bytes within them (bytes=0-{last})': 'Tệp có {size} byte; hãy yêu cầu các byte trong khoảng đó (bytes=0-{last})',
 
   // Dated merges
   'A merge takes effect today or earlier, not on {day}; record it once it has taken effect':

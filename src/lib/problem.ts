@@ -30,6 +30,13 @@ export class RetryLaterError extends AppError {
   }
 }
 
+/** A Range that lies outside the file (416): the error handler sends Content-Range with the file's size. */
+export class RangeNotSatisfiableError extends AppError {
+  constructor(readonly size: number) {
+    super(416, 'range_not_satisfiable', 'Range not satisfiable', `The file has ${size} bytes; ask for bytes within them (bytes=0-${size - 1})`)
+  }
+}
+
 export const badRequest = (code: string, detail: string, errors?: FieldError[]) => new AppError(400, code, 'Bad request', detail, errors ? { errors } : {})
 
 export const unauthorized = (detail = 'A valid API key is required: Authorization: Bearer <key>') => new AppError(401, 'unauthorized', 'Unauthorized', detail)

@@ -47,6 +47,10 @@ t.test('files go to the bucket, come back, and leave with the file', async (t) =
   const download = await app.inject({ method: 'GET', url: file.contentUrl })
   t.equal(download.statusCode, 200)
   t.same(download.rawPayload, png)
+  const part = await app.inject({ method: 'GET', url: file.contentUrl, headers: { range: 'bytes=8-23' } })
+  t.equal(part.statusCode, 206, 'a range, asked of the bucket')
+  t.same(part.rawPayload, png.subarray(8, 24))
+  t.equal(part.headers['content-range'], `bytes 8-23/${png.length}`)
   t.equal((await app.inject({ method: 'GET', url: file.thumbnailUrl })).headers['content-type'], 'image/webp')
 
   t.equal((await app.inject({ method: 'DELETE', url: `/v1/files/${file.id}`, headers: owner.auth })).statusCode, 204)

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { eq } from 'drizzle-orm'
 import sharp from 'sharp'
@@ -28,7 +28,7 @@ const seeker = await createMember(db, { kind: 'enterprise', name: 'HTX Nông ngh
 const stranger = await createMember(db, { kind: 'enterprise', name: 'Công ty TNHH Sấy Thái Bình' })
 const operator = await createOperator(db)
 
-/** Every file the store holds, thumbnails included (no temporary ones). */
+/** Every file the store holds, thumbnails and temporary files included. */
 function storedObjects(): string[] {
   const found: string[] = []
   const walk = (dir: string) => {
@@ -101,6 +101,41 @@ t.test('a dossier is kept as its bytes say, and anyone who sees the listing down
     audit.map((entry) => entry.operation),
     ['file.upload'],
   )
+})
+
+t.test('a Range request gets those bytes: resuming a download, seeking in a video', async (t) => {
+  const pdf = samplePdf('a longer dossier, to be read in parts')
+  const file = (await uploadFile(app, owner.auth, listingFields(), { filename: 'phan.pdf', bytes: pdf })).json() as Stored
+  const get = (headers: Record<string, string>) => app.inject({ method: 'GET', url: file.contentUrl, headers })
+  const size = pdf.length
+
+  const whole = await get({})
+  t.equal(whole.statusCode, 200)
+  t.equal(whole.headers['accept-ranges'], 'bytes', 'says it takes ranges')
+  const first = await get({ range: 'bytes=0-9' })
+  t.equal(first.statusCode, 206)
+  t.same(first.rawPayload, pdf.subarray(0, 10))
+  t.equal(first.headers['content-range'], `bytes 0-9/${size}`)
+  t.equal(first.headers['content-length'], '10')
+  t.equal(first.headers.etag, whole.headers.etag, 'the same version')
+  t.same((await get({ range: 'bytes=-5' })).rawPayload, pdf.subarray(size - 5), 'the last bytes')
+  const rest = await get({ range: 'bytes=10-' })
+  t.same(rest.rawPayload, pdf.subarray(10), 'from a byte to the end: a download resumed')
+  t.equal(rest.headers['content-range'], `bytes 10-${size - 1}/${size}`)
+  t.same((await get({ range: `bytes=${size - 3}-${size + 100}` })).rawPayload, pdf.subarray(size - 3), 'an end past the file stops at it')
+
+  const past = await get({ range: `bytes=${size}-` })
+  t.equal(past.statusCode, 416)
+  t.equal(past.headers['content-type'], 'application/problem+json; charset=utf-8')
+  t.equal(past.json().code, 'range_not_satisfiable')
+  t.equal(past.headers['content-range'], `bytes */${size}`, 'the size, to ask again')
+
+  t.equal((await get({ range: 'bytes=0-3', 'if-range': String(whole.headers.etag) })).statusCode, 206, 'If-Range with the current ETag')
+  const stale = await get({ range: 'bytes=0-3', 'if-range': '"0000"' })
+  t.equal(stale.statusCode, 200, 'a copy of another version starts again')
+  t.same(stale.rawPayload, pdf)
+  for (const header of ['bytes=0-1,5-6', 'items=0-3']) t.equal((await get({ range: header })).statusCode, 200, `${header}: the whole file`)
+  for (const header of ['bytes=abc', 'bytes=5-2']) t.equal((await get({ range: header })).statusCode, 416, `${header}: no byte it could name`)
 })
 
 t.test('a photo gets a WebP thumbnail of at most 320 px', async (t) => {
@@ -396,6 +431,9 @@ t.test('the sweep finishes what a crash left, and removes the files of long-reti
     .update(files)
     .set({ status: 'pending', createdAt: new Date(clock.now().getTime() - 2 * 3600_000) })
     .where(eq(files.id, crashed.id))
+  // And the temporary file of a write that died before its rename, next to where the bytes go.
+  const partial = path.join(filesDir, 'listing', crashed.id.slice(0, 2), `${crashed.id}.0a1b2c3d4e5f.partial`)
+  writeFileSync(partial, 'half a file')
   // One that died before its removal finished: a removing row with bytes.
   const halfRemoved = (
     await uploadFile(app, owner.auth, { subjectType: 'listing', subjectId: retiring.id, kind: 'brochure' }, { filename: 'h.pdf', bytes: samplePdf('h') })
@@ -420,6 +458,7 @@ t.test('the sweep finishes what a crash left, and removes the files of long-reti
   t.notOk((await ids()).includes(halfRemoved.id), 'the removal is finished')
   t.ok((await ids()).includes(underWay.id), 'the upload under way stays')
   t.notOk(storedObjects().includes(crashed.id) || storedObjects().includes(halfRemoved.id), 'their bytes are gone')
+  t.notOk(existsSync(partial), 'and the temporary file the dead write left')
   t.ok(storedObjects().includes(kept.id))
 
   const withdrawn = await app.inject({

@@ -1661,7 +1661,7 @@ export interface paths {
         };
         /**
          * Download a file's bytes
-         * @description The file as it was uploaded, with its type, length, Content-Disposition (its name), its SHA-256 as ETag and Repr-Digest (RFC 9530); If-None-Match with that ETag answers 304. Images and PDFs are offered inline, the rest as attachments; a file is never served as HTML or script (Content-Security-Policy: sandbox). Who may: as getFile.
+         * @description The file as it was uploaded, with its type, length, Content-Disposition (its name), its SHA-256 as ETag and Repr-Digest (RFC 9530); If-None-Match with that ETag answers 304. Range: bytes=a-b (one range; RFC 9110) answers 206 with those bytes, to resume a download or seek in a video; If-Range with a stale ETag, several ranges or a unit other than bytes get the whole file; a range past its end, or one that names no byte (bytes=5-2), a 416 with Content-Range: bytes *\/size. Images and PDFs are offered inline, the rest as attachments; a file is never served as HTML or script (Content-Security-Policy: sandbox). Who may: as getFile.
          */
         get: operations["downloadFile"];
         put?: never;
@@ -8042,6 +8042,8 @@ export interface components {
         "Idempotent-Replayed": "true";
         /** @description The path of the resource created */
         Location: string;
+        /** @description Which bytes of the file these are, and its size: bytes 0-1023/52000 */
+        "Content-Range": string;
     };
     pathItems: never;
 }
@@ -28679,6 +28681,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The bytes wanted: bytes=0-1023, bytes=1024- or bytes=-500 (one range) */
+                range?: string;
+                /** @description The ETag of the copy the client holds part of: another version gets the whole file */
+                "if-range"?: string;
                 /** @description ETags of answers you hold (comma-separated, or *): when one is what this answer would carry, the answer is 304 without a body */
                 "if-none-match"?: string;
             };
@@ -28698,6 +28704,37 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                    "image/gif": string;
+                    "video/mp4": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "application/vnd.openxmlformats-officedocument.presentationml.presentation": string;
+                    "application/vnd.oasis.opendocument.text": string;
+                    "application/vnd.oasis.opendocument.spreadsheet": string;
+                    "application/vnd.oasis.opendocument.presentation": string;
+                    "application/msword": string;
+                    "application/vnd.ms-excel": string;
+                    "application/vnd.ms-powerpoint": string;
+                    "text/plain": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description The bytes a Range asked for, with Content-Range */
+            206: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Content-Range": components["headers"]["Content-Range"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -28790,6 +28827,20 @@ export interface operations {
             };
             /** @description The resource existed but its content is gone */
             410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Range asked for lies outside the file (Content-Range gives its size) */
+            416: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];

@@ -4,13 +4,31 @@ import { Type } from 'typebox'
 import { requireActor } from '../../http/auth.ts'
 import { IdParams, bearerSecurity, errorResponses, headersOf, ref, withHeaders } from '../../http/common.schemas.ts'
 import { requestValidator } from '../../http/validation.ts'
-import { AppError, badRequest } from '../../lib/problem.ts'
+import parseRange from 'range-parser'
+import { AppError, RangeNotSatisfiableError, badRequest } from '../../lib/problem.ts'
 import { acceptedTypes } from './files.content.ts'
 import { FileList, FileSubjectQuery, FileUploadFields, FileUploadForm, StoredFile } from './files.schemas.ts'
+import type { ByteRange } from './files.store.ts'
 import type { FileSubject } from './files.subjects.ts'
 import { Value } from 'typebox/value'
 
 const tags = ['files']
+
+/**
+ * The bytes a Range header asks for (RFC 9110, through range-parser), or undefined for the whole
+ * file: no Range, an If-Range that names another version, a unit other than bytes, several ranges
+ * (multipart/byteranges is not offered) or a header that is no range at all. A range wholly past
+ * the end, or one that names no byte, is a 416.
+ */
+function requestedRange(header: string | string[] | undefined, ifRange: string | string[] | undefined, etag: string, size: number): ByteRange | undefined {
+  if (typeof header !== 'string') return undefined
+  if (Array.isArray(ifRange)) return undefined
+  if (ifRange !== undefined && ifRange.trim() !== etag) return undefined
+  const ranges = parseRange(size, header, { combine: true })
+  if (ranges === -1) throw new RangeNotSatisfiableError(size)
+  if (ranges === -2 || ranges.type !== 'bytes' || ranges.length !== 1) return undefined
+  return { start: ranges[0]!.start, end: ranges[0]!.end }
+}
 
 const tooLarge = (maxBytes: number) =>
   new AppError(413, 'body_too_large', 'Payload too large', `The file is larger than this exchange accepts (FILE_MAX_BYTES, ${maxBytes} bytes)`)
@@ -147,9 +165,19 @@ export const fileRoutes: FastifyPluginAsyncTypebox<{ maxBytes: number }> = async
           summary: which === 'file' ? "Download a file's bytes" : "Get an image file's thumbnail",
           description:
             which === 'file'
-              ? 'The file as it was uploaded, with its type, length, Content-Disposition (its name), its SHA-256 as ETag and Repr-Digest (RFC 9530); If-None-Match with that ETag answers 304. Images and PDFs are offered inline, the rest as attachments; a file is never served as HTML or script (Content-Security-Policy: sandbox). Who may: as getFile.'
+              ? 'The file as it was uploaded, with its type, length, Content-Disposition (its name), its SHA-256 as ETag and Repr-Digest (RFC 9530); If-None-Match with that ETag answers 304. Range: bytes=a-b (one range; RFC 9110) answers 206 with those bytes, to resume a download or seek in a video; If-Range with a stale ETag, several ranges or a unit other than bytes get the whole file; a range past its end, or one that names no byte (bytes=5-2), a 416 with Content-Range: bytes */size. Images and PDFs are offered inline, the rest as attachments; a file is never served as HTML or script (Content-Security-Policy: sandbox). Who may: as getFile.'
               : 'A WebP thumbnail of an image file, at most 320 px on its longer side; 404 for a file that is no image. Who may: as getFile.',
           params: IdParams,
+          ...(which === 'file'
+            ? {
+                headers: Type.Object({
+                  range: Type.Optional(Type.String({ maxLength: 200, description: 'The bytes wanted: bytes=0-1023, bytes=1024- or bytes=-500 (one range)' })),
+                  'if-range': Type.Optional(
+                    Type.String({ maxLength: 200, description: 'The ETag of the copy the client holds part of: another version gets the whole file' }),
+                  ),
+                }),
+              }
+            : {}),
           response: {
             200: {
               description: which === 'file' ? 'The bytes of the file, of its contentType' : 'The thumbnail',
@@ -161,13 +189,24 @@ export const fileRoutes: FastifyPluginAsyncTypebox<{ maxBytes: number }> = async
                     )
                   : { 'image/webp': { schema: Type.String({ format: 'binary' }) } },
             },
+            ...(which === 'file'
+              ? {
+                  206: {
+                    description: 'The bytes a Range asked for, with Content-Range',
+                    headers: headersOf('ETag', 'Content-Range'),
+                    content: Object.fromEntries(Object.keys(acceptedTypes).map((type) => [type, { schema: Type.String({ format: 'binary' }) }])),
+                  },
+                }
+              : {}),
             304: { description: 'Not modified: the ETag sent in If-None-Match is still current' },
-            ...errorResponses(400, 401, 403, 404, 410),
+            ...errorResponses(400, 401, 403, 404, 410, ...(which === 'file' ? [416 as const] : [])),
           },
         },
       },
       async (request, reply) => {
-        const { file, stream } = await files.content(request.actor, request.params.id, which)
+        const { file, stream, range } = await files.content(request.actor, request.params.id, which, (stored) =>
+          requestedRange(request.headers.range, request.headers['if-range'], `"${stored.sha256}"`, stored.sizeBytes),
+        )
         const etag = which === 'file' ? `"${file.sha256}"` : `"${file.sha256}.thumbnail"`
         // Access may be taken away (a listing withdrawn): a cache keeps a copy, but asks each time.
         reply.header('etag', etag).header('cache-control', 'private, no-cache').header('content-security-policy', "default-src 'none'; sandbox")
@@ -178,9 +217,11 @@ export const fileRoutes: FastifyPluginAsyncTypebox<{ maxBytes: number }> = async
         }
         if (which === 'thumbnail') return reply.type('image/webp').send(stream)
         const inline = file.contentType.startsWith('image/') || file.contentType === 'application/pdf'
+        reply.header('accept-ranges', 'bytes')
+        if (range) reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${file.sizeBytes}`)
         return reply
           .type(file.contentType.startsWith('text/') ? `${file.contentType}; charset=utf-8` : file.contentType)
-          .header('content-length', String(file.sizeBytes))
+          .header('content-length', String(range ? range.end - range.start + 1 : file.sizeBytes))
           .header('content-disposition', contentDisposition(inline ? 'inline' : 'attachment', file.name))
           .header('repr-digest', `sha-256=:${Buffer.from(file.sha256, 'hex').toString('base64')}:`)
           .send(stream)

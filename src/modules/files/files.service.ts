@@ -13,7 +13,7 @@ import type { JobQueue } from '../../jobs/queue.ts'
 import { cleanFileName, contentTypeOf, imageTypes, sha256Of, thumbnailOf } from './files.content.ts'
 import * as repo from './files.repo.ts'
 import { fileKinds, type FileList, type FileUploadFields, type StoredFile } from './files.schemas.ts'
-import type { FileStore } from './files.store.ts'
+import type { ByteRange, FileStore } from './files.store.ts'
 import type { FileSubject, FileSubjects } from './files.subjects.ts'
 
 // Attachments: a file's facts in the database, its bytes in the file store (files.store.ts). An
@@ -199,13 +199,23 @@ export function createFileService(deps: { db: Db; clock: Clock; store: FileStore
   const get = async (actor: Actor | null, id: string): Promise<StoredFile> => toStoredFile(await readableFile(actor, id))
 
   /** The bytes of a file (or its thumbnail) the caller may read, with what to say about them. */
-  async function content(actor: Actor | null, id: string, which: 'file' | 'thumbnail'): Promise<{ file: StoredFile; stream: Readable }> {
+  /**
+   * A file's bytes, or its thumbnail's. `range` picks the bytes of a Range request: given the file,
+   * it says which bytes to send (undefined: all of them).
+   */
+  async function content(
+    actor: Actor | null,
+    id: string,
+    which: 'file' | 'thumbnail',
+    range?: (file: StoredFile) => ByteRange | undefined,
+  ): Promise<{ file: StoredFile; stream: Readable; range: ByteRange | undefined }> {
     const row = await readableFile(actor, id)
     if (which === 'thumbnail' && !row.hasThumbnail) throw notFound('Thumbnail of file', id)
-    const stream = await store.get(which === 'file' ? row.storageKey : thumbnailKey(row.storageKey))
+    const bytes = which === 'file' ? range?.(toStoredFile(row)) : undefined
+    const stream = await store.get(which === 'file' ? row.storageKey : thumbnailKey(row.storageKey), bytes)
     // A stored row whose bytes are gone: the store lost them (a volume not mounted, a bucket emptied by hand).
     if (!stream) throw new AppError(410, 'file_content_lost', 'Gone', `The bytes of file ${id} are missing from the file store; upload it again`)
-    return { file: toStoredFile(row), stream }
+    return { file: toStoredFile(row), stream, range: bytes }
   }
 
   async function remove(actor: Actor, id: string): Promise<void> {

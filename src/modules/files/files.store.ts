@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises'
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { AwsClient } from 'aws4fetch'
@@ -16,11 +16,14 @@ export interface FileStore {
   readonly kind: 'local' | 's3'
   /** Keeps the bytes under `key`, whole or not at all: a reader never sees half a file. */
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>
-  /** The bytes under `key`, or null when there are none. */
-  get(key: string): Promise<Readable | null>
+  /** The bytes under `key` (only those from `range.start` to `range.end`, both included, when given), or null when there are none. */
+  get(key: string, range?: ByteRange): Promise<Readable | null>
   /** Deletes the bytes under `key`; nothing there is not an error (a sweep may repeat a removal). */
   remove(key: string): Promise<void>
 }
+
+/** Bytes `start` to `end` of a file, both included (as an HTTP Range has them). */
+export type ByteRange = { start: number; end: number }
 
 const storeUnavailable = (cause: string) => {
   const error = new RetryLaterError(503, 'file_store_unavailable', 'File store unavailable', 'The file store did not answer; try again shortly', 30)
@@ -31,7 +34,8 @@ const storeUnavailable = (cause: string) => {
 /**
  * Files in a directory: a key `listing/<uuid>` is kept as listing/<first two characters>/<uuid>, so
  * no directory grows past a few thousand entries. A write goes to a temporary name, is flushed, and is renamed into place:
- * a crash leaves a stray temporary file, never a truncated one under a real key.
+ * a crash leaves a stray temporary file, never a truncated one under a real key; removing the key
+ * (the sweep does, for the pending row the crash left) removes that temporary file too.
  */
 export function localFileStore(directory: string): FileStore {
   const pathOf = (key: string) => {
@@ -53,7 +57,7 @@ export function localFileStore(directory: string): FileStore {
       }
       await rename(temporary, target)
     },
-    async get(key) {
+    async get(key, range) {
       const file = pathOf(key)
       try {
         await stat(file)
@@ -61,10 +65,23 @@ export function localFileStore(directory: string): FileStore {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
         throw error
       }
-      return createReadStream(file)
+      return createReadStream(file, range ? { start: range.start, end: range.end } : {})
     },
     async remove(key) {
-      await rm(pathOf(key), { force: true })
+      const file = pathOf(key)
+      await rm(file, { force: true })
+      // And what a write of this key left when its process died before the rename: the key is the
+      // file's own id, so any temporary file named after it is that upload's.
+      const name = path.basename(file)
+      let siblings: string[]
+      try {
+        siblings = await readdir(path.dirname(file))
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+        throw error
+      }
+      for (const sibling of siblings)
+        if (sibling.startsWith(`${name}.`) && sibling.endsWith('.partial')) await rm(path.join(path.dirname(file), sibling), { force: true })
     },
   }
 }
@@ -107,8 +124,8 @@ export function s3FileStore(settings: S3Settings, timeoutMs = 30_000): FileStore
       if (!response.ok) throw await refused(response, 'PUT')
       await response.body?.cancel()
     },
-    async get(key) {
-      const response = await send(key, { method: 'GET' })
+    async get(key, range) {
+      const response = await send(key, { method: 'GET', headers: range ? { range: `bytes=${range.start}-${range.end}` } : {} })
       if (response.status === 404) {
         await response.body?.cancel()
         return null
