@@ -111,18 +111,19 @@ export function summarizeFile(kind: ImportKind, format: ImportFormat): FileSumma
   // Province cells written as names ("Nam Định", "TP Hồ Chí Minh"): which code each was read as.
   const provinceNames = new Map<string, ProvinceNameRead>()
   const tallyNames = (column: FileColumn, cell: string) => {
-    const read = readCell(column, cell)
-    if (!('value' in read)) return
-    const items = Array.isArray(read.value) ? read.value : [read.value]
-    const written = column.type === 'codes' && 'value' in listItems(cell) ? (listItems(cell) as { value: unknown[] }).value : [cell]
-    items.forEach((code, index) => {
-      const name = typeof written[index] === 'string' ? (written[index] as string).trim() : undefined
-      if (typeof code !== 'string' || name === undefined || name === code || name === '') return
+    const written = column.type === 'codes' ? listItems(cell) : { value: [cell] }
+    if (!('value' in written)) return
+    // Each name once per row, however often the cell repeats it.
+    for (const item of new Set(written.value)) {
+      if (typeof item !== 'string') continue
+      const name = item.trim()
+      const code = codeOf(column, name)
+      if (name === '' || code === name) continue
       const key = `${name}\u0000${code}`
       const known = provinceNames.get(key)
       if (known) known.rows += 1
       else if (provinceNames.size < maxProvinceNames) provinceNames.set(key, { name, code, rows: 1 })
-    })
+    }
   }
   const take = (records: CsvRecord[]) => {
     for (const record of records) {
