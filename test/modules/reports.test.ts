@@ -690,6 +690,10 @@ t.test('by sector and by S&T field: each fact under every code of its technology
   t.same(figures(bySector, 'C'), [1, 1, 1, 90_000_000, 0], 'manufacturing: the one in two sectors, and its deal')
   t.same(figures(bySector, 'none'), [1, 0, 0, 0, 1], 'unclassified: the listing without sectors, and the task')
   t.equal(byKey(bySector, 'A')!.label, 'Nông nghiệp, lâm nghiệp và thủy sản')
+  const ofProvince = await report(`period=year&from=2024-01-01&to=2024-12-31&provinceCode=01&groupBy=sector`)
+  t.same(figures(ofProvince, 'A'), [2, 1, 1, 90_000_000, 0], "a province's: its organisations'")
+  const elsewhere = await report(`period=year&from=2024-01-01&to=2024-12-31&provinceCode=79&groupBy=sector`)
+  t.notOk(figures(elsewhere, 'C'), "another province's has none of them")
   t.match(
     bySector.totals.total,
     { listingsPublished: 3, dealsStarted: 1, completedTransfers: 1, transferValueVnd: 90_000_000, tasksStarted: 1 },

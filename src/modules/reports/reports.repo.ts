@@ -160,7 +160,7 @@ type Fact = {
  * the whole index. With a dimension, a fact counts once under each of its record's codes ('none'
  * when it has none).
  */
-function factQuery(fact: Fact, days: Span, bucketing: Bucketing, dimension?: Dimension): SQL {
+function factQuery(fact: Fact, days: Span, bucketing: Bucketing, dimension?: Dimension, organizations?: SQL): SQL {
   const bucket = bucketOf(localTime(fact.date, fact.isDate), bucketing)
   const codes = dimension && fact.classifies ? fact.classifies(dimension) : sql`'{}'::text[]`
   const classified = dimension ? sql`, code` : sql``
@@ -168,7 +168,7 @@ function factQuery(fact: Fact, days: Span, bucketing: Bucketing, dimension?: Dim
     ? sql` cross join lateral unnest(case when cardinality(${codes}) > 0 then ${codes} else array['none'] end) as dimension(code)`
     : sql``
   return sql`select ${fact.organization} as organization_id, ${days.from}::date as starts_on${classified}, ${bucket} as bucket, ${fact.metric} as metric, count(*)::bigint as n, ${fact.amount ?? sql`0`}::bigint as amount
-    from ${fact.table}${lateral} where ${within(fact.date, fact.isDate, days)} ${fact.where ? sql`and ${fact.where}` : sql``} group by 1${dimension ? sql`, 3, 4, 5` : sql`, 3, 4`}`
+    from ${fact.table}${lateral} where ${within(fact.date, fact.isDate, days)} ${fact.where ? sql`and ${fact.where}` : sql``}${organizations ? sql` and ${fact.organization} in ${organizations}` : sql``} group by 1${dimension ? sql`, 3, 4, 5` : sql`, 3, 4`}`
 }
 
 /**
@@ -268,6 +268,20 @@ function facts(): Fact[] {
   ]
 }
 
+/**
+ * The organisations whose facts a report scoped to an organisation or a province can count, as a
+ * subquery (undefined: every one). A superset of what its filters keep: the successor is chosen
+ * later, fact by fact.
+ */
+function scopeOrganizations(scope: FactScope): SQL | undefined {
+  const conditions: SQL[] = []
+  if (scope.organizationId) conditions.push(sql`(organization.id = ${scope.organizationId} or organization.merged_into_id = ${scope.organizationId})`)
+  if (scope.currentProvinceCode)
+    conditions.push(sql`(organization.current_province_code = ${scope.currentProvinceCode} or successor.current_province_code = ${scope.currentProvinceCode})`)
+  if (conditions.length === 0) return undefined
+  return sql`(select organization.id from organizations as organization left join organizations as successor on successor.id = organization.merged_into_id where ${sql.join(conditions, sql` and `)})`
+}
+
 /** The effective days of the merges that fall inside the periods (after their first day). */
 async function mergeDays(db: DbOrTx, periods: Days[]): Promise<string[]> {
   const from = periods.reduce((first, period) => (period.from < first ? period.from : first), periods[0]!.from)
@@ -287,9 +301,12 @@ export async function activityFacts(db: DbOrTx, scope: FactScope): Promise<FactR
   // organisation only), each under every code of its technology.
   const dimension = scope.grouping === 'sector' ? 'sectors' : scope.grouping === 'field' ? 'fields' : undefined
   const split = dimension ? { years: [], months: [], days: daySpans(scope.periods, cuts) } : splitPeriods(scope.periods, cuts)
+  // Counting from the records over whole periods, read only the organisations the report can keep:
+  // its organisation and those merged into it, or those of its province or merged into one there.
+  const organizations = dimension ? scopeOrganizations(scope) : undefined
   const parts = [
     ...(split.years.length + split.months.length > 0 ? [rollupQuery(split, scope.bucketing)] : []),
-    ...facts().flatMap((fact) => split.days.map((span) => factQuery(fact, span, scope.bucketing, dimension))),
+    ...facts().flatMap((fact) => split.days.map((span) => factQuery(fact, span, scope.bucketing, dimension, organizations))),
   ]
   const union = sql.join(parts, sql` union all `)
   // Whether a fact counts for the organisation a merged one was merged into: with successor=true,
