@@ -1,6 +1,6 @@
 import t from 'tap'
-import { createApiKey } from '../../src/core/keys.ts'
 import { buildTestApp } from '../helpers/app.ts'
+import { keyMaker, sender } from '../helpers/requests.ts'
 import { auditTrailOf } from '../helpers/audit.ts'
 import { demandInput, demandRow } from '../helpers/demands.ts'
 import { delegate } from '../helpers/delegations.ts'
@@ -14,13 +14,9 @@ import { assertProblem } from '../helpers/problem.ts'
 
 const { app, db } = await buildTestApp(t)
 const operator = await createOperator(db)
-type Auth = Record<string, string>
 
-const keyOf = async (organizationId: string, role: 'admin' | 'editor' | 'reader'): Promise<Auth> => ({
-  authorization: `Bearer ${(await createApiKey(db, { organizationId, role })).key}`,
-})
-const send = (method: 'GET' | 'POST' | 'PATCH', url: string, headers?: Auth, payload?: unknown) =>
-  app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) })
+const keyOf = keyMaker(db)
+const send = sender(app)
 
 const member = await createMember(db, { name: 'Công ty TNHH Cơ khí Gia Lộc' })
 const point = await createMember(db, { kind: 'connection_point', name: 'Điểm kết nối công nghệ Hải Dương', delegationScope: nationalScope })

@@ -1,10 +1,10 @@
 import { and, asc, eq } from 'drizzle-orm'
 import t from 'tap'
 import { delegations, outboxEvents } from '../../src/db/schema/index.ts'
-import { createApiKey } from '../../src/core/keys.ts'
 import { delegationExpiryJob } from '../../src/modules/delegations/delegations.service.ts'
 import { fanOutJob } from '../../src/core/outbox.ts'
 import { buildTestApp } from '../helpers/app.ts'
+import { keyMaker, sender, type Auth } from '../helpers/requests.ts'
 import { auditTrailOf } from '../helpers/audit.ts'
 import { createMember, createOperator, nationalScope, tableCounts } from '../helpers/factories.ts'
 import { listingInput } from '../helpers/listings.ts'
@@ -21,13 +21,9 @@ const { app, db, clock } = await buildTestApp(t, { WEBHOOK_ALLOW_PRIVATE: 'true'
 const receiver = await startReceiver()
 t.teardown(() => receiver.stop())
 const operator = await createOperator(db)
-type Auth = Record<string, string>
 
-const keyOf = async (organizationId: string, role: 'admin' | 'editor' | 'reader'): Promise<Auth> => ({
-  authorization: `Bearer ${(await createApiKey(db, { organizationId, role })).key}`,
-})
-const send = (method: 'GET' | 'POST' | 'PATCH', url: string, headers?: Auth, payload?: unknown) =>
-  app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) })
+const keyOf = keyMaker(db)
+const send = sender(app)
 const propose = (agent: Auth, memberOrganizationId: string) => send('POST', '/v1/delegations', agent, { memberOrganizationId })
 const eventsOf = (delegationId: string) =>
   db

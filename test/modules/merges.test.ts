@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm'
 import t from 'tap'
 import { apiKeys, delegations, organizations } from '../../src/db/schema/index.ts'
-import { createApiKey } from '../../src/core/keys.ts'
 import { buildTestApp } from '../helpers/app.ts'
+import { keyMaker, sender } from '../helpers/requests.ts'
 import { auditTrailOf } from '../helpers/audit.ts'
 import { demandInput, demandRow, fileDemand, fileOpenDemand } from '../helpers/demands.ts'
 import { createMember, createOperator, nationalScope, tableCounts } from '../helpers/factories.ts'
@@ -16,13 +16,9 @@ import { versionOf } from '../helpers/etag.ts'
 
 const { app, db } = await buildTestApp(t)
 const operator = await createOperator(db)
-type Auth = Record<string, string>
 
-const keyOf = async (organizationId: string, role: 'admin' | 'editor' | 'reader'): Promise<Auth> => ({
-  authorization: `Bearer ${(await createApiKey(db, { organizationId, role })).key}`,
-})
-const send = (method: 'GET' | 'POST' | 'PATCH', url: string, headers?: Auth, payload?: unknown) =>
-  app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) })
+const keyOf = keyMaker(db)
+const send = sender(app)
 const organizationRow = async (id: string) => (await db.select().from(organizations).where(eq(organizations.id, id)))[0]
 
 const merged = await createMember(db, { name: 'Trung tâm Ứng dụng tiến bộ KH&CN Hà Tây' })
