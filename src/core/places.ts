@@ -74,6 +74,11 @@ const currentByCode = new Map<string, string>([
 
 export const knownProvinceCodes = [...currentByCode.keys()].sort()
 
+const provinceByCode = new Map(provinces.map((province) => [province.code, province]))
+
+/** The name of a 2025 unit, by its code; undefined for any other code (a legacy one too). */
+export const provinceName = (code: string): string | undefined => provinceByCode.get(code)?.name
+
 /** The 2025 unit a code (current or legacy) belongs to: 36 (Nam Định) -> 37 (Ninh Bình). */
 export function currentProvinceCode(code: string): string | undefined {
   return currentByCode.get(code)

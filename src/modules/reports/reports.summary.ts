@@ -2,7 +2,7 @@ import type { Db } from '../../db/client.ts'
 import type { Language } from '../../http/language.ts'
 import type { Clock } from '../../lib/clock.ts'
 import { notFound } from '../../lib/problem.ts'
-import { provinceFilter, provinces } from '../../core/places.ts'
+import { provinceFilter, provinceName } from '../../core/places.ts'
 import { findOrganization } from '../organizations/organizations.repo.ts'
 import { metricTitles } from './reports.render.ts'
 import { defaultSummaryRanges, metricNames, type ActivityReport, type ActivitySummary, type Grouping, type SummaryQuery } from './reports.schemas.ts'
@@ -31,7 +31,7 @@ export function createSummaryService(deps: { db: Db; clock: Clock; reports: Pick
       groupBy = 'none'
     } else if (query.provinceCode) {
       const code = provinceFilter(query.provinceCode, 'provinceCode')!
-      scope = { type: 'province', id: code, label: provinces.find((province) => province.code === code)!.name }
+      scope = { type: 'province', id: code, label: provinceName(code)! }
       groupBy = 'organization'
     } else {
       scope = { type: 'exchange', id: null, label: exchangeLabel[language] }

@@ -7,7 +7,7 @@ import { badRequest, forbidden, notFound } from '../../lib/problem.ts'
 import { writesContent } from '../../core/access.ts'
 import type { Actor } from '../../core/actor.ts'
 import { recordAudit } from '../../core/audit.ts'
-import { currentProvinceCode, provinces } from '../../core/places.ts'
+import { currentProvinceCode, provinceName } from '../../core/places.ts'
 import { findOrganization } from '../organizations/organizations.repo.ts'
 import { metricNames, type Metric, type PlanQuery, type PlanReport, type TargetsInput } from './reports.schemas.ts'
 import type { ReportService } from './reports.service.ts'
@@ -31,9 +31,8 @@ export function createTargetService(deps: { db: Db; clock: Clock; reports: Pick<
   async function scopeOf(conn: DbOrTx, type: TargetScope, id: string): Promise<Scope> {
     if (type === 'province') {
       const code = currentProvinceCode(id)
-      const province = code && provinces.find((candidate) => candidate.code === code)
-      if (!province) throw notFound('Province', id)
-      return { type, id: province.code, label: province.name, provinceCode: province.code }
+      if (!code) throw notFound('Province', id)
+      return { type, id: code, label: provinceName(code)!, provinceCode: code }
     }
     const organization = await findOrganization(conn, id.toLowerCase())
     if (!organization) throw notFound('Organization', id)
