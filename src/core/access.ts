@@ -1,6 +1,6 @@
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/client.ts'
-import { delegations, organizations } from '../db/schema/index.ts'
+import { delegations, demands, listings, organizations } from '../db/schema/index.ts'
 import { conflict, forbidden, notFound } from '../lib/problem.ts'
 import { isLocalRecord, type Provenance } from '../lib/provenance.ts'
 import type { Actor } from './actor.ts'
@@ -12,35 +12,44 @@ import { hiddenFields, reachedOnDemand, reachedOnListing, revealsDemandOwner, ty
 // a proposal grants nothing), the organisation it was merged into (the successor manages what it
 // inherited), and the operator. Within those, reader
 // keys see and never write. A merged organisation is read-only: its records can only be retired
-// (listings withdrawn, demands closed), never created, changed or (re)published.
+// (listings withdrawn, demands closed), never created, changed or (re)published. A split one is
+// read-only the same way, but each of its records passed to the successor its rules picked (the
+// record's steward): that successor manages the record, the others do not. Where a question names
+// no record (lists, an owner filter), a split organisation's successors do not act for it.
 
 /** Roles that write content (listings, demands); readers only read. */
 export const writesContent = (actor: Actor) => actor.role === 'operator' || actor.role === 'admin' || actor.role === 'editor'
 
-type Standing = { acting: boolean; mergedIntoId: string | null }
+type Standing = { acting: boolean; mergedIntoId: string | null; split: boolean }
+
+/** A record as the access rules read it: its owner, its steward after a split (see above), whether it is public. */
+export type AccessRecord = { ownerId: string; stewardId?: string | null; isPublic: boolean }
 
 /** How one organisation stands to another: the same one, its successor after a merge, its active delegate, or none. */
 export type Relation = 'self' | 'successor' | 'delegate' | null
 
 /**
- * How `organizationId` stands to `ownerOrganizationId`, and whether the owner was merged, in one
- * indexed lookup: the owner's row by primary key, with its active delegation to the organisation
- * (if any) by the delegations' unique open-pair index (only an active one counts: a proposal grants nothing).
+ * How `organizationId` stands to `ownerOrganizationId`, and whether the owner was merged or split,
+ * in one indexed lookup: the owner's row by primary key, with its active delegation to the
+ * organisation (if any) by the delegations' unique open-pair index (only an active one counts: a
+ * proposal grants nothing). `stewardId` is the record's steward, when the question is about one record.
  */
 export async function relationTo(
   db: DbOrTx,
   organizationId: string,
   ownerOrganizationId: string,
-): Promise<{ relation: Relation; mergedIntoId: string | null; exists: boolean }> {
+  stewardId: string | null = null,
+): Promise<{ relation: Relation; mergedIntoId: string | null; split: boolean; exists: boolean }> {
   const [row] = await db.select(ownerStanding(db, organizationId)).from(organizations).where(eq(organizations.id, ownerOrganizationId))
-  if (!row) return { relation: null, mergedIntoId: null, exists: false }
-  return { relation: relationFrom(organizationId, row), mergedIntoId: row.mergedIntoId, exists: true }
+  if (!row) return { relation: null, mergedIntoId: null, split: false, exists: false }
+  return { relation: relationFrom(organizationId, row, stewardId), mergedIntoId: row.mergedIntoId, split: row.split, exists: true }
 }
 
 /** An owner's row as relationTo reads it: its successor, and whether it actively delegated to `organizationId`. */
 const ownerStanding = (db: DbOrTx, organizationId: string) => ({
   id: organizations.id,
   mergedIntoId: organizations.mergedIntoId,
+  split: sql<boolean>`${organizations.splitInto} is not null`,
   delegated: sql<boolean>`exists (${db
     .select({ one: sql`1` })
     .from(delegations)
@@ -49,15 +58,49 @@ const ownerStanding = (db: DbOrTx, organizationId: string) => ({
     )})`,
 })
 
-const relationFrom = (organizationId: string, owner: { id: string; mergedIntoId: string | null; delegated: boolean }): Relation =>
-  organizationId === owner.id ? 'self' : owner.mergedIntoId === organizationId ? 'successor' : owner.delegated === true ? 'delegate' : null
+/** The successor of a split owner's record is its steward; with no record named, none. */
+const successorOf = (owner: { mergedIntoId: string | null; split: boolean }, stewardId: string | null) => (owner.split ? stewardId : owner.mergedIntoId)
 
-/** relationTo for several owners at once (a page of deals): one query; an owner that does not exist is absent. */
-export async function relationsTo(db: DbOrTx, organizationId: string, ownerOrganizationIds: string[]): Promise<Map<string, Relation>> {
+const relationFrom = (
+  organizationId: string,
+  owner: { id: string; mergedIntoId: string | null; split: boolean; delegated: boolean },
+  stewardId: string | null = null,
+): Relation =>
+  organizationId === owner.id ? 'self' : successorOf(owner, stewardId) === organizationId ? 'successor' : owner.delegated === true ? 'delegate' : null
+
+/**
+ * relationTo for several owners at once (a page of deals): one query; an owner that does not exist
+ * is absent. `split` owners relate to their records' stewards only, which the caller looks up
+ * (see stewardedBy).
+ */
+export async function relationsTo(
+  db: DbOrTx,
+  organizationId: string,
+  ownerOrganizationIds: string[],
+): Promise<Map<string, { relation: Relation; split: boolean }>> {
   const ids = [...new Set(ownerOrganizationIds)]
   if (ids.length === 0) return new Map()
   const rows = await db.select(ownerStanding(db, organizationId)).from(organizations).where(inArray(organizations.id, ids))
-  return new Map(rows.map((row) => [row.id, relationFrom(organizationId, row)]))
+  return new Map(rows.map((row) => [row.id, { relation: relationFrom(organizationId, row), split: row.split }]))
+}
+
+/** Which of these listings and demands passed to `organizationId` when their owner was split. */
+export async function stewardedBy(db: DbOrTx, organizationId: string, records: { listingIds: string[]; demandIds: string[] }): Promise<Set<string>> {
+  const [listingRows, demandRows] = await Promise.all([
+    records.listingIds.length === 0
+      ? []
+      : db
+          .select({ id: listings.id })
+          .from(listings)
+          .where(and(inArray(listings.id, records.listingIds), eq(listings.stewardId, organizationId))),
+    records.demandIds.length === 0
+      ? []
+      : db
+          .select({ id: demands.id })
+          .from(demands)
+          .where(and(inArray(demands.id, records.demandIds), eq(demands.stewardId, organizationId))),
+  ])
+  return new Set([...listingRows, ...demandRows].map((row) => row.id))
 }
 
 /**
@@ -66,7 +109,10 @@ export async function relationsTo(db: DbOrTx, organizationId: string, ownerOrgan
  */
 export async function organizationsActedFor(db: DbOrTx, organizationId: string): Promise<string[]> {
   const [merged, delegators] = await Promise.all([
-    db.select({ id: organizations.id }).from(organizations).where(eq(organizations.mergedIntoId, organizationId)),
+    db
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(and(eq(organizations.mergedIntoId, organizationId), isNull(organizations.splitInto))),
     db
       .select({ id: delegations.memberOrganizationId })
       .from(delegations)
@@ -75,25 +121,33 @@ export async function organizationsActedFor(db: DbOrTx, organizationId: string):
   return [organizationId, ...merged.map((row) => row.id), ...delegators.map((row) => row.id)]
 }
 
-async function standingOf(db: DbOrTx, actor: Actor, ownerOrganizationId: string): Promise<Standing> {
-  const { relation, mergedIntoId, exists } = await relationTo(db, actor.organizationId, ownerOrganizationId)
-  if (!exists) return { acting: actor.role === 'operator', mergedIntoId: null }
-  return { acting: actor.role === 'operator' || relation !== null, mergedIntoId }
+async function standingOf(db: DbOrTx, actor: Actor, ownerOrganizationId: string, stewardId: string | null = null): Promise<Standing> {
+  const { relation, mergedIntoId, split, exists } = await relationTo(db, actor.organizationId, ownerOrganizationId, stewardId)
+  if (!exists) return { acting: actor.role === 'operator', mergedIntoId: null, split: false }
+  return { acting: actor.role === 'operator' || relation !== null, mergedIntoId, split }
 }
 
 /**
  * True for the operator, for the owner's own keys, for keys of an organisation the owner actively
- * delegated to, and for keys of the organisation the owner was merged into.
+ * delegated to, and for keys of the organisation the owner was merged into (after a split, of the
+ * record's steward: pass it when the question is about one record).
  */
-export async function actsFor(db: DbOrTx, actor: Actor | null, ownerOrganizationId: string): Promise<boolean> {
+export async function actsFor(db: DbOrTx, actor: Actor | null, ownerOrganizationId: string, stewardId: string | null = null): Promise<boolean> {
   if (!actor) return false
   if (actor.role === 'operator' || actor.organizationId === ownerOrganizationId) return true
-  return (await standingOf(db, actor, ownerOrganizationId)).acting
+  return (await standingOf(db, actor, ownerOrganizationId, stewardId)).acting
 }
 
 /** 409 for a write that would change a merged organisation's records or profile. */
 export const organizationMerged = (organizationId: string, mergedIntoId: string) =>
   conflict('organization_merged', `Organisation ${organizationId} was merged into ${mergedIntoId} and is read-only; act on ${mergedIntoId} instead`)
+
+/** The same 409 for a split organisation: its records' successors may only retire them. */
+const organizationSplit = (organizationId: string) =>
+  conflict('organization_merged', `Organisation ${organizationId} was split between successors and is read-only; its successors may only retire its records`)
+
+const retired = (organizationId: string, standing: Standing) =>
+  standing.split ? organizationSplit(organizationId) : organizationMerged(organizationId, standing.mergedIntoId!)
 
 export type RecordAccess = { see: boolean; manage: boolean }
 
@@ -102,8 +156,8 @@ export type RecordAccess = { see: boolean; manage: boolean }
  * demands) anyone sees; the rest only those who act for the owner. Managing needs both acting for
  * the owner and a writing role.
  */
-export async function accessTo(db: DbOrTx, actor: Actor | null, record: { ownerId: string; isPublic: boolean }): Promise<RecordAccess> {
-  const acting = await actsFor(db, actor, record.ownerId)
+export async function accessTo(db: DbOrTx, actor: Actor | null, record: AccessRecord): Promise<RecordAccess> {
+  const acting = await actsFor(db, actor, record.ownerId, record.stewardId ?? null)
   return { see: record.isPublic || acting, manage: acting && actor !== null && writesContent(actor) }
 }
 
@@ -115,17 +169,23 @@ export async function accessTo(db: DbOrTx, actor: Actor | null, record: { ownerI
 export async function assertManages(
   db: DbOrTx,
   actor: Actor,
-  record: { ownerId: string; isPublic: boolean },
+  record: AccessRecord,
   refusal: { resource: string; id: string; detail: string },
   options: { retires?: boolean } = {},
 ): Promise<void> {
-  const standing = await standingOf(db, actor, record.ownerId)
+  const standing = await standingOf(db, actor, record.ownerId, record.stewardId ?? null)
   if (!record.isPublic && !standing.acting) throw notFound(refusal.resource, refusal.id)
   if (!standing.acting || !writesContent(actor)) throw forbidden(refusal.detail)
-  if (standing.mergedIntoId !== null && !options.retires) throw organizationMerged(record.ownerId, standing.mergedIntoId)
+  if (standing.mergedIntoId !== null && !options.retires) throw retired(record.ownerId, standing)
 }
 
-type RedactableListing = { id: string; owner: { id: string | null; name: string | null }; redacted: ConfidentialField[]; provenance: Provenance }
+type RedactableListing = {
+  id: string
+  owner: { id: string | null; name: string | null }
+  stewardId?: string | null
+  redacted: ConfidentialField[]
+  provenance: Provenance
+}
 
 /**
  * What a hidden field reads as: the owner keeps only its kind ("a university"); the rest is null.
@@ -136,6 +196,8 @@ function withhold<T extends RedactableListing>(listing: T, hidden: ConfidentialF
   if (hidden.length === 0) return listing
   const redacted: Record<string, unknown> = { ...listing, redacted: hidden }
   for (const field of hidden) redacted[field] = field === 'owner' ? { ...listing.owner, id: null, name: null } : null
+  // A split owner's successor would name the owner's region, if not the owner.
+  if (hidden.includes('owner') && listing.stewardId !== undefined) redacted.stewardId = null
   if (hidden.includes('owner') && isLocalRecord(listing.provenance, 'listing', listing.id)) redacted.provenance = { ...listing.provenance, externalId: null }
   return redacted as T
 }
@@ -150,7 +212,7 @@ export async function redactListing<T extends RedactableListing & DisclosedListi
   // Nothing to hide from anyone (most listings): no need to ask who the caller is.
   if (hiddenFields(listing, null).length === 0) return listing
   const ownerId = listing.owner.id
-  if (ownerId !== null && (await actsFor(db, actor, ownerId))) return listing
+  if (ownerId !== null && (await actsFor(db, actor, ownerId, listing.stewardId ?? null))) return listing
   return withhold(listing, hiddenFields(listing, await reachedOnListing(db, actor, listing.id)))
 }
 
@@ -158,6 +220,7 @@ type RedactableDemand = {
   id: string
   anonymous: boolean
   owner: { id: string | null; name: string | null }
+  stewardId?: string | null
   redacted: Array<'owner'>
   provenance: Provenance
 }
@@ -165,7 +228,8 @@ type RedactableDemand = {
 /** An anonymous demand as a stranger sees it: its owner's kind only, and no owner's own reference. */
 function withholdDemandOwner<T extends RedactableDemand>(demand: T): T {
   const provenance = isLocalRecord(demand.provenance, 'demand', demand.id) ? { ...demand.provenance, externalId: null } : demand.provenance
-  return { ...demand, owner: { ...demand.owner, id: null, name: null }, redacted: ['owner'], provenance }
+  const steward = demand.stewardId === undefined ? {} : { stewardId: null }
+  return { ...demand, owner: { ...demand.owner, id: null, name: null }, ...steward, redacted: ['owner'], provenance }
 }
 
 /**
@@ -176,7 +240,7 @@ function withholdDemandOwner<T extends RedactableDemand>(demand: T): T {
 export async function redactDemand<T extends RedactableDemand>(db: DbOrTx, actor: Actor | null, demand: T): Promise<T> {
   if (!demand.anonymous) return demand
   const ownerId = demand.owner.id
-  if (ownerId !== null && (await actsFor(db, actor, ownerId))) return demand
+  if (ownerId !== null && (await actsFor(db, actor, ownerId, demand.stewardId ?? null))) return demand
   return revealsDemandOwner(await reachedOnDemand(db, actor, demand.id)) ? demand : withholdDemandOwner(demand)
 }
 
@@ -211,7 +275,12 @@ export async function actingOwners(db: DbOrTx, actor: Actor | null): Promise<(ow
     .select({ id: delegations.memberOrganizationId })
     .from(delegations)
     .where(and(eq(delegations.agentOrganizationId, actor.organizationId), eq(delegations.status, 'active')))
-    .union(db.select({ id: organizations.id }).from(organizations).where(eq(organizations.mergedIntoId, actor.organizationId)))
+    .union(
+      db
+        .select({ id: organizations.id })
+        .from(organizations)
+        .where(and(eq(organizations.mergedIntoId, actor.organizationId), isNull(organizations.splitInto))),
+    )
   const owners = new Set([actor.organizationId, ...rows.map((row) => row.id)])
   return (ownerOrganizationId) => owners.has(ownerOrganizationId)
 }
@@ -223,7 +292,7 @@ export async function actingOwners(db: DbOrTx, actor: Actor | null): Promise<(ow
 export async function assertModerates(
   db: DbOrTx,
   actor: Actor,
-  record: { ownerId: string; isPublic: boolean },
+  record: AccessRecord,
   refusal: { resource: string; id: string; detail: string },
 ): Promise<void> {
   if (!(await accessTo(db, actor, record)).see) throw notFound(refusal.resource, refusal.id)
@@ -243,7 +312,7 @@ export async function ownerForCreation(db: DbOrTx, actor: Actor, requested: stri
       { pointer: `#/${field}`, detail: 'is not an organisation this key acts for' },
     ])
   }
-  if (standing.mergedIntoId !== null) throw organizationMerged(ownerId, standing.mergedIntoId)
+  if (standing.mergedIntoId !== null) throw retired(ownerId, standing)
   return ownerId
 }
 

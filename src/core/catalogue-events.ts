@@ -20,6 +20,11 @@ export const catalogueEventTypes = {
   'organization.created': { public: true, tombstone: false, description: 'An organisation was registered' },
   'organization.updated': { public: true, tombstone: false, description: 'An organisation changed' },
   'organization.merged': { public: true, tombstone: true, description: 'An organisation was merged into its successor (payload: successorId)' },
+  'organization.split': {
+    public: true,
+    tombstone: true,
+    description: 'An organisation was split between successors by rule (payload: successorId, the default, and successors, the rules)',
+  },
   'success_story.published': { public: true, tombstone: false, description: 'Both parties approved a success story: it is public' },
   'success_story.retracted': {
     public: true,

@@ -599,6 +599,22 @@ export const messages: Record<string, string> = {
   'A merge takes effect today or earlier, not on {day}; record it once it has taken effect':
     'Việc sáp nhập có hiệu lực từ hôm nay trở về trước, không phải ngày {day}; hãy ghi nhận khi đã có hiệu lực',
 
+  // Splits
+  'A split takes effect today or earlier, not on {day}; record it once it has taken effect':
+    'Việc chia tách có hiệu lực từ hôm nay trở về trước, không phải ngày {day}; hãy ghi nhận khi đã có hiệu lực',
+  'Only the exchange operator splits organisations': 'Chỉ đơn vị vận hành sàn chia tách tổ chức',
+  'The split rules cannot be applied; see errors': 'Không áp dụng được các quy tắc chia tách; xem errors',
+  'Organisation {id} was already merged or split at {at}; a merge or split is applied once':
+    'Tổ chức {id} đã được sáp nhập hoặc chia tách lúc {at}; mỗi lần sáp nhập hoặc chia tách chỉ áp dụng một lần',
+  'Organisation {id} was split between successors and is read-only; its successors may only retire its records':
+    'Tổ chức {id} đã được chia tách cho các tổ chức kế thừa và chỉ còn để đọc; tổ chức kế thừa chỉ được rút hoặc đóng hồ sơ của nó',
+  'is the last rule, the default successor: it has no condition': 'là quy tắc cuối cùng, tổ chức kế thừa mặc định: quy tắc này không có điều kiện',
+  'has no condition; only the last rule (the default) may have none': 'không có điều kiện; chỉ quy tắc cuối cùng (mặc định) mới được không có điều kiện',
+  'names one successor; a split passes the records to two or more (merge into one instead)':
+    'chỉ nêu một tổ chức kế thừa; chia tách chuyển hồ sơ cho hai tổ chức trở lên (hãy sáp nhập nếu chỉ có một)',
+  'is the organisation being split': 'chính là tổ chức đang được chia tách',
+  'was merged or split into {id}; name the final successor': 'đã được sáp nhập hoặc chia tách vào {id}; hãy nêu tổ chức kế thừa cuối cùng',
+
   // Plan against actual (report targets)
   "Only the operator, or the DOST of the scope's province (its admin or editor keys), sets targets":
     'Chỉ đơn vị vận hành sàn, hoặc Sở KH&CN của tỉnh có đối tượng (khóa quản trị hoặc biên tập của Sở), mới đặt được chỉ tiêu',

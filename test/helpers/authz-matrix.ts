@@ -76,6 +76,8 @@ export const matrix: Record<string, Record<string, Expectation>> = {
   updateOrganization: { own: row(401, [403, 403, 200], all(403), 200, all(403)), identity: row(401, [403, 403, 403], all(403), 200, all(403)) },
   // Only the operator merges (a fresh organisation into another fresh one: a merge happens once).
   mergeOrganization: { fresh: row(401, all(403), all(403), 200, all(403)) },
+  // The same for splits (a fresh organisation between two fresh ones).
+  splitOrganization: { fresh: row(401, all(403), all(403), 200, all(403)) },
 
   // Any editor or admin key creates listings for its own organisation (the delegate, a connection
   // point, too), and the delegate's for "own" (ownerId); readers only read.

@@ -154,6 +154,18 @@ export const builders: Record<string, Record<string, Builder>> = {
       body: { intoOrganizationId: (await createOrganization(world.db)).id, reason: 'Sáp nhập hai trung tâm' },
     }),
   },
+  splitOrganization: {
+    fresh: async (world) => ({
+      params: { id: (await createOrganization(world.db)).id },
+      body: {
+        successors: [
+          { organizationId: (await createOrganization(world.db)).id, provinceCodes: ['01'] },
+          { organizationId: (await createOrganization(world.db)).id },
+        ],
+        reason: 'Chia tách trung tâm theo địa bàn',
+      },
+    }),
+  },
 
   createListing: {
     itself: async () => ({ body: listingInput() }),

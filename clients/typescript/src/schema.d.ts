@@ -372,6 +372,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/organizations/{id}/split": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Split an organisation between successors, by rule
+         * @description The operator splits this organisation (A) between two or more successors, in one transaction. Each of A's listings and demands gets the successor of the first rule it meets (a rule names provinces and VSIC sections; the last rule has no condition and names the default successor) as its stewardId: that successor's admin and editor keys manage it from then on, retiring only (withdraw a listing, close a demand), as after a merge. A's records stay attributed to A. A becomes read-only as a merged organisation is: splitInto holds the rules, mergedIntoId the default successor, its API keys are revoked and its active delegations end with reason `merged`. effectiveOn (default today, never later: 422 invalid_effective_date) dates the split: reports count A's facts before it for A, and from it on for each record's steward (tasks and events A led, for the default successor). A split or merge is applied once (409 already_merged). A successor that is A, unknown, or merged itself, rules that name fewer than two successors, or a condition on the last rule (or none on another) are a 422 invalid_successor. If-Match (A's ETag) is optional.
+         */
+        post: operations["splitOrganization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/listings": {
         parameters: {
             query?: never;
@@ -2172,6 +2192,18 @@ export interface components {
             labelVi: string;
             labelEn: string;
         };
+        /** @description One rule of a split: the successor of the records located in one of provinceCodes and classified under one of sectors */
+        SplitRule: {
+            /**
+             * Format: uuid
+             * @description The successor this rule names
+             */
+            organizationId: string;
+            /** @description 2025 units; empty: any province */
+            provinceCodes: string[];
+            /** @description VSIC sections; empty: any sector */
+            sectors: string[];
+        };
         Organization: {
             /**
              * Format: uuid
@@ -2203,6 +2235,7 @@ export interface components {
             mergedIntoId: string | null;
             mergedAt: string | null;
             mergeEffectiveOn: string | null;
+            splitInto: components["schemas"]["SplitRule"][] | null;
             provenance: components["schemas"]["Provenance"];
             /** @description Increases with every change; the ETag carries it */
             version: number;
@@ -2260,6 +2293,7 @@ export interface components {
             /** @description draft, published, withdrawn or archived as stored; expired = published and past validUntil (Vietnam time); archived = expired for LISTING_ARCHIVE_AFTER_DAYS and put away */
             status: components["schemas"]["ListingStatus"];
             owner: components["schemas"]["ListingOwner"];
+            stewardId: string | null;
             /** @description See /v1/reference/listing-kinds */
             kind: components["schemas"]["ListingKind"];
             titleVi: string;
@@ -2415,6 +2449,7 @@ export interface components {
             /** @description draft (only its owner sees it) -> open -> closed */
             status: components["schemas"]["DemandStatus"];
             owner: components["schemas"]["DemandOwner"];
+            stewardId: string | null;
             titleVi: string;
             titleEn: string | null;
             problemVi: string;
@@ -3445,7 +3480,7 @@ export interface components {
             nextCursor: string | null;
         };
         /** @description One change to the public catalogue */
-        FeedEvent: components["schemas"]["ListingChangedEvent"] | components["schemas"]["ListingRemovedEvent"] | components["schemas"]["DemandChangedEvent"] | components["schemas"]["DemandClosedEvent"] | components["schemas"]["OrganizationChangedEvent"] | components["schemas"]["OrganizationMergedEvent"] | components["schemas"]["SuccessStoryPublishedEvent"] | components["schemas"]["SuccessStoryRetractedEvent"];
+        FeedEvent: components["schemas"]["ListingChangedEvent"] | components["schemas"]["ListingRemovedEvent"] | components["schemas"]["DemandChangedEvent"] | components["schemas"]["DemandClosedEvent"] | components["schemas"]["OrganizationChangedEvent"] | components["schemas"]["OrganizationMergedEvent"] | components["schemas"]["OrganizationSplitEvent"] | components["schemas"]["SuccessStoryPublishedEvent"] | components["schemas"]["SuccessStoryRetractedEvent"];
         FeedEventPage: {
             items: components["schemas"]["FeedEvent"][];
             /** @description Where the next page starts: after the last item, or the cursor given when the page is empty. Never null: keep polling with it. */
@@ -3530,7 +3565,7 @@ export interface components {
             nextCursor: string | null;
         };
         /** @description The body of a webhook request: Standard Webhooks envelope, data by type */
-        WebhookMessage: components["schemas"]["DealStartedMessage"] | components["schemas"]["InterestAcceptedMessage"] | components["schemas"]["DealClosedMessage"] | components["schemas"]["DealAdvancedMessage"] | components["schemas"]["OfferMadeMessage"] | components["schemas"]["OfferClosedMessage"] | components["schemas"]["OfferAcceptedMessage"] | components["schemas"]["ContractSignedMessage"] | components["schemas"]["MilestoneCompletedMessage"] | components["schemas"]["TransferCompletedMessage"] | components["schemas"]["DisputeOpenedMessage"] | components["schemas"]["DisputeResolvedMessage"] | components["schemas"]["DealInterestReminderMessage"] | components["schemas"]["DealOfferReminderMessage"] | components["schemas"]["DealMessagePostedMessage"] | components["schemas"]["ListingRenewalDueMessage"] | components["schemas"]["SuccessStoryDraftMessage"] | components["schemas"]["MatchMessage"] | components["schemas"]["ListingChangedMessage"] | components["schemas"]["ListingRemovedMessage"] | components["schemas"]["DemandChangedMessage"] | components["schemas"]["DemandClosedMessage"] | components["schemas"]["OrganizationChangedMessage"] | components["schemas"]["OrganizationMergedMessage"] | components["schemas"]["SuccessStoryPublishedMessage"] | components["schemas"]["SuccessStoryRetractedMessage"] | components["schemas"]["ImportCompletedMessage"] | components["schemas"]["TaskProposedMessage"] | components["schemas"]["TaskUpdatedMessage"] | components["schemas"]["TaskMovedMessage"] | components["schemas"]["TaskPartnerAnsweredMessage"] | components["schemas"]["TaskPartnerInvitedMessage"] | components["schemas"]["DelegationMessage"] | components["schemas"]["WebhookPingMessage"] | components["schemas"]["WebhookDisabledMessage"];
+        WebhookMessage: components["schemas"]["DealStartedMessage"] | components["schemas"]["InterestAcceptedMessage"] | components["schemas"]["DealClosedMessage"] | components["schemas"]["DealAdvancedMessage"] | components["schemas"]["OfferMadeMessage"] | components["schemas"]["OfferClosedMessage"] | components["schemas"]["OfferAcceptedMessage"] | components["schemas"]["ContractSignedMessage"] | components["schemas"]["MilestoneCompletedMessage"] | components["schemas"]["TransferCompletedMessage"] | components["schemas"]["DisputeOpenedMessage"] | components["schemas"]["DisputeResolvedMessage"] | components["schemas"]["DealInterestReminderMessage"] | components["schemas"]["DealOfferReminderMessage"] | components["schemas"]["DealMessagePostedMessage"] | components["schemas"]["ListingRenewalDueMessage"] | components["schemas"]["SuccessStoryDraftMessage"] | components["schemas"]["MatchMessage"] | components["schemas"]["ListingChangedMessage"] | components["schemas"]["ListingRemovedMessage"] | components["schemas"]["DemandChangedMessage"] | components["schemas"]["DemandClosedMessage"] | components["schemas"]["OrganizationChangedMessage"] | components["schemas"]["OrganizationMergedMessage"] | components["schemas"]["OrganizationSplitMessage"] | components["schemas"]["SuccessStoryPublishedMessage"] | components["schemas"]["SuccessStoryRetractedMessage"] | components["schemas"]["ImportCompletedMessage"] | components["schemas"]["TaskProposedMessage"] | components["schemas"]["TaskUpdatedMessage"] | components["schemas"]["TaskMovedMessage"] | components["schemas"]["TaskPartnerAnsweredMessage"] | components["schemas"]["TaskPartnerInvitedMessage"] | components["schemas"]["DelegationMessage"] | components["schemas"]["WebhookPingMessage"] | components["schemas"]["WebhookDisabledMessage"];
         /**
          * OrganizationKind
          * @enum {string}
@@ -3682,20 +3717,20 @@ export interface components {
             after?: components["schemas"]["ListingOwner"];
         };
         /**
-         * ListingKindChange
-         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
-         */
-        ListingKindChange: {
-            before?: components["schemas"]["ListingKind"];
-            after?: components["schemas"]["ListingKind"];
-        };
-        /**
          * NullableTextChange
          * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
          */
         NullableTextChange: {
             before?: string | null;
             after?: string | null;
+        };
+        /**
+         * ListingKindChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        ListingKindChange: {
+            before?: components["schemas"]["ListingKind"];
+            after?: components["schemas"]["ListingKind"];
         };
         /**
          * NullableIntegerChange
@@ -3809,6 +3844,7 @@ export interface components {
             id?: components["schemas"]["TextChange"];
             status?: components["schemas"]["ListingStatusChange"];
             owner?: components["schemas"]["ListingOwnerChange"];
+            stewardId?: components["schemas"]["NullableTextChange"];
             kind?: components["schemas"]["ListingKindChange"];
             titleVi?: components["schemas"]["TextChange"];
             titleEn?: components["schemas"]["NullableTextChange"];
@@ -3932,6 +3968,7 @@ export interface components {
             id?: components["schemas"]["TextChange"];
             status?: components["schemas"]["DemandStatusChange"];
             owner?: components["schemas"]["DemandOwnerChange"];
+            stewardId?: components["schemas"]["NullableTextChange"];
             titleVi?: components["schemas"]["TextChange"];
             titleEn?: components["schemas"]["NullableTextChange"];
             problemVi?: components["schemas"]["TextChange"];
@@ -4010,6 +4047,14 @@ export interface components {
             after?: components["schemas"]["ConnectionPointScope"] | null;
         };
         /**
+         * NullableSplitRuleListChange
+         * @description The value before the write (absent when it created the record) and after it (absent when it removed the record)
+         */
+        NullableSplitRuleListChange: {
+            before?: components["schemas"]["SplitRule"][] | null;
+            after?: components["schemas"]["SplitRule"][] | null;
+        };
+        /**
          * OrganizationAuditChanges
          * @description The fields that changed, with their values before and after (API shapes; version and updatedAt are left out). A creation has only `after`.
          */
@@ -4036,6 +4081,7 @@ export interface components {
             mergedIntoId?: components["schemas"]["NullableTextChange"];
             mergedAt?: components["schemas"]["NullableTextChange"];
             mergeEffectiveOn?: components["schemas"]["NullableTextChange"];
+            splitInto?: components["schemas"]["NullableSplitRuleListChange"];
             provenance?: components["schemas"]["ProvenanceChange"];
             version?: components["schemas"]["IntegerChange"];
             reason?: components["schemas"]["NullableTextChange"];
@@ -5828,6 +5874,45 @@ export interface components {
             tombstone: true;
             data: components["schemas"]["OrganizationTombstone"];
         };
+        /** OrganizationSplitTombstone */
+        OrganizationSplitTombstone: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /** @description The global id of the record (see Provenance) */
+            globalId: string;
+            /**
+             * Format: uuid
+             * @description The default successor (the last rule), also its mergedIntoId
+             */
+            successorId: string;
+            /** @description The rules, in order, that gave each of the organisation's records its steward */
+            successors: components["schemas"]["SplitRule"][];
+        };
+        /**
+         * OrganizationSplitEvent
+         * @description An organisation was split between successors: a mirror deletes it and gives each of its listings and demands the steward of the first rule the record meets
+         */
+        OrganizationSplitEvent: {
+            /** @description The event id, a decimal number as a string; unique, but the feed is ordered by commit, not by id */
+            id: string;
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "organization.split";
+            /** Format: date-time */
+            occurredAt: string;
+            subject: components["schemas"]["OrganizationEventSubject"];
+            /**
+             * @description True when the record leaves the public catalogue: a mirror deletes it
+             * @enum {boolean}
+             */
+            tombstone: true;
+            data: components["schemas"]["OrganizationSplitTombstone"];
+        };
         /**
          * SuccessStoryEventSubject
          * @description The record the event is about
@@ -6726,6 +6811,23 @@ export interface components {
             data: components["schemas"]["OrganizationTombstone"];
         };
         /**
+         * OrganizationSplitMessage
+         * @description An organisation was split between successors: a mirror deletes it and gives each of its listings and demands the steward of the first rule the record meets
+         */
+        OrganizationSplitMessage: {
+            /**
+             * @description The event type (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "organization.split";
+            /**
+             * Format: date-time
+             * @description When the event happened
+             */
+            timestamp: string;
+            data: components["schemas"]["OrganizationSplitTombstone"];
+        };
+        /**
          * SuccessStoryPublishedMessage
          * @description Both parties of a completed transfer approved its success story: data is the SuccessStory
          */
@@ -7168,6 +7270,30 @@ export interface components {
             /**
              * Format: date
              * @description The day (Vietnam) the merge took effect (default today; never after today): the 2025 mergers are recorded with 2025-07-01. Reports count the organisation's facts before it for the organisation, and from it on for the successor
+             */
+            effectiveOn?: string;
+        };
+        /** SplitRuleInput */
+        SplitRuleInput: {
+            /**
+             * Format: uuid
+             * @description The successor: an organisation that is neither this one nor merged or split itself
+             */
+            organizationId: string;
+            /** @description Records located in one of these provinces (legacy codes are resolved to their 2025 units; a listing's any province); empty or absent: any */
+            provinceCodes?: string[];
+            /** @description Records classified under one of these VSIC sections; empty or absent: any */
+            sectors?: components["schemas"]["Sector"][];
+        };
+        /** SplitOrganizationRequest */
+        SplitOrganizationRequest: {
+            /** @description The rules, tried in order for each listing and demand: the first whose conditions the record meets names its successor. Only the last rule has no condition (the default successor, which also takes the tasks and events the organisation led). At least two successors */
+            successors: components["schemas"]["SplitRuleInput"][];
+            /** @description Why, for the audit trail */
+            reason?: string;
+            /**
+             * Format: date
+             * @description The day (Vietnam) the split took effect (default today; never after today). Reports count the organisation's facts before it for the organisation, and from it on for each record's successor
              */
             effectiveOn?: string;
         };
@@ -7985,7 +8111,7 @@ export interface components {
          * WebhookEventType
          * @enum {string}
          */
-        WebhookEventType: "deal.started" | "deal.interest_accepted" | "deal.interest_declined" | "deal.interest_expired" | "deal.offer_made" | "deal.offer_withdrawn" | "deal.offer_rejected" | "deal.offer_accepted" | "deal.offer_lapsed" | "deal.contract_signed" | "deal.transfer_started" | "deal.milestone_completed" | "deal.completed" | "deal.cancelled" | "deal.dispute_opened" | "deal.dispute_resolved" | "deal.interest_reminder" | "deal.offer_reminder" | "deal.message_posted" | "match.suggested" | "match.proposed" | "match.shortlisted" | "match.dismissed" | "listing.created" | "listing.updated" | "listing.published" | "listing.withdrawn" | "listing.unpublished" | "listing.archived" | "demand.created" | "demand.updated" | "demand.opened" | "demand.closed" | "organization.created" | "organization.updated" | "organization.merged" | "success_story.published" | "success_story.retracted" | "listing.renewal_due" | "import.completed" | "task.proposed" | "task.updated" | "task.approved" | "task.started" | "task.completed" | "task.cancelled" | "task.partner_invited" | "task.partner_accepted" | "task.partner_declined" | "delegation.proposed" | "delegation.recorded" | "delegation.accepted" | "delegation.declined" | "delegation.withdrawn" | "delegation.expired" | "delegation.ended" | "success_story.drafted" | "success_story.approved" | "webhook.ping" | "webhook.subscription_disabled";
+        WebhookEventType: "deal.started" | "deal.interest_accepted" | "deal.interest_declined" | "deal.interest_expired" | "deal.offer_made" | "deal.offer_withdrawn" | "deal.offer_rejected" | "deal.offer_accepted" | "deal.offer_lapsed" | "deal.contract_signed" | "deal.transfer_started" | "deal.milestone_completed" | "deal.completed" | "deal.cancelled" | "deal.dispute_opened" | "deal.dispute_resolved" | "deal.interest_reminder" | "deal.offer_reminder" | "deal.message_posted" | "match.suggested" | "match.proposed" | "match.shortlisted" | "match.dismissed" | "listing.created" | "listing.updated" | "listing.published" | "listing.withdrawn" | "listing.unpublished" | "listing.archived" | "demand.created" | "demand.updated" | "demand.opened" | "demand.closed" | "organization.created" | "organization.updated" | "organization.merged" | "organization.split" | "success_story.published" | "success_story.retracted" | "listing.renewal_due" | "import.completed" | "task.proposed" | "task.updated" | "task.approved" | "task.started" | "task.completed" | "task.cancelled" | "task.partner_invited" | "task.partner_accepted" | "task.partner_declined" | "delegation.proposed" | "delegation.recorded" | "delegation.accepted" | "delegation.declined" | "delegation.withdrawn" | "delegation.expired" | "delegation.ended" | "success_story.drafted" | "success_story.approved" | "webhook.ping" | "webhook.subscription_disabled";
         /** CreateWebhookRequest */
         CreateWebhookRequest: {
             /**
@@ -9775,6 +9901,7 @@ export interface operations {
                      *           "mergedIntoId": null,
                      *           "mergedAt": null,
                      *           "mergeEffectiveOn": null,
+                     *           "splitInto": null,
                      *           "provenance": {
                      *             "source": "tech-exchange",
                      *             "externalId": null,
@@ -9805,6 +9932,7 @@ export interface operations {
                      *           "mergedIntoId": null,
                      *           "mergedAt": null,
                      *           "mergeEffectiveOn": null,
+                     *           "splitInto": null,
                      *           "provenance": {
                      *             "source": "tech-exchange",
                      *             "externalId": null,
@@ -9951,6 +10079,7 @@ export interface operations {
                      *       "mergedIntoId": null,
                      *       "mergedAt": null,
                      *       "mergeEffectiveOn": null,
+                     *       "splitInto": null,
                      *       "provenance": {
                      *         "source": "tech-exchange",
                      *         "externalId": null,
@@ -10150,6 +10279,7 @@ export interface operations {
                      *       "mergedIntoId": null,
                      *       "mergedAt": null,
                      *       "mergeEffectiveOn": null,
+                     *       "splitInto": null,
                      *       "provenance": {
                      *         "source": "tech-exchange",
                      *         "externalId": null,
@@ -10307,6 +10437,7 @@ export interface operations {
                      *       "mergedIntoId": null,
                      *       "mergedAt": null,
                      *       "mergeEffectiveOn": null,
+                     *       "splitInto": null,
                      *       "provenance": {
                      *         "source": "tech-exchange",
                      *         "externalId": null,
@@ -10538,10 +10669,275 @@ export interface operations {
                      *       "mergedIntoId": "78fbf9f5-cf4b-4004-a57b-128f1b9c1150",
                      *       "mergedAt": "2026-03-02T03:00:00.000Z",
                      *       "mergeEffectiveOn": null,
+                     *       "splitInto": null,
                      *       "provenance": {
                      *         "source": "tech-exchange",
                      *         "externalId": null,
                      *         "globalId": "tech-exchange:organization:e35ab0b2-af17-4c12-9141-a9f5dd278830"
+                     *       },
+                     *       "version": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key was given */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state; or idempotency_in_progress: a request with this Idempotency-Key is still running; retry after Retry-After seconds */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before retrying with the same Idempotency-Key */
+                    "Retry-After"?: number;
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names a stale version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than allowed */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's media type, or an uploaded file's type, is not one this operation takes */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but breaks a rule; or idempotency_key_reused: this Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached; wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database (or, for files, the file store) is unreachable for a moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    splitOrganization: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version you read; 412 if it changed since */
+                "if-match"?: string;
+                /** @description A unique key (a UUID) per intended operation: a retry with the same key and the same request gets the first successful response again (header Idempotent-Replayed: true) instead of repeating the work, whatever happened to the first (the write and its stored answer commit together, or neither does). Kept 24 hours; the same key with another request is a 422 idempotency_key_reused; a retry while the first is still running waits up to 3 seconds, then gets a 409 idempotency_in_progress with Retry-After. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "successors": [
+                 *         {
+                 *           "organizationId": "fc96dbe4-2154-4f53-bb29-7bfd3762a9f7",
+                 *           "provinceCodes": [
+                 *             "36"
+                 *           ]
+                 *         },
+                 *         {
+                 *           "organizationId": "886cbb71-993e-4fd5-b0ee-4c5215544bf6",
+                 *           "sectors": [
+                 *             "A"
+                 *           ]
+                 *         }
+                 *       ],
+                 *       "effectiveOn": "2025-07-01",
+                 *       "reason": "Chia tách theo địa bàn"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SplitOrganizationRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "7ff2ec73-c640-4f23-8226-32ac77cf18a4",
+                     *       "kind": "enterprise",
+                     *       "name": "Công ty Cổ phần Công nghệ sinh học Bắc Nam",
+                     *       "nameEn": null,
+                     *       "shortName": null,
+                     *       "parentId": null,
+                     *       "provinceCode": null,
+                     *       "currentProvinceCode": null,
+                     *       "address": null,
+                     *       "website": null,
+                     *       "email": null,
+                     *       "phone": null,
+                     *       "taxCode": null,
+                     *       "description": null,
+                     *       "contacts": [],
+                     *       "sectors": [],
+                     *       "delegationScope": null,
+                     *       "createdAt": "2026-12-06T20:58:11.656Z",
+                     *       "updatedAt": "2026-03-02T03:00:00.000Z",
+                     *       "mergedIntoId": "2da44a34-af9f-48db-a3c7-24bdbc376baf",
+                     *       "mergedAt": "2026-03-02T03:00:00.000Z",
+                     *       "mergeEffectiveOn": "2025-07-01",
+                     *       "splitInto": [
+                     *         {
+                     *           "organizationId": "fc96dbe4-2154-4f53-bb29-7bfd3762a9f7",
+                     *           "provinceCodes": [
+                     *             "37"
+                     *           ],
+                     *           "sectors": []
+                     *         },
+                     *         {
+                     *           "organizationId": "886cbb71-993e-4fd5-b0ee-4c5215544bf6",
+                     *           "provinceCodes": [],
+                     *           "sectors": [
+                     *             "A"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "provenance": {
+                     *         "source": "tech-exchange",
+                     *         "externalId": null,
+                     *         "globalId": "tech-exchange:organization:7ff2ec73-c640-4f23-8226-32ac77cf18a4"
                      *       },
                      *       "version": 2
                      *     }
@@ -11070,6 +11466,7 @@ export interface operations {
                      *         "name": "Công ty TNHH Điện tử Hà Nam",
                      *         "kind": "enterprise"
                      *       },
+                     *       "stewardId": null,
                      *       "kind": "technology",
                      *       "titleVi": "Quy trình sản xuất lúa gạo hữu cơ",
                      *       "titleEn": "Organic rice production process",
@@ -11308,6 +11705,7 @@ export interface operations {
                      *         "name": "Trung tâm Ứng dụng tiến bộ khoa học và công nghệ Nam Định",
                      *         "kind": "transfer_centre"
                      *       },
+                     *       "stewardId": null,
                      *       "kind": "technology",
                      *       "titleVi": "Quy trình sản xuất lúa gạo hữu cơ",
                      *       "titleEn": "Organic rice production process",
@@ -11516,6 +11914,7 @@ export interface operations {
                      *         "name": "Công ty TNHH Cơ khí Nông nghiệp Thái Bình",
                      *         "kind": "enterprise"
                      *       },
+                     *       "stewardId": null,
                      *       "kind": "technology",
                      *       "titleVi": "Quy trình sản xuất lúa gạo hữu cơ",
                      *       "titleEn": "Organic rice, certified",
@@ -11785,6 +12184,7 @@ export interface operations {
                      *         "name": "Viện Cơ điện Nông nghiệp",
                      *         "kind": "research_institute"
                      *       },
+                     *       "stewardId": null,
                      *       "kind": "technology",
                      *       "titleVi": "Quy trình sản xuất lúa gạo hữu cơ",
                      *       "titleEn": "Organic rice production process",
@@ -12037,6 +12437,7 @@ export interface operations {
                      *         "name": "Công ty TNHH Điện tử Hà Nam",
                      *         "kind": "enterprise"
                      *       },
+                     *       "stewardId": null,
                      *       "kind": "technology",
                      *       "titleVi": "Quy trình sản xuất lúa gạo hữu cơ",
                      *       "titleEn": "Organic rice production process",
@@ -12298,6 +12699,7 @@ export interface operations {
                      *         "name": "Công ty TNHH Cơ khí Nông nghiệp Thái Bình",
                      *         "kind": "enterprise"
                      *       },
+                     *       "stewardId": null,
                      *       "kind": "technology",
                      *       "titleVi": "Quy trình sản xuất lúa gạo hữu cơ",
                      *       "titleEn": "Organic rice, certified",
@@ -12559,6 +12961,7 @@ export interface operations {
                      *         "name": "Viện Công nghệ sau thu hoạch",
                      *         "kind": "enterprise"
                      *       },
+                     *       "stewardId": null,
                      *       "kind": "technology",
                      *       "titleVi": "Quy trình sản xuất lúa gạo hữu cơ",
                      *       "titleEn": "Organic rice production process",
@@ -13081,6 +13484,7 @@ export interface operations {
                      *         "name": "Công ty Cổ phần Cơ điện Hà Nam",
                      *         "kind": "enterprise"
                      *       },
+                     *       "stewardId": null,
                      *       "titleVi": "Cần máy sấy lúa công suất 10 tấn/mẻ",
                      *       "titleEn": "Rice dryer wanted, 10 tonnes per batch",
                      *       "problemVi": "Lúa thu hoạch vụ mùa bị ẩm, phơi nắng không kịp, tỷ lệ hao hụt cao.",
@@ -13293,6 +13697,7 @@ export interface operations {
                      *         "name": "Hợp tác xã Nông nghiệp Hải Hậu",
                      *         "kind": "enterprise"
                      *       },
+                     *       "stewardId": null,
                      *       "titleVi": "Cần máy sấy lúa công suất 10 tấn/mẻ",
                      *       "titleEn": "Rice dryer wanted, 10 tonnes per batch",
                      *       "problemVi": "Lúa thu hoạch vụ mùa bị ẩm, phơi nắng không kịp, tỷ lệ hao hụt cao.",
@@ -13469,6 +13874,7 @@ export interface operations {
                      *         "name": "Công ty TNHH Cơ khí Nông nghiệp Thái Bình",
                      *         "kind": "enterprise"
                      *       },
+                     *       "stewardId": null,
                      *       "titleVi": "Cần máy sấy lúa công suất 10 tấn/mẻ",
                      *       "titleEn": "Rice dryer wanted, 10 tonnes per batch",
                      *       "problemVi": "Lúa thu hoạch vụ mùa bị ẩm, phơi nắng không kịp, tỷ lệ hao hụt cao.",
@@ -13707,6 +14113,7 @@ export interface operations {
                      *         "name": "Công ty Cổ phần Cơ điện Hà Nam",
                      *         "kind": "enterprise"
                      *       },
+                     *       "stewardId": null,
                      *       "titleVi": "Cần máy sấy lúa công suất 10 tấn/mẻ",
                      *       "titleEn": "Rice dryer wanted, 10 tonnes per batch",
                      *       "problemVi": "Lúa thu hoạch vụ mùa bị ẩm, phơi nắng không kịp, tỷ lệ hao hụt cao.",
@@ -13943,6 +14350,7 @@ export interface operations {
                      *         "name": "Công ty TNHH Cơ khí Nông nghiệp Thái Bình",
                      *         "kind": "enterprise"
                      *       },
+                     *       "stewardId": null,
                      *       "titleVi": "Cần máy sấy lúa công suất 10 tấn/mẻ",
                      *       "titleEn": "Rice dryer wanted, 10 tonnes per batch",
                      *       "problemVi": "Lúa thu hoạch vụ mùa bị ẩm, phơi nắng không kịp, tỷ lệ hao hụt cao.",
@@ -31117,6 +31525,7 @@ export interface operations {
                      *         "name": "Cổng cung cầu công nghệ Hà Nội",
                      *         "kind": "connection_point"
                      *       },
+                     *       "stewardId": null,
                      *       "kind": "technology",
                      *       "titleVi": "Máy gieo hạt khí nén cho ruộng lúa",
                      *       "titleEn": null,
@@ -31209,6 +31618,7 @@ export interface operations {
                      *         "name": "Cổng cung cầu công nghệ Hà Nội",
                      *         "kind": "connection_point"
                      *       },
+                     *       "stewardId": null,
                      *       "kind": "technology",
                      *       "titleVi": "Máy gieo hạt khí nén cho ruộng lúa",
                      *       "titleEn": null,
@@ -31506,6 +31916,7 @@ export interface operations {
                      *         "name": "Công ty Cổ phần Cơ khí Đông Anh",
                      *         "kind": "enterprise"
                      *       },
+                     *       "stewardId": null,
                      *       "titleVi": "Cần máy bóc vỏ lạc quy mô hộ",
                      *       "titleEn": "Rice dryer wanted, 10 tonnes per batch",
                      *       "problemVi": "Lúa thu hoạch vụ mùa bị ẩm, phơi nắng không kịp, tỷ lệ hao hụt cao.",
@@ -31571,6 +31982,7 @@ export interface operations {
                      *         "name": "Công ty Cổ phần Cơ khí Đông Anh",
                      *         "kind": "enterprise"
                      *       },
+                     *       "stewardId": null,
                      *       "titleVi": "Cần máy bóc vỏ lạc quy mô hộ",
                      *       "titleEn": "Rice dryer wanted, 10 tonnes per batch",
                      *       "problemVi": "Lúa thu hoạch vụ mùa bị ẩm, phơi nắng không kịp, tỷ lệ hao hụt cao.",
@@ -31780,7 +32192,7 @@ export interface operations {
                 after?: string;
                 /** @description Events per page (1-1000, default 100) */
                 limit?: number;
-                /** @description Only these event types, comma-separated (types=listing.published,listing.withdrawn); one of listing.updated, listing.published, listing.withdrawn, listing.unpublished, listing.archived, demand.updated, demand.opened, demand.closed, organization.created, organization.updated, organization.merged, success_story.published, success_story.retracted */
+                /** @description Only these event types, comma-separated (types=listing.published,listing.withdrawn); one of listing.updated, listing.published, listing.withdrawn, listing.unpublished, listing.archived, demand.updated, demand.opened, demand.closed, organization.created, organization.updated, organization.merged, organization.split, success_story.published, success_story.retracted */
                 types?: string;
             };
             header?: {
@@ -31831,6 +32243,7 @@ export interface operations {
                      *               "kind": "enterprise",
                      *               "name": "Viện Công nghệ sau thu hoạch"
                      *             },
+                     *             "stewardId": null,
                      *             "fields": [
                      *               "4"
                      *             ],
@@ -31916,6 +32329,7 @@ export interface operations {
                      *               "kind": "enterprise",
                      *               "name": "Viện Công nghệ sau thu hoạch"
                      *             },
+                     *             "stewardId": null,
                      *             "fields": [
                      *               "4"
                      *             ],

@@ -14,6 +14,9 @@ export const demands = pgTable(
     ownerId: uuid('owner_id')
       .notNull()
       .references(() => organizations.id, { onDelete: 'restrict' }),
+    // After its owner was split: the successor the split's rules gave this record, which manages it
+    // (retiring only) and to which reports attribute its facts from the split's effective day on.
+    stewardId: uuid('steward_id').references(() => organizations.id, { onDelete: 'restrict' }),
     status: text('status').$type<DemandStatus>().notNull().default('draft'),
     titleVi: text('title_vi').notNull(),
     titleEn: text('title_en'),
@@ -73,6 +76,9 @@ export const demands = pgTable(
     check('demands_min_trl_check', sql`${table.minTrl} between 1 and 9`),
     check('demands_budget_check', sql`${table.budgetMinVnd} is null or ${table.budgetMaxVnd} is null or ${table.budgetMinVnd} <= ${table.budgetMaxVnd}`),
     index('demands_owner_idx').on(table.ownerId),
+    index('demands_steward_idx')
+      .on(table.stewardId)
+      .where(sql`${table.stewardId} is not null`),
     index('demands_opened_owner_idx')
       .on(table.openedAt, table.ownerId)
       .where(sql`${table.openedAt} is not null`),

@@ -18,6 +18,9 @@ export const listings = pgTable(
     ownerId: uuid('owner_id')
       .notNull()
       .references(() => organizations.id, { onDelete: 'restrict' }),
+    // After its owner was split: the successor the split's rules gave this record, which manages it
+    // (retiring only) and to which reports attribute its facts from the split's effective day on.
+    stewardId: uuid('steward_id').references(() => organizations.id, { onDelete: 'restrict' }),
     status: text('status').$type<ListingStoredStatus>().notNull().default('draft'),
     kind: text('kind').notNull(),
     titleVi: text('title_vi').notNull(),
@@ -106,6 +109,9 @@ export const listings = pgTable(
     // the owner asks, shown only to those a deal has brought that far.
     check('listings_price_check', sql`${table.priceType} = 'on_request' or (${table.priceType} = 'amount') = (${table.priceVnd} is not null)`),
     index('listings_owner_idx').on(table.ownerId),
+    index('listings_steward_idx')
+      .on(table.stewardId)
+      .where(sql`${table.stewardId} is not null`),
     // Activity reports count publications per owner and period: an index-only scan of the range.
     index('listings_published_owner_idx')
       .on(table.publishedAt, table.ownerId)

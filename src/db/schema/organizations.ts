@@ -11,6 +11,13 @@ export type Contact = { name: string; position?: string; email?: string; phone?:
  */
 export type DelegationScope = { provinceCodes: string[]; sectors: string[] }
 
+/**
+ * One rule of a split: the successor that takes the records located in one of `provinceCodes`
+ * (2025 units) and classified under one of `sectors` (VSIC sections); an empty list does not
+ * restrict. The rules are tried in order, and the last has no condition (the default successor).
+ */
+export type SplitRule = { organizationId: string; provinceCodes: string[]; sectors: string[] }
+
 export const organizations = pgTable(
   'organizations',
   {
@@ -43,6 +50,11 @@ export const organizations = pgTable(
     // took effect on 1 July 2025): reports count this organisation's facts from that day on for the
     // successor, and those before it for this organisation.
     mergeEffectiveOn: date('merge_effective_on', { mode: 'string' }),
+    // Set when the operator split this organisation: the rules that gave each of its listings and
+    // demands a steward (their steward_id). merged_into_id then names the default successor (the
+    // last rule's), so the organisation is read-only as a merged one is, and merge_effective_on is
+    // the split's effective day.
+    splitInto: jsonb('split_into').$type<SplitRule[]>(),
     // Provenance: the exchange or portal that owns the record (null: this exchange) and its id there.
     source: text('source'),
     externalId: text('external_id'),
@@ -66,6 +78,7 @@ export const organizations = pgTable(
     index('organizations_parent_idx').on(table.parentId),
     check('organizations_merged_into_other_check', sql`${table.mergedIntoId} <> ${table.id}`),
     check('organizations_merge_effective_check', sql`(${table.mergeEffectiveOn} is null) or (${table.mergedIntoId} is not null)`),
+    check('organizations_split_check', sql`(${table.splitInto} is null) or (${table.mergedIntoId} is not null)`),
     index('organizations_merged_into_idx').on(table.mergedIntoId),
     // Browsing by name (organizations.repo.ts listOrganizations): the page order, alone or after a kind or province.
     index('organizations_name_idx').on(table.name, table.id),

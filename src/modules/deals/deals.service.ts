@@ -4,7 +4,7 @@ import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import type { Cursors } from '../../lib/cursor.ts'
 import { sqlStateOf } from '../../lib/pg-errors.ts'
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, type FieldError } from '../../lib/problem.ts'
-import { actsFor, organizationMerged, organizationsActedFor, relationsTo, writesContent } from '../../core/access.ts'
+import { actsFor, organizationMerged, organizationsActedFor, relationsTo, stewardedBy, writesContent } from '../../core/access.ts'
 import type { Actor } from '../../core/actor.ts'
 import { recordAudit } from '../../core/audit.ts'
 import * as demandRepo from '../demands/demands.repo.ts'
@@ -33,10 +33,20 @@ async function rolesOnEach(conn: DbOrTx, actor: Actor | null, deals: repo.DealRo
   if (!actor) return deals.map(() => [])
   if (actor.role === 'operator') return deals.map(() => ['operator'])
   const relations = await relationsTo(conn, actor.organizationId, deals.flatMap(partiesOf))
+  // A split party's side passes to the steward of the deal's listing (provider) or demand (seeker).
+  const split = (partyId: string) => relations.get(partyId)?.split === true
+  const stewarded = deals.some((deal) => split(deal.providerId) || split(deal.seekerId))
+    ? await stewardedBy(conn, actor.organizationId, {
+        listingIds: deals.filter((deal) => split(deal.providerId)).map((deal) => deal.listingId),
+        demandIds: deals.flatMap((deal) => (split(deal.seekerId) && deal.demandId !== null ? [deal.demandId] : [])),
+      })
+    : new Set<string>()
   return deals.map((deal) => {
     const roles: DealRole[] = []
     for (const side of ['provider', 'seeker'] as const) {
-      const relation = relations.get(side === 'provider' ? deal.providerId : deal.seekerId) ?? null
+      const record = side === 'provider' ? deal.listingId : deal.demandId
+      const standing = relations.get(side === 'provider' ? deal.providerId : deal.seekerId)
+      const relation = standing?.split && record !== null && stewarded.has(record) ? 'successor' : (standing?.relation ?? null)
       if (relation === 'self' || relation === 'successor') roles.push(side)
       if (relation === 'delegate') roles.push(`${side}_broker`)
     }

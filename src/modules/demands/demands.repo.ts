@@ -39,6 +39,7 @@ export const summaryColumns = {
 const demandColumns = {
   ...summaryColumns,
   ...columnsOf(demandFields),
+  stewardId: demands.stewardId,
   closedAt: demands.closedAt,
   closeReason: demands.closeReason,
   closeNote: demands.closeNote,

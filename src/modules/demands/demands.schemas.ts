@@ -135,6 +135,11 @@ export const Demand = Type.Object(
     id: Uuid,
     status: DemandStatus,
     owner: DemandOwner,
+    stewardId: Nullable({
+      ...Uuid,
+      description:
+        'Set after the owner was split (see Organization.splitInto): the successor that manages this record now, retiring only. Null otherwise, and when the owner is hidden from this caller',
+    }),
     titleVi: Type.String(),
     titleEn: Nullable(Type.String()),
     problemVi: Type.String(),

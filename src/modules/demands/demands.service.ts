@@ -30,6 +30,7 @@ export function toDemand(row: repo.DemandRow, today: string, exchangeId: string)
     id: row.id,
     status: row.status,
     owner: { id: row.owner.id, name: row.owner.name, kind: row.owner.kind as Demand['owner']['kind'] },
+    stewardId: row.stewardId,
     // The content as stored; the codes in sectors and fields were checked on the way in.
     ...(contentOf(demandFields, row) as Pick<Demand, DemandField>),
     // Dates are YYYY-MM-DD strings, so they compare as strings.
@@ -49,7 +50,11 @@ export function toDemand(row: repo.DemandRow, today: string, exchangeId: string)
 }
 
 /** Open and closed demands are public; drafts are not (who sees them: core/access.ts). */
-export const accessRecord = (row: { status: string; owner: { id: string } }) => ({ ownerId: row.owner.id, isPublic: row.status !== 'draft' })
+export const accessRecord = (row: { status: string; owner: { id: string }; stewardId: string | null }) => ({
+  ownerId: row.owner.id,
+  stewardId: row.stewardId,
+  isPublic: row.status !== 'draft',
+})
 
 const manageRefusal = (id: string) => ({
   resource: 'Demand',

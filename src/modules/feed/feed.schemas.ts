@@ -4,7 +4,7 @@ import { Enum, Timestamp } from '../../http/fields.ts'
 import { feedEventTypes, isTombstone, type CatalogueEventType } from '../../core/catalogue-events.ts'
 import { Demand } from '../demands/demands.schemas.ts'
 import { Listing } from '../listings/listings.schemas.ts'
-import { Organization } from '../organizations/organizations.schemas.ts'
+import { Organization, SplitRule } from '../organizations/organizations.schemas.ts'
 import { SuccessStory } from '../success-stories/success-stories.schemas.ts'
 import { demandCloseReason } from '../reference/reference.schemas.ts'
 
@@ -66,6 +66,22 @@ export const catalogueEventMembers: CatalogueEventMember[] = [
       { title: 'OrganizationTombstone' },
     ),
     description: 'An organisation was merged into its successor: a mirror deletes it and points its records to the successor',
+  },
+  {
+    title: 'OrganizationSplitEvent',
+    subject: 'organization',
+    types: ['organization.split'],
+    data: Type.Object(
+      {
+        id: Uuid,
+        globalId: GlobalId,
+        successorId: { ...Uuid, description: 'The default successor (the last rule), also its mergedIntoId' },
+        successors: Type.Array(ref(SplitRule), { description: "The rules, in order, that gave each of the organisation's records its steward" }),
+      },
+      { title: 'OrganizationSplitTombstone' },
+    ),
+    description:
+      'An organisation was split between successors: a mirror deletes it and gives each of its listings and demands the steward of the first rule the record meets',
   },
   {
     title: 'SuccessStoryPublishedEvent',

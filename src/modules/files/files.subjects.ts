@@ -58,7 +58,7 @@ export function fileSubjects(deps: {
         const record = listingAccess(row)
         const access = await accessTo(db, actor, record)
         if (!access.see) throw notFound('Listing', id)
-        const seesAll = await actsFor(db, actor, row.ownerId)
+        const seesAll = await actsFor(db, actor, record.ownerId, record.stewardId)
         return {
           subject: { type, id, ownerId: row.ownerId, seesAll, reached: () => reachedOnListing(db, actor, id), staged: true, milestoneIds: new Set() },
           writeCheck: async (writer, { removing }) => {
@@ -73,7 +73,7 @@ export function fileSubjects(deps: {
         const record = demandAccess(row)
         const access = await accessTo(db, actor, record)
         if (!access.see) throw notFound('Demand', id)
-        const seesAll = await actsFor(db, actor, record.ownerId)
+        const seesAll = await actsFor(db, actor, record.ownerId, record.stewardId)
         return {
           subject: { type, id, ownerId: record.ownerId, seesAll, reached: () => reachedOnDemand(db, actor, id), staged: true, milestoneIds: new Set() },
           writeCheck: async (writer, { removing }) => {

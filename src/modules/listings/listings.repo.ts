@@ -20,6 +20,7 @@ export const listingContentColumns = { ...columnsOf(listingFields), currentProvi
 export const listingColumns = {
   id: listings.id,
   ownerId: listings.ownerId,
+  stewardId: listings.stewardId,
   status: listings.status,
   ...listingContentColumns,
   publishedAt: listings.publishedAt,

@@ -177,6 +177,11 @@ export const Listing = Type.Object(
     id: Uuid,
     status: ListingStatus,
     owner: ref(ListingOwner),
+    stewardId: Nullable({
+      ...Uuid,
+      description:
+        'Set after the owner was split (see Organization.splitInto): the successor that manages this record now, retiring only. Null otherwise, and when the owner is hidden from this caller',
+    }),
     kind: ListingKind,
     titleVi: Type.String(),
     titleEn: Nullable(Type.String()),

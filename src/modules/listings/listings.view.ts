@@ -11,7 +11,11 @@ import type { ListingSearchRow } from './listings.search.ts'
 // any of them is decided in one place: src/core/access.ts.
 
 /** Published (expired included) listings are public; drafts, withdrawn and archived ones are not. */
-export const accessRecord = (row: { status: string; ownerId: string }) => ({ ownerId: row.ownerId, isPublic: row.status === 'published' })
+export const accessRecord = (row: { status: string; ownerId: string; stewardId: string | null }) => ({
+  ownerId: row.ownerId,
+  stewardId: row.stewardId,
+  isPublic: row.status === 'published',
+})
 
 const toOwner = (owner: OwnerSummary) => ({ id: owner.id, name: owner.name, kind: owner.kind as ListingSummary['owner']['kind'] })
 
@@ -21,6 +25,7 @@ export function toListing(row: ListingWithOwner, today: string, exchangeId: stri
     id: row.id,
     status: statusOf(row, today),
     owner: toOwner(row.owner),
+    stewardId: row.stewardId,
     // The content as stored; codes and shapes were checked on the way in.
     ...(contentOf(listingFields, row) as Pick<Listing, ListingField>),
     currentProvinceCodes: row.currentProvinceCodes,

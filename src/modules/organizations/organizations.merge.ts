@@ -1,4 +1,4 @@
-import type { Db } from '../../db/client.ts'
+import type { Db, Tx } from '../../db/client.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { conflict, forbidden, notFound, preconditionFailed, unprocessable } from '../../lib/problem.ts'
 import type { Actor } from '../../core/actor.ts'
@@ -18,6 +18,27 @@ import { toOrganization } from './organizations.view.ts'
 
 const invalidSuccessor = (detail: string, why: string) => unprocessable('invalid_successor', detail, [{ pointer: '#/intoOrganizationId', detail: why }])
 
+/**
+ * Locks the organisations' rows in id order, so two merges or splits touching the same
+ * organisations cannot deadlock, and none can be merged elsewhere while this one runs.
+ */
+export async function lockInOrder(tx: Tx, ids: string[]): Promise<Map<string, repo.OrganizationRow | undefined>> {
+  const locked = new Map<string, repo.OrganizationRow | undefined>()
+  for (const organizationId of [...new Set(ids)].sort()) locked.set(organizationId, await repo.findOrganization(tx, organizationId, { lock: true }))
+  return locked
+}
+
+/** The day a merge or split took effect: `requested`, or today; never after today. */
+export function effectiveDay(requested: string | undefined, now: Date, what: 'merge' | 'split'): string {
+  const today = vietnamDate(now)
+  const effectiveOn = requested ?? today
+  if (effectiveOn > today)
+    throw unprocessable('invalid_effective_date', `A ${what} takes effect today or earlier, not on ${effectiveOn}; record it once it has taken effect`, [
+      { pointer: '#/effectiveOn', detail: 'is after today' },
+    ])
+  return effectiveOn
+}
+
 export async function mergeOrganization(
   deps: { db: Db; clock: Clock; recordEvents: RecordEvents; catalogueEvent: CatalogueEvent; hooks: OrganizationHooks; exchangeId: string },
   actor: Actor,
@@ -28,10 +49,7 @@ export async function mergeOrganization(
   if (actor.role !== 'operator') throw forbidden('Only the exchange operator merges organisations')
   const intoId = input.intoOrganizationId
   return deps.db.transaction(async (tx) => {
-    // Lock both rows in id order, so two merges touching the same organisations cannot deadlock,
-    // and neither A nor B can be merged elsewhere while this one runs.
-    const locked = new Map<string, repo.OrganizationRow | undefined>()
-    for (const organizationId of [...new Set([id, intoId])].sort()) locked.set(organizationId, await repo.findOrganization(tx, organizationId, { lock: true }))
+    const locked = await lockInOrder(tx, [id, intoId])
     const merged = locked.get(id)
     if (!merged) throw notFound('Organization', id)
     if (intoId === id) throw invalidSuccessor('An organisation cannot be merged into itself', 'is the organisation being merged')
@@ -49,38 +67,56 @@ export async function mergeOrganization(
     if (expectedVersion !== undefined && expectedVersion !== merged.version) throw preconditionFailed()
 
     const now = deps.clock.now()
-    const today = vietnamDate(now)
-    const effectiveOn = input.effectiveOn ?? today
-    if (effectiveOn > today)
-      throw unprocessable('invalid_effective_date', `A merge takes effect today or earlier, not on ${effectiveOn}; record it once it has taken effect`, [
-        { pointer: '#/effectiveOn', detail: 'is after today' },
-      ])
-    const row = await repo.updateOrganization(tx, {
-      id,
-      expectedVersion: merged.version,
+    const effectiveOn = effectiveDay(input.effectiveOn, now, 'merge')
+    return retire(tx, deps, actor, merged, {
       values: { mergedIntoId: intoId, mergedAt: now, mergeEffectiveOn: effectiveOn },
+      operation: 'organization.merge',
+      // Mirrors drop the merged organisation and point its records at the successor.
+      event: { type: 'organization.merged', extra: { successorId: intoId } },
+      reason: input.reason,
       now,
     })
-    // The row is locked, so the version cannot have moved; this is only a safety net.
-    if (!row) throw preconditionFailed()
-    const organization = toOrganization(row, deps.exchangeId)
-
-    // One event for the merge, then one per key revoked and delegation closed, as if each had been
-    // done on its own: a search of the trail for a key or delegation finds why it stopped.
-    await recordAudit(tx, {
-      actor,
-      owningOrganizationId: id,
-      operation: 'organization.merge',
-      targetType: 'organization',
-      targetId: id,
-      before: { ...toOrganization(merged, deps.exchangeId), reason: null },
-      after: { ...organization, reason: input.reason?.trim() ?? null },
-      occurredAt: now,
-    })
-    // Mirrors drop the merged organisation and point its records at the successor.
-    await deps.recordEvents(tx, [await deps.catalogueEvent(tx, 'organization.merged', id, now, { successorId: intoId })])
-    // Its keys are revoked and its delegations closed, each with its own audit row.
-    await deps.hooks.merged(tx, actor, id, now)
-    return organization
   })
+}
+
+type RetireDeps = { clock: Clock; recordEvents: RecordEvents; catalogueEvent: CatalogueEvent; hooks: OrganizationHooks; exchangeId: string }
+
+/**
+ * What a merge and a split do alike, under the organisation's lock: its row points to its (default)
+ * successor; then the audit event, the feed's event, and its keys and delegations stop.
+ */
+export async function retire(
+  tx: Tx,
+  deps: RetireDeps,
+  actor: Actor,
+  retired: repo.OrganizationRow,
+  change: {
+    values: Partial<repo.OrganizationRow>
+    operation: 'organization.merge' | 'organization.split'
+    event: { type: 'organization.merged' | 'organization.split'; extra: Record<string, unknown> }
+    reason: string | undefined
+    now: Date
+  },
+) {
+  const { now } = change
+  const row = await repo.updateOrganization(tx, { id: retired.id, expectedVersion: retired.version, values: change.values, now })
+  // The row is locked, so the version cannot have moved; this is only a safety net.
+  if (!row) throw preconditionFailed()
+  const organization = toOrganization(row, deps.exchangeId)
+  // One event for the merge or split, then one per key revoked and delegation closed, as if each
+  // had been done on its own: a search of the trail for a key or delegation finds why it stopped.
+  await recordAudit(tx, {
+    actor,
+    owningOrganizationId: retired.id,
+    operation: change.operation,
+    targetType: 'organization',
+    targetId: retired.id,
+    before: { ...toOrganization(retired, deps.exchangeId), reason: null },
+    after: { ...organization, reason: change.reason?.trim() ?? null },
+    occurredAt: now,
+  })
+  await deps.recordEvents(tx, [await deps.catalogueEvent(tx, change.event.type, retired.id, now, change.event.extra)])
+  // Its keys are revoked and its delegations closed, each with its own audit row.
+  await deps.hooks.merged(tx, actor, retired.id, now)
+  return organization
 }

@@ -2,7 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireActor } from '../../http/auth.ts'
 import { IdParams, IfMatchHeaders, bearerSecurity, errorResponses, ref, withHeaders } from '../../http/common.schemas.ts'
 import { etagOf, expectedVersion } from '../../lib/etag.ts'
-import { Organization, OrganizationCreate, OrganizationListQuery, OrganizationMerge, OrganizationPage, OrganizationUpdate } from './organizations.schemas.ts'
+import {
+  Organization,
+  OrganizationCreate,
+  OrganizationListQuery,
+  OrganizationMerge,
+  OrganizationPage,
+  OrganizationSplit,
+  OrganizationUpdate,
+} from './organizations.schemas.ts'
 
 const tags = ['organizations']
 
@@ -103,6 +111,28 @@ export const organizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const organization = await organizations.merge(requireActor(request), request.params.id, request.body, expectedVersion(request.headers['if-match']))
+      return reply.header('etag', etagOf(organization.version)).send(organization)
+    },
+  )
+
+  app.post(
+    '/:id/split',
+    {
+      schema: {
+        operationId: 'splitOrganization',
+        tags,
+        summary: 'Split an organisation between successors, by rule',
+        description:
+          "The operator splits this organisation (A) between two or more successors, in one transaction. Each of A's listings and demands gets the successor of the first rule it meets (a rule names provinces and VSIC sections; the last rule has no condition and names the default successor) as its stewardId: that successor's admin and editor keys manage it from then on, retiring only (withdraw a listing, close a demand), as after a merge. A's records stay attributed to A. A becomes read-only as a merged organisation is: splitInto holds the rules, mergedIntoId the default successor, its API keys are revoked and its active delegations end with reason `merged`. effectiveOn (default today, never later: 422 invalid_effective_date) dates the split: reports count A's facts before it for A, and from it on for each record's steward (tasks and events A led, for the default successor). A split or merge is applied once (409 already_merged). A successor that is A, unknown, or merged itself, rules that name fewer than two successors, or a condition on the last rule (or none on another) are a 422 invalid_successor. If-Match (A's ETag) is optional.",
+        security: bearerSecurity,
+        params: IdParams,
+        headers: IfMatchHeaders,
+        body: OrganizationSplit,
+        response: { 200: withHeaders(ref(Organization), 'ETag'), ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      const organization = await organizations.split(requireActor(request), request.params.id, request.body, expectedVersion(request.headers['if-match']))
       return reply.header('etag', etagOf(organization.version)).send(organization)
     },
   )

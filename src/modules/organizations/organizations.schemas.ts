@@ -37,6 +37,15 @@ const DelegationScope = Type.Object(
   },
 )
 
+export const SplitRule = Type.Object(
+  {
+    organizationId: { ...Uuid, description: 'The successor this rule names' },
+    provinceCodes: Type.Array(Type.String(), { description: '2025 units; empty: any province' }),
+    sectors: Type.Array(Type.String(), { description: 'VSIC sections; empty: any sector' }),
+  },
+  { $id: 'SplitRule', description: 'One rule of a split: the successor of the records located in one of provinceCodes and classified under one of sectors' },
+)
+
 const TaxCode = Type.String({ pattern: '^[0-9]{10}(-[0-9]{3})?$', description: 'Vietnamese tax code (MST): 10 digits, or 10-3 for a branch' })
 
 const editable = {
@@ -124,6 +133,12 @@ export const Organization = Type.Object(
       description:
         "The day (Vietnam) the merge took effect, which may be before mergedAt: reports count the organisation's facts from that day on for its successor",
     }),
+    splitInto: Nullable(
+      Type.Array(ref(SplitRule), {
+        description:
+          'Set when the organisation was split: the rules, in order, that gave each of its listings and demands the successor that manages it (its stewardId). The last rule is the default successor, also named in mergedIntoId; mergedAt and mergeEffectiveOn date the split',
+      }),
+    ),
     provenance: ref(Provenance),
     version: Type.Integer({ description: 'Increases with every change; the ETag carries it' }),
   },
@@ -159,9 +174,44 @@ export const OrganizationMerge = Type.Object(
 )
 export type OrganizationMerge = Static<typeof OrganizationMerge>
 
+const SplitRuleInput = Type.Object(
+  {
+    organizationId: { ...Uuid, description: 'The successor: an organisation that is neither this one nor merged or split itself' },
+    provinceCodes: Type.Optional(
+      Type.Array(ProvinceCode, {
+        maxItems: 34,
+        uniqueItems: true,
+        description:
+          "Records located in one of these provinces (legacy codes are resolved to their 2025 units; a listing's any province); empty or absent: any",
+      }),
+    ),
+    sectors: Type.Optional(CodeList(sectorCode(), 'Records classified under one of these VSIC sections; empty or absent: any')),
+  },
+  { additionalProperties: false, title: 'SplitRuleInput' },
+)
+
+export const OrganizationSplit = Type.Object(
+  {
+    successors: Type.Array(SplitRuleInput, {
+      minItems: 2,
+      maxItems: 20,
+      description:
+        'The rules, tried in order for each listing and demand: the first whose conditions the record meets names its successor. Only the last rule has no condition (the default successor, which also takes the tasks and events the organisation led). At least two successors',
+    }),
+    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'Why, for the audit trail' })),
+    effectiveOn: Type.Optional({
+      ...DateOnly,
+      description:
+        "The day (Vietnam) the split took effect (default today; never after today). Reports count the organisation's facts before it for the organisation, and from it on for each record's successor",
+    }),
+  },
+  { additionalProperties: false },
+)
+export type OrganizationSplit = Static<typeof OrganizationSplit>
+
 export const OrganizationPage = Type.Object({ items: Type.Array(ref(Organization)), nextCursor: Nullable(Type.String()) }, { $id: 'OrganizationPage' })
 
 /** How another record names an organisation: enough to show it, with its id to read the rest. */
 export const OrganizationSummary = Type.Object({ id: Uuid, name: Type.String(), kind: organizationKind() }, { $id: 'OrganizationSummary' })
 
-export const organizationSchemas = [Organization, OrganizationPage, OrganizationSummary]
+export const organizationSchemas = [SplitRule, Organization, OrganizationPage, OrganizationSummary]

@@ -11,10 +11,11 @@ import type { CatalogueEvent } from '../../core/catalogue-events.ts'
 import type { RecordEvents } from '../../core/outbox.ts'
 import { currentProvinceCode, resolveProvince } from '../../core/places.ts'
 import { mergeOrganization } from './organizations.merge.ts'
+import { splitOrganization } from './organizations.split.ts'
 import * as repo from './organizations.repo.ts'
 import { toOrganization } from './organizations.view.ts'
 import type { OrganizationHooks } from './organizations.hooks.ts'
-import type { OrganizationCreate, OrganizationListQuery, OrganizationMerge, OrganizationUpdate } from './organizations.schemas.ts'
+import type { OrganizationCreate, OrganizationListQuery, OrganizationMerge, OrganizationSplit, OrganizationUpdate } from './organizations.schemas.ts'
 
 // The profile is the organisation's admin's to keep. The fields that place it in the exchange's
 // structure are the operator's: a member that could set its tax code could squat another firm's
@@ -178,7 +179,9 @@ export function createOrganizationService(deps: {
   const merge = (actor: Actor, id: string, input: OrganizationMerge, expectedVersion?: number) =>
     mergeOrganization({ db, clock, recordEvents, catalogueEvent, hooks, exchangeId }, actor, id, input, expectedVersion)
 
-  return { get, create, update, list, merge }
+  const split = (actor: Actor, id: string, input: OrganizationSplit, expectedVersion?: number) =>
+    splitOrganization({ db, clock, recordEvents, catalogueEvent, hooks, exchangeId }, actor, id, input, expectedVersion)
+  return { get, create, update, list, merge, split }
 }
 
 export type OrganizationService = ReturnType<typeof createOrganizationService>

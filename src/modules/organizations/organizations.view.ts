@@ -25,6 +25,7 @@ export function organizationFields(row: OrganizationRow): Omit<Organization, 'pr
     mergedIntoId: row.mergedIntoId,
     mergedAt: row.mergedAt?.toISOString() ?? null,
     mergeEffectiveOn: row.mergeEffectiveOn,
+    splitInto: row.splitInto,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     version: row.version,

@@ -147,6 +147,8 @@ export type Dimension = 'sectors' | 'fields'
 type Fact = {
   table: SQL
   organization: SQL
+  /** After its organisation was split, whom a fact counts for: the steward of its record, or the default successor. */
+  steward: (defaultSuccessor: SQL) => SQL
   date: SQL
   isDate: boolean
   metric: SQL
@@ -155,20 +157,26 @@ type Fact = {
   classifies: ((dimension: Dimension) => SQL) | null
 }
 
+/** An organisation that was split: its default successor, and the day from which its facts pass to its records' stewards. */
+type SplitOrganization = { id: string; defaultSuccessorId: string; effectiveOn: string }
+
 /**
  * One kind of fact over one span of days: the planner turns spans joined by or into a filter over
  * the whole index. With a dimension, a fact counts once under each of its record's codes ('none'
- * when it has none).
+ * when it has none). With `split`, only that split organisation's facts, each attributed to its
+ * record's steward (`attributed` says so, for the outer query).
  */
-function factQuery(fact: Fact, days: Span, bucketing: Bucketing, dimension?: Dimension, organizations?: SQL): SQL {
+function factQuery(fact: Fact, days: Span, bucketing: Bucketing, dimension?: Dimension, organizations?: SQL, split?: SplitOrganization): SQL {
+  const organization = split ? fact.steward(sql`${split.defaultSuccessorId}::uuid`) : fact.organization
+  const scoped = split ? sql` and ${fact.organization} = ${split.id}::uuid` : organizations ? sql` and ${fact.organization} in ${organizations}` : sql``
   const bucket = bucketOf(localTime(fact.date, fact.isDate), bucketing)
   const codes = dimension && fact.classifies ? fact.classifies(dimension) : sql`'{}'::text[]`
   const classified = dimension ? sql`, code` : sql``
   const lateral = dimension
     ? sql` cross join lateral unnest(case when cardinality(${codes}) > 0 then ${codes} else array['none'] end) as dimension(code)`
     : sql``
-  return sql`select ${fact.organization} as organization_id, ${days.from}::date as starts_on${classified}, ${bucket} as bucket, ${fact.metric} as metric, count(*)::bigint as n, ${fact.amount ?? sql`0`}::bigint as amount
-    from ${fact.table}${lateral} where ${within(fact.date, fact.isDate, days)} ${fact.where ? sql`and ${fact.where}` : sql``}${organizations ? sql` and ${fact.organization} in ${organizations}` : sql``} group by 1${dimension ? sql`, 3, 4, 5` : sql`, 3, 4`}`
+  return sql`select ${organization} as organization_id, ${days.from}::date as starts_on${classified}, ${bucket} as bucket, ${fact.metric} as metric, count(*)::bigint as n, ${fact.amount ?? sql`0`}::bigint as amount, ${split ? sql`true` : sql`false`} as attributed
+    from ${fact.table}${lateral} where ${within(fact.date, fact.isDate, days)} ${fact.where ? sql`and ${fact.where}` : sql``}${scoped} group by 1${dimension ? sql`, 3, 4, 5` : sql`, 3, 4`}`
 }
 
 /**
@@ -178,7 +186,7 @@ function factQuery(fact: Fact, days: Span, bucketing: Bucketing, dimension?: Dim
 function rollupQuery(split: { years: Span[]; months: Span[] }, bucketing: Bucketing): SQL {
   const spans = (unit: string, spans: Span[]) =>
     spans.map((span) => sql`(unit = ${unit} and starts_on >= ${span.from}::date and starts_on < ${span.until}::date)`)
-  return sql`select organization_id, starts_on, ${bucketOf(sql`starts_on::timestamp`, bucketing)} as bucket, metric, n, amount
+  return sql`select organization_id, starts_on, ${bucketOf(sql`starts_on::timestamp`, bucketing)} as bucket, metric, n, amount, false as attributed
     from activity_rollup where ${sql.join([...spans('year', split.years), ...spans('month', split.months)], sql` or `)}`
 }
 
@@ -189,12 +197,28 @@ function rollupQuery(split: { years: Span[]; months: Span[] }, bucketing: Bucket
  */
 /** A deal is about the technology of its listing. */
 const ofDealListing = (dimension: Dimension) => sql`(select listings.${sql.raw(dimension)} from listings where listings.id = deals.listing_id)`
+/** After a split, a deal counts for the steward of its listing. */
+const dealSteward = (defaultSuccessor: SQL) =>
+  sql`coalesce((select listings.steward_id from listings where listings.id = deals.listing_id), ${defaultSuccessor})`
+const listingSteward = (defaultSuccessor: SQL) => sql`coalesce(listings.steward_id, ${defaultSuccessor})`
+const demandSteward = (defaultSuccessor: SQL) => sql`coalesce(demands.steward_id, ${defaultSuccessor})`
+/** A deal counts for its provider (after a split, its listing's steward), about its listing's technology. */
+const dealFact = (fact: Pick<Fact, 'date' | 'isDate' | 'metric' | 'amount' | 'where'>): Fact => ({
+  table: sql`deals`,
+  organization: sql`provider_id`,
+  steward: dealSteward,
+  classifies: ofDealListing,
+  ...fact,
+})
+/** Tasks and events belong to no record a rule classifies: they pass to the default successor. */
+const defaultSteward = (defaultSuccessor: SQL) => defaultSuccessor
 
 function facts(): Fact[] {
   return [
     {
       table: sql`listings`,
       organization: sql`owner_id`,
+      steward: listingSteward,
       date: sql`published_at`,
       isDate: false,
       metric: sql`'listingsPublished'`,
@@ -203,6 +227,7 @@ function facts(): Fact[] {
     {
       table: sql`demands`,
       organization: sql`owner_id`,
+      steward: demandSteward,
       date: sql`opened_at`,
       isDate: false,
       metric: sql`'demandsOpened'`,
@@ -211,35 +236,26 @@ function facts(): Fact[] {
     {
       table: sql`matches join demands on demands.id = matches.demand_id`,
       organization: sql`demands.owner_id`,
+      steward: demandSteward,
       date: sql`matches.created_at`,
       isDate: false,
       metric: sql`'matchesProposed'`,
       classifies: (dimension) => sql`demands.${sql.raw(dimension)}`,
     },
-    { table: sql`deals`, organization: sql`provider_id`, date: sql`created_at`, isDate: false, metric: sql`'dealsStarted'`, classifies: ofDealListing },
-    { table: sql`deals`, organization: sql`provider_id`, date: sql`created_at`, isDate: false, metric: sql`'state:' || state`, classifies: ofDealListing },
-    {
-      table: sql`deals`,
-      organization: sql`provider_id`,
-      date: sql`created_at`,
-      isDate: false,
-      metric: sql`'eventDeals'`,
-      where: sql`exchange_event_id is not null`,
-      classifies: ofDealListing,
-    },
-    {
-      table: sql`deals`,
-      organization: sql`provider_id`,
+    dealFact({ date: sql`created_at`, isDate: false, metric: sql`'dealsStarted'` }),
+    dealFact({ date: sql`created_at`, isDate: false, metric: sql`'state:' || state` }),
+    dealFact({ date: sql`created_at`, isDate: false, metric: sql`'eventDeals'`, where: sql`exchange_event_id is not null` }),
+    dealFact({
       date: sql`completed_on`,
       isDate: true,
       metric: sql`'completedTransfers'`,
       amount: sql`coalesce(sum(transfer_value_vnd), 0)`,
       where: sql`state = 'completed'`,
-      classifies: ofDealListing,
-    },
+    }),
     {
       table: sql`tasks`,
       organization: sql`lead_id`,
+      steward: defaultSteward,
       date: sql`starts_on`,
       isDate: true,
       metric: sql`'tasksStarted'`,
@@ -250,6 +266,7 @@ function facts(): Fact[] {
     {
       table: sql`tasks`,
       organization: sql`lead_id`,
+      steward: defaultSteward,
       date: sql`completed_on`,
       isDate: true,
       metric: sql`'tasksCompleted'`,
@@ -259,6 +276,7 @@ function facts(): Fact[] {
     {
       table: sql`exchange_events`,
       organization: sql`organizer_id`,
+      steward: defaultSteward,
       date: sql`starts_on`,
       isDate: true,
       metric: sql`'eventsHeld'`,
@@ -282,21 +300,33 @@ function scopeOrganizations(scope: FactScope): SQL | undefined {
   return sql`(select organization.id from organizations as organization left join organizations as successor on successor.id = organization.merged_into_id where ${sql.join(conditions, sql` and `)})`
 }
 
-/** The effective days of the merges that fall inside the periods (after their first day). */
-async function mergeDays(db: DbOrTx, periods: Days[]): Promise<string[]> {
+/**
+ * The merges and splits that took effect by the periods' last day: the effective days inside the
+ * periods (after their first day), where the periods are cut, and the split organisations.
+ */
+export type Retirements = { cuts: string[]; splits: SplitOrganization[] }
+
+export async function readRetirements(db: DbOrTx, periods: Days[]): Promise<Retirements> {
   const from = periods.reduce((first, period) => (period.from < first ? period.from : first), periods[0]!.from)
   const to = periods.reduce((last, period) => (period.to > last ? period.to : last), periods[0]!.to)
-  const result = await db.execute<{ day: string }>(sql`
-    select distinct merge_effective_on::text as day from organizations
-    where merge_effective_on > ${from}::date and merge_effective_on <= ${to}::date`)
-  return result.rows.map((row) => row.day)
+  const result = await db.execute<{ id: string; default_successor_id: string; day: string; split: boolean }>(sql`
+    select id::text, merged_into_id::text as default_successor_id, merge_effective_on::text as day, split_into is not null as split from organizations
+    where merge_effective_on <= ${to}::date`)
+  return {
+    cuts: [...new Set(result.rows.filter((row) => row.day > from).map((row) => row.day))],
+    splits: result.rows.filter((row) => row.split).map((row) => ({ id: row.id, defaultSuccessorId: row.default_successor_id, effectiveOn: row.day })),
+  }
 }
 
-/** The counts of every fact in scope, per group, period and metric. */
-export async function activityFacts(db: DbOrTx, scope: FactScope): Promise<FactRow[]> {
-  // Dated attribution cuts the periods at the merges' effective days: then each row read (a year,
-  // a month, a span of days) lies wholly before or after its organisation's merge.
-  const cuts = scope.successor ? [] : await mergeDays(db, scope.periods)
+/**
+ * The counts of every fact in scope, per group, period and metric. `retired` is what
+ * readRetirements says of the same periods, for a caller that reads them under two groupings.
+ */
+export async function activityFacts(db: DbOrTx, scope: FactScope, retired?: Retirements): Promise<FactRow[]> {
+  // Dated attribution cuts the periods at the merges' and splits' effective days: then each row read
+  // (a year, a month, a span of days) lies wholly before or after its organisation's merge or split.
+  retired ??= await readRetirements(db, scope.periods)
+  const cuts = scope.successor ? [] : retired.cuts
   // By sector or S&T field the facts are counted from the records (the roll-up is kept by
   // organisation only), each under every code of its technology.
   const dimension = scope.grouping === 'sector' ? 'sectors' : scope.grouping === 'field' ? 'fields' : undefined
@@ -304,9 +334,18 @@ export async function activityFacts(db: DbOrTx, scope: FactScope): Promise<FactR
   // Counting from the records over whole periods, read only the organisations the report can keep:
   // its organisation and those merged into it, or those of its province or merged into one there.
   const organizations = dimension ? scopeOrganizations(scope) : undefined
+  // A split organisation's facts from its effective day on (with successor=true, all of them) are
+  // counted from its records, each for the record's steward: the roll-up knows only the owner.
+  // A split organisation is rare, and the owner indexes bound the reads to its records.
+  const stewarded = retired.splits.flatMap((organization) =>
+    daySpans(scope.periods, cuts)
+      .filter((span) => scope.successor || span.from >= organization.effectiveOn)
+      .flatMap((span) => facts().map((fact) => factQuery(fact, span, scope.bucketing, dimension, undefined, organization))),
+  )
   const parts = [
     ...(split.years.length + split.months.length > 0 ? [rollupQuery(split, scope.bucketing)] : []),
     ...facts().flatMap((fact) => split.days.map((span) => factQuery(fact, span, scope.bucketing, dimension, organizations))),
+    ...stewarded,
   ]
   const union = sql.join(parts, sql` union all `)
   // Whether a fact counts for the organisation a merged one was merged into: with successor=true,
@@ -325,7 +364,9 @@ export async function activityFacts(db: DbOrTx, scope: FactScope): Promise<FactR
     sector: [sql`fact.code`, sql`null::text`],
     field: [sql`fact.code`, sql`null::text`],
   }[scope.grouping]
-  const filters: SQL[] = [sql`fact.bucket is not null`]
+  // The split organisations' own rows from their effective day on are counted again, by steward, above.
+  const splitAway = scope.successor ? sql`true` : sql`organization.merge_effective_on <= fact.starts_on`
+  const filters: SQL[] = [sql`fact.bucket is not null`, sql`(fact.attributed or not coalesce(organization.split_into is not null and ${splitAway}, false))`]
   if (scope.organizationId) filters.push(sql`${owner} = ${scope.organizationId}`)
   if (scope.currentProvinceCode) filters.push(sql`${ownerRow} = ${scope.currentProvinceCode}`)
   const result = await db.execute<{ group_key: string; label: string | null; bucket: string; metric: string; n: string; amount: string }>(sql`

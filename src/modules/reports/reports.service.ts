@@ -3,9 +3,9 @@ import type { Language } from '../../http/language.ts'
 import { vietnamDate, type Clock } from '../../lib/clock.ts'
 import { badRequest } from '../../lib/problem.ts'
 import { dealStates } from '../deals/deals.process.ts'
-import { legacyProvinces, provinceFilter, provinces, regions } from '../../core/places.ts'
+import { legacyProvinces, provinceFilter, provinceName, regions } from '../../core/places.ts'
 import { scienceFields, sectors } from '../reference/vocabularies.ts'
-import { activityFacts, type Bucketing, type FactRow } from './reports.repo.ts'
+import { activityFacts, readRetirements, type Bucketing, type FactRow } from './reports.repo.ts'
 import { listModels } from '../success-stories/success-stories.repo.ts'
 import { party } from '../success-stories/success-stories.view.ts'
 import { findOrganizationSummaries, organizationsMergedInto } from '../organizations/organizations.repo.ts'
@@ -126,7 +126,6 @@ function parseRanges(text: string): Period[] {
   return periods
 }
 
-const provinceNames = new Map(provinces.map((province) => [province.code, province.name]))
 const legacyNames = new Map(legacyProvinces.map((legacy) => [legacy.code, legacy.fullName]))
 const regionOfLegacy = new Map(legacyProvinces.map((legacy) => [legacy.code, legacy.regionId]))
 
@@ -145,7 +144,7 @@ function groupOf(grouping: Grouping, row: FactRow, language: Language): { key: s
     case 'organization':
       return { key: row.groupKey, label: row.label ?? row.groupKey }
     case 'province':
-      return { key: row.groupKey || 'unknown', label: provinceNames.get(row.groupKey) ?? own.noProvince }
+      return { key: row.groupKey || 'unknown', label: provinceName(row.groupKey) ?? own.noProvince }
     case 'legacyProvince':
       return { key: row.groupKey || 'unknown', label: legacyNames.get(row.groupKey) ?? own.noProvince }
     case 'sector':
@@ -197,8 +196,10 @@ export function createReportService(deps: { db: Db; clock: Clock }) {
     }
     const province = provinceFilter(query.provinceCode, 'provinceCode')
     const scope = { periods, bucketing, successor, organizationId: query.organizationId, currentProvinceCode: province }
-    const rows = await activityFacts(db, { ...scope, grouping })
     const overlapping = grouping === 'sector' || grouping === 'field'
+    // Read once for both groupings below.
+    const retired = overlapping ? await readRetirements(db, periods) : undefined
+    const rows = await activityFacts(db, { ...scope, grouping }, retired)
 
     const index = new Map(periods.map((period, position) => [period.key, position]))
     const groups = new Map<string, { key: string; label: string; tally: Tally }>()
@@ -214,7 +215,7 @@ export function createReportService(deps: { db: Db; clock: Clock }) {
     }
     // A fact counts in each of its record's sectors or fields: the totals count it once.
     if (overlapping) {
-      const once = await activityFacts(db, { ...scope, grouping: 'none' })
+      const once = await activityFacts(db, { ...scope, grouping: 'none' }, retired)
       for (const row of once) {
         const position = index.get(row.bucket)
         if (position !== undefined) everything.add(position, row)
