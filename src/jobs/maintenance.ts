@@ -9,6 +9,62 @@ export const compactActivityJob = 'maintenance.activity-rollup'
 export const compactSearchStatisticsJob = 'maintenance.search-statistics'
 export const maintainFacetCountsJob = 'maintenance.facet-counts'
 export const purgeRateLimitCountersJob = 'maintenance.rate-limit-counters'
+export const vacuumJob = 'maintenance.vacuum'
+export const analyzeJob = 'maintenance.analyze'
+
+/**
+ * The tables that take appended rows, updates or deletes all day (counts and their changes, the
+ * roll-up, rate-limit windows, idempotency records, the outbox and deliveries, the job queue):
+ * without VACUUM their dead rows pile up and every read of them slows down.
+ */
+export const churnedTables = [
+  'listing_facet_counts',
+  'demand_facet_counts',
+  'activity_rollup',
+  'search_term_counts',
+  'search_term_changes',
+  'search_corpus_counts',
+  'rate_limit_counters',
+  'idempotency_keys',
+  'outbox_events',
+  'webhook_deliveries',
+  'webhook_cursor',
+  'match_runs',
+  'pgboss.job',
+  'pgboss.archive',
+] as const
+
+/**
+ * Whether PostgreSQL vacuums and analyzes by itself: an autovacuum launcher runs. The embedded
+ * database (PGlite, one process) has none, and a server may have autovacuum turned off.
+ */
+export async function autovacuumRuns(db: Db): Promise<boolean> {
+  const result = await db.execute<{ runs: boolean }>(sql`select exists (select 1 from pg_stat_activity where backend_type = 'autovacuum launcher') as runs`)
+  return result.rows[0]?.runs === true
+}
+
+/**
+ * Autovacuum's work, where nothing else does it: VACUUM (ANALYZE) of the churned tables. Returns the
+ * tables vacuumed (none when autovacuum runs). VACUUM cannot run in a transaction, so each is a
+ * statement of its own on the pool.
+ */
+export async function vacuumChurnedTables(db: Db): Promise<string[]> {
+  if (await autovacuumRuns(db)) return []
+  // The job queue's tables exist once its worker has started; the rest come with the migrations.
+  const present = await db.execute<{ name: string }>(
+    sql`select name from unnest(${sql.raw(`array[${churnedTables.map((table) => `'${table}'`).join(', ')}]`)}) as name where to_regclass(name) is not null`,
+  )
+  const tables = present.rows.map((row) => row.name)
+  for (const table of tables) await db.execute(sql.raw(`vacuum (analyze) ${table}`))
+  return tables
+}
+
+/** ANALYZE of the whole database, where autovacuum does not keep the planner's statistics current. Returns whether it ran. */
+export async function analyzeWhereNoAutovacuum(db: Db): Promise<boolean> {
+  if (await autovacuumRuns(db)) return false
+  await db.execute(sql`analyze`)
+  return true
+}
 
 /** Deletes rate-limit counters whose window ended over a minute ago (src/http/rate-limit-store.ts); returns how many went. */
 export async function purgeRateLimitCounters(db: Db): Promise<number> {
@@ -61,7 +117,9 @@ export async function maintainFacetCounts(db: Db, clock: Clock): Promise<number>
 /**
  * Housekeeping on the job queue's schedule: expired Idempotency-Key records go every hour; the
  * activity roll-up is compacted, and the facet counts maintained, every five minutes; the search
- * statistics are compacted, and ended rate-limit windows deleted, every minute.
+ * statistics are compacted, and ended rate-limit windows deleted, every minute. Where no autovacuum
+ * runs (the embedded database), the churned tables are vacuumed every ten minutes and the whole
+ * database analyzed every hour.
  */
 export function registerMaintenanceJobs(jobs: JobQueue, deps: { db: Db; clock: Clock }) {
   jobs.register(
@@ -86,5 +144,19 @@ export function registerMaintenanceJobs(jobs: JobQueue, deps: { db: Db; clock: C
       await maintainFacetCounts(deps.db, deps.clock)
     },
     { cron: '*/5 * * * *' },
+  )
+  jobs.register(
+    vacuumJob,
+    async () => {
+      await vacuumChurnedTables(deps.db)
+    },
+    { cron: '3-59/10 * * * *' },
+  )
+  jobs.register(
+    analyzeJob,
+    async () => {
+      await analyzeWhereNoAutovacuum(deps.db)
+    },
+    { cron: '41 * * * *' },
   )
 }
