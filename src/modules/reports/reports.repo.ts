@@ -149,6 +149,11 @@ type Fact = {
   organization: SQL
   /** After its organisation was split, whom a fact counts for: the steward of its record, or the default successor. */
   steward: (defaultSuccessor: SQL) => SQL
+  /**
+   * That the fact's record has a steward: true of every record of a split owner, and what lets the
+   * planner read the split indexes (migrations/0057_split_fact_indexes.sql).
+   */
+  stewarded?: SQL
   date: SQL
   isDate: boolean
   metric: SQL
@@ -168,7 +173,11 @@ type SplitOrganization = { id: string; defaultSuccessorId: string; effectiveOn: 
  */
 function factQuery(fact: Fact, days: Span, bucketing: Bucketing, dimension?: Dimension, organizations?: SQL, split?: SplitOrganization): SQL {
   const organization = split ? fact.steward(sql`${split.defaultSuccessorId}::uuid`) : fact.organization
-  const scoped = split ? sql` and ${fact.organization} = ${split.id}::uuid` : organizations ? sql` and ${fact.organization} in ${organizations}` : sql``
+  const scoped = split
+    ? sql` and ${fact.organization} = ${split.id}::uuid${fact.stewarded ? sql` and ${fact.stewarded}` : sql``}`
+    : organizations
+      ? sql` and ${fact.organization} in ${organizations}`
+      : sql``
   const bucket = bucketOf(localTime(fact.date, fact.isDate), bucketing)
   const codes = dimension && fact.classifies ? fact.classifies(dimension) : sql`'{}'::text[]`
   const classified = dimension ? sql`, code` : sql``
@@ -219,6 +228,7 @@ function facts(): Fact[] {
       table: sql`listings`,
       organization: sql`owner_id`,
       steward: listingSteward,
+      stewarded: sql`listings.steward_id is not null`,
       date: sql`published_at`,
       isDate: false,
       metric: sql`'listingsPublished'`,
@@ -228,6 +238,7 @@ function facts(): Fact[] {
       table: sql`demands`,
       organization: sql`owner_id`,
       steward: demandSteward,
+      stewarded: sql`demands.steward_id is not null`,
       date: sql`opened_at`,
       isDate: false,
       metric: sql`'demandsOpened'`,
@@ -237,6 +248,7 @@ function facts(): Fact[] {
       table: sql`matches join demands on demands.id = matches.demand_id`,
       organization: sql`demands.owner_id`,
       steward: demandSteward,
+      stewarded: sql`demands.steward_id is not null`,
       date: sql`matches.created_at`,
       isDate: false,
       metric: sql`'matchesProposed'`,
