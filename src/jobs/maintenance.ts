@@ -52,7 +52,10 @@ export async function vacuumChurnedTables(db: Db): Promise<string[]> {
   if (await autovacuumRuns(db)) return []
   // The job queue's tables exist once its worker has started; the rest come with the migrations.
   const present = await db.execute<{ name: string }>(
-    sql`select name from unnest(${sql.raw(`array[${churnedTables.map((table) => `'${table}'`).join(', ')}]`)}) as name where to_regclass(name) is not null`,
+    sql`select name from unnest(array[${sql.join(
+      churnedTables.map((table) => sql`${table}`),
+      sql`, `,
+    )}]::text[]) as name where to_regclass(name) is not null`,
   )
   const tables = present.rows.map((row) => row.name)
   for (const table of tables) await db.execute(sql.raw(`vacuum (analyze) ${table}`))

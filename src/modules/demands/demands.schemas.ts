@@ -3,7 +3,7 @@ import { ProvinceCode, demandCloseReason, scienceFieldCode, sectorCode } from '.
 import { Cursor, Limit, Provenance, Uuid, ref } from '../../http/common.schemas.ts'
 import { DuplicateSimilarity, SearchInterpretation } from '../retrieval/retrieval.schemas.ts'
 import { CodeList, DateOnly, Enum, FilterValues, Keywords, LongText, Nullable, ShortText, Timestamp, Vnd } from '../../http/fields.ts'
-import { OrganizationKind } from '../organizations/organizations.schemas.ts'
+import { OrganizationKind, StewardId } from '../organizations/organizations.schemas.ts'
 import { demandStatuses } from '../../db/schema/index.ts'
 
 export const DemandStatus = Enum(demandStatuses, { title: 'DemandStatus', description: 'draft (only its owner sees it) -> open -> closed' })
@@ -135,11 +135,7 @@ export const Demand = Type.Object(
     id: Uuid,
     status: DemandStatus,
     owner: DemandOwner,
-    stewardId: Nullable({
-      ...Uuid,
-      description:
-        'Set after the owner was split (see Organization.splitInto): the successor that manages this record now, retiring only. Null otherwise, and when the owner is hidden from this caller',
-    }),
+    stewardId: StewardId,
     titleVi: Type.String(),
     titleEn: Nullable(Type.String()),
     problemVi: Type.String(),

@@ -3,7 +3,7 @@ import { Cursor, Limit, Provenance, Uuid, ref } from '../../http/common.schemas.
 import { DuplicateSimilarity, SearchInterpretation } from '../retrieval/retrieval.schemas.ts'
 import { CodeList, DateOnly, Enum, FilterValues, Keywords, LongText, Nullable, ShortText, Timestamp, Url, Vnd } from '../../http/fields.ts'
 import { confidentialFields } from '../../core/disclosure.ts'
-import { Contact } from '../organizations/organizations.schemas.ts'
+import { Contact, StewardId } from '../organizations/organizations.schemas.ts'
 import {
   ProvinceCode,
   iprStatus,
@@ -177,11 +177,7 @@ export const Listing = Type.Object(
     id: Uuid,
     status: ListingStatus,
     owner: ref(ListingOwner),
-    stewardId: Nullable({
-      ...Uuid,
-      description:
-        'Set after the owner was split (see Organization.splitInto): the successor that manages this record now, retiring only. Null otherwise, and when the owner is hidden from this caller',
-    }),
+    stewardId: StewardId,
     kind: ListingKind,
     titleVi: Type.String(),
     titleEn: Nullable(Type.String()),

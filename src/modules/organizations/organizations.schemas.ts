@@ -46,6 +46,13 @@ export const SplitRule = Type.Object(
   { $id: 'SplitRule', description: 'One rule of a split: the successor of the records located in one of provinceCodes and classified under one of sectors' },
 )
 
+/** A listing's or demand's steward: who manages it after its owner was split. */
+export const StewardId = Nullable({
+  ...Uuid,
+  description:
+    'Set after the owner was split (see Organization.splitInto): the successor that manages this record now, retiring only. Null otherwise, and when the owner is hidden from this caller',
+})
+
 const TaxCode = Type.String({ pattern: '^[0-9]{10}(-[0-9]{3})?$', description: 'Vietnamese tax code (MST): 10 digits, or 10-3 for a branch' })
 
 const editable = {

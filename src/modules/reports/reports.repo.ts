@@ -312,12 +312,12 @@ function scopeOrganizations(scope: FactScope): SQL | undefined {
   return sql`(select organization.id from organizations as organization left join organizations as successor on successor.id = organization.merged_into_id where ${sql.join(conditions, sql` and `)})`
 }
 
+export type Retirements = { cuts: string[]; splits: SplitOrganization[] }
+
 /**
  * The merges and splits that took effect by the periods' last day: the effective days inside the
  * periods (after their first day), where the periods are cut, and the split organisations.
  */
-export type Retirements = { cuts: string[]; splits: SplitOrganization[] }
-
 export async function readRetirements(db: DbOrTx, periods: Days[]): Promise<Retirements> {
   const from = periods.reduce((first, period) => (period.from < first ? period.from : first), periods[0]!.from)
   const to = periods.reduce((last, period) => (period.to > last ? period.to : last), periods[0]!.to)
@@ -342,15 +342,16 @@ export async function activityFacts(db: DbOrTx, scope: FactScope, retired?: Reti
   // By sector or S&T field the facts are counted from the records (the roll-up is kept by
   // organisation only), each under every code of its technology.
   const dimension = scope.grouping === 'sector' ? 'sectors' : scope.grouping === 'field' ? 'fields' : undefined
-  const split = dimension ? { years: [], months: [], days: daySpans(scope.periods, cuts) } : splitPeriods(scope.periods, cuts)
+  const everyDay = daySpans(scope.periods, cuts)
+  const split = dimension ? { years: [], months: [], days: everyDay } : splitPeriods(scope.periods, cuts)
   // Counting from the records over whole periods, read only the organisations the report can keep:
   // its organisation and those merged into it, or those of its province or merged into one there.
   const organizations = dimension ? scopeOrganizations(scope) : undefined
   // A split organisation's facts from its effective day on (with successor=true, all of them) are
   // counted from its records, each for the record's steward: the roll-up knows only the owner.
-  // A split organisation is rare, and the owner indexes bound the reads to its records.
+  // A split organisation is rare, and the split indexes (migration 0057) hold only its records.
   const stewarded = retired.splits.flatMap((organization) =>
-    daySpans(scope.periods, cuts)
+    everyDay
       .filter((span) => scope.successor || span.from >= organization.effectiveOn)
       .flatMap((span) => facts().map((fact) => factQuery(fact, span, scope.bucketing, dimension, undefined, organization))),
   )
