@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Db } from '../../src/db/client.ts'
+import { Bm25Index } from './bm25.ts'
 import { loadFixture, type Domain, type FixtureDemand } from './fixture.ts'
 import { EvaluationError, loadFixtureIntoApp, type Auth } from './load.ts'
 import { mean, ndcgAt, precisionAt } from './metrics.ts'
@@ -29,6 +30,11 @@ export type Report = {
   ndcgAt10: number
   perDemand: DemandReport[]
   ownListingLeaks: number
+  /**
+   * Plain BM25 (bm25.ts) over the same listings with the demand's whole text, its owner's listings
+   * left out: the bar the matcher must clear on this set too, not only on the retrieval set.
+   */
+  bm25: { precisionAt5: number; ndcgAt10: number }
 }
 
 type MatchItem = { listing?: { id?: unknown; titleVi?: unknown }; score?: unknown }
@@ -79,8 +85,16 @@ export async function evaluateMatching(app: FastifyInstance, db: Db): Promise<Re
   const fixture = loadFixture()
   const loaded = await loadFixtureIntoApp(app, db, fixture)
 
+  const bm25 = new Bm25Index(
+    fixture.listings.map((listing) => ({ id: listing.key, text: [listing.titleVi, listing.descriptionVi, ...listing.keywords].join(' ') })),
+  )
+  const bm25Rows: { precisionAt5: number; ndcgAt10: number }[] = []
   const perDemand: DemandReport[] = []
   for (const demand of fixture.demands) {
+    const ownerListings = new Set(fixture.listings.filter((listing) => listing.owner === demand.owner).map((listing) => listing.key))
+    const text = [demand.titleVi, demand.problemVi, demand.desiredOutcomeVi ?? '', ...demand.keywords].join(' ')
+    const baseline = bm25.search(text, 10, ownerListings).map((hit) => hit.id)
+    bm25Rows.push({ precisionAt5: precisionAt(5, baseline, demand.relevant), ndcgAt10: ndcgAt(10, baseline, demand.relevant) })
     const matches = await fetchRankedMatches(app, loaded.operator, loaded.demandIds.get(demand.key)!, demand.key)
     const ranked = matches.map(({ listingId, titleVi, score }) => {
       const key = loaded.listingKeys.get(listingId) ?? null
@@ -96,5 +110,6 @@ export async function evaluateMatching(app: FastifyInstance, db: Db): Promise<Re
     ndcgAt10: mean(perDemand.map((row) => row.ndcgAt10)),
     perDemand,
     ownListingLeaks: perDemand.reduce((sum, row) => sum + row.ownListingLeaks, 0),
+    bm25: { precisionAt5: mean(bm25Rows.map((row) => row.precisionAt5)), ndcgAt10: mean(bm25Rows.map((row) => row.ndcgAt10)) },
   }
 }

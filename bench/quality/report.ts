@@ -42,6 +42,7 @@ export function formatReport(report: Report, worstCount = 5): string {
     '',
     ...domainRows(report.perDemand),
     `${pad('overall', 13)} ${pad(String(report.demands), 8)} ${pad(num(report.precisionAt5), 6)} ${num(report.ndcgAt10)}`,
+    `${pad('BM25', 13)} ${pad(String(report.demands), 8)} ${pad(num(report.bm25.precisionAt5), 6)} ${num(report.bm25.ndcgAt10)}  (plain BM25, the demand's whole text)`,
     '',
     `Own listings proposed to their owner's demands: ${report.ownListingLeaks}${report.ownListingLeaks > 0 ? '  <-- must be 0' : ''}`,
     '',
