@@ -79,7 +79,7 @@ export const ConfigSchema = Type.Object({
   MATCH_WEIGHT_PRICE: Type.Number({ minimum: 0, maximum: 100, default: 0.03 }),
   MATCH_WEIGHT_FRESHNESS: Type.Number({ minimum: 0, maximum: 100, default: 0.02 }),
   MATCH_TOP_N: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  MATCH_MIN_SCORE: Type.Number({ minimum: 0, maximum: 1, default: 0.1 }),
+  MATCH_MIN_SCORE: Type.Number({ minimum: 0, maximum: 1, default: 0.05 }),
   // Deal timers (src/modules/deals/deals.timers.ts): days to answer an interest before it expires,
   // days before that a reminder goes out, an offer's validity when it names none, and the hours
   // before an offer lapses that its reminder goes out.
