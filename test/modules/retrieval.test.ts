@@ -6,6 +6,7 @@ import { compactSearchStatistics } from '../../src/jobs/maintenance.ts'
 import { termsOf, wordsOf } from '../../src/modules/retrieval/analysis.ts'
 import { buildQuery } from '../../src/modules/retrieval/query.ts'
 import { readStatistics, settledDocs } from '../../src/modules/retrieval/statistics.ts'
+import { results } from '../../src/modules/retrieval/page.ts'
 import { idsOf, planCandidates, retrieve, searchBudgetFor } from '../../src/modules/retrieval/retrieve.ts'
 import { listingSource } from '../../src/modules/listings/listings.search.ts'
 import { buildTestApp } from '../helpers/app.ts'
@@ -235,6 +236,21 @@ t.test('a short query reads fewer candidates than a sentence', async (t) => {
   ])
   t.equal(searchBudgetFor(phrase).records, 400)
   t.equal(searchBudgetFor(sentence).records, 1_000)
+})
+
+t.test('a sentence keeps results a short query would not: each holds a small share of its many words', async (t) => {
+  const vermiculite = await insertListing(db, { ownerId: owner, titleVi: 'Vermiculit trộn giá thể ươm cây', descriptionVi: 'Giá thể nhẹ, giữ ẩm.' })
+  const sentence = 'chúng tôi đang tìm nguồn cung cấp vermiculit cho vườn ươm của hợp tác xã, cần giao hàng nhanh với giá hợp lý'
+  const found = (await search(sentence)).items.find((item) => item.id === vermiculite)
+  t.ok(found, "the one listing holding the sentence's rare words is found")
+  t.ok(found && found.score >= 0.05 && found.score < 0.1, `with a relevance under 0.1 (${found?.score})`)
+  t.equal((await search('vermiculit')).items[0]?.id, vermiculite, 'and leads a search for its word')
+  // The rule itself: the same hit is a result of a sentence, not of a short query.
+  const hit = { id: vermiculite, score: 1, relevance: 0.07, keyHits: [], bodyHits: [], lengths: { key: 1, body: 1 }, extra: { newest: null } }
+  const short = await buildQuery(db, 'listing', [{ text: 'vermiculit giá thể', weight: 1 }])
+  const long = await buildQuery(db, 'listing', [{ text: sentence, weight: 1 }])
+  t.equal(results([hit], short, 'relevance').length, 0, 'a short query keeps 0.1')
+  t.equal(results([hit], long, 'relevance').length, 1, 'a sentence keeps 0.05')
 })
 
 t.test('a misspelt word is searched with the word most records spell right', async (t) => {

@@ -135,7 +135,7 @@ export function createDemandSearch(deps: { db: Db; exchangeId: string; cursors: 
 
     const textQuery = await buildQuery(db, 'demand', [{ text: query.q, weight: 1 }], { thesaurus })
     const retrieved = await retrieve(db, demandSource, textQuery, { where: conditions(filter), extra: demandHitColumns(filter.status) })
-    const ordered = results(retrieved.hits as DemandHit[], sort)
+    const ordered = results(retrieved.hits as DemandHit[], textQuery, sort)
     const { page: hits, next } = pageOf(ordered, sort, after, limit)
     const rows = await demandRowsByIds(
       db,

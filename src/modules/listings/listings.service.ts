@@ -431,7 +431,7 @@ export function createListingService(deps: {
 
     const textQuery = await buildQuery(db, 'listing', [{ text: query.q, weight: 1 }], { thesaurus })
     const retrieved = await retrieve(db, listingSource, textQuery, { where: filterConditions(filter), extra: listingHitColumns(filter.status) })
-    const ordered = results(retrieved.hits as ListingHit[], sort)
+    const ordered = results(retrieved.hits as ListingHit[], textQuery, sort)
     const { page: hits, next } = pageOf(ordered, sort, after, limit)
     const rows = await listingRowsByIds(
       db,

@@ -46,10 +46,12 @@ const longQueryBudget: Budget = { postings: 20_000, records: 1_000 }
 const shortQueryBudget: Budget = { postings: 20_000, records: 400 }
 const shortQueryWords = 10
 
+/** Whether a search is long (a sentence, more than 10 words): it reads more candidates and keeps weaker ones. */
+export const isLongQuery = (query: RetrievalQuery) => query.terms.filter((term) => term.origin === 'query' && !term.pair).length > shortQueryWords
+
 /** The budget of a search: see above. */
 export function searchBudgetFor(query: RetrievalQuery): Budget {
-  const words = query.terms.filter((term) => term.origin === 'query' && !term.pair).length
-  return words <= shortQueryWords ? shortQueryBudget : longQueryBudget
+  return isLongQuery(query) ? longQueryBudget : shortQueryBudget
 }
 
 export type Hit<Extra> = {
