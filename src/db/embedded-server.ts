@@ -1,7 +1,7 @@
 // Runs PGlite in a process of its own and serves it over the PostgreSQL wire protocol, so the API
 // talks to the embedded database through the same `pg` driver as to a real server, and PGlite's
 // synchronous WASM work never blocks the API's event loop. Started by startEmbeddedDatabase().
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createServer, type AddressInfo } from 'node:net'
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite'
@@ -10,11 +10,13 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent'
 import { PGLiteSocketHandler } from '@electric-sql/pglite-socket'
 import { ConnectionSerialQueue } from './embedded-queue.ts'
+import { socketPath, socketPort } from './embedded-socket.ts'
 import { copyTemplate } from './template-copy.ts'
 
+// socketDir: listen on a Unix socket there (see embedded.ts), else on a TCP port of 127.0.0.1.
 // port: a restart after a crash listens where the dead process did, so the parent's URL stays valid.
 // copyFrom: a template that the new dataDir starts as a copy of.
-type StartMessage = { dataDir: string; sharedBuffersMb: number; maxConnections: number; port?: number; copyFrom?: string }
+type StartMessage = { dataDir: string; sharedBuffersMb: number; maxConnections: number; socketDir?: string; port?: number; copyFrom?: string }
 
 type WasmModule = NonNullable<PGliteOptions['pgliteWasmModule']>
 // Node's global; this project's TypeScript libraries do not declare it.
@@ -44,11 +46,14 @@ async function main(options: StartMessage) {
     new PGLiteSocketHandler({ queryQueue, closeOnDetach: true }).attach(socket).catch(() => socket.destroy())
   })
   server.maxConnections = options.maxConnections
+  // A dead predecessor leaves its socket file behind, and listen() would fail on it.
+  if (options.socketDir) rmSync(socketPath(options.socketDir), { force: true })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', resolve)
+    if (options.socketDir) server.listen(socketPath(options.socketDir), resolve)
+    else server.listen(options.port ?? 0, '127.0.0.1', resolve)
   })
-  const port = (server.address() as AddressInfo).port
+  const port = options.socketDir ? socketPort : (server.address() as AddressInfo).port
 
   const stop = async () => {
     // close() waits for open connections; the parent has closed its pool by now, or is gone.

@@ -1,6 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { socketPath, unixSockets } from './embedded-socket.ts'
 import { lockFileName } from './template-copy.ts'
 import { supervise, type Exit, type RestartPolicy, type SupervisedState, type SupervisorLog } from './supervisor.ts'
 
@@ -36,6 +38,8 @@ export type EmbeddedOptions = {
    */
   wasmTier?: WasmTier
   maxConnections?: number
+  /** false: listen on TCP (127.0.0.1) even where a Unix socket is available (embedded-socket.ts). */
+  unixSocket?: boolean
   /** Restarts of a database process that died allowed within a minute; 0 gives up at the first death. */
   maxRestarts?: number
   log?: SupervisorLog
@@ -72,7 +76,7 @@ export function startEmbeddedFor(settings: EmbeddedSettings): Promise<EmbeddedDa
 /** Three restarts a minute: enough for a process killed now and then, not for one that dies on every start. */
 const defaultRestartPolicy: RestartPolicy = { maxRestarts: 3, periodMs: 60_000 }
 
-type StartMessage = { dataDir: string; sharedBuffersMb: number; maxConnections: number; port?: number; copyFrom?: string }
+type StartMessage = { dataDir: string; sharedBuffersMb: number; maxConnections: number; socketDir?: string; port?: number; copyFrom?: string }
 
 type DatabaseProcess = {
   child: ChildProcess
@@ -85,7 +89,9 @@ const serverFile = new URL(`./embedded-server${path.extname(import.meta.url)}`, 
 
 /**
  * Starts PGlite in a child process, returns a postgres:// URL for it, and restarts the process if it
- * dies (see supervisor.ts). A restart reuses the port, so the URL and the pool's settings stay valid:
+ * dies (see supervisor.ts). It listens on a Unix socket in a temporary directory of its own (TCP on
+ * 127.0.0.1 where there is none: embedded-socket.ts), removed when it stops. A restart listens on
+ * the same socket (or port), so the URL and the pool's settings stay valid:
  * the pool drops the dead connections and opens new ones. PGlite takes no lock on its data
  * directory, so we refuse to open one another process has open; this process keeps the lock across
  * restarts, and a new database process starts only after the old one has exited.
@@ -94,11 +100,24 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   const inMemory = options.dataDir.startsWith('memory://')
   const releaseLock = inMemory ? () => {} : lockDataDir(options.dataDir)
   const fromTemplate = !inMemory && options.templateDir !== undefined && !existsSync(path.join(options.dataDir, 'PG_VERSION'))
-  const start: StartMessage = { dataDir: options.dataDir, sharedBuffersMb: options.sharedBuffersMb ?? 32, maxConnections: options.maxConnections ?? 20 }
+  const socketDir = options.unixSocket === false ? undefined : socketDirectory()
+  const start: StartMessage = {
+    dataDir: options.dataDir,
+    sharedBuffersMb: options.sharedBuffersMb ?? 32,
+    maxConnections: options.maxConnections ?? 20,
+    socketDir,
+  }
   const spawn = async (message: StartMessage) => {
     const started = await spawnDatabaseProcess(message, options.wasmTier ?? 'baseline')
-    options.log?.info({ databasePid: started.child.pid, port: started.port }, 'embedded database started')
+    options.log?.info(
+      { databasePid: started.child.pid, ...(socketDir ? { socket: socketPath(socketDir) } : { port: started.port }) },
+      'embedded database started',
+    )
     return started
+  }
+  const release = () => {
+    releaseLock()
+    if (socketDir) rmSync(socketDir, { recursive: true, force: true })
   }
   let first: DatabaseProcess
   try {
@@ -108,7 +127,7 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
     }
     first = await spawn(fromTemplate ? { ...start, copyFrom: options.templateDir } : start)
   } catch (error) {
-    releaseLock()
+    release()
     throw error
   }
   const supervisor = supervise(first, {
@@ -120,7 +139,9 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
     log: options.log,
   })
   return {
-    url: `postgresql://postgres:postgres@127.0.0.1:${first.port}/postgres`,
+    url: socketDir
+      ? `postgresql://postgres:postgres@/postgres?host=${encodeURIComponent(socketDir)}`
+      : `postgresql://postgres:postgres@127.0.0.1:${first.port}/postgres`,
     get state() {
       return supervisor.state
     },
@@ -131,7 +152,7 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
     fromTemplate,
     stop: async () => {
       await supervisor.stop()
-      releaseLock()
+      release()
     },
   }
 }
@@ -173,6 +194,24 @@ async function spawnDatabaseProcess(start: StartMessage, wasmTier: WasmTier): Pr
     if (child.pid !== undefined) await exited // the data directory is free only once it is gone
     throw error
   }
+}
+
+/**
+ * A directory of this process's own for the database's Unix socket (see embedded-socket.ts), or
+ * undefined where there is none to be had: on Windows, or when the temporary directory's path is
+ * too long for a socket's address (about 100 bytes).
+ */
+function socketDirectory(): string | undefined {
+  if (!unixSockets) return undefined
+  let dir: string
+  try {
+    dir = mkdtempSync(path.join(tmpdir(), 'techx-db-'))
+  } catch {
+    return undefined // an unwritable temporary directory: TCP still works
+  }
+  if (Buffer.byteLength(socketPath(dir)) <= 100) return dir
+  rmSync(dir, { recursive: true, force: true })
+  return undefined
 }
 
 function lockDataDir(dataDir: string): () => void {

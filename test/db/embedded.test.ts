@@ -95,6 +95,24 @@ t.test("the database process runs PGlite on V8's baseline compiler unless the op
   }
 })
 
+t.test('the database listens on a Unix socket of its own, removed when it stops; TCP when asked', async (t) => {
+  const onSocket = await startEmbeddedDatabase({ dataDir: 'memory://' })
+  const socketDir = new URL(onSocket.url.replace('@/', '@localhost/')).searchParams.get('host')
+  try {
+    t.ok(socketDir?.startsWith(tmpdir()), `the URL names a socket directory (${onSocket.url})`)
+    t.ok(existsSync(path.join(socketDir!, '.s.PGSQL.5432')), 'holding the socket file')
+    t.same(await query(onSocket.url, 'select 1 + 1 as two'), [{ two: 2 }], 'node-postgres reaches it by the URL')
+  } finally {
+    await onSocket.stop()
+  }
+  t.notOk(existsSync(socketDir!), 'the directory is gone once the database stopped')
+
+  const onTcp = await startEmbeddedDatabase({ dataDir: 'memory://', unixSocket: false })
+  t.teardown(() => onTcp.stop())
+  t.match(onTcp.url, /^postgresql:\/\/postgres:postgres@127\.0\.0\.1:\d+\/postgres$/)
+  t.same(await query(onTcp.url, 'select 1 + 1 as two'), [{ two: 2 }])
+})
+
 t.test('a template without PG_VERSION is refused, and the lock is released', async (t) => {
   const notTemplate = mkdtempSync(path.join(tmpdir(), 'tx-embedded-not-template-'))
   const fresh = mkdtempSync(path.join(tmpdir(), 'tx-embedded-fresh-'))
