@@ -4,6 +4,7 @@ import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import t, { type Test } from 'tap'
+import { describeDatabaseUrl } from '../src/lib/redaction.ts'
 import { openTestDatabase } from './helpers/database.ts'
 
 // What `npm start` tells a person: a banner on stderr once it listens, or one line and exit code 1
@@ -72,6 +73,28 @@ t.test('the banner says where the data lives, what the migrations did, where the
   t.match(run.stderr, `\n  first key   ${firstKey}`)
   t.notMatch(run.stderr, 'sekret-password')
 })
+
+// PostgreSQL on the same host is best reached over its Unix socket (docs/operations.md), in
+// libpq's form with no host in the authority, which WHATWG's URL parser refuses: the banner threw.
+t.test('a database URL is shown as node-postgres reads it: host, port, database, never the user or password', async (t) => {
+  t.equal(describeDatabaseUrl('postgresql://techx:sekret@db:5433/techx?sslmode=require'), 'db:5433/techx')
+  t.equal(describeDatabaseUrl('postgres://techx@localhost/techx'), 'localhost/techx')
+  t.equal(describeDatabaseUrl('postgresql://techx:sekret@/techx?host=/var/run/postgresql'), 'socket /var/run/postgresql/techx')
+  t.equal(describeDatabaseUrl('postgresql://techx@%2Fvar%2Frun%2Fpostgresql:5434/bench'), 'socket /var/run/postgresql:5434/bench')
+})
+
+// The server run on it needs a PostgreSQL server with a socket: the suite's on PostgreSQL.
+if (process.env.TEST_DATABASE_URL)
+  t.test('a DATABASE_URL naming a Unix socket starts, and the banner names the socket', async (t) => {
+    const opened = await openTestDatabase({ poolSize: 1 })
+    t.teardown(() => opened.close())
+    const tcp = new URL(opened.url)
+    const database = tcp.pathname.slice(1)
+    const run = await runServer({ DATABASE_URL: `postgresql://${tcp.username}@/${database}?host=/var/run/postgresql&port=${tcp.port || 5432}` }, true)
+    t.teardown(run.kill)
+    t.equal(run.code, null, 'still running')
+    t.match(run.stderr, `\n  database    PostgreSQL at socket /var/run/postgresql:${tcp.port || 5432}/${database}\n`)
+  })
 
 t.test('a busy port ends the start with one line and exit code 1', async (t) => {
   const holder = createServer()

@@ -1,5 +1,6 @@
 // What must never reach a log line: API keys, webhook secrets, and query parameters named like
 // secrets (a key sent as ?api_key= is refused for authentication, but the URL is still logged).
+import { parse as parseConnectionString } from 'pg-connection-string'
 
 export const redacted = '[redacted]'
 
@@ -30,8 +31,17 @@ const webhookSecret = /whsec_[A-Za-z0-9+/=]+/g
 /** The last line of defence, run on every serialised log line: no key or secret shape survives it. */
 export const scrubSecrets = (line: string): string => redactQueryParameters(line).replace(apiKey, redacted).replace(webhookSecret, redacted)
 
-/** A database URL as it may be shown: host, port and database, never the user or the password. */
+/**
+ * A database URL as it may be shown: host, port and database, never the user or the password. Read
+ * as node-postgres reads it (pg-connection-string), so every URL that connects can be shown: a Unix
+ * socket's `postgresql://techx@/techx?host=/var/run/postgresql` has no host for WHATWG's URL, whose
+ * parser threw on it and ended a start that had connected.
+ */
 export function describeDatabaseUrl(url: string): string {
-  const parsed = new URL(url)
-  return `${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname}`
+  // Only where the server is: the parser warns of SSL modes (sslmode=require), as pg does anyway.
+  const [base, query = ''] = url.split('?', 2)
+  const where = [...new URLSearchParams(query)].filter(([name]) => name === 'host' || name === 'port')
+  const { host, port, database } = parseConnectionString(where.length > 0 ? `${base}?${new URLSearchParams(where)}` : base!)
+  const server = host?.startsWith('/') ? `socket ${host}` : (host ?? 'localhost')
+  return `${server}${port ? `:${port}` : ''}/${database ?? ''}`
 }
