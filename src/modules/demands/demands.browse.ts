@@ -65,7 +65,11 @@ export async function planDemandBrowse(db: DbOrTx, filter: DemandBrowseFilter): 
   return { gather: atMost < demandGatherBelow, atMost }
 }
 
-/** One page (limit rows) after `after`, newest first: the ids as the plan says, then their summaries; each row's sortAt is the cursor's value, as searchDemands writes it. */
+/**
+ * One page (limit rows) after `after`, newest first: the ids as the plan says, then their summaries,
+ * in one statement (the ids are a subquery run first, then read by primary key; see
+ * listings.browse.ts); each row's sortAt is the cursor's value, as searchDemands writes it.
+ */
 export async function browseDemands(
   db: DbOrTx,
   filter: DemandBrowseFilter,
@@ -73,30 +77,18 @@ export async function browseDemands(
   after: { at: string; id: string } | undefined,
   limit: number,
 ) {
+  if (plan.atMost === 0) return []
   const column = demandBrowseColumn(filter.status)
   const keyset = after ? sql`(${column}, ${demands.id}) < (${after.at}::timestamptz, ${after.id}::uuid)` : undefined
   const where = and(demandBrowseConditions(filter), keyset)
-  let ids: string[]
-  if (plan.atMost === 0) ids = []
-  else if (plan.gather) {
-    const result = await db.execute<{ id: string }>(sql`
-      with matches as materialized (select ${demands.id} as id, ${column} as at from ${demands} where ${where})
-      select id from matches order by at desc nulls last, id desc nulls last limit ${limit}`)
-    ids = result.rows.map((row) => row.id)
-  } else {
-    const rows = await db
-      .select({ id: demands.id })
-      .from(demands)
-      .where(where)
-      .orderBy(...demandNewestOrder(column))
-      .limit(limit)
-    ids = rows.map((row) => row.id)
-  }
-  if (ids.length === 0) return []
+  const ids = plan.gather
+    ? sql`with matches as materialized (select ${demands.id} as id, ${column} as at from ${demands} where ${where})
+      select id from matches order by at desc nulls last, id desc nulls last limit ${limit}`
+    : sql`select ${demands.id} from ${demands} where ${where} order by ${sql.join(demandNewestOrder(column), sql`, `)} limit ${limit}`
   return db
     .select({ ...summaryColumns, sortAt: sql<string>`${column}::text`, score: sql<number | null>`null::float8` })
     .from(demands)
     .innerJoin(organizations, eq(organizations.id, demands.ownerId))
-    .where(inArray(demands.id, ids))
+    .where(sql`${demands.id} = any(array(${ids}))`)
     .orderBy(...demandNewestOrder(column))
 }

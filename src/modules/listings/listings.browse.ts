@@ -1,4 +1,4 @@
-import { and, arrayOverlaps, eq, gte, inArray, isNull, lt, lte, or, sql, type AnyColumn, type SQL } from 'drizzle-orm'
+import { and, arrayOverlaps, eq, gte, isNull, lt, lte, or, sql, type AnyColumn, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { dimensionGroups, holdsAnyOf, isOneOf, matchBound } from '../../db/filters.ts'
 import { listingFacetCounts, listings, organizations } from '../../db/schema/index.ts'
@@ -103,31 +103,24 @@ export async function planBrowse(db: DbOrTx, filter: BrowseFilter): Promise<Brow
   return { gather: atMost < gatherBelow, atMost }
 }
 
-/** The ids of one page, read as the plan says. */
-async function pageIds(db: DbOrTx, filter: BrowseFilter, plan: BrowsePlan, after: SortKey | undefined, limit: number): Promise<string[]> {
+/**
+ * The ids of one page, read as the plan says: a subquery, which the page's read runs first (an
+ * InitPlan) and then reads those rows by primary key, so a page is one round trip, not two.
+ */
+function pageIdsQuery(filter: BrowseFilter, plan: BrowsePlan, after: SortKey | undefined, limit: number): SQL {
   const column = browseColumn(filter.status)
   const keyset = after ? sql`(${column}, ${listings.id}) < (${after.value}::timestamptz, ${after.id}::uuid)` : undefined
   const where = and(browseConditions(filter), keyset)
-  if (plan.atMost === 0) return []
-  if (plan.gather) {
-    // Materialised, so the planner cannot trade the filter's index for the page order's.
-    const result = await db.execute<{ id: string }>(sql`
-      with matches as materialized (select ${listings.id} as id, ${column} as at from ${listings} where ${where})
-      select id from matches order by at desc nulls last, id desc nulls last limit ${limit}`)
-    return result.rows.map((row) => row.id)
-  }
-  const rows = await db
-    .select({ id: listings.id })
-    .from(listings)
-    .where(where)
-    .orderBy(...newestOrder(column))
-    .limit(limit)
-  return rows.map((row) => row.id)
+  // Materialised, so the planner cannot trade the filter's index for the page order's.
+  if (plan.gather)
+    return sql`with matches as materialized (select ${listings.id} as id, ${column} as at from ${listings} where ${where})
+      select id from matches order by at desc nulls last, id desc nulls last limit ${limit}`
+  return sql`select ${listings.id} from ${listings} where ${where} order by ${sql.join(newestOrder(column), sql`, `)} limit ${limit}`
 }
 
 /**
  * One page (limit rows) of the filtered listings after `after`, newest first: the ids first (see
- * BrowsePlan), then the summaries and owners of those rows only.
+ * BrowsePlan), then the summaries and owners of those rows only, in one statement.
  */
 export async function browseListings(
   db: DbOrTx,
@@ -135,14 +128,13 @@ export async function browseListings(
   plan: BrowsePlan,
   page: { after?: SortKey; limit: number },
 ): Promise<ListingSearchRow[]> {
-  const ids = await pageIds(db, filter, plan, page.after, page.limit)
-  if (ids.length === 0) return []
+  if (plan.atMost === 0) return []
   const column = browseColumn(filter.status)
   const rows = await db
     .select({ ...listingSummaryColumns, owner: ownerColumns, sortValue: timestampText(sql`${column}`), rank: sql<null>`null::text` })
     .from(listings)
     .innerJoin(organizations, eq(organizations.id, listings.ownerId))
-    .where(inArray(listings.id, ids))
+    .where(sql`${listings.id} = any(array(${pageIdsQuery(filter, plan, page.after, page.limit)}))`)
     .orderBy(...newestOrder(column))
   return rows as ListingSearchRow[]
 }
