@@ -129,6 +129,8 @@ export const ConfigSchema = Type.Object({
   // and of one whose answer fails to be stored (a database error, so nothing commits).
   FAULT_KILL_AFTER_COMMIT: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
   FAULT_FAIL_ANSWER: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  // 'true': SIGUSR2 ends the embedded database's thread as a crash would (test/db/embedded-exit.test.ts).
+  FAULT_EMBEDDED_DB_CRASH_ON_SIGUSR2: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -71,6 +71,7 @@ void app.database.embedded?.failed.then((error) => {
   app.log.fatal({ err: error }, 'embedded database lost')
   shutdown({ reason: 'embedded database lost' }, 1)
 })
+if (config.FAULT_EMBEDDED_DB_CRASH_ON_SIGUSR2 === 'true') process.on('SIGUSR2', () => void app.database.embedded?.crash())
 const address = await app.listen({ port: config.PORT, host: config.HOST }).catch(async (error: unknown) => {
   await app.close().catch(() => {})
   failStart(error)

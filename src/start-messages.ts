@@ -37,7 +37,8 @@ export async function startBanner(app: FastifyInstance, config: Config, started:
   return lines.filter((line) => line !== undefined).join('\n')
 }
 
-const databaseErrorCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', '28P01', '28000', '3D000'])
+// ENOENT: a Unix socket DATABASE_URL whose socket file is not there (no server, or another directory).
+const databaseErrorCodes = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', '28P01', '28000', '3D000'])
 
 /** The error's code, or that of the first of several (a host name that resolves to two addresses). */
 function codeOf(error: unknown): string | undefined {

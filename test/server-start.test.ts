@@ -74,6 +74,18 @@ t.test('the banner says where the data lives, what the migrations did, where the
   t.notMatch(run.stderr, 'sekret-password')
 })
 
+t.test('a Unix socket with no database behind it ends the start with one line and exit code 1', async (t) => {
+  const socketDir = scratchDir(t, 'tx-start-no-socket-')
+  const run = await runServer({ DATABASE_URL: `postgresql://techx@/techx?host=${socketDir}` })
+  t.equal(run.code, 1)
+  t.match(
+    run.stderr,
+    new RegExp(
+      `^Cannot start: the database at DATABASE_URL \\(PostgreSQL at socket ${socketDir}/techx\\) refused or cannot be reached: .*ENOENT.*\\. Check DATABASE_URL\\.\n$`,
+    ),
+  )
+})
+
 // PostgreSQL on the same host is best reached over its Unix socket (docs/operations.md), in
 // libpq's form with no host in the authority, which WHATWG's URL parser refuses: the banner threw.
 t.test('a database URL is shown as node-postgres reads it: host, port, database, never the user or password', async (t) => {

@@ -1,9 +1,13 @@
-// Runs PGlite in a process of its own and serves it over the PostgreSQL wire protocol, so the API
-// talks to the embedded database through the same `pg` driver as to a real server, and PGlite's
-// synchronous WASM work never blocks the API's event loop. Started by startEmbeddedDatabase().
+// Runs PGlite on a worker thread of the API's process and serves it over the PostgreSQL wire
+// protocol, so the API talks to the embedded database through the same `pg` driver as to a real
+// server, and PGlite's synchronous WASM work runs on a thread of its own instead of blocking the
+// API's event loop. Started by startEmbeddedDatabase() (embedded.ts), which explains why a thread and
+// not a process.
 import { mkdirSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createServer, type AddressInfo } from 'node:net'
+import v8 from 'node:v8'
+import { parentPort, workerData } from 'node:worker_threads'
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite'
 import { intarray } from '@electric-sql/pglite/contrib/intarray'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
@@ -13,10 +17,23 @@ import { ConnectionSerialQueue } from './embedded-queue.ts'
 import { socketPath, socketPort } from './embedded-socket.ts'
 import { copyTemplate } from './template-copy.ts'
 
-// socketDir: listen on a Unix socket there (see embedded.ts), else on a TCP port of 127.0.0.1.
-// port: a restart after a crash listens where the dead process did, so the parent's URL stays valid.
-// copyFrom: a template that the new dataDir starts as a copy of.
-type StartMessage = { dataDir: string; sharedBuffersMb: number; maxConnections: number; socketDir?: string; port?: number; copyFrom?: string }
+/**
+ * What the thread is started with (its workerData). socketDir: listen on a Unix socket there, else
+ * on a TCP port of 127.0.0.1; port: a restart after a crash listens where the dead thread did, so
+ * the owner's URL stays valid; copyFrom: a template that the new dataDir starts as a copy of.
+ */
+export type StartMessage = {
+  dataDir: string
+  sharedBuffersMb: number
+  maxConnections: number
+  liftoffOnly: boolean
+  socketDir?: string
+  port?: number
+  copyFrom?: string
+}
+
+/** What the thread answers once it listens, or could not. */
+export type ReadyMessage = { ready: true; port: number } | { ready: false; error: string }
 
 type WasmModule = NonNullable<PGliteOptions['pgliteWasmModule']>
 // Node's global; this project's TypeScript libraries do not declare it.
@@ -27,7 +44,10 @@ async function compilePglite(): Promise<WasmModule> {
   return WebAssembly.compile(await readFile(new URL('./pglite.wasm', import.meta.resolve('@electric-sql/pglite'))))
 }
 
-async function main(options: StartMessage) {
+async function main(options: StartMessage): Promise<number> {
+  // V8's flags are the process's, not the thread's: set before PGlite's WebAssembly is compiled, this
+  // one keeps it on the baseline compiler. The API's thread runs no WebAssembly worth the tier-up.
+  if (options.liftoffOnly) v8.setFlagsFromString('--liftoff-only')
   const inMemory = options.dataDir.startsWith('memory://')
   if (!inMemory) mkdirSync(options.dataDir, { recursive: true })
   const compiling = compilePglite()
@@ -53,44 +73,24 @@ async function main(options: StartMessage) {
     if (options.socketDir) server.listen(socketPath(options.socketDir), resolve)
     else server.listen(options.port ?? 0, '127.0.0.1', resolve)
   })
-  const port = options.socketDir ? socketPort : (server.address() as AddressInfo).port
 
-  const stop = async () => {
-    // close() waits for open connections; the parent has closed its pool by now, or is gone.
-    await Promise.race([new Promise((resolve) => server.close(resolve)), new Promise((resolve) => setTimeout(resolve, 1000))])
-    await db.close().catch(() => {})
-    process.exit(0)
-  }
-  stopWithParent = stop
-  if (parentGone) return stop()
-  process.on('message', (message: unknown) => {
-    if (message === 'stop') void stop()
+  parentPort!.on('message', (message: unknown) => {
+    if (message !== 'stop') return
+    void (async () => {
+      // close() waits for open connections; the owner has closed its pool by now.
+      await Promise.race([new Promise((resolve) => server.close(resolve)), new Promise((resolve) => setTimeout(resolve, 1000))])
+      await db.close().catch(() => {})
+      process.exit(0) // on a worker thread, ends the thread
+    })()
   })
-  // The parent may die between the check above and this message (the pipe then breaks): with a
-  // callback, the failure comes back here instead of crashing the process as an 'error' event.
-  if (!process.connected) return stop()
-  process.send?.({ ready: true, port }, undefined, {}, (error) => {
-    if (error) void stop()
-  })
+  return options.socketDir ? socketPort : (server.address() as AddressInfo).port
 }
 
-// The parent owns this process: when it goes away (even killed), so does the database, closed
-// cleanly. Listened for before anything else and acted on once the database is up: a parent killed
-// while PGlite was starting used to be noticed only by a crash on reporting ready to it.
-let parentGone = !process.connected
-let stopWithParent: (() => Promise<void>) | undefined
-process.on('disconnect', () => {
-  parentGone = true
-  void stopWithParent?.()
-})
-// Ctrl-C, and systemd's stop, signal the whole group; the parent decides when to stop us, after its
-// in-flight requests have finished. Stopping here first would look like a crash to it.
-process.on('SIGINT', () => {})
-process.on('SIGTERM', () => {})
-
-process.once('message', (message: StartMessage) => {
-  main(message).catch((error: unknown) => {
-    process.send?.({ ready: false, error: error instanceof Error ? error.message : String(error) })
+const start = workerData as StartMessage
+main(start).then(
+  (port) => parentPort!.postMessage({ ready: true, port } satisfies ReadyMessage),
+  (error: unknown) => {
+    parentPort!.postMessage({ ready: false, error: error instanceof Error ? error.message : String(error) } satisfies ReadyMessage)
     process.exit(1)
-  })
-})
+  },
+)

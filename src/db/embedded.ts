@@ -1,17 +1,24 @@
-import { fork, type ChildProcess } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { Worker, type WorkerOptions } from 'node:worker_threads'
+import type { ReadyMessage, StartMessage } from './embedded-server.ts'
 import { socketPath, unixSockets } from './embedded-socket.ts'
 import { lockFileName } from './template-copy.ts'
 import { supervise, type Exit, type RestartPolicy, type SupervisedState, type SupervisorLog } from './supervisor.ts'
 
 export type EmbeddedDatabase = {
   url: string
-  /** running; restarting after its process died; failed once restarts were given up; stopped. */
+  /** running; restarting after its thread died; failed once restarts were given up; stopped. */
   readonly state: SupervisedState
-  /** The database process's id, while there is one. */
-  readonly pid: number | undefined
+  /** The database thread's id (worker_threads' threadId), while there is one. */
+  readonly threadId: number | undefined
+  /**
+   * Ends the database thread at once, without closing PGlite: what a crash does. The supervisor sees
+   * a death like any other and restarts it, or gives up. For fault tests (and the server's
+   * FAULT_EMBEDDED_DB_CRASH_ON_SIGUSR2).
+   */
+  crash: () => Promise<void>
   /** Settles only when the database died and will not be restarted: its owner should exit non-zero. */
   failed: Promise<Error>
   stop: () => Promise<void>
@@ -29,7 +36,7 @@ export type EmbeddedOptions = {
    * migrating it take several, and leave PGlite's memory at the peak that initdb reached.
    */
   templateDir?: string
-  /** PostgreSQL's shared_buffers in MB: most of what the database process holds. */
+  /** PostgreSQL's shared_buffers in MB: most of what the database thread holds. */
   sharedBuffersMb?: number
   /**
    * 'baseline' (the default) runs PGlite's WebAssembly as V8's Liftoff compiles it, with no
@@ -40,7 +47,7 @@ export type EmbeddedOptions = {
   maxConnections?: number
   /** false: listen on TCP (127.0.0.1) even where a Unix socket is available (embedded-socket.ts). */
   unixSocket?: boolean
-  /** Restarts of a database process that died allowed within a minute; 0 gives up at the first death. */
+  /** Restarts of a database thread that died allowed within a minute; 0 gives up at the first death. */
   maxRestarts?: number
   log?: SupervisorLog
 }
@@ -73,28 +80,34 @@ export function startEmbeddedFor(settings: EmbeddedSettings): Promise<EmbeddedDa
   })
 }
 
-/** Three restarts a minute: enough for a process killed now and then, not for one that dies on every start. */
+/** Three restarts a minute: enough for a thread that dies now and then, not for one that dies on every start. */
 const defaultRestartPolicy: RestartPolicy = { maxRestarts: 3, periodMs: 60_000 }
 
-type StartMessage = { dataDir: string; sharedBuffersMb: number; maxConnections: number; socketDir?: string; port?: number; copyFrom?: string }
-
-type DatabaseProcess = {
-  child: ChildProcess
+type DatabaseThread = {
+  worker: Worker
   port: number
   exited: Promise<Exit>
   stop: () => Promise<void>
 }
 
-const serverFile = new URL(`./embedded-server${path.extname(import.meta.url)}`, import.meta.url)
-
 /**
- * Starts PGlite in a child process, returns a postgres:// URL for it, and restarts the process if it
- * dies (see supervisor.ts). It listens on a Unix socket in a temporary directory of its own (TCP on
+ * Starts PGlite on a worker thread, returns a postgres:// URL for it, and restarts the thread if it
+ * dies (see supervisor.ts).
+ *
+ * A thread, not a process of its own (as until December 2026) nor the API's own thread. On the API's
+ * thread every query's WebAssembly would block the event loop, and the two CPU loads would add up
+ * (27 s and 15 s of CPU in a 29 s run: ~0.7× the throughput). A thread keeps them on two cores as a
+ * process did, without a second Node.js: one copy of node's binary, heap and start-up instead of two,
+ * ~60 MB of RSS less (docs/operations.md). What a thread gives up: a crash of the WebAssembly that
+ * takes the thread down (an uncaught error, an out-of-memory) is restarted as before, but one that
+ * takes the process down (a native fault) takes the API with it, for Docker or systemd to restart.
+ *
+ * It listens on a Unix socket in a temporary directory of its own (TCP on
  * 127.0.0.1 where there is none: embedded-socket.ts), removed when it stops. A restart listens on
  * the same socket (or port), so the URL and the pool's settings stay valid:
  * the pool drops the dead connections and opens new ones. PGlite takes no lock on its data
  * directory, so we refuse to open one another process has open; this process keeps the lock across
- * restarts, and a new database process starts only after the old one has exited.
+ * restarts, and a new database thread starts only after the old one has exited.
  */
 export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const inMemory = options.dataDir.startsWith('memory://')
@@ -105,12 +118,13 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
     dataDir: options.dataDir,
     sharedBuffersMb: options.sharedBuffersMb ?? 32,
     maxConnections: options.maxConnections ?? 20,
+    liftoffOnly: (options.wasmTier ?? 'baseline') === 'baseline',
     socketDir,
   }
   const spawn = async (message: StartMessage) => {
-    const started = await spawnDatabaseProcess(message, options.wasmTier ?? 'baseline')
+    const started = await startDatabaseThread(message, options.log)
     options.log?.info(
-      { databasePid: started.child.pid, ...(socketDir ? { socket: socketPath(socketDir) } : { port: started.port }) },
+      { databaseThreadId: started.worker.threadId, ...(socketDir ? { socket: socketPath(socketDir) } : { port: started.port }) },
       'embedded database started',
     )
     return started
@@ -119,9 +133,9 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
     releaseLock()
     if (socketDir) rmSync(socketDir, { recursive: true, force: true })
   }
-  let first: DatabaseProcess
+  let first: DatabaseThread
   try {
-    // The database process copies the template, while it compiles PGlite and this process loads the app.
+    // The database thread copies the template while it compiles PGlite, and this thread loads the app.
     if (fromTemplate && !existsSync(path.join(options.templateDir!, 'PG_VERSION'))) {
       throw new Error(`${options.templateDir} is not a database template (it has no PG_VERSION)`)
     }
@@ -132,8 +146,8 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   }
   const supervisor = supervise(first, {
     name: 'embedded database',
-    // A restart opens the data directory as the dead process left it (PostgreSQL's crash recovery
-    // replays the WAL). Memory dies with the process: nothing to restart.
+    // A restart opens the data directory as the dead thread left it (PostgreSQL's crash recovery
+    // replays the WAL). Memory dies with the thread: nothing to restart.
     restart: inMemory ? undefined : () => spawn({ ...start, port: first.port }),
     policy: { ...defaultRestartPolicy, ...(options.maxRestarts === undefined ? {} : { maxRestarts: options.maxRestarts }) },
     log: options.log,
@@ -145,8 +159,14 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
     get state() {
       return supervisor.state
     },
-    get pid() {
-      return supervisor.current?.child.pid
+    get threadId() {
+      return supervisor.current?.worker.threadId
+    },
+    crash: async () => {
+      const current = supervisor.current
+      if (!current) return
+      await current.worker.terminate()
+      await current.exited
     },
     failed: supervisor.failed,
     fromTemplate,
@@ -157,41 +177,55 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   }
 }
 
-async function spawnDatabaseProcess(start: StartMessage, wasmTier: WasmTier): Promise<DatabaseProcess> {
-  const child = fork(serverFile, [], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    // Two malloc arenas, not one per thread that allocates (docs/operations.md), unless set otherwise.
-    env: { MALLOC_ARENA_MAX: '2', ...process.env },
+const threadFile = new URL(`./embedded-server${path.extname(import.meta.url)}`, import.meta.url)
+
+/**
+ * The database thread, on dist/'s JavaScript or, from source (tests, `npm run dev`), on the
+ * TypeScript: Node 20 does not pass tsx's `--import` on to a worker, so that thread registers tsx
+ * itself before it imports the file.
+ */
+function newWorker(options: WorkerOptions): Worker {
+  if (threadFile.pathname.endsWith('.js')) return new Worker(threadFile, options)
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'))
+  const source = `import(${tsx}).then((tsx) => { tsx.register(); return import(${JSON.stringify(threadFile.href)}) })`
+  return new Worker(source, { ...options, eval: true })
+}
+
+async function startDatabaseThread(start: StartMessage, log: SupervisorLog | undefined): Promise<DatabaseThread> {
+  const worker = newWorker({
+    workerData: start,
+    // PGlite may print to stdout, which holds the API's JSON log lines: dropped, as the database
+    // process's was. Its stderr is the process's.
+    stdout: true,
     // Its JavaScript only passes bytes between sockets and PGlite: a small young generation is
-    // enough, and held ~30 MB less after 10k requests (bench/startup.ts).
-    execArgv: [...process.execArgv, '--max-semi-space-size=2', ...(wasmTier === 'baseline' ? ['--liftoff-only'] : [])],
+    // enough. 3 MB held ~15 MB less idle than V8's default (bench/startup.ts).
+    resourceLimits: { maxYoungGenerationSizeMb: 3 },
   })
+  worker.stdout.resume()
   // Listened for from the start, so an exit is never missed, however early.
-  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-  // A failed send or kill on a dead process; its exit is what counts, and the supervisor sees it.
-  child.on('error', () => {})
+  const exited = new Promise<Exit>((resolve) => worker.once('exit', (code) => resolve({ code, signal: null })))
+  // An uncaught error ends the thread: its exit is what the supervisor acts on, and this says why.
+  worker.on('error', (error) => log?.error({ err: error }, 'embedded database thread failed'))
   try {
     const port = await new Promise<number>((resolve, reject) => {
-      child.once('error', reject)
-      void exited.then(({ code, signal }) => reject(new Error(`embedded database exited during start-up (${signal ?? `code ${code}`})`)))
-      child.once('message', (message: { ready: boolean; port?: number; error?: string }) => {
-        if (message.ready && message.port) resolve(message.port)
+      worker.once('error', reject)
+      void exited.then(({ code }) => reject(new Error(`embedded database exited during start-up (code ${code})`)))
+      worker.once('message', (message: ReadyMessage) => {
+        if (message.ready) resolve(message.port)
         else reject(new Error(`embedded database failed to start: ${message.error}`))
       })
-      child.send(start)
     })
     return {
-      child,
+      worker,
       port,
       exited,
       stop: async () => {
-        if (child.exitCode === null && child.signalCode === null && child.connected) child.send('stop')
+        worker.postMessage('stop')
         await exited
       },
     }
   } catch (error) {
-    child.kill('SIGKILL')
-    if (child.pid !== undefined) await exited // the data directory is free only once it is gone
+    await worker.terminate() // the data directory is free only once PGlite's thread is gone
     throw error
   }
 }

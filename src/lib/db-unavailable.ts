@@ -20,8 +20,9 @@ export class DatabaseUnavailableError extends RetryLaterError {
   }
 }
 
-// The socket could not be opened, or broke: the server is down, restarting, or out of reach.
-const socketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'])
+// The socket could not be opened, or broke: the server is down, restarting, or out of reach. ENOENT:
+// a Unix socket's file is gone, as when a PostgreSQL server or the embedded database's thread stops.
+const socketCodes = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'])
 // SQLSTATE: class 08 (connection exception); 57P01-57P03 (shutting down, crashed, starting up);
 // 53300 (too many connections).
 const sqlStates = /^(08...|57P0[123]|53300)$/

@@ -15,7 +15,7 @@ import { createListingViaApi, listingInput } from '../helpers/listings.ts'
 import { assertProblem } from '../helpers/problem.ts'
 import { checkContract } from '../helpers/contract.ts'
 
-// The embedded database's process killed under a running app (on a data directory on disk, as in
+// The embedded database's thread killed under a running app (on a data directory on disk, as in
 // production): restarted once, given up the second time within the minute. This file starts its
 // own embedded database whichever database the suite runs on.
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tx-restart-'))
@@ -35,12 +35,12 @@ t.teardown(close)
 const embedded = database.embedded!
 const { auth } = await createMember(database.db)
 
-/** SIGKILL of the database process, as the OOM killer or an operator's kill -9 would; returns once the supervisor has seen it. */
+/** The database thread ended at once, as a crash would; returns once the supervisor has seen it. */
 async function killDatabase(): Promise<number> {
-  const pid = embedded.pid!
-  process.kill(pid, 'SIGKILL')
+  const threadId = embedded.threadId!
+  await embedded.crash()
   while (embedded.state === 'running') await sleep(5)
-  return pid
+  return threadId
 }
 
 t.test('killed, the database is restarted: 503s with Retry-After meanwhile, acknowledged writes intact, the open transaction gone', async (t) => {
@@ -90,7 +90,7 @@ t.test('killed, the database is restarted: 503s with Retry-After meanwhile, ackn
   }
   t.ok(readyAgain, `ready again ${Date.now() - killedAt} ms after the kill`)
   t.equal(embedded.state, 'running')
-  t.not(embedded.pid, killed, 'in a new process')
+  t.not(embedded.threadId, killed, 'on a new thread')
   t.ok(logged.includes('embedded database restarted'), 'the restart is logged')
 
   const after = await app.inject({ method: 'GET', url: `/v1/listings/${listing.id}`, headers: auth })
@@ -106,9 +106,9 @@ t.test('killed, the database is restarted: 503s with Retry-After meanwhile, ackn
 t.test('killed again within the minute, it is given up: /health fails and the owner is told to exit', async (t) => {
   await killDatabase()
   const reason = await embedded.failed
-  t.match(reason.message, /^embedded database exited unexpectedly \(SIGKILL\), after 1 restart\(s\) within 60 s$/)
+  t.match(reason.message, /^embedded database exited unexpectedly \(code 1\), after 1 restart\(s\) within 60 s$/)
   t.equal(embedded.state, 'failed')
-  t.equal(embedded.pid, undefined)
+  t.equal(embedded.threadId, undefined)
 
   const health = await app.inject({ method: 'GET', url: '/health' })
   t.equal(health.statusCode, 503, '/health fails: only a restart of the server can help now')
