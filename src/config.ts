@@ -20,7 +20,7 @@ export const ConfigSchema = Type.Object({
   // The embedded database's process is restarted if it dies, this many times a minute at most; one
   // death more and the server exits 1, for Docker or systemd to restart. 0: exit at the first death.
   EMBEDDED_DB_RESTARTS: Type.Integer({ minimum: 0, maximum: 100, default: 3 }),
-  // The embedded database's shared_buffers, in MB: most of the memory its process holds (PGlite's
+  // The embedded database's shared_buffers, in MB: most of the memory its thread holds (PGlite's
   // memory grows to what PostgreSQL touches and never shrinks).
   EMBEDDED_DB_SHARED_BUFFERS_MB: Type.Integer({ minimum: 8, maximum: 4096, default: 32 }),
   // How the embedded database's WebAssembly is compiled. 'baseline' (V8's Liftoff only) starts in
@@ -130,7 +130,7 @@ export const ConfigSchema = Type.Object({
   FAULT_KILL_AFTER_COMMIT: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
   FAULT_FAIL_ANSWER: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
   // 'true': SIGUSR2 ends the embedded database's thread as a crash would (test/db/embedded-exit.test.ts).
-  FAULT_EMBEDDED_DB_CRASH_ON_SIGUSR2: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
+  FAULT_EMBEDDED_DB_CRASH_ON_SIGUSR2: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
 })
 
 export type Config = Static<typeof ConfigSchema>

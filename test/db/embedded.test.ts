@@ -76,12 +76,12 @@ t.test('a new data directory starts as a copy of the template; an existing one i
 })
 
 t.test('the database runs on a thread of this process, on either WebAssembly tier', async (t) => {
-  // This process's children ("pid command"), but for the ps that lists them.
+  // This process's Node.js children, by pid (tsx's esbuild service is a child of its own).
   const children = () =>
     spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
       .stdout.split('\n')
       .map((line) => line.trim())
-      .filter((line) => line && !line.endsWith(' ps'))
+      .filter((line) => line.endsWith(' node'))
   for (const wasmTier of [undefined, 'baseline', 'optimizing'] as const) {
     const before = children()
     const database = await startEmbeddedDatabase({ dataDir: 'memory://', wasmTier })
