@@ -164,7 +164,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.decorate('jobs', jobs)
   // The services' db joins a request's own transaction when it has one (an Idempotency-Key request).
   app.decorate('services', createServices({ db: requestScopedDb(database.db), clock, config, jobs, cursors }))
-  await jobs.start()
+  // The queue starts (pg-boss checks its schema and its schedules: several round trips) while the
+  // hooks and routes register, which is CPU work: ~0.15-0.3 s less before the server listens.
+  const jobsStarted = jobs.start()
+  jobsStarted.catch(() => {}) // awaited at the end; a failure is thrown there
   // One hook, so the queue stops (its running jobs finish) before the database it uses closes.
   app.addHook('onClose', async () => {
     await jobs.stop()
@@ -253,5 +256,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(eventRoutes, { prefix: '/v1' })
   await app.register(webhookRoutes, { prefix: '/v1/webhooks' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  await jobsStarted
   return app
 }
