@@ -1,6 +1,6 @@
 // What a provincial IT department sees when it starts the API on the embedded database: the time
 // from the command to the first 200 on /health, on a fresh data directory and on an existing one,
-// and the memory of the whole process tree (npm, node, the database process) idle, then after the
+// and the memory of the whole process tree (npm, node with its database thread) idle, then after the
 // demo seed and 10k requests. Issue 19's targets: ≤ 2 s fresh, ≤ 1 s existing, ≤ 300 MB idle,
 // ≤ 400 MB after the seed and the requests. See bench/README.md.
 //
@@ -42,7 +42,7 @@ async function freePort(): Promise<number> {
 type Server = { child: ChildProcess; url: string; exited: Promise<unknown> }
 
 function startServer(dataDir: string, port: number): Server {
-  // Its own process group, so that stopping it reaches npm, node and the database process alike.
+  // Its own process group, so that stopping it reaches npm and node alike.
   const child = spawn(flags.command, {
     cwd: root,
     shell: true,

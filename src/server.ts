@@ -21,7 +21,7 @@ function failStart(error: unknown): never {
 }
 
 // The embedded database starts first, before this process loads anything heavy (pg, drizzle, the
-// app): its process loads PGlite meanwhile. Its lines wait for the app's logger.
+// app): its thread loads PGlite meanwhile. Its lines wait for the app's logger.
 const early: Array<(log: SupervisorLog) => void> = []
 const logTo: { app?: SupervisorLog } = {}
 const databaseLog: SupervisorLog = {

@@ -8,7 +8,7 @@ import t from 'tap'
 
 // What `npm start` and the Docker image run: the bundle in dist/ (scripts/build.mjs), not the sources
 // the other tests load through tsx. A bundled module that finds a file beside itself (reference CSVs,
-// the thesaurus starter set, the migrations, the OpenAPI examples, the database process's entry) would
+// the thesaurus starter set, the migrations, the OpenAPI examples, the database thread's entry) would
 // look in the wrong place, so this starts the built server on a new data directory and reads what
 // those files feed.
 

@@ -13,9 +13,9 @@ export type Database = {
   pool: pg.Pool
   /** 'embedded' when the API started its own PGlite. */
   mode: 'embedded' | 'postgres'
-  /** The embedded database process, when there is one. */
+  /** The embedded database (PGlite on a thread of this process), when there is one. */
   embedded?: EmbeddedDatabase
-  /** Where it listens: the server's, or the embedded process's (other processes may connect to it). */
+  /** Where it listens: the server's, or the embedded database's socket (other processes may connect to it). */
   url: string
   close: () => Promise<void>
 }
