@@ -81,7 +81,7 @@ const common = {
 }
 await esbuild.build({
   ...common,
-  entryPoints: { server: 'src/server.ts', cli: 'src/cli.ts', migrate: 'src/migrate.ts' },
+  entryPoints: { server: 'src/server.ts', cli: 'src/cli.ts', 'build-template': 'src/build-template.ts' },
   outdir: dist,
   splitting: true,
   chunkNames: '[name]-[hash]',
@@ -90,7 +90,7 @@ await esbuild.build({
 // The database process's entry, on its own: it shares nothing with the app but node_modules.
 await esbuild.build({ ...common, entryPoints: { 'db/embedded-server': 'src/db/embedded-server.ts' }, outdir: dist })
 copyDataFiles(src)
-const { buildEmbeddedTemplate } = await import(path.join(dist, 'migrate.js'))
+const { buildEmbeddedTemplate } = await import(path.join(dist, 'build-template.js'))
 const template = await buildEmbeddedTemplate(dist)
 writeFileSync(stampFile, new Date().toISOString() + '\n')
 console.error(`build: dist/ and ${path.relative(root, template)} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`)

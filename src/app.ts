@@ -149,10 +149,17 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.removeContentTypeParser('text/plain')
 
   const database = overrides.database ?? (await (overrides.openingDatabase ?? openDatabase(databaseOptions(config, { log: app.log }))))
-  if (!overrides.database) overrides.onMigrated?.(await migrateDatabase(database))
+  // The server's database may still be opening (server.ts): the hooks and routes, CPU work, register
+  // meanwhile, and nothing queries the database before this has settled. The app listens after.
+  const prepared = (async () => {
+    await database.opened
+    if (!overrides.database) overrides.onMigrated?.(await migrateDatabase(database))
+    // One key for every process: from the configuration, or the one kept in the database.
+    return config.CURSOR_SECRET ? Buffer.from(config.CURSOR_SECRET) : await sharedSecret(database.db, 'cursor_signing_key')
+  })()
+  prepared.catch(() => {}) // awaited at the end; a failure is thrown there
   const clock = overrides.clock ?? systemClock
-  // One key for every process: from the configuration, or the one kept in the database.
-  const cursors = createCursors(config.CURSOR_SECRET ? Buffer.from(config.CURSOR_SECRET) : await sharedSecret(database.db, 'cursor_signing_key'))
+  const cursors = createCursors(prepared)
   const jobs = createJobQueue({
     pool: database.pool,
     worker: config.JOBS_WORKER === 'true',
@@ -164,9 +171,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.decorate('jobs', jobs)
   // The services' db joins a request's own transaction when it has one (an Idempotency-Key request).
   app.decorate('services', createServices({ db: requestScopedDb(database.db), clock, config, jobs, cursors }))
-  // The queue starts (pg-boss checks its schema and its schedules: several round trips) while the
-  // hooks and routes register, which is CPU work: ~0.15-0.3 s less before the server listens.
-  const jobsStarted = jobs.start()
+  // The queue starts (pg-boss checks its schema and its schedules: several round trips) once the
+  // database is prepared; the hooks and routes, CPU work, register meanwhile.
+  const jobsStarted = prepared.then(() => jobs.start())
   jobsStarted.catch(() => {}) // awaited at the end; a failure is thrown there
   // One hook, so the queue stops (its running jobs finish) before the database it uses closes.
   app.addHook('onClose', async () => {
@@ -256,6 +263,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(eventRoutes, { prefix: '/v1' })
   await app.register(webhookRoutes, { prefix: '/v1/webhooks' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  await prepared
   await jobsStarted
   return app
 }

@@ -6,7 +6,7 @@ import { migrationsFolder } from './db/migrations.ts'
 
 // The embedded template: a migrated PGlite data directory that a new DATA_DIR starts as a copy of
 // (src/db/embedded.ts), so a first start costs a copy and an open instead of initdb and every
-// migration. `npm run build` makes it in dist/ (migrate.ts's buildEmbeddedTemplate); the tests make
+// migration. `npm run build` makes it in dist/ (build-template.ts); the tests make
 // their own. This file imports nothing heavy: the server looks for the template before it loads the app.
 
 /** Where `npm run build` puts the template: dist/, beside the compiled code (the same path from src/). */
@@ -19,8 +19,14 @@ export const templatePrefix = 'embedded-template-'
 export const templateName = (hash: string) => `${templatePrefix}${hash}`
 
 /**
- * Changes whenever a migration, the seeded starter set or PGlite's version (its data directory
- * format) changes, so that a stale template is never copied.
+ * What a template holds beyond the migrations and the starter set; 3: the job queues and their
+ * schedules, without template0 and template1 (build-template.ts).
+ */
+const templateContents = 3
+
+/**
+ * Changes whenever a migration, the seeded starter set, what else a template holds or PGlite's
+ * version (its data directory format) changes, so that a stale template is never copied.
  */
 export function migrationsHash(): string {
   const hash = createHash('sha256')
@@ -33,6 +39,7 @@ export function migrationsHash(): string {
   }
   walk(migrationsFolder)
   for (const file of seededFiles) hash.update(readFileSync(file))
+  hash.update(`contents ${templateContents}`)
   hash.update(readFileSync(new URL('../package.json', import.meta.resolve('@electric-sql/pglite'))))
   return hash.digest('hex').slice(0, 12)
 }

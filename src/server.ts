@@ -30,9 +30,10 @@ const databaseLog: SupervisorLog = {
 }
 const options = databaseOptions(config, { log: databaseLog })
 const embedded = options.databaseUrl ? undefined : startEmbeddedFor(options)
-embedded?.catch(() => {}) // awaited through openingDatabase below
+embedded?.started.catch(() => {}) // awaited through openingDatabase below
 const { openDatabase } = await import('./db/client.ts')
-const openingDatabase = openDatabase({ ...options, embedded })
+// Early: the app registers its hooks and routes while the database opens, and waits for it after.
+const openingDatabase = openDatabase({ ...options, embedded, early: true })
 openingDatabase.catch(() => {}) // awaited by buildApp below; a failure is reported there
 
 const { buildApp } = await import('./app.ts')

@@ -124,3 +124,40 @@ t.test('a job running longer than its expiry keeps it while its worker beats: pg
   await until('the job to complete', async () => ((await state()).includes('completed') ? true : undefined), 10)
   t.equal(runs, 1, 'run once')
 })
+
+t.test('a start writes only the cron schedules that are missing or changed', async (t) => {
+  const database = await openTestDatabase()
+  t.teardown(() => database.close())
+  const jobs = createJobQueue({ pool: database.pool, worker: false, pollingIntervalSeconds: 1 })
+  jobs.register('test-hourly', async () => {}, { cron: '7 * * * *' })
+  jobs.register('test-nightly', async () => {}, { cron: '0 3 * * *' })
+  await jobs.start()
+  t.teardown(() => jobs.stop())
+  const schedules = async () =>
+    (
+      await database.pool.query<{ name: string; cron: string; fresh: boolean }>(
+        `select name, cron, updated_on > now() - interval '1 minute' as fresh from pgboss.schedule where name like 'test-%' order by name`,
+      )
+    ).rows
+  await jobs.writeSchedules()
+  t.same(
+    await schedules(),
+    [
+      { name: 'test-hourly', cron: '7 * * * *', fresh: true },
+      { name: 'test-nightly', cron: '0 3 * * *', fresh: true },
+    ],
+    'missing ones are written',
+  )
+  // As an earlier release would have left them, an hour ago: one with another time, one the same.
+  await database.pool.query(`update pgboss.schedule set updated_on = now() - interval '1 hour' where name like 'test-%'`)
+  await database.pool.query(`update pgboss.schedule set cron = '9 * * * *' where name = 'test-hourly'`)
+  await jobs.writeSchedules()
+  t.same(
+    await schedules(),
+    [
+      { name: 'test-hourly', cron: '7 * * * *', fresh: true },
+      { name: 'test-nightly', cron: '0 3 * * *', fresh: false },
+    ],
+    'the changed one is rewritten, the unchanged one left alone',
+  )
+})

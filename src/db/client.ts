@@ -1,7 +1,7 @@
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import * as schema from './schema/index.ts'
-import { startEmbeddedFor, type EmbeddedDatabase, type EmbeddedSettings } from './embedded.ts'
+import { startEmbeddedFor, type EmbeddedDatabase, type EmbeddedSettings, type EmbeddedStart } from './embedded.ts'
 
 export type Db = NodePgDatabase<typeof schema>
 /** A transaction handle; queries take `Db | Tx` first so they run the same inside or outside one. */
@@ -13,8 +13,13 @@ export type Database = {
   pool: pg.Pool
   /** 'embedded' when the API started its own PGlite. */
   mode: 'embedded' | 'postgres'
-  /** The embedded database (PGlite on a thread of this process), when there is one. */
-  embedded?: EmbeddedDatabase
+  /** The embedded database (PGlite on a thread of this process), when there is one and it has started. */
+  readonly embedded?: EmbeddedDatabase
+  /**
+   * Settles when the database can take queries; rejects if it could not start. Already settled
+   * unless openDatabase was asked to return early (`early`).
+   */
+  opened: Promise<void>
   /** Where it listens: the server's, or the embedded database's socket (other processes may connect to it). */
   url: string
   close: () => Promise<void>
@@ -31,16 +36,23 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value)
 export type DatabaseOptions = EmbeddedSettings & {
   databaseUrl?: string
   /** The embedded database, already starting: the server starts it before it loads the app (server.ts). */
-  embedded?: Promise<EmbeddedDatabase>
+  embedded?: EmbeddedStart
+  /**
+   * Return before the embedded database listens, when its URL is already known (a Unix socket): the
+   * pool connects only when first used, and `opened` says when it may be. The server registers its
+   * routes meanwhile (app.ts).
+   */
+  early?: boolean
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const start = options.databaseUrl ? undefined : (options.embedded ?? startEmbeddedFor(options))
   let embedded: EmbeddedDatabase | undefined
-  let url = options.databaseUrl
-  if (!url) {
-    embedded = await (options.embedded ?? startEmbeddedFor(options))
-    url = embedded.url
-  }
+  const opening = (start?.started ?? Promise.resolve(undefined)).then((started) => void (embedded = started))
+  opening.catch(() => {}) // its owner awaits `opened`
+  // On TCP the embedded database's port is chosen when it listens: nothing to connect to before.
+  if (!options.early || (start && start.url === undefined)) await opening
+  const url = options.databaseUrl ?? start?.url ?? embedded!.url
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize })
   pool.on('error', () => {}) // an idle client's error is reported on its next use; don't crash here
   handBackDeadClients(pool)
@@ -48,12 +60,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     db,
     pool,
-    mode: embedded ? 'embedded' : 'postgres',
-    embedded,
+    mode: start ? 'embedded' : 'postgres',
+    get embedded() {
+      return embedded
+    },
+    opened: opening,
     url,
     close: async () => {
       await pool.end()
-      await embedded?.stop()
+      // A start that failed has nothing to stop; one still under way is stopped once it has started.
+      await (await start?.started.catch(() => undefined))?.stop()
     },
   }
 }

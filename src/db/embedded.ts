@@ -68,8 +68,15 @@ export type EmbeddedSettings = {
   log?: SupervisorLog
 }
 
-export function startEmbeddedFor(settings: EmbeddedSettings): Promise<EmbeddedDatabase> {
-  return startEmbeddedDatabase({
+/**
+ * A start of the embedded database under way. On a Unix socket its URL is known before it listens,
+ * so its owner can make a pool and do other work meanwhile (the server registers its routes while
+ * PGlite opens); on TCP the port is chosen at listen, and `url` is undefined.
+ */
+export type EmbeddedStart = { url: string | undefined; started: Promise<EmbeddedDatabase> }
+
+export function startEmbeddedFor(settings: EmbeddedSettings): EmbeddedStart {
+  return beginEmbeddedDatabase({
     dataDir: settings.dataDir,
     templateDir: settings.templateDir,
     sharedBuffersMb: settings.embeddedSharedBuffersMb,
@@ -98,7 +105,7 @@ type DatabaseThread = {
  * thread every query's WebAssembly would block the event loop, and the two CPU loads would add up
  * (27 s and 15 s of CPU in a 29 s run: ~0.7× the throughput). A thread keeps them on two cores as a
  * process did, without a second Node.js: one copy of node's binary, heap and start-up instead of two,
- * ~60 MB of RSS less (docs/operations.md). What a thread gives up: a crash of the WebAssembly that
+ * ~50 MB of RSS less (docs/operations.md). What a thread gives up: a crash of the WebAssembly that
  * takes the thread down (an uncaught error, an out-of-memory) is restarted as before, but one that
  * takes the process down (a native fault) takes the API with it, for Docker or systemd to restart.
  *
@@ -109,11 +116,28 @@ type DatabaseThread = {
  * directory, so we refuse to open one another process has open; this process keeps the lock across
  * restarts, and a new database thread starts only after the old one has exited.
  */
-export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
-  const inMemory = options.dataDir.startsWith('memory://')
-  const releaseLock = inMemory ? () => {} : lockDataDir(options.dataDir)
-  const fromTemplate = !inMemory && options.templateDir !== undefined && !existsSync(path.join(options.dataDir, 'PG_VERSION'))
+export function startEmbeddedDatabase(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  return beginEmbeddedDatabase(options).started
+}
+
+/** startEmbeddedDatabase, telling its URL before the database listens when it can (EmbeddedStart). */
+export function beginEmbeddedDatabase(options: EmbeddedOptions): EmbeddedStart {
   const socketDir = options.unixSocket === false ? undefined : socketDirectory()
+  return { url: socketDir ? socketUrl(socketDir) : undefined, started: runEmbeddedDatabase(options, socketDir) }
+}
+
+const socketUrl = (socketDir: string) => `postgresql://postgres:postgres@/postgres?host=${encodeURIComponent(socketDir)}`
+
+async function runEmbeddedDatabase(options: EmbeddedOptions, socketDir: string | undefined): Promise<EmbeddedDatabase> {
+  const inMemory = options.dataDir.startsWith('memory://')
+  let releaseLock: () => void
+  try {
+    releaseLock = inMemory ? () => {} : lockDataDir(options.dataDir)
+  } catch (error) {
+    if (socketDir) rmSync(socketDir, { recursive: true, force: true })
+    throw error
+  }
+  const fromTemplate = !inMemory && options.templateDir !== undefined && !existsSync(path.join(options.dataDir, 'PG_VERSION'))
   const start: StartMessage = {
     dataDir: options.dataDir,
     sharedBuffersMb: options.sharedBuffersMb ?? 32,
@@ -153,9 +177,7 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
     log: options.log,
   })
   return {
-    url: socketDir
-      ? `postgresql://postgres:postgres@/postgres?host=${encodeURIComponent(socketDir)}`
-      : `postgresql://postgres:postgres@127.0.0.1:${first.port}/postgres`,
+    url: socketDir ? socketUrl(socketDir) : `postgresql://postgres:postgres@127.0.0.1:${first.port}/postgres`,
     get state() {
       return supervisor.state
     },

@@ -191,6 +191,15 @@ export function createJobQueue(options: JobQueueOptions) {
 
   let reclaiming: NodeJS.Timeout | undefined
 
+  /**
+   * Writes the cron schedules that are missing or changed: one read at a start instead of a write
+   * for each. A database template holds them already (build-template.ts), so a new one writes none.
+   */
+  async function writeSchedules() {
+    const written = new Map((await boss.getSchedules()).map((schedule) => [schedule.name, schedule.cron]))
+    for (const [name, cron] of crons) if (written.get(name) !== cron) await boss.schedule(name, cron)
+  }
+
   async function start() {
     await boss.start()
     // One read of every queue, not one per queue: a start-up on the embedded database paid 50 ms each.
@@ -203,7 +212,7 @@ export function createJobQueue(options: JobQueueOptions) {
     const look = () => void reclaim().catch((error: unknown) => options.log?.error({ err: error }, 'reclaiming jobs without a heartbeat failed'))
     look()
     reclaiming = setInterval(look, beatMs)
-    for (const [name, cron] of crons) await boss.schedule(name, cron)
+    await writeSchedules()
     for (const name of handlers.keys()) {
       let workerId = ''
       workerId = await boss.work<object>(name, { pollingIntervalSeconds: options.pollingIntervalSeconds, batchSize: workBatchSize }, async (jobs) => {
@@ -291,7 +300,7 @@ export function createJobQueue(options: JobQueueOptions) {
     options.log?.error({ running: running.size }, 'job queue stopped with work still running')
   }
 
-  return { register, start, stop, send, sendMany, runPending }
+  return { register, start, writeSchedules, stop, send, sendMany, runPending }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(ms, 0)).unref())

@@ -80,8 +80,22 @@ function valueOf(kind: CursorKind, value: unknown): ValueOf[CursorKind] | undefi
   }
 }
 
-export function createCursors(key: Buffer): Cursors {
-  const macOf = (payload: string) => createHmac('sha256', key).update(payload).digest().subarray(0, macLength)
+/**
+ * Cursors signed with `key`, or with the key a promise gives: the app reads the shared key from the
+ * database while it registers its routes, and serves no request before it has it (app.ts).
+ */
+export function createCursors(keyOrPromise: Buffer | Promise<Buffer>): Cursors {
+  let key: Buffer | undefined
+  if (Buffer.isBuffer(keyOrPromise)) key = keyOrPromise
+  else
+    void keyOrPromise.then(
+      (read) => (key = read),
+      () => {},
+    )
+  const macOf = (payload: string) => {
+    if (!key) throw new Error('cursors used before their key was read')
+    return createHmac('sha256', key).update(payload).digest().subarray(0, macLength)
+  }
 
   /** The JSON array inside a genuine cursor, or undefined. */
   function opened(cursor: string): unknown[] | undefined {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import t from 'tap'
 import pg from 'pg'
-import { startEmbeddedDatabase } from '../../src/db/embedded.ts'
+import { openDatabase } from '../../src/db/client.ts'
+import { beginEmbeddedDatabase, startEmbeddedDatabase } from '../../src/db/embedded.ts'
 import { embeddedTemplate } from '../helpers/database.ts'
 
 // Two PGlite starts on one data directory on disk: the first proves the lock and writes a row, the
@@ -66,6 +67,16 @@ t.test('a new data directory starts as a copy of the template; an existing one i
   t.equal(first.fromTemplate, true, 'a directory without PG_VERSION is copied into')
   const migrated = await query(first.url, 'select count(*)::int as count from drizzle.__drizzle_migrations')
   t.ok((migrated[0] as { count: number }).count > 0, 'the copy holds the migrations')
+  // What a start would otherwise make (migrate.ts): ~0.4 s of pg-boss DDL on a first start.
+  const [jobs] = (await query(
+    first.url,
+    `select (select count(*)::int from pgboss.queue) as queues, (select count(*)::int from pgboss.schedule) as schedules,
+      (select count(*)::int from shared_secrets) as secrets`,
+  )) as Array<{ queues: number; schedules: number; secrets: number }>
+  t.ok(jobs!.queues >= 10, `the job queues are there (${jobs!.queues})`)
+  t.ok(jobs!.schedules >= 5, `their cron schedules too (${jobs!.schedules})`)
+  t.equal(jobs!.secrets, 0, 'but no cursor key: every database made from the template makes its own')
+  t.same(await query(first.url, 'select datname from pg_database'), [{ datname: 'postgres' }], 'without template0 and template1')
   await query(first.url, `create table notes (body text not null); insert into notes values ('Sàn Hà Nội')`)
   await first.stop()
 
@@ -124,4 +135,31 @@ t.test('a template without PG_VERSION is refused, and the lock is released', asy
   })
   await t.rejects(startEmbeddedDatabase({ dataDir: fresh, templateDir: notTemplate }), /is not a database template/)
   t.notOk(existsSync(path.join(fresh, 'tech-exchange.lock')), 'the directory is free again')
+})
+
+t.test('the pool can be had before the database listens, on its socket; opened says when to use it', async (t) => {
+  const fresh = mkdtempSync(path.join(tmpdir(), 'tx-embedded-early-'))
+  t.teardown(() => rmSync(fresh, { recursive: true, force: true }))
+  const database = await openDatabase({ dataDir: fresh, templateDir: await embeddedTemplate(), poolSize: 1, early: true })
+  t.teardown(() => database.close())
+  let opened = false
+  void database.opened.then(() => (opened = true))
+  t.equal(opened, false, 'handed out while PGlite still opens')
+  t.equal(database.embedded, undefined, 'not started yet')
+  t.match(database.url, /^postgresql:\/\/postgres:postgres@\/postgres\?host=/, 'the URL is the socket it will listen on')
+  await database.opened
+  t.equal(database.embedded?.state, 'running')
+  t.same((await database.pool.query('select 1 + 1 as two')).rows, [{ two: 2 }], 'the early pool reaches it')
+})
+
+t.test('a start refused for a locked directory removes the socket directory it had made', async (t) => {
+  const first = await startEmbeddedDatabase({ dataDir })
+  t.teardown(() => first.stop())
+  const refused = beginEmbeddedDatabase({ dataDir })
+  const socketDir = new URL(refused.url!.replace('@/', '@localhost/')).searchParams.get('host')!
+  await t.rejects(refused.started, /is in use by process/)
+  t.notOk(existsSync(socketDir), 'no socket directory left behind')
+  const database = await openDatabase({ dataDir, poolSize: 1, early: true })
+  await t.rejects(database.opened, /is in use by process/, 'an early open says so through opened')
+  await database.close()
 })

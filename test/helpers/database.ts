@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { openDatabase, type Database } from '../../src/db/client.ts'
-import { buildEmbeddedTemplate, migrateDatabase } from '../../src/migrate.ts'
+import { buildEmbeddedTemplate, createJobQueues } from '../../src/build-template.ts'
+import { migrateDatabase } from '../../src/migrate.ts'
 import { currentEmbeddedTemplate, migrationsHash } from '../../src/embedded-template.ts'
 
 // Every test file gets a database of its own, started from a template migrated once per run:
@@ -35,6 +36,7 @@ export async function prepareTemplate(): Promise<void> {
       await admin.query(`create database ${building}`)
       const database = await openDatabase({ databaseUrl: withDatabase(serverUrl, building), dataDir: '', poolSize: 1 })
       await migrateDatabase(database)
+      await createJobQueues(database)
       await database.close()
       await admin.query(`alter database ${building} rename to ${name}`)
       await admin.query(`alter database ${name} with is_template true`)

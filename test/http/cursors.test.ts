@@ -184,6 +184,17 @@ t.test('every process on the database shares the key, made once; CURSOR_SECRET o
   assertProblem(t, await second.inject({ method: 'GET', url: `/v1/organizations?limit=1&cursor=${own.nextCursor}` }), 400, 'invalid_cursor')
 })
 
+t.test('cursors made before their key is read refuse to sign; once it is read, they work', async (t) => {
+  let give: (key: Buffer) => void = () => {}
+  const cursors = createCursors(new Promise<Buffer>((resolve) => (give = resolve)))
+  t.throws(() => cursors.encode('newest', ['2026-12-01T00:00:00.000Z']), /before their key was read/)
+  const key = randomBytes(32)
+  give(key)
+  await new Promise((resolve) => setImmediate(resolve))
+  const cursor = cursors.encode('newest', ['2026-12-01T00:00:00.000Z'])
+  t.equal(cursor, createCursors(key).encode('newest', ['2026-12-01T00:00:00.000Z']), 'signed with the key read')
+})
+
 t.test('dates and times the database cannot hold are 400s wherever they come from (SQLSTATE 22008, 22009)', async (t) => {
   for (const [text, state] of [
     ['0000-01-01T00:00:00.000Z', '22008'],

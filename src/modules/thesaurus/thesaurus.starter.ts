@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { inArray } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { thesaurusStarterKeys } from '../../db/schema/index.ts'
 import { AppError } from '../../lib/problem.ts'
@@ -33,19 +32,13 @@ export function loadStarter(file = starterFile): StarterEntry[] {
 /** Seeds the starter entries this database never had; returns how many. Run under the migration lock. */
 export async function seedThesaurusStarter(db: DbOrTx, entries: StarterEntry[] = loadStarter()): Promise<number> {
   if (entries.length === 0) return 0
+  // Every key ever seeded, read without parameters and outside a transaction (the migration lock
+  // keeps other starters out): at a start with nothing to seed, one cheap statement.
+  const seeded = await db.select({ key: thesaurusStarterKeys.key }).from(thesaurusStarterKeys)
+  const known = new Set(seeded.map((row) => row.key))
+  const missing = entries.filter((entry) => !known.has(entry.key))
+  if (missing.length === 0) return 0
   return db.transaction(async (tx) => {
-    const seeded = await tx
-      .select({ key: thesaurusStarterKeys.key })
-      .from(thesaurusStarterKeys)
-      .where(
-        inArray(
-          thesaurusStarterKeys.key,
-          entries.map((entry) => entry.key),
-        ),
-      )
-    const known = new Set(seeded.map((row) => row.key))
-    const missing = entries.filter((entry) => !known.has(entry.key))
-    if (missing.length === 0) return 0
     const rows = missing.map((entry) => {
       try {
         return { ...entryValues(entry), starterKey: entry.key }
