@@ -14,6 +14,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const src = path.join(root, 'src')
 const dist = path.join(root, 'dist')
 const stampFile = path.join(dist, '.build-stamp')
+// scripts/start.sh checks the same paths with find: the two lists change together.
 const sources = ['src', 'migrations', 'package-lock.json', 'tsconfig.json', 'scripts/build.mjs']
 
 function newestChange(file) {
