@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Worker, type WorkerOptions } from 'node:worker_threads'
@@ -259,15 +259,38 @@ async function startDatabaseThread(start: StartMessage, log: SupervisorLog | und
  */
 function socketDirectory(): string | undefined {
   if (!unixSockets) return undefined
+  removeDeadSocketDirectories()
   let dir: string
   try {
-    dir = mkdtempSync(path.join(tmpdir(), 'techx-db-'))
+    dir = mkdtempSync(path.join(tmpdir(), `techx-db-${process.pid}-`))
   } catch {
     return undefined // an unwritable temporary directory: TCP still works
   }
   if (Buffer.byteLength(socketPath(dir)) <= 100) return dir
   rmSync(dir, { recursive: true, force: true })
   return undefined
+}
+
+/**
+ * A server killed outright (SIGKILL, a crash of the process) leaves its socket directory behind. Its
+ * name holds the pid that made it: those whose process is gone are removed at the next start.
+ */
+function removeDeadSocketDirectories() {
+  let entries: string[]
+  try {
+    entries = readdirSync(tmpdir())
+  } catch {
+    return
+  }
+  for (const entry of entries) {
+    const owner = Number(/^techx-db-(\d+)-/.exec(entry)?.[1])
+    if (!owner || owner === process.pid || isAlive(owner)) continue
+    try {
+      rmSync(path.join(tmpdir(), entry), { recursive: true, force: true })
+    } catch {
+      // another user's, or going already: not this start's business
+    }
+  }
 }
 
 function lockDataDir(dataDir: string): () => void {

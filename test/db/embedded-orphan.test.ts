@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -37,12 +37,16 @@ t.test('a server killed while its database starts leaves no process behind, and 
   const children = spawnSync('ps', ['-o', 'comm=', '--ppid', String(parent.pid)], { encoding: 'utf8' }).stdout.split('\n')
   t.notOk(children.includes('node'), 'the database runs in the server process, not in a child of it')
   t.ok(existsSync(path.join(dataDir, lockFileName)), 'the server holds the lock')
+  const socketDirs = () => readdirSync(tmpdir()).filter((entry) => entry.startsWith(`techx-db-${parent.pid}-`))
+  t.equal(socketDirs().length, 1, 'its socket directory is named for it')
   parent.kill('SIGKILL')
   while (running(parent.pid!)) await sleep(10)
+  // A server killed outright leaves it behind (not asserted: another test file's start may sweep it first).
 
   // The directory is whole and free: the dead server's lock is stale, and nothing else has it open.
   const again = await startEmbeddedDatabase({ dataDir })
   t.equal(again.state, 'running', 'the next start opens it')
+  t.same(socketDirs(), [], "and removes the dead server's socket directory")
   await again.stop()
 })
 
