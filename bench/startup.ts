@@ -5,6 +5,11 @@
 // ≤ 400 MB after the seed and the requests. See bench/README.md.
 //
 //   npx tsx bench/startup.ts [--command "npm start"] [--rounds 3] [--requests 10000]
+//   npx tsx bench/startup.ts --baseline ../other-checkout --rounds 8
+//
+// With --baseline (a built checkout of another commit, with its node_modules), only the start-ups
+// are measured, alternating between the two checkouts round by round, so that a noisy machine
+// slows both alike; it prints each one's medians and this checkout's ratio to the baseline's.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
@@ -23,8 +28,9 @@ const flags = readFlags(
     rounds: { default: '3', help: 'starts measured on a fresh directory, and as many on an existing one' },
     requests: { default: '10000', help: 'requests sent after the demo seed, before the last memory reading' },
     'idle-seconds': { default: '5', help: 'seconds the server idles before a memory reading' },
+    baseline: { default: '', help: 'a built checkout to alternate start-ups with (start-ups only; prints ratios)' },
   },
-  'Usage: npx tsx bench/startup.ts [--command "npm start"] [--rounds 3] [--requests 10000]',
+  'Usage: npx tsx bench/startup.ts [--command "npm start"] [--rounds 3] [--requests 10000] [--baseline DIR]',
 )
 const rounds = integerFlag('rounds', flags.rounds, 1)
 const requestCount = integerFlag('requests', flags.requests, 0)
@@ -41,10 +47,10 @@ async function freePort(): Promise<number> {
 
 type Server = { child: ChildProcess; url: string; exited: Promise<unknown> }
 
-function startServer(dataDir: string, port: number): Server {
+function startServer(dataDir: string, port: number, checkout = root): Server {
   // Its own process group, so that stopping it reaches npm and node alike.
   const child = spawn(flags.command, {
-    cwd: root,
+    cwd: checkout,
     shell: true,
     detached: true,
     env: {
@@ -143,6 +149,48 @@ const paths = [
   '/v1/exchange-events',
 ]
 
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+
+/** One start on a new data directory and one on the same directory again, in `checkout`. */
+async function startTwice(checkout: string): Promise<{ fresh: number; existing: number }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-startup-'))
+  try {
+    const port = await freePort()
+    const times = []
+    for (let start = 0; start < 2; start++) {
+      const since = Date.now()
+      const server = startServer(dir, port, checkout)
+      times.push(await untilHealthy(server, since))
+      await stop(server)
+    }
+    return { fresh: times[0]!, existing: times[1]! }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+if (flags.baseline) {
+  const checkouts = { baseline: path.resolve(flags.baseline), this: root }
+  const times = { baseline: { fresh: [] as number[], existing: [] as number[] }, this: { fresh: [] as number[], existing: [] as number[] } }
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? (['baseline', 'this'] as const) : (['this', 'baseline'] as const)
+    for (const which of order) {
+      const { fresh, existing } = await startTwice(checkouts[which])
+      times[which].fresh.push(fresh)
+      times[which].existing.push(existing)
+    }
+    console.log(
+      `round ${round + 1}: baseline ${times.baseline.fresh.at(-1)} / ${times.baseline.existing.at(-1)} ms, this ${times.this.fresh.at(-1)} / ${times.this.existing.at(-1)} ms (fresh / existing)`,
+    )
+  }
+  for (const kind of ['fresh', 'existing'] as const) {
+    const [before, after] = [median(times.baseline[kind]), median(times.this[kind])]
+    console.log(`median ${kind}: baseline ${before} ms, this ${after} ms, ratio ${(after / before).toFixed(2)}`)
+  }
+  console.log(`saved ${saveJson(`startup-compare-${stamp()}.json`, { command: flags.command, at: new Date().toISOString(), checkouts, times })}`)
+  process.exit(0)
+}
+
 const results: Record<string, unknown> = { command: flags.command, at: new Date().toISOString() }
 const fresh: number[] = []
 const existing: number[] = []
@@ -208,6 +256,5 @@ console.log(
 for (const process of loaded.processes) {
   console.log(`  ${process.pid} ${process.rssMb} MB RSS ${process.pssMb} MB PSS ${process.cpuSeconds.toFixed(1)} s CPU  ${process.command}`)
 }
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 console.log(`median start: fresh ${median(fresh)} ms, existing ${median(existing)} ms`)
 console.log(`saved ${saveJson(`startup-${stamp()}.json`, results)}`)
