@@ -336,7 +336,9 @@ t.test('a worker process schedules the sweep as a pg-boss cron job', async (t) =
   const schedules = async () =>
     (await database.db.execute<{ name: string; cron: string }>(sql`select name, cron from pgboss.schedule where name = 'deals.timers'`)).rows
 
-  // A process that only queues schedules nothing.
+  // A process that only queues schedules nothing. (The test template holds the schedules already,
+  // as the embedded template does: src/build-template.ts. Removed here, as on a database made without one.)
+  await database.db.execute(sql`delete from pgboss.schedule`)
   const quiet = checkContract(await buildApp(loadConfig({ LOG_LEVEL: 'silent', JOBS_WORKER: 'false' }), { database, clock: new TestClock() }))
   await quiet.close()
   t.same(await schedules(), [])
