@@ -157,7 +157,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // One key for every process: from the configuration, or the one kept in the database.
     return config.CURSOR_SECRET ? Buffer.from(config.CURSOR_SECRET) : await sharedSecret(database.db, 'cursor_signing_key')
   })()
-  prepared.catch(() => {}) // awaited at the end; a failure is thrown there
+  prepared.catch(() => {}) // awaited at the end through jobsStarted; a failure is thrown there
   const clock = overrides.clock ?? systemClock
   const cursors = createCursors(prepared)
   const jobs = createJobQueue({
@@ -263,7 +263,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(eventRoutes, { prefix: '/v1' })
   await app.register(webhookRoutes, { prefix: '/v1/webhooks' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
-  await prepared
-  await jobsStarted
+  await jobsStarted // after prepared: it throws prepared's failure too
   return app
 }

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { buildApp } from './app.ts'
 import { loadConfig } from './config.ts'
 import { openDatabase, type Database } from './db/client.ts'
-import { buildDir, migrationsHash, templateName, templatePrefix } from './embedded-template.ts'
+import { buildDir, templateHash, templateName, templatePrefix } from './embedded-template.ts'
 import { migrateDatabase } from './migrate.ts'
 
 // Builds the embedded template (embedded-template.ts says what it is for): `npm run build` runs it
@@ -43,7 +43,7 @@ async function dropTemplateDatabases(database: Database): Promise<void> {
  * never sees half of one.
  */
 export async function buildEmbeddedTemplate(parentDir = buildDir): Promise<string> {
-  const hash = migrationsHash()
+  const hash = templateHash()
   const dir = path.join(parentDir, templateName(hash))
   if (existsSync(path.join(dir, 'PG_VERSION'))) return dir
   const building = `${dir}.${process.pid}`

@@ -28,7 +28,7 @@ const templateContents = 3
  * Changes whenever a migration, the seeded starter set, what else a template holds or PGlite's
  * version (its data directory format) changes, so that a stale template is never copied.
  */
-export function migrationsHash(): string {
+export function templateHash(): string {
   const hash = createHash('sha256')
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -46,6 +46,6 @@ export function migrationsHash(): string {
 
 /** The template in `parentDir` made from today's migrations, if it was built. */
 export function currentEmbeddedTemplate(parentDir = buildDir): string | undefined {
-  const dir = path.join(parentDir, templateName(migrationsHash()))
+  const dir = path.join(parentDir, templateName(templateHash()))
   return existsSync(path.join(dir, 'PG_VERSION')) ? dir : undefined
 }

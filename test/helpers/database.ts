@@ -6,14 +6,14 @@ import pg from 'pg'
 import { openDatabase, type Database } from '../../src/db/client.ts'
 import { buildEmbeddedTemplate, createJobQueues } from '../../src/build-template.ts'
 import { migrateDatabase } from '../../src/migrate.ts'
-import { currentEmbeddedTemplate, migrationsHash } from '../../src/embedded-template.ts'
+import { currentEmbeddedTemplate, templateHash } from '../../src/embedded-template.ts'
 
 // Every test file gets a database of its own, started from a template migrated once per run:
 // on PGlite a data directory copied for each file, on PostgreSQL (TEST_DATABASE_URL) a template database.
 
 const cacheDir = path.resolve('node_modules/.cache/tech-exchange')
 
-const templateDatabase = () => `tx_template_${migrationsHash()}`
+const templateDatabase = () => `tx_template_${templateHash()}`
 
 function withDatabase(url: string, name: string): string {
   const parsed = new URL(url)
