@@ -125,6 +125,34 @@ t.test('a job running longer than its expiry keeps it while its worker beats: pg
   t.equal(runs, 1, 'run once')
 })
 
+t.test('a coalesced queue runs its handler once for a fetched batch, and completes every job in it', async (t) => {
+  const database = await openTestDatabase()
+  t.teardown(() => database.close())
+  const runs = { coalesced: 0, each: 0 }
+  const declare = (queue: ReturnType<typeof createJobQueue>) => {
+    queue.register('test.coalesced', async () => void (runs.coalesced += 1), { policy: 'standard', coalesce: true })
+    queue.register('test.each', async () => void (runs.each += 1), { policy: 'standard' })
+  }
+  // Five of each are waiting before any worker looks: one process queues, another works.
+  const sender = createJobQueue({ pool: database.pool, worker: false, pollingIntervalSeconds: 1 })
+  declare(sender)
+  await sender.start()
+  for (let i = 0; i < 5; i++) await Promise.all([sender.send('test.coalesced', {}), sender.send('test.each', {})])
+  await sender.stop()
+  const worker = createJobQueue({ pool: database.pool, worker: true, pollingIntervalSeconds: 0.5 })
+  declare(worker)
+  await worker.start()
+  t.teardown(() => worker.stop())
+  const states = async (name: string) =>
+    (await database.pool.query<{ state: string }>(`select state from pgboss.job where name = $1`, [name])).rows.map((row) => row.state)
+  await until('every job to complete', async () =>
+    [...(await states('test.coalesced')), ...(await states('test.each'))].every((state) => state === 'completed') ? true : undefined,
+  )
+  t.same(await states('test.coalesced'), Array(5).fill('completed'))
+  t.equal(runs.coalesced, 1, 'one run for the batch of five')
+  t.equal(runs.each, 5, 'a queue without coalesce runs every job')
+})
+
 t.test('a start writes only the cron schedules that are missing or changed', async (t) => {
   const database = await openTestDatabase()
   t.teardown(() => database.close())

@@ -1,9 +1,13 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { SourceMap } from 'node:module'
+import { fileURLToPath } from 'node:url'
 
 // Where the API process spends its CPU: a summary of the V8 CPU profile (node --cpu-prof) the
-// server writes on exit, by package and by function (self time).
+// server writes on exit, by package and by function (self time). A frame in the bundle (dist/) is
+// read back through its source map, so it is named by its source file and line, as under tsx.
 
-type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+type CallFrame = { functionName: string; url: string; lineNumber: number; columnNumber: number }
+type ProfileNode = { id: number; callFrame: CallFrame; children?: number[] }
 type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
 
 export type ProfileSummary = {
@@ -16,10 +20,28 @@ export type ProfileSummary = {
 function packageOf(url: string, functionName: string): string {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)'
   const module = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
-  if (module) return module[1]!
+  // drizzle-orm's published source maps name its repository's src/, which the bundle's map then
+  // places at node_modules/src/: no other package does that.
+  if (module) return module[1] === 'src' ? 'drizzle-orm' : module[1]!
   if (url.startsWith('node:')) return 'node internals'
   const own = /\/(src|bench)\/(.*)$/.exec(url)
   return own ? `${own[1]}/${own[2]!.split('/')[0]}` : url
+}
+
+const sourceMaps = new Map<string, SourceMap | undefined>()
+
+/** The frame's place in its source, through the bundle's source map; the frame itself otherwise. */
+function originalFrame(frame: CallFrame): CallFrame {
+  if (!frame.url.startsWith('file://')) return frame
+  let map = sourceMaps.get(frame.url)
+  if (!sourceMaps.has(frame.url)) {
+    const mapFile = `${fileURLToPath(frame.url)}.map`
+    map = existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]) : undefined
+    sourceMaps.set(frame.url, map)
+  }
+  const entry = map?.findEntry(frame.lineNumber, frame.columnNumber)
+  if (!entry || !('originalSource' in entry)) return frame
+  return { ...frame, url: entry.originalSource, lineNumber: entry.originalLine }
 }
 
 /** The main thread's profile of the newest run: node writes one per thread (tsx's loader has its own). */
@@ -41,12 +63,13 @@ export function summariseProfile(file: string, top = 25): ProfileSummary {
   const packages = new Map<string, number>()
   const functions = new Map<string, number>()
   for (const [id, micros] of self) {
-    const { callFrame } = byId.get(id)!
+    const callFrame = originalFrame(byId.get(id)!.callFrame)
     if (callFrame.functionName === '(idle)') continue
     total += micros
     const name = packageOf(callFrame.url, callFrame.functionName)
     packages.set(name, (packages.get(name) ?? 0) + micros)
-    const label = `${callFrame.functionName || '(anonymous)'} ${name}${callFrame.url ? `:${callFrame.lineNumber + 1}` : ''}`
+    const file = /\/((?:src|bench)\/.*)$/.exec(callFrame.url)?.[1] ?? name
+    const label = `${callFrame.functionName || '(anonymous)'} ${file}${callFrame.url ? `:${callFrame.lineNumber + 1}` : ''}`
     functions.set(label, (functions.get(label) ?? 0) + micros)
   }
   const ranked = (map: Map<string, number>) =>

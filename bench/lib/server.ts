@@ -1,12 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { openSync, readFileSync } from 'node:fs'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, openSync, readFileSync } from 'node:fs'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { resultPath, stamp } from './results.ts'
 
-// The API as a separate process, as in production: `node --import tsx src/server.ts` (what the tsx
-// command runs, without its wrapper process, so the pid is the server's own for CPU accounting).
+// The API as a separate process, as in production: `node dist/server.js`, the bundle `npm start` and
+// the Docker image run (built first if a source is newer). A checkout from before the bundle (`root`,
+// for a comparison) runs `node --import tsx src/server.ts` instead. Either way without a wrapper
+// process, so the pid is the server's own for CPU accounting.
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -63,8 +66,12 @@ export async function startApiServer(options: {
   const logFile = resultPath(`server-${stamp()}.log`)
   const output = openSync(logFile, 'a')
   const profiling = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []
-  const child = spawn(process.execPath, [...profiling, '--import', 'tsx', 'src/server.ts'], {
-    cwd: options.root ?? root,
+  const cwd = options.root ?? root
+  const bundled = existsSync(path.join(cwd, 'scripts/build.mjs'))
+  if (bundled) execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd, stdio: 'inherit' })
+  const entry = bundled ? ['dist/server.js'] : ['--import', 'tsx', 'src/server.ts']
+  const child = spawn(process.execPath, [...profiling, ...entry], {
+    cwd,
     env: {
       ...process.env,
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),

@@ -26,6 +26,12 @@ export const jobSchema = 'pgboss'
 
 /** Jobs a worker fetches at once. */
 const workBatchSize = 10
+/**
+ * Jobs a worker fetches at once from a coalesced queue (register's `coalesce`), whose batch runs
+ * its handler once: the webhook fan-out is sent by every write, and its every run hands on all
+ * the events committed so far, so after a burst of writes one run serves the whole burst.
+ */
+const coalescedBatchSize = 100
 
 /** How long stop() waits for running jobs before it gives up on them (pg-boss retries them). */
 const stopTimeoutMs = 10_000
@@ -116,6 +122,7 @@ export function createJobQueue(options: JobQueueOptions) {
   const handlers = new Map<string, JobHandler>()
   const crons = new Map<string, string>()
   const policies = new Map<string, QueuePolicy>()
+  const coalesced = new Set<string>()
   boss.on('error', (error) => options.log?.error({ err: error }, 'job queue error'))
 
   /**
@@ -123,12 +130,14 @@ export function createJobQueue(options: JobQueueOptions) {
    * recomputes once. 'standard' queues every job sent: a stately send waits on the pending job's
    * unique key while another transaction holds it, which a job sent by every write cannot afford.
    * With `cron`, a working process also schedules it: pg-boss sends a scheduled job once per tick
-   * however many processes hold the schedule.
+   * however many processes hold the schedule. With `coalesce`, the jobs are interchangeable (each
+   * asks for "all there is to do") and a fetched batch of them runs the handler once.
    */
-  function register(name: string, handler: JobHandler, options: { cron?: string; policy?: QueuePolicy } = {}) {
+  function register(name: string, handler: JobHandler, options: { cron?: string; policy?: QueuePolicy; coalesce?: boolean } = {}) {
     handlers.set(name, handler)
     if (options.cron) crons.set(name, options.cron)
     policies.set(name, options.policy ?? 'stately')
+    if (options.coalesce) coalesced.add(name)
   }
 
   async function run(name: string, job: PgBoss.Job<object>) {
@@ -215,15 +224,18 @@ export function createJobQueue(options: JobQueueOptions) {
     await writeSchedules()
     for (const name of handlers.keys()) {
       let workerId = ''
-      workerId = await boss.work<object>(name, { pollingIntervalSeconds: options.pollingIntervalSeconds, batchSize: workBatchSize }, async (jobs) => {
+      const batchSize = coalesced.has(name) ? coalescedBatchSize : workBatchSize
+      workerId = await boss.work<object>(name, { pollingIntervalSeconds: options.pollingIntervalSeconds, batchSize }, async (jobs) => {
         // One at a time. A failure fails the whole batch and pg-boss retries its jobs: handlers are
         // idempotent (a matching run recomputes from scratch), so running one again is harmless.
+        // A coalesced queue's batch runs once: every job in it committed before the fetch, so one
+        // run that starts after the fetch does what each of them asked.
         await holding(name, jobs, async () => {
-          for (const job of jobs) await run(name, job)
+          for (const job of coalesced.has(name) ? jobs.slice(0, 1) : jobs) await run(name, job)
         })
         // pg-boss pauses for the polling interval after every batch; a full batch means more are
         // waiting (after a bulk seed or import), so skip the pause.
-        if (jobs.length === workBatchSize) boss.notifyWorker(workerId)
+        if (jobs.length === batchSize) boss.notifyWorker(workerId)
       })
     }
   }

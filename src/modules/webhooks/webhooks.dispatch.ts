@@ -198,7 +198,9 @@ function deliverJobOf(data: Record<string, unknown>): DeliverJob | undefined {
  * both queues are 'standard' (every job sent is kept), since a send from every write must not wait.
  */
 export function registerWebhookJobs(jobs: Pick<JobQueue, 'register'>, dispatch: WebhookDispatch) {
-  jobs.register(fanOutJob, async () => void (await dispatch.fanOut()), { policy: 'standard', cron: '* * * * *' })
+  // Every write that records events sends one (standard: a stately send would make concurrent
+  // writers wait on one another); a run hands on every committed event, so a batch runs once.
+  jobs.register(fanOutJob, async () => void (await dispatch.fanOut()), { policy: 'standard', cron: '* * * * *', coalesce: true })
   jobs.register(
     deliverJob,
     async (data) => {
