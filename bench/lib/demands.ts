@@ -40,6 +40,16 @@ const closeReasons = [
   ['other', 10],
 ] as const
 
+/**
+ * 30 days to a year after opening. A demand still open (or a draft) has its deadline ahead of the
+ * anchor day: one behind it would have been closed by the deadline sweep (demands.deadline), which
+ * otherwise closes them on the API's first start, in the middle of the first measured run.
+ */
+function deadlineOf(random: Random, anchor: Anchor, status: string, openedAt: Date | null): Date {
+  const drawn = plusDays(openedAt ?? anchor.now, random.int(30, 365))
+  return status === 'closed' || drawn > anchor.now ? drawn : plusDays(anchor.now, random.int(1, 365))
+}
+
 export function demandRow(random: Random, anchor: Anchor, owner: OrganizationRow): unknown[] {
   const domain = random.chance(0.75) ? owner.domain : random.weighted(domains.map((each) => [each, each.weight] as const))
   const provinceCode = random.chance(0.9)
@@ -80,7 +90,7 @@ export function demandRow(random: Random, anchor: Anchor, owner: OrganizationRow
     random.chance(0.6) ? random.int(5, 9) : null,
     budgetMin,
     budgetMax,
-    random.chance(0.7) ? dateOnly(plusDays(openedAt ?? anchor.now, random.int(30, 365))) : null,
+    random.chance(0.7) ? dateOnly(deadlineOf(random, anchor, status, openedAt)) : null,
     provinceCode,
     provinceCode === null ? null : resolveCode(provinceCode),
     openedAt,
