@@ -14,7 +14,11 @@ writeFileSync(
   path.join(project, 'scripts/build.mjs'),
   `import { writeFileSync } from 'node:fs'\nwriteFileSync('dist/.build-stamp', ''); writeFileSync('built', '')\n`,
 )
-writeFileSync(path.join(project, 'dist/server.js'), `process.stdout.write('served with MALLOC_ARENA_MAX=' + process.env.MALLOC_ARENA_MAX)\n`)
+writeFileSync(
+  path.join(project, 'dist/server.js'),
+  `process.stdout.write('served with MALLOC_ARENA_MAX=' + process.env.MALLOC_ARENA_MAX + ' ' + process.execArgv.join(' '))\n`,
+)
+const served = 'served with MALLOC_ARENA_MAX=2 --enable-source-maps --max-semi-space-size=4 --heap-growing-percent=20'
 for (const file of ['src/app.ts', 'package-lock.json', 'tsconfig.json']) writeFileSync(path.join(project, file), '')
 
 const hourAgo = new Date(Date.now() - 3_600_000)
@@ -23,21 +27,21 @@ function ageEverything() {
   for (const file of ['scripts/build.mjs', 'src/app.ts', 'src', 'migrations', 'package-lock.json', 'tsconfig.json'])
     utimesSync(path.join(project, file), hourAgo, hourAgo)
 }
-function start() {
+function start(env: Record<string, string> = {}) {
   rmSync(path.join(project, 'built'), { force: true })
-  const run = spawnSync('sh', [path.join(project, 'scripts/start.sh')], { encoding: 'utf8', env: { PATH: process.env.PATH } })
+  const run = spawnSync('sh', [path.join(project, 'scripts/start.sh')], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } })
   return { built: existsSync(path.join(project, 'built')), output: run.stdout, status: run.status }
 }
 
 t.test('without a build stamp it builds, then serves', async (t) => {
   ageEverything()
-  t.same(start(), { built: true, output: 'served with MALLOC_ARENA_MAX=2', status: 0 })
+  t.same(start(), { built: true, output: served, status: 0 })
 })
 
 t.test('with every source older than the stamp it only serves', async (t) => {
   ageEverything()
   writeFileSync(path.join(project, 'dist/.build-stamp'), '')
-  t.same(start(), { built: false, output: 'served with MALLOC_ARENA_MAX=2', status: 0 })
+  t.same(start(), { built: false, output: served, status: 0 })
 })
 
 t.test('a source newer than the stamp, however deep, makes it build first', async (t) => {
@@ -45,5 +49,14 @@ t.test('a source newer than the stamp, however deep, makes it build first', asyn
   writeFileSync(path.join(project, 'dist/.build-stamp'), '')
   utimesSync(path.join(project, 'dist/.build-stamp'), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000))
   writeFileSync(path.join(project, 'src/app.ts'), 'changed')
-  t.same(start(), { built: true, output: 'served with MALLOC_ARENA_MAX=2', status: 0 })
+  t.same(start(), { built: true, output: served, status: 0 })
+})
+
+t.test('the heap is kept tight on the embedded database only, and NODE_HEAP_FLAGS replaces the flags', async (t) => {
+  ageEverything()
+  writeFileSync(path.join(project, 'dist/.build-stamp'), '')
+  t.equal(start().output, served, 'no DATABASE_URL: the tight heap')
+  t.equal(start({ DATABASE_URL: 'postgresql://techx@db/techx' }).output, 'served with MALLOC_ARENA_MAX=2 --enable-source-maps', 'a server: V8 sizes it')
+  t.equal(start({ NODE_HEAP_FLAGS: '' }).output, 'served with MALLOC_ARENA_MAX=2 --enable-source-maps', 'set but empty: none')
+  t.equal(start({ NODE_HEAP_FLAGS: '--max-old-space-size=512' }).output, 'served with MALLOC_ARENA_MAX=2 --enable-source-maps --max-old-space-size=512')
 })
