@@ -1,4 +1,4 @@
-// What a dead embedded database costs: the API server (`node --import tsx src/server.ts`, no
+// What a dead embedded database costs: the API server (`node dist/server.js`, the bundle, no
 // DATABASE_URL) on a data directory on disk, under a steady stream of writes, has its database
 // thread killed again and again (SIGUSR2 under FAULT_EMBEDDED_DB_CRASH_ON_SIGUSR2: the thread is
 // terminated, as a crash would end it). For each kill: how long until /ready answers 200 again,
@@ -22,6 +22,7 @@ import { organizations } from '../src/db/schema/index.ts'
 import { createApiKey } from '../src/core/keys.ts'
 import { integerFlag, readFlags } from './lib/args.ts'
 import { saveJson, stamp } from './lib/results.ts'
+import { serverEntry } from './lib/server.ts'
 
 const flags = readFlags(
   {
@@ -48,8 +49,10 @@ const setupMs = Date.now() - started
 
 type Server = { child: ChildProcess; url: Promise<string>; databaseThreadIds: number[]; restartMs: number[] }
 
+const entry = serverEntry(root)
+
 function startServer(): Server {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, entry, {
     cwd: root,
     env: {
       ...process.env,

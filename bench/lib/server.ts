@@ -13,6 +13,16 @@ import { resultPath, stamp } from './results.ts'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
+/**
+ * node's arguments that run the server of the checkout in `cwd`: the bundle, built first if a
+ * source is newer, or src/server.ts through tsx in a checkout from before the bundle.
+ */
+export function serverEntry(cwd: string = root): string[] {
+  if (!existsSync(path.join(cwd, 'scripts/build.mjs'))) return ['--import', 'tsx', 'src/server.ts']
+  execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd, stdio: 'inherit' })
+  return ['dist/server.js']
+}
+
 export type ApiServer = {
   url: string
   pid: number
@@ -67,10 +77,7 @@ export async function startApiServer(options: {
   const output = openSync(logFile, 'a')
   const profiling = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []
   const cwd = options.root ?? root
-  const bundled = existsSync(path.join(cwd, 'scripts/build.mjs'))
-  if (bundled) execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd, stdio: 'inherit' })
-  const entry = bundled ? ['dist/server.js'] : ['--import', 'tsx', 'src/server.ts']
-  const child = spawn(process.execPath, [...profiling, ...entry], {
+  const child = spawn(process.execPath, [...profiling, ...serverEntry(cwd)], {
     cwd,
     env: {
       ...process.env,
