@@ -9,9 +9,9 @@ if [ ! -f dist/.build-stamp ] ||
   node scripts/build.mjs || exit 1
 fi
 # On the embedded database (no DATABASE_URL: a small deployment, where memory is what runs out) V8
-# keeps its heap tight: a 2 MB young generation, and the old one grown by 20% at a time rather
-# than V8's own, larger steps. After the demo seed and a load of 10k requests the server held
-# 243 MB instead of 286-385 MB, for ~7% fewer requests a second (docs/operations.md). With
+# keeps its heap tight: a 4 MB young generation, and the old one grown by 20% at a time rather
+# than V8's own, larger steps. After the demo seed and a load the server held 253 MB instead of
+# 286-328 MB, for ~5% fewer requests a second and ~50 ms more start-up (docs/operations.md). With
 # DATABASE_URL V8 sizes the heap itself. NODE_HEAP_FLAGS, when set (empty too), replaces both.
 if [ -z "${NODE_HEAP_FLAGS+set}" ]; then
   if [ -z "$DATABASE_URL" ]; then NODE_HEAP_FLAGS="--max-semi-space-size=4 --heap-growing-percent=20"; else NODE_HEAP_FLAGS=""; fi
