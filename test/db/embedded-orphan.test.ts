@@ -51,9 +51,11 @@ t.test('a server killed while its database starts leaves no process behind, and 
 })
 
 t.test('a lock left by a process that exited but was not reaped yet (a zombie) is stale', async (t) => {
-  // `sleep 0` runs in the background of a shell that then becomes `sleep 5`, which never reaps it:
-  // for five seconds its pid answers kill(pid, 0), as a killed server's does until its parent reaps it.
-  const shell = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] })
+  // `sleep 1` runs in the background of a shell that then becomes `sleep 5`, which never reaps it:
+  // from its end until the fifth second its pid answers kill(pid, 0), as a killed server's does until
+  // its parent reaps it. (With `sleep 0` a shell slowed by a busy machine could see it end before
+  // its exec, and reap it: CI once found no zombie.)
+  const shell = spawn('sh', ['-c', 'sleep 1 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] })
   t.teardown(() => shell.kill('SIGKILL'))
   const zombie = Number(await new Promise<string>((resolve) => shell.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()))))
   while (running(zombie)) await sleep(10)
