@@ -153,6 +153,29 @@ t.test('a coalesced queue runs its handler once for a fetched batch, and complet
   t.equal(runs.each, 5, 'a queue without coalesce runs every job')
 })
 
+t.test('runPending batches as the worker does: a coalesced batch runs once and every job in it completes', async (t) => {
+  const database = await openTestDatabase()
+  t.teardown(() => database.close())
+  const runs = { coalesced: 0, each: 0 }
+  const jobs = createJobQueue({ pool: database.pool, worker: false, pollingIntervalSeconds: 1 })
+  jobs.register('test.coalesced', async () => void (runs.coalesced += 1), { policy: 'standard', coalesce: true })
+  jobs.register('test.each', async () => void (runs.each += 1), { policy: 'standard' })
+  await jobs.start()
+  t.teardown(() => jobs.stop())
+  for (let i = 0; i < 5; i++) await Promise.all([jobs.send('test.coalesced', {}), jobs.send('test.each', {})])
+  t.equal(await jobs.runPending(), 10, 'every job counts as done')
+  t.equal(runs.coalesced, 1, 'one run for the batch of five')
+  t.equal(runs.each, 5, 'a queue without coalesce runs every job')
+  const { rows } = await database.pool.query<{ name: string; state: string; n: number }>(
+    `select name, state, count(*)::int as n from pgboss.job where name like 'test.%' group by 1, 2 order by 1`,
+  )
+  t.same(rows, [
+    { name: 'test.coalesced', state: 'completed', n: 5 },
+    { name: 'test.each', state: 'completed', n: 5 },
+  ])
+  t.equal(await jobs.runPending(), 0, 'nothing left')
+})
+
 t.test('a start writes only the cron schedules that are missing or changed', async (t) => {
   const database = await openTestDatabase()
   t.teardown(() => database.close())

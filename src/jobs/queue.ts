@@ -140,6 +140,14 @@ export function createJobQueue(options: JobQueueOptions) {
     if (options.coalesce) coalesced.add(name)
   }
 
+  const batchSizeOf = (name: string) => (coalesced.has(name) ? coalescedBatchSize : workBatchSize)
+
+  /**
+   * The jobs of a fetched batch to run: all of them, or the first alone for a coalesced queue. Every
+   * job of that batch committed before the fetch, so one run that starts after it does what each asked.
+   */
+  const runsOf = <T>(name: string, jobs: T[]): T[] => (coalesced.has(name) ? jobs.slice(0, 1) : jobs)
+
   async function run(name: string, job: PgBoss.Job<object>) {
     const handler = handlers.get(name)!
     await track(handler(job.data as Record<string, unknown>, { signal: stopping.signal }))
@@ -224,14 +232,12 @@ export function createJobQueue(options: JobQueueOptions) {
     await writeSchedules()
     for (const name of handlers.keys()) {
       let workerId = ''
-      const batchSize = coalesced.has(name) ? coalescedBatchSize : workBatchSize
+      const batchSize = batchSizeOf(name)
       workerId = await boss.work<object>(name, { pollingIntervalSeconds: options.pollingIntervalSeconds, batchSize }, async (jobs) => {
         // One at a time. A failure fails the whole batch and pg-boss retries its jobs: handlers are
         // idempotent (a matching run recomputes from scratch), so running one again is harmless.
-        // A coalesced queue's batch runs once: every job in it committed before the fetch, so one
-        // run that starts after the fetch does what each of them asked.
         await holding(name, jobs, async () => {
-          for (const job of coalesced.has(name) ? jobs.slice(0, 1) : jobs) await run(name, job)
+          for (const job of runsOf(name, jobs)) await run(name, job)
         })
         // pg-boss pauses for the polling interval after every batch; a full batch means more are
         // waiting (after a bulk seed or import), so skip the pause.
@@ -267,28 +273,34 @@ export function createJobQueue(options: JobQueueOptions) {
     )
   }
 
-  /** Runs every queued job now, in this process (tests, the CLI); returns how many ran. */
+  /**
+   * Runs every queued job now, in this process (tests, the CLI), batched as the worker batches
+   * them; returns how many jobs were done (a coalesced batch counts each of its jobs).
+   */
   async function runPending(): Promise<number> {
     let count = 0
     for (;;) {
-      let ran = 0
+      let done = 0
       for (const name of handlers.keys()) {
-        const jobs = await boss.fetch<object>(name, { batchSize: 20 })
+        const jobs = await boss.fetch<object>(name, { batchSize: batchSizeOf(name) })
+        const coalescedInto = jobs.length > 0 && coalesced.has(name) ? jobs.map((job) => job.id) : undefined
         await holding(name, jobs, async () => {
-          for (const job of jobs) {
+          for (const job of runsOf(name, jobs)) {
+            // The run stands for itself, or for the whole batch when the queue coalesces.
+            const ids = coalescedInto ?? [job.id]
             try {
               await run(name, job)
-              await boss.complete(name, job.id)
+              await boss.complete(name, ids)
             } catch (error) {
-              await boss.fail(name, job.id, { message: (error as Error).message })
+              for (const id of ids) await boss.fail(name, id, { message: (error as Error).message })
               throw error
             }
-            ran += 1
+            done += ids.length
           }
         })
       }
-      if (ran === 0) return count
-      count += ran
+      if (done === 0) return count
+      count += done
     }
   }
 
