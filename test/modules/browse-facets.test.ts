@@ -5,6 +5,10 @@ import { maintainFacetCounts } from '../../src/jobs/maintenance.ts'
 import { vietnamDate } from '../../src/lib/clock.ts'
 import { demandFacets } from '../../src/modules/demands/demands.search.ts'
 import { countFacets, searchListings, type ListingFilter } from '../../src/modules/listings/listings.search.ts'
+import { gatherBelow, planBrowse, planOfCount } from '../../src/modules/listings/listings.browse.ts'
+import { countedBrowseFacets } from '../../src/modules/listings/listings.facets.ts'
+import { countedDemandBrowseFacets } from '../../src/modules/demands/demands.facets.ts'
+import { demandPlanOfCount, planDemandBrowse } from '../../src/modules/demands/demands.browse.ts'
 import { currentCodesInRegion, provinces } from '../../src/core/places.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createMember, createOperator } from '../helpers/factories.ts'
@@ -179,6 +183,27 @@ t.test('facets equal a full count for every filter mix, through every kind of wr
   t.same(await sums(), before, 'a rebuild from the records finds the same counts')
 })
 
+t.test("counted facets' total is the number of matches, and the plan taken from it is planBrowse's", async (t) => {
+  let answered = 0
+  for (const query of mixes) {
+    const params = new URLSearchParams(query)
+    const filter = {
+      ...oracleFilter(query),
+      provinces: params.has('province') ? params.getAll('province') : undefined,
+      region: params.has('region') ? Number(params.get('region')) : undefined,
+    }
+    const counted = await countedBrowseFacets(db, filter)
+    if (!counted) continue
+    answered += 1
+    const matches = await searchListings(db, oracleFilter(query), { limit: 1000 })
+    t.equal(counted.total, matches.length, `"${query}": the total is every match`)
+    t.equal(planOfCount(filter, counted.total).gather, (await planBrowse(db, filter)).gather, `"${query}": the same plan`)
+    // A count past the threshold reads in index order, below it gathers (when there is a filter to gather by).
+    t.equal(planOfCount(filter, gatherBelow).gather, false, `"${query}": ordered read from ${gatherBelow} matches`)
+  }
+  t.ok(answered >= 8, `the counts table answered ${answered} of the mixes`)
+})
+
 t.test('past the cap, the counts cover the newest matches and say so', async (t) => {
   await db.insert(listings).values(
     Array.from({ length: 230 }, (_, i) => ({
@@ -248,21 +273,31 @@ t.test('demand facets equal a full count, from the counts table and counted (own
   const queries = ['', 'province=01', 'region=3', 'sector=C', 'field=2', 'minTrl=5', 'sector=A&province=79', `owner=${B}`]
   // Several values of a filter: any of them matches.
   queries.push('province=01&province=79', 'sector=A&sector=C', 'field=2&field=1&minTrl=5', 'sector=C&sector=A&province=01&province=79')
+  let answered = 0
   for (const query of queries) {
     const response = await app.inject({ method: 'GET', url: `/v1/demands?${query}&limit=100` })
     t.equal(response.statusCode, 200, response.body)
     const page = response.json() as { items: unknown[]; facets: { province: unknown; sector: unknown; minTrl: unknown; exhaustive: boolean } }
     const params = new URLSearchParams(query)
-    const expected = await demandFacets(db, {
-      status: 'open',
+    const filter = {
+      status: 'open' as const,
       ownerId: params.get('owner') ?? undefined,
       sectors: params.has('sector') ? params.getAll('sector') : undefined,
       fields: params.has('field') ? params.getAll('field') : undefined,
       currentProvinceCodes: params.has('province') ? params.getAll('province') : undefined,
       regionProvinceCodes: params.has('region') ? currentCodesInRegion(Number(params.get('region'))) : undefined,
+      region: params.has('region') ? Number(params.get('region')) : undefined,
       trl: params.has('minTrl') ? Number(params.get('minTrl')) : undefined,
-    })
+    }
+    const expected = await demandFacets(db, filter)
     const { province, sector, minTrl, exhaustive } = page.facets
     t.same({ province, sector, minTrl, exhaustive }, expected, `demands "${query}": exact, and said to be`)
+    const counted = await countedDemandBrowseFacets(db, filter)
+    if (counted) {
+      answered += 1
+      t.equal(counted.total, page.items.length, `demands "${query}": the counted total is every match`)
+      t.equal(demandPlanOfCount(filter, counted.total).gather, (await planDemandBrowse(db, filter)).gather, `demands "${query}": the same plan`)
+    }
   }
+  t.ok(answered >= 5, `the counts table answered ${answered} of the demand queries`)
 })

@@ -65,6 +65,12 @@ export async function planDemandBrowse(db: DbOrTx, filter: DemandBrowseFilter): 
   return { gather: atMost < demandGatherBelow, atMost }
 }
 
+/** The plan of a browse whose matches the facets counted exactly: planDemandBrowse's choice, without its read. */
+export function demandPlanOfCount(filter: DemandBrowseFilter, matches: number): DemandBrowsePlan {
+  const planned = dimensionGroups({ ...filter, provinces: filter.currentProvinceCodes }).flat().length > 0 && !filter.ownerId
+  return { gather: planned && matches < demandGatherBelow, atMost: matches }
+}
+
 /**
  * One page (limit rows) after `after`, newest first: the ids as the plan says, then their summaries,
  * in one statement (the ids are a subquery run first, then read by primary key; see

@@ -59,7 +59,10 @@ function tallyToFacets(rows: Tally[], extra: Pick<DemandFacetCounts, 'exhaustive
   return { province: list(province), sector: list(sector), minTrl: list(minTrl), ...extra }
 }
 
-async function countedFacets(db: DbOrTx, filter: DemandBrowseFilter, dim: string): Promise<DemandFacetCounts> {
+/** Exact facets from the counts table, and how many demands match the filter (their sum over provinces). */
+export type CountedDemandFacets = { facets: DemandFacetCounts; total: number }
+
+async function countedFacets(db: DbOrTx, filter: DemandBrowseFilter, dim: string): Promise<CountedDemandFacets> {
   const result = await db.execute<Tally>(sql`
     select ${demandFacetCounts.minTrl}::int as "minTrl", ${demandFacetCounts.province} as province, ${demandFacetCounts.sector} as sector, sum(${demandFacetCounts.n})::int as n
     from ${demandFacetCounts}
@@ -70,11 +73,17 @@ async function countedFacets(db: DbOrTx, filter: DemandBrowseFilter, dim: string
       filter.trl !== undefined ? lte(demandFacetCounts.minTrl, filter.trl) : undefined,
     )}
     group by 1, 2, 3`)
-  return tallyToFacets(result.rows, { exhaustive: true })
+  const total = result.rows.reduce((sum, row) => (row.sector === '' ? sum + row.n : sum), 0)
+  return { facets: tallyToFacets(result.rows, { exhaustive: true }), total }
 }
 
 /** The newest `cap` matches counted; exhaustive when no more match. A gathered plan (few matches) counts them all. */
-async function cappedFacets(db: DbOrTx, filter: DemandBrowseFilter, plan: DemandBrowsePlan, cap: number): Promise<DemandFacetCounts> {
+export async function cappedDemandFacets(
+  db: DbOrTx,
+  filter: DemandBrowseFilter,
+  plan: DemandBrowsePlan,
+  cap = demandFacetCountCap,
+): Promise<DemandFacetCounts> {
   const where = demandBrowseConditions(filter)
   const columns = sql`${demands.minTrl} as min_trl, ${demands.currentProvinceCode} as province, ${demands.sectors} as sectors`
   const sample = plan.gather
@@ -92,15 +101,13 @@ async function cappedFacets(db: DbOrTx, filter: DemandBrowseFilter, plan: Demand
   return tallyToFacets(result.rows, total > limit ? { exhaustive: false, counted: cap } : { exhaustive: true })
 }
 
-/** Facets of a browse (no q): from the counts table when it can answer, else capped. */
-export async function browseDemandFacets(
-  db: DbOrTx,
-  filter: DemandBrowseFilter,
-  plan: DemandBrowsePlan,
-  cap = demandFacetCountCap,
-): Promise<DemandFacetCounts> {
+/**
+ * A browse's (no q) exact facets from the counts table, with its number of matches, or undefined
+ * when the table cannot answer the filter (then cappedDemandFacets counts them).
+ */
+export async function countedDemandBrowseFacets(db: DbOrTx, filter: DemandBrowseFilter): Promise<CountedDemandFacets | undefined> {
   const dim = demandFacetDimension(filter)
-  return dim === undefined ? cappedFacets(db, filter, plan, cap) : countedFacets(db, filter, dim)
+  return dim === undefined ? undefined : countedFacets(db, filter, dim)
 }
 
 /** Exact facets over the demands with these ids (a text search's bounded, already filtered candidates). */

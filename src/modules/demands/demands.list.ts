@@ -19,8 +19,8 @@ import {
   type DemandFilter,
   type DemandHit,
 } from './demands.search.ts'
-import { browseDemands, planDemandBrowse } from './demands.browse.ts'
-import { browseDemandFacets } from './demands.facets.ts'
+import { browseDemands, demandPlanOfCount, planDemandBrowse } from './demands.browse.ts'
+import { cappedDemandFacets, countedDemandBrowseFacets } from './demands.facets.ts'
 
 export type DemandSearchRow = Awaited<ReturnType<typeof searchDemands>>[number]
 
@@ -117,10 +117,12 @@ export function createDemandSearch(deps: { db: Db; exchangeId: string; cursors: 
     if (!query.q) {
       // Browsing: newest first in index order, facets from the counts table (demands.browse.ts).
       const browse = { ...filter, region: query.region }
-      const plan = await planDemandBrowse(db, browse)
+      // Counted facets say how many match, which is all the plan needs: one round trip fewer.
+      const counted = query.facets === false ? undefined : await countedDemandBrowseFacets(db, browse)
+      const plan = counted ? demandPlanOfCount(browse, counted.total) : await planDemandBrowse(db, browse)
       const [rows, facets] = await Promise.all([
         browseDemands(db, browse, plan, after ? { at: after.value, id: after.id } : undefined, limit + 1),
-        query.facets === false ? undefined : browseDemandFacets(db, browse, plan),
+        counted || query.facets === false ? counted?.facets : cappedDemandFacets(db, browse, plan),
       ])
       const page = rows.slice(0, limit)
       const last = page.at(-1)

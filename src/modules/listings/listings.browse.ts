@@ -104,6 +104,15 @@ export async function planBrowse(db: DbOrTx, filter: BrowseFilter): Promise<Brow
 }
 
 /**
+ * The plan of a browse whose matches the facets counted exactly (countedBrowseFacets): the same
+ * choice as planBrowse's, without a read of its own.
+ */
+export function planOfCount(filter: BrowseFilter, matches: number): BrowsePlan {
+  const planned = dimensionGroups(filter).flat().length > 0 && !filter.ownerId
+  return { gather: planned && matches < gatherBelow, atMost: matches }
+}
+
+/**
  * The ids of one page, read as the plan says: a subquery, which the page's read runs first (an
  * InitPlan) and then reads those rows by primary key, so a page is one round trip, not two.
  */

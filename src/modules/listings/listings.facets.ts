@@ -79,11 +79,18 @@ const hasTrlRange = (filter: BrowseFilter) => filter.trlMin !== undefined || fil
 /** How many listings with their expiry flag behind the calendar a read corrects for, at most. */
 const behindCap = 5000
 
+/** Exact facets from the counts table, and how many listings match the filter (their sum over kinds). */
+export type CountedFacets = { facets: ListingFacetCounts; total: number }
+
+function counted(rows: Tally[]): CountedFacets {
+  return { facets: tallyToFacets(rows, { exhaustive: true }), total: rows.reduce((sum, row) => (row.province === '' ? sum + row.n : sum), 0) }
+}
+
 /**
  * Exact counts from the counts table, corrected for the listings whose expiry flag is behind;
  * undefined when more than `behindCap` are (the maintenance job has not run for days).
  */
-async function countedFacets(db: DbOrTx, filter: BrowseFilter, dim: string): Promise<ListingFacetCounts | undefined> {
+async function countedFacets(db: DbOrTx, filter: BrowseFilter, dim: string): Promise<CountedFacets | undefined> {
   const counts = sql`
     select 'count' as source, ${listingFacetCounts.kind} as kind, ${listingFacetCounts.trl}::int as trl, ${listingFacetCounts.province} as province, sum(${listingFacetCounts.n})::int as n
     from ${listingFacetCounts}
@@ -98,7 +105,7 @@ async function countedFacets(db: DbOrTx, filter: BrowseFilter, dim: string): Pro
     group by 2, 3, 4`
   if (filter.status !== 'published' && filter.status !== 'expired') {
     const result = await db.execute<Tally>(counts)
-    return tallyToFacets(result.rows, { exhaustive: true })
+    return counted(result.rows)
   }
   // Published listings the table holds as live though expired (-1 to published, +1 to expired),
   // or as expired though live again (+1, -1): both sets are empty once the job has run. Read
@@ -130,10 +137,7 @@ async function countedFacets(db: DbOrTx, filter: BrowseFilter, dim: string): Pro
     select 'size', '', 0, '', count(*)::int from behind`)
   const size = result.rows.find((row) => row.source === 'size')?.n ?? 0
   if (size > behindCap) return undefined
-  return tallyToFacets(
-    result.rows.filter((row) => row.source !== 'size'),
-    { exhaustive: true },
-  )
+  return counted(result.rows.filter((row) => row.source !== 'size'))
 }
 
 const textList = (values: readonly string[]) =>
@@ -159,7 +163,7 @@ function behindConditions(filter: BrowseFilter): SQL {
  * The newest `cap` matches counted; exhaustive when no more match. A gathered plan (few matches,
  * see BrowsePlan) counts them all, exactly.
  */
-async function cappedFacets(db: DbOrTx, filter: BrowseFilter, plan: BrowsePlan, cap: number): Promise<ListingFacetCounts> {
+export async function cappedFacets(db: DbOrTx, filter: BrowseFilter, plan: BrowsePlan, cap = facetCountCap): Promise<ListingFacetCounts> {
   const column = browseColumn(filter.status)
   const where = browseConditions(filter)
   const sample = plan.gather
@@ -178,10 +182,13 @@ async function cappedFacets(db: DbOrTx, filter: BrowseFilter, plan: BrowsePlan, 
   return tallyToFacets(result.rows, total > limit ? { exhaustive: false, counted: cap } : { exhaustive: true })
 }
 
-/** Facets of a browse (no q): from the counts table when it can answer, else capped. */
-export async function browseFacets(db: DbOrTx, filter: BrowseFilter, plan: BrowsePlan, cap = facetCountCap): Promise<ListingFacetCounts> {
+/**
+ * A browse's (no q) exact facets from the counts table, with its number of matches, or undefined
+ * when the table cannot answer the filter (then cappedFacets counts them).
+ */
+export async function countedBrowseFacets(db: DbOrTx, filter: BrowseFilter): Promise<CountedFacets | undefined> {
   const dim = facetDimension(filter)
-  return (dim === undefined ? undefined : await countedFacets(db, filter, dim)) ?? cappedFacets(db, filter, plan, cap)
+  return dim === undefined ? undefined : countedFacets(db, filter, dim)
 }
 
 /**
