@@ -196,6 +196,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         {
           poolSize: config.DATABASE_POOL_SIZE,
           maxLagSeconds: config.DATABASE_REPLICA_MAX_LAG_SECONDS,
+          preparedStatements: config.DATABASE_PREPARED_STATEMENTS === 'true',
           log: app.log,
         },
       )

@@ -17,6 +17,10 @@ export const ConfigSchema = Type.Object({
   READ_YOUR_WRITES_SECONDS: Type.Integer({ minimum: 0, maximum: 3600, default: 10 }),
   DATABASE_REPLICA_MAX_LAG_SECONDS: Type.Number({ minimum: 0.1, maximum: 3600, default: 30 }),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  // The hottest statements of fixed text go as named prepared statements (src/db/prepared.ts) on a
+  // PostgreSQL server. 'false' behind a proxy that cannot carry them or pins a session that makes
+  // them (Amazon RDS Proxy pins), or to rule out a cached generic plan while diagnosing one.
+  DATABASE_PREPARED_STATEMENTS: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'true' }),
   // The embedded database's process is restarted if it dies, this many times a minute at most; one
   // death more and the server exits 1, for Docker or systemd to restart. 0: exit at the first death.
   EMBEDDED_DB_RESTARTS: Type.Integer({ minimum: 0, maximum: 100, default: 3 }),

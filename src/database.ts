@@ -11,6 +11,7 @@ export function databaseOptions(config: Config, options: { poolSize?: number; lo
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
     poolSize: options.poolSize ?? config.DATABASE_POOL_SIZE,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS === 'true',
     embeddedMaxRestarts: config.EMBEDDED_DB_RESTARTS,
     embeddedSharedBuffersMb: config.EMBEDDED_DB_SHARED_BUFFERS_MB,
     embeddedWasmTier: config.EMBEDDED_DB_WASM_TIER,

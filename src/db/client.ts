@@ -1,6 +1,7 @@
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import * as schema from './schema/index.ts'
+import { PreparingClient } from './prepared.ts'
 import { startEmbeddedFor, type EmbeddedDatabase, type EmbeddedSettings, type EmbeddedStart } from './embedded.ts'
 
 export type Db = NodePgDatabase<typeof schema>
@@ -43,6 +44,8 @@ export type DatabaseOptions = EmbeddedSettings & {
    * routes meanwhile (app.ts).
    */
   early?: boolean
+  /** Send statements marked `prepared` (db/prepared.ts) as named ones; on a server only. Default true. */
+  preparedStatements?: boolean
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -53,7 +56,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   // On TCP the embedded database's port is chosen when it listens: nothing to connect to before.
   if (!options.early || (start && start.url === undefined)) await opening
   const url = options.databaseUrl ?? start?.url ?? embedded!.url
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize })
+  // Named statements need a backend of their own per connection: not the embedded database's shared one.
+  const preparing = !start && options.preparedStatements !== false
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize, ...(preparing ? { Client: PreparingClient } : {}) })
   pool.on('error', () => {}) // an idle client's error is reported on its next use; don't crash here
   handBackDeadClients(pool)
   const db = drizzle(pool, { schema, casing: 'snake_case' })

@@ -1,5 +1,6 @@
 import { drizzle } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
+import { PreparingClient } from './prepared.ts'
 import type { Db } from './client.ts'
 import * as schema from './schema/index.ts'
 import { describeDatabaseUrl } from '../lib/redaction.ts'
@@ -38,11 +39,23 @@ const lagSql = `select case when not pg_is_in_recovery() then null
 
 export async function openReplicas(
   urls: string[],
-  options: { poolSize: number; maxLagSeconds: number; checkEveryMs?: number; log?: { warn: (details: object, message: string) => void } },
+  options: {
+    poolSize: number
+    maxLagSeconds: number
+    /** Named statements for those marked `prepared` (db/prepared.ts); default true. */
+    preparedStatements?: boolean
+    checkEveryMs?: number
+    log?: { warn: (details: object, message: string) => void }
+  },
 ): Promise<Replicas> {
   const list: Replica[] = urls.map((url) => {
     // A replica that does not answer must not hold a request for long: the check marks it down.
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize, connectionTimeoutMillis: 2000 })
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize,
+      connectionTimeoutMillis: 2000,
+      ...(options.preparedStatements !== false ? { Client: PreparingClient } : {}),
+    })
     pool.on('error', () => {})
     return { name: describeDatabaseUrl(url), pool, db: drizzle(pool, { schema, casing: 'snake_case' }), lagSeconds: null }
   })

@@ -55,7 +55,7 @@ export async function embeddedTemplate(): Promise<string> {
 }
 
 /** A fresh, migrated database for one test file; close() removes it. */
-export async function openTestDatabase(options: { poolSize?: number } = {}): Promise<Database> {
+export async function openTestDatabase(options: { poolSize?: number; preparedStatements?: boolean } = {}): Promise<Database> {
   await prepareTemplate()
   const serverUrl = process.env.TEST_DATABASE_URL
   if (!serverUrl) {
@@ -85,7 +85,12 @@ export async function openTestDatabase(options: { poolSize?: number } = {}): Pro
       await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100))
     }
   }
-  const database = await openDatabase({ databaseUrl: withDatabase(serverUrl, name), dataDir: '', poolSize: options.poolSize ?? 5 })
+  const database = await openDatabase({
+    databaseUrl: withDatabase(serverUrl, name),
+    dataDir: '',
+    poolSize: options.poolSize ?? 5,
+    preparedStatements: options.preparedStatements,
+  })
   return {
     ...database,
     close: async () => {

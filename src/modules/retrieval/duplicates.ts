@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
+import { prepared } from '../../db/prepared.ts'
 import { buildQuery, type QueryTerm } from './query.ts'
 import { retrieve, type Budget, type RetrievalSource } from './retrieve.ts'
 import { idf, type Corpus } from './scoring.ts'
@@ -112,7 +113,9 @@ export async function findNearDuplicates(
 async function candidateTitles(db: DbOrTx, source: RetrievalSource, ids: string[], corpus: Corpus, knownTerms: Map<number, QueryTerm>) {
   if (ids.length === 0) return new Map<string, { ids: Set<number>; weight: number }>()
   const result = await db.execute<{ id: string; title_ids: number[] }>(
-    sql`select ${source.id} as id, tx_term_ids(${source.title}) as title_ids from ${source.table} where ${source.id} = any(${sql.param(ids)}::uuid[])`,
+    prepared(
+      sql`select ${source.id} as id, tx_term_ids(${source.title}) as title_ids from ${source.table} where ${source.id} = any(${sql.param(ids)}::uuid[])`,
+    ),
   )
   const missing = [...new Set(result.rows.flatMap((row) => row.title_ids))].filter((id) => !knownTerms.has(id))
   const statistics = missing.length > 0 ? await readStatistics(db, source.kind, missing) : undefined

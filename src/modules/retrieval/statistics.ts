@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
+import { prepared } from '../../db/prepared.ts'
 import type { Corpus } from './scoring.ts'
 
 // Reads the term and corpus statistics (src/db/schema/search.ts) that scoring weighs terms by.
@@ -45,19 +46,23 @@ function statisticsOf(row: StatisticsRow): Statistics {
  * term in them.
  */
 export async function segmentWithStatistics(db: DbOrTx, kind: RetrievalKind, texts: string[]): Promise<{ segmented: string[]; statistics: Statistics }> {
-  const result = await db.execute<StatisticsRow>(sql`
+  const result = await db.execute<StatisticsRow>(
+    prepared(sql`
     with texts as (select tx_segmented(text) as segmented, position from unnest(${sql.param(texts)}::text[]) with ordinality as t(text, position)),
     ids as (select array_agg(distinct tx_term_id(term)) as ids from texts, unnest(tx_term_list(texts.segmented)) as term)
     select (select array_agg(segmented order by position) from texts) as segmented,
       ${corpusCounts(kind)} as corpus,
-      ${termCounts(kind, sql`(select coalesce(ids, '{}') from ids)::int4[]`)} as terms`)
+      ${termCounts(kind, sql`(select coalesce(ids, '{}') from ids)::int4[]`)} as terms`),
+  )
   const row = result.rows[0]!
   return { segmented: row.segmented ?? [], statistics: statisticsOf(row) }
 }
 
 /** The statistics of terms given by id. */
 export async function readStatistics(db: DbOrTx, kind: RetrievalKind, ids: number[]): Promise<Statistics> {
-  const result = await db.execute<StatisticsRow>(sql`select ${corpusCounts(kind)} as corpus, ${termCounts(kind, sql`${sql.param(ids)}::int4[]`)} as terms`)
+  const result = await db.execute<StatisticsRow>(
+    prepared(sql`select ${corpusCounts(kind)} as corpus, ${termCounts(kind, sql`${sql.param(ids)}::int4[]`)} as terms`),
+  )
   return statisticsOf(result.rows[0]!)
 }
 
@@ -70,7 +75,8 @@ export type Spelling = { word: string; candidate: string; docs: number }
  */
 export async function nearestWords(db: DbOrTx, kind: RetrievalKind, words: string[], perWord = 8): Promise<Spelling[]> {
   if (words.length === 0) return []
-  const result = await db.execute<Spelling>(sql`
+  const result = await db.execute<Spelling>(
+    prepared(sql`
     select q.word, near.word as candidate,
       (coalesce((select c.docs from search_term_counts c where c.kind = ${kind} and c.term_id = tx_term_id(near.word)), 0)
         + coalesce((select sum(c.docs) from search_term_changes c where c.kind = ${kind} and c.term_id = tx_term_id(near.word)), 0))::int as docs
@@ -79,6 +85,7 @@ export async function nearestWords(db: DbOrTx, kind: RetrievalKind, words: strin
       select distinct candidate.word from (
         (select w.word from search_words w order by w.word <-> q.word limit ${perWord})
         union all
-        (select w.word from search_new_words w order by w.word <-> q.word limit ${perWord})) candidate) near`)
+        (select w.word from search_new_words w order by w.word <-> q.word limit ${perWord})) candidate) near`),
+  )
   return result.rows
 }
