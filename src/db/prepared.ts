@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { sql, type SQL } from 'drizzle-orm'
 import pg from 'pg'
 
@@ -11,10 +11,11 @@ import pg from 'pg'
 // be marked; a candidate read, whose best plan depends on how rare its terms are, must not be.
 //
 // The mark is a comment at the head of the text, so the statement is written once, as usual; the
-// pool's client names it by a digest of its text. On the embedded database every pool connection
-// shares one backend (embedded-queue.ts), where one connection's statement name would meet
-// another's, so there the mark is ignored; so it is with DATABASE_PREPARED_STATEMENTS=false (a
-// proxy that cannot carry them, or pins the session that makes them).
+// pool's client names it by a digest of its text and a tag of the client's own (PreparingClient).
+// The embedded database's own pool ignores the mark: its connections share one backend session
+// (embedded-queue.ts), which never ends, so the statements of every client that ever connected
+// would stay in it. So does a pool with DATABASE_PREPARED_STATEMENTS=false (a proxy that cannot
+// carry them, or pins the session that makes them).
 
 const mark = '/* prepared */ '
 
@@ -23,27 +24,35 @@ export const prepared = (statement: SQL): SQL => sql`${sql.raw(mark)}${statement
 
 /** Distinct marked texts named at most: each is a plan cached in every connection's backend. */
 const maxNames = 64
-const names = new Map<string, string>()
+const digests = new Map<string, string>()
 
-function nameOf(text: string): string | undefined {
-  let name = names.get(text)
-  if (name === undefined && names.size < maxNames) {
-    name = `tx_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`
-    names.set(text, name)
+function digestOf(text: string): string | undefined {
+  let digest = digests.get(text)
+  if (digest === undefined && digests.size < maxNames) {
+    digest = createHash('sha1').update(text).digest('hex').slice(0, 20)
+    digests.set(text, digest)
   }
-  return name
+  return digest
 }
 
 type QueryConfig = { text?: unknown; name?: unknown }
 
 /** A pg client that sends marked statements by name. */
 export class PreparingClient extends pg.Client {
+  /**
+   * Names are the text's digest and this client's own tag. On a server a name lives in its
+   * connection's session, so the tag changes nothing there; but DATABASE_URL may also point at
+   * another process's embedded database, whose socket gives every connection of every process the
+   * same backend, where a name two clients both made would collide.
+   */
+  private readonly tag = randomBytes(4).toString('hex')
+
   // pg's query() has a dozen overloads; this only renames the config object and passes the rest on.
   override query(...args: unknown[]): never {
     const config = args[0] as QueryConfig | undefined
     if (config && typeof config === 'object' && config.name === undefined && typeof config.text === 'string' && config.text.startsWith(mark)) {
-      const name = nameOf(config.text)
-      if (name) args[0] = { ...config, name }
+      const digest = digestOf(config.text)
+      if (digest) args[0] = { ...config, name: `tx_${digest}_${this.tag}` }
     }
     return (super.query as (...rest: unknown[]) => never)(...args)
   }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import t from 'tap'
+import { openDatabase } from '../../src/db/client.ts'
 import { prepared } from '../../src/db/prepared.ts'
 import { readStatistics } from '../../src/modules/retrieval/statistics.ts'
 import { openTestDatabase } from '../helpers/database.ts'
@@ -27,7 +28,7 @@ t.test(`marked statements are named ${onServer ? 'on a server' : 'nowhere on the
   }
   t.equal(named.length, 1, 'one name for the marked statement, however often it ran')
   t.match(named[0]!.statement, /^\/\* prepared \*\/ select/, 'the marked text, under a name of its digest')
-  t.match(named[0]!.name, /^tx_[0-9a-f]{20}$/)
+  t.match(named[0]!.name, /^tx_[0-9a-f]{20}_[0-9a-f]{8}$/, "the digest of the text and the client's tag")
   // The same text from another call site gets the same name: a digest of the text, not a counter.
   await database.db.execute(prepared(sql`select ${2}::int as two`))
   await database.db.execute(prepared(sql`select ${3}::int as two`))
@@ -41,4 +42,23 @@ t.test('a pool told not to prepare sends marked statements unnamed', async (t) =
   t.teardown(() => database.close())
   await readStatistics(database.db, 'listing', [1, 2, 3])
   t.same(await namedStatements(database.pool), [])
+})
+
+t.test("clients sharing one backend session (another process's embedded database) never meet each other's names", async (t) => {
+  const database = await openTestDatabase()
+  t.teardown(() => database.close())
+  // Connected as another process connects, through the URL: on PGlite every connection reaches the
+  // same backend session, where a name made by one client exists for all.
+  const other = await openDatabase({ databaseUrl: database.url, dataDir: '', poolSize: 3, preparedStatements: true })
+  t.teardown(() => other.close())
+  const clients = await Promise.all([other.pool.connect(), other.pool.connect(), other.pool.connect()])
+  try {
+    for (let round = 0; round < 2; round++)
+      for (const [index, client] of clients.entries()) {
+        const { rows } = await client.query<{ n: number }>({ text: '/* prepared */ select $1::int as n', values: [index] })
+        t.same(rows, [{ n: index }], `client ${index}, round ${round}`)
+      }
+  } finally {
+    for (const client of clients) client.release()
+  }
 })
