@@ -56,7 +56,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   // On TCP the embedded database's port is chosen when it listens: nothing to connect to before.
   if (!options.early || (start && start.url === undefined)) await opening
   const url = options.databaseUrl ?? start?.url ?? embedded!.url
-  // Named statements need a backend of their own per connection: not the embedded database's shared one.
+  // Not on the embedded database's own pool: its one backend session never ends (db/prepared.ts).
   const preparing = !start && options.preparedStatements !== false
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize, ...(preparing ? { Client: PreparingClient } : {}) })
   pool.on('error', () => {}) // an idle client's error is reported on its next use; don't crash here

@@ -49,10 +49,13 @@ export type DemandBrowsePlan = { gather: boolean; atMost?: number }
 
 export const demandGatherBelow = 600
 
+/** The place, sector and field conditions a browse may gather by: none for an owner's, which its own index serves. */
+const gatherGroups = (filter: DemandBrowseFilter) => (filter.ownerId ? [] : dimensionGroups({ ...filter, provinces: filter.currentProvinceCodes }))
+
 export async function planDemandBrowse(db: DbOrTx, filter: DemandBrowseFilter): Promise<DemandBrowsePlan> {
-  const groups = dimensionGroups({ ...filter, provinces: filter.currentProvinceCodes })
+  const groups = gatherGroups(filter)
   const dims = groups.flat()
-  if (dims.length === 0 || filter.ownerId) return { gather: false }
+  if (dims.length === 0) return { gather: false }
   const result = await db.execute<{ dim: string; n: number }>(sql`
     select dim, sum(n)::int as n from demand_facet_counts
     where status = ${filter.status} and dim in (${sql.join(
@@ -67,8 +70,7 @@ export async function planDemandBrowse(db: DbOrTx, filter: DemandBrowseFilter): 
 
 /** The plan of a browse whose matches the facets counted exactly: planDemandBrowse's choice, without its read. */
 export function demandPlanOfCount(filter: DemandBrowseFilter, matches: number): DemandBrowsePlan {
-  const planned = dimensionGroups({ ...filter, provinces: filter.currentProvinceCodes }).flat().length > 0 && !filter.ownerId
-  return { gather: planned && matches < demandGatherBelow, atMost: matches }
+  return { gather: gatherGroups(filter).flat().length > 0 && matches < demandGatherBelow, atMost: matches }
 }
 
 /**

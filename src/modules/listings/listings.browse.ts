@@ -80,10 +80,13 @@ export type BrowsePlan = {
 /** Below this many matches of its most selective array filter, a browse gathers and sorts. */
 export const gatherBelow = 1500
 
+/** The place, sector and field conditions a browse may gather by: none for an owner's, which its own index serves. */
+const gatherGroups = (filter: BrowseFilter) => (filter.ownerId ? [] : dimensionGroups(filter))
+
 export async function planBrowse(db: DbOrTx, filter: BrowseFilter): Promise<BrowsePlan> {
-  const groups = dimensionGroups(filter)
+  const groups = gatherGroups(filter)
   const dims = groups.flat()
-  if (dims.length === 0 || filter.ownerId) return { gather: false }
+  if (dims.length === 0) return { gather: false }
   // Published and expired together: the counts split them by the expiry flag, which may lag the
   // calendar; their sum bounds either.
   const statuses = filter.status === 'published' || filter.status === 'expired' ? ['published', 'expired'] : [filter.status]
@@ -108,8 +111,7 @@ export async function planBrowse(db: DbOrTx, filter: BrowseFilter): Promise<Brow
  * choice as planBrowse's, without a read of its own.
  */
 export function planOfCount(filter: BrowseFilter, matches: number): BrowsePlan {
-  const planned = dimensionGroups(filter).flat().length > 0 && !filter.ownerId
-  return { gather: planned && matches < gatherBelow, atMost: matches }
+  return { gather: gatherGroups(filter).flat().length > 0 && matches < gatherBelow, atMost: matches }
 }
 
 /**
