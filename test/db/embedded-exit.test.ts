@@ -31,7 +31,8 @@ t.test('the database thread killed and no restart allowed: the server exits 1 an
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   t.teardown(() => server.kill('SIGKILL'))
-  const exited = once(server, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
+  // 'close', not 'exit': a process can exit before its last lines have been read from the pipe.
+  const exited = once(server, 'close') as Promise<[number | null, NodeJS.Signals | null]>
   const messages: string[] = []
   let databaseThreadId = 0
   const listening = new Promise<string>((resolve) => {
