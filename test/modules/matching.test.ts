@@ -119,6 +119,37 @@ t.test('a listing is matched with open demands of others, in the other direction
   t.notOk('listing' in items[0]!, 'a listing-side list carries the demands')
 })
 
+t.test("MATCH_TOP_N holds for every demand a listing's run adds to, and the lists are what the demands' own runs give", async (t) => {
+  const context = await buildTestApp(t, { MATCH_TOP_N: '2' })
+  const { app, db } = context
+  const seeker = await createMember(db, { name: 'HTX Nông nghiệp Giao Thủy' })
+  const other = await createMember(db, { name: 'HTX Dịch vụ Hải Hậu' })
+  const provider = await createMember(db, { kind: 'research_institute', name: 'Viện Cơ điện nông nghiệp' })
+  const demands = [await fileOpenDemand(app, seeker.auth), await fileOpenDemand(app, other.auth, { titleVi: 'Cần máy sấy lúa tầng sôi cho hợp tác xã' })]
+  const ownerOf = (demand: { id: string }) => (demand.id === demands[0]!.id ? seeker.auth : other.auth)
+  await publishListing(app, provider.auth, { ...dryer, titleVi: 'Máy sấy lúa kiểu tháp', keywords: ['máy sấy'] })
+  await publishListing(app, provider.auth, { ...dryer, titleVi: 'Lò sấy lúa dùng trấu', keywords: ['sấy lúa'] })
+  await app.jobs.runPending()
+  for (const demand of demands) t.equal((await matchesOf(app, ownerOf(demand), 'demand', demand.id)).items.length, 2, 'both dryers suggested')
+
+  // A third dryer: its run scores the pair for both demands and trims each list back to two.
+  const third = await publishListing(app, provider.auth, dryer)
+  await app.jobs.runPending()
+  const fromListing = await matchesOf(app, provider.auth, 'listing', third.id)
+  t.same(fromListing.items.map((item) => item.demandId).sort(), demands.map((demand) => demand.id).sort(), "the listing's run reached both demands")
+  for (const demand of demands) {
+    const auth = ownerOf(demand)
+    const after = (await matchesOf(app, auth, 'demand', demand.id)).items.map((item) => item.listingId)
+    t.equal(after.length, 2, 'two suggestions, not three')
+    const recomputed = await app.inject({ method: 'POST', url: `/v1/demands/${demand.id}/matches/recompute`, headers: auth })
+    t.same(
+      (recomputed.json() as { items: Array<{ listingId: string }> }).items.map((item) => item.listingId),
+      after,
+      "the demand's own run keeps the same two",
+    )
+  }
+})
+
 t.test('location, price and TRL are graded and explained', async (t) => {
   const { app, seeker, provider } = await setting(t)
   const demand = await fileOpenDemand(app, seeker.auth, { minTrl: 7, budgetMaxVnd: 1_000_000_000, budgetMinVnd: null })

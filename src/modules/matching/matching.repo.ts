@@ -65,14 +65,25 @@ export async function deleteStaleSuggestions(tx: DbOrTx, direction: Direction, s
   return deleted.length
 }
 
-/** Keeps a demand's `keep` best computed suggestions and deletes the rest: MATCH_TOP_N holds whichever side's run added a pair. */
-export async function trimSuggestions(tx: DbOrTx, demandId: string, keep: number): Promise<number> {
-  const computed = and(eq(matches.demandId, demandId), eq(matches.origin, 'computed'), eq(matches.status, 'suggested'))
-  const best = tx.select({ id: matches.id }).from(matches).where(computed).orderBy(desc(matches.score), matches.id).limit(keep)
-  const deleted = await tx
-    .delete(matches)
-    .where(and(computed, sql`${matches.id} not in (${best})`))
-    .returning({ id: matches.id })
+/**
+ * Keeps each given demand's `keep` best computed suggestions and deletes the rest, in one statement:
+ * MATCH_TOP_N holds whichever side's run added a pair.
+ */
+export async function trimSuggestions(tx: DbOrTx, demandIds: string[], keep: number): Promise<number> {
+  if (demandIds.length === 0) return 0
+  const ranked = tx
+    .select({
+      id: matches.id,
+      rank: sql<number>`row_number() over (partition by ${matches.demandId} order by ${matches.score} desc, ${matches.id})`.as('rank'),
+    })
+    .from(matches)
+    .where(and(inArray(matches.demandId, demandIds), eq(matches.origin, 'computed'), eq(matches.status, 'suggested')))
+    .as('ranked')
+  const beyond = tx
+    .select({ id: ranked.id })
+    .from(ranked)
+    .where(sql`${ranked.rank} > ${keep}`)
+  const deleted = await tx.delete(matches).where(inArray(matches.id, beyond)).returning({ id: matches.id })
   return deleted.length
 }
 
@@ -157,12 +168,24 @@ export async function listMatches(
 }
 
 /** The owners of both sides of a pair. */
-export async function ownersOf(db: DbOrTx, demandId: string, listingId: string): Promise<{ demandOwnerId: string; listingOwnerId: string }> {
+export type PairOwners = { demandOwnerId: string; listingOwnerId: string }
+
+export async function ownersOf(db: DbOrTx, demandId: string, listingId: string): Promise<PairOwners> {
   const [row] = await db
     .select({ demandOwnerId: demands.ownerId, listingOwnerId: sql<string>`(select owner_id from ${listings} where id = ${listingId}::uuid)` })
     .from(demands)
     .where(eq(demands.id, demandId))
   return row!
+}
+
+/** The owners of several pairs in one statement, by "<demandId>/<listingId>". */
+export async function ownersOfPairs(db: DbOrTx, pairs: { demandId: string; listingId: string }[]): Promise<Map<string, PairOwners>> {
+  const result = await db.execute<{ demand_id: string; listing_id: string; demand_owner_id: string; listing_owner_id: string }>(sql`
+    select p."demandId" as demand_id, p."listingId" as listing_id, d.owner_id as demand_owner_id, l.owner_id as listing_owner_id
+    from jsonb_to_recordset(${JSON.stringify(pairs.map(({ demandId, listingId }) => ({ demandId, listingId })))}::jsonb) as p("demandId" uuid, "listingId" uuid)
+    join ${demands} d on d.id = p."demandId"
+    join ${listings} l on l.id = p."listingId"`)
+  return new Map(result.rows.map((row) => [`${row.demand_id}/${row.listing_id}`, { demandOwnerId: row.demand_owner_id, listingOwnerId: row.listing_owner_id }]))
 }
 
 /** The stored rows of these (demand, listing) pairs, locked, in id order (one statement for a run's whole list). */

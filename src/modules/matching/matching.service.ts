@@ -129,7 +129,11 @@ export function createMatchingService(deps: {
    */
   async function compute(direction: Direction, id: string): Promise<boolean> {
     const loaded = await loadSubject(db, direction, id)
-    if (!loaded?.live) return false
+    return loaded?.live === true && computeLoaded(direction, id, loaded)
+  }
+
+  /** compute() for a subject already loaded (a recompute has read it for its access check). */
+  async function computeLoaded(direction: Direction, id: string, loaded: Subjected): Promise<true> {
     const started = performance.now()
     const now = clock.now()
     const options = { today: vietnamDate(now), now, weights: settings.weights, limit: settings.topN, minScore: settings.minScore, thesaurus }
@@ -138,11 +142,17 @@ export function createMatchingService(deps: {
     await db.transaction(async (tx) => {
       const stored = await upsertSuggestions(tx, direction, scored, now)
       await repo.deleteStaleSuggestions(tx, direction, id, stored)
-      if (direction === 'listing') for (const pair of scored) await repo.trimSuggestions(tx, pair.demandId, settings.topN)
+      // A listing's run may have added to each demand's list: MATCH_TOP_N holds for all of them.
+      if (direction === 'listing') await repo.trimSuggestions(tx, demandIdsOf(scored), settings.topN)
       await repo.recordRun(tx, { direction, subjectId: id, computedAt: now, candidates: ranked.length, durationMs: performance.now() - started })
     })
     return true
   }
+
+  type Subjected = NonNullable<Awaited<ReturnType<typeof loadSubject>>>
+
+  const demandIdsOf = (pairs: ScoredPair[]) => pairs.map((pair) => pair.demandId)
+  const candidateIdsOf = (rows: RankedRow[]) => rows.map((row) => row.candidateId)
 
   type ScoredPair = { demandId: string; listingId: string; score: number; explanation: MatchExplanation }
 
@@ -158,8 +168,10 @@ export function createMatchingService(deps: {
    */
   async function rescoreForDemands(listingId: string, ranked: RankedRow[], options: Omit<RankOptions, 'candidateId'>): Promise<ScoredPair[]> {
     const pairs: ScoredPair[] = []
+    const found = await demandRepo.findDemands(db, candidateIdsOf(ranked))
+    const demands = new Map(found.map((demand) => [demand.id, demand]))
     for (const row of ranked) {
-      const demand = await demandRepo.findDemand(db, row.candidateId)
+      const demand = demands.get(row.candidateId)
       if (!demand) continue
       const subject = demandSubject(demand, demand.owner.id)
       const [rescored] = await rankCandidates(db, subject, { ...options, limit: 1, candidateId: listingId })
@@ -198,25 +210,35 @@ export function createMatchingService(deps: {
     // A pair the other side's run inserted a moment ago is not returned: it stays theirs.
     const inserted = new Map((await repo.insertSuggestions(tx, inserts)).map((row) => [key(row), row]))
     const ids: string[] = []
-    const events: Awaited<ReturnType<typeof matchEvent>>[] = []
+    const added: repo.MatchRow[] = []
     for (const pair of pairs) {
       const row = existing.get(key(pair))
       if (row) {
         if (row.status !== 'dismissed') ids.push(row.id)
         continue
       }
-      const added = inserted.get(key(pair))
-      if (!added) continue
-      ids.push(added.id)
-      events.push(await matchEvent(tx, 'match.suggested', added, now))
+      const fresh = inserted.get(key(pair))
+      if (!fresh) continue
+      ids.push(fresh.id)
+      added.push(fresh)
     }
-    if (events.length > 0) await recordEvents(tx, events)
+    if (added.length > 0) {
+      // The owners of every new pair in one read, not one per pair.
+      const owners = await repo.ownersOfPairs(tx, added)
+      await recordEvents(
+        tx,
+        added.map((match) => eventOf('match.suggested', match, owners.get(key(match))!, now)),
+      )
+    }
     return ids
   }
 
   /** An event about a match, addressed to both owners. */
   async function matchEvent(tx: DbOrTx, type: string, match: repo.MatchRow, now: Date, extra: Record<string, unknown> = {}) {
-    const owners = await repo.ownersOf(tx, match.demandId, match.listingId)
+    return eventOf(type, match, await repo.ownersOf(tx, match.demandId, match.listingId), now, extra)
+  }
+
+  function eventOf(type: string, match: repo.MatchRow, owners: repo.PairOwners, now: Date, extra: Record<string, unknown> = {}) {
     return {
       type,
       subjectType: 'match',
@@ -249,7 +271,11 @@ export function createMatchingService(deps: {
   }
 
   async function list(actor: Actor | null, direction: Direction, id: string, query: MatchListQuery = {}): Promise<MatchList> {
-    const loaded = await assertSeesMatches(db, actor, direction, id)
+    return listSeen(actor, direction, id, await assertSeesMatches(db, actor, direction, id), query)
+  }
+
+  /** list() once assertSeesMatches has let the actor in. */
+  async function listSeen(actor: Actor | null, direction: Direction, id: string, loaded: Subjected, query: MatchListQuery): Promise<MatchList> {
     // Dismissals (and their reasons) are the demand owner's business: the listing side sees them only as brokers.
     const demandSide = direction === 'demand' && (await actsFor(db, actor, loaded.ownerId))
     const curator = demandSide || isBroker(actor)
@@ -296,8 +322,9 @@ export function createMatchingService(deps: {
       const state = direction === 'demand' ? 'open demand (deadline not passed)' : 'published listing (not expired)'
       throw conflict('invalid_state', `Only an ${state} is matched`)
     }
-    await compute(direction, id)
-    return list(actor, direction, id)
+    // One read of the subject serves the access check, the run and the list.
+    await computeLoaded(direction, id, loaded)
+    return listSeen(actor, direction, id, loaded, {})
   }
 
   /** A match as one of its parties or a broker sees it. */
