@@ -69,5 +69,13 @@ t.test('SIGTERM under load: every request begun before it is answered, then the 
     t.equal(completedAt.get(line.reqId), 200, `${line.reqId} was completed by the server`)
     t.equal(answers.get(line.reqId!), 200, `${line.reqId} reached its client whole`)
   }
-  t.equal(lines.at(-1)?.msg, 'shut down', 'the last line says it shut down')
+  const shutDown = lines.findIndex((line) => line.msg === 'shut down')
+  t.ok(shutDown > signalled, 'it logged that it shut down')
+  // Only Fastify's refusals (503, on a kept-alive connection while closing) may follow it in the log:
+  // nothing was served after it (one run in four locally ended with such a line).
+  t.same(
+    lines.slice(shutDown + 1).filter((line) => line.res?.statusCode !== 503),
+    [],
+    'nothing but refusals after it',
+  )
 })
