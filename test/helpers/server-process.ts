@@ -1,11 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
 
 export type ServerProcess = { url: string; child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }
 
-/** `node --import tsx src/server.ts` on a database, listening on a free port; killed when the test ends. */
+const exitWithParent = fileURLToPath(new URL('exit-with-parent.ts', import.meta.url))
+
+/**
+ * `node --import tsx src/server.ts` on a database, listening on a free port; killed when the test
+ * ends, and exits by itself if the test process dies without ending it.
+ */
 export async function startServerProcess(t: Test, databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', exitWithParent, 'src/server.ts'], {
     env: { ...process.env, LOG_LEVEL: 'info', DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '4', HOST: '127.0.0.1', PORT: '0', JOBS_WORKER: 'false', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   })

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
@@ -12,6 +11,7 @@ import { move, startInterest } from '../helpers/deals.ts'
 import { fileOpenDemand } from '../helpers/demands.ts'
 import { createMember, createOperator } from '../helpers/factories.ts'
 import { publishListing } from '../helpers/matching.ts'
+import { startServerProcess } from '../helpers/server-process.ts'
 import { eventsFor, startReceiver, subscribe, waitFor, type Hit, type Receiver } from '../helpers/webhooks.ts'
 import { checkContract } from '../helpers/contract.ts'
 
@@ -294,44 +294,13 @@ t.test('two processes on one database: each event delivered once per webhook, ea
   )
 })
 
-/** `node --import tsx src/server.ts` on the given database, listening on a free port: a real second process. */
-async function startServerProcess(t: Test, databaseUrl: string): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: {
-      ...process.env,
-      ...workerEnv,
-      LOG_LEVEL: 'info',
-      DATABASE_URL: databaseUrl,
-      DATABASE_POOL_SIZE: '4',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      RATE_LIMIT_ANONYMOUS_MAX: '0',
-      WEBHOOK_RETRY_SECONDS: '1,1,1,1,1',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  t.teardown(async () => {
-    child.kill('SIGTERM')
-    await exited
-  })
-  // pino's "Server listening at http://127.0.0.1:<port>" line says where it is.
-  return new Promise<string>((resolve, reject) => {
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      const found = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (found) resolve(found[1]!)
-    })
-    child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening:\n${output}`)))
-  })
-}
-
 t.test('two API processes (separate OS processes) on one database: each event delivered once per webhook', async (t) => {
   // The test's own database: PostgreSQL, or the embedded PGlite, which serves other processes too.
   const database = await openTestDatabase({ poolSize: 16 })
   t.teardown(() => database.close())
-  const [first, second] = await Promise.all([startServerProcess(t, database.url), startServerProcess(t, database.url)])
+  // Real second processes, with the job workers on.
+  const serverEnv = { ...workerEnv, LOG_LEVEL: 'info', RATE_LIMIT_ANONYMOUS_MAX: '0', WEBHOOK_RETRY_SECONDS: '1,1,1,1,1' }
+  const [{ url: first }, { url: second }] = await Promise.all([startServerProcess(t, database.url, serverEnv), startServerProcess(t, database.url, serverEnv)])
   const receiver = await startReceiver()
   t.teardown(() => receiver.stop())
   const provider = await createMember(database.db, { kind: 'research_institute' })
