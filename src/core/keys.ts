@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { and, eq, isNull } from 'drizzle-orm'
 import type { DbOrTx } from '../db/client.ts'
+import { preparedWhere } from '../db/prepared.ts'
 import { apiKeys, organizations } from '../db/schema/index.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { KeyIdentity, Role } from './actor.ts'
@@ -67,7 +68,7 @@ export async function authenticateKey(db: DbOrTx, clock: Clock, key: string): Pr
     })
     .from(apiKeys)
     .innerJoin(organizations, eq(organizations.id, apiKeys.organizationId))
-    .where(and(eq(apiKeys.prefix, match[1]!), isNull(apiKeys.revokedAt)))
+    .where(preparedWhere(and(eq(apiKeys.prefix, match[1]!), isNull(apiKeys.revokedAt))))
   if (!row) return null
   if (!timingSafeEqual(Buffer.from(row.secretHash, 'hex'), hashKey(key))) return null
   if (row.expiresAt && row.expiresAt <= now) return null

@@ -10,7 +10,9 @@ import pg from 'pg'
 // ones (the plan cache's rule). Only statements whose plan does not hang on their values may
 // be marked; a candidate read, whose best plan depends on how rare its terms are, must not be.
 //
-// The mark is a comment at the head of the text, so the statement is written once, as usual; the
+// The mark is a comment in the text, so the statement is written once, as usual: at the head of a
+// statement written in sql``, at the head of the WHERE clause of one built with drizzle's query
+// builder (preparedWhere: a lookup by key, planned in 0.1-0.2 ms for 0.03 ms of execution). The
 // pool's client names it by a digest of its text and a tag of the client's own (PreparingClient).
 // The embedded database's own pool ignores the mark: its connections share one backend session
 // (embedded-queue.ts), which never ends, so the statements of every client that ever connected
@@ -21,6 +23,12 @@ const mark = '/* prepared */ '
 
 /** The statement, marked to run as a named prepared statement where the pool allows it. */
 export const prepared = (statement: SQL): SQL => sql`${sql.raw(mark)}${statement}`
+
+/**
+ * A builder query's WHERE condition, marked so that the query runs as a named prepared statement
+ * where the pool allows it: `.where(preparedWhere(eq(listings.id, id)))`.
+ */
+export const preparedWhere = (condition: SQL | undefined): SQL => sql`${sql.raw(mark)}${condition ?? sql`true`}`
 
 /** Distinct marked texts named at most: each is a plan cached in every connection's backend. */
 const maxNames = 64
@@ -50,7 +58,7 @@ export class PreparingClient extends pg.Client {
   // pg's query() has a dozen overloads; this only renames the config object and passes the rest on.
   override query(...args: unknown[]): never {
     const config = args[0] as QueryConfig | undefined
-    if (config && typeof config === 'object' && config.name === undefined && typeof config.text === 'string' && config.text.startsWith(mark)) {
+    if (config && typeof config === 'object' && config.name === undefined && typeof config.text === 'string' && config.text.includes(mark)) {
       const digest = digestOf(config.text)
       if (digest) args[0] = { ...config, name: `tx_${digest}_${this.tag}` }
     }

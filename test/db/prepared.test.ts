@@ -1,9 +1,13 @@
 import { sql } from 'drizzle-orm'
+import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { openDatabase } from '../../src/db/client.ts'
 import { prepared } from '../../src/db/prepared.ts'
 import { readStatistics } from '../../src/modules/retrieval/statistics.ts'
+import { findListing } from '../../src/modules/listings/listings.repo.ts'
 import { openTestDatabase } from '../helpers/database.ts'
+import { createOrganization } from '../helpers/factories.ts'
+import { insertListing } from '../helpers/listings.ts'
 
 // Statements marked `prepared` go as named prepared statements on a PostgreSQL server, parsed once
 // per connection; unmarked ones, the embedded database's and those of a pool told not to (a
@@ -61,4 +65,24 @@ t.test("clients sharing one backend session (another process's embedded database
   } finally {
     for (const client of clients) client.release()
   }
+})
+
+t.test(`a builder query marked in its WHERE clause is named ${onServer ? 'on a server' : 'nowhere on the embedded database'}`, async (t) => {
+  const database = await openTestDatabase({ poolSize: 1 })
+  t.teardown(() => database.close())
+  const owner = await createOrganization(database.db)
+  const id = await insertListing(database.db, { ownerId: owner.id })
+  for (let run = 0; run < 3; run++) {
+    const row = await findListing(database.db, id)
+    t.equal(row?.id, id, `run ${run}: the listing, bound to its id`)
+    t.equal(row?.owner.name, owner.name, `run ${run}: with its owner, mapped by the builder`)
+  }
+  t.equal(await findListing(database.db, randomUUID()), undefined, 'another id binds to the same statement and finds nothing')
+  const named = (await namedStatements(database.pool)).filter((row) => row.statement.includes('from "listings"'))
+  if (!onServer) {
+    t.same(named, [], 'no names on the embedded database')
+    return
+  }
+  t.equal(named.length, 1, 'one name, however often it ran')
+  t.match(named[0]!.statement, /^select .* where \/\* prepared \*\/ "listings"\."id" = \$1$/, 'the builder text with the mark at the head of WHERE')
 })

@@ -1,5 +1,6 @@
 import { and, eq, gte, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
+import { preparedWhere } from '../../db/prepared.ts'
 import { demands, organizations } from '../../db/schema/index.ts'
 import type { DemandStatus } from '../../db/schema/index.ts'
 import { columnsOf } from '../../core/catalogue-kind.ts'
@@ -50,7 +51,11 @@ const demandColumns = {
 
 /** One demand with its owner; `lock` takes a row lock for a read-then-write in a transaction. */
 export async function findDemand(db: DbOrTx, id: string, options: { lock?: boolean } = {}) {
-  const query = db.select(demandColumns).from(demands).innerJoin(organizations, eq(organizations.id, demands.ownerId)).where(eq(demands.id, id))
+  const query = db
+    .select(demandColumns)
+    .from(demands)
+    .innerJoin(organizations, eq(organizations.id, demands.ownerId))
+    .where(preparedWhere(eq(demands.id, id)))
   const [row] = options.lock ? await query.for('update', { of: demands }) : await query
   return row
 }

@@ -1,5 +1,6 @@
 import { and, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
+import { preparedWhere } from '../../db/prepared.ts'
 import { listings, organizations } from '../../db/schema/index.ts'
 import type { ListingStoredStatus } from '../../db/schema/index.ts'
 import { columnsOf } from '../../core/catalogue-kind.ts'
@@ -75,7 +76,7 @@ export async function findListing(db: DbOrTx, id: string, options: { lock?: bool
     .select({ ...listingColumns, owner: ownerColumns })
     .from(listings)
     .innerJoin(organizations, eq(organizations.id, listings.ownerId))
-    .where(eq(listings.id, id))
+    .where(preparedWhere(eq(listings.id, id)))
   const [row] = options.lock ? await query.for('update', { of: listings }) : await query
   return row
 }
