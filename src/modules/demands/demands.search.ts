@@ -1,5 +1,6 @@
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gte, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
+import { preparedWhere } from '../../db/prepared.ts'
 import { holdsAnyOf } from '../../db/filters.ts'
 import { demands, organizations } from '../../db/schema/index.ts'
 import type { Hit, RetrievalSource } from '../retrieval/retrieve.ts'
@@ -93,7 +94,8 @@ export async function demandRowsByIds(db: DbOrTx, status: DemandStatus, ids: str
     .select({ ...summaryColumns, sortAt: timestampText(sql`${newestColumn(status)}`) })
     .from(demands)
     .innerJoin(organizations, eq(organizations.id, demands.ownerId))
-    .where(inArray(demands.id, ids))
+    // One text whatever the page's size (= any, not in (...)): a named statement.
+    .where(preparedWhere(sql`${demands.id} = any(${sql.param(ids)}::uuid[])`))
   const byId = new Map(rows.map((row) => [row.id, row]))
   return ids.flatMap((id) => byId.get(id) ?? [])
 }

@@ -1,5 +1,6 @@
-import { and, arrayOverlaps, desc, eq, gte, inArray, lt, lte, or, isNull, sql, type SQL } from 'drizzle-orm'
+import { and, arrayOverlaps, desc, eq, gte, lt, lte, or, isNull, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
+import { preparedWhere } from '../../db/prepared.ts'
 import { holdsAnyOf, isOneOf } from '../../db/filters.ts'
 import { listings, organizations, type Disclosure, type ListingStoredStatus } from '../../db/schema/index.ts'
 import type { Hit, RetrievalSource } from '../retrieval/retrieve.ts'
@@ -133,7 +134,8 @@ export async function listingRowsByIds(db: DbOrTx, status: ListingStatus, ids: s
     .select({ ...listingSummaryColumns, owner: ownerColumns, sortValue: timestampText(sql`${newestColumn(status)}`) })
     .from(listings)
     .innerJoin(organizations, eq(organizations.id, listings.ownerId))
-    .where(inArray(listings.id, ids))) as ListingSearchRow[]
+    // One text whatever the page's size (= any, not in (...)): a named statement.
+    .where(preparedWhere(sql`${listings.id} = any(${sql.param(ids)}::uuid[])`))) as ListingSearchRow[]
   const byId = new Map(rows.map((row) => [row.id, row]))
   return ids.flatMap((id) => byId.get(id) ?? [])
 }

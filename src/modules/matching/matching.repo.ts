@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import type { DbOrTx } from '../../db/client.ts'
+import { preparedWhere } from '../../db/prepared.ts'
 import { demands, listings, matches, matchRuns, organizations } from '../../db/schema/index.ts'
 import { demandSummaryFields } from '../demands/demands.repo.ts'
 import { listingSummaryColumns } from '../listings/listings.repo.ts'
@@ -153,14 +154,16 @@ export async function listMatches(
       : sql`${demands.status} = 'open'`
   return selectViews(db)
     .where(
-      and(
-        subject,
-        inArray(matches.status, options.statuses),
-        live,
-        // Keyset: after the last row of the previous page in (score desc, id) order.
-        options.after
-          ? sql`(${matches.score} < ${options.after.score} or (${matches.score} = ${options.after.score} and ${matches.id} > ${options.after.id}::uuid))`
-          : undefined,
+      preparedWhere(
+        and(
+          subject,
+          inArray(matches.status, options.statuses),
+          live,
+          // Keyset: after the last row of the previous page in (score desc, id) order.
+          options.after
+            ? sql`(${matches.score} < ${options.after.score} or (${matches.score} = ${options.after.score} and ${matches.id} > ${options.after.id}::uuid))`
+            : undefined,
+        ),
       ),
     )
     .orderBy(desc(matches.score), matches.id)
