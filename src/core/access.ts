@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/client.ts'
+import { preparedWhere } from '../db/prepared.ts'
 import { delegations, demands, listings, organizations } from '../db/schema/index.ts'
 import { conflict, forbidden, notFound } from '../lib/problem.ts'
 import { isLocalRecord, type Provenance } from '../lib/provenance.ts'
@@ -40,7 +41,10 @@ export async function relationTo(
   ownerOrganizationId: string,
   stewardId: string | null = null,
 ): Promise<{ relation: Relation; mergedIntoId: string | null; split: boolean; exists: boolean }> {
-  const [row] = await db.select(ownerStanding(db, organizationId)).from(organizations).where(eq(organizations.id, ownerOrganizationId))
+  const [row] = await db
+    .select(ownerStanding(db, organizationId))
+    .from(organizations)
+    .where(preparedWhere(eq(organizations.id, ownerOrganizationId)))
   if (!row) return { relation: null, mergedIntoId: null, split: false, exists: false }
   return { relation: relationFrom(organizationId, row, stewardId), mergedIntoId: row.mergedIntoId, split: row.split, exists: true }
 }
