@@ -157,7 +157,8 @@ export async function listMatches(
       preparedWhere(
         and(
           subject,
-          inArray(matches.status, options.statuses),
+          // = any, not in (...): one text (one name) whatever the number of statuses asked for.
+          sql`${matches.status} = any(${sql.param(options.statuses)}::text[])`,
           live,
           // Keyset: after the last row of the previous page in (score desc, id) order.
           options.after
