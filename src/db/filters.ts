@@ -1,4 +1,4 @@
-import { arrayContains, arrayOverlaps, eq, inArray, type Column, type SQL } from 'drizzle-orm'
+import { arrayContains, arrayOverlaps, eq, inArray, sql, type Column, type SQL } from 'drizzle-orm'
 
 // Conditions for a filter that takes one value or several (src/http/fields.ts FilterValues). One
 // value is written as it always was, so its plans at 1M rows stay the ones bench/README.md shows;
@@ -6,6 +6,14 @@ import { arrayContains, arrayOverlaps, eq, inArray, type Column, type SQL } from
 
 /** The column is one of the values: `=` for one, `IN` for several (a btree serves both). */
 export const isOneOf = (column: Column, values: readonly string[]): SQL => (values.length === 1 ? eq(column, values[0]) : inArray(column, [...values]))
+
+/**
+ * The column is one of the values, passed as one array parameter (`= any($1)`): one text whatever
+ * their number, where `IN ($1 … $n)` is one per number, so it can run as one named statement
+ * (src/db/prepared.ts).
+ */
+export const isAnyOf = (column: Column, values: readonly string[], type: 'uuid' | 'text'): SQL =>
+  sql`${column} = any(${sql.param([...values])}::${sql.raw(type)}[])`
 
 /** The array column holds any of the values: `@>` for one, `&&` for several (its GIN index serves both). */
 export const holdsAnyOf = (column: Column, values: readonly string[]): SQL =>

@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, gte, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { preparedWhere } from '../../db/prepared.ts'
-import { holdsAnyOf } from '../../db/filters.ts'
+import { holdsAnyOf, isAnyOf } from '../../db/filters.ts'
 import { demands, organizations } from '../../db/schema/index.ts'
 import type { Hit, RetrievalSource } from '../retrieval/retrieve.ts'
 import type { DemandStatus } from '../../db/schema/index.ts'
@@ -94,8 +94,7 @@ export async function demandRowsByIds(db: DbOrTx, status: DemandStatus, ids: str
     .select({ ...summaryColumns, sortAt: timestampText(sql`${newestColumn(status)}`) })
     .from(demands)
     .innerJoin(organizations, eq(organizations.id, demands.ownerId))
-    // One text whatever the page's size (= any, not in (...)): a named statement.
-    .where(preparedWhere(sql`${demands.id} = any(${sql.param(ids)}::uuid[])`))
+    .where(preparedWhere(isAnyOf(demands.id, ids, 'uuid')))
   const byId = new Map(rows.map((row) => [row.id, row]))
   return ids.flatMap((id) => byId.get(id) ?? [])
 }

@@ -1,7 +1,7 @@
 import { and, arrayOverlaps, desc, eq, gte, lt, lte, or, isNull, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client.ts'
 import { preparedWhere } from '../../db/prepared.ts'
-import { holdsAnyOf, isOneOf } from '../../db/filters.ts'
+import { holdsAnyOf, isAnyOf, isOneOf } from '../../db/filters.ts'
 import { listings, organizations, type Disclosure, type ListingStoredStatus } from '../../db/schema/index.ts'
 import type { Hit, RetrievalSource } from '../retrieval/retrieve.ts'
 import type { ListingStatus } from './listings.lifecycle.ts'
@@ -134,8 +134,7 @@ export async function listingRowsByIds(db: DbOrTx, status: ListingStatus, ids: s
     .select({ ...listingSummaryColumns, owner: ownerColumns, sortValue: timestampText(sql`${newestColumn(status)}`) })
     .from(listings)
     .innerJoin(organizations, eq(organizations.id, listings.ownerId))
-    // One text whatever the page's size (= any, not in (...)): a named statement.
-    .where(preparedWhere(sql`${listings.id} = any(${sql.param(ids)}::uuid[])`))) as ListingSearchRow[]
+    .where(preparedWhere(isAnyOf(listings.id, ids, 'uuid')))) as ListingSearchRow[]
   const byId = new Map(rows.map((row) => [row.id, row]))
   return ids.flatMap((id) => byId.get(id) ?? [])
 }

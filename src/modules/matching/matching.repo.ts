@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import type { DbOrTx } from '../../db/client.ts'
+import { isAnyOf } from '../../db/filters.ts'
 import { preparedWhere } from '../../db/prepared.ts'
 import { demands, listings, matches, matchRuns, organizations } from '../../db/schema/index.ts'
 import { demandSummaryFields } from '../demands/demands.repo.ts'
@@ -157,8 +158,7 @@ export async function listMatches(
       preparedWhere(
         and(
           subject,
-          // = any, not in (...): one text (one name) whatever the number of statuses asked for.
-          sql`${matches.status} = any(${sql.param(options.statuses)}::text[])`,
+          isAnyOf(matches.status, options.statuses, 'text'),
           live,
           // Keyset: after the last row of the previous page in (score desc, id) order.
           options.after
