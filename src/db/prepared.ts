@@ -33,15 +33,28 @@ export const preparedWhere = (condition: SQL | undefined): SQL => sql`${sql.raw(
 /** Distinct marked texts named at most: each is a plan cached in every connection's backend. */
 const maxNames = 64
 const digests = new Map<string, string>()
+/** Executions of a marked text sent unnamed because every name was taken. */
+let overflow = 0
 
 function digestOf(text: string): string | undefined {
   let digest = digests.get(text)
-  if (digest === undefined && digests.size < maxNames) {
+  if (digest === undefined) {
+    if (digests.size >= maxNames) {
+      overflow++
+      return undefined
+    }
     digest = createHash('sha1').update(text).digest('hex').slice(0, 20)
     digests.set(text, digest)
   }
   return digest
 }
+
+/**
+ * This process's named texts, and its executions of marked texts sent unnamed since it started
+ * because the names ran out (first come, first served; /metrics shows both, so a release that
+ * marks too many texts is seen rather than silently slower).
+ */
+export const preparedStatementFigures = () => ({ names: digests.size, maxNames, overflow })
 
 type QueryConfig = { text?: unknown; name?: unknown }
 

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type pg from 'pg'
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { jobSchema } from '../jobs/queue.ts'
+import { preparedStatementFigures } from '../db/prepared.ts'
 import type { Replicas } from '../db/replicas.ts'
 import { unauthorized } from '../lib/problem.ts'
 
@@ -60,6 +61,23 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions) {
     registers: [registry],
     collect() {
       this.set(pool.waitingCount)
+    },
+  })
+
+  new Gauge({
+    name: 'techx_db_prepared_statement_names',
+    help: `Marked statement texts this process runs as named prepared statements (at most ${preparedStatementFigures().maxNames}; none on the embedded database or with DATABASE_PREPARED_STATEMENTS=false)`,
+    registers: [registry],
+    collect() {
+      this.set(preparedStatementFigures().names)
+    },
+  })
+  new Gauge({
+    name: 'techx_db_prepared_statement_overflow',
+    help: 'Executions of marked statements this process sent unnamed since it started, because every name was taken (should stay 0)',
+    registers: [registry],
+    collect() {
+      this.set(preparedStatementFigures().overflow)
     },
   })
 
