@@ -28,6 +28,8 @@ export type DemandRun = {
   precisionAt5: number
   recallAt10: number | null
   ownListingLeaks: number
+  /** With a catalogue around the set: the same figures over the condensed list (see below). */
+  condensed?: { ndcgAt10: number; precisionAt5: number; recallAt10: number | null; foreignInTop10: number }
 }
 
 export type SystemSummary = {
@@ -39,6 +41,8 @@ export type SystemSummary = {
   ownListingLeaks: number
   /** Mean time per demand, in milliseconds, under the run's concurrency (for the API systems: its requests). */
   milliseconds: number
+  /** With a catalogue around the set: the figures over condensed lists, and the mean count of catalogue listings in the top 10. */
+  condensed?: { ndcgAt10: number; precisionAt5: number; recallAt10: number; foreignInTop10: number }
 }
 
 export type PairScores = { truePairs: number; flaggedPairs: number; correct: number; recall: number; precision: number }
@@ -86,9 +90,9 @@ export async function fetchMatches(app: FastifyInstance, auth: Auth, demandId: s
   return ids
 }
 
-/** The first 10 published listings listing search returns for q. */
-export async function searchListings(app: FastifyInstance, auth: Auth, q: string, what: string): Promise<string[]> {
-  const query = new URLSearchParams({ q, limit: '10', facets: 'false' })
+/** The first `depth` (default 10) published listings listing search returns for q. */
+export async function searchListings(app: FastifyInstance, auth: Auth, q: string, what: string, depth = 10): Promise<string[]> {
+  const query = new URLSearchParams({ q, limit: String(depth), facets: 'false' })
   const body = await getJson(app, auth, `/v1/listings?${query}`, what)
   return (body.items as Item[]).map((item) => {
     if (typeof item.id !== 'string') throw new EvaluationError(`${what}: a search result without id`)
@@ -96,14 +100,23 @@ export async function searchListings(app: FastifyInstance, auth: Auth, q: string
   })
 }
 
-function scoreRun(ranked: string[], grades: Record<string, number>, own: ReadonlySet<string>): DemandRun {
-  return {
-    ranked,
-    ndcgAt10: ndcgAt(10, ranked, grades, linearGain),
-    precisionAt5: precisionAt(5, ranked, grades, 2),
-    recallAt10: recallAt(10, ranked, grades, 3),
-    ownListingLeaks: ranked.filter((key) => own.has(key)).length,
-  }
+const isForeign = (key: string) => key.startsWith('?')
+
+// Loaded into a catalogue (bench:generate's 1M listings), a system's top 10 holds listings nobody
+// graded, some of them relevant: counting them as 0 would blame the system for the missing grades.
+// The condensed list (Sakai, "Alternatives to Bpref", SIGIR 2007) drops them and scores what is
+// left, so it asks the question the catalogue is there for: do the set's relevant listings still
+// come back, in the right order, when a million others compete for the candidate budget? A system
+// must then return deeper lists (MATCH_TOP_N, the search depth), or the condensed list is short.
+export function scoreRun(ranked: string[], grades: Record<string, number>, own: ReadonlySet<string>, condense = false): DemandRun {
+  const figures = (list: string[]) => ({
+    ndcgAt10: ndcgAt(10, list, grades, linearGain),
+    precisionAt5: precisionAt(5, list, grades, 2),
+    recallAt10: recallAt(10, list, grades, 3),
+  })
+  const run: DemandRun = { ranked, ...figures(ranked), ownListingLeaks: ranked.filter((key) => own.has(key)).length }
+  if (condense) run.condensed = { ...figures(ranked.filter((key) => !isForeign(key))), foreignInTop10: ranked.slice(0, 10).filter(isForeign).length }
+  return run
 }
 
 function pairScores(groups: readonly string[][], flagged: ReadonlySet<string>): PairScores {
@@ -119,10 +132,20 @@ function pairScores(groups: readonly string[][], flagged: ReadonlySet<string>): 
   }
 }
 
-/** Loads the set into the app's fresh database and scores every system. Build the app with rate limits off. */
-export async function evaluateRetrieval(app: FastifyInstance, db: Db, options: { concurrency?: number; set?: RetrievalSet } = {}): Promise<RetrievalReport> {
+/**
+ * Loads the set into the app's database and scores every system. Build the app with rate limits
+ * off. The database is fresh, or with `catalogue` holds a catalogue the set is added to: then each
+ * run is also scored condensed, and search is asked for `searchDepth` results (default 10).
+ */
+export async function evaluateRetrieval(
+  app: FastifyInstance,
+  db: Db,
+  options: { concurrency?: number; set?: RetrievalSet; catalogue?: boolean; searchDepth?: number } = {},
+): Promise<RetrievalReport> {
   const set = options.set ?? readRetrievalSet()
   const concurrency = options.concurrency ?? 8
+  const condense = options.catalogue ?? false
+  const depth = options.searchDepth ?? 10
   const started = performance.now()
   const loaded: RetrievalLoaded = await loadRetrievalSet(app, db, set, concurrency)
   const loadSeconds = (performance.now() - started) / 1000
@@ -148,11 +171,11 @@ export async function evaluateRetrieval(app: FastifyInstance, db: Db, options: {
     const own = new Set(demand.ownListings)
     const ownerListings = listingsOf.get(demand.owner) ?? new Set<string>()
     const runs: Partial<Record<System, DemandRun>> = {}
-    runs.matches = scoreRun((await timed('matches', () => fetchMatches(app, loaded.operator, id, demand.key))).map(keyOf), grades, own)
-    const title = await timed('search-title', () => searchListings(app, loaded.operator, demand.titleVi.slice(0, 200), demand.key))
-    runs['search-title'] = scoreRun(title.map(keyOf), grades, own)
-    const sentence = await timed('search-sentence', () => searchListings(app, loaded.operator, demandSentence(demand), demand.key))
-    runs['search-sentence'] = scoreRun(sentence.map(keyOf), grades, own)
+    runs.matches = scoreRun((await timed('matches', () => fetchMatches(app, loaded.operator, id, demand.key))).map(keyOf), grades, own, condense)
+    const title = await timed('search-title', () => searchListings(app, loaded.operator, demand.titleVi.slice(0, 200), demand.key, depth))
+    runs['search-title'] = scoreRun(title.map(keyOf), grades, own, condense)
+    const sentence = await timed('search-sentence', () => searchListings(app, loaded.operator, demandSentence(demand), demand.key, depth))
+    runs['search-sentence'] = scoreRun(sentence.map(keyOf), grades, own, condense)
     // BM25 leaves out the owner's own listings, as matching must: it stands in for the matcher too.
     const bm25Run = (system: System, query: string) =>
       timed(system, () =>
@@ -179,6 +202,16 @@ export async function evaluateRetrieval(app: FastifyInstance, db: Db, options: {
       emptyResults: runs.filter((run) => run.ranked.length === 0).length,
       ownListingLeaks: runs.reduce((sum, run) => sum + run.ownListingLeaks, 0),
       milliseconds: (spent.get(system) ?? 0) / Math.max(1, runs.length),
+      ...(condense && runs.every((run) => run.condensed)
+        ? {
+            condensed: {
+              ndcgAt10: mean(runs.map((run) => run.condensed!.ndcgAt10)),
+              precisionAt5: mean(runs.map((run) => run.condensed!.precisionAt5)),
+              recallAt10: mean(runs.map((run) => run.condensed!.recallAt10)),
+              foreignInTop10: mean(runs.map((run) => run.condensed!.foreignInTop10)),
+            },
+          }
+        : {}),
     }
   })
   return {

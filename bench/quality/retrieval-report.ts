@@ -26,6 +26,20 @@ export function formatRetrievalReport(report: RetrievalReport): string {
       `${pad(labels[row.system], 44)} ${pad(num(row.ndcgAt10), 8)} ${pad(num(row.precisionAt5), 6)} ${pad(num(row.recallAt10), 6)} ${pad(String(row.emptyResults), 6)} ${row.milliseconds.toFixed(0)}`,
     )
   }
+  const condensed = report.summary.filter((row) => row.condensed)
+  if (condensed.length > 0) {
+    lines.push(
+      '',
+      'Condensed lists (listings of the catalogue around the set left out of each ranking, then scored):',
+      `${pad('', 44)} ${pad('nDCG@10', 8)} ${pad('P@5', 6)} ${pad('R@10', 6)} catalogue listings in the top 10`,
+    )
+    for (const row of condensed) {
+      const figures = row.condensed!
+      lines.push(
+        `${pad(labels[row.system], 44)} ${pad(num(figures.ndcgAt10), 8)} ${pad(num(figures.precisionAt5), 6)} ${pad(num(figures.recallAt10), 6)} ${figures.foreignInTop10.toFixed(1)}`,
+      )
+    }
+  }
   const matches = report.summary.find((row) => row.system === 'matches')!
   const { listings, demands } = report.duplicates
   lines.push(

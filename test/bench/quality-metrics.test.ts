@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap'
 import { exponentialGain, linearGain, mean, ndcgAt, precisionAt, recallAt } from '../../bench/quality/metrics.ts'
+import { scoreRun } from '../../bench/quality/retrieval-evaluate.ts'
 
 // Expected values worked out by hand; log2(3) = 1.5849625007211562.
 const close = (t: Test, actual: number, expected: number, message: string) => t.ok(Math.abs(actual - expected) < 1e-12, `${message}: ${actual} ≈ ${expected}`)
@@ -87,4 +88,18 @@ t.test('nDCG@k with linear gains 3/2/1', async (t) => {
 t.test('mean leaves undefined (null) figures out', async (t) => {
   t.equal(mean([1, null, 0]), 0.5)
   t.equal(mean([null]), 0)
+})
+
+t.test('a condensed run drops the listings nobody graded ("?<id>") and scores what is left', async (t) => {
+  const grades = { a: 3, b: 2, c: 1 }
+  // Catalogue listings push a, b down to ranks 3 and 5 of the full list; condensed they are 1 and 2.
+  const ranked = ['?x', '?y', 'a', '?z', 'b', 'c']
+  const run = scoreRun(ranked, grades, new Set(), true)
+  t.equal(run.ndcgAt10, ndcgAt(10, ranked, grades, linearGain), 'the plain figure counts the catalogue listings as 0')
+  t.ok(run.ndcgAt10 < 1, 'and so is below 1')
+  t.equal(run.condensed?.ndcgAt10, 1, 'a, b, c in the ideal order once the others are gone')
+  t.equal(run.condensed?.precisionAt5, 2 / 5, 'a and b have grade >= 2 among the condensed five')
+  t.equal(run.condensed?.recallAt10, 1, 'the one grade-3 listing is there')
+  t.equal(run.condensed?.foreignInTop10, 3, 'three catalogue listings in the top 10')
+  t.equal(scoreRun(ranked, grades, new Set()).condensed, undefined, 'not condensed unless asked')
 })
