@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { closeDemand, fileDemand, fileOpenDemand } from '../helpers/demands.ts'
@@ -86,6 +87,28 @@ t.test('a demand is matched with the listings that fit, each score explained', a
   t.match(explanation.location, { distanceClass: 'same_province', demandProvince: '37', listingProvinces: ['37'], value: 1 })
   t.match(explanation.price, { fit: 'within_budget', priceVnd: 900_000_000, budgetMaxVnd: 2_000_000_000, value: 1 })
   t.match(explanation.freshness, { ageDays: 0, value: 1 })
+})
+
+t.test('an explanation stored by an older release, without the fields added since, is repaired on the way out', async (t) => {
+  const { app, db, seeker, provider } = await setting(t)
+  const fit = await publishListing(app, provider.auth, dryer)
+  const demand = await fileOpenDemand(app, seeker.auth)
+  await app.jobs.runPending()
+  const [before] = (await matchesOf(app, seeker.auth, 'demand', demand.id)).items
+  t.ok(before, 'the pair was computed')
+  // As an earlier release would have written it: no multiplier, no freshness, no thesaurus uses.
+  await db.execute(sql`
+    update matches set explanation = (explanation - 'multiplier' - 'freshness') #- '{text,thesaurus}'
+    where demand_id = ${demand.id}::uuid and listing_id = ${fit.id}::uuid`)
+  const response = await app.inject({ url: `/v1/demands/${demand.id}/matches`, headers: seeker.auth })
+  t.equal(response.statusCode, 200, 'the list answers, not a 500 from the response schema')
+  const [after] = (response.json() as Awaited<ReturnType<typeof matchesOf>>).items
+  const explanation = after!.explanation as unknown as Record<string, unknown> & { text: Record<string, unknown> }
+  t.same(explanation.text.matchedTerms, before!.explanation.text.matchedTerms, 'what was stored is kept')
+  t.equal(after!.score, before!.score, 'the score is the stored one')
+  t.same(explanation.text.thesaurus, [], 'a missing list is empty')
+  t.match(explanation.freshness, { weight: Number, value: Number, ageDays: Number }, 'a missing component has every field')
+  t.type(explanation.multiplier, 'number')
 })
 
 t.test('a listing is matched with open demands of others, in the other direction', async (t) => {

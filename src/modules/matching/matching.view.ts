@@ -1,10 +1,25 @@
+import { Compile } from 'typebox/compile'
+import { Value } from 'typebox/value'
 import { matchComponents, type MatchComponent } from '../../config.ts'
 import { toDemandSummary } from '../demands/demands.list.ts'
 import { redactDemandSummary } from '../../core/access.ts'
 import { toListingSummary } from '../listings/listings.view.ts'
 import type { MatchView } from './matching.repo.ts'
-import type { Match, MatchExplanation } from './matching.schemas.ts'
+import { SearchCorrection, SearchThesaurusUse } from '../retrieval/retrieval.schemas.ts'
+import { MatchExplanation, type Match } from './matching.schemas.ts'
 import type { RankedRow, Subject } from './matching.scoring.ts'
+
+// A stored explanation has the shape of the release that computed it. One written before a field was
+// added fails the response schema, and the whole list would answer 500; so it is repaired on the way
+// out (TypeBox's Value.Repair: a missing field gets its schema's default structure, 0, an empty list
+// or the first value of a vocabulary) until the pair's next run writes it anew. Current ones pass the
+// compiled check unchanged.
+const explanationContext = { SearchCorrection, SearchThesaurusUse }
+const currentExplanation = Compile(explanationContext, MatchExplanation)
+
+export function storedExplanation(value: unknown): MatchExplanation {
+  return currentExplanation.Check(value) ? (value as MatchExplanation) : (Value.Repair(explanationContext, MatchExplanation, value) as MatchExplanation)
+}
 
 const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits
 
@@ -84,7 +99,7 @@ export function toMatch(
     status: match.status as Match['status'],
     origin: match.origin as Match['origin'],
     score: round(match.score),
-    explanation: match.explanation as MatchExplanation,
+    explanation: storedExplanation(match.explanation),
     proposedBy: view.proposedBy,
     proposalNote: match.proposalNote,
     dismissReason: options.showDismissal ? (match.dismissReason as Match['dismissReason']) : null,
