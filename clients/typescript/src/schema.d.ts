@@ -2391,7 +2391,7 @@ export interface components {
             code: string;
             count: number;
         };
-        /** @description Counts over every listing the filters match, not only this page. Without q they are exact (kept by the database as listings change) for any status, kind and TRL range with at most one of province, region, sector and field; with a price range, an owner, or two of province, region, sector and field they cover the newest 200 matches (see exhaustive), unless fewer than 1,500 listings match its most selective province, region, sector or field filter, which are all counted. With q they are counted over the matches the text search found (it ranks at most 1,000 candidates) */
+        /** @description Counts over every listing the filters match, not only this page. Without q they are exact (kept by the database as listings change) for any status, kind and TRL range with at most one of province, region, sector and field; with a price range, an owner, or two of province, region, sector and field they cover the newest 200 matches (see exhaustive), unless fewer than 1,500 listings match its most selective province, region, sector or field filter, which are all counted. With q they are counted over the matches the text search found (it ranks at most 400 candidates) */
         ListingFacets: {
             /** @description By kind, most frequent first */
             kind: components["schemas"]["ListingFacetCount"][];
@@ -2399,7 +2399,7 @@ export interface components {
             province: components["schemas"]["ListingFacetCount"][];
             /** @description By TRL, level 1 to 9 (listings without a TRL are not counted) */
             trl: components["schemas"]["ListingFacetCount"][];
-            /** @description true: every count is exact over all the listings the filters match. false: there were too many matches to count within the time a page may take, and the counts cover only the newest `counted` of them (without q), or the 1,000 best candidates (with q), so each is a lower bound (at least that many) */
+            /** @description true: every count is exact over all the listings the filters match. false: there were too many matches to count within the time a page may take, and the counts cover only the newest `counted` of them (without q), or the 400 best candidates (with q), so each is a lower bound (at least that many) */
             exhaustive: boolean;
             /** @description When exhaustive is false: how many matches (the newest) the counts cover */
             counted?: number;
@@ -2487,12 +2487,12 @@ export interface components {
         DemandPage: {
             items: components["schemas"]["DemandSummary"][];
             nextCursor: string | null;
-            /** @description Counts over every demand matching the filters (not only this page); province is the 2025 unit. Without q they are exact (kept by the database as demands change) for any status and minTrl with at most one of province, region, sector and field; with an owner, a budget, or two of province, region, sector and field they cover the newest 200 matches (see exhaustive), unless fewer than 600 demands match its most selective province, region, sector or field filter, which are all counted. With q they are counted over the matches the text search found (it ranks at most 1,000 candidates) */
+            /** @description Counts over every demand matching the filters (not only this page); province is the 2025 unit. Without q they are exact (kept by the database as demands change) for any status and minTrl with at most one of province, region, sector and field; with an owner, a budget, or two of province, region, sector and field they cover the newest 200 matches (see exhaustive), unless fewer than 600 demands match its most selective province, region, sector or field filter, which are all counted. With q they are counted over the matches the text search found (it ranks at most 400 candidates) */
             facets?: {
                 province: components["schemas"]["DemandFacetCount"][];
                 sector: components["schemas"]["DemandFacetCount"][];
                 minTrl: components["schemas"]["DemandFacetCount"][];
-                /** @description true: every count is exact over all the demands the filters match. false: there were too many matches to count within the time a page may take, and the counts cover only the newest `counted` of them (without q), or the 1,000 best candidates (with q), so each is a lower bound (at least that many) */
+                /** @description true: every count is exact over all the demands the filters match. false: there were too many matches to count within the time a page may take, and the counts cover only the newest `counted` of them (without q), or the 400 best candidates (with q), so each is a lower bound (at least that many) */
                 exhaustive: boolean;
                 /** @description When exhaustive is false: how many matches (the newest) the counts cover */
                 counted?: number;

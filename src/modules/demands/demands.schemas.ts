@@ -221,13 +221,13 @@ export const DemandPage = Type.Object(
           minTrl: FacetCounts,
           exhaustive: Type.Boolean({
             description:
-              'true: every count is exact over all the demands the filters match. false: there were too many matches to count within the time a page may take, and the counts cover only the newest `counted` of them (without q), or the 1,000 best candidates (with q), so each is a lower bound (at least that many)',
+              'true: every count is exact over all the demands the filters match. false: there were too many matches to count within the time a page may take, and the counts cover only the newest `counted` of them (without q), or the 400 best candidates (with q), so each is a lower bound (at least that many)',
           }),
           counted: Type.Optional(Type.Integer({ minimum: 0, description: 'When exhaustive is false: how many matches (the newest) the counts cover' })),
         },
         {
           description:
-            'Counts over every demand matching the filters (not only this page); province is the 2025 unit. Without q they are exact (kept by the database as demands change) for any status and minTrl with at most one of province, region, sector and field; with an owner, a budget, or two of province, region, sector and field they cover the newest 200 matches (see exhaustive), unless fewer than 600 demands match its most selective province, region, sector or field filter, which are all counted. With q they are counted over the matches the text search found (it ranks at most 1,000 candidates)',
+            'Counts over every demand matching the filters (not only this page); province is the 2025 unit. Without q they are exact (kept by the database as demands change) for any status and minTrl with at most one of province, region, sector and field; with an owner, a budget, or two of province, region, sector and field they cover the newest 200 matches (see exhaustive), unless fewer than 600 demands match its most selective province, region, sector or field filter, which are all counted. With q they are counted over the matches the text search found (it ranks at most 400 candidates)',
         },
       ),
     ),

@@ -300,14 +300,14 @@ export const ListingFacets = Type.Object(
     trl: Type.Array(ref(ListingFacetCount), { description: 'By TRL, level 1 to 9 (listings without a TRL are not counted)' }),
     exhaustive: Type.Boolean({
       description:
-        'true: every count is exact over all the listings the filters match. false: there were too many matches to count within the time a page may take, and the counts cover only the newest `counted` of them (without q), or the 1,000 best candidates (with q), so each is a lower bound (at least that many)',
+        'true: every count is exact over all the listings the filters match. false: there were too many matches to count within the time a page may take, and the counts cover only the newest `counted` of them (without q), or the 400 best candidates (with q), so each is a lower bound (at least that many)',
     }),
     counted: Type.Optional(Type.Integer({ minimum: 0, description: 'When exhaustive is false: how many matches (the newest) the counts cover' })),
   },
   {
     $id: 'ListingFacets',
     description:
-      'Counts over every listing the filters match, not only this page. Without q they are exact (kept by the database as listings change) for any status, kind and TRL range with at most one of province, region, sector and field; with a price range, an owner, or two of province, region, sector and field they cover the newest 200 matches (see exhaustive), unless fewer than 1,500 listings match its most selective province, region, sector or field filter, which are all counted. With q they are counted over the matches the text search found (it ranks at most 1,000 candidates)',
+      'Counts over every listing the filters match, not only this page. Without q they are exact (kept by the database as listings change) for any status, kind and TRL range with at most one of province, region, sector and field; with a price range, an owner, or two of province, region, sector and field they cover the newest 200 matches (see exhaustive), unless fewer than 1,500 listings match its most selective province, region, sector or field filter, which are all counted. With q they are counted over the matches the text search found (it ranks at most 400 candidates)',
   },
 )
 export type ListingFacets = Static<typeof ListingFacets>

@@ -95,7 +95,7 @@ export type RankedRow = {
 }
 
 /** The candidates a run may rank: bounded, whatever the catalogue's size. */
-export const matchingBudget: Budget = { postings: 20_000, records: 1_000 }
+export const matchingBudget: Budget = { postings: 20_000, records: 400 }
 /** Candidates whose other components are read (the best by text). */
 const rerankDepth = 100
 /**

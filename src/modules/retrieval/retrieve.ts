@@ -36,23 +36,19 @@ export type Budget = {
 }
 
 // Each candidate record costs a heap page read in random order (~8 µs from the OS cache), plus one
-// for each candidate the filters (status, expiry, TRL) refuse, and its terms to score in the API. At
-// 1M listings, 1,000 records a search read ~1,900 heap pages (7 ms alone; 45 pgbench tps on two
-// cores under ten clients). A short query's best records hold its words in the title, which the
-// first tiers fetch, so 400 do; a sentence's relevant records each share a few of its many words,
-// spread over the tiers, and on the evaluation set a cap of 400 cost sentence search 0.17 of
-// nDCG@10 (0.751 -> 0.578) while title queries (5-10 words) lost nothing.
-const longQueryBudget: Budget = { postings: 20_000, records: 1_000 }
-const shortQueryBudget: Budget = { postings: 20_000, records: 400 }
+// for each candidate the filters (status, expiry, TRL) refuse, and its terms to score: at 1M
+// listings a candidate read took ~10 ms for 1,000 records, half of it computing the held terms. 400
+// records lose nothing measurable on the evaluation set, on its own or inside 1M generated listings
+// (bench/quality/README.md), once the tiers keep the terms held by more than a twentieth of the
+// records out of the early ones (planCandidates): before that, a cap of 400 cost sentence search
+// 0.17 of nDCG@10 on the set alone (0.751 -> 0.578), since in a small catalogue every word fits the
+// postings budget and filler filled the first tiers.
+/** The budget of a search, short or long. */
+export const searchBudget: Budget = { postings: 20_000, records: 400 }
 const shortQueryWords = 10
 
-/** Whether a search is long (a sentence, more than 10 words): it reads more candidates and keeps weaker ones. */
+/** Whether a search is long (a sentence, more than 10 words): it keeps weaker results (page.ts). */
 export const isLongQuery = (query: RetrievalQuery) => query.terms.filter((term) => term.origin === 'query' && !term.pair).length > shortQueryWords
-
-/** The budget of a search: see above. */
-export function searchBudgetFor(query: RetrievalQuery): Budget {
-  return isLongQuery(query) ? longQueryBudget : shortQueryBudget
-}
 
 export type Hit<Extra> = {
   id: string
@@ -72,24 +68,34 @@ export type Retrieved<Extra> = {
   truncated: boolean
 }
 
-type CandidatePlan = { any: number[]; key: number[]; together: number[] }
+type CandidatePlan = { any: number[]; common: number[]; key: number[]; together: number[] }
+
+/**
+ * A term held by more than this share of the records is not rare, whatever the budget: in a small
+ * catalogue every term fits the postings budget, and "công", "được" held by half the records would
+ * otherwise fetch from every field in the first tiers, ahead of the records that hold rare terms.
+ */
+export const commonShare = 0.05
 
 /** Which terms fetch candidates, and how: see the module comment. */
-export function planCandidates(terms: readonly QueryTerm[], budget: Budget): CandidatePlan {
+export function planCandidates(terms: readonly QueryTerm[], budget: Budget, corpusDocs = Infinity): CandidatePlan {
   const usable = terms.filter((term) => term.docs > 0 && !isNumeric(term.text)).sort((a, b) => a.docs - b.docs || a.id - b.id)
-  const plan: CandidatePlan = { any: [], key: [], together: [] }
+  const plan: CandidatePlan = { any: [], common: [], key: [], together: [] }
+  const rareDocs = Math.max(2, corpusDocs * commonShare)
   let spent = 0
+  let fitted = 0
   for (const term of usable) {
     if (spent + term.docs > budget.postings) break
-    plan.any.push(term.id)
+    ;(term.docs <= rareDocs ? plan.any : plan.common).push(term.id)
     spent += term.docs
+    fitted++
   }
-  for (const term of usable.slice(plan.any.length)) {
+  for (const term of usable.slice(fitted)) {
     if (spent + term.keyDocs > budget.postings) break
     plan.key.push(term.id)
     spent += term.keyDocs
   }
-  if (plan.any.length === 0 && usable.length >= 2) plan.together = [usable[0]!.id, usable[1]!.id].sort((a, b) => a - b)
+  if (fitted === 0 && usable.length >= 2) plan.together = [usable[0]!.id, usable[1]!.id].sort((a, b) => a - b)
   return plan
 }
 
@@ -97,11 +103,12 @@ const intArray = (ids: number[]) => sql`${`{${ids.join(',')}}`}::int4[]`
 
 /**
  * The candidate conditions, best first: every rare term in the key field (a phrase of 2-4 rare
- * terms, as a title would hold it), a rare term in the key field, a rare term in the body
- * only, a commoner term in the key field only, then the two rarest terms together. Each tier
- * leaves out the records of the tiers before it, so a record comes once. They are read in this
- * order and the read stops at the record cap, so a cut leaves out the records least likely to
- * rank (a rare term in a title outscores a common one), not whichever the heap held first.
+ * terms, as a title would hold it), a rare term in the key field, a rare term in the body only, a
+ * commoner term in the key field only, a common term that fitted the budget in the body, then the
+ * two rarest terms together. Each tier leaves out the records of the tiers before it, so a record
+ * comes once. They are read in this order and the read stops at the record cap, so a cut leaves out
+ * the records least likely to rank (a rare term in a title outscores a common one), not whichever
+ * the heap held first.
  */
 function candidateTiers(source: RetrievalSource, plan: CandidatePlan): SQL[] {
   const tiers: SQL[] = []
@@ -115,7 +122,9 @@ function candidateTiers(source: RetrievalSource, plan: CandidatePlan): SQL[] {
     add(sql`${source.keyIds} && ${intArray(plan.any)}`)
     add(sql`${source.bodyIds} && ${intArray(plan.any)}`)
   }
-  if (plan.key.length > 0) add(sql`${source.keyIds} && ${intArray(plan.key)}`)
+  const inKey = [...plan.common, ...plan.key].sort((a, b) => a - b)
+  if (inKey.length > 0) add(sql`${source.keyIds} && ${intArray(inKey)}`)
+  if (plan.common.length > 0) add(sql`${source.bodyIds} && ${intArray(plan.common)}`)
   if (plan.together.length > 0) add(sql`${source.bodyIds} @> ${intArray(plan.together)}`)
   return tiers
 }
@@ -155,7 +164,7 @@ type CandidateRow = { id: string; key_length: number; body_length: number; key_h
 
 // The matched term ids come back as plain comma-separated text: pg's generic array parser
 // (postgres-array) and the garbage it left were a third of the API's CPU in a sentence search,
-// which reads 1,000 candidates.
+// which then read 1,000 candidates.
 // Parsed by hand: split and Number left a string per id, and were still 5% of a create's CPU.
 export function idsOf(text: string): number[] {
   const ids: number[] = []
@@ -190,9 +199,9 @@ export async function retrieve<Extra extends Record<string, unknown>>(
   query: RetrievalQuery,
   options: { where?: SQL; extra?: Record<keyof Extra & string, SQL>; budget?: Budget; fetchBy?: (term: QueryTerm) => boolean; unknownWords?: boolean },
 ): Promise<Retrieved<Extra>> {
-  const budget = options.budget ?? searchBudgetFor(query)
+  const budget = options.budget ?? searchBudget
   const fetchBy = options.fetchBy
-  const tiers = candidateTiers(source, planCandidates(fetchBy ? query.terms.filter(fetchBy) : query.terms, budget))
+  const tiers = candidateTiers(source, planCandidates(fetchBy ? query.terms.filter(fetchBy) : query.terms, budget, query.corpus.docs))
   if (tiers.length === 0) return { hits: [], truncated: false }
   const all = intArray([...new Set(query.terms.map((term) => term.id))].sort((a, b) => a - b))
   const extras = Object.entries(options.extra ?? {}).map(([name, expression]) => sql`, ${expression as SQL} as ${sql.identifier(name)}`)
