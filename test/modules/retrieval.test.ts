@@ -129,17 +129,17 @@ t.test('candidates come from the rarest terms within the budget; common terms on
   const terms = [term(1, 50_000, 9_000), term(2, 300, 100), term(3, 4_000, 900), term(4, 0, 0), term(5, 12, 3, '2024'), term(6, 900_000, 80_000)]
   t.same(
     planCandidates(terms, { postings: 5_000, records: 100 }),
-    { any: [2, 3], common: [], key: [], together: [] },
+    { any: [[2], [3]], common: [], key: [], together: [] },
     'numbers and unknown terms fetch nothing',
   )
   t.same(
     planCandidates(terms, { postings: 10_000, records: 100 }),
-    { any: [2, 3], common: [], key: [], together: [] },
+    { any: [[2], [3]], common: [], key: [], together: [] },
     'a commoner term fetches by its key postings within what is left of the same budget ...',
   )
   t.same(
     planCandidates(terms, { postings: 13_300, records: 100 }),
-    { any: [2, 3], common: [], key: [1], together: [] },
+    { any: [[2], [3]], common: [], key: [1], together: [] },
     '... so the postings bound the candidates',
   )
   t.same(
@@ -151,7 +151,7 @@ t.test('candidates come from the rarest terms within the budget; common terms on
   const small = [term(1, 30, 5), term(2, 80, 10), term(3, 400, 20), term(6, 900, 300)]
   t.same(
     planCandidates(small, { postings: 1_000, records: 100 }, 1_000),
-    { any: [1], common: [2, 3], key: [6], together: [] },
+    { any: [[1]], common: [2, 3], key: [6], together: [] },
     'a term over a twentieth of the records fetches from titles, and from bodies after the rare terms',
   )
   t.same(
@@ -159,6 +159,26 @@ t.test('candidates come from the rarest terms within the budget; common terms on
     { any: [], common: [2, 3], key: [6], together: [] },
     'common terms that fit the budget need no pair to fetch by',
   )
+})
+
+t.test('rare terms are read in bands of rarity: the rarest first, whatever the heap order', async (t) => {
+  const term = (id: number, docs: number) => ({ id, text: `t${id}`, pair: false, weight: 1, origin: 'query' as const, docs, keyDocs: docs })
+  t.same(
+    planCandidates([term(1, 40), term(2, 30), term(3, 300), term(4, 900), term(5, 5_000)], { postings: 20_000, records: 100 }),
+    { any: [[2, 1], [3], [4], [5]], common: [], key: [], together: [] },
+    'the terms within the cap, within 4 and 16 times it, and the rest',
+  )
+  const publish = (titleVi: string) => insertListing(db, { ownerId: owner, titleVi, descriptionVi: 'Chi tiết xem hồ sơ.' })
+  // Enough other records that four holders are rare (at most a twentieth of the catalogue).
+  const { corpus } = await buildQuery(db, 'listing', [{ text: 'diatomit', weight: 1 }])
+  for (let i = corpus.docs; i < 100; i++) await publish(`Hồ sơ mẫu số ${i}`)
+  // The commoner word's holders are written first, so the heap hands them out first.
+  for (let i = 0; i < 4; i++) await publish(`Bột diatomit lọc nước loại ${i}`)
+  const rarest = await publish('Bentonit chống thấm cho hồ chứa')
+  const query = await buildQuery(db, 'listing', [{ text: 'diatomit bentonit', weight: 1 }])
+  const ids = async (records: number) => (await retrieve(db, listingSource, query, { budget: { postings: 20_000, records } })).hits.map((hit) => hit.id)
+  t.same(await ids(1), [rarest], 'a cap of one keeps the holder of the rarest word, written last')
+  t.equal((await ids(10)).length, 5, 'under the cap: every holder of either word')
 })
 
 t.test('under a record cap, a rare term in a body comes before a common term in a title, and that before a common term in a body', async (t) => {

@@ -13,10 +13,10 @@ import type { RetrievalKind } from './statistics.ts'
 // budget, only records that hold them in the key field (titles and keywords, far fewer postings).
 // A record that holds only common terms in its body cannot score near one that holds a rare term,
 // so it is not worth fetching. A query of common terms only ("may", "xu ly") fetches records
-// holding its two rarest terms together. Candidates are read in tiers, best first
-// (candidateTiers), up to a record cap, so a cut leaves out the records least likely to rank. The
-// database returns, per candidate, which query terms each field holds (intarray's `&`) and the
-// fields' lengths; the score is computed here.
+// holding its two rarest terms together. Candidates are read in tiers, best first (candidateTiers;
+// the rare terms in bands of rarity), up to a record cap, so a cut leaves out the records least
+// likely to rank. The database returns, per candidate, which query terms each field holds
+// (intarray's `&`) and the fields' lengths; the score is computed here.
 
 export type RetrievalSource = {
   kind: RetrievalKind
@@ -68,7 +68,23 @@ export type Retrieved<Extra> = {
   truncated: boolean
 }
 
-type CandidatePlan = { any: number[]; common: number[]; key: number[]; together: number[] }
+/**
+ * `any`: the rare terms, rarest first, in bands (see rarityBands); `common`, `key`: the commoner
+ * terms, fetching from the key field (and `common` from bodies last); `together`: the two rarest
+ * terms of a query of common terms only.
+ */
+type CandidatePlan = { any: number[][]; common: number[]; key: number[]; together: number[] }
+
+/**
+ * The rare terms are read in bands of rarity, rarest first: each band's terms hold, with the
+ * rarer bands', at most the record cap, then 4 and 16 times it; the rest form the last band. A
+ * tier is read in heap order, so a tier holding more records than the cap keeps those in the
+ * lowest blocks, whatever they score: with every rare term in one tier, at 1M listings a demand's
+ * rarest words (idf ~9) were cut for holders of its commoner "rare" ones (idf ~4) that happened
+ * to sit earlier in the heap (bench/quality/README.md). A band's terms all weigh about the same.
+ */
+const bandGrowth = 4
+const lastBand = 3
 
 /**
  * A term held by more than this share of the records is not rare, whatever the budget: in a small
@@ -84,12 +100,20 @@ export function planCandidates(terms: readonly QueryTerm[], budget: Budget, corp
   const rareDocs = Math.max(2, corpusDocs * commonShare)
   let spent = 0
   let fitted = 0
+  let rareSpent = 0
   for (const term of usable) {
     if (spent + term.docs > budget.postings) break
-    ;(term.docs <= rareDocs ? plan.any : plan.common).push(term.id)
+    if (term.docs <= rareDocs) {
+      rareSpent += term.docs
+      let band = 0
+      while (band < lastBand && rareSpent > budget.records * bandGrowth ** band) band++
+      while (plan.any.length <= band) plan.any.push([])
+      plan.any[band]!.push(term.id)
+    } else plan.common.push(term.id)
     spent += term.docs
     fitted++
   }
+  plan.any = plan.any.filter((band) => band.length > 0)
   for (const term of usable.slice(fitted)) {
     if (spent + term.keyDocs > budget.postings) break
     plan.key.push(term.id)
@@ -103,12 +127,13 @@ const intArray = (ids: number[]) => sql`${`{${ids.join(',')}}`}::int4[]`
 
 /**
  * The candidate conditions, best first: every rare term in the key field (a phrase of 2-4 rare
- * terms, as a title would hold it), a rare term in the key field, a rare term in the body only, a
- * commoner term in the key field only, a common term that fitted the budget in the body, then the
- * two rarest terms together. Each tier leaves out the records of the tiers before it, so a record
- * comes once. They are read in this order and the read stops at the record cap, so a cut leaves out
- * the records least likely to rank (a rare term in a title outscores a common one), not whichever
- * the heap held first.
+ * terms, as a title would hold it); for each band of rare terms, rarest first, a term of the band in
+ * the key field, then in the body only; a commoner term in the key field only, a common term that
+ * fitted the budget in the body, then the two rarest terms together. Each tier leaves out the
+ * records of the tiers before it, so a record comes once. They are read in this order and the read
+ * stops at the record cap, so a cut leaves out the records least likely to rank (a rare term in a
+ * title outscores a common one), not whichever the heap held first; within a tier rows come in heap
+ * order, which the bands keep to terms of about the same weight.
  */
 function candidateTiers(source: RetrievalSource, plan: CandidatePlan): SQL[] {
   const tiers: SQL[] = []
@@ -117,10 +142,12 @@ function candidateTiers(source: RetrievalSource, plan: CandidatePlan): SQL[] {
     tiers.push(earlier.length > 0 ? sql`${condition} and not (${sql.join(earlier, sql` or `)})` : condition)
     earlier.push(condition)
   }
-  if (plan.any.length >= 2 && plan.any.length <= 4) add(sql`${source.keyIds} @> ${intArray(plan.any)}`)
-  if (plan.any.length > 0) {
-    add(sql`${source.keyIds} && ${intArray(plan.any)}`)
-    add(sql`${source.bodyIds} && ${intArray(plan.any)}`)
+  const rare = plan.any.flat()
+  if (rare.length >= 2 && rare.length <= 4) add(sql`${source.keyIds} @> ${intArray([...rare].sort((a, b) => a - b))}`)
+  for (const band of plan.any) {
+    const ids = intArray([...band].sort((a, b) => a - b))
+    add(sql`${source.keyIds} && ${ids}`)
+    add(sql`${source.bodyIds} && ${ids}`)
   }
   const inKey = [...plan.common, ...plan.key].sort((a, b) => a - b)
   if (inKey.length > 0) add(sql`${source.keyIds} && ${intArray(inKey)}`)
