@@ -69,7 +69,7 @@ export type Retrieved<Extra> = {
 }
 
 /**
- * `any`: the rare terms, rarest first, in bands (see rarityBands); `common`, `key`: the commoner
+ * `any`: the rare terms, rarest first, in bands (see bandGrowth); `common`, `key`: the commoner
  * terms, fetching from the key field (and `common` from bodies last); `together`: the two rarest
  * terms of a query of common terms only.
  */
@@ -101,19 +101,21 @@ export function planCandidates(terms: readonly QueryTerm[], budget: Budget, corp
   let spent = 0
   let fitted = 0
   let rareSpent = 0
+  let currentBand = -1
   for (const term of usable) {
     if (spent + term.docs > budget.postings) break
     if (term.docs <= rareDocs) {
       rareSpent += term.docs
+      // rareSpent only grows, so the bands come in order: a term opens a band or joins the last.
       let band = 0
       while (band < lastBand && rareSpent > budget.records * bandGrowth ** band) band++
-      while (plan.any.length <= band) plan.any.push([])
-      plan.any[band]!.push(term.id)
+      if (band !== currentBand) plan.any.push([])
+      currentBand = band
+      plan.any.at(-1)!.push(term.id)
     } else plan.common.push(term.id)
     spent += term.docs
     fitted++
   }
-  plan.any = plan.any.filter((band) => band.length > 0)
   for (const term of usable.slice(fitted)) {
     if (spent + term.keyDocs > budget.postings) break
     plan.key.push(term.id)
@@ -143,11 +145,10 @@ function candidateTiers(source: RetrievalSource, plan: CandidatePlan): SQL[] {
     earlier.push(condition)
   }
   const rare = plan.any.flat()
-  if (rare.length >= 2 && rare.length <= 4) add(sql`${source.keyIds} @> ${intArray([...rare].sort((a, b) => a - b))}`)
+  if (rare.length >= 2 && rare.length <= 4) add(sql`${source.keyIds} @> ${intArray(rare)}`)
   for (const band of plan.any) {
-    const ids = intArray([...band].sort((a, b) => a - b))
-    add(sql`${source.keyIds} && ${ids}`)
-    add(sql`${source.bodyIds} && ${ids}`)
+    add(sql`${source.keyIds} && ${intArray(band)}`)
+    add(sql`${source.bodyIds} && ${intArray(band)}`)
   }
   const inKey = [...plan.common, ...plan.key].sort((a, b) => a - b)
   if (inKey.length > 0) add(sql`${source.keyIds} && ${intArray(inKey)}`)
